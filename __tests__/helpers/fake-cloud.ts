@@ -173,7 +173,9 @@ export function stateOf(json: TerraformJson, prefix = 'rancher'): any {
   }
   const lookup = (type: string, name: string, attr: string) => base.get(`${type}.${name}`)?.[attr];
   const resources = blocks.map(([mode, type, name, body]) => {
-    const { lifecycle: _l, depends_on: _d, provider: _p, provisioner: _pr, connection: _c, ...config } = body;
+    // Meta-arguments and cdktf's `//` comment block (its construct path) are configuration, never attributes in a
+    // state; the comment was a sixth of the roll's world, which every stub call reads and writes.
+    const { lifecycle: _l, depends_on: _d, provider: _p, provisioner: _pr, connection: _c, '//': _comment, ...config } = body;
     // Nested blocks are lists in the state.
     const attributes = listBlocks(resolve(config, lookup) as Record<string, any>);
     return {
@@ -188,6 +190,18 @@ export function stateOf(json: TerraformJson, prefix = 'rancher'): any {
   if (json.output?.rancher_backup_encryption_config)
     outputs.rancher_backup_encryption_config = { value: FAKE_BACKUP_ENCRYPTION_CONFIG, sensitive: true };
   return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'fake', outputs, resources };
+}
+
+/**
+ * A state without its long values (over 2,000 characters as JSON: the Helm releases' values, the user data, the gates'
+ * manifests), each put as `(long)`: every stub call reads and writes the whole world, and these were most of its bytes
+ * (the app's rke-ha: 420 KB of world, 180 KB of it the charts' values), while no operation reads them (the CLI reads
+ * addresses, ids, outputs and the deployment record, a short terraform_data input). In place; returns the state.
+ */
+export function withoutLongValues(state: any): any {
+  for (const r of state.resources)
+    for (const [k, v] of Object.entries(r.instances[0].attributes)) if (JSON.stringify(v).length > 2000) r.instances[0].attributes[k] = '(long)';
+  return state;
 }
 
 /** Nested blocks as the state holds them: lists of objects (maps such as tags and terraform_data's input stay maps). */
@@ -289,7 +303,7 @@ export class FakeCloud {
 
   private writeHeld(world: unknown): void {
     const file = join(this.dir, 'world.json');
-    writeFileSync(`${file}.test`, JSON.stringify(world, null, 1));
+    writeFileSync(`${file}.test`, JSON.stringify(world));
     renameSync(`${file}.test`, file);
   }
 

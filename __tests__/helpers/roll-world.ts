@@ -1,7 +1,7 @@
 /**
  * The roll tests' fake cluster (split over three test files so jest runs them side by side).
  */
-import { awsOf, FakeCloud, stateOf } from './fake-cloud';
+import { awsOf, FakeCloud, stateOf, withoutLongValues } from './fake-cloud';
 import type { TerraformJson } from './synth';
 import { synthSettings } from './variants';
 
@@ -45,7 +45,7 @@ const SERVER_INSTANCE = /(^|_)(server-\d+)_instance_[0-9A-F]{8}$/;
  * user's stack does when it outputs them, docs/library.md).
  */
 export function clusterOf(json: TerraformJson, k3s: boolean, change?: (world: any) => void): FakeCloud {
-  const state = stateOf(json);
+  const state = withoutLongValues(stateOf(json));
   const servers = serverInstances(state);
   const serverName = (r: any) => SERVER_INSTANCE.exec(r.name)![2];
   if (json.output?.kubeconfig) state.outputs.kubeconfig = { value: 'apiVersion: v1\nkind: Config\n', sensitive: true };

@@ -4,7 +4,7 @@ import { migrateTargetSettings } from '../../../cli/acceptance/acceptance-migrat
 import { acceptanceSettings } from '../../../cli/acceptance/acceptance-settings';
 import { SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
 import { acceptanceRancher, MIGRATION_FILE, PASSWORD, type Rancher, TOKEN } from '../../helpers/acceptance-rancher';
-import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
+import { awsOf, FakeCloud, stateOf, withoutLongValues } from '../../helpers/fake-cloud';
 import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 
@@ -39,22 +39,15 @@ afterEach(async () => {
   }
 });
 
-/** A state without its long strings (user data, manifests): every stub call reads and writes the world. */
-function small(state: any): any {
-  for (const x of state.resources)
-    for (const [k, v] of Object.entries(x.instances[0].attributes)) if (JSON.stringify(v).length > 2000) x.instances[0].attributes[k] = '(long)';
-  return state;
-}
-
 async function world(change?: (w: any) => void): Promise<{ c: FakeCloud; r: Rancher }> {
   const r = await acceptanceRancher();
-  const applyState = small(stateOf(dockerJson));
+  const applyState = withoutLongValues(stateOf(dockerJson));
   Object.assign(applyState.outputs, {
     rancher_url: { value: r.url },
     rancher_admin_password: { value: PASSWORD, sensitive: true },
     instance_id: { value: 'i-server' },
   });
-  const targetState = small(stateOf(targetJson, 'migrate'));
+  const targetState = withoutLongValues(stateOf(targetJson, 'migrate'));
   // The same hostname: the test's Rancher answers for both.
   targetState.outputs = { rancher_url: { value: r.url }, kubeconfig: { value: 'apiVersion: v1\nkind: Config\n', sensitive: true } };
   const c = new FakeCloud(dockerJson, {

@@ -23,7 +23,7 @@ if (a.signalAt && a.signalAt.phase === phase) {
   const signal = a.signalAt.signal;
   delete a.signalAt;
   // Written beside and renamed over, as every writer of the world does (the stub server knows a file it read by its identity).
-  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(world, null, 1));
+  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(world));
   renameSync(`${worldFile}.${process.pid}`, worldFile);
   process.kill(process.ppid, signal);
 }

@@ -121,7 +121,10 @@ function unlock() {
 }
 lock();
 process.on('exit', unlock);
-const world = JSON.parse(readFileSync(worldFile, 'utf8'));
+// The world's text as read, to tell a call that changed nothing (most calls only read: a get, a state pull, a show),
+// which then writes nothing.
+let worldText = readFileSync(worldFile, 'utf8');
+const world = JSON.parse(worldText);
 // The drill (fake-drill.js): the throwaway deployment's module folder has a state of its own (world.drill.state);
 // production's folder keeps world.state.
 // An acceptance run's own module folder (fake-acceptance.js) keeps world.state too; the drill it runs has its throwaway.
@@ -151,12 +154,12 @@ function useFolderState() {
 useFolderState();
 /** Reads the world again (after the lock was let go and taken again). */
 function reload() {
-  const fresh = JSON.parse(readFileSync(worldFile, 'utf8'));
+  worldText = readFileSync(worldFile, 'utf8');
+  const fresh = JSON.parse(worldText);
   for (const key of Object.keys(world)) delete world[key];
   Object.assign(world, fresh);
   useFolderState();
 }
-world.clock = (world.clock ?? 0) + 1;
 appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args, cwd: process.cwd() })}\n`);
 
 /** Writes the world; with `unlock`, lets the next call act (a stub about to be killed by the signal it sends). */
@@ -173,9 +176,16 @@ function save(release = false) {
     writeFileSync(join(process.cwd(), 'terraform.rke-ha.tfstate'), JSON.stringify(world.state));
   }
   // Written beside, then renamed over: a reader (the test, after the caller was killed; a stub whose lock lapsed)
-  // sees the old world or the new one, never half of one.
-  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(written, null, 1));
-  renameSync(`${worldFile}.${process.pid}`, worldFile);
+  // sees the old world or the new one, never half of one. Without indentation: every call writes it whole, and the
+  // indented world was 40% larger (no reader looks at its layout; stub-server.js's looks match either). A world this
+  // call did not change is not written: the write of a world's hundreds of KB was most of a call's cost in the stub
+  // server, and a file left alone keeps its identity, so the server's cached text stays good.
+  const text = JSON.stringify(written);
+  if (text !== worldText) {
+    writeFileSync(`${worldFile}.${process.pid}`, text);
+    renameSync(`${worldFile}.${process.pid}`, worldFile);
+    worldText = text;
+  }
   if (release) unlock();
 }
 /** Ends the call: invariants checked, the world saved, the answer written; `after` runs last (a kill of the caller). */
@@ -212,8 +222,10 @@ for (const [prefix, count] of Object.entries(world.failures ?? {})) {
   }
 }
 
+/** Appends a violation, with the number of the call that saw it (its line in calls.jsonl, appended under the lock). */
 function violation(text) {
-  appendFileSync(join(dir, 'violations'), `${world.clock} ${line}: ${text}\n`);
+  const call = readFileSync(join(dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+  appendFileSync(join(dir, 'violations'), `${call} ${line}: ${text}\n`);
 }
 
 function checkInvariants() {

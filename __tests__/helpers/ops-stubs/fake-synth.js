@@ -16,7 +16,7 @@ const at = world.drill.signalAt;
 if (at && at.phase === 'synth') {
   delete world.drill.signalAt;
   // Written beside and renamed over, as every writer of the world does (the stub server knows a file it read by its identity).
-  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(world, null, 1));
+  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(world));
   renameSync(`${worldFile}.${process.pid}`, worldFile);
   process.kill(process.ppid, at.signal);
   // The drill stops this synth with SIGTERM (the default action ends it here); 3,000 looks at most.

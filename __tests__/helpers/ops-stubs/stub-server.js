@@ -7,8 +7,7 @@
 //
 // fake-cloud.js runs unchanged: it is compiled once and evaluated afresh for every call, with its own `process`
 // (argv, cwd, the world's folder, exit) and an fs whose file descriptors 0, 1 and 2 are files stub.sh reads and
-// writes (`<world>/.stub.<pid>.in|out|err`; the CLI's pipes are sockets, which /proc/<pid>/fd cannot open; stub.sh
-// also leaves `.env` there, its caller's variables' names). It takes the world's lock as it does in a process of its
+// writes (`<world>/.stub.<pid>.in|out|err`; the CLI's pipes are sockets, which /proc/<pid>/fd cannot open). It takes the world's lock as it does in a process of its
 // own, so the calls the server runs and the ones a node process runs beside it are ordered as before.
 //
 // Some calls need a process of their own: they signal their caller (an apply or a drain while the world holds the
@@ -20,7 +19,7 @@
 //
 // Protocol, one call per connection: the request is NUL-terminated fields (the path of the call's files, ending in
 // the caller's pid; its working directory; the world's folder; the tool; the argument count; the arguments; the
-// caller's pid; the count of its environment's entries; the entries, NAME=value); the answer is one line, an exit
+// caller's pid; the count of its TF_VAR_ variables; those, NAME=value); the answer is one line, an exit
 // code or `delegate`; the call's files are deleted when stub.sh hangs up. It writes its port to the file named by
 // its argument, and ends when its standard input closes (its test process ended).
 'use strict';
@@ -51,14 +50,14 @@ function delegated(tool, args, dir) {
     const world = worldEntry(join(dir, 'world.json'));
     // The roll's world kills its caller (kill -9) at a step while it holds `killAt` (fake-roll.js killIfAsked, which
     // only its aws calls reach: the parameter's put, the rotation scripts' SSM commands).
-    world.killAt ??= /"killAt": /.test(world.text);
+    world.killAt ??= /"killAt":/.test(world.text);
     if (world.killAt && tool === 'aws') return true;
     // The drill's and the acceptance run's worlds (fake-drill.js, fake-acceptance.js): a call there signals its
     // caller only while the world holds a signal to send (`signalAt` { phase, signal }, taken out when it fires), and
     // lets the lock go to wait only in an apply that sends it. The signal is sent by the drill's calls of its phase
     // (DRILL_SIGNAL_CALLS), by any call of the acceptance run made in its phase (as the run's record says,
     // fake-acceptance-phase.js; the deploy's apply sends the deploy's whatever the record says): those are delegated.
-    world.signalAt ??= /"signalAt": /.test(world.text) ? JSON.parse(world.text) : false;
+    world.signalAt ??= /"signalAt":/.test(world.text) ? JSON.parse(world.text) : false;
     if (world.signalAt) {
       const drillPhase = world.signalAt.drill?.signalAt?.phase;
       // A phase not listed: every call.
@@ -75,10 +74,10 @@ function delegated(tool, args, dir) {
     // kubectl drain). An apply waits for other calls while it runs only with the world's `apply-outlasts-lease` file
     // (fake-cloud.js). Any other apply or drain is a call like the rest, run here.
     if (tool === 'terraform' && args[0] === 'apply') {
-      world.applySignals ??= /"(killAfterApply|downstreamKillAt|migrateKillAt)": /.test(world.text);
+      world.applySignals ??= /"(killAfterApply|downstreamKillAt|migrateKillAt)":/.test(world.text);
       return world.applySignals || existsSync(join(dir, 'apply-outlasts-lease'));
     }
-    if (tool === 'kubectl' && args.includes('drain')) return (world.drainSignals ??= /"(signalDuringDrain|ctrlCDuringDrain)": /.test(world.text));
+    if (tool === 'kubectl' && args.includes('drain')) return (world.drainSignals ??= /"(signalDuringDrain|ctrlCDuringDrain)":/.test(world.text));
     return false;
   } catch {
     return true;
@@ -127,6 +126,21 @@ class Exit {
   }
 }
 
+/**
+ * The call's environment as its stubs see it: the TF_VAR_ variables stub.sh sends (the only ones a stub reads) and the
+ * world's folder. The read of any other name is refused, as a mistake of a stub: stub.sh would have to send it.
+ */
+function callerEnvironment(tool, args, env, dir) {
+  const sent = { ...env, FAKE_WORLD: dir };
+  return new Proxy(sent, {
+    get(target, name) {
+      if (typeof name === 'string' && name !== 'FAKE_WORLD' && !name.startsWith('TF_VAR_'))
+        throw new Error(`stub-server: ${tool} ${args.join(' ')} read the variable ${name}: stub.sh sends only TF_VAR_ variables`);
+      return target[name];
+    },
+  });
+}
+
 /** Runs fake-cloud.js for one call: its exit code, its output written to `<files>.out` and `<files>.err`. */
 function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
   const exitHandlers = [];
@@ -137,7 +151,7 @@ function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
   let exited;
   const shimProcess = {
     argv: [process.execPath, join(STUBS, tool), ...args],
-    env: { ...env, FAKE_WORLD: dir },
+    env: callerEnvironment(tool, args, env, dir),
     pid: Number(pid),
     ppid,
     execPath: process.execPath,
@@ -244,7 +258,7 @@ const server = net.createServer((socket) => {
     socket.write(`${answer}\n`);
     // stub.sh has copied the output once it hangs up (it exits, or runs the node stub).
     socket.on('close', () => {
-      for (const file of ['in', 'out', 'err', 'env']) fs.rmSync(`${request.files}.${file}`, { force: true });
+      for (const file of ['in', 'out', 'err']) fs.rmSync(`${request.files}.${file}`, { force: true });
     });
     socket.end();
   });

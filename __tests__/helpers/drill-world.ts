@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB, withoutLongValues } from './fake-cloud';
+import { writeBackup } from './backup-file';
+import { synthSettings } from './variants';
+import { etcdThrowawaySettings, throwawaySettings } from '../../cli/drill/drill-settings';
+
+/**
+ * The drill's world, shared by its tools files (cli/drill/drill*.tools.test.ts, split so jest runs them side by side).
+ */
+// `npm run drill` as a person runs it: the bundled CLI, with terraform, aws, kubectl and curl stubbed
+// (ops-stubs/fake-cloud.js with fake-drill.js) and the app's synth stubbed (fake-synth.js, writing a real synth of
+// the settings the drill wrote) or run for real. Production is a real synth of rke-ha with its state and AWS
+// objects; its backup bucket holds two backups and a stray file, the newest backup is a tar.gz laid out as the
+// operator lays it out. After every test: production's module folder and state byte-identical, its buckets as
+// they were, and no call that would have changed them.
+
+export const PRODUCTION_SETTINGS = { name: 'rancher', region: 'eu-west-1' };
+export const BUCKET = 'rancher-rke-ha-backups-0a1b2c';
+export const UID = '6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c';
+export const NEWEST = `rancher-aws-scheduled-${UID}-2026-11-23T06-00-00Z.tar.gz.enc`;
+export const OLDER = `rancher-aws-first-${UID}-2026-11-20T06-00-00Z.tar.gz.enc`;
+export const THROWAWAY = 'rancher-drill';
+export const PRODUCTION_URL = 'https://rancher.example.com';
+export const IN_BACKUP = {
+  'clusters.management.cattle.io': 2,
+  'users.management.cattle.io': 3,
+  'projects.management.cattle.io': 4,
+  'settings.management.cattle.io': 5,
+};
+
+export const productionJson = synthSettings('rke-ha', PRODUCTION_SETTINGS as never).json;
+export const expectedSettings = throwawaySettings(PRODUCTION_SETTINGS, { name: THROWAWAY, file: NEWEST, bucket: BUCKET, productionName: 'rancher' });
+export const throwawayJson = synthSettings('rke-ha', expectedSettings as never).json;
+// --etcd: the throwaway restores no Rancher backup, and lives at other addresses than production's servers.
+export const expectedEtcdSettings = etcdThrowawaySettings(PRODUCTION_SETTINGS, { name: THROWAWAY, productionName: 'rancher' });
+export const etcdThrowawayJson = synthSettings('rke-ha', expectedEtcdSettings as never).json;
+export const ETCD_BUCKET = 'rancher-rke-ha-etcd-0a1b2c';
+export const TOKEN = 'K10-the-cluster-token';
+export const NEWEST_SNAPSHOT = 'etcd-snapshot-ip-10-0-0-10-1795413600';
+export const RANCHER_CA = '-----BEGIN CERTIFICATE-----\nproduction rancher ca\n-----END CERTIFICATE-----\n';
+export const RESTORED = {
+  nodes: 3,
+  counts: {
+    'clusters.management.cattle.io': 2,
+    'users.management.cattle.io': 3,
+    'projects.management.cattle.io': 4,
+    'settings.management.cattle.io': 90,
+  },
+  serverUrl: PRODUCTION_URL,
+  cacerts: RANCHER_CA,
+};
+
+const clouds: FakeCloud[] = [];
+interface Drill {
+  readonly c: FakeCloud;
+  /** Production's module folder and state as they were: checked after the test. */
+  readonly production: string;
+  readonly buckets: string;
+}
+const drills: Drill[] = [];
+
+export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'backup'): FakeCloud {
+  const etcd = mode === 'etcd';
+  const state = withoutLongValues(stateOf(productionJson));
+  state.outputs.rancher_url = { value: PRODUCTION_URL };
+  state.outputs.rancher_backup_bucket = { value: BUCKET };
+  state.outputs.etcd_snapshot_bucket = { value: ETCD_BUCKET };
+  const aws = awsOf(state);
+  aws.buckets[BUCKET] = {
+    exists: true,
+    guarded: true,
+    objects: [
+      { key: `rancher/${OLDER}`, version: 'v1', lastModified: '2026-11-20T06:00:09.000Z', size: 1000 },
+      { key: `rancher/${NEWEST}`, version: 'v2', lastModified: '2026-11-23T06:00:09.000Z', size: 1200 },
+      { key: 'rancher/notes.txt', version: 'v3', lastModified: '2026-11-24T00:00:00.000Z', size: 5 },
+    ],
+  };
+  // Production's snapshots: scheduled ones of two servers, a roll's, their metadata twins, the newest by time.
+  aws.buckets[ETCD_BUCKET] = {
+    exists: true,
+    guarded: true,
+    objects: [
+      { key: 'rke-ha/etcd-snapshot-ip-10-0-16-10-1795392000', version: 'e1', lastModified: '2026-11-23T00:00:09.000Z', size: 9000 },
+      { key: `rke-ha/${NEWEST_SNAPSHOT}`, version: 'e2', lastModified: '2026-11-23T06:00:09.000Z', size: 9100 },
+      { key: `rke-ha/.metadata/${NEWEST_SNAPSHOT}`, version: 'e3', lastModified: '2026-11-23T06:00:10.000Z', size: 300 },
+      { key: 'rke-ha/rancher-roll-server-1-20261122T100000', version: 'e4', lastModified: '2026-11-22T10:00:00.000Z', size: 9000 },
+    ],
+  };
+  const throwawayState = withoutLongValues(stateOf(etcd ? etcdThrowawayJson : throwawayJson, 'drill'));
+  const etcdBucket = throwawayState.resources.find((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('etcd-snapshots_'));
+  throwawayState.outputs = {
+    rancher_url: { value: 'https://3-250-1-2.sslip.io' },
+    kubeconfig: { value: 'apiVersion: v1\nkind: Config\n# the throwaway deployment\n', sensitive: true },
+    rancher_backup_bucket: { value: 'rancher-drill-rke-ha-backups' },
+    etcd_snapshot_bucket: { value: etcdBucket.instances[0].attributes.bucket },
+  };
+  const w: any = { state, aws, cluster: { apiUp: true } };
+  const c = new FakeCloud(productionJson, w);
+  clouds.push(c);
+  c.update((x) => {
+    x.drill = {
+      productionDir: c.moduleDir,
+      applyState: throwawayState,
+      applyAws: awsOf(throwawayState),
+      encryptionConfig: FAKE_BACKUP_ENCRYPTION_CONFIG,
+      backupFile: writeBackup(c.dir, IN_BACKUP),
+      backupBucket: BUCKET,
+      restored: { ...IN_BACKUP, serverUrl: PRODUCTION_URL },
+      ping: 'pong',
+      // The token's parameter carries the tags every resource of the throwaway carries (the fake records a violation otherwise).
+      ...(etcd
+        ? {
+            etcd: {
+              bucket: ETCD_BUCKET,
+              token: TOKEN,
+              restore: 'ok',
+              restored: RESTORED,
+              parameterTags: { 'rancher-ha-aws-drill-of': 'rancher', 'rancher-aws:deployment': `${THROWAWAY}-rke-ha` },
+            },
+          }
+        : {}),
+    };
+    change?.(x);
+  });
+  writeFileSync(join(c.dir, 'rancher.yaml'), 'name: rancher\nregion: eu-west-1\n');
+  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(etcd ? etcdThrowawayJson : throwawayJson, null, 1));
+  drills.push({ c, production: productionBytes(c), buckets: JSON.stringify(productionBuckets(c)) });
+  return c;
+}
+
+/** Every file of production's module folder, and its state, as bytes (hashed). */
+export function productionBytes(c: FakeCloud): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(`${path} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`);
+    }
+  };
+  walk(c.moduleDir);
+  return [...files, JSON.stringify(c.world().state)].join('\n');
+}
+
+/** Production's buckets (every one its state names, and the backup bucket). */
+export const productionBuckets = (c: FakeCloud) =>
+  Object.fromEntries(Object.entries(c.world().aws.buckets).filter(([name]) => !name.includes('drill')));
+
+/**
+ * Registers, in the calling test file, the checks after every test of the drills it made (production's module folder,
+ * state and buckets as they were, no violation, production only read) and their clean-up.
+ */
+export function checkEveryDrill(): void {
+  afterEach(() => {
+    for (const d of drills.splice(0)) {
+      expect(productionBytes(d.c)).toBe(d.production);
+      expect(JSON.stringify(productionBuckets(d.c))).toBe(d.buckets);
+      expect(d.c.violations()).toBe('');
+      expectProductionOnlyRead(d.c);
+    }
+    for (const c of clouds.splice(0)) c.remove();
+  });
+}
+
+export const drill = (c: FakeCloud, ...extra: string[]) =>
+  c.run(['drill', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
+
+export const reportOf = (c: FakeCloud): any => {
+  const folder = join(c.dir, 'drill.out');
+  const files = readdirSync(folder).filter((f) => f.startsWith('report-'));
+  return JSON.parse(readFileSync(join(folder, files.sort()[files.length - 1]), 'utf8'));
+};
+export const record = (c: FakeCloud) => JSON.parse(readFileSync(join(c.dir, 'drill.out', 'drill.json'), 'utf8'));
+
+/** The throwaway is gone: its state empty, its buckets deleted, its other AWS objects deleted or scheduled. */
+export function expectTornDown(c: FakeCloud): void {
+  const w = c.world();
+  expect(w.drill.state?.resources ?? []).toEqual([]);
+  for (const [name, bucket] of Object.entries(w.aws.buckets) as [string, any][]) if (name.includes('drill')) expect(bucket.exists).toBe(false);
+  expect(Object.keys(w.aws.lbs).filter((arn) => arn.includes('drill'))).toEqual([]);
+  expect(record(c).done).toBe(true);
+  expect(existsSync(join(c.dir, 'drill.out', 'kubeconfig.yaml'))).toBe(false);
+  expect(existsSync(join(c.dir, 'drill.out', 'backup.tar.gz'))).toBe(false);
+}
+
+/** The calls in production's folder and on production's backup bucket: reads only. */
+export function expectProductionOnlyRead(c: FakeCloud): void {
+  const lines = readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+  for (const call of lines.filter((l) => l.tool === 'terraform' && l.cwd === c.moduleDir)) expect(call.args.slice(0, 2)).toEqual(['state', 'pull']);
+  for (const call of lines.filter((l) => l.tool === 'aws' && l.args.includes(BUCKET)))
+    expect(['list-objects-v2', 'get-object']).toContain(call.args[1]);
+  // The snapshot bucket: listed, read (a byte), and named only as the source of the copy.
+  for (const call of lines.filter((l) => l.tool === 'aws' && l.args.some((a: string) => a.startsWith(ETCD_BUCKET)))) {
+    expect(['list-objects-v2', 'get-object', 'copy-object']).toContain(call.args[1]);
+    if (call.args[1] === 'copy-object') expect(call.args[call.args.indexOf('--copy-source') + 1]).toBe(`${ETCD_BUCKET}/rke-ha/${NEWEST_SNAPSHOT}`);
+  }
+}
