@@ -901,7 +901,8 @@ export function steps(state: State, config: Config): Step[] {
         lease: { holder: rollIdentity(ROLL, rules), fresh: false, out: null, rv, restored: true },
       });
     if (config.leaseFaults) {
-      // Then, as docs/recover.md says after a restore, a person rolls the servers (a roll that had finished runs anew).
+      // Then a roll runs (docs/recover.md: once every server is back, the next roll or rotation takes a restored Lease;
+      // a roll that had finished runs anew).
       const thenRoll = (next: State) => (state.actors[ROLL]?.pc === 'done' ? withActor(next, ROLL, { pc: 'start', alive: true }) : next);
       add(
         "person restores from a snapshot holding an earlier roll's Lease, a server marked out",
