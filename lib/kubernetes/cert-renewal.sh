@@ -147,7 +147,7 @@ rotate_expired() {
 # shellcheck disable=SC2034
 peer_access() {
   local p
-  PEER_DIR=$(mktemp -d)
+  PEER_DIR=$(mktemp -d) || return 1
   trap 'rm -rf "$PEER_DIR"' EXIT
   mint() {
     openssl req -x509 -config /dev/null -CA "$TLS_DIR/$3.crt" -CAkey "$TLS_DIR/$3.key" -newkey ec -pkeyopt group:P-256 -noenc \
@@ -438,7 +438,8 @@ main() {
   invocation=$(systemctl show -p InvocationID --value "$SERVICE")
   log "restarting $SERVICE on $NODE_NAME to renew its certificates"
   systemctl restart --no-block "$SERVICE"
-  # The start renews what ended: once back, its own API, Node and member are asked as any other server's.
+  # The start renews what ended: once back, its own API and Node are asked as any other server's, and its member
+  # too (SKIP_URL cleared), read through the peer's supervisor with the signed etcd client while the run lasts.
   # shellcheck disable=SC2034
   PEER_AUTH=() SKIP_NODE="" SKIP_URL=""
   if ! wait_for "$RESTART_WAIT_SECONDS" back_up "$invocation" "$expected"; then
