@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeSandbox } from '../../helpers/node-sandbox';
+import { nodeName, stubCluster } from '../../helpers/stub-cluster';
 import { runBounded } from '../../helpers/subprocess';
 
 // cert-renewal.sh on a server every leaf certificate of which ended in one batch while its service ran (issue 62
@@ -14,11 +15,8 @@ import { runBounded } from '../../helpers/subprocess';
 const SCRIPT = 'lib/kubernetes/cert-renewal.sh';
 const TOKEN = 'K10e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855::server:s3cret';
 const IPS = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
-const nodeName = (ip: string) => `ip-${ip.replaceAll('.', '-')}`;
 
-let cluster: string;
 let pki: string;
-let boxes: NodeSandbox[] = [];
 const pem = (name: string) => readFileSync(join(pki, name), 'utf8');
 beforeAll(() => {
   pki = mkdtempSync(join(tmpdir(), 'peer-pki-'));
@@ -52,19 +50,8 @@ beforeAll(() => {
   if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
 });
 afterAll(() => rmSync(pki, { recursive: true, force: true }));
-beforeEach(() => {
-  cluster = mkdtempSync(join(tmpdir(), 'cluster-'));
-  writeFileSync(join(cluster, 'nodes'), `${IPS.map(nodeName).join('\n')}\n`);
-  writeFileSync(join(cluster, 'members'), `${IPS.map((ip) => `${ip} voting`).join('\n')}\n`);
-  writeFileSync(join(cluster, 'events'), '');
-  writeFileSync(join(cluster, 'lease'), '');
-});
-afterEach(() => {
-  boxes.forEach((b) => b.dispose());
-  boxes = [];
-  rmSync(cluster, { recursive: true, force: true });
-});
-const events = () => readFileSync(join(cluster, 'events'), 'utf8').split('\n').filter(Boolean);
+const stub = stubCluster(IPS);
+const events = () => stub.events();
 
 describe.each([
   ['rke2', 'rke2-server', 'etcd/peer-server-client.crt'],
@@ -88,7 +75,7 @@ describe.each([
       AWS_REGION: 'us-east-1',
       PARAMETER_PREFIX: '/rancher/rke-ha',
     });
-    boxes.push(b);
+    stub.keep(b);
     b.write(`etc/rancher/${dist}/token`, TOKEN);
     b.parameter('server-count', '3');
     for (const leaf of LEAVES) {
@@ -106,7 +93,7 @@ describe.each([
     b.write('tmp/.keep', '');
     return b;
   };
-  const run = (b: NodeSandbox) => b.run({ file: SCRIPT, args: [dist] }, { CLUSTER: cluster, TMPDIR: b.path('tmp') });
+  const run = (b: NodeSandbox) => b.run({ file: SCRIPT, args: [dist] }, { CLUSTER: stub.dir, TMPDIR: b.path('tmp') });
   const minted = (b: NodeSandbox) =>
     runBounded('openssl', [
       'x509',
@@ -158,7 +145,7 @@ describe.each([
 
   it('its own Node NotReady (its kubelet cannot report) is passed over, and no other: with another server NotReady it is refused, nothing restarted', () => {
     const b = endedWhileRunning();
-    writeFileSync(join(cluster, 'not-ready'), `${nodeName(IPS[2])}\n`);
+    writeFileSync(join(stub.dir, 'not-ready'), `${nodeName(IPS[2])}\n`);
     const r = run(b);
     expect(r.status).toBe(0);
     expect(r.output).toMatch(/servers not Ready: ip-10-0-0-10=Unknown ip-10-0-32-10=False/);
@@ -173,7 +160,7 @@ describe.each([
     b.write(`${TLS_DIR}/client-ca.crt`, pem('other.crt'));
     b.write(`${TLS_DIR}/client-ca.key`, pem('other.key'));
     // The peers verify with the cluster's client CA.
-    writeFileSync(join(cluster, 'client-ca.crt'), pem('ca.crt'));
+    writeFileSync(join(stub.dir, 'client-ca.crt'), pem('ca.crt'));
     const r = run(b);
     expect(r.output).toContain("CRITICAL: no peer's API answers");
     expect(events()).toEqual([]);

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { NOT_REPORTED } from '../../../lib/kubernetes/private/api-certificate-check';
 import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';
 import { NodeSandbox } from '../../helpers/node-sandbox';
+import { nodeName, stubCluster } from '../../helpers/stub-cluster';
 import { runBounded } from '../../helpers/subprocess';
 import { runValidator } from '../../helpers/validators';
 
 const SCRIPT = 'lib/kubernetes/cert-renewal.sh';
 const TOKEN = 'K10e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855::server:s3cret';
 const IPS = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
-const nodeName = (ip: string) => `ip-${ip.replaceAll('.', '-')}`;
 const TLS = 'var/lib/rancher/rke2/server/tls';
 const CERTS = [
   `${TLS}/serving-kube-apiserver.crt`,
@@ -19,20 +19,7 @@ const CERTS = [
   'var/lib/rancher/rke2/agent/serving-kubelet.crt',
 ];
 
-let cluster: string;
-let boxes: NodeSandbox[] = [];
-beforeEach(() => {
-  cluster = mkdtempSync(join(tmpdir(), 'cluster-'));
-  writeFileSync(join(cluster, 'nodes'), `${IPS.map(nodeName).join('\n')}\n`);
-  writeFileSync(join(cluster, 'members'), `${IPS.map((ip) => `${ip} voting`).join('\n')}\n`);
-  writeFileSync(join(cluster, 'events'), '');
-  writeFileSync(join(cluster, 'lease'), '');
-});
-afterEach(() => {
-  boxes.forEach((b) => b.dispose());
-  boxes = [];
-  rmSync(cluster, { recursive: true, force: true });
-});
+const stub = stubCluster(IPS);
 
 /** Server `i` of the three, its leaf certificates expiring in `days` days; `env` adds to its bootstrap.env. */
 function server(i: number, days: number, env: Record<string, string> = {}): NodeSandbox {
@@ -48,16 +35,16 @@ function server(i: number, days: number, env: Record<string, string> = {}): Node
   // The deployment's server count, as Terraform writes it (BootParameters server-count).
   b.parameter('server-count', String(IPS.length));
   for (const cert of CERTS) b.write(cert, `days=${days}\n`);
-  boxes.push(b);
+  stub.keep(b);
   return b;
 }
 
-const ENV = () => ({ CLUSTER: cluster });
+const ENV = () => ({ CLUSTER: stub.dir });
 const renew = (b: NodeSandbox, env: Record<string, string> = {}) => b.run({ file: SCRIPT, args: ['rke2'] }, { ...ENV(), ...env });
-const events = () => readFileSync(join(cluster, 'events'), 'utf8').split('\n').filter(Boolean);
+const events = () => stub.events();
 const setLease = (holder: string, secondsAgo: number, out = '-') =>
   writeFileSync(
-    join(cluster, 'lease'),
+    join(stub.dir, 'lease'),
     `${holder} ${new Date(Date.now() - secondsAgo * 1000).toISOString().replace(/\.\d+Z$/, '.000000Z')} 1800 7 ${out}\n`,
   );
 const restarted = (b: NodeSandbox) => b.calls().some((c) => c.startsWith('systemctl restart'));
@@ -125,7 +112,7 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(r.status).toBe(0);
     expect(r.output).toContain('ip-10-0-16-10 holds the restart Lease: trying again at the next run');
     expect(restarted(b)).toBe(false);
-    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^ip-10-0-16-10 /);
+    expect(readFileSync(join(stub.dir, 'lease'), 'utf8')).toMatch(/^ip-10-0-16-10 /);
   });
 
   it('takes over a Lease that expired (its holder died mid-run), at the version it read', () => {
@@ -139,7 +126,7 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
 
   it('never restarts when a peer is not Ready (retries at the next run)', () => {
     const b = server(0, 30);
-    writeFileSync(join(cluster, 'not-ready'), 'ip-10-0-32-10\n');
+    writeFileSync(join(stub.dir, 'not-ready'), 'ip-10-0-32-10\n');
     const r = renew(b);
     expect(r.status).toBe(0);
     expect(r.output).toContain('servers not Ready: ip-10-0-32-10=False');
@@ -150,17 +137,17 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
 
   it('never restarts when etcd is not at full membership or a member is unhealthy', () => {
     const b = server(0, 30);
-    writeFileSync(join(cluster, 'members'), '10.0.0.10 voting\n10.0.16.10 voting\n10.0.32.10 learner\n');
+    writeFileSync(join(stub.dir, 'members'), '10.0.0.10 voting\n10.0.16.10 voting\n10.0.32.10 learner\n');
     expect(renew(b).output).toContain('etcd does not have 3 voting members');
-    writeFileSync(join(cluster, 'members'), `${IPS.map((ip) => `${ip} voting`).join('\n')}\n`);
-    writeFileSync(join(cluster, 'etcd-unhealthy'), '10.0.16.10\n');
+    writeFileSync(join(stub.dir, 'members'), `${IPS.map((ip) => `${ip} voting`).join('\n')}\n`);
+    writeFileSync(join(stub.dir, 'etcd-unhealthy'), '10.0.16.10\n');
     expect(renew(b).output).toContain('etcd member https://10.0.16.10:2379 is not healthy');
     expect(restarted(b)).toBe(false);
   });
 
   it('never restarts while a server is cordoned (an upgrade, a roll or a drain under way), nor holding the Lease', () => {
     const b = server(0, 30);
-    writeFileSync(join(cluster, 'cordoned'), 'ip-10-0-16-10\n');
+    writeFileSync(join(stub.dir, 'cordoned'), 'ip-10-0-16-10\n');
     const r = renew(b);
     expect(r.status).toBe(0);
     expect(r.output).toContain('servers cordoned (an upgrade, a roll or a drain is under way): ip-10-0-16-10');
@@ -171,20 +158,20 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
 
   it('never restarts while the server upgrade Plan is applying, or when the Plan cannot be read; restarts when there is no Plan CRD yet', () => {
     const b = server(0, 30);
-    writeFileSync(join(cluster, 'plan-applying'), '["ip-10-0-32-10"]');
+    writeFileSync(join(stub.dir, 'plan-applying'), '["ip-10-0-32-10"]');
     const applying = renew(b);
     expect(applying.status).toBe(0);
     expect(applying.output).toContain(`the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} is applying on ["ip-10-0-32-10"]`);
     expect(b.calls()).toContain(
       `kubectl --kubeconfig ${b.path('etc/rancher/rke2/rke2.yaml')} --request-timeout=15s get plans.upgrade.cattle.io -n ${SYSTEM_UPGRADE_NAMESPACE} ${SERVER_PLAN_NAME} -o jsonpath={.status.applying}|{.status.latestVersion}`,
     );
-    rmSync(join(cluster, 'plan-applying'));
-    writeFileSync(join(cluster, 'plan-error'), '');
+    rmSync(join(stub.dir, 'plan-applying'));
+    writeFileSync(join(stub.dir, 'plan-error'), '');
     expect(renew(b).output).toContain('could not read the upgrade Plan: Error from server (InternalError)');
     expect(restarted(b)).toBe(false);
     expect(events()).toEqual([]);
-    rmSync(join(cluster, 'plan-error'));
-    writeFileSync(join(cluster, 'no-plan-crd'), '');
+    rmSync(join(stub.dir, 'plan-error'));
+    writeFileSync(join(stub.dir, 'no-plan-crd'), '');
     expect(renew(b).status).toBe(0);
     expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
   });
@@ -192,7 +179,7 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
   it('checks again once it holds the Lease: an upgrade that started in between holds the restart, and the Lease is given back', () => {
     const b = server(0, 30);
     // The Plan starts applying right after the first check (the second read of the Plan sees it).
-    writeFileSync(join(cluster, 'plan-applying-after'), '1');
+    writeFileSync(join(stub.dir, 'plan-applying-after'), '1');
     patchKubectl(
       b,
       '  "get plans.upgrade.cattle.io")',
@@ -214,7 +201,7 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(r.output).toContain('It holds the restart Lease, marked out');
     expect(b.slept()).toBe(120);
     expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10']);
-    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^ip-10-0-0-10 \S+ 1800 \d+ 10\.0\.0\.10\n$/);
+    expect(readFileSync(join(stub.dir, 'lease'), 'utf8')).toMatch(/^ip-10-0-0-10 \S+ 1800 \d+ 10\.0\.0\.10\n$/);
     expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-held-out')).toBe(true);
     // Another server's timer, even once the Lease is past its duration, neither takes it nor restarts.
     const other = server(1, 30);
@@ -223,7 +210,7 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(blocked.output).toMatch(/the cluster is not whole|holds the restart Lease with 10\.0\.0\.10 out of the cluster: never taken by age/);
     expect(restarted(other)).toBe(false);
     // The server comes back: its next run gives the Lease back (and renews nothing more: certificates renewed).
-    rmSync(join(cluster, 'down', nodeName(IPS[0])), { force: true });
+    rmSync(join(stub.dir, 'down', nodeName(IPS[0])), { force: true });
     b.remove('restart-polls');
     const resumed = renew(b);
     expect(resumed.output).toContain('ip-10-0-0-10 is back and the cluster is whole: giving the restart Lease back');
@@ -237,14 +224,14 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(r.status).not.toBe(0);
     expect(events()).toEqual(['lease ip-10-0-0-10', 'released ip-10-0-0-10']);
     // Released, conditionally: the Lease stays with no holder and a one-second duration (free to any taker).
-    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^- \S+ 1 \d+ -\n$/);
+    expect(readFileSync(join(stub.dir, 'lease'), 'utf8')).toMatch(/^- \S+ 1 \d+ -\n$/);
   });
 
   it('counts the servers the deployment expects, not the Nodes that exist: with one removed (a roll has it out), two Ready voters are not whole', () => {
     const b = server(0, 30);
-    writeFileSync(join(cluster, 'nodes'), `${IPS.slice(0, 2).map(nodeName).join('\n')}\n`);
+    writeFileSync(join(stub.dir, 'nodes'), `${IPS.slice(0, 2).map(nodeName).join('\n')}\n`);
     writeFileSync(
-      join(cluster, 'members'),
+      join(stub.dir, 'members'),
       `${IPS.slice(0, 2)
         .map((ip) => `${ip} voting`)
         .join('\n')}\n`,
@@ -272,15 +259,15 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(r.status).toBe(0);
     expect(r.output).toContain('holds the restart Lease with 10.0.32.10 out of the cluster: never taken by age');
     expect(restarted(b)).toBe(false);
-    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^laptop\/4242\//);
+    expect(readFileSync(join(stub.dir, 'lease'), 'utf8')).toMatch(/^laptop\/4242\//);
   });
 
   it("after the upgrade controller cleared applying: a server still on the old kubelet (its Job killed the service, its old pods serve) is an upgrade running; all on the Plan's version restarts", () => {
     const b = server(0, 30);
     // system-upgrade-controller v0.20.1 clears status.applying when the Job completes; rke2-upgrade completes it by
     // killing the service, so the Node is still Ready on the old kubelet until the service is back.
-    writeFileSync(join(cluster, 'plan-version'), 'v1.35.7-rke2r1');
-    writeFileSync(join(cluster, 'kubelet-versions'), 'ip-10-0-16-10 v1.34.9+rke2r1\n');
+    writeFileSync(join(stub.dir, 'plan-version'), 'v1.35.7-rke2r1');
+    writeFileSync(join(stub.dir, 'kubelet-versions'), 'ip-10-0-16-10 v1.34.9+rke2r1\n');
     const behind = renew(b);
     expect(behind.status).toBe(0);
     expect(behind.output).toContain(
@@ -288,7 +275,7 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     );
     expect(restarted(b)).toBe(false);
     expect(events()).toEqual([]);
-    writeFileSync(join(cluster, 'kubelet-versions'), '');
+    writeFileSync(join(stub.dir, 'kubelet-versions'), '');
     expect(renew(b).status).toBe(0);
     expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
   });
@@ -296,13 +283,13 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
   it('a Lease write that commits and then reports failure (a timeout) is read back: the Lease names this server, so this run holds it, restarts and gives it back', () => {
     const b = server(0, 30);
     // A released Lease (the create fails, the replace is the take).
-    writeFileSync(join(cluster, 'lease'), `- ${new Date().toISOString().replace(/\.\d+Z$/, '.000000Z')} 1 7 -\n`);
-    writeFileSync(join(cluster, 'replace-commits-then-fails'), '');
+    writeFileSync(join(stub.dir, 'lease'), `- ${new Date().toISOString().replace(/\.\d+Z$/, '.000000Z')} 1 7 -\n`);
+    writeFileSync(join(stub.dir, 'replace-commits-then-fails'), '');
     const r = renew(b);
     expect(r.status).toBe(0);
     expect(r.output).toContain('the restart Lease write reported failure, but the Lease names ip-10-0-0-10: it committed, and this run holds it');
     expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
-    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^- /);
+    expect(readFileSync(join(stub.dir, 'lease'), 'utf8')).toMatch(/^- /);
   });
 
   it('of two takers of a stale Lease, the one that writes second gets a Conflict and does not restart', () => {
@@ -417,7 +404,7 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
   const NAMESPACE = 'RancherHA/demo-rke-ha';
   const withMetric = (i: number, days: number) => server(i, days, { RESTART_METRIC_NAMESPACE: NAMESPACE, SERVER_NAME: `server-${i}` });
   const metrics = (b: NodeSandbox) => b.calls().filter((c) => c.startsWith('metric ') && c.includes(' RestartHeld '));
-  const lease = () => readFileSync(join(cluster, 'lease'), 'utf8');
+  const lease = () => readFileSync(join(stub.dir, 'lease'), 'utf8');
 
   it("every run sends CertificateDaysLeft into the server's own series (dimension Server): whole days to the earliest end of its leaf certificates, due or not", () => {
     const b = withMetric(1, 300);
@@ -456,7 +443,7 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
     expect(metrics(b).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 1`);
     expect(lease()).toMatch(/^ip-10-0-0-10 /);
     // Back: the Lease is given back, then 0.
-    rmSync(join(cluster, 'down', nodeName(IPS[0])), { force: true });
+    rmSync(join(stub.dir, 'down', nodeName(IPS[0])), { force: true });
     b.remove('restart-polls');
     const resumed = renew(b);
     expect(resumed.status).toBe(0);
@@ -480,7 +467,7 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
     expect(lease()).toMatch(/^ip-10-0-0-10 \S+ 1800 \d+ 10\.0\.0\.10\n$/);
     expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-held-out')).toBe(true);
     // And the resume, sending still failing, gives the Lease back once the server is back.
-    rmSync(join(cluster, 'down', nodeName(IPS[0])), { force: true });
+    rmSync(join(stub.dir, 'down', nodeName(IPS[0])), { force: true });
     b.remove('restart-polls');
     expect(renew(b).status).toBe(0);
     expect(events().at(-1)).toBe('released ip-10-0-0-10');
@@ -502,10 +489,10 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
     renew(peer);
     expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 1`);
     // Given back (no holder): 0. No Lease at all: 0.
-    writeFileSync(join(cluster, 'lease'), `- ${new Date().toISOString()} 1 9 -\n`);
+    writeFileSync(join(stub.dir, 'lease'), `- ${new Date().toISOString()} 1 9 -\n`);
     renew(peer);
     expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
-    writeFileSync(join(cluster, 'lease'), '');
+    writeFileSync(join(stub.dir, 'lease'), '');
     renew(peer);
     expect(metrics(peer)).toHaveLength(4);
     expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
@@ -535,23 +522,23 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
 
   it('an upgrade Job that failed (the next server waits for one that did not come back) is reported as held; an API that does not answer, not at all', () => {
     const peer = withMetric(1, 200);
-    writeFileSync(join(cluster, 'plan-reason'), 'JobFailed');
+    writeFileSync(join(stub.dir, 'plan-reason'), 'JobFailed');
     const r = renew(peer);
     expect(r.output).toContain(`CRITICAL: a Job of the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} failed`);
     expect(metrics(peer)).toEqual([`metric ${NAMESPACE} RestartHeld 1`]);
-    writeFileSync(join(cluster, 'plan-reason'), 'Complete');
+    writeFileSync(join(stub.dir, 'plan-reason'), 'Complete');
     renew(peer);
     expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
     // This server's API down: it cannot tell, and sends nothing (a peer's run, or the holder's, does).
-    mkdirSync(join(cluster, 'down'), { recursive: true });
-    writeFileSync(join(cluster, 'down', nodeName(IPS[1])), 'never');
+    mkdirSync(join(stub.dir, 'down'), { recursive: true });
+    writeFileSync(join(stub.dir, 'down', nodeName(IPS[1])), 'never');
     renew(peer);
     expect(metrics(peer)).toHaveLength(2);
   });
 
   it('without a namespace (alarms off) nothing is sent and the Lease is not even read when nothing is due', () => {
     const b = server(0, 200);
-    writeFileSync(join(cluster, 'plan-reason'), 'JobFailed');
+    writeFileSync(join(stub.dir, 'plan-reason'), 'JobFailed');
     expect(renew(b).status).toBe(0);
     expect(b.calls().filter((c) => c.startsWith('kubectl') || c.startsWith('metric'))).toEqual([]);
   });
