@@ -33,6 +33,22 @@ const applySaved = (dir: string, planFile: string) => terraformOk(dir, 'apply', 
 const plan = (dir: string) => terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false');
 /** The plan's exit status, and its output only when that is not 0 (so a failure shows what changed). */
 const outcome = (result: { status: number | null; output: string }) => ({ status: result.status, output: result.status === 0 ? '' : result.output });
+/**
+ * A module folder for one describe (jest's beforeAll and afterAll): `json` written with `known` values, initialized,
+ * applied unless `applied` is false; removed after the describe. Returns its path, read once the describe runs.
+ */
+function moduleFolder(prefix: string, json: () => TerraformJson, { known = KNOWN, applied = true } = {}): () => string {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    write(json(), dir, known);
+    terraformOk(dir, 'init', '-input=false');
+    if (applied) apply(dir);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
+
 /** The assertions a plan reports as failed (not those Terraform reports as "known after apply": new servers' lists). */
 const checkWarnings = (output: string) =>
   output
@@ -102,27 +118,24 @@ describeWithTerraform('an unchanged deployment plans empty after its first apply
 });
 
 describeWithTerraform("rke-ha: this machine's address outside admin_cidrs, said by every plan, which stays empty", () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'deployer-address-'));
-    write(synthSettings('rke-ha', { ...DOMAIN, adminCidrs: ['10.8.0.0/24'] }).json, dir, { ...KNOWN, 'data.http.response_body': '81.2.69.7\n' });
-    terraformOk(dir, 'init', '-input=false');
+  const folder = moduleFolder('deployer-address-', () => synthSettings('rke-ha', { ...DOMAIN, adminCidrs: ['10.8.0.0/24'] }).json, {
+    known: { ...KNOWN, 'data.http.response_body': '81.2.69.7\n' },
+    applied: false,
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the first plan and an unchanged second plan warn, naming the address and the /32 to add; the second exits 0', () => {
-    const first = terraformIn(dir, 'plan', '-input=false', '-out=first.tfplan');
+    const first = terraformIn(folder(), 'plan', '-input=false', '-out=first.tfplan');
     expect(checkWarnings(first.output)).toEqual(['deployer_address_in_admin_cidrs#1']);
     // Terraform wraps a warning's text at the terminal's width.
     expect(first.output.replace(/\s+/g, ' ')).toMatch(/This machine's public address is 81\.2\.69\.7 [^]*Add 81\.2\.69\.7\/32 to admin_cidrs/);
-    applySaved(dir, 'first.tfplan');
-    const second = plan(dir);
+    applySaved(folder(), 'first.tfplan');
+    const second = plan(folder());
     expect(second.status).toBe(0);
     expect(checkWarnings(second.output)).toEqual(['deployer_address_in_admin_cidrs#1']);
   });
 
   it('check_deployer_address = false: no lookup, no warning', () => {
-    const off = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', '-var', 'check_deployer_address=false');
+    const off = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-var', 'check_deployer_address=false');
     expect(outcome(off)).toEqual({ status: 0, output: '' });
     expect(checkWarnings(off.output)).toEqual([]);
   });
@@ -131,18 +144,11 @@ describeWithTerraform("rke-ha: this machine's address outside admin_cidrs, said 
 describeWithTerraform('rke-ha grown from 1 server to 3, through Terraform core', () => {
   const one = () => synthSettings('rke-ha', { ...DOMAIN, rkeHa: { nodeCount: 1 } }).json;
   const three = () => synthSettings('rke-ha', DOMAIN).json;
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'growth-'));
-    write(one(), dir);
-    terraformOk(dir, 'init', '-input=false');
-    apply(dir);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = moduleFolder('growth-', one);
 
   it("the growth plan adds servers and renders no invalid check message; server-0's user data changes, which it keeps", () => {
-    write(three(), dir);
-    const growth = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', '-out=growth.tfplan');
+    write(three(), folder());
+    const growth = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=growth.tfplan');
     expect(growth.status).toBe(2);
     expect(growth.output).not.toContain('invalid error message');
     expect(growth.output).not.toMatch(/aws_instance__server-0_instance_\w+ (must be replaced|will be updated)/);
@@ -152,11 +158,11 @@ describeWithTerraform('rke-ha grown from 1 server to 3, through Terraform core',
   });
 
   it('after the growth apply (the growth plan, applied), no server is pending replacement and the next plan is empty', () => {
-    applySaved(dir, 'growth.tfplan');
-    const after = plan(dir);
+    applySaved(folder(), 'growth.tfplan');
+    const after = plan(folder());
     expect(outcome(after)).toEqual({ status: 0, output: '' });
     expect(checkWarnings(after.output)).toEqual([]);
-    const pending = JSON.parse(terraformOk(dir, 'output', '-json', 'servers_pending_replacement'));
+    const pending = JSON.parse(terraformOk(folder(), 'output', '-json', 'servers_pending_replacement'));
     expect(pending).toEqual({ 'server-0': [], 'server-1': [], 'server-2': [] });
   });
 });
@@ -177,14 +183,7 @@ describeWithTerraform("rke-ha from the previous release's defaults to this relea
   const made = () => synthSettings('rke-ha', { ...DOMAIN, versions: previous }).json;
   const charts = () => synthSettings('rke-ha', { ...DOMAIN, versions: { rke2: PREVIOUS_DEFAULT_VERSIONS.rke2 } }).json;
   const now = () => synthSettings('rke-ha', DOMAIN).json;
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'defaults-upgrade-'));
-    write(made(), dir);
-    terraformOk(dir, 'init', '-input=false');
-    apply(dir);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = moduleFolder('defaults-upgrade-', made);
   /** The addresses a plan changes, by action, as its text says them (`# <address> will be updated in-place`, ...). */
   const actions = (output: string) => {
     const said = (action: RegExp) => [...output.matchAll(new RegExp(`^  # (\\S+) (?:${action.source})`, 'gm'))].map((m) => m[1]);
@@ -196,8 +195,8 @@ describeWithTerraform("rke-ha from the previous release's defaults to this relea
     ['the charts on the running Kubernetes (versions.rke2 kept)', charts, ['rancher', 'cert-manager', 'rancher-backup']],
     ['Kubernetes on the new Rancher (the default settings)', now, ['kubernetes-upgrade']],
   ] as const)('%s: a plan with changes, none to a server; no check warning; applied', (_step, next, names) => {
-    write(next(), dir);
-    const planned = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', '-out=step.tfplan');
+    write(next(), folder());
+    const planned = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=step.tfplan');
     expect(planned.status).toBe(2);
     expect(checkWarnings(planned.output)).toEqual([]);
     const change = actions(planned.output);
@@ -206,11 +205,11 @@ describeWithTerraform("rke-ha from the previous release's defaults to this relea
     expect(change.updated.filter(server)).toEqual([]);
     // What the step is about changes: the chart releases, or the upgrade objects (stand-ins, updated or replaced).
     for (const name of names) expect([...change.updated, ...change.replaced].some((address) => address.includes(name))).toBe(true);
-    applySaved(dir, 'step.tfplan');
+    applySaved(folder(), 'step.tfplan');
   });
 
   it('after both applies the plan is empty', () => {
-    const after = plan(dir);
+    const after = plan(folder());
     expect(outcome(after)).toEqual({ status: 0, output: '' });
     expect(checkWarnings(after.output)).toEqual([]);
   });
