@@ -5,7 +5,7 @@
 //      0.4.0"), CHANGELOG.md has an "## Unreleased" section with entries, the git tree is clean (every file not
 //      committed named), release/<version> is not there yet; --dry-run checks the same;
 //   2. sets the version in package.json, package-lock.json and lib/synth/version.ts, and turns "## Unreleased" into "## <version> (<date>)"
-//      under a new, empty "## Unreleased";
+//      under a new, empty "## Unreleased" (<date> today's, or SOURCE_DATE_EPOCH's);
 //   3. writes release/<version>/: the packed library (`npm pack`), each stack's synthesized HCL module as a tarball
 //      (the stack's folder as `npm run synth:hcl` leaves it: cdk.tf, metadata.json, assets/, and the
 //      .terraform.lock.hcl `terraform providers lock` makes of it, from the registry or --provider-mirror), and
@@ -238,7 +238,11 @@ function release(args, log) {
   const releaseDir = join(ROOT, 'release', version);
   if (existsSync(releaseDir)) throw new Refused(`${relative(ROOT, releaseDir)} exists: a release of ${version} was made here already`);
 
-  const date = new Date().toISOString().slice(0, 10);
+  // The day of the CHANGELOG's heading: today, or SOURCE_DATE_EPOCH's (seconds since 1970, the reproducible-builds
+  // convention), so a dry run and the release after it write the same bytes, whatever the clock says between them.
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && !/^\d+$/.test(epoch)) throw new Refused(`SOURCE_DATE_EPOCH=${epoch}: expected seconds since 1970`);
+  const date = (epoch === undefined ? new Date() : new Date(Number(epoch) * 1000)).toISOString().slice(0, 10);
   const out = dryRun ? mkdtempSync(join(tmpdir(), 'rancher-release-')) : releaseDir;
   let done = false;
   try {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { runBounded } from '../helpers/subprocess';
 import { synthSettings } from '../helpers/variants';
 
@@ -18,14 +18,28 @@ const git = (...args: string[]) =>
     encoding: 'utf8',
     env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
   });
+/** The day every release of this file writes into the CHANGELOG (SOURCE_DATE_EPOCH): the same in the dry run and the release. */
+const EPOCH = Math.floor(Date.now() / 1000);
+const DAY = new Date(EPOCH * 1000).toISOString().slice(0, 10);
 const release = (...args: string[]) => {
   const result = runBounded(process.execPath, [join(clone, 'scripts', 'release.js'), ...args], {
     cwd: clone,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', SOURCE_DATE_EPOCH: String(EPOCH) },
   });
   return { code: result.status, out: result.stdout, err: result.stderr };
 };
 const version = () => (JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as { version: string }).version;
+/** The sum lines a release prints (`  <sha256>  <file>`). */
+const sumsOf = (out: string) => out.split('\n').filter((line) => /^ {2}[0-9a-f]{64} {2}\S+$/.test(line));
+/** Each declaration in the clone's checked-build cache (scripts/build.js), by its path under lib/, and its mtime. */
+function cachedDeclarations(): Record<string, number> {
+  const dir = join(clone, 'dist', '.declarations', 'checked', 'lib');
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => [relative(dir, join(e.parentPath, e.name)), statSync(join(e.parentPath, e.name)).mtimeMs]),
+  );
+}
 
 beforeAll(() => {
   clone = mkdtempSync(join(tmpdir(), 'rancher-release-clone-'));
@@ -91,6 +105,8 @@ const NEXT = ((v: string) => `${v.split('.')[0]}.${Number(v.split('.')[1]) + 1}.
 
 describe('npm run release', () => {
   const current = () => version();
+  // What the dry run printed and left in the library's declarations cache, for the release that follows it.
+  let dryRun: { sums: string[]; declarations: Record<string, number> } | undefined;
 
   it('refuses a version released already, one older than package.json names, or not a version, changing nothing', () => {
     const released = /^## (\d+\.\d+\.\d+) /m.exec(readFileSync(join(clone, 'CHANGELOG.md'), 'utf8'))![1];
@@ -160,6 +176,8 @@ describe('npm run release', () => {
       expect(result.out).toMatch(new RegExp(`  [0-9a-f]{64}  ${file.replace(/\./g, '\\.')}\\n`));
     expect(git('status', '--porcelain', '--ignored')).not.toMatch(/release\/|package\.json|CHANGELOG/);
     expect(version()).toBe(before);
+    dryRun = { sums: sumsOf(result.out), declarations: cachedDeclarations() };
+    expect(dryRun.sums).toHaveLength(4);
   });
 
   it('builds nothing from a library that does not type-check, though other builds skip that check (lint makes it)', () => {
@@ -249,7 +267,7 @@ describe('npm run release', () => {
     };
     expect([lock.version, lock.packages[''].version]).toEqual([NEXT, NEXT]);
     const changelog = readFileSync(join(clone, 'CHANGELOG.md'), 'utf8');
-    expect(changelog).toMatch(new RegExp(`^## Unreleased\n\n## ${NEXT.replace(/\./g, '\\.')} \\(\\d{4}-\\d{2}-\\d{2}\\)\n\n### `, 'm'));
+    expect(changelog).toMatch(new RegExp(`^## Unreleased\n\n## ${NEXT.replace(/\./g, '\\.')} \\(${DAY}\\)\n\n### `, 'm'));
     expect(git('status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([
       ' M CHANGELOG.md',
       ' M lib/synth/version.ts',
@@ -268,6 +286,17 @@ describe('npm run release', () => {
     ]);
     // The sums as a pipeline checks them, with coreutils.
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' }).trim().split('\n')).toHaveLength(4);
+    // The files are the bytes the dry run promised, the library's declarations among them: its build (--incremental,
+    // scripts/build.js) checked and emitted again only what changed since the dry run's whole build (lib/synth/
+    // version.ts, there and back through the type error's case, and the few declarations that import it).
+    expect(sumsOf(result.out)).toEqual(dryRun!.sums);
+    const declarations = cachedDeclarations();
+    expect(Object.keys(declarations).sort()).toEqual(Object.keys(dryRun!.declarations).sort());
+    const emittedAgain = Object.keys(declarations).filter((file) => declarations[file] !== dryRun!.declarations[file]);
+    expect(emittedAgain).toContain('synth/version.d.ts');
+    // A handful of the library's 200-odd: not all of them again, as without the cache or with one lost.
+    expect(Object.keys(declarations).length).toBeGreaterThan(200);
+    expect(emittedAgain.length).toBeLessThan(10);
     // A module taken without Node.js: tar unpacks the stack's folder, its README, cdk.tf and the assets it names.
     const unpacked = join(clone, 'unpacked');
     mkdirSync(unpacked);
