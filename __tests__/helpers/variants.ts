@@ -358,10 +358,13 @@ const synthKey = (stack: StackName, parsed: Settings) => `synthStack\0${stack}\0
  * each caller gets a fresh parse, so no test sees another's changes.
  */
 export function synthSettings(stack: StackName, input: SettingsInput): { json: TerraformJson; text: string } {
-  // One parse for the key and the stack (a parse is ~10 ms): the stacks only read the settings.
-  const parsed = settings(input);
-  const key = synthKey(stack, parsed);
-  const text = runCached(key, () => sharedSynth(key, () => synthStack((app) => buildParsed(app, stack, parsed)).text));
+  // One parse for the key and the stack (a parse is 1-10 ms): the stacks only read the settings. The key is kept by
+  // the input's text too, so the same input asked again (rke-ha-day2 asks for its base settings in most of its
+  // cases) is neither parsed nor keyed again; a synth of this file or another parses it once more. The parse reads
+  // nothing but the input and the working directory (relative paths in the settings).
+  let parsed: Settings | undefined;
+  const key = runCached(`synthKey\0${stack}\0${process.cwd()}\0${JSON.stringify(input)}`, () => synthKey(stack, (parsed = settings(input))));
+  const text = runCached(key, () => sharedSynth(key, () => synthStack((app) => buildParsed(app, stack, parsed ?? settings(input))).text));
   return { json: JSON.parse(text) as TerraformJson, text };
 }
 

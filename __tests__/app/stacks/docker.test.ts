@@ -18,7 +18,7 @@ import {
   type TerraformJson,
   userDataOf,
 } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, variantSettings } from '../../helpers/variants';
 import { type CloudConfigFile, cloudConfigFiles, placeholderValue, renderTemplate } from '../../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../../lib/docker/support';
 
@@ -805,11 +805,10 @@ describe('docker stack: day 2', () => {
     expect(change.destroyed.filter((a) => /^aws_(instance|ebs_volume|eip)\./.test(a))).toEqual([]);
   });
 
+  // The defaults, then the variant with flow logs and every endpoint the nodes use (both synthesized by every file
+  // that reads the variants).
   it('turning on flow logs and VPC endpoints replaces neither the host nor its data volume', () => {
-    const change = plannedChange(
-      synth(SITE).json,
-      synth({ ...SITE, vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } }).json,
-    );
+    const change = plannedChange(synth().json, synth(variantSettings('docker flow logs and VPC endpoints')).json);
     expect([...change.replaced, ...change.destroyed]).toEqual([]);
   });
 

@@ -5,7 +5,9 @@ import { repositoryCharts } from '../../helpers/gates';
 import { expectSecretsByReference } from '../../helpers/secrets';
 import { dependencyClosure, resources, settings, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { renderTemplate } from '../../helpers/validators';
-import { AIR_GAP, EXAMPLE_DOMAIN, REGISTRY_LOGIN_SSM, synthSettings } from '../../helpers/variants';
+import { AIR_GAP, EXAMPLE_DOMAIN, REGISTRY_LOGIN_SSM, synthSettings, variantSettings } from '../../helpers/variants';
+import { rancherChartValues } from '../../../lib/rancher/chart-values';
+import { tlsSchema } from '../../../lib/config/tls-schema';
 
 function synth(input: SettingsInput) {
   return synthSettings(RKE_HA_STACK, input).json;
@@ -20,6 +22,8 @@ const asDay2 = (input: SettingsInput): SettingsInput => ({ ...EXAMPLE_DOMAIN, ..
 /** The servers, each with its plain-text user data (from ServerNode's local) as `user_data`, for reading. */
 const instances = (json: TerraformJson): Record<string, any> =>
   Object.fromEntries(Object.entries(resources(json, 'aws_instance')).map(([name, i]) => [name, { ...i, user_data: userDataOf(json, i) }]));
+/** The variant with a proxy, closed egress, an air gap with mirrors and the audit log on the hosts (hostPath). */
+const AUDIT_LOG_VARIANT = 'rke-ha proxy, closed egress, air gap, audit log';
 const withoutUserData = ({ user_data: _ignored, ...rest }: Record<string, unknown>) => rest;
 
 describe('rke-ha options: a single node that grows to three', () => {
@@ -131,21 +135,37 @@ describe('rke-ha options: VPC flow logs and endpoints', () => {
 
 describe('rke-ha options: API audit log', () => {
   const values = (json: TerraformJson) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0];
+  /** The chart's auditLog values from the settings' section, as the stack hands it to rancherChartValues. */
+  const chartAuditLog = (section: Record<string, unknown>) =>
+    rancherChartValues({
+      hostname: 'rancher.example.com',
+      replicas: 3,
+      ingressClassName: 'traefik',
+      tls: tlsSchema.parse({}),
+      auditLog: settings({ rancher: { auditLog: section } }).rancher.auditLog,
+    }).auditLog;
 
   it('is off by default', () => {
     expect(values(synth({}))).not.toContain('auditLog');
   });
 
+  // The settings reach the release through the stack: the variant with the log on the hosts (synthesized by every
+  // file that reads the variants). What each setting becomes is rancherChartValues' own, on its input.
   it('sets the chart auditLog level, destination and rotation', () => {
-    expect(
-      values(synth({ rancher: { auditLog: { enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 7, maxBackups: 5, maxSizeMb: 50 } } })),
-    ).toContain(
-      '"auditLog" = {"enabled" = true, "level" = 2, "destination" = "hostPath", "hostPath" = "/var/log/rancher/audit/", "maxAge" = 7, "maxBackup" = 5, "maxSize" = 50}',
+    expect(values(synth(variantSettings(AUDIT_LOG_VARIANT)))).toContain(
+      '"auditLog" = {"enabled" = true, "level" = 0, "destination" = "hostPath", "hostPath" = "/var/log/rancher/audit/", "maxAge" = 1, "maxBackup" = 1, "maxSize" = 100}',
     );
-    expect(values(synth({ rancher: { auditLog: { enabled: true } } }))).toContain(
-      '"auditLog" = {"enabled" = true, "level" = 0, "destination" = "sidecar", "maxAge" = 1, "maxBackup" = 1, "maxSize" = 100}',
-    );
-    expect(values(synth({ rancher: { auditLog: { level: 3 } } }))).not.toContain('auditLog');
+    expect(chartAuditLog({ enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 7, maxBackups: 5, maxSizeMb: 50 })).toEqual({
+      enabled: true,
+      level: 2,
+      destination: 'hostPath',
+      hostPath: '/var/log/rancher/audit/',
+      maxAge: 7,
+      maxBackup: 5,
+      maxSize: 50,
+    });
+    expect(chartAuditLog({ enabled: true })).toEqual({ enabled: true, level: 0, destination: 'sidecar', maxAge: 1, maxBackup: 1, maxSize: 100 });
+    expect(chartAuditLog({ level: 3 })).toBeUndefined();
   });
 });
 
@@ -481,17 +501,17 @@ describe('rke-ha options: egress closed without a proxy (mirrors inside the allo
 });
 
 describe('rke-ha options: no secret literal in any variant', () => {
-  const variants: SettingsInput[] = [
-    { rkeHa: { distribution: 'k3s' } },
-    { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } },
-    { rkeHa: { nodeCount: 1, privateNodes: true } },
-    { proxy: { http: 'http://proxy.internal:3128', egressOnlyTo: ['10.9.0.0/24'] } },
-    { airGap: { systemDefaultRegistry: 'registry.internal:5000', registryMirrors: { 'docker.io': ['https://registry.internal'] } } },
-    { rancher: { auditLog: { enabled: true, destination: 'hostPath' } } },
+  // The options by the variants that turn them on (synthesized by every file that reads the variants): K3s on either
+  // database, one private node, a proxy with closed egress, an air gap with mirrors, the audit log on the hosts.
+  const variants = [
+    'rke-ha k3s on PostgreSQL',
+    'rke-ha k3s on MySQL',
+    'rke-ha single private node, SSH, site, admin CIDRs, S3 backend, eu-west-1, alarm e-mail',
+    AUDIT_LOG_VARIANT,
   ];
 
-  it.each(variants.map((v) => [JSON.stringify(v), v] as const))('%s', (_name, input) => {
-    const { json, text } = synthSettings(RKE_HA_STACK, input);
+  it.each(variants)('%s', (name) => {
+    const { json, text } = synthSettings(RKE_HA_STACK, variantSettings(name));
     expectSecretsByReference(json, text);
   });
 });

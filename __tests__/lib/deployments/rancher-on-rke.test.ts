@@ -29,8 +29,12 @@ function platformStack(props: Partial<RancherOnRkeProps> = {}, stackId = 'platfo
   return { ...result, construct };
 }
 
+/** platformStack() with the default props, synthesized once for the file's tests that read it. */
+let defaults: ReturnType<typeof platformStack> | undefined;
+const defaultPlatformStack = () => (defaults ??= platformStack());
+
 describe("RancherOnRke in a library user's stack", () => {
-  const { json, construct } = platformStack();
+  const { json, construct } = defaultPlatformStack();
 
   it("builds the whole deployment beside the stack's own resources, addressed under its id", () => {
     const instances = Object.keys(resources(json, 'aws_instance'));
@@ -350,8 +354,12 @@ describe('RancherOnRke in an existing network of VPC and subnet objects', () => 
     nodeSubnets: ExistingSubnet.fromIds(['subnet-0b000000000000001', 'subnet-0b000000000000002', 'subnet-0b000000000000003']),
   };
 
+  // The network by ids, synthesized once for the two tests that read it.
+  let byIds: ReturnType<typeof platformStack> | undefined;
+  const withIds = () => (byIds ??= platformStack({ existingNetwork: network }));
+
   it('reads the VPC and each subnet by its id, the servers in their node subnets', () => {
-    const { json } = platformStack({ existingNetwork: network });
+    const { json } = withIds();
     expect(Object.values(json.data!.aws_vpc).map((vpc) => vpc.id)).toEqual(['vpc-0123456789abcdef0']);
     expect(
       Object.values(json.data!.aws_subnet)
@@ -363,7 +371,7 @@ describe('RancherOnRke in an existing network of VPC and subnet objects', () => 
 
   it("takes objects of its own with the ids (a network construct of the user's)", () => {
     const mine = { ...network, vpc: { vpcId: 'vpc-0123456789abcdef0', cidr: '10.0.0.0/16' } };
-    expect(platformStack({ existingNetwork: mine }).json.data!.aws_vpc).toEqual(platformStack({ existingNetwork: network }).json.data!.aws_vpc);
+    expect(platformStack({ existingNetwork: mine }).json.data!.aws_vpc).toEqual(withIds().json.data!.aws_vpc);
   });
 
   it('refuses Terraform references where the plan-time checks need literals', () => {
@@ -382,7 +390,7 @@ describe('RancherOnRke in an existing network of VPC and subnet objects', () => 
 
 describe('the Terraform version floor in a library stack', () => {
   it('declares required_version in the stack the construct is in, as the app stacks do', () => {
-    expect(platformStack().json.terraform.required_version).toBe('>= 1.10');
+    expect(defaultPlatformStack().json.terraform.required_version).toBe('>= 1.10');
   });
 
   it("keeps the stack's own required_version, set before or after the construct", () => {
