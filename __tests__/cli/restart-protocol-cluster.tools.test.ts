@@ -71,7 +71,8 @@ const CURL = [
   'case "$*" in',
   '  *:9345/db/info* | *:2379/health*) exec /usr/bin/curl "$@" ;;',
   'esac',
-  'exec "$(dirname "$0")/curl-stub" "$@"',
+  // The stub beside this script (dirname, without its subshell and process: curl is called on every poll).
+  'exec "${0%/*}/curl-stub" "$@"',
   '',
 ].join('\n');
 

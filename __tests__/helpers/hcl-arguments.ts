@@ -4,8 +4,8 @@
  *
  * Read from the text alone, independently of the converter's schema, so a
  * test can hold the form against the provider bindings' documentation. It
- * reads the layout `terraform fmt` leaves (the root-module tests check cdk.tf
- * passes `terraform fmt -check`): one argument per line, a multi-line value
+ * reads the layout the app's converter writes (and `terraform fmt` keeps):
+ * one argument per line, a multi-line value
  * closed at its attribute's indent, heredoc content ended by its marker.
  */
 

@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/terraform-version';
 import { NESTED_ATTRIBUTES } from '../../lib/synth/block-schema';
@@ -10,7 +8,7 @@ import { hclArguments } from './hcl-arguments';
 import { hclFeatures, jsonFeatures, OPENTOFU_VERSION, outsideOpenTofu } from './opentofu';
 import { notSecret, PEM_BLOCK, secretLiterals } from './secrets';
 import type { StackFolder, TerraformJson } from './synth';
-import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './terraform';
+import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR } from './terraform';
 
 /**
  * What every synthesized stack must be, in every settings variant: a root
@@ -194,33 +192,11 @@ export function describeRootModulesLoaded(title: string, cases: readonly RootMod
   const named = cases.map((c) => [c.name, c] as const);
 
   describeWithTerraform(`${title}: loaded by terraform`, () => {
-    // cdk.tf exactly as the app writes it: already canonical, so the formatter the cdktf CLI runs over it
-    // (@cdktf/hcl-tools) has nothing to change (that path is cdktf-cli.tools.test.ts's, through the real CLI).
-    let hcl: string[] = [];
-    let unformatted: string[] = [];
-    beforeAll(() => {
-      hcl = cases.map((c) => c.folder.files['cdk.tf']);
-      const dir = mkdtempSync(join(tmpdir(), 'rancher-fmt-'));
-      try {
-        hcl.forEach((text, i) => {
-          mkdirSync(join(dir, String(i)));
-          writeFileSync(join(dir, String(i), 'cdk.tf'), text);
-        });
-        // One `terraform fmt -check` for every variant; it lists the files it would change.
-        const result = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', dir], {
-          encoding: 'utf8',
-          env: TERRAFORM_ENV,
-        });
-        unformatted = result.stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => line.replace(`${dir}/`, ''));
-        if (result.status !== 0 && unformatted.length === 0) throw new Error(result.stderr);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-
+    // No `terraform fmt -check` here: the app's converter does not write canonical HCL (lists without a space after
+    // their commas, objects without one inside their braces), and what a user gets is what the cdktf CLI leaves after
+    // formatting it (@cdktf/hcl-tools), which cdktf-cli.tools.test.ts checks through the real CLI. The check this
+    // describe ran until issue 64 read terraform's listing with the wrong prefix (fmt prints paths relative to the
+    // worker's folder), so it passed on every variant while fmt listed them all.
     const loaded = (files: Record<string, string>) => {
       const outcome = initConfiguration(files);
       expect(outcome.errors).toContain(PROVIDER_DOWNLOAD_ERROR);
@@ -229,12 +205,6 @@ export function describeRootModulesLoaded(title: string, cases: readonly RootMod
 
     it.each(named)('%s: cdk.tf.json gets through init up to the provider download', (_name, { folder }) => loaded({ 'cdk.tf.json': folder.text }));
 
-    it.each(named.map(([name], i) => [name, i] as const))('%s: cdk.tf passes terraform fmt -check', (_name, i) => {
-      expect(unformatted).not.toContain(`${i}/cdk.tf`);
-    });
-
-    it.each(named.map(([name], i) => [name, i] as const))('%s: cdk.tf gets through init up to the provider download', (_name, i) =>
-      loaded({ 'cdk.tf': hcl[i] }),
-    );
+    it.each(named)('%s: cdk.tf gets through init up to the provider download', (_name, { folder }) => loaded({ 'cdk.tf': folder.files['cdk.tf'] }));
   });
 }
