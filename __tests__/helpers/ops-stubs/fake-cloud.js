@@ -121,10 +121,13 @@ function unlock() {
 }
 lock();
 process.on('exit', unlock);
+// In the stub server, the world parsed by top-level key as the call reads it (stub-server.js worldByKey): a call
+// that reads the cluster does not parse the state, and what it changed is told from the keys it read.
+const byKey = process.stubServerWorld?.(worldFile);
 // The world's text as read, to tell a call that changed nothing (most calls only read: a get, a state pull, a show),
 // which then writes nothing.
-let worldText = readFileSync(worldFile, 'utf8');
-const world = JSON.parse(worldText);
+let worldText = byKey ? undefined : readFileSync(worldFile, 'utf8');
+const world = byKey ? byKey.world : JSON.parse(worldText);
 // The drill (fake-drill.js): the throwaway deployment's module folder has a state of its own (world.drill.state);
 // production's folder keeps world.state.
 // An acceptance run's own module folder (fake-acceptance.js) keeps world.state too; the drill it runs has its throwaway.
@@ -154,6 +157,12 @@ function useFolderState() {
 useFolderState();
 /** Reads the world again (after the lock was let go and taken again). */
 function reload() {
+  if (byKey) {
+    byKey.reload();
+    worldText = undefined;
+    useFolderState();
+    return;
+  }
   worldText = readFileSync(worldFile, 'utf8');
   const fresh = JSON.parse(worldText);
   for (const key of Object.keys(world)) delete world[key];
@@ -180,8 +189,15 @@ function save(release = false) {
   // indented world was 40% larger (no reader looks at its layout; stub-server.js's looks match either). A world this
   // call did not change is not written: the write of a world's hundreds of KB was most of a call's cost in the stub
   // server, and a file left alone keeps its identity, so the server's cached text stays good.
-  const text = JSON.stringify(written);
-  if (text !== worldText) {
+  // In the stub server, a world that is this call's own (not another folder's state put back) is compared by the keys
+  // the call read (byKey.changed: the text when it changed, else undefined).
+  let text;
+  if (byKey && written === world) text = byKey.changed();
+  else {
+    const whole = JSON.stringify(written);
+    if (whole !== (worldText ?? byKey.text())) text = whole;
+  }
+  if (text !== undefined) {
     writeFileSync(`${worldFile}.${process.pid}`, text);
     renameSync(`${worldFile}.${process.pid}`, worldFile);
     worldText = text;
