@@ -54,15 +54,19 @@ function delegated(tool, args, dir) {
     // lets the lock go to wait only in an apply that sends it. The signal is sent by the drill's calls of its phase
     // (DRILL_SIGNAL_CALLS), by any call of the acceptance run made in its phase (as the run's record says,
     // fake-acceptance-phase.js; the deploy's apply sends the deploy's whatever the record says): those are delegated.
+    // A SIGKILL is sent from here (callerKill), by any call but an apply (which waits for the caller's SIGINT in a
+    // process of its own: fake-cloud.js interruptCaller).
     world.signalAt ??= /"signalAt":/.test(world.text) ? JSON.parse(world.text) : false;
+    const apply = tool === 'terraform' && args[0] === 'apply';
+    const sentHere = (at) => at.signal === 'SIGKILL' && !apply;
     if (world.signalAt) {
-      const drillPhase = world.signalAt.drill?.signalAt?.phase;
+      const drill = world.signalAt.drill?.signalAt;
       // A phase not listed: every call.
-      if (drillPhase !== undefined && (DRILL_SIGNAL_CALLS[drillPhase]?.(tool, args) ?? true)) return true;
-      const acceptancePhase = world.signalAt.acceptance?.signalAt?.phase;
-      if (acceptancePhase !== undefined) {
-        if (acceptancePhase === 'deploy' && tool === 'terraform' && args[0] === 'apply') return true;
-        if (current(dir)?.phase === acceptancePhase) return true;
+      if (drill?.phase !== undefined && !sentHere(drill) && (DRILL_SIGNAL_CALLS[drill.phase]?.(tool, args) ?? true)) return true;
+      const acceptance = world.signalAt.acceptance?.signalAt;
+      if (acceptance?.phase !== undefined && !sentHere(acceptance)) {
+        if (acceptance.phase === 'deploy' && apply) return true;
+        if (current(dir)?.phase === acceptance.phase) return true;
       }
     }
     // A drain signals its caller only while the world holds that signal to send (each taken out when it fires): the
@@ -71,7 +75,7 @@ function delegated(tool, args, dir) {
     // call like the rest, run here. A SIGKILL of the caller is sent from here (callerKill below): the roll's `killAt`
     // and `killAfterApply` (fake-roll.js), the acceptance run's `downstreamKillAt` and `migrateKillAt`
     // (fake-acceptance.js).
-    if (tool === 'terraform' && args[0] === 'apply') return existsSync(join(dir, 'apply-outlasts-lease'));
+    if (apply) return existsSync(join(dir, 'apply-outlasts-lease'));
     if (tool === 'kubectl' && args.includes('drain')) return (world.drainSignals ??= /"(signalDuringDrain|ctrlCDuringDrain)":/.test(world.text));
     return false;
   } catch {
@@ -352,7 +356,13 @@ const server = net.createServer((socket) => {
     socket.write(`${answer}\n`);
     // stub.sh has copied the output once it hangs up (it exits, or runs the node stub).
     socket.on('close', () => {
-      for (const file of ['in', 'out', 'err']) fs.rmSync(`${request.files}.${file}`, { force: true });
+      for (const file of ['in', 'out', 'err']) {
+        try {
+          fs.unlinkSync(`${request.files}.${file}`);
+        } catch {
+          // Not written (`in`: a call that reads no input).
+        }
+      }
     });
     socket.end();
   });
