@@ -110,45 +110,47 @@ function worldEntry(file) {
 }
 const isWorld = (file) => typeof file === 'string' && file.endsWith('/world.json');
 
-/** The world's top-level keys, in order, each as its JSON text: parsed from the entry's text once, then kept with it. */
-function keyTexts(entry) {
-  if (!entry.keys) {
-    const parsed = JSON.parse(entry.text);
-    entry.keys = new Map(Object.keys(parsed).map((key) => [key, JSON.stringify(parsed[key])]));
+/**
+ * A JSON text and, once asked for, its keys in order, each as such a node of its own: an object's keys are parsed from
+ * its text once, then kept with it (the world's entry is the top node).
+ */
+function keysOf(node) {
+  if (!node.keys) {
+    const parsed = JSON.parse(node.text);
+    node.keys = new Map(Object.keys(parsed).map((key) => [key, { text: JSON.stringify(parsed[key]) }]));
   }
-  return entry.keys;
+  return node.keys;
 }
 
 /**
- * The world of one call, parsed by top-level key as the call reads it (fake-cloud.js takes it from
- * process.stubServerWorld): a roll's kubectl call reads the cluster and the Leases, a few KB, not the state, which is
- * most of a world's 130-350 KB, and parsing and writing out the whole of it was most of a call's cost here. A key is
- * parsed afresh from its text at its first read (a call changes its own copy, never the cache's), and `changed()`
- * says whether the call changed the world by comparing only the keys it read, as JSON: the world's text when it did
- * (the text JSON.stringify gives for the whole, the keys in the order a parsed object keeps them: read ones written
- * anew, the others as they were), undefined when it did not. `written` hands the server the keys of the text the call
- * writes, so that the next call starts from them without parsing the file.
+ * An object of a world, parsed by key as a call reads it (a proxy over the call's own copy of each key read). A key's
+ * value is parsed afresh from its text at its first read, so the call changes its own copy, never the server's; a
+ * top-level value over NESTED_OVER characters that is an object (a state, the drill's and the acceptance run's records
+ * with their complete apply's state) is such an object again, one level down. `result()` gives the object's node as
+ * it is now: the same node when no key read changed (by its JSON), else a new one whose text is what JSON.stringify
+ * gives for the whole (keys in the order a parsed object keeps them: read ones written anew, the others as they were).
+ * From then on that node is the one compared with.
  */
-function worldByKey(file, written) {
-  let entry;
-  let before;
-  let order;
+const NESTED_OVER = 8192;
+function lazyObject(node, depth) {
+  let before = keysOf(node);
+  let current = node;
+  let order = [...before.keys()];
   const target = {};
   const read = new Set();
-  const open = () => {
-    entry = worldEntry(file);
-    before = keyTexts(entry);
-    order = [...before.keys()];
-    for (const key of Object.keys(target)) delete target[key];
-    read.clear();
-  };
+  const inner = new Map();
   const value = (key) => {
-    if (!read.has(key) && before.has(key)) target[key] = JSON.parse(before.get(key));
+    if (!read.has(key) && before.has(key)) {
+      const { text } = before.get(key);
+      if (depth === 0 && text.length > NESTED_OVER && text.startsWith('{')) {
+        inner.set(key, lazyObject(before.get(key), depth + 1));
+        target[key] = inner.get(key).proxy;
+      } else target[key] = JSON.parse(text);
+    }
     read.add(key);
     return target[key];
   };
-  open();
-  const world = new Proxy(target, {
+  const proxy = new Proxy(target, {
     get: (t, key) => (typeof key === 'string' && order.includes(key) ? value(key) : Reflect.get(t, key)),
     set: (t, key, v) => {
       if (typeof key === 'string' && !order.includes(key)) order.push(key);
@@ -167,24 +169,73 @@ function worldByKey(file, written) {
       order.includes(key) ? { value: value(key), writable: true, enumerable: true, configurable: true } : undefined,
   });
   return {
-    world,
-    /** The world's text as the call found it (or last wrote it). */
+    proxy,
+    result() {
+      const now = new Map();
+      for (const key of order) {
+        let child = before.get(key);
+        if (read.has(key)) {
+          const nested = inner.get(key);
+          if (nested && target[key] === nested.proxy) child = nested.result();
+          else {
+            const text = JSON.stringify(target[key]);
+            child = text === undefined ? undefined : text === child?.text ? child : { text };
+          }
+        }
+        if (child !== undefined) now.set(key, child);
+      }
+      const keys = [...now.keys()];
+      const same = keys.length === before.size && [...before].every(([key, child], i) => keys[i] === key && now.get(key) === child);
+      if (!same) {
+        current = { text: `{${[...now].map(([key, child]) => `${JSON.stringify(key)}:${child.text}`).join(',')}}`, keys: now };
+        before = now;
+        order = keys;
+      }
+      return current;
+    },
+  };
+}
+
+/**
+ * The world of one call, parsed by key as the call reads it (fake-cloud.js takes it from process.stubServerWorld): a
+ * roll's kubectl call reads the cluster and the Leases, a few KB, not the state, which is most of a world's 130-350 KB,
+ * and a drill's call reads the drill's record, not the complete apply's state it holds; parsing and writing out the
+ * whole of it was most of a call's cost here. `changed()` is the world's text when the call changed it since it was
+ * read or last written, else undefined; `written` hands the server the keys of that text, so that the next call
+ * starts from them without parsing the file.
+ */
+function worldByKey(file, written) {
+  let entry;
+  let world;
+  const open = () => {
+    entry = worldEntry(file);
+    world = lazyObject(entry, 0);
+  };
+  open();
+  // fake-cloud.js keeps one world object for the whole call (reload refills it): the proxy of the object read last.
+  const handle = new Proxy(
+    {},
+    {
+      get: (_, key) => Reflect.get(world.proxy, key),
+      set: (_, key, v) => Reflect.set(world.proxy, key, v),
+      deleteProperty: (_, key) => Reflect.deleteProperty(world.proxy, key),
+      has: (_, key) => Reflect.has(world.proxy, key),
+      ownKeys: () => Reflect.ownKeys(world.proxy),
+      getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(world.proxy, key),
+    },
+  );
+  return {
+    world: handle,
+    /** The world's text as the call found it. */
     text: () => entry.text,
     /** The world's text when the call changed it since it was read or last written, else undefined. */
     changed() {
-      const now = new Map();
-      for (const key of order) {
-        const text = read.has(key) ? JSON.stringify(target[key]) : before.get(key);
-        if (text !== undefined) now.set(key, text);
-      }
-      const keys = [...now.keys()];
-      const same = keys.length === before.size && [...before.keys()].every((key, i) => keys[i] === key && now.get(key) === before.get(key));
-      if (same) return undefined;
-      const text = `{${[...now].map(([key, json]) => `${JSON.stringify(key)}:${json}`).join(',')}}`;
-      written.set(text, now);
-      before = now;
-      entry = { text };
-      return text;
+      const before = entry;
+      const node = world.result();
+      if (node === before) return undefined;
+      written.set(node.text, node.keys);
+      entry = node;
+      return node.text;
     },
     /** Reads the world again (the call let the lock go and took it again). */
     reload: open,

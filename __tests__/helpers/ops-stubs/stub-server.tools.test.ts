@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeCloud } from '../fake-cloud';
 import { runBounded } from '../subprocess';
@@ -28,7 +28,14 @@ const resource = (name: string) => ({
 });
 const WORLD = {
   roll: true,
-  state: { version: 4, serial: 1, lineage: 'l', outputs: {}, resources: [resource('logs'), resource('backups')] },
+  // Over stub-server.js's NESTED_OVER (8,192 characters) as JSON: parsed by key one level down in the server.
+  state: {
+    version: 4,
+    serial: 1,
+    lineage: 'l',
+    outputs: {},
+    resources: [resource('logs'), resource('backups'), ...Array.from({ length: 60 }, (_, i) => resource(`bucket-${i}`))],
+  },
   aws: { lbs: {}, dbs: {}, buckets: {}, keys: {}, logGroups: {}, volumes: {}, finalDbSnapshots: [] },
   cluster: { apiUp: true, servers: [{ name: 'server-0', node: 'ip-10-0-0-10', ready: true, member: true, nodePresent: true }] },
 };
@@ -48,8 +55,13 @@ const CALLS: { args: string[]; input?: string; code: number; writes: boolean }[]
 ];
 
 /** Runs CALLS on a fresh world through `bin` (the bash stubs, or the node stubs under .node); each call's result and world. */
-function runCalls(stubs: (c: FakeCloud) => string): { codes: (number | null)[]; outputs: string[]; worlds: string[]; written: boolean[] } {
+function runCalls(through: 'server' | 'node'): { codes: (number | null)[]; outputs: string[]; worlds: string[]; written: boolean[] } {
   const c = new FakeCloud({} as any, structuredClone(WORLD));
+  const node = join(c.bin, '.node');
+  // Through the server, a call that reached the node stub (the server down, or the call delegated) fails loudly.
+  if (through === 'server')
+    for (const tool of ['kubectl', 'terraform'])
+      writeFileSync(join(node, tool), '#!/bin/sh\necho "the node stub ran: the stub server did not answer" >&2\nexit 99\n');
   try {
     const file = join(c.dir, 'world.json');
     const codes: (number | null)[] = [];
@@ -59,7 +71,11 @@ function runCalls(stubs: (c: FakeCloud) => string): { codes: (number | null)[]; 
     for (const { args, input } of CALLS) {
       const before = statSync(file, { bigint: true });
       const [tool, ...rest] = args;
-      const result = runBounded(join(stubs(c), tool), rest, { cwd: c.moduleDir, input, env: { ...process.env, FAKE_WORLD: c.dir } });
+      const result = runBounded(join(through === 'server' ? c.bin : node, tool), rest, {
+        cwd: c.moduleDir,
+        input,
+        env: { ...process.env, FAKE_WORLD: c.dir },
+      });
       const after = statSync(file, { bigint: true });
       codes.push(result.status);
       outputs.push(`${result.stdout}\n${result.stderr}`);
@@ -75,8 +91,8 @@ function runCalls(stubs: (c: FakeCloud) => string): { codes: (number | null)[]; 
 
 describe('the stub server', () => {
   it('answers and writes the world as a call in a node process of its own does, byte for byte; a call that changes nothing writes nothing', () => {
-    const server = runCalls((c) => c.bin);
-    const node = runCalls((c) => join(c.bin, '.node'));
+    const server = runCalls('server');
+    const node = runCalls('node');
     expect(server.codes).toEqual(CALLS.map((call) => call.code));
     expect(node.codes).toEqual(CALLS.map((call) => call.code));
     expect(server.outputs).toEqual(node.outputs);
@@ -86,6 +102,11 @@ describe('the stub server', () => {
     // The Lease was created, then deleted: gone from the world, as its key.
     expect(JSON.parse(server.worlds[2]).lease.holderIdentity).toBe('ci/1/a');
     expect('lease' in JSON.parse(server.worlds[5])).toBe(false);
-    expect(JSON.parse(server.worlds[4]).state.resources.map((r: any) => r.name)).toEqual(['backups']);
+    expect(server.worlds[0].indexOf('"state":')).toBeGreaterThan(-1);
+    expect(JSON.stringify(WORLD.state).length).toBeGreaterThan(8192);
+    expect(JSON.parse(server.worlds[4]).state.resources.map((r: any) => r.name)).toEqual([
+      'backups',
+      ...Array.from({ length: 60 }, (_, i) => `bucket-${i}`),
+    ]);
   });
 });
