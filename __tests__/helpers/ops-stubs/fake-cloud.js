@@ -13,7 +13,7 @@
 //     guard resources were deleted, or whose KMS key is scheduled for deletion).
 // world.failures: { "<call prefix>": n } makes the next n matching calls fail (with world.failureMessages[prefix]).
 'use strict';
-const { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } = require('node:fs');
+const { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync, writeSync } = require('node:fs');
 const { basename, join } = require('node:path');
 
 const dir = process.env.FAKE_WORLD;
@@ -72,10 +72,23 @@ function alive(pid) {
     return false;
   }
 }
+/**
+ * Removes a lock directory, if there is one: its one file (the owner) and itself. rmSync's recursive walk (lstat,
+ * readdir, then each entry) was a tenth of a call's cost in the stub server, which takes and lets go the lock per call.
+ */
+function removeLock(path) {
+  for (const remove of [() => unlinkSync(join(path, 'owner')), () => rmdirSync(path)]) {
+    try {
+      remove();
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+  }
+}
 /** Takes the world's lock (again, after a call that let it go while it waited: fake-drill.js). */
 function lock() {
   const mine = `${lockDir}.${process.pid}`;
-  rmSync(mine, { recursive: true, force: true });
+  removeLock(mine);
   mkdirSync(mine);
   writeFileSync(join(mine, 'owner'), owner);
   // Bounded by looks (each 2 ms or more): a live call that keeps the lock this long is a mistake of a stub, said as one.
@@ -97,11 +110,11 @@ function lock() {
       } catch {
         // Another call moved it first.
       }
-      rmSync(aside, { recursive: true, force: true });
+      removeLock(aside);
       continue;
     }
     if (looks === 60_000) {
-      rmSync(mine, { recursive: true, force: true });
+      removeLock(mine);
       const text = `${tool} ${args.join(' ')}: the world's lock stayed with a live call (${held}) for 60,000 looks`;
       appendFileSync(join(dir, 'violations'), `${text}\n`);
       throw new Error(text);
@@ -117,14 +130,17 @@ function unlock() {
   // failed with ENOTEMPTY and the new owner's lock was left half removed.
   const freed = `${lockDir}.free.${process.pid}`;
   renameSync(lockDir, freed);
-  rmSync(freed, { recursive: true, force: true });
+  removeLock(freed);
 }
 lock();
 process.on('exit', unlock);
+// In the stub server, the world parsed by top-level key as the call reads it (stub-server.js worldByKey): a call
+// that reads the cluster does not parse the state, and what it changed is told from the keys it read.
+const byKey = process.stubServerWorld?.(worldFile);
 // The world's text as read, to tell a call that changed nothing (most calls only read: a get, a state pull, a show),
 // which then writes nothing.
-let worldText = readFileSync(worldFile, 'utf8');
-const world = JSON.parse(worldText);
+let worldText = byKey ? undefined : readFileSync(worldFile, 'utf8');
+const world = byKey ? byKey.world : JSON.parse(worldText);
 // The drill (fake-drill.js): the throwaway deployment's module folder has a state of its own (world.drill.state);
 // production's folder keeps world.state.
 // An acceptance run's own module folder (fake-acceptance.js) keeps world.state too; the drill it runs has its throwaway.
@@ -154,6 +170,12 @@ function useFolderState() {
 useFolderState();
 /** Reads the world again (after the lock was let go and taken again). */
 function reload() {
+  if (byKey) {
+    byKey.reload();
+    worldText = undefined;
+    useFolderState();
+    return;
+  }
   worldText = readFileSync(worldFile, 'utf8');
   const fresh = JSON.parse(worldText);
   for (const key of Object.keys(world)) delete world[key];
@@ -180,8 +202,15 @@ function save(release = false) {
   // indented world was 40% larger (no reader looks at its layout; stub-server.js's looks match either). A world this
   // call did not change is not written: the write of a world's hundreds of KB was most of a call's cost in the stub
   // server, and a file left alone keeps its identity, so the server's cached text stays good.
-  const text = JSON.stringify(written);
-  if (text !== worldText) {
+  // In the stub server, a world that is this call's own (not another folder's state put back) is compared by the keys
+  // the call read (byKey.changed: the text when it changed, else undefined).
+  let text;
+  if (byKey && written === world) text = byKey.changed();
+  else {
+    const whole = JSON.stringify(written);
+    if (whole !== (worldText ?? byKey.text())) text = whole;
+  }
+  if (text !== undefined) {
     writeFileSync(`${worldFile}.${process.pid}`, text);
     renameSync(`${worldFile}.${process.pid}`, worldFile);
     worldText = text;

@@ -5,17 +5,18 @@
 // operations tests make thousands of such calls, and starting node for each was most of their cost (about 50 ms of
 // CPU a call, against about 2 ms for bash and a local connection).
 //
-// fake-cloud.js runs unchanged: it is compiled once and evaluated afresh for every call, with its own `process`
+// fake-cloud.js is compiled once and evaluated afresh for every call, with its own `process`
 // (argv, cwd, the world's folder, exit) and an fs whose file descriptors 0, 1 and 2 are files stub.sh reads and
 // writes (`<world>/.stub.<pid>.in|out|err`; the CLI's pipes are sockets, which /proc/<pid>/fd cannot open). It takes the world's lock as it does in a process of its
 // own, so the calls the server runs and the ones a node process runs beside it are ordered as before.
 //
-// Some calls need a process of their own: they signal their caller (an apply or a drain while the world holds the
-// signal it sends; a call of the roll, the drill or the acceptance run that may send the one their world holds: see
-// delegated) or wait for other calls while they run (an apply that outlasts a Lease). The server answers `delegate`
-// to those without running anything, and stub.sh then runs the node stub as before. A call that reaches process.kill
-// or process.on anyway is a mistake in that list: it is recorded as a violation of the world (every test asserts
-// there is none) and fails.
+// Some calls need a process of their own: they send their caller a signal it may forward to them (a drain while the
+// world holds the signal it sends; a call of the drill or the acceptance run that may send the one their world
+// holds: see delegated), or wait for other calls while they run (an apply that outlasts a Lease). The server answers
+// `delegate` to those without running anything, and stub.sh then runs the node stub as before. A SIGKILL of the
+// caller, which nothing forwards, is sent from here (callerKill). A call that reaches any other process.kill, or
+// process.on, anyway is a mistake in that list: it is recorded as a violation of the world (every test asserts there
+// is none) and fails.
 //
 // Protocol, one call per connection: the request is NUL-terminated fields (the path of the call's files, ending in
 // the caller's pid; its working directory; the world's folder; the tool; the argument count; the arguments; the
@@ -48,35 +49,33 @@ const DRILL_SIGNAL_CALLS = {
 function delegated(tool, args, dir) {
   try {
     const world = worldEntry(join(dir, 'world.json'));
-    // The roll's world kills its caller (kill -9) at a step while it holds `killAt` (fake-roll.js killIfAsked, which
-    // only its aws calls reach: the parameter's put, the rotation scripts' SSM commands).
-    world.killAt ??= /"killAt":/.test(world.text);
-    if (world.killAt && tool === 'aws') return true;
     // The drill's and the acceptance run's worlds (fake-drill.js, fake-acceptance.js): a call there signals its
     // caller only while the world holds a signal to send (`signalAt` { phase, signal }, taken out when it fires), and
     // lets the lock go to wait only in an apply that sends it. The signal is sent by the drill's calls of its phase
     // (DRILL_SIGNAL_CALLS), by any call of the acceptance run made in its phase (as the run's record says,
     // fake-acceptance-phase.js; the deploy's apply sends the deploy's whatever the record says): those are delegated.
+    // A SIGKILL is sent from here (callerKill), by any call but an apply (which waits for the caller's SIGINT in a
+    // process of its own: fake-cloud.js interruptCaller).
     world.signalAt ??= /"signalAt":/.test(world.text) ? JSON.parse(world.text) : false;
+    const apply = tool === 'terraform' && args[0] === 'apply';
+    const sentHere = (at) => at.signal === 'SIGKILL' && !apply;
     if (world.signalAt) {
-      const drillPhase = world.signalAt.drill?.signalAt?.phase;
+      const drill = world.signalAt.drill?.signalAt;
       // A phase not listed: every call.
-      if (drillPhase !== undefined && (DRILL_SIGNAL_CALLS[drillPhase]?.(tool, args) ?? true)) return true;
-      const acceptancePhase = world.signalAt.acceptance?.signalAt?.phase;
-      if (acceptancePhase !== undefined) {
-        if (acceptancePhase === 'deploy' && tool === 'terraform' && args[0] === 'apply') return true;
-        if (current(dir)?.phase === acceptancePhase) return true;
+      if (drill?.phase !== undefined && !sentHere(drill) && (DRILL_SIGNAL_CALLS[drill.phase]?.(tool, args) ?? true)) return true;
+      const acceptance = world.signalAt.acceptance?.signalAt;
+      if (acceptance?.phase !== undefined && !sentHere(acceptance)) {
+        if (acceptance.phase === 'deploy' && apply) return true;
+        if (current(dir)?.phase === acceptance.phase) return true;
       }
     }
-    // An apply or a drain signals its caller only while the world holds that signal to send (each taken out when it
-    // fires): the roll's `killAfterApply` (fake-roll.js apply), the acceptance run's `downstreamKillAt` and
-    // `migrateKillAt` (fake-acceptance.js), the roll's `signalDuringDrain` and `ctrlCDuringDrain` (fake-roll.js
-    // kubectl drain). An apply waits for other calls while it runs only with the world's `apply-outlasts-lease` file
-    // (fake-cloud.js). Any other apply or drain is a call like the rest, run here.
-    if (tool === 'terraform' && args[0] === 'apply') {
-      world.applySignals ??= /"(killAfterApply|downstreamKillAt|migrateKillAt)":/.test(world.text);
-      return world.applySignals || existsSync(join(dir, 'apply-outlasts-lease'));
-    }
+    // A drain signals its caller only while the world holds that signal to send (each taken out when it fires): the
+    // roll's `signalDuringDrain` and `ctrlCDuringDrain` (fake-roll.js kubectl drain). An apply waits for other calls
+    // while it runs only with the world's `apply-outlasts-lease` file (fake-cloud.js). Any other apply or drain is a
+    // call like the rest, run here. A SIGKILL of the caller is sent from here (callerKill below): the roll's `killAt`
+    // and `killAfterApply` (fake-roll.js), the acceptance run's `downstreamKillAt` and `migrateKillAt`
+    // (fake-acceptance.js).
+    if (apply) return existsSync(join(dir, 'apply-outlasts-lease'));
     if (tool === 'kubectl' && args.includes('drain')) return (world.drainSignals ??= /"(signalDuringDrain|ctrlCDuringDrain)":/.test(world.text));
     return false;
   } catch {
@@ -92,7 +91,8 @@ function delegated(tool, args, dir) {
 // read again. A file's times come from the kernel's coarse clock (a tick of 1-10 ms): a writer that rewrote the file
 // in place, within the tick of the server's write and at the same size, would go unseen, so every writer of a world
 // (the stubs, the fake synths, the tests through FakeCloud.write) writes a new file and renames it over.
-// Nothing else is kept between calls: fake-cloud.js parses the text afresh, as in a process of its own.
+// An entry also keeps the world's top-level keys each as its own JSON text (worldByKey, below), taken from the text
+// the first time a call asks for them and from a call's write after that.
 const worlds = new Map();
 const identity = (stats) => `${stats.ino}:${stats.mtimeNs}:${stats.size}`;
 /** The entry of a world.json: the cached one while the file is unchanged, else the file read (and stat-ed on one descriptor). */
@@ -109,6 +109,138 @@ function worldEntry(file) {
   }
 }
 const isWorld = (file) => typeof file === 'string' && file.endsWith('/world.json');
+
+/**
+ * A JSON text and, once asked for, its keys in order, each as such a node of its own: an object's keys are parsed from
+ * its text once, then kept with it (the world's entry is the top node).
+ */
+function keysOf(node) {
+  if (!node.keys) {
+    const parsed = JSON.parse(node.text);
+    node.keys = new Map(Object.keys(parsed).map((key) => [key, { text: JSON.stringify(parsed[key]) }]));
+  }
+  return node.keys;
+}
+
+/**
+ * An object of a world, parsed by key as a call reads it (a proxy over the call's own copy of each key read). A key's
+ * value is parsed afresh from its text at its first read, so the call changes its own copy, never the server's; a
+ * top-level value over NESTED_OVER characters that is an object (a state, the drill's and the acceptance run's records
+ * with their complete apply's state) is such an object again, one level down. `result()` gives the object's node as
+ * it is now: the same node when no key read changed (by its JSON), else a new one whose text is what JSON.stringify
+ * gives for the whole (keys in the order a parsed object keeps them: read ones written anew, the others as they were).
+ * From then on that node is the one compared with.
+ */
+const NESTED_OVER = 8192;
+function lazyObject(node, depth) {
+  let before = keysOf(node);
+  let current = node;
+  let order = [...before.keys()];
+  const target = {};
+  const read = new Set();
+  const inner = new Map();
+  const value = (key) => {
+    if (!read.has(key) && before.has(key)) {
+      const { text } = before.get(key);
+      if (depth === 0 && text.length > NESTED_OVER && text.startsWith('{')) {
+        inner.set(key, lazyObject(before.get(key), depth + 1));
+        target[key] = inner.get(key).proxy;
+      } else target[key] = JSON.parse(text);
+    }
+    read.add(key);
+    return target[key];
+  };
+  const proxy = new Proxy(target, {
+    get: (t, key) => (typeof key === 'string' && order.includes(key) ? value(key) : Reflect.get(t, key)),
+    set: (t, key, v) => {
+      if (typeof key === 'string' && !order.includes(key)) order.push(key);
+      read.add(key);
+      t[key] = v;
+      return true;
+    },
+    deleteProperty: (t, key) => {
+      if (order.includes(key)) order.splice(order.indexOf(key), 1);
+      read.add(key);
+      return delete t[key];
+    },
+    has: (t, key) => order.includes(key) || Reflect.has(t, key),
+    ownKeys: () => [...order],
+    getOwnPropertyDescriptor: (t, key) =>
+      order.includes(key) ? { value: value(key), writable: true, enumerable: true, configurable: true } : undefined,
+  });
+  return {
+    proxy,
+    result() {
+      const now = new Map();
+      for (const key of order) {
+        let child = before.get(key);
+        if (read.has(key)) {
+          const nested = inner.get(key);
+          if (nested && target[key] === nested.proxy) child = nested.result();
+          else {
+            const text = JSON.stringify(target[key]);
+            child = text === undefined ? undefined : text === child?.text ? child : { text };
+          }
+        }
+        if (child !== undefined) now.set(key, child);
+      }
+      const keys = [...now.keys()];
+      const same = keys.length === before.size && [...before].every(([key, child], i) => keys[i] === key && now.get(key) === child);
+      if (!same) {
+        current = { text: `{${[...now].map(([key, child]) => `${JSON.stringify(key)}:${child.text}`).join(',')}}`, keys: now };
+        before = now;
+        order = keys;
+      }
+      return current;
+    },
+  };
+}
+
+/**
+ * The world of one call, parsed by key as the call reads it (fake-cloud.js takes it from process.stubServerWorld): a
+ * roll's kubectl call reads the cluster and the Leases, a few KB, not the state, which is most of a world's 130-350 KB,
+ * and a drill's call reads the drill's record, not the complete apply's state it holds; parsing and writing out the
+ * whole of it was most of a call's cost here. `changed()` is the world's text when the call changed it since it was
+ * read or last written, else undefined; `written` hands the server the keys of that text, so that the next call
+ * starts from them without parsing the file.
+ */
+function worldByKey(file, written) {
+  let entry;
+  let world;
+  const open = () => {
+    entry = worldEntry(file);
+    world = lazyObject(entry, 0);
+  };
+  open();
+  // fake-cloud.js keeps one world object for the whole call (reload refills it): the proxy of the object read last.
+  const handle = new Proxy(
+    {},
+    {
+      get: (_, key) => Reflect.get(world.proxy, key),
+      set: (_, key, v) => Reflect.set(world.proxy, key, v),
+      deleteProperty: (_, key) => Reflect.deleteProperty(world.proxy, key),
+      has: (_, key) => Reflect.has(world.proxy, key),
+      ownKeys: () => Reflect.ownKeys(world.proxy),
+      getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(world.proxy, key),
+    },
+  );
+  return {
+    world: handle,
+    /** The world's text as the call found it. */
+    text: () => entry.text,
+    /** The world's text when the call changed it since it was read or last written, else undefined. */
+    changed() {
+      const before = entry;
+      const node = world.result();
+      if (node === before) return undefined;
+      written.set(node.text, node.keys);
+      entry = node;
+      return node.text;
+    },
+    /** Reads the world again (the call let the lock go and took it again). */
+    reload: open,
+  };
+}
 
 const compiled = new Map();
 /** A stub file as a function of its module scope, compiled once. */
@@ -141,6 +273,20 @@ function callerEnvironment(tool, args, env, dir) {
   });
 }
 
+/**
+ * process.kill of a call run here: a SIGKILL of its caller only, sent from here as the call's own process would send
+ * it (the caller dies at once, and the call goes on to its end: the bash stub, orphaned, reads an answer nobody takes).
+ * Any other signal reaches a caller that may forward it to the call (a SIGINT to its children), which a process of
+ * its own would receive mid-call and this server cannot: those calls are delegated, and a kill here is a mistake.
+ */
+function callerKill(ppid, refuse) {
+  return (pid, signal) => {
+    if (pid !== ppid || signal !== 'SIGKILL') return refuse(`process.kill(${pid}, ${signal})`)();
+    process.kill(pid, signal);
+    return true;
+  };
+}
+
 /** Runs fake-cloud.js for one call: its exit code, its output written to `<files>.out` and `<files>.err`. */
 function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
   const exitHandlers = [];
@@ -165,11 +311,14 @@ function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
       if (event !== 'exit') refuse(`process.on('${event}')`)();
       exitHandlers.push(handler);
     },
-    kill: refuse('process.kill'),
+    kill: callerKill(ppid, refuse),
+    stubServerWorld: (file) => worldByKey(file, keysOfText),
   };
   // The caller's standard input is what stub.sh saved of it (a call that reads it: see stub.sh); its output is collected.
   // A world this call writes (fake-cloud.js's save: world.json.<pid>, renamed over world.json) is the next call's cache.
   const written = new Map();
+  // The keys of a world text fake-cloud.js built (worldByKey), by that text: the cache's after the rename.
+  const keysOfText = new Map();
   const shimFs = {
     ...fs,
     readFileSync: (file, ...rest) => {
@@ -187,7 +336,7 @@ function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
       const id = text !== undefined && isWorld(to) ? identity(fs.statSync(from, { bigint: true })) : undefined;
       fs.renameSync(from, to);
       written.delete(from);
-      if (id !== undefined) worlds.set(to, { id, text });
+      if (id !== undefined) worlds.set(to, { id, text, keys: keysOfText.get(text) });
     },
     writeSync: (fd, data, offset = 0, ...rest) => {
       if (fd !== 1 && fd !== 2) return fs.writeSync(fd, data, offset, ...rest);
@@ -258,7 +407,13 @@ const server = net.createServer((socket) => {
     socket.write(`${answer}\n`);
     // stub.sh has copied the output once it hangs up (it exits, or runs the node stub).
     socket.on('close', () => {
-      for (const file of ['in', 'out', 'err']) fs.rmSync(`${request.files}.${file}`, { force: true });
+      for (const file of ['in', 'out', 'err']) {
+        try {
+          fs.unlinkSync(`${request.files}.${file}`);
+        } catch {
+          // Not written (`in`: a call that reads no input).
+        }
+      }
     });
     socket.end();
   });
