@@ -84,6 +84,14 @@ describe('acquire: the Lease a take writes', () => {
     expect(held(leases).metadata.annotations).toEqual({});
   });
 
+  it('a Lease with no holderIdentity at all is free, as client-go reads a nil holder: taken at once, not after its duration', () => {
+    const leases = new MemoryLeases();
+    const { holderIdentity: _none, ...spec } = leaseObject('', FRESH).spec;
+    leases.put({ ...leaseObject('', FRESH), spec });
+    expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
+    expect(held(leases).spec).toMatchObject({ holderIdentity: ME });
+  });
+
   it('a released Lease (no holder, one second) is taken back at the lock duration', () => {
     const leases = new MemoryLeases();
     acquire(leases.asKubectl(), ME, NOW, ROLL_LEASE);
@@ -305,6 +313,20 @@ describe('release: the lock given back', () => {
     );
     release(kubectl, ME, RESTART_LEASE);
     expect(held(leases).spec.holderIdentity).toBe('');
+  });
+
+  it('a Lease that changes under every write is given up after three, left to lapse (never retried without end)', () => {
+    const leases = withLease(ME, FRESH);
+    let replaces = 0;
+    const { kubectl } = recording(leases, (args) => {
+      if (args[0] !== 'replace') return undefined;
+      // Bounds a mutant that never stops retrying: the tenth write fails the case instead of hanging it.
+      if (++replaces >= 10) throw new Error('release kept writing');
+      return { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' };
+    });
+    release(kubectl, ME, RESTART_LEASE);
+    expect(replaces).toBe(3);
+    expect(held(leases).spec.holderIdentity).toBe(ME);
   });
 });
 
