@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBounded, runBoundedAsync } from '../subprocess';
@@ -46,7 +46,10 @@ describe('the fake cloud world lock', () => {
     for (let n = 0; n < 100; n++) look();
     expect(calls()).toBe('');
     expect(readFileSync(join(lockDir, 'owner'), 'utf8')).toBe(`${process.pid} held-by-the-test`);
-    rmSync(lockDir, { recursive: true });
+    // Let go as the stub lets go (fake-cloud.js unlock): moved aside whole, then removed. Emptied in place, the waiting
+    // call's rename onto the empty directory can win between the owner's removal and the rmdir (ENOTEMPTY here).
+    renameSync(lockDir, `${lockDir}.free`);
+    rmSync(`${lockDir}.free`, { recursive: true });
     const result = await run;
     expect(result).toMatchObject({ status: 0, stderr: '' });
     expect(calls()).toContain('"state","pull"');
