@@ -21,13 +21,15 @@ const git = (...args: string[]) =>
 /** The day every release of this file writes into the CHANGELOG (SOURCE_DATE_EPOCH): the same in the dry run and the release. */
 const EPOCH = Math.floor(Date.now() / 1000);
 const DAY = new Date(EPOCH * 1000).toISOString().slice(0, 10);
-const release = (...args: string[]) => {
+/** `npm run release` in the clone with `args`, and `env` over this file's (SOURCE_DATE_EPOCH: EPOCH). */
+const releaseWith = (env: Record<string, string>, ...args: string[]) => {
   const result = runBounded(process.execPath, [join(clone, 'scripts', 'release.js'), ...args], {
     cwd: clone,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', SOURCE_DATE_EPOCH: String(EPOCH) },
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', SOURCE_DATE_EPOCH: String(EPOCH), ...env },
   });
   return { code: result.status, out: result.stdout, err: result.stderr };
 };
+const release = (...args: string[]) => releaseWith({}, ...args);
 const version = () => (JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as { version: string }).version;
 /** The sum lines a release prints (`  <sha256>  <file>`). */
 const sumsOf = (out: string) => out.split('\n').filter((line) => /^ {2}[0-9a-f]{64} {2}\S+$/.test(line));
@@ -108,7 +110,7 @@ describe('npm run release', () => {
   // What the dry run printed and left in the library's declarations cache, for the release that follows it.
   let dryRun: { sums: string[]; declarations: Record<string, number> } | undefined;
 
-  it('refuses a version released already, one older than package.json names, or not a version, changing nothing', () => {
+  it('refuses a version released already, one older than package.json names, or not a version, and a SOURCE_DATE_EPOCH that is not seconds, changing nothing', () => {
     const released = /^## (\d+\.\d+\.\d+) /m.exec(readFileSync(join(clone, 'CHANGELOG.md'), 'utf8'))![1];
     expect(release(released)).toMatchObject({
       code: 2,
@@ -120,6 +122,10 @@ describe('npm run release', () => {
       expect(release(older)).toMatchObject({ code: 2, err: expect.stringContaining(`${older} is older than package.json's ${current()}`) });
     }
     expect(release('v1')).toMatchObject({ code: 2, err: expect.stringContaining('expected a version as major.minor.patch') });
+    expect(releaseWith({ SOURCE_DATE_EPOCH: '2026-11-26' }, NEXT, '--dry-run')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('SOURCE_DATE_EPOCH=2026-11-26: expected seconds since 1970'),
+    });
     expect(git('status', '--porcelain')).toBe('');
   });
 
