@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runApp } from './helpers/app-process';
 import { awsOf, FakeCloud, stateOf } from './helpers/fake-cloud';
-import { NODE_VERSIONS, nodeBinary, type NodeLine } from './helpers/node-versions';
+import { NODE_VERSIONS, nodeBinary, OTHER_LINES } from './helpers/node-versions';
 import { runBounded } from './helpers/subprocess';
 import { synthSettings } from './helpers/variants';
 
 // The app and the operations CLI on the Node.js lines package.json's `engines` names, each against the same run on
-// the Node.js running the tests: the same files, byte for byte, the same output. The binaries are the official ones
-// from the npm registry (helpers/node-versions.ts); the library's consumer test runs them too (__tests__/examples).
-
-const LINES = Object.keys(NODE_VERSIONS) as NodeLine[];
+// the Node.js running the tests (the suite's, `.nvmrc`): the same files, byte for byte, the same output. The binaries
+// are the official ones from the npm registry (helpers/node-versions.ts); the library's consumer test runs them too
+// (__tests__/examples).
 
 /** Every file the app writes under cdktf.out/stacks, by path, synthesized from a settings file naming only the site, on `node`. */
 function synthesizedStacks(node: string, format: 'json' | 'hcl'): Record<string, string> {
@@ -67,22 +66,26 @@ it("the operations CLI on the tests' Node.js: its help, and a teardown --dry-run
   expect(ours.violations).toBe('');
 });
 
-it("package.json's engines and the README name the lines tested: these and the tests' own (20); @types/node is the lowest line's", () => {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+it("package.json's engines, the README and .nvmrc name the lines tested; @types/node is the lowest line's", () => {
+  const root = join(__dirname, '..');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     engines: { node: string };
     devDependencies: Record<string, string>;
   };
   const engines = pkg.engines.node.split('||').map((range) => range.trim());
-  expect(engines).toEqual(['20', ...LINES]);
-  expect(process.versions.node.split('.')[0]).toBe('20');
+  expect(engines).toEqual(Object.keys(NODE_VERSIONS));
+  // The suite's own line is one of them, pinned to the same release; the others are each compared with it below.
+  const suite = readFileSync(join(root, '.nvmrc'), 'utf8').trim();
+  expect(Object.values(NODE_VERSIONS)).toContain(suite);
+  expect(OTHER_LINES).toHaveLength(engines.length - 1);
   // The declarations the code is checked against are the oldest line's: an API newer than it fails tsc, not a user.
   const lowest = Math.min(...engines.map(Number));
   expect(pkg.devDependencies['@types/node'].split('.')[0]).toBe(String(lowest));
-  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
   for (const version of Object.values(NODE_VERSIONS)) expect(readme).toContain(version.split('.').slice(0, 2).join('.'));
 });
 
-describe.each(LINES)('Node.js %s', (line) => {
+describe.each(OTHER_LINES)('Node.js %s', (line) => {
   let node: string;
   beforeAll(() => {
     node = nodeBinary(line);

@@ -5,9 +5,31 @@
 // Further arguments go to jest (`npm test -- __tests__/app/stacks`); the project is named last, since jest's
 // --selectProjects takes every word after it.
 const { spawn } = require('node:child_process');
-const { join } = require('node:path');
+const { existsSync, readFileSync } = require('node:fs');
+const { delimiter, join } = require('node:path');
 
 const bin = (name) => join(__dirname, '..', 'node_modules', '.bin', name);
+
+// The suite's Node.js: the release .nvmrc pins, where `bash .ci/run` installs it (the same folder as the other lines
+// __tests__/helpers/node-versions.ts installs). Put first on PATH, it runs jest (its bin script asks `env` for node),
+// its workers, and every node the tools tier starts by name; where it is not installed, the running Node.js does, and
+// the summary line says so.
+const suiteVersion = readFileSync(join(__dirname, '..', '.nvmrc'), 'utf8').trim();
+const suiteBin = join(
+  __dirname,
+  '..',
+  'node_modules',
+  '.cache',
+  'node-versions',
+  suiteVersion,
+  'node_modules',
+  `node-${process.platform}-${process.arch}`,
+  'bin',
+);
+const onSuiteNode = existsSync(join(suiteBin, 'node'));
+const nodeSaid = onSuiteNode
+  ? `Node.js ${suiteVersion}`
+  : `Node.js ${process.versions.node}, not the suite's ${suiteVersion} (.nvmrc; bash .ci/run installs it)`;
 
 function run(command, args, env = process.env) {
   return new Promise((done) => {
@@ -25,8 +47,11 @@ const tier = tools ? 'tools' : 'unit';
 // The unit tier's workers synthesize stacks, which allocate short-lived objects at a high rate: a young generation
 // of 64 MB (V8's default is 16 MB) halves the scavenges, 3 of the tier's 49 s on 2 cores (bench/README.md). A V8
 // option, set for the unit tier's jest only: the tools tier's processes start the CLI and stubs, which need no more.
-const env = tools ? process.env : { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=64`.trim() };
+const base = onSuiteNode ? { ...process.env, PATH: `${suiteBin}${delimiter}${process.env.PATH ?? ''}` } : process.env;
+const env = tools ? base : { ...base, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=64`.trim() };
 run(bin('jest'), [...args, '--selectProjects', tier], env).then((jest) => {
-  console.error(`npm ${tools ? 'run test:tools' : 'test'}: ${jest === 0 ? 'passed' : `failed (jest exit ${jest})`} in ${seconds()} s.`);
+  console.error(
+    `npm ${tools ? 'run test:tools' : 'test'}: ${jest === 0 ? 'passed' : `failed (jest exit ${jest})`} in ${seconds()} s on ${nodeSaid}.`,
+  );
   process.exit(jest);
 });

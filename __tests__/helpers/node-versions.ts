@@ -5,13 +5,17 @@ import { runBounded } from './subprocess';
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * The Node.js releases the app, the library's consumer test and the operations CLI are run on besides the one
- * running the tests (20, the machines' own): the newest of each line on the npm registry when they were pinned
- * (26.12.1 on 2026-11-26, the active LTS line since 2026-10-28). package.json's `engines` and the README name the
- * same lines.
+ * The Node.js releases of the lines package.json's `engines` names: the newest of each line on the npm registry when
+ * they were pinned (26.12.1 on 2026-11-26, the active LTS line since 2026-10-28). The README names the same.
+ * The suite runs on one of them, the line `.nvmrc` pins (`bash .ci/run` and scripts/test.js install and use it): the
+ * newest line every part of the product runs on, cdktf-cli 0.21 included (docs/toolchain.md, "Node.js"). The app, the
+ * operations CLI and the library's consumer are also run on each of the others (OTHER_LINES).
  */
-export const NODE_VERSIONS = { '22': '22.23.3', '24': '24.21.0', '26': '26.12.1' } as const;
+export const NODE_VERSIONS = { '20': '20.20.2', '22': '22.23.3', '24': '24.21.0', '26': '26.12.1' } as const;
 export type NodeLine = keyof typeof NODE_VERSIONS;
+
+/** The lines other than the one running the tests, each compared with it. */
+export const OTHER_LINES = (Object.keys(NODE_VERSIONS) as NodeLine[]).filter((line) => line !== process.versions.node.split('.')[0]);
 
 /** Where the binaries are kept between runs, beside the other build caches (npm's own cache keeps the tarballs). */
 const CACHE = join(ROOT, 'node_modules', '.cache', 'node-versions');
