@@ -1,4 +1,5 @@
 import { skipTokenTraces } from './token-traces';
+import { hideCdktfDeprecation } from './cdktf-deprecations';
 import { defaultStateLocationWarning, protectLocalState } from './backend/local-state';
 import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './output-directory';
 import { SettingsError, SettingsFileError } from '../lib/config/errors';
@@ -52,6 +53,7 @@ function synth({ settings, source }: LoadedSettings, outdir: string, format: Out
 
 export function main(): ExitCode {
   skipTokenTraces();
+  hideCdktfDeprecation();
   // Before anything of cdktf's runs: the App must never see --hcl (see takeOutputFormat).
   const format = takeOutputFormat();
   let loaded: LoadedSettings;

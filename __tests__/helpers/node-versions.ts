@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBounded } from './subprocess';
 
@@ -34,6 +34,8 @@ export function nodeBinary(line: NodeLine): string {
   if (existsSync(binary)) return binary;
   mkdirSync(CACHE, { recursive: true });
   const scratch = mkdtempSync(join(CACHE, `.install-${version}-`));
+  // mkdtemp's 700 would keep a test's run as another user (nobody, hostile-settings.tools) from the binary.
+  chmodSync(scratch, 0o755);
   try {
     const npm = runBounded(
       'npm',
