@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { nodeBinary } from './helpers/node-versions';
 import { runBounded } from './helpers/subprocess';
 import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './helpers/terraform';
 
@@ -11,7 +12,10 @@ import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERR
  * the app as SYNTH_HCL_OUTPUT, then formats the files the manifest names and
  * reads metadata.json; this proves that contract end to end. (The folder
  * handling in both directions is stack-output.test.ts's, without the CLI's
- * start-up time.)
+ * start-up time.) It runs as `npm run synth:hcl` does, through scripts/cdktf.js, on Node.js 22 (first on PATH, so
+ * the app runs on it too): the newest line cdktf-cli 0.21's node-pty has a build for, where the wrapper's check of
+ * it must pass (the lines where it refuses are scripts/cdktf-node-lines.tools.test.ts's; Node.js 20, the tests' own,
+ * runs the wrapper and the CLI in scripts/cdktf-binary.tools.test.ts).
  */
 
 const ROOT = join(__dirname, '..');
@@ -22,14 +26,17 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
   let output = '';
   let hclFolders: Record<string, string[]> = {};
   let hcl: Record<string, string> = {};
+  let stderr = '';
 
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'rancher-cli-'));
-    const result = runBounded(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--hcl', '--output', outdir], {
+    const node = nodeBinary('22');
+    const result = runBounded(node, [join(ROOT, 'scripts', 'cdktf.js'), 'synth', '--hcl', '--output', outdir], {
       cwd: ROOT,
       // CI=1: no spinner; CHECKPOINT_DISABLE=1: no version check-in, which prints an error offline.
       env: {
         ...process.env,
+        PATH: `${dirname(node)}${delimiter}${process.env.PATH}`,
         CHECKPOINT_DISABLE: '1',
         CI: '1',
         RANCHER_CONFIG: join(__dirname, 'fixtures', 'empty-settings.yaml'),
@@ -38,11 +45,17 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
     });
     if (result.status !== 0) throw new Error(`cdktf synth --hcl failed:\n${result.stdout}${result.stderr}`);
     output = result.stdout;
+    stderr = result.stderr;
     hclFolders = Object.fromEntries(STACKS.map((s) => [s, readdirSync(join(outdir, 'stacks', s)).sort()]));
     hcl = Object.fromEntries(STACKS.map((s) => [s, readFileSync(join(outdir, 'stacks', s, 'cdk.tf'), 'utf8')]));
   });
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it("passes scripts/cdktf.js's node-pty check on Node.js 22: the CLI ran, with no refusal of the wrapper's", () => {
+    expect(stderr).not.toContain('rancher-ha-aws:');
+    expect(output).toContain('Generated Terraform code for the stacks: docker, k8s-ha, rke-ha');
+  });
 
   it('writes cdk.tf for every stack, and the app says where', () => {
     // rke-ha and k8s-ha carry the readiness gates' chart beside the module (assets/).
