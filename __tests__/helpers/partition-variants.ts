@@ -1,6 +1,5 @@
-import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import type { AwsPartition } from '../../lib/config/aws-regions';
-import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, mergeSettings, synthSettings, type StackVariant } from './variants';
+import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, mergeSettings, synthSettings, type StackVariant, RKE_HA_STACK } from './variants';
 
 /**
  * The stack variants of the partition sweeps (issue 38.1; __tests__/app/stacks/partitions.test.ts in the unit tier,

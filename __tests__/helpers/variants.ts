@@ -14,11 +14,13 @@ import { settings, sortedKeys, synthStack, synthStackFolder, type StackFolder, t
  * The stacks, loaded on first build. Jest evaluates every module again in each test file, and a stack with cdktf and
  * the provider bindings it uses is about 900 modules (0.2-0.3 s of CPU a file): a file whose synths another file of
  * the run has shared (synth-share.ts), or that only reads the variants' settings, does not pay for them. Their names
- * are spelled here; each is typed as its stack module's constant, so `tsc` refuses a spelling that differs.
+ * are spelled here, and the test files take them from here rather than from the stack modules (an import of a name
+ * from a stack module evaluates the stack); each is typed as its stack module's constant, so `tsc` refuses a
+ * spelling that differs.
  */
-const DOCKER_STACK: typeof DockerModule.DOCKER_STACK = 'docker';
-const K8S_HA_STACK: typeof K8sHaModule.K8S_HA_STACK = 'k8s-ha';
-const RKE_HA_STACK: typeof RkeHaModule.RKE_HA_STACK = 'rke-ha';
+export const DOCKER_STACK: typeof DockerModule.DOCKER_STACK = 'docker';
+export const K8S_HA_STACK: typeof K8sHaModule.K8S_HA_STACK = 'k8s-ha';
+export const RKE_HA_STACK: typeof RkeHaModule.RKE_HA_STACK = 'rke-ha';
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first build, typed by the modules' own types */
 const stackModules = {
   docker: () => require('../../app/stacks/docker') as typeof DockerModule,

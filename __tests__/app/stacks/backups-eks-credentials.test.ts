@@ -1,9 +1,7 @@
-import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { chartValueProblems } from '../../helpers/rancher-backup-schemas';
 import { dataSources, resources, type TerraformJson } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, K8S_HA_STACK, RKE_HA_STACK } from '../../helpers/variants';
 
 const PROXY = { http: 'http://proxy.internal:3128' };
 

@@ -1,10 +1,17 @@
 import { RANCHER_BACKUP_CHART } from '../../../lib/config/versions';
-import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
 import { backupObjectProblems, chartValueProblems } from '../../helpers/rancher-backup-schemas';
 import { dependencyClosure, resources, type TerraformJson } from '../../helpers/synth';
-import { AIR_GAP, mergeSettings, RESTORE_FILE, STACK_VARIANTS, synthSettings, variantSettings } from '../../helpers/variants';
+import {
+  AIR_GAP,
+  mergeSettings,
+  RESTORE_FILE,
+  STACK_VARIANTS,
+  synthSettings,
+  variantSettings,
+  K8S_HA_STACK,
+  RKE_HA_STACK,
+} from '../../helpers/variants';
 import { backupResource, jobEnv as env, jobObject, renderBackupJob as render, requiredBackupResource as required } from '../../helpers/backup-jobs';
 
 /**

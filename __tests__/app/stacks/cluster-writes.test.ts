@@ -4,11 +4,9 @@ import { GATES_NAMESPACE } from '../../../lib/kubernetes/readiness-gates';
 import { SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';
 import { BACKUP_NAMESPACE } from '../../../lib/rancher/backup-objects';
 import { RANCHER_NAMESPACE } from '../../../lib/rancher/namespace';
-import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { gates } from '../../helpers/gates';
 import type { TerraformJson } from '../../helpers/synth';
-import { synthSettings, type StackName } from '../../helpers/variants';
+import { synthSettings, type StackName, K8S_HA_STACK, RKE_HA_STACK } from '../../helpers/variants';
 
 /**
  * Every Kubernetes and Helm resource the in-cluster stacks create, against

@@ -1,13 +1,11 @@
 import { TerraformStack } from 'cdktf';
 import { parseSettings } from '../../../app/config/load';
-import { DOCKER_STACK } from '../../../app/stacks/docker';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { constructWarnings } from '../../../lib/synth/warnings';
 import { resources, synthStack, unsynthesizedApp } from '../../helpers/synth';
-import { buildStack, synthSettings } from '../../helpers/variants';
+import { buildStack, synthSettings, DOCKER_STACK, RKE_HA_STACK } from '../../helpers/variants';
 
 /**
  * The app's stacks map a settings file onto RancherOnRke and RancherOnDocker, which speak their own props' words

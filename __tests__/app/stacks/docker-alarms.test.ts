@@ -1,9 +1,8 @@
 import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../../lib/alarms/deployment-alarms';
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { DOCKER_STACK } from '../../../app/stacks/docker';
 import { evaluateAlarm, type SentPoint } from '../../helpers/cloudwatch-alarm';
 import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';
-import { STACK_VARIANTS, synthSettings } from '../../helpers/variants';
+import { STACK_VARIANTS, synthSettings, DOCKER_STACK } from '../../helpers/variants';
 
 const alarms = (json: TerraformJson) => Object.entries(resources(json, 'aws_cloudwatch_metric_alarm'));
 const DOCKER_VARIANTS = STACK_VARIANTS.filter((v) => v.stack === DOCKER_STACK).map((v) => [v.name, v.settings] as [string, SettingsInput]);

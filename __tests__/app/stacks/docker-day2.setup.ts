@@ -1,9 +1,8 @@
 // What docker-day2.test.ts and docker-day2.tools.test.ts share: the docker stack's synthesis and the TLS switches of a
 // running install.
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { DOCKER_STACK } from '../../../app/stacks/docker';
 import type { TerraformJson } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, DOCKER_STACK } from '../../helpers/variants';
 
 /**
  * Day 2 of the docker stack: putting an ALB in front of a running Docker

@@ -3,7 +3,6 @@ import { parse } from 'yaml';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
-import { DOCKER_STACK } from '../../../app/stacks/docker';
 import { plannedChange } from '../../helpers/replacement';
 import { PEM_BLOCK } from '../../helpers/secrets';
 import {
@@ -18,7 +17,7 @@ import {
   type TerraformJson,
   userDataOf,
 } from '../../helpers/synth';
-import { synthSettings, variantSettings } from '../../helpers/variants';
+import { synthSettings, variantSettings, DOCKER_STACK } from '../../helpers/variants';
 import { type CloudConfigFile, cloudConfigFiles, placeholderValue, renderTemplate } from '../../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../../lib/docker/support';
 

@@ -1,10 +1,8 @@
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { DOCKER_STACK } from '../../../app/stacks/docker';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { DB, LB, NODES, VPC } from '../../helpers/sample-network';
 import { expectSecretsByReference } from '../../helpers/secrets';
 import { dataSources, dependencyClosure, only, resources, userDataOf, type TerraformJson } from '../../helpers/synth';
-import { synthSettings, variantSettings } from '../../helpers/variants';
+import { synthSettings, variantSettings, DOCKER_STACK, RKE_HA_STACK } from '../../helpers/variants';
 
 /**
  * The stacks in an existing VPC (rkeHa.existingNetwork, docker.existingNetwork):

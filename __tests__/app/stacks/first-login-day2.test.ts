@@ -1,10 +1,7 @@
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { DOCKER_STACK } from '../../../app/stacks/docker';
-import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { plannedChange } from '../../helpers/replacement';
 import { type TerraformJson } from '../../helpers/synth';
-import { type StackName, synthSettings } from '../../helpers/variants';
+import { type StackName, synthSettings, DOCKER_STACK, K8S_HA_STACK, RKE_HA_STACK } from '../../helpers/variants';
 
 /**
  * Day 2 of the first-login bootstrap, on pairs of synthesized modules: turning

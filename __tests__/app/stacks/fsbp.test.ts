@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { dataSources, resources, type TerraformJson } from '../../helpers/synth';
 import { subnetMapsPublicAddress } from '../../helpers/replacement';
-import { mergeSettings, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, type StackVariant, synthSettings } from '../../helpers/variants';
+import {
+  mergeSettings,
+  RKE_HA_TLS_VARIANTS,
+  STACK_VARIANTS,
+  type StackVariant,
+  synthSettings,
+  K8S_HA_STACK,
+  RKE_HA_STACK,
+} from '../../helpers/variants';
 
 /**
  * The AWS Foundational Security Best Practices controls that apply to what the

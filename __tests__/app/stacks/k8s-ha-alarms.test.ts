@@ -1,7 +1,6 @@
-import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { UNREACHABLE_IPV4_PATTERN } from '../../../lib/dns/private/dns-target';
 import { dataSources, dependencyClosure, resources, servicePrincipal, type TerraformJson } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, K8S_HA_STACK } from '../../helpers/variants';
 import { freshnessTargetProblems } from '../../helpers/freshness';
 
 const synth = (settings: Record<string, unknown> = {}) => synthSettings(K8S_HA_STACK, settings).json;

@@ -1,9 +1,8 @@
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, rancherLine } from '../../../lib/config/versions';
-import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { blockDifference, dataSources, resources, type TerraformJson } from '../../helpers/synth';
 import { gates as gateReleases } from '../../helpers/gates';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, K8S_HA_STACK } from '../../helpers/variants';
 import { PEM_BLOCK, secretLiterals } from '../../helpers/secrets';
 
 function synth(input: SettingsInput | Record<string, unknown> = {}) {

@@ -1,8 +1,6 @@
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { DOCKER_STACK } from '../../../app/stacks/docker';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { dataSources, dependencyClosure, only, resources, type TerraformJson } from '../../helpers/synth';
-import { STACK_VARIANTS, synthSettings } from '../../helpers/variants';
+import { STACK_VARIANTS, synthSettings, DOCKER_STACK, RKE_HA_STACK } from '../../helpers/variants';
 import { apiCertificateEndLiterals, CLUSTER_INITIALIZED_MARKER, notSecret, secretLiterals } from '../../helpers/secrets';
 
 /**

@@ -1,5 +1,3 @@
-import { DOCKER_STACK } from '../../../app/stacks/docker';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import type { AwsPartition } from '../../../lib/config/aws-regions';
 import { SERVER_OPERATING_SYSTEMS } from '../../../lib/config/sections';
 import { GATE_CHART_FILES } from '../../../lib/kubernetes/gate-chart';
@@ -12,7 +10,7 @@ import { forPartition, SCRIPT_ENDPOINT } from '../../../lib/nodes/private/partit
 import { foreignInStack, foreignInText, IMAGE_PUBLISHERS, PARTITION_NEUTRAL, showHits as show } from '../../helpers/partition-scan';
 import { PARTITION_REGIONS, PARTITION_SAMPLE, PARTITION_VARIANTS, synthInPartition } from '../../helpers/partition-variants';
 import { dataSources, settingsProblems } from '../../helpers/synth';
-import { synthSettings, type StackVariant } from '../../helpers/variants';
+import { synthSettings, type StackVariant, DOCKER_STACK, RKE_HA_STACK } from '../../helpers/variants';
 
 /**
  * Issue 38.1: a stack synthesized for a region of each partition (the

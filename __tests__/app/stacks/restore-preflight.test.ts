@@ -1,8 +1,6 @@
-import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { RECORD_FOLDER } from '../../../lib/rancher/restore-preflight';
 import { dependencyClosure, resources, type TerraformJson } from '../../helpers/synth';
-import { mergeSettings, RESTORE_FILE, synthSettings, variantSettings } from '../../helpers/variants';
+import { mergeSettings, RESTORE_FILE, synthSettings, variantSettings, K8S_HA_STACK, RKE_HA_STACK } from '../../helpers/variants';
 
 // The migration's preflight as synthesized (docs/backups.md, "Preflight"): data sources the plan reads, whose
 // postconditions fail it before anything is created, and the record and grants of the source side they rely on.

@@ -12,12 +12,11 @@ import { BOOTSTRAP_UNIT, CERT_RENEW_WITHIN_DAYS, UNVERIFIED_ARTIFACT_MARKER } fr
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../../lib/alarms/schedule-window';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { constructWarnings } from '../../../lib/synth/warnings';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { evaluateAlarm, type AlarmState, type SentPoint } from '../../helpers/cloudwatch-alarm';
 import { freshnessTargetProblems } from '../../helpers/freshness';
 import { gate, gateEnv } from '../../helpers/gates';
 import { dataSources, dependencyClosure, resources, servicePrincipal, unsynthesizedApp, userDataOf, type TerraformJson } from '../../helpers/synth';
-import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, buildStack, synthSettings } from '../../helpers/variants';
+import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, buildStack, synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input).json;
 const ref = (type: string, name: string, attr: string) => `\${${type}.${name}.${attr}}`;

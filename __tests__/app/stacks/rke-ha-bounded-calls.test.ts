@@ -1,9 +1,8 @@
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { SERVER_START_TIMEOUT } from '../../../lib/kubernetes/private/start-timeout';
 import { resources, userDataOf } from '../../helpers/synth';
-import { AIR_GAP, REGISTRY_LOGIN_SSM, STACK_VARIANTS, synthSettings } from '../../helpers/variants';
+import { AIR_GAP, REGISTRY_LOGIN_SSM, STACK_VARIANTS, synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 
 // Every network call a server makes ends by itself (design notes, "Bootstrap reruns until it succeeds"): each curl in
 // the servers' scripts names its own --max-time (or takes its bounds from its caller: aws_post's "$@"), each aws_post

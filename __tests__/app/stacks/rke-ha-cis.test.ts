@@ -1,12 +1,11 @@
 import { parse } from 'yaml';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { CIS_EXEMPT_NAMESPACES, CIS_PSA_CONFIG_PATH } from '../../../lib/kubernetes/private/cis-profile';
 import { SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/object-names';
 import { renderGateChart } from '../../helpers/gates';
 import { restrictedViolations } from '../../helpers/pod-security';
 import { blockDifference, resources, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { placeholderValue, renderTemplate } from '../../helpers/validators';
-import { RESTORE_FILE, synthSettings } from '../../helpers/variants';
+import { RESTORE_FILE, synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 
 /**
  * `rkeHa.profile: cis` on the whole stack: what it changes against the same

@@ -2,10 +2,9 @@
 // settings before and after each day-2 change and the helpers that read a planned change. Synthesizes only when called.
 import { cidrHost } from '../../../lib/config/cidr';
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { plannedChange } from '../../helpers/replacement';
 import { resources, type TerraformJson, userDataOf } from '../../helpers/synth';
-import { EXAMPLE_DOMAIN, synthSettings } from '../../helpers/variants';
+import { EXAMPLE_DOMAIN, synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 import { LB, NETWORK, NODES, SPARE, VPC } from '../../helpers/sample-network';
 import { patchAbove, withTestSums } from '../../helpers/release-sums';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';

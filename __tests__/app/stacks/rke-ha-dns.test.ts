@@ -1,8 +1,7 @@
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { expectSecretsByReference } from '../../helpers/secrets';
 import { addresses, dataSources, dependencyClosure, resources } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 
 /**
  * rkeHa.loadBalancer: dns — no load balancer: every node's Elastic IP answers

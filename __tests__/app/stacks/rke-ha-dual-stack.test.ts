@@ -1,10 +1,9 @@
 import { parse } from 'yaml';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { ipv6DropInPath, WAIT_IPV6_PATH } from '../../../lib/kubernetes/private/dual-stack';
 import { dataSources, resources, settingsProblems, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { LB, NODES, VPC } from '../../helpers/sample-network';
-import { synthSettings, variantSettings } from '../../helpers/variants';
+import { synthSettings, variantSettings, RKE_HA_STACK } from '../../helpers/variants';
 
 /** rkeHa.dualStack (issue 38, item 3): what it adds to the rke-ha stack, and what it refuses. */
 

@@ -1,9 +1,8 @@
 // What rke-ha-gates.test.ts and rke-ha-gates.tools.test.ts share: the first apply's module and its join-token
 // parameters. Synthesizes only when called.
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { resources, type TerraformJson } from '../../helpers/synth';
-import { EXAMPLE_DOMAIN, synthSettings } from '../../helpers/variants';
+import { EXAMPLE_DOMAIN, synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 
 export const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, { ...EXAMPLE_DOMAIN, ...input }).json;
 

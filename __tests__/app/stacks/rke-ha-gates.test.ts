@@ -1,9 +1,8 @@
 import { DEFAULT_VERSIONS, primeOnly } from '../../../lib/config/versions';
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJson } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 import { gates as gateReleases } from '../../helpers/gates';
 import { renderTemplate } from '../../helpers/validators';
 import { synth, joinTokenParameters } from './rke-ha-gates.setup';

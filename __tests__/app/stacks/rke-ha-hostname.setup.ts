@@ -1,9 +1,8 @@
 // What rke-ha-hostname.test.ts and rke-ha-hostname.tools.test.ts share: the settings of a site, renamed, and the fronts
 // a rename is modelled for.
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import type { TerraformJson } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 
 /**
  * A new `hostname` on a running deployment, on pairs of synthesized modules

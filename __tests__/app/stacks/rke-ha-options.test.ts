@@ -1,11 +1,10 @@
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { parse } from 'yaml';
 import { repositoryCharts } from '../../helpers/gates';
 import { expectSecretsByReference } from '../../helpers/secrets';
 import { dependencyClosure, resources, settings, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { renderTemplate } from '../../helpers/validators';
-import { AIR_GAP, EXAMPLE_DOMAIN, REGISTRY_LOGIN_SSM, synthSettings, variantSettings } from '../../helpers/variants';
+import { AIR_GAP, EXAMPLE_DOMAIN, REGISTRY_LOGIN_SSM, synthSettings, variantSettings, RKE_HA_STACK } from '../../helpers/variants';
 import { rancherChartValues } from '../../../lib/rancher/chart-values';
 import { tlsSchema } from '../../../lib/config/tls-schema';
 

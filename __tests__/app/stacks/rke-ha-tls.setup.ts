@@ -1,8 +1,7 @@
 // What rke-ha-tls.test.ts and rke-ha-tls.tools.test.ts share: every TLS variant synthesized, and a release by its chart.
 // Synthesizes only when called.
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { resources, type StackFolder, type TerraformJson } from '../../helpers/synth';
-import { RKE_HA_TLS_VARIANTS as VARIANTS, synthSettings, synthSettingsFolder } from '../../helpers/variants';
+import { RKE_HA_TLS_VARIANTS as VARIANTS, synthSettings, synthSettingsFolder, RKE_HA_STACK } from '../../helpers/variants';
 
 /** Every TLS variant's Terraform JSON (the unit tier). */
 export const synthesizeVariants = (): Record<string, { json: TerraformJson; text: string }> =>

@@ -1,8 +1,7 @@
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { describeRootModules } from '../../helpers/root-module';
 import { PEM_BLOCK } from '../../helpers/secrets';
 import { blockDifference, dataSources, resources, type TerraformJson } from '../../helpers/synth';
-import { RKE_HA_TLS_VARIANTS as VARIANTS } from '../../helpers/variants';
+import { RKE_HA_TLS_VARIANTS as VARIANTS, RKE_HA_STACK } from '../../helpers/variants';
 import { synthesizeVariants, release } from './rke-ha-tls.setup';
 
 const synthesized = synthesizeVariants();

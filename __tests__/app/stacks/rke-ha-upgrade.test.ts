@@ -3,11 +3,10 @@ import { DEFAULT_VERSIONS, PREVIOUS_DEFAULT_VERSIONS, RANCHER_BACKUP_CHARTS, ran
 import { SYSTEM_UPGRADE_CONTROLLER } from '../../../lib/kubernetes/private/upgrade-plan';
 import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/private/kubernetes-upgrade';
 import { VERSION_MANAGEMENT_ENV } from '../../../lib/rancher/chart-values';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { plannedChange } from '../../helpers/replacement';
 import { planProblems } from '../../helpers/suc-plan-schema';
 import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 import { gate } from '../../helpers/gates';
 import { patchAbove, testReleaseSums } from '../../helpers/release-sums';
 

@@ -3,10 +3,9 @@ import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { PINS } from '../../../lib/config/pins';
 import { RECORDED_SUMS } from '../../../lib/config/release-sums';
 import { RKE2_SERVER_PORTS } from '../../../lib/nodes/private/ports';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { gates } from '../../helpers/gates';
-import { EXAMPLE_DOMAIN, synthSettings } from '../../helpers/variants';
+import { EXAMPLE_DOMAIN, synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 import { apiCertificateEndLiterals, CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../../helpers/secrets';
 
 function synth(input: SettingsInput = {}) {

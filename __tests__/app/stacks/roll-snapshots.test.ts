@@ -3,12 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { ROLL_SNAPSHOT_DAYS } from '../../../lib/kubernetes/snapshot-bucket';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { renderTemplate } from '../../helpers/validators';
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 
 const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
 const lifecycle = (json: TerraformJson) =>

@@ -1,10 +1,9 @@
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { RECORDED_SUMS } from '../../../lib/config/release-sums';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { constructWarnings } from '../../../lib/synth/warnings';
 import { singleZoneDatastoreWarning } from '../../../lib/deployments/private/unconfirmed-facts';
 import { unsynthesizedApp } from '../../helpers/synth';
-import { buildStack } from '../../helpers/variants';
+import { buildStack, RKE_HA_STACK } from '../../helpers/variants';
 
 const RKE2 = DEFAULT_VERSIONS.rke2;
 const ARM64 = RECORDED_SUMS.rke2[RKE2].artifacts.arm64!;

@@ -65,13 +65,22 @@ const existingNetwork = {
   datastoreSubnets: ExistingSubnet.fromIds(['subnet-0c000000000000001', 'subnet-0c000000000000002']),
 };
 
+/** `build`'s stack, synthesized on the first call and kept for the file's other tests that read the same one (they only read it). */
+const once = (build: () => TerraformJson): (() => TerraformJson) => {
+  let json: TerraformJson | undefined;
+  return () => (json ??= build());
+};
+const rkeDefaults = once(() => rke({}));
+const rkeK3sExisting = once(() => rke({ distribution: 'k3s', existingNetwork }));
+const dockerDefaults = once(() => docker({}));
+
 describe("the constructs' plan-time messages name their own props", () => {
   const built: [string, () => TerraformJson][] = [
-    ['RancherOnRke, defaults (rke2, the NLB)', () => rke({})],
+    ['RancherOnRke, defaults (rke2, the NLB)', rkeDefaults],
     ['RancherOnRke, rke2 with ingressController set', () => rke({ ingressController: 'traefik' })],
-    ['RancherOnRke, k3s in an existing network', () => rke({ distribution: 'k3s', existingNetwork })],
+    ['RancherOnRke, k3s in an existing network', rkeK3sExisting],
     ['RancherOnRke, DNS round robin', () => rke({ loadBalancer: { type: 'dns' } })],
-    ['RancherOnDocker, defaults', () => docker({})],
+    ['RancherOnDocker, defaults', dockerDefaults],
     ['RancherOnDocker, its own CA', () => docker({ tls: { issuer: 'ca' } })],
     ['RancherOnExistingCluster, defaults', () => existingCluster({})],
   ];
@@ -83,7 +92,7 @@ describe("the constructs' plan-time messages name their own props", () => {
   });
 
   it("RancherOnRke's guard names vpcCidr, dualStack, distribution, ingressController and loadBalancer.type, and keeps its records' names", () => {
-    const json = rke({});
+    const json = rkeDefaults();
     const messages = errorMessages(json);
     for (const prop of ['vpcCidr', 'dualStack', 'distribution', 'ingressController', 'loadBalancer.type'])
       expect(messages).toContainEqual(
@@ -107,7 +116,7 @@ describe("the constructs' plan-time messages name their own props", () => {
   });
 
   it('RancherOnRke on k3s in an existing network names existingNetwork.vpc and datastore.engine, in the records it had', () => {
-    const json = rke({ distribution: 'k3s', existingNetwork });
+    const json = rkeK3sExisting();
     const messages = errorMessages(json);
     expect(messages).toContainEqual(
       expect.stringMatching(
@@ -122,6 +131,6 @@ describe("the constructs' plan-time messages name their own props", () => {
   });
 
   it("RancherOnDocker's CA record names its own tls prop", () => {
-    expect(errorMessages(docker({}))).toContainEqual(expect.stringMatching(/^the CA agents trust \(tls\) is "rancher-ca", but /));
+    expect(errorMessages(dockerDefaults())).toContainEqual(expect.stringMatching(/^the CA agents trust \(tls\) is "rancher-ca", but /));
   });
 });

@@ -23,9 +23,13 @@ function platformStack(props: Partial<RancherOnExistingClusterProps> = {}) {
   return { json, installation };
 }
 
+/** platformStack() with the default props, synthesized once for the tests that read it (none changes it). */
+let defaults: ReturnType<typeof platformStack> | undefined;
+const defaultPlatformStack = () => (defaults ??= platformStack());
+
 describe('RancherInstallation in a deployment', () => {
   it("is a leaf: its resources are built in the deployment's scope, at the addresses they always had", () => {
-    const { json, installation } = platformStack();
+    const { json, installation } = defaultPlatformStack();
     expect(installation.node.children).toEqual([]);
     expect(installation.server.node.path).toBe('platform/rancher/rancher');
     expect(installation.certManager!.node.path).toBe('platform/rancher/cert-manager');
@@ -36,7 +40,7 @@ describe('RancherInstallation in a deployment', () => {
   });
 
   it('waits for the ingress gate and then the cert-manager it installs before Rancher (the preflight is behind cert-manager)', () => {
-    const { json } = platformStack();
+    const { json } = defaultPlatformStack();
     const [, rancher] = Object.entries(resources(json, 'helm_release')).find(([name]) => name.startsWith('rancher_release_'))!;
     const dependsOn = rancher.depends_on as string[];
     expect(dependsOn.slice(0, 2)).toEqual([
@@ -47,7 +51,7 @@ describe('RancherInstallation in a deployment', () => {
   });
 
   it('is awaited once', () => {
-    const { installation } = platformStack();
+    const { installation } = defaultPlatformStack();
     expect(() => installation.awaitAnswer({ charts: undefined as never })).toThrow(
       /^RancherInstallation platform\/rancher\/rancher-installation: awaitAnswer was called already; Rancher is awaited once$/,
     );

@@ -1,33 +1,47 @@
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { AnnotationMetadataEntryType, type App, LocalBackend, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { healthCheckStatusMetric } from '../../../lib/dns/route53-metrics';
-import { dataSources, only, ref, resources, synthStack } from '../../helpers/synth';
+import { dataSources, only, ref, resources, synthStack, unsynthesizedApp } from '../../helpers/synth';
 
 /** A library user's stack: its own backend, providers and resources, one RancherOnRke under an id of its choice. */
 function platformStack(props: Partial<RancherOnRkeProps> = {}, stackId = 'platform') {
   let construct!: RancherOnRke;
   const result = synthStack((app) => {
-    const stack = new TerraformStack(app, stackId);
-    new LocalBackend(stack, { path: 'terraform.tfstate' });
-    configureBaseProviders(stack, { region: 'eu-west-1', tags: { team: 'platform' } });
-    const hostname = new TerraformVariable(stack, 'rancher_hostname', { type: 'string' });
-    construct = new RancherOnRke(stack, 'rancher', {
-      hostname: hostname.stringValue,
-      hostedZone: 'acme.io',
-      adminCidrs: ['10.8.0.0/24'],
-      region: 'eu-west-1',
-      ...props,
-    });
-    new S3Bucket(stack, 'audit-exports', { bucketPrefix: 'audit-exports-' });
+    const stack = buildPlatform(app, props, stackId);
+    construct = stack.node.findChild('rancher') as RancherOnRke;
     return stack;
   });
   return { ...result, construct };
 }
+
+function buildPlatform(app: App, props: Partial<RancherOnRkeProps>, stackId: string): TerraformStack {
+  const stack = new TerraformStack(app, stackId);
+  new LocalBackend(stack, { path: 'terraform.tfstate' });
+  configureBaseProviders(stack, { region: 'eu-west-1', tags: { team: 'platform' } });
+  const hostname = new TerraformVariable(stack, 'rancher_hostname', { type: 'string' });
+  new RancherOnRke(stack, 'rancher', {
+    hostname: hostname.stringValue,
+    hostedZone: 'acme.io',
+    adminCidrs: ['10.8.0.0/24'],
+    region: 'eu-west-1',
+    ...props,
+  });
+  new S3Bucket(stack, 'audit-exports', { bucketPrefix: 'audit-exports-' });
+  return stack;
+}
+
+/**
+ * The construct of platformStack(props), built and not synthesized, for the claims about its warnings alone: the
+ * constructs add them while they are built (Annotations.of, lib/deployments/private), so a synth would add nothing to
+ * read, and costs twice the build.
+ */
+const platformConstruct = (props: Partial<RancherOnRkeProps>) =>
+  buildPlatform(unsynthesizedApp(), props, 'platform').node.findChild('rancher') as RancherOnRke;
 
 /** platformStack() with the default props, synthesized once for the file's tests that read it. */
 let defaults: ReturnType<typeof platformStack> | undefined;
@@ -252,16 +266,16 @@ describe('RancherOnRke without a domain (dns.mode wildcard)', () => {
         .map((m) => String(m.data))
         .filter((w) => !w.includes('not confirmed here'));
     expect(warnings(construct)).toEqual([]);
-    const acme = platformStack({
+    const acme = platformConstruct({
       hostname: undefined,
       hostedZone: undefined,
       dns: { mode: 'wildcard' },
       rancher: { tls: { issuer: 'acme', acme: { email: 'ops@acme.io' } } },
-    }).construct;
+    });
     expect(warnings(acme)).toEqual([
       expect.stringMatching(/^rancher\.tls\.issuer acme with dns\.mode wildcard: Let's Encrypt limits certificates per registered domain/),
     ]);
-    const withDomain = platformStack({ rancher: { tls: { issuer: 'acme', acme: { email: 'ops@acme.io' } } } }).construct;
+    const withDomain = platformConstruct({ rancher: { tls: { issuer: 'acme', acme: { email: 'ops@acme.io' } } } });
     expect(warnings(withDomain)).toEqual([]);
   });
 });
@@ -440,8 +454,8 @@ describe('RancherOnRke on Graviton and RHEL 9', () => {
     ]);
     // RHEL's family installs RKE2 from Rancher's signed RPMs: no tarball, so no word on its sum's records (the pinned
     // release's arm64 and amd64 sums come from one record each: Ubuntu servers get the warning, below).
-    expect(warnings(platformStack({ operatingSystem: 'rocky-9' }).construct)).toEqual([]);
-    expect(warnings(platformStack({ architecture: 'arm64', instanceType: 'm7g.xlarge' }).construct)).toContainEqual(
+    expect(warnings(platformConstruct({ operatingSystem: 'rocky-9' }))).toEqual([]);
+    expect(warnings(platformConstruct({ architecture: 'arm64', instanceType: 'm7g.xlarge' }))).toContainEqual(
       expect.stringContaining(
         `versions.rke2 ${DEFAULT_VERSIONS.rke2} on arm64: the SHA-256 of rke2.linux-arm64.tar.gz the servers check comes from one record`,
       ),
@@ -449,7 +463,7 @@ describe('RancherOnRke on Graviton and RHEL 9', () => {
     // Behind closed egress the RHEL family installs the tarball after all (the policy from the image): warned again.
     expect(
       warnings(
-        platformStack({
+        platformConstruct({
           operatingSystem: 'rocky-9',
           amiId: 'ami-0123456789abcdef0',
           architecture: 'x86_64',
@@ -459,7 +473,7 @@ describe('RancherOnRke on Graviton and RHEL 9', () => {
             systemDefaultRegistry: 'registry.internal:5000',
             registryMirrors: { 'quay.io': ['https://registry.internal:5000'] },
           },
-        }).construct,
+        }),
       ),
     ).toContainEqual(expect.stringContaining(`versions.rke2 ${DEFAULT_VERSIONS.rke2} on amd64`));
   });
