@@ -5,27 +5,17 @@
 // Further arguments go to jest (`npm test -- __tests__/app/stacks`); the project is named last, since jest's
 // --selectProjects takes every word after it.
 const { spawn } = require('node:child_process');
-const { existsSync, readFileSync } = require('node:fs');
-const { delimiter, join } = require('node:path');
+const { existsSync } = require('node:fs');
+const { delimiter, dirname, join } = require('node:path');
+const nodeBinaries = require('./node-binaries');
 
 const bin = (name) => join(__dirname, '..', 'node_modules', '.bin', name);
 
-// The suite's Node.js: the release .nvmrc pins, where `bash .ci/run` installs it (the same folder as the other lines
-// __tests__/helpers/node-versions.ts installs). Put first on PATH, it runs jest (its bin script asks `env` for node),
-// its workers, and every node the tools tier starts by name; where it is not installed, the running Node.js does, and
-// the summary line says so.
-const suiteVersion = readFileSync(join(__dirname, '..', '.nvmrc'), 'utf8').trim();
-const suiteBin = join(
-  __dirname,
-  '..',
-  'node_modules',
-  '.cache',
-  'node-versions',
-  suiteVersion,
-  'node_modules',
-  `node-${process.platform}-${process.arch}`,
-  'bin',
-);
+// The suite's Node.js: the release .nvmrc pins, where `bash .ci/run` installs it (scripts/node-binaries.js). Put first
+// on PATH, it runs jest (its bin script asks `env` for node), its workers, and every node the tools tier starts by
+// name; where it is not installed, the running Node.js does, and the summary line says so.
+const suiteVersion = nodeBinaries.suiteVersion();
+const suiteBin = dirname(nodeBinaries.nodeBinaryPath(suiteVersion));
 const onSuiteNode = existsSync(join(suiteBin, 'node'));
 const nodeSaid = onSuiteNode
   ? `Node.js ${suiteVersion}`
