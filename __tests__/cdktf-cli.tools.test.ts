@@ -14,7 +14,7 @@ import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERR
  * handling in both directions is stack-output.test.ts's, without the CLI's
  * start-up time.) It runs as `npm run synth:hcl` does, through scripts/cdktf.js, on Node.js 22 (first on PATH, so
  * the app runs on it too): the newest line cdktf-cli 0.21's node-pty has a build for, where the wrapper's check of
- * it must pass (the lines where it refuses are scripts/cdktf-node-lines.tools.test.ts's; Node.js 20, the tests' own,
+ * it must pass (the lines where it refuses are scripts/cdktf-node-lines.tools.test.ts's; the tests' own Node.js
  * runs the wrapper and the CLI in scripts/cdktf-binary.tools.test.ts).
  */
 

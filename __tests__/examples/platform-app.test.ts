@@ -314,8 +314,8 @@ describe('examples/platform-app, built from the packed library', () => {
     expect(bundled).toEqual(synthesized);
   });
 
-  // The build made here, run on the other Node.js lines package.json's `engines` names than the tests' own (official binaries from the
-  // npm registry, helpers/node-versions.ts): the same cdk.tf.json, byte for byte. The build, not the bundle: what a
+  // The build made here, run on each Node.js line package.json's `engines` names but the tests' own (official binaries
+  // from the npm registry, helpers/node-versions.ts): the same cdk.tf.json, byte for byte. The build, not the bundle: what a
   // line can change for a consumer is how node loads the packed package (its `exports`, its requires between
   // modules), which only the build goes through; the bundle is the same code in one file, run here on the tests'
   // Node.js, and an esbuild bundle of the library on each line is node-versions.tools.test.ts's (the app's synth).

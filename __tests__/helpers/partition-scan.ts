@@ -56,21 +56,13 @@ function foreignInTexts(texts: readonly string[], partition: AwsPartition, where
   }
   let scanned = texts.join('\0');
   for (const neutral of PARTITION_NEUTRAL) if (scanned.includes(neutral)) scanned = scanned.split(neutral).join(' '.repeat(neutral.length));
-  const textAt = (index: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
   const hits: PartitionHit[][] = texts.map(() => []);
   for (const [pattern, foreign] of FOREIGN) {
+    // A pattern's matches come in the order of the text, so the text each is in only ever moves forward.
+    let i = 0;
     for (const m of scanned.matchAll(pattern)) {
       if (!foreign(m, partition)) continue;
-      const i = textAt(m.index);
+      while (i + 1 < starts.length && starts[i + 1] <= m.index) i++;
       const own = scanned.slice(starts[i], starts[i] + texts[i].length);
       const index = m.index - starts[i];
       hits[i].push({ where: where(i), found: m[0], context: own.slice(Math.max(0, index - 60), index + m[0].length + 60).replace(/\s+/g, ' ') });

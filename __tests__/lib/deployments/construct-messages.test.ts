@@ -11,6 +11,7 @@ import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import { resources, synthStack, type TerraformJson } from '../../helpers/synth';
+import { runCached } from '../../helpers/memo';
 
 /**
  * A library user builds each construct from its props, and reads its plan-time refusals (every `error_message`:
@@ -65,14 +66,10 @@ const existingNetwork = {
   datastoreSubnets: ExistingSubnet.fromIds(['subnet-0c000000000000001', 'subnet-0c000000000000002']),
 };
 
-/** `build`'s stack, synthesized on the first call and kept for the file's other tests that read the same one (they only read it). */
-const once = (build: () => TerraformJson): (() => TerraformJson) => {
-  let json: TerraformJson | undefined;
-  return () => (json ??= build());
-};
-const rkeDefaults = once(() => rke({}));
-const rkeK3sExisting = once(() => rke({ distribution: 'k3s', existingNetwork }));
-const dockerDefaults = once(() => docker({}));
+// The stacks two tests each read (neither changes them), synthesized on the first read and kept for the file.
+const rkeDefaults = () => runCached('RancherOnRke defaults', () => rke({}));
+const rkeK3sExisting = () => runCached('RancherOnRke k3s in an existing network', () => rke({ distribution: 'k3s', existingNetwork }));
+const dockerDefaults = () => runCached('RancherOnDocker defaults', () => docker({}));
 
 describe("the constructs' plan-time messages name their own props", () => {
   const built: [string, () => TerraformJson][] = [

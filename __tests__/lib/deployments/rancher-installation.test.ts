@@ -6,6 +6,7 @@ import { RancherInstallation, type RancherInstallationProps } from '../../../lib
 import { RancherOnExistingCluster } from '../../../lib/deployments/rancher-on-existing-cluster';
 import type { RancherOnExistingClusterProps } from '../../../lib/deployments/rancher-on-existing-cluster-props';
 import { resources, synthConstruct, synthStack } from '../../helpers/synth';
+import { runCached } from '../../helpers/memo';
 
 /** A k8s-ha deployment in a library user's stack, with the RancherInstallation it made. */
 function platformStack(props: Partial<RancherOnExistingClusterProps> = {}) {
@@ -24,8 +25,7 @@ function platformStack(props: Partial<RancherOnExistingClusterProps> = {}) {
 }
 
 /** platformStack() with the default props, synthesized once for the tests that read it (none changes it). */
-let defaults: ReturnType<typeof platformStack> | undefined;
-const defaultPlatformStack = () => (defaults ??= platformStack());
+const defaultPlatformStack = () => runCached('platformStack defaults', () => platformStack());
 
 describe('RancherInstallation in a deployment', () => {
   it("is a leaf: its resources are built in the deployment's scope, at the addresses they always had", () => {

@@ -5,6 +5,7 @@ import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnExistingCluster } from '../../../lib/deployments/rancher-on-existing-cluster';
 import type { RancherOnExistingClusterProps } from '../../../lib/deployments/rancher-on-existing-cluster-props';
 import { resources, synthStack } from '../../helpers/synth';
+import { runCached } from '../../helpers/memo';
 
 /** A library user's stack: its own providers for a cluster it knows, one RancherOnExistingCluster. */
 function platformStack(props: Partial<RancherOnExistingClusterProps> = {}) {
@@ -20,8 +21,7 @@ function platformStack(props: Partial<RancherOnExistingClusterProps> = {}) {
 }
 
 /** platformStack() with the default props, synthesized once for the tests that read it. */
-let defaults: ReturnType<typeof platformStack> | undefined;
-const defaultPlatformStack = () => (defaults ??= platformStack());
+const defaultPlatformStack = () => runCached('platformStack defaults', () => platformStack());
 
 describe("RancherOnExistingCluster in a library user's stack", () => {
   it('installs cert-manager and Rancher through the providers the stack configured, addressed under its id', () => {

@@ -7,6 +7,7 @@ import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { healthCheckStatusMetric } from '../../../lib/dns/route53-metrics';
 import { dataSources, only, ref, resources, synthStack, unsynthesizedApp } from '../../helpers/synth';
+import { runCached } from '../../helpers/memo';
 
 /** A library user's stack: its own backend, providers and resources, one RancherOnRke under an id of its choice. */
 function platformStack(props: Partial<RancherOnRkeProps> = {}, stackId = 'platform') {
@@ -44,8 +45,7 @@ const platformConstruct = (props: Partial<RancherOnRkeProps>) =>
   buildPlatform(unsynthesizedApp(), props, 'platform').node.findChild('rancher') as RancherOnRke;
 
 /** platformStack() with the default props, synthesized once for the file's tests that read it. */
-let defaults: ReturnType<typeof platformStack> | undefined;
-const defaultPlatformStack = () => (defaults ??= platformStack());
+const defaultPlatformStack = () => runCached('platformStack defaults', () => platformStack());
 
 describe("RancherOnRke in a library user's stack", () => {
   const { json, construct } = defaultPlatformStack();
