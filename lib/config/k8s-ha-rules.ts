@@ -52,11 +52,11 @@ export const eksCredentialRule: K8sHaRule = (p, problem, name) => {
       undefined,
     );
   }
-  if ((credentials ?? 'servers') === 'servers' && p.eks?.clusterName !== undefined && p.backups?.enabled !== false) {
+  if (credentials === 'servers' && p.eks?.clusterName !== undefined && p.backups?.enabled !== false) {
     problem(
       ['backups', 'credentials'],
       `is servers (the default), which on a cluster that is not the stack's means an IAM user with an access key in Terraform state, while ${name('eks.clusterName')} names the EKS cluster "${p.eks.clusterName}": set irsa or pod-identity for a role EKS gives the operator (no IAM user, no key; docs/k8s-ha.md, "Backups on EKS"), or accessKey to keep the key`,
-      credentials ?? 'servers',
+      credentials,
     );
   }
 };
@@ -79,9 +79,7 @@ const CONTROLLERS = [
  * (existingIngressPlan), so only a Service given beside a class can disagree with it.
  */
 export const ingressControllerMatchRule: K8sHaRule = (p, problem, name) => {
-  const given = p.ingress?.service;
-  if (given?.namespace === undefined && given?.name === undefined) return;
-  const plan = existingIngressPlan(p.ingress, p.rancher?.tls?.mode);
+  const plan = existingIngressPlan(p.ingress, p.rancher?.tls.mode);
   const ofClass = CONTROLLERS.find((c) => c.className === plan.className);
   const ofService = CONTROLLERS.filter((c) => c.service.test(plan.service.name));
   if (ofClass === undefined || ofService.length !== 1 || ofService[0] === ofClass) return;
@@ -91,7 +89,7 @@ export const ingressControllerMatchRule: K8sHaRule = (p, problem, name) => {
   problem(
     ['ingress', 'service'],
     `is ${service}, ${ofService[0].name}'s Service, and ${classWords} is ${ofClass.name}'s: the Rancher record would point at ${ofService[0].name}'s load balancer, which does not serve Rancher's Ingress. Name ${ofClass.name}'s LoadBalancer Service here, or leave ${name('ingress.service')} out for the class's usual one`,
-    given,
+    p.ingress?.service,
   );
 };
 

@@ -56,9 +56,15 @@ describe('k8sHa settings', () => {
         },
       ]);
       expect(fields(ingress({ className: 'traefik', service: { name: 'ingress-nginx-controller' } }))).toEqual(['k8sHa.ingress.service']);
-      // The default class follows the TLS mode: re-encryption keeps nginx.
-      expect(fields({ ...ingress({ service: { namespace: 'kube-system', name: 'rke2-traefik' } }), rancher: { tls: { mode: 'rancher' } } })).toEqual([
-        'k8sHa.ingress.service',
+      // The default class follows the TLS mode: re-encryption keeps nginx. The message says the class was the default,
+      // since the settings file does not name one.
+      expect(
+        problems({ ...ingress({ service: { namespace: 'kube-system', name: 'rke2-traefik' } }), rancher: { tls: { mode: 'rancher' } } }),
+      ).toEqual([
+        {
+          field: 'k8sHa.ingress.service',
+          message: expect.stringMatching(/^is kube-system\/rke2-traefik, Traefik's Service, and the default class "nginx" is ingress-nginx's: /),
+        },
       ]);
     });
 
