@@ -15,8 +15,9 @@ const bin = (name) => join(__dirname, '..', 'node_modules', '.bin', name);
 // on PATH, it runs jest (its bin script asks `env` for node), its workers, and every node the tools tier starts by
 // name; where it is not installed, the running Node.js does, and the summary line says so.
 const suiteVersion = nodeBinaries.suiteVersion();
-const suiteBin = dirname(nodeBinaries.nodeBinaryPath(suiteVersion));
-const onSuiteNode = existsSync(join(suiteBin, 'node'));
+const suiteNode = nodeBinaries.nodeBinaryPath(suiteVersion);
+const suiteBin = dirname(suiteNode);
+const onSuiteNode = existsSync(suiteNode);
 const nodeSaid = onSuiteNode
   ? `Node.js ${suiteVersion}`
   : `Node.js ${process.versions.node}, not the suite's ${suiteVersion} (.nvmrc; bash .ci/run installs it)`;

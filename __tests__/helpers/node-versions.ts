@@ -14,7 +14,13 @@ export const OTHER_LINES = (Object.keys(NODE_VERSIONS) as NodeLine[]).filter((li
 
 // scripts/node-binaries.js (plain CommonJS): where a binary lives and how it is installed, for .ci/run and test.js too.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script of this repository, without types
-const { installNode } = require('../../scripts/node-binaries.js') as { installNode(version: string): string };
+const { installNode, suiteVersion } = require('../../scripts/node-binaries.js') as {
+  installNode(version: string): string;
+  suiteVersion(): string;
+};
+
+/** The release the suite runs on (`.nvmrc`, read by scripts/node-binaries.js). */
+export const SUITE_VERSION = suiteVersion();
 
 /** The `node` binary of that line, installed from the npm registry on first use (scripts/node-binaries.js). */
 export function nodeBinary(line: NodeLine): string {
