@@ -156,7 +156,9 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
     } else {
       expect(values).not.toContain('nginx.ingress.kubernetes.io');
       expect(values).toContain(`"kind" = "HelmChartConfig", "metadata" = {"name" = "${v.distribution === 'k3s' ? 'traefik' : 'rke2-traefik'}"`);
-      expect(values).toContain("readTimeout: '0s'");
+      // Traefik's read timeout bounded (zero reopens CVE-2024-28869), on both entry points.
+      expect(values.match(/readTimeout: '600s'/g)).toHaveLength(2);
+      expect(values).not.toContain("readTimeout: '0s'");
       // Behind the ALB, Traefik keeps an idle connection longer than the ALB's hour (else a reused one can get a 502).
       if (v.alb) expect(values).toContain("idleTimeout: '3660s'");
       else expect(values).not.toContain('idleTimeout');
