@@ -1,4 +1,5 @@
 import { DEFAULT_VERSIONS, primeOnly } from '../../../lib/config/versions';
+import { TRAEFIK_READ_TIMEOUT_SECONDS } from '../../../lib/kubernetes/private/ingress-controller-config';
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJson } from '../../helpers/synth';
@@ -175,6 +176,18 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
             [80, undefined],
           ],
     );
+  });
+
+  it("reaches Traefik through the Rancher release's values alone: an apply updates that release in place, no server's user data", () => {
+    // rke2's helm-controller upgrades Traefik's chart when the HelmChartConfig changes; Rancher's Deployment template
+    // carries no checksum of its values (docs/development/traefik-read-timeout.md), so its pods stay.
+    const carrying = Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
+      Object.entries(byName as Record<string, unknown>)
+        .filter(([, block]) => JSON.stringify(block).includes(`readTimeout: '${TRAEFIK_READ_TIMEOUT_SECONDS}s'`))
+        .map(([name]) => `${type}.${name}`),
+    );
+    expect(carrying).toEqual(v.controller === 'traefik' ? [rancher.address] : []);
+    for (const instance of Object.values(resources(json, 'aws_instance'))) expect(userDataOf(json, instance)).not.toContain('respondingTimeouts');
   });
 
   it("lets destroy get past Rancher's post-delete hook when an app uninstall times out", () => {
