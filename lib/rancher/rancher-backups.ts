@@ -217,6 +217,8 @@ export class RancherBackups extends Construct {
   readonly encryptionConfig?: string;
   /** What Rancher's release waits for: the restore of `restoreFrom` when set, nothing otherwise. */
   readonly restored: ITerraformDependable[] = [];
+  /** The Helm releases: the CRDs' chart, then the operator's (none while backups are off). */
+  readonly releases: readonly Release[] = [];
   private readonly props: RancherBackupsProps;
   private readonly resolved: ResolvedBackups;
   private readonly jobs?: BackupObjectJobs;
@@ -317,6 +319,7 @@ export class RancherBackups extends Construct {
     const identity =
       eksRole && props.eks ? { mechanism: props.eks.mechanism, serviceAccountAnnotations: eksRole.serviceAccountAnnotations() } : undefined;
     this.operator = chart('release', 'rancher-backup', operatorValues(this.location, props, identity), needs);
+    this.releases = [crds, this.operator];
     // What every Backup and Restore waits for: the operator, and where it gets its credentials from.
     const ready: ITerraformDependable[] = [this.operator];
     if (props.role) {

@@ -173,11 +173,13 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       { name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) },
     ]);
     // The ingress class a running deployment keeps (k8s-ha-ingress-class.tools.test.ts evaluates it), then the chart
-    // upgrade rules (one Rancher minor at a time, never down): tests/lib/kubernetes/upgrade-rules.test.ts.
+    // upgrade rules (one Rancher minor at a time, never down): tests/lib/kubernetes/upgrade-rules.test.ts; last, the
+    // release is not left pending by Helm (pending-release.tools.test.ts plans it).
     expect(rancher.lifecycle.precondition.map((p: { error_message: string }) => p.error_message)).toEqual([
       expect.stringContaining('ingress.className is unset: its default is "traefik" for new deployments'),
       expect.stringContaining('Rancher is not downgraded'),
       expect.stringContaining('Rancher is upgraded one minor at a time'),
+      expect.stringContaining('The Helm release "rancher" in namespace cattle-system is '),
     ]);
   });
 
@@ -407,9 +409,10 @@ describe('k8s-ha stack: the shared TLS choices', () => {
       error_message: expect.stringContaining('IngressClass "traefik"'),
     });
     // Then the ingress class rules (two with a class named) and the chart upgrade rules, which every k8s-ha Rancher
-    // release has. Re-encryption's default class is nginx, so no re-encryption rule; one class rule (the default).
-    expect(preconditions).toHaveLength(5);
-    expect(release(tlsSynth({ mode: 'rancher' }), 'rancher')![1].lifecycle.precondition).toHaveLength(3);
+    // release has, and the pending-release rule. Re-encryption's default class is nginx, so no re-encryption rule; one
+    // class rule (the default).
+    expect(preconditions).toHaveLength(6);
+    expect(release(tlsSynth({ mode: 'rancher' }), 'rancher')![1].lifecycle.precondition).toHaveLength(4);
   });
 
   it('holds no certificate or key literal for any choice', () => {
@@ -483,6 +486,7 @@ describe('k8s-ha stack: a running deployment moved from ingress-nginx to Traefik
       expect.stringContaining('which needs Rancher 2.14.0 or later running'),
       expect.stringContaining('Rancher is not downgraded'),
       expect.stringContaining('Rancher is upgraded one minor at a time'),
+      expect.stringContaining('The Helm release "rancher" in namespace cattle-system is '),
     ]);
   });
 

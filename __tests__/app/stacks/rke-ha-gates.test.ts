@@ -1,4 +1,5 @@
 import { DEFAULT_VERSIONS, primeOnly } from '../../../lib/config/versions';
+import { TRAEFIK_READ_TIMEOUT_SECONDS } from '../../../lib/kubernetes/private/ingress-controller-config';
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJson } from '../../helpers/synth';
@@ -156,7 +157,9 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
     } else {
       expect(values).not.toContain('nginx.ingress.kubernetes.io');
       expect(values).toContain(`"kind" = "HelmChartConfig", "metadata" = {"name" = "${v.distribution === 'k3s' ? 'traefik' : 'rke2-traefik'}"`);
-      expect(values).toContain("readTimeout: '0s'");
+      // Traefik's read timeout bounded (zero reopens CVE-2024-28869), on both entry points.
+      expect(values.match(/readTimeout: '600s'/g)).toHaveLength(2);
+      expect(values).not.toContain("readTimeout: '0s'");
       // Behind the ALB, Traefik keeps an idle connection longer than the ALB's hour (else a reused one can get a 502).
       if (v.alb) expect(values).toContain("idleTimeout: '3660s'");
       else expect(values).not.toContain('idleTimeout');
@@ -173,6 +176,18 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
             [80, undefined],
           ],
     );
+  });
+
+  it("reaches Traefik through the Rancher release's values alone: an apply updates that release in place, no server's user data", () => {
+    // rke2's helm-controller upgrades Traefik's chart when the HelmChartConfig changes; Rancher's Deployment template
+    // carries no checksum of its values (docs/development/traefik-read-timeout.md), so its pods stay.
+    const carrying = Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
+      Object.entries(byName as Record<string, unknown>)
+        .filter(([, block]) => JSON.stringify(block).includes(`readTimeout: '${TRAEFIK_READ_TIMEOUT_SECONDS}s'`))
+        .map(([name]) => `${type}.${name}`),
+    );
+    expect(carrying).toEqual(v.controller === 'traefik' ? [rancher.address] : []);
+    for (const instance of Object.values(resources(json, 'aws_instance'))) expect(userDataOf(json, instance)).not.toContain('respondingTimeouts');
   });
 
   it("lets destroy get past Rancher's post-delete hook when an app uninstall times out", () => {

@@ -92,7 +92,7 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
     ]);
     const web = traefikConfig('external+acme').values.ports.web;
     expect(web.forwardedHeaders.trustedIPs).toEqual(['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20']);
-    expect(web.transport.respondingTimeouts).toEqual({ readTimeout: '0s', idleTimeout: '3660s' });
+    expect(web.transport.respondingTimeouts).toEqual({ readTimeout: '600s', idleTimeout: '3660s' });
   });
 
   it("rancher: Traefik's chart renders a ServersTransport in cattle-system, the one the Rancher Service names", () => {

@@ -6,6 +6,7 @@ import {
   rancherServersTransportAnnotation,
   traefikBridgeIngress,
   traefikChartConfig,
+  TRAEFIK_READ_TIMEOUT_SECONDS,
 } from '../../../lib/kubernetes/private/ingress-controller-config';
 
 describe('forwardedHeadersChartConfig', () => {
@@ -67,12 +68,29 @@ describe('packagedIngress', () => {
 
 describe('traefikChartConfig', () => {
   const valuesOf = (config: Record<string, unknown>) => parse((config as { spec: { valuesContent: string } }).spec.valuesContent);
-  const READ_TIMEOUT = { respondingTimeouts: { readTimeout: '0s' } };
+  const READ_TIMEOUT = { respondingTimeouts: { readTimeout: '600s' } };
 
-  it('removes the read timeout of the web and websecure entry points (Traefik 2 behaviour), as a string the chart renders', () => {
+  it('bounds the read timeout of the web and websecure entry points at ten minutes, as a duration string the chart renders', () => {
     const config = traefikChartConfig('rke2-traefik') as { metadata: Record<string, string>; spec: { valuesContent: string } };
     expect(config.metadata).toEqual({ name: 'rke2-traefik', namespace: 'kube-system' });
     expect(valuesOf(config)).toEqual({ ports: { web: { transport: READ_TIMEOUT }, websecure: { transport: READ_TIMEOUT } } });
+    expect(TRAEFIK_READ_TIMEOUT_SECONDS).toBe(600);
+  });
+
+  it('never leaves an entry point without a read timeout (zero reopens CVE-2024-28869), whatever else it sets', () => {
+    const variants = [
+      traefikChartConfig('rke2-traefik'),
+      traefikChartConfig('traefik', { hostPorts: { web: 8000, websecure: 8443 } }),
+      traefikChartConfig('rke2-traefik', { behindLoadBalancer: { trustedIPs: ['10.0.0.0/20'], idleTimeoutSeconds: 3660 } }),
+      traefikChartConfig('rke2-traefik', { extraObjects: [rancherServersTransport('cattle-system', undefined)] }),
+    ];
+    for (const config of variants) {
+      const { ports } = valuesOf(config);
+      for (const name of ['web', 'websecure']) {
+        const timeout = ports[name].transport.respondingTimeouts.readTimeout as string;
+        expect([name, timeout]).toEqual([name, expect.stringMatching(/^[1-9][0-9]*s$/)]);
+      }
+    }
   });
 
   it("behind a load balancer: web trusts X-Forwarded-* from the balancer's networks only, and outlasts its idle timeout", () => {
@@ -81,7 +99,7 @@ describe('traefikChartConfig', () => {
     );
     expect(values.ports.web).toEqual({
       forwardedHeaders: { trustedIPs: ['10.0.0.0/20', '10.0.16.0/20'] },
-      transport: { respondingTimeouts: { readTimeout: '0s', idleTimeout: '3660s' } },
+      transport: { respondingTimeouts: { readTimeout: '600s', idleTimeout: '3660s' } },
     });
     // Nothing trusted by default, and never everyone: no insecure mode, no 0.0.0.0/0.
     expect(values.ports.web.forwardedHeaders).not.toHaveProperty('insecure');

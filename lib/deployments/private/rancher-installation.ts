@@ -1,3 +1,4 @@
+import type { Release } from '@cdktf/provider-helm/lib/release';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { GuardCondition } from '../../common/deployment-guard';
@@ -8,14 +9,16 @@ import type { VersionRecord } from '../../kubernetes/private/version-record';
 import type { ChartProxy } from '../../network/chart-proxy';
 import type { EksIdentityMechanism } from '../../rancher/backup-service-account-role';
 import type { BackupRole } from '../../rancher/backup-writer';
-import { CertManager } from '../../rancher/cert-manager';
+import { BACKUP_NAMESPACE } from '../../rancher/backup-objects';
+import { CERT_MANAGER_NAMESPACE, CertManager } from '../../rancher/cert-manager';
 import type { RancherChartInput } from '../../rancher/chart-values';
 import type { FirstLogin } from '../../rancher/first-login';
-import { RancherNamespace } from '../../rancher/namespace';
+import { RANCHER_NAMESPACE, RancherNamespace } from '../../rancher/namespace';
 import { RancherBackups, type RancherBackupsProps } from '../../rancher/rancher-backups';
 import type { RancherReadiness } from '../../rancher/rancher-readiness';
 import { RancherServer } from '../../rancher/rancher-server';
 import { guardChartUpgrades } from '../../rancher/private/chart-upgrades';
+import { guardPendingRelease, PendingRelease } from '../../rancher/private/pending-release';
 import { rancherServerSettings } from '../../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../../rancher/tls-secrets';
 import type { CertificateVariables } from '../../tls/certificate-variables';
@@ -208,6 +211,7 @@ export class RancherInstallation extends Construct {
       certManager: this.certManager?.release,
       ...(props.rancherPreconditions ? { rancherPreconditions: props.rancherPreconditions } : {}),
     });
+    this.guardPendingReleases(props.charts.readAfter);
     const answer = rancherReadyAndFirstLogin(this.deployment, {
       gates: this.props.gates,
       rancher: this.server,
@@ -221,6 +225,25 @@ export class RancherInstallation extends Construct {
     props.charts.writtenAfter(this.server.release, answer.ready.ping);
     this.backups.scheduleAfter([answer.ready.ping]);
     return answer;
+  }
+
+  /**
+   * Every release this installation upgrades is read before it changes: one whose newest revision Helm left pending
+   * stops the plan with the command that clears it (PendingRelease), instead of an apply that fails on Helm's "another
+   * operation is in progress" after the releases before it changed. The reads wait for what the chart record's read
+   * waits for (the cluster exists), so a first apply reads at apply time, before the releases are installed.
+   */
+  private guardPendingReleases(readAfter: readonly ITerraformDependable[]): void {
+    const releases: { release: Release; namespace: string }[] = [
+      ...(this.certManager ? [{ release: this.certManager.release, namespace: CERT_MANAGER_NAMESPACE }] : []),
+      ...this.backups.releases.map((release) => ({ release, namespace: BACKUP_NAMESPACE })),
+      { release: this.server.release, namespace: RANCHER_NAMESPACE },
+    ];
+    const scope = new Construct(this.deployment, 'pending-releases');
+    for (const { release, namespace } of releases) {
+      const name = release.nameInput!;
+      guardPendingRelease(release, new PendingRelease(scope, name, { release: name, namespace, readAfter }));
+    }
   }
 }
 

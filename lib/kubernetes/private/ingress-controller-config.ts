@@ -54,7 +54,7 @@ export function forwardedHeadersChartConfig(): Record<string, unknown> {
   return chartConfig('rke2-ingress-nginx', "controller:\n  config:\n    use-forwarded-headers: 'true'\n");
 }
 
-/** What Traefik's HelmChartConfig sets beyond the entry points' read timeout. */
+/** What Traefik's HelmChartConfig sets beyond the entry points' read timeout (`TRAEFIK_READ_TIMEOUT_SECONDS`). */
 export interface TraefikChartOptions {
   /**
    * The host ports of `web` and `websecure` during a move off ingress-nginx, whose controller holds 80 and 443 on every
@@ -76,14 +76,26 @@ export interface TraefikChartOptions {
 }
 
 /**
- * Traefik's values, one HelmChartConfig per chart. Traefik 3 gives its entry points a 60 s read timeout
- * (`respondingTimeouts.readTimeout`; Traefik 2 had none): a request whose body takes longer to arrive is cut, and
- * long-lived connections through Rancher (UI websockets, kubectl shells and logs, agent tunnels) must not depend on
- * how Traefik treats upgraded connections. No read timeout on the web entry points, as in Traefik 2; the idle
- * timeout of keep-alive connections between requests stays (Traefik's 180 s), unless a load balancer in front keeps
- * them longer. Value names as rke2-charts' rke2-traefik 40.1.009 and 41.2.001 (traefik-helm-chart 40.x/41.x
- * `values.yaml`; `_podtemplate.tpl` joins `forwardedHeaders.trustedIPs` with commas into one
- * `--entryPoints.web.forwardedHeaders.trustedIPs` argument; `extra-objects.yaml` renders `extraObjects`).
+ * How long Traefik's `web` and `websecure` entry points give a request, from its first byte to the last byte of its
+ * body (`respondingTimeouts.readTimeout`, Go's `http.Server.ReadTimeout`). Zero, as in Traefik 2, lets a request that
+ * announces a body and never sends it hold a connection for ever (CVE-2024-28869, GHSA-4vwx-54mw-vqfw; Traefik's
+ * maintainers in traefik/traefik#10622), and with TLS at the ingress the NLB hands internet clients straight to Traefik.
+ * Ten minutes cuts what Traefik 3's 60 s default would (a 3 MiB body, the API server's largest, arrives at 6 KiB/s; 1 GiB
+ * needs 1.8 MB/s) and leaves the long-lived connections alone, which this bound does not reach (Traefik v3.7.8 and
+ * Go's net/http; docs/development/traefik-read-timeout.md): a WebSocket or SPDY upgrade (the UI, `kubectl exec`,
+ * agent tunnels) is a hijacked connection, whose deadlines net/http clears; a streamed response (`kubectl logs -f`,
+ * watches) runs after the request body ended, when HTTP/1.1 clears the read deadline and HTTP/2 only bounds that body.
+ */
+export const TRAEFIK_READ_TIMEOUT_SECONDS = 600;
+
+/**
+ * Traefik's values, one HelmChartConfig per chart: the read timeout of the web entry points bounded
+ * (`TRAEFIK_READ_TIMEOUT_SECONDS`, Traefik 3's default is 60 s); the idle timeout of keep-alive connections between
+ * requests stays (Traefik's 180 s), unless a load balancer in front keeps them longer. Value names as rke2-charts'
+ * rke2-traefik 40.1.009 and 41.2.001 (traefik-helm-chart 40.x/41.x `values.yaml`; `_podtemplate.tpl` renders
+ * `respondingTimeouts.*` as `--entryPoints.<name>.transport.respondingTimeouts.*` arguments and joins
+ * `forwardedHeaders.trustedIPs` with commas into one `--entryPoints.web.forwardedHeaders.trustedIPs` argument;
+ * `extra-objects.yaml` renders `extraObjects`).
  */
 export function traefikChartConfig(chart: string, options: TraefikChartOptions = {}): Record<string, unknown> {
   const hostPort = (port: number | undefined) => (port === undefined ? [] : [`    hostPort: ${port}`]);
@@ -96,13 +108,13 @@ export function traefikChartConfig(chart: string, options: TraefikChartOptions =
     ...(behind ? ['    forwardedHeaders:', '      trustedIPs:', ...behind.trustedIPs.map((cidr) => `        - ${cidr}`)] : []),
     '    transport:',
     '      respondingTimeouts:',
-    "        readTimeout: '0s'",
+    `        readTimeout: '${TRAEFIK_READ_TIMEOUT_SECONDS}s'`,
     ...(behind ? [`        idleTimeout: '${behind.idleTimeoutSeconds}s'`] : []),
     '  websecure:',
     ...hostPort(options.hostPorts?.websecure),
     '    transport:',
     '      respondingTimeouts:',
-    "        readTimeout: '0s'",
+    `        readTimeout: '${TRAEFIK_READ_TIMEOUT_SECONDS}s'`,
     '',
   ];
   const extraObjects = options.extraObjects?.length ? stringify({ extraObjects: options.extraObjects }) : '';

@@ -37,10 +37,13 @@ export interface VersionRecordProps {
  */
 export class VersionRecord extends Construct {
   readonly configMap: ConfigMapV1;
+  /** What the read waits for (VersionRecordProps.readAfter): other plan-time reads of the cluster wait for the same. */
+  readonly readAfter: readonly ITerraformDependable[];
   private readonly read: DataKubernetesConfigMapV1;
 
   constructor(scope: Construct, id: string, props: VersionRecordProps) {
     super(scope, id);
+    this.readAfter = props.readAfter;
     this.read = new DataKubernetesConfigMapV1(this, 'recorded', {
       metadata: { name: props.name, namespace: props.namespaceName },
       dependsOn: props.readAfter,
