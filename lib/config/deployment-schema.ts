@@ -17,6 +17,7 @@ import { adminCidr, awsRegion, fqdn, lengthBounds, version, wholeNumber } from '
 import { nameProblem } from './resource-names';
 import { K8S_HA_FIELDS } from './k8s-ha-schema';
 import { RKE_HA_FIELDS, rkeHaRules } from './rke-ha-schema';
+import { rulesOver } from './rules-over';
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
@@ -145,7 +146,7 @@ const propsName = (section: SectionName) => (prop: string) => propsPath(prop, se
 
 /** RancherOnRke's props, checked and completed, flat as the props are: the deployment's fields and `rkeHa`'s. */
 export const rancherOnRkeSchema = withRules(
-  z.strictObject({ ...deploymentFields, ...RKE_HA_FIELDS }).superRefine(rkeHaRules(propsName('rkeHa')), { when: () => true }),
+  rulesOver(z.strictObject({ ...deploymentFields, ...RKE_HA_FIELDS }), rkeHaRules(propsName('rkeHa'))),
   RANCHER_ON_RKE_RULES,
   propsName('rkeHa'),
 );
@@ -159,7 +160,7 @@ export const rancherOnExistingClusterSchema = withRules(
 
 /** RancherOnDocker's props: the deployment's fields and `docker`'s. */
 export const rancherOnDockerSchema = withRules(
-  z.strictObject({ ...deploymentFields, ...DOCKER_FIELDS }).superRefine(dockerRules(propsName('docker')), { when: () => true }),
+  rulesOver(z.strictObject({ ...deploymentFields, ...DOCKER_FIELDS }), dockerRules(propsName('docker'))),
   RANCHER_ON_DOCKER_RULES,
   propsName('docker'),
 );

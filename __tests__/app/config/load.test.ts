@@ -276,6 +276,17 @@ describe('parseSettingsText', () => {
     expect(fieldsOf(error)).toEqual(['(file)']);
   });
 
+  // The rules over the other settings ran on the refused section and broke reading rancher.tls.mode: an internal error.
+  it.each([
+    ['rancher: x', '"x"'],
+    ['rancher: 1.5', '1.5'],
+    ['rancher: [a]', '["a"]'],
+  ])('refuses %s as a section that is not a mapping, with that one problem', (text, shown) => {
+    const error = settingsErrorOf(() => parseSettingsText(`hostname: rancher.acme.io\nhostedZone: acme.io\n${text}\n`, 'a.yaml'));
+    expect(error.problems).toEqual([{ field: 'rancher', message: 'expected a mapping', value: expect.anything() }]);
+    expect(error.message).toContain(`rancher: expected a mapping (got ${shown})`);
+  });
+
   it('gives the line number of a YAML error', () => {
     const error = settingsErrorOf(() => parseSettingsText('region: eu-west-1\nname: a\nregion: eu-central-1\n', 'a.yaml'));
     expect(error.message).toContain('at line 3');
