@@ -22,6 +22,18 @@ export function allowedKeys(path: readonly string[]): string[] | undefined {
   return keys.length ? [...new Set(keys)] : undefined;
 }
 
+/**
+ * Whether `path` names a setting, or a key inside a free-form mapping that is one (`tags.Team`,
+ * `airGap.registryMirrors.docker.io`).
+ */
+export function isSettingPath(path: readonly string[]): boolean {
+  if (path.length === 0) return true;
+  const parent = path.slice(0, -1);
+  const keys = allowedKeys(parent);
+  if (keys) return keys.includes(path[path.length - 1]);
+  return parent.length > 0 && schemasAt(parent).length > 0;
+}
+
 /** True when the schema, or a wrapper around it, supplies a default. */
 function hasDefault(schema: ZodType): boolean {
   let current: ZodType | undefined = schema;

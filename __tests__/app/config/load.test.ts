@@ -287,6 +287,38 @@ describe('parseSettingsText', () => {
     expect(error.message).toContain(`rancher: expected a mapping (got ${shown})`);
   });
 
+  describe('a tab in the indentation', () => {
+    const TAB = { field: '(file)', message: 'YAML: a tab used for indentation (use spaces) at line 3, column 1' };
+
+    it('is reported beside an unknown setting elsewhere in the file', () => {
+      const error = settingsErrorOf(() => parseSettingsText('name: prod\nrancher:\n\treplicas: 3\nregoin: eu-west-1\n', 'a.yaml'));
+      expect(error.problems).toEqual([TAB, { field: 'regoin', message: expect.stringMatching(/^unknown setting; did you mean region\?/) }]);
+    });
+
+    it('is reported beside a duplicate key elsewhere in the file', () => {
+      const error = settingsErrorOf(() => parseSettingsText('name: prod\nrancher:\n\treplicas: 3\nname: staging\n', 'a.yaml'));
+      expect(error.problems).toEqual([TAB, { field: 'name', message: expect.stringContaining('duplicate key') }]);
+    });
+
+    it('is the only problem of a file that has no other', () => {
+      const error = settingsErrorOf(() => parseSettingsText('name: prod\nrancher:\n\treplicas: 3\nregion: eu-west-1\n', 'a.yaml'));
+      expect(error.problems).toEqual([TAB]);
+    });
+
+    it("in place of any indentation of rancher.example.yaml: the tab is the file's one problem each time", () => {
+      const example = readFileSync(join(REPO_ROOT, 'rancher.example.yaml'), 'utf8').split('\n');
+      const indented = example.map((line, i) => [line, i] as const).filter(([line]) => /^ +[^ #]/.test(line));
+      expect(indented.length).toBeGreaterThan(50);
+      const more = indented
+        .map(([line, i]) => {
+          const text = [...example.slice(0, i), `\t${line.trimStart()}`, ...example.slice(i + 1)].join('\n');
+          return { line: i + 1, fields: fieldsOf(settingsErrorOf(() => parseSettingsText(text, 'rancher.yaml', REPO_ROOT))) };
+        })
+        .filter((r) => r.fields.length !== 1);
+      expect(more).toEqual([]);
+    });
+  });
+
   it('gives the line number of a YAML error', () => {
     const error = settingsErrorOf(() => parseSettingsText('region: eu-west-1\nname: a\nregion: eu-central-1\n', 'a.yaml'));
     expect(error.message).toContain('at line 3');
