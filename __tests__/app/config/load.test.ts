@@ -319,6 +319,16 @@ describe('parseSettingsText', () => {
     });
   });
 
+  it.each([
+    ['rkeHa:\n  etcdSnapshots:\n    schedule: "0 */5 * * *"\n', 'rkeHa.etcdSnapshots.schedule', 'scheduleCron'],
+    ['k8sHa:\n  eks:\n    name: prod-eks\n', 'k8sHa.eks.name', 'clusterName'],
+  ])('suggests the key of its own section for %j, not one of that name elsewhere', (text, field, near) => {
+    const error = settingsErrorOf(() => parseSettingsText(text, 'a.yaml'));
+    expect(error.problems).toEqual([
+      { field, message: expect.stringMatching(new RegExp(`^unknown setting; did you mean ${near}\\? allowed here: `)) },
+    ]);
+  });
+
   it('gives the line number of a YAML error', () => {
     const error = settingsErrorOf(() => parseSettingsText('region: eu-west-1\nname: a\nregion: eu-central-1\n', 'a.yaml'));
     expect(error.message).toContain('at line 3');
