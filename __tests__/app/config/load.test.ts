@@ -329,6 +329,16 @@ describe('parseSettingsText', () => {
     ]);
   });
 
+  it.each([
+    ['versions:\n  rancher: 2.15\n', 2.15],
+    ['versions:\n  rancher: "2.15"\n', '2.15'],
+  ])('refuses %j with one problem that gives the full version to write', (text, value) => {
+    const error = settingsErrorOf(() => parseSettingsText(text, 'a.yaml'));
+    expect(error.problems).toEqual([
+      { field: 'versions.rancher', message: expect.stringMatching(/: write versions\.rancher: "2\.15\.\d+"$/), value },
+    ]);
+  });
+
   it('gives the line number of a YAML error', () => {
     const error = settingsErrorOf(() => parseSettingsText('region: eu-west-1\nname: a\nregion: eu-central-1\n', 'a.yaml'));
     expect(error.message).toContain('at line 3');
