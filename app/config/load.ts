@@ -2,7 +2,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { certificateFileProblems } from './certificate-file';
 import { SettingsError, SettingsFileError, type SettingsProblem } from '../../lib/config/errors';
-import { allowedKeys, nullMeaning, unknownKeyMessage } from './settings-fields';
+import { allowedKeys, isSettingPath, nullMeaning, unknownKeyMessage } from './settings-fields';
 import { toProblems } from '../../lib/config/problems';
 import { emailDomain, isReservedDomain } from '../../lib/config/primitives';
 import { settingsSchema, type Settings } from './settings-schema';
@@ -127,12 +127,28 @@ function pathExists(path: string): boolean {
   }
 }
 
-/** `baseDir` resolves relative paths inside the settings (the settings file's folder). */
+/**
+ * `baseDir` resolves relative paths inside the settings (the settings file's folder). A file whose only YAML problems
+ * are tabs in its indentation is checked as settings too (read with spaces in their place), so the tabs do not hide
+ * its other mistakes: they are reported together.
+ */
 export function parseSettingsText(text: string, source: string, baseDir = process.cwd()): Settings {
-  const yaml = readYamlSettings(text);
-  if (yaml.problems.length > 0) throw new SettingsError(source, yaml.problems);
+  const yaml = readYamlSettings(text, isSettingPath);
+  if (yaml.problems.length === 0) return settingsOfData(yaml.data, source, baseDir);
+  if (yaml.data === undefined) throw new SettingsError(source, yaml.problems);
+  try {
+    settingsOfData(yaml.data, source, baseDir);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new SettingsError(source, [...yaml.problems, ...error.problems]);
+    throw error;
+  }
+  throw new SettingsError(source, yaml.problems);
+}
+
+/** The settings of a YAML file's data. */
+function settingsOfData(data: unknown, source: string, baseDir: string): Settings {
   // An empty file (or one of comments only) is a mistake more often than a choice: a copy that lost its content.
-  if (yaml.data === undefined || yaml.data === null) {
+  if (data === undefined || data === null) {
     throw new SettingsError(source, [
       {
         field: '(file)',
@@ -140,7 +156,6 @@ export function parseSettingsText(text: string, source: string, baseDir = proces
       },
     ]);
   }
-  const data: unknown = yaml.data;
   if (typeof data !== 'object' || Array.isArray(data)) {
     // The type only: a file named by mistake (an environment dump, a key) must not be echoed.
     const got = Array.isArray(data) ? 'a list' : `a single ${typeof data === 'string' ? 'text' : typeof data} value`;

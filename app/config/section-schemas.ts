@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DOCKER_FIELDS, dockerRules } from '../../lib/config/docker-schema';
 import { K8S_HA_FIELDS } from '../../lib/config/k8s-ha-schema';
 import { RKE_HA_FIELDS, rkeHaRules } from '../../lib/config/rke-ha-schema';
+import { rulesOver } from '../../lib/config/rules-over';
 
 /*
  * The settings file's three stack sections: each construct's own fields, nested under the section a construct takes
@@ -10,22 +11,16 @@ import { RKE_HA_FIELDS, rkeHaRules } from '../../lib/config/rke-ha-schema';
  */
 
 /** The `rkeHa` section: RancherOnRke's own props. */
-export const rkeHaSchema = z
-  .strictObject(RKE_HA_FIELDS)
-  .superRefine(
-    rkeHaRules((field) => `rkeHa.${field}`),
-    { when: () => true },
-  )
-  .prefault({});
+export const rkeHaSchema = rulesOver(
+  z.strictObject(RKE_HA_FIELDS),
+  rkeHaRules((field) => `rkeHa.${field}`),
+).prefault({});
 
 /** The `k8sHa` section: RancherOnExistingCluster's own props. */
 export const k8sHaSchema = z.strictObject(K8S_HA_FIELDS).prefault({});
 
 /** The `docker` section: RancherOnDocker's own props. */
-export const dockerSchema = z
-  .strictObject(DOCKER_FIELDS)
-  .superRefine(
-    dockerRules((field) => `docker.${field}`),
-    { when: () => true },
-  )
-  .prefault({});
+export const dockerSchema = rulesOver(
+  z.strictObject(DOCKER_FIELDS),
+  dockerRules((field) => `docker.${field}`),
+).prefault({});

@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod';
-import { nearestKey, sameKey } from '../../lib/config/nearest-key';
+import { keysWithWord, nearestKey, sameKey } from '../../lib/config/nearest-key';
 import { shapesOf, unwrap } from '../../lib/config/schema-shapes';
 import { settingsSchema } from './settings-schema';
 
@@ -20,6 +20,18 @@ function schemasAt(path: readonly string[]): ZodType[] {
 export function allowedKeys(path: readonly string[]): string[] | undefined {
   const keys = schemasAt(path).flatMap((s) => shapesOf(s).flatMap((shape) => Object.keys(shape)));
   return keys.length ? [...new Set(keys)] : undefined;
+}
+
+/**
+ * Whether `path` names a setting, or a key inside a free-form mapping that is one (`tags.Team`,
+ * `airGap.registryMirrors.docker.io`).
+ */
+export function isSettingPath(path: readonly string[]): boolean {
+  if (path.length === 0) return true;
+  const parent = path.slice(0, -1);
+  const keys = allowedKeys(parent);
+  if (keys) return keys.includes(path[path.length - 1]);
+  return parent.length > 0 && schemasAt(parent).length > 0;
 }
 
 /** True when the schema, or a wrapper around it, supplies a default. */
@@ -60,12 +72,24 @@ function literalValues(schema: ZodType | undefined): unknown[] {
 export function unknownKeyMessage(path: readonly string[], key: string, mapping: unknown): string {
   const listed = (keys: readonly string[]) => `allowed here: ${keys.join(', ')}`;
   const message = unknownKeyDetail(path, key, mapping, listed);
-  const near = nearestKey(key, allowedKeys(path) ?? []);
+  // A key of the mapping it was given in comes first: a key of the same name elsewhere may mean another thing there.
+  const near = nearestKey(key, allowedKeys(path) ?? []) ?? namedByWord(path, key, mapping);
   if (near !== undefined) return message.replace(/^unknown setting;/, `unknown setting; did you mean ${near}?`);
   const elsewhere = settingsElsewhere(path, key);
   if (elsewhere.length === 0) return message;
   const where = elsewhere.map((p) => (p.includes('.') ? p : `${p} (at the top level)`));
   return message.replace(/^unknown setting;/, `unknown setting at this level; did you mean ${where.join(' or ')}?`);
+}
+
+/**
+ * The one key of the mapping at `path` that has `key` as a word of its name and takes the value given (a cron
+ * expression as `schedule` for `scheduleCron`, `name: prod` for `clusterName`; not `nodes: 3` for `privateNodes`,
+ * which takes true or false).
+ */
+function namedByWord(path: readonly string[], key: string, mapping: unknown): string | undefined {
+  const value = mapping !== null && typeof mapping === 'object' ? (mapping as Record<string, unknown>)[key] : undefined;
+  const fitting = keysWithWord(key, allowedKeys(path) ?? []).filter((k) => schemasAt([...path, k]).some((s) => s.safeParse(value).success));
+  return fitting.length === 1 ? fitting[0] : undefined;
 }
 
 /** Most places listed for a key given at the wrong level. */

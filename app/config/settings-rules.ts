@@ -75,7 +75,7 @@ function runs(fileRule: FileRule, rule: unknown): FileRule {
 }
 
 // A construct's rule over a section of the file as the construct's props: the deployment's fields with the
-// section's beside them (from-settings.ts makes the props so). A section that is not a mapping has its type error.
+// section's beside them (from-settings.ts makes the props so). A section the schema refused is its defaults here (rulesOver).
 const rkeHa = (rule: Rule<RkeValues>): FileRule =>
   runs((s, problem) => {
     if (isObject(s.rkeHa)) rule({ ...s, ...s.rkeHa }, inSection('rkeHa', problem), fileName('rkeHa'));
@@ -187,9 +187,11 @@ export function constructRulesOfFile(): unknown[] {
   return SETTINGS_RULES.filter((rule) => !FILE_ONLY_RULES.has(rule)).map((rule) => SECTION_RULE_OF.get(rule) ?? rule);
 }
 
-/** Runs every rule of the file, even when fields failed, so one run reports everything. */
+/**
+ * Runs every rule of the file, even when fields failed, so one run reports everything; settings-schema.ts runs it
+ * through rulesOver, so a section the schema refused as a whole is, to the rules, as if it were not written.
+ */
 export function settingsRules(s: Partial<FileValues>, ctx: z.RefinementCtx): void {
-  if (!isObject(s)) return;
   const problem: Problem = (path, message, input) => ctx.addIssue({ code: 'custom', path: [...path], message, input });
   for (const rule of SETTINGS_RULES) rule(s, problem);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backendSchema } from './backend-schema';
 import { deploymentFields } from '../../lib/config/deployment-schema';
+import { rulesOver } from '../../lib/config/rules-over';
 import { dockerSchema, k8sHaSchema, rkeHaSchema } from './section-schemas';
 import { settingsRules } from './settings-rules';
 import { tagsSchema } from './tags-schema';
@@ -39,7 +40,7 @@ export const settingsFields = z.strictObject({
   docker: dockerSchema,
 });
 
-export const settingsSchema = settingsFields.superRefine(settingsRules, { when: () => true });
+export const settingsSchema = rulesOver(settingsFields, settingsRules);
 
 export type Settings = z.output<typeof settingsSchema>;
 export type SettingsInput = z.input<typeof settingsSchema>;

@@ -55,6 +55,10 @@ const YAML_ERRORS: Readonly<Record<string, string>> = {
 };
 
 export interface YamlSettings {
+  /**
+   * The settings read. Also there beside problems when the only ones are tabs in the indentation (the file read with
+   * spaces in their place): the reader checks the settings and reports their problems beside the tabs'.
+   */
   readonly data?: unknown;
   readonly problems: SettingsProblem[];
 }
@@ -101,25 +105,51 @@ const syntax = (list: readonly YAMLError[], at: (offset: number) => string): Set
     .slice(0, MAX_PROBLEMS)
     .map((e) => ({ field: '(file)', message: `YAML: ${YAML_ERRORS[e.code] ?? e.code.toLowerCase().replace(/_/g, ' ')} at ${at(e.pos[0])}` }));
 
+/** Whether a path names a setting (`['rancher', 'replicas']`): the mended lines are placed where their key is one. */
+export type IsSetting = (path: readonly string[]) => boolean;
+
 /**
- * The syntax problems of a file whose indentation holds a tab: one per tab-indented line, then what remains once
- * those lines are indented with spaces. The parser, having stopped reading the line's block at the tab, reports each
- * line after it in the block as wrongly indented (ten lines for one tab in rancher.example.yaml's `rancher:`), which
- * are not mistakes of the person's. Each line gets the indentation (of the lines before and after it, or one step in)
- * that leaves the fewest errors: the problems left are those the person made besides the tabs.
+ * How many keys of a document are out of place: not a setting where they stand (`isSetting`), or given twice in one
+ * mapping. Keys inside lists and below a key that is no setting are not judged.
  */
-function tabProblems(text: string, errors: readonly YAMLError[]): SettingsProblem[] {
+function misplacedKeys(node: unknown, path: readonly string[], isSetting: IsSetting): number {
+  if (!isMap(node)) return 0;
+  let count = 0;
+  const seen = new Set<string>();
+  for (const pair of node.items) {
+    if (!isScalar(pair.key)) continue;
+    const name = String(pair.key.value);
+    const setting = isSetting([...path, name]);
+    if (seen.has(name) || !setting) count++;
+    seen.add(name);
+    // Below a key that is no setting nothing is judged: a file of foreign keys costs one look at each top-level key.
+    if (setting) count += misplacedKeys(pair.value, [...path, name], isSetting);
+  }
+  return count;
+}
+
+/**
+ * A file whose indentation holds a tab: one problem per tab-indented line, and the file with those lines indented with
+ * spaces (`mended`), from which the file's other mistakes are read. The parser, having stopped reading the line's
+ * block at the tab, reports each line after it in the block as wrongly indented (ten lines for one tab in
+ * rancher.example.yaml's `rancher:`), which are not mistakes of the person's, and reads nothing of the file: its
+ * duplicate keys and unknown settings went unreported until the tab was fixed. Each line gets the indentation (of the
+ * lines before and after it, one step in, or of a section it is in) that leaves the fewest errors and, of those,
+ * the fewest keys out of place (not a setting where they stand, or twice in a mapping): what is wrong in the mended
+ * file is what the person got wrong besides the tabs. Past MAX_TABS_MENDED lines, nothing is mended.
+ */
+function mendTabs(text: string, errors: readonly YAMLError[], isSetting: IsSetting): { readonly tabs: SettingsProblem[]; readonly mended?: string } {
   const lines = text.split('\n');
   const starts = lineStarts(text);
   const tabbed = [...new Set(errors.filter((e) => e.code === 'TAB_AS_INDENT').map((e) => lineAt(starts, e.pos[0])))].filter((l) =>
     /^[ \t]*\t/.test(lines[l]),
   );
   const at = positions(text);
-  const reported: SettingsProblem[] = tabbed.map((l) => ({
+  const tabs: SettingsProblem[] = tabbed.map((l) => ({
     field: '(file)',
     message: `YAML: ${YAML_ERRORS.TAB_AS_INDENT} at ${at(starts[l] + lines[l].indexOf('\t'))}`,
   }));
-  if (tabbed.length > MAX_TABS_MENDED) return reported.slice(0, MAX_PROBLEMS);
+  if (tabbed.length > MAX_TABS_MENDED) return { tabs: tabs.slice(0, MAX_PROBLEMS) };
   const indent = (line: string) => /^ */.exec(line)![0].length;
   const content = (l: number) => l >= 0 && l < lines.length && /\S/.test(lines[l]) && !/^\s*#/.test(lines[l]) && !/^ *\t/.test(lines[l]);
   const mended = [...lines];
@@ -128,33 +158,55 @@ function tabProblems(text: string, errors: readonly YAMLError[]): SettingsProble
     while (before >= 0 && !content(before)) before--;
     let after = l + 1;
     while (after < lines.length && !content(after)) after++;
+    // The sections the line before is in, innermost first: a tabbed line may end any of them.
+    const enclosing: number[] = [];
+    for (let i = before, deepest = before >= 0 ? indent(lines[before]) : 0; i >= 0 && deepest > 0; i--) {
+      if (content(i) && indent(lines[i]) < deepest) {
+        deepest = indent(lines[i]);
+        enclosing.push(deepest);
+      }
+    }
     const candidates = [
       ...new Set([
         after < lines.length ? indent(lines[after]) : 0,
         before >= 0 ? indent(lines[before]) : 0,
         before >= 0 ? indent(lines[before]) + 2 : 0,
+        ...enclosing,
       ]),
     ];
     const body = lines[l].replace(/^[ \t]*/, '');
-    let best: { errors: number; line: string } | undefined;
+    let best: { errors: number; misplaced: number; line: string } | undefined;
     for (const n of candidates) {
       const line = `${' '.repeat(n)}${body}`;
-      const errors = parse([...mended.slice(0, l), line, ...mended.slice(l + 1)].join('\n')).errors.length;
-      if (best === undefined || errors < best.errors) best = { errors, line };
+      const doc = parse([...mended.slice(0, l), line, ...mended.slice(l + 1)].join('\n'));
+      const errors = doc.errors.length;
+      const misplaced = errors === 0 ? misplacedKeys(doc.contents, [], isSetting) : Infinity;
+      if (best === undefined || errors < best.errors || (errors === best.errors && misplaced < best.misplaced)) best = { errors, misplaced, line };
     }
     mended[l] = best!.line;
   }
-  const text2 = mended.join('\n');
-  // Only indentation changed: the lines are the same, and so the line numbers of what is left.
-  return [...reported, ...syntax(parse(text2).errors, positions(text2))].slice(0, MAX_PROBLEMS);
+  return { tabs, mended: mended.join('\n') };
 }
 
-export function readYamlSettings(text: string): YamlSettings {
+/**
+ * The settings of a YAML text, or the problems that keep it from being read. A file whose indentation holds a tab is
+ * read with spaces in their place: its problems are the tabs and whatever else is wrong in it, and its data (when
+ * nothing else is) goes on to be checked as settings, whose problems the reader reports beside the tabs' (load.ts).
+ */
+export function readYamlSettings(text: string, isSetting: IsSetting = () => true): YamlSettings {
   const doc = parse(text);
+  if (!doc.errors.some((e) => e.code === 'TAB_AS_INDENT')) return readDocument(doc, text);
+  const { tabs, mended } = mendTabs(text, doc.errors, isSetting);
+  if (mended === undefined) return { problems: tabs };
+  // Only indentation changed: the lines are the same, and so the line numbers of what is read.
+  const read = readDocument(parse(mended), mended);
+  return { ...read, problems: [...tabs, ...read.problems].slice(0, MAX_PROBLEMS) };
+}
+
+/** A parsed document's data, or the problems that keep it from being read. */
+function readDocument(doc: ReturnType<typeof parse>, text: string): YamlSettings {
   const at = positions(text);
   const problems: SettingsProblem[] = [];
-
-  if (doc.errors.some((e) => e.code === 'TAB_AS_INDENT')) return { problems: tabProblems(text, doc.errors) };
   if (doc.errors.length > 0) return { problems: syntax(doc.errors, at) };
 
   const add = (path: readonly string[], message: string, node: { range?: readonly number[] | null } | null | undefined) => {

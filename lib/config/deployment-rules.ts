@@ -10,12 +10,14 @@ import { installsCertManager } from '../tls/tls-plan';
 import { COMMUNITY_LAST_PATCH, RANCHER_KUBERNETES_RANGE, primeOnly, rancherLine } from './versions';
 import type { deploymentFields } from './deployment-schema';
 import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
+import { rulesOver } from './rules-over';
 
 /**
  * The rules that span a deployment's fields, over a construct's flat props (`p.hostname`, `p.amiId`): the ones every
  * deployment has here; each construct's own beside its section (rke-ha-rules.ts, k8s-ha-rules.ts, docker-rules.ts).
  * The settings file applies the same functions to each of its sections (app/config/settings-rules.ts). Any field may
- * be missing or of another type: the rules run on invalid input too, so each checks the types it relies on.
+ * be missing or of another type: the rules run on invalid input too, so each checks the types of the values it relies
+ * on; a section (a mapping, a list) is never of another type (rules-over.ts gives the rules its defaults instead).
  */
 
 /** A deployment's fields, as its schema completes them. */
@@ -38,18 +40,14 @@ export const str = (v: unknown): v is string => typeof v === 'string';
 export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 
 /**
- * Runs `rules` over the props `schema` checks, even when other fields failed (`{ when: () => true }`), so one run
- * reports everything.
+ * Runs `rules` over the props `schema` checks, even when other fields failed, so one run reports everything; a
+ * section the schema refused as a whole is, to the rules, as if it were not given (rules-over.ts).
  */
 export function withRules<T extends z.ZodObject>(schema: T, rules: readonly Rule<z.output<T>>[], name: (prop: string) => string): T {
-  return schema.superRefine(
-    (p: Partial<z.output<T>>, ctx) => {
-      if (!isObject(p)) return;
-      const problem: Problem = (path, message, input) => ctx.addIssue({ code: 'custom', path: [...path], message, input });
-      for (const rule of rules) rule(p, problem, name);
-    },
-    { when: () => true },
-  );
+  return rulesOver(schema, (p, ctx) => {
+    const problem: Problem = (path, message, input) => ctx.addIssue({ code: 'custom', path: [...path], message, input });
+    for (const rule of rules) rule(p, problem, name);
+  });
 }
 
 /** Rancher's name: the DNS mode and the hostname in its zone (dns, hostname, hostedZone, rancher.tls). */

@@ -13,10 +13,11 @@ import { withRules } from './deployment-rules';
 import { RANCHER_ON_DOCKER_RULES } from './docker-rules';
 import { RANCHER_ON_EXISTING_CLUSTER_RULES } from './k8s-ha-rules';
 import { RANCHER_ON_RKE_RULES } from './rke-ha-rules';
-import { adminCidr, awsRegion, fqdn, lengthBounds, version, wholeNumber } from './primitives';
+import { adminCidr, awsRegion, fqdn, lengthBounds, rancherVersion, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
 import { K8S_HA_FIELDS } from './k8s-ha-schema';
 import { RKE_HA_FIELDS, rkeHaRules } from './rke-ha-schema';
+import { rulesOver } from './rules-over';
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
@@ -91,7 +92,7 @@ export const deploymentFields = {
       certManager: version('certManager', 'v1.21.1').refine((v) => (certManagerMinor(v) ?? Infinity) >= MIN_CERT_MANAGER_MINOR, {
         message: `Rancher needs cert-manager v1.${MIN_CERT_MANAGER_MINOR} or newer`,
       }),
-      rancher: version('rancher', '2.14.0'),
+      rancher: rancherVersion('2.14.0'),
       /**
        * SHA-256 sums of release files this project records none for, per version: `"<version>": { "<file>": "<sha256>" }`,
        * the file `rke2.linux-amd64.tar.gz`, `rke2.linux-arm64.tar.gz`, `k3s` or `k3s-arm64`, each sum read from the
@@ -145,7 +146,7 @@ const propsName = (section: SectionName) => (prop: string) => propsPath(prop, se
 
 /** RancherOnRke's props, checked and completed, flat as the props are: the deployment's fields and `rkeHa`'s. */
 export const rancherOnRkeSchema = withRules(
-  z.strictObject({ ...deploymentFields, ...RKE_HA_FIELDS }).superRefine(rkeHaRules(propsName('rkeHa')), { when: () => true }),
+  rulesOver(z.strictObject({ ...deploymentFields, ...RKE_HA_FIELDS }), rkeHaRules(propsName('rkeHa'))),
   RANCHER_ON_RKE_RULES,
   propsName('rkeHa'),
 );
@@ -159,7 +160,7 @@ export const rancherOnExistingClusterSchema = withRules(
 
 /** RancherOnDocker's props: the deployment's fields and `docker`'s. */
 export const rancherOnDockerSchema = withRules(
-  z.strictObject({ ...deploymentFields, ...DOCKER_FIELDS }).superRefine(dockerRules(propsName('docker')), { when: () => true }),
+  rulesOver(z.strictObject({ ...deploymentFields, ...DOCKER_FIELDS }), dockerRules(propsName('docker'))),
   RANCHER_ON_DOCKER_RULES,
   propsName('docker'),
 );

@@ -18,6 +18,23 @@ export function nearestKey(key: string, known: readonly string[]): string | unde
   return best;
 }
 
+/**
+ * The known keys that have `key` as one of their words (`schedule` in `scheduleCron`, `name` in `clusterName`): a
+ * setting perhaps named by a part of its name. A weaker sign than nearestKey's: the reader weighs it (by the value
+ * given) before offering one.
+ */
+export function keysWithWord(key: string, known: readonly string[]): string[] {
+  const folded = fold(key);
+  return known.filter((k) => wordsOf(k).includes(folded));
+}
+
+/** A key's words, folded: `scheduleCron` is schedule and cron, `registry_mirrors` registry and mirrors. */
+const wordsOf = (key: string) =>
+  key
+    .split(/(?=[A-Z])|[-_]/)
+    .map((word) => word.toLowerCase())
+    .filter((word) => word.length > 0);
+
 const fold = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
 
 /** The same key in another spelling (case, `_`, `-`). */

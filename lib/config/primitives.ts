@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AWS_REGIONS } from './aws-regions';
 import { nearestKey } from './nearest-key';
-import { DEFAULT_VERSIONS, VERSION_FORMATS } from './versions';
+import { DEFAULT_VERSIONS, VERSION_FORMATS, rancherVersionFix } from './versions';
 import { cidrsOverlap, documentationRange, isIpv6Text, parseCidr, parseCidr6 } from './cidr';
 
 /** Field types shared by the settings sections, each with a message that says what is allowed. */
@@ -233,3 +233,13 @@ export const version = (key: keyof typeof VERSION_FORMATS, example: string) =>
     .string()
     .regex(VERSION_FORMATS[key], { message: `expected a version like ${example}` })
     .default(DEFAULT_VERSIONS[key]);
+
+/**
+ * Rancher's version. An unquoted `2.15` (a number to YAML) or a line without its patch (`"2.15"`) gets one message
+ * with the full version to write, instead of a type error or the format's example.
+ */
+export const rancherVersion = (example: string) =>
+  z
+    .string({ error: (issue) => rancherVersionFix(issue.input) })
+    .regex(VERSION_FORMATS.rancher, { error: (issue) => rancherVersionFix(issue.input) ?? `expected a version like ${example}` })
+    .default(DEFAULT_VERSIONS.rancher);

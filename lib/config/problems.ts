@@ -21,6 +21,9 @@ export function toProblems(issue: core.$ZodIssue, data: unknown, unknownKey: Unk
   return [{ field, message: messageOf(issue), value }];
 }
 
+/** How zod's English messages for a value of another type begin. */
+const ZOD_TYPE_MESSAGE = 'Invalid input';
+
 const TYPE_NAMES: Record<string, string> = {
   object: 'a mapping',
   record: 'a mapping',
@@ -41,7 +44,10 @@ function messageOf(issue: core.$ZodIssue): string {
       .map((v) => JSON.stringify(v))
       .join(', ')}`;
   }
-  if (issue.code === 'invalid_type') return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+  // zod's own words for a type ("Invalid input: expected string, received number") are replaced by the file's; a
+  // schema's own message (a quoted number, a Rancher version given as a number) says more and is kept.
+  if (issue.code === 'invalid_type')
+    return issue.message.startsWith(ZOD_TYPE_MESSAGE) ? `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}` : issue.message;
   if (issue.code === 'too_small') return `expected at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}`;
   if (issue.code === 'too_big') return `expected at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}`;
   return issue.message;

@@ -116,6 +116,34 @@ export function rancherLine(version: string): string | undefined {
   return RANCHER_VERSION.exec(version)?.[1];
 }
 
+/**
+ * The full version to write for a Rancher line given without its patch: the default's patch on the default's line,
+ * the last community patch of a line whose community releases have ended, the line's first release otherwise.
+ */
+export function rancherFullVersion(line: string): string | undefined {
+  if (RANCHER_KUBERNETES_RANGE[line] === undefined) return undefined;
+  if (rancherLine(DEFAULT_VERSIONS.rancher) === line) return DEFAULT_VERSIONS.rancher;
+  const last = COMMUNITY_LAST_PATCH[line];
+  return `${line}.${last ?? 0}`;
+}
+
+/**
+ * What to write instead of a Rancher version that is a number to YAML (an unquoted `2.15`) or a line without its
+ * patch (`"2.15"`): one message with the full version, quoted; undefined for any other value.
+ */
+export function rancherVersionFix(given: unknown): string | undefined {
+  const text = typeof given === 'number' && Number.isFinite(given) ? String(given) : typeof given === 'string' ? given.trim() : undefined;
+  if (text === undefined || !/^\d+\.\d+$/.test(text)) return undefined;
+  const full = rancherFullVersion(text);
+  const what =
+    typeof given === 'number'
+      ? `is the number ${text} to YAML (it is unquoted), and a Rancher version is text with its patch`
+      : `names Rancher's ${text} line without its patch`;
+  if (full !== undefined) return `${what}: write versions.rancher: "${full}"`;
+  const known = Object.keys(RANCHER_KUBERNETES_RANGE).join(', ');
+  return `${what}; this release knows the lines ${known}: write one in full, quoted, such as versions.rancher: "${DEFAULT_VERSIONS.rancher}"`;
+}
+
 /** True when Rancher published this version to Rancher Prime only (see COMMUNITY_LAST_PATCH). */
 export function primeOnly(version: string): boolean {
   const m = RANCHER_VERSION.exec(version);

@@ -276,6 +276,69 @@ describe('parseSettingsText', () => {
     expect(fieldsOf(error)).toEqual(['(file)']);
   });
 
+  // The rules over the other settings ran on the refused section and broke reading rancher.tls.mode: an internal error.
+  it.each([
+    ['rancher: x', '"x"'],
+    ['rancher: 1.5', '1.5'],
+    ['rancher: [a]', '["a"]'],
+  ])('refuses %s as a section that is not a mapping, with that one problem', (text, shown) => {
+    const error = settingsErrorOf(() => parseSettingsText(`hostname: rancher.acme.io\nhostedZone: acme.io\n${text}\n`, 'a.yaml'));
+    expect(error.problems).toEqual([{ field: 'rancher', message: 'expected a mapping', value: expect.anything() }]);
+    expect(error.message).toContain(`rancher: expected a mapping (got ${shown})`);
+  });
+
+  describe('a tab in the indentation', () => {
+    const TAB = { field: '(file)', message: 'YAML: a tab used for indentation (use spaces) at line 3, column 1' };
+
+    it('is reported beside an unknown setting elsewhere in the file', () => {
+      const error = settingsErrorOf(() => parseSettingsText('name: prod\nrancher:\n\treplicas: 3\nregoin: eu-west-1\n', 'a.yaml'));
+      expect(error.problems).toEqual([TAB, { field: 'regoin', message: expect.stringMatching(/^unknown setting; did you mean region\?/) }]);
+    });
+
+    it('is reported beside a duplicate key elsewhere in the file', () => {
+      const error = settingsErrorOf(() => parseSettingsText('name: prod\nrancher:\n\treplicas: 3\nname: staging\n', 'a.yaml'));
+      expect(error.problems).toEqual([TAB, { field: 'name', message: expect.stringContaining('duplicate key') }]);
+    });
+
+    it('is the only problem of a file that has no other', () => {
+      const error = settingsErrorOf(() => parseSettingsText('name: prod\nrancher:\n\treplicas: 3\nregion: eu-west-1\n', 'a.yaml'));
+      expect(error.problems).toEqual([TAB]);
+    });
+
+    it("in place of any indentation of rancher.example.yaml: the tab is the file's one problem each time", () => {
+      const example = readFileSync(join(REPO_ROOT, 'rancher.example.yaml'), 'utf8').split('\n');
+      const indented = example.map((line, i) => [line, i] as const).filter(([line]) => /^ +[^ #]/.test(line));
+      expect(indented.length).toBeGreaterThan(50);
+      const more = indented
+        .map(([line, i]) => {
+          const text = [...example.slice(0, i), `\t${line.trimStart()}`, ...example.slice(i + 1)].join('\n');
+          return { line: i + 1, fields: fieldsOf(settingsErrorOf(() => parseSettingsText(text, 'rancher.yaml', REPO_ROOT))) };
+        })
+        .filter((r) => r.fields.length !== 1);
+      expect(more).toEqual([]);
+    });
+  });
+
+  it.each([
+    ['rkeHa:\n  etcdSnapshots:\n    schedule: "0 */5 * * *"\n', 'rkeHa.etcdSnapshots.schedule', 'scheduleCron'],
+    ['k8sHa:\n  eks:\n    name: prod-eks\n', 'k8sHa.eks.name', 'clusterName'],
+  ])('suggests the key of its own section for %j, not one of that name elsewhere', (text, field, near) => {
+    const error = settingsErrorOf(() => parseSettingsText(text, 'a.yaml'));
+    expect(error.problems).toEqual([
+      { field, message: expect.stringMatching(new RegExp(`^unknown setting; did you mean ${near}\\? allowed here: `)) },
+    ]);
+  });
+
+  it.each([
+    ['versions:\n  rancher: 2.15\n', 2.15],
+    ['versions:\n  rancher: "2.15"\n', '2.15'],
+  ])('refuses %j with one problem that gives the full version to write', (text, value) => {
+    const error = settingsErrorOf(() => parseSettingsText(text, 'a.yaml'));
+    expect(error.problems).toEqual([
+      { field: 'versions.rancher', message: expect.stringMatching(/: write versions\.rancher: "2\.15\.\d+"$/), value },
+    ]);
+  });
+
   it('gives the line number of a YAML error', () => {
     const error = settingsErrorOf(() => parseSettingsText('region: eu-west-1\nname: a\nregion: eu-central-1\n', 'a.yaml'));
     expect(error.message).toContain('at line 3');

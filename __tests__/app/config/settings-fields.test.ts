@@ -349,9 +349,25 @@ describe('unknownKeyMessage', () => {
     expect(unknownKeyMessage(['docker'], 'distribution', {})).toMatch(/^unknown setting at this level; did you mean rkeHa\.distribution\? /);
   });
 
+  // The same key elsewhere was offered first: backups.schedule (Rancher's backups) for etcd's, the deployment's name for the EKS cluster's.
+  it('offers a key of the mapping the key was given in, by a word of its name, before a key of that name elsewhere', () => {
+    expect(unknownKeyMessage(['rkeHa', 'etcdSnapshots'], 'schedule', { schedule: '0 */5 * * *' })).toMatch(
+      /^unknown setting; did you mean scheduleCron\? allowed here: /,
+    );
+    expect(unknownKeyMessage(['k8sHa', 'eks'], 'name', { name: 'prod-eks' })).toBe(
+      'unknown setting; did you mean clusterName? allowed here: clusterName',
+    );
+  });
+
+  it('offers a key by a word of its name only when it takes the value given', () => {
+    // privateNodes takes true or false: `nodes: 3` meant nodeCount, which no word of it names.
+    expect(unknownKeyMessage(['rkeHa'], 'nodes', { nodes: 3 })).toMatch(/^unknown setting; allowed here: nodeCount, /);
+    expect(unknownKeyMessage(['rkeHa'], 'nodes', { nodes: true })).toMatch(/^unknown setting; did you mean privateNodes\? /);
+  });
+
   it('offers no setting deeper than a section for a key of another meaning (backups.retention is not etcd retention)', () => {
-    expect(unknownKeyMessage(['backups'], 'retention', {})).toBe(
-      'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, credentials, readerAccounts, restoreFrom',
+    expect(unknownKeyMessage(['backups'], 'retention', { retention: 3 })).toBe(
+      'unknown setting; did you mean retentionCount? allowed here: enabled, schedule, retentionCount, forceDestroyBucket, credentials, readerAccounts, restoreFrom',
     );
   });
 

@@ -106,6 +106,34 @@ describe('readYamlSettings', () => {
       expect(many).toEqual([]);
     });
 
+    it('reads the file with spaces in its place, so a duplicate key elsewhere is reported beside it', () => {
+      const lines = [...block];
+      lines[13] = 'name: staging';
+      expect(problems(`${lines.join('\n')}\n`)).toEqual([
+        { field: '(file)', message: 'YAML: a tab used for indentation (use spaces) at line 4, column 1' },
+        { field: 'name', message: 'duplicate key: YAML would keep only the last one (first at line 1, column 1) (at line 14, column 1)' },
+      ]);
+    });
+
+    it("hands on the file's data, read with spaces in the tab's place, when the tab is its only YAML problem", () => {
+      const spaces = [...block];
+      spaces[3] = `  ${spaces[3].trimStart()}`;
+      const read = readYamlSettings(`${block.join('\n')}\n`);
+      expect(read.problems).toHaveLength(1);
+      expect(read.data).toEqual(readYamlSettings(`${spaces.join('\n')}\n`).data);
+    });
+
+    it('puts a tabbed line where its key is a setting when more than one indentation reads without an error', () => {
+      const text = 'rancher:\n\treplicas: 3\nregion: eu-west-1\n';
+      const settings = new Set(['rancher', 'rancher.replicas', 'region']);
+      expect(readYamlSettings(text, (path) => settings.has(path.join('.'))).data).toEqual({
+        rancher: { replicas: 3 },
+        region: 'eu-west-1',
+      });
+      // With every key a setting, the first candidate (the next line's indentation) is taken.
+      expect(readYamlSettings(text).data).toEqual({ rancher: null, replicas: 3, region: 'eu-west-1' });
+    });
+
     it('mends at most ten tab lines; beyond that, each is reported and nothing else', () => {
       const text = `a:\n${Array.from({ length: 12 }, (_, i) => `\tk${i}: 1`).join('\n')}\n  b: [\n`;
       const found = problems(text);

@@ -36,8 +36,10 @@ describe('rancher.auditLog settings', () => {
       expect(problemsOf({ level: 1.5 })).toEqual([{ field: 'rancher.auditLog.level', message: 'expected a whole number', value: 1.5 }]);
     });
 
-    it('refuses a quoted number', () => {
-      expect(problemsOf({ level: '2' })).toEqual([{ field: 'rancher.auditLog.level', message: 'expected a number', value: '2' }]);
+    it('refuses a quoted number, saying to write it without quotes', () => {
+      expect(problemsOf({ level: '2' })).toEqual([
+        { field: 'rancher.auditLog.level', message: 'expected a number, not the string "2": write it without quotes', value: '2' },
+      ]);
     });
   });
 

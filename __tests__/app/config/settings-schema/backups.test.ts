@@ -122,8 +122,15 @@ describe('backups settings', () => {
     ]);
   });
 
-  it('refuse an unknown key, naming the allowed ones', () => {
+  it('refuse an unknown key, naming the allowed ones and the one a word of its name and its value point to', () => {
     expect(settingsProblems({ backups: { retention: 3 } })).toEqual([
+      {
+        field: 'backups.retention',
+        message:
+          'unknown setting; did you mean retentionCount? allowed here: enabled, schedule, retentionCount, forceDestroyBucket, credentials, readerAccounts, restoreFrom',
+      },
+    ]);
+    expect(settingsProblems({ backups: { retention: 'forever' } })).toEqual([
       {
         field: 'backups.retention',
         message: 'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, credentials, readerAccounts, restoreFrom',

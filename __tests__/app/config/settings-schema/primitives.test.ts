@@ -1,5 +1,6 @@
 import { settingsProblems } from '../../../helpers/synth';
 import { withTestSums } from '../../../helpers/release-sums';
+import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, RKE2_INGRESS_NGINX_LAST_MINOR, rancherFullVersion } from '../../../../lib/config/versions';
 
 /** The problems a settings object is refused with; [] when accepted. */
 const problemsOf = settingsProblems;
@@ -66,8 +67,34 @@ describe('version', () => {
     ['rke2', 'v1.35.7', 'expected a version like v1.35.0+rke2r1'],
     ['k3s', 'v1.35.7+rke2r1', 'expected a version like v1.35.7+k3s1'],
     ['certManager', '1.21.1', 'expected a version like v1.21.1'],
-    ['rancher', '2.14', 'expected a version like 2.14.0'],
+    ['rancher', 'v2.14.3', 'expected a version like 2.14.0'],
+    ['rancher', '2.14', `names Rancher's 2.14 line without its patch: write versions.rancher: "2.14.3"`],
   ])('versions.%s refuses %p', (key, value, message) => {
     expect(problemsOf({ versions: { [key]: value } })).toEqual([{ field: `versions.${key}`, message, value }]);
+  });
+
+  // An unquoted 2.15 is a number to YAML: it got "expected a string", and quoted, "expected a version like 2.14.0".
+  it.each([
+    [
+      2.15,
+      `is the number 2.15 to YAML (it is unquoted), and a Rancher version is text with its patch: write versions.rancher: "${DEFAULT_VERSIONS.rancher}"`,
+    ],
+    ['2.15', `names Rancher's 2.15 line without its patch: write versions.rancher: "${DEFAULT_VERSIONS.rancher}"`],
+    [2.13, `is the number 2.13 to YAML (it is unquoted), and a Rancher version is text with its patch: write versions.rancher: "2.13.3"`],
+    [
+      '2.16',
+      `names Rancher's 2.16 line without its patch; this release knows the lines 2.12, 2.13, 2.14, 2.15: write one in full, quoted, such as versions.rancher: "${DEFAULT_VERSIONS.rancher}"`,
+    ],
+  ])('versions.rancher %p: one problem, giving the full version to write', (rancher, message) => {
+    expect(problemsOf({ versions: { rancher } })).toEqual([{ field: 'versions.rancher', message, value: rancher }]);
+  });
+
+  it.each(Object.keys(RANCHER_KUBERNETES_RANGE))('the full version given for the line %s is one the settings take', (line) => {
+    const full = rancherFullVersion(line)!;
+    expect(full.startsWith(`${line}.`)).toBe(true);
+    // An RKE2 of the line's newest Kubernetes, Traefik where RKE2 no longer ships ingress-nginx.
+    const minor = RANCHER_KUBERNETES_RANGE[line].maxExclusive - 1;
+    const rkeHa = { ingressController: minor > RKE2_INGRESS_NGINX_LAST_MINOR ? 'traefik' : 'ingress-nginx' };
+    expect(problemsOf(withTestSums({ versions: { rancher: full, rke2: `v1.${minor}.3+rke2r1` }, rkeHa }))).toEqual([]);
   });
 });
