@@ -32,7 +32,7 @@ export function rke2RpmChannels(version: string): string {
  * ci@rancher.com`, stable and latest signed with PRIVATE_KEY, testing with a testing key), and public k3s-selinux
  * install logs (EL7, EL8, Amazon
  * Linux 2023) show dnf importing this very fingerprint for it. The bootstrap checks the key file against it before
- * rpm imports it, and refuses a file holding any other key (cluster-lib.sh trust_rancher_rpm_key): a repository and
+ * rpm imports it, and refuses a file holding any other key (rhel-host-prepare.sh trust_rancher_rpm_key): a repository and
  * key address that both moved would otherwise install whatever the new key signed.
  */
 export const RANCHER_RPM_KEY_FINGERPRINT = 'C8CFF216455126E9B9C918BE925EA29AE257814A';
