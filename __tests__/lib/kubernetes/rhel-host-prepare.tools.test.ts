@@ -199,6 +199,26 @@ describe("rhel-host-prepare.sh: Rancher's RPM key, checked before rpm or dnf tru
     },
   );
 
+  it("the recorded key carrying another key's subkey (bound by that other key): gpg drops it, rpm imports the recorded key without it", () => {
+    const { b, run } = rhel('rke2', keys.grafted);
+    // Not vacuous: the file served holds the recorded primary key and a subkey packet.
+    const served = runBounded('gpg', ['--batch', '--list-packets', b.path('release/public.key')], {
+      env: { ...process.env, GNUPGHOME: b.path('run') },
+    });
+    expect(served.stdout.match(/^:public (sub )?key packet:/gm)).toEqual([':public key packet:', ':public sub key packet:']);
+    expect(run.status).toBe(0);
+    const keyFile = b.path(KEY_FILE);
+    expect(trusted(b)[0]).toBe(`rpm --import ${keyFile}`);
+    const listed = runBounded('gpg', ['--batch', '--with-colons', '--show-keys', keyFile], { env: { ...process.env, GNUPGHOME: b.path('run') } });
+    expect(
+      listed.stdout
+        .split('\n')
+        .filter((l) => /^(pub|sub):/.test(l))
+        .map((l) => l.slice(0, 4)),
+    ).toEqual(['pub:']);
+    expect(/^fpr:+([0-9A-F]{40}):/m.exec(listed.stdout)![1]).toBe(keys.recorded.fingerprint);
+  });
+
   it.each([
     ['rke2', 'another key', () => keys.other.armored],
     ['rke2', 'the recorded key and another in one block', () => keys.both],
