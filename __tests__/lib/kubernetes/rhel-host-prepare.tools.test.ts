@@ -220,12 +220,12 @@ describe("rhel-host-prepare.sh: Rancher's RPM key, checked before rpm or dnf tru
   });
 
   it.each([
-    ['rke2', 'another key', () => keys.other.armored],
-    ['rke2', 'the recorded key and another in one block', () => keys.both],
-    ['rke2', 'the recorded key, then another block', () => `${keys.recorded.armored}${keys.other.armored}`],
-    ['rke2', "no key at all (a proxy's page)", () => '<html>blocked</html>\n'],
-    ['k3s', 'another key', () => keys.other.armored],
-    ['k3s', 'the recorded key and another in one block', () => keys.both],
+    ['rke2', 'another key', (): string => keys.other.armored],
+    ['rke2', 'the recorded key and another in one block', (): string => keys.both],
+    ['rke2', 'the recorded key, then another block', (): string => `${keys.recorded.armored}${keys.other.armored}`],
+    ['rke2', "no key at all (a proxy's page)", (): string => '<html>blocked</html>\n'],
+    ['k3s', 'another key', (): string => keys.other.armored],
+    ['k3s', 'the recorded key and another in one block', (): string => keys.both],
   ] as const)('%s, %s: refused for good (78, the marker, the metric) before any rpm import, dnf run or bootstrap', (distribution, _, served) => {
     const { b, run } = rhel(distribution, served());
     expect(run.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
