@@ -1,18 +1,24 @@
 #!/usr/bin/env node
-// The dependency audit `npm audit` would give, from the lockfile and a committed table of advisories
-// (scripts/advisories.json): the registry these machines reach refuses npm's advisory query (405), so the advisories
-// that concern the packages installed here are taken from the GitHub advisory database by hand, each with its
-// affected ranges as the database's OSV records write them (`introduced`, then `fixed` or `last_affected`), and this
-// script reports every installed copy whose version is inside one. Pure JavaScript over two files: it starts no
-// process and reads nothing else but docs/security.md, where each copy found must be named.
+// The dependency audit `npm audit` would give, from the lockfile, the registry's bulk advisory endpoint where it answers,
+// and a committed table of advisories (scripts/advisories.json). The registry these machines reach refuses npm's
+// advisory query (405), so the advisories that concern the packages installed here are also taken from the GitHub
+// advisory database by hand, each with its affected ranges as the database's OSV records write them (`introduced`,
+// then `fixed` or `last_affected`), and the table records the day that was done (`checked`). Every installed copy whose
+// version is inside an advisory of either source is reported; each one found must be named in docs/security.md.
 //
-//   node scripts/advisories.js     prints every copy found, and exits 1 if one is in what the packed library
-//                                  installs for its users (yaml, zod and what they pull) or is not named in
-//                                  docs/security.md
+//   node scripts/advisories.js [--registry URL] [--table-only] [--max-age DAYS]
+//     asks URL (default: npm's configured registry, npm_config_registry, else https://registry.npmjs.org/) for the
+//     advisories of every installed package and version (POST /-/npm/v1/security/advisories/bulk, as npm audit does),
+//     then reports. Exit 1: a copy in what the packed library installs for its users (yaml, zod and what they pull), a
+//     copy docs/security.md does not name, an advisory the registry reports that the table lacks, or a table checked
+//     more than DAYS days ago (30 unless given); 2: nothing of that, but the registry could not be asked (no answer,
+//     or an answer other than the advisories, such as 405): the table alone was checked; 0: none of these.
+//     --table-only: the table alone, the registry not asked (0 when nothing fails).
 'use strict';
 
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { gzipSync } = require('node:zlib');
 
 const ROOT = join(__dirname, '..');
 
@@ -53,6 +59,27 @@ function affects(range, version) {
   if (range.fixed !== undefined) return compare(version, range.fixed) < 0;
   if (range.last_affected !== undefined) return compare(version, range.last_affected) <= 0;
   return true;
+}
+
+/**
+ * Whether `version` is inside a range as npm writes one (the bulk endpoint's `vulnerable_versions`, which npm's
+ * audit tests with node-semver): sets joined by `||`, each a space-separated list of comparators (`<`, `<=`, `>`,
+ * `>=`, `=` or none, then a version), a hyphen range `a - b`, or `*`. Any other form (x-ranges, `^`, `~`) is not read
+ * but refused, so an advisory is never silently dropped.
+ */
+function satisfies(version, range) {
+  return range.split('||').some((set) => {
+    const text = set.trim().replace(/([<>=]+)\s+/g, '$1');
+    if (text === '' || text === '*') return true;
+    const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text);
+    const comparators = hyphen ? [`>=${hyphen[1]}`, `<=${hyphen[2]}`] : text.split(/\s+/);
+    return comparators.every((comparator) => {
+      const [, operator, bound] = /^(<=|>=|<|>|=)?v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/.exec(comparator) ?? [];
+      if (bound === undefined) throw new Error(`cannot read the range "${range}"`);
+      const order = compare(version, bound);
+      return { '<': order < 0, '<=': order <= 0, '>': order > 0, '>=': order >= 0 }[operator] ?? order === 0;
+    });
+  });
 }
 
 /** A lockfile entry's package name: its own `name` (an alias or a link says it), else the folder's. */
@@ -117,6 +144,79 @@ function triage(lock, table) {
   return hits.sort((a, b) => a.id.localeCompare(b.id) || a.path.localeCompare(b.path));
 }
 
+/** The bulk endpoint's request body: every installed package's name with its installed versions, as npm audit sends it. */
+function bulkRequest(lock) {
+  const body = {};
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path === '' || entry.version === undefined || entry.link) continue;
+    const versions = (body[nameOf(path, entry)] ??= []);
+    if (!versions.includes(entry.version)) versions.push(entry.version);
+  }
+  return body;
+}
+
+/**
+ * Asks the registry's bulk advisory endpoint (npm/cli workspaces/arborist/lib/audit-report.js: a POST of the
+ * gzip-compressed `{ name: [versions] }` to /-/npm/v1/security/advisories/bulk, answered with
+ * `{ name: [{ id, url, title, severity, vulnerable_versions }] }`). Resolves to `{ answer }`, or `{ unasked }` saying
+ * why it could not ask: no answer, a status other than 200, or a body that is not that object.
+ */
+async function askRegistry(registry, lock, timeoutMs = 60000) {
+  const url = new URL('-/npm/v1/security/advisories/bulk', registry.endsWith('/') ? registry : `${registry}/`).href;
+  let response;
+  try {
+    response = await globalThis.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', accept: 'application/json' },
+      body: gzipSync(JSON.stringify(bulkRequest(lock))),
+      signal: globalThis.AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    return { url, unasked: `no answer from ${url} (${error.cause?.code ?? error.cause?.message ?? error.message})` };
+  }
+  const text = await response.text();
+  if (response.status !== 200) {
+    return { url, unasked: `${url} answered ${response.status} ${response.statusText}${text ? `: ${text.replace(/\s+/g, ' ').slice(0, 120)}` : ''}` };
+  }
+  try {
+    const answer = JSON.parse(text);
+    if (answer === null || typeof answer !== 'object' || Array.isArray(answer) || !Object.values(answer).every(Array.isArray))
+      throw new Error('not { name: [advisories] }');
+    return { url, answer };
+  } catch (error) {
+    return { url, unasked: `${url} answered 200 with something other than the advisories (${error.message})` };
+  }
+}
+
+/** The id an advisory of the bulk answer goes by: its GHSA (from its url, as the table keys them), else npm's number. */
+const bulkId = (advisory) => /GHSA(-[23456789cfghjmpqrvwx]{4}){3}/.exec(advisory.url ?? '')?.[0] ?? `npm-${advisory.id}`;
+
+/** Every installed copy inside an advisory of the bulk answer, as `triage` reports the table's (plus `source`). */
+function triageBulk(lock, answer) {
+  const runtime = new Set(runtimeClosure(lock));
+  const hits = [];
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path === '' || entry.version === undefined || entry.link) continue;
+    const name = nameOf(path, entry);
+    for (const advisory of answer[name] ?? []) {
+      if (!satisfies(entry.version, advisory.vulnerable_versions ?? '*')) continue;
+      hits.push({
+        id: bulkId(advisory),
+        package: name,
+        version: entry.version,
+        severity: advisory.severity ?? 'unrecorded',
+        path,
+        runtime: runtime.has(path),
+        bundled: entry.inBundle === true,
+      });
+    }
+  }
+  return hits.sort((a, b) => a.id.localeCompare(b.id) || a.path.localeCompare(b.path));
+}
+
+/** Whole days from the table's `checked` date (YYYY-MM-DD) to `today` (the same form). */
+const daysSince = (checked, today) => Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${checked}T00:00:00Z`)) / 86400000);
+
 /** The advisory ids the section "Dependency advisories" of docs/security.md names. */
 function namedInSecurityDoc(text) {
   const start = text.indexOf('\n## Dependency advisories');
@@ -125,9 +225,19 @@ function namedInSecurityDoc(text) {
   return new Set(text.slice(start, end < 0 ? undefined : end).match(/GHSA(-[23456789cfghjmpqrvwx]{4}){3}/g) ?? []);
 }
 
-/** The report's lines and the problems that fail it (a copy users install; a copy docs/security.md does not name). */
-function report(lock, table, securityDoc) {
-  const hits = triage(lock, table);
+/**
+ * The report's lines and the problems that fail it: a copy users install, a copy docs/security.md does not name, and
+ * with `registry` (the bulk endpoint's answer) an advisory it reports that the table lacks, and with `today` a table
+ * checked more than `maxAgeDays` days before.
+ */
+function report(lock, table, securityDoc, { registry, today, maxAgeDays = 30 } = {}) {
+  const fromTable = triage(lock, table);
+  const fromRegistry = registry === undefined ? [] : triageBulk(lock, registry);
+  const inTable = new Set(table.advisories.map((advisory) => advisory.id));
+  const seen = new Set(fromTable.map((hit) => `${hit.id} ${hit.path}`));
+  const hits = [...fromTable, ...fromRegistry.filter((hit) => !seen.has(`${hit.id} ${hit.path}`))].sort(
+    (a, b) => a.id.localeCompare(b.id) || a.path.localeCompare(b.path),
+  );
   const named = namedInSecurityDoc(securityDoc);
   const lines = hits.map(
     (hit) =>
@@ -136,23 +246,78 @@ function report(lock, table, securityDoc) {
   const problems = [
     ...hits.filter((hit) => hit.runtime).map((hit) => `${hit.id} ${hit.package}@${hit.version} is installed for the library's users (${hit.path})`),
     ...[...new Set(hits.map((hit) => hit.id))].filter((id) => !named.has(id)).map((id) => `${id} is found but not named in docs/security.md`),
+    ...[...new Set(fromRegistry.filter((hit) => !inTable.has(hit.id)).map((hit) => `${hit.id} (${hit.package}@${hit.version})`))].map(
+      (what) => `${what} is reported by the registry but not in scripts/advisories.json: add it with its ranges and source`,
+    ),
   ];
+  if (today !== undefined) {
+    const age = daysSince(table.checked, today);
+    if (!(age <= maxAgeDays))
+      problems.push(
+        `scripts/advisories.json is stale: checked ${table.checked}, ${age} days ago (more than ${maxAgeDays}): check the GitHub advisory database for every installed package again, update the table and its "checked" date`,
+      );
+  }
   const runtime = runtimeClosure(lock).map((path) => nameOf(path, lock.packages[path]));
   lines.push(
-    `${hits.length} installed copies inside ${new Set(hits.map((hit) => hit.id)).size} of the ${table.advisories.length} advisories in the table; ` +
+    `${hits.length} installed copies inside ${new Set(hits.map((hit) => hit.id)).size} advisories: the table's ${table.advisories.length} (checked ${table.checked})` +
+      `${registry === undefined ? '' : ` and the registry's ${Object.values(registry).flat().length}`}; ` +
       `${hits.filter((hit) => hit.runtime).length} in what the packed library installs for its users (${runtime.join(', ')}).`,
   );
   return { hits, lines, problems };
 }
 
-module.exports = { affects, compare, namedInSecurityDoc, report, runtimeClosure, triage };
+/** The command line's options. */
+function options(argv, env) {
+  const value = (flag) => {
+    const i = argv.indexOf(flag);
+    return i < 0 ? undefined : argv[i + 1];
+  };
+  const maxAge = value('--max-age') ?? '30';
+  if (!/^\d+$/.test(maxAge)) throw new Error(`--max-age ${maxAge}: give a whole number of days, e.g. --max-age 30`);
+  return {
+    registry: value('--registry') ?? env.npm_config_registry ?? 'https://registry.npmjs.org/',
+    tableOnly: argv.includes('--table-only'),
+    maxAgeDays: Number(maxAge),
+  };
+}
 
-if (require.main === module) {
-  const read = (path) => readFileSync(join(ROOT, path), 'utf8');
-  const { lines, problems } = report(JSON.parse(read('package-lock.json')), JSON.parse(read('scripts/advisories.json')), read('docs/security.md'));
+/** Runs the command: prints the report, the problems and whether the registry was asked; resolves to the exit code. */
+async function main(argv, env, root = ROOT, today = new Date().toISOString().slice(0, 10)) {
+  const read = (path) => readFileSync(join(root, path), 'utf8');
+  const lock = JSON.parse(read('package-lock.json'));
+  const { registry, tableOnly, maxAgeDays } = options(argv, env);
+  const asked = tableOnly ? { unasked: 'not asked (--table-only)' } : await askRegistry(registry, lock);
+  let result;
+  try {
+    result = report(lock, JSON.parse(read('scripts/advisories.json')), read('docs/security.md'), { registry: asked.answer, today, maxAgeDays });
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+  const { lines, problems } = result;
+  lines.push(
+    asked.answer !== undefined
+      ? `The registry answered (${asked.url}): its advisories for every installed package are in this report.`
+      : tableOnly
+        ? 'The registry was not asked (--table-only): this report rests on scripts/advisories.json alone.'
+        : `COULD NOT ASK THE REGISTRY: ${asked.unasked}. This report rests on scripts/advisories.json alone.`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   if (problems.length > 0) {
     process.stderr.write(`${problems.join('\n')}\n`);
-    process.exitCode = 1;
+    return 1;
   }
+  return asked.answer !== undefined || tableOnly ? 0 : 2;
+}
+
+module.exports = { affects, askRegistry, bulkRequest, compare, main, namedInSecurityDoc, report, runtimeClosure, satisfies, triage, triageBulk };
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => (process.exitCode = code),
+    (error) => {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

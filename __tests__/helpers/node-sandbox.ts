@@ -180,6 +180,8 @@ export class NodeSandbox {
       ['/var/lib/rancher/', 'var/lib/rancher/'],
       ['/run/rancher-aws', 'run/rancher-aws'],
       ['/usr/local/bin/', 'usr/local/bin/'],
+      ['/etc/pki/', 'etc/pki/'],
+      ['/etc/yum.repos.d', 'etc/yum.repos.d'],
     ] as const) {
       text = text.replaceAll(from, this.path(to));
     }

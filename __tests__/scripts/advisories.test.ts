@@ -18,6 +18,7 @@ interface Advisory {
   readonly source: string;
 }
 interface Table {
+  readonly checked?: string;
   readonly advisories: readonly Advisory[];
 }
 interface LockEntry {
@@ -44,12 +45,22 @@ interface Hit {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const script = require('../../scripts/advisories.js') as {
   affects(range: Range, version: string): boolean;
+  bulkRequest(lock: Lock): Record<string, string[]>;
   compare(a: string, b: string): number;
   namedInSecurityDoc(text: string): Set<string>;
-  report(lock: Lock, table: Table, securityDoc: string): { hits: Hit[]; lines: string[]; problems: string[] };
+  report(
+    lock: Lock,
+    table: Table,
+    securityDoc: string,
+    options?: { registry?: Bulk; today?: string; maxAgeDays?: number },
+  ): { hits: Hit[]; lines: string[]; problems: string[] };
   runtimeClosure(lock: Lock): string[];
+  satisfies(version: string, range: string): boolean;
   triage(lock: Lock, table: Table): Hit[];
+  triageBulk(lock: Lock, answer: Bulk): Hit[];
 };
+/** The bulk advisory endpoint's answer: per package, its advisories (npm/cli workspaces/arborist/lib/audit-report.js). */
+type Bulk = Record<string, { id: number; url?: string; title: string; severity: string; vulnerable_versions: string }[]>;
 
 const ROOT = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -173,5 +184,91 @@ describe('what reaches users', () => {
     const doc =
       '## Other\nGHSA-2222-3333-4444\n## Dependency advisories\nGHSA-5555-6666-7777\n### detail\nGHSA-7777-8888-9999\n## Next\nGHSA-cccc-ffff-gggg\n';
     expect([...script.namedInSecurityDoc(doc)]).toEqual(['GHSA-5555-6666-7777', 'GHSA-7777-8888-9999']);
+  });
+});
+
+describe("the registry's bulk advisory answer", () => {
+  it('reads vulnerable_versions as npm writes ranges: comparator sets joined by ||, hyphen ranges, *', () => {
+    const cases: [string, string, boolean][] = [
+      ['4.17.21', '>=4.0.0 <4.17.23', true],
+      ['4.17.23', '>=4.0.0 <4.17.23', false],
+      ['3.9.9', '>=4.0.0 <4.17.23', false],
+      ['1.15.6', '<1.15.6', false],
+      ['1.15.5', '<1.15.6', true],
+      ['3.22.2', '<=3.22.2', true],
+      ['2.0.1', '>= 2.0.0, < 2.0.2'.replace(',', ''), true],
+      ['1.2.3', '<1.0.0 || >=1.2.0 <1.3.0', true],
+      ['1.1.0', '<1.0.0 || >=1.2.0 <1.3.0', false],
+      ['2.5.0', '2.0.0 - 2.5.0', true],
+      ['2.5.1', '2.0.0 - 2.5.0', false],
+      ['9.9.9', '*', true],
+      ['1.0.0', '1.0.0', true],
+      ['1.0.1', '=1.0.0', false],
+      ['2.0.0-rc.1', '<2.0.0', true],
+    ];
+    for (const [version, range, inside] of cases) expect([version, range, script.satisfies(version, range)]).toEqual([version, range, inside]);
+  });
+
+  it('refuses a range form it cannot read instead of dropping the advisory', () => {
+    expect(() => script.satisfies('1.2.3', '^1.0.0')).toThrow('cannot read the range "^1.0.0"');
+    expect(() => script.satisfies('1.2.3', '1.x')).toThrow('cannot read the range "1.x"');
+  });
+
+  // The synthetic lockfile of "what reaches users", with a second copy of b.
+  const lock: Lock = {
+    packages: {
+      '': { dependencies: { a: '1.0.0' } },
+      'node_modules/a': { version: '1.0.0', dependencies: { b: '^2.0.0' } },
+      'node_modules/a/node_modules/b': { version: '2.0.0' },
+      'node_modules/b': { version: '1.0.0', dev: true },
+      'node_modules/c': { version: '3.0.0', dev: true },
+    },
+  };
+
+  it('asks for every installed package with each of its versions once, as npm audit does', () => {
+    expect(script.bulkRequest(lock)).toEqual({ a: ['1.0.0'], b: ['2.0.0', '1.0.0'], c: ['3.0.0'] });
+  });
+
+  it("reports each installed copy inside an advisory of the answer under its GHSA (from the url), else npm's number", () => {
+    const answer: Bulk = {
+      b: [{ id: 7, url: 'https://github.com/advisories/GHSA-2222-3333-4444', title: 't', severity: 'high', vulnerable_versions: '>=2.0.0 <2.0.1' }],
+      c: [{ id: 8, title: 't', severity: 'low', vulnerable_versions: '<4.0.0' }],
+    };
+    expect(script.triageBulk(lock, answer).map((hit) => [hit.id, hit.path, hit.runtime])).toEqual([
+      ['GHSA-2222-3333-4444', 'node_modules/a/node_modules/b', true],
+      ['npm-8', 'node_modules/c', false],
+    ]);
+  });
+
+  it("fails on an advisory the registry reports that the table lacks, beside the rules the table's hits follow", () => {
+    const answer: Bulk = {
+      c: [{ id: 8, url: 'https://github.com/advisories/GHSA-5555-6666-7777', title: 't', severity: 'low', vulnerable_versions: '<4.0.0' }],
+    };
+    const doc = '# Security\n\n## Dependency advisories\nGHSA-5555-6666-7777: a dev tool.\n';
+    const { problems, lines } = script.report(lock, { checked: '2026-11-26', advisories: [] }, doc, { registry: answer });
+    expect(problems).toEqual([
+      'GHSA-5555-6666-7777 (c@3.0.0) is reported by the registry but not in scripts/advisories.json: add it with its ranges and source',
+    ]);
+    expect(lines[0]).toBe('GHSA-5555-6666-7777 c@3.0.0 (low) node_modules/c: not installed by the packed library');
+  });
+});
+
+describe("the table's checked date", () => {
+  const table: Table = { checked: '2026-11-26', advisories: [] };
+  const stale = (today: string, maxAgeDays?: number) =>
+    script.report({ packages: { '': {} } }, table, '', { today, ...(maxAgeDays === undefined ? {} : { maxAgeDays }) }).problems;
+
+  it('holds for 30 days by default, to the day, and is stale after', () => {
+    expect(stale('2026-11-26')).toEqual([]);
+    expect(stale('2026-12-26')).toEqual([]);
+    expect(stale('2026-12-27')).toEqual([
+      'scripts/advisories.json is stale: checked 2026-11-26, 31 days ago (more than 30): check the GitHub advisory database for every installed package again, update the table and its "checked" date',
+    ]);
+  });
+
+  it('takes another limit, and a table without a date is stale', () => {
+    expect(stale('2026-12-01', 3)).toHaveLength(1);
+    expect(stale('2026-11-29', 3)).toEqual([]);
+    expect(script.report({ packages: { '': {} } }, { advisories: [] }, '', { today: '2026-11-26' }).problems).toHaveLength(1);
   });
 });

@@ -17,8 +17,16 @@
 #   unit runs again after the reboot (its marker is not written yet).
 # - NetworkManager leaves the CNI's interfaces alone: a reload reads the
 #   unmanaged-devices file cloud-init wrote (RKE2's canal).
+# - With egress, the packages come from Rancher's RPM repositories: RKE2's
+#   (rke2-server, rke2-common, rke2-selinux) and K3s' k3s-selinux. Rancher's
+#   key is checked before rpm or dnf trusts it (trust_rancher_rpm_key), and the
+#   bootstrap's installer gets a dnf that names only that key.
 set -euo pipefail
 
+set -a
+# shellcheck source=/dev/null
+. /etc/rancher/bootstrap.env
+set +a
 # shellcheck source=/dev/null
 . /usr/local/lib/rancher-aws/boot-lib.sh
 
@@ -63,6 +71,44 @@ stop_nm_cloud_setup() {
   fi
 }
 
+# Both installers write a repository whose gpgkey is https://rpm.rancher.io/public.key, then run dnf -y, which
+# imports whatever key that address serves and runs the packages' scriptlets (rancher/rke2 install.sh do_install_rpm,
+# k3s-io/k3s install.sh install_selinux_rpm).
+RPM_DIR=/run/rancher-aws/rancher-rpm
+RANCHER_RPM_KEY_URL=https://rpm.rancher.io/public.key
+RANCHER_RPM_KEY_FILE=/etc/pki/rpm-gpg/RPM-GPG-KEY-rancher
+
+# trust_rancher_rpm_key FINGERPRINT: downloads Rancher's key and, before rpm or dnf sees it, checks that the file
+# holds one primary key, public, whose fingerprint is FINGERPRINT (its subkeys are part of it; a second key or a
+# secret key is refused: exit 78, nothing imported). gpg's export of that key (with the subkeys gpg found bound to it)
+# becomes the key file, which rpm imports. Then PATH starts with a dnf and a yum (RHEL 9's yum is dnf) that point
+# the gpgkey of the Rancher repositories the installer wrote at that file before running dnf: dnf can import no
+# other key for them, and checks their metadata (RKE2's repo_gpgcheck) against it too.
+trust_rancher_rpm_key() {
+  local key=$RPM_DIR/public.key n found g=(gpg --homedir "$RPM_DIR/gnupg" --batch)
+  rm -rf "$RPM_DIR"
+  install -d -m 0700 "$RPM_DIR/gnupg" "$RPM_DIR/bin"
+  retry "$DOWNLOAD_ATTEMPTS" 10 curl -sfL --max-time 120 -o "$key" "$RANCHER_RPM_KEY_URL" || {
+    log "could not download $RANCHER_RPM_KEY_URL; the next run tries again"
+    exit 1
+  }
+  # Primary keys as packets, whether gpg would accept them or not.
+  n=$("${g[@]}" --list-packets "$key" | grep -c -e '^:public key packet:' -e '^:secret key packet:') || true
+  "${g[@]}" --import "$key" 2>/dev/null || true
+  found=$("${g[@]}" --with-colons -k 2>/dev/null | awk -F: '$1 == "pub" { p = 1 } p && $1 == "fpr" { print $10; p = 0 }') || true
+  if [ "$n" != 1 ] || [ "$found" != "$1" ]; then
+    refuse_unverified "Rancher's RPM signing key from $RANCHER_RPM_KEY_URL: it holds $n primary key(s) (${found//$'\n'/ }), not $1 alone" 78
+  fi
+  mkdir -p "${RANCHER_RPM_KEY_FILE%/*}"
+  "${g[@]}" -a --export "$1" >"$RANCHER_RPM_KEY_FILE"
+  rpm --import "$RANCHER_RPM_KEY_FILE"
+  for n in dnf yum; do
+    printf '#!/bin/sh\nsed -i "s|^gpgkey=.*|gpgkey=file://%s|" /etc/yum.repos.d/rancher-*.repo\nPATH=%q exec dnf "$@"\n' "$RANCHER_RPM_KEY_FILE" "$PATH" >"$RPM_DIR/bin/$n"
+    chmod 0700 "$RPM_DIR/bin/$n"
+  done
+  export PATH=$RPM_DIR/bin:$PATH
+}
+
 main() {
   require_selinux
   stop_firewalld
@@ -75,6 +121,12 @@ main() {
     systemctl reboot
     exit 0
   fi
+  # Release candidates come from the testing channel, signed with Rancher's testing key, which no one recorded.
+  case " ${RKE2_RPM_CHANNELS:-} " in *" testing "*)
+    refuse_unverified "the RKE2 ${RKE2_VERSION:-} RPMs: the testing channel's signing key has no recorded fingerprint (install a release)" 78 ;;
+  esac
+  local fingerprint=${RKE2_RPM_KEY_FINGERPRINT:-${K3S_RPM_KEY_FINGERPRINT:-}}
+  [ -z "$fingerprint" ] || trust_rancher_rpm_key "$fingerprint"
   exec "$@"
 }
 

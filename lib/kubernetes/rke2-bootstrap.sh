@@ -79,18 +79,9 @@ stranded() {
 # runs (fetch_verified). The installer then installs from that folder (INSTALL_RKE2_ARTIFACT_PATH: it downloads
 # nothing, and checks the tarball again against a sums file holding the recorded sum, not one from the same origin).
 # The RHEL family's RPM method installs packages dnf checks against Rancher's signing key, from the first channel
-# of RKE2_RPM_CHANNELS that carries the version. Behind closed egress the RHEL family takes the tarball too, and its
+# of RKE2_RPM_CHANNELS that carries the version: the host preparation checked that key and gives dnf only it
+# (rhel-host-prepare.sh trust_rancher_rpm_key). Behind closed egress the RHEL family takes the tarball too, and its
 # SELinux policy must already be on the image (selinux_policy_from_image).
-# rpm_signing_key_recorded: the key dnf imported for Rancher's RPMs (gpg-pubkey-<its short ID>) has the fingerprint
-# the project recorded (RKE2_RPM_KEY_FINGERPRINT): dnf checks the packages only against the key it fetched from the
-# same place as the repository.
-rpm_signing_key_recorded() {
-  local id=${RKE2_RPM_KEY_FINGERPRINT: -8} armored fingerprint
-  armored=$(rpm -q --qf '%{DESCRIPTION}' "gpg-pubkey-${id,,}") || return 1
-  fingerprint=$(gpg --batch --show-keys --with-colons <<<"$armored" 2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }')
-  [ -n "$fingerprint" ] && [ "$fingerprint" = "$RKE2_RPM_KEY_FINGERPRINT" ]
-}
-
 install_rke2() {
   local dir file=${RKE2_ARTIFACT_URL##*/} channel
   [ "${SELINUX_POLICY_FROM_IMAGE:-}" != true ] || selinux_policy_from_image rke2-selinux
@@ -101,10 +92,6 @@ install_rke2() {
       log "installing the RKE2 $RKE2_VERSION RPMs from the $channel channel"
       if env INSTALL_RKE2_VERSION="$RKE2_VERSION" INSTALL_RKE2_TYPE=server INSTALL_RKE2_METHOD=rpm INSTALL_RKE2_CHANNEL="$channel" sh "$dir/install.sh"; then
         rm -rf "$dir"
-        if [ -n "${RKE2_RPM_KEY_FINGERPRINT:-}" ] && ! rpm_signing_key_recorded; then
-          dnf remove -y rke2-server rke2-common rke2-selinux >/dev/null 2>&1 || true
-          refuse_unverified "the RKE2 $RKE2_VERSION RPMs: dnf imported a signing key other than $RKE2_RPM_KEY_FINGERPRINT (rpm -qi gpg-pubkey); removed" 78
-        fi
         return 0
       fi
     done

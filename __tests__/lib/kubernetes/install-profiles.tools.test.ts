@@ -3,8 +3,7 @@
 // table is the output of these runs; a change of the scripts or of the user data that changes a row fails here.
 // 36 profiles, 24 of them run (K3s on arm64 is refused at synth), 16 bash runs (RHEL and Rocky share an environment):
 // 23 s measured at load 15 on two shared cores (about 1.5 s a run there); a quiet machine takes a fraction of that.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { missingReleaseSums } from '../../../lib/config/release-sums';
@@ -13,7 +12,6 @@ import { k3sUserData } from '../../../lib/kubernetes/private/k3s-user-data';
 import { rke2UserData } from '../../../lib/kubernetes/private/rke2-user-data';
 import { proxyEnvironment } from '../../../lib/network/private/proxy';
 import { NodeSandbox, sha256 } from '../../helpers/node-sandbox';
-import { runBounded } from '../../helpers/subprocess';
 import { base as k3sBase, init as k3sInit, render } from './k3s-user-data.setup';
 import { init as rke2Init, rendered, settings as rke2Base } from './rke2-user-data.setup';
 
@@ -81,8 +79,8 @@ function installFunction(distribution: 'rke2' | 'k3s'): string {
     const start = text.indexOf(`${name}() {`);
     return start < 0 ? '' : text.slice(start, text.indexOf('\n}\n', start) + 3);
   };
-  // The install step and what it calls of its own script (RKE2: the RPM signing key's check).
-  return [fn('rpm_signing_key_recorded'), fn(`install_${distribution}`)].join('\n');
+  // The install step (Rancher's RPM key is checked before it, by the host preparation: rhel-host-prepare.tools' cases).
+  return fn(`install_${distribution}`);
 }
 
 /** Runs the profile's install step in a sandbox whose image carries the SELinux policies; what it did, in words. */
@@ -102,28 +100,6 @@ function installerDid(p: Profile): string {
 /** The sandbox's calls per install environment already run. */
 const RUNS = new Map<string, string[]>();
 
-/**
- * A real signing key (gpg) standing for Rancher's RPM key: the RHEL profiles' installs check that dnf imported the
- * recorded key (rke2-bootstrap.sh rpm_signing_key_recorded; its refusals are rke2-bootstrap.tools' cases), so the
- * sandbox records this one's fingerprint and holds it as the key dnf imported.
- */
-const rpmKey = (() => {
-  let made: { fingerprint: string; armored: string } | undefined;
-  return () => {
-    if (made) return made;
-    const home = mkdtempSync(join(tmpdir(), 'rpm-key-'));
-    try {
-      const gpg = (...args: string[]) => runBounded('gpg', ['--homedir', home, '--batch', ...args]);
-      expect(gpg('--passphrase', '', '--quick-generate-key', 'Rancher (CI) stand-in <ci@example.com>', 'ed25519', 'sign', 'never').status).toBe(0);
-      const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg('--with-colons', '--list-keys').stdout)![1];
-      made = { fingerprint, armored: gpg('--armor', '--export').stdout };
-      return made;
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  };
-})();
-
 function runInstall(p: Profile, env: string): string[] {
   const prefix = p.distribution.toUpperCase();
   const value = (name: string) => new RegExp(`^${name}="([^"]*)"$`, 'm').exec(env)?.[1] ?? '';
@@ -134,14 +110,6 @@ function runInstall(p: Profile, env: string): string[] {
     b.write('etc/bootstrap.env', `${env}${prefix}_INSTALL_SHA256="${sha256(INSTALLER)}"\n${prefix}_ARTIFACT_SHA256="${sha256(FILE_TEXT)}"\n`);
     b.release({ 'install.sh': INSTALLER, [artifact]: FILE_TEXT });
     b.write('rpms', 'container-selinux\nrke2-selinux\nk3s-selinux\n');
-    if (/^RKE2_RPM_KEY_FINGERPRINT=/m.test(env)) {
-      const key = rpmKey();
-      b.write(
-        'etc/bootstrap.env',
-        b.read('etc/bootstrap.env').replace(/^RKE2_RPM_KEY_FINGERPRINT="[^"]*"$/m, `RKE2_RPM_KEY_FINGERPRINT="${key.fingerprint}"`),
-      );
-      b.write(`rpm-keys/${key.fingerprint.slice(-8).toLowerCase()}.asc`, key.armored);
-    }
     const r = b.run({ source: `${installFunction(p.distribution)}\ninstall_${p.distribution}` });
     if (r.status !== 0) throw new Error(`${JSON.stringify(p)}: exit ${r.status}\n${r.output}`);
     return b.calls();
@@ -163,10 +131,8 @@ function describe_(calls: string[], { distribution, os }: Profile): string {
   if (/INSTALL_K3S_SKIP_SELINUX_RPM=true/.test(installer)) words.push('its SELinux RPM step skipped');
   // Not seen in the sandbox (the installer is a stand-in): K3s' install.sh setup_selinux on an SELinux host.
   else if (distribution === 'k3s' && os !== 'ubuntu-24.04') words.push('its `setup_selinux` dnf-installs k3s-selinux');
-  const queried = calls.filter((c) => c.startsWith('rpm -q') && !c.includes(' gpg-pubkey-')).map((c) => c.split(' ').pop());
+  const queried = calls.filter((c) => c.startsWith('rpm -q')).map((c) => c.split(' ').pop());
   if (queried.length) words.push(`${queried.join(', ')} from the image (\`rpm -q\`)`);
-  if (calls.some((c) => c.startsWith('rpm -q --qf %{DESCRIPTION} gpg-pubkey-')))
-    words.push("the signing key dnf imported checked against Rancher's recorded fingerprint");
   if (calls.some((c) => c.startsWith('restorecon') || c.startsWith('chcon'))) words.push('relabelled for SELinux');
   if (/proxy=/.test(installer)) words.push('`HTTPS_PROXY` handed to the installer');
   return words.join('; ');

@@ -61,8 +61,9 @@ describe('RKE2 servers on the RHEL family', () => {
         files(ubuntu).filter((f) => f.path !== '/etc/rancher/rke2/config.yaml'),
       );
       expect(parse(userData).runcmd).toEqual(parse(ubuntu).runcmd);
-      // The additions cost well under a kilobyte of EC2's 16 KiB (gzip-compressed).
-      expect(compressedUpperBound(userData) - compressedUpperBound(ubuntu)).toBeLessThan(1000);
+      // The additions (the host preparation with its check of Rancher's RPM key, the drop-ins) cost well under 2 KB
+      // of EC2's 16 KiB (gzip-compressed).
+      expect(compressedUpperBound(userData) - compressedUpperBound(ubuntu)).toBeLessThan(2000);
       expect(compressedUpperBound(userData)).toBeLessThan(USER_DATA_LIMIT_BYTES);
     },
   );
@@ -109,11 +110,18 @@ describe('K3s servers on the RHEL family', () => {
     );
     expect(at(list, CANAL_NETWORK_MANAGER_PATH)).toBeUndefined();
     expect(list.length).toBe(ubuntu.length + 3);
-    expect(at(list, '/etc/rancher/bootstrap.env')!.content).not.toContain('SELINUX_POLICY_FROM_IMAGE');
+    // The installer's k3s-selinux comes from Rancher's RPM repository: the bootstrap checks its key against this first.
+    expect(at(list, '/etc/rancher/bootstrap.env')!.content).toBe(
+      at(ubuntu, '/etc/rancher/bootstrap.env')!.content.replace(
+        /^(K3S_ARTIFACT_SHA256=.*\n)/m,
+        `$1K3S_RPM_KEY_FINGERPRINT="${RANCHER_RPM_KEY_FINGERPRINT}"\n`,
+      ),
+    );
   });
 
   it("behind closed egress: k3s-selinux from the image (the bootstrap skips the installer's RPM step)", () => {
     const list = files(render(k3sUserData({ ...base, operatingSystem: 'rhel-9', selinuxPolicyFromImage: true }, k3sInit)));
     expect(at(list, '/etc/rancher/bootstrap.env')!.content).toContain('SELINUX_POLICY_FROM_IMAGE="true"\n');
+    expect(at(list, '/etc/rancher/bootstrap.env')!.content).not.toContain('K3S_RPM_KEY_FINGERPRINT');
   });
 });

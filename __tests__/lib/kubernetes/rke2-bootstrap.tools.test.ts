@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { INSTALLER_STUB, NodeSandbox, sha256 } from '../../helpers/node-sandbox';
-import { runBounded } from '../../helpers/subprocess';
 import { runValidator } from '../../helpers/validators';
 import {
   BOOTSTRAP_GIVE_UP_STATUS,
@@ -406,45 +404,6 @@ describe('rke2-bootstrap.sh', () => {
       expect(b.calls().filter((c) => c.startsWith('installer'))).toEqual([
         'installer INSTALL_RKE2_CHANNEL=stable INSTALL_RKE2_METHOD=rpm INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1 ',
       ]);
-    });
-
-    describe("the RHEL family: the signing key dnf imported is the recorded one (Rancher's, rhel-family.ts)", () => {
-      // Two real keys (gpg, ed25519): one stands for Rancher's (its fingerprint recorded), one for a key that is not.
-      const home = mkdtempSync(join(tmpdir(), 'rpm-keys-'));
-      const gpg = (...args: string[]) => runBounded('gpg', ['--homedir', home, '--batch', ...args]);
-      const key = (uid: string) => {
-        expect(gpg('--passphrase', '', '--quick-generate-key', uid, 'ed25519', 'sign', 'never').status).toBe(0);
-        const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg('--with-colons', '--list-keys', uid).stdout)![1];
-        return { fingerprint, armored: gpg('--armor', '--export', uid).stdout };
-      };
-      const recorded = key('Rancher (CI) stand-in <ci@example.com>');
-      const other = key('Someone else <else@example.com>');
-      afterAll(() => rmSync(home, { recursive: true, force: true }));
-      const rpmNode = (imported?: { armored: string }, as = recorded.fingerprint) => {
-        const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm', RKE2_RPM_CHANNELS: 'stable', RKE2_RPM_KEY_FINGERPRINT: recorded.fingerprint } });
-        if (imported) b.write(`rpm-keys/${as.slice(-8).toLowerCase()}.asc`, imported.armored);
-        return b;
-      };
-
-      it('the recorded key imported: installed and started', () => {
-        const b = rpmNode(recorded);
-        expect(b.run({ file: SCRIPT }).status).toBe(0);
-        expect(b.calls()).toContain(`rpm -q --qf %{DESCRIPTION} gpg-pubkey-${recorded.fingerprint.slice(-8).toLowerCase()}`);
-        expect(started(b)).toBe(true);
-      });
-
-      it('another key under the same short ID, or none: the packages removed, refused for good (exit 78, the marker, the metric), nothing started', () => {
-        for (const b of [rpmNode(other), rpmNode()]) {
-          const r = b.run({ file: SCRIPT });
-          expect(r.status).toBe(78);
-          expect(r.output).toContain(
-            `refusing the RKE2 v1.35.7+rke2r1 RPMs: dnf imported a signing key other than ${recorded.fingerprint} (rpm -qi gpg-pubkey); removed`,
-          );
-          expect(b.calls()).toContain('dnf remove -y rke2-server rke2-common rke2-selinux');
-          expect(b.exists('var/lib/rancher/rancher-aws/unverified-artifact')).toBe(true);
-          expect(started(b)).toBe(false);
-        }
-      });
     });
 
     it('the RHEL family: a version stable does not carry yet installs from latest', () => {

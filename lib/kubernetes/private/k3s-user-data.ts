@@ -7,7 +7,7 @@ import K3S_BOOTSTRAP from '../k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from '../k3s-datastore-endpoint.sh';
 import { dualStackConfig, dualStackFiles } from './dual-stack';
 import type { ServerOperatingSystem } from '../../config/sections';
-import { rhelFamily, rhelFamilyFiles, selinuxConfig } from './rhel-family';
+import { RANCHER_RPM_KEY_FINGERPRINT, rhelFamily, rhelFamilyFiles, selinuxConfig } from './rhel-family';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 import { registryFiles } from './registry-login';
 import { releaseEnvironment } from './release-files';
@@ -85,10 +85,11 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
         ...identityEnvironment(node),
         ['K3S_VERSION', settings.version],
         ...releaseEnvironment('k3s', settings.version, settings.architecture, settings.installUrl, settings.releaseSums),
-        // The RHEL family behind closed egress: k3s-selinux from the image, the installer's dnf step skipped.
-        ...(rhelFamily(settings.operatingSystem) && settings.selinuxPolicyFromImage
-          ? ([['SELINUX_POLICY_FROM_IMAGE', 'true']] as [string, string][])
-          : []),
+        // The RHEL family behind closed egress: k3s-selinux from the image, the installer's dnf step skipped; with
+        // egress: the installer's k3s-selinux, signed with the key Rancher signs RKE2's RPMs with.
+        ...((rhelFamily(settings.operatingSystem)
+          ? [settings.selinuxPolicyFromImage ? ['SELINUX_POLICY_FROM_IMAGE', 'true'] : ['K3S_RPM_KEY_FINGERPRINT', RANCHER_RPM_KEY_FINGERPRINT]]
+          : []) as [string, string][]),
         ...(settings.proxyEnvironment ?? []),
         ...registries.environment,
       ]),

@@ -23,11 +23,17 @@ export function rke2RpmChannels(version: string): string {
 
 /**
  * The fingerprint of the key Rancher signs its RPMs with (rpm.rancher.io/public.key, "Rancher (CI)
- * <ci@rancher.com>", key ID E257814A), which dnf imports from the repository file RKE2's install.sh writes: the
- * same 40 hex digits in three unrelated public install logs (yum on EL7, dnf on Amazon Linux 2023, a dnf log in
- * Chinese), each printing dnf's "Importing GPG key 0xE257814A" and its fingerprint. The bootstrap refuses a key with
- * another (rke2-bootstrap.sh rpm_signing_key_recorded): a repository and key URL that both moved would otherwise
- * install whatever the new key signed.
+ * <ci@rancher.com>", key ID E257814A): the same 40 hex digits in three unrelated public install logs of RKE2 (yum on
+ * EL7, dnf on Amazon Linux 2023, a dnf log in Chinese), each printing dnf's "Importing GPG key 0xE257814A" and its
+ * fingerprint. K3s' k3s-selinux comes from the same site and key address (k3s-io/k3s install.sh at 2d0f82fa,
+ * install_selinux_rpm: the rancher-k3s-common repository, gpgkey https://rpm.rancher.io/public.key), is signed by the
+ * same CI identity as rke2-selinux (k3s-io/k3s-selinux policy/centos9/scripts/sign at v1.6.stable.1 and
+ * scripts/sign-and-upload at 6991bc11, rancher/rke2-selinux scripts/sign-and-upload at 63deede6: `%_gpg_name
+ * ci@rancher.com`, stable and latest signed with PRIVATE_KEY, testing with a testing key), and public k3s-selinux
+ * install logs (EL7, EL8, Amazon
+ * Linux 2023) show dnf importing this very fingerprint for it. The bootstrap checks the key file against it before
+ * rpm imports it, and refuses a file holding any other key (rhel-host-prepare.sh trust_rancher_rpm_key): a repository and
+ * key address that both moved would otherwise install whatever the new key signed.
  */
 export const RANCHER_RPM_KEY_FINGERPRINT = 'C8CFF216455126E9B9C918BE925EA29AE257814A';
 
