@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SpawnSyncReturns } from 'node:child_process';
 import { scratchFolder } from '../helpers/scratch';
 import { runBounded } from '../helpers/subprocess';
+import { GIT_ENV, testEnv } from '../helpers/test-env';
 
 // `npm run docs:api` (scripts/docs-api.js): TypeDoc over every entry point of package.json `exports`, every exported
 // symbol documented (docs/library.md, "API reference"). One TypeDoc run for the whole file (a process: TypeDoc is an
@@ -80,15 +81,15 @@ describe('scripts/docs-api.js in a checkout without an origin remote', () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
     writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
-    // The identity is the commit's own: the test reads nothing of the user's git configuration.
+    // The identity and configuration are the test's own: nothing of the user's git configuration is read.
     const git = (...args: string[]) => {
-      const result = runBounded('git', ['-c', 'user.name=docs-api test', '-c', 'user.email=docs-api@example.invalid', ...args], { cwd: dir });
+      const result = runBounded('git', args, { cwd: dir, env: testEnv(GIT_ENV) });
       if (result.status !== 0) throw new Error(`git ${args.join(' ')} in ${dir}: ${result.stderr}`);
       return result.stdout.trim();
     };
     git('init', '-q');
     git('add', '-A');
-    git('commit', '-q', '--no-gpg-sign', '-m', 'the files TypeDoc reads');
+    git('commit', '-q', '-m', 'the files TypeDoc reads');
     for (const [name, url] of Object.entries(remotes)) git('remote', 'add', name, url);
     return dir;
   }

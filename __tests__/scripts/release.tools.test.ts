@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { runBounded } from '../helpers/subprocess';
 import { synthSettings } from '../helpers/variants';
+import { GIT_ENV, testEnv } from '../helpers/test-env';
 
 // `npm run release` on a scratch clone of this checkout: the files git tracks or would (not ignored), as they are in the working tree,
 // committed in a repository of their own, with this checkout's node_modules linked (no registry needed). The real
@@ -16,7 +17,7 @@ const git = (...args: string[]) =>
   execFileSync('git', args, {
     cwd: clone,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    env: testEnv(GIT_ENV),
   });
 /** The day every release of this file writes into the CHANGELOG (SOURCE_DATE_EPOCH): the same in the dry run and the release. */
 const EPOCH = Math.floor(Date.now() / 1000);
@@ -25,7 +26,7 @@ const DAY = new Date(EPOCH * 1000).toISOString().slice(0, 10);
 const releaseWith = (env: Record<string, string>, ...args: string[]) => {
   const result = runBounded(process.execPath, [join(clone, 'scripts', 'release.js'), ...args], {
     cwd: clone,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', SOURCE_DATE_EPOCH: String(EPOCH), ...env },
+    env: testEnv({ ...GIT_ENV, CHECKPOINT_DISABLE: '1', SOURCE_DATE_EPOCH: String(EPOCH), ...env }),
   });
   return { code: result.status, out: result.stdout, err: result.stderr };
 };
