@@ -114,7 +114,7 @@ function triage(lock, table) {
       });
     }
   }
-  return hits.sort((a, b) => a.id.localeCompare(b.id) || a.path.localeCompare(b.path));
+  return hits.sort((a, b) => a.id.localeCompare(b.id, 'en') || a.path.localeCompare(b.path, 'en'));
 }
 
 /** The advisory ids the section "Dependency advisories" of docs/security.md names. */
