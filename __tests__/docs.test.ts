@@ -145,7 +145,7 @@ describe('docs stay in step with the settings schema', () => {
     const changelog = readFileSync(join(root, 'CHANGELOG.md'), 'utf8');
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     const released = lastRelease(changelog) as string;
-    const unreleased = /^## Unreleased\n([\s\S]*?)(?=^## )/m.exec(changelog)![1];
+    const unreleased = /^## Unreleased.*\n([\s\S]*?)(?=^## )/m.exec(changelog)![1];
     const version = (v: string) => v.split('.').map(Number);
     const newer = (a: string, b: string) => {
       const [x, y] = [version(a), version(b)];

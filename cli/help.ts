@@ -88,7 +88,7 @@ rancher-ha-aws <command> --help prints one command's part.`;
 const COMMAND_LINE: Readonly<Record<string, string>> = {
   teardown: '<stack> | --dir <module folder> [--deployment <name>]',
   roll: '<stack> | --dir <module folder> [--deployment <name>]',
-  rotate: '<stack> | --dir <module folder> [--deployment <name>] token | encryption-key',
+  rotate: 'rke-ha | --dir <module folder> [--deployment <name>] token | encryption-key',
   drill: '<stack> [--dir <module folder>]',
   acceptance: '<stack> --region <region> | --teardown-run <run id>',
 };

@@ -79,15 +79,33 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
     else positional.push(arg);
   }
-  // `rotate <stack> token`, or `rotate --dir <folder> token`: its last word says what it rotates. One word after
-  // `rotate` is what it rotates only with --dir or when it is a rotation; otherwise it is the stack (`rotate rke-ha
-  // --dry-run` left the rotation out, and is told so, not that rke-ha is no rotation).
-  const rotationWord =
-    positional[0] === 'rotate' &&
-    (positional.length > 2 || (positional.length === 2 && (values.has('--dir') || (ROTATIONS as readonly string[]).includes(positional[1]))));
-  const what = rotationWord ? positional.pop() : undefined;
+  if (positional[0] === 'rotate') return { command: 'rotate', ...rotateWords(positional.slice(1), values.has('--dir')), flags, values };
   if (positional.length > 2) throw new UsageError(`Unexpected argument ${positional[2]}.`);
-  return { command: positional[0], stack: positional[1], what, flags, values };
+  return { command: positional[0], stack: positional[1], what: undefined, flags, values };
+}
+
+/**
+ * The words after `rotate`: the stack (unless --dir gives the module), then what it rotates. The word that names a
+ * rotation places the others: before it the stack, after it nothing. Swapped (`rotate token rke-ha`) is told the
+ * order, not that `rke-ha` is no rotation; a word after the rotation is named as the one too many. Without a word
+ * that names a rotation, one word is the stack (`rotate rke-ha --dry-run` left the rotation out, and is told so),
+ * or with --dir the rotation misspelled; two are the stack and a rotation misspelled.
+ */
+function rotateWords(words: readonly string[], withDir: boolean): { stack: string | undefined; what: string | undefined } {
+  const at = words.findIndex((word) => (ROTATIONS as readonly string[]).includes(word));
+  if (at === -1) {
+    if (words.length > 2) throw new UsageError(`Unexpected argument ${words[2]}.`);
+    return words.length === 1 && withDir ? { stack: undefined, what: words[0] } : { stack: words[0], what: words[1] };
+  }
+  const [before, what, after] = [words.slice(0, at), words[at], words.slice(at + 1)];
+  if (before.length === 0 && after.length > 0 && (STACKS as readonly string[]).includes(after[0]))
+    throw new UsageError(`rotate: the stack comes first, then what to rotate: \`rotate ${after[0]} ${what}\`.`);
+  if (before.length > 1) throw new UsageError(`Unexpected argument ${before[1]}.`);
+  if (after.length > 0)
+    throw new UsageError(
+      `Unexpected argument ${after[0]} after ${what}: rotate takes the stack, then what to rotate (\`rotate ${before[0] ?? '--dir <module folder>'} ${what}\`).`,
+    );
+  return { stack: before[0], what };
 }
 
 class UsageError extends Error {}
@@ -172,9 +190,20 @@ const runRoll: Runner = (line, log) => {
   });
 };
 
+/** Why a stack other than rke-ha has nothing for rotate: no servers of this project's hold a cluster token or RKE2's key. */
+const WHY_NOT_ROTATED: Readonly<Record<string, string>> = {
+  'k8s-ha': "installs Rancher onto a cluster you already run: its servers and their secrets are that cluster's own",
+  docker: "runs Rancher's container on one host, not a cluster of servers with a token and an encryption key",
+};
+
 const runRotate: Runner = (line, log) => {
   const choices = ROTATIONS.join(' or ');
   const example = (where = line.stack ?? '--dir <module folder>') => `\`rotate ${where} ${ROTATIONS[0]}\``;
+  const other = line.stack === undefined ? undefined : WHY_NOT_ROTATED[line.stack];
+  if (other)
+    throw new UsageError(
+      `rotate is for rke-ha, the stack with servers of its own to rotate: ${line.stack} ${other} (\`rotate rke-ha ${line.what ?? ROTATIONS[0]}\`).`,
+    );
   if (line.what === undefined && line.stack !== undefined && !(STACKS as readonly string[]).includes(line.stack))
     throw new UsageError(`rotate: '${line.stack}' is neither a stack (${STACKS.join(', ')}) nor what to rotate (${choices}): ${example('rke-ha')}.`);
   if (line.what === undefined)

@@ -141,7 +141,7 @@ function triage(lock, table) {
       });
     }
   }
-  return hits.sort((a, b) => a.id.localeCompare(b.id) || a.path.localeCompare(b.path));
+  return hits.sort((a, b) => a.id.localeCompare(b.id, 'en') || a.path.localeCompare(b.path, 'en'));
 }
 
 /** The bulk endpoint's request body: every installed package's name with its installed versions, as npm audit sends it. */

@@ -41,7 +41,7 @@ function folderTable(summary, base) {
     // A file directly in the top folder (lib/index.ts) counts in the top folder's row only.
     if (folderOf(own) !== top) add(folderOf(own), file);
   }
-  const names = [...rows.keys()].sort((a, b) => a.localeCompare(b));
+  const names = [...rows.keys()].sort((a, b) => a.localeCompare(b, 'en'));
   return [
     '| folder | lines | branches |',
     '|---|---|---|',

@@ -5,6 +5,11 @@
 // validation (notDocumented, invalidLink, notExported) runs with treatWarningsAsErrors, and any warning makes the
 // script exit 1. The pages are written all the same, so a failing run still shows what it read; the tools-tier
 // test (__tests__/scripts/docs-api.tools.test.ts) runs this script and names each warning.
+//
+// The pages' source links ("Defined in") point at package.json `repository`, at the commit the checkout has, never at
+// whichever git remote the checkout happens to have: TypeDoc's default reads the remote named `origin` and warns
+// (a warning, so exit 1) in a fork whose remote is `upstream` or in a checkout with none. Without a `repository` the
+// pages carry no source links, and no warning.
 const { readFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
@@ -19,6 +24,33 @@ function entryPoints() {
       name: subpath === '.' ? PACKAGE.name : `${PACKAGE.name}/${subpath.slice(2)}`,
       source: join('lib', relative('dist/lib', entry.types)).replace(/\.d\.ts$/, '.ts'),
     }));
+}
+
+/**
+ * TypeDoc's source-link options for package.json's `repository` (a string or `{ url }`, as npm documents it): a
+ * `sourceLinkTemplate` on the forge's page of the file at the checkout's commit (TypeDoc still asks git which commit
+ * and which files are tracked, never for a remote), or `disableSources` where there is no repository to link to.
+ * A repository this cannot read is an error naming the field and the forms it reads.
+ */
+function sourceLinks(pkg) {
+  const url = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+  if (url === undefined) return { disableSources: true };
+  const forge = /^(?:git\+)?(?:https?:\/\/|ssh:\/\/git@|git@)?(github\.com|gitlab\.com|bitbucket\.org)[:/]([^/]+)\/([^/#]+?)(?:\.git)?\/?$/.exec(url);
+  const shorthand = /^(?:(github|gitlab|bitbucket):)?([\w.-]+)\/([\w.-]+)$/.exec(url);
+  const [host, owner, project] = forge
+    ? forge.slice(1)
+    : shorthand
+      ? [{ gitlab: 'gitlab.com', bitbucket: 'bitbucket.org' }[shorthand[1]] ?? 'github.com', shorthand[2], shorthand[3]]
+      : [];
+  if (!host) {
+    throw new Error(
+      `package.json repository ${JSON.stringify(url)} names no GitHub, GitLab or Bitbucket project the API reference can link to: ` +
+        'write it as "https://github.com/<owner>/<project>.git" (or gitlab.com, bitbucket.org, or "github:<owner>/<project>"), or remove it for a reference without source links',
+    );
+  }
+  const page = host === 'gitlab.com' ? '-/blob' : host === 'bitbucket.org' ? 'src' : 'blob';
+  const line = host === 'bitbucket.org' ? 'lines-' : 'L';
+  return { sourceLinkTemplate: `https://${host}/${owner}/${project}/${page}/{gitRevision}/{path}#${line}{line}` };
 }
 
 function outFolder(argv) {
@@ -48,6 +80,7 @@ async function main() {
     // TypeDoc reads the types either way; its own type check of the program (a third of the run's CPU here: 7.6 s
     // instead of 11.2 s) is `npm run lint`'s tsc, as for the library's declarations (scripts/build.js, --noCheck).
     skipErrorChecking: true,
+    ...sourceLinks(PACKAGE),
   });
   // TypeDoc names a module by its path under lib/ ("index", "network"); a reader imports it by the package's name,
   // and every warning names a symbol by its module. Renamed as each module is created, before any warning.

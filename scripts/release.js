@@ -4,8 +4,9 @@
 //      the version the unreleased changes make: the next minor for breaking ones, before 1.0), no message of the code speaks of a later one ("since
 //      0.4.0"), CHANGELOG.md has an "## Unreleased" section with entries, the git tree is clean (every file not
 //      committed named), release/<version> is not there yet; --dry-run checks the same;
-//   2. sets the version in package.json, package-lock.json and lib/synth/version.ts, and turns "## Unreleased" into "## <version> (<date>)"
-//      under a new, empty "## Unreleased" (<date> today's, or SOURCE_DATE_EPOCH's);
+//   2. sets the version in package.json, package-lock.json, lib/synth/version.ts and the dependency of
+//      examples/platform-app/package.json, and turns "## Unreleased (<version>)" into "## <version> (<date>)" under a
+//      new, empty "## Unreleased" (<date> today's, or SOURCE_DATE_EPOCH's);
 //   3. writes release/<version>/: the packed library (`npm pack`), each stack's synthesized HCL module as a tarball
 //      (the stack's folder as `npm run synth:hcl` leaves it: cdk.tf, metadata.json, assets/, and the
 //      .terraform.lock.hcl `terraform providers lock` makes of it, from the registry or --provider-mirror), and
@@ -63,16 +64,39 @@ function lockProviders(dir, stack, mirror) {
   const source = mirror ? `the provider mirror ${mirror}` : 'registry.terraform.io';
   if (result.error && result.error.code === 'ENOENT')
     throw new Refused(`terraform is not on PATH: each module's .terraform.lock.hcl is made with \`terraform providers lock\` (Terraform >= 1.10)`);
-  if (result.status !== 0 || !existsSync(join(dir, '.terraform.lock.hcl'))) {
-    const said = `${result.stderr}${result.stdout}`
-      .replace(/\u001b\[[0-9;]*m/g, '')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 600);
-    throw new Refused(
-      `terraform providers lock failed for the ${stack} module, reading ${source} (${said}). The release records each module's provider checksums for ${LOCK_PLATFORMS.join(', ')}: run it where the registry answers, or give --provider-mirror <dir> holding those providers for those platforms (\`terraform providers mirror ${LOCK_PLATFORMS.map((p) => `-platform=${p}`).join(' ')} <dir>\` in a synthesized module, where the registry answers)`,
-    );
+  if (result.status !== 0 || !existsSync(join(dir, '.terraform.lock.hcl')))
+    throw new Refused(lockFailure(`${result.stderr}${result.stdout}`, stack, source));
+}
+
+/**
+ * What a failed `terraform providers lock` tells the person releasing, in a line: a registry or mirror it could not
+ * reach is said so, with the cause (no such host, connection refused) and the way on; any other failure gives
+ * Terraform's own error, its heading and first sentence. Terraform's full text (a box per provider per platform, a
+ * thousand characters and more) says the same at length.
+ */
+function lockFailure(output, stack, source) {
+  const text = output
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .replace(/[│╷╵]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const way =
+    `Run the release where registry.terraform.io answers, or give --provider-mirror <dir> holding those providers for those platforms ` +
+    `(\`terraform providers mirror ${LOCK_PLATFORMS.map((p) => `-platform=${p}`).join(' ')} <dir>\` in a synthesized module, where the registry answers).`;
+  const unreachable = /could not connect to ([\w.-]+)/.exec(text);
+  if (unreachable) {
+    const cause =
+      /(no such host|connection refused|i\/o timeout|network is unreachable|TLS handshake timeout|certificate signed by unknown authority|context deadline exceeded)/.exec(
+        text,
+      );
+    return `terraform providers lock could not reach ${unreachable[1]} for the ${stack} module${cause ? ` (${cause[1]})` : ''}. ${way}`;
   }
+  // Terraform names each provider it could not get after a dash ("- registry.terraform.io/hashicorp/aws: no available
+  // releases match the given constraints 6.0.0"): the first is the reason, else the error's heading.
+  const first = / - ([\w.-]+\/[\w.-]+\/[\w.-]+: .+?)(?= - [\w.-]+\/|\.? *$)/.exec(text)?.[1];
+  const heading = /Error: (.+?)(?= [A-Z][a-z]+ [a-z]|$)/.exec(text)?.[1];
+  const said = (first ?? heading ?? text).slice(0, 200);
+  return `terraform providers lock failed for the ${stack} module, reading ${source} (${said}). ${way}`;
 }
 
 const parts = (version) => VERSION.exec(version).slice(1).map(Number);
@@ -83,6 +107,11 @@ function compare(a, b) {
   return 0;
 }
 
+/**
+ * CHANGELOG.md's part for the changes not released yet: `## Unreleased (<version>)`, the version package.json names
+ * for them (what `npm pack` and the synth say), or `## Unreleased` while it is empty, right after a release.
+ */
+const UNRELEASED = /^## Unreleased(?: \(\d+\.\d+\.\d+\))?\n/m;
 /** The newest version CHANGELOG.md records as released (`## <version> (<date>)`). */
 const lastRelease = (changelog) => /^## (\d+\.\d+\.\d+) /m.exec(changelog)?.[1];
 /** Whether a CHANGELOG part holds breaking changes: an "Upgrading" or "Breaking" heading. */
@@ -207,6 +236,9 @@ function release(args, log) {
   const pkgText = readFileSync(pkgFile, 'utf8');
   const lockText = readFileSync(lockFile, 'utf8');
   const changelogText = readFileSync(changelogFile, 'utf8');
+  // The example app asks for the release it is shown with (examples/platform-app, docs/library.md).
+  const exampleFile = join(ROOT, 'examples', 'platform-app', 'package.json');
+  const exampleText = readFileSync(exampleFile, 'utf8');
   const current = JSON.parse(pkgText).version;
   // package.json names the version the changes since the last release make (a breaking one the next minor, before
   // 1.0): `npm pack` gives that version's tarball. The release is of that version or a later one, never of one
@@ -221,7 +253,7 @@ function release(args, log) {
     throw new Refused(
       `${version} is older than what the code's messages say: ${later.map((s) => `${s.where} says since ${s.version}`).join('; ')}. Release that version, or correct the messages.`,
     );
-  const unreleased = /^## Unreleased\n([\s\S]*?)(?=^## )/m.exec(changelogText);
+  const unreleased = new RegExp(`${UNRELEASED.source}([\\s\\S]*?)(?=^## )`, 'm').exec(changelogText);
   if (!unreleased || !/^### /m.test(unreleased[1]))
     throw new Refused('CHANGELOG.md has no entries under "## Unreleased": write what the release changes first');
   if (released !== undefined && breaks(unreleased[1]) && compare(version, nextBreaking(released)) < 0)
@@ -247,14 +279,15 @@ function release(args, log) {
   let done = false;
   try {
     log(
-      `${dryRun ? 'Dry run: ' : ''}release ${version} (package.json ${current} -> ${version}, CHANGELOG "## Unreleased" -> "## ${version} (${date})")`,
+      `${dryRun ? 'Dry run: ' : ''}release ${version} (package.json ${current} -> ${version}, CHANGELOG "## Unreleased" -> "## ${version} (${date})", examples/platform-app -> ^${version})`,
     );
     writeFileSync(pkgFile, pkgText.replace(/^( {2}"version": )"[^"]*"/m, `$1"${version}"`));
     const lock = JSON.parse(lockText);
     lock.version = version;
     lock.packages[''].version = version;
     writeFileSync(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
-    writeFileSync(changelogFile, changelogText.replace(/^## Unreleased\n/m, `## Unreleased\n\n## ${version} (${date})\n`));
+    writeFileSync(changelogFile, changelogText.replace(UNRELEASED, `## Unreleased\n\n## ${version} (${date})\n`));
+    writeFileSync(exampleFile, exampleText.replace(/^( +"rancher-ha-aws": )"[^"]*"/m, `$1"^${version}"`));
     writeFileSync(versionFile, versionText.replace(/^export const VERSION = '[^']*';$/m, `export const VERSION = '${version}';`));
 
     const staging = `${out}.partial`;
@@ -277,10 +310,13 @@ function release(args, log) {
     renameSync(staging, out);
     log(`${dryRun ? 'Would write' : 'Wrote'} ${dryRun ? `release/${version}` : relative(ROOT, out)}/:`);
     for (const line of sums) log(`  ${line}`);
-    if (dryRun) log('Dry run: package.json, package-lock.json, CHANGELOG.md and lib/synth/version.ts are as they were; nothing was written.');
+    if (dryRun)
+      log(
+        'Dry run: package.json, package-lock.json, CHANGELOG.md, lib/synth/version.ts and examples/platform-app/package.json are as they were; nothing was written.',
+      );
     else
       log(
-        `Next: review, then git add package.json package-lock.json CHANGELOG.md lib/synth/version.ts && git commit -m "Release ${version}" && git tag v${version}; attach release/${version}/* to the release.`,
+        `Next: review, then git add package.json package-lock.json CHANGELOG.md lib/synth/version.ts examples/platform-app/package.json && git commit -m "Release ${version}" && git tag v${version}; attach release/${version}/* to the release.`,
       );
     done = true;
   } finally {
@@ -288,6 +324,7 @@ function release(args, log) {
       writeFileSync(pkgFile, pkgText);
       writeFileSync(lockFile, lockText);
       writeFileSync(changelogFile, changelogText);
+      writeFileSync(exampleFile, exampleText);
       writeFileSync(versionFile, versionText);
       rmSync(`${out}.partial`, { recursive: true, force: true });
       if (dryRun) rmSync(out, { recursive: true, force: true });
@@ -304,4 +341,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { release, sinceVersions, tarOf, lastRelease, breaks, nextBreaking };
+module.exports = { release, sinceVersions, tarOf, lastRelease, breaks, nextBreaking, lockProviders, Refused };

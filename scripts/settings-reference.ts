@@ -33,7 +33,7 @@ function docComments(root: string): Map<string, Documented[]> {
     ...readdirSync(join(root, 'app', 'config'))
       .filter((f) => f.endsWith('-schema.ts'))
       .map((f) => ({ file: f, path: join(root, 'app', 'config', f) })),
-  ].sort((a, b) => a.file.localeCompare(b.file));
+  ].sort((a, b) => a.file.localeCompare(b.file, 'en'));
   const byName = new Map<string, Documented[]>();
   for (const { file, path } of sources) {
     const text = readFileSync(path, 'utf8');

@@ -17,6 +17,12 @@ const { relative } = require('node:path');
 const BUDGET_MS = { unit: 50, tools: 500 };
 /** How many of the slowest files each tier lists. */
 const SLOWEST = 8;
+/**
+ * How many of the files over the budget each tier lists, the dearest per case first: the rest are counted in the
+ * summary line. A whole tier run puts most of its files over (every file of the unit tier that synthesizes a stack),
+ * and 255 lines of them buried the run's result.
+ */
+const WORST_OVER = 5;
 
 /** A test file's tier: its jest project's name, or by its name when run without projects (the mutation run). */
 function tierOf(result) {
@@ -37,7 +43,7 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const perCase = (file) => (file.perCase >= 1000 ? seconds(file.perCase) : `${Math.round(file.perCase)} ms`);
 
 /** The lines the reporter prints for a run's test files (exported for its test). */
-function reportLines(files, budgets = BUDGET_MS, slowest = SLOWEST) {
+function reportLines(files, budgets = BUDGET_MS, slowest = SLOWEST, worstOver = WORST_OVER) {
   const lines = [];
   const tiers = [...new Set(files.map((file) => file.tier))].sort();
   for (const tier of tiers) {
@@ -51,12 +57,13 @@ function reportLines(files, budgets = BUDGET_MS, slowest = SLOWEST) {
     );
     if (budget !== undefined) {
       const over = own.filter((file) => file.perCase > budget).sort((a, b) => b.perCase - a.perCase);
+      const shown = over.slice(0, worstOver);
       lines.push(
         over.length === 0
           ? `  No file over the ${tier} tier's budget of ${budget} ms a case.`
-          : `  ${over.length} ${over.length === 1 ? 'file' : 'files'} over the ${tier} tier's budget of ${budget} ms a case:`,
+          : `  ${over.length} ${over.length === 1 ? 'file' : 'files'} over the ${tier} tier's budget of ${budget} ms a case${over.length > shown.length ? `; the ${shown.length} dearest per case:` : ':'}`,
       );
-      for (const file of over) lines.push(`    ${perCase(file)} a case, ${plural(file.cases, 'case')}, ${seconds(file.ms)}: ${file.path}`);
+      for (const file of shown) lines.push(`    ${perCase(file)} a case, ${plural(file.cases, 'case')}, ${seconds(file.ms)}: ${file.path}`);
     }
     lines.push(`  The slowest ${Math.min(slowest, own.length)}:`);
     for (const file of [...own].sort((a, b) => b.ms - a.ms).slice(0, slowest))
@@ -81,3 +88,4 @@ module.exports = SlowFilesReporter;
 module.exports.reportLines = reportLines;
 module.exports.fileFigures = fileFigures;
 module.exports.BUDGET_MS = BUDGET_MS;
+module.exports.WORST_OVER = WORST_OVER;

@@ -9,7 +9,15 @@ const { existsSync } = require('node:fs');
 const { delimiter, dirname, join } = require('node:path');
 const nodeBinaries = require('./node-binaries');
 
-const bin = (name) => join(__dirname, '..', 'node_modules', '.bin', name);
+const JEST = join(__dirname, '..', 'node_modules', 'jest', 'bin', 'jest.js');
+/**
+ * The options of jest's own node (its workers inherit them, a process a test starts does not): jest-process.js, so a
+ * worker asked to end leaves at once; and cdktf 0.21's DEP0044 (`util.isArray`, deprecated at run time from Node.js
+ * 22), which each worker that synthesizes printed once on the run's output as the app does not
+ * (app/cdktf-deprecations.ts), kept off. The app and the CLI the tools tier runs are started without them, and still
+ * show whatever they print themselves.
+ */
+const JEST_NODE_OPTIONS = ['--disable-warning=DEP0044', '--require', join(__dirname, 'jest-process.js')];
 
 // The suite's Node.js: the release .nvmrc pins, where `bash .ci/run` installs it (scripts/node-binaries.js). Put first
 // on PATH, it runs jest (its bin script asks `env` for node), its workers, and every node the tools tier starts by
@@ -29,20 +37,27 @@ function run(command, args, env = process.env) {
   });
 }
 
-const tools = process.argv[2] === '--tools';
-const args = process.argv.slice(tools ? 3 : 2);
-const start = Date.now();
-const seconds = () => ((Date.now() - start) / 1000).toFixed(1);
+module.exports = { JEST_NODE_OPTIONS };
 
-const tier = tools ? 'tools' : 'unit';
-// The unit tier's workers synthesize stacks, which allocate short-lived objects at a high rate: a young generation
-// of 64 MB (V8's default is 16 MB) halves the scavenges, 3 of the tier's 49 s on 2 cores (bench/README.md). A V8
-// option, set for the unit tier's jest only: the tools tier's processes start the CLI and stubs, which need no more.
-const base = onSuiteNode ? { ...process.env, PATH: `${suiteBin}${delimiter}${process.env.PATH ?? ''}` } : process.env;
-const env = tools ? base : { ...base, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=64`.trim() };
-run(bin('jest'), [...args, '--selectProjects', tier], env).then((jest) => {
-  console.error(
-    `npm ${tools ? 'run test:tools' : 'test'}: ${jest === 0 ? 'passed' : `failed (jest exit ${jest})`} in ${seconds()} s on ${nodeSaid}.`,
-  );
-  process.exit(jest);
-});
+if (require.main === module) main();
+
+function main() {
+  const tools = process.argv[2] === '--tools';
+  const args = process.argv.slice(tools ? 3 : 2);
+  const start = Date.now();
+  const seconds = () => ((Date.now() - start) / 1000).toFixed(1);
+
+  const tier = tools ? 'tools' : 'unit';
+  // The unit tier's workers synthesize stacks, which allocate short-lived objects at a high rate: a young generation
+  // of 64 MB (V8's default is 16 MB) halves the scavenges, 3 of the tier's 49 s on 2 cores (bench/README.md). A V8
+  // option, set for the unit tier's jest only: the tools tier's processes start the CLI and stubs, which need no more.
+  const base = onSuiteNode ? { ...process.env, PATH: `${suiteBin}${delimiter}${process.env.PATH ?? ''}` } : process.env;
+  const env = tools ? base : { ...base, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=64`.trim() };
+  // `node` from PATH: the suite's Node.js where it is installed (first on PATH above), as jest's bin script asks `env` for it.
+  run('node', [...JEST_NODE_OPTIONS, JEST, ...args, '--selectProjects', tier], env).then((jest) => {
+    console.error(
+      `npm ${tools ? 'run test:tools' : 'test'}: ${jest === 0 ? 'passed' : `failed (jest exit ${jest})`} in ${seconds()} s on ${nodeSaid}.`,
+    );
+    process.exit(jest);
+  });
+}

@@ -101,12 +101,26 @@ it.each([
     ['rotate', 'tokn'],
     "rotate: 'tokn' is neither a stack (rke-ha, k8s-ha, docker) nor what to rotate (token or encryption-key): `rotate rke-ha token`.",
   ],
+  [['rotate', 'token', 'rke-ha'], 'rotate: the stack comes first, then what to rotate: `rotate rke-ha token`.'],
+  [
+    ['rotate', 'rke-ha', 'token', 'again'],
+    'Unexpected argument again after token: rotate takes the stack, then what to rotate (`rotate rke-ha token`).',
+  ],
+  [
+    ['rotate', 'k8s-ha'],
+    "rotate is for rke-ha, the stack with servers of its own to rotate: k8s-ha installs Rancher onto a cluster you already run: its servers and their secrets are that cluster's own (`rotate rke-ha token`).",
+  ],
+  [
+    ['rotate', 'docker', 'encryption-key'],
+    "rotate is for rke-ha, the stack with servers of its own to rotate: docker runs Rancher's container on one host, not a cluster of servers with a token and an encryption key (`rotate rke-ha encryption-key`).",
+  ],
 ])('rotate %j: one line saying which word is missing or wrong, and the choices', (args, message) => {
   const result = world.run(args);
   expect(result.code).toBe(2);
   expectOneCleanLine(result.err);
   expect(result.err).toContain(message);
   expect(result.err).not.toContain("not 'rke-ha'");
+  expect(result.err).not.toContain('rotate token token');
 });
 
 it('acceptance without its required region: refused, naming the option, with no stack trace', () => {

@@ -31,6 +31,17 @@ describe('the operations command line', () => {
     expect(parseCommandLine(['roll', 'rke-ha']).what).toBeUndefined();
   });
 
+  it("names the order when rotate's words are swapped, and the word too many after what it rotates", () => {
+    expect(() => parseCommandLine(['rotate', 'token', 'rke-ha'])).toThrow(
+      'rotate: the stack comes first, then what to rotate: `rotate rke-ha token`.',
+    );
+    expect(() => parseCommandLine(['rotate', 'encryption-key', 'rke-ha', '--dry-run'])).toThrow('`rotate rke-ha encryption-key`');
+    expect(() => parseCommandLine(['rotate', 'rke-ha', 'token', 'now'])).toThrow(
+      'Unexpected argument now after token: rotate takes the stack, then what to rotate (`rotate rke-ha token`).',
+    );
+    expect(() => parseCommandLine(['rotate', '--dir', 'module', 'token', 'now'])).toThrow('Unexpected argument now after token');
+  });
+
   it('reads one word after rotate as the stack unless it is a rotation or --dir gives the module (the rotation left out is said to be missing)', () => {
     expect(parseCommandLine(['rotate', 'rke-ha', '--dry-run'])).toMatchObject({ stack: 'rke-ha', what: undefined });
     expect(parseCommandLine(['rotate', 'encryption-key', '--dir', 'module'])).toMatchObject({ stack: undefined, what: 'encryption-key' });

@@ -122,7 +122,7 @@ async function putLease(cluster: FakeCluster, lease: Lease | null): Promise<void
 }
 
 // Before the cases below: the first of them removes an etcd member for good (a roll's 'out').
-describe('restart protocol: cluster_healthy on a server whose certificates ended while it ran (issue 62 item 8a), through the real kubectl', () => {
+describe('restart protocol: cluster_healthy on a server whose certificates ended while it ran, through the real kubectl', () => {
   it("passes over its own NotReady Node (SKIP_NODE, as peer_access sets it) and over no other, on every server state the model reaches, as the model's timer guard", async () => {
     const config = { servers: 3, rules: FIXED_RULES, maxFaults: 1, rollTarget: 0, timers: [0, 1, 2], expired: [1], roll: false, upgradeTarget: null };
     const views = new Map<string, { servers: readonly ServerState[]; ended: boolean; here: number; whole: boolean }>();

@@ -176,7 +176,7 @@ describe('restart protocol model: every actor as the code and upstream behave', 
   });
 });
 
-describe('restart protocol model: issue 62, every restart path the upstream read found (one fault)', () => {
+describe('restart protocol model: each restart path that broke quorum or the Lease before its rule, one fault: broken without the rule, safe with it', () => {
   it.each(ISSUE_62_PATHS.filter((p) => p.tier === 'unit').map((p) => [p.name, p] as const))('%s', (_name, path) => checkIssue62Path(path));
 });
 
@@ -190,7 +190,7 @@ describe('restart protocol: the roll decides as the model does', () => {
   });
 });
 
-describe('restart protocol model: issue 62 item 8a, a voter whose certificates ended while it ran', () => {
+describe('restart protocol model: a voter whose certificates ended while it ran', () => {
   const world = { servers: 3, maxFaults: 1, rollTarget: 0, upgradeTarget: null, roll: false };
   const ended = { servers: ['up', 'up', 'up'] as const, applying: null, actors: { 'rotate-1': { pc: 'ended', alive: true } } };
 

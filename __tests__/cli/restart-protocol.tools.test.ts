@@ -41,6 +41,6 @@ describe('restart protocol model: the roll and the token rotation together', () 
   });
 });
 
-describe('restart protocol model: issue 62, the paths whose worlds are larger (two faults, or the encryption key beside the token)', () => {
+describe('restart protocol model: the restart paths whose worlds are larger (two faults, or the encryption key beside the token): broken without the rule, safe with it', () => {
   it.each(ISSUE_62_PATHS.filter((p) => p.tier === 'tools').map((p) => [p.name, p] as const))('%s', (_name, path) => checkIssue62Path(path));
 });

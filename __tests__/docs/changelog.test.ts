@@ -10,7 +10,19 @@ const releases = [...changelog.matchAll(/^## (Unreleased|\d+\.\d+\.\d+)\b.*$([\s
   text: m[2],
 }));
 
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
 describe('CHANGELOG.md', () => {
+  // What `npm pack` (rancher-ha-aws-<version>.tgz) and the synth say is the version a reader looks for here. Right
+  // after a release the part is empty and has no number yet (scripts/release.js).
+  it("heads the part not released yet with package.json's version, newer than the last release, while it holds entries", () => {
+    const heading = /^## Unreleased.*$/m.exec(changelog)?.[0];
+    const entries = /^### /m.test(releases[0]!.text);
+    expect(releases[0]!.version).toBe('Unreleased');
+    expect(heading).toBe(entries ? `## Unreleased (${PACKAGE_VERSION})` : '## Unreleased');
+    if (entries) expect(releases[1]!.version).not.toBe(PACKAGE_VERSION);
+  });
+
   it('has the releases in order, newest first', () => {
     expect(releases.length).toBeGreaterThan(3);
     const numbered = releases.filter((r) => r.version !== 'Unreleased').map((r) => r.version.split('.').map(Number));

@@ -55,6 +55,15 @@ describe('each task has one page, its commands first', () => {
     expect(screen).toMatch(/\bsuccess\b/i);
   });
 
+  // A first screen that runs kubectl says which cluster it talks to: the apply's kubeconfig, with the command that writes it.
+  it.each([...new Set(TASKS.map((t) => t.page))])('%s: a first screen whose commands run kubectl first writes the kubeconfig they use', (page) => {
+    const screen = firstScreen(page);
+    const commands = [...screen.matchAll(/```(?:sh|bash) (.+?) ```/g)].map((m) => m[1]).join(' ');
+    const kubectl = commands.search(/(^| )kubectl /);
+    if (kubectl === -1) return;
+    expect(commands.slice(0, kubectl)).toMatch(/terraform (-chdir=\S+ )?output -raw kubeconfig > \S+ && (export )?KUBECONFIG=/);
+  });
+
   it.each([...new Set(TASKS.map((t) => t.page))])(`%s is at most ${TASK_PAGE_WORDS} words`, (page) => {
     expect(words(read(page)).length).toBeLessThanOrEqual(TASK_PAGE_WORDS);
   });

@@ -231,6 +231,16 @@ describe('examples/platform-app, built from the packed library', () => {
     expect(Object.keys(pkg.dependencies).sort()).toEqual(['yaml', 'zod']);
   });
 
+  // A range that leaves out the version packed here (^0.4.0 of 0.5.0: a caret below 1.0 holds the minor) sends a
+  // reader who installs the example from the registry to another release than the one its docs and CHANGELOG describe.
+  it('asks for the version of the package it is built from (scripts/release.js keeps the two in step)', () => {
+    const example = JSON.parse(readFileSync(join(ROOT, 'examples', 'platform-app', 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    expect(example.dependencies[pkg.name]).toBe(`^${pkg.version}`);
+    expect(packLibrary().tarball).toMatch(new RegExp(`${pkg.name}-${pkg.version.replace(/\./g, '\\.')}\\.tgz$`));
+  });
+
   it("synthesizes the team's stack: the deployment under the construct's id, beside the team's own topic", () => {
     const instances = Object.keys(synthesized.resource.aws_instance ?? {});
     expect(instances).toHaveLength(3);

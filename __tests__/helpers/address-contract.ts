@@ -35,7 +35,7 @@ export function recordAddresses(title: string, variants: Record<string, Terrafor
   const merged = Object.fromEntries(
     Object.entries(variants)
       .map(([name, json]) => [name, [...new Set([...(recorded[name] ?? []), ...addressesOf(json)])].sort()] as const)
-      .sort(([a], [b]) => a.localeCompare(b)),
+      .sort(([a], [b]) => a.localeCompare(b, 'en')),
   );
   writeFileSync(fixture(title), `${JSON.stringify({ ...recorded, ...merged }, null, 1)}\n`);
 }

@@ -1,6 +1,7 @@
 import type { SpawnSyncReturns } from 'node:child_process';
 import { join } from 'node:path';
 import { runBounded } from './subprocess';
+import { testEnv } from './test-env';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -32,14 +33,11 @@ export function compiledMain(): string {
 
 /**
  * Runs the app from `cwd` with the caller's environment minus anything that
- * could steer where settings come from or where output goes (RANCHER_CONFIG
- * unless `env` sets it, every CDKTF_*), plus `env`; with `node`, on that Node.js binary.
+ * could steer it from outside the test (test-env.ts: RANCHER_CONFIG, RANCHER_DEBUG, every CDKTF_* and TF_*),
+ * plus `env`; with `node`, on that Node.js binary.
  */
 export function runApp(cwd: string, env: Record<string, string> = {}, node = process.execPath): SpawnSyncReturns<string> {
-  const merged: Record<string, string | undefined> = { ...process.env, ...env };
-  if (!('RANCHER_CONFIG' in env)) delete merged.RANCHER_CONFIG;
-  for (const key of Object.keys(merged)) if (key.startsWith('CDKTF_') && !(key in env)) delete merged[key];
-  const result = runBounded(node, [compiledMain()], { cwd, env: merged });
+  const result = runBounded(node, [compiledMain()], { cwd, env: testEnv(env) });
   if (result.error) throw result.error;
   return result;
 }

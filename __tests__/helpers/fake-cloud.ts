@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { scratchFolder } from './scratch';
 import { runBounded, runBoundedAsync, type AsyncRun } from './subprocess';
 import type { TerraformJson } from './synth';
+import { testEnv } from './test-env';
 
 const STUB = join(__dirname, 'ops-stubs', 'fake-cloud.js');
 
@@ -401,7 +402,7 @@ export class FakeCloud {
         if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
       if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
     }
-    return { ...process.env, PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...options.env };
+    return testEnv({ PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...options.env });
   }
 }
 

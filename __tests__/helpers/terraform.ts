@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TerraformJson } from './synth';
 import { cachedShared, keepShared, runShared } from './memo';
+import { testEnv } from './test-env';
 
 /**
  * Checks that need the terraform binary but no provider (it parses and
@@ -11,13 +12,14 @@ import { cachedShared, keepShared, runShared } from './memo';
  * no terraform >= 1.10 runs: these tests are never skipped.
  */
 /**
- * No user CLI configuration (nothing from the machine's ~/.terraformrc leaks in), no check-in, no next-step hints.
+ * No user CLI configuration (nothing from the machine's ~/.terraformrc leaks in, no TF_VAR_* or TF_CLI_ARGS* of the
+ * caller's shell: test-env.ts), no check-in, no next-step hints.
  * GOGC=400: Go's collector runs when the heap has grown by 400 % rather than 100 %. A plan or apply of a whole stack
  * on the built-in provider (second-plan.tools) spends about 40 % of its CPU collecting: with 400 a plan of rke-ha
  * takes 2.6 s of CPU instead of 4.1 s, at a peak of 350 MB instead of 160 MB (bench/README.md, 2026-11-26). It
  * changes when Terraform collects garbage, nothing it decides; short runs (console, fmt, init) barely collect.
  */
-export const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', GOGC: '400' };
+export const TERRAFORM_ENV = testEnv({ TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', GOGC: '400' });
 
 /** `terraform <args> -no-color` in `dir`: its exit status, its stdout, and stdout and stderr together. */
 export function terraformIn(dir: string, ...args: string[]): { status: number | null; stdout: string; output: string } {

@@ -1,9 +1,23 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { runBounded } from '../helpers/subprocess';
 import { synthSettings } from '../helpers/variants';
+import { GIT_ENV, testEnv } from '../helpers/test-env';
 
 // `npm run release` on a scratch clone of this checkout: the files git tracks or would (not ignored), as they are in the working tree,
 // committed in a repository of their own, with this checkout's node_modules linked (no registry needed). The real
@@ -16,7 +30,7 @@ const git = (...args: string[]) =>
   execFileSync('git', args, {
     cwd: clone,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    env: testEnv(GIT_ENV),
   });
 /** The day every release of this file writes into the CHANGELOG (SOURCE_DATE_EPOCH): the same in the dry run and the release. */
 const EPOCH = Math.floor(Date.now() / 1000);
@@ -25,7 +39,7 @@ const DAY = new Date(EPOCH * 1000).toISOString().slice(0, 10);
 const releaseWith = (env: Record<string, string>, ...args: string[]) => {
   const result = runBounded(process.execPath, [join(clone, 'scripts', 'release.js'), ...args], {
     cwd: clone,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', SOURCE_DATE_EPOCH: String(EPOCH), ...env },
+    env: testEnv({ ...GIT_ENV, CHECKPOINT_DISABLE: '1', SOURCE_DATE_EPOCH: String(EPOCH), ...env }),
   });
   return { code: result.status, out: result.stdout, err: result.stderr };
 };
@@ -50,8 +64,12 @@ beforeAll(() => {
     .filter(Boolean);
   for (const file of tracked) {
     if (!existsSync(join(ROOT, file))) continue; // deleted in the working tree
+    // Linked below; git lists it only where it is a link (a checkout sharing another's node_modules), not ignored as a folder.
+    if (file === 'node_modules') continue;
     mkdirSync(dirname(join(clone, file)), { recursive: true });
-    cpSync(join(ROOT, file), join(clone, file));
+    // A symbolic link stays one (git records the link, not what it points at: a link to a folder is one entry).
+    if (lstatSync(join(ROOT, file)).isSymbolicLink()) symlinkSync(readlinkSync(join(ROOT, file)), join(clone, file));
+    else cpSync(join(ROOT, file), join(clone, file));
   }
   symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
   // Right after a release this checkout's "## Unreleased" is empty, which the release refuses: the clone gets an entry.
@@ -138,10 +156,10 @@ describe('npm run release', () => {
     const pkg = readFileSync(pkgFile, 'utf8');
     // package.json as it was at the last release, and breaking changes since.
     writeFileSync(pkgFile, pkg.replace(/^( {2}"version": )"[^"]*"/m, `$1"${released}"`));
-    if (!/^## Unreleased\n[\s\S]*?^### Upgrading/m.test(text))
+    if (!/^## Unreleased.*\n[\s\S]*?^### Upgrading/m.test(text))
       writeFileSync(
         changelog,
-        text.replace(/^## Unreleased\n/m, '## Unreleased\n\n### Upgrading from the last release\n\n- A change that breaks.\n'),
+        text.replace(/^## Unreleased.*\n/m, (heading) => `${heading}\n### Upgrading from the last release\n\n- A change that breaks.\n`),
       );
     git('commit', '-qam', 'breaking changes under the last version');
     try {
@@ -263,6 +281,48 @@ describe('npm run release', () => {
     }
   });
 
+  // Where the registry is out of reach, terraform's own text (a box per provider and platform, about 1,100 characters
+  // with the pinned providers) said it at length: the release says it in a line, with the way on. The registry is made
+  // unreachable on any machine by a proxy that refuses (Go's HTTP client, which terraform uses, honours HTTPS_PROXY),
+  // and no CLI configuration of the machine's (a mirror of its own) is read.
+  it('says in one short line that the registry could not be reached, and the way on, when the providers cannot be locked', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script of this repository, without types
+    const { lockProviders, Refused } = require('../../scripts/release.js') as {
+      lockProviders(dir: string, stack: string, mirror?: string): void;
+      Refused: new () => Error;
+    };
+    const module = mkdtempSync(join(tmpdir(), 'rancher-release-lock-'));
+    const saved = { ...process.env };
+    try {
+      const required = Object.fromEntries([...pinned].map(([source, version]) => [source.split('/')[1], { source, version }]));
+      writeFileSync(join(module, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: required } }));
+      Object.assign(process.env, {
+        HTTPS_PROXY: 'http://127.0.0.1:9',
+        https_proxy: 'http://127.0.0.1:9',
+        NO_PROXY: '',
+        no_proxy: '',
+        TF_CLI_CONFIG_FILE: '/dev/null',
+      });
+      let refusal: Error | undefined;
+      try {
+        lockProviders(module, 'rke-ha');
+      } catch (error) {
+        refusal = error as Error;
+      }
+      expect(refusal).toBeInstanceOf(Refused);
+      expect(refusal!.message).toMatch(
+        /^terraform providers lock could not reach registry\.terraform\.io for the rke-ha module \(connection refused\)\. /,
+      );
+      expect(refusal!.message).toContain('give --provider-mirror <dir>');
+      expect(refusal!.message).not.toMatch(/[\n│╷]|discovery document/);
+      expect(refusal!.message.length).toBeLessThan(450);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      rmSync(module, { recursive: true, force: true });
+    }
+  });
+
   it('releases: the version everywhere, the CHANGELOG section, the packed library and the three HCL modules with their sums', () => {
     const result = release(NEXT, '--provider-mirror', mirror);
     expect(result).toMatchObject({ code: 0, err: '' });
@@ -276,11 +336,14 @@ describe('npm run release', () => {
     expect(changelog).toMatch(new RegExp(`^## Unreleased\n\n## ${NEXT.replace(/\./g, '\\.')} \\(${DAY}\\)\n\n### `, 'm'));
     expect(git('status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([
       ' M CHANGELOG.md',
+      ' M examples/platform-app/package.json',
       ' M lib/synth/version.ts',
       ' M package-lock.json',
       ' M package.json',
     ]);
     expect(readFileSync(join(clone, 'lib', 'synth', 'version.ts'), 'utf8')).toContain(`export const VERSION = '${NEXT}';`);
+    // The example app asks for the release it ships beside.
+    expect(JSON.parse(readFileSync(join(clone, 'examples', 'platform-app', 'package.json'), 'utf8')).dependencies['rancher-ha-aws']).toBe(`^${NEXT}`);
 
     const out = join(clone, 'release', NEXT);
     expect(readdirSync(out).sort()).toEqual([

@@ -2,7 +2,7 @@
 // The reporter that names, after each tier's run, the files over the tier's budget per case and the slowest files
 // (scripts/slow-files-reporter.js, jest.config.js; docs/development.md, "The suite's shape").
 const SlowFilesReporter = require('../../scripts/slow-files-reporter.js');
-const { reportLines, fileFigures, BUDGET_MS } = SlowFilesReporter;
+const { reportLines, fileFigures, BUDGET_MS, WORST_OVER } = SlowFilesReporter;
 
 /** A test file's result as jest hands it to a reporter (the fields the reporter reads). */
 function result(path: string, tier: string | undefined, cases: number, ms: number, extra: Record<string, unknown> = {}) {
@@ -50,6 +50,19 @@ describe('the slow-files reporter', () => {
       '__tests__/dear.test.ts',
     ]);
     expect(lines).toContain(`  No file over the tools tier's budget of ${BUDGET_MS.tools} ms a case.`);
+  });
+
+  it('lists at most five files over the budget, the dearest per case, and counts them all in one line', () => {
+    const files = Array.from({ length: 255 }, (_, n) => fileFigures('/repo', result(`__tests__/f${n}.test.ts`, 'unit', 1, BUDGET_MS.unit + 1 + n)));
+    const lines = reportLines(files);
+    expect(WORST_OVER).toBe(5);
+    expect(lines[1]).toBe(`  255 files over the unit tier's budget of ${BUDGET_MS.unit} ms a case; the 5 dearest per case:`);
+    const listed = lines.slice(
+      2,
+      lines.findIndex((line: string) => line.startsWith('  The slowest')),
+    );
+    expect(listed.map((line: string) => line.split(': ')[1])).toEqual([254, 253, 252, 251, 250].map((n) => `__tests__/f${n}.test.ts`));
+    expect(lines.filter((line: string) => line.includes(' a case, 1 case, '))).toHaveLength(5);
   });
 
   it('lists the slowest files of each tier by their whole time, at most the number asked', () => {

@@ -95,7 +95,7 @@ export function readDeploymentRecord(state: ModuleState, wanted?: string): Deplo
   const all = readDeploymentRecords(state);
   const list = () =>
     [...all]
-      .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+      .sort((a, b) => String(a.name).localeCompare(String(b.name), 'en'))
       .map((d) => `${d.name ?? '(no recorded name)'} (${d.kind}, construct ${d.path || 'at the stack'})`)
       .join(', ');
   if (wanted === undefined) {

@@ -522,7 +522,7 @@ function theDeployment(state: ModuleState, wanted: string | undefined): Deployme
   if (all.length > 1)
     throw new ChoiceNeeded(
       `This module holds ${all.length} deployments (${[...all]
-        .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+        .sort((a, b) => String(a.name).localeCompare(String(b.name), 'en'))
         .map((d) => `${d.name ?? '(no recorded name)'}: ${d.kind}`)
         .join(
           ', ',

@@ -69,7 +69,7 @@ function stateSection(json: Record<string, unknown>, stack: string): string[] {
 
 /** The README's text. */
 export function moduleReadme(input: ModuleReadmeInput): string {
-  const variables = Object.entries((input.json.variable ?? {}) as Record<string, Variable>).sort(([a], [b]) => a.localeCompare(b));
+  const variables = Object.entries((input.json.variable ?? {}) as Record<string, Variable>).sort(([a], [b]) => a.localeCompare(b, 'en'));
   const required = variables.filter(([, v]) => !('default' in v) && !v.sensitive).map(([name]) => name);
   const secrets = variables.filter(([, v]) => v.sensitive && !('default' in v)).map(([name]) => `TF_VAR_${name}`);
   const version = ((input.json.terraform ?? {}) as { required_version?: string }).required_version;

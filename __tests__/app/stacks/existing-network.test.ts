@@ -42,7 +42,7 @@ const NETWORK_TYPES = [
 
 describe('rke-ha in an existing VPC', () => {
   const json = rke(RKE_EXISTING);
-  const servers = Object.entries(resources(json, 'aws_instance')).sort(([a], [b]) => a.localeCompare(b));
+  const servers = Object.entries(resources(json, 'aws_instance')).sort(([a], [b]) => a.localeCompare(b, 'en'));
 
   it('creates no VPC, subnet, gateway, Elastic IP or route: destroy has none to remove', () => {
     expect(Object.keys(json.resource).filter((type) => NETWORK_TYPES.includes(type))).toEqual([]);

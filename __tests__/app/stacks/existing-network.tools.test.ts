@@ -27,7 +27,7 @@ const docker = (input: SettingsInput) => synthSettings(DOCKER_STACK, input).json
 
 describe('rke-ha in an existing VPC', () => {
   const json = rke(RKE_EXISTING);
-  const servers = Object.entries(resources(json, 'aws_instance')).sort(([a], [b]) => a.localeCompare(b));
+  const servers = Object.entries(resources(json, 'aws_instance')).sort(([a], [b]) => a.localeCompare(b, 'en'));
 
   it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
     const rendered = renderTemplate(userDataOf(json, servers[1][1]), placeholderValue);

@@ -112,7 +112,7 @@ const moved = (...indices: number[]) => existing({ nodeSubnetIds: NODES.map((id,
 function peerAddresses(json: TerraformJson): string[][] {
   const cidr = (name: string) => NETWORK.subnets[json.data!.aws_subnet[name].id].cidr_block;
   return Object.entries(resources(json, 'aws_instance'))
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => a.localeCompare(b, 'en'))
     .map(([, server]) => {
       const peers = /PEER_IPS="([^"]*)"/.exec(userDataOf(json, server))![1];
       return [...peers.matchAll(/\$\{cidrhost\(data\.aws_subnet\.([^.]+)\.cidr_block, (\d+)\)\}/g)].map((m) => cidrHost(cidr(m[1]), Number(m[2])));
@@ -121,7 +121,7 @@ function peerAddresses(json: TerraformJson): string[][] {
 /** The addresses the servers of `json` run at (their private_ip on the sample network). */
 function runningAddresses(json: TerraformJson): string[] {
   return Object.entries(resources(json, 'aws_instance'))
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => a.localeCompare(b, 'en'))
     .map(([, server]) => {
       const m = /^\$\{cidrhost\(data\.aws_subnet\.([^.]+)\.cidr_block, (\d+)\)\}$/.exec(server.private_ip)!;
       return cidrHost(NETWORK.subnets[json.data!.aws_subnet[m[1]].id].cidr_block, Number(m[2]));

@@ -31,7 +31,7 @@ describe('rke-ha with DNS round robin: no load balancer', () => {
       );
     const instances = Object.keys(resources(j, 'aws_instance')).sort();
     const associations = Object.values(resources(j, 'aws_eip_association')).sort((a, b) =>
-      String(a.instance_id).localeCompare(String(b.instance_id)),
+      String(a.instance_id).localeCompare(String(b.instance_id), 'en'),
     );
     expect(associations.map((a) => a.instance_id)).toEqual(instances.map((n) => `\${aws_instance.${n}.id}`));
     expect(j.output).not.toHaveProperty('load_balancer_dns_name');

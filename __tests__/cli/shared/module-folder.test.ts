@@ -54,7 +54,7 @@ describe('readDeploymentRecords: the deployments of a module, from its state', (
     for (const r of records) expect(r.recordId).toMatch(/\S/);
     const fromAddresses = readDeploymentRecords(moduleState(json(), withoutRecord));
     for (const r of fromAddresses) expect(r.source).toBe('addresses');
-    const byName = (list: Deployment[]) => list.map(named).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    const byName = (list: Deployment[]) => list.map(named).sort((a, b) => String(a.name).localeCompare(String(b.name), 'en'));
     // k8s-ha's guard records no name or region: found aside, it has no name (the teardown refuses k8s-ha before
     // asking for one), and the region of the ARNs in the state (the fake state's are all in REGION).
     // Without a record there is no record id.

@@ -270,7 +270,10 @@ async function handleApi(address, req, res) {
       const items = [...store.values()]
         .filter((o) => o.kind === r.kind && o.apiVersion === R.groupVersion(r) && (!namespace || o.metadata.namespace === namespace))
         .filter((o) => selects(selector, o.metadata.labels))
-        .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name))
+        .sort(
+          (a, b) =>
+            (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '', 'en') || a.metadata.name.localeCompare(b.metadata.name, 'en'),
+        )
         .map((o) => {
           if (!r.builtIn) return o;
           const { apiVersion: _apiVersion, kind: _kind, ...rest } = o;

@@ -41,7 +41,7 @@ describe('KubernetesUpgrade', () => {
     expect(gate.depends_on).toContain(`kubernetes_config_map_v1.${targetName}`);
     expect(running.depends_on).toContain(`helm_release.${gateName}`);
     const reads = Object.entries(dataSources(json, 'kubernetes_config_map_v1'));
-    expect(reads.map(([, r]) => r.metadata).sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+    expect(reads.map(([, r]) => r.metadata).sort((a, b) => a.name.localeCompare(b.name, 'en'))).toEqual([
       { name: UPGRADE_TARGET_RECORD, namespace: GATES_NAMESPACE },
       { name: KUBERNETES_RECORD, namespace: GATES_NAMESPACE },
     ]);
