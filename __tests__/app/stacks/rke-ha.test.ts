@@ -329,7 +329,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
 
   it("encrypts the snapshot bucket with the stack's key, which the node role may use through S3 for that bucket", () => {
     const [keyName] = Object.keys(resources(json, 'aws_kms_key'));
-    const [bucketName] = Object.keys(resources(json, 'aws_s3_bucket'));
+    const [bucketName] = only(json, 'aws_s3_bucket', (name) => name.startsWith('etcd-snapshots_'));
     const [, encryption] = only(json, 'aws_s3_bucket_server_side_encryption_configuration', (name) => name.startsWith('etcd-snapshots_'));
     expect(encryption.rule[0]).toEqual({
       apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` },
@@ -467,7 +467,7 @@ describe('rke-ha stack: settings that change the shape', () => {
   it('keeps the key that encrypts the snapshots as long as the snapshot bucket is kept', () => {
     const keys = (input: SettingsInput) =>
       Object.values(resources(synth(input).json, 'aws_kms_key')).map((k) => [k.deletion_window_in_days, k.lifecycle?.prevent_destroy ?? false]);
-    const [bucket] = Object.values(resources(synth().json, 'aws_s3_bucket'));
+    const [, bucket] = only(synth().json, 'aws_s3_bucket', (name) => name.startsWith('etcd-snapshots_'));
     expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
     expect(keys({})).toEqual([[30, true]]);
     expect(keys({ rkeHa: { etcdSnapshots: { forceDestroyBucket: true } } })).toEqual([[30, false]]);

@@ -6,7 +6,7 @@ import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { healthCheckStatusMetric } from '../../../lib/dns/route53-metrics';
-import { dataSources, only, ref, resources, synthStack, unsynthesizedApp } from '../../helpers/synth';
+import { dataSources, only, ref, resources, synthStack, unsynthesizedApp, userDataOf } from '../../helpers/synth';
 import { runCached } from '../../helpers/memo';
 
 /** A library user's stack: its own backend, providers and resources, one RancherOnRke under an id of its choice. */
@@ -440,7 +440,7 @@ describe('RancherOnRke on Graviton and RHEL 9', () => {
   });
 
   it('gives each server the RHEL family user data: selinux in the RKE2 config, the host preparation', () => {
-    const texts = Object.values(json.locals ?? {}).filter((v): v is string => typeof v === 'string' && v.startsWith('#cloud-config'));
+    const texts = Object.values<any>(resources(json, 'aws_instance')).map((server) => userDataOf(json, server));
     expect(texts).toHaveLength(3);
     for (const text of texts) {
       expect(text).toContain('selinux: true');
@@ -485,7 +485,7 @@ describe('RancherOnRke on Graviton and RHEL 9', () => {
 
 describe('RancherOnRke on a pinned Graviton image without architecture', () => {
   const warnings = (c: RancherOnRke) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
-  const userData = (json: any) => Object.values(json.locals ?? {}).filter((v): v is string => typeof v === 'string' && v.startsWith('#cloud-config'));
+  const userData = (json: any) => Object.values<any>(resources(json, 'aws_instance')).map((server) => userDataOf(json, server));
 
   it("installs the arm64 release, the instance type's architecture, and says so in the synth's warning", () => {
     const { json, construct } = platformStack({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge' });
