@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { SettingsError } from '../../../lib/config/errors';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AnnotationMetadataEntryType, type App, LocalBackend, TerraformStack, TerraformVariable, Token } from 'cdktf';
@@ -174,6 +176,31 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
     ],
   ])('%s', (_what, props, message) => {
     expect(refused(props)).toThrow(message);
+  });
+
+  it("a proxy address so long that the servers' boot loader would pass EC2's user data limit, naming that prop", () => {
+    // Incompressible: a random address of 30,000 characters, which no settings file admits (4096 per string).
+    const path = randomBytes(22_500)
+      .toString('base64url')
+      .replace(/[^A-Za-z0-9]/g, 'a');
+    const refusal = (() => {
+      try {
+        platformStack({ proxy: { http: `http://proxy.acme.io:3128/${path}`, noProxy: [], egressOnlyTo: [] } });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(refusal).toBeInstanceOf(SettingsError);
+    expect((refusal as SettingsError).problems).toEqual([
+      {
+        field: 'proxy.http',
+        message: expect.stringMatching(
+          /^makes the servers' user data about \d+ bytes gzip-compressed, and EC2 accepts 16384 .*give a shorter address$/,
+        ),
+        value: `http://proxy.acme.io:3128/${path}`,
+      },
+    ]);
   });
 
   it('names a key a prop does not have inside it with the nearest the prop has, in props words', () => {
