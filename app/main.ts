@@ -71,9 +71,7 @@ export function main(): ExitCode {
   try {
     result = synth(loaded, outdir, format);
   } catch (error) {
-    const write = outputWriteProblem(error);
-    if (write) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${write}`);
-    return internalError(error);
+    return synthFailure(error);
   }
   // The cdktf CLI shows the constructs' warnings itself (from the manifest) and keeps the app's stderr to itself.
   const stateLocation = defaultStateLocationWarning(outdir, loaded.settings.backend);
@@ -85,6 +83,18 @@ export function main(): ExitCode {
     process.stderr.write(`Warning: ${warning}\n`);
   process.stdout.write(result.summary);
   return EXIT_CODES.ok;
+}
+
+/**
+ * What a failed synth tells the user: the output directory it could not write, a construct's refusal of its props
+ * (the settings' values, which the settings file's rules let through: the servers' user data over EC2's limit, say) as
+ * a mistake in the settings, anything else as an internal error.
+ */
+export function synthFailure(error: unknown): ExitCode {
+  const write = outputWriteProblem(error);
+  if (write) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${write}`);
+  if (error instanceof SettingsError) return fail(EXIT_CODES.invalidSettings, error.message);
+  return internalError(error);
 }
 
 function internalError(error: unknown): ExitCode {

@@ -229,7 +229,14 @@ export function awsOf(state: any): any {
   for (const g of of('aws_cloudwatch_log_group')) aws.logGroups[g.name] = { exists: true };
   for (const v of of('aws_ebs_volume')) aws.volumes[v.id] = ['snap-scheduled-1'];
   const encryption = of('aws_s3_bucket_server_side_encryption_configuration');
-  for (const b of of('aws_s3_bucket')) {
+  // The servers' boot documents' bucket holds only what Terraform wrote from the module (force_destroy: the destroy
+  // removes it with its objects); it is no store, and the world's buckets are the stores, with snapshots in them.
+  const bootBuckets = new Set(
+    state.resources
+      .filter((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('boot-documents_'))
+      .map((r: any) => r.instances[0].attributes.bucket),
+  );
+  for (const b of of('aws_s3_bucket').filter((b: any) => !bootBuckets.has(b.bucket))) {
     const key = encryption.find((e: any) => e.bucket === b.bucket)?.rule?.[0]?.apply_server_side_encryption_by_default?.[0]?.kms_master_key_id;
     const keyId = of('aws_kms_key').find((k: any) => k.arn === key)?.key_id;
     const objects = Array.from({ length: 3 }, (_, i) => ({ key: `etcd-snapshot-${i}`, version: `v${i}` }));

@@ -56,7 +56,8 @@ const NODE_PYTHON = '/usr/bin/python3';
  *   `/db/info` (`members`: lines "IP voting|learner [VOTER_FROM_SECOND]");
  *   release files and installer scripts (`release/<name>`, see `release`; `download-errors/<name>` counts
  *   transfers that fail first, `download-down` fails them all).
- *   S3 ListObjectsV2 (`s3-list.xml`, or `s3-down`) and etcd members' `/health`.
+ *   S3 ListObjectsV2 (`s3-list.xml`, or `s3-down`), S3 GetObject (`s3-objects/<key>`, its SigV4 signature
+ *   checked; `s3-errors/<key>` counts 503 SlowDown answers first, `s3-down` no connection) and etcd members' `/health`.
  * - `sleep` only adds to `slept` (the clock the peers' FROM_SECOND refer to).
  * - `systemctl` and the installer record what they were asked: every call
  *   lands in `calls`; `systemctl` also keeps the started units (`active`) and

@@ -8,6 +8,7 @@ import { parseSettings } from '../../app/config/load';
 import type { Settings, SettingsInput } from '../../app/config/settings-schema';
 import type { BindingSchema } from '../../lib/synth/block-schema';
 import type { OutputFormat } from '../../lib/synth/stack-output';
+import { BOOT_LOADER_PATH } from '../../lib/nodes/private/boot-loader';
 
 /*
  * cdktf and the synth modules, loaded on first use. Jest evaluates every module again in each test file, and cdktf
@@ -217,14 +218,24 @@ export function readJson(path: string): unknown {
 export type { Construct };
 
 /**
- * The plain-text user data of an instance: ServerNode keeps it in a local and
- * sends it as `user_data_base64 = base64gzip(local.<name>)`.
+ * The plain-text user data of an instance as EC2 gets it: ServerNode keeps it in a local and sends it as
+ * `user_data_base64 = base64gzip(local.<name>)`. For a server with a boot store, the loader.
  */
-export function userDataOf(json: TerraformJson, instance: { user_data_base64?: string; user_data?: string }): string {
+export function userDataSentOf(json: TerraformJson, instance: { user_data_base64?: string; user_data?: string }): string {
   const local = /^\$\{base64gzip\(local\.([^)]+)\)\}$/.exec(instance.user_data_base64 ?? '')?.[1];
   if (local === undefined)
     throw new Error(`not ServerNode's compressed user data: ${String(instance.user_data_base64 ?? instance.user_data).slice(0, 60)}`);
   return json.locals![local] as string;
+}
+
+/**
+ * What an instance runs at first boot: its user data (userDataSentOf) or, when that is ServerNode's loader, the boot
+ * document the loader fetches (the local whose SHA-256 the loader carries, which the boot object's content is).
+ */
+export function userDataOf(json: TerraformJson, instance: { user_data_base64?: string; user_data?: string }): string {
+  const sent = userDataSentOf(json, instance);
+  const document = /\$\{sha256\(local\.([^)]+)\)\}/.exec(sent)?.[1];
+  return document === undefined || !sent.includes(BOOT_LOADER_PATH) ? sent : (json.locals![document] as string);
 }
 
 /**

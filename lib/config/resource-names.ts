@@ -150,6 +150,7 @@ function rkeHaNames(name: string, stack: string, n: Make): GeneratedName[] {
     n(stack, 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),
     n(stack, 'etcd snapshot access log bucket', 's3BucketPrefix', `${rke}-etcd-logs-`),
     n(stack, 'etcd snapshot events topic', 'snsTopic', `${rke}-etcd-events`),
+    n(stack, "servers' boot document bucket", 's3BucketPrefix', `${rke}-boot-`),
     ...backupNames(stack, rke, n, 'iamRole'),
     n(stack, 'alarm topic', 'snsTopic', `${rke}-alarms`),
     n(stack, 'boot parameters', 'ssmPath', `/${name}/${stack}/cluster-initialized`),

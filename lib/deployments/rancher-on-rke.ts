@@ -3,6 +3,8 @@ import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, TerraformLocal, TerraformStack, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { SettingsError } from '../config/errors';
+import type { ProxySettings } from '../config/sections';
 import { DeploymentAlarms, deploymentAlarmName } from '../alarms/deployment-alarms';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import {
@@ -54,13 +56,14 @@ import { ALB_TARGET_KEEP_ALIVE_SECONDS, ApplicationLoadBalancer } from '../loadb
 import { RANCHER_NAMESPACE } from '../rancher/namespace';
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
 import type { ExistingNetwork } from '../network/existing-network';
-import { chartProxy, proxyEnvironment } from '../network/private/proxy';
+import { chartProxy, httpsProxy, proxyEnvironment } from '../network/private/proxy';
 import { selinuxPolicyFromImage } from '../config/sections';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { HTTP_PORT, HTTPS_PORT, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, TRAEFIK_SIDE_PORTS } from '../nodes/private/ports';
-import { ServerNode } from '../nodes/server-node';
+import { BootBucket } from '../nodes/boot-bucket';
+import { ServerNode, USER_DATA_LIMIT_BYTES } from '../nodes/server-node';
 import { ServerQuorum } from '../nodes/server-quorum';
 import { deploymentTagUnlessDefault } from '../common/private/tags';
 import { ServerImage } from '../nodes/server-image';
@@ -477,9 +480,13 @@ export class RancherOnRke extends RancherOnCluster {
     const eventsTopic = d.backups.etcdSnapshots?.eventsTopic;
     const alarmsOn = d.props.alarms.enabled;
     const parameterPath = deploymentParameterPath(this, d.props.name);
+    // Each server's boot document (the #cloud-config its user data held before 0.6.0), read by its loader.
+    const bootBucket = new BootBucket(this, 'boot-documents', { namePrefix: `${d.name}-boot-` });
+    const bootKeys = Array.from({ length: d.cluster.nodeCount }, (_, i) => bootDocumentKey(i));
     const role = new NodeRole(this, 'node-role', {
       name: d.name,
       parameterPath,
+      bootDocumentArns: bootKeys.map((key) => bootBucket.objectArn(key)),
       snapshotBucketArn: snapshots?.arn,
       metricNamespace: alarmsOn ? restartMetricNamespace(d.name) : undefined,
       reportPath: `${parameterPath}/${API_CERTIFICATE_END_PATH}`,
@@ -494,6 +501,7 @@ export class RancherOnRke extends RancherOnCluster {
       readerRoleArn: role.role.arn,
       deployerArns: given.deployerArns ? [...given.deployerArns] : undefined,
       snapshotBucketArn: snapshots?.arn,
+      bootBucketArn: bootBucket.bucket.arn,
       // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).
       preventDestroy: snapshots !== undefined && !props.etcdSnapshots.forceDestroyBucket,
       // `npm run rotate -- rke-ha token` writes the new token here first (docs/day-2.md "Rotating the cluster token").
@@ -519,6 +527,7 @@ export class RancherOnRke extends RancherOnCluster {
     });
     // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
     snapshots?.encryptWith(parameters.key.arn);
+    bootBucket.encryptWith(parameters.key.arn);
     // The alarms count new snapshots through EventBridge: the bucket's one notification configuration sends them there too.
     const snapshotEvents =
       snapshots && (eventsTopic || alarmsOn)
@@ -533,7 +542,7 @@ export class RancherOnRke extends RancherOnCluster {
     // whose user data names it. Also with backups.credentials: accessKey, so that a deployment upgraded from a
     // writer's key rolls its servers onto the refresh timer (which proves the role) before the operator moves to it.
     const backupRole = d.backups.backupRole ? new BackupRole(this, 'backup-role', { name: d.name, nodeRole: role.role }) : undefined;
-    return { parameterPath, role, token, parameters, snapshotEvents, backupRole };
+    return { parameterPath, role, token, parameters, snapshotEvents, backupRole, bootBucket };
   }
 
   /** The servers with their user data, their NLB targets, and (DNS round robin) their Elastic IPs. */
@@ -652,6 +661,14 @@ export class RancherOnRke extends RancherOnCluster {
           upgradedInPlace,
           // Growing or shrinking changes the others' peer addresses: not a reason to replace them.
           notTaken: [PEER_ADDRESSES_PATTERN],
+          bootStore: {
+            bucket: boot.bootBucket.bucket.bucket,
+            regionalDomainName: boot.bootBucket.bucket.bucketRegionalDomainName,
+            region: props.region,
+            kmsKeyArn: boot.parameters.key.arn,
+            key: bootDocumentKey(i),
+            proxyEnvironment: common.proxyEnvironment,
+          },
           userData: userData({
             role: i === 0 ? 'init' : 'join',
             nodeIp: addresses[i].current,
@@ -665,6 +682,7 @@ export class RancherOnRke extends RancherOnCluster {
           }),
           // Egress from the first boot on: the bootstrap reruns after a failure, but waiting costs nothing.
           dependsOn: [
+            ...boot.bootBucket.guards,
             ...boot.parameters.parameters,
             ...boot.role.grants,
             ...(boot.backupRole ? [boot.backupRole.assume] : []),
@@ -674,6 +692,7 @@ export class RancherOnRke extends RancherOnCluster {
           ],
         }),
     );
+    refuseOversizedUserData(this, nodes, props.proxy);
     const nlbTargets = nlb ? nodes.flatMap((node, i) => nlb.addInstanceTarget(`server-${i}`, node.id)) : [];
     // A replaced node gets its address back: the records and health checks never change with it.
     const publicAddresses = nlb
@@ -1099,6 +1118,8 @@ interface ClusterState {
 
 interface ServerBoot {
   readonly parameterPath: string;
+  /** The servers' boot documents. */
+  readonly bootBucket: BootBucket;
   readonly role: NodeRole;
   /** The cluster token, in its secure form (the server CA's hash in it). */
   readonly token: string;
@@ -1190,4 +1211,33 @@ function traefikObjects(
         ]
       : [];
   return [traefikChartConfig(chart, options), ...bridge];
+}
+
+/** The key of server `index`'s boot document in the boot bucket. */
+function bootDocumentKey(index: number): string {
+  return `server-${index}.yaml`;
+}
+
+/**
+ * A settings refusal, before the construct's own validation would fail the synth as an error of the program: the
+ * servers' user data (the loader) over EC2's limit. Of the settings only the proxy's address reaches it (the
+ * loader's request goes through it; loaderProxyEnvironment), so that is the setting named.
+ */
+function refuseOversizedUserData(scope: Construct, nodes: readonly ServerNode[], proxy: ProxySettings): void {
+  const largest = Math.max(...nodes.map((node) => node.userDataUpperBound));
+  if (largest <= USER_DATA_LIMIT_BYTES) return;
+  const address = httpsProxy(proxy);
+  const field = address === undefined ? undefined : address === proxy.https ? 'proxy.https' : 'proxy.http';
+  if (field === undefined) throw new Error(`the servers' boot loader alone is ${largest} bytes gzip-compressed, over EC2's ${USER_DATA_LIMIT_BYTES}`);
+  throw new SettingsError(
+    `RancherOnRke ${scope.node.path}`,
+    [
+      {
+        field,
+        message: `makes the servers' user data about ${largest} bytes gzip-compressed, and EC2 accepts ${USER_DATA_LIMIT_BYTES} (the servers' boot loader reaches S3 through this proxy, so the user data carries its address): give a shorter address`,
+        value: address,
+      },
+    ],
+    'Invalid props of',
+  );
 }

@@ -28,6 +28,12 @@ export interface BootParametersProps {
    */
   readonly snapshotBucketArn?: string;
   /**
+   * The servers' boot bucket (BootBucket), whose objects are encrypted with this key: the node role may decrypt
+   * through S3 for that bucket only, and the identities running Terraform encrypt what they write there.
+   * @default no boot bucket
+   */
+  readonly bootBucketArn?: string;
+  /**
    * Whether the key outlives a destroy (`prevent_destroy`): set while the
    * snapshot bucket it encrypts is kept, since snapshots under a deleted key
    * can never be read again. @default false
@@ -94,6 +100,30 @@ export class BootParameters extends Construct {
         condition: [viaSsm],
       },
     ];
+    if (props.bootBucketArn) {
+      const throughBootBucket = [
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.${partition.dnsSuffix}`] },
+        // The objects are written with an S3 Bucket Key: the encryption context is the bucket's ARN.
+        { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.bootBucketArn] },
+      ];
+      statement.push(
+        {
+          sid: 'NodesReadBootDocuments',
+          principals: [{ type: 'AWS', identifiers: [props.readerRoleArn] }],
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+          condition: throughBootBucket,
+        },
+        {
+          sid: 'DeployersWriteBootDocuments',
+          principals: [{ type: 'AWS', identifiers: deployers }],
+          // An upload needs a data key; nothing reads the documents back but the servers.
+          actions: ['kms:GenerateDataKey'],
+          resources: ['*'],
+          condition: throughBootBucket,
+        },
+      );
+    }
     if (props.snapshotBucketArn) {
       const throughSnapshotBucket = [
         { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.${partition.dnsSuffix}`] },

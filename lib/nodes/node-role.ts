@@ -21,6 +21,11 @@ export interface NodeRoleProps {
    * nodes (the cluster-initialized marker) are covered without a dependency cycle.
    */
   readonly parameterPath: string;
+  /**
+   * The server's boot documents (BootBucket objects, ServerNode `bootStore`): `s3:GetObject` on exactly these objects.
+   * @default none
+   */
+  readonly bootDocumentArns?: readonly string[];
   /** Bucket ARN the node writes etcd snapshots to, if any. */
   readonly snapshotBucketArn?: string;
   /**
@@ -86,6 +91,9 @@ export class NodeRole extends Construct {
     if (props.reportPath) {
       const reports = `arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${props.reportPath}/*`;
       statements.push({ sid: 'Reports', actions: ['ssm:PutParameter'], resources: [reports] });
+    }
+    if (props.bootDocumentArns?.length) {
+      statements.push({ sid: 'BootDocuments', actions: ['s3:GetObject'], resources: [...props.bootDocumentArns] });
     }
     if (props.snapshotBucketArn) {
       statements.push(

@@ -1,10 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Fn, Op, TerraformLocal, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
 import { literal } from '../common/terraform-template';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
+import { bootLoaderUserData } from './private/boot-loader';
 
 /** EC2's limit on user data, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16_384;
@@ -59,8 +61,18 @@ export interface ServerNodeProps {
   readonly securityGroupIds: string[];
   /** The instance profile of its role (`NodeRole.instanceProfile`). */
   readonly instanceProfileName: string;
-  /** The cloud-init user data, as text; the construct compresses it, and refuses it at synth above `USER_DATA_LIMIT_BYTES` gzipped. */
+  /**
+   * The cloud-init user data, as text; the construct compresses it, and refuses it at synth above
+   * `USER_DATA_LIMIT_BYTES` gzipped. With `bootStore`, the server's boot document instead: the user data is then the
+   * loader that fetches it.
+   */
   readonly userData: string;
+  /**
+   * Where the boot document goes instead of the user data (EC2's 16 KiB): the construct writes `userData` there as
+   * an object (`boot-document`) and gives the instance a small fixed loader that fetches it with the instance role,
+   * checks its SHA-256 and applies it (boot-loader.sh). @default none: `userData` is the user data
+   */
+  readonly bootStore?: BootStore;
   /**
    * Give the instance a public IPv4 address at launch: a node in a public
    * subnet reaches the internet only so. Set explicitly because the subnets do
@@ -97,6 +109,22 @@ export interface ServerNodeProps {
   readonly notTaken?: readonly string[];
 }
 
+/** A bucket the boot documents are written to (`BootBucket`), and this server's object in it. */
+export interface BootStore {
+  /** The bucket's name. */
+  readonly bucket: string;
+  /** Its regional domain name (the loader's host: S3's name in the bucket's partition, and the gateway endpoint's). */
+  readonly regionalDomainName: string;
+  /** Its region (the request's signature). */
+  readonly region: string;
+  /** The KMS key the object is encrypted with (SSE-KMS). */
+  readonly kmsKeyArn: string;
+  /** The object's key; letters, digits and `/._-` (the loader signs the path as it is). */
+  readonly key: string;
+  /** HTTPS_PROXY / NO_PROXY of the servers, for the loader's request. @default none */
+  readonly proxyEnvironment?: readonly (readonly [string, string])[];
+}
+
 /**
  * One EC2 server: IMDSv2 only with a hop limit of 1 (pods cannot borrow the
  * node's credentials), encrypted gp3 root volume, no SSH key unless asked.
@@ -110,6 +138,8 @@ export interface ServerNodeProps {
 export class ServerNode extends Construct {
   /** The EC2 instance. */
   readonly instance: Instance;
+  /** The user data's gzip size at most (`compressedUpperBound`): the loader's with `bootStore`. Above `USER_DATA_LIMIT_BYTES` the construct's validation refuses it. */
+  readonly userDataUpperBound: number;
   private readonly props: ServerNodeProps;
   /** The user data as sent to EC2 (gzip, base64), once: the instance and `staleAttributes` both refer to it. */
   private readonly userDataBase64: string;
@@ -122,15 +152,41 @@ export class ServerNode extends Construct {
   constructor(scope: Construct, id: string, props: ServerNodeProps) {
     super(scope, id);
     this.props = props;
-    // The plain text as a local of its own: readable in the synthesized module, compressed where it is used.
-    const userData = new TerraformLocal(this, 'user-data', props.userData).asString;
+    // The plain text as a local of its own: readable in the synthesized module, compressed or hashed where it is used.
+    const document = new TerraformLocal(this, 'user-data', props.userData).asString;
+    let userData = document;
+    let userDataText = props.userData;
+    let bootDocument: S3Object | undefined;
+    if (props.bootStore) {
+      const store = props.bootStore;
+      if (!/^[A-Za-z0-9/._-]+$/.test(store.key)) throw new Error(`boot document key ${store.key}: letters, digits and /._- only`);
+      bootDocument = new S3Object(this, 'boot-document', {
+        bucket: store.bucket,
+        key: store.key,
+        content: document,
+        contentType: 'text/cloud-config',
+        serverSideEncryption: 'aws:kms',
+        kmsKeyId: store.kmsKeyArn,
+        bucketKeyEnabled: true,
+      });
+      userDataText = bootLoaderUserData({
+        url: `https://${store.regionalDomainName}/${store.key}`,
+        region: store.region,
+        sha256: Fn.sha256(document),
+        proxyEnvironment: store.proxyEnvironment,
+      });
+      userData = new TerraformLocal(this, 'loader', userDataText).asString;
+    }
     this.userDataBase64 = Fn.base64gzip(userData);
-    const compressed = compressedUpperBound(props.userData);
+    const compressed = compressedUpperBound(userDataText);
+    this.userDataUpperBound = compressed;
     this.node.addValidation({
       validate: () =>
         compressed > USER_DATA_LIMIT_BYTES
           ? [
-              `the user data of ${props.name} is about ${compressed} bytes gzip-compressed; EC2 accepts ${USER_DATA_LIMIT_BYTES}. Shorten the lists that go into it (registry mirrors, noProxy).`,
+              `the user data of ${props.name} is about ${compressed} bytes gzip-compressed; EC2 accepts ${USER_DATA_LIMIT_BYTES}. ${
+                props.bootStore ? 'Give a shorter proxy address.' : 'Shorten the lists that go into it (registry mirrors, noProxy).'
+              }`,
             ]
           : [],
     });
@@ -162,15 +218,17 @@ export class ServerNode extends Construct {
       tags: { Name: props.name, ...props.tags },
       volumeTags: { Name: props.name },
       lifecycle: { ignoreChanges: IGNORED_ARGUMENTS },
-      dependsOn: props.dependsOn,
+      // The document is in place before the loader asks for it.
+      dependsOn: bootDocument ? [...(props.dependsOn ?? []), bootDocument] : props.dependsOn,
     });
     if (props.upgradedInPlace !== undefined || props.notTaken?.length) {
       // The user data of the running server cannot be read back (gzip): its hash without the upgradable text is
       // recorded when the server is created (or, for a server older than the record, when it is first seen:
-      // "held" unless its user data is the current one), and compared with the current one.
+      // "held" unless its user data is the current one), and compared with the current one. The hash is of the boot
+      // document, the user data itself before the loader: a record written then still matches it.
       const texts: readonly string[] =
         props.upgradedInPlace === undefined ? [] : typeof props.upgradedInPlace === 'string' ? [props.upgradedInPlace] : props.upgradedInPlace;
-      const upgraded = texts.reduce((text, upgrade) => Fn.replace(text, literal(upgrade), ''), userData);
+      const upgraded = texts.reduce((text, upgrade) => Fn.replace(text, literal(upgrade), ''), document);
       // A pattern is written between slashes: Terraform's replace() then reads it as a regular expression.
       const notTaken = (props.notTaken ?? []).reduce((text, pattern) => Fn.replace(text, `/${pattern}/`, ''), upgraded);
       const wanted = Fn.sha256(notTaken);

@@ -49,8 +49,8 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     BASE,
     { ...BASE, name: 'rancher2' },
     'name is "rancher2", but this deployment was created with "rancher". Every resource name, the SSM path and the snapshot bucket derive from it',
-    // The NLB, the etcd snapshot bucket and Rancher's backup bucket.
-    (b, a) => expect(plannedChange(b, a).replaced.filter((r) => /^aws_(s3_bucket|lb)\./.test(r))).toHaveLength(3),
+    // The NLB, the etcd snapshot bucket, Rancher's backup bucket and the servers' boot documents' bucket.
+    (b, a) => expect(plannedChange(b, a).replaced.filter((r) => /^aws_(s3_bucket|lb)\./.test(r))).toHaveLength(4),
   ],
   [
     'another region',

@@ -22,8 +22,15 @@ const SERVERS = [0, 1, 2];
 /** The stand-in module of a step: servers, their records, and the guard's rules that read the records. */
 function standIn(json: TerraformJson): object {
   const instances = Object.entries(resources(json, 'aws_instance')).filter(([n]) => n.startsWith('server-'));
-  // A server's user data as a short literal that differs exactly where the user data does.
-  const userData = (local: string) => createHash('sha256').update(String(json.locals![local])).digest('hex');
+  // A server's user data as a short literal that differs exactly where the user data does: the loader's text with the
+  // SHA-256 of its boot document (a reference to another local) as Terraform renders it.
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  const userData = (local: string) =>
+    sha256(
+      String(json.locals![local]).replace(/\$\{sha256\(local\.([A-Za-z0-9_-]+)\)\}/g, (_, document: string) =>
+        sha256(String(json.locals![document])),
+      ),
+    );
   const moved = (text: string) =>
     text
       .replace(/base64gzip\(local\.([A-Za-z0-9_-]+)\)/g, (_, local: string) => JSON.stringify(userData(local)))

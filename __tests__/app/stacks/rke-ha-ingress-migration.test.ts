@@ -68,7 +68,7 @@ describe('rke-ha off ingress-nginx: what each step changes', () => {
       (i) => Object.entries(resources(BESIDE, 'terraform_data')).find(([n]) => n.startsWith(`server-${i}_ingress-controllers`))![1],
     )) {
       expect(record.input).toMatch(
-        /^\$\{\(aws_instance\.server-\d_instance_[0-9A-F]{8}\.user_data_base64 == base64gzip\(local\.server-\d_user-data_[0-9A-F]{8}\)\) \? "ingress-nginx,traefik" : "held"\}$/,
+        /^\$\{\(aws_instance\.server-\d_instance_[0-9A-F]{8}\.user_data_base64 == base64gzip\(local\.server-\d_loader_[0-9A-F]{8}\)\) \? "ingress-nginx,traefik" : "held"\}$/,
       );
       expect(record.lifecycle.ignore_changes).toEqual(['input']);
     }

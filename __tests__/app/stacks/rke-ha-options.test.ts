@@ -384,8 +384,11 @@ describe('rke-ha options: K3s with an external datastore', () => {
   it("uses K3s' Traefik for the Rancher ingress, needs no snapshot bucket, and keeps the Helm releases", () => {
     expect(repositoryCharts(json)).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
     expect(Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0]).toContain('"ingressClassName" = "traefik"');
-    // Rancher's backups have a bucket of their own with K3s too; there is no etcd snapshot bucket.
-    expect(Object.keys(resources(json, 'aws_s3_bucket'))).toEqual([expect.stringMatching(/^rancher-backups_bucket_/)]);
+    // Rancher's backups and the servers' boot documents have buckets of their own with K3s too; there is no etcd snapshot bucket.
+    expect(Object.keys(resources(json, 'aws_s3_bucket'))).toEqual([
+      expect.stringMatching(/^boot-documents_bucket_/),
+      expect.stringMatching(/^rancher-backups_bucket_/),
+    ]);
     expect(Object.keys(json.output!)).toContain('datastore_address');
     expect(Object.keys(json.output!)).not.toContain('etcd_snapshot_bucket');
   });

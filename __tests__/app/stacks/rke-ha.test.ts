@@ -329,7 +329,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
 
   it("encrypts the snapshot bucket with the stack's key, which the node role may use through S3 for that bucket", () => {
     const [keyName] = Object.keys(resources(json, 'aws_kms_key'));
-    const [bucketName] = Object.keys(resources(json, 'aws_s3_bucket'));
+    const [bucketName] = only(json, 'aws_s3_bucket', (name) => name.startsWith('etcd-snapshots_'));
     const [, encryption] = only(json, 'aws_s3_bucket_server_side_encryption_configuration', (name) => name.startsWith('etcd-snapshots_'));
     expect(encryption.rule[0]).toEqual({
       apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` },
@@ -348,6 +348,52 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     // The K3s layout has no bucket, and no S3 use of the key.
     const k3s = synth({ rkeHa: { distribution: 'k3s' } }).json;
     expect(JSON.stringify(dataSources(k3s, 'aws_iam_policy_document'))).not.toContain('NodesUseSnapshotBucket');
+  });
+
+  it("writes each server's boot document to the boot bucket under the stack's key, which the node role alone reads and decrypts", () => {
+    const [keyName, key] = only(json, 'aws_kms_key');
+    const [bucketName] = only(json, 'aws_s3_bucket', (name) => name.startsWith('boot-documents_'));
+    const bucketArn = `\${aws_s3_bucket.${bucketName}.arn}`;
+    const objects = Object.entries<any>(resources(json, 'aws_s3_object')).filter(([name]) => /^server-\d_boot-document_/.test(name));
+    expect(objects.map(([, o]) => o.key)).toEqual(['server-0.yaml', 'server-1.yaml', 'server-2.yaml']);
+    for (const [objectName, object] of objects) {
+      expect(object).toMatchObject({
+        bucket: `\${aws_s3_bucket.${bucketName}.bucket}`,
+        server_side_encryption: 'aws:kms',
+        kms_key_id: `\${aws_kms_key.${keyName}.arn}`,
+        bucket_key_enabled: true,
+      });
+      const server = Object.values<any>(resources(json, 'aws_instance')).find((i) => i.tags.Name.endsWith(object.key.replace('.yaml', '')))!;
+      // What the loader fetches is what the server runs; the instance waits for it.
+      expect(server.depends_on).toContain(`aws_s3_object.${objectName}`);
+      expect(userDataOf(json, server)).toBe(json.locals![/^\$\{local\.([^}]+)\}$/.exec(object.content)![1]]);
+    }
+    const role = Object.values<any>(dataSources(json, 'aws_iam_policy_document')).find((d) => d['//'].metadata.path.endsWith('/node-role/policy'));
+    expect(role.statement.find((st: any) => st.sid === 'BootDocuments')).toEqual({
+      sid: 'BootDocuments',
+      actions: ['s3:GetObject'],
+      resources: ['server-0.yaml', 'server-1.yaml', 'server-2.yaml'].map((k) => `${bucketArn}/${k}`),
+    });
+    const policy = dataSources(json, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(key.policy)![1]];
+    const throughBootBucket = [
+      {
+        test: 'StringEquals',
+        variable: 'kms:ViaService',
+        values: [expect.stringMatching(/^s3\.\$\{data\.aws_region\.[^}]+\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/)],
+      },
+      { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [bucketArn] },
+    ];
+    expect(policy.statement.find((st: any) => st.sid === 'NodesReadBootDocuments')).toEqual({
+      sid: 'NodesReadBootDocuments',
+      principals: [{ type: 'AWS', identifiers: [expect.stringMatching(/^\$\{aws_iam_role\.node-role_[^.]+\.arn\}$/)] }],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      condition: throughBootBucket,
+    });
+    expect(policy.statement.find((st: any) => st.sid === 'DeployersWriteBootDocuments')).toMatchObject({
+      actions: ['kms:GenerateDataKey'],
+      condition: throughBootBucket,
+    });
   });
 
   it('sends snapshot events to the topic the key policy lets S3 use the key for, and outputs it', () => {
@@ -467,7 +513,7 @@ describe('rke-ha stack: settings that change the shape', () => {
   it('keeps the key that encrypts the snapshots as long as the snapshot bucket is kept', () => {
     const keys = (input: SettingsInput) =>
       Object.values(resources(synth(input).json, 'aws_kms_key')).map((k) => [k.deletion_window_in_days, k.lifecycle?.prevent_destroy ?? false]);
-    const [bucket] = Object.values(resources(synth().json, 'aws_s3_bucket'));
+    const [, bucket] = only(synth().json, 'aws_s3_bucket', (name) => name.startsWith('etcd-snapshots_'));
     expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
     expect(keys({})).toEqual([[30, true]]);
     expect(keys({ rkeHa: { etcdSnapshots: { forceDestroyBucket: true } } })).toEqual([[30, false]]);

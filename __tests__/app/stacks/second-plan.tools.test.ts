@@ -214,3 +214,61 @@ describeWithTerraform("rke-ha from the previous release's defaults to this relea
     expect(checkWarnings(after.output)).toEqual([]);
   });
 });
+
+/**
+ * The module a deployment was made with before the servers' user data became a loader, rebuilt from this one: each
+ * instance's user data and each record of it the boot document itself, without the boot bucket, its objects and their
+ * grants. For the default stack this is 40d51f4's synthesized JSON exactly, but for the metadata comments (compared
+ * key by key when this was written: a synth of 40d51f4's tree beside this one's).
+ */
+function beforeTheLoader(json: TerraformJson): TerraformJson {
+  const loaders = Object.entries(json.locals ?? {}).flatMap(([name, text]) => {
+    const document = /_loader_/.test(name) ? /\$\{sha256\(local\.([A-Za-z0-9_-]+)\)\}/.exec(String(text))?.[1] : undefined;
+    return document ? [[name, document] as const] : [];
+  });
+  let text = JSON.stringify(json);
+  // Every reference to a loader is one to its document (local names are letters, digits, _ and -).
+  for (const [loader, document] of loaders) text = text.replace(new RegExp(`local\\.${loader}(?![\\w-])`, 'g'), `local.${document}`);
+  const old = JSON.parse(text) as TerraformJson & { data: Record<string, Record<string, any>> };
+  for (const [loader] of loaders) delete old.locals![loader];
+  const boot = (name: string) => name.startsWith('boot-documents_') || name.includes('_boot-document_');
+  for (const [type, byName] of Object.entries(old.resource)) {
+    for (const name of Object.keys(byName)) if (boot(name)) delete byName[name];
+    if (Object.keys(byName).length === 0) delete old.resource[type];
+  }
+  const documents = old.data.aws_iam_policy_document;
+  for (const name of Object.keys(documents)) if (boot(name)) delete documents[name];
+  const grants = new Set(['BootDocuments', 'NodesReadBootDocuments', 'DeployersWriteBootDocuments']);
+  for (const document of Object.values(documents)) document.statement = document.statement.filter((s: { sid?: string }) => !grants.has(s.sid ?? ''));
+  for (const instance of Object.values<any>(old.resource.aws_instance))
+    instance.depends_on = instance.depends_on.filter((address: string) => !/boot-document/.test(address));
+  return old;
+}
+
+describeWithTerraform("rke-ha made before the servers' boot loader, upgraded through Terraform core", () => {
+  const now = () => synthSettings('rke-ha', DOMAIN).json;
+  const folder = moduleFolder('before-loader-', () => beforeTheLoader(now()));
+
+  it('the plan creates the boot bucket and the objects, changes the grants in place, and leaves every server as it is', () => {
+    write(now(), folder());
+    const planned = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=loader.tfplan');
+    expect(planned.status).toBe(2);
+    expect(checkWarnings(planned.output)).toEqual([]);
+    const said = (action: string) => [...planned.output.matchAll(new RegExp(`^  # (\\S+) ${action}`, 'gm'))].map((m) => m[1]);
+    expect(said('(?:must be replaced|will be replaced|will be destroyed)')).toEqual([]);
+    expect(said('will be updated in-place').filter((address) => /aws_instance__server-\d|user-data-record/.test(address))).toEqual([]);
+    const created = said('will be created');
+    expect(created.filter((address) => /_boot-document_/.test(address))).toHaveLength(3);
+    expect(created.filter((address) => /boot-documents_bucket_/.test(address))).toHaveLength(1);
+    applySaved(folder(), 'loader.tfplan');
+  });
+
+  it('after it no server is pending replacement, and the next plan is empty', () => {
+    expect(JSON.parse(terraformOk(folder(), 'output', '-json', 'servers_pending_replacement'))).toEqual({
+      'server-0': [],
+      'server-1': [],
+      'server-2': [],
+    });
+    expect(outcome(plan(folder()))).toEqual({ status: 0, output: '' });
+  });
+});

@@ -123,7 +123,11 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
     it('with --keep-snapshots: the bucket, its guards and its KMS key stay; the token is saved; it says where', () => {
       const c = cloud(variant, { apiUp });
       const before = c.world().aws;
-      const records = addressesOfType(c, /^aws_s3_object$/);
+      // The servers' boot documents are objects of a bucket of their own, which the destroy removes (not a store).
+      const [records, bootDocuments] = [false, true].map((boot) =>
+        addressesOfType(c, /^aws_s3_object$/).filter((address: string) => /_boot-document_/.test(address) === boot),
+      );
+      const servers = addressesOfType(c, /^aws_instance$/).length;
       const result = teardown(c, '--keep-snapshots');
       expect(result.err).toBe('');
       expect(result).toSucceed();
@@ -152,6 +156,8 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         expect(records).toHaveLength(1);
         const rm = c.calls().find((call) => call.startsWith('terraform state rm ') && call.includes('aws_s3_bucket.'));
         expect(rm?.split(' ')).toEqual(expect.arrayContaining(records));
+        expect(bootDocuments).toHaveLength(servers);
+        for (const document of bootDocuments) expect(rm?.split(' ')).not.toContain(document);
       } else {
         expect(result.out).toMatch(
           /Kept: the EBS snapshots of the Rancher data volume vol-data_volume \(final and scheduled\): snap-scheduled-1, snap-final-vol-data_volume/,

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { SettingsError } from '../../../lib/config/errors';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AnnotationMetadataEntryType, type App, LocalBackend, TerraformStack, TerraformVariable, Token } from 'cdktf';
@@ -6,7 +8,7 @@ import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { healthCheckStatusMetric } from '../../../lib/dns/route53-metrics';
-import { dataSources, only, ref, resources, synthStack, unsynthesizedApp } from '../../helpers/synth';
+import { dataSources, only, ref, resources, synthStack, unsynthesizedApp, userDataOf } from '../../helpers/synth';
 import { runCached } from '../../helpers/memo';
 
 /** A library user's stack: its own backend, providers and resources, one RancherOnRke under an id of its choice. */
@@ -174,6 +176,31 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
     ],
   ])('%s', (_what, props, message) => {
     expect(refused(props)).toThrow(message);
+  });
+
+  it("a proxy address so long that the servers' boot loader would pass EC2's user data limit, naming that prop", () => {
+    // Incompressible: a random address of 30,000 characters, which no settings file admits (4096 per string).
+    const path = randomBytes(22_500)
+      .toString('base64url')
+      .replace(/[^A-Za-z0-9]/g, 'a');
+    const refusal = (() => {
+      try {
+        platformStack({ proxy: { http: `http://proxy.acme.io:3128/${path}`, noProxy: [], egressOnlyTo: [] } });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(refusal).toBeInstanceOf(SettingsError);
+    expect((refusal as SettingsError).problems).toEqual([
+      {
+        field: 'proxy.http',
+        message: expect.stringMatching(
+          /^makes the servers' user data about \d+ bytes gzip-compressed, and EC2 accepts 16384 .*give a shorter address$/,
+        ),
+        value: `http://proxy.acme.io:3128/${path}`,
+      },
+    ]);
   });
 
   it('names a key a prop does not have inside it with the nearest the prop has, in props words', () => {
@@ -440,7 +467,7 @@ describe('RancherOnRke on Graviton and RHEL 9', () => {
   });
 
   it('gives each server the RHEL family user data: selinux in the RKE2 config, the host preparation', () => {
-    const texts = Object.values(json.locals ?? {}).filter((v): v is string => typeof v === 'string' && v.startsWith('#cloud-config'));
+    const texts = Object.values<any>(resources(json, 'aws_instance')).map((server) => userDataOf(json, server));
     expect(texts).toHaveLength(3);
     for (const text of texts) {
       expect(text).toContain('selinux: true');
@@ -485,7 +512,7 @@ describe('RancherOnRke on Graviton and RHEL 9', () => {
 
 describe('RancherOnRke on a pinned Graviton image without architecture', () => {
   const warnings = (c: RancherOnRke) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
-  const userData = (json: any) => Object.values(json.locals ?? {}).filter((v): v is string => typeof v === 'string' && v.startsWith('#cloud-config'));
+  const userData = (json: any) => Object.values<any>(resources(json, 'aws_instance')).map((server) => userDataOf(json, server));
 
   it("installs the arm64 release, the instance type's architecture, and says so in the synth's warning", () => {
     const { json, construct } = platformStack({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge' });

@@ -133,3 +133,85 @@ describeWithTerraform('ServerNode.staleAttributes with parts a running server do
     expect(stale({ userData: moved, record: recordedBy(moved) })).toEqual(['user_data']);
   });
 });
+
+describeWithTerraform('ServerNode.staleAttributes with a boot store (the user data a loader), evaluated by terraform', () => {
+  const VERSION = 'v1.35.9+rke2r1';
+  const OLD = 'v1.35.7+rke2r1';
+  const text = (version: string, extra = '') =>
+    `#cloud-config\nwrite_files:\n  - path: /etc/rancher/bootstrap.env\n    content: |\n      RKE2_VERSION=${version}\n      PEER_IPS="10.0.16.10"\n${extra}`;
+  const store = {
+    bucket: 'demo-boot',
+    regionalDomainName: 'demo-boot.s3.us-east-1.amazonaws.com',
+    region: 'us-east-1',
+    kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/demo',
+    key: 'server-0.yaml',
+  };
+  const { json } = synth((stack) => {
+    const node = new ServerNode(stack, 'server', {
+      ...base,
+      userData: text(VERSION),
+      bootStore: store,
+      upgradedInPlace: VERSION,
+      notTaken: [PEER_ADDRESSES_PATTERN],
+    });
+    new TerraformOutput(stack, 'stale', { value: node.staleAttributes() });
+  });
+  const [name] = Object.keys(resources(json, 'aws_instance'));
+  const [recordName, record] = Object.entries(resources(json, 'terraform_data'))[0];
+  const documentLocal = Object.keys(json.locals!).find((l) => l.startsWith('server_user-data_'))!;
+  const loaderLocal = Object.keys(json.locals!).find((l) => l.startsWith('server_loader_'))!;
+  const loader = json.locals![loaderLocal] as string;
+  const hcl = (value: string) => JSON.stringify(value);
+  /** `expression` with the instance's state, the record, the loader and the boot document (`document`) filled in. */
+  const filled = (expression: string, running: { userData: string; record: string }, document: string) => {
+    const state: Record<string, string> = {
+      ami: hcl(base.amiId),
+      user_data_base64: `base64gzip(${running.userData})`,
+      instance_type: hcl(base.instanceType),
+      key_name: hcl(''),
+      subnet_id: hcl(base.subnetId),
+      private_ip: hcl(base.privateIp),
+    };
+    for (const [attribute, value] of Object.entries(state)) expression = expression.replaceAll(`aws_instance.${name}.${attribute}`, () => value);
+    // The loader first: its text names the document's local (its SHA-256), filled in next. Replaced by functions: a
+    // replacement string would read the loader's `$${` as a pattern.
+    return expression
+      .replaceAll(`terraform_data.${recordName}.output`, () => running.record)
+      .replaceAll(`local.${loaderLocal}`, () => hcl(loader))
+      .replaceAll(`local.${documentLocal}`, () => hcl(document));
+  };
+  /** The loader as a server created with `document` got it (an HCL expression). */
+  const loaderFor = (document: string) => hcl(loader).replaceAll(`local.${documentLocal}`, () => hcl(document));
+  /** The record's input as this module evaluates it when the server is created from `document`. */
+  const recordedBy = (document: string) =>
+    hcl(evaluate(filled(expressionOf(record.input), { userData: loaderFor(document), record: 'null' }, document)) as string);
+  const stale = (running: { userData: string; record: string }) => evaluate(filled(expressionOf(json.output!.stale.value), running, text(VERSION)));
+  /** What a module whose version was `version` recorded for a server created from `document`, 0.5.0's included. */
+  const recordedWith = (document: string, version: string) =>
+    `sha256(replace(replace(${hcl(document)}, ${hcl(version)}, ""), ${hcl(`/${PEER_ADDRESSES_PATTERN}/`)}, ""))`;
+
+  it('records the hash of the boot document, not of the loader, and the loader carries the document SHA-256', () => {
+    expect(record.input).toContain(`local.${documentLocal}`);
+    expect(loader).toContain(`\${sha256(local.${documentLocal})}`);
+    expect(loader).toContain(`https://${store.regionalDomainName}/${store.key}`);
+  });
+
+  it('is empty for a server created with the loader, and for one whose version was upgraded in place since', () => {
+    expect(stale({ userData: loaderFor(text(VERSION)), record: recordedBy(text(VERSION)) })).toEqual([]);
+    expect(evaluate(recordedWith(text(VERSION), VERSION))).toBe(JSON.parse(recordedBy(text(VERSION))));
+    // Its loader then carried the older document's SHA-256.
+    expect(stale({ userData: loaderFor(text(OLD)), record: recordedWith(text(OLD), OLD) })).toEqual([]);
+  });
+
+  it('is empty for a server created before the loader (its user data the whole document, its record of that document)', () => {
+    // 0.5.0 recorded the document with the version and the peer addresses blanked, as its user data held it.
+    const recordedThen = recordedWith;
+    expect(stale({ userData: hcl(text(VERSION)), record: recordedThen(text(VERSION), VERSION) })).toEqual([]);
+    expect(stale({ userData: hcl(text(OLD)), record: recordedThen(text(OLD), OLD) })).toEqual([]);
+    expect(stale({ userData: hcl(text(VERSION, '# older\n')), record: recordedThen(text(VERSION, '# older\n'), VERSION) })).toEqual(['user_data']);
+  });
+
+  it('lists user_data when the document changed otherwise: the loader then carries another SHA-256', () => {
+    expect(stale({ userData: loaderFor(text(VERSION, '# older\n')), record: recordedBy(text(VERSION, '# older\n')) })).toEqual(['user_data']);
+  });
+});
