@@ -9,7 +9,7 @@ import {
   type Exploration,
   type Rules,
 } from '../helpers/restart-protocol';
-import { checkIssue62Path, ISSUE_62_PATHS } from '../helpers/restart-protocol-paths';
+import { checkIssue62Path, checkLastGapPath, ISSUE_62_PATHS, LAST_GAPS_PATHS } from '../helpers/restart-protocol-paths';
 import { rollVerdicts } from '../helpers/roll-lease-conformance';
 
 // The protocol of docs/design-notes.md "Who may restart a server", explored over every interleaving of its actors'
@@ -178,6 +178,10 @@ describe('restart protocol model: every actor as the code and upstream behave', 
 
 describe('restart protocol model: issue 62, every restart path the upstream read found (one fault)', () => {
   it.each(ISSUE_62_PATHS.filter((p) => p.tier === 'unit').map((p) => [p.name, p] as const))('%s', (_name, path) => checkIssue62Path(path));
+});
+
+describe('restart protocol model: the last gaps, each a violation or a deadlock on the code before its fix and none after', () => {
+  it.each(LAST_GAPS_PATHS.filter((p) => p.tier === 'unit').map((p) => [p.name, p] as const))('%s', (_name, path) => checkLastGapPath(path));
 });
 
 describe('restart protocol: the roll decides as the model does', () => {

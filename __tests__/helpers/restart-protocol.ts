@@ -81,6 +81,13 @@ export interface Rules {
    * certificate ended in the same batch), and over no other.
    */
   readonly peerAccess: boolean;
+  /**
+   * Every run of a timer (this version's script) reads the Lease first and gives back, conditionally, a Lease the
+   * restore put back, whatever its holder (a dead roll's, a timer's), alarms on or off (cert-renewal.sh
+   * release_restored): before, only a command took such a Lease, and a timer resumed one naming its own server only
+   * where the alarms were on.
+   */
+  readonly restoredRelease: boolean;
 }
 
 const ISSUE_47_OFF = {
@@ -93,6 +100,8 @@ const ISSUE_47_OFF = {
   renewalWait: false,
 };
 const ISSUE_62_OFF = { rotationTransition: false, disableTimers: false, recheckBeforeRemove: false, restoredLease: false, peerAccess: false };
+/** The rules the last review of the restart machinery added (the code before them: 40d51f4). */
+const LAST_GAPS_OFF = { restoredRelease: false };
 export const FIXED_RULES: Rules = {
   expectedCount: true,
   outMarker: true,
@@ -110,9 +119,12 @@ export const FIXED_RULES: Rules = {
   recheckBeforeRemove: true,
   restoredLease: true,
   peerAccess: true,
+  restoredRelease: true,
 };
+/** The code at 40d51f4: every fix of issues 32, 47 and 62, none of the last review's. */
+export const LAST_GAPS_READ_RULES: Rules = { ...FIXED_RULES, ...LAST_GAPS_OFF };
 /** The code issue 62 read (d0e353c): every fix of issues 32 and 47, none of issue 62's. */
-export const ISSUE_62_READ_RULES: Rules = { ...FIXED_RULES, ...ISSUE_62_OFF };
+export const ISSUE_62_READ_RULES: Rules = { ...FIXED_RULES, ...ISSUE_62_OFF, ...LAST_GAPS_OFF };
 /** The code issue 47 reviewed: issue 32's rules, none of issue 47's fixes. */
 export const REVIEWED_RULES: Rules = {
   expectedCount: true,
@@ -121,6 +133,7 @@ export const REVIEWED_RULES: Rules = {
   renewDuringSteps: true,
   ...ISSUE_47_OFF,
   ...ISSUE_62_OFF,
+  ...LAST_GAPS_OFF,
 };
 export const OLD_RULES: Rules = {
   expectedCount: false,
@@ -129,6 +142,7 @@ export const OLD_RULES: Rules = {
   renewDuringSteps: false,
   ...ISSUE_47_OFF,
   ...ISSUE_62_OFF,
+  ...LAST_GAPS_OFF,
 };
 
 export interface Actor {
@@ -200,6 +214,8 @@ export interface Config {
   readonly leaseFaults?: boolean;
   /** The roll runs. @default true */
   readonly roll?: boolean;
+  /** `alarms.enabled`: the timers send RestartHeld and read the Lease at every run (report_hold). @default true */
+  readonly alarms?: boolean;
   /** `npm run rotate -- rke-ha token` runs (cli/rotate/rotate.ts): every server restarted once, in order. @default false */
   readonly rotation?: boolean;
   /** The rotation restarts its next server without waiting for the cluster whole (a counterexample's knob). @default false */
@@ -785,8 +801,15 @@ export function steps(state: State, config: Config): Step[] {
       }
     // A later run that finds the Lease naming its own server while no run of it holds it (no held-out marker file:
     // put back by a restore): resumes it as its own (cert-renewal.sh resume), giving it back once the cluster is whole.
-    if (rules.restoredLease && timer.alive && timer.pc === 'done' && holds && !old)
+    if (rules.restoredLease && config.alarms !== false && timer.alive && timer.pc === 'done' && holds && !old)
       add(`${name}: a later run finds its own server marked out, held by no run: resumes`, withActor(state, name, { pc: 'held' }));
+    // Every run first gives back a Lease the restore put back, whoever it names, alarms on or off (release_restored):
+    // its holder's work ended with the cluster it ran in. A conditional write at the version read.
+    if (rules.restoredRelease && timer.alive && !old && state.lease?.restored && (timer.pc === 'idle' || timer.pc === 'done'))
+      add(
+        `${name}: a run finds the Lease put back by the restore (${state.lease.holder}), gives it back`,
+        withActor({ ...state, lease: { holder: '', fresh: true, out: null, rv: state.lease.rv + 1 } }, name, {}),
+      );
     if (canFault && timer.alive && !['idle', 'done', 'held'].includes(timer.pc))
       add(`fault: ${name} is killed`, withActor(state, name, { alive: false }), true);
     // The next run on the same server after a kill (the held-out marker file).
@@ -892,7 +915,14 @@ export function steps(state: State, config: Config): Step[] {
   // roll held it when it took the snapshot (before its out mark), or as any holder held it with a server marked out
   // (a scheduled snapshot during a roll of an earlier run, or during a timer's restart): renewed before the restore.
   if (state.servers.every((s) => !serving(s)) && state.servers.some((s) => s === 'hung')) {
-    const restored = { ...state, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)) };
+    // The restore runs on a replacement of a server that did not come back (rke2-restore.sh: the server the bootstrap
+    // left stopped), and each such server is replaced: no run of their timers holds anything (no marker file).
+    // Whatever Lease the snapshot holds was renewed before the restore.
+    const lease = state.lease && state.lease.holder !== '' ? { ...state.lease, restored: true } : state.lease;
+    let restored: State = { ...state, lease, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)) };
+    state.servers.forEach((s, i) => {
+      if (s === 'hung' && restored.actors[timerName(i)]) restored = withActor(restored, timerName(i), { pc: 'done', alive: true, rv: undefined });
+    });
     add('person restores from a snapshot (no server answers)', restored);
     const rv = (state.lease?.rv ?? 0) + 1;
     if (config.leaseFaults && state.actors[ROLL])

@@ -355,16 +355,27 @@ back_up() {
 
 # resume: a run before this one left this server out (its restart did not come
 # back in time). If the cluster is whole now, the Lease is given back;
-# otherwise it stays held, and this run stops. A Lease naming this server as its
-# holder while no run here holds it (no marker: a restore put it back from a
-# snapshot taken during a restart of this server) is resumed the same way: this
-# server runs this script, so the server it marks out is back. Looked for where
-# the alarms are on (report_hold reads the Lease at every run then); a run that
-# is due takes such a Lease as its own anyway (take_lease: mine).
+# otherwise it stays held, and this run stops. Where no run here holds the Lease
+# (no marker), at every run, alarms on or off: a Lease the cluster's restore put
+# back from its snapshot (renewed before the restore record's restoredAt,
+# ConfigMap kube-system/rancher-aws-restore) is given back, whatever its holder
+# and whatever server it marks out: that holder's work ended with the cluster it
+# ran in (a roll that died with it, a timer of a server since replaced), and
+# nothing else of the protocol gives it back; conditionally at the version read,
+# so a command that took it meanwhile (lease.ts acquire) keeps it. A Lease
+# naming this server as its holder, not dated by a record (a restore by hand),
+# is resumed as this server's own: this server runs this script, so the server
+# it marks out is back.
 resume() {
-  local expected server read=""
+  local expected server read="" at
   if [ ! -e "$HELD_OUT" ]; then
-    [ -n "${RESTART_METRIC_NAMESPACE:-}" ] && read_lease && [ "$HOLDER" = "$NODE_NAME" ] || return 0
+    read_lease && [ -n "$HOLDER" ] || return 0
+    if at=$(kube get configmap -n kube-system rancher-aws-restore -o 'jsonpath={.data.restoredAt}' 2>/dev/null) &&
+      [ "$(date -d "$RENEWED" +%s)" -lt "$(date -d "${at:-0}" +%s)" ] 2>/dev/null; then
+      kube replace -f - <<<"$(lease_manifest "$VERSION" "" 1)" >/dev/null && log "gave back the restart Lease the restore put back ($HOLDER${OUT:+ with $OUT out})"
+      return 0
+    fi
+    [ "$HOLDER" = "$NODE_NAME" ] || return 0
     log "the restart Lease names $NODE_NAME${OUT:+ with $OUT out} and no run here holds it (put back by a restore): resuming it"
     install -D -m 0600 /dev/null "$HELD_OUT"
   fi

@@ -85,7 +85,9 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     const r = renew(b);
     expect(r.status).toBe(0);
     expect(restarted(b)).toBe(false);
-    expect(b.calls().filter((c) => c.startsWith('kubectl'))).toEqual([]);
+    // Only the reads every run makes: the restore record and the Lease (a Lease the restore put back is given back).
+    expect(b.calls().filter((c) => c.startsWith('kubectl') && !/^kubectl .*get (configmap|lease) /.test(c))).toEqual([]);
+    expect(events()).toEqual([]);
   });
 
   it('renewal due, cluster whole: takes the Lease, restarts, waits until this server is back and etcd healthy, releases', () => {
@@ -536,11 +538,57 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
     expect(metrics(peer)).toHaveLength(2);
   });
 
-  it('without a namespace (alarms off) nothing is sent and the Lease is not even read when nothing is due', () => {
+  it('without a namespace (alarms off) nothing is sent, and when nothing is due the run only reads (the restore record, the Lease)', () => {
     const b = server(0, 200);
     writeFileSync(join(stub.dir, 'plan-reason'), 'JobFailed');
     expect(renew(b).status).toBe(0);
-    expect(b.calls().filter((c) => c.startsWith('kubectl') || c.startsWith('metric'))).toEqual([]);
+    expect(b.calls().filter((c) => c.startsWith('metric'))).toEqual([]);
+    expect(b.calls().filter((c) => c.startsWith('kubectl') && !/^kubectl .*get (configmap|lease) /.test(c))).toEqual([]);
+    expect(events()).toEqual([]);
+  });
+});
+
+describe('cert-renewal.sh: a Lease the restore put back is given back by any run, alarms on or off', () => {
+  const RESTORED_AT = new Date(Date.now() - 1800_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const record = () => writeFileSync(join(stub.dir, 'configmap-rancher-aws-restore'), `restoredAt=${RESTORED_AT}\n`);
+  const lease = () => readFileSync(join(stub.dir, 'lease'), 'utf8');
+  const DEAD_ROLL = 'laptop/4242/2026-11-24T10:00:00.000Z';
+
+  it.each([
+    ['alarms off', {}],
+    ['alarms on', { RESTART_METRIC_NAMESPACE: 'RancherHA/demo-rke-ha', SERVER_NAME: 'server-1' }],
+  ])("%s: a dead roll's Lease renewed before the restore, a server marked out, is given back by a peer's run with nothing due", (_, env) => {
+    const b = server(1, 200, env);
+    record();
+    setLease(DEAD_ROLL, 3600, '10.0.0.10');
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain(`gave back the restart Lease the restore put back (${DEAD_ROLL} with 10.0.0.10 out)`);
+    expect(events()).toEqual([`released ${DEAD_ROLL}`]);
+    expect(lease()).toMatch(/^- \S+ 1 8 -\n$/);
+    expect(restarted(b)).toBe(false);
+  });
+
+  it('alarms off: a Lease naming this very server out, put back by the restore, is given back by its own next run', () => {
+    const b = server(0, 200);
+    record();
+    setLease('ip-10-0-0-10', 3600, '10.0.0.10');
+    expect(renew(b).status).toBe(0);
+    expect(events()).toEqual(['released ip-10-0-0-10']);
+    expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-held-out')).toBe(false);
+  });
+
+  it('a Lease renewed since the restore (a roll at work, a renewal under way) is left alone; without a record nothing is given back', () => {
+    const b = server(1, 200);
+    record();
+    setLease(DEAD_ROLL, 60, '10.0.0.10');
+    expect(renew(b).status).toBe(0);
+    expect(lease()).toMatch(new RegExp(`^${DEAD_ROLL} `));
+    writeFileSync(join(stub.dir, 'configmap-rancher-aws-restore'), '');
+    setLease(DEAD_ROLL, 3600, '10.0.0.10');
+    expect(renew(b).status).toBe(0);
+    expect(lease()).toMatch(new RegExp(`^${DEAD_ROLL} `));
+    expect(events()).toEqual([]);
   });
 });
 
