@@ -124,6 +124,14 @@ export const LAST_GAPS_PATHS: readonly Issue62Path[] = [
     problem: /deadlock: (roll-earlier|timer-0) holds the Lease with server-0 out/,
     steps: [/^person restores from a snapshot holding (timer-0's|an earlier roll's) Lease, (its|a) server marked out$/],
   },
+  {
+    name: "transition past a rebooting server: AWS reboots a server on the previous cert-renewal.sh right before the roll's one look, the transition passes over it, and its old timer comes back with it and, after a clock jump, takes the roll's Lease by age",
+    tier: 'tools',
+    config: { servers: 3, maxFaults: 2, rollTarget: 0, timers: [], upgradeTarget: null, oldTimers: [1], reboots: true },
+    fix: 'transitionEveryServer',
+    problem: /two servers down at once/,
+    steps: [/^fault: AWS reboots server-1$/, /^roll: no old timer to turn off$/, /^timer-1 restarts server-1$/],
+  },
 ];
 
 /** A path of the last review, held to what it claims against the code before its fix (40d51f4). */

@@ -88,6 +88,12 @@ export interface Rules {
    * where the alarms were on.
    */
   readonly restoredRelease: boolean;
+  /**
+   * The transition disables the old timer of every server the operation does not replace, whatever its health, and
+   * looks again before each restart (renewal-transition.ts disableOldTimers): before, it passed over a server that
+   * was not Ready and a voter at its one read, whose old timer came back with it.
+   */
+  readonly transitionEveryServer: boolean;
 }
 
 const ISSUE_47_OFF = {
@@ -101,7 +107,7 @@ const ISSUE_47_OFF = {
 };
 const ISSUE_62_OFF = { rotationTransition: false, disableTimers: false, recheckBeforeRemove: false, restoredLease: false, peerAccess: false };
 /** The rules the last review of the restart machinery added (the code before them: 40d51f4). */
-const LAST_GAPS_OFF = { restoredRelease: false };
+const LAST_GAPS_OFF = { restoredRelease: false, transitionEveryServer: false };
 export const FIXED_RULES: Rules = {
   expectedCount: true,
   outMarker: true,
@@ -120,6 +126,7 @@ export const FIXED_RULES: Rules = {
   restoredLease: true,
   peerAccess: true,
   restoredRelease: true,
+  transitionEveryServer: true,
 };
 /** The code at 40d51f4: every fix of issues 32, 47 and 62, none of the last review's. */
 export const LAST_GAPS_READ_RULES: Rules = { ...FIXED_RULES, ...LAST_GAPS_OFF };
@@ -414,8 +421,17 @@ const aboutToRestart = (state: State) => Object.values(state.actors).some((a) =>
  * its first out mark: the servers on the previous cert-renewal.sh get their timer turned off (SSM), once no run of
  * theirs is under way (the command's bounded wait for the service to end). Undefined while one is.
  */
-function transitionStep(state: State, name: string, pc: string, on: boolean): { readonly label: string; readonly next: State } | undefined {
-  const olds = Object.entries(state.actors).filter(([n, a]) => n.startsWith('timer-') && a.old && !a.stopped);
+function transitionStep(
+  state: State,
+  name: string,
+  pc: string,
+  on: boolean,
+  everyServer = true,
+): { readonly label: string; readonly next: State } | undefined {
+  // Without everyServer (40d51f4), a server not serving at the transition's one read was passed over.
+  const olds = Object.entries(state.actors).filter(
+    ([n, a]) => n.startsWith('timer-') && a.old && !a.stopped && (everyServer || serving(state.servers[Number(n.slice(6))])),
+  );
   if (!on || olds.length === 0) return { label: `${name}: no old timer to turn off`, next: withActor(state, name, { pc }) };
   if (!olds.every(([, a]) => a.pc === 'idle' || a.pc === 'done' || !a.alive)) return undefined;
   let next = withActor(state, name, { pc });
@@ -477,7 +493,7 @@ export function steps(state: State, config: Config): Step[] {
           break;
         case 'stop-old': {
           // The transition (holding the Lease, before its first out mark).
-          const step = transitionStep(state, name, 'mark', rules.stopOldTimers);
+          const step = transitionStep(state, name, 'mark', rules.stopOldTimers, rules.transitionEveryServer);
           if (step) add(step.label, step.next);
           break;
         }
@@ -637,7 +653,7 @@ export function steps(state: State, config: Config): Step[] {
         }
         case 'stop-old': {
           // The same transition as the roll's (restart-each-server.ts, before its first out mark).
-          const step = transitionStep(state, ROTATION, 'token', rules.rotationTransition);
+          const step = transitionStep(state, ROTATION, 'token', rules.rotationTransition, rules.transitionEveryServer);
           if (step) add(step.label, step.next);
           break;
         }

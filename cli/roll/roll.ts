@@ -519,8 +519,9 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
     if (!c.k3s) await requireMembersAreServers(c);
     return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
   }
-  // Before the roll's first out mark: no server runs a renewal timer of another cert-renewal.sh (renewal-transition.ts).
-  if (c.record.stoppedTimers === undefined) await disableRollsOldTimers(c);
+  // Before each server's out mark (its drain), and on a resume that never looked: no server runs a renewal timer of
+  // another cert-renewal.sh (renewal-transition.ts), Ready or not; the server out and being replaced is passed over.
+  if (step === 'drain' || c.record.stoppedTimers === undefined) await disableRollsOldTimers(c, step === 'drain' ? undefined : c.server.name);
   // From the drain until the server is back, the Lease names it: its own upgrade Job may run (a new server gets the
   // Plan too), no other server's. Set at every step: a resume may find the Lease taken afresh.
   markOut(c.kubectl, c.holder, c.server.privateIp);
@@ -540,13 +541,13 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
 }
 
 /**
- * The transition (renewal-transition.ts, as both rotations run it): before anything is marked out, the timer of every
- * server whose cert-renewal.sh is not this version's disabled; the record keeps which, so the roll's end enables
- * those it did not replace again.
+ * The transition (renewal-transition.ts, as both rotations run it): before each server is marked out, the timer of
+ * every server whose cert-renewal.sh is not this version's disabled; the record keeps which (every look's together),
+ * so the roll's end enables those it did not replace again.
  */
-async function disableRollsOldTimers(c: StepContext): Promise<void> {
-  const transition = await disableOldTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment));
-  c.save({ stoppedTimers: transition.disabled });
+async function disableRollsOldTimers(c: StepContext, replacing: string | undefined): Promise<void> {
+  const transition = await disableOldTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment), replacing);
+  c.save({ stoppedTimers: [...new Set([...(c.record.stoppedTimers ?? []), ...transition.disabled])] });
   if (transition.failure) throw new Stop(`${transition.failure} No server was marked out; run the roll again.`);
 }
 
