@@ -184,6 +184,18 @@ describe('restart protocol model: the last gaps, each a violation or a deadlock 
   it.each(LAST_GAPS_PATHS.filter((p) => p.tier === 'unit').map((p) => [p.name, p] as const))('%s', (_name, path) => checkLastGapPath(path));
 });
 
+describe('restart protocol model: old-script and current timers side by side after a partial roll', () => {
+  it('with the roll too (every fix, one fault): no violation, no deadlock', () => {
+    const result = explore({ servers: 3, rules: FIXED_RULES, maxFaults: 1, rollTarget: 0, timers: [2], oldTimers: [1], upgradeTarget: null });
+    console.log(
+      `restart protocol, timers [2] and old timers [1] with the roll, fixed rules: ${result.states} states, ${result.transitions} transitions`,
+    );
+    expect(result.violation).toBeUndefined();
+    expect(result.stuck).toBe(0);
+    expect(result.states).toBeGreaterThan(1000);
+  });
+});
+
 describe('restart protocol: the roll decides as the model does', () => {
   it('leaseVerdict agrees with the model on every Lease reached (3 servers, one fault), for every actor', () => {
     const verdicts = rollVerdicts(exploreThreeFixed().reached);

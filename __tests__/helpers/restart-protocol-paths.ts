@@ -125,6 +125,19 @@ export const LAST_GAPS_PATHS: readonly Issue62Path[] = [
     steps: [/^person restores from a snapshot holding (timer-0's|an earlier roll's) Lease, (its|a) server marked out$/],
   },
   {
+    name: 'after a partial roll, an old-script timer and a current one with no operation running: one clock jump while the current timer is about to restart, the old one takes its Lease by age and both restart',
+    tier: 'unit',
+    config: { servers: 3, maxFaults: 1, rollTarget: 0, timers: [2], oldTimers: [1], upgradeTarget: null, roll: false },
+    fix: 'cordonBeforeRestart',
+    problem: /two servers down at once/,
+    steps: [
+      /^fault: the clock jumps past the Lease duration$/,
+      /^timer-1 \(old script\): guard passes, reads the Lease$/,
+      /^timer-2 restarts server-2$/,
+      /^timer-1 restarts server-1$/,
+    ],
+  },
+  {
     name: "transition past a rebooting server: AWS reboots a server on the previous cert-renewal.sh right before the roll's one look, the transition passes over it, and its old timer comes back with it and, after a clock jump, takes the roll's Lease by age",
     tier: 'tools',
     config: { servers: 3, maxFaults: 2, rollTarget: 0, timers: [], upgradeTarget: null, oldTimers: [1], reboots: true },

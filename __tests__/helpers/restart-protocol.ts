@@ -94,6 +94,14 @@ export interface Rules {
    * was not Ready and a voter at its one read, whose old timer came back with it.
    */
   readonly transitionEveryServer: boolean;
+  /**
+   * The timer cordons its own Node once it holds the Lease, then reads the Lease again before it restarts (write first,
+   * read second, cert-renewal.sh cordon_self): a timer of the previous script, which takes a lapsed Lease by age but
+   * never restarts beside a cordoned server, and this one then each see the other; and it never takes by age a Lease
+   * that script wrote (previousScriptLease), whose holder reads nothing after its last check. Before, after a partial
+   * roll, one clock jump let both restart at once.
+   */
+  readonly cordonBeforeRestart: boolean;
 }
 
 const ISSUE_47_OFF = {
@@ -107,7 +115,7 @@ const ISSUE_47_OFF = {
 };
 const ISSUE_62_OFF = { rotationTransition: false, disableTimers: false, recheckBeforeRemove: false, restoredLease: false, peerAccess: false };
 /** The rules the last review of the restart machinery added (the code before them: 40d51f4). */
-const LAST_GAPS_OFF = { restoredRelease: false, transitionEveryServer: false };
+const LAST_GAPS_OFF = { restoredRelease: false, transitionEveryServer: false, cordonBeforeRestart: false };
 export const FIXED_RULES: Rules = {
   expectedCount: true,
   outMarker: true,
@@ -127,6 +135,7 @@ export const FIXED_RULES: Rules = {
   peerAccess: true,
   restoredRelease: true,
   transitionEveryServer: true,
+  cordonBeforeRestart: true,
 };
 /** The code at 40d51f4: every fix of issues 32, 47 and 62, none of the last review's. */
 export const LAST_GAPS_READ_RULES: Rules = { ...FIXED_RULES, ...LAST_GAPS_OFF };
@@ -186,6 +195,8 @@ export interface State {
   readonly applying: number | null;
   readonly actors: Readonly<Record<string, Actor>>;
   readonly faults: number;
+  /** Servers whose Node their own renewal timer cordoned (cordonBeforeRestart), until it uncordons it. @default none */
+  readonly cordoned?: readonly number[];
 }
 
 export interface Config {
@@ -275,6 +286,15 @@ export function rollLeaseDecision(lease: Lease | null, me: string, rules: Rules)
   return v === 'held-out' && !(rules.renewalWait && renewal) ? 'stop' : 'wait';
 }
 
+/**
+ * A Lease the previous cert-renewal.sh wrote: a server's, naming no server out (that script wrote no marker; this one
+ * marks its own server out from its take). Its holder restarts without reading anything again after its last check,
+ * so with cordonBeforeRestart this script never takes it by age, only once it is given back (that script deletes it).
+ */
+export function previousScriptLease(lease: Lease | null, me: string): boolean {
+  return lease !== null && lease.holder.startsWith('timer-') && lease.holder !== me && lease.out === null;
+}
+
 /** Serving: a killed server's old pods still serve (and look Ready) until its service restarts them. */
 const serving = (s: ServerState) => s === 'up' || s === 'killed';
 
@@ -315,18 +335,21 @@ function asTimerSees(
  * the version check, the Plan's version reached on every server.
  */
 export function timerGuard(
-  state: Pick<State, 'servers' | 'applying'> & Partial<Pick<State, 'actors'>>,
+  state: Pick<State, 'servers' | 'applying'> & Partial<Pick<State, 'actors' | 'cordoned'>>,
   rules: Rules,
   config: Pick<Config, 'upgradeTarget'> & Pick<Config, 'expired'> = { upgradeTarget: null },
   self?: number,
 ): boolean {
   const versions = !rules.versionCheck || planReached({ servers: state.servers, actors: state.actors ?? {} }, config);
-  return clusterWhole(asTimerSees(state, rules, config, self), rules) && state.applying === null && versions;
+  // No server cordoned (no_upgrade_running), but this one by its own timer.
+  const cordons = (state.cordoned ?? []).every((i) => i === self);
+  return clusterWhole(asTimerSees(state, rules, config, self), rules) && state.applying === null && versions && cordons;
 }
 
 /** The previous cert-renewal.sh's restart_allowed: the Nodes that exist Ready and voting, the Plan applying nowhere. */
-export function oldTimerGuard(state: Pick<State, 'servers' | 'applying'>): boolean {
-  return clusterWhole(state.servers, { expectedCount: false }) && state.applying === null;
+export function oldTimerGuard(state: Pick<State, 'servers' | 'applying' | 'cordoned'>): boolean {
+  // Its no_upgrade_running refused any server cordoned (git show 635c0e6^:lib/kubernetes/cert-renewal.sh).
+  return clusterWhole(state.servers, { expectedCount: false }) && state.applying === null && !state.cordoned?.length;
 }
 
 /**
@@ -351,6 +374,12 @@ type Step = { readonly name: string; readonly fault: boolean; readonly next: Sta
 
 function withActor(state: State, name: string, actor: Partial<Actor>): State {
   return { ...state, actors: { ...state.actors, [name]: { ...state.actors[name], ...actor } } };
+}
+/** The timer of server `i` uncordons its Node (nothing when it cordoned none). */
+function uncordoned(state: State, i: number): State {
+  if (!state.cordoned?.includes(i)) return state;
+  const rest = state.cordoned.filter((j) => j !== i);
+  return { ...state, cordoned: rest.length ? rest : undefined };
 }
 function withServer(state: State, i: number, value: ServerState): State {
   return { ...state, servers: state.servers.map((s, j) => (j === i ? value : s)) };
@@ -454,6 +483,8 @@ export function steps(state: State, config: Config): Step[] {
     out.push({ name, fault, next: fault ? { ...next, faults: next.faults + 1 } : next, violation });
   const canFault = state.faults < config.maxFaults;
   const upgradePending = () => state.applying !== null || !planReached(state, config);
+  // A server its renewal timer cordoned (cordonBeforeRestart): that timer is about to restart it, or restarts it.
+  const timerCordoned = (except?: number) => rules.cordonBeforeRestart && (state.cordoned ?? []).some((j) => j !== except);
 
   // ---- the rolls (cli/roll/roll.ts), each replacing one server
   for (const name of [ROLL, ROLL_B]) {
@@ -539,6 +570,8 @@ export function steps(state: State, config: Config): Step[] {
         // health check here: the drain (up to ten minutes, pc 'remove') follows.
         case 'check-upgrade':
           if (upgradePending()) add(`${name}: an upgrade is pending or applies, stops`, withActor(state, name, { pc: 'release' }));
+          // Read second, after its mark (written first): a timer that cordoned its server before it read the Lease.
+          else if (timerCordoned(t)) add(`${name}: another server cordoned (a renewal restart), stops`, withActor(state, name, { pc: 'release' }));
           else add(`${name}: no upgrade applying`, withActor(state, name, { pc: 'remove' }));
           break;
         case 'remove':
@@ -696,7 +729,7 @@ export function steps(state: State, config: Config): Step[] {
         case 'restart':
           // Write first, read second (as the roll): with its mark written, an upgrade Job whose prepare step passed
           // before is seen applying (or its Plan not yet on every server): the mark is cleared and the rotation stops.
-          if (upgradePending() && !config.rotationUnguarded)
+          if ((upgradePending() || timerCordoned()) && !config.rotationUnguarded)
             add(
               'rotation: an upgrade is pending or applies, clears its mark and stops',
               withActor({ ...state, lease: { ...state.lease!, restored: undefined, out: null, rv: state.lease!.rv + 1 } }, ROTATION, {
@@ -764,7 +797,11 @@ export function steps(state: State, config: Config): Step[] {
       switch (timer.pc) {
         case 'idle':
           if (timer.stopped) break;
-          if (guard() && takeable(old ? oldVerdictOf(state.lease, name) : leaseVerdictOf(state.lease, name, rules)))
+          if (
+            guard() &&
+            takeable(old ? oldVerdictOf(state.lease, name) : leaseVerdictOf(state.lease, name, rules)) &&
+            !(rules.cordonBeforeRestart && !old && previousScriptLease(state.lease, name))
+          )
             add(
               `${name}${old ? ' (old script)' : ''}: guard passes, reads the Lease`,
               withActor(state, name, { pc: 'take', rv: state.lease?.rv ?? 0 }),
@@ -773,21 +810,29 @@ export function steps(state: State, config: Config): Step[] {
         case 'take': {
           // The old script wrote no out marker (and so wiped one it took over).
           const written = writeLease(state, rules, timer.rv, { holder: name, fresh: true, out: rules.outMarker && !old ? i : null });
+          const afterTake = rules.cordonBeforeRestart && !old ? 'cordon' : 'recheck';
           if (written) {
-            add(`${name} takes the Lease`, withActor(written, name, { pc: 'recheck' }));
+            add(`${name} takes the Lease`, withActor(written, name, { pc: afterTake }));
             // The write commits and the call reports failure (a timeout): read back, a Lease naming this server is
             // held, with its marker; before, the run ended as if another had taken it, leaving its Lease marked out.
             if (canFault && !old)
               add(
                 `fault: ${name}'s write commits, then reports failure`,
-                withActor(written, name, { pc: rules.readBack ? 'recheck' : 'idle' }),
+                withActor(written, name, { pc: rules.readBack ? afterTake : 'idle' }),
                 true,
               );
           } else add(`${name}: Conflict, tries at its next run`, withActor(state, name, { pc: 'done' }));
           break;
         }
+        case 'cordon':
+          // Write first: its own Node cordoned, which the previous script's guard refuses.
+          add(`${name} cordons its own Node`, withActor({ ...state, cordoned: [...(state.cordoned ?? []), i] }, name, { pc: 'recheck' }));
+          break;
         case 'recheck':
-          if (guard()) add(`${name}: still allowed`, withActor(state, name, { pc: 'restart' }));
+          // Read second: the Lease still its own (a timer of the previous script may have taken it by age meanwhile).
+          if (rules.cordonBeforeRestart && !old && !holds)
+            add(`${name}: the Lease was taken meanwhile, uncordons and stops`, withActor(uncordoned(state, i), name, { pc: 'done' }));
+          else if (guard()) add(`${name}: still allowed`, withActor(state, name, { pc: 'restart' }));
           else add(`${name}: no longer allowed, releases`, withActor(state, name, { pc: 'release' }));
           break;
         case 'restart':
@@ -803,12 +848,12 @@ export function steps(state: State, config: Config): Step[] {
             );
           break;
         case 'release':
-          releaseStep(state, name, holds, add);
+          releaseStep(uncordoned(state, i), name, holds, add);
           break;
         case 'held':
           // The next run (resume): gives the Lease back once the cluster is whole.
           if (holds && clusterWhole(state.servers, rules)) add(`${name}: next run, server back: releases`, withActor(state, name, { pc: 'release' }));
-          if (!holds) add(`${name}: next run, the Lease was taken over`, withActor(state, name, { pc: 'done' }));
+          if (!holds) add(`${name}: next run, the Lease was taken over`, withActor(uncordoned(state, i), name, { pc: 'done' }));
           break;
         case 'done':
           // The timer fires every 6 h: while its server's certificates have ended, a next run has a renewal to do.
@@ -831,7 +876,9 @@ export function steps(state: State, config: Config): Step[] {
     // The next run on the same server after a kill (the held-out marker file).
     if (!timer.alive && holds && !old)
       add(`${name}: next run resumes`, withActor(state, name, { alive: true, pc: state.servers[i] === 'up' ? 'held' : 'wait' }));
-    if (!timer.alive && (!holds || old)) add(`${name}: next run finds nothing of its own`, withActor(state, name, { alive: true, pc: 'done' }));
+    // (Its own Node uncordoned, if the killed run had cordoned it: the next run's cordon_self.)
+    if (!timer.alive && (!holds || old))
+      add(`${name}: next run finds nothing of its own`, withActor(uncordoned(state, i), name, { alive: true, pc: 'done' }));
   }
 
   // ---- the no-Lease rotation (cert-renewal.sh rotate_expired) of a server whose membership certificate ended while
@@ -937,6 +984,8 @@ export function steps(state: State, config: Config): Step[] {
     const lease = state.lease && state.lease.holder !== '' ? { ...state.lease, restored: true } : state.lease;
     let restored: State = { ...state, lease, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)) };
     state.servers.forEach((s, i) => {
+      // The snapshot's Nodes of the servers gone are deleted (rke2-restore.sh forget_gone_servers): no cordon stays.
+      if (s === 'hung') restored = uncordoned(restored, i);
       if (s === 'hung' && restored.actors[timerName(i)]) restored = withActor(restored, timerName(i), { pc: 'done', alive: true, rv: undefined });
     });
     add('person restores from a snapshot (no server answers)', restored);
@@ -1020,7 +1069,7 @@ export function settled(state: State, config: Pick<Config, 'expired'> = {}): boo
   const lease = state.lease;
   const free = lease === null || lease.holder === '' || (!lease.fresh && lease.out === null);
   const renewed = (config.expired ?? []).every((i) => !certificatesEnded(state, config, i));
-  return state.servers.every((s) => s === 'up') && free && state.applying === null && renewed;
+  return state.servers.every((s) => s === 'up') && free && state.applying === null && renewed && !state.cordoned?.length;
 }
 
 /**

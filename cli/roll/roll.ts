@@ -21,7 +21,7 @@ import { appliedDeployment, type Deployment, inState } from '../shared/module-fo
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { StateFile, stateFilePath } from '../shared/state-file';
-import { isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
+import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { onServer } from '../shared/server-command';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { ModuleState, Terraform } from '../shared/terraform';
@@ -530,6 +530,7 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
       // Looked at again once the mark is written (design notes, "Who may restart a server"): an upgrade Job whose
       // prepare step passed before the mark is applying now and seen here; one that starts after it finds the mark.
       requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
+      requireNoneCordoned(c);
       return drain(c);
     case 'remove':
       return removeNode(c);
@@ -808,6 +809,18 @@ async function preflight(c: StepContext): Promise<void> {
   } finally {
     rmSync(planFile, { force: true });
   }
+}
+
+/**
+ * After the out mark (written first), no other server cordoned (read second): a renewal timer cordons its own server
+ * before it reads the Lease again and restarts it (cert-renewal.sh cordon_self).
+ */
+function requireNoneCordoned(c: StepContext): void {
+  const cordoned = cordonedServers(c.kubectl.nodes() ?? [], c.servers, c.server.name);
+  if (cordoned.length > 0)
+    throw new Stop(
+      `${cordoned.join(', ')} ${cordoned.length === 1 ? 'is' : 'are'} cordoned (a certificate renewal about to restart it, an upgrade, or a person); ${c.server.name} was not touched. Run the roll again once ${cordoned.length === 1 ? 'it is' : 'they are'} uncordoned.`,
+    );
 }
 
 /** No in-place upgrade pending or running (it restarts servers one by one: never while the roll has one out). */

@@ -16,7 +16,7 @@ import {
 import { LeaseKeeper } from '../shared/lease-keeper';
 import { disableOldTimers, enableDisabledTimers } from '../shared/renewal-transition';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
-import { isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
+import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { appliedDeployment, type Deployment } from '../shared/module-folder';
 import type { StateFile } from '../shared/state-file';
@@ -325,6 +325,13 @@ export async function restartMarkedOut(
 ): Promise<void> {
   markOut(c.kubectl, c.holder, s.privateIp);
   const { nodes, upgrade } = upgradeNow(c);
+  const cordoned = nodes ? cordonedServers(nodes, c.servers) : [];
+  if (cordoned.length > 0) {
+    markOut(c.kubectl, c.holder, undefined);
+    throw new Stop(
+      `${cordoned.join(', ')} ${cordoned.length === 1 ? 'is' : 'are'} cordoned (a certificate renewal about to restart it, an upgrade, or a person): ${s.name} was not restarted. Run the rotation again once ${cordoned.length === 1 ? 'it is' : 'they are'} uncordoned (it continues from here).`,
+    );
+  }
   if (nodes === undefined || upgrade) {
     markOut(c.kubectl, c.holder, undefined);
     throw new Stop(

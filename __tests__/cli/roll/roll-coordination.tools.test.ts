@@ -279,6 +279,18 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
       expect(looks.length).toBe(drains.indexOf(drain) + 1);
     }
   });
+  it('a server its renewal timer cordoned (about to restart it): the roll, its mark written, sees it and stops before the drain, the mark cleared', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.servers[2].cordoned = true;
+    });
+    const result = roll(c, '--server', 'server-0');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      'server-2 is cordoned (a certificate renewal about to restart it, an upgrade, or a person); server-0 was not touched.',
+    );
+    expect(c.calls().some((call) => /drain|delete node|terraform apply/.test(call))).toBe(false);
+    expect(holderOf(c.world().restartLease)).toBeUndefined();
+  });
   it('killed (kill -9) during the apply of the transition roll, then resumed: the timers it disabled stay off meanwhile, and the resumed run enables those it did not replace', () => {
     const c = cluster('three', (world) => {
       for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;

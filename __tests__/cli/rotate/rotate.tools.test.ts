@@ -91,6 +91,20 @@ describe('rotate token: the way through', () => {
     ]);
   });
 
+  it('a server its renewal timer cordoned (about to restart it): the rotation, its mark written, sees it and restarts nothing, the mark cleared', () => {
+    const c = cluster('three', (world) => {
+      withToken(world);
+      world.cluster.servers[2].cordoned = true;
+    });
+    const result = rotateToken(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      'server-2 is cordoned (a certificate renewal about to restart it, an upgrade, or a person): server-0 was not restarted.',
+    );
+    expect(c.calls().some((call) => call.includes('rotate-token.sh restart'))).toBe(false);
+    expect(c.world().restartLease?.annotations?.['rancher-ha-aws/out']).toBeUndefined();
+  });
+
   it('--dry-run prints the steps and changes nothing (only the state read)', () => {
     const c = cluster('three', withToken);
     const result = rotateToken(c, '--dry-run');
