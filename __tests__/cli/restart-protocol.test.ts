@@ -9,7 +9,7 @@ import {
   type Exploration,
   type Rules,
 } from '../helpers/restart-protocol';
-import { checkIssue62Path, ISSUE_62_PATHS } from '../helpers/restart-protocol-paths';
+import { checkIssue62Path, checkLastGapPath, ISSUE_62_PATHS, LAST_GAPS_PATHS } from '../helpers/restart-protocol-paths';
 import { rollVerdicts } from '../helpers/roll-lease-conformance';
 
 // The protocol of docs/design-notes.md "Who may restart a server", explored over every interleaving of its actors'
@@ -178,6 +178,22 @@ describe('restart protocol model: every actor as the code and upstream behave', 
 
 describe('restart protocol model: each restart path that broke quorum or the Lease before its rule, one fault: broken without the rule, safe with it', () => {
   it.each(ISSUE_62_PATHS.filter((p) => p.tier === 'unit').map((p) => [p.name, p] as const))('%s', (_name, path) => checkIssue62Path(path));
+});
+
+describe('restart protocol model: the last gaps, each a violation or a deadlock on the code before its fix and none after', () => {
+  it.each(LAST_GAPS_PATHS.filter((p) => p.tier === 'unit').map((p) => [p.name, p] as const))('%s', (_name, path) => checkLastGapPath(path));
+});
+
+describe('restart protocol model: old-script and current timers side by side after a partial roll', () => {
+  it('with the roll too (every fix, one fault): no violation, no deadlock', () => {
+    const result = explore({ servers: 3, rules: FIXED_RULES, maxFaults: 1, rollTarget: 0, timers: [2], oldTimers: [1], upgradeTarget: null });
+    console.log(
+      `restart protocol, timers [2] and old timers [1] with the roll, fixed rules: ${result.states} states, ${result.transitions} transitions`,
+    );
+    expect(result.violation).toBeUndefined();
+    expect(result.stuck).toBe(0);
+    expect(result.states).toBeGreaterThan(1000);
+  });
 });
 
 describe('restart protocol: the roll decides as the model does', () => {

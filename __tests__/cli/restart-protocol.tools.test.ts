@@ -1,6 +1,6 @@
 import { explore, FIXED_RULES, type Config, type Exploration, type Rules } from '../helpers/restart-protocol';
 import { rollVerdicts } from '../helpers/roll-lease-conformance';
-import { checkIssue62Path, ISSUE_62_PATHS } from '../helpers/restart-protocol-paths';
+import { checkIssue62Path, checkLastGapPath, ISSUE_62_PATHS, LAST_GAPS_PATHS } from '../helpers/restart-protocol-paths';
 
 // The restart model's largest explorations, three servers with up to two faults in one interleaving (66,000 states,
 // about 4 s of CPU each): kept out of the unit tier's budget, which explores the same world with one fault
@@ -43,4 +43,8 @@ describe('restart protocol model: the roll and the token rotation together', () 
 
 describe('restart protocol model: the restart paths whose worlds are larger (two faults, or the encryption key beside the token): broken without the rule, safe with it', () => {
   it.each(ISSUE_62_PATHS.filter((p) => p.tier === 'tools').map((p) => [p.name, p] as const))('%s', (_name, path) => checkIssue62Path(path));
+});
+
+describe('restart protocol model: the last gaps whose worlds are larger (two faults)', () => {
+  it.each(LAST_GAPS_PATHS.filter((p) => p.tier === 'tools').map((p) => [p.name, p] as const))('%s', (_name, path) => checkLastGapPath(path));
 });

@@ -1,4 +1,4 @@
-import { explore, FIXED_RULES, ISSUE_62_READ_RULES, type Config, type Rules } from './restart-protocol';
+import { explore, FIXED_RULES, ISSUE_62_READ_RULES, LAST_GAPS_READ_RULES, type Config, type Rules } from './restart-protocol';
 
 /**
  * The restart paths of issue 62, each in the smallest world of the restart model (restart-protocol.ts) that holds it.
@@ -12,6 +12,8 @@ export interface Issue62Path {
   readonly tier: 'unit' | 'tools';
   readonly config: Omit<Config, 'rules'>;
   readonly fix: keyof Rules;
+  /** Later fixes that close this path too (defence in depth), off beside its own so the path shows. */
+  readonly alsoOff?: readonly (keyof Rules)[];
   readonly problem: RegExp;
   /** Steps the trace of the violation holds (each matched by one of its lines). */
   readonly steps: readonly RegExp[];
@@ -65,6 +67,8 @@ export const ISSUE_62_PATHS: readonly Issue62Path[] = [
     tier: 'unit',
     config: { servers: 1, maxFaults: 1, rollTarget: 0, timers: [0], upgradeTarget: null, leaseFaults: true },
     fix: 'restoredLease',
+    // Every timer run gives back a restored Lease too (the last review's fix).
+    alsoOff: ['restoredRelease'],
     problem: /deadlock: (roll-earlier|timer-0) holds the Lease with server-0 out/,
     steps: [/^person restores from a snapshot holding .*, (a|its) server marked out$/, /^roll: Lease held with a server out, stops \(exit 3\)$/],
   },
@@ -80,17 +84,68 @@ export const ISSUE_62_PATHS: readonly Issue62Path[] = [
 ];
 
 /** The path's three explorations, held to what it claims; prints each count and the trace without its fix. */
-export function checkIssue62Path(path: Issue62Path): void {
-  const without = explore({ ...path.config, rules: { ...FIXED_RULES, [path.fix]: false } });
+export function checkIssue62Path(
+  path: Issue62Path,
+  before: { readonly rules: Rules; readonly name: string } = { rules: ISSUE_62_READ_RULES, name: 'd0e353c' },
+): void {
+  const off = Object.fromEntries([path.fix, ...(path.alsoOff ?? [])].map((rule) => [rule, false]));
+  const without = explore({ ...path.config, rules: { ...FIXED_RULES, ...off } });
   expect(without.violation?.problem).toMatch(path.problem);
   for (const step of path.steps) expect([step, without.violation?.trace.some((s) => step.test(s))]).toEqual([step, true]);
-  const read = explore({ ...path.config, rules: ISSUE_62_READ_RULES });
+  const read = explore({ ...path.config, rules: before.rules });
   expect(read.violation?.problem).toMatch(path.problem);
   const fixed = explore({ ...path.config, rules: FIXED_RULES });
   console.log(
-    `restart protocol, issue 62 path ${path.name.split(',')[0]}: without ${path.fix} -> ${without.violation?.problem} (${without.states} states):\n  ${without.violation?.trace.join('\n  ')}\n` +
-      `  on d0e353c's rules: ${read.violation?.problem} (${read.states} states); fixed: ${fixed.states} states, ${fixed.transitions} transitions`,
+    `restart protocol, path ${path.name.split(',')[0]}: without ${path.fix} -> ${without.violation?.problem} (${without.states} states):\n  ${without.violation?.trace.join('\n  ')}\n` +
+      `  on ${before.name}'s rules: ${read.violation?.problem} (${read.states} states); fixed: ${fixed.states} states, ${fixed.transitions} transitions`,
   );
   expect(fixed.violation).toBeUndefined();
   expect(fixed.stuck).toBe(0);
 }
+
+/**
+ * The restart paths the last review of the restart machinery found, each in the smallest world that holds it: on the
+ * code before their fixes (40d51f4: LAST_GAPS_READ_RULES) each is a violation or a deadlock; with every fix, none.
+ */
+export const LAST_GAPS_PATHS: readonly Issue62Path[] = [
+  {
+    name: 'restored Lease of a dead roll: a restore of a snapshot taken while a roll held the Lease with a server out, and no command runs after it: nothing but a person ever gives it back',
+    tier: 'unit',
+    config: { servers: 1, maxFaults: 1, rollTarget: 0, timers: [0], upgradeTarget: null, roll: false, leaseFaults: true },
+    fix: 'restoredRelease',
+    problem: /deadlock: roll-earlier holds the Lease with server-0 out/,
+    steps: [/^person restores from a snapshot holding an earlier roll's Lease, a server marked out$/],
+  },
+  {
+    name: "restored Lease of a timer, alarms off: its server's next run never reads the Lease (no report_hold), so it never resumes it",
+    tier: 'unit',
+    config: { servers: 1, maxFaults: 1, rollTarget: 0, timers: [0], upgradeTarget: null, roll: false, leaseFaults: true, alarms: false },
+    fix: 'restoredRelease',
+    problem: /deadlock: (roll-earlier|timer-0) holds the Lease with server-0 out/,
+    steps: [/^person restores from a snapshot holding (timer-0's|an earlier roll's) Lease, (its|a) server marked out$/],
+  },
+  {
+    name: 'after a partial roll, an old-script timer and a current one with no operation running: one clock jump while the current timer is about to restart, the old one takes its Lease by age and both restart',
+    tier: 'unit',
+    config: { servers: 3, maxFaults: 1, rollTarget: 0, timers: [2], oldTimers: [1], upgradeTarget: null, roll: false },
+    fix: 'cordonBeforeRestart',
+    problem: /two servers down at once/,
+    steps: [
+      /^fault: the clock jumps past the Lease duration$/,
+      /^timer-1 \(old script\): guard passes, reads the Lease$/,
+      /^timer-2 restarts server-2$/,
+      /^timer-1 restarts server-1$/,
+    ],
+  },
+  {
+    name: "transition past a rebooting server: AWS reboots a server on the previous cert-renewal.sh right before the roll's one look, the transition passes over it, and its old timer comes back with it and, after a clock jump, takes the roll's Lease by age",
+    tier: 'tools',
+    config: { servers: 3, maxFaults: 2, rollTarget: 0, timers: [], upgradeTarget: null, oldTimers: [1], reboots: true },
+    fix: 'transitionEveryServer',
+    problem: /two servers down at once/,
+    steps: [/^fault: AWS reboots server-1$/, /^roll: no old timer to turn off$/, /^timer-1 restarts server-1$/],
+  },
+];
+
+/** A path of the last review, held to what it claims against the code before its fix (40d51f4). */
+export const checkLastGapPath = (path: Issue62Path) => checkIssue62Path(path, { rules: LAST_GAPS_READ_RULES, name: '40d51f4' });

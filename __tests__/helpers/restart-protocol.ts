@@ -81,6 +81,27 @@ export interface Rules {
    * certificate ended in the same batch), and over no other.
    */
   readonly peerAccess: boolean;
+  /**
+   * Every run of a timer (this version's script) reads the Lease first and gives back, conditionally, a Lease the
+   * restore put back, whatever its holder (a dead roll's, a timer's), alarms on or off (cert-renewal.sh
+   * release_restored): before, only a command took such a Lease, and a timer resumed one naming its own server only
+   * where the alarms were on.
+   */
+  readonly restoredRelease: boolean;
+  /**
+   * The transition disables the old timer of every server the operation does not replace, whatever its health, and
+   * looks again before each restart (renewal-transition.ts disableOldTimers): before, it passed over a server that
+   * was not Ready and a voter at its one read, whose old timer came back with it.
+   */
+  readonly transitionEveryServer: boolean;
+  /**
+   * The timer cordons its own Node once it holds the Lease, then reads the Lease again before it restarts (write first,
+   * read second, cert-renewal.sh cordon_self): a timer of the previous script, which takes a lapsed Lease by age but
+   * never restarts beside a cordoned server, and this one then each see the other; and it never takes by age a Lease
+   * that script wrote (previousScriptLease), whose holder reads nothing after its last check. Before, after a partial
+   * roll, one clock jump let both restart at once.
+   */
+  readonly cordonBeforeRestart: boolean;
 }
 
 const ISSUE_47_OFF = {
@@ -93,6 +114,8 @@ const ISSUE_47_OFF = {
   renewalWait: false,
 };
 const ISSUE_62_OFF = { rotationTransition: false, disableTimers: false, recheckBeforeRemove: false, restoredLease: false, peerAccess: false };
+/** The rules the last review of the restart machinery added (the code before them: 40d51f4). */
+const LAST_GAPS_OFF = { restoredRelease: false, transitionEveryServer: false, cordonBeforeRestart: false };
 export const FIXED_RULES: Rules = {
   expectedCount: true,
   outMarker: true,
@@ -110,9 +133,14 @@ export const FIXED_RULES: Rules = {
   recheckBeforeRemove: true,
   restoredLease: true,
   peerAccess: true,
+  restoredRelease: true,
+  transitionEveryServer: true,
+  cordonBeforeRestart: true,
 };
+/** The code at 40d51f4: every fix of issues 32, 47 and 62, none of the last review's. */
+export const LAST_GAPS_READ_RULES: Rules = { ...FIXED_RULES, ...LAST_GAPS_OFF };
 /** The code issue 62 read (d0e353c): every fix of issues 32 and 47, none of issue 62's. */
-export const ISSUE_62_READ_RULES: Rules = { ...FIXED_RULES, ...ISSUE_62_OFF };
+export const ISSUE_62_READ_RULES: Rules = { ...FIXED_RULES, ...ISSUE_62_OFF, ...LAST_GAPS_OFF };
 /** The code issue 47 reviewed: issue 32's rules, none of issue 47's fixes. */
 export const REVIEWED_RULES: Rules = {
   expectedCount: true,
@@ -121,6 +149,7 @@ export const REVIEWED_RULES: Rules = {
   renewDuringSteps: true,
   ...ISSUE_47_OFF,
   ...ISSUE_62_OFF,
+  ...LAST_GAPS_OFF,
 };
 export const OLD_RULES: Rules = {
   expectedCount: false,
@@ -129,6 +158,7 @@ export const OLD_RULES: Rules = {
   renewDuringSteps: false,
   ...ISSUE_47_OFF,
   ...ISSUE_62_OFF,
+  ...LAST_GAPS_OFF,
 };
 
 export interface Actor {
@@ -165,6 +195,8 @@ export interface State {
   readonly applying: number | null;
   readonly actors: Readonly<Record<string, Actor>>;
   readonly faults: number;
+  /** Servers whose Node their own renewal timer cordoned (cordonBeforeRestart), until it uncordons it. @default none */
+  readonly cordoned?: readonly number[];
 }
 
 export interface Config {
@@ -200,6 +232,8 @@ export interface Config {
   readonly leaseFaults?: boolean;
   /** The roll runs. @default true */
   readonly roll?: boolean;
+  /** `alarms.enabled`: the timers send RestartHeld and read the Lease at every run (report_hold). @default true */
+  readonly alarms?: boolean;
   /** `npm run rotate -- rke-ha token` runs (cli/rotate/rotate.ts): every server restarted once, in order. @default false */
   readonly rotation?: boolean;
   /** The rotation restarts its next server without waiting for the cluster whole (a counterexample's knob). @default false */
@@ -252,6 +286,15 @@ export function rollLeaseDecision(lease: Lease | null, me: string, rules: Rules)
   return v === 'held-out' && !(rules.renewalWait && renewal) ? 'stop' : 'wait';
 }
 
+/**
+ * A Lease the previous cert-renewal.sh wrote: a server's, naming no server out (that script wrote no marker; this one
+ * marks its own server out from its take). Its holder restarts without reading anything again after its last check,
+ * so with cordonBeforeRestart this script never takes it by age, only once it is given back (that script deletes it).
+ */
+export function previousScriptLease(lease: Lease | null, me: string): boolean {
+  return lease !== null && lease.holder.startsWith('timer-') && lease.holder !== me && lease.out === null;
+}
+
 /** Serving: a killed server's old pods still serve (and look Ready) until its service restarts them. */
 const serving = (s: ServerState) => s === 'up' || s === 'killed';
 
@@ -292,18 +335,21 @@ function asTimerSees(
  * the version check, the Plan's version reached on every server.
  */
 export function timerGuard(
-  state: Pick<State, 'servers' | 'applying'> & Partial<Pick<State, 'actors'>>,
+  state: Pick<State, 'servers' | 'applying'> & Partial<Pick<State, 'actors' | 'cordoned'>>,
   rules: Rules,
   config: Pick<Config, 'upgradeTarget'> & Pick<Config, 'expired'> = { upgradeTarget: null },
   self?: number,
 ): boolean {
   const versions = !rules.versionCheck || planReached({ servers: state.servers, actors: state.actors ?? {} }, config);
-  return clusterWhole(asTimerSees(state, rules, config, self), rules) && state.applying === null && versions;
+  // No server cordoned (no_upgrade_running), but this one by its own timer.
+  const cordons = (state.cordoned ?? []).every((i) => i === self);
+  return clusterWhole(asTimerSees(state, rules, config, self), rules) && state.applying === null && versions && cordons;
 }
 
 /** The previous cert-renewal.sh's restart_allowed: the Nodes that exist Ready and voting, the Plan applying nowhere. */
-export function oldTimerGuard(state: Pick<State, 'servers' | 'applying'>): boolean {
-  return clusterWhole(state.servers, { expectedCount: false }) && state.applying === null;
+export function oldTimerGuard(state: Pick<State, 'servers' | 'applying' | 'cordoned'>): boolean {
+  // Its no_upgrade_running refused any server cordoned (git show 635c0e6^:lib/kubernetes/cert-renewal.sh).
+  return clusterWhole(state.servers, { expectedCount: false }) && state.applying === null && !state.cordoned?.length;
 }
 
 /**
@@ -328,6 +374,12 @@ type Step = { readonly name: string; readonly fault: boolean; readonly next: Sta
 
 function withActor(state: State, name: string, actor: Partial<Actor>): State {
   return { ...state, actors: { ...state.actors, [name]: { ...state.actors[name], ...actor } } };
+}
+/** The timer of server `i` uncordons its Node (nothing when it cordoned none). */
+function uncordoned(state: State, i: number): State {
+  if (!state.cordoned?.includes(i)) return state;
+  const rest = state.cordoned.filter((j) => j !== i);
+  return { ...state, cordoned: rest.length ? rest : undefined };
 }
 function withServer(state: State, i: number, value: ServerState): State {
   return { ...state, servers: state.servers.map((s, j) => (j === i ? value : s)) };
@@ -398,8 +450,17 @@ const aboutToRestart = (state: State) => Object.values(state.actors).some((a) =>
  * its first out mark: the servers on the previous cert-renewal.sh get their timer turned off (SSM), once no run of
  * theirs is under way (the command's bounded wait for the service to end). Undefined while one is.
  */
-function transitionStep(state: State, name: string, pc: string, on: boolean): { readonly label: string; readonly next: State } | undefined {
-  const olds = Object.entries(state.actors).filter(([n, a]) => n.startsWith('timer-') && a.old && !a.stopped);
+function transitionStep(
+  state: State,
+  name: string,
+  pc: string,
+  on: boolean,
+  everyServer = true,
+): { readonly label: string; readonly next: State } | undefined {
+  // Without everyServer (40d51f4), a server not serving at the transition's one read was passed over.
+  const olds = Object.entries(state.actors).filter(
+    ([n, a]) => n.startsWith('timer-') && a.old && !a.stopped && (everyServer || serving(state.servers[Number(n.slice(6))])),
+  );
   if (!on || olds.length === 0) return { label: `${name}: no old timer to turn off`, next: withActor(state, name, { pc }) };
   if (!olds.every(([, a]) => a.pc === 'idle' || a.pc === 'done' || !a.alive)) return undefined;
   let next = withActor(state, name, { pc });
@@ -422,6 +483,8 @@ export function steps(state: State, config: Config): Step[] {
     out.push({ name, fault, next: fault ? { ...next, faults: next.faults + 1 } : next, violation });
   const canFault = state.faults < config.maxFaults;
   const upgradePending = () => state.applying !== null || !planReached(state, config);
+  // A server its renewal timer cordoned (cordonBeforeRestart): that timer is about to restart it, or restarts it.
+  const timerCordoned = (except?: number) => rules.cordonBeforeRestart && (state.cordoned ?? []).some((j) => j !== except);
 
   // ---- the rolls (cli/roll/roll.ts), each replacing one server
   for (const name of [ROLL, ROLL_B]) {
@@ -461,7 +524,7 @@ export function steps(state: State, config: Config): Step[] {
           break;
         case 'stop-old': {
           // The transition (holding the Lease, before its first out mark).
-          const step = transitionStep(state, name, 'mark', rules.stopOldTimers);
+          const step = transitionStep(state, name, 'mark', rules.stopOldTimers, rules.transitionEveryServer);
           if (step) add(step.label, step.next);
           break;
         }
@@ -507,6 +570,8 @@ export function steps(state: State, config: Config): Step[] {
         // health check here: the drain (up to ten minutes, pc 'remove') follows.
         case 'check-upgrade':
           if (upgradePending()) add(`${name}: an upgrade is pending or applies, stops`, withActor(state, name, { pc: 'release' }));
+          // Read second, after its mark (written first): a timer that cordoned its server before it read the Lease.
+          else if (timerCordoned(t)) add(`${name}: another server cordoned (a renewal restart), stops`, withActor(state, name, { pc: 'release' }));
           else add(`${name}: no upgrade applying`, withActor(state, name, { pc: 'remove' }));
           break;
         case 'remove':
@@ -621,7 +686,7 @@ export function steps(state: State, config: Config): Step[] {
         }
         case 'stop-old': {
           // The same transition as the roll's (restart-each-server.ts, before its first out mark).
-          const step = transitionStep(state, ROTATION, 'token', rules.rotationTransition);
+          const step = transitionStep(state, ROTATION, 'token', rules.rotationTransition, rules.transitionEveryServer);
           if (step) add(step.label, step.next);
           break;
         }
@@ -664,7 +729,7 @@ export function steps(state: State, config: Config): Step[] {
         case 'restart':
           // Write first, read second (as the roll): with its mark written, an upgrade Job whose prepare step passed
           // before is seen applying (or its Plan not yet on every server): the mark is cleared and the rotation stops.
-          if (upgradePending() && !config.rotationUnguarded)
+          if ((upgradePending() || timerCordoned()) && !config.rotationUnguarded)
             add(
               'rotation: an upgrade is pending or applies, clears its mark and stops',
               withActor({ ...state, lease: { ...state.lease!, restored: undefined, out: null, rv: state.lease!.rv + 1 } }, ROTATION, {
@@ -732,7 +797,11 @@ export function steps(state: State, config: Config): Step[] {
       switch (timer.pc) {
         case 'idle':
           if (timer.stopped) break;
-          if (guard() && takeable(old ? oldVerdictOf(state.lease, name) : leaseVerdictOf(state.lease, name, rules)))
+          if (
+            guard() &&
+            takeable(old ? oldVerdictOf(state.lease, name) : leaseVerdictOf(state.lease, name, rules)) &&
+            !(rules.cordonBeforeRestart && !old && previousScriptLease(state.lease, name))
+          )
             add(
               `${name}${old ? ' (old script)' : ''}: guard passes, reads the Lease`,
               withActor(state, name, { pc: 'take', rv: state.lease?.rv ?? 0 }),
@@ -741,21 +810,29 @@ export function steps(state: State, config: Config): Step[] {
         case 'take': {
           // The old script wrote no out marker (and so wiped one it took over).
           const written = writeLease(state, rules, timer.rv, { holder: name, fresh: true, out: rules.outMarker && !old ? i : null });
+          const afterTake = rules.cordonBeforeRestart && !old ? 'cordon' : 'recheck';
           if (written) {
-            add(`${name} takes the Lease`, withActor(written, name, { pc: 'recheck' }));
+            add(`${name} takes the Lease`, withActor(written, name, { pc: afterTake }));
             // The write commits and the call reports failure (a timeout): read back, a Lease naming this server is
             // held, with its marker; before, the run ended as if another had taken it, leaving its Lease marked out.
             if (canFault && !old)
               add(
                 `fault: ${name}'s write commits, then reports failure`,
-                withActor(written, name, { pc: rules.readBack ? 'recheck' : 'idle' }),
+                withActor(written, name, { pc: rules.readBack ? afterTake : 'idle' }),
                 true,
               );
           } else add(`${name}: Conflict, tries at its next run`, withActor(state, name, { pc: 'done' }));
           break;
         }
+        case 'cordon':
+          // Write first: its own Node cordoned, which the previous script's guard refuses.
+          add(`${name} cordons its own Node`, withActor({ ...state, cordoned: [...(state.cordoned ?? []), i] }, name, { pc: 'recheck' }));
+          break;
         case 'recheck':
-          if (guard()) add(`${name}: still allowed`, withActor(state, name, { pc: 'restart' }));
+          // Read second: the Lease still its own (a timer of the previous script may have taken it by age meanwhile).
+          if (rules.cordonBeforeRestart && !old && !holds)
+            add(`${name}: the Lease was taken meanwhile, uncordons and stops`, withActor(uncordoned(state, i), name, { pc: 'done' }));
+          else if (guard()) add(`${name}: still allowed`, withActor(state, name, { pc: 'restart' }));
           else add(`${name}: no longer allowed, releases`, withActor(state, name, { pc: 'release' }));
           break;
         case 'restart':
@@ -771,12 +848,12 @@ export function steps(state: State, config: Config): Step[] {
             );
           break;
         case 'release':
-          releaseStep(state, name, holds, add);
+          releaseStep(uncordoned(state, i), name, holds, add);
           break;
         case 'held':
           // The next run (resume): gives the Lease back once the cluster is whole.
           if (holds && clusterWhole(state.servers, rules)) add(`${name}: next run, server back: releases`, withActor(state, name, { pc: 'release' }));
-          if (!holds) add(`${name}: next run, the Lease was taken over`, withActor(state, name, { pc: 'done' }));
+          if (!holds) add(`${name}: next run, the Lease was taken over`, withActor(uncordoned(state, i), name, { pc: 'done' }));
           break;
         case 'done':
           // The timer fires every 6 h: while its server's certificates have ended, a next run has a renewal to do.
@@ -785,14 +862,23 @@ export function steps(state: State, config: Config): Step[] {
       }
     // A later run that finds the Lease naming its own server while no run of it holds it (no held-out marker file:
     // put back by a restore): resumes it as its own (cert-renewal.sh resume), giving it back once the cluster is whole.
-    if (rules.restoredLease && timer.alive && timer.pc === 'done' && holds && !old)
+    if (rules.restoredLease && config.alarms !== false && timer.alive && timer.pc === 'done' && holds && !old)
       add(`${name}: a later run finds its own server marked out, held by no run: resumes`, withActor(state, name, { pc: 'held' }));
+    // Every run first gives back a Lease the restore put back, whoever it names, alarms on or off (release_restored):
+    // its holder's work ended with the cluster it ran in. A conditional write at the version read.
+    if (rules.restoredRelease && timer.alive && !old && state.lease?.restored && (timer.pc === 'idle' || timer.pc === 'done'))
+      add(
+        `${name}: a run finds the Lease put back by the restore (${state.lease.holder}), gives it back`,
+        withActor({ ...state, lease: { holder: '', fresh: true, out: null, rv: state.lease.rv + 1 } }, name, {}),
+      );
     if (canFault && timer.alive && !['idle', 'done', 'held'].includes(timer.pc))
       add(`fault: ${name} is killed`, withActor(state, name, { alive: false }), true);
     // The next run on the same server after a kill (the held-out marker file).
     if (!timer.alive && holds && !old)
       add(`${name}: next run resumes`, withActor(state, name, { alive: true, pc: state.servers[i] === 'up' ? 'held' : 'wait' }));
-    if (!timer.alive && (!holds || old)) add(`${name}: next run finds nothing of its own`, withActor(state, name, { alive: true, pc: 'done' }));
+    // (Its own Node uncordoned, if the killed run had cordoned it: the next run's cordon_self.)
+    if (!timer.alive && (!holds || old))
+      add(`${name}: next run finds nothing of its own`, withActor(uncordoned(state, i), name, { alive: true, pc: 'done' }));
   }
 
   // ---- the no-Lease rotation (cert-renewal.sh rotate_expired) of a server whose membership certificate ended while
@@ -892,7 +978,16 @@ export function steps(state: State, config: Config): Step[] {
   // roll held it when it took the snapshot (before its out mark), or as any holder held it with a server marked out
   // (a scheduled snapshot during a roll of an earlier run, or during a timer's restart): renewed before the restore.
   if (state.servers.every((s) => !serving(s)) && state.servers.some((s) => s === 'hung')) {
-    const restored = { ...state, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)) };
+    // The restore runs on a replacement of a server that did not come back (rke2-restore.sh: the server the bootstrap
+    // left stopped), and each such server is replaced: no run of their timers holds anything (no marker file).
+    // Whatever Lease the snapshot holds was renewed before the restore.
+    const lease = state.lease && state.lease.holder !== '' ? { ...state.lease, restored: true } : state.lease;
+    let restored: State = { ...state, lease, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)) };
+    state.servers.forEach((s, i) => {
+      // The snapshot's Nodes of the servers gone are deleted (rke2-restore.sh forget_gone_servers): no cordon stays.
+      if (s === 'hung') restored = uncordoned(restored, i);
+      if (s === 'hung' && restored.actors[timerName(i)]) restored = withActor(restored, timerName(i), { pc: 'done', alive: true, rv: undefined });
+    });
     add('person restores from a snapshot (no server answers)', restored);
     const rv = (state.lease?.rv ?? 0) + 1;
     if (config.leaseFaults && state.actors[ROLL])
@@ -974,7 +1069,7 @@ export function settled(state: State, config: Pick<Config, 'expired'> = {}): boo
   const lease = state.lease;
   const free = lease === null || lease.holder === '' || (!lease.fresh && lease.out === null);
   const renewed = (config.expired ?? []).every((i) => !certificatesEnded(state, config, i));
-  return state.servers.every((s) => s === 'up') && free && state.applying === null && renewed;
+  return state.servers.every((s) => s === 'up') && free && state.applying === null && renewed && !state.cordoned?.length;
 }
 
 /**

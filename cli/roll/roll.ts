@@ -21,7 +21,7 @@ import { appliedDeployment, type Deployment, inState } from '../shared/module-fo
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { StateFile, stateFilePath } from '../shared/state-file';
-import { isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
+import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { onServer } from '../shared/server-command';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { ModuleState, Terraform } from '../shared/terraform';
@@ -519,8 +519,9 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
     if (!c.k3s) await requireMembersAreServers(c);
     return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
   }
-  // Before the roll's first out mark: no server runs a renewal timer of another cert-renewal.sh (renewal-transition.ts).
-  if (c.record.stoppedTimers === undefined) await disableRollsOldTimers(c);
+  // Before each server's out mark (its drain), and on a resume that never looked: no server runs a renewal timer of
+  // another cert-renewal.sh (renewal-transition.ts), Ready or not; the server out and being replaced is passed over.
+  if (step === 'drain' || c.record.stoppedTimers === undefined) await disableRollsOldTimers(c, step === 'drain' ? undefined : c.server.name);
   // From the drain until the server is back, the Lease names it: its own upgrade Job may run (a new server gets the
   // Plan too), no other server's. Set at every step: a resume may find the Lease taken afresh.
   markOut(c.kubectl, c.holder, c.server.privateIp);
@@ -529,6 +530,7 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
       // Looked at again once the mark is written (design notes, "Who may restart a server"): an upgrade Job whose
       // prepare step passed before the mark is applying now and seen here; one that starts after it finds the mark.
       requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
+      requireNoneCordoned(c);
       return drain(c);
     case 'remove':
       return removeNode(c);
@@ -540,13 +542,13 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
 }
 
 /**
- * The transition (renewal-transition.ts, as both rotations run it): before anything is marked out, the timer of every
- * server whose cert-renewal.sh is not this version's disabled; the record keeps which, so the roll's end enables
- * those it did not replace again.
+ * The transition (renewal-transition.ts, as both rotations run it): before each server is marked out, the timer of
+ * every server whose cert-renewal.sh is not this version's disabled; the record keeps which (every look's together),
+ * so the roll's end enables those it did not replace again.
  */
-async function disableRollsOldTimers(c: StepContext): Promise<void> {
-  const transition = await disableOldTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment));
-  c.save({ stoppedTimers: transition.disabled });
+async function disableRollsOldTimers(c: StepContext, replacing: string | undefined): Promise<void> {
+  const transition = await disableOldTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment), replacing);
+  c.save({ stoppedTimers: [...new Set([...(c.record.stoppedTimers ?? []), ...transition.disabled])] });
   if (transition.failure) throw new Stop(`${transition.failure} No server was marked out; run the roll again.`);
 }
 
@@ -807,6 +809,18 @@ async function preflight(c: StepContext): Promise<void> {
   } finally {
     rmSync(planFile, { force: true });
   }
+}
+
+/**
+ * After the out mark (written first), no other server cordoned (read second): a renewal timer cordons its own server
+ * before it reads the Lease again and restarts it (cert-renewal.sh cordon_self).
+ */
+function requireNoneCordoned(c: StepContext): void {
+  const cordoned = cordonedServers(c.kubectl.nodes() ?? [], c.servers, c.server.name);
+  if (cordoned.length > 0)
+    throw new Stop(
+      `${cordoned.join(', ')} ${cordoned.length === 1 ? 'is' : 'are'} cordoned (a certificate renewal about to restart it, an upgrade, or a person); ${c.server.name} was not touched. Run the roll again once ${cordoned.length === 1 ? 'it is' : 'they are'} uncordoned.`,
+    );
 }
 
 /** No in-place upgrade pending or running (it restarts servers one by one: never while the roll has one out). */

@@ -16,7 +16,7 @@ import {
 import { LeaseKeeper } from '../shared/lease-keeper';
 import { disableOldTimers, enableDisabledTimers } from '../shared/renewal-transition';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
-import { isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
+import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { appliedDeployment, type Deployment } from '../shared/module-folder';
 import type { StateFile } from '../shared/state-file';
@@ -175,14 +175,15 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
       restartMs: rotation.restartMs,
     };
     await rotation.start(c, record);
-    // The transition (as the roll's): before this rotation's first out mark, no server runs an old-script timer.
-    if (record.current!.disabledTimers === undefined) {
-      const transition = await disableOldTimers({ ...c, operation: rotation.operation }, servers);
-      record.current = { ...record.current!, disabledTimers: transition.disabled };
+    // The transition (as the roll's): before this rotation's first out mark, and again before each restart, no
+    // server runs an old-script timer, Ready or not (renewal-transition.ts).
+    const transition = async () => {
+      const looked = await disableOldTimers({ ...c, operation: rotation.operation }, servers);
+      record.current = { ...record.current!, disabledTimers: [...new Set([...(record.current!.disabledTimers ?? []), ...looked.disabled])] };
       file.write(record.current);
-      if (transition.failure) throw new Stop(`${transition.failure} No server was marked out; run the rotation again.`);
-    }
-    const started = record.current!;
+      if (looked.failure) throw new Stop(`${looked.failure} No server was marked out; run the rotation again.`);
+    };
+    if (record.current!.disabledTimers === undefined) await transition();
     const { extra, why, lookAt } = rotation.tooManySteps;
     for (let steps = 0; ; steps++) {
       await yieldFor(0);
@@ -192,10 +193,12 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
         throw new Stop(
           `The rotation took more steps than ${servers.length} servers can need (${why}). Nothing more was done; ${lookAt}, then run it again.`,
         );
-      const step = await rotation.next(c, started);
+      const step = await rotation.next(c, record.current!);
       if (step === 'done') break;
-      await rotation.run(c, step, started);
+      if (step.kind === 'restart') await transition();
+      await rotation.run(c, step, record.current!);
     }
+    const started = record.current!;
     keeper.stop();
     release(kubectl, holder, RESTART_LEASE);
     await enableDisabledTimers({ aws: c.aws, log, operation: rotation.operation }, servers, started.disabledTimers ?? []);
@@ -322,6 +325,13 @@ export async function restartMarkedOut(
 ): Promise<void> {
   markOut(c.kubectl, c.holder, s.privateIp);
   const { nodes, upgrade } = upgradeNow(c);
+  const cordoned = nodes ? cordonedServers(nodes, c.servers) : [];
+  if (cordoned.length > 0) {
+    markOut(c.kubectl, c.holder, undefined);
+    throw new Stop(
+      `${cordoned.join(', ')} ${cordoned.length === 1 ? 'is' : 'are'} cordoned (a certificate renewal about to restart it, an upgrade, or a person): ${s.name} was not restarted. Run the rotation again once ${cordoned.length === 1 ? 'it is' : 'they are'} uncordoned (it continues from here).`,
+    );
+  }
   if (nodes === undefined || upgrade) {
     markOut(c.kubectl, c.holder, undefined);
     throw new Stop(

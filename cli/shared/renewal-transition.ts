@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import CERT_RENEWAL from '../../lib/kubernetes/cert-renewal.sh';
 import { CERT_RENEWAL_PATH as SCRIPT, CERT_RENEWAL_UNIT as UNIT } from '../../lib/kubernetes/object-names';
 import type { Aws } from './aws';
-import type { Kubectl } from './kubectl';
 import { Interrupted } from './poll';
 import { onServer } from './server-command';
-import { isHealthy, nodeOf, type Server } from './servers';
+import type { Server } from './servers';
 
 /**
  * The transition (design notes, "Who may restart a server"): a server keeps the cert-renewal.sh its user data
@@ -78,8 +77,6 @@ export function timerCheckOf(output: string): TimerCheck | undefined {
 /** What the transition needs of the operation running it. */
 export interface TransitionContext {
   readonly aws: Aws;
-  readonly kubectl: Kubectl;
-  readonly k3s: boolean;
   readonly interrupted: () => boolean;
   readonly log: (line: string) => void;
   /** The operation, in SSM comments and messages ("roll", "rotate token"). */
@@ -88,7 +85,7 @@ export interface TransitionContext {
 
 /** The transition as an operation's plan states it, before its first restart. */
 export const TRANSITION_PLAN =
-  "Before the first server is marked out: each server's cert-renewal.sh compared with this version's (SSM); where it differs, its renewal timer is disabled (a reboot does not start it) until the operation ends";
+  "Before each server is marked out: each server's cert-renewal.sh compared with this version's (SSM), Ready or not; where it differs, its renewal timer is disabled (a reboot does not start it) until the operation ends";
 
 /** The servers whose timer this run turned off (to enable again), and what stopped it, if anything did. */
 export interface Transition {
@@ -97,16 +94,17 @@ export interface Transition {
 }
 
 /**
- * Before the operation's first out mark, holding the restart Lease: the timer of every server in the cluster that
- * runs another cert-renewal.sh disabled (and a run under way waited for). A server not in the cluster is skipped
- * (its replacement boots this version's script). Stops at the first server it could not turn off.
+ * Before each out mark of the operation (its first, and again before every restart), holding the restart Lease: the
+ * timer of every server that runs another cert-renewal.sh disabled (and a run under way waited for), Ready or not: a
+ * server down at this look (a reboot) comes back with its timer. Only `replacing`, the server the operation has out
+ * and replaces, is passed over (its replacement boots this version's script). Stops at the first server it could not
+ * turn off (SSM does not reach it): nothing is marked out then.
  */
-export async function disableOldTimers(c: TransitionContext, servers: readonly Server[]): Promise<Transition> {
-  const nodes = c.kubectl.nodes() ?? [];
+export async function disableOldTimers(c: TransitionContext, servers: readonly Server[], replacing?: string): Promise<Transition> {
   const disabled: string[] = [];
   for (const server of servers) {
-    if (!isHealthy(nodeOf(nodes, server), c.k3s)) {
-      c.log(`  ${server.name} is not in the cluster: its renewal timer is not looked at (its replacement runs this version's script).`);
+    if (server.name === replacing) {
+      c.log(`  ${server.name} is out and being replaced: its renewal timer is not looked at (its replacement runs this version's script).`);
       continue;
     }
     let failure: string | undefined;
@@ -115,7 +113,7 @@ export async function disableOldTimers(c: TransitionContext, servers: readonly S
         c,
         server,
         disableOldTimerCommand(TIMER_BUDGETS.disableMs / 1000 - 60),
-        `rancher-ha-aws ${c.operation}: renewal timer of ${server.name} before the first server out`,
+        `rancher-ha-aws ${c.operation}: renewal timer of ${server.name} before a server is marked out`,
         TIMER_BUDGETS.disableMs,
       );
       const check = result && timerCheckOf(result.output);

@@ -31,6 +31,15 @@ export function nodeOf(nodes: readonly NodeStatus[], server: Server): NodeStatus
   return nodes.find((n) => hasAddress(n, server.privateIp) && !n.deleting) ?? nodes.find((n) => hasAddress(n, server.privateIp));
 }
 
+/**
+ * The servers other than `except` whose Node is cordoned: a server's renewal timer cordons its own Node before it reads
+ * the restart Lease again and restarts (cert-renewal.sh cordon_self), so an operation that wrote its out mark first
+ * and then finds one stops (write first, read second); a person's cordon stops it too.
+ */
+export function cordonedServers(nodes: readonly NodeStatus[], servers: readonly Server[], except?: string): string[] {
+  return servers.filter((s) => s.name !== except && nodeOf(nodes, s)?.unschedulable === true).map((s) => s.name);
+}
+
 /** Ready, not being deleted, and (RKE2) a voting etcd member: what every restart waits for before the next server. */
 export function isHealthy(node: NodeStatus | undefined, k3s: boolean): boolean {
   return node !== undefined && !node.deleting && node.ready && (k3s || node.etcdVoter === true);

@@ -43,6 +43,8 @@ STUCK=/var/lib/rancher/rancher-aws/cert-renewal-stuck
 # Present while this server holds the restart Lease (marked out): a run that ends without giving it back (its
 # restart did not come back in time, or it was killed) leaves it, and the next run resumes from it.
 HELD_OUT=/var/lib/rancher/rancher-aws/cert-renewal-held-out
+# Present while this server's Node is cordoned by a run of this script (cordon_self), until it is uncordoned.
+CORDONED=/var/lib/rancher/rancher-aws/cert-renewal-cordoned
 
 server_paths "${1:?usage: rancher-aws-cert-renewal k3s|rke2}"
 # The client certificates peer_access signs for this run (removed at its end).
@@ -188,7 +190,8 @@ no_upgrade_running() {
   local nodes plan applying version behind
   nodes=$(kube get nodes -l node-role.kubernetes.io/control-plane=true \
     -o 'jsonpath={range .items[*]}{.metadata.name}={.spec.unschedulable}={.status.nodeInfo.kubeletVersion}{"\n"}{end}') || return 1
-  if grep -q '^[^=]*=true=' <<<"$nodes"; then
+  # This server's own Node, cordoned by this run (cordon_self), does not count.
+  if grep '^[^=]*=true=' <<<"$nodes" | grep -qv "^$NODE_NAME="; then
     log "servers cordoned (an upgrade, a roll or a drain is under way): $(grep '^[^=]*=true=' <<<"$nodes" | cut -d= -f1 | tr '\n' ' ')"
     return 1
   fi
@@ -302,7 +305,15 @@ take_lease() {
   read_lease || return 1
   case $(lease_verdict "$HOLDER" "$RENEWED" "$DURATION" "$OUT" "$NODE_NAME" "$(date +%s)") in
     free | mine) ;;
-    stale) log "taking over the restart Lease left by $HOLDER (not renewed since $RENEWED)" ;;
+    stale)
+      # The previous cert-renewal.sh wrote a server's Lease with no out marker; its run restarts without reading anything
+      # after its last check, so its Lease is never taken by age here (that script deletes it when its run ends).
+      if [[ $HOLDER != */* ]] && [ -z "$OUT" ]; then
+        log "$HOLDER holds the restart Lease (the previous cert-renewal.sh): never taken by age; trying again at the next run"
+        return 1
+      fi
+      log "taking over the restart Lease left by $HOLDER (not renewed since $RENEWED)"
+      ;;
     held-out)
       log "$HOLDER holds the restart Lease with $OUT out of the cluster: never taken by age; trying again at the next run"
       return 1
@@ -340,10 +351,24 @@ release_lease() {
     if read_lease ${server:+--server "https://$server:6443"} && [ "$HOLDER" = "$NODE_NAME" ] &&
       kube ${server:+--server "https://$server:6443"} replace -f - <<<"$(lease_manifest "$VERSION" "" 1)" >/dev/null 2>&1; then
       rm -f "$HELD_OUT"
+      uncordon_self ${server:+--server "https://$server:6443"}
       return 0
     fi
   done
   log "could not release the restart Lease: it lapses on its own $LEASE_SECONDS s after its last renewal"
+}
+
+# cordon_self: this server's Node cordoned once this run holds the Lease, then the Lease read again (write first, read
+# second): the previous cert-renewal.sh never restarts beside a cordoned server and takes a Lease by age, so whichever
+# of the two writes second sees the other; the roll and the rotations stop on a server cordoned after their mark.
+cordon_self() {
+  install -D -m 0600 /dev/null "$CORDONED"
+  kube cordon "$NODE_NAME" >/dev/null && read_lease && [ "$HOLDER" = "$NODE_NAME" ]
+}
+
+# uncordon_self [KUBE ARGS...]: the cordon of cordon_self (a run killed after it: the next run's) lifted.
+uncordon_self() {
+  [ ! -e "$CORDONED" ] || ! kube "$@" uncordon "$NODE_NAME" >/dev/null || rm -f "$CORDONED"
 }
 
 # back_up INVOCATION EXPECTED: this server's service was started again (a new
@@ -355,16 +380,27 @@ back_up() {
 
 # resume: a run before this one left this server out (its restart did not come
 # back in time). If the cluster is whole now, the Lease is given back;
-# otherwise it stays held, and this run stops. A Lease naming this server as its
-# holder while no run here holds it (no marker: a restore put it back from a
-# snapshot taken during a restart of this server) is resumed the same way: this
-# server runs this script, so the server it marks out is back. Looked for where
-# the alarms are on (report_hold reads the Lease at every run then); a run that
-# is due takes such a Lease as its own anyway (take_lease: mine).
+# otherwise it stays held, and this run stops. Where no run here holds the Lease
+# (no marker), at every run, alarms on or off: a Lease the cluster's restore put
+# back from its snapshot (renewed before the restore record's restoredAt,
+# ConfigMap kube-system/rancher-aws-restore) is given back, whatever its holder
+# and whatever server it marks out: that holder's work ended with the cluster it
+# ran in (a roll that died with it, a timer of a server since replaced), and
+# nothing else of the protocol gives it back; conditionally at the version read,
+# so a command that took it meanwhile (lease.ts acquire) keeps it. A Lease
+# naming this server as its holder, not dated by a record (a restore by hand),
+# is resumed as this server's own: this server runs this script, so the server
+# it marks out is back.
 resume() {
-  local expected server read=""
+  local expected server read="" at
   if [ ! -e "$HELD_OUT" ]; then
-    [ -n "${RESTART_METRIC_NAMESPACE:-}" ] && read_lease && [ "$HOLDER" = "$NODE_NAME" ] || return 0
+    read_lease && [ -n "$HOLDER" ] || return 0
+    if at=$(kube get configmap -n kube-system rancher-aws-restore -o 'jsonpath={.data.restoredAt}' 2>/dev/null) &&
+      [ "$(date -d "$RENEWED" +%s)" -lt "$(date -d "${at:-0}" +%s)" ] 2>/dev/null; then
+      kube replace -f - <<<"$(lease_manifest "$VERSION" "" 1)" >/dev/null && log "gave back the restart Lease the restore put back ($HOLDER${OUT:+ with $OUT out})"
+      return 0
+    fi
+    [ "$HOLDER" = "$NODE_NAME" ] || return 0
     log "the restart Lease names $NODE_NAME${OUT:+ with $OUT out} and no run here holds it (put back by a restore): resuming it"
     install -D -m 0600 /dev/null "$HELD_OUT"
   fi
@@ -414,6 +450,8 @@ main() {
   report_days_left
   rotate_expired
   resume || exit 1
+  # A run killed after its cordon left it: lifted (a run whose restart did not come back keeps it until resume gives back).
+  [ -e "$HELD_OUT" ] || uncordon_self
   report_hold
   renewal_due || exit 0
   if [ -e "$STUCK" ]; then
@@ -427,7 +465,11 @@ main() {
   take_lease || exit 0
   # Whatever ends this run from here on (an unexpected error too) gives the Lease back, but a restart that does
   # not come back (below).
-  trap 'release_lease; rm -rf "$PEER_DIR"' EXIT
+  trap 'release_lease; uncordon_self; rm -rf "$PEER_DIR"' EXIT
+  if ! cordon_self; then
+    log "the restart Lease is no longer this server's (or its Node could not be cordoned): not restarting $SERVICE now; trying again at the next run"
+    exit 0
+  fi
   # Another server may have finished its restart, or an upgrade started, just before: check again, holding the Lease.
   if ! restart_allowed; then
     log "the cluster is not whole or an upgrade is under way: not restarting $SERVICE now; trying again at the next run"

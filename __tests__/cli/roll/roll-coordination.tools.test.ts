@@ -165,9 +165,10 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(result.out).toContain('their renewal timers were disabled through SSM (a reboot does not start them) before any server is marked out');
     const calls = c.calls();
     const stops = calls.flatMap((call, i) => (call.startsWith('aws ssm send-command') && call.includes('renewal timer of server-') ? [i] : []));
-    expect(stops).toHaveLength(3);
-    // All three before the first drain (the fake checks at every call that no server is marked out while an old timer runs).
-    expect(Math.max(...stops)).toBeLessThan(calls.findIndex((call) => call.includes('drain ip-10-0-0-10')));
+    // All three before the first drain (the fake checks at every call that no server is marked out while an old timer
+    // runs), and looked at again before each of the other two drains.
+    expect(stops).toHaveLength(9);
+    expect(Math.max(...stops.slice(0, 3))).toBeLessThan(calls.findIndex((call) => call.includes('drain ip-10-0-0-10')));
     const world = c.world();
     expect(world.replaced).toEqual(['server-0', 'server-1', 'server-2']);
     for (const s of world.cluster.servers) expect([s.renewalScript, s.timerStopped, s.timerStops]).toEqual([undefined, false, 1]);
@@ -235,6 +236,60 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
       ['server-1', false, false, false, 1],
       ['server-2', false, false, false, 1],
     ]);
+  });
+  it("a server down at the transition's look (AWS reboots it during the snapshot): its old timer is not passed over; SSM cannot reach it, so the roll stops before any mark, and the rerun disables it", () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+      world.cluster.rebootDuringSnapshot = { server: 'server-2', looks: 3 };
+    });
+    // Before, the transition passed over a server that was not Ready at its one look: its timer, enabled, came back
+    // with it while server-0 was marked out (the fake records that as a violation).
+    const stopped = roll(c, '--server', 'server-0');
+    expect(stopped.code).toBe(1);
+    expect(stopped.out).toContain("Disabling the certificate-renewal timer of server-2 (it runs another cert-renewal.sh than this version's) failed");
+    expect(stopped.out).toContain('No server was marked out; run the roll again.');
+    expect(c.calls().some((call) => /drain|delete node|terraform apply/.test(call))).toBe(false);
+    expect(c.world().reboots).toEqual(['server-2']);
+    // Back: the rerun disables all three before server-0's mark, and enables again those it did not replace.
+    c.update((w) => {
+      for (const s of w.cluster.servers) if (s.rebooting !== undefined) Object.assign(s, { rebooting: undefined, ready: true });
+    });
+    expect(roll(c, '--server', 'server-0')).toSucceed();
+    expect(c.world().cluster.servers.map((s: any) => [s.name, s.timerStopped, s.timerDisabled])).toEqual([
+      ['server-0', false, false],
+      ['server-1', false, false],
+      ['server-2', false, false],
+    ]);
+    expect(c.world().cluster.servers[2].timerStops).toBeGreaterThanOrEqual(1);
+  });
+  it("the transition looks again before each server's mark: an old timer a person enabled again after the first server's replacement is disabled before the second server goes out", () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+      world.cluster.timerEnabledBeforeNextServer = 'server-2';
+    });
+    // Before, the transition looked once: server-2's timer ran while server-1 was marked out (a violation of the fake).
+    expect(roll(c, '--all')).toSucceed();
+    const calls = c.calls();
+    const drains = calls.flatMap((call, i) => (call.includes(' drain ') ? [i] : []));
+    expect(drains).toHaveLength(3);
+    // server-2's timer is looked at before each of the three drains (the first look disables it; the next find it off).
+    for (const drain of drains) {
+      const before = calls.slice(0, drain);
+      const looks = before.filter((call) => call.startsWith('aws ssm send-command') && call.includes('renewal timer of server-2'));
+      expect(looks.length).toBe(drains.indexOf(drain) + 1);
+    }
+  });
+  it('a server its renewal timer cordoned (about to restart it): the roll, its mark written, sees it and stops before the drain, the mark cleared', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.servers[2].cordoned = true;
+    });
+    const result = roll(c, '--server', 'server-0');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      'server-2 is cordoned (a certificate renewal about to restart it, an upgrade, or a person); server-0 was not touched.',
+    );
+    expect(c.calls().some((call) => /drain|delete node|terraform apply/.test(call))).toBe(false);
+    expect(holderOf(c.world().restartLease)).toBeUndefined();
   });
   it('killed (kill -9) during the apply of the transition roll, then resumed: the timers it disabled stay off meanwhile, and the resumed run enables those it did not replace', () => {
     const c = cluster('three', (world) => {

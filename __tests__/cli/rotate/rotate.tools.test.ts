@@ -75,14 +75,34 @@ describe('rotate token: the way through', () => {
     expectRotated(world);
     expect(result.out).toContain('their renewal timers were disabled through SSM (a reboot does not start them) before any server is marked out');
     const calls = c.calls();
-    const disables = calls.flatMap((call, i) => (call.startsWith('aws ssm send-command') && call.includes('before the first server out') ? [i] : []));
-    expect(disables).toHaveLength(3);
-    expect(Math.max(...disables)).toBeLessThan(calls.findIndex((call) => call.includes('rotate-token.sh restart')));
+    const disables = calls.flatMap((call, i) =>
+      call.startsWith('aws ssm send-command') && call.includes('before a server is marked out') ? [i] : [],
+    );
+    expect(Math.max(...disables.slice(0, 3))).toBeLessThan(calls.findIndex((call) => call.includes('rotate-token.sh restart')));
+    // And again before each restart: each server's timer looked at since the restart before (a timer enabled again
+    // meanwhile is disabled before the next server goes out).
+    const restarts = calls.flatMap((call, i) => (call.includes('rotate-token.sh restart') ? [i] : []));
+    expect(restarts).toHaveLength(3);
+    restarts.forEach((at, n) => expect(disables.filter((i) => i < at && i > (restarts[n - 1] ?? -1)).length).toBeGreaterThanOrEqual(3));
     expect(world.cluster.servers.map((s: any) => [s.timerStops, s.timerStarts, s.timerStopped, s.timerDisabled])).toEqual([
       [1, 1, false, false],
       [1, 1, false, false],
       [1, 1, false, false],
     ]);
+  });
+
+  it('a server its renewal timer cordoned (about to restart it): the rotation, its mark written, sees it and restarts nothing, the mark cleared', () => {
+    const c = cluster('three', (world) => {
+      withToken(world);
+      world.cluster.servers[2].cordoned = true;
+    });
+    const result = rotateToken(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      'server-2 is cordoned (a certificate renewal about to restart it, an upgrade, or a person): server-0 was not restarted.',
+    );
+    expect(c.calls().some((call) => call.includes('rotate-token.sh restart'))).toBe(false);
+    expect(c.world().restartLease?.annotations?.['rancher-ha-aws/out']).toBeUndefined();
   });
 
   it('--dry-run prints the steps and changes nothing (only the state read)', () => {

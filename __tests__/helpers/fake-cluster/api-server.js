@@ -161,6 +161,11 @@ function faultFor(verb, r, name, address) {
   );
   if (i < 0) return undefined;
   const f = faults[i];
+  // `skip`: the first matching requests pass untouched (a read before the one the fault is about).
+  if (f.skip > 0) {
+    f.skip--;
+    return undefined;
+  }
   if (f.times !== undefined && --f.times <= 0) faults.splice(i, 1);
   return f;
 }

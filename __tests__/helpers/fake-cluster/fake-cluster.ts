@@ -41,6 +41,8 @@ export interface Fault {
   readonly message?: string;
   /** How many requests it hits (every one when unset). */
   readonly times?: number;
+  /** How many matching requests it lets through untouched before it hits. @default 0 */
+  readonly skip?: number;
 }
 
 export interface AdmissionHook {

@@ -464,6 +464,7 @@ function apply(world, flags, finish) {
     Object.assign(s, { timerStopped: false, timerDisabled: false, timerMark: false });
     world.replaced = [...(world.replaced ?? []), s.name];
   }
+
   // The target record written, the Plan changed: the controller restarts the first server it picks at once.
   if (saved.resource_changes.some((c) => c.upgrade)) {
     const next = world.cluster.servers.find((x) => x.ready && x.member);
@@ -534,6 +535,25 @@ function aws(world, args, option, finish, awsError) {
       cluster.upgrade.plan.latestHash = cluster.upgrade.bumpDuringSnapshot;
       delete cluster.upgrade.bumpDuringSnapshot;
     }
+    // A person runs `systemctl enable --now` of that server's renewal timer while the next server's snapshot runs,
+    // once a server was replaced (no server is marked out then; the server's mark file stays).
+    if (cluster.timerEnabledBeforeNextServer && world.replaced?.length && command.commands[0].includes('etcd-snapshot save')) {
+      Object.assign(
+        server(world, (x) => x.name === cluster.timerEnabledBeforeNextServer),
+        { timerStopped: false, timerDisabled: false },
+      );
+      delete cluster.timerEnabledBeforeNextServer;
+    }
+    // AWS reboots a server while the snapshot runs (after the roll's health check, before its transition looks): it
+    // is NotReady for `looks` looks at the Nodes, SSM does not reach it meanwhile, and systemd starts at boot every
+    // timer still enabled (systemctl(1)).
+    if (cluster.rebootDuringSnapshot && command.commands[0].includes('etcd-snapshot save')) {
+      const rebooted = server(world, (x) => x.name === cluster.rebootDuringSnapshot.server);
+      Object.assign(rebooted, { ready: false, rebooting: cluster.rebootDuringSnapshot.looks });
+      if (!rebooted.timerDisabled) rebooted.timerStopped = false;
+      world.reboots = [...(world.reboots ?? []), rebooted.name];
+      delete cluster.rebootDuringSnapshot;
+    }
     upgradeController(world);
     // The token rotation's script (rotate-token.sh) answers at the first look: its steps are the waits it is tested for.
     const rotate = /rancher-aws-rotate-token\.sh (status|rotate|config|restart) (rke2|k3s)$/.exec(command.commands[0]);
@@ -566,7 +586,8 @@ function aws(world, args, option, finish, awsError) {
       const disables = command.commands[0].includes('systemctl disable --now rancher-aws-cert-renewal.timer');
       let verdict = 'current';
       if (s.renewalScript !== undefined && s.renewalScript !== stop[1]) {
-        s.timerStops = (s.timerStops ?? 0) + 1;
+        // Counted when it turns something off (a look again at a timer already stopped and disabled changes nothing).
+        if (!(s.timerStopped && s.timerDisabled)) s.timerStops = (s.timerStops ?? 0) + 1;
         if (!disables) verdict = 'stopped';
         else if (s.timerMark || !s.timerDisabled) {
           Object.assign(s, { timerMark: true, timerDisabled: true });

@@ -149,10 +149,11 @@ describe('cert-renewal.sh on the fake cluster with real etcd and the real kubect
     const taken = (await cluster.lease()) as any;
     expect(taken.spec.holderIdentity).toBe(servers[2].name);
     expect(taken.metadata.annotations['rancher-ha-aws/out']).toBe(servers[2].address);
-    // The first server's renewal, due too, while the third is about to restart: AlreadyExists on its create, then
-    // the Lease read and judged held-out. It restarts nothing.
+    // The first server's renewal, due too, while the third is about to restart: the third's Node cordoned by its
+    // timer (written before it read the Lease again) holds it first; the Lease marks the third out besides. It
+    // restarts nothing.
     const refused = await renewAsync(first);
-    expect(refused.output).toContain(`${servers[2].name} holds the restart Lease with ${servers[2].address} out of the cluster: never taken by age`);
+    expect(refused.output).toContain(`servers cordoned (an upgrade, a roll or a drain is under way): ${servers[2].name}`);
     expect(first.calls().some((c) => c.startsWith('systemctl restart'))).toBe(false);
     expect(refused.status).toBe(0);
     // The restart: the third server's API refuses connections and its etcd member stops.
@@ -180,14 +181,17 @@ describe('cert-renewal.sh on the fake cluster with real etcd and the real kubect
 
   it('takes a stale Lease that names no server out at the version it read; a racing writer in between gets it a Conflict, and it restarts nothing', async () => {
     const b = server(0, 10);
-    await cluster.put(restartLease(servers[1].name, 3600, 1800));
-    // Another server takes it right after this one's read: the replace at the read version is refused (409).
+    // A roll's, which marks no server out (a server's with no out marker is the previous script's: never taken by age).
+    await cluster.put(restartLease('laptop/4242/2026-11-24T10:00:00.000Z', 7200, 3600));
+    // Another server takes it right after this one's read before its take (the run's first read, resume's, looks for
+    // a Lease a restore put back): the replace at the read version is refused (409).
     await cluster.fault({
       verb: 'get',
       resource: 'leases',
       action: 'answer-then-write',
       write: restartLease(servers[1].name, 0, 1800, servers[1].address),
       times: 1,
+      skip: 1,
     });
     const raced = await renewAsync(b);
     expect(raced.output).toContain('another took the restart Lease first: trying again at the next run');

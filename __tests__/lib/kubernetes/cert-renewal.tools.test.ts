@@ -85,7 +85,9 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     const r = renew(b);
     expect(r.status).toBe(0);
     expect(restarted(b)).toBe(false);
-    expect(b.calls().filter((c) => c.startsWith('kubectl'))).toEqual([]);
+    // Only the reads every run makes: the restore record and the Lease (a Lease the restore put back is given back).
+    expect(b.calls().filter((c) => c.startsWith('kubectl') && !/^kubectl .*get (configmap|lease) /.test(c))).toEqual([]);
+    expect(events()).toEqual([]);
   });
 
   it('renewal due, cluster whole: takes the Lease, restarts, waits until this server is back and etcd healthy, releases', () => {
@@ -115,12 +117,13 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(readFileSync(join(stub.dir, 'lease'), 'utf8')).toMatch(/^ip-10-0-16-10 /);
   });
 
-  it('takes over a Lease that expired (its holder died mid-run), at the version it read', () => {
+  it('takes over a Lease that expired (its holder died mid-run: a roll with no server out), at the version it read', () => {
     const b = server(0, 30);
-    setLease('ip-10-0-16-10', 3600);
+    // A server's Lease with no out marker is the previous script's: never taken by age (below).
+    setLease('laptop/4242/2026-11-24T10:00:00.000Z', 7200);
     const r = renew(b);
     expect(r.status).toBe(0);
-    expect(r.output).toContain('taking over the restart Lease left by ip-10-0-16-10');
+    expect(r.output).toContain('taking over the restart Lease left by laptop/4242/2026-11-24T10:00:00.000Z');
     expect(events()).toEqual(['lease ip-10-0-0-10 (taken over)', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
   });
 
@@ -294,7 +297,7 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
 
   it('of two takers of a stale Lease, the one that writes second gets a Conflict and does not restart', () => {
     const b = server(0, 30);
-    setLease('ip-10-0-16-10', 3600);
+    setLease('laptop/4242/2026-11-24T10:00:00.000Z', 7200);
     // Another taker writes between this server's read and its replace (the version moves on).
     patchKubectl(
       b,
@@ -536,11 +539,57 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
     expect(metrics(peer)).toHaveLength(2);
   });
 
-  it('without a namespace (alarms off) nothing is sent and the Lease is not even read when nothing is due', () => {
+  it('without a namespace (alarms off) nothing is sent, and when nothing is due the run only reads (the restore record, the Lease)', () => {
     const b = server(0, 200);
     writeFileSync(join(stub.dir, 'plan-reason'), 'JobFailed');
     expect(renew(b).status).toBe(0);
-    expect(b.calls().filter((c) => c.startsWith('kubectl') || c.startsWith('metric'))).toEqual([]);
+    expect(b.calls().filter((c) => c.startsWith('metric'))).toEqual([]);
+    expect(b.calls().filter((c) => c.startsWith('kubectl') && !/^kubectl .*get (configmap|lease) /.test(c))).toEqual([]);
+    expect(events()).toEqual([]);
+  });
+});
+
+describe('cert-renewal.sh: a Lease the restore put back is given back by any run, alarms on or off', () => {
+  const RESTORED_AT = new Date(Date.now() - 1800_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const record = () => writeFileSync(join(stub.dir, 'configmap-rancher-aws-restore'), `restoredAt=${RESTORED_AT}\n`);
+  const lease = () => readFileSync(join(stub.dir, 'lease'), 'utf8');
+  const DEAD_ROLL = 'laptop/4242/2026-11-24T10:00:00.000Z';
+
+  it.each([
+    ['alarms off', {}],
+    ['alarms on', { RESTART_METRIC_NAMESPACE: 'RancherHA/demo-rke-ha', SERVER_NAME: 'server-1' }],
+  ])("%s: a dead roll's Lease renewed before the restore, a server marked out, is given back by a peer's run with nothing due", (_, env) => {
+    const b = server(1, 200, env);
+    record();
+    setLease(DEAD_ROLL, 3600, '10.0.0.10');
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain(`gave back the restart Lease the restore put back (${DEAD_ROLL} with 10.0.0.10 out)`);
+    expect(events()).toEqual([`released ${DEAD_ROLL}`]);
+    expect(lease()).toMatch(/^- \S+ 1 8 -\n$/);
+    expect(restarted(b)).toBe(false);
+  });
+
+  it('alarms off: a Lease naming this very server out, put back by the restore, is given back by its own next run', () => {
+    const b = server(0, 200);
+    record();
+    setLease('ip-10-0-0-10', 3600, '10.0.0.10');
+    expect(renew(b).status).toBe(0);
+    expect(events()).toEqual(['released ip-10-0-0-10']);
+    expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-held-out')).toBe(false);
+  });
+
+  it('a Lease renewed since the restore (a roll at work, a renewal under way) is left alone; without a record nothing is given back', () => {
+    const b = server(1, 200);
+    record();
+    setLease(DEAD_ROLL, 60, '10.0.0.10');
+    expect(renew(b).status).toBe(0);
+    expect(lease()).toMatch(new RegExp(`^${DEAD_ROLL} `));
+    writeFileSync(join(stub.dir, 'configmap-rancher-aws-restore'), '');
+    setLease(DEAD_ROLL, 3600, '10.0.0.10');
+    expect(renew(b).status).toBe(0);
+    expect(lease()).toMatch(new RegExp(`^${DEAD_ROLL} `));
+    expect(events()).toEqual([]);
   });
 });
 
@@ -669,5 +718,77 @@ describe.each([
     const r = run(b);
     expect(b.calls().filter((c) => c.startsWith(`${dist} certificate`) || c.startsWith('systemctl stop'))).toEqual([]);
     expect(r.output).toContain('client-admin.crt expires within 80 days');
+  });
+});
+
+describe('cert-renewal.sh beside a timer of the previous script (a partial roll): write first, read second', () => {
+  const cordoned = () => {
+    try {
+      return readFileSync(join(stub.dir, 'cordoned'), 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+
+  it('cordons its own Node once it holds the Lease and before the restart, reads the Lease again, and uncordons when it gives it back', () => {
+    const b = server(0, 30);
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    const calls = b.calls();
+    const cordon = calls.findIndex((c) => /^kubectl .* cordon ip-10-0-0-10$/.test(c));
+    expect(cordon).toBeGreaterThan(-1);
+    expect(cordon).toBeLessThan(calls.findIndex((c) => c.startsWith('systemctl restart')));
+    // The Lease read again after the cordon, before the restart.
+    expect(
+      calls
+        .slice(
+          cordon,
+          calls.findIndex((c) => c.startsWith('systemctl restart')),
+        )
+        .some((c) => / get lease /.test(c)),
+    ).toBe(true);
+    expect(calls.some((c) => /^kubectl .* uncordon ip-10-0-0-10$/.test(c))).toBe(true);
+    expect(cordoned()).toEqual([]);
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+  });
+
+  it("a previous script's run takes its Lease by age between its take and its cordon: it sees it, uncordons and restarts nothing", () => {
+    const b = server(0, 30);
+    // The previous script writes no out marker; its take lands right after this run's cordon.
+    patchKubectl(
+      b,
+      '  cordon\\ * | uncordon\\ *)',
+      `    [ "\${args[0]}" != cordon ] || echo "ip-10-0-16-10 $(date -u +%Y-%m-%dT%H:%M:%S.000000Z) 1800 42 -" >"$C/lease"`,
+    );
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain("the restart Lease is no longer this server's");
+    expect(restarted(b)).toBe(false);
+    expect(cordoned()).toEqual([]);
+    expect(readFileSync(join(stub.dir, 'lease'), 'utf8')).toMatch(/^ip-10-0-16-10 /);
+  });
+
+  it("never takes by age a Lease the previous script wrote (a server's, no out marker): its holder restarts without looking again", () => {
+    const b = server(0, 30);
+    setLease('ip-10-0-16-10', 3600);
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('ip-10-0-16-10 holds the restart Lease (the previous cert-renewal.sh): never taken by age');
+    expect(restarted(b)).toBe(false);
+    expect(readFileSync(join(stub.dir, 'lease'), 'utf8')).toMatch(/^ip-10-0-16-10 /);
+  });
+
+  it('a cordon a killed run left is lifted by the next run; another server cordoned by its own timer holds this one', () => {
+    const b = server(0, 200);
+    b.write('var/lib/rancher/rancher-aws/cert-renewal-cordoned', '');
+    writeFileSync(join(stub.dir, 'cordoned'), 'ip-10-0-0-10\n');
+    expect(renew(b).status).toBe(0);
+    expect(cordoned()).toEqual([]);
+    expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-cordoned')).toBe(false);
+    const due = server(1, 30);
+    writeFileSync(join(stub.dir, 'cordoned'), 'ip-10-0-0-10\n');
+    const r = renew(due);
+    expect(r.output).toContain('servers cordoned (an upgrade, a roll or a drain is under way): ip-10-0-0-10');
+    expect(restarted(due)).toBe(false);
   });
 });
