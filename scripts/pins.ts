@@ -12,6 +12,8 @@ export interface ListedPin extends Pin {
   readonly kind: 'component' | 'chart' | 'image' | 'provider' | 'toolchain';
   /** A provider binding's Terraform provider and version (its package.json `cdktf.provider`). */
   readonly binds?: string;
+  /** Why it stays below upstream's newest (HELD), for a toolchain package that cannot move. */
+  readonly held?: string;
 }
 
 const KINDS: Readonly<Record<keyof typeof PINS, ListedPin['kind']>> = {
@@ -38,15 +40,44 @@ export const NPM_RELEASES: Readonly<Record<string, string>> = {
   '@cdktf/provider-random@12.0.1': '2026-03-19',
   '@cdktf/provider-tls@11.0.1': '2026-05-29',
   'cdktf@0.21.0': '2026-03-19',
-  'cdktf-cli@0.21.0': '2026-03-22',
-  'constructs@10.8.1': '2026-08-04',
-  'typescript@5.9.3': '2025-09-30',
-  'jest@29.7.0': '2024-06-18',
+  'cdktn-cli@0.24.0': '2026-09-27',
+  'constructs@10.7.2': '2026-07-29',
+  'typescript@6.0.3': '2026-04-17',
+  'jest@30.5.2': '2026-09-18',
   'esbuild@0.28.2': '2026-08-08',
 };
 
 /** The toolchain packages shown, beside the provider bindings. */
-const TOOLCHAIN = ['cdktf', 'cdktf-cli', 'constructs', 'typescript', 'jest', 'esbuild'];
+const TOOLCHAIN = ['cdktf', 'cdktn-cli', 'constructs', 'typescript', 'jest', 'esbuild'];
+
+/**
+ * A toolchain package that cannot move to upstream's newest: from which major on it is held back, and each installed
+ * package whose declared peer range leaves that major out (the range as its package.json says it; a test holds these
+ * to node_modules, so a blocker that moves is seen).
+ */
+export interface Hold {
+  readonly from: string;
+  readonly blockedBy: readonly { readonly package: string; readonly version: string; readonly peer: string }[];
+}
+
+export const HELD: Readonly<Record<string, Hold>> = {
+  // typescript@latest is 7.x, the native compiler; the linter's parser and the API docs' generator declare 6.0 at most.
+  typescript: {
+    from: '7',
+    blockedBy: [
+      { package: 'typescript-eslint', version: '8.73.0', peer: '>=4.8.4 <6.1.0' },
+      {
+        package: 'typedoc',
+        version: '0.28.20',
+        peer: '5.0.x || 5.1.x || 5.2.x || 5.3.x || 5.4.x || 5.5.x || 5.6.x || 5.7.x || 5.8.x || 5.9.x || 6.0.x',
+      },
+    ],
+  },
+};
+
+/** The sentence `npm run pins` gives for a held package. */
+export const heldBecause = (name: string, hold: Hold): string =>
+  `${name} ${hold.from} is held back: ${hold.blockedBy.map((b) => `${b.package} ${b.version} declares peer ${name} ${b.peer}`).join('; ')}`;
 
 /** Every pin: lib/config/pins.ts's, then package.json's providers and toolchain, then the Node.js lines `engines` names. */
 export function listPins(root: string): ListedPin[] {
@@ -71,6 +102,7 @@ export function listPins(root: string): ListedPin[] {
       released: NPM_RELEASES[`${name}@${version}`],
       source: 'package.json; its day from the npm registry',
       upstream: { kind: 'npm', package: name },
+      ...(HELD[name] !== undefined ? { held: heldBecause(name, HELD[name]) } : {}),
       ...(provider?.name ? { binds: `${provider.name.replace(/^registry\.terraform\.io\//, '')} ${provider.version}` } : {}),
     };
   };
@@ -104,7 +136,16 @@ export function formatList(pins: readonly ListedPin[]): string {
       .join('  ')
       .trimEnd(),
   );
-  return [...lines, '', 'Sources:', ...pins.map((p) => `  ${p.name} ${p.version}: ${p.source}`)].join('\n') + '\n';
+  const held = pins.filter((p) => p.held !== undefined).map((p) => `  ${p.held}`);
+  return (
+    [
+      ...lines,
+      '',
+      'Sources:',
+      ...pins.map((p) => `  ${p.name} ${p.version}: ${p.source}`),
+      ...(held.length > 0 ? ['', 'Held back:', ...held] : []),
+    ].join('\n') + '\n'
+  );
 }
 
 // ---- --check ----------------------------------------------------------------------------------------------------
@@ -257,13 +298,24 @@ export function majorsOf(range: string): number[] | undefined {
   return majors.length > 0 ? majors : undefined;
 }
 
+/** A pin behind only by the major its hold names (HELD) or later: said, with why, and not counted. */
+function isHeld(c: Checked): boolean {
+  const hold = HELD[c.pin.name];
+  const newest = c.newest === undefined ? undefined : versionParts(c.newest);
+  return hold !== undefined && c.behind?.level === 'major' && newest !== undefined && newest[0] >= Number(hold.from);
+}
+
 /** The report of --check, and its exit status: 1 when a pin is a minor or more behind, 2 when only some source could not say. */
 export function formatCheck(checked: readonly Checked[]): { readonly text: string; readonly status: number } {
   const rows = checked.map((c) => [
     c.pin.name,
     c.pin.version,
     c.problem !== undefined ? 'unknown' : c.newest!,
-    c.problem !== undefined ? `could not ask: ${c.problem}` : (c.behind?.text ?? 'up to date'),
+    c.problem !== undefined
+      ? `could not ask: ${c.problem}`
+      : c.behind === undefined
+        ? 'up to date'
+        : `${c.behind.text}${isHeld(c) ? ' (held back)' : ''}`,
   ]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) =>
@@ -272,7 +324,8 @@ export function formatCheck(checked: readonly Checked[]): { readonly text: strin
       .join('  ')
       .trimEnd(),
   );
-  const far = checked.filter((c) => c.behind?.level === 'major' || c.behind?.level === 'minor');
+  const far = checked.filter((c) => (c.behind?.level === 'major' || c.behind?.level === 'minor') && !isHeld(c));
+  const held = checked.filter(isHeld).map((c) => `  ${c.pin.held}`);
   const unknown = checked.filter((c) => c.problem !== undefined);
   const summary = [
     far.length > 0
@@ -282,7 +335,10 @@ export function formatCheck(checked: readonly Checked[]): { readonly text: strin
       ? [`${unknown.length} source${unknown.length === 1 ? '' : 's'} could not say: ${unknown.map((c) => c.pin.name).join(', ')}`]
       : []),
   ];
-  return { text: [...lines, '', ...summary].join('\n') + '\n', status: far.length > 0 ? 1 : unknown.length > 0 ? 2 : 0 };
+  return {
+    text: [...lines, '', ...summary, ...(held.length > 0 ? ['', 'Held back (not counted):', ...held] : [])].join('\n') + '\n',
+    status: far.length > 0 ? 1 : unknown.length > 0 ? 2 : 0,
+  };
 }
 
 /** The command: `npm run pins [-- --check [--mirror <url>] [--timeout-ms <n>]]`. */

@@ -48,8 +48,8 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   return result.stdout;
 }
 
-/** The tsconfig.json `cdktf init --template=typescript` writes, from the pinned cdktf-cli. */
-const CDKTF_TEMPLATE_TSCONFIG = join(MODULES, 'cdktf-cli', 'bundle', 'templates', 'typescript', 'tsconfig.json');
+/** The tsconfig.json `cdktn init --template=typescript` writes, from the pinned cdktn-cli (the same as cdktf-cli 0.21's). */
+const CDKTF_TEMPLATE_TSCONFIG = join(MODULES, 'cdktn-cli', 'bundle', 'templates', 'typescript', 'tsconfig.json');
 
 const link = (app: string, name: string) => {
   mkdirSync(join(app, 'node_modules', name, '..'), { recursive: true });

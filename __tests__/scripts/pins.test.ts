@@ -9,6 +9,7 @@ import {
   checkPins,
   formatCheck,
   formatList,
+  HELD,
   listPins,
   majorsOf,
   newestOf,
@@ -76,6 +77,29 @@ describe('npm run pins: the listing', () => {
     expect(text).toMatch(/^provider +@cdktf\/provider-aws +\S+ +\S+ +binds hashicorp\/aws /m);
     expect(text).toMatch(/^toolchain +node \(engines\) +.* not recorded$/m);
     expect(text).toContain(`  RKE2 ${PINS.rke2.version}: ${PINS.rke2.source}`);
+  });
+});
+
+describe('npm run pins: a toolchain package held back says which package blocks it', () => {
+  it.each(Object.entries(HELD).flatMap(([name, hold]) => hold.blockedBy.map((b) => [name, b.package, b] as const)))(
+    '%s, blocked by %s: the blocker and its peer range are the installed ones (a blocker that moves is seen here)',
+    (name, _package, blocker) => {
+      const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules', blocker.package, 'package.json'), 'utf8')) as {
+        version: string;
+        peerDependencies: Record<string, string>;
+      };
+      expect({ version: installed.version, peer: installed.peerDependencies[name] }).toEqual({ version: blocker.version, peer: blocker.peer });
+    },
+  );
+
+  it('the listing names the hold and its blockers; a package with no hold says nothing of one', () => {
+    const pins = listPins(ROOT);
+    expect(pins.find((p) => p.name === 'typescript')?.held).toBe(
+      'typescript 7 is held back: typescript-eslint 8.73.0 declares peer typescript >=4.8.4 <6.1.0; typedoc 0.28.20 declares peer typescript ' +
+        '5.0.x || 5.1.x || 5.2.x || 5.3.x || 5.4.x || 5.5.x || 5.6.x || 5.7.x || 5.8.x || 5.9.x || 6.0.x',
+    );
+    expect(pins.find((p) => p.name === 'jest')?.held).toBeUndefined();
+    expect(formatList(pins)).toMatch(/\nHeld back:\n {2}typescript 7 is held back: typescript-eslint /);
   });
 });
 
@@ -217,6 +241,19 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     // One request per address: the two rancher-backup pins share an index.
     expect(asked).toHaveLength(new Set(asked).size);
     expect(asked.filter((url) => url.endsWith('charts.rancher.io/index.yaml'))).toHaveLength(1);
+  });
+
+  it('a held package a major behind is said with "held back" and why, and does not fail the check; a minor behind still does', async () => {
+    const { fetch } = served({ ...current, [answerKey({ kind: 'npm', package: 'typescript' })]: ok(npmDocument('typescript', '7.0.2')) });
+    const report = formatCheck(await checkPins(pins, { fetch }));
+    expect(report.text).toMatch(/^typescript +\S+ +7\.0\.2 +1 major behind \(held back\)$/m);
+    expect(report.text).toContain('no pin is a minor or more behind');
+    expect(report.text).toMatch(/\nHeld back \(not counted\):\n {2}typescript 7 is held back: /);
+    expect(report.status).toBe(0);
+    const minor = served({ ...current, [answerKey({ kind: 'npm', package: 'typescript' })]: ok(npmDocument('typescript', '6.1.0')) });
+    const behindByMinor = formatCheck(await checkPins(pins, { fetch: minor.fetch }));
+    expect(behindByMinor.text).toContain('1 pin is a minor or more behind: typescript');
+    expect(behindByMinor.status).toBe(1);
   });
 
   it('engines is behind only by a major above its highest line', async () => {
