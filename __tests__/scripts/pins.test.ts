@@ -18,7 +18,7 @@ import {
   viaMirror,
   type Fetch,
 } from '../../scripts/pins';
-import { answerKey, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
+import { answerKey, bindingDocument, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
 
 const ROOT = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -98,8 +98,11 @@ describe('npm run pins: a toolchain package held back says which package blocks 
       'typescript 7 is held back: typescript-eslint 8.73.0 declares peer typescript >=4.8.4 <6.1.0; typedoc 0.28.20 declares peer typescript ' +
         '5.0.x || 5.1.x || 5.2.x || 5.3.x || 5.4.x || 5.5.x || 5.6.x || 5.7.x || 5.8.x || 5.9.x || 6.0.x',
     );
+    expect(pins.find((p) => p.name === 'constructs')?.held).toBe(
+      'constructs 10.8 is held back: cdktn 0.24.0 declares peer constructs >=10.6.0 <10.8.0',
+    );
     expect(pins.find((p) => p.name === 'jest')?.held).toBeUndefined();
-    expect(formatList(pins)).toMatch(/\nHeld back:\n {2}typescript 7 is held back: typescript-eslint /);
+    expect(formatList(pins)).toMatch(/\nHeld back:\n {2}constructs 10\.8 is held back: .*\n {2}typescript 7 is held back: typescript-eslint /);
   });
 });
 
@@ -171,10 +174,13 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     PINS.certManager.name,
     PINS.rancherBackup.name,
     PINS.rancherBackupPrevious.name,
+    PINS.k3s.name,
+    '@cdktf/provider-aws',
     'typescript',
     'node (engines)',
   ];
   const pins = listPins(ROOT).filter((p) => names.includes(p.name));
+  const AWS_BINDS = pins.find((p) => p.name === '@cdktf/provider-aws')!.binds!.split(' ')[1];
   /** A fetch answering from `answers`, counting the requests; 'hang' rejects as an aborted request would at its deadline. */
   const served = (answers: Answers) => {
     const asked: string[] = [];
@@ -196,6 +202,10 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     [answerKey(PINS.rancherBackupPrevious.upstream)]: ok(
       helmIndex('rancher-backup', [PINS.rancherBackupPrevious.version, PINS.rancherBackup.version]),
     ),
+    [answerKey(PINS.k3s.upstream)]: ok(githubReleases([PINS.k3s.version])),
+    [answerKey({ kind: 'npm', package: '@cdktf/provider-aws' })]: ok(npmDocument('@cdktf/provider-aws', pkg.devDependencies['@cdktf/provider-aws'])),
+    // The maintained line's binding of the same provider, at the version this one binds: not behind.
+    [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: ok(bindingDocument('@cdktn/provider-aws', '23.0.0', 'hashicorp/aws', AWS_BINDS)),
     [answerKey({ kind: 'npm', package: 'typescript' })]: ok(npmDocument('typescript', pkg.devDependencies.typescript, '7.1.0-dev.1')),
     // Node.js tags every line's releases; engines names lines, compared by major.
     [answerKey({ kind: 'github', repository: 'nodejs/node' })]: ok(githubReleases([`v${Math.max(...majorsOf(pkg.engines.node)!)}.9.0`, 'v20.19.5'])),
@@ -254,6 +264,46 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     const behindByMinor = formatCheck(await checkPins(pins, { fetch: minor.fetch }));
     expect(behindByMinor.text).toContain('1 pin is a minor or more behind: typescript');
     expect(behindByMinor.status).toBe(1);
+  });
+
+  it('an @cdktf binding whose provider the maintained @cdktn binding has newer is behind: named, exit 1; a registry without that binding is said', async () => {
+    const { fetch, asked } = served({
+      ...current,
+      [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: ok(bindingDocument('@cdktn/provider-aws', '25.7.0', 'hashicorp/aws', '6.66.0')),
+    });
+    const report = formatCheck(await checkPins(pins, { fetch }));
+    expect(report.text).toContain(
+      `\nBindings against the maintained line (CDK Terrain, @cdktn):\n  @cdktf/provider-aws (binds hashicorp/aws ${AWS_BINDS}): @cdktn/provider-aws 25.7.0 binds hashicorp/aws 6.66.0: `,
+    );
+    expect(report.text).toContain('1 binding is behind the maintained line (@cdktn): @cdktf/provider-aws');
+    expect(report.status).toBe(1);
+    expect(asked.filter((url) => url.endsWith('@cdktn%2Fprovider-aws'))).toHaveLength(1);
+    // This registry serves no @cdktn binding of some providers (helm, kubernetes, tls, http): a 404 is said, not counted.
+    const { fetch: without } = served({
+      ...current,
+      [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: { status: 404, body: 'Not Found' },
+    });
+    const missing = formatCheck(await checkPins(pins, { fetch: without }));
+    expect(missing.text).toMatch(
+      /^ {2}@cdktf\/provider-aws \(binds hashicorp\/aws \S+\): the maintained line could not say: .*@cdktn%2Fprovider-aws: HTTP 404$/m,
+    );
+    expect(missing.status).toBe(0);
+  });
+
+  it('a patch behind on Rancher, RKE2, K3s or cert-manager is named and passes; with --strict it fails the check', async () => {
+    const answers = {
+      ...current,
+      [answerKey(PINS.k3s.upstream)]: ok(githubReleases(['v1.36.99+k3s1', PINS.k3s.version])),
+      [answerKey(PINS.rancherBackupPrevious.upstream)]: ok(helmIndex('rancher-backup', ['109.0.99+up10.0.99', PINS.rancherBackup.version])),
+    };
+    const checked = await checkPins(pins, { fetch: served(answers).fetch });
+    const report = formatCheck(checked);
+    expect(report.text).toContain('1 a patch behind (security fixes ship as patches): K3s');
+    expect(report.status).toBe(0);
+    // The 2.14 backup chart a patch behind is no watched pin: said in its row, not in the summary, not failing --strict.
+    expect(report.text).toMatch(/^rancher-backup and rancher-backup-crd charts \(Rancher 2\.14\) .* patch(es)? behind$/m);
+    expect(formatCheck(checked, { strict: true }).status).toBe(1);
+    expect(formatCheck(await checkPins(pins, { fetch: served(current).fetch }), { strict: true }).status).toBe(0);
   });
 
   it('engines is behind only by a major above its highest line', async () => {

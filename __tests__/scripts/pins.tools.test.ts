@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PINS, type PinUpstream } from '../../lib/config/pins';
 import { listPins, majorsOf, type ListedPin } from '../../scripts/pins';
-import { answerKey, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
+import { answerKey, bindingDocument, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
 import { runBounded, runBoundedAsync } from '../helpers/subprocess';
 
 /**
@@ -33,7 +33,19 @@ function answerFor(pin: ListedPin, others: readonly ListedPin[]): string {
   }
 }
 
-const upToDate: Answers = Object.fromEntries(pins.map((p) => [answerKey(p.upstream), { status: 200, body: answerFor(p, pins) }]));
+/** The maintained line's (@cdktn) document of each @cdktf binding, binding the same provider version: none behind. */
+const maintained = pins
+  .filter((p) => p.name.startsWith('@cdktf/provider-') && p.binds !== undefined)
+  .map((p) => {
+    const name = p.name.replace('@cdktf/', '@cdktn/');
+    const [provider, version] = p.binds!.split(' ');
+    return [answerKey({ kind: 'npm', package: name }), { status: 200, body: bindingDocument(name, '1.0.0', provider, version) }] as const;
+  });
+
+const upToDate: Answers = {
+  ...Object.fromEntries(pins.map((p) => [answerKey(p.upstream), { status: 200, body: answerFor(p, pins) }])),
+  ...Object.fromEntries(maintained),
+};
 
 describe('npm run pins', () => {
   let server: Server;
@@ -77,7 +89,15 @@ describe('npm run pins', () => {
     expect(run.stdout).toContain('no pin is a minor or more behind');
     expect(run.stdout).not.toContain('could not ask');
     expect(run.status).toBe(0);
-    expect(requests.sort()).toEqual([...new Set(pins.map((p) => answerKey(p.upstream)))].sort());
+    expect(requests.sort()).toEqual([...new Set([...pins.map((p) => answerKey(p.upstream)), ...maintained.map(([key]) => key)])].sort());
+  });
+
+  it('--check --strict with K3s a patch behind upstream fails (exit 1) naming it; without --strict it is said and passes', async () => {
+    answers = { ...upToDate, [answerKey(PINS.k3s.upstream)]: { status: 200, body: githubReleases(['v1.36.99+k3s1', PINS.k3s.version]) } };
+    const strict = await check('--strict');
+    expect(strict.stdout).toContain('1 a patch behind (security fixes ship as patches): K3s');
+    expect(strict.status).toBe(1);
+    expect((await check()).status).toBe(0);
   });
 
   it('--check with a newer minor of RKE2 and a newer patch of cert-manager upstream: exits 1, naming RKE2', async () => {
