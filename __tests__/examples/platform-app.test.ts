@@ -135,7 +135,10 @@ describe('examples/platform-app, built from the packed library', () => {
     writeFileSync(
       join(app, 'tsconfig.cdktf.json'),
       JSON.stringify({
-        compilerOptions: { ...template.compilerOptions, incremental: false, outDir: 'template-out' },
+        // `types: ['node']`: from TypeScript 6.0 `types` defaults to none rather than every @types package in
+        // node_modules, so under the template as written (no `types`) mistakes.ts's `console` is unknown (TS2584), as it
+        // is in any app the template starts that uses Node's globals; the app names the declarations it uses.
+        compilerOptions: { ...template.compilerOptions, types: ['node'], incremental: false, outDir: 'template-out' },
         files: ['main.ts', 'mistakes.ts'],
       }),
     );
