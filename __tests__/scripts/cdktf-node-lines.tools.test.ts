@@ -80,6 +80,11 @@ describe.each(LINES)('npm run cdktf on Node.js %s, through cdktn-cli', (line) =>
     expect(started.every((entry) => entry.startsWith(`v${NODE_VERSIONS[line]} `))).toBe(true);
     expect(synth.stdout).toContain('Generated Terraform code for the stacks: docker, k8s-ha, rke-ha');
     expect(synth.stdout).toContain("Next: npm run cdktf -- deploy rke-ha, or plain Terraform in the stack's folder:");
+    // A construct's warning (the default RKE2 tarball's sum from one record) once, as the CLI's warning, not also as
+    // an [ERROR] line relaying the app's stderr (app/run-by-cli.ts).
+    const output = `${synth.stdout}${synth.stderr}`;
+    expect(output.match(/not confirmed here/g)).toHaveLength(1);
+    expect(output).toMatch(/^WARN \[rke-ha\/Default\]: versions\.rke2 .* not confirmed here/m);
     // Node.js 26's Web Storage warning (the CLI's bundled localforage probing localStorage) is kept off (scripts/cdktf.js).
     expect(synth.stderr).not.toMatch(/ExperimentalWarning|DeprecationWarning/);
   });
