@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { PINS, type Pin, type PinUpstream } from '../lib/config/pins';
+import { distributionOf } from '../lib/config/release-sums';
+import { recordRelease } from './record-release';
 
 /** A pin as `npm run pins` shows it. */
 export interface ListedPin extends Pin {
@@ -434,11 +436,35 @@ export async function main(argv: readonly string[], root: string, write: (text: 
   };
   const unknown = argv.filter(
     (a, i) =>
-      a.startsWith('--') && !['--check', '--strict', '--mirror', '--timeout-ms'].includes(a) && !['--mirror', '--timeout-ms'].includes(argv[i - 1]),
+      a.startsWith('--') &&
+      !['--check', '--strict', '--record', '--mirror', '--timeout-ms'].includes(a) &&
+      !['--mirror', '--timeout-ms'].includes(argv[i - 1]),
   );
   if (unknown.length > 0) {
-    write(`pins: unknown option ${unknown[0]}; usage: npm run pins [-- --check [--strict] [--mirror <url>] [--timeout-ms <milliseconds>]]\n`);
+    write(
+      `pins: unknown option ${unknown[0]}; usage: npm run pins [-- --check [--strict] | --record <rke2|k3s> <version>] [--mirror <url>] [--timeout-ms <milliseconds>]\n`,
+    );
     return 64;
+  }
+  if (argv.includes('--record')) {
+    const [distribution, version] = argv.slice(argv.indexOf('--record') + 1);
+    if ((distribution !== 'rke2' && distribution !== 'k3s') || version === undefined || distributionOf(version) !== distribution) {
+      write(
+        `pins: --record takes rke2 or k3s and a release of it, such as --record rke2 v1.36.5+rke2r1 (given: ${argv.slice(argv.indexOf('--record') + 1).join(' ') || 'nothing'})\n`,
+      );
+      return 64;
+    }
+    const outcome = await recordRelease(distribution, version, httpFetch, {
+      mirror: option('--mirror') ?? process.env.RANCHER_PINS_MIRROR ?? undefined,
+    });
+    if (outcome.entry === undefined) {
+      write(`pins: ${version} not recorded:\n${outcome.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    write(
+      `Both places upstream publishes the sums agree. The entry for lib/config/release-sums.ts (RECORDED_SUMS.${distribution}), to review:\n${outcome.entry}\n`,
+    );
+    return 0;
   }
   const pins = listPins(root);
   if (!argv.includes('--check')) {

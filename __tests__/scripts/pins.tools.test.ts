@@ -147,6 +147,78 @@ describe('npm run pins', () => {
     expect(run.status).toBe(2);
   });
 
+  describe('--record <rke2|k3s> <version>, against a fake release on 127.0.0.1', () => {
+    // What upstream publishes of a release, as it publishes it: each architecture's `sha256sum-<arch>.txt` among the
+    // release's files (`sha256sum` lines, `<hex>  <file>`, the tarball beside the image archives, as rancher/rke2's
+    // release files list them), and GitHub's record of the release (REST API "Get a release by tag name",
+    // docs.github.com/rest/releases/releases): `assets[]` with `name` and `digest` (`sha256:<hex>`, which GitHub
+    // computes for every asset since 2025). The tag's `+` is `%2B` in both addresses.
+    const VERSION = 'v1.36.9+rke2r1';
+    const SUMS = { amd64: 'a'.repeat(63) + '1', arm64: 'b'.repeat(63) + '2' };
+    const sumsFile = (arch: 'amd64' | 'arm64', tarball: string) =>
+      [
+        `${'c'.repeat(64)}  rke2-images.linux-${arch}.tar.zst`,
+        `${tarball}  rke2.linux-${arch}.tar.gz`,
+        `${'d'.repeat(64)}  rke2.linux-${arch}.tar.zst`,
+        '',
+      ].join('\n');
+    const releaseRecord = (digests: Record<string, string>) =>
+      JSON.stringify({
+        tag_name: VERSION,
+        draft: false,
+        prerelease: false,
+        assets: Object.entries(digests).map(([name, sum]) => ({ name, digest: `sha256:${sum}`, size: 1 })),
+      });
+    const release = (digests: Record<string, string>, listed = SUMS): Answers => ({
+      'github.com/rancher/rke2/releases/download/v1.36.9%2Brke2r1/sha256sum-amd64.txt': { status: 200, body: sumsFile('amd64', listed.amd64) },
+      'github.com/rancher/rke2/releases/download/v1.36.9%2Brke2r1/sha256sum-arm64.txt': { status: 200, body: sumsFile('arm64', listed.arm64) },
+      'api.github.com/repos/rancher/rke2/releases/tags/v1.36.9%2Brke2r1': { status: 200, body: releaseRecord(digests) },
+    });
+    const record = (...args: string[]) =>
+      runBoundedAsync(process.execPath, [PINS_JS, '--record', ...args], { cwd: ROOT, env: { ...process.env, RANCHER_PINS_MIRROR: mirror } });
+    const agreeing = { 'rke2.linux-amd64.tar.gz': SUMS.amd64, 'rke2.linux-arm64.tar.gz': SUMS.arm64 };
+
+    it('both places agree: prints the entry for release-sums.ts with both sums and both sources each, exit 0', async () => {
+      answers = release(agreeing);
+      const run = await record('rke2', VERSION);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`  '${VERSION}': {\n`);
+      for (const arch of ['amd64', 'arm64'] as const) {
+        expect(run.stdout).toContain(`file: 'rke2.linux-${arch}.tar.gz',\n        sha256: '${SUMS[arch]}',`);
+        expect(run.stdout).toContain(
+          `'rancher/rke2 release ${VERSION} sha256sum-${arch}.txt', 'rancher/rke2 release ${VERSION} asset digest (GitHub REST API)'`,
+        );
+      }
+      expect(requests.sort()).toEqual(Object.keys(release(agreeing)).sort());
+    });
+
+    it("the sums file and the release's digest disagree on one file: neither is recorded, both named, exit 1", async () => {
+      answers = release({ ...agreeing, 'rke2.linux-arm64.tar.gz': 'e'.repeat(64) });
+      const run = await record('rke2', VERSION);
+      expect([run.status, run.stdout]).toEqual([
+        1,
+        `pins: ${VERSION} not recorded:\n  rke2.linux-arm64.tar.gz of ${VERSION}: sha256sum-arm64.txt says ${SUMS.arm64}, the release's asset digest ${'e'.repeat(64)}; record neither\n`,
+      ]);
+    });
+
+    it('a sums file upstream does not serve (404) or a release without a digest of the file: said, exit 1', async () => {
+      answers = { ...release({ 'rke2.linux-amd64.tar.gz': SUMS.amd64 }) };
+      delete answers['github.com/rancher/rke2/releases/download/v1.36.9%2Brke2r1/sha256sum-amd64.txt'];
+      const run = await record('rke2', VERSION);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(
+        /^ {2}http:\/\/127\.0\.0\.1:\d+\/github\.com\/rancher\/rke2\/releases\/download\/v1\.36\.9%2Brke2r1\/sha256sum-amd64\.txt: HTTP 404$/m,
+      );
+      expect(run.stdout).toContain(`  the release ${VERSION} records no digest of rke2.linux-arm64.tar.gz\n`);
+    });
+
+    it('a distribution or version it does not take: said, exit 64, nothing asked', async () => {
+      const run = await record('k3s', VERSION);
+      expect([run.status, run.stdout]).toEqual([64, expect.stringContaining('--record takes rke2 or k3s and a release of it')]);
+      expect(requests).toEqual([]);
+    });
+  });
+
   it('an unknown option or a bad deadline: said, exit 64, nothing asked', () => {
     const unknown = runBounded(process.execPath, [PINS_JS, '--chek'], { cwd: ROOT });
     expect([unknown.status, unknown.stdout]).toEqual([64, expect.stringContaining('unknown option --chek')]);
