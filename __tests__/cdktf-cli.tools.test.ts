@@ -7,21 +7,20 @@ import { runBounded } from './helpers/subprocess';
 import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './helpers/terraform';
 
 /**
- * The path a new user takes: the cdktf CLI itself, `cdktf synth --hcl`, in this
+ * The path a new user takes: the CLI itself (cdktn-cli, through scripts/cdktf.js), `synth --hcl`, in this
  * project (cdktf.json's app: scripts/synth.js, the app bundle rebuilt when stale). The CLI passes --hcl to
  * the app as SYNTH_HCL_OUTPUT, then formats the files the manifest names and
  * reads metadata.json; this proves that contract end to end. (The folder
  * handling in both directions is stack-output.test.ts's, without the CLI's
- * start-up time.) It runs as `npm run synth:hcl` does, through scripts/cdktf.js, on Node.js 22 (first on PATH, so
- * the app runs on it too): the newest line cdktf-cli 0.21's node-pty has a build for, where the wrapper's check of
- * it must pass (the lines where it refuses are scripts/cdktf-node-lines.tools.test.ts's; the tests' own Node.js
- * runs the wrapper and the CLI in scripts/cdktf-binary.tools.test.ts).
+ * start-up time.) It runs as `npm run synth:hcl` does, on Node.js 22 (first on PATH, so the app runs on it too); the
+ * JSON synth and the deploy on every line are scripts/cdktf-node-lines.tools.test.ts's, and the tests' own Node.js
+ * runs the wrapper and the CLI in scripts/cdktf-binary.tools.test.ts.
  */
 
 const ROOT = join(__dirname, '..');
 const STACKS = ['docker', 'k8s-ha', 'rke-ha'];
 
-describe('cdktf synth --hcl, through the cdktf CLI', () => {
+describe('cdktf synth --hcl, through the CLI', () => {
   let outdir: string;
   let output = '';
   let hclFolders: Record<string, string[]> = {};
@@ -52,7 +51,7 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it("passes scripts/cdktf.js's node-pty check on Node.js 22: the CLI ran, with no refusal of the wrapper's", () => {
+  it("passes scripts/cdktf.js's Node.js check on 22: the CLI ran, with no refusal of the wrapper's", () => {
     expect(stderr).not.toContain('rancher-ha-aws:');
     expect(output).toContain('Generated Terraform code for the stacks: docker, k8s-ha, rke-ha');
   });

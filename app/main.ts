@@ -2,6 +2,7 @@ import { skipTokenTraces } from './token-traces';
 import { hideCdktfDeprecation } from './cdktf-deprecations';
 import { defaultStateLocationWarning, protectLocalState } from './backend/local-state';
 import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './output-directory';
+import { runByCli } from './run-by-cli';
 import { SettingsError, SettingsFileError } from '../lib/config/errors';
 import { EXIT_CODES, type ExitCode } from './config/exit-codes';
 import { readSettings, type LoadedSettings } from './config/load';
@@ -73,10 +74,10 @@ export function main(): ExitCode {
   } catch (error) {
     return synthFailure(error);
   }
-  // The cdktf CLI shows the constructs' warnings itself (from the manifest) and keeps the app's stderr to itself.
+  // The CLI shows the constructs' warnings itself (from the manifest), and the app's stderr as errors: said once, there.
   const stateLocation = defaultStateLocationWarning(outdir, loaded.settings.backend);
   for (const warning of [
-    ...result.warnings,
+    ...(runByCli(process.env) ? [] : result.warnings),
     ...(stateLocation ? [stateLocation] : []),
     ...protectLocalState(outdir, STACK_IDS, loaded.settings.backend),
   ])

@@ -12,16 +12,31 @@ function shown(path: string, cwd: string): string {
 }
 
 /**
+ * The lowest Node.js CDK Terrain's CLI runs on (cdktn-cli 0.24.0's `engines.node`, `>=22.19.0`; scripts/cdktf.js refuses
+ * below it, and a test holds the two together): below it the synth offers plain Terraform only.
+ */
+export const CLI_MINIMUM_NODE = '22.19.0';
+
+/** Whether `version` (a Node.js version, `22.23.3`) is at least CLI_MINIMUM_NODE. */
+export function runsTheCli(version: string): boolean {
+  const have = version.replace(/^v/, '').split('.').map(Number);
+  const need = CLI_MINIMUM_NODE.split('.').map(Number);
+  for (let i = 0; i < need.length; i++) if ((have[i] ?? 0) !== need[i]) return (have[i] ?? 0) > need[i];
+  return true;
+}
+
+/**
  * What a successful synth prints: the version, the settings file read (or
  * that none was), each stack's folder, and the commands that come next for
  * the first stack, with the variables that still need a value (those the
- * settings file left out).
+ * settings file left out). The CLI's deploy is offered only on a Node.js it runs on (`node`, the running one's).
  */
 export function synthSummary(
   outputs: readonly StackOutput[],
   format: OutputFormat,
   settingsSource: string | undefined,
   cwd: string = process.cwd(),
+  node: string = process.versions.node,
 ): string {
   const width = Math.max(...outputs.map((o) => o.stack.length));
   const lines = [
@@ -38,7 +53,9 @@ export function synthSummary(
     const vars = required.filter(([, v]) => !v.sensitive).map(([name]) => varPlaceholder(name));
     const secrets = required.filter(([, v]) => v.sensitive).map(([name]) => `TF_VAR_${name}`);
     lines.push(
-      `Next: npm run cdktf -- deploy ${first.stack}, or plain Terraform in the stack's folder:`,
+      runsTheCli(node)
+        ? `Next: npm run cdktf -- deploy ${first.stack}, or plain Terraform in the stack's folder:`
+        : `Next: plain Terraform in the stack's folder (npm run cdktf needs Node.js >= ${CLI_MINIMUM_NODE}; this is ${node}):`,
       `  cd ${shown(first.directory, cwd)} && terraform init && terraform plan${vars.join('')}`,
     );
     if (secrets.length > 0) lines.push(`  (with ${secrets.join(', ')} set from your secret store)`);

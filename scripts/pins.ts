@@ -6,12 +6,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { PINS, type Pin, type PinUpstream } from '../lib/config/pins';
+import { distributionOf } from '../lib/config/release-sums';
+import { recordRelease } from './record-release';
 
 /** A pin as `npm run pins` shows it. */
 export interface ListedPin extends Pin {
   readonly kind: 'component' | 'chart' | 'image' | 'provider' | 'toolchain';
   /** A provider binding's Terraform provider and version (its package.json `cdktf.provider`). */
   readonly binds?: string;
+  /** Why it stays below upstream's newest (HELD), for a toolchain package that cannot move. */
+  readonly held?: string;
 }
 
 const KINDS: Readonly<Record<keyof typeof PINS, ListedPin['kind']>> = {
@@ -38,15 +42,46 @@ export const NPM_RELEASES: Readonly<Record<string, string>> = {
   '@cdktf/provider-random@12.0.1': '2026-03-19',
   '@cdktf/provider-tls@11.0.1': '2026-05-29',
   'cdktf@0.21.0': '2026-03-19',
-  'cdktf-cli@0.21.0': '2026-03-22',
-  'constructs@10.8.1': '2026-08-04',
-  'typescript@5.9.3': '2025-09-30',
-  'jest@29.7.0': '2024-06-18',
+  'cdktn-cli@0.24.0': '2026-09-27',
+  'constructs@10.7.2': '2026-07-29',
+  'typescript@6.0.3': '2026-04-17',
+  'jest@30.5.2': '2026-09-18',
   'esbuild@0.28.2': '2026-08-08',
 };
 
 /** The toolchain packages shown, beside the provider bindings. */
-const TOOLCHAIN = ['cdktf', 'cdktf-cli', 'constructs', 'typescript', 'jest', 'esbuild'];
+const TOOLCHAIN = ['cdktf', 'cdktn-cli', 'constructs', 'typescript', 'jest', 'esbuild'];
+
+/**
+ * A toolchain package that cannot move to upstream's newest: from which release on it is held back (`7`, `10.8`), and each installed
+ * package whose declared peer range leaves that major out (the range as its package.json says it; a test holds these
+ * to node_modules, so a blocker that moves is seen).
+ */
+export interface Hold {
+  readonly from: string;
+  readonly blockedBy: readonly { readonly package: string; readonly version: string; readonly peer: string }[];
+}
+
+export const HELD: Readonly<Record<string, Hold>> = {
+  // typescript@latest is 7.x, the native compiler; the linter's parser and the API docs' generator declare 6.0 at most.
+  // cdktn 0.24, which the CLI (cdktn-cli) brings as its peer, admits constructs below 10.8 only.
+  constructs: { from: '10.8', blockedBy: [{ package: 'cdktn', version: '0.24.0', peer: '>=10.6.0 <10.8.0' }] },
+  typescript: {
+    from: '7',
+    blockedBy: [
+      { package: 'typescript-eslint', version: '8.73.0', peer: '>=4.8.4 <6.1.0' },
+      {
+        package: 'typedoc',
+        version: '0.28.20',
+        peer: '5.0.x || 5.1.x || 5.2.x || 5.3.x || 5.4.x || 5.5.x || 5.6.x || 5.7.x || 5.8.x || 5.9.x || 6.0.x',
+      },
+    ],
+  },
+};
+
+/** The sentence `npm run pins` gives for a held package. */
+export const heldBecause = (name: string, hold: Hold): string =>
+  `${name} ${hold.from} is held back: ${hold.blockedBy.map((b) => `${b.package} ${b.version} declares peer ${name} ${b.peer}`).join('; ')}`;
 
 /** Every pin: lib/config/pins.ts's, then package.json's providers and toolchain, then the Node.js lines `engines` names. */
 export function listPins(root: string): ListedPin[] {
@@ -71,6 +106,7 @@ export function listPins(root: string): ListedPin[] {
       released: NPM_RELEASES[`${name}@${version}`],
       source: 'package.json; its day from the npm registry',
       upstream: { kind: 'npm', package: name },
+      ...(HELD[name] !== undefined ? { held: heldBecause(name, HELD[name]) } : {}),
       ...(provider?.name ? { binds: `${provider.name.replace(/^registry\.terraform\.io\//, '')} ${provider.version}` } : {}),
     };
   };
@@ -104,7 +140,16 @@ export function formatList(pins: readonly ListedPin[]): string {
       .join('  ')
       .trimEnd(),
   );
-  return [...lines, '', 'Sources:', ...pins.map((p) => `  ${p.name} ${p.version}: ${p.source}`)].join('\n') + '\n';
+  const held = pins.filter((p) => p.held !== undefined).map((p) => `  ${p.held}`);
+  return (
+    [
+      ...lines,
+      '',
+      'Sources:',
+      ...pins.map((p) => `  ${p.name} ${p.version}: ${p.source}`),
+      ...(held.length > 0 ? ['', 'Held back:', ...held] : []),
+    ].join('\n') + '\n'
+  );
 }
 
 // ---- --check ----------------------------------------------------------------------------------------------------
@@ -197,6 +242,18 @@ export interface Checked {
   readonly behind?: ReturnType<typeof behind>;
   /** Why upstream could not say (unreachable, an error status, no answer in time, an answer not understood). */
   readonly problem?: string;
+  /**
+   * For a `@cdktf/provider-<name>` binding (CDKTF's archived line): the maintained line's binding of the same provider
+   * (`@cdktn/provider-<name>`'s latest on the registry) and how far the provider this one binds is behind the one it
+   * binds; `problem` when the registry could not say (a 404: it serves no such binding).
+   */
+  readonly maintained?: {
+    readonly package: string;
+    readonly version?: string;
+    readonly binds?: string;
+    readonly behind?: ReturnType<typeof behind>;
+    readonly problem?: string;
+  };
 }
 
 export type Fetch = (url: string, timeoutMs: number) => Promise<{ status: number; body: string }>;
@@ -215,39 +272,71 @@ export async function checkPins(
   const get = options.fetch ?? httpFetch;
   const timeoutMs = options.timeoutMs ?? 15000;
   const asked = new Map<string, Promise<{ status: number; body: string }>>();
+  const ask = async (address: string): Promise<{ answer?: { status: number; body: string }; problem?: string; url: string }> => {
+    const url = viaMirror(address, options.mirror);
+    if (!asked.has(url)) asked.set(url, get(url, timeoutMs));
+    try {
+      return { answer: await asked.get(url)!, url };
+    } catch (error) {
+      const e = error as Error;
+      const why =
+        e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : ((e.cause as Error)?.message ?? e.message);
+      return { problem: `${url}: ${why}`, url };
+    }
+  };
   return Promise.all(
     pins.map(async (pin): Promise<Checked> => {
-      const url = viaMirror(upstreamUrl(pin.upstream), options.mirror);
-      if (!asked.has(url)) asked.set(url, get(url, timeoutMs));
-      let answer: { status: number; body: string };
-      try {
-        answer = await asked.get(url)!;
-      } catch (error) {
-        const e = error as Error;
-        const why =
-          e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : ((e.cause as Error)?.message ?? e.message);
-        return { pin, problem: `${url}: ${why}` };
-      }
-      if (answer.status !== 200) return { pin, problem: `${url}: HTTP ${answer.status}` };
-      let versions: string[];
-      try {
-        versions = releasesIn(pin.upstream, answer.body);
-      } catch (error) {
-        return { pin, problem: `${url}: ${(error as Error).message}` };
-      }
-      // A chart kept for an older Rancher line (sameMajor) is compared within its own major only.
-      const major = pin.upstream.kind === 'helm' && pin.upstream.sameMajor === true ? versionParts(pin.version)?.[0] : undefined;
-      const newest = newestOf(versions, major);
-      if (newest === undefined) return { pin, problem: `${url}: no release version listed` };
-      // A range of majors (engines' "20 || 22 || 24") is behind only by majors above its highest.
-      const majors = majorsOf(pin.version);
-      if (majors !== undefined) {
-        const ahead = versionParts(newest)![0] - Math.max(...majors);
-        return { pin, newest, behind: ahead > 0 ? { level: 'major', text: `${ahead} major${ahead === 1 ? '' : 's'} behind` } : undefined };
-      }
-      return { pin, newest, behind: behind(pin.version, newest) };
+      const own = await checkOne(pin);
+      const maintainedName = /^@cdktf\/provider-(.+)$/.exec(pin.name)?.[1];
+      if (maintainedName === undefined || pin.binds === undefined) return own;
+      return { ...own, maintained: await maintainedLine(`@cdktn/provider-${maintainedName}`, pin.binds) };
     }),
   );
+
+  /** The maintained binding of the provider `binds` names (`hashicorp/aws 6.25.0`), from its npm document. */
+  async function maintainedLine(name: string, binds: string): Promise<NonNullable<Checked['maintained']>> {
+    const { answer, problem, url } = await ask(upstreamUrl({ kind: 'npm', package: name }));
+    if (problem !== undefined) return { package: name, problem };
+    if (answer!.status !== 200) return { package: name, problem: `${url}: HTTP ${answer!.status}` };
+    try {
+      const document = JSON.parse(answer!.body) as {
+        'dist-tags'?: { latest?: string };
+        versions?: Record<string, { cdktf?: { provider?: { name?: string; version?: string } } }>;
+      };
+      const version = document['dist-tags']?.latest;
+      const provider = version === undefined ? undefined : document.versions?.[version]?.cdktf?.provider;
+      if (version === undefined || provider?.version === undefined)
+        return { package: name, problem: `${url}: no latest version naming the provider it binds` };
+      const bound = `${(provider.name ?? '').replace(/^registry\.terraform\.io\//, '')} ${provider.version}`;
+      return { package: name, version, binds: bound, behind: behind(binds.split(' ').pop()!, provider.version) };
+    } catch (error) {
+      return { package: name, problem: `${url}: ${(error as Error).message}` };
+    }
+  }
+
+  async function checkOne(pin: ListedPin): Promise<Checked> {
+    const { answer: asked, problem, url } = await ask(upstreamUrl(pin.upstream));
+    if (problem !== undefined) return { pin, problem };
+    const answer = asked!;
+    if (answer.status !== 200) return { pin, problem: `${url}: HTTP ${answer.status}` };
+    let versions: string[];
+    try {
+      versions = releasesIn(pin.upstream, answer.body);
+    } catch (error) {
+      return { pin, problem: `${url}: ${(error as Error).message}` };
+    }
+    // A chart kept for an older Rancher line (sameMajor) is compared within its own major only.
+    const major = pin.upstream.kind === 'helm' && pin.upstream.sameMajor === true ? versionParts(pin.version)?.[0] : undefined;
+    const newest = newestOf(versions, major);
+    if (newest === undefined) return { pin, problem: `${url}: no release version listed` };
+    // A range of majors (engines' "20 || 22 || 24") is behind only by majors above its highest.
+    const majors = majorsOf(pin.version);
+    if (majors !== undefined) {
+      const ahead = versionParts(newest)![0] - Math.max(...majors);
+      return { pin, newest, behind: ahead > 0 ? { level: 'major', text: `${ahead} major${ahead === 1 ? '' : 's'} behind` } : undefined };
+    }
+    return { pin, newest, behind: behind(pin.version, newest) };
+  }
 }
 
 /** The majors of a range such as `20 || 22 || 24` (or `>=20`), undefined for a version. */
@@ -257,13 +346,38 @@ export function majorsOf(range: string): number[] | undefined {
   return majors.length > 0 ? majors : undefined;
 }
 
-/** The report of --check, and its exit status: 1 when a pin is a minor or more behind, 2 when only some source could not say. */
-export function formatCheck(checked: readonly Checked[]): { readonly text: string; readonly status: number } {
+/** The pins whose patch releases carry security fixes: a patch behind is named (and fails `--strict`). */
+export const PATCH_WATCHED: readonly string[] = [PINS.rancher.name, PINS.rke2.name, PINS.k3s.name, PINS.certManager.name];
+
+/** A pin behind only by the release its hold names (HELD) or later: said, with why, and not counted. */
+function isHeld(c: Checked): boolean {
+  const hold = HELD[c.pin.name];
+  const newest = c.newest === undefined ? undefined : versionParts(c.newest);
+  return (
+    hold !== undefined &&
+    (c.behind?.level === 'major' || c.behind?.level === 'minor') &&
+    newest !== undefined &&
+    compare(newest, hold.from.split('.').map(Number)) >= 0
+  );
+}
+
+/**
+ * The report of --check, and its exit status: 1 when a pin is a minor or more behind (a held one aside), when a binding
+ * is behind the maintained line, or (`strict`) when a watched pin is a patch behind; 2 when only some source could not say.
+ */
+export function formatCheck(
+  checked: readonly Checked[],
+  options: { readonly strict?: boolean } = {},
+): { readonly text: string; readonly status: number } {
   const rows = checked.map((c) => [
     c.pin.name,
     c.pin.version,
     c.problem !== undefined ? 'unknown' : c.newest!,
-    c.problem !== undefined ? `could not ask: ${c.problem}` : (c.behind?.text ?? 'up to date'),
+    c.problem !== undefined
+      ? `could not ask: ${c.problem}`
+      : c.behind === undefined
+        ? 'up to date'
+        : `${c.behind.text}${isHeld(c) ? ' (held back)' : ''}`,
   ]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) =>
@@ -272,9 +386,28 @@ export function formatCheck(checked: readonly Checked[]): { readonly text: strin
       .join('  ')
       .trimEnd(),
   );
-  const far = checked.filter((c) => c.behind?.level === 'major' || c.behind?.level === 'minor');
+  const far = checked.filter((c) => (c.behind?.level === 'major' || c.behind?.level === 'minor') && !isHeld(c));
+  // Security fixes ship as patches: a patch behind on these is said on its own (and fails --strict).
+  const patches = checked.filter((c) => PATCH_WATCHED.includes(c.pin.name) && (c.behind?.level === 'patch' || c.behind?.level === 'revision'));
+  const bindings = checked.filter((c) => c.maintained?.behind !== undefined);
+  const maintainedLines = checked
+    .filter((c) => c.maintained !== undefined)
+    .map((c) => {
+      const m = c.maintained!;
+      if (m.problem !== undefined) return `  ${c.pin.name} (binds ${c.pin.binds}): the maintained line could not say: ${m.problem}`;
+      return `  ${c.pin.name} (binds ${c.pin.binds}): ${m.package} ${m.version} binds ${m.binds}${m.behind ? `: ${m.behind.text}` : ', no newer provider'}`;
+    });
+  const held = checked.filter(isHeld).map((c) => `  ${c.pin.held}`);
   const unknown = checked.filter((c) => c.problem !== undefined);
   const summary = [
+    ...(patches.length > 0
+      ? [`${patches.length} a patch behind (security fixes ship as patches): ${patches.map((c) => c.pin.name).join(', ')}`]
+      : []),
+    ...(bindings.length > 0
+      ? [
+          `${bindings.length} binding${bindings.length === 1 ? ' is' : 's are'} behind the maintained line (@cdktn): ${bindings.map((c) => c.pin.name).join(', ')}`,
+        ]
+      : []),
     far.length > 0
       ? `${far.length} pin${far.length === 1 ? ' is' : 's are'} a minor or more behind: ${far.map((c) => c.pin.name).join(', ')}`
       : 'no pin is a minor or more behind',
@@ -282,21 +415,56 @@ export function formatCheck(checked: readonly Checked[]): { readonly text: strin
       ? [`${unknown.length} source${unknown.length === 1 ? '' : 's'} could not say: ${unknown.map((c) => c.pin.name).join(', ')}`]
       : []),
   ];
-  return { text: [...lines, '', ...summary].join('\n') + '\n', status: far.length > 0 ? 1 : unknown.length > 0 ? 2 : 0 };
+  return {
+    text:
+      [
+        ...lines,
+        ...(maintainedLines.length > 0 ? ['', 'Bindings against the maintained line (CDK Terrain, @cdktn):', ...maintainedLines] : []),
+        '',
+        ...summary,
+        ...(held.length > 0 ? ['', 'Held back (not counted):', ...held] : []),
+      ].join('\n') + '\n',
+    status: far.length > 0 || bindings.length > 0 || (options.strict === true && patches.length > 0) ? 1 : unknown.length > 0 ? 2 : 0,
+  };
 }
 
-/** The command: `npm run pins [-- --check [--mirror <url>] [--timeout-ms <n>]]`. */
+/** The command: `npm run pins [-- --check [--strict] [--mirror <url>] [--timeout-ms <n>]]`. */
 export async function main(argv: readonly string[], root: string, write: (text: string) => void): Promise<number> {
   const option = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const unknown = argv.filter(
-    (a, i) => a.startsWith('--') && !['--check', '--mirror', '--timeout-ms'].includes(a) && !['--mirror', '--timeout-ms'].includes(argv[i - 1]),
+    (a, i) =>
+      a.startsWith('--') &&
+      !['--check', '--strict', '--record', '--mirror', '--timeout-ms'].includes(a) &&
+      !['--mirror', '--timeout-ms'].includes(argv[i - 1]),
   );
   if (unknown.length > 0) {
-    write(`pins: unknown option ${unknown[0]}; usage: npm run pins [-- --check [--mirror <url>] [--timeout-ms <milliseconds>]]\n`);
+    write(
+      `pins: unknown option ${unknown[0]}; usage: npm run pins [-- --check [--strict] | --record <rke2|k3s> <version>] [--mirror <url>] [--timeout-ms <milliseconds>]\n`,
+    );
     return 64;
+  }
+  if (argv.includes('--record')) {
+    const [distribution, version] = argv.slice(argv.indexOf('--record') + 1);
+    if ((distribution !== 'rke2' && distribution !== 'k3s') || version === undefined || distributionOf(version) !== distribution) {
+      write(
+        `pins: --record takes rke2 or k3s and a release of it, such as --record rke2 v1.36.5+rke2r1 (given: ${argv.slice(argv.indexOf('--record') + 1).join(' ') || 'nothing'})\n`,
+      );
+      return 64;
+    }
+    const outcome = await recordRelease(distribution, version, httpFetch, {
+      mirror: option('--mirror') ?? process.env.RANCHER_PINS_MIRROR ?? undefined,
+    });
+    if (outcome.entry === undefined) {
+      write(`pins: ${version} not recorded:\n${outcome.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    write(
+      `Both places upstream publishes the sums agree. The entry for lib/config/release-sums.ts (RECORDED_SUMS.${distribution}), to review:\n${outcome.entry}\n`,
+    );
+    return 0;
   }
   const pins = listPins(root);
   if (!argv.includes('--check')) {
@@ -310,7 +478,7 @@ export async function main(argv: readonly string[], root: string, write: (text: 
     return 64;
   }
   const mirror = option('--mirror') ?? process.env.RANCHER_PINS_MIRROR;
-  const report = formatCheck(await checkPins(pins, { mirror: mirror || undefined, timeoutMs }));
+  const report = formatCheck(await checkPins(pins, { mirror: mirror || undefined, timeoutMs }), { strict: argv.includes('--strict') });
   write(report.text);
   return report.status;
 }

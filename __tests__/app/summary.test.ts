@@ -1,5 +1,7 @@
 import type { StackOutput } from '../../lib/synth/stack-output';
-import { synthSummary } from '../../app/summary';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI_MINIMUM_NODE, synthSummary } from '../../app/summary';
 import { VERSION } from '../../lib/synth/version';
 
 const output = (stack: string, variables: StackOutput['variables'], base = '/project/cdktf.out'): StackOutput => ({
@@ -30,6 +32,21 @@ describe('synthSummary', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it("offers the CLI's deploy only on a Node.js cdktn-cli runs on; below it, plain Terraform, naming both versions", () => {
+    const next = (node: string) => synthSummary([output('docker', {})], 'json', 'rancher.yaml', '/project', node).split('\n')[3];
+    expect(next('22.19.0')).toBe("Next: npm run cdktf -- deploy docker, or plain Terraform in the stack's folder:");
+    expect(next('26.12.1')).toBe("Next: npm run cdktf -- deploy docker, or plain Terraform in the stack's folder:");
+    expect(next('22.18.0')).toBe("Next: plain Terraform in the stack's folder (npm run cdktf needs Node.js >= 22.19.0; this is 22.18.0):");
+    expect(next('20.20.2')).toBe("Next: plain Terraform in the stack's folder (npm run cdktf needs Node.js >= 22.19.0; this is 20.20.2):");
+  });
+
+  it("holds the lowest Node.js it offers the CLI on to the one cdktn-cli's package declares (scripts/cdktf.js refuses below it)", () => {
+    const cli = JSON.parse(readFileSync(join(__dirname, '..', '..', 'node_modules', 'cdktn-cli', 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(cli.engines.node).toBe(`>=${CLI_MINIMUM_NODE}`);
   });
 
   it('needs no -var when the settings gave every default, and names secrets to set from the environment', () => {

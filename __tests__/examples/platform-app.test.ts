@@ -48,8 +48,8 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   return result.stdout;
 }
 
-/** The tsconfig.json `cdktf init --template=typescript` writes, from the pinned cdktf-cli. */
-const CDKTF_TEMPLATE_TSCONFIG = join(MODULES, 'cdktf-cli', 'bundle', 'templates', 'typescript', 'tsconfig.json');
+/** The tsconfig.json `cdktn init --template=typescript` writes, from the pinned cdktn-cli (the same as cdktf-cli 0.21's). */
+const CDKTF_TEMPLATE_TSCONFIG = join(MODULES, 'cdktn-cli', 'bundle', 'templates', 'typescript', 'tsconfig.json');
 
 const link = (app: string, name: string) => {
   mkdirSync(join(app, 'node_modules', name, '..'), { recursive: true });
@@ -135,7 +135,10 @@ describe('examples/platform-app, built from the packed library', () => {
     writeFileSync(
       join(app, 'tsconfig.cdktf.json'),
       JSON.stringify({
-        compilerOptions: { ...template.compilerOptions, incremental: false, outDir: 'template-out' },
+        // `types: ['node']`: from TypeScript 6.0 `types` defaults to none rather than every @types package in
+        // node_modules, so under the template as written (no `types`) mistakes.ts's `console` is unknown (TS2584), as it
+        // is in any app the template starts that uses Node's globals; the app names the declarations it uses.
+        compilerOptions: { ...template.compilerOptions, types: ['node'], incremental: false, outDir: 'template-out' },
         files: ['main.ts', 'mistakes.ts'],
       }),
     );

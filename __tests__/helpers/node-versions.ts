@@ -2,11 +2,11 @@
  * The Node.js releases of the lines package.json's `engines` names: the newest of each line on the npm registry when
  * they were pinned (26.12.1 on 2026-11-26, the active LTS line since 2026-10-28). The README names the same.
  * The suite runs on one of them, the release `.nvmrc` pins (`bash .ci/run` installs it and runs everything on it;
- * scripts/test.js runs jest on it): the newest line every part of the product runs on, cdktf-cli 0.21 included
- * (docs/toolchain.md, "Node.js"). The app, the operations CLI and the library's consumer are also run on each of the
+ * scripts/test.js runs jest on it): the lowest line `engines` names, where every part of the product runs, CDK Terrain's CLI
+ * included (docs/toolchain.md, "Node.js"). The app, the operations CLI and the library's consumer are also run on each of the
  * others (OTHER_LINES).
  */
-export const NODE_VERSIONS = { '20': '20.20.2', '22': '22.23.3', '24': '24.21.0', '26': '26.12.1' } as const;
+export const NODE_VERSIONS = { '22': '22.23.3', '24': '24.21.0', '26': '26.12.1' } as const;
 export type NodeLine = keyof typeof NODE_VERSIONS;
 
 /** The lines other than the one running the tests, each compared with it. */

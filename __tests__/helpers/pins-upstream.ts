@@ -51,5 +51,20 @@ export function npmDocument(name: string, latest: string, next?: string): string
   });
 }
 
+/**
+ * The npm document of a provider binding whose `latest` binds `provider` at `providerVersion`: each version's manifest
+ * carries the binding's package.json, whose `cdktf.provider` names the Terraform provider it was generated from
+ * (`npm view @cdktn/provider-aws@25.7.0 cdktf`: `{ name: 'registry.terraform.io/hashicorp/aws', version: '6.66.0' }`;
+ * @cdktf/provider-aws 21.22.1's says 6.25.0).
+ */
+export function bindingDocument(name: string, latest: string, provider: string, providerVersion: string): string {
+  return JSON.stringify({
+    name,
+    'dist-tags': { latest },
+    versions: { [latest]: { name, version: latest, cdktf: { provider: { name: `registry.terraform.io/${provider}`, version: providerVersion } } } },
+    time: { [latest]: '2026-09-23T00:00:00.000Z' },
+  });
+}
+
 /** The key of an upstream's answer: the address the check asks, without the scheme. */
 export const answerKey = (upstream: PinUpstream): string => upstreamUrl(upstream).replace(/^https:\/\//, '');

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { runBounded } from '../helpers/subprocess';
 
-// The README's main command, `npm run cdktf -- deploy <stack>`, run for real (npm, scripts/cdktf.js, cdktf-cli 0.21,
-// the app's synth) with RANCHER_HA_AWS_TERRAFORM naming the binary. cdktf-cli runs Terraform as
-// TERRAFORM_BINARY_NAME or `terraform` (@cdktf/commons src/terraform.js); the wrapper maps the project's setting onto
-// it. No provider is reachable offline, so the binary named is a stand-in that records each call (its folder and the
+// The README's main command, `npm run cdktf -- deploy <stack>`, run for real (npm, scripts/cdktf.js, cdktn-cli 0.24,
+// the app's synth) with RANCHER_HA_AWS_TERRAFORM naming the binary. cdktn-cli runs Terraform as
+// TERRAFORM_BINARY_NAME or `terraform`, as cdktf-cli did (@cdktf/commons src/terraform.js; the same name is read in
+// cdktn-cli 0.24.0's bundle/bin/cmds/handlers.js); the wrapper maps the project's setting onto it. No provider is reachable offline, so the binary named is a stand-in that records each call (its folder and the
 // environment cdktf gave it), answers `version -json` as Terraform 1.10 does, and fails everything else: the deploy
 // stops at its first `init`, which is as far as the choice of binary needs to be seen. A `terraform` stand-in first
 // on PATH records any call that went to `terraform` instead.

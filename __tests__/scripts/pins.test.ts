@@ -9,6 +9,7 @@ import {
   checkPins,
   formatCheck,
   formatList,
+  HELD,
   listPins,
   majorsOf,
   newestOf,
@@ -17,7 +18,7 @@ import {
   viaMirror,
   type Fetch,
 } from '../../scripts/pins';
-import { answerKey, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
+import { answerKey, bindingDocument, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
 
 const ROOT = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -76,6 +77,32 @@ describe('npm run pins: the listing', () => {
     expect(text).toMatch(/^provider +@cdktf\/provider-aws +\S+ +\S+ +binds hashicorp\/aws /m);
     expect(text).toMatch(/^toolchain +node \(engines\) +.* not recorded$/m);
     expect(text).toContain(`  RKE2 ${PINS.rke2.version}: ${PINS.rke2.source}`);
+  });
+});
+
+describe('npm run pins: a toolchain package held back says which package blocks it', () => {
+  it.each(Object.entries(HELD).flatMap(([name, hold]) => hold.blockedBy.map((b) => [name, b.package, b] as const)))(
+    '%s, blocked by %s: the blocker and its peer range are the installed ones (a blocker that moves is seen here)',
+    (name, _package, blocker) => {
+      const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules', blocker.package, 'package.json'), 'utf8')) as {
+        version: string;
+        peerDependencies: Record<string, string>;
+      };
+      expect({ version: installed.version, peer: installed.peerDependencies[name] }).toEqual({ version: blocker.version, peer: blocker.peer });
+    },
+  );
+
+  it('the listing names the hold and its blockers; a package with no hold says nothing of one', () => {
+    const pins = listPins(ROOT);
+    expect(pins.find((p) => p.name === 'typescript')?.held).toBe(
+      'typescript 7 is held back: typescript-eslint 8.73.0 declares peer typescript >=4.8.4 <6.1.0; typedoc 0.28.20 declares peer typescript ' +
+        '5.0.x || 5.1.x || 5.2.x || 5.3.x || 5.4.x || 5.5.x || 5.6.x || 5.7.x || 5.8.x || 5.9.x || 6.0.x',
+    );
+    expect(pins.find((p) => p.name === 'constructs')?.held).toBe(
+      'constructs 10.8 is held back: cdktn 0.24.0 declares peer constructs >=10.6.0 <10.8.0',
+    );
+    expect(pins.find((p) => p.name === 'jest')?.held).toBeUndefined();
+    expect(formatList(pins)).toMatch(/\nHeld back:\n {2}constructs 10\.8 is held back: .*\n {2}typescript 7 is held back: typescript-eslint /);
   });
 });
 
@@ -147,10 +174,13 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     PINS.certManager.name,
     PINS.rancherBackup.name,
     PINS.rancherBackupPrevious.name,
+    PINS.k3s.name,
+    '@cdktf/provider-aws',
     'typescript',
     'node (engines)',
   ];
   const pins = listPins(ROOT).filter((p) => names.includes(p.name));
+  const AWS_BINDS = pins.find((p) => p.name === '@cdktf/provider-aws')!.binds!.split(' ')[1];
   /** A fetch answering from `answers`, counting the requests; 'hang' rejects as an aborted request would at its deadline. */
   const served = (answers: Answers) => {
     const asked: string[] = [];
@@ -172,6 +202,10 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     [answerKey(PINS.rancherBackupPrevious.upstream)]: ok(
       helmIndex('rancher-backup', [PINS.rancherBackupPrevious.version, PINS.rancherBackup.version]),
     ),
+    [answerKey(PINS.k3s.upstream)]: ok(githubReleases([PINS.k3s.version])),
+    [answerKey({ kind: 'npm', package: '@cdktf/provider-aws' })]: ok(npmDocument('@cdktf/provider-aws', pkg.devDependencies['@cdktf/provider-aws'])),
+    // The maintained line's binding of the same provider, at the version this one binds: not behind.
+    [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: ok(bindingDocument('@cdktn/provider-aws', '23.0.0', 'hashicorp/aws', AWS_BINDS)),
     [answerKey({ kind: 'npm', package: 'typescript' })]: ok(npmDocument('typescript', pkg.devDependencies.typescript, '7.1.0-dev.1')),
     // Node.js tags every line's releases; engines names lines, compared by major.
     [answerKey({ kind: 'github', repository: 'nodejs/node' })]: ok(githubReleases([`v${Math.max(...majorsOf(pkg.engines.node)!)}.9.0`, 'v20.19.5'])),
@@ -217,6 +251,59 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     // One request per address: the two rancher-backup pins share an index.
     expect(asked).toHaveLength(new Set(asked).size);
     expect(asked.filter((url) => url.endsWith('charts.rancher.io/index.yaml'))).toHaveLength(1);
+  });
+
+  it('a held package a major behind is said with "held back" and why, and does not fail the check; a minor behind still does', async () => {
+    const { fetch } = served({ ...current, [answerKey({ kind: 'npm', package: 'typescript' })]: ok(npmDocument('typescript', '7.0.2')) });
+    const report = formatCheck(await checkPins(pins, { fetch }));
+    expect(report.text).toMatch(/^typescript +\S+ +7\.0\.2 +1 major behind \(held back\)$/m);
+    expect(report.text).toContain('no pin is a minor or more behind');
+    expect(report.text).toMatch(/\nHeld back \(not counted\):\n {2}typescript 7 is held back: /);
+    expect(report.status).toBe(0);
+    const minor = served({ ...current, [answerKey({ kind: 'npm', package: 'typescript' })]: ok(npmDocument('typescript', '6.1.0')) });
+    const behindByMinor = formatCheck(await checkPins(pins, { fetch: minor.fetch }));
+    expect(behindByMinor.text).toContain('1 pin is a minor or more behind: typescript');
+    expect(behindByMinor.status).toBe(1);
+  });
+
+  it('an @cdktf binding whose provider the maintained @cdktn binding has newer is behind: named, exit 1; a registry without that binding is said', async () => {
+    const { fetch, asked } = served({
+      ...current,
+      [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: ok(bindingDocument('@cdktn/provider-aws', '25.7.0', 'hashicorp/aws', '6.66.0')),
+    });
+    const report = formatCheck(await checkPins(pins, { fetch }));
+    expect(report.text).toContain(
+      `\nBindings against the maintained line (CDK Terrain, @cdktn):\n  @cdktf/provider-aws (binds hashicorp/aws ${AWS_BINDS}): @cdktn/provider-aws 25.7.0 binds hashicorp/aws 6.66.0: `,
+    );
+    expect(report.text).toContain('1 binding is behind the maintained line (@cdktn): @cdktf/provider-aws');
+    expect(report.status).toBe(1);
+    expect(asked.filter((url) => url.endsWith('@cdktn%2Fprovider-aws'))).toHaveLength(1);
+    // This registry serves no @cdktn binding of some providers (helm, kubernetes, tls, http): a 404 is said, not counted.
+    const { fetch: without } = served({
+      ...current,
+      [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: { status: 404, body: 'Not Found' },
+    });
+    const missing = formatCheck(await checkPins(pins, { fetch: without }));
+    expect(missing.text).toMatch(
+      /^ {2}@cdktf\/provider-aws \(binds hashicorp\/aws \S+\): the maintained line could not say: .*@cdktn%2Fprovider-aws: HTTP 404$/m,
+    );
+    expect(missing.status).toBe(0);
+  });
+
+  it('a patch behind on Rancher, RKE2, K3s or cert-manager is named and passes; with --strict it fails the check', async () => {
+    const answers = {
+      ...current,
+      [answerKey(PINS.k3s.upstream)]: ok(githubReleases(['v1.36.99+k3s1', PINS.k3s.version])),
+      [answerKey(PINS.rancherBackupPrevious.upstream)]: ok(helmIndex('rancher-backup', ['109.0.99+up10.0.99', PINS.rancherBackup.version])),
+    };
+    const checked = await checkPins(pins, { fetch: served(answers).fetch });
+    const report = formatCheck(checked);
+    expect(report.text).toContain('1 a patch behind (security fixes ship as patches): K3s');
+    expect(report.status).toBe(0);
+    // The 2.14 backup chart a patch behind is no watched pin: said in its row, not in the summary, not failing --strict.
+    expect(report.text).toMatch(/^rancher-backup and rancher-backup-crd charts \(Rancher 2\.14\) .* patch(es)? behind$/m);
+    expect(formatCheck(checked, { strict: true }).status).toBe(1);
+    expect(formatCheck(await checkPins(pins, { fetch: served(current).fetch }), { strict: true }).status).toBe(0);
   });
 
   it('engines is behind only by a major above its highest line', async () => {
