@@ -382,8 +382,9 @@ back_up() {
 # back in time). If the cluster is whole now, the Lease is given back;
 # otherwise it stays held, and this run stops. Where no run here holds the Lease
 # (no marker), at every run, alarms on or off: a Lease the cluster's restore put
-# back from its snapshot (renewed before the restore record's restoredAt,
-# ConfigMap kube-system/rancher-aws-restore) is given back, whatever its holder
+# back from its snapshot (still at the resourceVersion the restore record
+# names, ConfigMap kube-system/rancher-aws-restore restoredLeaseVersion: the
+# Lease compared with itself, no clock) is given back, whatever its holder
 # and whatever server it marks out: that holder's work ended with the cluster it
 # ran in (a roll that died with it, a timer of a server since replaced), and
 # nothing else of the protocol gives it back; conditionally at the version read,
@@ -392,11 +393,11 @@ back_up() {
 # is resumed as this server's own: this server runs this script, so the server
 # it marks out is back.
 resume() {
-  local expected server read="" at
+  local expected server read="" restored
   if [ ! -e "$HELD_OUT" ]; then
     read_lease && [ -n "$HOLDER" ] || return 0
-    if at=$(kube get configmap -n kube-system rancher-aws-restore -o 'jsonpath={.data.restoredAt}' 2>/dev/null) &&
-      [ "$(date -d "$RENEWED" +%s)" -lt "$(date -d "${at:-0}" +%s)" ] 2>/dev/null; then
+    if restored=$(kube get configmap -n kube-system rancher-aws-restore -o 'jsonpath={.data.restoredLeaseVersion}' 2>/dev/null) &&
+      [ -n "$restored" ] && [ "$restored" = "$VERSION" ]; then
       kube replace -f - <<<"$(lease_manifest "$VERSION" "" 1)" >/dev/null && log "gave back the restart Lease the restore put back ($HOLDER${OUT:+ with $OUT out})"
       return 0
     fi
