@@ -145,6 +145,18 @@ export const LAST_GAPS_PATHS: readonly Issue62Path[] = [
     problem: /two servers down at once/,
     steps: [/^fault: AWS reboots server-1$/, /^roll: no old timer to turn off$/, /^timer-1 restarts server-1$/],
   },
+  {
+    name: "a command's clock behind the servers', after a restore: its Lease, renewed after the restore record's time by the servers' clock but before it by its own, reads as put back by the restore, and a timer gives it back while the roll has its server out",
+    tier: 'unit',
+    config: { servers: 3, maxFaults: 0, rollTarget: 0, timers: [2], upgradeTarget: null, afterRestore: true, laptopBehind: true, rotation: true },
+    fix: 'restoreByVersion',
+    problem: /two servers down at once/,
+    steps: [
+      /^roll marks its server out$/,
+      /^timer-2: a run finds the Lease put back by the restore \(roll\), gives it back$/,
+      /^timer-2 restarts server-2$/,
+    ],
+  },
 ];
 
 /** A path of the last review, held to what it claims against the code before its fix (40d51f4). */
