@@ -109,6 +109,12 @@ export interface Rules {
    * restoring server's, and a machine behind the servers made every Lease a command wrote since look restored.
    */
   readonly restoreByVersion: boolean;
+  /**
+   * K3s: RDS restores the datastore, and a person then records it on one server (`rancher-aws-restore --record-only`,
+   * k3s-restore.sh: the same record as rke2-restore.sh's). Before, a K3s restore left no record, so the Lease its
+   * datastore put back was never taken as restored: it waited for a person.
+   */
+  readonly k3sRestoreRecord: boolean;
 }
 
 const ISSUE_47_OFF = {
@@ -122,7 +128,13 @@ const ISSUE_47_OFF = {
 };
 const ISSUE_62_OFF = { rotationTransition: false, disableTimers: false, recheckBeforeRemove: false, restoredLease: false, peerAccess: false };
 /** The rules the last review of the restart machinery added (the code before them: 40d51f4). */
-const LAST_GAPS_OFF = { restoredRelease: false, transitionEveryServer: false, cordonBeforeRestart: false, restoreByVersion: false };
+const LAST_GAPS_OFF = {
+  restoredRelease: false,
+  transitionEveryServer: false,
+  cordonBeforeRestart: false,
+  restoreByVersion: false,
+  k3sRestoreRecord: false,
+};
 export const FIXED_RULES: Rules = {
   expectedCount: true,
   outMarker: true,
@@ -144,6 +156,7 @@ export const FIXED_RULES: Rules = {
   transitionEveryServer: true,
   cordonBeforeRestart: true,
   restoreByVersion: true,
+  k3sRestoreRecord: true,
 };
 /** The code at 40d51f4: every fix of issues 32, 47 and 62, none of the last review's. */
 export const LAST_GAPS_READ_RULES: Rules = { ...FIXED_RULES, ...LAST_GAPS_OFF };
@@ -257,6 +270,11 @@ export interface Config {
   readonly encryptionUnwaited?: boolean;
   /** The world begins after a restore: its record is in the cluster, no Lease is. @default false */
   readonly afterRestore?: boolean;
+  /**
+   * The servers' distribution. K3s keeps the cluster in RDS: the restore is RDS's, recorded only by the person's
+   * `rancher-aws-restore --record-only` (rule k3sRestoreRecord). @default 'rke2'
+   */
+  readonly distribution?: 'rke2' | 'k3s';
   /**
    * The machine the commands run on has a clock behind the servers' by more than the time since the restore: each
    * renewTime a command writes is before the record's restoredAt. @default false
@@ -1030,8 +1048,16 @@ export function steps(state: State, config: Config): Step[] {
     // The restore runs on a replacement of a server that did not come back (rke2-restore.sh: the server the bootstrap
     // left stopped), and each such server is replaced: no run of their timers holds anything (no marker file).
     // Whatever Lease the snapshot holds was renewed before the restore.
-    const lease = state.lease && state.lease.holder !== '' ? { ...state.lease, restored: true } : state.lease;
-    let restored: State = { ...state, lease, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)), recorded: true };
+    // K3s: RDS restores the datastore (its servers restart onto it); the record is the person's step after it.
+    const recordedRestore = config.distribution !== 'k3s' || rules.k3sRestoreRecord;
+    const marked = recordedRestore ? { restored: true as const } : {};
+    const lease = state.lease && state.lease.holder !== '' ? { ...state.lease, ...marked } : state.lease;
+    let restored: State = {
+      ...state,
+      lease,
+      servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)),
+      ...(recordedRestore ? { recorded: true as const } : {}),
+    };
     state.servers.forEach((s, i) => {
       // The snapshot's Nodes of the servers gone are deleted (rke2-restore.sh forget_gone_servers): no cordon stays.
       if (s === 'hung') restored = uncordoned(restored, i);
@@ -1042,7 +1068,7 @@ export function steps(state: State, config: Config): Step[] {
     if (config.leaseFaults && state.actors[ROLL])
       add("person restores from a snapshot holding the roll's Lease", {
         ...restored,
-        lease: { holder: rollIdentity(ROLL, rules), fresh: false, out: null, rv, restored: true },
+        lease: { holder: rollIdentity(ROLL, rules), fresh: false, out: null, rv, ...marked },
       });
     if (config.leaseFaults) {
       // Then a roll runs (docs/recover.md: once every server is back, the next roll or rotation takes a restored Lease;
@@ -1050,12 +1076,12 @@ export function steps(state: State, config: Config): Step[] {
       const thenRoll = (next: State) => (state.actors[ROLL]?.pc === 'done' ? withActor(next, ROLL, { pc: 'start', alive: true }) : next);
       add(
         "person restores from a snapshot holding an earlier roll's Lease, a server marked out",
-        thenRoll({ ...restored, lease: { holder: 'roll-earlier', fresh: false, out: config.rollTarget, rv, restored: true } }),
+        thenRoll({ ...restored, lease: { holder: 'roll-earlier', fresh: false, out: config.rollTarget, rv, ...marked } }),
       );
       for (const i of config.timers)
         add(
           `person restores from a snapshot holding ${timerName(i)}'s Lease, its server marked out`,
-          thenRoll({ ...restored, lease: { holder: timerName(i), fresh: false, out: i, rv, restored: true } }),
+          thenRoll({ ...restored, lease: { holder: timerName(i), fresh: false, out: i, rv, ...marked } }),
         );
     }
   }

@@ -120,25 +120,13 @@ forget_gone_servers() {
   done
 }
 
-# record_restore: the ConfigMap kube-system/rancher-aws-restore. restoredLeaseVersion: the resourceVersion of the
-# restart Lease as the snapshot put it back (empty: it held none); the Lease is the restore's only while it still has
-# that version (any write moves it on), whoever's clock wrote its renewTime: the roll and the rotations take it
-# whatever server it marks out (cli/shared/lease.ts restoredLeaseVersion), every timer run gives it back
-# (cert-renewal.sh resume). resetBegan (this server's clock) is for a person; nothing compares it. A record of an
-# earlier version (restoredAt only) names no Lease: read as none.
+# record_restore: the restore record (cluster-lib.sh write_restore_record), dated when the cluster reset here began.
 record_restore() {
-  local at version
   if [ ! -f "$RESET_AT" ]; then
     log "no cluster reset recorded on this server ($RESET_AT): the restore is not recorded"
     return 0
   fi
-  at=$(<"$RESET_AT")
-  if ! version=$(kube get lease -n kube-system rancher-aws-server-restart -o 'jsonpath={.metadata.resourceVersion}' 2>&1); then
-    [[ $version == *NotFound* ]] || return 1
-    version=""
-  fi
-  kube delete configmap -n kube-system rancher-aws-restore --ignore-not-found >/dev/null &&
-    kube create configmap -n kube-system rancher-aws-restore --from-literal=restoredLeaseVersion="$version" --from-literal=resetBegan="$at" >/dev/null
+  write_restore_record "$(<"$RESET_AT")"
 }
 
 main() {
