@@ -58,6 +58,12 @@ describe("scripts/test.js's options for jest's node, in a jest worker", () => {
     expect(Object.keys(MESSAGES)).toEqual(expect.arrayContaining(['CHILD_MESSAGE_INITIALIZE', 'CHILD_MESSAGE_CALL', 'PARENT_MESSAGE_OK']));
   });
 
+  it("jest waits for a worker's exit longer than a loaded unit worker's teardown takes (0.5-2 s measured), not its 500 ms default", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the suite's jest configuration, CommonJS
+    const config = require('../../jest.config.js') as { workerGracefulExitTimeout?: number };
+    expect(config.workerGracefulExitTimeout).toBeGreaterThanOrEqual(5000);
+  });
+
   it('the worker ends at once when jest asks (process.exit, not its heap torn down first), and prints no DEP0044', async () => {
     const life = await workerLife(JEST_NODE_OPTIONS);
     expect(life).toEqual({ code: 0, stderr: '', answer: 'ran' });
