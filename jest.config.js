@@ -33,7 +33,11 @@ const shared = {
   transform: {
     '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',
     '^.+\\.sh$': '<rootDir>/scripts/jest-text-transform.js',
+    // commander 15 is published as ES modules only, which jest's CommonJS runtime cannot require: the same
+    // transform turns it into CommonJS, as esbuild's bundle of the CLI does.
+    '/node_modules/commander/.+\\.js$': '<rootDir>/scripts/jest-transform.js',
   },
+  transformIgnorePatterns: ['/node_modules/(?!commander/)'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/plain-stack-traces.js'],
   snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],
 };
