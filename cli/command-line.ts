@@ -52,10 +52,9 @@ export interface CommandLine {
 }
 
 export const MODULE_HELP = `<stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline, or an app
-of your own made with the constructs, gives the synthesized module folder with --dir instead
-(cdktf.out/stacks/<stack id>). The commands find the deployment in the module's state under any
-construct id; --deployment <name> names it where the module holds more than one (roll), or the one
-a teardown must find there.
+of your own made with the constructs, gives the module folder with --dir instead. The commands find
+the deployment in the module's state under any construct id; --deployment <name> picks one where
+the module holds several.
 
 Every command runs Terraform as \`terraform\` from PATH; --terraform-binary <path or name> (or the
 environment variable RANCHER_HA_AWS_TERRAFORM) runs another, such as OpenTofu's \`tofu\` (docs/pipeline.md).`;
