@@ -418,7 +418,10 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(result.code).toBe(1);
     expect(result.err).toContain("'kubectl' was not found on PATH");
     expect(c.calls()).toEqual([]);
-    expect(roll(c, '--all', '--server', 'server-1').err).toContain('--all, --server and --new-image exclude each other.');
+    // commander's words for options declared as conflicting (cli/command-line.ts), exit 2 as every command-line mistake.
+    const both = roll(c, '--all', '--server', 'server-1');
+    expect(both.code).toBe(2);
+    expect(both.err).toContain("Option '--all' cannot be used with option '--server <name>'.");
     c.update((world) => {
       world.failures = { 'terraform state pull': 1 };
       world.failureMessages = { 'terraform state pull': 'Error: Backend initialization required, please run "terraform init"\n' };
