@@ -4,6 +4,9 @@ import { nodeBinary } from './helpers/node-versions';
 import { installPrevious, MAPPED_BACK } from './helpers/previous-toolchain';
 import { runBounded } from './helpers/subprocess';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle options the product's build uses, CommonJS
+const { ESBUILD_NODE } = require('../scripts/esbuild-options.js') as { ESBUILD_NODE: import('esbuild').BuildOptions };
+
 // The app's output on this checkout's toolchain (CDK Terrain: cdktn 0.24.0 as the one core, AWS and random through
 // @cdktn/provider-aws 25.7.0 and @cdktn/provider-random 15.0.1) and on the one it left (helpers/previous-toolchain.ts:
 // cdktf 0.21.0 with @cdktf/provider-aws 21.22.1 and @cdktf/provider-random 12.0.1 in a scratch folder, the code's two
@@ -114,11 +117,7 @@ function synthesizeIn(dir: string, node: string, args: string[], alias: Record<s
       entryPoints: { variants: join(__dirname, 'helpers', 'cdktn-synth-entry.ts'), app: join(ROOT, 'main.ts') },
       outdir: run,
       bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      logLevel: 'warning',
-      loader: { '.sh': 'text' },
+      ...ESBUILD_NODE,
       packages: 'external',
       alias,
       absWorkingDir: ROOT,

@@ -6,6 +6,9 @@ import { runBounded } from './subprocess';
 import type { TerraformJson } from './synth';
 import type { StackName } from './variants';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle options the product's build uses, CommonJS
+const { ESBUILD_NODE } = require('../../scripts/esbuild-options.js') as { ESBUILD_NODE: import('esbuild').BuildOptions };
+
 // The toolchain this checkout left for CDK Terrain's core and bindings, installed into a scratch folder, so the tools
 // tier can synthesize what a deployment made before was made from: cdktf 0.21.0 with @cdktf/provider-aws 21.22.1 and
 // @cdktf/provider-random 12.0.1 (AWS 6.25.0, random 3.7.2), the code's two @cdktn import prefixes mapped back
@@ -67,11 +70,7 @@ export function synthDefaultsBefore(input: SettingsInput): Record<StackName, Ter
       entryPoints: { entry: join(__dirname, 'previous-toolchain-entry.ts') },
       outdir: run,
       bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      logLevel: 'warning',
-      loader: { '.sh': 'text' },
+      ...ESBUILD_NODE,
       packages: 'external',
       alias: MAPPED_BACK,
       absWorkingDir: ROOT,
