@@ -64,10 +64,28 @@ describe('k3s-restore.sh (rancher-aws-restore on a K3s server)', () => {
     expect(b.run({ file: SCRIPT, args: ['--record-only'] }).output).toContain('no terminal to confirm on: rerun with --yes');
     const usage = b.run({ file: SCRIPT, args: ['--snapshot', 'x'] });
     expect(usage.status).toBe(1);
-    expect(usage.output).toContain('usage: rancher-aws-restore --record-only [--yes] (K3s: RDS restores the datastore; this records it)');
+    expect(usage.output).toContain('usage: rancher-aws-restore --record-only [--yes] [--force] (K3s: RDS restores the datastore; this records it)');
     expect(b.run({ file: SCRIPT }).status).toBe(1);
     expect(events(down)).toEqual([]);
     expect(events(b)).toEqual([]);
+  });
+
+  it('run again after a roll took the Lease: refused, the record unchanged; --force (a second restore) records the Lease held now', () => {
+    const b = server(DEAD_ROLL);
+    expect(b.run({ file: SCRIPT, args: ['--record-only', '--yes'] }).status).toBe(0);
+    const first = b.read('configmap-rancher-aws-restore');
+    // A timer gave the restored Lease back (813), then a roll took it (814).
+    b.write('lease', 'laptop/5151/2026-11-27T08:00:00.000Z 2026-11-27T08:01:00.000000Z 3600 814 -\n');
+    const again = b.run({ file: SCRIPT, args: ['--record-only', '--yes'] });
+    expect(again.status).toBe(1);
+    expect(again.output).toContain('recording again would hand that live Lease to the renewal timers');
+    expect(b.read('configmap-rancher-aws-restore')).toBe(first);
+    // The same Lease still unwritten since the record (a rerun before anything took it) records as before.
+    const same = server(DEAD_ROLL);
+    expect(same.run({ file: SCRIPT, args: ['--record-only', '--yes'] }).status).toBe(0);
+    expect(same.run({ file: SCRIPT, args: ['--record-only', '--yes'] }).status).toBe(0);
+    expect(b.run({ file: SCRIPT, args: ['--record-only', '--yes', '--force'] }).status).toBe(0);
+    expect(b.read('configmap-rancher-aws-restore')).toMatch(/^restoredLeaseVersion=814\n/);
   });
 
   it('on a terminal, records only after "restored" is typed (util-linux script(1) gives it a real pseudo-terminal)', async () => {
