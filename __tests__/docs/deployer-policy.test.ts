@@ -423,5 +423,13 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
       .filter(({ text }) => text.includes("'send-command'"));
     expect(senders.map(({ f }) => f)).toContain(join('shared', 'server-command.ts'));
     for (const { f, text } of senders) expect({ f, document: /'--document-name',\s*'AWS-RunShellScript'/.test(text) }).toEqual({ f, document: true });
+    // Through the SDK: one file builds SendCommand, always with its one document.
+    const sdkSenders = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => ({ f, text: readFileSync(join(dir, f), 'utf8') }))
+      .filter(({ text }) => text.includes('new SendCommandCommand('));
+    expect(sdkSenders.map(({ f }) => f)).toEqual([join('shared', 'aws', 'server-commands.ts')]);
+    expect(sdkSenders[0].text).toMatch(/SHELL_DOCUMENT = 'AWS-RunShellScript'/);
+    expect(sdkSenders[0].text.match(/DocumentName: [^,\n]+/g)).toEqual(['DocumentName: SHELL_DOCUMENT']);
   });
 });
