@@ -2,9 +2,12 @@ import type { DeserializeHandler, DeserializeHandlerArguments, HandlerExecutionC
 import { sdkCall } from '../../../cli/shared/aws/calls';
 import { AwsClients, type AwsSettings } from '../../../cli/shared/aws/clients';
 import { FakeCloudTrail } from './fake-cloudtrail';
+import { FakeCloudWatch } from './fake-cloudwatch';
 import { FakeEc2 } from './fake-ec2';
+import { FakeElbv2 } from './fake-elbv2';
 import { FakeIam } from './fake-iam';
 import { FakeKms } from './fake-kms';
+import { FakeLogs } from './fake-logs';
 import { FakeRds } from './fake-rds';
 import { FakeS3 } from './fake-s3';
 import { FakeSsm } from './fake-ssm';
@@ -38,7 +41,10 @@ export class FakeAws {
   readonly ssm = new FakeSsm(() => this.pageSize);
   readonly s3 = new FakeS3(() => this.pageSize);
   readonly rds = new FakeRds();
-  readonly ec2 = new FakeEc2();
+  readonly ec2 = new FakeEc2(() => this.pageSize);
+  readonly elbv2 = new FakeElbv2();
+  readonly logs = new FakeLogs();
+  readonly cloudwatch = new FakeCloudWatch(() => this.pageSize);
   readonly kms = new FakeKms();
   readonly tagging = new FakeTagging(() => this.pageSize);
   readonly iam = new FakeIam(() => this.pageSize);
@@ -56,12 +62,21 @@ export class FakeAws {
     ResourceGroupsTaggingAPI: this.tagging,
     IAM: this.iam,
     CloudTrail: this.cloudtrail,
+    ElasticLoadBalancingV2: this.elbv2,
+    CloudWatchLogs: this.logs,
+    CloudWatch: this.cloudwatch,
     STS: { handlers: { GetCallerIdentity: () => ({ ...this.identity }) } },
   };
 
   /** The next `times` calls of `call` (`SSM GetCommandInvocation`) fail with the service's throttling error. */
   throttle(call: string, times: number): void {
     this.throttled.set(call, (this.throttled.get(call) ?? 0) + times);
+  }
+
+  /** Whether the fake answers `call` (`SSM SendCommand`). */
+  models(call: string): boolean {
+    const [service, command] = call.split(' ');
+    return this.services[service]?.handlers[command] !== undefined;
   }
 
   /** How many times `call` was made (each attempt of a retried call counts). */

@@ -1,4 +1,10 @@
-import { EC2ServiceException, type DescribeInstancesCommandInput, type StopInstancesCommandInput } from '@aws-sdk/client-ec2';
+import {
+  EC2ServiceException,
+  type DescribeInstancesCommandInput,
+  type DescribeSnapshotsCommandInput,
+  type StopInstancesCommandInput,
+} from '@aws-sdk/client-ec2';
+import { pageOf, pageSize } from './paging';
 
 /** EC2 models no exception classes: its errors carry AWS's code as their name. */
 const notFound = (ids: readonly string[]) =>
@@ -16,6 +22,12 @@ export class FakeEc2 {
   /** After StopInstances: describes that still show the state before (eventual consistency), then `stopping` ones. */
   staleLooks = 1;
   stoppingLooks = 1;
+  /** EBS snapshots: their id, the volume they are of, and the account that owns them. */
+  readonly snapshots: { id: string; volumeId: string; owner: string }[] = [];
+  /** The account the fake's credentials are in (`self`). */
+  account = '111122223333';
+
+  constructor(private readonly page: () => number = () => 1000) {}
 
   addInstance(id: string, state = 'running'): void {
     this.instances.set(id, { state, ahead: [] });
@@ -37,6 +49,15 @@ export class FakeEc2 {
           return { InstanceId: id, PreviousState: { Name: before }, CurrentState: { Name: before === 'running' ? 'stopping' : before } };
         }),
       };
+    },
+    DescribeSnapshots: (input: DescribeSnapshotsCommandInput) => {
+      const owners = (input.OwnerIds ?? []).map((o) => (o === 'self' ? this.account : o));
+      const volumes = (input.Filters ?? []).find((f) => f.Name === 'volume-id')?.Values;
+      const found = this.snapshots.filter(
+        (s) => (owners.length === 0 || owners.includes(s.owner)) && (volumes === undefined || volumes.includes(s.volumeId)),
+      );
+      const { items, next } = pageOf(found, input.NextToken, pageSize(input.MaxResults, this.page()));
+      return { Snapshots: items.map((s) => ({ SnapshotId: s.id, VolumeId: s.volumeId, OwnerId: s.owner })), ...(next ? { NextToken: next } : {}) };
     },
     DescribeInstances: (input: DescribeInstancesCommandInput) => {
       const ids = input.InstanceIds ?? [];
