@@ -17,7 +17,8 @@ export class PlainRenderer implements Renderer {
   message(m: IoMessage): void {
     const [first, ...rest] = m.text.split('\n');
     const time = m.time.toISOString().replace(/\.\d+Z$/, 'Z');
-    this.stream.write(`${[`${time} ${m.code} ${first.trimStart()}`, ...rest].join('\n')}\n`);
+    const head = `${time} ${m.code}${first.trim() === '' ? '' : ` ${first.trimStart()}`}`;
+    this.stream.write(`${[head, ...rest].join('\n')}\n`);
   }
 
   status(_open: readonly OpenSpan[]): void {}

@@ -31,7 +31,9 @@ export class Span {
   /** The step done: a message under `code`, its text followed by the time the step took, `(1m 04s)`. Returns that time in ms. */
   end(code: string, text: string, data?: Readonly<Record<string, unknown>>): number {
     const ms = this.finish();
-    this.owner.ended(this.id, 'done', ms, code, `${text} (${formatDuration(ms)})`, { ...data, durationMs: ms });
+    // Before a closing full stop: `server-1: replaced, Ready (3m 10s).`
+    const timed = text.endsWith('.') ? `${text.slice(0, -1)} (${formatDuration(ms)}).` : `${text} (${formatDuration(ms)})`;
+    this.owner.ended(this.id, 'done', ms, code, timed, { ...data, durationMs: ms });
     return ms;
   }
 

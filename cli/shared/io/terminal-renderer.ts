@@ -62,7 +62,8 @@ export class TerminalRenderer implements Renderer {
     );
     const doing = this.open[this.open.length - 1]?.doing;
     const full = `${spans.join(' › ')}${doing ? ` · ${doing}` : ''}`;
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    // A terminal that gives no size (a pseudo-terminal nobody sized says 0 columns) is taken as 80 wide.
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
     return full.length > width ? `${full.slice(0, width - 1)}…` : full;
   }
 

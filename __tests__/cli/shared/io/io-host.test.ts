@@ -87,6 +87,9 @@ describe('the I/O host', () => {
     expect(io.messages[1]).toMatchObject({ code: 'ROLL_STEP_STARTED', data: { n: 2, m: 5 }, span: { phase: 'start' } });
     expect(io.codes()).toEqual(['ROLL_SERVER_STARTED', 'ROLL_STEP_STARTED', 'ROLL_SERVER_DRAINED']);
     expect(() => drain.end('ROLL_SERVER_DRAINED', 'again')).toThrow('ended twice');
+    // A text that ends a sentence gets the time before its full stop.
+    io.begin({ code: 'ROLL_SERVER_STARTED', label: 'server-1', text: 'server-1' }).end('ROLL_SERVER_ROLLED', 'server-1: replaced, Ready.');
+    expect(io.messages.at(-1)?.text).toBe('server-1: replaced, Ready (0s).');
   });
 
   it('reports every message and every step with its outcome and time, as --json prints it', () => {

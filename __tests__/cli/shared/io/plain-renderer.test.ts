@@ -35,9 +35,13 @@ describe('the plain renderer (CI, or output that is not a terminal)', () => {
     );
   });
 
-  it("drops a message's leading indentation after the code, keeping its other lines as they are", () => {
+  it("drops a message's leading indentation after the code (and the space before an empty text)", () => {
     const { out, io } = plain();
     io.info('ROLL_ETCD_SNAPSHOT_SAVED', '  snapshot s1 saved to the bucket by server-1.');
-    expect(out).toEqual(['2026-11-27T10:00:00Z ROLL_ETCD_SNAPSHOT_SAVED snapshot s1 saved to the bucket by server-1.\n']);
+    io.info('ROLL_TERRAFORM_OUTPUT', '');
+    expect(out).toEqual([
+      '2026-11-27T10:00:00Z ROLL_ETCD_SNAPSHOT_SAVED snapshot s1 saved to the bucket by server-1.\n',
+      '2026-11-27T10:00:00Z ROLL_TERRAFORM_OUTPUT\n',
+    ]);
   });
 });
