@@ -28,7 +28,7 @@ import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../s
 import { onServer } from '../shared/server-command';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { ModuleState, Terraform } from '../shared/terraform';
-import { disableOldTimers, enableDisabledTimers, TIMER_BUDGETS } from '../shared/renewal-transition';
+import { disableOldTimers, enableDisabledTimers, TIMER_BUDGETS, type TransitionCode } from '../shared/renewal-transition';
 import { planSettledOn, upgradeInFlight } from '../shared/upgrade-state';
 
 /** The bounded budgets of the roll's waits (documented in docs/roll.md "Rolling a server"). */
@@ -635,7 +635,7 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
  */
 async function disableRollsOldTimers(c: StepContext, replacing: string | undefined): Promise<void> {
   const transition = await disableOldTimers(
-    { ...c, log: c.io.lines('ROLL_RENEWAL_TIMERS'), operation: 'roll' },
+    { ...c, log: transitionLog(c.io), operation: 'roll' },
     serversOf(c.terraform.pull(), c.deployment),
     replacing,
   );
@@ -643,15 +643,17 @@ async function disableRollsOldTimers(c: StepContext, replacing: string | undefin
   if (transition.failure) throw new Stop('ROLL_RENEWAL_TIMER_FAILED', `${transition.failure} No server was marked out; run the roll again.`);
 }
 
+/** The transition's lines as the roll's messages: ROLL_TIMERS_DISABLED, ROLL_TIMER_ENABLED... */
+const transitionLog =
+  (io: IoHost) =>
+  (line: string, code: TransitionCode): void =>
+    io.notify(code === 'TIMER_NOT_ENABLED' ? 'warn' : 'info', `ROLL_${code}`, line);
+
 /** The roll's end (or a stop with no server out): the timers it disabled on servers it did not replace run again. */
 async function enableRollsTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'io'>, record: RollRecord): Promise<void> {
   const left = (record.stoppedTimers ?? []).filter((name) => record.done[name] !== 'rejoin');
   if (left.length > 0)
-    await enableDisabledTimers(
-      { ...c, log: c.io.lines('ROLL_RENEWAL_TIMERS'), operation: 'roll' },
-      serversOf(c.terraform.pull(), c.deployment),
-      left,
-    );
+    await enableDisabledTimers({ ...c, log: transitionLog(c.io), operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment), left);
 }
 
 /** What holdRestartLease needs of the roll. */

@@ -158,11 +158,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c);
     expect(result).toSucceed();
-    // The transition's own lines (renewal-transition.ts, shared with rotate and not coded one by one) under one code.
-    expect(said(result.out, 'ROLL_RENEWAL_TIMERS')).toContain(
-      "server-0, server-1, server-2 run another cert-renewal.sh than this version's (sha256 ",
-    );
-    expect(said(result.out, 'ROLL_RENEWAL_TIMERS')).toContain('their renewal timers were disabled through SSM');
+    expect(said(result.out, 'ROLL_TIMERS_DISABLED')).toMatch(/^server-0, server-1, server-2 .*\(sha256 [0-9a-f]{12}…\)/);
     const calls = c.calls();
     const stops = calls.flatMap((call, i) => (call.startsWith('aws ssm send-command') && call.includes('renewal timer of server-') ? [i] : []));
     // All three before the first drain (the fake checks at every call that no server is marked out while an old timer
@@ -181,7 +177,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--server', 'server-1');
     expect(result).toSucceed();
-    expect(said(result.out, 'ROLL_RENEWAL_TIMERS')).toContain('server-0: its renewal timer runs again');
+    expect(said(result.out, 'ROLL_TIMER_ENABLED')).toMatch(/^server-0: /);
     const servers = c.world().cluster.servers;
     expect(servers.map((s: any) => [s.timerStopped, s.timerStarts])).toEqual([
       [false, 1],
@@ -195,7 +191,8 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const c = cluster('three');
     const result = roll(c, '--server', 'server-2');
     expect(result).toSucceed();
-    expect(said(result.out, 'ROLL_RENEWAL_TIMERS')).toContain('no renewal timer disabled');
+    expect(codesOf(result.out)).toContain('ROLL_NO_TIMER_DISABLED');
+    expect(codesOf(result.out)).not.toContain('ROLL_TIMERS_DISABLED');
     expect(c.world().cluster.servers.map((s: any) => s.timerStops)).toEqual([undefined, undefined, undefined]);
   });
   it('an old renewal run that does not end within the budget: the roll stops before any server is marked out, the timers it stopped run again', () => {
@@ -206,7 +203,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const result = roll(c, '--server', 'server-0');
     expect(result.code).toBe(1);
     expect(said(result.out, 'ROLL_RENEWAL_TIMER_FAILED')).toMatch(/^Disabling the certificate-renewal timer of server-2 .* within 20 minutes/);
-    expect(said(result.out, 'ROLL_RENEWAL_TIMERS')).toContain('server-2: its renewal timer runs again');
+    expect(said(result.out, 'ROLL_TIMER_ENABLED')).toMatch(/^server-2: /);
     const world = c.world();
     expect(world.cluster.servers[2]).toMatchObject({ timerStopped: false, timerStarts: 1 });
     expect(c.calls().some((call) => /drain|delete node|terraform apply/.test(call))).toBe(false);
@@ -313,8 +310,8 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--server', 'server-1');
     expect(result).toSucceed();
-    expect(said(result.out, 'ROLL_RENEWAL_TIMERS')).toContain('server-0 runs another cert-renewal.sh and its timer was disabled before this roll');
-    expect(said(result.out, 'ROLL_RENEWAL_TIMERS')).toContain('server-2: its renewal timer runs again');
+    expect(said(result.out, 'ROLL_TIMER_LEFT_DISABLED')).toMatch(/^server-0 /);
+    expect(said(result.out, 'ROLL_TIMER_ENABLED')).toMatch(/^server-2: /);
     expect(c.world().cluster.servers.map((s: any) => [s.name, s.timerStopped, s.timerDisabled, s.timerMark ?? false])).toEqual([
       ['server-0', true, true, false],
       ['server-1', false, false, false],

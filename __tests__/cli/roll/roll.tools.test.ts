@@ -59,15 +59,20 @@ describe('roll: the way through, and what it refuses', () => {
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'))).toBe(false);
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.tfplan'))).toBe(false);
     // What a log shows (plain lines, as in CI or a pipe): each server n of 3 through its five steps, each started and
-    // ended in order, then the end. The transition's lines (ROLL_RENEWAL_TIMERS) fall before each drain, Terraform's
-    // own (ROLL_TERRAFORM_OUTPUT) within each plan and apply.
+    // ended in order, then the end. The renewal-timer transition's look (ROLL_NO_TIMER_DISABLED: every server runs this
+    // version's script) falls in each drain, Terraform's own lines (ROLL_TERRAFORM_OUTPUT) in each plan and apply.
     const steps = ['ROLL_SERVER_SNAPSHOT_TAKEN', 'ROLL_SERVER_DRAINED', 'ROLL_SERVER_REMOVED', 'ROLL_SERVER_REPLACED', 'ROLL_SERVER_REJOINED'];
     const eachServer = [
       'ROLL_SERVER_STARTED',
-      ...steps.flatMap((code, i) => ['ROLL_STEP_STARTED', ...(i === 0 ? ['ROLL_ETCD_SNAPSHOT_SAVED'] : []), code]),
+      ...steps.flatMap((code, i) => [
+        'ROLL_STEP_STARTED',
+        ...(i === 0 ? ['ROLL_ETCD_SNAPSHOT_SAVED'] : []),
+        ...(i === 1 ? ['ROLL_NO_TIMER_DISABLED'] : []),
+        code,
+      ]),
       'ROLL_SERVER_ROLLED',
     ];
-    const codes = codesOf(result.out).filter((code) => code !== 'ROLL_RENEWAL_TIMERS' && code !== 'ROLL_TERRAFORM_OUTPUT');
+    const codes = codesOf(result.out).filter((code) => code !== 'ROLL_TERRAFORM_OUTPUT');
     expect(codes).toEqual(['ROLL_PLAN', ...names.flatMap(() => eachServer), 'ROLL_FINISHED']);
     expect(said(result.out, 'ROLL_SERVER_STARTED').split('\n')).toEqual(
       names.map((name, i) => expect.stringMatching(new RegExp(`^${name}, server ${i + 1} of 3 `))),

@@ -50,9 +50,11 @@ describe('the I/O host', () => {
 
   it('lines(code) turns a line-taking function into coded messages', () => {
     const { io } = host();
-    const log = io.lines('ROLL_RENEWAL_TIMERS');
-    log('  server-1: its renewal timer runs again');
-    expect(io.messages.map((m) => [m.code, m.text])).toEqual([['ROLL_RENEWAL_TIMERS', '  server-1: its renewal timer runs again']]);
+    const log = io.lines('ROLL_TERRAFORM_OUTPUT');
+    log('Apply complete! Resources: 1 added, 0 changed, 1 destroyed.');
+    expect(io.messages.map((m) => [m.code, m.text])).toEqual([
+      ['ROLL_TERRAFORM_OUTPUT', 'Apply complete! Resources: 1 added, 0 changed, 1 destroyed.'],
+    ]);
   });
 
   it('tells the renderer which steps run after each change, nested, and times each step from its start to its end', () => {
