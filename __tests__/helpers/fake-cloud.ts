@@ -381,17 +381,23 @@ export class FakeCloud {
 
   /**
    * Runs the real CLI on a pseudo-terminal (`script`, util-linux), as a person at a terminal does: `answer` is typed,
-   * with Enter, once `prompt` is on the screen and not before. Returns the exit code and what the terminal showed.
+   * with Enter, once `prompt` is on the screen and not before (without a prompt, nothing is typed). Returns the exit
+   * code and what the terminal showed, control sequences and all.
    */
-  async runInTerminal(args: readonly string[], prompt: string, answer: string): Promise<{ code: number | null; screen: string }> {
+  async runInTerminal(
+    args: readonly string[],
+    prompt?: string,
+    answer?: string,
+    env: Record<string, string> = {},
+  ): Promise<{ code: number | null; screen: string }> {
     const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
     const command = [process.execPath, opsCli(), ...args].map(quote).join(' ');
     let typed = false;
     const run: AsyncRun = await runBoundedAsync('script', ['-qec', command, '/dev/null'], {
       cwd: this.dir,
-      env: { ...this.env({}), SHELL: '/bin/sh' },
+      env: { ...this.env({ env }), SHELL: '/bin/sh' },
       onStdout: (screen, child) => {
-        if (typed || !screen.includes(prompt)) return;
+        if (typed || prompt === undefined || !screen.includes(prompt)) return;
         typed = true;
         child.stdin?.end(`${answer}\r`);
       },
