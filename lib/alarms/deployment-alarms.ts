@@ -10,6 +10,9 @@ import { healthCheckStatusMetric } from '../dns/route53-metrics';
 import { AlarmTopic, SUSTAINED_PERIODS, type AlarmOptions } from './alarm-topic';
 import { ObjectFreshness } from './object-freshness';
 import { freshnessProblem } from './schedule-window';
+
+/** Seconds a standby's replica may lag its source before the lag alarm: Replication Time Control's promise (15 minutes). */
+export const REPLICATION_LAG_SECONDS = 15 * 60;
 import { route53MetricsProvider } from './us-east-1-provider';
 
 /** Days before an ACM certificate's end the alarm fires: ACM renews its own at 60, Terraform re-signs a signed one from 30. */
@@ -161,6 +164,33 @@ export class DeploymentAlarms extends Construct {
       return undefined;
     }
     return new ObjectFreshness(this, id, { ...writer, name: `${this.props.name}-${alarm}`, what, topic: this.topic });
+  }
+
+  /**
+   * The standby's copy `id` falls behind its source (lib/standby): an operation S3 could not replicate in a period
+   * (`<name>-standby-<id>-failed`, OperationsFailedReplication over 0), or a replica later than Replication Time
+   * Control's 15 minutes for SUSTAINED_PERIODS periods (`<name>-standby-<id>-lag`, ReplicationLatency's maximum).
+   * S3 sends the metrics only while there is something to replicate, so a period without data is no failure and no
+   * lag (`notBreaching`).
+   */
+  alarmOnReplication(id: string, metrics: { readonly failed: Metric; readonly latency: Metric }): CloudwatchMetricAlarm[] {
+    return [
+      this.addAlarm(`standby-${id}-failed`, {
+        alarmDescription: `S3 could not replicate an object of ${id} to the standby region (permissions, the key, the copy's bucket); docs/standby.md "When the alarm fires"`,
+        metric: metrics.failed,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluationPeriods: 1,
+        treatMissingData: 'notBreaching',
+      }),
+      this.addAlarm(`standby-${id}-lag`, {
+        alarmDescription: `The standby copy of ${id} is more than ${REPLICATION_LAG_SECONDS / 60} minutes behind its source; docs/standby.md "When the alarm fires"`,
+        metric: metrics.latency,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: REPLICATION_LAG_SECONDS,
+        treatMissingData: 'notBreaching',
+      }),
+    ];
   }
 
   /**

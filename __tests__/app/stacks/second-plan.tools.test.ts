@@ -103,6 +103,15 @@ describeWithTerraform('an unchanged deployment plans empty after its first apply
     expect(readFileSync(join(dir, 'terraform.tfstate'), 'utf8')).toBe(state);
   });
 
+  it("rke-ha with standby.region (the copies, their key and the replication in a second region's provider): the second plan exits 0", () => {
+    write(synthSettings('rke-ha', { ...DOMAIN, standby: { region: 'us-west-2' } }).json, dir);
+    terraformOk(dir, 'init', '-input=false');
+    apply(dir);
+    const second = plan(dir);
+    expect(outcome(second)).toEqual({ status: 0, output: '' });
+    expect(checkWarnings(second.output)).toEqual([]);
+  });
+
   it("rke-ha: a server's report of its certificate's end (the parameter's value, ignored after creation) changes no plan", () => {
     appliedIn('rke-ha');
     // What a refresh records after cert-renewal.sh wrote the parameter: its value in the state, not in the configuration.
