@@ -33,7 +33,11 @@ const shared = {
   transform: {
     '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',
     '^.+\\.sh$': '<rootDir>/scripts/jest-text-transform.js',
+    // commander 15 is published as ES modules only, which jest's CommonJS runtime cannot require: the same
+    // transform turns it into CommonJS, as esbuild's bundle of the CLI does.
+    '/node_modules/commander/.+\\.js$': '<rootDir>/scripts/jest-transform.js',
   },
+  transformIgnorePatterns: ['/node_modules/(?!commander/)'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/plain-stack-traces.js'],
   snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],
 };
@@ -44,6 +48,11 @@ const IGNORED = ['/node_modules/', '<rootDir>/__tests__/examples/'];
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: availableParallelism(),
+  // How long jest waits for a worker it asked to end before it kills it and prints "A worker process has failed to
+  // exit gracefully". Its default, 500 ms, is less than a unit worker's exit takes on a loaded two-core machine even
+  // with process.exit (scripts/jest-process.js): the worker has sent every result by then, so waiting longer costs
+  // only the wait, and the message no longer reports a teardown as a leak (docs/development.md, "A worker that").
+  workerGracefulExitTimeout: 10_000,
   // After jest's summary, the files over their tier's budget per case and the slowest files (docs/development.md,
   // "The suite's shape"); it names them and never fails the run.
   reporters: ['default', '<rootDir>/scripts/slow-files-reporter.js'],

@@ -1,25 +1,24 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { nodeBinary } from './helpers/node-versions';
+import { installPrevious, MAPPED_BACK } from './helpers/previous-toolchain';
 import { runBounded } from './helpers/subprocess';
 
-// The app's output on the pinned cdktf 0.21.0 (on the tests' Node.js) and on CDK Terrain, the maintained fork
-// (cdktn 0.24.0, whose CLI asks for Node.js >= 22.19: run on the Node 22 of helpers/node-versions.ts), with the app's
-// imports mapped mechanically: `cdktf` is an npm alias of cdktn (`cdktf@npm:cdktn@0.24.0`, constructs 10.7.2 as
-// cdktn asks), and the same @cdktf/provider-* bindings, which then extend cdktn's classes. What is compared is what
-// a user gets, file by file and byte for byte: the app itself (main.ts, bundled with its packages left external)
-// run as `cdktf synth` and `cdktf synth --hcl` run it, and every stack variant the tests know
-// (helpers/cdktn-synth-entry.ts: App.synth, then the folder left as JSON or HCL as the app leaves it). Each file
-// that differs must be explained by one of the causes below, and the test names which file differs by which.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle options the product's build uses, CommonJS
+const { ESBUILD_NODE } = require('../scripts/esbuild-options.js') as { ESBUILD_NODE: import('esbuild').BuildOptions };
+
+// The app's output on this checkout's toolchain (CDK Terrain: cdktn 0.24.0 as the one core, AWS and random through
+// @cdktn/provider-aws 25.7.0 and @cdktn/provider-random 15.0.1) and on the one it left (helpers/previous-toolchain.ts:
+// cdktf 0.21.0 with @cdktf/provider-aws 21.22.1 and @cdktf/provider-random 12.0.1 in a scratch folder, the code's two
+// @cdktn import prefixes mapped back mechanically, the other four bindings this checkout's). Both on the Node 22 of
+// helpers/node-versions.ts. What is compared is what a user gets, file by file and byte for byte: the app itself
+// (main.ts, bundled with its packages left external) run as `cdktf synth` and `cdktf synth --hcl` run it, and every
+// stack variant the tests know (helpers/cdktn-synth-entry.ts: App.synth, then the folder left as JSON or HCL as the
+// app leaves it). Each file that differs must be explained by one of the causes below, and the test names which file
+// differs by which.
 
 const ROOT = join(__dirname, '..');
 const MODULES = join(ROOT, 'node_modules');
-const CDKTN = { cdktf: 'npm:cdktn@0.24.0', constructs: '10.7.2' } as const;
-/** Where the scratch install is kept between runs (npm's cache keeps the tarballs: 4.8 MB installed). */
-const CACHE = join(MODULES, '.cache', 'cdktn-0.24.0');
-/** The packages the app needs besides cdktf and constructs: this checkout's, linked. */
-const LINKED = ['aws', 'helm', 'http', 'kubernetes', 'random', 'tls'].map((p) => `@cdktf/provider-${p}`).concat(['yaml', 'zod']);
-
 /**
  * Why a file of cdktn's differs from cdktf's, each the only change that undoing makes them byte-identical:
  * - version: the `version` cdktf writes into the `//` metadata of cdk.tf.json (and so of the HCL folder's
@@ -29,13 +28,38 @@ const LINKED = ['aws', 'helm', 'http', 'kubernetes', 'random', 'tls'].map((p) =>
  *   synthesizer.js), which lays out an empty object or list over two lines (`{` newline `}`), and by cdktn 0.24.0
  *   with safe-stable-stringify 2.5.0, which writes `{}` and `[]`. The same JSON once parsed.
  */
-type Cause = 'version' | 'empty-containers';
-const CAUSES: readonly (readonly Cause[])[] = [['version'], ['empty-containers'], ['version', 'empty-containers']];
+type Cause = 'version' | 'empty-containers' | 'providers';
+const CAUSES: readonly (readonly Cause[])[] = [
+  ['version'],
+  ['empty-containers'],
+  ['providers'],
+  ['version', 'providers'],
+  ['version', 'empty-containers', 'providers'],
+];
+/**
+ * - providers: the provider versions each binding pins in `required_providers` (AWS 6.25.0 → 6.66.0, random 3.7.2 →
+ *   3.9.1), in cdk.tf.json, in the HCL folder's cdk.tf, metadata.json and README's list of providers (`hashicorp/aws 6.66.0`):
+ *   the upgrade itself (docs/toolchain.md, "Provider versions").
+ */
+const PROVIDER_VERSIONS = [
+  ['aws', '6.25.0', '6.66.0'],
+  ['random', '3.7.2', '3.9.1'],
+] as const;
+const providersBack = (t: string) =>
+  PROVIDER_VERSIONS.reduce(
+    (text, [name, before, after]) =>
+      text
+        .replaceAll(`"version": "${after}"`, `"version": "${before}"`)
+        .replaceAll(`version = "${after}"`, `version = "${before}"`)
+        .replaceAll(`/${name} ${after}`, `/${name} ${before}`),
+    t,
+  );
 const undo: Record<Cause, { cdktf: (t: string) => string; cdktn: (t: string) => string }> = {
   // The first `"version": ` of each of these files is the metadata's (the `//` block sorts first; manifest.json's
   // stacks hold none); that it is the metadata's is checked on the parsed files too.
   version: { cdktf: (t) => t, cdktn: (t) => t.replace('"version": "0.24.0"', '"version": "0.21.0"') },
   'empty-containers': { cdktf: (t) => t.replace(/\{\n *\}/g, '{}').replace(/\[\n *\]/g, '[]'), cdktn: (t) => t },
+  providers: { cdktf: (t) => t, cdktn: providersBack },
 };
 
 /** The causes that, undone, make cdktn's text cdktf's; undefined when none does (an unexplained difference). */
@@ -50,51 +74,19 @@ function causesOf(cdktf: string, cdktn: string): readonly Cause[] | undefined {
 const RUNNER = `
 const { join } = require('node:path');
 const count = require('./variants.js').synthVariantFolders(join(process.argv[2], 'variants'));
-const cdktf = JSON.parse(require('node:fs').readFileSync(join(require.resolve('cdktf'), '..', '..', 'package.json'), 'utf8'));
+// Which package answers require('cdktf'): cdktn itself (this checkout's local cdktf) or cdktf.
 const paths = Object.keys(require.cache);
-const loaded = paths.filter((path) => /[\\\\/]node_modules[\\\\/]cdktf[\\\\/]/.test(path));
+const coreName = paths.some((path) => /[\\\\/]node_modules[\\\\/]cdktf[\\\\/]lib[\\\\/]/.test(path)) ? 'cdktf' : 'cdktn';
+const cdktf = require(coreName + '/package.json');
+const loaded = paths.filter((path) => /[\\\\/]node_modules[\\\\/](cdktf|cdktn)[\\\\/]lib[\\\\/]/.test(path));
 const serializers = paths.flatMap((path) => /[\\\\/]node_modules[\\\\/]((json|safe)-stable-stringify)[\\\\/]/.exec(path)?.[1] ?? []);
 process.stdout.write(JSON.stringify({
   count,
   cdktf: cdktf.name + '@' + cdktf.version,
-  loaded: [...new Set(loaded.map((p) => p.split(/[\\\\/]node_modules[\\\\/]cdktf[\\\\/]/)[0]))],
+  loaded: [...new Set(loaded.map((p) => /^(.*[\\\\/]node_modules[\\\\/](cdktf|cdktn))[\\\\/]/.exec(p)[1]))],
   serializers: [...new Set(serializers)],
 }));
 `;
-
-function installCdktn(): string {
-  if (existsSync(join(CACHE, 'node_modules', 'cdktf', 'package.json'))) return CACHE;
-  mkdirSync(dirname(CACHE), { recursive: true });
-  const scratch = mkdtempSync(`${CACHE}.install-`);
-  try {
-    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'cdktn-scratch', private: true }));
-    const npm = runBounded(
-      'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--prefer-offline',
-        '--legacy-peer-deps',
-        ...Object.entries(CDKTN).map(([name, spec]) => `${name}@${spec}`),
-      ],
-      { cwd: scratch },
-    );
-    if (npm.status !== 0) throw new Error(`npm could not install cdktn:\n${npm.stdout}${npm.stderr}`);
-    for (const name of LINKED) {
-      mkdirSync(dirname(join(scratch, 'node_modules', name)), { recursive: true });
-      symlinkSync(join(MODULES, name), join(scratch, 'node_modules', name));
-    }
-    try {
-      renameSync(scratch, CACHE);
-    } catch (error) {
-      if (!existsSync(join(CACHE, 'node_modules', 'cdktf', 'package.json'))) throw error;
-    }
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  return CACHE;
-}
 
 /** Every file under `dir`, by its path from `dir`. */
 function filesIn(dir: string): Record<string, string> {
@@ -117,7 +109,7 @@ interface Synthesized {
 }
 
 /** The app and every variant synthesized with the cdktf that `dir`'s node_modules resolve, on `node`. */
-function synthesizeIn(dir: string, node: string, args: string[]): Synthesized {
+function synthesizeIn(dir: string, node: string, args: string[], alias: Record<string, string> = {}): Synthesized {
   const run = mkdtempSync(join(dir, 'run-'));
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- esbuild's API, as scripts/synth-variants.js uses it
@@ -125,12 +117,9 @@ function synthesizeIn(dir: string, node: string, args: string[]): Synthesized {
       entryPoints: { variants: join(__dirname, 'helpers', 'cdktn-synth-entry.ts'), app: join(ROOT, 'main.ts') },
       outdir: run,
       bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      logLevel: 'warning',
-      loader: { '.sh': 'text' },
+      ...ESBUILD_NODE,
       packages: 'external',
+      alias,
       absWorkingDir: ROOT,
     });
     writeFileSync(join(run, 'runner.js'), RUNNER);
@@ -174,25 +163,24 @@ function withoutVersion(path: string, text: string): unknown {
   return value;
 }
 
-describe('on CDK Terrain (cdktn 0.24.0), mapped mechanically', () => {
+describe('on CDK Terrain (cdktn 0.24.0, @cdktn AWS and random bindings), against cdktf 0.21.0 and the bindings it left', () => {
   let cdktf: Synthesized;
   let cdktn: Synthesized;
   let scratch: string;
   beforeAll(() => {
     const node22 = nodeBinary('22');
-    scratch = installCdktn();
-    const here = join(MODULES, '.cache');
-    cdktf = synthesizeIn(here, process.execPath, []);
-    // --preserve-symlinks: the linked provider bindings resolve `cdktf` from the scratch folder (cdktn), not from
-    // this checkout's node_modules where their files are.
-    cdktn = synthesizeIn(scratch, node22, ['--preserve-symlinks']);
+    scratch = installPrevious();
+    // --preserve-symlinks: the linked provider bindings resolve `cdktf` from the scratch folder (cdktf 0.21.0), not
+    // from this checkout's node_modules where their files are (the local cdktf, which is cdktn).
+    cdktf = synthesizeIn(scratch, node22, ['--preserve-symlinks'], MAPPED_BACK);
+    cdktn = synthesizeIn(join(MODULES, '.cache'), node22, []);
   });
 
-  it('loads cdktn under the name cdktf, and never the pinned cdktf; each with its own JSON serializer', () => {
+  it('the checkout loads one core, cdktn, under both names; the scratch folder cdktf 0.21.0; each with its own JSON serializer', () => {
     expect(cdktf.cdktf).toBe('cdktf@0.21.0');
     expect(cdktn.cdktf).toBe('cdktn@0.24.0');
-    expect(cdktn.loaded).toEqual([scratch]);
-    expect(cdktf.loaded).toEqual([ROOT]);
+    expect(cdktf.loaded).toEqual([join(scratch, 'node_modules', 'cdktf')]);
+    expect(cdktn.loaded).toEqual([join(MODULES, 'cdktn')]);
     expect(cdktf.serializers).toEqual(['json-stable-stringify']);
     expect(cdktn.serializers).toEqual(['safe-stable-stringify']);
   });
@@ -210,7 +198,7 @@ describe('on CDK Terrain (cdktn 0.24.0), mapped mechanically', () => {
     expect(paths.filter((p) => p.endsWith('/cdk.tf')).length).toBe(cdktf.count + 3);
   });
 
-  it('differs only in the version strings (JSON and HCL) and, in cdk.tf.json, the layout of empty objects and lists', () => {
+  it('differs only in the core and provider versions (JSON and HCL) and, in cdk.tf.json, the layout of empty objects and lists', () => {
     const differing = Object.keys(cdktf.files)
       .sort()
       .filter((path) => cdktf.files[path] !== cdktn.files[path]);
@@ -223,27 +211,31 @@ describe('on CDK Terrain (cdktn 0.24.0), mapped mechanically', () => {
     const byShape: Record<string, string[]> = {};
     for (const { path, causes } of explained) byShape[shape(path)] = [...new Set([...(byShape[shape(path)] ?? []), causes])];
     const stacks = ['docker', 'k8s-ha', 'rke-ha'];
+    const all = 'version + empty-containers + providers';
     expect(byShape).toEqual({
       'app/json/manifest.json': ['version'],
-      ...Object.fromEntries(stacks.map((s) => [`app/json/stacks/${s}/cdk.tf.json`, ['version + empty-containers']])),
+      ...Object.fromEntries(stacks.map((s) => [`app/json/stacks/${s}/cdk.tf.json`, [all]])),
       'app/hcl/manifest.json': ['version'],
-      ...Object.fromEntries(stacks.map((s) => [`app/hcl/stacks/${s}/metadata.json`, ['version']])),
+      ...Object.fromEntries(stacks.map((s) => [`app/hcl/stacks/${s}/metadata.json`, ['version + providers']])),
+      ...Object.fromEntries(stacks.map((s) => [`app/hcl/stacks/${s}/cdk.tf`, ['providers']])),
+      ...Object.fromEntries(stacks.map((s) => [`app/hcl/stacks/${s}/README.md`, ['providers']])),
       'variants/json/*/manifest.json': ['version'],
-      ...Object.fromEntries(stacks.map((s) => [`variants/json/*/stacks/${s}/cdk.tf.json`, ['version + empty-containers']])),
+      ...Object.fromEntries(stacks.map((s) => [`variants/json/*/stacks/${s}/cdk.tf.json`, [all]])),
       'variants/hcl/*/manifest.json': ['version'],
-      ...Object.fromEntries(stacks.map((s) => [`variants/hcl/*/stacks/${s}/metadata.json`, ['version']])),
+      ...Object.fromEntries(stacks.map((s) => [`variants/hcl/*/stacks/${s}/metadata.json`, ['version + providers']])),
+      ...Object.fromEntries(stacks.map((s) => [`variants/hcl/*/stacks/${s}/cdk.tf`, ['providers']])),
+      ...Object.fromEntries(stacks.map((s) => [`variants/hcl/*/stacks/${s}/README.md`, ['providers']])),
     });
-    // Every variant's cdk.tf.json and metadata.json differ (each names its library), nothing else: cdk.tf, the
-    // READMEs and the assets are byte-identical.
+    // Every variant's cdk.tf.json differs, nothing but the files above: the assets are byte-identical.
     expect(differing.filter((p) => p.startsWith('variants/') && p.endsWith('cdk.tf.json')).length).toBe(cdktf.count);
-    expect(differing.filter((p) => /\/(cdk\.tf|README\.md)$|\/assets\//.test(p))).toEqual([]);
-    // The version replaced was the metadata's, and the layout is only layout: parsed, the files are equal.
-    for (const path of differing) {
-      expect({ path, parsed: withoutVersion(path, cdktn.files[path]) }).toEqual({ path, parsed: withoutVersion(path, cdktf.files[path]) });
-      const versions = [cdktf.files[path], cdktn.files[path]].map((t) => {
-        const value = JSON.parse(t) as Record<string, any>;
-        return path.endsWith('manifest.json') ? value.version : value['//'].metadata.version;
-      });
+    expect(differing.filter((p) => /\/assets\//.test(p))).toEqual([]);
+    // Parsed, a JSON file differs in the metadata's version and the two providers' versions only.
+    for (const path of differing.filter((p) => p.endsWith('.json'))) {
+      const [before, after] = [cdktf.files[path], cdktn.files[path]].map((t) => JSON.parse(providersBack(t)));
+      expect({ path, parsed: withoutVersion(path, JSON.stringify(after)) }).toEqual({ path, parsed: withoutVersion(path, JSON.stringify(before)) });
+      const versions = [before, after].map((value: Record<string, any>) =>
+        path.endsWith('manifest.json') ? value.version : value['//'].metadata.version,
+      );
       expect({ path, versions }).toEqual({ path, versions: ['0.21.0', '0.24.0'] });
     }
   });

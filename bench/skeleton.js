@@ -4,14 +4,14 @@
 // VPC, subnets, instances and a load balancer, and nothing of this product.
 // Plain JavaScript, so it needs no build.
 const { App, TerraformStack, LocalBackend } = require('cdktf');
-const { AwsProvider } = require('@cdktf/provider-aws/lib/provider');
-const { Vpc } = require('@cdktf/provider-aws/lib/vpc');
-const { Subnet } = require('@cdktf/provider-aws/lib/subnet');
-const { Instance } = require('@cdktf/provider-aws/lib/instance');
-const { Lb } = require('@cdktf/provider-aws/lib/lb');
-const { LbTargetGroup } = require('@cdktf/provider-aws/lib/lb-target-group');
-const { LbListener } = require('@cdktf/provider-aws/lib/lb-listener');
-const { LbTargetGroupAttachment } = require('@cdktf/provider-aws/lib/lb-target-group-attachment');
+const { AwsProvider } = require('@cdktn/provider-aws/lib/provider');
+const { Vpc } = require('@cdktn/provider-aws/lib/vpc');
+const { Subnet } = require('@cdktn/provider-aws/lib/subnet');
+const { Instance } = require('@cdktn/provider-aws/lib/instance');
+const { Lb } = require('@cdktn/provider-aws/lib/lb');
+const { LbTargetGroup } = require('@cdktn/provider-aws/lib/lb-target-group');
+const { LbListener } = require('@cdktn/provider-aws/lib/lb-listener');
+const { LbTargetGroupAttachment } = require('@cdktn/provider-aws/lib/lb-target-group-attachment');
 
 class SkeletonStack extends TerraformStack {
   constructor(scope, id) {

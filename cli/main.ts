@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { moduleFolder, STACKS } from './shared/module-folder';
 import { requireTools, ToolMissing } from './shared/process';
 import { acceptance } from './acceptance/acceptance';
-import { COMMAND_HELP, commandHelp, USAGE } from './help';
+import { COMMAND_NAMES, type CommandLine, parseCommandLine, UsageError } from './command-line';
 import type { AcceptanceCommands } from './acceptance/acceptance-run';
 import { drill } from './drill/drill';
 import { roll } from './roll/roll';
@@ -16,106 +16,7 @@ import { useTerraformBinary } from './shared/terraform';
 import { teardown } from './teardown/teardown';
 
 /** The command a command line names, where it names one this CLI has. */
-const commandOf = (args: readonly string[]) => args.find((a) => !a.startsWith('-') && Object.hasOwn(COMMAND_HELP, a));
-
-/** Parsed command line: the command, an optional stack, flags and options with values. */
-export interface CommandLine {
-  readonly command: string | undefined;
-  readonly stack: string | undefined;
-  /** What `rotate` rotates (its last word). */
-  readonly what?: string;
-  readonly flags: ReadonlySet<string>;
-  readonly values: ReadonlyMap<string, string>;
-}
-
-export const FLAGS = new Set([
-  '--keep-snapshots',
-  '--yes',
-  '--dry-run',
-  '--all',
-  '--new-image',
-  '--take-over',
-  '--keep',
-  '--teardown',
-  '--etcd',
-  '--help',
-]);
-export const WITH_VALUE = new Set([
-  '--dir',
-  '--deployment',
-  '--token-file',
-  '--server',
-  '--wait-minutes',
-  '--name',
-  '--region',
-  '--settings',
-  '--only',
-  '--with',
-  '--skip',
-  '--budget-minutes',
-  '--downstream-minutes',
-  '--teardown-run',
-  '--kubeconfig',
-  '--context',
-  '--hosted-zone',
-  '--terraform-binary',
-]);
-
-export function parseCommandLine(args: readonly string[]): CommandLine {
-  const flags = new Set<string>();
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const [arg, inline] =
-      args[i].startsWith('--') && args[i].includes('=')
-        ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)]
-        : [args[i], undefined];
-    if (arg === '-h') flags.add('--help');
-    else if (FLAGS.has(arg)) flags.add(arg);
-    else if (WITH_VALUE.has(arg)) {
-      const value = inline ?? args[++i];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value.`);
-      values.set(arg, value);
-    } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
-    else positional.push(arg);
-  }
-  if (positional[0] === 'rotate') return { command: 'rotate', ...rotateWords(positional.slice(1), values.has('--dir')), flags, values };
-  if (positional.length > 2) throw new UsageError(`Unexpected argument ${positional[2]}.`);
-  return { command: positional[0], stack: positional[1], what: undefined, flags, values };
-}
-
-/**
- * The words after `rotate`: the stack (unless --dir gives the module), then what it rotates. The word that names a
- * rotation places the others: before it the stack, after it nothing. Swapped (`rotate token rke-ha`) is told the
- * order, not that `rke-ha` is no rotation; a word after the rotation is named as the one too many. Without a word
- * that names a rotation, one word is the stack (`rotate rke-ha --dry-run` left the rotation out, and is told so),
- * or with --dir the rotation misspelled; two are the stack and a rotation misspelled.
- */
-function rotateWords(words: readonly string[], withDir: boolean): { stack: string | undefined; what: string | undefined } {
-  const at = words.findIndex((word) => (ROTATIONS as readonly string[]).includes(word));
-  if (at === -1) {
-    if (words.length > 2) throw new UsageError(`Unexpected argument ${words[2]}.`);
-    return words.length === 1 && withDir ? { stack: undefined, what: words[0] } : { stack: words[0], what: words[1] };
-  }
-  const [before, what, after] = [words.slice(0, at), words[at], words.slice(at + 1)];
-  if (before.length === 0 && after.length > 0 && (STACKS as readonly string[]).includes(after[0]))
-    throw new UsageError(`rotate: the stack comes first, then what to rotate: \`rotate ${after[0]} ${what}\`.`);
-  if (before.length > 1) throw new UsageError(`Unexpected argument ${before[1]}.`);
-  if (after.length > 0)
-    throw new UsageError(
-      `Unexpected argument ${after[0]} after ${what}: rotate takes the stack, then what to rotate (\`rotate ${before[0] ?? '--dir <module folder>'} ${what}\`).`,
-    );
-  return { stack: before[0], what };
-}
-
-class UsageError extends Error {}
-
-function minutes(value: string | undefined, option = '--wait-minutes'): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 240) throw new UsageError(`${option} ${value}: expected a whole number of minutes from 1 to 240.`);
-  return n;
-}
+const commandOf = (args: readonly string[]) => args.find((a) => !a.startsWith('-') && COMMAND_NAMES.includes(a));
 
 /**
  * One line from the terminal, or undefined when standard input is not one. Read through node's own stream: once
@@ -141,13 +42,13 @@ type Runner = (line: CommandLine, log: (line: string) => void) => Promise<number
 
 /** The Terraform binary and the other tools a command runs, checked before it starts. */
 function terraformAndTools(line: CommandLine, tools: readonly string[]): void {
-  useTerraformBinary(line.values.get('--terraform-binary'));
+  useTerraformBinary(line.options.terraformBinary);
   requireTools(tools);
 }
 
 /** The module folder a command acts on, then its Terraform binary and tools. */
 function moduleAndTools(line: CommandLine, tools: readonly string[]): string {
-  const dir = moduleFolder(line.stack, line.values.get('--dir'));
+  const dir = moduleFolder(line.stack, line.options.dir);
   terraformAndTools(line, tools);
   return dir;
 }
@@ -157,20 +58,17 @@ const runTeardown: Runner = (line, log) => {
   return teardown({
     dir,
     label: line.stack ?? dir,
-    deployment: line.values.get('--deployment'),
-    keepSnapshots: line.flags.has('--keep-snapshots'),
-    dryRun: line.flags.has('--dry-run'),
-    yes: line.flags.has('--yes'),
-    tokenFile: line.values.get('--token-file'),
+    deployment: line.options.deployment,
+    keepSnapshots: line.options.keepSnapshots === true,
+    dryRun: line.options.dryRun === true,
+    yes: line.options.yes === true,
+    tokenFile: line.options.tokenFile,
     ask: askOnTerminal,
     log,
   });
 };
 
 const runRoll: Runner = (line, log) => {
-  if ([line.flags.has('--all'), line.values.has('--server'), line.flags.has('--new-image')].filter(Boolean).length > 1) {
-    throw new UsageError('--all, --server and --new-image exclude each other.');
-  }
   const dir = moduleAndTools(line, ['kubectl', 'aws']);
   // The step in flight finishes (terraform and kubectl run in process groups of their own, so a terminal's Ctrl-C
   // reaches only this process); the roll then stops and can be resumed.
@@ -178,13 +76,13 @@ const runRoll: Runner = (line, log) => {
   return roll({
     dir,
     label: line.stack ?? dir,
-    deployment: line.values.get('--deployment'),
-    all: line.flags.has('--all'),
-    server: line.values.get('--server'),
-    newImage: line.flags.has('--new-image'),
-    dryRun: line.flags.has('--dry-run'),
-    waitMinutes: minutes(line.values.get('--wait-minutes')),
-    takeOver: line.flags.has('--take-over'),
+    deployment: line.options.deployment,
+    all: line.options.all === true,
+    server: line.options.server,
+    newImage: line.options.newImage === true,
+    dryRun: line.options.dryRun === true,
+    waitMinutes: line.options.waitMinutes,
+    takeOver: line.options.takeOver === true,
     interrupted,
     log,
   });
@@ -210,7 +108,7 @@ const runRotate: Runner = (line, log) => {
     throw new UsageError(`rotate: the word saying what to rotate is missing after ${line.stack ?? 'the module'}: add ${choices} (${example()}).`);
   if (!(ROTATIONS as readonly string[]).includes(line.what))
     throw new UsageError(`rotate: '${line.what}' is not something rotate rotates: name ${choices} (${example()}).`);
-  const dryRun = line.flags.has('--dry-run');
+  const dryRun = line.options.dryRun === true;
   // A dry run pulls the state too (the servers it would restart): it takes the Terraform binary setting, and no other tool.
   const dir = moduleAndTools(line, dryRun ? [] : ['kubectl', 'aws']);
   // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
@@ -219,11 +117,11 @@ const runRotate: Runner = (line, log) => {
     dir,
     label: line.stack ?? dir,
     rotation: line.what as Rotation,
-    deployment: line.values.get('--deployment'),
+    deployment: line.options.deployment,
     dryRun,
-    waitMinutes: minutes(line.values.get('--wait-minutes')),
-    tokenFile: line.values.get('--token-file'),
-    takeOver: line.flags.has('--take-over'),
+    waitMinutes: line.options.waitMinutes,
+    tokenFile: line.options.tokenFile,
+    takeOver: line.options.takeOver === true,
     interrupted,
     log,
   });
@@ -233,11 +131,11 @@ const runRotate: Runner = (line, log) => {
 const synthScript = () => process.env.RANCHER_HA_AWS_SYNTH || resolve('scripts', 'synth.js');
 
 const runDrill: Runner = (line, log) => {
-  if (line.stack === undefined && !line.values.has('--dir')) throw new UsageError('drill: name the stack of production (rke-ha).');
+  if (line.stack === undefined && line.options.dir === undefined) throw new UsageError('drill: name the stack of production (rke-ha).');
   // A dry run runs no tool and needs no synthesized module: anyone reads the plan first (it says what is missing).
-  const dryRun = line.flags.has('--dry-run');
+  const dryRun = line.options.dryRun === true;
   const dir = dryRun
-    ? resolve(line.values.get('--dir') ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'))
+    ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'))
     : moduleAndTools(line, ['kubectl', 'aws', 'curl']);
   // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
   const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
@@ -247,12 +145,12 @@ const runDrill: Runner = (line, log) => {
     settingsPath: productionSettingsPath(),
     root: resolve('drill.out'),
     synthScript: synthScript(),
-    name: line.values.get('--name'),
-    keep: line.flags.has('--keep'),
-    teardownOnly: line.flags.has('--teardown'),
-    etcd: line.flags.has('--etcd'),
+    name: line.options.name,
+    keep: line.options.keep === true,
+    teardownOnly: line.options.teardown === true,
+    etcd: line.options.etcd === true,
     dryRun,
-    pingMinutes: minutes(line.values.get('--wait-minutes')),
+    pingMinutes: line.options.waitMinutes,
     interrupted: () => stopping.aborted,
     stop: stopping,
     teardown,
@@ -264,43 +162,34 @@ const runDrill: Runner = (line, log) => {
 const ACCEPTANCE_COMMANDS: AcceptanceCommands = { roll, rotate, rotateEncryptionKey, drill: (options) => drill({ ...options, teardown }), teardown };
 
 const runAcceptance: Runner = (line, log) => {
-  if (line.stack === undefined && !line.values.has('--teardown-run')) throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
-  const budget = line.values.get('--budget-minutes');
-  const budgetMinutes = budget === undefined ? undefined : Number(budget);
-  if (budgetMinutes !== undefined && (!Number.isInteger(budgetMinutes) || budgetMinutes < 30 || budgetMinutes > 1440))
-    throw new UsageError(`--budget-minutes ${budget}: expected a whole number of minutes from 30 to 1440.`);
-  const list = (option: string) =>
-    line.values
-      .get(option)
-      ?.split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
+  const o = line.options;
+  if (line.stack === undefined && o.teardownRun === undefined) throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
   // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
-  if (!line.flags.has('--dry-run')) terraformAndTools(line, ['kubectl', 'aws', 'curl']);
+  if (o.dryRun !== true) terraformAndTools(line, ['kubectl', 'aws', 'curl']);
   // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
   const stopping = stopOnSignals('the acceptance run; its deployment is torn down', '`npm run acceptance -- --teardown-run <run id>` finishes it');
-  const path = (option: string) => (line.values.has(option) ? resolve(line.values.get(option)!) : undefined);
+  const path = (file: string | undefined) => (file === undefined ? undefined : resolve(file));
   return acceptance({
     stack: line.stack ?? 'rke-ha',
-    region: line.values.get('--region'),
-    name: line.values.get('--name'),
-    settingsPath: path('--settings'),
+    region: o.region,
+    name: o.name,
+    settingsPath: path(o.settings),
     root: resolve('acceptance.out'),
     synthScript: synthScript(),
     policyFile: resolve('docs', 'deployer-policy.json'),
     packageFile: resolve('package.json'),
-    only: list('--only'),
-    with: list('--with'),
-    skip: list('--skip'),
-    yes: line.flags.has('--yes'),
-    dryRun: line.flags.has('--dry-run'),
-    budgetMinutes,
-    teardownRun: line.values.get('--teardown-run'),
-    kubeconfig: path('--kubeconfig'),
-    context: line.values.get('--context'),
-    hostedZone: line.values.get('--hosted-zone'),
-    pingMinutes: minutes(line.values.get('--wait-minutes')),
-    downstreamMinutes: minutes(line.values.get('--downstream-minutes'), '--downstream-minutes'),
+    only: o.only,
+    with: o.with,
+    skip: o.skip,
+    yes: o.yes === true,
+    dryRun: o.dryRun === true,
+    budgetMinutes: o.budgetMinutes,
+    teardownRun: o.teardownRun,
+    kubeconfig: path(o.kubeconfig),
+    context: o.context,
+    hostedZone: o.hostedZone,
+    pingMinutes: o.waitMinutes,
+    downstreamMinutes: o.downstreamMinutes,
     ask: askOnTerminal,
     stop: stopping,
     commands: ACCEPTANCE_COMMANDS,
@@ -320,15 +209,13 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
 export async function main(args: readonly string[]): Promise<number> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const line = parseCommandLine(args);
-    if (line.flags.has('--help') || line.command === undefined) {
-      log(line.command !== undefined && Object.hasOwn(COMMAND_HELP, line.command) ? commandHelp(line.command) : USAGE);
-      return line.command === undefined && !line.flags.has('--help') ? 2 : 0;
+    const parsed = parseCommandLine(args);
+    if ('help' in parsed) {
+      process.stdout.write(parsed.help);
+      return parsed.code;
     }
-    if (!Object.hasOwn(RUNNERS, line.command))
-      throw new UsageError(`Unknown command '${line.command}': the commands are ${Object.keys(COMMAND_HELP).join(', ')}.`);
     // Awaited here, inside the try: a command that fails is one line, as every command's failure is.
-    return await RUNNERS[line.command](line, log);
+    return await RUNNERS[parsed.run.command](parsed.run, log);
   } catch (error) {
     return failed(error, args);
   }

@@ -30,7 +30,7 @@ const APP_DIR = join(dist, 'app');
 const LIBRARY_DIR = join(dist, 'lib');
 // esbuild is loaded only to build: a synth with a fresh bundle only checks its inputs.
 const esbuild = () => require('esbuild');
-const COMMON = { absWorkingDir: root, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', loader: { '.sh': 'text' } };
+const COMMON = { absWorkingDir: root, ...require('./esbuild-options').ESBUILD_NODE };
 
 function sources(dir, ext) {
   return readdirSync(join(root, dir), { recursive: true })

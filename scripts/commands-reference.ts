@@ -1,22 +1,34 @@
-// docs/commands.md, the operations commands' reference, from their own help (cli/help.ts): the text each prints for
-// `--help`, so the page and the command cannot disagree. `npm run docs:commands` writes it;
+// docs/commands.md, the operations commands' reference, from their declarations (cli/command-line.ts): the text each
+// prints for `--help`, so the page and the command cannot disagree. `npm run docs:commands` writes it;
 // __tests__/scripts/commands-reference.test.ts fails when it is stale.
-import { COMMAND_HELP, commandHelp, MODULE_HELP } from '../cli/help';
+import { COMMAND_NAMES, helpOf, MODULE_HELP } from '../cli/command-line';
+
+/** The page's width for the help: as a terminal 100 columns wide prints it. */
+export const REFERENCE_WIDTH = 100;
+
+/** The group of options every command but acceptance shares: the page's last part (MODULE_HELP) says what each does. */
+const SHARED_GROUP = '\nFinding the module:\n';
+
+/** A command's help as the page shows it: without the shared group, the module text and commander's own -h line. */
+function pageHelp(command: string): string {
+  const help = helpOf(command, REFERENCE_WIDTH).replace(`\n${MODULE_HELP}\n`, '');
+  const shared = help.indexOf(SHARED_GROUP);
+  return (shared === -1 ? help : help.slice(0, shared)).replace(/^ {2}-h, --help .*\n/m, '').trimEnd();
+}
 
 export function commandsReference(): string {
-  const commands = Object.keys(COMMAND_HELP);
   return [
     '# Operations commands',
     '',
-    "<!-- Generated from the commands' help (cli/help.ts) by `npm run docs:commands`; do not edit by hand: a test compares. -->",
+    "<!-- Generated from the commands' declarations (cli/command-line.ts) by `npm run docs:commands`; do not edit by hand: a test compares. -->",
     '',
-    'Each command as `--help` prints it. From this repository: `npm run <command> -- <arguments>`; from the installed',
-    'package (a pipeline, or an app of your own): `npx rancher-ha-aws <command> <arguments>`. The tasks they serve, with',
-    'what success looks like: [teardown](teardown.md), [roll](roll.md), [rotate](rotate.md), [backups](backups.md), [drill](drill.md), [acceptance](acceptance.md).',
+    'Each command as `--help` prints it (the options all share: at the end). Run from this repository as',
+    '`npm run <command> -- <arguments>`, from the installed package as `npx rancher-ha-aws <command> <arguments>`. Tasks:',
+    '[teardown](teardown.md), [roll](roll.md), [rotate](rotate.md), [backups](backups.md), [drill](drill.md), [acceptance](acceptance.md).',
     '',
-    commands.map((c) => `[\`${c}\`](#${c})`).join(' · '),
+    COMMAND_NAMES.map((c) => `[\`${c}\`](#${c})`).join(' · '),
     '',
-    ...commands.flatMap((c) => [`## ${c}`, '', '```text', commandHelp(c).replace(`\n\n${MODULE_HELP}`, ''), '```', '']),
+    ...COMMAND_NAMES.flatMap((c) => [`## ${c}`, '', '```text', pageHelp(c), '```', '']),
     '## Finding the module',
     '',
     'Every command but `acceptance`:',

@@ -21,13 +21,9 @@ require('esbuild').buildSync({
   absWorkingDir: root,
   entryPoints: [join(__dirname, which.source)],
   bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
+  ...require('./esbuild-options').ESBUILD_NODE,
   external: ['typescript'],
   outfile: out,
-  logLevel: 'warning',
-  loader: { '.sh': 'text' },
 });
 // The bundle sits in node_modules/.cache: the sources it reads are found from the repository root.
 writeFileSync(join(root, 'docs', which.page), which.write(require(out), root));

@@ -5,7 +5,7 @@
 const { createHash } = require('node:crypto');
 const { transformSync, version } = require('esbuild');
 
-const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'external', sourcesContent: false };
+const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node22', sourcemap: 'external', sourcesContent: false };
 const OPTIONS_KEY = JSON.stringify(OPTIONS);
 
 module.exports = {

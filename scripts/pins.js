@@ -11,11 +11,8 @@ require('esbuild').buildSync({
   absWorkingDir: root,
   entryPoints: [join(__dirname, 'pins.ts')],
   bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
+  ...require('./esbuild-options').ESBUILD_NODE,
   outfile: out,
-  logLevel: 'warning',
 });
 require(out)
   .main(process.argv.slice(2), root, (text) => process.stdout.write(text))

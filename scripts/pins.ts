@@ -35,13 +35,13 @@ const KINDS: Readonly<Record<keyof typeof PINS, ListedPin['kind']>> = {
  * read 2026-11-26), by `<package>@<version>`. A version not here is shown without a day; `--check` reads it.
  */
 export const NPM_RELEASES: Readonly<Record<string, string>> = {
-  '@cdktf/provider-aws@21.22.1': '2026-04-07',
   '@cdktf/provider-helm@12.1.2': '2026-05-29',
   '@cdktf/provider-http@10.0.1': '2026-05-29',
   '@cdktf/provider-kubernetes@12.1.1': '2026-05-29',
-  '@cdktf/provider-random@12.0.1': '2026-03-19',
   '@cdktf/provider-tls@11.0.1': '2026-05-29',
-  'cdktf@0.21.0': '2026-03-19',
+  '@cdktn/provider-aws@25.7.0': '2026-09-23',
+  '@cdktn/provider-random@15.0.1': '2026-09-16',
+  'cdktn@0.24.0': '2026-09-27',
   'cdktn-cli@0.24.0': '2026-09-27',
   'constructs@10.7.2': '2026-07-29',
   'typescript@6.0.3': '2026-04-17',
@@ -50,7 +50,7 @@ export const NPM_RELEASES: Readonly<Record<string, string>> = {
 };
 
 /** The toolchain packages shown, beside the provider bindings. */
-const TOOLCHAIN = ['cdktf', 'cdktn-cli', 'constructs', 'typescript', 'jest', 'esbuild'];
+const TOOLCHAIN = ['cdktn', 'cdktn-cli', 'constructs', 'typescript', 'jest', 'esbuild'];
 
 /**
  * A toolchain package that cannot move to upstream's newest: from which release on it is held back (`7`, `10.8`), and each installed

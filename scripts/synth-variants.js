@@ -19,11 +19,7 @@ try {
     entryPoints: [join(__dirname, 'synth-variants-entry.ts')],
     outfile: bundle,
     bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-    loader: { '.sh': 'text' },
+    ...require('./esbuild-options').ESBUILD_NODE,
     packages: 'external',
     absWorkingDir: join(__dirname, '..'),
   });

@@ -40,11 +40,11 @@ describe.each(COMMANDS)('%s', (command) => {
     }
   });
 
-  it('a mistyped option: one line naming it and where the options are listed', () => {
-    const result = world.run([command, 'rke-ha', '--forse']);
+  it('a mistyped option: one line naming it, the nearest option, and where the options are listed', () => {
+    const result = world.run([command, 'rke-ha', '--dry-rn']);
     expect(result.code).toBe(2);
     expectOneCleanLine(result.err);
-    expect(result.err).toContain(`Unknown option --forse. \`rancher-ha-aws ${command} --help\` lists the options.`);
+    expect(result.err).toContain(`Unknown option '--dry-rn'. Did you mean --dry-run? \`rancher-ha-aws ${command} --help\` lists the options.`);
     expect(result.out).toBe('');
   });
 });
@@ -76,11 +76,11 @@ it.each([
   });
 });
 
-it('an unknown command: one line naming the commands', () => {
+it('an unknown command: one line naming the commands and the nearest', () => {
   const result = world.run(['tear-down']);
   expect(result.code).toBe(2);
   expectOneCleanLine(result.err);
-  expect(result.err).toContain("Unknown command 'tear-down': the commands are teardown, roll, rotate, drill, acceptance.");
+  expect(result.err).toContain("Unknown command 'tear-down': the commands are teardown, roll, rotate, drill, acceptance. Did you mean teardown?");
 });
 
 // `rotate rke-ha --dry-run` once said "not 'rke-ha'", as if the stack were the mistake.

@@ -89,11 +89,10 @@ describe("restart protocol: the roll's steps run on the model's states", () => {
     for (const lease of leases) {
       const api = new MemoryLeases();
       if (lease) api.put(leaseObject(lease));
-      // The restore record: half an hour ago for a Lease the restore put back (renewed an hour ago), else three
-      // hours ago (before every renewal of the Leases here).
-      // A restored Lease still fresh: the restore began half a minute ago, after its last renewal a minute ago.
-      const restoredAtMs = NOW - (lease?.restored ? (lease.fresh ? 30_000 : 1800_000) : 3 * 3600_000);
-      const result = acquire(api.asKubectl(), ROLL, new Date(NOW), RESTART_LEASE, { restoredAtMs });
+      // The restore record: the version the restore put back for a Lease it flags, else an earlier one (written since).
+      const version = api.get(RESTART_LEASE.name)?.metadata.resourceVersion;
+      const restoredVersion = lease?.restored ? version : String(Number(version ?? 0) - 1);
+      const result = acquire(api.asKubectl(), ROLL, new Date(NOW), RESTART_LEASE, { restoredVersion });
       const decision = result.held ? 'take' : restartLeaseAnswer(result) === 'wait' ? 'wait' : 'stop';
       expect([lease, decision]).toEqual([lease, rollLeaseDecision(lease, 'roll', FIXED_RULES)]);
       if (lease?.restored && lease.out !== null) {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iamMatches } from '../../cli/acceptance/acceptance-report';
-import { AWS_CALLS } from '../../cli/shared/aws';
+import { AWS_CALLS, cliOperation } from '../../cli/shared/aws/calls';
 import { EXAMPLE_DOMAIN, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, synthSettings, type StackName } from '../helpers/variants';
 import type { TerraformJson } from '../helpers/synth';
 
@@ -396,9 +396,9 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
     expect(services).toEqual(trusted);
   });
 
-  // The operations CLI (cli/) calls AWS itself: its adapter refuses any call not in AWS_CALLS, so that table is
-  // the list, and each of its actions must be allowed here too.
-  it.each(Object.keys(AWS_CALLS))("allows what the operations CLI's aws %s needs", (operation) => {
+  // The operations CLI (cli/) calls AWS itself: its adapters (the AWS CLI's and the SDK clients) refuse any call not
+  // in AWS_CALLS, so that table is the list, and each of its actions must be allowed here too.
+  it.each(Object.keys(AWS_CALLS))("allows what the operations CLI's %s needs", (operation) => {
     expect(AWS_CALLS[operation].filter((action) => allowing(action).length === 0)).toEqual([]);
   });
 
@@ -412,7 +412,8 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
       ...new Set([...source.matchAll(/aws\??\.call(?:<[^(]*?>)?\(\s*\[\s*'([a-z0-9]+)',\s*'([a-z0-9-]+)'/g)].map((m) => `${m[1]} ${m[2]}`)),
     ].sort();
     expect(written.length).toBeGreaterThan(10);
-    expect(written).toEqual(Object.keys(AWS_CALLS).sort());
+    // The table is keyed by SDK command; the AWS CLI names the same call in its own words.
+    expect(written).toEqual(Object.keys(AWS_CALLS).map(cliOperation).sort());
   });
 
   it('lets the roll send commands only as AWS-RunShellScript, to instances', () => {
@@ -427,5 +428,13 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
       .filter(({ text }) => text.includes("'send-command'"));
     expect(senders.map(({ f }) => f)).toContain(join('shared', 'server-command.ts'));
     for (const { f, text } of senders) expect({ f, document: /'--document-name',\s*'AWS-RunShellScript'/.test(text) }).toEqual({ f, document: true });
+    // Through the SDK: one file builds SendCommand, always with its one document.
+    const sdkSenders = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => ({ f, text: readFileSync(join(dir, f), 'utf8') }))
+      .filter(({ text }) => text.includes('new SendCommandCommand('));
+    expect(sdkSenders.map(({ f }) => f)).toEqual([join('shared', 'aws', 'server-commands.ts')]);
+    expect(sdkSenders[0].text).toMatch(/SHELL_DOCUMENT = 'AWS-RunShellScript'/);
+    expect(sdkSenders[0].text.match(/DocumentName: [^,\n]+/g)).toEqual(['DocumentName: SHELL_DOCUMENT']);
   });
 });

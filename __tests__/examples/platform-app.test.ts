@@ -21,7 +21,21 @@ import { commandLine, runBounded } from '../helpers/subprocess';
 
 const ROOT = join(__dirname, '..', '..');
 const MODULES = join(ROOT, 'node_modules');
-const PEERS = ['cdktf', 'constructs', ...['aws', 'helm', 'http', 'kubernetes', 'random', 'tls'].map((p) => `@cdktf/provider-${p}`)];
+/**
+ * The library's peers: the core by both names (the app's `cdktf`, and `cdktn`, which CDK Terrain's bindings load),
+ * constructs, and the six bindings: aws and random from CDK Terrain, the four the registry serves no @cdktn binding of
+ * from CDKTF (docs/toolchain.md, "One core").
+ */
+const PEERS = [
+  'cdktf',
+  'cdktn',
+  'constructs',
+  ...['helm', 'http', 'kubernetes', 'tls'].map((p) => `@cdktf/provider-${p}`),
+  ...['aws', 'random'].map((p) => `@cdktn/provider-${p}`),
+];
+const BINDINGS = PEERS.filter((name) => /^@cdkt[fn]\//.test(name));
+/** CDKTF's last release, the core of the apps the library's peers still admit. */
+const CDKTF = '0.21.0';
 /**
  * The app on CDK Terrain, the maintained fork of cdktf: cdktn under the name `cdktf` (the library and the @cdktf
  * bindings load their core by that name, and helm, kubernetes, tls and http have no @cdktn bindings on the registry
@@ -226,8 +240,9 @@ describe('examples/platform-app, built from the packed library', () => {
   });
 
   it('declares cdktf, constructs and the providers as peers, from the versions tested here: cdktf 0.21 and cdktn 0.24 (as cdktf), constructs from the floor the cdktn app installs', () => {
-    for (const peer of PEERS.filter((name) => name.startsWith('@cdktf/'))) expect(pkg.peerDependencies[peer]).toBe(`^${pkg.devDependencies[peer]}`);
-    expect(pkg.peerDependencies.cdktf).toBe(`^${pkg.devDependencies.cdktf} || ^${CDKTN.version}`);
+    for (const peer of BINDINGS) expect(pkg.peerDependencies[peer]).toBe(`^${pkg.devDependencies[peer]}`);
+    expect(pkg.peerDependencies.cdktf).toBe(`^${CDKTF} || ^${CDKTN.version}`);
+    expect([pkg.peerDependencies.cdktn, pkg.devDependencies.cdktn]).toEqual([`^${CDKTN.version}`, CDKTN.version]);
     expect(pkg.peerDependencies.constructs).toBe(`^${CDKTN.constructs}`);
     // The floor is below what this checkout builds with, and inside cdktn's own range (>=10.6.0 <10.8.0).
     expect(pkg.devDependencies.constructs!.localeCompare(CDKTN.constructs, 'en', { numeric: true })).toBe(1);
@@ -359,7 +374,7 @@ describe('examples/platform-app on CDK Terrain (cdktn 0.24.0 as cdktf), the pack
   let build: { status: number | null; stdout: string };
   let onCdktn: string;
   let onCdktf: string;
-  const bindings = PEERS.filter((name) => name.startsWith('@cdktf/'));
+  const bindings = BINDINGS;
   const stackFile = (folder: string) => join(folder, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json');
 
   beforeAll(() => {
@@ -376,6 +391,8 @@ describe('examples/platform-app on CDK Terrain (cdktn 0.24.0 as cdktf), the pack
         dependencies: {
           ...Object.fromEntries(own),
           cdktf: `npm:cdktn@${CDKTN.version}`,
+          // The @cdktn bindings' own core (--omit=peer leaves the library's peers off the disk).
+          cdktn: CDKTN.version,
           constructs: CDKTN.constructs,
           [pkg.name]: `file:${tarball}`,
         },
@@ -394,13 +411,16 @@ describe('examples/platform-app on CDK Terrain (cdktn 0.24.0 as cdktf), the pack
     if (build.status === 0) {
       run(node22, ['--preserve-symlinks', 'dist/main.js'], app);
       onCdktn = readFileSync(stackFile(app), 'utf8');
-      // The same build beside cdktf 0.21.0 and this checkout's constructs, every other package the app's.
+      // The same build in a cdktf 0.21.0 app: cdktf 0.21.0 installed from the registry as the app's core, cdktn beside
+      // it for the @cdktn bindings (two cores, as such an app has them), every other package the first app's.
       const other = join(dir, 'on-cdktf');
       mkdirSync(join(other, 'node_modules', '@cdktf'), { recursive: true });
+      mkdirSync(join(other, 'node_modules', '@cdktn'), { recursive: true });
+      writeFileSync(join(other, 'package.json'), JSON.stringify({ private: true, dependencies: { cdktf: CDKTF } }));
+      run('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline'], other);
       cpSync(join(app, 'dist'), join(other, 'dist'), { recursive: true });
-      for (const name of [pkg.name, ...Object.keys(pkg.dependencies), ...bindings])
+      for (const name of [pkg.name, ...Object.keys(pkg.dependencies), ...bindings, 'cdktn', 'constructs'])
         symlinkSync(join(app, 'node_modules', name), join(other, 'node_modules', name));
-      for (const name of ['cdktf', 'constructs']) symlinkSync(join(MODULES, name), join(other, 'node_modules', name));
       run(node22, ['--preserve-symlinks', 'dist/main.js'], other);
       onCdktf = readFileSync(stackFile(other), 'utf8');
     }
@@ -423,7 +443,7 @@ describe('examples/platform-app on CDK Terrain (cdktn 0.24.0 as cdktf), the pack
   it('synthesizes the JSON cdktf 0.21.0 does, only the version cdktn writes into the metadata naming it', () => {
     expect({ built: build.status, onCdktn: typeof onCdktn, onCdktf: typeof onCdktf }).toEqual({ built: 0, onCdktn: 'string', onCdktf: 'string' });
     const [cdktn, cdktf] = [onCdktn, onCdktf].map((text) => JSON.parse(text) as Json & { '//': { metadata: { version: string } } });
-    expect([cdktn!['//'].metadata.version, cdktf!['//'].metadata.version]).toEqual([CDKTN.version, pkg.devDependencies.cdktf]);
+    expect([cdktn!['//'].metadata.version, cdktf!['//'].metadata.version]).toEqual([CDKTN.version, CDKTF]);
     cdktn!['//'].metadata.version = cdktf!['//'].metadata.version;
     expect(cdktn).toEqual(cdktf);
     expect(Object.keys(cdktn!.resource.aws_instance ?? {})).toHaveLength(3);

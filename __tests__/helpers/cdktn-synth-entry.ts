@@ -1,8 +1,9 @@
 // The entry __tests__/cdktn.tools.test.ts bundles (its packages left external, so `cdktf` is whichever the bundle's
-// folder resolves: the pinned cdktf or cdktn): every stack variant the tests know, each synthesized by the path the
-// app takes (app/main.ts synth): `App.synth()` writes the output folder (manifest.json, cdk.tf.json, assets/) with
-// the library's own serializer, then `writeStackOutput` leaves the stack's folder as JSON or as HCL. Not the tests'
-// synthStack, whose text is JSON.stringify of toTerraform() and never the file cdktf writes.
+// folder resolves: cdktf 0.21.0 in the scratch folder, or this checkout's, which is cdktn): every stack variant the
+// tests know, each synthesized by the path the app takes (app/main.ts synth): `App.synth()` writes the output folder
+// (manifest.json, cdk.tf.json, assets/) with the library's own serializer, then `writeStackOutput` leaves the stack's
+// folder as JSON or as HCL. Not the tests' synthStack, whose text is JSON.stringify of toTerraform() and never the file
+// cdktf writes.
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdktf';

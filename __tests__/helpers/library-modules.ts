@@ -3,7 +3,7 @@
  * theirs, two deployments in two stacks of one app, and two in one stack. The app's stacks use the id `Default`,
  * which cdktf leaves out of every address; these do not.
  */
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
 import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { configureBaseProviders } from '../../lib/common/providers';

@@ -125,6 +125,14 @@ export const LAST_GAPS_PATHS: readonly Issue62Path[] = [
     steps: [/^person restores from a snapshot holding (timer-0's|an earlier roll's) Lease, (its|a) server marked out$/],
   },
   {
+    name: 'K3s: RDS restores the datastore to a moment a dead roll held the Lease with a server out; with no restore record, nothing but a person ever gives it back',
+    tier: 'unit',
+    config: { servers: 1, maxFaults: 1, rollTarget: 0, timers: [0], upgradeTarget: null, roll: false, leaseFaults: true, distribution: 'k3s' },
+    fix: 'k3sRestoreRecord',
+    problem: /deadlock: roll-earlier holds the Lease with server-0 out/,
+    steps: [/^person restores from a snapshot holding an earlier roll's Lease, a server marked out$/],
+  },
+  {
     name: 'after a partial roll, an old-script timer and a current one with no operation running: one clock jump while the current timer is about to restart, the old one takes its Lease by age and both restart',
     tier: 'unit',
     config: { servers: 3, maxFaults: 1, rollTarget: 0, timers: [2], oldTimers: [1], upgradeTarget: null, roll: false },
@@ -144,6 +152,18 @@ export const LAST_GAPS_PATHS: readonly Issue62Path[] = [
     fix: 'transitionEveryServer',
     problem: /two servers down at once/,
     steps: [/^fault: AWS reboots server-1$/, /^roll: no old timer to turn off$/, /^timer-1 restarts server-1$/],
+  },
+  {
+    name: "a command's clock behind the servers', after a restore: its Lease, renewed after the restore record's time by the servers' clock but before it by its own, reads as put back by the restore, and a timer gives it back while the roll has its server out",
+    tier: 'unit',
+    config: { servers: 3, maxFaults: 0, rollTarget: 0, timers: [2], upgradeTarget: null, afterRestore: true, laptopBehind: true, rotation: true },
+    fix: 'restoreByVersion',
+    problem: /two servers down at once/,
+    steps: [
+      /^roll marks its server out$/,
+      /^timer-2: a run finds the Lease put back by the restore \(roll\), gives it back$/,
+      /^timer-2 restarts server-2$/,
+    ],
   },
 ];
 

@@ -102,6 +102,19 @@ export interface Rules {
    * roll, one clock jump let both restart at once.
    */
   readonly cordonBeforeRestart: boolean;
+  /**
+   * A Lease is put back by the restore only while its resourceVersion is the one the restore record names
+   * (rke2-restore.sh record_restore, lease.ts restoredLeaseVersion): the Lease compared with itself. Before, its
+   * renewTime was compared with the record's restoredAt: a command's renewTime is its machine's clock, restoredAt the
+   * restoring server's, and a machine behind the servers made every Lease a command wrote since look restored.
+   */
+  readonly restoreByVersion: boolean;
+  /**
+   * K3s: RDS restores the datastore, and a person then records it on one server (`rancher-aws-restore --record-only`,
+   * k3s-restore.sh: the same record as rke2-restore.sh's). Before, a K3s restore left no record, so the Lease its
+   * datastore put back was never taken as restored: it waited for a person.
+   */
+  readonly k3sRestoreRecord: boolean;
 }
 
 const ISSUE_47_OFF = {
@@ -115,7 +128,13 @@ const ISSUE_47_OFF = {
 };
 const ISSUE_62_OFF = { rotationTransition: false, disableTimers: false, recheckBeforeRemove: false, restoredLease: false, peerAccess: false };
 /** The rules the last review of the restart machinery added (the code before them: 40d51f4). */
-const LAST_GAPS_OFF = { restoredRelease: false, transitionEveryServer: false, cordonBeforeRestart: false };
+const LAST_GAPS_OFF = {
+  restoredRelease: false,
+  transitionEveryServer: false,
+  cordonBeforeRestart: false,
+  restoreByVersion: false,
+  k3sRestoreRecord: false,
+};
 export const FIXED_RULES: Rules = {
   expectedCount: true,
   outMarker: true,
@@ -136,6 +155,8 @@ export const FIXED_RULES: Rules = {
   restoredRelease: true,
   transitionEveryServer: true,
   cordonBeforeRestart: true,
+  restoreByVersion: true,
+  k3sRestoreRecord: true,
 };
 /** The code at 40d51f4: every fix of issues 32, 47 and 62, none of the last review's. */
 export const LAST_GAPS_READ_RULES: Rules = { ...FIXED_RULES, ...LAST_GAPS_OFF };
@@ -197,6 +218,8 @@ export interface State {
   readonly faults: number;
   /** Servers whose Node their own renewal timer cordoned (cordonBeforeRestart), until it uncordons it. @default none */
   readonly cordoned?: readonly number[];
+  /** The cluster holds a restore record (a restore ran). @default none */
+  readonly recorded?: true;
 }
 
 export interface Config {
@@ -245,6 +268,18 @@ export interface Config {
   readonly encryptionKey?: boolean;
   /** The encryption-key rotation restarts without waiting for reencrypt_finished (a counterexample's knob). @default false */
   readonly encryptionUnwaited?: boolean;
+  /** The world begins after a restore: its record is in the cluster, no Lease is. @default false */
+  readonly afterRestore?: boolean;
+  /**
+   * The servers' distribution. K3s keeps the cluster in RDS: the restore is RDS's, recorded only by the person's
+   * `rancher-aws-restore --record-only` (rule k3sRestoreRecord). @default 'rke2'
+   */
+  readonly distribution?: 'rke2' | 'k3s';
+  /**
+   * The machine the commands run on has a clock behind the servers' by more than the time since the restore: each
+   * renewTime a command writes is before the record's restoredAt. @default false
+   */
+  readonly laptopBehind?: boolean;
 }
 
 const ROLL = 'roll';
@@ -395,6 +430,14 @@ function writeLease(state: State, rules: Pick<Rules, 'conditional'>, rv: number 
   return { ...state, lease: { ...lease, rv: current + 1 } };
 }
 
+/**
+ * What a command's Lease write (the roll's, a rotation's: their machine's clock) looks like to a reader of the restore
+ * record: compared by time (before restoreByVersion), with that clock behind the servers', as put back by the restore.
+ */
+function byCommand(state: State, config: Config, rules: Rules): { readonly restored?: boolean } {
+  return !rules.restoreByVersion && config.laptopBehind && state.recorded ? { restored: true } : {};
+}
+
 /** An actor's last step: it gives the Lease back (no holder, conditionally: it still holds it), or has none to give. */
 function releaseStep(state: State, name: string, holds: boolean, add: (name: string, next: State) => void): void {
   if (holds)
@@ -502,7 +545,10 @@ export function steps(state: State, config: Config): Step[] {
       if (renewing && (rules.renewDuringSteps || !longStep)) {
         if (rules.conditional) {
           if (holds && !state.lease!.fresh)
-            add(`${name} renews its Lease`, { ...state, lease: { ...state.lease!, restored: undefined, fresh: true, rv: state.lease!.rv + 1 } });
+            add(`${name} renews its Lease`, {
+              ...state,
+              lease: { ...state.lease!, restored: undefined, fresh: true, rv: state.lease!.rv + 1, ...byCommand(state, config, rules) },
+            });
           if (!holds) add(`${name} finds its Lease lost and stops`, withActor(state, name, { pc: 'stopped' }));
         } else if (!holds || !state.lease!.fresh) {
           const stolen = state.lease && state.lease.holder !== me && state.lease.holder !== '';
@@ -552,7 +598,12 @@ export function steps(state: State, config: Config): Step[] {
           break;
         }
         case 'take': {
-          const written = writeLease(state, rules, roll.rv, { holder: me, fresh: true, out: state.lease?.holder === me ? state.lease.out : null });
+          const written = writeLease(state, rules, roll.rv, {
+            holder: me,
+            fresh: true,
+            out: state.lease?.holder === me ? state.lease.out : null,
+            ...byCommand(state, config, rules),
+          });
           if (written) add(`${name} takes the Lease`, withActor(written, name, { pc: config.oldTimers?.length ? 'stop-old' : 'mark' }));
           else add(`${name}: Conflict, reads again`, withActor(state, name, { pc: 'read' }));
           break;
@@ -562,7 +613,13 @@ export function steps(state: State, config: Config): Step[] {
           else
             add(
               `${name} marks its server out`,
-              withActor({ ...state, lease: { holder: me, fresh: true, out: t, rv: (state.lease?.rv ?? 0) + 1 } }, name, { pc: 'check-upgrade' }),
+              withActor(
+                { ...state, lease: { holder: me, fresh: true, out: t, rv: (state.lease?.rv ?? 0) + 1, ...byCommand(state, config, rules) } },
+                name,
+                {
+                  pc: 'check-upgrade',
+                },
+              ),
             );
           break;
         // After the mark, before the drain (roll.ts runStep requireNoUpgrade): an upgrade applying or pending (the
@@ -657,7 +714,10 @@ export function steps(state: State, config: Config): Step[] {
       // Its keeper renews the Lease during every step and stops it at once when a renewal finds the Lease lost.
       if (!['done', 'start', 'read', 'take', 'stopped'].includes(rotation.pc)) {
         if (holds && !state.lease!.fresh)
-          add('rotation renews its Lease', { ...state, lease: { ...state.lease!, restored: undefined, fresh: true, rv: state.lease!.rv + 1 } });
+          add('rotation renews its Lease', {
+            ...state,
+            lease: { ...state.lease!, restored: undefined, fresh: true, rv: state.lease!.rv + 1, ...byCommand(state, config, rules) },
+          });
         if (!holds) add('rotation finds its Lease lost and stops', withActor(state, ROTATION, { pc: 'stopped' }));
       }
       switch (rotation.pc) {
@@ -679,7 +739,7 @@ export function steps(state: State, config: Config): Step[] {
         }
         case 'take': {
           const out = state.lease?.holder === ROTATION ? state.lease.out : null;
-          const written = writeLease(state, rules, rotation.rv, { holder: ROTATION, fresh: true, out });
+          const written = writeLease(state, rules, rotation.rv, { holder: ROTATION, fresh: true, out, ...byCommand(state, config, rules) });
           if (written) add('rotation takes the Lease', withActor(written, ROTATION, { pc: config.oldTimers?.length ? 'stop-old' : 'token' }));
           else add('rotation: Conflict, reads again', withActor(state, ROTATION, { pc: 'read' }));
           break;
@@ -713,9 +773,16 @@ export function steps(state: State, config: Config): Step[] {
           else if (decision !== 'wait')
             add(
               `rotation marks server-${decision.restart} out`,
-              withActor({ ...state, lease: { ...state.lease!, restored: undefined, out: decision.restart, rv: state.lease!.rv + 1 } }, ROTATION, {
-                pc: 'restart',
-              }),
+              withActor(
+                {
+                  ...state,
+                  lease: { ...state.lease!, restored: undefined, out: decision.restart, rv: state.lease!.rv + 1, ...byCommand(state, config, rules) },
+                },
+                ROTATION,
+                {
+                  pc: 'restart',
+                },
+              ),
             );
           else if (state.lease?.out !== null && state.lease?.out !== undefined && state.servers[state.lease.out] === 'hung')
             add(
@@ -981,8 +1048,16 @@ export function steps(state: State, config: Config): Step[] {
     // The restore runs on a replacement of a server that did not come back (rke2-restore.sh: the server the bootstrap
     // left stopped), and each such server is replaced: no run of their timers holds anything (no marker file).
     // Whatever Lease the snapshot holds was renewed before the restore.
-    const lease = state.lease && state.lease.holder !== '' ? { ...state.lease, restored: true } : state.lease;
-    let restored: State = { ...state, lease, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)) };
+    // K3s: RDS restores the datastore (its servers restart onto it); the record is the person's step after it.
+    const recordedRestore = config.distribution !== 'k3s' || rules.k3sRestoreRecord;
+    const marked = recordedRestore ? { restored: true as const } : {};
+    const lease = state.lease && state.lease.holder !== '' ? { ...state.lease, ...marked } : state.lease;
+    let restored: State = {
+      ...state,
+      lease,
+      servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)),
+      ...(recordedRestore ? { recorded: true as const } : {}),
+    };
     state.servers.forEach((s, i) => {
       // The snapshot's Nodes of the servers gone are deleted (rke2-restore.sh forget_gone_servers): no cordon stays.
       if (s === 'hung') restored = uncordoned(restored, i);
@@ -993,7 +1068,7 @@ export function steps(state: State, config: Config): Step[] {
     if (config.leaseFaults && state.actors[ROLL])
       add("person restores from a snapshot holding the roll's Lease", {
         ...restored,
-        lease: { holder: rollIdentity(ROLL, rules), fresh: false, out: null, rv, restored: true },
+        lease: { holder: rollIdentity(ROLL, rules), fresh: false, out: null, rv, ...marked },
       });
     if (config.leaseFaults) {
       // Then a roll runs (docs/recover.md: once every server is back, the next roll or rotation takes a restored Lease;
@@ -1001,12 +1076,12 @@ export function steps(state: State, config: Config): Step[] {
       const thenRoll = (next: State) => (state.actors[ROLL]?.pc === 'done' ? withActor(next, ROLL, { pc: 'start', alive: true }) : next);
       add(
         "person restores from a snapshot holding an earlier roll's Lease, a server marked out",
-        thenRoll({ ...restored, lease: { holder: 'roll-earlier', fresh: false, out: config.rollTarget, rv, restored: true } }),
+        thenRoll({ ...restored, lease: { holder: 'roll-earlier', fresh: false, out: config.rollTarget, rv, ...marked } }),
       );
       for (const i of config.timers)
         add(
           `person restores from a snapshot holding ${timerName(i)}'s Lease, its server marked out`,
-          thenRoll({ ...restored, lease: { holder: timerName(i), fresh: false, out: i, rv, restored: true } }),
+          thenRoll({ ...restored, lease: { holder: timerName(i), fresh: false, out: i, rv, ...marked } }),
         );
     }
   }
@@ -1032,7 +1107,8 @@ export function initialState(config: Config): State {
   for (const i of config.oldTimers ?? []) actors[timerName(i)] = { pc: 'idle', alive: true, old: true };
   for (const i of new Set([...(config.rotations ?? []), ...(config.expired ?? [])])) actors[rotationName(i)] = { pc: 'ended', alive: true };
   if (config.upgradeTarget !== null) actors[UPGRADE] = { pc: 'planned', alive: true };
-  return { servers: Array.from({ length: config.servers }, () => 'up'), lease: null, applying: null, actors, faults: 0 };
+  const start: State = { servers: Array.from({ length: config.servers }, () => 'up'), lease: null, applying: null, actors, faults: 0 };
+  return config.afterRestore ? { ...start, recorded: true } : start;
 }
 
 export interface Exploration {

@@ -34,6 +34,8 @@ export interface RootModuleFolderCase {
 }
 
 const MODULES = join(__dirname, '..', '..', 'node_modules');
+/** The providers bound through CDK Terrain's packages (@cdktn); the others have only their @cdktf binding. */
+const CDKTN_BINDINGS: ReadonlySet<string> = new Set(['aws', 'random']);
 
 /**
  * The generated declarations of a provider binding, for kind/type as in the
@@ -44,7 +46,7 @@ export function bindingDeclarations(kind: string, type: string): string {
   const provider = kind === 'provider' ? type : type.split('_')[0];
   const name =
     kind === 'provider' ? 'provider' : kind === 'data' ? `data-${type.replace(/_/g, '-')}` : type.slice(provider.length + 1).replace(/_/g, '-');
-  const dir = join(MODULES, '@cdktf', `provider-${provider}`, 'lib', name);
+  const dir = join(MODULES, CDKTN_BINDINGS.has(provider) ? '@cdktn' : '@cdktf', `provider-${provider}`, 'lib', name);
   const file = join(dir, 'index.d.ts');
   if (!existsSync(file)) throw new Error(`no binding declarations for ${kind} ${type} at ${file}`);
   const structs = join(dir, 'index-structs');

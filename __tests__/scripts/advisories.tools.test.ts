@@ -63,12 +63,12 @@ describe('scripts/advisories.js against a registry', () => {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`The registry answered (${fake.url}-/npm/v1/security/advisories/bulk)`);
-      expect(r.stdout).toContain('GHSA-xxjr-mmjv-4gpg lodash@4.17.21 (high) node_modules/cdktf/node_modules/lodash, bundled');
+      // cdktf 0.21.0's bundled copies went with the one core: the tree holds no advisory's copy any more.
+      expect(r.stdout).toContain('0 installed copies inside 0 advisories');
       // One request naming every installed package with its versions: both lodash copies' versions, yaml and zod.
       expect(fake.asked).toHaveLength(1);
       expect(Object.keys(fake.asked[0]!).length).toBeGreaterThan(500);
       expect(fake.asked[0]!.yaml).toEqual(['2.9.1']);
-      expect(fake.asked[0]!.lodash).toEqual(expect.arrayContaining(['4.17.21']));
     } finally {
       await fake.close();
     }
@@ -99,7 +99,7 @@ describe('scripts/advisories.js against a registry', () => {
       expect(r.stdout).toContain(
         `COULD NOT ASK THE REGISTRY: ${fake.url}-/npm/v1/security/advisories/bulk answered 405 Method Not Allowed: {"error":"Method Not Allowed"}. This report rests on scripts/advisories.json alone.`,
       );
-      expect(r.stdout).toContain('GHSA-xxjr-mmjv-4gpg lodash@4.17.21');
+      expect(r.stdout).toContain('0 installed copies inside 0 advisories');
     } finally {
       await fake.close();
     }

@@ -59,7 +59,7 @@ describe('npm run pins: the listing', () => {
     expect(pins.slice(0, Object.keys(PINS).length).map((p) => p.version)).toEqual(Object.values(PINS).map((p) => p.version));
     // The rancher2 provider the project binds by hand is the table's; the others are package.json's bindings.
     const providers = pins.filter((p) => p.kind === 'provider' && p.upstream.kind === 'npm');
-    expect(providers.map((p) => p.name)).toEqual(Object.keys(pkg.devDependencies).filter((n) => n.startsWith('@cdktf/provider-')));
+    expect(providers.map((p) => p.name)).toEqual(Object.keys(pkg.devDependencies).filter((n) => /^@cdkt[fn]\/provider-/.test(n)));
     expect(pins.find((p) => p.kind === 'provider' && p.upstream.kind === 'github')?.version).toBe(PINS.rancher2Provider.version);
     for (const p of providers) {
       expect(p.version).toBe(pkg.devDependencies[p.name]);
@@ -74,7 +74,7 @@ describe('npm run pins: the listing', () => {
     expect(text).toMatch(
       new RegExp(`^component +Rancher \\(chart rancher\\) +${PINS.rancher.version.replace(/\./g, '\\.')} +${PINS.rancher.released}$`, 'm'),
     );
-    expect(text).toMatch(/^provider +@cdktf\/provider-aws +\S+ +\S+ +binds hashicorp\/aws /m);
+    expect(text).toMatch(/^provider +@cdktn\/provider-aws +\S+ +\S+ +binds hashicorp\/aws /m);
     expect(text).toMatch(/^toolchain +node \(engines\) +.* not recorded$/m);
     expect(text).toContain(`  RKE2 ${PINS.rke2.version}: ${PINS.rke2.source}`);
   });
@@ -175,12 +175,12 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     PINS.rancherBackup.name,
     PINS.rancherBackupPrevious.name,
     PINS.k3s.name,
-    '@cdktf/provider-aws',
+    '@cdktf/provider-tls',
     'typescript',
     'node (engines)',
   ];
   const pins = listPins(ROOT).filter((p) => names.includes(p.name));
-  const AWS_BINDS = pins.find((p) => p.name === '@cdktf/provider-aws')!.binds!.split(' ')[1];
+  const TLS_BINDS = pins.find((p) => p.name === '@cdktf/provider-tls')!.binds!.split(' ')[1];
   /** A fetch answering from `answers`, counting the requests; 'hang' rejects as an aborted request would at its deadline. */
   const served = (answers: Answers) => {
     const asked: string[] = [];
@@ -203,9 +203,9 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
       helmIndex('rancher-backup', [PINS.rancherBackupPrevious.version, PINS.rancherBackup.version]),
     ),
     [answerKey(PINS.k3s.upstream)]: ok(githubReleases([PINS.k3s.version])),
-    [answerKey({ kind: 'npm', package: '@cdktf/provider-aws' })]: ok(npmDocument('@cdktf/provider-aws', pkg.devDependencies['@cdktf/provider-aws'])),
+    [answerKey({ kind: 'npm', package: '@cdktf/provider-tls' })]: ok(npmDocument('@cdktf/provider-tls', pkg.devDependencies['@cdktf/provider-tls'])),
     // The maintained line's binding of the same provider, at the version this one binds: not behind.
-    [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: ok(bindingDocument('@cdktn/provider-aws', '23.0.0', 'hashicorp/aws', AWS_BINDS)),
+    [answerKey({ kind: 'npm', package: '@cdktn/provider-tls' })]: ok(bindingDocument('@cdktn/provider-tls', '23.0.0', 'hashicorp/tls', TLS_BINDS)),
     [answerKey({ kind: 'npm', package: 'typescript' })]: ok(npmDocument('typescript', pkg.devDependencies.typescript, '7.1.0-dev.1')),
     // Node.js tags every line's releases; engines names lines, compared by major.
     [answerKey({ kind: 'github', repository: 'nodejs/node' })]: ok(githubReleases([`v${Math.max(...majorsOf(pkg.engines.node)!)}.9.0`, 'v20.19.5'])),
@@ -269,23 +269,23 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
   it('an @cdktf binding whose provider the maintained @cdktn binding has newer is behind: named, exit 1; a registry without that binding is said', async () => {
     const { fetch, asked } = served({
       ...current,
-      [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: ok(bindingDocument('@cdktn/provider-aws', '25.7.0', 'hashicorp/aws', '6.66.0')),
+      [answerKey({ kind: 'npm', package: '@cdktn/provider-tls' })]: ok(bindingDocument('@cdktn/provider-tls', '13.0.0', 'hashicorp/tls', '4.2.0')),
     });
     const report = formatCheck(await checkPins(pins, { fetch }));
     expect(report.text).toContain(
-      `\nBindings against the maintained line (CDK Terrain, @cdktn):\n  @cdktf/provider-aws (binds hashicorp/aws ${AWS_BINDS}): @cdktn/provider-aws 25.7.0 binds hashicorp/aws 6.66.0: `,
+      `\nBindings against the maintained line (CDK Terrain, @cdktn):\n  @cdktf/provider-tls (binds hashicorp/tls ${TLS_BINDS}): @cdktn/provider-tls 13.0.0 binds hashicorp/tls 4.2.0: `,
     );
-    expect(report.text).toContain('1 binding is behind the maintained line (@cdktn): @cdktf/provider-aws');
+    expect(report.text).toContain('1 binding is behind the maintained line (@cdktn): @cdktf/provider-tls');
     expect(report.status).toBe(1);
-    expect(asked.filter((url) => url.endsWith('@cdktn%2Fprovider-aws'))).toHaveLength(1);
+    expect(asked.filter((url) => url.endsWith('@cdktn%2Fprovider-tls'))).toHaveLength(1);
     // This registry serves no @cdktn binding of some providers (helm, kubernetes, tls, http): a 404 is said, not counted.
     const { fetch: without } = served({
       ...current,
-      [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: { status: 404, body: 'Not Found' },
+      [answerKey({ kind: 'npm', package: '@cdktn/provider-tls' })]: { status: 404, body: 'Not Found' },
     });
     const missing = formatCheck(await checkPins(pins, { fetch: without }));
     expect(missing.text).toMatch(
-      /^ {2}@cdktf\/provider-aws \(binds hashicorp\/aws \S+\): the maintained line could not say: .*@cdktn%2Fprovider-aws: HTTP 404$/m,
+      /^ {2}@cdktf\/provider-tls \(binds hashicorp\/tls \S+\): the maintained line could not say: .*@cdktn%2Fprovider-tls: HTTP 404$/m,
     );
     expect(missing.status).toBe(0);
   });

@@ -79,7 +79,7 @@ describe('npm run pins', () => {
     const run = runBounded(process.execPath, [PINS_JS], { cwd: ROOT });
     expect(run.status).toBe(0);
     for (const pin of Object.values(PINS)) expect(run.stdout).toContain(pin.version);
-    expect(run.stdout).toMatch(/^provider +@cdktf\/provider-aws +.*binds hashicorp\/aws \d/m);
+    expect(run.stdout).toMatch(/^provider +@cdktn\/provider-aws +.*binds hashicorp\/aws \d/m);
     expect(requests).toEqual([]);
   });
 

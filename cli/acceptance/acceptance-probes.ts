@@ -46,6 +46,14 @@ export const AVAILABILITY_BUDGET = {
   intervalMs: 5_000,
   /** Each probe's own bound (curl --max-time, kubectl's timeout). */
   probeTimeoutMs: 4_000,
+  /**
+   * Every stretch of this length (one starting at each probe): it fails when more than one of its probes went
+   * unanswered and fewer than `windowRatio` of them answered. One lost probe never fails a window by itself (at one
+   * probe in 5 s a window holds 12, and one lost is 91.7%, which the whole phase's budget allows once in 100); a third
+   * of the probes lost for 90 s (4 of 12) does, however long the phase around it.
+   */
+  windowMs: 60_000,
+  windowRatio: 0.95,
 } as const;
 
 /** The targets probed: Rancher's /ping through the load balancer, the Kubernetes API's /readyz. */
@@ -67,6 +75,11 @@ export interface TargetAvailability {
   readonly longestGapMs: number;
   /** When it began (ISO), when there was one. */
   readonly gapBeganAt?: string;
+  /**
+   * The worst stretch of `windowMs` (one starting at each probe), when a probe went unanswered: the one failing the
+   * window rule with the fewest answered, else the one with the most unanswered.
+   */
+  readonly worstWindow?: { readonly answered: number; readonly probes: number; readonly beganAt: string };
 }
 
 /** What a phase's probes showed (the report's `availability`). */
@@ -100,12 +113,35 @@ export function targetAvailability(samples: readonly ProbeSample[], target: Prob
     else since ??= s.at;
   }
   close(end);
+  const worst = worstWindow(samples, target);
   return {
     answered: samples.filter((s) => s[target]).length,
     probes: samples.length,
     longestGapMs: longest,
     ...(began !== undefined ? { gapBeganAt: iso(began) } : {}),
+    ...(worst ? { worstWindow: worst } : {}),
   };
+}
+
+/** Whether a window's probes fail the window rule (AVAILABILITY_BUDGET.windowMs). */
+export const windowFails = (w: { answered: number; probes: number }, ratio: number = AVAILABILITY_BUDGET.windowRatio) =>
+  w.probes - w.answered > 1 && w.answered / w.probes < ratio;
+
+function worstWindow(samples: readonly ProbeSample[], target: ProbeTarget): TargetAvailability['worstWindow'] {
+  let worst: { answered: number; probes: number; at: number } | undefined;
+  const rank = (w: { answered: number; probes: number }) =>
+    windowFails(w) ? 2 + (1 - w.answered / w.probes) : (w.probes - w.answered) / samples.length;
+  samples.forEach((first, i) => {
+    let answered = 0;
+    let probes = 0;
+    for (let j = i; j < samples.length && samples[j].at < first.at + AVAILABILITY_BUDGET.windowMs; j++) {
+      probes++;
+      if (samples[j][target]) answered++;
+    }
+    const w = { answered, probes, at: first.at };
+    if (answered < probes && (!worst || rank(w) > rank(worst))) worst = w;
+  });
+  return worst && { answered: worst.answered, probes: worst.probes, beganAt: iso(worst.at) };
 }
 
 /** What the samples of a phase from `start` to `end` show. */
@@ -138,7 +174,10 @@ const percent = (t: TargetAvailability) => (t.probes === 0 ? 0 : (100 * t.answer
 export function describeTarget(target: ProbeTarget, t: TargetAvailability): string {
   return (
     `${TARGET_NAMES[target]}: ${t.answered} of ${t.probes} probes answered (${percent(t).toFixed(1)}%), ` +
-    (t.gapBeganAt ? `longest gap ${Math.round(t.longestGapMs / 1000)} s from ${t.gapBeganAt}` : 'no gap')
+    (t.gapBeganAt ? `longest gap ${Math.round(t.longestGapMs / 1000)} s from ${t.gapBeganAt}` : 'no gap') +
+    (t.worstWindow
+      ? `, worst ${AVAILABILITY_BUDGET.windowMs / 1000} s: ${t.worstWindow.answered} of ${t.worstWindow.probes} from ${t.worstWindow.beganAt}`
+      : '')
   );
 }
 
@@ -151,6 +190,10 @@ export function availabilityProblems(a: PhaseAvailability, budget: { answeredRat
     else if (t.answered / t.probes < budget.answeredRatio)
       problems.push(
         `${TARGET_NAMES[target]} answered ${percent(t).toFixed(1)}% of ${t.probes} probes (at least ${budget.answeredRatio * 100}% expected)`,
+      );
+    if (t.worstWindow && windowFails(t.worstWindow))
+      problems.push(
+        `${TARGET_NAMES[target]} answered ${t.worstWindow.answered} of ${t.worstWindow.probes} probes in the ${AVAILABILITY_BUDGET.windowMs / 1000} s from ${t.worstWindow.beganAt} (no ${AVAILABILITY_BUDGET.windowMs / 1000} s with more than one unanswered and under ${AVAILABILITY_BUDGET.windowRatio * 100}% expected)`,
       );
     if (t.longestGapMs > budget.longestGapMs)
       problems.push(

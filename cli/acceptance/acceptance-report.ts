@@ -482,7 +482,7 @@ export function markdownReport(report: AcceptanceReport): string {
       '',
       '## Rancher answering through the restarts',
       '',
-      `Rancher's /ping through the load balancer (with its CA) and the API's /readyz, probed every ${AVAILABILITY_BUDGET.intervalMs / 1000} s while the phase ran; budget: ${AVAILABILITY_BUDGET.answeredRatio * 100}% answered, no gap over ${AVAILABILITY_BUDGET.longestGapMs / 1000} s.`,
+      `Rancher's /ping through the load balancer (with its CA) and the API's /readyz, probed every ${AVAILABILITY_BUDGET.intervalMs / 1000} s while the phase ran; budget: ${AVAILABILITY_BUDGET.answeredRatio * 100}% answered, no gap over ${AVAILABILITY_BUDGET.longestGapMs / 1000} s, no ${AVAILABILITY_BUDGET.windowMs / 1000} s with more than one probe unanswered and under ${AVAILABILITY_BUDGET.windowRatio * 100}% answered (each phase's worst in its evidence).`,
       '',
       '| phase | began | seconds | /ping answered | longest /ping gap | API answered | longest API gap | longest unprobed |',
       '|---|---|---|---|---|---|---|---|',

@@ -13,7 +13,7 @@ import {
   release,
   RESTART_LEASE,
   restartLeaseAnswer,
-  restoredAtMs,
+  restoredLeaseVersion,
   ROLL_LEASE,
 } from '../shared/lease';
 import { LeaseKeeper } from '../shared/lease-keeper';
@@ -573,9 +573,9 @@ type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'lo
 async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
   let other: Extract<LockResult, { held: false }> | undefined;
   // A Lease the cluster's restore put back is taken whatever it marks (lease.ts RESTORE_RECORD).
-  const restoredAt = restoredAtMs(c.kubectl);
+  const restoredVersion = restoredLeaseVersion(c.kubectl);
   const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
-    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver, succeeds: c.succeeds, restoredAtMs: restoredAt });
+    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver, succeeds: c.succeeds, restoredVersion });
     if (result.held) return true;
     // A certificate renewal names its own server out from its take (cert-renewal.sh take_lease): while it renews
     // the Lease's time, its restart is under way, and the roll waits for it as for any renewal, bounded. A server

@@ -11,7 +11,7 @@ import {
   release,
   RESTART_LEASE,
   restartLeaseAnswer,
-  restoredAtMs,
+  restoredLeaseVersion,
 } from '../shared/lease';
 import { LeaseKeeper } from '../shared/lease-keeper';
 import { disableOldTimers, enableDisabledTimers } from '../shared/renewal-transition';
@@ -253,9 +253,9 @@ export async function takeRestartLease(
   let told = false;
   let last = '';
   // A Lease the cluster's restore put back is taken whatever it marks (lease.ts RESTORE_RECORD).
-  const restoredAt = restoredAtMs(kubectl);
+  const restoredVersion = restoredLeaseVersion(kubectl);
   const held = await waitUntil(ROTATE_BUDGETS.restartLeaseMs, o.interrupted, () => {
-    const result = acquire(kubectl, holder, new Date(), RESTART_LEASE, { takeOver: o.takeOver, succeeds: o.succeeds, restoredAtMs: restoredAt });
+    const result = acquire(kubectl, holder, new Date(), RESTART_LEASE, { takeOver: o.takeOver, succeeds: o.succeeds, restoredVersion });
     if (result.held) return true;
     if (restartLeaseAnswer(result) === 'refuse')
       throw new Stop(

@@ -21,17 +21,22 @@ export const RESTART_LEASE: LeaseLock = { name: 'rancher-aws-server-restart', se
 const NAMESPACE = 'kube-system';
 
 /**
- * The record a restore leaves (lib/kubernetes/rke2-restore.sh): ConfigMap kube-system/rancher-aws-restore, its
- * `restoredAt` the time the cluster reset began. Every Lease renewed before it was put back by the restore from its
- * snapshot: its holder's work ended with the cluster it ran in, and a server it marks out is not out of this one.
+ * The record a restore leaves (lib/kubernetes/rke2-restore.sh record_restore): ConfigMap kube-system/rancher-aws-restore,
+ * its `restoredLeaseVersion` the resourceVersion of the restart Lease the snapshot put back. While the Lease still has
+ * that version nothing has written it since: its holder's work ended with the cluster it ran in, and a server it marks
+ * out is not out of this one. The Lease compared with itself: no clock of this machine or of a server is read.
  */
 export const RESTORE_RECORD = 'rancher-aws-restore';
 
-/** When the cluster was last restored from a snapshot (ms since the epoch), or undefined: never, or no record readable. */
-export function restoredAtMs(kubectl: Pick<Kubectl, 'tryCall'>): number | undefined {
-  const read = kubectl.tryCall(['-n', NAMESPACE, 'get', 'configmap', RESTORE_RECORD, '-o', 'jsonpath={.data.restoredAt}']);
-  const at = read.ok ? Date.parse(read.stdout.trim()) : NaN;
-  return Number.isFinite(at) ? at : undefined;
+/**
+ * The resourceVersion of the restart Lease the last restore put back, or undefined: no restore, no Lease in its
+ * snapshot, or a record of an earlier version (only `restoredAt`, a server's clock: it names no Lease, so none is
+ * taken as the restore's; `roll --take-over`, or `rancher-aws-restore --forget-only` run again, which records anew).
+ */
+export function restoredLeaseVersion(kubectl: Pick<Kubectl, 'tryCall'>): string | undefined {
+  const read = kubectl.tryCall(['-n', NAMESPACE, 'get', 'configmap', RESTORE_RECORD, '-o', 'jsonpath={.data.restoredLeaseVersion}']);
+  const version = read.ok ? read.stdout.trim() : '';
+  return version === '' ? undefined : version;
 }
 
 /**
@@ -211,16 +216,16 @@ export function restartLeaseAnswer(result: Extract<LockResult, { held: false }>)
  * ours already). Of two takers racing for a stale Lease, one write fails with
  * a Conflict. With `takeOver` (a person's `roll --take-over`), a Lease held
  * whose holder stopped renewing it is taken even with a server out (the
- * server stays named as out). With `restoredAtMs` (restoredAtMs), a Lease
- * last renewed before the cluster's restore is taken whatever it marks, and
- * its mark cleared.
+ * server stays named as out). With `restoredVersion` (restoredLeaseVersion),
+ * a Lease still at the version the restore put back is taken whatever it
+ * marks, and its mark cleared.
  */
 export function acquire(
   kubectl: Kubectl,
   holder: string,
   now = new Date(),
   lock: LeaseLock = ROLL_LEASE,
-  options: { readonly takeOver?: boolean; readonly succeeds?: string; readonly restoredAtMs?: number } = {},
+  options: { readonly takeOver?: boolean; readonly succeeds?: string; readonly restoredVersion?: string } = {},
 ): LockResult {
   for (let attempt = 0; attempt < 3; attempt++) {
     const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, now, { holder }) });
@@ -235,8 +240,9 @@ export function acquire(
     // A take-over is for a Lease with a server out whose holder stopped renewing it (a roll's machine lost): never
     // for a holder that is alive.
     const abandoned = verdict === 'held-out' && lapsed(lease, now.getTime());
-    // Put back by a restore: renewed before the cluster was reset from its snapshot (an unreadable time never is).
-    const restored = (verdict === 'held-out' || verdict === 'held') && options.restoredAtMs !== undefined && lease.renewTimeMs < options.restoredAtMs;
+    // Put back by a restore: not written since the restore recorded its version (any write moves it on).
+    const restored =
+      (verdict === 'held-out' || verdict === 'held') && options.restoredVersion !== undefined && lease.resourceVersion === options.restoredVersion;
     const taking = verdict === 'free' || verdict === 'stale' || verdict === 'mine' || restored || (options.takeOver === true && abandoned);
     if (!taking)
       return {

@@ -1,6 +1,6 @@
 // A platform team's own CDKTF app: its providers and backend, one Rancher
 // deployment from the rancher-ha-aws library, and a resource of its own.
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
 import { App, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { RancherOnRke } from 'rancher-ha-aws';

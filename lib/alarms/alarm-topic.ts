@@ -1,9 +1,9 @@
-import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmMetricQuery } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmMetricQuery } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsIamPolicyDocument } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktn/provider-aws/lib/sns-topic-policy';
+import { SnsTopicSubscription } from '@cdktn/provider-aws/lib/sns-topic-subscription';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../common/aws-context';

@@ -1,6 +1,6 @@
-import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
+import type { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { Route53HealthCheck } from '@cdktn/provider-aws/lib/route53-health-check';
 import { Annotations, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { Metric } from '../common/metric';

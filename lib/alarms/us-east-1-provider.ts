@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ROUTE53_METRICS_REGION } from '../dns/route53-metrics';

@@ -1,7 +1,7 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { DataAwsServicePrincipal } from '@cdktf/provider-aws/lib/data-aws-service-principal';
+import { DataAwsCallerIdentity } from '@cdktn/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktn/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktn/provider-aws/lib/data-aws-region';
+import { DataAwsServicePrincipal } from '@cdktn/provider-aws/lib/data-aws-service-principal';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 

@@ -1,6 +1,6 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';

@@ -1,5 +1,5 @@
-import { DataAwsSsmParametersByPath } from '@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { DataAwsSsmParametersByPath } from '@cdktn/provider-aws/lib/data-aws-ssm-parameters-by-path';
+import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
 import type { Construct } from 'constructs';
 
 /** A report's value until its host first writes it: not a date, skipped by `endsWithin`. */

@@ -2,9 +2,9 @@ import {
   DataAwsIamPolicyDocument,
   type DataAwsIamPolicyDocumentStatement,
   type DataAwsIamPolicyDocumentStatementCondition,
-} from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+} from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import { KmsKey } from '@cdktn/provider-aws/lib/kms-key';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackServicePrincipal } from './aws-context';
 

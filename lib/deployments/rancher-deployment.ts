@@ -1,4 +1,4 @@
-import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
 import { Construct } from 'constructs';
 import type { AlarmOptions } from '../alarms/alarm-topic';
 import type { DeploymentAlarms } from '../alarms/deployment-alarms';

@@ -1,4 +1,4 @@
-import { Password } from '@cdktf/provider-random/lib/password';
+import { Password } from '@cdktn/provider-random/lib/password';
 import { Lazy, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentAlarms } from '../alarms/deployment-alarms';

@@ -1,6 +1,6 @@
-import { DataAwsLbListener } from '@cdktf/provider-aws/lib/data-aws-lb-listener';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { Password } from '@cdktf/provider-random/lib/password';
+import { DataAwsLbListener } from '@cdktn/provider-aws/lib/data-aws-lb-listener';
+import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
+import { Password } from '@cdktn/provider-random/lib/password';
 import { Fn, TerraformLocal, TerraformStack, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { SettingsError } from '../config/errors';

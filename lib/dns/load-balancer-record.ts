@@ -1,8 +1,8 @@
 import { hclString } from '../common/terraform-template';
-import { DataAwsElbHostedZoneId } from '@cdktf/provider-aws/lib/data-aws-elb-hosted-zone-id';
-import { DataAwsLbHostedZoneId } from '@cdktf/provider-aws/lib/data-aws-lb-hosted-zone-id';
-import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
-import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { DataAwsElbHostedZoneId } from '@cdktn/provider-aws/lib/data-aws-elb-hosted-zone-id';
+import { DataAwsLbHostedZoneId } from '@cdktn/provider-aws/lib/data-aws-lb-hosted-zone-id';
+import { DataAwsRoute53Zone } from '@cdktn/provider-aws/lib/data-aws-route53-zone';
+import { Route53Record } from '@cdktn/provider-aws/lib/route53-record';
 import { TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ELB_HOSTNAME_PATTERN, IPV4_PATTERN, NLB_HOSTNAME_PATTERN } from './private/dns-target';

@@ -1,6 +1,6 @@
-import type { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
-import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
-import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import type { DataAwsRoute53Zone } from '@cdktn/provider-aws/lib/data-aws-route53-zone';
+import { Route53HealthCheck } from '@cdktn/provider-aws/lib/route53-health-check';
+import { Route53Record } from '@cdktn/provider-aws/lib/route53-record';
 import { Construct } from 'constructs';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import { healthCheckStatusMetric } from './route53-metrics';

@@ -1,9 +1,9 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DlmLifecyclePolicy } from '@cdktf/provider-aws/lib/dlm-lifecycle-policy';
-import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
+import { DataAwsIamPolicyDocument } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import { DlmLifecyclePolicy } from '@cdktn/provider-aws/lib/dlm-lifecycle-policy';
+import { EbsVolume } from '@cdktn/provider-aws/lib/ebs-volume';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
+import { VolumeAttachment } from '@cdktn/provider-aws/lib/volume-attachment';
 import { Construct } from 'constructs';
 import { stackPartition, stackServicePrincipal } from '../common/aws-context';
 

@@ -47,8 +47,12 @@ HELD_OUT=/var/lib/rancher/rancher-aws/cert-renewal-held-out
 CORDONED=/var/lib/rancher/rancher-aws/cert-renewal-cordoned
 
 server_paths "${1:?usage: rancher-aws-cert-renewal k3s|rke2}"
-# The client certificates peer_access signs for this run (removed at its end).
+# The client certificates peer_access signs for this run. Their folder is under the unit's RuntimeDirectory (systemd
+# makes it in /run, memory, 0700, and removes it when the unit stops, however the run ended: kill -9 too); the EXIT
+# trap removes it at the run's end, INT and TERM end the run through it. Run by hand: under TMPDIR, the trap only.
 PEER_DIR=""
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # The leaf certificates renewal_due checks (and report_days_left reports).
 leaf_certificates() {
@@ -138,10 +142,10 @@ rotate_expired() {
 # peer_access: a certificate ended while the service ran (rotate_expired), and with it, in one batch, its API serving,
 # admin, etcd and kubelet client ones: its own API refuses its admin. So the run talks to a peer's API at its fixed
 # address (PEER_IPS), verified with the server CA, as a client it signs with the client CA key every server holds:
-# CN system:admin, O system:masters, client authentication, as the start signs client-admin.crt (k3s-io/k3s
-# pkg/daemons/control/deps/deps.go, genClientCerts); no CA extensions (no config file: not the distribution's v3_ca
+# O system:masters (the group client-admin.crt has, k3s-io/k3s pkg/daemons/control/deps/deps.go genClientCerts),
+# CN rancher-aws-cert-renewal:NODE (its own user in audit logs), client authentication; no CA extensions (no config file: not the distribution's v3_ca
 # defaults). openssl 3.0 (Ubuntu 24.04, RHEL 9) signs for no less than a day and from now only, so it waits 2 s for a
-# peer's clock a little behind; the key is removed when the run ends (PEER_DIR, 0700). RKE2: etcd is read at that
+# peer's clock a little behind; the key never outlives the run (PEER_DIR). RKE2: etcd is read at that
 # peer's supervisor with an etcd client signed the same way (etcd/server-ca, as genETCDCerts signs etcd/client.crt).
 # The guards then pass over this server's own Node (its kubelet cannot report: NotReady) and etcd member (its serving
 # certificate ended), and over nothing else: restarting it takes nothing from the others, which must all be Ready,
@@ -149,13 +153,13 @@ rotate_expired() {
 # shellcheck disable=SC2034
 peer_access() {
   local p
-  PEER_DIR=$(mktemp -d) || return 1
+  PEER_DIR=$(mktemp -d -p "${RUNTIME_DIRECTORY:-${TMPDIR:-/tmp}}") || return 1
   trap 'rm -rf "$PEER_DIR"' EXIT
   mint() {
     openssl req -x509 -config /dev/null -CA "$TLS_DIR/$3.crt" -CAkey "$TLS_DIR/$3.key" -newkey ec -pkeyopt group:P-256 -noenc \
       -keyout "$PEER_DIR/$1.key" -subj "$2" -days 1 -addext extendedKeyUsage=clientAuth -out "$PEER_DIR/$1.crt" 2>/dev/null
   }
-  mint a /O=system:masters/CN=system:admin client-ca || return 1
+  mint a "/O=system:masters/CN=rancher-aws-cert-renewal:$NODE_NAME" client-ca || return 1
   [ "$DIST" = k3s ] || mint e /CN=etcd-client etcd/server-ca || return 1
   sleep 2
   for p in $PEER_IPS; do
@@ -382,8 +386,9 @@ back_up() {
 # back in time). If the cluster is whole now, the Lease is given back;
 # otherwise it stays held, and this run stops. Where no run here holds the Lease
 # (no marker), at every run, alarms on or off: a Lease the cluster's restore put
-# back from its snapshot (renewed before the restore record's restoredAt,
-# ConfigMap kube-system/rancher-aws-restore) is given back, whatever its holder
+# back from its snapshot (still at the resourceVersion the restore record
+# names, ConfigMap kube-system/rancher-aws-restore restoredLeaseVersion: the
+# Lease compared with itself, no clock) is given back, whatever its holder
 # and whatever server it marks out: that holder's work ended with the cluster it
 # ran in (a roll that died with it, a timer of a server since replaced), and
 # nothing else of the protocol gives it back; conditionally at the version read,
@@ -392,11 +397,11 @@ back_up() {
 # is resumed as this server's own: this server runs this script, so the server
 # it marks out is back.
 resume() {
-  local expected server read="" at
+  local expected server read="" restored
   if [ ! -e "$HELD_OUT" ]; then
     read_lease && [ -n "$HOLDER" ] || return 0
-    if at=$(kube get configmap -n kube-system rancher-aws-restore -o 'jsonpath={.data.restoredAt}' 2>/dev/null) &&
-      [ "$(date -d "$RENEWED" +%s)" -lt "$(date -d "${at:-0}" +%s)" ] 2>/dev/null; then
+    if restored=$(kube get configmap -n kube-system rancher-aws-restore -o 'jsonpath={.data.restoredLeaseVersion}' 2>/dev/null) &&
+      [ -n "$restored" ] && [ "$restored" = "$VERSION" ]; then
       kube replace -f - <<<"$(lease_manifest "$VERSION" "" 1)" >/dev/null && log "gave back the restart Lease the restore put back ($HOLDER${OUT:+ with $OUT out})"
       return 0
     fi

@@ -129,6 +129,23 @@ lease_verdict() {
   fi
 }
 
+# write_restore_record AT: the ConfigMap kube-system/rancher-aws-restore a restore leaves (rke2-restore.sh after a
+# cluster reset, k3s-restore.sh after the datastore was restored). restoredLeaseVersion: the resourceVersion of the
+# restart Lease as the restore put it back (empty: it held none); the Lease is the restore's only while it still has
+# that version (any write moves it on), whoever's clock wrote its renewTime: the roll and the rotations take it
+# whatever server it marks out (cli/shared/lease.ts restoredLeaseVersion), every timer run gives it back
+# (cert-renewal.sh resume). resetBegan (AT, this server's clock) is for a person; nothing compares it. A record of an
+# earlier version (restoredAt only) names no Lease: read as none.
+write_restore_record() {
+  local version
+  if ! version=$(kube get lease -n kube-system rancher-aws-server-restart -o 'jsonpath={.metadata.resourceVersion}' 2>&1); then
+    [[ $version == *NotFound* ]] || return 1
+    version=""
+  fi
+  kube delete configmap -n kube-system rancher-aws-restore --ignore-not-found >/dev/null &&
+    kube create configmap -n kube-system rancher-aws-restore --from-literal=restoredLeaseVersion="$version" --from-literal=resetBegan="$1" >/dev/null
+}
+
 # wait_for SECONDS COMMAND...: polls COMMAND every 10 seconds for up to SECONDS.
 wait_for() {
   local limit=$1 waited=0

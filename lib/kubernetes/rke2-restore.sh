@@ -120,18 +120,13 @@ forget_gone_servers() {
   done
 }
 
-# record_restore: the ConfigMap kube-system/rancher-aws-restore, its restoredAt the time the reset began. Every
-# Lease renewed before it came back with the snapshot: the roll and the rotations take such a restart Lease
-# whatever server it marks out (cli/shared/lease.ts RESTORE_RECORD), where nothing else would ever give it back.
+# record_restore: the restore record (cluster-lib.sh write_restore_record), dated when the cluster reset here began.
 record_restore() {
-  local at
   if [ ! -f "$RESET_AT" ]; then
     log "no cluster reset recorded on this server ($RESET_AT): the restore is not recorded"
     return 0
   fi
-  at=$(<"$RESET_AT")
-  kube delete configmap -n kube-system rancher-aws-restore --ignore-not-found >/dev/null &&
-    kube create configmap -n kube-system rancher-aws-restore --from-literal=restoredAt="$at" >/dev/null
+  write_restore_record "$(<"$RESET_AT")"
 }
 
 main() {

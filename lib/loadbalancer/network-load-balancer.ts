@@ -1,9 +1,9 @@
-import { Eip } from '@cdktf/provider-aws/lib/eip';
-import { Lb } from '@cdktf/provider-aws/lib/lb';
-import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
-import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
-import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Eip } from '@cdktn/provider-aws/lib/eip';
+import { Lb } from '@cdktn/provider-aws/lib/lb';
+import { LbListener } from '@cdktn/provider-aws/lib/lb-listener';
+import { LbTargetGroup } from '@cdktn/provider-aws/lib/lb-target-group';
+import { LbTargetGroupAttachment } from '@cdktn/provider-aws/lib/lb-target-group-attachment';
+import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { requireAwsNames } from '../config/resource-names';

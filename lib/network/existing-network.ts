@@ -1,7 +1,7 @@
-import { DataAwsRouteTable } from '@cdktf/provider-aws/lib/data-aws-route-table';
-import { DataAwsRouteTables } from '@cdktf/provider-aws/lib/data-aws-route-tables';
-import { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
-import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
+import { DataAwsRouteTable } from '@cdktn/provider-aws/lib/data-aws-route-table';
+import { DataAwsRouteTables } from '@cdktn/provider-aws/lib/data-aws-route-tables';
+import { DataAwsSubnet } from '@cdktn/provider-aws/lib/data-aws-subnet';
+import { DataAwsVpc } from '@cdktn/provider-aws/lib/data-aws-vpc';
 import { Fn, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';

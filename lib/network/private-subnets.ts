@@ -1,10 +1,10 @@
-import { EgressOnlyInternetGateway } from '@cdktf/provider-aws/lib/egress-only-internet-gateway';
-import { Eip } from '@cdktf/provider-aws/lib/eip';
-import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
-import { Route } from '@cdktf/provider-aws/lib/route';
-import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
-import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
-import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { EgressOnlyInternetGateway } from '@cdktn/provider-aws/lib/egress-only-internet-gateway';
+import { Eip } from '@cdktn/provider-aws/lib/eip';
+import { NatGateway } from '@cdktn/provider-aws/lib/nat-gateway';
+import { Route } from '@cdktn/provider-aws/lib/route';
+import { RouteTable } from '@cdktn/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktn/provider-aws/lib/route-table-association';
+import { Subnet } from '@cdktn/provider-aws/lib/subnet';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { cidrSubnet } from '../config/cidr';

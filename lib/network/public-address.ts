@@ -1,5 +1,5 @@
-import { Eip } from '@cdktf/provider-aws/lib/eip';
-import { EipAssociation } from '@cdktf/provider-aws/lib/eip-association';
+import { Eip } from '@cdktn/provider-aws/lib/eip';
+import { EipAssociation } from '@cdktn/provider-aws/lib/eip-association';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 

@@ -1,6 +1,6 @@
-import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import type { DataAwsIamPolicyDocumentStatement } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamSessionContext } from '@cdktn/provider-aws/lib/data-aws-iam-session-context';
+import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';

@@ -1,4 +1,4 @@
-import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami';
+import { DataAwsAmi } from '@cdktn/provider-aws/lib/data-aws-ami';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { defaultAwsProvider } from '../common/providers';

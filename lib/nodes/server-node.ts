@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { Instance } from '@cdktf/provider-aws/lib/instance';
-import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { Instance } from '@cdktn/provider-aws/lib/instance';
+import { S3Object } from '@cdktn/provider-aws/lib/s3-object';
 import { Fn, Op, TerraformLocal, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';

@@ -1,4 +1,4 @@
-import { DataAwsInstances } from '@cdktf/provider-aws/lib/data-aws-instances';
+import { DataAwsInstances } from '@cdktn/provider-aws/lib/data-aws-instances';
 import { Construct } from 'constructs';
 import type { GuardCondition } from '../common/deployment-guard';
 import { DEPLOYMENT_TAG } from '../common/private/tags';

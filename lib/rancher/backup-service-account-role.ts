@@ -1,9 +1,9 @@
-import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
-import { DataAwsIamOpenidConnectProvider } from '@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider';
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { DataAwsEksCluster } from '@cdktn/provider-aws/lib/data-aws-eks-cluster';
+import { DataAwsIamOpenidConnectProvider } from '@cdktn/provider-aws/lib/data-aws-iam-openid-connect-provider';
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import { EksPodIdentityAssociation } from '@cdktn/provider-aws/lib/eks-pod-identity-association';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { backupStatements, type BackupWriterProps } from './backup-writer';

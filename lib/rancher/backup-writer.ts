@@ -1,9 +1,9 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { IamAccessKey } from '@cdktf/provider-aws/lib/iam-access-key';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
-import { IamUserPolicy } from '@cdktf/provider-aws/lib/iam-user-policy';
+import { DataAwsIamPolicyDocument } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import { IamAccessKey } from '@cdktn/provider-aws/lib/iam-access-key';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
+import { IamUser } from '@cdktn/provider-aws/lib/iam-user';
+import { IamUserPolicy } from '@cdktn/provider-aws/lib/iam-user-policy';
 import { Construct } from 'constructs';
 import { stackPartition } from '../common/aws-context';
 import { BACKUP_FOLDER } from './backup-objects';

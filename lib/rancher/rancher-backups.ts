@@ -1,10 +1,10 @@
-import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
+import { S3BucketNotification } from '@cdktn/provider-aws/lib/s3-bucket-notification';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Env } from '@cdktf/provider-kubernetes/lib/env';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import { Bytes } from '@cdktf/provider-random/lib/bytes';
-import { Id } from '@cdktf/provider-random/lib/id';
+import { Bytes } from '@cdktn/provider-random/lib/bytes';
+import { Id } from '@cdktn/provider-random/lib/id';
 import { Fn, TerraformVariable, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { PARTITION_DNS_SUFFIXES, partitionOf } from '../config/aws-regions';

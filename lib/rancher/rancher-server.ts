@@ -1,5 +1,5 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { Password } from '@cdktf/provider-random/lib/password';
+import { Password } from '@cdktn/provider-random/lib/password';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { rancherChartValues, type RancherChartInput } from './chart-values';

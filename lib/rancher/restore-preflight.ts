@@ -1,7 +1,7 @@
-import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
-import { DataAwsSsmParametersByPath } from '@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path';
-import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { DataAwsS3Objects } from '@cdktn/provider-aws/lib/data-aws-s3-objects';
+import { DataAwsSsmParametersByPath } from '@cdktn/provider-aws/lib/data-aws-ssm-parameters-by-path';
+import { S3Object } from '@cdktn/provider-aws/lib/s3-object';
+import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
 import { Fn, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';

@@ -1,6 +1,6 @@
-import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
-import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
-import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { AcmCertificate } from '@cdktn/provider-aws/lib/acm-certificate';
+import { AcmCertificateValidation } from '@cdktn/provider-aws/lib/acm-certificate-validation';
+import { Route53Record } from '@cdktn/provider-aws/lib/route53-record';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinModule, writeBuiltinModule } from '../../helpers/builtin-module';
+import { synthDefaultsBefore } from '../../helpers/previous-toolchain';
 import type { TerraformJson } from '../../helpers/synth';
 import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
 import { synthSettings, type StackName } from '../../helpers/variants';
@@ -281,3 +282,48 @@ describeWithTerraform("rke-ha made before the servers' boot loader, upgraded thr
     expect(outcome(plan(folder()))).toEqual({ status: 0, output: '' });
   });
 });
+
+/**
+ * A deployment made before the move to CDK Terrain's core and bindings (cdktf 0.21.0, AWS 6.25.0 through
+ * @cdktf/provider-aws 21.22.1, random 3.7.2 through @cdktf/provider-random 12.0.1: helpers/previous-toolchain.ts
+ * synthesizes it from this code with those packages), planned with this release's module through Terraform core. The
+ * stand-ins keep the resources' arguments (builtin-module.ts), so an argument the new bindings write differently is
+ * an update here (a changed tag on an alarm made this fail, checked once), but not on a resource with ignore_changes
+ * (a changed aws_instance argument planned nothing); the provider's own side of the upgrade (its state upgrades
+ * between 6.25.0 and 6.66.0) is what they cannot show (docs/toolchain.md, "Provider versions").
+ */
+describeWithTerraform(
+  'a deployment made before the provider upgrade (AWS 6.25.0, random 3.7.2), planned with this release, through Terraform core',
+  () => {
+    let before: Record<StackName, TerraformJson>;
+    let dir: string;
+    beforeAll(() => {
+      before = synthDefaultsBefore(DOMAIN);
+    });
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'provider-upgrade-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it.each<StackName>(['rke-ha', 'k8s-ha', 'docker'])(
+      '%s: applied as made before, the plan of this release is empty, with no check warning',
+      (stack) => {
+        const now = synthSettings(stack, DOMAIN).json;
+        const versions = (json: TerraformJson) =>
+          Object.fromEntries(Object.entries<{ version: string }>((json.terraform as any).required_providers).map(([name, p]) => [name, p.version]));
+        // What is compared: the two toolchains' modules, which differ in the provider versions they require.
+        expect([versions(before[stack]), versions(now)].map((v) => [v.aws, v.random])).toEqual([
+          ['6.25.0', '3.7.2'],
+          ['6.66.0', '3.9.1'],
+        ]);
+        write(before[stack], dir);
+        terraformOk(dir, 'init', '-input=false');
+        apply(dir);
+        write(now, dir);
+        const planned = plan(dir);
+        expect(outcome(planned)).toEqual({ status: 0, output: '' });
+        expect(checkWarnings(planned.output)).toEqual([]);
+      },
+    );
+  },
+);

@@ -57,7 +57,14 @@ describe('targetAvailability', () => {
       'ping',
       at(100),
     );
-    expect(t).toEqual({ answered: 15, probes: 20, longestGapMs: 20 * S, gapBeganAt: new Date(at(50)).toISOString() });
+    expect(t).toEqual({
+      answered: 15,
+      probes: 20,
+      longestGapMs: 20 * S,
+      gapBeganAt: new Date(at(50)).toISOString(),
+      // The 60 s from 10 s: 12 probes, 5 unanswered (the one at 15 s and the gap's 4).
+      worstWindow: { answered: 7, probes: 12, beganAt: new Date(at(10)).toISOString() },
+    });
   });
 
   it('a gap not over at the end lasts until the phase ended; no gap, none named', () => {
@@ -80,15 +87,37 @@ describe('targetAvailability', () => {
 
 describe('availabilityProblems (the budget of a roll of three servers: 99% answered, no gap over 30 s)', () => {
   const of = (s: ProbeSample[], end = at(s.length * 5)): PhaseAvailability => phaseAvailability('roll', s, T0, end);
+  const windowProblems = (answered: number, from: number) =>
+    ["Rancher's /ping through the load balancer", "the Kubernetes API's /readyz"].map(
+      (target) =>
+        `${target} answered ${answered} of 12 probes in the 60 s from ${new Date(from).toISOString()} (no 60 s with more than one unanswered and under 95% expected)`,
+    );
 
-  it('keeps the budget: one probe lost in 200, a 5 s gap', () => {
-    expect(availabilityProblems(of(samples(200, (i) => i === 77)))).toEqual([]);
+  it('keeps the budget: one probe lost in 200, a 5 s gap, its minute 11 of 12 (one lost never fails a window)', () => {
+    const a = of(samples(200, (i) => i === 77));
+    expect(availabilityProblems(a)).toEqual([]);
+    expect(a.ping.worstWindow).toEqual({ answered: 11, probes: 12, beganAt: new Date(at(66 * 5)).toISOString() });
   });
 
-  it('a gap of 35 s fails, named with when it began, for each target that had it', () => {
+  it('a third of the probes unanswered for 90 s fails by its minutes, though the phase keeps 99% and no gap passes 5 s', () => {
+    // Every third probe of 18 (90 s) in a phase of 2,000 probes: 99.7% answered, each gap 5 s.
+    const a = of(samples(2000, (i) => i >= 1000 && i < 1018 && i % 3 === 0));
+    expect(a.ping).toMatchObject({ answered: 1994, longestGapMs: 5 * S });
+    expect(availabilityProblems(a)).toEqual(windowProblems(8, at(1000 * 5)));
+  });
+
+  it('two probes lost within a minute fail it; two a minute apart do not', () => {
+    expect(availabilityProblems(of(samples(1000, (i) => i === 500 || i === 506)))).toEqual(windowProblems(10, at(495 * 5)));
+    expect(availabilityProblems(of(samples(1000, (i) => i === 500 || i === 512)))).toEqual([]);
+  });
+
+  it('a gap of 35 s fails, named with when it began, for each target that had it (and its minute: 5 of 12 answered)', () => {
     const a = of(samples(1000, (i) => i >= 500 && i < 507));
+    const [pingWindow, apiWindow] = windowProblems(5, at(495 * 5));
     expect(availabilityProblems(a)).toEqual([
+      pingWindow,
       `Rancher's /ping through the load balancer did not answer for 35 s from ${new Date(at(2500)).toISOString()} (at most 30 s expected)`,
+      apiWindow,
       `the Kubernetes API's /readyz did not answer for 35 s from ${new Date(at(2500)).toISOString()} (at most 30 s expected)`,
     ]);
   });
@@ -103,7 +132,7 @@ describe('availabilityProblems (the budget of a roll of three servers: 99% answe
     );
     expect(availabilityProblems(a)).toEqual(["Rancher's /ping through the load balancer answered 98.0% of 100 probes (at least 99% expected)"]);
     expect(describeTarget('ping', a.ping)).toBe(
-      `Rancher's /ping through the load balancer: 98 of 100 probes answered (98.0%), longest gap 5 s from ${new Date(at(0)).toISOString()}`,
+      `Rancher's /ping through the load balancer: 98 of 100 probes answered (98.0%), longest gap 5 s from ${new Date(at(0)).toISOString()}, worst 60 s: 11 of 12 from ${new Date(at(0)).toISOString()}`,
     );
   });
 

@@ -34,6 +34,22 @@ describe('npm run acceptance: Rancher answering through the roll', () => {
     expectTornDown(c);
   });
 
+  it('--only roll, a third of the API probes unanswered for 90 s (every third of 18, no gap over 5 s): the roll phase fails naming the minute', async () => {
+    const { c } = await world((w) => (w.acceptance.outage = { phase: 'roll', servers: ['server-1', 'server-2'], probes: 18, every: 3 }));
+    expect((await accept(c, '--only', 'roll')).code).toBe(1);
+    const report = reportOf(c);
+    const [roll] = report.availability;
+    expect(roll.api.probes - roll.api.answered).toBe(6);
+    expect(roll.api.longestGapMs).toBe(AVAILABILITY_BUDGET.intervalMs);
+    expect(roll.api.worstWindow).toMatchObject({ answered: 8, probes: 12 });
+    const failed = report.phases.find((p: any) => p.phase === 'roll');
+    expect(failed.detail).toMatch(/the Kubernetes API's \/readyz answered 8 of 12 probes in the 60 s from \d{4}-\d\d-\d\dT/);
+    expect(report.evidence.roll).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^the Kubernetes API's \/readyz: .*, worst 60 s: 8 of 12 from /)]),
+    );
+    expectTornDown(c);
+  });
+
   it('--only roll, one server at a time: every probe of the roll answered, no gap, the phase passes with the numbers in the report', async () => {
     const { c } = await world();
     expect((await accept(c, '--only', 'roll')).code).toBe(0);

@@ -326,10 +326,11 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
       ['server-2', false, false, false],
     ]);
   });
-  it("a restart Lease put back by a restore, marking a server out: without the restore's record refused (exit 3) as any Lease with a server out; with it, taken, its mark cleared, and the roll goes on", () => {
+  it("a restart Lease put back by a restore, marking a server out: without the restore's record (or with an earlier version's, which names no Lease) refused (exit 3) as any Lease with a server out; with it, taken, its mark cleared, and the roll goes on", () => {
     const renewed = '2026-11-20T08:00:00.000000Z';
     const c = cluster('three', (world) => {
       world.restartLease = {
+        resourceVersion: '812',
         holderIdentity: 'ci-runner-7/4242/2026-11-20T07:00:00.000Z',
         leaseDurationSeconds: 3600,
         acquireTime: renewed,
@@ -340,9 +341,14 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const refused = roll(c, '--server', 'server-0');
     expect(refused.code).toBe(3);
     expect(refused.out).toContain('with 10.0.1.10 out of the cluster. Nothing was changed.');
-    // rke2-restore.sh records when the reset began: the Lease was last renewed before it.
+    // A record of an earlier version (when the reset began, a server's clock) names no Lease: still refused.
     c.update((world) => {
-      world.restoredAt = '2026-11-21T09:00:00Z';
+      world.restoreRecord = { restoredAt: '2026-11-21T09:00:00Z' };
+    });
+    expect(roll(c, '--server', 'server-0').code).toBe(3);
+    // rke2-restore.sh records the Lease's resourceVersion after the restore: this Lease, not written since.
+    c.update((world) => {
+      world.restoreRecord = { restoredLeaseVersion: '812', resetBegan: '2026-11-21T09:00:00Z' };
     });
     expect(roll(c, '--server', 'server-0')).toSucceed();
     const world = c.world();
@@ -350,11 +356,13 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(holderOf(world.restartLease)).toBeUndefined();
     expect(world.restartLease.annotations['rancher-ha-aws/out']).toBeUndefined();
   });
-  it('a restart Lease renewed after the restore is not taken: a marked one still refuses (exit 3)', () => {
-    const renewed = '2026-11-22T08:00:00.000000Z';
+  it("a restart Lease written since the restore is not taken, whatever its renewTime says (a roll whose machine's clock is behind the servers'): a marked one still refuses (exit 3)", () => {
+    // Renewed a day before the reset began by the servers' clock, and written after it: its version moved on.
+    const renewed = '2026-11-20T08:00:00.000000Z';
     const c = cluster('three', (world) => {
-      world.restoredAt = '2026-11-21T09:00:00Z';
+      world.restoreRecord = { restoredLeaseVersion: '812', resetBegan: '2026-11-21T09:00:00Z' };
       world.restartLease = {
+        resourceVersion: '815',
         holderIdentity: 'ci-runner-7/4242/2026-11-22T07:00:00.000Z',
         leaseDurationSeconds: 3600,
         acquireTime: renewed,
@@ -410,7 +418,10 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(result.code).toBe(1);
     expect(result.err).toContain("'kubectl' was not found on PATH");
     expect(c.calls()).toEqual([]);
-    expect(roll(c, '--all', '--server', 'server-1').err).toContain('--all, --server and --new-image exclude each other.');
+    // commander's words for options declared as conflicting (cli/command-line.ts), exit 2 as every command-line mistake.
+    const both = roll(c, '--all', '--server', 'server-1');
+    expect(both.code).toBe(2);
+    expect(both.err).toContain("Option '--all' cannot be used with option '--server <name>'.");
     c.update((world) => {
       world.failures = { 'terraform state pull': 1 };
       world.failureMessages = { 'terraform state pull': 'Error: Backend initialization required, please run "terraform init"\n' };

@@ -10,7 +10,7 @@ import {
   release,
   renew,
   RESTART_LEASE,
-  restoredAtMs,
+  restoredLeaseVersion,
   ROLL_LEASE,
 } from '../../../cli/shared/lease';
 import { MemoryLeases } from '../../helpers/memory-leases';
@@ -348,28 +348,35 @@ describe('acquire: racing takers and the holder name', () => {
 describe('after a restore from a snapshot', () => {
   const answering = (answer: { ok: boolean; stdout: string; stderr: string }) => recording(new MemoryLeases(), () => answer);
 
-  it("restoredAtMs reads the restore record's restoredAt from ConfigMap kube-system/rancher-aws-restore", () => {
-    const { kubectl, calls } = answering({ ok: true, stdout: '2026-11-24T11:30:00Z\n', stderr: '' });
-    expect(restoredAtMs(kubectl)).toBe(Date.parse('2026-11-24T11:30:00Z'));
-    expect(calls).toEqual([['-n', 'kube-system', 'get', 'configmap', 'rancher-aws-restore', '-o', 'jsonpath={.data.restoredAt}']]);
+  it("restoredLeaseVersion reads the restore record's restoredLeaseVersion from ConfigMap kube-system/rancher-aws-restore", () => {
+    const { kubectl, calls } = answering({ ok: true, stdout: '812\n', stderr: '' });
+    expect(restoredLeaseVersion(kubectl)).toBe('812');
+    expect(calls).toEqual([['-n', 'kube-system', 'get', 'configmap', 'rancher-aws-restore', '-o', 'jsonpath={.data.restoredLeaseVersion}']]);
   });
 
-  it('no record, or one whose time does not parse, is never restored', () => {
-    expect(restoredAtMs(answering({ ok: false, stdout: '2026-11-24T11:30:00Z', stderr: 'Error from server (NotFound)\n' }).kubectl)).toBeUndefined();
-    expect(restoredAtMs(answering({ ok: true, stdout: 'yesterday', stderr: '' }).kubectl)).toBeUndefined();
+  it("no record, a snapshot that held no Lease (empty), or an earlier version's record (restoredAt only: the key prints nothing) names no Lease", () => {
+    expect(restoredLeaseVersion(answering({ ok: false, stdout: '812', stderr: 'Error from server (NotFound)\n' }).kubectl)).toBeUndefined();
+    expect(restoredLeaseVersion(answering({ ok: true, stdout: '', stderr: '' }).kubectl)).toBeUndefined();
   });
 
-  it('a Lease renewed before the restore is taken whatever it marks, the mark cleared (a take-over too), held or not; one renewed since is not', () => {
-    const restoredAt = NOW.getTime() - 1800_000;
+  it("a Lease still at the restore's version is taken whatever it marks, the mark cleared (a take-over too), held or not; one written since is not, whatever its renewTime", () => {
     for (const takeOver of [false, true]) {
-      const before = withLease(OTHER, new Date(restoredAt - 60_000).toISOString(), '10.0.1.10');
-      expect(acquire(before.asKubectl(), ME, NOW, RESTART_LEASE, { restoredAtMs: restoredAt, takeOver })).toEqual({ held: true });
+      const before = withLease(OTHER, STALE, '10.0.1.10');
+      const version = before.get(RESTART_LEASE.name).metadata.resourceVersion;
+      expect(acquire(before.asKubectl(), ME, NOW, RESTART_LEASE, { restoredVersion: version, takeOver })).toEqual({ held: true });
       expect(held(before).spec.holderIdentity).toBe(ME);
       expect(held(before).metadata.annotations).toEqual({});
     }
-    const heldBefore = withLease(OTHER, new Date(restoredAt - 60_000).toISOString());
-    expect(acquire(heldBefore.asKubectl(), ME, NOW, RESTART_LEASE, { restoredAtMs: restoredAt })).toEqual({ held: true });
-    const since = withLease(OTHER, FRESH, '10.0.1.10');
-    expect(acquire(since.asKubectl(), ME, NOW, RESTART_LEASE, { restoredAtMs: restoredAt })).toMatchObject({ held: false, holder: OTHER });
+    const heldBefore = withLease(OTHER, FRESH);
+    expect(
+      acquire(heldBefore.asKubectl(), ME, NOW, RESTART_LEASE, { restoredVersion: heldBefore.get(RESTART_LEASE.name).metadata.resourceVersion }),
+    ).toEqual({
+      held: true,
+    });
+    // Written since the record (its renewTime a day old: a machine whose clock is behind): another version.
+    const since = withLease(OTHER, new Date(NOW.getTime() - 86_400_000).toISOString(), '10.0.1.10');
+    const recorded = since.get(RESTART_LEASE.name).metadata.resourceVersion;
+    since.put(since.get(RESTART_LEASE.name));
+    expect(acquire(since.asKubectl(), ME, NOW, RESTART_LEASE, { restoredVersion: recorded })).toMatchObject({ held: false, holder: OTHER });
   });
 });

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCommandLine } from '../../../cli/main';
+import { parseCommandLine } from '../../../cli/command-line';
 import { TERRAFORM_BINARY_ENV, terraformBinary, useTerraformBinary } from '../../../cli/shared/terraform';
 
 describe('the Terraform binary the operations run', () => {
@@ -73,10 +73,12 @@ describe('the Terraform binary the operations run', () => {
   });
 
   it('is an option of every command line', () => {
-    expect(parseCommandLine(['teardown', 'rke-ha', '--terraform-binary', '/usr/local/bin/tofu']).values.get('--terraform-binary')).toBe(
-      '/usr/local/bin/tofu',
-    );
-    expect(parseCommandLine(['roll', '--terraform-binary=tofu']).values.get('--terraform-binary')).toBe('tofu');
-    expect(() => parseCommandLine(['drill', '--terraform-binary'])).toThrow('--terraform-binary needs a value.');
+    const options = (args: string[]) => {
+      const parsed = parseCommandLine(args);
+      return 'run' in parsed ? parsed.run.options : undefined;
+    };
+    expect(options(['teardown', 'rke-ha', '--terraform-binary', '/usr/local/bin/tofu'])?.terraformBinary).toBe('/usr/local/bin/tofu');
+    expect(options(['acceptance', '--terraform-binary=tofu'])?.terraformBinary).toBe('tofu');
+    expect(() => parseCommandLine(['drill', '--terraform-binary'])).toThrow("Option '--terraform-binary <path or name>' argument missing.");
   });
 });

@@ -468,7 +468,7 @@ function terraform(ctx) {
  * answering; a server being restarted or replaced (not Ready here) serves nothing, and the load balancer's health
  * checks take it out. acceptance.outage = { phase, servers, probes }: from the first probe of that phase, those servers
  * serve nothing (their services restarted at once, outside the roll: their Nodes stay Ready) for `probes` probes of
- * the API.
+ * the API; with `every: n`, at only one probe in n of those (the first, then every n-th: a load balancer target flapping).
  */
 function clusterAnswers(ctx, { counted }) {
   const a = ctx.world.acceptance;
@@ -477,7 +477,7 @@ function clusterAnswers(ctx, { counted }) {
   let out = [];
   if (o && current(ctx.dir)?.phase === o.phase && o.left !== 0) {
     o.left ??= o.probes;
-    out = o.servers;
+    if ((o.probes - o.left) % (o.every ?? 1) === 0) out = o.servers;
     if (counted) o.left -= 1;
   }
   return servers.filter((s) => s.ready && !out.includes(s.name)).length * 2 > servers.length;

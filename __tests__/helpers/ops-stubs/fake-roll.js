@@ -281,11 +281,14 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
     cluster.deletedSecrets = [...(cluster.deletedSecrets ?? []), name];
     finish(0);
   }
-  // The record a restore leaves (rke2-restore.sh record_restore): `world.restoredAt`, when the cluster was reset.
+  // The record a restore leaves (rke2-restore.sh record_restore): `world.restoreRecord`, its data (restoredLeaseVersion:
+  // the Lease's resourceVersion after the restore; an earlier version's record: restoredAt only). A key it lacks
+  // prints nothing, as kubectl's jsonpath does for a missing key.
   if (verb === 'get' && kind === 'configmap' && ns === 'kube-system' && name === 'rancher-aws-restore') {
-    if (!world.restoredAt) finish(1, '', `Error from server (NotFound): configmaps "${name}" not found\n`);
-    if (!args.includes('jsonpath={.data.restoredAt}')) finish(1, '', `fake kubectl: unexpected call: ${rawArgs.join(' ')}\n`);
-    finish(0, world.restoredAt);
+    if (!world.restoreRecord) finish(1, '', `Error from server (NotFound): configmaps "${name}" not found\n`);
+    const key = /^jsonpath=\{\.data\.(\w+)\}$/.exec(args.find((a) => a.startsWith('jsonpath=')) ?? '')?.[1];
+    if (!key) finish(1, '', `fake kubectl: unexpected call: ${rawArgs.join(' ')}\n`);
+    finish(0, world.restoreRecord[key] ?? '');
   }
   // The upgrade's records and Plan (lib/kubernetes/private/kubernetes-upgrade.ts, upgrade-plan.ts), where the world has them.
   if (verb === 'get' && kind === 'configmap' && ns === 'rancher-aws-gates') {

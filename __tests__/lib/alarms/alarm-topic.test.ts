@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AlarmTopic, SUSTAINED_PERIODS, type AlarmTopicProps } from '../../../lib/alarms/alarm-topic';

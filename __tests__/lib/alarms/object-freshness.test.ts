@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { AlarmTopic } from '../../../lib/alarms/alarm-topic';
 import { ObjectFreshness } from '../../../lib/alarms/object-freshness';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { usEast1Provider } from '../../../lib/alarms/us-east-1-provider';
 import { synthConstruct } from '../../helpers/synth';

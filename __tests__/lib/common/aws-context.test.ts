@@ -1,5 +1,5 @@
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsRegion } from '@cdktn/provider-aws/lib/data-aws-region';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackRegion } from '../../../lib/common/aws-context';
 import { dataSources, synthConstruct } from '../../helpers/synth';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LogBucket } from '../../../lib/common/private/log-bucket';
 import { dataSources, resources, synthConstruct } from '../../helpers/synth';
 

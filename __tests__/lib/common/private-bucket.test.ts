@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { privateBucket } from '../../../lib/common/private/private-bucket';
 import { resources, synthConstruct } from '../../helpers/synth';
 

@@ -1,6 +1,6 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { ExternalDatastore, type DatastoreEngine, type ExternalDatastoreProps } from '../../../lib/database/external-datastore';
 import { only, ref, resources, synthConstruct } from '../../helpers/synth';

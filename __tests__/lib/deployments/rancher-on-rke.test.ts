@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SettingsError } from '../../../lib/config/errors';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
 import { AnnotationMetadataEntryType, type App, LocalBackend, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { ARecord, type ARecordProps } from '../../../lib/dns/a-record';
 import { dataSources, only, synthConstruct } from '../../helpers/synth';
 

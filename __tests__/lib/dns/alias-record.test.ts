@@ -1,5 +1,5 @@
-import { Lb } from '@cdktf/provider-aws/lib/lb';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Lb } from '@cdktn/provider-aws/lib/lb';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { AliasRecord } from '../../../lib/dns/alias-record';
 import { dataSources, only, ref, synthConstruct } from '../../helpers/synth';

@@ -1,6 +1,6 @@
 // What load-balancer-record.test.ts and load-balancer-record.tools.test.ts share: the construct synthesized with its
 // target from a variable, and the lookup of its locals; the zone apex case, and its CNAME. Synthesizes only when called.
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
 import { LoadBalancerRecord } from '../../../lib/dns/load-balancer-record';
 import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';

@@ -1,6 +1,6 @@
-import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
-import { Lb } from '@cdktf/provider-aws/lib/lb';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsRoute53Zone } from '@cdktn/provider-aws/lib/data-aws-route53-zone';
+import { Lb } from '@cdktn/provider-aws/lib/lb';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { AliasRecord } from '../../../lib/dns/alias-record';
 import { RoundRobinRecords } from '../../../lib/dns/round-robin-records';

@@ -1,4 +1,4 @@
-import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { Instance } from '@cdktn/provider-aws/lib/instance';
 import { TerraformOutput } from 'cdktf';
 import { DATA_DEVICE_NAME, DataVolume, SNAPSHOT_TARGET_TAG, type DataVolumeProps } from '../../../lib/docker/data-volume';
 import { dataSources, only, ref, servicePrincipal } from '../../helpers/synth';

@@ -1,6 +1,6 @@
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import type { DockerTlsIssuer } from '../../../lib/config/docker-schema';
 import { DockerReadiness } from '../../../lib/docker/docker-readiness';
 import { dataSources, synthConstruct } from '../../helpers/synth';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { NOT_REPORTED } from '../../../lib/common/reported-ends';
 import { k3sCertificateCheck } from '../../../lib/docker/private/k3s-certificate-check';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';
 import type { RancherContainerInput } from '../../../lib/docker/private/rancher-container';

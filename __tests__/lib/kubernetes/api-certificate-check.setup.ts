@@ -1,6 +1,6 @@
 // What api-certificate-check.test.ts and api-certificate-check.tools.test.ts share: the check synthesized for two
 // sample servers. Synthesizes only when called.
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { apiCertificateCheck } from '../../../lib/kubernetes/private/api-certificate-check';
 import { synthConstruct } from '../../helpers/synth';

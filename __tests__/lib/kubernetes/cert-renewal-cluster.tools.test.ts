@@ -250,7 +250,7 @@ describe('cert-renewal.sh peer_access on the fake cluster: a client certificate 
   const source = `server_paths rke2\n${extract('peer_access')}\nif peer_access && cluster_healthy 3; then echo THROUGH; else echo REFUSED; fi\nPEER_AUTH=()`;
   const verdict = (out: string) => out.split('\n').find((l) => l === 'THROUGH' || l === 'REFUSED');
 
-  it("signed by the cluster's client CA: the peer's API authenticates it as system:admin, real etcd accepts its etcd client, and its own NotReady Node is passed over", async () => {
+  it("signed by the cluster's client CA: the peer's API authenticates it as rancher-aws-cert-renewal:<its Node> (system:masters), real etcd accepts its etcd client, and its own NotReady Node is passed over", async () => {
     const b = holding(cluster.ca);
     await cluster.node(servers[0], { ready: false });
     await cluster.clearRequests();
@@ -258,7 +258,7 @@ describe('cert-renewal.sh peer_access on the fake cluster: a client certificate 
     expect([verdict(r.output), r.output]).toEqual(['THROUGH', expect.anything()]);
     const asked = (await cluster.requests()).filter((q) => q.address === servers[1].address && !q.path.startsWith('supervisor:'));
     expect(asked.length).toBeGreaterThan(0);
-    expect(new Set(asked.map((q) => q.user))).toEqual(new Set(['system:admin']));
+    expect(new Set(asked.map((q) => q.user))).toEqual(new Set([`rancher-aws-cert-renewal:${servers[0].name}`]));
     expect((await cluster.requests()).some((q) => q.address === servers[1].address && q.path === 'supervisor:/db/info')).toBe(true);
     // Another server NotReady: refused, through the same peer.
     await cluster.node(servers[2], { ready: false });

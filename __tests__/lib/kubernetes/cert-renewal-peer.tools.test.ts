@@ -122,11 +122,11 @@ describe.each([
     expect(r.output).toContain(`${service} restarted on ip-10-0-0-10: certificates renewed`);
     expect(stopsOrRestarts(b)).toEqual([`systemctl restart --no-block ${service}`]);
     for (const leaf of LEAVES) expect(b.read(leaf)).toBe(pem('valid.crt'));
-    // The Lease was written through a peer, as system:admin in system:masters, a client certificate and not a CA.
+    // The Lease was written through a peer, as this timer's own user in system:masters, a client certificate, not a CA.
     expect(b.calls().some((c) => c.startsWith('kubectl') && c.includes(`--server https://${IPS[1]}:6443`) && c.includes('create -f -'))).toBe(true);
     const cert = minted(b);
     expect(cert.status).toBe(0);
-    expect(cert.stdout).toMatch(/subject=O = system:masters, CN = system:admin/);
+    expect(cert.stdout).toMatch(/subject=O = system:masters, CN = rancher-aws-cert-renewal:ip-10-0-0-10\n/);
     expect(cert.stdout).toMatch(/TLS Web Client Authentication/);
     expect(cert.stdout).not.toMatch(/CA:TRUE/);
     const days = (field: string) => Date.parse(new RegExp(`${field}=(.*)`).exec(cert.stdout)![1]);
@@ -141,6 +141,31 @@ describe.each([
     }
     // The signed key did not outlive the run.
     expect(readdirSync(b.path('tmp'))).toEqual(['.keep']);
+  });
+
+  it.each([
+    ['TERM', 'removed by the EXIT trap: no key anywhere'],
+    ['KILL', "no trap runs: the key is only in the unit's RuntimeDirectory (memory), which systemd removes when the unit stops"],
+  ])('a run killed with SIG%s right after it signed its peer client key: %s', (signal) => {
+    const b = endedWhileRunning();
+    // The run's sleep right after the signing (the wait for a peer's clock) kills the run, as systemctl kill or the OOM killer would.
+    b.write('bin/sleep', `#!/bin/bash\nfind "$RUNTIME_DIRECTORY" -name '*.key' >"$T/keys-when-killed"\nkill -${signal} $PPID\n`);
+    b.write('run/rancher-aws-cert-renewal/.keep', '');
+    const r = b.run(
+      { file: SCRIPT, args: [dist] },
+      { CLUSTER: stub.dir, TMPDIR: b.path('tmp'), RUNTIME_DIRECTORY: b.path('run/rancher-aws-cert-renewal') },
+    );
+    expect(r.status).toBe(signal === 'TERM' ? 143 : null);
+    expect(b.read('keys-when-killed')).toMatch(/\/a\.key\n/);
+    const keys = (dir: string) =>
+      runBounded('find', [b.path(dir), '-name', '*.key'])
+        .stdout.trim()
+        .split('\n')
+        .filter(Boolean);
+    // Never under TMPDIR (disk), whatever the signal.
+    expect(keys('tmp')).toEqual([]);
+    expect(keys('run/rancher-aws-cert-renewal').length).toBe(signal === 'TERM' ? 0 : dist === 'rke2' ? 2 : 1);
+    expect(events()).toEqual([]);
   });
 
   it('its own Node NotReady (its kubelet cannot report) is passed over, and no other: with another server NotReady it is refused, nothing restarted', () => {

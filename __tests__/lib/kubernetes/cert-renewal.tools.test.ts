@@ -550,8 +550,9 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
 });
 
 describe('cert-renewal.sh: a Lease the restore put back is given back by any run, alarms on or off', () => {
-  const RESTORED_AT = new Date(Date.now() - 1800_000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const record = () => writeFileSync(join(stub.dir, 'configmap-rancher-aws-restore'), `restoredAt=${RESTORED_AT}\n`);
+  // setLease writes version 7: the record names it (the Lease as the restore put it back, not written since).
+  const record = (version = 7) =>
+    writeFileSync(join(stub.dir, 'configmap-rancher-aws-restore'), `restoredLeaseVersion=${version}\nresetBegan=2026-11-26T10:00:00Z\n`);
   const lease = () => readFileSync(join(stub.dir, 'lease'), 'utf8');
   const DEAD_ROLL = 'laptop/4242/2026-11-24T10:00:00.000Z';
 
@@ -579,10 +580,15 @@ describe('cert-renewal.sh: a Lease the restore put back is given back by any run
     expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-held-out')).toBe(false);
   });
 
-  it('a Lease renewed since the restore (a roll at work, a renewal under way) is left alone; without a record nothing is given back', () => {
+  it("a Lease written since the restore (a roll at work, a renewal under way) is left alone, whatever its renewTime (a roll's clock behind the servers'); without a record, or with an earlier version's (restoredAt only), nothing is given back", () => {
     const b = server(1, 200);
-    record();
-    setLease(DEAD_ROLL, 60, '10.0.0.10');
+    // Another version than the record's, renewed an hour ago: the clock of the machine that wrote it is no matter.
+    record(6);
+    setLease(DEAD_ROLL, 3600, '10.0.0.10');
+    expect(renew(b).status).toBe(0);
+    expect(lease()).toMatch(new RegExp(`^${DEAD_ROLL} `));
+    writeFileSync(join(stub.dir, 'configmap-rancher-aws-restore'), `restoredAt=${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}\n`);
+    setLease(DEAD_ROLL, 3600, '10.0.0.10');
     expect(renew(b).status).toBe(0);
     expect(lease()).toMatch(new RegExp(`^${DEAD_ROLL} `));
     writeFileSync(join(stub.dir, 'configmap-rancher-aws-restore'), '');

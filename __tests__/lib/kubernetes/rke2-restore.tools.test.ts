@@ -101,11 +101,11 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
       `deleted secret ${GONE[0]}.node-password.rke2`,
       `deleted node ${GONE[1]}`,
       `deleted secret ${GONE[1]}.node-password.rke2`,
-      expect.stringMatching(/^configmap rancher-aws-restore restoredAt=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      expect.stringMatching(/^configmap rancher-aws-restore restoredLeaseVersion= resetBegan=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
     ]);
-    // The restore record: when the reset began (written before it), so a restart Lease the snapshot held is not a deadlock.
+    // The restore record: no restart Lease in the snapshot (no version), and when the reset began, for a person.
     const resetAt = b.read('var/lib/rancher/rancher-aws/restored-at').trim();
-    expect(b.read('configmap-rancher-aws-restore')).toBe(`restoredAt=${resetAt}\n`);
+    expect(b.read('configmap-rancher-aws-restore')).toBe(`restoredLeaseVersion=\nresetBegan=${resetAt}\n`);
     expect(b.read('nodes')).toBe(`${ME}\n`);
     expect(b.exists(MARKER)).toBe(true);
     expect(r.output).toContain(`restored from ${NEWEST}: replace the other servers one at a time`);
@@ -263,13 +263,15 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
     ]);
   });
 
-  it('--forget-only: after a restore whose API came up late, removes the gone servers and records the restore, nothing else', () => {
+  it("--forget-only: after a restore whose API came up late, removes the gone servers and records the restore (the restart Lease's version as the snapshot put it back), nothing else", () => {
     const b = stranded();
     b.write('var/lib/rancher/rancher-aws/restored-at', '2026-11-26T10:00:00Z\n');
+    // The snapshot held a dead roll's Lease with a server out, at resourceVersion 812 (node-stubs/kubectl's lease file).
+    b.write('lease', 'laptop/4242/2026-11-26T08:00:00.000Z 2026-11-26T09:00:00.000000Z 3600 812 10.0.0.10\n');
     const r = restore(b, '--forget-only');
     expect(r.status).toBe(0);
     expect(events(b)).toContain(`deleted node ${GONE[0]}`);
-    expect(events(b)).toContain('configmap rancher-aws-restore restoredAt=2026-11-26T10:00:00Z');
+    expect(events(b)).toContain('configmap rancher-aws-restore restoredLeaseVersion=812 resetBegan=2026-11-26T10:00:00Z');
     expect(b.calls().some((c) => c.startsWith('rke2') || c.startsWith('s3-list'))).toBe(false);
     const down = stranded();
     down.write('api-down', '');

@@ -27,6 +27,12 @@ describe('serverUnits', () => {
     expect(unit('rke2', 'rancher-aws-cert-renewal.timer')).toContain('OnUnitActiveSec=6h\nRandomizedDelaySec=1h\n');
   });
 
+  it("gives the renewal run a folder in /run (memory) that systemd removes when the unit stops, however the run ended: the peer client key's", () => {
+    for (const d of ['rke2', 'k3s'] as const)
+      expect(unit(d, 'rancher-aws-cert-renewal.service')).toContain('RuntimeDirectory=rancher-aws-cert-renewal\nRuntimeDirectoryMode=0700\n');
+    expect(readFileSync(join(ROOT, 'lib/kubernetes/cert-renewal.sh'), 'utf8')).toContain('PEER_DIR=$(mktemp -d -p "${RUNTIME_DIRECTORY:-');
+  });
+
   it('enables the timer and starts the bootstrap without waiting for it (cloud-init goes on)', () => {
     expect(units('rke2').runcmd).toEqual([
       ['systemctl', 'daemon-reload'],

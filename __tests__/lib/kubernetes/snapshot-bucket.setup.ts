@@ -1,6 +1,6 @@
 // What snapshot-bucket.test.ts and snapshot-bucket.tools.test.ts share: a stack with a local backend and the AWS
 // provider, and the bucket's family mirrored onto terraform_data resources.
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { synthConstruct } from '../../helpers/synth';
 

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { accountAdministersStatement, StackKey, type IStackKey } from '../../../lib/common/stack-key';
 import { SnapshotBucket } from '../../../lib/kubernetes/snapshot-bucket';

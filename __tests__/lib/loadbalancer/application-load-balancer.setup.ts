@@ -1,6 +1,6 @@
 // What application-load-balancer.test.ts and application-load-balancer.tools.test.ts share: the longest name, and the
 // balancer synthesized in front of two servers with its name and zone as outputs.
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { ApplicationLoadBalancer } from '../../../lib/loadbalancer/application-load-balancer';
 import { synthConstruct } from '../../helpers/synth';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { ALB_IDLE_TIMEOUT_SECONDS, ALB_SSL_POLICY, ApplicationLoadBalancer } from '../../../lib/loadbalancer/application-load-balancer';
 import { only, ref, resources, synthConstruct } from '../../helpers/synth';
 import { NAME, TARGETS, CERTIFICATE, synth } from './application-load-balancer.setup';

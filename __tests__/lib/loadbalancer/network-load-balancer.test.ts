@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
 import { NetworkLoadBalancer } from '../../../lib/loadbalancer/network-load-balancer';
 import { only, ref, resources, synthConstruct } from '../../helpers/synth';

@@ -1,6 +1,6 @@
 // What existing-network.test.ts and existing-network.tools.test.ts share: the construct's props and its synthesis
 // (with the shape the deployments consume as an output).
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { ExistingNetwork, type ExistingNetworkProps } from '../../../lib/network/existing-network';
 import { DB, LB, NODES, VPC } from '../../helpers/sample-network';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { FlowLogs, type FlowLogsProps } from '../../../lib/network/private/flow-logs';
 import { dataSources, only, ref, resources, servicePrincipal, synthConstruct } from '../../helpers/synth';

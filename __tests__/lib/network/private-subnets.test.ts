@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { PRIVATE_SUBNET_OFFSET, PrivateSubnets, type PrivateSubnetsProps } from '../../../lib/network/private-subnets';
 import { PublicNetwork } from '../../../lib/network/public-network';
 import { ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';

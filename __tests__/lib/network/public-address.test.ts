@@ -1,5 +1,5 @@
-import { Instance } from '@cdktf/provider-aws/lib/instance';
-import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { Instance } from '@cdktn/provider-aws/lib/instance';
+import { InternetGateway } from '@cdktn/provider-aws/lib/internet-gateway';
 import { TerraformOutput } from 'cdktf';
 import { PublicAddress } from '../../../lib/network/public-address';
 import { only, ref } from '../../helpers/synth';

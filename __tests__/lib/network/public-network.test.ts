@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { PublicNetwork } from '../../../lib/network/public-network';
 import { dataSources, only, ref, resources, synthConstruct } from '../../helpers/synth';

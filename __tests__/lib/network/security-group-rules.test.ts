@@ -1,5 +1,5 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
 import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
 import { allowAllEgress, allowAllEgressTo, allowEgress, allowIngress } from '../../../lib/network/private/security-group-rules';
 import type { PortRule } from '../../../lib/network/port-rule';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import type { VpcEndpointService } from '../../../lib/config/vpc-schema';
 import { VpcEndpoints } from '../../../lib/network/private/vpc-endpoints';

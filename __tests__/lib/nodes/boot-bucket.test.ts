@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend } from 'cdktf';
 import { BootBucket } from '../../../lib/nodes/boot-bucket';
 import { dataSources, only, resources, synthConstruct } from '../../helpers/synth';

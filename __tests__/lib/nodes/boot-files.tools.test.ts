@@ -27,6 +27,7 @@ describe('boot-lib.sh', () => {
       'cluster_healthy',
       'expected_servers',
       'lease_verdict',
+      'write_restore_record',
       'wait_for',
       'aws_post',
       'put_metric',

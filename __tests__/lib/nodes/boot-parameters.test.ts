@@ -1,6 +1,6 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { KEY_ADMINISTRATION_ACTIONS } from '../../../lib/common/stack-key';
 import { BootParameters } from '../../../lib/nodes/boot-parameters';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { AGENT_MESSAGE_ACTIONS, NodeRole, SESSION_MANAGER_ACTIONS } from '../../../lib/nodes/node-role';
 import { dataSources, ref, resources, servicePrincipal, synthConstruct, type TerraformJson } from '../../helpers/synth';

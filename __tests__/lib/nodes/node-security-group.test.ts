@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { NodeSecurityGroup } from '../../../lib/nodes/node-security-group';
 import type { PortRule } from '../../../lib/network/port-rule';

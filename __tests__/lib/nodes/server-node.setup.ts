@@ -1,6 +1,6 @@
 // What server-node.test.ts and server-node.tools.test.ts share: a stack with a local backend and the AWS provider,
 // the props of a sample server, and a server upgraded in place.
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { ServerNode, type ServerNodeProps } from '../../../lib/nodes/server-node';
 import { synthConstruct } from '../../helpers/synth';

@@ -1,6 +1,6 @@
 // What server-quorum.test.ts and server-quorum.tools.test.ts share: the quorum check of a one-server deployment,
 // synthesized with its condition as an output. Synthesizes only when called.
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { ServerQuorum } from '../../../lib/nodes/server-quorum';
 import { synthConstruct } from '../../helpers/synth';

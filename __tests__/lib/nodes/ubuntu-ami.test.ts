@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Lazy, LocalBackend, TerraformOutput, type TerraformStack } from 'cdktf';
 import { imageOwner, ServerImage, type ServerImageProps } from '../../../lib/nodes/server-image';
 import { CANONICAL_OWNER_ID, UbuntuAmi } from '../../../lib/nodes/ubuntu-ami';

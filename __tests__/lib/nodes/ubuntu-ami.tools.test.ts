@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { LocalBackend, TerraformOutput, type TerraformStack } from 'cdktf';
 import { UbuntuAmi } from '../../../lib/nodes/ubuntu-ami';
 import { only, synthConstruct, type TerraformJson } from '../../helpers/synth';

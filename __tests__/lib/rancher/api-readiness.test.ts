@@ -1,6 +1,6 @@
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
 import { probeWorstCaseSeconds } from '../../../lib/common/private/http-retry';
 import { ApiReadiness } from '../../../lib/rancher/api-readiness';

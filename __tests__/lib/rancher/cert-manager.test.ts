@@ -1,6 +1,6 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { LocalBackend } from 'cdktf';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_REPOSITORY, CertManager } from '../../../lib/rancher/cert-manager';
 import { only, synthConstruct } from '../../helpers/synth';

@@ -2,8 +2,8 @@
 // probe, with the props a test overrides.
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
 import { FirstLogin, type FirstLoginProps } from '../../../lib/rancher/first-login';
 import { synthConstruct, type TerraformJson } from '../../helpers/synth';

@@ -1,6 +1,6 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { TerraformOutput, Token } from 'cdktf';
 import { RANCHER_NAMESPACE, RancherNamespace } from '../../../lib/rancher/namespace';
 import { only, synthConstruct } from '../../helpers/synth';

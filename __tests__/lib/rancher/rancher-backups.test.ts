@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { join } from 'node:path';
 import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, RANCHER_BACKUP_CHARTS, rancherBackupChart, rancherLine } from '../../../lib/config/versions';
 import { RancherBackups, type RancherBackupsProps } from '../../../lib/rancher/rancher-backups';

@@ -2,8 +2,8 @@
 // for a trust kind.
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { TerraformVariable } from 'cdktf';
 import { RancherReadiness, type ReadinessTrust } from '../../../lib/rancher/rancher-readiness';
 import { synthConstruct } from '../../helpers/synth';

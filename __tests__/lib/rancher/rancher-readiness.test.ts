@@ -1,7 +1,7 @@
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { RANCHER_CA_SECRET, RancherReadiness } from '../../../lib/rancher/rancher-readiness';
 import { dataSources, synthConstruct } from '../../helpers/synth';

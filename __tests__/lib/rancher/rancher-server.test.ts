@@ -1,7 +1,7 @@
 import { tlsSchema } from '../../../lib/config/tls-schema';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
 import { rancherChartValues } from '../../../lib/rancher/chart-values';
 import { RANCHER_NAMESPACE } from '../../../lib/rancher/namespace';

@@ -1,5 +1,5 @@
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { PINS } from '../../../lib/config/pins';
 import { DEFAULT_VERSIONS, rancherLine } from '../../../lib/config/versions';

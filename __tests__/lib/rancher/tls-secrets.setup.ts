@@ -1,8 +1,8 @@
 // What tls-secrets.test.ts and tls-secrets.tools.test.ts share: the TLS plan of a settings input, and the construct
 // synthesized for a plan.
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Password } from '@cdktn/provider-random/lib/password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { tlsSchema } from '../../../lib/config/tls-schema';

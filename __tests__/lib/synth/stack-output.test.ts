@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { Vpc } from '@cdktn/provider-aws/lib/vpc';
 import { App, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { takeOutputFormat, writeStackOutput, type OutputFormat } from '../../../lib/synth/stack-output';
 

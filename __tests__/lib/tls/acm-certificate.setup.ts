@@ -1,6 +1,6 @@
 // What acm-certificate.test.ts and acm-certificate.tools.test.ts share: one LoadBalancerCertificate synthesized per
 // source, and its hostname postcondition.
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import { LoadBalancerCertificate } from '../../../lib/tls/acm-certificate';

@@ -1,4 +1,4 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { CERTIFICATE_WARNING_HOURS, LoadBalancerCertificate } from '../../../lib/tls/acm-certificate';
 import { CertificateVariables } from '../../../lib/tls/certificate-variables';

@@ -1,8 +1,8 @@
-import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { DataAwsIamPolicyDocumentStatement } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
+import { S3BucketOwnershipControls } from '@cdktn/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPublicAccessBlock } from '@cdktn/provider-aws/lib/s3-bucket-public-access-block';
 import type { Construct } from 'constructs';
 
 export interface PrivateBucketProps {

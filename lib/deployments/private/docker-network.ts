@@ -1,4 +1,4 @@
-import { DataAwsEbsVolumes } from '@cdktf/provider-aws/lib/data-aws-ebs-volumes';
+import { DataAwsEbsVolumes } from '@cdktn/provider-aws/lib/data-aws-ebs-volumes';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { GuardCondition } from '../../common/deployment-guard';

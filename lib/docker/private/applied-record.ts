@@ -1,5 +1,5 @@
-import { DataAwsSsmParametersByPath } from '@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { DataAwsSsmParametersByPath } from '@cdktn/provider-aws/lib/data-aws-ssm-parameters-by-path';
+import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
 import { dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { literal } from '../../common/terraform-template';

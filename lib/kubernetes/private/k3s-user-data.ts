@@ -5,11 +5,13 @@ import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } fro
 import CLUSTER_LIB from '../cluster-lib.sh';
 import K3S_BOOTSTRAP from '../k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from '../k3s-datastore-endpoint.sh';
+import K3S_RESTORE from '../k3s-restore.sh';
 import { dualStackConfig, dualStackFiles } from './dual-stack';
 import type { ServerOperatingSystem } from '../../config/sections';
 import { RANCHER_RPM_KEY_FINGERPRINT, rhelFamily, rhelFamilyFiles, selinuxConfig } from './rhel-family';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 import { registryFiles } from './registry-login';
+import { RESTORE_SCRIPT_PATH } from './rke2-user-data';
 import { releaseEnvironment } from './release-files';
 import { serverUnits } from './server-units';
 import { startTimeoutFiles } from './start-timeout';
@@ -98,6 +100,8 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
       // Written before the installer creates k3s.service; systemd merges it in.
       rootFile(K3S_DROP_IN_PATH, '0644', `[Service]\nExecStartPre=${K3S_DATASTORE_ENDPOINT_PATH}\n`),
       serverScriptFile(K3S_BOOTSTRAP_PATH, K3S_BOOTSTRAP),
+      // Records a restore of the datastore (RDS restores the data; the record lets the restart Lease it put back go).
+      serverScriptFile(RESTORE_SCRIPT_PATH, K3S_RESTORE),
       ...dualStackFiles('k3s', settings.dualStack),
       ...startTimeoutFiles('k3s'),
       ...units.files,

@@ -101,6 +101,10 @@ function certRenewalUnits(distribution: ServerDistribution): WriteFile[] {
         '[Service]',
         'Type=oneshot',
         `ExecStart=${CERT_RENEWAL_PATH} ${distribution}`,
+        // The client key a run signs to reach a peer (cert-renewal.sh peer_access): in /run (memory), 0700, removed
+        // by systemd when the unit stops, however the run ended (systemd.exec(5), RuntimeDirectory=).
+        `RuntimeDirectory=${CERT_RENEWAL_UNIT}`,
+        'RuntimeDirectoryMode=0700',
         '',
       ].join('\n'),
     ),

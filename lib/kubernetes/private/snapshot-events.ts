@@ -1,7 +1,7 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { DataAwsIamPolicyDocument } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import { S3BucketNotification } from '@cdktn/provider-aws/lib/s3-bucket-notification';
+import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktn/provider-aws/lib/sns-topic-policy';
 import { Construct } from 'constructs';
 import type { SnapshotBucket } from '../snapshot-bucket';
 import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../../common/aws-context';

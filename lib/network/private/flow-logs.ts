@@ -1,8 +1,8 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { CloudwatchLogGroup } from '@cdktn/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsIamPolicyDocument } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import { FlowLog } from '@cdktn/provider-aws/lib/flow-log';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { LogBucket } from '../../common/private/log-bucket';
 import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../../common/aws-context';

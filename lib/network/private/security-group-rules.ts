@@ -1,6 +1,6 @@
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktn/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktn/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
 import type { PortRule } from '../port-rule';

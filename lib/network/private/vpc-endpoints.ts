@@ -1,4 +1,4 @@
-import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { VpcEndpoint } from '@cdktn/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import type { VpcEndpointService } from '../../config/vpc-schema';
 import { allowIngress, replaceableSecurityGroup } from './security-group-rules';

@@ -1,4 +1,4 @@
-import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import type { DataAwsIamPolicyDocumentStatement } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
 import { literal } from '../../common/terraform-template';
 import { credentialStore } from '../../config/registry-credentials';
 import type { RegistryCredentialsSettings } from '../../config/sections';

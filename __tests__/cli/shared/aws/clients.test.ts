@@ -1,0 +1,64 @@
+import { DescribeInstanceInformationCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
+import { AWS_DEFAULTS, AwsClients } from '../../../../cli/shared/aws/clients';
+import { UnlistedAwsCall } from '../../../../cli/shared/aws/only-listed-calls';
+import { FakeAws } from '../../../helpers/fake-aws/fake-aws';
+
+describe('the AWS SDK clients', () => {
+  it('retry a throttled call and answer when it succeeds within the attempts', async () => {
+    const fake = new FakeAws();
+    fake.ssm.parameters.set('/p', { value: 'v', version: 1, tags: [] });
+    fake.throttle('SSM GetParameter', 2);
+    const got = await fake.clients({ maxAttempts: 3 }).ssm.send(new GetParameterCommand({ Name: '/p', WithDecryption: true }));
+    expect(got.Parameter?.Value).toBe('v');
+    expect(got.$metadata.attempts).toBe(3);
+    expect(fake.count('SSM GetParameter')).toBe(3);
+  });
+
+  it('give up after maxAttempts when AWS keeps throttling, with the throttling error', async () => {
+    const fake = new FakeAws();
+    fake.ssm.parameters.set('/p', { value: 'v', version: 1, tags: [] });
+    fake.throttle('SSM GetParameter', 10);
+    await expect(fake.clients({ maxAttempts: 4 }).ssm.send(new GetParameterCommand({ Name: '/p' }))).rejects.toMatchObject({
+      name: 'ThrottlingException',
+      $metadata: { attempts: 4 },
+    });
+    expect(fake.count('SSM GetParameter')).toBe(4);
+  });
+
+  it('do not retry an error that is not throttling or transient (a missing parameter is asked once)', async () => {
+    const fake = new FakeAws();
+    await expect(fake.clients().ssm.send(new GetParameterCommand({ Name: '/missing' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+    expect(fake.count('SSM GetParameter')).toBe(1);
+  });
+
+  it('refuse a command AWS_CALLS does not list, before anything is sent', async () => {
+    const fake = new FakeAws();
+    const sent = fake.clients().ssm.send(new DescribeInstanceInformationCommand({}));
+    await expect(sent).rejects.toBeInstanceOf(UnlistedAwsCall);
+    await expect(sent).rejects.toThrow('SSM DescribeInstanceInformation is not in AWS_CALLS (cli/shared/aws/calls.ts)');
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('are built once each, on first use, all in the region given', async () => {
+    const clients = new FakeAws().clients({ region: 'ap-southeast-2' });
+    expect(clients.ssm).toBe(clients.ssm);
+    expect(await clients.s3.config.region()).toBe('ap-southeast-2');
+    expect(await clients.iam.config.region()).toBe('ap-southeast-2');
+    clients.destroy();
+  });
+
+  it('bound each request: the HTTP handler is built with the request and connection timeouts', async () => {
+    const clients = new FakeAws().clients({ requestTimeoutMs: 12_345 });
+    // NodeHttpHandler resolves the options it was built with into configProvider (read here: no request is sent).
+    const resolved = await (clients.kms.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> }).configProvider;
+    expect(resolved).toMatchObject({ requestTimeout: 12_345, connectionTimeout: AWS_DEFAULTS.connectionTimeoutMs });
+  });
+
+  it('refuse settings out of range, naming the setting, the value and the range', () => {
+    expect(() => new AwsClients({ region: 'eu-west-1', maxAttempts: 0 })).toThrow('maxAttempts is 0: give a whole number from 1 to 10');
+    expect(() => new AwsClients({ region: 'eu-west-1', requestTimeoutMs: 0 })).toThrow(
+      'requestTimeoutMs is 0: give a number of milliseconds above 0',
+    );
+    expect(AWS_DEFAULTS.maxAttempts).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,43 @@
+import { FakeSsm } from './fake-ssm';
+
+const SEND = { DocumentName: 'AWS-RunShellScript', InstanceIds: ['i-1'], Parameters: { commands: ['true'] } };
+
+describe('the fake SSM', () => {
+  it('has no invocation for the first looks after SendCommand, then InProgress, then the result', () => {
+    const ssm = new FakeSsm(() => 2);
+    ssm.hiddenLooks = 2;
+    ssm.runningLooks = 1;
+    ssm.register('i-1', () => ({ status: 'Success', stdout: 'ok' }));
+    const id = ssm.handlers.SendCommand(SEND).Command.CommandId;
+    const get = () => ssm.handlers.GetCommandInvocation({ CommandId: id, InstanceId: 'i-1' });
+    expect(get).toThrow(expect.objectContaining({ name: 'InvocationDoesNotExist' }));
+    expect(get).toThrow(expect.objectContaining({ name: 'InvocationDoesNotExist' }));
+    expect(get().Status).toBe('InProgress');
+    expect(get()).toMatchObject({ Status: 'Success', StandardOutputContent: 'ok' });
+  });
+
+  it('refuses an instance whose agent is not registered, and any document but AWS-RunShellScript', () => {
+    const ssm = new FakeSsm(() => 2);
+    expect(() => ssm.handlers.SendCommand(SEND)).toThrow(expect.objectContaining({ name: 'InvalidInstanceId' }));
+    ssm.register('i-1');
+    expect(() => ssm.handlers.SendCommand({ ...SEND, DocumentName: 'AWS-RunPowerShellScript' })).toThrow(
+      expect.objectContaining({ name: 'InvalidDocument' }),
+    );
+  });
+
+  it('keeps parameters as Parameter Store does: versions, no overwrite without asking, no tags with overwrite', () => {
+    const ssm = new FakeSsm(() => 2);
+    expect(ssm.handlers.PutParameter({ Name: '/p', Value: 'a', Type: 'SecureString', Tags: [{ Key: 'k', Value: 'v' }] }).Version).toBe(1);
+    expect(() => ssm.handlers.PutParameter({ Name: '/p', Value: 'b', Type: 'SecureString' })).toThrow(
+      expect.objectContaining({ name: 'ParameterAlreadyExists' }),
+    );
+    expect(() => ssm.handlers.PutParameter({ Name: '/p', Value: 'b', Overwrite: true, Tags: [{ Key: 'k', Value: 'v' }] })).toThrow(
+      expect.objectContaining({ name: 'ValidationException' }),
+    );
+    expect(ssm.handlers.PutParameter({ Name: '/p', Value: 'b', Overwrite: true }).Version).toBe(2);
+    expect(ssm.handlers.GetParameter({ Name: '/p' }).Parameter.Value).not.toBe('b');
+    expect(ssm.handlers.GetParameter({ Name: '/p', WithDecryption: true }).Parameter).toMatchObject({ Value: 'b', Version: 2 });
+    ssm.handlers.DeleteParameter({ Name: '/p' });
+    expect(() => ssm.handlers.DeleteParameter({ Name: '/p' })).toThrow(expect.objectContaining({ name: 'ParameterNotFound' }));
+  });
+});

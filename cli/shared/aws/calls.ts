@@ -1,0 +1,93 @@
+/**
+ * Every AWS call the operations make, keyed `<SDK client> <SDK command>` as AWS SDK for JavaScript v3 names them
+ * (`SSMClient` sends `SendCommandCommand`: `SSM SendCommand`), with the IAM actions it needs. This is the one list:
+ * the SDK clients refuse any command not in it (cli/shared/aws/clients.ts), the AWS CLI adapter refuses any
+ * `<service> <operation>` that is not one of its entries in the CLI's words (cli/shared/aws.ts, through
+ * `cliOperation`), and __tests__/docs/deployer-policy.test.ts holds docs/deployer-policy.json to it.
+ *
+ * No SDK import here: the AWS CLI adapter reads this table, and the bundled CLI must not carry the SDK for it.
+ */
+export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
+  // roll
+  'SSM SendCommand': ['ssm:SendCommand'],
+  'SSM GetCommandInvocation': ['ssm:GetCommandInvocation'],
+  'RDS CreateDBSnapshot': ['rds:CreateDBSnapshot'],
+  'RDS DescribeDBSnapshots': ['rds:DescribeDBSnapshots'],
+  // acceptance run, docker's migrate phase: the final snapshot its rke-ha (K3s) deployment's datastore leaves
+  'RDS DeleteDBSnapshot': ['rds:DeleteDBSnapshot'],
+  // teardown
+  'ElasticLoadBalancingV2 ModifyLoadBalancerAttributes': ['elasticloadbalancing:ModifyLoadBalancerAttributes'],
+  'RDS ModifyDBInstance': ['rds:ModifyDBInstance'],
+  'RDS DescribeDBInstances': ['rds:DescribeDBInstances'],
+  'S3 ListObjectVersions': ['s3:ListBucketVersions'],
+  'S3 DeleteObjects': ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+  'S3 DeleteBucket': ['s3:DeleteBucket'],
+  'CloudWatchLogs DeleteLogGroup': ['logs:DeleteLogGroup'],
+  'KMS ScheduleKeyDeletion': ['kms:ScheduleKeyDeletion'],
+  'EC2 DescribeSnapshots': ['ec2:DescribeSnapshots'],
+  // drill: production's backups, read only
+  'S3 ListObjectsV2': ['s3:ListBucket'],
+  'S3 GetObject': ['s3:GetObject'],
+  // drill --etcd: production's snapshot copied into the throwaway's bucket (read there, written here), the cluster
+  // token handed to the throwaway's first server through a parameter of its own, deleted after the restore
+  'S3 CopyObject': ['s3:GetObject', 's3:PutObject'],
+  'SSM PutParameter': ['ssm:PutParameter'],
+  'SSM DeleteParameter': ['ssm:DeleteParameter'],
+  // rotate token: the cluster token read, and the new one written, in the deployment's own parameter
+  'SSM GetParameter': ['ssm:GetParameter'],
+  'SSM ListCommandInvocations': ['ssm:ListCommandInvocations'],
+  // acceptance: who runs it (no permission needed), a name already taken, the sweep, CloudTrail's event history
+  'STS GetCallerIdentity': [],
+  'ResourceGroupsTaggingAPI GetResources': ['tag:GetResources'],
+  'KMS DescribeKey': ['kms:DescribeKey'],
+  'EC2 DescribeInstances': ['ec2:DescribeInstances'],
+  'CloudTrail LookupEvents': ['cloudtrail:LookupEvents'],
+  // acceptance: the servers' metrics read back (its metrics phase)
+  'CloudWatch GetMetricData': ['cloudwatch:GetMetricData'],
+  // acceptance: the docker host stopped (the break), and the IAM the Tagging API does not list (its sweep)
+  'EC2 StopInstances': ['ec2:StopInstances'],
+  'IAM ListRoles': ['iam:ListRoles'],
+  'IAM ListRoleTags': ['iam:ListRoleTags'],
+  'IAM ListUsers': ['iam:ListUsers'],
+  'IAM ListUserTags': ['iam:ListUserTags'],
+  'IAM ListInstanceProfiles': ['iam:ListInstanceProfiles'],
+  'IAM ListInstanceProfileTags': ['iam:ListInstanceProfileTags'],
+  'IAM ListPolicies': ['iam:ListPolicies'],
+  'IAM ListPolicyTags': ['iam:ListPolicyTags'],
+};
+
+/** The AWS CLI's name of each SDK client's service (`aws <service> ...`). */
+const CLI_SERVICES: Readonly<Record<string, string>> = {
+  SSM: 'ssm',
+  RDS: 'rds',
+  S3: 's3api',
+  EC2: 'ec2',
+  ElasticLoadBalancingV2: 'elbv2',
+  CloudWatchLogs: 'logs',
+  KMS: 'kms',
+  STS: 'sts',
+  ResourceGroupsTaggingAPI: 'resourcegroupstaggingapi',
+  CloudTrail: 'cloudtrail',
+  CloudWatch: 'cloudwatch',
+  IAM: 'iam',
+};
+
+/**
+ * The AWS CLI's words for a table key (`RDS CreateDBSnapshot` is `rds create-db-snapshot`): the CLI names an
+ * operation by splitting the API's name into words, an acronym (DB, V2) being one word.
+ */
+export function cliOperation(key: string): string {
+  const [client, command] = key.split(' ');
+  const service = CLI_SERVICES[client];
+  if (service === undefined || command === undefined) throw new Error(`${key} is not <SDK client> <SDK command> of a client AWS_CALLS knows.`);
+  const words = command
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase();
+  return `${service} ${words}`;
+}
+
+/** The table key of an SDK command sent by a client (`SSMClient`, `SendCommandCommand`: `SSM SendCommand`). */
+export function sdkCall(clientName: string, commandName: string): string {
+  return `${clientName.replace(/Client$/, '')} ${commandName.replace(/Command$/, '')}`;
+}

@@ -1,0 +1,123 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MetadataBearer, Pluggable, RetryStrategyV2 } from '@smithy/types';
+import { ConfiguredRetryStrategy, StandardRetryStrategy } from '@smithy/core/retry';
+import { onlyListedCalls } from './only-listed-calls';
+
+/** How every client reaches AWS: one set of settings for all of them. */
+export interface AwsSettings {
+  readonly region: string;
+  /** A profile of ~/.aws/config (SSO included); unset, the SDK's default chain: environment, profile, SSO, instance role. */
+  readonly profile?: string;
+  /** Attempts per call, the first included (throttling and transient errors are retried, with backoff). */
+  readonly maxAttempts?: number;
+  /** The longest one HTTP request may take before it is abandoned (and, when attempts are left, retried). */
+  readonly requestTimeoutMs?: number;
+  /** The wait before retry n; unset, the SDK's standard backoff (exponential with jitter, capped at 20 s). Tests set 0. */
+  readonly retryDelayMs?: number | ((retry: number) => number);
+  /** Credentials in place of the default chain (the tests' fake cloud takes any). */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** SDK plugins added to every client's middleware stack (the tests' fake cloud is one). */
+  readonly plugins?: readonly Pluggable<object, MetadataBearer>[];
+}
+
+/** What a setting left unset is. */
+export const AWS_DEFAULTS = { maxAttempts: 5, requestTimeoutMs: 60_000, connectionTimeoutMs: 10_000 } as const;
+
+/** The retry strategy every client shares: the SDK's standard one (throttling, transient and 5xx errors, a retry quota). */
+export function retryStrategy(settings: AwsSettings): RetryStrategyV2 {
+  const attempts = settings.maxAttempts ?? AWS_DEFAULTS.maxAttempts;
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10)
+    throw new Error(`maxAttempts is ${attempts}: give a whole number from 1 to 10 (AWS calls are retried up to that many times in all).`);
+  return settings.retryDelayMs === undefined ? new StandardRetryStrategy(attempts) : new ConfiguredRetryStrategy(attempts, settings.retryDelayMs);
+}
+
+/**
+ * One client per service, each built on first use from the same settings. Every client refuses a command that is
+ * not in AWS_CALLS (cli/shared/aws/calls.ts), so that table stays the list of what the operations call.
+ */
+export class AwsClients {
+  readonly region: string;
+  private readonly config: object;
+  private readonly made = new Map<string, { middlewareStack: { use(plugin: Pluggable<object, MetadataBearer>): void }; destroy(): void }>();
+
+  constructor(private readonly settings: AwsSettings) {
+    this.region = settings.region;
+    const requestTimeout = settings.requestTimeoutMs ?? AWS_DEFAULTS.requestTimeoutMs;
+    if (!Number.isFinite(requestTimeout) || requestTimeout <= 0)
+      throw new Error(`requestTimeoutMs is ${requestTimeout}: give a number of milliseconds above 0 (an AWS request is abandoned after it).`);
+    this.config = {
+      region: settings.region,
+      ...(settings.profile === undefined ? {} : { profile: settings.profile }),
+      ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
+      retryStrategy: retryStrategy(settings),
+      requestHandler: { requestTimeout, connectionTimeout: Math.min(requestTimeout, AWS_DEFAULTS.connectionTimeoutMs) },
+    };
+  }
+
+  get ssm(): SSMClient {
+    return this.client('SSM', () => new SSMClient(this.config));
+  }
+  get rds(): RDSClient {
+    return this.client('RDS', () => new RDSClient(this.config));
+  }
+  get s3(): S3Client {
+    return this.client('S3', () => new S3Client(this.config));
+  }
+  get ec2(): EC2Client {
+    return this.client('EC2', () => new EC2Client(this.config));
+  }
+  get elbv2(): ElasticLoadBalancingV2Client {
+    return this.client('ElasticLoadBalancingV2', () => new ElasticLoadBalancingV2Client(this.config));
+  }
+  get logs(): CloudWatchLogsClient {
+    return this.client('CloudWatchLogs', () => new CloudWatchLogsClient(this.config));
+  }
+  get kms(): KMSClient {
+    return this.client('KMS', () => new KMSClient(this.config));
+  }
+  get sts(): STSClient {
+    return this.client('STS', () => new STSClient(this.config));
+  }
+  get tagging(): ResourceGroupsTaggingAPIClient {
+    return this.client('ResourceGroupsTaggingAPI', () => new ResourceGroupsTaggingAPIClient(this.config));
+  }
+  get cloudtrail(): CloudTrailClient {
+    return this.client('CloudTrail', () => new CloudTrailClient(this.config));
+  }
+  get cloudwatch(): CloudWatchClient {
+    return this.client('CloudWatch', () => new CloudWatchClient(this.config));
+  }
+  get iam(): IAMClient {
+    return this.client('IAM', () => new IAMClient(this.config));
+  }
+
+  /** Closes the clients' connections (a command that ends should not wait for idle sockets). */
+  destroy(): void {
+    for (const client of this.made.values()) client.destroy();
+    this.made.clear();
+  }
+
+  private client<C extends { middlewareStack: { use(plugin: Pluggable<object, MetadataBearer>): void }; destroy(): void }>(
+    name: string,
+    make: () => C,
+  ): C {
+    const found = this.made.get(name);
+    if (found) return found as C;
+    const client = make();
+    client.middlewareStack.use(onlyListedCalls);
+    for (const plugin of this.settings.plugins ?? []) client.middlewareStack.use(plugin);
+    this.made.set(name, client);
+    return client;
+  }
+}

@@ -1,0 +1,29 @@
+import { DescribeInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import type { AwsClients } from './clients';
+import { isAwsError } from './errors';
+import { waitFor, type WaitBudget } from './wait';
+
+/**
+ * An instance's state (`running`, `stopping`, `stopped`, `shutting-down`, `terminated`...), or undefined when EC2
+ * does not know the id. EC2 is eventually consistent: right after a change, a describe may still show the state before.
+ */
+export async function instanceState(clients: AwsClients, instanceId: string): Promise<string | undefined> {
+  try {
+    const found = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    return found.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? 'unknown';
+  } catch (error) {
+    if (isAwsError(error, 'InvalidInstanceID.NotFound')) return undefined;
+    throw error;
+  }
+}
+
+/** Stops an instance and waits until EC2 describes it `stopped`; the last state seen and whether it got there. */
+export async function stopInstance(clients: AwsClients, instanceId: string, budget: WaitBudget): Promise<{ stopped: boolean; state: string }> {
+  await clients.ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
+  let state = 'unknown';
+  const stopped = await waitFor(budget, async () => {
+    state = (await instanceState(clients, instanceId)) ?? 'gone';
+    return state === 'stopped' ? true : undefined;
+  });
+  return { stopped: stopped === true, state };
+}

@@ -1,0 +1,63 @@
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type ParameterTier } from '@aws-sdk/client-ssm';
+import type { AwsClients } from './clients';
+import { isAwsError } from './errors';
+
+/**
+ * A SecureString parameter. Its value goes to AWS in the request body only: never an argument of a process, never in
+ * a message of this module (the SDK's own log filter hides SSM's `Value` as sensitive too).
+ */
+export interface SecureParameter {
+  readonly name: string;
+  readonly value: string;
+  /** The KMS key that encrypts it. */
+  readonly keyId: string;
+  readonly tier?: ParameterTier;
+  readonly description?: string;
+  /** Replace an existing value. SSM takes tags only when it creates a parameter, never with Overwrite. */
+  readonly overwrite?: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** A parameter's decrypted value and version; undefined when there is no such parameter. */
+export async function readSecureParameter(clients: AwsClients, name: string): Promise<{ value: string; version: number } | undefined> {
+  try {
+    const got = await clients.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const value = got.Parameter?.Value;
+    if (typeof value !== 'string') throw new Error(`SSM GetParameter answered no value for ${name}.`);
+    return { value, version: got.Parameter?.Version ?? 0 };
+  } catch (error) {
+    if (isAwsError(error, 'ParameterNotFound')) return undefined;
+    throw error;
+  }
+}
+
+/** Writes a SecureString parameter; the version SSM gave it. */
+export async function writeSecureParameter(clients: AwsClients, p: SecureParameter): Promise<number> {
+  const tags = Object.entries(p.tags ?? {});
+  if (p.overwrite && tags.length > 0)
+    throw new Error(`${p.name}: SSM refuses tags with Overwrite; delete the parameter and create it with its tags, or overwrite it without tags.`);
+  const put = await clients.ssm.send(
+    new PutParameterCommand({
+      Name: p.name,
+      Value: p.value,
+      Type: 'SecureString',
+      KeyId: p.keyId,
+      ...(p.tier ? { Tier: p.tier } : {}),
+      ...(p.description !== undefined ? { Description: p.description } : {}),
+      ...(p.overwrite ? { Overwrite: true } : {}),
+      ...(tags.length > 0 ? { Tags: tags.map(([Key, Value]) => ({ Key, Value })) } : {}),
+    }),
+  );
+  return put.Version ?? 0;
+}
+
+/** Deletes a parameter; false when it was already gone. */
+export async function deleteParameter(clients: AwsClients, name: string): Promise<boolean> {
+  try {
+    await clients.ssm.send(new DeleteParameterCommand({ Name: name }));
+    return true;
+  } catch (error) {
+    if (isAwsError(error, 'ParameterNotFound')) return false;
+    throw error;
+  }
+}

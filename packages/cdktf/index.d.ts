@@ -1,0 +1,2 @@
+// The types of the module index.js forwards to.
+export * from 'cdktn';
