@@ -91,8 +91,10 @@ export type ReplicationKeyUse = 'decrypt' | 'encrypt';
  * The key-policy statement that lets S3 replication, acting as the role `roleArn`, use the key for the buckets
  * `bucketArns` only and only through S3 (`viaService`: `s3.<region>.<suffix>`, the key's region): `decrypt` on a
  * source bucket's key (a version is read to be copied), `encrypt` on a destination's (the replica is written under
- * it, with an S3 Bucket Key a data key per bucket). S3 asks KMS with the bucket's ARN as encryption context when the
- * bucket has a Bucket Key and the object's ARN otherwise, so both are named.
+ * it, with an S3 Bucket Key a data key per bucket; S3 decrypts that Bucket Key to check it before use, so the
+ * destination's key policy must also allow kms:Decrypt). S3 asks KMS with the bucket's ARN as encryption context when
+ * the bucket has a Bucket Key and the object's ARN otherwise, so both are named (S3 User Guide, "Replicating
+ * encrypted objects", "S3 Bucket Keys and replication").
  */
 export function replicationKeyStatement(
   use: ReplicationKeyUse,
@@ -103,7 +105,7 @@ export function replicationKeyStatement(
   return {
     sid: use === 'decrypt' ? 'S3ReplicationReads' : 'S3ReplicationWrites',
     principals: [{ type: 'AWS', identifiers: [roleArn] }],
-    actions: use === 'decrypt' ? ['kms:Decrypt'] : ['kms:Encrypt', 'kms:GenerateDataKey'],
+    actions: use === 'decrypt' ? ['kms:Decrypt'] : ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
     resources: ['*'],
     condition: [
       { test: 'StringEquals', variable: 'kms:ViaService', values: [viaService] },

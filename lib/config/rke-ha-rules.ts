@@ -247,7 +247,6 @@ export const imagePartitionRule: RkeRule = (p, problem, name) => {
   );
 };
 
-/** RancherOnRke's rules, in the order their problems are reported. */
 /**
  * The standby in another region of the deployment's partition (standby.region, region): the deployment's own region
  * is the failure domain the standby is for, and S3 replicates between the regions of one partition only (each
@@ -272,6 +271,7 @@ export const standbyRegionRule: RkeRule = (p, problem) => {
   }
 };
 
+/** RancherOnRke's rules, in the order their problems are reported. */
 export const RANCHER_ON_RKE_RULES: readonly RkeRule[] = [
   hostnameRules,
   rkeWildcardRule,

@@ -501,6 +501,7 @@ export class RancherOnRke extends RancherOnCluster {
                 forceDestroy: plan.forceDestroyBucket,
                 expirePrefixes: rollSnapshotPrefixes(plan.folder, d.props.name),
                 objectLock: plan.objectLock,
+                accessLogging: plan.accessLogging,
               },
             ]
           : []),

@@ -81,8 +81,8 @@ export interface SnapshotBucketProps {
     readonly objectPrefixes: readonly string[];
   };
   /**
-   * The provider of the bucket's region: a standby's copy (lib/standby) in another region. Not with `accessLogging`
-   * or `readers`. @default the stack's default AWS provider
+   * The provider of the bucket's region: a standby's copy (lib/standby) in another region, its access-log bucket
+   * there too. Not with `readers`. @default the stack's default AWS provider
    */
   readonly provider?: AwsProvider;
 }
@@ -111,8 +111,8 @@ export class SnapshotBucket extends Construct {
     super(scope, id);
     const forceDestroy = props.forceDestroy ?? false;
     const provider = props.provider;
-    if (provider && (props.accessLogging || props.readers?.accounts.length))
-      throw new Error(`SnapshotBucket ${this.node.path}: provider is for a standby's copy, which has no access logging and no reader accounts`);
+    if (provider && props.readers?.accounts.length)
+      throw new Error(`SnapshotBucket ${this.node.path}: provider is for a standby's copy, which has no reader accounts; remove readers or provider`);
     this.bucket = privateBucket(this, { namePrefix: props.namePrefix, forceDestroy, provider });
     const bucket = this.bucket.id;
     this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
@@ -174,6 +174,7 @@ export class SnapshotBucket extends Construct {
     if (props.accessLogging) {
       const account = stackAccount(this);
       const logs = new LogBucket(this, 'access-logs', {
+        provider,
         namePrefix: `${props.namePrefix}logs-`,
         expireDays: ACCESS_LOG_DAYS,
         forceDestroy,
@@ -191,7 +192,7 @@ export class SnapshotBucket extends Construct {
           },
         ],
       });
-      new S3BucketLoggingA(this, 'logging', { bucket, targetBucket: logs.name, targetPrefix: 'access-logs/', dependsOn: [logs.policy] });
+      new S3BucketLoggingA(this, 'logging', { provider, bucket, targetBucket: logs.name, targetPrefix: 'access-logs/', dependsOn: [logs.policy] });
     }
     if (props.objectLock) {
       // Versioning first: S3 turns Object Lock on only for a versioned bucket.

@@ -34,6 +34,8 @@ export interface ReplicatedBucket {
   readonly expirePrefixes?: readonly string[];
   /** As the source's: Object Lock on (S3 replicates from a bucket with Object Lock only to one with it). @default false */
   readonly objectLock?: boolean;
+  /** As the source's: S3 server access logs, into a log bucket of the standby's region. @default false */
+  readonly accessLogging?: boolean;
 }
 
 /** Where the standby is and what it keeps. */
@@ -54,9 +56,10 @@ const s3Endpoint = (region: string) => `s3.${region}.${PARTITION_DNS_SUFFIXES[pa
 /**
  * A cold standby's data in a second region (docs/standby.md): for each of the deployment's buckets a copy there,
  * guarded as the source is (SnapshotBucket: private, TLS only, versioned, `prevent_destroy` unless forced, the same
- * lifetimes), encrypted under a KMS key of that region, filled by S3 replication with Replication Time Control and
+ * lifetimes, Object Lock and access logging), encrypted under a KMS key of that region, filled by S3 replication with Replication Time Control and
  * its metrics, delete markers included. One IAM role, which S3 assumes, reads the sources' versions and writes the
- * copies, for these buckets and keys only. Nothing else is created in the standby region.
+ * copies, for these buckets and keys only. Nothing else of this construct is in the standby region (the lag alarms
+ * are DeploymentAlarms').
  *
  * Delete markers are replicated: a copy then shows what the source shows, and what RKE2's and the operator's
  * retention delete there is a noncurrent version in both, kept `noncurrentDays`, so the copy's storage stays the
@@ -96,6 +99,7 @@ export class StandbyReplication extends Construct {
           noncurrentDays: b.noncurrentDays,
           expirePrefixes: b.expirePrefixes,
           objectLock: b.objectLock,
+          accessLogging: b.accessLogging,
         }),
       );
     }
@@ -155,8 +159,9 @@ export class StandbyReplication extends Construct {
         ],
       })),
       {
+        // kms:Decrypt too: S3 checks the copy's Bucket Key by decrypting it (S3 User Guide, "S3 Bucket Keys and replication").
         sid: 'EncryptReplicas',
-        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [this.key.arn],
         condition: [
           { test: 'StringEquals', variable: 'kms:ViaService', values: [s3Endpoint(props.standbyRegion)] },
@@ -200,9 +205,10 @@ export class StandbyReplication extends Construct {
   }
 
   /**
-   * The replication metrics of the copy `id` (S3 publishes them, with Replication Time Control, in the source's
-   * region, namespace AWS/S3, per source bucket, destination bucket and rule): `failed` counts the operations that
-   * did not replicate in a period, `latency` is the seconds a replica lags its source.
+   * The replication metrics of the copy `id` (namespace AWS/S3, per source bucket, destination bucket and rule; on
+   * with Replication Time Control): `failed` counts the operations that did not replicate in a period, published in
+   * the source's region; `latency`, the seconds the copy lags its source, is published in the copy's region, where
+   * an alarm on it must be (S3 User Guide, "Using S3 Replication metrics" and "Metrics and dimensions").
    */
   metrics(id: string): { readonly failed: Metric; readonly latency: Metric } {
     const b = this.props.buckets.find((x) => x.id === id);
@@ -211,7 +217,14 @@ export class StandbyReplication extends Construct {
     const dimensions = { SourceBucket: b.source.name, DestinationBucket: copy.name, RuleId: REPLICATION_RULE_ID };
     return {
       failed: { namespace: 'AWS/S3', metricName: 'OperationsFailedReplication', dimensions, statistic: 'Sum', period: 300 },
-      latency: { namespace: 'AWS/S3', metricName: 'ReplicationLatency', dimensions, statistic: 'Maximum', period: 300 },
+      latency: {
+        namespace: 'AWS/S3',
+        metricName: 'ReplicationLatency',
+        dimensions,
+        statistic: 'Maximum',
+        period: 300,
+        region: this.props.standbyRegion,
+      },
     };
   }
 }

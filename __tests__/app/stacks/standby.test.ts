@@ -38,7 +38,7 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
   const [roleName] = one(json, 'aws_iam_role', 'standby_role_');
   const roleArn = ref('aws_iam_role', roleName, 'arn');
 
-  it("has an AWS provider for the standby's region, and only the copies, their guards and their key use it", () => {
+  it("has an AWS provider for the standby's region, and only the copies, their guards, their key and the lag alarms' topic use it", () => {
     const providers = (json.provider as any).aws as any[];
     expect(providers).toContainEqual(expect.objectContaining({ alias: 'us_west_2', region: 'us-west-2' }));
     const there: string[] = [];
@@ -58,7 +58,11 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
       ].map((type) => `${type}.${one(json, type, `standby_${id}_`)[0]}`),
       `aws_iam_policy_document.${Object.keys(dataSources(json, 'aws_iam_policy_document')).find((n) => n.startsWith(`standby_${id}_tls-only_`))}`,
     ]);
-    expect(there.sort()).toEqual(
+    // The alarms' part there: the lag alarms, and the topic and key they notify (DeploymentAlarms' region topic).
+    const alarmsThere = there.filter((address) => address.split('.')[1].startsWith('alarms_'));
+    expect(alarmsThere.filter((address) => !/^[a-z_]+\.alarms_(us-west-2-|standby-[a-z-]+-lag_)/.test(address))).toEqual([]);
+    expect(alarmsThere.filter((address) => address.startsWith('aws_cloudwatch_metric_alarm.')).length).toBe(expected.alarms ? copies.length : 0);
+    expect(there.filter((address) => !alarmsThere.includes(address)).sort()).toEqual(
       [...expectedThere, `aws_kms_key.${keyName}`, `aws_iam_policy_document.${key.policy.match(/document\.([^.]+)\.json/)[1]}`].sort(),
     );
   });
@@ -106,7 +110,8 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
     expect(statement(policy, 'S3ReplicationWrites')).toEqual({
       sid: 'S3ReplicationWrites',
       principals: [{ type: 'AWS', identifiers: [roleArn] }],
-      actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      // Decrypt too: S3 decrypts the copy's Bucket Key to check it (S3 User Guide, "S3 Bucket Keys and replication").
+      actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
       resources: ['*'],
       condition: [
         { test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.us-west-2.amazonaws.com'] },
@@ -171,7 +176,7 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
       resources: targets.map((arn) => `${arn}/*`),
     });
     expect(statement(policy, 'EncryptReplicas')).toMatchObject({
-      actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
       resources: [ref('aws_kms_key', keyName, 'arn')],
       condition: [
         { test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.us-west-2.amazonaws.com'] },
@@ -224,40 +229,96 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
     },
   );
 
-  it.each(copies)("alarms on %s's replication failing or lagging, on the deployment's topic (with alarms on)", (id) => {
-    const alarms = Object.entries(resources(json, 'aws_cloudwatch_metric_alarm')).filter(([name]) => name.startsWith(`alarms_standby-${id}-`));
-    if (!expected.alarms) return expect(alarms).toEqual([]);
-    const dimensions = {
-      SourceBucket: ref('aws_s3_bucket', sourceBucket(id), 'id'),
-      DestinationBucket: ref('aws_s3_bucket', copyBucket(id), 'id'),
-      RuleId: REPLICATION_RULE_ID,
-    };
-    const topic = ref('aws_sns_topic', one(json, 'aws_sns_topic', 'alarms_topic_')[0], 'arn');
-    const [, failed] = one(json, 'aws_cloudwatch_metric_alarm', `alarms_standby-${id}-failed_`);
-    const [, lag] = one(json, 'aws_cloudwatch_metric_alarm', `alarms_standby-${id}-lag_`);
-    expect(failed).toMatchObject({
-      alarm_name: `rancher-rke-ha-standby-${id}-failed`,
-      namespace: 'AWS/S3',
-      metric_name: 'OperationsFailedReplication',
-      dimensions,
-      statistic: 'Sum',
-      comparison_operator: 'GreaterThanThreshold',
-      threshold: 0,
-      evaluation_periods: 1,
-      treat_missing_data: 'notBreaching',
-      alarm_actions: [topic],
+  it.each(copies)(
+    "alarms on %s's replication failing (in the deployment's region) or lagging (in the standby's, where S3 publishes the lag), each on its region's topic",
+    (id) => {
+      const alarms = Object.entries(resources(json, 'aws_cloudwatch_metric_alarm')).filter(([name]) => name.startsWith(`alarms_standby-${id}-`));
+      if (!expected.alarms) {
+        expect(alarms).toEqual([]);
+        expect(Object.keys(resources(json, 'aws_sns_topic')).filter((n) => n.includes('us-west-2'))).toEqual([]);
+        return expect((json.output as any)?.alarm_topic_us_west_2).toBeUndefined();
+      }
+      const dimensions = {
+        SourceBucket: ref('aws_s3_bucket', sourceBucket(id), 'id'),
+        DestinationBucket: ref('aws_s3_bucket', copyBucket(id), 'id'),
+        RuleId: REPLICATION_RULE_ID,
+      };
+      const topic = ref('aws_sns_topic', one(json, 'aws_sns_topic', 'alarms_topic_')[0], 'arn');
+      const [standbyTopicName, standbyTopic] = one(json, 'aws_sns_topic', 'alarms_us-west-2-topic_');
+      const [, failed] = one(json, 'aws_cloudwatch_metric_alarm', `alarms_standby-${id}-failed_`);
+      const [, lag] = one(json, 'aws_cloudwatch_metric_alarm', `alarms_standby-${id}-lag_`);
+      expect(failed).toMatchObject({
+        alarm_name: `rancher-rke-ha-standby-${id}-failed`,
+        namespace: 'AWS/S3',
+        metric_name: 'OperationsFailedReplication',
+        dimensions,
+        statistic: 'Sum',
+        comparison_operator: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluation_periods: 1,
+        // The S3 User Guide's advice for alarms on replication metrics: a period without data keeps the state.
+        treat_missing_data: 'ignore',
+        alarm_actions: [topic],
+      });
+      expect(failed.provider).toBeUndefined();
+      expect(lag).toMatchObject({
+        alarm_name: `rancher-rke-ha-standby-${id}-lag`,
+        namespace: 'AWS/S3',
+        metric_name: 'ReplicationLatency',
+        dimensions,
+        statistic: 'Maximum',
+        comparison_operator: 'GreaterThanThreshold',
+        threshold: REPLICATION_LAG_SECONDS,
+        treat_missing_data: 'ignore',
+        alarm_actions: [ref('aws_sns_topic', standbyTopicName, 'arn')],
+        provider: 'aws.us_west_2',
+      });
+      expect(standbyTopic.provider).toBe('aws.us_west_2');
+      expect((json.output as any).alarm_topic_us_west_2.value).toBe(ref('aws_sns_topic', standbyTopicName, 'arn'));
+    },
+  );
+});
+
+describe("the standby with the snapshot bucket's access logging and Object Lock on", () => {
+  const json = synth({ rkeHa: { etcdSnapshots: { accessLogging: true, objectLock: true } }, standby: STANDBY });
+
+  it("logs the copy's requests into a log bucket of the standby's region, guarded and kept as the source's log bucket", () => {
+    const [copyName] = one(json, 'aws_s3_bucket', 'standby_etcd-snapshots_bucket_');
+    const [logName, log] = one(json, 'aws_s3_bucket', 'standby_etcd-snapshots_access-logs_bucket_');
+    const [, sourceLog] = one(json, 'aws_s3_bucket', 'etcd-snapshots_access-logs_bucket_');
+    expect(log).toMatchObject({ provider: 'aws.us_west_2', lifecycle: sourceLog.lifecycle, force_destroy: sourceLog.force_destroy });
+    expect(one(json, 'aws_s3_bucket_logging', 'standby_etcd-snapshots_')[1]).toMatchObject({
+      provider: 'aws.us_west_2',
+      bucket: ref('aws_s3_bucket', copyName, 'id'),
+      target_bucket: ref('aws_s3_bucket', logName, 'id'),
+      target_prefix: 'access-logs/',
     });
-    expect(lag).toMatchObject({
-      namespace: 'AWS/S3',
-      metric_name: 'ReplicationLatency',
-      dimensions,
-      statistic: 'Maximum',
-      comparison_operator: 'GreaterThanThreshold',
-      threshold: REPLICATION_LAG_SECONDS,
-      alarm_actions: [topic],
+    for (const type of [
+      'aws_s3_bucket_public_access_block',
+      'aws_s3_bucket_lifecycle_configuration',
+      'aws_s3_bucket_policy',
+      'aws_s3_bucket_server_side_encryption_configuration',
+    ])
+      expect(one(json, type, 'standby_etcd-snapshots_access-logs_')[1].provider).toBe('aws.us_west_2');
+    // S3's log delivery may write there for the copy only.
+    const document = policyOf(json, one(json, 'aws_s3_bucket_policy', 'standby_etcd-snapshots_access-logs_')[1].policy);
+    expect(statement(document, 'S3ServerAccessLogs').condition).toContainEqual({
+      test: 'ArnLike',
+      variable: 'aws:SourceArn',
+      values: [ref('aws_s3_bucket', copyName, 'arn')],
     });
-    // In the deployment's region, where S3 publishes the metrics of its source buckets.
-    for (const alarm of [failed, lag]) expect(alarm.provider).toBeUndefined();
+  });
+
+  it('turns Object Lock on for the copy, as for its source (S3 replicates from a locked bucket only to a locked one)', () => {
+    expect(one(json, 'aws_s3_bucket_object_lock_configuration', 'standby_etcd-snapshots_')[1]).toMatchObject({
+      provider: 'aws.us_west_2',
+      object_lock_enabled: 'Enabled',
+    });
+  });
+
+  it("gives Rancher's backups' copy no access logging, as its source has none", () => {
+    expect(Object.keys(resources(json, 'aws_s3_bucket_logging')).filter((n) => n.startsWith('standby_rancher-backups'))).toEqual([]);
+    expect(Object.keys(resources(json, 'aws_s3_bucket_logging')).filter((n) => n.startsWith('rancher-backups'))).toEqual([]);
   });
 });
 
