@@ -322,6 +322,45 @@ describe("the standby with the snapshot bucket's access logging and Object Lock 
   });
 });
 
+// China and GovCloud: the standby in the partition's other region, each KMS call conditioned on S3's endpoint of the
+// key's region in the partition's DNS suffix, S3 of the partition assuming the role.
+describe.each([
+  ['aws-cn', 'cn-north-1', 'cn-northwest-1', 'amazonaws.com.cn'],
+  ['aws-us-gov', 'us-gov-west-1', 'us-gov-east-1', 'amazonaws.com'],
+])('the standby of rke-ha in %s (%s to %s)', (_partition, region, standbyRegion, suffix) => {
+  const json = synth({ region, standby: { region: standbyRegion } });
+  const alias = standbyRegion.replace(/-/g, '_');
+
+  it("puts the copies, their key and the lag alarms in the partition's other region", () => {
+    expect((json.provider as any).aws).toContainEqual(expect.objectContaining({ alias, region: standbyRegion }));
+    for (const id of ['rancher-backups', 'etcd-snapshots']) {
+      expect(one(json, 'aws_s3_bucket', `standby_${id}_bucket_`)[1].provider).toBe(`aws.${alias}`);
+      expect(one(json, 'aws_cloudwatch_metric_alarm', `alarms_standby-${id}-lag_`)[1].provider).toBe(`aws.${alias}`);
+      expect(one(json, 'aws_cloudwatch_metric_alarm', `alarms_standby-${id}-failed_`)[1].provider).toBeUndefined();
+    }
+    expect(one(json, 'aws_kms_key', 'standby_key_')[1].provider).toBe(`aws.${alias}`);
+  });
+
+  it("conditions each key's use on S3's endpoint of the key's region in the partition, and lets the partition's S3 assume the role", () => {
+    const [, key] = one(json, 'aws_kms_key', 'standby_key_');
+    expect(statement(policyOf(json, key.policy), 'S3ReplicationWrites').condition[0]).toEqual({
+      test: 'StringEquals',
+      variable: 'kms:ViaService',
+      values: [`s3.${standbyRegion}.${suffix}`],
+    });
+    const [, stackKey] = one(json, 'aws_kms_key', 'boot-parameters_key_');
+    expect(statement(policyOf(json, stackKey.policy), 'S3ReplicationReads').condition[0]).toEqual({
+      test: 'StringEquals',
+      variable: 'kms:ViaService',
+      values: [`s3.${region}.${suffix}`],
+    });
+    const [, role] = one(json, 'aws_iam_role', 'standby_role_');
+    expect(policyOf(json, role.assume_role_policy).statement[0].principals).toEqual([
+      { type: 'Service', identifiers: [servicePrincipal(json, 's3')] },
+    ]);
+  });
+});
+
 describe('without standby.region', () => {
   const json = synth({});
 
