@@ -10,10 +10,7 @@ export type { StandbySettings } from './sections';
  */
 export const standbySchema = z
   .strictObject({
-    /**
-     * The standby's region, in the deployment's partition and not its own region: Rancher's backups and the etcd
-     * snapshots replicate to buckets there (docs/standby.md, costs in docs/cost.md). Unset: no standby.
-     */
+    /** A region of the deployment's partition, not its own, where the backups and snapshots replicate (docs/standby.md). Unset: no standby. */
     region: awsRegion.optional(),
   })
   .prefault({});
