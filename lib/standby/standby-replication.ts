@@ -137,6 +137,7 @@ export class StandbyReplication extends Construct {
     for (const b of all) if (b.sourceKey) sourceKeys.set(b.sourceKey, [...(sourceKeys.get(b.sourceKey) ?? []), b.source.arn]);
     for (const [key, arns] of sourceKeys) key.grantReplication('decrypt', this.role.arn, arns, s3Endpoint(props.region));
 
+    const locked = all.filter((b) => b.objectLock);
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       { sid: 'ReadReplicationConfiguration', actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: all.map((b) => b.source.arn) },
       {
@@ -144,6 +145,11 @@ export class StandbyReplication extends Construct {
         actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
         resources: all.map((b) => `${b.source.arn}/*`),
       },
+      // Object Lock's retention and legal hold travel with a version; S3 reads them as the role (S3 User Guide, "Object
+      // Lock considerations": s3:GetObjectRetention and s3:GetObjectLegalHold on the source), for locked sources only.
+      ...(locked.length
+        ? [{ sid: 'ReadSourceLocks', actions: ['s3:GetObjectRetention', 's3:GetObjectLegalHold'], resources: locked.map((b) => `${b.source.arn}/*`) }]
+        : []),
       {
         sid: 'WriteReplicas',
         actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],

@@ -316,6 +316,13 @@ describe("the standby with the snapshot bucket's access logging and Object Lock 
     });
   });
 
+  it("lets the role read the locked source's retention and legal holds (S3 User Guide, 'Object Lock considerations'), that source only", () => {
+    const [, role] = one(json, 'aws_iam_role_policy', 'standby_role-policy_');
+    const locks = statement(policyOf(json, role.policy), 'ReadSourceLocks');
+    const snapshots = ref('aws_s3_bucket', one(json, 'aws_s3_bucket', 'etcd-snapshots_bucket_')[0], 'arn');
+    expect(locks).toMatchObject({ actions: ['s3:GetObjectRetention', 's3:GetObjectLegalHold'], resources: [`${snapshots}/*`] });
+  });
+
   it("gives Rancher's backups' copy no access logging, as its source has none", () => {
     expect(Object.keys(resources(json, 'aws_s3_bucket_logging')).filter((n) => n.startsWith('standby_rancher-backups'))).toEqual([]);
     expect(Object.keys(resources(json, 'aws_s3_bucket_logging')).filter((n) => n.startsWith('rancher-backups'))).toEqual([]);
