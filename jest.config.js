@@ -49,9 +49,9 @@ const IGNORED = ['/node_modules/', '<rootDir>/__tests__/examples/'];
 module.exports = {
   maxWorkers: availableParallelism(),
   // How long jest waits for a worker it asked to end before it kills it and prints "A worker process has failed to
-  // exit gracefully". Its default, 500 ms, is less than a unit worker's exit takes on a loaded two-core machine even
-  // with process.exit (scripts/jest-process.js): the worker has sent every result by then, so waiting longer costs
-  // only the wait, and the message no longer reports a teardown as a leak (docs/development.md, "A worker that").
+  // exit gracefully". Its default, 500 ms, is less than a unit worker's exit takes on a loaded two-core machine (V8
+  // tears down its heap first): the worker has sent every result by then, so waiting longer costs only the wait, and
+  // the message no longer reports a teardown as a leak (docs/development.md, "A worker that").
   workerGracefulExitTimeout: 10_000,
   // After jest's summary, the files over their tier's budget per case and the slowest files (docs/development.md,
   // "The suite's shape"); it names them and never fails the run.
