@@ -537,14 +537,17 @@ function theDeployment(state: ModuleState, wanted: string | undefined): Deployme
 }
 
 /** Deletes the stores on purpose: each bucket emptied then deleted, log groups, then the keys once no bucket of theirs is left. */
-function deleteStores(aws: Aws, record: TeardownRecord, log: (l: string) => void, file: StateFile<TeardownRecord>): TeardownRecord {
+function deleteStores(main: Aws, record: TeardownRecord, log: (l: string) => void, file: StateFile<TeardownRecord>): TeardownRecord {
   let current = record;
   const markDeleted = (id: string) => {
     current = { ...current, deleted: [...current.deleted, id] };
     file.write(current);
   };
   let bucketLeft = false;
+  // A standby's copies and their key are in the standby's region: KMS finds a key in its own region only.
+  const regional = (store: Store) => (store.region && store.region !== main.region ? new Aws(store.region) : main);
   for (const store of current.stores.filter((s) => s.kind === 'bucket' && !current.deleted.includes(s.id))) {
+    const aws = regional(store);
     const locked = emptyBucket(aws, store.id);
     if (locked > 0) {
       log(
@@ -557,6 +560,7 @@ function deleteStores(aws: Aws, record: TeardownRecord, log: (l: string) => void
     markDeleted(store.id);
   }
   for (const store of current.stores.filter((s) => s.kind === 'log-group' && !current.deleted.includes(s.id))) {
+    const aws = main;
     aws.call(['logs', 'delete-log-group', '--log-group-name', store.id], ['ResourceNotFoundException']);
     markDeleted(store.id);
   }
@@ -566,6 +570,7 @@ function deleteStores(aws: Aws, record: TeardownRecord, log: (l: string) => void
       continue;
     }
     // KMSInvalidStateException: already pending deletion (an earlier run).
+    const aws = regional(store);
     aws.call(
       ['kms', 'schedule-key-deletion', '--key-id', store.id, '--pending-window-in-days', '30'],
       ['NotFoundException', 'KMSInvalidStateException'],
@@ -606,7 +611,7 @@ function report(record: TeardownRecord, log: (l: string) => void, aws?: Aws): vo
   const kept = record.stores.filter((s) => !record.deleted.includes(s.id));
   const deleted = record.stores.filter((s) => record.deleted.includes(s.id));
   log(record.done ? `Teardown of ${record.name} finished.` : `Teardown of ${record.name} is not finished.`);
-  for (const s of kept) log(`  Kept: ${describeStore(s)}${s.arn ? ` (${s.arn})` : ''}, region ${record.region}, with its guards.`);
+  for (const s of kept) log(`  Kept: ${describeStore(s)}${s.arn ? ` (${s.arn})` : ''}, region ${s.region ?? record.region}, with its guards.`);
   for (const s of deleted)
     log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
   for (const snapshot of record.finalDbSnapshots) log(`  Kept: the datastore's final RDS snapshot ${snapshot}, region ${record.region}.`);

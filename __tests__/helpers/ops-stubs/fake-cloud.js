@@ -525,7 +525,9 @@ function aws() {
     }
     case 'kms schedule-key-deletion': {
       const k = a.keys[option('--key-id')];
-      if (!k) awsError('NotFoundException', 'Key not found');
+      // A KMS key is regional: asked in another region than its own, KMS does not find it (AWS KMS Developer Guide,
+      // "Regions": a key never leaves the region it was created in). A key without `region` is the deployment's.
+      if (!k || (k.region !== undefined && k.region !== option('--region'))) awsError('NotFoundException', 'Key not found');
       if (k.state !== 'Enabled') awsError('KMSInvalidStateException', `Key is ${k.state}`);
       k.state = 'PendingDeletion';
       k.window = Number(option('--pending-window-in-days'));
