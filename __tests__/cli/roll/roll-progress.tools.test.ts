@@ -32,9 +32,8 @@ describe('roll: what a person sees', () => {
     const seen = [...new Set(shown.map((m) => `${m[1]} ${m[2]} ${m[3]} ${m[4]}`))];
     const steps = ['snapshot', 'drain', 'remove', 'replace', 'rejoin'];
     expect(seen).toEqual([0, 1, 2].flatMap((i) => steps.map((step, j) => `server-${i} ${i + 1} ${step} ${j + 1}`)));
-    // The same step drawn again with its time moved on: redrawn in place, not printed anew (the roll lasts seconds).
-    const times = (step: string) => new Set(shown.filter((m) => `${m[1]} ${m[3]}` === step).map((m) => m[5]));
-    expect(seen.some((s) => times(`${s.split(' ')[0]} ${s.split(' ')[2]}`).size > 1)).toBe(true);
+    // The redraw of a running step every second is held in terminal-renderer.test.ts with a clock the test moves: here
+    // a step against the fake lasts about as long as the machine takes, so whether a second passes in one is not asserted.
     // What stays: the plan, each step's end with its time, each server's end, the finish; no status line, no code.
     expect(rows.some((row) => STATUS.test(row))).toBe(false);
     expect(rows.join('\n')).not.toMatch(/ROLL_[A-Z_]+|\d{4}-\d\d-\d\dT/);
