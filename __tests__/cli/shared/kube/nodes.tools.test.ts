@@ -1,0 +1,37 @@
+import { kubeClient } from '../../../../cli/shared/kube/client';
+import { listNodes } from '../../../../cli/shared/kube/nodes';
+import { FakeCluster } from '../../../helpers/fake-cluster/fake-cluster';
+
+/** The Nodes through the client, read as the roll reads them (nodeStatus), from the objects the kubelet and RKE2 write. */
+let cluster: FakeCluster;
+beforeAll(async () => {
+  cluster = await FakeCluster.start({ servers: 3, dualStack: true });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe('listNodes', () => {
+  it("reads each Node's InternalIPs of both families, Ready, EtcdIsVoter, cordon, deletion, labels", async () => {
+    const [a, b, c] = cluster.servers;
+    await cluster.node(b, { ready: false, voter: false, unschedulable: true, labels: { tier: 'x' } });
+    const deleting = await cluster.node(c);
+    await cluster.put({ ...deleting, metadata: { ...deleting.metadata, deletionTimestamp: '2026-11-27T10:00:00Z', annotations: { note: 'y' } } });
+    const nodes = await listNodes(kubeClient({ kubeconfig: cluster.kubeconfig() }));
+    expect(nodes).toEqual([
+      expect.objectContaining({ name: a.name, internalIps: a.internalIps, ready: true, etcdVoter: true, unschedulable: false, deleting: false }),
+      expect.objectContaining({ name: b.name, ready: false, etcdVoter: false, unschedulable: true, labels: expect.objectContaining({ tier: 'x' }) }),
+      expect.objectContaining({ name: c.name, ready: true, deleting: true, annotations: { note: 'y' } }),
+    ]);
+    expect(nodes[0].internalIps).toHaveLength(2);
+  });
+
+  it('a Node without the EtcdIsVoter condition (K3s on an external datastore) reads as undefined, not as a learner', async () => {
+    const [a] = cluster.servers;
+    const node = await cluster.node(a);
+    const status = node.status as { conditions: { type: string }[] };
+    await cluster.put({ ...node, status: { ...status, conditions: status.conditions.filter((c) => c.type !== 'EtcdIsVoter') } });
+    const [read] = await listNodes(kubeClient({ kubeconfig: cluster.kubeconfig() }));
+    expect(read).toMatchObject({ name: a.name, ready: true, etcdVoter: undefined });
+  });
+});
