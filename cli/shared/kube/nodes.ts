@@ -1,7 +1,7 @@
-import type { V1Node } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { nodeStatus, type NodeStatus } from '../kubectl';
 import type { KubeClient } from './client';
-import { kubeFailure } from './errors';
+import { kubeFailure, kubeStatus } from './errors';
 
 /**
  * Every Node, as the roll reads it (`nodeStatus`: InternalIPs, Ready, RKE2's EtcdIsVoter, cordoned, being deleted,
@@ -25,5 +25,38 @@ export async function listNodes(client: KubeClient): Promise<NodeStatus[]> {
     );
   } catch (error) {
     throw kubeFailure(error, 'Listing the Nodes', client.server, false);
+  }
+}
+
+/**
+ * Cordons (true) or uncordons (false) a Node, as `kubectl cordon`/`uncordon` do: a patch of `spec.unschedulable` alone
+ * (kubernetes/kubectl v0.35.7 `pkg/drain/cordon.go` sends the two-way merge patch of that one field; false is the
+ * field's absence, so uncordoning removes it). false when there is no such Node.
+ */
+export async function setUnschedulable(client: KubeClient, name: string, unschedulable: boolean): Promise<boolean> {
+  try {
+    await client.core.patchNode(
+      { name, body: { spec: { unschedulable: unschedulable ? true : null } } },
+      // Appended to the client's own middleware, so the request timeout stays.
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    return true;
+  } catch (error) {
+    if (kubeStatus(error)?.code === 404) return false;
+    throw kubeFailure(error, `${unschedulable ? 'Cordoning' : 'Uncordoning'} Node ${name}`, client.server, true);
+  }
+}
+
+/**
+ * Asks for a Node's deletion (`kubectl delete node --wait=false`): it may stay a while (RKE2's finalizer removes its
+ * etcd member first). false when there was none.
+ */
+export async function deleteNode(client: KubeClient, name: string): Promise<boolean> {
+  try {
+    await client.core.deleteNode({ name });
+    return true;
+  } catch (error) {
+    if (kubeStatus(error)?.code === 404) return false;
+    throw kubeFailure(error, `Deleting Node ${name}`, client.server, true);
   }
 }
