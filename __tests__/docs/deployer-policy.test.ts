@@ -27,6 +27,8 @@ const CALLS: Record<string, readonly string[]> = {
   'data.aws_lb_hosted_zone_id': [],
   'data.aws_iam_session_context': ['iam:GetRole'],
   'data.aws_ebs_volumes': ['ec2:DescribeVolumes'],
+  // A standby: whether its region offers the servers' instance type (at every plan).
+  'data.aws_ec2_instance_type_offerings': ['ec2:DescribeInstanceTypeOfferings'],
   'data.aws_instances': ['ec2:DescribeInstances'],
   'data.aws_route53_zone': ['route53:ListHostedZones', 'route53:GetHostedZone', 'route53:ListTagsForResource'],
   'data.aws_route_table': ['ec2:DescribeRouteTables'],

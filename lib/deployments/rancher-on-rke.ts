@@ -489,6 +489,8 @@ export class RancherOnRke extends RancherOnCluster {
       name: d.name,
       region: d.props.region,
       standbyRegion: region,
+      // The servers, K3s' too. Not K3s' datastore class: docs/design-notes.md, "A standby in a second region".
+      launches: { servers: { instanceType: d.props.instanceType, setting: 'rkeHa.instanceType' } },
       buckets: [
         { id: 'rancher-backups', source: rancher.backups.bucket, namePrefix: `${d.name}-backups-sb-`, forceDestroy: backups.forceDestroyBucket },
         ...(state.snapshots && plan

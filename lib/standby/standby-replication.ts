@@ -9,6 +9,7 @@ import type { Metric } from '../common/metric';
 import { regionProvider } from '../common/providers';
 import { accountAdministersStatement, StackKey } from '../common/stack-key';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
+import { instanceTypeOffered, type StandbyInstanceType } from './instance-type-offered';
 
 /** Minutes S3 Replication Time Control replicates 99.99% of new objects in, and the only value it takes. */
 export const REPLICATION_TIME_MINUTES = 15;
@@ -48,6 +49,12 @@ export interface StandbyReplicationProps {
   readonly standbyRegion: string;
   /** The buckets copied there, at least one. */
   readonly buckets: readonly ReplicatedBucket[];
+  /**
+   * The EC2 instance types a failover launches in the standby region, by what runs on them (`servers`, the
+   * construct id's prefix): each is looked up among the region's offerings at every plan, which is refused, naming
+   * `standby.region` and the type's setting, while the region does not offer it.
+   */
+  readonly launches: Readonly<Record<string, StandbyInstanceType>>;
 }
 
 /** The endpoint S3 calls KMS through in `region` (`kms:ViaService`). */
@@ -59,7 +66,7 @@ const s3Endpoint = (region: string) => `s3.${region}.${PARTITION_DNS_SUFFIXES[pa
  * lifetimes, Object Lock and access logging), encrypted under a KMS key of that region, filled by S3 replication with Replication Time Control and
  * its metrics, delete markers included. One IAM role, which S3 assumes, reads the sources' versions and writes the
  * copies, for these buckets and keys only. Nothing else of this construct is in the standby region (the lag alarms
- * are DeploymentAlarms').
+ * are DeploymentAlarms') but a read: whether the region offers the instance types a failover launches there.
  *
  * Delete markers are replicated: a copy then shows what the source shows, and what RKE2's and the operator's
  * retention delete there is a noncurrent version in both, kept `noncurrentDays`, so the copy's storage stays the
@@ -88,6 +95,8 @@ export class StandbyReplication extends Construct {
       );
     this.props = props;
     const provider = regionProvider(this, props.standbyRegion);
+    for (const [what, launched] of Object.entries(props.launches))
+      instanceTypeOffered(this, `${what}-instance-type`, { ...launched, provider, region: props.standbyRegion, regionSetting: 'standby.region' });
     const copies = new Map<string, SnapshotBucket>();
     for (const b of props.buckets) {
       copies.set(

@@ -18,8 +18,8 @@ const VARIANTS: [string, SettingsInput, { snapshots: boolean; alarms: boolean }]
 
 const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
 const ref = (type: string, name: string, attr: string) => `\${${type}.${name}.${attr}}`;
-const one = (json: TerraformJson, type: string, prefix: string): [string, any] => {
-  const found = Object.entries(resources(json, type)).filter(([name]) => name.startsWith(prefix));
+const one = (json: TerraformJson, type: string, prefix: string, section: 'resource' | 'data' = 'resource'): [string, any] => {
+  const found = Object.entries(section === 'data' ? dataSources(json, type) : resources(json, type)).filter(([name]) => name.startsWith(prefix));
   if (found.length !== 1) throw new Error(`${found.length} ${type} named ${prefix}*`);
   return found[0];
 };
@@ -38,7 +38,7 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
   const [roleName] = one(json, 'aws_iam_role', 'standby_role_');
   const roleArn = ref('aws_iam_role', roleName, 'arn');
 
-  it("has an AWS provider for the standby's region, and only the copies, their guards, their key and the lag alarms' topic use it", () => {
+  it("has an AWS provider for the standby's region, and only the copies, their guards, their key, the lag alarms' topic and the offerings read use it", () => {
     const providers = (json.provider as any).aws as any[];
     expect(providers).toContainEqual(expect.objectContaining({ alias: 'us_west_2', region: 'us-west-2' }));
     const there: string[] = [];
@@ -63,8 +63,36 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
     expect(alarmsThere.filter((address) => !/^[a-z_]+\.alarms_(us-west-2-|standby-[a-z-]+-lag_)/.test(address))).toEqual([]);
     expect(alarmsThere.filter((address) => address.startsWith('aws_cloudwatch_metric_alarm.')).length).toBe(expected.alarms ? copies.length : 0);
     expect(there.filter((address) => !alarmsThere.includes(address)).sort()).toEqual(
-      [...expectedThere, `aws_kms_key.${keyName}`, `aws_iam_policy_document.${key.policy.match(/document\.([^.]+)\.json/)[1]}`].sort(),
+      [
+        ...expectedThere,
+        `aws_kms_key.${keyName}`,
+        `aws_iam_policy_document.${key.policy.match(/document\.([^.]+)\.json/)[1]}`,
+        `aws_ec2_instance_type_offerings.${one(json, 'aws_ec2_instance_type_offerings', 'standby_servers-instance-type_', 'data')[0]}`,
+      ].sort(),
     );
+  });
+
+  it("reads, through the standby region's provider, whether that region offers the servers' instance type, and refuses the plan, naming both settings, while not", () => {
+    const [, offerings] = one(json, 'aws_ec2_instance_type_offerings', 'standby_servers-instance-type_', 'data');
+    // The stack gives the servers' type as its `instance_type` variable: the check reads the type the servers get.
+    expect(one(json, 'aws_instance', 'server-0_instance_')[1].instance_type).toBe('${var.instance_type}');
+    expect({ ...offerings, '//': undefined }).toEqual({
+      '//': undefined,
+      provider: 'aws.us_west_2',
+      location_type: 'region',
+      filter: [{ name: 'instance-type', values: ['${var.instance_type}'] }],
+      lifecycle: {
+        postcondition: [
+          {
+            condition: '${contains(self.instance_types, var.instance_type)}',
+            error_message:
+              'standby.region us-west-2 does not offer the EC2 instance type ${var.instance_type} (rkeHa.instanceType), which a failover ' +
+              'launches there: choose another standby.region that offers it (aws ec2 describe-instance-type-offerings --region us-west-2 ' +
+              '--filters Name=instance-type,Values=${var.instance_type}) or another rkeHa.instanceType.',
+          },
+        ],
+      },
+    });
   });
 
   it.each(copies)('guards the copy of %s as its source: prevent_destroy, public access blocked, versioned, TLS only, the same lifetimes', (id) => {
@@ -346,6 +374,9 @@ describe.each([
       expect(one(json, 'aws_cloudwatch_metric_alarm', `alarms_standby-${id}-failed_`)[1].provider).toBeUndefined();
     }
     expect(one(json, 'aws_kms_key', 'standby_key_')[1].provider).toBe(`aws.${alias}`);
+    const [, offerings] = one(json, 'aws_ec2_instance_type_offerings', 'standby_servers-instance-type_', 'data');
+    expect(offerings.provider).toBe(`aws.${alias}`);
+    expect(offerings.lifecycle.postcondition[0].error_message).toMatch(new RegExp(`^standby\\.region ${standbyRegion} does not offer `));
   });
 
   it("conditions each key's use on S3's endpoint of the key's region in the partition, and lets the partition's S3 assume the role", () => {
@@ -375,6 +406,7 @@ describe('without standby.region', () => {
     expect(Object.keys(resources(json, 'aws_s3_bucket_replication_configuration'))).toEqual([]);
     for (const type of Object.keys((json as any).resource))
       expect(Object.keys(resources(json, type)).filter((n) => n.startsWith('standby_'))).toEqual([]);
+    expect(dataSources(json, 'aws_ec2_instance_type_offerings')).toEqual({});
     expect(((json.provider as any).aws as any[]).map((p) => p.alias)).toEqual([undefined, 'us_east_1']);
     const [, stackKey] = one(json, 'aws_kms_key', 'boot-parameters_key_');
     expect(statement(policyOf(json, stackKey.policy), 'S3ReplicationReads')).toBeUndefined();
