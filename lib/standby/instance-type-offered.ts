@@ -1,6 +1,6 @@
 import { DataAwsEc2InstanceTypeOfferings } from '@cdktn/provider-aws/lib/data-aws-ec2-instance-type-offerings';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import { Token } from 'cdktn';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { hclString, literal } from '../common/terraform-template';
 
