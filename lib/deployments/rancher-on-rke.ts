@@ -490,7 +490,7 @@ export class RancherOnRke extends RancherOnCluster {
       region: d.props.region,
       standbyRegion: region,
       // The servers, K3s' too. Not K3s' datastore class: docs/design-notes.md, "A standby in a second region".
-      launches: { servers: { instanceType: d.props.instanceType, setting: 'rkeHa.instanceType' } },
+      launches: { servers: { instanceType: d.props.instanceType, setting: 'instanceType' } },
       buckets: [
         { id: 'rancher-backups', source: rancher.backups.bucket, namePrefix: `${d.name}-backups-sb-`, forceDestroy: backups.forceDestroyBucket },
         ...(state.snapshots && plan

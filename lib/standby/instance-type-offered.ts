@@ -8,7 +8,7 @@ import { hclString, literal } from '../common/terraform-template';
 export interface StandbyInstanceType {
   /** The type (`m6i.xlarge`), or a Terraform reference to it (the rke-ha stack's `instance_type` variable). */
   readonly instanceType: string;
-  /** The setting the refusal names as the other way out (`rkeHa.instanceType`). */
+  /** The prop or setting the refusal names as the other way out, in its reader's words (RancherOnRke's `instanceType`). */
   readonly setting: string;
 }
 

@@ -86,9 +86,9 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
           {
             condition: '${contains(self.instance_types, var.instance_type)}',
             error_message:
-              'standby.region us-west-2 does not offer the EC2 instance type ${var.instance_type} (rkeHa.instanceType), which a failover ' +
+              'standby.region us-west-2 does not offer the EC2 instance type ${var.instance_type} (instanceType), which a failover ' +
               'launches there: choose another standby.region that offers it (aws ec2 describe-instance-type-offerings --region us-west-2 ' +
-              '--filters Name=instance-type,Values=${var.instance_type}) or another rkeHa.instanceType.',
+              '--filters Name=instance-type,Values=${var.instance_type}) or another instanceType.',
           },
         ],
       },

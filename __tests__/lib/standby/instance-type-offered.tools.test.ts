@@ -32,9 +32,9 @@ function outcomes(check: { condition: string; error_message: string }, cases: re
 }
 
 const MESSAGE = (type: string) =>
-  `standby.region us-west-2 does not offer the EC2 instance type ${type} (rkeHa.instanceType), which a failover launches there: ` +
+  `standby.region us-west-2 does not offer the EC2 instance type ${type} (instanceType), which a failover launches there: ` +
   `choose another standby.region that offers it (aws ec2 describe-instance-type-offerings --region us-west-2 --filters ` +
-  `Name=instance-type,Values=${type}) or another rkeHa.instanceType.`;
+  `Name=instance-type,Values=${type}) or another instanceType.`;
 
 describeWithTerraform("the standby region's offerings of the servers' instance type, evaluated by terraform", () => {
   describe.each([
