@@ -26,8 +26,9 @@ export interface InstanceTypeOfferedProps extends StandbyInstanceType {
  * The plan-time check that `region` offers `instanceType`: EC2's offerings there (DescribeInstanceTypeOfferings,
  * location type `region`, filtered on the type), read at every plan, whose postcondition refuses the plan, naming both
  * settings and the fix, while the type is not among them. Read at every plan rather than held to a table at synth:
- * AWS adds types to regions over time, and a table here would refuse what a region has since gained. The provider
- * (6.x, `internal/service/ec2/ec2_instance_type_offerings_data_source.go`) returns empty lists, not an error, when
+ * AWS adds types to regions over time, and a table here would refuse what a region has since gained. The provider's
+ * read (hashicorp/terraform-provider-aws `internal/service/ec2/ec2_instance_type_offerings_data_source.go`, alike in
+ * its aws-sdk-go v1 and v2 forms; the 6.66.0 tag itself was not fetched) returns empty lists, not an error, when
  * nothing matches, so the refusal is this message, not the provider's.
  */
 export function instanceTypeOffered(scope: Construct, id: string, props: InstanceTypeOfferedProps): DataAwsEc2InstanceTypeOfferings {

@@ -5,9 +5,10 @@ import { describeWithTerraform, evaluateJsonValues } from '../../helpers/terrafo
 import { RKE_HA_STACK, synthSettings } from '../../helpers/variants';
 
 // The standby's check that its region offers the servers' instance type, as terraform evaluates it: the postcondition
-// of a real synth, with `self` given as the facts a plan reads. aws_ec2_instance_type_offerings (AWS provider 6.x,
-// internal/service/ec2/ec2_instance_type_offerings_data_source.go) sets `instance_types` to the types of the offerings
-// EC2 lists for the filter, an empty list when it lists none (no error): the region lacks the type.
+// of a real synth, with `self` given as the facts a plan reads. aws_ec2_instance_type_offerings (hashicorp/terraform-
+// provider-aws internal/service/ec2/ec2_instance_type_offerings_data_source.go, its aws-sdk-go v1 and v2 forms alike)
+// sets `instance_types` to the types of the offerings EC2 lists for the filter, an empty list when it lists none (no
+// error): the region lacks the type.
 
 type Facts = { readonly instance_types: readonly string[] };
 
