@@ -170,6 +170,7 @@ function rotateCommand(): Command {
       ),
     )
     .option('--take-over', 'resume a rotation whose machine is gone (its Lease not renewed for an hour)')
+    .option('--json', 'the final report as JSON on standard output, progress on standard error')
     .addOption(dryRun());
   return actsOnModule(command);
 }

@@ -106,7 +106,7 @@ const WHY_NOT_ROTATED: Readonly<Record<string, string>> = {
   docker: "runs Rancher's container on one host, not a cluster of servers with a token and an encryption key",
 };
 
-const runRotate: Runner = (line, log) => {
+const runRotate: Runner = async (line) => {
   const choices = ROTATIONS.join(' or ');
   const example = (where = line.stack ?? '--dir <module folder>') => `\`rotate ${where} ${ROTATIONS[0]}\``;
   const other = line.stack === undefined ? undefined : WHY_NOT_ROTATED[line.stack];
@@ -125,18 +125,28 @@ const runRotate: Runner = (line, log) => {
   const dir = moduleAndTools(line, dryRun ? [] : ['kubectl', 'aws']);
   // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
   const interrupted = stopAfterStep('again to stop at once');
-  return (line.what === 'encryption-key' ? rotateEncryptionKey : rotate)({
-    dir,
-    label: line.stack ?? dir,
-    rotation: line.what as Rotation,
-    deployment: line.options.deployment,
-    dryRun,
-    waitMinutes: line.options.waitMinutes,
-    tokenFile: line.options.tokenFile,
-    takeOver: line.options.takeOver === true,
-    interrupted,
-    log,
-  });
+  // As the roll's: with --json, standard output holds the report alone and the progress goes to standard error.
+  const json = line.options.json === true;
+  const io = new IoHost(chooseRenderer(json ? process.stderr : process.stdout, process.env));
+  let code: number | undefined;
+  try {
+    code = await (line.what === 'encryption-key' ? rotateEncryptionKey : rotate)({
+      dir,
+      label: line.stack ?? dir,
+      rotation: line.what as Rotation,
+      deployment: line.options.deployment,
+      dryRun,
+      waitMinutes: line.options.waitMinutes,
+      tokenFile: line.options.tokenFile,
+      takeOver: line.options.takeOver === true,
+      interrupted,
+      io,
+    });
+    return code;
+  } finally {
+    io.close();
+    if (json) process.stdout.write(`${JSON.stringify({ command: 'rotate', rotation: line.what, exitCode: code ?? 1, ...io.report() }, null, 2)}\n`);
+  }
 };
 
 /** The app in the checkout, which the drill and the acceptance run synthesize with (RANCHER_HA_AWS_SYNTH: another entry, for the tests). */

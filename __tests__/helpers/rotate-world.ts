@@ -4,12 +4,15 @@
  */
 import type { FakeCloud } from './fake-cloud';
 import { holderOf } from './fake-cloud';
+import { messagesOf } from './plain-output';
 
 /** The secret part of the deployment's first token (roll-world.ts withToken). */
 export const OLD = 'first0secret0of0the0deployment0000000000000000';
 export const rotateToken = (c: FakeCloud, ...extra: string[]) => c.run(['rotate', '--dir', 'module', 'token', ...extra]);
 export const parameterOf = (world: any) => Object.values(world.parameters as Record<string, any>)[0];
 export const secretOf = (token: string) => token.split(':').pop()!;
+/** Where the rotation saved the replaced token, as its ROTATE_TOKEN_WRITTEN message names it (the file is its last word). */
+export const savedTokenFile = (out: string) => /(\S+)\.$/.exec(messagesOf(out).find((m) => m.code === 'ROTATE_TOKEN_WRITTEN')!.text)![1];
 
 /** Every server on the parameter's token, restarted with it, Ready; the datastore's data under it; the Lease free. */
 export function expectRotated(world: any): void {

@@ -14,7 +14,9 @@ import {
   restoredLeaseVersion,
 } from '../shared/lease';
 import { LeaseKeeper } from '../shared/lease-keeper';
-import { disableOldTimers, enableDisabledTimers } from '../shared/renewal-transition';
+import type { IoHost } from '../shared/io/io-host';
+import type { Span } from '../shared/io/span';
+import { disableOldTimers, enableDisabledTimers, type TransitionCode } from '../shared/renewal-transition';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
 import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { writeKubeconfig } from '../shared/kubeconfig';
@@ -34,20 +36,27 @@ import { upgradeInFlight } from '../shared/upgrade-state';
 
 /**
  * The rke-ha deployment a rotation acts on, as the last apply left it (the folder's state), and its servers; undefined
- * once the reason is logged (exit 2): no state, another kind of deployment, or no servers of its own. `rotates` says
+ * once the reason is told (exit 2): no state, another kind of deployment, or no servers of its own. `rotates` says
  * what the rotation changes, for that message.
  */
 export function rotatedDeployment(
-  options: { readonly dir: string; readonly deployment?: string; readonly label: string; readonly log: (line: string) => void },
+  options: { readonly dir: string; readonly deployment?: string; readonly label: string; readonly io: IoHost },
   rotates: string,
 ): { readonly state: ModuleState; readonly deployment: Deployment; readonly name: string; readonly servers: Server[] } | undefined {
-  const applied = appliedDeployment(new Terraform(options.dir), options.dir, options.deployment, 'rotate', options.log);
+  const applied = appliedDeployment(
+    new Terraform(options.dir),
+    options.dir,
+    options.deployment,
+    'rotate',
+    options.io.lines('ROTATE_NO_DEPLOYMENT', 'error'),
+  );
   if (!applied) return undefined;
   const { state, deployment } = applied;
   const name = deployment.name ?? options.label;
   const servers = serversOf(state, deployment);
   if (deployment.kind !== 'rke-ha' || servers.length === 0) {
-    options.log(
+    options.io.error(
+      'ROTATE_NO_SERVERS',
       `${name} (${options.label}) is a ${deployment.kind} deployment without servers of its own in the state: ${rotates} is what this rotates.`,
     );
     return undefined;
@@ -63,10 +72,11 @@ export function otherRotationUnfinished(
   previous: { readonly rotation: string; readonly started: string } | undefined,
   rotation: string,
   file: { readonly path: string },
-  log: (line: string) => void,
+  io: IoHost,
 ): boolean {
   if (!previous || previous.rotation === rotation) return false;
-  log(
+  io.error(
+    'ROTATE_OTHER_ROTATION_UNFINISHED',
     `A rotation of the ${previous.rotation} started ${previous.started} from this folder is not finished (${file.path}): run \`rotate ${previous.rotation}\` again to finish it first. Nothing was changed.`,
   );
   return true;
@@ -82,11 +92,15 @@ export const ROTATE_BUDGETS = {
   restartLeaseMs: 20 * 60_000,
 } as const;
 
-/** A stop with its exit code (2: refused, nothing changed; 3: someone else restarts servers; 130: interrupted). */
+/**
+ * A stop the rotation explains: its message's code (ROTATE_SERVER_NOT_BACK), what a person reads, and the exit code
+ * (2: refused, nothing changed; 3: someone else restarts servers; 130: interrupted).
+ */
 export class Stop extends Error {
   constructor(
+    readonly messageCode: string,
     message: string,
-    readonly code = 1,
+    readonly exit = 1,
   ) {
     super(message);
   }
@@ -99,7 +113,8 @@ export interface UnderLease {
   readonly servers: readonly Server[];
   readonly k3s: boolean;
   readonly interrupted: () => boolean;
-  readonly log: (line: string) => void;
+  /** Where the rotation's messages go (the command line's host, or the lines of a caller that keeps them). */
+  readonly io: IoHost;
   readonly keeper: LeaseKeeper;
   /** This run's holder identity on the Lease. */
   readonly holder: string;
@@ -128,7 +143,14 @@ export interface RestartingRotation<R extends RotationRecord, S extends { readon
   readonly previous: R | undefined;
   readonly takeOver?: boolean;
   readonly interrupted?: () => boolean;
-  readonly log: (line: string) => void;
+  readonly io: IoHost;
+  /** How many steps the rotation's plan numbers (its status line's step n of m; the Lease is step 1). */
+  readonly planSteps: number;
+  /**
+   * The servers the rotation restarts, in the order it restarts them (server n of m), and what it says as it starts
+   * one: the record tells which (the encryption-key rotation does not restart the server that rotated the key).
+   */
+  readonly restarts: { readonly order: (record: R) => readonly string[]; readonly says: (server: string) => string };
   /**
    * Under the Lease, before the first step: a first run's refusals (nothing changed yet) and its record written into
    * `record.current`, a resumed one's written again (now this run's holder). `record.current` set means there is
@@ -145,14 +167,14 @@ export interface RestartingRotation<R extends RotationRecord, S extends { readon
 }
 
 /** Runs a rotation's steps under the servers' restart Lease, from start (or resume) to the end; the exit code. */
-export async function restartEachServer<R extends RotationRecord, S extends { readonly kind: string }>(
+export async function restartEachServer<R extends RotationRecord, S extends { readonly kind: string; readonly server?: string }>(
   rotation: RestartingRotation<R, S>,
 ): Promise<number> {
-  const { file, previous, log, servers } = rotation;
+  const { file, previous, io, servers } = rotation;
   const kubeconfig = writeKubeconfig(rotation.dir, rotation.state);
   const kubectl = new Kubectl(kubeconfig);
   if (previous && holderAlive(previous.holder)) {
-    log(`Another rotation runs from this folder now (${previous.holder}, ${file.path}); nothing was changed.`);
+    io.error('ROTATE_ANOTHER_RUNS', `Another rotation runs from this folder now (${previous.holder}, ${file.path}); nothing was changed.`);
     rmSync(kubeconfig, { force: true });
     return 3;
   }
@@ -161,7 +183,20 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
   const keeper = new LeaseKeeper(kubectl, holder);
   const record: { current: R | undefined } = { current: previous ? { ...previous, holder } : undefined };
   try {
-    await takeRestartLease(kubectl, holder, { takeOver: rotation.takeOver, succeeds: previous?.holder, interrupted, log });
+    const lease = io.begin({
+      code: 'ROTATE_STEP_STARTED',
+      label: 'lease',
+      position: { n: 1, m: rotation.planSteps },
+      text: `Step 1 of ${rotation.planSteps}: taking the servers' restart Lease (kube-system/${RESTART_LEASE.name})`,
+      doing: "taking the servers' restart Lease",
+      data: { step: 'lease' },
+    });
+    try {
+      await takeRestartLease(kubectl, holder, { takeOver: rotation.takeOver, succeeds: previous?.holder, interrupted, io });
+      lease.end('ROTATE_LEASE_TAKEN', `The servers' restart Lease (kube-system/${RESTART_LEASE.name}) is this rotation's`);
+    } finally {
+      lease.stop();
+    }
     keeper.hold(RESTART_LEASE);
     const c: UnderLease = {
       aws: new Aws(rotation.region),
@@ -169,7 +204,7 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
       servers,
       k3s: rotation.k3s,
       interrupted,
-      log,
+      io,
       keeper,
       holder,
       restartMs: rotation.restartMs,
@@ -178,46 +213,71 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
     // The transition (as the roll's): before this rotation's first out mark, and again before each restart, no
     // server runs an old-script timer, Ready or not (renewal-transition.ts).
     const transition = async () => {
-      const looked = await disableOldTimers({ ...c, operation: rotation.operation }, servers);
+      const looked = await disableOldTimers({ ...c, log: transitionLog(io), operation: rotation.operation }, servers);
       record.current = { ...record.current!, disabledTimers: [...new Set([...(record.current!.disabledTimers ?? []), ...looked.disabled])] };
       file.write(record.current);
-      if (looked.failure) throw new Stop(`${looked.failure} No server was marked out; run the rotation again.`);
+      if (looked.failure) throw new Stop('ROTATE_RENEWAL_TIMER_FAILED', `${looked.failure} No server was marked out; run the rotation again.`);
     };
     if (record.current!.disabledTimers === undefined) await transition();
     const { extra, why, lookAt } = rotation.tooManySteps;
     for (let steps = 0; ; steps++) {
       await yieldFor(0);
-      if (interrupted()) throw new Stop(`Interrupted. Run the rotation again to continue (${file.path}).`, 130);
+      if (interrupted()) throw new Stop('ROTATE_INTERRUPTED', `Interrupted. Run the rotation again to continue (${file.path}).`, 130);
       keeper.check();
       if (steps > 4 * servers.length + extra)
         throw new Stop(
+          'ROTATE_TOO_MANY_STEPS',
           `The rotation took more steps than ${servers.length} servers can need (${why}). Nothing more was done; ${lookAt}, then run it again.`,
         );
       const step = await rotation.next(c, record.current!);
       if (step === 'done') break;
-      if (step.kind === 'restart') await transition();
-      await rotation.run(c, step, record.current!);
+      if (step.kind !== 'restart' || step.server === undefined) {
+        await rotation.run(c, step, record.current!);
+        continue;
+      }
+      // A span per server restarted (n of m): the transition looked at again, then its restart and its way back
+      // (restartMarkedOut's two steps), what a terminal's status line shows.
+      const order = rotation.restarts.order(record.current!);
+      const position = { n: order.indexOf(step.server) + 1, m: order.length };
+      const server = io.begin({
+        code: 'ROTATE_SERVER_STARTED',
+        label: step.server,
+        position,
+        text: `Restart ${position.n} of ${position.m}: ${rotation.restarts.says(step.server)}`,
+        doing: '',
+        data: { server: step.server },
+      });
+      try {
+        await transition();
+        await rotation.run(c, step, record.current!);
+        server.end('ROTATE_SERVER_RESTARTED', `${step.server}: restarted, healthy again with every server`, { server: step.server });
+      } finally {
+        server.stop();
+      }
     }
     const started = record.current!;
     keeper.stop();
     release(kubectl, holder, RESTART_LEASE);
-    await enableDisabledTimers({ aws: c.aws, log, operation: rotation.operation }, servers, started.disabledTimers ?? []);
+    await enableDisabledTimers({ aws: c.aws, log: transitionLog(io), operation: rotation.operation }, servers, started.disabledTimers ?? []);
     file.remove();
-    log(rotation.finished(started));
+    io.result('ROTATE_FINISHED', rotation.finished(started));
     return 0;
   } catch (caught) {
     keeper.stop();
     if (caught instanceof LeaseLost) {
-      log(`${caught.message}\nThe rotation stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
+      io.error(
+        'ROTATE_LEASE_LOST',
+        `${caught.message}\nThe rotation stopped; whoever holds the Lease now continues (${file.path} is left as it was).`,
+      );
       return 3;
     }
     const error =
       caught instanceof Stop
         ? caught
         : caught instanceof Interrupted
-          ? new Stop(`Interrupted. Run the rotation again to continue (${file.path}).`, 130)
-          : new Stop(`${(caught as Error).message}\nThe rotation stopped there; run it again to continue (${file.path}).`);
-    log(error.message);
+          ? new Stop('ROTATE_INTERRUPTED', `Interrupted. Run the rotation again to continue (${file.path}).`, 130)
+          : new Stop('ROTATE_FAILED', `${(caught as Error).message}\nThe rotation stopped there; run it again to continue (${file.path}).`);
+    io.error(error.messageCode, error.message, { exitCode: error.exit });
     // A server out (a restart not seen through) keeps the Lease marked out: only this rotation's rerun continues it.
     let out = true;
     try {
@@ -231,14 +291,14 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
       // No server out: the timers its transition disabled run again (a rerun looks at them afresh).
       const disabled = record.current?.disabledTimers ?? [];
       if (disabled.length > 0) {
-        await enableDisabledTimers({ aws: new Aws(rotation.region), log, operation: rotation.operation }, servers, disabled);
+        await enableDisabledTimers({ aws: new Aws(rotation.region), log: transitionLog(io), operation: rotation.operation }, servers, disabled);
         record.current = { ...record.current!, disabledTimers: undefined };
         file.write(record.current);
       }
     }
     // Refused before anything changed: nothing to resume.
-    if (error.code === 2 && record.current === undefined) file.remove();
-    return error.code;
+    if (error.exit === 2 && record.current === undefined) file.remove();
+    return error.exit;
   } finally {
     rmSync(kubeconfig, { force: true });
   }
@@ -248,7 +308,7 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
 export async function takeRestartLease(
   kubectl: Kubectl,
   holder: string,
-  o: { takeOver?: boolean; succeeds?: string; interrupted: () => boolean; log: (line: string) => void },
+  o: { takeOver?: boolean; succeeds?: string; interrupted: () => boolean; io: IoHost },
 ): Promise<void> {
   let told = false;
   let last = '';
@@ -259,16 +319,18 @@ export async function takeRestartLease(
     if (result.held) return true;
     if (restartLeaseAnswer(result) === 'refuse')
       throw new Stop(
+        'ROTATE_RESTART_LEASE_REFUSED',
         `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. A roll: finish it first; a rotation whose machine is gone: resume it from its folder, or \`rotate --take-over\` an hour after its last renewal.`,
         3,
       );
     last = `${result.holder}, renewed ${result.renewed}`;
-    if (!told) o.log(`  ${result.holder} holds the servers' restart Lease: waiting for it.`);
+    if (!told) o.io.warn('ROTATE_RESTART_LEASE_WAIT', `  ${result.holder} holds the servers' restart Lease: waiting for it.`);
     told = true;
     return undefined;
   });
   if (!held)
     throw new Stop(
+      'ROTATE_RESTART_LEASE_TIMEOUT',
       `The servers' restart Lease is still held (${last}) after ${ROTATE_BUDGETS.restartLeaseMs / 60_000} minutes. Nothing was changed; run the rotation again later.`,
       3,
     );
@@ -291,7 +353,11 @@ function upgradeNow(c: Pick<UnderLease, 'kubectl' | 'servers'>): { nodes: NodeSt
 export function refuseUpgradeInFlight(c: Pick<UnderLease, 'kubectl' | 'servers'>): void {
   const { upgrade } = upgradeNow(c);
   if (upgrade)
-    throw new Stop(`An in-place Kubernetes upgrade is pending or running: ${upgrade}. Nothing was changed; let it finish, then run the rotation.`, 2);
+    throw new Stop(
+      'ROTATE_UPGRADE_IN_FLIGHT',
+      `An in-place Kubernetes upgrade is pending or running: ${upgrade}. Nothing was changed; let it finish, then run the rotation.`,
+      2,
+    );
 }
 
 /**
@@ -299,13 +365,25 @@ export function refuseUpgradeInFlight(c: Pick<UnderLease, 'kubectl' | 'servers'>
  * every one is healthy again, bounded; then no server is marked out.
  */
 export async function waitEveryServerHealthy(c: UnderLease, unhealthy: readonly string[]): Promise<void> {
-  c.log(`  waiting for ${unhealthy.join(', ')} to be healthy before any restart`);
-  const healthy = await waitUntil(c.restartMs, c.interrupted, () => {
-    const nodes = c.kubectl.nodes();
-    return nodes && c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s)) ? true : undefined;
+  const span = c.io.begin({
+    code: 'ROTATE_WAIT_STARTED',
+    label: 'wait',
+    text: `  waiting for ${unhealthy.join(', ')} to be healthy before any restart`,
+    data: { unhealthy },
   });
+  let healthy: true | undefined;
+  try {
+    healthy = await waitUntil(c.restartMs, c.interrupted, () => {
+      const nodes = c.kubectl.nodes();
+      return nodes && c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s)) ? true : undefined;
+    });
+    if (healthy) span.end('ROTATE_SERVERS_HEALTHY', `  ${unhealthy.join(', ')} healthy again, with every server`, { servers: unhealthy });
+  } finally {
+    span.stop();
+  }
   if (!healthy)
     throw new Stop(
+      'ROTATE_WAIT_TIMEOUT',
       `${unhealthy.join(', ')} ${unhealthy.length === 1 ? 'is' : 'are'} not healthy after ${c.restartMs / 60_000} minutes: no other server is restarted while one is out. Look at journalctl -u ${serviceOf(c)} there (aws ssm start-session), then run the rotation again.`,
     );
   markOut(c.kubectl, c.holder, undefined);
@@ -323,25 +401,88 @@ export async function restartMarkedOut(
   s: Server,
   o: { readonly ask: () => Promise<void>; readonly back: () => Promise<boolean>; readonly notBack: string },
 ): Promise<void> {
+  // Two steps within the server's span: its restart asked (marked out first), then its way back.
+  await restartStep(c, s, { n: 1, what: 'marked out on the Lease, its restart asked', doing: 'marked out, restart asked' }, async (span) => {
+    await askRestart(c, s, o.ask);
+    span.end('ROTATE_SERVER_RESTART_ASKED', `${s.name}: marked out on the Lease, its restart asked`, { server: s.name });
+  });
+  const budget = `${c.restartMs / 60_000} minutes at most`;
+  await restartStep(c, s, { n: 2, what: `back, with every server healthy (${budget})`, doing: `healthy again (${budget})` }, async (span) => {
+    if (!(await seenBack(c, o.back))) throw new Stop('ROTATE_SERVER_NOT_BACK', o.notBack);
+    span.end('ROTATE_SERVER_BACK', `${s.name}: back, every server healthy`, { server: s.name });
+  });
+  markOut(c.kubectl, c.holder, undefined);
+}
+
+/**
+ * One of a rotation plan's steps as a timed step (step n of m, the plan's numbers): its start message, then the end
+ * `run` returns, or stopped when the run stops in it.
+ */
+export async function planStep(
+  c: Pick<UnderLease, 'io'>,
+  step: { readonly label: string; readonly n: number; readonly m: number; readonly text: string; readonly doing?: string },
+  run: () => Promise<{ code: string; text: string; data: Readonly<Record<string, unknown>> }>,
+): Promise<void> {
+  const span = c.io.begin({
+    code: 'ROTATE_STEP_STARTED',
+    label: step.label,
+    position: { n: step.n, m: step.m },
+    text: `Step ${step.n} of ${step.m}: ${step.text.trimStart()}`,
+    doing: step.doing ?? step.text.trimStart(),
+    data: { step: step.label },
+  });
+  try {
+    const done = await run();
+    span.end(done.code, done.text, done.data);
+  } finally {
+    span.stop();
+  }
+}
+
+/** One of a restart's two steps, timed: its span stopped when the run stops in it. */
+async function restartStep(
+  c: UnderLease,
+  s: Server,
+  step: { readonly n: number; readonly what: string; readonly doing: string },
+  run: (span: Span) => Promise<void>,
+): Promise<void> {
+  const label = step.n === 1 ? 'restart' : 'back';
+  const span = c.io.begin({
+    code: 'ROTATE_STEP_STARTED',
+    label,
+    position: { n: step.n, m: 2 },
+    text: `${s.name}, step ${step.n} of 2: ${step.what}`,
+    doing: step.doing,
+    data: { server: s.name, step: label },
+  });
+  try {
+    await run(span);
+  } finally {
+    span.stop();
+  }
+}
+
+/** Marked out, then (write first, read second) no cordoned server and no upgrade, then the restart asked. */
+async function askRestart(c: UnderLease, s: Server, ask: () => Promise<void>): Promise<void> {
   markOut(c.kubectl, c.holder, s.privateIp);
   const { nodes, upgrade } = upgradeNow(c);
   const cordoned = nodes ? cordonedServers(nodes, c.servers) : [];
   if (cordoned.length > 0) {
     markOut(c.kubectl, c.holder, undefined);
     throw new Stop(
+      'ROTATE_SERVERS_CORDONED',
       `${cordoned.join(', ')} ${cordoned.length === 1 ? 'is' : 'are'} cordoned (a certificate renewal about to restart it, an upgrade, or a person): ${s.name} was not restarted. Run the rotation again once ${cordoned.length === 1 ? 'it is' : 'they are'} uncordoned (it continues from here).`,
     );
   }
   if (nodes === undefined || upgrade) {
     markOut(c.kubectl, c.holder, undefined);
     throw new Stop(
+      upgrade ? 'ROTATE_UPGRADE_IN_FLIGHT' : 'ROTATE_API_DOWN',
       `${upgrade ? `An in-place Kubernetes upgrade is pending or running: ${upgrade}` : 'The Kubernetes API did not answer'}. ${s.name} was not restarted; let the upgrade finish, then run the rotation again (it continues from here).`,
       2,
     );
   }
-  await o.ask();
-  if (!(await seenBack(c, o.back))) throw new Stop(o.notBack);
-  markOut(c.kubectl, c.holder, undefined);
+  await ask();
 }
 
 /**
@@ -401,18 +542,26 @@ export async function askEveryServer<S extends { readonly clusterHealthy: boolea
   });
   if (!answers)
     throw new Stop(
+      'ROTATE_STATUS_TIMEOUT',
       `The servers' ${ask.what} status did not finish within ${ROTATE_BUDGETS.commandMs / 60_000} minutes (SSM command ${commandId}). Run the rotation again.`,
     );
   const nodes = c.kubectl.nodes();
-  if (nodes === undefined) throw new Stop('The Kubernetes API did not answer. Run the rotation again.');
+  if (nodes === undefined) throw new Stop('ROTATE_API_DOWN', 'The Kubernetes API did not answer. Run the rotation again.');
   return c.servers.map((server) => {
     const answer = answers.find((i) => i.InstanceId === server.instanceId);
     const output = (answer?.CommandPlugins ?? []).map((p) => p.Output ?? '').join('\n');
     const status = answer?.Status === 'Success' ? ask.parse(output) : undefined;
     if (!status)
       throw new Stop(
+        'ROTATE_NO_STATUS',
         `${server.name} answered no ${ask.what} status (SSM ${answer?.Status ?? 'no answer'}: ${output.trim().slice(0, 200)}; command ${commandId}). Run the rotation again once it answers.`,
       );
     return { name: server.name, status, healthy: isHealthy(nodeOf(nodes, server), ask.k3s) && status.clusterHealthy };
   });
 }
+
+/** The transition's lines as the rotation's messages: ROTATE_TIMERS_DISABLED, ROTATE_TIMER_ENABLED... */
+const transitionLog =
+  (io: IoHost) =>
+  (line: string, code: TransitionCode): void =>
+    io.notify(code === 'TIMER_NOT_ENABLED' ? 'warn' : 'info', `ROTATE_${code}`, line);

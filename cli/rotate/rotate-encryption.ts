@@ -3,10 +3,11 @@ import { Interrupted, POLL_INTERVAL_MS, pollPause, yieldFor } from '../shared/po
 import { onServer } from '../shared/server-command';
 import type { Server } from '../shared/servers';
 import ROTATE_ENCRYPTION_SCRIPT from './rotate-encryption.sh';
-import type { RotateOptions } from './rotate';
+import { type RotateOptions, rotationHost } from './rotate';
 import {
   refuseUpgradeInFlight,
   restartEachServer,
+  planStep,
   restartMarkedOut,
   ROTATE_BUDGETS,
   Stop,
@@ -121,38 +122,52 @@ type Context = UnderLease;
  * Rotates the secrets-encryption key of an rke-ha deployment on RKE2; see docs/rotate.md "Rotating the
  * secrets-encryption key". Returns the exit code.
  */
-export async function rotateEncryptionKey(options: RotateOptions): Promise<number> {
-  const { log } = options;
+export async function rotateEncryptionKey(given: RotateOptions): Promise<number> {
+  const io = rotationHost(given);
+  const options = { ...given, io };
   const file = new StateFile<RotateEncryptionRecord>(stateFilePath(options.dir, 'rotate'));
   const found = rotatedDeployment(options, "the secrets-encryption key of rke-ha's RKE2 servers");
   if (!found) return 2;
   const { state, deployment, name, servers } = found;
   if (deployment.distribution === 'k3s') {
-    log(
+    io.error(
+      'ROTATE_K3S_NO_KEY',
       `${name} runs K3s, whose servers here do not set secrets-encryption: Secrets are stored unencrypted in its datastore (encrypted at rest by RDS), so there is no key to rotate. Nothing was changed.`,
     );
     return 2;
   }
   const region = deployment.region;
   if (!region) {
-    log(`The state of ${name} has no region: nothing was changed.`);
+    io.error('ROTATE_NO_REGION', `The state of ${name} has no region: nothing was changed.`);
     return 2;
   }
   const previous = file.read() as RotateEncryptionRecord | { rotation: string; started: string; holder: string } | undefined;
-  if (otherRotationUnfinished(previous, 'encryption-key', file, log)) return 2;
+  if (otherRotationUnfinished(previous, 'encryption-key', file, io)) return 2;
   const restartMs = (options.waitMinutes ?? ROTATE_BUDGETS.restartMs / 60_000) * 60_000;
-  log(`Rotation of the secrets-encryption key of ${name} (${options.label}, RKE2, ${servers.length} servers):`);
-  if (previous) log(`  Resuming the rotation started ${previous.started} (${file.path}); the servers' stages and keys decide what is done.`);
-  log(`  1. the servers' restart Lease (kube-system/${RESTART_LEASE.name}) taken, every server Ready and an etcd voter, no upgrade pending`);
-  log('  2. `rke2 secrets-encrypt status` on every server: encryption enabled, every hash matching, the stage start or reencrypt_finished');
-  log(`  3. \`rke2 secrets-encrypt rotate-keys\` once, on ${servers[0].name}: a new key first, every Secret rewritten with it, the old key dropped`);
-  log(`  4. no server restarted until ${servers[0].name} reports reencrypt_finished (${REENCRYPT_BUDGET_MS / 60_000} minutes at most)`);
-  log(
+  if (previous)
+    io.info(
+      'ROTATE_RESUMING',
+      `Resuming the rotation started ${previous.started} (${file.path}); the servers' stages and keys decide what is done.`,
+      { started: previous.started },
+    );
+  // The plan is one message: its numbered steps are the status line's step n of m.
+  const plan = [
+    `Rotation of the secrets-encryption key of ${name} (${options.label}, RKE2, ${servers.length} servers):`,
+    `  1. the servers' restart Lease (kube-system/${RESTART_LEASE.name}) taken, every server Ready and an etcd voter, no upgrade pending`,
+    '  2. `rke2 secrets-encrypt status` on every server: encryption enabled, every hash matching, the stage start or reencrypt_finished',
+    `  3. \`rke2 secrets-encrypt rotate-keys\` once, on ${servers[0].name}: a new key first, every Secret rewritten with it, the old key dropped`,
+    `  4. no server restarted until ${servers[0].name} reports reencrypt_finished (${REENCRYPT_BUDGET_MS / 60_000} minutes at most)`,
     `  5. each other server restarted, one at a time, marked out on the Lease, until it shows the new key and every server is healthy (${restartMs / 60_000} minutes at most each)`,
-  );
-  log(`  ${TRANSITION_PLAN}`);
+    `  ${TRANSITION_PLAN}`,
+  ];
+  io.info('ROTATE_PLAN', plan.join('\n'), {
+    rotation: 'encryption-key',
+    deployment: name,
+    servers: servers.map((s) => s.name),
+    resumed: previous !== undefined,
+  });
   if (options.dryRun) {
-    log('Dry run: nothing was changed.');
+    io.result('ROTATE_DRY_RUN', 'Dry run: nothing was changed.');
     return 0;
   }
 
@@ -168,7 +183,13 @@ export async function rotateEncryptionKey(options: RotateOptions): Promise<numbe
     previous: previous as RotateEncryptionRecord | undefined,
     takeOver: options.takeOver,
     interrupted: options.interrupted,
-    log,
+    io,
+    planSteps: PLAN_STEPS,
+    restarts: {
+      // The server that ran rotate-keys has the new key already: the others, in order.
+      order: (record) => servers.map((s) => s.name).filter((s) => s !== record.server),
+      says: (server) => `${server}: restarted to take the new key (marked out on the Lease), then waited for until healthy.`,
+    },
     start: async (c, record) => {
       if (!record.current) record.current = await firstRecord(c);
       file.write(record.current);
@@ -188,6 +209,9 @@ export async function rotateEncryptionKey(options: RotateOptions): Promise<numbe
   });
 }
 
+/** How many steps the plan numbers (the status line's step n of m). */
+const PLAN_STEPS = 5;
+
 /**
  * A first run's refusals (nothing changed yet): an upgrade under way, encryption not enabled everywhere, a server
  * not healthy, hashes that differ or a stage rotate-keys does not start from; else its record: the first server
@@ -200,17 +224,20 @@ async function firstRecord(c: Context): Promise<RotateEncryptionRecord> {
   const off = views.filter((v) => v.status.enabled !== 'yes');
   if (off.length > 0)
     throw new Stop(
+      'ROTATE_ENCRYPTION_DISABLED',
       `Secrets encryption is not enabled on ${off.map((v) => `${v.name} (${v.status.enabled})`).join(', ')}: there is no key to rotate there. Nothing was changed; look at \`rke2 secrets-encrypt status\` on it.`,
       2,
     );
   const first = nextEncryptionStep(views, { server: servers[0].name, keyBefore: views[0].status.active });
   if (first.kind === 'wait')
     throw new Stop(
+      'ROTATE_CLUSTER_NOT_READY',
       `Before a rotation every server is healthy; ${first.unhealthy.join(', ')} ${first.unhealthy.length === 1 ? 'is' : 'are'} not. Nothing was changed.`,
       2,
     );
   if (first.kind === 'refuse' || first.kind === 'reencrypting')
     throw new Stop(
+      'ROTATE_HALF_DONE',
       `${first.kind === 'refuse' ? first.reason : `${first.server} is re-encrypting (a rotation under way)`}. Nothing was changed. A rotation left half done: restart, one at a time and each only once every server is Ready and a voter, the servers whose active key is not the newest (\`systemctl restart rke2-server\` through aws ssm start-session), or run \`rotate encryption-key\` again from the folder of the run that started it; then run this again (docs/rotate.md "Rotating the secrets-encryption key").`,
       2,
     );
@@ -242,6 +269,7 @@ async function onServerScript(
   );
   if (!result)
     throw new Stop(
+      'ROTATE_COMMAND_TIMEOUT',
       `The encryption-key ${action} on ${server.name} did not finish within ${ROTATE_BUDGETS.commandMs / 60_000} minutes (SSM command ${commandId}). Run the rotation again.`,
     );
   return result;
@@ -252,6 +280,7 @@ async function statusOf(c: Context, server: Server): Promise<EncryptionStatus> {
   const status = result.status === 'Success' ? parseEncryptionStatus(result.output) : undefined;
   if (!status)
     throw new Stop(
+      'ROTATE_NO_STATUS',
       `${server.name} answered no encryption status (SSM ${result.status}: ${`${result.output} ${result.error}`.trim().slice(0, 200)}). Run the rotation again.`,
     );
   return status;
@@ -273,45 +302,77 @@ async function runStep(c: Context, step: Exclude<EncryptionStep, { kind: 'done' 
   switch (step.kind) {
     case 'refuse':
       throw new Stop(
+        'ROTATE_REFUSED',
         `${step.reason}. Nothing more was done; look at \`rke2 secrets-encrypt status\` and \`journalctl -u rke2-server\` there, then run the rotation again (docs/rotate.md "Rotating the secrets-encryption key").`,
       );
-    case 'rotate': {
-      c.log(`${step.server}: rke2 secrets-encrypt rotate-keys (a new key, every Secret rewritten with it).`);
-      const result = await onServerScript(c, server(step.server), 'rotate', record.keyBefore);
-      if (result.status !== 'Success')
-        throw new Stop(
-          `rotate-keys on ${step.server} was not made (${`${result.output} ${result.error}`.trim().split('\n').slice(-2).join(' ')}): nothing was rotated. Look at \`rke2 secrets-encrypt status\` there, then run the rotation again.`,
-        );
-      return;
-    }
-    case 'reencrypting': {
-      // No restart of any server meanwhile: the datastore gets the new configuration only at reencrypt_finished.
-      c.log(`  ${step.server} re-encrypts every Secret: no server is restarted until it reports reencrypt_finished`);
-      const s = server(step.server);
-      const looks = Math.max(1, Math.ceil(REENCRYPT_BUDGET_MS / POLL_INTERVAL_MS));
-      for (let look = 0; look < looks; look++) {
-        if (c.interrupted()) throw new Interrupted();
-        c.keeper.check();
-        c.kubectl.nodes();
-        const status = await statusOf(c, s);
-        if (status.stage === 'reencrypt_finished' && status.active !== record.keyBefore) return;
-        if (look + 1 < looks) await yieldFor(pollPause());
-      }
-      throw new Stop(
-        `${step.server} has not reported reencrypt_finished after ${REENCRYPT_BUDGET_MS / 60_000} minutes: no server was restarted. Look at its journal (journalctl -u rke2-server) and the events of the re-encryption (kubectl get events -A --field-selector reason=SecretsUpdateError), then run the rotation again: it waits again and never rotates twice.`,
+    case 'rotate':
+      return planStep(
+        c,
+        {
+          m: PLAN_STEPS,
+          label: 'rotate-keys',
+          n: 3,
+          text: `${step.server}: rke2 secrets-encrypt rotate-keys (a new key, every Secret rewritten with it).`,
+          doing: `rke2 secrets-encrypt rotate-keys on ${step.server}`,
+        },
+        async () => {
+          const result = await onServerScript(c, server(step.server), 'rotate', record.keyBefore);
+          if (result.status !== 'Success')
+            throw new Stop(
+              'ROTATE_KEYS_NOT_ROTATED',
+              `rotate-keys on ${step.server} was not made (${`${result.output} ${result.error}`.trim().split('\n').slice(-2).join(' ')}): nothing was rotated. Look at \`rke2 secrets-encrypt status\` there, then run the rotation again.`,
+            );
+          return {
+            code: 'ROTATE_KEYS_ROTATED',
+            text: `${step.server}: rotate-keys made, the re-encryption under way`,
+            data: { server: step.server },
+          };
+        },
       );
-    }
+    case 'reencrypting':
+      // No restart of any server meanwhile: the datastore gets the new configuration only at reencrypt_finished.
+      return planStep(
+        c,
+        {
+          m: PLAN_STEPS,
+          label: 're-encryption',
+          n: 4,
+          text: `  ${step.server} re-encrypts every Secret: no server is restarted until it reports reencrypt_finished`,
+          doing: `${step.server} re-encrypts every Secret (${REENCRYPT_BUDGET_MS / 60_000} minutes at most)`,
+        },
+        async () => {
+          const s = server(step.server);
+          const looks = Math.max(1, Math.ceil(REENCRYPT_BUDGET_MS / POLL_INTERVAL_MS));
+          for (let look = 0; look < looks; look++) {
+            if (c.interrupted()) throw new Interrupted();
+            c.keeper.check();
+            c.kubectl.nodes();
+            const status = await statusOf(c, s);
+            if (status.stage === 'reencrypt_finished' && status.active !== record.keyBefore)
+              return {
+                code: 'ROTATE_REENCRYPTED',
+                text: `${step.server}: reencrypt_finished, every Secret under the new key`,
+                data: { server: step.server },
+              };
+            if (look + 1 < looks) await yieldFor(pollPause());
+          }
+          throw new Stop(
+            'ROTATE_REENCRYPT_TIMEOUT',
+            `${step.server} has not reported reencrypt_finished after ${REENCRYPT_BUDGET_MS / 60_000} minutes: no server was restarted. Look at its journal (journalctl -u rke2-server) and the events of the re-encryption (kubectl get events -A --field-selector reason=SecretsUpdateError), then run the rotation again: it waits again and never rotates twice.`,
+          );
+        },
+      );
     case 'wait':
       return waitEveryServerHealthy(c, step.unhealthy);
     case 'restart': {
       const s = server(step.server);
-      c.log(`${s.name}: restarted to take the new key (marked out on the Lease), then waited for until healthy.`);
       return restartMarkedOut(c, s, {
         ask: async () => {
           const result = await onServerScript(c, s, 'restart');
           if (result.status !== 'Success') {
             markOut(c.kubectl, c.holder, undefined);
             throw new Stop(
+              'ROTATE_RESTART_NOT_ASKED',
               `The restart of ${s.name} was not asked (SSM ${result.status}: ${result.error.split('\n').slice(-1).join('')}). Run the rotation again.`,
             );
           }

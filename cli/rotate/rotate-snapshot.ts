@@ -1,4 +1,5 @@
 import type { Aws } from '../shared/aws';
+import type { IoHost } from '../shared/io/io-host';
 import { onServer } from '../shared/server-command';
 import type { Server } from '../shared/servers';
 
@@ -19,7 +20,9 @@ export const ROTATION_SNAPSHOT_MS = 15 * 60_000;
 export interface RotationSnapshot {
   readonly aws: Aws;
   readonly interrupted: () => boolean;
-  readonly log: (line: string) => void;
+  readonly io: IoHost;
+  /** Its place in the rotation's plan (step 7 of 7). */
+  readonly step: { readonly n: number; readonly m: number };
   /** The deployment's name: the snapshot's prefix. */
   readonly name: string;
   /** The servers; the first takes the snapshot (every one was healthy at the rotation's end). */
@@ -52,6 +55,14 @@ export async function snapshotAfterTokenRotation(o: RotationSnapshot): Promise<b
     `/etc/rancher/rke2/token on the server before \`rancher-aws-restore --snapshot <name>\` (docs/rotate.md "Rotating the cluster token"), ` +
     `and keep the file until the last of them has expired.`;
   let failure: string;
+  const span = o.io.begin({
+    code: 'ROTATE_STEP_STARTED',
+    label: 'snapshot',
+    position: o.step,
+    text: `Step ${o.step.n} of ${o.step.m}: an etcd snapshot after the rotation, on ${server.name}: ${snapshot}`,
+    doing: `rke2 etcd-snapshot save on ${server.name}`,
+    data: { step: 'snapshot' },
+  });
   try {
     const { commandId, result } = await onServer(
       o,
@@ -61,11 +72,13 @@ export async function snapshotAfterTokenRotation(o: RotationSnapshot): Promise<b
       budgetMs,
     );
     if (result?.status === 'Success') {
-      o.log(
+      span.end(
+        'ROTATE_SNAPSHOT_SAVED',
         `etcd snapshot ${snapshot}-<node>-<time> saved to the bucket by ${server.name}, after the last restart: under the new token. ` +
           `It is the newest, so rancher-aws-restore and \`npm run drill -- rke-ha --etcd\` take it unless told otherwise.`,
+        { snapshot, server: server.name },
       );
-      o.log(older);
+      o.io.info('ROTATE_OLDER_SNAPSHOTS', older, { before: o.rotatedAt, tokenFile: o.tokenFile });
       return true;
     }
     failure = result
@@ -73,13 +86,17 @@ export async function snapshotAfterTokenRotation(o: RotationSnapshot): Promise<b
       : `did not finish on ${server.name} within ${budgetMs / 60_000} minutes (SSM command ${commandId})`;
   } catch (caught) {
     failure = `could not be asked of ${server.name} (${(caught as Error).message})`;
+  } finally {
+    span.stop();
   }
-  o.log(
+  o.io.warn(
+    'ROTATE_SNAPSHOT_FAILED',
     `WARNING: the rotation has succeeded, but the etcd snapshot after it ${failure}. Until a snapshot is taken, the newest one in ` +
       `the bucket is under the old token (${o.tokenFile}), and \`drill --etcd\` restores it with the new one, which fails. Take one by hand ` +
       `on any server (aws ssm start-session --target ${server.instanceId}): sudo rke2 etcd-snapshot save --name ${snapshot}; ` +
       `or wait for the next scheduled snapshot. Do not run the rotation again for it: that rotates the token again.`,
+    { snapshot, server: server.name },
   );
-  o.log(older);
+  o.io.info('ROTATE_OLDER_SNAPSHOTS', older, { before: o.rotatedAt, tokenFile: o.tokenFile });
   return false;
 }

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Aws } from '../shared/aws';
+import { IoHost } from '../shared/io/io-host';
+import { LinesRenderer } from '../shared/io/lines-renderer';
 import { RESTART_LEASE } from '../shared/lease';
 import { onServer } from '../shared/server-command';
 import type { Server } from '../shared/servers';
 import {
   refuseUpgradeInFlight,
   restartEachServer,
+  planStep,
   restartMarkedOut,
   ROTATE_BUDGETS,
   Stop,
@@ -27,7 +30,18 @@ export { ROTATE_BUDGETS, Stop } from './restart-each-server';
 export const ROTATIONS = ['token', 'encryption-key'] as const;
 export type Rotation = (typeof ROTATIONS)[number];
 
-export interface RotateOptions {
+/**
+ * Where a rotation's messages go: an I/O host (the command line's, which draws progress on a terminal and prints coded
+ * lines elsewhere), or, for a caller that keeps lines (the acceptance run), `log`, which gets each message's text.
+ */
+export type RotateOutput = { readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never };
+
+export type RotateOptions = RotateSettings & RotateOutput;
+
+/** The host a rotation tells through: the caller's, or one over its `log`. */
+export const rotationHost = (o: RotateOutput): IoHost => o.io ?? new IoHost(new LinesRenderer(o.log!));
+
+export interface RotateSettings {
   readonly dir: string;
   readonly label: string;
   readonly rotation: Rotation;
@@ -41,7 +55,6 @@ export interface RotateOptions {
   /** Take the restart Lease of a rotation whose machine is gone (not renewed for an hour) with a server out. */
   readonly takeOver?: boolean;
   readonly interrupted?: () => boolean;
-  readonly log: (line: string) => void;
 }
 
 /**
@@ -151,8 +164,9 @@ function newSecret(): string {
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
 
 /** Rotates the cluster token of an rke-ha deployment; see docs/rotate.md "Rotating the cluster token". Returns the exit code. */
-export async function rotate(options: RotateOptions): Promise<number> {
-  const { log } = options;
+export async function rotate(given: RotateOptions): Promise<number> {
+  const io = rotationHost(given);
+  const options = { ...given, io };
   const file = new StateFile<RotateRecord>(stateFilePath(options.dir, 'rotate'));
   const found = rotatedDeployment(options, "the cluster token of rke-ha's RKE2 or K3s servers");
   if (!found) return 2;
@@ -160,7 +174,10 @@ export async function rotate(options: RotateOptions): Promise<number> {
   const parameter = tokenParameterOf(state);
   const region = deployment.region;
   if (!parameter || !region) {
-    log(`The state of ${name} has no token parameter (aws_ssm_parameter .../token) or no region: nothing was changed.`);
+    io.error(
+      'ROTATE_NO_TOKEN_PARAMETER',
+      `The state of ${name} has no token parameter (aws_ssm_parameter .../token) or no region: nothing was changed.`,
+    );
     return 2;
   }
   const k3s = deployment.distribution === 'k3s';
@@ -168,26 +185,38 @@ export async function rotate(options: RotateOptions): Promise<number> {
   const previous = file.read();
   const restartMs = (options.waitMinutes ?? ROTATE_BUDGETS.restartMs / 60_000) * 60_000;
   const tokenFile = previous?.tokenFile ?? resolve(options.tokenFile ?? `${name}-join-token-${stamp()}`);
-  log(
+  if (otherRotationUnfinished(previous, 'token', file, io)) return 2;
+  if (previous)
+    io.info(
+      'ROTATE_RESUMING',
+      `Resuming the rotation started ${previous.started} (${file.path}); the parameter and the servers decide what is done.`,
+      { started: previous.started },
+    );
+  // The plan is one message: its numbered steps are the status line's step n of m.
+  const plan = [
     `Rotation of the cluster token of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`,
-  );
-  if (otherRotationUnfinished(previous, 'token', file, log)) return 2;
-  if (previous) log(`  Resuming the rotation started ${previous.started} (${file.path}); the parameter and the servers decide what is done.`);
-  log(`  1. the servers' restart Lease (kube-system/${RESTART_LEASE.name}) taken, every server Ready${k3s ? '' : ' and an etcd voter'}`);
-  log(`  2. the current token saved to ${tokenFile} (a restore of a snapshot taken before the rotation needs it)`);
-  log(`  3. a new token written to the parameter ${parameter.name} first: every server that joins from then on uses it`);
-  log(`  4. \`${dist} token rotate\` on the first healthy server (the bootstrap data in the ${k3s ? 'datastore' : 'etcd'} re-encrypted with it)`);
-  log(`  5. the new token into every server's /etc/rancher/${dist}/token, before any restart`);
-  log(
+    `  1. the servers' restart Lease (kube-system/${RESTART_LEASE.name}) taken, every server Ready${k3s ? '' : ' and an etcd voter'}`,
+    `  2. the current token saved to ${tokenFile} (a restore of a snapshot taken before the rotation needs it)`,
+    `  3. a new token written to the parameter ${parameter.name} first: every server that joins from then on uses it`,
+    `  4. \`${dist} token rotate\` on the first healthy server (the bootstrap data in the ${k3s ? 'datastore' : 'etcd'} re-encrypted with it)`,
+    `  5. the new token into every server's /etc/rancher/${dist}/token, before any restart`,
     `  6. each server restarted, one at a time, marked out on the Lease, until Ready${k3s ? '' : ' and an etcd voter'} with every server healthy (${restartMs / 60_000} minutes at most each)`,
-  );
-  log(`  ${TRANSITION_PLAN}`);
-  if (!k3s)
-    log('  7. an etcd snapshot after the last restart (rke2 etcd-snapshot save on one server): the newest, which restores with the new token');
+    `  ${TRANSITION_PLAN}`,
+    ...(k3s
+      ? []
+      : ['  7. an etcd snapshot after the last restart (rke2 etcd-snapshot save on one server): the newest, which restores with the new token']),
+  ];
+  io.info('ROTATE_PLAN', plan.join('\n'), {
+    rotation: 'token',
+    deployment: name,
+    servers: servers.map((s) => s.name),
+    resumed: previous !== undefined,
+  });
   if (options.dryRun) {
-    log('Dry run: nothing was changed.');
+    io.result('ROTATE_DRY_RUN', 'Dry run: nothing was changed.');
     return 0;
   }
+  const planSteps = k3s ? 6 : 7;
 
   const code = await restartEachServer<RotateRecord, Exclude<TokenStep, { kind: 'done' }>>({
     operation: 'rotate token',
@@ -201,13 +230,18 @@ export async function rotate(options: RotateOptions): Promise<number> {
     previous,
     takeOver: options.takeOver,
     interrupted: options.interrupted,
-    log,
-    start: (c, record) => startTokenRotation({ ...c, dist }, record, { file, parameter, tokenFile }),
+    io,
+    planSteps,
+    restarts: {
+      order: () => servers.map((s) => s.name),
+      says: (server) => `${server}: restarted with the new token (marked out on the Lease), then waited for until healthy.`,
+    },
+    start: (c, record) => startTokenRotation({ ...c, dist, planSteps }, record, { file, parameter, tokenFile }),
     next: async (c) => {
-      const step = nextTokenStep(await observe({ ...c, dist }));
+      const step = nextTokenStep(await observe({ ...c, dist, planSteps }));
       return step.kind === 'done' ? 'done' : step;
     },
-    run: (c, step) => runTokenStep({ ...c, dist }, step),
+    run: (c, step) => runTokenStep({ ...c, dist, planSteps }, step),
     tooManySteps: { extra: 4, why: 'a server that keeps going back to an earlier state?', lookAt: 'look at the servers' },
     finished: () =>
       `Rotation of ${name}'s cluster token finished: every server restarted with the new token, one at a time. Servers that join from now on (a roll, a new server) read it from ${parameter.name}; the output join_token shows it after the next refresh (terraform apply -refresh-only). Keep ${tokenFile} while snapshots from before the rotation are kept.`,
@@ -218,7 +252,8 @@ export async function rotate(options: RotateOptions): Promise<number> {
   await snapshotAfterTokenRotation({
     aws: new Aws(region),
     interrupted: options.interrupted ?? (() => false),
-    log,
+    io,
+    step: { n: 7, m: planSteps },
     name,
     servers,
     tokenFile,
@@ -237,18 +272,21 @@ async function startTokenRotation(
   record: { current: RotateRecord | undefined },
   o: { readonly file: StateFile<RotateRecord>; readonly parameter: TokenParameter; readonly tokenFile: string },
 ): Promise<void> {
-  const { aws, keeper, log } = c;
+  const { aws, keeper, io } = c;
   const { file, parameter, tokenFile } = o;
   if (record.current) file.write(record.current);
   const current = readParameter(aws, parameter.name);
   const written = record.current !== undefined && current.version > record.current.versionBefore;
   if (written) {
-    log(`The parameter ${parameter.name} already holds the new token (version ${current.version}).`);
+    io.info('ROTATE_TOKEN_ALREADY_WRITTEN', `The parameter ${parameter.name} already holds the new token (version ${current.version}).`, {
+      parameter: parameter.name,
+    });
     return;
   }
   const secure = SECURE_TOKEN.exec(current.value);
   if (!secure)
     throw new Stop(
+      'ROTATE_TOKEN_NOT_SECURE',
       `The parameter ${parameter.name} does not hold a cluster token in its secure form (K10<CA hash>::server:<secret>); nothing was changed.`,
       2,
     );
@@ -259,6 +297,7 @@ async function startTokenRotation(
     const off = views.filter((v) => !v.status.config || !v.healthy);
     if (off.length > 0)
       throw new Stop(
+        'ROTATE_CLUSTER_NOT_READY',
         `Before a rotation every server runs the parameter's token and is healthy; ${off.map((v) => `${v.name} (${!v.healthy ? 'not healthy' : 'its token file differs'})`).join(', ')}. Nothing was changed.`,
         2,
       );
@@ -289,18 +328,24 @@ async function startTokenRotation(
       Value: `${secure[1]}::server:${newSecret()}`,
     }),
   );
-  log(`The new token is in ${parameter.name}; the previous one is in ${tokenFile}.`);
+  io.info('ROTATE_TOKEN_WRITTEN', `The new token is in ${parameter.name}; the previous one is in ${tokenFile}.`, {
+    parameter: parameter.name,
+    tokenFile,
+  });
 }
 
 /** What the token rotation's steps get: the Lease's context and the distribution's name. */
 interface TokenContext extends UnderLease {
   readonly dist: 'rke2' | 'k3s';
+  /** How many steps the plan numbers (6 on K3s, 7 with RKE2's snapshot). */
+  readonly planSteps: number;
 }
 
 function readParameter(aws: Aws, name: string): { value: string; version: number } {
   const answer = aws.call<{ Parameter?: { Value?: string; Version?: number } }>(['ssm', 'get-parameter', '--name', name, '--with-decryption']);
   const value = answer?.Parameter?.Value;
-  if (typeof value !== 'string') throw new Stop(`aws ssm get-parameter answered no value for ${name}; nothing was changed.`);
+  if (typeof value !== 'string')
+    throw new Stop('ROTATE_PARAMETER_UNREADABLE', `aws ssm get-parameter answered no value for ${name}; nothing was changed.`);
   return { value, version: Number(answer?.Parameter?.Version ?? 0) };
 }
 
@@ -309,6 +354,7 @@ function saveOldToken(path: string, token: string): void {
   if (existsSync(path)) {
     if (readFileSync(path, 'utf8').trim() === token) return;
     throw new Stop(
+      'ROTATE_TOKEN_FILE_TAKEN',
       `${path} exists and holds something else than the current cluster token: it is not overwritten. Move it away (or name another file with --token-file), then run the rotation again.`,
       2,
     );
@@ -332,10 +378,12 @@ async function onServerScript(c: TokenContext, server: Server, action: string): 
   );
   if (!result)
     throw new Stop(
+      'ROTATE_COMMAND_TIMEOUT',
       `The token ${action} on ${server.name} did not finish within ${ROTATE_BUDGETS.commandMs / 60_000} minutes (SSM command ${commandId}). Run the rotation again.`,
     );
   if (result.status !== 'Success')
     throw new Stop(
+      'ROTATE_COMMAND_FAILED',
       `The token ${action} on ${server.name} failed (SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''}; command ${commandId}). Run the rotation again once it answers.`,
     );
   return result.output;
@@ -344,7 +392,8 @@ async function onServerScript(c: TokenContext, server: Server, action: string): 
 async function statusOf(c: TokenContext, server: Server): Promise<TokenStatus> {
   const output = await onServerScript(c, server, 'status');
   const status = parseTokenStatus(output);
-  if (!status) throw new Stop(`${server.name} answered no token status (${output.trim().slice(0, 200)}). Run the rotation again.`);
+  if (!status)
+    throw new Stop('ROTATE_NO_STATUS', `${server.name} answered no token status (${output.trim().slice(0, 200)}). Run the rotation again.`);
   return status;
 }
 
@@ -367,20 +416,48 @@ async function runTokenStep(c: TokenContext, step: Exclude<TokenStep, { kind: 'd
   const server = (name: string) => c.servers.find((s) => s.name === name)!;
   switch (step.kind) {
     case 'rotate':
-      c.log(`${step.server}: ${c.dist} token rotate --new-token (from the parameter): the bootstrap data re-encrypted with the new token.`);
-      await onServerScript(c, server(step.server), 'rotate');
-      return;
+      return planStep(
+        c,
+        {
+          m: c.planSteps,
+          label: 'token rotate',
+          n: 4,
+          text: `${step.server}: ${c.dist} token rotate --new-token (from the parameter): the bootstrap data re-encrypted with the new token.`,
+          doing: `${c.dist} token rotate on ${step.server}`,
+        },
+        async () => {
+          await onServerScript(c, server(step.server), 'rotate');
+          return { code: 'ROTATE_TOKEN_ROTATED', text: `${step.server}: ${c.dist} token rotate done`, data: { server: step.server } };
+        },
+      );
     case 'config':
-      for (const name of step.servers) {
-        await onServerScript(c, server(name), 'config');
-        c.log(`${name}: the new token is in /etc/rancher/${c.dist}/token (read at its next start).`);
-      }
-      return;
+      return planStep(
+        c,
+        {
+          m: c.planSteps,
+          label: 'token files',
+          n: 5,
+          text: `The new token into the token file of ${step.servers.join(', ')}`,
+          doing: `the new token into /etc/rancher/${c.dist}/token`,
+        },
+        async () => {
+          for (const name of step.servers) {
+            await onServerScript(c, server(name), 'config');
+            c.io.info('ROTATE_TOKEN_FILE_WRITTEN', `${name}: the new token is in /etc/rancher/${c.dist}/token (read at its next start).`, {
+              server: name,
+            });
+          }
+          return {
+            code: 'ROTATE_TOKEN_FILES_WRITTEN',
+            text: `The new token is in the token file of ${step.servers.join(', ')}`,
+            data: { servers: step.servers },
+          };
+        },
+      );
     case 'wait':
       return waitEveryServerHealthy(c, step.unhealthy);
     case 'restart': {
       const s = server(step.server);
-      c.log(`${s.name}: restarted with the new token (marked out on the Lease), then waited for until healthy.`);
       return restartMarkedOut(c, s, {
         ask: async () => {
           await onServerScript(c, s, 'restart');

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { holderOf } from '../../helpers/fake-cloud';
+import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, FIRST_KEY, roll, withEncryption, withUpgradeController } from '../../helpers/roll-world';
 import { expectKeyRotated, rotateKey } from '../../helpers/rotate-world';
 
@@ -34,7 +35,22 @@ describe('rotate encryption-key: the way through', () => {
       { server: 'server-1', out: '10.0.1.10', whole: true, during: 'none' },
       { server: 'server-2', out: '10.0.2.10', whole: true, during: 'none' },
     ]);
-    expect(result.out).toContain('no server is restarted until it reports reencrypt_finished');
+    // What it told: the Lease (step 1 of 5), rotate-keys (3 of 5), the re-encryption (4 of 5) ended before the first of
+    // the two restarts (restart n of 2), each through its two steps, then the end.
+    const restart = ['ROTATE_SERVER_STARTED', 'ROTATE_NO_TIMER_DISABLED', 'ROTATE_STEP_STARTED', 'ROTATE_SERVER_RESTART_ASKED'];
+    expect(codesOf(result.out)).toEqual([
+      'ROTATE_PLAN',
+      ...['ROTATE_STEP_STARTED', 'ROTATE_LEASE_TAKEN', 'ROTATE_NO_TIMER_DISABLED'],
+      ...['ROTATE_STEP_STARTED', 'ROTATE_KEYS_ROTATED', 'ROTATE_STEP_STARTED', 'ROTATE_REENCRYPTED'],
+      ...[1, 2].flatMap(() => [...restart, 'ROTATE_STEP_STARTED', 'ROTATE_SERVER_BACK', 'ROTATE_SERVER_RESTARTED']),
+      'ROTATE_FINISHED',
+    ]);
+    expect(said(result.out, 'ROTATE_STEP_STARTED').match(/^Step \d of 5/gm)).toEqual(['Step 1 of 5', 'Step 3 of 5', 'Step 4 of 5']);
+    expect(
+      said(result.out, 'ROTATE_SERVER_STARTED')
+        .split('\n')
+        .map((m) => /^Restart (\d of 2): (server-\d)/.exec(m)?.slice(1).join(' ')),
+    ).toEqual(['1 of 2 server-1', '2 of 2 server-2']);
     expect(existsSync(rotatedFile(c))).toBe(false);
   });
 
@@ -57,8 +73,8 @@ describe('rotate encryption-key: the way through', () => {
     const c = cluster('three', withEncryption);
     const result = rotateKey(c, '--dry-run');
     expect(result.code).toBe(0);
-    expect(result.out).toContain('`rke2 secrets-encrypt rotate-keys` once, on server-0');
-    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(codesOf(result.out)).toEqual(['ROTATE_PLAN', 'ROTATE_DRY_RUN']);
+    expect(said(result.out, 'ROTATE_PLAN')).toMatch(/^ {2}3\. `rke2 secrets-encrypt rotate-keys` once, on server-0/m);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 });
@@ -68,7 +84,7 @@ describe('rotate encryption-key: refusals', () => {
     const c = cluster('k3s');
     const result = rotateKey(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('runs K3s, whose servers here do not set secrets-encryption');
+    expect(codesOf(result.out)).toEqual(['ROTATE_K3S_NO_KEY']);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
@@ -82,11 +98,10 @@ describe('rotate encryption-key: refusals', () => {
     });
     const result = rotateKey(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('hash does not match between ip-10-0-0-10 and ip-10-0-2-10');
-    expect(result.out).toContain('server-2 aescbckey-2026-01-01T00:00:00Z (start)');
-    expect(result.out).toContain(
-      'restart, one at a time and each only once every server is Ready and a voter, the servers whose active key is not the newest',
-    );
+    expect(codesOf(result.out).at(-1)).toBe('ROTATE_HALF_DONE');
+    // The servers' own words (`secrets-encrypt status`) and each server's key and stage, for the person to act on.
+    expect(said(result.out, 'ROTATE_HALF_DONE')).toContain('hash does not match between ip-10-0-0-10 and ip-10-0-2-10');
+    expect(said(result.out, 'ROTATE_HALF_DONE')).toContain('server-2 aescbckey-2026-01-01T00:00:00Z (start)');
     const world = c.world();
     expect(world.cluster.encryption.rotations).toBeUndefined();
     expect(world.cluster.encryption.restarts).toBeUndefined();
@@ -100,7 +115,8 @@ describe('rotate encryption-key: refusals', () => {
     writeFileSync(rotatedFile(c), JSON.stringify({ holder: 'x/1/2026', started: '2026-11-25T10:00:00Z', rotation: 'token' }));
     const result = rotateKey(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('A rotation of the token started 2026-11-25T10:00:00Z from this folder is not finished');
+    expect(codesOf(result.out)).toEqual(['ROTATE_OTHER_ROTATION_UNFINISHED']);
+    expect(said(result.out, 'ROTATE_OTHER_ROTATION_UNFINISHED')).toMatch(/ token started 2026-11-25T10:00:00Z .*`rotate token`/);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 });
@@ -120,7 +136,7 @@ describe('rotate encryption-key: killed (kill -9), then run again: finishes by l
     expect(c.world().killed).toEqual([step]);
     const again = rotateKey(c);
     expect(again).toMatchObject({ code: 0, err: '' });
-    expect(again.out).toContain('Resuming the rotation started');
+    expect(codesOf(again.out)[0]).toBe('ROTATE_RESUMING');
     const world = c.world();
     expectKeyRotated(world, FIRST_KEY);
     expect(world.cluster.encryption.rotations).toEqual(['server-0']);
@@ -138,7 +154,8 @@ describe('rotate encryption-key: one server out at a time, whoever has it out', 
     });
     const first = rotateKey(c, '--wait-minutes', '1');
     expect(first.code).toBe(1);
-    expect(first.out).toContain('server-1 was restarted to take the new key and is not healthy after 1 minutes; it stays marked out on the Lease');
+    expect(codesOf(first.out).at(-1)).toBe('ROTATE_SERVER_NOT_BACK');
+    expect(said(first.out, 'ROTATE_SERVER_NOT_BACK')).toMatch(/^server-1 .* after 1 minutes; /);
     let world = c.world();
     expect(world.cluster.encryption.restarts.map((r: any) => r.server)).toEqual(['server-1']);
     expect(world.restartLease.annotations['rancher-ha-aws/out']).toBe('10.0.1.10');
@@ -171,8 +188,8 @@ describe('rotate encryption-key: one server out at a time, whoever has it out', 
     });
     const first = rotateKey(c);
     expect(first.code).toBe(2);
-    expect(first.out).toContain('An in-place Kubernetes upgrade is pending or running');
-    expect(first.out).toContain('server-1 was not restarted');
+    expect(codesOf(first.out).at(-1)).toBe('ROTATE_UPGRADE_IN_FLIGHT');
+    expect(said(first.out, 'ROTATE_UPGRADE_IN_FLIGHT')).toContain(' server-1 was not restarted');
     let world = c.world();
     expect(world.cluster.encryption.restarts).toBeUndefined();
     expect(holderOf(world.restartLease)).toBeUndefined();

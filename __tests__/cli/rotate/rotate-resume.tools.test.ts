@@ -1,3 +1,4 @@
+import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, withToken } from '../../helpers/roll-world';
 import { expectRotated, rotateToken } from '../../helpers/rotate-world';
 
@@ -23,7 +24,7 @@ describe('rotate token: killed (kill -9) at any step, then run again: finishes b
     expect(c.world().killed).toEqual([step]);
     const again = rotateToken(c);
     expect(again).toMatchObject({ code: 0, err: '' });
-    expect(again.out).toContain('Resuming the rotation started');
+    expect(codesOf(again.out)[0]).toBe('ROTATE_RESUMING');
     const world = c.world();
     expectRotated(world);
     // Never a second token, never a second rotation, no server restarted twice.
@@ -68,7 +69,8 @@ describe('rotate token: one server out at a time, whoever has it out', () => {
     });
     const first = rotateToken(c, '--wait-minutes', '1');
     expect(first.code).toBe(1);
-    expect(first.out).toContain('server-1 was restarted with the new token and is not healthy after 1 minutes; it stays marked out on the Lease');
+    expect(codesOf(first.out).at(-1)).toBe('ROTATE_SERVER_NOT_BACK');
+    expect(said(first.out, 'ROTATE_SERVER_NOT_BACK')).toMatch(/^server-1 .* after 1 minutes; /);
     let world = c.world();
     expect(world.cluster.tokenRestarts.map((r: any) => r.server)).toEqual(['server-0', 'server-1']);
     expect(world.restartLease.annotations['rancher-ha-aws/out']).toBe('10.0.1.10');

@@ -1,6 +1,7 @@
 import { holderOf } from '../../helpers/fake-cloud';
+import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, withToken } from '../../helpers/roll-world';
-import { expectRotated, parameterOf, rotateToken } from '../../helpers/rotate-world';
+import { expectRotated, parameterOf, rotateToken, savedTokenFile } from '../../helpers/rotate-world';
 
 // The real `rotate <stack> token` (the bundled CLI) against the fake cluster of helpers/roll-world.ts: the etcd
 // snapshot it takes after the last restart (cli/rotate/rotate-snapshot.ts). The fake records each saved snapshot with
@@ -25,13 +26,16 @@ describe('rotate token: the snapshot after the rotation', () => {
     expect(world.cluster.savedSnapshots).toEqual([
       { name: expect.stringMatching(/^rancher-token-rotated-\d{8}T\d{6}$/), on: 'server-0', token: parameterOf(world).value, allReady: true },
     ]);
-    const tokenFile = /the previous one is in (\S+)\./.exec(result.out)![1];
-    expect(result.out).toContain(`etcd snapshot ${world.cluster.savedSnapshots[0].name}-<node>-<time> saved to the bucket by server-0`);
-    expect(result.out).toMatch(
-      new RegExp(`Every etcd snapshot taken before \\S+ \\(.*\\) holds the cluster's bootstrap data under the old token, saved in ${tokenFile}`),
+    const tokenFile = savedTokenFile(result.out);
+    // The step after the end (7 of 7), then which snapshots need the saved old token and how to restore one of them.
+    expect(codesOf(result.out).slice(-4)).toEqual(['ROTATE_FINISHED', 'ROTATE_STEP_STARTED', 'ROTATE_SNAPSHOT_SAVED', 'ROTATE_OLDER_SNAPSHOTS']);
+    expect(said(result.out, 'ROTATE_SNAPSHOT_SAVED')).toMatch(
+      new RegExp(`^etcd snapshot ${world.cluster.savedSnapshots[0].name}-<node>-<time> .* by server-0,`),
     );
-    expect(result.out).toContain('write that token into /etc/rancher/rke2/token on the server before `rancher-aws-restore --snapshot <name>`');
-    expect(result.out).not.toContain('WARNING');
+    expect(said(result.out, 'ROTATE_OLDER_SNAPSHOTS')).toMatch(new RegExp(`^Every etcd snapshot taken before \\S+ .* saved in ${tokenFile}: `));
+    expect(said(result.out, 'ROTATE_OLDER_SNAPSHOTS')).toContain(
+      ' /etc/rancher/rke2/token on the server before `rancher-aws-restore --snapshot <name>`',
+    );
   });
 
   it('the snapshot failing: the rotation has succeeded (exit 0, Lease free, record gone), a warning with the command to take it by hand', () => {
@@ -46,11 +50,12 @@ describe('rotate token: the snapshot after the rotation', () => {
     expect(holderOf(world.restartLease)).toBeUndefined();
     expect(world.cluster.savedSnapshots).toBeUndefined();
     expect(snapshotSends(c.calls())).toHaveLength(1);
-    expect(result.out).toContain('WARNING: the rotation has succeeded, but the etcd snapshot after it failed on server-0 (SSM Failed');
-    expect(result.out).toContain('failed to save snapshot to S3: AccessDenied');
-    expect(result.out).toMatch(/sudo rke2 etcd-snapshot save --name rancher-token-rotated-\d{8}T\d{6}/);
-    expect(result.out).toContain('Do not run the rotation again for it: that rotates the token again.');
-    expect(result.out).toContain('Every etcd snapshot taken before');
+    expect(codesOf(result.out).slice(-4)).toEqual(['ROTATE_FINISHED', 'ROTATE_STEP_STARTED', 'ROTATE_SNAPSHOT_FAILED', 'ROTATE_OLDER_SNAPSHOTS']);
+    // What failed (SSM's status and the server's own error), and the command to take it by hand.
+    const warning = said(result.out, 'ROTATE_SNAPSHOT_FAILED');
+    expect(warning).toContain(' on server-0 (SSM Failed');
+    expect(warning).toContain('failed to save snapshot to S3: AccessDenied');
+    expect(warning).toMatch(/sudo rke2 etcd-snapshot save --name rancher-token-rotated-\d{8}T\d{6}/);
   });
 
   it('K3s on its datastore takes no etcd snapshot (none to take); the dry run of RKE2 names the step', () => {
@@ -59,7 +64,7 @@ describe('rotate token: the snapshot after the rotation', () => {
     expect(snapshotSends(k3s.calls())).toEqual([]);
     const rke2 = cluster('three', withToken);
     const dry = rotateToken(rke2, '--dry-run');
-    expect(dry.out).toContain('7. an etcd snapshot after the last restart (rke2 etcd-snapshot save on one server)');
+    expect(said(dry.out, 'ROTATE_PLAN')).toMatch(/^ {2}7\. .*\(rke2 etcd-snapshot save on one server\)/m);
     expect(rke2.calls()).toEqual(['terraform state pull']);
   });
 });

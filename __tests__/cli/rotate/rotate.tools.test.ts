@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { TRANSITION_PLAN } from '../../../cli/shared/renewal-transition';
 import { holderOf } from '../../helpers/fake-cloud';
+import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, roll, tokenWith, withToken, withUpgradeController } from '../../helpers/roll-world';
-import { expectRotated, OLD, parameterOf, rotateToken, secretOf } from '../../helpers/rotate-world';
+import { expectRotated, OLD, parameterOf, rotateToken, savedTokenFile, secretOf } from '../../helpers/rotate-world';
 
 // The real `rotate <stack> token` (the bundled CLI) against the fake cluster of helpers/roll-world.ts with its token
 // modelled (fake-roll.js tokenScript: the parameter in SSM, each server's token file and data-directory token, the
@@ -43,18 +45,52 @@ describe('rotate token: the way through', () => {
       { server: 'server-1', out: '10.0.1.10', whole: true },
       { server: 'server-2', out: '10.0.2.10', whole: true },
     ]);
+    // What it told, step by step: the Lease (step 1 of 7), the token written, the rotation, the token files, then each
+    // server (restart n of 3) through its two steps, the end, and the snapshot after it.
+    const restart = ['ROTATE_SERVER_STARTED', 'ROTATE_NO_TIMER_DISABLED', 'ROTATE_STEP_STARTED', 'ROTATE_SERVER_RESTART_ASKED'];
+    expect(codesOf(result.out)).toEqual([
+      'ROTATE_PLAN',
+      ...['ROTATE_STEP_STARTED', 'ROTATE_LEASE_TAKEN', 'ROTATE_TOKEN_WRITTEN', 'ROTATE_NO_TIMER_DISABLED'],
+      ...['ROTATE_STEP_STARTED', 'ROTATE_TOKEN_ROTATED'],
+      ...['ROTATE_STEP_STARTED', 'ROTATE_TOKEN_FILE_WRITTEN', 'ROTATE_TOKEN_FILE_WRITTEN', 'ROTATE_TOKEN_FILE_WRITTEN', 'ROTATE_TOKEN_FILES_WRITTEN'],
+      ...[0, 1, 2].flatMap(() => [...restart, 'ROTATE_STEP_STARTED', 'ROTATE_SERVER_BACK', 'ROTATE_SERVER_RESTARTED']),
+      'ROTATE_FINISHED',
+      ...['ROTATE_STEP_STARTED', 'ROTATE_SNAPSHOT_SAVED', 'ROTATE_OLDER_SNAPSHOTS'],
+    ]);
+    expect(said(result.out, 'ROTATE_STEP_STARTED').match(/^Step \d of 7/gm)).toEqual(['Step 1 of 7', 'Step 4 of 7', 'Step 5 of 7', 'Step 7 of 7']);
+    expect(
+      said(result.out, 'ROTATE_SERVER_STARTED')
+        .split('\n')
+        .map((m) => /^Restart (\d of 3): (server-\d)/.exec(m)?.slice(1).join(' ')),
+    ).toEqual(['1 of 3 server-0', '2 of 3 server-1', '3 of 3 server-2']);
     // The replaced token, for a restore of an older snapshot: a file of its own, readable by its owner only.
-    const saved = /the previous one is in (\S+)\./.exec(result.out)![1];
+    const saved = savedTokenFile(result.out);
     expect(readFileSync(saved, 'utf8')).toBe(`${tokenWith(OLD)}\n`);
     expect(statSync(saved).mode & 0o777).toBe(0o600);
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'rotate.json'))).toBe(false);
   });
 
-  it('K3s on its datastore: the same order, health without etcd; a server that joins afterwards (a roll) uses the new token', () => {
+  it('K3s on its datastore: the same order, health without etcd; a server that joins afterwards (a roll) uses the new token; --json: the report alone on standard output, progress on standard error', () => {
     const c = cluster('k3s', withToken);
-    const result = rotateToken(c);
-    expect(result).toMatchObject({ code: 0, err: '' });
+    const result = rotateToken(c, '--json');
+    expect(result.code).toBe(0);
     expect(c.calls().filter((call) => call.includes('rotate-token.sh restart k3s'))).toHaveLength(2);
+    // The report: every message with its code (those standard error showed), every timed step with its outcome and
+    // time: the plan's steps (n of 6 on K3s: no snapshot), each server restarted (n of 2) with its two steps.
+    const report = JSON.parse(result.out);
+    expect(report).toMatchObject({ command: 'rotate', rotation: 'token', exitCode: 0 });
+    expect(report.messages.map((m: { code: string }) => m.code)).toEqual(codesOf(result.err));
+    expect(report.messages.at(-1)).toMatchObject({ level: 'result', code: 'ROTATE_FINISHED' });
+    const at = (p?: { n: number; m: number }) => (p ? ` ${p.n}/${p.m}` : '');
+    expect(
+      report.spans.map((s: { label: string; position?: { n: number; m: number }; outcome: string }) => `${s.label}${at(s.position)} ${s.outcome}`),
+    ).toEqual([
+      'lease 1/6 done',
+      'token rotate 4/6 done',
+      'token files 5/6 done',
+      ...[1, 2].flatMap((n) => [`server-${n - 1} ${n}/2 done`, 'restart 1/2 done', 'back 2/2 done']),
+    ]);
+    expect(report.spans.every((s: { durationMs: number }) => Number.isInteger(s.durationMs) && s.durationMs >= 0)).toBe(true);
     const world = c.world();
     expectRotated(world);
     // The replacement boots with the parameter's token (rke2/k3s-bootstrap.sh fetch_to token), which the cluster holds.
@@ -73,7 +109,12 @@ describe('rotate token: the way through', () => {
     expect(result).toMatchObject({ code: 0, err: '' });
     const world = c.world();
     expectRotated(world);
-    expect(result.out).toContain('their renewal timers were disabled through SSM (a reboot does not start them) before any server is marked out');
+    expect(said(result.out, 'ROTATE_TIMERS_DISABLED')).toMatch(/^server-0, server-1, server-2 run another cert-renewal\.sh /);
+    expect(
+      said(result.out, 'ROTATE_TIMER_ENABLED')
+        .split('\n')
+        .map((m) => m.trim().split(':')[0]),
+    ).toEqual(['server-0', 'server-1', 'server-2']);
     const calls = c.calls();
     const disables = calls.flatMap((call, i) =>
       call.startsWith('aws ssm send-command') && call.includes('before a server is marked out') ? [i] : [],
@@ -98,9 +139,7 @@ describe('rotate token: the way through', () => {
     });
     const result = rotateToken(c);
     expect(result.code).toBe(1);
-    expect(result.out).toContain(
-      'server-2 is cordoned (a certificate renewal about to restart it, an upgrade, or a person): server-0 was not restarted.',
-    );
+    expect(said(result.out, 'ROTATE_SERVERS_CORDONED')).toMatch(/^server-2 is cordoned .*: server-0 was not restarted\./);
     expect(c.calls().some((call) => call.includes('rotate-token.sh restart'))).toBe(false);
     expect(c.world().restartLease?.annotations?.['rancher-ha-aws/out']).toBeUndefined();
   });
@@ -109,9 +148,9 @@ describe('rotate token: the way through', () => {
     const c = cluster('three', withToken);
     const result = rotateToken(c, '--dry-run');
     expect(result.code).toBe(0);
-    expect(result.out).toContain('a new token written to the parameter /rancher/rke-ha/token first');
-    expect(result.out).toContain('where it differs, its renewal timer is disabled (a reboot does not start it) until the operation ends');
-    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(codesOf(result.out)).toEqual(['ROTATE_PLAN', 'ROTATE_DRY_RUN']);
+    expect(said(result.out, 'ROTATE_PLAN')).toMatch(/^ {2}3\. .* the parameter \/rancher\/rke-ha\/token first/m);
+    expect(said(result.out, 'ROTATE_PLAN')).toContain(`\n  ${TRANSITION_PLAN}\n`);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 });
@@ -129,7 +168,8 @@ describe('rotate token: one server out at a time, whoever has it out', () => {
     });
     const result = rotateToken(c);
     expect(result.code).toBe(3);
-    expect(result.out).toContain('with 10.0.2.10 out of the cluster. Nothing was changed.');
+    expect(codesOf(result.out).slice(-2)).toEqual(['ROTATE_STEP_STARTED', 'ROTATE_RESTART_LEASE_REFUSED']);
+    expect(said(result.out, 'ROTATE_RESTART_LEASE_REFUSED')).toMatch(/^ci-runner\/4242\/\S+ holds .* with 10\.0\.2\.10 out of the cluster\./);
     expect(c.world().parameterWrites).toBeUndefined();
     expect(c.calls().some((call) => call.startsWith('aws ssm send-command'))).toBe(false);
   });
@@ -142,8 +182,8 @@ describe('rotate token: one server out at a time, whoever has it out', () => {
     });
     const first = rotateToken(c);
     expect(first.code).toBe(2);
-    expect(first.out).toContain('An in-place Kubernetes upgrade is pending or running');
-    expect(first.out).toContain('server-0 was not restarted');
+    expect(codesOf(first.out).at(-1)).toBe('ROTATE_UPGRADE_IN_FLIGHT');
+    expect(said(first.out, 'ROTATE_UPGRADE_IN_FLIGHT')).toContain(' server-0 was not restarted');
     let world = c.world();
     expect(world.cluster.tokenRestarts).toBeUndefined();
     expect(holderOf(world.restartLease)).toBeUndefined();
@@ -166,7 +206,7 @@ describe('rotate token: one server out at a time, whoever has it out', () => {
     });
     const result = rotateToken(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('server-2 (not healthy)');
+    expect(said(result.out, 'ROTATE_CLUSTER_NOT_READY')).toContain('server-2 (not healthy)');
     expect(c.world().parameterWrites).toBeUndefined();
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'rotate.json'))).toBe(false);
   });
