@@ -5,6 +5,8 @@ import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, REGION, stateOf } from
 import { awsOfWorld } from '../../helpers/fake-cloud-aws';
 import type { TerraformJson } from '../../helpers/synth';
 import { synthSettings, variantSettings } from '../../helpers/variants';
+import { liftDeletionProtection } from '../../../cli/shared/aws/databases';
+import { liftLoadBalancerProtection } from '../../../cli/shared/aws/load-balancers';
 import { OVERRIDE_FILE, useTerraformBinary } from '../../../cli/shared/terraform';
 import { teardown as teardownCommand, type TeardownOptions } from '../../../cli/teardown/teardown';
 
@@ -239,7 +241,7 @@ const PLAIN_TERRAFORM = (() => {
 })();
 
 describe.each(Object.keys(VARIANTS))('the plain-Terraform steps of docs/teardown.md on %s', (variant) => {
-  it('destroy everything but the stores, which stay in AWS with their guards (the stub terraform refuses prevent_destroy)', () => {
+  it('destroy everything but the stores, which stay in AWS with their guards (the stub terraform refuses prevent_destroy)', async () => {
     expect(PLAIN_TERRAFORM.inCluster).toEqual(['helm_', 'kubernetes_', 'rancher2_']);
     const c = cloud(variant, { apiUp: false });
     const env = { ...process.env, FAKE_WORLD: c.dir };
@@ -258,15 +260,11 @@ describe.each(Object.keys(VARIANTS))('the plain-Terraform steps of docs/teardown
     const keys = live.filter((r: any) => r.type === 'aws_kms_key' && keyArns.has(attributes(r).arn));
     const forget = [...new Set([...inCluster, ...named, ...guards, ...keys].map(address))];
     expect(tool('terraform', ['state', 'rm', ...forget]).status).toBe(0);
-    // Steps 3 and 4.
-    for (const lb of live.filter((r: any) => r.type === 'aws_lb')) {
-      const args = ['--load-balancer-arn', attributes(lb).arn, '--attributes', 'Key=deletion_protection.enabled,Value=false', '--region', REGION];
-      expect(tool('aws', ['elbv2', 'modify-load-balancer-attributes', ...args]).status).toBe(0);
-    }
-    for (const db of live.filter((r: any) => r.type === 'aws_db_instance')) {
-      const args = ['--db-instance-identifier', attributes(db).identifier, '--no-deletion-protection', '--apply-immediately', '--region', REGION];
-      expect(tool('aws', ['rds', 'modify-db-instance', ...args]).status).toBe(0);
-    }
+    // Steps 3 and 4: the calls the page's aws commands make (RDS described until it reports the protection off).
+    const aws = awsOfWorld(c).of(REGION);
+    for (const lb of live.filter((r: any) => r.type === 'aws_lb')) expect(await liftLoadBalancerProtection(aws, attributes(lb).arn)).toBe(true);
+    for (const db of live.filter((r: any) => r.type === 'aws_db_instance'))
+      expect(await liftDeletionProtection(aws, attributes(db).identifier, { budgetMs: 100_000, pauseMs: 0 })).toBe('off');
     const lifted: Record<string, Record<string, unknown>> = {};
     for (const r of live.filter((r: any) => r.type === 'aws_lb' || r.type === 'aws_db_instance'))
       lifted[r.type] = { ...lifted[r.type], [r.name]: { lifecycle: { prevent_destroy: false } } };
