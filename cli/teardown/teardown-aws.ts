@@ -7,8 +7,11 @@ import { deleteLogGroup } from '../shared/aws/log-groups';
 import type { StateFile } from '../shared/state-file';
 import type { TeardownPlan, TeardownRecord } from './teardown';
 
-// The teardown's steps in AWS, through the SDK (cli/shared/aws/). teardown.ts loads this module with import() once
-// it reaches AWS: the SDK is most of the CLI's bundle, and a dry run, a refusal or another command never needs it.
+// The teardown's steps in AWS, through the SDK (cli/shared/aws/), and the clients it makes. teardown.ts loads this
+// module with import() once it reaches AWS, and scripts/build.js bundles it as a file of its own beside main.js: the
+// SDK is most of the CLI's code, and a dry run, a refusal or another command never needs it.
+export { clientsByRegion } from '../shared/aws/clients';
+export { snapshotsOfVolume } from '../shared/aws/ebs-snapshots';
 
 /**
  * AWS deletion protection of the load balancers and the datastore lifted before the destroy, which the providers

@@ -159,9 +159,8 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   const saved = writeSaves(saves, options.log);
   if (typeof saved === 'number') return saved;
   const record = recordRun(target, saved);
-  // Made once here, per region, and only now: nothing before this point reaches AWS. The SDK is loaded only now too
-  // (import()): it is most of the CLI's bundle, and a dry run, a refusal or another command never needs it.
-  const made = options.aws === undefined ? (await import('../shared/aws/clients')).clientsByRegion() : undefined;
+  // Made once here, per region, and only now: nothing before this point reaches AWS.
+  const made = options.aws === undefined ? (await awsSide()).clientsByRegion() : undefined;
   const aws = options.aws ?? made!.of;
   try {
     const destroyed = await destroyModule(options, target, aws);
@@ -171,6 +170,12 @@ export async function teardown(options: TeardownOptions): Promise<number> {
     made?.destroy();
   }
 }
+
+/**
+ * The teardown's AWS side, loaded once it reaches AWS: the SDK is most of the CLI's code, and a dry run, a refusal or
+ * another command never needs it (scripts/build.js bundles this module as a file of its own beside main.js).
+ */
+const awsSide = () => import('./teardown-aws');
 
 /** What the teardown acts on, read from the state and the earlier run's record before anything changes. */
 interface Target {
@@ -321,7 +326,7 @@ async function destroyModule(options: TeardownOptions, t: Target, aws: ClientsOf
   const { log } = options;
   const { terraform, plan } = t;
   terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]);
-  await (await import('./teardown-aws')).liftGuards(aws(t.region), plan);
+  await (await awsSide()).liftGuards(aws(t.region), plan);
 
   // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)
   if (t.leftInState && plan.destroyCount > 0) {
@@ -347,7 +352,7 @@ async function destroyModule(options: TeardownOptions, t: Target, aws: ClientsOf
 async function finishTeardown(t: Target, recorded: TeardownRecord, aws: ClientsOfRegion, log: (line: string) => void): Promise<number> {
   const { keep, file } = t;
   let record = recorded;
-  if (!keep) record = await (await import('./teardown-aws')).deleteStores(aws, record, log, file);
+  if (!keep) record = await (await awsSide()).deleteStores(aws, record, log, file);
   record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) };
   file.write(record);
   await report(record, log, aws);
@@ -532,7 +537,7 @@ async function report(record: TeardownRecord, log: (l: string) => void, aws?: Cl
     log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
   for (const snapshot of record.finalDbSnapshots) log(`  Kept: the datastore's final RDS snapshot ${snapshot}, region ${record.region}.`);
   for (const volume of record.dataVolumes) {
-    const ids = (aws ? await (await import('../shared/aws/ebs-snapshots')).snapshotsOfVolume(aws(record.region), volume) : []).join(', ');
+    const ids = (aws ? await (await awsSide()).snapshotsOfVolume(aws(record.region), volume) : []).join(', ');
     log(`  Kept: the EBS snapshots of the Rancher data volume ${volume} (final and scheduled)${ids ? `: ${ids}` : ''}, region ${record.region}.`);
   }
   for (const [what, path] of [
