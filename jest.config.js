@@ -24,6 +24,9 @@ function match(pattern) {
   });
 }
 
+/** The packages jest transforms (see `transform`): a path pattern naming each one's folder. */
+const ESM_ONLY = '(commander|@kubernetes/client-node|openid-client|oauth4webapi|jose|socks-proxy-agent|agent-base|@jsep-plugin/[^/]+)';
+
 /** What both tiers and the consumer test (jest.consumer.config.js) share. */
 const shared = {
   rootDir: __dirname,
@@ -33,11 +36,12 @@ const shared = {
   transform: {
     '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',
     '^.+\\.sh$': '<rootDir>/scripts/jest-text-transform.js',
-    // commander 15 is published as ES modules only, which jest's CommonJS runtime cannot require: the same
-    // transform turns it into CommonJS, as esbuild's bundle of the CLI does.
-    '/node_modules/commander/.+\\.js$': '<rootDir>/scripts/jest-transform.js',
+    // Packages published as ES modules only, which jest's CommonJS runtime cannot require (on Node 22; jest requires
+    // ES modules natively from Node 24.9): the same transform turns them into CommonJS, as esbuild's bundle of the
+    // CLI does. commander 15; @kubernetes/client-node 2 and the ones it imports with no `require` export.
+    [`/node_modules/${ESM_ONLY}/.+\\.js$`]: '<rootDir>/scripts/jest-transform.js',
   },
-  transformIgnorePatterns: ['/node_modules/(?!commander/)'],
+  transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/plain-stack-traces.js'],
   snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],
 };
@@ -49,9 +53,9 @@ const IGNORED = ['/node_modules/', '<rootDir>/__tests__/examples/'];
 module.exports = {
   maxWorkers: availableParallelism(),
   // How long jest waits for a worker it asked to end before it kills it and prints "A worker process has failed to
-  // exit gracefully". Its default, 500 ms, is less than a unit worker's exit takes on a loaded two-core machine even
-  // with process.exit (scripts/jest-process.js): the worker has sent every result by then, so waiting longer costs
-  // only the wait, and the message no longer reports a teardown as a leak (docs/development.md, "A worker that").
+  // exit gracefully". Its default, 500 ms, is less than a unit worker's exit takes on a loaded two-core machine (V8
+  // tears down its heap first): the worker has sent every result by then, so waiting longer costs only the wait, and
+  // the message no longer reports a teardown as a leak (docs/development.md, "A worker that").
   workerGracefulExitTimeout: 10_000,
   // After jest's summary, the files over their tier's budget per case and the slowest files (docs/development.md,
   // "The suite's shape"); it names them and never fails the run.

@@ -34,6 +34,8 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'backend.bucket': (p) => `state${p}`,
   'backend.key': (p) => `rancher/${p}/<stack>.tfstate`,
   'backend.region': (p) => p,
+  // A region of the deployment's partition (standby-schema refuses any other text, naming the field).
+  'standby.region': (p) => `us-${p}-2`,
   'backend.kmsKeyId': (p) => `alias/${p}`,
   'proxy.http': (p) => `http://proxy${p}:3128`,
   'proxy.https': (p) => `http://proxy${p}:3128`,

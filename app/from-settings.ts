@@ -72,6 +72,8 @@ export function rancherOnRkeProps(settings: Settings, inputs: DeploymentVariable
     architecture: requiredArchitecture(settings.rkeHa),
     existingNetwork: rkeExistingNetwork(existingNetwork),
     instanceType,
+    // The file's top-level `standby` is rke-ha's alone so far (docs/standby.md).
+    standby: settings.standby,
   };
 }
 

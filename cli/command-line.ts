@@ -25,6 +25,7 @@ export interface CommandOptions {
   readonly newImage?: true;
   readonly waitMinutes?: number;
   readonly takeOver?: true;
+  readonly json?: true;
   readonly name?: string;
   readonly keep?: true;
   readonly teardown?: true;
@@ -136,6 +137,7 @@ function rollCommand(): Command {
       '--take-over',
       'resume a roll whose machine is gone: take its Leases, though a server is out, once they were not renewed for an hour (never from a roll still running)',
     )
+    .option('--json', 'the final report as JSON on standard output, progress on standard error')
     .addOption(dryRun());
   return actsOnModule(command);
 }

@@ -13,6 +13,8 @@ import { rotateEncryptionKey } from './rotate/rotate-encryption';
 import { productionSettingsPath } from './shared/settings-file';
 import { stopAfterStep, stopOnSignals } from './shared/signals';
 import { useTerraformBinary } from './shared/terraform';
+import { chooseRenderer } from './shared/io/choose-renderer';
+import { IoHost } from './shared/io/io-host';
 import { teardown } from './teardown/teardown';
 
 /** The command a command line names, where it names one this CLI has. */
@@ -69,24 +71,34 @@ const runTeardown: Runner = (line, log) => {
   });
 };
 
-const runRoll: Runner = (line, log) => {
+const runRoll: Runner = async (line) => {
   const dir = moduleAndTools(line, ['kubectl', 'aws']);
   // The step in flight finishes (terraform and kubectl run in process groups of their own, so a terminal's Ctrl-C
   // reaches only this process); the roll then stops and can be resumed.
   const interrupted = stopAfterStep('again to stop once the command in flight returns');
-  return roll({
-    dir,
-    label: line.stack ?? dir,
-    deployment: line.options.deployment,
-    all: line.options.all === true,
-    server: line.options.server,
-    newImage: line.options.newImage === true,
-    dryRun: line.options.dryRun === true,
-    waitMinutes: line.options.waitMinutes,
-    takeOver: line.options.takeOver === true,
-    interrupted,
-    log,
-  });
+  // With --json, standard output holds the report alone: the progress goes to standard error, drawn as it would be there.
+  const json = line.options.json === true;
+  const io = new IoHost(chooseRenderer(json ? process.stderr : process.stdout, process.env));
+  let code: number | undefined;
+  try {
+    code = await roll({
+      dir,
+      label: line.stack ?? dir,
+      deployment: line.options.deployment,
+      all: line.options.all === true,
+      server: line.options.server,
+      newImage: line.options.newImage === true,
+      dryRun: line.options.dryRun === true,
+      waitMinutes: line.options.waitMinutes,
+      takeOver: line.options.takeOver === true,
+      interrupted,
+      io,
+    });
+    return code;
+  } finally {
+    io.close();
+    if (json) process.stdout.write(`${JSON.stringify({ command: 'roll', exitCode: code ?? 1, ...io.report() }, null, 2)}\n`);
+  }
 };
 
 /** Why a stack other than rke-ha has nothing for rotate: no servers of this project's hold a cluster token or RKE2's key. */

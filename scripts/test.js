@@ -11,13 +11,12 @@ const nodeBinaries = require('./node-binaries');
 
 const JEST = join(__dirname, '..', 'node_modules', 'jest', 'bin', 'jest.js');
 /**
- * The options of jest's own node (its workers inherit them, a process a test starts does not): jest-process.js, so a
- * worker asked to end leaves at once; and cdktf 0.21's DEP0044 (`util.isArray`, deprecated at run time from Node.js
- * 22), which each worker that synthesizes printed once on the run's output as the app does not
- * (app/cdktf-deprecations.ts), kept off. The app and the CLI the tools tier runs are started without them, and still
- * show whatever they print themselves.
+ * The options of jest's own node (its workers inherit them, a process a test starts does not): cdktf 0.21's DEP0044
+ * (`util.isArray`, deprecated at run time from Node.js 22), which each worker that synthesizes printed once on the
+ * run's output as the app does not (app/cdktf-deprecations.ts), kept off. The app and the CLI the tools tier runs are
+ * started without it, and still show whatever they print themselves.
  */
-const JEST_NODE_OPTIONS = ['--disable-warning=DEP0044', '--require', join(__dirname, 'jest-process.js')];
+const JEST_NODE_OPTIONS = ['--disable-warning=DEP0044'];
 
 // The suite's Node.js: the release .nvmrc pins, where `bash .ci/run` installs it (scripts/node-binaries.js). Put first
 // on PATH, it runs jest (its bin script asks `env` for node), its workers, and every node the tools tier starts by

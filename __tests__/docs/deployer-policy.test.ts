@@ -212,6 +212,9 @@ const CALLS: Record<string, readonly string[]> = {
   aws_s3_bucket_logging: ['s3:PutBucketLogging', 's3:GetBucketLogging'],
   aws_s3_bucket_notification: ['s3:PutBucketNotification', 's3:GetBucketNotification'],
   aws_s3_bucket_object_lock_configuration: ['s3:PutBucketObjectLockConfiguration', 's3:GetBucketObjectLockConfiguration'],
+  // standby.region: S3 assumes the replication role it is given (iam:PassRole to s3.amazonaws.com); DeleteBucketReplication
+  // is authorized as s3:PutReplicationConfiguration.
+  aws_s3_bucket_replication_configuration: ['s3:PutReplicationConfiguration', 's3:GetReplicationConfiguration', 'iam:PassRole'],
   aws_kms_key: [
     'kms:CreateKey',
     'kms:PutKeyPolicy',
@@ -335,6 +338,8 @@ const variants: { stack: StackName; settings: object }[] = [
     stack: 'rke-ha' as StackName,
     settings: { ...EXAMPLE_DOMAIN, rancher: { tls } },
   })),
+  // standby.region: the copies in a second region, their key, the replication and its role.
+  { stack: 'rke-ha' as StackName, settings: { standby: { region: 'us-west-2' } } },
   // k8s-ha on EKS: the backup operator's role through IRSA or Pod Identity (docs/k8s-ha.md, "Backups on EKS").
   ...(['irsa', 'pod-identity'] as const).map((credentials) => ({
     stack: 'k8s-ha' as StackName,

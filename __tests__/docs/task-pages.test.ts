@@ -26,6 +26,7 @@ const TASKS: readonly { task: string; page: string; commands: readonly RegExp[] 
   { task: 'drill a restore', page: 'docs/drill.md', commands: [/npm run drill -- /] },
   { task: 'run the acceptance proof', page: 'docs/acceptance.md', commands: [/npm run acceptance -- /] },
   { task: 'tear down', page: 'docs/teardown.md', commands: [/npm run teardown -- /] },
+  { task: "keep a standby's data in a second region", page: 'docs/standby.md', commands: [/standby: region: \S+/, /cdktf -- deploy rke-ha/] },
   { task: 'migrate docker to rke-ha', page: 'docs/docker-to-rke-ha.md', commands: [/cdktf -- deploy rke-ha/] },
   { task: 'recover a lost server', page: 'docs/recover.md', commands: [/npm run roll -- /] },
 ];

@@ -13,6 +13,11 @@ export const CONSTRUCTS: [string, ZodObject, string[], 'rkeHa' | 'k8sHa' | 'dock
   ['RancherOnDocker', rancherOnDockerSchema, SHARED, 'docker'],
 ];
 export const SECTION_OF = new Map(CONSTRUCTS.map(([, schema, , section]) => [schema, section]));
+/**
+ * Top-level sections of the settings file a construct takes as props of its own, after its section's fields:
+ * RancherOnRke's `standby` (lib/config/standby-schema.ts; rke-ha alone replicates).
+ */
+export const FILE_SECTIONS_OF: Readonly<Record<string, readonly string[]>> = { RancherOnRke: ['standby'] };
 
 /**
  * The problems a schema refuses `input` (settings-file form) with, as a person reads them (field and message): a

@@ -4,7 +4,7 @@ import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArgum
 import { sdkCall } from '../../cli/shared/aws/calls';
 import type { AwsClients, ClientsOfRegion } from '../../cli/shared/aws/clients';
 import { FakeAws } from './fake-aws/fake-aws';
-import type { FakeCloud } from './fake-cloud';
+import { REGION, type FakeCloud } from './fake-cloud';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -42,7 +42,7 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
         (next: InitializeHandler<any, any>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<any>) => {
           const call = sdkCall(String(context.clientName), String(context.commandName));
           const line = ['aws-sdk', region, call, JSON.stringify(args.input)];
-          load(fake, cloud.world().aws);
+          load(fake, cloud.world().aws, region);
           appendFileSync(join(cloud.dir, 'calls.jsonl'), `${JSON.stringify({ tool: line[0], args: line.slice(1) })}\n`);
           try {
             return await next(args);
@@ -60,7 +60,7 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
 }
 
 /** The fake set to the world's AWS objects (fake-cloud.ts awsOf: load balancers, databases, buckets, keys, log groups, snapshots). */
-function load(fake: FakeAws, aws: any): void {
+function load(fake: FakeAws, aws: any, region: string): void {
   fake.elbv2.loadBalancers.clear();
   for (const [arn, lb] of Object.entries<any>(aws.lbs)) fake.elbv2.loadBalancers.set(arn, { 'deletion_protection.enabled': String(lb.protection) });
   fake.rds.instances.clear();
@@ -80,8 +80,11 @@ function load(fake: FakeAws, aws: any): void {
     }
   }
   fake.kms.keys.clear();
+  // A KMS key is regional: asked in another region than its own, KMS does not find it (AWS KMS Developer Guide,
+  // "Regions"). A key without `region` is the deployment's (a standby's key names the standby's region).
   for (const [id, k] of Object.entries<any>(aws.keys))
-    fake.kms.keys.set(id, { state: k.state, ...(k.window ? { deletionDate: new Date(fake.kms.now.getTime() + k.window * DAY) } : {}) });
+    if ((k.region ?? REGION) === region)
+      fake.kms.keys.set(id, { state: k.state, ...(k.window ? { deletionDate: new Date(fake.kms.now.getTime() + k.window * DAY) } : {}) });
   fake.logs.groups.clear();
   for (const [name, g] of Object.entries<any>(aws.logGroups)) if (g.exists) fake.logs.groups.add(name);
   fake.ec2.snapshots.length = 0;

@@ -128,10 +128,10 @@ export function opsCli(): string {
  * A fake attribute set for a resource, deterministic from its address; a `prefix` other than `rancher` (a second
  * deployment in the same world: the drill's throwaway) makes every name and id its own.
  */
-function baseAttributes(type: string, name: string, prefix = 'rancher'): Record<string, any> {
+function baseAttributes(type: string, name: string, prefix = 'rancher', region = REGION): Record<string, any> {
   const short = `${prefix === 'rancher' ? '' : `${prefix}-`}${name.replace(/_[0-9A-F]{8}$/, '')}`;
   const service = type.split('_')[1];
-  const a: Record<string, any> = { id: `${short}-id`, arn: `arn:aws:${service}:${REGION}:${ACCOUNT}:${type}/${short}` };
+  const a: Record<string, any> = { id: `${short}-id`, arn: `arn:aws:${service}:${region}:${ACCOUNT}:${type}/${short}` };
   if (type === 'aws_s3_bucket')
     Object.assign(a, { id: `rancher-${short}-0a1b`, bucket: `rancher-${short}-0a1b`, arn: `arn:aws:s3:::rancher-${short}-0a1b` });
   if (type === 'aws_kms_key') Object.assign(a, { key_id: `key-${short}`, id: `key-${short}` });
@@ -161,13 +161,18 @@ function resolve(value: unknown, lookup: (type: string, name: string, attr: stri
 export function stateOf(json: TerraformJson, prefix = 'rancher'): any {
   const base = new Map<string, Record<string, any>>();
   const blocks: [string, string, string, any][] = [];
+  // A resource of an aliased provider (`aws.us_west_2`: a standby's copies) is in that provider's region; the default
+  // provider's is REGION, whatever the module says (the world's region).
+  const aliases = new Map<string, string>(
+    ((json as any).provider?.aws ?? []).filter((p: any) => p.alias).map((p: any) => [`aws.${p.alias}`, p.region]),
+  );
   for (const [mode, section] of [
     ['managed', (json as any).resource],
     ['data', (json as any).data],
   ] as const) {
     for (const [type, byName] of Object.entries(section ?? {})) {
       for (const [name, body] of Object.entries(byName as Record<string, any>)) {
-        base.set(`${type}.${name}`, baseAttributes(type, name, prefix));
+        base.set(`${type}.${name}`, baseAttributes(type, name, prefix, aliases.get(body.provider) ?? REGION));
         blocks.push([mode, type, name, body]);
       }
     }
@@ -225,7 +230,11 @@ export function awsOf(state: any): any {
   const of = (type: string) => state.resources.filter((r: any) => r.mode === 'managed' && r.type === type).map((r: any) => r.instances[0].attributes);
   for (const lb of of('aws_lb')) aws.lbs[lb.arn] = { protection: lb.enable_deletion_protection === true };
   for (const db of of('aws_db_instance')) aws.dbs[db.identifier] = { protection: db.deletion_protection === true };
-  for (const k of of('aws_kms_key')) aws.keys[k.key_id] = { state: 'Enabled' };
+  // KMS finds a key in its own region only: a key of another region than the world's says which (its ARN's).
+  for (const k of of('aws_kms_key')) {
+    const region = String(k.arn).split(':')[3];
+    aws.keys[k.key_id] = { state: 'Enabled', ...(region !== REGION ? { region } : {}) };
+  }
   for (const g of of('aws_cloudwatch_log_group')) aws.logGroups[g.name] = { exists: true };
   for (const v of of('aws_ebs_volume')) aws.volumes[v.id] = ['snap-scheduled-1'];
   const encryption = of('aws_s3_bucket_server_side_encryption_configuration');
@@ -381,17 +390,23 @@ export class FakeCloud {
 
   /**
    * Runs the real CLI on a pseudo-terminal (`script`, util-linux), as a person at a terminal does: `answer` is typed,
-   * with Enter, once `prompt` is on the screen and not before. Returns the exit code and what the terminal showed.
+   * with Enter, once `prompt` is on the screen and not before (without a prompt, nothing is typed). Returns the exit
+   * code and what the terminal showed, control sequences and all.
    */
-  async runInTerminal(args: readonly string[], prompt: string, answer: string): Promise<{ code: number | null; screen: string }> {
+  async runInTerminal(
+    args: readonly string[],
+    prompt?: string,
+    answer?: string,
+    env: Record<string, string> = {},
+  ): Promise<{ code: number | null; screen: string }> {
     const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
     const command = [process.execPath, opsCli(), ...args].map(quote).join(' ');
     let typed = false;
     const run: AsyncRun = await runBoundedAsync('script', ['-qec', command, '/dev/null'], {
       cwd: this.dir,
-      env: { ...this.env({}), SHELL: '/bin/sh' },
+      env: { ...this.env({ env }), SHELL: '/bin/sh' },
       onStdout: (screen, child) => {
-        if (typed || !screen.includes(prompt)) return;
+        if (typed || prompt === undefined || !screen.includes(prompt)) return;
         typed = true;
         child.stdin?.end(`${answer}\r`);
       },

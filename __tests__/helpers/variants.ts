@@ -175,6 +175,11 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
       vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] },
     },
   },
+  {
+    name: 'rke-ha standby in a second region, snapshots with access logging and Object Lock',
+    stack: RKE_HA_STACK,
+    settings: { standby: { region: 'us-west-2' }, rkeHa: { etcdSnapshots: { accessLogging: true, objectLock: true } } },
+  },
   { name: 'rke-ha CIS profile', stack: RKE_HA_STACK, settings: { rkeHa: { profile: 'cis' } } },
   {
     name: 'rke-ha k3s every security option, private nodes',

@@ -41,6 +41,7 @@ import {
   rkeVersionRules,
   rkeWildcardRule,
   serverCredentialRule,
+  standbyRegionRule,
   tlsIngressRule,
   type RkeValues,
 } from '../../lib/config/rke-ha-rules';
@@ -162,6 +163,7 @@ const SETTINGS_RULES: readonly FileRule[] = [
   rkeHa(dualStackRules),
   rkeHa(operatingSystemRule),
   rkeHa(imagePartitionRule),
+  rkeHa(standbyRegionRule),
   backendPartition,
 ];
 

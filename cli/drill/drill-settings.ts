@@ -47,6 +47,7 @@ const section = (value: unknown): Record<string, unknown> =>
  *   hostname, and Rancher's own CA (production's certificate names production's hostname);
  * - no first login (the restore brings production's admin users) and no alarms (nobody is paged for it);
  * - nothing that keeps it from going: deletion protection and Object Lock off;
+ * - no standby: a throwaway keeps no copy of its data in a second region (docs/standby.md);
  * - `backups.restoreFrom` naming the file and production's bucket, which its writer may only read, with `disarm`:
  *   the restored Deployments' pods are held until every credential of production's the backup brought is deleted,
  *   before Rancher is installed (lib/rancher/restore-disarm.sh).
@@ -66,6 +67,7 @@ export function throwawaySettings(production: Record<string, unknown>, choice: T
   settings.rancher = { ...rancher, bootstrap: { enabled: false } };
   settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file, bucket: choice.bucket, disarm: true } };
   settings.alarms = { enabled: false };
+  delete settings.standby;
   const rkeHa = section(settings.rkeHa);
   delete rkeHa.existingNetwork;
   rkeHa.loadBalancer = { type: 'nlb', deletionProtection: false };

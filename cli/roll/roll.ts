@@ -1,6 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Aws } from '../shared/aws';
+import { IoHost } from '../shared/io/io-host';
+import { LinesRenderer } from '../shared/io/lines-renderer';
+import { ROLL_STEP_DONE } from './roll-messages';
 import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
 import { Kubectl, NodeStatus } from '../shared/kubectl';
 import {
@@ -25,7 +28,7 @@ import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../s
 import { onServer } from '../shared/server-command';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { ModuleState, Terraform } from '../shared/terraform';
-import { disableOldTimers, enableDisabledTimers, TIMER_BUDGETS } from '../shared/renewal-transition';
+import { disableOldTimers, enableDisabledTimers, TIMER_BUDGETS, type TransitionCode } from '../shared/renewal-transition';
 import { planSettledOn, upgradeInFlight } from '../shared/upgrade-state';
 
 /** The bounded budgets of the roll's waits (documented in docs/roll.md "Rolling a server"). */
@@ -55,7 +58,18 @@ export const BUDGETS = {
   renewalTimerMs: TIMER_BUDGETS.disableMs,
 } as const;
 
-export interface RollOptions {
+/**
+ * Where the roll's messages go: an I/O host (the command line's, which draws progress on a terminal and prints coded
+ * lines elsewhere), or, for a caller that keeps lines (the acceptance run), `log`, which gets each message's text.
+ */
+export type RollOutput = { readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never };
+
+export type RollOptions = RollOutput & RollSettings;
+
+/** What the roll's options are once its output is an I/O host. */
+type Options = RollSettings & { readonly io: IoHost };
+
+export interface RollSettings {
   readonly dir: string;
   readonly label: string;
   /** The deployment to roll, by name (or construct path), where the module holds more than one. */
@@ -69,7 +83,6 @@ export interface RollOptions {
   readonly dryRun?: boolean;
   /** Budget of the wait for each new server (Ready, voter, every server healthy), in minutes. @default 25 */
   readonly waitMinutes?: number;
-  readonly log: (line: string) => void;
   /** True once SIGINT/SIGTERM arrived: the roll stops after the step in flight. */
   readonly interrupted?: () => boolean;
   /**
@@ -102,10 +115,12 @@ export interface RollRecord {
   readonly stoppedTimers?: readonly string[];
 }
 
+/** A stop the roll explains: its message's code (ROLL_DRAIN_FAILED), what a person reads, and the exit code. */
 class Stop extends Error {
   constructor(
+    readonly messageCode: string,
     message: string,
-    readonly code = 1,
+    readonly exit = 1,
   ) {
     super(message);
   }
@@ -119,7 +134,8 @@ class StopDrained extends Stop {}
  * deployment read (readTarget), the servers chosen and the plan stated (planRoll), the roll's lock taken (takeLock),
  * then every server rolled under both Leases (rollUnderLeases).
  */
-export async function roll(options: RollOptions): Promise<number> {
+export async function roll(given: RollOptions): Promise<number> {
+  const options: Options = { ...given, io: given.io ?? new IoHost(new LinesRenderer(given.log!)) };
   const target = readTarget(options);
   if (typeof target === 'number') return target;
   const plan = planRoll(options, target);
@@ -142,17 +158,18 @@ interface RollTarget {
 }
 
 /** The deployment to roll, or the exit code of a refusal: no servers of its own, or RKE2 with fewer than three. */
-function readTarget(options: RollOptions): RollTarget | number {
-  const { log } = options;
+function readTarget(options: Options): RollTarget | number {
+  const { io } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
-  const applied = appliedDeployment(terraform, options.dir, options.deployment, 'roll', log);
+  const applied = appliedDeployment(terraform, options.dir, options.deployment, 'roll', io.lines('ROLL_NO_DEPLOYMENT', 'error'));
   if (!applied) return 2;
   const { state, deployment } = applied;
   const name = deployment.name ?? options.label;
   const servers = serversOf(state, deployment);
   if (servers.length === 0) {
-    log(
+    io.error(
+      'ROLL_NO_SERVERS',
       deployment.kind === 'rke-ha'
         ? `${name} (${options.label}) has none of its servers in the state (${deployment.servers.map((s) => s.address).join(', ') || 'none recorded'}): nothing to roll.`
         : `${name} (${options.label}) is a ${deployment.kind} deployment and has no servers of its own to roll: the docker host is replaced with an apply, k8s-ha's cluster is yours.`,
@@ -161,11 +178,10 @@ function readTarget(options: RollOptions): RollTarget | number {
   }
   const k3s = deployment.distribution === 'k3s';
   if (!k3s && servers.length < 3) {
-    log(
-      `${name} (${options.label}) runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).`,
-    );
-    log(
-      'Grow to three servers first (nodeCount: 3, apply), roll, then shrink (docs/grow.md "Shrinking"); or replace it and restore from a snapshot. Nothing was changed.',
+    io.error(
+      'ROLL_SINGLE_SERVER',
+      `${name} (${options.label}) runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).\n` +
+        'Grow to three servers first (nodeCount: 3, apply), roll, then shrink (docs/grow.md "Shrinking"); or replace it and restore from a snapshot. Nothing was changed.',
     );
     return 2;
   }
@@ -187,27 +203,36 @@ interface RollPlan {
 }
 
 /** The servers chosen and the plan stated; or the exit code when nothing is to be done or it is refused. */
-function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
-  const { log } = options;
+function planRoll(options: Options, target: RollTarget): RollPlan | number {
+  const { io } = options;
   const { terraform, file, state, deployment, name, servers, k3s } = target;
   const previous = file.read();
   const interrupted = options.interrupted ?? (() => false);
   const rejoinMs = (options.waitMinutes ?? BUDGETS.rejoinMs / 60_000) * 60_000;
   const imageAddress = deployment.recordedImage && inState(state, [deployment.recordedImage]).length > 0 ? deployment.recordedImage : undefined;
   if (options.newImage && !imageAddress && !previous?.newImageDone) {
-    log('--new-image needs the recorded server image (terraform_data ...ami_recorded-image in the state), which this deployment does not have:');
-    log('its servers follow the AMI lookup directly. Upgrade the library (the version that records the image), apply once, then run this again.');
+    io.error(
+      'ROLL_NEW_IMAGE_UNRECORDED',
+      '--new-image needs the recorded server image (terraform_data ...ami_recorded-image in the state), which this deployment does not have:\n' +
+        'its servers follow the AMI lookup directly. Upgrade the library (the version that records the image), apply once, then run this again.',
+    );
     return 2;
   }
 
   const chosen = previous ? previous.servers : chooseServers(options, servers, terraform, state);
   if (typeof chosen === 'string') {
-    log(chosen);
+    io.error('ROLL_SERVERS_REFUSED', chosen);
     return 2;
   }
   const toRoll = servers.filter((s) => chosen.includes(s.name));
+  if (previous)
+    io.info('ROLL_RESUMING', `Resuming the roll started ${previous.started} (${file.path}); the cluster and the state decide what is done.`, {
+      started: previous.started,
+    });
+  // The plan is one message: the steps each server goes through, stated before anything is done.
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
   log(`Roll of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`);
-  if (previous) log(`  Resuming the roll started ${previous.started} (${file.path}); the cluster and the state decide what is done.`);
   if (options.newImage && !previous?.newImageDone)
     log(`  0. terraform plan -replace=${imageAddress} -out, checked, applied (the newest image becomes the recorded one; no server changes)`);
   if (previous?.stoppedTimers === undefined)
@@ -224,12 +249,16 @@ function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
     log(`  ${server.name} (${server.address}):${next > 0 ? ` from step ${STEPS[next]}` : ''}`);
     for (const step of STEPS.slice(next)) log(`    ${describe(step, server, k3s, rejoinMs)}`);
   }
+  io.info('ROLL_PLAN', lines.join('\n'), { deployment: name, servers: toRoll.map((s) => s.name), resumed: previous !== undefined });
   if (toRoll.length === 0) {
-    log('  Nothing to roll: servers_pending_replacement lists no setting for any server (use --all or --server to roll anyway).');
+    io.result(
+      'ROLL_NOTHING_TO_ROLL',
+      '  Nothing to roll: servers_pending_replacement lists no setting for any server (use --all or --server to roll anyway).',
+    );
     return 0;
   }
   if (options.dryRun) {
-    log('Dry run: nothing was changed.');
+    io.result('ROLL_DRY_RUN', 'Dry run: nothing was changed.');
     return 0;
   }
   return { previous, interrupted, rejoinMs, imageAddress, toRoll };
@@ -252,8 +281,8 @@ interface Held {
  * The roll's lock (Lease kube-system/rancher-ha-aws-roll) taken, with every server healthy; or the exit code when
  * another roll runs, holds the lock, or a server is not healthy.
  */
-function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Held | number {
-  const { log } = options;
+function takeLock(options: Options, target: RollTarget, plan: RollPlan): Held | number {
+  const { io } = options;
   const { file, servers, k3s } = target;
   const { previous, toRoll } = plan;
   const kubeconfig = writeKubeconfig(options.dir, target.state);
@@ -262,7 +291,8 @@ function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Hel
   // machine) refuses a second; a resumed roll is a new holder that succeeds the dead one's Leases (conditionally:
   // of two resuming at once, one write wins). A take-over is a new holder too, continuing the record it takes over.
   if (previous && holderAlive(previous.holder)) {
-    log(
+    io.error(
+      'ROLL_ANOTHER_RUNS',
       `Another roll runs from this folder now (${previous.holder}, ${file.path}); nothing was changed. Wait for it, or stop it and run this again to resume.`,
     );
     rmSync(kubeconfig, { force: true });
@@ -276,13 +306,16 @@ function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Hel
   } catch (error) {
     rmSync(kubeconfig, { force: true });
     if (!(error instanceof Stop)) throw error;
-    log(error.message);
-    return error.code;
+    io.error(error.messageCode, error.message);
+    return error.exit;
   }
   const lock = acquire(kubectl, holder, new Date(), ROLL_LEASE, { takeOver: options.takeOver, succeeds });
   if (!lock.held) {
-    log(`Another roll holds the lock (Lease kube-system/rancher-ha-aws-roll: ${lock.holder}, renewed ${lock.renewed}); nothing was changed.`);
-    log('Wait for it to finish. If its machine is gone, the lock lapses an hour after its last renewal.');
+    io.error(
+      'ROLL_LOCK_HELD',
+      `Another roll holds the lock (Lease kube-system/rancher-ha-aws-roll: ${lock.holder}, renewed ${lock.renewed}); nothing was changed.\n` +
+        'Wait for it to finish. If its machine is gone, the lock lapses an hour after its last renewal.',
+    );
     rmSync(kubeconfig, { force: true });
     return 3;
   }
@@ -294,7 +327,7 @@ function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Hel
 
 /** A roll under its lock: its record (saved at every step), and whether it holds the servers' restart Lease. */
 interface Rolling {
-  readonly options: RollOptions;
+  readonly options: Options;
   readonly target: RollTarget;
   readonly plan: RollPlan;
   readonly held: Held;
@@ -342,73 +375,125 @@ async function rollUnderLeases(o: Pick<Rolling, 'options' | 'target' | 'plan' | 
  */
 async function rollEachServer(r: Rolling): Promise<number> {
   const { options, restart, save } = r;
-  const { log } = options;
+  const { io } = options;
   const { file, terraform, servers, deployment, k3s, name } = r.target;
-  const { interrupted, rejoinMs, imageAddress, toRoll } = r.plan;
+  const { interrupted, imageAddress, toRoll } = r.plan;
   const { kubectl, holder, keeper, succeeds, inFlight } = r.held;
-  await holdRestartLease({ kubectl, holder, interrupted, log, restart, takeOver: options.takeOver, succeeds }, 'before touching any server');
+  await holdRestartLease({ kubectl, holder, interrupted, io, restart, takeOver: options.takeOver, succeeds }, 'before touching any server');
   keeper.hold(RESTART_LEASE);
   // Looked at with the Lease held: an upgrade Job that passed its prepare step before is applying, and refused here.
   // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
   if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
   if (options.newImage && !r.record().newImageDone) {
-    const result = await replaceExactly(
-      terraform,
-      imageAddress!,
-      'the apply that records the newest image',
-      'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.',
-    );
-    if (result.code !== 0)
-      throw new Stop(
-        `The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`,
+    const span = io.begin({
+      code: 'ROLL_NEW_IMAGE_STARTED',
+      label: 'newest image',
+      text: `The newest image first: terraform plan -replace=${imageAddress} -out, checked, applied`,
+    });
+    try {
+      const result = await replaceExactly(
+        io,
+        terraform,
+        imageAddress!,
+        'the apply that records the newest image',
+        'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.',
       );
+      if (result.code !== 0)
+        throw new Stop(
+          'ROLL_NEW_IMAGE_APPLY_FAILED',
+          `The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`,
+        );
+      span.end('ROLL_NEW_IMAGE_RECORDED', 'The newest image is the recorded one');
+    } finally {
+      span.stop();
+    }
     save({ newImageDone: true });
   }
-  for (const server of toRoll) {
-    for (const step of STEPS) {
-      const at = r.record().done[server.name];
-      if (at !== undefined && STEPS.indexOf(at) >= STEPS.indexOf(step)) continue;
-      // Signals arrive through the event loop: give them a turn before each step.
-      await yieldFor(0);
-      if (interrupted()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
-      log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
-      try {
-        await runStep(step, {
-          server,
-          servers,
-          deployment,
-          k3s,
-          kubectl,
-          terraform,
-          aws: r.aws,
-          name,
-          record: r.record(),
-          save,
-          log,
-          rejoinMs,
-          interrupted,
-          holder,
-          restart,
-        });
-        keeper.check();
-      } catch (error) {
-        if (error instanceof Interrupted)
-          throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
-        throw error;
-      }
-      save({ done: { ...r.record().done, [server.name]: step } });
+  for (const [index, server] of toRoll.entries()) {
+    // A span per server (n of m), and one per step within it (n of 5): what a terminal's status line shows.
+    const serverSpan = io.begin({
+      code: 'ROLL_SERVER_STARTED',
+      label: server.name,
+      position: { n: index + 1, m: toRoll.length },
+      text: `${server.name}, server ${index + 1} of ${toRoll.length} (${server.address})`,
+      doing: '',
+      data: { server: server.name },
+    });
+    try {
+      for (const step of STEPS) await rollStep(r, server, step);
+      serverSpan.end('ROLL_SERVER_ROLLED', `${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`, { server: server.name });
+    } finally {
+      serverSpan.stop();
     }
-    log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
     markOut(kubectl, holder, undefined);
   }
   keeper.stop();
   release(kubectl, holder, RESTART_LEASE);
   restart.held = false;
   release(kubectl, holder);
-  await enableRollsTimers({ terraform, deployment, aws: r.aws, log }, r.record());
+  await enableRollsTimers({ terraform, deployment, aws: r.aws, io }, r.record());
   file.remove();
-  log(`Roll of ${name} finished: ${toRoll.map((s) => s.name).join(', ')} replaced one at a time.`);
+  io.result('ROLL_FINISHED', `Roll of ${name} finished: ${toRoll.map((s) => s.name).join(', ')} replaced one at a time.`, {
+    servers: toRoll.map((s) => s.name),
+  });
   return 0;
+}
+
+/** One step of one server, unless the record says it is done: timed, and recorded once done. */
+async function rollStep(r: Rolling, server: Server, step: Step): Promise<void> {
+  const { save } = r;
+  const { io } = r.options;
+  const { file, servers, deployment, k3s, terraform, name } = r.target;
+  const { interrupted, rejoinMs } = r.plan;
+  const { kubectl, holder, keeper } = r.held;
+  const at = r.record().done[server.name];
+  if (at !== undefined && STEPS.indexOf(at) >= STEPS.indexOf(step)) return;
+  // Signals arrive through the event loop: give them a turn before each step.
+  await yieldFor(0);
+  if (interrupted())
+    throw new Stop('ROLL_INTERRUPTED', `Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+  const n = STEPS.indexOf(step) + 1;
+  const description = describe(step, server, k3s, rejoinMs);
+  const span = io.begin({
+    code: 'ROLL_STEP_STARTED',
+    label: step,
+    position: { n, m: STEPS.length },
+    text: `${server.name}, step ${n} of ${STEPS.length}: ${description}`,
+    doing: description,
+    data: { server: server.name, step },
+  });
+  try {
+    try {
+      await runStep(step, {
+        server,
+        servers,
+        deployment,
+        k3s,
+        kubectl,
+        terraform,
+        aws: r.aws,
+        name,
+        record: r.record(),
+        save,
+        io,
+        rejoinMs,
+        interrupted,
+        holder,
+        restart: r.restart,
+      });
+      keeper.check();
+    } catch (error) {
+      if (error instanceof Interrupted)
+        throw new Stop('ROLL_INTERRUPTED', `Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+      throw error;
+    }
+    save({ done: { ...r.record().done, [server.name]: step } });
+    const done = ROLL_STEP_DONE[step];
+    span.end(done.code, `${server.name}: ${done.text(k3s)}`, { server: server.name, step });
+  } finally {
+    // A step the run stopped in leaves the status line; the message that stopped the run says why.
+    span.stop();
+  }
 }
 
 /**
@@ -419,7 +504,7 @@ async function rollEachServer(r: Rolling): Promise<number> {
  */
 async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
   const { save } = r;
-  const { log } = r.options;
+  const { io } = r.options;
   const { file, terraform, deployment } = r.target;
   const { toRoll } = r.plan;
   const { kubectl, holder, keeper } = r.held;
@@ -427,13 +512,15 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
   if (caught instanceof LeaseLost) {
     // Someone took the lock (a person's --take-over on another machine): that one continues; this roll takes no
     // further step and leaves the cluster, the Leases and its state file as they are.
-    log(`${caught.message}\nThe roll stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
+    io.error('ROLL_LEASE_LOST', `${caught.message}\nThe roll stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
     return 3;
   }
   // Anything unexpected (a kubectl or AWS call that failed) stops the roll like a known problem does.
   const error =
-    caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
-  log(error.message);
+    caught instanceof Stop
+      ? caught
+      : new Stop('ROLL_FAILED', `${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
+  io.error(error.messageCode, error.message, { exitCode: error.exit });
   const record = r.record;
   const out =
     caught instanceof StopDrained ||
@@ -451,17 +538,17 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
     release(kubectl, holder);
     // No server out: the timers it disabled run again (a rerun looks at them afresh).
     if (record().stoppedTimers?.length) {
-      await enableRollsTimers({ terraform, deployment, aws: r.aws, log }, record());
+      await enableRollsTimers({ terraform, deployment, aws: r.aws, io }, record());
       save({ stoppedTimers: undefined });
     }
     // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
     // resume, and the next run chooses its servers afresh.
-    if (error.code === 2 && !record().newImageDone && Object.values(record().done).every((step) => step === undefined)) file.remove();
+    if (error.exit === 2 && !record().newImageDone && Object.values(record().done).every((step) => step === undefined)) file.remove();
   }
-  return error.code;
+  return error.exit;
 }
 
-function chooseServers(options: RollOptions, servers: Server[], terraform: Terraform, state: ModuleState): string[] | string {
+function chooseServers(options: Options, servers: Server[], terraform: Terraform, state: ModuleState): string[] | string {
   const names = servers.map((s) => s.name);
   if (options.server !== undefined) {
     if (!names.includes(options.server)) return `--server ${options.server}: no such server; the servers are ${names.join(', ')}.`;
@@ -504,7 +591,7 @@ interface StepContext {
   readonly name: string;
   readonly record: RollRecord;
   readonly save: (change: Partial<RollRecord>) => void;
-  readonly log: (line: string) => void;
+  readonly io: IoHost;
   readonly rejoinMs: number;
   readonly interrupted: () => boolean;
   /** The roll's holder identity, in both Leases. */
@@ -547,19 +634,30 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
  * so the roll's end enables those it did not replace again.
  */
 async function disableRollsOldTimers(c: StepContext, replacing: string | undefined): Promise<void> {
-  const transition = await disableOldTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment), replacing);
+  const transition = await disableOldTimers(
+    { ...c, log: transitionLog(c.io), operation: 'roll' },
+    serversOf(c.terraform.pull(), c.deployment),
+    replacing,
+  );
   c.save({ stoppedTimers: [...new Set([...(c.record.stoppedTimers ?? []), ...transition.disabled])] });
-  if (transition.failure) throw new Stop(`${transition.failure} No server was marked out; run the roll again.`);
+  if (transition.failure) throw new Stop('ROLL_RENEWAL_TIMER_FAILED', `${transition.failure} No server was marked out; run the roll again.`);
 }
 
+/** The transition's lines as the roll's messages: ROLL_TIMERS_DISABLED, ROLL_TIMER_ENABLED... */
+const transitionLog =
+  (io: IoHost) =>
+  (line: string, code: TransitionCode): void =>
+    io.notify(code === 'TIMER_NOT_ENABLED' ? 'warn' : 'info', `ROLL_${code}`, line);
+
 /** The roll's end (or a stop with no server out): the timers it disabled on servers it did not replace run again. */
-async function enableRollsTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'log'>, record: RollRecord): Promise<void> {
+async function enableRollsTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'io'>, record: RollRecord): Promise<void> {
   const left = (record.stoppedTimers ?? []).filter((name) => record.done[name] !== 'rejoin');
-  if (left.length > 0) await enableDisabledTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment), left);
+  if (left.length > 0)
+    await enableDisabledTimers({ ...c, log: transitionLog(c.io), operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment), left);
 }
 
 /** What holdRestartLease needs of the roll. */
-type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'log' | 'restart'> & {
+type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'io' | 'restart'> & {
   readonly takeOver?: boolean;
   /** The dead roll this one resumes: its Lease is this roll's. */
   readonly succeeds?: string;
@@ -583,11 +681,13 @@ async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
     // restart a server").
     if (restartLeaseAnswer(result) === 'refuse')
       throw new Stop(
+        'ROLL_RESTART_LEASE_REFUSED',
         `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. If it is a roll whose machine is gone, resume it from its state file, or run \`roll --take-over\` once an hour has passed since its last renewal; if it is a server whose certificate renewal did not come back, see docs/recover.md "When an operation stopped halfway".`,
         3,
       );
     if (!other)
-      c.log(
+      c.io.warn(
+        'ROLL_RESTART_LEASE_WAIT',
         `  ${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name})${result.out ? ` with ${result.out} out` : ''}: a certificate renewal restart; waiting for it.`,
       );
     other = result;
@@ -595,6 +695,7 @@ async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
   });
   if (!held) {
     throw new Stop(
+      'ROLL_RESTART_LEASE_TIMEOUT',
       `${other?.holder} still holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${other?.renewed}) after ${BUDGETS.restartLeaseMs / 60_000} minutes: a certificate renewal whose server has not come back (journalctl -u rancher-aws-cert-renewal on it). The roll stopped ${where}; run it again once that server is healthy.`,
     );
   }
@@ -607,7 +708,7 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$
 function healthyPeer(c: StepContext, what: string): Server {
   const nodes = c.kubectl.nodes() ?? [];
   const peer = serversOf(c.terraform.pull(), c.deployment).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
-  if (!peer) throw new Stop(`No other healthy server to ${what} on; ${c.server.name} was not touched.`);
+  if (!peer) throw new Stop('ROLL_NO_HEALTHY_PEER', `No other healthy server to ${what} on; ${c.server.name} was not touched.`);
   return peer;
 }
 
@@ -624,13 +725,15 @@ async function etcdSnapshot(c: StepContext): Promise<void> {
   );
   if (!status)
     throw new Stop(
+      'ROLL_ETCD_SNAPSHOT_TIMEOUT',
       `The etcd snapshot on ${peer.name} did not finish within ${BUDGETS.snapshotMs / 60_000} minutes (SSM command ${commandId}); ${c.server.name} was not touched. Look at the command's output (aws ssm get-command-invocation), then run the roll again.`,
     );
   if (status.status !== 'Success')
     throw new Stop(
+      'ROLL_ETCD_SNAPSHOT_FAILED',
       `The etcd snapshot on ${peer.name} failed (SSM ${status.status}${status.error ? `: ${status.error.split('\n').slice(-3).join(' ')}` : ''}); ${c.server.name} was not touched. Fix it (rke2-server running? the bucket reachable?), then run the roll again.`,
     );
-  c.log(`  snapshot ${snapshot} saved to the bucket by ${peer.name}.`);
+  c.io.info('ROLL_ETCD_SNAPSHOT_SAVED', `  snapshot ${snapshot} saved to the bucket by ${peer.name}.`);
 }
 
 /**
@@ -650,14 +753,17 @@ async function requireMembersAreServers(c: StepContext): Promise<void> {
   );
   if (!result || result.status !== 'Success') {
     throw new Stop(
+      'ROLL_MEMBER_LIST_FAILED',
       `Reading the etcd member list on ${peer.name} ${result ? `failed (SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''})` : `did not finish (SSM command ${commandId})`}; ${c.server.name} was not touched. Run the roll again once rke2-server answers there.`,
     );
   }
   const nodes = c.kubectl.nodes();
-  if (nodes === undefined) throw new Stop(`The Kubernetes API did not answer; ${c.server.name} was not touched. Run the roll again.`);
+  if (nodes === undefined)
+    throw new Stop('ROLL_API_DOWN', `The Kubernetes API did not answer; ${c.server.name} was not touched. Run the roll again.`);
   const stray = membersWithoutNode(parseMembers(result.output), serverNodes(nodes, c.servers));
   if (stray.length > 0) {
     throw new Stop(
+      'ROLL_STRAY_ETCD_MEMBERS',
       `etcd has members no server Node stands for: ${stray.map((m) => `${m.name || '(unnamed)'} ${m.peerURLs.join(' ')}${m.isLearner ? ' (learner)' : ''}`).join(', ')}. ${c.server.name} was not touched: with a member that does not vote, taking one more out may lose quorum. Remove the stale member first (docs/recover.md "Shrinking, losing servers, restoring"), then run the roll again.`,
       2,
     );
@@ -667,7 +773,7 @@ async function requireMembersAreServers(c: StepContext): Promise<void> {
 async function datastoreSnapshot(c: StepContext): Promise<void> {
   const state = c.terraform.pull();
   const db = inState(state, c.deployment.databases)[0];
-  if (!db) throw new Stop('K3s without a datastore in the state; nothing was touched.');
+  if (!db) throw new Stop('ROLL_NO_DATASTORE', 'K3s without a datastore in the state; nothing was touched.');
   const identifier = String(db.attributes.identifier);
   const snapshot = `${identifier}-roll-${c.server.name}-${stamp()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   c.aws.call(['rds', 'create-db-snapshot', '--db-instance-identifier', identifier, '--db-snapshot-identifier', snapshot]);
@@ -678,9 +784,10 @@ async function datastoreSnapshot(c: StepContext): Promise<void> {
   });
   if (status !== 'available')
     throw new Stop(
+      'ROLL_DATASTORE_SNAPSHOT_FAILED',
       `The datastore snapshot ${snapshot} ${status ?? 'did not finish in time'}; ${c.server.name} was not touched. Run the roll again once RDS is healthy.`,
     );
-  c.log(`  datastore snapshot ${snapshot} available.`);
+  c.io.info('ROLL_DATASTORE_SNAPSHOT_AVAILABLE', `  datastore snapshot ${snapshot} available.`, { snapshot });
 }
 
 async function drain(c: StepContext): Promise<void> {
@@ -695,6 +802,7 @@ async function drain(c: StepContext): Promise<void> {
   if (!result.ok) {
     c.kubectl.tryCall(['uncordon', node.name]);
     throw new Stop(
+      'ROLL_DRAIN_FAILED',
       `Draining ${node.name} (${c.server.name}) did not finish within ${BUDGETS.drainSeconds} s: ${result.stderr.trim().split('\n').slice(-2).join(' ')}\nIt was uncordoned; every server is still in the cluster. Look at what blocks the eviction (a PodDisruptionBudget?), then run the roll again.`,
     );
   }
@@ -703,7 +811,10 @@ async function drain(c: StepContext): Promise<void> {
 async function removeNode(c: StepContext): Promise<void> {
   const nodes = c.kubectl.nodes();
   if (nodes === undefined)
-    throw new Stop(`The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`);
+    throw new Stop(
+      'ROLL_API_DOWN',
+      `The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`,
+    );
   const node = nodeOf(nodes, c.server);
   // Looked at again right before the deletion (design notes, "Who may restart a server"): the drain took up to ten
   // minutes, and a server that went down meanwhile (a reboot, a hung restart) would be the second member out. Not on
@@ -712,6 +823,7 @@ async function removeNode(c: StepContext): Promise<void> {
     const others = c.servers.filter((s) => s.name !== c.server.name && !isHealthy(nodeOf(nodes, s), c.k3s));
     if (others.length > 0)
       throw new StopDrained(
+        'ROLL_OTHER_SERVER_DOWN',
         `After the drain, ${others.map((s) => describeHealth(nodes, s, c.k3s)).join(', ')}: removing ${c.server.name} now would take a second ${c.k3s ? 'server' : 'etcd member'} out. ${c.server.name} was not removed: it stays drained, cordoned and marked out on the restart Lease (the roll keeps its Leases). Bring the other server back, then run the roll again: it continues with this removal.`,
       );
   }
@@ -732,6 +844,7 @@ async function removeNode(c: StepContext): Promise<void> {
   });
   if (!gone)
     throw new Stop(
+      'ROLL_REMOVE_TIMEOUT',
       `${c.server.name}'s Node (${nodeName}) was deleted but is still there after ${BUDGETS.removeMs / 60_000} minutes: its etcd member may not be removed yet (rke2-server logs on the other servers; \`kubectl get node ${nodeName} -o jsonpath='{.metadata.finalizers}'\`). ${c.server.name} counts as out: the lock stays, and no other server is touched. Run the roll again to keep waiting for the removal and continue.`,
     );
   c.save({ removing: undefined });
@@ -743,11 +856,12 @@ async function replace(c: StepContext): Promise<void> {
   const before = c.record.replacedFrom[c.server.name];
   const current = serversOf(c.terraform.pull(), c.deployment).find((s) => s.name === c.server.name);
   if (before !== undefined && current && current.instanceId !== before) {
-    c.log(`  ${c.server.name} was already replaced (${before} → ${current.instanceId}) by the interrupted run.`);
+    c.io.info('ROLL_ALREADY_REPLACED', `  ${c.server.name} was already replaced (${before} → ${current.instanceId}) by the interrupted run.`);
     return;
   }
   c.save({ replacedFrom: { ...c.record.replacedFrom, [c.server.name]: current?.instanceId ?? c.server.instanceId } });
   const result = await replaceExactly(
+    c.io,
     c.terraform,
     c.server.address,
     `the replacement of ${c.server.name}`,
@@ -755,6 +869,7 @@ async function replace(c: StepContext): Promise<void> {
   );
   if (result.code !== 0)
     throw new Stop(
+      'ROLL_REPLACE_FAILED',
       `terraform plan/apply -replace=${c.server.address} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The other servers are at quorum; ${c.server.name} is out of the cluster. Fix what Terraform says, then run the roll again: it continues with this server.`,
     );
 }
@@ -774,6 +889,7 @@ async function rejoin(c: StepContext): Promise<void> {
   });
   if (!healthy && upgrade !== undefined) {
     throw new Stop(
+      'ROLL_REJOIN_UPGRADE_PENDING',
       `The new ${c.server.name} is healthy, but ${upgrade} after ${c.rejoinMs / 60_000} minutes. The roll stops before the next server; run it again once the upgrade is finished.`,
     );
   }
@@ -784,6 +900,7 @@ async function rejoin(c: StepContext): Promise<void> {
       ? `its Node ${node.name} is ${node.ready ? 'Ready' : 'not Ready'}${c.k3s ? '' : node.etcdVoter ? ', a voter' : ', not an etcd voter'}`
       : 'it has not registered a Node';
     throw new Stop(
+      'ROLL_REJOIN_TIMEOUT',
       `The new ${c.server.name} did not become healthy within ${c.rejoinMs / 60_000} minutes: ${state}. The other servers are at quorum. Look at /var/log/cloud-init-output.log on it (aws ssm start-session), then run the roll again: it waits for this server before the next.`,
     );
   }
@@ -794,9 +911,10 @@ async function preflight(c: StepContext): Promise<void> {
   requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
   const planFile = rollPlanFile(c.terraform.dir);
   try {
-    const planned = await c.terraform.planReplace([c.server.address], planFile, BUDGETS.applyMs);
+    const planned = await c.terraform.planReplace([c.server.address], planFile, BUDGETS.applyMs, terraformOutput(c.io));
     if (planned.code !== 0)
       throw new Stop(
+        'ROLL_PLAN_FAILED',
         `terraform plan -replace=${c.server.address} failed (exit ${planned.code}); ${c.server.name} was not touched. Fix what Terraform says, then run the roll again.`,
       );
     refuseOtherChanges(
@@ -819,6 +937,7 @@ function requireNoneCordoned(c: StepContext): void {
   const cordoned = cordonedServers(c.kubectl.nodes() ?? [], c.servers, c.server.name);
   if (cordoned.length > 0)
     throw new Stop(
+      'ROLL_SERVERS_CORDONED',
       `${cordoned.join(', ')} ${cordoned.length === 1 ? 'is' : 'are'} cordoned (a certificate renewal about to restart it, an upgrade, or a person); ${c.server.name} was not touched. Run the roll again once ${cordoned.length === 1 ? 'it is' : 'they are'} uncordoned.`,
     );
 }
@@ -826,10 +945,11 @@ function requireNoneCordoned(c: StepContext): void {
 /** No in-place upgrade pending or running (it restarts servers one by one: never while the roll has one out). */
 function requireNoUpgrade(kubectl: Kubectl, servers: readonly Server[], untouched: string): void {
   const nodes = kubectl.nodes();
-  if (nodes === undefined) throw new Stop(`The Kubernetes API does not answer; ${untouched}. Run the roll again.`);
+  if (nodes === undefined) throw new Stop('ROLL_API_DOWN', `The Kubernetes API does not answer; ${untouched}. Run the roll again.`);
   const upgrade = upgradeInFlight(kubectl, serverNodes(nodes, servers));
   if (upgrade)
     throw new Stop(
+      'ROLL_UPGRADE_IN_FLIGHT',
       `An in-place Kubernetes upgrade is pending or running: ${upgrade}. ${untouched}. Let it finish (or apply again until it does), then run the roll.`,
       2,
     );
@@ -837,6 +957,9 @@ function requireNoUpgrade(kubectl: Kubectl, servers: readonly Server[], untouche
 
 const serverNodes = (nodes: readonly NodeStatus[], servers: readonly Server[]) =>
   servers.map((s) => nodeOf(nodes, s)).filter((n): n is NodeStatus => n !== undefined);
+
+/** Terraform's plan and apply output, a message a line (on a terminal above the status line, in CI each line coded). */
+const terraformOutput = (io: IoHost) => io.lines('ROLL_TERRAFORM_OUTPUT');
 
 /** The saved plan of the roll, beside its state file. */
 const rollPlanFile = (dir: string) => resolve(dirname(stateFilePath(dir, 'roll')), 'roll.tfplan');
@@ -846,20 +969,21 @@ function refuseOtherChanges(terraform: Terraform, planFile: string, address: str
   const others = unexpectedChanges(terraform.showPlan(planFile), [address]);
   if (others.length === 0) return;
   throw new Stop(
+    'ROLL_PLAN_CHANGES_MORE',
     `The plan for ${what} changes more than that:\n${others.map((o) => `  - ${o}`).join('\n')}\nThose are pending changes of the settings (an upgrade among them would restart servers while one is out). ${advice}`,
     2,
   );
 }
 
 /** `terraform plan -replace=<address> -out`, its changes checked, then `terraform apply` of exactly that saved plan. */
-async function replaceExactly(terraform: Terraform, address: string, what: string, advice: string) {
+async function replaceExactly(io: IoHost, terraform: Terraform, address: string, what: string, advice: string) {
   const planFile = rollPlanFile(terraform.dir);
   mkdirSync(dirname(planFile), { recursive: true });
   try {
-    const planned = await terraform.planReplace([address], planFile, BUDGETS.applyMs);
+    const planned = await terraform.planReplace([address], planFile, BUDGETS.applyMs, terraformOutput(io));
     if (planned.code !== 0) return planned;
     refuseOtherChanges(terraform, planFile, address, what, advice);
-    return await terraform.applyPlan(planFile, BUDGETS.applyMs);
+    return await terraform.applyPlan(planFile, BUDGETS.applyMs, terraformOutput(io));
   } finally {
     rmSync(planFile, { force: true });
   }
@@ -868,7 +992,7 @@ async function replaceExactly(terraform: Terraform, address: string, what: strin
 function requireNode(c: StepContext): NodeStatus {
   const nodes = c.kubectl.nodes();
   const node = nodes && nodeOf(nodes, c.server);
-  if (!node) throw new Stop(`${c.server.name} has no Node in the cluster; stopped before touching it.`);
+  if (!node) throw new Stop('ROLL_NO_NODE', `${c.server.name} has no Node in the cluster; stopped before touching it.`);
   return node;
 }
 
@@ -879,11 +1003,13 @@ function requireNode(c: StepContext): NodeStatus {
  */
 function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boolean, inFlight: Server | undefined): void {
   const nodes = kubectl.nodes();
-  if (nodes === undefined) throw new Stop('The Kubernetes API does not answer: the roll starts only on a healthy cluster. Nothing was changed.');
+  if (nodes === undefined)
+    throw new Stop('ROLL_API_DOWN', 'The Kubernetes API does not answer: the roll starts only on a healthy cluster. Nothing was changed.');
   const unhealthy = servers.filter((s) => s !== inFlight && !isHealthy(nodeOf(nodes, s), k3s));
   if (unhealthy.length > 0) {
     const what = unhealthy.map((s) => describeHealth(nodes, s, k3s));
     throw new Stop(
+      'ROLL_CLUSTER_UNHEALTHY',
       `The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (docs/recover.md "Shrinking, losing servers, restoring").`,
     );
   }

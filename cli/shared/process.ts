@@ -21,6 +21,12 @@ export interface RunOptions {
   readonly input?: string;
   /** Let its output through to ours as it runs (terraform apply), instead of capturing it. @default false */
   readonly inherit?: boolean;
+  /**
+   * runAsync only: each line of its output (standard output and error) as it comes, captured as well; for a command
+   * whose messages go through an I/O host (cli/shared/io), which keeps them above a terminal's status line.
+   * @default none
+   */
+  readonly onLine?: (line: string) => void;
   /** Variables added to this process's environment for the command alone. @default none */
   readonly env?: Readonly<Record<string, string>>;
   /** runAsync only: once aborted, the command is sent `stopSignal` and the run waits for it to end. @default none */
@@ -100,6 +106,23 @@ function notStartedMessage(command: string, error: Error): string {
   return `${command} could not be started: ${error.message}`;
 }
 
+/** Chunks of a stream handed on a whole line at a time (the last one at the end, if it has no newline). */
+function byLine(onLine: ((line: string) => void) | undefined): { add(chunk: string): void; end(): void } {
+  let rest = '';
+  return {
+    add(chunk) {
+      if (!onLine) return;
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) onLine(line);
+    },
+    end() {
+      if (onLine && rest !== '') onLine(rest);
+      rest = '';
+    },
+  };
+}
+
 /**
  * Runs one command to its end without blocking this process: for the long
  * steps (a `terraform apply`, a `kubectl drain`) during which the operation
@@ -112,8 +135,16 @@ export function runAsync(command: string, args: readonly string[], options: RunO
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const outLines = byLine(options.onLine);
+    const errLines = byLine(options.onLine);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      outLines.add(chunk);
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      errLines.add(chunk);
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGTERM');
@@ -128,6 +159,8 @@ export function runAsync(command: string, args: readonly string[], options: RunO
     child.stdin?.on('error', () => undefined);
     child.on('close', (code) => {
       clearTimeout(timer);
+      outLines.end();
+      errLines.end();
       resolve({ code: timedOut ? null : code, stdout, stderr, timedOut });
     });
     const stop = () => child.kill(options.stopSignal ?? 'SIGTERM');

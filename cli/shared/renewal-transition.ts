@@ -74,11 +74,19 @@ export function timerCheckOf(output: string): TimerCheck | undefined {
   return /^renewal-timer=(current|disabled|off|still-running)$/m.exec(output)?.[1] as TimerCheck | undefined;
 }
 
+/** What each of the transition's lines says. */
+export type TransitionCode =
+  'TIMER_PASSED_OVER' | 'TIMER_LEFT_DISABLED' | 'TIMERS_DISABLED' | 'NO_TIMER_DISABLED' | 'TIMER_ENABLED' | 'TIMER_NOT_ENABLED';
+
 /** What the transition needs of the operation running it. */
 export interface TransitionContext {
   readonly aws: Aws;
   readonly interrupted: () => boolean;
-  readonly log: (line: string) => void;
+  /**
+   * Where the transition's lines go, each with the code of what it says (TIMER_DISABLED...): a command with coded
+   * messages prefixes its own name (the roll: ROLL_TIMER_DISABLED); one that prints lines takes the line alone.
+   */
+  readonly log: (line: string, code: TransitionCode) => void;
   /** The operation, in SSM comments and messages ("roll", "rotate token"). */
   readonly operation: string;
 }
@@ -104,7 +112,10 @@ export async function disableOldTimers(c: TransitionContext, servers: readonly S
   const disabled: string[] = [];
   for (const server of servers) {
     if (server.name === replacing) {
-      c.log(`  ${server.name} is out and being replaced: its renewal timer is not looked at (its replacement runs this version's script).`);
+      c.log(
+        `  ${server.name} is out and being replaced: its renewal timer is not looked at (its replacement runs this version's script).`,
+        'TIMER_PASSED_OVER',
+      );
       continue;
     }
     let failure: string | undefined;
@@ -119,7 +130,10 @@ export async function disableOldTimers(c: TransitionContext, servers: readonly S
       const check = result && timerCheckOf(result.output);
       if (check === 'current') continue;
       if (check === 'off') {
-        c.log(`  ${server.name} runs another cert-renewal.sh and its timer was disabled before this ${c.operation}: stopped, and left disabled.`);
+        c.log(
+          `  ${server.name} runs another cert-renewal.sh and its timer was disabled before this ${c.operation}: stopped, and left disabled.`,
+          'TIMER_LEFT_DISABLED',
+        );
         continue;
       }
       disabled.push(server.name);
@@ -144,6 +158,7 @@ export async function disableOldTimers(c: TransitionContext, servers: readonly S
     disabled.length === 0
       ? "  Every server runs this version's cert-renewal.sh: no renewal timer disabled."
       : `  ${disabled.join(', ')} run${disabled.length === 1 ? 's' : ''} another cert-renewal.sh than this version's (sha256 ${RENEWAL_SCRIPT_SHA256.slice(0, 12)}…), whose rule takes a restart Lease by age: ${disabled.length === 1 ? 'its renewal timer was' : 'their renewal timers were'} disabled through SSM (a reboot does not start ${disabled.length === 1 ? 'it' : 'them'}) before any server is marked out. A replaced server comes back with the new user data's; the ${c.operation} enables the others again at its end.`,
+    disabled.length === 0 ? 'NO_TIMER_DISABLED' : 'TIMERS_DISABLED',
   );
   return { disabled };
 }
@@ -171,7 +186,7 @@ export async function enableDisabledTimers(
           TIMER_BUDGETS.enableMs,
         );
         if (result?.status === 'Success') {
-          c.log(`  ${name}: its renewal timer runs again (the previous cert-renewal.sh, until the server is replaced).`);
+          c.log(`  ${name}: its renewal timer runs again (the previous cert-renewal.sh, until the server is replaced).`, 'TIMER_ENABLED');
           continue;
         }
         outcome = result ? `SSM ${result.status}` : 'SSM did not answer in time';
@@ -181,6 +196,7 @@ export async function enableDisabledTimers(
     }
     c.log(
       `  ${name}: its renewal timer could not be enabled again (${outcome}): enable it there (aws ssm start-session, then systemctl enable --now ${UNIT}.timer and rm ${DISABLED_MARK}), or roll it; without it its certificates are not renewed.`,
+      'TIMER_NOT_ENABLED',
     );
   }
 }

@@ -1,4 +1,5 @@
 import { type Deployment, inState, managed } from './module-folder';
+import { arnRegion } from './aws';
 import { type ModuleState, type StateResource, stringAttribute } from './terraform';
 
 /** A data store that outlives the servers: kept guarded, or deleted on purpose after everything else. */
@@ -7,6 +8,8 @@ export interface Store {
   /** Bucket name, log group name or key id. */
   readonly id: string;
   readonly arn?: string;
+  /** Its region, when the state names one (a bucket's `region`, a key's ARN): a standby's copies are in another. */
+  readonly region?: string;
 }
 
 /**
@@ -34,16 +37,26 @@ export function storesOf(state: ModuleState, deployment: Deployment): { readonly
     ...buckets
       // the access-log bucket last: the snapshot bucket writes its access logs there until it is gone
       .sort((a, b) => Number(a.name.includes('access-logs')) - Number(b.name.includes('access-logs')))
-      .map((b) => ({ kind: 'bucket' as const, id: String(b.attributes.bucket ?? b.attributes.id), arn: stringAttribute(b.attributes.arn) })),
+      .map((b) => ({
+        kind: 'bucket' as const,
+        id: String(b.attributes.bucket ?? b.attributes.id),
+        arn: stringAttribute(b.attributes.arn),
+        ...regionOf(stringAttribute(b.attributes.region)),
+      })),
     ...logGroups.map((g) => ({
       kind: 'log-group' as const,
       id: String(g.attributes.name ?? g.attributes.id),
       arn: stringAttribute(g.attributes.arn),
     })),
-    ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: stringAttribute(k.attributes.arn) })),
+    ...keys.map((k) => {
+      const arn = stringAttribute(k.attributes.arn);
+      return { kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn, ...regionOf(arn && arnRegion(arn)) };
+    }),
   ];
   return { stores, resources: [...buckets, ...bucketParts, ...logGroups, ...keys] };
 }
+
+const regionOf = (region: string | undefined) => (region ? { region } : {});
 
 /** A nested block as a list (the state writes blocks as lists; a missing one is empty). */
 const list = (value: unknown): Record<string, unknown>[] =>

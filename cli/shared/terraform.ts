@@ -178,11 +178,11 @@ export class Terraform {
    * Leases while Terraform runs. What else the plan changes is for the
    * caller to inspect (`showPlan`) before it applies that file and nothing else.
    */
-  planReplace(addresses: readonly string[], planFile: string, timeoutMs: number): Promise<RunResult> {
+  planReplace(addresses: readonly string[], planFile: string, timeoutMs: number, output?: (line: string) => void): Promise<RunResult> {
     return runAsync(terraformBinary(), ['plan', ...addresses.map((a) => `-replace=${a}`), `-out=${planFile}`, '-input=false'], {
       cwd: this.dir,
       timeoutMs,
-      inherit: true,
+      ...shown(output),
     });
   }
 
@@ -192,8 +192,8 @@ export class Terraform {
   }
 
   /** Applies exactly a saved plan (Terraform refuses one the state moved past since it was made). */
-  applyPlan(planFile: string, timeoutMs: number): Promise<RunResult> {
-    return runAsync(terraformBinary(), ['apply', '-input=false', planFile], { cwd: this.dir, timeoutMs, inherit: true });
+  applyPlan(planFile: string, timeoutMs: number, output?: (line: string) => void): Promise<RunResult> {
+    return runAsync(terraformBinary(), ['apply', '-input=false', planFile], { cwd: this.dir, timeoutMs, ...shown(output) });
   }
 
   /** The value of one output (from the state: no refresh). */
@@ -213,3 +213,6 @@ export class Terraform {
     writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
   }
 }
+
+/** Terraform's output as it runs: to `output` a line at a time where the caller takes it (an I/O host's), else straight to ours. */
+const shown = (output: ((line: string) => void) | undefined) => (output ? { onLine: output } : { inherit: true });

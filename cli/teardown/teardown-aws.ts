@@ -5,6 +5,7 @@ import { scheduleKeyDeletion } from '../shared/aws/kms-keys';
 import { liftLoadBalancerProtection } from '../shared/aws/load-balancers';
 import { deleteLogGroup } from '../shared/aws/log-groups';
 import type { StateFile } from '../shared/state-file';
+import type { Store } from '../shared/stores';
 import type { TeardownPlan, TeardownRecord } from './teardown';
 
 // The teardown's steps in AWS, through the SDK (cli/shared/aws/), and the clients it makes. teardown.ts loads this
@@ -29,7 +30,8 @@ export async function liftGuards(clients: AwsClients, plan: Pick<TeardownPlan, '
 
 /**
  * Deletes the stores on purpose: each bucket emptied then deleted, log groups, then the keys once no bucket of theirs
- * is left. Each store in the region of the deployment's record, whose clients `aws` gives.
+ * is left. Each store in its own region (a standby's copies and their key are in the standby's region, and KMS finds a
+ * key in its own region only), else the deployment's; `aws` gives each region's clients.
  */
 export async function deleteStores(
   aws: ClientsOfRegion,
@@ -38,7 +40,7 @@ export async function deleteStores(
   file: StateFile<TeardownRecord>,
 ): Promise<TeardownRecord> {
   let current = record;
-  const clients = aws(record.region);
+  const clients = (store: Store) => aws(store.region ?? record.region);
   const markDeleted = (id: string) => {
     current = { ...current, deleted: [...current.deleted, id] };
     file.write(current);
@@ -46,7 +48,7 @@ export async function deleteStores(
   let bucketLeft = false;
   for (const store of current.stores.filter((s) => s.kind === 'bucket' && !current.deleted.includes(s.id))) {
     // Every version and delete marker, page by page; a bucket already gone has none.
-    const locked = (await emptyBucket(clients, store.id))?.kept.length ?? 0;
+    const locked = (await emptyBucket(clients(store), store.id))?.kept.length ?? 0;
     if (locked > 0) {
       log(
         `S3 bucket ${store.id}: ${locked} object versions are under S3 Object Lock retention and cannot be deleted yet; the bucket stays with its guards.`,
@@ -54,11 +56,11 @@ export async function deleteStores(
       bucketLeft = true;
       continue;
     }
-    await deleteBucket(clients, store.id);
+    await deleteBucket(clients(store), store.id);
     markDeleted(store.id);
   }
   for (const store of current.stores.filter((s) => s.kind === 'log-group' && !current.deleted.includes(s.id))) {
-    await deleteLogGroup(clients, store.id);
+    await deleteLogGroup(clients(store), store.id);
     markDeleted(store.id);
   }
   for (const store of current.stores.filter((s) => s.kind === 'kms-key' && !current.deleted.includes(s.id))) {
@@ -67,7 +69,7 @@ export async function deleteStores(
       continue;
     }
     // Already pending deletion (an earlier run) or gone counts as done.
-    await scheduleKeyDeletion(clients, store.id, 30);
+    await scheduleKeyDeletion(clients(store), store.id, 30);
     markDeleted(store.id);
   }
   return current;

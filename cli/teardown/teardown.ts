@@ -532,7 +532,7 @@ async function report(record: TeardownRecord, log: (l: string) => void, aws?: Cl
   const kept = record.stores.filter((s) => !record.deleted.includes(s.id));
   const deleted = record.stores.filter((s) => record.deleted.includes(s.id));
   log(record.done ? `Teardown of ${record.name} finished.` : `Teardown of ${record.name} is not finished.`);
-  for (const s of kept) log(`  Kept: ${describeStore(s)}${s.arn ? ` (${s.arn})` : ''}, region ${record.region}, with its guards.`);
+  for (const s of kept) log(`  Kept: ${describeStore(s)}${s.arn ? ` (${s.arn})` : ''}, region ${s.region ?? record.region}, with its guards.`);
   for (const s of deleted)
     log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
   for (const snapshot of record.finalDbSnapshots) log(`  Kept: the datastore's final RDS snapshot ${snapshot}, region ${record.region}.`);

@@ -10,7 +10,11 @@ import { healthCheckStatusMetric } from '../dns/route53-metrics';
 import { AlarmTopic, SUSTAINED_PERIODS, type AlarmOptions } from './alarm-topic';
 import { ObjectFreshness } from './object-freshness';
 import { freshnessProblem } from './schedule-window';
-import { route53MetricsProvider } from './us-east-1-provider';
+
+import { route53MetricsProvider, route53MetricsRegion } from './us-east-1-provider';
+
+/** Seconds a standby's replica may lag its source before the lag alarm: Replication Time Control's promise (15 minutes). */
+export const REPLICATION_LAG_SECONDS = 15 * 60;
 
 /** Days before an ACM certificate's end the alarm fires: ACM renews its own at 60, Terraform re-signs a signed one from 30. */
 export const CERTIFICATE_ALARM_DAYS = 30;
@@ -83,12 +87,21 @@ export class DeploymentAlarms extends Construct {
 
   /** The topic of the Route53 alarms (us-east-1 in the commercial partition): `topic` itself when the stack is in that region; unset without any. */
   get route53Topic(): AlarmTopic | undefined {
-    return [...this.regions.values()][0]?.topic;
+    return this.regions.get(route53MetricsRegion(this.props.region))?.topic;
   }
 
   /** The region of the Route53 alarms and their topic (route53MetricsRegion), when there are any. */
   get route53Region(): string | undefined {
-    return [...this.regions.keys()][0];
+    const region = route53MetricsRegion(this.props.region);
+    return this.regions.has(region) ? region : undefined;
+  }
+
+  /** The topics of other regions than the stack's and the Route53 alarms': a standby's lag alarms, by region. */
+  get otherRegionTopics(): ReadonlyMap<string, AlarmTopic> {
+    const route53 = route53MetricsRegion(this.props.region);
+    return new Map(
+      [...this.regions].filter(([region]) => region !== route53 && region !== this.props.region).map(([region, { topic }]) => [region, topic]),
+    );
   }
 
   /**
@@ -161,6 +174,34 @@ export class DeploymentAlarms extends Construct {
       return undefined;
     }
     return new ObjectFreshness(this, id, { ...writer, name: `${this.props.name}-${alarm}`, what, topic: this.topic });
+  }
+
+  /**
+   * The standby's copy `id` falls behind its source (lib/standby): an operation S3 could not replicate in a period
+   * (`<name>-standby-<id>-failed`, OperationsFailedReplication over 0), or a replica later than Replication Time
+   * Control's 15 minutes for SUSTAINED_PERIODS periods (`<name>-standby-<id>-lag`, ReplicationLatency's maximum).
+   * The lag alarm is in the copy's region, where S3 publishes ReplicationLatency, and notifies the topic there. A
+   * period without data keeps the alarm's state (`ignore`), as the S3 User Guide asks of replication metrics' alarms
+   * ("Metrics and dimensions"): S3 sends OperationsFailedReplication only when something replicates.
+   */
+  alarmOnReplication(id: string, metrics: { readonly failed: Metric; readonly latency: Metric }): CloudwatchMetricAlarm[] {
+    return [
+      this.addAlarm(`standby-${id}-failed`, {
+        alarmDescription: `S3 could not replicate an object of ${id} to the standby region (permissions, the key, the copy's bucket); docs/standby.md "When the alarm fires"`,
+        metric: metrics.failed,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluationPeriods: 1,
+        treatMissingData: 'ignore',
+      }),
+      this.addAlarm(`standby-${id}-lag`, {
+        alarmDescription: `The standby copy of ${id} is more than ${REPLICATION_LAG_SECONDS / 60} minutes behind its source; docs/standby.md "When the alarm fires"`,
+        metric: metrics.latency,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: REPLICATION_LAG_SECONDS,
+        treatMissingData: 'ignore',
+      }),
+    ];
   }
 
   /**
@@ -250,7 +291,9 @@ export class DeploymentAlarms extends Construct {
       const provider = route53MetricsProvider(this, region);
       let topic = this.topic;
       if (region !== this.props.region) {
-        const key = this.topicKey(`${region}-`, `Alarm notifications of ${this.topicName} (Route53 health checks)`, provider);
+        // The Route53 metrics region's topic keeps its key's description; another region's holds a standby's lag alarms.
+        const what = region === route53MetricsRegion(this.props.region) ? 'Route53 health checks' : "the standby's replication lag";
+        const key = this.topicKey(`${region}-`, `Alarm notifications of ${this.topicName} (${what})`, provider);
         topic = new AlarmTopic(this, `${region}-topic`, { name: this.topicName, key, region, email: this.props.email, provider });
       }
       there = { topic, provider };

@@ -14,8 +14,11 @@ export const DEPLOYMENT_TAG = 'rancher-aws:deployment';
 /** The construct id of the record under each deployment: `terraform_data.deployment-record` in the app's stacks. */
 export const DEPLOYMENT_RECORD_ID = 'deployment-record';
 
-/** The construct ids (directly under a deployment) of the stores that outlive it: etcd snapshots with their access logs, Rancher's backups, flow logs. */
-export const STORE_IDS = ['etcd-snapshots', 'rancher-backups', 'flow-logs'] as const;
+/**
+ * The construct ids (directly under a deployment) of the stores that outlive it: etcd snapshots with their access logs,
+ * Rancher's backups, flow logs, and the standby's copies of the first two in its region (lib/standby).
+ */
+export const STORE_IDS = ['etcd-snapshots', 'rancher-backups', 'flow-logs', 'standby'] as const;
 
 /** The three kinds of deployment, named as the app's stacks. */
 export type DeploymentKind = 'rke-ha' | 'k8s-ha' | 'docker';

@@ -5,4 +5,4 @@ export { TerraformData, type TerraformDataConfig } from './terraform-data';
 export { metricWith } from './metric';
 export type { Metric, MetricOptions, MetricStatistic } from './metric';
 // The stack's key as BootParameters makes it and DeploymentAlarms takes it (types only: a key is made by the construct it encrypts for).
-export type { IStackKey, StackKey, StackKeyProps } from './stack-key';
+export type { IStackKey, ReplicationKeyUse, StackKey, StackKeyProps } from './stack-key';

@@ -33,3 +33,25 @@ export function defaultAwsProvider(scope: Construct): AwsProvider | undefined {
     .node.findAll()
     .find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
 }
+
+/**
+ * An AWS provider for another region than the stack's: the one already in the stack under the alias of the region's
+ * name with underscores (`eu_west_1`; a library user's own, or the Route53 alarms' of lib/alarms, which names its
+ * providers alike), or a new one (id `aws-<region>`) with the default provider's tags, so what it creates is tagged
+ * like the rest.
+ */
+export function regionProvider(scope: Construct, region: string): AwsProvider {
+  const alias = region.replace(/-/g, '_');
+  const stack = TerraformStack.of(scope);
+  const providers = stack.node.findAll().filter((c): c is AwsProvider => c instanceof AwsProvider);
+  const existing = providers.find((p) => p.alias === alias);
+  if (existing) {
+    if (existing.region !== region)
+      throw new Error(
+        `the AWS provider ${existing.node.path} has the alias ${alias} but region ${existing.region ?? '(unset)'}; ${scope.node.path} needs it in ${region}`,
+      );
+    return existing;
+  }
+  const defaultTags = providers.find((p) => p.alias === undefined)?.defaultTags;
+  return withFullSource(new AwsProvider(stack, `aws-${region}`, { alias, region, ...(defaultTags ? { defaultTags } : {}) }));
+}

@@ -84,6 +84,36 @@ export function snapshotEventsKeyStatement(scope: Construct, topicArn: string): 
   };
 }
 
+/** What S3 replication does with a key: read the source's versions, or write the replicas. */
+export type ReplicationKeyUse = 'decrypt' | 'encrypt';
+
+/**
+ * The key-policy statement that lets S3 replication, acting as the role `roleArn`, use the key for the buckets
+ * `bucketArns` only and only through S3 (`viaService`: `s3.<region>.<suffix>`, the key's region): `decrypt` on a
+ * source bucket's key (a version is read to be copied), `encrypt` on a destination's (the replica is written under
+ * it, with an S3 Bucket Key a data key per bucket; S3 decrypts that Bucket Key to check it before use, so the
+ * destination's key policy must also allow kms:Decrypt). S3 asks KMS with the bucket's ARN as encryption context when
+ * the bucket has a Bucket Key and the object's ARN otherwise, so both are named (S3 User Guide, "Replicating
+ * encrypted objects", "S3 Bucket Keys and replication").
+ */
+export function replicationKeyStatement(
+  use: ReplicationKeyUse,
+  roleArn: string,
+  bucketArns: readonly string[],
+  viaService: string,
+): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: use === 'decrypt' ? 'S3ReplicationReads' : 'S3ReplicationWrites',
+    principals: [{ type: 'AWS', identifiers: [roleArn] }],
+    actions: use === 'decrypt' ? ['kms:Decrypt'] : ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
+    condition: [
+      { test: 'StringEquals', variable: 'kms:ViaService', values: [viaService] },
+      { test: 'StringLike', variable: 'kms:EncryptionContext:aws:s3:arn', values: bucketArns.flatMap((arn) => [arn, `${arn}/*`]) },
+    ],
+  };
+}
+
 /** The KMS key's description and policy. */
 export interface StackKeyProps {
   /** The key's description in KMS. */
@@ -153,6 +183,15 @@ export class StackKey implements IStackKey {
 
   grantSnapshotEventsPublishing(topicArn: string): void {
     this.grantTopic(snapshotEventsKeyStatement(this.scope, topicArn), topicArn);
+  }
+
+  /** Lets S3 replication acting as `roleArn` use the key for `bucketArns` (replicationKeyStatement), once per use. */
+  grantReplication(use: ReplicationKeyUse, roleArn: string, bucketArns: readonly string[], viaService: string): void {
+    const statement = replicationKeyStatement(use, roleArn, bucketArns, viaService);
+    // One replication role per deployment: a second grant of the same use would be a second construct replicating.
+    if (this.statements.some((s) => s.sid === statement.sid)) throw new Error(`the key ${this.key.node.path} grants ${statement.sid} already`);
+    this.statements.push(statement);
+    this.policy.putStatement([...this.statements]);
   }
 
   /**

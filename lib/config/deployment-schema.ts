@@ -23,6 +23,7 @@ import { tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
 import { propsPath, type SectionName } from './setting-names';
 import { suppliedSumProblems } from './release-sums';
+import { STANDBY_FIELDS } from './standby-schema';
 import { MIN_CERT_MANAGER_MINOR, certManagerMinor } from './versions';
 
 /**
@@ -146,7 +147,7 @@ const propsName = (section: SectionName) => (prop: string) => propsPath(prop, se
 
 /** RancherOnRke's props, checked and completed, flat as the props are: the deployment's fields and `rkeHa`'s. */
 export const rancherOnRkeSchema = withRules(
-  rulesOver(z.strictObject({ ...deploymentFields, ...RKE_HA_FIELDS }), rkeHaRules(propsName('rkeHa'))),
+  rulesOver(z.strictObject({ ...deploymentFields, ...RKE_HA_FIELDS, ...STANDBY_FIELDS }), rkeHaRules(propsName('rkeHa'))),
   RANCHER_ON_RKE_RULES,
   propsName('rkeHa'),
 );

@@ -23,6 +23,7 @@ import { requiredArchitecture } from './instance-types';
 import { missingReleaseSums, releaseArchitecture } from './release-sums';
 import { partitionOf } from './aws-regions';
 import { effectiveIngressController, type RKE_HA_FIELDS } from './rke-ha-schema';
+import type { STANDBY_FIELDS } from './standby-schema';
 import { rhelFamily, type ServerOperatingSystem } from './sections';
 import { tlsIngressProblem } from './tls-schema';
 import {
@@ -40,7 +41,7 @@ import {
  */
 
 /** RancherOnRke's props, as its schema completes them. */
-export type RkeValues = DeploymentValues & z.output<z.ZodObject<typeof RKE_HA_FIELDS>>;
+export type RkeValues = DeploymentValues & z.output<z.ZodObject<typeof RKE_HA_FIELDS>> & z.output<z.ZodObject<typeof STANDBY_FIELDS>>;
 type RkeRule = Rule<RkeValues>;
 
 /** DNS round robin with dns.mode wildcard (loadBalancer, dns). */
@@ -246,6 +247,30 @@ export const imagePartitionRule: RkeRule = (p, problem, name) => {
   );
 };
 
+/**
+ * The standby in another region of the deployment's partition (standby.region, region): the deployment's own region
+ * is the failure domain the standby is for, and S3 replicates between the regions of one partition only (each
+ * partition is its own AWS: its accounts, IAM and keys are known nowhere else). A region the schema does not know is
+ * refused by the field's own check.
+ */
+export const standbyRegionRule: RkeRule = (p, problem) => {
+  const standby = p.standby?.region;
+  if (!str(standby) || !str(p.region)) return;
+  if (standby === p.region) {
+    problem(
+      ['standby', 'region'],
+      `is the deployment's own region (region ${p.region}): a standby there is lost with it; name another region of partition ${partitionOf(p.region)}, or remove standby.region`,
+      standby,
+    );
+  } else if (partitionOf(standby) !== partitionOf(p.region)) {
+    problem(
+      ['standby', 'region'],
+      `is in partition ${partitionOf(standby)}, and the deployment's region ${p.region} in ${partitionOf(p.region)}: S3 replicates within one partition only; name a region of ${partitionOf(p.region)}, or remove standby.region`,
+      standby,
+    );
+  }
+};
+
 /** RancherOnRke's rules, in the order their problems are reported. */
 export const RANCHER_ON_RKE_RULES: readonly RkeRule[] = [
   hostnameRules,
@@ -268,4 +293,5 @@ export const RANCHER_ON_RKE_RULES: readonly RkeRule[] = [
   dualStackRules,
   operatingSystemRule,
   imagePartitionRule,
+  standbyRegionRule,
 ];

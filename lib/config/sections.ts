@@ -170,3 +170,9 @@ export interface BackupsSettings {
       }
     | undefined;
 }
+
+/** `standby` (rke-ha): a second region that holds a copy of the deployment's backups, and runs nothing. */
+export interface StandbySettings {
+  /** The standby's region (same partition, not the deployment's); unset: no standby. */
+  region?: string | undefined;
+}

@@ -147,4 +147,16 @@ export interface RancherOnRkeProps extends AwsDeploymentProps {
   readonly profile?: 'cis';
   /** rke2 only: scheduled etcd snapshots to an S3 bucket of the deployment's. @default every 6 hours, 28 kept */
   readonly etcdSnapshots?: EtcdSnapshotsProps;
+  /**
+   * A cold standby's data in a second region (docs/standby.md): Rancher's backup bucket and the etcd snapshot bucket
+   * replicate to buckets there, under a KMS key of that region, with an alarm when replication fails or lags (with
+   * `alarms`). Nothing else runs there. @default no standby
+   */
+  readonly standby?: StandbyProps;
+}
+
+/** The standby region of RancherOnRke's buckets. */
+export interface StandbyProps {
+  /** A region of the deployment's partition other than its own. @default no standby */
+  readonly region?: string;
 }

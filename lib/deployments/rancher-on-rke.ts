@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { SettingsError } from '../config/errors';
 import type { ProxySettings } from '../config/sections';
 import { DeploymentAlarms, deploymentAlarmName } from '../alarms/deployment-alarms';
+import { StandbyReplication } from '../standby/standby-replication';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import {
   BACKUP_CREDENTIALS_METRIC,
@@ -178,6 +179,8 @@ export class RancherOnRke extends RancherOnCluster {
   readonly region: string;
   /** Rancher's backups: the bucket (kept with backups off) and the encryption configuration (docs/backups.md). */
   readonly rancherBackups: RancherBackups;
+  /** The standby's copies of the backups and snapshots in its region (`standby.region`; docs/standby.md). */
+  private readonly standby?: StandbyReplication;
   /** The namespace of the servers' own metrics (metricRestartHeld). */
   private readonly metricNamespace: string;
   /** What addHelmChart and addManifest install after: Rancher answering `/ping`. */
@@ -221,6 +224,7 @@ export class RancherOnRke extends RancherOnCluster {
         guard.condition(condition);
     }
     this.rancherBackups = rancher.backups;
+    if (d.props.standby.region) this.standby = this.addStandby(d, d.props.standby.region, state, boot, rancher);
     this.rancherReady = rancher.ready.ping;
     this.metricNamespace = restartMetricNamespace(d.name);
 
@@ -237,7 +241,7 @@ export class RancherOnRke extends RancherOnCluster {
     if (servers.publicAddresses.length) this.nodePublicIps = servers.publicAddresses.map((address) => address.ip);
     if (state.snapshots) this.etcdSnapshotBucket = state.snapshots.name;
     if (boot.snapshotEvents?.topic) this.etcdSnapshotEventsTopic = boot.snapshotEvents.topic.arn;
-    if (d.props.alarms.enabled) this.alarms = this.addAlarms(d, { entry, state, boot, servers, dns, rancher });
+    if (d.props.alarms.enabled) this.alarms = this.addAlarms(d, { entry, state, boot, servers, dns, rancher, standby: this.standby });
     if (state.datastore) {
       this.datastore = state.datastore;
       this.datastoreAddress = state.datastore.instance.address;
@@ -471,6 +475,38 @@ export class RancherOnRke extends RancherOnCluster {
         })
       : undefined;
     return { datastore, snapshots };
+  }
+
+  /**
+   * The standby (docs/standby.md): Rancher's backup bucket and, with RKE2, the etcd snapshot bucket replicated to
+   * copies in `region`, each guarded as its source. K3s keeps its state in the datastore (RDS), which this does not
+   * copy: its standby holds Rancher's backups only.
+   */
+  private addStandby(d: Deployment, region: string, state: ClusterState, boot: ServerBoot, rancher: InstalledRancher): StandbyReplication {
+    const plan = d.backups.etcdSnapshots;
+    const backups = d.props.backups;
+    return new StandbyReplication(this, 'standby', {
+      name: d.name,
+      region: d.props.region,
+      standbyRegion: region,
+      buckets: [
+        { id: 'rancher-backups', source: rancher.backups.bucket, namePrefix: `${d.name}-backups-sb-`, forceDestroy: backups.forceDestroyBucket },
+        ...(state.snapshots && plan
+          ? [
+              {
+                id: 'etcd-snapshots',
+                source: state.snapshots,
+                sourceKey: boot.parameters.key,
+                namePrefix: `${d.name}-etcd-sb-`,
+                forceDestroy: plan.forceDestroyBucket,
+                expirePrefixes: rollSnapshotPrefixes(plan.folder, d.props.name),
+                objectLock: plan.objectLock,
+                accessLogging: plan.accessLogging,
+              },
+            ]
+          : []),
+      ],
+    });
   }
 
   /** The node role, the cluster token, and the boot parameters (SSM, under the deployment's KMS key) the servers read. */
@@ -1010,7 +1046,16 @@ export class RancherOnRke extends RancherOnCluster {
       servers,
       dns,
       rancher,
-    }: { entry: RancherEntry; state: ClusterState; boot: ServerBoot; servers: Servers; dns: RancherDns; rancher: InstalledRancher },
+      standby,
+    }: {
+      entry: RancherEntry;
+      state: ClusterState;
+      boot: ServerBoot;
+      servers: Servers;
+      dns: RancherDns;
+      rancher: InstalledRancher;
+      standby?: StandbyReplication;
+    },
   ): DeploymentAlarms {
     const { name, props, wildcard, stackId } = d;
     const { nlb, hostname } = entry;
@@ -1060,6 +1105,7 @@ export class RancherOnRke extends RancherOnCluster {
       const writer = { bucket: rancher.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: props.backups.schedule };
       alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
     }
+    for (const id of standby?.copies.keys() ?? []) alarms.alarmOnReplication(id, standby!.metrics(id));
     if (dns.certificate) alarms.alarmOnCertificateExpiry(dns.certificate.metricDaysToExpiry());
     // DNS round robin has a check per node already; otherwise one on the name, wherever it leads. A wildcard
     // name keeps its promise of no Route53 at all: the NLB's checks stand in (docs/day-2.md, "Alarms").

@@ -1,4 +1,5 @@
 import { DataAwsIamPolicyDocument } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktn/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktn/provider-aws/lib/s3-bucket-logging';
@@ -79,6 +80,11 @@ export interface SnapshotBucketProps {
     /** The key prefixes whose objects they may get. */
     readonly objectPrefixes: readonly string[];
   };
+  /**
+   * The provider of the bucket's region: a standby's copy (lib/standby) in another region, its access-log bucket
+   * there too. Not with `readers`. @default the stack's default AWS provider
+   */
+  readonly provider?: AwsProvider;
 }
 
 /**
@@ -97,19 +103,27 @@ export interface SnapshotBucketProps {
 export class SnapshotBucket extends Construct {
   /** The S3 bucket (encrypted, versioned, public access blocked). */
   readonly bucket: S3Bucket;
+  /** The bucket's versioning: S3 replicates only from and to a versioned bucket. */
+  readonly versioning: S3BucketVersioningA;
   private readonly encryption: S3BucketServerSideEncryptionConfigurationA;
 
   constructor(scope: Construct, id: string, props: SnapshotBucketProps) {
     super(scope, id);
     const forceDestroy = props.forceDestroy ?? false;
-    this.bucket = privateBucket(this, { namePrefix: props.namePrefix, forceDestroy });
+    const provider = props.provider;
+    if (provider && props.readers?.accounts.length)
+      throw new Error(`SnapshotBucket ${this.node.path}: provider is for a standby's copy, which has no reader accounts; remove readers or provider`);
+    this.bucket = privateBucket(this, { namePrefix: props.namePrefix, forceDestroy, provider });
     const bucket = this.bucket.id;
     this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      provider,
       bucket,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
     });
-    const versioning = new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    const versioning = new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
+    this.versioning = versioning;
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      provider,
       bucket,
       rule: [
         {
@@ -134,6 +148,7 @@ export class SnapshotBucket extends Construct {
     const readerPrincipals = readers ? [{ type: 'AWS', identifiers: readers.accounts.map((id) => `arn:${partition}:iam::${id}:root`) }] : [];
     // The id stays `tls-only` (a Terraform address) though readers add to the document.
     const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', {
+      provider,
       statement: [
         denyInsecureTransport(this.bucket.arn),
         ...(readers
@@ -154,11 +169,12 @@ export class SnapshotBucket extends Construct {
           : []),
       ],
     });
-    new S3BucketPolicy(this, 'policy', { bucket, policy: tlsOnly.json });
+    new S3BucketPolicy(this, 'policy', { provider, bucket, policy: tlsOnly.json });
 
     if (props.accessLogging) {
       const account = stackAccount(this);
       const logs = new LogBucket(this, 'access-logs', {
+        provider,
         namePrefix: `${props.namePrefix}logs-`,
         expireDays: ACCESS_LOG_DAYS,
         forceDestroy,
@@ -176,11 +192,11 @@ export class SnapshotBucket extends Construct {
           },
         ],
       });
-      new S3BucketLoggingA(this, 'logging', { bucket, targetBucket: logs.name, targetPrefix: 'access-logs/', dependsOn: [logs.policy] });
+      new S3BucketLoggingA(this, 'logging', { provider, bucket, targetBucket: logs.name, targetPrefix: 'access-logs/', dependsOn: [logs.policy] });
     }
     if (props.objectLock) {
       // Versioning first: S3 turns Object Lock on only for a versioned bucket.
-      new S3BucketObjectLockConfigurationA(this, 'object-lock', { bucket, objectLockEnabled: 'Enabled', dependsOn: [versioning] });
+      new S3BucketObjectLockConfigurationA(this, 'object-lock', { provider, bucket, objectLockEnabled: 'Enabled', dependsOn: [versioning] });
     }
   }
 

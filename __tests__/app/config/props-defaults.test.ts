@@ -44,6 +44,7 @@ const SECTION: Record<string, string> = {
   ExistingDockerNetworkProps: 'docker.existingNetwork',
   BackupsProps: 'backups',
   AlarmsProps: 'alarms',
+  StandbyProps: 'standby',
   // Each construct's own section, flat on its props (a settings file nests it).
   RancherOnRkeProps: 'rkeHa',
   RancherOnExistingClusterProps: 'k8sHa',
@@ -51,7 +52,11 @@ const SECTION: Record<string, string> = {
 };
 
 /** Shared sections a construct's props redeclare with fewer fields, by the path their place would otherwise give. */
-const NARROWED: Record<string, string> = { 'docker.rancher': 'rancher' };
+const NARROWED: Record<string, string> = {
+  'docker.rancher': 'rancher',
+  // RancherOnRke's alone so far, at the file's top level (app/from-settings.ts).
+  'rkeHa.standby': 'standby',
+};
 
 /**
  * A prop's path as the settings file spells it: an existing network's VPC and subnet objects are the file's ids

@@ -18,6 +18,7 @@ const TOP_LEVEL = [
   'timeouts',
   'backups',
   'alarms',
+  'standby',
   'rkeHa',
   'k8sHa',
   'docker',
@@ -241,6 +242,7 @@ describe('fieldPaths', () => {
       'backups.restoreFrom.disarm',
       'alarms.enabled',
       'alarms.email',
+      'standby.region',
       'rkeHa.nodeCount',
       'rkeHa.allowQuorumLoss',
       'rkeHa.distribution',
@@ -344,7 +346,7 @@ describe('unknownKeyMessage', () => {
       /^unknown setting at this level; did you mean rkeHa\.instanceType or docker\.instanceType\? allowed here: name, /,
     );
     expect(unknownKeyMessage(['rkeHa'], 'region', {})).toMatch(
-      /^unknown setting at this level; did you mean region \(at the top level\) or backend\.region\? allowed here: nodeCount, /,
+      /^unknown setting at this level; did you mean region \(at the top level\) or backend\.region or standby\.region\? allowed here: nodeCount, /,
     );
     expect(unknownKeyMessage(['docker'], 'distribution', {})).toMatch(/^unknown setting at this level; did you mean rkeHa\.distribution\? /);
   });

@@ -38,6 +38,7 @@ describe('top-level settings', () => {
       'timeouts',
       'backups',
       'alarms',
+      'standby',
       'rkeHa',
       'k8sHa',
       'docker',
@@ -553,7 +554,7 @@ describe('top-level settings', () => {
       {
         field: 'rkeha',
         message:
-          'unknown setting; did you mean rkeHa? allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, backups, alarms, rkeHa, k8sHa, docker',
+          'unknown setting; did you mean rkeHa? allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, backups, alarms, standby, rkeHa, k8sHa, docker',
       },
     ]);
   });

@@ -45,10 +45,14 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
   const region = input.region ?? 'us-east-1';
   const topic = topicRef(json, 'topic');
   const route53Topic = region === 'us-east-1' ? topic : topicRef(json, 'us-east-1-topic');
+  // A standby's lag alarms are in its region, where S3 publishes ReplicationLatency, with a topic there.
+  const standbyRegion = input.standby?.region;
+  const standbyTopic = standbyRegion ? topicRef(json, `${standbyRegion}-topic`) : undefined;
+  const lag = (alarm: any) => alarm.namespace === 'AWS/S3' && alarm.metric_name === 'ReplicationLatency';
 
   it('notifies the topic of its region on ALARM and OK, never on INSUFFICIENT_DATA', () => {
     for (const [, alarm] of Object.entries(alarms(json))) {
-      const expected = alarm.namespace === 'AWS/Route53' ? route53Topic : topic;
+      const expected = alarm.namespace === 'AWS/Route53' ? route53Topic : lag(alarm) ? standbyTopic : topic;
       expect(alarm.alarm_actions).toEqual([expected]);
       expect(alarm.ok_actions).toEqual([expected]);
       expect(alarm.insufficient_data_actions).toBeUndefined();
@@ -60,7 +64,7 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
 
   it('encrypts every alarm topic with a customer managed key whose policy lets CloudWatch use it for that topic only (FSBP SNS.1)', () => {
     const topics = Object.entries(resources(json, 'aws_sns_topic')).filter(([name]) => name.startsWith('alarms_'));
-    expect(topics).toHaveLength(region === 'us-east-1' ? 1 : 2);
+    expect(topics).toHaveLength((region === 'us-east-1' ? 1 : 2) + (standbyRegion ? 1 : 0));
     for (const [, t] of topics) {
       const keyName = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(t.kms_master_key_id)![1];
       const statement = keyPolicyOf(json, keyName).statement.find((s: any) => s.sid === 'CloudWatchPublishesAlarms');
@@ -69,7 +73,11 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
         {
           test: 'StringEquals',
           variable: 'kms:EncryptionContext:aws:sns:topicArn',
-          values: [expect.stringMatching(new RegExp(`:sns:(\\$\\{[^}]+\\}|${t.provider ? 'us-east-1' : 'x'}):\\$\\{[^}]+\\}:${t.name}$`))],
+          values: [
+            expect.stringMatching(
+              new RegExp(`:sns:(\\$\\{[^}]+\\}|${t.provider ? t.provider.replace(/^aws\./, '').replace(/_/g, '-') : 'x'}):\\$\\{[^}]+\\}:${t.name}$`),
+            ),
+          ],
         },
       ]);
       expect(t.name).toBe('rancher-rke-ha-alarms');
@@ -177,8 +185,9 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
       });
       expect(checks[watched[0]].provider).toBeUndefined();
     }
-    // Everything else stays with the default provider.
-    for (const [, a] of Object.entries(alarms(json)).filter(([, a]) => a.namespace !== 'AWS/Route53')) expect(a.provider).toBeUndefined();
+    // Everything else stays with the default provider, but a standby's lag alarms (in its region).
+    for (const [, a] of Object.entries(alarms(json)).filter(([, a]) => a.namespace !== 'AWS/Route53'))
+      expect(a.provider).toBe(lag(a) ? `aws.${standbyRegion!.replace(/-/g, '_')}` : undefined);
   });
 
   it("watches the etcd snapshots' freshness through EventBridge (RKE2; K3s has no snapshots)", () => {

@@ -5,7 +5,7 @@ import { builtinModule, writeBuiltinModule } from '../../helpers/builtin-module'
 import { synthDefaultsBefore } from '../../helpers/previous-toolchain';
 import type { TerraformJson } from '../../helpers/synth';
 import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
-import { synthSettings, type StackName } from '../../helpers/variants';
+import { synthSettings, variantSettings, type StackName } from '../../helpers/variants';
 import { PREVIOUS_DEFAULT_VERSIONS } from '../../../lib/config/versions';
 
 /**
@@ -17,6 +17,8 @@ import { PREVIOUS_DEFAULT_VERSIONS } from '../../../lib/config/versions';
  */
 const VALUES = { rancher_hostname: 'rancher.acme.io', route53_zone_name: 'acme.io' };
 const DOMAIN = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' } as const;
+/** The stack variant with a standby (its copies' access logging and Object Lock on, as its sources'). */
+const STANDBY_VARIANT = 'rke-ha standby in a second region, snapshots with access logging and Object Lock';
 /**
  * Rancher answers with the server-url the first login set (check rancher_server_url compares it); checkip answers
  * with an address inside the variants' admin_cidrs (10.8.0.0/24; check deployer_address_in_admin_cidrs).
@@ -102,6 +104,15 @@ describeWithTerraform('an unchanged deployment plans empty after its first apply
     expect(checkWarnings(second.output)).toEqual([]);
     // What a third plan would read is what the second read: the plan left the state as the apply wrote it.
     expect(readFileSync(join(dir, 'terraform.tfstate'), 'utf8')).toBe(state);
+  });
+
+  it("rke-ha with standby.region (the copies, their key, log bucket and lag alarms in a second region's provider): the second plan exits 0", () => {
+    write(synthSettings('rke-ha', { ...DOMAIN, ...variantSettings(STANDBY_VARIANT) }).json, dir);
+    terraformOk(dir, 'init', '-input=false');
+    apply(dir);
+    const second = plan(dir);
+    expect(outcome(second)).toEqual({ status: 0, output: '' });
+    expect(checkWarnings(second.output)).toEqual([]);
   });
 
   it("rke-ha: a server's report of its certificate's end (the parameter's value, ignored after creation) changes no plan", () => {

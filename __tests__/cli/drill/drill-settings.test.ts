@@ -56,6 +56,14 @@ describe("the throwaway deployment's settings", () => {
     expect(settingsProblems(throwawaySettings(production as Record<string, unknown>, choice()))).toEqual([]);
   });
 
+  it("leave production's standby out: a throwaway keeps no copy in a second region (no replication, no key there)", () => {
+    const production = { ...PRODUCTION, ...variantSettings('rke-ha standby in a second region, snapshots with access logging and Object Lock') };
+    const s = throwawaySettings(production, choice()) as any;
+    expect(s.standby).toBeUndefined();
+    expect(settingsProblems(s)).toEqual([]);
+    expect(Object.keys(synthSettings('rke-ha', s).json.resource?.aws_s3_bucket_replication_configuration ?? {})).toEqual([]);
+  });
+
   it("default to production's name with -drill, within the 16 characters a name may have", () => {
     expect(defaultThrowawayName('rancher')).toBe('rancher-drill');
     expect(defaultThrowawayName('platform-rancher')).toBe('platform-r-drill');

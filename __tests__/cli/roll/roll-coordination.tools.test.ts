@@ -2,6 +2,7 @@ import { holderOf } from '../../helpers/fake-cloud';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkEveryCluster, cluster, mutating, roll, withUpgradeController } from '../../helpers/roll-world';
+import { codesOf, said } from '../../helpers/plain-output';
 
 // The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
 // (never two servers down at once) is checked.
@@ -31,8 +32,8 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('An in-place Kubernetes upgrade is pending or running');
-    expect(result.out).toContain(message);
+    expect(codesOf(result.out)).toContain('ROLL_UPGRADE_IN_FLIGHT');
+    expect(said(result.out, 'ROLL_UPGRADE_IN_FLIGHT')).toContain(message);
     expect(mutating(c.calls())).toEqual([]);
     expect(c.calls().some((call) => call.startsWith('terraform plan'))).toBe(false);
     expect(holderOf(c.world().lease)).toBeUndefined();
@@ -43,9 +44,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--wait-minutes', '1');
     expect(result.code).toBe(1);
-    expect(result.out).toContain(
-      'The new server-0 is healthy, but the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-0-10 after 1 minutes',
-    );
+    expect(said(result.out, 'ROLL_REJOIN_UPGRADE_PENDING')).toContain('system-upgrade/server-plan is applying on ip-10-0-0-10 after 1 minutes');
     expect(c.world().replaced).toEqual(['server-0']);
     expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
     // Finished by the controller: the rerun refuses nothing more and goes on.
@@ -76,8 +75,8 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     // After the mark, the roll saw the upgrade applying (design notes, "Who may restart a server": an upgrade Job
     // whose prepare step passed before the mark would be restarting a server now) and stopped before the drain.
     expect(result.code).toBe(2);
-    expect(result.out).toContain('An in-place Kubernetes upgrade is pending or running');
-    expect(result.out).toContain('server-1 was not touched');
+    expect(codesOf(result.out)).toContain('ROLL_UPGRADE_IN_FLIGHT');
+    expect(said(result.out, 'ROLL_UPGRADE_IN_FLIGHT')).toContain('server-1 was not touched');
     expect(world.replaced ?? []).toEqual([]);
     expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
     // Given back: the controller goes on with its Plan.
@@ -131,9 +130,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--server', 'server-0');
     expect(result).toSucceed();
-    expect(result.out).toContain(
-      "ip-10-0-2-10 holds the servers' restart Lease (kube-system/rancher-aws-server-restart) with 10.0.2.10 out: a certificate renewal restart; waiting for it.",
-    );
+    expect(said(result.out, 'ROLL_RESTART_LEASE_WAIT')).toMatch(/^ip-10-0-2-10 .*kube-system\/rancher-aws-server-restart.* 10\.0\.2\.10 out/);
     const calls = c.calls();
     const looks = calls.flatMap((call, i) => (call.includes('get lease rancher-aws-server-restart') ? [i] : []));
     expect(looks.length).toBeGreaterThanOrEqual(4);
@@ -148,7 +145,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--server', 'server-0');
     expect(result.code).toBe(1);
-    expect(result.out).toContain("ip-10-0-2-10 still holds the servers' restart Lease (kube-system/rancher-aws-server-restart");
+    expect(said(result.out, 'ROLL_RESTART_LEASE_TIMEOUT')).toMatch(/^ip-10-0-2-10 .*kube-system\/rancher-aws-server-restart/);
     expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply/.test(call))).toBe(false);
     expect(c.world().restartLease.holderIdentity).toBe('ip-10-0-2-10');
     expect(holderOf(c.world().lease)).toBeUndefined();
@@ -161,8 +158,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c);
     expect(result).toSucceed();
-    expect(result.out).toContain("server-0, server-1, server-2 run another cert-renewal.sh than this version's (sha256 ");
-    expect(result.out).toContain('their renewal timers were disabled through SSM (a reboot does not start them) before any server is marked out');
+    expect(said(result.out, 'ROLL_TIMERS_DISABLED')).toMatch(/^server-0, server-1, server-2 .*\(sha256 [0-9a-f]{12}…\)/);
     const calls = c.calls();
     const stops = calls.flatMap((call, i) => (call.startsWith('aws ssm send-command') && call.includes('renewal timer of server-') ? [i] : []));
     // All three before the first drain (the fake checks at every call that no server is marked out while an old timer
@@ -181,7 +177,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--server', 'server-1');
     expect(result).toSucceed();
-    expect(result.out).toContain('server-0: its renewal timer runs again (the previous cert-renewal.sh, until the server is replaced).');
+    expect(said(result.out, 'ROLL_TIMER_ENABLED')).toMatch(/^server-0: /);
     const servers = c.world().cluster.servers;
     expect(servers.map((s: any) => [s.timerStopped, s.timerStarts])).toEqual([
       [false, 1],
@@ -195,7 +191,8 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const c = cluster('three');
     const result = roll(c, '--server', 'server-2');
     expect(result).toSucceed();
-    expect(result.out).toContain("Every server runs this version's cert-renewal.sh: no renewal timer disabled.");
+    expect(codesOf(result.out)).toContain('ROLL_NO_TIMER_DISABLED');
+    expect(codesOf(result.out)).not.toContain('ROLL_TIMERS_DISABLED');
     expect(c.world().cluster.servers.map((s: any) => s.timerStops)).toEqual([undefined, undefined, undefined]);
   });
   it('an old renewal run that does not end within the budget: the roll stops before any server is marked out, the timers it stopped run again', () => {
@@ -205,10 +202,8 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--server', 'server-0');
     expect(result.code).toBe(1);
-    expect(result.out).toContain(
-      "Disabling the certificate-renewal timer of server-2 (it runs another cert-renewal.sh than this version's) failed: its timer was disabled, but a renewal run under way did not end within 20 minutes",
-    );
-    expect(result.out).toContain('server-2: its renewal timer runs again');
+    expect(said(result.out, 'ROLL_RENEWAL_TIMER_FAILED')).toMatch(/^Disabling the certificate-renewal timer of server-2 .* within 20 minutes/);
+    expect(said(result.out, 'ROLL_TIMER_ENABLED')).toMatch(/^server-2: /);
     const world = c.world();
     expect(world.cluster.servers[2]).toMatchObject({ timerStopped: false, timerStarts: 1 });
     expect(c.calls().some((call) => /drain|delete node|terraform apply/.test(call))).toBe(false);
@@ -246,8 +241,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     // with it while server-0 was marked out (the fake records that as a violation).
     const stopped = roll(c, '--server', 'server-0');
     expect(stopped.code).toBe(1);
-    expect(stopped.out).toContain("Disabling the certificate-renewal timer of server-2 (it runs another cert-renewal.sh than this version's) failed");
-    expect(stopped.out).toContain('No server was marked out; run the roll again.');
+    expect(said(stopped.out, 'ROLL_RENEWAL_TIMER_FAILED')).toMatch(/^Disabling the certificate-renewal timer of server-2 /);
     expect(c.calls().some((call) => /drain|delete node|terraform apply/.test(call))).toBe(false);
     expect(c.world().reboots).toEqual(['server-2']);
     // Back: the rerun disables all three before server-0's mark, and enables again those it did not replace.
@@ -285,9 +279,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--server', 'server-0');
     expect(result.code).toBe(1);
-    expect(result.out).toContain(
-      'server-2 is cordoned (a certificate renewal about to restart it, an upgrade, or a person); server-0 was not touched.',
-    );
+    expect(said(result.out, 'ROLL_SERVERS_CORDONED')).toMatch(/^server-2 is cordoned .*; server-0 was not touched/);
     expect(c.calls().some((call) => /drain|delete node|terraform apply/.test(call))).toBe(false);
     expect(holderOf(c.world().restartLease)).toBeUndefined();
   });
@@ -318,8 +310,8 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--server', 'server-1');
     expect(result).toSucceed();
-    expect(result.out).toContain('server-0 runs another cert-renewal.sh and its timer was disabled before this roll: stopped, and left disabled.');
-    expect(result.out).toContain('server-2: its renewal timer runs again');
+    expect(said(result.out, 'ROLL_TIMER_LEFT_DISABLED')).toMatch(/^server-0 /);
+    expect(said(result.out, 'ROLL_TIMER_ENABLED')).toMatch(/^server-2: /);
     expect(c.world().cluster.servers.map((s: any) => [s.name, s.timerStopped, s.timerDisabled, s.timerMark ?? false])).toEqual([
       ['server-0', true, true, false],
       ['server-1', false, false, false],
@@ -340,7 +332,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const refused = roll(c, '--server', 'server-0');
     expect(refused.code).toBe(3);
-    expect(refused.out).toContain('with 10.0.1.10 out of the cluster. Nothing was changed.');
+    expect(said(refused.out, 'ROLL_RESTART_LEASE_REFUSED')).toContain('with 10.0.1.10 out of the cluster');
     // A record of an earlier version (when the reset began, a server's clock) names no Lease: still refused.
     c.update((world) => {
       world.restoreRecord = { restoredAt: '2026-11-21T09:00:00Z' };
@@ -379,8 +371,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const first = roll(c, '--server', 'server-0');
     expect(first.code).toBe(1);
-    expect(first.out).toContain("server-0's Node (ip-10-0-0-10) was deleted but is still there after 5 minutes");
-    expect(first.out).toContain('server-0 counts as out: the lock stays');
+    expect(said(first.out, 'ROLL_REMOVE_TIMEOUT')).toMatch(/^server-0's Node \(ip-10-0-0-10\) .* after 5 minutes/);
     const world = c.world();
     expect(holderOf(world.lease)).toBeDefined();
     expect(holderOf(world.restartLease)).toBeDefined();
@@ -391,7 +382,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     // The rerun accepts server-0 as the one in flight and keeps waiting for the removal, then replaces it.
     const second = roll(c);
     expect(second).toSucceed();
-    expect(second.out).toContain('Resuming the roll');
+    expect(codesOf(second.out)).toContain('ROLL_RESUMING');
     expect(c.world().replaced).toEqual(['server-0']);
     expect(holderOf(c.world().lease)).toBeUndefined();
   });
@@ -401,9 +392,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain(
-      'etcd has members no server Node stands for: ip-10-0-3-10-0badc0de https://10.0.3.10:2380. server-0 was not touched',
-    );
+    expect(said(result.out, 'ROLL_STRAY_ETCD_MEMBERS')).toMatch(/: ip-10-0-3-10-0badc0de https:\/\/10\.0\.3\.10:2380\. server-0 was not touched/);
     expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply|etcd-snapshot/.test(call))).toBe(false);
     expect(holderOf(c.world().lease)).toBeUndefined();
     // The Nodes and the members agree once it is gone.
@@ -432,6 +421,6 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(uninitialized.err).toMatch(/module was never initialized: run `terraform -chdir=\S*module init`.*then this command again\./);
     const empty = roll(c);
     expect(empty.code).toBe(2);
-    expect(empty.out).toContain('No Terraform state in');
+    expect(codesOf(empty.out)).toEqual(['ROLL_NO_DEPLOYMENT']);
   });
 });

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { checkEveryCluster, cluster, mutating, roll } from '../../helpers/roll-world';
+import { codesOf, said } from '../../helpers/plain-output';
 
 // The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
 // (never two servers down at once) is checked.
@@ -16,7 +17,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     });
     const result = roll(c);
     expect(result.code).toBe(1);
-    expect(result.out).toMatch(/The etcd snapshot on server-1 failed \(SSM Failed: .*AccessDenied.*\); server-0 was not touched/);
+    expect(said(result.out, 'ROLL_ETCD_SNAPSHOT_FAILED')).toMatch(/ on server-1 .*\(SSM Failed: .*AccessDenied.*\); server-0 was not touched/);
     expect(c.calls().some((call) => /cordon|drain|delete node|apply/.test(call))).toBe(false);
     expect(holderOf(c.world().lease)).toBeUndefined();
     expect(c.violations()).toBe('');
@@ -27,8 +28,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     });
     const result = roll(c);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('did not finish within 600 s');
-    expect(result.out).toContain('PodDisruptionBudget');
+    expect(said(result.out, 'ROLL_DRAIN_FAILED')).toMatch(/^Draining ip-10-0-0-10 \(server-0\) .*600 s.*PodDisruptionBudget/s);
     const world = c.world();
     expect(world.cluster.servers[0]).toMatchObject({ cordoned: false, member: true, ready: true });
     expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
@@ -41,7 +41,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     });
     const result = roll(c, '--wait-minutes', '2');
     expect(result.code).toBe(1);
-    expect(result.out).toContain('The new server-0 did not become healthy within 2 minutes: it has not registered a Node');
+    expect(said(result.out, 'ROLL_REJOIN_TIMEOUT')).toMatch(/server-0 .* 2 minutes: it has not registered a Node/);
     expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
     expect(holderOf(c.world().lease)).toBeDefined(); // held: a server is out
     expect(c.world().replaced).toEqual(['server-0']);
@@ -52,7 +52,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     // (the state file here still names the first holder: the rerun resumes, and finds the lease is not its own)
     const other = roll(c);
     expect(other.code).toBe(3);
-    expect(other.out).toContain('Another roll holds the lock');
+    expect(codesOf(other.out)).toContain('ROLL_LOCK_HELD');
     expect(c.violations()).toBe('');
   });
   it('a second server goes NotReady during the drain (an AWS reboot): its Node is not deleted; the roll stops with it drained and marked out, and a rerun once the other is back removes it and finishes', () => {
@@ -62,8 +62,8 @@ describe('roll: failures on the way, interruptions, resume', () => {
     // Before issue 62 the roll deleted server-0's Node here: two etcd members out (the fake's invariant).
     const first = roll(c, '--server', 'server-0');
     expect(first.code).toBe(1);
-    expect(first.out).toContain(
-      'After the drain, server-1 (ip-10-0-1-10: not Ready): removing server-0 now would take a second etcd member out. server-0 was not removed',
+    expect(said(first.out, 'ROLL_OTHER_SERVER_DOWN')).toMatch(
+      /^After the drain, server-1 \(ip-10-0-1-10: not Ready\): removing server-0 .* server-0 was not removed/,
     );
     const world = c.world();
     expect(c.calls().some((call) => /delete node|terraform apply|uncordon/.test(call))).toBe(false);
@@ -79,7 +79,14 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(second).toSucceed();
     expect(c.world().replaced).toEqual(['server-0']);
     // It continued with the removal: no second snapshot or drain.
-    expect(second.out).toMatch(/server-0 \(\S+\): from step remove/);
+    expect(said(second.out, 'ROLL_PLAN')).toMatch(/server-0 \(\S+\): from step remove/);
+    expect(codesOf(second.out).filter((code) => code.startsWith('ROLL_SERVER_'))).toEqual([
+      'ROLL_SERVER_STARTED',
+      'ROLL_SERVER_REMOVED',
+      'ROLL_SERVER_REPLACED',
+      'ROLL_SERVER_REJOINED',
+      'ROLL_SERVER_ROLLED',
+    ]);
   });
   it('a replace that outlasts the Lease: both Leases are renewed while the apply runs, not only between steps', () => {
     const c = cluster('three');
@@ -116,8 +123,8 @@ describe('roll: failures on the way, interruptions, resume', () => {
     // The replaced server is still joining: down, and the roll must wait for it before touching server-1.
     const second = roll(c);
     expect({ ...second, out: second.code === 0 ? '' : second.out }).toSucceed();
-    expect(second.out).toContain('Resuming the roll started');
-    expect(second.out).toContain('server-0 was already replaced');
+    expect(codesOf(second.out)).toContain('ROLL_RESUMING');
+    expect(said(second.out, 'ROLL_ALREADY_REPLACED')).toMatch(/^server-0 /);
     expect(c.world().replaced).toEqual(['server-0', 'server-1']);
     expect(c.violations()).toBe('');
   });
@@ -151,7 +158,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       const callsBefore = c.calls().length;
       const second = roll(c);
       expect(second.code).toBe(3);
-      expect(second.out).toContain(`Another roll runs from this folder now (${first}`);
+      expect(said(second.out, 'ROLL_ANOTHER_RUNS')).toContain(`(${first}`);
       expect(mutating(c.calls().slice(callsBefore))).toEqual([]);
       expect(c.world().lease.holderIdentity).toBe(first);
       process.kill(livePid, 'SIGKILL');
@@ -159,7 +166,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       expect(gone()).toBe(true);
       const third = roll(c);
       expect({ ...third, out: third.code === 0 ? '' : third.out }).toSucceed();
-      expect(third.out).toContain('Resuming the roll started');
+      expect(codesOf(third.out)).toContain('ROLL_RESUMING');
       // Both Leases were taken by the new process from the dead one, conditionally, and given back at the end.
       const takes = c.world().leaseCalls.filter((call: string) => call.startsWith('replace') && !call.endsWith(first) && !call.endsWith('(none)'));
       expect(takes.length).toBeGreaterThan(0);
@@ -178,7 +185,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       });
       const first = roll(c, '--server', 'server-1');
       expect(first.code).toBe(130);
-      expect(first.out).toContain("Interrupted before server-1's step remove");
+      expect(said(first.out, 'ROLL_INTERRUPTED')).toContain("server-1's step remove");
       const world = c.world();
       expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
       expect(holderOf(world.lease)).toBeUndefined();
@@ -195,8 +202,8 @@ describe('roll: failures on the way, interruptions, resume', () => {
     });
     const first = c.run(['roll', '--dir', 'module', '--server', 'server-1'], { ownGroup: true });
     expect(first.code).toBe(130);
-    expect(first.out).toContain("Interrupted before server-1's step remove");
-    expect(first.out).not.toContain('did not finish');
+    expect(said(first.out, 'ROLL_INTERRUPTED')).toContain("server-1's step remove");
+    expect(codesOf(first.out)).not.toContain('ROLL_DRAIN_FAILED');
     const world = c.world();
     expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
     expect(holderOf(world.lease)).toBeUndefined();
@@ -209,7 +216,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     });
     const result = roll(c);
     expect(result.code).toBe(3);
-    expect(result.out).toContain('Another roll holds the lock (Lease kube-system/rancher-ha-aws-roll: ci-runner-7/4242');
+    expect(said(result.out, 'ROLL_LOCK_HELD')).toContain('(Lease kube-system/rancher-ha-aws-roll: ci-runner-7/4242');
     expect(mutating(c.calls())).toEqual([]);
     expect(c.world().lease.holderIdentity).toMatch(/^ci-runner-7/);
     // A lock not renewed for longer than its duration is stale (its machine died): taken over.
@@ -226,11 +233,11 @@ describe('roll: failures on the way, interruptions, resume', () => {
     });
     const first = roll(c, '--server', 'server-1');
     expect(first.code).toBe(1);
-    expect(first.out).toContain('The other servers are at quorum; server-1 is out of the cluster');
+    expect(said(first.out, 'ROLL_REPLACE_FAILED')).toContain('server-1 is out of the cluster');
     expect(holderOf(c.world().lease)).toBeDefined();
     const second = roll(c);
     expect(second).toSucceed();
-    expect(second.out).toContain('Resuming the roll');
+    expect(codesOf(second.out)).toContain('ROLL_RESUMING');
     expect(c.world().replaced).toEqual(['server-1']);
     expect(holderOf(c.world().lease)).toBeUndefined();
     expect(c.violations()).toBe('');
@@ -241,7 +248,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     });
     const result = roll(c, '--new-image');
     expect(result.code).toBe(2);
-    expect(result.out).toContain('--new-image needs the recorded server image');
+    expect(codesOf(result.out)).toEqual(['ROLL_NEW_IMAGE_UNRECORDED']);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 });

@@ -2,6 +2,7 @@ import { holderOf } from '../../helpers/fake-cloud';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkEveryCluster, cluster, mutating, roll, withoutLeaseCalls, withUpgradeController } from '../../helpers/roll-world';
+import { codesOf, said } from '../../helpers/plain-output';
 
 // The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
 // (never two servers down at once) is checked.
@@ -57,6 +58,28 @@ describe('roll: the way through, and what it refuses', () => {
     expect(holderOf(world.lease)).toBeUndefined();
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'))).toBe(false);
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.tfplan'))).toBe(false);
+    // What a log shows (plain lines, as in CI or a pipe): each server n of 3 through its five steps, each started and
+    // ended in order, then the end. The renewal-timer transition's look (ROLL_NO_TIMER_DISABLED: every server runs this
+    // version's script) falls in each drain, Terraform's own lines (ROLL_TERRAFORM_OUTPUT) in each plan and apply.
+    const steps = ['ROLL_SERVER_SNAPSHOT_TAKEN', 'ROLL_SERVER_DRAINED', 'ROLL_SERVER_REMOVED', 'ROLL_SERVER_REPLACED', 'ROLL_SERVER_REJOINED'];
+    const eachServer = [
+      'ROLL_SERVER_STARTED',
+      ...steps.flatMap((code, i) => [
+        'ROLL_STEP_STARTED',
+        ...(i === 0 ? ['ROLL_ETCD_SNAPSHOT_SAVED'] : []),
+        ...(i === 1 ? ['ROLL_NO_TIMER_DISABLED'] : []),
+        code,
+      ]),
+      'ROLL_SERVER_ROLLED',
+    ];
+    const codes = codesOf(result.out).filter((code) => code !== 'ROLL_TERRAFORM_OUTPUT');
+    expect(codes).toEqual(['ROLL_PLAN', ...names.flatMap(() => eachServer), 'ROLL_FINISHED']);
+    expect(said(result.out, 'ROLL_SERVER_STARTED').split('\n')).toEqual(
+      names.map((name, i) => expect.stringMatching(new RegExp(`^${name}, server ${i + 1} of 3 `))),
+    );
+    expect(said(result.out, 'ROLL_SERVER_DRAINED').split('\n')).toEqual(
+      names.map((name) => expect.stringMatching(new RegExp(`^${name}: .* \\(\\d+s\\)$`))),
+    );
     // Only saved plans were applied, each right after its own plan and `show -json`.
     const applies = calls.flatMap((call, i) => (call.startsWith('terraform apply') ? [i] : []));
     expect(applies).toHaveLength(count);
@@ -98,8 +121,7 @@ describe('roll: the way through, and what it refuses', () => {
     const c = cluster('one');
     const result = roll(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('its only etcd member cannot be taken out');
-    expect(result.out).toContain('Grow to three servers first');
+    expect(codesOf(result.out)).toEqual(['ROLL_SINGLE_SERVER']);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
@@ -132,17 +154,17 @@ describe('roll: the way through, and what it refuses', () => {
     });
     const nothing = roll(c);
     expect(nothing).toSucceed();
-    expect(nothing.out).toContain('Nothing to roll');
-    expect(roll(c, '--server', 'server-9').out).toContain('--server server-9: no such server');
+    expect(codesOf(nothing.out)).toEqual(['ROLL_PLAN', 'ROLL_NOTHING_TO_ROLL']);
+    expect(said(roll(c, '--server', 'server-9').out, 'ROLL_SERVERS_REFUSED')).toMatch(/^--server server-9: .*server-0, server-1, server-2/);
     expect(c.violations()).toBe('');
   });
   it('--dry-run prints every step and changes nothing', () => {
     const c = cluster('three');
     const result = roll(c, '--dry-run');
     expect(result).toSucceed();
-    expect(result.out).toMatch(/server-0 \(aws_instance\.server-0_instance_[0-9A-F]+\):\n {4}on-demand etcd snapshot/);
-    expect(result.out).toContain('terraform plan -replace=aws_instance.server-2_instance_');
-    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(codesOf(result.out)).toEqual(['ROLL_PLAN', 'ROLL_DRY_RUN']);
+    expect(said(result.out, 'ROLL_PLAN')).toMatch(/server-0 \(aws_instance\.server-0_instance_[0-9A-F]+\):\n {4}on-demand etcd snapshot/);
+    expect(said(result.out, 'ROLL_PLAN')).toContain('terraform plan -replace=aws_instance.server-2_instance_');
     expect(c.calls()).toEqual(['terraform state pull']);
   });
   it('refuses to start on an unhealthy cluster or one short of a member, touching nothing', () => {
@@ -151,7 +173,7 @@ describe('roll: the way through, and what it refuses', () => {
     });
     const result = roll(notReady);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('not healthy and at full membership: server-2 (ip-10-0-2-10: not Ready');
+    expect(said(result.out, 'ROLL_CLUSTER_UNHEALTHY')).toContain(': server-2 (ip-10-0-2-10: not Ready)');
     expect(mutating(notReady.calls())).toEqual([]);
     expect(holderOf(notReady.world().lease)).toBeUndefined();
     const learner = cluster('three', (world) => {
@@ -159,12 +181,12 @@ describe('roll: the way through, and what it refuses', () => {
     });
     const second = roll(learner);
     expect(second.code).toBe(1);
-    expect(second.out).toContain('server-1 (ip-10-0-1-10: Ready, not an etcd voter)');
+    expect(said(second.out, 'ROLL_CLUSTER_UNHEALTHY')).toContain(': server-1 (ip-10-0-1-10: Ready, not an etcd voter)');
     expect(mutating(learner.calls())).toEqual([]);
     const apiDown = cluster('three', (world) => {
       world.cluster.apiUp = false;
     });
-    expect(roll(apiDown).out).toContain('The Kubernetes API does not answer');
+    expect(codesOf(roll(apiDown).out)).toEqual(['ROLL_PLAN', 'ROLL_API_DOWN']);
     expect(mutating(apiDown.calls())).toEqual([]);
   });
   it('--new-image with the recorded image (as the stack synthesizes it): its own apply first, then every server', () => {
@@ -193,8 +215,8 @@ describe('roll: the way through, and what it refuses', () => {
     });
     const result = roll(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain(`The plan for the replacement of server-0 changes more than that:\n  - ${target} (update)`);
-    expect(result.out).toContain('apply them first');
+    expect(said(result.out, 'ROLL_PLAN_CHANGES_MORE')).toMatch(/^The plan for the replacement of server-0 .*\n {2}- \S+ \(update\)\n/);
+    expect(said(result.out, 'ROLL_PLAN_CHANGES_MORE')).toContain(`  - ${target} (update)`);
     const calls = c.calls();
     // Planned with -out and inspected, never applied; the server was not touched and the lock was given back.
     expect(
@@ -208,7 +230,8 @@ describe('roll: the way through, and what it refuses', () => {
     // The same for the apply that records the newest image.
     const image = roll(c, '--new-image');
     expect(image.code).toBe(2);
-    expect(image.out).toContain(`The plan for the apply that records the newest image changes more than that:\n  - ${target} (update)`);
+    expect(said(image.out, 'ROLL_PLAN_CHANGES_MORE')).toMatch(/^The plan for the apply that records the newest image /);
+    expect(said(image.out, 'ROLL_PLAN_CHANGES_MORE')).toContain(`  - ${target} (update)`);
     expect(c.world().recordedImageReplaced).toBeUndefined();
     // Once it is applied (here: gone from the plan), the roll goes ahead and applies only its saved plans.
     c.update((world) => {
@@ -224,8 +247,8 @@ describe('roll: the way through, and what it refuses', () => {
     });
     const first = roll(c, '--server', 'server-1');
     expect(first.code).toBe(2);
-    expect(first.out).toContain(`The plan for the replacement of server-1 changes more than that:\n  - ${target} (update)`);
-    expect(first.out).toContain('Do not apply those changes while a server is out');
+    expect(said(first.out, 'ROLL_PLAN_CHANGES_MORE')).toMatch(/^The plan for the replacement of server-1 /);
+    expect(said(first.out, 'ROLL_PLAN_CHANGES_MORE')).toContain(`  - ${target} (update)`);
     expect(c.calls().filter((call) => call.startsWith('terraform apply'))).toEqual([]);
     expect(c.world().upgradeApplied).toBeUndefined();
     expect(holderOf(c.world().lease)).toBeDefined();

@@ -48,3 +48,14 @@ describe('runAsync and run with a child that does not read its input', () => {
     expect(result.stderr).toBe(`${notExecutable} could not be started: spawnSync ${notExecutable} EACCES`);
   });
 });
+
+describe('runAsync with onLine', () => {
+  it('hands on each whole line of both streams as it comes, a line split across writes once, the last one without a newline at the end; and captures them too', async () => {
+    const lines: string[] = [];
+    const script = "printf 'Plan: 1 to add'; sleep 0.05; printf ', 0 to change.\\n\\nSaved'; printf 'warning\\n' >&2; sleep 0.05; printf ' the plan'";
+    const result = await runAsync('sh', ['-c', script], { onLine: (line) => lines.push(line) });
+    expect(result).toMatchObject({ code: 0, stdout: 'Plan: 1 to add, 0 to change.\n\nSaved the plan', stderr: 'warning\n' });
+    expect(lines.filter((l) => l !== 'warning')).toEqual(['Plan: 1 to add, 0 to change.', '', 'Saved the plan']);
+    expect(lines).toContain('warning');
+  });
+});

@@ -24,7 +24,9 @@
 //   409 AlreadyExists, a GET of a missing one 404 NotFound: each in the Status shape apimachinery's
 //   pkg/api/errors builds (reason, message, details, code), which kubectl prints as "Error from server (REASON): ...";
 // - PATCH as a JSON merge patch (RFC 7386) for merge and strategic merge patches alike (strategic merge's list
-//   merging by key is not modelled: the scripts patch maps only);
+//   merging by key is not modelled: the scripts patch maps only); a patch of another Content-Type (a JSON patch,
+//   RFC 6902, which the apiserver reads as a list of operations) is not modelled and refused with 415, so a client
+//   that sends one fails here instead of passing on a merge it did not ask for;
 // - admission: hooks the test configures refuse a verb on a resource as the apiserver reports a webhook
 //   (k8s.io/apiserver pkg/admission/plugin/webhook/errors: a denial is "admission webhook NAME denied the request:
 //   MESSAGE", at least 400; a webhook that cannot be called under failurePolicy Fail is 500 InternalError "failed
@@ -319,6 +321,13 @@ async function handleApi(address, req, res) {
       }
       if (!previous) return send(res, 404, notFound(r, name));
       if (verb === 'patch') {
+        const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
+        if (!['application/merge-patch+json', 'application/strategic-merge-patch+json'].includes(type))
+          return send(
+            res,
+            415,
+            status(415, 'UnsupportedMediaType', `the fake API server models merge patches only, not ${type || 'no Content-Type'}`),
+          );
         const wanted = object.metadata?.resourceVersion;
         object = mergePatch(previous, object);
         if (wanted !== undefined && wanted !== previous.metadata.resourceVersion) return send(res, 409, conflict(r, name));

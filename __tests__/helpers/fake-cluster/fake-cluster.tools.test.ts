@@ -125,6 +125,13 @@ describe('the fake API server through the real kubectl', () => {
     expect(((await cluster.get('nodes', a.name)) as any).spec.unschedulable).toBe(true);
     expect(kubectl(['uncordon', a.name]).status).toBe(0);
   });
+
+  it('a JSON patch (RFC 6902), which it does not model, is refused with 415 rather than merged', async () => {
+    const [a] = cluster.servers;
+    const r = kubectl(['patch', 'node', a.name, '--type', 'json', '-p', '[{"op":"add","path":"/spec/unschedulable","value":true}]']);
+    expect(r.stderr).toBe('Error from server (UnsupportedMediaType): the fake API server models merge patches only, not application/json-patch+json');
+    expect(((await cluster.get('nodes', a.name)) as any).spec.unschedulable).toBeUndefined();
+  });
 });
 
 describe('the fake API server: client certificates, as the x509 authenticator takes them', () => {

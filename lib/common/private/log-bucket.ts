@@ -1,4 +1,5 @@
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import type { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktn/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktn/provider-aws/lib/s3-bucket-policy';
@@ -22,6 +23,11 @@ export interface LogBucketProps {
    * given the bucket's ARN. TLS-only access is added to them.
    */
   readonly writers: (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
+  /**
+   * The provider of the bucket's region: S3 delivers server access logs to a bucket in the logged bucket's region
+   * only, so a standby's copy logs into a bucket of its own region. @default the stack's default AWS provider
+   */
+  readonly provider?: AwsProvider;
 }
 
 /**
@@ -38,20 +44,24 @@ export class LogBucket extends Construct {
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
     const forceDestroy = props.forceDestroy ?? false;
-    this.bucket = privateBucket(this, { namePrefix: props.namePrefix, forceDestroy });
+    const provider = props.provider;
+    this.bucket = privateBucket(this, { namePrefix: props.namePrefix, forceDestroy, provider });
     const bucket = this.bucket.id;
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      provider,
       bucket,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      provider,
       bucket,
       rule: [{ id: 'expire-logs', status: 'Enabled', filter: [{}], expiration: [{ days: props.expireDays }] }],
     });
     const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
+      provider,
       statement: [denyInsecureTransport(this.bucket.arn), ...props.writers(this.bucket.arn)],
     });
-    this.policy = new S3BucketPolicy(this, 'policy', { bucket, policy: policy.json });
+    this.policy = new S3BucketPolicy(this, 'policy', { provider, bucket, policy: policy.json });
   }
 
   get arn(): string {

@@ -1,4 +1,5 @@
 import type { DataAwsIamPolicyDocumentStatement } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
 import { S3BucketOwnershipControls } from '@cdktn/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPublicAccessBlock } from '@cdktn/provider-aws/lib/s3-bucket-public-access-block';
@@ -9,6 +10,8 @@ export interface PrivateBucketProps {
   readonly namePrefix: string;
   /** Let `destroy` delete the bucket with its objects; otherwise it is `prevent_destroy`. */
   readonly forceDestroy: boolean;
+  /** The provider of the bucket's region. @default the stack's default AWS provider */
+  readonly provider?: AwsProvider;
 }
 
 /**
@@ -19,19 +22,22 @@ export interface PrivateBucketProps {
  * public access blocked, objects owned by the bucket owner (no ACLs).
  */
 export function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bucket {
+  const provider = props.provider;
   const bucket = new S3Bucket(scope, 'bucket', {
+    provider,
     bucketPrefix: props.namePrefix,
     forceDestroy: props.forceDestroy,
     lifecycle: props.forceDestroy ? undefined : { preventDestroy: true },
   });
   new S3BucketPublicAccessBlock(scope, 'public-access', {
+    provider,
     bucket: bucket.id,
     blockPublicAcls: true,
     blockPublicPolicy: true,
     ignorePublicAcls: true,
     restrictPublicBuckets: true,
   });
-  new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+  new S3BucketOwnershipControls(scope, 'ownership', { provider, bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
   return bucket;
 }
 

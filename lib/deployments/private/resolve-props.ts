@@ -72,6 +72,9 @@ export function resolveProps<S extends ConstructSchema>(
     backups: props.backups,
     alarms: props.alarms,
     vpc: props.vpc,
+    // RancherOnRke's alone (a settings file's top-level `standby`); the other schemas have no such field, and gather
+    // reports it to them as a prop they do not know.
+    standby: (given as { readonly standby?: unknown }).standby,
     // The section's own, after the deployment's: RancherOnExistingCluster's `dns` is its section's (the record's target).
     ...withoutReferences(own),
   };

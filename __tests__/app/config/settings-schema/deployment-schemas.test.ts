@@ -5,7 +5,7 @@ import { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSche
 import { settingsSchema } from '../../../../app/config/settings-schema';
 import { unknownKeyMessage } from '../../../../app/config/settings-fields';
 import { testSum, withTestSums } from '../../../helpers/release-sums';
-import { CONSTRUCTS, schemaProblems, SECTION_OF } from '../../../helpers/construct-schemas';
+import { CONSTRUCTS, FILE_SECTIONS_OF, schemaProblems, SECTION_OF } from '../../../helpers/construct-schemas';
 
 /**
  * The deployment schema is shared: the settings file's schema is its fields
@@ -17,17 +17,18 @@ import { CONSTRUCTS, schemaProblems, SECTION_OF } from '../../../helpers/constru
 /** The problems a schema refuses `input` (settings-file form) with, unknown keys in the settings file's words. */
 const problems = (schema: ZodObject, input: Record<string, unknown>) => schemaProblems(schema, input, unknownKeyMessage);
 
-describe.each(CONSTRUCTS)("%s's schema", (_construct, schema, shared, section) => {
+describe.each(CONSTRUCTS)("%s's schema", (construct, schema, shared, section) => {
   const resolved = schema.parse({}) as Record<string, unknown>;
   const file = settingsSchema.parse({}) as Record<string, unknown>;
   const own = file[section] as Record<string, unknown>;
+  const fileSections = FILE_SECTIONS_OF[construct] ?? [];
 
   it("resolves empty props to its own fields only, flat: no backend, tags, or other modes' sections", () => {
-    expect(Object.keys(resolved)).toEqual([...shared, ...Object.keys(own)]);
+    expect(Object.keys(resolved)).toEqual([...shared, ...Object.keys(own), ...fileSections]);
   });
 
   it('fills in the very defaults a settings file gets (one home: the section schemas)', () => {
-    expect(resolved).toEqual({ ...Object.fromEntries(shared.map((key) => [key, file[key]])), ...own });
+    expect(resolved).toEqual({ ...Object.fromEntries([...shared, ...fileSections].map((key) => [key, file[key]])), ...own });
   });
 });
 

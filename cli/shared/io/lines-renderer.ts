@@ -1,0 +1,19 @@
+import type { IoMessage } from './message';
+import type { OpenSpan, Renderer } from './renderer';
+
+/**
+ * The plain adapter for a caller that takes lines (the acceptance run calls the roll as a function and keeps its
+ * lines as evidence): each message's text, as the command printed it before it had codes; no time, no code, no
+ * status line.
+ */
+export class LinesRenderer implements Renderer {
+  constructor(private readonly log: (line: string) => void) {}
+
+  message(m: IoMessage): void {
+    this.log(m.text);
+  }
+
+  status(_open: readonly OpenSpan[]): void {}
+
+  close(): void {}
+}

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import {
+  AdmissionregistrationV1Api,
+  BatchV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  ServerConfiguration,
+  createConfiguration,
+  type Middleware,
+} from '@kubernetes/client-node';
+
+/** How the operations reach the cluster: the deployment's kubeconfig, as `Kubectl` takes it. */
+export interface KubeSettings {
+  /** The kubeconfig file the deployment writes (`terraform output -raw kubeconfig`). */
+  readonly kubeconfig: string;
+  /** A context of it; unset, its current-context. */
+  readonly context?: string;
+  /** The longest one request may take, its answer read whole (kubectl's `--request-timeout`). */
+  readonly requestTimeoutMs?: number;
+}
+
+/** What a setting left unset is: 30 s, the `--request-timeout=30s` every `Kubectl` call passes. */
+export const KUBE_DEFAULTS = { requestTimeoutMs: 30_000 } as const;
+
+/** The API groups the operations call, each a client of @kubernetes/client-node on the same kubeconfig and timeout. */
+export interface KubeClient {
+  /** The API server's URL, for messages. */
+  readonly server: string;
+  readonly requestTimeoutMs: number;
+  readonly core: CoreV1Api;
+  readonly coordination: CoordinationV1Api;
+  readonly batch: BatchV1Api;
+  readonly admission: AdmissionregistrationV1Api;
+}
+
+/**
+ * Every request abandoned after `ms`: the signal ends the connection attempt, the wait for the answer and the read of
+ * its body alike. Nothing is retried here: a write whose answer never came may have been applied (errors.ts).
+ */
+function timeout(ms: number): Middleware {
+  return {
+    pre: async (context) => {
+      context.setSignal(AbortSignal.timeout(ms));
+      return context;
+    },
+    post: async (response) => response,
+  };
+}
+
+/**
+ * The clients for the deployment's kubeconfig: its cluster, its user's credentials (a bearer token or a client
+ * certificate, as kubectl reads them) and its CA, from the context named or the current one.
+ */
+export function kubeClient(settings: KubeSettings): KubeClient {
+  const ms = settings.requestTimeoutMs ?? KUBE_DEFAULTS.requestTimeoutMs;
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new Error(`requestTimeoutMs is ${ms}: give a number of milliseconds above 0 (a Kubernetes request is abandoned after it).`);
+  if (!existsSync(settings.kubeconfig))
+    throw new Error(
+      `The kubeconfig ${settings.kubeconfig} does not exist: write it with \`terraform output -raw kubeconfig > ${settings.kubeconfig}\`.`,
+    );
+  const config = new KubeConfig();
+  config.loadFromFile(settings.kubeconfig);
+  if (settings.context !== undefined) {
+    if (config.getContextObject(settings.context) === null)
+      throw new Error(
+        `The kubeconfig ${settings.kubeconfig} has no context ${settings.context}: give one of ${
+          config
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || '(none)'
+        }.`,
+      );
+    config.setCurrentContext(settings.context);
+  }
+  const cluster = config.getCurrentCluster();
+  if (cluster === null)
+    throw new Error(
+      `The kubeconfig ${settings.kubeconfig} names no cluster for its context ${config.getCurrentContext() || '(none)'}: set current-context, or give a context.`,
+    );
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: config },
+    promiseMiddleware: [timeout(ms)],
+  });
+  return {
+    server: cluster.server,
+    requestTimeoutMs: ms,
+    core: new CoreV1Api(configuration),
+    coordination: new CoordinationV1Api(configuration),
+    batch: new BatchV1Api(configuration),
+    admission: new AdmissionregistrationV1Api(configuration),
+  };
+}

@@ -1,0 +1,62 @@
+import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import { nodeStatus, type NodeStatus } from '../kubectl';
+import type { KubeClient } from './client';
+import { kubeFailure, kubeStatus } from './errors';
+
+/**
+ * Every Node, as the roll reads it (`nodeStatus`: InternalIPs, Ready, RKE2's EtcdIsVoter, cordoned, being deleted,
+ * labels, annotations): the same reading as `Kubectl.nodes()`, from the client's objects.
+ */
+export async function listNodes(client: KubeClient): Promise<NodeStatus[]> {
+  try {
+    const list = await client.core.listNode();
+    return list.items.map((node: V1Node) =>
+      nodeStatus({
+        metadata: {
+          name: node.metadata?.name,
+          labels: node.metadata?.labels,
+          annotations: node.metadata?.annotations,
+          // The client's types say Date, its deserializer may leave the string: only its presence counts.
+          deletionTimestamp: node.metadata?.deletionTimestamp === undefined ? undefined : String(node.metadata.deletionTimestamp),
+        },
+        spec: { unschedulable: node.spec?.unschedulable },
+        status: { conditions: node.status?.conditions, addresses: node.status?.addresses },
+      }),
+    );
+  } catch (error) {
+    throw kubeFailure(error, 'Listing the Nodes', client.server, false);
+  }
+}
+
+/**
+ * Cordons (true) or uncordons (false) a Node, as `kubectl cordon`/`uncordon` do: a patch of `spec.unschedulable` alone
+ * (kubernetes/kubectl v0.35.7 `pkg/drain/cordon.go` sends the two-way merge patch of that one field; false is the
+ * field's absence, so uncordoning removes it). false when there is no such Node.
+ */
+export async function setUnschedulable(client: KubeClient, name: string, unschedulable: boolean): Promise<boolean> {
+  try {
+    await client.core.patchNode(
+      { name, body: { spec: { unschedulable: unschedulable ? true : null } } },
+      // Appended to the client's own middleware, so the request timeout stays.
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    return true;
+  } catch (error) {
+    if (kubeStatus(error)?.code === 404) return false;
+    throw kubeFailure(error, `${unschedulable ? 'Cordoning' : 'Uncordoning'} Node ${name}`, client.server, true);
+  }
+}
+
+/**
+ * Asks for a Node's deletion (`kubectl delete node --wait=false`): it may stay a while (RKE2's finalizer removes its
+ * etcd member first). false when there was none.
+ */
+export async function deleteNode(client: KubeClient, name: string): Promise<boolean> {
+  try {
+    await client.core.deleteNode({ name });
+    return true;
+  } catch (error) {
+    if (kubeStatus(error)?.code === 404) return false;
+    throw kubeFailure(error, `Deleting Node ${name}`, client.server, true);
+  }
+}
