@@ -4,7 +4,8 @@ import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArgum
 import { sdkCall } from '../../cli/shared/aws/calls';
 import type { AwsClients, ClientsOfRegion } from '../../cli/shared/aws/clients';
 import { FakeAws } from './fake-aws/fake-aws';
-import { REGION, type FakeCloud } from './fake-cloud';
+import type { FakeCloud } from './fake-cloud';
+import { REGION } from './world-file';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -60,7 +61,7 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
 }
 
 /** The fake set to the world's AWS objects (fake-cloud.ts awsOf: load balancers, databases, buckets, keys, log groups, snapshots). */
-function load(fake: FakeAws, aws: any, region: string): void {
+export function load(fake: FakeAws, aws: any, region: string): void {
   fake.elbv2.loadBalancers.clear();
   for (const [arn, lb] of Object.entries<any>(aws.lbs)) fake.elbv2.loadBalancers.set(arn, { 'deletion_protection.enabled': String(lb.protection) });
   fake.rds.instances.clear();
@@ -93,7 +94,7 @@ function load(fake: FakeAws, aws: any, region: string): void {
 }
 
 /** The world's AWS objects set to the fake's, in place (what the fake does not model, such as a bucket's guards, stays). */
-function save(fake: FakeAws, aws: any): void {
+export function save(fake: FakeAws, aws: any): void {
   for (const [arn, lb] of Object.entries<any>(aws.lbs)) {
     const attributes = fake.elbv2.loadBalancers.get(arn);
     if (attributes) lb.protection = attributes['deletion_protection.enabled'] === 'true';
@@ -109,7 +110,16 @@ function save(fake: FakeAws, aws: any): void {
     if (!b.exists) continue;
     const bucket = fake.s3.buckets.get(name);
     if (!bucket) b.exists = false;
-    else b.objects = bucket.versions.map((v) => ({ key: v.key, version: v.versionId, ...(bucket.locked.has(v.key) ? { locked: true } : {}) }));
+    else {
+      // An object the world holds keeps what the fake does not model (its date and size, which the drill reads).
+      const held = new Map<string, any>(b.objects.map((o: any) => [`${o.key} ${o.version}`, o]));
+      b.objects = bucket.versions.map((v) => ({
+        ...held.get(`${v.key} ${v.versionId}`),
+        key: v.key,
+        version: v.versionId,
+        ...(bucket.locked.has(v.key) ? { locked: true } : {}),
+      }));
+    }
   }
   for (const [id, k] of Object.entries<any>(aws.keys)) {
     const key = fake.kms.keys.get(id);
@@ -121,7 +131,7 @@ function save(fake: FakeAws, aws: any): void {
 }
 
 /** ops-stubs/fake-cloud.js checkInvariants' bucket part, on the world's AWS objects: snapshot data without its guards. */
-function unguardedData(aws: any): string[] {
+export function unguardedData(aws: any): string[] {
   const found: string[] = [];
   for (const [name, bucket] of Object.entries<any>(aws.buckets)) {
     if (!bucket.exists || bucket.objects.length === 0) continue;

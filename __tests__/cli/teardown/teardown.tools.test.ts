@@ -20,8 +20,8 @@ import { teardown as teardownCommand, type TeardownOptions } from '../../../cli/
 // command's SDK calls left (a protection not yet lifted, a bucket not yet emptied), and the command sees what the
 // destroy deleted. The stubs and the fake flag any moment snapshot data is without its guards (checked after each
 // test). A few cases run the bundled CLI as a process, as users run it: those that stop before AWS (the prompt's
-// wrong answers, no terminal, the refusals, `npm run teardown -- rke-ha --dry-run`); the bundled CLI has no fake AWS
-// to reach, so a case that gets to AWS runs in this process.
+// wrong answers, no terminal, the refusals, `npm run teardown -- rke-ha --dry-run`). The bundled CLI's teardown
+// through AWS runs as a process in the drill's and the acceptance run's tests (fake-aws-endpoint/).
 
 const VARIANTS: Record<string, { stack: 'rke-ha' | 'docker'; settings: Record<string, unknown> }> = {
   'rke-ha (RKE2)': { stack: 'rke-ha', settings: {} },
