@@ -56,7 +56,8 @@ function moduleAndTools(line: CommandLine, tools: readonly string[]): string {
 }
 
 const runTeardown: Runner = (line, log) => {
-  const dir = moduleAndTools(line, ['aws']);
+  // Terraform only: AWS is reached through the SDK (cli/shared/aws/).
+  const dir = moduleAndTools(line, []);
   return teardown({
     dir,
     label: line.stack ?? dir,

@@ -5,7 +5,17 @@
 const { createHash } = require('node:crypto');
 const { transformSync, version } = require('esbuild');
 
-const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node22', sourcemap: 'external', sourcesContent: false };
+// A dynamic import() becomes a require() at the same point (as esbuild's bundle of the CLI makes it): jest's CommonJS
+// runtime refuses import() without --experimental-vm-modules, and the CLI loads the AWS SDK with it only when a command
+// reaches AWS.
+const OPTIONS = {
+  loader: 'ts',
+  format: 'cjs',
+  target: 'node22',
+  supported: { 'dynamic-import': false },
+  sourcemap: 'external',
+  sourcesContent: false,
+};
 const OPTIONS_KEY = JSON.stringify(OPTIONS);
 
 module.exports = {

@@ -194,6 +194,9 @@ export function expectProductionOnlyRead(c: FakeCloud): void {
   for (const call of lines.filter((l) => l.tool === 'terraform' && l.cwd === c.moduleDir)) expect(call.args.slice(0, 2)).toEqual(['state', 'pull']);
   for (const call of lines.filter((l) => l.tool === 'aws' && l.args.includes(BUCKET)))
     expect(['list-objects-v2', 'get-object']).toContain(call.args[1]);
+  // Through the SDK (the teardown's calls): production's buckets are never named but by a read.
+  for (const call of lines.filter((l) => l.tool === 'aws-sdk' && [BUCKET, ETCD_BUCKET].some((b) => l.args[2].includes(JSON.stringify(b)))))
+    expect(['S3 ListObjectsV2', 'S3 GetObject']).toContain(call.args[1]);
   // The snapshot bucket: listed, read (a byte), and named only as the source of the copy.
   for (const call of lines.filter((l) => l.tool === 'aws' && l.args.some((a: string) => a.startsWith(ETCD_BUCKET)))) {
     expect(['list-objects-v2', 'get-object', 'copy-object']).toContain(call.args[1]);

@@ -1,78 +1,17 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { scratchFolder } from './scratch';
 import { runBounded, runBoundedAsync, type AsyncRun } from './subprocess';
 import type { TerraformJson } from './synth';
 import { testEnv } from './test-env';
+import { updateWorld, worldLocked, writeWorldHeld } from './world-file';
+import { buildFakeAwsEndpoint } from './fake-aws-endpoint/build';
+import { accessKeyOfWorld } from './fake-aws-endpoint/world-key';
 
 const STUB = join(__dirname, 'ops-stubs', 'fake-cloud.js');
 
-/** Whether a process runs (a zombie, killed and not yet reaped, does not), as the stubs judge a lock's owner. */
-function alive(pid: string): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * `action` under the world's lock, taken as the stubs take it (ops-stubs/fake-cloud.js lock/unlock: a directory with its
- * owner renamed into place, never taken from a live owner, taken over from a dead one, let go by moving it aside
- * whole), so a change the test makes and a stub call's write never interleave. Bounded by looks, as the stubs are.
- */
-function worldLocked<T>(dir: string, action: () => T): T {
-  const lockDir = join(dir, 'world.lock');
-  const owner = `${process.pid} test-${Math.random().toString(36).slice(2)}`;
-  const mine = `${lockDir}.test.${process.pid}`;
-  const ownerOf = (path: string) => {
-    try {
-      return readFileSync(join(path, 'owner'), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  rmSync(mine, { recursive: true, force: true });
-  mkdirSync(mine);
-  writeFileSync(join(mine, 'owner'), owner);
-  for (let looks = 0; ; looks++) {
-    try {
-      renameSync(mine, lockDir);
-      break;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-    }
-    const held = ownerOf(lockDir);
-    if (held !== undefined && !alive(held.split(' ')[0])) {
-      const aside = `${lockDir}.dead.test.${process.pid}`;
-      try {
-        renameSync(lockDir, aside);
-        if (ownerOf(aside) !== held) renameSync(aside, lockDir);
-      } catch {
-        // Another taker moved it first.
-      }
-      rmSync(aside, { recursive: true, force: true });
-      continue;
-    }
-    if (looks === 60_000) {
-      rmSync(mine, { recursive: true, force: true });
-      throw new Error(`the world's lock stayed with a live call (${held}) for 60,000 looks`);
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-  }
-  try {
-    return action();
-  } finally {
-    if (ownerOf(lockDir) === owner) {
-      const freed = `${lockDir}.free.test.${process.pid}`;
-      renameSync(lockDir, freed);
-      rmSync(freed, { recursive: true, force: true });
-    }
-  }
-}
 const ROLL_STUB = join(__dirname, 'ops-stubs', 'fake-roll.js');
 const DRILL_STUB = join(__dirname, 'ops-stubs', 'fake-drill.js');
 const ACCEPTANCE_STUB = join(__dirname, 'ops-stubs', 'fake-acceptance.js');
@@ -80,7 +19,8 @@ const BASH_STUB = join(__dirname, 'ops-stubs', 'stub.sh');
 const STUB_SERVER = join(__dirname, 'ops-stubs', 'stub-server.js');
 /** The app's synth for the drill in a fake world (RANCHER_HA_AWS_SYNTH). */
 export const SYNTH_STUB = join(__dirname, 'ops-stubs', 'fake-synth.js');
-export const REGION = 'eu-west-1';
+export { REGION } from './world-file';
+import { REGION } from './world-file';
 const ACCOUNT = '123456789012';
 
 let serverPort: string | undefined;
@@ -107,6 +47,52 @@ function stubServerPort(): string | undefined {
   if (!existsSync(portFile)) throw new Error('the stub server (ops-stubs/stub-server.js) did not start');
   serverPort = readFileSync(portFile, 'utf8');
   return serverPort;
+}
+
+let endpointWanted = false;
+/**
+ * The CLI runs of the calling test file reach the fake AWS through the fake AWS endpoint (its server started at the
+ * first run). Without it they reach a closed port: no run of a test can reach AWS with a developer's credentials.
+ */
+export function useFakeAwsEndpoint(): void {
+  endpointWanted = true;
+}
+
+let endpointPort: string | undefined;
+let endpointInput: { end(): void } | undefined;
+afterAll(() => endpointInput?.end());
+/**
+ * The port of this test file's fake AWS endpoint (fake-aws-endpoint/server.ts), started at the first run that needs
+ * it: the bundled CLI's SDK clients reach the fake AWS through it, as AWS_ENDPOINT_URL tells them. It ends with the
+ * test file, as the stub server does.
+ */
+function awsEndpointPort(): string {
+  if (endpointPort) return endpointPort;
+  const portFile = join(mkdtempSync(join(tmpdir(), 'fake-aws-endpoint-')), 'port');
+  // Node's compile cache (22.1 and later) keeps the bundle's compiled code between the files that start one.
+  const cache = join(process.env.RANCHER_TEST_SYNTH_SHARE ?? tmpdir(), 'fake-aws-endpoint-compile-cache');
+  const server = spawn(process.execPath, [fakeAwsEndpoint(), portFile], {
+    stdio: ['pipe', 'ignore', 'inherit'],
+    env: { ...process.env, NODE_COMPILE_CACHE: cache },
+  });
+  server.unref();
+  (server.stdin as unknown as { unref(): void }).unref();
+  endpointInput = server.stdin;
+  for (let look = 0; look < 5000 && !existsSync(portFile); look++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+  if (!existsSync(portFile)) throw new Error('the fake AWS endpoint (fake-aws-endpoint/server.ts) did not start');
+  endpointPort = readFileSync(portFile, 'utf8');
+  return endpointPort;
+}
+
+let endpointBuilt: string | undefined;
+/** The fake AWS endpoint's server, bundled: the one the tier's global setup built, else built once for this test file. */
+function fakeAwsEndpoint(): string {
+  endpointBuilt ??= process.env.RANCHER_TEST_FAKE_AWS_ENDPOINT;
+  if (endpointBuilt) return endpointBuilt;
+  const out = join(mkdtempSync(join(tmpdir(), 'fake-aws-endpoint-')), 'server.js');
+  buildFakeAwsEndpoint(out);
+  endpointBuilt = out;
+  return out;
 }
 
 let built: string | undefined;
@@ -311,17 +297,11 @@ export class FakeCloud {
    * was lost that way on a loaded machine, so the teardown found the cluster up.
    */
   update(change: (world: any) => void): void {
-    worldLocked(this.dir, () => {
-      const world = this.world();
-      change(world);
-      this.writeHeld(world);
-    });
+    updateWorld(this.dir, change);
   }
 
   private writeHeld(world: unknown): void {
-    const file = join(this.dir, 'world.json');
-    writeFileSync(`${file}.test`, JSON.stringify(world));
-    renameSync(`${file}.test`, file);
+    writeWorldHeld(this.dir, world);
   }
 
   /** Every stub call so far, as "tool arg arg ...". */
@@ -424,7 +404,24 @@ export class FakeCloud {
         if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
       if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
     }
-    return testEnv({ PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...options.env });
+    return testEnv({ PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...this.awsEnvironment(), ...options.env });
+  }
+
+  /**
+   * AWS for the CLI's SDK clients: the fake AWS endpoint, signed for with a key that names this world, and nothing of
+   * the caller's AWS configuration (a profile, a region, the instance metadata service).
+   */
+  awsEnvironment(): Record<string, string> {
+    return {
+      // Port 9 (discard) is closed here: a call reaching it is refused at once.
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${endpointWanted ? awsEndpointPort() : '9'}`,
+      AWS_ACCESS_KEY_ID: accessKeyOfWorld(this.dir),
+      AWS_SECRET_ACCESS_KEY: 'fake-secret',
+      AWS_PROFILE: '',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
   }
 }
 

@@ -87,4 +87,9 @@ module.exports = function globalSetup() {
   });
   if (build.status !== 0) throw new Error(`building the operations CLI failed:\n${build.stdout}${build.stderr}`);
   process.env.RANCHER_TEST_OPS_CLI = join(cli, 'main.js');
+  // The fake AWS endpoint the bundled CLI's SDK clients reach in the end-to-end runs (fake-cloud.ts useFakeAwsEndpoint),
+  // bundled once for the tier as the CLI is.
+  const endpoint = join(process.env.RANCHER_TEST_SYNTH_SHARE, 'fake-aws-endpoint', 'server.js');
+  require('./fake-aws-endpoint/build').buildFakeAwsEndpoint(endpoint);
+  process.env.RANCHER_TEST_FAKE_AWS_ENDPOINT = endpoint;
 };

@@ -1,8 +1,7 @@
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Aws } from '../shared/aws';
+import type { ClientsOfRegion } from '../shared/aws/clients';
 import { ChoiceNeeded, type Deployment, inState, readDeploymentRecords } from '../shared/module-folder';
-import { pollUntil } from '../shared/poll';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { type Store, storesOf } from '../shared/stores';
 import { ModuleState, stringAttribute, Terraform } from '../shared/terraform';
@@ -26,6 +25,11 @@ export interface TeardownOptions {
   readonly tokenFile?: string;
   /** Budget of the terraform destroy. @default 3600000 (60 minutes) */
   readonly destroyTimeoutMs?: number;
+  /**
+   * The AWS clients of each region the teardown acts in. @default made here once a region, through the SDK's default
+   * credential chain (AWS_PROFILE, SSO, environment, instance role), and closed when the teardown ends
+   */
+  readonly aws?: ClientsOfRegion;
   readonly log: (line: string) => void;
 }
 
@@ -148,18 +152,30 @@ const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kin
  * (destroyModule), then the stores deleted and the record finished (finishTeardown).
  */
 export async function teardown(options: TeardownOptions): Promise<number> {
-  const target = readTarget(options);
+  const target = await readTarget(options);
   if (typeof target === 'number') return target;
   const saves = await confirmTeardown(options, target);
   if (typeof saves === 'number') return saves;
   const saved = writeSaves(saves, options.log);
   if (typeof saved === 'number') return saved;
   const record = recordRun(target, saved);
-  const aws = new Aws(target.region);
-  const destroyed = destroyModule(options, target, aws);
-  if (destroyed !== 0) return destroyed;
-  return finishTeardown(target, record, aws, options.log);
+  // Made once here, per region, and only now: nothing before this point reaches AWS.
+  const made = options.aws === undefined ? (await awsSide()).clientsByRegion() : undefined;
+  const aws = options.aws ?? made!.of;
+  try {
+    const destroyed = await destroyModule(options, target, aws);
+    if (destroyed !== 0) return destroyed;
+    return await finishTeardown(target, record, aws, options.log);
+  } finally {
+    made?.destroy();
+  }
 }
+
+/**
+ * The teardown's AWS side, loaded once it reaches AWS: the SDK is most of the CLI's code, and a dry run, a refusal or
+ * another command never needs it (scripts/build.js bundles this module as a file of its own beside main.js).
+ */
+const awsSide = () => import('./teardown-aws');
 
 /** What the teardown acts on, read from the state and the earlier run's record before anything changes. */
 interface Target {
@@ -180,7 +196,7 @@ interface Target {
 }
 
 /** The state read, the deployment chosen and the plan worked out; the exit code when the teardown ends here. */
-function readTarget(options: TeardownOptions): Target | number {
+async function readTarget(options: TeardownOptions): Promise<Target | number> {
   const { log } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
@@ -195,7 +211,7 @@ function readTarget(options: TeardownOptions): Target | number {
   const pendingStores = previous && !previous.keepSnapshots ? previous.stores.filter((s) => !previous.deleted.includes(s.id)) : [];
   if (!leftInState && pendingStores.length === 0) {
     log(`Nothing left to tear down in ${options.label} (the state holds no resource).`);
-    if (previous) report(previous, log);
+    if (previous) await report(previous, log);
     return 0;
   }
   let deployment: Deployment;
@@ -306,17 +322,11 @@ function recordRun(t: Target, saved: Saved): TeardownRecord {
 }
 
 /** The stores and in-cluster resources forgotten, the guards lifted, then `terraform destroy`; its exit code. */
-function destroyModule(options: TeardownOptions, t: Target, aws: Aws): number {
+async function destroyModule(options: TeardownOptions, t: Target, aws: ClientsOfRegion): Promise<number> {
   const { log } = options;
   const { terraform, plan } = t;
   terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]);
-  for (const lb of plan.loadBalancers) {
-    aws.call(
-      ['elbv2', 'modify-load-balancer-attributes', '--load-balancer-arn', lb.arn, '--attributes', 'Key=deletion_protection.enabled,Value=false'],
-      ['LoadBalancerNotFound'],
-    );
-  }
-  for (const db of plan.databases) liftDatabaseProtection(aws, db.identifier);
+  await (await awsSide()).liftGuards(aws(t.region), plan);
 
   // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)
   if (t.leftInState && plan.destroyCount > 0) {
@@ -339,13 +349,13 @@ function destroyModule(options: TeardownOptions, t: Target, aws: Aws): number {
 }
 
 /** The stores deleted (without --keep-snapshots), the record finished and reported; the exit code. */
-function finishTeardown(t: Target, recorded: TeardownRecord, aws: Aws, log: (line: string) => void): number {
+async function finishTeardown(t: Target, recorded: TeardownRecord, aws: ClientsOfRegion, log: (line: string) => void): Promise<number> {
   const { keep, file } = t;
   let record = recorded;
-  if (!keep) record = deleteStores(aws, record, log, file);
+  if (!keep) record = await (await awsSide()).deleteStores(aws, record, log, file);
   record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) };
   file.write(record);
-  report(record, log, aws);
+  await report(record, log, aws);
   // Retired once finished: a later deployment applied in this folder is torn down from its own state, never this record.
   if (record.done) log(`  This teardown's record is kept as ${retire(file, record)}.`);
   return record.done ? 0 : 1;
@@ -395,24 +405,6 @@ function chooseDeployment(state: ModuleState, previous: TeardownRecord | undefin
     (now.recordId === undefined || recorded.recordId === undefined || now.recordId === recorded.recordId);
   if (!same) throw foreign(`the module's state now holds ${identity(now)}`);
   return recorded;
-}
-
-function liftDatabaseProtection(aws: Aws, identifier: string): void {
-  const modified = aws.call(
-    ['rds', 'modify-db-instance', '--db-instance-identifier', identifier, '--no-deletion-protection', '--apply-immediately'],
-    ['DBInstanceNotFound'],
-  );
-  if (modified === undefined) return;
-  // Terraform's delete is refused while the flag is still on: wait until RDS reports it off (bounded).
-  const off = pollUntil(300_000, () => {
-    const described = aws.call<{ DBInstances?: { DeletionProtection?: boolean }[] }>(
-      ['rds', 'describe-db-instances', '--db-instance-identifier', identifier],
-      ['DBInstanceNotFound'],
-    );
-    if (described === undefined) return true;
-    return described.DBInstances?.[0]?.DeletionProtection === false ? true : undefined;
-  });
-  if (!off) throw new Error(`RDS still reports deletion protection on ${identifier} after 5 minutes; nothing was destroyed. Run the teardown again.`);
 }
 
 /** A sensitive output --keep-snapshots saves to a file beside the kept data, and what that file holds now. */
@@ -536,78 +528,7 @@ function theDeployment(state: ModuleState, wanted: string | undefined): Deployme
   return deployment;
 }
 
-/** Deletes the stores on purpose: each bucket emptied then deleted, log groups, then the keys once no bucket of theirs is left. */
-function deleteStores(main: Aws, record: TeardownRecord, log: (l: string) => void, file: StateFile<TeardownRecord>): TeardownRecord {
-  let current = record;
-  const markDeleted = (id: string) => {
-    current = { ...current, deleted: [...current.deleted, id] };
-    file.write(current);
-  };
-  let bucketLeft = false;
-  // A standby's copies and their key are in the standby's region: KMS finds a key in its own region only.
-  const regional = (store: Store) => (store.region && store.region !== main.region ? new Aws(store.region) : main);
-  for (const store of current.stores.filter((s) => s.kind === 'bucket' && !current.deleted.includes(s.id))) {
-    const aws = regional(store);
-    const locked = emptyBucket(aws, store.id);
-    if (locked > 0) {
-      log(
-        `S3 bucket ${store.id}: ${locked} object versions are under S3 Object Lock retention and cannot be deleted yet; the bucket stays with its guards.`,
-      );
-      bucketLeft = true;
-      continue;
-    }
-    aws.call(['s3api', 'delete-bucket', '--bucket', store.id], ['NoSuchBucket']);
-    markDeleted(store.id);
-  }
-  for (const store of current.stores.filter((s) => s.kind === 'log-group' && !current.deleted.includes(s.id))) {
-    const aws = main;
-    aws.call(['logs', 'delete-log-group', '--log-group-name', store.id], ['ResourceNotFoundException']);
-    markDeleted(store.id);
-  }
-  for (const store of current.stores.filter((s) => s.kind === 'kms-key' && !current.deleted.includes(s.id))) {
-    if (bucketLeft) {
-      log(`KMS key ${store.id} stays: a bucket encrypted with it is still there.`);
-      continue;
-    }
-    // KMSInvalidStateException: already pending deletion (an earlier run).
-    const aws = regional(store);
-    aws.call(
-      ['kms', 'schedule-key-deletion', '--key-id', store.id, '--pending-window-in-days', '30'],
-      ['NotFoundException', 'KMSInvalidStateException'],
-    );
-    markDeleted(store.id);
-  }
-  return current;
-}
-
-/** Deletes every version and delete marker; returns how many could not be deleted (Object Lock). */
-/** One object version or delete marker of `list-object-versions`. */
-interface ObjectVersion {
-  readonly Key: string;
-  readonly VersionId: string;
-}
-
-function emptyBucket(aws: Aws, bucket: string): number {
-  for (let round = 0; round < 100_000; round++) {
-    const page = aws.call<{ Versions?: ObjectVersion[]; DeleteMarkers?: ObjectVersion[] }>(
-      ['s3api', 'list-object-versions', '--bucket', bucket, '--max-items', '1000'],
-      ['NoSuchBucket'],
-    );
-    if (page === undefined) return 0;
-    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
-    if (objects.length === 0) return 0;
-    const result = aws.call<{ Errors?: unknown[] }>(
-      ['s3api', 'delete-objects', '--bucket', bucket, '--delete', JSON.stringify({ Objects: objects, Quiet: true })],
-      ['NoSuchBucket'],
-    );
-    const errors = (result?.Errors ?? []).length;
-    // Nothing deleted in a round: what is left is locked.
-    if (errors === objects.length) return errors;
-  }
-  throw new Error(`S3 bucket ${bucket} did not become empty; run the teardown again.`);
-}
-
-function report(record: TeardownRecord, log: (l: string) => void, aws?: Aws): void {
+async function report(record: TeardownRecord, log: (l: string) => void, aws?: ClientsOfRegion): Promise<void> {
   const kept = record.stores.filter((s) => !record.deleted.includes(s.id));
   const deleted = record.stores.filter((s) => record.deleted.includes(s.id));
   log(record.done ? `Teardown of ${record.name} finished.` : `Teardown of ${record.name} is not finished.`);
@@ -616,16 +537,7 @@ function report(record: TeardownRecord, log: (l: string) => void, aws?: Aws): vo
     log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
   for (const snapshot of record.finalDbSnapshots) log(`  Kept: the datastore's final RDS snapshot ${snapshot}, region ${record.region}.`);
   for (const volume of record.dataVolumes) {
-    const snapshots =
-      aws?.call<{ Snapshots?: { SnapshotId: string }[] }>([
-        'ec2',
-        'describe-snapshots',
-        '--owner-ids',
-        'self',
-        '--filters',
-        `Name=volume-id,Values=${volume}`,
-      ])?.Snapshots ?? [];
-    const ids = snapshots.map((s) => s.SnapshotId).join(', ');
+    const ids = (aws ? await (await awsSide()).snapshotsOfVolume(aws(record.region), volume) : []).join(', ');
     log(`  Kept: the EBS snapshots of the Rancher data volume ${volume} (final and scheduled)${ids ? `: ${ids}` : ''}, region ${record.region}.`);
   }
   for (const [what, path] of [

@@ -8,6 +8,10 @@ import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
 import { fakeCluster, serverInstances } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // The acceptance run's downstream cluster against the fake cloud (fake-acceptance.js: the downstream module's
 // terraform, SSM to its instance) and the local Rancher of acceptance-rancher.ts (the v3 import flow, and the

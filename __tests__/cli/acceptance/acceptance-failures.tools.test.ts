@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { accept, checkEveryRun, expectStoppedAt, expectTornDown, PLACEHOLDER, REGION, skipping, SYNTH, world } from '../../helpers/acceptance-world';
 import type { FakeCloud } from '../../helpers/fake-cloud';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // A failure in each phase of an acceptance run (helpers/acceptance-world.ts): the phases before it passed, those after
 // it skipped, the deployment torn down; a teardown that fails and what the sweep then lists; the leftovers the sweep

@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { accept, checkEveryRun, expectStoppedAt, expectTornDown, K8S_HA, REGION, skipping, SYNTH, world } from '../../helpers/acceptance-world';
 import type { FakeCloud } from '../../helpers/fake-cloud';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // An acceptance run stopped (helpers/acceptance-world.ts): SIGTERM in each phase tears down and says what passed;
 // kill -9, which runs no handler, leaves a record a rerun refuses and `--teardown-run <id>` finishes.

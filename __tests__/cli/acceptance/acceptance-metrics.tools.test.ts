@@ -9,6 +9,10 @@ import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
 import { fakeCluster, serverInstances } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // The acceptance run's metrics phase (`--only metrics`) against the fake cloud: the servers' services started through
 // SSM as fake-acceptance-metrics.js runs them (the scripts' sends, by their own rules), and CloudWatch's GetMetricData

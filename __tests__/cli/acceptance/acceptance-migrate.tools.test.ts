@@ -7,6 +7,10 @@ import { acceptanceRancher, MIGRATION_FILE, PASSWORD, type Rancher, TOKEN } from
 import { awsOf, FakeCloud, stateOf, withoutLongValues } from '../../helpers/fake-cloud';
 import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // docker's migrate phase against the fake cloud (fake-acceptance.js: the migration's own module, the rke-ha target's
 // first apply with its restore, the docker deployment's teardown) and the local Rancher of acceptance-rancher.ts (the

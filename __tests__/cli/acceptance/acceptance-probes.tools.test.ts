@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { AVAILABILITY_BUDGET } from '../../../cli/acceptance/acceptance-probes';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { accept, checkEveryRun, expectTornDown, world } from '../../helpers/acceptance-world';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // The availability probes beside the roll phase (cli/acceptance/acceptance-probes.ts) against the fake cloud's servers
 // (helpers/acceptance-world.ts): a roll one server at a time keeps every probe answered; two servers' services

@@ -6,6 +6,10 @@ import { accept, checkEveryRun, expectTornDown, REGION, SYNTH, world, ZONE } fro
 import { FIRST_KEY, tokenWith } from '../../helpers/roll-world';
 import { OLD, secretOf } from '../../helpers/rotate-world';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // The acceptance run of the other stacks (k8s-ha onto the user's cluster, docker's one host) and the optional
 // rotations (helpers/acceptance-world.ts).

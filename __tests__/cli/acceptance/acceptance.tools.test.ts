@@ -6,6 +6,10 @@ import { PASSWORD, TOKEN } from '../../helpers/acceptance-rancher';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { accept, checkEveryRun, expectTornDown, REGION, world, ZONE } from '../../helpers/acceptance-world';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // The acceptance run as a whole (helpers/acceptance-world.ts): the passing run through every phase, the README's run, the
 // dry run, the budget asked on a terminal, and what it refuses before any call. What each phase does when it fails,

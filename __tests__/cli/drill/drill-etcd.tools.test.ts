@@ -4,6 +4,10 @@ import { parseRestored, TOKEN_PARAMETER } from '../../../cli/drill/drill-etcd';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 import { runBounded } from '../../helpers/subprocess';
 import { runValidator } from '../../helpers/validators';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // The script `npm run drill -- rke-ha --etcd` sends through SSM to the throwaway's first server, run for real in a
 // bash sandbox (NodeSandbox: boot-lib.sh and cluster-lib.sh as the servers get them, SSM and the peers through its

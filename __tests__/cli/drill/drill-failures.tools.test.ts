@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, SYNTH_STUB } from '../../helpers/fake-cloud';
 import { statuses } from '../../helpers/acceptance-run';
 import { BUCKET, checkEveryDrill, drill, expectTornDown, record, reportOf, THROWAWAY, world } from '../../helpers/drill-world';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // `npm run drill` (helpers/drill-world.ts) when a step fails, a signal stops it or kill -9 ends it, and a throwaway
 // its teardown must not touch: every drill ends torn down, production only read.

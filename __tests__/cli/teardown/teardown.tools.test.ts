@@ -2,17 +2,26 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, REGION, stateOf } from '../../helpers/fake-cloud';
+import { awsOfWorld } from '../../helpers/fake-cloud-aws';
 import type { TerraformJson } from '../../helpers/synth';
 import { synthSettings, variantSettings } from '../../helpers/variants';
-import { OVERRIDE_FILE } from '../../../cli/shared/terraform';
+import { liftDeletionProtection } from '../../../cli/shared/aws/databases';
+import { liftLoadBalancerProtection } from '../../../cli/shared/aws/load-balancers';
+import { OVERRIDE_FILE, useTerraformBinary } from '../../../cli/shared/terraform';
+import { teardown as teardownCommand, type TeardownOptions } from '../../../cli/teardown/teardown';
 
-// The real teardown command (the bundled CLI, as `npm run teardown` runs it)
-// against stubbed terraform/aws/kubectl acting on a fake world built from a real
-// synth of each stack: Terraform's state after a successful apply, the AWS
-// objects with their deletion protection, and a snapshot bucket with snapshots.
-// The stub terraform refuses a plan with prevent_destroy, a refresh while the API
-// is down, and AWS refuses to delete a protected load balancer or database, as the
-// real ones do; the stubs flag any moment snapshot data is without its guards.
+// The teardown command, driven as a function in this process, against a fake world built from a real synth of each
+// stack: Terraform's state after a successful apply, the AWS objects with their deletion protection, and a snapshot
+// bucket with snapshots. Terraform is the stub process (ops-stubs/fake-cloud.js), as Terraform stays a process in
+// the product: it refuses a plan with prevent_destroy and a refresh while the API is down, and its destroy is refused
+// by a protected load balancer or database and a non-empty bucket, as the real provider is. AWS is the in-memory fake
+// behind the SDK clients (helpers/fake-cloud-aws.ts), loaded from the world's AWS objects before every call and
+// written back after it: the world file is the one truth, so the stub terraform's destroy sees exactly what the
+// command's SDK calls left (a protection not yet lifted, a bucket not yet emptied), and the command sees what the
+// destroy deleted. The stubs and the fake flag any moment snapshot data is without its guards (checked after each
+// test). A few cases run the bundled CLI as a process, as users run it: those that stop before AWS (the prompt's
+// wrong answers, no terminal, the refusals, `npm run teardown -- rke-ha --dry-run`). The bundled CLI's teardown
+// through AWS runs as a process in the drill's and the acceptance run's tests (fake-aws-endpoint/).
 
 const VARIANTS: Record<string, { stack: 'rke-ha' | 'docker'; settings: Record<string, unknown> }> = {
   'rke-ha (RKE2)': { stack: 'rke-ha', settings: {} },
@@ -50,7 +59,36 @@ afterEach(() => {
   }
 });
 
-const teardown = (c: FakeCloud, ...extra: string[]) => c.run(['teardown', '--dir', 'module', '--yes', ...extra]);
+// Polls (RDS reporting deletion protection off) without waiting.
+process.env.RANCHER_HA_AWS_POLL_MS = '0';
+
+/**
+ * `rancher-ha-aws teardown --dir <module> --yes` of the world, in this process (from `cwd`, where the saves go by
+ * default): its exit code and what it printed. Nothing reaches a standard error here: a failure is thrown instead.
+ */
+async function teardown(c: FakeCloud, options: Partial<TeardownOptions> = {}, cwd = c.dir): Promise<{ code: number; out: string; err: '' }> {
+  const lines: string[] = [];
+  useTerraformBinary(join(c.bin, 'terraform'));
+  process.env.FAKE_WORLD = c.dir;
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    const code = await teardownCommand({
+      dir: c.moduleDir,
+      label: c.moduleDir,
+      yes: true,
+      aws: awsOfWorld(c).of,
+      log: (l) => lines.push(l),
+      ...options,
+    });
+    return { code, out: lines.map((l) => `${l}\n`).join(''), err: '' };
+  } finally {
+    process.chdir(before);
+  }
+}
+/** Where the SDK call `call` (`S3 DeleteBucket`) of the resource named `id` is in the world's call log; -1 when it is not. */
+const sdkCallAt = (calls: readonly string[], call: string, id: string) =>
+  calls.findIndex((line) => line.startsWith('aws-sdk ') && line.split(' ').slice(2, 4).join(' ') === call && line.includes(JSON.stringify(id)));
 const addressesOfType = (c: FakeCloud, pattern: RegExp) =>
   c
     .world()
@@ -77,14 +115,13 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       expect(plain.status === 0).toBe(apiUp && guarded === 0);
     });
 
-    it('without --keep-snapshots: destroys everything, the snapshot data last and on purpose, never unguarded', () => {
+    it('without --keep-snapshots: destroys everything, the snapshot data last and on purpose, never unguarded', async () => {
       const c = cloud(variant, { apiUp });
       const inCluster = addressesOfType(c, /^(helm|kubernetes|rancher2)_/);
       const buckets = Object.keys(c.world().aws.buckets);
       const keysOfBuckets = Object.values(c.world().aws.buckets).map((b: any) => b.key);
       if (variant.includes('standby')) expect(keysOfBuckets.map((key) => c.world().aws.keys[key]?.region)).toContain('us-west-2');
-      const result = teardown(c);
-      expect(result.err).toBe('');
+      const result = await teardown(c);
       expect(result).toSucceed();
       const calls = c.calls();
       const destroyAt = calls.indexOf('terraform apply -destroy -refresh=false -auto-approve -input=false');
@@ -96,20 +133,22 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       }
       // Deletion protection is lifted in AWS before the destroy, never by an apply of changed settings.
       for (const arn of Object.keys(cloud(variant, { apiUp }).world().aws.lbs)) {
-        expect(calls.findIndex((call) => call.includes(`modify-load-balancer-attributes --load-balancer-arn ${arn}`))).toBeLessThan(destroyAt);
+        const lifted = sdkCallAt(calls, 'ElasticLoadBalancingV2 ModifyLoadBalancerAttributes', arn);
+        expect(lifted).toBeGreaterThanOrEqual(0);
+        expect(lifted).toBeLessThan(destroyAt);
       }
-      for (const call of calls.slice(destroyAt)) expect(call).not.toMatch(/modify-load-balancer-attributes|modify-db-instance/);
+      for (const call of calls.slice(destroyAt)) expect(call).not.toMatch(/ModifyLoadBalancerAttributes|ModifyDBInstance/);
       expect(calls.some((call) => call.startsWith('terraform apply') && !call.includes('-destroy'))).toBe(false);
       const world = c.world();
       expect(world.state.resources).toEqual([]);
       for (const name of buckets) {
         expect(world.aws.buckets[name].exists).toBe(false);
-        expect(calls.findIndex((call) => call.startsWith(`aws s3api delete-bucket --bucket ${name}`))).toBeGreaterThan(destroyAt);
+        expect(sdkCallAt(calls, 'S3 DeleteBucket', name)).toBeGreaterThan(destroyAt);
       }
       for (const key of keysOfBuckets.filter(Boolean)) {
         expect(world.aws.keys[key]).toMatchObject({ state: 'PendingDeletion', window: 30 });
-        expect(calls.findIndex((call) => call.includes(`kms schedule-key-deletion --key-id ${key}`))).toBeGreaterThan(
-          Math.max(...buckets.map((name) => calls.findIndex((call) => call.startsWith(`aws s3api delete-bucket --bucket ${name}`)))),
+        expect(sdkCallAt(calls, 'KMS ScheduleKeyDeletion', key)).toBeGreaterThan(
+          Math.max(...buckets.map((name) => sdkCallAt(calls, 'S3 DeleteBucket', name))),
         );
       }
       const finalSnapshots = cloud(variant, { apiUp })
@@ -123,7 +162,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       expect(result.out).toContain('finished');
     });
 
-    it('with --keep-snapshots: the bucket, its guards and its KMS key stay; the token is saved; it says where', () => {
+    it('with --keep-snapshots: the bucket, its guards and its KMS key stay; the token is saved; it says where', async () => {
       const c = cloud(variant, { apiUp });
       const before = c.world().aws;
       // The servers' boot documents are objects of a bucket of their own, which the destroy removes (not a store).
@@ -131,8 +170,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         addressesOfType(c, /^aws_s3_object$/).filter((address: string) => /_boot-document_/.test(address) === boot),
       );
       const servers = addressesOfType(c, /^aws_instance$/).length;
-      const result = teardown(c, '--keep-snapshots');
-      expect(result.err).toBe('');
+      const result = await teardown(c, { keepSnapshots: true });
       expect(result).toSucceed();
       const world = c.world();
       expect(world.state.resources).toEqual([]);
@@ -144,7 +182,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         expect(world.aws.keys[bucket.key].state).toBe('Enabled');
         expect(result.out).toContain(`Kept: KMS key ${bucket.key}`);
       }
-      expect(c.calls().some((call) => /delete-bucket|delete-objects|schedule-key-deletion|delete-log-group/.test(call))).toBe(false);
+      expect(c.calls().some((call) => /DeleteBucket|DeleteObjects|ScheduleKeyDeletion|DeleteLogGroup/.test(call))).toBe(false);
       if (variant.startsWith('rke-ha')) {
         const tokenFile = join(c.dir, 'rancher-join-token');
         expect(readFileSync(tokenFile, 'utf8')).toBe('K10-the-cluster-token\n');
@@ -171,20 +209,20 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
     });
   });
 
-  it('half gone: a teardown interrupted during the destroy finishes on a second run, and a third finds nothing to do', () => {
+  it('half gone: a teardown interrupted during the destroy finishes on a second run, and a third finds nothing to do', async () => {
     const c = cloud(variant, { apiUp: false }, (world) => {
       world.interruptDestroyAfter = 5;
     });
-    const first = teardown(c);
+    const first = await teardown(c);
     expect(first.code).toBe(1);
     expect(first.out).toContain('run the teardown again');
     expect(existsSync(join(c.moduleDir, OVERRIDE_FILE))).toBe(false);
     const buckets = Object.keys(c.world().aws.buckets);
     for (const name of buckets) expect(c.world().aws.buckets[name]).toMatchObject({ exists: true, guarded: true });
-    const second = teardown(c);
+    const second = await teardown(c);
     expect(second.code).toBe(0);
     for (const name of buckets) expect(c.world().aws.buckets[name].exists).toBe(false);
-    const third = teardown(c);
+    const third = await teardown(c);
     expect(third.code).toBe(0);
     expect(third.out).toContain('Nothing left to tear down');
     expect(c.violations()).toBe('');
@@ -207,7 +245,7 @@ const PLAIN_TERRAFORM = (() => {
 })();
 
 describe.each(Object.keys(VARIANTS))('the plain-Terraform steps of docs/teardown.md on %s', (variant) => {
-  it('destroy everything but the stores, which stay in AWS with their guards (the stub terraform refuses prevent_destroy)', () => {
+  it('destroy everything but the stores, which stay in AWS with their guards (the stub terraform refuses prevent_destroy)', async () => {
     expect(PLAIN_TERRAFORM.inCluster).toEqual(['helm_', 'kubernetes_', 'rancher2_']);
     const c = cloud(variant, { apiUp: false });
     const env = { ...process.env, FAKE_WORLD: c.dir };
@@ -226,15 +264,11 @@ describe.each(Object.keys(VARIANTS))('the plain-Terraform steps of docs/teardown
     const keys = live.filter((r: any) => r.type === 'aws_kms_key' && keyArns.has(attributes(r).arn));
     const forget = [...new Set([...inCluster, ...named, ...guards, ...keys].map(address))];
     expect(tool('terraform', ['state', 'rm', ...forget]).status).toBe(0);
-    // Steps 3 and 4.
-    for (const lb of live.filter((r: any) => r.type === 'aws_lb')) {
-      const args = ['--load-balancer-arn', attributes(lb).arn, '--attributes', 'Key=deletion_protection.enabled,Value=false', '--region', REGION];
-      expect(tool('aws', ['elbv2', 'modify-load-balancer-attributes', ...args]).status).toBe(0);
-    }
-    for (const db of live.filter((r: any) => r.type === 'aws_db_instance')) {
-      const args = ['--db-instance-identifier', attributes(db).identifier, '--no-deletion-protection', '--apply-immediately', '--region', REGION];
-      expect(tool('aws', ['rds', 'modify-db-instance', ...args]).status).toBe(0);
-    }
+    // Steps 3 and 4: the calls the page's aws commands make (RDS described until it reports the protection off).
+    const aws = awsOfWorld(c).of(REGION);
+    for (const lb of live.filter((r: any) => r.type === 'aws_lb')) expect(await liftLoadBalancerProtection(aws, attributes(lb).arn)).toBe(true);
+    for (const db of live.filter((r: any) => r.type === 'aws_db_instance'))
+      expect(await liftDeletionProtection(aws, attributes(db).identifier, { budgetMs: 100_000, pauseMs: 0 })).toBe('off');
     const lifted: Record<string, Record<string, unknown>> = {};
     for (const r of live.filter((r: any) => r.type === 'aws_lb' || r.type === 'aws_db_instance'))
       lifted[r.type] = { ...lifted[r.type], [r.name]: { lifecycle: { prevent_destroy: false } } };
@@ -251,32 +285,32 @@ describe.each(Object.keys(VARIANTS))('the plain-Terraform steps of docs/teardown
 describe('teardown', () => {
   const variant = 'rke-ha (RKE2)';
 
-  it('servers already gone (terminated outside Terraform) and the API down: still one command', () => {
+  it('servers already gone (terminated outside Terraform) and the API down: still one command', async () => {
     const c = cloud(variant, { apiUp: false }, (world) => {
       world.aws.lbs = {}; // an earlier attempt by hand got as far as the load balancer
     });
-    const result = teardown(c);
+    const result = await teardown(c);
     expect(result).toSucceed();
     expect(c.world().state.resources).toEqual([]);
     expect(c.violations()).toBe('');
   });
 
-  it('after an interruption with --keep-snapshots, a rerun without it still keeps the data', () => {
+  it('after an interruption with --keep-snapshots, a rerun without it still keeps the data', async () => {
     const c = cloud(variant, { apiUp: true }, (world) => {
       world.interruptDestroyAfter = 3;
     });
-    expect(teardown(c, '--keep-snapshots').code).toBe(1);
-    const result = teardown(c);
+    expect((await teardown(c, { keepSnapshots: true })).code).toBe(1);
+    const result = await teardown(c);
     expect(result).toSucceed();
     expect(result.out).toContain('An earlier run of this teardown chose --keep-snapshots');
     for (const bucket of Object.values(c.world().aws.buckets) as any[]) expect(bucket).toMatchObject({ exists: true, guarded: true });
   });
 
-  it('S3 Object Lock: locked versions keep the bucket and its key; it says so and exits non-zero', () => {
+  it('S3 Object Lock: locked versions keep the bucket and its key; it says so and exits non-zero', async () => {
     const c = cloud(variant, { apiUp: true }, (world) => {
       for (const bucket of Object.values(world.aws.buckets) as any[]) bucket.objects[0].locked = true;
     });
-    const result = teardown(c);
+    const result = await teardown(c);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/under S3 Object Lock retention/);
     for (const bucket of Object.values(c.world().aws.buckets) as any[]) {
@@ -286,9 +320,9 @@ describe('teardown', () => {
     expect(c.violations()).toBe('');
   });
 
-  it('--dry-run prints the steps and changes nothing', () => {
+  it('--dry-run prints the steps and changes nothing', async () => {
     const c = cloud(variant, { apiUp: true });
-    const result = c.run(['teardown', '--dir', 'module', '--dry-run']);
+    const result = await teardown(c, { dryRun: true, yes: false });
     expect(result).toSucceed();
     expect(result.out).toMatch(/Forget \d+ in-cluster resources/);
     expect(result.out).toContain('terraform apply -destroy -refresh=false');
@@ -307,7 +341,7 @@ describe('teardown', () => {
   // On a pseudo-terminal, as a person runs it: node makes a terminal's descriptor non-blocking, so a synchronous read
   // of it failed with EAGAIN before the person could type (piped input never showed it). The answer is typed only
   // once the question is on the screen.
-  it('asks for the deployment name on a real terminal: a wrong name changes nothing, the right one tears down', async () => {
+  it('asks for the deployment name on a real terminal: a wrong name or none changes nothing', async () => {
     const c = cloud(variant, { apiUp: true });
     const question = 'Type the deployment name (rancher) to tear it down: ';
     const wrong = await c.runInTerminal(['teardown', '--dir', 'module'], question, 'rancher-prod');
@@ -319,9 +353,14 @@ describe('teardown', () => {
     expect(interrupted.screen).toContain('No name typed: nothing was changed.');
     expect(interrupted.code).toBe(1);
     expect(c.calls()).toEqual(['terraform state pull', 'terraform state pull']);
-    const right = await c.runInTerminal(['teardown', '--dir', 'module'], question, 'rancher');
-    expect(right.screen).not.toContain('EAGAIN');
-    expect(right.screen).toContain('Teardown of rancher finished.');
+  });
+
+  it('asked for the deployment name, the right one tears down', async () => {
+    const c = cloud(variant, { apiUp: true });
+    const asked: string[] = [];
+    const right = await teardown(c, { yes: false, ask: (question) => (asked.push(question), 'rancher') });
+    expect(asked).toEqual(['Type the deployment name (rancher) to tear it down: ']);
+    expect(right.out).toContain('Teardown of rancher finished.');
     expect(right.code).toBe(0);
     expect(c.world().state.resources).toEqual([]);
   });
@@ -336,17 +375,15 @@ describe('teardown', () => {
       withoutRecord(world);
       for (const r of world.state.resources) if (r.name.startsWith('deployment-guard_')) r.name = `platform_rancher_${r.name}`;
     });
-    expect(prefixed.run(['teardown', '--dir', 'module', '--dry-run']).out).toContain(`Teardown of rancher (${prefixed.moduleDir},`);
+    expect((await teardown(prefixed, { dryRun: true })).out).toContain(`Teardown of rancher (${prefixed.moduleDir},`);
     const unrecorded = cloud(variant, { apiUp: true }, (world) => {
       withoutRecord(world);
       world.state.resources = world.state.resources.filter((r: any) => !r.name.startsWith('deployment-guard_record-name_'));
     });
-    const asked = await unrecorded.runInTerminal(
-      ['teardown', '--dir', 'module'],
-      "Type the module folder's name (module) to tear it down: ",
-      'rke-ha',
-    );
-    expect(asked.screen).toContain("'rke-ha' is not 'module': nothing was changed.");
+    const questions: string[] = [];
+    const asked = await teardown(unrecorded, { yes: false, ask: (question) => (questions.push(question), 'rke-ha') });
+    expect(questions).toEqual(["Type the module folder's name (module) to tear it down: "]);
+    expect(asked.out).toContain("'rke-ha' is not 'module': nothing was changed.");
     expect(asked.code).toBe(1);
   });
 
@@ -359,12 +396,12 @@ describe('teardown', () => {
       expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'teardown.json'))).toBe(false);
     };
 
-    it('files already there holding the same token and key (a rerun, or saved by hand): left as they are, said so', () => {
+    it('files already there holding the same token and key (a rerun, or saved by hand): left as they are, said so', async () => {
       const c = cloud(variant, { apiUp: true });
       const { token, backupKey } = files(c);
       writeFileSync(token, 'K10-the-cluster-token'); // as `terraform output -raw join_token > file` writes it
       writeFileSync(backupKey, `${FAKE_BACKUP_ENCRYPTION_CONFIG}\n`);
-      const result = teardown(c, '--keep-snapshots');
+      const result = await teardown(c, { keepSnapshots: true });
       expect(result).toSucceed();
       expect(result.out).toContain(`The cluster token is already saved in ${token}, identical: left as it is.`);
       expect(result.out).toContain(`The encryption configuration of Rancher's backups is already saved in ${backupKey}, identical: left as it is.`);
@@ -377,15 +414,15 @@ describe('teardown', () => {
     it.each([
       ['rancher-join-token', 'the cluster token'],
       ['rancher-backup-encryption.yaml', "the encryption configuration of Rancher's backups"],
-    ])('%s there from an earlier deployment of the same name: never overwritten, nothing destroyed, said so', (file, what) => {
+    ])('%s there from an earlier deployment of the same name: never overwritten, nothing destroyed, said so', async (file, what) => {
       const c = cloud(variant, { apiUp: true });
       const path = join(c.dir, file);
       writeFileSync(path, 'an earlier deployment\n', { mode: 0o600 });
       const resources = c.world().state.resources.length;
-      const dryRun = c.run(['teardown', '--dir', 'module', '--keep-snapshots', '--dry-run']);
+      const dryRun = await teardown(c, { keepSnapshots: true, dryRun: true });
       expect(dryRun.out).toContain(`${path} exists and holds something else than ${what} of this deployment`);
       expect(dryRun.out).toContain('Dry run: the teardown would stop here');
-      const result = teardown(c, '--keep-snapshots');
+      const result = await teardown(c, { keepSnapshots: true });
       expect(result.code).toBe(1);
       expect(result.out).toContain(`${path} exists and holds something else than ${what} of this deployment`);
       expect(result.out).toContain('Nothing was changed.');
@@ -395,15 +432,15 @@ describe('teardown', () => {
       untouched(c, resources);
       // Moved away, the teardown goes through and saves this deployment's.
       rmSync(path);
-      expect(teardown(c, '--keep-snapshots')).toSucceed();
+      expect(await teardown(c, { keepSnapshots: true })).toSucceed();
       expect(readFileSync(path, 'utf8')).not.toBe('an earlier deployment\n');
     });
 
-    it('a save that cannot be written (a folder where no file can be created): refused before anything changes', () => {
+    it('a save that cannot be written (a folder where no file can be created): refused before anything changes', async () => {
       const c = cloud(variant, { apiUp: true });
       const resources = c.world().state.resources.length;
       // sysfs refuses to create files to everyone, root included (whom a chmod 0555 would not stop).
-      const result = c.run(['teardown', '--dir', c.moduleDir, '--yes', '--keep-snapshots'], { cwd: '/sys' });
+      const result = await teardown(c, { keepSnapshots: true }, '/sys');
       expect(result.code).toBe(1);
       expect(result.out).toMatch(/Could not save the cluster token to \/sys\/rancher-join-token \((EACCES|EROFS|EPERM)\)\. Nothing was changed/);
       expect(result.out).not.toMatch(/Saved |Kept: /);
@@ -411,16 +448,20 @@ describe('teardown', () => {
     });
   });
 
-  it('refuses clearly: unknown stack, no synthesized module, missing tools, nothing in the state', () => {
+  it('refuses clearly: unknown stack, no synthesized module, missing Terraform, nothing in the state; needs no AWS CLI', async () => {
     const c = cloud(variant, { apiUp: true });
     expect(c.run(['teardown', 'rke-hq']).err).toContain("Unknown stack 'rke-hq'");
     expect(c.run(['teardown', 'rke-ha']).err).toContain('holds no synthesized module: run `npm run synth` first');
-    const missing = c.run(['teardown', '--dir', 'module', '--yes'], { tools: ['terraform'] });
+    const missing = c.run(['teardown', '--dir', 'module', '--yes'], { tools: [] });
     expect(missing.code).toBe(1);
-    expect(missing.err).toContain("'aws' was not found on PATH");
+    expect(missing.err).toContain("'terraform' was not found on PATH");
     expect(c.calls()).toEqual([]);
+    // AWS is reached through the SDK: terraform is the one tool the command needs on PATH.
+    const withoutAws = c.run(['teardown', '--dir', 'module', '--dry-run'], { tools: ['terraform'] });
+    expect(withoutAws).toSucceed();
+    expect(withoutAws.out).toContain('Dry run: nothing was changed.');
     c.write({ ...c.world(), state: { version: 4, resources: [], outputs: {} } });
-    const empty = teardown(c);
+    const empty = await teardown(c);
     expect(empty.code).toBe(0);
     expect(empty.out).toContain('Nothing left to tear down');
   });
@@ -456,7 +497,7 @@ describe('teardown', () => {
     it('after a finished teardown, prod2 is torn down from its own plan, header, confirmation and region', async () => {
       const c = cloud(variant, { apiUp: true });
       const oldBuckets = Object.keys(c.world().aws.buckets);
-      const first = teardown(c);
+      const first = await teardown(c);
       expect(first).toSucceed();
       // The finished record is retired, named in the output.
       expect(existsSync(recordFile(c))).toBe(false);
@@ -466,7 +507,7 @@ describe('teardown', () => {
       const since = c.calls().length;
       const callsSince = () => c.calls().slice(since);
 
-      const dryRun = c.run(['teardown', '--dir', 'module', '--deployment', 'prod2', '--dry-run']);
+      const dryRun = await teardown(c, { deployment: 'prod2', dryRun: true });
       expect(dryRun).toSucceed();
       expect(dryRun.out).toContain('Teardown of prod2 (');
       expect(dryRun.out).toContain(', eu-west-1, module ');
@@ -475,34 +516,36 @@ describe('teardown', () => {
       // Its steps are numbered as they are taken: 1, 2, 3 (the load balancer), 4, 5.
       expect([...dryRun.out.matchAll(/^ {2}(\d+)\. /gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5]);
 
-      const question = 'Type the deployment name (prod2) to tear it down: ';
-      const wrong = await c.runInTerminal(['teardown', '--dir', 'module', '--deployment', 'prod2'], question, 'rancher');
-      expect(wrong.screen).toContain("'rancher' is not 'prod2': nothing was changed.");
+      const questions: string[] = [];
+      const answering = (answer: string) => ({ deployment: 'prod2', yes: false, ask: (question: string) => (questions.push(question), answer) });
+      const wrong = await teardown(c, answering('rancher'));
+      expect(wrong.out).toContain("'rancher' is not 'prod2': nothing was changed.");
       expect(callsSince().filter((call) => call !== 'terraform state pull')).toEqual([]);
       for (const b of prod2Buckets) expect(c.world().aws.buckets[b]).toMatchObject({ exists: true, guarded: true });
 
-      const right = await c.runInTerminal(['teardown', '--dir', 'module', '--deployment', 'prod2'], question, 'prod2');
+      const right = await teardown(c, answering('prod2'));
+      expect(questions).toEqual(Array(2).fill('Type the deployment name (prod2) to tear it down: '));
       expect(right.code).toBe(0);
-      expect(right.screen).toContain('Teardown of prod2 finished.');
-      const aws = callsSince().filter((call) => call.startsWith('aws '));
+      expect(right.out).toContain('Teardown of prod2 finished.');
+      const aws = callsSince().filter((call) => call.startsWith('aws-sdk '));
       expect(aws.length).toBeGreaterThan(0);
-      for (const call of aws) expect(call).toContain('--region eu-west-1');
+      for (const call of aws) expect(call.split(' ')[1]).toBe('eu-west-1');
       for (const b of oldBuckets) expect(aws.some((call) => call.includes(b))).toBe(false);
       for (const b of prod2Buckets) expect(c.world().aws.buckets[b].exists).toBe(false);
     });
 
-    it("an unfinished teardown's record of an earlier deployment is refused with its reason and the next step, nothing changed", () => {
+    it("an unfinished teardown's record of an earlier deployment is refused with its reason and the next step, nothing changed", async () => {
       const c = cloud(variant, { apiUp: true }, (world) => {
         for (const bucket of Object.values(world.aws.buckets) as any[]) bucket.objects[0].locked = true;
       });
       // Object Lock keeps the old buckets: the record stays unfinished.
-      expect(teardown(c).code).toBe(1);
+      expect((await teardown(c)).code).toBe(1);
       expect(existsSync(recordFile(c))).toBe(true);
       const prod2Buckets = applyProd2(c);
       const calls = c.calls().length;
-      for (const extra of [[], ['--deployment', 'prod2'], ['--dry-run']]) {
-        const result = teardown(c, ...extra);
-        expect(result).toMatchObject({ code: 2, err: '' });
+      for (const extra of [{}, { deployment: 'prod2' }, { dryRun: true }]) {
+        const result = await teardown(c, extra);
+        expect(result.code).toBe(2);
         expect(result.out).toContain(
           `${recordFile(c)} is an unfinished teardown of rancher (region us-east-1, construct Default, deployment record `,
         );
@@ -522,11 +565,11 @@ describe('teardown', () => {
     });
   });
 
-  it('refuses a deployment on an existing cluster (k8s-ha), whose cluster must stay', () => {
+  it('refuses a deployment on an existing cluster (k8s-ha), whose cluster must stay', async () => {
     const json = synthSettings('k8s-ha', {}).json;
     const state = stateOf(json);
     const c = track(new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } }));
-    const result = teardown(c);
+    const result = await teardown(c);
     expect(result.code).toBe(2);
     expect(result.out).toContain('existing cluster (k8s-ha)');
     expect(c.calls()).toEqual(['terraform state pull']);

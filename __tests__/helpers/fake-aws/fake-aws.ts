@@ -108,7 +108,8 @@ export class FakeAws {
     });
   }
 
-  private answer(call: string, input: Record<string, any>): object {
+  /** Answers `call` (`S3 DeleteBucket`) as the plugin does: recorded, throttled when told, else the service's handler. */
+  answer(call: string, input: Record<string, any>): object {
     this.calls.push({ call, input });
     const [service, command] = call.split(' ');
     const left = this.throttled.get(call) ?? 0;

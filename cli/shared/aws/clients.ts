@@ -121,3 +121,26 @@ export class AwsClients {
     return client;
   }
 }
+
+/** The clients of each region a command acts in, from the same settings but the region. */
+export type ClientsOfRegion = (region: string) => AwsClients;
+
+/**
+ * Clients per region, each set made once on first use and shared by every later call for that region: a command
+ * whose resources span regions (a replica bucket, a key in its own region) asks for each region it acts in, and
+ * `destroy` closes them all when it ends.
+ */
+export function clientsByRegion(settings: Omit<AwsSettings, 'region'> = {}): { readonly of: ClientsOfRegion; destroy(): void } {
+  const made = new Map<string, AwsClients>();
+  return {
+    of: (region) => {
+      let clients = made.get(region);
+      if (clients === undefined) made.set(region, (clients = new AwsClients({ ...settings, region })));
+      return clients;
+    },
+    destroy: () => {
+      for (const clients of made.values()) clients.destroy();
+      made.clear();
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { DescribeInstanceInformationCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
-import { AWS_DEFAULTS, AwsClients } from '../../../../cli/shared/aws/clients';
+import { AWS_DEFAULTS, AwsClients, clientsByRegion } from '../../../../cli/shared/aws/clients';
 import { UnlistedAwsCall } from '../../../../cli/shared/aws/only-listed-calls';
 import { FakeAws } from '../../../helpers/fake-aws/fake-aws';
 
@@ -60,5 +60,22 @@ describe('the AWS SDK clients', () => {
       'requestTimeoutMs is 0: give a number of milliseconds above 0',
     );
     expect(AWS_DEFAULTS.maxAttempts).toBeGreaterThan(1);
+  });
+});
+
+describe('the clients of each region', () => {
+  it('are made once a region, in that region, and answer from the same settings', async () => {
+    const fake = new FakeAws();
+    fake.ssm.parameters.set('/p', { value: 'v', version: 1, tags: [] });
+    const regions = clientsByRegion({ credentials: { accessKeyId: 'AKIDFAKEFAKEFAKE', secretAccessKey: 'fake' }, plugins: [fake.plugin] });
+    const west = regions.of('eu-west-1');
+    expect(regions.of('eu-west-1')).toBe(west);
+    const east = regions.of('us-east-1');
+    expect(east).not.toBe(west);
+    expect([west.region, east.region]).toEqual(['eu-west-1', 'us-east-1']);
+    expect(await east.ssm.config.region()).toBe('us-east-1');
+    expect((await east.ssm.send(new GetParameterCommand({ Name: '/p', WithDecryption: true }))).Parameter?.Value).toBe('v');
+    regions.destroy();
+    expect(regions.of('eu-west-1')).not.toBe(west);
   });
 });

@@ -1,0 +1,136 @@
+import { AwsClients } from '../../../cli/shared/aws/clients';
+import { deleteBucket, emptyBucket } from '../../../cli/shared/aws/bucket-emptying';
+import { liftDeletionProtection } from '../../../cli/shared/aws/databases';
+import { snapshotsOfVolume } from '../../../cli/shared/aws/ebs-snapshots';
+import { scheduleKeyDeletion } from '../../../cli/shared/aws/kms-keys';
+import { liftLoadBalancerProtection } from '../../../cli/shared/aws/load-balancers';
+import { deleteLogGroup } from '../../../cli/shared/aws/log-groups';
+import { metricData } from '../../../cli/shared/aws/metric-data';
+import { FakeCloud, REGION, useFakeAwsEndpoint } from '../fake-cloud';
+
+// The fake AWS endpoint as the bundled CLI meets it: the product's SDK clients, configured by the environment the
+// fake cloud gives a CLI run (AWS_ENDPOINT_URL, the world's key), send real HTTP requests through the SDK's own
+// serializers, and read the answers with its own deserializers. Each case is a call the teardown makes, checked on
+// the world file afterwards, with the protocol detail that would break it (query lists, RDS's named members, S3's
+// flattened lists and error bodies, EC2's sets and tokens, JSON errors).
+
+useFakeAwsEndpoint();
+
+const LB = `arn:aws:elasticloadbalancing:${REGION}:111122223333:loadbalancer/net/rancher/0123`;
+let cloud: FakeCloud;
+let clients: AwsClients;
+const saved = { ...process.env };
+
+beforeEach(() => {
+  cloud = new FakeCloud({} as never, {
+    aws: {
+      lbs: { [LB]: { protection: true } },
+      dbs: { 'rancher-db': { protection: true } },
+      buckets: {
+        'rancher-snapshots': {
+          exists: true,
+          guarded: true,
+          objects: [
+            { key: 'a', version: 'v1', lastModified: '2026-11-20T06:00:09.000Z' },
+            { key: 'a', version: 'v2' },
+            { key: 'b', version: 'v3' },
+            { key: 'c', version: 'v4' },
+            { key: 'd&<e>', version: 'v5' },
+          ],
+        },
+        'rancher-locked': { exists: true, guarded: true, objects: [{ key: 'held', version: 'v1', locked: true }] },
+      },
+      keys: { 'key-1': { state: 'Enabled' }, 'key-west': { state: 'Enabled', region: 'us-west-2' } },
+      logGroups: { '/rancher/flow': { exists: true } },
+      volumes: { 'vol-1': ['snap-1', 'snap-2', 'snap-3'], 'vol-2': ['snap-9'] },
+    },
+  });
+  Object.assign(process.env, cloud.awsEnvironment(), { RANCHER_HA_AWS_POLL_MS: '0' });
+  clients = new AwsClients({ region: REGION, retryDelayMs: 0 });
+});
+
+afterEach(() => {
+  clients.destroy();
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
+  expect(cloud.violations()).toBe('');
+  cloud.remove();
+});
+
+const sdkCalls = () => cloud.calls().filter((c) => c.startsWith('aws-sdk '));
+
+describe('the fake AWS endpoint, reached by the SDK over HTTP', () => {
+  it('lifts a load balancer deletion protection (a query list of attributes) and logs the call with its region', async () => {
+    await liftLoadBalancerProtection(clients, LB);
+    expect(cloud.world().aws.lbs[LB].protection).toBe(false);
+    expect(sdkCalls()).toEqual([
+      `aws-sdk ${REGION} ElasticLoadBalancingV2 ModifyLoadBalancerAttributes ${JSON.stringify({
+        LoadBalancerArn: LB,
+        Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }],
+      })}`,
+    ]);
+  });
+
+  it("lifts RDS deletion protection and reads it off through DescribeDBInstances' named members, one describe late", async () => {
+    expect(await liftDeletionProtection(clients, 'rancher-db', { budgetMs: 60_000, pauseMs: 0 })).toBe('off');
+    expect(cloud.world().aws.dbs['rancher-db'].protection).toBe(false);
+    expect(sdkCalls().map((c) => c.split(' ')[3])).toEqual(['ModifyDBInstance', 'DescribeDBInstances', 'DescribeDBInstances']);
+    // A missing instance is RDS's DBInstanceNotFound fault in an ErrorResponse, which the caller reads as gone.
+    expect(await liftDeletionProtection(clients, 'no-such-db', { budgetMs: 1000, pauseMs: 0 })).toBe('gone');
+  });
+
+  it('empties a bucket over pages of versions (flattened lists, two markers, an escaped key) and then deletes it', async () => {
+    expect(await emptyBucket(clients, 'rancher-snapshots')).toEqual({ removed: 5, kept: [] });
+    const lists = sdkCalls().filter((c) => c.includes(' ListObjectVersions '));
+    expect(lists).toHaveLength(3);
+    expect(lists[1]).toContain('"KeyMarker":"a","VersionIdMarker":"v1"');
+    expect(cloud.world().aws.buckets['rancher-snapshots'].objects).toEqual([]);
+    expect(await deleteBucket(clients, 'rancher-snapshots')).toBe(true);
+    expect(cloud.world().aws.buckets['rancher-snapshots'].exists).toBe(false);
+    // Gone: S3's NoSuchBucket (404, an XML Error body) is read as "already gone".
+    expect(await deleteBucket(clients, 'rancher-snapshots')).toBe(false);
+    expect(await emptyBucket(clients, 'rancher-snapshots')).toBeUndefined();
+  });
+
+  it("reads the keys S3 refused out of DeleteObjects' Error elements, and BucketNotEmpty from a 409", async () => {
+    const emptied = await emptyBucket(clients, 'rancher-locked');
+    expect(emptied).toEqual({
+      removed: 0,
+      kept: [{ key: 'held', versionId: 'v1', code: 'AccessDenied', message: expect.stringContaining('object lock') }],
+    });
+    await expect(deleteBucket(clients, 'rancher-locked')).rejects.toMatchObject({ name: 'BucketNotEmpty', $metadata: { httpStatusCode: 409 } });
+    expect(cloud.world().aws.buckets['rancher-locked']).toMatchObject({ exists: true, objects: [{ key: 'held', locked: true }] });
+  });
+
+  it('schedules a key deletion in its own region only (JSON 1.1, a date in epoch seconds; NotFoundException elsewhere)', async () => {
+    const scheduled = await scheduleKeyDeletion(clients, 'key-1', 30);
+    expect(scheduled).toEqual({ state: 'scheduled', deletionDate: new Date(Date.UTC(2026, 11, 27)) });
+    expect(cloud.world().aws.keys['key-1']).toMatchObject({ state: 'PendingDeletion', window: 30 });
+    expect(await scheduleKeyDeletion(clients, 'key-1', 30)).toEqual({ state: 'already-pending' });
+    expect(await scheduleKeyDeletion(clients, 'key-west', 30)).toEqual({ state: 'gone' });
+    const west = new AwsClients({ region: 'us-west-2', retryDelayMs: 0 });
+    try {
+      expect((await scheduleKeyDeletion(west, 'key-west', 7)).state).toBe('scheduled');
+    } finally {
+      west.destroy();
+    }
+    expect(cloud.world().aws.keys['key-west']).toMatchObject({ state: 'PendingDeletion', window: 7 });
+  });
+
+  it("deletes a log group, and reads CloudWatch Logs' ResourceNotFoundException for one already gone", async () => {
+    expect(await deleteLogGroup(clients, '/rancher/flow')).toBe(true);
+    expect(cloud.world().aws.logGroups['/rancher/flow'].exists).toBe(false);
+    expect(await deleteLogGroup(clients, '/rancher/flow')).toBe(false);
+  });
+
+  it("follows EC2's nextToken through the snapshotSet pages of a volume's snapshots", async () => {
+    expect(await snapshotsOfVolume(clients, 'vol-1')).toEqual(['snap-1', 'snap-2', 'snap-3']);
+    expect(sdkCalls().filter((c) => c.includes(' DescribeSnapshots '))).toHaveLength(2);
+  });
+
+  it('answers a service it does not read with an error, never a kind empty answer', async () => {
+    // CloudWatch (signed as `monitoring`): HTTP 501 naming it, which the SDK does not retry.
+    await expect(metricData(clients, [{ Id: 'q' }], new Date(0), new Date(0))).rejects.toMatchObject({ $metadata: { httpStatusCode: 501 } });
+    expect(sdkCalls()).toEqual([]);
+  });
+});

@@ -1,0 +1,79 @@
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { FakeAws } from '../fake-aws/fake-aws';
+import { load, save, unguardedData } from '../fake-cloud-aws';
+import { updateWorld } from '../world-file';
+import { worldOfAccessKey } from './world-key';
+import { NotReadable, readCall, writeError, writeOutput, type WireAnswer } from './wire';
+
+// The fake AWS over HTTP, for the bundled CLI run as a process (the tools tier's end-to-end runs: a drill or an
+// acceptance run that tears down, a signal, a kill). The CLI's real SDK clients reach it through AWS_ENDPOINT_URL,
+// the SDK's own setting for another endpoint (AWS SDKs and Tools Reference Guide, "Service-specific endpoints"), with
+// the credentials the fake cloud puts in the environment: the access key id names the world's folder (hex after
+// FAKEWORLD), so one server answers every world of a test file. Each request is answered under the world's lock as
+// the stubs' calls are: the fake is loaded from the world's AWS objects, answers, and is written back
+// (fake-cloud-aws.ts load and save, the same bridge the in-process runs use), the call is logged in the world's
+// calls.jsonl, and the snapshot-guard invariant is checked after it.
+//
+// Started by fake-cloud.ts (awsEndpointPort) with the file to write its port to; it ends when its standard input does.
+
+function answer(method: string, url: string, headers: Record<string, string | undefined>, body: string): WireAnswer {
+  let call;
+  try {
+    call = readCall(method, url, headers, body);
+  } catch (error) {
+    if (error instanceof NotReadable) return { status: 501, headers: {}, body: `fake AWS endpoint: ${error.message}` };
+    throw error;
+  }
+  const dir = worldOfAccessKey(call.accessKeyId);
+  const name = `${call.service} ${call.command}`;
+  const line = ['aws-sdk', call.region, name, JSON.stringify(call.input)];
+  let written: WireAnswer | undefined;
+  updateWorld(dir, (world) => {
+    const fake = new FakeAws();
+    load(fake, world.aws, call.region);
+    appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool: line[0], args: line.slice(1) })}\n`);
+    try {
+      written = writeOutput(call, fake.answer(name, call.input) as Record<string, any>);
+    } catch (error) {
+      const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+      // Not an AWS error (a call the fake does not model): a 501 the CLI reports, never a kind answer.
+      written = e.$metadata ? writeError(call, e) : { status: 501, headers: {}, body: `fake AWS endpoint: ${e.message}` };
+    }
+    save(fake, world.aws);
+    const calls = readFileSync(join(dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+    for (const text of unguardedData(world.aws)) appendFileSync(join(dir, 'violations'), `${calls} ${line.join(' ')}: ${text}\n`);
+  });
+  return written!;
+}
+
+if (require.main === module) {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      let reply: WireAnswer;
+      try {
+        reply = answer(
+          request.method ?? 'GET',
+          request.url ?? '/',
+          request.headers as Record<string, string>,
+          Buffer.concat(chunks).toString('utf8'),
+        );
+      } catch (error) {
+        reply = { status: 500, headers: {}, body: `fake AWS endpoint: ${(error as Error).stack}` };
+      }
+      response.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': 'fake-request' });
+      response.end(reply.body);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    // Written beside and renamed into place: the starter reads the file once it exists, never half written.
+    writeFileSync(`${process.argv[2]}.new`, String(typeof address === 'object' && address ? address.port : ''));
+    renameSync(`${process.argv[2]}.new`, process.argv[2]);
+  });
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}

@@ -1,0 +1,220 @@
+// AWS's wire protocols, the server's side, for the calls the bundled CLI makes in the tools tier's end-to-end runs:
+// a request the real SDK for JavaScript v3 serialized is read back into the command's input, and the fake's answer
+// (or its error) is written as the service would write it, for the SDK's own deserializers to read. The protocols,
+// as each service's API Reference and the Smithy protocol specifications define them (smithy.io, "AWS protocols"):
+// - awsQuery (Elastic Load Balancing v2, RDS, STS): a form-encoded POST with Action; lists as `Name.member.N`; the
+//   answer `<ActionResponse><ActionResult>...`, lists as `<member>` unless the shape names its members (RDS's
+//   DBInstances hold `<DBInstance>`); errors `<ErrorResponse><Error><Code>`.
+// - ec2Query (EC2): as awsQuery, lists as `Name.N` under the query names the API Reference gives (Filter, Owner);
+//   the answer's members lowerCamelCase, lists `<xSet><item>`; errors `<Response><Errors><Error><Code>`.
+// - restXml (S3): the bucket in the path (path style: the SDK uses it for an endpoint given as an IP address), the
+//   operation in the query; the answer's lists flattened (`<Version>` repeated); errors `<Error><Code>`.
+// - awsJson1_1 (KMS, CloudWatch Logs, SSM): the operation in X-Amz-Target, the input as JSON; errors `{"__type"}`.
+// A request this file cannot read is answered with HTTP 501 naming it: a test never passes on a guessed answer.
+
+/** One call read off the wire. */
+export interface WireCall {
+  /** The fake's service name (its client's: `S3`, `ElasticLoadBalancingV2`). */
+  readonly service: string;
+  readonly command: string;
+  readonly region: string;
+  /** The access key id the request was signed with (the fake cloud names its world with it). */
+  readonly accessKeyId: string;
+  readonly input: Record<string, any>;
+}
+
+/** What the server writes back. */
+export interface WireAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** A request the server does not read: answered 501 with the reason. */
+export class NotReadable extends Error {}
+
+type Protocol = 'query' | 'ec2' | 'restXml' | 'json';
+
+/** Each SigV4 signing name the CLI's clients use: the fake's service, its protocol and its API version's XML namespace. */
+const SERVICES: Readonly<Record<string, { service: string; protocol: Protocol; xmlns?: string }>> = {
+  elasticloadbalancing: { service: 'ElasticLoadBalancingV2', protocol: 'query', xmlns: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/' },
+  rds: { service: 'RDS', protocol: 'query', xmlns: 'http://rds.amazonaws.com/doc/2014-10-31/' },
+  sts: { service: 'STS', protocol: 'query', xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/' },
+  ec2: { service: 'EC2', protocol: 'ec2', xmlns: 'http://ec2.amazonaws.com/doc/2016-11-15/' },
+  s3: { service: 'S3', protocol: 'restXml', xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/' },
+  kms: { service: 'KMS', protocol: 'json' },
+  logs: { service: 'CloudWatchLogs', protocol: 'json' },
+  ssm: { service: 'SSM', protocol: 'json' },
+};
+
+/** Query lists whose members the API names (RDS API Reference, DBInstance data type inside DescribeDBInstances' result). */
+const QUERY_MEMBER_NAMES: Readonly<Record<string, string>> = { DBInstances: 'DBInstance', DBSnapshots: 'DBSnapshot' };
+/** EC2's query names of list parameters (EC2 API Reference, DescribeSnapshots' request parameters) and their SDK members. */
+const EC2_QUERY_NAMES: Readonly<Record<string, string>> = {
+  Filter: 'Filters',
+  Value: 'Values',
+  Owner: 'OwnerIds',
+  SnapshotId: 'SnapshotIds',
+  InstanceId: 'InstanceIds',
+};
+/** EC2's response names of lists (`snapshotSet`), by the SDK's member. */
+const EC2_SET_NAMES: Readonly<Record<string, string>> = {
+  Snapshots: 'snapshotSet',
+  Reservations: 'reservationSet',
+  Instances: 'instancesSet',
+  Tags: 'tagSet',
+};
+/** S3's flattened list elements, by the SDK's member (S3 API Reference, ListObjectVersions' and DeleteObjects' responses). */
+const S3_FLATTENED: Readonly<Record<string, string>> = { Versions: 'Version', DeleteMarkers: 'DeleteMarker', Deleted: 'Deleted', Errors: 'Error' };
+/** S3's REST operations the server reads: method and query word → command. */
+const S3_OPERATIONS: readonly { method: string; word?: string; command: string }[] = [
+  { method: 'GET', word: 'versions', command: 'ListObjectVersions' },
+  { method: 'POST', word: 'delete', command: 'DeleteObjects' },
+  { method: 'DELETE', command: 'DeleteBucket' },
+];
+
+/** Reads a request: the service and region from its SigV4 credential scope, the command and input by the protocol. */
+export function readCall(method: string, url: string, headers: Readonly<Record<string, string | undefined>>, body: string): WireCall {
+  const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(headers.authorization ?? '');
+  if (!scope) throw new NotReadable(`no SigV4 Authorization header on ${method} ${url}`);
+  const [, accessKeyId, region, signingName] = scope;
+  const known = SERVICES[signingName];
+  if (!known) throw new NotReadable(`the service signed as '${signingName}' is not read by the fake AWS endpoint`);
+  const base = { service: known.service, region, accessKeyId };
+  if (known.protocol === 'json') {
+    const target = headers['x-amz-target'] ?? '';
+    return { ...base, command: target.slice(target.indexOf('.') + 1), input: body === '' ? {} : JSON.parse(body) };
+  }
+  if (known.protocol === 'restXml') return { ...base, ...readS3(method, new URL(url, 'http://fake'), body) };
+  const form = new URLSearchParams(body);
+  const command = form.get('Action');
+  if (!command) throw new NotReadable(`a ${known.service} query request without Action`);
+  form.delete('Action');
+  form.delete('Version');
+  return { ...base, command, input: unflatten(form, known.protocol === 'ec2') };
+}
+
+/** The form's `A.member.1.B=x` (EC2: `Filter.1.Value.1=x`) as the input object the SDK serialized it from. */
+function unflatten(form: URLSearchParams, ec2: boolean): Record<string, any> {
+  const input: Record<string, any> = {};
+  for (const [name, raw] of form) {
+    const path = name.split('.').filter((part) => part !== 'member');
+    let at: any = input;
+    for (let i = 0; i < path.length; i++) {
+      const part = /^\d+$/.test(path[i]) ? Number(path[i]) - 1 : ec2 ? (EC2_QUERY_NAMES[path[i]] ?? path[i]) : path[i];
+      const last = i === path.length - 1;
+      if (last) at[part] = typed(path[i], raw);
+      else at = at[part] ??= /^\d+$/.test(path[i + 1]) ? [] : {};
+    }
+  }
+  return input;
+}
+
+/** Query members that are not strings (their shapes in the API References); every other value stays the string sent. */
+const QUERY_BOOLEANS = new Set(['DeletionProtection', 'ApplyImmediately', 'DryRun', 'IncludeShared', 'IncludePublic']);
+const QUERY_NUMBERS = new Set(['MaxRecords', 'MaxResults']);
+const typed = (name: string, raw: string): string | boolean | number =>
+  QUERY_BOOLEANS.has(name) ? raw === 'true' : QUERY_NUMBERS.has(name) ? Number(raw) : raw;
+
+/** S3: the bucket from the path (path style), the operation from method and query word. */
+function readS3(method: string, url: URL, body: string): { command: string; input: Record<string, any> } {
+  const [bucket, ...key] = url.pathname.slice(1).split('/');
+  if (bucket === '' || key.some(Boolean)) throw new NotReadable(`S3 ${method} ${url.pathname}: only bucket-level operations are read`);
+  const operation = S3_OPERATIONS.find((o) => o.method === method && (o.word === undefined ? url.search === '' : url.searchParams.has(o.word)));
+  if (!operation) throw new NotReadable(`S3 ${method} ${url.pathname}${url.search} is not read by the fake AWS endpoint`);
+  const input: Record<string, any> = { Bucket: decodeURIComponent(bucket) };
+  const q = url.searchParams;
+  if (q.has('key-marker')) input.KeyMarker = q.get('key-marker');
+  if (q.has('version-id-marker')) input.VersionIdMarker = q.get('version-id-marker');
+  if (q.has('max-keys')) input.MaxKeys = Number(q.get('max-keys'));
+  if (q.has('prefix')) input.Prefix = q.get('prefix');
+  if (operation.command === 'DeleteObjects') {
+    const objects = [...body.matchAll(/<Object>(.*?)<\/Object>/gs)].map(([, o]) => ({
+      Key: xmlText(/<Key>(.*?)<\/Key>/s.exec(o)?.[1]),
+      ...(/<VersionId>/.test(o) ? { VersionId: xmlText(/<VersionId>(.*?)<\/VersionId>/s.exec(o)?.[1]) } : {}),
+    }));
+    input.Delete = { Objects: objects, Quiet: /<Quiet>true<\/Quiet>/.test(body) };
+  }
+  return { command: operation.command, input };
+}
+
+const XML_ENTITIES: Readonly<Record<string, string>> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'", '&amp;': '&' };
+const xmlText = (text: string | undefined) => (text ?? '').replace(/&(lt|gt|quot|apos|amp);/g, (e) => XML_ENTITIES[e]);
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The fake's output written as the service answers. */
+export function writeOutput(call: WireCall, output: Record<string, any>): WireAnswer {
+  const { protocol, xmlns } = protocolOf(call);
+  const data = Object.fromEntries(Object.entries(output).filter(([k]) => k !== '$metadata'));
+  if (protocol === 'json') return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(data, jsonDates) };
+  if (protocol === 'restXml') {
+    if (call.command === 'DeleteBucket') return { status: 204, headers: {}, body: '' };
+    const root = call.command === 'ListObjectVersions' ? 'ListVersionsResult' : 'DeleteResult';
+    return xml(200, `<${root} xmlns="${xmlns}">${members(data, 's3')}</${root}>`);
+  }
+  if (protocol === 'ec2')
+    return xml(200, `<${call.command}Response xmlns="${xmlns}"><requestId>fake-request</requestId>${members(data, 'ec2')}</${call.command}Response>`);
+  const result = `<${call.command}Result>${members(data, 'query')}</${call.command}Result>`;
+  return xml(
+    200,
+    `<${call.command}Response xmlns="${xmlns}">${result}<ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></${call.command}Response>`,
+  );
+}
+
+/** An error the fake threw (an SDK exception: its name is AWS's code) written as the service answers it. */
+export function writeError(call: WireCall, error: { name: string; message: string; $metadata?: { httpStatusCode?: number } }): WireAnswer {
+  const { protocol } = protocolOf(call);
+  const status = error.$metadata?.httpStatusCode ?? 400;
+  const code = escapeXml(error.name);
+  const message = escapeXml(error.message);
+  if (protocol === 'json')
+    return {
+      status,
+      headers: { 'content-type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify({ __type: error.name, message: error.message }),
+    };
+  if (protocol === 'restXml')
+    return xml(status, `<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fake-request</RequestId></Error>`);
+  if (protocol === 'ec2')
+    return xml(
+      status,
+      `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>fake-request</RequestID></Response>`,
+    );
+  return xml(
+    status,
+    `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fake-request</RequestId></ErrorResponse>`,
+  );
+}
+
+const protocolOf = (call: WireCall) => Object.values(SERVICES).find((s) => s.service === call.service)!;
+const xml = (status: number, body: string): WireAnswer => ({
+  status,
+  headers: { 'content-type': 'text/xml' },
+  body: `<?xml version="1.0" encoding="UTF-8"?>${body}`,
+});
+/** awsJson1_1 writes timestamps as epoch seconds (Smithy, "awsJson1_1 protocol", timestamp serialization). */
+const jsonDates = function (this: any, key: string, value: unknown) {
+  return this[key] instanceof Date ? this[key].getTime() / 1000 : value;
+};
+
+/** An object's members as XML elements, each protocol's way of naming members and lists. */
+function members(data: Record<string, any>, style: 'query' | 'ec2' | 's3'): string {
+  return Object.entries(data)
+    .filter(([, v]) => v !== undefined)
+    .map(([name, value]) => element(name, value, style))
+    .join('');
+}
+
+function element(name: string, value: any, style: 'query' | 'ec2' | 's3'): string {
+  const tag = style === 'ec2' ? (Array.isArray(value) ? (EC2_SET_NAMES[name] ?? `${lowerFirst(name)}Set`) : lowerFirst(name)) : name;
+  if (Array.isArray(value)) {
+    if (style === 's3') return value.map((v) => element(S3_FLATTENED[name] ?? name, v, style)).join('');
+    const member = style === 'ec2' ? 'item' : (QUERY_MEMBER_NAMES[name] ?? 'member');
+    return `<${tag}>${value.map((v) => element(member, v, style)).join('')}</${tag}>`;
+  }
+  if (value instanceof Date) return `<${tag}>${value.toISOString()}</${tag}>`;
+  if (value !== null && typeof value === 'object') return `<${tag}>${members(value, style)}</${tag}>`;
+  return `<${tag}>${escapeXml(String(value))}</${tag}>`;
+}
+
+const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);

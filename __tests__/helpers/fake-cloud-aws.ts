@@ -1,0 +1,143 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArguments, MetadataBearer, Pluggable } from '@smithy/types';
+import { sdkCall } from '../../cli/shared/aws/calls';
+import type { AwsClients, ClientsOfRegion } from '../../cli/shared/aws/clients';
+import { FakeAws } from './fake-aws/fake-aws';
+import type { FakeCloud } from './fake-cloud';
+import { REGION } from './world-file';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * The in-memory fake AWS (fake-aws/, its spec in fake-aws/README.md) as the AWS of a fake cloud's world, for a
+ * command driven in jest's process while Terraform stays the stub process (ops-stubs/fake-cloud.js).
+ *
+ * Why the two never disagree: the world file is the one truth. The stub terraform reads and writes its `aws` part
+ * (a destroy refuses a protected load balancer or database and a non-empty bucket, and removes what it deletes), and
+ * around every SDK call this plugin loads the fake from that part and writes the fake's state back before the call
+ * returns. The command runs one step at a time (it waits for each terraform process it starts), so no stub runs
+ * while an SDK call does: each side always acts on what the other left. What the fake models beyond the world's
+ * fields (an RDS change applied but not reported yet) is kept in the world too, where the stub does not read it.
+ *
+ * Every SDK call is appended to the world's call log (`aws-sdk <region> <Client> <Command> <input>`), in order with
+ * the stubs' calls, and after each the guard invariant the stub checks after each of its calls (checkInvariants in
+ * ops-stubs/fake-cloud.js: no snapshot data without its guards or under a key that is not Enabled) is checked here.
+ */
+export function awsOfWorld(cloud: FakeCloud): { readonly fake: FakeAws; readonly of: ClientsOfRegion } {
+  const fake = new FakeAws();
+  const made = new Map<string, AwsClients>();
+  const of = (region: string) => {
+    let clients = made.get(region);
+    if (clients === undefined) made.set(region, (clients = fake.clients({ region, plugins: [worldPlugin(cloud, fake, region)] })));
+    return clients;
+  };
+  return { fake, of };
+}
+
+/** Around each call (all its attempts): the fake loaded from the world, the call logged, the world written back, checked. */
+function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable<object, MetadataBearer> {
+  return {
+    applyToStack: (stack) => {
+      stack.add(
+        (next: InitializeHandler<any, any>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<any>) => {
+          const call = sdkCall(String(context.clientName), String(context.commandName));
+          const line = ['aws-sdk', region, call, JSON.stringify(args.input)];
+          load(fake, cloud.world().aws, region);
+          appendFileSync(join(cloud.dir, 'calls.jsonl'), `${JSON.stringify({ tool: line[0], args: line.slice(1) })}\n`);
+          try {
+            return await next(args);
+          } finally {
+            cloud.update((world) => save(fake, world.aws));
+            const calls = readFileSync(join(cloud.dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+            for (const text of unguardedData(cloud.world().aws))
+              appendFileSync(join(cloud.dir, 'violations'), `${calls} ${line.join(' ')}: ${text}\n`);
+          }
+        },
+        { step: 'initialize', name: 'fakeCloudWorld', priority: 'high' },
+      );
+    },
+  };
+}
+
+/** The fake set to the world's AWS objects (fake-cloud.ts awsOf: load balancers, databases, buckets, keys, log groups, snapshots). */
+export function load(fake: FakeAws, aws: any, region: string): void {
+  fake.elbv2.loadBalancers.clear();
+  for (const [arn, lb] of Object.entries<any>(aws.lbs)) fake.elbv2.loadBalancers.set(arn, { 'deletion_protection.enabled': String(lb.protection) });
+  fake.rds.instances.clear();
+  for (const [id, db] of Object.entries<any>(aws.dbs))
+    fake.rds.instances.set(id, {
+      deletionProtection: db.protection,
+      pendingLooks: db.pending?.looks ?? 0,
+      ...(db.pending ? { pendingValue: db.pending.value } : {}),
+    });
+  fake.s3.buckets.clear();
+  for (const [name, b] of Object.entries<any>(aws.buckets)) {
+    if (!b.exists) continue;
+    const bucket = fake.s3.createBucket(name);
+    for (const o of b.objects) {
+      bucket.versions.push({ key: o.key, versionId: o.version, deleteMarker: false, body: Buffer.alloc(0), modified: new Date(0) });
+      if (o.locked) bucket.locked.add(o.key);
+    }
+  }
+  fake.kms.keys.clear();
+  // A KMS key is regional: asked in another region than its own, KMS does not find it (AWS KMS Developer Guide,
+  // "Regions"). A key without `region` is the deployment's (a standby's key names the standby's region).
+  for (const [id, k] of Object.entries<any>(aws.keys))
+    if ((k.region ?? REGION) === region)
+      fake.kms.keys.set(id, { state: k.state, ...(k.window ? { deletionDate: new Date(fake.kms.now.getTime() + k.window * DAY) } : {}) });
+  fake.logs.groups.clear();
+  for (const [name, g] of Object.entries<any>(aws.logGroups)) if (g.exists) fake.logs.groups.add(name);
+  fake.ec2.snapshots.length = 0;
+  for (const [volumeId, ids] of Object.entries<string[]>(aws.volumes ?? {}))
+    for (const id of ids) fake.ec2.snapshots.push({ id, volumeId, owner: fake.ec2.account });
+}
+
+/** The world's AWS objects set to the fake's, in place (what the fake does not model, such as a bucket's guards, stays). */
+export function save(fake: FakeAws, aws: any): void {
+  for (const [arn, lb] of Object.entries<any>(aws.lbs)) {
+    const attributes = fake.elbv2.loadBalancers.get(arn);
+    if (attributes) lb.protection = attributes['deletion_protection.enabled'] === 'true';
+  }
+  for (const [id, db] of Object.entries<any>(aws.dbs)) {
+    const instance = fake.rds.instances.get(id);
+    if (!instance) continue;
+    db.protection = instance.deletionProtection;
+    if (instance.pendingValue === undefined) delete db.pending;
+    else db.pending = { value: instance.pendingValue, looks: instance.pendingLooks };
+  }
+  for (const [name, b] of Object.entries<any>(aws.buckets)) {
+    if (!b.exists) continue;
+    const bucket = fake.s3.buckets.get(name);
+    if (!bucket) b.exists = false;
+    else {
+      // An object the world holds keeps what the fake does not model (its date and size, which the drill reads).
+      const held = new Map<string, any>(b.objects.map((o: any) => [`${o.key} ${o.version}`, o]));
+      b.objects = bucket.versions.map((v) => ({
+        ...held.get(`${v.key} ${v.versionId}`),
+        key: v.key,
+        version: v.versionId,
+        ...(bucket.locked.has(v.key) ? { locked: true } : {}),
+      }));
+    }
+  }
+  for (const [id, k] of Object.entries<any>(aws.keys)) {
+    const key = fake.kms.keys.get(id);
+    if (!key) continue;
+    k.state = key.state;
+    if (key.deletionDate) k.window = Math.round((key.deletionDate.getTime() - fake.kms.now.getTime()) / DAY);
+  }
+  for (const [name, g] of Object.entries<any>(aws.logGroups)) g.exists = fake.logs.groups.has(name);
+}
+
+/** ops-stubs/fake-cloud.js checkInvariants' bucket part, on the world's AWS objects: snapshot data without its guards. */
+export function unguardedData(aws: any): string[] {
+  const found: string[] = [];
+  for (const [name, bucket] of Object.entries<any>(aws.buckets)) {
+    if (!bucket.exists || bucket.objects.length === 0) continue;
+    if (!bucket.guarded) found.push(`bucket ${name} holds ${bucket.objects.length} objects without its guards`);
+    const key = bucket.key && aws.keys[bucket.key];
+    if (key && key.state !== 'Enabled') found.push(`bucket ${name} holds objects under KMS key ${bucket.key}, which is ${key.state}`);
+  }
+  return found;
+}
