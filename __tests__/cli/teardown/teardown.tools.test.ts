@@ -55,6 +55,8 @@ const track = (c: FakeCloud) => (clouds.push(c), c);
 afterEach(() => {
   for (const c of clouds.splice(0)) {
     expect(c.violations()).toBe('');
+    // AWS only through the SDK: the teardown starts no AWS CLI process.
+    expect(c.calls().filter((call) => call.startsWith('aws '))).toEqual([]);
     c.remove();
   }
 });
