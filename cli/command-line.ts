@@ -190,6 +190,7 @@ function drillCommand(): Command {
       '--etcd',
       "restore production's newest etcd snapshot instead (RKE2): on the throwaway's first server, with production's cluster token (docs/drill.md)",
     )
+    .option('--json', 'the final report as JSON on standard output, progress on standard error')
     .option(
       '--dry-run',
       'print the steps, what it creates, how long and what it costs; reads the settings file only (no tool, no credentials), changes nothing',

@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { moduleFolder, STACKS } from './shared/module-folder';
-import { requireTools, ToolMissing } from './shared/process';
+import { inheritedOutputToStandardError, requireTools, ToolMissing } from './shared/process';
 import { acceptance } from './acceptance/acceptance';
 import { COMMAND_NAMES, type CommandLine, parseCommandLine, UsageError } from './command-line';
 import type { AcceptanceCommands } from './acceptance/acceptance-run';
@@ -153,7 +153,7 @@ const runRotate: Runner = async (line) => {
 /** The app in the checkout, which the drill and the acceptance run synthesize with (RANCHER_HA_AWS_SYNTH: another entry, for the tests). */
 const synthScript = () => process.env.RANCHER_HA_AWS_SYNTH || resolve('scripts', 'synth.js');
 
-const runDrill: Runner = (line, log) => {
+const runDrill: Runner = async (line) => {
   if (line.stack === undefined && line.options.dir === undefined) throw new UsageError('drill: name the stack of production (rke-ha).');
   // A dry run runs no tool and needs no synthesized module: anyone reads the plan first (it says what is missing).
   const dryRun = line.options.dryRun === true;
@@ -162,23 +162,35 @@ const runDrill: Runner = (line, log) => {
     : moduleAndTools(line, ['kubectl', 'aws', 'curl']);
   // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
   const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
-  return drill({
-    stack: line.stack ?? 'rke-ha',
-    productionDir: dir,
-    settingsPath: productionSettingsPath(),
-    root: resolve('drill.out'),
-    synthScript: synthScript(),
-    name: line.options.name,
-    keep: line.options.keep === true,
-    teardownOnly: line.options.teardown === true,
-    etcd: line.options.etcd === true,
-    dryRun,
-    pingMinutes: line.options.waitMinutes,
-    interrupted: () => stopping.aborted,
-    stop: stopping,
-    teardown,
-    log,
-  });
+  // As the roll's: with --json, standard output holds the report alone and the progress goes to standard error.
+  const json = line.options.json === true;
+  // The teardown's terraform destroy lets its output through as it comes: with --json, to standard error too.
+  if (json) inheritedOutputToStandardError();
+  const io = new IoHost(chooseRenderer(json ? process.stderr : process.stdout, process.env));
+  let code: number | undefined;
+  try {
+    code = await drill({
+      stack: line.stack ?? 'rke-ha',
+      productionDir: dir,
+      settingsPath: productionSettingsPath(),
+      root: resolve('drill.out'),
+      synthScript: synthScript(),
+      name: line.options.name,
+      keep: line.options.keep === true,
+      teardownOnly: line.options.teardown === true,
+      etcd: line.options.etcd === true,
+      dryRun,
+      pingMinutes: line.options.waitMinutes,
+      interrupted: () => stopping.aborted,
+      stop: stopping,
+      teardown,
+      io,
+    });
+    return code;
+  } finally {
+    io.close();
+    if (json) process.stdout.write(`${JSON.stringify({ command: 'drill', exitCode: code ?? 1, ...io.report() }, null, 2)}\n`);
+  }
 };
 
 /** The commands an acceptance run runs as a person would; the drill tears its throwaway down with the teardown command. */

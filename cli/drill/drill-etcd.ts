@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { Aws } from '../shared/aws';
+import type { IoHost } from '../shared/io/io-host';
 import type { Comparison } from './drill-report';
 import RESTORE_SCRIPT from './drill-etcd-restore.sh';
 import { newestObject } from './drill-production';
@@ -130,7 +131,8 @@ export function compareRestored(restored: EtcdRestored, productionServers: numbe
 export interface EtcdRestoreOptions {
   readonly aws: Aws;
   readonly interrupted: () => boolean;
-  readonly log: (line: string) => void;
+  /** Where the restore tells what it did (the drill's host). */
+  readonly io: IoHost;
   readonly stack: string;
   /** Production's snapshot bucket and the snapshot: read only. */
   readonly productionBucket: string;
@@ -178,7 +180,10 @@ export async function restoreEtcd(o: EtcdRestoreOptions): Promise<EtcdRestored> 
     '--server-side-encryption',
     'AES256',
   ]);
-  o.log(`  copied s3://${o.productionBucket}/${o.snapshot.key} to s3://${bucket}/${folder}/${o.snapshot.name}`);
+  o.io.info('DRILL_SNAPSHOT_COPIED', `  copied s3://${o.productionBucket}/${o.snapshot.key} to s3://${bucket}/${folder}/${o.snapshot.name}`, {
+    bucket,
+    key: `${folder}/${o.snapshot.name}`,
+  });
   const name = `${parameters.path}/${TOKEN_PARAMETER}`;
   o.willWrite(name);
   // SSM takes tags only when it creates a parameter, never with Overwrite: one a killed drill left goes first.
@@ -200,7 +205,7 @@ export async function restoreEtcd(o: EtcdRestoreOptions): Promise<EtcdRestored> 
   try {
     const [first, ...others] = servers;
     for (const other of others) await stopServer(o, other);
-    o.log(`  restoring on ${first.name} (${first.instanceId}); the other servers are stopped`);
+    o.io.info('DRILL_RESTORE_SENT', `  restoring on ${first.name} (${first.instanceId}); the other servers are stopped`, { server: first.name });
     const command = `echo ${Buffer.from(RESTORE_SCRIPT).toString('base64')} | base64 -d > /run/rancher-aws-drill-restore.sh && bash /run/rancher-aws-drill-restore.sh ${o.snapshot.name} ${TOKEN_PARAMETER}`;
     const { commandId, result } = await onServer(o, first, command, 'rancher-ha-aws drill --etcd: restore', RESTORE_MS);
     if (!result) throw new Error(`the restore on ${first.name} did not finish within ${RESTORE_MS / 60_000} minutes (SSM command ${commandId})`);
@@ -213,7 +218,9 @@ export async function restoreEtcd(o: EtcdRestoreOptions): Promise<EtcdRestored> 
     try {
       deleteTokenParameter(o.aws, name);
     } catch (error) {
-      o.log(`  the parameter ${name} was not deleted (${(error as Error).message}): the teardown tries again`);
+      o.io.warn('DRILL_TOKEN_PARAMETER_LEFT', `  the parameter ${name} was not deleted (${(error as Error).message}): the teardown tries again`, {
+        parameter: name,
+      });
     }
   }
 }

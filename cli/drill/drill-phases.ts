@@ -6,7 +6,7 @@ import { compareRestored, restoreEtcd, type EtcdRestored, type EtcdSnapshot } fr
 import { API_COLLECTIONS, DRILL_USER, drillLogin, rancherIds, rancherServerUrl, removeDrillUser } from './drill-login';
 import type { ProductionDeployment } from './drill-production';
 import type { DrillPhase, DrillReport } from './drill-report';
-import type { DrillOptions, DrillPlan, DrillRecord } from './drill';
+import type { DrillPlan, DrillRecord, DrillRunOptions } from './drill';
 import { Kubectl } from '../shared/kubectl';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { run } from '../shared/process';
@@ -28,7 +28,7 @@ export type DrillOutcome = 'passed' | 'failed' | 'interrupted';
 
 /** A started drill, as every phase takes it. */
 export interface DrillRun {
-  readonly options: DrillOptions;
+  readonly options: DrillRunOptions;
   readonly plan: DrillPlan;
   readonly report: DrillReport;
   /** The record as last written. */
@@ -76,6 +76,7 @@ async function applyThrowaway({ options, plan, update }: DrillRun): Promise<void
     apply: ['apply', '-auto-approve', '-input=false'],
     applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
     failed: 'the restore did not complete',
+    output: options.io.lines('DRILL_TERRAFORM_OUTPUT'),
   });
 }
 
@@ -87,7 +88,7 @@ async function proveSnapshot(drilled: DrillRun, snapshot: EtcdSnapshot, terrafor
     restoreEtcd({
       aws: plan.aws,
       interrupted: options.interrupted,
-      log: options.log,
+      io: options.io,
       stack: options.stack,
       productionBucket: plan.backup.bucket,
       snapshot,
@@ -140,7 +141,11 @@ async function proveBackup(drilled: DrillRun, terraform: Terraform, url: string)
     if (userMade) {
       const left = removeDrillUser(kubectl);
       if (report.login) report.login = { ...report.login, removed: left === undefined };
-      if (left) options.log(`The drill's user ${DRILL_USER} may be left in the throwaway (${left}); the teardown removes it with the throwaway.`);
+      if (left)
+        options.io.warn(
+          'DRILL_USER_NOT_REMOVED',
+          `The drill's user ${DRILL_USER} may be left in the throwaway (${left}); the teardown removes it with the throwaway.`,
+        );
     }
   }
 }
@@ -190,7 +195,7 @@ async function compareWithBackup({ options, plan, report }: DrillRun, url: strin
  * answer, connecting to the throwaway's load balancer (curl --connect-to: no DNS record changes), trusting the CA the
  * restored Rancher names in its cacerts setting, or the system's for a public one.
  */
-async function pingRestored(restored: EtcdRestored, production: ProductionDeployment, throwawayUrl: string, options: DrillOptions): Promise<void> {
+async function pingRestored(restored: EtcdRestored, production: ProductionDeployment, throwawayUrl: string, options: DrillRunOptions): Promise<void> {
   if (!production.url || !throwawayUrl) throw new DrillFailed("production's or the throwaway's rancher_url output is missing");
   const { host } = new URL(production.url);
   const ca = join(options.root, 'rancher-ca.pem');

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKUP_FILE } from '../../lib/config/backup-file';
 import { Aws } from '../shared/aws';
+import { IoHost } from '../shared/io/io-host';
+import { LinesRenderer } from '../shared/io/lines-renderer';
 import { deleteTokenParameter, newestSnapshot, snapshotFolder, snapshotUnreadable, type EtcdSnapshot } from './drill-etcd';
 import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases';
 import { drillPlan } from './drill-plan';
@@ -15,11 +17,33 @@ import type { TeardownEntry } from '../shared/command-entries';
 import { readDeploymentRecord } from '../shared/module-folder';
 import { storesOf } from '../shared/stores';
 import { Terraform, terraformBinary } from '../shared/terraform';
-import { leftInState, phaseRunner } from '../shared/throwaway';
+import { leftInState } from '../shared/throwaway';
+import { beginPhase, drillPhaseRunner } from './drill-progress';
 
 export { throwawayProblems } from './drill-phases';
 
-export interface DrillOptions {
+/**
+ * Where a drill's messages go: an I/O host (the command line's: progress in place on a terminal, coded lines
+ * elsewhere), or, for a caller that keeps lines (the acceptance run reads the report's `Result:` and comparison
+ * lines), `log`, which gets each line of each message's text, one call a line as before the drill had codes.
+ */
+export type DrillOutput = { readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never };
+
+export type DrillOptions = DrillSettings & DrillOutput;
+
+/** The host a drill tells through: the caller's, or one over its `log`. */
+export const drillHost = (o: DrillOutput): IoHost =>
+  o.io ??
+  new IoHost(
+    new LinesRenderer((text) => {
+      for (const line of text.split('\n')) o.log!(line);
+    }),
+  );
+
+/** A drill's settings, with the host it tells through. */
+export type DrillRunOptions = DrillSettings & { readonly io: IoHost };
+
+export interface DrillSettings {
   /** The stack of production (only rke-ha builds a throwaway deployment). */
   readonly stack: string;
   /** Production's synthesized module folder: read (`terraform state pull`, `terraform output`), never changed. */
@@ -50,7 +74,6 @@ export interface DrillOptions {
   readonly stop?: AbortSignal;
   /** The teardown command, which tears the throwaway down (cli/main.ts gives it: cli/shared/command-entries.ts). */
   readonly teardown: TeardownEntry;
-  readonly log: (line: string) => void;
 }
 
 /** What the drill keeps between runs (`<drill folder>/drill.json`): enough for a rerun to find a throwaway left behind. */
@@ -102,12 +125,15 @@ export interface DrillPlan {
  * steps: what an earlier drill left torn down first, the drill decided and stated (planDrill), started (startDrill),
  * its phases (runDrillPhases), and its close: teardown and report (endDrill).
  */
-export async function drill(options: DrillOptions): Promise<number> {
+export async function drill(given: DrillOptions): Promise<number> {
+  const options: DrillRunOptions = { ...given, io: drillHost(given) };
+  const { io } = options;
   const record = new StateFile<DrillRecord>(join(options.root, 'drill.json'));
   const earlier = await finishEarlierDrill(options, record);
   if (earlier !== undefined) return earlier;
   if (options.stack !== 'rke-ha') {
-    options.log(
+    io.error(
+      'DRILL_STACK_NOT_RKE_HA',
       options.stack === 'docker'
         ? 'The docker stack has no Rancher backups to restore: its data volume has EBS snapshots instead (docs/docker.md).'
         : 'A drill builds a throwaway rke-ha deployment; a k8s-ha deployment runs on a cluster of yours, and the drill has no second cluster to restore into. Restore its backup into an rke-ha deployment by hand (docs/backups.md, "Migrate to a new deployment").',
@@ -125,50 +151,69 @@ export async function drill(options: DrillOptions): Promise<number> {
  * A throwaway an earlier drill left (not finished, or said finished while its state still holds resources: a record
  * written by hand) torn down first; `--teardown` ends there. The exit code when the drill ends here, else undefined.
  */
-async function finishEarlierDrill(options: DrillOptions, record: StateFile<DrillRecord>): Promise<number | undefined> {
-  const { log } = options;
+async function finishEarlierDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Promise<number | undefined> {
+  const { io } = options;
   const previous = record.read();
   if (previous && (!previous.done || leftInState(previous.moduleDir, previous.stack) > 0)) {
     if (previous.keep && !options.teardownOnly) {
-      log(
+      io.error(
+        'DRILL_KEPT_THROWAWAY_UP',
         `The throwaway deployment ${previous.name} of the drill started ${previous.startedAt} was kept (--keep) and is still up (${previous.moduleDir}). Tear it down first: npm run drill -- ${previous.stack} --teardown`,
       );
       return 2;
     }
-    log(
+    io.warn(
+      'DRILL_EARLIER_THROWAWAY_LEFT',
       `An earlier drill left its throwaway deployment ${previous.name} (${previous.moduleDir}; started ${previous.startedAt}, stopped in its ${previous.phase} phase)${options.dryRun ? '; a run without --dry-run tears it down first.' : ': tearing it down first.'}`,
     );
     if (options.dryRun) return 0;
-    const code = await tearDownThrowaway(previous, options.teardown, log);
-    if (code !== 0) return code;
+    const span = io.begin({ code: 'DRILL_EARLIER_TEARDOWN_STARTED', label: 'earlier throwaway', text: `tearing down ${previous.name}` });
+    let code: number;
+    try {
+      code = await tearDownThrowaway(previous, options.teardown, io);
+    } catch (error) {
+      span.stop();
+      throw error;
+    }
+    if (code !== 0) {
+      span.stop();
+      return code;
+    }
+    span.end('DRILL_EARLIER_TORN_DOWN', `The earlier drill's throwaway ${previous.name} is torn down.`, { throwaway: previous.name });
     forgetThrowawayFiles(options.root);
     record.write({ ...previous, done: true });
     if (options.teardownOnly) return 0;
   } else if (options.teardownOnly) {
-    log(`No throwaway deployment of a drill is left (${record.path}${previous ? ': the last one was torn down' : ' does not exist'}).`);
+    io.result(
+      'DRILL_NOTHING_LEFT',
+      `No throwaway deployment of a drill is left (${record.path}${previous ? ': the last one was torn down' : ' does not exist'}).`,
+    );
     return 0;
   }
   return undefined;
 }
 
 /** A dry run reads nothing but the settings file: no terraform, no AWS call, no credentials (anyone reads the plan first). */
-function stateDryRun(options: DrillOptions): number {
+function stateDryRun(options: DrillRunOptions): number {
+  const { io } = options;
   let settings: Record<string, unknown>;
   try {
     settings = readProductionSettings(options.settingsPath);
   } catch (error) {
-    options.log(`${(error as Error).message} Nothing was changed.`);
+    io.error('DRILL_SETTINGS_UNREADABLE', `${(error as Error).message} Nothing was changed.`);
     return 2;
   }
   // What the real run refuses about the name, the dry run refuses too (production's name there from its state).
   const productionName = productionNameOf(settings);
   const nameRefused = throwawayNameProblem(options.name ?? defaultThrowawayName(productionName), productionName);
   if (nameRefused !== undefined) {
-    options.log(`${nameRefused} Nothing was changed.`);
+    io.error('DRILL_NAME_REFUSED', `${nameRefused} Nothing was changed.`);
     return 2;
   }
+  // The plan is one message; its last line, that nothing was changed, the dry run's result.
   const plan = drillPlan({ ...options, settings, etcd: options.etcd ?? false, keep: options.keep ?? false });
-  for (const line of plan) options.log(line);
+  io.info('DRILL_PLAN', plan.slice(0, -1).join('\n'));
+  io.result('DRILL_DRY_RUN', plan[plan.length - 1]);
   return 0;
 }
 
@@ -176,52 +221,54 @@ function stateDryRun(options: DrillOptions): number {
  * Production read, the file to restore chosen and the throwaway named, what the drill does stated; or the exit code
  * of a refusal (nothing changed).
  */
-function planDrill(options: DrillOptions, record: StateFile<DrillRecord>): DrillPlan | number {
-  const { log } = options;
+function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): DrillPlan | number {
+  const { io } = options;
   const production = productionDeployment(options.productionDir);
   const settings = readProductionSettings(options.settingsPath);
   const problem = settingsMismatch(settings, production, options.settingsPath);
   if (problem) {
-    log(problem);
+    io.error('DRILL_SETTINGS_NOT_PRODUCTIONS', problem);
     return 2;
   }
   const name = options.name ?? defaultThrowawayName(production.name);
   const nameRefused = throwawayNameProblem(name, production.name);
   if (nameRefused !== undefined) {
-    log(`${nameRefused} Nothing was changed.`);
+    io.error('DRILL_NAME_REFUSED', `${nameRefused} Nothing was changed.`);
     return 2;
   }
   const aws = new Aws(production.region);
   const chosen = options.etcd ? etcdSource(aws, production, settings, options.stack) : backupSource(aws, production);
   if ('refused' in chosen) {
-    log(`${chosen.refused} Nothing was changed.`);
+    io.error(chosen.why, `${chosen.refused} Nothing was changed.`);
     return chosen.code;
   }
   const { backup, file, snapshot } = chosen;
   const outdir = join(options.root, 'cdktf.out');
   const moduleDir = join(outdir, 'stacks', options.stack);
   const settingsFile = join(options.root, 'settings.json');
-  log(`Drill of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}):`);
-  log(
-    `  ${snapshot ? 'etcd snapshot' : 'backup'}: s3://${backup.bucket}/${backup.key} (${backup.lastModified}, ${backup.bytes} bytes), the newest there; read only`,
-  );
-  log(`  throwaway deployment: ${name}, its own network, a wildcard DNS name (no Route53 record), state and module in ${moduleDir}`);
-  if (snapshot)
-    log(
-      `  then: the snapshot copied into the throwaway's bucket and restored on its first server with production's token (its other servers stopped), production's backup writer taken out of it, /ping at production's hostname through the throwaway's load balancer, the Nodes and Rancher's objects counted, server-url, a report in ${options.root}`,
-    );
-  else log(`  then: /ping, the counts of clusters, users, projects and settings against the backup, server-url, a report in ${options.root}`);
-  log(
-    options.keep
-      ? '  --keep: the throwaway stays up afterwards'
-      : '  then the teardown of the throwaway (also when a step fails or the drill is interrupted)',
+  // What the drill does, stated before it starts: one message.
+  io.info(
+    'DRILL_PLAN',
+    [
+      `Drill of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}):`,
+      `  ${snapshot ? 'etcd snapshot' : 'backup'}: s3://${backup.bucket}/${backup.key} (${backup.lastModified}, ${backup.bytes} bytes), the newest there; read only`,
+      `  throwaway deployment: ${name}, its own network, a wildcard DNS name (no Route53 record), state and module in ${moduleDir}`,
+      snapshot
+        ? `  then: the snapshot copied into the throwaway's bucket and restored on its first server with production's token (its other servers stopped), production's backup writer taken out of it, /ping at production's hostname through the throwaway's load balancer, the Nodes and Rancher's objects counted, server-url, a report in ${options.root}`
+        : `  then: /ping, the counts of clusters, users, projects and settings against the backup, server-url, a report in ${options.root}`,
+      options.keep
+        ? '  --keep: the throwaway stays up afterwards'
+        : '  then the teardown of the throwaway (also when a step fails or the drill is interrupted)',
+    ].join('\n'),
+    { production: production.name, key: backup.key, throwaway: name },
   );
 
   // The folder of the last throwaway, torn down: its empty state and its teardown record would be taken for the new
   // one's (the teardown resumes from its record), so it goes; one whose state still holds resources stays.
   const left = leftInState(moduleDir, options.stack);
   if (left > 0) {
-    log(
+    io.error(
+      'DRILL_EARLIER_RESOURCES_LEFT',
       `${moduleDir} still holds ${left} resources of an earlier throwaway, and ${record.path} does not name it: tear it down with \`npm run teardown -- --dir ${moduleDir} --yes\` (TF_VAR_${RESTORE_VARIABLE} set to production's rancher_backup_encryption_config). Nothing was changed.`,
     );
     return 2;
@@ -230,7 +277,7 @@ function planDrill(options: DrillOptions, record: StateFile<DrillRecord>): Drill
 }
 
 /** The throwaway's folder and settings written, the drill's record and report begun. */
-function startDrill(options: DrillOptions, record: StateFile<DrillRecord>, plan: DrillPlan): DrillRun {
+function startDrill(options: DrillRunOptions, record: StateFile<DrillRecord>, plan: DrillPlan): DrillRun {
   const { production, settings, backup, file, snapshot, name, outdir, moduleDir, settingsFile } = plan;
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(options.root, { recursive: true });
@@ -269,11 +316,12 @@ function startDrill(options: DrillOptions, record: StateFile<DrillRecord>, plan:
     current = { ...current, ...change };
     record.write(current);
   };
-  const phase = phaseRunner<DrillPhase>({
+  const phase = drillPhaseRunner({
+    io: options.io,
+    etcd: snapshot !== undefined,
     interrupted: options.interrupted,
     results: report.phases,
     enter: (name) => update({ phase: name }),
-    log: options.log,
   });
 
   // The restore of an encrypted backup and the teardown's destroy both need production's configuration in the
@@ -296,23 +344,34 @@ function startDrill(options: DrillOptions, record: StateFile<DrillRecord>, plan:
 /** The throwaway torn down (or kept), the phases not reached marked skipped, the report written; the exit code. */
 async function endDrill(drilled: DrillRun, outcome: DrillOutcome): Promise<number> {
   const { options, report } = drilled;
-  const { log } = options;
+  const { io } = options;
   const { name, moduleDir, snapshot } = drilled.plan;
   let tornDown = true;
   if (options.keep) {
     report.phases.push({ phase: 'teardown', status: 'skipped', detail: '--keep' });
-    log(`Kept: the throwaway deployment ${name} (${moduleDir}${report.throwaway.url ? `, ${report.throwaway.url}` : ''}).`);
-    log(`Tear it down with: npm run drill -- ${options.stack} --teardown`);
+    io.info(
+      'DRILL_KEPT',
+      `Kept: the throwaway deployment ${name} (${moduleDir}${report.throwaway.url ? `, ${report.throwaway.url}` : ''}).\nTear it down with: npm run drill -- ${options.stack} --teardown`,
+      { throwaway: name },
+    );
   } else {
     const started = Date.now();
-    const code = await tearDownThrowaway(drilled.current, options.teardown, log);
+    const span = beginPhase(io, 'teardown', snapshot !== undefined);
+    let code: number;
+    try {
+      code = await tearDownThrowaway(drilled.current, options.teardown, io);
+    } catch (error) {
+      span.stop();
+      throw error;
+    }
     tornDown = code === 0;
-    report.phases.push({
-      phase: 'teardown',
-      status: tornDown ? 'passed' : 'failed',
-      seconds: Math.round((Date.now() - started) / 1000),
-      detail: tornDown ? undefined : `run npm run drill -- ${options.stack} --teardown to finish it`,
-    });
+    const detail = tornDown ? undefined : `run npm run drill -- ${options.stack} --teardown to finish it`;
+    report.phases.push({ phase: 'teardown', status: tornDown ? 'passed' : 'failed', seconds: Math.round((Date.now() - started) / 1000), detail });
+    if (tornDown) span.end('DRILL_PHASE_PASSED', 'teardown: passed', { phase: 'teardown' });
+    else {
+      span.stop();
+      io.error('DRILL_PHASE_FAILED', `teardown: ${detail}`);
+    }
   }
   if (!options.keep && tornDown) forgetThrowawayFiles(options.root);
   const phases: readonly DrillPhase[] = snapshot ? ETCD_PHASES : DRILL_PHASES;
@@ -325,9 +384,12 @@ async function endDrill(drilled: DrillRun, outcome: DrillOutcome): Promise<numbe
   const reportFile = join(options.root, `report-${report.startedAt.replace(/[:.]/g, '-')}.json`);
   writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
   drilled.update({ phase: 'teardown', done: !options.keep && tornDown, report: reportFile });
-  for (const line of describeReport(report, reportFile)) log(line);
-  if (outcome === 'interrupted') return 130;
-  return report.passed ? 0 : 1;
+  // The report as one message, its last line (Result: PASSED or FAILED, and the file) the drill's result.
+  const described = describeReport(report, reportFile);
+  io.info('DRILL_REPORT', described.slice(0, -1).join('\n'));
+  const exitCode = outcome === 'interrupted' ? 130 : report.passed ? 0 : 1;
+  io.result('DRILL_RESULT', described[described.length - 1], { passed: report.passed, report: reportFile, exitCode });
+  return exitCode;
 }
 
 /** The throwaway's kubeconfig and CA: of no use once it is gone. */
@@ -338,21 +400,30 @@ function forgetThrowawayFiles(root: string): void {
 /** What a drill restores: the file in production's bucket, and the backup's name or the snapshot. */
 type Source =
   | { readonly backup: DrillReport['backup']; readonly file?: string; readonly snapshot?: EtcdSnapshot }
-  | { readonly refused: string; readonly code: 1 | 2 };
+  | { readonly refused: string; readonly code: 1 | 2; /** The refusal's message code. */ readonly why: string };
 
 /** Production's newest Rancher backup, which its state can decrypt. */
 function backupSource(aws: Aws, production: ProductionDeployment): Source {
   if (!production.backupBucket)
-    return { refused: `${production.name} has no backup bucket (no rancher_backup_bucket output): apply it with this version first.`, code: 2 };
+    return {
+      why: 'DRILL_NO_BACKUP_BUCKET',
+      refused: `${production.name} has no backup bucket (no rancher_backup_bucket output): apply it with this version first.`,
+      code: 2,
+    };
   const backup = newestBackup(aws, production.backupBucket);
   if (!backup)
     return {
+      why: 'DRILL_NO_BACKUP',
       refused: `No backup in s3://${production.backupBucket}/${BACKUP_PREFIX}: nothing to restore (backups.enabled, and the first backup of the apply?).`,
       code: 1,
     };
   const file = backup.key.slice(BACKUP_PREFIX.length);
   if (file.endsWith('.enc') && !production.backupEncryptionConfig)
-    return { refused: `${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with.`, code: 2 };
+    return {
+      why: 'DRILL_BACKUP_NOT_DECRYPTABLE',
+      refused: `${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with.`,
+      code: 2,
+    };
   const { key, lastModified, bytes } = backup;
   return { backup: { bucket: production.backupBucket, key, lastModified, bytes }, file };
 }
@@ -365,23 +436,35 @@ function backupSource(aws: Aws, production: ProductionDeployment): Source {
 function etcdSource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, stack: string): Source {
   if (production.distribution === 'k3s' || !production.etcdSnapshotBucket)
     return {
+      why: 'DRILL_NO_SNAPSHOT_BUCKET',
       refused: `--etcd: ${production.name} has no etcd snapshot bucket (no etcd_snapshot_bucket output): K3s keeps its state in RDS, whose snapshots the drill does not restore.`,
       code: 2,
     };
   if (!production.joinToken)
-    return { refused: `--etcd: production's state has no join_token output: a restored snapshot cannot be read without the cluster token.`, code: 2 };
+    return {
+      why: 'DRILL_NO_JOIN_TOKEN',
+      refused: `--etcd: production's state has no join_token output: a restored snapshot cannot be read without the cluster token.`,
+      code: 2,
+    };
   const tls = (settings.rancher as { tls?: { mode?: unknown } } | undefined)?.tls?.mode;
   if (tls === 'external')
     return {
+      why: 'DRILL_TLS_AT_LOAD_BALANCER',
       refused: `--etcd: production terminates TLS at its load balancer (rancher.tls.mode external): its restored ingress answers plain HTTP, which the throwaway's TCP load balancer would serve on 443. Drill its Rancher backup instead (without --etcd).`,
       code: 2,
     };
   const folder = snapshotFolder(stack);
   const snapshot = newestSnapshot(aws, production.etcdSnapshotBucket, folder);
-  if (!snapshot) return { refused: `No etcd snapshot in s3://${production.etcdSnapshotBucket}/${folder}/: nothing to restore.`, code: 1 };
+  if (!snapshot)
+    return {
+      why: 'DRILL_NO_SNAPSHOT',
+      refused: `No etcd snapshot in s3://${production.etcdSnapshotBucket}/${folder}/: nothing to restore.`,
+      code: 1,
+    };
   const unreadable = snapshotUnreadable(aws, production.etcdSnapshotBucket, snapshot.key);
   if (unreadable)
     return {
+      why: 'DRILL_SNAPSHOT_UNREADABLE',
       refused: `--etcd: s3://${production.etcdSnapshotBucket}/${snapshot.key} cannot be read with your credentials (${unreadable}). The snapshot bucket's key decrypts only for the identities that deploy production (the one that applied it last, and deployer_arns): run the drill as one of them.`,
       code: 2,
     };
@@ -409,21 +492,22 @@ function settingsMismatch(settings: Record<string, unknown>, production: Product
  * Tears a throwaway deployment down with the teardown command's steps (no confirmation, its own buckets deleted),
  * after checking that its state holds none of production's stores. Returns the exit code.
  */
-async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, log: (line: string) => void): Promise<number> {
+async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, io: IoHost): Promise<number> {
   if (drilled.tokenParameter) {
     // A drill stopped mid-restore (killed) leaves production's token there: it goes first.
     try {
       const production = productionDeployment(drilled.productionDir);
       deleteTokenParameter(new Aws(production.region), drilled.tokenParameter);
     } catch (error) {
-      log(
+      io.error(
+        'DRILL_TOKEN_PARAMETER_NOT_DELETED',
         `The parameter ${drilled.tokenParameter} (production's cluster token) could not be deleted: ${(error as Error).message}. Delete it by hand.`,
       );
       return 1;
     }
   }
   if (!drilled.applied || !existsSync(join(drilled.moduleDir, 'cdk.tf.json'))) {
-    log(`Nothing of ${drilled.name} was created (the drill stopped before its apply).`);
+    io.info('DRILL_NOTHING_CREATED', `Nothing of ${drilled.name} was created (the drill stopped before its apply).`);
     return 0;
   }
   if (!process.env[`TF_VAR_${RESTORE_VARIABLE}`]) {
@@ -431,14 +515,22 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
       const production = productionDeployment(drilled.productionDir);
       if (production.backupEncryptionConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
     } catch (error) {
-      log(`Production's state could not be read (${(error as Error).message}); the destroy may ask for ${RESTORE_VARIABLE}.`);
+      io.warn(
+        'DRILL_PRODUCTION_UNREADABLE',
+        `Production's state could not be read (${(error as Error).message}); the destroy may ask for ${RESTORE_VARIABLE}.`,
+      );
     }
   }
   // A folder whose `terraform init` never finished cannot even be read: init it first (the state is a local file there).
   if (!existsSync(join(drilled.moduleDir, '.terraform'))) {
-    const init = run(terraformBinary(), ['init', '-input=false'], { cwd: drilled.moduleDir, timeoutMs: 900_000, inherit: true });
+    // Synchronous as before (a signal waits for it); its output through the host once it ends, so that it stays above a
+    // terminal's status line and off standard output with --json.
+    const init = run(terraformBinary(), ['init', '-input=false'], { cwd: drilled.moduleDir, timeoutMs: 900_000 });
+    const shown = io.lines('DRILL_TERRAFORM_OUTPUT');
+    for (const line of `${init.stdout}${init.stderr}`.split('\n')) if (line.trim() !== '') shown(line);
     if (init.code !== 0) {
-      log(
+      io.error(
+        'DRILL_TERRAFORM_INIT_FAILED',
         `terraform init failed in ${drilled.moduleDir} (exit ${init.code}): the throwaway ${drilled.name} was not torn down. Fix it, then run the drill with --teardown.`,
       );
       return 1;
@@ -448,10 +540,13 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
   const productionStores = new Set(drilled.productionBuckets);
   const shared = storesOf(state, readDeploymentRecord(state)).stores.filter((s) => productionStores.has(s.id));
   if (shared.length > 0) {
-    log(
+    io.error(
+      'DRILL_PRODUCTION_STORE_IN_THROWAWAY',
       `The throwaway's state holds production's ${shared.map((s) => s.id).join(', ')}: it is not torn down (its teardown would delete them). Look at ${drilled.moduleDir} by hand.`,
     );
     return 1;
   }
+  // The teardown prints as it does on its own, each line a message of the drill's.
+  const log = io.lines('DRILL_TEARDOWN_OUTPUT');
   return teardown({ dir: drilled.moduleDir, label: `the drill's throwaway ${drilled.name}`, keepSnapshots: false, yes: true, log });
 }

@@ -85,12 +85,19 @@ export async function synthesize(options: Stoppable & { synthScript: string; set
 
 /**
  * `terraform init`, then `terraform <apply>` in the module folder; a signal stops either with SIGINT (terraform ends
- * the operations in flight and saves its state). The apply's output goes to the terminal, or with `capture` is
- * returned (`apply -json`: the timeline's events). `failed` says what a failure means.
+ * the operations in flight and saves its state). The apply's output goes to the terminal (or to `output`), or with
+ * `capture` is returned (`apply -json`: the timeline's events). `failed` says what a failure means.
  */
 export async function initAndApply(
   moduleDir: string,
-  options: Stoppable & { apply: readonly string[]; applyTimeoutMs: number; failed: string; capture?: boolean },
+  options: Stoppable & {
+    apply: readonly string[];
+    applyTimeoutMs: number;
+    failed: string;
+    capture?: boolean;
+    /** Each line of terraform's output as it comes (an I/O host's), instead of straight to ours; not with `capture`. */
+    output?: (line: string) => void;
+  },
 ): Promise<RunResult> {
   let applied: RunResult | undefined;
   for (const args of [['init', '-input=false'], options.apply]) {
@@ -98,7 +105,7 @@ export async function initAndApply(
     const result = await runAsync(terraformBinary(), args, {
       cwd: moduleDir,
       timeoutMs: init ? 900_000 : options.applyTimeoutMs,
-      inherit: init || !options.capture,
+      ...(options.output && (init || !options.capture) ? { onLine: options.output } : { inherit: init || !options.capture }),
       stop: options.stop,
       stopSignal: 'SIGINT',
     });

@@ -34,6 +34,17 @@ describe('npm run acceptance', () => {
     expect(report.timeline.map((t: any) => t.step)).toEqual(TIMELINE.map((t) => t.step));
     expect(report.timeline.every((t: any) => t.seconds !== undefined && t.resources > 0)).toBe(true);
     expect(report.secondPlanChanges).toEqual([]);
+    // The drill, called with `log`, still hands its report a line at a time: its result and each comparison are evidence.
+    expect(report.evidence.drill[0]).toMatch(/^rancher-ha-aws drill: exit 0; Result: PASSED\. Report: \S+report-\S+\.json$/);
+    const firstWords = (line: string) =>
+      line
+        .split(/[\s:]+/)
+        .slice(0, 2)
+        .join(' ');
+    const counted = ['clusters', 'users', 'projects', 'settings'].map((kind) => `${kind}.management.cattle.io`);
+    expect(report.evidence.drill.slice(1, 12).map(firstWords)).toEqual(
+      ['synth', 'apply', 'ping', 'login', 'compare', 'teardown', ...counted, 'setting'].map((what) => `passed ${what}`),
+    );
     // The downstream cluster after each phase that replaced Rancher's servers: its agent's tunnel dropped (the first
     // look sees Connected False), back once Rancher answered with the CA it trusts; still its own after the drill.
     expect(report.downstream.map((d: any) => [d.after, d.up])).toEqual(

@@ -4,6 +4,7 @@ import { FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, SYNTH_STUB } from '../../help
 import { statuses } from '../../helpers/acceptance-run';
 import { BUCKET, checkEveryDrill, drill, expectTornDown, record, reportOf, THROWAWAY, world } from '../../helpers/drill-world';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { codesOf, said } from '../../helpers/plain-output';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -23,7 +24,8 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     expect(report.phases[1].detail).toContain('the restore did not complete');
     expect(report.passed).toBe(false);
     expect(report.recoveryMinutes).toBeUndefined();
-    expect(result.out).toContain('Result: FAILED');
+    expect(said(result.out, 'DRILL_PHASE_FAILED')).toBe(`apply: ${report.phases[1].detail}`);
+    expect(said(result.out, 'DRILL_RESULT')).toContain('FAILED');
     expectTornDown(c);
   });
 
@@ -97,7 +99,7 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     const report = reportOf(c);
     expect(statuses(report)).toMatchObject({ compare: 'failed', teardown: 'passed' });
     expect(report.comparisons.filter((x: any) => !x.passed).map((x: any) => x.what)).toEqual([what]);
-    expect(result.out).toContain(`FAILED  ${what}`);
+    expect(said(result.out, 'DRILL_REPORT')).toContain(`FAILED  ${what}`);
     expectTornDown(c);
   });
 
@@ -120,7 +122,9 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     expect(result.err).toContain(`${signal}: stopping the drill`);
     expect(statuses(reportOf(c))).toMatchObject(expected);
     expect(reportOf(c).passed).toBe(false);
-    if (phase === 'synth') expect(result.out).toContain(`Nothing of ${THROWAWAY} was created`);
+    // The phase the signal stopped says so (a login that had passed: the drill stops before the compare).
+    expect(said(result.out, 'DRILL_PHASE_INTERRUPTED')).toBe(phase === 'login' ? '' : `${phase}: interrupted by a signal`);
+    if (phase === 'synth') expect(codesOf(result.out)).toContain('DRILL_NOTHING_CREATED');
     if (phase === 'apply') expect(c.calls()).toContain('terraform apply -destroy -refresh=false -auto-approve -input=false');
     expectTornDown(c);
   });
@@ -143,7 +147,8 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
       expect(record(c)).toMatchObject({ name: THROWAWAY, done: false });
       const rerun = drill(c);
       expect(rerun.code).toBe(0);
-      expect(rerun.out).toContain(`An earlier drill left its throwaway deployment ${THROWAWAY}`);
+      expect(codesOf(rerun.out)[0]).toBe('DRILL_EARLIER_THROWAWAY_LEFT');
+      expect(said(rerun.out, 'DRILL_EARLIER_THROWAWAY_LEFT')).toContain(THROWAWAY);
       expect(reportOf(c).passed).toBe(true);
       expectTornDown(c);
     },
@@ -166,7 +171,8 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     });
     const result = drill(c);
     expect(result.code).toBe(1);
-    expect(result.out).toContain(`The throwaway's state holds production's ${BUCKET}: it is not torn down`);
+    expect(said(result.out, 'DRILL_PRODUCTION_STORE_IN_THROWAWAY')).toContain(BUCKET);
+    expect(said(result.out, 'DRILL_PHASE_FAILED')).toMatch(/^teardown: /);
     expect(statuses(reportOf(c)).teardown).toBe('failed');
     expect(c.calls().some((call) => call.startsWith('terraform apply -destroy') || call.startsWith('terraform state rm'))).toBe(false);
   });
@@ -178,17 +184,16 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     writeFileSync(join(c.dir, 'drill.out', 'drill.json'), JSON.stringify({ ...kept, done: true, keep: false }));
     const again = drill(c);
     expect(again.code).toBe(0);
-    expect(again.out).toContain(`An earlier drill left its throwaway deployment ${THROWAWAY}`);
+    expect(codesOf(again.out)[0]).toBe('DRILL_EARLIER_THROWAWAY_LEFT');
     expectTornDown(c);
     // Nothing names it: the drill does not guess, and says how to tear it down.
     expect(drill(c, '--keep').code).toBe(0);
     rmSync(join(c.dir, 'drill.out', 'drill.json'));
     const lost = drill(c);
     expect(lost.code).toBe(2);
-    expect(lost.out).toMatch(
-      /still holds \d+ resources of an earlier throwaway, and .* does not name it: tear it down with `npm run teardown -- --dir /,
-    );
-    expect(drill(c, '--teardown').out).toContain('No throwaway deployment of a drill is left');
+    expect(codesOf(lost.out)).toEqual(['DRILL_PLAN', 'DRILL_EARLIER_RESOURCES_LEFT']);
+    expect(said(lost.out, 'DRILL_EARLIER_RESOURCES_LEFT')).toContain(`npm run teardown -- --dir ${kept.moduleDir}`);
+    expect(codesOf(drill(c, '--teardown').out)).toEqual(['DRILL_NOTHING_LEFT']);
     // The test's own clean-up of what it left.
     const env = { TF_VAR_rancher_backup_restore_encryption_config: FAKE_BACKUP_ENCRYPTION_CONFIG };
     expect(c.run(['teardown', '--dir', kept.moduleDir, '--yes'], { env }).code).toBe(0);

@@ -23,7 +23,13 @@ import {
   TOKEN,
   world,
 } from '../../helpers/drill-world';
+import { codesOf, said } from '../../helpers/plain-output';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+/** The drill's messages in order, without the lines of terraform and the teardown it passes on (one code each). */
+const flow = (out: string) => codesOf(out).filter((code) => code !== 'DRILL_TERRAFORM_OUTPUT' && code !== 'DRILL_TEARDOWN_OUTPUT');
+/** Each phase started then passed, in order. */
+const passedPhases = (phases: readonly string[]) => phases.flatMap(() => ['DRILL_PHASE_STARTED', 'DRILL_PHASE_PASSED']);
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -69,17 +75,28 @@ describe('npm run drill', () => {
     expect(report.login).toEqual({ user: 'rancher-ha-aws-drill', endpoint: '/v1-public/login', status: 201, removed: true });
     expect(c.world().drill.userEvents).toEqual(['created', 'deleted']);
     expect(c.calls().filter((call) => call.startsWith('curl ') && call.includes('/v3/projects'))).toHaveLength(2);
-    expect(result.out).toContain(
-      "Logged in to https://3-250-1-2.sslip.io as rancher-ha-aws-drill (the drill's own user, deleted afterwards): POST /v1-public/login answered 201.",
-    );
+    // Stated, each phase a timed step, the teardown's own lines passed on, then the report and its result.
+    expect(flow(result.out)).toEqual([
+      'DRILL_PLAN',
+      ...passedPhases(['synth', 'apply', 'ping', 'login', 'compare', 'teardown']),
+      'DRILL_REPORT',
+      'DRILL_RESULT',
+    ]);
+    expect(
+      said(result.out, 'DRILL_PHASE_PASSED')
+        .split('\n')
+        .map((line) => line.replace(/ \(\d+s\)$/, '')),
+    ).toEqual(['synth', 'apply', 'ping', 'login', 'compare', 'teardown'].map((phase) => `${phase}: passed`));
+    expect(codesOf(result.out)).toContain('DRILL_TEARDOWN_OUTPUT');
+    expect(said(result.out, 'DRILL_REPORT')).toContain('https://3-250-1-2.sslip.io as rancher-ha-aws-drill');
     // The password and the token reached no file of the drill's folder.
     for (const file of readdirSync(join(c.dir, 'drill.out')).filter((f) => statSync(join(c.dir, 'drill.out', f)).isFile()))
       expect(readFileSync(join(c.dir, 'drill.out', file), 'utf8')).not.toContain('the-secret-part');
     expect(report.passed).toBe(true);
     expect(typeof report.recoveryMinutes).toBe('number');
     expect(report.notProven.join(' ')).toContain('Downstream clusters');
-    expect(result.out).toContain('Result: PASSED');
-    expect(result.out).toContain('What this drill does not prove:');
+    expect(said(result.out, 'DRILL_RESULT')).toContain('PASSED');
+    expect(said(result.out, 'DRILL_REPORT')).toContain(report.notProven[0]);
     expectTornDown(c);
     // The throwaway's apply and destroy were given production's backup configuration (the stub refuses otherwise).
     expect(c.calls().filter((call) => call.startsWith('terraform apply'))).toEqual([
@@ -105,8 +122,15 @@ describe('npm run drill', () => {
     const c = world();
     const kept = drill(c, '--keep');
     expect(kept.code).toBe(0);
-    expect(kept.out).toContain(`Kept: the throwaway deployment ${THROWAWAY}`);
-    expect(kept.out).toContain('npm run drill -- rke-ha --teardown');
+    expect(flow(kept.out)).toEqual([
+      'DRILL_PLAN',
+      ...passedPhases(['synth', 'apply', 'ping', 'login', 'compare']),
+      'DRILL_KEPT',
+      'DRILL_REPORT',
+      'DRILL_RESULT',
+    ]);
+    expect(said(kept.out, 'DRILL_KEPT')).toContain(THROWAWAY);
+    expect(said(kept.out, 'DRILL_KEPT')).toContain('npm run drill -- rke-ha --teardown');
     expect(statuses(reportOf(c)).teardown).toBe('skipped');
     expect(c.world().drill.state.resources.length).toBe(c.world().drill.applyState.resources.length);
     expect(existsSync(join(c.dir, 'drill.out', 'kubeconfig.yaml'))).toBe(true);
@@ -114,11 +138,12 @@ describe('npm run drill', () => {
     expect(c.world().drill.userEvents).toEqual(['created', 'deleted']);
     const again = drill(c);
     expect(again.code).toBe(2);
-    expect(again.out).toContain('was kept (--keep) and is still up');
+    expect(codesOf(again.out)).toEqual(['DRILL_KEPT_THROWAWAY_UP']);
     const down = drill(c, '--teardown');
     expect(down.code).toBe(0);
+    expect(flow(down.out)).toEqual(['DRILL_EARLIER_THROWAWAY_LEFT', 'DRILL_EARLIER_TEARDOWN_STARTED', 'DRILL_EARLIER_TORN_DOWN']);
     expectTornDown(c);
-    expect(drill(c, '--teardown').out).toContain('No throwaway deployment of a drill is left');
+    expect(codesOf(drill(c, '--teardown').out)).toEqual(['DRILL_NOTHING_LEFT']);
   });
 
   it('--dry-run with no tool, no credentials and no module: the steps, what it creates, how long, what it costs; no call, nothing written', () => {
@@ -126,22 +151,22 @@ describe('npm run drill', () => {
     const result = c.run(['drill', 'rke-ha', '--dir', 'not-synthesized', '--dry-run'], { tools: [] });
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toContain('a dry run: no terraform, no AWS call, no credentials needed');
-    expect(result.out).toContain('not synthesized here yet');
-    for (const phase of ['synth', 'apply', 'ping', 'login', 'compare', 'teardown']) expect(result.out).toContain(`  ${phase}: `);
-    expect(result.out).toContain(`throwaway deployment: ${THROWAWAY}`);
-    expect(result.out).toContain('What it creates: a second rke-ha deployment');
-    expect(result.out).toContain('How long: about an hour');
-    expect(result.out).toMatch(/Cost: about \$\d+\.\d\d-\$\d+\.\d\d/);
-    expect(result.out).toContain('Dry run: nothing was changed.');
+    // The plan is one message, the dry run's result another.
+    expect(codesOf(result.out)).toEqual(['DRILL_PLAN', 'DRILL_DRY_RUN']);
+    const plan = said(result.out, 'DRILL_PLAN');
+    expect(plan).toContain('not synthesized here yet');
+    for (const phase of ['synth', 'apply', 'ping', 'login', 'compare', 'teardown']) expect(plan).toContain(`  ${phase}: `);
+    expect(plan).toContain(`throwaway deployment: ${THROWAWAY}`);
+    expect(plan).toMatch(/Cost: about \$\d+\.\d\d-\$\d+\.\d\d/);
     expect(c.calls()).toEqual([]);
     expect(existsSync(join(c.dir, 'drill.out'))).toBe(false);
     // --etcd: its own steps.
     const etcd = c.run(['drill', 'rke-ha', '--dir', 'module', '--dry-run', '--etcd', '--keep'], { tools: [] });
     expect(etcd.code).toBe(0);
-    expect(etcd.out).toContain('  restore: ');
-    expect(etcd.out).toContain('(skipped: --keep) teardown: ');
-    expect(etcd.out).not.toContain('not synthesized');
+    expect(codesOf(etcd.out)).toEqual(['DRILL_PLAN', 'DRILL_DRY_RUN']);
+    expect(said(etcd.out, 'DRILL_PLAN')).toContain('  restore: ');
+    expect(said(etcd.out, 'DRILL_PLAN')).toContain('(skipped: --keep) teardown: ');
+    expect(said(etcd.out, 'DRILL_PLAN')).not.toContain('not synthesized');
     expect(c.calls()).toEqual([]);
   });
 
@@ -154,12 +179,13 @@ describe('npm run drill', () => {
     const c = world();
     const dry = c.run(['drill', 'rke-ha', '--dir', 'module', '--name', name, '--dry-run'], { tools: [] });
     expect({ code: dry.code, err: dry.err }).toEqual({ code: 2, err: '' });
-    expect(dry.out).toContain(message);
-    expect(dry.out).not.toContain('Dry run: nothing was changed.');
+    expect(codesOf(dry.out)).toEqual(['DRILL_NAME_REFUSED']);
+    expect(said(dry.out, 'DRILL_NAME_REFUSED')).toContain(message);
     expect(c.calls()).toEqual([]);
     const real = drill(c, '--name', name);
     expect(real.code).toBe(2);
-    expect(real.out).toContain(message);
+    expect(codesOf(real.out)).toEqual(['DRILL_NAME_REFUSED']);
+    expect(said(real.out, 'DRILL_NAME_REFUSED')).toContain(message);
     expect(
       c
         .calls()
@@ -173,18 +199,18 @@ describe('npm run drill', () => {
       'a settings file of another deployment',
       (c: FakeCloud) => writeFileSync(join(c.dir, 'rancher.yaml'), 'name: other\nregion: eu-west-1\n'),
       2,
-      'is not the one',
+      'DRILL_SETTINGS_NOT_PRODUCTIONS',
     ],
-    ['no backup in the bucket', undefined, 1, 'No backup in s3://'],
-    ['the name of production for the throwaway', undefined, 2, "is production's own name", ['--name', 'rancher']],
-  ])('refuses %s before anything is created', (name, change, code, message, extra: string[] = []) => {
+    ['no backup in the bucket', undefined, 1, 'DRILL_NO_BACKUP'],
+    ['the name of production for the throwaway', undefined, 2, 'DRILL_NAME_REFUSED', ['--name', 'rancher']],
+  ])('refuses %s before anything is created', (name, change, code, refusal, extra: string[] = []) => {
     const c = world((w) => {
       if (name === 'no backup in the bucket') w.aws.buckets[BUCKET].objects = [];
     });
     change?.(c);
     const result = drill(c, ...extra);
     expect(result.code).toBe(code);
-    expect(result.out).toContain(message);
+    expect(codesOf(result.out)).toEqual([refusal]);
     expect(c.calls().some((call) => call.startsWith('synth') || call.startsWith('terraform init'))).toBe(false);
   });
 
@@ -193,7 +219,8 @@ describe('npm run drill', () => {
     for (const stack of ['docker', 'k8s-ha']) {
       const result = c.run(['drill', stack, '--dir', 'module'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
       expect(result.code).toBe(2);
-      expect(result.out).toMatch(stack === 'docker' ? /no Rancher backups to restore/ : /no second cluster to restore into/);
+      expect(codesOf(result.out)).toEqual(['DRILL_STACK_NOT_RKE_HA']);
+      expect(said(result.out, 'DRILL_STACK_NOT_RKE_HA')).toContain(stack === 'docker' ? 'docs/docker.md' : 'docs/backups.md');
     }
   });
 });
@@ -215,9 +242,28 @@ describe('npm run drill -- rke-ha --etcd', () => {
 
   it("passes: the newest snapshot restored on the throwaway's first server with production's token, checked, reported, torn down", () => {
     const c = etcdWorld();
-    const result = drill(c, '--etcd');
-    expect(result.err).toBe('');
+    // With --json: the run's report alone on standard output, the progress (plain, not a terminal) on standard error.
+    const result = drill(c, '--etcd', '--json');
     expect(result.code).toBe(0);
+    const run = JSON.parse(result.out);
+    expect(run).toMatchObject({ command: 'drill', exitCode: 0 });
+    expect(run.messages.map((m: any) => m.code)).toEqual(codesOf(result.err));
+    expect(flow(result.err)).toEqual([
+      'DRILL_PLAN',
+      ...passedPhases(['synth', 'apply']),
+      'DRILL_PHASE_STARTED',
+      'DRILL_SNAPSHOT_COPIED',
+      'DRILL_RESTORE_SENT',
+      'DRILL_PHASE_PASSED',
+      ...passedPhases(['ping', 'compare', 'teardown']),
+      'DRILL_REPORT',
+      'DRILL_RESULT',
+    ]);
+    // Phase n of m among the snapshot's phases, teardown included.
+    expect(run.spans.map((x: any) => `${x.label} ${x.position.n}/${x.position.m} ${x.outcome}`)).toEqual(
+      ['synth', 'apply', 'restore', 'ping', 'compare', 'teardown'].map((phase, i) => `${phase} ${i + 1}/6 done`),
+    );
+    expect(run.messages.find((m: any) => m.code === 'DRILL_RESULT').data).toMatchObject({ passed: true, exitCode: 0 });
     // The throwaway's settings: no Rancher restore, no backups, another VPC range.
     expect(JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'))).toEqual(expectedEtcdSettings);
     const report = reportOf(c);
@@ -231,7 +277,7 @@ describe('npm run drill -- rke-ha --etcd', () => {
     ]);
     expect(typeof report.recoveryMinutes).toBe('number');
     expect(report.notProven.join(' ')).toContain("production's backup writer");
-    expect(result.out).toContain('Result: PASSED');
+    expect(said(result.err, 'DRILL_RESULT')).toContain('PASSED');
     // The other two servers stopped, the restore on the first; the ping at production's name through the throwaway.
     const servers = c
       .world()
@@ -251,20 +297,22 @@ describe('npm run drill -- rke-ha --etcd', () => {
     );
     const empty = drill(none, '--etcd');
     expect(empty.code).toBe(1);
-    expect(empty.out).toContain(`No etcd snapshot in s3://${ETCD_BUCKET}/rke-ha/: nothing to restore. Nothing was changed.`);
+    expect(codesOf(empty.out)).toEqual(['DRILL_NO_SNAPSHOT']);
+    expect(said(empty.out, 'DRILL_NO_SNAPSHOT')).toContain(`s3://${ETCD_BUCKET}/rke-ha/`);
 
     const denied = etcdWorld((w) => (w.drill.etcd.denied = true));
     const refused = drill(denied, '--etcd');
     expect(refused.code).toBe(2);
-    expect(refused.out).toContain(`s3://${ETCD_BUCKET}/rke-ha/${NEWEST_SNAPSHOT} cannot be read with your credentials`);
-    expect(refused.out).toContain('kms:Decrypt');
-    expect(refused.out).toContain('run the drill as one of them');
+    expect(codesOf(refused.out)).toEqual(['DRILL_SNAPSHOT_UNREADABLE']);
+    expect(said(refused.out, 'DRILL_SNAPSHOT_UNREADABLE')).toContain(`s3://${ETCD_BUCKET}/rke-ha/${NEWEST_SNAPSHOT}`);
+    // What AWS answered, passed on.
+    expect(said(refused.out, 'DRILL_SNAPSHOT_UNREADABLE')).toContain('kms:Decrypt');
 
     const external = etcdWorld();
     writeFileSync(join(external.dir, 'rancher.yaml'), 'name: rancher\nregion: eu-west-1\nrancher:\n  tls:\n    mode: external\n');
     const tls = drill(external, '--etcd');
     expect(tls.code).toBe(2);
-    expect(tls.out).toContain('rancher.tls.mode external');
+    expect(codesOf(tls.out)).toEqual(['DRILL_TLS_AT_LOAD_BALANCER']);
 
     for (const c of [none, denied, external]) {
       expect(c.calls().some((call) => call.startsWith('synth') || call.startsWith('terraform init') || call.includes('put-parameter'))).toBe(false);
@@ -286,6 +334,7 @@ describe('npm run drill -- rke-ha --etcd', () => {
       teardown: 'passed',
     });
     expect(report.phases[2].detail).toContain('the cluster reset from etcd-snapshot failed');
+    expect(said(result.out, 'DRILL_PHASE_FAILED')).toBe(`restore: ${report.phases[2].detail}`);
     expect(report.recoveryMinutes).toBeUndefined();
     expectTokenNowhere(c);
     expectTornDown(c);
@@ -296,7 +345,9 @@ describe('npm run drill -- rke-ha --etcd', () => {
     const result = drill(c, '--etcd');
     expect(result.code).toBe(1);
     expect(statuses(reportOf(c))).toMatchObject({ restore: 'passed', ping: 'passed', compare: 'failed', teardown: 'passed' });
-    expect(result.out).toContain('FAILED  nodes: backup 3, restored 1');
+    expect(said(result.out, 'DRILL_PHASE_FAILED')).toMatch(/^compare: .*: nodes$/);
+    expect(said(result.out, 'DRILL_REPORT')).toContain('FAILED  nodes: backup 3, restored 1');
+    expect(said(result.out, 'DRILL_RESULT')).toContain('FAILED');
     expectTornDown(c);
   });
 
@@ -305,6 +356,15 @@ describe('npm run drill -- rke-ha --etcd', () => {
     const result = drill(c, '--etcd');
     expect(result.code).toBe(130);
     expect(statuses(reportOf(c))).toMatchObject({ apply: 'passed', restore: 'interrupted', ping: 'skipped', teardown: 'passed' });
+    // The restore said interrupted, then the teardown ran as a phase of its own.
+    expect(flow(result.out).slice(-5)).toEqual([
+      'DRILL_PHASE_INTERRUPTED',
+      'DRILL_PHASE_STARTED',
+      'DRILL_PHASE_PASSED',
+      'DRILL_REPORT',
+      'DRILL_RESULT',
+    ]);
+    expect(said(result.out, 'DRILL_PHASE_INTERRUPTED')).toBe('restore: interrupted by a signal');
     expectTokenNowhere(c);
     expectTornDown(c);
   });
@@ -317,7 +377,13 @@ describe('npm run drill -- rke-ha --etcd', () => {
     expect(Object.keys(etcdOf(c).parameters)).toEqual([left.tokenParameter]);
     const rerun = drill(c, '--etcd');
     expect(rerun.code).toBe(0);
-    expect(rerun.out).toContain(`An earlier drill left its throwaway deployment ${THROWAWAY}`);
+    expect(flow(rerun.out).slice(0, 4)).toEqual([
+      'DRILL_EARLIER_THROWAWAY_LEFT',
+      'DRILL_EARLIER_TEARDOWN_STARTED',
+      'DRILL_EARLIER_TORN_DOWN',
+      'DRILL_PLAN',
+    ]);
+    expect(said(rerun.out, 'DRILL_EARLIER_THROWAWAY_LEFT')).toContain(THROWAWAY);
     expect(reportOf(c).passed).toBe(true);
     expectTokenNowhere(c);
     expectTornDown(c);
