@@ -28,33 +28,52 @@ export const CA_RECORD_FOLDER = 'rancher-aws/record-ca/';
  * store), Let's Encrypt staging (nothing trusts it: no agent can have registered).
  */
 export const RECORDED_CA = {
+  /** Rancher's own CA: this, then the checksum. */
   rancher: 'rancher-ca-',
+  /** The user's private CA: this, then the checksum. */
   private: 'private-ca-',
+  /** A public CA. */
   public: 'public',
+  /** Let's Encrypt staging. */
   staging: 'letsencrypt-staging',
 } as const;
 
 /** Which CA a deployment's agents are to trust, as its settings give it (with a private CA, its certificate: a reference). */
 export type AgentCaChoice =
   /** Rancher's own CA, made in the cluster (tls-rancher), or brought back by a restore. */
-  | { readonly kind: 'rancher' }
+  | {
+      /** Which CA. */
+      readonly kind: 'rancher';
+    }
   /** The user's private CA: `tls_ca_certificate_pem`. */
-  | { readonly kind: 'private'; readonly certificate: string }
+  | {
+      /** Which CA. */
+      readonly kind: 'private';
+      /** The CA certificate, PEM (a reference to the variable). */
+      readonly certificate: string;
+    }
   /** A public CA. */
-  | { readonly kind: 'public' }
+  | {
+      /** Which CA. */
+      readonly kind: 'public';
+    }
   /** Let's Encrypt staging. */
-  | { readonly kind: 'staging' };
+  | {
+      /** Which CA. */
+      readonly kind: 'staging';
+    };
 
 /** Which CA agents trust, and the certificate (a Terraform reference, sensitive) where one is published. */
 export type AgentCaSource =
-  /** Rancher's own CA: `tls.crt` of Secret cattle-system/tls-rancher (as the readiness probe reads it). */
-  | { readonly kind: 'rancher'; readonly certificate: string }
-  /** The user's private CA: `tls_ca_certificate_pem`, which Rancher publishes as cacerts. */
-  | { readonly kind: 'private'; readonly certificate: string }
-  /** A public CA: no cacerts published. */
-  | { readonly kind: 'public' }
-  /** Let's Encrypt staging. */
-  | { readonly kind: 'staging' };
+  /** Rancher's own CA. */
+  | {
+      /** Which CA. */
+      readonly kind: 'rancher';
+      /** `tls.crt` of Secret cattle-system/tls-rancher, as the readiness probe reads it. */
+      readonly certificate: string;
+    }
+  /** The user's private CA, or none published. */
+  | Exclude<AgentCaChoice, { readonly kind: 'rancher' }>;
 
 /**
  * The SHA-256 agents compare Rancher's published CA with (a Terraform expression of the PEM): Rancher trims the CA
