@@ -2,7 +2,7 @@ import { DataAwsS3Objects } from '@cdktn/provider-aws/lib/data-aws-s3-objects';
 import { DataAwsSsmParametersByPath } from '@cdktn/provider-aws/lib/data-aws-ssm-parameters-by-path';
 import { S3Object } from '@cdktn/provider-aws/lib/s3-object';
 import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
-import { Fn, Token, type ITerraformDependable } from 'cdktf';
+import { Fn, Op, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
 import { hclString, literal } from '../common/terraform-template';
@@ -148,8 +148,8 @@ export interface BackupRecordProps {
 
 /**
  * The record of the source side (docs/backups.md, "Preflight"): the Rancher version, hostname and encryption a
- * backup of this deployment carries, and since when (`since`: the apply that last changed one of them, after
- * Rancher's release of that apply). A backup whose time is after `since` was written with these; one before may
+ * backup of this deployment carries, with `agentCa` the CA its downstream agents trust (an object of its own), and
+ * since when (`since`: the apply that last changed one of them, after Rancher's release of that apply). A backup whose time is after `since` was written with these; one before may
  * not have been. Written by Terraform (not the operator's writer), outside the operator's folder, so retention never
  * counts or deletes it; kept by `teardown --keep-snapshots` with the bucket.
  */
@@ -165,13 +165,20 @@ export class BackupRecord extends Construct {
     // encryptionDigest() of a configuration this project wrote (always YAML), in cdktf's functions to carry the reference.
     const encryption = Fn.sha256(Fn.jsonencode(Fn.yamldecode(props.encryptionConfig)));
     const ca = props.agentCa ? recordedCa(this, props.agentCa) : undefined;
-    // Replaced (a new time) when a field changes; otherwise the time of the first apply stays. Not when the CA does:
-    // a fourth trigger would replace it at the upgrade that starts recording the CA, making every earlier backup look
-    // older than its record, and replace_triggered_by (which does not fire on a creation) is written by cdktf's HCL
-    // synth as a quoted string, which Terraform refuses.
+    // Replaced (a new time) when a field changes; otherwise the time of the first apply stays. The CA moves it too,
+    // but not as a fourth trigger, which would replace it at the upgrade that starts recording the CA (every earlier
+    // backup then older than its record); nor by replace_triggered_by, which cdktf's HCL synth writes as a quoted
+    // string Terraform refuses. The encryption's trigger carries the CA once it differs from the one first recorded
+    // (`ca-baseline`, created with the value it compares, so equal at the upgrade): a new private CA or another kind
+    // of CA changes it; the same CA, first recorded or back again after a change, leaves or puts it back as it was.
+    const caTrigger = props.agentCa ? caIdentity(props.agentCa) : undefined;
+    const baseline = caTrigger ? new TerraformData(this, 'ca-baseline', { input: caTrigger, lifecycle: { ignoreChanges: ['input'] } }) : undefined;
+    const encryptionTrigger = baseline
+      ? Fn.format('%s%s', [encryption, Fn.conditional(Op.eq(baseline.plannedInput, caTrigger), '', Fn.format(' ca=%s', [caTrigger]))])
+      : encryption;
     const since = new TerraformData(this, 'since', {
       input: '${timestamp()}',
-      triggersReplace: [rancher, hostname, encryption],
+      triggersReplace: [rancher, hostname, encryptionTrigger],
       lifecycle: { ignoreChanges: ['input'] },
       dependsOn: props.dependsOn,
     });
@@ -210,6 +217,18 @@ function recordedCa(scope: Construct, source: AgentCaSource): TerraformData {
     triggersReplace: source.kind,
     lifecycle: source.kind === 'rancher' ? { ignoreChanges: ['input'] } : undefined,
   });
+}
+
+/**
+ * What moves the record's time with the CA, known at plan: the kind alone for Rancher's own CA (read at apply whenever
+ * the Rancher release changes; made once and kept), the value otherwise.
+ */
+function caIdentity(source: AgentCaSource): string {
+  return source.kind === 'private'
+    ? `${RECORDED_CA.private}${Fn.nonsensitive(Fn.sha256(Fn.format('%s\n', [Fn.trimspace(source.certificate)])))}`
+    : source.kind === 'rancher'
+      ? 'rancher-ca'
+      : RECORDED_CA[source.kind];
 }
 
 /**
@@ -384,7 +403,7 @@ export class RestorePreflight extends Construct {
               condition: `\${${one} || try(timecmp("${fileTime}", ${field('since')}) >= 0, false)}`,
               errorMessage:
                 `backups.restoreFrom.file: ${file} was written at ${fileTime}, before \${${field('since')}}, when the deployment of ${where} last ` +
-                'changed its Rancher version, hostname or encryption key: what the file was written with is not known. Take a fresh backup there ' +
+                'changed its Rancher version, hostname, encryption key or CA: what the file was written with is not known. Take a fresh backup there ' +
                 '(docs/backups.md, "Migrate to a new deployment") and name it in backups.restoreFrom.file.',
             },
           ]

@@ -195,6 +195,15 @@ describe('the record a deployment keeps beside its backups', () => {
       /^rancher-ca-\$\{nonsensitive\(sha256\(format\("%s\\n", trimspace\(data\.kubernetes_secret_v1\.rancher-readiness_rancher-ca_[A-Z0-9]+\.data\["tls\.crt"\]\)\)\)\)\}$/,
     );
     expect(ca).toMatchObject({ triggers_replace: 'rancher', lifecycle: { ignore_changes: ['input'] } });
+    // The time moves with the CA once it differs from the one first recorded (kept by ca-baseline), through the
+    // encryption's trigger: equal to the record's digest while the CA is that one.
+    const [baselineName, baseline] = Object.entries(resources(json, 'terraform_data')).find(([n]) =>
+      n.startsWith('rancher-backups_record_ca-baseline_'),
+    )!;
+    expect(baseline).toMatchObject({ input: 'rancher-ca', lifecycle: { ignore_changes: ['input'] } });
+    expect(since.triggers_replace[2]).toBe(
+      `\${format("%s%s", ${/\/encryption=\$\{(.*)\}\/since=/.exec(object.key)![1]}, (terraform_data.${baselineName}.input == "rancher-ca") ? "" : format(" ca=%s", "rancher-ca"))}`,
+    );
     // The record's key and its time's triggers are what they were before the CA was recorded.
     expect(object.key).not.toContain('ca=');
     expect(since.triggers_replace).toHaveLength(3);

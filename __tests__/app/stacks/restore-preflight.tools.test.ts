@@ -376,3 +376,60 @@ describeWithTerraform("the record's time (terraform apply of its terraform_data,
     expect(terraformOk(dir, 'output', '-raw', 'since')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 });
+
+describeWithTerraform("the record's time and the CA (terraform apply of the synthesized terraform_data, the built-in provider)", () => {
+  // A private CA's deployment: its `since` and `ca-baseline` as synthesized, the encryption key given as a value, the
+  // hostname and the CA as variables (the CA sensitive, as the stack declares it), `since`'s dependency left out.
+  const json = synthSettings(RKE_HA_STACK, { rancher: { tls: { issuer: 'ca' } } }).json;
+  const [, since] = byPrefix(resources(json, 'terraform_data'), 'rancher-backups_record_since');
+  const [baselineName, baseline] = byPrefix(resources(json, 'terraform_data'), 'rancher-backups_record_ca-baseline');
+  const [, object] = byPrefix(resources(json, 'aws_s3_object'), 'rancher-backups_record_object');
+  const keyed = (text: string) =>
+    text
+      .replace(/random_bytes\.[A-Za-z0-9_-]+\.base64/g, JSON.stringify(KEY))
+      .replace(new RegExp(`terraform_data\\.${baselineName}\\.`, 'g'), 'terraform_data.ca-baseline.');
+  const { depends_on: _d, '//': _m, ...body } = since;
+  const resource = { ...body, triggers_replace: (body.triggers_replace as string[]).map(keyed) };
+  // The time as a deployment made before the CA record had it: the encryption's trigger being the record key's digest.
+  const before = {
+    ...resource,
+    triggers_replace: [resource.triggers_replace[0], resource.triggers_replace[1], keyed(/\/encryption=(\$\{.*\})\/since=/.exec(object.key)![1])],
+  };
+  const variable = { rancher_hostname: { type: 'string' }, tls_ca_certificate_pem: { type: 'string', sensitive: true } };
+  let dir = '';
+  const write = (withCa: boolean) =>
+    writeFileSync(
+      join(dir, 'main.tf.json'),
+      JSON.stringify({
+        variable,
+        resource: {
+          terraform_data: withCa ? { since: resource, 'ca-baseline': { ...baseline, '//': undefined } } : { since: before },
+        },
+        output: { since: { value: '${terraform_data.since.output}' } },
+      }),
+    );
+  const vars = (pem: string) => ['-var', `rancher_hostname=${HOSTNAME}`, '-var', `tls_ca_certificate_pem=${pem}`];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rancher-record-ca-'));
+    write(false);
+    terraformOk(dir, 'init', '-input=false');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stays through the upgrade that records the CA; moves when the CA changes, not when only its white space does', () => {
+    terraformOk(dir, 'apply', '-auto-approve', '-input=false', ...vars(CA_PEM));
+    const first = terraformOk(dir, 'output', '-raw', 'since');
+    write(true);
+    const upgrade = terraformOk(dir, 'apply', '-auto-approve', '-input=false', ...vars(CA_PEM));
+    expect(upgrade).toContain('Resources: 1 added, 0 changed, 0 destroyed.');
+    expect(upgrade).not.toContain('terraform_data.since must be replaced');
+    expect(terraformOk(dir, 'output', '-raw', 'since')).toBe(first);
+    expect(terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', ...vars(CA_PEM)).status).toBe(0);
+    expect(terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', ...vars(`${CA_PEM.trim()}\r\n\n`)).status).toBe(0);
+    const changed = terraformOk(dir, 'apply', '-auto-approve', '-input=false', ...vars(OTHER_CA_PEM));
+    expect(changed).toContain('terraform_data.since must be replaced');
+    expect(terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', ...vars(OTHER_CA_PEM)).status).toBe(0);
+    // Back to the CA first recorded: a change again.
+    expect(terraformOk(dir, 'apply', '-auto-approve', '-input=false', ...vars(CA_PEM))).toContain('terraform_data.since must be replaced');
+  });
+});
