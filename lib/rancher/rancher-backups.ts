@@ -18,6 +18,7 @@ import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { stackDnsSuffix } from '../common/aws-context';
 import { literalArgument } from '../common/terraform-template';
 import type { ChartProxy } from '../network/chart-proxy';
+import { CERTIFICATE_VARIABLES } from '../tls/certificate-variables';
 import { BackupObjectJobs } from './backup-object-jobs';
 import {
   BACKUP_FOLDER,
@@ -38,7 +39,10 @@ import {
 import { BACKUP_CREDENTIALS_PORT } from '../kubernetes/private/server-units';
 import { BackupWriter, type BackupRole } from './backup-writer';
 import { BackupServiceAccountRole, POD_IDENTITY_AGENT_ADDRESS, type EksIdentityMechanism } from './backup-service-account-role';
-import { BackupRecord, RECORD_FOLDER, RestorePreflight } from './restore-preflight';
+import { BackupRecord, RECORD_FOLDER, RestorePreflight, type AgentCaChoice, type AgentCaSource } from './restore-preflight';
+
+/** The Terraform variable of the user's CA certificate, as the preflight's message names it (CERTIFICATE_VARIABLES). */
+const CA_CERTIFICATE_VARIABLE = CERTIFICATE_VARIABLES.caCertificate;
 
 /** Rancher's chart repository, where the rancher-backup charts are published. */
 export const RANCHER_CHARTS_REPOSITORY = 'https://charts.rancher.io';
@@ -106,6 +110,11 @@ export interface RancherBackupsProps {
   readonly hostnameInPlan: boolean;
   /** SSM path of the deployment's parameters (`/<name>/<stack id>`): a finished restore leaves its marker under it. */
   readonly parameterPath: string;
+  /**
+   * The CA downstream agents are to trust (from `rancher.tls`): recorded beside the backups (Rancher's own by the
+   * certificate `scheduleAfter` is given), and what a restore under the same hostname must match. @default not recorded
+   */
+  readonly agentCa?: AgentCaChoice;
   /**
    * Send the bucket's events to EventBridge, where the backup freshness alarm counts new backups (alarms.enabled).
    * @default false
@@ -359,6 +368,7 @@ export class RancherBackups extends Construct {
         hostname: props.hostnameInPlan ? props.hostname : undefined,
         encryptionConfig: encrypted ? `var.${props.restoreVariableName}` : undefined,
         parameterPath: props.parameterPath,
+        ...(props.agentCa ? { agentCa: { choice: props.agentCa, tlsSetting: 'rancher.tls', caVariable: CA_CERTIFICATE_VARIABLE } } : {}),
       });
       if (encrypted) {
         const config = new TerraformVariable(this, 'restore-encryption-config', {
@@ -399,11 +409,16 @@ export class RancherBackups extends Construct {
 
   /**
    * The first backup, which the apply waits for, then the recurring one (its schedule and retention changed in
-   * place: the operator keeps counting the files of the same Backup). Nothing with backups off.
+   * place: the operator keeps counting the files of the same Backup), after the record of what they are written with
+   * (and, with the `agentCa` prop, of the CA downstream agents trust: Rancher's own as `rancherCaCertificate`, the
+   * `tls.crt` of tls-rancher read after Rancher answered). Nothing with backups off.
    */
-  scheduleAfter(dependsOn: ITerraformDependable[]): ITerraformDependable[] {
+  scheduleAfter(dependsOn: ITerraformDependable[], rancherCaCertificate?: string): ITerraformDependable[] {
     if (!this.jobs || !this.location || !this.operator || !this.encryptionConfig) return [];
     const { schedule, retentionCount, minutes } = this.resolved;
+    const choice = this.props.agentCa;
+    const agentCa: AgentCaSource | undefined =
+      choice?.kind === 'rancher' ? (rancherCaCertificate === undefined ? undefined : { kind: 'rancher', certificate: rancherCaCertificate }) : choice;
     // Before the first backup: every backup's time is then after the record's, for a restore to rely on it.
     const record = new BackupRecord(this, 'record', {
       bucket: this.bucket.name,
@@ -411,11 +426,12 @@ export class RancherBackups extends Construct {
       hostname: this.props.hostname,
       encryptionConfig: this.encryptionConfig,
       dependsOn,
+      ...(agentCa ? { agentCa } : {}),
     });
     const first = this.jobs.apply('first-backup', {
       object: backupObject({ name: FIRST_BACKUP, location: this.location }),
       minutes,
-      dependsOn: [...this.ready, ...dependsOn, record.object],
+      dependsOn: [...this.ready, ...dependsOn, record.object, ...(record.caObject ? [record.caObject] : [])],
     });
     const scheduled = this.jobs.apply('scheduled-backup', {
       object: backupObject({ name: SCHEDULED_BACKUP, location: this.location, schedule, retentionCount }),

@@ -1,6 +1,6 @@
-import { RECORD_FOLDER } from '../../../lib/rancher/restore-preflight';
+import { CA_RECORD_FOLDER, RECORD_FOLDER } from '../../../lib/rancher/restore-preflight';
 import { dependencyClosure, resources, type TerraformJson } from '../../helpers/synth';
-import { mergeSettings, RESTORE_FILE, synthSettings, variantSettings, K8S_HA_STACK, RKE_HA_STACK } from '../../helpers/variants';
+import { mergeSettings, RESTORE_FILE, synthSettings, variantSettings, K8S_HA_STACK, RKE_HA_STACK, type Tls } from '../../helpers/variants';
 
 // The migration's preflight as synthesized (docs/backups.md, "Preflight"): data sources the plan reads, whose
 // postconditions fail it before anything is created, and the record and grants of the source side they rely on.
@@ -27,6 +27,7 @@ describe('restore preflight, on the migration stack', () => {
   const [backupsName, backups] = one(json, 'aws_s3_objects', 'backups');
   const [listingName, listing] = one(json, 'aws_s3_objects', 'listing');
   const [recordName, record] = one(json, 'aws_s3_objects', 'record');
+  const [caRecordName, caRecord] = one(json, 'aws_s3_objects', 'ca-record');
 
   it('reads the source bucket during the plan: literal arguments, no depends_on (a data source with one is read at apply)', () => {
     for (const source of [backups, listing, record, done]) expect(source.depends_on).toBeUndefined();
@@ -76,7 +77,18 @@ describe('restore preflight, on the migration stack', () => {
 
   it('the restore waits on the checks (read at apply only where the plan could not: a bucket this apply creates)', () => {
     const restore = Object.entries(resources(json, 'helm_release')).find(([n]) => n.startsWith('rancher-backups_jobs_migration-restore'))![1];
-    expect(restore.depends_on).toEqual(expect.arrayContaining([`data.aws_s3_objects.${backupsName}`, `data.aws_s3_objects.${recordName}`]));
+    expect(restore.depends_on).toEqual(
+      expect.arrayContaining([`data.aws_s3_objects.${backupsName}`, `data.aws_s3_objects.${recordName}`, `data.aws_s3_objects.${caRecordName}`]),
+    );
+  });
+
+  it("lists the source's CA record during the plan (same hostname): at most one, of the kind of CA this deployment's agents get", () => {
+    expect(caRecord).toMatchObject({ bucket: OLD_BUCKET, prefix: CA_RECORD_FOLDER, count: backups.count });
+    expect(caRecord.depends_on).toBeUndefined();
+    expect(messages(caRecord).map((m) => m.split(':')[0])).toEqual(['backups.restoreFrom.bucket', 'rancher.tls']);
+    // None is a bucket written before the CA was recorded: only a listing with one key is compared.
+    expect(caRecord.lifecycle.postcondition[1].condition).toMatch(/^\$\{length\(self\.keys\) != 1 \|\| /);
+    expect(caRecord.lifecycle.postcondition[1].condition).toContain('"rancher-ca-")');
   });
 
   it('holds no secret: the encryption configuration is compared as a digest of the variable, by reference', () => {
@@ -89,10 +101,22 @@ describe('restore preflight, on the migration stack', () => {
 describe('restore preflight, what each setting leaves out', () => {
   const recordChecks = (json: TerraformJson) => messages(one(json, 'aws_s3_objects', 'record')[1]).map((m) => m.split(':')[0]);
 
-  it('newHostname: no hostname comparison', () => {
+  const caChecks = (json: TerraformJson) => preflightData(json, 'aws_s3_objects').filter(([n]) => n.includes('_ca-record_'));
+
+  it('newHostname: no hostname comparison, and no CA comparison (the agents are registered again)', () => {
     const { json } = synthSettings(RKE_HA_STACK, migration({ backups: { restoreFrom: { newHostname: true } } }));
     expect(recordChecks(json)).not.toContain('hostname');
     expect(recordChecks(json)).toContain('versions.rancher');
+    expect(caChecks(json)).toEqual([]);
+  });
+
+  it("a private CA: the checksum of tls_ca_certificate_pem as the agents hash it, compared with the record's", () => {
+    const { json } = synthSettings(RKE_HA_STACK, migration({ rancher: { tls: { issuer: 'ca' } } }));
+    const [[, ca]] = caChecks(json);
+    expect(messages(ca).map((m) => m.split(':')[0])).toEqual(['backups.restoreFrom.bucket', 'rancher.tls', 'tls_ca_certificate_pem']);
+    expect(ca.lifecycle.postcondition[2].condition).toContain(
+      '"private-ca-${nonsensitive(sha256(format("%s\\n", trimspace(var.tls_ca_certificate_pem))))}"',
+    );
   });
 
   it('a wildcard name (new with every deployment, unknown to the plan): no hostname comparison', () => {
@@ -109,6 +133,12 @@ describe('restore preflight, what each setting leaves out', () => {
       'rancher_backup_restore_encryption_config',
       'backups.restoreFrom.file',
     ]);
+    expect(caChecks(json)).toEqual([]);
+  });
+
+  it('k8s-ha: the same CA check', () => {
+    const { json } = synthSettings(K8S_HA_STACK, variantSettings('k8s-ha restore of an unencrypted backup in its own bucket'));
+    expect(caChecks(json).map(([, ca]) => messages(ca).map((m) => m.split(':')[0]))).toEqual([['backups.restoreFrom.bucket', 'rancher.tls']]);
   });
 
   it('unrecordedSource: only the file is checked, no record is read', () => {
@@ -151,9 +181,59 @@ describe('the record a deployment keeps beside its backups', () => {
     expect(since.depends_on).toEqual([`data.http.${ping}`]);
   });
 
+  it('records the CA agents trust in an object of its own, so the upgrade that adds it replaces neither the record nor its time', () => {
+    const [, caObject] = Object.entries(resources(json, 'aws_s3_object')).find(([n]) => n.startsWith('rancher-backups_record_ca-object'))!;
+    const [caName, ca] = Object.entries(resources(json, 'terraform_data')).find(([n]) => n.startsWith('rancher-backups_record_ca_'))!;
+    expect(caObject).toMatchObject({
+      bucket: object.bucket,
+      key: `${CA_RECORD_FOLDER}ca=\${terraform_data.${caName}.input}`,
+      content_type: 'application/json',
+    });
+    // Rancher's own CA as the readiness probe reads it, by the checksum agents hold; kept as first read (the read is
+    // deferred to apply whenever the Rancher release changes), replaced only for another kind of CA.
+    expect(ca.input).toMatch(
+      /^rancher-ca-\$\{nonsensitive\(sha256\(format\("%s\\n", trimspace\(data\.kubernetes_secret_v1\.rancher-readiness_rancher-ca_[A-Z0-9]+\.data\["tls\.crt"\]\)\)\)\)\}$/,
+    );
+    expect(ca).toMatchObject({ triggers_replace: 'rancher', lifecycle: { ignore_changes: ['input'] } });
+    // The time moves with the CA once it differs from the one first recorded (kept by ca-baseline), through the
+    // encryption's trigger: equal to the record's digest while the CA is that one.
+    const [baselineName, baseline] = Object.entries(resources(json, 'terraform_data')).find(([n]) =>
+      n.startsWith('rancher-backups_record_ca-baseline_'),
+    )!;
+    expect(baseline).toMatchObject({ input: 'rancher-ca', lifecycle: { ignore_changes: ['input'] } });
+    expect(since.triggers_replace[2]).toBe(
+      `\${format("%s%s", ${/\/encryption=\$\{(.*)\}\/since=/.exec(object.key)![1]}, (terraform_data.${baselineName}.input == "rancher-ca") ? "" : format(" ca=%s", "rancher-ca"))}`,
+    );
+    // The record's key and its time's triggers are what they were before the CA was recorded.
+    expect(object.key).not.toContain('ca=');
+    expect(since.triggers_replace).toHaveLength(3);
+    expect(since.lifecycle.replace_triggered_by).toBeUndefined();
+    expect(JSON.stringify(ca) + JSON.stringify(caObject)).not.toMatch(/BEGIN CERTIFICATE/);
+  });
+
+  it.each<[Tls, string, RegExp]>([
+    [{ issuer: 'ca' }, 'private', /^private-ca-\$\{nonsensitive\(sha256\(format\("%s\\n", trimspace\(var\.tls_ca_certificate_pem\)\)\)\)\}$/],
+    [{ issuer: 'blank', privateCA: true }, 'private', /^private-ca-\$\{.*var\.tls_ca_certificate_pem.*\}$/],
+    [{ issuer: 'acme', acme: { email: 'ops@example.com' } }, 'public', /^public$/],
+    [{ issuer: 'acme', acme: { email: 'ops@example.com', environment: 'staging' } }, 'staging', /^letsencrypt-staging$/],
+  ])('rancher.tls %j: the CA recorded as %s', (tls, kind, input) => {
+    const other = synthSettings(RKE_HA_STACK, { rancher: { tls } }).json;
+    const [, ca] = Object.entries(resources(other, 'terraform_data')).find(([n]) => n.startsWith('rancher-backups_record_ca_'))!;
+    expect(ca.input).toMatch(input);
+    expect(ca.triggers_replace).toBe(kind);
+    expect(ca.lifecycle).toBeUndefined();
+  });
+
+  it('k8s-ha records the CA too', () => {
+    const k8s = synthSettings(K8S_HA_STACK, {}).json;
+    expect(Object.keys(resources(k8s, 'aws_s3_object')).filter((n) => n.startsWith('rancher-backups_record_ca-object'))).toHaveLength(1);
+  });
+
   it('comes before the first backup, so every backup of the deployment is newer than its record', () => {
     const first = Object.keys(resources(json, 'helm_release')).find((n) => n.startsWith('rancher-backups_jobs_first-backup'))!;
-    expect(dependencyClosure(json, `helm_release.${first}`)).toContain(`aws_s3_object.${Object.keys(resources(json, 'aws_s3_object'))[0]}`);
+    const records = Object.keys(resources(json, 'aws_s3_object')).filter((n) => n.startsWith('rancher-backups_record_'));
+    expect(records).toHaveLength(2);
+    for (const r of records) expect(dependencyClosure(json, `helm_release.${first}`)).toContain(`aws_s3_object.${r}`);
   });
 
   it('no record with backups off (no encryption configuration to record)', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,10 @@ const SINCE = '2026-11-20T00:00:00Z';
 const OTHER_BACKUP = 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-24T06-00-00Z.tar.gz.enc';
 const NEWEST_BACKUP = 'rancher-aws-first-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-25T00-00-00Z.tar.gz.enc';
 
+/** The bucket a target restores from (the data sources' literal). */
+const OLD_BUCKET_OF = (json: TerraformJson): string =>
+  byPrefix(json.data?.aws_s3_objects ?? {}, 'rancher-backups_restore-preflight_record_')[1].bucket as string;
+
 const byPrefix = (byName: Record<string, any>, prefix: string): [string, any] => {
   const found = Object.entries(byName).find(([name]) => name.startsWith(prefix));
   if (!found) throw new Error(`nothing named ${prefix}*`);
@@ -46,6 +51,8 @@ interface Facts {
   readonly hostname: string;
   /** The YAML given in rancher_backup_restore_encryption_config. */
   readonly encryptionConfig: string;
+  /** The PEM given in tls_ca_certificate_pem (a target with a private CA). */
+  readonly caCertificate?: string;
 }
 
 /**
@@ -75,7 +82,8 @@ function failures(target: TerraformJson, cases: readonly Facts[]): string[][] {
       .replace(/\bdata\.aws_s3_objects\.([A-Za-z0-9_-]+)\[0\]\.keys\b/g, (_m, other: string) => keysOf(facts, other))
       .replace(/\bself\b/g, `({ keys = ${keysOf(facts, name)} })`)
       .replace(/\bvar\.rancher_hostname\b/g, JSON.stringify(facts.hostname))
-      .replace(/\bvar\.rancher_backup_restore_encryption_config\b/g, JSON.stringify(facts.encryptionConfig));
+      .replace(/\bvar\.rancher_backup_restore_encryption_config\b/g, JSON.stringify(facts.encryptionConfig))
+      .replace(/\bvar\.tls_ca_certificate_pem\b/g, JSON.stringify(facts.caCertificate ?? ''));
   const conditions: Record<string, string> = {};
   cases.forEach((facts, i) => checks.forEach((c, j) => (conditions[`${i}/${j}`] = substitute(c.condition, facts, c.name))));
   const held = evaluateJsonValues(conditions);
@@ -217,6 +225,125 @@ describeWithTerraform('restore preflight, evaluated by terraform on the facts a 
   });
 });
 
+/**
+ * The key of the CA record a source deployment writes, for `pem` as its CA certificate (Rancher's tls-rancher as the
+ * readiness probe reads it, or tls_ca_certificate_pem): the synthesized `ca` input evaluated by terraform.
+ */
+function sourceCaKey(source: TerraformJson, pem: string): string {
+  const [, ca] = byPrefix(resources(source, 'terraform_data'), 'rancher-backups_record_ca_');
+  const [, object] = byPrefix(resources(source, 'aws_s3_object'), 'rancher-backups_record_ca-object_');
+  const input = (ca.input as string)
+    .replace(/data\.kubernetes_secret_v1\.[A-Za-z0-9_-]+\.data\["tls\.crt"\]/g, JSON.stringify(pem))
+    .replace(/\bvar\.tls_ca_certificate_pem\b/g, JSON.stringify(pem));
+  const value = evaluateJsonValues({ input }).input as string;
+  const key = (object.key as string).replace(/^(.*)\$\{terraform_data\.[A-Za-z0-9_-]+\.input\}$/, (_m, folder: string) => folder + value);
+  expect(key).not.toContain('${');
+  return key;
+}
+
+/**
+ * The checksum a cluster agent's start computes of what Rancher publishes (rancher v2.15.0 package/run.sh: sha256sum
+ * of `jq -r .value` of /v3/settings/cacerts, jq printing the value and a newline), for a CA certificate given as `pem`:
+ * Rancher publishes it trimmed of surrounding white space (pkg/tls/tls.go, SetupListener: strings.TrimSpace).
+ */
+const agentChecksum = (pem: string) =>
+  createHash('sha256')
+    .update(pem.trim() + '\n')
+    .digest('hex');
+
+/** Two CA certificates as PEM text (only their bytes matter here: the checks compare checksums, not certificates). */
+const CA_PEM =
+  '-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhkeW5hbWljbGlzdGVuZXItY2FAMTcwMDAw\n-----END CERTIFICATE-----\n';
+const OTHER_CA_PEM = CA_PEM.replace('MIIBdzCC', 'MIIBeDCC');
+
+describeWithTerraform("the CA agents trust: recorded beside the backups, compared by a restore's plan under the same hostname", () => {
+  const source = (tls: Record<string, unknown>) => synthSettings(RKE_HA_STACK, { hostname: HOSTNAME, rancher: { tls } }).json;
+  const target = (tls: Record<string, unknown>, over: Record<string, unknown> = {}) =>
+    synthSettings(RKE_HA_STACK, mergeSettings(variantSettings(MIGRATION), { hostname: HOSTNAME, rancher: { tls }, ...over })).json;
+  let keys: { rancher: string; rancherWritten: string; privateCa: string; privateOther: string; publicCa: string; staging: string };
+  let base: Facts;
+
+  beforeAll(() => {
+    const record = sourceRecordKey(source({}), { hostname: HOSTNAME, key: KEY, since: SINCE });
+    base = {
+      backups: ['rancher/' + RESTORE_FILE],
+      records: [record],
+      hostname: HOSTNAME,
+      encryptionConfig: stringify(encryptionConfiguration(KEY), { indent: 4 }),
+    };
+    keys = {
+      rancher: sourceCaKey(source({}), CA_PEM),
+      // The same CA without its final newline: the checksum is of the trimmed text and one newline.
+      rancherWritten: sourceCaKey(source({}), CA_PEM.trimEnd()),
+      privateCa: sourceCaKey(source({ issuer: 'ca' }), `  ${CA_PEM}\n\n`),
+      privateOther: sourceCaKey(source({ issuer: 'blank', privateCA: true }), OTHER_CA_PEM),
+      publicCa: sourceCaKey(source({ issuer: 'acme', acme: { email: 'ops@example.com' } }), ''),
+      staging: sourceCaKey(source({ issuer: 'acme', acme: { email: 'ops@example.com', environment: 'staging' } }), ''),
+    };
+  });
+
+  it("the source's CA record names the CA by the checksum its agents hold, however the PEM's white space falls", () => {
+    expect(keys.rancher).toBe(`rancher-aws/record-ca/ca=rancher-ca-${agentChecksum(CA_PEM)}`);
+    // dynamiclistener writes tls-rancher's tls.crt as one PEM block ending in a newline: the checksum is that text's.
+    expect(agentChecksum(CA_PEM)).toBe(createHash('sha256').update(CA_PEM).digest('hex'));
+    expect(keys.rancherWritten).toBe(keys.rancher);
+    expect(keys.privateCa).toBe(`rancher-aws/record-ca/ca=private-ca-${agentChecksum(CA_PEM)}`);
+    expect(keys.privateOther).toBe(`rancher-aws/record-ca/ca=private-ca-${agentChecksum(OTHER_CA_PEM)}`);
+    expect(keys.publicCa).toBe('rancher-aws/record-ca/ca=public');
+    expect(keys.staging).toBe('rancher-aws/record-ca/ca=letsencrypt-staging');
+  });
+
+  it("Rancher's own CA (the default): a record of it, none (an older deployment) or staging passes; another kind of CA fails the plan", () => {
+    const ca = (key?: string) => ({ ...base, records: [...base.records, ...(key ? [key] : [])] });
+    const [same, none, staging, publicCa, privateCa, two] = failures(target({}), [
+      ca(keys.rancher),
+      ca(),
+      ca(keys.staging),
+      ca(keys.publicCa),
+      ca(keys.privateCa),
+      { ...base, records: [...base.records, keys.rancher, keys.privateCa] },
+    ]);
+    expect([same, none, staging]).toEqual([[], [], []]);
+    expect(publicCa).toEqual([
+      expect.stringMatching(
+        /^rancher\.tls: the downstream agents of the backup's deployment trust public \(rancher-aws\/record-ca\/ of s3:\/\/rancher-old-rke-ha-backups-\d+\/\) and, under the same hostname, this deployment would serve them Rancher's own CA .*backups\.restoreFrom\.newHostname: true/,
+      ),
+    ]);
+    expect(privateCa).toEqual([expect.stringMatching(new RegExp(`^rancher\\.tls: .* trust private-ca-${agentChecksum(CA_PEM)} `))]);
+    expect(two).toEqual([expect.stringMatching(/^backups\.restoreFrom\.bucket: s3:\/\/.* holds 2 records of the CA agents trust/)]);
+  });
+
+  it('a private CA: the same certificate passes (its white space aside); another names both checksums and the variable', () => {
+    const ca = (key: string, pem: string) => ({ ...base, records: [...base.records, key], caCertificate: pem });
+    const [same, trimmed, other, rancher, none] = failures(target({ issuer: 'ca' }), [
+      ca(keys.privateCa, CA_PEM),
+      ca(keys.privateCa, CA_PEM.trim()),
+      ca(keys.privateOther, CA_PEM),
+      ca(keys.rancher, CA_PEM),
+      { ...base, caCertificate: CA_PEM },
+    ]);
+    expect([same, trimmed, none]).toEqual([[], [], []]);
+    expect(other).toEqual([
+      `tls_ca_certificate_pem: the private CA of the backup's deployment has checksum ${agentChecksum(OTHER_CA_PEM)} (its agents' CATTLE_CA_CHECKSUM, ` +
+        `rancher-aws/record-ca/ of s3://${OLD_BUCKET_OF(target({ issuer: 'ca' }))}/), this one ${agentChecksum(CA_PEM)}: under the same hostname every downstream ` +
+        'agent would refuse it. Give the same CA certificate as that deployment (TF_VAR_tls_ca_certificate_pem, and with issuer ca TF_VAR_tls_ca_private_key_pem), ' +
+        'or set backups.restoreFrom.newHostname: true and register every downstream cluster again (docs/day-2.md, "Rancher\'s name and CA").',
+    ]);
+    expect(rancher).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^rancher\\.tls: .* trust rancher-ca-[0-9a-f]{64} .* your private CA \\(tls_ca_certificate_pem, checksum private-ca-${agentChecksum(CA_PEM)}\\)`,
+        ),
+      ),
+    ]);
+  });
+
+  it('a new hostname compares no CA: the agents are registered again anyway', () => {
+    const moved = target({}, { backups: { restoreFrom: { newHostname: true } } });
+    expect(failures(moved, [{ ...base, records: [...base.records, keys.publicCa], hostname: 'rancher.new.example.com' }])).toEqual([[]]);
+  });
+});
+
 describeWithTerraform("the record's time (terraform apply of its terraform_data, the built-in provider)", () => {
   const json = synthSettings(RKE_HA_STACK, {}).json;
   const [, since] = byPrefix(resources(json, 'terraform_data'), 'rancher-backups_record_since');
@@ -247,5 +374,62 @@ describeWithTerraform("the record's time (terraform apply of its terraform_data,
     expect(upgrade).toContain('terraform_data.since must be replaced');
     expect(upgrade).toContain('Resources: 1 added, 0 changed, 1 destroyed.');
     expect(terraformOk(dir, 'output', '-raw', 'since')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+});
+
+describeWithTerraform("the record's time and the CA (terraform apply of the synthesized terraform_data, the built-in provider)", () => {
+  // A private CA's deployment: its `since` and `ca-baseline` as synthesized, the encryption key given as a value, the
+  // hostname and the CA as variables (the CA sensitive, as the stack declares it), `since`'s dependency left out.
+  const json = synthSettings(RKE_HA_STACK, { rancher: { tls: { issuer: 'ca' } } }).json;
+  const [, since] = byPrefix(resources(json, 'terraform_data'), 'rancher-backups_record_since');
+  const [baselineName, baseline] = byPrefix(resources(json, 'terraform_data'), 'rancher-backups_record_ca-baseline');
+  const [, object] = byPrefix(resources(json, 'aws_s3_object'), 'rancher-backups_record_object');
+  const keyed = (text: string) =>
+    text
+      .replace(/random_bytes\.[A-Za-z0-9_-]+\.base64/g, JSON.stringify(KEY))
+      .replace(new RegExp(`terraform_data\\.${baselineName}\\.`, 'g'), 'terraform_data.ca-baseline.');
+  const { depends_on: _d, '//': _m, ...body } = since;
+  const resource = { ...body, triggers_replace: (body.triggers_replace as string[]).map(keyed) };
+  // The time as a deployment made before the CA record had it: the encryption's trigger being the record key's digest.
+  const before = {
+    ...resource,
+    triggers_replace: [resource.triggers_replace[0], resource.triggers_replace[1], keyed(/\/encryption=(\$\{.*\})\/since=/.exec(object.key)![1])],
+  };
+  const variable = { rancher_hostname: { type: 'string' }, tls_ca_certificate_pem: { type: 'string', sensitive: true } };
+  let dir = '';
+  const write = (withCa: boolean) =>
+    writeFileSync(
+      join(dir, 'main.tf.json'),
+      JSON.stringify({
+        variable,
+        resource: {
+          terraform_data: withCa ? { since: resource, 'ca-baseline': { ...baseline, '//': undefined } } : { since: before },
+        },
+        output: { since: { value: '${terraform_data.since.output}' } },
+      }),
+    );
+  const vars = (pem: string) => ['-var', `rancher_hostname=${HOSTNAME}`, '-var', `tls_ca_certificate_pem=${pem}`];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rancher-record-ca-'));
+    write(false);
+    terraformOk(dir, 'init', '-input=false');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stays through the upgrade that records the CA; moves when the CA changes, not when only its white space does', () => {
+    terraformOk(dir, 'apply', '-auto-approve', '-input=false', ...vars(CA_PEM));
+    const first = terraformOk(dir, 'output', '-raw', 'since');
+    write(true);
+    const upgrade = terraformOk(dir, 'apply', '-auto-approve', '-input=false', ...vars(CA_PEM));
+    expect(upgrade).toContain('Resources: 1 added, 0 changed, 0 destroyed.');
+    expect(upgrade).not.toContain('terraform_data.since must be replaced');
+    expect(terraformOk(dir, 'output', '-raw', 'since')).toBe(first);
+    expect(terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', ...vars(CA_PEM)).status).toBe(0);
+    expect(terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', ...vars(`${CA_PEM.trim()}\r\n\n`)).status).toBe(0);
+    const changed = terraformOk(dir, 'apply', '-auto-approve', '-input=false', ...vars(OTHER_CA_PEM));
+    expect(changed).toContain('terraform_data.since must be replaced');
+    expect(terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', ...vars(OTHER_CA_PEM)).status).toBe(0);
+    // Back to the CA first recorded: a change again.
+    expect(terraformOk(dir, 'apply', '-auto-approve', '-input=false', ...vars(CA_PEM))).toContain('terraform_data.since must be replaced');
   });
 });

@@ -286,6 +286,43 @@ describeWithTerraform("rke-ha made before the servers' boot loader, upgraded thr
 });
 
 /**
+ * The module a deployment was made with before the backups' record carried the CA downstream agents trust, rebuilt
+ * from this one: without the CA record (its `terraform_data`s and object) and the first backup's wait on it, its
+ * time's encryption trigger the record key's digest alone (as it was).
+ */
+function beforeTheCaRecord(json: TerraformJson): TerraformJson {
+  const old = JSON.parse(JSON.stringify(json)) as TerraformJson;
+  const ca = (name: string) => /^rancher-backups_record_ca(-object|-baseline)?_/.test(name);
+  for (const byName of Object.values(old.resource)) for (const name of Object.keys(byName)) if (ca(name)) delete byName[name];
+  for (const release of Object.values<any>(old.resource.helm_release))
+    if (release.depends_on) release.depends_on = release.depends_on.filter((address: string) => !/rancher-backups_record_ca-object_/.test(address));
+  const [, object] = Object.entries<any>(old.resource.aws_s3_object).find(([name]) => name.startsWith('rancher-backups_record_object_'))!;
+  const [, since] = Object.entries<any>(old.resource.terraform_data).find(([name]) => name.startsWith('rancher-backups_record_since_'))!;
+  since.triggers_replace = [since.triggers_replace[0], since.triggers_replace[1], /\/encryption=(\$\{.*\})\/since=/.exec(object.key)![1]];
+  return old;
+}
+
+describeWithTerraform("rke-ha made before the backups' record carried the CA, upgraded through Terraform core", () => {
+  const now = () => synthSettings('rke-ha', DOMAIN).json;
+  const folder = moduleFolder('before-ca-record-', () => beforeTheCaRecord(now()));
+
+  it('the plan creates the CA record and nothing else: the record and its time stay (earlier backups stay newer than it)', () => {
+    write(now(), folder());
+    const planned = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=ca.tfplan');
+    expect(planned.status).toBe(2);
+    const said = (action: string) => [...planned.output.matchAll(new RegExp(`^  # (\\S+) ${action}`, 'gm'))].map((m) => m[1]);
+    expect(said('(?:must be replaced|will be replaced|will be destroyed|will be updated in-place)')).toEqual([]);
+    expect(said('will be created').map((address) => address.replace(/_[A-Z0-9]+$/, '')).sort()).toEqual([
+      'terraform_data.aws_s3_object__rancher-backups_record_ca-object',
+      'terraform_data.rancher-backups_record_ca',
+      'terraform_data.rancher-backups_record_ca-baseline',
+    ]);
+    applySaved(folder(), 'ca.tfplan');
+    expect(outcome(plan(folder()))).toEqual({ status: 0, output: '' });
+  });
+});
+
+/**
  * A deployment made before the move to CDK Terrain's core and bindings (cdktf 0.21.0, AWS 6.25.0 through
  * @cdktf/provider-aws 21.22.1, random 3.7.2 through @cdktf/provider-random 12.0.1: helpers/previous-toolchain.ts
  * synthesizes it from this code with those packages), planned with this release's module through Terraform core. The

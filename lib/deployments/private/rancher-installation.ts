@@ -15,6 +15,7 @@ import type { RancherChartInput } from '../../rancher/chart-values';
 import type { FirstLogin } from '../../rancher/first-login';
 import { RANCHER_NAMESPACE, RancherNamespace } from '../../rancher/namespace';
 import { RancherBackups, type RancherBackupsProps } from '../../rancher/rancher-backups';
+import type { AgentCaChoice } from '../../rancher/restore-preflight';
 import type { RancherReadiness } from '../../rancher/rancher-readiness';
 import { RancherServer } from '../../rancher/rancher-server';
 import { guardChartUpgrades } from '../../rancher/private/chart-upgrades';
@@ -175,6 +176,7 @@ export class RancherInstallation extends Construct {
       hostnameInPlan: props.hostnameKnownAtPlan ?? true,
       parameterPath: deploymentParameterPath(scope, props.name),
       role: props.backupRole,
+      agentCa: agentCaChoice(tls, props.certificates),
     });
     this.server = new RancherServer(scope, 'rancher', {
       ...rancherServerSettings(props, proxy),
@@ -223,7 +225,7 @@ export class RancherInstallation extends Construct {
       rerunOn: [this.props.kubernetesVersion, versions.certManager, versions.rancher].filter((v) => v !== undefined).join(' '),
     });
     props.charts.writtenAfter(this.server.release, answer.ready.ping);
-    this.backups.scheduleAfter([answer.ready.ping]);
+    this.backups.scheduleAfter([answer.ready.ping], this.props.tls.trust === 'rancher-ca' ? answer.ready.caCertPem : undefined);
     return answer;
   }
 
@@ -244,6 +246,20 @@ export class RancherInstallation extends Construct {
       const name = release.nameInput!;
       guardPendingRelease(release, new PendingRelease(scope, name, { release: name, namespace, readAfter }));
     }
+  }
+}
+
+/** The CA downstream agents are to trust, from the TLS plan: Rancher's own, the user's private CA (its variable), or none published. */
+function agentCaChoice(tls: TlsPlan, certificates: CertificateVariables): AgentCaChoice {
+  switch (tls.trust) {
+    case 'rancher-ca':
+      return { kind: 'rancher' };
+    case 'user-ca':
+      return { kind: 'private', certificate: certificates.get('caCertificate') };
+    case 'public':
+      return { kind: 'public' };
+    case 'unverified':
+      return { kind: 'staging' };
   }
 }
 
