@@ -193,7 +193,7 @@ const cliApart = {
   },
 };
 
-module.exports = { buildApp, buildLibrary, buildCli, appIsFresh, CLI_CACHE_DIR };
+module.exports = { buildApp, buildLibrary, buildCli, appIsFresh, CLI_CACHE_DIR, cliApart };
 
 // node scripts/build.js [app|library|cli|all] [out]
 if (require.main === module) {

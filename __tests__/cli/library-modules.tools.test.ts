@@ -1,6 +1,10 @@
 import { awsOf, FakeCloud, holderOf, stateOf } from '../helpers/fake-cloud';
 import { synthLibrary, type LibraryModule } from '../helpers/library-modules';
 import { checkEveryCluster, clusterOf, mutating, roll, withoutLeaseCalls } from '../helpers/roll-world';
+import { useFakeAwsEndpoint } from '../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // Issue 33.1: the operations commands on modules a library user synthesizes (the construct under an id of their own,
 // nested in a construct of theirs, two stacks of one app, two deployments in one stack), against the same fake cloud

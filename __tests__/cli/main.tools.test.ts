@@ -3,6 +3,8 @@ import { build } from 'esbuild';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle options the product's build uses, CommonJS
 const { ESBUILD_NODE } = require('../../scripts/esbuild-options.js') as { ESBUILD_NODE: import('esbuild').BuildOptions };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CLI build's plugin for the modules it keeps apart
+const { cliApart } = require('../../scripts/build.js') as { cliApart: import('esbuild').Plugin };
 
 // The CLI is a program of its own beside the library (docs/development.md): the package's binary runs where only the
 // package is installed, so its module graph holds no cdktf, no constructs and no provider binding, and what it takes
@@ -12,8 +14,11 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
   const { metafile } = await build({
     entryPoints: [join(__dirname, '../../cli/main.ts')],
     bundle: true,
-    // As scripts/build.js bundles it (the scripts the CLI runs on a server loaded as text).
+    // As scripts/build.js bundles it (the scripts the CLI runs on a server loaded as text; the modules it loads with
+    // import() apart, such as the teardown's AWS side with the SDK, in files of their own).
     ...ESBUILD_NODE,
+    plugins: [cliApart],
+    supported: { 'dynamic-import': false },
     write: false,
     metafile: true,
     logLevel: 'silent',

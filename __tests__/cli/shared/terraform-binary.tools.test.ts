@@ -4,6 +4,10 @@ import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
 import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, withEncryption, withToken } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+
+// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+useFakeAwsEndpoint();
 
 // The real CLI (the bundle `npm run teardown` runs) with no `terraform` on PATH at all: the binary comes from
 // --terraform-binary or RANCHER_HA_AWS_TERRAFORM. No OpenTofu binary is reachable on these machines (it is
