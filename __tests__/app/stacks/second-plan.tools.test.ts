@@ -312,7 +312,11 @@ describeWithTerraform("rke-ha made before the backups' record carried the CA, up
     expect(planned.status).toBe(2);
     const said = (action: string) => [...planned.output.matchAll(new RegExp(`^  # (\\S+) ${action}`, 'gm'))].map((m) => m[1]);
     expect(said('(?:must be replaced|will be replaced|will be destroyed|will be updated in-place)')).toEqual([]);
-    expect(said('will be created').map((address) => address.replace(/_[A-Z0-9]+$/, '')).sort()).toEqual([
+    expect(
+      said('will be created')
+        .map((address) => address.replace(/_[A-Z0-9]+$/, ''))
+        .sort(),
+    ).toEqual([
       'terraform_data.aws_s3_object__rancher-backups_record_ca-object',
       'terraform_data.rancher-backups_record_ca',
       'terraform_data.rancher-backups_record_ca-baseline',
