@@ -71,17 +71,30 @@ const runTeardown: Runner = (line, log) => {
   });
 };
 
+/**
+ * Runs a command on the I/O host: on a terminal or in plain lines; with --json, the progress on standard error and
+ * standard output holding the report alone (`head` first, then the exit code and the host's report).
+ */
+async function onIoHost(line: CommandLine, head: Readonly<Record<string, unknown>>, run: (io: IoHost) => Promise<number>): Promise<number> {
+  const json = line.options.json === true;
+  const io = new IoHost(chooseRenderer(json ? process.stderr : process.stdout, process.env));
+  let code: number | undefined;
+  try {
+    code = await run(io);
+    return code;
+  } finally {
+    io.close();
+    if (json) process.stdout.write(`${JSON.stringify({ ...head, exitCode: code ?? 1, ...io.report() }, null, 2)}\n`);
+  }
+}
+
 const runRoll: Runner = async (line) => {
   const dir = moduleAndTools(line, ['kubectl', 'aws']);
   // The step in flight finishes (terraform and kubectl run in process groups of their own, so a terminal's Ctrl-C
   // reaches only this process); the roll then stops and can be resumed.
   const interrupted = stopAfterStep('again to stop once the command in flight returns');
-  // With --json, standard output holds the report alone: the progress goes to standard error, drawn as it would be there.
-  const json = line.options.json === true;
-  const io = new IoHost(chooseRenderer(json ? process.stderr : process.stdout, process.env));
-  let code: number | undefined;
-  try {
-    code = await roll({
+  return onIoHost(line, { command: 'roll' }, (io) =>
+    roll({
       dir,
       label: line.stack ?? dir,
       deployment: line.options.deployment,
@@ -93,12 +106,8 @@ const runRoll: Runner = async (line) => {
       takeOver: line.options.takeOver === true,
       interrupted,
       io,
-    });
-    return code;
-  } finally {
-    io.close();
-    if (json) process.stdout.write(`${JSON.stringify({ command: 'roll', exitCode: code ?? 1, ...io.report() }, null, 2)}\n`);
-  }
+    }),
+  );
 };
 
 /** Why a stack other than rke-ha has nothing for rotate: no servers of this project's hold a cluster token or RKE2's key. */
@@ -126,12 +135,8 @@ const runRotate: Runner = async (line) => {
   const dir = moduleAndTools(line, dryRun ? [] : ['kubectl', 'aws']);
   // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
   const interrupted = stopAfterStep('again to stop at once');
-  // As the roll's: with --json, standard output holds the report alone and the progress goes to standard error.
-  const json = line.options.json === true;
-  const io = new IoHost(chooseRenderer(json ? process.stderr : process.stdout, process.env));
-  let code: number | undefined;
-  try {
-    code = await (line.what === 'encryption-key' ? rotateEncryptionKey : rotate)({
+  return onIoHost(line, { command: 'rotate', rotation: line.what }, (io) =>
+    (line.what === 'encryption-key' ? rotateEncryptionKey : rotate)({
       dir,
       label: line.stack ?? dir,
       rotation: line.what as Rotation,
@@ -142,12 +147,8 @@ const runRotate: Runner = async (line) => {
       takeOver: line.options.takeOver === true,
       interrupted,
       io,
-    });
-    return code;
-  } finally {
-    io.close();
-    if (json) process.stdout.write(`${JSON.stringify({ command: 'rotate', rotation: line.what, exitCode: code ?? 1, ...io.report() }, null, 2)}\n`);
-  }
+    }),
+  );
 };
 
 /** The app in the checkout, which the drill and the acceptance run synthesize with (RANCHER_HA_AWS_SYNTH: another entry, for the tests). */
@@ -162,14 +163,10 @@ const runDrill: Runner = async (line) => {
     : moduleAndTools(line, ['kubectl', 'aws', 'curl']);
   // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
   const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
-  // As the roll's: with --json, standard output holds the report alone and the progress goes to standard error.
-  const json = line.options.json === true;
   // The teardown's terraform destroy lets its output through as it comes: with --json, to standard error too.
-  if (json) inheritedOutputToStandardError();
-  const io = new IoHost(chooseRenderer(json ? process.stderr : process.stdout, process.env));
-  let code: number | undefined;
-  try {
-    code = await drill({
+  if (line.options.json === true) inheritedOutputToStandardError();
+  return onIoHost(line, { command: 'drill' }, (io) =>
+    drill({
       stack: line.stack ?? 'rke-ha',
       productionDir: dir,
       settingsPath: productionSettingsPath(),
@@ -185,12 +182,8 @@ const runDrill: Runner = async (line) => {
       stop: stopping,
       teardown,
       io,
-    });
-    return code;
-  } finally {
-    io.close();
-    if (json) process.stdout.write(`${JSON.stringify({ command: 'drill', exitCode: code ?? 1, ...io.report() }, null, 2)}\n`);
-  }
+    }),
+  );
 };
 
 /** The commands an acceptance run runs as a person would; the drill tears its throwaway down with the teardown command. */
