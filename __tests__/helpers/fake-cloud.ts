@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { scratchFolder } from './scratch';
@@ -23,10 +23,25 @@ export { REGION } from './world-file';
 import { REGION } from './world-file';
 const ACCOUNT = '123456789012';
 
+// The servers end with their standard input: at the end of the test file that started them, rather than with the jest
+// worker (a worker runs many test files, and their servers would otherwise stay up side by side until it exits).
+/**
+ * A helper server of this test file (the stub server, the fake AWS endpoint): `script` started with the path of a file
+ * it writes its port to, awaited by looks at that file (2 ms apart, at most 5,000 of them), ended when its standard
+ * input closes, which happens when this test file's process ends. Neither it nor that pipe keeps this process alive.
+ */
+function startServer(what: string, script: string, env: NodeJS.ProcessEnv = process.env): { port: string; input: { end(): void } } {
+  const portFile = join(mkdtempSync(join(tmpdir(), 'fake-server-')), 'port');
+  const server = spawn(process.execPath, [script, portFile], { stdio: ['pipe', 'ignore', 'inherit'], env });
+  server.unref();
+  (server.stdin as unknown as { unref(): void }).unref();
+  for (let look = 0; look < 5000 && !existsSync(portFile); look++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+  if (!existsSync(portFile)) throw new Error(`${what} did not start`);
+  return { port: readFileSync(portFile, 'utf8'), input: server.stdin };
+}
+
 let serverPort: string | undefined;
 let serverInput: { end(): void } | undefined;
-// The server ends with its standard input: at the end of the test file that started it, rather than with the jest
-// worker (a worker runs many test files, and their servers would otherwise stay up side by side until it exits).
 afterAll(() => serverInput?.end());
 /**
  * The port of this test process's stub server (ops-stubs/stub-server.js), started at the first call: it runs the
@@ -35,17 +50,7 @@ afterAll(() => serverInput?.end());
  */
 function stubServerPort(): string | undefined {
   if (process.env.FAKE_CLOUD_STUB_SERVER === '0') return undefined;
-  if (serverPort) return serverPort;
-  const portFile = join(mkdtempSync(join(tmpdir(), 'stub-server-')), 'port');
-  const server = spawn(process.execPath, [STUB_SERVER, portFile], { stdio: ['pipe', 'ignore', 'inherit'] });
-  // Neither the server nor the pipe whose end stops it keeps this process alive.
-  server.unref();
-  (server.stdin as unknown as { unref(): void }).unref();
-  serverInput = server.stdin;
-  // Its start is awaited by looks at the port file, 2 ms apart, at most 5,000 of them.
-  for (let look = 0; look < 5000 && !existsSync(portFile); look++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-  if (!existsSync(portFile)) throw new Error('the stub server (ops-stubs/stub-server.js) did not start');
-  serverPort = readFileSync(portFile, 'utf8');
+  if (!serverPort) ({ port: serverPort, input: serverInput } = startServer('the stub server (ops-stubs/stub-server.js)', STUB_SERVER));
   return serverPort;
 }
 
@@ -68,19 +73,12 @@ afterAll(() => endpointInput?.end());
  */
 function awsEndpointPort(): string {
   if (endpointPort) return endpointPort;
-  const portFile = join(mkdtempSync(join(tmpdir(), 'fake-aws-endpoint-')), 'port');
   // Node's compile cache (22.1 and later) keeps the bundle's compiled code between the files that start one.
   const cache = join(process.env.RANCHER_TEST_SYNTH_SHARE ?? tmpdir(), 'fake-aws-endpoint-compile-cache');
-  const server = spawn(process.execPath, [fakeAwsEndpoint(), portFile], {
-    stdio: ['pipe', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_COMPILE_CACHE: cache },
-  });
-  server.unref();
-  (server.stdin as unknown as { unref(): void }).unref();
-  endpointInput = server.stdin;
-  for (let look = 0; look < 5000 && !existsSync(portFile); look++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-  if (!existsSync(portFile)) throw new Error('the fake AWS endpoint (fake-aws-endpoint/server.ts) did not start');
-  endpointPort = readFileSync(portFile, 'utf8');
+  ({ port: endpointPort, input: endpointInput } = startServer('the fake AWS endpoint (fake-aws-endpoint/server.ts)', fakeAwsEndpoint(), {
+    ...process.env,
+    NODE_COMPILE_CACHE: cache,
+  }));
   return endpointPort;
 }
 
@@ -356,7 +354,34 @@ export class FakeCloud {
       env: this.env(options),
       detached: options.ownGroup ?? false,
     });
+    // A run ended by a signal (kill -9 sent by the call it made) leaves that call running, as the real tool would go on
+    // without its caller; what it leaves in the world is what the test looks at next.
+    if (result.status === null) this.awaitOrphanedCalls();
     return { code: result.status, out: result.stdout, err: result.stderr };
+  }
+
+  /**
+   * Waits until no process of this world's calls runs (a process whose environment names this world: a stub call in a
+   * node process of its own, its bash wrapper). A call whose caller was killed writes the world as it finishes, and
+   * its caller's pipes, which the test waited on, closed with the caller. Seen: `drill` killed during its apply, whose
+   * state the test read before the apply's stub wrote it (a fresh-clone .ci/run, stop 80). Bounded by looks, 2 ms or
+   * more apart, as the world's lock is.
+   */
+  private awaitOrphanedCalls(): void {
+    const mark = Buffer.from(`FAKE_WORLD=${this.dir}\0`);
+    const running = () =>
+      readdirSync('/proc').some((pid) => {
+        if (!/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
+        try {
+          return readFileSync(`/proc/${pid}/environ`).includes(mark) && !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        } catch {
+          return false; // ended meanwhile
+        }
+      });
+    for (let look = 0; running(); look++) {
+      if (look === 30_000) throw new Error(`a call of the fake world ${this.dir} still ran 30,000 looks after its caller was killed`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
   }
 
   /** As `run`, without blocking this process (a server of the test answers the CLI meanwhile). */
@@ -365,6 +390,7 @@ export class FakeCloud {
     options: { env?: Record<string, string> } = {},
   ): Promise<{ code: number | null; out: string; err: string }> {
     const result = await runBoundedAsync(process.execPath, [opsCli(), ...args], { cwd: this.dir, env: this.env(options) });
+    if (result.status === null) this.awaitOrphanedCalls();
     return { code: result.status, out: result.stdout, err: result.stderr };
   }
 
