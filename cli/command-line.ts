@@ -30,6 +30,7 @@ export interface CommandOptions {
   readonly keep?: true;
   readonly teardown?: true;
   readonly etcd?: true;
+  readonly standby?: true;
   readonly region?: string;
   readonly settings?: string;
   readonly kubeconfig?: string;
@@ -190,6 +191,7 @@ function drillCommand(): Command {
       '--etcd',
       "restore production's newest etcd snapshot instead (RKE2): on the throwaway's first server, with production's cluster token (docs/drill.md)",
     )
+    .option('--standby', "in production's standby.region, from the newest backup of its copy there (docs/drill.md)")
     .option('--json', 'the final report as JSON on standard output, progress on standard error')
     .option(
       '--dry-run',

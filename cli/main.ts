@@ -176,6 +176,7 @@ const runDrill: Runner = async (line) => {
       keep: line.options.keep === true,
       teardownOnly: line.options.teardown === true,
       etcd: line.options.etcd === true,
+      standby: line.options.standby === true,
       dryRun,
       pingMinutes: line.options.waitMinutes,
       interrupted: () => stopping.aborted,

@@ -27,8 +27,13 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
   expect(inputs.some((input) => input === 'cli/shared/upgrade-state.ts')).toBe(true);
   expect(inputs.filter((input) => /node_modules\/(cdktf|constructs|@cdktf)\//.test(input))).toEqual([]);
   expect(inputs.filter((input) => input.startsWith('lib/')).sort()).toEqual([
+    // A cron schedule's longest gap (no imports beyond the cron parser's): `drill --standby` refuses a copy older than
+    // the backup schedule allows.
+    'lib/alarms/schedule-window.ts',
     'lib/common/deployment-record-format.ts',
     'lib/config/backup-file.ts',
+    // The five-field cron parser (no imports; the settings field built on it, with zod, is cron-expression.ts).
+    'lib/config/cron.ts',
     // The recorded release sums and the pinned versions (data, no imports beyond each other): the acceptance report
     // compares the sums the servers checked with them (cli/acceptance/acceptance-observed.ts).
     // The pin table those versions are read from (data, no imports): the same.
@@ -46,6 +51,8 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
     // The names of a deployment's backup Secrets (data, no imports): the migrate phase names the docker Rancher's so
     // the rke-ha restore deletes them.
     'lib/rancher/backup-objects.ts',
+    // Replication Time Control's 15 minutes (no imports): `drill --standby` allows a copy that much beyond the schedule.
+    'lib/standby/replication-time.ts',
   ]);
   // Beyond them, the two libraries it bundles: yaml, and commander (its command line).
   expect(inputs.filter((input) => !/^(lib|cli|node_modules\/(yaml|commander))\//.test(input))).toEqual([]);

@@ -36,6 +36,40 @@ export const throwawayJson = synthSettings('rke-ha', expectedSettings as never).
 // --etcd: the throwaway restores no Rancher backup, and lives at other addresses than production's servers.
 export const expectedEtcdSettings = etcdThrowawaySettings(PRODUCTION_SETTINGS, { name: THROWAWAY, productionName: 'rancher' });
 export const etcdThrowawayJson = synthSettings('rke-ha', expectedEtcdSettings as never).json;
+
+// --standby: production with a standby region, whose state replicates the backup bucket to a copy there.
+export const STANDBY_REGION = 'us-west-2';
+const STANDBY_SETTINGS = { ...PRODUCTION_SETTINGS, standby: { region: STANDBY_REGION } };
+export const productionStandbyJson = synthSettings('rke-ha', STANDBY_SETTINGS as never).json;
+/** The standby's copy of BUCKET, in STANDBY_REGION (named as the copies are: `<name>-rke-ha-backups-sb-<suffix>`). */
+export const COPY = 'rancher-rke-ha-backups-sb-0a1b2c';
+/**
+ * The replication of the backup bucket in a state of productionStandbyJson, with the world's bucket names: its source
+ * BUCKET, as the output names it, and its destination COPY (the fake state's own names are not S3 names).
+ */
+function backupReplication(state: any): any {
+  const found = state.resources.find(
+    (r: any) => r.type === 'aws_s3_bucket_replication_configuration' && r.name.startsWith('standby_rancher-backups'),
+  );
+  const replication = found.instances[0].attributes;
+  replication.bucket = BUCKET;
+  replication.rule[0].destination[0].bucket = `arn:aws:s3:::${COPY}`;
+  return replication;
+}
+/** The standby region's key that encrypts the copies, by ARN, as production's state names it. */
+export const STANDBY_KEY: string = backupReplication(stateOf(productionStandbyJson)).rule[0].destination[0].encryption_configuration[0]
+  .replica_kms_key_id;
+/** The copy's newest backup: older than production's newest (not replicated yet), within the 6-hour schedule. */
+export const STANDBY_NEWEST = `rancher-aws-scheduled-${UID}-2026-11-23T00-00-00Z.tar.gz.enc`;
+export const expectedStandbySettings = throwawaySettings(STANDBY_SETTINGS, {
+  name: THROWAWAY,
+  file: STANDBY_NEWEST,
+  bucket: COPY,
+  productionName: 'rancher',
+  region: STANDBY_REGION,
+});
+export const standbyThrowawayJson = synthSettings('rke-ha', expectedStandbySettings as never).json;
+const MINUTE = 60_000;
 export const ETCD_BUCKET = 'rancher-rke-ha-etcd-0a1b2c';
 export const TOKEN = 'K10-the-cluster-token';
 export const NEWEST_SNAPSHOT = 'etcd-snapshot-ip-10-0-0-10-1795413600';
@@ -61,9 +95,12 @@ interface Drill {
 }
 const drills: Drill[] = [];
 
-export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'backup'): FakeCloud {
+export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' | 'standby' = 'backup'): FakeCloud {
   const etcd = mode === 'etcd';
-  const state = withoutLongValues(stateOf(productionJson));
+  const standby = mode === 'standby';
+  const json = standby ? productionStandbyJson : productionJson;
+  const state = withoutLongValues(stateOf(json));
+  if (standby) backupReplication(state);
   state.outputs.rancher_url = { value: PRODUCTION_URL };
   state.outputs.rancher_backup_bucket = { value: BUCKET };
   state.outputs.etcd_snapshot_bucket = { value: ETCD_BUCKET };
@@ -88,7 +125,21 @@ export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'back
       { key: 'rke-ha/rancher-roll-server-1-20261122T100000', version: 'e4', lastModified: '2026-11-22T10:00:00.000Z', size: 9000 },
     ],
   };
-  const throwawayState = withoutLongValues(stateOf(etcd ? etcdThrowawayJson : throwawayJson, 'drill'));
+  // The standby's copy: the newest two hours old (the RPO it gives), an older one, a stray file.
+  const now = Date.now();
+  if (standby)
+    aws.buckets[COPY] = {
+      exists: true,
+      guarded: true,
+      objects: [
+        { key: `rancher/${OLDER}`, version: 's1', lastModified: new Date(now - 26 * 60 * MINUTE).toISOString(), size: 1000 },
+        { key: `rancher/${STANDBY_NEWEST}`, version: 's2', lastModified: new Date(now - 120 * MINUTE).toISOString(), size: 1100 },
+        { key: 'rancher/notes.txt', version: 's3', lastModified: new Date(now - 10 * MINUTE).toISOString(), size: 5 },
+      ],
+    };
+  const throwawayModule = etcd ? etcdThrowawayJson : standby ? standbyThrowawayJson : throwawayJson;
+  // A standby drill's throwaway is in the standby region: its keys' ARNs (which KMS finds only there) say so.
+  const throwawayState = withoutLongValues(stateOf(throwawayModule, 'drill', standby ? STANDBY_REGION : undefined));
   const etcdBucket = throwawayState.resources.find((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('etcd-snapshots_'));
   throwawayState.outputs = {
     rancher_url: { value: 'https://3-250-1-2.sslip.io' },
@@ -97,7 +148,7 @@ export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'back
     etcd_snapshot_bucket: { value: etcdBucket.instances[0].attributes.bucket },
   };
   const w: any = { state, aws, cluster: { apiUp: true } };
-  const c = new FakeCloud(productionJson, w);
+  const c = new FakeCloud(json, w);
   clouds.push(c);
   c.update((x) => {
     x.drill = {
@@ -107,6 +158,7 @@ export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'back
       encryptionConfig: FAKE_BACKUP_ENCRYPTION_CONFIG,
       backupFile: writeBackup(c.dir, IN_BACKUP),
       backupBucket: BUCKET,
+      ...(standby ? { standby: { bucket: COPY, region: STANDBY_REGION } } : {}),
       restored: { ...IN_BACKUP, serverUrl: PRODUCTION_URL },
       ping: 'pong',
       // The token's parameter carries the tags every resource of the throwaway carries (the fake records a violation otherwise).
@@ -124,8 +176,8 @@ export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'back
     };
     change?.(x);
   });
-  writeFileSync(join(c.dir, 'rancher.yaml'), 'name: rancher\nregion: eu-west-1\n');
-  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(etcd ? etcdThrowawayJson : throwawayJson, null, 1));
+  writeFileSync(join(c.dir, 'rancher.yaml'), `name: rancher\nregion: eu-west-1\n${standby ? `standby:\n  region: ${STANDBY_REGION}\n` : ''}`);
+  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(throwawayModule, null, 1));
   drills.push({ c, production: productionBytes(c), buckets: JSON.stringify(productionBuckets(c)) });
   return c;
 }
@@ -194,8 +246,11 @@ export function expectProductionOnlyRead(c: FakeCloud): void {
   for (const call of lines.filter((l) => l.tool === 'terraform' && l.cwd === c.moduleDir)) expect(call.args.slice(0, 2)).toEqual(['state', 'pull']);
   for (const call of lines.filter((l) => l.tool === 'aws' && l.args.includes(BUCKET)))
     expect(['list-objects-v2', 'get-object']).toContain(call.args[1]);
+  // The standby's copy (--standby): listed and read, nothing else.
+  for (const call of lines.filter((l) => l.tool === 'aws' && l.args.includes(COPY)))
+    expect(['list-objects-v2', 'get-object']).toContain(call.args[1]);
   // Through the SDK (the teardown's calls): production's buckets are never named but by a read.
-  for (const call of lines.filter((l) => l.tool === 'aws-sdk' && [BUCKET, ETCD_BUCKET].some((b) => l.args[2].includes(JSON.stringify(b)))))
+  for (const call of lines.filter((l) => l.tool === 'aws-sdk' && [BUCKET, ETCD_BUCKET, COPY].some((b) => l.args[2].includes(JSON.stringify(b)))))
     expect(['S3 ListObjectsV2', 'S3 GetObject']).toContain(call.args[1]);
   // The snapshot bucket: listed, read (a byte), and named only as the source of the copy.
   for (const call of lines.filter((l) => l.tool === 'aws' && l.args.some((a: string) => a.startsWith(ETCD_BUCKET)))) {

@@ -142,11 +142,11 @@ function resolve(value: unknown, lookup: (type: string, name: string, attr: stri
 }
 
 /** Terraform's state after a successful apply of this synthesized module, with fake attributes (as `terraform state pull` prints it). */
-export function stateOf(json: TerraformJson, prefix = 'rancher'): any {
+export function stateOf(json: TerraformJson, prefix = 'rancher', region = REGION): any {
   const base = new Map<string, Record<string, any>>();
   const blocks: [string, string, string, any][] = [];
   // A resource of an aliased provider (`aws.us_west_2`: a standby's copies) is in that provider's region; the default
-  // provider's is REGION, whatever the module says (the world's region).
+  // provider's is `region`, whatever the module says (the world's region, unless told: a drill's throwaway in a standby's).
   const aliases = new Map<string, string>(
     ((json as any).provider?.aws ?? []).filter((p: any) => p.alias).map((p: any) => [`aws.${p.alias}`, p.region]),
   );
@@ -156,7 +156,7 @@ export function stateOf(json: TerraformJson, prefix = 'rancher'): any {
   ] as const) {
     for (const [type, byName] of Object.entries(section ?? {})) {
       for (const [name, body] of Object.entries(byName as Record<string, any>)) {
-        base.set(`${type}.${name}`, baseAttributes(type, name, prefix, aliases.get(body.provider) ?? REGION));
+        base.set(`${type}.${name}`, baseAttributes(type, name, prefix, aliases.get(body.provider) ?? region));
         blocks.push([mode, type, name, body]);
       }
     }

@@ -155,7 +155,8 @@ async function compareWithBackup({ options, plan, report }: DrillRun, url: strin
   const { production, backup } = plan;
   const download = join(options.root, 'backup.tar.gz');
   try {
-    plan.aws.call(['s3api', 'get-object', '--bucket', production.backupBucket!, '--key', backup.key, download]);
+    // The file restored, where it was found: production's bucket, or with --standby its copy (plan.aws in that region).
+    plan.aws.call(['s3api', 'get-object', '--bucket', backup.bucket, '--key', backup.key, download]);
     await yieldFor(0);
     if (options.interrupted()) throw new Interrupted();
     const contents = await readBackupFile(download);
@@ -228,18 +229,18 @@ const CLUSTER_PORTS = [9345, 2379, 2380, 2381, 10250];
 
 /**
  * What would make the synthesized throwaway unsafe to apply: a Route53 record (production's name), a state that is
- * not a local file in the drill's folder, or any resource that manages one of production's buckets (a bucket, its
- * policy, its lifecycle...) rather than naming it in a policy's statements. With `etcd` (the throwaway will hold
- * production's token and CAs, so a server of production's that reached it could take it for a peer): also a rule
- * that opens a cluster port to addresses rather than to the servers' own security group, or a peering or transit
- * gateway attachment of its VPC.
+ * not a local file in the drill's folder, or any resource that manages one of production's buckets or its standby's
+ * copy (a bucket, its policy, its lifecycle...) rather than naming it in a policy's statements. With `etcd` (the
+ * throwaway will hold production's token and CAs, so a server of production's that reached it could take it for a
+ * peer): also a rule that opens a cluster port to addresses rather than to the servers' own security group, or a
+ * peering or transit gateway attachment of its VPC.
  */
 export function throwawayProblems(moduleDir: string, production: ProductionDeployment, root: string, etcd = false): string[] {
   const json = readModuleJson(moduleDir);
   if (!json) return [`no ${join(moduleDir, 'cdk.tf.json')}`];
   const problems = localModuleProblems(json, moduleDir, root);
   const resources = json.resource ?? {};
-  const buckets = [production.backupBucket, production.etcdSnapshotBucket].filter((b): b is string => b !== undefined);
+  const buckets = [production.backupBucket, production.etcdSnapshotBucket, production.backupCopy?.bucket].filter((b): b is string => b !== undefined);
   for (const [type, byName] of Object.entries(json.resource ?? {})) {
     if (!type.startsWith('aws_s3_')) continue;
     for (const [id, body] of Object.entries(byName))

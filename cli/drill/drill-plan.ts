@@ -42,6 +42,8 @@ export function drillPlan(props: {
   readonly name?: string;
   readonly etcd: boolean;
   readonly keep: boolean;
+  /** `--standby`: the standby's region (production's `standby.region`). */
+  readonly standby?: string;
 }): string[] {
   const { settings } = props;
   const productionName = typeof settings.name === 'string' ? settings.name : 'rancher';
@@ -51,12 +53,14 @@ export function drillPlan(props: {
   const [low, high] = HOURS.map((h) => `$${(h * DOLLARS_PER_HOUR).toFixed(2)}`);
   const kind = props.etcd ? 'etcd' : 'backup';
   const lines = [
-    `Drill of ${productionName} (${props.stack}, ${region}, from ${props.settingsPath}; a dry run: no terraform, no AWS call, no credentials needed):`,
+    `${props.standby ? 'Standby drill' : 'Drill'} of ${productionName} (${props.stack}, ${region}${props.standby ? `, in its standby region ${props.standby}` : ''}, from ${props.settingsPath}; a dry run: no terraform, no AWS call, no credentials needed):`,
     `  production's module: ${props.productionDir}${synthesized ? '' : ' (not synthesized here yet: the drill needs it, `npm run synth` or --dir)'}`,
     props.etcd
       ? "  restores: production's newest etcd snapshot (its etcd_snapshot_bucket output), with production's cluster token (its join_token output); read only"
-      : "  restores: production's newest Rancher backup (its rancher_backup_bucket output, under rancher/), decrypted with its rancher_backup_encryption_config output; read only",
-    `  throwaway deployment: ${name}, tagged rancher-ha-aws-drill-of=${productionName}`,
+      : props.standby
+        ? `  restores: the newest Rancher backup in the standby's copy in ${props.standby} (the bucket production's state replicates rancher_backup_bucket to, under rancher/), decrypted with its rancher_backup_encryption_config output; read only; refused when older than backups.schedule allows (its age is the RPO). Production's region, buckets and DNS record are not touched`
+        : "  restores: production's newest Rancher backup (its rancher_backup_bucket output, under rancher/), decrypted with its rancher_backup_encryption_config output; read only",
+    `  throwaway deployment: ${name}${props.standby ? ` in ${props.standby}` : ''}, tagged rancher-ha-aws-drill-of=${productionName}`,
   ];
   for (const p of props.etcd ? ETCD_PHASES : DRILL_PHASES) {
     const skipped = p === 'teardown' && props.keep;
@@ -66,7 +70,7 @@ export function drillPlan(props: {
     `  What it creates: a second ${props.stack} deployment with production's versions and sizes: a VPC with its subnets and NAT gateway, a network load balancer, the servers with their volumes, KMS keys, S3 buckets, IAM roles and instance profiles, SSM parameters, log groups; in its cluster cert-manager, rancher-backup and Rancher. No Route53 record.`,
     `  How long: about an hour from apply to teardown, up to two (docs/drill.md, "How long").`,
     `  Cost: about ${low}-${high} with the default sizes (docs/cost.md's rke-ha month, by the hour); production's larger servers cost more for that time.`,
-    `  Before it creates anything the drill reads production's state (terraform state pull in its module: no refresh, no lock, no write), checks that the settings file is production's, and lists production's bucket${props.etcd ? " (and reads the snapshot's first byte)" : ''}; a dry run does none of it.`,
+    `  Before it creates anything the drill reads production's state (terraform state pull in its module: no refresh, no lock, no write), checks that the settings file is production's, and lists ${props.standby ? "the standby's copy" : "production's bucket"}${props.etcd ? " (and reads the snapshot's first byte)" : ''}; a dry run does none of it.`,
     'Dry run: nothing was changed.',
   );
   return lines;

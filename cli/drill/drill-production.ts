@@ -2,6 +2,7 @@ import type { Aws } from '../shared/aws';
 import { readDeploymentRecord } from '../shared/module-folder';
 import { serversOf } from '../shared/servers';
 import { Terraform } from '../shared/terraform';
+import { standbyCopyOf, type StandbyCopy } from './drill-standby';
 
 /** What the drill needs to know of the deployment it restores: read, never changed. */
 export interface ProductionDeployment {
@@ -14,6 +15,8 @@ export interface ProductionDeployment {
   readonly url: string | undefined;
   /** Rancher's backups (the `rancher_backup_bucket` output); undefined for a stack without them (docker). */
   readonly backupBucket: string | undefined;
+  /** The standby's copy of the backup bucket and its key (`standby.region`): read by a drill with `--standby` only. */
+  readonly backupCopy?: StandbyCopy;
   /** The etcd snapshots (rke-ha with RKE2): read by a drill with `--etcd` only. */
   readonly etcdSnapshotBucket: string | undefined;
   /** The EncryptionConfiguration of the backups (sensitive output); undefined when backups were never on. */
@@ -31,7 +34,8 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 /**
  * Production's name, region, buckets and backup key, from its Terraform state (`terraform state pull`: no
  * refresh, no lock, no write): the name and region from the deployment's record (cli/shared/module-folder.ts), the
- * buckets, URL and key from the stack's outputs. The one place the drill looks them up.
+ * buckets, URL and key from the stack's outputs, the standby's copy from the backup bucket's replication. The one
+ * place the drill looks them up.
  */
 export function productionDeployment(dir: string): ProductionDeployment {
   const state = new Terraform(dir).pull();
@@ -51,6 +55,7 @@ export function productionDeployment(dir: string): ProductionDeployment {
     region,
     url: output('rancher_url'),
     backupBucket: output('rancher_backup_bucket'),
+    backupCopy: standbyCopyOf(state, output('rancher_backup_bucket')),
     etcdSnapshotBucket: output('etcd_snapshot_bucket'),
     backupEncryptionConfig: output('rancher_backup_encryption_config'),
     joinToken: output('join_token'),

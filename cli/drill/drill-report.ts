@@ -35,6 +35,12 @@ export interface DrillReport {
   /** The file restored: Rancher's backup, or with `--etcd` the etcd snapshot (its bucket and key in production). */
   readonly backup: { readonly bucket: string; readonly key: string; readonly lastModified?: string; readonly bytes?: number };
   throwaway: { readonly name: string; readonly module: string; readonly url?: string; readonly kept: boolean };
+  /**
+   * `--standby`: the throwaway ran in production's standby region from its copy of the backups. `rpoMinutes`: the age
+   * of the backup restored when the drill began, the data a failover then would have lost; `allowedMinutes`: what
+   * `backups.schedule` allows (its longest gap and replication's 15 minutes).
+   */
+  readonly standby?: { readonly region: string; readonly rpoMinutes: number; readonly allowedMinutes: number };
   readonly startedAt: string;
   finishedAt?: string;
   readonly phases: PhaseResult[];
@@ -63,6 +69,10 @@ export const NOT_PROVEN: readonly string[] = [
   "The etcd snapshots: this drill restored Rancher's backup; `npm run drill -- rke-ha --etcd` restores the newest etcd snapshot instead.",
 ];
 
+/** What a drill with `--standby` cannot show besides NOT_PROVEN. */
+export const STANDBY_NOT_PROVEN =
+  "A failover: production kept running and its DNS record stayed; the throwaway answered on a name of its own in the standby region, so moving the record and the agents' reconnection to the standby are not shown.";
+
 /** What a drill with `--etcd` cannot show, said in every such report. */
 export const ETCD_NOT_PROVEN: readonly string[] = [
   'Downstream clusters: their agents keep talking to production (the restored server-url names production\'s hostname, which the throwaway does not answer in DNS), so their reconnection after a real restore is not shown (docs/backups.md, "After a real restore: the downstream clusters").',
@@ -76,8 +86,11 @@ const pad = (text: string, width: number) => text.padEnd(width);
 
 /** The report as lines for the terminal. */
 export function describeReport(report: DrillReport, file: string): string[] {
+  const { standby } = report;
   const lines = [
-    `Drill of ${report.production.name} (${report.stack}, ${report.production.region}): ${report.backup.key} from s3://${report.backup.bucket} into the throwaway deployment ${report.throwaway.name}.`,
+    standby
+      ? `Standby drill of ${report.production.name} (${report.stack}, ${report.production.region}; standby region ${standby.region}): ${report.backup.key} from the standby's copy s3://${report.backup.bucket} into the throwaway deployment ${report.throwaway.name} in ${standby.region}.`
+      : `Drill of ${report.production.name} (${report.stack}, ${report.production.region}): ${report.backup.key} from s3://${report.backup.bucket} into the throwaway deployment ${report.throwaway.name}.`,
   ];
   for (const p of report.phases)
     lines.push(
@@ -96,7 +109,11 @@ export function describeReport(report: DrillReport, file: string): string[] {
   }
   if (report.recoveryMinutes !== undefined)
     lines.push(
-      `Recovery time to plan for (synth, apply${report.source === 'etcd-snapshot' ? ', the snapshot restore' : ' with the restore'}, until /ping answers): ${report.recoveryMinutes} minutes.`,
+      `Recovery time to plan for (synth, apply${report.source === 'etcd-snapshot' ? ', the snapshot restore' : ' with the restore'}, until /ping answers${standby ? `, in ${standby.region}` : ''}): ${report.recoveryMinutes} minutes.`,
+    );
+  if (standby)
+    lines.push(
+      `Data a failover would have lost (RPO): the backup restored was ${standby.rpoMinutes} minutes old when the drill began (backups.schedule allows ${standby.allowedMinutes}).`,
     );
   lines.push('What this drill does not prove:');
   for (const n of report.notProven) lines.push(`  - ${n}`);

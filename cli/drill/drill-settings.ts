@@ -10,6 +10,8 @@ export interface ThrowawayChoice {
   readonly bucket: string;
   /** Production's name, for the tag that marks the throwaway's resources. */
   readonly productionName: string;
+  /** The throwaway's region (`--standby`: the standby's, where the copy is). @default production's */
+  readonly region?: string;
 }
 
 export { THROWAWAY_STATE };
@@ -40,14 +42,15 @@ const section = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
 
 /**
- * Production's settings turned into a throwaway deployment's: same region, versions, sizes, proxy and air-gap
+ * Production's settings turned into a throwaway deployment's: same region (or `choice.region`), versions, sizes, proxy and air-gap
  * settings (so the restore meets what production runs), and apart from those:
  * - its own name and a state file in its own folder (`backend`: local, beside its module), never production's;
  * - its own network (`existingNetwork` dropped) and a name from a wildcard DNS service: no Route53 record, no
  *   hostname, and Rancher's own CA (production's certificate names production's hostname);
  * - no first login (the restore brings production's admin users) and no alarms (nobody is paged for it);
  * - nothing that keeps it from going: deletion protection and Object Lock off;
- * - no standby: a throwaway keeps no copy of its data in a second region (docs/standby.md);
+ * - no standby: a throwaway keeps no copy of its data in a second region (docs/standby.md); in the standby's
+ *   region (`choice.region`), no SSH key pair (production's is a key pair of its own region);
  * - `backups.restoreFrom` naming the file and production's bucket, which its writer may only read, with `disarm`:
  *   the restored Deployments' pods are held until every credential of production's the backup brought is deleted,
  *   before Rancher is installed (lib/rancher/restore-disarm.sh).
@@ -59,6 +62,7 @@ export function throwawaySettings(production: Record<string, unknown>, choice: T
   const dns = section(settings.dns);
   settings.dns = { mode: 'wildcard', ...(dns.wildcardDomain !== undefined ? { wildcardDomain: dns.wildcardDomain } : {}) };
   settings.name = choice.name;
+  if (choice.region !== undefined) settings.region = choice.region;
   settings.backend = { type: 'local', path: THROWAWAY_STATE };
   settings.tags = { ...section(settings.tags), [DRILL_TAG]: choice.productionName };
   const rancher = section(settings.rancher);
@@ -71,6 +75,8 @@ export function throwawaySettings(production: Record<string, unknown>, choice: T
   const rkeHa = section(settings.rkeHa);
   delete rkeHa.existingNetwork;
   rkeHa.loadBalancer = { type: 'nlb', deletionProtection: false };
+  // A key pair is a region's: in another region (--standby) the throwaway goes without (SSM is the shell anyway).
+  if (choice.region !== undefined && choice.region !== production.region) delete rkeHa.sshKeyName;
   rkeHa.etcdSnapshots = { ...section(rkeHa.etcdSnapshots), objectLock: false };
   if (rkeHa.datastore !== undefined) rkeHa.datastore = { ...section(rkeHa.datastore), deletionProtection: false };
   settings.rkeHa = rkeHa;

@@ -8,7 +8,17 @@ import { deleteTokenParameter, newestSnapshot, snapshotFolder, snapshotUnreadabl
 import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases';
 import { drillPlan } from './drill-plan';
 import { newestObject, productionDeployment, type ProductionDeployment } from './drill-production';
-import { DRILL_PHASES, ETCD_NOT_PROVEN, ETCD_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
+import {
+  DRILL_PHASES,
+  ETCD_NOT_PROVEN,
+  ETCD_PHASES,
+  NOT_PROVEN,
+  STANDBY_NOT_PROVEN,
+  describeReport,
+  type DrillPhase,
+  type DrillReport,
+} from './drill-report';
+import { ageMinutes, allowedAgeMinutes, standbyRegionOf, standbySettingsProblem } from './drill-standby';
 import { defaultThrowawayName, etcdThrowawaySettings, throwawayNameProblem, throwawaySettings } from './drill-settings';
 import { readProductionSettings } from '../shared/settings-file';
 import { run } from '../shared/process';
@@ -62,6 +72,11 @@ export interface DrillSettings {
   readonly teardownOnly?: boolean;
   /** Restore production's newest etcd snapshot instead of its newest Rancher backup (rke-ha with RKE2). @default false */
   readonly etcd?: boolean;
+  /**
+   * Drill production's standby (`standby.region`): the throwaway in the standby region, restoring the newest backup of
+   * the standby's copy there. @default false
+   */
+  readonly standby?: boolean;
   /** Print what it would do and stop. @default false */
   readonly dryRun?: boolean;
   /** Budget for Rancher to answer `/ping` once the apply is done. @default 10 */
@@ -87,7 +102,10 @@ export interface DrillRecord {
   readonly phase: DrillPhase;
   /** Whether terraform ran in the throwaway's folder (before: nothing of it exists in AWS). */
   readonly applied: boolean;
-  /** Production's buckets: the teardown refuses a throwaway whose state holds one. */
+  /**
+   * Production's stores, by name or ARN: its buckets, and its standby's copy of the backups and that copy's key. The
+   * teardown refuses a throwaway whose state holds one.
+   */
   readonly productionBuckets: readonly string[];
   readonly keep: boolean;
   readonly done: boolean;
@@ -107,8 +125,10 @@ export interface DrillPlan {
   /** Production's settings file, read. */
   readonly settings: Record<string, unknown>;
   readonly aws: Aws;
-  /** The file restored: the Rancher backup's or the etcd snapshot's, in production's bucket. */
+  /** The file restored: the Rancher backup's or the etcd snapshot's, in production's bucket (or its standby's copy). */
   readonly backup: DrillReport['backup'];
+  /** `--standby`: the standby's region, where the throwaway runs, and the age of the backup. */
+  readonly standby?: DrillReport['standby'];
   /** The Rancher backup's file name (not with --etcd). */
   readonly file?: string;
   /** `--etcd`: the snapshot restored. */
@@ -137,6 +157,13 @@ export async function drill(given: DrillOptions): Promise<number> {
       options.stack === 'docker'
         ? 'The docker stack has no Rancher backups to restore: its data volume has EBS snapshots instead (docs/docker.md).'
         : 'A drill builds a throwaway rke-ha deployment; a k8s-ha deployment runs on a cluster of yours, and the drill has no second cluster to restore into. Restore its backup into an rke-ha deployment by hand (docs/backups.md, "Migrate to a new deployment").',
+    );
+    return 2;
+  }
+  if (options.standby && options.etcd) {
+    io.error(
+      'DRILL_STANDBY_ETCD_REFUSED',
+      "--standby with --etcd: the standby's copies of the etcd snapshots are encrypted under the standby region's key, which decrypts for S3's replication alone, not for you nor a throwaway's servers; and a failover restores Rancher's backup, which `--standby` drills. Drop --etcd (or drill production's own snapshots: --etcd without --standby). Nothing was changed.",
     );
     return 2;
   }
@@ -210,8 +237,19 @@ function stateDryRun(options: DrillRunOptions): number {
     io.error('DRILL_NAME_REFUSED', `${nameRefused} Nothing was changed.`);
     return 2;
   }
+  const noStandby = options.standby ? standbySettingsProblem(settings, options.settingsPath) : undefined;
+  if (noStandby !== undefined) {
+    io.error(noStandby.code, `${noStandby.message} Nothing was changed.`);
+    return 2;
+  }
   // The plan is one message; its last line, that nothing was changed, the dry run's result.
-  const plan = drillPlan({ ...options, settings, etcd: options.etcd ?? false, keep: options.keep ?? false });
+  const plan = drillPlan({
+    ...options,
+    settings,
+    etcd: options.etcd ?? false,
+    keep: options.keep ?? false,
+    standby: options.standby ? standbyRegionOf(settings) : undefined,
+  });
   io.info('DRILL_PLAN', plan.slice(0, -1).join('\n'));
   io.result('DRILL_DRY_RUN', plan[plan.length - 1]);
   return 0;
@@ -236,13 +274,23 @@ function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Dr
     io.error('DRILL_NAME_REFUSED', `${nameRefused} Nothing was changed.`);
     return 2;
   }
-  const aws = new Aws(production.region);
-  const chosen = options.etcd ? etcdSource(aws, production, settings, options.stack) : backupSource(aws, production);
+  const noStandby = options.standby ? standbySettingsProblem(settings, options.settingsPath) : undefined;
+  if (noStandby !== undefined) {
+    io.error(noStandby.code, `${noStandby.message} Nothing was changed.`);
+    return 2;
+  }
+  // With --standby every AWS call of the drill's own is in the standby region: production's region is not read.
+  const aws = new Aws(options.standby ? standbyRegionOf(settings)! : production.region);
+  const chosen = options.etcd
+    ? etcdSource(aws, production, settings, options.stack)
+    : options.standby
+      ? standbySource(aws, production, settings, options.settingsPath)
+      : backupSource(aws, production);
   if ('refused' in chosen) {
     io.error(chosen.why, `${chosen.refused} Nothing was changed.`);
     return chosen.code;
   }
-  const { backup, file, snapshot } = chosen;
+  const { backup, file, snapshot, standby } = chosen;
   const outdir = join(options.root, 'cdktf.out');
   const moduleDir = join(outdir, 'stacks', options.stack);
   const settingsFile = join(options.root, 'settings.json');
@@ -250,9 +298,11 @@ function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Dr
   io.info(
     'DRILL_PLAN',
     [
-      `Drill of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}):`,
-      `  ${snapshot ? 'etcd snapshot' : 'backup'}: s3://${backup.bucket}/${backup.key} (${backup.lastModified}, ${backup.bytes} bytes), the newest there; read only`,
-      `  throwaway deployment: ${name}, its own network, a wildcard DNS name (no Route53 record), state and module in ${moduleDir}`,
+      standby
+        ? `Standby drill of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}) in its standby region ${standby.region}:`
+        : `Drill of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}):`,
+      `  ${snapshot ? 'etcd snapshot' : 'backup'}: s3://${backup.bucket}/${backup.key} (${backup.lastModified}, ${backup.bytes} bytes${standby ? `, ${standby.rpoMinutes} minutes old: the RPO` : ''}), the newest ${standby ? "in the standby's copy" : 'there'}; read only`,
+      `  throwaway deployment: ${name}${standby ? ` in ${standby.region}` : ''}, its own network, a wildcard DNS name (no Route53 record), state and module in ${moduleDir}`,
       snapshot
         ? `  then: the snapshot copied into the throwaway's bucket and restored on its first server with production's token (its other servers stopped), production's backup writer taken out of it, /ping at production's hostname through the throwaway's load balancer, the Nodes and Rancher's objects counted, server-url, a report in ${options.root}`
         : `  then: /ping, the counts of clusters, users, projects and settings against the backup, server-url, a report in ${options.root}`,
@@ -260,7 +310,7 @@ function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Dr
         ? '  --keep: the throwaway stays up afterwards'
         : '  then the teardown of the throwaway (also when a step fails or the drill is interrupted)',
     ].join('\n'),
-    { production: production.name, key: backup.key, throwaway: name },
+    { production: production.name, key: backup.key, throwaway: name, ...(standby ? { region: standby.region } : {}) },
   );
 
   // The folder of the last throwaway, torn down: its empty state and its teardown record would be taken for the new
@@ -273,17 +323,17 @@ function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Dr
     );
     return 2;
   }
-  return { production, settings, aws, backup, file, snapshot, name, outdir, moduleDir, settingsFile };
+  return { production, settings, aws, backup, file, snapshot, standby, name, outdir, moduleDir, settingsFile };
 }
 
 /** The throwaway's folder and settings written, the drill's record and report begun. */
 function startDrill(options: DrillRunOptions, record: StateFile<DrillRecord>, plan: DrillPlan): DrillRun {
-  const { production, settings, backup, file, snapshot, name, outdir, moduleDir, settingsFile } = plan;
+  const { production, settings, backup, file, snapshot, standby, name, outdir, moduleDir, settingsFile } = plan;
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(options.root, { recursive: true });
   const throwaway =
     file !== undefined
-      ? throwawaySettings(settings, { name, file, bucket: backup.bucket, productionName: production.name })
+      ? throwawaySettings(settings, { name, file, bucket: backup.bucket, productionName: production.name, region: standby?.region })
       : etcdThrowawaySettings(settings, { name, productionName: production.name });
   writeFileSync(settingsFile, `${JSON.stringify(throwaway, null, 2)}\n`);
   let current: DrillRecord = {
@@ -295,7 +345,9 @@ function startDrill(options: DrillRunOptions, record: StateFile<DrillRecord>, pl
     startedAt: new Date().toISOString(),
     phase: 'synth',
     applied: false,
-    productionBuckets: [production.backupBucket, production.etcdSnapshotBucket].filter((b): b is string => b !== undefined),
+    productionBuckets: [production.backupBucket, production.etcdSnapshotBucket, production.backupCopy?.bucket, production.backupCopy?.keyArn].filter(
+      (b): b is string => b !== undefined,
+    ),
     keep: options.keep ?? false,
     done: false,
   };
@@ -307,10 +359,11 @@ function startDrill(options: DrillRunOptions, record: StateFile<DrillRecord>, pl
     production: { name: production.name, region: production.region, module: production.dir, url: production.url },
     backup,
     throwaway: { name, module: moduleDir, kept: options.keep ?? false },
+    ...(standby ? { standby } : {}),
     startedAt: current.startedAt,
     phases: [],
     comparisons: [],
-    notProven: snapshot ? ETCD_NOT_PROVEN : NOT_PROVEN,
+    notProven: snapshot ? ETCD_NOT_PROVEN : standby ? [...NOT_PROVEN, STANDBY_NOT_PROVEN] : NOT_PROVEN,
   };
   const update = (change: Partial<DrillRecord>) => {
     current = { ...current, ...change };
@@ -397,9 +450,9 @@ function forgetThrowawayFiles(root: string): void {
   for (const file of ['kubeconfig.yaml', 'rancher-ca.pem']) rmSync(join(root, file), { force: true });
 }
 
-/** What a drill restores: the file in production's bucket, and the backup's name or the snapshot. */
+/** What a drill restores: the file in production's bucket (or its standby's copy), and the backup's name or the snapshot. */
 type Source =
-  | { readonly backup: DrillReport['backup']; readonly file?: string; readonly snapshot?: EtcdSnapshot }
+  | { readonly backup: DrillReport['backup']; readonly file?: string; readonly snapshot?: EtcdSnapshot; readonly standby?: DrillReport['standby'] }
   | { readonly refused: string; readonly code: 1 | 2; /** The refusal's message code. */ readonly why: string };
 
 /** Production's newest Rancher backup, which its state can decrypt. */
@@ -426,6 +479,51 @@ function backupSource(aws: Aws, production: ProductionDeployment): Source {
     };
   const { key, lastModified, bytes } = backup;
   return { backup: { bucket: production.backupBucket, key, lastModified, bytes }, file };
+}
+
+/**
+ * `--standby`: the newest backup in the standby's copy of production's backup bucket (in the standby region, named by
+ * production's state: its replication), which production's state can decrypt, no older than `backups.schedule`
+ * allows. The copy holds SSE-S3 objects as the source does (docs/standby.md): the throwaway's backup writer reads them
+ * without the standby's key; the backup itself is decrypted with production's rancher_backup_encryption_config.
+ */
+function standbySource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, settingsPath: string): Source {
+  const region = aws.region;
+  const copy = production.backupCopy;
+  if (!copy || (copy.region !== undefined && copy.region !== region))
+    return {
+      why: 'DRILL_STANDBY_NOT_APPLIED',
+      refused: `--standby: ${settingsPath} sets standby.region ${region}, and production's state replicates its backup bucket ${production.backupBucket ?? '(none)'} ${copy ? `to ${copy.region} (s3://${copy.bucket})` : 'nowhere'}: deploy production with this standby.region first (npm run cdktf -- deploy rke-ha; docs/standby.md).`,
+      code: 2,
+    };
+  const backup = newestBackup(aws, copy.bucket);
+  const allowed = allowedAgeMinutes(settings);
+  if (!backup)
+    return {
+      why: 'DRILL_NO_STANDBY_BACKUP',
+      refused: `--standby: no backup in s3://${copy.bucket}/${BACKUP_PREFIX}, the standby's copy in ${region}: S3 copies only what is written after the standby was applied, so the next backup (backups.schedule "${allowed.schedule}") is the first there. Wait for it, or copy the earlier ones with S3 Batch Replication (docs/standby.md).`,
+      code: 1,
+    };
+  const age = ageMinutes(backup.lastModified, Date.now());
+  if (age > allowed.minutes)
+    return {
+      why: 'DRILL_STANDBY_BACKUP_STALE',
+      refused: `--standby: the standby's newest backup s3://${copy.bucket}/${backup.key} (${backup.lastModified}) is ${age} minutes old: a failover now would lose that much (the RPO), more than backups.schedule "${allowed.schedule}" allows (${allowed.minutes} minutes: its longest gap and replication's 15). Production's backups stopped (backups.enabled, the rancher-backup operator), or replication lags or fails (the alarms ${production.name}-rke-ha-standby-rancher-backups-failed and -lag; docs/standby.md, "When the alarm fires"): fix that, then drill.`,
+      code: 1,
+    };
+  const file = backup.key.slice(BACKUP_PREFIX.length);
+  if (file.endsWith('.enc') && !production.backupEncryptionConfig)
+    return {
+      why: 'DRILL_BACKUP_NOT_DECRYPTABLE',
+      refused: `${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with.`,
+      code: 2,
+    };
+  const { key, lastModified, bytes } = backup;
+  return {
+    backup: { bucket: copy.bucket, key, lastModified, bytes },
+    file,
+    standby: { region, rpoMinutes: age, allowedMinutes: allowed.minutes },
+  };
 }
 
 /**
@@ -538,7 +636,9 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
   }
   const state = new Terraform(drilled.moduleDir).pull();
   const productionStores = new Set(drilled.productionBuckets);
-  const shared = storesOf(state, readDeploymentRecord(state)).stores.filter((s) => productionStores.has(s.id));
+  const shared = storesOf(state, readDeploymentRecord(state)).stores.filter(
+    (s) => productionStores.has(s.id) || (s.arn !== undefined && productionStores.has(s.arn)),
+  );
   if (shared.length > 0) {
     io.error(
       'DRILL_PRODUCTION_STORE_IN_THROWAWAY',

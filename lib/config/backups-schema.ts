@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { cronExpression } from './cron';
+import { cronExpression } from './cron-expression';
 import { s3BucketName, wholeNumber } from './primitives';
 import type { BackupsSettings, Expect, SameType } from './sections';
-import { BACKUP_FILE } from './backup-file';
+import { BACKUP_FILE, DEFAULT_BACKUP_SCHEDULE } from './backup-file';
 
-export { BACKUP_FILE } from './backup-file';
+export { BACKUP_FILE, DEFAULT_BACKUP_SCHEDULE } from './backup-file';
 
 export type { BackupsSettings } from './sections';
 
-/** The recurring backup's schedule and how many it keeps, unless told: the settings file's defaults and RancherBackups'. */
-export const DEFAULT_BACKUP_SCHEDULE = '0 */6 * * *';
+/** How many scheduled backups are kept, unless told: the settings file's default and RancherBackups'. */
 export const DEFAULT_BACKUP_RETENTION_COUNT = 28;
 
 /**

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Five-field cron expressions as RKE2 parses `etcd-snapshot-schedule-cron`
  * and the rancher-backup operator a Backup's `schedule` (both robfig/cron's
@@ -62,15 +60,6 @@ export function cronProblem(expression: string): string | undefined {
   return undefined;
 }
 
-/** A settings field holding a five-field cron expression; `consequence` says who would refuse a bad one, and when. */
-export const cronExpression = (example: string, consequence: string) =>
-  z
-    .string()
-    .regex(/^(\S+\s+){4}\S+$/, { message: `expected a five-field cron expression such as "${example}"` })
-    .superRefine((expression, ctx) => {
-      const problem = cronProblem(expression);
-      if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (${consequence})`, input: expression });
-    });
 /** The values each field of a valid expression selects, as robfig/cron v3.0.1 reads them (`parser.go` getRange). */
 export interface CronSets {
   readonly minutes: readonly number[];

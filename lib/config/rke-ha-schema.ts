@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cronExpression } from './cron';
+import { cronExpression } from './cron-expression';
 import { createdVpcCidr, rkeExistingNetworkSchema } from './existing-network-schema';
 import { RANCHER_SERVER_MINIMUM, sectionInstanceTypeProblem } from './instance-types';
 import { amiId, instanceType, keyPairName, oneOfNumbers, vpcCidr, wholeNumber } from './primitives';

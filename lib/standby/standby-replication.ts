@@ -10,9 +10,9 @@ import { regionProvider } from '../common/providers';
 import { accountAdministersStatement, StackKey } from '../common/stack-key';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { instanceTypeOffered, type StandbyInstanceType } from './instance-type-offered';
+import { REPLICATION_TIME_MINUTES } from './replication-time';
 
-/** Minutes S3 Replication Time Control replicates 99.99% of new objects in, and the only value it takes. */
-export const REPLICATION_TIME_MINUTES = 15;
+export { REPLICATION_TIME_MINUTES };
 
 /** The id of the one replication rule of each source bucket: the `RuleId` dimension of its metrics. */
 export const REPLICATION_RULE_ID = 'standby';

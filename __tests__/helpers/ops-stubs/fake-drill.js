@@ -6,6 +6,8 @@
 //                    apply and destroy (Terraform asks for a variable without a default in both)
 //   backupFile       the archive `s3api get-object` hands out for any key of production's backup bucket
 //   backupBucket     production's backup bucket: any call that would change it is a violation
+//   standby          --standby: { bucket, region }, the standby's copy of the backups (read only, as production's
+//                    buckets) and its region, where every aws call of the drill must go (production's is not read)
 //   restored         what the restored Rancher's API answers: counts per kind, and serverUrl
 //   ping             'pong', or 'down' (curl cannot connect)
 //   login            'refused': Rancher answers 401 to every login (else the drill's user logs in with its password)
@@ -190,7 +192,9 @@ function aws(ctx) {
   const [service, operation] = args;
   const bucket = option('--bucket');
   const etcd = world.drill.etcd;
-  for (const production of [world.drill.backupBucket, etcd?.bucket])
+  const standby = world.drill.standby;
+  if (standby && option('--region') !== standby.region) violation(ctx, `a standby drill's call outside the standby region ${standby.region}`);
+  for (const production of [world.drill.backupBucket, etcd?.bucket, standby?.bucket])
     if (production && bucket === production && !(service === 's3api' && ['list-objects-v2', 'get-object'].includes(operation))) {
       violation(ctx, `production's bucket ${production} is not read-only here`);
       ctx.finish(1, '', 'fake drill: AccessDenied\n');
