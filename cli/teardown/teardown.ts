@@ -224,8 +224,8 @@ type StepRun = <T>(name: StepName, step: () => Promise<T> | T) => Promise<T | { 
 /**
  * The runner of the steps: each begun as `TEARDOWN_STEP_STARTED` (step n of m among the steps this run takes), ended
  * by `TEARDOWN_STEP_DONE` with its time, or stopped when it fails (throws, or returns a non-zero exit code, said by its
- * own message); a signal stops the run before the next step
- * (`TEARDOWN_INTERRUPTED`, exit 130). A step not in the list (nothing to do) runs without a span.
+ * own message); a signal stops the run before the next step (`TEARDOWN_INTERRUPTED`, exit 130). A step not in the
+ * list (nothing to do) runs without a span.
  */
 function stepRunner(options: TeardownRun, t: Target, steps: readonly { name: StepName; doing: string }[]): StepRun {
   const { io } = options;
