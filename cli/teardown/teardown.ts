@@ -224,8 +224,9 @@ type StepRun = <T>(name: StepName, step: () => Promise<T> | T) => Promise<T | { 
 /**
  * The runner of the steps: each begun as `TEARDOWN_STEP_STARTED` (step n of m among the steps this run takes), ended
  * by `TEARDOWN_STEP_DONE` with its time, or stopped when it fails (throws, or returns a non-zero exit code, said by its
- * own message); a signal stops the run before the next step (`TEARDOWN_INTERRUPTED`, exit 130). A step not in the
- * list (nothing to do) runs without a span.
+ * own message); a signal stops the run before the next step (`TEARDOWN_INTERRUPTED`, exit 130). A step that throws
+ * (a Terraform or AWS call that failed) stops the run with `TEARDOWN_FAILED`, exit 1: the record says where a rerun
+ * continues. A step not in the list (nothing to do) runs without a span.
  */
 function stepRunner(options: TeardownRun, t: Target, steps: readonly { name: StepName; doing: string }[]): StepRun {
   const { io } = options;
@@ -248,6 +249,14 @@ function stepRunner(options: TeardownRun, t: Target, steps: readonly { name: Ste
       const failed = typeof value === 'number' && value !== 0;
       if (span?.open && !failed) span.end('TEARDOWN_STEP_DONE', `${name}: done`, { step: name });
       return value;
+    } catch (error) {
+      span?.stop();
+      io.error(
+        'TEARDOWN_FAILED',
+        `${(error as Error).message}\nThe teardown stopped in its step ${name}: fix what it says and run it again; it continues from where it stopped (${t.file.path}).`,
+        { step: name, exitCode: 1 },
+      );
+      return { stopped: 1 };
     } finally {
       span?.stop();
     }

@@ -375,6 +375,22 @@ describe('teardown', () => {
     for (const name of buckets) expect(c.world().aws.buckets[name].exists).toBe(false);
   });
 
+  it('a Terraform call that fails in a step stops the run there, said under its code; a rerun continues', async () => {
+    // The stub fails the next `terraform state rm` as a backend refusing the write would (exit 1, its message).
+    const c = cloud(variant, { apiUp: true }, (world) => {
+      world.failures = { 'terraform state rm': 1 };
+    });
+    const resources = c.world().state.resources.length;
+    const failed = await teardown(c);
+    expect(failed.code).toBe(1);
+    expect(codesOf(failed.out).slice(-2)).toEqual(['TEARDOWN_STEP_STARTED', 'TEARDOWN_FAILED']);
+    expect(said(failed.out, 'TEARDOWN_FAILED')).toContain("injected failure of 'terraform state rm'");
+    expect(stepsOf(failed.io)).toEqual(['forget 1/4 stopped']);
+    expect(c.world().state.resources).toHaveLength(resources);
+    expect(await teardown(c)).toSucceed();
+    expect(c.world().state.resources).toEqual([]);
+  });
+
   it('S3 Object Lock: locked versions keep the bucket and its key; it says so and exits non-zero', async () => {
     const c = cloud(variant, { apiUp: true }, (world) => {
       for (const bucket of Object.values(world.aws.buckets) as any[]) bucket.objects[0].locked = true;
