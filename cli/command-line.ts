@@ -119,6 +119,7 @@ function teardownCommand(): Command {
     )
     .addOption(yes())
     .addOption(valued('--token-file <file>', byDefault('where --keep-snapshots saves the cluster token', './<name>-join-token')))
+    .option('--json', 'the final report as JSON on standard output, progress on standard error')
     .addOption(dryRun());
   return actsOnModule(command);
 }

@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { moduleFolder, STACKS } from './shared/module-folder';
-import { inheritedOutputToStandardError, requireTools, ToolMissing } from './shared/process';
+import { requireTools, ToolMissing } from './shared/process';
 import { acceptance } from './acceptance/acceptance';
 import { COMMAND_NAMES, type CommandLine, parseCommandLine, UsageError } from './command-line';
 import type { AcceptanceCommands } from './acceptance/acceptance-run';
@@ -55,20 +55,27 @@ function moduleAndTools(line: CommandLine, tools: readonly string[]): string {
   return dir;
 }
 
-const runTeardown: Runner = (line, log) => {
+const runTeardown: Runner = async (line) => {
   // Terraform only: AWS is reached through the SDK (cli/shared/aws/).
   const dir = moduleAndTools(line, []);
-  return teardown({
-    dir,
-    label: line.stack ?? dir,
-    deployment: line.options.deployment,
-    keepSnapshots: line.options.keepSnapshots === true,
-    dryRun: line.options.dryRun === true,
-    yes: line.options.yes === true,
-    tokenFile: line.options.tokenFile,
-    ask: askOnTerminal,
-    log,
-  });
+  // Terraform's output comes through a pipe (the I/O host shows it): a signal must not end this process under it, or
+  // terraform would die writing to that pipe. The destroy in flight is told to stop (it saves its state), then the
+  // teardown stops; a rerun continues it.
+  const stopping = stopOnSignals('the teardown once terraform has saved its state', 'run the teardown again to continue');
+  return onIoHost(line, { command: 'teardown' }, (io) =>
+    teardown({
+      dir,
+      label: line.stack ?? dir,
+      deployment: line.options.deployment,
+      keepSnapshots: line.options.keepSnapshots === true,
+      dryRun: line.options.dryRun === true,
+      yes: line.options.yes === true,
+      tokenFile: line.options.tokenFile,
+      ask: askOnTerminal,
+      stop: stopping,
+      io,
+    }),
+  );
 };
 
 /**
@@ -163,8 +170,6 @@ const runDrill: Runner = async (line) => {
     : moduleAndTools(line, ['kubectl', 'aws', 'curl']);
   // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
   const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
-  // The teardown's terraform destroy lets its output through as it comes: with --json, to standard error too.
-  if (line.options.json === true) inheritedOutputToStandardError();
   return onIoHost(line, { command: 'drill' }, (io) =>
     drill({
       stack: line.stack ?? 'rke-ha',

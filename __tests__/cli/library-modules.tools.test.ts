@@ -2,6 +2,7 @@ import { awsOf, FakeCloud, holderOf, stateOf } from '../helpers/fake-cloud';
 import { synthLibrary, type LibraryModule } from '../helpers/library-modules';
 import { checkEveryCluster, clusterOf, mutating, roll, withoutLeaseCalls } from '../helpers/roll-world';
 import { useFakeAwsEndpoint } from '../helpers/fake-cloud';
+import { codesOf, said } from '../helpers/plain-output';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -160,13 +161,15 @@ describe('teardown of a library-made module', () => {
       const c = teardownCloud(module);
       const result = c.run(['teardown', '--dir', 'module', '--dry-run']);
       expect(result).toSucceed();
-      expect(result.out).toContain(`Teardown of acme (${c.moduleDir}, eu-west-1, module ${c.moduleDir}):`);
-      expect(result.out).toMatch(
+      expect(codesOf(result.out)).toEqual(['TEARDOWN_PLAN', 'TEARDOWN_DRY_RUN']);
+      const plan = said(result.out, 'TEARDOWN_PLAN');
+      expect(plan).toContain(`Teardown of acme (${c.moduleDir}, eu-west-1, module ${c.moduleDir}):`);
+      expect(plan).toMatch(
         /2\. Take the data stores out of the state \(terraform state rm, nothing changes in AWS\): .*aws_s3_bucket\.[a-z_]*rancher_etcd-snapshots_bucket_/,
       );
-      expect(result.out).not.toContain('No data store left in the state');
-      expect(result.out).toContain('3. Lift AWS deletion protection of the load balancer');
-      expect(result.out).toMatch(/5\. Delete on purpose, after everything else: S3 bucket /);
+      expect(plan).not.toContain('No data store left in the state');
+      expect(plan).toContain('3. Lift AWS deletion protection of the load balancer');
+      expect(plan).toMatch(/5\. Delete on purpose, after everything else: S3 bucket /);
       expect(c.calls()).toEqual(['terraform state pull']);
     },
   );
@@ -175,12 +178,12 @@ describe('teardown of a library-made module', () => {
     const c = teardownCloud('nested');
     const result = c.run(['teardown', '--dir', 'module', '--yes']);
     expect(result).toSucceed();
-    expect(result.out).toContain('Teardown of acme finished.');
+    expect(said(result.out, 'TEARDOWN_REPORT')).toMatch(/^Teardown of acme finished\./);
     const world = c.world();
     expect(world.state.resources).toEqual([]);
     for (const bucket of Object.values(world.aws.buckets) as any[]) if (bucket.objects.length) expect(bucket.exists).toBe(false);
     expect(Object.values(world.aws.lbs)).toEqual([]);
-    expect(c.run(['teardown', '--dir', 'module', '--yes']).out).toContain('Nothing left to tear down');
+    expect(codesOf(c.run(['teardown', '--dir', 'module', '--yes']).out)).toEqual(['TEARDOWN_NOTHING_LEFT']);
   });
 
   it('--keep-snapshots: the stores stay with their guards', () => {
@@ -199,6 +202,9 @@ describe('teardown of a library-made module', () => {
     const right = await c.runInTerminal(['teardown', '--dir', c.moduleDir], question, 'acme');
     expect(right.screen).toContain('Teardown of acme finished.');
     expect(right.code).toBe(0);
+    // On a terminal: no codes, and the steps in the status line (step n of m, its time) while they run.
+    expect(right.screen).not.toContain('TEARDOWN_');
+    expect(right.screen).toMatch(/destroy \(3 of 4, \d+s\) · terraform apply -destroy of \d+ resources/);
   });
 
   it('two stacks of one app: each folder tears down its own deployment', () => {
@@ -209,7 +215,7 @@ describe('teardown of a library-made module', () => {
       const c = teardownCloud('two stacks', stack);
       const dry = c.run(['teardown', '--dir', 'module', '--dry-run', '--deployment', name]);
       expect(dry).toSucceed();
-      expect(dry.out).toContain(`Teardown of ${name} (`);
+      expect(said(dry.out, 'TEARDOWN_PLAN')).toContain(`Teardown of ${name} (`);
       expect(c.run(['teardown', '--dir', 'module', '--yes'])).toSucceed();
       expect(c.world().state.resources).toEqual([]);
     }
@@ -219,7 +225,8 @@ describe('teardown of a library-made module', () => {
     const c = teardownCloud('two stacks', 'eu');
     const result = c.run(['teardown', '--dir', 'module', '--yes', '--deployment', 'site']);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('--deployment site: this module holds eu (rke-ha), not site. Nothing was changed.');
+    expect(codesOf(result.out)).toEqual(['TEARDOWN_OTHER_DEPLOYMENT_NAMED']);
+    expect(said(result.out, 'TEARDOWN_OTHER_DEPLOYMENT_NAMED')).toContain('holds eu (rke-ha), not site');
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
@@ -227,14 +234,17 @@ describe('teardown of a library-made module', () => {
     const c = teardownCloud('two in one stack');
     const result = c.run(['teardown', '--dir', 'module', '--yes', '--deployment', 'acme']);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('This module holds 2 deployments (acme: rke-ha, demo: docker), and a teardown destroys the whole module');
+    expect(codesOf(result.out)).toEqual(['TEARDOWN_SEVERAL_DEPLOYMENTS']);
+    expect(said(result.out, 'TEARDOWN_SEVERAL_DEPLOYMENTS')).toContain('2 deployments (acme: rke-ha, demo: docker)');
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
   it('a module applied by a version before the record: the stores found by their addresses under the guard’s prefix', () => {
     const c = teardownCloud('nested', 'platform', withoutRecord);
     const dry = c.run(['teardown', '--dir', 'module', '--dry-run']);
-    expect(dry.out).toMatch(/2\. Take the data stores out of the state .*aws_s3_bucket\.platform_rancher_etcd-snapshots_bucket_/);
+    expect(said(dry.out, 'TEARDOWN_PLAN')).toMatch(
+      /2\. Take the data stores out of the state .*aws_s3_bucket\.platform_rancher_etcd-snapshots_bucket_/,
+    );
     expect(c.run(['teardown', '--dir', 'module', '--yes'])).toSucceed();
     expect(c.world().state.resources).toEqual([]);
   });

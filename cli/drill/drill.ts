@@ -646,7 +646,7 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
     );
     return 1;
   }
-  // The teardown prints as it does on its own, each line a message of the drill's.
-  const log = io.lines('DRILL_TEARDOWN_OUTPUT');
-  return teardown({ dir: drilled.moduleDir, label: `the drill's throwaway ${drilled.name}`, keepSnapshots: false, yes: true, log });
+  // The teardown tells through the drill's host: its messages keep their codes, its steps and stores are spans
+  // within the drill's teardown phase, and terraform's destroy reaches the host a line at a time.
+  return teardown({ dir: drilled.moduleDir, label: `the drill's throwaway ${drilled.name}`, keepSnapshots: false, yes: true, io });
 }

@@ -1,3 +1,5 @@
+import type { IoHost } from './io/io-host';
+
 /**
  * The commands other commands run, as those call them: the acceptance run rolls, rotates, drills and tears down as a
  * person would; the drill tears its throwaway down. cli/main.ts, the one module that knows every command, hands
@@ -5,14 +7,18 @@
  * Each type names only what the callers pass; main.ts's type check holds it to the command's own options.
  */
 
-/** `rancher-ha-aws teardown` without its confirmation, of a deployment a command made itself. */
-export type TeardownEntry = (options: {
-  readonly dir: string;
-  readonly label: string;
-  readonly keepSnapshots: boolean;
-  readonly yes: boolean;
-  readonly log: (line: string) => void;
-}) => Promise<number>;
+/**
+ * `rancher-ha-aws teardown` without its confirmation, of a deployment a command made itself: telling through the
+ * caller's I/O host (the drill's), or as lines to `log` (the acceptance run's).
+ */
+export type TeardownEntry = (
+  options: {
+    readonly dir: string;
+    readonly label: string;
+    readonly keepSnapshots: boolean;
+    readonly yes: boolean;
+  } & ({ readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never }),
+) => Promise<number>;
 
 /** `rancher-ha-aws roll --server <name>`. */
 export type RollEntry = (options: {

@@ -69,25 +69,13 @@ export function shieldChildrenFromSignals(): void {
 /** A command's time limit unless the caller gives one. */
 const DEFAULT_TIMEOUT_MS = 600_000;
 
-/** Where the output of a command run with `inherit` goes: ours, or our standard error (`inheritedOutputToStandardError`). */
-let inheritedOutput: 'inherit' | 2 = 'inherit';
-
-/**
- * From now on a command run with `inherit` writes its standard output to our standard error: for a command whose
- * `--json` report must be alone on standard output while a step it runs (the teardown's terraform destroy, in the
- * drill) still lets terraform's output through as it comes.
- */
-export function inheritedOutputToStandardError(): void {
-  inheritedOutput = 2;
-}
-
 /** What `run` and `runAsync` start every command with. */
 function startOptions(options: RunOptions): SpawnOptions & { detached: boolean } {
   return {
     cwd: options.cwd,
     // Explicitly this process's environment (PATH decides which terraform, kubectl and aws run).
     env: options.env ? { ...process.env, ...options.env } : process.env,
-    stdio: options.inherit ? ['pipe', inheritedOutput, 'inherit'] : 'pipe',
+    stdio: options.inherit ? ['pipe', 'inherit', 'inherit'] : 'pipe',
     // A group of its own (setsid-like, not a daemon: still waited for, and killed on its time limit).
     detached: ownGroup,
   };

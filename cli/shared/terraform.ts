@@ -162,13 +162,17 @@ export class Terraform {
   /**
    * Destroys what the state still holds, trusting the state as it is
    * (`-refresh=false`): no data source is read and no resource is refreshed,
-   * so an unreachable cluster or a deleted server cannot abort it.
+   * so an unreachable cluster or a deleted server cannot abort it. Its output goes to `output` a line at a time where
+   * the caller takes it (an I/O host's), else straight to ours; `stop` sends it SIGINT (terraform ends the operations
+   * in flight and saves its state).
    */
-  destroy(timeoutMs: number): RunResult {
-    return run(terraformBinary(), ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
+  destroy(timeoutMs: number, output?: (line: string) => void, stop?: AbortSignal): Promise<RunResult> {
+    return runAsync(terraformBinary(), ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
       cwd: this.dir,
       timeoutMs,
-      inherit: true,
+      ...shown(output),
+      stop,
+      stopSignal: 'SIGINT',
     });
   }
 

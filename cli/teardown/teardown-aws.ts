@@ -4,6 +4,7 @@ import { liftDeletionProtection } from '../shared/aws/databases';
 import { scheduleKeyDeletion } from '../shared/aws/kms-keys';
 import { liftLoadBalancerProtection } from '../shared/aws/load-balancers';
 import { deleteLogGroup } from '../shared/aws/log-groups';
+import type { IoHost } from '../shared/io/io-host';
 import type { StateFile } from '../shared/state-file';
 import type { Store } from '../shared/stores';
 import type { TeardownPlan, TeardownRecord } from './teardown';
@@ -28,16 +29,27 @@ export async function liftGuards(clients: AwsClients, plan: Pick<TeardownPlan, '
   }
 }
 
+/** What a store's span says it does, by kind. */
+const DOING: Readonly<Record<Store['kind'], string>> = {
+  bucket: 'every object version and delete marker deleted, then the bucket',
+  'log-group': 'the log group deleted',
+  'kms-key': 'the key scheduled for deletion (30 days)',
+};
+
 /**
  * Deletes the stores on purpose: each bucket emptied then deleted, log groups, then the keys once no bucket of theirs
  * is left. Each store in its own region (a standby's copies and their key are in the standby's region, and KMS finds a
- * key in its own region only), else the deployment's; `aws` gives each region's clients.
+ * key in its own region only), else the deployment's; `aws` gives each region's clients. Each store is a timed step
+ * (`TEARDOWN_STORE_STARTED`, store n of m among those left), ended by `TEARDOWN_STORE_DELETED` (a bucket's with the
+ * number of versions deleted), or stopped after `TEARDOWN_BUCKET_LOCKED` / `TEARDOWN_KEY_KEPT`, which say why it stays.
+ * Once `stopped` says so (a signal), no further store is begun: the record says which are left for a rerun.
  */
 export async function deleteStores(
   aws: ClientsOfRegion,
   record: TeardownRecord,
-  log: (l: string) => void,
+  io: IoHost,
   file: StateFile<TeardownRecord>,
+  stopped: () => boolean = () => false,
 ): Promise<TeardownRecord> {
   let current = record;
   const clients = (store: Store) => aws(store.region ?? record.region);
@@ -45,32 +57,62 @@ export async function deleteStores(
     current = { ...current, deleted: [...current.deleted, id] };
     file.write(current);
   };
+  const order: readonly Store['kind'][] = ['bucket', 'log-group', 'kms-key'];
+  const left = order.flatMap((kind) => current.stores.filter((s) => s.kind === kind && !current.deleted.includes(s.id)));
   let bucketLeft = false;
-  for (const store of current.stores.filter((s) => s.kind === 'bucket' && !current.deleted.includes(s.id))) {
-    // Every version and delete marker, page by page; a bucket already gone has none.
-    const locked = (await emptyBucket(clients(store), store.id))?.kept.length ?? 0;
-    if (locked > 0) {
-      log(
-        `S3 bucket ${store.id}: ${locked} object versions are under S3 Object Lock retention and cannot be deleted yet; the bucket stays with its guards.`,
-      );
-      bucketLeft = true;
-      continue;
+  for (const [i, store] of left.entries()) {
+    if (stopped()) break;
+    const span = io.begin({
+      code: 'TEARDOWN_STORE_STARTED',
+      label: store.id,
+      position: { n: i + 1, m: left.length },
+      text: `${describe(store)}: ${DOING[store.kind]}`,
+      doing: DOING[store.kind],
+      data: { store: store.id, kind: store.kind },
+    });
+    try {
+      if (store.kind === 'bucket') {
+        // Every version and delete marker, page by page; a bucket already gone has none.
+        const emptied = await emptyBucket(clients(store), store.id);
+        const locked = emptied?.kept.length ?? 0;
+        if (locked > 0) {
+          span.stop();
+          io.warn(
+            'TEARDOWN_BUCKET_LOCKED',
+            `S3 bucket ${store.id}: ${locked} object versions are under S3 Object Lock retention and cannot be deleted yet; the bucket stays with its guards.`,
+            { store: store.id, locked, versionsDeleted: emptied?.removed ?? 0 },
+          );
+          bucketLeft = true;
+          continue;
+        }
+        await deleteBucket(clients(store), store.id);
+        markDeleted(store.id);
+        const versions = emptied?.removed ?? 0;
+        span.end('TEARDOWN_STORE_DELETED', `S3 bucket ${store.id}: ${versions} object versions and delete markers deleted, then the bucket`, {
+          store: store.id,
+          kind: store.kind,
+          versionsDeleted: versions,
+        });
+      } else if (store.kind === 'log-group') {
+        await deleteLogGroup(clients(store), store.id);
+        markDeleted(store.id);
+        span.end('TEARDOWN_STORE_DELETED', `log group ${store.id}: deleted`, { store: store.id, kind: store.kind });
+      } else {
+        if (bucketLeft) {
+          span.stop();
+          io.warn('TEARDOWN_KEY_KEPT', `KMS key ${store.id} stays: a bucket encrypted with it is still there.`, { store: store.id });
+          continue;
+        }
+        // Already pending deletion (an earlier run) or gone counts as done.
+        await scheduleKeyDeletion(clients(store), store.id, 30);
+        markDeleted(store.id);
+        span.end('TEARDOWN_STORE_DELETED', `KMS key ${store.id}: scheduled for deletion in 30 days`, { store: store.id, kind: store.kind });
+      }
+    } finally {
+      span.stop();
     }
-    await deleteBucket(clients(store), store.id);
-    markDeleted(store.id);
-  }
-  for (const store of current.stores.filter((s) => s.kind === 'log-group' && !current.deleted.includes(s.id))) {
-    await deleteLogGroup(clients(store), store.id);
-    markDeleted(store.id);
-  }
-  for (const store of current.stores.filter((s) => s.kind === 'kms-key' && !current.deleted.includes(s.id))) {
-    if (bucketLeft) {
-      log(`KMS key ${store.id} stays: a bucket encrypted with it is still there.`);
-      continue;
-    }
-    // Already pending deletion (an earlier run) or gone counts as done.
-    await scheduleKeyDeletion(clients(store), store.id, 30);
-    markDeleted(store.id);
   }
   return current;
 }
+
+const describe = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kind === 'log-group' ? 'log group' : 'KMS key'} ${s.id}`;

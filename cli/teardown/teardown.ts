@@ -1,12 +1,35 @@
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ClientsOfRegion } from '../shared/aws/clients';
+import { IoHost } from '../shared/io/io-host';
+import { LinesRenderer } from '../shared/io/lines-renderer';
 import { ChoiceNeeded, type Deployment, inState, readDeploymentRecords } from '../shared/module-folder';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { type Store, storesOf } from '../shared/stores';
 import { ModuleState, stringAttribute, Terraform } from '../shared/terraform';
 
-export interface TeardownOptions {
+/**
+ * Where a teardown's messages go: an I/O host (the command line's, or the drill's, whose status line then holds the
+ * teardown's steps too), or, for a caller that keeps lines (the acceptance run), `log`, which gets each line of each
+ * message's text, one call a line, as before the teardown had codes.
+ */
+export type TeardownOutput = { readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never };
+
+export type TeardownOptions = TeardownSettings & TeardownOutput;
+
+/** The host a teardown tells through: the caller's, or one over its `log`. */
+export const teardownHost = (o: TeardownOutput): IoHost =>
+  o.io ??
+  new IoHost(
+    new LinesRenderer((text) => {
+      for (const line of text.split('\n')) o.log!(line);
+    }),
+  );
+
+/** A teardown's settings, with the host it tells through. */
+type TeardownRun = TeardownSettings & { readonly io: IoHost };
+
+export interface TeardownSettings {
   /** The synthesized module folder. */
   readonly dir: string;
   /** What the user called it (the stack name or the folder), for messages. */
@@ -30,7 +53,11 @@ export interface TeardownOptions {
    * credential chain (AWS_PROFILE, SSO, environment, instance role), and closed when the teardown ends
    */
   readonly aws?: ClientsOfRegion;
-  readonly log: (line: string) => void;
+  /**
+   * Aborted on a signal (the command line's): the destroy in flight is sent SIGINT, so terraform ends the operations
+   * in flight and saves its state, and the teardown stops before its next step; a rerun continues. @default none
+   */
+  readonly stop?: AbortSignal;
 }
 
 /** What the teardown keeps between runs (`<module>/.rancher-ha-aws/teardown.json`). */
@@ -151,24 +178,97 @@ const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kin
  * saves written (writeSaves), the run recorded (recordRun), the guards lifted and the module destroyed
  * (destroyModule), then the stores deleted and the record finished (finishTeardown).
  */
-export async function teardown(options: TeardownOptions): Promise<number> {
+export async function teardown(given: TeardownOptions): Promise<number> {
+  const options: TeardownRun = { ...given, io: teardownHost(given) };
   const target = await readTarget(options);
   if (typeof target === 'number') return target;
   const saves = await confirmTeardown(options, target);
   if (typeof saves === 'number') return saves;
-  const saved = writeSaves(saves, options.log);
+  const saved = writeSaves(saves, options.io);
   if (typeof saved === 'number') return saved;
   const record = recordRun(target, saved);
   // Made once here, per region, and only now: nothing before this point reaches AWS.
   const made = options.aws === undefined ? (await awsSide()).clientsByRegion() : undefined;
   const aws = options.aws ?? made!.of;
+  const step = stepRunner(options, target, stepsOf(target, record));
   try {
-    const destroyed = await destroyModule(options, target, aws);
+    const destroyed = await destroyModule(options, target, aws, step);
     if (destroyed !== 0) return destroyed;
-    return await finishTeardown(target, record, aws, options.log);
+    return await finishTeardown(options, target, record, aws, step);
   } finally {
     made?.destroy();
   }
+}
+
+/** A step of the run, as its status line names it. */
+type StepName = 'forget' | 'guards' | 'destroy' | 'stores';
+
+/** The steps this run takes, in order, each with what the status line says it does: step n of m among them. */
+function stepsOf(t: Target, record: TeardownRecord): { readonly name: StepName; readonly doing: string }[] {
+  const { plan } = t;
+  const forgotten = plan.forgetInCluster.length + plan.forgetStores.length;
+  const guards = plan.loadBalancers.length + plan.databases.length;
+  const stores = record.stores.filter((s) => !record.deleted.includes(s.id)).length;
+  const steps: { name: StepName; doing: string; runs: boolean }[] = [
+    { name: 'forget', doing: `terraform state rm of ${forgotten} resources (nothing changes in AWS)`, runs: forgotten > 0 },
+    { name: 'guards', doing: `AWS deletion protection lifted (${guards} load balancers and databases)`, runs: guards > 0 },
+    { name: 'destroy', doing: `terraform apply -destroy of ${plan.destroyCount} resources`, runs: t.leftInState && plan.destroyCount > 0 },
+    { name: 'stores', doing: `${stores} stores deleted on purpose, one after the other`, runs: !t.keep && stores > 0 },
+  ];
+  return steps.filter((s) => s.runs).map(({ name, doing }) => ({ name, doing }));
+}
+
+/** Runs one of the steps as a timed span (step n of m); the exit code when the run stops before it (a signal). */
+type StepRun = <T>(name: StepName, step: () => Promise<T> | T) => Promise<T | { readonly stopped: number }>;
+
+/**
+ * The runner of the steps: each begun as `TEARDOWN_STEP_STARTED` (step n of m among the steps this run takes), ended
+ * by `TEARDOWN_STEP_DONE` with its time, or stopped when it fails (throws, or returns a non-zero exit code, said by its
+ * own message); a signal stops the run before the next step (`TEARDOWN_INTERRUPTED`, exit 130). A step that throws
+ * (a Terraform or AWS call that failed) stops the run with `TEARDOWN_FAILED`, exit 1: the record says where a rerun
+ * continues. A step not in the list (nothing to do) runs without a span.
+ */
+function stepRunner(options: TeardownRun, t: Target, steps: readonly { name: StepName; doing: string }[]): StepRun {
+  const { io } = options;
+  return async (name, step) => {
+    if (options.stop?.aborted) return { stopped: interrupted(io, t, `before the step ${name}`) };
+    const at = steps.findIndex((s) => s.name === name);
+    const span =
+      at < 0
+        ? undefined
+        : io.begin({
+            code: 'TEARDOWN_STEP_STARTED',
+            label: name,
+            position: { n: at + 1, m: steps.length },
+            text: `${name}: ${steps[at].doing}`,
+            doing: steps[at].doing,
+            data: { step: name },
+          });
+    try {
+      const value = await step();
+      const failed = typeof value === 'number' && value !== 0;
+      if (span?.open && !failed) span.end('TEARDOWN_STEP_DONE', `${name}: done`, { step: name });
+      return value;
+    } catch (error) {
+      span?.stop();
+      io.error(
+        'TEARDOWN_FAILED',
+        `${(error as Error).message}\nThe teardown stopped in its step ${name}: fix what it says and run it again; it continues from where it stopped (${t.file.path}).`,
+        { step: name, exitCode: 1 },
+      );
+      return { stopped: 1 };
+    } finally {
+      span?.stop();
+    }
+  };
+}
+
+/** A signal stopped the run: said, with how to continue; exit 130. */
+function interrupted(io: IoHost, t: Target, where: string): number {
+  io.warn('TEARDOWN_INTERRUPTED', `Interrupted ${where}: run the teardown again to continue from where it stopped (${t.file.path}).`, {
+    exitCode: 130,
+  });
+  return 130;
 }
 
 /**
@@ -196,22 +296,22 @@ interface Target {
 }
 
 /** The state read, the deployment chosen and the plan worked out; the exit code when the teardown ends here. */
-async function readTarget(options: TeardownOptions): Promise<Target | number> {
-  const { log } = options;
+async function readTarget(options: TeardownRun): Promise<Target | number> {
+  const { io } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
   let previous = file.read();
   if (previous?.done) {
     // A finished teardown's record (as versions before its retirement left it) belongs to that deployment alone.
-    log(`An earlier teardown of ${previous.name} finished; its record is kept as ${retire(file, previous)}.`);
+    io.info('TEARDOWN_EARLIER_RECORD_RETIRED', `An earlier teardown of ${previous.name} finished; its record is kept as ${retire(file, previous)}.`);
     previous = undefined;
   }
   const state = terraform.pull();
   const leftInState = state.resources.some((r) => r.mode === 'managed');
   const pendingStores = previous && !previous.keepSnapshots ? previous.stores.filter((s) => !previous.deleted.includes(s.id)) : [];
   if (!leftInState && pendingStores.length === 0) {
-    log(`Nothing left to tear down in ${options.label} (the state holds no resource).`);
-    if (previous) await report(previous, log);
+    io.result('TEARDOWN_NOTHING_LEFT', `Nothing left to tear down in ${options.label} (the state holds no resource).`, { exitCode: 0 });
+    if (previous) await report(previous, io);
     return 0;
   }
   let deployment: Deployment;
@@ -219,20 +319,23 @@ async function readTarget(options: TeardownOptions): Promise<Target | number> {
     deployment = chooseDeployment(state, previous, options.deployment, file.path);
   } catch (error) {
     if (!(error instanceof ChoiceNeeded)) throw error;
-    log(error.message);
+    io.error(error instanceof Refused ? error.code : 'TEARDOWN_DEPLOYMENT_UNCLEAR', error.message, { exitCode: 2 });
     return 2;
   }
   const plan = planTeardown(state, deployment);
   if (deployment.kind === 'k8s-ha' && plan.forgetInCluster.length > 0) {
-    log(
-      `${options.label} has in-cluster resources but no servers of its own: it is a deployment on an existing cluster (k8s-ha), whose cluster stays.`,
+    io.error(
+      'TEARDOWN_EXISTING_CLUSTER',
+      `${options.label} has in-cluster resources but no servers of its own: it is a deployment on an existing cluster (k8s-ha), whose cluster stays.\n` +
+        'Its Helm releases must be uninstalled through the API: use `terraform destroy` there with the cluster reachable.',
+      { exitCode: 2 },
     );
-    log('Its Helm releases must be uninstalled through the API: use `terraform destroy` there with the cluster reachable.');
     return 2;
   }
   // Once chosen, keeping is sticky: a rerun without --keep-snapshots never deletes what an earlier run promised to keep.
   const keep = (options.keepSnapshots ?? false) || (previous?.keepSnapshots ?? false);
-  if (keep && !options.keepSnapshots) log('An earlier run of this teardown chose --keep-snapshots: the snapshot data stays.');
+  if (keep && !options.keepSnapshots)
+    io.info('TEARDOWN_KEEP_FROM_EARLIER_RUN', 'An earlier run of this teardown chose --keep-snapshots: the snapshot data stays.');
   const { name, what } = confirmationName(deployment, previous, options.dir);
   const region = previous?.region ?? deployment.region;
   if (!region) throw new Error('The region of the deployment is not in the state (no deployment record, no ARN); nothing was changed.');
@@ -243,34 +346,48 @@ async function readTarget(options: TeardownOptions): Promise<Target | number> {
  * The plan stated, refused where a save would conflict, stopped for a dry run, and confirmed (the typed name, unless
  * --yes): what --keep-snapshots saves, or the exit code when the teardown ends here.
  */
-async function confirmTeardown(options: TeardownOptions, t: Target): Promise<OutputSave[] | number> {
-  const { log } = options;
+async function confirmTeardown(options: TeardownRun, t: Target): Promise<OutputSave[] | number> {
+  const { io } = options;
   const { name, keep, previous } = t;
   // Compared before anything changes: the state holds the only copy of what is saved, and the destroy takes it along.
   const saves = keep ? planSaves(t.state, name, previous, options.tokenFile) : [];
-  log(`Teardown of ${name} (${options.label}, ${t.region}, module ${options.dir}):`);
-  for (const line of describeSaves(saves)) log(`  ${line}`);
-  for (const line of describeTeardown(t.plan, keep, previous)) log(`  ${line}`);
+  const steps = describeTeardown(t.plan, keep, previous);
+  io.info(
+    'TEARDOWN_PLAN',
+    [`Teardown of ${name} (${options.label}, ${t.region}, module ${options.dir}):`, ...[...describeSaves(saves), ...steps].map((l) => `  ${l}`)].join(
+      '\n',
+    ),
+    { name, region: t.region, module: options.dir, keepSnapshots: keep, steps: steps.length },
+  );
   const conflicts = saves.filter((s) => s.found === 'different' || s.found === 'unreadable');
   if (conflicts.length > 0) {
-    log(
+    io.notify(
+      options.dryRun ? 'warn' : 'error',
+      'TEARDOWN_SAVE_CONFLICT',
       `${options.dryRun ? 'Dry run: the teardown would stop here' : 'Stopped'}: the kept snapshots and backups are of no use without what the state holds, and the destroy takes the state along. Nothing was changed.`,
+      { files: conflicts.map((c) => c.path), exitCode: options.dryRun ? 0 : 1 },
     );
     return options.dryRun ? 0 : 1;
   }
   if (options.dryRun) {
-    log('Dry run: nothing was changed.');
+    io.result('TEARDOWN_DRY_RUN', 'Dry run: nothing was changed.', { exitCode: 0 });
     return 0;
   }
   if (!options.yes) {
     const answer = await options.ask?.(`Type the ${t.what} (${name}) to tear it down: `);
     if (answer === undefined) {
-      log('No terminal to confirm on: pass --yes to tear down without the typed confirmation. Nothing was changed.');
+      io.error('TEARDOWN_NO_TERMINAL', 'No terminal to confirm on: pass --yes to tear down without the typed confirmation. Nothing was changed.', {
+        exitCode: 2,
+      });
       return 2;
     }
+    // Ctrl-C or Ctrl-D at the question end it with nothing typed.
+    if (answer.trim() === '') {
+      io.error('TEARDOWN_NO_NAME_TYPED', 'No name typed: nothing was changed.', { exitCode: 1 });
+      return 1;
+    }
     if (answer.trim() !== name) {
-      // Ctrl-C or Ctrl-D at the question end it with nothing typed.
-      log(answer.trim() === '' ? 'No name typed: nothing was changed.' : `'${answer.trim()}' is not '${name}': nothing was changed.`);
+      io.error('TEARDOWN_WRONG_NAME', `'${answer.trim()}' is not '${name}': nothing was changed.`, { typed: answer.trim(), name, exitCode: 1 });
       return 1;
     }
   }
@@ -281,18 +398,20 @@ async function confirmTeardown(options: TeardownOptions, t: Target): Promise<Out
 type Saved = { tokenFile?: string; backupEncryptionFile?: string };
 
 /** Written (and read back) before the record and before the state forgets anything: a save that fails stops here. */
-function writeSaves(saves: readonly OutputSave[], log: (line: string) => void): Saved | number {
+function writeSaves(saves: readonly OutputSave[], io: IoHost): Saved | number {
   const saved: Saved = {};
   for (const save of saves) {
     const problem = writeSave(save);
     if (problem) {
-      log(
+      io.error(
+        'TEARDOWN_SAVE_FAILED',
         `Could not save ${save.what} to ${save.path} (${problem}). Nothing was changed: give a folder that can be written to, then run the teardown again.`,
+        { file: save.path, exitCode: 1 },
       );
       return 1;
     }
     // An identical file was said so before the question (describeSaves).
-    if (save.found !== 'identical') log(`Saved ${save.what} to ${save.path} (mode 0600): ${save.need}.`);
+    if (save.found !== 'identical') io.info('TEARDOWN_SAVED', `Saved ${save.what} to ${save.path} (mode 0600): ${save.need}.`, { file: save.path });
     saved[save.field] = save.path;
   }
   return saved;
@@ -322,42 +441,59 @@ function recordRun(t: Target, saved: Saved): TeardownRecord {
 }
 
 /** The stores and in-cluster resources forgotten, the guards lifted, then `terraform destroy`; its exit code. */
-async function destroyModule(options: TeardownOptions, t: Target, aws: ClientsOfRegion): Promise<number> {
-  const { log } = options;
+async function destroyModule(options: TeardownRun, t: Target, aws: ClientsOfRegion, step: StepRun): Promise<number> {
+  const { io } = options;
   const { terraform, plan } = t;
-  terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]);
-  await (await awsSide()).liftGuards(aws(t.region), plan);
+  const stopped = (r: unknown) => (typeof r === 'object' && r !== null && 'stopped' in r ? (r as { stopped: number }).stopped : undefined);
+  const forgot = await step('forget', () => terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]));
+  if (stopped(forgot) !== undefined) return stopped(forgot)!;
+  const lifted = await step('guards', async () => (await awsSide()).liftGuards(aws(t.region), plan));
+  if (stopped(lifted) !== undefined) return stopped(lifted)!;
 
   // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)
-  if (t.leftInState && plan.destroyCount > 0) {
+  if (!t.leftInState || plan.destroyCount === 0) return 0;
+  const destroyed = await step('destroy', async () => {
     terraform.writeOverride(preventDestroyOverride(plan));
     try {
-      const result = terraform.destroy(options.destroyTimeoutMs ?? 3_600_000);
-      if (result.code !== 0) {
-        log(
-          `terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${t.keep ? '' : ' yet'}.`,
-        );
-        log(`Fix what it says and run the teardown again: it continues from where it stopped (${t.file.path}).`);
-        return 1;
-      }
+      // Terraform's own lines through the host: above a terminal's status line, off standard output with --json.
+      const result = await terraform.destroy(options.destroyTimeoutMs ?? 3_600_000, io.lines('TEARDOWN_TERRAFORM_OUTPUT'), options.stop);
+      if (result.code === 0) return 0;
+      if (options.stop?.aborted) return interrupted(io, t, 'during the destroy (terraform stopped and saved its state)');
+      io.error(
+        'TEARDOWN_DESTROY_FAILED',
+        `terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${t.keep ? '' : ' yet'}.\n` +
+          `Fix what it says and run the teardown again: it continues from where it stopped (${t.file.path}).`,
+        { exitCode: 1, timedOut: result.timedOut },
+      );
+      return 1;
     } finally {
       // Never left behind: a later apply in this folder must see the deployment's own guards.
       terraform.writeOverride(undefined);
     }
-  }
-  return 0;
+  });
+  return typeof destroyed === 'number' ? destroyed : destroyed.stopped;
 }
 
 /** The stores deleted (without --keep-snapshots), the record finished and reported; the exit code. */
-async function finishTeardown(t: Target, recorded: TeardownRecord, aws: ClientsOfRegion, log: (line: string) => void): Promise<number> {
+async function finishTeardown(options: TeardownRun, t: Target, recorded: TeardownRecord, aws: ClientsOfRegion, step: StepRun): Promise<number> {
+  const { io } = options;
   const { keep, file } = t;
   let record = recorded;
-  if (!keep) record = await (await awsSide()).deleteStores(aws, record, log, file);
+  if (!keep) {
+    const deleted = await step('stores', async () => {
+      const after = await (await awsSide()).deleteStores(aws, record, io, file, () => options.stop?.aborted === true);
+      // A signal came: the stores not begun are left, recorded, for a rerun.
+      const left = after.stores.some((s) => !after.deleted.includes(s.id));
+      return options.stop?.aborted && left ? interrupted(io, t, 'while deleting the stores') : after;
+    });
+    if (typeof deleted === 'number') return deleted;
+    if ('stopped' in deleted) return deleted.stopped;
+    record = deleted;
+  }
   record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) };
   file.write(record);
-  await report(record, log, aws);
   // Retired once finished: a later deployment applied in this folder is torn down from its own state, never this record.
-  if (record.done) log(`  This teardown's record is kept as ${retire(file, record)}.`);
+  await report(record, io, aws, record.done ? retire(file, record) : undefined);
   return record.done ? 0 : 1;
 }
 
@@ -389,7 +525,8 @@ function chooseDeployment(state: ModuleState, previous: TeardownRecord | undefin
   const recorded: Deployment = previous.deployment ?? { ...current(), name: previous.name, region: previous.region };
   const left = previous.stores.filter((s) => !previous.deleted.includes(s.id)).map(describeStore);
   const foreign = (why: string) =>
-    new ChoiceNeeded(
+    new Refused(
+      'TEARDOWN_UNFINISHED_OTHER_DEPLOYMENT',
       `${recordPath} is an unfinished teardown of ${identity(recorded)}${left.length ? `, with ${left.join(', ')} not deleted yet` : ''}; ${why}. ` +
         `This teardown does not mix the two deployments: finish that one's stores by hand (empty each bucket's versions, then delete it), move ${recordPath} away, then run the teardown again. Nothing was changed.`,
     );
@@ -512,7 +649,8 @@ function confirmationName(deployment: Deployment, previous: TeardownRecord | und
 function theDeployment(state: ModuleState, wanted: string | undefined): Deployment {
   const all = readDeploymentRecords(state);
   if (all.length > 1)
-    throw new ChoiceNeeded(
+    throw new Refused(
+      'TEARDOWN_SEVERAL_DEPLOYMENTS',
       `This module holds ${all.length} deployments (${[...all]
         .sort((a, b) => String(a.name).localeCompare(String(b.name), 'en'))
         .map((d) => `${d.name ?? '(no recorded name)'}: ${d.kind}`)
@@ -522,13 +660,17 @@ function theDeployment(state: ModuleState, wanted: string | undefined): Deployme
     );
   const [deployment] = all;
   if (wanted !== undefined && deployment.name !== wanted && deployment.path !== wanted)
-    throw new ChoiceNeeded(
+    throw new Refused(
+      'TEARDOWN_OTHER_DEPLOYMENT_NAMED',
       `--deployment ${wanted}: this module holds ${deployment.name ?? 'a deployment without a recorded name'} (${deployment.kind}), not ${wanted}. Nothing was changed.`,
     );
   return deployment;
 }
 
-async function report(record: TeardownRecord, log: (l: string) => void, aws?: ClientsOfRegion): Promise<void> {
+/** The report at the end, one message (`TEARDOWN_REPORT`): finished or not, what was kept and where, what was deleted. */
+async function report(record: TeardownRecord, io: IoHost, aws?: ClientsOfRegion, retired?: string): Promise<void> {
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
   const kept = record.stores.filter((s) => !record.deleted.includes(s.id));
   const deleted = record.stores.filter((s) => record.deleted.includes(s.id));
   log(record.done ? `Teardown of ${record.name} finished.` : `Teardown of ${record.name} is not finished.`);
@@ -548,4 +690,22 @@ async function report(record: TeardownRecord, log: (l: string) => void, aws?: Cl
   }
   if (kept.some((s) => s.kind === 'bucket'))
     log('  A kept bucket is deleted by hand later: empty its versions, then `aws s3 rb`; then schedule its key for deletion.');
+  if (retired) log(`  This teardown's record is kept as ${retired}.`);
+  io.result('TEARDOWN_REPORT', lines.join('\n'), {
+    name: record.name,
+    done: record.done,
+    kept: kept.map((s) => s.id),
+    deleted: deleted.map((s) => s.id),
+    exitCode: record.done ? 0 : 1,
+  });
+}
+
+/** A refusal before anything changes, with the code of its message. */
+class Refused extends ChoiceNeeded {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

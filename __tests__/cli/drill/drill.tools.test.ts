@@ -26,8 +26,8 @@ import {
 import { codesOf, said } from '../../helpers/plain-output';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 
-/** The drill's messages in order, without the lines of terraform and the teardown it passes on (one code each). */
-const flow = (out: string) => codesOf(out).filter((code) => code !== 'DRILL_TERRAFORM_OUTPUT' && code !== 'DRILL_TEARDOWN_OUTPUT');
+/** The drill's messages in order, without terraform's lines it passes on and the teardown command's own messages. */
+const flow = (out: string) => codesOf(out).filter((code) => code !== 'DRILL_TERRAFORM_OUTPUT' && !code.startsWith('TEARDOWN_'));
 /** Each phase started then passed, in order. */
 const passedPhases = (phases: readonly string[]) => phases.flatMap(() => ['DRILL_PHASE_STARTED', 'DRILL_PHASE_PASSED']);
 
@@ -87,7 +87,13 @@ describe('npm run drill', () => {
         .split('\n')
         .map((line) => line.replace(/ \(\d+s\)$/, '')),
     ).toEqual(['synth', 'apply', 'ping', 'login', 'compare', 'teardown'].map((phase) => `${phase}: passed`));
-    expect(codesOf(result.out)).toContain('DRILL_TEARDOWN_OUTPUT');
+    // The teardown tells through the drill's host, in its teardown phase: its plan, its steps, its report, and
+    // terraform's destroy as lines of the host's (not straight to the terminal, under the status line).
+    const codes = codesOf(result.out);
+    const inTeardown = codes.slice(codes.lastIndexOf('DRILL_PHASE_STARTED'), codes.lastIndexOf('DRILL_PHASE_PASSED'));
+    const own = inTeardown.filter((code) => code.startsWith('TEARDOWN_'));
+    expect([own[0], own.at(-1)]).toEqual(['TEARDOWN_PLAN', 'TEARDOWN_REPORT']);
+    expect(own).toEqual(expect.arrayContaining(['TEARDOWN_STEP_DONE', 'TEARDOWN_TERRAFORM_OUTPUT']));
     expect(said(result.out, 'DRILL_REPORT')).toContain('https://3-250-1-2.sslip.io as rancher-ha-aws-drill');
     // The password and the token reached no file of the drill's folder.
     for (const file of readdirSync(join(c.dir, 'drill.out')).filter((f) => statSync(join(c.dir, 'drill.out', f)).isFile()))
@@ -260,9 +266,12 @@ describe('npm run drill -- rke-ha --etcd', () => {
       'DRILL_RESULT',
     ]);
     // Phase n of m among the snapshot's phases, teardown included.
-    expect(run.spans.map((x: any) => `${x.label} ${x.position.n}/${x.position.m} ${x.outcome}`)).toEqual(
+    const phases = ['synth', 'apply', 'restore', 'ping', 'compare', 'teardown'];
+    expect(run.spans.filter((x: any) => phases.includes(x.label)).map((x: any) => `${x.label} ${x.position.n}/${x.position.m} ${x.outcome}`)).toEqual(
       ['synth', 'apply', 'restore', 'ping', 'compare', 'teardown'].map((phase, i) => `${phase} ${i + 1}/6 done`),
     );
+    // The teardown's own steps are spans too, within its phase; its destroy's output reached the host, not standard output.
+    expect(run.spans.map((x: any) => x.label)).toEqual(expect.arrayContaining(['forget', 'destroy']));
     expect(run.messages.find((m: any) => m.code === 'DRILL_RESULT').data).toMatchObject({ passed: true, exitCode: 0 });
     // The throwaway's settings: no Rancher restore, no backups, another VPC range.
     expect(JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'))).toEqual(expectedEtcdSettings);

@@ -54,8 +54,20 @@ const terraformCalls = (c: FakeCloud) =>
 describe('the Terraform binary of the operations', () => {
   it('teardown runs every Terraform call with --terraform-binary, none with a terraform on PATH (there is none)', () => {
     const { c, tofu, tofuCalls } = cloudWithTofu();
-    const result = c.run(['teardown', '--dir', 'module', '--yes', '--terraform-binary', tofu], { tools: ['aws', 'kubectl'] });
-    expect(result).toMatchObject({ code: 0, err: '' });
+    // With --json: standard output holds the report alone (terraform's destroy reaches it through the host, on
+    // standard error with the rest of the progress), its steps spans n of m.
+    const result = c.run(['teardown', '--dir', 'module', '--yes', '--json', '--terraform-binary', tofu], { tools: ['aws', 'kubectl'] });
+    expect(result.code).toBe(0);
+    const run = JSON.parse(result.out);
+    expect(run).toMatchObject({ command: 'teardown', exitCode: 0 });
+    expect(run.messages.map((m: any) => m.code)).toEqual(codesOf(result.err));
+    expect(
+      run.spans
+        .filter((s: any) => ['forget', 'guards', 'destroy', 'stores'].includes(s.label))
+        .map((s: any) => `${s.label} ${s.position.n}/4 ${s.outcome}`),
+    ).toEqual(['forget 1/4 done', 'guards 2/4 done', 'destroy 3/4 done', 'stores 4/4 done']);
+    expect(codesOf(result.err)).toContain('TEARDOWN_TERRAFORM_OUTPUT');
+    expect(run.messages.at(-1)).toMatchObject({ code: 'TEARDOWN_REPORT', level: 'result', data: { done: true, exitCode: 0 } });
     expect(c.world().state.resources).toEqual([]);
     const calls = terraformCalls(c);
     expect(calls).toEqual(expect.arrayContaining(['state pull', 'apply -destroy -refresh=false -auto-approve -input=false']));

@@ -7,8 +7,11 @@ import type { TerraformJson } from '../../helpers/synth';
 import { synthSettings, variantSettings } from '../../helpers/variants';
 import { liftDeletionProtection } from '../../../cli/shared/aws/databases';
 import { liftLoadBalancerProtection } from '../../../cli/shared/aws/load-balancers';
+import { IoHost } from '../../../cli/shared/io/io-host';
+import { PlainRenderer } from '../../../cli/shared/io/plain-renderer';
 import { OVERRIDE_FILE, useTerraformBinary } from '../../../cli/shared/terraform';
-import { teardown as teardownCommand, type TeardownOptions } from '../../../cli/teardown/teardown';
+import { teardown as teardownCommand, type TeardownSettings } from '../../../cli/teardown/teardown';
+import { codesOf, said } from '../../helpers/plain-output';
 
 // The teardown command, driven as a function in this process, against a fake world built from a real synth of each
 // stack: Terraform's state after a successful apply, the AWS objects with their deletion protection, and a snapshot
@@ -66,10 +69,16 @@ process.env.RANCHER_HA_AWS_POLL_MS = '0';
 
 /**
  * `rancher-ha-aws teardown --dir <module> --yes` of the world, in this process (from `cwd`, where the saves go by
- * default): its exit code and what it printed. Nothing reaches a standard error here: a failure is thrown instead.
+ * default): its exit code, what it printed as plain lines (each with its code: cli/shared/io/plain-renderer.ts), and
+ * its host (the messages' data, the spans). Nothing reaches a standard error here: a failure is thrown instead.
  */
-async function teardown(c: FakeCloud, options: Partial<TeardownOptions> = {}, cwd = c.dir): Promise<{ code: number; out: string; err: '' }> {
-  const lines: string[] = [];
+async function teardown(
+  c: FakeCloud,
+  options: Partial<TeardownSettings> & { io?: IoHost } = {},
+  cwd = c.dir,
+): Promise<{ code: number; out: string; err: ''; io: IoHost }> {
+  let out = '';
+  const io = options.io ?? new IoHost(new PlainRenderer({ write: (text: string) => (out += text) }));
   useTerraformBinary(join(c.bin, 'terraform'));
   process.env.FAKE_WORLD = c.dir;
   const before = process.cwd();
@@ -80,14 +89,26 @@ async function teardown(c: FakeCloud, options: Partial<TeardownOptions> = {}, cw
       label: c.moduleDir,
       yes: true,
       aws: awsOfWorld(c).of,
-      log: (l) => lines.push(l),
       ...options,
+      io,
     });
-    return { code, out: lines.map((l) => `${l}\n`).join(''), err: '' };
+    return { code, out, err: '', io };
   } finally {
     process.chdir(before);
   }
 }
+/** The data of the teardown's last report (TEARDOWN_REPORT): its name, whether it finished, what it kept and deleted. */
+const reportOf = (io: IoHost) =>
+  io.messages.filter((m) => m.code === 'TEARDOWN_REPORT').at(-1)?.data as
+    { name: string; done: boolean; kept: string[]; deleted: string[]; exitCode: number } | undefined;
+/** The teardown's steps as `label n/m outcome`, in order (its stores' spans left out). */
+const stepsOf = (io: IoHost) =>
+  io
+    .report()
+    .spans.filter((s) => ['forget', 'guards', 'destroy', 'stores'].includes(s.label))
+    .map((s) => `${s.label} ${s.position?.n}/${s.position?.m} ${s.outcome}`);
+const numbered = (...steps: string[]) => steps.map((step, i) => `${step} ${i + 1}/${steps.length} done`);
+
 /** Where the SDK call `call` (`S3 DeleteBucket`) of the resource named `id` is in the world's call log; -1 when it is not. */
 const sdkCallAt = (calls: readonly string[], call: string, id: string) =>
   calls.findIndex((line) => line.startsWith('aws-sdk ') && line.split(' ').slice(2, 4).join(' ') === call && line.includes(JSON.stringify(id)));
@@ -121,6 +142,8 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       const c = cloud(variant, { apiUp });
       const inCluster = addressesOfType(c, /^(helm|kubernetes|rancher2)_/);
       const buckets = Object.keys(c.world().aws.buckets);
+      const versions = Object.fromEntries(Object.entries(c.world().aws.buckets).map(([name, b]: [string, any]) => [name, b.objects.length]));
+      const guarded = Object.keys(c.world().aws.lbs).length + Object.keys(c.world().aws.dbs).length > 0;
       const keysOfBuckets = Object.values(c.world().aws.buckets).map((b: any) => b.key);
       if (variant.includes('standby')) expect(keysOfBuckets.map((key) => c.world().aws.keys[key]?.region)).toContain('us-west-2');
       const result = await teardown(c);
@@ -158,10 +181,21 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         .state.resources.filter((r: any) => r.type === 'aws_db_instance')
         .map((r: any) => r.instances[0].attributes.final_snapshot_identifier);
       expect(world.aws.finalDbSnapshots).toEqual(finalSnapshots);
-      for (const snapshot of finalSnapshots) expect(result.out).toContain(`Kept: the datastore's final RDS snapshot ${snapshot}, region`);
+      for (const snapshot of finalSnapshots) expect(said(result.out, 'TEARDOWN_REPORT')).toContain(`final RDS snapshot ${snapshot}, region`);
       expect(existsSync(join(c.moduleDir, OVERRIDE_FILE))).toBe(false);
       expect(c.violations()).toBe('');
-      expect(result.out).toContain('finished');
+      expect(reportOf(result.io)).toMatchObject({ name: 'rancher', done: true, kept: [], exitCode: 0 });
+      // Each step a span, step n of m among those this run takes; each store one of its own within the last, a
+      // bucket's end saying how many versions it deleted; terraform's destroy as lines of the host's.
+      expect(stepsOf(result.io)).toEqual(numbered('forget', ...(guarded ? ['guards'] : []), 'destroy', ...(buckets.length > 0 ? ['stores'] : [])));
+      const deleted = result.io.messages.filter((m) => m.code === 'TEARDOWN_STORE_DELETED').map((m) => m.data!);
+      expect(deleted.filter((d) => d.kind === 'bucket').map((d) => [d.store, d.versionsDeleted])).toEqual(
+        expect.arrayContaining(buckets.map((name) => [name, versions[name]])),
+      );
+      const stores = result.io.report().spans.filter((s) => deleted.some((d) => d.store === s.label));
+      expect(stores.length).toBe(reportOf(result.io)!.deleted.length);
+      expect(stores.map((s) => `${s.position?.n}/${s.position?.m} ${s.outcome}`)).toEqual(stores.map((_, i) => `${i + 1}/${stores.length} done`));
+      expect(codesOf(result.out)).toContain('TEARDOWN_TERRAFORM_OUTPUT');
     });
 
     it('with --keep-snapshots: the bucket, its guards and its KMS key stay; the token is saved; it says where', async () => {
@@ -176,26 +210,31 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       expect(result).toSucceed();
       const world = c.world();
       expect(world.state.resources).toEqual([]);
+      const report = said(result.out, 'TEARDOWN_REPORT');
+      expect(reportOf(result.io)).toMatchObject({ done: true, deleted: [] });
+      // No store is deleted: no step for them, no store's span.
+      expect(stepsOf(result.io).at(-1)).toMatch(/^destroy /);
+      expect(codesOf(result.out)).not.toContain('TEARDOWN_STORE_STARTED');
       for (const [name, bucket] of Object.entries(before.buckets) as [string, any][]) {
         expect(world.aws.buckets[name]).toEqual(bucket); // exists, guarded, every snapshot, its key
-        expect(result.out).toContain(`Kept: S3 bucket ${name}`);
+        expect(reportOf(result.io)!.kept).toContain(name);
         if (bucket.key === undefined) continue; // a log bucket, under S3's own keys
         expect(world.aws.keys[bucket.key]).toEqual(before.keys[bucket.key]);
         expect(world.aws.keys[bucket.key].state).toBe('Enabled');
-        expect(result.out).toContain(`Kept: KMS key ${bucket.key}`);
+        expect(reportOf(result.io)!.kept).toContain(bucket.key);
       }
       expect(c.calls().some((call) => /DeleteBucket|DeleteObjects|ScheduleKeyDeletion|DeleteLogGroup/.test(call))).toBe(false);
       if (variant.startsWith('rke-ha')) {
         const tokenFile = join(c.dir, 'rancher-join-token');
         expect(readFileSync(tokenFile, 'utf8')).toBe('K10-the-cluster-token\n');
         expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
-        expect(result.out).toContain(`the cluster token in ${tokenFile}`);
+        expect(report).toContain(`the cluster token in ${tokenFile}`);
         // Rancher's backups stay with their bucket (above), and the configuration that decrypts them beside the token.
         expect(Object.keys(before.buckets).some((name) => name.includes('rancher-backups'))).toBe(true);
         const backupKeyFile = join(c.dir, 'rancher-backup-encryption.yaml');
         expect(readFileSync(backupKeyFile, 'utf8')).toBe(`${FAKE_BACKUP_ENCRYPTION_CONFIG}\n`);
         expect(statSync(backupKeyFile).mode & 0o777).toBe(0o600);
-        expect(result.out).toContain(`the encryption configuration of Rancher's backups in ${backupKeyFile}`);
+        expect(report).toContain(`the encryption configuration of Rancher's backups in ${backupKeyFile}`);
         // The records a migration's preflight reads beside the backups (the record, and the CA agents trust) stay with
         // them: forgotten, never destroyed.
         expect(records).toHaveLength(2);
@@ -204,9 +243,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         expect(bootDocuments).toHaveLength(servers);
         for (const document of bootDocuments) expect(rm?.split(' ')).not.toContain(document);
       } else {
-        expect(result.out).toMatch(
-          /Kept: the EBS snapshots of the Rancher data volume vol-data_volume \(final and scheduled\): snap-scheduled-1, snap-final-vol-data_volume/,
-        );
+        expect(report).toMatch(/the Rancher data volume vol-data_volume \(final and scheduled\): snap-scheduled-1, snap-final-vol-data_volume/);
       }
       expect(c.violations()).toBe('');
     });
@@ -218,7 +255,12 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
     });
     const first = await teardown(c);
     expect(first.code).toBe(1);
-    expect(first.out).toContain('run the teardown again');
+    expect(
+      codesOf(first.out)
+        .filter((code) => code !== 'TEARDOWN_TERRAFORM_OUTPUT')
+        .slice(-2),
+    ).toEqual(['TEARDOWN_STEP_STARTED', 'TEARDOWN_DESTROY_FAILED']);
+    expect(stepsOf(first.io).at(-1)).toMatch(/^destroy \d\/\d stopped$/);
     expect(existsSync(join(c.moduleDir, OVERRIDE_FILE))).toBe(false);
     const buckets = Object.keys(c.world().aws.buckets);
     for (const name of buckets) expect(c.world().aws.buckets[name]).toMatchObject({ exists: true, guarded: true });
@@ -227,7 +269,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
     for (const name of buckets) expect(c.world().aws.buckets[name].exists).toBe(false);
     const third = await teardown(c);
     expect(third.code).toBe(0);
-    expect(third.out).toContain('Nothing left to tear down');
+    expect(codesOf(third.out)).toEqual(['TEARDOWN_NOTHING_LEFT']);
     expect(c.violations()).toBe('');
   });
 });
@@ -305,8 +347,48 @@ describe('teardown', () => {
     expect((await teardown(c, { keepSnapshots: true })).code).toBe(1);
     const result = await teardown(c);
     expect(result).toSucceed();
-    expect(result.out).toContain('An earlier run of this teardown chose --keep-snapshots');
+    expect(codesOf(result.out)).toContain('TEARDOWN_KEEP_FROM_EARLIER_RUN');
     for (const bucket of Object.values(c.world().aws.buckets) as any[]) expect(bucket).toMatchObject({ exists: true, guarded: true });
+  });
+
+  it('a signal while the stores are deleted: no further store is begun, exit 130; a rerun deletes the rest', async () => {
+    const c = cloud(variant, { apiUp: true });
+    const buckets = Object.keys(c.world().aws.buckets);
+    // The command line's signal handler aborts this (cli/shared/signals.ts stopOnSignals): here, as the first store ends.
+    const signal = new AbortController();
+    let out = '';
+    const plain = new PlainRenderer({ write: (text: string) => (out += text) });
+    const io = new IoHost({
+      message: (m) => (plain.message(m), m.code === 'TEARDOWN_STORE_DELETED' && signal.abort()),
+      status: () => undefined,
+      close: () => undefined,
+    });
+    const first = await teardown(c, { io, stop: signal.signal });
+    expect(first.code).toBe(130);
+    expect(codesOf(out).filter((code) => code.startsWith('TEARDOWN_STORE_'))).toEqual(['TEARDOWN_STORE_STARTED', 'TEARDOWN_STORE_DELETED']);
+    expect(codesOf(out).at(-1)).toBe('TEARDOWN_INTERRUPTED');
+    expect(stepsOf(io).at(-1)).toMatch(/^stores \d\/\d stopped$/);
+    expect(buckets.filter((name) => c.world().aws.buckets[name].exists)).toHaveLength(buckets.length - 1);
+    for (const name of buckets.filter((b) => c.world().aws.buckets[b].exists)) expect(c.world().aws.buckets[name].guarded).toBe(true);
+    const rerun = await teardown(c);
+    expect(rerun).toSucceed();
+    for (const name of buckets) expect(c.world().aws.buckets[name].exists).toBe(false);
+  });
+
+  it('a Terraform call that fails in a step stops the run there, said under its code; a rerun continues', async () => {
+    // The stub fails the next `terraform state rm` as a backend refusing the write would (exit 1, its message).
+    const c = cloud(variant, { apiUp: true }, (world) => {
+      world.failures = { 'terraform state rm': 1 };
+    });
+    const resources = c.world().state.resources.length;
+    const failed = await teardown(c);
+    expect(failed.code).toBe(1);
+    expect(codesOf(failed.out).slice(-2)).toEqual(['TEARDOWN_STEP_STARTED', 'TEARDOWN_FAILED']);
+    expect(said(failed.out, 'TEARDOWN_FAILED')).toContain("injected failure of 'terraform state rm'");
+    expect(stepsOf(failed.io)).toEqual(['forget 1/4 stopped']);
+    expect(c.world().state.resources).toHaveLength(resources);
+    expect(await teardown(c)).toSucceed();
+    expect(c.world().state.resources).toEqual([]);
   });
 
   it('S3 Object Lock: locked versions keep the bucket and its key; it says so and exits non-zero', async () => {
@@ -315,7 +397,9 @@ describe('teardown', () => {
     });
     const result = await teardown(c);
     expect(result.code).toBe(1);
-    expect(result.out).toMatch(/under S3 Object Lock retention/);
+    const locked = result.io.messages.filter((m) => m.code === 'TEARDOWN_BUCKET_LOCKED').map((m) => m.data!.store);
+    expect(locked.sort()).toEqual(Object.keys(c.world().aws.buckets).sort());
+    expect(reportOf(result.io)).toMatchObject({ done: false, exitCode: 1 });
     for (const bucket of Object.values(c.world().aws.buckets) as any[]) {
       expect(bucket).toMatchObject({ exists: true, guarded: true });
       if (bucket.key !== undefined) expect(c.world().aws.keys[bucket.key].state).toBe('Enabled'); // the backup bucket is under S3's own keys
@@ -327,9 +411,9 @@ describe('teardown', () => {
     const c = cloud(variant, { apiUp: true });
     const result = await teardown(c, { dryRun: true, yes: false });
     expect(result).toSucceed();
-    expect(result.out).toMatch(/Forget \d+ in-cluster resources/);
-    expect(result.out).toContain('terraform apply -destroy -refresh=false');
-    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(codesOf(result.out)).toEqual(['TEARDOWN_PLAN', 'TEARDOWN_DRY_RUN']);
+    expect(said(result.out, 'TEARDOWN_PLAN')).toMatch(/Forget \d+ in-cluster resources/);
+    expect(said(result.out, 'TEARDOWN_PLAN')).toContain('terraform apply -destroy -refresh=false');
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
@@ -337,7 +421,7 @@ describe('teardown', () => {
     const c = cloud(variant, { apiUp: true });
     const noTerminal = c.run(['teardown', '--dir', 'module'], { input: 'rancher\n' });
     expect(noTerminal).toMatchObject({ code: 2, err: '' });
-    expect(noTerminal.out).toContain('pass --yes');
+    expect(codesOf(noTerminal.out)).toEqual(['TEARDOWN_PLAN', 'TEARDOWN_NO_TERMINAL']);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
@@ -363,7 +447,7 @@ describe('teardown', () => {
     const asked: string[] = [];
     const right = await teardown(c, { yes: false, ask: (question) => (asked.push(question), 'rancher') });
     expect(asked).toEqual(['Type the deployment name (rancher) to tear it down: ']);
-    expect(right.out).toContain('Teardown of rancher finished.');
+    expect(reportOf(right.io)).toMatchObject({ name: 'rancher', done: true });
     expect(right.code).toBe(0);
     expect(c.world().state.resources).toEqual([]);
   });
@@ -378,7 +462,7 @@ describe('teardown', () => {
       withoutRecord(world);
       for (const r of world.state.resources) if (r.name.startsWith('deployment-guard_')) r.name = `platform_rancher_${r.name}`;
     });
-    expect((await teardown(prefixed, { dryRun: true })).out).toContain(`Teardown of rancher (${prefixed.moduleDir},`);
+    expect(said((await teardown(prefixed, { dryRun: true })).out, 'TEARDOWN_PLAN')).toContain(`Teardown of rancher (${prefixed.moduleDir},`);
     const unrecorded = cloud(variant, { apiUp: true }, (world) => {
       withoutRecord(world);
       world.state.resources = world.state.resources.filter((r: any) => !r.name.startsWith('deployment-guard_record-name_'));
@@ -386,7 +470,7 @@ describe('teardown', () => {
     const questions: string[] = [];
     const asked = await teardown(unrecorded, { yes: false, ask: (question) => (questions.push(question), 'rke-ha') });
     expect(questions).toEqual(["Type the module folder's name (module) to tear it down: "]);
-    expect(asked.out).toContain("'rke-ha' is not 'module': nothing was changed.");
+    expect(asked.io.messages.at(-1)).toMatchObject({ code: 'TEARDOWN_WRONG_NAME', data: { typed: 'rke-ha', name: 'module', exitCode: 1 } });
     expect(asked.code).toBe(1);
   });
 
@@ -406,11 +490,13 @@ describe('teardown', () => {
       writeFileSync(backupKey, `${FAKE_BACKUP_ENCRYPTION_CONFIG}\n`);
       const result = await teardown(c, { keepSnapshots: true });
       expect(result).toSucceed();
-      expect(result.out).toContain(`The cluster token is already saved in ${token}, identical: left as it is.`);
-      expect(result.out).toContain(`The encryption configuration of Rancher's backups is already saved in ${backupKey}, identical: left as it is.`);
-      expect(result.out).not.toContain('Saved ');
+      expect(said(result.out, 'TEARDOWN_PLAN')).toContain(`The cluster token is already saved in ${token}, identical: left as it is.`);
+      expect(said(result.out, 'TEARDOWN_PLAN')).toContain(
+        `The encryption configuration of Rancher's backups is already saved in ${backupKey}, identical: left as it is.`,
+      );
+      expect(codesOf(result.out)).not.toContain('TEARDOWN_SAVED');
       expect(readFileSync(token, 'utf8')).toBe('K10-the-cluster-token');
-      expect(result.out).toContain(`Kept: the cluster token in ${token}.`);
+      expect(said(result.out, 'TEARDOWN_REPORT')).toContain(`Kept: the cluster token in ${token}.`);
       expect(c.world().state.resources).toEqual([]);
     });
 
@@ -423,13 +509,20 @@ describe('teardown', () => {
       writeFileSync(path, 'an earlier deployment\n', { mode: 0o600 });
       const resources = c.world().state.resources.length;
       const dryRun = await teardown(c, { keepSnapshots: true, dryRun: true });
-      expect(dryRun.out).toContain(`${path} exists and holds something else than ${what} of this deployment`);
-      expect(dryRun.out).toContain('Dry run: the teardown would stop here');
+      expect(said(dryRun.out, 'TEARDOWN_PLAN')).toContain(`${path} exists and holds something else than ${what} of this deployment`);
+      expect(dryRun.io.messages.map((m) => [m.code, m.level])).toEqual([
+        ['TEARDOWN_PLAN', 'info'],
+        ['TEARDOWN_SAVE_CONFLICT', 'warn'],
+      ]);
+      expect(dryRun.code).toBe(0);
       const result = await teardown(c, { keepSnapshots: true });
       expect(result.code).toBe(1);
-      expect(result.out).toContain(`${path} exists and holds something else than ${what} of this deployment`);
-      expect(result.out).toContain('Nothing was changed.');
-      expect(result.out).not.toMatch(/Saved |Kept: /);
+      expect(said(result.out, 'TEARDOWN_PLAN')).toContain(`${path} exists and holds something else than ${what} of this deployment`);
+      expect(result.io.messages.map((m) => [m.code, m.level])).toEqual([
+        ['TEARDOWN_PLAN', 'info'],
+        ['TEARDOWN_SAVE_CONFLICT', 'error'],
+      ]);
+      expect(result.io.messages[1].data).toEqual({ files: [path], exitCode: 1 });
       expect(readFileSync(path, 'utf8')).toBe('an earlier deployment\n');
       for (const other of Object.values(files(c))) if (other !== path) expect(existsSync(other)).toBe(false);
       untouched(c, resources);
@@ -445,8 +538,8 @@ describe('teardown', () => {
       // sysfs refuses to create files to everyone, root included (whom a chmod 0555 would not stop).
       const result = await teardown(c, { keepSnapshots: true }, '/sys');
       expect(result.code).toBe(1);
-      expect(result.out).toMatch(/Could not save the cluster token to \/sys\/rancher-join-token \((EACCES|EROFS|EPERM)\)\. Nothing was changed/);
-      expect(result.out).not.toMatch(/Saved |Kept: /);
+      expect(codesOf(result.out)).toEqual(['TEARDOWN_PLAN', 'TEARDOWN_SAVE_FAILED']);
+      expect(said(result.out, 'TEARDOWN_SAVE_FAILED')).toMatch(/\/sys\/rancher-join-token \((EACCES|EROFS|EPERM)\)/);
       untouched(c, resources);
     });
   });
@@ -460,13 +553,17 @@ describe('teardown', () => {
     expect(missing.err).toContain("'terraform' was not found on PATH");
     expect(c.calls()).toEqual([]);
     // AWS is reached through the SDK: terraform is the one tool the command needs on PATH.
-    const withoutAws = c.run(['teardown', '--dir', 'module', '--dry-run'], { tools: ['terraform'] });
-    expect(withoutAws).toSucceed();
-    expect(withoutAws.out).toContain('Dry run: nothing was changed.');
+    // With --json: the report alone on standard output, the progress (plain lines, not a terminal) on standard error.
+    const withoutAws = c.run(['teardown', '--dir', 'module', '--dry-run', '--json'], { tools: ['terraform'] });
+    expect(withoutAws.code).toBe(0);
+    const run = JSON.parse(withoutAws.out);
+    expect(run).toMatchObject({ command: 'teardown', exitCode: 0, spans: [] });
+    expect(run.messages.map((m: any) => m.code)).toEqual(['TEARDOWN_PLAN', 'TEARDOWN_DRY_RUN']);
+    expect(codesOf(withoutAws.err)).toEqual(['TEARDOWN_PLAN', 'TEARDOWN_DRY_RUN']);
     c.write({ ...c.world(), state: { version: 4, resources: [], outputs: {} } });
     const empty = await teardown(c);
     expect(empty.code).toBe(0);
-    expect(empty.out).toContain('Nothing left to tear down');
+    expect(codesOf(empty.out)).toEqual(['TEARDOWN_NOTHING_LEFT']);
   });
 
   it('`npm run teardown -- rke-ha` (scripts/ops.js) finds the module in cdktf.out/stacks/rke-ha under the current directory', () => {
@@ -481,8 +578,8 @@ describe('teardown', () => {
       env: { ...process.env, PATH: `${c.bin}:${process.env.PATH}`, FAKE_WORLD: c.dir },
     });
     expect(result).toMatchObject({ status: 0, stderr: '' });
-    expect(result.stdout).toContain(`module ${stackDir})`);
-    expect(result.stdout).toContain('Dry run: nothing was changed.');
+    expect(codesOf(result.stdout)).toEqual(['TEARDOWN_PLAN', 'TEARDOWN_DRY_RUN']);
+    expect(said(result.stdout, 'TEARDOWN_PLAN')).toContain(`module ${stackDir})`);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
@@ -504,7 +601,7 @@ describe('teardown', () => {
       expect(first).toSucceed();
       // The finished record is retired, named in the output.
       expect(existsSync(recordFile(c))).toBe(false);
-      expect(first.out).toMatch(/This teardown's record is kept as .*teardown-finished-rancher-.*\.json\./);
+      expect(said(first.out, 'TEARDOWN_REPORT')).toMatch(/This teardown's record is kept as .*teardown-finished-rancher-.*\.json\./);
       const prod2Buckets = applyProd2(c);
       expect(prod2Buckets.some((b) => oldBuckets.includes(b))).toBe(false);
       const since = c.calls().length;
@@ -512,24 +609,24 @@ describe('teardown', () => {
 
       const dryRun = await teardown(c, { deployment: 'prod2', dryRun: true });
       expect(dryRun).toSucceed();
-      expect(dryRun.out).toContain('Teardown of prod2 (');
-      expect(dryRun.out).toContain(', eu-west-1, module ');
-      for (const b of prod2Buckets) expect(dryRun.out).toContain(`S3 bucket ${b}`);
+      const plan = said(dryRun.out, 'TEARDOWN_PLAN');
+      expect(dryRun.io.messages[0].data).toMatchObject({ name: 'prod2', region: 'eu-west-1', steps: 5 });
+      for (const b of prod2Buckets) expect(plan).toContain(`S3 bucket ${b}`);
       for (const b of oldBuckets) expect(dryRun.out).not.toContain(b);
       // Its steps are numbered as they are taken: 1, 2, 3 (the load balancer), 4, 5.
-      expect([...dryRun.out.matchAll(/^ {2}(\d+)\. /gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5]);
+      expect([...plan.matchAll(/^ {2}(\d+)\. /gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5]);
 
       const questions: string[] = [];
       const answering = (answer: string) => ({ deployment: 'prod2', yes: false, ask: (question: string) => (questions.push(question), answer) });
       const wrong = await teardown(c, answering('rancher'));
-      expect(wrong.out).toContain("'rancher' is not 'prod2': nothing was changed.");
+      expect(wrong.io.messages.at(-1)).toMatchObject({ code: 'TEARDOWN_WRONG_NAME', data: { typed: 'rancher', name: 'prod2' } });
       expect(callsSince().filter((call) => call !== 'terraform state pull')).toEqual([]);
       for (const b of prod2Buckets) expect(c.world().aws.buckets[b]).toMatchObject({ exists: true, guarded: true });
 
       const right = await teardown(c, answering('prod2'));
       expect(questions).toEqual(Array(2).fill('Type the deployment name (prod2) to tear it down: '));
       expect(right.code).toBe(0);
-      expect(right.out).toContain('Teardown of prod2 finished.');
+      expect(reportOf(right.io)).toMatchObject({ name: 'prod2', done: true });
       const aws = callsSince().filter((call) => call.startsWith('aws-sdk '));
       expect(aws.length).toBeGreaterThan(0);
       for (const call of aws) expect(call.split(' ')[1]).toBe('eu-west-1');
@@ -549,14 +646,14 @@ describe('teardown', () => {
       for (const extra of [{}, { deployment: 'prod2' }, { dryRun: true }]) {
         const result = await teardown(c, extra);
         expect(result.code).toBe(2);
-        expect(result.out).toContain(
-          `${recordFile(c)} is an unfinished teardown of rancher (region us-east-1, construct Default, deployment record `,
+        expect(codesOf(result.out)).toEqual(['TEARDOWN_UNFINISHED_OTHER_DEPLOYMENT']);
+        // The facts it names: the record, the deployment it is of, the one this run would act on.
+        const refusal = said(result.out, 'TEARDOWN_UNFINISHED_OTHER_DEPLOYMENT');
+        expect(refusal).toContain(`${recordFile(c)} is an unfinished teardown of rancher (region us-east-1, construct Default, deployment record `);
+        expect(refusal).toMatch(
+          /(--deployment names prod2|the module's state now holds prod2 \(region eu-west-1, construct Default, deployment record )/,
         );
-        expect(result.out).toMatch(
-          /not deleted yet; (--deployment names prod2|the module's state now holds prod2 \(region eu-west-1, construct Default, deployment record )/,
-        );
-        expect(result.out).toContain(`move ${recordFile(c)} away, then run the teardown again. Nothing was changed.`);
-        expect(result.out).not.toContain('Teardown of');
+        expect(refusal).toContain(`move ${recordFile(c)} away`);
       }
       expect(
         c
@@ -574,7 +671,7 @@ describe('teardown', () => {
     const c = track(new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } }));
     const result = await teardown(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('existing cluster (k8s-ha)');
+    expect(codesOf(result.out)).toEqual(['TEARDOWN_EXISTING_CLUSTER']);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 });
