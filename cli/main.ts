@@ -27,7 +27,9 @@ const commandOf = (args: readonly string[]) => args.find((a) => !a.startsWith('-
  */
 export async function askOnTerminal(question: string): Promise<string | undefined> {
   if (!process.stdin.isTTY) return undefined;
-  const terminal = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  // Asked where the person sees it: standard output redirected (a --json report to a file) must not take the question.
+  const output = process.stdout.isTTY ? process.stdout : process.stderr;
+  const terminal = createInterface({ input: process.stdin, output, terminal: true });
   try {
     return await new Promise<string>((answer) => {
       terminal.once('close', () => answer(''));

@@ -404,9 +404,11 @@ export class FakeCloud {
     prompt?: string,
     answer?: string,
     env: Record<string, string> = {},
+    /** A file of the world's folder its standard output is redirected to (`> file`), the rest left on the terminal. */
+    stdoutTo?: string,
   ): Promise<{ code: number | null; screen: string }> {
     const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
-    const command = [process.execPath, opsCli(), ...args].map(quote).join(' ');
+    const command = [process.execPath, opsCli(), ...args].map(quote).join(' ') + (stdoutTo ? ` > ${quote(join(this.dir, stdoutTo))}` : '');
     let typed = false;
     const run: AsyncRun = await runBoundedAsync('script', ['-qec', command, '/dev/null'], {
       cwd: this.dir,

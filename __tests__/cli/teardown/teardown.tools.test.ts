@@ -431,10 +431,12 @@ describe('teardown', () => {
   it('asks for the deployment name on a real terminal: a wrong name or none changes nothing', async () => {
     const c = cloud(variant, { apiUp: true });
     const question = 'Type the deployment name (rancher) to tear it down: ';
-    const wrong = await c.runInTerminal(['teardown', '--dir', 'module'], question, 'rancher-prod');
+    // With --json and standard output redirected, the question is still asked on the terminal, and the file is JSON.
+    const wrong = await c.runInTerminal(['teardown', '--dir', 'module', '--json'], question, 'rancher-prod', {}, 'report.json');
     expect(wrong.screen).not.toContain('EAGAIN');
     expect(wrong.screen).toContain("'rancher-prod' is not 'rancher': nothing was changed.");
     expect(wrong.code).toBe(1);
+    expect(JSON.parse(readFileSync(join(c.dir, 'report.json'), 'utf8'))).toMatchObject({ exitCode: 1 });
     expect(c.calls()).toEqual(['terraform state pull']);
     const interrupted = await c.runInTerminal(['teardown', '--dir', 'module'], question, '\u0003'); // Ctrl-C
     expect(interrupted.screen).toContain('No name typed: nothing was changed.');
