@@ -237,6 +237,7 @@ function acceptanceCommand(): Command {
     .addOption(yes())
     .addOption(valued('--teardown-run <id>', 'only tear down and sweep what the run <id> left'))
     .addOption(terraformBinary())
+    .option('--json', 'the final report as JSON on standard output, progress on standard error')
     .option('--dry-run', 'print the plan and change nothing');
 }
 

@@ -197,7 +197,7 @@ const runDrill: Runner = async (line) => {
 /** The commands an acceptance run runs as a person would; the drill tears its throwaway down with the teardown command. */
 const ACCEPTANCE_COMMANDS: AcceptanceCommands = { roll, rotate, rotateEncryptionKey, drill: (options) => drill({ ...options, teardown }), teardown };
 
-const runAcceptance: Runner = (line, log) => {
+const runAcceptance: Runner = async (line) => {
   const o = line.options;
   if (line.stack === undefined && o.teardownRun === undefined) throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
   // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
@@ -205,32 +205,34 @@ const runAcceptance: Runner = (line, log) => {
   // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
   const stopping = stopOnSignals('the acceptance run; its deployment is torn down', '`npm run acceptance -- --teardown-run <run id>` finishes it');
   const path = (file: string | undefined) => (file === undefined ? undefined : resolve(file));
-  return acceptance({
-    stack: line.stack ?? 'rke-ha',
-    region: o.region,
-    name: o.name,
-    settingsPath: path(o.settings),
-    root: resolve('acceptance.out'),
-    synthScript: synthScript(),
-    policyFile: resolve('docs', 'deployer-policy.json'),
-    packageFile: resolve('package.json'),
-    only: o.only,
-    with: o.with,
-    skip: o.skip,
-    yes: o.yes === true,
-    dryRun: o.dryRun === true,
-    budgetMinutes: o.budgetMinutes,
-    teardownRun: o.teardownRun,
-    kubeconfig: path(o.kubeconfig),
-    context: o.context,
-    hostedZone: o.hostedZone,
-    pingMinutes: o.waitMinutes,
-    downstreamMinutes: o.downstreamMinutes,
-    ask: askOnTerminal,
-    stop: stopping,
-    commands: ACCEPTANCE_COMMANDS,
-    log,
-  });
+  return onIoHost(line, { command: 'acceptance' }, (io) =>
+    acceptance({
+      stack: line.stack ?? 'rke-ha',
+      region: o.region,
+      name: o.name,
+      settingsPath: path(o.settings),
+      root: resolve('acceptance.out'),
+      synthScript: synthScript(),
+      policyFile: resolve('docs', 'deployer-policy.json'),
+      packageFile: resolve('package.json'),
+      only: o.only,
+      with: o.with,
+      skip: o.skip,
+      yes: o.yes === true,
+      dryRun: o.dryRun === true,
+      budgetMinutes: o.budgetMinutes,
+      teardownRun: o.teardownRun,
+      kubeconfig: path(o.kubeconfig),
+      context: o.context,
+      hostedZone: o.hostedZone,
+      pingMinutes: o.waitMinutes,
+      downstreamMinutes: o.downstreamMinutes,
+      ask: askOnTerminal,
+      stop: stopping,
+      commands: ACCEPTANCE_COMMANDS,
+      io,
+    }),
+  );
 };
 
 /** Each command's runner: its checks of the command line, the tools it needs, its signal handling, then the command. */

@@ -6,11 +6,13 @@ import { AGENT_MESSAGE_ACTIONS, SESSION_MANAGER_ACTIONS } from '../../lib/nodes/
 import { RUN_TAG } from './acceptance-settings';
 import type { Aws } from '../shared/aws';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
-import { run, runAsync } from '../shared/process';
+import type { IoHost } from '../shared/io/io-host';
+import { runAsync } from '../shared/process';
 import { type RancherAnswer, rancherGet, rancherSend } from '../shared/rancher-api';
 import { Terraform, terraformBinary } from '../shared/terraform';
 import { StepFailed } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
+import { initShown, terraformOutput } from './terraform-output';
 
 // The acceptance run's downstream cluster: one small instance of the run's own (a throwaway Terraform module of its
 // own, in <run folder>/downstream, tagged with the run's id) running single-node K3s, imported into the Rancher
@@ -238,7 +240,6 @@ export interface DownstreamContext {
   readonly aws: Aws;
   readonly interrupted: () => boolean;
   readonly stop?: AbortSignal;
-  readonly log: (line: string) => void;
 }
 
 /** One shell command on the instance through SSM (AWS-RunShellScript), waited for within `minutes`. */
@@ -272,12 +273,15 @@ const parse = <T>(answer: RancherAnswer): T | undefined => {
 };
 
 /** The downstream module applied (the instance running K3s): its instance id. */
-export async function createDownstreamInstance(dir: string, c: Pick<DownstreamContext, 'interrupted' | 'stop'>): Promise<string> {
+export async function createDownstreamInstance(
+  dir: string,
+  c: Pick<DownstreamContext, 'interrupted' | 'stop'> & { readonly output: (line: string) => void },
+): Promise<string> {
   for (const args of [
     ['init', '-input=false'],
     ['apply', '-auto-approve', '-input=false'],
   ]) {
-    const result = await runAsync(terraformBinary(), args, { cwd: dir, timeoutMs: 1_800_000, inherit: true, stop: c.stop, stopSignal: 'SIGINT' });
+    const result = await runAsync(terraformBinary(), args, { cwd: dir, timeoutMs: 1_800_000, onLine: c.output, stop: c.stop, stopSignal: 'SIGINT' });
     if (c.interrupted()) throw new Interrupted();
     if (result.code !== 0) throw new StepFailed(`terraform ${args[0]} of the downstream instance failed (exit ${result.code})`);
   }
@@ -420,22 +424,28 @@ export const describeCheck = (check: DownstreamCheck) =>
  * host's data volume) and go with the deployment's teardown; those on the instance go with the instance. 0 when
  * nothing was left.
  */
-export async function tearDownDownstream(dir: string, log: (line: string) => void): Promise<number> {
+export async function tearDownDownstream(dir: string, io: IoHost): Promise<number> {
   if (!existsSync(join(dir, 'main.tf.json'))) return 0;
   if (!existsSync(join(dir, '.terraform'))) {
-    const init = run(terraformBinary(), ['init', '-input=false'], { cwd: dir, timeoutMs: 900_000, inherit: true });
+    const init = initShown(dir, io);
     if (init.code !== 0) {
-      log(`terraform init failed in ${dir} (exit ${init.code}): the downstream instance was not torn down`);
+      io.error('ACCEPTANCE_TERRAFORM_INIT_FAILED', `terraform init failed in ${dir} (exit ${init.code}): the downstream instance was not torn down`, {
+        dir,
+        exitCode: init.code,
+      });
       return 1;
     }
   }
   const destroyed = await runAsync(terraformBinary(), ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
     cwd: dir,
     timeoutMs: 1_800_000,
-    inherit: true,
+    onLine: terraformOutput(io),
   });
   if (destroyed.code !== 0) {
-    log(`terraform destroy of the downstream instance failed (exit ${destroyed.code}) in ${dir}`);
+    io.error('ACCEPTANCE_DESTROY_FAILED', `terraform destroy of the downstream instance failed (exit ${destroyed.code}) in ${dir}`, {
+      dir,
+      exitCode: destroyed.code,
+    });
     return 1;
   }
   return 0;

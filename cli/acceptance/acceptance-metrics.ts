@@ -8,6 +8,7 @@ import {
   UNVERIFIED_ARTIFACT_METRIC,
 } from '../../lib/kubernetes/server-metrics';
 import type { Aws } from '../shared/aws';
+import type { IoHost } from '../shared/io/io-host';
 import { readDeploymentRecord } from '../shared/module-folder';
 import { waitUntil } from '../shared/poll';
 import { onServer } from '../shared/server-command';
@@ -216,7 +217,7 @@ export interface MetricsContext {
   readonly runStartedAt: string;
   readonly interrupted: () => boolean;
   readonly evidence: (line: string) => void;
-  readonly log: (line: string) => void;
+  readonly io: IoHost;
   /** Where the rows go (the report's `metrics`), kept as they come: a failure still reports what arrived. */
   readonly rows: MetricArrival[];
   /** The servers' operating system and curl, for the report's versions. */
@@ -242,7 +243,11 @@ export async function metricsPhase(c: MetricsContext): Promise<void> {
   const systems = new Set<string>();
   for (const server of servers) {
     const before = readTotals(c.aws, namespace, metrics, minuteOf(started), new Date(Date.now() + 60_000), server.name);
-    c.log(`  ${server.name} (${server.instanceId}): ${CERT_RENEWAL_SERVICE} and ${REFRESH_SERVICE} started once through SSM`);
+    c.io.info(
+      'ACCEPTANCE_METRICS_STARTED',
+      `  ${server.name} (${server.instanceId}): ${CERT_RENEWAL_SERVICE} and ${REFRESH_SERVICE} started once through SSM`,
+      { server: server.name, instanceId: server.instanceId },
+    );
     const { commandId, result } = await onServer(
       c,
       server,
@@ -299,7 +304,9 @@ export async function metricsPhase(c: MetricsContext): Promise<void> {
       if (why) problems.push(why);
     }
     const mine = c.rows.filter((r) => r.instanceId === server.instanceId);
-    c.log(`  ${server.name}: ${mine.map((r) => `${r.metric} ${r.arrived ? r.value : 'never arrived'}`).join(', ')}`);
+    c.io.info('ACCEPTANCE_METRICS_READ', `  ${server.name}: ${mine.map((r) => `${r.metric} ${r.arrived ? r.value : 'never arrived'}`).join(', ')}`, {
+      server: server.name,
+    });
   }
   if (systems.size > 0) c.versions["servers' OS"] = [...systems].join(' | ');
   // A refused release file since the run began: the alarm <name>-unverified-artifact would have fired.

@@ -7,7 +7,8 @@ import { RUN_TAG } from './acceptance-settings';
 import type { Aws } from '../shared/aws';
 import { DOLLARS_PER_HOUR } from '../shared/hourly-cost';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
-import { run, runAsync } from '../shared/process';
+import type { IoHost } from '../shared/io/io-host';
+import { runAsync } from '../shared/process';
 import { type RancherAnswer, rancherGet, rancherSend } from '../shared/rancher-api';
 import { Terraform, terraformBinary } from '../shared/terraform';
 import type { TeardownEntry } from '../shared/command-entries';
@@ -22,6 +23,8 @@ import {
   waitForPing,
 } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
+import { step } from './acceptance-progress';
+import { initShown, terraformOutput } from './terraform-output';
 
 // The acceptance run's migration phase (docker runs, `--only downstream,migrate --hosted-zone <zone>`): the docker
 // deployment, with the downstream cluster the downstream phase imported into it, is taken to rke-ha as
@@ -207,7 +210,11 @@ export function readMigrateSupport(dir: string): MigrateSupport | undefined {
  * The shared module applied (the caller records its folder first: a kill during the apply leaves what
  * `--teardown-run` must find), its secrets put in this process's environment for both deployments' terraform.
  */
-export async function prepareMigration(dir: string, o: Parameters<typeof migrateSupportModule>[0], stoppable: Stoppable): Promise<MigrateSupport> {
+export async function prepareMigration(
+  dir: string,
+  o: Parameters<typeof migrateSupportModule>[0],
+  stoppable: Stoppable & { readonly output: (line: string) => void },
+): Promise<MigrateSupport> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'main.tf.json'), `${JSON.stringify(migrateSupportModule(o), null, 2)}\n`);
   for (const args of [
@@ -217,7 +224,7 @@ export async function prepareMigration(dir: string, o: Parameters<typeof migrate
     const result = await runAsync(terraformBinary(), args, {
       cwd: dir,
       timeoutMs: 1_800_000,
-      inherit: true,
+      onLine: stoppable.output,
       stop: stoppable.stop,
       stopSignal: 'SIGINT',
     });
@@ -272,7 +279,7 @@ export interface MigrateContext extends Stoppable {
   readonly token: () => string;
   readonly aws: Aws;
   readonly region: string;
-  readonly log: (line: string) => void;
+  readonly io: IoHost;
 }
 
 /** A call through Rancher's API that must answer 2xx, else the step fails with what it answered. */
@@ -396,22 +403,29 @@ export async function backupOnDocker(c: MigrateContext, support: MigrateSupport,
  * The shared module destroyed (last: both deployments' destroys need its CA in their variables). 0 when nothing was
  * left.
  */
-export async function tearDownMigrateSupport(dir: string, log: (line: string) => void): Promise<number> {
+export async function tearDownMigrateSupport(dir: string, io: IoHost): Promise<number> {
   if (!existsSync(join(dir, 'main.tf.json'))) return 0;
   if (!existsSync(join(dir, '.terraform'))) {
-    const init = run(terraformBinary(), ['init', '-input=false'], { cwd: dir, timeoutMs: 900_000, inherit: true });
+    const init = initShown(dir, io);
     if (init.code !== 0) {
-      log(`terraform init failed in ${dir} (exit ${init.code}): the migration's CA, bucket and writer were not torn down`);
+      io.error(
+        'ACCEPTANCE_TERRAFORM_INIT_FAILED',
+        `terraform init failed in ${dir} (exit ${init.code}): the migration's CA, bucket and writer were not torn down`,
+        { dir, exitCode: init.code },
+      );
       return 1;
     }
   }
   const destroyed = await runAsync(terraformBinary(), ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
     cwd: dir,
     timeoutMs: 1_800_000,
-    inherit: true,
+    onLine: terraformOutput(io),
   });
   if (destroyed.code !== 0) {
-    log(`terraform destroy of the migration's CA, bucket and writer failed (exit ${destroyed.code}) in ${dir}`);
+    io.error('ACCEPTANCE_DESTROY_FAILED', `terraform destroy of the migration's CA, bucket and writer failed (exit ${destroyed.code}) in ${dir}`, {
+      dir,
+      exitCode: destroyed.code,
+    });
     return 1;
   }
   return 0;
@@ -476,7 +490,7 @@ export async function migrateDocker(p: MigratePhase): Promise<void> {
       label: `the docker deployment ${p.name} (migrated)`,
       keepSnapshots: false,
       yes: true,
-      log: p.log,
+      io: p.io,
     });
     if (p.interrupted()) throw new Interrupted();
     if (code !== 0) throw new StepFailed(`the teardown of the docker deployment ended with exit ${code}: the rke-ha deployment was not started`);
@@ -485,12 +499,15 @@ export async function migrateDocker(p: MigratePhase): Promise<void> {
   }
   // Recorded before the apply: a kill during it leaves a deployment --teardown-run must find.
   p.update({ target: dirs.target });
-  await initAndApply(dirs.target, {
-    ...p,
-    apply: ['apply', '-auto-approve', '-input=false'],
-    applyTimeoutMs: 10_800_000,
-    failed: `the rke-ha deployment restoring ${file} did not complete`,
-  });
+  await step(p.io, 'apply', `terraform apply of the rke-ha deployment restoring ${file}`, () =>
+    initAndApply(dirs.target, {
+      ...p,
+      apply: ['apply', '-auto-approve', '-input=false'],
+      applyTimeoutMs: 10_800_000,
+      failed: `the rke-ha deployment restoring ${file} did not complete`,
+      output: terraformOutput(p.io),
+    }),
+  );
   p.evidence(
     `rke-ha (distribution k3s) applied with backups.restoreFrom ${file} of s3://${p.support.bucket}: the restore ran before Rancher was installed`,
   );
@@ -517,14 +534,18 @@ export async function tearDownMigrateTarget(
   aws: Aws,
   update: (change: Partial<MigrateRecord>) => void,
   teardown: TeardownEntry,
-  log: (line: string) => void,
+  io: IoHost,
 ): Promise<number> {
   let snapshots = record.finalSnapshots ?? [];
   if (record.target && existsSync(join(record.target, 'cdk.tf.json'))) {
     if (!existsSync(join(record.target, '.terraform'))) {
-      const init = run(terraformBinary(), ['init', '-input=false'], { cwd: record.target, timeoutMs: 900_000, inherit: true });
+      const init = initShown(record.target, io);
       if (init.code !== 0) {
-        log(`terraform init failed in ${record.target} (exit ${init.code}): the rke-ha deployment of the migration was not torn down`);
+        io.error(
+          'ACCEPTANCE_TERRAFORM_INIT_FAILED',
+          `terraform init failed in ${record.target} (exit ${init.code}): the rke-ha deployment of the migration was not torn down`,
+          { dir: record.target, exitCode: init.code },
+        );
         return 1;
       }
     }
@@ -541,16 +562,16 @@ export async function tearDownMigrateTarget(
       label: `the rke-ha deployment ${name} (the migration's)`,
       keepSnapshots: false,
       yes: true,
-      log,
+      io,
     });
     if (code !== 0) return code;
   }
-  for (const id of snapshots) if (!(await deleteSnapshot(aws, id, log))) return 1;
+  for (const id of snapshots) if (!(await deleteSnapshot(aws, id, io))) return 1;
   return 0;
 }
 
 /** A final DB snapshot deleted once RDS has finished it (30 minutes at most); true when it is gone. */
-async function deleteSnapshot(aws: Aws, id: string, log: (line: string) => void): Promise<boolean> {
+async function deleteSnapshot(aws: Aws, id: string, io: IoHost): Promise<boolean> {
   let status = '';
   const ready = await waitUntil(
     MIGRATE_MINUTES.snapshot * 60_000,
@@ -565,12 +586,13 @@ async function deleteSnapshot(aws: Aws, id: string, log: (line: string) => void)
     },
   );
   if (!ready) {
-    log(
+    io.error(
+      'ACCEPTANCE_SNAPSHOT_NOT_DELETED',
       `The final snapshot ${id} of the migration's datastore was still ${status} after ${MIGRATE_MINUTES.snapshot} minutes: delete it with aws rds delete-db-snapshot --db-snapshot-identifier ${id}`,
     );
     return false;
   }
   if (ready === 'available') aws.call(['rds', 'delete-db-snapshot', '--db-snapshot-identifier', id], ['DBSnapshotNotFound']);
-  log(`The final snapshot ${id} of the migration's datastore: deleted.`);
+  io.info('ACCEPTANCE_SNAPSHOT_DELETED', `The final snapshot ${id} of the migration's datastore: deleted.`, { snapshot: id });
   return true;
 }

@@ -26,6 +26,8 @@ import {
   waitForPing,
 } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
+import { step, toldDuring } from './acceptance-progress';
+import { terraformOutput } from './terraform-output';
 
 // The acceptance run's phases (docs/acceptance.md), one function each, in a table in the run's order: the deploy
 // always first, then those the run chose. Each takes the started run (acceptance-run.ts) and adds its evidence to
@@ -80,10 +82,14 @@ async function proveDeploy(run: AcceptanceRun): Promise<void> {
     // The CA both deployments serve must exist before the first; recorded first (a kill during its apply).
     const support = migrateDirs(runDir).support;
     update({ migrate: { support } });
-    await prepareMigration(support, { name, runId, region: plan.region }, run.stoppable);
+    await step(options.io, 'migration module', "terraform apply of the migration's CA, bucket and writer", () =>
+      prepareMigration(support, { name, runId, region: plan.region }, { ...run.stoppable, output: terraformOutput(options.io) }),
+    );
     evidence('deploy', `terraform apply of the migration's module (${support}): the run's CA, bucket and backup writer, tagged ${RUN_TAG}=${runId}`);
   }
-  await synthesize({ ...run.stoppable, synthScript: options.synthScript, settingsFile: run.settingsFile, outdir, what: 'the acceptance deployment' });
+  await step(options.io, 'synth', 'the deployment synthesized', () =>
+    synthesize({ ...run.stoppable, synthScript: options.synthScript, settingsFile: run.settingsFile, outdir, what: 'the acceptance deployment' }),
+  );
   const json = (run.json = readModuleJson(moduleDir));
   const problems = json
     ? acceptanceModuleProblems(json, moduleDir, runDir, name, runId, { stack, hostedZone: options.hostedZone })
@@ -110,13 +116,17 @@ async function proveDeploy(run: AcceptanceRun): Promise<void> {
   update({ applied: true });
   let applied;
   try {
-    applied = await initAndApply(moduleDir, {
-      ...run.stoppable,
-      apply: ['apply', '-auto-approve', '-input=false', '-json'],
-      applyTimeoutMs: 10_800_000,
-      failed: 'the deployment did not complete',
-      capture: true,
-    });
+    // Its events are kept for the timeline (apply -json); init's output reaches the host.
+    applied = await step(options.io, 'apply', 'terraform init and apply of the deployment', () =>
+      initAndApply(moduleDir, {
+        ...run.stoppable,
+        apply: ['apply', '-auto-approve', '-input=false', '-json'],
+        applyTimeoutMs: 10_800_000,
+        failed: 'the deployment did not complete',
+        capture: true,
+        output: terraformOutput(options.io),
+      }),
+    );
   } finally {
     // What Terraform said, event by event, for the timeline and for a person reading the failure.
     if (applied) writeFileSync(join(runDir, 'deploy-apply.jsonl'), applied.stdout);
@@ -196,7 +206,10 @@ async function proveDownstream(run: AcceptanceRun): Promise<void> {
   writeDownstreamModule(dir, { name, runId, region });
   // Recorded before the apply: a kill during it leaves an instance --teardown-run must find.
   update({ downstream: { dir } });
-  const instanceId = await createDownstreamInstance(dir, run.stoppable);
+  const { io } = run.options;
+  const instanceId = await step(io, 'apply', 'terraform apply of the downstream instance', () =>
+    createDownstreamInstance(dir, { ...run.stoppable, output: terraformOutput(io) }),
+  );
   update({ downstream: { ...run.current.downstream!, instanceId } });
   evidence('downstream', `terraform apply of the run's downstream module (${dir}): instance ${instanceId}, tagged ${RUN_TAG}=${runId}`);
   let why = '';
@@ -238,19 +251,18 @@ async function upgrade(run: AcceptanceRun): Promise<void> {
   const before = nodeVersions(run.kubectl());
   evidence('upgrade', `before: ${describeVersions(before)}`);
   run.writeSettings(UPGRADE.to);
-  await synthesize({
-    ...run.stoppable,
-    synthScript: options.synthScript,
-    settingsFile: run.settingsFile,
-    outdir,
-    what: `the upgrade to ${UPGRADE.to}`,
-  });
-  await initAndApply(moduleDir, {
-    ...run.stoppable,
-    apply: ['apply', '-auto-approve', '-input=false'],
-    applyTimeoutMs: 10_800_000,
-    failed: `the upgrade to ${UPGRADE.to} did not complete`,
-  });
+  await step(options.io, 'synth', `the deployment synthesized at ${UPGRADE.to}`, () =>
+    synthesize({ ...run.stoppable, synthScript: options.synthScript, settingsFile: run.settingsFile, outdir, what: `the upgrade to ${UPGRADE.to}` }),
+  );
+  await step(options.io, 'apply', `terraform apply of the upgrade to ${UPGRADE.to}`, () =>
+    initAndApply(moduleDir, {
+      ...run.stoppable,
+      apply: ['apply', '-auto-approve', '-input=false'],
+      applyTimeoutMs: 10_800_000,
+      failed: `the upgrade to ${UPGRADE.to} did not complete`,
+      output: terraformOutput(options.io),
+    }),
+  );
   const after = nodeVersions(run.kubectl());
   evidence('upgrade', `after the apply: ${describeVersions(after)}`);
   const behind =
@@ -267,19 +279,12 @@ function proveRoll(run: AcceptanceRun): Promise<void> {
 
 async function rollEach(run: AcceptanceRun): Promise<void> {
   const { evidence, interrupted } = run;
-  const { log } = run.options;
+  const { io } = run.options;
   for (const server of serverNames(run.terraform)) {
-    const lines: string[] = [];
-    const code = await run.options.commands.roll({
-      dir: run.plan.moduleDir,
-      label: `the acceptance deployment ${run.plan.name}`,
-      server,
-      interrupted,
-      log: (line) => {
-        lines.push(line);
-        log(line);
-      },
-    });
+    // The roll tells through the run's host: its spans nest in the phase's, its messages keep their ROLL_ codes.
+    const { code, texts: lines } = await toldDuring(io, () =>
+      run.options.commands.roll({ dir: run.plan.moduleDir, label: `the acceptance deployment ${run.plan.name}`, server, interrupted, io }),
+    );
     if (interrupted()) throw new Interrupted();
     evidence('roll', `rancher-ha-aws roll --server ${server}: exit ${code}`);
     for (const line of lines.filter((l) => /Ready|voter|replaced|done|finished/i.test(l)).slice(-5)) evidence('roll', line.trim());
@@ -302,7 +307,7 @@ async function rotateAll(run: AcceptanceRun): Promise<void> {
     server,
     interrupted: run.interrupted,
     commands: run.options.commands,
-    log: run.options.log,
+    io: run.options.io,
     evidence: (line) => run.evidence('rotate', line),
   });
   await run.checkDownstream('rotate', `roll of ${server} after the rotations`);
@@ -322,7 +327,7 @@ function proveMetrics(run: AcceptanceRun): Promise<void> {
     runStartedAt: run.current.startedAt,
     interrupted: run.interrupted,
     evidence: (line) => run.evidence('metrics', line),
-    log: run.options.log,
+    io: run.options.io,
     rows: (run.report.metrics ??= []),
     versions: run.report.versions,
   });
@@ -331,21 +336,21 @@ function proveMetrics(run: AcceptanceRun): Promise<void> {
 /** The drill against the run's deployment: its backup restored beside it, production's downstream cluster still its own. */
 async function proveDrill(run: AcceptanceRun): Promise<void> {
   const { evidence, interrupted, options } = run;
-  const lines: string[] = [];
-  const code = await options.commands.drill({
-    stack: run.plan.stack,
-    productionDir: run.plan.moduleDir,
-    settingsPath: run.settingsFile,
-    root: join(run.plan.runDir, 'drill'),
-    synthScript: options.synthScript,
-    pingMinutes: options.pingMinutes,
-    interrupted,
-    stop: run.halt,
-    log: (line) => {
-      lines.push(line);
-      options.log(line);
-    },
-  });
+  const { code, texts } = await toldDuring(options.io, () =>
+    options.commands.drill({
+      stack: run.plan.stack,
+      productionDir: run.plan.moduleDir,
+      settingsPath: run.settingsFile,
+      root: join(run.plan.runDir, 'drill'),
+      synthScript: options.synthScript,
+      pingMinutes: options.pingMinutes,
+      interrupted,
+      stop: run.halt,
+      io: options.io,
+    }),
+  );
+  // Its report is one message of several lines: its Result line and each comparison are picked out of them.
+  const lines = texts.flatMap((t) => t.split('\n'));
   if (interrupted()) throw new Interrupted();
   const drillReport = lines.find((l) => l.startsWith('Result: '));
   evidence('drill', `rancher-ha-aws drill: exit ${code}; ${drillReport ?? 'no report'}`);
@@ -374,7 +379,7 @@ async function proveMigrate(run: AcceptanceRun): Promise<void> {
     token: run.downstream.token,
     aws: run.plan.aws,
     region,
-    log: options.log,
+    io: options.io,
     runDir,
     name,
     teardown: options.commands.teardown,

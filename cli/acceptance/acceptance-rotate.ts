@@ -2,6 +2,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Interrupted } from '../shared/poll';
 import { StepFailed } from '../shared/throwaway';
+import type { IoHost } from '../shared/io/io-host';
+import { toldDuring } from './acceptance-progress';
 import type { AcceptanceCommands } from './acceptance-run';
 
 /** What the acceptance run's `rotate` phase needs of the run. */
@@ -16,7 +18,8 @@ export interface RotatePhaseOptions {
   readonly interrupted: () => boolean;
   /** The rotate and roll commands, run as a person runs them. */
   readonly commands: Pick<AcceptanceCommands, 'roll' | 'rotate' | 'rotateEncryptionKey'>;
-  readonly log: (line: string) => void;
+  /** The run's host: each command tells through it (its spans inside the phase's). */
+  readonly io: IoHost;
   readonly evidence: (line: string) => void;
 }
 
@@ -30,25 +33,22 @@ export async function rotatePhase(o: RotatePhaseOptions): Promise<void> {
   // The replaced token is a secret: in the run's folder (its owner only) while the phase runs, never after it.
   const tokenFile = join(o.runDir, 'join-token-before-rotation');
   try {
-    await step(o, 'rotate token', (log) => rotate({ dir: o.dir, label: o.label, rotation: 'token', tokenFile, interrupted: o.interrupted, log }));
+    const { io } = o;
+    await step(o, 'rotate token', () => rotate({ dir: o.dir, label: o.label, rotation: 'token', tokenFile, interrupted: o.interrupted, io }));
     // An acceptance run's rke-ha is RKE2 (its settings refuse K3s), which encrypts Secrets with a key of its own.
-    await step(o, 'rotate encryption-key', (log) =>
-      rotateEncryptionKey({ dir: o.dir, label: o.label, rotation: 'encryption-key', interrupted: o.interrupted, log }),
+    await step(o, 'rotate encryption-key', () =>
+      rotateEncryptionKey({ dir: o.dir, label: o.label, rotation: 'encryption-key', interrupted: o.interrupted, io }),
     );
-    await step(o, `roll --server ${o.server}`, (log) => roll({ dir: o.dir, label: o.label, server: o.server, interrupted: o.interrupted, log }));
+    await step(o, `roll --server ${o.server}`, () => roll({ dir: o.dir, label: o.label, server: o.server, interrupted: o.interrupted, io }));
     o.evidence(`${o.server} replaced after the rotations: it joined with the new token from the token parameter, Ready and an etcd voter`);
   } finally {
     rmSync(tokenFile, { force: true });
   }
 }
 
-/** One command of the phase: its exit code and last lines in the evidence; anything but 0 fails the phase. */
-async function step(o: RotatePhaseOptions, what: string, command: (log: (line: string) => void) => Promise<number>): Promise<void> {
-  const lines: string[] = [];
-  const code = await command((line) => {
-    lines.push(line);
-    o.log(line);
-  });
+/** One command of the phase: its exit code and last messages in the evidence; anything but 0 fails the phase. */
+async function step(o: RotatePhaseOptions, what: string, command: () => Promise<number>): Promise<void> {
+  const { code, texts: lines } = await toldDuring(o.io, command);
   if (o.interrupted()) throw new Interrupted();
   o.evidence(`rancher-ha-aws ${what}: exit ${code}`);
   for (const line of lines.filter((l) => /finished|Ready|voter|rotate-keys|token rotate/i.test(l)).slice(-3)) o.evidence(line.trim());

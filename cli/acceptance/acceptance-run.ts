@@ -2,7 +2,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AcceptancePhase, type AcceptanceReport, notProven } from './acceptance-report';
 import { acceptanceSettings, type AcceptanceStack, UPGRADE } from './acceptance-settings';
-import { agentLog, describeCheck, DOWNSTREAM_MINUTES, type DownstreamContext, notUp, waitDownstreamUp } from './acceptance-downstream';
+import {
+  agentLog,
+  describeCheck,
+  DOWNSTREAM_MINUTES,
+  type DownstreamCheck,
+  type DownstreamContext,
+  notUp,
+  waitDownstreamUp,
+} from './acceptance-downstream';
 import type { MigrateRecord } from './acceptance-migrate';
 import type { Clock } from './acceptance-probes';
 import type { Aws } from '../shared/aws';
@@ -12,7 +20,9 @@ import { run } from '../shared/process';
 import { rancherLogin } from '../shared/rancher-api';
 import { StateFile } from '../shared/state-file';
 import { Terraform } from '../shared/terraform';
-import { type CaReader, type ModuleJson, phaseRunner, rancherCa, StepFailed, type Stoppable } from '../shared/throwaway';
+import type { IoHost } from '../shared/io/io-host';
+import { type CaReader, type ModuleJson, rancherCa, StepFailed, type Stoppable } from '../shared/throwaway';
+import { acceptancePhaseRunner } from './acceptance-progress';
 import { readableError } from '../shared/tool-output';
 
 // A run once it started (docs/acceptance.md): its folder, record and report, the one stop for a signal and the
@@ -64,7 +74,8 @@ export interface AcceptanceOptions {
   readonly stop?: AbortSignal;
   /** The commands the run runs as a person would (cli/main.ts gives them: cli/shared/command-entries.ts). */
   readonly commands: AcceptanceCommands;
-  readonly log: (line: string) => void;
+  /** Where the run tells everything (cli/shared/io/): the command line's host; the commands it runs tell through it too. */
+  readonly io: IoHost;
   /** The run's clock, which the availability probes of the upgrade, roll and rotate phases keep time by. @default the wall clock */
   readonly clock?: Clock;
 }
@@ -180,7 +191,7 @@ export function overBudget(startedMs: number, nowMs: number, budgetMinutes: numb
 
 /** The run's folder, settings file, record and report written, and the budget's clock started. */
 export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceRun {
-  const { log } = options;
+  const { io } = options;
   const { stack, name, runId, region, runDir, moduleDir, cluster, budgetMinutes } = plan;
   mkdirSync(runDir, { recursive: true });
   const settingsFile = join(runDir, 'settings.json');
@@ -238,7 +249,7 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
   const outOfBudget = () => {
     if (budgetRanOut) return;
     budgetRanOut = true;
-    log(`The budget of ${budgetMinutes} minutes ran out: stopping, then the teardown.`);
+    io.warn('ACCEPTANCE_BUDGET_RAN_OUT', `The budget of ${budgetMinutes} minutes ran out: stopping, then the teardown.`, { budgetMinutes });
     halt.abort();
   };
   // On time while an asynchronous command runs (an apply); between the synchronous ones, at every look of a wait.
@@ -249,7 +260,7 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
     return halt.signal.aborted;
   };
   const stoppable = { interrupted, stop: halt.signal };
-  const phase = phaseRunner<AcceptancePhase>({ interrupted, results: report.phases, enter: (p) => update({ phase: p }), log });
+  const phase = acceptancePhaseRunner({ io, phases: plan.phases, interrupted, results: report.phases, enter: (p) => update({ phase: p }) });
   const terraform = new Terraform(moduleDir);
   const [kubeconfig, caFile] = RUN_SECRETS.map((file) => join(runDir, file));
   const kubectl = (): Kubectl => {
@@ -269,16 +280,36 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
     aws: plan.aws,
     interrupted,
     stop: halt.signal,
-    log,
     token: () => (self.adminToken ??= loginToken(terraform, readCa, self.url, caFile)),
   };
   const checkDownstream = async (after: AcceptancePhase, label: string = after) => {
     const clusterId = current.downstream?.clusterId;
     if (!clusterId) return;
     const minutes = options.downstreamMinutes ?? DOWNSTREAM_MINUTES.active;
-    const check = await waitDownstreamUp(downstream, { clusterId, after: label, minutes });
+    // A wait of up to `minutes`: a step of the phase, so the status line names it while it lasts.
+    const doing = `waiting for the downstream cluster ${clusterId} Active with its agent connected after the ${label} (${minutes} minutes at most)`;
+    const span = io.begin({
+      code: 'ACCEPTANCE_STEP_STARTED',
+      label: 'downstream cluster',
+      text: `downstream cluster: ${doing}`,
+      doing,
+      data: { clusterId },
+    });
+    let check: DownstreamCheck;
+    try {
+      check = await waitDownstreamUp(downstream, { clusterId, after: label, minutes });
+    } catch (error) {
+      span.stop();
+      throw error;
+    }
     (report.downstream ??= []).push(check);
     evidence(after, `downstream cluster ${clusterId} ${describeCheck(check)}`);
+    if (check.up)
+      span.end('ACCEPTANCE_DOWNSTREAM_ACTIVE', `downstream cluster ${clusterId}: Active with its agent connected after the ${label}`, {
+        clusterId,
+        after: label,
+      });
+    else span.stop();
     if (!check.up) throw new StepFailed(notUp(check, minutes, await agentLog(downstream, current.downstream!.instanceId!)));
   };
   const self: AcceptanceRun = {

@@ -50,13 +50,16 @@ import {
   startRun,
   useCluster,
 } from './acceptance-run';
+import { initShown, terraformOutput } from './terraform-output';
+import { beginPhase, phaseStopped, step } from './acceptance-progress';
 import { Aws } from '../shared/aws';
 import type { DrillEntry } from '../shared/command-entries';
 import { DEPLOYMENT_TAG } from '../../lib/common/deployment-record-format';
 import { DOLLARS_PER_HOUR } from '../shared/hourly-cost';
 import { Kubectl } from '../shared/kubectl';
 import { yieldFor } from '../shared/poll';
-import { run, runAsync } from '../shared/process';
+import type { IoHost } from '../shared/io/io-host';
+import { runAsync } from '../shared/process';
 import { readProductionSettings } from '../shared/settings-file';
 import { StateFile } from '../shared/state-file';
 import { terraformBinary } from '../shared/terraform';
@@ -110,26 +113,46 @@ export function statedCost(
   return `$${dollars.toFixed(2)}`;
 }
 
+/** Why a command line is refused: the refusal's message code, and its words. */
+export interface Refusal {
+  readonly code: string;
+  readonly text: string;
+}
+
 /**
- * The phases a run of `stack` takes from --only and --skip; a problem in words for an unknown phase, or one --only
- * names that does not apply to the stack (NOT_APPLICABLE).
+ * The phases a run of `stack` takes from --only and --skip; a refusal for an unknown phase, or one --only names that
+ * does not apply to the stack (NOT_APPLICABLE).
  */
 export function chosenPhases(
   only: readonly string[] | undefined,
   skip: readonly string[] | undefined,
   stack: string = 'rke-ha',
   withPhases: readonly string[] = [],
-): Set<AcceptancePhase> | string {
+): Set<AcceptancePhase> | Refusal {
   for (const name of [...(only ?? []), ...(skip ?? []), ...withPhases])
     if (!(CHOSEN_PHASES as readonly string[]).includes(name))
-      return `Unknown phase ${name}: choose from ${CHOSEN_PHASES.join(', ')} (deploy, teardown and sweep always run).`;
+      return {
+        code: 'ACCEPTANCE_PHASE_UNKNOWN',
+        text: `Unknown phase ${name}: choose from ${CHOSEN_PHASES.join(', ')} (deploy, teardown and sweep always run).`,
+      };
   const notHere = NOT_APPLICABLE[stack] ?? {};
   for (const name of only ?? [])
-    if (notHere[name as AcceptancePhase]) return `--only ${name}: that phase does not apply to ${stack} (${notHere[name as AcceptancePhase]}).`;
+    if (notHere[name as AcceptancePhase])
+      return {
+        code: 'ACCEPTANCE_PHASE_NOT_APPLICABLE',
+        text: `--only ${name}: that phase does not apply to ${stack} (${notHere[name as AcceptancePhase]}).`,
+      };
   for (const name of withPhases) {
     if (!OPTIONAL_PHASES.includes(name as AcceptancePhase))
-      return `--with ${name}: only an optional phase (${OPTIONAL_PHASES.join(', ')}) is added with --with; the others run unless --skip names them.`;
-    if (notHere[name as AcceptancePhase]) return `--with ${name}: that phase does not apply to ${stack} (${notHere[name as AcceptancePhase]}).`;
+      return {
+        code: 'ACCEPTANCE_PHASE_NOT_OPTIONAL',
+        text: `--with ${name}: only an optional phase (${OPTIONAL_PHASES.join(', ')}) is added with --with; the others run unless --skip names them.`,
+      };
+    if (notHere[name as AcceptancePhase])
+      return {
+        code: 'ACCEPTANCE_PHASE_NOT_APPLICABLE',
+        text: `--with ${name}: that phase does not apply to ${stack} (${notHere[name as AcceptancePhase]}).`,
+      };
   }
   const chosen = new Set<AcceptancePhase>(
     only && only.length > 0
@@ -139,12 +162,22 @@ export function chosenPhases(
   for (const name of skip ?? []) chosen.delete(name as AcceptancePhase);
   for (const name of Object.keys(notHere)) chosen.delete(name as AcceptancePhase);
   // The drill restores the backup the run takes.
-  if (chosen.has('drill') && !chosen.has('backup')) return "--only/--skip: the drill restores the backup phase's backup; choose backup with drill.";
+  if (chosen.has('drill') && !chosen.has('backup'))
+    return {
+      code: 'ACCEPTANCE_DRILL_WITHOUT_BACKUP',
+      text: "--only/--skip: the drill restores the backup phase's backup; choose backup with drill.",
+    };
   // The migration proves the downstream cluster's move, and retires the host the break would stop.
   if (chosen.has('migrate') && !chosen.has('downstream'))
-    return "--only migrate: the migration requires the downstream phase's cluster Active on the new Rancher; choose downstream with migrate (--only downstream,migrate).";
+    return {
+      code: 'ACCEPTANCE_MIGRATE_WITHOUT_DOWNSTREAM',
+      text: "--only migrate: the migration requires the downstream phase's cluster Active on the new Rancher; choose downstream with migrate (--only downstream,migrate).",
+    };
   if (chosen.has('migrate') && chosen.has('break'))
-    return '--only migrate,break: the migration retires the docker host the break would stop (the teardown of the rke-ha deployment it leaves is proven by the rke-ha run); leave break out.';
+    return {
+      code: 'ACCEPTANCE_MIGRATE_WITH_BREAK',
+      text: '--only migrate,break: the migration retires the docker host the break would stop (the teardown of the rke-ha deployment it leaves is proven by the rke-ha run); leave break out.',
+    };
   return new Set(ACCEPTANCE_PHASES.filter((p) => !(CHOSEN_PHASES as readonly string[]).includes(p) || chosen.has(p)));
 }
 
@@ -177,72 +210,85 @@ async function planRun(options: AcceptanceOptions): Promise<RunPlan | number> {
   const plan = lookAround(options, choice);
   if (typeof plan === 'number') return plan;
   const cost = statedCost(plan.budgetMinutes, plan.phases.has('drill'), plan.stack, plan.phases.has('downstream'), plan.phases.has('migrate'));
-  statePlan(options, plan, cost);
-  if (options.dryRun) return stateDryRun(options, plan, choice.sumProblem);
+  // The statement is one message: a dry run's says also what it would create, how long and what it asks first.
+  options.io.info('ACCEPTANCE_PLAN', [...planLines(options, plan, cost), ...(options.dryRun ? dryRunLines(plan) : [])].join('\n'), {
+    stack: plan.stack,
+    region: plan.region,
+    ...(options.dryRun ? {} : { runId: plan.runId }),
+    name: plan.name,
+    phases: [...plan.phases],
+    budgetMinutes: plan.budgetMinutes,
+    cost,
+  });
+  if (options.dryRun) return endDryRun(options, choice.sumProblem);
   const confirmed = await confirmRun(options, plan.budgetMinutes, cost);
   return confirmed ?? plan;
 }
 
+/** A refusal: its message under its own code (the exit code in its data), and that exit code. */
+function refused(io: IoHost, code: string, text: string, exitCode: 1 | 2 = 2): number {
+  io.error(code, text, { exitCode });
+  return exitCode;
+}
+
 /** The stack, region, phases and settings the command line names, or the exit code of a refusal (nothing changed). */
 function choose(options: AcceptanceOptions): Choice | number {
-  const { log } = options;
-  if (!(ACCEPTANCE_STACKS as readonly string[]).includes(options.stack)) {
-    log(`The acceptance run proves rke-ha, k8s-ha or docker; ${options.stack} is none of them. Nothing was changed.`);
-    return 2;
-  }
+  const { io } = options;
+  if (!(ACCEPTANCE_STACKS as readonly string[]).includes(options.stack))
+    return refused(
+      io,
+      'ACCEPTANCE_STACK_UNKNOWN',
+      `The acceptance run proves rke-ha, k8s-ha or docker; ${options.stack} is none of them. Nothing was changed.`,
+    );
   const stack = options.stack as AcceptanceStack;
-  if (!options.region) {
-    log('--region is required: an acceptance run goes only where you say (it never takes a default region). Nothing was changed.');
-    return 2;
-  }
+  if (!options.region)
+    return refused(
+      io,
+      'ACCEPTANCE_NO_REGION',
+      '--region is required: an acceptance run goes only where you say (it never takes a default region). Nothing was changed.',
+    );
   const region = options.region;
   const clusterProblem = clusterOptionsProblem(stack, options);
-  if (clusterProblem) {
-    log(`${clusterProblem} Nothing was changed.`);
-    return 2;
-  }
+  if (clusterProblem) return refused(io, clusterProblem.code, `${clusterProblem.text} Nothing was changed.`);
   const phases = chosenPhases(options.only, options.skip, stack, options.with);
-  if (typeof phases === 'string') {
-    log(phases);
-    return 2;
-  }
-  if (stack === 'docker' && phases.has('migrate') !== (options.hostedZone !== undefined)) {
-    log(
-      phases.has('migrate')
-        ? "docker's migrate phase moves Rancher to rke-ha at the same hostname, and a name from sslip.io changes with the address: name a public Route53 zone of yours with --hosted-zone <zone>; the run's record there is <run name>.<zone>, its own. Nothing was changed."
-        : '--hosted-zone is for k8s-ha and for docker with --only downstream,migrate. Nothing was changed.',
-    );
-    return 2;
-  }
+  if (!(phases instanceof Set)) return refused(io, phases.code, phases.text);
+  if (stack === 'docker' && phases.has('migrate') !== (options.hostedZone !== undefined))
+    return phases.has('migrate')
+      ? refused(
+          io,
+          'ACCEPTANCE_MIGRATE_NO_HOSTED_ZONE',
+          "docker's migrate phase moves Rancher to rke-ha at the same hostname, and a name from sslip.io changes with the address: name a public Route53 zone of yours with --hosted-zone <zone>; the run's record there is <run name>.<zone>, its own. Nothing was changed.",
+        )
+      : refused(
+          io,
+          'ACCEPTANCE_HOSTED_ZONE_NOT_USED',
+          '--hosted-zone is for k8s-ha and for docker with --only downstream,migrate. Nothing was changed.',
+        );
   const left = unfinishedRuns(options.root);
-  if (left.length > 0) {
-    for (const r of left)
-      log(
-        `An earlier acceptance run ${r.runId} (${r.stack}, ${r.name}, ${r.region}, started ${r.startedAt}) stopped in its ${r.phase} phase and was not torn down. A new run never touches it: tear it down first with \`npm run acceptance -- --teardown-run ${r.runId}\`.`,
-      );
-    log('Nothing was changed.');
-    return 2;
-  }
+  if (left.length > 0)
+    return refused(
+      io,
+      'ACCEPTANCE_EARLIER_RUN_LEFT',
+      [
+        ...left.map(
+          (r) =>
+            `An earlier acceptance run ${r.runId} (${r.stack}, ${r.name}, ${r.region}, started ${r.startedAt}) stopped in its ${r.phase} phase and was not torn down. A new run never touches it: tear it down first with \`npm run acceptance -- --teardown-run ${r.runId}\`.`,
+        ),
+        'Nothing was changed.',
+      ].join('\n'),
+    );
   let base: Record<string, unknown> = {};
   if (options.settingsPath !== undefined) {
-    if (!existsSync(options.settingsPath)) {
-      log(`--settings ${options.settingsPath}: no such file. Nothing was changed.`);
-      return 2;
-    }
+    if (!existsSync(options.settingsPath))
+      return refused(io, 'ACCEPTANCE_SETTINGS_MISSING', `--settings ${options.settingsPath}: no such file. Nothing was changed.`);
     base = readProductionSettings(options.settingsPath);
     const problem = baseSettingsProblem(base, region, options.settingsPath, stack);
-    if (problem) {
-      log(problem);
-      return 2;
-    }
+    if (problem) return refused(io, 'ACCEPTANCE_SETTINGS_REFUSED', problem);
   }
   const upgrade = stack === 'rke-ha' && phases.has('upgrade');
   const sumProblem = upgradeSumProblem(base, upgrade, options.settingsPath);
   // A dry run states the plan even then (and ends with the refusal): anyone can read it before anything else.
-  if (sumProblem && !options.dryRun) {
-    log(sumProblem);
-    return 2;
-  }
+  if (sumProblem && !options.dryRun) return refused(io, 'ACCEPTANCE_UPGRADE_SUM_MISSING', sumProblem);
   return { stack, region, phases, base, upgrade, sumProblem };
 }
 
@@ -251,7 +297,7 @@ function choose(options: AcceptanceOptions): Choice | number {
  * that name, no Rancher in the cluster. A dry run asks none of it: it needs no credentials.
  */
 function lookAround(options: AcceptanceOptions, choice: Choice): RunPlan | number {
-  const { log } = options;
+  const { io } = options;
   const { stack, region } = choice;
   const runId = newRunId();
   const name = options.name ?? acceptanceName(runId);
@@ -260,19 +306,16 @@ function lookAround(options: AcceptanceOptions, choice: Choice): RunPlan | numbe
   // Whoever runs it: the principal whose CloudTrail events the report compares with the deployer policy.
   const identity = options.dryRun ? undefined : aws.call<{ Arn?: string; Account?: string }>(['sts', 'get-caller-identity']);
   const existing = options.dryRun ? [] : taggedWith(aws, DEPLOYMENT_TAG, `${name}-${stack}`);
-  if (existing.length > 0) {
-    log(
+  if (existing.length > 0)
+    return refused(
+      io,
+      'ACCEPTANCE_NAME_TAKEN',
       `${name} is the name of an existing deployment in ${region}: ${existing.length} resources are tagged ${DEPLOYMENT_TAG}=${name}-${stack} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}). An acceptance run never touches another deployment: choose another --name. Nothing was changed.`,
     );
-    return 2;
-  }
   const cluster = stack === 'k8s-ha' ? { kubeconfig: options.kubeconfig!, context: options.context } : undefined;
   if (cluster && !options.dryRun) {
-    const refused = clusterRefusal(new Kubectl(cluster.kubeconfig, cluster.context), describeCluster(cluster));
-    if (refused) {
-      log(`${refused} Nothing was changed.`);
-      return 2;
-    }
+    const refusal = clusterRefusal(new Kubectl(cluster.kubeconfig, cluster.context), describeCluster(cluster));
+    if (refusal) return refused(io, refusal.code, `${refusal.text} Nothing was changed.`);
   }
   const runDir = join(options.root, runId);
   const outdir = join(runDir, 'cdktf.out');
@@ -294,9 +337,10 @@ function lookAround(options: AcceptanceOptions, choice: Choice): RunPlan | numbe
   };
 }
 
-/** What the run does, phase by phase, what it may cost and how it ends, before it starts (a dry run's whole output). */
-function statePlan(options: AcceptanceOptions, plan: RunPlan, cost: string): void {
-  const { log } = options;
+/** What the run does, phase by phase, what it may cost and how it ends, before it starts: the lines of ACCEPTANCE_PLAN. */
+function planLines(options: AcceptanceOptions, plan: RunPlan, cost: string): string[] {
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
   const { stack, region, name, runId, runDir, phases, cluster, identity, budgetMinutes } = plan;
   log(
     options.dryRun
@@ -316,11 +360,13 @@ function statePlan(options: AcceptanceOptions, plan: RunPlan, cost: string): voi
     `  Budget: ${budgetMinutes} minutes, at most about ${cost} (${costBasis(stack)}${phases.has('downstream') ? `; the downstream instance about $${DOWNSTREAM_DOLLARS_PER_HOUR.toFixed(2)} an hour` : ''}${phases.has('drill') ? "; the drill's throwaway doubles it while it runs" : ''}). Past the budget, the run stops and tears down.`,
   );
   log('  Any failure, Ctrl-C or SIGTERM ends in the teardown too; then the account is searched for anything still tagged with the run id.');
+  return lines;
 }
 
-/** A dry run's end: what it would create, how long it takes, what it checks first; its exit code. */
-function stateDryRun(options: AcceptanceOptions, plan: RunPlan, sumProblem: string | undefined): number {
-  const { log } = options;
+/** What a dry run adds to the plan: what it would create, how long it takes, what it checks first. */
+function dryRunLines(plan: RunPlan): string[] {
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
   const { stack, region, name, phases, cluster } = plan;
   log(`  What it creates: ${STACK_PLAN[stack].resources}.`);
   if (phases.has('downstream'))
@@ -335,27 +381,34 @@ function stateDryRun(options: AcceptanceOptions, plan: RunPlan, sumProblem: stri
   log(
     `  Before it creates anything the run asks AWS who you are (sts get-caller-identity), refuses a name ${region} already has (resources tagged ${DEPLOYMENT_TAG}=${name}-${stack})${cluster ? `, and refuses ${describeCluster(cluster)} if Rancher is there` : ''}; a dry run asks none of it.`,
   );
-  if (sumProblem) {
-    log(`The run would not start: ${sumProblem}`);
-    return 2;
-  }
-  log('Dry run: nothing was changed.');
+  return lines;
+}
+
+/** A dry run's end, after its plan: the refusal the run would meet, or that nothing was changed; its exit code. */
+function endDryRun(options: AcceptanceOptions, sumProblem: string | undefined): number {
+  if (sumProblem) return refused(options.io, 'ACCEPTANCE_UPGRADE_SUM_MISSING', `The run would not start: ${sumProblem}`);
+  options.io.result('ACCEPTANCE_DRY_RUN', 'Dry run: nothing was changed.');
   return 0;
 }
 
 /** The typed confirmation (--yes skips it): undefined to go on, else the exit code. */
 async function confirmRun(options: AcceptanceOptions, budgetMinutes: number, cost: string): Promise<number | undefined> {
   if (options.yes) return undefined;
-  const { log } = options;
+  const { io } = options;
   const answer = await options.ask(`Type yes to start the run (up to ${budgetMinutes} minutes, about ${cost}): `);
-  if (answer === undefined) {
-    log('No terminal to confirm on: pass --yes to start without the confirmation (pipelines). Nothing was changed.');
-    return 2;
-  }
-  if (answer.trim() !== 'yes') {
-    log(`${answer.trim() === '' ? 'Nothing typed' : `'${answer.trim()}' is not yes`}: nothing was changed.`);
-    return 1;
-  }
+  if (answer === undefined)
+    return refused(
+      io,
+      'ACCEPTANCE_NO_TERMINAL',
+      'No terminal to confirm on: pass --yes to start without the confirmation (pipelines). Nothing was changed.',
+    );
+  if (answer.trim() !== 'yes')
+    return refused(
+      io,
+      'ACCEPTANCE_NOT_CONFIRMED',
+      `${answer.trim() === '' ? 'Nothing typed' : `'${answer.trim()}' is not yes`}: nothing was changed.`,
+      1,
+    );
   return undefined;
 }
 
@@ -385,11 +438,28 @@ async function endRun(started: AcceptanceRun, phasesOutcome: PhasesOutcome): Pro
     policyFile: options.policyFile,
     principal: plan.identity?.Arn,
     commands: options.commands,
-    log: options.log,
+    io: options.io,
   });
-  for (const line of describeReport(report, started.files)) options.log(line);
-  if (outcome === 'interrupted') return 130;
-  return outcome === 'passed' && report.passed ? 0 : 1;
+  const code = outcome === 'interrupted' ? 130 : outcome === 'passed' && report.passed ? 0 : 1;
+  tellReport(options.io, report, started.files, code);
+  return code;
+}
+
+/**
+ * The report's summary, in the words of describeReport: the phases (ACCEPTANCE_REPORT), each resource left
+ * (ACCEPTANCE_LEFT, or ACCEPTANCE_LEFT_GOING for one going by itself), then its Result line (ACCEPTANCE_RESULT, with
+ * whether it passed, the report's files and the exit code).
+ */
+function tellReport(io: IoHost, report: AcceptanceReport, files: { json: string; markdown: string }, exitCode: number): void {
+  const lines = describeReport(report, files);
+  const phases = 1 + report.phases.length;
+  io.info('ACCEPTANCE_REPORT', lines.slice(0, phases).join('\n'), {
+    phases: report.phases.map((p) => ({ phase: p.phase, status: p.status, ...(p.seconds === undefined ? {} : { seconds: p.seconds }) })),
+  });
+  for (const [i, l] of (report.leftovers ?? []).entries())
+    if (l.state === 'left') io.warn('ACCEPTANCE_LEFT', lines[phases + i], { arn: l.arn, remove: l.remove });
+    else io.info('ACCEPTANCE_LEFT_GOING', lines[phases + i], { arn: l.arn });
+  io.result('ACCEPTANCE_RESULT', lines[lines.length - 1], { passed: report.passed === true, report: files.markdown, json: files.json, exitCode });
 }
 
 /**
@@ -411,9 +481,9 @@ async function closeRun(o: {
   readonly policyFile?: string;
   readonly principal?: string;
   readonly commands: AcceptanceCommands;
-  readonly log: (line: string) => void;
+  readonly io: IoHost;
 }): Promise<void> {
-  const { report, log } = o;
+  const { report, io } = o;
   let current = o.current;
   const files = reportFiles(dirname(o.record.path));
   // As the run's own steps: the record and what the report holds so far, so a kill during the teardown or the
@@ -437,12 +507,13 @@ async function closeRun(o: {
   };
   markSkipped((p) => p !== 'teardown' && p !== 'sweep');
   update({ phase: 'teardown' });
+  const teardownSpan = beginPhase(io, 'teardown', o.phases);
   const teardownStarted = Date.now();
   let code: number;
   try {
-    code = await tearDownRun(current, o.commands, log, (change) => update({ migrate: { ...current.migrate!, ...change } }));
+    code = await tearDownRun(current, o.commands, io, (change) => update({ migrate: { ...current.migrate!, ...change } }));
   } catch (error) {
-    log(`The teardown of ${current.name} stopped: ${(error as Error).message}`);
+    io.error('ACCEPTANCE_TEARDOWN_STOPPED', `The teardown of ${current.name} stopped: ${(error as Error).message}`);
     code = 1;
   }
   report.phases.push({
@@ -451,6 +522,9 @@ async function closeRun(o: {
     seconds: Math.round((Date.now() - teardownStarted) / 1000),
     detail: code === 0 ? undefined : `finish it with: npm run acceptance -- --teardown-run ${current.runId}`,
   });
+  if (code === 0) teardownSpan.end('ACCEPTANCE_PHASE_PASSED', 'teardown: passed', { phase: 'teardown' });
+  else phaseStopped(io, false, `teardown: finish it with: npm run acceptance -- --teardown-run ${current.runId}`);
+  teardownSpan.stop();
   if (code === 0)
     evidence(
       'teardown',
@@ -461,20 +535,26 @@ async function closeRun(o: {
   if (code === 0 && current.downstream)
     evidence('teardown', `terraform apply -destroy of the downstream module (${current.downstream.dir}): exit 0, first`);
   update({ phase: 'sweep' });
+  const sweepSpan = beginPhase(io, 'sweep', o.phases);
   const sweepStarted = Date.now();
   const swept = sweepAll(o.aws, current);
   report.leftovers = swept.leftovers;
   const stillThere = (swept.leftovers ?? []).filter((l) => l.state === 'left');
+  const sweepDetail =
+    [
+      ...swept.problems,
+      ...(stillThere.length > 0 ? [`${stillThere.length} resources left (tagged ${RUN_TAG}=${current.runId}, or in your cluster)`] : []),
+    ].join('; ') || undefined;
+  const sweepPassed = swept.leftovers !== undefined && sweepDetail === undefined;
   report.phases.push({
     phase: 'sweep',
-    status: swept.leftovers !== undefined && swept.problems.length === 0 && stillThere.length === 0 ? 'passed' : 'failed',
+    status: sweepPassed ? 'passed' : 'failed',
     seconds: Math.round((Date.now() - sweepStarted) / 1000),
-    detail:
-      [
-        ...swept.problems,
-        ...(stillThere.length > 0 ? [`${stillThere.length} resources left (tagged ${RUN_TAG}=${current.runId}, or in your cluster)`] : []),
-      ].join('; ') || undefined,
+    detail: sweepDetail,
   });
+  if (sweepPassed) sweepSpan.end('ACCEPTANCE_PHASE_PASSED', 'sweep: passed', { phase: 'sweep' });
+  else phaseStopped(io, false, `sweep: ${sweepDetail ?? 'the Tagging API was not read'}`);
+  sweepSpan.stop();
   for (const line of swept.evidence) evidence('sweep', line);
   if (current.applied && o.policyFile) report.awsActions = awsActions(o.aws, o.principal, report.startedAt, o.policyFile);
   markSkipped();
@@ -506,16 +586,20 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
   const file = join(options.root, options.teardownRun!, 'run.json');
   const record = existsSync(file) ? new StateFile<RunRecord>(file) : undefined;
   const found = record?.read();
-  if (!record || !found) {
-    options.log(`No acceptance run ${options.teardownRun} in ${options.root}. Nothing was changed.`);
-    return 2;
-  }
+  const { io } = options;
+  if (!record || !found)
+    return refused(io, 'ACCEPTANCE_NO_SUCH_RUN', `No acceptance run ${options.teardownRun} in ${options.root}. Nothing was changed.`);
   const files = reportFiles(dirname(file));
   if (found.done) {
     // Run twice, or on a run that tore itself down: its report stands as it is.
     const ended = files.store.read();
-    options.log(`The acceptance run ${found.runId} (${found.name}) is torn down already; its report is ${files.markdown}. Nothing was changed.`);
-    return ended?.phases.some((p) => p.phase === 'sweep' && p.status === 'passed') ? 0 : 1;
+    const exitCode = ended?.phases.some((p) => p.phase === 'sweep' && p.status === 'passed') ? 0 : 1;
+    io.result(
+      'ACCEPTANCE_TORN_DOWN_ALREADY',
+      `The acceptance run ${found.runId} (${found.name}) is torn down already; its report is ${files.markdown}. Nothing was changed.`,
+      { runId: found.runId, report: files.markdown, exitCode },
+    );
+    return exitCode;
   }
   // A report the kill cut short (written whole since, but an older run's may not be) is started again: the teardown
   // must not wait on it.
@@ -523,7 +607,7 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
   try {
     earlier = files.store.read();
   } catch (error) {
-    options.log(`${(error as Error).message.split(';')[0]}: the report starts again from the run's record.`);
+    io.warn('ACCEPTANCE_REPORT_RESTARTED', `${(error as Error).message.split(';')[0]}: the report starts again from the run's record.`);
   }
   const report: AcceptanceReport = {
     ...(earlier ?? {
@@ -561,13 +645,15 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
     finished: false,
     skipped: (phase) => skippedBefore.get(phase) ?? 'not reached: the run stopped before it',
     commands: options.commands,
-    log: options.log,
+    io,
   });
-  for (const line of describeReport(report, files)) options.log(line);
   const after = record.read()!;
-  options.log(after.done ? `The acceptance run ${found.runId} (${found.name}) is torn down.` : `The teardown of ${found.runId} did not finish.`);
   const sweepPassed = report.phases.some((p) => p.phase === 'sweep' && p.status === 'passed');
-  return after.done && sweepPassed ? 0 : 1;
+  const exitCode = after.done && sweepPassed ? 0 : 1;
+  tellReport(io, report, files, exitCode);
+  if (after.done) io.result('ACCEPTANCE_TORN_DOWN', `The acceptance run ${found.runId} (${found.name}) is torn down.`, { runId: found.runId });
+  else io.error('ACCEPTANCE_TEARDOWN_UNFINISHED', `The teardown of ${found.runId} did not finish.`, { runId: found.runId });
+  return exitCode;
 }
 
 /**
@@ -578,52 +664,65 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
 async function tearDownRun(
   record: RunRecord,
   commands: AcceptanceCommands,
-  log: (line: string) => void,
+  io: IoHost,
   updateMigrate: (change: Partial<MigrateRecord>) => void,
 ): Promise<number> {
   // The migration's CA and backup key, which both deployments' destroys ask for as variables.
   const support = record.migrate ? readMigrateSupport(record.migrate.support) : undefined;
   if (support) useMigrateSecrets(support);
   // The downstream instance first (its own module and state): its agent then stops dialling a Rancher about to go.
-  const downstream = record.downstream ? await tearDownDownstream(record.downstream.dir, log) : 0;
-  const target = record.migrate
-    ? await tearDownMigrateTarget(record.migrate, record.name, new Aws(record.region), updateMigrate, commands.teardown, log)
+  // Each part a step of the teardown's span: the status line names the one running.
+  const downstream = record.downstream
+    ? await step(io, 'downstream instance', 'terraform destroy of the downstream instance', () => tearDownDownstream(record.downstream!.dir, io))
     : 0;
-  const deployment = Math.max(downstream, target, await tearDownDeployment(record, commands, log));
+  const target = record.migrate
+    ? await step(io, 'migration target', "the migration's rke-ha deployment torn down", () =>
+        tearDownMigrateTarget(record.migrate!, record.name, new Aws(record.region), updateMigrate, commands.teardown, io),
+      )
+    : 0;
+  const deployment = Math.max(
+    downstream,
+    target,
+    await step(io, 'deployment', `${record.name} torn down`, () => tearDownDeployment(record, commands, io)),
+  );
   // The shared module last, and only once the deployments are gone: a --teardown-run after a failure needs its CA.
   if (!record.migrate || deployment !== 0) return deployment;
-  return tearDownMigrateSupport(record.migrate.support, log);
+  return step(io, 'migration module', "terraform destroy of the migration's CA, bucket and writer", () =>
+    tearDownMigrateSupport(record.migrate!.support, io),
+  );
 }
 
 /** The deployment's side of tearDownRun. */
-async function tearDownDeployment(record: RunRecord, commands: AcceptanceCommands, log: (line: string) => void): Promise<number> {
-  const drilled = await tearDownDrillLeft(record, commands.drill, log);
+async function tearDownDeployment(record: RunRecord, commands: AcceptanceCommands, io: IoHost): Promise<number> {
+  const drilled = await tearDownDrillLeft(record, commands.drill, io);
   if (!record.applied || !existsSync(join(record.moduleDir, 'cdk.tf.json'))) {
-    log(`Nothing of ${record.name} was created (the run stopped before its apply).`);
+    io.info('ACCEPTANCE_NOTHING_CREATED', `Nothing of ${record.name} was created (the run stopped before its apply).`);
     return drilled;
   }
   if (!existsSync(join(record.moduleDir, '.terraform'))) {
-    const init = run(terraformBinary(), ['init', '-input=false'], { cwd: record.moduleDir, timeoutMs: 900_000, inherit: true });
+    const init = initShown(record.moduleDir, io);
     if (init.code !== 0) {
-      log(
+      io.error(
+        'ACCEPTANCE_TERRAFORM_INIT_FAILED',
         `terraform init failed in ${record.moduleDir} (exit ${init.code}): ${record.name} was not torn down. Fix it, then: npm run acceptance -- --teardown-run ${record.runId}`,
       );
       return 1;
     }
   }
-  if (record.stack === 'k8s-ha') return Math.max(drilled, await destroyOnCluster(record, log));
+  if (record.stack === 'k8s-ha') return Math.max(drilled, await destroyOnCluster(record, io));
   const code = await commands.teardown({
     dir: record.moduleDir,
     label: `the acceptance deployment ${record.name}`,
     keepSnapshots: false,
     yes: true,
-    log,
+    // On the run's host: the teardown's codes and spans nest in the run's teardown phase.
+    io,
   });
   return Math.max(drilled, code);
 }
 
 /** A drill's throwaway the run left (killed during its drill phase): the drill's own teardown, from its record. */
-async function tearDownDrillLeft(record: RunRecord, drill: DrillEntry, log: (line: string) => void): Promise<number> {
+async function tearDownDrillLeft(record: RunRecord, drill: DrillEntry, io: IoHost): Promise<number> {
   const runDir = resolve(record.moduleDir, '..', '..', '..');
   const root = join(runDir, 'drill');
   const drilled = new StateFile<{ done?: boolean }>(join(root, 'drill.json')).read();
@@ -636,12 +735,12 @@ async function tearDownDrillLeft(record: RunRecord, drill: DrillEntry, log: (lin
     synthScript: '',
     teardownOnly: true,
     interrupted: () => false,
-    log,
+    io,
   });
 }
 
 /** The k8s-ha run's own objects in the cluster, then `terraform destroy` of its module (no refresh: Rancher may be down). */
-async function destroyOnCluster(record: RunRecord, log: (line: string) => void): Promise<number> {
+async function destroyOnCluster(record: RunRecord, io: IoHost): Promise<number> {
   let code = 0;
   if (record.backupCreated && record.cluster) {
     const k = new Kubectl(record.cluster.kubeconfig, record.cluster.context);
@@ -649,42 +748,58 @@ async function destroyOnCluster(record: RunRecord, log: (line: string) => void):
     // Gone with its CRD already (a destroy that ran before) is fine too. Otherwise the destroy still runs: the
     // bucket, the IAM user and the DNS record need no cluster, and the sweep then lists what is left.
     if (!deleted.ok && !/doesn't have a resource type/.test(deleted.stderr)) {
-      log(`The Backup ${BACKUP_NAME} the run created was not deleted: ${readableError(deleted.stderr, 300)}`);
+      io.error('ACCEPTANCE_BACKUP_NOT_DELETED', `The Backup ${BACKUP_NAME} the run created was not deleted: ${readableError(deleted.stderr, 300)}`);
       code = 1;
     }
   }
   const destroyed = await runAsync(terraformBinary(), ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
     cwd: record.moduleDir,
     timeoutMs: 3_600_000,
-    inherit: true,
+    onLine: terraformOutput(io),
   });
   if (destroyed.code !== 0) {
-    log(`terraform destroy of ${record.name} failed (exit ${destroyed.code}): finish it with npm run acceptance -- --teardown-run ${record.runId}`);
+    io.error(
+      'ACCEPTANCE_DESTROY_FAILED',
+      `terraform destroy of ${record.name} failed (exit ${destroyed.code}): finish it with npm run acceptance -- --teardown-run ${record.runId}`,
+    );
     return 1;
   }
   return code;
 }
 
 /** What a stack needs on the command line, or refuses there: k8s-ha names its cluster and the zone of its record. */
-function clusterOptionsProblem(stack: AcceptanceStack, options: AcceptanceOptions): string | undefined {
+function clusterOptionsProblem(stack: AcceptanceStack, options: AcceptanceOptions): Refusal | undefined {
   if (stack !== 'k8s-ha')
     return options.kubeconfig || options.context || (options.hostedZone && stack !== 'docker')
-      ? `--kubeconfig, --context and --hosted-zone are for k8s-ha (the cluster it installs onto, the zone of its record; --hosted-zone also for docker's migrate phase); ${stack} builds its own.`
+      ? {
+          code: 'ACCEPTANCE_CLUSTER_OPTIONS_NOT_USED',
+          text: `--kubeconfig, --context and --hosted-zone are for k8s-ha (the cluster it installs onto, the zone of its record; --hosted-zone also for docker's migrate phase); ${stack} builds its own.`,
+        }
       : undefined;
   if (!options.kubeconfig)
-    return 'k8s-ha installs onto a cluster of yours: name it with --kubeconfig <file> (and --context <name> for another than its current context).';
-  if (!existsSync(options.kubeconfig)) return `--kubeconfig ${options.kubeconfig}: no such file.`;
+    return {
+      code: 'ACCEPTANCE_NO_KUBECONFIG',
+      text: 'k8s-ha installs onto a cluster of yours: name it with --kubeconfig <file> (and --context <name> for another than its current context).',
+    };
+  if (!existsSync(options.kubeconfig)) return { code: 'ACCEPTANCE_KUBECONFIG_MISSING', text: `--kubeconfig ${options.kubeconfig}: no such file.` };
   if (!options.hostedZone)
-    return "k8s-ha has no wildcard DNS mode: name a public Route53 zone of yours with --hosted-zone <zone>; the run's record there is <run name>.<zone>, its own.";
+    return {
+      code: 'ACCEPTANCE_NO_HOSTED_ZONE',
+      text: "k8s-ha has no wildcard DNS mode: name a public Route53 zone of yours with --hosted-zone <zone>; the run's record there is <run name>.<zone>, its own.",
+    };
   return undefined;
 }
 
 /** Why the run must not install onto this cluster: it has a Rancher already (cattle-system), or it does not answer. */
-function clusterRefusal(k: Kubectl, which: string): string | undefined {
+function clusterRefusal(k: Kubectl, which: string): Refusal | undefined {
   const found = k.tryCall(['get', 'namespace', 'cattle-system', '-o', 'name']);
   if (found.ok)
-    return `${which} has a namespace cattle-system: a Rancher is installed there already. The acceptance run installs its own and removes it afterwards, which would take that one's namespace along: use a cluster without Rancher.`;
-  if (!/NotFound/.test(found.stderr)) return `${which} did not answer (${readableError(found.stderr, 300)}).`;
+    return {
+      code: 'ACCEPTANCE_CLUSTER_HAS_RANCHER',
+      text: `${which} has a namespace cattle-system: a Rancher is installed there already. The acceptance run installs its own and removes it afterwards, which would take that one's namespace along: use a cluster without Rancher.`,
+    };
+  if (!/NotFound/.test(found.stderr))
+    return { code: 'ACCEPTANCE_CLUSTER_UNREACHABLE', text: `${which} did not answer (${readableError(found.stderr, 300)}).` };
   return undefined;
 }
 

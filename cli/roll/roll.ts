@@ -2,7 +2,6 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Aws } from '../shared/aws';
 import { IoHost } from '../shared/io/io-host';
-import { LinesRenderer } from '../shared/io/lines-renderer';
 import { ROLL_STEP_DONE } from './roll-messages';
 import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
 import { Kubectl, NodeStatus } from '../shared/kubectl';
@@ -59,15 +58,10 @@ export const BUDGETS = {
 } as const;
 
 /**
- * Where the roll's messages go: an I/O host (the command line's, which draws progress on a terminal and prints coded
- * lines elsewhere), or, for a caller that keeps lines (the acceptance run), `log`, which gets each message's text.
+ * The roll's settings and where its messages go: an I/O host, the command line's (progress on a terminal, coded lines
+ * elsewhere) or the acceptance run's (its spans inside the run's roll phase).
  */
-export type RollOutput = { readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never };
-
-export type RollOptions = RollOutput & RollSettings;
-
-/** What the roll's options are once its output is an I/O host. */
-type Options = RollSettings & { readonly io: IoHost };
+export type RollOptions = RollSettings & { readonly io: IoHost };
 
 export interface RollSettings {
   readonly dir: string;
@@ -134,8 +128,7 @@ class StopDrained extends Stop {}
  * deployment read (readTarget), the servers chosen and the plan stated (planRoll), the roll's lock taken (takeLock),
  * then every server rolled under both Leases (rollUnderLeases).
  */
-export async function roll(given: RollOptions): Promise<number> {
-  const options: Options = { ...given, io: given.io ?? new IoHost(new LinesRenderer(given.log!)) };
+export async function roll(options: RollOptions): Promise<number> {
   const target = readTarget(options);
   if (typeof target === 'number') return target;
   const plan = planRoll(options, target);
@@ -158,7 +151,7 @@ interface RollTarget {
 }
 
 /** The deployment to roll, or the exit code of a refusal: no servers of its own, or RKE2 with fewer than three. */
-function readTarget(options: Options): RollTarget | number {
+function readTarget(options: RollOptions): RollTarget | number {
   const { io } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
@@ -203,7 +196,7 @@ interface RollPlan {
 }
 
 /** The servers chosen and the plan stated; or the exit code when nothing is to be done or it is refused. */
-function planRoll(options: Options, target: RollTarget): RollPlan | number {
+function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
   const { io } = options;
   const { terraform, file, state, deployment, name, servers, k3s } = target;
   const previous = file.read();
@@ -281,7 +274,7 @@ interface Held {
  * The roll's lock (Lease kube-system/rancher-ha-aws-roll) taken, with every server healthy; or the exit code when
  * another roll runs, holds the lock, or a server is not healthy.
  */
-function takeLock(options: Options, target: RollTarget, plan: RollPlan): Held | number {
+function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Held | number {
   const { io } = options;
   const { file, servers, k3s } = target;
   const { previous, toRoll } = plan;
@@ -327,7 +320,7 @@ function takeLock(options: Options, target: RollTarget, plan: RollPlan): Held | 
 
 /** A roll under its lock: its record (saved at every step), and whether it holds the servers' restart Lease. */
 interface Rolling {
-  readonly options: Options;
+  readonly options: RollOptions;
   readonly target: RollTarget;
   readonly plan: RollPlan;
   readonly held: Held;
@@ -548,7 +541,7 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
   return error.exit;
 }
 
-function chooseServers(options: Options, servers: Server[], terraform: Terraform, state: ModuleState): string[] | string {
+function chooseServers(options: RollOptions, servers: Server[], terraform: Terraform, state: ModuleState): string[] | string {
   const names = servers.map((s) => s.name);
   if (options.server !== undefined) {
     if (!names.includes(options.server)) return `--server ${options.server}: no such server; the servers are ${names.join(', ')}.`;

@@ -3,7 +3,7 @@ import { Interrupted, POLL_INTERVAL_MS, pollPause, yieldFor } from '../shared/po
 import { onServer } from '../shared/server-command';
 import type { Server } from '../shared/servers';
 import ROTATE_ENCRYPTION_SCRIPT from './rotate-encryption.sh';
-import { type RotateOptions, rotationHost } from './rotate';
+import type { RotateOptions } from './rotate';
 import {
   refuseUpgradeInFlight,
   restartEachServer,
@@ -122,9 +122,8 @@ type Context = UnderLease;
  * Rotates the secrets-encryption key of an rke-ha deployment on RKE2; see docs/rotate.md "Rotating the
  * secrets-encryption key". Returns the exit code.
  */
-export async function rotateEncryptionKey(given: RotateOptions): Promise<number> {
-  const io = rotationHost(given);
-  const options = { ...given, io };
+export async function rotateEncryptionKey(options: RotateOptions): Promise<number> {
+  const { io } = options;
   const file = new StateFile<RotateEncryptionRecord>(stateFilePath(options.dir, 'rotate'));
   const found = rotatedDeployment(options, "the secrets-encryption key of rke-ha's RKE2 servers");
   if (!found) return 2;

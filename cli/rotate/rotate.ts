@@ -3,7 +3,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Aws } from '../shared/aws';
 import { IoHost } from '../shared/io/io-host';
-import { LinesRenderer } from '../shared/io/lines-renderer';
 import { RESTART_LEASE } from '../shared/lease';
 import { onServer } from '../shared/server-command';
 import type { Server } from '../shared/servers';
@@ -31,15 +30,10 @@ export const ROTATIONS = ['token', 'encryption-key'] as const;
 export type Rotation = (typeof ROTATIONS)[number];
 
 /**
- * Where a rotation's messages go: an I/O host (the command line's, which draws progress on a terminal and prints coded
- * lines elsewhere), or, for a caller that keeps lines (the acceptance run), `log`, which gets each message's text.
+ * A rotation's settings and where its messages go: an I/O host, the command line's (progress on a terminal, coded
+ * lines elsewhere) or the acceptance run's (its spans inside the run's rotate phase).
  */
-export type RotateOutput = { readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never };
-
-export type RotateOptions = RotateSettings & RotateOutput;
-
-/** The host a rotation tells through: the caller's, or one over its `log`. */
-export const rotationHost = (o: RotateOutput): IoHost => o.io ?? new IoHost(new LinesRenderer(o.log!));
+export type RotateOptions = RotateSettings & { readonly io: IoHost };
 
 export interface RotateSettings {
   readonly dir: string;
@@ -164,9 +158,8 @@ function newSecret(): string {
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
 
 /** Rotates the cluster token of an rke-ha deployment; see docs/rotate.md "Rotating the cluster token". Returns the exit code. */
-export async function rotate(given: RotateOptions): Promise<number> {
-  const io = rotationHost(given);
-  const options = { ...given, io };
+export async function rotate(options: RotateOptions): Promise<number> {
+  const { io } = options;
   const file = new StateFile<RotateRecord>(stateFilePath(options.dir, 'rotate'));
   const found = rotatedDeployment(options, "the cluster token of rke-ha's RKE2 or K3s servers");
   if (!found) return 2;

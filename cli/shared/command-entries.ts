@@ -4,7 +4,8 @@ import type { IoHost } from './io/io-host';
  * The commands other commands run, as those call them: the acceptance run rolls, rotates, drills and tears down as a
  * person would; the drill tears its throwaway down. cli/main.ts, the one module that knows every command, hands
  * each caller these entries, so a command's folder imports no other command's (__tests__/cli/command-folders.test.ts).
- * Each type names only what the callers pass; main.ts's type check holds it to the command's own options.
+ * Each type names only what the callers pass; main.ts's type check holds it to the command's own options. The roll,
+ * rotate and drill tell through the caller's I/O host (their spans nest in its own); the teardown still takes `log`.
  */
 
 /**
@@ -26,7 +27,7 @@ export type RollEntry = (options: {
   readonly label: string;
   readonly server: string;
   readonly interrupted: () => boolean;
-  readonly log: (line: string) => void;
+  readonly io: IoHost;
 }) => Promise<number>;
 
 /** `rancher-ha-aws rotate <what>`, one entry for each thing rotated. */
@@ -36,7 +37,7 @@ export type RotateEntry<R extends 'token' | 'encryption-key'> = (options: {
   readonly rotation: R;
   readonly tokenFile?: string;
   readonly interrupted: () => boolean;
-  readonly log: (line: string) => void;
+  readonly io: IoHost;
 }) => Promise<number>;
 
 /** `rancher-ha-aws drill` against a deployment of the caller's, its throwaway under the caller's folder. */
@@ -50,5 +51,5 @@ export type DrillEntry = (options: {
   readonly teardownOnly?: boolean;
   readonly interrupted: () => boolean;
   readonly stop?: AbortSignal;
-  readonly log: (line: string) => void;
+  readonly io: IoHost;
 }) => Promise<number>;

@@ -77,7 +77,10 @@ describe('the downstream phase in a run', () => {
     expect((chosenPhases(undefined, undefined, 'docker') as Set<string>).has('downstream')).toBe(true);
     expect((chosenPhases(undefined, ['downstream'], 'rke-ha') as Set<string>).has('downstream')).toBe(false);
     expect((chosenPhases(undefined, undefined, 'k8s-ha') as Set<string>).has('downstream')).toBe(false);
-    expect(chosenPhases(['downstream'], undefined, 'k8s-ha')).toContain('--only downstream: that phase does not apply to k8s-ha');
+    expect(chosenPhases(['downstream'], undefined, 'k8s-ha')).toEqual({
+      code: 'ACCEPTANCE_PHASE_NOT_APPLICABLE',
+      text: expect.stringContaining('--only downstream: that phase does not apply to k8s-ha'),
+    });
     expect(NOT_APPLICABLE['k8s-ha'].downstream).toContain('your cluster');
     // 240 minutes of rke-ha and of the downstream instance, and the drill's hour.
     expect(statedCost(240, true, 'rke-ha', true)).toBe('$3.56');

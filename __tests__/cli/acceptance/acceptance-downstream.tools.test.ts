@@ -9,6 +9,7 @@ import { fakeCluster, serverInstances } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { said } from '../../helpers/plain-output';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -193,14 +194,15 @@ describe('the acceptance run’s downstream cluster', () => {
       env: { RANCHER_HA_AWS_SYNTH: SYNTH, PATH: '/nonexistent' },
     });
     expect(result.code).toBe(0);
-    expect(result.out).toContain('downstream: a single-node K3s on a small instance of the run');
-    expect(result.out).toMatch(
+    const plan = said(result.out, 'ACCEPTANCE_PLAN');
+    expect(plan).toContain('downstream: a single-node K3s on a small instance of the run');
+    expect(plan).toMatch(
       new RegExp(
         `The downstream phase adds a VPC of its own [^\\n]*one t3\\.medium running single-node K3s ${DOWNSTREAM_K3S.replace(/[.+]/g, '\\$&')}[^\\n]*about \\$0\\.05 an hour`,
       ),
     );
     // 390 minutes of the docker host and of the downstream instance: (0.1096 + 0.05) × 6.5.
-    expect(result.out).toContain(
+    expect(plan).toContain(
       'at most about $1.04 (the default docker host costs about $0.11 an hour, docs/cost.md; the downstream instance about $0.05 an hour)',
     );
     expect(c.calls()).toEqual([]);

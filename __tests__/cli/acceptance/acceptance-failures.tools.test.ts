@@ -4,6 +4,7 @@ import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { accept, checkEveryRun, expectStoppedAt, expectTornDown, PLACEHOLDER, REGION, skipping, SYNTH, world } from '../../helpers/acceptance-world';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { codesOf, messagesOf, said } from '../../helpers/plain-output';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -38,7 +39,13 @@ describe('npm run acceptance: a phase that fails, and what the sweep finds', () 
     expectStoppedAt(report, phase, ['failed']);
     expect(report.passed).toBe(false);
     if (phase === 'second-plan') expect(report.secondPlanChanges).toEqual(['update aws_instance.server-0']);
-    expect(result.out).toContain('Result: FAILED');
+    // Said under the phase's own failure code, its span stopped; the run's result FAILED, exit 1 in its data.
+    expect(
+      messagesOf(result.out)
+        .filter((m) => m.code === 'ACCEPTANCE_PHASE_FAILED')
+        .map((m) => m.text.split(':')[0]),
+    ).toEqual([phase]);
+    expect(said(result.out, 'ACCEPTANCE_RESULT')).toMatch(/^Result: FAILED\./);
     expectTornDown(c);
   });
 
@@ -67,7 +74,8 @@ describe('npm run acceptance: a phase that fails, and what the sweep finds', () 
     // A new run never touches it, and says how to finish it.
     const again = await accept(c);
     expect(again.code).toBe(2);
-    expect(again.out).toContain(`--teardown-run ${report.runId}`);
+    expect(codesOf(again.out)).toEqual(['ACCEPTANCE_EARLIER_RUN_LEFT']);
+    expect(said(again.out, 'ACCEPTANCE_EARLIER_RUN_LEFT')).toContain(`--teardown-run ${report.runId}`);
     c.update((w) => delete w.acceptance.failAt);
     const down = await c.runAsync(['acceptance', '--teardown-run', report.runId]);
     expect(down.code).toBe(0);
@@ -77,7 +85,8 @@ describe('npm run acceptance: a phase that fails, and what the sweep finds', () 
     const calls = c.calls().length;
     const twice = await c.runAsync(['acceptance', '--teardown-run', report.runId]);
     expect(twice.code).toBe(0);
-    expect(twice.out).toContain(`The acceptance run ${report.runId} (${report.name}) is torn down already`);
+    expect(codesOf(twice.out)).toEqual(['ACCEPTANCE_TORN_DOWN_ALREADY']);
+    expect(said(twice.out, 'ACCEPTANCE_TORN_DOWN_ALREADY')).toContain(report.runId);
     expect(readFileSync(join(runDir(c), 'report.json'), 'utf8')).toBe(written);
     expect(c.calls()).toHaveLength(calls);
   });
@@ -124,7 +133,12 @@ describe('npm run acceptance: a phase that fails, and what the sweep finds', () 
       state: 'left',
       remove: expect.stringContaining('aws ec2 delete-volume'),
     });
-    expect(result.out).toContain('LEFT: arn:aws:ec2:eu-west-1:123456789012:volume/vol-0abc: aws ec2 delete-volume');
+    expect(said(result.out, 'ACCEPTANCE_LEFT')).toContain('arn:aws:ec2:eu-west-1:123456789012:volume/vol-0abc: aws ec2 delete-volume');
+    expect(
+      messagesOf(result.out)
+        .filter((m) => m.code === 'ACCEPTANCE_PHASE_FAILED')
+        .map((m) => m.text.split(':')[0]),
+    ).toEqual(['sweep']);
   });
 
   it("a leftover in us-east-1 (a region the module's providers create in, as alarms on do): the sweep asks there too", async () => {
@@ -170,7 +184,7 @@ describe('npm run acceptance: a phase that fails, and what the sweep finds', () 
       remove: expect.stringContaining(`aws iam delete-role --role-name acc-${report.runId}-rke-ha-left`),
     });
     expect(iam[1].remove).toContain(`aws iam delete-user --user-name acc-${report.runId}-rke-ha-rancher-backup`);
-    expect(result.out).toContain(`LEFT: arn:aws:iam::123456789012:role/acc-${report.runId}-rke-ha-left`);
+    expect(said(result.out, 'ACCEPTANCE_LEFT')).toContain(`arn:aws:iam::123456789012:role/acc-${report.runId}-rke-ha-left`);
     expect(c.calls()).toContain(`aws iam list-role-tags --role-name acc-${report.runId}-rke-ha-someone-elses --region ${REGION} --output json`);
     expect(c.calls().some((call) => call.includes('rancher-rke-ha-production'))).toBe(false);
   });

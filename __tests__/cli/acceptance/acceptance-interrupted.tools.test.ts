@@ -4,6 +4,7 @@ import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { accept, checkEveryRun, expectStoppedAt, expectTornDown, K8S_HA, REGION, skipping, SYNTH, world } from '../../helpers/acceptance-world';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { codesOf, said } from '../../helpers/plain-output';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -21,6 +22,7 @@ describe('npm run acceptance: stopped by a signal, killed, torn down after', () 
       const result = await accept(c, ...skipping(phase));
       expect(result.code).toBe(130);
       expect(result.err).toContain('SIGTERM: stopping the acceptance run');
+      expect(said(result.out, 'ACCEPTANCE_RESULT')).toMatch(/^Result: FAILED\./);
       const report = reportOf(c);
       // A short phase may finish before the signal is seen; then it is the next one that does not start.
       expectStoppedAt(report, phase, ['interrupted', 'passed']);
@@ -38,7 +40,7 @@ describe('npm run acceptance: stopped by a signal, killed, torn down after', () 
     writeFileSync(file, readFileSync(file, 'utf8').slice(0, 40));
     const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
     expect(down.code).toBe(0);
-    expect(down.out).toContain('is not valid JSON');
+    expect(codesOf(down.out)).toContain('ACCEPTANCE_REPORT_RESTARTED');
     expectTornDown(c);
     expect(statuses(reportOf(c))).toMatchObject({ 'second-plan': 'interrupted', teardown: 'passed', sweep: 'passed' });
   });
@@ -78,12 +80,13 @@ describe('npm run acceptance: stopped by a signal, killed, torn down after', () 
       const before = c.calls().length;
       const rerun = await accept(c);
       expect(rerun.code).toBe(2);
-      expect(rerun.out).toContain(`npm run acceptance -- --teardown-run ${record.runId}`);
+      expect(codesOf(rerun.out)).toEqual(['ACCEPTANCE_EARLIER_RUN_LEFT']);
+      expect(said(rerun.out, 'ACCEPTANCE_EARLIER_RUN_LEFT')).toContain(`--teardown-run ${record.runId}`);
       expect(c.calls()).toHaveLength(before);
       const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
       if (down.code !== 0) console.log(down.out.slice(-4000));
       expect(down.code).toBe(0);
-      expect(down.out).toContain(`The acceptance run ${record.runId} (${record.name}) is torn down.`);
+      expect(said(down.out, 'ACCEPTANCE_TORN_DOWN')).toContain(record.runId);
       const report = reportOf(c);
       const s = statuses(report);
       expect(s).toMatchObject({ deploy: 'passed', ping: 'passed', [phase]: 'interrupted', teardown: 'passed', sweep: 'passed' });
@@ -111,7 +114,8 @@ describe('npm run acceptance: stopped by a signal, killed, torn down after', () 
     c.update((w) => (w.acceptance.clusterDown = true));
     const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
     expect(down.code).toBe(1);
-    expect(down.out).toContain('The Backup rancher-aws-acceptance the run created was not deleted');
+    expect(said(down.out, 'ACCEPTANCE_BACKUP_NOT_DELETED')).toContain('rancher-aws-acceptance');
+    expect(codesOf(down.out)).toContain('ACCEPTANCE_TEARDOWN_UNFINISHED');
     expect(c.calls()).toContain('terraform apply -destroy -refresh=false -auto-approve -input=false');
     expect(statuses(reportOf(c))).toMatchObject({ backup: 'interrupted', teardown: 'failed' });
   });

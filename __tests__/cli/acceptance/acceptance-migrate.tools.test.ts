@@ -8,6 +8,7 @@ import { awsOf, FakeCloud, stateOf, withoutLongValues } from '../../helpers/fake
 import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { codesOf, said } from '../../helpers/plain-output';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -290,22 +291,21 @@ describe("the acceptance run's docker → rke-ha migration", () => {
     const { c } = await world();
     const run = (...args: string[]) => c.runAsync(['acceptance', ...args, '--region', REGION, '--yes'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
     const cases: [string[], string][] = [
-      [['docker', '--only', 'migrate', '--hosted-zone', ZONE], 'choose downstream with migrate'],
-      [['docker', '--only', 'downstream,migrate'], 'name a public Route53 zone of yours with --hosted-zone <zone>'],
-      [['docker', '--only', 'downstream,migrate,break', '--hosted-zone', ZONE], 'the migration retires the docker host the break would stop'],
-      [['rke-ha', '--only', 'migrate'], '--only migrate: that phase does not apply to rke-ha (the migration starts from a docker deployment'],
-      [['docker', '--hosted-zone', ZONE], '--hosted-zone is for k8s-ha and for docker with --only downstream,migrate'],
+      [['docker', '--only', 'migrate', '--hosted-zone', ZONE], 'ACCEPTANCE_MIGRATE_WITHOUT_DOWNSTREAM'],
+      [['docker', '--only', 'downstream,migrate'], 'ACCEPTANCE_MIGRATE_NO_HOSTED_ZONE'],
+      [['docker', '--only', 'downstream,migrate,break', '--hosted-zone', ZONE], 'ACCEPTANCE_MIGRATE_WITH_BREAK'],
+      [['rke-ha', '--only', 'migrate'], 'ACCEPTANCE_PHASE_NOT_APPLICABLE'],
+      [['docker', '--hosted-zone', ZONE], 'ACCEPTANCE_HOSTED_ZONE_NOT_USED'],
     ];
-    for (const [args, message] of cases) {
+    for (const [args, code] of cases) {
       const result = await run(...args);
-      expect([args.join(' '), result.code]).toEqual([args.join(' '), 2]);
-      expect(result.out).toContain(message);
+      expect([args.join(' '), result.code, codesOf(result.out)]).toEqual([args.join(' '), 2, [code]]);
     }
     expect(c.calls()).toEqual([]);
     // The default docker run does not take the phase (it needs a zone): said in its plan.
     const dry = await c.runAsync(['acceptance', 'docker', '--region', REGION, '--dry-run'], { env: { PATH: '/nonexistent' } });
     expect(dry.code).toBe(0);
-    expect(dry.out).toContain('(skipped) migrate: docker only, when --only names it');
+    expect(said(dry.out, 'ACCEPTANCE_PLAN')).toContain('(skipped) migrate: docker only, when --only names it');
   });
 
   it('--dry-run with the phase: what it creates, its time, and its cost in the budget', async () => {
@@ -315,11 +315,12 @@ describe("the acceptance run's docker → rke-ha migration", () => {
       { env: { PATH: '/nonexistent' } },
     );
     expect(result.code).toBe(0);
-    expect(result.out).toContain(`Rancher at https://acc-`);
-    expect(result.out).toMatch(/The migrate phase adds before the deploy, a module of the run's own with a throwaway CA[^\n]*60-90 minutes/);
+    const plan = said(result.out, 'ACCEPTANCE_PLAN');
+    expect(plan).toContain(`Rancher at https://acc-`);
+    expect(plan).toMatch(/The migrate phase adds before the deploy, a module of the run's own with a throwaway CA[^\n]*60-90 minutes/);
     // 390 minutes of the docker host and the downstream instance, (0.1096 + 0.05) × 6.5, and the rke-ha deployment's 1.5 hours.
-    expect(result.out).toMatch(/at most about \$\d+\.\d\d/);
-    const stated = Number(/at most about \$(\d+\.\d\d)/.exec(result.out)![1]);
+    expect(plan).toMatch(/at most about \$\d+\.\d\d/);
+    const stated = Number(/at most about \$(\d+\.\d\d)/.exec(plan)![1]);
     expect(stated).toBeGreaterThan(1.04);
     expect(c.calls()).toEqual([]);
   });

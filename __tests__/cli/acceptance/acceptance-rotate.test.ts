@@ -10,9 +10,16 @@ describe('acceptance phases: rotate is optional', () => {
   });
 
   it('--with names only an optional phase, on a stack it applies to', () => {
-    expect(chosenPhases(undefined, undefined, 'rke-ha', ['roll'])).toContain('--with roll: only an optional phase (rotate) is added with --with');
-    expect(chosenPhases(undefined, undefined, 'rke-ha', ['rotat'])).toContain('Unknown phase rotat');
-    expect(chosenPhases(undefined, undefined, 'docker', ['rotate'])).toContain('--with rotate: that phase does not apply to docker');
-    expect(chosenPhases(['rotate'], undefined, 'k8s-ha')).toContain('--only rotate: that phase does not apply to k8s-ha');
+    const refused = (code: string, text: string) => ({ code, text: expect.stringContaining(text) });
+    expect(chosenPhases(undefined, undefined, 'rke-ha', ['roll'])).toEqual(
+      refused('ACCEPTANCE_PHASE_NOT_OPTIONAL', '--with roll: only an optional phase (rotate) is added with --with'),
+    );
+    expect(chosenPhases(undefined, undefined, 'rke-ha', ['rotat'])).toEqual(refused('ACCEPTANCE_PHASE_UNKNOWN', 'Unknown phase rotat'));
+    expect(chosenPhases(undefined, undefined, 'docker', ['rotate'])).toEqual(
+      refused('ACCEPTANCE_PHASE_NOT_APPLICABLE', '--with rotate: that phase does not apply to docker'),
+    );
+    expect(chosenPhases(['rotate'], undefined, 'k8s-ha')).toEqual(
+      refused('ACCEPTANCE_PHASE_NOT_APPLICABLE', '--only rotate: that phase does not apply to k8s-ha'),
+    );
   });
 });

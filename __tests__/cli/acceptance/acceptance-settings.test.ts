@@ -113,8 +113,11 @@ describe('the acceptance run', () => {
   it('--only and --skip; the budget and its cost', () => {
     expect([...(chosenPhases(['ping'], undefined) as Set<string>)]).toEqual(['deploy', 'ping', 'teardown', 'sweep']);
     expect((chosenPhases(undefined, ['roll', 'drill']) as Set<string>).has('roll')).toBe(false);
-    expect(chosenPhases(['deploy'], undefined)).toContain('Unknown phase deploy');
-    expect(chosenPhases(['drill'], undefined)).toContain('choose backup with drill');
+    expect(chosenPhases(['deploy'], undefined)).toEqual({ code: 'ACCEPTANCE_PHASE_UNKNOWN', text: expect.stringContaining('Unknown phase deploy') });
+    expect(chosenPhases(['drill'], undefined)).toEqual({
+      code: 'ACCEPTANCE_DRILL_WITHOUT_BACKUP',
+      text: expect.stringContaining('choose backup with drill'),
+    });
     expect(statedCost(240, false)).toBe('$2.68');
     expect(statedCost(240, true)).toBe('$3.36');
     expect(overBudget(0, 240 * 60_000, 240)).toBe(false);
@@ -180,7 +183,10 @@ describe('the acceptance run', () => {
       'teardown',
       'sweep',
     ]);
-    expect(chosenPhases(['upgrade'], undefined, 'k8s-ha')).toContain('does not apply to k8s-ha');
+    expect(chosenPhases(['upgrade'], undefined, 'k8s-ha')).toEqual({
+      code: 'ACCEPTANCE_PHASE_NOT_APPLICABLE',
+      text: expect.stringContaining('does not apply to k8s-ha'),
+    });
     expect((chosenPhases(undefined, ['roll'], 'docker') as Set<string>).has('break')).toBe(true);
     expect(statedCost(240, false, 'docker')).toBe('$0.44');
     expect(statedCost(240, false, 'k8s-ha')).toBe('$0.00');

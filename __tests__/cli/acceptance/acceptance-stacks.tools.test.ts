@@ -7,6 +7,7 @@ import { FIRST_KEY, tokenWith } from '../../helpers/roll-world';
 import { OLD, secretOf } from '../../helpers/rotate-world';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { codesOf, said } from '../../helpers/plain-output';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -74,7 +75,8 @@ describe('npm run acceptance: k8s-ha, docker, --with rotate', () => {
       { env: { RANCHER_HA_AWS_SYNTH: SYNTH } },
     );
     expect(result.code).toBe(2);
-    expect(result.out).toContain('has a namespace cattle-system: a Rancher is installed there already');
+    expect(codesOf(result.out)).toEqual(['ACCEPTANCE_CLUSTER_HAS_RANCHER']);
+    expect(said(result.out, 'ACCEPTANCE_CLUSTER_HAS_RANCHER')).toContain('user-kubeconfig.yaml');
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
     expect(c.calls().filter((call) => !/^aws (sts|resourcegroupstaggingapi) /.test(call))).toEqual([
       `kubectl --kubeconfig ${join(c.dir, 'user-kubeconfig.yaml')} --context user-admin --request-timeout=30s get namespace cattle-system -o name`,
@@ -93,7 +95,7 @@ describe('npm run acceptance: k8s-ha, docker, --with rotate', () => {
     expect(statuses(report)).toEqual(Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, applies.includes(p) ? 'passed' : 'skipped'])));
     for (const p of ['upgrade', 'roll', 'rotate', 'backup', 'drill'] as const)
       expect(report.phases.find((x: any) => x.phase === p).detail).toBe((NOT_APPLICABLE.docker as any)[p]);
-    expect(result.out).toContain('(does not apply) roll: one host');
+    expect(said(result.out, 'ACCEPTANCE_PLAN')).toContain('(does not apply) roll: one host');
     // Rancher's CA read from /cacerts (trust on first use), then /ping and the login verified against it.
     expect(r.requests).toEqual(expect.arrayContaining(['GET /cacerts', 'GET /ping', 'POST /v1-public/login']));
     expect(c.calls()).toContain(`aws ec2 stop-instances --instance-ids i-server --region ${REGION} --output json`);
@@ -158,6 +160,16 @@ describe('npm run acceptance: k8s-ha, docker, --with rotate', () => {
         'server-0 replaced after the rotations: it joined with the new token from the token parameter, Ready and an etcd voter',
       ]),
     );
+    // Both rotations and the roll told through the run's own host, inside its rotate phase: their codes in its output.
+    const codes = codesOf(result.out);
+    const start = codes.indexOf('ACCEPTANCE_PHASE_STARTED', codes.indexOf('ACCEPTANCE_PHASE_PASSED'));
+    const phase = codes.slice(start, codes.indexOf('ACCEPTANCE_PHASE_PASSED', start) + 1);
+    expect(phase.filter((code) => ['ROTATE_PLAN', 'ROLL_PLAN', 'ACCEPTANCE_PHASE_PASSED'].includes(code))).toEqual([
+      'ROTATE_PLAN',
+      'ROTATE_PLAN',
+      'ROLL_PLAN',
+      'ACCEPTANCE_PHASE_PASSED',
+    ]);
     expect(existsSync(join(runDir(c), 'join-token-before-rotation'))).toBe(false);
     expect(readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')).not.toContain(OLD);
     expectTornDown(c);

@@ -7,6 +7,7 @@ import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { accept, checkEveryRun, expectTornDown, REGION, world, ZONE } from '../../helpers/acceptance-world';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { codesOf, said } from '../../helpers/plain-output';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -19,12 +20,41 @@ useFakeAwsEndpoint();
 checkEveryRun();
 
 describe('npm run acceptance', () => {
-  it('passes: every phase, a report with versions, the timeline, an empty second plan, the AWS actions; nothing left', async () => {
+  it('passes: every phase, a report with versions, the timeline, an empty second plan, the AWS actions; nothing left; --json gives the run with its phases as spans', async () => {
     const { c, r } = await world();
-    const result = await accept(c);
-    if (result.code !== 0) console.log(result.out.slice(-6000));
-    expect(result.err).toBe('');
+    // With --json: the run alone on standard output, its progress (plain lines: not a terminal) on standard error.
+    const result = await accept(c, '--json');
+    if (result.code !== 0) console.log(result.err.slice(-6000));
     expect(result.code).toBe(0);
+    const json = JSON.parse(result.out);
+    expect(json).toMatchObject({ command: 'acceptance', exitCode: 0 });
+    expect(json.messages.map((m: any) => m.code)).toEqual(codesOf(result.err));
+    // Each phase a span, phase n of 13 (the optional rotate and docker's migrate not taken), each done in turn; the
+    // roll's and the drill's spans nest inside theirs.
+    const taken = ACCEPTANCE_PHASES.filter((p) => !OPTIONAL_PHASES.includes(p) && p !== 'migrate');
+    expect(json.spans.filter((s: any) => s.position?.m === taken.length).map((s: any) => `${s.label} ${s.position.n} ${s.outcome}`)).toEqual(
+      taken.map((p, i) => `${p} ${i + 1} done`),
+    );
+    const codes = codesOf(result.err);
+    expect(codes.filter((code) => code.startsWith('ACCEPTANCE_PHASE_'))).toEqual(
+      taken.flatMap(() => ['ACCEPTANCE_PHASE_STARTED', 'ACCEPTANCE_PHASE_PASSED']),
+    );
+    // The long waits inside a phase are steps of it: the deploy's synth and apply, each look at the downstream cluster
+    // after a phase, each part of the teardown.
+    const steps = json.spans.filter((s: any) => s.position === undefined).map((s: any) => s.label);
+    expect(steps.slice(0, 2)).toEqual(['synth', 'apply']);
+    expect(steps.filter((label: string) => label === 'downstream cluster')).toHaveLength(6);
+    expect(steps.slice(-2)).toEqual(['downstream instance', 'deployment']);
+    expect(json.spans.every((s: any) => s.outcome === 'done')).toBe(true);
+    // The roll, the drill and the teardown told through the same host: their codes, in the run's one output.
+    for (const code of ['ROLL_PLAN', 'DRILL_RESULT', 'TEARDOWN_REPORT', 'ACCEPTANCE_TERRAFORM_OUTPUT'])
+      expect({ code, told: codes.includes(code) }).toEqual({ code, told: true });
+    expect(json.messages.find((m: any) => m.code === 'ACCEPTANCE_RESULT').data).toEqual({
+      passed: true,
+      report: join(runDir(c), 'report.md'),
+      json: join(runDir(c), 'report.json'),
+      exitCode: 0,
+    });
     const report = reportOf(c);
     // Every phase but the optional ones (not named with --with) and the migration, which starts from docker (acceptance-migrate.tools).
     expect(statuses(report)).toEqual(
@@ -106,7 +136,7 @@ describe('npm run acceptance', () => {
       '## What this run does not prove',
     ])
       expect(markdown).toContain(heading);
-    expect(result.out).toContain('Result: PASSED');
+    expect(said(result.err, 'ACCEPTANCE_RESULT')).toMatch(/^Result: PASSED\./);
     expectTornDown(c);
   });
 
@@ -115,13 +145,13 @@ describe('npm run acceptance', () => {
     const result = c.run(['acceptance', 'rke-ha', '--region', REGION, '--dry-run'], { tools: [] });
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    for (const phase of ACCEPTANCE_PHASES) expect(result.out).toContain(`${phase}: `);
-    expect(result.out).not.toContain('(skipped) upgrade: ');
-    expect(result.out).not.toContain('The run would not start');
-    expect(result.out).toContain('What it creates: a VPC with its subnets and NAT gateway, a network load balancer, three RKE2 servers');
-    expect(result.out).toContain('How long: 3-6 hours');
-    expect(result.out).toMatch(/Budget: 390 minutes, at most about \$5\.36/);
-    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(codesOf(result.out)).toEqual(['ACCEPTANCE_PLAN', 'ACCEPTANCE_DRY_RUN']);
+    const plan = said(result.out, 'ACCEPTANCE_PLAN');
+    for (const phase of ACCEPTANCE_PHASES) expect(plan).toContain(`${phase}: `);
+    expect(plan).not.toContain('(skipped) upgrade: ');
+    expect(plan).toContain('What it creates: a VPC with its subnets and NAT gateway, a network load balancer, three RKE2 servers');
+    expect(plan).toContain('How long: 3-6 hours');
+    expect(plan).toMatch(/Budget: 390 minutes, at most about \$5\.36/);
     expect(c.calls()).toEqual([]);
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
   });
@@ -130,34 +160,46 @@ describe('npm run acceptance', () => {
     const { c } = await world();
     const result = c.run(['acceptance', 'rke-ha', '--region', REGION, '--dry-run', '--skip', 'upgrade'], { tools: [] });
     expect(result.code).toBe(0);
-    expect(result.out).toContain('(skipped) upgrade: ');
+    expect(said(result.out, 'ACCEPTANCE_PLAN')).toContain('(skipped) upgrade: ');
     expect(c.calls()).toEqual([]);
   });
 
   it.each([
-    ['no region', ['acceptance', 'rke-ha', '--yes'], '--region is required'],
-    ['an unknown stack', ['acceptance', 'eks', '--region', REGION, '--yes'], 'proves rke-ha, k8s-ha or docker; eks is none'],
-    ['k8s-ha without a cluster', ['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--hosted-zone', ZONE], 'name it with --kubeconfig'],
-    ['k8s-ha without a zone', ['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--kubeconfig', 'user-kubeconfig.yaml'], '--hosted-zone'],
-    ['a cluster for another stack', ['acceptance', 'docker', '--region', REGION, '--yes', '--kubeconfig', 'x'], 'are for k8s-ha'],
+    ['no region', ['acceptance', 'rke-ha', '--yes'], 'ACCEPTANCE_NO_REGION', ''],
+    ['an unknown stack', ['acceptance', 'eks', '--region', REGION, '--yes'], 'ACCEPTANCE_STACK_UNKNOWN', 'eks'],
+    ['k8s-ha without a cluster', ['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--hosted-zone', ZONE], 'ACCEPTANCE_NO_KUBECONFIG', ''],
+    [
+      'k8s-ha without a zone',
+      ['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--kubeconfig', 'user-kubeconfig.yaml'],
+      'ACCEPTANCE_NO_HOSTED_ZONE',
+      '',
+    ],
+    [
+      'a cluster for another stack',
+      ['acceptance', 'docker', '--region', REGION, '--yes', '--kubeconfig', 'x'],
+      'ACCEPTANCE_CLUSTER_OPTIONS_NOT_USED',
+      'docker',
+    ],
     [
       'a phase docker has not',
       ['acceptance', 'docker', '--region', REGION, '--yes', '--only', 'roll'],
-      '--only roll: that phase does not apply to docker',
+      'ACCEPTANCE_PHASE_NOT_APPLICABLE',
+      '--only roll',
     ],
-    ['an unknown phase', ['acceptance', 'rke-ha', '--region', REGION, '--yes', '--only', 'ping,dance'], 'Unknown phase dance'],
-  ])('refuses %s before any call', async (_name, args, message) => {
+    ['an unknown phase', ['acceptance', 'rke-ha', '--region', REGION, '--yes', '--only', 'ping,dance'], 'ACCEPTANCE_PHASE_UNKNOWN', 'dance'],
+  ])('refuses %s before any call', async (_name, args, code, fact) => {
     const { c } = await world();
     const result = await c.runAsync(args);
     expect(result.code).toBe(2);
-    expect(result.out).toContain(message);
+    expect(codesOf(result.out)).toEqual([code]);
+    expect(said(result.out, code)).toContain(fact);
     expect(c.calls()).toEqual([]);
   });
 
   it("the README's run (no settings file, no --skip upgrade) starts from the previous default and upgrades it; --skip upgrade deploys the target", async () => {
     const { c } = await world();
     const run = await accept(c, '--skip', 'downstream,roll,drill');
-    expect(run.out).not.toContain('records no SHA-256');
+    expect(codesOf(run.out)).not.toContain('ACCEPTANCE_UPGRADE_SUM_MISSING');
     expect(run.code).toBe(0);
     expect(reportOf(c).versions.rke2).toBe(`${UPGRADE.from} -> ${UPGRADE.to}`);
     const { c: other } = await world();
@@ -170,11 +212,13 @@ describe('npm run acceptance', () => {
     const { c } = await world((w) => (w.acceptance.existing = ['arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1']));
     const taken = await accept(c, '--name', 'rancher');
     expect(taken.code).toBe(2);
-    expect(taken.out).toContain('rancher is the name of an existing deployment');
+    expect(codesOf(taken.out)).toEqual(['ACCEPTANCE_NAME_TAKEN']);
+    expect(said(taken.out, 'ACCEPTANCE_NAME_TAKEN')).toMatch(/^rancher /);
     writeFileSync(join(c.dir, 'prod.yaml'), 'name: rancher\nbackend:\n  type: s3\n  bucket: tf-state\n');
     const backend = await accept(c, '--settings', 'prod.yaml');
     expect(backend.code).toBe(2);
-    expect(backend.out).toContain('names a state backend');
+    expect(codesOf(backend.out)).toEqual(['ACCEPTANCE_SETTINGS_REFUSED']);
+    expect(said(backend.out, 'ACCEPTANCE_SETTINGS_REFUSED')).toContain('prod.yaml');
     expect(c.calls().every((call) => /^aws (sts|resourcegroupstaggingapi) /.test(call))).toBe(true);
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
   });
@@ -190,6 +234,6 @@ describe('npm run acceptance', () => {
     // No terminal and no --yes: refused.
     const piped = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--skip', 'upgrade']);
     expect(piped.code).toBe(2);
-    expect(piped.out).toContain('pass --yes');
+    expect(codesOf(piped.out)).toEqual(['ACCEPTANCE_PLAN', 'ACCEPTANCE_NO_TERMINAL']);
   });
 });

@@ -2,9 +2,9 @@ import type { IoMessage } from './message';
 import type { OpenSpan, Renderer } from './renderer';
 
 /**
- * The plain adapter for a caller that takes lines (the acceptance run calls the roll as a function and keeps its
- * lines as evidence): each message's text, as the command printed it before it had codes; no time, no code, no
- * status line.
+ * The plain adapter for a caller that takes lines (the drill called with `log`, cli/drill/drill.ts drillHost): each
+ * message's text, as the command printed it before it had codes; no time, no code, no status line. The acceptance
+ * run gives the commands it runs its own host instead.
  */
 export class LinesRenderer implements Renderer {
   constructor(private readonly log: (line: string) => void) {}

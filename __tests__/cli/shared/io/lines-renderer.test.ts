@@ -1,7 +1,7 @@
 import { IoHost } from '../../../../cli/shared/io/io-host';
 import { LinesRenderer } from '../../../../cli/shared/io/lines-renderer';
 
-describe('the lines adapter (a caller that takes lines: the acceptance run calling the roll)', () => {
+describe('the lines adapter (a caller that takes lines: the drill called with `log`)', () => {
   it("hands on each message's text as it is, a step's start and end included, with no time, code or status line", () => {
     const lines: string[] = [];
     const io = new IoHost(new LinesRenderer((line) => lines.push(line)), () => new Date('2026-11-27T10:00:00Z'));
