@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKUP_FILE } from '../../lib/config/backup-file';
 import { Aws } from '../shared/aws';
-import { IoHost } from '../shared/io/io-host';
-import { LinesRenderer } from '../shared/io/lines-renderer';
+import type { IoHost } from '../shared/io/io-host';
 import { deleteTokenParameter, newestSnapshot, snapshotFolder, snapshotUnreadable, type EtcdSnapshot } from './drill-etcd';
 import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases';
 import { drillPlan } from './drill-plan';
@@ -32,23 +31,8 @@ import { beginPhase, drillPhaseRunner } from './drill-progress';
 
 export { throwawayProblems } from './drill-phases';
 
-/**
- * Where a drill's messages go: an I/O host (the command line's: progress in place on a terminal, coded lines
- * elsewhere), or, for a caller that keeps lines (the acceptance run reads the report's `Result:` and comparison
- * lines), `log`, which gets each line of each message's text, one call a line as before the drill had codes.
- */
-export type DrillOutput = { readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never };
-
-export type DrillOptions = DrillSettings & DrillOutput;
-
-/** The host a drill tells through: the caller's, or one over its `log`. */
-export const drillHost = (o: DrillOutput): IoHost =>
-  o.io ??
-  new IoHost(
-    new LinesRenderer((text) => {
-      for (const line of text.split('\n')) o.log!(line);
-    }),
-  );
+/** A drill tells through an I/O host: the command line's (progress in place on a terminal, coded lines elsewhere) or the acceptance run's. */
+export type DrillOptions = DrillSettings & { readonly io: IoHost };
 
 /** A drill's settings, with the host it tells through. */
 export type DrillRunOptions = DrillSettings & { readonly io: IoHost };
@@ -146,7 +130,7 @@ export interface DrillPlan {
  * its phases (runDrillPhases), and its close: teardown and report (endDrill).
  */
 export async function drill(given: DrillOptions): Promise<number> {
-  const options: DrillRunOptions = { ...given, io: drillHost(given) };
+  const options: DrillRunOptions = given;
   const { io } = options;
   const record = new StateFile<DrillRecord>(join(options.root, 'drill.json'));
   const earlier = await finishEarlierDrill(options, record);

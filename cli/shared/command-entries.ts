@@ -12,14 +12,13 @@ import type { IoHost } from './io/io-host';
  * `rancher-ha-aws teardown` without its confirmation, of a deployment a command made itself: telling through the
  * caller's I/O host (the drill's), or as lines to `log` (the acceptance run's).
  */
-export type TeardownEntry = (
-  options: {
-    readonly dir: string;
-    readonly label: string;
-    readonly keepSnapshots: boolean;
-    readonly yes: boolean;
-  } & ({ readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never }),
-) => Promise<number>;
+export type TeardownEntry = (options: {
+  readonly dir: string;
+  readonly label: string;
+  readonly keepSnapshots: boolean;
+  readonly yes: boolean;
+  readonly io: IoHost;
+}) => Promise<number>;
 
 /** `rancher-ha-aws roll --server <name>`. */
 export type RollEntry = (options: {

@@ -2,29 +2,13 @@ import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ClientsOfRegion } from '../shared/aws/clients';
 import { IoHost } from '../shared/io/io-host';
-import { LinesRenderer } from '../shared/io/lines-renderer';
 import { ChoiceNeeded, type Deployment, inState, readDeploymentRecords } from '../shared/module-folder';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { type Store, storesOf } from '../shared/stores';
 import { ModuleState, stringAttribute, Terraform } from '../shared/terraform';
 
-/**
- * Where a teardown's messages go: an I/O host (the command line's, or the drill's, whose status line then holds the
- * teardown's steps too), or, for a caller that keeps lines (the acceptance run), `log`, which gets each line of each
- * message's text, one call a line, as before the teardown had codes.
- */
-export type TeardownOutput = { readonly io: IoHost; readonly log?: never } | { readonly log: (line: string) => void; readonly io?: never };
-
-export type TeardownOptions = TeardownSettings & TeardownOutput;
-
-/** The host a teardown tells through: the caller's, or one over its `log`. */
-export const teardownHost = (o: TeardownOutput): IoHost =>
-  o.io ??
-  new IoHost(
-    new LinesRenderer((text) => {
-      for (const line of text.split('\n')) o.log!(line);
-    }),
-  );
+/** A teardown tells through an I/O host: the command line's, or the drill's or acceptance run's, whose status line then holds its steps. */
+export type TeardownOptions = TeardownSettings & { readonly io: IoHost };
 
 /** A teardown's settings, with the host it tells through. */
 type TeardownRun = TeardownSettings & { readonly io: IoHost };
@@ -179,7 +163,7 @@ const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kin
  * (destroyModule), then the stores deleted and the record finished (finishTeardown).
  */
 export async function teardown(given: TeardownOptions): Promise<number> {
-  const options: TeardownRun = { ...given, io: teardownHost(given) };
+  const options: TeardownRun = given;
   const target = await readTarget(options);
   if (typeof target === 'number') return target;
   const saves = await confirmTeardown(options, target);
