@@ -199,7 +199,8 @@ describe('teardown of a library-made module', () => {
     const wrong = await c.runInTerminal(['teardown', '--dir', c.moduleDir], question, c.moduleDir);
     expect(wrong.screen).toContain(`'${c.moduleDir}' is not 'acme': nothing was changed.`);
     expect(wrong.code).toBe(1);
-    const right = await c.runInTerminal(['teardown', '--dir', c.moduleDir], question, 'acme');
+    // CI=false: a CI's environment (CI=true) chooses plain lines even on a terminal, as it should.
+    const right = await c.runInTerminal(['teardown', '--dir', c.moduleDir], question, 'acme', { CI: 'false' });
     expect(right.screen).toContain('Teardown of acme finished.');
     expect(right.code).toBe(0);
     // On a terminal: no codes, and the steps in the status line (step n of m, its time) while they run.
