@@ -1,6 +1,7 @@
 import type { IoHost } from '../shared/io/io-host';
 import type { Span } from '../shared/io/span';
-import { phaseRunner, type TimedPhase } from '../shared/throwaway';
+import { spannedPhaseRunner } from '../shared/phase-spans';
+import type { TimedPhase } from '../shared/throwaway';
 import { ACCEPTANCE_PHASES, type AcceptancePhase } from './acceptance-report';
 
 // An acceptance run's progress as spans (cli/shared/io/): each phase is phase n of m among the phases the run takes
@@ -40,11 +41,7 @@ export function beginPhase(io: IoHost, name: AcceptancePhase, phases: ReadonlySe
   });
 }
 
-/**
- * The run's phase runner (cli/shared/throwaway.ts's phaseRunner, which times and records each phase in the report)
- * with each phase a span: begun as the phase is entered, ended by `ACCEPTANCE_PHASE_PASSED`, or stopped after
- * `ACCEPTANCE_PHASE_FAILED` or `ACCEPTANCE_PHASE_INTERRUPTED`, which say why (the line the runner gives).
- */
+/** The run's phase runner: each phase timed, recorded in the report and a span (spannedPhaseRunner). */
 export function acceptancePhaseRunner(o: {
   readonly io: IoHost;
   readonly phases: ReadonlySet<AcceptancePhase>;
@@ -52,27 +49,7 @@ export function acceptancePhaseRunner(o: {
   readonly results: TimedPhase<AcceptancePhase>[];
   readonly enter: (phase: AcceptancePhase) => void;
 }): <T>(name: AcceptancePhase, step: () => Promise<T> | T) => Promise<T> {
-  let span: Span | undefined;
-  const run = phaseRunner<AcceptancePhase>({
-    interrupted: o.interrupted,
-    results: o.results,
-    enter: (name) => {
-      o.enter(name);
-      span = beginPhase(o.io, name, o.phases);
-    },
-    // The runner has just recorded the phase's result: it says whether the phase failed or a signal stopped it.
-    log: (line) => phaseStopped(o.io, o.results[o.results.length - 1]?.status === 'interrupted', line),
-  });
-  return async (name, step) => {
-    try {
-      const value = await run(name, step);
-      span?.end('ACCEPTANCE_PHASE_PASSED', `${name}: passed`, { phase: name });
-      return value;
-    } finally {
-      span?.stop();
-      span = undefined;
-    }
-  };
+  return spannedPhaseRunner({ ...o, prefix: 'ACCEPTANCE', begin: (name) => beginPhase(o.io, name, o.phases) });
 }
 
 /** Why a phase did not pass: a signal or the budget stopped it, or it failed. */

@@ -1,6 +1,6 @@
 import type { IoHost } from '../shared/io/io-host';
 import type { Span } from '../shared/io/span';
-import { phaseRunner } from '../shared/throwaway';
+import { spannedPhaseRunner } from '../shared/phase-spans';
 import { DRILL_PHASES, ETCD_PHASES, type DrillPhase, type PhaseResult } from './drill-report';
 
 /** What each phase is doing, as the status line says it after the phase's name and place (phase n of m). */
@@ -40,11 +40,7 @@ export function beginPhase(io: IoHost, name: DrillPhase, etcd: boolean): Span {
   });
 }
 
-/**
- * The drill's phase runner (cli/shared/throwaway.ts's phaseRunner, which times and records each phase in the report)
- * with each phase a span: begun as the phase is entered, ended by `DRILL_PHASE_PASSED`, or stopped after
- * `DRILL_PHASE_FAILED` or `DRILL_PHASE_INTERRUPTED`, which say why (the line the runner gives).
- */
+/** The drill's phase runner: each phase timed, recorded in the report and a span (spannedPhaseRunner). */
 export function drillPhaseRunner(o: {
   readonly io: IoHost;
   readonly etcd: boolean;
@@ -52,26 +48,5 @@ export function drillPhaseRunner(o: {
   readonly results: PhaseResult[];
   readonly enter: (phase: DrillPhase) => void;
 }): <T>(name: DrillPhase, step: () => Promise<T> | T) => Promise<T> {
-  let span: Span | undefined;
-  const run = phaseRunner<DrillPhase>({
-    interrupted: o.interrupted,
-    results: o.results,
-    enter: (name) => {
-      o.enter(name);
-      span = beginPhase(o.io, name, o.etcd);
-    },
-    // The runner has just recorded the phase's result: it says whether the phase failed or a signal stopped it.
-    log: (line) =>
-      o.results[o.results.length - 1]?.status === 'interrupted' ? o.io.warn('DRILL_PHASE_INTERRUPTED', line) : o.io.error('DRILL_PHASE_FAILED', line),
-  });
-  return async (name, step) => {
-    try {
-      const value = await run(name, step);
-      span?.end('DRILL_PHASE_PASSED', `${name}: passed`, { phase: name });
-      return value;
-    } finally {
-      span?.stop();
-      span = undefined;
-    }
-  };
+  return spannedPhaseRunner({ ...o, prefix: 'DRILL', begin: (name) => beginPhase(o.io, name, o.etcd) });
 }

@@ -455,14 +455,20 @@ function backupSource(aws: Aws, production: ProductionDeployment): Source {
       code: 1,
     };
   const file = backup.key.slice(BACKUP_PREFIX.length);
-  if (file.endsWith('.enc') && !production.backupEncryptionConfig)
-    return {
-      why: 'DRILL_BACKUP_NOT_DECRYPTABLE',
-      refused: `${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with.`,
-      code: 2,
-    };
+  const undecryptable = notDecryptable(file, production);
+  if (undecryptable) return undecryptable;
   const { key, lastModified, bytes } = backup;
   return { backup: { bucket: production.backupBucket, key, lastModified, bytes }, file };
+}
+
+/** The refusal of a backup file production's state cannot decrypt (an `.enc` file without its encryption output). */
+function notDecryptable(file: string, production: ProductionDeployment): Source | undefined {
+  if (!file.endsWith('.enc') || production.backupEncryptionConfig) return undefined;
+  return {
+    why: 'DRILL_BACKUP_NOT_DECRYPTABLE',
+    refused: `${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with.`,
+    code: 2,
+  };
 }
 
 /**
@@ -496,12 +502,8 @@ function standbySource(aws: Aws, production: ProductionDeployment, settings: Rec
       code: 1,
     };
   const file = backup.key.slice(BACKUP_PREFIX.length);
-  if (file.endsWith('.enc') && !production.backupEncryptionConfig)
-    return {
-      why: 'DRILL_BACKUP_NOT_DECRYPTABLE',
-      refused: `${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with.`,
-      code: 2,
-    };
+  const undecryptable = notDecryptable(file, production);
+  if (undecryptable) return undecryptable;
   const { key, lastModified, bytes } = backup;
   return {
     backup: { bucket: copy.bucket, key, lastModified, bytes },
