@@ -95,6 +95,13 @@ export const RKE_HA_FIELDS = {
        * replace one (a destroy included) is refused before anything is touched.
        */
       deletionProtection: z.boolean().default(true),
+      /**
+       * `false`: no Route53 record leads Rancher's name to this load balancer; Rancher's `/ping` is probed at the
+       * load balancer under the name instead, and something else moves the record (a failover's standby:
+       * docs/failover.md). Needs `type: nlb`, TLS in the cluster (mode `ingress` or `rancher`), `dns.mode: route53`
+       * and `rancher.bootstrap.enabled: false` (the first login goes by the name).
+       */
+      hostnameRecord: z.boolean().default(true),
     })
     .prefault({}),
   /** A VPC and subnets to use instead of creating a network. */
