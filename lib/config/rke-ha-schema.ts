@@ -96,10 +96,8 @@ export const RKE_HA_FIELDS = {
        */
       deletionProtection: z.boolean().default(true),
       /**
-       * `false`: no Route53 record leads Rancher's name to this load balancer; Rancher's `/ping` is probed at the
-       * load balancer under the name instead, and something else moves the record (a failover's standby:
-       * docs/failover.md). Needs `type: nlb`, TLS in the cluster (mode `ingress` or `rancher`), `dns.mode: route53`
-       * and `rancher.bootstrap.enabled: false` (the first login goes by the name).
+       * `false`: no Route53 record of the hostname; `/ping` is probed at the NLB (a [failover](failover.md)'s
+       * standby). Needs `type: nlb`, TLS in the cluster and `rancher.bootstrap.enabled: false`.
        */
       hostnameRecord: z.boolean().default(true),
     })
