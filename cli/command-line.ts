@@ -31,6 +31,7 @@ export interface CommandOptions {
   readonly teardown?: true;
   readonly etcd?: true;
   readonly standby?: true;
+  readonly primaryLost?: true;
   readonly region?: string;
   readonly settings?: string;
   readonly kubeconfig?: string;
@@ -201,6 +202,21 @@ function drillCommand(): Command {
   return actsOnModule(command, false);
 }
 
+function failoverCommand(): Command {
+  const command = new Command('failover')
+    .summary('move production to its standby region')
+    .description(
+      "stand production up in its standby.region from the copy's newest backup, check its CA at its load balancer, move the hostname's records there; RTO and RPO in ./failover.out/report-*.json",
+    )
+    .argument('[stack]', "production's stack (rke-ha)")
+    .option('--primary-lost', 'fail over although the primary answers /ping')
+    .addOption(yes())
+    .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
+    .option('--json', 'the final report as JSON on standard output, progress on standard error')
+    .addOption(dryRun());
+  return actsOnModule(command, false);
+}
+
 function acceptanceCommand(): Command {
   const phases = (description: string) => (flags: string) => valued(flags, description, list);
   return new Command('acceptance')
@@ -242,7 +258,7 @@ function acceptanceCommand(): Command {
 }
 
 /** The commands, in the order the help lists them. */
-const COMMANDS = [teardownCommand, rollCommand, rotateCommand, drillCommand, acceptanceCommand] as const;
+const COMMANDS = [teardownCommand, rollCommand, rotateCommand, drillCommand, failoverCommand, acceptanceCommand] as const;
 
 /** The whole CLI: its commands, none run, every exit and every message handed back (parseCommandLine). */
 function program(out: (text: string) => void, width: number | undefined): Command {

@@ -7,6 +7,7 @@ import { acceptance } from './acceptance/acceptance';
 import { COMMAND_NAMES, type CommandLine, parseCommandLine, UsageError } from './command-line';
 import type { AcceptanceCommands } from './acceptance/acceptance-run';
 import { drill } from './drill/drill';
+import { failover } from './failover/failover';
 import { roll } from './roll/roll';
 import { rotate, ROTATIONS, type Rotation } from './rotate/rotate';
 import { rotateEncryptionKey } from './rotate/rotate-encryption';
@@ -194,6 +195,32 @@ const runDrill: Runner = async (line) => {
   );
 };
 
+const runFailover: Runner = async (line) => {
+  if (line.stack === undefined && line.options.dir === undefined) throw new UsageError('failover: name the stack of production (rke-ha).');
+  // A dry run runs no tool and needs no synthesized module: anyone reads the plan first.
+  const dryRun = line.options.dryRun === true;
+  const dir = dryRun ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha')) : moduleAndTools(line, ['aws', 'curl']);
+  // The synth or apply in flight is stopped with SIGINT (terraform saves its state); a rerun continues.
+  const stopping = stopOnSignals('the failover once terraform has saved its state', 'run the failover again to continue');
+  return onIoHost(line, { command: 'failover' }, (io) =>
+    failover({
+      stack: line.stack ?? 'rke-ha',
+      productionDir: dir,
+      settingsPath: productionSettingsPath(),
+      root: resolve('failover.out'),
+      synthScript: synthScript(),
+      dryRun,
+      primaryLost: line.options.primaryLost === true,
+      yes: line.options.yes === true,
+      ask: askOnTerminal,
+      pingMinutes: line.options.waitMinutes,
+      interrupted: () => stopping.aborted,
+      stop: stopping,
+      io,
+    }),
+  );
+};
+
 /** The commands an acceptance run runs as a person would; the drill tears its throwaway down with the teardown command. */
 const ACCEPTANCE_COMMANDS: AcceptanceCommands = { roll, rotate, rotateEncryptionKey, drill: (options) => drill({ ...options, teardown }), teardown };
 
@@ -241,6 +268,7 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   roll: runRoll,
   rotate: runRotate,
   drill: runDrill,
+  failover: runFailover,
   acceptance: runAcceptance,
 };
 

@@ -4,13 +4,14 @@ import { synthSettings } from '../helpers/variants';
 // The built CLI, as `npm run <command>` runs it, against the stubbed terraform/aws/kubectl of the fake cloud: how each
 // command fails (one line on stderr naming the cause, no Node stack trace) and what its own --help prints.
 
-const COMMANDS = ['teardown', 'roll', 'rotate', 'drill', 'acceptance'] as const;
+const COMMANDS = ['teardown', 'roll', 'rotate', 'drill', 'failover', 'acceptance'] as const;
 /** An option each command's help names and no other command's does. */
 const OWN_OPTION: Record<(typeof COMMANDS)[number], string> = {
   teardown: '--keep-snapshots',
   roll: '--new-image',
   rotate: 'token rotate',
   drill: '--etcd',
+  failover: '--primary-lost',
   acceptance: '--budget-minutes',
 };
 
@@ -80,7 +81,9 @@ it('an unknown command: one line naming the commands and the nearest', () => {
   const result = world.run(['tear-down']);
   expect(result.code).toBe(2);
   expectOneCleanLine(result.err);
-  expect(result.err).toContain("Unknown command 'tear-down': the commands are teardown, roll, rotate, drill, acceptance. Did you mean teardown?");
+  expect(result.err).toContain(
+    "Unknown command 'tear-down': the commands are teardown, roll, rotate, drill, failover, acceptance. Did you mean teardown?",
+  );
 });
 
 // `rotate rke-ha --dry-run` once said "not 'rke-ha'", as if the stack were the mistake.

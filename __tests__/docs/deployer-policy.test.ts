@@ -24,6 +24,7 @@ const SDK_CLIENTS: Readonly<Record<string, string>> = {
   kms: 'KMS',
   rds: 'RDS',
   'resource-groups-tagging-api': 'ResourceGroupsTaggingAPI',
+  'route-53': 'Route53',
   s3: 'S3',
   ssm: 'SSM',
   sts: 'STS',

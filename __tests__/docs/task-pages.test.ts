@@ -27,6 +27,7 @@ const TASKS: readonly { task: string; page: string; commands: readonly RegExp[] 
   { task: 'run the acceptance proof', page: 'docs/acceptance.md', commands: [/npm run acceptance -- /] },
   { task: 'tear down', page: 'docs/teardown.md', commands: [/npm run teardown -- /] },
   { task: "keep a standby's data in a second region", page: 'docs/standby.md', commands: [/standby: region: \S+/, /cdktf -- deploy rke-ha/] },
+  { task: 'fail over to the standby region', page: 'docs/failover.md', commands: [/npm run failover -- rke-ha/] },
   { task: 'migrate docker to rke-ha', page: 'docs/docker-to-rke-ha.md', commands: [/cdktf -- deploy rke-ha/] },
   { task: 'recover a lost server', page: 'docs/recover.md', commands: [/npm run roll -- /] },
 ];

@@ -88,6 +88,12 @@ export function load(fake: FakeAws, aws: any, region: string): void {
       fake.kms.keys.set(id, { state: k.state, ...(k.window ? { deletionDate: new Date(fake.kms.now.getTime() + k.window * DAY) } : {}) });
   fake.logs.groups.clear();
   for (const [name, g] of Object.entries<any>(aws.logGroups)) if (g.exists) fake.logs.groups.add(name);
+  // Route 53's zones and changes: the world's own objects (global, whatever the region), changed in place.
+  if (aws.route53) {
+    fake.route53.zones = aws.route53.zones;
+    fake.route53.changes = aws.route53.changes ??= {};
+    if (aws.route53.pendingLooks !== undefined) fake.route53.pendingLooks = aws.route53.pendingLooks;
+  }
   fake.ec2.snapshots.length = 0;
   for (const [volumeId, ids] of Object.entries<string[]>(aws.volumes ?? {}))
     for (const id of ids) fake.ec2.snapshots.push({ id, volumeId, owner: fake.ec2.account });

@@ -3,7 +3,7 @@ import { Aws } from '../shared/aws';
 import type { IoHost } from '../shared/io/io-host';
 import type { Comparison } from './drill-report';
 import RESTORE_SCRIPT from './drill-etcd-restore.sh';
-import { newestObject } from './drill-production';
+import { newestObject } from '../shared/production';
 import { readDeploymentRecord } from '../shared/module-folder';
 import { CommandFailed } from '../shared/process';
 import { onServer } from '../shared/server-command';

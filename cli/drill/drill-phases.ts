@@ -1,10 +1,10 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEPLOYMENT_TAG } from '../../lib/common/deployment-record-format';
-import { readBackupFile } from './backup-archive';
+import { readBackupFile } from '../shared/backup-archive';
 import { compareRestored, restoreEtcd, type EtcdRestored, type EtcdSnapshot } from './drill-etcd';
 import { API_COLLECTIONS, DRILL_USER, drillLogin, rancherIds, rancherServerUrl, removeDrillUser } from './drill-login';
-import type { ProductionDeployment } from './drill-production';
+import type { ProductionDeployment } from '../shared/production';
 import type { DrillPhase, DrillReport } from './drill-report';
 import type { DrillPlan, DrillRecord, DrillRunOptions } from './drill';
 import { Kubectl } from '../shared/kubectl';

@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKUP_FILE } from '../../lib/config/backup-file';
 import { Aws } from '../shared/aws';
 import type { IoHost } from '../shared/io/io-host';
 import { deleteTokenParameter, newestSnapshot, snapshotFolder, snapshotUnreadable, type EtcdSnapshot } from './drill-etcd';
 import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases';
 import { drillPlan } from './drill-plan';
-import { newestObject, productionDeployment, type ProductionDeployment } from './drill-production';
+import { productionDeployment, type ProductionDeployment } from '../shared/production';
 import {
   DRILL_PHASES,
   ETCD_NOT_PROVEN,
@@ -17,7 +16,15 @@ import {
   type DrillPhase,
   type DrillReport,
 } from './drill-report';
-import { ageMinutes, allowedAgeMinutes, standbyRegionOf, standbySettingsProblem } from './drill-standby';
+import {
+  BACKUP_PREFIX,
+  DRILL_STANDBY,
+  newestBackup,
+  notDecryptable,
+  standbyBackup,
+  standbyRegionOf,
+  standbySettingsProblem,
+} from '../shared/standby';
 import { defaultThrowawayName, etcdThrowawaySettings, throwawayNameProblem, throwawaySettings } from './drill-settings';
 import { readProductionSettings } from '../shared/settings-file';
 import { run } from '../shared/process';
@@ -100,8 +107,6 @@ export interface DrillRecord {
 
 /** The Terraform variable a restore of an encrypted backup reads (rancher-backups.ts names it at the stack level). */
 const RESTORE_VARIABLE = 'rancher_backup_restore_encryption_config';
-/** Where the operator writes in its bucket (BACKUP_FOLDER of backup-writer.ts). */
-const BACKUP_PREFIX = 'rancher/';
 
 /** What the checks before a drill decided and its statement named: the drill starts from it. */
 export interface DrillPlan {
@@ -455,61 +460,18 @@ function backupSource(aws: Aws, production: ProductionDeployment): Source {
       code: 1,
     };
   const file = backup.key.slice(BACKUP_PREFIX.length);
-  const undecryptable = notDecryptable(file, production);
+  const undecryptable = notDecryptable(file, production, 'DRILL');
   if (undecryptable) return undecryptable;
   const { key, lastModified, bytes } = backup;
   return { backup: { bucket: production.backupBucket, key, lastModified, bytes }, file };
 }
 
-/** The refusal of a backup file production's state cannot decrypt (an `.enc` file without its encryption output). */
-function notDecryptable(file: string, production: ProductionDeployment): Source | undefined {
-  if (!file.endsWith('.enc') || production.backupEncryptionConfig) return undefined;
-  return {
-    why: 'DRILL_BACKUP_NOT_DECRYPTABLE',
-    refused: `${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with.`,
-    code: 2,
-  };
-}
-
 /**
- * `--standby`: the newest backup in the standby's copy of production's backup bucket (in the standby region, named by
- * production's state: its replication), which production's state can decrypt, no older than `backups.schedule`
- * allows. The copy holds SSE-S3 objects as the source does (docs/standby.md): the throwaway's backup writer reads them
- * without the standby's key; the backup itself is decrypted with production's rancher_backup_encryption_config.
+ * `--standby`: the newest backup in the standby's copy, no older than `backups.schedule` allows (the lookup a failover
+ * makes too: cli/shared/standby.ts).
  */
 function standbySource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, settingsPath: string): Source {
-  const region = aws.region;
-  const copy = production.backupCopy;
-  if (!copy || (copy.region !== undefined && copy.region !== region))
-    return {
-      why: 'DRILL_STANDBY_NOT_APPLIED',
-      refused: `--standby: ${settingsPath} sets standby.region ${region}, and production's state replicates its backup bucket ${production.backupBucket ?? '(none)'} ${copy ? `to ${copy.region} (s3://${copy.bucket})` : 'nowhere'}: deploy production with this standby.region first (npm run cdktf -- deploy rke-ha; docs/standby.md).`,
-      code: 2,
-    };
-  const backup = newestBackup(aws, copy.bucket);
-  const allowed = allowedAgeMinutes(settings);
-  if (!backup)
-    return {
-      why: 'DRILL_NO_STANDBY_BACKUP',
-      refused: `--standby: no backup in s3://${copy.bucket}/${BACKUP_PREFIX}, the standby's copy in ${region}: S3 copies only what is written after the standby was applied, so the next backup (backups.schedule "${allowed.schedule}") is the first there. Wait for it, or copy the earlier ones with S3 Batch Replication (docs/standby.md).`,
-      code: 1,
-    };
-  const age = ageMinutes(backup.lastModified, Date.now());
-  if (age > allowed.minutes)
-    return {
-      why: 'DRILL_STANDBY_BACKUP_STALE',
-      refused: `--standby: the standby's newest backup s3://${copy.bucket}/${backup.key} (${backup.lastModified}) is ${age} minutes old: a failover now would lose that much (the RPO), more than backups.schedule "${allowed.schedule}" allows (${allowed.minutes} minutes: its longest gap and replication's 15). Production's backups stopped (backups.enabled, the rancher-backup operator), or replication lags or fails (the alarms ${production.name}-rke-ha-standby-rancher-backups-failed and -lag; docs/standby.md, "When the alarm fires"): fix that, then drill.`,
-      code: 1,
-    };
-  const file = backup.key.slice(BACKUP_PREFIX.length);
-  const undecryptable = notDecryptable(file, production);
-  if (undecryptable) return undecryptable;
-  const { key, lastModified, bytes } = backup;
-  return {
-    backup: { bucket: copy.bucket, key, lastModified, bytes },
-    file,
-    standby: { region, rpoMinutes: age, allowedMinutes: allowed.minutes },
-  };
+  return standbyBackup(aws, production, settings, settingsPath, DRILL_STANDBY);
 }
 
 /**
@@ -554,11 +516,6 @@ function etcdSource(aws: Aws, production: ProductionDeployment, settings: Record
     };
   const { key, lastModified, bytes } = snapshot;
   return { backup: { bucket: production.etcdSnapshotBucket, key, lastModified, bytes }, snapshot };
-}
-
-/** The newest file the operator wrote in production's bucket, by LastModified. */
-function newestBackup(aws: Aws, bucket: string): { key: string; lastModified: string; bytes: number } | undefined {
-  return newestObject(aws, bucket, BACKUP_PREFIX, (file) => BACKUP_FILE.test(file));
 }
 
 /** Production's name as its settings file gives it (the `name` setting's default when it gives none). */

@@ -151,6 +151,18 @@ export const rkeCombinationRules: RkeRule = (p, problem, name) => {
       'dns',
     );
   }
+  // Without the hostname's record (a failover's standby) only the NLB can be probed under the name, over TLS that
+  // ends in the cluster, and nothing may go by the name before the record moves.
+  if (p.loadBalancer?.hostnameRecord === false) {
+    const why = (what: string, fix: string) =>
+      problem(['loadBalancer', 'hostnameRecord'], `false leaves Rancher's name without a record until it is moved, and ${what}; ${fix}`, false);
+    if (p.loadBalancer.type === 'dns') why('loadBalancer type dns routes the name by its records alone', 'use loadBalancer type nlb with it');
+    if (p.rancher?.tls?.mode === 'external')
+      why('rancher.tls.mode external validates its ACM certificate through a record of that name', 'use mode ingress or rancher with it');
+    if (wildcardNameOf(p.dns) !== undefined) why('dns.mode wildcard has no record to leave out', 'remove it, or set dns.mode route53');
+    if (p.rancher?.bootstrap?.enabled !== false)
+      why('the first login (rancher.bootstrap) reaches Rancher by that name', 'set rancher.bootstrap.enabled: false with it');
+  }
   // An ALB needs subnets in two zones (AWS refuses one); the NLB alone takes the servers' zones (the section's rule).
   const balancerSubnets = p.existingNetwork?.loadBalancerSubnetIds;
   if (p.rancher?.tls?.mode === 'external' && Array.isArray(balancerSubnets) && balancerSubnets.length < 2) {

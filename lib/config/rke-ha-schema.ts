@@ -95,6 +95,11 @@ export const RKE_HA_FIELDS = {
        * replace one (a destroy included) is refused before anything is touched.
        */
       deletionProtection: z.boolean().default(true),
+      /**
+       * `false`: no Route53 record of the hostname; `/ping` is probed at the NLB (a [failover](failover.md)'s
+       * standby). Needs `type: nlb`, TLS in the cluster and `rancher.bootstrap.enabled: false`.
+       */
+      hostnameRecord: z.boolean().default(true),
     })
     .prefault({}),
   /** A VPC and subnets to use instead of creating a network. */

@@ -51,6 +51,12 @@ export interface LoadBalancerProps {
   readonly type?: 'nlb' | 'dns';
   /** AWS deletion protection and `prevent_destroy` on the NLB and the ALB. @default true */
   readonly deletionProtection?: boolean;
+  /**
+   * `false`: no Route53 record for the hostname; `/ping` is probed at the NLB with the hostname as Host (TLS not
+   * verified there: the certificate names the hostname), and something else points the name at it (a failover's
+   * standby). Needs the NLB, TLS in the cluster, a Route53 name and no first login. @default true
+   */
+  readonly hostnameRecord?: boolean;
 }
 
 /**

@@ -770,6 +770,12 @@ export class RancherOnRke extends RancherOnCluster {
       if (tls.atLoadBalancer)
         throw new Error('TLS at the load balancer needs a Route53 zone for its certificate (the settings refuse dns.mode wildcard with it)');
       hostnameRouting = [nlb.lb, ...nlb.elasticIps, ...publicListeners];
+    } else if (nlb && d.props.loadBalancer.hostnameRecord === false) {
+      // No record (a failover's standby: the failover moves production's record once the CA served here is checked):
+      // /ping is probed at the NLB under the name.
+      if (tls.atLoadBalancer)
+        throw new Error('loadBalancer.hostnameRecord false needs TLS in the cluster (the settings refuse mode external with it)');
+      return { aliasTarget, albTargets, hostnameRouting: [nlb.lb, ...nlb.elasticIps, ...publicListeners], probeAt: nlb.dnsName };
     } else {
       const zone = publicZone(this, 'hosted-zone', requiredName(given.hostedZone));
       if (nlb && tls.atLoadBalancer && tls.acm) {
@@ -960,6 +966,7 @@ export class RancherOnRke extends RancherOnCluster {
     const installation = new RancherInstallation(this, 'rancher-installation', {
       ...deploymentInstallationProps(props),
       hostname,
+      ...(dns.probeAt === undefined ? {} : { probeAt: dns.probeAt }),
       // A wildcard name comes from the load balancer's addresses: new with every deployment, unknown to the plan.
       hostnameKnownAtPlan: !d.wildcard,
       tls,
@@ -1195,6 +1202,8 @@ interface RancherDns {
   readonly hostnameRouting: ITerraformDependable[];
   /** The ALB's ACM certificate (TLS at the load balancer). */
   readonly certificate?: LoadBalancerCertificate;
+  /** Where `/ping` is probed under the hostname when no record leads the name here (`loadBalancer.hostnameRecord` false). */
+  readonly probeAt?: string;
   /** The ALB (TLS at the load balancer). */
   readonly alb?: ApplicationLoadBalancer;
   /** The ALB's subnets' IPv4 ranges, where the connections it forwards come from (TLS at the load balancer). */

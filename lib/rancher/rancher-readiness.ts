@@ -43,6 +43,12 @@ export interface RancherReadinessProps {
   readonly trust?: ReadinessTrust;
   /** Budget. @default 15 */
   readonly minutes?: number;
+  /**
+   * Probe at this address (a load balancer's DNS name) with `hostname` as Host, TLS not verified there (the
+   * certificate names the hostname, and Go's client sends the address as SNI), where no record leads the name here
+   * yet (a failover's standby). `caCertPem` is still read. @default the hostname itself, verified
+   */
+  readonly at?: string;
 }
 
 /**
@@ -86,9 +92,11 @@ export class RancherReadiness extends Construct {
       Object.assign(tls, { insecure: true });
     }
 
+    // At an address: terraform-provider-http takes a Host request header as the request's Host (its performRequest).
+    const at = props.at === undefined ? {} : { requestHeaders: { Host: props.hostname }, insecure: true };
     this.ping = new DataHttp(this, 'ping', {
-      url: `https://${props.hostname}/ping`,
-      ...tls,
+      url: `https://${props.at ?? props.hostname}/ping`,
+      ...(props.at === undefined ? tls : at),
       ...probeTiming(props.minutes ?? 15),
       // With the Rancher CA the secret read carries the ordering; otherwise the probe itself does.
       dependsOn: trust.kind === 'rancher-ca' ? undefined : props.dependsOn,
@@ -102,7 +110,10 @@ export class RancherReadiness extends Construct {
         ],
       },
     });
-    this.url = Fn.trimsuffix(this.ping.url, '/ping');
+    this.url =
+      props.at === undefined
+        ? Fn.trimsuffix(this.ping.url, '/ping')
+        : Fn.replace(this.ping.url, `https://${props.at}/ping`, `https://${props.hostname}`);
     this.caCertPem = tls.caCertPem;
     this.caCertDeferred = trust.kind === 'rancher-ca';
   }

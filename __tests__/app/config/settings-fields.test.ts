@@ -265,6 +265,7 @@ describe('fieldPaths', () => {
       'rkeHa.dualStack',
       'rkeHa.loadBalancer.type',
       'rkeHa.loadBalancer.deletionProtection',
+      'rkeHa.loadBalancer.hostnameRecord',
       'rkeHa.existingNetwork.vpcId',
       'rkeHa.existingNetwork.loadBalancerSubnetIds',
       'rkeHa.existingNetwork.nodeSubnetIds',

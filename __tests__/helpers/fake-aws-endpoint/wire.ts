@@ -10,6 +10,10 @@
 // - restXml (S3): the bucket in the path (path style: the SDK uses it for an endpoint given as an IP address), the
 //   operation in the query; the answer's lists flattened (`<Version>` repeated); errors `<Error><Code>`.
 // - awsJson1_1 (KMS, CloudWatch Logs, SSM): the operation in X-Amz-Target, the input as JSON; errors `{"__type"}`.
+// - restXml (Route 53, signed for us-east-1: the service is global): the operation in the path under `/2013-04-01/`
+//   (POST `hostedzone/{Id}/rrset` with a `ChangeResourceRecordSetsRequest` document, GET `change/{Id}`), the answer
+//   `<OperationResponse xmlns=...>` with members as named, lists of `<Change>`/`<ResourceRecordSet>`; errors
+//   `<ErrorResponse><Error><Code>` (Route 53 API Reference, ChangeResourceRecordSets, GetChange, "Common Errors").
 // A request this file cannot read is answered with HTTP 501 naming it: a test never passes on a guessed answer.
 
 /** One call read off the wire. */
@@ -33,7 +37,7 @@ export interface WireAnswer {
 /** A request the server does not read: answered 501 with the reason. */
 export class NotReadable extends Error {}
 
-type Protocol = 'query' | 'ec2' | 'restXml' | 'json';
+type Protocol = 'query' | 'ec2' | 'restXml' | 'json' | 'route53';
 
 /** Each SigV4 signing name the CLI's clients use: the fake's service, its protocol and its API version's XML namespace. */
 const SERVICES: Readonly<Record<string, { service: string; protocol: Protocol; xmlns?: string }>> = {
@@ -45,6 +49,7 @@ const SERVICES: Readonly<Record<string, { service: string; protocol: Protocol; x
   kms: { service: 'KMS', protocol: 'json' },
   logs: { service: 'CloudWatchLogs', protocol: 'json' },
   ssm: { service: 'SSM', protocol: 'json' },
+  route53: { service: 'Route53', protocol: 'route53', xmlns: 'https://route53.amazonaws.com/doc/2013-04-01/' },
 };
 
 /** Query lists whose members the API names (RDS API Reference, DBInstance data type inside DescribeDBInstances' result). */
@@ -86,6 +91,7 @@ export function readCall(method: string, url: string, headers: Readonly<Record<s
     return { ...base, command: target.slice(target.indexOf('.') + 1), input: body === '' ? {} : JSON.parse(body) };
   }
   if (known.protocol === 'restXml') return { ...base, ...readS3(method, new URL(url, 'http://fake'), body) };
+  if (known.protocol === 'route53') return { ...base, ...readRoute53(method, new URL(url, 'http://fake'), body) };
   const form = new URLSearchParams(body);
   const command = form.get('Action');
   if (!command) throw new NotReadable(`a ${known.service} query request without Action`);
@@ -138,6 +144,48 @@ function readS3(method: string, url: URL, body: string): { command: string; inpu
   return { command: operation.command, input };
 }
 
+/** Route 53: the operation from the path, a change batch from its XML document (alias or plain records). */
+function readRoute53(method: string, url: URL, body: string): { command: string; input: Record<string, any> } {
+  const path = url.pathname.replace(/^\/2013-04-01\//, '');
+  const change = /^change\/([^/]+)$/.exec(path);
+  if (method === 'GET' && change) return { command: 'GetChange', input: { Id: decodeURIComponent(change[1]) } };
+  const rrset = /^hostedzone\/([^/]+)\/rrset\/?$/.exec(path);
+  if (method !== 'POST' || !rrset) throw new NotReadable(`Route53 ${method} ${url.pathname} is not read by the fake AWS endpoint`);
+  const tag = (text: string, name: string) => {
+    const found = new RegExp(`<${name}>(.*?)</${name}>`, 's').exec(text);
+    return found ? xmlText(found[1]) : undefined;
+  };
+  const changes = [...body.matchAll(/<Change>(.*?)<\/Change>/gs)].map(([, c]) => {
+    const set = /<ResourceRecordSet>(.*?)<\/ResourceRecordSet>/s.exec(c)?.[1] ?? '';
+    const alias = /<AliasTarget>(.*?)<\/AliasTarget>/s.exec(set)?.[1];
+    const ttl = tag(set, 'TTL');
+    const values = [...set.matchAll(/<ResourceRecord>(.*?)<\/ResourceRecord>/gs)].map(([, r]) => ({ Value: tag(r, 'Value') }));
+    return {
+      Action: tag(c, 'Action'),
+      ResourceRecordSet: {
+        Name: tag(set, 'Name'),
+        Type: tag(set, 'Type'),
+        ...(ttl === undefined ? {} : { TTL: Number(ttl) }),
+        ...(values.length ? { ResourceRecords: values } : {}),
+        ...(alias
+          ? {
+              AliasTarget: {
+                HostedZoneId: tag(alias, 'HostedZoneId'),
+                DNSName: tag(alias, 'DNSName'),
+                ...(tag(alias, 'EvaluateTargetHealth') === undefined ? {} : { EvaluateTargetHealth: tag(alias, 'EvaluateTargetHealth') === 'true' }),
+              },
+            }
+          : {}),
+      },
+    };
+  });
+  const comment = tag(/<ChangeBatch>(.*?)<\/ChangeBatch>/s.exec(body)?.[1] ?? '', 'Comment');
+  return {
+    command: 'ChangeResourceRecordSets',
+    input: { HostedZoneId: decodeURIComponent(rrset[1]), ChangeBatch: { ...(comment === undefined ? {} : { Comment: comment }), Changes: changes } },
+  };
+}
+
 const XML_ENTITIES: Readonly<Record<string, string>> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'", '&amp;': '&' };
 const xmlText = (text: string | undefined) => (text ?? '').replace(/&(lt|gt|quot|apos|amp);/g, (e) => XML_ENTITIES[e]);
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -152,6 +200,7 @@ export function writeOutput(call: WireCall, output: Record<string, any>): WireAn
     const root = call.command === 'ListObjectVersions' ? 'ListVersionsResult' : 'DeleteResult';
     return xml(200, `<${root} xmlns="${xmlns}">${members(data, 's3')}</${root}>`);
   }
+  if (protocol === 'route53') return xml(200, `<${call.command}Response xmlns="${xmlns}">${members(data, 'query')}</${call.command}Response>`);
   if (protocol === 'ec2')
     return xml(200, `<${call.command}Response xmlns="${xmlns}"><requestId>fake-request</requestId>${members(data, 'ec2')}</${call.command}Response>`);
   const result = `<${call.command}Result>${members(data, 'query')}</${call.command}Result>`;

@@ -9,6 +9,7 @@ import { FakeIam } from './fake-iam';
 import { FakeKms } from './fake-kms';
 import { FakeLogs } from './fake-logs';
 import { FakeRds } from './fake-rds';
+import { FakeRoute53 } from './fake-route53';
 import { FakeS3 } from './fake-s3';
 import { FakeSsm } from './fake-ssm';
 import { FakeTagging } from './fake-tagging';
@@ -49,6 +50,7 @@ export class FakeAws {
   readonly tagging = new FakeTagging(() => this.pageSize);
   readonly iam = new FakeIam(() => this.pageSize);
   readonly cloudtrail = new FakeCloudTrail(() => this.pageSize);
+  readonly route53 = new FakeRoute53();
   identity = { Arn: 'arn:aws:iam::111122223333:user/operator', Account: '111122223333', UserId: 'AIDAFAKEOPERATOR' };
   readonly calls: FakeCall[] = [];
   private readonly throttled = new Map<string, number>();
@@ -65,6 +67,7 @@ export class FakeAws {
     ElasticLoadBalancingV2: this.elbv2,
     CloudWatchLogs: this.logs,
     CloudWatch: this.cloudwatch,
+    Route53: this.route53,
     STS: { handlers: { GetCallerIdentity: () => ({ ...this.identity }) } },
   };
 

@@ -23,6 +23,9 @@
 //   etcd.denied      reading the snapshot fails as KMS refuses it to an identity that does not deploy production
 //   etcd.restore     'ok' or 'fails' (the script on the first server exits 1); etcd.restored: what it prints
 //   etcd.parameters  the parameters put and not deleted yet (name -> { keyId }); etcd.stopped: instances stopped
+// A failover (world.failover set: helpers/failover-world.ts): { primary: 'pong' | 'down', primaryCa, servedCa,
+//                    nameDown }: what curl meets at the hostname, which leads where Route 53's A record points
+//                    (failoverCurl); nameDown: the standby does not answer by the name yet.
 // Rancher's API (curl with --write-out): /v1-public/login for the drill's user, /v3/<kind> in pages of 3 with its
 // token, /v3/settings/server-url. A password or token on a command line is a violation.
 // Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (kubectl auth can-i),
@@ -321,6 +324,7 @@ function etcdAws(ctx) {
 
 function curl(ctx) {
   const { world, args } = ctx;
+  if (world.failover) return failoverCurl(ctx);
   if (world.drill.etcd) {
     const to = args[args.indexOf('--connect-to') + 1] ?? '';
     if (!to.startsWith('rancher.example.com:443:') || !args[args.length - 1].startsWith('https://rancher.example.com/'))
@@ -333,6 +337,49 @@ function curl(ctx) {
   const after = signal && signalCaller(signal);
   if (world.drill.ping !== 'pong') ctx.finish(7, '', `curl: (7) Failed to connect to ${args[args.length - 1]}: Connection refused\n`, after);
   ctx.finish(0, 'pong', '', after);
+}
+
+/**
+ * A failover's curl (world.failover: { primary: 'pong' | 'down', primaryCa, servedCa }). The hostname leads where Route 53's A
+ * record points (world.aws.route53), or with --connect-to to the address named: production's NLB answers /ping when
+ * `primary` is 'pong'; the standby's (its state's aws_lb dns_name, once applied) answers /ping and
+ * /v3/settings/cacerts ({ value: servedCa }). Verification as curl does it: without --insecure the served chain must
+ * verify against --cacert (a certificate signed by servedCa verifies against servedCa alone; production's against
+ * its own CA), or against the system roots when servedCa is empty (a public certificate).
+ */
+function failoverCurl(ctx) {
+  const { world, args } = ctx;
+  const f = world.failover;
+  const url = new URL(args[args.length - 1]);
+  const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const lb = (world.drill.state?.resources ?? []).find((r) => r.type === 'aws_lb')?.instances[0].attributes.dns_name;
+  const connect = option('--connect-to');
+  let target;
+  if (connect) {
+    const [host, port, to] = connect.split(':');
+    if (host !== url.hostname || port !== '443') violation(ctx, `--connect-to ${connect} is not for ${url.hostname}:443`);
+    target = lb && to === lb ? 'standby' : 'nowhere';
+  } else {
+    const zones = Object.values(world.aws.route53?.zones ?? {});
+    const a = zones.flatMap((z) => z.records).find((r) => r.Name === `${url.hostname}.` && r.Type === 'A');
+    target = a && lb && a.AliasTarget?.DNSName === `${lb}.` ? 'standby' : 'primary';
+  }
+  const refused = () => ctx.finish(7, '', `curl: (7) Failed to connect to ${url.hostname} port 443: Connection refused\n`);
+  if (target === 'nowhere') refused();
+  if (target === 'primary' && f.primary !== 'pong') refused();
+  // nameDown: the name's answers not there yet (resolvers still holding the old record's answer past its TTL).
+  if (target === 'standby' && !connect && f.nameDown) refused();
+  const issuer = target === 'primary' ? (f.primaryCa ?? '') : f.servedCa;
+  const cacert = option('--cacert');
+  if (!args.includes('--insecure')) {
+    const trusted = cacert ? (existsSync(cacert) ? readFileSync(cacert, 'utf8').trim() : undefined) : '';
+    if (trusted === undefined) ctx.finish(77, '', 'curl: (77) error setting certificate file\n');
+    if (trusted !== (issuer ?? '').trim()) ctx.finish(60, '', 'curl: (60) SSL certificate problem: unable to get local issuer certificate\n');
+  }
+  if (target === 'standby' && url.pathname === '/v3/settings/cacerts')
+    ctx.finish(0, JSON.stringify({ type: 'setting', id: 'cacerts', value: f.servedCa }));
+  if (url.pathname === '/ping') ctx.finish(0, 'pong');
+  ctx.finish(0, '404 page not found');
 }
 
 const TOKEN = 'token-drill1:the-secret-part';

@@ -54,6 +54,9 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   'IAM ListInstanceProfileTags': ['iam:ListInstanceProfileTags'],
   'IAM ListPolicies': ['iam:ListPolicies'],
   'IAM ListPolicyTags': ['iam:ListPolicyTags'],
+  // failover: the hostname's records moved to the standby's load balancer, and the change followed until INSYNC
+  'Route53 ChangeResourceRecordSets': ['route53:ChangeResourceRecordSets'],
+  'Route53 GetChange': ['route53:GetChange'],
 };
 
 /** The AWS CLI's name of each SDK client's service (`aws <service> ...`). */
@@ -70,6 +73,7 @@ const CLI_SERVICES: Readonly<Record<string, string>> = {
   CloudTrail: 'cloudtrail',
   CloudWatch: 'cloudwatch',
   IAM: 'iam',
+  Route53: 'route53',
 };
 
 /**

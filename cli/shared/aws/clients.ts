@@ -6,6 +6,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -100,6 +101,10 @@ export class AwsClients {
   }
   get iam(): IAMClient {
     return this.client('IAM', () => new IAMClient(this.config));
+  }
+  /** Route 53 is global: its client signs for us-east-1 and reaches route53.amazonaws.com whatever the region given. */
+  get route53(): Route53Client {
+    return this.client('Route53', () => new Route53Client(this.config));
   }
 
   /** Closes the clients' connections (a command that ends should not wait for idle sockets). */

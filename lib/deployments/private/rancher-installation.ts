@@ -57,6 +57,8 @@ export interface RancherInstallationProps {
   readonly region: string;
   /** Rancher's name: the chart's `hostname`, what `/ping` and the first login go through (may be a reference). */
   readonly hostname: string;
+  /** Probe `/ping` at this address under the hostname (no record leads the name here yet). @default the hostname */
+  readonly probeAt?: string;
   /** Whether `hostname` is known when planning (a wildcard name from the load balancer's addresses is not). @default true */
   readonly hostnameKnownAtPlan?: boolean;
   /** The chart versions (`versions.rancher`, `versions.certManager`). */
@@ -220,6 +222,7 @@ export class RancherInstallation extends Construct {
       tls: this.props.tls,
       certificates: this.props.certificates,
       hostname: this.props.hostname,
+      ...(this.props.probeAt === undefined ? {} : { probeAt: this.props.probeAt }),
       settings: this.props,
       hostnameRouting: [...this.props.hostnameRouting, ...(this.props.probeRouting ?? [])],
       rerunOn: [this.props.kubernetesVersion, versions.certManager, versions.rancher].filter((v) => v !== undefined).join(' '),

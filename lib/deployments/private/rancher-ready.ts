@@ -21,6 +21,8 @@ export interface RancherReadyProps {
   readonly settings: Pick<ResolvedDeploymentProps, 'rancher' | 'timeouts'>;
   /** What routes Rancher's hostname to the cluster, which `/ping` goes through: the records, the load balancer's targets and listeners. */
   readonly hostnameRouting: readonly ITerraformDependable[];
+  /** Probe `/ping` at this address under the hostname (RancherReadinessProps.at). @default the hostname */
+  readonly probeAt?: string;
   /** Versions whose change runs the certificate gate again (an upgrade). @default none */
   readonly rerunOn?: string;
 }
@@ -47,6 +49,7 @@ export function rancherReadyAndFirstLogin(scope: Construct, props: RancherReadyP
     hostname: props.hostname,
     trust: readinessTrust(props.tls, props.certificates),
     minutes: t.pingMinutes,
+    ...(props.probeAt === undefined ? {} : { at: props.probeAt }),
     dependsOn: [props.rancher.release, ...(certificateReady ? [certificateReady] : []), ...props.hostnameRouting],
   });
   const firstLogin = firstLoginAfter(scope, ready, {

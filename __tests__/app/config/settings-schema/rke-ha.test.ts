@@ -33,7 +33,7 @@ describe('rkeHa settings', () => {
       rootVolumeGb: 100,
       privateNodes: false,
       dualStack: false,
-      loadBalancer: { type: 'nlb', deletionProtection: true },
+      loadBalancer: { type: 'nlb', deletionProtection: true, hostnameRecord: true },
       operatingSystem: 'ubuntu-24.04',
       etcdSnapshots: {
         scheduleCron: '0 */6 * * *',

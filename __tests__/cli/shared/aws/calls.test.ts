@@ -21,6 +21,7 @@ const CLIENTS: Readonly<Record<string, string>> = {
   'cloudwatch-logs': 'CloudWatchLogs',
   kms: 'KMS',
   sts: 'STS',
+  'route-53': 'Route53',
   'resource-groups-tagging-api': 'ResourceGroupsTaggingAPI',
   cloudtrail: 'CloudTrail',
   cloudwatch: 'CloudWatch',

@@ -1,10 +1,10 @@
-import type { Aws } from '../shared/aws';
-import { readDeploymentRecord } from '../shared/module-folder';
-import { serversOf } from '../shared/servers';
-import { Terraform } from '../shared/terraform';
-import { standbyCopyOf, type StandbyCopy } from './drill-standby';
+import type { Aws } from './aws';
+import { readDeploymentRecord } from './module-folder';
+import { serversOf } from './servers';
+import { Terraform } from './terraform';
+import { standbyCopyOf, type StandbyCopy } from './standby';
 
-/** What the drill needs to know of the deployment it restores: read, never changed. */
+/** What the drill and the failover need to know of production: read, never changed. */
 export interface ProductionDeployment {
   /** The synthesized module folder of production. */
   readonly dir: string;

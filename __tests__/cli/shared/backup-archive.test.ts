@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { countObjects, readBackupFile, TarNames } from '../../../cli/drill/backup-archive';
+import { countObjects, readBackupFile, TarNames } from '../../../cli/shared/backup-archive';
 
 // The names in a rancher-backup archive, read as the drill reads them: headers of the three forms a tar writer uses
 // for a path (plain, USTAR prefix, PAX or GNU long-name record), file data skipped whatever its size.

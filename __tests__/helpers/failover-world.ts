@@ -1,0 +1,89 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SYNTH_STUB, stateOf, withoutLongValues, type FakeCloud } from './fake-cloud';
+import { awsOf } from './fake-cloud';
+import { writeBackup } from './backup-file';
+import { COPY, IN_BACKUP, RANCHER_CA, STANDBY_NEWEST, STANDBY_REGION, world } from './drill-world';
+import { synthSettings } from './variants';
+import { caChecksum } from '../../cli/failover/failover';
+import { standbySettings } from '../../cli/failover/failover-settings';
+
+/**
+ * `npm run failover -- rke-ha` in the drill's standby world (drill-world.ts, mode 'standby'): production in eu-west-1
+ * with its copy in us-west-2, and besides:
+ * - production's settings name the hostname and zone, its state holds the hostname's A and AAAA aliases in zone
+ *   PRODUCTION_ZONE, and Route 53 (world.aws.route53) holds the same records, aliased to production's NLB;
+ * - the copy holds the CA record (`rancher-aws/record-ca/ca=rancher-ca-<sum of RANCHER_CA>`), and the backup the
+ *   fake hands out carries `secrets.#v1/cattle-system/tls-rancher.json`;
+ * - the standby's module is a real synth of standbySettings, its apply creates a state whose NLB is STANDBY_LB;
+ * - world.failover: what curl meets (ops-stubs/fake-drill.js, failoverCurl): the primary's /ping (`pong` or
+ *   `down`) and the CA the standby publishes; the name leads where Route 53's A record points.
+ */
+export const HOSTNAME = 'rancher.example.com';
+export const PRODUCTION_ZONE = 'Z0PRODUCTIONZONE';
+export const STANDBY_LB = 'rancher-sb-nlb-0a1b2c.elb.us-west-2.amazonaws.com';
+export const STANDBY_LB_ZONE = 'Z1H1FL5HABSF5';
+const PRODUCTION_LB = 'rancher-nlb-9f8e7d.elb.eu-west-1.amazonaws.com';
+const SETTINGS = { name: 'rancher', region: 'eu-west-1', hostname: HOSTNAME, hostedZone: 'example.com', standby: { region: STANDBY_REGION } };
+export const CA_MEMBER = 'secrets.#v1/cattle-system/tls-rancher.json';
+export const RECORDED = `rancher-ca-${caChecksum(RANCHER_CA)}`;
+
+export const expectedStandby = standbySettings(SETTINGS, {
+  name: 'rancher-sb',
+  region: STANDBY_REGION,
+  file: STANDBY_NEWEST,
+  bucket: COPY,
+  productionName: 'rancher',
+});
+const standbyJson = synthSettings('rke-ha', expectedStandby as never).json;
+
+/** The hostname's records as Route 53 and production's state hold them, aliased to `dnsName`. */
+const records = (dnsName: string, zoneId: string) =>
+  ['A', 'AAAA'].map((type) => ({
+    Name: `${HOSTNAME}.`,
+    Type: type,
+    AliasTarget: { HostedZoneId: zoneId, DNSName: `${dnsName}.`, EvaluateTargetHealth: true },
+  }));
+
+export function failoverWorld(change?: (w: any) => void, options: { caMember?: boolean } = {}): FakeCloud {
+  const c = world((w) => {
+    // Production's records of the hostname, in its state (resolved, as Terraform stores them).
+    const record = w.state.resources.find((r: any) => r.type === 'aws_route53_record');
+    Object.assign(record.instances[0].attributes, { name: HOSTNAME, zone_id: PRODUCTION_ZONE, type: 'A' });
+    w.state.resources.push({
+      ...record,
+      name: `${record.name}-aaaa`,
+      instances: [{ ...record.instances[0], attributes: { ...record.instances[0].attributes, type: 'AAAA' } }],
+    });
+    w.aws.route53 = { zones: { [PRODUCTION_ZONE]: { records: records(PRODUCTION_LB, 'Z2IFOLAFXWLO4F') } }, changes: {} };
+    w.aws.buckets[COPY].objects.push({
+      key: `rancher-aws/record-ca/ca=${RECORDED}`,
+      version: 's4',
+      lastModified: new Date().toISOString(),
+      size: 60,
+    });
+    // The standby's apply: its state with the NLB the record moves to.
+    const state = withoutLongValues(stateOf(standbyJson, 'drill', STANDBY_REGION));
+    const lb = state.resources.find((r: any) => r.type === 'aws_lb');
+    Object.assign(lb.instances[0].attributes, { dns_name: STANDBY_LB, zone_id: STANDBY_LB_ZONE });
+    state.outputs = { rancher_url: { value: `https://${HOSTNAME}` }, load_balancer_dns_name: { value: STANDBY_LB } };
+    w.drill.applyState = state;
+    w.drill.applyAws = awsOf(state);
+    w.drill.backupFile = writeBackup(join(w.drill.productionDir, '..', 'failover-backup'), IN_BACKUP, options.caMember === false ? [] : [CA_MEMBER]);
+    w.failover = { primary: 'down', servedCa: RANCHER_CA };
+    change?.(w);
+  }, 'standby');
+  writeFileSync(
+    join(c.dir, 'rancher.yaml'),
+    `name: rancher\nregion: eu-west-1\nhostname: ${HOSTNAME}\nhostedZone: example.com\nstandby:\n  region: ${STANDBY_REGION}\n`,
+  );
+  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(standbyJson, null, 1));
+  return c;
+}
+
+export const failover = (c: FakeCloud, ...extra: string[]) =>
+  c.run(['failover', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
+
+/** Where Route 53's A record of the hostname points now. */
+export const aliasOf = (c: FakeCloud, type = 'A'): string | undefined =>
+  c.world().aws.route53.zones[PRODUCTION_ZONE].records.find((r: any) => r.Type === type)?.AliasTarget?.DNSName;

@@ -1,0 +1,105 @@
+import {
+  InvalidChangeBatch,
+  InvalidInput,
+  NoSuchChange,
+  NoSuchHostedZone,
+  type ChangeResourceRecordSetsCommandInput,
+  type GetChangeCommandInput,
+} from '@aws-sdk/client-route-53';
+
+const meta = { $metadata: {} };
+
+/** A record as the fake keeps it: Route 53 names end in a dot (it stores every name fully qualified). */
+export interface FakeRecord {
+  readonly Name: string;
+  readonly Type: string;
+  readonly AliasTarget?: { readonly HostedZoneId: string; readonly DNSName: string; readonly EvaluateTargetHealth: boolean };
+  readonly ResourceRecords?: readonly { readonly Value: string }[];
+  readonly TTL?: number;
+}
+
+/** Route 53's hosted zones and changes (README.md, "Route 53"). Plain objects: the fake cloud keeps them in its world. */
+export class FakeRoute53 {
+  /** Hosted zones by id (without `/hostedzone/`), each with its records. */
+  zones: Record<string, { records: FakeRecord[] }> = {};
+  /** Changes by id (without `/change/`): how many GetChange looks each stays PENDING. */
+  changes: Record<string, { pendingLooks: number; submittedAt: string }> = {};
+  /** How many GetChange looks a new change answers PENDING before INSYNC. */
+  pendingLooks = 1;
+
+  readonly handlers = {
+    ChangeResourceRecordSets: (input: ChangeResourceRecordSetsCommandInput) => {
+      const zoneId = stripped(String(input.HostedZoneId), 'hostedzone');
+      const zone = this.zones[zoneId];
+      if (!zone) throw new NoSuchHostedZone({ message: `No hosted zone found with ID: ${zoneId}`, ...meta, $metadata: { httpStatusCode: 404 } });
+      const changes = input.ChangeBatch?.Changes ?? [];
+      if (changes.length === 0) throw new InvalidInput({ message: 'ChangeBatch.Changes must have at least 1 item', ...meta });
+      // Every change of the batch applies, or none (Route 53 API Reference, ChangeResourceRecordSets: a batch is
+      // transactional): validated against a copy first.
+      const records = [...zone.records];
+      for (const change of changes) {
+        const set = change.ResourceRecordSet!;
+        const name = fqdn(String(set.Name));
+        const at = records.findIndex((r) => r.Name === name && r.Type === set.Type);
+        const alias = set.AliasTarget;
+        if (alias && (set.ResourceRecords?.length || set.TTL !== undefined))
+          throw new InvalidChangeBatch({ message: `Alias record ${name} ${set.Type} cannot have ResourceRecords or a TTL`, ...meta });
+        if (alias && (!alias.HostedZoneId || !alias.DNSName || alias.EvaluateTargetHealth === undefined))
+          throw new InvalidChangeBatch({ message: `Alias target of ${name} needs HostedZoneId, DNSName and EvaluateTargetHealth`, ...meta });
+        const record: FakeRecord = {
+          Name: name,
+          Type: String(set.Type),
+          ...(alias
+            ? { AliasTarget: { HostedZoneId: alias.HostedZoneId!, DNSName: fqdn(alias.DNSName!), EvaluateTargetHealth: alias.EvaluateTargetHealth! } }
+            : { ResourceRecords: (set.ResourceRecords ?? []).map((r) => ({ Value: String(r.Value) })), TTL: set.TTL }),
+        };
+        if (change.Action === 'CREATE') {
+          if (at >= 0)
+            throw new InvalidChangeBatch({
+              message: `[Tried to create resource record set [name='${name}', type='${set.Type}'] but it already exists]`,
+              ...meta,
+            });
+          records.push(record);
+        } else if (change.Action === 'UPSERT') {
+          if (at >= 0) records[at] = record;
+          else records.push(record);
+        } else if (change.Action === 'DELETE') {
+          if (at < 0)
+            throw new InvalidChangeBatch({
+              message: `[Tried to delete resource record set [name='${name}', type='${set.Type}'] but it was not found]`,
+              ...meta,
+            });
+          records.splice(at, 1);
+        } else throw new InvalidInput({ message: `Invalid Action ${String(change.Action)}`, ...meta });
+      }
+      zone.records = records;
+      const id = `C${String(Object.keys(this.changes).length + 1).padStart(12, '0')}`;
+      const submittedAt = new Date().toISOString();
+      this.changes[id] = { pendingLooks: this.pendingLooks, submittedAt };
+      return { ChangeInfo: { Id: `/change/${id}`, Status: 'PENDING', SubmittedAt: new Date(submittedAt), Comment: input.ChangeBatch?.Comment } };
+    },
+    GetChange: (input: GetChangeCommandInput) => {
+      const id = stripped(String(input.Id), 'change');
+      const change = this.changes[id];
+      if (!change)
+        throw new NoSuchChange({
+          message: `A change with the specified change ID does not exist: ${id}`,
+          ...meta,
+          $metadata: { httpStatusCode: 404 },
+        });
+      const pending = change.pendingLooks > 0;
+      if (pending) change.pendingLooks -= 1;
+      return { ChangeInfo: { Id: `/change/${id}`, Status: pending ? 'PENDING' : 'INSYNC', SubmittedAt: new Date(change.submittedAt) } };
+    },
+  };
+
+  /** The record of `name` and `type` in a zone, or undefined. */
+  record(zoneId: string, name: string, type: string): FakeRecord | undefined {
+    return this.zones[zoneId]?.records.find((r) => r.Name === fqdn(name) && r.Type === type);
+  }
+}
+
+/** A name fully qualified, as Route 53 keeps and answers it. */
+const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase();
+/** An id without its resource prefix (`/hostedzone/Z1` and `Z1` name the same zone). */
+const stripped = (id: string, kind: string) => id.replace(new RegExp(`^/?${kind}/`), '');

@@ -1,0 +1,518 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CA_RECORD_FOLDER, RECORDED_CA } from '../../lib/rancher/restore-preflight';
+import { readBackupFile } from '../shared/backup-archive';
+import { Aws } from '../shared/aws';
+import { clientsByRegion, type ClientsOfRegion } from '../shared/aws/clients';
+import { moveAliasRecords, type AliasRecordChange } from '../shared/aws/records';
+import type { IoHost } from '../shared/io/io-host';
+import { managed } from '../shared/module-folder';
+import { spannedPhaseRunner } from '../shared/phase-spans';
+import { Interrupted, waitUntil } from '../shared/poll';
+import { run } from '../shared/process';
+import { productionDeployment, type ProductionDeployment } from '../shared/production';
+import { readProductionSettings } from '../shared/settings-file';
+import { type ChosenBackup, standbyBackup, standbyRegionOf, standbySettingsProblem, type StandbyUse } from '../shared/standby';
+import { StateFile } from '../shared/state-file';
+import { stringAttribute, Terraform } from '../shared/terraform';
+import { initAndApply, localModuleProblems, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
+import { readableError } from '../shared/tool-output';
+import { caMemberOf, failoverScopeProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
+
+// `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
+// newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
+// record moved to it. Decided and stated first (nothing changed until the typed confirmation), then phases.
+
+/** The failover's phases, in order. */
+export const FAILOVER_PHASES = ['synth', 'apply', 'check', 'move', 'ping'] as const;
+export type FailoverPhase = (typeof FAILOVER_PHASES)[number];
+
+/** `failover`'s words for the standby lookup it shares with `drill --standby`. */
+const FAILOVER_STANDBY: StandbyUse = {
+  prefix: 'FAILOVER',
+  lead: 'failover',
+  instead: 'then fail over (nothing to fail over to without one)',
+  again: 'fail over (or pass the newest backup by hand: docs/standby.md)',
+  starts: 'the standby deployment in <region>',
+};
+
+export interface FailoverOptions {
+  readonly stack: string;
+  /** Production's module folder: read (`terraform state pull`), never changed. */
+  readonly productionDir: string;
+  readonly settingsPath: string;
+  /** The failover's folder: its record, the standby's settings, module and state (kept: the standby is production now). */
+  readonly root: string;
+  readonly synthScript: string;
+  readonly dryRun?: boolean;
+  /** The person says the primary is lost: proceed although its /ping answers. @default false */
+  readonly primaryLost?: boolean;
+  /** No typed confirmation (pipelines). @default false */
+  readonly yes?: boolean;
+  readonly ask?: (question: string) => Promise<string | undefined> | string | undefined;
+  /** Budget for the standby's and then the hostname's /ping, each. @default 15 */
+  readonly pingMinutes?: number;
+  /** Budget for Route 53 to report the change INSYNC. @default 10 */
+  readonly syncMinutes?: number;
+  readonly applyTimeoutMs?: number;
+  readonly interrupted: () => boolean;
+  readonly stop?: AbortSignal;
+  readonly io: IoHost;
+  /** AWS SDK clients by region (tests: the fake AWS). @default the SDK's, from the environment */
+  readonly clients?: ClientsOfRegion;
+}
+
+/** What a failover keeps between runs (`<root>/failover.json`): a rerun continues with the same backup. */
+export interface FailoverRecord {
+  readonly startedAt: string;
+  readonly region: string;
+  readonly name: string;
+  readonly backup: ChosenBackup['backup'];
+  readonly file: string;
+  readonly rpoMinutes: number;
+  readonly phase: FailoverPhase;
+  readonly moved: boolean;
+  /** Rancher answered on the hostname after the move: nothing is left to do. */
+  readonly done?: boolean;
+  /** Once moved: the CA checked and the records moved, for the report of a rerun that only waits. */
+  readonly ca?: FailoverReport['ca'];
+  readonly records?: readonly string[];
+}
+
+/** The report (`<root>/report-<time>.json`, and in --json's messages). */
+export interface FailoverReport {
+  readonly version: 1;
+  readonly production: { readonly name: string; readonly region: string; readonly module: string; readonly url?: string };
+  readonly standby: { readonly name: string; readonly region: string; readonly module: string; readonly loadBalancer?: string };
+  readonly backup: ChosenBackup['backup'];
+  /** The backup's age when the failover began: the data lost. */
+  readonly rpoMinutes: number;
+  /** Seconds from the command's start to Rancher answering pong on the hostname. */
+  rtoSeconds?: number;
+  readonly ca: { expected?: string; served?: string };
+  records: string[];
+  readonly phases: TimedPhase<FailoverPhase>[];
+  passed?: boolean;
+}
+
+const RESTORE_VARIABLE = 'rancher_backup_restore_encryption_config';
+/** The checksum agents compare (rancher `pkg/systemtemplate/import.go` CAChecksum): the trimmed text with one newline. */
+export const caChecksum = (pem: string): string => createHash('sha256').update(`${pem.trim()}\n`).digest('hex');
+
+export async function failover(options: FailoverOptions): Promise<number> {
+  const { io } = options;
+  if (options.stack !== 'rke-ha') {
+    io.error(
+      'FAILOVER_STACK_NOT_RKE_HA',
+      `A failover stands rke-ha up in its standby region; ${options.stack} keeps no standby (docs/standby.md). Nothing was changed.`,
+    );
+    return 2;
+  }
+  let settings: Record<string, unknown>;
+  try {
+    settings = readProductionSettings(options.settingsPath);
+  } catch (error) {
+    io.error('FAILOVER_SETTINGS_UNREADABLE', `${(error as Error).message} Nothing was changed.`);
+    return 2;
+  }
+  const noStandby = standbySettingsProblem(settings, options.settingsPath, FAILOVER_STANDBY);
+  if (noStandby) {
+    io.error(noStandby.code, `${noStandby.message} Nothing was changed.`);
+    return 2;
+  }
+  const scope = failoverScopeProblem(settings);
+  if (scope) {
+    io.error('FAILOVER_NOT_SUPPORTED', `${scope} Nothing was changed.`);
+    return 2;
+  }
+  const region = standbyRegionOf(settings)!;
+  const productionName = typeof settings.name === 'string' ? settings.name : 'rancher';
+  const name = standbyName(productionName);
+  const nameRefused = standbyNameProblem(name);
+  if (nameRefused) {
+    io.error('FAILOVER_NAME_REFUSED', `${nameRefused}. Nothing was changed.`);
+    return 2;
+  }
+  const moduleDir = join(options.root, 'cdktf.out', 'stacks', options.stack);
+  if (options.dryRun) {
+    io.info(
+      'FAILOVER_PLAN',
+      [
+        `Failover of ${productionName} (${options.stack}, module ${options.productionDir}) to its standby region ${region}:`,
+        `  refused while https://<hostname>/ping answers pong (unless --primary-lost), without a backup in the standby's copy fresh enough for backups.schedule, or one without the CA the agents need`,
+        `  standby deployment: ${name} in ${region}, the same hostname and rancher.tls (TF_VAR_tls_* as for production), no Route53 record of its own; module and state kept in ${moduleDir}`,
+        `  then: the CA it serves checked against the backup's record at its load balancer; the hostname's records moved there (Route 53 UPSERT, until INSYNC); /ping on the hostname; RTO and RPO reported`,
+      ].join('\n'),
+      { production: productionName, region, standby: name },
+    );
+    io.result('FAILOVER_DRY_RUN', 'Dry run: nothing was read but the settings file, and nothing was changed.', { exitCode: 0 });
+    return 0;
+  }
+  const record = new StateFile<FailoverRecord>(join(options.root, 'failover.json'));
+  const earlier = record.read();
+  if (earlier?.moved && earlier.done) {
+    io.result(
+      'FAILOVER_ALREADY_DONE',
+      `The failover of ${earlier.startedAt} moved the hostname to ${earlier.name} in ${earlier.region} (${moduleDir}): it serves production now. Nothing was changed; failback is its own step (docs/failover.md).`,
+      { exitCode: 0 },
+    );
+    return 0;
+  }
+  // Moved, not answered yet: the name leads to the standby now (its /ping is no longer the primary's), so only the
+  // wait for it is left.
+  const planned = earlier?.moved
+    ? {
+        production: productionDeployment(options.productionDir),
+        chosen: undefined,
+        expectedCa: undefined,
+        clients: { of: () => undefined as never, destroy: () => undefined },
+      }
+    : await planFailover(options, settings, { region, name, productionName, earlier, moduleDir });
+  if (typeof planned === 'number') return planned;
+  const { production, chosen, expectedCa, clients } = planned;
+  const now = new Date().toISOString();
+  let current: FailoverRecord = earlier ?? {
+    startedAt: now,
+    region,
+    name,
+    backup: chosen!.backup,
+    file: chosen!.file,
+    rpoMinutes: chosen!.standby!.rpoMinutes,
+    phase: 'synth',
+    moved: false,
+  };
+  mkdirSync(options.root, { recursive: true });
+  record.write(current);
+  const report: FailoverReport = {
+    version: 1,
+    production: { name: production.name, region: production.region, module: production.dir, ...(production.url ? { url: production.url } : {}) },
+    standby: { name, region, module: moduleDir },
+    backup: current.backup,
+    rpoMinutes: current.rpoMinutes,
+    ca: current.ca ?? { expected: expectedCa },
+    records: [...(current.records ?? [])],
+    phases: [],
+  };
+  const phase = spannedPhaseRunner<FailoverPhase>({
+    io,
+    prefix: 'FAILOVER',
+    begin: (p) =>
+      io.begin({
+        code: 'FAILOVER_PHASE_STARTED',
+        label: p,
+        position: { n: FAILOVER_PHASES.indexOf(p) + 1, m: FAILOVER_PHASES.length },
+        text: p,
+        data: { phase: p },
+      }),
+    interrupted: options.interrupted,
+    results: report.phases,
+    enter: (p) => record.write((current = { ...current, phase: p })),
+  });
+  let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
+  try {
+    await runPhases({
+      options,
+      settings,
+      production,
+      report,
+      phase,
+      moduleDir,
+      clients,
+      current,
+      setMoved: () => record.write((current = { ...current, moved: true, ca: report.ca, records: report.records })),
+    });
+  } catch (error) {
+    outcome = error instanceof Interrupted || options.interrupted() ? 'interrupted' : 'failed';
+    if (!(error instanceof StepFailed) && !(error instanceof Interrupted)) io.error('FAILOVER_FAILED', (error as Error).message);
+  } finally {
+    clients.destroy();
+  }
+  report.passed = outcome === 'passed';
+  if (report.passed) record.write((current = { ...current, done: true }));
+  const file = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  describe(io, report, current.moved, production);
+  const exitCode = outcome === 'interrupted' ? 130 : report.passed ? 0 : 1;
+  io.result(
+    'FAILOVER_RESULT',
+    report.passed
+      ? `PASSED: ${report.production.url} answers from ${region}. RTO ${report.rtoSeconds} s, RPO ${report.rpoMinutes} min. Report: ${file}`
+      : `${outcome === 'interrupted' ? 'INTERRUPTED' : 'FAILED'}${current.moved ? '' : ': the hostname still leads to the primary'}; run the failover again to continue. Report: ${file}`,
+    { passed: report.passed, report: file, exitCode, rtoSeconds: report.rtoSeconds, rpoMinutes: report.rpoMinutes, moved: current.moved },
+  );
+  return exitCode;
+}
+
+/** Production, the backup and the CA it must carry, the primary asked, what it does stated and confirmed; or an exit code. */
+async function planFailover(
+  options: FailoverOptions,
+  settings: Record<string, unknown>,
+  o: { region: string; name: string; productionName: string; earlier: FailoverRecord | undefined; moduleDir: string },
+): Promise<
+  { production: ProductionDeployment; chosen: ChosenBackup; expectedCa: string; clients: { of: ClientsOfRegion; destroy(): void } } | number
+> {
+  const { io } = options;
+  const production = productionDeployment(options.productionDir);
+  if (production.name !== o.productionName) {
+    io.error(
+      'FAILOVER_SETTINGS_NOT_PRODUCTIONS',
+      `The settings file ${options.settingsPath} names ${o.productionName}, and ${production.dir} holds ${production.name}: set RANCHER_CONFIG to production's settings file. Nothing was changed.`,
+    );
+    return 2;
+  }
+  if (!production.url) {
+    io.error('FAILOVER_NO_URL', `${production.dir} has no rancher_url output: apply production with this version first. Nothing was changed.`);
+    return 2;
+  }
+  const aws = new Aws(o.region);
+  const found = standbyBackup(aws, production, settings, options.settingsPath, FAILOVER_STANDBY);
+  if ('refused' in found) {
+    io.error(found.why, `${found.refused} Nothing was changed.`);
+    return found.code;
+  }
+  // A rerun continues with the backup it began with (the standby's restore is of that file).
+  const chosen: ChosenBackup = o.earlier
+    ? { backup: o.earlier.backup, file: o.earlier.file, standby: { ...found.standby!, rpoMinutes: o.earlier.rpoMinutes } }
+    : found;
+  // The CA agents trust, as the backups' record names it (listed, never read: its name is the value).
+  const listed = aws.call<{ Contents?: { Key: string }[] }>([
+    's3api',
+    'list-objects-v2',
+    '--bucket',
+    chosen.backup.bucket,
+    '--prefix',
+    CA_RECORD_FOLDER,
+  ]);
+  const cas = (listed?.Contents ?? []).map((c) => c.Key.slice(`${CA_RECORD_FOLDER}ca=`.length));
+  if (cas.length !== 1) {
+    io.error(
+      'FAILOVER_CA_NOT_RECORDED',
+      `s3://${chosen.backup.bucket}/${CA_RECORD_FOLDER} holds ${cas.length} records of the CA agents trust: the failover checks the standby against exactly one (apply production with this version to write it). Nothing was changed.`,
+    );
+    return 1;
+  }
+  // The backup must carry the CA (trust page, step 4): its member names, read without its key.
+  const member = caMemberOf(settings);
+  if (member) {
+    mkdirSync(options.root, { recursive: true });
+    const download = join(options.root, 'backup.tar.gz');
+    try {
+      aws.call(['s3api', 'get-object', '--bucket', chosen.backup.bucket, '--key', chosen.backup.key, download]);
+      const contents = await readBackupFile(download);
+      if (!contents.files.has(member.file)) {
+        io.error(
+          'FAILOVER_BACKUP_WITHOUT_CA',
+          `s3://${chosen.backup.bucket}/${chosen.backup.key} holds no ${member.file} (${member.what}): restored from it, Rancher would serve another CA and every downstream agent would refuse it. Check production's backups (the rancher-resource-set-full ResourceSet), then fail over from a backup that has it. Nothing was changed.`,
+        );
+        return 1;
+      }
+    } finally {
+      rmSync(download, { force: true });
+    }
+  }
+  const host = new URL(production.url).host;
+  const primary = run('curl', ['--silent', '--max-time', '10', '--insecure', `${production.url}/ping`], { timeoutMs: 30_000 });
+  // Any pong counts, verified or not: a primary that still answers is refused unless the person says it is lost.
+  if (primary.code === 0 && primary.stdout.trim() === 'pong') {
+    if (!options.primaryLost) {
+      io.error(
+        'FAILOVER_PRIMARY_ANSWERS',
+        `${production.url}/ping answers pong: the primary in ${production.region} still serves. A failover now would move its users to a copy up to ${chosen.standby!.rpoMinutes} minutes old. If it is lost all the same (it answers, but cannot be used), run again with --primary-lost. Nothing was changed.`,
+      );
+      return 1;
+    }
+    io.warn('FAILOVER_PRIMARY_ANSWERS_LOST', `${production.url}/ping answers pong, and --primary-lost says it is lost: proceeding.`);
+  }
+  io.info(
+    'FAILOVER_PLAN',
+    [
+      `Failover of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}) to ${o.region}:`,
+      `  backup: s3://${chosen.backup.bucket}/${chosen.backup.key} (${chosen.backup.lastModified}), ${chosen.standby!.rpoMinutes} minutes old: the data lost (RPO)`,
+      `  standby deployment: ${o.name} in ${o.region}, ${host} with the same rancher.tls; module and state kept in ${o.moduleDir}`,
+      `  the CA agents trust: ${cas[0]}`,
+      `  then: ${host}'s records in production's hosted zone moved to the standby's load balancer once it serves that CA`,
+    ].join('\n'),
+    { backup: chosen.backup.key, rpoMinutes: chosen.standby!.rpoMinutes, region: o.region, standby: o.name },
+  );
+  if (!options.yes) {
+    const answer = await options.ask?.(`Type the hostname (${host}) to fail it over to ${o.region}: `);
+    if (answer === undefined) {
+      io.error('FAILOVER_NO_TERMINAL', 'No terminal to confirm on: pass --yes to fail over without the typed confirmation. Nothing was changed.', {
+        exitCode: 2,
+      });
+      return 2;
+    }
+    if (answer.trim() !== host) {
+      io.error('FAILOVER_WRONG_NAME', `'${answer.trim()}' is not '${host}': nothing was changed.`, { exitCode: 1 });
+      return 1;
+    }
+  }
+  const clients = options.clients ? { of: options.clients, destroy: () => undefined } : clientsByRegion();
+  return { production, chosen, expectedCa: cas[0], clients };
+}
+
+interface Run {
+  readonly options: FailoverOptions;
+  readonly settings: Record<string, unknown>;
+  readonly production: ProductionDeployment;
+  readonly report: FailoverReport;
+  readonly phase: <T>(name: FailoverPhase, step: () => Promise<T> | T) => Promise<T>;
+  readonly moduleDir: string;
+  readonly clients: { of: ClientsOfRegion };
+  readonly current: FailoverRecord;
+  readonly setMoved: () => void;
+}
+
+async function runPhases(r: Run): Promise<void> {
+  const { options, production, report, current } = r;
+  const url = production.url!;
+  const caFile = join(options.root, 'served-ca.pem');
+  if (!current.moved) await beforeTheMove(r, caFile);
+  await r.phase('ping', async () => {
+    await answersPong(options, trustOf(caFile), url, `${url}/ping`);
+    // From the failover's first start (a rerun continues it).
+    report.rtoSeconds = Math.round((Date.now() - Date.parse(current.startedAt)) / 1000);
+  });
+}
+
+/** The standby made, checked, and the records moved to it. */
+async function beforeTheMove(r: Run, caFile: string): Promise<void> {
+  const { options, production, report, moduleDir, current } = r;
+  const settingsFile = join(options.root, 'settings.json');
+  const outdir = join(options.root, 'cdktf.out');
+  const url = production.url!;
+  const host = new URL(url).host;
+  if (production.backupEncryptionConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
+  await r.phase('synth', async () => {
+    const standby = standbySettings(r.settings, {
+      name: current.name,
+      region: current.region,
+      file: current.file,
+      bucket: current.backup.bucket,
+      productionName: production.name,
+    });
+    writeFileSync(settingsFile, `${JSON.stringify(standby, null, 2)}\n`);
+    await synthesize({ ...options, settingsFile, outdir, what: 'the standby deployment' });
+    const json = readModuleJson(moduleDir);
+    const problems = json ? localModuleProblems(json, moduleDir, options.root) : [`no ${join(moduleDir, 'cdk.tf.json')}`];
+    if (problems.length > 0) throw new StepFailed(`the synthesized standby is not safe to apply beside production: ${problems.join('; ')}`);
+  });
+  await r.phase('apply', () =>
+    initAndApply(moduleDir, {
+      ...options,
+      apply: ['apply', '-auto-approve', '-input=false'],
+      applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
+      failed: 'the standby deployment is not complete (run the failover again to continue)',
+      output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
+    }),
+  );
+  const terraform = new Terraform(moduleDir);
+  const state = terraform.pull();
+  const lbAttributes = managed(state, 'aws_lb')[0]?.attributes;
+  const lb = { dnsName: stringAttribute(lbAttributes?.dns_name), zoneId: stringAttribute(lbAttributes?.zone_id) };
+  if (!lb.dnsName || !lb.zoneId) throw new StepFailed("the standby's state holds no load balancer with a DNS name and zone");
+  Object.assign(report.standby, { loadBalancer: lb.dnsName });
+  const at = ['--connect-to', `${host}:443:${lb.dnsName}:443`];
+  await r.phase('check', async () => {
+    await answersPong(options, [...at, '--insecure'], url, `${url}/ping at the standby's load balancer ${lb.dnsName}`);
+    rmSync(caFile, { force: true });
+    // What agents fetch first (run.sh: unverified), then the chain for the hostname verified against it.
+    const got = run('curl', ['--silent', '--show-error', '--max-time', '20', '--insecure', ...at, `${url}/v3/settings/cacerts`], {
+      timeoutMs: 60_000,
+    });
+    const served = publishedCa(got.stdout);
+    if (served === undefined)
+      throw new StepFailed(
+        `the standby's /v3/settings/cacerts did not answer JSON (${readableError(got.stderr || got.stdout, 200)}): the record was not moved`,
+      );
+    const expected = report.ca.expected!;
+    const servedAs =
+      served.trim() === ''
+        ? RECORDED_CA.public
+        : `${expected.startsWith(RECORDED_CA.private) ? RECORDED_CA.private : RECORDED_CA.rancher}${caChecksum(served)}`;
+    report.ca.served = servedAs;
+    const same = expected === RECORDED_CA.public ? servedAs === RECORDED_CA.public : servedAs === expected;
+    if (!same)
+      throw new StepFailed(
+        `the standby serves the CA ${servedAs}, and the backups' record says agents trust ${expected}: they would refuse it. The record was not moved; the standby is left up for you to look at (${moduleDir}).`,
+      );
+    if (served.trim() !== '') writeFileSync(caFile, `${served.trim()}\n`);
+    const verified = run(
+      'curl',
+      ['--silent', '--show-error', '--max-time', '20', ...(served.trim() ? ['--cacert', caFile] : []), ...at, `${url}/ping`],
+      { timeoutMs: 60_000 },
+    );
+    if (verified.code !== 0 || verified.stdout.trim() !== 'pong')
+      throw new StepFailed(
+        `the standby's certificate for ${host} does not verify against ${served.trim() ? 'the CA it publishes' : 'the public roots'} (${readableError(verified.stderr, 300)}): the record was not moved.`,
+      );
+  });
+  await r.phase('move', async () => {
+    // Production's state, read again (a pull: no lock, no write): the records it owns, which the move points elsewhere.
+    const records: AliasRecordChange[] = managed(new Terraform(production.dir).pull(), 'aws_route53_record')
+      .map((resource) => resource.attributes)
+      .filter((a) => String(a.name).replace(/\.$/, '') === host && (a.type === 'A' || a.type === 'AAAA'))
+      .map((a) => ({ zoneId: String(a.zone_id), name: host, type: a.type as 'A' | 'AAAA', target: { dnsName: lb.dnsName!, zoneId: lb.zoneId! } }));
+    if (records.length === 0)
+      throw new StepFailed(`production's state holds no A record of ${host}: nothing to move (DNS round robin is not failed over)`);
+    const moved = await moveAliasRecords(
+      r.clients.of(production.region),
+      records,
+      { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted },
+      () => {
+        report.records = records.map((rec) => `${rec.type} ${rec.name} in ${rec.zoneId} -> ${rec.target.dnsName}`);
+        r.setMoved();
+      },
+    );
+    if (!moved.inSync)
+      throw new StepFailed(`Route 53 did not report ${moved.changeIds.join(', ')} INSYNC within ${options.syncMinutes ?? 10} minutes`);
+  });
+}
+
+/** curl's trust for the hostname: the CA the standby published, or the public roots. */
+const trustOf = (caFile: string): string[] => (existsSync(caFile) ? ['--cacert', caFile] : []);
+
+/** The `value` of Rancher's `cacerts` setting as `/v3/settings/cacerts` answers it; undefined when that is not JSON. */
+function publishedCa(body: string): string | undefined {
+  try {
+    return String((JSON.parse(body) as { value?: unknown }).value ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits (bounded) until `<url>/ping` answers pong with these curl options. */
+async function answersPong(options: FailoverOptions, args: readonly string[], url: string, what: string): Promise<void> {
+  let last = '';
+  const minutes = options.pingMinutes ?? 15;
+  const ok = await waitUntil(minutes * 60_000, options.interrupted, () => {
+    const ping = run('curl', ['--silent', '--show-error', '--max-time', '20', ...args, `${url}/ping`], { timeoutMs: 60_000 });
+    if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
+    last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
+    return undefined;
+  });
+  if (!ok) throw new StepFailed(`${what} did not answer pong within ${minutes} minutes (last: ${last})`);
+}
+
+/** The report as one message, and what the primary left. */
+function describe(io: IoHost, report: FailoverReport, moved: boolean, production: ProductionDeployment): void {
+  io.info(
+    'FAILOVER_REPORT',
+    [
+      `Failover of ${report.production.name} (${report.production.region}) to ${report.standby.name} in ${report.standby.region}:`,
+      ...report.phases.map((p) => `  ${p.phase}: ${p.status}${p.seconds !== undefined ? ` (${p.seconds} s)` : ''}${p.detail ? `: ${p.detail}` : ''}`),
+      `  backup restored: s3://${report.backup.bucket}/${report.backup.key}; data lost (RPO): ${report.rpoMinutes} minutes`,
+      report.rtoSeconds !== undefined
+        ? `  recovery (RTO, from the command's start to pong on ${report.production.url}): ${report.rtoSeconds} s`
+        : '  recovery (RTO): not reached',
+      `  CA: recorded ${report.ca.expected ?? '(unknown)'}, served ${report.ca.served ?? '(not asked)'}`,
+      ...report.records.map((r) => `  moved: ${r}`),
+    ].join('\n'),
+  );
+  if (moved)
+    io.warn(
+      'FAILOVER_PRIMARY_LEFT',
+      `Left in ${production.region}: production's module and state (${production.dir}) untouched, its servers as the region left them, and its state still owning ${new URL(report.production.url!).host}'s record, which now points at the standby. Do not deploy the primary (cdktf deploy rke-ha) until the failback: its apply would move the record back to it.`,
+    );
+}
