@@ -159,6 +159,10 @@ export const rkeCombinationRules: RkeRule = (p, problem, name) => {
     if (p.loadBalancer.type === 'dns') why('loadBalancer type dns routes the name by its records alone', 'use loadBalancer type nlb with it');
     if (p.rancher?.tls?.mode === 'external')
       why('rancher.tls.mode external validates its ACM certificate through a record of that name', 'use mode ingress or rancher with it');
+    // HTTP-01 is answered at the name, which leads elsewhere until the record moves: the apply's certificate gate
+    // would wait out its budget (certificateMinutes) for a certificate cert-manager cannot get.
+    if (p.rancher?.tls?.issuer === 'acme' && p.rancher.tls.mode !== 'external')
+      why("rancher.tls.issuer acme proves the name to Let's Encrypt through it (HTTP-01)", 'use issuer rancher, ca or blank with it');
     if (wildcardNameOf(p.dns) !== undefined) why('dns.mode wildcard has no record to leave out', 'remove it, or set dns.mode route53');
     if (p.rancher?.bootstrap?.enabled !== false)
       why('the first login (rancher.bootstrap) reaches Rancher by that name', 'set rancher.bootstrap.enabled: false with it');

@@ -96,8 +96,8 @@ export const RKE_HA_FIELDS = {
        */
       deletionProtection: z.boolean().default(true),
       /**
-       * `false`: no Route53 record of the hostname; `/ping` is probed at the NLB (a [failover](failover.md)'s
-       * standby). Needs `type: nlb`, TLS in the cluster and `rancher.bootstrap.enabled: false`.
+       * `false`: no Route53 record for `hostname`; `/ping` is probed at the NLB (a [failover](failover.md)'s
+       * standby). Needs `type: nlb`, TLS in the cluster (not `acme`), `rancher.bootstrap.enabled: false`.
        */
       hostnameRecord: z.boolean().default(true),
     })

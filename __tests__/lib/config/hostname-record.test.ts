@@ -41,5 +41,8 @@ describe('rkeHa.loadBalancer.hostnameRecord', () => {
     expect(messages({ rancher: { bootstrap: { enabled: false }, tls: { mode: 'external', issuer: 'acme' } } })).toEqual([
       expect.stringContaining('use mode ingress or rancher with it'),
     ]);
+    expect(
+      messages({ rancher: { bootstrap: { enabled: false }, tls: { mode: 'ingress', issuer: 'acme', acme: { email: 'ops@example.com' } } } }),
+    ).toEqual([expect.stringContaining('use issuer rancher, ca or blank with it')]);
   });
 });
