@@ -109,7 +109,11 @@ export function allowedAgeMinutes(settings: Record<string, unknown>): { readonly
   return { minutes: gap + REPLICATION_TIME_MINUTES, schedule };
 }
 
-/** Whole minutes from `lastModified` to `now`. */
+/**
+ * Whole minutes from `lastModified` to `now`. A replica keeps its source object's creation time, not the time it
+ * landed (Amazon S3 User Guide, replication and lifecycle: lifecycle rules in the destination count from the source's
+ * creation): the age is from the backup's writing, the data a failover loses.
+ */
 export const ageMinutes = (lastModified: string, now: number): number => Math.max(0, Math.floor((now - Date.parse(lastModified)) / 60_000));
 
 /** Where the operator writes in its bucket (BACKUP_FOLDER of backup-writer.ts). */
