@@ -169,13 +169,7 @@ async function buildCli(out = CLI_DIR) {
     supported: { 'dynamic-import': false },
   });
   for (const [source, file] of Object.entries(CLI_APART))
-    await esbuild().build({
-      ...COMMON,
-      entryPoints: [join(root, 'cli', source)],
-      bundle: true,
-      outfile: join(out, file),
-      plugins: [apartFromApart(source)],
-    });
+    await esbuild().build({ ...COMMON, entryPoints: [join(root, 'cli', source)], bundle: true, outfile: join(out, file) });
   chmodSync(cli, 0o755);
   return { cli };
 }
@@ -183,27 +177,10 @@ async function buildCli(out = CLI_DIR) {
 /**
  * The modules the CLI loads with import() only when a command needs them, each bundled as a file of its own beside
  * main.js: the AWS SDK is 6 of the 6.9 MB a single bundle had, and every start parsed it (a refusal: 0.46 s of CPU
- * against 0.21 s without it), while most runs never reach AWS. Two of them: the SDK side (cli/shared/aws/sdk-side.ts:
- * the clients and the calls), and the teardown's steps in AWS, which take the SDK side's file.
+ * against 0.21 s without it), while most runs never reach AWS. Two of them, each with the SDK packages it uses: the
+ * other commands' SDK side (cli/shared/aws/sdk-side.ts: SSM and RDS), and the teardown's steps in AWS.
  */
 const CLI_APART = { 'teardown/teardown-aws.ts': 'teardown-aws.js', 'shared/aws/sdk-side.ts': 'aws-sdk.js' };
-/**
- * A module apart that imports another (the teardown's AWS side takes the SDK's functions from the SDK side) requires
- * that one's file beside it instead of bundling it again: the SDK is in the package once.
- */
-const apartFromApart = (bundled) => ({
-  name: 'apart-from-apart',
-  setup(build) {
-    build.onResolve({ filter: /^\./ }, (args) => {
-      if (args.kind !== 'import-statement' || !args.importer.startsWith(join(root, 'cli'))) return undefined;
-      const source = relative(join(root, 'cli'), join(args.resolveDir, `${args.path}.ts`))
-        .split('\\')
-        .join('/');
-      const file = source === bundled ? undefined : CLI_APART[source];
-      return file === undefined ? undefined : { path: `./${file}`, external: true };
-    });
-  },
-});
 const cliApart = {
   name: 'cli-apart',
   setup(build) {

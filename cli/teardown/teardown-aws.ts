@@ -1,13 +1,9 @@
-import {
-  deleteBucket,
-  emptyBucket,
-  liftDeletionProtection,
-  liftLoadBalancerProtection,
-  deleteLogGroup,
-  scheduleKeyDeletion,
-  type AwsClients,
-  type ClientsOfRegion,
-} from '../shared/aws/sdk-side';
+import { deleteBucket, emptyBucket } from '../shared/aws/bucket-emptying';
+import type { AwsClients, ClientsOfRegion } from '../shared/aws/clients';
+import { liftDeletionProtection } from '../shared/aws/databases';
+import { scheduleKeyDeletion } from '../shared/aws/kms-keys';
+import { liftLoadBalancerProtection } from '../shared/aws/load-balancers';
+import { deleteLogGroup } from '../shared/aws/log-groups';
 import type { IoHost } from '../shared/io/io-host';
 import type { StateFile } from '../shared/state-file';
 import type { Store } from '../shared/stores';
@@ -15,9 +11,9 @@ import type { TeardownPlan, TeardownRecord } from './teardown';
 
 // The teardown's steps in AWS, through the SDK (cli/shared/aws/), and the clients it makes. teardown.ts loads this
 // module with import() once it reaches AWS, and scripts/build.js bundles it as a file of its own beside main.js: the
-// SDK is most of the CLI's code, and a dry run, a refusal or another command never needs it. The SDK's functions come
-// from the SDK side (cli/shared/aws/sdk-side.ts), which the bundle requires from its own file.
-export { clientsByRegion, snapshotsOfVolume } from '../shared/aws/sdk-side';
+// SDK is most of the CLI's code, and a dry run, a refusal or another command never needs it.
+export { clientsByRegion } from '../shared/aws/clients';
+export { snapshotsOfVolume } from '../shared/aws/ebs-snapshots';
 
 /**
  * AWS deletion protection of the load balancers and the datastore lifted before the destroy, which the providers

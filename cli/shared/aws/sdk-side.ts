@@ -1,13 +1,8 @@
-// The AWS SDK's side of the CLI: the clients (cli/shared/aws/clients.ts) and the calls the commands make through them.
-// cli/shared/aws.ts loads it with import() at a run's first SDK call, and scripts/build.js bundles it as a file of its
-// own beside main.js (the SDK is most of the CLI's code, and a refusal or a dry run never needs it); the teardown's
-// steps in AWS (cli/teardown/teardown-aws.ts, a file apart too) take it from that file.
-export { deleteBucket, emptyBucket } from './bucket-emptying';
-export { AwsClients, clientsByRegion, type ClientsOfRegion } from './clients';
-export { liftDeletionProtection } from './databases';
+// The AWS SDK's side of the commands that still make most of their AWS calls through the AWS CLI (roll, rotate, the
+// drill, the acceptance run): the clients and the calls they make through the SDK. cli/shared/aws.ts loads this module
+// with import() at a run's first SDK call, and scripts/build.js bundles it as a file of its own beside main.js (the SDK
+// is most of the CLI's code, and a refusal or a dry run never needs it). Only what those calls need: each SDK package
+// this module reaches is evaluated when the file loads (the clients' own are required as each client is made).
+export { AwsClients } from './clients';
 export { createDbSnapshot, dbSnapshotStatus } from './db-snapshots';
-export { snapshotsOfVolume } from './ebs-snapshots';
-export { scheduleKeyDeletion } from './kms-keys';
-export { liftLoadBalancerProtection } from './load-balancers';
-export { deleteLogGroup } from './log-groups';
-export { invocationResult, sendShellCommand } from './server-commands';
+export { invocationResult, listInvocations, sendShellCommand } from './server-commands';
