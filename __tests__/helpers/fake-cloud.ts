@@ -75,9 +75,12 @@ function awsEndpointPort(): string {
   if (endpointPort) return endpointPort;
   // Node's compile cache (22.1 and later) keeps the bundle's compiled code between the files that start one.
   const cache = join(process.env.RANCHER_TEST_SYNTH_SHARE ?? tmpdir(), 'fake-aws-endpoint-compile-cache');
+  // The stub server's port: the endpoint hands the SSM Run Command calls to the world's stubs through it
+  // (fake-aws-endpoint/world-stubs.ts), as stub.sh hands the CLI's calls.
   ({ port: endpointPort, input: endpointInput } = startServer('the fake AWS endpoint (fake-aws-endpoint/server.ts)', fakeAwsEndpoint(), {
     ...process.env,
     NODE_COMPILE_CACHE: cache,
+    FAKE_STUB_SERVER_PORT: stubServerPort() ?? '',
   }));
   return endpointPort;
 }
@@ -243,6 +246,8 @@ export class FakeCloud {
   readonly dir: string;
   readonly moduleDir: string;
   readonly bin: string;
+  /** The CLI runs started so far (each registers its pid under its number: see `started`). */
+  private runs = 0;
 
   constructor(json: TerraformJson, world: Record<string, unknown>) {
     this.dir = scratchFolder('fake-cloud-');
@@ -348,10 +353,11 @@ export class FakeCloud {
       /** Its working directory. @default the scratch world's folder */ cwd?: string;
     } = {},
   ): { code: number | null; out: string; err: string } {
-    const result = runBounded(options.node ?? process.execPath, [options.cli ?? opsCli(), ...args], {
+    const run = this.started(options.node ?? process.execPath, [options.cli ?? opsCli(), ...args]);
+    const result = runBounded(run.command, run.args, {
       cwd: options.cwd ?? this.dir,
       input: options.input,
-      env: this.env(options),
+      env: this.env(options, run.number),
       detached: options.ownGroup ?? false,
     });
     // A run ended by a signal (kill -9 sent by the call it made) leaves that call running, as the real tool would go on
@@ -389,7 +395,8 @@ export class FakeCloud {
     args: readonly string[],
     options: { env?: Record<string, string> } = {},
   ): Promise<{ code: number | null; out: string; err: string }> {
-    const result = await runBoundedAsync(process.execPath, [opsCli(), ...args], { cwd: this.dir, env: this.env(options) });
+    const run = this.started(process.execPath, [opsCli(), ...args]);
+    const result = await runBoundedAsync(run.command, run.args, { cwd: this.dir, env: this.env(options, run.number) });
     if (result.status === null) this.awaitOrphanedCalls();
     return { code: result.status, out: result.stdout, err: result.stderr };
   }
@@ -408,11 +415,12 @@ export class FakeCloud {
     stdoutTo?: string,
   ): Promise<{ code: number | null; screen: string }> {
     const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
-    const command = [process.execPath, opsCli(), ...args].map(quote).join(' ') + (stdoutTo ? ` > ${quote(join(this.dir, stdoutTo))}` : '');
+    const started = this.started(process.execPath, [opsCli(), ...args]);
+    const command = [started.command, ...started.args].map(quote).join(' ') + (stdoutTo ? ` > ${quote(join(this.dir, stdoutTo))}` : '');
     let typed = false;
     const run: AsyncRun = await runBoundedAsync('script', ['-qec', command, '/dev/null'], {
       cwd: this.dir,
-      env: { ...this.env({ env }), SHELL: '/bin/sh' },
+      env: { ...this.env({ env }, started.number), SHELL: '/bin/sh' },
       onStdout: (screen, child) => {
         if (typed || prompt === undefined || !screen.includes(prompt)) return;
         typed = true;
@@ -422,8 +430,20 @@ export class FakeCloud {
     return { code: run.status, screen: `${run.stdout}${run.stderr}` };
   }
 
+  /**
+   * A CLI run, numbered, started through a shell that writes its pid to `<world>/callers/<number>` and then becomes
+   * the CLI (exec: the same pid, process group and descriptors). The fake AWS endpoint reads it there to give the
+   * world's stubs their caller (fake-aws-endpoint/world-stubs.ts): the run's SDK requests name the number in their
+   * access key, and the CLI sends nothing else for it.
+   */
+  private started(node: string, args: readonly string[]): { number: number; command: string; args: string[] } {
+    const number = ++this.runs;
+    mkdirSync(join(this.dir, 'callers'), { recursive: true });
+    return { number, command: '/bin/sh', args: ['-c', 'echo $$ > "$0" && exec "$@"', join(this.dir, 'callers', String(number)), node, ...args] };
+  }
+
   /** The CLI's environment: the stubs first on PATH (with `tools`, only those stubs and node), the world, no poll waits. */
-  private env(options: { env?: Record<string, string>; tools?: readonly string[] }): NodeJS.ProcessEnv {
+  private env(options: { env?: Record<string, string>; tools?: readonly string[] }, run?: number): NodeJS.ProcessEnv {
     let path = `${this.bin}${delimiter}${process.env.PATH}`;
     if (options.tools) {
       path = join(this.dir, `bin-${options.tools.join('-') || 'none'}`);
@@ -432,18 +452,18 @@ export class FakeCloud {
         if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
       if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
     }
-    return testEnv({ PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...this.awsEnvironment(), ...options.env });
+    return testEnv({ PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...this.awsEnvironment(run), ...options.env });
   }
 
   /**
    * AWS for the CLI's SDK clients: the fake AWS endpoint, signed for with a key that names this world, and nothing of
    * the caller's AWS configuration (a profile, a region, the instance metadata service).
    */
-  awsEnvironment(): Record<string, string> {
+  awsEnvironment(run?: number): Record<string, string> {
     return {
       // Port 9 (discard) is closed here: a call reaching it is refused at once.
       AWS_ENDPOINT_URL: `http://127.0.0.1:${endpointWanted ? awsEndpointPort() : '9'}`,
-      AWS_ACCESS_KEY_ID: accessKeyOfWorld(this.dir),
+      AWS_ACCESS_KEY_ID: accessKeyOfWorld(this.dir, run),
       AWS_SECRET_ACCESS_KEY: 'fake-secret',
       AWS_PROFILE: '',
       AWS_CONFIG_FILE: '/dev/null',

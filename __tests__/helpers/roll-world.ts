@@ -1,7 +1,7 @@
 /**
  * The roll tests' fake cluster (split over three test files so jest runs them side by side).
  */
-import { awsOf, FakeCloud, stateOf, withoutLongValues } from './fake-cloud';
+import { awsOf, FakeCloud, stateOf, useFakeAwsEndpoint, withoutLongValues } from './fake-cloud';
 import type { TerraformJson } from './synth';
 import { synthSettings } from './variants';
 
@@ -11,6 +11,8 @@ import { synthSettings } from './variants';
 // a replacement joins as a learner, then votes), SSM commands, the Lease API.
 // The stub checks after EVERY call that no two servers are down at once (not
 // Ready, or not a voting member); every test asserts the stub saw no violation.
+// The CLI sends its SSM commands through the SDK: the fake AWS endpoint hands them to the same stub.
+useFakeAwsEndpoint();
 
 const synths = new Map<string, TerraformJson>();
 function synth(key: string, settings: Record<string, unknown>): TerraformJson {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { CA_RECORD_FOLDER, RECORDED_CA } from '../../lib/rancher/restore-preflight';
 import { readBackupFile } from '../shared/backup-archive';
 import { Aws } from '../shared/aws';
-import { clientsByRegion, type ClientsOfRegion } from '../shared/aws/clients';
-import { moveAliasRecords, type AliasRecordChange } from '../shared/aws/records';
+import type { ClientsOfRegion } from '../shared/aws/clients';
+import type { AliasRecordChange } from '../shared/aws/records';
 import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
 import { spannedPhaseRunner } from '../shared/phase-spans';
@@ -23,6 +23,9 @@ import { caMemberOf, failoverScopeProblem, standbyName, standbyNameProblem, stan
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
 // record moved to it. Decided and stated first (nothing changed until the typed confirmation), then phases.
+
+/** The SDK's side, loaded once the failover reaches AWS through it (scripts/build.js bundles it apart: a dry run or a refusal never needs it). */
+const sdkSide = () => import('../shared/aws/sdk-side');
 
 /** The failover's phases, in order. */
 export const FAILOVER_PHASES = ['synth', 'apply', 'check', 'move', 'ping'] as const;
@@ -348,7 +351,7 @@ async function planFailover(
       return 1;
     }
   }
-  const clients = options.clients ? { of: options.clients, destroy: () => undefined } : clientsByRegion();
+  const clients = options.clients ? { of: options.clients, destroy: () => undefined } : (await sdkSide()).clientsByRegion();
   return { production, chosen, expectedCa: cas[0], clients };
 }
 
@@ -456,7 +459,9 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       .map((a) => ({ zoneId: String(a.zone_id), name: host, type: a.type as 'A' | 'AAAA', target: { dnsName: lb.dnsName!, zoneId: lb.zoneId! } }));
     if (records.length === 0)
       throw new StepFailed(`production's state holds no A record of ${host}: nothing to move (DNS round robin is not failed over)`);
-    const moved = await moveAliasRecords(
+    const moved = await (
+      await sdkSide()
+    ).moveAliasRecords(
       r.clients.of(production.region),
       records,
       { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted },

@@ -769,10 +769,11 @@ async function datastoreSnapshot(c: StepContext): Promise<void> {
   if (!db) throw new Stop('ROLL_NO_DATASTORE', 'K3s without a datastore in the state; nothing was touched.');
   const identifier = String(db.attributes.identifier);
   const snapshot = `${identifier}-roll-${c.server.name}-${stamp()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-  c.aws.call(['rds', 'create-db-snapshot', '--db-instance-identifier', identifier, '--db-snapshot-identifier', snapshot]);
-  const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
-    const s = c.aws.call<{ DBSnapshots?: { Status?: string }[] }>(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', snapshot])
-      ?.DBSnapshots?.[0]?.Status;
+  const { side, clients } = await c.aws.sdk();
+  await side.createDbSnapshot(clients, identifier, snapshot);
+  const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, async () => {
+    // Undefined (no such snapshot yet) is looked at again, as `creating` is.
+    const s = await side.dbSnapshotStatus(clients, snapshot);
     return s === 'available' || s === 'failed' ? s : undefined;
   });
   if (status !== 'available')

@@ -519,25 +519,21 @@ export async function askEveryServer<S extends { readonly clusterHealthy: boolea
   },
 ): Promise<{ name: string; status: S; healthy: boolean }[]> {
   const ids = c.servers.map((s) => s.instanceId);
-  const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
-    'ssm',
-    'send-command',
-    '--instance-ids',
-    ...ids,
-    '--document-name',
-    'AWS-RunShellScript',
-    '--comment',
-    ask.comment,
-    '--parameters',
-    JSON.stringify({ commands: [ask.command], executionTimeout: [String(ROTATE_BUDGETS.commandMs / 1000)] }),
-  ]);
-  const commandId = sent?.Command?.CommandId;
-  if (!commandId) throw new Error('aws ssm send-command answered without a command id.');
-  type Invocation = { InstanceId?: string; Status?: string; CommandPlugins?: { Output?: string }[] };
-  const answers = await waitUntil(ROTATE_BUDGETS.commandMs, c.interrupted, () => {
-    const listed = c.aws.call<{ CommandInvocations?: Invocation[] }>(['ssm', 'list-command-invocations', '--command-id', commandId, '--details']);
-    const invocations = listed?.CommandInvocations ?? [];
-    const over = invocations.filter((i) => i.Status !== undefined && !['Pending', 'InProgress', 'Delayed'].includes(i.Status));
+  const { side, clients } = await c.aws.sdk();
+  const commandId = await side.sendShellCommand(clients, {
+    instanceIds: ids,
+    commands: [ask.command],
+    comment: ask.comment,
+    timeoutSeconds: ROTATE_BUDGETS.commandMs / 1000,
+  });
+  if (!commandId)
+    throw new Error(
+      `SSM SendCommand refused one of ${ids.join(', ')} (InvalidInstanceId): its SSM agent is not registered; check the servers are running.`,
+    );
+  // Every server's invocation, all pages: done once each has ended (not Pending, InProgress or Delayed).
+  const answers = await waitUntil(ROTATE_BUDGETS.commandMs, c.interrupted, async () => {
+    const invocations = await side.listInvocations(clients, commandId);
+    const over = invocations.filter((i) => i.status !== '' && !['Pending', 'InProgress', 'Delayed'].includes(i.status));
     return over.length === ids.length ? invocations : undefined;
   });
   if (!answers)
@@ -548,13 +544,13 @@ export async function askEveryServer<S extends { readonly clusterHealthy: boolea
   const nodes = c.kubectl.nodes();
   if (nodes === undefined) throw new Stop('ROTATE_API_DOWN', 'The Kubernetes API did not answer. Run the rotation again.');
   return c.servers.map((server) => {
-    const answer = answers.find((i) => i.InstanceId === server.instanceId);
-    const output = (answer?.CommandPlugins ?? []).map((p) => p.Output ?? '').join('\n');
-    const status = answer?.Status === 'Success' ? ask.parse(output) : undefined;
+    const answer = answers.find((i) => i.instanceId === server.instanceId);
+    const output = answer?.output ?? '';
+    const status = answer?.status === 'Success' ? ask.parse(output) : undefined;
     if (!status)
       throw new Stop(
         'ROTATE_NO_STATUS',
-        `${server.name} answered no ${ask.what} status (SSM ${answer?.Status ?? 'no answer'}: ${output.trim().slice(0, 200)}; command ${commandId}). Run the rotation again once it answers.`,
+        `${server.name} answered no ${ask.what} status (SSM ${answer?.status ?? 'no answer'}: ${output.trim().slice(0, 200)}; command ${commandId}). Run the rotation again once it answers.`,
       );
     return { name: server.name, status, healthy: isHealthy(nodeOf(nodes, server), ask.k3s) && status.clusterHealthy };
   });

@@ -1,12 +1,29 @@
 import { AWS_CALLS, cliOperation } from './aws/calls';
+import type { AwsClients } from './aws/clients';
 import { CommandFailed, run } from './process';
+
+/** The SDK's side (cli/shared/aws/sdk-side.ts), loaded at the first SDK call: bundled apart from main.js (scripts/build.js). */
+type SdkSide = typeof import('./aws/sdk-side');
+const sdkSide = (): Promise<SdkSide> => import('./aws/sdk-side');
 
 /** The `<service> <operation>` of every AWS CLI call the table allows (cli/shared/aws/calls.ts, the one list). */
 const CLI_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(AWS_CALLS).map(cliOperation));
 
-/** The AWS CLI, always with an explicit region and JSON output. */
+/**
+ * AWS in one region: the AWS CLI, always with an explicit region and JSON output, for the calls not yet moved to the
+ * SDK, and this region's SDK clients (cli/shared/aws/clients.ts: the standard credential chain, one retry strategy)
+ * for those that are (`sdk()`).
+ */
 export class Aws {
+  private made?: Promise<{ readonly side: SdkSide; readonly clients: AwsClients }>;
+
   constructor(readonly region: string) {}
+
+  /** The SDK's functions and this region's clients, made at the first call (the clients' idle sockets hold no run open). */
+  sdk(): Promise<{ readonly side: SdkSide; readonly clients: AwsClients }> {
+    this.made ??= sdkSide().then((side) => ({ side, clients: new side.AwsClients({ region: this.region }) }));
+    return this.made;
+  }
 
   /**
    * Runs `aws <args>`; undefined when AWS answered with one of `gone` (the thing is already deleted). `T` is the

@@ -3,7 +3,8 @@ import { waitUntil } from './poll';
 import type { Server } from './servers';
 
 /**
- * Runs a shell command on a server through SSM and waits (bounded) for its end; undefined when it did not end in time.
+ * Runs a shell command on a server through SSM Run Command (AWS SDK, cli/shared/aws/server-commands.ts) and waits
+ * (bounded, one look per poll) for its end; `result` undefined when it did not end in time.
  * The roll's snapshots and member lists, the rotations' steps, the drill's etcd restore and the acceptance run's metrics.
  */
 export async function onServer(
@@ -13,30 +14,19 @@ export async function onServer(
   comment: string,
   budgetMs: number,
 ) {
-  const parameters = JSON.stringify({ commands: [command], executionTimeout: [String(Math.round(budgetMs / 1000))] });
-  const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
-    'ssm',
-    'send-command',
-    '--instance-ids',
-    peer.instanceId,
-    '--document-name',
-    'AWS-RunShellScript',
-    '--comment',
+  const { side, clients } = await c.aws.sdk();
+  const commandId = await side.sendShellCommand(clients, {
+    instanceIds: [peer.instanceId],
+    commands: [command],
     comment,
-    '--parameters',
-    parameters,
-  ]);
-  const commandId = sent?.Command?.CommandId;
-  if (!commandId) throw new Error(`aws ssm send-command answered without a command id (${peer.instanceId}).`);
-  const result = await waitUntil(budgetMs, c.interrupted, () => {
-    const invocation = c.aws.call<{ Status?: string; StandardOutputContent?: string; StandardErrorContent?: string }>(
-      ['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId],
-      ['InvocationDoesNotExist'],
-    );
-    const s = invocation?.Status;
-    return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s)
-      ? undefined
-      : { status: s, output: String(invocation?.StandardOutputContent ?? ''), error: String(invocation?.StandardErrorContent ?? '').trim() };
+    timeoutSeconds: Math.round(budgetMs / 1000),
   });
-  return { commandId, result };
+  // InvalidInstanceId: SSM does not know the instance (its agent not registered, or the instance gone).
+  if (!commandId)
+    throw new Error(
+      `SSM SendCommand refused ${peer.instanceId} (InvalidInstanceId): its SSM agent is not registered; check the instance is running.`,
+    );
+  // Each look: undefined while the invocation is Pending, InProgress or Delayed, and while SSM does not have it yet.
+  const result = await waitUntil(budgetMs, c.interrupted, () => side.invocationResult(clients, commandId, peer.instanceId));
+  return { commandId, result: result && { status: result.status, output: result.output, error: result.error } };
 }

@@ -6,7 +6,11 @@ import { scheduleKeyDeletion } from '../../../cli/shared/aws/kms-keys';
 import { liftLoadBalancerProtection } from '../../../cli/shared/aws/load-balancers';
 import { deleteLogGroup } from '../../../cli/shared/aws/log-groups';
 import { metricData } from '../../../cli/shared/aws/metric-data';
+import { invocationResult, sendShellCommand } from '../../../cli/shared/aws/server-commands';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakeCloud, REGION, useFakeAwsEndpoint } from '../fake-cloud';
+import { accessKeyOfWorld } from './world-key';
 
 // The fake AWS endpoint as the bundled CLI meets it: the product's SDK clients, configured by the environment the
 // fake cloud gives a CLI run (AWS_ENDPOINT_URL, the world's key), send real HTTP requests through the SDK's own
@@ -132,5 +136,55 @@ describe('the fake AWS endpoint, reached by the SDK over HTTP', () => {
     // CloudWatch (signed as `monitoring`): HTTP 501 naming it, which the SDK does not retry.
     await expect(metricData(clients, [{ Id: 'q' }], new Date(0), new Date(0))).rejects.toMatchObject({ $metadata: { httpStatusCode: 501 } });
     expect(sdkCalls()).toEqual([]);
+  });
+});
+
+describe("SSM Run Command, handed to the world's stubs (world-stubs.ts)", () => {
+  // A roll's world (ops-stubs/fake-roll.js) with one server: a command's first look is InProgress, the second its end.
+  const world = { roll: {}, cluster: { servers: [{ name: 'server-0', instance: 'i-0', ready: true, member: true, nodePresent: true }] } };
+  const asRun = (run: number | undefined) => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: accessKeyOfWorld(cloud.dir, run) });
+    return new AwsClients({ region: REGION, retryDelayMs: 0 });
+  };
+
+  it("sends the command in the CLI's words to the stub for the run that sent it, and reads its looks back as SSM answers them", async () => {
+    cloud.write(world);
+    // This process stands for the run (the world holds no signal hook to send it).
+    mkdirSync(join(cloud.dir, 'callers'), { recursive: true });
+    writeFileSync(join(cloud.dir, 'callers', '7'), String(process.pid));
+    const run = asRun(7);
+    try {
+      const id = await sendShellCommand(run, { instanceIds: ['i-0'], commands: ['etcdctl member list'], comment: 'look', timeoutSeconds: 60 });
+      expect(id).toBe('cmd-1');
+      expect(await invocationResult(run, id!, 'i-0')).toBeUndefined();
+      expect(await invocationResult(run, id!, 'i-0')).toEqual({ instanceId: 'i-0', status: 'Success', output: '', error: '' });
+      // A command SSM does not have: the stub's InvocationDoesNotExist, written as SSM's JSON error, read as "not yet".
+      expect(await invocationResult(run, 'cmd-9', 'i-0')).toBeUndefined();
+      // SSM's own InvalidInstanceId for an instance it does not know.
+      expect(await sendShellCommand(run, { instanceIds: ['i-9'], commands: ['true'], comment: '', timeoutSeconds: 60 })).toBeUndefined();
+    } finally {
+      run.destroy();
+    }
+    const parameters = JSON.stringify({ commands: ['etcdctl member list'], executionTimeout: ['60'] });
+    expect(cloud.calls().filter((c) => c.startsWith('aws '))).toEqual([
+      `aws ssm send-command --instance-ids i-0 --document-name AWS-RunShellScript --comment look --parameters ${parameters} --region ${REGION} --output json`,
+      ...Array.from({ length: 2 }, () => `aws ssm get-command-invocation --command-id cmd-1 --instance-id i-0 --region ${REGION} --output json`),
+      `aws ssm get-command-invocation --command-id cmd-9 --instance-id i-0 --region ${REGION} --output json`,
+      expect.stringMatching(/^aws ssm send-command --instance-ids i-9 /),
+    ]);
+    expect(cloud.world().cluster.commands).toEqual([expect.objectContaining({ id: 'cmd-1', instance: 'i-0', looks: 2, status: 'Success' })]);
+  });
+
+  it('refuses a call of no CLI run the fake cloud started (no caller for the stubs to signal): HTTP 501', async () => {
+    cloud.write(world);
+    const run = asRun(undefined);
+    try {
+      await expect(sendShellCommand(run, { instanceIds: ['i-0'], commands: ['true'], comment: '', timeoutSeconds: 60 })).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 501 },
+      });
+    } finally {
+      run.destroy();
+    }
+    expect(cloud.calls()).toEqual([]);
   });
 });

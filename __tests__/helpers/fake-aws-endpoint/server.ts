@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { FakeAws } from '../fake-aws/fake-aws';
 import { load, save, unguardedData } from '../fake-cloud-aws';
 import { updateWorld } from '../world-file';
-import { worldOfAccessKey } from './world-key';
-import { NotReadable, readCall, writeError, writeOutput, type WireAnswer } from './wire';
+import { runOfAccessKey, worldOfAccessKey } from './world-key';
+import { NotReadable, readCall, writeError, writeOutput, type WireAnswer, type WireCall } from './wire';
+import { callerOf, cliArgs, runStub, STUB_CALLS, stubError } from './world-stubs';
 
 // The fake AWS over HTTP, for the bundled CLI run as a process (the tools tier's end-to-end runs: a drill or an
 // acceptance run that tears down, a signal, a kill). The CLI's real SDK clients reach it through AWS_ENDPOINT_URL,
@@ -14,11 +15,12 @@ import { NotReadable, readCall, writeError, writeOutput, type WireAnswer } from 
 // FAKEWORLD), so one server answers every world of a test file. Each request is answered under the world's lock as
 // the stubs' calls are: the fake is loaded from the world's AWS objects, answers, and is written back
 // (fake-cloud-aws.ts load and save, the same bridge the in-process runs use), the call is logged in the world's
-// calls.jsonl, and the snapshot-guard invariant is checked after it.
+// calls.jsonl, and the snapshot-guard invariant is checked after it. SSM Run Command is the exception: the world's
+// stubs model it (what a server does with a command), and the endpoint hands it to them (world-stubs.ts).
 //
 // Started by fake-cloud.ts (awsEndpointPort) with the file to write its port to; it ends when its standard input does.
 
-function answer(method: string, url: string, headers: Record<string, string | undefined>, body: string): WireAnswer {
+async function answer(method: string, url: string, headers: Record<string, string | undefined>, body: string): Promise<WireAnswer> {
   let call;
   try {
     call = readCall(method, url, headers, body);
@@ -28,6 +30,7 @@ function answer(method: string, url: string, headers: Record<string, string | un
   }
   const dir = worldOfAccessKey(call.accessKeyId);
   const name = `${call.service} ${call.command}`;
+  if (STUB_CALLS.has(name)) return answerByStub(dir, call);
   const line = ['aws-sdk', call.region, name, JSON.stringify(call.input)];
   let written: WireAnswer | undefined;
   updateWorld(dir, (world) => {
@@ -48,24 +51,31 @@ function answer(method: string, url: string, headers: Record<string, string | un
   return written!;
 }
 
+/** A call the world's stubs answer (world-stubs.ts), run for the CLI run that sent it; they take the world's lock. */
+async function answerByStub(dir: string, call: WireCall): Promise<WireAnswer> {
+  const caller = callerOf(dir, runOfAccessKey(call.accessKeyId));
+  if (caller === undefined)
+    return {
+      status: 501,
+      headers: {},
+      body: `fake AWS endpoint: ${call.service} ${call.command} reaches the world's stubs only from a CLI run the fake cloud started`,
+    };
+  const stub = await runStub(dir, caller, cliArgs(call), process.env.FAKE_STUB_SERVER_PORT || undefined);
+  if (stub.code === 0) return writeOutput(call, stub.stdout.trim() === '' ? {} : JSON.parse(stub.stdout));
+  return writeError(call, stubError(stub));
+}
+
 if (require.main === module) {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      let reply: WireAnswer;
-      try {
-        reply = answer(
-          request.method ?? 'GET',
-          request.url ?? '/',
-          request.headers as Record<string, string>,
-          Buffer.concat(chunks).toString('utf8'),
-        );
-      } catch (error) {
-        reply = { status: 500, headers: {}, body: `fake AWS endpoint: ${(error as Error).stack}` };
-      }
-      response.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': 'fake-request' });
-      response.end(reply.body);
+      answer(request.method ?? 'GET', request.url ?? '/', request.headers as Record<string, string>, Buffer.concat(chunks).toString('utf8'))
+        .catch((error: Error): WireAnswer => ({ status: 500, headers: {}, body: `fake AWS endpoint: ${error.stack}` }))
+        .then((reply) => {
+          response.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': 'fake-request' });
+          response.end(reply.body);
+        });
     });
   });
   server.listen(0, '127.0.0.1', () => {

@@ -42,6 +42,9 @@
 // Every curl to http://127.0.0.1 goes to the real curl (the test's local Rancher); any other to fake-drill.js. A
 // SIGKILL of the run leaves the call that sent it to finish as the real tool would (an apply runs to its end).
 'use strict';
+// The caller the call's signal hooks signal: the process that started it, or, for a call the fake AWS endpoint runs
+// for an SDK request (fake-aws-endpoint/world-stubs.ts), the CLI run that sent it (FAKE_CALLER_PID).
+const callerPid = () => Number(process.env.FAKE_CALLER_PID || process.ppid);
 const { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -130,7 +133,7 @@ function downstreamTerraform(ctx) {
     if (a.downstreamKillAt === 'apply') {
       delete a.downstreamKillAt;
       ctx.save();
-      process.kill(process.ppid, 'SIGKILL');
+      process.kill(callerPid(), 'SIGKILL');
     }
     ctx.finish(0, `Apply complete! Resources: ${resources.length} added, 0 changed, 0 destroyed.\n`);
   }
@@ -190,7 +193,7 @@ function migrateSupportTerraform(ctx) {
     if (a.migrateKillAt === 'support') {
       delete a.migrateKillAt;
       ctx.save();
-      process.kill(process.ppid, 'SIGKILL');
+      process.kill(callerPid(), 'SIGKILL');
     }
     ctx.finish(0, `Apply complete! Resources: ${m.support.resources.length} added, 0 changed, 0 destroyed.\n`);
   }
@@ -252,7 +255,7 @@ function migrateTargetTerraform(ctx, runId) {
     if (a.migrateKillAt === 'target') {
       delete a.migrateKillAt;
       ctx.save();
-      process.kill(process.ppid, 'SIGKILL');
+      process.kill(callerPid(), 'SIGKILL');
     }
     ctx.finish(0, `Apply complete! Resources: ${full.resources.length} added, 0 changed, 0 destroyed.\n`);
   }
@@ -315,7 +318,7 @@ function phaseHooks(ctx, options = {}) {
     const signal = a.signalAt.signal;
     delete a.signalAt;
     ctx.save();
-    process.kill(process.ppid, signal);
+    process.kill(callerPid(), signal);
   }
   return a.failAt === phase;
 }

@@ -13,6 +13,9 @@
 //     guard resources were deleted, or whose KMS key is scheduled for deletion).
 // world.failures: { "<call prefix>": n } makes the next n matching calls fail (with world.failureMessages[prefix]).
 'use strict';
+// The caller the call's signal hooks signal: the process that started it, or, for a call the fake AWS endpoint runs
+// for an SDK request (fake-aws-endpoint/world-stubs.ts), the CLI run that sent it (FAKE_CALLER_PID).
+const callerPid = () => Number(process.env.FAKE_CALLER_PID || process.ppid);
 const { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync, writeSync } = require('node:fs');
 const { basename, join } = require('node:path');
 
@@ -315,7 +318,7 @@ function interruptCaller(signal, stopped, killed) {
   let interrupted = false;
   process.on('SIGINT', () => (interrupted = true));
   save(true);
-  process.kill(process.ppid, signal);
+  process.kill(callerPid(), signal);
   if (signal === 'SIGKILL' && killed) {
     lock();
     reload();

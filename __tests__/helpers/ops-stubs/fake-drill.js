@@ -31,6 +31,9 @@
 // Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (kubectl auth can-i),
 // compare (aws s3api get-object), teardown (terraform apply -destroy), restore (the restore's ssm send-command).
 'use strict';
+// The caller the call's signal hooks signal: the process that started it, or, for a call the fake AWS endpoint runs
+// for an SDK request (fake-aws-endpoint/world-stubs.ts), the CLI run that sent it (FAKE_CALLER_PID).
+const callerPid = () => Number(process.env.FAKE_CALLER_PID || process.ppid);
 const { copyFileSync, existsSync, mkdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -43,7 +46,7 @@ function signalFor(ctx, phase) {
   delete ctx.world.drill.signalAt;
   return at.signal;
 }
-const signalCaller = (signal) => () => process.kill(process.ppid, signal);
+const signalCaller = (signal) => () => process.kill(callerPid(), signal);
 
 /** Variables without a default must be given, in an apply as in a destroy (and -input=false asks nobody). */
 function requireVariables(ctx) {

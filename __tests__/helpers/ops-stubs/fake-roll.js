@@ -1,4 +1,7 @@
 'use strict';
+// The caller the call's signal hooks signal: the process that started it, or, for a call the fake AWS endpoint runs
+// for an SDK request (fake-aws-endpoint/world-stubs.ts), the CLI run that sent it (FAKE_CALLER_PID).
+const callerPid = () => Number(process.env.FAKE_CALLER_PID || process.ppid);
 // The cluster side of the fake world (fake-cloud.js): servers with a Node
 // (Ready, cordoned, being deleted) and an etcd membership, as kubectl, SSM and a
 // `terraform apply -replace` see and change them. A replaced server joins after
@@ -251,7 +254,7 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
     if (cluster.ctrlCDuringDrain) {
       delete cluster.ctrlCDuringDrain;
       save(true);
-      process.kill(-process.ppid, 'SIGINT');
+      process.kill(-callerPid(), 'SIGINT');
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
       // The world again, under the lock: calls of the roll meanwhile (a Lease renewal) are not written over.
       lock();
@@ -262,7 +265,7 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
     if (cluster.signalDuringDrain) {
       const signal = cluster.signalDuringDrain;
       delete cluster.signalDuringDrain;
-      finish(0, `node/${kind} drained\n`, '', () => process.kill(process.ppid, signal));
+      finish(0, `node/${kind} drained\n`, '', () => process.kill(callerPid(), signal));
     }
     finish(0, `node/${kind} drained\n`);
   }
@@ -478,7 +481,7 @@ function apply(world, flags, finish) {
   world.state.serial = (world.state.serial ?? 1) + 1;
   if (world.killAfterApply) {
     delete world.killAfterApply;
-    finish(0, '', '', () => process.kill(process.ppid, 'SIGKILL'));
+    finish(0, '', '', () => process.kill(callerPid(), 'SIGKILL'));
   }
   finish(0, `Apply complete! Resources: ${saved.replace.length} added, 0 changed, ${saved.replace.length} destroyed.\n`);
 }
@@ -685,7 +688,7 @@ function killIfAsked(world, step, finish, stdout) {
   if (world.cluster.killAt !== step) return;
   delete world.cluster.killAt;
   world.killed = [...(world.killed ?? []), step];
-  finish(0, stdout, '', () => process.kill(process.ppid, 'SIGKILL'));
+  finish(0, stdout, '', () => process.kill(callerPid(), 'SIGKILL'));
 }
 
 /** rotate-token.sh `status` on server `s`: which of its copies hold the parameter's token, and cluster_healthy from there. */

@@ -266,7 +266,8 @@ function callerEnvironment(tool, args, env, dir) {
   const sent = { ...env, FAKE_WORLD: dir };
   return new Proxy(sent, {
     get(target, name) {
-      if (typeof name === 'string' && name !== 'FAKE_WORLD' && !name.startsWith('TF_VAR_'))
+      // FAKE_CALLER_PID is never sent: a call here has its caller as its ppid (the fake AWS endpoint's too).
+      if (typeof name === 'string' && name !== 'FAKE_WORLD' && name !== 'FAKE_CALLER_PID' && !name.startsWith('TF_VAR_'))
         throw new Error(`stub-server: ${tool} ${args.join(' ')} read the variable ${name}: stub.sh sends only TF_VAR_ variables`);
       return target[name];
     },

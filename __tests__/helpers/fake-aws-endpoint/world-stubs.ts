@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { WireCall } from './wire';
+
+// SSM Run Command (and the roll's RDS snapshot) in the worlds of the fake cloud's stubs (the roll's, the rotations', the drill's and the acceptance
+// run's: ops-stubs/fake-roll.js, fake-drill.js, fake-acceptance.js, fake-acceptance-metrics.js). What a server does
+// when a command runs on it, and SSM's own looks at it (GetCommandInvocation answering InvocationDoesNotExist right
+// after SendCommand, then Pending and InProgress before the end: AWS Systems Manager API Reference,
+// GetCommandInvocation, "Errors" and the Status values), live in those stubs, which read a call in the AWS CLI's
+// words, as the `aws` the CLI once started for it. The endpoint hands the SDK's call to the same stub in those words
+// (the call log keeps them: `aws ssm send-command ...`), as stub.sh hands a call to the stub server
+// (ops-stubs/stub-server.js, its protocol) or, when the server answers `delegate` (a call that signals its caller
+// and may be signalled back) or there is none, to a node process of the stub's own; then writes the stub's answer
+// (the CLI's JSON, which is the API's output shape) or its error (`An error occurred (Code)`) as SSM does.
+//
+// The stub's caller, which its signal hooks (`signalAt`, `killAt`) signal, is the CLI run that sent the request: the
+// fake cloud starts each run through a shell that writes its pid to `<world>/callers/<run>` before it becomes the CLI
+// (fake-cloud.ts), and the run's access key names the run (world-key.ts). The CLI sends nothing for it.
+
+/** The SDK calls answered by the world's stubs: those the CLI sends through the SDK that the stubs model. */
+export const STUB_CALLS: ReadonlySet<string> = new Set([
+  'SSM SendCommand',
+  'SSM GetCommandInvocation',
+  'SSM ListCommandInvocations',
+  // The roll's datastore snapshot (fake-roll.js: `creating` for its first looks, then `available`, or `failed`).
+  'RDS CreateDBSnapshot',
+  'RDS DescribeDBSnapshots',
+]);
+
+/** A call's input in the AWS CLI's words, as cli/shared/aws.ts wrote them (the region and JSON output last). */
+export function cliArgs(call: WireCall): string[] {
+  const input = call.input;
+  const tail = ['--region', call.region, '--output', 'json'];
+  if (call.command === 'SendCommand')
+    return [
+      'ssm',
+      'send-command',
+      '--instance-ids',
+      ...(input.InstanceIds ?? []),
+      '--document-name',
+      input.DocumentName,
+      ...(input.Comment === undefined ? [] : ['--comment', input.Comment]),
+      '--parameters',
+      JSON.stringify(input.Parameters ?? {}),
+      ...tail,
+    ];
+  if (call.command === 'GetCommandInvocation')
+    return ['ssm', 'get-command-invocation', '--command-id', input.CommandId, '--instance-id', input.InstanceId, ...tail];
+  if (call.command === 'ListCommandInvocations') {
+    // The stubs answer with every invocation at once (no NextToken): the SDK's paginator then asks no second page.
+    if (input.NextToken !== undefined) throw new Error(`the stubs do not page ListCommandInvocations (NextToken ${input.NextToken})`);
+    return ['ssm', 'list-command-invocations', '--command-id', input.CommandId, ...(input.Details ? ['--details'] : []), ...tail];
+  }
+  if (call.command === 'CreateDBSnapshot')
+    return [
+      'rds',
+      'create-db-snapshot',
+      '--db-instance-identifier',
+      input.DBInstanceIdentifier,
+      '--db-snapshot-identifier',
+      input.DBSnapshotIdentifier,
+      ...tail,
+    ];
+  if (call.command === 'DescribeDBSnapshots')
+    return ['rds', 'describe-db-snapshots', '--db-snapshot-identifier', input.DBSnapshotIdentifier, ...tail];
+  throw new Error(`${call.service} ${call.command} is not answered by the world's stubs`);
+}
+
+/** The pid of the CLI run a call came from, as the fake cloud registered it; undefined for a call of no registered run. */
+export function callerOf(dir: string, run: string | undefined): number | undefined {
+  if (run === undefined) return undefined;
+  try {
+    return Number(readFileSync(join(dir, 'callers', run), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How a stub call ended: its exit code and what it wrote. */
+export interface StubAnswer {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let sequence = 0;
+
+/**
+ * Runs `aws <args>` in the world `dir` for the caller `pid`: through the stub server on `port` when there is one, else
+ * (and when the server answers `delegate`) in a node process of the stub's own, whose caller is `pid`.
+ */
+export async function runStub(dir: string, pid: number, args: readonly string[], port: string | undefined): Promise<StubAnswer> {
+  // The caller's working directory, as the stub would have run in it (the stubs tell the drill's and the acceptance
+  // run's folders apart by it).
+  let cwd = dir;
+  try {
+    cwd = readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    // The caller is gone (killed): its calls act as in the world's folder.
+  }
+  if (port) {
+    const served = await viaServer(port, dir, cwd, pid, args);
+    if (served) return served;
+  }
+  const stub = [join(dir, 'bin', '.node', 'aws'), join(dir, 'bin', 'aws')].find(existsSync)!;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [stub, ...args],
+      { cwd, env: { ...process.env, FAKE_WORLD: dir, FAKE_CALLER_PID: String(pid) }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** One call through the stub server, as stub.sh sends it; undefined when the server answers `delegate`. */
+function viaServer(port: string, dir: string, cwd: string, pid: number, args: readonly string[]): Promise<StubAnswer | undefined> {
+  // The server runs the call with the pid that ends this name (its lock's owner: this process, alive while it runs);
+  // the rest of the name keeps this call's files apart from another call in flight.
+  const files = join(dir, `.stub-sdk-${++sequence}.${process.pid}`);
+  const fields = [files, cwd, dir, 'aws', String(args.length), ...args, String(pid), '0'];
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    socket.on('error', reject);
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    socket.on('end', () => {
+      const line = answer.trim();
+      if (line === 'delegate') return resolve(undefined);
+      // Read before hanging up: the server deletes the files once this side closes.
+      const stdout = readFileSync(`${files}.out`, 'utf8');
+      const stderr = readFileSync(`${files}.err`, 'utf8');
+      socket.destroy();
+      resolve({ code: Number(line), stdout, stderr });
+    });
+    socket.write(fields.map((f) => `${f}\0`).join(''));
+  });
+}
+
+/** An error the stub wrote as the AWS CLI does (`An error occurred (Code) when calling ...`): AWS's code and the message. */
+export function stubError(answer: StubAnswer): { name: string; message: string } {
+  const code = /An error occurred \(([^)]+)\)/.exec(answer.stderr)?.[1];
+  // A failure that is no AWS error (an injected failure, an unexpected call): its text, under a name no AWS error has.
+  return { name: code ?? 'FakeWorldCallFailed', message: answer.stderr.trim() || `the stub exited ${answer.code}` };
+}
