@@ -179,7 +179,7 @@ async function buildCli(out = CLI_DIR) {
  * main.js: the AWS SDK is 6 of the 6.9 MB a single bundle had, and every start parsed it (a refusal: 0.46 s of CPU
  * against 0.21 s without it), while most runs never reach AWS.
  */
-const CLI_APART = { 'teardown/teardown-aws.ts': 'teardown-aws.js' };
+const CLI_APART = { 'teardown/teardown-aws.ts': 'teardown-aws.js', 'shared/kube/kube-api.ts': 'kube-api.js' };
 const cliApart = {
   name: 'cli-apart',
   setup(build) {

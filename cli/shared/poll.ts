@@ -36,11 +36,15 @@ export class Interrupted extends Error {}
  * so a SIGINT or SIGTERM is seen while waiting (a synchronous pause would hold
  * the signal until the wait ended); `interrupted` is asked before every look.
  */
-export async function waitUntil<T>(budgetMs: number, interrupted: () => boolean, check: () => T | undefined): Promise<T | undefined> {
+export async function waitUntil<T>(
+  budgetMs: number,
+  interrupted: () => boolean,
+  check: () => T | undefined | Promise<T | undefined>,
+): Promise<T | undefined> {
   const attempts = Math.max(1, Math.ceil(budgetMs / POLL_INTERVAL_MS));
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (interrupted()) throw new Interrupted();
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (attempt + 1 < attempts) await yieldFor(pollPause());
   }
