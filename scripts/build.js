@@ -177,10 +177,15 @@ async function buildCli(out = CLI_DIR) {
 /**
  * The modules the CLI loads with import() only when a command needs them, each bundled as a file of its own beside
  * main.js: the AWS SDK is 6 of the 6.9 MB a single bundle had, and every start parsed it (a refusal: 0.46 s of CPU
- * against 0.21 s without it), while most runs never reach AWS. Two of them, each with the SDK packages it uses: the
- * other commands' SDK side (cli/shared/aws/sdk-side.ts: SSM and RDS), and the teardown's steps in AWS.
+ * against 0.21 s without it), while most runs never reach AWS. Three of them, each with the packages it uses: the
+ * other commands' SDK side (cli/shared/aws/sdk-side.ts: SSM, RDS, Route 53), the teardown's steps in AWS, and the
+ * Kubernetes client (cli/shared/kube/kube-api.ts: the restart protocol's Leases).
  */
-const CLI_APART = { 'teardown/teardown-aws.ts': 'teardown-aws.js', 'shared/aws/sdk-side.ts': 'aws-sdk.js' };
+const CLI_APART = {
+  'teardown/teardown-aws.ts': 'teardown-aws.js',
+  'shared/aws/sdk-side.ts': 'aws-sdk.js',
+  'shared/kube/kube-api.ts': 'kube-api.js',
+};
 const cliApart = {
   name: 'cli-apart',
   setup(build) {

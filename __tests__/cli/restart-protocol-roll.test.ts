@@ -6,7 +6,7 @@ import { explore, FIXED_RULES, rollLeaseDecision, rollRunning, type Lease } from
 // The roll's own steps run on the model's pre-states (helpers/restart-protocol.ts), their post-states compared with
 // the model's: its take of the servers' restart Lease or its answer to one it cannot take (acquire, then
 // restartLeaseAnswer: take, wait for a renewal under way, or stop with exit 3), against a Lease API with
-// resourceVersion checks (helpers/memory-leases.ts); and one holder per living process (holderAlive).
+// resourceVersion checks (helpers/memory-leases.ts, behind the calls of the client layer); and one holder per living process (holderAlive).
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 const ROLL = 'ci-runner/4242/2026-11-24T11:00:00.000Z';
@@ -37,7 +37,7 @@ function leaseObject(lease: Lease) {
 }
 
 describe("restart protocol: the roll's steps run on the model's states", () => {
-  it("acquire of the restart Lease, then restartLeaseAnswer: the same decision and the same Lease after it as the model's roll, on every Lease reached (a roll, two renewal timers, a second roll; one fault)", () => {
+  it("acquire of the restart Lease, then restartLeaseAnswer: the same decision and the same Lease after it as the model's roll, on every Lease reached (a roll, two renewal timers, a second roll; one fault)", async () => {
     const reached = explore({
       servers: 3,
       rules: FIXED_RULES,
@@ -53,7 +53,7 @@ describe("restart protocol: the roll's steps run on the model's states", () => {
       const api = new MemoryLeases();
       if (lease) api.put(leaseObject(lease));
       const before = api.writes;
-      const result = acquire(api.asKubectl(), ROLL, new Date(NOW), RESTART_LEASE);
+      const result = await acquire(api.asApi(), ROLL, new Date(NOW), RESTART_LEASE);
       const decision = result.held ? 'take' : restartLeaseAnswer(result) === 'wait' ? 'wait' : 'stop';
       const expected = rollLeaseDecision(lease, 'roll', FIXED_RULES);
       expect([lease, decision]).toEqual([lease, expected]);
@@ -73,7 +73,7 @@ describe("restart protocol: the roll's steps run on the model's states", () => {
     expect([...decisions].sort()).toEqual(['stop', 'take', 'wait']);
   });
 
-  it("acquire with the restore record: a Lease the model put back by a restore (an earlier roll's or a timer's, its server marked out) is taken and its mark cleared; every other Lease decided as before", () => {
+  it("acquire with the restore record: a Lease the model put back by a restore (an earlier roll's or a timer's, its server marked out) is taken and its mark cleared; every other Lease decided as before", async () => {
     // The world of issue 62's path 6 (one server, a timer, Leases deleted and restored), every fix.
     const reached = explore({
       servers: 1,
@@ -92,7 +92,7 @@ describe("restart protocol: the roll's steps run on the model's states", () => {
       // The restore record: the version the restore put back for a Lease it flags, else an earlier one (written since).
       const version = api.get(RESTART_LEASE.name)?.metadata.resourceVersion;
       const restoredVersion = lease?.restored ? version : String(Number(version ?? 0) - 1);
-      const result = acquire(api.asKubectl(), ROLL, new Date(NOW), RESTART_LEASE, { restoredVersion });
+      const result = await acquire(api.asApi(), ROLL, new Date(NOW), RESTART_LEASE, { restoredVersion });
       const decision = result.held ? 'take' : restartLeaseAnswer(result) === 'wait' ? 'wait' : 'stop';
       expect([lease, decision]).toEqual([lease, rollLeaseDecision(lease, 'roll', FIXED_RULES)]);
       if (lease?.restored && lease.out !== null) {

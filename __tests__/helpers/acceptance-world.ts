@@ -16,7 +16,7 @@ import { throwawaySettings } from '../../cli/drill/drill-settings';
 import { acceptanceRancher, PASSWORD, type Rancher } from './acceptance-rancher';
 import { runDir, statuses } from './acceptance-run';
 import { writeBackup } from './backup-file';
-import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, withoutLongValues } from './fake-cloud';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, withoutLongValues, worldKubeconfig } from './fake-cloud';
 import { fakeCluster, serverInstances } from './roll-world';
 import type { TerraformJson } from './synth';
 import { synthSettings } from './variants';
@@ -151,6 +151,8 @@ export async function world(change?: (w: any) => void, stack = 'rke-ha'): Promis
   const c = new FakeCloud(json, w);
   r.dir = c.dir;
   c.update((x) => {
+    // The deployment's kubeconfig, once applied, names the world's Kubernetes API (the roll's and rotations' Leases).
+    if (x.acceptance.applyState.outputs.kubeconfig) x.acceptance.applyState.outputs.kubeconfig.value = worldKubeconfig(c.dir);
     x.drill.backupFile = writeBackup(c.dir, IN_BACKUP);
     if (x.acceptance.cluster) x.acceptance.cluster.kubeconfig = join(c.dir, 'user-kubeconfig.yaml');
     change?.(x);

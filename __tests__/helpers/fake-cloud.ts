@@ -1,5 +1,17 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { scratchFolder } from './scratch';
@@ -30,28 +42,88 @@ const ACCOUNT = '123456789012';
  * it writes its port to, awaited by looks at that file (2 ms apart, at most 5,000 of them), ended when its standard
  * input closes, which happens when this test file's process ends. Neither it nor that pipe keeps this process alive.
  */
-function startServer(what: string, script: string, env: NodeJS.ProcessEnv = process.env): { port: string; input: { end(): void } } {
+function startServer(what: string, script: string, env: NodeJS.ProcessEnv = process.env): { port: string; portFile: string; input: { end(): void } } {
   const portFile = join(mkdtempSync(join(tmpdir(), 'fake-server-')), 'port');
   const server = spawn(process.execPath, [script, portFile], { stdio: ['pipe', 'ignore', 'inherit'], env });
   server.unref();
   (server.stdin as unknown as { unref(): void }).unref();
   for (let look = 0; look < 5000 && !existsSync(portFile); look++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
   if (!existsSync(portFile)) throw new Error(`${what} did not start`);
-  return { port: readFileSync(portFile, 'utf8'), input: server.stdin };
+  return { port: readFileSync(portFile, 'utf8'), portFile, input: server.stdin };
 }
 
 let serverPort: string | undefined;
+let serverKube: { port: string; ca: string } | undefined;
 let serverInput: { end(): void } | undefined;
 afterAll(() => serverInput?.end());
 /**
- * The port of this test process's stub server (ops-stubs/stub-server.js), started at the first call: it runs the
- * stub calls in one process instead of a node process each. Undefined with FAKE_CLOUD_STUB_SERVER=0 (every call in a
- * node process of its own, as the server's delegated calls are).
+ * This test process's stub server (ops-stubs/stub-server.js), started at the first call: its stub port, and its
+ * Kubernetes API's port and certificate. That API is HTTPS as a cluster's is (the client layer refuses plain HTTP
+ * unless TLS checks are switched off, which no kubeconfig of the product does): a certificate for 127.0.0.1, made
+ * with openssl once a test file, self-signed, so the kubeconfig trusts it as its cluster's CA.
+ */
+function stubServer(): { port: string; kube: { port: string; ca: string } } {
+  if (!serverPort) {
+    const tls = mkdtempSync(join(tmpdir(), 'fake-world-api-'));
+    const made = runBounded('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(tls, 'key.pem'),
+      '-out',
+      join(tls, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=fake-world-kube-apiserver',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ]);
+    if (made.status !== 0) throw new Error(`openssl could not make the fake world API's certificate: ${made.stderr}`);
+    const started = startServer('the stub server (ops-stubs/stub-server.js)', STUB_SERVER, {
+      ...process.env,
+      STUB_SERVER_TLS: tls,
+    });
+    ({ port: serverPort, input: serverInput } = started);
+    serverKube = { port: readFileSync(`${started.portFile}.kube`, 'utf8'), ca: readFileSync(join(tls, 'cert.pem'), 'utf8') };
+  }
+  return { port: serverPort, kube: serverKube! };
+}
+/**
+ * The port of this test process's stub server: it runs the stub calls in one process instead of a node process each.
+ * Undefined with FAKE_CLOUD_STUB_SERVER=0 (every call in a node process of its own, as the server's delegated calls
+ * are; the server still serves the worlds' Kubernetes API).
  */
 function stubServerPort(): string | undefined {
   if (process.env.FAKE_CLOUD_STUB_SERVER === '0') return undefined;
-  if (!serverPort) ({ port: serverPort, input: serverInput } = startServer('the stub server (ops-stubs/stub-server.js)', STUB_SERVER));
-  return serverPort;
+  return stubServer().port;
+}
+
+/**
+ * The kubeconfig of a fake world's cluster, as a deployment's state output carries it: the world's Kubernetes API in
+ * the stub server (stub-server.js KUBE_ROUTES, the same stubs the kubectl calls run through), its CA embedded, with a
+ * bearer token naming the world's folder. The client layer reads it as it reads a deployment's
+ * (cli/shared/kube/client.ts).
+ */
+export function worldKubeconfig(dir: string): string {
+  const { port, ca } = stubServer().kube;
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: fake-world\n  cluster:\n    server: https://127.0.0.1:${port}\n    certificate-authority-data: ${Buffer.from(ca).toString('base64')}`,
+    'users:',
+    `- name: fake-world\n  user:\n    token: ${accessKeyOfWorld(dir)}`,
+    'contexts:',
+    '- name: fake-world\n  context:\n    cluster: fake-world\n    user: fake-world',
+    'current-context: fake-world',
+    '',
+  ].join('\n');
 }
 
 let endpointWanted = false;
@@ -275,6 +347,9 @@ export class FakeCloud {
       symlinkSync(DRILL_STUB, join(bin, 'fake-drill.js'));
       symlinkSync(ACCEPTANCE_STUB, join(bin, 'fake-acceptance.js'));
     }
+    // The deployment's kubeconfig names the world's Kubernetes API, where the state has one.
+    const outputs = (world.state as { outputs?: Record<string, { value: unknown }> } | undefined)?.outputs;
+    if (outputs?.kubeconfig) outputs.kubeconfig = { ...outputs.kubeconfig, value: worldKubeconfig(this.dir) };
     this.write(world);
     writeFileSync(join(this.dir, 'calls.jsonl'), '');
     writeFileSync(join(this.dir, 'violations'), '');
@@ -331,8 +406,18 @@ export class FakeCloud {
     return { PATH: `${dir}${delimiter}${this.bin}${delimiter}${process.env.PATH}` };
   }
 
-  /** Deletes the scratch world. */
+  /**
+   * Deletes the scratch world; with FAKE_CLOUD_CALL_COUNTS=<file>, first appends the count of its calls by tool to that
+   * file, one JSON line a world (a measurement: how many processes of each tool a file's runs started, and how many
+   * requests reached the world's Kubernetes API instead).
+   */
   remove(): void {
+    const counts = process.env.FAKE_CLOUD_CALL_COUNTS;
+    if (counts && existsSync(join(this.dir, 'calls.jsonl'))) {
+      const byTool: Record<string, number> = {};
+      for (const call of this.calls()) byTool[call.split(' ')[0]] = (byTool[call.split(' ')[0]] ?? 0) + 1;
+      appendFileSync(counts, `${JSON.stringify(byTool)}\n`);
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 

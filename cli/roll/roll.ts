@@ -19,6 +19,7 @@ import {
   ROLL_LEASE,
 } from '../shared/lease';
 import { LeaseKeeper } from '../shared/lease-keeper';
+import type { LeaseApi } from '../shared/kube/leases';
 import { appliedDeployment, type Deployment, inState } from '../shared/module-folder';
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
@@ -133,7 +134,7 @@ export async function roll(options: RollOptions): Promise<number> {
   if (typeof target === 'number') return target;
   const plan = planRoll(options, target);
   if (typeof plan === 'number') return plan;
-  const held = takeLock(options, target, plan);
+  const held = await takeLock(options, target, plan);
   if (typeof held === 'number') return held;
   return rollUnderLeases({ options, target, plan, held });
 }
@@ -261,6 +262,8 @@ function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
 interface Held {
   readonly kubeconfig: string;
   readonly kubectl: Kubectl;
+  /** The Leases through the Kubernetes API (the client layer, cli/shared/kube/), on the same kubeconfig. */
+  readonly leases: LeaseApi;
   readonly holder: string;
   /** The dead roll this one resumes: its Leases are this roll's. */
   readonly succeeds: string | undefined;
@@ -274,7 +277,7 @@ interface Held {
  * The roll's lock (Lease kube-system/rancher-ha-aws-roll) taken, with every server healthy; or the exit code when
  * another roll runs, holds the lock, or a server is not healthy.
  */
-function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Held | number {
+async function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Promise<Held | number> {
   const { io } = options;
   const { file, servers, k3s } = target;
   const { previous, toRoll } = plan;
@@ -302,7 +305,17 @@ function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Hel
     io.error(error.messageCode, error.message);
     return error.exit;
   }
-  const lock = acquire(kubectl, holder, new Date(), ROLL_LEASE, { takeOver: options.takeOver, succeeds });
+  let leases: LeaseApi;
+  try {
+    leases = (await import('../shared/kube/kube-api')).kubeApi({ kubeconfig }).leases;
+  } catch (error) {
+    rmSync(kubeconfig, { force: true });
+    throw error;
+  }
+  const lock = await acquire(leases, holder, new Date(), ROLL_LEASE, { takeOver: options.takeOver, succeeds }).catch((error: unknown) => {
+    rmSync(kubeconfig, { force: true });
+    throw error;
+  });
   if (!lock.held) {
     io.error(
       'ROLL_LOCK_HELD',
@@ -313,9 +326,9 @@ function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Hel
     return 3;
   }
   // From here to the end, both Leases are renewed every minute, during the steps too (design notes, "Who may restart a server").
-  const keeper = new LeaseKeeper(kubectl, holder);
+  const keeper = new LeaseKeeper(leases, holder);
   keeper.hold(ROLL_LEASE);
-  return { kubeconfig, kubectl, holder, succeeds, inFlight, keeper };
+  return { kubeconfig, kubectl, leases, holder, succeeds, inFlight, keeper };
 }
 
 /** A roll under its lock: its record (saved at every step), and whether it holds the servers' restart Lease. */
@@ -371,8 +384,8 @@ async function rollEachServer(r: Rolling): Promise<number> {
   const { io } = options;
   const { file, terraform, servers, deployment, k3s, name } = r.target;
   const { interrupted, imageAddress, toRoll } = r.plan;
-  const { kubectl, holder, keeper, succeeds, inFlight } = r.held;
-  await holdRestartLease({ kubectl, holder, interrupted, io, restart, takeOver: options.takeOver, succeeds }, 'before touching any server');
+  const { kubectl, leases, holder, keeper, succeeds, inFlight } = r.held;
+  await holdRestartLease({ leases, holder, interrupted, io, restart, takeOver: options.takeOver, succeeds }, 'before touching any server');
   keeper.hold(RESTART_LEASE);
   // Looked at with the Lease held: an upgrade Job that passed its prepare step before is applying, and refused here.
   // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
@@ -418,12 +431,12 @@ async function rollEachServer(r: Rolling): Promise<number> {
     } finally {
       serverSpan.stop();
     }
-    markOut(kubectl, holder, undefined);
+    await markOut(leases, holder, undefined);
   }
-  keeper.stop();
-  release(kubectl, holder, RESTART_LEASE);
+  await keeper.stop();
+  await release(leases, holder, RESTART_LEASE);
   restart.held = false;
-  release(kubectl, holder);
+  await release(leases, holder);
   await enableRollsTimers({ terraform, deployment, aws: r.aws, io }, r.record());
   file.remove();
   io.result('ROLL_FINISHED', `Roll of ${name} finished: ${toRoll.map((s) => s.name).join(', ')} replaced one at a time.`, {
@@ -438,7 +451,7 @@ async function rollStep(r: Rolling, server: Server, step: Step): Promise<void> {
   const { io } = r.options;
   const { file, servers, deployment, k3s, terraform, name } = r.target;
   const { interrupted, rejoinMs } = r.plan;
-  const { kubectl, holder, keeper } = r.held;
+  const { kubectl, leases, holder, keeper } = r.held;
   const at = r.record().done[server.name];
   if (at !== undefined && STEPS.indexOf(at) >= STEPS.indexOf(step)) return;
   // Signals arrive through the event loop: give them a turn before each step.
@@ -463,6 +476,7 @@ async function rollStep(r: Rolling, server: Server, step: Step): Promise<void> {
         deployment,
         k3s,
         kubectl,
+        leases,
         terraform,
         aws: r.aws,
         name,
@@ -500,8 +514,8 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
   const { io } = r.options;
   const { file, terraform, deployment } = r.target;
   const { toRoll } = r.plan;
-  const { kubectl, holder, keeper } = r.held;
-  keeper.stop();
+  const { kubectl, leases, holder, keeper } = r.held;
+  await keeper.stop();
   if (caught instanceof LeaseLost) {
     // Someone took the lock (a person's --take-over on another machine): that one continues; this roll takes no
     // further step and leaves the cluster, the Leases and its state file as they are.
@@ -527,8 +541,8 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
       }
       save({ done: { ...record().done, [started.name]: undefined } });
     }
-    release(kubectl, holder, RESTART_LEASE);
-    release(kubectl, holder);
+    await release(leases, holder, RESTART_LEASE);
+    await release(leases, holder);
     // No server out: the timers it disabled run again (a rerun looks at them afresh).
     if (record().stoppedTimers?.length) {
       await enableRollsTimers({ terraform, deployment, aws: r.aws, io }, record());
@@ -579,6 +593,7 @@ interface StepContext {
   readonly deployment: Deployment;
   readonly k3s: boolean;
   readonly kubectl: Kubectl;
+  readonly leases: LeaseApi;
   readonly terraform: Terraform;
   readonly aws: Aws;
   readonly name: string;
@@ -604,7 +619,7 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
   if (step === 'drain' || c.record.stoppedTimers === undefined) await disableRollsOldTimers(c, step === 'drain' ? undefined : c.server.name);
   // From the drain until the server is back, the Lease names it: its own upgrade Job may run (a new server gets the
   // Plan too), no other server's. Set at every step: a resume may find the Lease taken afresh.
-  markOut(c.kubectl, c.holder, c.server.privateIp);
+  await markOut(c.leases, c.holder, c.server.privateIp);
   switch (step) {
     case 'drain':
       // Looked at again once the mark is written (design notes, "Who may restart a server"): an upgrade Job whose
@@ -650,7 +665,7 @@ async function enableRollsTimers(c: Pick<StepContext, 'terraform' | 'deployment'
 }
 
 /** What holdRestartLease needs of the roll. */
-type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'io' | 'restart'> & {
+type LeaseContext = Pick<StepContext, 'leases' | 'holder' | 'interrupted' | 'io' | 'restart'> & {
   readonly takeOver?: boolean;
   /** The dead roll this one resumes: its Lease is this roll's. */
   readonly succeeds?: string;
@@ -664,9 +679,13 @@ type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'io
 async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
   let other: Extract<LockResult, { held: false }> | undefined;
   // A Lease the cluster's restore put back is taken whatever it marks (lease.ts RESTORE_RECORD).
-  const restoredVersion = restoredLeaseVersion(c.kubectl);
-  const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
-    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver, succeeds: c.succeeds, restoredVersion });
+  const restoredVersion = await restoredLeaseVersion(c.leases);
+  const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, async () => {
+    const result = await acquire(c.leases, c.holder, new Date(), RESTART_LEASE, {
+      takeOver: c.takeOver,
+      succeeds: c.succeeds,
+      restoredVersion,
+    });
     if (result.held) return true;
     // A certificate renewal names its own server out from its take (cert-renewal.sh take_lease): while it renews
     // the Lease's time, its restart is under way, and the roll waits for it as for any renewal, bounded. A server

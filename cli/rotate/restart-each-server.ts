@@ -14,6 +14,7 @@ import {
   restoredLeaseVersion,
 } from '../shared/lease';
 import { LeaseKeeper } from '../shared/lease-keeper';
+import type { LeaseApi } from '../shared/kube/leases';
 import type { IoHost } from '../shared/io/io-host';
 import type { Span } from '../shared/io/span';
 import { disableOldTimers, enableDisabledTimers, type TransitionCode } from '../shared/renewal-transition';
@@ -110,6 +111,8 @@ export class Stop extends Error {
 export interface UnderLease {
   readonly aws: Aws;
   readonly kubectl: Kubectl;
+  /** The restart Lease through the Kubernetes API (the client layer, cli/shared/kube/), on the same kubeconfig. */
+  readonly leases: LeaseApi;
   readonly servers: readonly Server[];
   readonly k3s: boolean;
   readonly interrupted: () => boolean;
@@ -178,9 +181,16 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
     rmSync(kubeconfig, { force: true });
     return 3;
   }
+  let leases: LeaseApi;
+  try {
+    leases = (await import('../shared/kube/kube-api')).kubeApi({ kubeconfig }).leases;
+  } catch (error) {
+    rmSync(kubeconfig, { force: true });
+    throw error;
+  }
   const holder = newHolder();
   const interrupted = rotation.interrupted ?? (() => false);
-  const keeper = new LeaseKeeper(kubectl, holder);
+  const keeper = new LeaseKeeper(leases, holder);
   const record: { current: R | undefined } = { current: previous ? { ...previous, holder } : undefined };
   try {
     const lease = io.begin({
@@ -192,7 +202,7 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
       data: { step: 'lease' },
     });
     try {
-      await takeRestartLease(kubectl, holder, { takeOver: rotation.takeOver, succeeds: previous?.holder, interrupted, io });
+      await takeRestartLease(leases, holder, { takeOver: rotation.takeOver, succeeds: previous?.holder, interrupted, io });
       lease.end('ROTATE_LEASE_TAKEN', `The servers' restart Lease (kube-system/${RESTART_LEASE.name}) is this rotation's`);
     } finally {
       lease.stop();
@@ -201,6 +211,7 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
     const c: UnderLease = {
       aws: new Aws(rotation.region),
       kubectl,
+      leases,
       servers,
       k3s: rotation.k3s,
       interrupted,
@@ -256,14 +267,14 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
       }
     }
     const started = record.current!;
-    keeper.stop();
-    release(kubectl, holder, RESTART_LEASE);
+    await keeper.stop();
+    await release(leases, holder, RESTART_LEASE);
     await enableDisabledTimers({ aws: c.aws, log: transitionLog(io), operation: rotation.operation }, servers, started.disabledTimers ?? []);
     file.remove();
     io.result('ROTATE_FINISHED', rotation.finished(started));
     return 0;
   } catch (caught) {
-    keeper.stop();
+    await keeper.stop();
     if (caught instanceof LeaseLost) {
       io.error(
         'ROTATE_LEASE_LOST',
@@ -281,13 +292,13 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
     // A server out (a restart not seen through) keeps the Lease marked out: only this rotation's rerun continues it.
     let out = true;
     try {
-      const lease = readLease(kubectl, RESTART_LEASE);
+      const lease = await readLease(leases, RESTART_LEASE);
       out = lease?.holder === holder && lease.out !== undefined;
     } catch {
       // Unreadable: left as it is (held, and renewed by nobody, it lapses within the hour unless a server is out).
     }
     if (!out) {
-      release(kubectl, holder, RESTART_LEASE);
+      await release(leases, holder, RESTART_LEASE);
       // No server out: the timers its transition disabled run again (a rerun looks at them afresh).
       const disabled = record.current?.disabledTimers ?? [];
       if (disabled.length > 0) {
@@ -306,16 +317,16 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
 
 /** Takes the servers' restart Lease, waiting (bounded) while a certificate renewal's restart holds it. */
 export async function takeRestartLease(
-  kubectl: Kubectl,
+  leases: LeaseApi,
   holder: string,
   o: { takeOver?: boolean; succeeds?: string; interrupted: () => boolean; io: IoHost },
 ): Promise<void> {
   let told = false;
   let last = '';
   // A Lease the cluster's restore put back is taken whatever it marks (lease.ts RESTORE_RECORD).
-  const restoredVersion = restoredLeaseVersion(kubectl);
-  const held = await waitUntil(ROTATE_BUDGETS.restartLeaseMs, o.interrupted, () => {
-    const result = acquire(kubectl, holder, new Date(), RESTART_LEASE, { takeOver: o.takeOver, succeeds: o.succeeds, restoredVersion });
+  const restoredVersion = await restoredLeaseVersion(leases);
+  const held = await waitUntil(ROTATE_BUDGETS.restartLeaseMs, o.interrupted, async () => {
+    const result = await acquire(leases, holder, new Date(), RESTART_LEASE, { takeOver: o.takeOver, succeeds: o.succeeds, restoredVersion });
     if (result.held) return true;
     if (restartLeaseAnswer(result) === 'refuse')
       throw new Stop(
@@ -386,7 +397,7 @@ export async function waitEveryServerHealthy(c: UnderLease, unhealthy: readonly 
       'ROTATE_WAIT_TIMEOUT',
       `${unhealthy.join(', ')} ${unhealthy.length === 1 ? 'is' : 'are'} not healthy after ${c.restartMs / 60_000} minutes: no other server is restarted while one is out. Look at journalctl -u ${serviceOf(c)} there (aws ssm start-session), then run the rotation again.`,
     );
-  markOut(c.kubectl, c.holder, undefined);
+  await markOut(c.leases, c.holder, undefined);
 }
 
 /**
@@ -411,7 +422,7 @@ export async function restartMarkedOut(
     if (!(await seenBack(c, o.back))) throw new Stop('ROTATE_SERVER_NOT_BACK', o.notBack);
     span.end('ROTATE_SERVER_BACK', `${s.name}: back, every server healthy`, { server: s.name });
   });
-  markOut(c.kubectl, c.holder, undefined);
+  await markOut(c.leases, c.holder, undefined);
 }
 
 /**
@@ -464,18 +475,18 @@ async function restartStep(
 
 /** Marked out, then (write first, read second) no cordoned server and no upgrade, then the restart asked. */
 async function askRestart(c: UnderLease, s: Server, ask: () => Promise<void>): Promise<void> {
-  markOut(c.kubectl, c.holder, s.privateIp);
+  await markOut(c.leases, c.holder, s.privateIp);
   const { nodes, upgrade } = upgradeNow(c);
   const cordoned = nodes ? cordonedServers(nodes, c.servers) : [];
   if (cordoned.length > 0) {
-    markOut(c.kubectl, c.holder, undefined);
+    await markOut(c.leases, c.holder, undefined);
     throw new Stop(
       'ROTATE_SERVERS_CORDONED',
       `${cordoned.join(', ')} ${cordoned.length === 1 ? 'is' : 'are'} cordoned (a certificate renewal about to restart it, an upgrade, or a person): ${s.name} was not restarted. Run the rotation again once ${cordoned.length === 1 ? 'it is' : 'they are'} uncordoned (it continues from here).`,
     );
   }
   if (nodes === undefined || upgrade) {
-    markOut(c.kubectl, c.holder, undefined);
+    await markOut(c.leases, c.holder, undefined);
     throw new Stop(
       upgrade ? 'ROTATE_UPGRADE_IN_FLIGHT' : 'ROTATE_API_DOWN',
       `${upgrade ? `An in-place Kubernetes upgrade is pending or running: ${upgrade}` : 'The Kubernetes API did not answer'}. ${s.name} was not restarted; let the upgrade finish, then run the rotation again (it continues from here).`,

@@ -369,7 +369,7 @@ async function runStep(c: Context, step: Exclude<EncryptionStep, { kind: 'done' 
         ask: async () => {
           const result = await onServerScript(c, s, 'restart');
           if (result.status !== 'Success') {
-            markOut(c.kubectl, c.holder, undefined);
+            await markOut(c.leases, c.holder, undefined);
             throw new Stop(
               'ROTATE_RESTART_NOT_ASKED',
               `The restart of ${s.name} was not asked (SSM ${result.status}: ${result.error.split('\n').slice(-1).join('')}). Run the rotation again.`,

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Kubectl } from './kubectl';
+import type { KubeLease, LeaseApi, LeaseWrite as KubeLeaseWrite } from './kube/leases';
 
 /** A Lease in kube-system used as a lock: its name, and how long after its last renewal it is stale. */
 export interface LeaseLock {
@@ -33,9 +33,11 @@ export const RESTORE_RECORD = 'rancher-aws-restore';
  * snapshot, or a record of an earlier version (only `restoredAt`, a server's clock: it names no Lease, so none is
  * taken as the restore's; `roll --take-over`, or `rancher-aws-restore --forget-only` run again, which records anew).
  */
-export function restoredLeaseVersion(kubectl: Pick<Kubectl, 'tryCall'>): string | undefined {
-  const read = kubectl.tryCall(['-n', NAMESPACE, 'get', 'configmap', RESTORE_RECORD, '-o', 'jsonpath={.data.restoredLeaseVersion}']);
-  const version = read.ok ? read.stdout.trim() : '';
+export async function restoredLeaseVersion(api: Pick<LeaseApi, 'restoreRecord'>): Promise<string | undefined> {
+  // A record that cannot be read names no Lease, as one that is not there: the take then judges the Lease by its
+  // holder and renewal alone (the stricter reading).
+  const record = await api.restoreRecord(NAMESPACE, RESTORE_RECORD).catch(() => undefined);
+  const version = (record?.restoredLeaseVersion ?? '').trim();
   return version === '' ? undefined : version;
 }
 
@@ -103,88 +105,70 @@ function lapsed(lease: LeaseView, nowMs: number): boolean {
   return lease.renewTimeMs + lease.durationSeconds * 1000 < nowMs;
 }
 
-/** The Lease object as kubectl prints it (the fields the protocol reads). */
-interface LeaseObject {
-  readonly metadata?: { readonly resourceVersion?: string; readonly annotations?: Record<string, string> };
-  readonly spec?: {
-    readonly holderIdentity?: string;
-    readonly renewTime?: string;
-    readonly acquireTime?: string;
-    readonly leaseDurationSeconds?: number;
-  };
-}
-
-function viewOf(lease: LeaseObject, lock: LeaseLock): LeaseView {
-  const spec = lease.spec ?? {};
+function viewOf(lease: KubeLease, lock: LeaseLock): LeaseView {
   return {
-    holder: String(spec.holderIdentity ?? ''),
-    renewTimeMs: Date.parse(String(spec.renewTime ?? spec.acquireTime ?? '')),
-    durationSeconds: Number(spec.leaseDurationSeconds ?? lock.seconds),
-    out: lease.metadata?.annotations?.[OUT_ANNOTATION] || undefined,
-    resourceVersion: lease.metadata?.resourceVersion,
+    holder: lease.holder,
+    renewTimeMs: (lease.renewTime ?? lease.acquireTime)?.getTime() ?? Number.NaN,
+    durationSeconds: lease.durationSeconds ?? lock.seconds,
+    out: lease.annotations[OUT_ANNOTATION] || undefined,
+    resourceVersion: lease.resourceVersion,
   };
 }
-
-const micro = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 /** What one write of the Lease says: its holder ('' gives it back), and what it keeps of the Lease it replaces. */
 interface LeaseWrite {
   readonly holder: string;
   /** The server that is out. @default none */
   readonly out?: string;
-  /** The version read: the write is then conditional. @default none (a create) */
-  readonly resourceVersion?: string;
   /** The acquire time to keep (a renewal). @default now, or none when giving it back */
-  readonly acquired?: string;
+  readonly acquired?: Date;
   /** @default the lock's duration */
   readonly seconds?: number;
 }
 
 /**
- * The Lease as one write leaves it, renewed `now`. With a resourceVersion the
- * API server applies it only if the Lease has not changed since it was read
- * (a Conflict otherwise): every write but the first create is conditional.
- * The fields are the ones cert-renewal.sh writes and reads, so either side can
- * judge the other's Lease.
+ * The Lease as one write leaves it, renewed `now` (the API's MicroTime: microseconds, kube/leases.ts). Written at the
+ * resourceVersion read, the API server applies it only if the Lease has not changed since (a Conflict otherwise):
+ * every write but the first create is conditional (replaceAt). The fields are the ones cert-renewal.sh writes and
+ * reads, so either side can judge the other's Lease.
  */
-function manifest(lock: LeaseLock, now: Date, write: LeaseWrite): string {
-  const acquired = write.acquired ?? (write.holder === '' ? undefined : micro(now));
-  return JSON.stringify({
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: {
-      name: lock.name,
-      namespace: NAMESPACE,
-      ...(write.resourceVersion ? { resourceVersion: write.resourceVersion } : {}),
-      annotations: write.out ? { [OUT_ANNOTATION]: write.out } : {},
-    },
-    spec: {
-      holderIdentity: write.holder,
-      leaseDurationSeconds: write.seconds ?? lock.seconds,
-      ...(acquired ? { acquireTime: acquired } : {}),
-      renewTime: micro(now),
-    },
-  });
+function written(lock: LeaseLock, now: Date, write: LeaseWrite): KubeLeaseWrite {
+  const acquired = write.acquired ?? (write.holder === '' ? undefined : now);
+  return {
+    namespace: NAMESPACE,
+    name: lock.name,
+    holder: write.holder,
+    durationSeconds: write.seconds ?? lock.seconds,
+    ...(acquired ? { acquireTime: acquired } : {}),
+    renewTime: now,
+    annotations: write.out ? { [OUT_ANNOTATION]: write.out } : {},
+  };
 }
 
 /** The lock is not (or no longer) ours: the actor stops at once, and takes no further step. */
 export class LeaseLost extends Error {}
 
+const named = (lock: LeaseLock) => `Lease ${NAMESPACE}/${lock.name}`;
+const why = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /** Reads the Lease: undefined when there is none. */
-export function readLease(kubectl: Kubectl, lock: LeaseLock): (LeaseView & { readonly acquired?: string }) | undefined {
-  const existing = kubectl.tryCall(['-n', NAMESPACE, 'get', 'lease', lock.name, '-o', 'json']);
-  if (!existing.ok && existing.stderr.includes('NotFound')) return undefined;
-  if (!existing.ok) throw new Error(`Could not read the lock (Lease ${NAMESPACE}/${lock.name}): ${existing.stderr.trim()}`);
-  const object = JSON.parse(existing.stdout) as LeaseObject;
-  return { ...viewOf(object, lock), acquired: object.spec?.acquireTime };
+export async function readLease(api: Pick<LeaseApi, 'read'>, lock: LeaseLock): Promise<(LeaseView & { readonly acquired?: Date }) | undefined> {
+  let lease: KubeLease | undefined;
+  try {
+    lease = await api.read(NAMESPACE, lock.name);
+  } catch (error) {
+    throw new Error(`Could not read the lock (${named(lock)}): ${why(error)}`, { cause: error });
+  }
+  return lease && { ...viewOf(lease, lock), acquired: lease.acquireTime };
 }
 
-/** A conditional replace: true when written, false on a Conflict or NotFound (someone else wrote first). */
-function replaceAt(kubectl: Kubectl, lock: LeaseLock, body: string): boolean {
-  const written = kubectl.tryCall(['replace', '-f', '-'], { input: body });
-  if (written.ok) return true;
-  if (/Conflict|NotFound|the object has been modified/.test(written.stderr)) return false;
-  throw new Error(`Could not write the lock (Lease ${NAMESPACE}/${lock.name}): ${written.stderr.trim()}`);
+/** A conditional replace at `resourceVersion`: true when written, false on a Conflict or NotFound (someone else wrote first). */
+async function replaceAt(api: Pick<LeaseApi, 'replace'>, lock: LeaseLock, write: KubeLeaseWrite, resourceVersion: string): Promise<boolean> {
+  try {
+    return (await api.replace(write, resourceVersion)).written;
+  } catch (error) {
+    throw new Error(`Could not write the lock (${named(lock)}): ${why(error)}`, { cause: error });
+  }
 }
 
 export type LockResult =
@@ -210,9 +194,9 @@ export function restartLeaseAnswer(result: Extract<LockResult, { held: false }>)
 }
 
 /**
- * Takes the lock: `kubectl create` of the Lease (atomic: a second create
- * fails with AlreadyExists), or, when one exists, a conditional replace at
- * the resourceVersion read, only when leaseVerdict allows it (free, stale, or
+ * Takes the lock: a create of the Lease (atomic: a second create is refused
+ * with AlreadyExists), or, when one exists, a conditional replace at the
+ * resourceVersion read, only when leaseVerdict allows it (free, stale, or
  * ours already). Of two takers racing for a stale Lease, one write fails with
  * a Conflict. With `takeOver` (a person's `roll --take-over`), a Lease held
  * whose holder stopped renewing it is taken even with a server out (the
@@ -220,19 +204,22 @@ export function restartLeaseAnswer(result: Extract<LockResult, { held: false }>)
  * a Lease still at the version the restore put back is taken whatever it
  * marks, and its mark cleared.
  */
-export function acquire(
-  kubectl: Kubectl,
+export async function acquire(
+  api: LeaseApi,
   holder: string,
   now = new Date(),
   lock: LeaseLock = ROLL_LEASE,
   options: { readonly takeOver?: boolean; readonly succeeds?: string; readonly restoredVersion?: string } = {},
-): LockResult {
+): Promise<LockResult> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, now, { holder }) });
-    if (created.ok) return { held: true };
-    if (!created.stderr.includes('AlreadyExists'))
-      throw new Error(`Could not create the lock (Lease ${NAMESPACE}/${lock.name}): ${created.stderr.trim()}`);
-    const lease = readLease(kubectl, lock);
+    let created: boolean;
+    try {
+      created = (await api.create(written(lock, now, { holder }))).created;
+    } catch (error) {
+      throw new Error(`Could not create the lock (${named(lock)}): ${why(error)}`, { cause: error });
+    }
+    if (created) return { held: true };
+    const lease = await readLease(api, lock);
     // Deleted between our create and this read: try the create again.
     if (lease === undefined) continue;
     // A resumed roll succeeds its own earlier process (dead: holderAlive said so): that holder's Lease is ours.
@@ -248,15 +235,16 @@ export function acquire(
       return {
         held: false,
         holder: lease.holder,
-        renewed: new Date(lease.renewTimeMs).toISOString(),
+        // An unreadable renewal (NaN) is said as such: Date's toISOString throws on it.
+        renewed: Number.isNaN(lease.renewTimeMs) ? 'at a time that cannot be read' : new Date(lease.renewTimeMs).toISOString(),
         out: lease.out,
         fresh: !lapsed(lease, now.getTime()),
       };
     // Ours already (a resumed roll) keeps its acquire time and its out marker; anything else starts afresh, except
     // that a take-over keeps the server that is out named (it is still out).
     const out = verdict === 'mine' || (options.takeOver && !restored) ? lease.out : undefined;
-    const write = { holder, out, resourceVersion: lease.resourceVersion, acquired: verdict === 'mine' ? lease.acquired : undefined };
-    if (replaceAt(kubectl, lock, manifest(lock, now, write))) return { held: true };
+    const write = written(lock, now, { holder, out, acquired: verdict === 'mine' ? lease.acquired : undefined });
+    if (await replaceAt(api, lock, write, lease.resourceVersion ?? '')) return { held: true };
     // Conflict: someone wrote it since we read it; read again.
   }
   return { held: false, holder: 'another taker (it wrote the Lease first)', renewed: '' };
@@ -268,29 +256,33 @@ export function acquire(
  * (a concurrent write) is read again once more; a Lease that is no longer
  * ours throws LeaseLost, so a roll that lost its lock never takes it back.
  */
-function rewrite(kubectl: Kubectl, holder: string, now: Date, lock: LeaseLock, out: (current: string | undefined) => string | undefined): void {
+async function rewrite(
+  api: LeaseApi,
+  holder: string,
+  now: Date,
+  lock: LeaseLock,
+  out: (current: string | undefined) => string | undefined,
+): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const lease = readLease(kubectl, lock);
+    const lease = await readLease(api, lock);
     if (lease === undefined || lease.holder !== holder)
       throw new LeaseLost(
-        `The lock (Lease ${NAMESPACE}/${lock.name}) is no longer ours: ${lease ? `${lease.holder || 'nobody'} holds it now` : 'it was deleted'}. Stopping here, without another step.`,
+        `The lock (${named(lock)}) is no longer ours: ${lease ? `${lease.holder || 'nobody'} holds it now` : 'it was deleted'}. Stopping here, without another step.`,
       );
-    if (
-      replaceAt(kubectl, lock, manifest(lock, now, { holder, out: out(lease.out), resourceVersion: lease.resourceVersion, acquired: lease.acquired }))
-    )
+    if (await replaceAt(api, lock, written(lock, now, { holder, out: out(lease.out), acquired: lease.acquired }), lease.resourceVersion ?? ''))
       return;
   }
-  throw new Error(`Could not renew the lock (Lease ${NAMESPACE}/${lock.name}): it kept changing under us.`);
+  throw new Error(`Could not renew the lock (${named(lock)}): it kept changing under us.`);
 }
 
 /** Renews the lease we hold (every minute, during every step); throws LeaseLost when it is no longer ours. */
-export function renew(kubectl: Kubectl, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): void {
-  rewrite(kubectl, holder, now, lock, (out) => out);
+export async function renew(api: LeaseApi, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): Promise<void> {
+  await rewrite(api, holder, now, lock, (out) => out);
 }
 
 /** Names the server that is out on the restart Lease we hold, or (undefined) clears it; throws LeaseLost when it is not ours. */
-export function markOut(kubectl: Kubectl, holder: string, address: string | undefined, lock: LeaseLock = RESTART_LEASE): void {
-  rewrite(kubectl, holder, new Date(), lock, () => address);
+export async function markOut(api: LeaseApi, holder: string, address: string | undefined, lock: LeaseLock = RESTART_LEASE): Promise<void> {
+  await rewrite(api, holder, new Date(), lock, () => address);
 }
 
 /**
@@ -298,12 +290,12 @@ export function markOut(kubectl: Kubectl, holder: string, address: string | unde
  * `free` Lease), written at the resourceVersion read and only while we hold
  * it. A Lease someone else took is left alone.
  */
-export function release(kubectl: Kubectl, holder: string, lock: LeaseLock = ROLL_LEASE): void {
+export async function release(api: LeaseApi, holder: string, lock: LeaseLock = ROLL_LEASE): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const lease = readLease(kubectl, lock);
+    const lease = await readLease(api, lock);
     if (lease === undefined || lease.holder !== holder) return;
     // No holder and a one-second duration, as client-go's leader election releases: a reader of the older rule
     // (servers not yet rolled onto this version's scripts) sees it stale, so free, at once.
-    if (replaceAt(kubectl, lock, manifest(lock, new Date(), { holder: '', resourceVersion: lease.resourceVersion, seconds: 1 }))) return;
+    if (await replaceAt(api, lock, written(lock, new Date(), { holder: '', seconds: 1 }), lease.resourceVersion ?? '')) return;
   }
 }

@@ -110,7 +110,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(world.cluster.renewal.restarts).toBeUndefined();
     expect(world.cluster.renewal.deferredTo).toEqual([expect.stringMatching(/^[^/\s]+\/\d+\/\d{4}-\d\d-\d\dT/)]);
     expect(holderOf(world.restartLease)).toBeUndefined(); // given back once server-0 is back
-    const create = c.calls().find((call) => call.endsWith('create -f -'));
+    const create = c.calls().find((call) => call.startsWith('kube-api POST /apis/coordination.k8s.io/v1/namespaces/kube-system/leases '));
     expect(create).toBeDefined();
     expect(c.violations()).toBe('');
   });

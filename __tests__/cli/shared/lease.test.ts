@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Kubectl } from '../../../cli/shared/kubectl';
+import type { LeaseApi } from '../../../cli/shared/kube/leases';
 import {
   acquire,
   holderAlive,
@@ -16,8 +16,9 @@ import {
 import { MemoryLeases } from '../../helpers/memory-leases';
 
 // The restart Lease's acquisition and the holder check, in process (design notes, "Who may restart a server"): the
-// Lease a take leaves as the API server and cert-renewal.sh read it, the kubectl calls it makes, its answers to the
-// API server's errors, and a resumed roll's and a take-over's takes, against the in-memory Lease API.
+// Lease a take leaves as the API server and cert-renewal.sh read it, the API calls it makes (through the client
+// layer's LeaseApi), its answers to the API server's errors, and a resumed roll's and a take-over's takes, against
+// the in-memory Lease API.
 
 const NOW = new Date('2026-11-24T12:00:00.123Z');
 const ME = 'ci-runner/4242/2026-11-24T11:00:00.000Z';
@@ -42,24 +43,39 @@ function withLease(holder: string, renewed: string, out?: string): MemoryLeases 
   return leases;
 }
 
-/** A Kubectl that records every call, answering from `leases` unless `answer` answers first. */
-function recording(leases: MemoryLeases, answer?: (args: readonly string[]) => { ok: boolean; stdout: string; stderr: string } | undefined) {
-  const calls: string[][] = [];
-  const kubectl = {
-    tryCall(args: readonly string[], options: { input?: string } = {}) {
-      calls.push([...args]);
-      return answer?.(args) ?? leases.tryCall(args, options);
-    },
-  } as unknown as Kubectl;
+type Call = keyof LeaseApi;
+
+/**
+ * A LeaseApi that records every call (its name and arguments), answering from `leases` unless `answer` gives an
+ * answer first: a function run in its place (its result, or what it throws, is the call's).
+ */
+function recording(leases: MemoryLeases, answer?: (call: Call, args: readonly unknown[]) => (() => unknown) | undefined) {
+  const calls: [Call, ...unknown[]][] = [];
+  const api = leases.asApi();
+  const wrap =
+    (name: Call) =>
+    async (...args: unknown[]): Promise<any> => {
+      calls.push([name, ...args]);
+      const instead = answer?.(name, args);
+      return instead ? instead() : (api[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+    };
+  const kubectl: LeaseApi = { read: wrap('read'), create: wrap('create'), replace: wrap('replace'), restoreRecord: wrap('restoreRecord') };
   return { kubectl, calls };
 }
+
+/** What the client layer throws for an API server's refusal (kube/errors.ts KubeRefused), in its words. */
+const refused = (what: string, code: number, reason: string, message: string) => () => {
+  throw new Error(`${what}: the API server refused it (${code} ${reason}): ${message}`);
+};
+/** A replace the API server refused with a Conflict (kube/leases.ts replaceLease's answer). */
+const conflict = () => async () => ({ written: false, reason: 'Conflict', message: 'the object has been modified' });
 
 const held = (leases: MemoryLeases) => leases.get(RESTART_LEASE.name);
 
 describe('acquire: the Lease a take writes', () => {
-  it('is a coordination.k8s.io/v1 Lease with the lock duration and MicroTime renew and acquire times (microseconds, as the API server prints them)', () => {
+  it('is a coordination.k8s.io/v1 Lease with the lock duration and MicroTime renew and acquire times (microseconds, as the API server prints them)', async () => {
     const leases = new MemoryLeases();
-    expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
+    expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
     const lease = held(leases);
     expect(lease.apiVersion).toBe('coordination.k8s.io/v1');
     expect(lease.kind).toBe('Lease');
@@ -72,119 +88,132 @@ describe('acquire: the Lease a take writes', () => {
     });
   });
 
-  it('a stale Lease taken starts afresh: new acquire time, no server out', () => {
+  it('a stale Lease taken starts afresh: new acquire time, no server out', async () => {
     const leases = withLease(OTHER, STALE);
-    expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
+    expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
     expect(held(leases).spec).toMatchObject({ holderIdentity: ME, acquireTime: '2026-11-24T12:00:00.123000Z' });
   });
 
-  it('a free Lease that still names a server out is taken without the mark (only a holder or a take-over keeps it)', () => {
+  it('a free Lease that still names a server out is taken without the mark (only a holder or a take-over keeps it)', async () => {
     const leases = withLease('', FRESH, '10.0.1.10');
-    expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
+    expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
     expect(held(leases).metadata.annotations).toEqual({});
   });
 
-  it('a Lease with no holderIdentity at all is free, as client-go reads a nil holder: taken at once, not after its duration', () => {
+  it('a Lease with no holderIdentity at all is free, as client-go reads a nil holder: taken at once, not after its duration', async () => {
     const leases = new MemoryLeases();
     const { holderIdentity: _none, ...spec } = leaseObject('', FRESH).spec;
     leases.put({ ...leaseObject('', FRESH), spec });
-    expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
+    expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
     expect(held(leases).spec).toMatchObject({ holderIdentity: ME });
   });
 
-  it('a released Lease (no holder, one second) is taken back at the lock duration', () => {
+  it('a released Lease (no holder, one second) is taken back at the lock duration', async () => {
     const leases = new MemoryLeases();
-    acquire(leases.asKubectl(), ME, NOW, ROLL_LEASE);
-    release(leases.asKubectl(), ME, ROLL_LEASE);
+    await acquire(leases.asApi(), ME, NOW, ROLL_LEASE);
+    await release(leases.asApi(), ME, ROLL_LEASE);
     expect(leases.get(ROLL_LEASE.name).spec).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1 });
-    expect(acquire(leases.asKubectl(), OTHER, NOW, ROLL_LEASE)).toEqual({ held: true });
+    expect(await acquire(leases.asApi(), OTHER, NOW, ROLL_LEASE)).toEqual({ held: true });
     expect(leases.get(ROLL_LEASE.name).spec).toMatchObject({ holderIdentity: OTHER, leaseDurationSeconds: ROLL_LEASE.seconds });
+  });
+
+  it('a renewal time that cannot be read counts as held, never as stale: the acquire time is not read in its place', async () => {
+    const leases = new MemoryLeases();
+    leases.put({ ...leaseObject(OTHER, 'not a time'), spec: { ...leaseObject(OTHER, 'not a time').spec, acquireTime: STALE } });
+    expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE)).toMatchObject({
+      held: false,
+      holder: OTHER,
+      renewed: 'at a time that cannot be read',
+    });
+    expect(held(leases).spec.holderIdentity).toBe(OTHER);
   });
 });
 
 describe('acquire: a resumed roll succeeds its own earlier process', () => {
-  it("takes the earlier process's Lease with the server it marks out, keeping its acquire time", () => {
+  it("takes the earlier process's Lease with the server it marks out, keeping its acquire time", async () => {
     const leases = withLease(EARLIER, FRESH, '10.0.2.10');
-    expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE, { succeeds: EARLIER })).toEqual({ held: true });
+    expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE, { succeeds: EARLIER })).toEqual({ held: true });
     const lease = held(leases);
     expect(lease.spec).toMatchObject({ holderIdentity: ME, acquireTime: ACQUIRED, renewTime: '2026-11-24T12:00:00.123000Z' });
     expect(lease.metadata.annotations).toEqual({ 'rancher-ha-aws/out': '10.0.2.10' });
   });
 
-  it('does not take a Lease another live roll holds because its state file names a different earlier holder', () => {
+  it('does not take a Lease another live roll holds because its state file names a different earlier holder', async () => {
     const leases = withLease(OTHER, FRESH);
-    expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE, { succeeds: EARLIER })).toMatchObject({ held: false, holder: OTHER });
+    expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE, { succeeds: EARLIER })).toMatchObject({ held: false, holder: OTHER });
     expect(held(leases).spec.holderIdentity).toBe(OTHER);
   });
 });
 
 describe('acquire: a take-over (roll --take-over)', () => {
-  it('takes a Lease with a server out whose holder stopped renewing it, keeping the server named out', () => {
+  it('takes a Lease with a server out whose holder stopped renewing it, keeping the server named out', async () => {
     const leases = withLease(OTHER, STALE, '10.0.3.10');
-    expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE)).toMatchObject({ held: false, out: '10.0.3.10', fresh: false });
-    expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE, { takeOver: true })).toEqual({ held: true });
+    expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE)).toMatchObject({ held: false, out: '10.0.3.10', fresh: false });
+    expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE, { takeOver: true })).toEqual({ held: true });
     expect(held(leases).spec.holderIdentity).toBe(ME);
     expect(held(leases).metadata.annotations).toEqual({ 'rancher-ha-aws/out': '10.0.3.10' });
   });
 
-  it('never takes a Lease whose holder is still renewing it, with a server out or not', () => {
+  it('never takes a Lease whose holder is still renewing it, with a server out or not', async () => {
     for (const out of ['10.0.3.10', undefined]) {
       const leases = withLease(OTHER, FRESH, out);
-      expect(acquire(leases.asKubectl(), ME, NOW, RESTART_LEASE, { takeOver: true })).toMatchObject({ held: false, holder: OTHER, fresh: true });
+      expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE, { takeOver: true })).toMatchObject({ held: false, holder: OTHER, fresh: true });
       expect(held(leases).spec.holderIdentity).toBe(OTHER);
     }
   });
 });
 
-describe('acquire and readLease: the kubectl calls and the API server errors', () => {
-  it('creates with `kubectl create -f -`, reads with `-n kube-system get lease <name> -o json`, writes with `kubectl replace -f -`', () => {
+describe('acquire and readLease: the API calls and the API server errors', () => {
+  it('creates the Lease, reads it on AlreadyExists, then replaces it at the resourceVersion read', async () => {
     const leases = withLease(OTHER, STALE);
+    const version = held(leases).metadata.resourceVersion;
     const { kubectl, calls } = recording(leases);
-    expect(acquire(kubectl, ME, NOW, RESTART_LEASE)).toEqual({ held: true });
-    expect(calls).toEqual([
-      ['create', '-f', '-'],
-      ['-n', 'kube-system', 'get', 'lease', RESTART_LEASE.name, '-o', 'json'],
-      ['replace', '-f', '-'],
-    ]);
+    expect(await acquire(kubectl, ME, NOW, RESTART_LEASE)).toEqual({ held: true });
+    expect(calls.map(([name]) => name)).toEqual(['create', 'read', 'replace']);
+    expect(calls[0][1]).toMatchObject({ namespace: 'kube-system', name: RESTART_LEASE.name, holder: ME });
+    expect(calls[1].slice(1)).toEqual(['kube-system', RESTART_LEASE.name]);
+    expect(calls[2][2]).toBe(version);
   });
 
-  it('readLease: no Lease is undefined, an existing one is read, any other error stops with the error', () => {
+  it('readLease: no Lease is undefined, an existing one is read, any other error stops with the error', async () => {
     const leases = new MemoryLeases();
-    expect(readLease(leases.asKubectl(), RESTART_LEASE)).toBeUndefined();
+    expect(await readLease(leases.asApi(), RESTART_LEASE)).toBeUndefined();
     leases.put(leaseObject(OTHER, FRESH, '10.0.1.10'));
-    expect(readLease(leases.asKubectl(), RESTART_LEASE)).toMatchObject({
+    expect(await readLease(leases.asApi(), RESTART_LEASE)).toMatchObject({
       holder: OTHER,
       out: '10.0.1.10',
       renewTimeMs: Date.parse(FRESH),
-      acquired: ACQUIRED,
+      acquired: new Date(ACQUIRED),
     });
-    const forbidden = recording(leases, () => ({ ok: false, stdout: '', stderr: 'Error from server (Forbidden): leases is forbidden\n' }));
-    expect(() => readLease(forbidden.kubectl, RESTART_LEASE)).toThrow(
+    const forbidden = recording(leases, () =>
+      refused('Reading Lease kube-system/rancher-aws-server-restart', 403, 'Forbidden', 'leases is forbidden'),
+    );
+    await expect(readLease(forbidden.kubectl, RESTART_LEASE)).rejects.toThrow(
       /Could not read the lock \(Lease kube-system\/rancher-aws-server-restart\): .*Forbidden/,
     );
   });
 
-  it('a create refused for any reason but AlreadyExists stops with the error, without reading or writing the Lease', () => {
+  it('a create refused for any reason but AlreadyExists stops with the error, without reading or writing the Lease', async () => {
     const leases = new MemoryLeases();
-    const { kubectl, calls } = recording(leases, (args) =>
-      args[0] === 'create' ? { ok: false, stdout: '', stderr: 'Error from server (Forbidden): leases is forbidden\n' } : undefined,
+    const { kubectl, calls } = recording(leases, (call) =>
+      call === 'create' ? refused('Creating Lease kube-system/rancher-aws-server-restart', 403, 'Forbidden', 'leases is forbidden') : undefined,
     );
-    expect(() => acquire(kubectl, ME, NOW, RESTART_LEASE)).toThrow(/Could not create the lock .*Forbidden/);
+    await expect(acquire(kubectl, ME, NOW, RESTART_LEASE)).rejects.toThrow(/Could not create the lock .*Forbidden/);
     expect(calls).toHaveLength(1);
   });
 
-  it('of two takers racing for a stale Lease, the one whose write conflicts reads again and does not hold it', () => {
+  it('of two takers racing for a stale Lease, the one whose write conflicts reads again and does not hold it', async () => {
     const leases = withLease(EARLIER, STALE);
     let raced = false;
-    const { kubectl } = recording(leases, (args) => {
-      if (args[0] === 'replace' && !raced) {
+    const { kubectl } = recording(leases, (call) => {
+      if (call === 'replace' && !raced) {
         raced = true;
         // The other taker writes first, at the version both read.
         leases.put(leaseObject(OTHER, NOW.toISOString()));
       }
       return undefined;
     });
-    expect(acquire(kubectl, ME, NOW, RESTART_LEASE)).toMatchObject({ held: false, holder: OTHER, fresh: true });
+    expect(await acquire(kubectl, ME, NOW, RESTART_LEASE)).toMatchObject({ held: false, holder: OTHER, fresh: true });
     expect(held(leases).spec.holderIdentity).toBe(OTHER);
   });
 });
@@ -224,9 +253,9 @@ describe('holderAlive: one holder per living process', () => {
 });
 
 describe('renew and markOut: rewrites of the Lease we hold', () => {
-  it('a renewal moves the renew time and keeps the holder, the acquire time and the server out', () => {
+  it('a renewal moves the renew time and keeps the holder, the acquire time and the server out', async () => {
     const leases = withLease(ME, FRESH, '10.0.1.10');
-    renew(leases.asKubectl(), ME, NOW, RESTART_LEASE);
+    await renew(leases.asApi(), ME, NOW, RESTART_LEASE);
     expect(held(leases).spec).toEqual({
       holderIdentity: ME,
       leaseDurationSeconds: 3600,
@@ -236,107 +265,95 @@ describe('renew and markOut: rewrites of the Lease we hold', () => {
     expect(held(leases).metadata.annotations).toEqual({ 'rancher-ha-aws/out': '10.0.1.10' });
   });
 
-  it('markOut names the server out, and undefined clears it, keeping the holder', () => {
+  it('markOut names the server out, and undefined clears it, keeping the holder', async () => {
     const leases = withLease(ME, FRESH);
-    markOut(leases.asKubectl(), ME, '10.0.2.10');
+    await markOut(leases.asApi(), ME, '10.0.2.10');
     expect(held(leases).metadata.annotations).toEqual({ 'rancher-ha-aws/out': '10.0.2.10' });
-    markOut(leases.asKubectl(), ME, undefined);
+    await markOut(leases.asApi(), ME, undefined);
     expect(held(leases).metadata.annotations).toEqual({});
     expect(held(leases).spec).toMatchObject({ holderIdentity: ME, acquireTime: ACQUIRED });
   });
 
-  it('a Lease that is no longer ours stops the actor (LeaseLost, naming who holds it) and is left as it is', () => {
+  it('a Lease that is no longer ours stops the actor (LeaseLost, naming who holds it) and is left as it is', async () => {
     const taken = withLease(OTHER, FRESH, '10.0.1.10');
-    expect(() => renew(taken.asKubectl(), ME, NOW, RESTART_LEASE)).toThrow(LeaseLost);
-    expect(() => markOut(taken.asKubectl(), ME, undefined)).toThrow(`${OTHER} holds it now`);
-    expect(() => renew(withLease('', FRESH).asKubectl(), ME, NOW, RESTART_LEASE)).toThrow('nobody holds it now');
-    expect(() => renew(new MemoryLeases().asKubectl(), ME, NOW, RESTART_LEASE)).toThrow(/it was deleted\. Stopping here/);
+    await expect(renew(taken.asApi(), ME, NOW, RESTART_LEASE)).rejects.toThrow(LeaseLost);
+    await expect(markOut(taken.asApi(), ME, undefined)).rejects.toThrow(`${OTHER} holds it now`);
+    await expect(renew(withLease('', FRESH).asApi(), ME, NOW, RESTART_LEASE)).rejects.toThrow('nobody holds it now');
+    await expect(renew(new MemoryLeases().asApi(), ME, NOW, RESTART_LEASE)).rejects.toThrow(/it was deleted\. Stopping here/);
     expect(taken.writes).toBe(0);
     expect(held(taken).metadata.annotations).toEqual({ 'rancher-ha-aws/out': '10.0.1.10' });
   });
 
-  it('a concurrent write is read again and the renewal applied to it; a Lease that keeps changing stops with an error', () => {
+  it('a concurrent write is read again and the renewal applied to it; a Lease that keeps changing stops with an error', async () => {
     const leases = withLease(ME, FRESH);
     let conflicts = 1;
-    const once = recording(leases, (args) =>
-      args[0] === 'replace' && conflicts-- > 0
-        ? { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' }
-        : undefined,
-    );
-    renew(once.kubectl, ME, NOW, RESTART_LEASE);
+    const once = recording(leases, (call) => (call === 'replace' && conflicts-- > 0 ? conflict() : undefined));
+    await renew(once.kubectl, ME, NOW, RESTART_LEASE);
     expect(held(leases).spec.renewTime).toBe('2026-11-24T12:00:00.123000Z');
     expect(once.calls.filter((call) => call[0] === 'replace')).toHaveLength(2);
-    const always = recording(leases, (args) =>
-      args[0] === 'replace' ? { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' } : undefined,
-    );
-    expect(() => renew(always.kubectl, ME, NOW, RESTART_LEASE)).toThrow(/Could not renew the lock .*kept changing/);
+    const always = recording(leases, (call) => (call === 'replace' ? conflict() : undefined));
+    await expect(renew(always.kubectl, ME, NOW, RESTART_LEASE)).rejects.toThrow(/Could not renew the lock .*kept changing/);
     expect(always.calls.filter((call) => call[0] === 'replace')).toHaveLength(3);
   });
 
-  it('a write refused for another reason stops with the error', () => {
+  it('a write refused for another reason stops with the error', async () => {
     const leases = withLease(ME, FRESH);
-    const { kubectl } = recording(leases, (args) =>
-      args[0] === 'replace' ? { ok: false, stdout: '', stderr: 'Error from server (Forbidden): leases is forbidden\n' } : undefined,
+    const { kubectl } = recording(leases, (call) =>
+      call === 'replace' ? refused('Replacing Lease kube-system/rancher-aws-server-restart', 403, 'Forbidden', 'leases is forbidden') : undefined,
     );
-    expect(() => renew(kubectl, ME, NOW, RESTART_LEASE)).toThrow(
+    await expect(renew(kubectl, ME, NOW, RESTART_LEASE)).rejects.toThrow(
       /Could not write the lock \(Lease kube-system\/rancher-aws-server-restart\): .*Forbidden/,
     );
   });
 });
 
 describe('release: the lock given back', () => {
-  it('leaves the Lease with no holder, a one-second duration, no acquire time and no server out', () => {
+  it('leaves the Lease with no holder, a one-second duration, no acquire time and no server out', async () => {
     const leases = withLease(ME, FRESH, '10.0.1.10');
-    release(leases.asKubectl(), ME, RESTART_LEASE);
+    await release(leases.asApi(), ME, RESTART_LEASE);
     const lease = held(leases);
     expect(lease.spec).toEqual({ holderIdentity: '', leaseDurationSeconds: 1, renewTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:]+\.\d{6}Z$/) });
     expect(lease.metadata.annotations).toEqual({});
   });
 
-  it('a Lease someone else holds, or none, is left alone', () => {
+  it('a Lease someone else holds, or none, is left alone', async () => {
     const taken = withLease(OTHER, FRESH, '10.0.1.10');
-    release(taken.asKubectl(), ME, RESTART_LEASE);
+    await release(taken.asApi(), ME, RESTART_LEASE);
     expect(taken.writes).toBe(0);
     expect(held(taken).spec.holderIdentity).toBe(OTHER);
     const none = new MemoryLeases();
-    release(none.asKubectl(), ME, RESTART_LEASE);
+    await release(none.asApi(), ME, RESTART_LEASE);
     expect(none.get(RESTART_LEASE.name)).toBeUndefined();
   });
 
-  it('a concurrent write is read again: released if still ours', () => {
+  it('a concurrent write is read again: released if still ours', async () => {
     const leases = withLease(ME, FRESH);
     let conflicts = 1;
-    const { kubectl } = recording(leases, (args) =>
-      args[0] === 'replace' && conflicts-- > 0
-        ? { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' }
-        : undefined,
-    );
-    release(kubectl, ME, RESTART_LEASE);
+    const { kubectl } = recording(leases, (call) => (call === 'replace' && conflicts-- > 0 ? conflict() : undefined));
+    await release(kubectl, ME, RESTART_LEASE);
     expect(held(leases).spec.holderIdentity).toBe('');
   });
 
-  it('a Lease that changes under every write is given up after three, left to lapse (never retried without end)', () => {
+  it('a Lease that changes under every write is given up after three, left to lapse (never retried without end)', async () => {
     const leases = withLease(ME, FRESH);
     let replaces = 0;
-    const { kubectl } = recording(leases, (args) => {
-      if (args[0] !== 'replace') return undefined;
+    const { kubectl } = recording(leases, (call) => {
+      if (call !== 'replace') return undefined;
       // Bounds a mutant that never stops retrying: the tenth write fails the case instead of hanging it.
       if (++replaces >= 10) throw new Error('release kept writing');
-      return { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' };
+      return conflict();
     });
-    release(kubectl, ME, RESTART_LEASE);
+    await release(kubectl, ME, RESTART_LEASE);
     expect(replaces).toBe(3);
     expect(held(leases).spec.holderIdentity).toBe(ME);
   });
 });
 
 describe('acquire: racing takers and the holder name', () => {
-  it('a Lease that changes under every one of three writes is not held, and says another taker wrote first', () => {
+  it('a Lease that changes under every one of three writes is not held, and says another taker wrote first', async () => {
     const leases = withLease(OTHER, STALE);
-    const { kubectl, calls } = recording(leases, (args) =>
-      args[0] === 'replace' ? { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' } : undefined,
-    );
-    expect(acquire(kubectl, ME, NOW, RESTART_LEASE)).toEqual({ held: false, holder: 'another taker (it wrote the Lease first)', renewed: '' });
+    const { kubectl, calls } = recording(leases, (call) => (call === 'replace' ? conflict() : undefined));
+    expect(await acquire(kubectl, ME, NOW, RESTART_LEASE)).toEqual({ held: false, holder: 'another taker (it wrote the Lease first)', renewed: '' });
     expect(calls.filter((call) => call[0] === 'replace')).toHaveLength(3);
   });
 
@@ -346,30 +363,34 @@ describe('acquire: racing takers and the holder name', () => {
 });
 
 describe('after a restore from a snapshot', () => {
-  const answering = (answer: { ok: boolean; stdout: string; stderr: string }) => recording(new MemoryLeases(), () => answer);
+  const answering = (answer: () => unknown) => recording(new MemoryLeases(), () => answer);
 
-  it("restoredLeaseVersion reads the restore record's restoredLeaseVersion from ConfigMap kube-system/rancher-aws-restore", () => {
-    const { kubectl, calls } = answering({ ok: true, stdout: '812\n', stderr: '' });
-    expect(restoredLeaseVersion(kubectl)).toBe('812');
-    expect(calls).toEqual([['-n', 'kube-system', 'get', 'configmap', 'rancher-aws-restore', '-o', 'jsonpath={.data.restoredLeaseVersion}']]);
+  it("restoredLeaseVersion reads the restore record's restoredLeaseVersion from ConfigMap kube-system/rancher-aws-restore", async () => {
+    const { kubectl, calls } = answering(async () => ({ restoredLeaseVersion: '812\n', restoredAt: '2026-11-24T11:00:00Z' }));
+    expect(await restoredLeaseVersion(kubectl)).toBe('812');
+    expect(calls).toEqual([['restoreRecord', 'kube-system', 'rancher-aws-restore']]);
   });
 
-  it("no record, a snapshot that held no Lease (empty), or an earlier version's record (restoredAt only: the key prints nothing) names no Lease", () => {
-    expect(restoredLeaseVersion(answering({ ok: false, stdout: '812', stderr: 'Error from server (NotFound)\n' }).kubectl)).toBeUndefined();
-    expect(restoredLeaseVersion(answering({ ok: true, stdout: '', stderr: '' }).kubectl)).toBeUndefined();
+  it("no record, a record that cannot be read, a snapshot that held no Lease (empty), or an earlier version's record (restoredAt only) names no Lease", async () => {
+    expect(await restoredLeaseVersion(answering(async () => undefined).kubectl)).toBeUndefined();
+    expect(
+      await restoredLeaseVersion(answering(refused('Reading ConfigMap kube-system/rancher-aws-restore', 403, 'Forbidden', 'forbidden')).kubectl),
+    ).toBeUndefined();
+    expect(await restoredLeaseVersion(answering(async () => ({ restoredLeaseVersion: '' })).kubectl)).toBeUndefined();
+    expect(await restoredLeaseVersion(answering(async () => ({ restoredAt: '2026-11-24T11:00:00Z' })).kubectl)).toBeUndefined();
   });
 
-  it("a Lease still at the restore's version is taken whatever it marks, the mark cleared (a take-over too), held or not; one written since is not, whatever its renewTime", () => {
+  it("a Lease still at the restore's version is taken whatever it marks, the mark cleared (a take-over too), held or not; one written since is not, whatever its renewTime", async () => {
     for (const takeOver of [false, true]) {
       const before = withLease(OTHER, STALE, '10.0.1.10');
       const version = before.get(RESTART_LEASE.name).metadata.resourceVersion;
-      expect(acquire(before.asKubectl(), ME, NOW, RESTART_LEASE, { restoredVersion: version, takeOver })).toEqual({ held: true });
+      expect(await acquire(before.asApi(), ME, NOW, RESTART_LEASE, { restoredVersion: version, takeOver })).toEqual({ held: true });
       expect(held(before).spec.holderIdentity).toBe(ME);
       expect(held(before).metadata.annotations).toEqual({});
     }
     const heldBefore = withLease(OTHER, FRESH);
     expect(
-      acquire(heldBefore.asKubectl(), ME, NOW, RESTART_LEASE, { restoredVersion: heldBefore.get(RESTART_LEASE.name).metadata.resourceVersion }),
+      await acquire(heldBefore.asApi(), ME, NOW, RESTART_LEASE, { restoredVersion: heldBefore.get(RESTART_LEASE.name).metadata.resourceVersion }),
     ).toEqual({
       held: true,
     });
@@ -377,6 +398,6 @@ describe('after a restore from a snapshot', () => {
     const since = withLease(OTHER, new Date(NOW.getTime() - 86_400_000).toISOString(), '10.0.1.10');
     const recorded = since.get(RESTART_LEASE.name).metadata.resourceVersion;
     since.put(since.get(RESTART_LEASE.name));
-    expect(acquire(since.asKubectl(), ME, NOW, RESTART_LEASE, { restoredVersion: recorded })).toMatchObject({ held: false, holder: OTHER });
+    expect(await acquire(since.asApi(), ME, NOW, RESTART_LEASE, { restoredVersion: recorded })).toMatchObject({ held: false, holder: OTHER });
   });
 });

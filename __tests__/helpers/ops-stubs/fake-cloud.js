@@ -185,7 +185,8 @@ function reload() {
   Object.assign(world, fresh);
   useFolderState();
 }
-appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args, cwd: process.cwd() })}\n`);
+// A request of the fake world's Kubernetes API (stub-server.js) is logged as itself, with the call it runs as.
+appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ ...(process.stubServerLogged ?? { tool, args }), cwd: process.cwd() })}\n`);
 
 /** Writes the world; with `unlock`, lets the next call act (a stub about to be killed by the signal it sends). */
 function save(release = false) {

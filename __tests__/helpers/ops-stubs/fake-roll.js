@@ -289,6 +289,9 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
   // prints nothing, as kubectl's jsonpath does for a missing key.
   if (verb === 'get' && kind === 'configmap' && ns === 'kube-system' && name === 'rancher-aws-restore') {
     if (!world.restoreRecord) finish(1, '', `Error from server (NotFound): configmaps "${name}" not found\n`);
+    // The whole ConfigMap, as `-o json` prints it (the client layer reads it so, cli/shared/kube/config-maps.ts).
+    if (args.includes('json'))
+      finish(0, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: world.restoreRecord }));
     const key = /^jsonpath=\{\.data\.(\w+)\}$/.exec(args.find((a) => a.startsWith('jsonpath=')) ?? '')?.[1];
     if (!key) finish(1, '', `fake kubectl: unexpected call: ${rawArgs.join(' ')}\n`);
     finish(0, world.restoreRecord[key] ?? '');
@@ -308,6 +311,20 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
   // Leases in kube-system: the roll lock (world.lease) and the servers' restart lock (world.restartLease).
   const leaseKey = (leaseName) =>
     leaseName === 'rancher-ha-aws-roll' ? 'lease' : leaseName === 'rancher-aws-server-restart' ? 'restartLease' : undefined;
+  /** A Lease of the world as the API serves it (`get -o json`, and a write's answer with `-o json`). */
+  const leaseObject = (leaseName, key) => {
+    // releaseAfterLooks is the fake's own, not a field of the Lease.
+    const { annotations, resourceVersion, releaseAfterLooks: _looks, ...spec } = world[key];
+    return {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: leaseName, namespace: 'kube-system', annotations, resourceVersion },
+      spec,
+    };
+  };
+  /** A write's answer: the Lease written with `-o json`, else kubectl's line. */
+  const written = (leaseName, key, done) =>
+    args.includes('json') ? JSON.stringify(leaseObject(leaseName, key)) : `lease.coordination.k8s.io/${leaseName} ${done}\n`;
   if (verb === 'create' && kind === '-f') {
     const lease = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
     const key = leaseKey(lease.metadata.name);
@@ -316,7 +333,7 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
     if (world[key]) finish(1, '', `Error from server (AlreadyExists): leases.coordination.k8s.io "${lease.metadata.name}" already exists\n`);
     world.leaseWrites = (world.leaseWrites ?? 0) + 1;
     world[key] = { ...lease.spec, annotations: lease.metadata.annotations ?? {}, resourceVersion: String(world.leaseWrites) };
-    finish(0, `lease.coordination.k8s.io/${lease.metadata.name} created\n`);
+    finish(0, written(lease.metadata.name, key, 'created'));
   }
   // A replace is conditional on the resourceVersion it carries, as the API server makes it (409 Conflict).
   if (verb === 'replace' && kind === '-f') {
@@ -334,7 +351,7 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
       );
     world.leaseWrites = (world.leaseWrites ?? 0) + 1;
     world[key] = { ...lease.spec, annotations: lease.metadata.annotations ?? {}, resourceVersion: String(world.leaseWrites) };
-    finish(0, `lease.coordination.k8s.io/${lease.metadata.name} replaced\n`);
+    finish(0, written(lease.metadata.name, key, 'replaced'));
   }
   if (kind === 'lease' && ns === 'kube-system' && leaseKey(name)) {
     const key = leaseKey(name);
@@ -345,9 +362,7 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
       if (!world[key]) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${name}" not found\n`);
       // A Lease a test wrote directly gets a version at its first read.
       if (world[key].resourceVersion === undefined) world[key].resourceVersion = `t${(world.leaseWrites = (world.leaseWrites ?? 0) + 1)}`;
-      // releaseAfterLooks is the fake's own, not a field of the Lease.
-      const { annotations, resourceVersion, releaseAfterLooks: _looks, ...spec } = world[key];
-      finish(0, JSON.stringify({ metadata: { name, namespace: ns, annotations, resourceVersion }, spec }));
+      finish(0, JSON.stringify(leaseObject(name, key)));
     }
     if (verb === 'patch') {
       if (!world[key]) finish(1, '', 'NotFound\n');

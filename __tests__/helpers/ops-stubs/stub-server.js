@@ -26,6 +26,8 @@
 'use strict';
 const fs = require('node:fs');
 const { existsSync } = fs;
+const http = require('node:http');
+const https = require('node:https');
 const net = require('node:net');
 const { join } = require('node:path');
 const vm = require('node:vm');
@@ -288,8 +290,12 @@ function callerKill(ppid, refuse) {
   };
 }
 
-/** Runs fake-cloud.js for one call: its exit code, its output written to `<files>.out` and `<files>.err`. */
-function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
+/**
+ * Runs fake-cloud.js for one call: its exit code, its output written to `<files>.out` and `<files>.err`. `logged`, when
+ * given, is what the world's call log says of it instead of its tool and arguments (a request of the Kubernetes API
+ * below, run as the kubectl call it stands for).
+ */
+function run({ files, pid, cwd, dir, tool, args, ppid, env, logged }) {
   const exitHandlers = [];
   const output = { 1: [], 2: [] };
   const refuse = (what) => () => {
@@ -314,6 +320,7 @@ function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
     },
     kill: callerKill(ppid, refuse),
     stubServerWorld: (file) => worldByKey(file, keysOfText),
+    stubServerLogged: logged,
   };
   // The caller's standard input is what stub.sh saved of it (a call that reads it: see stub.sh); its output is collected.
   // A world this call writes (fake-cloud.js's save: world.json.<pid>, renamed over world.json) is the next call's cache.
@@ -397,6 +404,113 @@ function parse(buffer) {
   return { files, pid: files.replace(/^.*\./, ''), cwd, dir, tool, args: fields.slice(5, 5 + count), ppid: Number(fields[5 + count]), env };
 }
 
+// The fake world's Kubernetes API, for the CLI's client (@kubernetes/client-node, cli/shared/kube/): the kubeconfig of a
+// fake world's state names it (helpers/fake-cloud.ts worldKubeconfig), over HTTP, with a bearer token that names the
+// world's folder (hex, as the fake AWS endpoint's access key does). Each request is run as the kubectl call it stands
+// for, through the same stub (fake-cloud.js, then fake-roll.js) under the same world lock, with the same invariant
+// checks after it: the client and the kubectl stub see one world, the same resourceVersion conflicts and the same
+// refusals. What the stub answers becomes what kube-apiserver answers: its output the object (the stub is asked for
+// `-o json`), its `Error from server (Reason): message` line apimachinery's Status with that reason and its HTTP code
+// (k8s.io/apimachinery pkg/api/errors), an API the call could not reach a connection closed without an answer,
+// and anything else (a call the stub does not model) a 501 naming it, never a kind answer. The call log names the
+// request and the call it ran as (`kube-api PUT /apis/... as replace -f - -o json`).
+const KUBE_ROUTES = [
+  // Leases (coordination.k8s.io/v1): the restart protocol's (cli/shared/lease.ts).
+  [/^GET \/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/, (ns, name) => ['-n', ns, 'get', 'lease', name, '-o', 'json']],
+  [/^POST \/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases$/, () => ['create', '-f', '-', '-o', 'json']],
+  [/^PUT \/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/, () => ['replace', '-f', '-', '-o', 'json']],
+  // A ConfigMap (the restore record beside the restart Lease).
+  [/^GET \/api\/v1\/namespaces\/([^/]+)\/configmaps\/([^/]+)$/, (ns, name) => ['-n', ns, 'get', 'configmap', name, '-o', 'json']],
+];
+// apimachinery's StatusReason and the code kube-apiserver answers it with (pkg/api/errors: NewNotFound 404,
+// NewAlreadyExists and NewConflict 409, NewInvalid 422, NewForbidden 403, NewBadRequest 400, ...).
+const REASON_CODES = {
+  NotFound: 404,
+  AlreadyExists: 409,
+  Conflict: 409,
+  Invalid: 422,
+  Forbidden: 403,
+  Unauthorized: 401,
+  BadRequest: 400,
+  MethodNotAllowed: 405,
+  TooManyRequests: 429,
+  InternalError: 500,
+  ServiceUnavailable: 503,
+  Timeout: 504,
+};
+let kubeCalls = 0;
+/** One request of the fake world's Kubernetes API: its status and body, or undefined for a connection to drop. */
+function kubeAnswer(method, url, authorization, body) {
+  const token = /^Bearer FAKEWORLD([0-9a-f]+)$/.exec(authorization ?? '')?.[1];
+  if (!token)
+    return { status: 401, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', message: 'Unauthorized', code: 401 } };
+  const dir = Buffer.from(token, 'hex').toString('utf8');
+  const path = new URL(url, 'http://fake').pathname;
+  const route = KUBE_ROUTES.map(([pattern, argsOf]) => [pattern.exec(`${method} ${path}`), argsOf]).find(([match]) => match);
+  if (!route) return { status: 501, text: `fake Kubernetes API: the fake world does not serve ${method} ${path}` };
+  const args = route[1](...route[0].slice(1).map(decodeURIComponent));
+  const files = join(dir, `.kube.${process.pid}.${++kubeCalls}`);
+  if (method === 'POST' || method === 'PUT') fs.writeFileSync(`${files}.in`, body);
+  let code;
+  let out;
+  let err;
+  try {
+    code = run({
+      files,
+      pid: String(process.pid),
+      cwd: dir,
+      dir,
+      tool: 'kubectl',
+      args: ['--kubeconfig', '(the fake world kubeconfig)', '--request-timeout=30s', ...args],
+      // No caller's process to signal: a stub that would send one is a violation (callerKill).
+      ppid: -1,
+      env: {},
+      logged: { tool: 'kube-api', args: [method, path, 'as', ...args] },
+    });
+    out = fs.readFileSync(`${files}.out`, 'utf8');
+    err = fs.readFileSync(`${files}.err`, 'utf8');
+  } finally {
+    for (const file of ['in', 'out', 'err']) fs.rmSync(`${files}.${file}`, { force: true });
+  }
+  if (code === 0) return { status: method === 'POST' ? 201 : 200, text: out };
+  // kubectl's lines for an API it could not reach (refused, or any other failure to connect): no answer.
+  if (/The connection to the server .* was refused|^Unable to connect to the server/m.test(err)) return undefined;
+  const refused = /^Error from server \((\w+)\): (.*)$/s.exec(err.trim());
+  if (refused && REASON_CODES[refused[1]]) {
+    const [, reason, message] = refused;
+    return {
+      status: REASON_CODES[reason],
+      body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code: REASON_CODES[reason] },
+    };
+  }
+  return { status: 501, text: `fake Kubernetes API: ${method} ${path} as kubectl ${args.join(' ')}: exit ${code}: ${err}` };
+}
+
+const kubeTls = process.env.STUB_SERVER_TLS;
+const kubeServer = (
+  kubeTls
+    ? (handler) => https.createServer({ cert: fs.readFileSync(join(kubeTls, 'cert.pem')), key: fs.readFileSync(join(kubeTls, 'key.pem')) }, handler)
+    : http.createServer
+)((request, response) => {
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    let answer;
+    try {
+      answer = kubeAnswer(request.method, request.url, request.headers.authorization, Buffer.concat(chunks).toString('utf8'));
+    } catch (error) {
+      answer = { status: 500, text: `fake Kubernetes API: ${error.stack ?? error}` };
+    }
+    if (answer === undefined) {
+      request.socket.destroy();
+      return;
+    }
+    const text = answer.body ? JSON.stringify(answer.body) : answer.text;
+    response.writeHead(answer.status, { 'Content-Type': answer.body || answer.status < 300 ? 'application/json' : 'text/plain' });
+    response.end(text);
+  });
+});
+
 const server = net.createServer((socket) => {
   let buffer = Buffer.alloc(0);
   socket.on('data', (chunk) => {
@@ -420,10 +534,13 @@ const server = net.createServer((socket) => {
   });
   socket.on('error', () => undefined);
 });
-// The port, written beside and renamed over: the test process waits for the file.
-server.listen(0, '127.0.0.1', () => {
-  fs.writeFileSync(`${process.argv[2]}.tmp`, String(server.address().port));
-  fs.renameSync(`${process.argv[2]}.tmp`, process.argv[2]);
+// The ports, written beside and renamed over: the test process waits for the stub port's file, written last.
+kubeServer.listen(0, '127.0.0.1', () => {
+  fs.writeFileSync(`${process.argv[2]}.kube`, String(kubeServer.address().port));
+  server.listen(0, '127.0.0.1', () => {
+    fs.writeFileSync(`${process.argv[2]}.tmp`, String(server.address().port));
+    fs.renameSync(`${process.argv[2]}.tmp`, process.argv[2]);
+  });
 });
 process.stdin.on('data', () => undefined);
 process.stdin.on('end', () => process.exit(0));

@@ -16,6 +16,18 @@ export interface KubeLease {
   readonly resourceVersion: string;
 }
 
+/**
+ * The Lease calls the restart protocol makes (cli/shared/lease.ts), as one value: the functions below on a client, or
+ * a stand-in of the API server in the unit tier (__tests__/helpers/memory-leases.ts).
+ */
+export interface LeaseApi {
+  readonly read: (namespace: string, name: string) => Promise<KubeLease | undefined>;
+  readonly create: (write: LeaseWrite) => Promise<{ readonly created: true; readonly lease: KubeLease } | { readonly created: false }>;
+  readonly replace: (write: LeaseWrite, resourceVersion: string) => Promise<LeaseReplaced>;
+  /** The data of a ConfigMap (the restore record beside the Lease), undefined when there is none. */
+  readonly restoreRecord: (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;
+}
+
 /** What one write of a Lease says. */
 export interface LeaseWrite {
   readonly namespace: string;
@@ -30,12 +42,13 @@ export interface LeaseWrite {
 
 /**
  * A MicroTime field as a Date. The client's types say Date, but its deserializer leaves a `V1MicroTime` field the
- * string the API sent (only fields of type `Date` are converted): both are taken. An unreadable one is undefined.
+ * string the API sent (only fields of type `Date` are converted): both are taken. An unreadable one is an invalid Date
+ * (its time NaN), not undefined: a reader of the Lease must not fall back to another field (the acquire time) and
+ * judge an unreadable renewal old.
  */
-function timeOf(value: Date | string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const time = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(time.getTime()) ? undefined : time;
+function timeOf(value: Date | string | undefined | null): Date | undefined {
+  if (value === undefined || value === null) return undefined;
+  return value instanceof Date ? value : new Date(value);
 }
 
 function leaseOf(lease: V1Lease): KubeLease {

@@ -1,0 +1,88 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kubeFailure, KubeRefused, KubeUnanswered } from '../../../cli/shared/kube/errors';
+import { kubeApi } from '../../../cli/shared/kube/kube-api';
+import type { LeaseWrite } from '../../../cli/shared/kube/leases';
+import { FakeCloud } from '../fake-cloud';
+
+// The fake cloud's Kubernetes API (stub-server.js KUBE_ROUTES), through the client layer as the commands use it, on
+// the kubeconfig a world's state carries: it must answer as the kubectl stub decides on the same world (the same
+// Lease, its resourceVersion conflicts, a missing object, the API down), never more kindly, and log each request.
+
+const WORLD = {
+  roll: true,
+  state: { version: 4, serial: 1, lineage: 'l', outputs: { kubeconfig: { value: '', sensitive: true } }, resources: [] },
+  aws: { lbs: {}, dbs: {}, buckets: {}, keys: {}, logGroups: {}, volumes: {}, finalDbSnapshots: [] },
+  cluster: { apiUp: true, servers: [{ name: 'server-0', node: 'ip-10-0-0-10', ready: true, member: true, nodePresent: true }] },
+  restoreRecord: { restoredLeaseVersion: '7' },
+};
+
+const write = (holder: string): LeaseWrite => ({
+  namespace: 'kube-system',
+  name: 'rancher-ha-aws-roll',
+  holder,
+  durationSeconds: 3600,
+  acquireTime: new Date('2026-11-27T12:00:00.123Z'),
+  renewTime: new Date('2026-11-27T12:00:00.123Z'),
+  annotations: {},
+});
+
+describe("the fake cloud's Kubernetes API", () => {
+  let c: FakeCloud;
+  let api: ReturnType<typeof kubeApi>;
+  beforeEach(() => {
+    c = new FakeCloud({} as any, structuredClone(WORLD));
+    const kubeconfig = join(c.dir, 'kubeconfig');
+    writeFileSync(kubeconfig, c.world().state.outputs.kubeconfig.value, { mode: 0o600 });
+    api = kubeApi({ kubeconfig, requestTimeoutMs: 30_000 });
+  });
+  afterEach(() => {
+    expect(c.violations()).toBe('');
+    c.remove();
+  });
+
+  it('a Lease created, created again (AlreadyExists), read, replaced at its version, then at the old one (Conflict): as the kubectl stub keeps it', async () => {
+    expect(await api.leases.read('kube-system', 'rancher-ha-aws-roll')).toBeUndefined();
+    const created = await api.leases.create(write('ci/1/a'));
+    expect(created).toMatchObject({ created: true, lease: { holder: 'ci/1/a' } });
+    expect(await api.leases.create(write('ci/2/b'))).toEqual({ created: false });
+    const read = (await api.leases.read('kube-system', 'rancher-ha-aws-roll'))!;
+    expect(read).toMatchObject({ holder: 'ci/1/a', durationSeconds: 3600, renewTime: new Date('2026-11-27T12:00:00.123Z') });
+    expect(c.world().lease).toMatchObject({
+      holderIdentity: 'ci/1/a',
+      renewTime: '2026-11-27T12:00:00.123000Z',
+      resourceVersion: read.resourceVersion,
+    });
+    expect(await api.leases.replace(write('ci/2/b'), read.resourceVersion)).toMatchObject({ written: true, lease: { holder: 'ci/2/b' } });
+    expect(await api.leases.replace(write('ci/3/c'), read.resourceVersion)).toMatchObject({ written: false, reason: 'Conflict' });
+    expect(c.world().lease.holderIdentity).toBe('ci/2/b');
+    expect(c.calls()).toEqual([
+      'kube-api GET /apis/coordination.k8s.io/v1/namespaces/kube-system/leases/rancher-ha-aws-roll as -n kube-system get lease rancher-ha-aws-roll -o json',
+      'kube-api POST /apis/coordination.k8s.io/v1/namespaces/kube-system/leases as create -f - -o json',
+      'kube-api POST /apis/coordination.k8s.io/v1/namespaces/kube-system/leases as create -f - -o json',
+      'kube-api GET /apis/coordination.k8s.io/v1/namespaces/kube-system/leases/rancher-ha-aws-roll as -n kube-system get lease rancher-ha-aws-roll -o json',
+      'kube-api PUT /apis/coordination.k8s.io/v1/namespaces/kube-system/leases/rancher-ha-aws-roll as replace -f - -o json',
+      'kube-api PUT /apis/coordination.k8s.io/v1/namespaces/kube-system/leases/rancher-ha-aws-roll as replace -f - -o json',
+    ]);
+  });
+
+  it('a replace of a Lease that is not there is NotFound; the restore record is read whole', async () => {
+    expect(await api.leases.replace(write('ci/1/a'), '3')).toMatchObject({ written: false, reason: 'NotFound' });
+    expect(await api.leases.restoreRecord('kube-system', 'rancher-aws-restore')).toEqual({ restoredLeaseVersion: '7' });
+  });
+
+  it('the API down: a request gets no answer (the client says so), and nothing is written', async () => {
+    c.update((world) => (world.cluster.apiUp = false));
+    await expect(api.leases.create(write('ci/1/a'))).rejects.toBeInstanceOf(KubeUnanswered);
+    expect(c.world().lease).toBeUndefined();
+  });
+
+  it('a request the world does not serve is refused naming it (501), never answered kindly', async () => {
+    const refused = await api.client.core.listNode().then(
+      () => undefined,
+      (error: unknown) => kubeFailure(error, 'Listing the Nodes', api.client.server, false),
+    );
+    expect(refused).toBeInstanceOf(KubeRefused);
+    expect(refused).toMatchObject({ status: { code: 501, message: expect.stringContaining('does not serve GET /api/v1/nodes') } });
+  });
+});
