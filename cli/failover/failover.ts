@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CA_RECORD_FOLDER, RECORDED_CA } from '../../lib/rancher/restore-preflight';
+import { CA_RECORD_FOLDER, RECORDED_CA } from '../../lib/rancher/ca-record';
 import { readBackupFile } from '../shared/backup-archive';
 import { Aws } from '../shared/aws';
 import type { ClientsOfRegion } from '../shared/aws/clients';
