@@ -124,6 +124,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'rkeHa.natGateways': null,
   'rkeHa.loadBalancer.type': null,
   'rkeHa.loadBalancer.deletionProtection': null,
+  'rkeHa.loadBalancer.hostnameRecord': null,
   'rkeHa.existingNetwork.vpcId': (p) => `vpc-${p}`,
   'rkeHa.existingNetwork.loadBalancerSubnetIds': (p) => [`subnet-${p}`],
   'rkeHa.existingNetwork.nodeSubnetIds': (p) => [`subnet-${p}`],

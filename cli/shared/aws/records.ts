@@ -1,3 +1,4 @@
+import type * as Route53 from '@aws-sdk/client-route-53';
 import type { AwsClients } from './clients';
 import { waitFor, type WaitBudget } from './wait';
 
@@ -26,7 +27,7 @@ export async function moveAliasRecords(
   // Required here, not at the top: this module is in the SDK side every roll and rotation loads (sdk-side.ts), and
   // only a failover moves records.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ChangeResourceRecordSetsCommand, GetChangeCommand } = require('@aws-sdk/client-route-53') as typeof import('@aws-sdk/client-route-53');
+  const { ChangeResourceRecordSetsCommand, GetChangeCommand } = require('@aws-sdk/client-route-53') as typeof Route53;
   const zones = [...new Set(records.map((r) => r.zoneId))];
   const changeIds: string[] = [];
   for (const zone of zones) {
