@@ -99,7 +99,8 @@ async function onIoHost(line: CommandLine, head: Readonly<Record<string, unknown
 }
 
 const runRoll: Runner = async (line) => {
-  const dir = moduleAndTools(line, ['kubectl', 'aws']);
+  // AWS through the SDK alone (SSM, RDS): no AWS CLI.
+  const dir = moduleAndTools(line, ['kubectl']);
   // The step in flight finishes (terraform and kubectl run in process groups of their own, so a terminal's Ctrl-C
   // reaches only this process); the roll then stops and can be resumed.
   const interrupted = stopAfterStep('again to stop once the command in flight returns');
