@@ -51,6 +51,8 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
     // The names of a deployment's backup Secrets (data, no imports): the migrate phase names the docker Rancher's so
     // the rke-ha restore deletes them.
     'lib/rancher/backup-objects.ts',
+    // The names of the backups' CA record (data, no imports): the failover checks the CA the standby serves against it.
+    'lib/rancher/ca-record.ts',
     // Replication Time Control's 15 minutes (no imports): `drill --standby` allows a copy that much beyond the schedule.
     'lib/standby/replication-time.ts',
   ]);
