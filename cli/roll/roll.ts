@@ -18,6 +18,7 @@ import {
   restoredLeaseVersion,
   ROLL_LEASE,
 } from '../shared/lease';
+import { leaseApiFor } from '../shared/lease-api';
 import { LeaseKeeper } from '../shared/lease-keeper';
 import type { LeaseApi } from '../shared/kube/leases';
 import { appliedDeployment, type Deployment, inState } from '../shared/module-folder';
@@ -305,13 +306,7 @@ async function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan
     io.error(error.messageCode, error.message);
     return error.exit;
   }
-  let leases: LeaseApi;
-  try {
-    leases = (await import('../shared/kube/kube-api')).kubeApi({ kubeconfig }).leases;
-  } catch (error) {
-    rmSync(kubeconfig, { force: true });
-    throw error;
-  }
+  const leases = await leaseApiFor(kubeconfig);
   const lock = await acquire(leases, holder, new Date(), ROLL_LEASE, { takeOver: options.takeOver, succeeds }).catch((error: unknown) => {
     rmSync(kubeconfig, { force: true });
     throw error;

@@ -13,6 +13,7 @@ import {
   restartLeaseAnswer,
   restoredLeaseVersion,
 } from '../shared/lease';
+import { leaseApiFor } from '../shared/lease-api';
 import { LeaseKeeper } from '../shared/lease-keeper';
 import type { LeaseApi } from '../shared/kube/leases';
 import type { IoHost } from '../shared/io/io-host';
@@ -181,13 +182,7 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
     rmSync(kubeconfig, { force: true });
     return 3;
   }
-  let leases: LeaseApi;
-  try {
-    leases = (await import('../shared/kube/kube-api')).kubeApi({ kubeconfig }).leases;
-  } catch (error) {
-    rmSync(kubeconfig, { force: true });
-    throw error;
-  }
+  const leases = await leaseApiFor(kubeconfig);
   const holder = newHolder();
   const interrupted = rotation.interrupted ?? (() => false);
   const keeper = new LeaseKeeper(leases, holder);
