@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Aws } from '../shared/aws';
+import type { ClientsOfRegion } from '../shared/aws/clients';
 import { IoHost } from '../shared/io/io-host';
 import { ROLL_STEP_DONE } from './roll-messages';
 import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
@@ -87,6 +88,11 @@ export interface RollSettings {
    * @default false
    */
   readonly takeOver?: boolean;
+  /**
+   * The SDK clients of each region (SSM, RDS) made by the caller: the tests drive the roll in their process against
+   * the fake cloud behind them. Unset, the standard settings' clients (the command line's).
+   */
+  readonly aws?: ClientsOfRegion;
 }
 
 /** The steps of one server, in order; the state file records the last one done. */
@@ -349,7 +355,7 @@ async function rollUnderLeases(o: Pick<Rolling, 'options' | 'target' | 'plan' | 
   file.write(record);
   const r: Rolling = {
     ...o,
-    aws: new Aws(region),
+    aws: new Aws(region, o.options.aws?.(region)),
     restart: { held: false },
     record: () => record,
     save: (change) => {

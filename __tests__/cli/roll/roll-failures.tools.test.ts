@@ -3,30 +3,36 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { checkEveryCluster, cluster, mutating, roll } from '../../helpers/roll-world';
+import { checkEveryCluster, cluster, mutating, roll as rollAsProcess } from '../../helpers/roll-world';
+import { roll } from '../../helpers/roll-in-process';
 import { codesOf, said } from '../../helpers/plain-output';
 
-// The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
-// (never two servers down at once) is checked.
+// The roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant (never two
+// servers down at once) is checked. Driven as a function in this process (helpers/roll-in-process.ts) but for the
+// cases about the process itself, which run the bundled CLI as users run it (rollAsProcess): a roll killed with
+// SIGKILL during its apply and resumed (twice: the plain resume, and a second run refused while the first holder's
+// process lives), SIGINT and SIGTERM during a drain (the signal handlers are main.ts's), and Ctrl-C to the roll's
+// process group (the drain in a group of its own is not killed). Their stubs signal the process that called them,
+// which in this process would be jest's.
 checkEveryCluster();
 
 describe('roll: failures on the way, interruptions, resume', () => {
-  it('the snapshot fails: stops before touching the server, cluster whole, lock given back', () => {
+  it('the snapshot fails: stops before touching the server, cluster whole, lock given back', async () => {
     const c = cluster('three', (world) => {
       world.cluster.snapshotFails = true;
     });
-    const result = roll(c);
+    const result = await roll(c);
     expect(result.code).toBe(1);
     expect(said(result.out, 'ROLL_ETCD_SNAPSHOT_FAILED')).toMatch(/ on server-1 .*\(SSM Failed: .*AccessDenied.*\); server-0 was not touched/);
     expect(c.calls().some((call) => /cordon|drain|delete node|apply/.test(call))).toBe(false);
     expect(holderOf(c.world().lease)).toBeUndefined();
     expect(c.violations()).toBe('');
   });
-  it('the drain times out: uncordoned, nothing removed, says what to look at', () => {
+  it('the drain times out: uncordoned, nothing removed, says what to look at', async () => {
     const c = cluster('three', (world) => {
       world.cluster.drainFails = true;
     });
-    const result = roll(c);
+    const result = await roll(c);
     expect(result.code).toBe(1);
     expect(said(result.out, 'ROLL_DRAIN_FAILED')).toMatch(/^Draining ip-10-0-0-10 \(server-0\) .*600 s.*PodDisruptionBudget/s);
     const world = c.world();
@@ -35,11 +41,11 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(holderOf(world.lease)).toBeUndefined();
     expect(c.violations()).toBe('');
   });
-  it('the new server never becomes Ready: stops at quorum, the next server untouched; a rerun waits for it', () => {
+  it('the new server never becomes Ready: stops at quorum, the next server untouched; a rerun waits for it', async () => {
     const c = cluster('three', (world) => {
       world.cluster.neverReady = 'server-0';
     });
-    const result = roll(c, '--wait-minutes', '2');
+    const result = await roll(c, '--wait-minutes', '2');
     expect(result.code).toBe(1);
     expect(said(result.out, 'ROLL_REJOIN_TIMEOUT')).toMatch(/server-0 .* 2 minutes: it has not registered a Node/);
     expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
@@ -50,17 +56,17 @@ describe('roll: failures on the way, interruptions, resume', () => {
       world.lease.holderIdentity = 'ci-runner-7/1/2026-11-23T06:00:00.000Z';
     });
     // (the state file here still names the first holder: the rerun resumes, and finds the lease is not its own)
-    const other = roll(c);
+    const other = await roll(c);
     expect(other.code).toBe(3);
     expect(codesOf(other.out)).toContain('ROLL_LOCK_HELD');
     expect(c.violations()).toBe('');
   });
-  it('a second server goes NotReady during the drain (an AWS reboot): its Node is not deleted; the roll stops with it drained and marked out, and a rerun once the other is back removes it and finishes', () => {
+  it('a second server goes NotReady during the drain (an AWS reboot): its Node is not deleted; the roll stops with it drained and marked out, and a rerun once the other is back removes it and finishes', async () => {
     const c = cluster('three', (world) => {
       world.cluster.rebootDuringDrain = { server: 'server-1', looks: 1000 };
     });
     // Before issue 62 the roll deleted server-0's Node here: two etcd members out (the fake's invariant).
-    const first = roll(c, '--server', 'server-0');
+    const first = await roll(c, '--server', 'server-0');
     expect(first.code).toBe(1);
     expect(said(first.out, 'ROLL_OTHER_SERVER_DOWN')).toMatch(
       /^After the drain, server-1 \(ip-10-0-1-10: not Ready\): removing server-0 .* server-0 was not removed/,
@@ -75,7 +81,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       delete w.cluster.servers[1].rebooting;
       w.cluster.servers[1].ready = true;
     });
-    const second = roll(c);
+    const second = await roll(c);
     expect(second).toSucceed();
     expect(c.world().replaced).toEqual(['server-0']);
     // It continued with the removal: no second snapshot or drain.
@@ -88,11 +94,11 @@ describe('roll: failures on the way, interruptions, resume', () => {
       'ROLL_SERVER_ROLLED',
     ]);
   });
-  it('a replace that outlasts the Lease: both Leases are renewed while the apply runs, not only between steps', () => {
+  it('a replace that outlasts the Lease: both Leases are renewed while the apply runs, not only between steps', async () => {
     const c = cluster('three');
     // The fake apply finishes only once the roll has written three more Lease renewals (fake-cloud.js).
     writeFileSync(join(c.dir, 'apply-outlasts-lease'), '3');
-    const result = roll(c, '--server', 'server-1');
+    const result = await roll(c, '--server', 'server-1');
     expect(result).toSucceed();
     expect(c.violations()).toBe('');
     const calls = c.calls();
@@ -109,7 +115,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       world.killAfterApply = true;
       world.state.outputs.servers_pending_replacement.value = { 'server-0': ['ami'], 'server-1': ['ami'], 'server-2': [] };
     });
-    const first = roll(c);
+    const first = rollAsProcess(c);
     // SIGKILL, after the apply replaced server-0 (when not, the roll's output and its last calls show what it did).
     const replaced = c.world().replaced;
     const fine = first.code === null && JSON.stringify(replaced) === '["server-0"]';
@@ -121,7 +127,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     });
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'))).toBe(true);
     // The replaced server is still joining: down, and the roll must wait for it before touching server-1.
-    const second = roll(c);
+    const second = rollAsProcess(c);
     expect({ ...second, out: second.code === 0 ? '' : second.out }).toSucceed();
     expect(codesOf(second.out)).toContain('ROLL_RESUMING');
     expect(said(second.out, 'ROLL_ALREADY_REPLACED')).toMatch(/^server-0 /);
@@ -134,7 +140,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       world.killAfterApply = true;
       world.state.outputs.servers_pending_replacement.value = { 'server-0': ['ami'], 'server-1': ['ami'], 'server-2': [] };
     });
-    expect(roll(c).code).toBe(null);
+    expect(rollAsProcess(c).code).toBe(null);
     // The state file and both Leases name a roll process that is alive on this machine (a stand-in process, not this
     // one's child: a child killed stays a zombie, and alive to kill(pid, 0), until this process reaps it).
     const livePid = Number(spawnSync('bash', ['-c', 'sleep 600 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).stdout.trim());
@@ -156,7 +162,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
         world.restartLease.holderIdentity = first;
       });
       const callsBefore = c.calls().length;
-      const second = roll(c);
+      const second = rollAsProcess(c);
       expect(second.code).toBe(3);
       expect(said(second.out, 'ROLL_ANOTHER_RUNS')).toContain(`(${first}`);
       expect(mutating(c.calls().slice(callsBefore))).toEqual([]);
@@ -164,7 +170,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       process.kill(livePid, 'SIGKILL');
       for (let i = 0; i < 50 && !gone(); i++) spawnSync('sleep', ['0.1']);
       expect(gone()).toBe(true);
-      const third = roll(c);
+      const third = rollAsProcess(c);
       expect({ ...third, out: third.code === 0 ? '' : third.out }).toSucceed();
       expect(codesOf(third.out)).toContain('ROLL_RESUMING');
       // Both Leases were taken by the new process from the dead one, conditionally, and given back at the end.
@@ -183,14 +189,14 @@ describe('roll: failures on the way, interruptions, resume', () => {
       const c = cluster('three', (world) => {
         world.cluster.signalDuringDrain = signal;
       });
-      const first = roll(c, '--server', 'server-1');
+      const first = rollAsProcess(c, '--server', 'server-1');
       expect(first.code).toBe(130);
       expect(said(first.out, 'ROLL_INTERRUPTED')).toContain("server-1's step remove");
       const world = c.world();
       expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
       expect(holderOf(world.lease)).toBeUndefined();
       expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
-      const second = roll(c);
+      const second = rollAsProcess(c);
       expect(second).toSucceed();
       expect(c.world().replaced).toEqual(['server-1']);
       expect(c.violations()).toBe('');
@@ -207,14 +213,14 @@ describe('roll: failures on the way, interruptions, resume', () => {
     const world = c.world();
     expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
     expect(holderOf(world.lease)).toBeUndefined();
-    expect(roll(c)).toSucceed();
+    expect(rollAsProcess(c)).toSucceed();
     expect(c.world().replaced).toEqual(['server-1']);
   });
-  it('a second roll while one runs is refused, touching nothing', () => {
+  it('a second roll while one runs is refused, touching nothing', async () => {
     const c = cluster('three', (world) => {
       world.lease = { holderIdentity: 'ci-runner-7/4242/2026-11-23T06:00:00.000Z', leaseDurationSeconds: 3600, renewTime: new Date().toISOString() };
     });
-    const result = roll(c);
+    const result = await roll(c);
     expect(result.code).toBe(3);
     expect(said(result.out, 'ROLL_LOCK_HELD')).toContain('(Lease kube-system/rancher-ha-aws-roll: ci-runner-7/4242');
     expect(mutating(c.calls())).toEqual([]);
@@ -223,30 +229,30 @@ describe('roll: failures on the way, interruptions, resume', () => {
     c.update((world) => {
       world.lease.renewTime = '2026-01-01T00:00:00.000000Z';
     });
-    expect(roll(c, '--server', 'server-2')).toSucceed();
+    expect(await roll(c, '--server', 'server-2')).toSucceed();
     expect(c.world().replaced).toEqual(['server-2']);
     expect(c.violations()).toBe('');
   });
-  it('the apply fails: stops with the server out and the others at quorum; a rerun finishes', () => {
+  it('the apply fails: stops with the server out and the others at quorum; a rerun finishes', async () => {
     const c = cluster('three', (world) => {
       world.cluster.applyFails = 1;
     });
-    const first = roll(c, '--server', 'server-1');
+    const first = await roll(c, '--server', 'server-1');
     expect(first.code).toBe(1);
     expect(said(first.out, 'ROLL_REPLACE_FAILED')).toContain('server-1 is out of the cluster');
     expect(holderOf(c.world().lease)).toBeDefined();
-    const second = roll(c);
+    const second = await roll(c);
     expect(second).toSucceed();
     expect(codesOf(second.out)).toContain('ROLL_RESUMING');
     expect(c.world().replaced).toEqual(['server-1']);
     expect(holderOf(c.world().lease)).toBeUndefined();
     expect(c.violations()).toBe('');
   });
-  it('--new-image: refused clearly while the deployment has no recorded image (one made before it existed)', () => {
+  it('--new-image: refused clearly while the deployment has no recorded image (one made before it existed)', async () => {
     const c = cluster('three', (world) => {
       world.state.resources = world.state.resources.filter((r: any) => !/^ami_recorded-image_/.test(r.name));
     });
-    const result = roll(c, '--new-image');
+    const result = await roll(c, '--new-image');
     expect(result.code).toBe(2);
     expect(codesOf(result.out)).toEqual(['ROLL_NEW_IMAGE_UNRECORDED']);
     expect(c.calls()).toEqual(['terraform state pull']);

@@ -1,19 +1,24 @@
 import { holderOf } from '../../helpers/fake-cloud';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkEveryCluster, cluster, mutating, roll, withoutLeaseCalls, withUpgradeController } from '../../helpers/roll-world';
+import { checkEveryCluster, cluster, mutating, withoutLeaseCalls, withUpgradeController } from '../../helpers/roll-world';
+import { roll } from '../../helpers/roll-in-process';
 import { codesOf, said } from '../../helpers/plain-output';
 
-// The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
-// (never two servers down at once) is checked.
+// The roll command, driven as a function in this process (helpers/roll-in-process.ts), against the fake cluster of
+// helpers/roll-world.ts: terraform and kubectl are the world's stubs, SSM and RDS reach the same stubs through the
+// SDK clients, the Leases the stub server's Kubernetes API. After every test the fake's invariant (never two servers
+// down at once) is checked. One case runs the bundled CLI as a process, as users run it (end to end): a roll with a
+// PATH holding only the terraform and kubectl stubs and node, since main.ts, not the roll, decides which tools must
+// be there (it once refused to start without aws). The process cases of signals, kills, refusals of the command line
+// and what a terminal shows are in roll-failures, roll-coordination and roll-progress.
 checkEveryCluster();
 
 describe('roll: the way through, and what it refuses', () => {
-  it('happy path, RKE2 with three servers: one at a time, snapshot first, member removed before the replace', () => {
+  it('happy path, RKE2 with three servers: one at a time, snapshot first, member removed before the replace', async () => {
     const count = 3;
     const c = cluster('three');
-    // No aws on PATH: the roll reaches AWS through the SDK alone (terraform and kubectl are what it starts).
-    const result = c.run(['roll', '--dir', 'module'], { tools: ['terraform', 'kubectl'] });
+    const result = await roll(c);
     expect(result).toSucceed();
     const world = c.world();
     const names = Array.from({ length: count }, (_, i) => `server-${i}`);
@@ -96,12 +101,12 @@ describe('roll: the way through, and what it refuses', () => {
     ['IPv6 first: nothing may rely on the order', true],
   ])(
     "dual stack (%s): every Node lists both InternalIPs; the roll finds each server by its instance's address, each new server's own upgrade Job passes its prepare step beside the roll's Lease naming it out, and every server is replaced",
-    (_order, ipv6First) => {
+    async (_order, ipv6First) => {
       const c = cluster('dual-stack', (world) => {
         world.cluster.ipv6First = ipv6First;
         withUpgradeController(world);
       });
-      const result = roll(c);
+      const result = await roll(c);
       expect(result).toSucceed();
       const world = c.world();
       expect(world.cluster.dualStack).toBe(true);
@@ -118,9 +123,9 @@ describe('roll: the way through, and what it refuses', () => {
       expect(holderOf(world.restartLease)).toBeUndefined();
     },
   );
-  it('RKE2 with one server: refused (its only etcd member cannot go), touching nothing', () => {
+  it('RKE2 with one server: refused (its only etcd member cannot go), touching nothing', async () => {
     const c = cluster('one');
-    const result = roll(c);
+    const result = await roll(c);
     expect(result.code).toBe(2);
     expect(codesOf(result.out)).toEqual(['ROLL_SINGLE_SERVER']);
     expect(c.calls()).toEqual(['terraform state pull']);
@@ -129,9 +134,9 @@ describe('roll: the way through, and what it refuses', () => {
   it.each([
     ['k3s', ['server-0', 'server-1']],
     ['k3s-one', ['server-0']],
-  ] as const)('K3s on its datastore (%s): an RDS snapshot first, no etcd checks, one server at a time', (variant, names) => {
+  ] as const)('K3s on its datastore (%s): an RDS snapshot first, no etcd checks, one server at a time', async (variant, names) => {
     const c = cluster(variant);
-    const result = roll(c);
+    const result = await roll(c);
     expect(result).toSucceed();
     const calls = c.calls();
     expect(calls.filter((call) => call.startsWith('aws rds create-db-snapshot'))).toHaveLength(names.length);
@@ -141,38 +146,38 @@ describe('roll: the way through, and what it refuses', () => {
     for (const s of c.world().cluster.servers) expect(s).toMatchObject({ ready: true, nodePresent: true });
     expect(c.violations()).toBe('');
   });
-  it('rolls only what servers_pending_replacement lists, or --server, or nothing', () => {
+  it('rolls only what servers_pending_replacement lists, or --server, or nothing', async () => {
     const c = cluster('three', (world) => {
       world.state.outputs.servers_pending_replacement.value = { 'server-0': [], 'server-1': ['instance_type'], 'server-2': [] };
     });
-    const first = roll(c);
+    const first = await roll(c);
     expect({ ...first, out: first.code === 0 ? '' : first.out }).toMatchObject({ code: 0, err: '', out: '' });
     expect(c.world().replaced).toEqual(['server-1']);
-    expect(roll(c, '--server', 'server-2')).toSucceed();
+    expect(await roll(c, '--server', 'server-2')).toSucceed();
     expect(c.world().replaced).toEqual(['server-1', 'server-2']);
     c.update((world) => {
       world.state.outputs.servers_pending_replacement.value = { 'server-0': [], 'server-1': [], 'server-2': [] };
     });
-    const nothing = roll(c);
+    const nothing = await roll(c);
     expect(nothing).toSucceed();
     expect(codesOf(nothing.out)).toEqual(['ROLL_PLAN', 'ROLL_NOTHING_TO_ROLL']);
-    expect(said(roll(c, '--server', 'server-9').out, 'ROLL_SERVERS_REFUSED')).toMatch(/^--server server-9: .*server-0, server-1, server-2/);
+    expect(said((await roll(c, '--server', 'server-9')).out, 'ROLL_SERVERS_REFUSED')).toMatch(/^--server server-9: .*server-0, server-1, server-2/);
     expect(c.violations()).toBe('');
   });
-  it('--dry-run prints every step and changes nothing', () => {
+  it('--dry-run prints every step and changes nothing', async () => {
     const c = cluster('three');
-    const result = roll(c, '--dry-run');
+    const result = await roll(c, '--dry-run');
     expect(result).toSucceed();
     expect(codesOf(result.out)).toEqual(['ROLL_PLAN', 'ROLL_DRY_RUN']);
     expect(said(result.out, 'ROLL_PLAN')).toMatch(/server-0 \(aws_instance\.server-0_instance_[0-9A-F]+\):\n {4}on-demand etcd snapshot/);
     expect(said(result.out, 'ROLL_PLAN')).toContain('terraform plan -replace=aws_instance.server-2_instance_');
     expect(c.calls()).toEqual(['terraform state pull']);
   });
-  it('refuses to start on an unhealthy cluster or one short of a member, touching nothing', () => {
+  it('refuses to start on an unhealthy cluster or one short of a member, touching nothing', async () => {
     const notReady = cluster('three', (world) => {
       world.cluster.servers[2].ready = false;
     });
-    const result = roll(notReady);
+    const result = await roll(notReady);
     expect(result.code).toBe(1);
     expect(said(result.out, 'ROLL_CLUSTER_UNHEALTHY')).toContain(': server-2 (ip-10-0-2-10: not Ready)');
     expect(mutating(notReady.calls())).toEqual([]);
@@ -180,24 +185,24 @@ describe('roll: the way through, and what it refuses', () => {
     const learner = cluster('three', (world) => {
       world.cluster.servers[1].learner = true;
     });
-    const second = roll(learner);
+    const second = await roll(learner);
     expect(second.code).toBe(1);
     expect(said(second.out, 'ROLL_CLUSTER_UNHEALTHY')).toContain(': server-1 (ip-10-0-1-10: Ready, not an etcd voter)');
     expect(mutating(learner.calls())).toEqual([]);
     const apiDown = cluster('three', (world) => {
       world.cluster.apiUp = false;
     });
-    expect(codesOf(roll(apiDown).out)).toEqual(['ROLL_PLAN', 'ROLL_API_DOWN']);
+    expect(codesOf((await roll(apiDown)).out)).toEqual(['ROLL_PLAN', 'ROLL_API_DOWN']);
     expect(mutating(apiDown.calls())).toEqual([]);
   });
-  it('--new-image with the recorded image (as the stack synthesizes it): its own apply first, then every server', () => {
+  it('--new-image with the recorded image (as the stack synthesizes it): its own apply first, then every server', async () => {
     let record = '';
     const c = cluster('three', (world) => {
       record = world.state.resources.find((r: any) => r.type === 'terraform_data' && /^ami_recorded-image_/.test(r.name))?.name;
       world.state.outputs.servers_pending_replacement.value = { 'server-0': [], 'server-1': [], 'server-2': [] };
     });
     expect(record).toMatch(/^ami_recorded-image_[0-9A-F]+$/);
-    const result = roll(c, '--new-image');
+    const result = await roll(c, '--new-image');
     expect(result).toSucceed();
     const calls = withoutLeaseCalls(c.calls());
     const imageAt = calls.findIndex(
@@ -209,12 +214,12 @@ describe('roll: the way through, and what it refuses', () => {
     expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
     expect(c.violations()).toBe('');
   });
-  it('a pending change beyond the server (an upgrade not applied yet): refused with exit 2 before anything is touched, naming it', () => {
+  it('a pending change beyond the server (an upgrade not applied yet): refused with exit 2 before anything is touched, naming it', async () => {
     const target = 'kubernetes_config_map_v1.kubernetes-upgrade_target_config-map_1A2B3C4D';
     const c = cluster('three', (world) => {
       world.pendingChanges = [{ address: target, actions: ['update'], upgrade: true }];
     });
-    const result = roll(c);
+    const result = await roll(c);
     expect(result.code).toBe(2);
     expect(said(result.out, 'ROLL_PLAN_CHANGES_MORE')).toMatch(/^The plan for the replacement of server-0 .*\n {2}- \S+ \(update\)\n/);
     expect(said(result.out, 'ROLL_PLAN_CHANGES_MORE')).toContain(`  - ${target} (update)`);
@@ -229,7 +234,7 @@ describe('roll: the way through, and what it refuses', () => {
     expect(c.world().upgradeApplied).toBeUndefined();
     expect(holderOf(c.world().lease)).toBeUndefined();
     // The same for the apply that records the newest image.
-    const image = roll(c, '--new-image');
+    const image = await roll(c, '--new-image');
     expect(image.code).toBe(2);
     expect(said(image.out, 'ROLL_PLAN_CHANGES_MORE')).toMatch(/^The plan for the apply that records the newest image /);
     expect(said(image.out, 'ROLL_PLAN_CHANGES_MORE')).toContain(`  - ${target} (update)`);
@@ -238,15 +243,15 @@ describe('roll: the way through, and what it refuses', () => {
     c.update((world) => {
       world.pendingChanges = [];
     });
-    expect(roll(c, '--server', 'server-1')).toSucceed();
+    expect(await roll(c, '--server', 'server-1')).toSucceed();
     expect(c.world().replaced).toEqual(['server-1']);
   });
-  it('a change that appears while the server is out: its replace is refused (exit 2), nothing applied, the server out and the lock kept', () => {
+  it('a change that appears while the server is out: its replace is refused (exit 2), nothing applied, the server out and the lock kept', async () => {
     const target = 'kubernetes_config_map_v1.kubernetes-upgrade_target_config-map_1A2B3C4D';
     const c = cluster('three', (world) => {
       world.cluster.pendingChangesOnRemove = [{ address: target, actions: ['update'], upgrade: true }];
     });
-    const first = roll(c, '--server', 'server-1');
+    const first = await roll(c, '--server', 'server-1');
     expect(first.code).toBe(2);
     expect(said(first.out, 'ROLL_PLAN_CHANGES_MORE')).toMatch(/^The plan for the replacement of server-1 /);
     expect(said(first.out, 'ROLL_PLAN_CHANGES_MORE')).toContain(`  - ${target} (update)`);
@@ -258,8 +263,23 @@ describe('roll: the way through, and what it refuses', () => {
     c.update((world) => {
       world.pendingChanges = [];
     });
-    expect(roll(c)).toSucceed();
+    expect(await roll(c)).toSucceed();
     expect(c.world().replaced).toEqual(['server-1']);
     expect(holderOf(c.world().lease)).toBeUndefined();
+  });
+
+  it('end to end, the bundled CLI as users run it, with no aws on PATH: it starts only terraform and kubectl, its SSM and the Leases through the SDK and the Kubernetes client', () => {
+    const c = cluster('three');
+    const result = c.run(['roll', '--dir', 'module', '--server', 'server-1'], { tools: ['terraform', 'kubectl'] });
+    expect(result).toSucceed();
+    expect(codesOf(result.out)).toEqual(expect.arrayContaining(['ROLL_PLAN', 'ROLL_ETCD_SNAPSHOT_SAVED', 'ROLL_SERVER_ROLLED', 'ROLL_FINISHED']));
+    const world = c.world();
+    expect(world.replaced).toEqual(['server-1']);
+    expect(world.cluster.snapshots).toHaveLength(1);
+    // SSM's calls reached the stubs through the fake AWS endpoint (logged in the AWS CLI's words), the Leases through the API.
+    const calls = c.calls();
+    expect(calls.some((call) => call.startsWith('aws ssm send-command') && call.includes('snapshot before server-1'))).toBe(true);
+    expect(calls.some((call) => call.startsWith('kube-api PUT /apis/coordination.k8s.io/'))).toBe(true);
+    expect(holderOf(world.lease)).toBeUndefined();
   });
 });

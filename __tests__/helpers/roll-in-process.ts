@@ -1,0 +1,54 @@
+import { delimiter, join } from 'node:path';
+import { parseCommandLine } from '../../cli/command-line';
+import { roll as rollCommand } from '../../cli/roll/roll';
+import { IoHost } from '../../cli/shared/io/io-host';
+import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
+import { useTerraformBinary } from '../../cli/shared/terraform';
+import type { FakeCloud } from './fake-cloud';
+import { stubbedAwsOfWorld } from './world-stubs-sdk';
+
+/**
+ * `rancher-ha-aws roll --dir module <extra>` of a fake cloud (roll-world.ts), driven as a function in this process:
+ * the words read by the CLI's own declaration (cli/command-line.ts), the options handed to the roll as cli/main.ts's
+ * runRoll hands them, its messages as plain lines (cli/shared/io/plain-renderer.ts, what CI shows). Terraform and
+ * kubectl are the world's stubs, first on PATH as for a CLI run (kubectl drain stays a process in the product); SSM
+ * and RDS go through the SDK clients to the same stubs (world-stubs-sdk.ts); the Leases through the Kubernetes client
+ * to the stub server's API, on the kubeconfig the state carries. What the process adds (requireTools, the signal
+ * handlers, the renderer chosen from the terminal and CI, --json's report, a failure as one line on standard error)
+ * is the bundled CLI's, run by the process cases: a failure thrown here fails the test.
+ */
+export async function roll(c: FakeCloud, ...extra: string[]): Promise<{ code: number; out: string; err: ''; io: IoHost }> {
+  const parsed = parseCommandLine(['roll', '--dir', c.moduleDir, ...extra]);
+  if (!('run' in parsed)) throw new Error(`roll ${extra.join(' ')}: not a roll command line (${JSON.stringify(parsed)})`);
+  const o = parsed.run.options;
+  let out = '';
+  const io = new IoHost(new PlainRenderer({ write: (text: string) => (out += text) }));
+  const saved = { PATH: process.env.PATH, FAKE_WORLD: process.env.FAKE_WORLD, RANCHER_HA_AWS_POLL_MS: process.env.RANCHER_HA_AWS_POLL_MS };
+  const before = process.cwd();
+  // As the fake cloud runs the CLI (fake-cloud.ts env): the stubs first on PATH, the world named, no pause between looks.
+  Object.assign(process.env, { PATH: `${c.bin}${delimiter}${saved.PATH}`, FAKE_WORLD: c.dir, RANCHER_HA_AWS_POLL_MS: '0' });
+  useTerraformBinary(join(c.bin, 'terraform'));
+  process.chdir(c.dir);
+  try {
+    const code = await rollCommand({
+      dir: c.moduleDir,
+      label: c.moduleDir,
+      deployment: o.deployment,
+      all: o.all === true,
+      server: o.server,
+      newImage: o.newImage === true,
+      dryRun: o.dryRun === true,
+      waitMinutes: o.waitMinutes,
+      takeOver: o.takeOver === true,
+      aws: stubbedAwsOfWorld(c),
+      io,
+    });
+    return { code, out, err: '', io };
+  } finally {
+    io.close();
+    process.chdir(before);
+    for (const [name, value] of Object.entries(saved))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+  }
+}
