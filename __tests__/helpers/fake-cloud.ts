@@ -99,7 +99,7 @@ function stubServer(): { port: string; kube: { port: string; ca: string } } {
  * Undefined with FAKE_CLOUD_STUB_SERVER=0 (every call in a node process of its own, as the server's delegated calls
  * are; the server still serves the worlds' Kubernetes API).
  */
-function stubServerPort(): string | undefined {
+export function stubServerPort(): string | undefined {
   if (process.env.FAKE_CLOUD_STUB_SERVER === '0') return undefined;
   return stubServer().port;
 }
