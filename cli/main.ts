@@ -142,8 +142,9 @@ const runRotate: Runner = async (line) => {
   if (!(ROTATIONS as readonly string[]).includes(line.what))
     throw new UsageError(`rotate: '${line.what}' is not something rotate rotates: name ${choices} (${example()}).`);
   const dryRun = line.options.dryRun === true;
-  // A dry run pulls the state too (the servers it would restart): it takes the Terraform binary setting, and no other tool.
-  const dir = moduleAndTools(line, dryRun ? [] : ['kubectl', 'aws']);
+  // A dry run pulls the state too (the servers it would restart): it takes the Terraform binary setting, and no other
+  // tool. AWS through the SDK alone (SSM: the token parameter, the commands on the servers): no AWS CLI.
+  const dir = moduleAndTools(line, dryRun ? [] : ['kubectl']);
   // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
   const interrupted = stopAfterStep('again to stop at once');
   return onIoHost(line, { command: 'rotate', rotation: line.what }, (io) =>

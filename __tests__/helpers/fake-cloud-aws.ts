@@ -42,7 +42,10 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
       stack.add(
         (next: InitializeHandler<any, any>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<any>) => {
           const call = sdkCall(String(context.clientName), String(context.commandName));
-          const line = ['aws-sdk', region, call, JSON.stringify(args.input)];
+          // The input as the SDK's own log filter shows it (a SecureString's Value as ***SensitiveInformation***): a
+          // secret reaches no log, this one included.
+          const shown = context.inputFilterSensitiveLog ? context.inputFilterSensitiveLog(args.input) : args.input;
+          const line = ['aws-sdk', region, call, JSON.stringify(shown)];
           load(fake, cloud.world().aws, region);
           appendFileSync(join(cloud.dir, 'calls.jsonl'), `${JSON.stringify({ tool: line[0], args: line.slice(1) })}\n`);
           try {

@@ -1,6 +1,8 @@
 /**
- * The token rotation's tests (split over two files so jest runs them side by side): the real `rotate <stack> token`
- * against the fake cluster of roll-world.ts with its token modelled (withToken).
+ * The rotations' tests (split over files so jest runs them side by side): `rotate <stack> token` and
+ * `rotate <stack> encryption-key` against the fake cluster of roll-world.ts with its token (withToken) or its
+ * secrets-encryption (withEncryption) modelled, as a function in jest's process (rotate-in-process.ts: rotateTokenIn, rotateKeyIn) or, where the
+ * process itself is what a case is about, the bundled CLI (rotateToken, rotateKey).
  */
 import type { FakeCloud } from './fake-cloud';
 import { holderOf } from './fake-cloud';

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { Aws } from '../shared/aws';
+import type { AwsClients } from '../shared/aws/clients';
 import { Kubectl, type NodeStatus } from '../shared/kubectl';
 import {
   acquire,
@@ -139,6 +140,8 @@ export interface RestartingRotation<R extends RotationRecord, S extends { readon
   readonly dir: string;
   readonly state: ModuleState;
   readonly region: string;
+  /** That region's AWS clients (the tests' fake cloud); unset, made at the first AWS call. */
+  readonly clients?: AwsClients;
   readonly servers: readonly Server[];
   readonly k3s: boolean;
   readonly restartMs: number;
@@ -183,6 +186,7 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
     return 3;
   }
   const leases = await leaseApiFor(kubeconfig);
+  const aws = new Aws(rotation.region, rotation.clients);
   const holder = newHolder();
   const interrupted = rotation.interrupted ?? (() => false);
   const keeper = new LeaseKeeper(leases, holder);
@@ -204,7 +208,7 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
     }
     keeper.hold(RESTART_LEASE);
     const c: UnderLease = {
-      aws: new Aws(rotation.region),
+      aws,
       kubectl,
       leases,
       servers,
@@ -297,7 +301,7 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
       // No server out: the timers its transition disabled run again (a rerun looks at them afresh).
       const disabled = record.current?.disabledTimers ?? [];
       if (disabled.length > 0) {
-        await enableDisabledTimers({ aws: new Aws(rotation.region), log: transitionLog(io), operation: rotation.operation }, servers, disabled);
+        await enableDisabledTimers({ aws, log: transitionLog(io), operation: rotation.operation }, servers, disabled);
         record.current = { ...record.current!, disabledTimers: undefined };
         file.write(record.current);
       }

@@ -175,6 +175,7 @@ export async function rotateEncryptionKey(options: RotateOptions): Promise<numbe
     dir: options.dir,
     state,
     region,
+    clients: options.aws?.(region),
     servers,
     k3s: false,
     restartMs,

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Aws } from '../shared/aws';
+import type { ClientsOfRegion } from '../shared/aws/clients';
+import type { SecureParameter } from '../shared/aws/parameters';
 import { IoHost } from '../shared/io/io-host';
 import { RESTART_LEASE } from '../shared/lease';
 import { onServer } from '../shared/server-command';
@@ -49,6 +51,8 @@ export interface RotateSettings {
   /** Take the restart Lease of a rotation whose machine is gone (not renewed for an hour) with a server out. */
   readonly takeOver?: boolean;
   readonly interrupted?: () => boolean;
+  /** The AWS clients of each region (the tests' fake cloud); unset, the SDK's default chain, made at the first call. */
+  readonly aws?: ClientsOfRegion;
 }
 
 /**
@@ -216,6 +220,7 @@ export async function rotate(options: RotateOptions): Promise<number> {
     dir: options.dir,
     state,
     region,
+    clients: options.aws?.(region),
     servers,
     k3s,
     restartMs,
@@ -243,7 +248,7 @@ export async function rotate(options: RotateOptions): Promise<number> {
   const rotatedAt = new Date().toISOString();
   // The rotation has succeeded whatever the snapshot does: exit 0 either way (rotate-snapshot.ts says why).
   await snapshotAfterTokenRotation({
-    aws: new Aws(region),
+    aws: new Aws(region, options.aws?.(region)),
     interrupted: options.interrupted ?? (() => false),
     io,
     step: { n: 7, m: planSteps },
@@ -268,7 +273,7 @@ async function startTokenRotation(
   const { aws, keeper, io } = c;
   const { file, parameter, tokenFile } = o;
   if (record.current) file.write(record.current);
-  const current = readParameter(aws, parameter.name);
+  const current = await readParameter(aws, parameter.name);
   const written = record.current !== undefined && current.version > record.current.versionBefore;
   if (written) {
     io.info('ROTATE_TOKEN_ALREADY_WRITTEN', `The parameter ${parameter.name} already holds the new token (version ${current.version}).`, {
@@ -305,22 +310,18 @@ async function startTokenRotation(
   };
   file.write(record.current);
   keeper.check();
-  // Standard input, never an argument (the process list shows arguments to every local user); the key, tier and
-  // description Terraform gave it, so its next plan sees only the value, which it ignores.
-  aws.call(
-    ['ssm', 'put-parameter', '--cli-input-json', 'file:///dev/stdin'],
-    [],
-    ROTATE_BUDGETS.commandMs,
-    JSON.stringify({
-      Name: parameter.name,
-      Type: 'SecureString',
-      KeyId: parameter.keyId,
-      Tier: parameter.tier,
-      Description: parameter.description,
-      Overwrite: true,
-      Value: `${secure[1]}::server:${newSecret()}`,
-    }),
-  );
+  // Through the SDK: the value in the request's body alone, never an argument of a process or a line of a log (the
+  // SDK's own log filter hides SSM's Value); the key, tier and description Terraform gave it, so its next plan sees
+  // only the value, which it ignores.
+  const { side, clients } = await aws.sdk();
+  await side.writeSecureParameter(clients, {
+    name: parameter.name,
+    value: `${secure[1]}::server:${newSecret()}`,
+    keyId: parameter.keyId,
+    tier: parameter.tier as SecureParameter['tier'],
+    description: parameter.description,
+    overwrite: true,
+  });
   io.info('ROTATE_TOKEN_WRITTEN', `The new token is in ${parameter.name}; the previous one is in ${tokenFile}.`, {
     parameter: parameter.name,
     tokenFile,
@@ -334,12 +335,12 @@ interface TokenContext extends UnderLease {
   readonly planSteps: number;
 }
 
-function readParameter(aws: Aws, name: string): { value: string; version: number } {
-  const answer = aws.call<{ Parameter?: { Value?: string; Version?: number } }>(['ssm', 'get-parameter', '--name', name, '--with-decryption']);
-  const value = answer?.Parameter?.Value;
-  if (typeof value !== 'string')
-    throw new Stop('ROTATE_PARAMETER_UNREADABLE', `aws ssm get-parameter answered no value for ${name}; nothing was changed.`);
-  return { value, version: Number(answer?.Parameter?.Version ?? 0) };
+/** The parameter's decrypted value and version (SSM GetParameter through the SDK). */
+async function readParameter(aws: Aws, name: string): Promise<{ value: string; version: number }> {
+  const { side, clients } = await aws.sdk();
+  const found = await side.readSecureParameter(clients, name);
+  if (!found) throw new Stop('ROTATE_PARAMETER_UNREADABLE', `SSM has no parameter ${name} (ParameterNotFound); nothing was changed.`);
+  return found;
 }
 
 /** The token being replaced, to a file of its own (never over a file holding anything else). */

@@ -3,13 +3,18 @@ import { join } from 'node:path';
 import { holderOf } from '../../helpers/fake-cloud';
 import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, FIRST_KEY, roll, withEncryption, withUpgradeController } from '../../helpers/roll-world';
+import { rotateKeyIn } from '../../helpers/rotate-in-process';
 import { expectKeyRotated, rotateKey } from '../../helpers/rotate-world';
 
-// The real `rotate <stack> encryption-key` (the bundled CLI) against the fake cluster of helpers/roll-world.ts with
-// RKE2's secrets-encryption modelled (fake-roll.js encryptionScript: each server's stage and key as its annotation,
-// `secrets-encrypt status` as upstream prints it, rotate-keys refused unless every hash matches, the re-encryption
-// taking several looks, the datastore's configuration saved only at reencrypt_finished, restarts that take it). After
-// every test the fake's invariant (never two servers down at once) is checked.
+// `rotate <stack> encryption-key` against the fake cluster of helpers/roll-world.ts with RKE2's secrets-encryption
+// modelled (fake-roll.js encryptionScript: each server's stage and key as its annotation, `secrets-encrypt status` as
+// upstream prints it, rotate-keys refused unless every hash matches, the re-encryption taking several looks, the
+// datastore's configuration saved only at reencrypt_finished, restarts that take it). After every test the fake's
+// invariant (never two servers down at once) is checked. The rotation runs as a function in jest's process
+// (helpers/rotate-in-process.ts: the same world, the same stubs behind the real SDK clients), but in the cases killed
+// with kill -9 half-way and run again: those run the bundled CLI as a process, which the fake kills as a person would
+// (a process of jest's own cannot be), and its rerun as a process too, as a person reruns it. The roll that follows a
+// rotation is a process (the roll's tests).
 checkEveryCluster();
 
 const rotatedFile = (c: { moduleDir: string }) => join(c.moduleDir, '.rancher-ha-aws', 'rotate.json');
@@ -17,12 +22,12 @@ const scriptCalls = (calls: string[], action: string) =>
   calls.filter((call) => call.startsWith('aws ssm send-command') && call.includes(`rotate-encryption.sh ${action}`));
 
 describe('rotate encryption-key: the way through', () => {
-  it('RKE2, three servers: rotate-keys once on server-0, no restart until it reports reencrypt_finished, then the two others restarted one at a time, each marked out', () => {
+  it('RKE2, three servers: rotate-keys once on server-0, no restart until it reports reencrypt_finished, then the two others restarted one at a time, each marked out', async () => {
     const c = cluster('three', (world) => {
       withEncryption(world);
       world.cluster.encryption.reencryptLooksEach = 4;
     });
-    const result = rotateKey(c);
+    const result = await rotateKeyIn(c);
     expect(result).toMatchObject({ code: 0, err: '' });
     const world = c.world();
     expectKeyRotated(world, FIRST_KEY);
@@ -54,12 +59,12 @@ describe('rotate encryption-key: the way through', () => {
     expect(existsSync(rotatedFile(c))).toBe(false);
   });
 
-  it("servers still on the previous cert-renewal.sh: their timers disabled (the roll's transition) before the first restart, enabled again at the end", () => {
+  it("servers still on the previous cert-renewal.sh: their timers disabled (the roll's transition) before the first restart, enabled again at the end", async () => {
     const c = cluster('three', (world) => {
       withEncryption(world);
       for (const s of world.cluster.servers) s.renewalScript = 'ab'.repeat(32);
     });
-    expect(rotateKey(c)).toMatchObject({ code: 0, err: '' });
+    expect(await rotateKeyIn(c)).toMatchObject({ code: 0, err: '' });
     const world = c.world();
     expectKeyRotated(world, FIRST_KEY);
     expect(world.cluster.servers.map((s: any) => [s.timerStops, s.timerStarts, s.timerDisabled])).toEqual([
@@ -69,9 +74,9 @@ describe('rotate encryption-key: the way through', () => {
     ]);
   });
 
-  it('--dry-run prints the steps and changes nothing (only the state read)', () => {
+  it('--dry-run prints the steps and changes nothing (only the state read)', async () => {
     const c = cluster('three', withEncryption);
-    const result = rotateKey(c, '--dry-run');
+    const result = await rotateKeyIn(c, { dryRun: true });
     expect(result.code).toBe(0);
     expect(codesOf(result.out)).toEqual(['ROTATE_PLAN', 'ROTATE_DRY_RUN']);
     expect(said(result.out, 'ROTATE_PLAN')).toMatch(/^ {2}3\. `rke2 secrets-encrypt rotate-keys` once, on server-0/m);
@@ -80,15 +85,15 @@ describe('rotate encryption-key: the way through', () => {
 });
 
 describe('rotate encryption-key: refusals', () => {
-  it('K3s: refused with the reason (its servers here do not set secrets-encryption), nothing asked of the cluster', () => {
+  it('K3s: refused with the reason (its servers here do not set secrets-encryption), nothing asked of the cluster', async () => {
     const c = cluster('k3s');
-    const result = rotateKey(c);
+    const result = await rotateKeyIn(c);
     expect(result.code).toBe(2);
     expect(codesOf(result.out)).toEqual(['ROTATE_K3S_NO_KEY']);
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
-  it("the servers' hashes not matching (a rotation left half done: server-2 never restarted): refused (exit 2) with the next step, nothing rotated or restarted", () => {
+  it("the servers' hashes not matching (a rotation left half done: server-2 never restarted): refused (exit 2) with the next step, nothing rotated or restarted", async () => {
     const c = cluster('three', (world) => {
       withEncryption(world);
       const newer = { stage: 'reencrypt_finished', active: 'aescbckey-2026-06-01T00:00:00Z' };
@@ -96,7 +101,7 @@ describe('rotate encryption-key: refusals', () => {
       world.cluster.servers[0].enc = { ...newer };
       world.cluster.servers[1].enc = { ...newer };
     });
-    const result = rotateKey(c);
+    const result = await rotateKeyIn(c);
     expect(result.code).toBe(2);
     expect(codesOf(result.out).at(-1)).toBe('ROTATE_HALF_DONE');
     // The servers' own words (`secrets-encrypt status`) and each server's key and stage, for the person to act on.
@@ -109,11 +114,11 @@ describe('rotate encryption-key: refusals', () => {
     expect(existsSync(rotatedFile(c))).toBe(false);
   });
 
-  it('a token rotation left unfinished in the folder: refused (exit 2), naming it', () => {
+  it('a token rotation left unfinished in the folder: refused (exit 2), naming it', async () => {
     const c = cluster('three', withEncryption);
     mkdirSync(join(c.moduleDir, '.rancher-ha-aws'));
     writeFileSync(rotatedFile(c), JSON.stringify({ holder: 'x/1/2026', started: '2026-11-25T10:00:00Z', rotation: 'token' }));
-    const result = rotateKey(c);
+    const result = await rotateKeyIn(c);
     expect(result.code).toBe(2);
     expect(codesOf(result.out)).toEqual(['ROTATE_OTHER_ROTATION_UNFINISHED']);
     expect(said(result.out, 'ROTATE_OTHER_ROTATION_UNFINISHED')).toMatch(/ token started 2026-11-25T10:00:00Z .*`rotate token`/);
@@ -146,13 +151,13 @@ describe('rotate encryption-key: killed (kill -9), then run again: finishes by l
 });
 
 describe('rotate encryption-key: one server out at a time, whoever has it out', () => {
-  it('a restart that does not come back: no second server is restarted, the server stays marked out; repaired, a rerun finishes; a server that joins afterwards (a roll) takes the new key', () => {
+  it('a restart that does not come back: no second server is restarted, the server stays marked out; repaired, a rerun finishes; a server that joins afterwards (a roll) takes the new key', async () => {
     const c = cluster('three', (world) => {
       withEncryption(world);
       world.cluster.neverBack = 'server-1';
       world.cluster.renewal = { server: 'server-2' };
     });
-    const first = rotateKey(c, '--wait-minutes', '1');
+    const first = await rotateKeyIn(c, { waitMinutes: 1 });
     expect(first.code).toBe(1);
     expect(codesOf(first.out).at(-1)).toBe('ROTATE_SERVER_NOT_BACK');
     expect(said(first.out, 'ROTATE_SERVER_NOT_BACK')).toMatch(/^server-1 .* after 1 minutes; /);
@@ -170,7 +175,7 @@ describe('rotate encryption-key: one server out at a time, whoever has it out', 
       s.enc = { ...w.cluster.encryption.saved };
       delete w.cluster.renewal;
     });
-    const again = rotateKey(c);
+    const again = await rotateKeyIn(c);
     expect(again).toMatchObject({ code: 0, err: '' });
     world = c.world();
     expectKeyRotated(world, FIRST_KEY);
@@ -180,13 +185,13 @@ describe('rotate encryption-key: one server out at a time, whoever has it out', 
     expectKeyRotated(c.world(), FIRST_KEY);
   });
 
-  it('an upgrade applied while server-0 re-encrypts: the first restart is not made (its mark cleared, exit 2); once the upgrade is done, a rerun finishes without rotating again', () => {
+  it('an upgrade applied while server-0 re-encrypts: the first restart is not made (its mark cleared, exit 2); once the upgrade is done, a rerun finishes without rotating again', async () => {
     const c = cluster('three', (world) => {
       withEncryption(world);
       withUpgradeController(world);
       world.cluster.upgrade.bumpOnRotateKeys = 'h2';
     });
-    const first = rotateKey(c);
+    const first = await rotateKeyIn(c);
     expect(first.code).toBe(2);
     expect(codesOf(first.out).at(-1)).toBe('ROTATE_UPGRADE_IN_FLIGHT');
     expect(said(first.out, 'ROTATE_UPGRADE_IN_FLIGHT')).toContain(' server-1 was not restarted');
@@ -198,7 +203,7 @@ describe('rotate encryption-key: one server out at a time, whoever has it out', 
       for (const s of w.cluster.servers) s.planHash = 'h2';
       w.cluster.upgrade.plan.applying = [];
     });
-    const again = rotateKey(c);
+    const again = await rotateKeyIn(c);
     expect(again).toMatchObject({ code: 0, err: '' });
     world = c.world();
     expectKeyRotated(world, FIRST_KEY);

@@ -1,10 +1,14 @@
 import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, withToken } from '../../helpers/roll-world';
+import { rotateTokenIn } from '../../helpers/rotate-in-process';
 import { expectRotated, rotateToken } from '../../helpers/rotate-world';
 
-// The real `rotate <stack> token` stopped at its steps (kill -9, a restart that does not come back), then run again,
-// against the fake cluster with its token modelled (helpers/rotate-world.ts). After every test the fake's invariant
-// (never two servers down at once) is checked.
+// `rotate <stack> token` stopped at its steps (kill -9, a restart that does not come back), then run again, against
+// the fake cluster with its token modelled (helpers/rotate-world.ts). After every test the fake's invariant (never two
+// servers down at once) is checked. The cases killed with kill -9 half-way run the bundled CLI as a process, the
+// rerun too, as a person runs it: the fake kills the process that called it (fake-roll.js killAt), which jest's own
+// cannot be. The restart that does not come back runs the rotation as a function in jest's process
+// (helpers/rotate-in-process.ts: the same world, the same stubs behind the real SDK clients).
 checkEveryCluster();
 
 describe('rotate token: killed (kill -9) at any step, then run again: finishes by looking at the world', () => {
@@ -61,13 +65,13 @@ describe('rotate token: the transition across a kill', () => {
 });
 
 describe('rotate token: one server out at a time, whoever has it out', () => {
-  it('a restart that does not come back: no second server is restarted, the server stays marked out (a renewal timer waits on it); repaired, a rerun finishes', () => {
+  it('a restart that does not come back: no second server is restarted, the server stays marked out (a renewal timer waits on it); repaired, a rerun finishes', async () => {
     const c = cluster('three', (world) => {
       withToken(world);
       world.cluster.neverBack = 'server-1';
       world.cluster.renewal = { server: 'server-2' };
     });
-    const first = rotateToken(c, '--wait-minutes', '1');
+    const first = await rotateTokenIn(c, { waitMinutes: 1 });
     expect(first.code).toBe(1);
     expect(codesOf(first.out).at(-1)).toBe('ROTATE_SERVER_NOT_BACK');
     expect(said(first.out, 'ROTATE_SERVER_NOT_BACK')).toMatch(/^server-1 .* after 1 minutes; /);
@@ -85,7 +89,7 @@ describe('rotate token: one server out at a time, whoever has it out', () => {
       s.token.server = s.token.config;
       delete w.cluster.renewal;
     });
-    const again = rotateToken(c);
+    const again = await rotateTokenIn(c);
     expect(again).toMatchObject({ code: 0, err: '' });
     world = c.world();
     expectRotated(world);

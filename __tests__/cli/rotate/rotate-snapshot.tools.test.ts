@@ -1,20 +1,22 @@
 import { holderOf } from '../../helpers/fake-cloud';
 import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, withToken } from '../../helpers/roll-world';
-import { expectRotated, parameterOf, rotateToken, savedTokenFile } from '../../helpers/rotate-world';
+import { rotateTokenIn } from '../../helpers/rotate-in-process';
+import { expectRotated, parameterOf, savedTokenFile } from '../../helpers/rotate-world';
 
-// The real `rotate <stack> token` (the bundled CLI) against the fake cluster of helpers/roll-world.ts: the etcd
-// snapshot it takes after the last restart (cli/rotate/rotate-snapshot.ts). The fake records each saved snapshot with
-// the token the datastore's bootstrap data was under then (fake-roll.js, k3s pkg/cluster/storage.go).
+// `rotate <stack> token` against the fake cluster of helpers/roll-world.ts: the etcd snapshot it takes after the
+// last restart (cli/rotate/rotate-snapshot.ts). The fake records each saved snapshot with the token the datastore's
+// bootstrap data was under then (fake-roll.js, k3s pkg/cluster/storage.go). The rotation runs as a function in jest's
+// process (helpers/rotate-in-process.ts: the same world, the same stubs behind the real SDK clients).
 checkEveryCluster();
 
 const snapshotSends = (calls: string[]) => calls.flatMap((call, i) => (/^aws ssm send-command .*etcd-snapshot save --name /.test(call) ? [i] : []));
 const restartSends = (calls: string[]) => calls.flatMap((call, i) => (/^aws ssm send-command .*rotate-token\.sh restart /.test(call) ? [i] : []));
 
 describe('rotate token: the snapshot after the rotation', () => {
-  it('RKE2: one on-demand snapshot after the last restart, under the new token; the output says which snapshots need the saved old token', () => {
+  it('RKE2: one on-demand snapshot after the last restart, under the new token; the output says which snapshots need the saved old token', async () => {
     const c = cluster('three', withToken);
-    const result = rotateToken(c);
+    const result = await rotateTokenIn(c);
     expect(result).toMatchObject({ code: 0, err: '' });
     const world = c.world();
     expectRotated(world);
@@ -38,12 +40,12 @@ describe('rotate token: the snapshot after the rotation', () => {
     );
   });
 
-  it('the snapshot failing: the rotation has succeeded (exit 0, Lease free, record gone), a warning with the command to take it by hand', () => {
+  it('the snapshot failing: the rotation has succeeded (exit 0, Lease free, record gone), a warning with the command to take it by hand', async () => {
     const c = cluster('three', (world) => {
       withToken(world);
       world.cluster.snapshotFails = true;
     });
-    const result = rotateToken(c);
+    const result = await rotateTokenIn(c);
     expect(result).toMatchObject({ code: 0, err: '' });
     const world = c.world();
     expectRotated(world);
@@ -58,12 +60,12 @@ describe('rotate token: the snapshot after the rotation', () => {
     expect(warning).toMatch(/sudo rke2 etcd-snapshot save --name rancher-token-rotated-\d{8}T\d{6}/);
   });
 
-  it('K3s on its datastore takes no etcd snapshot (none to take); the dry run of RKE2 names the step', () => {
+  it('K3s on its datastore takes no etcd snapshot (none to take); the dry run of RKE2 names the step', async () => {
     const k3s = cluster('k3s', withToken);
-    expect(rotateToken(k3s)).toMatchObject({ code: 0, err: '' });
+    expect(await rotateTokenIn(k3s)).toMatchObject({ code: 0, err: '' });
     expect(snapshotSends(k3s.calls())).toEqual([]);
     const rke2 = cluster('three', withToken);
-    const dry = rotateToken(rke2, '--dry-run');
+    const dry = await rotateTokenIn(rke2, { dryRun: true });
     expect(said(dry.out, 'ROTATE_PLAN')).toMatch(/^ {2}7\. .*\(rke2 etcd-snapshot save on one server\)/m);
     expect(rke2.calls()).toEqual(['terraform state pull']);
   });

@@ -4,18 +4,22 @@ import { TRANSITION_PLAN } from '../../../cli/shared/renewal-transition';
 import { holderOf } from '../../helpers/fake-cloud';
 import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, roll, tokenWith, withToken, withUpgradeController } from '../../helpers/roll-world';
-import { expectRotated, OLD, parameterOf, rotateToken, savedTokenFile, secretOf } from '../../helpers/rotate-world';
+import { rotateTokenIn } from '../../helpers/rotate-in-process';
+import { expectRotated, OLD, parameterOf, savedTokenFile, secretOf } from '../../helpers/rotate-world';
 
-// The real `rotate <stack> token` (the bundled CLI) against the fake cluster of helpers/roll-world.ts with its token
-// modelled (fake-roll.js tokenScript: the parameter in SSM, each server's token file and data-directory token, the
-// datastore's bootstrap data, restarts that come back only with a token the datastore holds). After every test the
-// fake's invariant (never two servers down at once) is checked.
+// `rotate <stack> token` against the fake cluster of helpers/roll-world.ts with its token modelled (fake-roll.js
+// tokenScript: the parameter in SSM, each server's token file and data-directory token, the datastore's bootstrap
+// data, restarts that come back only with a token the datastore holds). After every test the fake's invariant (never
+// two servers down at once) is checked. The rotation runs as a function in jest's process (helpers/rotate-in-process.ts:
+// the same world, the same stubs behind the real SDK clients). One case runs the bundled CLI as users run it: the
+// K3s rotation with --json (the report alone on standard output is main.ts's doing), on a PATH holding only the
+// terraform and kubectl stubs and node (the rotation needs no AWS CLI); a roll follows it, as a process too.
 checkEveryCluster();
 
 describe('rotate token: the way through', () => {
-  it('RKE2, three servers: the new token in the parameter first, rotated once, every token file before any restart, restarts one at a time each marked out', () => {
+  it('RKE2, three servers: the new token in the parameter first, rotated once, every token file before any restart, restarts one at a time each marked out', async () => {
     const c = cluster('three', withToken);
-    const result = rotateToken(c);
+    const result = await rotateTokenIn(c);
     expect(result).toMatchObject({ code: 0, err: '' });
     const world = c.world();
     expectRotated(world);
@@ -70,9 +74,10 @@ describe('rotate token: the way through', () => {
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'rotate.json'))).toBe(false);
   });
 
-  it('K3s on its datastore: the same order, health without etcd; a server that joins afterwards (a roll) uses the new token; --json: the report alone on standard output, progress on standard error', () => {
+  it('K3s on its datastore: the same order, health without etcd; a server that joins afterwards (a roll) uses the new token; --json: the report alone on standard output, progress on standard error; no AWS CLI needed', () => {
     const c = cluster('k3s', withToken);
-    const result = rotateToken(c, '--json');
+    // No AWS CLI on PATH: only the terraform and kubectl stubs, and node.
+    const result = c.run(['rotate', '--dir', 'module', 'token', '--json'], { tools: ['terraform', 'kubectl'] });
     expect(result.code).toBe(0);
     expect(c.calls().filter((call) => call.includes('rotate-token.sh restart k3s'))).toHaveLength(2);
     // The report: every message with its code (those standard error showed), every timed step with its outcome and
@@ -98,14 +103,14 @@ describe('rotate token: the way through', () => {
     expect(c.world().joins).toEqual([{ server: 'server-1', token: secretOf(parameterOf(world).value), refused: false }]);
   });
 
-  it("servers still on the previous cert-renewal.sh: their timers disabled (the roll's transition) before the first server is marked out, enabled again at the end", () => {
+  it("servers still on the previous cert-renewal.sh: their timers disabled (the roll's transition) before the first server is marked out, enabled again at the end", async () => {
     const c = cluster('three', (world) => {
       withToken(world);
       // The sha256 of a cert-renewal.sh other than this version's. The fake checks at every call that no server is
       // marked out while an old timer runs: before issue 62 the rotation restarted servers beside them.
       for (const s of world.cluster.servers) s.renewalScript = 'ab'.repeat(32);
     });
-    const result = rotateToken(c);
+    const result = await rotateTokenIn(c);
     expect(result).toMatchObject({ code: 0, err: '' });
     const world = c.world();
     expectRotated(world);
@@ -132,21 +137,21 @@ describe('rotate token: the way through', () => {
     ]);
   });
 
-  it('a server its renewal timer cordoned (about to restart it): the rotation, its mark written, sees it and restarts nothing, the mark cleared', () => {
+  it('a server its renewal timer cordoned (about to restart it): the rotation, its mark written, sees it and restarts nothing, the mark cleared', async () => {
     const c = cluster('three', (world) => {
       withToken(world);
       world.cluster.servers[2].cordoned = true;
     });
-    const result = rotateToken(c);
+    const result = await rotateTokenIn(c);
     expect(result.code).toBe(1);
     expect(said(result.out, 'ROTATE_SERVERS_CORDONED')).toMatch(/^server-2 is cordoned .*: server-0 was not restarted\./);
     expect(c.calls().some((call) => call.includes('rotate-token.sh restart'))).toBe(false);
     expect(c.world().restartLease?.annotations?.['rancher-ha-aws/out']).toBeUndefined();
   });
 
-  it('--dry-run prints the steps and changes nothing (only the state read)', () => {
+  it('--dry-run prints the steps and changes nothing (only the state read)', async () => {
     const c = cluster('three', withToken);
-    const result = rotateToken(c, '--dry-run');
+    const result = await rotateTokenIn(c, { dryRun: true });
     expect(result.code).toBe(0);
     expect(codesOf(result.out)).toEqual(['ROTATE_PLAN', 'ROTATE_DRY_RUN']);
     expect(said(result.out, 'ROTATE_PLAN')).toMatch(/^ {2}3\. .* the parameter \/rancher\/rke-ha\/token first/m);
@@ -156,7 +161,7 @@ describe('rotate token: the way through', () => {
 });
 
 describe('rotate token: one server out at a time, whoever has it out', () => {
-  it('a roll holding the restart Lease with its server out: refused (exit 3), nothing written', () => {
+  it('a roll holding the restart Lease with its server out: refused (exit 3), nothing written', async () => {
     const c = cluster('three', (world) => {
       withToken(world);
       world.restartLease = {
@@ -166,7 +171,7 @@ describe('rotate token: one server out at a time, whoever has it out', () => {
         annotations: { 'rancher-ha-aws/out': '10.0.2.10' },
       };
     });
-    const result = rotateToken(c);
+    const result = await rotateTokenIn(c);
     expect(result.code).toBe(3);
     expect(codesOf(result.out).slice(-2)).toEqual(['ROTATE_STEP_STARTED', 'ROTATE_RESTART_LEASE_REFUSED']);
     expect(said(result.out, 'ROTATE_RESTART_LEASE_REFUSED')).toMatch(/^ci-runner\/4242\/\S+ holds .* with 10\.0\.2\.10 out of the cluster\./);
@@ -174,13 +179,13 @@ describe('rotate token: one server out at a time, whoever has it out', () => {
     expect(c.calls().some((call) => call.startsWith('aws ssm send-command'))).toBe(false);
   });
 
-  it('an upgrade applied while the token files are written: the first restart is not made (its mark cleared, exit 2); once the upgrade is done, a rerun finishes', () => {
+  it('an upgrade applied while the token files are written: the first restart is not made (its mark cleared, exit 2); once the upgrade is done, a rerun finishes', async () => {
     const c = cluster('three', (world) => {
       withToken(world);
       withUpgradeController(world);
       world.cluster.upgrade.bumpOnConfig = 'h2';
     });
-    const first = rotateToken(c);
+    const first = await rotateTokenIn(c);
     expect(first.code).toBe(2);
     expect(codesOf(first.out).at(-1)).toBe('ROTATE_UPGRADE_IN_FLIGHT');
     expect(said(first.out, 'ROTATE_UPGRADE_IN_FLIGHT')).toContain(' server-0 was not restarted');
@@ -191,20 +196,20 @@ describe('rotate token: one server out at a time, whoever has it out', () => {
     c.update((w) => {
       for (const s of w.cluster.servers) s.planHash = 'h2';
     });
-    const again = rotateToken(c);
+    const again = await rotateTokenIn(c);
     expect(again).toMatchObject({ code: 0, err: '' });
     world = c.world();
     expectRotated(world);
     expect(world.parameterWrites).toHaveLength(1);
   });
 
-  it('a server not healthy before the start: refused (exit 2), nothing written', () => {
+  it('a server not healthy before the start: refused (exit 2), nothing written', async () => {
     const c = cluster('three', (world) => {
       withToken(world);
       world.cluster.servers[2].ready = false;
       world.cluster.servers[2].startFailed = 'hung';
     });
-    const result = rotateToken(c);
+    const result = await rotateTokenIn(c);
     expect(result.code).toBe(2);
     expect(said(result.out, 'ROTATE_CLUSTER_NOT_READY')).toContain('server-2 (not healthy)');
     expect(c.world().parameterWrites).toBeUndefined();

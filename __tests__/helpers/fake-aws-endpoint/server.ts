@@ -6,7 +6,7 @@ import { load, save, unguardedData } from '../fake-cloud-aws';
 import { updateWorld } from '../world-file';
 import { runOfAccessKey, worldOfAccessKey } from './world-key';
 import { NotReadable, readCall, writeError, writeOutput, type WireAnswer, type WireCall } from './wire';
-import { callerOf, cliArgs, runStub, STUB_CALLS, stubError } from './world-stubs';
+import { callerOf, cliArgs, cliInput, runStub, STUB_CALLS, stubError } from './world-stubs';
 
 // The fake AWS over HTTP, for the bundled CLI run as a process (the tools tier's end-to-end runs: a drill or an
 // acceptance run that tears down, a signal, a kill). The CLI's real SDK clients reach it through AWS_ENDPOINT_URL,
@@ -20,7 +20,7 @@ import { callerOf, cliArgs, runStub, STUB_CALLS, stubError } from './world-stubs
 //
 // Started by fake-cloud.ts (awsEndpointPort) with the file to write its port to; it ends when its standard input does.
 
-async function answer(method: string, url: string, headers: Record<string, string | undefined>, body: string): Promise<WireAnswer> {
+export async function answer(method: string, url: string, headers: Record<string, string | undefined>, body: string): Promise<WireAnswer> {
   let call;
   try {
     call = readCall(method, url, headers, body);
@@ -60,7 +60,7 @@ async function answerByStub(dir: string, call: WireCall): Promise<WireAnswer> {
       headers: {},
       body: `fake AWS endpoint: ${call.service} ${call.command} reaches the world's stubs only from a CLI run the fake cloud started`,
     };
-  const stub = await runStub(dir, caller, cliArgs(call), process.env.FAKE_STUB_SERVER_PORT || undefined);
+  const stub = await runStub(dir, caller, cliArgs(call), process.env.FAKE_STUB_SERVER_PORT || undefined, cliInput(call));
   if (stub.code === 0) return writeOutput(call, stub.stdout.trim() === '' ? {} : JSON.parse(stub.stdout));
   return writeError(call, stubError(stub));
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { WireCall } from './wire';
@@ -27,6 +27,9 @@ export const STUB_CALLS: ReadonlySet<string> = new Set([
   // The roll's datastore snapshot (fake-roll.js: `creating` for its first looks, then `available`, or `failed`).
   'RDS CreateDBSnapshot',
   'RDS DescribeDBSnapshots',
+  // The token rotation's parameter (fake-roll.js world.parameters: its value, version, key, tier and description).
+  'SSM GetParameter',
+  'SSM PutParameter',
 ]);
 
 /** A call's input in the AWS CLI's words, as cli/shared/aws.ts wrote them (the region and JSON output last). */
@@ -63,9 +66,18 @@ export function cliArgs(call: WireCall): string[] {
       input.DBSnapshotIdentifier,
       ...tail,
     ];
+  if (call.command === 'GetParameter')
+    return ['ssm', 'get-parameter', '--name', input.Name, ...(input.WithDecryption ? ['--with-decryption'] : []), ...tail];
+  // The value on the stub's standard input (cliInput), as the CLI once wrote it: never an argument or a logged word.
+  if (call.command === 'PutParameter') return ['ssm', 'put-parameter', '--cli-input-json', 'file:///dev/stdin', ...tail];
   if (call.command === 'DescribeDBSnapshots')
     return ['rds', 'describe-db-snapshots', '--db-snapshot-identifier', input.DBSnapshotIdentifier, ...tail];
   throw new Error(`${call.service} ${call.command} is not answered by the world's stubs`);
+}
+
+/** What a call gives the stub on its standard input: PutParameter's input, value and all (cliArgs names /dev/stdin). */
+export function cliInput(call: WireCall): string | undefined {
+  return call.command === 'PutParameter' ? JSON.stringify(call.input) : undefined;
 }
 
 /** The pid of the CLI run a call came from, as the fake cloud registered it; undefined for a call of no registered run. */
@@ -91,7 +103,7 @@ let sequence = 0;
  * Runs `aws <args>` in the world `dir` for the caller `pid`: through the stub server on `port` when there is one, else
  * (and when the server answers `delegate`) in a node process of the stub's own, whose caller is `pid`.
  */
-export async function runStub(dir: string, pid: number, args: readonly string[], port: string | undefined): Promise<StubAnswer> {
+export async function runStub(dir: string, pid: number, args: readonly string[], port: string | undefined, input?: string): Promise<StubAnswer> {
   // The caller's working directory, as the stub would have run in it (the stubs tell the drill's and the acceptance
   // run's folders apart by it).
   let cwd = dir;
@@ -101,25 +113,28 @@ export async function runStub(dir: string, pid: number, args: readonly string[],
     // The caller is gone (killed): its calls act as in the world's folder.
   }
   if (port) {
-    const served = await viaServer(port, dir, cwd, pid, args);
+    const served = await viaServer(port, dir, cwd, pid, args, input);
     if (served) return served;
   }
   const stub = [join(dir, 'bin', '.node', 'aws'), join(dir, 'bin', 'aws')].find(existsSync)!;
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [stub, ...args],
       { cwd, env: { ...process.env, FAKE_WORLD: dir, FAKE_CALLER_PID: String(pid) }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
+    child.stdin?.end(input ?? '');
   });
 }
 
 /** One call through the stub server, as stub.sh sends it; undefined when the server answers `delegate`. */
-function viaServer(port: string, dir: string, cwd: string, pid: number, args: readonly string[]): Promise<StubAnswer | undefined> {
+function viaServer(port: string, dir: string, cwd: string, pid: number, args: readonly string[], input?: string): Promise<StubAnswer | undefined> {
   // The server runs the call with the pid that ends this name (its lock's owner: this process, alive while it runs);
   // the rest of the name keeps this call's files apart from another call in flight.
   const files = join(dir, `.stub-sdk-${++sequence}.${process.pid}`);
+  // Standard input in the file the server reads for it, as stub.sh saves it (readable by this user alone: a value).
+  if (input !== undefined) writeFileSync(`${files}.in`, input, { mode: 0o600 });
   const fields = [files, cwd, dir, 'aws', String(args.length), ...args, String(pid), '0'];
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1');

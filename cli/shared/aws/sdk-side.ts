@@ -6,5 +6,6 @@
 // client is made, Route 53's as records move).
 export { AwsClients, clientsByRegion } from './clients';
 export { createDbSnapshot, dbSnapshotStatus } from './db-snapshots';
+export { readSecureParameter, writeSecureParameter } from './parameters';
 export { moveAliasRecords } from './records';
 export { invocationResult, listInvocations, sendShellCommand } from './server-commands';
