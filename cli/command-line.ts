@@ -217,6 +217,20 @@ function failoverCommand(): Command {
   return actsOnModule(command, false);
 }
 
+function failbackCommand(): Command {
+  const command = new Command('failback')
+    .summary('move production back to its own region after a failover')
+    .description(
+      "after a failover: apply production in its own region restoring the standby's newest backup (the hostname's records held out of the apply), check its CA at its load balancer, move the records back and hand them to production's state; RTO and RPO in ./failback.out/report-*.json",
+    )
+    .argument('[stack]', "production's stack (rke-ha)")
+    .addOption(yes())
+    .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
+    .option('--json', 'the final report as JSON on standard output, progress on standard error')
+    .addOption(dryRun());
+  return actsOnModule(command, false);
+}
+
 function acceptanceCommand(): Command {
   const phases = (description: string) => (flags: string) => valued(flags, description, list);
   return new Command('acceptance')
@@ -258,7 +272,7 @@ function acceptanceCommand(): Command {
 }
 
 /** The commands, in the order the help lists them. */
-const COMMANDS = [teardownCommand, rollCommand, rotateCommand, drillCommand, failoverCommand, acceptanceCommand] as const;
+const COMMANDS = [teardownCommand, rollCommand, rotateCommand, drillCommand, failoverCommand, failbackCommand, acceptanceCommand] as const;
 
 /** The whole CLI: its commands, none run, every exit and every message handed back (parseCommandLine). */
 function program(out: (text: string) => void, width: number | undefined): Command {

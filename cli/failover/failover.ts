@@ -13,6 +13,7 @@ import { run } from '../shared/process';
 import { productionDeployment, type ProductionDeployment } from '../shared/production';
 import { readProductionSettings } from '../shared/settings-file';
 import { type ChosenBackup, standbyBackup, standbyRegionOf, standbySettingsProblem, type StandbyUse } from '../shared/standby';
+import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
 import { StateFile } from '../shared/state-file';
 import { stringAttribute, Terraform } from '../shared/terraform';
 import { initAndApply, localModuleProblems, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
@@ -66,17 +67,11 @@ export interface FailoverOptions {
 }
 
 /** What a failover keeps between runs (`<root>/failover.json`): a rerun continues with the same backup. */
-export interface FailoverRecord {
-  readonly startedAt: string;
-  readonly region: string;
-  readonly name: string;
+export interface FailoverRecord extends FailoverOutcome {
   readonly backup: ChosenBackup['backup'];
   readonly file: string;
   readonly rpoMinutes: number;
   readonly phase: FailoverPhase;
-  readonly moved: boolean;
-  /** Rancher answered on the hostname after the move: nothing is left to do. */
-  readonly done?: boolean;
   /** Once moved: the CA checked and the records moved, for the report of a rerun that only waits. */
   readonly ca?: FailoverReport['ca'];
   readonly records?: readonly string[];
@@ -98,7 +93,6 @@ export interface FailoverReport {
   passed?: boolean;
 }
 
-export const RESTORE_VARIABLE = 'rancher_backup_restore_encryption_config';
 /** Where the failover's tests and callers have always found it (cli/shared/served-ca.ts). */
 export { caChecksum } from '../shared/served-ca';
 
@@ -151,7 +145,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
     io.result('FAILOVER_DRY_RUN', 'Dry run: nothing was read but the settings file, and nothing was changed.', { exitCode: 0 });
     return 0;
   }
-  const record = new StateFile<FailoverRecord>(join(options.root, 'failover.json'));
+  const record = new StateFile<FailoverRecord>(join(options.root, FAILOVER_RECORD));
   const earlier = record.read();
   if (earlier?.moved && earlier.done) {
     io.result(

@@ -33,3 +33,15 @@ export async function backupHoldsMember(
     rmSync(download, { force: true });
   }
 }
+
+const section = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+
+/** The member of a Rancher backup that carries the CA agents need (trust page step 4), or undefined for a public certificate. */
+export function caMemberOf(settings: Record<string, unknown>): { readonly file: string; readonly what: string } | undefined {
+  const tls = section(section(settings.rancher).tls);
+  const issuer = tls.issuer ?? 'rancher';
+  if (issuer === 'rancher') return { file: 'secrets.#v1/cattle-system/tls-rancher.json', what: "Rancher's own CA (issuer rancher)" };
+  if (issuer === 'ca' || tls.privateCA === true) return { file: 'secrets.#v1/cattle-system/tls-ca.json', what: 'your private CA (tls-ca)' };
+  return undefined;
+}

@@ -8,3 +8,4 @@ export { AwsClients, clientsByRegion } from './clients';
 export { createDbSnapshot, dbSnapshotStatus } from './db-snapshots';
 export { moveAliasRecords } from './records';
 export { invocationResult, listInvocations, sendShellCommand } from './server-commands';
+export { regionAnswers } from './region-probe';
