@@ -205,9 +205,7 @@ function drillCommand(): Command {
 function failoverCommand(): Command {
   const command = new Command('failover')
     .summary('move production to its standby region')
-    .description(
-      "stand production up in its standby.region from the copy's newest backup, check its CA at its load balancer, move the hostname's records there; RTO and RPO in ./failover.out/report-*.json",
-    )
+    .description("restore the copy's newest backup in standby.region, check its CA, move the records there; report in ./failover.out/")
     .argument('[stack]', "production's stack (rke-ha)")
     .option('--primary-lost', 'fail over although the primary answers /ping')
     .addOption(yes())
@@ -219,10 +217,8 @@ function failoverCommand(): Command {
 
 function failbackCommand(): Command {
   const command = new Command('failback')
-    .summary('move production back to its own region after a failover')
-    .description(
-      "after a failover: apply production in its own region restoring the standby's newest backup (the hostname's records held out of the apply), check its CA at its load balancer, move the records back and hand them to production's state; RTO and RPO in ./failback.out/report-*.json",
-    )
+    .summary('move production back after a failover')
+    .description("after a failover: back to production's region; report in ./failback.out/")
     .argument('[stack]', "production's stack (rke-ha)")
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
