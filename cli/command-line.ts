@@ -205,11 +205,21 @@ function drillCommand(): Command {
 function failoverCommand(): Command {
   const command = new Command('failover')
     .summary('move production to its standby region')
-    .description(
-      "stand production up in its standby.region from the copy's newest backup, check its CA at its load balancer, move the hostname's records there; RTO and RPO in ./failover.out/report-*.json",
-    )
+    .description("restore the copy's newest backup in standby.region, check its CA, move the records there; report in ./failover.out/")
     .argument('[stack]', "production's stack (rke-ha)")
     .option('--primary-lost', 'fail over although the primary answers /ping')
+    .addOption(yes())
+    .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
+    .option('--json', 'the final report as JSON on standard output, progress on standard error')
+    .addOption(dryRun());
+  return actsOnModule(command, false);
+}
+
+function failbackCommand(): Command {
+  const command = new Command('failback')
+    .summary('move production back after a failover')
+    .description("after a failover: back to production's region; report in ./failback.out/")
+    .argument('[stack]', "production's stack (rke-ha)")
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
     .option('--json', 'the final report as JSON on standard output, progress on standard error')
@@ -258,7 +268,7 @@ function acceptanceCommand(): Command {
 }
 
 /** The commands, in the order the help lists them. */
-const COMMANDS = [teardownCommand, rollCommand, rotateCommand, drillCommand, failoverCommand, acceptanceCommand] as const;
+const COMMANDS = [teardownCommand, rollCommand, rotateCommand, drillCommand, failoverCommand, failbackCommand, acceptanceCommand] as const;
 
 /** The whole CLI: its commands, none run, every exit and every message handed back (parseCommandLine). */
 function program(out: (text: string) => void, width: number | undefined): Command {

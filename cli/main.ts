@@ -7,6 +7,7 @@ import { acceptance } from './acceptance/acceptance';
 import { COMMAND_NAMES, type CommandLine, parseCommandLine, UsageError } from './command-line';
 import type { AcceptanceCommands } from './acceptance/acceptance-run';
 import { drill } from './drill/drill';
+import { failback } from './failback/failback';
 import { failover } from './failover/failover';
 import { roll } from './roll/roll';
 import { rotate, ROTATIONS, type Rotation } from './rotate/rotate';
@@ -223,6 +224,32 @@ const runFailover: Runner = async (line) => {
   );
 };
 
+const runFailback: Runner = async (line) => {
+  if (line.stack === undefined && line.options.dir === undefined) throw new UsageError('failback: name the stack of production (rke-ha).');
+  // A dry run runs no tool and needs no synthesized module: anyone reads the plan first.
+  const dryRun = line.options.dryRun === true;
+  const dir = dryRun ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha')) : moduleAndTools(line, ['aws', 'curl']);
+  // The terraform command in flight is stopped with SIGINT (it saves its state); a rerun continues.
+  const stopping = stopOnSignals('the failback once terraform has saved its state', 'run the failback again to continue');
+  return onIoHost(line, { command: 'failback' }, (io) =>
+    failback({
+      stack: line.stack ?? 'rke-ha',
+      productionDir: dir,
+      settingsPath: productionSettingsPath(),
+      failoverRoot: resolve('failover.out'),
+      root: resolve('failback.out'),
+      synthScript: synthScript(),
+      dryRun,
+      yes: line.options.yes === true,
+      ask: askOnTerminal,
+      pingMinutes: line.options.waitMinutes,
+      interrupted: () => stopping.aborted,
+      stop: stopping,
+      io,
+    }),
+  );
+};
+
 /** The commands an acceptance run runs as a person would; the drill tears its throwaway down with the teardown command. */
 const ACCEPTANCE_COMMANDS: AcceptanceCommands = { roll, rotate, rotateEncryptionKey, drill: (options) => drill({ ...options, teardown }), teardown };
 
@@ -271,6 +298,7 @@ const RUNNERS: Readonly<Record<string, Runner>> = {
   rotate: runRotate,
   drill: runDrill,
   failover: runFailover,
+  failback: runFailback,
   acceptance: runAcceptance,
 };
 

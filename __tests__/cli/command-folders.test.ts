@@ -39,7 +39,7 @@ const cliFiles = readdirSync(join(ROOT, 'cli'), { recursive: true, encoding: 'ut
 describe("the CLI's command folders", () => {
   it('are found with their imports (the scan works)', () => {
     const folders = new Set(cliFiles.map((f) => folderOf(f.path)).filter(Boolean));
-    expect([...folders].sort()).toEqual(['acceptance', 'drill', 'failover', 'roll', 'rotate', 'shared', 'teardown']);
+    expect([...folders].sort()).toEqual(['acceptance', 'drill', 'failback', 'failover', 'roll', 'rotate', 'shared', 'teardown']);
     const main = cliFiles.find((f) => f.path === 'cli/main.ts')!;
     expect(specifiersOf(main.source)).toEqual(expect.arrayContaining(['./roll/roll', './teardown/teardown', './shared/process']));
   });

@@ -33,7 +33,7 @@ describe('the operations command line, as the commands declare it', () => {
     expect(() => parseCommandLine(['roll', '--keep'])).toThrow("Unknown option '--keep'.");
     expect(() => parseCommandLine(['roll', 'rke-ha', '--dry-rn'])).toThrow("Unknown option '--dry-rn'. Did you mean --dry-run?");
     expect(() => parseCommandLine(['rol', 'rke-ha'])).toThrow(
-      "Unknown command 'rol': the commands are teardown, roll, rotate, drill, failover, acceptance. Did you mean roll?",
+      "Unknown command 'rol': the commands are teardown, roll, rotate, drill, failover, failback, acceptance. Did you mean roll?",
     );
   });
 
@@ -83,7 +83,7 @@ describe('the operations command line, as the commands declare it', () => {
   it('answers --help and -h with the one command, no command with the whole help and exit code 2', () => {
     for (const help of ['--help', '-h']) expect(parseCommandLine(['roll', help])).toEqual({ help: helpOf('roll'), code: 0 });
     expect(parseCommandLine([])).toEqual({ help: helpOf(), code: 2 });
-    expect(COMMAND_NAMES).toEqual(['teardown', 'roll', 'rotate', 'drill', 'failover', 'acceptance']);
+    expect(COMMAND_NAMES).toEqual(['teardown', 'roll', 'rotate', 'drill', 'failover', 'failback', 'acceptance']);
   });
 
   it("shows rotate's choices and each default the commands apply, from the declarations", () => {

@@ -4,7 +4,7 @@ import { synthSettings } from '../helpers/variants';
 // The built CLI, as `npm run <command>` runs it, against the stubbed terraform/aws/kubectl of the fake cloud: how each
 // command fails (one line on stderr naming the cause, no Node stack trace) and what its own --help prints.
 
-const COMMANDS = ['teardown', 'roll', 'rotate', 'drill', 'failover', 'acceptance'] as const;
+const COMMANDS = ['teardown', 'roll', 'rotate', 'drill', 'failover', 'failback', 'acceptance'] as const;
 /** An option each command's help names and no other command's does. */
 const OWN_OPTION: Record<(typeof COMMANDS)[number], string> = {
   teardown: '--keep-snapshots',
@@ -12,6 +12,7 @@ const OWN_OPTION: Record<(typeof COMMANDS)[number], string> = {
   rotate: 'token rotate',
   drill: '--etcd',
   failover: '--primary-lost',
+  failback: 'failback.out',
   acceptance: '--budget-minutes',
 };
 
@@ -82,7 +83,7 @@ it('an unknown command: one line naming the commands and the nearest', () => {
   expect(result.code).toBe(2);
   expectOneCleanLine(result.err);
   expect(result.err).toContain(
-    "Unknown command 'tear-down': the commands are teardown, roll, rotate, drill, failover, acceptance. Did you mean teardown?",
+    "Unknown command 'tear-down': the commands are teardown, roll, rotate, drill, failover, failback, acceptance. Did you mean teardown?",
   );
 });
 

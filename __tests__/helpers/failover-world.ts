@@ -23,8 +23,8 @@ export const HOSTNAME = 'rancher.example.com';
 export const PRODUCTION_ZONE = 'Z0PRODUCTIONZONE';
 export const STANDBY_LB = 'rancher-sb-nlb-0a1b2c.elb.us-west-2.amazonaws.com';
 export const STANDBY_LB_ZONE = 'Z1H1FL5HABSF5';
-const PRODUCTION_LB = 'rancher-nlb-9f8e7d.elb.eu-west-1.amazonaws.com';
-const SETTINGS = { name: 'rancher', region: 'eu-west-1', hostname: HOSTNAME, hostedZone: 'example.com', standby: { region: STANDBY_REGION } };
+export const PRODUCTION_LB = 'rancher-nlb-9f8e7d.elb.eu-west-1.amazonaws.com';
+export const SETTINGS = { name: 'rancher', region: 'eu-west-1', hostname: HOSTNAME, hostedZone: 'example.com', standby: { region: STANDBY_REGION } };
 export const CA_MEMBER = 'secrets.#v1/cattle-system/tls-rancher.json';
 export const RECORDED = `rancher-ca-${caChecksum(RANCHER_CA)}`;
 

@@ -32,14 +32,8 @@ export function failoverScopeProblem(settings: Record<string, unknown>): string 
   return undefined;
 }
 
-/** The member of a Rancher backup that carries the CA agents need (trust page step 4), or undefined for a public certificate. */
-export function caMemberOf(settings: Record<string, unknown>): { readonly file: string; readonly what: string } | undefined {
-  const tls = section(section(settings.rancher).tls);
-  const issuer = tls.issuer ?? 'rancher';
-  if (issuer === 'rancher') return { file: 'secrets.#v1/cattle-system/tls-rancher.json', what: "Rancher's own CA (issuer rancher)" };
-  if (issuer === 'ca' || tls.privateCA === true) return { file: 'secrets.#v1/cattle-system/tls-ca.json', what: 'your private CA (tls-ca)' };
-  return undefined;
-}
+/** Where the failover's callers have found it (cli/shared/backup-ca.ts). */
+export { caMemberOf } from '../shared/backup-ca';
 
 /** What the standby restores and where. */
 export interface StandbyChoice {

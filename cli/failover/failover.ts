@@ -1,23 +1,23 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CA_RECORD_FOLDER, RECORDED_CA } from '../../lib/rancher/ca-record';
-import { readBackupFile } from '../shared/backup-archive';
+import { CA_RECORD_FOLDER } from '../../lib/rancher/ca-record';
 import { Aws } from '../shared/aws';
+import { backupHoldsMember, recordedCas } from '../shared/backup-ca';
 import type { ClientsOfRegion } from '../shared/aws/clients';
 import type { AliasRecordChange } from '../shared/aws/records';
 import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
 import { spannedPhaseRunner } from '../shared/phase-spans';
-import { Interrupted, waitUntil } from '../shared/poll';
+import { Interrupted } from '../shared/poll';
 import { run } from '../shared/process';
 import { productionDeployment, type ProductionDeployment } from '../shared/production';
 import { readProductionSettings } from '../shared/settings-file';
 import { type ChosenBackup, standbyBackup, standbyRegionOf, standbySettingsProblem, type StandbyUse } from '../shared/standby';
+import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
 import { StateFile } from '../shared/state-file';
 import { stringAttribute, Terraform } from '../shared/terraform';
 import { initAndApply, localModuleProblems, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
-import { readableError } from '../shared/tool-output';
+import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { caMemberOf, failoverScopeProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
@@ -67,17 +67,11 @@ export interface FailoverOptions {
 }
 
 /** What a failover keeps between runs (`<root>/failover.json`): a rerun continues with the same backup. */
-export interface FailoverRecord {
-  readonly startedAt: string;
-  readonly region: string;
-  readonly name: string;
+export interface FailoverRecord extends FailoverOutcome {
   readonly backup: ChosenBackup['backup'];
   readonly file: string;
   readonly rpoMinutes: number;
   readonly phase: FailoverPhase;
-  readonly moved: boolean;
-  /** Rancher answered on the hostname after the move: nothing is left to do. */
-  readonly done?: boolean;
   /** Once moved: the CA checked and the records moved, for the report of a rerun that only waits. */
   readonly ca?: FailoverReport['ca'];
   readonly records?: readonly string[];
@@ -99,9 +93,8 @@ export interface FailoverReport {
   passed?: boolean;
 }
 
-const RESTORE_VARIABLE = 'rancher_backup_restore_encryption_config';
-/** The checksum agents compare (rancher `pkg/systemtemplate/import.go` CAChecksum): the trimmed text with one newline. */
-export const caChecksum = (pem: string): string => createHash('sha256').update(`${pem.trim()}\n`).digest('hex');
+/** Where the failover's tests and callers have always found it (cli/shared/served-ca.ts). */
+export { caChecksum } from '../shared/served-ca';
 
 export async function failover(options: FailoverOptions): Promise<number> {
   const { io } = options;
@@ -152,7 +145,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
     io.result('FAILOVER_DRY_RUN', 'Dry run: nothing was read but the settings file, and nothing was changed.', { exitCode: 0 });
     return 0;
   }
-  const record = new StateFile<FailoverRecord>(join(options.root, 'failover.json'));
+  const record = new StateFile<FailoverRecord>(join(options.root, FAILOVER_RECORD));
   const earlier = record.read();
   if (earlier?.moved && earlier.done) {
     io.result(
@@ -278,16 +271,8 @@ async function planFailover(
   const chosen: ChosenBackup = o.earlier
     ? { backup: o.earlier.backup, file: o.earlier.file, standby: { ...found.standby!, rpoMinutes: o.earlier.rpoMinutes } }
     : found;
-  // The CA agents trust, as the backups' record names it (listed, never read: its name is the value).
-  const listed = aws.call<{ Contents?: { Key: string }[] }>([
-    's3api',
-    'list-objects-v2',
-    '--bucket',
-    chosen.backup.bucket,
-    '--prefix',
-    CA_RECORD_FOLDER,
-  ]);
-  const cas = (listed?.Contents ?? []).map((c) => c.Key.slice(`${CA_RECORD_FOLDER}ca=`.length));
+  // The CA agents trust, as the backups' record names it, and the backup carrying it (trust page, step 4).
+  const cas = recordedCas(aws, chosen.backup.bucket);
   if (cas.length !== 1) {
     io.error(
       'FAILOVER_CA_NOT_RECORDED',
@@ -295,24 +280,13 @@ async function planFailover(
     );
     return 1;
   }
-  // The backup must carry the CA (trust page, step 4): its member names, read without its key.
   const member = caMemberOf(settings);
-  if (member) {
-    mkdirSync(options.root, { recursive: true });
-    const download = join(options.root, 'backup.tar.gz');
-    try {
-      aws.call(['s3api', 'get-object', '--bucket', chosen.backup.bucket, '--key', chosen.backup.key, download]);
-      const contents = await readBackupFile(download);
-      if (!contents.files.has(member.file)) {
-        io.error(
-          'FAILOVER_BACKUP_WITHOUT_CA',
-          `s3://${chosen.backup.bucket}/${chosen.backup.key} holds no ${member.file} (${member.what}): restored from it, Rancher would serve another CA and every downstream agent would refuse it. Check production's backups (the rancher-resource-set-full ResourceSet), then fail over from a backup that has it. Nothing was changed.`,
-        );
-        return 1;
-      }
-    } finally {
-      rmSync(download, { force: true });
-    }
+  if (member && !(await backupHoldsMember(aws, chosen.backup, member.file, options.root))) {
+    io.error(
+      'FAILOVER_BACKUP_WITHOUT_CA',
+      `s3://${chosen.backup.bucket}/${chosen.backup.key} holds no ${member.file} (${member.what}): restored from it, Rancher would serve another CA and every downstream agent would refuse it. Check production's backups (the rancher-resource-set-full ResourceSet), then fail over from a backup that has it. Nothing was changed.`,
+    );
+    return 1;
   }
   const host = new URL(production.url).host;
   const primary = run('curl', ['--silent', '--max-time', '10', '--insecure', `${production.url}/ping`], { timeoutMs: 30_000 });
@@ -416,41 +390,18 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   const lb = { dnsName: stringAttribute(lbAttributes?.dns_name), zoneId: stringAttribute(lbAttributes?.zone_id) };
   if (!lb.dnsName || !lb.zoneId) throw new StepFailed("the standby's state holds no load balancer with a DNS name and zone");
   Object.assign(report.standby, { loadBalancer: lb.dnsName });
-  const at = ['--connect-to', `${host}:443:${lb.dnsName}:443`];
-  await r.phase('check', async () => {
-    await answersPong(options, [...at, '--insecure'], url, `${url}/ping at the standby's load balancer ${lb.dnsName}`);
-    rmSync(caFile, { force: true });
-    // What agents fetch first (run.sh: unverified), then the chain for the hostname verified against it.
-    const got = run('curl', ['--silent', '--show-error', '--max-time', '20', '--insecure', ...at, `${url}/v3/settings/cacerts`], {
-      timeoutMs: 60_000,
-    });
-    const served = publishedCa(got.stdout);
-    if (served === undefined)
-      throw new StepFailed(
-        `the standby's /v3/settings/cacerts did not answer JSON (${readableError(got.stderr || got.stdout, 200)}): the record was not moved`,
-      );
-    const expected = report.ca.expected!;
-    const servedAs =
-      served.trim() === ''
-        ? RECORDED_CA.public
-        : `${expected.startsWith(RECORDED_CA.private) ? RECORDED_CA.private : RECORDED_CA.rancher}${caChecksum(served)}`;
-    report.ca.served = servedAs;
-    const same = expected === RECORDED_CA.public ? servedAs === RECORDED_CA.public : servedAs === expected;
-    if (!same)
-      throw new StepFailed(
-        `the standby serves the CA ${servedAs}, and the backups' record says agents trust ${expected}: they would refuse it. The record was not moved; the standby is left up for you to look at (${moduleDir}).`,
-      );
-    if (served.trim() !== '') writeFileSync(caFile, `${served.trim()}\n`);
-    const verified = run(
-      'curl',
-      ['--silent', '--show-error', '--max-time', '20', ...(served.trim() ? ['--cacert', caFile] : []), ...at, `${url}/ping`],
-      { timeoutMs: 60_000 },
-    );
-    if (verified.code !== 0 || verified.stdout.trim() !== 'pong')
-      throw new StepFailed(
-        `the standby's certificate for ${host} does not verify against ${served.trim() ? 'the CA it publishes' : 'the public roots'} (${readableError(verified.stderr, 300)}): the record was not moved.`,
-      );
-  });
+  await r.phase('check', () =>
+    checkServedCa({
+      ...options,
+      url,
+      loadBalancer: lb.dnsName!,
+      expected: report.ca.expected!,
+      caFile,
+      who: 'the standby',
+      left: `The record was not moved; the standby is left up for you to look at (${moduleDir}).`,
+      seen: (served) => (report.ca.served = served),
+    }),
+  );
   await r.phase('move', async () => {
     // Production's state, read again (a pull: no lock, no write): the records it owns, which the move points elsewhere.
     const records: AliasRecordChange[] = managed(new Terraform(production.dir).pull(), 'aws_route53_record')
@@ -473,31 +424,6 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     if (!moved.inSync)
       throw new StepFailed(`Route 53 did not report ${moved.changeIds.join(', ')} INSYNC within ${options.syncMinutes ?? 10} minutes`);
   });
-}
-
-/** curl's trust for the hostname: the CA the standby published, or the public roots. */
-const trustOf = (caFile: string): string[] => (existsSync(caFile) ? ['--cacert', caFile] : []);
-
-/** The `value` of Rancher's `cacerts` setting as `/v3/settings/cacerts` answers it; undefined when that is not JSON. */
-function publishedCa(body: string): string | undefined {
-  try {
-    return String((JSON.parse(body) as { value?: unknown }).value ?? '');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Waits (bounded) until `<url>/ping` answers pong with these curl options. */
-async function answersPong(options: FailoverOptions, args: readonly string[], url: string, what: string): Promise<void> {
-  let last = '';
-  const minutes = options.pingMinutes ?? 15;
-  const ok = await waitUntil(minutes * 60_000, options.interrupted, () => {
-    const ping = run('curl', ['--silent', '--show-error', '--max-time', '20', ...args, `${url}/ping`], { timeoutMs: 60_000 });
-    if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
-    last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
-    return undefined;
-  });
-  if (!ok) throw new StepFailed(`${what} did not answer pong within ${minutes} minutes (last: ${last})`);
 }
 
 /** The report as one message, and what the primary left. */

@@ -37,6 +37,12 @@ export async function answer(method: string, url: string, headers: Record<string
     const fake = new FakeAws();
     load(fake, world.aws, call.region);
     appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool: line[0], args: line.slice(1) })}\n`);
+    // A region in an outage (world.aws.downRegions): its endpoints answer 503 Service Unavailable, which the SDK
+    // retries, then reports as a server fault (AWS SDKs and Tools Reference Guide, "Retry behavior": 5xx are transient).
+    if ((world.aws.downRegions ?? []).includes(call.region)) {
+      written = writeError(call, { name: 'ServiceUnavailable', message: `${call.region} is unavailable`, $metadata: { httpStatusCode: 503 } });
+      return;
+    }
     try {
       written = writeOutput(call, fake.answer(name, call.input) as Record<string, any>);
     } catch (error) {

@@ -152,10 +152,13 @@ const acceptanceFolder = world.acceptance !== undefined && /acceptance\.out\/[a-
 const downstreamFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/downstream$/.test(process.cwd());
 // docker's migrate phase: the rke-ha deployment it moves to keeps world.acceptance.migrate.state (fake-acceptance.js).
 const migrateFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/migrate\/cdktf\.out\/stacks\/rke-ha$/.test(process.cwd());
+// A failback's module (fake-failback.js) acts on production's state: not a throwaway.
+const failbackFolder = world.failback !== undefined && process.cwd() === world.failback.dir;
 const throwawayFolder =
   tool === 'terraform' &&
   world.drill !== undefined &&
   process.cwd() !== world.drill.productionDir &&
+  !failbackFolder &&
   !acceptanceFolder &&
   !downstreamFolder &&
   !migrateFolder;

@@ -77,6 +77,9 @@ function create(ctx, fraction) {
 
 function terraform(ctx) {
   const { world, args } = ctx;
+  // A failback (helpers/failback-world.ts): its module acts on production's state, and imports records back into it.
+  if (world.failback && (process.cwd() === world.failback.dir || (process.cwd() === world.drill.productionDir && args[0] === 'import')))
+    return require(join(__dirname, 'fake-failback.js')).terraform(ctx);
   if (process.cwd() === world.drill.productionDir) {
     // Production is only ever read.
     if (!(args[0] === 'state' && args[1] === 'pull') && args[0] !== 'output')
@@ -361,7 +364,8 @@ function failoverCurl(ctx) {
   if (connect) {
     const [host, port, to] = connect.split(':');
     if (host !== url.hostname || port !== '443') violation(ctx, `--connect-to ${connect} is not for ${url.hostname}:443`);
-    target = lb && to === lb ? 'standby' : 'nowhere';
+    const productionLb = (world.state?.resources ?? []).find((r) => r.type === 'aws_lb')?.instances[0].attributes.dns_name;
+    target = lb && to === lb ? 'standby' : world.failback && to === productionLb ? 'primary' : 'nowhere';
   } else {
     const zones = Object.values(world.aws.route53?.zones ?? {});
     const a = zones.flatMap((z) => z.records).find((r) => r.Name === `${url.hostname}.` && r.Type === 'A');
@@ -379,8 +383,8 @@ function failoverCurl(ctx) {
     if (trusted === undefined) ctx.finish(77, '', 'curl: (77) error setting certificate file\n');
     if (trusted !== (issuer ?? '').trim()) ctx.finish(60, '', 'curl: (60) SSL certificate problem: unable to get local issuer certificate\n');
   }
-  if (target === 'standby' && url.pathname === '/v3/settings/cacerts')
-    ctx.finish(0, JSON.stringify({ type: 'setting', id: 'cacerts', value: f.servedCa }));
+  if (url.pathname === '/v3/settings/cacerts')
+    ctx.finish(0, JSON.stringify({ type: 'setting', id: 'cacerts', value: target === 'standby' ? f.servedCa : (f.primaryCa ?? '') }));
   if (url.pathname === '/ping') ctx.finish(0, 'pong');
   ctx.finish(0, '404 page not found');
 }

@@ -9,3 +9,4 @@ export { createDbSnapshot, dbSnapshotStatus } from './db-snapshots';
 export { readSecureParameter, writeSecureParameter } from './parameters';
 export { moveAliasRecords } from './records';
 export { invocationResult, listInvocations, sendShellCommand } from './server-commands';
+export { regionAnswers } from './region-probe';

@@ -1,0 +1,161 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import type { FakeCloud } from '../../helpers/fake-cloud';
+import { COPY, STANDBY_REGION } from '../../helpers/drill-world';
+import { aliasOf, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import { expectedFailback, failback, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET } from '../../helpers/failback-world';
+import { codesOf, said } from '../../helpers/plain-output';
+
+// `npm run failback -- rke-ha` against the fake cloud (helpers/failback-world.ts): a failover to us-west-2 run to its
+// end first, then the failback to eu-west-1, its terraform acting on production's state as Terraform would
+// (ops-stubs/fake-failback.js: a record left out of the configuration without a `removed` block is deleted in Route 53).
+
+useFakeAwsEndpoint();
+const clouds: FakeCloud[] = [];
+const made = (c: FakeCloud) => (clouds.push(c), c);
+afterEach(() => {
+  for (const c of clouds.splice(0)) {
+    expect(c.violations()).toBe('');
+    c.remove();
+  }
+});
+
+/** The calls since the failback began (the failover's are before its first synth of failback.out). */
+const failbackCalls = (c: FakeCloud) => {
+  const calls = c.calls();
+  const first = calls.findIndex((call) => call.startsWith('synth') && call.includes('failback.out'));
+  return first < 0 ? [] : calls.slice(first);
+};
+/** The failback changed nothing: no synth, no plan, apply or import, no Route 53 change but the failover's one. */
+function expectNothingChanged(c: FakeCloud): void {
+  expect(failbackCalls(c)).toEqual([]);
+  expect(c.calls().filter((call) => /^terraform (plan|apply|import)/.test(call))).toHaveLength(1);
+  expect(c.calls().filter((call) => call.includes('Route53 ChangeResourceRecordSets'))).toHaveLength(1);
+  expect(live(c)).toEqual([STANDBY, STANDBY]);
+  expect(recordsInState(c)).toEqual(['A', 'AAAA']);
+}
+/** The hostname's records as Route 53 holds them: where A and AAAA point, or missing. */
+const live = (c: FakeCloud) => [aliasOf(c), aliasOf(c, 'AAAA')];
+/** Production's state holds the hostname's two records. */
+const recordsInState = (c: FakeCloud) =>
+  c
+    .world()
+    .state.resources.filter((r: any) => r.type === 'aws_route53_record')
+    .map((r: any) => r.instances[0].attributes.type)
+    .sort();
+const reportOf = (c: FakeCloud): any => {
+  const folder = join(c.dir, 'failback.out');
+  const file = readdirSync(folder)
+    .filter((f) => f.startsWith('report-'))
+    .sort()
+    .reverse()[0];
+  return JSON.parse(readFileSync(join(folder, file), 'utf8'));
+};
+const STANDBY = `${STANDBY_LB}.`;
+const PRIMARY = `${PRODUCTION_LB}.`;
+
+describe('npm run failback -- rke-ha', () => {
+  it('dry run: reads the settings file only, states the plan, changes nothing', () => {
+    const c = made(failbackWorld(undefined, { failedOver: false }));
+    const dry = c.run(['failback', 'rke-ha', '--dir', 'module', '--dry-run'], { tools: [] });
+    expect({ code: dry.code, codes: codesOf(dry.out) }).toEqual({ code: 0, codes: ['FAILBACK_PLAN', 'FAILBACK_DRY_RUN'] });
+    expect(said(dry.out, 'FAILBACK_PLAN')).toContain(`from its standby in ${STANDBY_REGION}`);
+    expect(c.calls()).toEqual([]);
+  });
+
+  it('refuses without a failover done, and while the primary region does not answer: nothing changed', () => {
+    const none = made(failbackWorld(undefined, { failedOver: false }));
+    const refused = failback(none, '--yes');
+    expect({ code: refused.code, codes: codesOf(refused.out) }).toEqual({ code: 2, codes: ['FAILBACK_NOT_FAILED_OVER'] });
+
+    const c = made(failbackWorld((w) => (w.aws.downRegions = ['eu-west-1'])));
+    const down = failback(c, '--yes');
+    expect({ code: down.code, codes: codesOf(down.out) }).toEqual({ code: 1, codes: ['FAILBACK_PRIMARY_REGION_DOWN'] });
+    expect(said(down.out, 'FAILBACK_PRIMARY_REGION_DOWN')).toContain('EC2 in eu-west-1');
+    expectNothingChanged(c);
+    expect(c.calls().filter((call) => call.includes('aws-sdk eu-west-1 EC2 DescribeInstances')).length).toBeGreaterThan(0);
+  });
+
+  it("refuses a standby backup older than the schedule allows, or one without the agents' CA: nothing changed", () => {
+    const stale = made(
+      failbackWorld((w) => {
+        for (const o of w.aws.buckets[STANDBY_BUCKET].objects) o.lastModified = new Date(Date.parse(o.lastModified) - 8 * 3_600_000).toISOString();
+      }),
+    );
+    const old = failback(stale, '--yes');
+    expect({ code: old.code, codes: codesOf(old.out) }).toEqual({ code: 1, codes: ['FAILBACK_STANDBY_BACKUP_STALE'] });
+    expect(said(old.out, 'FAILBACK_STANDBY_BACKUP_STALE')).toContain(`s3://${STANDBY_BUCKET}/rancher/${FAILBACK_FILE}`);
+    expectNothingChanged(stale);
+
+    const noCa = made(failbackWorld(undefined, { caMember: false }));
+    const without = failback(noCa, '--yes');
+    expect({ code: without.code, codes: codesOf(without.out) }).toEqual({ code: 1, codes: ['FAILBACK_BACKUP_WITHOUT_CA'] });
+    expectNothingChanged(noCa);
+  });
+
+  it('a primary that serves another CA: the records stay on the standby, neither deleted nor moved, exit 1', () => {
+    const c = made(failbackWorld((w) => (w.failover.primaryCa = '-----BEGIN CERTIFICATE-----\na new rancher ca\n-----END CERTIFICATE-----\n')));
+    const result = failback(c, '--yes');
+    expect(result.code).toBe(1);
+    expect(said(result.out, 'FAILBACK_PHASE_FAILED')).toMatch(
+      new RegExp(`the primary serves the CA rancher-ca-[0-9a-f]{64}, and the backups' record says agents trust ${RECORDED}`),
+    );
+    expect(live(c)).toEqual([STANDBY, STANDBY]);
+    expect(c.calls().filter((call) => call.includes('Route53 ChangeResourceRecordSets'))).toHaveLength(1);
+    // Production's state forgot them (failback.out/failback.json holds them for the rerun): Route 53 still has them.
+    expect(recordsInState(c)).toEqual([]);
+    expect(reportOf(c).phases.map((p: any) => `${p.phase} ${p.status}`)).toEqual(['synth passed', 'apply passed', 'check failed']);
+  });
+
+  it('restores the standby into production with the records held out, is resumed after a SIGINT, moves them back once the CA is checked, hands them back to its state', () => {
+    const c = made(failbackWorld((w) => (w.drill.signalAt = { phase: 'apply', signal: 'SIGINT' })));
+    const stopped = failback(c, '--yes');
+    expect(stopped.code).toBe(130);
+    expect(said(stopped.out, 'FAILBACK_PHASE_INTERRUPTED')).toBe('apply: interrupted by a signal');
+    expect(live(c)).toEqual([STANDBY, STANDBY]);
+    expect(recordsInState(c)).toEqual(['A', 'AAAA']);
+
+    const done = failback(c, '--yes', '--json');
+    expect(done.code).toBe(0);
+    const json = JSON.parse(done.out);
+    // Production's settings as applied: restoring the standby's newest backup, no record in the configuration.
+    expect(JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'))).toEqual(expectedFailback);
+    expect(expectedFailback).toMatchObject({
+      hostname: HOSTNAME,
+      rkeHa: { loadBalancer: { hostnameRecord: false } },
+      backups: { restoreFrom: { bucket: STANDBY_BUCKET, file: FAILBACK_FILE } },
+    });
+    expect(expectedFailback).not.toMatchObject({ backups: { restoreFrom: { bucket: COPY } } });
+    // The records: never deleted, never moved before the primary's CA was checked; moved once, to production's NLB.
+    const calls = failbackCalls(c);
+    const apply = calls.findIndex((call) => call.startsWith('terraform apply') && !call.includes('-destroy'));
+    const caAsked = calls.findIndex(
+      (call) => call.startsWith('curl') && call.includes(`${HOSTNAME}:443:${PRODUCTION_LB}:443`) && call.includes('/v3/settings/cacerts'),
+    );
+    const moved = calls.findIndex((call) => call.includes('Route53 ChangeResourceRecordSets'));
+    expect(apply).toBeGreaterThan(-1);
+    expect(caAsked).toBeGreaterThan(apply);
+    expect(moved).toBeGreaterThan(caAsked);
+    expect(calls.filter((call) => call.includes('Route53 ChangeResourceRecordSets'))).toHaveLength(1);
+    expect(c.world().failback.recordCreated).toBeUndefined();
+    expect(c.world().failback.recordsDeleted).toBeUndefined();
+    expect(live(c)).toEqual([PRIMARY, PRIMARY]);
+    // Handed back: production's state holds both records again, as Route 53 now has them.
+    expect(c.world().failback.imported).toHaveLength(2);
+    expect(recordsInState(c)).toEqual(['A', 'AAAA']);
+    const report = reportOf(c);
+    expect(report).toMatchObject({ passed: true, ca: { expected: RECORDED, served: RECORDED }, backup: { bucket: STANDBY_BUCKET } });
+    expect(report.rpoMinutes).toBeGreaterThanOrEqual(30);
+    expect(report.rpoMinutes).toBeLessThan(35);
+    expect(typeof report.rtoSeconds).toBe('number');
+    expect(json.messages.find((m: any) => m.code === 'FAILBACK_RESULT').data).toMatchObject({
+      passed: true,
+      moved: true,
+      rtoSeconds: report.rtoSeconds,
+    });
+    expect(json.messages.find((m: any) => m.code === 'FAILBACK_STANDBY_LEFT').text).toContain('--keep-snapshots');
+    const again = failback(c, '--yes');
+    expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
+  });
+});

@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SYNTH_STUB, type FakeCloud } from './fake-cloud';
+import { writeBackup } from './backup-file';
+import { IN_BACKUP, RANCHER_CA, UID } from './drill-world';
+import { CA_MEMBER, failover, failoverWorld, PRODUCTION_LB, RECORDED, SETTINGS } from './failover-world';
+import { synthSettings } from './variants';
+import { failbackSettings } from '../../cli/failback/failback-settings';
+
+/**
+ * `npm run failback -- rke-ha` after a failover: the failover's world (failover-world.ts) with the failover run to
+ * its end (the hostname's A and AAAA records alias the standby's NLB, failover.out/failover.json done), and besides:
+ * - production's state names its NLB as Route 53 did before the failover (PRODUCTION_LB), and its region's EC2
+ *   answers (world.aws.downRegions: the regions in an outage, helpers/fake-aws-endpoint/server.ts);
+ * - the standby's state has its backups' outputs, its bucket STANDBY_BUCKET holds its newest backup (30 minutes old)
+ *   and its CA record (the same CA as production's: the failover checked it);
+ * - the failback's synth writes a real synth of failbackSettings; its terraform calls act on production's state
+ *   (ops-stubs/fake-failback.js), and the primary serves world.failover.primaryCa once asked at its NLB.
+ */
+export const STANDBY_BUCKET = 'rancher-sb-rke-ha-backups-0d9e8f';
+export const STANDBY_CONFIG = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration # the standby\n';
+export const FAILBACK_FILE = `rancher-aws-scheduled-${UID}-2026-11-27T22-00-00Z.tar.gz.enc`;
+const PRODUCTION_LB_ZONE = 'Z2IFOLAFXWLO4F';
+export const expectedFailback = failbackSettings(SETTINGS, { file: FAILBACK_FILE, bucket: STANDBY_BUCKET });
+const failbackJson = synthSettings('rke-ha', expectedFailback as never).json;
+
+export function failbackWorld(change?: (w: any) => void, options: { caMember?: boolean; failedOver?: boolean } = {}): FakeCloud {
+  const c = failoverWorld((w) => {
+    const lb = w.state.resources.find((r: any) => r.type === 'aws_lb');
+    Object.assign(lb.instances[0].attributes, { dns_name: PRODUCTION_LB, zone_id: PRODUCTION_LB_ZONE });
+  });
+  if (options.failedOver !== false) {
+    const failedOver = failover(c, '--yes');
+    if (failedOver.code !== 0) throw new Error(`the failover before the failback failed: ${failedOver.out}${failedOver.err}`);
+  }
+  const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
+  c.update((w) => {
+    // The primary's region is back; what it serves once restored.
+    w.failover.primary = 'pong';
+    w.failover.primaryCa = RANCHER_CA;
+    if (w.drill.state)
+      Object.assign(w.drill.state.outputs, {
+        rancher_backup_bucket: { value: STANDBY_BUCKET },
+        rancher_backup_encryption_config: { value: STANDBY_CONFIG, sensitive: true },
+      });
+    w.aws.buckets[STANDBY_BUCKET] = {
+      exists: true,
+      guarded: true,
+      objects: [
+        { key: `rancher/${FAILBACK_FILE}`, version: 'f1', lastModified: minutesAgo(30), size: 1300 },
+        { key: `rancher-aws/record-ca/ca=${RECORDED}`, version: 'f2', lastModified: minutesAgo(90), size: 60 },
+      ],
+    };
+    w.drill.backupFile = writeBackup(join(w.drill.productionDir, '..', 'failback-backup'), IN_BACKUP, options.caMember === false ? [] : [CA_MEMBER]);
+    w.failback = { dir: join(c.dir, 'failback.out', 'cdktf.out', 'stacks', 'rke-ha'), encryptionConfig: STANDBY_CONFIG };
+    change?.(w);
+  });
+  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(failbackJson, null, 1));
+  return c;
+}
+
+export const failback = (c: FakeCloud, ...extra: string[]) =>
+  c.run(['failback', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });

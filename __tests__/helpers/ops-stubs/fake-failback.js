@@ -1,0 +1,151 @@
+// The failback's side of the fake world (fake-drill.js hands it the calls when world.failback is set:
+// helpers/failback-world.ts). world.failback holds:
+//   dir              the failback's module folder: its terraform calls act on production's state (world.state), as
+//                    its backend names production's state file
+//   encryptionConfig what TF_VAR_rancher_backup_restore_encryption_config must be in its plan and apply (the standby's)
+//   plan             kept by the stub: the changes of the last saved plan
+//   restored         set by an apply: production restored from the standby's backup
+//   recordsDeleted, recordCreated   set by an apply that deleted a record of the state, or created one
+// Terraform as it treats this module (hashicorp/terraform v1.11.4, checked with terraform_data and a `removed` block:
+// `terraform show -json` says "forget" for it): a managed resource of the state that the configuration has is kept
+// (no-op; the fake does not evaluate arguments), one a `removed` block names with destroy = false is forgotten (the
+// remote object stays), any other is deleted, and a resource only the configuration has is created. A deleted
+// aws_route53_record deletes its record in Route 53 (world.aws.route53); a created one is an UPSERT to the
+// configuration's alias (allow_overwrite aside): the live record moved before any check.
+// In production's folder, `terraform import <address> <zone>_<name>_<type>` (terraform-provider-aws, aws_route53_record
+// import id) puts the record as Route 53 holds it into production's state.
+'use strict';
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const VARIABLE = 'rancher_backup_restore_encryption_config';
+const key = (r) => `${r.type}.${r.name}`;
+
+/** The changes Terraform would plan for this folder's configuration against production's state. */
+function changesOf(world) {
+  const config = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
+  const configured = new Set(Object.entries(config.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)));
+  const forgotten = new Set((config.removed ?? []).filter((r) => r.lifecycle?.destroy === false).map((r) => r.from));
+  const managed = world.state.resources.filter((r) => r.mode === 'managed');
+  const changes = managed.map((r) => ({
+    address: key(r),
+    type: r.type,
+    change: { actions: [configured.has(key(r)) ? 'no-op' : forgotten.has(key(r)) ? 'forget' : 'delete'] },
+  }));
+  const inState = new Set(managed.map(key));
+  for (const address of configured) {
+    if (inState.has(address)) continue;
+    const type = address.slice(0, address.indexOf('.'));
+    changes.push({ address, type, change: { actions: ['create'] } });
+  }
+  return changes;
+}
+
+function recordOf(world, attributes) {
+  const zone = world.aws.route53.zones[attributes.zone_id];
+  return zone && zone.records.findIndex((r) => r.Name === `${String(attributes.name).replace(/\.$/, '')}.` && r.Type === attributes.type);
+}
+
+function apply(ctx) {
+  const { world } = ctx;
+  for (const c of world.failback.plan) {
+    const [action] = c.change.actions;
+    const at = world.state.resources.findIndex((r) => key(r) === c.address);
+    if (action === 'forget') world.state.resources.splice(at, 1);
+    if (action === 'delete') {
+      const [r] = world.state.resources.splice(at, 1);
+      if (r.type === 'aws_route53_record') {
+        const found = recordOf(world, r.instances[0].attributes);
+        if (found >= 0) world.aws.route53.zones[r.instances[0].attributes.zone_id].records.splice(found, 1);
+        world.failback.recordsDeleted = [...(world.failback.recordsDeleted ?? []), c.address];
+      }
+    }
+    if (action === 'create') {
+      world.state.resources.push({
+        mode: 'managed',
+        type: c.type,
+        name: c.address.slice(c.type.length + 1),
+        provider: 'aws',
+        instances: [{ attributes: { id: c.address } }],
+      });
+      if (c.type === 'aws_route53_record') world.failback.recordCreated = c.address;
+    }
+  }
+  world.failback.restored = true;
+  delete world.failback.plan;
+}
+
+function terraform(ctx) {
+  const { world, args } = ctx;
+  const f = world.failback;
+  const [command] = args;
+  if (process.cwd() === world.drill.productionDir) {
+    if (command !== 'import') return false;
+    const [address, id] = args.filter((a) => !a.startsWith('-')).slice(1);
+    const [zoneId, name, type] = id.split('_');
+    const record = world.aws.route53.zones[zoneId]?.records.find((r) => r.Name === `${name}.` && r.Type === type);
+    if (!record) ctx.finish(1, '', `Error: Cannot import non-existent remote object\n`);
+    if (world.state.resources.some((r) => key(r) === address)) ctx.finish(1, '', `Error: Resource already managed by Terraform\n`);
+    const [rtype, rname] = [address.slice(0, address.indexOf('.')), address.slice(address.indexOf('.') + 1)];
+    world.state.resources.push({
+      mode: 'managed',
+      type: rtype,
+      name: rname,
+      provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+      instances: [
+        {
+          attributes: {
+            id,
+            name,
+            type,
+            zone_id: zoneId,
+            alias: [{ name: record.AliasTarget.DNSName, zone_id: record.AliasTarget.HostedZoneId, evaluate_target_health: true }],
+          },
+        },
+      ],
+    });
+    f.imported = [...(f.imported ?? []), address];
+    ctx.finish(0, 'Import successful!\n');
+  }
+  if (command === 'init') ctx.finish(0, 'Terraform has been successfully initialized!\n');
+  const needsVariable = () => {
+    if (process.env[`TF_VAR_${VARIABLE}`] !== f.encryptionConfig)
+      ctx.finish(1, '', `Error: Invalid value for variable ${VARIABLE}: not the configuration of the standby's backups\n`);
+  };
+  if (command === 'plan') {
+    needsVariable();
+    f.plan = changesOf(world);
+    ctx.finish(0, 'Saved the plan to: failback.tfplan\n');
+  }
+  if (command === 'show') {
+    if (!f.plan) ctx.finish(1, '', 'Error: Failed to read the given file as a state or plan file\n');
+    ctx.finish(
+      0,
+      `${JSON.stringify({ format_version: '1.2', resource_changes: f.plan.map(({ address, type, change }) => ({ address, type, change })) })}\n`,
+    );
+  }
+  if (command === 'apply') {
+    needsVariable();
+    if (!f.plan) ctx.finish(1, '', 'Error: Saved plan is stale\n');
+    const at = world.drill.signalAt;
+    if (!at || at.phase !== 'apply') {
+      apply(ctx);
+      ctx.finish(0, 'Apply complete!\n');
+    }
+    delete world.drill.signalAt;
+    // As terraform does on SIGINT: the operations in flight end, the state is saved (here: nothing applied yet), exit 1.
+    ctx.interruptCaller(at.signal, (interrupted) => {
+      delete world.failback.plan;
+      ctx.finish(
+        1,
+        '',
+        interrupted ? 'Interrupt received.\nGracefully shutting down...\n' : 'fake failback: the failback never sent SIGINT to the apply\n',
+      );
+    });
+    return true;
+  }
+  ctx.finish(1, '', `fake failback: unexpected call in the failback's folder: ${ctx.line}\n`);
+  return true;
+}
+
+module.exports = { terraform };

@@ -1,0 +1,512 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CA_RECORD_FOLDER } from '../../lib/rancher/ca-record';
+import { Aws } from '../shared/aws';
+import type { ClientsOfRegion } from '../shared/aws/clients';
+import { backupHoldsMember, caMemberOf, recordedCas } from '../shared/backup-ca';
+import type { IoHost } from '../shared/io/io-host';
+import { managed } from '../shared/module-folder';
+import { spannedPhaseRunner } from '../shared/phase-spans';
+import { Interrupted } from '../shared/poll';
+import { run, runAsync } from '../shared/process';
+import { productionDeployment, type ProductionDeployment } from '../shared/production';
+import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
+import { readProductionSettings } from '../shared/settings-file';
+import { ageMinutes, allowedAgeMinutes, BACKUP_PREFIX, newestBackup, standbyRegionOf } from '../shared/standby';
+import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
+import { StateFile } from '../shared/state-file';
+import { stringAttribute, Terraform, terraformBinary, type ModuleState } from '../shared/terraform';
+import { readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
+import { readableError } from '../shared/tool-output';
+import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldRecord, type PlannedChange } from './failback-settings';
+
+// `npm run failback -- rke-ha` (docs/failover.md, "Failback"): after a failover, production applied again in its own
+// region restoring the standby's newest backup, checked at its load balancer, then the hostname's records moved back
+// to it and handed back to production's state. Decided and stated first (nothing changed until the typed
+// confirmation), then phases; a rerun continues from the record (`failback.out/failback.json`).
+
+/** The SDK's side, loaded once the failback reaches AWS through it (a dry run never needs it). */
+const sdkSide = () => import('../shared/aws/sdk-side');
+
+/** The failback's phases, in order. */
+export const FAILBACK_PHASES = ['synth', 'apply', 'check', 'move', 'ping', 'adopt'] as const;
+export type FailbackPhase = (typeof FAILBACK_PHASES)[number];
+
+export interface FailbackOptions {
+  readonly stack: string;
+  /** Production's module folder: its state is applied (through the failback's own module) and the records imported back. */
+  readonly productionDir: string;
+  readonly settingsPath: string;
+  /** The failover's folder: its record and the standby's module and state (read). */
+  readonly failoverRoot: string;
+  /** The failback's folder: its record, production's settings as applied, its module, the report. */
+  readonly root: string;
+  readonly synthScript: string;
+  readonly dryRun?: boolean;
+  /** No typed confirmation (pipelines). @default false */
+  readonly yes?: boolean;
+  readonly ask?: (question: string) => Promise<string | undefined> | string | undefined;
+  /** Budget for each /ping. @default 15 */
+  readonly pingMinutes?: number;
+  /** Budget for Route 53 to report the change INSYNC. @default 10 */
+  readonly syncMinutes?: number;
+  readonly applyTimeoutMs?: number;
+  readonly interrupted: () => boolean;
+  readonly stop?: AbortSignal;
+  readonly io: IoHost;
+  /** AWS SDK clients by region (tests: the fake AWS). @default the SDK's, from the environment */
+  readonly clients?: ClientsOfRegion;
+}
+
+/** What a failback keeps between runs (`<root>/failback.json`): a rerun continues with the same backup and records. */
+export interface FailbackRecord {
+  readonly startedAt: string;
+  readonly backup: { readonly bucket: string; readonly key: string; readonly lastModified: string };
+  readonly file: string;
+  readonly rpoMinutes: number;
+  /** The CA agents trust, as the standby's backups record it. */
+  readonly expectedCa: string;
+  /** The hostname's records production's state held before the apply (which forgets them). */
+  readonly held: readonly HeldRecord[];
+  readonly phase: FailbackPhase;
+  readonly moved: boolean;
+  readonly done?: boolean;
+}
+
+/** The report (`<root>/report-<time>.json`, and in --json's messages). */
+export interface FailbackReport {
+  readonly version: 1;
+  readonly production: { readonly name: string; readonly region: string; readonly module: string; readonly url?: string; loadBalancer?: string };
+  readonly standby: { readonly name: string; readonly region: string; readonly module: string };
+  readonly backup: FailbackRecord['backup'];
+  /** The backup's age when the failback began: the standby's data lost. */
+  readonly rpoMinutes: number;
+  /** Seconds from the failback's first start to Rancher answering pong on the hostname from the primary. */
+  rtoSeconds?: number;
+  readonly ca: { expected: string; served?: string };
+  records: string[];
+  readonly phases: TimedPhase<FailbackPhase>[];
+  passed?: boolean;
+}
+
+/** What the gate found: production, the standby, the backup, the CA, the clients; or an exit code. */
+interface Planned {
+  readonly production: ProductionDeployment;
+  readonly standby: FailoverOutcome;
+  readonly standbyConfig: string | undefined;
+  readonly record: FailbackRecord;
+  readonly clients: { of: ClientsOfRegion; destroy(): void };
+}
+
+export async function failback(options: FailbackOptions): Promise<number> {
+  const { io } = options;
+  if (options.stack !== 'rke-ha') {
+    io.error(
+      'FAILBACK_STACK_NOT_RKE_HA',
+      `A failback returns rke-ha from its standby region; ${options.stack} keeps no standby (docs/standby.md). Nothing was changed.`,
+    );
+    return 2;
+  }
+  let settings: Record<string, unknown>;
+  try {
+    settings = readProductionSettings(options.settingsPath);
+  } catch (error) {
+    io.error('FAILBACK_SETTINGS_UNREADABLE', `${(error as Error).message} Nothing was changed.`);
+    return 2;
+  }
+  const region = standbyRegionOf(settings);
+  if (!region) {
+    io.error(
+      'FAILBACK_NO_STANDBY',
+      `${options.settingsPath} sets no standby.region: there is no standby to fail back from. Set RANCHER_CONFIG to the settings file the failover ran with. Nothing was changed.`,
+    );
+    return 2;
+  }
+  const failoverModule = join(options.failoverRoot, 'cdktf.out', 'stacks', options.stack);
+  const moduleDir = join(options.root, 'cdktf.out', 'stacks', options.stack);
+  if (options.dryRun) {
+    io.info(
+      'FAILBACK_PLAN',
+      [
+        `Failback of ${String(settings.name ?? 'rancher')} (${options.stack}, module ${options.productionDir}) from its standby in ${region}:`,
+        `  refused unless ${join(options.failoverRoot, FAILOVER_RECORD)} records a failover done, production's state is readable, its region's EC2 answers, and the standby's newest backup is fresh enough for backups.schedule and carries the CA the agents need`,
+        `  production applied to its own state from ${moduleDir}: restoring that backup, the hostname's records held out of the apply (forgotten, never deleted nor moved; the plan is refused if it deletes anything)`,
+        `  then: the CA the primary serves checked against the standby's record at its load balancer; the records moved back (Route 53 UPSERT, until INSYNC); /ping on the hostname; the records imported back into production's state; RTO and RPO reported`,
+        `  the standby deployment (${failoverModule}) is left up, named with the command that removes it`,
+      ].join('\n'),
+      { region, standbyModule: failoverModule },
+    );
+    io.result('FAILBACK_DRY_RUN', 'Dry run: nothing was read but the settings file, and nothing was changed.', { exitCode: 0 });
+    return 0;
+  }
+  const file = new StateFile<FailbackRecord>(join(options.root, 'failback.json'));
+  const earlier = file.read();
+  if (earlier?.done) {
+    io.result('FAILBACK_ALREADY_DONE', `The failback of ${earlier.startedAt} is done: the hostname leads to the primary. Nothing was changed.`, {
+      exitCode: 0,
+    });
+    return 0;
+  }
+  const planned = await planFailback(options, settings, { region, earlier, failoverModule });
+  if (typeof planned === 'number') return planned;
+  const { production, standby, clients } = planned;
+  let current = planned.record;
+  mkdirSync(options.root, { recursive: true });
+  file.write(current);
+  const report: FailbackReport = {
+    version: 1,
+    production: { name: production.name, region: production.region, module: production.dir, ...(production.url ? { url: production.url } : {}) },
+    standby: { name: standby.name, region: standby.region, module: failoverModule },
+    backup: current.backup,
+    rpoMinutes: current.rpoMinutes,
+    ca: { expected: current.expectedCa },
+    records: [],
+    phases: [],
+  };
+  const phase = spannedPhaseRunner<FailbackPhase>({
+    io,
+    prefix: 'FAILBACK',
+    begin: (p) =>
+      io.begin({
+        code: 'FAILBACK_PHASE_STARTED',
+        label: p,
+        position: { n: FAILBACK_PHASES.indexOf(p) + 1, m: FAILBACK_PHASES.length },
+        text: p,
+        data: { phase: p },
+      }),
+    interrupted: options.interrupted,
+    results: report.phases,
+    enter: (p) => file.write((current = { ...current, phase: p })),
+  });
+  let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
+  try {
+    await runPhases({
+      options,
+      settings,
+      production,
+      report,
+      phase,
+      moduleDir,
+      clients,
+      record: () => current,
+      standbyConfig: planned.standbyConfig,
+      setMoved: () => file.write((current = { ...current, moved: true })),
+    });
+  } catch (error) {
+    outcome = error instanceof Interrupted || options.interrupted() ? 'interrupted' : 'failed';
+    if (!(error instanceof StepFailed) && !(error instanceof Interrupted)) io.error('FAILBACK_FAILED', (error as Error).message);
+  } finally {
+    clients.destroy();
+  }
+  report.passed = outcome === 'passed';
+  if (report.passed) file.write((current = { ...current, done: true }));
+  const now = new Date().toISOString();
+  const reportFile = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  describe(io, report, current.moved);
+  const exitCode = outcome === 'interrupted' ? 130 : report.passed ? 0 : 1;
+  io.result(
+    'FAILBACK_RESULT',
+    report.passed
+      ? `PASSED: ${report.production.url} answers from ${production.region} again. RTO ${report.rtoSeconds} s, RPO ${report.rpoMinutes} min. Report: ${reportFile}`
+      : `${outcome === 'interrupted' ? 'INTERRUPTED' : 'FAILED'}${current.moved ? '' : ': the hostname still leads to the standby'}; run the failback again to continue. Report: ${reportFile}`,
+    { passed: report.passed, report: reportFile, exitCode, rtoSeconds: report.rtoSeconds, rpoMinutes: report.rpoMinutes, moved: current.moved },
+  );
+  return exitCode;
+}
+
+/** The gate (the failover done, production readable, its region answering), the standby's backup chosen and checked, stated and confirmed. */
+async function planFailback(
+  options: FailbackOptions,
+  settings: Record<string, unknown>,
+  o: { region: string; earlier: FailbackRecord | undefined; failoverModule: string },
+): Promise<Planned | number> {
+  const { io } = options;
+  const standby = new StateFile<FailoverOutcome>(join(options.failoverRoot, FAILOVER_RECORD)).read();
+  if (!standby?.moved || !standby.done || standby.region !== o.region) {
+    io.error(
+      'FAILBACK_NOT_FAILED_OVER',
+      `${join(options.failoverRoot, FAILOVER_RECORD)} ${standby ? `records a failover to ${standby.region} that is not done (run the failover again to finish it)` : 'does not exist'}: a failback returns from a failover that moved the hostname to the standby. Run it in the folder the failover ran in. Nothing was changed.`,
+    );
+    return 2;
+  }
+  let production: ProductionDeployment;
+  try {
+    production = productionDeployment(options.productionDir);
+  } catch (error) {
+    io.error('FAILBACK_PRODUCTION_UNREADABLE', `Production's state: ${(error as Error).message} Nothing was changed.`);
+    return 2;
+  }
+  if (!production.url) {
+    io.error('FAILBACK_NO_URL', `${production.dir} has no rancher_url output: nothing names the hostname to move back. Nothing was changed.`);
+    return 2;
+  }
+  const clients = options.clients ? { of: options.clients, destroy: () => undefined } : (await sdkSide()).clientsByRegion();
+  const refuse = (code: string, text: string, exitCode: 1 | 2): number => {
+    clients.destroy();
+    io.error(code, `${text} Nothing was changed.`);
+    return exitCode;
+  };
+  const primary = await (await sdkSide()).regionAnswers(clients.of(production.region));
+  if (!primary.answers)
+    return refuse(
+      'FAILBACK_PRIMARY_REGION_DOWN',
+      `EC2 in ${production.region}, production's region, did not answer (${readableError(primary.error, 300)}): production is applied there next. Fail back once the region is healthy (the AWS Health Dashboard).`,
+      1,
+    );
+  let standbyState: ModuleState;
+  try {
+    standbyState = new Terraform(o.failoverModule).pull();
+  } catch (error) {
+    return refuse('FAILBACK_STANDBY_UNREADABLE', `The standby's state: ${(error as Error).message}`, 2);
+  }
+  const output = (key: string) => stringAttribute(standbyState.outputs[key]?.value);
+  const bucket = output('rancher_backup_bucket');
+  if (!bucket)
+    return refuse(
+      'FAILBACK_STANDBY_NO_BACKUPS',
+      `The standby's state (${o.failoverModule}) has no rancher_backup_bucket output: it keeps no backups to fail back from.`,
+      2,
+    );
+  const aws = new Aws(o.region);
+  let record: FailbackRecord;
+  if (o.earlier) record = o.earlier;
+  else {
+    const newest = newestBackup(aws, bucket);
+    const allowed = allowedAgeMinutes(settings);
+    if (!newest)
+      return refuse(
+        'FAILBACK_NO_STANDBY_BACKUP',
+        `No backup in s3://${bucket}/${BACKUP_PREFIX}, the standby's own: its next one (backups.schedule "${allowed.schedule}") is the first there. Wait for it.`,
+        1,
+      );
+    const age = ageMinutes(newest.lastModified, Date.now());
+    if (age > allowed.minutes)
+      return refuse(
+        'FAILBACK_STANDBY_BACKUP_STALE',
+        `The standby's newest backup s3://${bucket}/${newest.key} (${newest.lastModified}) is ${age} minutes old: a failback now would lose that much (the RPO), more than backups.schedule "${allowed.schedule}" allows (${allowed.minutes} minutes: its longest gap and 15). The standby's backups stopped (backups.enabled, the rancher-backup operator in ${o.region}): fix that, then fail back.`,
+        1,
+      );
+    const fileName = newest.key.slice(BACKUP_PREFIX.length);
+    if (fileName.endsWith('.enc') && !output('rancher_backup_encryption_config'))
+      return refuse(
+        'FAILBACK_BACKUP_NOT_DECRYPTABLE',
+        `${fileName} is encrypted, and the standby's state has no rancher_backup_encryption_config output to decrypt it with.`,
+        2,
+      );
+    const cas = recordedCas(aws, bucket);
+    if (cas.length !== 1)
+      return refuse(
+        'FAILBACK_CA_NOT_RECORDED',
+        `s3://${bucket}/${CA_RECORD_FOLDER} holds ${cas.length} records of the CA agents trust: the failback checks the primary against exactly one.`,
+        1,
+      );
+    const member = caMemberOf(settings);
+    if (member && !(await backupHoldsMember(aws, { bucket, key: newest.key }, member.file, options.root)))
+      return refuse(
+        'FAILBACK_BACKUP_WITHOUT_CA',
+        `s3://${bucket}/${newest.key} holds no ${member.file} (${member.what}): restored from it, the primary would serve another CA and every downstream agent would refuse it. Check the standby's backups (the rancher-resource-set-full ResourceSet), then fail back from one that has it.`,
+        1,
+      );
+    const host = new URL(production.url).host;
+    const held = hostnameRecords(new Terraform(production.dir).pull(), host);
+    if (held.length === 0)
+      return refuse(
+        'FAILBACK_NO_RECORD',
+        `Production's state holds no A or AAAA record of ${host}: nothing to move back (DNS round robin is not failed back).`,
+        2,
+      );
+    record = {
+      startedAt: new Date().toISOString(),
+      backup: { bucket, key: newest.key, lastModified: newest.lastModified },
+      file: fileName,
+      rpoMinutes: age,
+      expectedCa: cas[0],
+      held,
+      phase: 'synth',
+      moved: false,
+    };
+  }
+  const host = new URL(production.url).host;
+  io.info(
+    'FAILBACK_PLAN',
+    [
+      `Failback of ${production.name} (${options.stack}) from ${standby.name} in ${o.region} to ${production.region} (module ${production.dir}):`,
+      `  backup: s3://${record.backup.bucket}/${record.backup.key} (${record.backup.lastModified}), ${record.rpoMinutes} minutes old: the data lost (RPO)`,
+      `  production applied to its own state, restoring it; ${record.held.map((h) => h.address).join(', ')} held out of the apply (forgotten, not deleted)`,
+      `  the CA agents trust: ${record.expectedCa}`,
+      `  then: ${host}'s records moved back to production's load balancer once it serves that CA, and imported back into its state`,
+    ].join('\n'),
+    { backup: record.backup.key, rpoMinutes: record.rpoMinutes, region: production.region },
+  );
+  if (!options.yes) {
+    const answer = await options.ask?.(`Type the hostname (${host}) to fail it back to ${production.region}: `);
+    if (answer === undefined)
+      return refuse('FAILBACK_NO_TERMINAL', 'No terminal to confirm on: pass --yes to fail back without the typed confirmation.', 2);
+    if (answer.trim() !== host) return refuse('FAILBACK_WRONG_NAME', `'${answer.trim()}' is not '${host}':`, 1);
+  }
+  return { production, standby, standbyConfig: output('rancher_backup_encryption_config'), record, clients };
+}
+
+interface Run {
+  readonly options: FailbackOptions;
+  readonly settings: Record<string, unknown>;
+  readonly production: ProductionDeployment;
+  readonly report: FailbackReport;
+  readonly phase: <T>(name: FailbackPhase, step: () => Promise<T> | T) => Promise<T>;
+  readonly moduleDir: string;
+  readonly clients: { of: ClientsOfRegion };
+  readonly record: () => FailbackRecord;
+  readonly standbyConfig: string | undefined;
+  readonly setMoved: () => void;
+}
+
+async function runPhases(r: Run): Promise<void> {
+  const { options, production, report } = r;
+  const url = production.url!;
+  const caFile = join(options.root, 'served-ca.pem');
+  if (!r.record().moved) await beforeTheMove(r, caFile);
+  await r.phase('ping', async () => {
+    await answersPong(options, trustOf(caFile), url, `${url}/ping`);
+    report.rtoSeconds = Math.round((Date.now() - Date.parse(r.record().startedAt)) / 1000);
+  });
+  await r.phase('adopt', () => adopt(r));
+}
+
+/** Production applied (records held out), its CA checked at its load balancer, the records moved back. */
+async function beforeTheMove(r: Run, caFile: string): Promise<void> {
+  const { options, production, report, moduleDir } = r;
+  const held = r.record().held;
+  const url = production.url!;
+  if (r.standbyConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = r.standbyConfig;
+  await r.phase('synth', async () => {
+    const settingsFile = join(options.root, 'settings.json');
+    writeFileSync(
+      settingsFile,
+      `${JSON.stringify(failbackSettings(r.settings, { file: r.record().file, bucket: r.record().backup.bucket }), null, 2)}\n`,
+    );
+    await synthesize({ ...options, settingsFile, outdir: join(options.root, 'cdktf.out'), what: "production's failback" });
+    const json = readModuleJson(moduleDir);
+    const productionJson = readModuleJson(production.dir);
+    if (!json || !productionJson) throw new StepFailed(`no cdk.tf.json in ${json ? production.dir : moduleDir}`);
+    if (json.resource?.aws_route53_record)
+      throw new StepFailed("the failback's module has a Route53 record: it would move the name before the check");
+    const safe = heldOut(json, new Terraform(production.dir).pull(), { productionDir: production.dir, productionJson, moduleDir });
+    writeFileSync(join(moduleDir, 'cdk.tf.json'), `${JSON.stringify(safe, null, 2)}\n`);
+  });
+  await r.phase('apply', async () => {
+    const plan = 'failback.tfplan';
+    for (const args of [
+      ['init', '-input=false'],
+      ['plan', '-input=false', `-out=${plan}`],
+    ])
+      await terraform(r, args);
+    const shown = run(terraformBinary(), ['show', '-json', plan], { cwd: moduleDir, timeoutMs: 300_000 });
+    if (shown.code !== 0) throw new StepFailed(`terraform show -json ${plan} failed: ${readableError(shown.stderr)}`);
+    const changes = ((JSON.parse(shown.stdout) as { resource_changes?: PlannedChange[] }).resource_changes ?? []) as PlannedChange[];
+    const problems = planProblems(changes);
+    if (problems.length > 0)
+      throw new StepFailed(
+        `the plan of production's failback is refused, nothing was applied: ${problems.join('; ')}. Its plan is ${join(moduleDir, plan)}.`,
+      );
+    await terraform(r, ['apply', '-input=false', plan]);
+  });
+  const lbAttributes = managed(new Terraform(production.dir).pull(), 'aws_lb')[0]?.attributes;
+  const lb = { dnsName: stringAttribute(lbAttributes?.dns_name), zoneId: stringAttribute(lbAttributes?.zone_id) };
+  if (!lb.dnsName || !lb.zoneId) throw new StepFailed("production's state holds no load balancer with a DNS name and zone");
+  report.production.loadBalancer = lb.dnsName;
+  await r.phase('check', () =>
+    checkServedCa({
+      ...options,
+      url,
+      loadBalancer: lb.dnsName!,
+      expected: report.ca.expected,
+      caFile,
+      who: 'the primary',
+      left: `The records were not moved: ${new URL(url).host} still leads to the standby, which serves production.`,
+      seen: (served) => (report.ca.served = served),
+    }),
+  );
+  await r.phase('move', async () => {
+    const records = held.map((h) => ({ zoneId: h.zoneId, name: h.name, type: h.type, target: { dnsName: lb.dnsName!, zoneId: lb.zoneId! } }));
+    const moved = await (
+      await sdkSide()
+    ).moveAliasRecords(
+      r.clients.of(production.region),
+      records,
+      { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted },
+      () => {
+        report.records = records.map((rec) => `${rec.type} ${rec.name} in ${rec.zoneId} -> ${rec.target.dnsName}`);
+        r.setMoved();
+      },
+    );
+    if (!moved.inSync)
+      throw new StepFailed(`Route 53 did not report ${moved.changeIds.join(', ')} INSYNC within ${options.syncMinutes ?? 10} minutes`);
+  });
+}
+
+/** A terraform command in the failback's module, stopped with SIGINT on a signal (terraform saves its state). */
+async function terraform(r: Run, args: readonly string[]): Promise<void> {
+  const result = await runAsync(terraformBinary(), args, {
+    cwd: r.moduleDir,
+    timeoutMs: args[0] === 'apply' ? (r.options.applyTimeoutMs ?? 10_800_000) : 900_000,
+    onLine: r.options.io.lines('FAILBACK_TERRAFORM_OUTPUT'),
+    stop: r.options.stop,
+    stopSignal: 'SIGINT',
+  });
+  if (r.options.interrupted()) throw new Interrupted();
+  if (result.code !== 0)
+    throw new StepFailed(
+      `terraform ${args[0]} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}: production's failback is not complete (run the failback again to continue)`,
+    );
+}
+
+/**
+ * The records handed back to production's own module: imported (`terraform import`, the provider's id
+ * `<zone>_<name>_<type>`) where its state no longer holds them, so its next plan holds them as they are, pointed at
+ * its load balancer, instead of failing to create them.
+ */
+async function adopt(r: Run): Promise<void> {
+  const inState = new Set(
+    new Terraform(r.production.dir)
+      .pull()
+      .resources.filter((x) => x.mode === 'managed')
+      .map((x) => `${x.type}.${x.name}`),
+  );
+  for (const h of r.record().held.filter((x) => !inState.has(x.address))) {
+    const result = await runAsync(terraformBinary(), ['import', '-input=false', h.address, `${h.zoneId}_${h.name}_${h.type}`], {
+      cwd: r.production.dir,
+      timeoutMs: 900_000,
+      onLine: r.options.io.lines('FAILBACK_TERRAFORM_OUTPUT'),
+      stop: r.options.stop,
+      stopSignal: 'SIGINT',
+    });
+    if (r.options.interrupted()) throw new Interrupted();
+    if (result.code !== 0)
+      throw new StepFailed(
+        `terraform import ${h.address} failed in ${r.production.dir} (exit ${result.code}): the record leads to the primary but production's state does not hold it yet (run the failback again)`,
+      );
+  }
+}
+
+/** The report as one message, and what is left: the standby deployment. */
+function describe(io: IoHost, report: FailbackReport, moved: boolean): void {
+  io.info(
+    'FAILBACK_REPORT',
+    [
+      `Failback of ${report.production.name} from ${report.standby.name} (${report.standby.region}) to ${report.production.region}:`,
+      ...report.phases.map((p) => `  ${p.phase}: ${p.status}${p.seconds !== undefined ? ` (${p.seconds} s)` : ''}${p.detail ? `: ${p.detail}` : ''}`),
+      `  backup restored: s3://${report.backup.bucket}/${report.backup.key}; data lost (RPO): ${report.rpoMinutes} minutes`,
+      report.rtoSeconds !== undefined
+        ? `  recovery (RTO, from the failback's start to pong on ${report.production.url}): ${report.rtoSeconds} s`
+        : '  recovery (RTO): not reached',
+      `  CA: recorded ${report.ca.expected}, served ${report.ca.served ?? '(not asked)'}`,
+      ...report.records.map((r) => `  moved: ${r}`),
+    ].join('\n'),
+  );
+  if (moved && existsSync(report.standby.module))
+    io.warn(
+      'FAILBACK_STANDBY_LEFT',
+      `Left up in ${report.standby.region}: the standby deployment ${report.standby.name} (${report.standby.module}), no longer serving. Its backup bucket holds the standby's backups (data): remove the deployment with \`npm run teardown -- --dir ${report.standby.module} --keep-snapshots\`, which keeps that bucket and its key guarded (docs/teardown.md); delete the bucket by hand once you no longer need those backups.`,
+    );
+}
