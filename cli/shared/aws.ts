@@ -17,11 +17,15 @@ const CLI_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(AWS_CALLS).map(c
 export class Aws {
   private made?: Promise<{ readonly side: SdkSide; readonly clients: AwsClients }>;
 
-  constructor(readonly region: string) {}
+  /** `clients`: this region's clients made elsewhere (a command given its clients, as a test gives the fake cloud's). */
+  constructor(
+    readonly region: string,
+    private readonly clients?: AwsClients,
+  ) {}
 
   /** The SDK's functions and this region's clients, made at the first call (the clients' idle sockets hold no run open). */
   sdk(): Promise<{ readonly side: SdkSide; readonly clients: AwsClients }> {
-    this.made ??= sdkSide().then((side) => ({ side, clients: new side.AwsClients({ region: this.region }) }));
+    this.made ??= sdkSide().then((side) => ({ side, clients: this.clients ?? new side.AwsClients({ region: this.region }) }));
     return this.made;
   }
 
