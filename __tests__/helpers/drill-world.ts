@@ -5,6 +5,12 @@ import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB, w
 import { writeBackup } from './backup-file';
 import { synthSettings } from './variants';
 import { etcdThrowawaySettings, throwawaySettings } from '../../cli/drill/drill-settings';
+import { drill as drillCommand, type DrillSettings } from '../../cli/drill/drill';
+import { IoHost } from '../../cli/shared/io/io-host';
+import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
+import { useTerraformBinary } from '../../cli/shared/terraform';
+import { teardown } from '../../cli/teardown/teardown';
+import { awsOfWorldWithStubs } from './fake-cloud-aws-stubs';
 
 /**
  * The drill's world, shared by its tools files (cli/drill/drill*.tools.test.ts, split so jest runs them side by side).
@@ -174,7 +180,18 @@ export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' | 'stan
           }
         : {}),
     };
+    // The fake AWS hands out the backup file for every backup of production's bucket and of the standby's copy.
+    for (const name of [BUCKET, COPY])
+      for (const o of x.aws.buckets[name]?.objects ?? []) if (o.key.endsWith('.tar.gz.enc')) o.body = x.drill.backupFile;
     change?.(x);
+    // KMS refuses production's snapshot key to the caller: S3 answers AccessDenied to its reads and copies.
+    if (x.drill.etcd?.denied) for (const o of x.aws.buckets[ETCD_BUCKET].objects) o.unreadable = true;
+    // The compare phase's first AWS call is its backup's download, through the SDK: the fake AWS endpoint signals the
+    // drill there (a bundled-CLI run), as the stubs signal it at their phases' calls.
+    if (x.drill.signalAt?.phase === 'compare') {
+      x.signalOnCall = { call: 'S3 GetObject', signal: x.drill.signalAt.signal };
+      delete x.drill.signalAt;
+    }
   });
   writeFileSync(join(c.dir, 'rancher.yaml'), `name: rancher\nregion: eu-west-1\n${standby ? `standby:\n  region: ${STANDBY_REGION}\n` : ''}`);
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(throwawayModule, null, 1));
@@ -219,6 +236,45 @@ export function checkEveryDrill(): void {
 export const drill = (c: FakeCloud, ...extra: string[]) =>
   c.run(['drill', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
 
+/**
+ * `drill rke-ha --dir module` of the world, driven as a function in this process, from the world's folder: terraform,
+ * kubectl, curl and the synth are the world's stubs (processes, as in the product), AWS the fake AWS behind the SDK
+ * clients loaded from and written back to the world (fake-cloud-aws-stubs.ts: SSM Run Command answered by the
+ * stubs). Its exit code, what it printed as plain lines, and its host (messages, spans: what `--json` prints). The
+ * environment it changes (PATH, the world, the restore's TF_VAR_) is put back after it.
+ */
+export async function drillHere(
+  c: FakeCloud,
+  options: Partial<Omit<DrillSettings, 'teardown' | 'interrupted'>> = {},
+): Promise<{ code: number; out: string; err: ''; io: IoHost }> {
+  let out = '';
+  const io = new IoHost(new PlainRenderer({ write: (text: string) => (out += text) }));
+  const env = { ...process.env };
+  const cwd = process.cwd();
+  useTerraformBinary(join(c.bin, 'terraform'));
+  Object.assign(process.env, { PATH: `${c.bin}:${env.PATH}`, FAKE_WORLD: c.dir, RANCHER_HA_AWS_POLL_MS: '0' });
+  process.chdir(c.dir);
+  try {
+    const code = await drillCommand({
+      stack: 'rke-ha',
+      productionDir: c.moduleDir,
+      settingsPath: join(c.dir, 'rancher.yaml'),
+      root: join(c.dir, 'drill.out'),
+      synthScript: SYNTH_STUB,
+      interrupted: () => false,
+      teardown,
+      aws: awsOfWorldWithStubs(c),
+      ...options,
+      io,
+    });
+    return { code, out, err: '', io };
+  } finally {
+    process.chdir(cwd);
+    for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+    Object.assign(process.env, env);
+  }
+}
+
 export const reportOf = (c: FakeCloud): any => {
   const folder = join(c.dir, 'drill.out');
   const files = readdirSync(folder).filter((f) => f.startsWith('report-'));
@@ -249,12 +305,27 @@ export function expectProductionOnlyRead(c: FakeCloud): void {
   // The standby's copy (--standby): listed and read, nothing else.
   for (const call of lines.filter((l) => l.tool === 'aws' && l.args.includes(COPY)))
     expect(['list-objects-v2', 'get-object']).toContain(call.args[1]);
-  // Through the SDK (the teardown's calls): production's buckets are never named but by a read.
-  for (const call of lines.filter((l) => l.tool === 'aws-sdk' && [BUCKET, ETCD_BUCKET, COPY].some((b) => l.args[2].includes(JSON.stringify(b)))))
-    expect(['S3 ListObjectsV2', 'S3 GetObject']).toContain(call.args[1]);
-  // The snapshot bucket: listed, read (a byte), and named only as the source of the copy.
-  for (const call of lines.filter((l) => l.tool === 'aws' && l.args.some((a: string) => a.startsWith(ETCD_BUCKET)))) {
-    expect(['list-objects-v2', 'get-object', 'copy-object']).toContain(call.args[1]);
-    if (call.args[1] === 'copy-object') expect(call.args[call.args.indexOf('--copy-source') + 1]).toBe(`${ETCD_BUCKET}/rke-ha/${NEWEST_SNAPSHOT}`);
+  const sdk = lines.filter((l) => l.tool === 'aws-sdk').map((l) => ({ region: l.args[0], call: l.args[1], input: JSON.parse(l.args[2]) }));
+  // Through the SDK (the drill's reads, its copy, the teardown's calls): production's buckets are never named but by a read.
+  for (const call of sdk.filter((c) => [BUCKET, ETCD_BUCKET, COPY].includes(c.input.Bucket)))
+    expect(['S3 ListObjectsV2', 'S3 GetObject']).toContain(call.call);
+  // Production's snapshot: read a byte only (whether the caller may), never downloaded; named only as the source of
+  // the copy, which goes SSE-S3 into the throwaway's bucket (its servers read it without production's key).
+  for (const call of sdk.filter((c) => c.call === 'S3 GetObject' && c.input.Bucket === ETCD_BUCKET)) expect(call.input.Range).toBe('bytes=0-0');
+  for (const call of sdk.filter((c) => c.call === 'S3 CopyObject')) {
+    expect(call.input.CopySource).toBe(`${ETCD_BUCKET}/rke-ha/${NEWEST_SNAPSHOT}`);
+    expect(call.input.ServerSideEncryption).toBe('AES256');
+    expect([BUCKET, ETCD_BUCKET, COPY]).not.toContain(call.input.Bucket);
   }
+  // The token's parameter: a SecureString under a key, its value never in the log (fake-cloud-aws.ts loggedInput).
+  for (const call of sdk.filter((c) => c.call === 'SSM PutParameter'))
+    expect(call.input).toMatchObject({ Type: 'SecureString', Value: '(not logged)' });
+  // The failover (failover-world.ts) reads this world too: the drill's own checks follow.
+  if (c.world().failover) return;
+  // --standby: every AWS call in the standby region (production's is not read).
+  const standby = c.world().drill.standby;
+  if (standby) expect([...new Set(sdk.map((x) => x.region))].filter((r) => r !== standby.region)).toEqual([]);
+  // No AWS CLI process for the drill's own calls: S3 and SSM's parameters through the SDK (SSM Run Command's
+  // invocations are the stubs', in the AWS CLI's words: fake-aws-endpoint/world-stubs.ts).
+  expect(lines.filter((l) => l.tool === 'aws' && l.args[0] !== 'ssm').map((l) => l.args.join(' '))).toEqual([]);
 }

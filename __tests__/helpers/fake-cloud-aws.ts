@@ -42,10 +42,10 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
       stack.add(
         (next: InitializeHandler<any, any>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<any>) => {
           const call = sdkCall(String(context.clientName), String(context.commandName));
-          // The input as the SDK's own log filter shows it (a SecureString's Value as ***SensitiveInformation***): a
-          // secret reaches no log, this one included.
+          // The input as the SDK's own log filter shows it (a SecureString's Value as ***SensitiveInformation***), then
+          // as the fake AWS endpoint logs it (loggedInput): a secret reaches no log, and both logs mark it alike.
           const shown = context.inputFilterSensitiveLog ? context.inputFilterSensitiveLog(args.input) : args.input;
-          const line = ['aws-sdk', region, call, JSON.stringify(shown)];
+          const line = ['aws-sdk', region, call, loggedInput(call, shown as Record<string, any>)];
           load(fake, cloud.world().aws, region);
           appendFileSync(join(cloud.dir, 'calls.jsonl'), `${JSON.stringify({ tool: line[0], args: line.slice(1) })}\n`);
           try {
@@ -79,8 +79,14 @@ export function load(fake: FakeAws, aws: any, region: string): void {
     if (!b.exists) continue;
     const bucket = fake.s3.createBucket(name);
     for (const o of b.objects) {
-      bucket.versions.push({ key: o.key, versionId: o.version, deleteMarker: false, body: Buffer.alloc(0), modified: new Date(0) });
+      // An object's body: the world's file for it (`body`, a path: the drill's backup), else `size` bytes of nothing;
+      // its date the world's, which the drill picks the newest by.
+      const body = o.body ? readFileSync(o.body) : Buffer.alloc(o.size ?? 0);
+      bucket.versions.push({ key: o.key, versionId: o.version, deleteMarker: false, body, modified: new Date(o.lastModified ?? 0) });
       if (o.locked) bucket.locked.add(o.key);
+      // A key the caller's identity may not decrypt (the drill's --etcd: production's snapshot key): GetObject and
+      // CopyObject of it are AccessDenied.
+      if (o.unreadable) bucket.unreadable.add(o.key);
     }
   }
   fake.kms.keys.clear();
@@ -97,6 +103,9 @@ export function load(fake: FakeAws, aws: any, region: string): void {
     fake.route53.changes = aws.route53.changes ??= {};
     if (aws.route53.pendingLooks !== undefined) fake.route53.pendingLooks = aws.route53.pendingLooks;
   }
+  // SSM parameters (the drill's token parameter): the world's, by name.
+  fake.ssm.parameters.clear();
+  for (const [name, p] of Object.entries<any>(aws.parameters ?? {})) fake.ssm.parameters.set(name, { ...p, tags: [...p.tags] });
   fake.ec2.snapshots.length = 0;
   for (const [volumeId, ids] of Object.entries<string[]>(aws.volumes ?? {}))
     for (const id of ids) fake.ec2.snapshots.push({ id, volumeId, owner: fake.ec2.account });
@@ -137,6 +146,15 @@ export function save(fake: FakeAws, aws: any): void {
     if (key.deletionDate) k.window = Math.round((key.deletionDate.getTime() - fake.kms.now.getTime()) / DAY);
   }
   for (const [name, g] of Object.entries<any>(aws.logGroups)) g.exists = fake.logs.groups.has(name);
+  if (aws.parameters !== undefined || fake.ssm.parameters.size > 0) aws.parameters = Object.fromEntries(fake.ssm.parameters);
+}
+
+/**
+ * A call's input as the world's call log keeps it: a parameter's value is not there, as CloudTrail's record of
+ * PutParameter does not hold it either (the drill's checks look for production's token in the log).
+ */
+export function loggedInput(call: string, input: Record<string, any>): string {
+  return JSON.stringify(call === 'SSM PutParameter' && 'Value' in input ? { ...input, Value: '(not logged)' } : input);
 }
 
 /** ops-stubs/fake-cloud.js checkInvariants' bucket part, on the world's AWS objects: snapshot data without its guards. */

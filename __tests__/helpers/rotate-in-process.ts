@@ -54,7 +54,7 @@ function worldEndpoint(): Pluggable<object, MetadataBearer> {
             response: {
               statusCode: reply.status,
               headers: { ...reply.headers, 'x-amzn-requestid': 'fake-request' },
-              body: Uint8Array.from(Buffer.from(reply.body, 'utf8')),
+              body: Uint8Array.from(typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body),
             },
           };
         },

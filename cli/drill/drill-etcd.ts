@@ -1,15 +1,13 @@
 import { posix } from 'node:path';
-import { Aws } from '../shared/aws';
+import type { Aws } from '../shared/aws';
 import type { IoHost } from '../shared/io/io-host';
 import type { Comparison } from './drill-report';
 import RESTORE_SCRIPT from './drill-etcd-restore.sh';
 import { newestObject } from '../shared/production';
 import { readDeploymentRecord } from '../shared/module-folder';
-import { CommandFailed } from '../shared/process';
 import { onServer } from '../shared/server-command';
 import { serversOf, type Server } from '../shared/servers';
 import type { ModuleState } from '../shared/terraform';
-import { readableError } from '../shared/tool-output';
 
 /**
  * The drill's `--etcd` path (docs/drill.md, "With --etcd"): production's newest etcd snapshot, found and read
@@ -48,23 +46,19 @@ export interface EtcdSnapshot {
 const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** The newest snapshot in the folder (not its `.metadata/` twin), by LastModified; undefined when there is none. */
-export function newestSnapshot(aws: Aws, bucket: string, folder: string): EtcdSnapshot | undefined {
+export function newestSnapshot(aws: Aws, bucket: string, folder: string): Promise<EtcdSnapshot | undefined> {
   return newestObject(aws, bucket, `${folder}/`, (name) => SNAPSHOT_NAME.test(name));
 }
 
 /**
- * Whether the operator's credentials can read the snapshot: its first byte, to /dev/null. The bucket is encrypted
+ * Whether the operator's credentials can read the snapshot: its first byte, thrown away. The bucket is encrypted
  * with production's key, whose policy lets the identities that deploy production decrypt through S3 for that bucket
- * (`DeployersReadSnapshots`, lib/nodes/boot-parameters.ts) and nobody else: undefined when it reads, else why not.
+ * (`DeployersReadSnapshots`, lib/nodes/boot-parameters.ts) and nobody else: undefined when it reads, else why not
+ * (S3's error in its words).
  */
-export function snapshotUnreadable(aws: Aws, bucket: string, key: string): string | undefined {
-  try {
-    aws.call(['s3api', 'get-object', '--bucket', bucket, '--key', key, '--range', 'bytes=0-0', '/dev/null']);
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof CommandFailed)) throw error;
-    return readableError(error.result.stderr, 400) || error.message;
-  }
+export async function snapshotUnreadable(aws: Aws, bucket: string, key: string): Promise<string | undefined> {
+  const { side, clients } = await aws.sdk();
+  return side.objectUnreadable(clients, bucket, key);
 }
 
 /** The token's parameter of a module's state (`<path>/token`): its path, and the key it is encrypted with. */
@@ -168,18 +162,8 @@ export async function restoreEtcd(o: EtcdRestoreOptions): Promise<EtcdRestored> 
   const folder = snapshotFolder(o.stack);
   // Server-side copy with the operator's credentials: production's key decrypts for them through S3 (only they may);
   // SSE-S3 in the throwaway's bucket, which its node role reads without production's key or any grant on it.
-  o.aws.call([
-    's3api',
-    'copy-object',
-    '--copy-source',
-    `${o.productionBucket}/${o.snapshot.key}`,
-    '--bucket',
-    bucket,
-    '--key',
-    `${folder}/${o.snapshot.name}`,
-    '--server-side-encryption',
-    'AES256',
-  ]);
+  const { side, clients } = await o.aws.sdk();
+  await side.copyObject(clients, { bucket: o.productionBucket, key: o.snapshot.key }, { bucket, key: `${folder}/${o.snapshot.name}` });
   o.io.info('DRILL_SNAPSHOT_COPIED', `  copied s3://${o.productionBucket}/${o.snapshot.key} to s3://${bucket}/${folder}/${o.snapshot.name}`, {
     bucket,
     key: `${folder}/${o.snapshot.name}`,
@@ -187,21 +171,15 @@ export async function restoreEtcd(o: EtcdRestoreOptions): Promise<EtcdRestored> 
   const name = `${parameters.path}/${TOKEN_PARAMETER}`;
   o.willWrite(name);
   // SSM takes tags only when it creates a parameter, never with Overwrite: one a killed drill left goes first.
-  deleteTokenParameter(o.aws, name);
-  // Standard input, not an argument: the process list shows arguments to every local user.
-  o.aws.call(
-    ['ssm', 'put-parameter', '--cli-input-json', 'file:///dev/stdin'],
-    [],
-    300_000,
-    JSON.stringify({
-      Name: name,
-      Type: 'SecureString',
-      KeyId: parameters.keyId,
-      Tags: Object.entries(o.tags).map(([Key, Value]) => ({ Key, Value })),
-      Value: o.token,
-      Description: "Production's cluster token for the drill's restore; deleted once it ran",
-    }),
-  );
+  await deleteTokenParameter(o.aws, name);
+  // In the request's body only (the SDK's own log filter hides SSM's Value as sensitive): never an argument.
+  await side.writeSecureParameter(clients, {
+    name,
+    value: o.token,
+    keyId: parameters.keyId,
+    tags: o.tags,
+    description: "Production's cluster token for the drill's restore; deleted once it ran",
+  });
   try {
     const [first, ...others] = servers;
     for (const other of others) await stopServer(o, other);
@@ -216,7 +194,7 @@ export async function restoreEtcd(o: EtcdRestoreOptions): Promise<EtcdRestored> 
     return parseRestored(result.output);
   } finally {
     try {
-      deleteTokenParameter(o.aws, name);
+      await deleteTokenParameter(o.aws, name);
     } catch (error) {
       o.io.warn('DRILL_TOKEN_PARAMETER_LEFT', `  the parameter ${name} was not deleted (${(error as Error).message}): the teardown tries again`, {
         parameter: name,
@@ -241,6 +219,7 @@ async function stopServer(o: EtcdRestoreOptions, server: Server): Promise<void> 
 }
 
 /** Deletes the token's parameter; already gone is fine. */
-export function deleteTokenParameter(aws: Aws, name: string): void {
-  aws.call(['ssm', 'delete-parameter', '--name', name], ['ParameterNotFound']);
+export async function deleteTokenParameter(aws: Aws, name: string): Promise<void> {
+  const { side, clients } = await aws.sdk();
+  await side.deleteParameter(clients, name);
 }

@@ -156,7 +156,8 @@ async function compareWithBackup({ options, plan, report }: DrillRun, url: strin
   const download = join(options.root, 'backup.tar.gz');
   try {
     // The file restored, where it was found: production's bucket, or with --standby its copy (plan.aws in that region).
-    plan.aws.call(['s3api', 'get-object', '--bucket', backup.bucket, '--key', backup.key, download]);
+    const { side, clients } = await plan.aws.sdk();
+    await side.downloadObject(clients, backup.bucket, backup.key, download);
     await yieldFor(0);
     if (options.interrupted()) throw new Interrupted();
     const contents = await readBackupFile(download);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Aws } from '../shared/aws';
+import type { ClientsOfRegion } from '../shared/aws/clients';
 import type { IoHost } from '../shared/io/io-host';
 import { deleteTokenParameter, newestSnapshot, snapshotFolder, snapshotUnreadable, type EtcdSnapshot } from './drill-etcd';
 import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases';
@@ -80,6 +81,8 @@ export interface DrillSettings {
   readonly stop?: AbortSignal;
   /** The teardown command, which tears the throwaway down (cli/main.ts gives it: cli/shared/command-entries.ts). */
   readonly teardown: TeardownEntry;
+  /** AWS SDK clients by region (tests: the fake AWS). @default the SDK's, from the environment */
+  readonly aws?: ClientsOfRegion;
 }
 
 /** What the drill keeps between runs (`<drill folder>/drill.json`): enough for a rerun to find a throwaway left behind. */
@@ -157,7 +160,7 @@ export async function drill(given: DrillOptions): Promise<number> {
     return 2;
   }
   if (options.dryRun) return stateDryRun(options);
-  const plan = planDrill(options, record);
+  const plan = await planDrill(options, record);
   if (typeof plan === 'number') return plan;
   const drilled = startDrill(options, record, plan);
   return endDrill(drilled, await runDrillPhases(drilled));
@@ -186,7 +189,7 @@ async function finishEarlierDrill(options: DrillRunOptions, record: StateFile<Dr
     const span = io.begin({ code: 'DRILL_EARLIER_TEARDOWN_STARTED', label: 'earlier throwaway', text: `tearing down ${previous.name}` });
     let code: number;
     try {
-      code = await tearDownThrowaway(previous, options.teardown, io);
+      code = await tearDownThrowaway(previous, options.teardown, io, options.aws);
     } catch (error) {
       span.stop();
       throw error;
@@ -248,7 +251,7 @@ function stateDryRun(options: DrillRunOptions): number {
  * Production read, the file to restore chosen and the throwaway named, what the drill does stated; or the exit code
  * of a refusal (nothing changed).
  */
-function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): DrillPlan | number {
+async function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Promise<DrillPlan | number> {
   const { io } = options;
   const production = productionDeployment(options.productionDir);
   const settings = readProductionSettings(options.settingsPath);
@@ -269,12 +272,13 @@ function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Dr
     return 2;
   }
   // With --standby every AWS call of the drill's own is in the standby region: production's region is not read.
-  const aws = new Aws(options.standby ? standbyRegionOf(settings)! : production.region);
+  const region = options.standby ? standbyRegionOf(settings)! : production.region;
+  const aws = new Aws(region, options.aws?.(region));
   const chosen = options.etcd
-    ? etcdSource(aws, production, settings, options.stack)
+    ? await etcdSource(aws, production, settings, options.stack)
     : options.standby
-      ? standbySource(aws, production, settings, options.settingsPath)
-      : backupSource(aws, production);
+      ? await standbySource(aws, production, settings, options.settingsPath)
+      : await backupSource(aws, production);
   if ('refused' in chosen) {
     io.error(chosen.why, `${chosen.refused} Nothing was changed.`);
     return chosen.code;
@@ -401,7 +405,7 @@ async function endDrill(drilled: DrillRun, outcome: DrillOutcome): Promise<numbe
     const span = beginPhase(io, 'teardown', snapshot !== undefined);
     let code: number;
     try {
-      code = await tearDownThrowaway(drilled.current, options.teardown, io);
+      code = await tearDownThrowaway(drilled.current, options.teardown, io, options.aws);
     } catch (error) {
       span.stop();
       throw error;
@@ -445,14 +449,14 @@ type Source =
   | { readonly refused: string; readonly code: 1 | 2; /** The refusal's message code. */ readonly why: string };
 
 /** Production's newest Rancher backup, which its state can decrypt. */
-function backupSource(aws: Aws, production: ProductionDeployment): Source {
+async function backupSource(aws: Aws, production: ProductionDeployment): Promise<Source> {
   if (!production.backupBucket)
     return {
       why: 'DRILL_NO_BACKUP_BUCKET',
       refused: `${production.name} has no backup bucket (no rancher_backup_bucket output): apply it with this version first.`,
       code: 2,
     };
-  const backup = newestBackup(aws, production.backupBucket);
+  const backup = await newestBackup(aws, production.backupBucket);
   if (!backup)
     return {
       why: 'DRILL_NO_BACKUP',
@@ -470,7 +474,7 @@ function backupSource(aws: Aws, production: ProductionDeployment): Source {
  * `--standby`: the newest backup in the standby's copy, no older than `backups.schedule` allows (the lookup a failover
  * makes too: cli/shared/standby.ts).
  */
-function standbySource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, settingsPath: string): Source {
+function standbySource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, settingsPath: string): Promise<Source> {
   return standbyBackup(aws, production, settings, settingsPath, DRILL_STANDBY);
 }
 
@@ -479,7 +483,7 @@ function standbySource(aws: Aws, production: ProductionDeployment, settings: Rec
  * RKE2 (K3s keeps its state in RDS), production's token in its state, and TLS at the cluster's ingress (the ping
  * reaches the restored ingress through the throwaway's NLB; with TLS at production's ALB it would answer plain HTTP).
  */
-function etcdSource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, stack: string): Source {
+async function etcdSource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, stack: string): Promise<Source> {
   if (production.distribution === 'k3s' || !production.etcdSnapshotBucket)
     return {
       why: 'DRILL_NO_SNAPSHOT_BUCKET',
@@ -500,14 +504,14 @@ function etcdSource(aws: Aws, production: ProductionDeployment, settings: Record
       code: 2,
     };
   const folder = snapshotFolder(stack);
-  const snapshot = newestSnapshot(aws, production.etcdSnapshotBucket, folder);
+  const snapshot = await newestSnapshot(aws, production.etcdSnapshotBucket, folder);
   if (!snapshot)
     return {
       why: 'DRILL_NO_SNAPSHOT',
       refused: `No etcd snapshot in s3://${production.etcdSnapshotBucket}/${folder}/: nothing to restore.`,
       code: 1,
     };
-  const unreadable = snapshotUnreadable(aws, production.etcdSnapshotBucket, snapshot.key);
+  const unreadable = await snapshotUnreadable(aws, production.etcdSnapshotBucket, snapshot.key);
   if (unreadable)
     return {
       why: 'DRILL_SNAPSHOT_UNREADABLE',
@@ -533,12 +537,12 @@ function settingsMismatch(settings: Record<string, unknown>, production: Product
  * Tears a throwaway deployment down with the teardown command's steps (no confirmation, its own buckets deleted),
  * after checking that its state holds none of production's stores. Returns the exit code.
  */
-async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, io: IoHost): Promise<number> {
+async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, io: IoHost, aws: ClientsOfRegion | undefined): Promise<number> {
   if (drilled.tokenParameter) {
     // A drill stopped mid-restore (killed) leaves production's token there: it goes first.
     try {
       const production = productionDeployment(drilled.productionDir);
-      deleteTokenParameter(new Aws(production.region), drilled.tokenParameter);
+      await deleteTokenParameter(new Aws(production.region, aws?.(production.region)), drilled.tokenParameter);
     } catch (error) {
       io.error(
         'DRILL_TOKEN_PARAMETER_NOT_DELETED',
@@ -591,5 +595,12 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
   }
   // The teardown tells through the drill's host: its messages keep their codes, its steps and stores are spans
   // within the drill's teardown phase, and terraform's destroy reaches the host a line at a time.
-  return teardown({ dir: drilled.moduleDir, label: `the drill's throwaway ${drilled.name}`, keepSnapshots: false, yes: true, io });
+  return teardown({
+    dir: drilled.moduleDir,
+    label: `the drill's throwaway ${drilled.name}`,
+    keepSnapshots: false,
+    yes: true,
+    io,
+    ...(aws ? { aws } : {}),
+  });
 }

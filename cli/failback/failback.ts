@@ -272,7 +272,7 @@ async function planFailback(
   let record: FailbackRecord;
   if (o.earlier) record = o.earlier;
   else {
-    const newest = newestBackup(aws, bucket);
+    const newest = await newestBackup(aws, bucket);
     const allowed = allowedAgeMinutes(settings);
     if (!newest)
       return refuse(

@@ -261,8 +261,9 @@ async function planFailover(
     io.error('FAILOVER_NO_URL', `${production.dir} has no rancher_url output: apply production with this version first. Nothing was changed.`);
     return 2;
   }
-  const aws = new Aws(o.region);
-  const found = standbyBackup(aws, production, settings, options.settingsPath, FAILOVER_STANDBY);
+  // The standby's copy is listed through the SDK (cli/shared/standby.ts), with the failover's clients when it is given them.
+  const aws = new Aws(o.region, options.clients?.(o.region));
+  const found = await standbyBackup(aws, production, settings, options.settingsPath, FAILOVER_STANDBY);
   if ('refused' in found) {
     io.error(found.why, `${found.refused} Nothing was changed.`);
     return found.code;

@@ -1,3 +1,4 @@
+import type { ClientsOfRegion } from './aws/clients';
 import type { IoHost } from './io/io-host';
 
 /**
@@ -18,6 +19,8 @@ export type TeardownEntry = (options: {
   readonly keepSnapshots: boolean;
   readonly yes: boolean;
   readonly io: IoHost;
+  /** The caller's AWS SDK clients by region (the drill's, which tests give the fake AWS). */
+  readonly aws?: ClientsOfRegion;
 }) => Promise<number>;
 
 /** `rancher-ha-aws roll --server <name>`. */

@@ -66,23 +66,17 @@ export function productionDeployment(dir: string): ProductionDeployment {
 
 /**
  * The newest object under `prefix` of one of production's buckets (by LastModified) whose name after the prefix
- * `accept`s: a listing, read only. Undefined when there is none.
+ * `accept`s: a listing through the SDK, every page of it (ListObjectsV2 answers at most 1,000 keys a page, and a
+ * bucket of backups kept for months holds more), read only. Undefined when there is none.
  */
-export function newestObject(
+export async function newestObject(
   aws: Aws,
   bucket: string,
   prefix: string,
   accept: (name: string) => boolean,
-): { key: string; name: string; lastModified: string; bytes: number } | undefined {
-  const listed = aws.call<{ Contents?: { Key: string; LastModified: string; Size: number }[] }>([
-    's3api',
-    'list-objects-v2',
-    '--bucket',
-    bucket,
-    '--prefix',
-    prefix,
-  ]);
-  const files = (listed?.Contents ?? []).filter((o) => accept(o.Key.slice(prefix.length)));
-  const newest = files.sort((a, b) => Date.parse(b.LastModified) - Date.parse(a.LastModified))[0];
-  return newest && { key: newest.Key, name: newest.Key.slice(prefix.length), lastModified: newest.LastModified, bytes: newest.Size };
+): Promise<{ key: string; name: string; lastModified: string; bytes: number } | undefined> {
+  const { side, clients } = await aws.sdk();
+  const files = (await side.listObjects(clients, bucket, prefix)).filter((o) => o.lastModified !== undefined && accept(o.key.slice(prefix.length)));
+  const newest = files.sort((a, b) => b.lastModified!.getTime() - a.lastModified!.getTime())[0];
+  return newest && { key: newest.key, name: newest.key.slice(prefix.length), lastModified: newest.lastModified!.toISOString(), bytes: newest.size };
 }

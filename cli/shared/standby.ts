@@ -134,8 +134,8 @@ export interface BackupRefused {
   readonly why: string;
 }
 
-/** The newest file the operator wrote in a bucket, by LastModified. */
-export function newestBackup(aws: Aws, bucket: string): { key: string; lastModified: string; bytes: number } | undefined {
+/** The newest file the operator wrote in a bucket, by LastModified (every page of the listing). */
+export function newestBackup(aws: Aws, bucket: string): Promise<{ key: string; lastModified: string; bytes: number } | undefined> {
   return newestObject(aws, bucket, BACKUP_PREFIX, (file) => BACKUP_FILE.test(file));
 }
 
@@ -155,13 +155,13 @@ export function notDecryptable(file: string, production: ProductionDeployment, p
  * allows. The copy holds SSE-S3 objects as the source does (docs/standby.md): a deployment's backup writer reads them
  * without the standby's key; the backup itself is decrypted with production's rancher_backup_encryption_config.
  */
-export function standbyBackup(
+export async function standbyBackup(
   aws: Aws,
   production: ProductionDeployment,
   settings: Record<string, unknown>,
   settingsPath: string,
   use: StandbyUse = DRILL_STANDBY,
-): ChosenBackup | BackupRefused {
+): Promise<ChosenBackup | BackupRefused> {
   const region = aws.region;
   const copy = production.backupCopy;
   if (!copy || (copy.region !== undefined && copy.region !== region))
@@ -170,7 +170,7 @@ export function standbyBackup(
       refused: `${use.lead}: ${settingsPath} sets standby.region ${region}, and production's state replicates its backup bucket ${production.backupBucket ?? '(none)'} ${copy ? `to ${copy.region} (s3://${copy.bucket})` : 'nowhere'}: deploy production with this standby.region first (npm run cdktf -- deploy rke-ha; docs/standby.md).`,
       code: 2,
     };
-  const backup = newestBackup(aws, copy.bucket);
+  const backup = await newestBackup(aws, copy.bucket);
   const allowed = allowedAgeMinutes(settings);
   if (!backup)
     return {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, SYNTH_STUB } from '../../helpers/fake-cloud';
 import { statuses } from '../../helpers/acceptance-run';
-import { BUCKET, checkEveryDrill, drill, expectTornDown, record, reportOf, THROWAWAY, world } from '../../helpers/drill-world';
+import { BUCKET, checkEveryDrill, drill, drillHere, expectTornDown, record, reportOf, THROWAWAY, world } from '../../helpers/drill-world';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { codesOf, said } from '../../helpers/plain-output';
 
@@ -10,14 +10,18 @@ import { codesOf, said } from '../../helpers/plain-output';
 useFakeAwsEndpoint();
 
 // `npm run drill` (helpers/drill-world.ts) when a step fails, a signal stops it or kill -9 ends it, and a throwaway
-// its teardown must not touch: every drill ends torn down, production only read.
+// its teardown must not touch: every drill ends torn down, production only read. A step that fails and a throwaway the
+// teardown refuses are the drill driven as a function in this process (drillHere). The bundled CLI runs as a process,
+// as users run it, where the process is what is tested: a signal (its handlers, the SIGINT passed on to terraform,
+// exit 130), kill -9 half-way and the rerun that finds what it left, and a terraform that exits before reading its
+// input (the EPIPE that once ended the CLI before its teardown).
 
 checkEveryDrill();
 
 describe('npm run drill: a step that fails, a signal, a kill', () => {
-  it('a failing restore (the apply fails): the report says where, what exists is torn down', () => {
+  it('a failing restore (the apply fails): the report says where, what exists is torn down', async () => {
     const c = world((w) => (w.drill.applyFails = true));
-    const result = drill(c);
+    const result = await drillHere(c);
     expect(result.code).toBe(1);
     const report = reportOf(c);
     expect(statuses(report)).toEqual({ synth: 'passed', apply: 'failed', ping: 'skipped', login: 'skipped', compare: 'skipped', teardown: 'passed' });
@@ -49,9 +53,9 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     for (const c of cs) expectTornDown(c);
   });
 
-  it('a failing /ping: looks the budget allows (6 in a minute), then the teardown', () => {
+  it('a failing /ping: looks the budget allows (6 in a minute), then the teardown', async () => {
     const c = world((w) => (w.drill.ping = 'down'));
-    const result = drill(c, '--wait-minutes', '1');
+    const result = await drillHere(c, { pingMinutes: 1 });
     expect(result.code).toBe(1);
     expect(statuses(reportOf(c))).toMatchObject({ apply: 'passed', ping: 'failed', login: 'skipped', teardown: 'passed' });
     expect(reportOf(c).phases[2].detail).toContain('Rancher did not answer pong on https://3-250-1-2.sslip.io/ping within 1 minutes');
@@ -59,9 +63,9 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     expectTornDown(c);
   });
 
-  it("rancher-webhook not serving yet refuses the drill's password twice: what was made is deleted, the create looked at again, the drill passes", () => {
+  it("rancher-webhook not serving yet refuses the drill's password twice: what was made is deleted, the create looked at again, the drill passes", async () => {
     const c = world((w) => (w.drill.webhookRefusals = 2));
-    const result = drill(c);
+    const result = await drillHere(c);
     expect(result.code).toBe(0);
     expect(statuses(reportOf(c))).toMatchObject({ login: 'passed', compare: 'passed', teardown: 'passed' });
     expect(c.calls().filter((call) => call.endsWith('create -f -'))).toHaveLength(3);
@@ -69,9 +73,9 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     expectTornDown(c);
   });
 
-  it("a login Rancher refuses: the looks the budget allows (12 in 2 minutes), the drill's user deleted, no comparison, the teardown", () => {
+  it("a login Rancher refuses: the looks the budget allows (12 in 2 minutes), the drill's user deleted, no comparison, the teardown", async () => {
     const c = world((w) => (w.drill.login = 'refused'));
-    const result = drill(c);
+    const result = await drillHere(c);
     expect(result.code).toBe(1);
     const report = reportOf(c);
     expect(statuses(report)).toMatchObject({ ping: 'passed', login: 'failed', compare: 'skipped', teardown: 'passed' });
@@ -92,9 +96,9 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     ],
     ['fewer users restored than the backup holds', (w: any) => (w.drill.restored['users.management.cattle.io'] = 2), 'users.management.cattle.io'],
     ["a server-url other than production's", (w: any) => (w.drill.restored.serverUrl = 'https://3-250-1-2.sslip.io'), 'setting server-url'],
-  ])('%s: the comparison fails, naming it', (_name, change, what) => {
+  ])('%s: the comparison fails, naming it', async (_name, change, what) => {
     const c = world(change);
-    const result = drill(c);
+    const result = await drillHere(c);
     expect(result.code).toBe(1);
     const report = reportOf(c);
     expect(statuses(report)).toMatchObject({ compare: 'failed', teardown: 'passed' });
@@ -164,12 +168,12 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     expectTornDown(c);
   });
 
-  it("a throwaway whose state holds production's bucket is not torn down (its teardown would delete the bucket)", () => {
+  it("a throwaway whose state holds production's bucket is not torn down (its teardown would delete the bucket)", async () => {
     const c = world((w) => {
       const bucket = w.drill.applyState.resources.find((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('rancher-backups_'));
       Object.assign(bucket.instances[0].attributes, { id: BUCKET, bucket: BUCKET });
     });
-    const result = drill(c);
+    const result = await drillHere(c);
     expect(result.code).toBe(1);
     expect(said(result.out, 'DRILL_PRODUCTION_STORE_IN_THROWAWAY')).toContain(BUCKET);
     expect(said(result.out, 'DRILL_PHASE_FAILED')).toMatch(/^teardown: /);
@@ -177,23 +181,23 @@ describe('npm run drill: a step that fails, a signal, a kill', () => {
     expect(c.calls().some((call) => call.startsWith('terraform apply -destroy') || call.startsWith('terraform state rm'))).toBe(false);
   });
 
-  it('a throwaway still in its state is torn down first, though its record says it is gone; without a record the drill stops', () => {
+  it('a throwaway still in its state is torn down first, though its record says it is gone; without a record the drill stops', async () => {
     const c = world();
-    expect(drill(c, '--keep').code).toBe(0);
+    expect((await drillHere(c, { keep: true })).code).toBe(0);
     const kept = record(c);
     writeFileSync(join(c.dir, 'drill.out', 'drill.json'), JSON.stringify({ ...kept, done: true, keep: false }));
-    const again = drill(c);
+    const again = await drillHere(c);
     expect(again.code).toBe(0);
     expect(codesOf(again.out)[0]).toBe('DRILL_EARLIER_THROWAWAY_LEFT');
     expectTornDown(c);
     // Nothing names it: the drill does not guess, and says how to tear it down.
-    expect(drill(c, '--keep').code).toBe(0);
+    expect((await drillHere(c, { keep: true })).code).toBe(0);
     rmSync(join(c.dir, 'drill.out', 'drill.json'));
-    const lost = drill(c);
+    const lost = await drillHere(c);
     expect(lost.code).toBe(2);
     expect(codesOf(lost.out)).toEqual(['DRILL_PLAN', 'DRILL_EARLIER_RESOURCES_LEFT']);
     expect(said(lost.out, 'DRILL_EARLIER_RESOURCES_LEFT')).toContain(`npm run teardown -- --dir ${kept.moduleDir}`);
-    expect(codesOf(drill(c, '--teardown').out)).toEqual(['DRILL_NOTHING_LEFT']);
+    expect(codesOf((await drillHere(c, { teardownOnly: true })).out)).toEqual(['DRILL_NOTHING_LEFT']);
     // The test's own clean-up of what it left.
     const env = { TF_VAR_rancher_backup_restore_encryption_config: FAKE_BACKUP_ENCRYPTION_CONFIG };
     expect(c.run(['teardown', '--dir', kept.moduleDir, '--yes'], { env }).code).toBe(0);

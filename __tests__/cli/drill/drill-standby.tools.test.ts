@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeCloud, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { FakeCloud } from '../../helpers/fake-cloud';
 import { statuses } from '../../helpers/acceptance-run';
 import {
   BUCKET,
   checkEveryDrill,
   COPY,
-  drill,
+  drillHere,
   expectedStandbySettings,
   expectTornDown,
   record,
@@ -22,11 +22,11 @@ import { codesOf, said } from '../../helpers/plain-output';
 
 // `npm run drill -- rke-ha --standby` in the drill's fake world (helpers/drill-world.ts) with production's standby in
 // us-west-2: its state replicates the backup bucket to a copy there, which holds backups two and 26 hours old, while
-// production's own bucket (eu-west-1) holds newer ones not replicated yet. The stub refuses (as a violation) any aws
-// call of the drill's outside the standby region and any write to production's buckets or the copy; after every test
-// production's module, state and buckets are as they were (checkEveryDrill).
+// production's own bucket (eu-west-1) holds newer ones not replicated yet. The drill runs as a function in this process
+// (drillHere: its AWS the fake behind the SDK clients, from the world); the dry runs are the bundled CLI's, with no
+// tool on PATH, as a person reads the plan first. After every test: no AWS call outside the standby region, no write to
+// production's buckets or the copy, production's module, state and buckets as they were (checkEveryDrill).
 
-useFakeAwsEndpoint();
 checkEveryDrill();
 
 const standbyWorld = (change?: (w: any) => void) => world(change, 'standby');
@@ -44,9 +44,9 @@ function expectNothingCreated(c: FakeCloud): void {
 }
 
 describe('npm run drill -- rke-ha --standby', () => {
-  it("passes: the copy's newest backup restored into a throwaway in the standby region, its age reported as the RPO; production's region untouched", () => {
+  it("passes: the copy's newest backup restored into a throwaway in the standby region, its age reported as the RPO; production's region untouched", async () => {
     const c = standbyWorld();
-    const result = drill(c, '--standby');
+    const result = await drillHere(c, { standby: true });
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     // The throwaway: in the standby region, restoring the copy's newest file from the copy, no Route53 record.
@@ -66,9 +66,10 @@ describe('npm run drill -- rke-ha --standby', () => {
     expect(described).toContain(`Standby drill of rancher (rke-ha, eu-west-1; standby region ${STANDBY_REGION})`);
     expect(described).toContain(`Data a failover would have lost (RPO): the backup restored was ${report.standby.rpoMinutes} minutes old`);
     expect(described).toMatch(/until \/ping answers, in us-west-2\): \d+ minutes/);
-    // Production's region is not called: every aws call of the drill and of its teardown went to the standby's.
-    expect(callsOf(c, 'aws').length).toBeGreaterThan(0);
-    for (const call of callsOf(c, 'aws')) expect(call.args[call.args.indexOf('--region') + 1]).toBe(STANDBY_REGION);
+    // Production's region is not called: every AWS call of the drill and of its teardown went to the standby's, and
+    // through the SDK (no AWS CLI process).
+    expect(callsOf(c, 'aws')).toEqual([]);
+    expect(callsOf(c, 'aws-sdk').filter((call) => call.args[1] === 'S3 GetObject')).toHaveLength(1);
     expect([...new Set(callsOf(c, 'aws-sdk').map((call) => call.args[0]))]).toEqual([STANDBY_REGION]);
     // Production's bucket is not even listed, through the CLI or the SDK.
     expect(c.calls().filter((call) => call.includes(BUCKET))).toEqual([]);
@@ -78,26 +79,26 @@ describe('npm run drill -- rke-ha --standby', () => {
     expectTornDown(c);
   });
 
-  it("a throwaway whose state holds the standby's key is not torn down (its teardown would schedule the key's deletion)", () => {
+  it("a throwaway whose state holds the standby's key is not torn down (its teardown would schedule the key's deletion)", async () => {
     const c = standbyWorld((w) => {
       const key = w.drill.applyState.resources.find((r: any) => r.type === 'aws_kms_key').instances[0].attributes.arn;
       w.drill.applyState = JSON.parse(JSON.stringify(w.drill.applyState).split(key).join(STANDBY_KEY));
     });
-    const result = drill(c, '--standby');
+    const result = await drillHere(c, { standby: true });
     expect(result.code).toBe(1);
     expect(codesOf(result.out)).toContain('DRILL_PRODUCTION_STORE_IN_THROWAWAY');
     expect(statuses(reportOf(c)).teardown).toBe('failed');
     expect(c.calls().some((call) => call.startsWith('terraform apply -destroy') || call.includes('ScheduleKeyDeletion'))).toBe(false);
   });
 
-  it('refuses before anything is created: no standby.region or a pinned image (dry run too), a standby not applied, an empty or stale copy, --etcd', () => {
+  it('refuses before anything is created: no standby.region or a pinned image (dry run too), a standby not applied, an empty or stale copy, --etcd', async () => {
     // Production without a standby: the settings file says so, and the dry run reads nothing else.
     const none = world();
     const dry = none.run(['drill', 'rke-ha', '--dir', 'module', '--standby', '--dry-run'], { tools: [] });
     expect({ code: dry.code, codes: codesOf(dry.out) }).toEqual({ code: 2, codes: ['DRILL_NO_STANDBY'] });
     expect(said(dry.out, 'DRILL_NO_STANDBY')).toContain('sets no standby.region');
     expect(said(dry.out, 'DRILL_NO_STANDBY')).toContain('Set standby.region');
-    const real = drill(none, '--standby');
+    const real = await drillHere(none, { standby: true });
     expect({ code: real.code, codes: codesOf(real.out) }).toEqual({ code: 2, codes: ['DRILL_NO_STANDBY'] });
     // A pinned image is its region's: refused in the dry run as in the real run.
     writeFileSync(
@@ -109,13 +110,13 @@ describe('npm run drill -- rke-ha --standby', () => {
     expect(said(pinned.out, 'DRILL_STANDBY_IMAGE_PINNED')).toContain('rkeHa.amiId ami-0123456789abcdef0');
     // The settings name a standby production's state does not have yet.
     writeFileSync(join(none.dir, 'rancher.yaml'), `name: rancher\nregion: eu-west-1\nstandby:\n  region: ${STANDBY_REGION}\n`);
-    const unapplied = drill(none, '--standby');
+    const unapplied = await drillHere(none, { standby: true });
     expect({ code: unapplied.code, codes: codesOf(unapplied.out) }).toEqual({ code: 2, codes: ['DRILL_STANDBY_NOT_APPLIED'] });
     expect(said(unapplied.out, 'DRILL_STANDBY_NOT_APPLIED')).toContain(`standby.region ${STANDBY_REGION}`);
 
     // An empty copy: S3 copies only what came after the standby.
     const empty = standbyWorld((w) => (w.aws.buckets[COPY].objects = []));
-    const nothing = drill(empty, '--standby');
+    const nothing = await drillHere(empty, { standby: true });
     expect({ code: nothing.code, codes: codesOf(nothing.out) }).toEqual({ code: 1, codes: ['DRILL_NO_STANDBY_BACKUP'] });
     expect(said(nothing.out, 'DRILL_NO_STANDBY_BACKUP')).toContain(`s3://${COPY}/rancher/`);
 
@@ -123,7 +124,7 @@ describe('npm run drill -- rke-ha --standby', () => {
     const stale = standbyWorld((w) => {
       for (const o of w.aws.buckets[COPY].objects) o.lastModified = new Date(Date.parse(o.lastModified) - 5 * 3_600_000).toISOString();
     });
-    const old = drill(stale, '--standby');
+    const old = await drillHere(stale, { standby: true });
     expect({ code: old.code, codes: codesOf(old.out) }).toEqual({ code: 1, codes: ['DRILL_STANDBY_BACKUP_STALE'] });
     expect(said(old.out, 'DRILL_STANDBY_BACKUP_STALE')).toMatch(
       new RegExp(
@@ -136,7 +137,7 @@ describe('npm run drill -- rke-ha --standby', () => {
     const plan = etcd.run(['drill', 'rke-ha', '--dir', 'module', '--standby', '--dry-run'], { tools: [] });
     expect({ code: plan.code, codes: codesOf(plan.out) }).toEqual({ code: 0, codes: ['DRILL_PLAN', 'DRILL_DRY_RUN'] });
     expect(said(plan.out, 'DRILL_PLAN')).toContain(`Standby drill of rancher (rke-ha, eu-west-1, in its standby region ${STANDBY_REGION}`);
-    const both = drill(etcd, '--standby', '--etcd');
+    const both = await drillHere(etcd, { standby: true, etcd: true });
     expect({ code: both.code, codes: codesOf(both.out) }).toEqual({ code: 2, codes: ['DRILL_STANDBY_ETCD_REFUSED'] });
     expect(etcd.calls()).toEqual([]);
 

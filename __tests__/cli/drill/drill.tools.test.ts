@@ -7,6 +7,7 @@ import {
   BUCKET,
   checkEveryDrill,
   drill,
+  drillHere,
   ETCD_BUCKET,
   expectedEtcdSettings,
   expectedSettings,
@@ -31,23 +32,27 @@ const flow = (out: string) => codesOf(out).filter((code) => code !== 'DRILL_TERR
 /** Each phase started then passed, in order. */
 const passedPhases = (phases: readonly string[]) => phases.flatMap(() => ['DRILL_PHASE_STARTED', 'DRILL_PHASE_PASSED']);
 
-// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
+// The bundled CLI's AWS calls (S3, SSM, the teardown's) reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
 
-// `npm run drill` as a person runs it: the bundled CLI, with terraform, aws, kubectl and curl stubbed
-// (ops-stubs/fake-cloud.js with fake-drill.js) and the app's synth stubbed (fake-synth.js, writing a real synth of
-// the settings the drill wrote) or run for real. Production is a real synth of rke-ha with its state and AWS
-// objects; its backup bucket holds two backups and a stray file, the newest backup is a tar.gz laid out as the
-// operator lays it out. After every test: production's module folder and state byte-identical, its buckets as
-// they were, and no call that would have changed them.
+// `npm run drill`, driven as a function in this process (drillHere, helpers/drill-world.ts): terraform, kubectl and
+// curl stubbed (ops-stubs/fake-cloud.js with fake-drill.js) and the app's synth stubbed (fake-synth.js, writing a real
+// synth of the settings the drill wrote); AWS the in-memory fake behind the SDK clients, loaded from the world and
+// written back around each call (helpers/fake-cloud-aws.ts), SSM Run Command answered by the stubs. Production is a
+// real synth of rke-ha with its state and AWS objects; its backup bucket holds two backups and a stray file, the
+// newest backup is a tar.gz laid out as the operator lays it out. After every test: production's module folder and
+// state byte-identical, its buckets as they were, and no call that would have changed them.
+// The bundled CLI runs as a process, as users run it, where the process is what is tested: the app's own synth run
+// for real, the dry run with no tool on PATH, the refusals of its arguments (--name, a stack it builds nothing for),
+// and the signals and kill -9 during the restore (its signal handlers, its record read by a rerun).
 // The failures, signals and kills are in drill-failures.tools.test.ts (helpers/drill-world.ts holds the world).
 
 checkEveryDrill();
 
 describe('npm run drill', () => {
-  it('passes: restores the newest backup into a throwaway, checks it, reports, tears it down; production only read', () => {
+  it('passes: restores the newest backup into a throwaway, checks it, reports, tears it down; production only read', async () => {
     const c = world();
-    const result = drill(c);
+    const result = await drillHere(c);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     // The settings the app was given: production's, turned into the throwaway's, restoring the newest file.
@@ -124,9 +129,9 @@ describe('npm run drill', () => {
     expectTornDown(c);
   });
 
-  it('--keep leaves the throwaway up and says how to tear it down; a new drill is refused until --teardown', () => {
+  it('--keep leaves the throwaway up and says how to tear it down; a new drill is refused until --teardown', async () => {
     const c = world();
-    const kept = drill(c, '--keep');
+    const kept = await drillHere(c, { keep: true });
     expect(kept.code).toBe(0);
     expect(flow(kept.out)).toEqual([
       'DRILL_PLAN',
@@ -142,14 +147,14 @@ describe('npm run drill', () => {
     expect(existsSync(join(c.dir, 'drill.out', 'kubeconfig.yaml'))).toBe(true);
     // Kept, but without the drill's user.
     expect(c.world().drill.userEvents).toEqual(['created', 'deleted']);
-    const again = drill(c);
+    const again = await drillHere(c);
     expect(again.code).toBe(2);
     expect(codesOf(again.out)).toEqual(['DRILL_KEPT_THROWAWAY_UP']);
-    const down = drill(c, '--teardown');
+    const down = await drillHere(c, { teardownOnly: true });
     expect(down.code).toBe(0);
     expect(flow(down.out)).toEqual(['DRILL_EARLIER_THROWAWAY_LEFT', 'DRILL_EARLIER_TEARDOWN_STARTED', 'DRILL_EARLIER_TORN_DOWN']);
     expectTornDown(c);
-    expect(codesOf(drill(c, '--teardown').out)).toEqual(['DRILL_NOTHING_LEFT']);
+    expect(codesOf((await drillHere(c, { teardownOnly: true })).out)).toEqual(['DRILL_NOTHING_LEFT']);
   });
 
   it('--dry-run with no tool, no credentials and no module: the steps, what it creates, how long, what it costs; no call, nothing written', () => {
@@ -208,13 +213,13 @@ describe('npm run drill', () => {
       'DRILL_SETTINGS_NOT_PRODUCTIONS',
     ],
     ['no backup in the bucket', undefined, 1, 'DRILL_NO_BACKUP'],
-    ['the name of production for the throwaway', undefined, 2, 'DRILL_NAME_REFUSED', ['--name', 'rancher']],
-  ])('refuses %s before anything is created', (name, change, code, refusal, extra: string[] = []) => {
+    ['the name of production for the throwaway', undefined, 2, 'DRILL_NAME_REFUSED', { name: 'rancher' }],
+  ])('refuses %s before anything is created', async (name, change, code, refusal, extra: { name?: string } = {}) => {
     const c = world((w) => {
       if (name === 'no backup in the bucket') w.aws.buckets[BUCKET].objects = [];
     });
     change?.(c);
-    const result = drill(c, ...extra);
+    const result = await drillHere(c, extra);
     expect(result.code).toBe(code);
     expect(codesOf(result.out)).toEqual([refusal]);
     expect(c.calls().some((call) => call.startsWith('synth') || call.startsWith('terraform init'))).toBe(false);
@@ -243,18 +248,17 @@ describe('npm run drill -- rke-ha --etcd', () => {
     for (const file of walk(join(c.dir, 'drill.out'))) expect(readFileSync(file, 'utf8')).not.toContain(TOKEN);
     expect(JSON.stringify(c.world().drill.state ?? {})).not.toContain(TOKEN);
     // And its parameter is gone.
-    expect(etcdOf(c).parameters ?? {}).toEqual({});
+    expect(c.world().aws.parameters ?? {}).toEqual({});
   }
 
-  it("passes: the newest snapshot restored on the throwaway's first server with production's token, checked, reported, torn down", () => {
+  it("passes: the newest snapshot restored on the throwaway's first server with production's token, checked, reported, torn down", async () => {
     const c = etcdWorld();
-    // With --json: the run's report alone on standard output, the progress (plain, not a terminal) on standard error.
-    const result = drill(c, '--etcd', '--json');
+    // The run's report as --json prints it (its host's), the progress as plain lines.
+    const result = await drillHere(c, { etcd: true });
     expect(result.code).toBe(0);
-    const run = JSON.parse(result.out);
-    expect(run).toMatchObject({ command: 'drill', exitCode: 0 });
-    expect(run.messages.map((m: any) => m.code)).toEqual(codesOf(result.err));
-    expect(flow(result.err)).toEqual([
+    const run: any = result.io.report();
+    expect(run.messages.map((m: any) => m.code)).toEqual(codesOf(result.out));
+    expect(flow(result.out)).toEqual([
       'DRILL_PLAN',
       ...passedPhases(['synth', 'apply']),
       'DRILL_PHASE_STARTED',
@@ -286,7 +290,7 @@ describe('npm run drill -- rke-ha --etcd', () => {
     ]);
     expect(typeof report.recoveryMinutes).toBe('number');
     expect(report.notProven.join(' ')).toContain("production's backup writer");
-    expect(said(result.err, 'DRILL_RESULT')).toContain('PASSED');
+    expect(said(result.out, 'DRILL_RESULT')).toContain('PASSED');
     // The other two servers stopped, the restore on the first; the ping at production's name through the throwaway.
     const servers = c
       .world()
@@ -300,38 +304,40 @@ describe('npm run drill -- rke-ha --etcd', () => {
     expectTornDown(c);
   });
 
-  it('refuses before anything is created: no snapshot, a snapshot it may not read (KMS), TLS at the load balancer', () => {
+  it('refuses before anything is created: no snapshot, a snapshot it may not read (KMS), TLS at the load balancer', async () => {
     const none = etcdWorld(
       (w) => (w.aws.buckets[ETCD_BUCKET].objects = w.aws.buckets[ETCD_BUCKET].objects.filter((o: any) => o.key.includes('.metadata'))),
     );
-    const empty = drill(none, '--etcd');
+    const empty = await drillHere(none, { etcd: true });
     expect(empty.code).toBe(1);
     expect(codesOf(empty.out)).toEqual(['DRILL_NO_SNAPSHOT']);
     expect(said(empty.out, 'DRILL_NO_SNAPSHOT')).toContain(`s3://${ETCD_BUCKET}/rke-ha/`);
 
     const denied = etcdWorld((w) => (w.drill.etcd.denied = true));
-    const refused = drill(denied, '--etcd');
+    const refused = await drillHere(denied, { etcd: true });
     expect(refused.code).toBe(2);
     expect(codesOf(refused.out)).toEqual(['DRILL_SNAPSHOT_UNREADABLE']);
     expect(said(refused.out, 'DRILL_SNAPSHOT_UNREADABLE')).toContain(`s3://${ETCD_BUCKET}/rke-ha/${NEWEST_SNAPSHOT}`);
     // What AWS answered, passed on.
-    expect(said(refused.out, 'DRILL_SNAPSHOT_UNREADABLE')).toContain('kms:Decrypt');
+    expect(said(refused.out, 'DRILL_SNAPSHOT_UNREADABLE')).toContain('AccessDenied');
 
     const external = etcdWorld();
     writeFileSync(join(external.dir, 'rancher.yaml'), 'name: rancher\nregion: eu-west-1\nrancher:\n  tls:\n    mode: external\n');
-    const tls = drill(external, '--etcd');
+    const tls = await drillHere(external, { etcd: true });
     expect(tls.code).toBe(2);
     expect(codesOf(tls.out)).toEqual(['DRILL_TLS_AT_LOAD_BALANCER']);
 
     for (const c of [none, denied, external]) {
-      expect(c.calls().some((call) => call.startsWith('synth') || call.startsWith('terraform init') || call.includes('put-parameter'))).toBe(false);
+      expect(c.calls().some((call) => call.startsWith('synth') || call.startsWith('terraform init') || call.includes('SSM PutParameter'))).toBe(
+        false,
+      );
       expect(existsSync(join(c.dir, 'drill.out', 'drill.json'))).toBe(false);
     }
   });
 
-  it('a failing restore: the report says where, the token parameter is deleted, the throwaway torn down', () => {
+  it('a failing restore: the report says where, the token parameter is deleted, the throwaway torn down', async () => {
     const c = etcdWorld((w) => (w.drill.etcd.restore = 'fails'));
-    const result = drill(c, '--etcd');
+    const result = await drillHere(c, { etcd: true });
     expect(result.code).toBe(1);
     const report = reportOf(c);
     expect(statuses(report)).toEqual({
@@ -349,9 +355,9 @@ describe('npm run drill -- rke-ha --etcd', () => {
     expectTornDown(c);
   });
 
-  it("a restored cluster whose Nodes are not production's servers fails the comparison, naming it", () => {
+  it("a restored cluster whose Nodes are not production's servers fails the comparison, naming it", async () => {
     const c = etcdWorld((w) => (w.drill.etcd.restored = { ...RESTORED, nodes: 1 }));
-    const result = drill(c, '--etcd');
+    const result = await drillHere(c, { etcd: true });
     expect(result.code).toBe(1);
     expect(statuses(reportOf(c))).toMatchObject({ restore: 'passed', ping: 'passed', compare: 'failed', teardown: 'passed' });
     expect(said(result.out, 'DRILL_PHASE_FAILED')).toMatch(/^compare: .*: nodes$/);
@@ -383,7 +389,7 @@ describe('npm run drill -- rke-ha --etcd', () => {
     expect(drill(c, '--etcd').code).toBeNull();
     const left = record(c);
     expect(left).toMatchObject({ name: THROWAWAY, done: false, phase: 'restore' });
-    expect(Object.keys(etcdOf(c).parameters)).toEqual([left.tokenParameter]);
+    expect(Object.keys(c.world().aws.parameters)).toEqual([left.tokenParameter]);
     const rerun = drill(c, '--etcd');
     expect(rerun.code).toBe(0);
     expect(flow(rerun.out).slice(0, 4)).toEqual([

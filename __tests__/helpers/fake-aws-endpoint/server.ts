@@ -1,8 +1,9 @@
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { FakeAws } from '../fake-aws/fake-aws';
-import { load, save, unguardedData } from '../fake-cloud-aws';
+import { load, loggedInput, save, unguardedData } from '../fake-cloud-aws';
 import { updateWorld } from '../world-file';
 import { runOfAccessKey, worldOfAccessKey } from './world-key';
 import { NotReadable, readCall, writeError, writeOutput, type WireAnswer, type WireCall } from './wire';
@@ -31,9 +32,17 @@ export async function answer(method: string, url: string, headers: Record<string
   const dir = worldOfAccessKey(call.accessKeyId);
   const name = `${call.service} ${call.command}`;
   if (STUB_CALLS.has(name)) return answerByStub(dir, call);
-  const line = ['aws-sdk', call.region, name, JSON.stringify(call.input)];
+  const line = ['aws-sdk', call.region, name, loggedInput(name, call.input)];
   let written: WireAnswer | undefined;
+  let streamed: Record<string, any> | undefined;
+  let signal: NodeJS.Signals | undefined;
   updateWorld(dir, (world) => {
+    // A signal for the CLI run that makes this call (`signalOnCall`: { call, signal }, once), as the stubs' signal
+    // hooks signal their caller: the drill's compare phase is its backup's GetObject.
+    if (world.signalOnCall?.call === name) {
+      signal = world.signalOnCall.signal;
+      delete world.signalOnCall;
+    }
     const fake = new FakeAws();
     load(fake, world.aws, call.region);
     appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool: line[0], args: line.slice(1) })}\n`);
@@ -44,7 +53,10 @@ export async function answer(method: string, url: string, headers: Record<string
       return;
     }
     try {
-      written = writeOutput(call, fake.answer(name, call.input) as Record<string, any>);
+      const output = fake.answer(name, call.input) as Record<string, any>;
+      // An object's body (S3 GetObject) is a stream: read once the world is written back (its bytes are in memory).
+      if (output.Body instanceof Readable) streamed = output;
+      else written = writeOutput(call, output);
     } catch (error) {
       const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
       // Not an AWS error (a call the fake does not model): a 501 the CLI reports, never a kind answer.
@@ -54,6 +66,15 @@ export async function answer(method: string, url: string, headers: Record<string
     const calls = readFileSync(join(dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
     for (const text of unguardedData(world.aws)) appendFileSync(join(dir, 'violations'), `${calls} ${line.join(' ')}: ${text}\n`);
   });
+  if (signal) {
+    const caller = callerOf(dir, runOfAccessKey(call.accessKeyId));
+    if (caller !== undefined) process.kill(caller, signal);
+  }
+  if (streamed) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of streamed.Body as Readable) chunks.push(Buffer.from(chunk));
+    written = writeOutput(call, { ...streamed, Body: Buffer.concat(chunks) });
+  }
   return written!;
 }
 

@@ -31,7 +31,8 @@ export interface WireCall {
 export interface WireAnswer {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  /** An object's bytes (S3 GetObject) as they are; every other answer is text. */
+  readonly body: string | Buffer;
 }
 
 /** A request the server does not read: answered 501 with the reason. */
@@ -70,12 +71,19 @@ const EC2_SET_NAMES: Readonly<Record<string, string>> = {
   Tags: 'tagSet',
 };
 /** S3's flattened list elements, by the SDK's member (S3 API Reference, ListObjectVersions' and DeleteObjects' responses). */
-const S3_FLATTENED: Readonly<Record<string, string>> = { Versions: 'Version', DeleteMarkers: 'DeleteMarker', Deleted: 'Deleted', Errors: 'Error' };
+const S3_FLATTENED: Readonly<Record<string, string>> = {
+  Versions: 'Version',
+  DeleteMarkers: 'DeleteMarker',
+  Deleted: 'Deleted',
+  Errors: 'Error',
+  Contents: 'Contents',
+};
 /** S3's REST operations the server reads: method and query word → command. */
 const S3_OPERATIONS: readonly { method: string; word?: string; command: string }[] = [
   { method: 'GET', word: 'versions', command: 'ListObjectVersions' },
   { method: 'POST', word: 'delete', command: 'DeleteObjects' },
   { method: 'DELETE', command: 'DeleteBucket' },
+  { method: 'GET', word: 'list-type', command: 'ListObjectsV2' },
 ];
 
 /** Reads a request: the service and region from its SigV4 credential scope, the command and input by the protocol. */
@@ -90,7 +98,7 @@ export function readCall(method: string, url: string, headers: Readonly<Record<s
     const target = headers['x-amz-target'] ?? '';
     return { ...base, command: target.slice(target.indexOf('.') + 1), input: body === '' ? {} : JSON.parse(body) };
   }
-  if (known.protocol === 'restXml') return { ...base, ...readS3(method, new URL(url, 'http://fake'), body) };
+  if (known.protocol === 'restXml') return { ...base, ...readS3(method, new URL(url, 'http://fake'), body, headers) };
   if (known.protocol === 'route53') return { ...base, ...readRoute53(method, new URL(url, 'http://fake'), body) };
   const form = new URLSearchParams(body);
   const command = form.get('Action');
@@ -123,9 +131,15 @@ const typed = (name: string, raw: string): string | boolean | number =>
   QUERY_BOOLEANS.has(name) ? raw === 'true' : QUERY_NUMBERS.has(name) ? Number(raw) : raw;
 
 /** S3: the bucket from the path (path style), the operation from method and query word. */
-function readS3(method: string, url: URL, body: string): { command: string; input: Record<string, any> } {
+function readS3(
+  method: string,
+  url: URL,
+  body: string,
+  headers: Readonly<Record<string, string | undefined>>,
+): { command: string; input: Record<string, any> } {
   const [bucket, ...key] = url.pathname.slice(1).split('/');
-  if (bucket === '' || key.some(Boolean)) throw new NotReadable(`S3 ${method} ${url.pathname}: only bucket-level operations are read`);
+  if (bucket === '') throw new NotReadable(`S3 ${method} ${url.pathname}: no bucket in the path`);
+  if (key.some(Boolean)) return readS3Object(method, decodeURIComponent(bucket), key.map(decodeURIComponent).join('/'), url, headers);
   const operation = S3_OPERATIONS.find((o) => o.method === method && (o.word === undefined ? url.search === '' : url.searchParams.has(o.word)));
   if (!operation) throw new NotReadable(`S3 ${method} ${url.pathname}${url.search} is not read by the fake AWS endpoint`);
   const input: Record<string, any> = { Bucket: decodeURIComponent(bucket) };
@@ -134,6 +148,7 @@ function readS3(method: string, url: URL, body: string): { command: string; inpu
   if (q.has('version-id-marker')) input.VersionIdMarker = q.get('version-id-marker');
   if (q.has('max-keys')) input.MaxKeys = Number(q.get('max-keys'));
   if (q.has('prefix')) input.Prefix = q.get('prefix');
+  if (q.has('continuation-token')) input.ContinuationToken = q.get('continuation-token');
   if (operation.command === 'DeleteObjects') {
     const objects = [...body.matchAll(/<Object>(.*?)<\/Object>/gs)].map(([, o]) => ({
       Key: xmlText(/<Key>(.*?)<\/Key>/s.exec(o)?.[1]),
@@ -142,6 +157,33 @@ function readS3(method: string, url: URL, body: string): { command: string; inpu
     input.Delete = { Objects: objects, Quiet: /<Quiet>true<\/Quiet>/.test(body) };
   }
   return { command: operation.command, input };
+}
+
+/**
+ * S3's object-level operations (S3 API Reference): GetObject is a GET of `/bucket/key`, its Range in the `Range`
+ * header; CopyObject a PUT of the target with the source in `x-amz-copy-source` (`bucket/url-encoded-key`, passed on
+ * as sent) and the encryption in `x-amz-server-side-encryption`.
+ */
+function readS3Object(
+  method: string,
+  bucket: string,
+  key: string,
+  url: URL,
+  headers: Readonly<Record<string, string | undefined>>,
+): { command: string; input: Record<string, any> } {
+  // The SDK names the operation in an `x-id` query parameter; no other is read.
+  const only = [...url.searchParams.keys()].every((name) => name === 'x-id');
+  if (method === 'GET' && only)
+    return { command: 'GetObject', input: { Bucket: bucket, Key: key, ...(headers.range ? { Range: headers.range } : {}) } };
+  const source = headers['x-amz-copy-source'];
+  if (method === 'PUT' && source !== undefined && only) {
+    const encryption = headers['x-amz-server-side-encryption'];
+    return {
+      command: 'CopyObject',
+      input: { Bucket: bucket, Key: key, CopySource: source, ...(encryption ? { ServerSideEncryption: encryption } : {}) },
+    };
+  }
+  throw new NotReadable(`S3 ${method} /${bucket}/${key}${url.search} is not read by the fake AWS endpoint`);
 }
 
 /** Route 53: the operation from the path, a change batch from its XML document (alias or plain records). */
@@ -197,7 +239,26 @@ export function writeOutput(call: WireCall, output: Record<string, any>): WireAn
   if (protocol === 'json') return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(data, jsonDates) };
   if (protocol === 'restXml') {
     if (call.command === 'DeleteBucket') return { status: 204, headers: {}, body: '' };
-    const root = call.command === 'ListObjectVersions' ? 'ListVersionsResult' : 'DeleteResult';
+    // GetObject: the bytes as the body, the rest of the output in headers (206 for a Range).
+    if (call.command === 'GetObject') {
+      const bytes = data.Body as Buffer;
+      return {
+        status: call.input.Range ? 206 : 200,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length), 'x-amz-version-id': String(data.VersionId) },
+        body: bytes,
+      };
+    }
+    // CopyObject: the result element as the payload, the version and encryption in headers.
+    if (call.command === 'CopyObject')
+      return {
+        ...xml(200, `<CopyObjectResult xmlns="${xmlns}">${members(data.CopyObjectResult ?? {}, 's3')}</CopyObjectResult>`),
+        headers: {
+          'content-type': 'text/xml',
+          'x-amz-version-id': String(data.VersionId),
+          ...(data.ServerSideEncryption ? { 'x-amz-server-side-encryption': String(data.ServerSideEncryption) } : {}),
+        },
+      };
+    const root = { ListObjectVersions: 'ListVersionsResult', ListObjectsV2: 'ListBucketResult' }[call.command as string] ?? 'DeleteResult';
     return xml(200, `<${root} xmlns="${xmlns}">${members(data, 's3')}</${root}>`);
   }
   if (protocol === 'route53') return xml(200, `<${call.command}Response xmlns="${xmlns}">${members(data, 'query')}</${call.command}Response>`);

@@ -19,17 +19,18 @@
 //                    stops with half of the throwaway created (or, after a SIGKILL, runs to its end)
 // With --etcd (world.drill.etcd set):
 //   etcd.bucket      production's snapshot bucket: read only (listed, read, copied from)
-//   etcd.token       production's cluster token: the value the throwaway's parameter must get, through stdin only
+//   etcd.token       production's cluster token: the value the throwaway's parameter must hold (world.aws.parameters)
 //   etcd.denied      reading the snapshot fails as KMS refuses it to an identity that does not deploy production
+//                    (helpers/drill-world.ts marks the snapshots unreadable for the fake AWS)
 //   etcd.restore     'ok' or 'fails' (the script on the first server exits 1); etcd.restored: what it prints
-//   etcd.parameters  the parameters put and not deleted yet (name -> { keyId }); etcd.stopped: instances stopped
+//   etcd.stopped     instances stopped
 // A failover (world.failover set: helpers/failover-world.ts): { primary: 'pong' | 'down', primaryCa, servedCa,
 //                    nameDown }: what curl meets at the hostname, which leads where Route 53's A record points
 //                    (failoverCurl); nameDown: the standby does not answer by the name yet.
 // Rancher's API (curl with --write-out): /v1-public/login for the drill's user, /v3/<kind> in pages of 3 with its
 // token, /v3/settings/server-url. A password or token on a command line is a violation.
 // Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (kubectl auth can-i),
-// compare (aws s3api get-object), teardown (terraform apply -destroy), restore (the restore's ssm send-command).
+// compare (its backup's S3 GetObject: the fake AWS endpoint's signalOnCall, helpers/drill-world.ts), teardown (terraform apply -destroy), restore (the restore's ssm send-command).
 'use strict';
 // The caller the call's signal hooks signal: the process that started it, or, for a call the fake AWS endpoint runs
 // for an SDK request (fake-aws-endpoint/world-stubs.ts), the CLI run that sent it (FAKE_CALLER_PID).
@@ -208,7 +209,7 @@ function aws(ctx) {
       violation(ctx, `production's bucket ${production} is not read-only here`);
       ctx.finish(1, '', 'fake drill: AccessDenied\n');
     }
-  if (etcd && (service === 'ssm' || (service === 's3api' && (operation === 'copy-object' || bucket === etcd.bucket)))) etcdAws(ctx);
+  if (etcd && service === 'ssm') etcdAws(ctx);
   if (service === 's3api' && operation === 'list-objects-v2') {
     const b = world.aws.buckets[bucket];
     if (!b?.exists) ctx.awsError('NoSuchBucket', 'The specified bucket does not exist');
@@ -228,55 +229,17 @@ function aws(ctx) {
   return false;
 }
 
-/** The --etcd calls: production's snapshot read and copied, the token's parameter, the SSM commands on the servers. */
+/**
+ * The --etcd SSM Run Command calls on the throwaway's servers. The drill reads and copies production's snapshot and
+ * writes and deletes the token's parameter through the SDK: the fake AWS answers those from the world's AWS objects
+ * (world.aws.buckets, world.aws.parameters: helpers/fake-cloud-aws.ts), and helpers/drill-world.ts checks them.
+ */
 function etcdAws(ctx) {
   const { world, args, option } = ctx;
   const etcd = world.drill.etcd;
-  const denied = () => ctx.awsError('AccessDenied', 'User: arn:aws:iam::123456789012:user/someone is not authorized to perform: kms:Decrypt');
   if (ctx.line.includes(etcd.token)) violation(ctx, "production's token on a command line");
   const key = `${args[0]} ${args[1]}`;
-  if (key === 's3api list-objects-v2') return false;
-  if (key === 's3api get-object') {
-    if (etcd.denied) denied();
-    if (option('--range') !== 'bytes=0-0' || args[args.indexOf('--range') + 2] !== '/dev/null') violation(ctx, 'the snapshot read beyond the probe');
-    ctx.finish(0, `${JSON.stringify({ ContentLength: 1 })}\n`);
-  }
-  if (key === 's3api copy-object') {
-    const [from, ...rest] = option('--copy-source').split('/');
-    if (from !== etcd.bucket) violation(ctx, 'a copy from another bucket than production snapshots');
-    if (etcd.denied) denied();
-    if (option('--server-side-encryption') !== 'AES256') violation(ctx, "the copy is not SSE-S3 (the throwaway's nodes could not read it)");
-    const target = world.aws.buckets[option('--bucket')];
-    if (!target?.exists) ctx.awsError('NoSuchBucket', 'The specified bucket does not exist');
-    if (!world.aws.buckets[from].objects.some((o) => o.key === rest.join('/'))) ctx.awsError('NoSuchKey', 'The specified key does not exist.');
-    target.objects.push({ key: option('--key'), version: 'copy' });
-    ctx.finish(0, '{}\n');
-  }
-  etcd.parameters = etcd.parameters ?? {};
-  if (key === 'ssm put-parameter') {
-    if (option('--cli-input-json') !== 'file:///dev/stdin') violation(ctx, 'the parameter not from stdin');
-    const input = JSON.parse(readFileSync(0, 'utf8'));
-    if (input.Value !== etcd.token) violation(ctx, "the parameter does not hold production's token");
-    if (input.Type !== 'SecureString' || !input.KeyId) violation(ctx, 'the parameter is not a SecureString under a key');
-    // SSM's PutParameter (API reference, Tags and Overwrite): tags only on a new parameter, never with Overwrite; an
-    // existing one without Overwrite is ParameterAlreadyExists.
-    if (input.Tags && input.Overwrite)
-      ctx.awsError(
-        'ValidationException',
-        "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag.",
-      );
-    if (etcd.parameters[input.Name] && !input.Overwrite) ctx.awsError('ParameterAlreadyExists', 'The parameter already exists.');
-    const tags = Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value]));
-    for (const [k, v] of Object.entries(etcd.parameterTags ?? {}))
-      if (tags[k] !== v) violation(ctx, `the parameter is not tagged ${k}=${v} as the throwaway's resources are`);
-    etcd.parameters[input.Name] = { keyId: input.KeyId, tags };
-    ctx.finish(0, '{"Version": 1}\n');
-  }
-  if (key === 'ssm delete-parameter') {
-    if (!etcd.parameters[option('--name')]) ctx.awsError('ParameterNotFound', 'Parameter not found');
-    delete etcd.parameters[option('--name')];
-    ctx.finish(0);
-  }
+  const parameters = world.aws.parameters ?? {};
   etcd.commands = etcd.commands ?? {};
   if (key === 'ssm send-command') {
     const instance = option('--instance-ids');
@@ -291,11 +254,20 @@ function etcdAws(ctx) {
     const throwaway = world.drill.state;
     const instances = throwaway.resources.filter((r) => r.type === 'aws_instance').map((r) => r.instances[0].attributes.id);
     const missing = [
-      Object.keys(etcd.parameters).length === 1 ? undefined : 'the token parameter',
+      Object.keys(parameters).length === 1 ? undefined : 'the token parameter',
       instances.slice(1).every((i) => (etcd.stopped ?? []).includes(i)) ? undefined : 'the other servers stopped',
       instance === instances[0] ? undefined : 'the first server',
     ].filter(Boolean);
     if (missing.length > 0) violation(ctx, `the restore was sent without ${missing.join(', ')}`);
+    // The parameter as the restore script reads it: production's token, a SecureString under a key, tagged as the
+    // throwaway's resources are.
+    for (const [name, p] of Object.entries(parameters)) {
+      if (p.value !== etcd.token) violation(ctx, `the parameter ${name} does not hold production's token`);
+      if (!p.keyId) violation(ctx, `the parameter ${name} is not under a key`);
+      const tags = Object.fromEntries(p.tags.map((t) => [t.Key, t.Value]));
+      for (const [k, v] of Object.entries(etcd.parameterTags ?? {}))
+        if (tags[k] !== v) violation(ctx, `the parameter is not tagged ${k}=${v} as the throwaway's resources are`);
+    }
     const ok = etcd.restore === 'ok' && missing.length === 0;
     const r = etcd.restored;
     const lines = [
