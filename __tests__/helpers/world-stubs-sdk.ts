@@ -69,7 +69,14 @@ function stubsPlugin(cloud: FakeCloud, region: string): Pluggable<object, Metada
           const stub = await runStub(cloud.dir, process.pid, cliArgs(call), stubServerPort());
           const answer: WireAnswer =
             stub.code === 0 ? writeOutput(call, stub.stdout.trim() === '' ? {} : JSON.parse(stub.stdout)) : writeError(call, stubError(stub));
-          return { response: { statusCode: answer.status, reason: '', headers: answer.headers, body: typeof answer.body === 'string' ? new TextEncoder().encode(answer.body) : Uint8Array.from(answer.body) } };
+          return {
+            response: {
+              statusCode: answer.status,
+              reason: '',
+              headers: answer.headers,
+              body: typeof answer.body === 'string' ? new TextEncoder().encode(answer.body) : Uint8Array.from(answer.body),
+            },
+          };
         },
         { step: 'deserialize', name: 'worldStubs', priority: 'low' },
       );
