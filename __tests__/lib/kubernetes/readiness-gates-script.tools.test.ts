@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unverifiedArtifactHint } from '../../../lib/kubernetes/private/server-units';
 import { runValidator } from '../../helpers/validators';
@@ -61,13 +62,20 @@ function gate(env: Record<string, string>, scenario: string) {
   ].join('\n');
   const calls = `/tmp/gate-calls-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const result = spawnSync('bash', ['-c', `${script}\nstatus=$?\necho "SLEPT=$SLEPT"\nexit $status`], {
-    env: { PATH: process.env.PATH ?? '', CALLS: calls, DEADLINE_SECONDS: '600', ...env },
+    // HOME an empty folder, as the Job's (gate-chart.ts sets HOME): bash reads ~/.bashrc when its standard input is a
+    // socket and SHLVL is unset, as under jest's workers, and this machine's ran `pyenv init`, about 1.2 s of CPU a gate.
+    env: { PATH: process.env.PATH ?? '', HOME: home(), CALLS: calls, DEADLINE_SECONDS: '600', ...env },
     encoding: 'utf8',
   });
   const recorded = existsSync(calls) ? readFileSync(calls, 'utf8') : '';
   rmSync(calls, { force: true });
   return { status: result.status, out: result.stdout, err: result.stderr, calls: recorded, slept: Number(/SLEPT=(\d+)/.exec(result.stdout)?.[1]) };
 }
+
+let homeDir: string | undefined;
+/** The gates' HOME: an empty folder of this file's, removed after it. */
+const home = () => (homeDir ??= mkdtempSync(join(tmpdir(), 'gate-home-')));
+afterAll(() => homeDir && rmSync(homeDir, { recursive: true, force: true }));
 
 describe('readiness-gates.sh', () => {
   it('passes shellcheck', () => {

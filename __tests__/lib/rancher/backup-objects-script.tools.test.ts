@@ -1,11 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupObject, FIRST_BACKUP, SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
 
 const SCRIPT_PATH = join(__dirname, '../../../lib/rancher/backup-objects.sh');
 /** Sourced first, as the gate chart's Jobs run it (gate-chart.ts, chartJob). */
 const JOB_FAILURE_PATH = join(__dirname, '../../../lib/kubernetes/job-failure.sh');
+
+let homeDir: string | undefined;
+/** The runs' HOME: an empty folder of this file's, removed after it. */
+const home = () => (homeDir ??= mkdtempSync(join(tmpdir(), 'backup-objects-home-')));
+afterAll(() => homeDir && rmSync(homeDir, { recursive: true, force: true }));
 
 /**
  * Runs backup-objects.sh in a real bash with `kubectl`, `sleep` and `date`
@@ -55,6 +61,9 @@ function run(scenario: string, env: Record<string, string> = {}) {
   const result = spawnSync('bash', ['-c', `${script}\nstatus=$?\necho "SLEPT=$SLEPT"\nexit $status`], {
     env: {
       PATH: process.env.PATH ?? '',
+      // HOME an empty folder, as the Job's (gate-chart.ts sets HOME): bash reads ~/.bashrc when its standard input is a
+      // socket and SHLVL is unset, as under jest's workers, and this machine's ran `pyenv init`, about 1.2 s of CPU a run.
+      HOME: home(),
       CALLS: `${scratch}.calls`,
       APPLIED: `${scratch}.applied`,
       DEADLINE_SECONDS: '900',
