@@ -21,7 +21,7 @@ export const STANDBY_BUCKET = 'rancher-sb-rke-ha-backups-0d9e8f';
 export const STANDBY_CONFIG = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration # the standby\n';
 export const FAILBACK_FILE = `rancher-aws-scheduled-${UID}-2026-11-27T22-00-00Z.tar.gz.enc`;
 const PRODUCTION_LB_ZONE = 'Z2IFOLAFXWLO4F';
-export const expectedFailback = failbackSettings(SETTINGS, { file: FAILBACK_FILE, bucket: STANDBY_BUCKET });
+export const expectedFailback = failbackSettings(SETTINGS, { file: FAILBACK_FILE });
 const failbackJson = synthSettings('rke-ha', expectedFailback as never).json;
 
 export function failbackWorld(change?: (w: any) => void, options: { caMember?: boolean; failedOver?: boolean } = {}): FakeCloud {

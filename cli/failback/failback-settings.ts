@@ -8,15 +8,16 @@ import type { ModuleJson } from '../shared/throwaway';
 const section = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
 
-/** The standby's backup production restores: the file, and the standby deployment's own backup bucket that holds it. */
+/** The standby's backup production restores, once copied into production's own backup bucket (the failback's `copy`). */
 export interface FailbackChoice {
   readonly file: string;
-  readonly bucket: string;
 }
 
 /**
  * Production's settings as the failback applies them: unchanged but for
- * - `backups.restoreFrom` naming the standby's backup (production's objects come back as the standby left them);
+ * - `backups.restoreFrom` naming the standby's backup in production's own bucket, where the failback copied it
+ *   (production's objects come back as the standby left them). Not the standby's bucket: the rancher-backup operator
+ *   reads its storage location in the deployment's own region, and the standby's bucket is in another;
  * - `rancher.bootstrap.enabled: false` (the restore brings Rancher's users; the settings refuse a first login with it);
  * - `rkeHa.loadBalancer.hostnameRecord: false`: the apply must neither point the name at the primary before its CA is
  *   checked (a record in the configuration) nor delete it (the record in the state, not in the configuration): the
@@ -25,7 +26,7 @@ export interface FailbackChoice {
 export function failbackSettings(production: Record<string, unknown>, choice: FailbackChoice): Record<string, unknown> {
   const settings = section(production);
   settings.rancher = { ...section(settings.rancher), bootstrap: { enabled: false } };
-  settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file, bucket: choice.bucket } };
+  settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file } };
   const rkeHa = section(settings.rkeHa);
   rkeHa.loadBalancer = { ...section(rkeHa.loadBalancer), hostnameRecord: false };
   settings.rkeHa = rkeHa;

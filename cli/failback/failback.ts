@@ -29,7 +29,7 @@ import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldReco
 const sdkSide = () => import('../shared/aws/sdk-side');
 
 /** The failback's phases, in order. */
-export const FAILBACK_PHASES = ['synth', 'apply', 'check', 'move', 'ping', 'adopt'] as const;
+export const FAILBACK_PHASES = ['copy', 'synth', 'apply', 'check', 'move', 'ping', 'adopt'] as const;
 export type FailbackPhase = (typeof FAILBACK_PHASES)[number];
 
 export interface FailbackOptions {
@@ -130,7 +130,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
       [
         `Failback of ${String(settings.name ?? 'rancher')} (${options.stack}, module ${options.productionDir}) from its standby in ${region}:`,
         `  refused unless ${join(options.failoverRoot, FAILOVER_RECORD)} records a failover done, production's state is readable, its region's EC2 answers, and the standby's newest backup is fresh enough for backups.schedule and carries the CA the agents need`,
-        `  production applied to its own state from ${moduleDir}: restoring that backup, the hostname's records held out of the apply (forgotten, never deleted nor moved; the plan is refused if it deletes anything)`,
+        `  that backup copied into production's own backup bucket; production applied to its own state from ${moduleDir}, restoring it, the hostname's records held out of the apply (forgotten, never deleted nor moved; the plan is refused if it deletes anything)`,
         `  then: the CA the primary serves checked against the standby's record at its load balancer; the records moved back (Route 53 UPSERT, until INSYNC); /ping on the hostname; the records imported back into production's state; RTO and RPO reported`,
         `  the standby deployment (${failoverModule}) is left up, named with the command that removes it`,
       ].join('\n'),
@@ -237,6 +237,13 @@ async function planFailback(
     io.error('FAILBACK_PRODUCTION_UNREADABLE', `Production's state: ${(error as Error).message} Nothing was changed.`);
     return 2;
   }
+  if (!production.backupBucket) {
+    io.error(
+      'FAILBACK_NO_BACKUP_BUCKET',
+      `${production.dir} has no rancher_backup_bucket output: production restores the standby's backup from its own backup bucket (backups.enabled). Nothing was changed.`,
+    );
+    return 2;
+  }
   if (!production.url) {
     io.error('FAILBACK_NO_URL', `${production.dir} has no rancher_url output: nothing names the hostname to move back. Nothing was changed.`);
     return 2;
@@ -333,7 +340,7 @@ async function planFailback(
     [
       `Failback of ${production.name} (${options.stack}) from ${standby.name} in ${o.region} to ${production.region} (module ${production.dir}):`,
       `  backup: s3://${record.backup.bucket}/${record.backup.key} (${record.backup.lastModified}), ${record.rpoMinutes} minutes old: the data lost (RPO)`,
-      `  production applied to its own state, restoring it; ${record.held.map((h) => h.address).join(', ')} held out of the apply (forgotten, not deleted)`,
+      `  copied into production's bucket, then production applied to its own state, restoring it; ${record.held.map((h) => h.address).join(', ')} held out of the apply (forgotten, not deleted)`,
       `  the CA agents trust: ${record.expectedCa}`,
       `  then: ${host}'s records moved back to production's load balancer once it serves that CA, and imported back into its state`,
     ].join('\n'),
@@ -379,12 +386,17 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   const held = r.record().held;
   const url = production.url!;
   if (r.standbyConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = r.standbyConfig;
+  // The standby's backup into production's own bucket, under the same key: the rancher-backup operator reads a
+  // storage location in its deployment's region only (lib/rancher/backup-objects.ts: the endpoint is
+  // s3.<region>.<suffix>), and the standby's bucket is in the other region. The copy takes production's bucket's
+  // default encryption (its key); a rerun copies it again, the same bytes.
+  await r.phase('copy', async () => {
+    const { bucket, key } = r.record().backup;
+    await (await sdkSide()).copyObject(r.clients.of(production.region), { bucket, key }, { bucket: production.backupBucket!, key }, 'bucket default');
+  });
   await r.phase('synth', async () => {
     const settingsFile = join(options.root, 'settings.json');
-    writeFileSync(
-      settingsFile,
-      `${JSON.stringify(failbackSettings(r.settings, { file: r.record().file, bucket: r.record().backup.bucket }), null, 2)}\n`,
-    );
+    writeFileSync(settingsFile, `${JSON.stringify(failbackSettings(r.settings, { file: r.record().file }), null, 2)}\n`);
     await synthesize({ ...options, settingsFile, outdir: join(options.root, 'cdktf.out'), what: "production's failback" });
     const json = readModuleJson(moduleDir);
     const productionJson = readModuleJson(production.dir);

@@ -14,7 +14,6 @@ const PRODUCTION = {
 };
 const CHOICE = {
   file: 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-27T22-00-00Z.tar.gz.enc',
-  bucket: 'rancher-sb-rke-ha-backups-0d9e8f',
 };
 const productionJson = synthSettings('rke-ha', PRODUCTION as never).json as any;
 const failbackJson = synthSettings('rke-ha', failbackSettings(PRODUCTION, CHOICE) as never).json as any;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
-import { COPY, STANDBY_REGION } from '../../helpers/drill-world';
+import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
 import { aliasOf, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
 import { expectedFailback, failback, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
@@ -105,7 +105,7 @@ describe('npm run failback -- rke-ha', () => {
     expect(c.calls().filter((call) => call.includes('Route53 ChangeResourceRecordSets'))).toHaveLength(1);
     // Production's state forgot them (failback.out/failback.json holds them for the rerun): Route 53 still has them.
     expect(recordsInState(c)).toEqual([]);
-    expect(reportOf(c).phases.map((p: any) => `${p.phase} ${p.status}`)).toEqual(['synth passed', 'apply passed', 'check failed']);
+    expect(reportOf(c).phases.map((p: any) => `${p.phase} ${p.status}`)).toEqual(['copy passed', 'synth passed', 'apply passed', 'check failed']);
   });
 
   it('restores the standby into production with the records held out, is resumed after a SIGINT, moves them back once the CA is checked, hands them back to its state', () => {
@@ -124,9 +124,22 @@ describe('npm run failback -- rke-ha', () => {
     expect(expectedFailback).toMatchObject({
       hostname: HOSTNAME,
       rkeHa: { loadBalancer: { hostnameRecord: false } },
-      backups: { restoreFrom: { bucket: STANDBY_BUCKET, file: FAILBACK_FILE } },
     });
-    expect(expectedFailback).not.toMatchObject({ backups: { restoreFrom: { bucket: COPY } } });
+    // Restored from production's own bucket (the operator reads a bucket of its own region only), where the standby's
+    // backup was copied first, under its key, with that bucket's default encryption.
+    expect((expectedFailback as any).backups.restoreFrom).toEqual({ file: FAILBACK_FILE });
+    // Copied before each run's plan (a rerun copies again, the same bytes): the plan's restore reads it there.
+    const all = c.calls();
+    const copied = all.filter((call) => call.includes('S3 CopyObject'));
+    expect(copied).toHaveLength(2);
+    const plans = all.flatMap((call, i) => (call.startsWith('terraform plan -input=false -out=failback.tfplan') ? [i] : []));
+    expect(all.flatMap((call, i) => (call.includes('S3 CopyObject') ? [i] : [])).map((at, n) => at < plans[n])).toEqual([true, true]);
+    for (const call of copied) {
+      expect(call).toContain(`"CopySource":"${STANDBY_BUCKET}/rancher/${FAILBACK_FILE}"`);
+      expect(call).toContain(`"Bucket":"${BUCKET}","Key":"rancher/${FAILBACK_FILE}"`);
+      expect(call).not.toContain('ServerSideEncryption');
+    }
+    expect(c.world().aws.buckets[BUCKET].objects.map((o: any) => o.key)).toContain(`rancher/${FAILBACK_FILE}`);
     // The records: never deleted, never moved before the primary's CA was checked; moved once, to production's NLB.
     const calls = failbackCalls(c);
     const apply = calls.findIndex((call) => call.startsWith('terraform apply') && !call.includes('-destroy'));

@@ -75,6 +75,27 @@ function apply(ctx) {
   delete world.failback.plan;
 }
 
+/**
+ * The restore as the plan reads it: the rancher-backup operator's storage location is a bucket of the deployment's
+ * own region (lib/rancher/backup-objects.ts: the endpoint is s3.<region>.<suffix>), so a bucket elsewhere answers
+ * S3's PermanentRedirect; and the construct's preflight refuses a file its bucket does not list
+ * (lib/rancher/restore-preflight.ts). The settings the failback's synth was given: $FAKE_WORLD/drill-settings-seen.json.
+ */
+function restorable(ctx) {
+  const { world } = ctx;
+  const restore = JSON.parse(readFileSync(join(process.env.FAKE_WORLD, 'drill-settings-seen.json'), 'utf8')).backups?.restoreFrom;
+  if (!restore) return;
+  const own = world.state.outputs.rancher_backup_bucket?.value;
+  if (restore.bucket !== undefined && restore.bucket !== own)
+    ctx.finish(
+      1,
+      '',
+      `Error: PermanentRedirect: the bucket ${restore.bucket} must be addressed using the specified endpoint (it is not in ${own}'s region)\n`,
+    );
+  if (!(world.aws.buckets[own]?.objects ?? []).some((o) => o.key === `rancher/${restore.file}`))
+    ctx.finish(1, '', `Error: Resource precondition failed: backups.restoreFrom.file: ${restore.file} is not in ${own}/rancher/\n`);
+}
+
 function terraform(ctx) {
   const { world, args } = ctx;
   const f = world.failback;
@@ -114,6 +135,7 @@ function terraform(ctx) {
   };
   if (command === 'plan') {
     needsVariable();
+    restorable(ctx);
     f.plan = changesOf(world);
     ctx.finish(0, 'Saved the plan to: failback.tfplan\n');
   }

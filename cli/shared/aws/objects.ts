@@ -49,10 +49,26 @@ export async function objectUnreadable(clients: AwsClients, bucket: string, key:
   }
 }
 
-/** A server-side copy, encrypted with S3's own key (SSE-S3) in the destination, whatever encrypted the source. */
-export async function copyObject(clients: AwsClients, from: { bucket: string; key: string }, to: { bucket: string; key: string }): Promise<void> {
-  // CopySource is `<bucket>/<key>` with the key URL-encoded (S3 API Reference, CopyObject).
+/**
+ * A server-side copy, encrypted in the destination with S3's own key (SSE-S3) whatever encrypted the source, or with
+ * the destination bucket's default encryption.
+ */
+export async function copyObject(
+  clients: AwsClients,
+  from: { bucket: string; key: string },
+  to: { bucket: string; key: string },
+  encryption: 'AES256' | 'bucket default' = 'AES256',
+): Promise<void> {
+  // CopySource is `<bucket>/<key>` with the key URL-encoded (S3 API Reference, CopyObject). Without encryption named,
+  // the copy takes the destination bucket's default encryption (its KMS key), as S3's CopyObject does.
   const source = `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`;
   const { CopyObjectCommand } = s3();
-  await clients.s3.send(new CopyObjectCommand({ CopySource: source, Bucket: to.bucket, Key: to.key, ServerSideEncryption: 'AES256' }));
+  await clients.s3.send(
+    new CopyObjectCommand({
+      CopySource: source,
+      Bucket: to.bucket,
+      Key: to.key,
+      ...(encryption === 'AES256' ? { ServerSideEncryption: 'AES256' as const } : {}),
+    }),
+  );
 }
