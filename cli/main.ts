@@ -203,7 +203,7 @@ const runFailover: Runner = async (line) => {
   if (line.stack === undefined && line.options.dir === undefined) throw new UsageError('failover: name the stack of production (rke-ha).');
   // A dry run runs no tool and needs no synthesized module: anyone reads the plan first.
   const dryRun = line.options.dryRun === true;
-  const dir = dryRun ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha')) : moduleAndTools(line, ['aws', 'curl']);
+  const dir = dryRun ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha')) : moduleAndTools(line, ['curl']);
   // The synth or apply in flight is stopped with SIGINT (terraform saves its state); a rerun continues.
   const stopping = stopOnSignals('the failover once terraform has saved its state', 'run the failover again to continue');
   return onIoHost(line, { command: 'failover' }, (io) =>
@@ -229,7 +229,7 @@ const runFailback: Runner = async (line) => {
   if (line.stack === undefined && line.options.dir === undefined) throw new UsageError('failback: name the stack of production (rke-ha).');
   // A dry run runs no tool and needs no synthesized module: anyone reads the plan first.
   const dryRun = line.options.dryRun === true;
-  const dir = dryRun ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha')) : moduleAndTools(line, ['aws', 'curl']);
+  const dir = dryRun ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha')) : moduleAndTools(line, ['curl']);
   // The terraform command in flight is stopped with SIGINT (it saves its state); a rerun continues.
   const stopping = stopOnSignals('the failback once terraform has saved its state', 'run the failback again to continue');
   return onIoHost(line, { command: 'failback' }, (io) =>

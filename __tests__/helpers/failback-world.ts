@@ -43,15 +43,15 @@ export function failbackWorld(change?: (w: any) => void, options: { caMember?: b
         rancher_backup_bucket: { value: STANDBY_BUCKET },
         rancher_backup_encryption_config: { value: STANDBY_CONFIG, sensitive: true },
       });
+    w.drill.backupFile = writeBackup(join(w.drill.productionDir, '..', 'failback-backup'), IN_BACKUP, options.caMember === false ? [] : [CA_MEMBER]);
     w.aws.buckets[STANDBY_BUCKET] = {
       exists: true,
       guarded: true,
       objects: [
-        { key: `rancher/${FAILBACK_FILE}`, version: 'f1', lastModified: minutesAgo(30), size: 1300 },
+        { key: `rancher/${FAILBACK_FILE}`, version: 'f1', lastModified: minutesAgo(30), size: 1300, body: w.drill.backupFile },
         { key: `rancher-aws/record-ca/ca=${RECORDED}`, version: 'f2', lastModified: minutesAgo(90), size: 60 },
       ],
     };
-    w.drill.backupFile = writeBackup(join(w.drill.productionDir, '..', 'failback-backup'), IN_BACKUP, options.caMember === false ? [] : [CA_MEMBER]);
     w.failback = { dir: join(c.dir, 'failback.out', 'cdktf.out', 'stacks', 'rke-ha'), encryptionConfig: STANDBY_CONFIG };
     change?.(w);
   });
@@ -59,5 +59,6 @@ export function failbackWorld(change?: (w: any) => void, options: { caMember?: b
   return c;
 }
 
+/** The failback as users run it, on a PATH of the terraform and curl stubs and node only: AWS through the SDK alone. */
 export const failback = (c: FakeCloud, ...extra: string[]) =>
-  c.run(['failback', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
+  c.run(['failback', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });

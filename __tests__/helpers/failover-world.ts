@@ -70,6 +70,8 @@ export function failoverWorld(change?: (w: any) => void, options: { caMember?: b
     w.drill.applyState = state;
     w.drill.applyAws = awsOf(state);
     w.drill.backupFile = writeBackup(join(w.drill.productionDir, '..', 'failover-backup'), IN_BACKUP, options.caMember === false ? [] : [CA_MEMBER]);
+    // The copy's backups are that archive, read through the SDK (S3 GetObject of the fake AWS).
+    for (const o of w.aws.buckets[COPY]?.objects ?? []) if (o.key.endsWith('.tar.gz.enc')) o.body = w.drill.backupFile;
     w.failover = { primary: 'down', servedCa: RANCHER_CA };
     change?.(w);
   }, 'standby');
@@ -81,8 +83,9 @@ export function failoverWorld(change?: (w: any) => void, options: { caMember?: b
   return c;
 }
 
+/** The failover as users run it, on a PATH of the terraform and curl stubs and node only: AWS through the SDK alone. */
 export const failover = (c: FakeCloud, ...extra: string[]) =>
-  c.run(['failover', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
+  c.run(['failover', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
 
 /** Where Route 53's A record of the hostname points now. */
 export const aliasOf = (c: FakeCloud, type = 'A'): string | undefined =>

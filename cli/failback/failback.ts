@@ -6,7 +6,7 @@ import type { ClientsOfRegion } from '../shared/aws/clients';
 import { backupHoldsMember, caMemberOf, recordedCas } from '../shared/backup-ca';
 import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
-import { spannedPhaseRunner } from '../shared/phase-spans';
+import { phaseStarted, spannedPhaseRunner } from '../shared/phase-spans';
 import { Interrupted } from '../shared/poll';
 import { run, runAsync } from '../shared/process';
 import { productionDeployment, type ProductionDeployment } from '../shared/production';
@@ -166,14 +166,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
   const phase = spannedPhaseRunner<FailbackPhase>({
     io,
     prefix: 'FAILBACK',
-    begin: (p) =>
-      io.begin({
-        code: 'FAILBACK_PHASE_STARTED',
-        label: p,
-        position: { n: FAILBACK_PHASES.indexOf(p) + 1, m: FAILBACK_PHASES.length },
-        text: p,
-        data: { phase: p },
-      }),
+    begin: phaseStarted(io, 'FAILBACK', FAILBACK_PHASES),
     interrupted: options.interrupted,
     results: report.phases,
     enter: (p) => file.write((current = { ...current, phase: p })),
@@ -301,7 +294,7 @@ async function planFailback(
         `${fileName} is encrypted, and the standby's state has no rancher_backup_encryption_config output to decrypt it with.`,
         2,
       );
-    const cas = recordedCas(aws, bucket);
+    const cas = await recordedCas(aws, bucket);
     if (cas.length !== 1)
       return refuse(
         'FAILBACK_CA_NOT_RECORDED',

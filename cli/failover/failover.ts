@@ -7,7 +7,7 @@ import type { ClientsOfRegion } from '../shared/aws/clients';
 import type { AliasRecordChange } from '../shared/aws/records';
 import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
-import { spannedPhaseRunner } from '../shared/phase-spans';
+import { phaseStarted, spannedPhaseRunner } from '../shared/phase-spans';
 import { Interrupted } from '../shared/poll';
 import { run } from '../shared/process';
 import { productionDeployment, type ProductionDeployment } from '../shared/production';
@@ -193,14 +193,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
   const phase = spannedPhaseRunner<FailoverPhase>({
     io,
     prefix: 'FAILOVER',
-    begin: (p) =>
-      io.begin({
-        code: 'FAILOVER_PHASE_STARTED',
-        label: p,
-        position: { n: FAILOVER_PHASES.indexOf(p) + 1, m: FAILOVER_PHASES.length },
-        text: p,
-        data: { phase: p },
-      }),
+    begin: phaseStarted(io, 'FAILOVER', FAILOVER_PHASES),
     interrupted: options.interrupted,
     results: report.phases,
     enter: (p) => record.write((current = { ...current, phase: p })),
@@ -273,7 +266,7 @@ async function planFailover(
     ? { backup: o.earlier.backup, file: o.earlier.file, standby: { ...found.standby!, rpoMinutes: o.earlier.rpoMinutes } }
     : found;
   // The CA agents trust, as the backups' record names it, and the backup carrying it (trust page, step 4).
-  const cas = recordedCas(aws, chosen.backup.bucket);
+  const cas = await recordedCas(aws, chosen.backup.bucket);
   if (cas.length !== 1) {
     io.error(
       'FAILOVER_CA_NOT_RECORDED',

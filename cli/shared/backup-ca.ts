@@ -8,10 +8,10 @@ import { readBackupFile } from './backup-archive';
 // which CA the agents trust, as the deployment recorded it beside its backups, and whether the backup file carries
 // that CA (docs/development/standby-trust.md, step 4). Read only: a listing, and one file read for its member names.
 
-/** The CA records of a bucket (`rancher-aws/record-ca/ca=<value>`): listed, never read, their names are the values. */
-export function recordedCas(aws: Aws, bucket: string): string[] {
-  const listed = aws.call<{ Contents?: { Key: string }[] }>(['s3api', 'list-objects-v2', '--bucket', bucket, '--prefix', CA_RECORD_FOLDER]);
-  return (listed?.Contents ?? []).map((c) => c.Key.slice(`${CA_RECORD_FOLDER}ca=`.length));
+/** The CA records of a bucket (`rancher-aws/record-ca/ca=<value>`): listed (every page), never read, their names are the values. */
+export async function recordedCas(aws: Aws, bucket: string): Promise<string[]> {
+  const { side, clients } = await aws.sdk();
+  return (await side.listObjects(clients, bucket, CA_RECORD_FOLDER)).map((o) => o.key.slice(`${CA_RECORD_FOLDER}ca=`.length));
 }
 
 /**
@@ -27,7 +27,8 @@ export async function backupHoldsMember(
   mkdirSync(folder, { recursive: true });
   const download = join(folder, 'backup.tar.gz');
   try {
-    aws.call(['s3api', 'get-object', '--bucket', backup.bucket, '--key', backup.key, download]);
+    const { side, clients } = await aws.sdk();
+    await side.downloadObject(clients, backup.bucket, backup.key, download);
     return (await readBackupFile(download)).files.has(member);
   } finally {
     rmSync(download, { force: true });

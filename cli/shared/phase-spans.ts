@@ -41,3 +41,18 @@ export function spannedPhaseRunner<P extends string>(o: {
     }
   };
 }
+
+/**
+ * A phase begun as a timed step: `<PREFIX>_PHASE_STARTED`, phase n of m among `phases` (the failover's and the
+ * failback's; the drill and the acceptance run say what each phase does, and count only the phases a run takes).
+ */
+export function phaseStarted<P extends string>(io: IoHost, prefix: string, phases: readonly P[]): (phase: P) => Span {
+  return (phase) =>
+    io.begin({
+      code: `${prefix}_PHASE_STARTED`,
+      label: phase,
+      position: { n: phases.indexOf(phase) + 1, m: phases.length },
+      text: phase,
+      data: { phase },
+    });
+}
