@@ -5,14 +5,15 @@ import { IoHost } from '../../cli/shared/io/io-host';
 import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
 import { useTerraformBinary } from '../../cli/shared/terraform';
 import type { FakeCloud } from './fake-cloud';
-import { stubbedAwsOfWorld } from './world-stubs-sdk';
+import { inProcessAwsOf } from './fake-aws-endpoint/in-process';
 
 /**
  * `rancher-ha-aws roll --dir module <extra>` of a fake cloud (roll-world.ts), driven as a function in this process:
  * the words read by the CLI's own declaration (cli/command-line.ts), the options handed to the roll as cli/main.ts's
  * runRoll hands them, its messages as plain lines (cli/shared/io/plain-renderer.ts, what CI shows). Terraform and
  * kubectl are the world's stubs, first on PATH as for a CLI run (kubectl drain stays a process in the product); SSM
- * and RDS go through the SDK clients to the same stubs (world-stubs-sdk.ts); the Leases through the Kubernetes client
+ * and RDS go through the SDK clients to the fake AWS endpoint answering in this process, which hands them to the same
+ * stubs (fake-aws-endpoint/in-process.ts); the Leases through the Kubernetes client
  * to the stub server's API, on the kubeconfig the state carries. What the process adds (requireTools, the signal
  * handlers, the renderer chosen from the terminal and CI, --json's report, a failure as one line on standard error)
  * is the bundled CLI's, run by the process cases: a failure thrown here fails the test.
@@ -29,6 +30,7 @@ export async function roll(c: FakeCloud, ...extra: string[]): Promise<{ code: nu
   Object.assign(process.env, { PATH: `${c.bin}${delimiter}${saved.PATH}`, FAKE_WORLD: c.dir, RANCHER_HA_AWS_POLL_MS: '0' });
   useTerraformBinary(join(c.bin, 'terraform'));
   process.chdir(c.dir);
+  const aws = inProcessAwsOf(c);
   try {
     const code = await rollCommand({
       dir: c.moduleDir,
@@ -40,12 +42,13 @@ export async function roll(c: FakeCloud, ...extra: string[]): Promise<{ code: nu
       dryRun: o.dryRun === true,
       waitMinutes: o.waitMinutes,
       takeOver: o.takeOver === true,
-      aws: stubbedAwsOfWorld(c),
+      aws: aws.of,
       io,
     });
     return { code, out, err: '', io };
   } finally {
     io.close();
+    aws.close();
     process.chdir(before);
     for (const [name, value] of Object.entries(saved))
       if (value === undefined) delete process.env[name];
