@@ -2,8 +2,8 @@ import type { HandlerExecutionContext, InitializeHandler, InitializeHandlerArgum
 import { sdkCall } from '../../cli/shared/aws/calls';
 import type { AwsClients, ClientsOfRegion } from '../../cli/shared/aws/clients';
 import { awsOfWorld } from './fake-cloud-aws';
-import { cliArgs, runStub, STUB_CALLS, stubError } from './fake-aws-endpoint/world-stubs';
-import type { FakeCloud } from './fake-cloud';
+import { answeredByStubs, cliArgs, cliInput, runStub, stubError } from './fake-aws-endpoint/world-stubs';
+import { stubServerPort, type FakeCloud } from './fake-cloud';
 
 /**
  * The AWS of a fake cloud's world for a command driven in jest's process (fake-cloud-aws.ts awsOfWorld), with SSM Run
@@ -25,10 +25,10 @@ export function awsOfWorldWithStubs(cloud: FakeCloud): ClientsOfRegion {
       clients.ssm.middlewareStack.add(
         (next: InitializeHandler<any, any>, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<any>) => {
           const call = sdkCall(String(context.clientName), String(context.commandName));
-          if (!STUB_CALLS.has(call)) return next(args);
+          if (!answeredByStubs(cloud.dir, call, args.input as Record<string, any>)) return next(args);
           const [service, command] = call.split(' ');
           const wire = { service, command, region, accessKeyId: '', input: args.input as Record<string, any> };
-          const answer = await runStub(cloud.dir, process.pid, cliArgs(wire), undefined);
+          const answer = await runStub(cloud.dir, process.pid, cliArgs(wire), stubServerPort(), cliInput(wire));
           if (answer.code === 0)
             return {
               output: { ...(answer.stdout.trim() === '' ? {} : JSON.parse(answer.stdout)), $metadata: { httpStatusCode: 200 } },

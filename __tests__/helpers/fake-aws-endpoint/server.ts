@@ -7,7 +7,7 @@ import { load, loggedInput, save, unguardedData } from '../fake-cloud-aws';
 import { updateWorld } from '../world-file';
 import { runOfAccessKey, worldOfAccessKey } from './world-key';
 import { NotReadable, readCall, writeError, writeOutput, type WireAnswer, type WireCall } from './wire';
-import { callerOf, cliArgs, cliInput, runStub, STUB_CALLS, stubError } from './world-stubs';
+import { answeredByStubs, callerOf, cliArgs, cliInput, runStub, stubError } from './world-stubs';
 
 // The fake AWS over HTTP, for the bundled CLI run as a process (the tools tier's end-to-end runs: a drill or an
 // acceptance run that tears down, a signal, a kill). The CLI's real SDK clients reach it through AWS_ENDPOINT_URL,
@@ -31,7 +31,7 @@ export async function answer(method: string, url: string, headers: Record<string
   }
   const dir = worldOfAccessKey(call.accessKeyId);
   const name = `${call.service} ${call.command}`;
-  if (STUB_CALLS.has(name)) return answerByStub(dir, call);
+  if (answeredByStubs(dir, name, call.input)) return answerByStub(dir, call);
   const line = ['aws-sdk', call.region, name, loggedInput(name, call.input)];
   let written: WireAnswer | undefined;
   let streamed: Record<string, any> | undefined;

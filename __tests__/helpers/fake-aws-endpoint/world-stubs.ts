@@ -32,6 +32,23 @@ export const STUB_CALLS: ReadonlySet<string> = new Set([
   'SSM PutParameter',
 ]);
 
+/** SSM's parameter calls: answered by the stubs or by the in-memory fake, as the world keeps the parameter. */
+const PARAMETER_CALLS: ReadonlySet<string> = new Set(['SSM GetParameter', 'SSM PutParameter']);
+
+/**
+ * Whether the world's stubs answer a call (`<Client> <Command>`), rather than the in-memory fake. A parameter call is
+ * the stubs' when they keep that parameter (fake-roll.js `world.parameters`: the deployment's token parameter, which
+ * the rotations read and write, with the kill hook of its write), the fake's otherwise (`world.aws.parameters`: the
+ * drill's own parameter for its throwaway, written and deleted through FakeAws). A read of the file, no lock: the
+ * stubs' parameters are named when the world is made.
+ */
+export function answeredByStubs(dir: string, call: string, input: Record<string, any>): boolean {
+  if (!STUB_CALLS.has(call)) return false;
+  if (!PARAMETER_CALLS.has(call)) return true;
+  const world = JSON.parse(readFileSync(join(dir, 'world.json'), 'utf8'));
+  return typeof input.Name === 'string' && world.parameters?.[input.Name] !== undefined;
+}
+
 /** A call's input in the AWS CLI's words, as cli/shared/aws.ts wrote them (the region and JSON output last). */
 export function cliArgs(call: WireCall): string[] {
   const input = call.input;

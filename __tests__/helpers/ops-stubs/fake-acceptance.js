@@ -528,7 +528,14 @@ function kubectl(ctx) {
     const file = `${backup.metadata.name}-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-25T12-00-00Z.tar.gz.enc`;
     a.backupFile = file;
     const bucket = world.state.outputs.rancher_backup_bucket.value;
-    world.aws.buckets[bucket].objects.push({ key: `rancher/${file}`, version: 'vb', lastModified: '2026-11-25T12:00:09.000Z', size: 1200 });
+    // Its body is the world's archive (world.drill.backupFile), which the drill downloads through S3 GetObject.
+    world.aws.buckets[bucket].objects.push({
+      key: `rancher/${file}`,
+      version: 'vb',
+      lastModified: '2026-11-25T12:00:09.000Z',
+      size: 1200,
+      ...(world.drill?.backupFile ? { body: world.drill.backupFile } : {}),
+    });
     ctx.finish(0, `backup.resources.cattle.io/${backup.metadata.name}\n`);
   }
   if (rest === 'get backups.resources.cattle.io rancher-aws-acceptance -o jsonpath={.status.filename}') ctx.finish(0, a.backupFile ?? '');
