@@ -323,7 +323,7 @@ async function planFailback(
       rpoMinutes: age,
       expectedCa: cas[0],
       held,
-      phase: 'synth',
+      phase: 'copy',
       moved: false,
     };
   }
