@@ -199,11 +199,20 @@ const runDrill: Runner = async (line) => {
   );
 };
 
+/**
+ * Production's module folder for the failover and the failback: a dry run runs no tool and needs no synthesized
+ * module (anyone reads the plan first); a run needs the module and curl (AWS through the SDK).
+ */
+function productionModule(line: CommandLine, command: 'failover' | 'failback'): string {
+  if (line.stack === undefined && line.options.dir === undefined) throw new UsageError(`${command}: name the stack of production (rke-ha).`);
+  return line.options.dryRun === true
+    ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'))
+    : moduleAndTools(line, ['curl']);
+}
+
 const runFailover: Runner = async (line) => {
-  if (line.stack === undefined && line.options.dir === undefined) throw new UsageError('failover: name the stack of production (rke-ha).');
-  // A dry run runs no tool and needs no synthesized module: anyone reads the plan first.
   const dryRun = line.options.dryRun === true;
-  const dir = dryRun ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha')) : moduleAndTools(line, ['curl']);
+  const dir = productionModule(line, 'failover');
   // The synth or apply in flight is stopped with SIGINT (terraform saves its state); a rerun continues.
   const stopping = stopOnSignals('the failover once terraform has saved its state', 'run the failover again to continue');
   return onIoHost(line, { command: 'failover' }, (io) =>
@@ -226,10 +235,8 @@ const runFailover: Runner = async (line) => {
 };
 
 const runFailback: Runner = async (line) => {
-  if (line.stack === undefined && line.options.dir === undefined) throw new UsageError('failback: name the stack of production (rke-ha).');
-  // A dry run runs no tool and needs no synthesized module: anyone reads the plan first.
   const dryRun = line.options.dryRun === true;
-  const dir = dryRun ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha')) : moduleAndTools(line, ['curl']);
+  const dir = productionModule(line, 'failback');
   // The terraform command in flight is stopped with SIGINT (it saves its state); a rerun continues.
   const stopping = stopOnSignals('the failback once terraform has saved its state', 'run the failback again to continue');
   return onIoHost(line, { command: 'failback' }, (io) =>

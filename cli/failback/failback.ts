@@ -450,16 +450,22 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   });
 }
 
-/** A terraform command in the failback's module, stopped with SIGINT on a signal (terraform saves its state). */
-async function terraform(r: Run, args: readonly string[]): Promise<void> {
+/** A terraform command in `cwd`, stopped with SIGINT on a signal (terraform saves its state); an interruption throws. */
+async function runTerraform(r: Run, cwd: string, args: readonly string[]): Promise<{ code: number | null; timedOut?: boolean }> {
   const result = await runAsync(terraformBinary(), args, {
-    cwd: r.moduleDir,
+    cwd,
     timeoutMs: args[0] === 'apply' ? (r.options.applyTimeoutMs ?? 10_800_000) : 900_000,
     onLine: r.options.io.lines('FAILBACK_TERRAFORM_OUTPUT'),
     stop: r.options.stop,
     stopSignal: 'SIGINT',
   });
   if (r.options.interrupted()) throw new Interrupted();
+  return result;
+}
+
+/** A terraform command in the failback's module. */
+async function terraform(r: Run, args: readonly string[]): Promise<void> {
+  const result = await runTerraform(r, r.moduleDir, args);
   if (result.code !== 0)
     throw new StepFailed(
       `terraform ${args[0]} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}: production's failback is not complete (run the failback again to continue)`,
@@ -479,14 +485,7 @@ async function adopt(r: Run): Promise<void> {
       .map((x) => `${x.type}.${x.name}`),
   );
   for (const h of r.record().held.filter((x) => !inState.has(x.address))) {
-    const result = await runAsync(terraformBinary(), ['import', '-input=false', h.address, `${h.zoneId}_${h.name}_${h.type}`], {
-      cwd: r.production.dir,
-      timeoutMs: 900_000,
-      onLine: r.options.io.lines('FAILBACK_TERRAFORM_OUTPUT'),
-      stop: r.options.stop,
-      stopSignal: 'SIGINT',
-    });
-    if (r.options.interrupted()) throw new Interrupted();
+    const result = await runTerraform(r, r.production.dir, ['import', '-input=false', h.address, `${h.zoneId}_${h.name}_${h.type}`]);
     if (result.code !== 0)
       throw new StepFailed(
         `terraform import ${h.address} failed in ${r.production.dir} (exit ${result.code}): the record leads to the primary but production's state does not hold it yet (run the failback again)`,
