@@ -74,8 +74,11 @@ it("package.json's engines, the README and .nvmrc name the lines tested; @types/
     engines: { node: string };
     devDependencies: Record<string, string>;
   };
-  const engines = pkg.engines.node.split('||').map((range) => range.trim());
+  // Each line by its major; 22 from 22.19, the oldest release the operations' libraries run on (undici 8 under
+  // @kubernetes/client-node, CDK Terrain's CLI): npm names the range when an older 22 installs.
+  const engines = pkg.engines.node.split('||').map((range) => range.trim().replace(/^\^(\d+)\.\d+\.\d+$/, '$1'));
   expect(engines).toEqual(Object.keys(NODE_VERSIONS));
+  expect(pkg.engines.node.split('||')[0].trim()).toBe('^22.19.0');
   // The suite's own line is one of them, pinned to the same release; the others are each compared with it below.
   expect(Object.values(NODE_VERSIONS)).toContain(SUITE_VERSION);
   expect(OTHER_LINES).toHaveLength(engines.length - 1);
