@@ -248,7 +248,7 @@ async function planFailback(
   }
   let production: ProductionDeployment;
   try {
-    production = productionDeployment(options.productionDir);
+    production = productionDeployment(options.productionDir, 'failback');
   } catch (error) {
     io.error('FAILBACK_PRODUCTION_UNREADABLE', `Production's state: ${(error as Error).message} Nothing was changed.`);
     return 2;

@@ -99,6 +99,16 @@ describe('npm run failback -- rke-ha', () => {
     expect(c.calls().filter((call) => call.includes('aws-sdk eu-west-1 EC2 DescribeInstances')).length).toBeGreaterThan(0);
   });
 
+  it('refuses a production state that holds no deployment, naming the failback (not another command): nothing changed', () => {
+    const c = made(failbackWorld((w) => (w.state.resources = [])));
+    const empty = failback(c, '--yes');
+    expect({ code: empty.code, codes: codesOf(empty.out) }).toEqual({ code: 2, codes: ['FAILBACK_PRODUCTION_UNREADABLE'] });
+    expect(said(empty.out, 'FAILBACK_PRODUCTION_UNREADABLE')).toMatch(/holds no deployment \(its state is empty\): the failback restores production/);
+    expect(said(empty.out, 'FAILBACK_PRODUCTION_UNREADABLE')).not.toContain('drill');
+    expect(failbackCalls(c)).toEqual([]);
+    expect(destroys(c)).toEqual([]);
+  });
+
   it("refuses a standby backup older than the schedule allows, or one without the agents' CA: nothing changed", () => {
     const stale = made(
       failbackWorld((w) => {
