@@ -277,14 +277,17 @@ async function planFailback(
       `EC2 in ${production.region}, production's region, did not answer (${readableError(primary.error, 300)}): production is applied there next. Fail back once the region is healthy (the AWS Health Dashboard).`,
       1,
     );
-  let standbyState: ModuleState;
-  try {
-    standbyState = new Terraform(o.failoverModule).pull();
-  } catch (error) {
-    return refuse('FAILBACK_STANDBY_UNREADABLE', `The standby's state: ${(error as Error).message}`, 2);
-  }
+  // Once the records moved back, the standby's state is no longer read: its backup is chosen (the record), its
+  // configuration only restores it before the move, and its teardown may have taken its outputs already.
+  let standbyState: ModuleState = { outputs: {}, resources: [] };
+  if (!o.earlier?.moved)
+    try {
+      standbyState = new Terraform(o.failoverModule).pull();
+    } catch (error) {
+      return refuse('FAILBACK_STANDBY_UNREADABLE', `The standby's state: ${(error as Error).message}`, 2);
+    }
   const output = (key: string) => stringAttribute(standbyState.outputs[key]?.value);
-  const bucket = output('rancher_backup_bucket');
+  const bucket = o.earlier?.moved ? o.earlier.backup.bucket : output('rancher_backup_bucket');
   if (!bucket)
     return refuse(
       'FAILBACK_STANDBY_NO_BACKUPS',

@@ -267,4 +267,21 @@ describe('npm run failback -- rke-ha', () => {
     expect(reportOf(c)).toMatchObject({ passed: true });
     expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
   });
+
+  it("killed (kill -9) during the standby's destroy: the rerun finds it torn down and never destroys again", () => {
+    // The destroy goes on once the failback is killed, as terraform in its own process group does (fake-drill.js).
+    const c = made(failbackWorld((w) => (w.drill.signalAt = { phase: 'teardown', signal: 'SIGKILL' })));
+    const killed = failback(c, '--yes');
+    expect(killed.code).toBeNull();
+    expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ phase: 'teardown', moved: true });
+    expect(destroys(c)).toHaveLength(1);
+
+    const rerun = failback(c, '--yes');
+    expect(rerun.code).toBe(0);
+    expect(codesOf(rerun.out)).toContain('TEARDOWN_NOTHING_LEFT');
+    expect(destroys(c)).toHaveLength(1);
+    expectStandbyDown(c);
+    expectStandbyDataKept(c);
+    expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
+  });
 });
