@@ -409,7 +409,7 @@ async function runPhases(r: Run): Promise<void> {
 }
 
 /**
- * The standby deployment taken down as \`npm run teardown -- --dir <its module> --keep-snapshots --yes\` does it (the
+ * The standby deployment taken down as `npm run teardown -- --dir <its module> --keep-snapshots --yes` does it (the
  * teardown command's own steps, docs/teardown.md): its backup bucket, which holds the standby's backups (data), and
  * the KMS key that encrypts it stay with every guard, and the cluster token and the backups' encryption configuration
  * are saved beside them. Only once the records lead to the primary and it answered /ping on the hostname in this run:
