@@ -32,6 +32,7 @@ export interface CommandOptions {
   readonly etcd?: true;
   readonly standby?: true;
   readonly primaryLost?: true;
+  readonly keepStandby?: true;
   readonly region?: string;
   readonly settings?: string;
   readonly kubeconfig?: string;
@@ -218,8 +219,9 @@ function failoverCommand(): Command {
 function failbackCommand(): Command {
   const command = new Command('failback')
     .summary('move production back after a failover')
-    .description("after a failover: back to production's region; report in ./failback.out/")
+    .description("after a failover: back to production's region, standby torn down; report in ./failback.out/")
     .argument('[stack]', "production's stack (rke-ha)")
+    .option('--keep-standby', 'leave the standby up')
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
     .option('--json', 'the final report as JSON on standard output, progress on standard error')

@@ -248,6 +248,8 @@ const runFailback: Runner = async (line) => {
       root: resolve('failback.out'),
       synthScript: synthScript(),
       dryRun,
+      keepStandby: line.options.keepStandby === true,
+      teardown,
       yes: line.options.yes === true,
       ask: askOnTerminal,
       pingMinutes: line.options.waitMinutes,

@@ -12,8 +12,9 @@ import { failbackSettings } from '../../cli/failback/failback-settings';
  * its end (the hostname's A and AAAA records alias the standby's NLB, failover.out/failover.json done), and besides:
  * - production's state names its NLB as Route 53 did before the failover (PRODUCTION_LB), and its region's EC2
  *   answers (world.aws.downRegions: the regions in an outage, helpers/fake-aws-endpoint/server.ts);
- * - the standby's state has its backups' outputs, its bucket STANDBY_BUCKET holds its newest backup (30 minutes old)
- *   and its CA record (the same CA as production's: the failover checked it);
+ * - the standby's state has its backups' outputs, and its backup bucket (with its guards, in its state as the
+ *   failover's apply made it) is STANDBY_BUCKET, which holds its newest backup (30 minutes old) and its CA record (the
+ *   same CA as production's: the failover checked it);
  * - the failback's synth writes a real synth of failbackSettings; its terraform calls act on production's state
  *   (ops-stubs/fake-failback.js), and the primary serves world.failover.primaryCa once asked at its NLB.
  */
@@ -38,11 +39,17 @@ export function failbackWorld(change?: (w: any) => void, options: { caMember?: b
     // The primary's region is back; what it serves once restored.
     w.failover.primary = 'pong';
     w.failover.primaryCa = RANCHER_CA;
-    if (w.drill.state)
+    if (w.drill.state) {
+      // The standby's backup bucket under the name its output gives: the one its teardown must keep.
+      const own = w.drill.state.resources.find((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('rancher-backups_'));
+      const name = own.instances[0].attributes.bucket;
+      w.drill.state = JSON.parse(JSON.stringify(w.drill.state).split(name).join(STANDBY_BUCKET));
+      delete w.aws.buckets[name];
       Object.assign(w.drill.state.outputs, {
         rancher_backup_bucket: { value: STANDBY_BUCKET },
         rancher_backup_encryption_config: { value: STANDBY_CONFIG, sensitive: true },
       });
+    }
     w.drill.backupFile = writeBackup(join(w.drill.productionDir, '..', 'failback-backup'), IN_BACKUP, options.caMember === false ? [] : [CA_MEMBER]);
     w.aws.buckets[STANDBY_BUCKET] = {
       exists: true,

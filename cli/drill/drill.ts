@@ -253,7 +253,7 @@ function stateDryRun(options: DrillRunOptions): number {
  */
 async function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Promise<DrillPlan | number> {
   const { io } = options;
-  const production = productionDeployment(options.productionDir);
+  const production = productionDeployment(options.productionDir, 'drill');
   const settings = readProductionSettings(options.settingsPath);
   const problem = settingsMismatch(settings, production, options.settingsPath);
   if (problem) {
@@ -541,7 +541,7 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
   if (drilled.tokenParameter) {
     // A drill stopped mid-restore (killed) leaves production's token there: it goes first.
     try {
-      const production = productionDeployment(drilled.productionDir);
+      const production = productionDeployment(drilled.productionDir, 'drill');
       await deleteTokenParameter(new Aws(production.region, aws?.(production.region)), drilled.tokenParameter);
     } catch (error) {
       io.error(
@@ -557,7 +557,7 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
   }
   if (!process.env[`TF_VAR_${RESTORE_VARIABLE}`]) {
     try {
-      const production = productionDeployment(drilled.productionDir);
+      const production = productionDeployment(drilled.productionDir, 'drill');
       if (production.backupEncryptionConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
     } catch (error) {
       io.warn(

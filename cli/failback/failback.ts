@@ -4,6 +4,7 @@ import { CA_RECORD_FOLDER } from '../../lib/rancher/ca-record';
 import { Aws } from '../shared/aws';
 import type { ClientsOfRegion } from '../shared/aws/clients';
 import { backupHoldsMember, caMemberOf, recordedCas } from '../shared/backup-ca';
+import type { TeardownEntry } from '../shared/command-entries';
 import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
 import { phaseStarted, spannedPhaseRunner } from '../shared/phase-spans';
@@ -22,14 +23,15 @@ import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldReco
 
 // `npm run failback -- rke-ha` (docs/failover.md, "Failback"): after a failover, production applied again in its own
 // region restoring the standby's newest backup, checked at its load balancer, then the hostname's records moved back
-// to it and handed back to production's state. Decided and stated first (nothing changed until the typed
-// confirmation), then phases; a rerun continues from the record (`failback.out/failback.json`).
+// to it and handed back to production's state, then the standby deployment torn down (its backups kept). Decided and
+// stated first (nothing changed until the typed confirmation), then phases; a rerun continues from the record
+// (`failback.out/failback.json`).
 
 /** The SDK's side, loaded once the failback reaches AWS through it (a dry run never needs it). */
 const sdkSide = () => import('../shared/aws/sdk-side');
 
 /** The failback's phases, in order. */
-export const FAILBACK_PHASES = ['copy', 'synth', 'apply', 'check', 'move', 'ping', 'adopt'] as const;
+export const FAILBACK_PHASES = ['copy', 'synth', 'apply', 'check', 'move', 'ping', 'adopt', 'teardown'] as const;
 export type FailbackPhase = (typeof FAILBACK_PHASES)[number];
 
 export interface FailbackOptions {
@@ -45,6 +47,10 @@ export interface FailbackOptions {
   readonly dryRun?: boolean;
   /** No typed confirmation (pipelines). @default false */
   readonly yes?: boolean;
+  /** Leave the standby deployment up (`--keep-standby`): the failback ends without its teardown. @default false */
+  readonly keepStandby?: boolean;
+  /** The teardown command, which takes the standby down once production serves (cli/main.ts gives it). */
+  readonly teardown: TeardownEntry;
   readonly ask?: (question: string) => Promise<string | undefined> | string | undefined;
   /** Budget for each /ping. @default 15 */
   readonly pingMinutes?: number;
@@ -70,6 +76,11 @@ export interface FailbackRecord {
   readonly held: readonly HeldRecord[];
   readonly phase: FailbackPhase;
   readonly moved: boolean;
+  /**
+   * The standby deployment after the failback: torn down (its teardown ended with exit 0; a rerun never starts it
+   * again), or kept (`--keep-standby`). Absent until then.
+   */
+  readonly standby?: 'torn down' | 'kept';
   readonly done?: boolean;
 }
 
@@ -132,7 +143,9 @@ export async function failback(options: FailbackOptions): Promise<number> {
         `  refused unless ${join(options.failoverRoot, FAILOVER_RECORD)} records a failover done, production's state is readable, its region's EC2 answers, and the standby's newest backup is fresh enough for backups.schedule and carries the CA the agents need`,
         `  that backup copied into production's own backup bucket; production applied to its own state from ${moduleDir}, restoring it, the hostname's records held out of the apply (forgotten, never deleted nor moved; the plan is refused if it deletes anything)`,
         `  then: the CA the primary serves checked against the standby's record at its load balancer; the records moved back (Route 53 UPSERT, until INSYNC); /ping on the hostname; the records imported back into production's state; RTO and RPO reported`,
-        `  the standby deployment (${failoverModule}) is left up, named with the command that removes it`,
+        options.keepStandby
+          ? `  the standby deployment (${failoverModule}) left up (--keep-standby), named with the command that removes it`
+          : `  last, once the records are moved and /ping answers from the primary: teardown of the standby deployment (${failoverModule}) as \`npm run teardown -- --dir ${failoverModule} --keep-snapshots --yes\` does it: its backup bucket and key kept, guarded (--keep-standby leaves it up)`,
       ].join('\n'),
       { region, standbyModule: failoverModule },
     );
@@ -142,9 +155,18 @@ export async function failback(options: FailbackOptions): Promise<number> {
   const file = new StateFile<FailbackRecord>(join(options.root, 'failback.json'));
   const earlier = file.read();
   if (earlier?.done) {
-    io.result('FAILBACK_ALREADY_DONE', `The failback of ${earlier.startedAt} is done: the hostname leads to the primary. Nothing was changed.`, {
-      exitCode: 0,
-    });
+    const standby =
+      earlier.standby === 'torn down'
+        ? ' the standby deployment is torn down, its backups kept.'
+        : ` the standby deployment was left up (${failoverModule}): remove it with \`npm run teardown -- --dir ${failoverModule} --keep-snapshots\`.`;
+    io.result(
+      'FAILBACK_ALREADY_DONE',
+      `The failback of ${earlier.startedAt} is done: the hostname leads to the primary;${standby} Nothing was changed.`,
+      {
+        exitCode: 0,
+        standby: earlier.standby ?? 'left up',
+      },
+    );
     return 0;
   }
   const planned = await planFailback(options, settings, { region, earlier, failoverModule });
@@ -184,6 +206,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
       record: () => current,
       standbyConfig: planned.standbyConfig,
       setMoved: () => file.write((current = { ...current, moved: true })),
+      setStandby: (standby) => file.write((current = { ...current, standby })),
     });
   } catch (error) {
     outcome = error instanceof Interrupted || options.interrupted() ? 'interrupted' : 'failed';
@@ -196,12 +219,12 @@ export async function failback(options: FailbackOptions): Promise<number> {
   const now = new Date().toISOString();
   const reportFile = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);
   writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
-  describe(io, report, current.moved);
+  describe(io, report, current.standby);
   const exitCode = outcome === 'interrupted' ? 130 : report.passed ? 0 : 1;
   io.result(
     'FAILBACK_RESULT',
     report.passed
-      ? `PASSED: ${report.production.url} answers from ${production.region} again. RTO ${report.rtoSeconds} s, RPO ${report.rpoMinutes} min. Report: ${reportFile}`
+      ? `PASSED: ${report.production.url} answers from ${production.region} again${current.standby === 'torn down' ? `; the standby ${standby.name} is torn down, its backups kept` : ''}. RTO ${report.rtoSeconds} s, RPO ${report.rpoMinutes} min. Report: ${reportFile}`
       : `${outcome === 'interrupted' ? 'INTERRUPTED' : 'FAILED'}${current.moved ? '' : ': the hostname still leads to the standby'}; run the failback again to continue. Report: ${reportFile}`,
     { passed: report.passed, report: reportFile, exitCode, rtoSeconds: report.rtoSeconds, rpoMinutes: report.rpoMinutes, moved: current.moved },
   );
@@ -225,7 +248,7 @@ async function planFailback(
   }
   let production: ProductionDeployment;
   try {
-    production = productionDeployment(options.productionDir);
+    production = productionDeployment(options.productionDir, 'failback');
   } catch (error) {
     io.error('FAILBACK_PRODUCTION_UNREADABLE', `Production's state: ${(error as Error).message} Nothing was changed.`);
     return 2;
@@ -254,14 +277,17 @@ async function planFailback(
       `EC2 in ${production.region}, production's region, did not answer (${readableError(primary.error, 300)}): production is applied there next. Fail back once the region is healthy (the AWS Health Dashboard).`,
       1,
     );
-  let standbyState: ModuleState;
-  try {
-    standbyState = new Terraform(o.failoverModule).pull();
-  } catch (error) {
-    return refuse('FAILBACK_STANDBY_UNREADABLE', `The standby's state: ${(error as Error).message}`, 2);
-  }
+  // Once the records moved back, the standby's state is no longer read: its backup is chosen (the record), its
+  // configuration only restores it before the move, and its teardown may have taken its outputs already.
+  let standbyState: ModuleState = { outputs: {}, resources: [] };
+  if (!o.earlier?.moved)
+    try {
+      standbyState = new Terraform(o.failoverModule).pull();
+    } catch (error) {
+      return refuse('FAILBACK_STANDBY_UNREADABLE', `The standby's state: ${(error as Error).message}`, 2);
+    }
   const output = (key: string) => stringAttribute(standbyState.outputs[key]?.value);
-  const bucket = output('rancher_backup_bucket');
+  const bucket = o.earlier?.moved ? o.earlier.backup.bucket : output('rancher_backup_bucket');
   if (!bucket)
     return refuse(
       'FAILBACK_STANDBY_NO_BACKUPS',
@@ -336,6 +362,9 @@ async function planFailback(
       `  copied into production's bucket, then production applied to its own state, restoring it; ${record.held.map((h) => h.address).join(', ')} held out of the apply (forgotten, not deleted)`,
       `  the CA agents trust: ${record.expectedCa}`,
       `  then: ${host}'s records moved back to production's load balancer once it serves that CA, and imported back into its state`,
+      options.keepStandby
+        ? `  the standby deployment ${standby.name} (${o.failoverModule}) left up (--keep-standby)`
+        : `  last, once /ping answers from the primary: the standby deployment ${standby.name} (${o.failoverModule}) torn down as \`npm run teardown -- --keep-snapshots\` does it, its backup bucket and key kept`,
     ].join('\n'),
     { backup: record.backup.key, rpoMinutes: record.rpoMinutes, region: production.region },
   );
@@ -359,6 +388,7 @@ interface Run {
   readonly record: () => FailbackRecord;
   readonly standbyConfig: string | undefined;
   readonly setMoved: () => void;
+  readonly setStandby: (standby: 'torn down' | 'kept') => void;
 }
 
 async function runPhases(r: Run): Promise<void> {
@@ -371,6 +401,53 @@ async function runPhases(r: Run): Promise<void> {
     report.rtoSeconds = Math.round((Date.now() - Date.parse(r.record().startedAt)) / 1000);
   });
   await r.phase('adopt', () => adopt(r));
+  if (options.keepStandby) {
+    report.phases.push({ phase: 'teardown', status: 'skipped', detail: '--keep-standby' });
+    r.setStandby('kept');
+  } else if (r.record().standby === 'torn down') report.phases.push({ phase: 'teardown', status: 'skipped', detail: 'torn down by an earlier run' });
+  else await r.phase('teardown', () => tearDownStandby(r));
+}
+
+/**
+ * The standby deployment taken down as `npm run teardown -- --dir <its module> --keep-snapshots --yes` does it (the
+ * teardown command's own steps, docs/teardown.md): its backup bucket, which holds the standby's backups (data), and
+ * the KMS key that encrypts it stay with every guard, and the cluster token and the backups' encryption configuration
+ * are saved beside them. Only once the records lead to the primary and it answered /ping on the hostname in this run:
+ * before that, the standby may still be what serves production.
+ */
+async function tearDownStandby(r: Run): Promise<void> {
+  const { options, report } = r;
+  const { name, module } = report.standby;
+  if (!r.record().moved || report.rtoSeconds === undefined)
+    throw new StepFailed(
+      `the standby ${name} is not torn down: ${r.record().moved ? 'the primary has not answered /ping on the hostname in this run' : 'the records still lead to it'}`,
+    );
+  if (!existsSync(join(module, 'cdk.tf.json'))) {
+    options.io.info('FAILBACK_STANDBY_GONE', `${module} holds no module of the standby ${name}: there is nothing to tear down.`);
+    return;
+  }
+  // Its destroy needs the variable its apply was given: production's configuration, which the failover restored it with.
+  if (r.production.backupEncryptionConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = r.production.backupEncryptionConfig;
+  if (!existsSync(join(module, '.terraform'))) {
+    const init = await runTerraform(r, module, ['init', '-input=false']);
+    if (init.code !== 0)
+      throw new StepFailed(`terraform init failed in ${module} (exit ${init.code}): the standby ${name} is not torn down (run the failback again)`);
+  }
+  const code = await options.teardown({
+    dir: module,
+    label: `the standby ${name}`,
+    keepSnapshots: true,
+    yes: true,
+    io: options.io,
+    aws: r.clients.of,
+    ...(options.stop ? { stop: options.stop } : {}),
+  });
+  if (options.interrupted()) throw new Interrupted();
+  if (code !== 0)
+    throw new StepFailed(
+      `the teardown of the standby ${name} ended with exit ${code} (its messages say why): production serves; run the failback again to finish it, or \`npm run teardown -- --dir ${module} --keep-snapshots\``,
+    );
+  r.setStandby('torn down');
 }
 
 /** Production applied (records held out), its CA checked at its load balancer, the records moved back. */
@@ -493,8 +570,8 @@ async function adopt(r: Run): Promise<void> {
   }
 }
 
-/** The report as one message, and what is left: the standby deployment. */
-function describe(io: IoHost, report: FailbackReport, moved: boolean): void {
+/** The report as one message, and what is left: the standby deployment, where --keep-standby kept it. */
+function describe(io: IoHost, report: FailbackReport, standby: FailbackRecord['standby']): void {
   io.info(
     'FAILBACK_REPORT',
     [
@@ -508,9 +585,9 @@ function describe(io: IoHost, report: FailbackReport, moved: boolean): void {
       ...report.records.map((r) => `  moved: ${r}`),
     ].join('\n'),
   );
-  if (moved && existsSync(report.standby.module))
+  if (standby === 'kept')
     io.warn(
       'FAILBACK_STANDBY_LEFT',
-      `Left up in ${report.standby.region}: the standby deployment ${report.standby.name} (${report.standby.module}), no longer serving. Its backup bucket holds the standby's backups (data): remove the deployment with \`npm run teardown -- --dir ${report.standby.module} --keep-snapshots\`, which keeps that bucket and its key guarded (docs/teardown.md); delete the bucket by hand once you no longer need those backups.`,
+      `Left up in ${report.standby.region} (--keep-standby): the standby deployment ${report.standby.name} (${report.standby.module}), no longer serving. Its backup bucket holds the standby's backups (data): remove the deployment with \`npm run teardown -- --dir ${report.standby.module} --keep-snapshots\`, which keeps that bucket and its key guarded (docs/teardown.md); delete the bucket by hand once you no longer need those backups.`,
     );
 }

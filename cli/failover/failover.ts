@@ -159,7 +159,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
   // wait for it is left.
   const planned = earlier?.moved
     ? {
-        production: productionDeployment(options.productionDir),
+        production: productionDeployment(options.productionDir, 'failover'),
         chosen: undefined,
         expectedCa: undefined,
         clients: { of: () => undefined as never, destroy: () => undefined },
@@ -242,7 +242,7 @@ async function planFailover(
   { production: ProductionDeployment; chosen: ChosenBackup; expectedCa: string; clients: { of: ClientsOfRegion; destroy(): void } } | number
 > {
   const { io } = options;
-  const production = productionDeployment(options.productionDir);
+  const production = productionDeployment(options.productionDir, 'failover');
   if (production.name !== o.productionName) {
     io.error(
       'FAILOVER_SETTINGS_NOT_PRODUCTIONS',

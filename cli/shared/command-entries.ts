@@ -3,7 +3,7 @@ import type { IoHost } from './io/io-host';
 
 /**
  * The commands other commands run, as those call them: the acceptance run rolls, rotates, drills and tears down as a
- * person would; the drill tears its throwaway down. cli/main.ts, the one module that knows every command, hands
+ * person would; the drill tears its throwaway down, and the failback the standby. cli/main.ts, the one module that knows every command, hands
  * each caller these entries, so a command's folder imports no other command's (__tests__/cli/command-folders.test.ts).
  * Each type names only what the callers pass; main.ts's type check holds it to the command's own options. The roll,
  * rotate and drill tell through the caller's I/O host (their spans nest in its own); the teardown still takes `log`.
@@ -21,6 +21,8 @@ export type TeardownEntry = (options: {
   readonly io: IoHost;
   /** The caller's AWS SDK clients by region (the drill's, which tests give the fake AWS). */
   readonly aws?: ClientsOfRegion;
+  /** The caller's signal (the failback's): the destroy in flight is sent SIGINT, and the teardown stops before its next step. */
+  readonly stop?: AbortSignal;
 }) => Promise<number>;
 
 /** `rancher-ha-aws roll --server <name>`. */

@@ -4,7 +4,7 @@ import { serversOf } from './servers';
 import { Terraform } from './terraform';
 import { standbyCopyOf, type StandbyCopy } from './standby';
 
-/** What the drill and the failover need to know of production: read, never changed. */
+/** What the drill, the failover and the failback need to know of production: read, never changed. */
 export interface ProductionDeployment {
   /** The synthesized module folder of production. */
   readonly dir: string;
@@ -29,18 +29,26 @@ export interface ProductionDeployment {
   readonly serverAddresses: readonly string[];
 }
 
+/** The commands that read production, and why each needs a deployment there. */
+export type ProductionReader = 'drill' | 'failover' | 'failback';
+const NEEDS_PRODUCTION: Readonly<Record<ProductionReader, string>> = {
+  drill: 'the drill restores the backup of a deployment that exists',
+  failover: "the failover stands up a deployment's standby from its backups, and needs that deployment's state",
+  failback: 'the failback restores production into its own state, which must hold it',
+};
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /**
  * Production's name, region, buckets and backup key, from its Terraform state (`terraform state pull`: no
  * refresh, no lock, no write): the name and region from the deployment's record (cli/shared/module-folder.ts), the
  * buckets, URL and key from the stack's outputs, the standby's copy from the backup bucket's replication. The one
- * place the drill looks them up.
+ * place the drill, the failover and the failback look them up; `command` is the one running, which its messages name.
  */
-export function productionDeployment(dir: string): ProductionDeployment {
+export function productionDeployment(dir: string, command: ProductionReader): ProductionDeployment {
   const state = new Terraform(dir).pull();
   if (!state.resources.some((r) => r.mode === 'managed'))
-    throw new Error(`${dir} holds no deployment (its state is empty): the drill restores the backup of a deployment that exists.`);
+    throw new Error(`${dir} holds no deployment (its state is empty): ${NEEDS_PRODUCTION[command]}. Name production's module (its stack, or --dir).`);
   // The deployment's record (issue 33.1): its name and region whatever the construct's id.
   const deployment = readDeploymentRecord(state);
   const { name, region } = deployment;

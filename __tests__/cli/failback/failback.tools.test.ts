@@ -4,12 +4,15 @@ import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
 import { aliasOf, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
-import { expectedFailback, failback, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET } from '../../helpers/failback-world';
+import { expectedFailback, failback, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
 
 // `npm run failback -- rke-ha` against the fake cloud (helpers/failback-world.ts): a failover to us-west-2 run to its
 // end first, then the failback to eu-west-1, its terraform acting on production's state as Terraform would
 // (ops-stubs/fake-failback.js: a record left out of the configuration without a `removed` block is deleted in Route 53).
+// The standby's teardown is the teardown command's, against the fake cloud's terraform and AWS as the teardown's own
+// tests meet them (ops-stubs/fake-cloud.js: a prevent_destroy resource refuses the destroy, a bucket whose guards are
+// deleted while it holds objects is a violation, a KMS key scheduled for deletion under a bucket's objects too).
 
 useFakeAwsEndpoint();
 const clouds: FakeCloud[] = [];
@@ -54,6 +57,25 @@ const reportOf = (c: FakeCloud): any => {
 };
 const STANDBY = `${STANDBY_LB}.`;
 const PRIMARY = `${PRODUCTION_LB}.`;
+/** The standby's deployment, as the failover named it. */
+const STANDBY_NAME = 'rancher-sb';
+/** The standby's destroys (its module is the one folder of the failback's world whose destroy is run). */
+const destroys = (c: FakeCloud) => c.calls().filter((call) => call.startsWith('terraform apply -destroy'));
+/** The standby's state holds no managed resource, and its load balancer is gone. */
+function expectStandbyDown(c: FakeCloud): void {
+  const w = c.world();
+  expect(w.drill.state.resources.filter((r: any) => r.mode === 'managed')).toEqual([]);
+  expect(Object.keys(w.aws.lbs).filter((arn) => arn.includes('drill'))).toEqual([]);
+}
+/** What --keep-snapshots keeps: the standby's backup bucket with its backups and guards, its snapshot bucket, their key. */
+function expectStandbyDataKept(c: FakeCloud): void {
+  const { buckets, keys } = c.world().aws;
+  expect(buckets[STANDBY_BUCKET]).toMatchObject({ exists: true, guarded: true });
+  expect(buckets[STANDBY_BUCKET].objects.map((o: any) => o.key)).toContain(`rancher/${FAILBACK_FILE}`);
+  const snapshots = Object.entries(buckets).find(([name]) => name.startsWith('rancher-drill-etcd-snapshots'))?.[1] as any;
+  expect(snapshots).toMatchObject({ exists: true, guarded: true });
+  expect(keys[snapshots.key].state).toBe('Enabled');
+}
 
 describe('npm run failback -- rke-ha', () => {
   it('dry run: reads the settings file only, states the plan, changes nothing', () => {
@@ -75,6 +97,16 @@ describe('npm run failback -- rke-ha', () => {
     expect(said(down.out, 'FAILBACK_PRIMARY_REGION_DOWN')).toContain('EC2 in eu-west-1');
     expectNothingChanged(c);
     expect(c.calls().filter((call) => call.includes('aws-sdk eu-west-1 EC2 DescribeInstances')).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a production state that holds no deployment, naming the failback (not another command): nothing changed', () => {
+    const c = made(failbackWorld((w) => (w.state.resources = [])));
+    const empty = failback(c, '--yes');
+    expect({ code: empty.code, codes: codesOf(empty.out) }).toEqual({ code: 2, codes: ['FAILBACK_PRODUCTION_UNREADABLE'] });
+    expect(said(empty.out, 'FAILBACK_PRODUCTION_UNREADABLE')).toMatch(/holds no deployment \(its state is empty\): the failback restores production/);
+    expect(said(empty.out, 'FAILBACK_PRODUCTION_UNREADABLE')).not.toContain('drill');
+    expect(failbackCalls(c)).toEqual([]);
+    expect(destroys(c)).toEqual([]);
   });
 
   it("refuses a standby backup older than the schedule allows, or one without the agents' CA: nothing changed", () => {
@@ -167,8 +199,89 @@ describe('npm run failback -- rke-ha', () => {
       moved: true,
       rtoSeconds: report.rtoSeconds,
     });
-    expect(json.messages.find((m: any) => m.code === 'FAILBACK_STANDBY_LEFT').text).toContain('--keep-snapshots');
+    // Last, once the primary answered /ping on the hostname with the records moved and handed back: the standby taken
+    // down as `teardown --keep-snapshots --yes` does it, once; its backups (data) kept with every guard.
+    const destroy = calls.findIndex((call) => call.startsWith('terraform apply -destroy'));
+    const pinged = calls.map((call, i) => (call.startsWith('curl') && call.includes(`https://${HOSTNAME}/ping`) ? i : -1)).filter((i) => i >= 0);
+    const imported = calls.map((call, i) => (call.startsWith('terraform import') ? i : -1)).filter((i) => i >= 0);
+    expect(pinged.length).toBeGreaterThan(0);
+    expect(destroy).toBeGreaterThan(Math.max(moved, ...pinged, ...imported));
+    expect(destroys(c)).toHaveLength(1);
+    expectStandbyDown(c);
+    expectStandbyDataKept(c);
+    // Saved beside them, as --keep-snapshots saves it: restoring the kept backups needs it.
+    expect(readFileSync(join(c.dir, `${STANDBY_NAME}-backup-encryption.yaml`), 'utf8')).toBe(`${STANDBY_CONFIG}\n`);
+    expect(json.messages.find((m: any) => m.code === 'TEARDOWN_REPORT').text).toContain(`Kept: S3 bucket ${STANDBY_BUCKET}`);
+    expect(report.phases.map((p: any) => `${p.phase} ${p.status}`).slice(-3)).toEqual(['ping passed', 'adopt passed', 'teardown passed']);
+    expect(json.messages.map((m: any) => m.code)).not.toContain('FAILBACK_STANDBY_LEFT');
+    const callsBefore = c.calls().length;
     const again = failback(c, '--yes');
     expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
+    expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('the standby deployment is torn down, its backups kept');
+    expect(c.calls()).toHaveLength(callsBefore);
+  });
+
+  it('--keep-standby: the standby stays up, named with the teardown that removes it, and the dry run says so', () => {
+    const dry = made(failbackWorld(undefined, { failedOver: false }));
+    const plan = dry.run(['failback', 'rke-ha', '--dir', 'module', '--dry-run'], { tools: [] });
+    expect(said(plan.out, 'FAILBACK_PLAN')).toContain('teardown of the standby deployment');
+    expect(said(plan.out, 'FAILBACK_PLAN')).toContain('--keep-snapshots --yes');
+    const kept = dry.run(['failback', 'rke-ha', '--dir', 'module', '--dry-run', '--keep-standby'], { tools: [] });
+    expect(said(kept.out, 'FAILBACK_PLAN')).toContain('left up (--keep-standby)');
+
+    const c = made(failbackWorld());
+    const result = failback(c, '--yes', '--keep-standby');
+    expect(result.code).toBe(0);
+    expect(live(c)).toEqual([PRIMARY, PRIMARY]);
+    expect(destroys(c)).toEqual([]);
+    expect(c.world().drill.state.resources.filter((r: any) => r.type === 'aws_lb')).toHaveLength(1);
+    expect(said(result.out, 'FAILBACK_STANDBY_LEFT')).toContain('--keep-snapshots');
+    expect(reportOf(c).phases.at(-1)).toEqual({ phase: 'teardown', status: 'skipped', detail: '--keep-standby' });
+    const again = failback(c, '--yes');
+    expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
+    expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('npm run teardown -- --dir');
+    expect(destroys(c)).toEqual([]);
+  });
+
+  it('killed (kill -9) once the records moved back: the rerun checks /ping again, then tears the standby down, without restoring again', () => {
+    const c = made(failbackWorld((w) => (w.drill.signalAt = { phase: 'adopt', signal: 'SIGKILL' })));
+    const killed = failback(c, '--yes');
+    expect(killed.code).toBeNull();
+    expect(live(c)).toEqual([PRIMARY, PRIMARY]);
+    expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ phase: 'adopt', moved: true });
+    expect(destroys(c)).toEqual([]);
+    const before = c.calls().length;
+
+    const rerun = failback(c, '--yes');
+    expect(rerun.code).toBe(0);
+    const after = c.calls().slice(before);
+    // Not restored again: no copy, synth, plan or apply of production, no Route 53 change; /ping before the teardown.
+    expect(after.filter((call) => /S3 CopyObject|Route53 ChangeResourceRecordSets|^terraform (plan|apply -input)|^synth/.test(call))).toEqual([]);
+    const ping = after.findIndex((call) => call.startsWith('curl') && call.includes(`https://${HOSTNAME}/ping`));
+    expect(ping).toBeGreaterThan(-1);
+    expect(after.findIndex((call) => call.startsWith('terraform apply -destroy'))).toBeGreaterThan(ping);
+    expect(destroys(c)).toHaveLength(1);
+    expect(recordsInState(c)).toEqual(['A', 'AAAA']);
+    expectStandbyDown(c);
+    expectStandbyDataKept(c);
+    expect(reportOf(c)).toMatchObject({ passed: true });
+    expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
+  });
+
+  it("killed (kill -9) during the standby's destroy: the rerun finds it torn down and never destroys again", () => {
+    // The destroy goes on once the failback is killed, as terraform in its own process group does (fake-drill.js).
+    const c = made(failbackWorld((w) => (w.drill.signalAt = { phase: 'teardown', signal: 'SIGKILL' })));
+    const killed = failback(c, '--yes');
+    expect(killed.code).toBeNull();
+    expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ phase: 'teardown', moved: true });
+    expect(destroys(c)).toHaveLength(1);
+
+    const rerun = failback(c, '--yes');
+    expect(rerun.code).toBe(0);
+    expect(codesOf(rerun.out)).toContain('TEARDOWN_NOTHING_LEFT');
+    expect(destroys(c)).toHaveLength(1);
+    expectStandbyDown(c);
+    expectStandbyDataKept(c);
+    expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
   });
 });

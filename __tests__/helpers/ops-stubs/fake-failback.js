@@ -13,7 +13,8 @@
 // aws_route53_record deletes its record in Route 53 (world.aws.route53); a created one is an UPSERT to the
 // configuration's alias (allow_overwrite aside): the live record moved before any check.
 // In production's folder, `terraform import <address> <zone>_<name>_<type>` (terraform-provider-aws, aws_route53_record
-// import id) puts the record as Route 53 holds it into production's state.
+// import id) puts the record as Route 53 holds it into production's state. world.drill.signalAt { phase: 'adopt',
+// signal }: the first import, once done, sends `signal` to the failback (a kill after the records moved back).
 'use strict';
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -126,7 +127,10 @@ function terraform(ctx) {
       ],
     });
     f.imported = [...(f.imported ?? []), address];
-    ctx.finish(0, 'Import successful!\n');
+    const at = world.drill.signalAt;
+    if (at?.phase === 'adopt') delete world.drill.signalAt;
+    const caller = Number(process.env.FAKE_CALLER_PID || process.ppid);
+    ctx.finish(0, 'Import successful!\n', '', at?.phase === 'adopt' ? () => process.kill(caller, at.signal) : undefined);
   }
   if (command === 'init') ctx.finish(0, 'Terraform has been successfully initialized!\n');
   const needsVariable = () => {
