@@ -5,6 +5,7 @@ import { type AcceptanceStack, k8sHaHostname, RUN_TAG, UPGRADE } from './accepta
 import { metricsPhase } from './acceptance-metrics';
 import { describeSeen, seenArtifacts } from './acceptance-observed';
 import { rotatePhase } from './acceptance-rotate';
+import { failoverPhase } from './acceptance-failover';
 import { describeTarget, measured, PROBE_TARGETS, rancherProbe, runClock } from './acceptance-probes';
 import { createDownstreamInstance, downstreamDir, importDownstream, writeDownstreamModule } from './acceptance-downstream';
 import { migrateDirs, migrateDocker, prepareMigration, readMigrateSupport } from './acceptance-migrate';
@@ -14,7 +15,9 @@ import type { Kubectl } from '../shared/kubectl';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { run as runTool, runAsync } from '../shared/process';
 import { rancherGet, rancherLogin } from '../shared/rancher-api';
-import { type Terraform, terraformBinary } from '../shared/terraform';
+import { managed } from '../shared/module-folder';
+import { standbyRegionOf } from '../shared/standby';
+import { stringAttribute, type Terraform, terraformBinary } from '../shared/terraform';
 import {
   type CaReader,
   initAndApply,
@@ -51,6 +54,7 @@ const PHASE_STEPS: Readonly<Record<ChosenPhase, (run: AcceptanceRun) => Promise<
   backup: proveBackup,
   metrics: proveMetrics,
   drill: proveDrill,
+  failover: proveFailover,
   migrate: proveMigrate,
   break: proveBreak,
 };
@@ -358,6 +362,50 @@ async function proveDrill(run: AcceptanceRun): Promise<void> {
   if (code !== 0) throw new StepFailed(`the drill ended with exit ${code}`);
   // The restore ran beside production: production's downstream cluster must still be its own.
   await run.checkDownstream('drill');
+}
+
+/** The SDK's side, loaded once a phase reaches AWS through it (scripts/build.js bundles it apart). */
+const sdkSide = () => import('../shared/aws/sdk-side');
+
+/**
+ * rke-ha with a standby: the primary's instances stopped (EC2 StopInstances), failover, the downstream cluster against
+ * the standby, RTO and RPO against their budgets, the instances started, failback (cli/acceptance/acceptance-failover.ts).
+ */
+async function proveFailover(run: AcceptanceRun): Promise<void> {
+  const { options, plan } = run;
+  const clients = (await sdkSide()).clientsByRegion();
+  try {
+    await failoverPhase({
+      stack: plan.stack,
+      productionDir: plan.moduleDir,
+      settingsFile: run.settingsFile,
+      settings: JSON.parse(readFileSync(run.settingsFile, 'utf8')) as Record<string, unknown>,
+      standbyRegion: standbyRegionOf(plan.base)!,
+      runDir: plan.runDir,
+      synthScript: options.synthScript,
+      pingMinutes: options.pingMinutes,
+      instanceIds: () =>
+        managed(run.terraform.pull(), 'aws_instance')
+          .map((r) => stringAttribute(r.attributes.id))
+          .filter((id): id is string => id !== undefined),
+      clients: clients.of(plan.region),
+      commands: options.commands,
+      record: () => run.current.failover,
+      update: (failover) => run.update({ failover }),
+      checkDownstream: (label) => run.checkDownstream('failover', label),
+      rancherAnswers: async () => {
+        await waitForPing(run.readCa, run.url, run.caFile, options.pingMinutes ?? 10, run.interrupted);
+        return `${run.url}/ping answered pong from ${plan.region} after the failback, verified with Rancher's CA`;
+      },
+      figures: (figures) => (run.report.failover = figures),
+      evidence: (line) => run.evidence('failover', line),
+      interrupted: run.interrupted,
+      stop: run.halt,
+      io: options.io,
+    });
+  } finally {
+    clients.destroy();
+  }
 }
 
 /** docker's Rancher moved onto an rke-ha deployment at the same hostname; admin's password and the downstream cluster came along. */
