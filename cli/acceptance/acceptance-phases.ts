@@ -9,15 +9,15 @@ import { failoverPhase } from './acceptance-failover';
 import { describeTarget, measured, PROBE_TARGETS, rancherProbe, runClock } from './acceptance-probes';
 import { createDownstreamInstance, downstreamDir, importDownstream, writeDownstreamModule } from './acceptance-downstream';
 import { migrateDirs, migrateDocker, prepareMigration, readMigrateSupport } from './acceptance-migrate';
-import { type AcceptanceRun, describeCluster } from './acceptance-run';
-import type { Aws } from '../shared/aws';
-import type { Kubectl } from '../shared/kubectl';
+import { type AcceptanceRun, describeCluster, STANDBY_KUBECONFIG } from './acceptance-run';
+import { Aws } from '../shared/aws';
+import { Kubectl } from '../shared/kubectl';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { run as runTool, runAsync } from '../shared/process';
 import { rancherGet, rancherLogin } from '../shared/rancher-api';
 import { managed } from '../shared/module-folder';
 import { standbyRegionOf } from '../shared/standby';
-import { stringAttribute, type Terraform, terraformBinary } from '../shared/terraform';
+import { stringAttribute, Terraform, terraformBinary } from '../shared/terraform';
 import {
   type CaReader,
   initAndApply,
@@ -390,6 +390,7 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
           .filter((id): id is string => id !== undefined),
       clients: clients.of(plan.region),
       commands: options.commands,
+      standbyBackup: (failoverRoot) => standbyBackup(run, join(failoverRoot, 'cdktf.out', 'stacks', plan.stack)),
       record: () => run.current.failover,
       update: (failover) => run.update({ failover }),
       checkDownstream: (label) => run.checkDownstream('failover', label),
@@ -406,6 +407,19 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
   } finally {
     clients.destroy();
   }
+}
+
+/**
+ * The one-time backup (takeBackup) in the standby deployment, through its own cluster-admin kubeconfig (its output:
+ * the server is its load balancer) and its region's S3: the newest in its bucket, the one the failback restores.
+ */
+async function standbyBackup(run: AcceptanceRun, standbyModule: string): Promise<string[]> {
+  const terraform = new Terraform(standbyModule);
+  const config = terraform.outputJson('kubeconfig');
+  if (typeof config !== 'string') throw new StepFailed(`the standby's module (${standbyModule}) has no kubeconfig output`);
+  const file = join(run.plan.runDir, STANDBY_KUBECONFIG);
+  writeFileSync(file, config, { mode: 0o600 });
+  return takeBackup(new Kubectl(file), new Aws(standbyRegionOf(run.plan.base)!), terraform, run.interrupted);
 }
 
 /** docker's Rancher moved onto an rke-ha deployment at the same hostname; admin's password and the downstream cluster came along. */
@@ -616,7 +630,8 @@ const describeVersions = (nodes: { name: string; version: string }[] | undefined
 
 /**
  * A one-time Backup with the scheduled Backup's storage and encryption (so it lands where the scheduled ones do, and
- * the drill finds it as the newest), waited for until the operator names its file, which must then be in the bucket.
+ * the drill and a failback find it as the newest), waited for until the operator names its file, which must then be in
+ * the bucket.
  */
 async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terraform, interrupted: () => boolean): Promise<string[]> {
   const bucket = terraform.outputJson('rancher_backup_bucket');

@@ -350,8 +350,10 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
   return self;
 }
 
+/** The standby's cluster-admin kubeconfig (the failover phase's backup there): a secret of the run's, removed with them. */
+export const STANDBY_KUBECONFIG = 'standby-kubeconfig.yaml';
 /** What a run writes to its folder that must not outlive it. */
-export const RUN_SECRETS = ['kubeconfig.yaml', 'rancher-ca.pem'];
+export const RUN_SECRETS = ['kubeconfig.yaml', 'rancher-ca.pem', STANDBY_KUBECONFIG];
 
 /** A run's report: the JSON written whole at every step (a StateFile), the Markdown once at the end. */
 export const reportFiles = (runDir: string) => {
