@@ -243,10 +243,15 @@ function acceptanceCommand(): Command {
     .addOption(valued('--settings <file>', "take the deployment's shape from this settings file (refused with a backend)"))
     .addOption(valued('--kubeconfig <file>', 'k8s-ha: the cluster to install onto (refused when it has a cattle-system)'))
     .addOption(valued('--context <name>', byDefault('k8s-ha: the context of that file', 'its current context')))
-    .addOption(valued('--hosted-zone <zone>', "k8s-ha, and docker's migrate: a public Route53 zone of yours for the run's record <name>.<zone>"))
+    .addOption(
+      valued(
+        '--hosted-zone <zone>',
+        "k8s-ha, docker's migrate, rke-ha's failover: a public Route53 zone of yours for the run's record <name>.<zone>",
+      ),
+    )
     .addOption(
       phases(
-        'only these, comma-separated: ping, login, second-plan, downstream, upgrade, roll, rotate, backup, metrics, drill, break, and migrate (docker to rke-ha by backup and restore; only when named, with downstream)',
+        'only these, comma-separated: ping, login, second-plan, downstream, upgrade, roll, rotate, backup, metrics, drill, failover, break, and migrate (docker to rke-ha; only when named, with downstream)',
       )('--only <phases>'),
     )
     .addOption(phases('add these optional phases, comma-separated: rotate')('--with <phases>'))

@@ -260,8 +260,16 @@ const runFailback: Runner = async (line) => {
   );
 };
 
-/** The commands an acceptance run runs as a person would; the drill tears its throwaway down with the teardown command. */
-const ACCEPTANCE_COMMANDS: AcceptanceCommands = { roll, rotate, rotateEncryptionKey, drill: (options) => drill({ ...options, teardown }), teardown };
+/** The commands an acceptance run runs as a person would (the failover phase fails over and back); the drill tears its throwaway down with the teardown command. */
+const ACCEPTANCE_COMMANDS: AcceptanceCommands = {
+  roll,
+  rotate,
+  rotateEncryptionKey,
+  drill: (options) => drill({ ...options, teardown }),
+  failover,
+  failback: (options) => failback({ ...options, teardown }),
+  teardown,
+};
 
 const runAcceptance: Runner = async (line) => {
   const o = line.options;

@@ -5,16 +5,19 @@ import { type AcceptanceStack, k8sHaHostname, RUN_TAG, UPGRADE } from './accepta
 import { metricsPhase } from './acceptance-metrics';
 import { describeSeen, seenArtifacts } from './acceptance-observed';
 import { rotatePhase } from './acceptance-rotate';
+import { failoverPhase } from './acceptance-failover';
 import { describeTarget, measured, PROBE_TARGETS, rancherProbe, runClock } from './acceptance-probes';
 import { createDownstreamInstance, downstreamDir, importDownstream, writeDownstreamModule } from './acceptance-downstream';
 import { migrateDirs, migrateDocker, prepareMigration, readMigrateSupport } from './acceptance-migrate';
-import { type AcceptanceRun, describeCluster } from './acceptance-run';
-import type { Aws } from '../shared/aws';
-import type { Kubectl } from '../shared/kubectl';
+import { type AcceptanceRun, describeCluster, STANDBY_KUBECONFIG } from './acceptance-run';
+import { Aws } from '../shared/aws';
+import { Kubectl } from '../shared/kubectl';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { run as runTool, runAsync } from '../shared/process';
 import { rancherGet, rancherLogin } from '../shared/rancher-api';
-import { type Terraform, terraformBinary } from '../shared/terraform';
+import { managed } from '../shared/module-folder';
+import { standbyRegionOf } from '../shared/standby';
+import { stringAttribute, Terraform, terraformBinary } from '../shared/terraform';
 import {
   type CaReader,
   initAndApply,
@@ -51,6 +54,7 @@ const PHASE_STEPS: Readonly<Record<ChosenPhase, (run: AcceptanceRun) => Promise<
   backup: proveBackup,
   metrics: proveMetrics,
   drill: proveDrill,
+  failover: proveFailover,
   migrate: proveMigrate,
   break: proveBreak,
 };
@@ -360,6 +364,64 @@ async function proveDrill(run: AcceptanceRun): Promise<void> {
   await run.checkDownstream('drill');
 }
 
+/** The SDK's side, loaded once a phase reaches AWS through it (scripts/build.js bundles it apart). */
+const sdkSide = () => import('../shared/aws/sdk-side');
+
+/**
+ * rke-ha with a standby: the primary's instances stopped (EC2 StopInstances), failover, the downstream cluster against
+ * the standby, RTO and RPO against their budgets, the instances started, failback (cli/acceptance/acceptance-failover.ts).
+ */
+async function proveFailover(run: AcceptanceRun): Promise<void> {
+  const { options, plan } = run;
+  const clients = (await sdkSide()).clientsByRegion();
+  try {
+    await failoverPhase({
+      stack: plan.stack,
+      productionDir: plan.moduleDir,
+      settingsFile: run.settingsFile,
+      settings: JSON.parse(readFileSync(run.settingsFile, 'utf8')) as Record<string, unknown>,
+      standbyRegion: standbyRegionOf(plan.base)!,
+      runDir: plan.runDir,
+      synthScript: options.synthScript,
+      pingMinutes: options.pingMinutes,
+      instanceIds: () =>
+        managed(run.terraform.pull(), 'aws_instance')
+          .map((r) => stringAttribute(r.attributes.id))
+          .filter((id): id is string => id !== undefined),
+      clients: clients.of(plan.region),
+      commands: options.commands,
+      standbyBackup: (failoverRoot) => standbyBackup(run, join(failoverRoot, 'cdktf.out', 'stacks', plan.stack)),
+      record: () => run.current.failover,
+      update: (failover) => run.update({ failover }),
+      checkDownstream: (label) => run.checkDownstream('failover', label),
+      rancherAnswers: async () => {
+        await waitForPing(run.readCa, run.url, run.caFile, options.pingMinutes ?? 10, run.interrupted);
+        return `${run.url}/ping answered pong from ${plan.region} after the failback, verified with Rancher's CA`;
+      },
+      figures: (figures) => (run.report.failover = figures),
+      evidence: (line) => run.evidence('failover', line),
+      interrupted: run.interrupted,
+      stop: run.halt,
+      io: options.io,
+    });
+  } finally {
+    clients.destroy();
+  }
+}
+
+/**
+ * The one-time backup (takeBackup) in the standby deployment, through its own cluster-admin kubeconfig (its output:
+ * the server is its load balancer) and its region's S3: the newest in its bucket, the one the failback restores.
+ */
+async function standbyBackup(run: AcceptanceRun, standbyModule: string): Promise<string[]> {
+  const terraform = new Terraform(standbyModule);
+  const config = terraform.outputJson('kubeconfig');
+  if (typeof config !== 'string') throw new StepFailed(`the standby's module (${standbyModule}) has no kubeconfig output`);
+  const file = join(run.plan.runDir, STANDBY_KUBECONFIG);
+  writeFileSync(file, config, { mode: 0o600 });
+  return takeBackup(new Kubectl(file), new Aws(standbyRegionOf(run.plan.base)!), terraform, run.interrupted);
+}
+
 /** docker's Rancher moved onto an rke-ha deployment at the same hostname; admin's password and the downstream cluster came along. */
 async function proveMigrate(run: AcceptanceRun): Promise<void> {
   const { caFile, options, terraform, url } = run;
@@ -568,7 +630,8 @@ const describeVersions = (nodes: { name: string; version: string }[] | undefined
 
 /**
  * A one-time Backup with the scheduled Backup's storage and encryption (so it lands where the scheduled ones do, and
- * the drill finds it as the newest), waited for until the operator names its file, which must then be in the bucket.
+ * the drill and a failback find it as the newest), waited for until the operator names its file, which must then be in
+ * the bucket.
  */
 async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terraform, interrupted: () => boolean): Promise<string[]> {
   const bucket = terraform.outputJson('rancher_backup_bucket');

@@ -22,6 +22,7 @@ const DOING: Readonly<Record<AcceptancePhase, string>> = {
   backup: 'a one-time Rancher backup, waited for in its bucket',
   metrics: "each server's metrics sent and read back from CloudWatch",
   drill: 'the drill restoring that backup into a throwaway deployment',
+  failover: 'the primary stopped, failed over to the standby region and back',
   migrate: 'the docker Rancher moved to an rke-ha deployment at the same hostname',
   break: 'Rancher taken down, so that the teardown must do without it',
   teardown: "the run's deployments torn down",

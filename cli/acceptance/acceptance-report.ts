@@ -1,4 +1,5 @@
 import { describeSeen, type SeenArtifacts } from './acceptance-observed';
+import type { FailoverFigures } from './acceptance-failover';
 import type { MetricArrival } from './acceptance-metrics';
 import { AVAILABILITY_BUDGET, type PhaseAvailability } from './acceptance-probes';
 import type { TimedPhase } from '../shared/throwaway';
@@ -19,6 +20,7 @@ export const ACCEPTANCE_PHASES = [
   'backup',
   'metrics',
   'drill',
+  'failover',
   'migrate',
   'break',
   'teardown',
@@ -49,6 +51,8 @@ const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   metrics:
     "each server's own metrics read back from CloudWatch (RestartHeld 0, CertificateDaysLeft over the alarm's 30, BackupCredentialsFailed 0 after a refresh): the services their timers run, started once through SSM, one server at a time",
   drill: 'the drill command restores that backup into a second throwaway deployment, checks it and tears it down',
+  failover:
+    "with standby.region in --settings (and --hosted-zone: the record the failover moves): the primary's servers stopped, the failover command, the downstream cluster Active against the standby, RTO (budget 30 minutes) and RPO (budget: the backup interval) in the report; the servers started, the failback command, Rancher and the downstream cluster again",
   migrate:
     "docker only, when --only names it: a backup of the docker Rancher (Rancher Backups in its local cluster, rancher-resource-set-full, encrypted, to the run's bucket), the docker deployment retired, an rke-ha deployment (K3s) restoring it at the same hostname with the same CA, and the downstream cluster Active there under the same cluster id",
   break: 'Rancher scaled to zero with kubectl: the teardown must not need a working Rancher',
@@ -95,6 +99,7 @@ export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePh
     drill:
       'the drill builds its throwaway from an rke-ha deployment only, and the run has no second cluster to restore into (docs/backups.md, "Migrate to a new deployment", does it by hand)',
     metrics: "the cluster is yours: no server of it belongs to the run, and nothing of it sends the servers' metrics",
+    failover: 'a failover stands rke-ha up in its standby region; k8s-ha keeps no standby (docs/standby.md)',
   },
   docker: {
     upgrade:
@@ -103,10 +108,15 @@ export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePh
     rotate: 'the K3s inside the rancher/rancher container has no join token or encryption key of the stack',
     backup: "Rancher's backups are not installed on the Docker host: its data volume's EBS snapshots are its backups",
     drill: 'the drill restores Rancher backups, which the Docker host does not take',
+    failover: 'a failover stands rke-ha up in its standby region; docker keeps no standby (docs/standby.md)',
     metrics:
       "the Docker host sends its own K3s certificate metrics (lib/docker/k3s-cert-renewal.sh), which this phase does not read yet: it reads the rke-ha servers' RestartHeld, CertificateDaysLeft and BackupCredentialsFailed",
   },
 };
+
+/** Why an rke-ha run without a standby skips the failover phase (its settings decide it, not the stack). */
+export const NO_STANDBY =
+  'the deployment has no standby (standby.region is not set in --settings): there is nothing to fail over to; give a settings file with standby.region and --hosted-zone';
 
 /**
  * The modeled timeline of a first apply (docs/design-notes.md, "Deploy timeline": the step names are its first
@@ -354,6 +364,8 @@ export interface AcceptanceReport {
   metrics?: MetricArrival[];
   /** Rancher's /ping and the API probed through each phase that restarts servers (cli/acceptance/acceptance-probes.ts). */
   availability?: PhaseAvailability[];
+  /** The failover phase's RTO and RPO, each against its budget (cli/acceptance/acceptance-failover.ts). */
+  failover?: FailoverFigures;
   leftovers?: Leftover[];
   /** The images the lookups found and the release sums the servers checked (docs/settings.md, "Unconfirmed here"). */
   seen?: SeenArtifacts | { readonly unavailable: string };
@@ -422,8 +434,35 @@ export function describeReport(report: AcceptanceReport, files: { json: string; 
       `  ${pad(p.status, 11)} ${pad(p.phase, 11)} ${p.seconds === undefined ? '' : pad(`${p.seconds} s`, 9)}${p.detail ? ` ${p.detail}` : ''}`.trimEnd(),
     );
   for (const l of report.leftovers ?? []) lines.push(`  LEFT: ${l.arn}${l.state === 'pending' ? ' (going by itself)' : `: ${l.remove}`}`);
+  // After the leftovers: tellReport finds each of them by its place after the phases.
+  if (report.failover) lines.push(`  ${describeFailover(report.failover)}`);
   lines.push(`Result: ${report.passed ? 'PASSED' : 'FAILED'}. Report: ${files.markdown} (JSON: ${files.json})`);
   return lines;
+}
+
+/** The failover phase's figures in one line: RTO and RPO, each with its budget, and any breach. */
+export function describeFailover(f: FailoverFigures): string {
+  const rto = f.rtoSeconds === undefined ? 'RTO not reported' : `RTO ${f.rtoSeconds} s (budget ${f.rtoBudgetSeconds} s)`;
+  const rpo = f.rpoMinutes === undefined ? 'RPO not reported' : `RPO ${f.rpoMinutes} min (budget ${f.rpoBudgetMinutes} min)`;
+  return `FAILOVER to ${f.standbyRegion}: ${rto}, ${rpo}${f.breaches.length > 0 ? `; FAILED: ${f.breaches.join('; ')}` : ''}`;
+}
+
+/** The failover phase's figures as Markdown: each against its budget, and every breach named. */
+function failoverSection(f: FailoverFigures): string[] {
+  const held = (value: number | undefined, budget: number) => (value === undefined ? 'not reported' : value <= budget ? 'within' : 'OVER');
+  return [
+    `## Failover to ${f.standbyRegion}`,
+    '',
+    "RTO: from the failover command's start to Rancher answering pong on the hostname from the standby. RPO: the age of the backup it restored, the data lost.",
+    '',
+    '| figure | measured | budget | held |',
+    '|---|---|---|---|',
+    `| RTO | ${f.rtoSeconds === undefined ? '' : `${f.rtoSeconds} s`} | ${f.rtoBudgetSeconds} s | ${held(f.rtoSeconds, f.rtoBudgetSeconds)} |`,
+    `| RPO | ${f.rpoMinutes === undefined ? '' : `${f.rpoMinutes} min`} | ${f.rpoBudgetMinutes} min (backups.schedule \`${cell(f.schedule)}\`) | ${held(f.rpoMinutes, f.rpoBudgetMinutes)} |`,
+    `| failback RTO | ${f.failbackRtoSeconds === undefined ? 'not reached' : `${f.failbackRtoSeconds} s`} | | |`,
+    `| failback RPO | ${f.failbackRpoMinutes === undefined ? 'not reached' : `${f.failbackRpoMinutes} min`} | | |`,
+    ...(f.breaches.length > 0 ? ['', ...f.breaches.map((b) => `- FAILED: ${cell(b)}`)] : []),
+  ];
 }
 
 /** The report as Markdown, to attach to an issue. */
@@ -493,6 +532,7 @@ export function markdownReport(report: AcceptanceReport): string {
         `| ${a.phase} | ${a.startedAt} | ${a.seconds} | ${a.ping.answered} of ${a.ping.probes} | ${gap(a.ping.longestGapMs, a.ping.gapBeganAt)} | ${a.api.answered} of ${a.api.probes} | ${gap(a.api.longestGapMs, a.api.gapBeganAt)} | ${gap(a.longestUnprobedMs, a.unprobedBeganAt)} |`,
       );
   }
+  if (report.failover) out.push('', ...failoverSection(report.failover));
   if (report.metrics && report.metrics.length > 0) {
     out.push(
       '',

@@ -14,7 +14,8 @@ import {
 import type { MigrateRecord } from './acceptance-migrate';
 import type { Clock } from './acceptance-probes';
 import type { Aws } from '../shared/aws';
-import type { DrillEntry, RollEntry, RotateEntry, TeardownEntry } from '../shared/command-entries';
+import type { DrillEntry, FailbackEntry, FailoverEntry, RollEntry, RotateEntry, TeardownEntry } from '../shared/command-entries';
+import type { FailoverPhaseRecord } from './acceptance-failover';
 import { Kubectl } from '../shared/kubectl';
 import { run } from '../shared/process';
 import { rancherLogin } from '../shared/rancher-api';
@@ -80,12 +81,14 @@ export interface AcceptanceOptions {
   readonly clock?: Clock;
 }
 
-/** The other commands an acceptance run runs: its roll, rotate, drill and teardown phases, and its teardown. */
+/** The other commands an acceptance run runs: its roll, rotate, drill, failover and teardown phases, and its teardown. */
 export interface AcceptanceCommands {
   readonly roll: RollEntry;
   readonly rotate: RotateEntry<'token'>;
   readonly rotateEncryptionKey: RotateEntry<'encryption-key'>;
   readonly drill: DrillEntry;
+  readonly failover: FailoverEntry;
+  readonly failback: FailbackEntry;
   readonly teardown: TeardownEntry;
 }
 
@@ -113,6 +116,8 @@ export interface RunRecord {
   readonly downstream?: { readonly dir: string; readonly instanceId?: string; readonly clusterId?: string };
   /** docker's migrate phase: its shared module (written before the deploy), the rke-ha target, the docker retired. */
   readonly migrate?: MigrateRecord;
+  /** rke-ha with a standby: the failover phase's folders and steps done (acceptance-failover.ts). */
+  readonly failover?: FailoverPhaseRecord;
 }
 
 /** What the checks before a run decided and its statement named: the run starts from it. */
@@ -345,8 +350,10 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
   return self;
 }
 
+/** The standby's cluster-admin kubeconfig (the failover phase's backup there): a secret of the run's, removed with them. */
+export const STANDBY_KUBECONFIG = 'standby-kubeconfig.yaml';
 /** What a run writes to its folder that must not outlive it. */
-export const RUN_SECRETS = ['kubeconfig.yaml', 'rancher-ca.pem'];
+export const RUN_SECRETS = ['kubeconfig.yaml', 'rancher-ca.pem', STANDBY_KUBECONFIG];
 
 /** A run's report: the JSON written whole at every step (a StateFile), the Markdown once at the end. */
 export const reportFiles = (runDir: string) => {

@@ -91,7 +91,7 @@ export interface AcceptanceRun {
   readonly kubernetes?: string;
   /** @default rke-ha */
   readonly stack?: AcceptanceStack;
-  /** k8s-ha, and docker with the migrate phase: the public hosted zone of the user's that gets the run's own record, `<name>.<zone>`. */
+  /** k8s-ha, docker with the migrate phase and rke-ha with the failover phase: the public hosted zone of the user's that gets the run's own record, `<name>.<zone>`. */
   readonly hostedZone?: string;
   /** docker: when the run starts (its snapshot schedule is put twelve hours later). @default now */
   readonly now?: Date;
@@ -122,7 +122,8 @@ export function acceptanceSettings(base: Record<string, unknown>, run: Acceptanc
   settings.region = run.region;
   // docker with a zone (the migrate phase): Rancher's name must survive the move to rke-ha, which an sslip.io name of
   // the host's address does not; both deployments serve a certificate of the run's own CA (issuer ca).
-  const named = stack === 'k8s-ha' || (stack === 'docker' && run.hostedZone !== undefined);
+  // rke-ha with a zone (its failover phase): the failover moves the hostname's record to the standby.
+  const named = stack === 'k8s-ha' || run.hostedZone !== undefined;
   if (named) {
     delete settings.dns;
     settings.hostname = k8sHaHostname(run.name, run.hostedZone ?? '');

@@ -11,6 +11,7 @@ import {
   iamAction,
   type Leftover,
   markdownReport,
+  NO_STANDBY,
   NOT_APPLICABLE,
   notProven,
   OPT_IN_PHASES,
@@ -61,6 +62,7 @@ import { yieldFor } from '../shared/poll';
 import type { IoHost } from '../shared/io/io-host';
 import { runAsync } from '../shared/process';
 import { readProductionSettings } from '../shared/settings-file';
+import { standbyRegionOf } from '../shared/standby';
 import { StateFile } from '../shared/state-file';
 import { terraformBinary } from '../shared/terraform';
 import { leftInState, readModuleJson } from '../shared/throwaway';
@@ -111,6 +113,11 @@ export function statedCost(
   const hourly = STACK_DOLLARS_PER_HOUR[stack] + (withDownstream ? DOWNSTREAM_DOLLARS_PER_HOUR : 0);
   const dollars = (budgetMinutes / 60) * hourly + (withDrill ? DOLLARS_PER_HOUR : 0) + (withMigrate ? MIGRATE_PLAN.dollars : 0);
   return `$${dollars.toFixed(2)}`;
+}
+
+/** Why a phase does not apply to a run: its stack's (NOT_APPLICABLE), or for rke-ha's failover, settings without a standby. */
+export function notApplicable(stack: string, phase: AcceptancePhase, base: Record<string, unknown>): string | undefined {
+  return NOT_APPLICABLE[stack]?.[phase] ?? (stack === 'rke-ha' && phase === 'failover' && !standbyRegionOf(base) ? NO_STANDBY : undefined);
 }
 
 /** Why a command line is refused: the refusal's message code, and its words. */
@@ -285,6 +292,24 @@ function choose(options: AcceptanceOptions): Choice | number {
     const problem = baseSettingsProblem(base, region, options.settingsPath, stack);
     if (problem) return refused(io, 'ACCEPTANCE_SETTINGS_REFUSED', problem);
   }
+  // The failover phase needs a standby to fail over to, and a record of the hostname to move (a zone of yours).
+  const standby = stack === 'rke-ha' ? standbyRegionOf(base) : undefined;
+  if (stack === 'rke-ha' && !standby) {
+    if (options.only?.includes('failover')) return refused(io, 'ACCEPTANCE_PHASE_NOT_APPLICABLE', `--only failover: ${NO_STANDBY}.`);
+    phases.delete('failover');
+  }
+  if (stack === 'rke-ha' && phases.has('failover') !== (options.hostedZone !== undefined))
+    return phases.has('failover')
+      ? refused(
+          io,
+          'ACCEPTANCE_FAILOVER_NO_HOSTED_ZONE',
+          `The failover phase moves Rancher's hostname to the standby in ${standby}, and a name from sslip.io has no record to move: name a public Route53 zone of yours with --hosted-zone <zone> (the run's record there is <run name>.<zone>, its own), or leave the phase out with --skip failover. Nothing was changed.`,
+        )
+      : refused(
+          io,
+          'ACCEPTANCE_HOSTED_ZONE_NOT_USED',
+          '--hosted-zone is for rke-ha only with its failover phase (standby.region in --settings). Nothing was changed.',
+        );
   const upgrade = stack === 'rke-ha' && phases.has('upgrade');
   const sumProblem = upgradeSumProblem(base, upgrade, options.settingsPath);
   // A dry run states the plan even then (and ends with the refusal): anyone can read it before anything else.
@@ -353,7 +378,7 @@ function planLines(options: AcceptanceOptions, plan: RunPlan, cost: string): str
       : `  deployment ${name}, every AWS resource tagged ${RUN_TAG}=${runId}, no domain (an sslip.io name), state and module in ${runDir}`,
   );
   for (const p of ACCEPTANCE_PHASES) {
-    const why = NOT_APPLICABLE[stack]?.[p];
+    const why = notApplicable(stack, p, plan.base);
     log(`  ${phases.has(p) ? '' : why ? '(does not apply) ' : '(skipped) '}${p}: ${why ?? phaseMeaning(stack, p)}`);
   }
   log(
@@ -434,7 +459,7 @@ async function endRun(started: AcceptanceRun, phasesOutcome: PhasesOutcome): Pro
     phases: plan.phases,
     broken,
     finished: outcome === 'passed',
-    skipped: (p) => (plan.phases.has(p) ? undefined : 'not chosen (--only/--skip)'),
+    skipped: (p) => (plan.phases.has(p) ? undefined : (notApplicable(plan.stack, p, plan.base) ?? 'not chosen (--only/--skip)')),
     policyFile: options.policyFile,
     principal: plan.identity?.Arn,
     commands: options.commands,
@@ -680,9 +705,14 @@ async function tearDownRun(
         tearDownMigrateTarget(record.migrate!, record.name, new Aws(record.region), updateMigrate, commands.teardown, io),
       )
     : 0;
+  // The failover phase's standby (its own module and state in the failover's folder), before the primary.
+  const standby = record.failover
+    ? await step(io, 'standby deployment', "the failover's standby deployment torn down", () => tearDownStandby(record, commands, io))
+    : 0;
   const deployment = Math.max(
     downstream,
     target,
+    standby,
     await step(io, 'deployment', `${record.name} torn down`, () => tearDownDeployment(record, commands, io)),
   );
   // The shared module last, and only once the deployments are gone: a --teardown-run after a failure needs its CA.
@@ -719,6 +749,13 @@ async function tearDownDeployment(record: RunRecord, commands: AcceptanceCommand
     io,
   });
   return Math.max(drilled, code);
+}
+
+/** The standby the failover phase stood up (tagged with the run id too), by the teardown command; nothing when it never synthesized. */
+async function tearDownStandby(record: RunRecord, commands: AcceptanceCommands, io: IoHost): Promise<number> {
+  const dir = join(record.failover!.root, 'cdktf.out', 'stacks', record.stack);
+  if (!existsSync(join(dir, 'cdk.tf.json'))) return 0;
+  return commands.teardown({ dir, label: `the standby of the acceptance deployment ${record.name}`, keepSnapshots: false, yes: true, io });
 }
 
 /** A drill's throwaway the run left (killed during its drill phase): the drill's own teardown, from its record. */
@@ -770,7 +807,7 @@ async function destroyOnCluster(record: RunRecord, io: IoHost): Promise<number> 
 /** What a stack needs on the command line, or refuses there: k8s-ha names its cluster and the zone of its record. */
 function clusterOptionsProblem(stack: AcceptanceStack, options: AcceptanceOptions): Refusal | undefined {
   if (stack !== 'k8s-ha')
-    return options.kubeconfig || options.context || (options.hostedZone && stack !== 'docker')
+    return options.kubeconfig || options.context || (options.hostedZone && stack !== 'docker' && stack !== 'rke-ha')
       ? {
           code: 'ACCEPTANCE_CLUSTER_OPTIONS_NOT_USED',
           text: `--kubeconfig, --context and --hosted-zone are for k8s-ha (the cluster it installs onto, the zone of its record; --hosted-zone also for docker's migrate phase); ${stack} builds its own.`,

@@ -2,8 +2,8 @@ import type { ClientsOfRegion } from './aws/clients';
 import type { IoHost } from './io/io-host';
 
 /**
- * The commands other commands run, as those call them: the acceptance run rolls, rotates, drills and tears down as a
- * person would; the drill tears its throwaway down, and the failback the standby. cli/main.ts, the one module that knows every command, hands
+ * The commands other commands run, as those call them: the acceptance run rolls, rotates, drills, fails over, fails
+ * back and tears down as a person would; the drill tears its throwaway down, and the failback the standby. cli/main.ts, the one module that knows every command, hands
  * each caller these entries, so a command's folder imports no other command's (__tests__/cli/command-folders.test.ts).
  * Each type names only what the callers pass; main.ts's type check holds it to the command's own options. The roll,
  * rotate and drill tell through the caller's I/O host (their spans nest in its own); the teardown still takes `log`.
@@ -53,6 +53,37 @@ export type DrillEntry = (options: {
   readonly synthScript: string;
   readonly pingMinutes?: number;
   readonly teardownOnly?: boolean;
+  readonly interrupted: () => boolean;
+  readonly stop?: AbortSignal;
+  readonly io: IoHost;
+}) => Promise<number>;
+
+/** `rancher-ha-aws failover` of a deployment of the caller's (the acceptance run's), without its typed confirmation. */
+export type FailoverEntry = (options: {
+  readonly stack: string;
+  readonly productionDir: string;
+  readonly settingsPath: string;
+  readonly root: string;
+  readonly synthScript: string;
+  readonly yes: boolean;
+  readonly pingMinutes?: number;
+  readonly interrupted: () => boolean;
+  readonly stop?: AbortSignal;
+  readonly io: IoHost;
+}) => Promise<number>;
+
+/** `rancher-ha-aws failback` after the caller's failover (its folder), without its typed confirmation. */
+export type FailbackEntry = (options: {
+  readonly stack: string;
+  readonly productionDir: string;
+  readonly settingsPath: string;
+  readonly failoverRoot: string;
+  readonly root: string;
+  readonly synthScript: string;
+  readonly yes: boolean;
+  /** Leaves the standby up: the caller tears it down itself. */
+  readonly keepStandby?: boolean;
+  readonly pingMinutes?: number;
   readonly interrupted: () => boolean;
   readonly stop?: AbortSignal;
   readonly io: IoHost;

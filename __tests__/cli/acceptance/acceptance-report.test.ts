@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   comparePolicy,
+  describeReport,
   EVENT_ACTIONS,
   eventRegions,
   iamAction,
@@ -130,6 +131,49 @@ describe('the acceptance report', () => {
     });
     expect(md).toContain('| deploy | failed | 3 | a \\| b c |');
     expect(md).toContain('## What this run does not prove\n\n- x');
+  });
+
+  it("the failover phase's RTO and RPO in the JSON's shape, the Markdown and the terminal's lines, each with its budget; a breach named as failed", () => {
+    const figures = {
+      standbyRegion: 'us-west-2',
+      rtoSeconds: 1260,
+      rtoBudgetSeconds: 1800,
+      rpoMinutes: 95,
+      rpoBudgetMinutes: 60,
+      schedule: '0 * * * *',
+      failbackRtoSeconds: 1500,
+      failbackRpoMinutes: 20,
+      breaches: ['RPO 95 min is over its budget of 60 min (backups.schedule "0 * * * *")'],
+    };
+    const report = {
+      version: 1 as const,
+      stack: 'rke-ha',
+      runId: 'a1',
+      name: 'acc-a1',
+      region: 'eu-west-1',
+      startedAt: 't0',
+      versions: {},
+      phases: [
+        { phase: 'failover' as const, status: 'failed' as const, seconds: 2900, detail: `the failover broke its budgets: ${figures.breaches[0]}` },
+      ],
+      evidence: {},
+      notProven: [],
+      failover: figures,
+      passed: false,
+    };
+    const md = markdownReport(report);
+    expect(md).toContain('## Failover to us-west-2');
+    expect(md).toContain('| RTO | 1260 s | 1800 s | within |');
+    expect(md).toContain('| RPO | 95 min | 60 min (backups.schedule `0 * * * *`) | OVER |');
+    expect(md).toContain('| failback RTO | 1500 s | | |');
+    expect(md).toContain('- FAILED: RPO 95 min is over its budget of 60 min (backups.schedule "0 * * * *")');
+    const lines = describeReport(report, { json: 'r.json', markdown: 'r.md' });
+    // The phases first (tellReport takes them by place), then the figures, the result last.
+    expect(lines[2]).toBe(
+      '  FAILOVER to us-west-2: RTO 1260 s (budget 1800 s), RPO 95 min (budget 60 min); FAILED: RPO 95 min is over its budget of 60 min (backups.schedule "0 * * * *")',
+    );
+    expect(lines[3]).toMatch(/^Result: FAILED/);
+    expect(markdownReport({ ...report, failover: undefined })).not.toContain('## Failover');
   });
 
   it('IAM leftovers: what holds on to each goes first, no region (IAM is global)', () => {

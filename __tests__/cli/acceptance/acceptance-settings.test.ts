@@ -1,6 +1,7 @@
 import { DEPLOYMENT_TAG as LIB_DEPLOYMENT_TAG } from '../../../lib/common/private/tags';
 import { DEFAULT_VERSIONS, PREVIOUS_DEFAULT_VERSIONS, rke2KubernetesMinor } from '../../../lib/config/versions';
-import { acceptanceModuleProblems, chosenPhases, moduleNamespaces, overBudget, statedCost } from '../../../cli/acceptance/acceptance';
+import { acceptanceModuleProblems, chosenPhases, moduleNamespaces, notApplicable, overBudget, statedCost } from '../../../cli/acceptance/acceptance';
+import { NO_STANDBY } from '../../../cli/acceptance/acceptance-report';
 import {
   acceptanceName,
   acceptanceSettings,
@@ -190,5 +191,22 @@ describe('the acceptance run', () => {
     expect((chosenPhases(undefined, ['roll'], 'docker') as Set<string>).has('break')).toBe(true);
     expect(statedCost(240, false, 'docker')).toBe('$0.44');
     expect(statedCost(240, false, 'k8s-ha')).toBe('$0.00');
+  });
+
+  it("the failover phase: not applicable to rke-ha settings without standby.region, nor to k8s-ha and docker; with a standby and a zone, the hostname is the run's own record", () => {
+    expect(notApplicable('rke-ha', 'failover', {})).toBe(NO_STANDBY);
+    expect(notApplicable('rke-ha', 'failover', { standby: {} })).toBe(NO_STANDBY);
+    expect(notApplicable('rke-ha', 'failover', { standby: { region: 'us-west-2' } })).toBeUndefined();
+    for (const stack of ['k8s-ha', 'docker']) {
+      expect(notApplicable(stack, 'failover', { standby: { region: 'us-west-2' } })).toContain('keeps no standby');
+      expect((chosenPhases(undefined, undefined, stack) as Set<string>).has('failover')).toBe(false);
+    }
+    expect(notApplicable('rke-ha', 'drill', {})).toBeUndefined();
+    const withStandby: any = acceptanceSettings(
+      { standby: { region: 'us-west-2' } },
+      { name, runId, region: 'eu-west-1', stack: 'rke-ha', hostedZone: 'acme-test.net' },
+    );
+    expect(withStandby).toMatchObject({ hostname: `${name}.acme-test.net`, hostedZone: 'acme-test.net', standby: { region: 'us-west-2' } });
+    expect(withStandby.dns).toBeUndefined();
   });
 });

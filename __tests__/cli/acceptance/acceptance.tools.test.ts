@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCEPTANCE_PHASES, OPTIONAL_PHASES, TIMELINE } from '../../../cli/acceptance/acceptance-report';
+import { ACCEPTANCE_PHASES, NO_STANDBY, OPTIONAL_PHASES, TIMELINE } from '../../../cli/acceptance/acceptance-report';
 import { RUN_TAG, UPGRADE } from '../../../cli/acceptance/acceptance-settings';
 import { PASSWORD, TOKEN } from '../../helpers/acceptance-rancher';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
@@ -29,9 +29,10 @@ describe('npm run acceptance', () => {
     const json = JSON.parse(result.out);
     expect(json).toMatchObject({ command: 'acceptance', exitCode: 0 });
     expect(json.messages.map((m: any) => m.code)).toEqual(codesOf(result.err));
-    // Each phase a span, phase n of 13 (the optional rotate and docker's migrate not taken), each done in turn; the
-    // roll's and the drill's spans nest inside theirs.
-    const taken = ACCEPTANCE_PHASES.filter((p) => !OPTIONAL_PHASES.includes(p) && p !== 'migrate');
+    // Each phase a span, phase n of 13 (the optional rotate, docker's migrate and the failover, without a standby in
+    // the settings, not taken), each done in turn; the roll's and the drill's spans nest inside theirs.
+    const notTaken = (p: string) => OPTIONAL_PHASES.includes(p as never) || p === 'migrate' || p === 'failover';
+    const taken = ACCEPTANCE_PHASES.filter((p) => !notTaken(p));
     expect(json.spans.filter((s: any) => s.position?.m === taken.length).map((s: any) => `${s.label} ${s.position.n} ${s.outcome}`)).toEqual(
       taken.map((p, i) => `${p} ${i + 1} done`),
     );
@@ -56,10 +57,11 @@ describe('npm run acceptance', () => {
       exitCode: 0,
     });
     const report = reportOf(c);
-    // Every phase but the optional ones (not named with --with) and the migration, which starts from docker (acceptance-migrate.tools).
-    expect(statuses(report)).toEqual(
-      Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, OPTIONAL_PHASES.includes(p) || p === 'migrate' ? 'skipped' : 'passed'])),
-    );
+    // Every phase but the optional ones (not named with --with), the migration, which starts from docker
+    // (acceptance-migrate.tools), and the failover: settings without standby.region have no standby to fail over to.
+    expect(statuses(report)).toEqual(Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, notTaken(p) ? 'skipped' : 'passed'])));
+    expect(report.phases.find((p: any) => p.phase === 'failover').detail).toBe(NO_STANDBY);
+    expect(report.failover).toBeUndefined();
     expect(report.passed).toBe(true);
     expect(report.timeline.map((t: any) => t.step)).toEqual(TIMELINE.map((t) => t.step));
     expect(report.timeline.every((t: any) => t.seconds !== undefined && t.resources > 0)).toBe(true);
@@ -149,6 +151,7 @@ describe('npm run acceptance', () => {
     const plan = said(result.out, 'ACCEPTANCE_PLAN');
     for (const phase of ACCEPTANCE_PHASES) expect(plan).toContain(`${phase}: `);
     expect(plan).not.toContain('(skipped) upgrade: ');
+    expect(plan).toContain(`(does not apply) failover: ${NO_STANDBY}`);
     expect(plan).toContain('What it creates: a VPC with its subnets and NAT gateway, a network load balancer, three RKE2 servers');
     expect(plan).toContain('How long: 3-6 hours');
     expect(plan).toMatch(/Budget: 390 minutes, at most about \$5\.36/);
@@ -187,6 +190,18 @@ describe('npm run acceptance', () => {
       '--only roll',
     ],
     ['an unknown phase', ['acceptance', 'rke-ha', '--region', REGION, '--yes', '--only', 'ping,dance'], 'ACCEPTANCE_PHASE_UNKNOWN', 'dance'],
+    [
+      'the failover without a standby in the settings',
+      ['acceptance', 'rke-ha', '--region', REGION, '--yes', '--only', 'failover'],
+      'ACCEPTANCE_PHASE_NOT_APPLICABLE',
+      NO_STANDBY,
+    ],
+    [
+      'a zone for rke-ha without a standby',
+      ['acceptance', 'rke-ha', '--region', REGION, '--yes', '--hosted-zone', ZONE],
+      'ACCEPTANCE_HOSTED_ZONE_NOT_USED',
+      '',
+    ],
   ])('refuses %s before any call', async (_name, args, code, fact) => {
     const { c } = await world();
     const result = await c.runAsync(args);
@@ -221,6 +236,16 @@ describe('npm run acceptance', () => {
     expect(said(backend.out, 'ACCEPTANCE_SETTINGS_REFUSED')).toContain('prod.yaml');
     expect(c.calls().every((call) => /^aws (sts|resourcegroupstaggingapi) /.test(call))).toBe(true);
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
+  });
+
+  it('settings with a standby: the failover phase needs a zone of yours for the record it moves; refused without one, nothing called', async () => {
+    const { c } = await world();
+    writeFileSync(join(c.dir, 'standby.yaml'), 'standby:\n  region: us-west-2\n');
+    const result = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--settings', 'standby.yaml']);
+    expect(result.code).toBe(2);
+    expect(codesOf(result.out)).toEqual(['ACCEPTANCE_FAILOVER_NO_HOSTED_ZONE']);
+    expect(said(result.out, 'ACCEPTANCE_FAILOVER_NO_HOSTED_ZONE')).toContain('--hosted-zone <zone>');
+    expect(c.calls()).toEqual([]);
   });
 
   it('states its budget and asks on a terminal; anything but yes changes nothing', async () => {

@@ -2,6 +2,7 @@ import {
   EC2ServiceException,
   type DescribeInstancesCommandInput,
   type DescribeSnapshotsCommandInput,
+  type StartInstancesCommandInput,
   type StopInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { pageOf, pageSize } from './paging';
@@ -22,6 +23,8 @@ export class FakeEc2 {
   /** After StopInstances: describes that still show the state before (eventual consistency), then `stopping` ones. */
   staleLooks = 1;
   stoppingLooks = 1;
+  /** After StartInstances: describes that show `pending` before `running`. */
+  pendingLooks = 1;
   /** EBS snapshots: their id, the volume they are of, and the account that owns them. */
   readonly snapshots: { id: string; volumeId: string; owner: string }[] = [];
   /** The account the fake's credentials are in (`self`). */
@@ -47,6 +50,22 @@ export class FakeEc2 {
             instance.state = 'stopped';
           }
           return { InstanceId: id, PreviousState: { Name: before }, CurrentState: { Name: before === 'running' ? 'stopping' : before } };
+        }),
+      };
+    },
+    StartInstances: (input: StartInstancesCommandInput) => {
+      const ids = input.InstanceIds ?? [];
+      const unknown = ids.filter((id) => !this.instances.has(id));
+      if (unknown.length > 0) throw notFound(unknown);
+      return {
+        StartingInstances: ids.map((id) => {
+          const instance = this.instances.get(id)!;
+          const before = instance.state;
+          if (before === 'stopped') {
+            instance.ahead = Array<string>(this.pendingLooks).fill('pending');
+            instance.state = 'running';
+          }
+          return { InstanceId: id, PreviousState: { Name: before }, CurrentState: { Name: before === 'stopped' ? 'pending' : before } };
         }),
       };
     },

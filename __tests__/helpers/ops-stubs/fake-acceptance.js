@@ -681,6 +681,7 @@ const ACCEPTANCE_PHASE_ORDER = [
   'backup',
   'metrics',
   'drill',
+  'failover',
   'migrate',
   'break',
   'teardown',

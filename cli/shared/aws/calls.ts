@@ -46,6 +46,8 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   'CloudWatch GetMetricData': ['cloudwatch:GetMetricData'],
   // acceptance: the docker host stopped (the break), and the IAM the Tagging API does not list (its sweep)
   'EC2 StopInstances': ['ec2:StopInstances'],
+  // acceptance: the primary's servers started again after its failover phase's failover (the region back)
+  'EC2 StartInstances': ['ec2:StartInstances'],
   'IAM ListRoles': ['iam:ListRoles'],
   'IAM ListRoleTags': ['iam:ListRoleTags'],
   'IAM ListUsers': ['iam:ListUsers'],

@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients';
 import { isAwsError } from './errors';
 import { waitFor, type WaitBudget } from './wait';
@@ -26,4 +26,18 @@ export async function stopInstance(clients: AwsClients, instanceId: string, budg
     return state === 'stopped' ? true : undefined;
   });
   return { stopped: stopped === true, state };
+}
+
+/**
+ * Starts a stopped instance and waits until EC2 describes it `running` (the acceptance run's failover phase: the
+ * primary's region back); the last state seen and whether it got there.
+ */
+export async function startInstance(clients: AwsClients, instanceId: string, budget: WaitBudget): Promise<{ running: boolean; state: string }> {
+  await clients.ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] }));
+  let state = 'unknown';
+  const running = await waitFor(budget, async () => {
+    state = (await instanceState(clients, instanceId)) ?? 'gone';
+    return state === 'running' ? true : undefined;
+  });
+  return { running: running === true, state };
 }

@@ -1,0 +1,235 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { longestGapMinutes } from '../../lib/alarms/schedule-window';
+import { DEFAULT_BACKUP_SCHEDULE } from '../../lib/config/backup-file';
+import type { AwsClients } from '../shared/aws/clients';
+import { startInstance, stopInstance } from '../shared/aws/instances';
+import type { FailbackEntry, FailoverEntry } from '../shared/command-entries';
+import type { IoHost } from '../shared/io/io-host';
+import { Interrupted } from '../shared/poll';
+import { StepFailed } from '../shared/throwaway';
+import { toldDuring } from './acceptance-progress';
+
+// The acceptance run's failover phase (docs/acceptance.md): a failover rehearsed, not hoped for. The primary's servers
+// stopped as a lost region leaves them, the failover command, the downstream cluster Active against the standby, RTO
+// and RPO held to their budgets, the servers started again (the region back), a one-time backup in the standby (the
+// failback restores the standby's newest backup and refuses without one: its scheduled ones may be hours away), the
+// failback, Rancher and the downstream cluster again. Each step is recorded in the run's record before the next: a second run of the phase
+// over the same record continues where the first stopped and never fails over twice.
+
+/** The recovery time a failover may take with the defaults: 30 minutes (docs/acceptance.md, the failover phase). */
+export const RTO_BUDGET_SECONDS = 30 * 60;
+
+/** What the run's record keeps of the phase (run.json `failover`): the folders first, then each step once done. */
+export interface FailoverPhaseRecord {
+  /** The failover's folder: its record, the standby's module and state (the teardown removes that deployment). */
+  readonly root: string;
+  /** The failback's folder. */
+  readonly failbackRoot: string;
+  /** The primary's instances the phase stopped (recorded before the stop; started again before the failback). */
+  readonly stopped?: readonly string[];
+  /** The failover ended passing, with its report's figures. */
+  readonly failedOver?: Figures;
+  /** The one-time backup in the standby was written, with what the run saw of it (taken once: the failback's). */
+  readonly standbyBackup?: readonly string[];
+  /** The failback ended passing, with its report's figures. */
+  readonly failedBack?: Figures;
+}
+
+interface Figures {
+  readonly rtoSeconds?: number;
+  readonly rpoMinutes?: number;
+}
+
+/** The phase's figures in the acceptance report (`failover`): each held to its budget; a breach is named. */
+export interface FailoverFigures {
+  readonly standbyRegion: string;
+  readonly rtoSeconds?: number;
+  readonly rtoBudgetSeconds: number;
+  readonly rpoMinutes?: number;
+  /** The longest gap between two runs of backups.schedule: a failover must lose no more than one interval. */
+  readonly rpoBudgetMinutes: number;
+  readonly schedule: string;
+  readonly failbackRtoSeconds?: number;
+  readonly failbackRpoMinutes?: number;
+  /** Each budget the figures broke, with the figure and the budget. */
+  readonly breaches: readonly string[];
+}
+
+export interface FailoverPhaseOptions {
+  readonly stack: string;
+  /** The run's module folder (production's). */
+  readonly productionDir: string;
+  /** The run's settings file (production's, with standby.region). */
+  readonly settingsFile: string;
+  readonly settings: Record<string, unknown>;
+  readonly standbyRegion: string;
+  readonly runDir: string;
+  readonly synthScript: string;
+  readonly pingMinutes?: number;
+  /** The deployment's instances (its state): what a lost region takes down. */
+  readonly instanceIds: () => readonly string[];
+  /** SDK clients of the primary's region. */
+  readonly clients: AwsClients;
+  /** How long to wait for each instance to stop or start. @default 10 minutes */
+  readonly instanceBudgetMs?: number;
+  readonly pauseMs?: number;
+  readonly commands: { readonly failover: FailoverEntry; readonly failback: FailbackEntry };
+  readonly record: () => FailoverPhaseRecord | undefined;
+  readonly update: (record: FailoverPhaseRecord) => void;
+  /**
+   * A one-time backup in the standby deployment (its module in the failover's folder, `failoverRoot`), waited for
+   * until it is in the standby's bucket: what was seen of it. It throws when it fails or does not complete in time.
+   */
+  readonly standbyBackup: (failoverRoot: string) => Promise<string[]>;
+  /** The downstream cluster Active with its agent connected (the run's check, against the hostname). */
+  readonly checkDownstream: (label: string) => Promise<void>;
+  /** Rancher's /ping on the hostname, trusted with its CA. */
+  readonly rancherAnswers: () => Promise<string>;
+  readonly figures: (figures: FailoverFigures) => void;
+  readonly evidence: (line: string) => void;
+  readonly interrupted: () => boolean;
+  readonly stop?: AbortSignal;
+  readonly io: IoHost;
+}
+
+/** The RPO budget: the longest gap between two runs of the settings' backups.schedule (the default's when unset). */
+export function rpoBudget(settings: Record<string, unknown>): { readonly minutes: number; readonly schedule: string } {
+  const backups = settings.backups as { schedule?: unknown } | undefined;
+  const schedule = typeof backups?.schedule === 'string' ? backups.schedule : DEFAULT_BACKUP_SCHEDULE;
+  return { minutes: longestGapMinutes(schedule) ?? (longestGapMinutes(DEFAULT_BACKUP_SCHEDULE) as number), schedule };
+}
+
+/** The budgets the failover's figures broke, each with its figure and budget (none when the figures hold). */
+export function breaches(
+  figures: Figures,
+  budget: { readonly rtoSeconds: number; readonly rpoMinutes: number; readonly schedule: string },
+): string[] {
+  const broken: string[] = [];
+  if (figures.rtoSeconds === undefined) broken.push('the failover reported no RTO');
+  else if (figures.rtoSeconds > budget.rtoSeconds) broken.push(`RTO ${figures.rtoSeconds} s is over its budget of ${budget.rtoSeconds} s`);
+  if (figures.rpoMinutes === undefined) broken.push('the failover reported no RPO');
+  else if (figures.rpoMinutes > budget.rpoMinutes)
+    broken.push(`RPO ${figures.rpoMinutes} min is over its budget of ${budget.rpoMinutes} min (backups.schedule "${budget.schedule}")`);
+  return broken;
+}
+
+export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
+  let current: FailoverPhaseRecord = o.record() ?? { root: join(o.runDir, 'failover'), failbackRoot: join(o.runDir, 'failback') };
+  const save = (change: Partial<FailoverPhaseRecord>) => o.update((current = { ...current, ...change }));
+  // The folders first: a kill from here on leaves a standby the teardown must find.
+  save({});
+  const budget = { budgetMs: o.instanceBudgetMs ?? 10 * 60_000, pauseMs: o.pauseMs, interrupted: o.interrupted };
+  if (current.failedOver) o.evidence(`the failover passed in an earlier run of this phase (${current.root}): not run again`);
+  else {
+    const ids = current.stopped ?? o.instanceIds();
+    if (ids.length === 0) throw new StepFailed("the deployment's state holds no instance to stop");
+    save({ stopped: ids });
+    for (const id of ids) {
+      const { stopped, state } = await stopInstance(o.clients, id, budget);
+      if (!stopped) throw new StepFailed(`the primary's instance ${id} did not stop within ${budget.budgetMs / 60_000} minutes (${state})`);
+    }
+    o.evidence(`EC2 StopInstances of the primary's ${ids.length} instances (${ids.join(', ')}): stopped, as a lost region leaves them`);
+    await command(o, 'failover', () =>
+      o.commands.failover({
+        stack: o.stack,
+        productionDir: o.productionDir,
+        settingsPath: o.settingsFile,
+        root: current.root,
+        synthScript: o.synthScript,
+        yes: true,
+        pingMinutes: o.pingMinutes,
+        interrupted: o.interrupted,
+        stop: o.stop,
+        io: o.io,
+      }),
+    );
+    save({ failedOver: figuresOf(current.root, 'failover') });
+  }
+  const rpo = rpoBudget(o.settings);
+  const broken = breaches(current.failedOver!, { rtoSeconds: RTO_BUDGET_SECONDS, rpoMinutes: rpo.minutes, schedule: rpo.schedule });
+  const report = (): FailoverFigures => ({
+    standbyRegion: o.standbyRegion,
+    rtoSeconds: current.failedOver?.rtoSeconds,
+    rtoBudgetSeconds: RTO_BUDGET_SECONDS,
+    rpoMinutes: current.failedOver?.rpoMinutes,
+    rpoBudgetMinutes: rpo.minutes,
+    schedule: rpo.schedule,
+    failbackRtoSeconds: current.failedBack?.rtoSeconds,
+    failbackRpoMinutes: current.failedBack?.rpoMinutes,
+    breaches: broken,
+  });
+  o.figures(report());
+  o.evidence(
+    `failover to ${o.standbyRegion}: RTO ${current.failedOver!.rtoSeconds ?? '(none)'} s (budget ${RTO_BUDGET_SECONDS} s), RPO ${current.failedOver!.rpoMinutes ?? '(none)'} min (budget ${rpo.minutes} min, the longest gap of backups.schedule "${rpo.schedule}")`,
+  );
+  if (!current.failedBack) {
+    await o.checkDownstream(`failover to ${o.standbyRegion}`);
+    for (const id of current.stopped ?? []) {
+      const { running, state } = await startInstance(o.clients, id, budget);
+      if (!running) throw new StepFailed(`the primary's instance ${id} did not start within ${budget.budgetMs / 60_000} minutes (${state})`);
+    }
+    o.evidence(`EC2 StartInstances of the primary's ${current.stopped?.length ?? 0} instances: running, the region back`);
+    if (current.standbyBackup) o.evidence(`the standby's one-time backup was taken in an earlier run of this phase: not taken again`);
+    else {
+      let lines: string[];
+      try {
+        lines = await o.standbyBackup(current.root);
+      } catch (error) {
+        if (error instanceof Interrupted) throw error;
+        throw new StepFailed(
+          `the one-time backup in the standby (${o.standbyRegion}), which the failback restores from, failed: ${(error as Error).message}. The hostname still points to the standby; the teardown removes both deployments.`,
+        );
+      }
+      save({ standbyBackup: lines });
+    }
+    for (const line of current.standbyBackup!) o.evidence(`standby (${o.standbyRegion}): ${line}`);
+    await command(o, 'failback', () =>
+      o.commands.failback({
+        stack: o.stack,
+        productionDir: o.productionDir,
+        settingsPath: o.settingsFile,
+        failoverRoot: current.root,
+        root: current.failbackRoot,
+        synthScript: o.synthScript,
+        yes: true,
+        // The run's own teardown removes the standby whole, its buckets too (a run leaves nothing); the failback's
+        // teardown would keep those buckets guarded, as it must for a real standby.
+        keepStandby: true,
+        pingMinutes: o.pingMinutes,
+        interrupted: o.interrupted,
+        stop: o.stop,
+        io: o.io,
+      }),
+    );
+    save({ failedBack: figuresOf(current.failbackRoot, 'failback') });
+    o.figures(report());
+    o.evidence(`failback: RTO ${current.failedBack!.rtoSeconds ?? '(none)'} s, RPO ${current.failedBack!.rpoMinutes ?? '(none)'} min`);
+  }
+  o.evidence(await o.rancherAnswers());
+  await o.checkDownstream('failback');
+  if (broken.length > 0) throw new StepFailed(`the failover broke its budgets: ${broken.join('; ')}`);
+}
+
+/** One command of the phase, as a person runs it: its exit code in the evidence; anything but 0 fails the phase. */
+async function command(o: FailoverPhaseOptions, what: 'failover' | 'failback', run: () => Promise<number>): Promise<void> {
+  const { code, texts } = await toldDuring(o.io, run);
+  if (o.interrupted()) throw new Interrupted();
+  o.evidence(`rancher-ha-aws ${what} rke-ha --yes: exit ${code}`);
+  if (code !== 0) throw new StepFailed(`the ${what} ended with exit ${code}: ${texts[texts.length - 1] ?? ''}`);
+}
+
+/**
+ * RTO and RPO from the newest report the command wrote in its folder (`report-<time>.json`, FailoverReport and
+ * FailbackReport: rtoSeconds, rpoMinutes), whichever run of it passed last.
+ */
+function figuresOf(root: string, what: string): Figures {
+  const files = existsSync(root) ? readdirSync(root).filter((f) => /^report-.*\.json$/.test(f)) : [];
+  for (const file of files.sort().reverse()) {
+    const report = JSON.parse(readFileSync(join(root, file), 'utf8')) as { passed?: boolean; rtoSeconds?: unknown; rpoMinutes?: unknown };
+    if (report.passed !== true) continue;
+    const number = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    return { rtoSeconds: number(report.rtoSeconds), rpoMinutes: number(report.rpoMinutes) };
+  }
+  throw new StepFailed(`the ${what} passed, and ${root} holds no passing report of it to read RTO and RPO from`);
+}
