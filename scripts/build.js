@@ -179,7 +179,7 @@ async function buildCli(out = CLI_DIR) {
  * main.js: the AWS SDK is 6 of the 6.9 MB a single bundle had, and every start parsed it (a refusal: 0.46 s of CPU
  * against 0.21 s without it), while most runs never reach AWS. Three of them, each with the packages it uses: the
  * other commands' SDK side (cli/shared/aws/sdk-side.ts: SSM, RDS, Route 53), the teardown's steps in AWS, and the
- * Kubernetes client (cli/shared/kube/kube-api.ts: the restart protocol's Leases).
+ * Kubernetes client (cli/shared/kube/kube-api.ts: the Leases, Nodes, records and Plan of the roll and the rotations).
  */
 const CLI_APART = {
   'teardown/teardown-aws.ts': 'teardown-aws.js',

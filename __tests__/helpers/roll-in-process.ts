@@ -13,8 +13,9 @@ import { inProcessAwsOf } from './fake-aws-endpoint/in-process';
  * runRoll hands them, its messages as plain lines (cli/shared/io/plain-renderer.ts, what CI shows). Terraform and
  * kubectl are the world's stubs, first on PATH as for a CLI run (kubectl drain stays a process in the product); SSM
  * and RDS go through the SDK clients to the fake AWS endpoint answering in this process, which hands them to the same
- * stubs (fake-aws-endpoint/in-process.ts); the Leases through the Kubernetes client
- * to the stub server's API, on the kubeconfig the state carries. What the process adds (requireTools, the signal
+ * stubs (fake-aws-endpoint/in-process.ts); the Leases, the Nodes (listed, cordoned, deleted), the node-password Secret
+ * and the upgrade's records and Plan through the Kubernetes client to the stub server's API, on the kubeconfig the
+ * state carries. What the process adds (requireTools, the signal
  * handlers, the renderer chosen from the terminal and CI, --json's report, a failure as one line on standard error)
  * is the bundled CLI's, run by the process cases: a failure thrown here fails the test.
  */

@@ -8,9 +8,10 @@ import { inProcessAwsOf } from './fake-aws-endpoint/in-process';
 import type { FakeCloud } from './fake-cloud';
 
 // A rotation driven as a function in jest's process, as cli/main.ts calls it (the RotateEntry's options, on an I/O
-// host writing plain lines), against a fake cloud's world: terraform and kubectl stay the stub processes (first on
-// PATH, as the CLI run has them), the restart Lease goes through the Kubernetes client (cli/shared/lease-api.ts) to
-// the world's API in the stub server, and AWS is the fake AWS endpoint answering in this process
+// host writing plain lines), against a fake cloud's world: terraform stays the stub process (first on PATH, with
+// kubectl's, as the CLI run has them; a rotation starts no kubectl), the restart Lease, the Nodes and the upgrade's
+// records and Plan go through the Kubernetes client (cli/shared/kube-api-for.ts) to the world's API in the stub
+// server, and AWS is the fake AWS endpoint answering in this process
 // (fake-aws-endpoint/in-process.ts), so an in-process rotation and a bundled CLI's see one world logic. A world whose
 // stubs signal or kill their caller is refused there; those cases run the bundled CLI.
 

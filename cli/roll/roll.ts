@@ -19,8 +19,9 @@ import {
   restoredLeaseVersion,
   ROLL_LEASE,
 } from '../shared/lease';
-import { leaseApiFor } from '../shared/lease-api';
+import { kubeApiFor } from '../shared/kube-api-for';
 import { LeaseKeeper } from '../shared/lease-keeper';
+import type { KubeApi } from '../shared/kube/kube-api';
 import type { LeaseApi } from '../shared/kube/leases';
 import { appliedDeployment, type Deployment, inState } from '../shared/module-folder';
 import { unexpectedChanges } from './plan-check';
@@ -268,8 +269,11 @@ function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
 /** The roll's lock held, with the cluster's kubeconfig (removed when the roll ends). */
 interface Held {
   readonly kubeconfig: string;
+  /** `kubectl drain`, the one call that stays a process (docs/development.md, "The Kubernetes layer"). */
   readonly kubectl: Kubectl;
-  /** The Leases through the Kubernetes API (the client layer, cli/shared/kube/), on the same kubeconfig. */
+  /** The other Kubernetes calls through the client layer (cli/shared/kube/), on the same kubeconfig. */
+  readonly kube: KubeApi;
+  /** The Leases, through the same layer. */
   readonly leases: LeaseApi;
   readonly holder: string;
   /** The dead roll this one resumes: its Leases are this roll's. */
@@ -304,15 +308,16 @@ async function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan
   const holder = newHolder();
   const succeeds = options.takeOver ? undefined : previous?.holder;
   const inFlight = toRoll.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
+  const kube = await kubeApiFor(kubeconfig);
   try {
-    requireHealthy(kubectl, servers, k3s, inFlight);
+    await requireHealthy(kube, servers, k3s, inFlight);
   } catch (error) {
     rmSync(kubeconfig, { force: true });
     if (!(error instanceof Stop)) throw error;
     io.error(error.messageCode, error.message);
     return error.exit;
   }
-  const leases = await leaseApiFor(kubeconfig);
+  const { leases } = kube;
   const lock = await acquire(leases, holder, new Date(), ROLL_LEASE, { takeOver: options.takeOver, succeeds }).catch((error: unknown) => {
     rmSync(kubeconfig, { force: true });
     throw error;
@@ -329,7 +334,7 @@ async function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan
   // From here to the end, both Leases are renewed every minute, during the steps too (design notes, "Who may restart a server").
   const keeper = new LeaseKeeper(leases, holder);
   keeper.hold(ROLL_LEASE);
-  return { kubeconfig, kubectl, leases, holder, succeeds, inFlight, keeper };
+  return { kubeconfig, kubectl, kube, leases, holder, succeeds, inFlight, keeper };
 }
 
 /** A roll under its lock: its record (saved at every step), and whether it holds the servers' restart Lease. */
@@ -385,12 +390,12 @@ async function rollEachServer(r: Rolling): Promise<number> {
   const { io } = options;
   const { file, terraform, servers, deployment, k3s, name } = r.target;
   const { interrupted, imageAddress, toRoll } = r.plan;
-  const { kubectl, leases, holder, keeper, succeeds, inFlight } = r.held;
+  const { kube, leases, holder, keeper, succeeds, inFlight } = r.held;
   await holdRestartLease({ leases, holder, interrupted, io, restart, takeOver: options.takeOver, succeeds }, 'before touching any server');
   keeper.hold(RESTART_LEASE);
   // Looked at with the Lease held: an upgrade Job that passed its prepare step before is applying, and refused here.
   // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
-  if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
+  if (!inFlight) await requireNoUpgrade(kube, servers, 'Nothing was changed');
   if (options.newImage && !r.record().newImageDone) {
     const span = io.begin({
       code: 'ROLL_NEW_IMAGE_STARTED',
@@ -452,7 +457,7 @@ async function rollStep(r: Rolling, server: Server, step: Step): Promise<void> {
   const { io } = r.options;
   const { file, servers, deployment, k3s, terraform, name } = r.target;
   const { interrupted, rejoinMs } = r.plan;
-  const { kubectl, leases, holder, keeper } = r.held;
+  const { kubectl, kube, leases, holder, keeper } = r.held;
   const at = r.record().done[server.name];
   if (at !== undefined && STEPS.indexOf(at) >= STEPS.indexOf(step)) return;
   // Signals arrive through the event loop: give them a turn before each step.
@@ -477,6 +482,7 @@ async function rollStep(r: Rolling, server: Server, step: Step): Promise<void> {
         deployment,
         k3s,
         kubectl,
+        kube,
         leases,
         terraform,
         aws: r.aws,
@@ -515,7 +521,7 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
   const { io } = r.options;
   const { file, terraform, deployment } = r.target;
   const { toRoll } = r.plan;
-  const { kubectl, leases, holder, keeper } = r.held;
+  const { kube, leases, holder, keeper } = r.held;
   await keeper.stop();
   if (caught instanceof LeaseLost) {
     // Someone took the lock (a person's --take-over on another machine): that one continues; this roll takes no
@@ -537,8 +543,9 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
     const started = toRoll.find((s) => record().done[s.name] !== undefined && record().done[s.name] !== 'rejoin');
     if (started) {
       if (record().done[started.name] === 'drain') {
-        const node = nodeOf(kubectl.nodes() ?? [], started);
-        if (node) kubectl.tryCall(['uncordon', node.name]);
+        const node = nodeOf((await kube.nodes.list()) ?? [], started);
+        // As `kubectl uncordon` that may fail was: the stop's message says what stopped the roll.
+        if (node) await kube.nodes.setUnschedulable(node.name, false).catch(() => false);
       }
       save({ done: { ...record().done, [started.name]: undefined } });
     }
@@ -593,7 +600,9 @@ interface StepContext {
   readonly servers: Server[];
   readonly deployment: Deployment;
   readonly k3s: boolean;
+  /** `kubectl drain` only. */
   readonly kubectl: Kubectl;
+  readonly kube: KubeApi;
   readonly leases: LeaseApi;
   readonly terraform: Terraform;
   readonly aws: Aws;
@@ -625,8 +634,8 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
     case 'drain':
       // Looked at again once the mark is written (design notes, "Who may restart a server"): an upgrade Job whose
       // prepare step passed before the mark is applying now and seen here; one that starts after it finds the mark.
-      requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
-      requireNoneCordoned(c);
+      await requireNoUpgrade(c.kube, c.servers, `${c.server.name} was not touched`);
+      await requireNoneCordoned(c);
       return drain(c);
     case 'remove':
       return removeNode(c);
@@ -718,8 +727,8 @@ async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
 
 /** A healthy server other than the one about to go (instance ids as the state has them now). */
-function healthyPeer(c: StepContext, what: string): Server {
-  const nodes = c.kubectl.nodes() ?? [];
+async function healthyPeer(c: StepContext, what: string): Promise<Server> {
+  const nodes = (await c.kube.nodes.list()) ?? [];
   const peer = serversOf(c.terraform.pull(), c.deployment).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
   if (!peer) throw new Stop('ROLL_NO_HEALTHY_PEER', `No other healthy server to ${what} on; ${c.server.name} was not touched.`);
   return peer;
@@ -727,7 +736,7 @@ function healthyPeer(c: StepContext, what: string): Server {
 
 async function etcdSnapshot(c: StepContext): Promise<void> {
   // Another server takes it (the one about to go is drained next).
-  const peer = healthyPeer(c, 'take the snapshot');
+  const peer = await healthyPeer(c, 'take the snapshot');
   const snapshot = `${c.name}-roll-${c.server.name}-${stamp()}`;
   const { commandId, result: status } = await onServer(
     c,
@@ -756,7 +765,7 @@ async function etcdSnapshot(c: StepContext): Promise<void> {
  * voting, so taking one more out could lose it.
  */
 async function requireMembersAreServers(c: StepContext): Promise<void> {
-  const peer = healthyPeer(c, 'read the etcd member list');
+  const peer = await healthyPeer(c, 'read the etcd member list');
   const { commandId, result } = await onServer(
     c,
     peer,
@@ -770,7 +779,7 @@ async function requireMembersAreServers(c: StepContext): Promise<void> {
       `Reading the etcd member list on ${peer.name} ${result ? `failed (SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''})` : `did not finish (SSM command ${commandId})`}; ${c.server.name} was not touched. Run the roll again once rke2-server answers there.`,
     );
   }
-  const nodes = c.kubectl.nodes();
+  const nodes = await c.kube.nodes.list();
   if (nodes === undefined)
     throw new Stop('ROLL_API_DOWN', `The Kubernetes API did not answer; ${c.server.name} was not touched. Run the roll again.`);
   const stray = membersWithoutNode(parseMembers(result.output), serverNodes(nodes, c.servers));
@@ -805,8 +814,10 @@ async function datastoreSnapshot(c: StepContext): Promise<void> {
 }
 
 async function drain(c: StepContext): Promise<void> {
-  const node = requireNode(c);
-  c.kubectl.call(['cordon', node.name]);
+  const node = await requireNode(c);
+  // Cordoned through the API (a merge patch of spec.unschedulable, as kubectl cordon sends); drain stays kubectl's.
+  if (!(await c.kube.nodes.setUnschedulable(node.name, true)))
+    throw new Error(`Cordoning Node ${node.name}: the API server has no such Node (NotFound).`);
   const result = await c.kubectl.tryCallAsync(
     ['drain', node.name, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${BUDGETS.drainSeconds}s`],
     {
@@ -814,7 +825,7 @@ async function drain(c: StepContext): Promise<void> {
     },
   );
   if (!result.ok) {
-    c.kubectl.tryCall(['uncordon', node.name]);
+    await c.kube.nodes.setUnschedulable(node.name, false).catch(() => false);
     throw new Stop(
       'ROLL_DRAIN_FAILED',
       `Draining ${node.name} (${c.server.name}) did not finish within ${BUDGETS.drainSeconds} s: ${result.stderr.trim().split('\n').slice(-2).join(' ')}\nIt was uncordoned; every server is still in the cluster. Look at what blocks the eviction (a PodDisruptionBudget?), then run the roll again.`,
@@ -823,7 +834,7 @@ async function drain(c: StepContext): Promise<void> {
 }
 
 async function removeNode(c: StepContext): Promise<void> {
-  const nodes = c.kubectl.nodes();
+  const nodes = await c.kube.nodes.list();
   if (nodes === undefined)
     throw new Stop(
       'ROLL_API_DOWN',
@@ -844,11 +855,11 @@ async function removeNode(c: StepContext): Promise<void> {
   // Recorded before the deletion is asked for: from then on the server counts as out (its member may go any moment),
   // so a stop keeps the lock and a rerun resumes this wait instead of starting the server over.
   if (c.record.removing !== c.server.name) c.save({ removing: c.server.name });
-  if (node) c.kubectl.call(['delete', 'node', node.name, '--wait=false']);
+  if (node && !(await c.kube.nodes.delete(node.name))) throw new Error(`Deleting Node ${node.name}: the API server has no such Node (NotFound).`);
   const nodeName = node?.name ?? c.server.name;
   // The Node stays (a finalizer) until RKE2 has removed its etcd member; then it is gone.
-  const gone = await waitUntil(BUDGETS.removeMs, c.interrupted, () => {
-    const now = c.kubectl.nodes();
+  const gone = await waitUntil(BUDGETS.removeMs, c.interrupted, async () => {
+    const now = await c.kube.nodes.list();
     if (now === undefined) return undefined;
     const still = nodeOf(now, c.server);
     if (still) return undefined;
@@ -863,7 +874,8 @@ async function removeNode(c: StepContext): Promise<void> {
     );
   c.save({ removing: undefined });
   // The replacement registers under the same name: its old node password would refuse it.
-  c.kubectl.tryCall(['-n', 'kube-system', 'delete', 'secret', `${nodeName}.node-password.${c.k3s ? 'k3s' : 'rke2'}`, '--ignore-not-found']);
+  // None is fine (`--ignore-not-found` before), and a failure does not stop the roll, as the kubectl call's did not.
+  await c.kube.deleteSecret('kube-system', `${nodeName}.node-password.${c.k3s ? 'k3s' : 'rke2'}`).catch(() => false);
 }
 
 async function replace(c: StepContext): Promise<void> {
@@ -890,15 +902,15 @@ async function replace(c: StepContext): Promise<void> {
 
 async function rejoin(c: StepContext): Promise<void> {
   let upgrade: string | undefined;
-  const healthy = await waitUntil(c.rejoinMs, c.interrupted, () => {
-    const nodes = c.kubectl.nodes();
+  const healthy = await waitUntil(c.rejoinMs, c.interrupted, async () => {
+    const nodes = await c.kube.nodes.list();
     if (nodes === undefined) return undefined;
     if (!c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s))) return undefined;
     // The upgrade controller runs its Plan on the new Node too (cordoned while it does): wait for that as well. An
     // upgrade held up on the other servers (the roll's Lease holds their Jobs) is the next server's preflight's.
     const others = serverNodes(nodes, c.servers);
-    if (planSettledOn(c.kubectl, nodeOf(nodes, c.server)!, others)) return true;
-    upgrade = upgradeInFlight(c.kubectl, others);
+    if (await planSettledOn(c.kube, nodeOf(nodes, c.server)!, others)) return true;
+    upgrade = await upgradeInFlight(c.kube, others);
     return undefined;
   });
   if (!healthy && upgrade !== undefined) {
@@ -908,7 +920,7 @@ async function rejoin(c: StepContext): Promise<void> {
     );
   }
   if (!healthy) {
-    const nodes = c.kubectl.nodes() ?? [];
+    const nodes = (await c.kube.nodes.list()) ?? [];
     const node = nodeOf(nodes, c.server);
     const state = node
       ? `its Node ${node.name} is ${node.ready ? 'Ready' : 'not Ready'}${c.k3s ? '' : node.etcdVoter ? ', a voter' : ', not an etcd voter'}`
@@ -922,7 +934,7 @@ async function rejoin(c: StepContext): Promise<void> {
 
 /** Before a server is touched: no upgrade in flight, and a plan that replaces that server and changes nothing else. */
 async function preflight(c: StepContext): Promise<void> {
-  requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
+  await requireNoUpgrade(c.kube, c.servers, `${c.server.name} was not touched`);
   const planFile = rollPlanFile(c.terraform.dir);
   try {
     const planned = await c.terraform.planReplace([c.server.address], planFile, BUDGETS.applyMs, terraformOutput(c.io));
@@ -947,8 +959,8 @@ async function preflight(c: StepContext): Promise<void> {
  * After the out mark (written first), no other server cordoned (read second): a renewal timer cordons its own server
  * before it reads the Lease again and restarts it (cert-renewal.sh cordon_self).
  */
-function requireNoneCordoned(c: StepContext): void {
-  const cordoned = cordonedServers(c.kubectl.nodes() ?? [], c.servers, c.server.name);
+async function requireNoneCordoned(c: StepContext): Promise<void> {
+  const cordoned = cordonedServers((await c.kube.nodes.list()) ?? [], c.servers, c.server.name);
   if (cordoned.length > 0)
     throw new Stop(
       'ROLL_SERVERS_CORDONED',
@@ -957,10 +969,10 @@ function requireNoneCordoned(c: StepContext): void {
 }
 
 /** No in-place upgrade pending or running (it restarts servers one by one: never while the roll has one out). */
-function requireNoUpgrade(kubectl: Kubectl, servers: readonly Server[], untouched: string): void {
-  const nodes = kubectl.nodes();
+async function requireNoUpgrade(kube: KubeApi, servers: readonly Server[], untouched: string): Promise<void> {
+  const nodes = await kube.nodes.list();
   if (nodes === undefined) throw new Stop('ROLL_API_DOWN', `The Kubernetes API does not answer; ${untouched}. Run the roll again.`);
-  const upgrade = upgradeInFlight(kubectl, serverNodes(nodes, servers));
+  const upgrade = await upgradeInFlight(kube, serverNodes(nodes, servers));
   if (upgrade)
     throw new Stop(
       'ROLL_UPGRADE_IN_FLIGHT',
@@ -1003,8 +1015,8 @@ async function replaceExactly(io: IoHost, terraform: Terraform, address: string,
   }
 }
 
-function requireNode(c: StepContext): NodeStatus {
-  const nodes = c.kubectl.nodes();
+async function requireNode(c: StepContext): Promise<NodeStatus> {
+  const nodes = await c.kube.nodes.list();
   const node = nodes && nodeOf(nodes, c.server);
   if (!node) throw new Stop('ROLL_NO_NODE', `${c.server.name} has no Node in the cluster; stopped before touching it.`);
   return node;
@@ -1015,8 +1027,8 @@ function requireNode(c: StepContext): NodeStatus {
  * with RKE2, a voting etcd member (so voters = servers). A resumed roll accepts
  * the one server it left out of the cluster, and no other.
  */
-function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boolean, inFlight: Server | undefined): void {
-  const nodes = kubectl.nodes();
+async function requireHealthy(kube: KubeApi, servers: readonly Server[], k3s: boolean, inFlight: Server | undefined): Promise<void> {
+  const nodes = await kube.nodes.list();
   if (nodes === undefined)
     throw new Stop('ROLL_API_DOWN', 'The Kubernetes API does not answer: the roll starts only on a healthy cluster. Nothing was changed.');
   const unhealthy = servers.filter((s) => s !== inFlight && !isHealthy(nodeOf(nodes, s), k3s));
@@ -1029,7 +1041,7 @@ function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boole
   }
 }
 
-/** A server's health as kubectl shows it, for a message: `server-1 (ip-10-0-1-10: not Ready)`. */
+/** A server's health as its Node shows it, for a message: `server-1 (ip-10-0-1-10: not Ready)`. */
 function describeHealth(nodes: readonly NodeStatus[], s: Server, k3s: boolean): string {
   const node = nodeOf(nodes, s);
   return `${s.name} (${node ? `${node.name}: ${node.ready ? 'Ready' : 'not Ready'}${k3s ? '' : node.etcdVoter ? '' : ', not an etcd voter'}` : 'no Node'})`;

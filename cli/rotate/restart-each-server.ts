@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Aws } from '../shared/aws';
 import type { AwsClients } from '../shared/aws/clients';
-import { Kubectl, type NodeStatus } from '../shared/kubectl';
+import type { NodeStatus } from '../shared/kubectl';
 import {
   acquire,
   holderAlive,
@@ -14,8 +14,9 @@ import {
   restartLeaseAnswer,
   restoredLeaseVersion,
 } from '../shared/lease';
-import { leaseApiFor } from '../shared/lease-api';
+import { kubeApiFor } from '../shared/kube-api-for';
 import { LeaseKeeper } from '../shared/lease-keeper';
+import type { KubeApi } from '../shared/kube/kube-api';
 import type { LeaseApi } from '../shared/kube/leases';
 import type { IoHost } from '../shared/io/io-host';
 import type { Span } from '../shared/io/span';
@@ -112,8 +113,9 @@ export class Stop extends Error {
 /** What a rotation's steps get: the servers, the cluster, and the restart Lease this run holds. */
 export interface UnderLease {
   readonly aws: Aws;
-  readonly kubectl: Kubectl;
-  /** The restart Lease through the Kubernetes API (the client layer, cli/shared/kube/), on the same kubeconfig. */
+  /** The Kubernetes API through the client layer (cli/shared/kube/), on the rotation's kubeconfig: the Nodes, the upgrade's records and Plan. */
+  readonly kube: KubeApi;
+  /** The restart Lease, through the same layer. */
   readonly leases: LeaseApi;
   readonly servers: readonly Server[];
   readonly k3s: boolean;
@@ -179,13 +181,13 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
 ): Promise<number> {
   const { file, previous, io, servers } = rotation;
   const kubeconfig = writeKubeconfig(rotation.dir, rotation.state);
-  const kubectl = new Kubectl(kubeconfig);
   if (previous && holderAlive(previous.holder)) {
     io.error('ROTATE_ANOTHER_RUNS', `Another rotation runs from this folder now (${previous.holder}, ${file.path}); nothing was changed.`);
     rmSync(kubeconfig, { force: true });
     return 3;
   }
-  const leases = await leaseApiFor(kubeconfig);
+  const kube = await kubeApiFor(kubeconfig);
+  const { leases } = kube;
   const aws = new Aws(rotation.region, rotation.clients);
   const holder = newHolder();
   const interrupted = rotation.interrupted ?? (() => false);
@@ -209,7 +211,7 @@ export async function restartEachServer<R extends RotationRecord, S extends { re
     keeper.hold(RESTART_LEASE);
     const c: UnderLease = {
       aws,
-      kubectl,
+      kube,
       leases,
       servers,
       k3s: rotation.k3s,
@@ -347,21 +349,21 @@ export async function takeRestartLease(
 }
 
 /** An in-place Kubernetes upgrade pending or running on the servers (upgradeInFlight); nodes undefined: the API did not answer. */
-function upgradeNow(c: Pick<UnderLease, 'kubectl' | 'servers'>): { nodes: NodeStatus[] | undefined; upgrade: string | undefined } {
-  const nodes = c.kubectl.nodes();
+async function upgradeNow(c: Pick<UnderLease, 'kube' | 'servers'>): Promise<{ nodes: NodeStatus[] | undefined; upgrade: string | undefined }> {
+  const nodes = await c.kube.nodes.list();
   const upgrade =
     (nodes &&
-      upgradeInFlight(
-        c.kubectl,
+      (await upgradeInFlight(
+        c.kube,
         c.servers.map((x) => nodeOf(nodes, x)).filter((n): n is NodeStatus => n !== undefined),
-      )) ||
+      ))) ||
     undefined;
   return { nodes, upgrade };
 }
 
 /** A first run's refusal while an upgrade is pending or running (nothing changed yet). */
-export function refuseUpgradeInFlight(c: Pick<UnderLease, 'kubectl' | 'servers'>): void {
-  const { upgrade } = upgradeNow(c);
+export async function refuseUpgradeInFlight(c: Pick<UnderLease, 'kube' | 'servers'>): Promise<void> {
+  const { upgrade } = await upgradeNow(c);
   if (upgrade)
     throw new Stop(
       'ROTATE_UPGRADE_IN_FLIGHT',
@@ -383,8 +385,8 @@ export async function waitEveryServerHealthy(c: UnderLease, unhealthy: readonly 
   });
   let healthy: true | undefined;
   try {
-    healthy = await waitUntil(c.restartMs, c.interrupted, () => {
-      const nodes = c.kubectl.nodes();
+    healthy = await waitUntil(c.restartMs, c.interrupted, async () => {
+      const nodes = await c.kube.nodes.list();
       return nodes && c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s)) ? true : undefined;
     });
     if (healthy) span.end('ROTATE_SERVERS_HEALTHY', `  ${unhealthy.join(', ')} healthy again, with every server`, { servers: unhealthy });
@@ -475,7 +477,7 @@ async function restartStep(
 /** Marked out, then (write first, read second) no cordoned server and no upgrade, then the restart asked. */
 async function askRestart(c: UnderLease, s: Server, ask: () => Promise<void>): Promise<void> {
   await markOut(c.leases, c.holder, s.privateIp);
-  const { nodes, upgrade } = upgradeNow(c);
+  const { nodes, upgrade } = await upgradeNow(c);
   const cordoned = nodes ? cordonedServers(nodes, c.servers) : [];
   if (cordoned.length > 0) {
     await markOut(c.leases, c.holder, undefined);
@@ -496,14 +498,14 @@ async function askRestart(c: UnderLease, s: Server, ask: () => Promise<void>): P
 }
 
 /**
- * Waits (bounded) until kubectl shows every server Ready (and a voter) and the restarted server itself says it is
+ * Waits (bounded) until the Nodes show every server Ready (and a voter) and the restarted server itself says it is
  * back (`backHere`: started after its change, the cluster whole from there): the restart seen through, not assumed.
  */
 async function seenBack(c: UnderLease, backHere: () => Promise<boolean>): Promise<boolean> {
   const looks = Math.max(1, Math.ceil(c.restartMs / POLL_INTERVAL_MS));
   for (let look = 0; look < looks; look++) {
     if (c.interrupted()) throw new Interrupted();
-    const nodes = c.kubectl.nodes();
+    const nodes = await c.kube.nodes.list();
     if (nodes && c.servers.every((x) => isHealthy(nodeOf(nodes, x), c.k3s)) && (await backHere())) return true;
     if (look + 1 < looks) await yieldFor(pollPause());
   }
@@ -551,7 +553,7 @@ export async function askEveryServer<S extends { readonly clusterHealthy: boolea
       'ROTATE_STATUS_TIMEOUT',
       `The servers' ${ask.what} status did not finish within ${ROTATE_BUDGETS.commandMs / 60_000} minutes (SSM command ${commandId}). Run the rotation again.`,
     );
-  const nodes = c.kubectl.nodes();
+  const nodes = await c.kube.nodes.list();
   if (nodes === undefined) throw new Stop('ROTATE_API_DOWN', 'The Kubernetes API did not answer. Run the rotation again.');
   return c.servers.map((server) => {
     const answer = answers.find((i) => i.instanceId === server.instanceId);

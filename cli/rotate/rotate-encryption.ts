@@ -219,7 +219,7 @@ const PLAN_STEPS = 5;
  */
 async function firstRecord(c: Context): Promise<RotateEncryptionRecord> {
   const { servers } = c;
-  refuseUpgradeInFlight(c);
+  await refuseUpgradeInFlight(c);
   const views = await observe(c);
   const off = views.filter((v) => v.status.enabled !== 'yes');
   if (off.length > 0)
@@ -346,7 +346,7 @@ async function runStep(c: Context, step: Exclude<EncryptionStep, { kind: 'done' 
           for (let look = 0; look < looks; look++) {
             if (c.interrupted()) throw new Interrupted();
             c.keeper.check();
-            c.kubectl.nodes();
+            await c.kube.nodes.list();
             const status = await statusOf(c, s);
             if (status.stage === 'reencrypt_finished' && status.active !== record.keyBefore)
               return {

@@ -289,7 +289,7 @@ async function startTokenRotation(
       2,
     );
   if (!record.current) {
-    refuseUpgradeInFlight(c);
+    await refuseUpgradeInFlight(c);
     // Every server on the parameter's token, and restarted with it: no rotation of someone else's half done.
     const views = await observe(c);
     const off = views.filter((v) => !v.status.config || !v.healthy);

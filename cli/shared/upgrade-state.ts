@@ -5,12 +5,31 @@ import {
   SYSTEM_UPGRADE_NAMESPACE,
   UPGRADE_TARGET_RECORD,
 } from '../../lib/kubernetes/object-names';
-import type { Kubectl, NodeStatus } from './kubectl';
+import type { KubeApi } from './kube/kube-api';
+import type { NodeStatus } from './kubectl';
 
 /** The version records lib/kubernetes/private/kubernetes-upgrade.ts writes (names from the dependency-free object-names.ts). */
 export const UPGRADE_RECORDS = { namespace: GATES_NAMESPACE, target: UPGRADE_TARGET_RECORD, running: KUBERNETES_RECORD } as const;
 /** The label the upgrade controller gives a node once the Plan's current hash ran on it. */
 export const PLAN_LABEL = `plan.upgrade.cattle.io/${SERVER_PLAN_NAME}`;
+
+/** The parts of a system-upgrade-controller Plan the checks read. */
+interface PlanObject {
+  readonly status?: { readonly applying?: readonly string[]; readonly latestHash?: string };
+}
+
+/** What the checks read through the Kubernetes layer (kube-api.ts): the records (ConfigMaps) and the Plan (a custom object). */
+export type UpgradeReads = Pick<KubeApi, 'configMapData' | 'customObject'>;
+
+/** The server Plan (upgrade.cattle.io/v1 plans, system-upgrade-controller's CRD); undefined without one or its CRD. */
+const serverPlan = async (kube: UpgradeReads) =>
+  (await kube.customObject({
+    group: 'upgrade.cattle.io',
+    version: 'v1',
+    plural: 'plans',
+    namespace: SYSTEM_UPGRADE_NAMESPACE,
+    name: SERVER_PLAN_NAME,
+  })) as PlanObject | undefined;
 
 /**
  * Why an in-place upgrade is pending or running, or undefined when none is:
@@ -21,19 +40,14 @@ export const PLAN_LABEL = `plan.upgrade.cattle.io/${SERVER_PLAN_NAME}`;
  * Objects that do not exist (K3s without them, deployments older than the
  * records) stop nothing.
  */
-/** The parts of a system-upgrade-controller Plan the checks read. */
-interface PlanObject {
-  readonly status?: { readonly applying?: readonly string[]; readonly latestHash?: string };
-}
-
-export function upgradeInFlight(kubectl: Kubectl, serverNodes: readonly NodeStatus[]): string | undefined {
-  const record = (name: string) => kubectl.object<{ data?: { kubernetes?: string } }>(UPGRADE_RECORDS.namespace, 'configmap', name)?.data?.kubernetes;
-  const target = record(UPGRADE_RECORDS.target);
-  const running = record(UPGRADE_RECORDS.running);
+export async function upgradeInFlight(kube: UpgradeReads, serverNodes: readonly NodeStatus[]): Promise<string | undefined> {
+  const record = async (name: string) => (await kube.configMapData(UPGRADE_RECORDS.namespace, name))?.kubernetes;
+  const target = await record(UPGRADE_RECORDS.target);
+  const running = await record(UPGRADE_RECORDS.running);
   if (target !== undefined && target !== running) {
     return `the last apply set the Kubernetes target to ${target}, but the running record says ${running ?? 'nothing yet'} (ConfigMaps ${UPGRADE_RECORDS.namespace}/${UPGRADE_RECORDS.target} and ${UPGRADE_RECORDS.running}): an upgrade is under way or failed`;
   }
-  const plan = kubectl.object<PlanObject>(SYSTEM_UPGRADE_NAMESPACE, 'plans.upgrade.cattle.io', SERVER_PLAN_NAME);
+  const plan = await serverPlan(kube);
   if (plan === undefined) return undefined;
   const applying = plan.status?.applying ?? [];
   if (applying.length > 0) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} is applying on ${applying.join(', ')}`;
@@ -57,8 +71,8 @@ export function upgradeInFlight(kubectl: Kubectl, serverNodes: readonly NodeStat
  * restart Lease keeps their Jobs in their prepare step) counts as done here;
  * the roll's next preflight refuses that upgrade.
  */
-export function planSettledOn(kubectl: Kubectl, node: NodeStatus, serverNodes: readonly NodeStatus[]): boolean {
-  const plan = kubectl.object<PlanObject>(SYSTEM_UPGRADE_NAMESPACE, 'plans.upgrade.cattle.io', SERVER_PLAN_NAME);
+export async function planSettledOn(kube: UpgradeReads, node: NodeStatus, serverNodes: readonly NodeStatus[]): Promise<boolean> {
+  const plan = await serverPlan(kube);
   if (plan === undefined) return true;
   const hash = plan.status?.latestHash;
   if (!hash) return false;

@@ -280,6 +280,14 @@ describe('roll: the way through, and what it refuses', () => {
     const calls = c.calls();
     expect(calls.some((call) => call.startsWith('aws ssm send-command') && call.includes('snapshot before server-1'))).toBe(true);
     expect(calls.some((call) => call.startsWith('kube-api PUT /apis/coordination.k8s.io/'))).toBe(true);
+    // kubectl drain is its one kubectl process; the cordon before it and the Node's deletion went through the client.
+    const kubectl = calls.filter((call) => call.startsWith('kubectl '));
+    expect(kubectl).toHaveLength(1);
+    expect(kubectl[0]).toMatch(/ drain ip-10-0-1-10 /);
+    expect(calls.filter((call) => /^kube-api (PATCH|DELETE) \/api\/v1\/nodes\//.test(call))).toEqual([
+      'kube-api PATCH /api/v1/nodes/ip-10-0-1-10 as cordon ip-10-0-1-10',
+      'kube-api DELETE /api/v1/nodes/ip-10-0-1-10 as delete node ip-10-0-1-10 --wait=false',
+    ]);
     expect(holderOf(world.lease)).toBeUndefined();
   });
 });

@@ -80,6 +80,9 @@ describe('rotate token: the way through', () => {
     const result = c.run(['rotate', '--dir', 'module', 'token', '--json'], { tools: ['terraform', 'kubectl'] });
     expect(result.code).toBe(0);
     expect(c.calls().filter((call) => call.includes('rotate-token.sh restart k3s'))).toHaveLength(2);
+    // The Nodes, the upgrade's records and Plan and the Lease through the Kubernetes client: no kubectl process.
+    expect(c.calls().filter((call) => call.startsWith('kubectl '))).toEqual([]);
+    expect(c.calls().some((call) => call.startsWith('kube-api GET /api/v1/nodes '))).toBe(true);
     // The report: every message with its code (those standard error showed), every timed step with its outcome and
     // time: the plan's steps (n of 6 on K3s: no snapshot), each server restarted (n of 2) with its two steps.
     const report = JSON.parse(result.out);

@@ -1,8 +1,8 @@
 import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/private/kubernetes-upgrade';
 import { GATES_NAMESPACE } from '../../../lib/kubernetes/readiness-gates';
 import { SERVER_PLAN_NAME } from '../../../lib/kubernetes/private/upgrade-plan';
-import type { Kubectl, NodeStatus } from '../../../cli/shared/kubectl';
-import { PLAN_LABEL, planSettledOn, UPGRADE_RECORDS } from '../../../cli/shared/upgrade-state';
+import type { NodeStatus } from '../../../cli/shared/kubectl';
+import { PLAN_LABEL, planSettledOn, UPGRADE_RECORDS, type UpgradeReads } from '../../../cli/shared/upgrade-state';
 
 // The roll reads what the stacks write: the same names, from lib/kubernetes/object-names.ts.
 it('reads the records and the Plan label the upgrade writes', () => {
@@ -13,8 +13,12 @@ it('reads the records and the Plan label the upgrade writes', () => {
 describe('planSettledOn: the Plan and the server a roll just replaced', () => {
   const node = (name: string, hash?: string): NodeStatus =>
     ({ name, labels: hash ? { [PLAN_LABEL]: hash } : {}, ready: true, internalIps: ['10.0.0.1'], deleting: false }) as unknown as NodeStatus;
-  const withPlan = (status?: { latestHash?: string; applying?: string[] }) =>
-    ({ object: () => (status === undefined ? undefined : { status }) }) as unknown as Kubectl;
+  // The API as the Kubernetes layer answers: the server Plan (undefined: none, or no CRD), no records.
+  const withPlan = (status?: { latestHash?: string; applying?: string[] }): UpgradeReads => ({
+    configMapData: async () => undefined,
+    customObject: async (ref) =>
+      status === undefined || ref.group !== 'upgrade.cattle.io' || ref.plural !== 'plans' || ref.name !== SERVER_PLAN_NAME ? undefined : { status },
+  });
   const fresh = node('new');
   const others = (hash?: string) => [fresh, node('a', hash), node('b', hash)];
 
@@ -26,7 +30,7 @@ describe('planSettledOn: the Plan and the server a roll just replaced', () => {
     ['the others done, the new Node not yet picked up', withPlan({ latestHash: 'h', applying: [] }), others('h'), false],
     ['held up on another server (applying there)', withPlan({ latestHash: 'h2', applying: ['a'] }), others('h1'), true],
     ['held up on the others (behind, nothing applying)', withPlan({ latestHash: 'h2', applying: [] }), others('h1'), true],
-  ] as const)('%s', (_, kubectl, nodes, settled) => {
-    expect(planSettledOn(kubectl, nodes[0], nodes)).toBe(settled);
+  ] as const)('%s', async (_, kube, nodes, settled) => {
+    expect(await planSettledOn(kube, nodes[0], nodes)).toBe(settled);
   });
 });

@@ -78,11 +78,67 @@ describe("the fake cloud's Kubernetes API", () => {
   });
 
   it('a request the world does not serve is refused naming it (501), never answered kindly', async () => {
-    const refused = await api.client.core.listNode().then(
+    const refused = await api.client.core.listNamespacedPod({ namespace: 'kube-system' }).then(
       () => undefined,
-      (error: unknown) => kubeFailure(error, 'Listing the Nodes', api.client.server, false),
+      (error: unknown) => kubeFailure(error, 'Listing the Pods', api.client.server, false),
     );
     expect(refused).toBeInstanceOf(KubeRefused);
-    expect(refused).toMatchObject({ status: { code: 501, message: expect.stringContaining('does not serve GET /api/v1/nodes') } });
+    expect(refused).toMatchObject({
+      status: { code: 501, message: expect.stringContaining('does not serve GET /api/v1/namespaces/kube-system/pods') },
+    });
+  });
+
+  it('the Nodes listed as the stub keeps them; cordoned and uncordoned by merge patch, each logged as the kubectl call it stands for', async () => {
+    expect(await api.nodes.list()).toEqual([expect.objectContaining({ name: 'ip-10-0-0-10', ready: true, etcdVoter: true, unschedulable: false })]);
+    expect(await api.nodes.setUnschedulable('ip-10-0-0-10', true)).toBe(true);
+    expect(c.world().cluster.servers[0].cordoned).toBe(true);
+    expect((await api.nodes.list())?.[0].unschedulable).toBe(true);
+    expect(await api.nodes.setUnschedulable('ip-10-0-0-10', false)).toBe(true);
+    expect(c.world().cluster.servers[0].cordoned).toBe(false);
+    expect(await api.nodes.setUnschedulable('ip-10-9-9-9', true)).toBe(false);
+    expect(c.calls()).toEqual([
+      'kube-api GET /api/v1/nodes as get nodes -o json',
+      'kube-api PATCH /api/v1/nodes/ip-10-0-0-10 as cordon ip-10-0-0-10',
+      'kube-api GET /api/v1/nodes as get nodes -o json',
+      'kube-api PATCH /api/v1/nodes/ip-10-0-0-10 as uncordon ip-10-0-0-10',
+      'kube-api PATCH /api/v1/nodes/ip-10-9-9-9 as cordon ip-10-9-9-9',
+    ]);
+  });
+
+  it('a patch of a Node that is not a merge patch is refused (415) before the world is asked', async () => {
+    const refused = await api.client.core.patchNode({ name: 'ip-10-0-0-10', body: [{ op: 'add', path: '/spec/unschedulable', value: true }] }).then(
+      () => undefined,
+      (error: unknown) => kubeFailure(error, 'Patching the Node', api.client.server, true),
+    );
+    expect(refused).toMatchObject({ status: { code: 415, reason: 'UnsupportedMediaType' } });
+    expect(c.world().cluster.servers[0].cordoned).toBeUndefined();
+    expect(c.calls()).toEqual([]);
+  });
+
+  it("a Node's deletion and a Secret's: the world's Node being deleted, the Secret recorded; a Node not there is NotFound", async () => {
+    expect(await api.nodes.delete('ip-10-0-0-10')).toBe(true);
+    expect(c.world().cluster.servers[0].deleting).toBe(true);
+    expect(await api.nodes.delete('ip-10-9-9-9')).toBe(false);
+    expect(await api.deleteSecret('kube-system', 'ip-10-0-0-10.node-password.rke2')).toBe(true);
+    expect(c.world().cluster.deletedSecrets).toEqual(['ip-10-0-0-10.node-password.rke2']);
+    expect(c.calls()).toEqual([
+      'kube-api DELETE /api/v1/nodes/ip-10-0-0-10 as delete node ip-10-0-0-10 --wait=false',
+      'kube-api DELETE /api/v1/nodes/ip-10-9-9-9 as delete node ip-10-9-9-9 --wait=false',
+      'kube-api DELETE /api/v1/namespaces/kube-system/secrets/ip-10-0-0-10.node-password.rke2 as -n kube-system delete secret ip-10-0-0-10.node-password.rke2',
+    ]);
+  });
+
+  it("the upgrade's records and server Plan: none without an upgrade (no CRD: a 404 as the API server's), then as the world holds them", async () => {
+    const plan = { group: 'upgrade.cattle.io', version: 'v1', plural: 'plans', namespace: 'system-upgrade', name: 'server-plan' };
+    expect(await api.configMapData('rancher-aws-gates', 'rancher-aws-kubernetes-target')).toBeUndefined();
+    expect(await api.customObject(plan)).toBeUndefined();
+    c.update((world) => (world.cluster.upgrade = { target: 'v1.35.7', running: 'v1.35.6' }));
+    expect(await api.customObject(plan)).toBeUndefined();
+    c.update((world) => (world.cluster.upgrade.plan = { latestHash: 'h1', applying: ['ip-10-0-0-10'] }));
+    expect(await api.configMapData('rancher-aws-gates', 'rancher-aws-kubernetes-target')).toEqual({ kubernetes: 'v1.35.7' });
+    expect(await api.customObject(plan)).toMatchObject({ status: { latestHash: 'h1', applying: ['ip-10-0-0-10'] } });
+    expect(c.calls()).toContain(
+      'kube-api GET /apis/upgrade.cattle.io/v1/namespaces/system-upgrade/plans/server-plan as -n system-upgrade get plans.upgrade.cattle.io server-plan -o json',
+    );
   });
 });

@@ -414,14 +414,80 @@ function parse(buffer) {
 // (k8s.io/apimachinery pkg/api/errors), an API the call could not reach a connection closed without an answer,
 // and anything else (a call the stub does not model) a 501 naming it, never a kind answer. The call log names the
 // request and the call it ran as (`kube-api PUT /apis/... as replace -f - -o json`).
+// A route is a request's pattern and the kubectl call it stands for (its arguments from the path's parts and the
+// request: { body, contentType }); a route may answer itself instead (a refusal the API server makes before any
+// object is read), and may say what the API server answers on success (from the call's arguments and the path's
+// parts) where the kubectl call prints no object.
+// The kubectl calls are those the roll and the rotations made before they went through the client, so the stub's
+// model of each (fake-roll.js kubectl) and the world's hooks keyed on them hold for both.
 const KUBE_ROUTES = [
   // Leases (coordination.k8s.io/v1): the restart protocol's (cli/shared/lease.ts).
   [/^GET \/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/, (ns, name) => ['-n', ns, 'get', 'lease', name, '-o', 'json']],
   [/^POST \/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases$/, () => ['create', '-f', '-', '-o', 'json']],
   [/^PUT \/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/, () => ['replace', '-f', '-', '-o', 'json']],
-  // A ConfigMap (the restore record beside the restart Lease).
+  // A ConfigMap (the restore record beside the restart Lease; the upgrade's records, cli/shared/upgrade-state.ts).
   [/^GET \/api\/v1\/namespaces\/([^/]+)\/configmaps\/([^/]+)$/, (ns, name) => ['-n', ns, 'get', 'configmap', name, '-o', 'json']],
+  // The Nodes (cli/shared/kube/nodes.ts): listed; cordoned or uncordoned; their deletion asked.
+  [/^GET \/api\/v1\/nodes$/, () => ['get', 'nodes', '-o', 'json']],
+  [
+    /^PATCH \/api\/v1\/nodes\/([^/]+)$/,
+    cordonOf,
+    // kubectl prints `node/NAME cordoned`; the API server answers the Node patched (here its name and the field).
+    ([verb], name) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: verb === 'cordon' ? { unschedulable: true } : {} }),
+  ],
+  [
+    /^DELETE \/api\/v1\/nodes\/([^/]+)$/,
+    (name) => ['delete', 'node', name, '--wait=false'],
+    // kubectl prints `node "NAME" deleted`; the API server's answer is a Status of Success (the client reads none of it).
+    (_, name) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'nodes' } }),
+  ],
+  // A Secret deleted (a replaced server's node password).
+  [
+    /^DELETE \/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/,
+    (ns, name) => ['-n', ns, 'delete', 'secret', name],
+    (_, _ns, name) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'secrets' } }),
+  ],
+  // The upgrade controller's server Plan (a custom object, upgrade.cattle.io/v1 plans).
+  [
+    /^GET \/apis\/upgrade\.cattle\.io\/v1\/namespaces\/([^/]+)\/plans\/([^/]+)$/,
+    (ns, name) => ['-n', ns, 'get', 'plans.upgrade.cattle.io', name, '-o', 'json'],
+  ],
 ];
+
+/**
+ * A PATCH of a Node as the kubectl call it stands for: `kubectl cordon` and `uncordon` send a merge patch of
+ * `spec.unschedulable` alone (kubernetes/kubectl v0.35.7 pkg/drain/cordon.go: true, or the field removed with null),
+ * which is what the client layer sends (cli/shared/kube/nodes.ts setUnschedulable). The API server reads a PATCH by
+ * its Content-Type (k8s.io/apiserver pkg/endpoints/handlers/patch.go): one it does not take is 415; a body that is not
+ * JSON is 400. Any other patch of a Node is none the fake world models: 501, naming it.
+ */
+function cordonOf(name, { body, contentType }) {
+  const type = (contentType ?? '').split(';')[0].trim();
+  if (!['application/merge-patch+json', 'application/strategic-merge-patch+json'].includes(type))
+    return status(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json (got ${type || 'none'})`,
+    );
+  let patch;
+  try {
+    patch = JSON.parse(body);
+  } catch {
+    return status(400, 'BadRequest', 'the body of the request was in an unknown format');
+  }
+  const keys = (o) => (o && typeof o === 'object' ? Object.keys(o) : []);
+  const onlyUnschedulable = keys(patch).join() === 'spec' && keys(patch.spec).join() === 'unschedulable';
+  if (onlyUnschedulable && patch.spec.unschedulable === true) return ['cordon', name];
+  if (onlyUnschedulable && (patch.spec.unschedulable === null || patch.spec.unschedulable === false)) return ['uncordon', name];
+  return { status: 501, text: `fake Kubernetes API: a patch of Node ${name} the fake world does not model: ${body}` };
+}
+
+/** An answer of the API server that refuses: apimachinery's Status with its reason and code. */
+const status = (code, reason, message) => ({
+  status: code,
+  body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code },
+});
+
 // apimachinery's StatusReason and the code kube-apiserver answers it with (pkg/api/errors: NewNotFound 404,
 // NewAlreadyExists and NewConflict 409, NewInvalid 422, NewForbidden 403, NewBadRequest 400, ...).
 const REASON_CODES = {
@@ -440,15 +506,18 @@ const REASON_CODES = {
 };
 let kubeCalls = 0;
 /** One request of the fake world's Kubernetes API: its status and body, or undefined for a connection to drop. */
-function kubeAnswer(method, url, authorization, body) {
+function kubeAnswer(method, url, authorization, body, contentType) {
   const token = /^Bearer FAKEWORLD([0-9a-f]+)$/.exec(authorization ?? '')?.[1];
   if (!token)
     return { status: 401, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', message: 'Unauthorized', code: 401 } };
   const dir = Buffer.from(token, 'hex').toString('utf8');
   const path = new URL(url, 'http://fake').pathname;
-  const route = KUBE_ROUTES.map(([pattern, argsOf]) => [pattern.exec(`${method} ${path}`), argsOf]).find(([match]) => match);
+  const route = KUBE_ROUTES.map(([pattern, argsOf, answerOf]) => [pattern.exec(`${method} ${path}`), argsOf, answerOf]).find(([match]) => match);
   if (!route) return { status: 501, text: `fake Kubernetes API: the fake world does not serve ${method} ${path}` };
-  const args = route[1](...route[0].slice(1).map(decodeURIComponent));
+  const parts = route[0].slice(1).map(decodeURIComponent);
+  const args = route[1](...parts, { body, contentType });
+  // A refusal of the route's own (a Content-Type the API server does not take), before the world is asked.
+  if (!Array.isArray(args)) return args;
   const files = join(dir, `.kube.${process.pid}.${++kubeCalls}`);
   if (method === 'POST' || method === 'PUT') fs.writeFileSync(`${files}.in`, body);
   let code;
@@ -472,9 +541,15 @@ function kubeAnswer(method, url, authorization, body) {
   } finally {
     for (const file of ['in', 'out', 'err']) fs.rmSync(`${files}.${file}`, { force: true });
   }
-  if (code === 0) return { status: method === 'POST' ? 201 : 200, text: out };
+  if (code === 0) {
+    const answered = route[2]?.(args, ...parts);
+    return answered ? { status: 200, body: answered } : { status: method === 'POST' ? 201 : 200, text: out };
+  }
   // kubectl's lines for an API it could not reach (refused, or any other failure to connect): no answer.
   if (/The connection to the server .* was refused|^Unable to connect to the server/m.test(err)) return undefined;
+  // kubectl's line for a resource the API server does not serve (a CRD not installed: it asks discovery first); the
+  // API server itself answers a request for it with a 404 Status (k8s.io/apiserver's not-found handler).
+  if (/the server doesn't have a resource type/.test(err)) return status(404, 'NotFound', 'the server could not find the requested resource');
   const refused = /^Error from server \((\w+)\): (.*)$/s.exec(err.trim());
   if (refused && REASON_CODES[refused[1]]) {
     const [, reason, message] = refused;
@@ -497,7 +572,13 @@ const kubeServer = (
   request.on('end', () => {
     let answer;
     try {
-      answer = kubeAnswer(request.method, request.url, request.headers.authorization, Buffer.concat(chunks).toString('utf8'));
+      answer = kubeAnswer(
+        request.method,
+        request.url,
+        request.headers.authorization,
+        Buffer.concat(chunks).toString('utf8'),
+        request.headers['content-type'],
+      );
     } catch (error) {
       answer = { status: 500, text: `fake Kubernetes API: ${error.stack ?? error}` };
     }

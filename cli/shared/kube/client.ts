@@ -4,6 +4,7 @@ import {
   BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   ServerConfiguration,
   createConfiguration,
@@ -32,6 +33,8 @@ export interface KubeClient {
   readonly coordination: CoordinationV1Api;
   readonly batch: BatchV1Api;
   readonly admission: AdmissionregistrationV1Api;
+  /** Objects of a CustomResourceDefinition (the upgrade controller's Plans), by group, version and plural. */
+  readonly custom: CustomObjectsApi;
 }
 
 /**
@@ -91,5 +94,6 @@ export function kubeClient(settings: KubeSettings): KubeClient {
     coordination: new CoordinationV1Api(configuration),
     batch: new BatchV1Api(configuration),
     admission: new AdmissionregistrationV1Api(configuration),
+    custom: new CustomObjectsApi(configuration),
   };
 }

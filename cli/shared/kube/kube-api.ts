@@ -1,27 +1,56 @@
 import { kubeClient, type KubeClient, type KubeSettings } from './client';
 import { readConfigMap } from './config-maps';
+import { readCustomObject, type CustomObjectRef } from './custom-objects';
 import { createLease, readLease, replaceLease, type LeaseApi } from './leases';
+import { deleteNode, nodesIfAnswered, setUnschedulable } from './nodes';
+import { deleteSecret } from './secrets';
+import type { NodeStatus } from '../kubectl';
 
 /**
  * The Kubernetes layer as the commands use it, loaded with import() only when a command reaches the cluster (its
  * generated models are most of its size: docs/development.md, "The Kubernetes layer"), bundled apart
- * (scripts/build.js CLI_APART).
+ * (scripts/build.js CLI_APART). Its functions are the layer's, bound to one client: a command's own code imports
+ * the types only.
  */
 export interface KubeApi {
   readonly client: KubeClient;
   /** The restart protocol's Lease calls (cli/shared/lease.ts). */
   readonly leases: LeaseApi;
+  /** The Nodes as the roll and the rotations read and change them (nodes.ts). */
+  readonly nodes: {
+    /** Every Node; undefined when the API did not answer (nodesIfAnswered). */
+    readonly list: () => Promise<NodeStatus[] | undefined>;
+    /** Cordoned (true) or uncordoned (false); false when there is no such Node. */
+    readonly setUnschedulable: (name: string, unschedulable: boolean) => Promise<boolean>;
+    /** Its deletion asked (`--wait=false`); false when there was none. */
+    readonly delete: (name: string) => Promise<boolean>;
+  };
+  /** A ConfigMap's data (config-maps.ts); undefined when there is none. */
+  readonly configMapData: (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;
+  /** A custom object's JSON (custom-objects.ts); undefined when there is none, or its CRD is not installed. */
+  readonly customObject: (ref: CustomObjectRef) => Promise<unknown>;
+  /** Deletes a Secret (secrets.ts); false when there was none. */
+  readonly deleteSecret: (namespace: string, name: string) => Promise<boolean>;
 }
 
 export function kubeApi(settings: KubeSettings): KubeApi {
   const client = kubeClient(settings);
+  const configMapData = async (namespace: string, name: string) => (await readConfigMap(client, namespace, name))?.data;
   return {
     client,
     leases: {
       read: (namespace, name) => readLease(client, namespace, name),
       create: (write) => createLease(client, write),
       replace: (write, resourceVersion) => replaceLease(client, write, resourceVersion),
-      restoreRecord: async (namespace, name) => (await readConfigMap(client, namespace, name))?.data,
+      restoreRecord: configMapData,
     },
+    nodes: {
+      list: () => nodesIfAnswered(client),
+      setUnschedulable: (name, unschedulable) => setUnschedulable(client, name, unschedulable),
+      delete: (name) => deleteNode(client, name),
+    },
+    configMapData,
+    customObject: (ref) => readCustomObject(client, ref),
+    deleteSecret: (namespace, name) => deleteSecret(client, namespace, name),
   };
 }

@@ -1,7 +1,7 @@
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { nodeStatus, type NodeStatus } from '../kubectl';
 import type { KubeClient } from './client';
-import { kubeFailure, kubeStatus } from './errors';
+import { KubeRefused, KubeUnanswered, KubeUnreachable, kubeFailure, kubeStatus } from './errors';
 
 /**
  * Every Node, as the roll reads it (`nodeStatus`: InternalIPs, Ready, RKE2's EtcdIsVoter, cordoned, being deleted,
@@ -25,6 +25,20 @@ export async function listNodes(client: KubeClient): Promise<NodeStatus[]> {
     );
   } catch (error) {
     throw kubeFailure(error, 'Listing the Nodes', client.server, false);
+  }
+}
+
+/**
+ * Every Node, or undefined when the API server could not be reached, did not answer or refused the list: what a
+ * `kubectl get nodes -o json` that failed was to `Kubectl.nodes()`, a look the roll and the rotations wait through
+ * (a server restarting) or stop on.
+ */
+export async function nodesIfAnswered(client: KubeClient): Promise<NodeStatus[] | undefined> {
+  try {
+    return await listNodes(client);
+  } catch (error) {
+    if (error instanceof KubeRefused || error instanceof KubeUnreachable || error instanceof KubeUnanswered) return undefined;
+    throw error;
   }
 }
 

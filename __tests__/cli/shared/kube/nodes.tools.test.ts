@@ -1,6 +1,6 @@
 import { kubeClient } from '../../../../cli/shared/kube/client';
 import { KubeUnanswered } from '../../../../cli/shared/kube/errors';
-import { deleteNode, listNodes, setUnschedulable } from '../../../../cli/shared/kube/nodes';
+import { deleteNode, listNodes, nodesIfAnswered, setUnschedulable } from '../../../../cli/shared/kube/nodes';
 import { FakeCluster } from '../../../helpers/fake-cluster/fake-cluster';
 
 /** The Nodes through the client, read as the roll reads them (nodeStatus), from the objects the kubelet and RKE2 write. */
@@ -72,5 +72,25 @@ describe('listNodes', () => {
     expect(await deleteNode(client, c.name)).toBe(true);
     expect(await cluster.get('nodes', c.name)).toBeUndefined();
     expect(await deleteNode(client, c.name)).toBe(false);
+  });
+});
+
+describe('nodesIfAnswered', () => {
+  it('the Nodes when the API answers; undefined when it refuses the list or drops the request, as a kubectl get nodes that failed', async () => {
+    const client = kubeClient({ kubeconfig: cluster.kubeconfig(), requestTimeoutMs: 2_000 });
+    expect((await nodesIfAnswered(client))?.map((n) => n.name)).toEqual((await listNodes(client)).map((n) => n.name));
+    await cluster.fault({
+      verb: 'list',
+      resource: 'nodes',
+      action: 'status',
+      code: 503,
+      reason: 'ServiceUnavailable',
+      message: 'etcd is down',
+      times: 1,
+    });
+    expect(await nodesIfAnswered(client)).toBeUndefined();
+    await cluster.fault({ verb: 'list', resource: 'nodes', action: 'drop', times: 1 });
+    expect(await nodesIfAnswered(client)).toBeUndefined();
+    expect(await nodesIfAnswered(client)).toBeDefined();
   });
 });

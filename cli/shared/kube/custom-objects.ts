@@ -1,0 +1,28 @@
+import type { KubeClient } from './client';
+import { kubeFailure, kubeStatus } from './errors';
+
+/** Where a namespaced object of a CustomResourceDefinition is served: `/apis/<group>/<version>/namespaces/<namespace>/<plural>/<name>`. */
+export interface CustomObjectRef {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * A namespaced custom object as the API serves it (its JSON, unchecked: the caller reads the fields it knows), or
+ * undefined when there is none: `kubectl -n <namespace> get <plural>.<group> <name> -o json` failing with NotFound,
+ * or with "the server doesn't have a resource type" when its CRD is not installed. The apiserver answers both with a
+ * 404 Status (an object missing: apimachinery's `pkg/api/errors` NewNotFound; a resource nobody serves: the
+ * apiserver's not-found handler, "the server could not find the requested resource"), which kubectl tells apart
+ * only by asking discovery first.
+ */
+export async function readCustomObject(client: KubeClient, ref: CustomObjectRef): Promise<unknown> {
+  try {
+    return (await client.custom.getNamespacedCustomObject(ref)) as unknown;
+  } catch (error) {
+    if (kubeStatus(error)?.code === 404) return undefined;
+    throw kubeFailure(error, `Reading ${ref.plural}.${ref.group} ${ref.namespace}/${ref.name}`, client.server, false);
+  }
+}
