@@ -275,7 +275,8 @@ const runAcceptance: Runner = async (line) => {
   const o = line.options;
   if (line.stack === undefined && o.teardownRun === undefined) throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
   // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
-  if (o.dryRun !== true) terraformAndTools(line, ['kubectl', 'aws', 'curl']);
+  // AWS through the SDK alone (STS, the Tagging API, IAM, CloudTrail, CloudWatch, SSM, EC2, S3, RDS): no AWS CLI.
+  if (o.dryRun !== true) terraformAndTools(line, ['kubectl', 'curl']);
   // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
   const stopping = stopOnSignals('the acceptance run; its deployment is torn down', '`npm run acceptance -- --teardown-run <run id>` finishes it');
   const path = (file: string | undefined) => (file === undefined ? undefined : resolve(file));

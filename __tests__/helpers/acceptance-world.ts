@@ -1,7 +1,8 @@
 /**
  * The acceptance run's world, shared by its tools files (cli/acceptance/acceptance*.tools.test.ts, split by what
  * they prove so jest runs them side by side): `npm run acceptance -- <stack>` as a person runs it, the bundled CLI
- * with terraform, aws and kubectl stubbed (ops-stubs/fake-cloud.js with fake-acceptance.js, the roll's cluster of
+ * with terraform and kubectl stubbed and AWS the fake AWS endpoint, whose calls of the run's own the stubs answer
+ * (fake-aws-endpoint/world-stubs.ts; no aws on PATH) (ops-stubs/fake-cloud.js with fake-acceptance.js, the roll's cluster of
  * fake-roll.js and the drill's throwaway of fake-drill.js), the app's synth stubbed (fake-acceptance-synth.js, writing
  * real synths each file makes once), and Rancher a local HTTP server of the test that /ping, /cacerts (docker) and the
  * first login reach through the real curl. Every run, passing, failing or killed, must end with the deployment's state
@@ -164,9 +165,14 @@ export async function world(change?: (w: any) => void, stack = 'rke-ha'): Promis
   mkdirSync(join(c.dir, 'docs'));
   copyFileSync(join(__dirname, '..', '..', 'docs', 'deployer-policy.json'), join(c.dir, 'docs', 'deployer-policy.json'));
   copyFileSync(join(__dirname, '..', '..', 'package.json'), join(c.dir, 'package.json'));
+  // The tools an acceptance run starts: no aws (AWS through the SDK, to the fake AWS endpoint), so a call to it fails.
+  c.tools = ACCEPTANCE_TOOLS;
   worlds.push({ c, r });
   return { c, r };
 }
+
+/** The tools an acceptance run needs on PATH (cli/main.ts: terraform, kubectl, curl) and nothing else. */
+export const ACCEPTANCE_TOOLS: readonly string[] = ['terraform', 'kubectl', 'curl'];
 
 /** An rke-ha run as the README gives it: no settings file unless the case gives one. */
 export const accept = (c: FakeCloud, ...extra: string[]) => {

@@ -318,6 +318,11 @@ export class FakeCloud {
   readonly dir: string;
   readonly moduleDir: string;
   readonly bin: string;
+  /**
+   * The stubs on PATH for every run that names none (`tools`): a command's world names the tools it may start, so a
+   * call of any other (an `aws` process the command no longer needs) finds no such tool and fails its test.
+   */
+  tools?: readonly string[];
   /** The CLI runs started so far (each registers its pid under its number: see `started`). */
   private runs = 0;
 
@@ -478,7 +483,7 @@ export class FakeCloud {
   /** As `run`, without blocking this process (a server of the test answers the CLI meanwhile). */
   async runAsync(
     args: readonly string[],
-    options: { env?: Record<string, string> } = {},
+    options: { env?: Record<string, string>; tools?: readonly string[] } = {},
   ): Promise<{ code: number | null; out: string; err: string }> {
     const run = this.started(process.execPath, [opsCli(), ...args]);
     const result = await runBoundedAsync(run.command, run.args, { cwd: this.dir, env: this.env(options, run.number) });
@@ -503,7 +508,13 @@ export class FakeCloud {
     const started = this.started(process.execPath, [opsCli(), ...args]);
     const command = [started.command, ...started.args].map(quote).join(' ') + (stdoutTo ? ` > ${quote(join(this.dir, stdoutTo))}` : '');
     let typed = false;
-    const run: AsyncRun = await runBoundedAsync('script', ['-qec', command, '/dev/null'], {
+    // `script` from the tests' own PATH: a world's `tools` leave only its stubs and node on the run's.
+    const script =
+      (process.env.PATH ?? '')
+        .split(delimiter)
+        .map((dir) => join(dir, 'script'))
+        .find(existsSync) ?? 'script';
+    const run: AsyncRun = await runBoundedAsync(script, ['-qec', command, '/dev/null'], {
       cwd: this.dir,
       env: { ...this.env({ env }, started.number), SHELL: '/bin/sh' },
       onStdout: (screen, child) => {
@@ -530,10 +541,11 @@ export class FakeCloud {
   /** The CLI's environment: the stubs first on PATH (with `tools`, only those stubs and node), the world, no poll waits. */
   private env(options: { env?: Record<string, string>; tools?: readonly string[] }, run?: number): NodeJS.ProcessEnv {
     let path = `${this.bin}${delimiter}${process.env.PATH}`;
-    if (options.tools) {
-      path = join(this.dir, `bin-${options.tools.join('-') || 'none'}`);
+    const tools = options.tools ?? this.tools;
+    if (tools) {
+      path = join(this.dir, `bin-${tools.join('-') || 'none'}`);
       mkdirSync(path, { recursive: true });
-      for (const tool of [...options.tools, 'fake-roll.js', 'fake-drill.js', 'fake-acceptance.js'])
+      for (const tool of [...tools, 'fake-roll.js', 'fake-drill.js', 'fake-acceptance.js'])
         if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
       if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
     }

@@ -244,23 +244,14 @@ export interface DownstreamContext {
 
 /** One shell command on the instance through SSM (AWS-RunShellScript), waited for within `minutes`. */
 async function onInstance(c: DownstreamContext, instanceId: string, commands: readonly string[], minutes: number, comment: string) {
-  const parameters = JSON.stringify({ commands, executionTimeout: [String(minutes * 60)] });
-  const sent = c.aws.call<{ Command?: { CommandId?: string } }>(
-    ['ssm', 'send-command', '--instance-ids', instanceId, '--document-name', 'AWS-RunShellScript', '--comment', comment, '--parameters', parameters],
-    // Not registered with SSM yet (the instance is booting): the caller looks again.
-    ['InvalidInstanceId'],
-  );
-  const commandId = sent?.Command?.CommandId;
+  const { side, clients } = await c.aws.sdk();
+  const commandId = await side.sendShellCommand(clients, { instanceIds: [instanceId], commands, comment, timeoutSeconds: minutes * 60 });
+  // Not registered with SSM yet (InvalidInstanceId: the instance is booting): the caller looks again.
   if (!commandId) return undefined;
-  return waitUntil(minutes * 60_000, c.interrupted, () => {
-    const got = c.aws.call<{ Status?: string; StandardOutputContent?: string; StandardErrorContent?: string }>(
-      ['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', instanceId],
-      ['InvocationDoesNotExist'],
-    );
-    const s = got?.Status;
-    return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s)
-      ? undefined
-      : { status: s, output: String(got?.StandardOutputContent ?? ''), error: String(got?.StandardErrorContent ?? '').trim() };
+  // Each look: undefined while the invocation is Pending, InProgress or Delayed, and while SSM does not have it yet.
+  return waitUntil(minutes * 60_000, c.interrupted, async () => {
+    const got = await side.invocationResult(clients, commandId, instanceId);
+    return got && { status: got.status, output: got.output, error: got.error };
   });
 }
 

@@ -169,10 +169,17 @@ export type Totals = Record<string, { readonly count: number; readonly sum: numb
  * sends none; CloudWatch matches a metric by its namespace, name and every dimension), but for the metrics each
  * server sends into its own series (CertificateDaysLeft: dimension Server, put_server_metric), read for `server`.
  * CloudWatch returns only the periods that hold data (none for a metric nobody sent yet: an empty answer, not an
- * error), the timestamps being the periods' starts; the AWS CLI follows NextToken itself. (ListMetrics is no help
- * here: a new metric takes up to 15 minutes to be listed.)
+ * error), the timestamps being the periods' starts; every page is read (NextToken). (ListMetrics is no help here: a
+ * new metric takes up to 15 minutes to be listed.)
  */
-export function readTotals(aws: Aws, namespace: string, metrics: readonly string[], since: Date, until: Date, server?: string): Totals {
+export async function readTotals(
+  aws: Aws,
+  namespace: string,
+  metrics: readonly string[],
+  since: Date,
+  until: Date,
+  server?: string,
+): Promise<Totals> {
   const queries = metrics.flatMap((metric, i) => {
     const own = PER_SERVER_METRICS.includes(metric);
     if (own && server === undefined) throw new Error(`internal: ${metric} is read for one server`);
@@ -183,24 +190,15 @@ export function readTotals(aws: Aws, namespace: string, metrics: readonly string
       ReturnData: true,
     }));
   });
-  const answer = aws.call<{ MetricDataResults?: { Id?: string; Timestamps?: string[]; Values?: number[] }[] }>([
-    'cloudwatch',
-    'get-metric-data',
-    '--metric-data-queries',
-    JSON.stringify(queries),
-    '--start-time',
-    since.toISOString(),
-    '--end-time',
-    until.toISOString(),
-  ]);
-  const result = (id: string) => answer?.MetricDataResults?.find((r) => r.Id === id);
+  const { side, clients } = await aws.sdk();
+  const series = await side.metricData(clients, queries, since, until);
+  const points = (id: string) => series.find((r) => r.id === id)?.points ?? [];
   const totals: Totals = {};
   metrics.forEach((metric, i) => {
-    const counts = result(`n${i}`);
-    const sums = result(`s${i}`);
-    const add = (values: number[] | undefined) => (values ?? []).reduce((a, b) => a + b, 0);
-    const stamps = (counts?.Timestamps ?? []).map((t) => Date.parse(t)).filter(Number.isFinite);
-    totals[metric] = { count: add(counts?.Values), sum: add(sums?.Values), ...(stamps.length > 0 ? { newest: Math.max(...stamps) } : {}) };
+    const add = (list: readonly { value: number }[]) => list.reduce((a, p) => a + p.value, 0);
+    const counts = points(`n${i}`);
+    const stamps = counts.map((p) => p.at.getTime()).filter(Number.isFinite);
+    totals[metric] = { count: add(counts), sum: add(points(`s${i}`)), ...(stamps.length > 0 ? { newest: Math.max(...stamps) } : {}) };
   });
   return totals;
 }
@@ -242,7 +240,7 @@ export async function metricsPhase(c: MetricsContext): Promise<void> {
   const metrics = EXPECTED_METRICS.map((e) => e.metric);
   const systems = new Set<string>();
   for (const server of servers) {
-    const before = readTotals(c.aws, namespace, metrics, minuteOf(started), new Date(Date.now() + 60_000), server.name);
+    const before = await readTotals(c.aws, namespace, metrics, minuteOf(started), new Date(Date.now() + 60_000), server.name);
     c.io.info(
       'ACCEPTANCE_METRICS_STARTED',
       `  ${server.name} (${server.instanceId}): ${CERT_RENEWAL_SERVICE} and ${REFRESH_SERVICE} started once through SSM`,
@@ -269,8 +267,8 @@ export async function metricsPhase(c: MetricsContext): Promise<void> {
     for (const line of Object.values(out?.sends ?? {})) c.evidence(`${server.name}: ${line}`);
     // Until each metric has a datapoint past those counted before (or the budget ran out): the last look kept.
     let last = before;
-    await waitUntil(METRICS_MINUTES * 60_000, c.interrupted, () => {
-      last = readTotals(c.aws, namespace, metrics, minuteOf(started), new Date(Date.now() + 60_000), server.name);
+    await waitUntil(METRICS_MINUTES * 60_000, c.interrupted, async () => {
+      last = await readTotals(c.aws, namespace, metrics, minuteOf(started), new Date(Date.now() + 60_000), server.name);
       return metrics.every((m) => last[m].count > before[m].count) ? true : undefined;
     });
     const seenAt = Date.now();
@@ -310,7 +308,13 @@ export async function metricsPhase(c: MetricsContext): Promise<void> {
   }
   if (systems.size > 0) c.versions["servers' OS"] = [...systems].join(' | ');
   // A refused release file since the run began: the alarm <name>-unverified-artifact would have fired.
-  const refused = readTotals(c.aws, namespace, [UNVERIFIED_ARTIFACT_METRIC], minuteOf(Date.parse(c.runStartedAt)), new Date(Date.now() + 60_000));
+  const refused = await readTotals(
+    c.aws,
+    namespace,
+    [UNVERIFIED_ARTIFACT_METRIC],
+    minuteOf(Date.parse(c.runStartedAt)),
+    new Date(Date.now() + 60_000),
+  );
   c.evidence(
     `${UNVERIFIED_ARTIFACT_METRIC} in ${namespace} since the run started: ${refused[UNVERIFIED_ARTIFACT_METRIC].count} datapoints (expected none)`,
   );

@@ -385,17 +385,11 @@ export async function backupOnDocker(c: MigrateContext, support: MigrateSupport,
   if (c.interrupted()) throw new Interrupted();
   if (!file) throw new StepFailed(`the Backup ${MIGRATION_BACKUP} wrote no file within ${MIGRATE_MINUTES.backup} minutes (last: ${status})`);
   await yieldFor(0);
-  const listed = c.aws.call<{ Contents?: { Key: string; Size: number }[] }>([
-    's3api',
-    'list-objects-v2',
-    '--bucket',
-    support.bucket,
-    '--prefix',
-    `rancher/${file}`,
-  ]);
-  const object = (listed?.Contents ?? []).find((x) => x.Key === `rancher/${file}`);
+  const { side, clients } = await c.aws.sdk();
+  const listed = await side.listObjects(clients, support.bucket, `rancher/${file}`);
+  const object = listed.find((x) => x.key === `rancher/${file}`);
   if (!object) throw new StepFailed(`the operator names ${file}, which is not in s3://${support.bucket}/rancher/`);
-  evidence(`Backup ${MIGRATION_BACKUP} of rancher-resource-set-full, encrypted: s3://${support.bucket}/rancher/${file}, ${object.Size} bytes`);
+  evidence(`Backup ${MIGRATION_BACKUP} of rancher-resource-set-full, encrypted: s3://${support.bucket}/rancher/${file}, ${object.size} bytes`);
   return file;
 }
 
@@ -572,16 +566,14 @@ export async function tearDownMigrateTarget(
 
 /** A final DB snapshot deleted once RDS has finished it (30 minutes at most); true when it is gone. */
 async function deleteSnapshot(aws: Aws, id: string, io: IoHost): Promise<boolean> {
+  const { side, clients } = await aws.sdk();
   let status = '';
   const ready = await waitUntil(
     MIGRATE_MINUTES.snapshot * 60_000,
     () => false,
-    () => {
-      const found = aws.call<{ DBSnapshots?: { Status?: string }[] }>(
-        ['rds', 'describe-db-snapshots', '--db-snapshot-identifier', id],
-        ['DBSnapshotNotFound'],
-      );
-      status = found?.DBSnapshots?.[0]?.Status ?? 'gone';
+    async () => {
+      // No such snapshot (DBSnapshotNotFound): gone already.
+      status = (await side.dbSnapshotStatus(clients, id)) ?? 'gone';
       return status === 'available' || status === 'gone' ? status : undefined;
     },
   );
@@ -592,7 +584,8 @@ async function deleteSnapshot(aws: Aws, id: string, io: IoHost): Promise<boolean
     );
     return false;
   }
-  if (ready === 'available') aws.call(['rds', 'delete-db-snapshot', '--db-snapshot-identifier', id], ['DBSnapshotNotFound']);
+  // Gone between the look and the delete (DBSnapshotNotFound): as good as deleted.
+  if (ready === 'available') await side.deleteDbSnapshot(clients, id);
   io.info('ACCEPTANCE_SNAPSHOT_DELETED', `The final snapshot ${id} of the migration's datastore: deleted.`, { snapshot: id });
   return true;
 }

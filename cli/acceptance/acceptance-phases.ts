@@ -588,13 +588,9 @@ function firstLogin(terraform: Terraform, readCa: CaReader, url: string, caFile:
 async function stopHost(aws: Aws, terraform: Terraform, interrupted: () => boolean): Promise<string[]> {
   const id = terraform.outputJson('instance_id');
   if (typeof id !== 'string' || id === '') throw new StepFailed('the deployment has no instance_id output');
-  aws.call(['ec2', 'stop-instances', '--instance-ids', id]);
-  let state = '';
-  const stopped = await waitUntil(10 * 60_000, interrupted, () => {
-    const found = aws.call<{ Reservations?: { Instances?: { State?: { Name?: string } }[] }[] }>(['ec2', 'describe-instances', '--instance-ids', id]);
-    state = found?.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? 'unknown';
-    return state === 'stopped' ? true : undefined;
-  });
+  const { side, clients } = await aws.sdk();
+  // StopInstances, then DescribeInstances once a poll until EC2 says stopped.
+  const { stopped, state } = await side.stopInstance(clients, id, { budgetMs: 10 * 60_000, interrupted });
   if (!stopped) throw new StepFailed(`the host ${id} did not stop within 10 minutes (${state})`);
   return [`aws ec2 stop-instances --instance-ids ${id}: stopped; the teardown runs against a host whose Rancher is down`];
 }
@@ -651,19 +647,12 @@ async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terraform, inte
   });
   if (!file) throw new StepFailed(`the Backup ${BACKUP_NAME} wrote no file within 15 minutes (${last})`);
   await yieldFor(0);
-  const listed = aws.call<{ Contents?: { Key: string; Size: number }[] }>([
-    's3api',
-    'list-objects-v2',
-    '--bucket',
-    bucket,
-    '--prefix',
-    `rancher/${file}`,
-  ]);
-  const object = (listed?.Contents ?? []).find((o) => o.Key === `rancher/${file}`);
+  const { side, clients } = await aws.sdk();
+  const object = (await side.listObjects(clients, bucket, `rancher/${file}`)).find((o) => o.key === `rancher/${file}`);
   if (!object) throw new StepFailed(`the operator names ${file}, which is not in s3://${bucket}/rancher/`);
   return [
     `${created.trim() || BACKUP_NAME} created with the scheduled Backup's storage and encryption: ${file}`,
-    `s3://${bucket}/rancher/${file}: ${object.Size} bytes`,
+    `s3://${bucket}/rancher/${file}: ${object.size} bytes`,
   ];
 }
 

@@ -214,7 +214,7 @@ type Choice = Pick<RunPlan, 'stack' | 'region' | 'phases' | 'base' | 'upgrade'> 
 async function planRun(options: AcceptanceOptions): Promise<RunPlan | number> {
   const choice = choose(options);
   if (typeof choice === 'number') return choice;
-  const plan = lookAround(options, choice);
+  const plan = await lookAround(options, choice);
   if (typeof plan === 'number') return plan;
   const cost = statedCost(plan.budgetMinutes, plan.phases.has('drill'), plan.stack, plan.phases.has('downstream'), plan.phases.has('migrate'));
   // The statement is one message: a dry run's says also what it would create, how long and what it asks first.
@@ -321,7 +321,7 @@ function choose(options: AcceptanceOptions): Choice | number {
  * The run's id and name, and what AWS and the cluster say before anything is created: who runs it, no deployment of
  * that name, no Rancher in the cluster. A dry run asks none of it: it needs no credentials.
  */
-function lookAround(options: AcceptanceOptions, choice: Choice): RunPlan | number {
+async function lookAround(options: AcceptanceOptions, choice: Choice): Promise<RunPlan | number> {
   const { io } = options;
   const { stack, region } = choice;
   const runId = newRunId();
@@ -329,8 +329,10 @@ function lookAround(options: AcceptanceOptions, choice: Choice): RunPlan | numbe
   const aws = new Aws(region);
   // A dry run asks nothing of AWS or of a cluster: it needs no credentials, and says what the run checks first.
   // Whoever runs it: the principal whose CloudTrail events the report compares with the deployer policy.
-  const identity = options.dryRun ? undefined : aws.call<{ Arn?: string; Account?: string }>(['sts', 'get-caller-identity']);
-  const existing = options.dryRun ? [] : taggedWith(aws, DEPLOYMENT_TAG, `${name}-${stack}`);
+  const sdk = options.dryRun ? undefined : await aws.sdk();
+  const me = sdk && (await sdk.side.callerIdentity(sdk.clients));
+  const identity = me && { Arn: me.arn, Account: me.account };
+  const existing = sdk ? await sdk.side.resourcesTagged(sdk.clients, DEPLOYMENT_TAG, `${name}-${stack}`) : [];
   if (existing.length > 0)
     return refused(
       io,
@@ -562,7 +564,7 @@ async function closeRun(o: {
   update({ phase: 'sweep' });
   const sweepSpan = beginPhase(io, 'sweep', o.phases);
   const sweepStarted = Date.now();
-  const swept = sweepAll(o.aws, current);
+  const swept = await sweepAll(o.aws, current);
   report.leftovers = swept.leftovers;
   const stillThere = (swept.leftovers ?? []).filter((l) => l.state === 'left');
   const sweepDetail =
@@ -581,7 +583,7 @@ async function closeRun(o: {
   else phaseStopped(io, false, `sweep: ${sweepDetail ?? 'the Tagging API was not read'}`);
   sweepSpan.stop();
   for (const line of swept.evidence) evidence('sweep', line);
-  if (current.applied && o.policyFile) report.awsActions = awsActions(o.aws, o.principal, report.startedAt, o.policyFile);
+  if (current.applied && o.policyFile) report.awsActions = await awsActions(o.aws, o.principal, report.startedAt, o.policyFile);
   markSkipped();
   report.finishedAt = new Date().toISOString();
   report.passed = o.finished && report.phases.every((p) => p.status === 'passed' || (p.status === 'skipped' && !o.phases.has(p.phase)));
@@ -848,50 +850,28 @@ const costBasis = (stack: AcceptanceStack) =>
       ? `the default docker host costs about $${STACK_DOLLARS_PER_HOUR.docker.toFixed(2)} an hour, docs/cost.md`
       : `the default deployment costs about $${DOLLARS_PER_HOUR.toFixed(2)} an hour, docs/cost.md`;
 
-/** The ARNs of what is tagged `key=value` in the region (the Resource Groups Tagging API, every page). */
-function taggedWith(aws: Aws, key: string, value: string): string[] {
-  const arns: string[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < 1000; page++) {
-    const answer = aws.call<{ ResourceTagMappingList?: { ResourceARN: string }[]; PaginationToken?: string }>([
-      'resourcegroupstaggingapi',
-      'get-resources',
-      '--tag-filters',
-      `Key=${key},Values=${value}`,
-      ...(token ? ['--pagination-token', token] : []),
-    ]);
-    arns.push(...(answer?.ResourceTagMappingList ?? []).map((m) => m.ResourceARN));
-    token = answer?.PaginationToken;
-    if (!token) break;
-  }
-  return arns;
-}
-
 /**
  * What is still tagged with the run's id, each with how to remove it; a KMS key pending deletion and a terminated
  * instance are going by themselves (AWS lists them for a while).
  */
-function sweep(aws: Aws, runId: string): Leftover[] {
-  return taggedWith(aws, RUN_TAG, runId).map((arn) => {
+async function sweep(aws: Aws, runId: string): Promise<Leftover[]> {
+  const { side, clients } = await aws.sdk();
+  const leftovers: Leftover[] = [];
+  // The Resource Groups Tagging API, every page (a page may hold no resource and a token: only no token ends it).
+  for (const arn of await side.resourcesTagged(clients, RUN_TAG, runId)) {
     const [, , service, , , resource = ''] = arn.split(':');
     let pending = false;
-    if (service === 'kms') {
-      const key = aws.call<{ KeyMetadata?: { KeyState?: string } }>(['kms', 'describe-key', '--key-id', arn], ['NotFoundException']);
-      pending = key === undefined || key.KeyMetadata?.KeyState === 'PendingDeletion';
-    }
+    // Gone (NotFoundException) counts as going: KMS forgets a key once its deletion is done.
+    if (service === 'kms') pending = [undefined, 'PendingDeletion'].includes(await side.keyState(clients, arn));
     if (service === 'ec2' && resource.startsWith('instance/')) {
-      const found = aws.call<{ Reservations?: { Instances?: { State?: { Name?: string } }[] }[] }>(
-        ['ec2', 'describe-instances', '--instance-ids', resource.slice('instance/'.length)],
-        ['InvalidInstanceID.NotFound'],
-      );
-      const state = found?.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+      // Unknown to EC2 (InvalidInstanceID.NotFound): gone.
+      const state = await side.instanceState(clients, resource.slice('instance/'.length));
       pending = state === undefined || state === 'terminated' || state === 'shutting-down';
     }
-    return { arn, state: pending ? 'pending' : 'left', remove: removalOf(arn, aws.region) } as Leftover;
-  });
+    leftovers.push({ arn, state: pending ? 'pending' : 'left', remove: removalOf(arn, aws.region) });
+  }
+  return leftovers;
 }
-
-type Tags = { Tags?: { Key: string; Value: string }[] };
 
 /**
  * The IAM the Tagging API does not list (its GetResources does not support IAM users and roles: "Services that
@@ -899,25 +879,11 @@ type Tags = { Tags?: { Key: string; Value: string }[] };
  * instance profiles and customer managed policies whose name starts with the run's name, each kept when its own tags
  * carry the run id (a name alone could be another's, with --name). IAM is global: one look serves every region.
  */
-function iamLeftovers(aws: Aws, name: string, runId: string): Leftover[] {
-  const ours = (tags: Tags | undefined) => (tags?.Tags ?? []).some((t) => t.Key === RUN_TAG && t.Value === runId);
-  const mine = (candidate: string | undefined) => candidate?.startsWith(`${name}-`) === true;
-  const arns: string[] = [];
-  // The AWS CLI follows every page of a list call itself unless told not to.
-  for (const r of aws.call<{ Roles?: { RoleName?: string; Arn: string }[] }>(['iam', 'list-roles'])?.Roles ?? [])
-    if (mine(r.RoleName) && ours(aws.call<Tags>(['iam', 'list-role-tags', '--role-name', r.RoleName!], ['NoSuchEntity']))) arns.push(r.Arn);
-  // The stacks put their users under one path (deployer-policy.json grants them there only).
-  for (const u of aws.call<{ Users?: { UserName?: string; Arn: string }[] }>(['iam', 'list-users', '--path-prefix', '/rancher-ha-aws/'])?.Users ?? [])
-    if (mine(u.UserName) && ours(aws.call<Tags>(['iam', 'list-user-tags', '--user-name', u.UserName!], ['NoSuchEntity']))) arns.push(u.Arn);
-  for (const p of aws.call<{ InstanceProfiles?: { InstanceProfileName?: string; Arn: string }[] }>(['iam', 'list-instance-profiles'])
-    ?.InstanceProfiles ?? [])
-    if (
-      mine(p.InstanceProfileName) &&
-      ours(aws.call<Tags>(['iam', 'list-instance-profile-tags', '--instance-profile-name', p.InstanceProfileName!], ['NoSuchEntity']))
-    )
-      arns.push(p.Arn);
-  for (const p of aws.call<{ Policies?: { PolicyName?: string; Arn: string }[] }>(['iam', 'list-policies', '--scope', 'Local'])?.Policies ?? [])
-    if (mine(p.PolicyName) && ours(aws.call<Tags>(['iam', 'list-policy-tags', '--policy-arn', p.Arn], ['NoSuchEntity']))) arns.push(p.Arn);
+async function iamLeftovers(aws: Aws, name: string, runId: string): Promise<Leftover[]> {
+  const { side, clients } = await aws.sdk();
+  // Every list and tag list followed to its end (IAM pages with Marker); an entity gone while looked at (NoSuchEntity)
+  // is not ours. The stacks put their users under one path (deployer-policy.json grants them there only).
+  const arns = await side.taggedIam(clients, { namePrefix: `${name}-`, userPath: '/rancher-ha-aws/', tag: { key: RUN_TAG, value: runId } });
   return arns.map((arn) => ({ arn, state: 'left', remove: removalOf(arn, aws.region) }));
 }
 
@@ -939,7 +905,7 @@ export function sweepRegions(record: Pick<RunRecord, 'region' | 'moduleDir'>): s
   return [...new Set([record.region, ...named])];
 }
 
-function sweepAll(aws: Aws, record: RunRecord): { leftovers?: Leftover[]; problems: string[]; evidence: string[] } {
+async function sweepAll(aws: Aws, record: RunRecord): Promise<{ leftovers?: Leftover[]; problems: string[]; evidence: string[] }> {
   const problems: string[] = [];
   const evidence: string[] = [];
   let leftovers: Leftover[] | undefined;
@@ -949,7 +915,7 @@ function sweepAll(aws: Aws, record: RunRecord): { leftovers?: Leftover[]; proble
     try {
       const seen = new Set((leftovers ?? []).map((l) => l.arn));
       // An ARN without a region (S3's) is listed in every region asked: kept once.
-      const found = sweep(region === aws.region ? aws : new Aws(region), record.runId).filter((l) => !seen.has(l.arn));
+      const found = (await sweep(region === aws.region ? aws : new Aws(region), record.runId)).filter((l) => !seen.has(l.arn));
       leftovers = [...(leftovers ?? []), ...found];
       const left = found.filter((l) => l.state === 'left').length;
       evidence.push(
@@ -962,7 +928,7 @@ function sweepAll(aws: Aws, record: RunRecord): { leftovers?: Leftover[]; proble
     }
   }
   try {
-    const iam = iamLeftovers(aws, record.name, record.runId);
+    const iam = await iamLeftovers(aws, record.name, record.runId);
     leftovers = [...(leftovers ?? []), ...iam];
     evidence.push(
       `aws iam list-roles, list-users --path-prefix /rancher-ha-aws/, list-instance-profiles, list-policies --scope Local: ${iam.length} named ${record.name}-* and tagged ${RUN_TAG}=${record.runId}`,
@@ -993,37 +959,19 @@ function sweepAll(aws: Aws, record: RunRecord): { leftovers?: Leftover[]; proble
  * The actions the run's principal used (CloudTrail's event history, management events, from the run's start until
  * now) against docs/deployer-policy.json; or why they could not be read.
  */
-function awsActions(aws: Aws, principalArn: string | undefined, since: string, policyFile: string): AcceptanceReport['awsActions'] {
+async function awsActions(aws: Aws, principalArn: string | undefined, since: string, policyFile: string): Promise<AcceptanceReport['awsActions']> {
   // CloudTrail names an assumed role's caller by its session name, a user by the user's name: the ARN's last part.
   const user = principalArn?.split('/').pop();
   if (!user) return { source: 'CloudTrail', unavailable: 'the caller identity was not known' };
   const used = new Set<string>();
   const regions = eventRegions(aws.region);
   const runRegion = aws;
-  const until = new Date().toISOString();
+  const until = new Date();
   try {
     for (const region of regions) {
-      // Each region's own event history (the deployer-policy test finds the call by the name aws).
-      const aws = region === runRegion.region ? runRegion : new Aws(region);
-      let token: string | undefined;
-      for (let page = 0; page < 2000; page++) {
-        const answer = aws.call<{ Events?: { EventSource?: string; EventName?: string }[]; NextToken?: string }>([
-          'cloudtrail',
-          'lookup-events',
-          '--lookup-attributes',
-          `AttributeKey=Username,AttributeValue=${user}`,
-          '--start-time',
-          since,
-          '--end-time',
-          until,
-          '--max-results',
-          '50',
-          ...(token ? ['--next-token', token] : []),
-        ]);
-        for (const e of answer?.Events ?? []) if (e.EventSource && e.EventName) used.add(iamAction(e.EventSource, e.EventName));
-        token = answer?.NextToken;
-        if (!token) break;
-      }
+      // Each region's own event history, every page (50 events a page, NextToken until the last).
+      const { side, clients } = await (region === runRegion.region ? runRegion : new Aws(region)).sdk();
+      for (const e of await side.eventsBy(clients, user, new Date(since), until)) used.add(iamAction(e.source, e.name));
     }
   } catch (error) {
     return { source: 'CloudTrail', unavailable: `cloudtrail lookup-events failed: ${(error as Error).message.slice(0, 300)}` };

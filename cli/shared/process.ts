@@ -190,7 +190,6 @@ const INSTALL_HINTS: Record<string, string> = {
   kubectl:
     'Install kubectl (https://kubernetes.io/docs/tasks/tools/) within one minor of the cluster; the kubeconfig is `terraform output -raw kubeconfig`.',
   curl: 'Install curl (the drill asks the throwaway deployment for /ping with it).',
-  aws: 'Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html) with credentials for the account.',
 };
 
 /** Refuses early, naming every missing tool at once, before any step ran. */

@@ -1,12 +1,18 @@
+import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { AwsClients } from '../../../cli/shared/aws/clients';
 import { deleteBucket, emptyBucket } from '../../../cli/shared/aws/bucket-emptying';
 import { liftDeletionProtection } from '../../../cli/shared/aws/databases';
 import { snapshotsOfVolume } from '../../../cli/shared/aws/ebs-snapshots';
-import { scheduleKeyDeletion } from '../../../cli/shared/aws/kms-keys';
+import { eventsBy } from '../../../cli/shared/aws/cloudtrail-events';
+import { callerIdentity } from '../../../cli/shared/aws/identity';
+import { instanceState, stopInstance } from '../../../cli/shared/aws/instances';
+import { keyState, scheduleKeyDeletion } from '../../../cli/shared/aws/kms-keys';
 import { liftLoadBalancerProtection } from '../../../cli/shared/aws/load-balancers';
 import { deleteLogGroup } from '../../../cli/shared/aws/log-groups';
-import { metricData } from '../../../cli/shared/aws/metric-data';
 import { invocationResult, sendShellCommand } from '../../../cli/shared/aws/server-commands';
+import { taggedIam } from '../../../cli/shared/aws/tagged-iam';
+import { resourcesTagged } from '../../../cli/shared/aws/tagged-resources';
+import { RUN_TAG } from '../../../cli/acceptance/acceptance-settings';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeCloud, REGION, useFakeAwsEndpoint } from '../fake-cloud';
@@ -132,9 +138,17 @@ describe('the fake AWS endpoint, reached by the SDK over HTTP', () => {
     expect(sdkCalls().filter((c) => c.includes(' DescribeSnapshots '))).toHaveLength(2);
   });
 
-  it('answers a service it does not read with an error, never a kind empty answer', async () => {
-    // CloudWatch (signed as `monitoring`): HTTP 501 naming it, which the SDK does not retry.
-    await expect(metricData(clients, [{ Id: 'q' }], new Date(0), new Date(0))).rejects.toMatchObject({ $metadata: { httpStatusCode: 501 } });
+  it('answers a request it does not read with an error, never a kind empty answer', async () => {
+    // S3 GetBucketLocation (GET /<bucket>?location), which no command sends (the product's clients refuse it before
+    // sending: a client of its own here): HTTP 501 naming it, which the SDK does not retry.
+    const s3 = new S3Client({ region: REGION, credentials: { accessKeyId: accessKeyOfWorld(cloud.dir), secretAccessKey: 'fake-secret' } });
+    try {
+      await expect(s3.send(new GetBucketLocationCommand({ Bucket: 'rancher-snapshots' }))).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 501 },
+      });
+    } finally {
+      s3.destroy();
+    }
     expect(sdkCalls()).toEqual([]);
   });
 });
@@ -186,5 +200,66 @@ describe("SSM Run Command, handed to the world's stubs (world-stubs.ts)", () => 
       run.destroy();
     }
     expect(cloud.calls()).toEqual([]);
+  });
+});
+
+describe("an acceptance world: the run's own calls, handed to its stubs (world-stubs.ts)", () => {
+  // What ops-stubs/fake-acceptance.js answers before a run (its run id `zzzzzz`): the IAM a run left (one role tagged
+  // with it, one only named like it), a leftover it tagged, its principal's CloudTrail events, the docker host.
+  const LEFT = `arn:aws:ec2:${REGION}:123456789012:vpc/vpc-left`;
+  const acceptanceWorld = (w: any) => {
+    w.state = { resources: [] };
+    w.acceptance = {
+      iam: [
+        { kind: 'role', name: 'acc-zzzzzz-rke-ha-left' },
+        { kind: 'role', name: 'acc-zzzzzz-someone-elses', tagged: false },
+        { kind: 'user', name: 'acc-zzzzzz-writer' },
+      ],
+      leftovers: [LEFT],
+      events: [{ EventSource: 'ec2.amazonaws.com', EventName: 'RunInstances' }],
+    };
+  };
+
+  it("answers STS, IAM's query lists, the Tagging API, KMS, CloudTrail and EC2 as the stubs say, logged in the CLI's words", async () => {
+    cloud.update(acceptanceWorld);
+    mkdirSync(join(cloud.dir, 'callers'), { recursive: true });
+    writeFileSync(join(cloud.dir, 'callers', '7'), String(process.pid));
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: accessKeyOfWorld(cloud.dir, 7) });
+    const run = new AwsClients({ region: REGION, retryDelayMs: 0 });
+    try {
+      expect(await callerIdentity(run)).toEqual({ arn: 'arn:aws:sts::123456789012:assumed-role/deployer/alice', account: '123456789012' });
+      const tag = { key: RUN_TAG, value: 'zzzzzz' };
+      expect(await taggedIam(run, { namePrefix: 'acc-zzzzzz-', userPath: '/rancher-ha-aws/', tag })).toEqual([
+        'arn:aws:iam::123456789012:role/acc-zzzzzz-rke-ha-left',
+        'arn:aws:iam::123456789012:user/rancher-ha-aws/acc-zzzzzz-writer',
+      ]);
+      expect(await resourcesTagged(run, RUN_TAG, 'zzzzzz')).toEqual([LEFT]);
+      // KMS's NotFoundException for a key the world does not have: no such key.
+      expect(await keyState(run, 'key-gone')).toBeUndefined();
+      // The events' JSON (epoch-second times sent, ISO 8601 in the CLI's words) read back.
+      expect(await eventsBy(run, 'alice', new Date('2026-11-25T12:00:00Z'), new Date('2026-11-25T13:00:00Z'))).toEqual([
+        { source: 'ec2.amazonaws.com', name: 'RunInstances' },
+      ]);
+      // EC2's instanceState member read back: running, then stopped once stopped.
+      expect(await instanceState(run, 'i-server')).toBe('running');
+      expect(await stopInstance(run, 'i-server', { budgetMs: 60_000, pauseMs: 0 })).toEqual({ stopped: true, state: 'stopped' });
+    } finally {
+      run.destroy();
+    }
+    expect(cloud.world().acceptance.stopped).toBe('i-server');
+    const words = cloud.calls().filter((c) => c.startsWith('aws '));
+    expect(words).toEqual(
+      expect.arrayContaining([
+        `aws sts get-caller-identity --region ${REGION} --output json`,
+        expect.stringMatching(/^aws iam list-role-tags --role-name acc-zzzzzz-someone-elses --region [a-z0-9-]+ --output json$/),
+        expect.stringMatching(/^aws iam list-users --path-prefix \/rancher-ha-aws\/ --region [a-z0-9-]+ --output json$/),
+        `aws resourcegroupstaggingapi get-resources --tag-filters Key=${RUN_TAG},Values=zzzzzz --region ${REGION} --output json`,
+        `aws kms describe-key --key-id key-gone --region ${REGION} --output json`,
+        `aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=alice --start-time 2026-11-25T12:00:00.000Z --end-time 2026-11-25T13:00:00.000Z --max-results 50 --region ${REGION} --output json`,
+        `aws ec2 stop-instances --instance-ids i-server --region ${REGION} --output json`,
+      ]),
+    );
+    // None reached the in-memory fake.
+    expect(sdkCalls()).toEqual([]);
   });
 });

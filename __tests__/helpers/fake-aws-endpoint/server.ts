@@ -7,7 +7,7 @@ import { load, loggedInput, save, unguardedData } from '../fake-cloud-aws';
 import { updateWorld } from '../world-file';
 import { runOfAccessKey, worldOfAccessKey } from './world-key';
 import { NotReadable, readCall, writeError, writeOutput, type WireAnswer, type WireCall } from './wire';
-import { answeredByStubs, callerOf, cliArgs, cliInput, runStub, stubError } from './world-stubs';
+import { answeredByStubs, callerOf, cliArgs, cliInput, runStub, stubError, withDates } from './world-stubs';
 
 // The fake AWS over HTTP, for the bundled CLI run as a process (the tools tier's end-to-end runs: a drill or an
 // acceptance run that tears down, a signal, a kill). The CLI's real SDK clients reach it through AWS_ENDPOINT_URL,
@@ -88,7 +88,7 @@ async function answerByStub(dir: string, call: WireCall): Promise<WireAnswer> {
       body: `fake AWS endpoint: ${call.service} ${call.command} reaches the world's stubs only from a CLI run the fake cloud started`,
     };
   const stub = await runStub(dir, caller, cliArgs(call), process.env.FAKE_STUB_SERVER_PORT || undefined, cliInput(call));
-  if (stub.code === 0) return writeOutput(call, stub.stdout.trim() === '' ? {} : JSON.parse(stub.stdout));
+  if (stub.code === 0) return writeOutput(call, stub.stdout.trim() === '' ? {} : withDates(JSON.parse(stub.stdout)));
   return writeError(call, stubError(stub));
 }
 

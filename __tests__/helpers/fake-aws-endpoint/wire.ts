@@ -2,14 +2,16 @@
 // a request the real SDK for JavaScript v3 serialized is read back into the command's input, and the fake's answer
 // (or its error) is written as the service would write it, for the SDK's own deserializers to read. The protocols,
 // as each service's API Reference and the Smithy protocol specifications define them (smithy.io, "AWS protocols"):
-// - awsQuery (Elastic Load Balancing v2, RDS, STS): a form-encoded POST with Action; lists as `Name.member.N`; the
+// - awsQuery (Elastic Load Balancing v2, RDS, STS, IAM): a form-encoded POST with Action; lists as `Name.member.N`; the
 //   answer `<ActionResponse><ActionResult>...`, lists as `<member>` unless the shape names its members (RDS's
 //   DBInstances hold `<DBInstance>`); errors `<ErrorResponse><Error><Code>`.
 // - ec2Query (EC2): as awsQuery, lists as `Name.N` under the query names the API Reference gives (Filter, Owner);
 //   the answer's members lowerCamelCase, lists `<xSet><item>`; errors `<Response><Errors><Error><Code>`.
 // - restXml (S3): the bucket in the path (path style: the SDK uses it for an endpoint given as an IP address), the
 //   operation in the query; the answer's lists flattened (`<Version>` repeated); errors `<Error><Code>`.
-// - awsJson1_1 (KMS, CloudWatch Logs, SSM): the operation in X-Amz-Target, the input as JSON; errors `{"__type"}`.
+// - awsJson1_1 (KMS, CloudWatch Logs, SSM, CloudTrail, the Resource Groups Tagging API) and awsJson1_0 (CloudWatch,
+//   signed as monitoring): the operation in X-Amz-Target, the input as JSON, timestamps as epoch seconds; errors
+//   `{"__type"}`.
 // - restXml (Route 53, signed for us-east-1: the service is global): the operation in the path under `/2013-04-01/`
 //   (POST `hostedzone/{Id}/rrset` with a `ChangeResourceRecordSetsRequest` document, GET `change/{Id}`), the answer
 //   `<OperationResponse xmlns=...>` with members as named, lists of `<Change>`/`<ResourceRecordSet>`; errors
@@ -51,6 +53,11 @@ const SERVICES: Readonly<Record<string, { service: string; protocol: Protocol; x
   logs: { service: 'CloudWatchLogs', protocol: 'json' },
   ssm: { service: 'SSM', protocol: 'json' },
   route53: { service: 'Route53', protocol: 'route53', xmlns: 'https://route53.amazonaws.com/doc/2013-04-01/' },
+  // The acceptance run's (its sweep, its report's CloudTrail actions, its metrics phase).
+  iam: { service: 'IAM', protocol: 'query', xmlns: 'https://iam.amazonaws.com/doc/2010-05-08/' },
+  tagging: { service: 'ResourceGroupsTaggingAPI', protocol: 'json' },
+  cloudtrail: { service: 'CloudTrail', protocol: 'json' },
+  monitoring: { service: 'CloudWatch', protocol: 'json' },
 };
 
 /** Query lists whose members the API names (RDS API Reference, DBInstance data type inside DescribeDBInstances' result). */
@@ -63,12 +70,15 @@ const EC2_QUERY_NAMES: Readonly<Record<string, string>> = {
   SnapshotId: 'SnapshotIds',
   InstanceId: 'InstanceIds',
 };
+/** EC2's response names of object members it renames (EC2 API Reference, Instance: its State, an InstanceState, is `instanceState`). */
+const EC2_OBJECT_NAMES: Readonly<Record<string, string>> = { State: 'instanceState' };
 /** EC2's response names of lists (`snapshotSet`), by the SDK's member. */
 const EC2_SET_NAMES: Readonly<Record<string, string>> = {
   Snapshots: 'snapshotSet',
   Reservations: 'reservationSet',
   Instances: 'instancesSet',
   Tags: 'tagSet',
+  StoppingInstances: 'instancesSet',
 };
 /** S3's flattened list elements, by the SDK's member (S3 API Reference, ListObjectVersions' and DeleteObjects' responses). */
 const S3_FLATTENED: Readonly<Record<string, string>> = {
@@ -316,7 +326,13 @@ function members(data: Record<string, any>, style: 'query' | 'ec2' | 's3'): stri
 }
 
 function element(name: string, value: any, style: 'query' | 'ec2' | 's3'): string {
-  const tag = style === 'ec2' ? (Array.isArray(value) ? (EC2_SET_NAMES[name] ?? `${lowerFirst(name)}Set`) : lowerFirst(name)) : name;
+  const object = value !== null && typeof value === 'object' && !(value instanceof Date);
+  const tag =
+    style === 'ec2'
+      ? Array.isArray(value)
+        ? (EC2_SET_NAMES[name] ?? `${lowerFirst(name)}Set`)
+        : ((object ? EC2_OBJECT_NAMES[name] : undefined) ?? lowerFirst(name))
+      : name;
   if (Array.isArray(value)) {
     if (style === 's3') return value.map((v) => element(S3_FLATTENED[name] ?? name, v, style)).join('');
     const member = style === 'ec2' ? 'item' : (QUERY_MEMBER_NAMES[name] ?? 'member');

@@ -4,8 +4,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { WireCall } from './wire';
 
-// SSM Run Command (and the roll's RDS snapshot) in the worlds of the fake cloud's stubs (the roll's, the rotations', the drill's and the acceptance
-// run's: ops-stubs/fake-roll.js, fake-drill.js, fake-acceptance.js, fake-acceptance-metrics.js). What a server does
+// SSM Run Command (and the roll's RDS snapshot, and the acceptance run's own calls: ACCEPTANCE_CALLS) in the worlds of
+// the fake cloud's stubs (the roll's, the rotations', the drill's and the acceptance run's: ops-stubs/fake-roll.js,
+// fake-drill.js, fake-acceptance.js, fake-acceptance-metrics.js). What a server does
 // when a command runs on it, and SSM's own looks at it (GetCommandInvocation answering InvocationDoesNotExist right
 // after SendCommand, then Pending and InProgress before the end: AWS Systems Manager API Reference,
 // GetCommandInvocation, "Errors" and the Status values), live in those stubs, which read a call in the AWS CLI's
@@ -13,7 +14,7 @@ import type { WireCall } from './wire';
 // (the call log keeps them: `aws ssm send-command ...`), as stub.sh hands a call to the stub server
 // (ops-stubs/stub-server.js, its protocol) or, when the server answers `delegate` (a call that signals its caller
 // and may be signalled back) or there is none, to a node process of the stub's own; then writes the stub's answer
-// (the CLI's JSON, which is the API's output shape) or its error (`An error occurred (Code)`) as SSM does.
+// (the CLI's JSON, which is the API's output shape) or its error (`An error occurred (Code)`) as the service does.
 //
 // The stub's caller, which its signal hooks (`signalAt`, `killAt`) signal, is the CLI run that sent the request: the
 // fake cloud starts each run through a shell that writes its pid to `<world>/callers/<run>` before it becomes the CLI
@@ -36,6 +37,35 @@ export const STUB_CALLS: ReadonlySet<string> = new Set([
 const PARAMETER_CALLS: ReadonlySet<string> = new Set(['SSM GetParameter', 'SSM PutParameter']);
 
 /**
+ * The acceptance run's own calls, answered in an acceptance world (world.acceptance) by its stubs
+ * (ops-stubs/fake-acceptance.js, fake-acceptance-metrics.js), which model them from that world (the deployment tag
+ * of a taken name, what the run leaves tagged and in IAM, its principal's CloudTrail events, the servers' metrics,
+ * the docker host stopped, the migration's backup and final snapshots) and fire its hooks on them (`failAt`, a failed
+ * phase; `signalAt`, a signal to the run) as they did on the `aws` process the run once started. The drill, roll,
+ * rotations and teardown it runs keep the in-memory fake (their calls are none of these), but for S3 ListObjectsV2:
+ * the stubs' for the migration's bucket, the fake's (world.aws.buckets, where the one-time backup lands) otherwise.
+ */
+const ACCEPTANCE_CALLS: ReadonlySet<string> = new Set([
+  'STS GetCallerIdentity',
+  'ResourceGroupsTaggingAPI GetResources',
+  'KMS DescribeKey',
+  'EC2 DescribeInstances',
+  'EC2 StopInstances',
+  'IAM ListRoles',
+  'IAM ListRoleTags',
+  'IAM ListUsers',
+  'IAM ListUserTags',
+  'IAM ListInstanceProfiles',
+  'IAM ListInstanceProfileTags',
+  'IAM ListPolicies',
+  'IAM ListPolicyTags',
+  'CloudTrail LookupEvents',
+  'CloudWatch GetMetricData',
+  'RDS DeleteDBSnapshot',
+  'S3 ListObjectsV2',
+]);
+
+/**
  * Whether the world's stubs answer a call (`<Client> <Command>`), rather than the in-memory fake. A parameter call is
  * the stubs' when they keep that parameter (fake-roll.js `world.parameters`: the deployment's token parameter, which
  * the rotations read and write, with the kill hook of its write), the fake's otherwise (`world.aws.parameters`: the
@@ -43,16 +73,106 @@ const PARAMETER_CALLS: ReadonlySet<string> = new Set(['SSM GetParameter', 'SSM P
  * stubs' parameters are named when the world is made.
  */
 export function answeredByStubs(dir: string, call: string, input: Record<string, any>): boolean {
-  if (!STUB_CALLS.has(call)) return false;
-  if (!PARAMETER_CALLS.has(call)) return true;
+  if (STUB_CALLS.has(call) && !PARAMETER_CALLS.has(call)) return true;
+  if (!PARAMETER_CALLS.has(call) && !ACCEPTANCE_CALLS.has(call)) return false;
   const world = JSON.parse(readFileSync(join(dir, 'world.json'), 'utf8'));
-  return typeof input.Name === 'string' && world.parameters?.[input.Name] !== undefined;
+  if (PARAMETER_CALLS.has(call)) return typeof input.Name === 'string' && world.parameters?.[input.Name] !== undefined;
+  if (world.acceptance === undefined) return false;
+  return call !== 'S3 ListObjectsV2' || (input.Bucket !== undefined && input.Bucket === world.acceptance.migrate?.support?.outputs?.bucket);
+}
+
+/** The stubs answer a list whole, without a token: the SDK's paginator then asks no second page. */
+function firstPage(call: WireCall, token: string): void {
+  if (call.input[token] !== undefined) throw new Error(`the stubs do not page ${call.service} ${call.command} (${token} ${call.input[token]})`);
+}
+
+/** A JSON protocol's timestamp (epoch seconds) as the AWS CLI took it (ISO 8601). */
+const isoTime = (value: unknown) => (typeof value === 'number' ? new Date(value * 1000).toISOString() : String(value));
+
+/** The acceptance run's calls in the AWS CLI's words, as cli/acceptance/ wrote them (without the region and output). */
+function acceptanceArgs(call: WireCall): string[] | undefined {
+  const input = call.input;
+  const one = (service: string, operation: string, ...args: string[]) => [service, operation, ...args];
+  switch (`${call.service} ${call.command}`) {
+    case 'STS GetCallerIdentity':
+      return one('sts', 'get-caller-identity');
+    case 'ResourceGroupsTaggingAPI GetResources': {
+      firstPage(call, 'PaginationToken');
+      const [filter] = input.TagFilters ?? [];
+      return one('resourcegroupstaggingapi', 'get-resources', '--tag-filters', `Key=${filter?.Key},Values=${(filter?.Values ?? []).join(',')}`);
+    }
+    case 'KMS DescribeKey':
+      return one('kms', 'describe-key', '--key-id', input.KeyId);
+    case 'EC2 DescribeInstances':
+      return one('ec2', 'describe-instances', '--instance-ids', ...(input.InstanceIds ?? []));
+    case 'EC2 StopInstances':
+      return one('ec2', 'stop-instances', '--instance-ids', ...(input.InstanceIds ?? []));
+    case 'IAM ListRoles':
+      firstPage(call, 'Marker');
+      return one('iam', 'list-roles');
+    case 'IAM ListUsers':
+      firstPage(call, 'Marker');
+      return one('iam', 'list-users', ...(input.PathPrefix === undefined ? [] : ['--path-prefix', input.PathPrefix]));
+    case 'IAM ListInstanceProfiles':
+      firstPage(call, 'Marker');
+      return one('iam', 'list-instance-profiles');
+    case 'IAM ListPolicies':
+      firstPage(call, 'Marker');
+      return one('iam', 'list-policies', ...(input.Scope === undefined ? [] : ['--scope', input.Scope]));
+    case 'IAM ListRoleTags':
+      firstPage(call, 'Marker');
+      return one('iam', 'list-role-tags', '--role-name', input.RoleName);
+    case 'IAM ListUserTags':
+      firstPage(call, 'Marker');
+      return one('iam', 'list-user-tags', '--user-name', input.UserName);
+    case 'IAM ListInstanceProfileTags':
+      firstPage(call, 'Marker');
+      return one('iam', 'list-instance-profile-tags', '--instance-profile-name', input.InstanceProfileName);
+    case 'IAM ListPolicyTags':
+      firstPage(call, 'Marker');
+      return one('iam', 'list-policy-tags', '--policy-arn', input.PolicyArn);
+    case 'CloudTrail LookupEvents': {
+      firstPage(call, 'NextToken');
+      const attributes = (input.LookupAttributes ?? []).map((a: any) => `AttributeKey=${a.AttributeKey},AttributeValue=${a.AttributeValue}`);
+      return one(
+        'cloudtrail',
+        'lookup-events',
+        ...(attributes.length ? ['--lookup-attributes', ...attributes] : []),
+        '--start-time',
+        isoTime(input.StartTime),
+        '--end-time',
+        isoTime(input.EndTime),
+        ...(input.MaxResults === undefined ? [] : ['--max-results', String(input.MaxResults)]),
+      );
+    }
+    case 'CloudWatch GetMetricData':
+      firstPage(call, 'NextToken');
+      return one(
+        'cloudwatch',
+        'get-metric-data',
+        '--metric-data-queries',
+        JSON.stringify(input.MetricDataQueries ?? []),
+        '--start-time',
+        isoTime(input.StartTime),
+        '--end-time',
+        isoTime(input.EndTime),
+      );
+    case 'RDS DeleteDBSnapshot':
+      return one('rds', 'delete-db-snapshot', '--db-snapshot-identifier', input.DBSnapshotIdentifier);
+    case 'S3 ListObjectsV2':
+      firstPage(call, 'ContinuationToken');
+      return one('s3api', 'list-objects-v2', '--bucket', input.Bucket, ...(input.Prefix === undefined ? [] : ['--prefix', input.Prefix]));
+    default:
+      return undefined;
+  }
 }
 
 /** A call's input in the AWS CLI's words, as cli/shared/aws.ts wrote them (the region and JSON output last). */
 export function cliArgs(call: WireCall): string[] {
   const input = call.input;
   const tail = ['--region', call.region, '--output', 'json'];
+  const acceptance = acceptanceArgs(call);
+  if (acceptance) return [...acceptance, ...tail];
   if (call.command === 'SendCommand')
     return [
       'ssm',
@@ -90,6 +210,20 @@ export function cliArgs(call: WireCall): string[] {
   if (call.command === 'DescribeDBSnapshots')
     return ['rds', 'describe-db-snapshots', '--db-snapshot-identifier', input.DBSnapshotIdentifier, ...tail];
   throw new Error(`${call.service} ${call.command} is not answered by the world's stubs`);
+}
+
+/** The timestamp members of the stubs' answers: CloudWatch's data points, CloudTrail's events, S3's objects. */
+const TIMESTAMP_MEMBERS: ReadonlySet<string> = new Set(['Timestamps', 'EventTime', 'LastModified']);
+
+/**
+ * A stub's answer (the AWS CLI's JSON, whose timestamps are ISO 8601 strings) with its timestamps as dates, which the
+ * endpoint writes as each protocol does (epoch seconds in JSON, ISO 8601 in XML: wire.ts writeOutput).
+ */
+export function withDates(value: any, member = ''): any {
+  if (Array.isArray(value)) return value.map((v) => withDates(v, member));
+  if (typeof value === 'string' && TIMESTAMP_MEMBERS.has(member)) return new Date(value);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDates(v, k)]));
 }
 
 /** What a call gives the stub on its standard input: PutParameter's input, value and all (cliArgs names /dev/stdin). */

@@ -475,9 +475,11 @@ function awsError(code, text) {
   finish(254, '', `\nAn error occurred (${code}) when calling the operation: ${text}\n`);
 }
 
-// The teardown's calls (load balancers, RDS, buckets, log groups, KMS keys, EBS snapshots) go through the SDK to the
-// fake AWS (helpers/fake-cloud-aws.ts), which reads and writes this world's AWS objects; the roll's, the drill's and the
-// acceptance run's still come here.
+// Every command calls AWS through the SDK. The teardown's calls (load balancers, RDS, buckets, log groups, KMS keys,
+// EBS snapshots) reach the fake AWS (helpers/fake-cloud-aws.ts), which reads and writes this world's AWS objects; the
+// calls the roll's, the drill's and the acceptance run's stubs model (SSM Run Command, the roll's snapshot, the token
+// parameter, the acceptance run's own) come here from the fake AWS endpoint, in the AWS CLI's words
+// (fake-aws-endpoint/world-stubs.ts).
 function aws() {
   if (drill()) return;
   if (!option('--region')) finish(252, '', 'You must specify a region.\n');

@@ -1,11 +1,10 @@
 /**
  * Every AWS call the operations make, keyed `<SDK client> <SDK command>` as AWS SDK for JavaScript v3 names them
  * (`SSMClient` sends `SendCommandCommand`: `SSM SendCommand`), with the IAM actions it needs. This is the one list:
- * the SDK clients refuse any command not in it (cli/shared/aws/clients.ts), the AWS CLI adapter refuses any
- * `<service> <operation>` that is not one of its entries in the CLI's words (cli/shared/aws.ts, through
- * `cliOperation`), and __tests__/docs/deployer-policy.test.ts holds docs/deployer-policy.json to it.
+ * the SDK clients refuse any command not in it (cli/shared/aws/clients.ts), and __tests__/docs/deployer-policy.test.ts
+ * holds docs/deployer-policy.json to it.
  *
- * No SDK import here: the AWS CLI adapter reads this table, and the bundled CLI must not carry the SDK for it.
+ * No SDK import here: a table of names, readable without loading the SDK.
  */
 export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   // roll
@@ -60,38 +59,6 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   'Route53 ChangeResourceRecordSets': ['route53:ChangeResourceRecordSets'],
   'Route53 GetChange': ['route53:GetChange'],
 };
-
-/** The AWS CLI's name of each SDK client's service (`aws <service> ...`). */
-const CLI_SERVICES: Readonly<Record<string, string>> = {
-  SSM: 'ssm',
-  RDS: 'rds',
-  S3: 's3api',
-  EC2: 'ec2',
-  ElasticLoadBalancingV2: 'elbv2',
-  CloudWatchLogs: 'logs',
-  KMS: 'kms',
-  STS: 'sts',
-  ResourceGroupsTaggingAPI: 'resourcegroupstaggingapi',
-  CloudTrail: 'cloudtrail',
-  CloudWatch: 'cloudwatch',
-  IAM: 'iam',
-  Route53: 'route53',
-};
-
-/**
- * The AWS CLI's words for a table key (`RDS CreateDBSnapshot` is `rds create-db-snapshot`): the CLI names an
- * operation by splitting the API's name into words, an acronym (DB, V2) being one word.
- */
-export function cliOperation(key: string): string {
-  const [client, command] = key.split(' ');
-  const service = CLI_SERVICES[client];
-  if (service === undefined || command === undefined) throw new Error(`${key} is not <SDK client> <SDK command> of a client AWS_CALLS knows.`);
-  const words = command
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase();
-  return `${service} ${words}`;
-}
 
 /** The table key of an SDK command sent by a client (`SSMClient`, `SendCommandCommand`: `SSM SendCommand`). */
 export function sdkCall(clientName: string, commandName: string): string {

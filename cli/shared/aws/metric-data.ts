@@ -1,5 +1,13 @@
-import { paginateGetMetricData, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import type { AwsClients } from './clients';
+
+/**
+ * CloudWatch's package, required at a call, not at the top: this module is in the SDK side every roll and rotation
+ * loads (sdk-side.ts), and only the acceptance run reads metrics (the package's evaluation costs every run that loads
+ * it).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cloudwatch = (): typeof CloudWatch => require('@aws-sdk/client-cloudwatch') as typeof CloudWatch;
 
 /** One query's data points, every page merged (timestamps with their values). */
 export interface MetricSeries {
@@ -11,7 +19,13 @@ export interface MetricSeries {
  * The data of some metric queries over a time range, following NextToken (GetMetricData pages a query's points, and a
  * query may appear on several pages). A period with no data has no point: an empty series is not an error.
  */
-export async function metricData(clients: AwsClients, queries: readonly MetricDataQuery[], since: Date, until: Date): Promise<MetricSeries[]> {
+export async function metricData(
+  clients: AwsClients,
+  queries: readonly CloudWatch.MetricDataQuery[],
+  since: Date,
+  until: Date,
+): Promise<MetricSeries[]> {
+  const { paginateGetMetricData } = cloudwatch();
   const points = new Map<string, { at: Date; value: number }[]>(queries.map((q) => [q.Id ?? '', []]));
   for await (const page of paginateGetMetricData(
     { client: clients.cloudwatch },

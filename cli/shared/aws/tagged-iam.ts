@@ -1,16 +1,14 @@
-import {
-  paginateListInstanceProfiles,
-  paginateListInstanceProfileTags,
-  paginateListPolicies,
-  paginateListPolicyTags,
-  paginateListRoles,
-  paginateListRoleTags,
-  paginateListUsers,
-  paginateListUserTags,
-  type Tag,
-} from '@aws-sdk/client-iam';
+import type * as IAM from '@aws-sdk/client-iam';
 import type { AwsClients } from './clients';
 import { isAwsError } from './errors';
+
+/**
+ * IAM's package, required at a call, not at the top: this module is in the SDK side every roll and rotation loads
+ * (sdk-side.ts), and only the acceptance run's sweep lists IAM (the package's evaluation costs every run that loads
+ * it).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const iamPackage = (): typeof IAM => require('@aws-sdk/client-iam') as typeof IAM;
 
 /** Which IAM entities to look at: a name prefix, the users' path, and the tag that proves an entity is ours. */
 export interface IamSweep {
@@ -20,8 +18,8 @@ export interface IamSweep {
 }
 
 /** All of a tag list's pages; undefined when the entity went away while we looked (NoSuchEntity). */
-async function allTags(pages: AsyncIterable<{ Tags?: Tag[] }>): Promise<Tag[] | undefined> {
-  const tags: Tag[] = [];
+async function allTags(pages: AsyncIterable<{ Tags?: IAM.Tag[] }>): Promise<IAM.Tag[] | undefined> {
+  const tags: IAM.Tag[] = [];
   try {
     for await (const page of pages) tags.push(...(page.Tags ?? []));
   } catch (error) {
@@ -37,9 +35,19 @@ async function allTags(pages: AsyncIterable<{ Tags?: Tag[] }>): Promise<Tag[] | 
  * (IAM pages with Marker and IsTruncated; a page may be short while more follow). IAM is global: one look serves all.
  */
 export async function taggedIam(clients: AwsClients, sweep: IamSweep): Promise<string[]> {
+  const {
+    paginateListInstanceProfiles,
+    paginateListInstanceProfileTags,
+    paginateListPolicies,
+    paginateListPolicyTags,
+    paginateListRoles,
+    paginateListRoleTags,
+    paginateListUsers,
+    paginateListUserTags,
+  } = iamPackage();
   const iam = { client: clients.iam };
   const mine = (name: string | undefined) => name?.startsWith(sweep.namePrefix) === true;
-  const ours = (tags: Tag[] | undefined) => (tags ?? []).some((t) => t.Key === sweep.tag.key && t.Value === sweep.tag.value);
+  const ours = (tags: IAM.Tag[] | undefined) => (tags ?? []).some((t) => t.Key === sweep.tag.key && t.Value === sweep.tag.value);
   const arns: string[] = [];
   for await (const page of paginateListRoles(iam, {}))
     for (const r of page.Roles ?? [])
