@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { longestGapMinutes } from '../../lib/alarms/schedule-window';
 import { DEFAULT_BACKUP_SCHEDULE } from '../../lib/config/backup-file';
 import type { AwsClients } from '../shared/aws/clients';
-import { startInstance, stopInstance } from '../shared/aws/instances';
 import type { FailbackEntry, FailoverEntry } from '../shared/command-entries';
 import type { IoHost } from '../shared/io/io-host';
 import { Interrupted } from '../shared/poll';
@@ -16,6 +15,9 @@ import { toldDuring } from './acceptance-progress';
 // failback restores the standby's newest backup and refuses without one: its scheduled ones may be hours away), the
 // failback, Rancher and the downstream cluster again. Each step is recorded in the run's record before the next: a second run of the phase
 // over the same record continues where the first stopped and never fails over twice.
+
+// The SDK's side, loaded when the phase runs: the CLI's main bundle carries no SDK (scripts/build.js).
+const sdkSide = () => import('../shared/aws/sdk-side');
 
 /** The recovery time a failover may take with the defaults: 30 minutes (docs/acceptance.md, the failover phase). */
 export const RTO_BUDGET_SECONDS = 30 * 60;
@@ -126,7 +128,7 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
     if (ids.length === 0) throw new StepFailed("the deployment's state holds no instance to stop");
     save({ stopped: ids });
     for (const id of ids) {
-      const { stopped, state } = await stopInstance(o.clients, id, budget);
+      const { stopped, state } = await (await sdkSide()).stopInstance(o.clients, id, budget);
       if (!stopped) throw new StepFailed(`the primary's instance ${id} did not stop within ${budget.budgetMs / 60_000} minutes (${state})`);
     }
     o.evidence(`EC2 StopInstances of the primary's ${ids.length} instances (${ids.join(', ')}): stopped, as a lost region leaves them`);
@@ -166,7 +168,7 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
   if (!current.failedBack) {
     await o.checkDownstream(`failover to ${o.standbyRegion}`);
     for (const id of current.stopped ?? []) {
-      const { running, state } = await startInstance(o.clients, id, budget);
+      const { running, state } = await (await sdkSide()).startInstance(o.clients, id, budget);
       if (!running) throw new StepFailed(`the primary's instance ${id} did not start within ${budget.budgetMs / 60_000} minutes (${state})`);
     }
     o.evidence(`EC2 StartInstances of the primary's ${current.stopped?.length ?? 0} instances: running, the region back`);

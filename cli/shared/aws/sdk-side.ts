@@ -7,7 +7,7 @@ export { AwsClients, clientsByRegion } from './clients';
 export { eventsBy } from './cloudtrail-events';
 export { createDbSnapshot, dbSnapshotStatus, deleteDbSnapshot } from './db-snapshots';
 export { callerIdentity } from './identity';
-export { instanceState, stopInstance } from './instances';
+export { instanceState, startInstance, stopInstance } from './instances';
 export { keyState } from './kms-keys';
 export { metricData } from './metric-data';
 export { copyObject, downloadObject, listObjects, objectUnreadable } from './objects';
