@@ -26,16 +26,22 @@ export async function instanceState(clients: AwsClients, instanceId: string): Pr
   }
 }
 
+/** Waits until EC2 describes the instance `wanted`; the last state seen (`gone` once EC2 forgets it) and whether it got there. */
+async function untilState(clients: AwsClients, instanceId: string, wanted: string, budget: WaitBudget): Promise<{ reached: boolean; state: string }> {
+  let state = 'unknown';
+  const reached = await waitFor(budget, async () => {
+    state = (await instanceState(clients, instanceId)) ?? 'gone';
+    return state === wanted ? true : undefined;
+  });
+  return { reached: reached === true, state };
+}
+
 /** Stops an instance and waits until EC2 describes it `stopped`; the last state seen and whether it got there. */
 export async function stopInstance(clients: AwsClients, instanceId: string, budget: WaitBudget): Promise<{ stopped: boolean; state: string }> {
   const { StopInstancesCommand } = ec2();
   await clients.ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
-  let state = 'unknown';
-  const stopped = await waitFor(budget, async () => {
-    state = (await instanceState(clients, instanceId)) ?? 'gone';
-    return state === 'stopped' ? true : undefined;
-  });
-  return { stopped: stopped === true, state };
+  const { reached, state } = await untilState(clients, instanceId, 'stopped', budget);
+  return { stopped: reached, state };
 }
 
 /**
@@ -45,10 +51,6 @@ export async function stopInstance(clients: AwsClients, instanceId: string, budg
 export async function startInstance(clients: AwsClients, instanceId: string, budget: WaitBudget): Promise<{ running: boolean; state: string }> {
   const { StartInstancesCommand } = ec2();
   await clients.ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] }));
-  let state = 'unknown';
-  const running = await waitFor(budget, async () => {
-    state = (await instanceState(clients, instanceId)) ?? 'gone';
-    return state === 'running' ? true : undefined;
-  });
-  return { running: running === true, state };
+  const { reached, state } = await untilState(clients, instanceId, 'running', budget);
+  return { running: reached, state };
 }
