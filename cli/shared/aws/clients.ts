@@ -1,16 +1,16 @@
-import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { KMSClient } from '@aws-sdk/client-kms';
-import type { RDSClient } from '@aws-sdk/client-rds';
-import type { Route53Client } from '@aws-sdk/client-route-53';
-import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { STSClient } from '@aws-sdk/client-sts';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MetadataBearer, Pluggable, RetryStrategyV2 } from '@smithy/types';
 import { ConfiguredRetryStrategy, StandardRetryStrategy } from '@smithy/core/retry';
 import { onlyListedCalls } from './only-listed-calls';
@@ -66,76 +66,46 @@ export class AwsClients {
     };
   }
 
-  // Each client's package is required when the client is first made, not when this module loads: a bundle's
-  // top-level evaluation of all twelve took about 1 s of CPU at every CLI run that reached AWS, and the roll, the
-  // rotations, the drill and the acceptance run make two or three of them (scripts/build.js, CLI_APART).
-  /* eslint-disable @typescript-eslint/no-require-imports */
   get ssm(): SSMClient {
-    return this.client('SSM', () => new (require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm')).SSMClient(this.config));
+    return this.client('SSM', () => new SSMClient(this.config));
   }
   get rds(): RDSClient {
-    return this.client('RDS', () => new (require('@aws-sdk/client-rds') as typeof import('@aws-sdk/client-rds')).RDSClient(this.config));
+    return this.client('RDS', () => new RDSClient(this.config));
   }
   get s3(): S3Client {
-    return this.client('S3', () => new (require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')).S3Client(this.config));
+    return this.client('S3', () => new S3Client(this.config));
   }
   get ec2(): EC2Client {
-    return this.client('EC2', () => new (require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2')).EC2Client(this.config));
+    return this.client('EC2', () => new EC2Client(this.config));
   }
   get elbv2(): ElasticLoadBalancingV2Client {
-    return this.client(
-      'ElasticLoadBalancingV2',
-      () =>
-        new (
-          require('@aws-sdk/client-elastic-load-balancing-v2') as typeof import('@aws-sdk/client-elastic-load-balancing-v2')
-        ).ElasticLoadBalancingV2Client(this.config),
-    );
+    return this.client('ElasticLoadBalancingV2', () => new ElasticLoadBalancingV2Client(this.config));
   }
   get logs(): CloudWatchLogsClient {
-    return this.client(
-      'CloudWatchLogs',
-      () => new (require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(this.config),
-    );
+    return this.client('CloudWatchLogs', () => new CloudWatchLogsClient(this.config));
   }
   get kms(): KMSClient {
-    return this.client('KMS', () => new (require('@aws-sdk/client-kms') as typeof import('@aws-sdk/client-kms')).KMSClient(this.config));
+    return this.client('KMS', () => new KMSClient(this.config));
   }
   get sts(): STSClient {
-    return this.client('STS', () => new (require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts')).STSClient(this.config));
+    return this.client('STS', () => new STSClient(this.config));
   }
   get tagging(): ResourceGroupsTaggingAPIClient {
-    return this.client(
-      'ResourceGroupsTaggingAPI',
-      () =>
-        new (
-          require('@aws-sdk/client-resource-groups-tagging-api') as typeof import('@aws-sdk/client-resource-groups-tagging-api')
-        ).ResourceGroupsTaggingAPIClient(this.config),
-    );
+    return this.client('ResourceGroupsTaggingAPI', () => new ResourceGroupsTaggingAPIClient(this.config));
   }
   get cloudtrail(): CloudTrailClient {
-    return this.client(
-      'CloudTrail',
-      () => new (require('@aws-sdk/client-cloudtrail') as typeof import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.config),
-    );
+    return this.client('CloudTrail', () => new CloudTrailClient(this.config));
   }
   get cloudwatch(): CloudWatchClient {
-    return this.client(
-      'CloudWatch',
-      () => new (require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch')).CloudWatchClient(this.config),
-    );
+    return this.client('CloudWatch', () => new CloudWatchClient(this.config));
   }
   get iam(): IAMClient {
-    return this.client('IAM', () => new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(this.config));
+    return this.client('IAM', () => new IAMClient(this.config));
   }
   /** Route 53 is global: its client signs for us-east-1 and reaches route53.amazonaws.com whatever the region given. */
   get route53(): Route53Client {
-    return this.client(
-      'Route53',
-      () => new (require('@aws-sdk/client-route-53') as typeof import('@aws-sdk/client-route-53')).Route53Client(this.config),
-    );
+    return this.client('Route53', () => new Route53Client(this.config));
   }
-
-  /* eslint-enable @typescript-eslint/no-require-imports */
 
   /** Closes the clients' connections (a command that ends should not wait for idle sockets). */
   destroy(): void {

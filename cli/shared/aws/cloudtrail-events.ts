@@ -1,13 +1,5 @@
-import type * as CloudTrail from '@aws-sdk/client-cloudtrail';
+import { paginateLookupEvents } from '@aws-sdk/client-cloudtrail';
 import type { AwsClients } from './clients';
-
-/**
- * CloudTrail's package, required at a call, not at the top: this module is in the SDK side every roll and rotation
- * loads (sdk-side.ts), and only the acceptance run's report reads events (the package's evaluation costs every run
- * that loads it).
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const cloudtrail = (): typeof CloudTrail => require('@aws-sdk/client-cloudtrail') as typeof CloudTrail;
 
 /** LookupEvents answers at most 50 events a page. */
 const PAGE = 50;
@@ -17,7 +9,6 @@ const PAGE = 50;
  * all pages (a busy account has thousands: each page carries a NextToken until the last).
  */
 export async function eventsBy(clients: AwsClients, user: string, since: Date, until: Date): Promise<{ source: string; name: string }[]> {
-  const { paginateLookupEvents } = cloudtrail();
   const events: { source: string; name: string }[] = [];
   for await (const page of paginateLookupEvents(
     { client: clients.cloudtrail, pageSize: PAGE },

@@ -1,22 +1,13 @@
-import type * as EC2 from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients';
 import { isAwsError } from './errors';
 import { waitFor, type WaitBudget } from './wait';
-
-/**
- * EC2's package, required at a call, not at the top: this module is in the SDK side every roll and rotation loads
- * (sdk-side.ts), and only the acceptance run looks at instances (the package's evaluation costs every run that loads
- * it).
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ec2 = (): typeof EC2 => require('@aws-sdk/client-ec2') as typeof EC2;
 
 /**
  * An instance's state (`running`, `stopping`, `stopped`, `shutting-down`, `terminated`...), or undefined when EC2
  * does not know the id. EC2 is eventually consistent: right after a change, a describe may still show the state before.
  */
 export async function instanceState(clients: AwsClients, instanceId: string): Promise<string | undefined> {
-  const { DescribeInstancesCommand } = ec2();
   try {
     const found = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     return found.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? 'unknown';
@@ -38,7 +29,6 @@ async function untilState(clients: AwsClients, instanceId: string, wanted: strin
 
 /** Stops an instance and waits until EC2 describes it `stopped`; the last state seen and whether it got there. */
 export async function stopInstance(clients: AwsClients, instanceId: string, budget: WaitBudget): Promise<{ stopped: boolean; state: string }> {
-  const { StopInstancesCommand } = ec2();
   await clients.ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
   const { reached, state } = await untilState(clients, instanceId, 'stopped', budget);
   return { stopped: reached, state };
@@ -49,7 +39,6 @@ export async function stopInstance(clients: AwsClients, instanceId: string, budg
  * primary's region back); the last state seen and whether it got there.
  */
 export async function startInstance(clients: AwsClients, instanceId: string, budget: WaitBudget): Promise<{ running: boolean; state: string }> {
-  const { StartInstancesCommand } = ec2();
   await clients.ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] }));
   const { reached, state } = await untilState(clients, instanceId, 'running', budget);
   return { running: reached, state };

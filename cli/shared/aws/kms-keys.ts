@@ -1,18 +1,10 @@
 import type * as KMS from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import type { AwsClients } from './clients';
 import { isAwsError } from './errors';
 
-/**
- * KMS's package, required at a call, not at the top: this module is in the SDK side every roll and rotation loads
- * (sdk-side.ts), and only the acceptance run's sweep and the teardown look at keys (the package's evaluation costs
- * every run that loads it).
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const kms = (): typeof KMS => require('@aws-sdk/client-kms') as typeof KMS;
-
 /** A key's state (`Enabled`, `PendingDeletion`...), or undefined when KMS has no such key. */
 export async function keyState(clients: AwsClients, keyId: string): Promise<KMS.KeyState | string | undefined> {
-  const { DescribeKeyCommand } = kms();
   try {
     const found = await clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     return found.KeyMetadata?.KeyState ?? 'unknown';
@@ -33,7 +25,6 @@ export async function scheduleKeyDeletion(
   days = 30,
 ): Promise<{ state: 'scheduled'; deletionDate?: Date } | { state: 'already-pending' } | { state: 'gone' }> {
   if (!Number.isInteger(days) || days < 7 || days > 30) throw new Error(`The pending window is ${days} days: KMS takes a whole number from 7 to 30.`);
-  const { ScheduleKeyDeletionCommand } = kms();
   try {
     const answer = await clients.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: days }));
     return { state: 'scheduled', ...(answer.DeletionDate ? { deletionDate: answer.DeletionDate } : {}) };

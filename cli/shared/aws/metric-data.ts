@@ -1,13 +1,6 @@
 import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
+import { paginateGetMetricData } from '@aws-sdk/client-cloudwatch';
 import type { AwsClients } from './clients';
-
-/**
- * CloudWatch's package, required at a call, not at the top: this module is in the SDK side every roll and rotation
- * loads (sdk-side.ts), and only the acceptance run reads metrics (the package's evaluation costs every run that loads
- * it).
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const cloudwatch = (): typeof CloudWatch => require('@aws-sdk/client-cloudwatch') as typeof CloudWatch;
 
 /** One query's data points, every page merged (timestamps with their values). */
 export interface MetricSeries {
@@ -25,7 +18,6 @@ export async function metricData(
   since: Date,
   until: Date,
 ): Promise<MetricSeries[]> {
-  const { paginateGetMetricData } = cloudwatch();
   const points = new Map<string, { at: Date; value: number }[]>(queries.map((q) => [q.Id ?? '', []]));
   for await (const page of paginateGetMetricData(
     { client: clients.cloudwatch },

@@ -1,15 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type * as S3 from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { AwsClients } from './clients';
-
-/**
- * S3's package, required at a call, not at the top: this module is in the SDK side every roll and rotation loads
- * (sdk-side.ts), and only the drill and the failover read objects (the package's evaluation costs every run that loads it).
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const s3 = (): typeof S3 => require('@aws-sdk/client-s3') as typeof S3;
 
 /** An object as ListObjectsV2 lists it. */
 export interface ListedObject {
@@ -20,7 +13,6 @@ export interface ListedObject {
 
 /** Every object under a prefix (all pages: ListObjectsV2 answers at most 1,000 a page). */
 export async function listObjects(clients: AwsClients, bucket: string, prefix: string): Promise<ListedObject[]> {
-  const { paginateListObjectsV2 } = s3();
   const found: ListedObject[] = [];
   for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket, Prefix: prefix }))
     for (const o of page.Contents ?? [])
@@ -30,7 +22,6 @@ export async function listObjects(clients: AwsClients, bucket: string, prefix: s
 
 /** Writes an object to a file (streamed, never held whole in memory). */
 export async function downloadObject(clients: AwsClients, bucket: string, key: string, file: string): Promise<void> {
-  const { GetObjectCommand } = s3();
   const got = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!(got.Body instanceof Readable)) throw new Error(`S3 GetObject answered no body for s3://${bucket}/${key}.`);
   await pipeline(got.Body, createWriteStream(file, { mode: 0o600 }));
@@ -38,7 +29,6 @@ export async function downloadObject(clients: AwsClients, bucket: string, key: s
 
 /** Why the caller cannot read an object (S3's error, in its words), reading one byte of it; undefined when it can. */
 export async function objectUnreadable(clients: AwsClients, bucket: string, key: string): Promise<string | undefined> {
-  const { GetObjectCommand } = s3();
   try {
     const got = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-0' }));
     if (got.Body instanceof Readable) got.Body.destroy();
@@ -62,7 +52,6 @@ export async function copyObject(
   // CopySource is `<bucket>/<key>` with the key URL-encoded (S3 API Reference, CopyObject). Without encryption named,
   // the copy takes the destination bucket's default encryption (its KMS key), as S3's CopyObject does.
   const source = `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`;
-  const { CopyObjectCommand } = s3();
   await clients.s3.send(
     new CopyObjectCommand({
       CopySource: source,

@@ -1,4 +1,4 @@
-import type * as Route53 from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, GetChangeCommand } from '@aws-sdk/client-route-53';
 import type { AwsClients } from './clients';
 import { waitFor, type WaitBudget } from './wait';
 
@@ -24,10 +24,6 @@ export async function moveAliasRecords(
   /** Called once every batch was accepted, before the wait for INSYNC (the records have moved: a rerun must know). */
   submitted: () => void = () => undefined,
 ): Promise<{ readonly changeIds: string[]; readonly inSync: boolean }> {
-  // Required here, not at the top: this module is in the SDK side every roll and rotation loads (sdk-side.ts), and
-  // only a failover moves records.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ChangeResourceRecordSetsCommand, GetChangeCommand } = require('@aws-sdk/client-route-53') as typeof Route53;
   const zones = [...new Set(records.map((r) => r.zoneId))];
   const changeIds: string[] = [];
   for (const zone of zones) {

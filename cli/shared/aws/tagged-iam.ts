@@ -1,14 +1,16 @@
 import type * as IAM from '@aws-sdk/client-iam';
+import {
+  paginateListInstanceProfiles,
+  paginateListInstanceProfileTags,
+  paginateListPolicies,
+  paginateListPolicyTags,
+  paginateListRoles,
+  paginateListRoleTags,
+  paginateListUsers,
+  paginateListUserTags,
+} from '@aws-sdk/client-iam';
 import type { AwsClients } from './clients';
 import { isAwsError } from './errors';
-
-/**
- * IAM's package, required at a call, not at the top: this module is in the SDK side every roll and rotation loads
- * (sdk-side.ts), and only the acceptance run's sweep lists IAM (the package's evaluation costs every run that loads
- * it).
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const iamPackage = (): typeof IAM => require('@aws-sdk/client-iam') as typeof IAM;
 
 /** Which IAM entities to look at: a name prefix, the users' path, and the tag that proves an entity is ours. */
 export interface IamSweep {
@@ -35,16 +37,6 @@ async function allTags(pages: AsyncIterable<{ Tags?: IAM.Tag[] }>): Promise<IAM.
  * (IAM pages with Marker and IsTruncated; a page may be short while more follow). IAM is global: one look serves all.
  */
 export async function taggedIam(clients: AwsClients, sweep: IamSweep): Promise<string[]> {
-  const {
-    paginateListInstanceProfiles,
-    paginateListInstanceProfileTags,
-    paginateListPolicies,
-    paginateListPolicyTags,
-    paginateListRoles,
-    paginateListRoleTags,
-    paginateListUsers,
-    paginateListUserTags,
-  } = iamPackage();
   const iam = { client: clients.iam };
   const mine = (name: string | undefined) => name?.startsWith(sweep.namePrefix) === true;
   const ours = (tags: IAM.Tag[] | undefined) => (tags ?? []).some((t) => t.Key === sweep.tag.key && t.Value === sweep.tag.value);
