@@ -32,6 +32,11 @@ export interface FailoverPhaseRecord {
   readonly stopped?: readonly string[];
   /** The failover ended passing, with its report's figures. */
   readonly failedOver?: Figures;
+  /**
+   * The one-time Backup in the standby was about to be created (recorded first: a run of the phase again adopts the
+   * Backup of that name instead of creating it twice).
+   */
+  readonly standbyBackupStarted?: true;
   /** The one-time backup in the standby was written, with what the run saw of it (taken once: the failback's). */
   readonly standbyBackup?: readonly string[];
   /** The failback ended passing, with its report's figures. */
@@ -82,8 +87,9 @@ export interface FailoverPhaseOptions {
   /**
    * A one-time backup in the standby deployment (its module in the failover's folder, `failoverRoot`), waited for
    * until it is in the standby's bucket: what was seen of it. It throws when it fails or does not complete in time.
+   * `adopt`: an earlier run of the phase went to create it; the Backup found under its name is that one.
    */
-  readonly standbyBackup: (failoverRoot: string) => Promise<string[]>;
+  readonly standbyBackup: (failoverRoot: string, adopt: boolean) => Promise<string[]>;
   /** The downstream cluster Active with its agent connected (the run's check, against the hostname). */
   readonly checkDownstream: (label: string) => Promise<void>;
   /** Rancher's /ping on the hostname, trusted with its CA. */
@@ -175,8 +181,10 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
     if (current.standbyBackup) o.evidence(`the standby's one-time backup was taken in an earlier run of this phase: not taken again`);
     else {
       let lines: string[];
+      const adopt = current.standbyBackupStarted === true;
+      save({ standbyBackupStarted: true });
       try {
-        lines = await o.standbyBackup(current.root);
+        lines = await o.standbyBackup(current.root, adopt);
       } catch (error) {
         if (error instanceof Interrupted) throw error;
         throw new StepFailed(

@@ -6,13 +6,14 @@ import { metricsPhase } from './acceptance-metrics';
 import { describeSeen, seenArtifacts } from './acceptance-observed';
 import { rotatePhase } from './acceptance-rotate';
 import { failoverPhase } from './acceptance-failover';
+import { takeBackup } from './acceptance-backup';
 import { describeTarget, measured, PROBE_TARGETS, rancherProbe, runClock } from './acceptance-probes';
 import { createDownstreamInstance, downstreamDir, importDownstream, writeDownstreamModule } from './acceptance-downstream';
 import { migrateDirs, migrateDocker, prepareMigration, readMigrateSupport } from './acceptance-migrate';
 import { type AcceptanceRun, describeCluster, STANDBY_KUBECONFIG } from './acceptance-run';
 import { Aws } from '../shared/aws';
 import { Kubectl } from '../shared/kubectl';
-import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
+import { Interrupted } from '../shared/poll';
 import { run as runTool, runAsync } from '../shared/process';
 import { rancherGet, rancherLogin } from '../shared/rancher-api';
 import { managed } from '../shared/module-folder';
@@ -320,7 +321,7 @@ async function rotateAll(run: AcceptanceRun): Promise<void> {
 async function proveBackup(run: AcceptanceRun): Promise<void> {
   // Not in the module: the teardown of a k8s-ha run deletes it itself (the cluster stays).
   if (run.plan.cluster) run.update({ backupCreated: true });
-  for (const line of await takeBackup(run.kubectl(), run.plan.aws, run.terraform, run.interrupted)) run.evidence('backup', line);
+  for (const line of await takeBackup(run.kubectl(), run.plan.aws, run.terraform, { interrupted: run.interrupted })) run.evidence('backup', line);
 }
 
 function proveMetrics(run: AcceptanceRun): Promise<void> {
@@ -390,7 +391,7 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
           .filter((id): id is string => id !== undefined),
       clients: clients.of(plan.region),
       commands: options.commands,
-      standbyBackup: (failoverRoot) => standbyBackup(run, join(failoverRoot, 'cdktf.out', 'stacks', plan.stack)),
+      standbyBackup: (failoverRoot, adopt) => standbyBackup(run, join(failoverRoot, 'cdktf.out', 'stacks', plan.stack), adopt),
       record: () => run.current.failover,
       update: (failover) => run.update({ failover }),
       checkDownstream: (label) => run.checkDownstream('failover', label),
@@ -413,13 +414,13 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
  * The one-time backup (takeBackup) in the standby deployment, through its own cluster-admin kubeconfig (its output:
  * the server is its load balancer) and its region's S3: the newest in its bucket, the one the failback restores.
  */
-async function standbyBackup(run: AcceptanceRun, standbyModule: string): Promise<string[]> {
+async function standbyBackup(run: AcceptanceRun, standbyModule: string, adopt: boolean): Promise<string[]> {
   const terraform = new Terraform(standbyModule);
   const config = terraform.outputJson('kubeconfig');
   if (typeof config !== 'string') throw new StepFailed(`the standby's module (${standbyModule}) has no kubeconfig output`);
   const file = join(run.plan.runDir, STANDBY_KUBECONFIG);
   writeFileSync(file, config, { mode: 0o600 });
-  return takeBackup(new Kubectl(file), new Aws(standbyRegionOf(run.plan.base)!), terraform, run.interrupted);
+  return takeBackup(new Kubectl(file), new Aws(standbyRegionOf(run.plan.base)!), terraform, { interrupted: run.interrupted, adopt });
 }
 
 /** docker's Rancher moved onto an rke-ha deployment at the same hostname; admin's password and the downstream cluster came along. */
@@ -484,11 +485,6 @@ async function proveBreak(run: AcceptanceRun): Promise<void> {
     'kubectl -n cattle-system scale deployment rancher --replicas=0: spec.replicas 0; the teardown runs against a deployment whose Rancher is down',
   );
 }
-
-/** The one-time Backup the run takes (its file name starts with it, as the operator names files, BACKUP_FILE). */
-export const BACKUP_NAME = 'rancher-aws-acceptance';
-/** The recurring Backup of the stack (SCHEDULED_BACKUP of lib/rancher/backup-objects.ts): its spec is copied. */
-const SCHEDULED_BACKUP = 'rancher-aws-scheduled';
 
 /** The cluster's namespaces; undefined when it did not answer. */
 export function clusterNamespaces(k: Kubectl): string[] | undefined {
@@ -623,38 +619,6 @@ function nodeVersions(kubectl: Kubectl): { name: string; version: string }[] | u
 
 const describeVersions = (nodes: { name: string; version: string }[] | undefined) =>
   nodes === undefined ? 'the node list did not answer' : nodes.map((n) => `${n.name} ${n.version}`).join(', ') || 'no nodes';
-
-/**
- * A one-time Backup with the scheduled Backup's storage and encryption (so it lands where the scheduled ones do, and
- * the drill and a failback find it as the newest), waited for until the operator names its file, which must then be in
- * the bucket.
- */
-async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terraform, interrupted: () => boolean): Promise<string[]> {
-  const bucket = terraform.outputJson('rancher_backup_bucket');
-  if (typeof bucket !== 'string') throw new StepFailed('the deployment has no rancher_backup_bucket output (backups.enabled)');
-  const scheduled = JSON.parse(kubectl.call(['get', 'backups.resources.cattle.io', SCHEDULED_BACKUP, '-o', 'json'])) as {
-    spec?: Record<string, unknown>;
-  };
-  const { schedule: _schedule, retentionCount: _retention, ...spec } = scheduled.spec ?? {};
-  const created = kubectl.call(['create', '-f', '-', '-o', 'name'], {
-    input: JSON.stringify({ apiVersion: 'resources.cattle.io/v1', kind: 'Backup', metadata: { name: BACKUP_NAME }, spec }),
-  });
-  let last = '';
-  const file = await waitUntil(15 * 60_000, interrupted, () => {
-    const status = kubectl.tryCall(['get', 'backups.resources.cattle.io', BACKUP_NAME, '-o', 'jsonpath={.status.filename}']);
-    last = status.ok ? 'no file name yet' : readableError(status.stderr, 300);
-    return status.ok && status.stdout.trim() !== '' ? status.stdout.trim() : undefined;
-  });
-  if (!file) throw new StepFailed(`the Backup ${BACKUP_NAME} wrote no file within 15 minutes (${last})`);
-  await yieldFor(0);
-  const { side, clients } = await aws.sdk();
-  const object = (await side.listObjects(clients, bucket, `rancher/${file}`)).find((o) => o.key === `rancher/${file}`);
-  if (!object) throw new StepFailed(`the operator names ${file}, which is not in s3://${bucket}/rancher/`);
-  return [
-    `${created.trim() || BACKUP_NAME} created with the scheduled Backup's storage and encryption: ${file}`,
-    `s3://${bucket}/rancher/${file}: ${object.size} bytes`,
-  ];
-}
 
 /** Terraform's own version and the providers the module was initialised with (`terraform version -json`). */
 function terraformVersion(moduleDir: string): string | undefined {

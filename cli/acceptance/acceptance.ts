@@ -38,7 +38,8 @@ import {
   tearDownMigrateTarget,
   useMigrateSecrets,
 } from './acceptance-migrate';
-import { BACKUP_NAME, clusterNamespaces, type PhasesOutcome, runPhases } from './acceptance-phases';
+import { BACKUP_NAME } from './acceptance-backup';
+import { clusterNamespaces, type PhasesOutcome, runPhases } from './acceptance-phases';
 import {
   type AcceptanceCommands,
   type AcceptanceOptions,

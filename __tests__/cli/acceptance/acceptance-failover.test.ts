@@ -40,7 +40,7 @@ interface Case {
   readonly failback?: 'passes' | 'killed';
   readonly schedule?: string;
   /** The standby's one-time backup: written, or ended as takeBackup ends when the operator names no file in time. */
-  readonly backup?: 'written' | 'never written';
+  readonly backup?: 'written' | 'never written' | 'killed while waited for';
 }
 
 function phaseWorld(c: Case = {}) {
@@ -53,7 +53,7 @@ function phaseWorld(c: Case = {}) {
     stoppedAtFailover: [] as string[],
     runningAtFailback: [] as string[],
     downstream: [] as string[],
-    backups: [] as { root: string; failbacksBefore: number }[],
+    backups: [] as { root: string; failbacksBefore: number; adopt: boolean }[],
     restored: [] as string[],
   };
   /** The standby's bucket: the keys of its backups, oldest first. */
@@ -96,8 +96,10 @@ function phaseWorld(c: Case = {}) {
       clients: aws.clients(),
       pauseMs: 0,
       commands: { failover, failback },
-      standbyBackup: async (root) => {
-        seen.backups.push({ root, failbacksBefore: seen.failbacks });
+      standbyBackup: async (root, adopt) => {
+        seen.backups.push({ root, failbacksBefore: seen.failbacks, adopt });
+        // The process ends while the operator writes it: the Backup exists, its file not yet.
+        if (c.backup === 'killed while waited for' && seen.backups.length === 1) throw new Error('killed');
         if (c.backup === 'never written')
           throw new StepFailed('the Backup rancher-aws-acceptance wrote no file within 15 minutes (no file name yet)');
         const key = `rancher/rancher-aws-acceptance-${seen.backups.length}.tar.gz.enc`;
@@ -127,7 +129,7 @@ describe("the acceptance run's failover phase", () => {
       runningAtFailback: SERVERS,
       downstream: ['failover to us-west-2', 'failback'],
       // In the standby whose module the failover left in its folder, before the failback, which restores it.
-      backups: [{ root: join(dir, 'failover'), failbacksBefore: 0 }],
+      backups: [{ root: join(dir, 'failover'), failbacksBefore: 0, adopt: false }],
       restored: ['rancher/rancher-aws-acceptance-1.tar.gz.enc'],
     });
     expect(w.evidence).toContain('standby (us-west-2): s3://standby-backups/rancher/rancher-aws-acceptance-1.tar.gz.enc: 4100 bytes');
@@ -208,5 +210,17 @@ describe("the acceptance run's failover phase", () => {
     expect(w.standbyBucket).toEqual(['rancher/rancher-aws-acceptance-1.tar.gz.enc']);
     expect(w.seen.restored).toEqual(['rancher/rancher-aws-acceptance-1.tar.gz.enc']);
     expect(w.evidence).toContain("the standby's one-time backup was taken in an earlier run of this phase: not taken again");
+  });
+
+  it('killed while the standby backup is waited for, then run again: the Backup the first run created is adopted, not created again', async () => {
+    const w = phaseWorld({ backup: 'killed while waited for' });
+    await expect(w.run()).rejects.toThrow('killed');
+    // Recorded before the create: the second run knows the Backup of that name is its own.
+    expect(w.record.read()?.failover).toMatchObject({ standbyBackupStarted: true });
+    expect(w.record.read()?.failover?.standbyBackup).toBeUndefined();
+    await w.run();
+    expect(w.seen.backups.map((b) => b.adopt)).toEqual([false, true]);
+    expect(w.seen.failovers).toBe(1);
+    expect(w.seen.failbacks).toBe(1);
   });
 });

@@ -538,7 +538,12 @@ function kubectl(ctx) {
     });
     ctx.finish(0, `backup.resources.cattle.io/${backup.metadata.name}\n`);
   }
-  if (rest === 'get backups.resources.cattle.io rancher-aws-acceptance -o jsonpath={.status.filename}') ctx.finish(0, a.backupFile ?? '');
+  // The run's one-time Backup as the API gives it (the operator's status: its file once uploaded).
+  if (rest === 'get backups.resources.cattle.io rancher-aws-acceptance -o json')
+    ctx.finish(
+      0,
+      JSON.stringify({ kind: 'Backup', metadata: { name: 'rancher-aws-acceptance' }, status: a.backupFile ? { filename: a.backupFile } : {} }),
+    );
   if (rest === '-n cattle-system scale deployment rancher --replicas=0') {
     a.rancherReplicas = 0;
     ctx.finish(0, 'deployment.apps/rancher scaled\n');

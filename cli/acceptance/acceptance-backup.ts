@@ -1,0 +1,100 @@
+import type { Aws } from '../shared/aws';
+import type { Kubectl } from '../shared/kubectl';
+import { waitUntil, yieldFor } from '../shared/poll';
+import type { Terraform } from '../shared/terraform';
+import { StepFailed } from '../shared/throwaway';
+import { readableError } from '../shared/tool-output';
+
+// The acceptance run's one-time Backup (its backup phase, and the failover phase's in the standby): created with the
+// scheduled Backup's storage and encryption, waited for until rancher-backup's operator names its file, which must
+// then be in the bucket. A run of the failover phase again over its record adopts the Backup its first run created.
+
+/** The one-time Backup the run takes (its file name starts with it, as the operator names files, BACKUP_FILE). */
+export const BACKUP_NAME = 'rancher-aws-acceptance';
+/** The recurring Backup of the stack (SCHEDULED_BACKUP of lib/rancher/backup-objects.ts): its spec is copied. */
+const SCHEDULED_BACKUP = 'rancher-aws-scheduled';
+/** How long the operator may take to write the file. */
+const BACKUP_BUDGET_MS = 15 * 60_000;
+
+/** What the run reads of a Backup (resources.cattle.io/v1, cluster-scoped). */
+export interface BackupObject {
+  readonly status?: {
+    readonly filename?: string;
+    readonly conditions?: readonly { readonly type?: string; readonly status?: string; readonly reason?: string; readonly message?: string }[];
+  };
+}
+
+/** Where a Backup is: its file written, failed with the operator's error, or still on its way (what was seen). */
+export type BackupProgress = { readonly file: string } | { readonly failed: string } | { readonly pending: string };
+
+/**
+ * A Backup's progress from its status, as rancher-backup's operator writes it (rancher/backup-restore-operator,
+ * pkg/controllers/backup/controller.go): `status.filename` once the file is uploaded; on an error, the `Reconciling`
+ * condition True with reason `Error` and the error as its message (Ready's message "Retrying"), and the operator
+ * retries the same error with backoff, so waiting longer only repeats it.
+ */
+export function backupProgress(backup: BackupObject): BackupProgress {
+  const file = backup.status?.filename?.trim();
+  if (file) return { file };
+  const error = (backup.status?.conditions ?? []).find((c) => c.type === 'Reconciling' && c.status === 'True' && c.reason === 'Error');
+  if (error) return { failed: error.message?.trim() || '(the operator gave no message)' };
+  return { pending: 'no file name yet' };
+}
+
+export interface TakeBackupOptions {
+  readonly interrupted: () => boolean;
+  /**
+   * The run's record says an earlier run of the phase went to create this Backup: one found under its name is that
+   * one, adopted and waited for (a second create would end in AlreadyExists); none found is created.
+   */
+  readonly adopt?: boolean;
+}
+
+/**
+ * A one-time Backup with the scheduled Backup's storage and encryption (so it lands where the scheduled ones do, and
+ * the drill and a failback find it as the newest), waited for until the operator names its file, which must then be in
+ * the bucket. What was seen of it, for the report.
+ */
+export async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terraform, options: TakeBackupOptions): Promise<string[]> {
+  const bucket = terraform.outputJson('rancher_backup_bucket');
+  if (typeof bucket !== 'string') throw new StepFailed('the deployment has no rancher_backup_bucket output (backups.enabled)');
+  const adopted = options.adopt ? existingBackup(kubectl) : undefined;
+  let made = `${BACKUP_NAME} (created by an earlier run of this phase) adopted`;
+  if (!adopted) {
+    const scheduled = JSON.parse(kubectl.call(['get', 'backups.resources.cattle.io', SCHEDULED_BACKUP, '-o', 'json'])) as {
+      spec?: Record<string, unknown>;
+    };
+    const { schedule: _schedule, retentionCount: _retention, ...spec } = scheduled.spec ?? {};
+    const created = kubectl.call(['create', '-f', '-', '-o', 'name'], {
+      input: JSON.stringify({ apiVersion: 'resources.cattle.io/v1', kind: 'Backup', metadata: { name: BACKUP_NAME }, spec }),
+    });
+    made = `${created.trim() || BACKUP_NAME} created`;
+  }
+  let last = '';
+  const ended = await waitUntil(BACKUP_BUDGET_MS, options.interrupted, () => {
+    const got = kubectl.tryCall(['get', 'backups.resources.cattle.io', BACKUP_NAME, '-o', 'json']);
+    if (!got.ok) {
+      last = readableError(got.stderr, 300);
+      return undefined;
+    }
+    const progress = backupProgress(JSON.parse(got.stdout) as BackupObject);
+    if ('pending' in progress) last = progress.pending;
+    return 'pending' in progress ? undefined : progress;
+  });
+  if (!ended) throw new StepFailed(`the Backup ${BACKUP_NAME} wrote no file within ${BACKUP_BUDGET_MS / 60_000} minutes (${last})`);
+  if ('failed' in ended) throw new StepFailed(`the Backup ${BACKUP_NAME} failed, as its operator reports it: ${ended.failed}`);
+  const { file } = ended;
+  await yieldFor(0);
+  const { side, clients } = await aws.sdk();
+  const object = (await side.listObjects(clients, bucket, `rancher/${file}`)).find((o) => o.key === `rancher/${file}`);
+  if (!object) throw new StepFailed(`the operator names ${file}, which is not in s3://${bucket}/rancher/`);
+  return [`${made} with the scheduled Backup's storage and encryption: ${file}`, `s3://${bucket}/rancher/${file}: ${object.size} bytes`];
+}
+
+/** The run's Backup as the cluster holds it; undefined when there is none (NotFound). */
+function existingBackup(kubectl: Kubectl): BackupObject | undefined {
+  const got = kubectl.tryCall(['get', 'backups.resources.cattle.io', BACKUP_NAME, '-o', 'json']);
+  if (got.ok) return JSON.parse(got.stdout) as BackupObject;
+  if (/NotFound/.test(got.stderr)) return undefined;
+  throw new StepFailed(`kubectl get backups.resources.cattle.io ${BACKUP_NAME} failed: ${readableError(got.stderr, 300)}`);
+}
