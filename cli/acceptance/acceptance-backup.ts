@@ -7,7 +7,8 @@ import { readableError } from '../shared/tool-output';
 
 // The acceptance run's one-time Backup (its backup phase, and the failover phase's in the standby): created with the
 // scheduled Backup's storage and encryption, waited for until rancher-backup's operator names its file, which must
-// then be in the bucket. A run of the failover phase again over its record adopts the Backup its first run created.
+// then be in the bucket. A run of the failover phase again over its record adopts the Backup its first run created;
+// a Backup the operator keeps failing is reported with its error, not waited on to the end of the budget.
 
 /** The one-time Backup the run takes (its file name starts with it, as the operator names files, BACKUP_FILE). */
 export const BACKUP_NAME = 'rancher-aws-acceptance';
@@ -15,6 +16,13 @@ export const BACKUP_NAME = 'rancher-aws-acceptance';
 const SCHEDULED_BACKUP = 'rancher-aws-scheduled';
 /** How long the operator may take to write the file. */
 const BACKUP_BUDGET_MS = 15 * 60_000;
+/**
+ * Looks in a row that see the operator's error before the Backup is called failed: the operator's controller retries
+ * a failed Backup at 5 ms, doubling (rancher/lasso pkg/controller/controller.go, the default rate limiter), about a
+ * dozen times in the 20 s between the first and third look, so an error still there then is the Backup's own, not a
+ * passing one that the next retry clears.
+ */
+export const FAILED_LOOKS = 3;
 
 /** What the run reads of a Backup (resources.cattle.io/v1, cluster-scoped). */
 export interface BackupObject {
@@ -30,8 +38,8 @@ export type BackupProgress = { readonly file: string } | { readonly failed: stri
 /**
  * A Backup's progress from its status, as rancher-backup's operator writes it (rancher/backup-restore-operator,
  * pkg/controllers/backup/controller.go): `status.filename` once the file is uploaded; on an error, the `Reconciling`
- * condition True with reason `Error` and the error as its message (Ready's message "Retrying"), and the operator
- * retries the same error with backoff, so waiting longer only repeats it.
+ * condition True with reason `Error` and the error as its message (Ready's message "Retrying"), which the operator
+ * retries with backoff (a success resets the conditions and writes the file name).
  */
 export function backupProgress(backup: BackupObject): BackupProgress {
   const file = backup.status?.filename?.trim();
@@ -71,15 +79,14 @@ export async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terrafor
     made = `${created.trim() || BACKUP_NAME} created`;
   }
   let last = '';
+  let failedLooks = 0;
   const ended = await waitUntil(BACKUP_BUDGET_MS, options.interrupted, () => {
     const got = kubectl.tryCall(['get', 'backups.resources.cattle.io', BACKUP_NAME, '-o', 'json']);
-    if (!got.ok) {
-      last = readableError(got.stderr, 300);
-      return undefined;
-    }
-    const progress = backupProgress(JSON.parse(got.stdout) as BackupObject);
-    if ('pending' in progress) last = progress.pending;
-    return 'pending' in progress ? undefined : progress;
+    const progress: BackupProgress = got.ok ? backupProgress(JSON.parse(got.stdout) as BackupObject) : { pending: readableError(got.stderr, 300) };
+    failedLooks = 'failed' in progress ? failedLooks + 1 : 0;
+    if ('file' in progress || failedLooks >= FAILED_LOOKS) return progress;
+    last = 'failed' in progress ? `the operator's error so far: ${progress.failed}` : progress.pending;
+    return undefined;
   });
   if (!ended) throw new StepFailed(`the Backup ${BACKUP_NAME} wrote no file within ${BACKUP_BUDGET_MS / 60_000} minutes (${last})`);
   if ('failed' in ended) throw new StepFailed(`the Backup ${BACKUP_NAME} failed, as its operator reports it: ${ended.failed}`);

@@ -1,4 +1,4 @@
-import { BACKUP_NAME, backupProgress, takeBackup } from '../../../cli/acceptance/acceptance-backup';
+import { BACKUP_NAME, backupProgress, FAILED_LOOKS, takeBackup } from '../../../cli/acceptance/acceptance-backup';
 import type { Aws } from '../../../cli/shared/aws';
 import type { Kubectl } from '../../../cli/shared/kubectl';
 import type { Terraform } from '../../../cli/shared/terraform';
@@ -22,7 +22,7 @@ const BUCKET = 'acc-x-sb-rke-ha-backups';
 
 interface Cluster {
   /** The run's Backup, when it exists: how many more looks until the operator ends it, and how. */
-  backup?: { looksLeft: number; ends: 'written' | 'failed' | 'never' };
+  backup?: { looksLeft: number; ends: 'written' | 'failed' | 'failed, then written' | 'never' };
 }
 
 function cluster(c: Cluster) {
@@ -31,8 +31,10 @@ function cluster(c: Cluster) {
   const backupJson = () => {
     const b = c.backup!;
     const ended = b.looksLeft <= 0 && b.ends !== 'never';
+    // A passing error: one look sees it, the next retry writes the file (and resets the conditions).
+    const written = b.ends === 'written' || (b.ends === 'failed, then written' && b.looksLeft < 0);
     const status =
-      ended && b.ends === 'written'
+      ended && written
         ? { filename: FILE, conditions: [{ type: 'Ready', status: 'True', message: 'Completed' }] }
         : ended
           ? {
@@ -42,7 +44,7 @@ function cluster(c: Cluster) {
               ],
             }
           : {};
-    if (ended && b.ends === 'written' && !bucket.includes(`rancher/${FILE}`)) bucket.push(`rancher/${FILE}`);
+    if (ended && written && !bucket.includes(`rancher/${FILE}`)) bucket.push(`rancher/${FILE}`);
     b.looksLeft -= 1;
     return JSON.stringify({ kind: 'Backup', metadata: { name: BACKUP_NAME }, status });
   };
@@ -142,7 +144,7 @@ describe("the acceptance run's one-time Backup", () => {
     expect(w.creates()).toBe(1);
   });
 
-  it('an adopted Backup the operator failed: reported with its error at the first look, not waited on', async () => {
+  it('an adopted Backup the operator keeps failing: reported with its error once seen on FAILED_LOOKS looks in a row, not waited on', async () => {
     const w = cluster({ backup: { looksLeft: 0, ends: 'failed' } });
     const taken = w.take(true);
     await expect(taken).rejects.toThrow(StepFailed);
@@ -150,8 +152,13 @@ describe("the acceptance run's one-time Backup", () => {
       `the Backup ${BACKUP_NAME} failed, as its operator reports it: failed to check if s3 bucket exists: AccessDenied`,
     );
     expect(w.creates()).toBe(0);
-    // The look that adopted it, then the first look of the wait.
-    expect(w.looks()).toBe(2);
+    // The look that adopted it, then the wait's looks.
+    expect(w.looks()).toBe(1 + FAILED_LOOKS);
+  });
+
+  it('an error of the operator that its next retry clears is waited through', async () => {
+    const w = cluster({ backup: { looksLeft: 1, ends: 'failed, then written' } });
+    await expect(w.take(true)).resolves.toHaveLength(2);
   });
 
   it('a Backup that never ends: the wait stops after its budget of looks (15 minutes of 10 s), naming what it saw', async () => {
