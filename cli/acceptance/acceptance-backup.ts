@@ -80,12 +80,14 @@ export async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terrafor
   }
   let last = '';
   let failedLooks = 0;
-  const ended = await waitUntil(BACKUP_BUDGET_MS, options.interrupted, () => {
+  const ended = await waitUntil(BACKUP_BUDGET_MS, options.interrupted, (): Exclude<BackupProgress, { pending: string }> | undefined => {
     const got = kubectl.tryCall(['get', 'backups.resources.cattle.io', BACKUP_NAME, '-o', 'json']);
     const progress: BackupProgress = got.ok ? backupProgress(JSON.parse(got.stdout) as BackupObject) : { pending: readableError(got.stderr, 300) };
     failedLooks = 'failed' in progress ? failedLooks + 1 : 0;
-    if ('file' in progress || failedLooks >= FAILED_LOOKS) return progress;
-    last = 'failed' in progress ? `the operator's error so far: ${progress.failed}` : progress.pending;
+    if ('file' in progress) return progress;
+    if (!('failed' in progress)) last = progress.pending;
+    else if (failedLooks >= FAILED_LOOKS) return progress;
+    else last = `the operator's error so far: ${progress.failed}`;
     return undefined;
   });
   if (!ended) throw new StepFailed(`the Backup ${BACKUP_NAME} wrote no file within ${BACKUP_BUDGET_MS / 60_000} minutes (${last})`);
