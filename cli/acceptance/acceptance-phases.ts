@@ -588,7 +588,7 @@ async function stopHost(aws: Aws, terraform: Terraform, interrupted: () => boole
   // StopInstances, then DescribeInstances once a poll until EC2 says stopped.
   const { stopped, state } = await side.stopInstance(clients, id, { budgetMs: 10 * 60_000, interrupted });
   if (!stopped) throw new StepFailed(`the host ${id} did not stop within 10 minutes (${state})`);
-  return [`aws ec2 stop-instances --instance-ids ${id}: stopped; the teardown runs against a host whose Rancher is down`];
+  return [`EC2 StopInstances of ${id}: stopped; the teardown runs against a host whose Rancher is down`];
 }
 
 /** The deployment's servers, from its servers_pending_replacement output (rke-ha's three when it has none). */

@@ -74,12 +74,18 @@ const STACK_MEANING: Readonly<Record<string, Partial<Record<AcceptancePhase, str
   docker: {
     deploy: 'synth and one terraform apply of a throwaway docker deployment (one host, its data volume), timed step by step',
     ping: "Rancher answers pong on https://<sslip.io name>/ping, trusted with its own CA (read from /cacerts, as the stack's gate does)",
-    break: 'the host stopped (aws ec2 stop-instances): the teardown must not need a running Rancher',
+    break: 'the host stopped (EC2 StopInstances): the teardown must not need a running Rancher',
   },
 };
 
-/** What a phase shows on a stack. */
-export const phaseMeaning = (stack: string, phase: AcceptancePhase): string => STACK_MEANING[stack]?.[phase] ?? PHASE_MEANING[phase];
+/**
+ * What a phase shows on a stack. With --hosted-zone, Rancher's name is the run's own record in that zone, not an
+ * sslip.io name (rke-ha's failover phase and docker's migrate take one).
+ */
+export const phaseMeaning = (stack: string, phase: AcceptancePhase, hostedZone = false): string => {
+  const meaning = STACK_MEANING[stack]?.[phase] ?? PHASE_MEANING[phase];
+  return hostedZone ? meaning.replace('<sslip.io name>', '<name>.<your zone>') : meaning;
+};
 
 /**
  * The phases that do not apply to a stack, and why: skipped whatever --only says, and said so in the plan and the

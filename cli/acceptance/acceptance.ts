@@ -382,7 +382,7 @@ function planLines(options: AcceptanceOptions, plan: RunPlan, cost: string): str
   );
   for (const p of ACCEPTANCE_PHASES) {
     const why = notApplicable(stack, p, plan.base);
-    log(`  ${phases.has(p) ? '' : why ? '(does not apply) ' : '(skipped) '}${p}: ${why ?? phaseMeaning(stack, p)}`);
+    log(`  ${phases.has(p) ? '' : why ? '(does not apply) ' : '(skipped) '}${p}: ${why ?? phaseMeaning(stack, p, options.hostedZone !== undefined)}`);
   }
   log(
     `  Budget: ${budgetMinutes} minutes, at most about ${cost} (${costBasis(stack)}${phases.has('downstream') ? `; the downstream instance about $${DOWNSTREAM_DOLLARS_PER_HOUR.toFixed(2)} an hour` : ''}${phases.has('drill') ? "; the drill's throwaway doubles it while it runs" : ''}). Past the budget, the run stops and tears down.`,

@@ -9,6 +9,7 @@ import {
   markdownReport,
   NOT_APPLICABLE,
   notProven,
+  phaseMeaning,
   removalOf,
   TIMELINE,
   timelineOf,
@@ -174,6 +175,13 @@ describe('the acceptance report', () => {
     );
     expect(lines[3]).toMatch(/^Result: FAILED/);
     expect(markdownReport({ ...report, failover: undefined })).not.toContain('## Failover');
+  });
+
+  it("names Rancher by the run's record in the zone when --hosted-zone gives one, by an sslip.io name otherwise", () => {
+    expect(phaseMeaning('rke-ha', 'ping')).toContain('https://<sslip.io name>/ping');
+    expect(phaseMeaning('rke-ha', 'ping', true)).toContain('https://<name>.<your zone>/ping');
+    expect(phaseMeaning('docker', 'ping', true)).toContain('https://<name>.<your zone>/ping');
+    expect(phaseMeaning('rke-ha', 'drill', true)).toBe(phaseMeaning('rke-ha', 'drill'));
   });
 
   it('IAM leftovers: what holds on to each goes first, no region (IAM is global)', () => {
