@@ -4,8 +4,9 @@ import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
 import { aliasOf, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
-import { expectedFailback, failback, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
+import { expectedFailback, failback, failbackHere, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
+import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
 
 // `npm run failback -- rke-ha` against the fake cloud (helpers/failback-world.ts): a failover to us-west-2 run to its
 // end first, then the failback to eu-west-1, its terraform acting on production's state as Terraform would
@@ -283,5 +284,25 @@ describe('npm run failback -- rke-ha', () => {
     expectStandbyDown(c);
     expectStandbyDataKept(c);
     expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
+  });
+});
+
+describe('the failback called as a function (a library user, the acceptance run)', () => {
+  it("passes the restore's encryption configuration to its terraform alone: none of it is left in the caller's environment, on a command line or in a message", async () => {
+    const c = made(failbackWorld());
+    const before = process.env[`TF_VAR_${RESTORE_VARIABLE}`];
+    const result = await failbackHere(c);
+    expect({ code: result.code, codes: codesOf(result.out).filter((code) => code.endsWith('_RESULT')) }).toEqual({
+      code: 0,
+      codes: ['FAILBACK_RESULT'],
+    });
+    expect(result.leftInEnvironment).toEqual({});
+    expect(process.env[`TF_VAR_${RESTORE_VARIABLE}`]).toBe(before);
+    // Its terraform had it (the stubs refuse a plan, apply or destroy without it), and no call's arguments or message carried it.
+    expect(destroys(c)).toHaveLength(1);
+    for (const secret of [STANDBY_CONFIG, c.world().drill.encryptionConfig]) {
+      expect(c.calls().filter((call) => call.includes(secret.trim().split('\n')[0]) && call.includes('EncryptionConfiguration'))).toEqual([]);
+      expect(result.out).not.toContain(secret.trim());
+    }
   });
 });
