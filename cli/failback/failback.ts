@@ -426,6 +426,8 @@ async function tearDownStandby(r: Run): Promise<void> {
     );
   if (!existsSync(join(module, 'cdk.tf.json'))) {
     options.io.info('FAILBACK_STANDBY_GONE', `${module} holds no module of the standby ${name}: there is nothing to tear down.`);
+    // Gone is what the record says of it, as after its teardown: a rerun and the report agree.
+    r.setStandby('torn down');
     return;
   }
   // Its destroy needs the variable its apply was given: production's configuration, which the failover restored it

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
@@ -267,6 +267,22 @@ describe('npm run failback -- rke-ha', () => {
     expectStandbyDataKept(c);
     expect(reportOf(c)).toMatchObject({ passed: true });
     expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
+  });
+
+  it('the standby already gone (its module removed by hand): the failback records it torn down, and says so then and on a rerun', () => {
+    const c = made(failbackWorld((w) => (w.drill.signalAt = { phase: 'adopt', signal: 'SIGKILL' })));
+    expect(failback(c, '--yes').code).toBeNull();
+    rmSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'));
+
+    const rerun = failback(c, '--yes');
+    expect(rerun.code).toBe(0);
+    expect(codesOf(rerun.out)).toContain('FAILBACK_STANDBY_GONE');
+    expect(destroys(c)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
+    expect(said(rerun.out, 'FAILBACK_RESULT')).toContain(`the standby ${STANDBY_NAME} is torn down`);
+    const again = failback(c, '--yes');
+    expect(codesOf(again.out)).toEqual(['FAILBACK_ALREADY_DONE']);
+    expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('the standby deployment is torn down');
   });
 
   it("killed (kill -9) during the standby's destroy: the rerun finds it torn down and never destroys again", () => {
