@@ -6,6 +6,11 @@ import { IN_BACKUP, RANCHER_CA, UID } from './drill-world';
 import { CA_MEMBER, failover, failoverWorld, PRODUCTION_LB, RECORDED, SETTINGS } from './failover-world';
 import { synthSettings } from './variants';
 import { failbackSettings } from '../../cli/failback/failback-settings';
+import { failback as failbackCommand, type FailbackOptions } from '../../cli/failback/failback';
+import { IoHost } from '../../cli/shared/io/io-host';
+import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
+import { useTerraformBinary } from '../../cli/shared/terraform';
+import { teardown } from '../../cli/teardown/teardown';
 
 /**
  * `npm run failback -- rke-ha` after a failover: the failover's world (failover-world.ts) with the failover run to
@@ -69,3 +74,51 @@ export function failbackWorld(change?: (w: any) => void, options: { caMember?: b
 /** The failback as users run it, on a PATH of the terraform and curl stubs and node only: AWS through the SDK alone. */
 export const failback = (c: FakeCloud, ...extra: string[]) =>
   c.run(['failback', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
+
+/**
+ * The failback driven as a function in this process, as a library user (or the acceptance run) calls it, from the
+ * world's folder: terraform and curl are the world's stubs (processes), AWS the fake AWS endpoint behind the SDK's
+ * own clients (the environment names it, as for the CLI). The environment the test itself sets (PATH, the world) is put back after it, and only
+ * that: what the failback leaves in `process.env` is for the test to see (`leftInEnvironment`).
+ */
+export async function failbackHere(
+  c: FakeCloud,
+  options: Partial<Omit<FailbackOptions, 'teardown' | 'interrupted' | 'io'>> = {},
+): Promise<{ code: number; out: string; leftInEnvironment: Record<string, string | undefined> }> {
+  let out = '';
+  const io = new IoHost(new PlainRenderer({ write: (text: string) => (out += text) }));
+  const set = { PATH: `${c.bin}:${process.env.PATH}`, FAKE_WORLD: c.dir, RANCHER_HA_AWS_POLL_MS: '0', ...c.awsEnvironment() };
+  const before = Object.fromEntries(Object.keys(set).map((k) => [k, process.env[k]]));
+  const cwd = process.cwd();
+  useTerraformBinary(join(c.bin, 'terraform'));
+  Object.assign(process.env, set);
+  const names = new Set(Object.keys(process.env));
+  process.chdir(c.dir);
+  try {
+    const code = await failbackCommand({
+      stack: 'rke-ha',
+      productionDir: c.moduleDir,
+      settingsPath: join(c.dir, 'rancher.yaml'),
+      failoverRoot: join(c.dir, 'failover.out'),
+      root: join(c.dir, 'failback.out'),
+      synthScript: SYNTH_STUB,
+      yes: true,
+      interrupted: () => false,
+      teardown,
+      ...options,
+      io,
+    });
+    const leftInEnvironment = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((k) => !names.has(k))
+        .map((k) => [k, process.env[k]]),
+    );
+    return { code, out, leftInEnvironment };
+  } finally {
+    process.chdir(cwd);
+    for (const k of Object.keys(process.env)) if (!names.has(k)) delete process.env[k];
+    for (const [k, v] of Object.entries(before))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  }
+}

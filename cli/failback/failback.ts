@@ -16,6 +16,7 @@ import { readProductionSettings } from '../shared/settings-file';
 import { ageMinutes, allowedAgeMinutes, BACKUP_PREFIX, newestBackup, standbyRegionOf } from '../shared/standby';
 import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
 import { StateFile } from '../shared/state-file';
+import { withEnvironment } from '../shared/scoped-environment';
 import { stringAttribute, Terraform, terraformBinary, type ModuleState } from '../shared/terraform';
 import { readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
@@ -294,7 +295,8 @@ async function planFailback(
       `The standby's state (${o.failoverModule}) has no rancher_backup_bucket output: it keeps no backups to fail back from.`,
       2,
     );
-  const aws = new Aws(o.region);
+  // The standby's bucket listed through the failback's clients where it is given them (a library user's, the tests').
+  const aws = new Aws(o.region, options.clients?.(o.region));
   let record: FailbackRecord;
   if (o.earlier) record = o.earlier;
   else {
@@ -424,23 +426,28 @@ async function tearDownStandby(r: Run): Promise<void> {
     );
   if (!existsSync(join(module, 'cdk.tf.json'))) {
     options.io.info('FAILBACK_STANDBY_GONE', `${module} holds no module of the standby ${name}: there is nothing to tear down.`);
+    // Gone is what the record says of it, as after its teardown: a rerun and the report agree.
+    r.setStandby('torn down');
     return;
   }
-  // Its destroy needs the variable its apply was given: production's configuration, which the failover restored it with.
-  if (r.production.backupEncryptionConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = r.production.backupEncryptionConfig;
-  if (!existsSync(join(module, '.terraform'))) {
-    const init = await runTerraform(r, module, ['init', '-input=false']);
-    if (init.code !== 0)
-      throw new StepFailed(`terraform init failed in ${module} (exit ${init.code}): the standby ${name} is not torn down (run the failback again)`);
-  }
-  const code = await options.teardown({
-    dir: module,
-    label: `the standby ${name}`,
-    keepSnapshots: true,
-    yes: true,
-    io: options.io,
-    aws: r.clients.of,
-    ...(options.stop ? { stop: options.stop } : {}),
+  // Its destroy needs the variable its apply was given: production's configuration, which the failover restored it
+  // with. Set for the init and the teardown's terraform alone (the teardown takes no environment), then put back.
+  const variable = { [`TF_VAR_${RESTORE_VARIABLE}`]: r.production.backupEncryptionConfig };
+  const code = await withEnvironment(variable, async () => {
+    if (!existsSync(join(module, '.terraform'))) {
+      const init = await runTerraform(r, module, ['init', '-input=false']);
+      if (init.code !== 0)
+        throw new StepFailed(`terraform init failed in ${module} (exit ${init.code}): the standby ${name} is not torn down (run the failback again)`);
+    }
+    return options.teardown({
+      dir: module,
+      label: `the standby ${name}`,
+      keepSnapshots: true,
+      yes: true,
+      io: options.io,
+      aws: r.clients.of,
+      ...(options.stop ? { stop: options.stop } : {}),
+    });
   });
   if (options.interrupted()) throw new Interrupted();
   if (code !== 0)
@@ -455,7 +462,6 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   const { options, production, report, moduleDir } = r;
   const held = r.record().held;
   const url = production.url!;
-  if (r.standbyConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = r.standbyConfig;
   // The standby's backup into production's own bucket, under the same key: the rancher-backup operator reads a
   // storage location in its deployment's region only (lib/rancher/backup-objects.ts: the endpoint is
   // s3.<region>.<suffix>), and the standby's bucket is in the other region. The copy takes production's bucket's
@@ -476,13 +482,16 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     const safe = heldOut(json, new Terraform(production.dir).pull(), { productionDir: production.dir, productionJson, moduleDir });
     writeFileSync(join(moduleDir, 'cdk.tf.json'), `${JSON.stringify(safe, null, 2)}\n`);
   });
+  // The restore's variable (the standby's encryption configuration, a secret) in the environment of the plan and the
+  // apply alone: never on a command line, never in this process's own environment.
+  const restoring = r.standbyConfig ? { [`TF_VAR_${RESTORE_VARIABLE}`]: r.standbyConfig } : undefined;
   await r.phase('apply', async () => {
     const plan = 'failback.tfplan';
     for (const args of [
       ['init', '-input=false'],
       ['plan', '-input=false', `-out=${plan}`],
     ])
-      await terraform(r, args);
+      await terraform(r, args, restoring);
     const shown = run(terraformBinary(), ['show', '-json', plan], { cwd: moduleDir, timeoutMs: 300_000 });
     if (shown.code !== 0) throw new StepFailed(`terraform show -json ${plan} failed: ${readableError(shown.stderr)}`);
     const changes = ((JSON.parse(shown.stdout) as { resource_changes?: PlannedChange[] }).resource_changes ?? []) as PlannedChange[];
@@ -491,7 +500,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       throw new StepFailed(
         `the plan of production's failback is refused, nothing was applied: ${problems.join('; ')}. Its plan is ${join(moduleDir, plan)}.`,
       );
-    await terraform(r, ['apply', '-input=false', plan]);
+    await terraform(r, ['apply', '-input=false', plan], restoring);
   });
   const lbAttributes = managed(new Terraform(production.dir).pull(), 'aws_lb')[0]?.attributes;
   const lb = { dnsName: stringAttribute(lbAttributes?.dns_name), zoneId: stringAttribute(lbAttributes?.zone_id) };
@@ -528,9 +537,15 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
 }
 
 /** A terraform command in `cwd`, stopped with SIGINT on a signal (terraform saves its state); an interruption throws. */
-async function runTerraform(r: Run, cwd: string, args: readonly string[]): Promise<{ code: number | null; timedOut?: boolean }> {
+async function runTerraform(
+  r: Run,
+  cwd: string,
+  args: readonly string[],
+  env?: Readonly<Record<string, string>>,
+): Promise<{ code: number | null; timedOut?: boolean }> {
   const result = await runAsync(terraformBinary(), args, {
     cwd,
+    ...(env ? { env } : {}),
     timeoutMs: args[0] === 'apply' ? (r.options.applyTimeoutMs ?? 10_800_000) : 900_000,
     onLine: r.options.io.lines('FAILBACK_TERRAFORM_OUTPUT'),
     stop: r.options.stop,
@@ -541,8 +556,8 @@ async function runTerraform(r: Run, cwd: string, args: readonly string[]): Promi
 }
 
 /** A terraform command in the failback's module. */
-async function terraform(r: Run, args: readonly string[]): Promise<void> {
-  const result = await runTerraform(r, r.moduleDir, args);
+async function terraform(r: Run, args: readonly string[], env?: Readonly<Record<string, string>>): Promise<void> {
+  const result = await runTerraform(r, r.moduleDir, args, env);
   if (result.code !== 0)
     throw new StepFailed(
       `terraform ${args[0]} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}: production's failback is not complete (run the failback again to continue)`,

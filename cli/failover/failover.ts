@@ -15,6 +15,7 @@ import { readProductionSettings } from '../shared/settings-file';
 import { type ChosenBackup, standbyBackup, standbyRegionOf, standbySettingsProblem, type StandbyUse } from '../shared/standby';
 import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
 import { StateFile } from '../shared/state-file';
+import { withEnvironment } from '../shared/scoped-environment';
 import { stringAttribute, Terraform } from '../shared/terraform';
 import { initAndApply, localModuleProblems, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
@@ -354,7 +355,6 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   const outdir = join(options.root, 'cdktf.out');
   const url = production.url!;
   const host = new URL(url).host;
-  if (production.backupEncryptionConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
   await r.phase('synth', async () => {
     const standby = standbySettings(r.settings, {
       name: current.name,
@@ -369,14 +369,18 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     const problems = json ? localModuleProblems(json, moduleDir, options.root) : [`no ${join(moduleDir, 'cdk.tf.json')}`];
     if (problems.length > 0) throw new StepFailed(`the synthesized standby is not safe to apply beside production: ${problems.join('; ')}`);
   });
+  // The restore's variable (production's encryption configuration, a secret) for the apply's terraform alone, through
+  // its environment: never on a command line, and gone from this process once the apply ended.
   await r.phase('apply', () =>
-    initAndApply(moduleDir, {
-      ...options,
-      apply: ['apply', '-auto-approve', '-input=false'],
-      applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
-      failed: 'the standby deployment is not complete (run the failover again to continue)',
-      output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
-    }),
+    withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: production.backupEncryptionConfig }, () =>
+      initAndApply(moduleDir, {
+        ...options,
+        apply: ['apply', '-auto-approve', '-input=false'],
+        applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
+        failed: 'the standby deployment is not complete (run the failover again to continue)',
+        output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
+      }),
+    ),
   );
   const terraform = new Terraform(moduleDir);
   const state = terraform.pull();

@@ -93,6 +93,45 @@ export function standbySettingsProblem(
       code: `${use.prefix}_STANDBY_IMAGE_PINNED`,
       message: `${use.lead}: rkeHa.amiId ${amiId} is an image of production's region, and EC2 launches an image only in its own: ${use.starts.replace('<region>', region)} cannot start from it. ${use.prefix === 'DRILL' ? 'Drill without --standby; a' : 'A'} standby of a pinned image is not supported yet (docs/standby.md).`,
     };
+  const regionBound = regionBoundValue(settings, region);
+  if (regionBound)
+    return {
+      code: `${use.prefix}_STANDBY_REGION_BOUND`,
+      message: `${use.lead}: ${regionBound.field} ${regionBound.value} names an object of ${regionBound.region}, production's region: ${use.starts.replace('<region>', region)} would read it there at every boot, and a failover is for that region lost. ${regionBound.fix} (docs/standby.md, "Production's settings there").`,
+    };
+  return undefined;
+}
+
+/**
+ * A value of production's settings that names an object of production's region by ARN, which the standby's servers
+ * would read there, in the region a failover is for: the air gap's registry credentials (SSM Parameter Store and
+ * Secrets Manager are regional; lib/kubernetes/registry-credentials.sh reads an ARN in its own region). A name is
+ * region-neutral: the servers look it up in their own region (lib/nodes/private/registry-credentials.ts). The other
+ * region-bound settings are dropped (`existingNetwork`, `sshKeyName`) or refused on their own (`amiId`); the rest
+ * (proxy, registries, VPC endpoints, flow logs, alarms) names no region's object.
+ */
+function regionBoundValue(
+  settings: Record<string, unknown>,
+  standbyRegion: string,
+): { readonly field: string; readonly value: string; readonly region: string; readonly fix: string } | undefined {
+  // The settings' default region (lib/config/deployment-schema.ts) where the file names none.
+  const productionRegion = typeof settings.region === 'string' ? settings.region : 'us-east-1';
+  const credentials = (settings.airGap as { registryCredentials?: Record<string, unknown> } | undefined)?.registryCredentials;
+  for (const [key, store] of [
+    ['ssmParameter', 'the SSM SecureString parameter'],
+    ['secretsManagerSecret', 'the Secrets Manager secret'],
+  ] as const) {
+    const value = credentials?.[key];
+    if (typeof value !== 'string' || !value.startsWith('arn:')) continue;
+    const region = arnRegion(value);
+    if (region !== productionRegion) continue;
+    return {
+      field: `airGap.registryCredentials.${key}`,
+      value,
+      region,
+      fix: `Name ${store} without its ARN (production's servers look it up in ${region}, the standby's in ${standbyRegion}), make the same one in ${standbyRegion}${key === 'secretsManagerSecret' ? ' (a replica of the secret)' : ''}, and deploy production`,
+    };
+  }
   return undefined;
 }
 

@@ -294,8 +294,19 @@ async function readTarget(options: TeardownRun): Promise<Target | number> {
   const leftInState = state.resources.some((r) => r.mode === 'managed');
   const pendingStores = previous && !previous.keepSnapshots ? previous.stores.filter((s) => !previous.deleted.includes(s.id)) : [];
   if (!leftInState && pendingStores.length === 0) {
-    io.result('TEARDOWN_NOTHING_LEFT', `Nothing left to tear down in ${options.label} (the state holds no resource).`, { exitCode: 0 });
-    if (previous) await report(previous, io);
+    if (!previous) {
+      io.result('TEARDOWN_NOTHING_LEFT', `Nothing left to tear down in ${options.label} (the state holds no resource).`, { exitCode: 0 });
+      return 0;
+    }
+    // An earlier run did all there was (its destroy ended, its stores deleted or kept) but stopped before it recorded
+    // that (a kill during the destroy): finished now, reported so, and its record retired as a finished run's is.
+    const finished: TeardownRecord = { ...previous, done: true };
+    file.write(finished);
+    io.info(
+      'TEARDOWN_NOTHING_LEFT',
+      `Nothing left to tear down in ${options.label} (the state holds no resource, and the stores the earlier run of ${previous.name} named are ${previous.keepSnapshots ? 'kept' : 'deleted'}): that teardown is finished.`,
+    );
+    await report(finished, io, options.aws, retire(file, finished));
     return 0;
   }
   let deployment: Deployment;

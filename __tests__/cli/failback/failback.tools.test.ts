@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
 import { aliasOf, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
-import { expectedFailback, failback, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
+import { expectedFailback, failback, failbackHere, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
+import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
 
 // `npm run failback -- rke-ha` against the fake cloud (helpers/failback-world.ts): a failover to us-west-2 run to its
 // end first, then the failback to eu-west-1, its terraform acting on production's state as Terraform would
@@ -268,6 +269,22 @@ describe('npm run failback -- rke-ha', () => {
     expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
   });
 
+  it('the standby already gone (its module removed by hand): the failback records it torn down, and says so then and on a rerun', () => {
+    const c = made(failbackWorld((w) => (w.drill.signalAt = { phase: 'adopt', signal: 'SIGKILL' })));
+    expect(failback(c, '--yes').code).toBeNull();
+    rmSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'));
+
+    const rerun = failback(c, '--yes');
+    expect(rerun.code).toBe(0);
+    expect(codesOf(rerun.out)).toContain('FAILBACK_STANDBY_GONE');
+    expect(destroys(c)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
+    expect(said(rerun.out, 'FAILBACK_RESULT')).toContain(`the standby ${STANDBY_NAME} is torn down`);
+    const again = failback(c, '--yes');
+    expect(codesOf(again.out)).toEqual(['FAILBACK_ALREADY_DONE']);
+    expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('the standby deployment is torn down');
+  });
+
   it("killed (kill -9) during the standby's destroy: the rerun finds it torn down and never destroys again", () => {
     // The destroy goes on once the failback is killed, as terraform in its own process group does (fake-drill.js).
     const c = made(failbackWorld((w) => (w.drill.signalAt = { phase: 'teardown', signal: 'SIGKILL' })));
@@ -283,5 +300,25 @@ describe('npm run failback -- rke-ha', () => {
     expectStandbyDown(c);
     expectStandbyDataKept(c);
     expect(JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'))).toMatchObject({ standby: 'torn down', done: true });
+  });
+});
+
+describe('the failback called as a function (a library user, the acceptance run)', () => {
+  it("passes the restore's encryption configuration to its terraform alone: none of it is left in the caller's environment, on a command line or in a message", async () => {
+    const c = made(failbackWorld());
+    const before = process.env[`TF_VAR_${RESTORE_VARIABLE}`];
+    const result = await failbackHere(c);
+    expect({ code: result.code, codes: codesOf(result.out).filter((code) => code.endsWith('_RESULT')) }).toEqual({
+      code: 0,
+      codes: ['FAILBACK_RESULT'],
+    });
+    expect(result.leftInEnvironment).toEqual({});
+    expect(process.env[`TF_VAR_${RESTORE_VARIABLE}`]).toBe(before);
+    // Its terraform had it (the stubs refuse a plan, apply or destroy without it), and no call's arguments or message carried it.
+    expect(destroys(c)).toHaveLength(1);
+    for (const secret of [STANDBY_CONFIG, c.world().drill.encryptionConfig]) {
+      expect(c.calls().filter((call) => call.includes(secret.trim().split('\n')[0]) && call.includes('EncryptionConfiguration'))).toEqual([]);
+      expect(result.out).not.toContain(secret.trim());
+    }
   });
 });

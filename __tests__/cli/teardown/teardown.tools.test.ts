@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, REGION, stateOf } from '../../helpers/fake-cloud';
 import { awsOfWorld } from '../../helpers/fake-cloud-aws';
@@ -338,6 +338,27 @@ describe('teardown', () => {
     expect(result).toSucceed();
     expect(c.world().state.resources).toEqual([]);
     expect(c.violations()).toBe('');
+  });
+
+  it('a record left unfinished with nothing left (killed once its destroy ended): the rerun says the teardown finished, exit 0, and retires the record', async () => {
+    const c = cloud(variant, { apiUp: true });
+    expect(await teardown(c, { keepSnapshots: true })).toSucceed();
+    // As a kill after the destroy and before the record said done leaves it: the run's record, unfinished.
+    const folder = join(c.moduleDir, '.rancher-ha-aws');
+    const retired = readdirSync(folder).find((f) => f.startsWith('teardown-finished-'))!;
+    const record = JSON.parse(readFileSync(join(folder, retired), 'utf8'));
+    rmSync(join(folder, retired));
+    writeFileSync(join(folder, 'teardown.json'), JSON.stringify({ ...record, done: false }));
+
+    const rerun = await teardown(c);
+    expect(rerun.code).toBe(0);
+    expect(codesOf(rerun.out)).toEqual(['TEARDOWN_NOTHING_LEFT', 'TEARDOWN_REPORT']);
+    expect(reportOf(rerun.io)).toMatchObject({ name: 'rancher', done: true, deleted: [], exitCode: 0 });
+    expect(said(rerun.out, 'TEARDOWN_REPORT')).toMatch(/^Teardown of rancher finished\./);
+    expect(said(rerun.out, 'TEARDOWN_REPORT')).not.toContain('not finished');
+    expect(existsSync(join(folder, 'teardown.json'))).toBe(false);
+    // A third run has no record left to report: nothing left, alone.
+    expect(codesOf((await teardown(c)).out)).toEqual(['TEARDOWN_NOTHING_LEFT']);
   });
 
   it('after an interruption with --keep-snapshots, a rerun without it still keeps the data', async () => {

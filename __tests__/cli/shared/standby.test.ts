@@ -1,0 +1,49 @@
+import { DRILL_STANDBY, standbySettingsProblem } from '../../../cli/shared/standby';
+
+// What production's settings carry into a deployment in the standby region (docs/standby.md, "Production's settings
+// there"): a value that names one region's object by ARN is refused up front, naming the field, the value and
+// the fix; a name, which the servers look up in their own region, is carried.
+
+const FAILOVER = { ...DRILL_STANDBY, prefix: 'FAILOVER' as const, lead: 'failover', starts: 'the standby deployment in <region>' };
+const settings = (registryCredentials: Record<string, string>) => ({
+  name: 'rancher',
+  region: 'eu-west-1',
+  standby: { region: 'us-west-2' },
+  airGap: { systemDefaultRegistry: 'registry.internal:5000', registryCredentials: { registry: 'registry.internal:5000', ...registryCredentials } },
+});
+
+describe("production's settings in the standby region", () => {
+  it.each([
+    ['ssmParameter', 'arn:aws:ssm:eu-west-1:123456789012:parameter/rancher/registry-login', 'SSM SecureString parameter'],
+    ['secretsManagerSecret', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rancher/registry-login-AbCdEf', 'a replica of the secret'],
+  ])("refuses airGap.registryCredentials.%s by an ARN of production's region, naming field, value and fix", (field, value, store) => {
+    const problem = standbySettingsProblem(settings({ [field]: value }), 'rancher.yaml', FAILOVER);
+    expect(problem?.code).toBe('FAILOVER_STANDBY_REGION_BOUND');
+    expect(problem?.message).toContain(`airGap.registryCredentials.${field} ${value} names an object of eu-west-1, production's region`);
+    expect(problem?.message).toContain('the standby deployment in us-west-2');
+    expect(problem?.message).toContain('without its ARN');
+    expect(problem?.message).toContain(store);
+    expect(standbySettingsProblem(settings({ [field]: value }), 'rancher.yaml')?.code).toBe('DRILL_STANDBY_REGION_BOUND');
+  });
+
+  it("carries a name (looked up in the servers' own region) and an ARN of another region than production's", () => {
+    expect(standbySettingsProblem(settings({ ssmParameter: '/rancher/registry-login' }), 'rancher.yaml', FAILOVER)).toBeUndefined();
+    expect(standbySettingsProblem(settings({ secretsManagerSecret: 'rancher/registry-login' }), 'rancher.yaml', FAILOVER)).toBeUndefined();
+    const inStandby = 'arn:aws:ssm:us-west-2:123456789012:parameter/rancher/registry-login';
+    expect(standbySettingsProblem(settings({ ssmParameter: inStandby }), 'rancher.yaml', FAILOVER)).toBeUndefined();
+    const third = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:rancher/registry-login-AbCdEf';
+    expect(standbySettingsProblem(settings({ secretsManagerSecret: third }), 'rancher.yaml', FAILOVER)).toBeUndefined();
+  });
+
+  it('carries the region-neutral sections as they are: proxy, registries, VPC endpoints and flow logs', () => {
+    const neutral = {
+      name: 'rancher',
+      region: 'eu-west-1',
+      standby: { region: 'us-west-2' },
+      proxy: { http: 'http://proxy.internal:3128', egressOnlyTo: ['10.0.0.0/8'] },
+      airGap: { systemDefaultRegistry: 'registry.internal:5000' },
+      vpc: { endpoints: ['s3', 'kms'], flowLogs: { destination: 'cloudwatch' } },
+    };
+    expect(standbySettingsProblem(neutral, 'rancher.yaml', FAILOVER)).toBeUndefined();
+  });
+});
