@@ -296,6 +296,8 @@ function callerKill(ppid, refuse) {
  * below, run as the kubectl call it stands for).
  */
 function run({ files, pid, cwd, dir, tool, args, ppid, env, logged }) {
+  // A measurement's tally (FAKE_CLOUD_CALL_TALLY, a file): the tool of each call, kube-api for a request of the API.
+  if (process.env.FAKE_CLOUD_CALL_TALLY) fs.appendFileSync(process.env.FAKE_CLOUD_CALL_TALLY, `${logged?.tool ?? tool}\n`);
   const exitHandlers = [];
   const output = { 1: [], 2: [] };
   const refuse = (what) => () => {
