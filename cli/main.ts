@@ -174,8 +174,8 @@ const runDrill: Runner = async (line) => {
   const dryRun = line.options.dryRun === true;
   const dir = dryRun
     ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'))
-    : // AWS through the SDK alone (S3, SSM; the teardown's): no AWS CLI.
-      moduleAndTools(line, ['kubectl', 'curl']);
+    : // AWS through the SDK alone (S3, SSM; the teardown's), the throwaway's Kubernetes through its client: no AWS CLI, no kubectl.
+      moduleAndTools(line, ['curl']);
   // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
   const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
   return onIoHost(line, { command: 'drill' }, (io) =>

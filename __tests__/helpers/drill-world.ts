@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB, withoutLongValues } from './fake-cloud';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB, withoutLongValues, worldKubeconfig } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { synthSettings } from './variants';
 import { etcdThrowawaySettings, throwawaySettings } from '../../cli/drill/drill-settings';
@@ -157,6 +157,8 @@ export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' | 'stan
   const c = new FakeCloud(json, w);
   clouds.push(c);
   c.update((x) => {
+    // The throwaway's kubeconfig names the world's Kubernetes API as the drill's cluster (the drill's calls through the client).
+    throwawayState.outputs.kubeconfig.value = worldKubeconfig(c.dir, 'drill');
     x.drill = {
       productionDir: c.moduleDir,
       applyState: throwawayState,
