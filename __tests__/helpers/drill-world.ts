@@ -236,11 +236,12 @@ export function checkEveryDrill(): void {
 }
 
 export const drill = (c: FakeCloud, ...extra: string[]) =>
-  c.run(['drill', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
+  // As users run it: terraform and curl on PATH, and neither the AWS CLI nor kubectl (the SDK and the Kubernetes client).
+  c.run(['drill', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
 
 /**
  * `drill rke-ha --dir module` of the world, driven as a function in this process, from the world's folder: terraform,
- * kubectl, curl and the synth are the world's stubs (processes, as in the product), AWS the fake AWS behind the SDK
+ * curl and the synth are the world's stubs (processes, as in the product), AWS the fake AWS behind the SDK
  * clients loaded from and written back to the world (fake-cloud-aws-stubs.ts: SSM Run Command answered by the
  * stubs). Its exit code, what it printed as plain lines, and its host (messages, spans: what `--json` prints). The
  * environment it changes (PATH, the world, the restore's TF_VAR_) is put back after it.
