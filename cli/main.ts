@@ -143,9 +143,10 @@ const runRotate: Runner = async (line) => {
   if (!(ROTATIONS as readonly string[]).includes(line.what))
     throw new UsageError(`rotate: '${line.what}' is not something rotate rotates: name ${choices} (${example()}).`);
   const dryRun = line.options.dryRun === true;
-  // A dry run pulls the state too (the servers it would restart): it takes the Terraform binary setting, and no other
-  // tool. AWS through the SDK alone (SSM: the token parameter, the commands on the servers): no AWS CLI.
-  const dir = moduleAndTools(line, dryRun ? [] : ['kubectl']);
+  // Terraform alone, dry run or not (the state: the servers it restarts). AWS through the SDK (SSM: the token
+  // parameter, the commands on the servers), Kubernetes through its client (the Lease, the Nodes, the upgrade's
+  // records): no AWS CLI, no kubectl.
+  const dir = moduleAndTools(line, []);
   // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
   const interrupted = stopAfterStep('again to stop at once');
   return onIoHost(line, { command: 'rotate', rotation: line.what }, (io) =>
@@ -173,8 +174,8 @@ const runDrill: Runner = async (line) => {
   const dryRun = line.options.dryRun === true;
   const dir = dryRun
     ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'))
-    : // AWS through the SDK alone (S3, SSM; the teardown's): no AWS CLI.
-      moduleAndTools(line, ['kubectl', 'curl']);
+    : // AWS through the SDK alone (S3, SSM; the teardown's), the throwaway's Kubernetes through its client: no AWS CLI, no kubectl.
+      moduleAndTools(line, ['curl']);
   // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
   const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
   return onIoHost(line, { command: 'drill' }, (io) =>

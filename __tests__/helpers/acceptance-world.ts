@@ -156,6 +156,7 @@ export async function world(change?: (w: any) => void, stack = 'rke-ha'): Promis
     // The deployment's kubeconfig, once applied, names the world's Kubernetes API (the roll's and rotations' Leases).
     if (x.acceptance.applyState.outputs.kubeconfig) x.acceptance.applyState.outputs.kubeconfig.value = worldKubeconfig(c.dir);
     x.drill.backupFile = writeBackup(c.dir, IN_BACKUP);
+    x.drill.applyState.outputs.kubeconfig.value = worldKubeconfig(c.dir, 'drill');
     if (x.acceptance.cluster) x.acceptance.cluster.kubeconfig = join(c.dir, 'user-kubeconfig.yaml');
     change?.(x);
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB, withoutLongValues } from './fake-cloud';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB, withoutLongValues, worldKubeconfig } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { synthSettings } from './variants';
 import { etcdThrowawaySettings, throwawaySettings } from '../../cli/drill/drill-settings';
@@ -157,6 +157,8 @@ export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' | 'stan
   const c = new FakeCloud(json, w);
   clouds.push(c);
   c.update((x) => {
+    // The throwaway's kubeconfig names the world's Kubernetes API as the drill's cluster (the drill's calls through the client).
+    throwawayState.outputs.kubeconfig.value = worldKubeconfig(c.dir, 'drill');
     x.drill = {
       productionDir: c.moduleDir,
       applyState: throwawayState,
@@ -234,11 +236,12 @@ export function checkEveryDrill(): void {
 }
 
 export const drill = (c: FakeCloud, ...extra: string[]) =>
-  c.run(['drill', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
+  // As users run it: terraform and curl on PATH, and neither the AWS CLI nor kubectl (the SDK and the Kubernetes client).
+  c.run(['drill', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
 
 /**
  * `drill rke-ha --dir module` of the world, driven as a function in this process, from the world's folder: terraform,
- * kubectl, curl and the synth are the world's stubs (processes, as in the product), AWS the fake AWS behind the SDK
+ * curl and the synth are the world's stubs (processes, as in the product), AWS the fake AWS behind the SDK
  * clients loaded from and written back to the world (fake-cloud-aws-stubs.ts: SSM Run Command answered by the
  * stubs). Its exit code, what it printed as plain lines, and its host (messages, spans: what `--json` prints). The
  * environment it changes (PATH, the world, the restore's TF_VAR_) is put back after it.

@@ -107,10 +107,11 @@ export function stubServerPort(): string | undefined {
 /**
  * The kubeconfig of a fake world's cluster, as a deployment's state output carries it: the world's Kubernetes API in
  * the stub server (stub-server.js KUBE_ROUTES, the same stubs the kubectl calls run through), its CA embedded, with a
- * bearer token naming the world's folder. The client layer reads it as it reads a deployment's
+ * bearer token naming the world's folder (and `cluster`, another cluster of it: `drill`, a drill's throwaway, which
+ * the stubs tell from the deployment's). The client layer reads it as it reads a deployment's
  * (cli/shared/kube/client.ts).
  */
-export function worldKubeconfig(dir: string): string {
+export function worldKubeconfig(dir: string, cluster?: 'drill'): string {
   const { port, ca } = stubServer().kube;
   return [
     'apiVersion: v1',
@@ -118,7 +119,7 @@ export function worldKubeconfig(dir: string): string {
     'clusters:',
     `- name: fake-world\n  cluster:\n    server: https://127.0.0.1:${port}\n    certificate-authority-data: ${Buffer.from(ca).toString('base64')}`,
     'users:',
-    `- name: fake-world\n  user:\n    token: ${accessKeyOfWorld(dir)}`,
+    `- name: fake-world\n  user:\n    token: ${accessKeyOfWorld(dir)}${cluster ? `.${cluster}` : ''}`,
     'contexts:',
     '- name: fake-world\n  context:\n    cluster: fake-world\n    user: fake-world',
     'current-context: fake-world',

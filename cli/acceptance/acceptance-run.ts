@@ -22,7 +22,7 @@ import { rancherLogin } from '../shared/rancher-api';
 import { StateFile } from '../shared/state-file';
 import { Terraform } from '../shared/terraform';
 import type { IoHost } from '../shared/io/io-host';
-import { type CaReader, type ModuleJson, rancherCa, StepFailed, type Stoppable } from '../shared/throwaway';
+import { type CaReader, type ModuleJson, StepFailed, type Stoppable } from '../shared/throwaway';
 import { acceptancePhaseRunner } from './acceptance-progress';
 import { readableError } from '../shared/tool-output';
 
@@ -274,7 +274,8 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
     writeKubeconfig(terraform, kubeconfig, self.url);
     return new Kubectl(kubeconfig);
   };
-  const readCa: CaReader = stack === 'docker' ? (file, why) => rancherCacerts(self.url, file, why) : (file, why) => rancherCa(kubectl(), file, why);
+  const readCa: CaReader =
+    stack === 'docker' ? (file, why) => rancherCacerts(self.url, file, why) : (file, why) => rancherCaByKubectl(kubectl(), file, why);
   // The downstream cluster's calls to Rancher: admin's token from one login, kept for the run (a login token lives
   // for hours; Rancher's replaced or restarted servers keep it: it is in Rancher's datastore).
   const downstream: DownstreamContext = {
@@ -416,4 +417,19 @@ function projectVersion(packageFile: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Rancher's own CA (the `cattle-system/tls-rancher` Secret's tls.crt) into `caFile` through kubectl, as the acceptance
+ * run's other cluster calls still go (the drill's reads it through the client: throwaway.ts rancherCa); false (and
+ * why) while the Secret holds none.
+ */
+function rancherCaByKubectl(kubectl: Kubectl, caFile: string, why: (text: string) => void): boolean {
+  const secret = kubectl.tryCall(['-n', 'cattle-system', 'get', 'secret', 'tls-rancher', '-o', 'jsonpath={.data.tls\\.crt}']);
+  if (!secret.ok || secret.stdout.trim() === '') {
+    why(`no CA in cattle-system/tls-rancher yet (${readableError(secret.stderr, 300) || 'empty'})`);
+    return false;
+  }
+  writeFileSync(caFile, Buffer.from(secret.stdout.trim(), 'base64'));
+  return true;
 }

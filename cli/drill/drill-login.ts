@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kubectl } from '../shared/kubectl';
+import type { KubeApi } from '../shared/kube/kube-api';
 import { waitUntil } from '../shared/poll';
 import { rancherGet, rancherLogin, type RancherLogin } from '../shared/rancher-api';
 import { StepFailed } from '../shared/throwaway';
@@ -13,13 +13,17 @@ import { readableError } from '../shared/tool-output';
  * `cattle-local-user-passwords` that Rancher's webhook hashes), bound to the `admin` global role so that Rancher's
  * API shows it every object; logs in as a person does (`/v1-public/login`); counts through Rancher's API with the
  * token it got; and deletes the user, whose removal takes its bindings and tokens with it. The password is random,
- * in memory only, and reaches kubectl and curl on their standard input.
+ * in memory only: it reaches the API server in the Secret's body (through the Kubernetes client) and curl on its
+ * standard input.
  */
 
 /** The drill's user in the throwaway (its name is its username, as Rancher requires of a user made this way). */
 export const DRILL_USER = 'rancher-ha-aws-drill';
 const BINDING = `${DRILL_USER}-admin`;
 const PASSWORDS = 'cattle-local-user-passwords';
+/** Rancher's cluster-scoped kinds the drill's user is made of (management.cattle.io/v3). */
+const USERS = { group: 'management.cattle.io', version: 'v3', plural: 'users' } as const;
+const BINDINGS = { group: 'management.cattle.io', version: 'v3', plural: 'globalrolebindings' } as const;
 
 /** Looks at the login before giving up: Rancher's webhook and caches take a moment to see a new user. */
 const LOGIN_MINUTES = 2;
@@ -33,54 +37,63 @@ const LOGIN_MINUTES = 2;
 const WEBHOOK_NOT_READY = /failed calling webhook|no endpoints available for service "rancher-webhook"|cache(s)? (is |are )?not (yet )?synced/i;
 
 /**
- * Creates the drill's user, its admin binding and its password Secret; returns the password, or undefined (and why)
- * while rancher-webhook cannot take the password yet: what a refused create made is deleted again, so the next look
- * starts from nothing.
+ * Creates the drill's user, its admin binding and its password Secret, in that order (as `kubectl create -f` of the
+ * three did), stopping at the first refused; returns the password, or undefined (and why) while rancher-webhook cannot
+ * take the password yet: what a refused create left is deleted again, so the next look starts from nothing.
  */
-function tryCreateUser(kubectl: Kubectl, why: (text: string) => void): string | undefined {
+async function tryCreateUser(kube: KubeApi, why: (text: string) => void): Promise<string | undefined> {
   const password = randomBytes(24).toString('base64url');
-  const items = [
-    {
+  try {
+    await kube.clusterObjects.create(USERS, {
       apiVersion: 'management.cattle.io/v3',
       kind: 'User',
       metadata: { name: DRILL_USER },
       username: DRILL_USER,
       displayName: 'rancher-ha-aws drill (deleted when the drill has compared)',
-    },
-    { apiVersion: 'management.cattle.io/v3', kind: 'GlobalRoleBinding', metadata: { name: BINDING }, globalRoleName: 'admin', userName: DRILL_USER },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: DRILL_USER, namespace: PASSWORDS }, type: 'Opaque', stringData: { password } },
-  ];
-  // create, never apply: apply would keep the whole object, password included, in an annotation.
-  const created = kubectl.tryCall(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
-  if (created.ok) return password;
-  if (!WEBHOOK_NOT_READY.test(created.stderr))
-    throw new StepFailed(`the drill's user could not be created through the throwaway's kubeconfig: ${readableError(created.stderr, 300)}`);
-  why(readableError(created.stderr, 300));
-  removeDrillUser(kubectl);
-  return undefined;
+    } as { metadata: { name: string } });
+    await kube.clusterObjects.create(BINDINGS, {
+      apiVersion: 'management.cattle.io/v3',
+      kind: 'GlobalRoleBinding',
+      metadata: { name: BINDING },
+      globalRoleName: 'admin',
+      userName: DRILL_USER,
+    } as { metadata: { name: string } });
+    // create, never apply: apply would keep the whole object, password included, in an annotation.
+    await kube.createSecret(PASSWORDS, { metadata: { name: DRILL_USER, namespace: PASSWORDS }, type: 'Opaque', stringData: { password } });
+    return password;
+  } catch (error) {
+    // Any failure is the API server's or the connection's, in the client layer's words (the message names no password).
+    const text = readableError((error as Error).message, 300);
+    if (!WEBHOOK_NOT_READY.test(text)) throw new StepFailed(`the drill's user could not be created through the throwaway's kubeconfig: ${text}`);
+    why(text);
+    await removeDrillUser(kube);
+    return undefined;
+  }
 }
 
-/** Deletes the drill's user, its binding and its password; undefined when done, else why not. */
-export function removeDrillUser(kubectl: Kubectl): string | undefined {
-  const users = kubectl.tryCall([
-    'delete',
-    `users.management.cattle.io/${DRILL_USER}`,
-    `globalrolebindings.management.cattle.io/${BINDING}`,
-    '--ignore-not-found',
-    '--wait=false',
-  ]);
-  const secret = kubectl.tryCall(['-n', PASSWORDS, 'delete', 'secret', DRILL_USER, '--ignore-not-found', '--wait=false']);
-  const failed = [users, secret].filter((r) => !r.ok);
-  return failed.length === 0 ? undefined : failed.map((r) => readableError(r.stderr, 200)).join('; ');
+/** Deletes the drill's user, its binding and its password (none of them there is fine); undefined when done, else why not. */
+export async function removeDrillUser(kube: KubeApi): Promise<string | undefined> {
+  const failed: string[] = [];
+  for (const remove of [
+    () => kube.clusterObjects.delete(USERS, DRILL_USER),
+    () => kube.clusterObjects.delete(BINDINGS, BINDING),
+    () => kube.deleteSecret(PASSWORDS, DRILL_USER),
+  ])
+    try {
+      await remove();
+    } catch (error) {
+      failed.push(readableError((error as Error).message, 200));
+    }
+  return failed.length === 0 ? undefined : failed.join('; ');
 }
 
 /**
  * The drill's user created and logged in (bounded looks while Rancher does not take it yet). Throws StepFailed
  * naming the last answer when it never logs in; the user is then deleted again.
  */
-export async function drillLogin(kubectl: Kubectl, url: string, caFile: string, interrupted: () => boolean): Promise<RancherLogin> {
+export async function drillLogin(kube: KubeApi, url: string, caFile: string, interrupted: () => boolean): Promise<RancherLogin> {
   let refused = '';
-  const password = await waitUntil(LOGIN_MINUTES * 60_000, interrupted, () => tryCreateUser(kubectl, (why) => (refused = why)));
+  const password = await waitUntil(LOGIN_MINUTES * 60_000, interrupted, () => tryCreateUser(kube, (why) => (refused = why)));
   if (password === undefined)
     throw new StepFailed(`rancher-webhook did not take the drill's user within ${LOGIN_MINUTES} minutes (last: ${refused}); nothing of it is left`);
   let last = '';
@@ -96,7 +109,7 @@ export async function drillLogin(kubectl: Kubectl, url: string, caFile: string, 
       }
     });
   } finally {
-    if (!login) removeDrillUser(kubectl);
+    if (!login) await removeDrillUser(kube);
   }
   if (!login) throw new StepFailed(`the drill's user did not log in to Rancher within ${LOGIN_MINUTES} minutes (last: ${last})`);
   return login;

@@ -7,12 +7,13 @@ import { API_COLLECTIONS, DRILL_USER, drillLogin, rancherIds, rancherServerUrl, 
 import type { ProductionDeployment } from '../shared/production';
 import type { DrillPhase, DrillReport } from './drill-report';
 import type { DrillPlan, DrillRecord, DrillRunOptions } from './drill';
-import { Kubectl } from '../shared/kubectl';
+import { kubeApiFor } from '../shared/kube-api-for';
+import type { KubeApi } from '../shared/kube/kube-api';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { run } from '../shared/process';
 import { Terraform } from '../shared/terraform';
 import { readableError } from '../shared/tool-output';
-import { initAndApply, localModuleProblems, readModuleJson, StepFailed, synthesize, waitForPing } from '../shared/throwaway';
+import { initAndApply, localModuleProblems, rancherCa, readModuleJson, StepFailed, synthesize, waitForPing } from '../shared/throwaway';
 
 // The drill's phases (docs/drill.md, "What it does"), one function each: synth and apply of the throwaway, then either
 // the Rancher backup's (ping, login, compare) or, with --etcd, the snapshot's (restore, ping, compare). Each takes
@@ -116,30 +117,38 @@ async function proveSnapshot(drilled: DrillRun, snapshot: EtcdSnapshot, terrafor
 async function proveBackup(drilled: DrillRun, terraform: Terraform, url: string): Promise<void> {
   const { options, report } = drilled;
   const kubeconfig = join(options.root, 'kubeconfig.yaml');
-  const kubectl = new Kubectl(kubeconfig);
   const caFile = join(options.root, 'rancher-ca.pem');
+  // The Kubernetes client on the throwaway's kubeconfig (loaded apart from main.js, kube-api-for.ts), once written.
+  let kube: KubeApi | undefined;
   await drilled.phase('ping', async () => {
     const config = terraform.outputJson('kubeconfig');
     if (typeof config !== 'string' || !url) throw new DrillFailed('the throwaway has no rancher_url or kubeconfig output');
     writeFileSync(kubeconfig, config, { mode: 0o600 });
-    await waitForPing(kubectl, url, caFile, options.pingMinutes ?? 10, options.interrupted);
+    const api = (kube = await kubeApiFor(kubeconfig));
+    await waitForPing((file, why) => rancherCa(api, file, why), url, caFile, options.pingMinutes ?? 10, options.interrupted);
   });
+  const api = kube!;
   let session: { token: string } | undefined;
   let userMade = false;
   try {
     await drilled.phase('login', async () => {
-      const can = kubectl.tryCall(['auth', 'can-i', '*', '*', '--all-namespaces']);
-      if (!can.ok || can.stdout.trim() !== 'yes')
-        throw new DrillFailed(`the throwaway's kubeconfig is not cluster-admin: ${readableError(can.stderr, 300)}`);
+      // `kubectl auth can-i '*' '*' --all-namespaces`: the same SelfSubjectAccessReview, through the client.
+      let admin: { allowed: boolean; reason?: string };
+      try {
+        admin = await api.selfAccess({ verb: '*', resource: '*' });
+      } catch (error) {
+        throw new DrillFailed(`the throwaway's kubeconfig is not cluster-admin: ${readableError((error as Error).message, 300)}`);
+      }
+      if (!admin.allowed) throw new DrillFailed(`the throwaway's kubeconfig is not cluster-admin: ${admin.reason || 'the API server answered no'}`);
       userMade = true;
-      const login = await drillLogin(kubectl, url, caFile, options.interrupted);
+      const login = await drillLogin(api, url, caFile, options.interrupted);
       session = login;
       report.login = { user: DRILL_USER, endpoint: login.endpoint, status: login.status, removed: false };
     });
     await drilled.phase('compare', () => compareWithBackup(drilled, url, caFile, session!.token));
   } finally {
     if (userMade) {
-      const left = removeDrillUser(kubectl);
+      const left = await removeDrillUser(api);
       if (report.login) report.login = { ...report.login, removed: left === undefined };
       if (left)
         options.io.warn(

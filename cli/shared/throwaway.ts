@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { Kubectl } from './kubectl';
+import type { KubeApi } from './kube/kube-api';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { run, runAsync, type RunResult } from './process';
 import { terraformBinary } from './terraform';
@@ -136,18 +136,17 @@ function applyError(jsonLines: string): string {
 }
 
 /** Writes Rancher's CA to `caFile`; false (and why) while it cannot be read yet. */
-export type CaReader = (caFile: string, why: (text: string) => void) => boolean;
+export type CaReader = (caFile: string, why: (text: string) => void) => boolean | Promise<boolean>;
 
 /**
  * Waits until Rancher answers `pong` on `<url>/ping`, trusting Rancher's own CA as the apply's readiness gate does
- * (the `cattle-system/tls-rancher` Secret, RANCHER_CA_SECRET of rancher-readiness.ts, or what `ca` reads where
+ * (`readCa`: the `cattle-system/tls-rancher` Secret through the Kubernetes client, rancherCa; or what it reads where
  * there is no cluster to ask: the docker host), written to `caFile`.
  */
-export async function waitForPing(ca: Kubectl | CaReader, url: string, caFile: string, minutes: number, interrupted: () => boolean): Promise<void> {
-  const readCa: CaReader = typeof ca === 'function' ? ca : (file, why) => rancherCa(ca, file, why);
+export async function waitForPing(readCa: CaReader, url: string, caFile: string, minutes: number, interrupted: () => boolean): Promise<void> {
   let last = '';
-  const answered = await waitUntil(minutes * 60_000, interrupted, () => {
-    if (!readCa(caFile, (why) => (last = why))) return undefined;
+  const answered = await waitUntil(minutes * 60_000, interrupted, async () => {
+    if (!(await readCa(caFile, (why) => (last = why)))) return undefined;
     const ping = run('curl', ['--silent', '--show-error', '--max-time', '20', '--cacert', caFile, `${url}/ping`], { timeoutMs: 60_000 });
     if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
     last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
@@ -156,14 +155,24 @@ export async function waitForPing(ca: Kubectl | CaReader, url: string, caFile: s
   if (!answered) throw new StepFailed(`Rancher did not answer pong on ${url}/ping within ${minutes} minutes (last: ${last})`);
 }
 
-/** Rancher's own CA into `caFile`; false (and why) when the Secret is not there yet. */
-export function rancherCa(kubectl: Kubectl, caFile: string, why: (text: string) => void = () => undefined): boolean {
-  const secret = kubectl.tryCall(['-n', 'cattle-system', 'get', 'secret', 'tls-rancher', '-o', 'jsonpath={.data.tls\\.crt}']);
-  if (!secret.ok || secret.stdout.trim() === '') {
-    why(`no CA in cattle-system/tls-rancher yet (${readableError(secret.stderr, 300) || 'empty'})`);
+/**
+ * Rancher's own CA (`tls.crt` of the `cattle-system/tls-rancher` Secret, RANCHER_CA_SECRET of rancher-readiness.ts)
+ * into `caFile`, read through the Kubernetes client; false (and why) while the Secret is not there, holds no CA yet,
+ * or the API does not answer (a restored cluster starting).
+ */
+export async function rancherCa(kube: Pick<KubeApi, 'secretData'>, caFile: string, why: (text: string) => void = () => undefined): Promise<boolean> {
+  let crt: Buffer | undefined;
+  try {
+    crt = (await kube.secretData('cattle-system', 'tls-rancher'))?.['tls.crt'];
+  } catch (error) {
+    why(`no CA in cattle-system/tls-rancher yet (${readableError((error as Error).message, 300)})`);
     return false;
   }
-  writeFileSync(caFile, Buffer.from(secret.stdout.trim(), 'base64'));
+  if (crt === undefined || crt.toString('utf8').trim() === '') {
+    why(`no CA in cattle-system/tls-rancher yet (${crt === undefined ? 'no such Secret' : 'empty'})`);
+    return false;
+  }
+  writeFileSync(caFile, crt);
   return true;
 }
 

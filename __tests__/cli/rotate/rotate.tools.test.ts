@@ -13,7 +13,7 @@ import { expectRotated, OLD, parameterOf, savedTokenFile, secretOf } from '../..
 // two servers down at once) is checked. The rotation runs as a function in jest's process (helpers/rotate-in-process.ts:
 // the same world, the same stubs behind the real SDK clients). One case runs the bundled CLI as users run it: the
 // K3s rotation with --json (the report alone on standard output is main.ts's doing), on a PATH holding only the
-// terraform and kubectl stubs and node (the rotation needs no AWS CLI); a roll follows it, as a process too.
+// terraform stub and node (the rotation needs neither the AWS CLI nor kubectl); a roll follows it, as a process too.
 checkEveryCluster();
 
 describe('rotate token: the way through', () => {
@@ -74,10 +74,10 @@ describe('rotate token: the way through', () => {
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'rotate.json'))).toBe(false);
   });
 
-  it('K3s on its datastore: the same order, health without etcd; a server that joins afterwards (a roll) uses the new token; --json: the report alone on standard output, progress on standard error; no AWS CLI needed', () => {
+  it('K3s on its datastore: the same order, health without etcd; a server that joins afterwards (a roll) uses the new token; --json: the report alone on standard output, progress on standard error; no AWS CLI or kubectl needed', () => {
     const c = cluster('k3s', withToken);
-    // No AWS CLI on PATH: only the terraform and kubectl stubs, and node.
-    const result = c.run(['rotate', '--dir', 'module', 'token', '--json'], { tools: ['terraform', 'kubectl'] });
+    // Neither the AWS CLI nor kubectl on PATH: only the terraform stub, and node.
+    const result = c.run(['rotate', '--dir', 'module', 'token', '--json'], { tools: ['terraform'] });
     expect(result.code).toBe(0);
     expect(c.calls().filter((call) => call.includes('rotate-token.sh restart k3s'))).toHaveLength(2);
     // The Nodes, the upgrade's records and Plan and the Lease through the Kubernetes client: no kubectl process.

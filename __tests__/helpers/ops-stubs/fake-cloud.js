@@ -190,6 +190,9 @@ function reload() {
 }
 // A request of the fake world's Kubernetes API (stub-server.js) is logged as itself, with the call it runs as.
 appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ ...(process.stubServerLogged ?? { tool, args }), cwd: process.cwd() })}\n`);
+// A measurement's tally (FAKE_CLOUD_CALL_TALLY, a file: one line per call, its tool), for a call run as its own node
+// stub; the stub server tallies the calls it runs (stub-server.js run), where the caller's environment is not read.
+if (!process.stubServerWorld && process.env.FAKE_CLOUD_CALL_TALLY) appendFileSync(process.env.FAKE_CLOUD_CALL_TALLY, `${tool}\n`);
 
 /** Writes the world; with `unlock`, lets the next call act (a stub about to be killed by the signal it sends). */
 function save(release = false) {

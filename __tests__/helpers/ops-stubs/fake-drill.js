@@ -11,8 +11,9 @@
 //   restored         what the restored Rancher's API answers: counts per kind, and serverUrl
 //   ping             'pong', or 'down' (curl cannot connect)
 //   login            'refused': Rancher answers 401 to every login (else the drill's user logs in with its password)
-//   user             kept by the stub: the drill's user as kubectl created it ({ password }), absent once deleted;
-//                    userEvents: 'created' and 'deleted', in order
+//   user             kept by the stub: the drill's user as the drill created it ({ password } once its password
+//                    Secret is made, { partial: true } before or without it), absent once deleted; binding: its
+//                    GlobalRoleBinding made; userEvents: 'created' (the password made) and 'deleted' (the User), in order
 //   applyFails       the apply creates half of the throwaway and fails (the restore did not complete)
 //   signalAt         { phase, signal }: at the first call of that phase, the stub sends `signal` to its caller
 //                    (the drill) and goes on as the real tool would: the apply waits for the drill's SIGINT and
@@ -29,7 +30,7 @@
 //                    (failoverCurl); nameDown: the standby does not answer by the name yet.
 // Rancher's API (curl with --write-out): /v1-public/login for the drill's user, /v3/<kind> in pages of 3 with its
 // token, /v3/settings/server-url. A password or token on a command line is a violation.
-// Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (kubectl auth can-i),
+// Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (the drill user's Rancher login),
 // compare (its backup's S3 GetObject: the fake AWS endpoint's signalOnCall, helpers/drill-world.ts), teardown (terraform apply -destroy), restore (the restore's ssm send-command).
 'use strict';
 // The caller the call's signal hooks signal: the process that started it, or, for a call the fake AWS endpoint runs
@@ -100,6 +101,7 @@ function terraform(ctx) {
     if (signal) signalCaller(signal)();
     // The cluster goes with the throwaway, and whatever the drill made in it (its user, left by a killed drill).
     delete world.drill.user;
+    delete world.drill.binding;
     ctx.destroy(args);
   }
   if (command === 'apply') {
@@ -131,66 +133,92 @@ function terraform(ctx) {
   return false;
 }
 
+const DRILL_USER = 'rancher-ha-aws-drill';
+const PASSWORDS = 'cattle-local-user-passwords';
+const notFound = (ctx, what) => ctx.finish(1, '', `Error from server (NotFound): ${what} not found\n`);
+
+/**
+ * The drill's calls on its throwaway. They come as requests of the world's Kubernetes API (stub-server.js KUBE_ROUTES),
+ * each run as the kubectl call it stands for, through the throwaway's kubeconfig (the world's drill cluster); a
+ * kubectl process must hold the throwaway's kubeconfig file.
+ */
 function kubectl(ctx) {
   const { world, args } = ctx;
   const kubeconfig = args[args.indexOf('--kubeconfig') + 1];
   const expected = world.drill.state?.outputs?.kubeconfig?.value;
-  if (!expected || !existsSync(kubeconfig) || readFileSync(kubeconfig, 'utf8') !== expected)
+  const throughApi = kubeconfig === "(the fake world's drill kubeconfig)";
+  if (!expected || !(throughApi || (existsSync(kubeconfig) && readFileSync(kubeconfig, 'utf8') === expected)))
     ctx.finish(1, '', "fake drill: kubectl without the throwaway's kubeconfig\n");
   const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
-  if (rest === '-n cattle-system get secret tls-rancher -o jsonpath={.data.tls\\.crt}')
-    ctx.finish(0, Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n').toString('base64'));
-  if (rest === 'auth can-i * * --all-namespaces') {
-    const signal = signalFor(ctx, 'login');
-    ctx.finish(0, 'yes\n', '', signal && signalCaller(signal));
+  if (rest === '-n cattle-system get secret tls-rancher -o json') {
+    const crt = Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n').toString('base64');
+    ctx.finish(
+      0,
+      JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls-rancher', namespace: 'cattle-system' }, data: { 'tls.crt': crt } }),
+    );
   }
-  if (rest === '-n cattle-system get deployment rancher -o jsonpath={.status.availableReplicas}') ctx.finish(0, '3');
-  // The drill's user: a User, its admin binding and its password Secret, created (never applied) from stdin.
-  if (rest === 'create -f -') {
-    const list = JSON.parse(readFileSync(0, 'utf8'));
-    const kinds = list.items.map((i) => `${i.kind}/${i.metadata.namespace ?? ''}/${i.metadata.name}`);
-    const expected = [
-      'User//rancher-ha-aws-drill',
-      'GlobalRoleBinding//rancher-ha-aws-drill-admin',
-      'Secret/cattle-local-user-passwords/rancher-ha-aws-drill',
-    ];
-    if (JSON.stringify(kinds) !== JSON.stringify(expected)) violation(ctx, `the drill's user is not as Rancher documents it: ${kinds.join(', ')}`);
-    const user = list.items[0];
-    const binding = list.items[1];
-    if (user.username !== user.metadata.name || binding.userName !== user.metadata.name || binding.globalRoleName !== 'admin')
-      violation(ctx, "the drill's user, its username and its binding do not match");
-    const password = list.items[2].stringData?.password;
-    if (typeof password !== 'string' || password.length < 12) violation(ctx, "the drill's user has no password Rancher accepts");
-    if (ctx.line.includes(password)) violation(ctx, "the drill's password on a command line");
-    if (world.drill.user) ctx.finish(1, '', 'Error from server (AlreadyExists): users.management.cattle.io "rancher-ha-aws-drill" already exists\n');
-    // rancher-webhook not serving yet (its pods starting after the restore): kubectl creates the List's items in turn,
-    // so the User and its binding are made and the password Secret is refused with the apiserver's Status for a Fail
-    // webhook it cannot call (rancher/webhook release/v0.10: the Secret mutator takes every create in
-    // cattle-local-user-passwords; the message as rancher/webhook#910 shows it).
-    if ((world.drill.webhookRefusals ?? 0) > 0) {
-      world.drill.webhookRefusals -= 1;
+  if (rest === 'auth can-i * * --all-namespaces') ctx.finish(0, 'yes\n');
+  // The drill's user: a User, its admin binding and its password Secret, each created (never applied) from stdin, in
+  // that order (Rancher's local user as documented: the User first, its password Secret named after it).
+  if (rest === 'create -f - -o json') {
+    const item = JSON.parse(readFileSync(0, 'utf8'));
+    const key = `${item.kind}/${item.metadata?.namespace ?? ''}/${item.metadata?.name}`;
+    const created = () => ctx.finish(0, `${JSON.stringify({ ...item, metadata: { ...item.metadata, uid: `uid-${item.metadata.name}` } })}\n`);
+    if (key === `User//${DRILL_USER}`) {
+      if (item.username !== DRILL_USER) violation(ctx, "the drill's user and its username do not match");
+      if (world.drill.user) ctx.finish(1, '', `Error from server (AlreadyExists): users.management.cattle.io "${DRILL_USER}" already exists\n`);
       world.drill.user = { partial: true };
-      ctx.finish(
-        1,
-        'user.management.cattle.io/rancher-ha-aws-drill created\nglobalrolebinding.management.cattle.io/rancher-ha-aws-drill-admin created\n',
-        'Error from server (InternalError): error when creating "STDIN": Internal error occurred: failed calling webhook "rancher.cattle.io.secrets": failed to call webhook: Post "https://rancher-webhook.cattle-system.svc:443/v1/webhook/mutation/secrets?timeout=15s": no endpoints available for service "rancher-webhook"\n',
-      );
+      created();
     }
-    world.drill.user = { password };
-    world.drill.userEvents = [...(world.drill.userEvents ?? []), 'created'];
-    ctx.finish(0, 'user.management.cattle.io/rancher-ha-aws-drill created\n');
+    if (key === `GlobalRoleBinding//${DRILL_USER}-admin`) {
+      if (item.userName !== DRILL_USER || item.globalRoleName !== 'admin') violation(ctx, "the drill's binding is not its user's admin binding");
+      if (!world.drill.user) violation(ctx, "the drill's binding before its user");
+      if (world.drill.binding)
+        ctx.finish(1, '', `Error from server (AlreadyExists): globalrolebindings.management.cattle.io "${DRILL_USER}-admin" already exists\n`);
+      world.drill.binding = true;
+      created();
+    }
+    if (key === `Secret/${PASSWORDS}/${DRILL_USER}`) {
+      const password = item.stringData?.password;
+      if (typeof password !== 'string' || password.length < 12) violation(ctx, "the drill's user has no password Rancher accepts");
+      if (ctx.line.includes(password)) violation(ctx, "the drill's password on a command line");
+      if (!world.drill.user || !world.drill.binding) violation(ctx, "the drill's password before its user and binding");
+      if (world.drill.user?.password) ctx.finish(1, '', `Error from server (AlreadyExists): secrets "${DRILL_USER}" already exists\n`);
+      // rancher-webhook not serving yet (its pods starting after the restore): the password Secret is refused with the
+      // apiserver's Status for a Fail webhook it cannot call (rancher/webhook release/v0.10: the Secret mutator takes
+      // every create in cattle-local-user-passwords; the message as rancher/webhook#910 shows it).
+      if ((world.drill.webhookRefusals ?? 0) > 0) {
+        world.drill.webhookRefusals -= 1;
+        ctx.finish(
+          1,
+          '',
+          'Error from server (InternalError): error when creating "STDIN": Internal error occurred: failed calling webhook "rancher.cattle.io.secrets": failed to call webhook: Post "https://rancher-webhook.cattle-system.svc:443/v1/webhook/mutation/secrets?timeout=15s": no endpoints available for service "rancher-webhook"\n',
+        );
+      }
+      world.drill.user = { password };
+      world.drill.userEvents = [...(world.drill.userEvents ?? []), 'created'];
+      created();
+    }
+    violation(ctx, `the drill's user is not as Rancher documents it: ${key}`);
+    ctx.finish(1, '', `fake drill: an object the drill does not make: ${key}\n`);
   }
-  if (rest.startsWith('delete users.management.cattle.io/rancher-ha-aws-drill globalrolebindings.management.cattle.io/rancher-ha-aws-drill-admin')) {
-    if (world.drill.user) world.drill.userEvents = [...(world.drill.userEvents ?? []), 'deleted'];
+  // Deleted (without --ignore-not-found: a NotFound is the client's to read), as the teardown's destroy also takes them.
+  if (rest === `delete users.management.cattle.io/${DRILL_USER} --wait=false`) {
+    if (!world.drill.user) notFound(ctx, `users.management.cattle.io "${DRILL_USER}"`);
+    world.drill.userEvents = [...(world.drill.userEvents ?? []), 'deleted'];
     delete world.drill.user;
     ctx.finish(0);
   }
-  if (rest.startsWith('-n cattle-local-user-passwords delete secret rancher-ha-aws-drill')) ctx.finish(0);
-  if (rest === 'get settings.management.cattle.io server-url -o jsonpath={.value}') ctx.finish(0, world.drill.restored.serverUrl);
-  const counted = /^get ([a-z.]+) --all-namespaces -o name$/.exec(rest);
-  if (counted) {
-    const n = world.drill.restored[counted[1]] ?? 0;
-    ctx.finish(0, Array.from({ length: n }, (_, i) => `${counted[1]}/object-${i}\n`).join(''));
+  if (rest === `delete globalrolebindings.management.cattle.io/${DRILL_USER}-admin --wait=false`) {
+    if (!world.drill.binding) notFound(ctx, `globalrolebindings.management.cattle.io "${DRILL_USER}-admin"`);
+    delete world.drill.binding;
+    ctx.finish(0);
+  }
+  if (rest === `-n ${PASSWORDS} delete secret ${DRILL_USER}`) {
+    // The password goes with the Secret; a User without it cannot log in.
+    if (!world.drill.user?.password) notFound(ctx, `secrets "${DRILL_USER}"`);
+    world.drill.user = { partial: true };
+    ctx.finish(0);
   }
   return false;
 }
@@ -377,7 +405,12 @@ function rancherApi(ctx) {
     const ok =
       world.drill.login !== 'refused' && world.drill.user && body.username === 'rancher-ha-aws-drill' && body.password === world.drill.user.password;
     if (body.type !== 'localProvider') violation(ctx, 'the v1 login without its provider type');
-    answer(ok ? 201 : 401, ok ? { token: TOKEN } : { type: 'error', status: 401, message: 'authentication failed' });
+    if (!ok) answer(401, { type: 'error', status: 401, message: 'authentication failed' });
+    // The login phase's signal comes during the login (its other calls are requests of the Kubernetes API, which
+    // have no caller to signal), before its answer: the drill has it before the phase ends, as when it came earlier.
+    const signal = signalFor(ctx, 'login');
+    if (signal) signalCaller(signal)();
+    answer(201, { token: TOKEN });
   }
   if (input.trim() !== `header = "Authorization: Bearer ${TOKEN}"`) answer(401, { type: 'error', status: 401 });
   const restored = world.drill.restored;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { kubeFailure, KubeRefused, KubeUnanswered } from '../../../cli/shared/kube/errors';
 import { kubeApi } from '../../../cli/shared/kube/kube-api';
 import type { LeaseWrite } from '../../../cli/shared/kube/leases';
-import { FakeCloud } from '../fake-cloud';
+import { FakeCloud, worldKubeconfig } from '../fake-cloud';
 
 // The fake cloud's Kubernetes API (stub-server.js KUBE_ROUTES), through the client layer as the commands use it, on
 // the kubeconfig a world's state carries: it must answer as the kubectl stub decides on the same world (the same
@@ -140,5 +140,82 @@ describe("the fake cloud's Kubernetes API", () => {
     expect(c.calls()).toContain(
       'kube-api GET /apis/upgrade.cattle.io/v1/namespaces/system-upgrade/plans/server-plan as -n system-upgrade get plans.upgrade.cattle.io server-plan -o json',
     );
+  });
+});
+
+describe("the fake cloud's Kubernetes API: a drill's throwaway", () => {
+  const USERS = { group: 'management.cattle.io', version: 'v3', plural: 'users' };
+  const BINDINGS = { group: 'management.cattle.io', version: 'v3', plural: 'globalrolebindings' };
+  const user = { apiVersion: 'management.cattle.io/v3', kind: 'User', metadata: { name: 'rancher-ha-aws-drill' }, username: 'rancher-ha-aws-drill' };
+  const binding = {
+    apiVersion: 'management.cattle.io/v3',
+    kind: 'GlobalRoleBinding',
+    metadata: { name: 'rancher-ha-aws-drill-admin' },
+    globalRoleName: 'admin',
+    userName: 'rancher-ha-aws-drill',
+  };
+  const password = { metadata: { name: 'rancher-ha-aws-drill', namespace: 'cattle-local-user-passwords' }, stringData: { password: 'a'.repeat(32) } };
+  let c: FakeCloud;
+  let api: ReturnType<typeof kubeApi>;
+  beforeEach(() => {
+    c = new FakeCloud({} as any, structuredClone({ ...WORLD, roll: false }));
+    c.update((world) => (world.drill = { state: { outputs: { kubeconfig: { value: worldKubeconfig(c.dir, 'drill') } } } }));
+    const kubeconfig = join(c.dir, 'kubeconfig');
+    writeFileSync(kubeconfig, worldKubeconfig(c.dir, 'drill'), { mode: 0o600 });
+    api = kubeApi({ kubeconfig, requestTimeoutMs: 30_000 });
+  });
+  afterEach(() => {
+    expect(c.violations()).toBe('');
+    c.remove();
+  });
+
+  it("Rancher's CA Secret, the cluster-admin check and the drill's user made and deleted, each as the kubectl call it stands for", async () => {
+    expect((await api.secretData('cattle-system', 'tls-rancher'))?.['tls.crt'].toString()).toContain('BEGIN CERTIFICATE');
+    expect(await api.selfAccess({ verb: '*', resource: '*' })).toEqual({ allowed: true });
+    await api.clusterObjects.create(USERS, user);
+    await api.clusterObjects.create(BINDINGS, binding);
+    await api.createSecret('cattle-local-user-passwords', password);
+    expect(c.world().drill).toMatchObject({ user: { password: 'a'.repeat(32) }, binding: true, userEvents: ['created'] });
+    await expect(api.clusterObjects.create(USERS, user)).rejects.toMatchObject({ status: { code: 409, reason: 'AlreadyExists' } });
+    expect(await api.clusterObjects.delete(USERS, 'rancher-ha-aws-drill')).toBe(true);
+    expect(await api.clusterObjects.delete(BINDINGS, 'rancher-ha-aws-drill-admin')).toBe(true);
+    // Gone already (the password went with its User here): NotFound, which the client reads as none.
+    expect(await api.deleteSecret('cattle-local-user-passwords', 'rancher-ha-aws-drill')).toBe(false);
+    expect(await api.clusterObjects.delete(USERS, 'rancher-ha-aws-drill')).toBe(false);
+    expect(c.calls()).toEqual([
+      'kube-api GET /api/v1/namespaces/cattle-system/secrets/tls-rancher as -n cattle-system get secret tls-rancher -o json',
+      'kube-api POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews as auth can-i * * --all-namespaces',
+      'kube-api POST /apis/management.cattle.io/v3/users as create -f - -o json',
+      'kube-api POST /apis/management.cattle.io/v3/globalrolebindings as create -f - -o json',
+      'kube-api POST /api/v1/namespaces/cattle-local-user-passwords/secrets as create -f - -o json',
+      'kube-api POST /apis/management.cattle.io/v3/users as create -f - -o json',
+      'kube-api DELETE /apis/management.cattle.io/v3/users/rancher-ha-aws-drill as delete users.management.cattle.io/rancher-ha-aws-drill --wait=false',
+      'kube-api DELETE /apis/management.cattle.io/v3/globalrolebindings/rancher-ha-aws-drill-admin as delete globalrolebindings.management.cattle.io/rancher-ha-aws-drill-admin --wait=false',
+      'kube-api DELETE /api/v1/namespaces/cattle-local-user-passwords/secrets/rancher-ha-aws-drill as -n cattle-local-user-passwords delete secret rancher-ha-aws-drill',
+      'kube-api DELETE /apis/management.cattle.io/v3/users/rancher-ha-aws-drill as delete users.management.cattle.io/rancher-ha-aws-drill --wait=false',
+    ]);
+  });
+
+  it("rancher-webhook not serving: the password's create refused as the API server's InternalError in its own words; an object of another namespace than the path's is 400, before the world is asked", async () => {
+    c.update((world) => (world.drill.webhookRefusals = 1));
+    await api.clusterObjects.create(USERS, user);
+    await api.clusterObjects.create(BINDINGS, binding);
+    const refused = await api.createSecret('cattle-local-user-passwords', password).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(KubeRefused);
+    expect((refused as KubeRefused).status).toMatchObject({ code: 500, reason: 'InternalError' });
+    expect((refused as KubeRefused).status.message).toMatch(/^Internal error occurred: failed calling webhook "rancher.cattle.io.secrets"/);
+    const before = c.calls().length;
+    await expect(api.createSecret('kube-system', password)).rejects.toMatchObject({ status: { code: 400, reason: 'BadRequest' } });
+    expect(c.calls()).toHaveLength(before);
+  });
+
+  it("the deployment's kubeconfig is not the throwaway's: the drill's calls through it are refused", async () => {
+    const kubeconfig = join(c.dir, 'production-kubeconfig');
+    writeFileSync(kubeconfig, worldKubeconfig(c.dir), { mode: 0o600 });
+    const production = kubeApi({ kubeconfig, requestTimeoutMs: 30_000 });
+    await expect(production.selfAccess({ verb: '*', resource: '*' })).rejects.toMatchObject({ status: { code: 501 } });
   });
 });

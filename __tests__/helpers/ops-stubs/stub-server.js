@@ -41,7 +41,8 @@ const DRILL_SIGNAL_CALLS = {
   apply: (tool, args) => tool === 'terraform' && args[0] === 'apply',
   teardown: (tool, args) => tool === 'terraform' && args[0] === 'apply',
   ping: (tool) => tool === 'curl',
-  login: (tool) => tool === 'kubectl',
+  // Rancher's login of the drill's user (its kubectl calls are requests of the world's Kubernetes API: no caller to signal).
+  login: (tool, args) => tool === 'curl' && String(args[args.length - 1]).endsWith('/v1-public/login'),
   compare: (tool, args) => tool === 'aws' && args[0] === 's3api' && args[1] === 'get-object',
   restore: (tool, args) => tool === 'aws' && args[0] === 'ssm' && args[1] === 'send-command',
   synth: () => false,
@@ -296,6 +297,8 @@ function callerKill(ppid, refuse) {
  * below, run as the kubectl call it stands for).
  */
 function run({ files, pid, cwd, dir, tool, args, ppid, env, logged }) {
+  // A measurement's tally (FAKE_CLOUD_CALL_TALLY, a file): the tool of each call, kube-api for a request of the API.
+  if (process.env.FAKE_CLOUD_CALL_TALLY) fs.appendFileSync(process.env.FAKE_CLOUD_CALL_TALLY, `${logged?.tool ?? tool}\n`);
   const exitHandlers = [];
   const output = { 1: [], 2: [] };
   const refuse = (what) => () => {
@@ -418,8 +421,9 @@ function parse(buffer) {
 // request: { body, contentType }); a route may answer itself instead (a refusal the API server makes before any
 // object is read), and may say what the API server answers on success (from the call's arguments and the path's
 // parts) where the kubectl call prints no object.
-// The kubectl calls are those the roll and the rotations made before they went through the client, so the stub's
-// model of each (fake-roll.js kubectl) and the world's hooks keyed on them hold for both.
+// The kubectl calls are those the roll, the rotations and the drill made before they went through the client, so the
+// stub's model of each (fake-roll.js and fake-drill.js kubectl) and the world's hooks keyed on them hold for both.
+// A route's fourth element, where given, says that a non-zero exit is an answer all the same (`auth can-i`'s `no`).
 const KUBE_ROUTES = [
   // Leases (coordination.k8s.io/v1): the restart protocol's (cli/shared/lease.ts).
   [/^GET \/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/, (ns, name) => ['-n', ns, 'get', 'lease', name, '-o', 'json']],
@@ -452,7 +456,93 @@ const KUBE_ROUTES = [
     /^GET \/apis\/upgrade\.cattle\.io\/v1\/namespaces\/([^/]+)\/plans\/([^/]+)$/,
     (ns, name) => ['-n', ns, 'get', 'plans.upgrade.cattle.io', name, '-o', 'json'],
   ],
+  // The drill's calls on its throwaway (cli/drill/drill-login.ts, cli/shared/throwaway.ts rancherCa): Rancher's CA
+  // Secret read; whether the kubeconfig is cluster-admin; the drill's user made (a User, its GlobalRoleBinding, its
+  // password Secret, each created as `kubectl create -f -` of that one object) and deleted.
+  [/^GET \/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/, (ns, name) => ['-n', ns, 'get', 'secret', name, '-o', 'json']],
+  [/^POST \/apis\/authorization\.k8s\.io\/v1\/selfsubjectaccessreviews$/, canIOf, accessReviewOf, (code, out) => code === 1 && out.trim() === 'no'],
+  [/^POST \/api\/v1\/namespaces\/([^/]+)\/secrets$/, (ns, request) => createOf(request, ns)],
+  [/^POST \/apis\/management\.cattle\.io\/v3\/(users|globalrolebindings)$/, (_plural, request) => createOf(request)],
+  [
+    /^DELETE \/apis\/management\.cattle\.io\/v3\/(users|globalrolebindings)\/([^/]+)$/,
+    (plural, name) => ['delete', `${plural}.management.cattle.io/${name}`, '--wait=false'],
+    (_, plural, name) => ({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name, group: 'management.cattle.io', kind: plural },
+    }),
+  ],
 ];
+
+/**
+ * The body of a POST or PUT as the API server reads it: by its Content-Type, JSON here (k8s.io/apiserver
+ * pkg/endpoints/handlers/rest.go negotiates the decoder from it: one it has none for is 415), and a body that does not
+ * decode is 400. A refusal's Status, or the object.
+ */
+function decoded({ body, contentType }) {
+  const type = (contentType ?? '').split(';')[0].trim();
+  if (type !== 'application/json')
+    return {
+      refused: status(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json (got ${type || 'none'})`,
+      ),
+    };
+  try {
+    return { object: JSON.parse(body) };
+  } catch {
+    return { refused: status(400, 'BadRequest', 'the body of the request was in an unknown format') };
+  }
+}
+
+/**
+ * A create (POST to a collection) as `kubectl create -f - -o json` of its body, which the stub reads on its standard
+ * input. An object whose namespace is not the request's is refused before anything is written, 400 BadRequest, as the
+ * API server refuses it (k8s.io/apiserver pkg/registry/rest, EnsureObjectNamespaceMatchesRequestNamespace).
+ */
+function createOf(request, namespace) {
+  const { refused, object } = decoded(request);
+  if (refused) return refused;
+  const given = object?.metadata?.namespace;
+  if (namespace !== undefined && given !== undefined && given !== namespace)
+    return status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+  return ['create', '-f', '-', '-o', 'json'];
+}
+
+/**
+ * A SelfSubjectAccessReview as the `kubectl auth can-i` that sends it (kubernetes/kubectl v0.35.7
+ * pkg/cmd/auth/cani.go: VERB RESOURCE[.GROUP], `--all-namespaces` for no namespace). Its spec must hold exactly one of
+ * resourceAttributes and nonResourceAttributes, else 422 Invalid (kubernetes pkg/apis/authorization/validation);
+ * a non-resource URL is nothing the drill asks: 501.
+ */
+function canIOf(request) {
+  const { refused, object } = decoded(request);
+  if (refused) return refused;
+  const spec = object?.spec ?? {};
+  if ((spec.resourceAttributes === undefined) === (spec.nonResourceAttributes === undefined))
+    return status(
+      422,
+      'Invalid',
+      'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    );
+  if (!spec.resourceAttributes) return { status: 501, text: 'fake Kubernetes API: a non-resource access review the fake world does not model' };
+  const { verb = '', resource = '', group, namespace } = spec.resourceAttributes;
+  return ['auth', 'can-i', verb, group ? `${resource}.${group}` : resource, ...(namespace ? ['-n', namespace] : ['--all-namespaces'])];
+}
+
+/** kubectl prints `yes` (exit 0) or `no` (exit 1); the API server answers the review with its status.allowed. */
+function accessReviewOf(args, out) {
+  return {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    metadata: {},
+    spec: {},
+    status: { allowed: String(out).trim() === 'yes' },
+  };
+}
 
 /**
  * A PATCH of a Node as the kubectl call it stands for: `kubectl cordon` and `uncordon` send a merge patch of
@@ -507,12 +597,15 @@ const REASON_CODES = {
 let kubeCalls = 0;
 /** One request of the fake world's Kubernetes API: its status and body, or undefined for a connection to drop. */
 function kubeAnswer(method, url, authorization, body, contentType) {
-  const token = /^Bearer FAKEWORLD([0-9a-f]+)$/.exec(authorization ?? '')?.[1];
+  // The world's folder, and which of its clusters the kubeconfig names (a drill's throwaway: `.drill`; none, the deployment's).
+  const [, token, cluster] = /^Bearer FAKEWORLD([0-9a-f]+)(?:\.([a-z]+))?$/.exec(authorization ?? '') ?? [];
   if (!token)
     return { status: 401, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', message: 'Unauthorized', code: 401 } };
   const dir = Buffer.from(token, 'hex').toString('utf8');
   const path = new URL(url, 'http://fake').pathname;
-  const route = KUBE_ROUTES.map(([pattern, argsOf, answerOf]) => [pattern.exec(`${method} ${path}`), argsOf, answerOf]).find(([match]) => match);
+  const route = KUBE_ROUTES.map(([pattern, argsOf, answerOf, answered]) => [pattern.exec(`${method} ${path}`), argsOf, answerOf, answered]).find(
+    ([match]) => match,
+  );
   if (!route) return { status: 501, text: `fake Kubernetes API: the fake world does not serve ${method} ${path}` };
   const parts = route[0].slice(1).map(decodeURIComponent);
   const args = route[1](...parts, { body, contentType });
@@ -530,7 +623,7 @@ function kubeAnswer(method, url, authorization, body, contentType) {
       cwd: dir,
       dir,
       tool: 'kubectl',
-      args: ['--kubeconfig', '(the fake world kubeconfig)', '--request-timeout=30s', ...args],
+      args: ['--kubeconfig', cluster ? `(the fake world's ${cluster} kubeconfig)` : '(the fake world kubeconfig)', '--request-timeout=30s', ...args],
       // No caller's process to signal: a stub that would send one is a violation (callerKill).
       ppid: -1,
       env: {},
@@ -541,9 +634,10 @@ function kubeAnswer(method, url, authorization, body, contentType) {
   } finally {
     for (const file of ['in', 'out', 'err']) fs.rmSync(`${files}.${file}`, { force: true });
   }
-  if (code === 0) {
-    const answered = route[2]?.(args, ...parts);
-    return answered ? { status: 200, body: answered } : { status: method === 'POST' ? 201 : 200, text: out };
+  // A call that answers with its exit code (`kubectl auth can-i` exits 1 for `no`) has answered all the same.
+  if (code === 0 || route[3]?.(code, out)) {
+    const answered = route[2]?.(args, ...parts, out);
+    return answered ? { status: method === 'POST' ? 201 : 200, body: answered } : { status: method === 'POST' ? 201 : 200, text: out };
   }
   // kubectl's lines for an API it could not reach (refused, or any other failure to connect): no answer.
   if (/The connection to the server .* was refused|^Unable to connect to the server/m.test(err)) return undefined;
@@ -552,7 +646,10 @@ function kubeAnswer(method, url, authorization, body, contentType) {
   if (/the server doesn't have a resource type/.test(err)) return status(404, 'NotFound', 'the server could not find the requested resource');
   const refused = /^Error from server \((\w+)\): (.*)$/s.exec(err.trim());
   if (refused && REASON_CODES[refused[1]]) {
-    const [, reason, message] = refused;
+    // kubectl puts the object's source before a create's refusal (`error when creating "STDIN": `); the server's
+    // message is what follows.
+    const [, reason] = refused;
+    const message = refused[2].replace(/^error when creating "[^"]*": /, '');
     return {
       status: REASON_CODES[reason],
       body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code: REASON_CODES[reason] },

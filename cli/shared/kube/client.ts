@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
   AdmissionregistrationV1Api,
+  AuthorizationV1Api,
   BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -33,6 +34,8 @@ export interface KubeClient {
   readonly coordination: CoordinationV1Api;
   readonly batch: BatchV1Api;
   readonly admission: AdmissionregistrationV1Api;
+  /** What the kubeconfig's user may do (SelfSubjectAccessReviews). */
+  readonly authorization: AuthorizationV1Api;
   /** Objects of a CustomResourceDefinition (the upgrade controller's Plans), by group, version and plural. */
   readonly custom: CustomObjectsApi;
 }
@@ -94,6 +97,7 @@ export function kubeClient(settings: KubeSettings): KubeClient {
     coordination: new CoordinationV1Api(configuration),
     batch: new BatchV1Api(configuration),
     admission: new AdmissionregistrationV1Api(configuration),
+    authorization: new AuthorizationV1Api(configuration),
     custom: new CustomObjectsApi(configuration),
   };
 }

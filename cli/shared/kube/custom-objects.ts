@@ -26,3 +26,33 @@ export async function readCustomObject(client: KubeClient, ref: CustomObjectRef)
     throw kubeFailure(error, `Reading ${ref.plural}.${ref.group} ${ref.namespace}/${ref.name}`, client.server, false);
   }
 }
+
+/** Where cluster-scoped objects of a CustomResourceDefinition are served: `/apis/<group>/<version>/<plural>`. */
+export interface ClusterObjectsRef {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+}
+
+/**
+ * Creates a cluster-scoped custom object (`kubectl create -f -` of one object): refused with AlreadyExists when one
+ * of its name exists; a create, never an apply, so nothing of the body is kept in an annotation.
+ */
+export async function createClusterObject(client: KubeClient, ref: ClusterObjectsRef, body: { metadata?: { name?: string } }): Promise<void> {
+  try {
+    await client.custom.createClusterCustomObject({ ...ref, body });
+  } catch (error) {
+    throw kubeFailure(error, `Creating ${ref.plural}.${ref.group} ${body.metadata?.name ?? ''}`, client.server, true);
+  }
+}
+
+/** Asks for a cluster-scoped custom object's deletion (`kubectl delete --wait=false`); false when there was none. */
+export async function deleteClusterObject(client: KubeClient, ref: ClusterObjectsRef, name: string): Promise<boolean> {
+  try {
+    await client.custom.deleteClusterCustomObject({ ...ref, name });
+    return true;
+  } catch (error) {
+    if (kubeStatus(error)?.code === 404) return false;
+    throw kubeFailure(error, `Deleting ${ref.plural}.${ref.group} ${name}`, client.server, true);
+  }
+}

@@ -1,9 +1,11 @@
+import type { V1Secret } from '@kubernetes/client-node';
+import { selfAccess, type AccessAnswer, type AccessAsked } from './access';
 import { kubeClient, type KubeClient, type KubeSettings } from './client';
 import { readConfigMap } from './config-maps';
-import { readCustomObject, type CustomObjectRef } from './custom-objects';
+import { createClusterObject, deleteClusterObject, readCustomObject, type ClusterObjectsRef, type CustomObjectRef } from './custom-objects';
 import { createLease, readLease, replaceLease, type LeaseApi } from './leases';
 import { deleteNode, nodesIfAnswered, setUnschedulable } from './nodes';
-import { deleteSecret } from './secrets';
+import { createSecret, deleteSecret, readSecretData } from './secrets';
 import type { NodeStatus } from '../kubectl';
 
 /**
@@ -31,6 +33,18 @@ export interface KubeApi {
   readonly customObject: (ref: CustomObjectRef) => Promise<unknown>;
   /** Deletes a Secret (secrets.ts); false when there was none. */
   readonly deleteSecret: (namespace: string, name: string) => Promise<boolean>;
+  /** A Secret's data, each value decoded (secrets.ts); undefined when there is none. */
+  readonly secretData: (namespace: string, name: string) => Promise<Readonly<Record<string, Buffer>> | undefined>;
+  /** Creates a Secret (secrets.ts: a create, never an apply). */
+  readonly createSecret: (namespace: string, secret: V1Secret) => Promise<void>;
+  /** Cluster-scoped custom objects (custom-objects.ts: Rancher's Users and GlobalRoleBindings, the drill's). */
+  readonly clusterObjects: {
+    readonly create: (ref: ClusterObjectsRef, body: { metadata?: { name?: string } }) => Promise<void>;
+    /** Its deletion asked; false when there was none. */
+    readonly delete: (ref: ClusterObjectsRef, name: string) => Promise<boolean>;
+  };
+  /** Whether the kubeconfig's user may do something (access.ts: `kubectl auth can-i`'s SelfSubjectAccessReview). */
+  readonly selfAccess: (asked: AccessAsked) => Promise<AccessAnswer>;
 }
 
 export function kubeApi(settings: KubeSettings): KubeApi {
@@ -52,5 +66,12 @@ export function kubeApi(settings: KubeSettings): KubeApi {
     configMapData,
     customObject: (ref) => readCustomObject(client, ref),
     deleteSecret: (namespace, name) => deleteSecret(client, namespace, name),
+    secretData: (namespace, name) => readSecretData(client, namespace, name),
+    createSecret: (namespace, secret) => createSecret(client, namespace, secret),
+    clusterObjects: {
+      create: (ref, body) => createClusterObject(client, ref, body),
+      delete: (ref, name) => deleteClusterObject(client, ref, name),
+    },
+    selfAccess: (asked) => selfAccess(client, asked),
   };
 }

@@ -1,3 +1,4 @@
+import type { V1Secret } from '@kubernetes/client-node';
 import type { KubeClient } from './client';
 import { kubeFailure, kubeStatus } from './errors';
 
@@ -23,5 +24,17 @@ export async function deleteSecret(client: KubeClient, namespace: string, name: 
   } catch (error) {
     if (kubeStatus(error)?.code === 404) return false;
     throw kubeFailure(error, `Deleting Secret ${namespace}/${name}`, client.server, true);
+  }
+}
+
+/**
+ * Creates a Secret in `namespace` (a create, never an apply: its data is kept in no annotation); refused with
+ * AlreadyExists when one of its name exists, or by an admission webhook (its Status, in the error's message).
+ */
+export async function createSecret(client: KubeClient, namespace: string, secret: V1Secret): Promise<void> {
+  try {
+    await client.core.createNamespacedSecret({ namespace, body: { apiVersion: 'v1', kind: 'Secret', ...secret } });
+  } catch (error) {
+    throw kubeFailure(error, `Creating Secret ${namespace}/${secret.metadata?.name ?? ''}`, client.server, true);
   }
 }
