@@ -270,6 +270,8 @@ export async function drillHere(
       ...options,
       io,
     });
+    // The drill puts the restore's variable back as its caller had it (a library user's process keeps no secret of it).
+    expect(process.env.TF_VAR_rancher_backup_restore_encryption_config).toBe(env.TF_VAR_rancher_backup_restore_encryption_config);
     return { code, out, err: '', io };
   } finally {
     process.chdir(cwd);

@@ -33,6 +33,7 @@ import { StateFile } from '../shared/state-file';
 import type { TeardownEntry } from '../shared/command-entries';
 import { readDeploymentRecord } from '../shared/module-folder';
 import { storesOf } from '../shared/stores';
+import { keepingEnvironment } from '../shared/scoped-environment';
 import { Terraform, terraformBinary } from '../shared/terraform';
 import { leftInState } from '../shared/throwaway';
 import { beginPhase, drillPhaseRunner } from './drill-progress';
@@ -137,7 +138,13 @@ export interface DrillPlan {
  * steps: what an earlier drill left torn down first, the drill decided and stated (planDrill), started (startDrill),
  * its phases (runDrillPhases), and its close: teardown and report (endDrill).
  */
-export async function drill(given: DrillOptions): Promise<number> {
+export function drill(given: DrillOptions): Promise<number> {
+  // The restore's variable is set once the drill knows its backup (startDrill) and put back as the caller had it at
+  // the end, so that production's encryption configuration does not outlive the command in a caller's process.
+  return keepingEnvironment([`TF_VAR_${RESTORE_VARIABLE}`], () => drillSteps(given));
+}
+
+async function drillSteps(given: DrillOptions): Promise<number> {
   const options: DrillRunOptions = given;
   const { io } = options;
   const record = new StateFile<DrillRecord>(join(options.root, 'drill.json'));
@@ -371,8 +378,8 @@ function startDrill(options: DrillRunOptions, record: StateFile<DrillRecord>, pl
   });
 
   // The restore of an encrypted backup and the teardown's destroy both need production's configuration in the
-  // variable (Terraform asks for a variable without a default in a destroy too): in this process's environment, so
-  // the teardown's terraform inherits it as the apply's does.
+  // variable (Terraform asks for a variable without a default in a destroy too): in this process's environment until
+  // the drill ends (drill), so the teardown's terraform inherits it as the apply's does.
   if (file?.endsWith('.enc')) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
   return {
     options,

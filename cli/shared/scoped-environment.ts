@@ -8,13 +8,24 @@
  * every one of them: the value it had before, or unset. A value passes to the commands the step starts through their
  * environment only, never their command line.
  */
-export async function withEnvironment<T>(variables: Readonly<Record<string, string | undefined>>, step: () => Promise<T> | T): Promise<T> {
-  const before = new Map<string, string | undefined>();
-  for (const [name, value] of Object.entries(variables)) {
-    if (value === undefined) continue;
-    before.set(name, process.env[name]);
-    process.env[name] = value;
-  }
+export function withEnvironment<T>(variables: Readonly<Record<string, string | undefined>>, step: () => Promise<T> | T): Promise<T> {
+  const set = Object.entries(variables).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return keepingEnvironment(
+    set.map(([name]) => name),
+    () => {
+      for (const [name, value] of set) process.env[name] = value;
+      return step();
+    },
+  );
+}
+
+/**
+ * Runs `step`, then puts each of `names` back as it was before it (its value, or unset), thrown or not: for a
+ * command that sets a variable itself once it knows the value (the drill, once it chose the backup), so that it does
+ * not outlive the command.
+ */
+export async function keepingEnvironment<T>(names: readonly string[], step: () => Promise<T> | T): Promise<T> {
+  const before = names.map((name) => [name, process.env[name]] as const);
   try {
     return await step();
   } finally {

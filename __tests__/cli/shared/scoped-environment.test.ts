@@ -1,4 +1,4 @@
-import { withEnvironment } from '../../../cli/shared/scoped-environment';
+import { keepingEnvironment, withEnvironment } from '../../../cli/shared/scoped-environment';
 
 // The restore's TF_VAR_ is set for one step alone (the failover's apply, the standby's teardown), then put back as the
 // caller had it: unset stays unset, a value of the caller's comes back, a thrown step restores it too.
@@ -29,6 +29,23 @@ describe('withEnvironment', () => {
   it('leaves a variable given no value as it is', async () => {
     process.env[NAME] = 'the caller s';
     await withEnvironment({ [NAME]: undefined }, () => expect(process.env[NAME]).toBe('the caller s'));
+    expect(process.env[NAME]).toBe('the caller s');
+  });
+});
+
+describe('keepingEnvironment', () => {
+  it("puts back what the step set itself: unset stays unset, the caller's value comes back, a thrown step too", async () => {
+    await keepingEnvironment([NAME], async () => {
+      process.env[NAME] = 'set by the step';
+    });
+    expect(NAME in process.env).toBe(false);
+    process.env[NAME] = 'the caller s';
+    await expect(
+      keepingEnvironment([NAME], () => {
+        process.env[NAME] = 'set by the step';
+        throw new Error('restore failed');
+      }),
+    ).rejects.toThrow('restore failed');
     expect(process.env[NAME]).toBe('the caller s');
   });
 });
