@@ -168,31 +168,42 @@ async function buildCli(out = CLI_DIR) {
     // import() of a file apart becomes a require() of it at the same point: a plain CommonJS load beside main.js.
     supported: { 'dynamic-import': false },
   });
-  for (const [source, file] of Object.entries(CLI_APART))
-    await esbuild().build({
-      ...COMMON,
-      entryPoints: [join(root, 'cli', source)],
-      bundle: true,
-      outfile: join(out, file),
-      ...(file === 'kube-api.js' ? {} : SDK_MODULES),
-    });
+  for (const file of new Set(Object.values(CLI_APART))) {
+    const sources = Object.keys(CLI_APART).filter((source) => CLI_APART[source] === file);
+    // Two modules in one file: an entry that exports what each does (their shared exports are the same bindings).
+    const entry =
+      sources.length === 1
+        ? { entryPoints: [join(root, 'cli', sources[0])] }
+        : {
+            stdin: {
+              contents: sources.map((source) => `export * from './${source.replace(/\.ts$/, '')}';\n`).join(''),
+              resolveDir: join(root, 'cli'),
+              sourcefile: file,
+              loader: 'ts',
+            },
+          };
+    await esbuild().build({ ...COMMON, ...entry, bundle: true, outfile: join(out, file), ...(file === 'kube-api.js' ? {} : SDK_MODULES) });
+  }
   chmodSync(cli, 0o755);
   return { cli };
 }
 
 /**
- * The modules the CLI loads with import() only when a command needs them, each bundled as a file of its own beside
+ * The modules the CLI loads with import() only when a command needs them, bundled in files of their own beside
  * main.js: the AWS SDK is 6 of the 6.9 MB a single bundle had, and every start parsed it (a refusal: 0.46 s of CPU
- * against 0.21 s without it), while most runs never reach AWS. Three of them, each with the packages it uses: the
- * other commands' SDK side (cli/shared/aws/sdk-side.ts: SSM, RDS, Route 53), the teardown's steps in AWS, and the
- * Kubernetes client (cli/shared/kube/kube-api.ts: the Leases, Nodes, records and Plan of the roll and the rotations).
- * The SDK's two are built from its packages' ES modules (`module` before `main`), which esbuild can tree-shake: an SDK client
- * package's CommonJS build is one file with every command and shape of the service, kept whole (EC2's alone is 2.3
- * MB), while the commands import the few they send. The SDK side went from 6.3 to about 3 MB, and loading it with
- * the SSM client made from about 1.1 to 0.7 s of CPU (docs/development.md, "The AWS layer through the SDK").
+ * against 0.21 s without it), while most runs never reach AWS. Two files, each with the packages it uses: the SDK
+ * side (cli/shared/aws/sdk-side.ts: the clients and calls of the roll, the rotations, the drill, the failover and the
+ * acceptance run; cli/teardown/teardown-aws.ts: the teardown's steps in AWS) and the Kubernetes client
+ * (cli/shared/kube/kube-api.ts: the Leases, Nodes, records and Plan of the roll and the rotations). The SDK side is one
+ * file for both modules: apart, each carried its own 6 MB copy of the SDK, and a run that tears down as well (the
+ * acceptance run, the drill, the failback) parsed and evaluated both copies, the EC2 client's twice.
+ * The SDK side is built from the SDK packages' ES modules (`module` before `main`), which esbuild can tree-shake: a
+ * client package's CommonJS build is one file with every command and shape of the service, kept whole (EC2's alone
+ * is 2.3 MB), while the commands import the few they send. That took the file from 6.3 to about 3 MB, and loading it
+ * with the SSM client made from about 1.1 to 0.7 s of CPU (docs/development.md, "The AWS layer through the SDK").
  */
 const CLI_APART = {
-  'teardown/teardown-aws.ts': 'teardown-aws.js',
+  'teardown/teardown-aws.ts': 'aws-sdk.js',
   'shared/aws/sdk-side.ts': 'aws-sdk.js',
   'shared/kube/kube-api.ts': 'kube-api.js',
 };

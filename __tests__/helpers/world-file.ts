@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 
 // The fake cloud's world file (world.json) read and written under its lock, as the stubs do (ops-stubs/fake-cloud.js),
@@ -72,12 +72,59 @@ export function worldLocked<T>(dir: string, action: () => T): T {
   }
 }
 
-/** Changes the world in `dir` under its lock, as FakeCloud.update does (the fake AWS endpoint's server does too). */
+// The worlds this process last read or wrote, parsed, by folder: the fake AWS endpoint answers every request from the
+// world, about 400 KB of JSON, and parsed it afresh each time though it had written it itself at the request before.
+// An entry is kept while world.json is the same file (inode, modification time in ns, size), as the stub server keeps
+// its worlds' text (ops-stubs/stub-server.js worldEntry): every writer of a world writes a new file and renames it over,
+// so another writer's change is a new identity and the file is read again. A few entries: a test file makes its
+// worlds one after another.
+const seen = new Map<string, { readonly id: string; readonly world: any }>();
+const KEPT = 4;
+const identity = (stats: BigIntStats) => `${stats.ino}:${stats.mtimeNs}:${stats.size}`;
+
+function remember(dir: string, id: string, world: unknown): void {
+  seen.delete(dir);
+  seen.set(dir, { id, world });
+  if (seen.size > KEPT) seen.delete(seen.keys().next().value!);
+}
+
+/** The world in `dir`, parsed: the one this process last read or wrote while world.json is unchanged. Read it, never change it. */
+export function worldSeen(dir: string): any {
+  const fd = openSync(join(dir, 'world.json'), 'r');
+  try {
+    const id = identity(fstatSync(fd, { bigint: true }));
+    const known = seen.get(dir);
+    if (known?.id === id) return known.world;
+    const world = JSON.parse(readFileSync(fd, 'utf8'));
+    remember(dir, id, world);
+    return world;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Changes the world in `dir` under its lock, as FakeCloud.update does. */
 export function updateWorld(dir: string, change: (world: any) => void): void {
   worldLocked(dir, () => {
     const world = JSON.parse(readFileSync(join(dir, 'world.json'), 'utf8'));
     change(world);
     writeWorldHeld(dir, world);
+  });
+}
+
+/**
+ * As updateWorld, from the world this process last read or wrote while world.json is still that file (worldSeen), and
+ * keeping what it writes for the next call: the fake AWS endpoint's server, which changes the world at every request.
+ */
+export function updateKeptWorld(dir: string, change: (world: any) => void): void {
+  worldLocked(dir, () => {
+    const world = worldSeen(dir);
+    // Changed in place: forgotten unless written whole.
+    seen.delete(dir);
+    change(world);
+    writeWorldHeld(dir, world);
+    // Its identity once renamed into place, the lock still held: no other writer has replaced it.
+    remember(dir, identity(statSync(join(dir, 'world.json'), { bigint: true })), world);
   });
 }
 

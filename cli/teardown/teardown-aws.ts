@@ -10,8 +10,8 @@ import type { Store } from '../shared/stores';
 import type { TeardownPlan, TeardownRecord } from './teardown';
 
 // The teardown's steps in AWS, through the SDK (cli/shared/aws/), and the clients it makes. teardown.ts loads this
-// module with import() once it reaches AWS, and scripts/build.js bundles it as a file of its own beside main.js: the
-// SDK is most of the CLI's code, and a dry run, a refusal or another command never needs it.
+// module with import() once it reaches AWS, and scripts/build.js bundles it with the SDK side (aws-sdk.js) apart from
+// main.js: the SDK is most of the CLI's code, and a dry run or a refusal never needs it.
 export { clientsByRegion } from '../shared/aws/clients';
 export { snapshotsOfVolume } from '../shared/aws/ebs-snapshots';
 

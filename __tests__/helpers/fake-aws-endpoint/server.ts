@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { FakeAws } from '../fake-aws/fake-aws';
 import { load, loggedInput, save, unguardedData } from '../fake-cloud-aws';
-import { updateWorld } from '../world-file';
+import { updateKeptWorld } from '../world-file';
 import { runOfAccessKey, worldOfAccessKey } from './world-key';
 import { NotReadable, readCall, writeError, writeOutput, type WireAnswer, type WireCall } from './wire';
 import { answeredByStubs, callerOf, cliArgs, cliInput, runStub, stubError, withDates } from './world-stubs';
@@ -14,7 +14,8 @@ import { answeredByStubs, callerOf, cliArgs, cliInput, runStub, stubError, withD
 // the SDK's own setting for another endpoint (AWS SDKs and Tools Reference Guide, "Service-specific endpoints"), with
 // the credentials the fake cloud puts in the environment: the access key id names the world's folder (hex after
 // FAKEWORLD), so one server answers every world of a test file. Each request is answered under the world's lock as
-// the stubs' calls are: the fake is loaded from the world's AWS objects, answers, and is written back
+// the stubs' calls are: the fake is loaded from the world's AWS objects (parsed again only when another writer has
+// replaced it: world-file.ts updateKeptWorld), answers, and is written back
 // (fake-cloud-aws.ts load and save, the same bridge the in-process runs use), the call is logged in the world's
 // calls.jsonl, and the snapshot-guard invariant is checked after it. SSM Run Command is the exception: the world's
 // stubs model it (what a server does with a command), and the endpoint hands it to them (world-stubs.ts).
@@ -36,7 +37,7 @@ export async function answer(method: string, url: string, headers: Record<string
   let written: WireAnswer | undefined;
   let streamed: Record<string, any> | undefined;
   let signal: NodeJS.Signals | undefined;
-  updateWorld(dir, (world) => {
+  updateKeptWorld(dir, (world) => {
     // A signal for the CLI run that makes this call (`signalOnCall`: { call, signal }, once), as the stubs' signal
     // hooks signal their caller: the drill's compare phase is its backup's GetObject.
     if (world.signalOnCall?.call === name) {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { worldSeen } from '../world-file';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { WireCall } from './wire';
@@ -69,13 +70,13 @@ const ACCEPTANCE_CALLS: ReadonlySet<string> = new Set([
  * Whether the world's stubs answer a call (`<Client> <Command>`), rather than the in-memory fake. A parameter call is
  * the stubs' when they keep that parameter (fake-roll.js `world.parameters`: the deployment's token parameter, which
  * the rotations read and write, with the kill hook of its write), the fake's otherwise (`world.aws.parameters`: the
- * drill's own parameter for its throwaway, written and deleted through FakeAws). A read of the file, no lock: the
- * stubs' parameters are named when the world is made.
+ * drill's own parameter for its throwaway, written and deleted through FakeAws). A read of the file, no lock (parsed
+ * again only when it changed: worldSeen): the stubs' parameters are named when the world is made.
  */
 export function answeredByStubs(dir: string, call: string, input: Record<string, any>): boolean {
   if (STUB_CALLS.has(call) && !PARAMETER_CALLS.has(call)) return true;
   if (!PARAMETER_CALLS.has(call) && !ACCEPTANCE_CALLS.has(call)) return false;
-  const world = JSON.parse(readFileSync(join(dir, 'world.json'), 'utf8'));
+  const world = worldSeen(dir);
   if (PARAMETER_CALLS.has(call)) return typeof input.Name === 'string' && world.parameters?.[input.Name] !== undefined;
   if (world.acceptance === undefined) return false;
   return call !== 'S3 ListObjectsV2' || (input.Bucket !== undefined && input.Bucket === world.acceptance.migrate?.support?.outputs?.bucket);

@@ -1,6 +1,6 @@
 // The AWS SDK's side of the commands (the roll, the rotations, the drill, the failover, the acceptance run): the
 // clients and the calls they make through the SDK. The commands load this module with import() at a run's first SDK
-// call, and scripts/build.js bundles it as a file of its own beside main.js (the SDK is most of the CLI's code, and a refusal or a dry run never needs it). Only what those
+// call, and scripts/build.js bundles it, with the teardown's AWS side, as a file of its own beside main.js (the SDK is most of the CLI's code, and a refusal or a dry run never needs it). Only what those
 // calls need: each SDK package this module reaches is evaluated when the file loads (the clients' own are required as
 // each client is made, Route 53's as records move).
 export { AwsClients, clientsByRegion } from './clients';
