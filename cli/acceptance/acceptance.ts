@@ -65,7 +65,8 @@ import { runAsync } from '../shared/process';
 import { readProductionSettings } from '../shared/settings-file';
 import { standbyRegionOf } from '../shared/standby';
 import { StateFile } from '../shared/state-file';
-import { terraformBinary } from '../shared/terraform';
+import { Terraform, terraformBinary } from '../shared/terraform';
+import { RESTORE_VARIABLE } from '../shared/failover-record';
 import { leftInState, readModuleJson } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
 
@@ -758,6 +759,12 @@ async function tearDownDeployment(record: RunRecord, commands: AcceptanceCommand
 async function tearDownStandby(record: RunRecord, commands: AcceptanceCommands, io: IoHost): Promise<number> {
   const dir = join(record.failover!.root, 'cdktf.out', 'stacks', record.stack);
   if (!existsSync(join(dir, 'cdk.tf.json'))) return 0;
+  // The standby restored production's backup: its module requires that backup's EncryptionConfiguration
+  // (RESTORE_VARIABLE, production's output), and terraform refuses a destroy too without a required variable's value
+  // (hashicorp/terraform v1.11, "No value for required variable"). The failover set it in this process; the failback
+  // then set the standby's own, and a --teardown-run is a new process: production's, read from its state.
+  const config = record.applied ? new Terraform(record.moduleDir).outputJson('rancher_backup_encryption_config') : undefined;
+  if (typeof config === 'string') process.env[`TF_VAR_${RESTORE_VARIABLE}`] = config;
   return commands.teardown({ dir, label: `the standby of the acceptance deployment ${record.name}`, keepSnapshots: false, yes: true, io });
 }
 
