@@ -22,6 +22,11 @@ import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, withoutLongVa
 import { fakeCluster, serverInstances } from './roll-world';
 import type { TerraformJson } from './synth';
 import { synthSettings } from './variants';
+import { seedStandby, standbyRunSettings, withStandby, writeStandbyModules } from './acceptance-standby-world';
+
+// The CA the local Rancher serves (its record in the standby's copy names it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stub of this repository, without types
+const { DEFAULT_CA } = require('./ops-stubs/fake-acceptance.js') as { DEFAULT_CA: string };
 
 export const REGION = 'eu-west-1';
 export const PLACEHOLDER = 'zzzzzz';
@@ -59,6 +64,8 @@ const stackJson = (stack: string): TerraformJson =>
             } as never)) as never,
       ).json,
   );
+// rke-ha with standby.region and --hosted-zone: the run's deployment when its failover phase runs.
+const standbyStackJson = (): TerraformJson => once('rke-ha-standby', () => synthSettings('rke-ha', standbyRunSettings() as never).json);
 const throwawayJson = (): TerraformJson =>
   once(
     'throwaway',
@@ -86,10 +93,17 @@ export function checkEveryRun(): void {
   });
 }
 
-/** A fake cloud for one acceptance run of `stack`, with its local Rancher; `change` edits the world first. */
-export async function world(change?: (w: any) => void, stack = 'rke-ha'): Promise<{ c: FakeCloud; r: Rancher }> {
+/**
+ * A fake cloud for one acceptance run of `stack`, with its local Rancher; `change` edits the world first. `standby`:
+ * rke-ha with standby.region and --hosted-zone, and what its failover phase meets (acceptance-standby-world.ts).
+ */
+export async function world(
+  change?: (w: any) => void,
+  stack = 'rke-ha',
+  options: { readonly standby?: boolean } = {},
+): Promise<{ c: FakeCloud; r: Rancher }> {
   const r = await acceptanceRancher();
-  const json = stackJson(stack);
+  const json = options.standby ? standbyStackJson() : stackJson(stack);
   const applyState = withoutLongValues(stateOf(json));
   const servers = stack === 'rke-ha' ? serverInstances(applyState) : [];
   const backupBucket = applyState.resources.find((x: any) => x.type === 'aws_s3_bucket' && x.name.startsWith('rancher-backups_bucket'))?.instances[0]
@@ -150,6 +164,8 @@ export async function world(change?: (w: any) => void, stack = 'rke-ha'): Promis
       ping: 'pong',
     },
   };
+  // rke-ha with standby.region and a zone: what its failover phase meets (acceptance-standby-world.ts).
+  if (options.standby) withStandby(w, r.url, DEFAULT_CA);
   const c = new FakeCloud(json, w);
   r.dir = c.dir;
   c.update((x) => {
@@ -158,11 +174,13 @@ export async function world(change?: (w: any) => void, stack = 'rke-ha'): Promis
     x.drill.backupFile = writeBackup(c.dir, IN_BACKUP);
     x.drill.applyState.outputs.kubeconfig.value = worldKubeconfig(c.dir, 'drill');
     if (x.acceptance.cluster) x.acceptance.cluster.kubeconfig = join(c.dir, 'user-kubeconfig.yaml');
+    if (options.standby) seedStandby(x, c.dir, DEFAULT_CA);
     change?.(x);
   });
   writeFileSync(join(c.dir, 'user-kubeconfig.yaml'), 'apiVersion: v1\nkind: Config\n# the user cluster\n');
   copyFileSync(join(c.dir, 'module', 'cdk.tf.json'), join(c.dir, `acceptance.${stack}.cdk.tf.json`));
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(throwawayJson()));
+  if (options.standby) writeStandbyModules(c.dir);
   mkdirSync(join(c.dir, 'docs'));
   copyFileSync(join(__dirname, '..', '..', 'docs', 'deployer-policy.json'), join(c.dir, 'docs', 'deployer-policy.json'));
   copyFileSync(join(__dirname, '..', '..', 'package.json'), join(c.dir, 'package.json'));

@@ -46,6 +46,8 @@ export interface FailoverPhaseRecord {
 interface Figures {
   readonly rtoSeconds?: number;
   readonly rpoMinutes?: number;
+  /** The backup the command restored (`s3://<bucket>/<key>`): what the RPO is the age of. */
+  readonly backup?: string;
 }
 
 /** The phase's figures in the acceptance report (`failover`): each held to its budget; a breach is named. */
@@ -54,11 +56,15 @@ export interface FailoverFigures {
   readonly rtoSeconds?: number;
   readonly rtoBudgetSeconds: number;
   readonly rpoMinutes?: number;
+  /** The replicated backup the failover restored (`s3://<bucket>/<key>`), whose age is the RPO. */
+  readonly backup?: string;
   /** The longest gap between two runs of backups.schedule: a failover must lose no more than one interval. */
   readonly rpoBudgetMinutes: number;
   readonly schedule: string;
   readonly failbackRtoSeconds?: number;
   readonly failbackRpoMinutes?: number;
+  /** The standby's backup the failback restored (`s3://<bucket>/<key>`). */
+  readonly failbackBackup?: string;
   /** Each budget the figures broke, with the figure and the budget. */
   readonly breaches: readonly string[];
 }
@@ -161,10 +167,12 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
     rtoSeconds: current.failedOver?.rtoSeconds,
     rtoBudgetSeconds: RTO_BUDGET_SECONDS,
     rpoMinutes: current.failedOver?.rpoMinutes,
+    backup: current.failedOver?.backup,
     rpoBudgetMinutes: rpo.minutes,
     schedule: rpo.schedule,
     failbackRtoSeconds: current.failedBack?.rtoSeconds,
     failbackRpoMinutes: current.failedBack?.rpoMinutes,
+    failbackBackup: current.failedBack?.backup,
     breaches: broken,
   });
   o.figures(report());
@@ -230,16 +238,23 @@ async function command(o: FailoverPhaseOptions, what: 'failover' | 'failback', r
 }
 
 /**
- * RTO and RPO from the newest report the command wrote in its folder (`report-<time>.json`, FailoverReport and
- * FailbackReport: rtoSeconds, rpoMinutes), whichever run of it passed last.
+ * RTO, RPO and the backup restored from the newest report the command wrote in its folder (`report-<time>.json`,
+ * FailoverReport and FailbackReport: rtoSeconds, rpoMinutes, backup), whichever run of it passed last.
  */
 function figuresOf(root: string, what: string): Figures {
   const files = existsSync(root) ? readdirSync(root).filter((f) => /^report-.*\.json$/.test(f)) : [];
   for (const file of files.sort().reverse()) {
-    const report = JSON.parse(readFileSync(join(root, file), 'utf8')) as { passed?: boolean; rtoSeconds?: unknown; rpoMinutes?: unknown };
+    const report = JSON.parse(readFileSync(join(root, file), 'utf8')) as {
+      passed?: boolean;
+      rtoSeconds?: unknown;
+      rpoMinutes?: unknown;
+      backup?: { bucket?: unknown; key?: unknown };
+    };
     if (report.passed !== true) continue;
     const number = (v: unknown) => (typeof v === 'number' ? v : undefined);
-    return { rtoSeconds: number(report.rtoSeconds), rpoMinutes: number(report.rpoMinutes) };
+    const { bucket, key } = report.backup ?? {};
+    const backup = typeof bucket === 'string' && typeof key === 'string' ? `s3://${bucket}/${key}` : undefined;
+    return { rtoSeconds: number(report.rtoSeconds), rpoMinutes: number(report.rpoMinutes), ...(backup ? { backup } : {}) };
   }
   throw new StepFailed(`the ${what} passed, and ${root} holds no passing report of it to read RTO and RPO from`);
 }

@@ -449,7 +449,8 @@ export function describeReport(report: AcceptanceReport, files: { json: string; 
 /** The failover phase's figures in one line: RTO and RPO, each with its budget, and any breach. */
 export function describeFailover(f: FailoverFigures): string {
   const rto = f.rtoSeconds === undefined ? 'RTO not reported' : `RTO ${f.rtoSeconds} s (budget ${f.rtoBudgetSeconds} s)`;
-  const rpo = f.rpoMinutes === undefined ? 'RPO not reported' : `RPO ${f.rpoMinutes} min (budget ${f.rpoBudgetMinutes} min)`;
+  const rpo =
+    f.rpoMinutes === undefined ? 'RPO not reported' : `RPO ${f.rpoMinutes} min (budget ${f.rpoBudgetMinutes} min${f.backup ? `, ${f.backup}` : ''})`;
   return `FAILOVER to ${f.standbyRegion}: ${rto}, ${rpo}${f.breaches.length > 0 ? `; FAILED: ${f.breaches.join('; ')}` : ''}`;
 }
 
@@ -467,6 +468,9 @@ function failoverSection(f: FailoverFigures): string[] {
     `| RPO | ${f.rpoMinutes === undefined ? '' : `${f.rpoMinutes} min`} | ${f.rpoBudgetMinutes} min (backups.schedule \`${cell(f.schedule)}\`) | ${held(f.rpoMinutes, f.rpoBudgetMinutes)} |`,
     `| failback RTO | ${f.failbackRtoSeconds === undefined ? 'not reached' : `${f.failbackRtoSeconds} s`} | | |`,
     `| failback RPO | ${f.failbackRpoMinutes === undefined ? 'not reached' : `${f.failbackRpoMinutes} min`} | | |`,
+    ...(f.backup || f.failbackBackup ? [''] : []),
+    ...(f.backup ? [`Restored by the failover: \`${f.backup}\``] : []),
+    ...(f.failbackBackup ? [`Restored by the failback: \`${f.failbackBackup}\``] : []),
     ...(f.breaches.length > 0 ? ['', ...f.breaches.map((b) => `- FAILED: ${cell(b)}`)] : []),
   ];
 }

@@ -65,7 +65,9 @@ import { runAsync } from '../shared/process';
 import { readProductionSettings } from '../shared/settings-file';
 import { standbyRegionOf } from '../shared/standby';
 import { StateFile } from '../shared/state-file';
-import { terraformBinary } from '../shared/terraform';
+import { Terraform, terraformBinary } from '../shared/terraform';
+import { RESTORE_VARIABLE } from '../shared/failover-record';
+import { withEnvironment } from '../shared/scoped-environment';
 import { leftInState, readModuleJson } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
 
@@ -758,7 +760,14 @@ async function tearDownDeployment(record: RunRecord, commands: AcceptanceCommand
 async function tearDownStandby(record: RunRecord, commands: AcceptanceCommands, io: IoHost): Promise<number> {
   const dir = join(record.failover!.root, 'cdktf.out', 'stacks', record.stack);
   if (!existsSync(join(dir, 'cdk.tf.json'))) return 0;
-  return commands.teardown({ dir, label: `the standby of the acceptance deployment ${record.name}`, keepSnapshots: false, yes: true, io });
+  // The standby restored production's backup: its module requires that backup's EncryptionConfiguration
+  // (RESTORE_VARIABLE, production's output), and terraform refuses a destroy too without a required variable's value
+  // (hashicorp/terraform v1.11, "No value for required variable"). The failover and the failback set it for their own
+  // steps only, and a --teardown-run is a new process: production's, read from its state, for this teardown alone.
+  const config = record.applied ? new Terraform(record.moduleDir).outputJson('rancher_backup_encryption_config') : undefined;
+  return withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: typeof config === 'string' ? config : undefined }, () =>
+    commands.teardown({ dir, label: `the standby of the acceptance deployment ${record.name}`, keepSnapshots: false, yes: true, io }),
+  );
 }
 
 /** A drill's throwaway the run left (killed during its drill phase): the drill's own teardown, from its record. */

@@ -28,7 +28,10 @@ beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'acceptance-failover-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A report as the command writes it, in its folder. */
-function writeReport(root: string, report: { passed: boolean; rtoSeconds?: number; rpoMinutes: number }): void {
+function writeReport(
+  root: string,
+  report: { passed: boolean; rtoSeconds?: number; rpoMinutes: number; backup?: { bucket: string; key: string } },
+): void {
   mkdirSync(root, { recursive: true });
   writeFileSync(join(root, `report-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ version: 1, ...report }));
 }
@@ -65,7 +68,12 @@ function phaseWorld(c: Case = {}) {
     if (record.read()?.failover?.failedOver === undefined && seen.failovers > 0) throw new Error('a second failover');
     seen.failovers += 1;
     seen.stoppedAtFailover = SERVERS.filter((id) => state(id) === 'stopped');
-    writeReport(o.root, { passed: true, rtoSeconds: c.rtoSeconds ?? 1260, rpoMinutes: c.rpoMinutes ?? 42 });
+    writeReport(o.root, {
+      passed: true,
+      rtoSeconds: c.rtoSeconds ?? 1260,
+      rpoMinutes: c.rpoMinutes ?? 42,
+      backup: { bucket: 'standby-copy', key: 'rancher/rancher-aws-scheduled-1.tar.gz.enc' },
+    });
     return 0;
   };
   const failback: FailbackEntry = async (o) => {
@@ -80,7 +88,7 @@ function phaseWorld(c: Case = {}) {
       return 1;
     }
     seen.restored.push(newest);
-    writeReport(o.root, { passed: true, rtoSeconds: 1500, rpoMinutes: 20 });
+    writeReport(o.root, { passed: true, rtoSeconds: 1500, rpoMinutes: 20, backup: { bucket: 'standby-backups', key: newest } });
     return 0;
   };
   const run = () =>
@@ -141,10 +149,13 @@ describe("the acceptance run's failover phase", () => {
       rtoSeconds: 1260,
       rtoBudgetSeconds: RTO_BUDGET_SECONDS,
       rpoMinutes: 42,
+      // The backups each command restored, from its report: what the RPO is the age of.
+      backup: 's3://standby-copy/rancher/rancher-aws-scheduled-1.tar.gz.enc',
       rpoBudgetMinutes: 360,
       schedule: '0 */6 * * *',
       failbackRtoSeconds: 1500,
       failbackRpoMinutes: 20,
+      failbackBackup: 's3://standby-backups/rancher/rancher-aws-acceptance-1.tar.gz.enc',
       breaches: [],
     });
     expect(w.evidence).toContain(

@@ -140,10 +140,12 @@ describe('the acceptance report', () => {
       rtoSeconds: 1260,
       rtoBudgetSeconds: 1800,
       rpoMinutes: 95,
+      backup: 's3://copy/rancher/b.tar.gz.enc',
       rpoBudgetMinutes: 60,
       schedule: '0 * * * *',
       failbackRtoSeconds: 1500,
       failbackRpoMinutes: 20,
+      failbackBackup: 's3://standby/rancher/c.tar.gz.enc',
       breaches: ['RPO 95 min is over its budget of 60 min (backups.schedule "0 * * * *")'],
     };
     const report = {
@@ -167,11 +169,14 @@ describe('the acceptance report', () => {
     expect(md).toContain('| RTO | 1260 s | 1800 s | within |');
     expect(md).toContain('| RPO | 95 min | 60 min (backups.schedule `0 * * * *`) | OVER |');
     expect(md).toContain('| failback RTO | 1500 s | | |');
+    // The backups restored, named: the RPO is the first's age.
+    expect(md).toContain('Restored by the failover: `s3://copy/rancher/b.tar.gz.enc`');
+    expect(md).toContain('Restored by the failback: `s3://standby/rancher/c.tar.gz.enc`');
     expect(md).toContain('- FAILED: RPO 95 min is over its budget of 60 min (backups.schedule "0 * * * *")');
     const lines = describeReport(report, { json: 'r.json', markdown: 'r.md' });
     // The phases first (tellReport takes them by place), then the figures, the result last.
     expect(lines[2]).toBe(
-      '  FAILOVER to us-west-2: RTO 1260 s (budget 1800 s), RPO 95 min (budget 60 min); FAILED: RPO 95 min is over its budget of 60 min (backups.schedule "0 * * * *")',
+      '  FAILOVER to us-west-2: RTO 1260 s (budget 1800 s), RPO 95 min (budget 60 min, s3://copy/rancher/b.tar.gz.enc); FAILED: RPO 95 min is over its budget of 60 min (backups.schedule "0 * * * *")',
     );
     expect(lines[3]).toMatch(/^Result: FAILED/);
     expect(markdownReport({ ...report, failover: undefined })).not.toContain('## Failover');

@@ -41,7 +41,7 @@ const PARAMETER_CALLS: ReadonlySet<string> = new Set(['SSM GetParameter', 'SSM P
  * The acceptance run's own calls, answered in an acceptance world (world.acceptance) by its stubs
  * (ops-stubs/fake-acceptance.js, fake-acceptance-metrics.js), which model them from that world (the deployment tag
  * of a taken name, what the run leaves tagged and in IAM, its principal's CloudTrail events, the servers' metrics,
- * the docker host stopped, the migration's backup and final snapshots) and fire its hooks on them (`failAt`, a failed
+ * the instances stopped and started, the migration's backup and final snapshots) and fire its hooks on them (`failAt`, a failed
  * phase; `signalAt`, a signal to the run) as they did on the `aws` process the run once started. The drill, roll,
  * rotations and teardown it runs keep the in-memory fake (their calls are none of these), but for S3 ListObjectsV2:
  * the stubs' for the migration's bucket, the fake's (world.aws.buckets, where the one-time backup lands) otherwise.
@@ -52,6 +52,7 @@ const ACCEPTANCE_CALLS: ReadonlySet<string> = new Set([
   'KMS DescribeKey',
   'EC2 DescribeInstances',
   'EC2 StopInstances',
+  'EC2 StartInstances',
   'IAM ListRoles',
   'IAM ListRoleTags',
   'IAM ListUsers',
@@ -108,6 +109,8 @@ function acceptanceArgs(call: WireCall): string[] | undefined {
       return one('ec2', 'describe-instances', '--instance-ids', ...(input.InstanceIds ?? []));
     case 'EC2 StopInstances':
       return one('ec2', 'stop-instances', '--instance-ids', ...(input.InstanceIds ?? []));
+    case 'EC2 StartInstances':
+      return one('ec2', 'start-instances', '--instance-ids', ...(input.InstanceIds ?? []));
     case 'IAM ListRoles':
       firstPage(call, 'Marker');
       return one('iam', 'list-roles');

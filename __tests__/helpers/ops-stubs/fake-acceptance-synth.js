@@ -33,15 +33,24 @@ if (a.failAt === phase) {
 }
 const drill = process.env.CDKTF_OUTDIR.includes('/drill/');
 const migrate = process.env.CDKTF_OUTDIR.includes('/migrate/');
+// The failover phase's commands synthesize into the run's failover/ and failback/ folders (acceptance-failover.ts):
+// the standby's module and production's restored from the standby's backup ($FAKE_WORLD/failover.cdk.tf.json,
+// failback.cdk.tf.json: acceptance-standby-world.ts).
+const failover = /\/acceptance\.out\/[a-z0-9]+\/failover\//.test(process.env.CDKTF_OUTDIR);
+const failback = /\/acceptance\.out\/[a-z0-9]+\/failback\//.test(process.env.CDKTF_OUTDIR);
+// The failback's settings where fake-failback.js reads them (as fake-synth.js keeps them for the failback's tools world).
+if (failover || failback) writeFileSync(join(dir, 'drill-settings-seen.json'), JSON.stringify(settings));
 const runId = settings.tags['rancher-ha-aws:acceptance-run'];
 const made = drill
   ? [['rke-ha', 'throwaway.cdk.tf.json']]
-  : migrate
-    ? [['rke-ha', 'migrate.cdk.tf.json']]
-    : readdirSync(dir)
-        .map((f) => /^acceptance\.([a-z0-9-]+)\.cdk\.tf\.json$/.exec(f))
-        .filter(Boolean)
-        .map((m) => [m[1], m[0]]);
+  : failover || failback
+    ? [['rke-ha', failover ? 'failover.cdk.tf.json' : 'failback.cdk.tf.json']]
+    : migrate
+      ? [['rke-ha', 'migrate.cdk.tf.json']]
+      : readdirSync(dir)
+          .map((f) => /^acceptance\.([a-z0-9-]+)\.cdk\.tf\.json$/.exec(f))
+          .filter(Boolean)
+          .map((m) => [m[1], m[0]]);
 for (const [stack, file] of made) {
   const folder = join(process.env.CDKTF_OUTDIR, 'stacks', stack);
   mkdirSync(folder, { recursive: true });

@@ -20,6 +20,9 @@
 //                         (Rancher ran there: its run-time namespaces stay) }; every kubectl call must name that file
 //                         and context, every terraform call carry them as TF_VAR_kubeconfig_path/_context
 //   stopped               docker: the host was stopped (ec2 stop-instances)
+//   stoppedInstances      the instances stopped and not started again (ec2 stop-instances, start-instances)
+// world.failover (rke-ha with a standby, helpers/acceptance-standby-world.ts): what curl meets in the failover phase
+//   (failoverRoute); primaryAnswers: the primary's /ping answers with its instances stopped
 //   clusterDown           k8s-ha: the user's cluster does not answer (every kubectl call to it fails)
 //   downstream            the run's downstream module (acceptance.out/<run id>/downstream), as its terraform calls
 //                         leave it: { state (resources, outputs), destroyed (how many destroys), commands (SSM),
@@ -407,6 +410,8 @@ function terraform(ctx) {
     ctx.finish(0, 'Terraform has been successfully initialized!\n');
   }
   if (!existsSync(join(process.cwd(), '.terraform'))) ctx.finish(1, '', 'Error: Backend initialization required, please run "terraform init"\n');
+  // The failover phase's failback adopts the hostname's records back into production's state (fake-failback.js).
+  if (command === 'import' && world.failback) require(join(__dirname, 'fake-failback.js')).importRecord(ctx);
   if (command === 'version')
     ctx.finish(0, JSON.stringify({ terraform_version: '1.11.4', provider_selections: { 'registry.terraform.io/hashicorp/aws': '6.25.0' } }));
   if (command === 'apply' && args.includes('-json')) {
@@ -528,12 +533,17 @@ function kubectl(ctx) {
     if (backup.spec.schedule !== undefined) ctx.finish(1, '', 'fake acceptance: a one-time Backup has no schedule\n');
     const file = `${backup.metadata.name}-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-25T12-00-00Z.tar.gz.enc`;
     a.backupFile = file;
-    const bucket = world.state.outputs.rancher_backup_bucket.value;
+    // The failover phase's one-time Backup is the standby's (its kubeconfig, STANDBY_KUBECONFIG of
+    // cli/acceptance/acceptance-run.ts): the operator there writes to the standby's own bucket (its state's output).
+    const standby = /\/standby-kubeconfig\.yaml$/.test(kubeconfig);
+    const bucket = (standby ? world.drill.state : world.state).outputs.rancher_backup_bucket.value;
     // Its body is the world's archive (world.drill.backupFile), which the drill downloads through S3 GetObject.
     world.aws.buckets[bucket].objects.push({
       key: `rancher/${file}`,
       version: 'vb',
-      lastModified: '2026-11-25T12:00:09.000Z',
+      // S3 stamps an object's LastModified at its upload (Amazon S3 API Reference, Object: LastModified): the
+      // failback holds the standby's newest backup to the schedule's age.
+      lastModified: new Date().toISOString(),
       size: 1200,
       ...(world.drill?.backupFile ? { body: world.drill.backupFile } : {}),
     });
@@ -615,14 +625,26 @@ function aws(ctx) {
     if (!world.aws.keys[id]) ctx.awsError('NotFoundException', 'Key not found');
     ctx.finish(0, JSON.stringify({ KeyMetadata: { KeyState: world.aws.keys[id].state } }));
   }
+  // EC2 as the failover phase meets it: every instance stopped stays so until started (world.acceptance.stoppedInstances;
+  // docker's host is also a.stopped), each answer's state the transition's first (EC2 API Reference, StopInstances:
+  // `stopping`; StartInstances: `pending`), DescribeInstances the end state.
   if (service === 'ec2' && operation === 'stop-instances') {
     a.stopped = option('--instance-ids');
+    a.stoppedInstances = [...new Set([...(a.stoppedInstances ?? []), a.stopped])];
     ctx.finish(0, JSON.stringify({ StoppingInstances: [{ InstanceId: a.stopped, CurrentState: { Name: 'stopping' } }] }));
+  }
+  if (service === 'ec2' && operation === 'start-instances') {
+    const id = option('--instance-ids');
+    a.stoppedInstances = (a.stoppedInstances ?? []).filter((i) => i !== id);
+    if (a.stopped === id) delete a.stopped;
+    ctx.finish(0, JSON.stringify({ StartingInstances: [{ InstanceId: id, CurrentState: { Name: 'pending' } }] }));
   }
   if (service === 'ec2' && operation === 'describe-instances')
     ctx.finish(
       0,
-      JSON.stringify({ Reservations: [{ Instances: [{ State: { Name: a.stopped === option('--instance-ids') ? 'stopped' : 'running' } }] }] }),
+      JSON.stringify({
+        Reservations: [{ Instances: [{ State: { Name: (a.stoppedInstances ?? []).includes(option('--instance-ids')) ? 'stopped' : 'running' } }] }],
+      }),
     );
   if (service === 'iam') {
     // IAM is global: what the world leaves there, named and tagged with the run in flight.
@@ -670,8 +692,34 @@ function curl(ctx) {
   // The availability probe's /ping (acceptance-probes.ts: --cacert, through the load balancer) while servers restart.
   if (url.endsWith('/ping') && ['upgrade', 'roll', 'rotate'].includes(current(ctx.dir)?.phase) && !clusterAnswers(ctx, { counted: false }))
     ctx.finish(28, '', `curl: (28) Operation timed out after 4001 milliseconds with 0 bytes received\n`);
-  const real = spawnSync('/usr/bin/curl', args, { input: readFileSync(0), encoding: 'utf8' });
+  const real = spawnSync('/usr/bin/curl', failoverRoute(ctx, url), { input: readFileSync(0), encoding: 'utf8' });
   ctx.finish(real.status ?? 1, real.stdout, real.stderr);
+}
+
+/**
+ * The failover phase's world (world.failover): the local Rancher is the primary while the hostname's A record
+ * (world.aws.route53) aliases production's load balancer, and answers only while none of its instances is stopped (a
+ * lost region: curl's connection refused, exit 7); it is the standby once the record aliases the standby's, which
+ * answers once its state holds its load balancer (world.drill.state). `--connect-to <host>:443:<lb>:443` (a check at a
+ * load balancer, cli/shared/served-ca.ts) names the deployment itself; real curl cannot reach an ELB name, and the
+ * option is taken out: the local Rancher answers for either, as fake-drill.js failoverCurl's NLBs do.
+ * world.failover.primaryAnswers: the primary answers with its instances stopped. The args to run.
+ */
+function failoverRoute(ctx, url) {
+  const { world, args } = ctx;
+  if (!world.failover) return args;
+  const at = args.indexOf('--connect-to');
+  const host = new URL(url).host;
+  const standbyLb = (world.drill.state?.resources ?? []).find((r) => r.type === 'aws_lb')?.instances[0].attributes.dns_name;
+  const aliased = Object.values(world.aws.route53?.zones ?? {})
+    .flatMap((z) => z.records)
+    .find((r) => r.Name === `${host}.` && r.Type === 'A')
+    ?.AliasTarget?.DNSName?.replace(/\.$/, '');
+  const lb = at >= 0 ? args[at + 1].split(':').slice(-2)[0] : aliased;
+  const answers =
+    lb !== undefined && lb === standbyLb ? true : world.failover.primaryAnswers === true || (world.acceptance.stoppedInstances ?? []).length === 0;
+  if (!answers) ctx.finish(7, '', `curl: (7) Failed to connect to ${host} port 443 after 3 ms: Couldn't connect to server\n`);
+  return at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
 }
 
 /** The phases in their order (cli/acceptance/acceptance-report.ts ACCEPTANCE_PHASES: acceptance-downstream.tools holds them equal). */

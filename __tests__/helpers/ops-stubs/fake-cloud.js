@@ -153,7 +153,10 @@ const downstreamFolder = world.acceptance !== undefined && /acceptance\.out\/[a-
 // docker's migrate phase: the rke-ha deployment it moves to keeps world.acceptance.migrate.state (fake-acceptance.js).
 const migrateFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/migrate\/cdktf\.out\/stacks\/rke-ha$/.test(process.cwd());
 // A failback's module (fake-failback.js) acts on production's state: not a throwaway.
-const failbackFolder = world.failback !== undefined && process.cwd() === world.failback.dir;
+// The acceptance run's failback (acceptance.out/<run id>/failback/...) is found by its folder's pattern: its run id is the run's.
+const failbackFolder =
+  world.failback !== undefined &&
+  (process.cwd() === world.failback.dir || /acceptance\.out\/[a-z0-9]+\/failback\/cdktf\.out\/stacks\/rke-ha$/.test(process.cwd()));
 const throwawayFolder =
   tool === 'terraform' &&
   world.drill !== undefined &&

@@ -97,40 +97,50 @@ function restorable(ctx) {
     ctx.finish(1, '', `Error: Resource precondition failed: backups.restoreFrom.file: ${restore.file} is not in ${own}/rancher/\n`);
 }
 
+/**
+ * `terraform import <address> <zone>_<name>_<type>` in production's folder: the record as Route 53 holds it put into
+ * production's state (the acceptance run's production folder hands it here too: fake-acceptance.js).
+ */
+function importRecord(ctx) {
+  const { world, args } = ctx;
+  const f = world.failback;
+  const [address, id] = args.filter((a) => !a.startsWith('-')).slice(1);
+  const [zoneId, name, type] = id.split('_');
+  const record = world.aws.route53.zones[zoneId]?.records.find((r) => r.Name === `${name}.` && r.Type === type);
+  if (!record) ctx.finish(1, '', `Error: Cannot import non-existent remote object\n`);
+  if (world.state.resources.some((r) => key(r) === address)) ctx.finish(1, '', `Error: Resource already managed by Terraform\n`);
+  const [rtype, rname] = [address.slice(0, address.indexOf('.')), address.slice(address.indexOf('.') + 1)];
+  world.state.resources.push({
+    mode: 'managed',
+    type: rtype,
+    name: rname,
+    provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+    instances: [
+      {
+        attributes: {
+          id,
+          name,
+          type,
+          zone_id: zoneId,
+          alias: [{ name: record.AliasTarget.DNSName, zone_id: record.AliasTarget.HostedZoneId, evaluate_target_health: true }],
+        },
+      },
+    ],
+  });
+  f.imported = [...(f.imported ?? []), address];
+  const at = world.drill.signalAt;
+  if (at?.phase === 'adopt') delete world.drill.signalAt;
+  const caller = Number(process.env.FAKE_CALLER_PID || process.ppid);
+  ctx.finish(0, 'Import successful!\n', '', at?.phase === 'adopt' ? () => process.kill(caller, at.signal) : undefined);
+}
+
 function terraform(ctx) {
   const { world, args } = ctx;
   const f = world.failback;
   const [command] = args;
   if (process.cwd() === world.drill.productionDir) {
     if (command !== 'import') return false;
-    const [address, id] = args.filter((a) => !a.startsWith('-')).slice(1);
-    const [zoneId, name, type] = id.split('_');
-    const record = world.aws.route53.zones[zoneId]?.records.find((r) => r.Name === `${name}.` && r.Type === type);
-    if (!record) ctx.finish(1, '', `Error: Cannot import non-existent remote object\n`);
-    if (world.state.resources.some((r) => key(r) === address)) ctx.finish(1, '', `Error: Resource already managed by Terraform\n`);
-    const [rtype, rname] = [address.slice(0, address.indexOf('.')), address.slice(address.indexOf('.') + 1)];
-    world.state.resources.push({
-      mode: 'managed',
-      type: rtype,
-      name: rname,
-      provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-      instances: [
-        {
-          attributes: {
-            id,
-            name,
-            type,
-            zone_id: zoneId,
-            alias: [{ name: record.AliasTarget.DNSName, zone_id: record.AliasTarget.HostedZoneId, evaluate_target_health: true }],
-          },
-        },
-      ],
-    });
-    f.imported = [...(f.imported ?? []), address];
-    const at = world.drill.signalAt;
-    if (at?.phase === 'adopt') delete world.drill.signalAt;
-    const caller = Number(process.env.FAKE_CALLER_PID || process.ppid);
-    ctx.finish(0, 'Import successful!\n', '', at?.phase === 'adopt' ? () => process.kill(caller, at.signal) : undefined);
+    importRecord(ctx);
   }
   if (command === 'init') ctx.finish(0, 'Terraform has been successfully initialized!\n');
   const needsVariable = () => {
@@ -174,4 +184,4 @@ function terraform(ctx) {
   return true;
 }
 
-module.exports = { terraform };
+module.exports = { terraform, importRecord };
