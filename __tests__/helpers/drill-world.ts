@@ -8,7 +8,7 @@ import { etcdThrowawaySettings, throwawaySettings } from '../../cli/drill/drill-
 import { drill as drillCommand, type DrillSettings } from '../../cli/drill/drill';
 import { IoHost } from '../../cli/shared/io/io-host';
 import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
-import { useTerraformBinary } from '../../cli/shared/terraform';
+import { inWorld } from './in-world';
 import { teardown } from '../../cli/teardown/teardown';
 import { awsOfWorldWithStubs } from './fake-cloud-aws-stubs';
 
@@ -252,13 +252,9 @@ export async function drillHere(
 ): Promise<{ code: number; out: string; err: ''; io: IoHost }> {
   let out = '';
   const io = new IoHost(new PlainRenderer({ write: (text: string) => (out += text) }));
-  const env = { ...process.env };
-  const cwd = process.cwd();
-  useTerraformBinary(join(c.bin, 'terraform'));
-  Object.assign(process.env, { PATH: `${c.bin}:${env.PATH}`, FAKE_WORLD: c.dir, RANCHER_HA_AWS_POLL_MS: '0' });
-  process.chdir(c.dir);
-  try {
-    const code = await drillCommand({
+  const before = process.env.TF_VAR_rancher_backup_restore_encryption_config;
+  const { result: code } = await inWorld(c, {}, async () => {
+    const ended = await drillCommand({
       stack: 'rke-ha',
       productionDir: c.moduleDir,
       settingsPath: join(c.dir, 'rancher.yaml'),
@@ -271,13 +267,10 @@ export async function drillHere(
       io,
     });
     // The drill puts the restore's variable back as its caller had it (a library user's process keeps no secret of it).
-    expect(process.env.TF_VAR_rancher_backup_restore_encryption_config).toBe(env.TF_VAR_rancher_backup_restore_encryption_config);
-    return { code, out, err: '', io };
-  } finally {
-    process.chdir(cwd);
-    for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
-    Object.assign(process.env, env);
-  }
+    expect(process.env.TF_VAR_rancher_backup_restore_encryption_config).toBe(before);
+    return ended;
+  });
+  return { code, out, err: '', io };
 }
 
 export const reportOf = (c: FakeCloud): any => {

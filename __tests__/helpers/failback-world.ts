@@ -4,12 +4,12 @@ import { SYNTH_STUB, type FakeCloud } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { IN_BACKUP, RANCHER_CA, UID } from './drill-world';
 import { CA_MEMBER, failover, failoverWorld, PRODUCTION_LB, RECORDED, SETTINGS } from './failover-world';
+import { inWorld } from './in-world';
 import { synthSettings } from './variants';
 import { failbackSettings } from '../../cli/failback/failback-settings';
 import { failback as failbackCommand, type FailbackOptions } from '../../cli/failback/failback';
 import { IoHost } from '../../cli/shared/io/io-host';
 import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
-import { useTerraformBinary } from '../../cli/shared/terraform';
 import { teardown } from '../../cli/teardown/teardown';
 
 /**
@@ -78,8 +78,8 @@ export const failback = (c: FakeCloud, ...extra: string[]) =>
 /**
  * The failback driven as a function in this process, as a library user (or the acceptance run) calls it, from the
  * world's folder: terraform and curl are the world's stubs (processes), AWS the fake AWS endpoint behind the SDK's
- * own clients (the environment names it, as for the CLI). The environment the test itself sets (PATH, the world) is put back after it, and only
- * that: what the failback leaves in `process.env` is for the test to see (`leftInEnvironment`).
+ * own clients (the environment names it, as for the CLI); inWorld puts the environment back, and returns what the
+ * failback left in `process.env` for the test to see (`leftInEnvironment`).
  */
 export async function failbackHere(
   c: FakeCloud,
@@ -87,15 +87,8 @@ export async function failbackHere(
 ): Promise<{ code: number; out: string; leftInEnvironment: Record<string, string | undefined> }> {
   let out = '';
   const io = new IoHost(new PlainRenderer({ write: (text: string) => (out += text) }));
-  const set = { PATH: `${c.bin}:${process.env.PATH}`, FAKE_WORLD: c.dir, RANCHER_HA_AWS_POLL_MS: '0', ...c.awsEnvironment() };
-  const before = Object.fromEntries(Object.keys(set).map((k) => [k, process.env[k]]));
-  const cwd = process.cwd();
-  useTerraformBinary(join(c.bin, 'terraform'));
-  Object.assign(process.env, set);
-  const names = new Set(Object.keys(process.env));
-  process.chdir(c.dir);
-  try {
-    const code = await failbackCommand({
+  const { result: code, leftInEnvironment } = await inWorld(c, c.awsEnvironment(), () =>
+    failbackCommand({
       stack: 'rke-ha',
       productionDir: c.moduleDir,
       settingsPath: join(c.dir, 'rancher.yaml'),
@@ -107,18 +100,7 @@ export async function failbackHere(
       teardown,
       ...options,
       io,
-    });
-    const leftInEnvironment = Object.fromEntries(
-      Object.keys(process.env)
-        .filter((k) => !names.has(k))
-        .map((k) => [k, process.env[k]]),
-    );
-    return { code, out, leftInEnvironment };
-  } finally {
-    process.chdir(cwd);
-    for (const k of Object.keys(process.env)) if (!names.has(k)) delete process.env[k];
-    for (const [k, v] of Object.entries(before))
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
+    }),
+  );
+  return { code, out, leftInEnvironment };
 }
