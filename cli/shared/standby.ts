@@ -2,6 +2,7 @@ import { DEFAULT_BACKUP_SCHEDULE } from '../../lib/config/backup-file';
 import { longestGapMinutes } from '../../lib/alarms/schedule-window';
 import { REPLICATION_TIME_MINUTES } from '../../lib/standby/replication-time';
 import { BACKUP_FILE } from '../../lib/config/backup-file';
+import { DEFAULT_REGION } from '../../lib/config/aws-regions';
 import { arnRegion, type Aws } from './aws';
 import { newestObject, type ProductionDeployment } from './production';
 import { managed } from './module-folder';
@@ -114,8 +115,7 @@ function regionBoundValue(
   settings: Record<string, unknown>,
   standbyRegion: string,
 ): { readonly field: string; readonly value: string; readonly region: string; readonly fix: string } | undefined {
-  // The settings' default region (lib/config/deployment-schema.ts) where the file names none.
-  const productionRegion = typeof settings.region === 'string' ? settings.region : 'us-east-1';
+  const productionRegion = typeof settings.region === 'string' ? settings.region : DEFAULT_REGION;
   const credentials = (settings.airGap as { registryCredentials?: Record<string, unknown> } | undefined)?.registryCredentials;
   for (const [key, store] of [
     ['ssmParameter', 'the SSM SecureString parameter'],

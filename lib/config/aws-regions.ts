@@ -1,3 +1,6 @@
+/** The region of a deployment whose settings name none (the `region` setting's default). */
+export const DEFAULT_REGION = 'us-east-1';
+
 /**
  * The AWS regions of the commercial, China and GovCloud partitions, as the
  * AWS SDK's partition table lists them (late 2025). A well-formed name that

@@ -14,6 +14,7 @@ import { RANCHER_ON_DOCKER_RULES } from './docker-rules';
 import { RANCHER_ON_EXISTING_CLUSTER_RULES } from './k8s-ha-rules';
 import { RANCHER_ON_RKE_RULES } from './rke-ha-rules';
 import { adminCidr, awsRegion, fqdn, lengthBounds, rancherVersion, version, wholeNumber } from './primitives';
+import { DEFAULT_REGION } from './aws-regions';
 import { nameProblem } from './resource-names';
 import { K8S_HA_FIELDS } from './k8s-ha-schema';
 import { RKE_HA_FIELDS, rkeHaRules } from './rke-ha-schema';
@@ -50,7 +51,7 @@ export const deploymentFields = {
     .meta(lengthBounds(2, 16))
     .default('rancher'),
   /** AWS region, of the commercial, China (`cn-north-1`, `cn-northwest-1`) or GovCloud (`us-gov-east-1`, `us-gov-west-1`) partition: ARNs, endpoints, service principals and the image publishers' accounts follow its partition (docs/design-notes.md, "Partitions") */
-  region: awsRegion.default('us-east-1'),
+  region: awsRegion.default(DEFAULT_REGION),
   /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
   hostname: fqdn('a hostname').optional(),
   /** Existing public Route53 hosted zone that holds `hostname`. Unset: `route53_zone_name` variable. */
