@@ -276,8 +276,9 @@ const runAcceptance: Runner = async (line) => {
   const o = line.options;
   if (line.stack === undefined && o.teardownRun === undefined) throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
   // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
-  // AWS through the SDK alone (STS, the Tagging API, IAM, CloudTrail, CloudWatch, SSM, EC2, S3, RDS): no AWS CLI.
-  if (o.dryRun !== true) terraformAndTools(line, ['kubectl', 'curl']);
+  // AWS through the SDK alone (STS, the Tagging API, IAM, CloudTrail, CloudWatch, SSM, EC2, S3, RDS): no AWS CLI;
+  // Kubernetes through its client: kubectl only for rke-ha's roll (its drain).
+  if (o.dryRun !== true) terraformAndTools(line, line.stack === 'rke-ha' ? ['kubectl', 'curl'] : ['curl']);
   // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
   const stopping = stopOnSignals('the acceptance run; its deployment is torn down', '`npm run acceptance -- --teardown-run <run id>` finishes it');
   const path = (file: string | undefined) => (file === undefined ? undefined : resolve(file));

@@ -172,25 +172,28 @@ export async function world(
     // The deployment's kubeconfig, once applied, names the world's Kubernetes API (the roll's and rotations' Leases).
     if (x.acceptance.applyState.outputs.kubeconfig) x.acceptance.applyState.outputs.kubeconfig.value = worldKubeconfig(c.dir);
     x.drill.backupFile = writeBackup(c.dir, IN_BACKUP);
-    x.drill.applyState.outputs.kubeconfig.value = worldKubeconfig(c.dir, 'drill');
+    // The drill's throwaway, or with a standby the standby (its one-time Backup: the failover phase's).
+    x.drill.applyState.outputs.kubeconfig.value = worldKubeconfig(c.dir, options.standby ? 'standby' : 'drill');
     if (x.acceptance.cluster) x.acceptance.cluster.kubeconfig = join(c.dir, 'user-kubeconfig.yaml');
     if (options.standby) seedStandby(x, c.dir, DEFAULT_CA);
     change?.(x);
   });
-  writeFileSync(join(c.dir, 'user-kubeconfig.yaml'), 'apiVersion: v1\nkind: Config\n# the user cluster\n');
+  // k8s-ha: the user's kubeconfig names their cluster in its context `user-admin` (K8S_HA's --context), not its current one.
+  writeFileSync(join(c.dir, 'user-kubeconfig.yaml'), worldKubeconfig(c.dir, 'user', 'user-admin'));
   copyFileSync(join(c.dir, 'module', 'cdk.tf.json'), join(c.dir, `acceptance.${stack}.cdk.tf.json`));
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(throwawayJson()));
   if (options.standby) writeStandbyModules(c.dir);
   mkdirSync(join(c.dir, 'docs'));
   copyFileSync(join(__dirname, '..', '..', 'docs', 'deployer-policy.json'), join(c.dir, 'docs', 'deployer-policy.json'));
   copyFileSync(join(__dirname, '..', '..', 'package.json'), join(c.dir, 'package.json'));
-  // The tools an acceptance run starts: no aws (AWS through the SDK, to the fake AWS endpoint), so a call to it fails.
-  c.tools = ACCEPTANCE_TOOLS;
+  // The tools an acceptance run starts: no aws (AWS through the SDK, to the fake AWS endpoint), so a call to it fails;
+  // kubectl for rke-ha's roll alone (its drain), so any other kubectl fails.
+  c.tools = stack === 'rke-ha' ? ACCEPTANCE_TOOLS : ACCEPTANCE_TOOLS.filter((tool) => tool !== 'kubectl');
   worlds.push({ c, r });
   return { c, r };
 }
 
-/** The tools an acceptance run needs on PATH (cli/main.ts: terraform, kubectl, curl) and nothing else. */
+/** The tools an rke-ha acceptance run needs on PATH (cli/main.ts: terraform, kubectl for the roll's drain, curl) and nothing else. */
 export const ACCEPTANCE_TOOLS: readonly string[] = ['terraform', 'kubectl', 'curl'];
 
 /** An rke-ha run as the README gives it: no settings file unless the case gives one. */

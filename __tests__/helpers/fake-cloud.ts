@@ -104,24 +104,31 @@ export function stubServerPort(): string | undefined {
   return stubServer().port;
 }
 
+/** The clusters of a fake world other than the deployment's: a drill's throwaway, a standby, a k8s-ha user's own. */
+export type WorldCluster = 'drill' | 'standby' | 'user';
+
 /**
  * The kubeconfig of a fake world's cluster, as a deployment's state output carries it: the world's Kubernetes API in
  * the stub server (stub-server.js KUBE_ROUTES, the same stubs the kubectl calls run through), its CA embedded, with a
- * bearer token naming the world's folder (and `cluster`, another cluster of it: `drill`, a drill's throwaway, which
- * the stubs tell from the deployment's). The client layer reads it as it reads a deployment's
- * (cli/shared/kube/client.ts).
+ * bearer token naming the world's folder (and `cluster`, another cluster of it, which the stubs tell from the
+ * deployment's). The client layer reads it as it reads a deployment's (cli/shared/kube/client.ts). With `context`
+ * (a user's kubeconfig named with --context): its current context still names the deployment's cluster, and
+ * `context` names `cluster`, so a client that did not take the context named reaches the wrong one.
  */
-export function worldKubeconfig(dir: string, cluster?: 'drill'): string {
+export function worldKubeconfig(dir: string, cluster?: WorldCluster, context?: string): string {
   const { port, ca } = stubServer().kube;
+  const user = (name: string, of?: WorldCluster) => `- name: ${name}\n  user:\n    token: ${accessKeyOfWorld(dir)}${of ? `.${of}` : ''}`;
+  const named = (name: string) => `- name: ${name}\n  context:\n    cluster: fake-world\n    user: ${name}`;
   return [
     'apiVersion: v1',
     'kind: Config',
     'clusters:',
     `- name: fake-world\n  cluster:\n    server: https://127.0.0.1:${port}\n    certificate-authority-data: ${Buffer.from(ca).toString('base64')}`,
     'users:',
-    `- name: fake-world\n  user:\n    token: ${accessKeyOfWorld(dir)}${cluster ? `.${cluster}` : ''}`,
+    ...(context ? [user('fake-world'), user(context, cluster)] : [user('fake-world', cluster)]),
     'contexts:',
-    '- name: fake-world\n  context:\n    cluster: fake-world\n    user: fake-world',
+    named('fake-world'),
+    ...(context ? [named(context)] : []),
     'current-context: fake-world',
     '',
   ].join('\n');

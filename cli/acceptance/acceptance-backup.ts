@@ -1,5 +1,5 @@
 import type { Aws } from '../shared/aws';
-import type { Kubectl } from '../shared/kubectl';
+import type { KubeApi } from '../shared/kube/kube-api';
 import { waitUntil, yieldFor } from '../shared/poll';
 import type { Terraform } from '../shared/terraform';
 import { StepFailed } from '../shared/throwaway';
@@ -14,6 +14,8 @@ import { readableError } from '../shared/tool-output';
 export const BACKUP_NAME = 'rancher-aws-acceptance';
 /** The recurring Backup of the stack (SCHEDULED_BACKUP of lib/rancher/backup-objects.ts): its spec is copied. */
 const SCHEDULED_BACKUP = 'rancher-aws-scheduled';
+/** Where Backups are served (resources.cattle.io/v1, cluster-scoped): rancher-backup's CRD. */
+export const BACKUPS = { group: 'resources.cattle.io', version: 'v1', plural: 'backups' } as const;
 /** How long the operator may take to write the file. */
 const BACKUP_BUDGET_MS = 15 * 60_000;
 /**
@@ -63,33 +65,51 @@ export interface TakeBackupOptions {
  * the drill and a failback find it as the newest), waited for until the operator names its file, which must then be in
  * the bucket. What was seen of it, for the report.
  */
-export async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terraform, options: TakeBackupOptions): Promise<string[]> {
+export async function takeBackup(
+  kube: Pick<KubeApi, 'clusterObjects'>,
+  aws: Aws,
+  terraform: Terraform,
+  options: TakeBackupOptions,
+): Promise<string[]> {
   const bucket = terraform.outputJson('rancher_backup_bucket');
   if (typeof bucket !== 'string') throw new StepFailed('the deployment has no rancher_backup_bucket output (backups.enabled)');
-  const adopted = options.adopt ? existingBackup(kubectl) : undefined;
+  const backups = kube.clusterObjects;
+  const adopted = options.adopt ? await existingBackup(kube) : undefined;
   let made = `${BACKUP_NAME} (created by an earlier run of this phase) adopted`;
   if (!adopted) {
-    const scheduled = JSON.parse(kubectl.call(['get', 'backups.resources.cattle.io', SCHEDULED_BACKUP, '-o', 'json'])) as {
-      spec?: Record<string, unknown>;
-    };
+    const scheduled = (await backups.read(BACKUPS, SCHEDULED_BACKUP)) as { spec?: Record<string, unknown> } | undefined;
+    if (!scheduled) throw new StepFailed(`the cluster has no Backup ${SCHEDULED_BACKUP} to copy the storage and encryption of (backups.enabled)`);
     const { schedule: _schedule, retentionCount: _retention, ...spec } = scheduled.spec ?? {};
-    const created = kubectl.call(['create', '-f', '-', '-o', 'name'], {
-      input: JSON.stringify({ apiVersion: 'resources.cattle.io/v1', kind: 'Backup', metadata: { name: BACKUP_NAME }, spec }),
-    });
-    made = `${created.trim() || BACKUP_NAME} created`;
+    const created = (await backups.create(BACKUPS, {
+      apiVersion: 'resources.cattle.io/v1',
+      kind: 'Backup',
+      metadata: { name: BACKUP_NAME },
+      spec,
+    } as { metadata: { name: string } })) as { metadata?: { name?: string } } | undefined;
+    // As `kubectl create -o name` named it: the kind's resource and group, the name the API server stored.
+    made = `backup.resources.cattle.io/${created?.metadata?.name ?? BACKUP_NAME} created`;
   }
   let last = '';
   let failedLooks = 0;
-  const ended = await waitUntil(BACKUP_BUDGET_MS, options.interrupted, (): Exclude<BackupProgress, { pending: string }> | undefined => {
-    const got = kubectl.tryCall(['get', 'backups.resources.cattle.io', BACKUP_NAME, '-o', 'json']);
-    const progress: BackupProgress = got.ok ? backupProgress(JSON.parse(got.stdout) as BackupObject) : { pending: readableError(got.stderr, 300) };
-    failedLooks = 'failed' in progress ? failedLooks + 1 : 0;
-    if ('file' in progress) return progress;
-    if (!('failed' in progress)) last = progress.pending;
-    else if (failedLooks >= FAILED_LOOKS) return progress;
-    else last = `the operator's error so far: ${progress.failed}`;
-    return undefined;
-  });
+  const ended = await waitUntil(
+    BACKUP_BUDGET_MS,
+    options.interrupted,
+    async (): Promise<Exclude<BackupProgress, { pending: string }> | undefined> => {
+      let progress: BackupProgress;
+      try {
+        const got = (await backups.read(BACKUPS, BACKUP_NAME)) as BackupObject | undefined;
+        progress = got ? backupProgress(got) : { pending: `no Backup ${BACKUP_NAME}` };
+      } catch (error) {
+        progress = { pending: readableError((error as Error).message, 300) };
+      }
+      failedLooks = 'failed' in progress ? failedLooks + 1 : 0;
+      if ('file' in progress) return progress;
+      if (!('failed' in progress)) last = progress.pending;
+      else if (failedLooks >= FAILED_LOOKS) return progress;
+      else last = `the operator's error so far: ${progress.failed}`;
+      return undefined;
+    },
+  );
   if (!ended) throw new StepFailed(`the Backup ${BACKUP_NAME} wrote no file within ${BACKUP_BUDGET_MS / 60_000} minutes (${last})`);
   if ('failed' in ended) throw new StepFailed(`the Backup ${BACKUP_NAME} failed, as its operator reports it: ${ended.failed}`);
   const { file } = ended;
@@ -100,10 +120,11 @@ export async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terrafor
   return [`${made} with the scheduled Backup's storage and encryption: ${file}`, `s3://${bucket}/rancher/${file}: ${object.size} bytes`];
 }
 
-/** The run's Backup as the cluster holds it; undefined when there is none (NotFound). */
-function existingBackup(kubectl: Kubectl): BackupObject | undefined {
-  const got = kubectl.tryCall(['get', 'backups.resources.cattle.io', BACKUP_NAME, '-o', 'json']);
-  if (got.ok) return JSON.parse(got.stdout) as BackupObject;
-  if (/NotFound/.test(got.stderr)) return undefined;
-  throw new StepFailed(`kubectl get backups.resources.cattle.io ${BACKUP_NAME} failed: ${readableError(got.stderr, 300)}`);
+/** The run's Backup as the cluster holds it; undefined when there is none (the API server's 404). */
+async function existingBackup(kube: Pick<KubeApi, 'clusterObjects'>): Promise<BackupObject | undefined> {
+  try {
+    return (await kube.clusterObjects.read(BACKUPS, BACKUP_NAME)) as BackupObject | undefined;
+  } catch (error) {
+    throw new StepFailed(`the Backup ${BACKUP_NAME} could not be read: ${readableError((error as Error).message, 300)}`);
+  }
 }

@@ -236,7 +236,7 @@ export interface DownstreamCheck {
 export interface DownstreamContext {
   readonly url: string;
   readonly caFile: string;
-  readonly token: () => string;
+  readonly token: () => string | Promise<string>;
   readonly aws: Aws;
   readonly interrupted: () => boolean;
   readonly stop?: AbortSignal;
@@ -311,7 +311,7 @@ export async function importDownstream(
     throw new StepFailed(`K3s on the downstream instance ${o.instanceId} was not Ready within ${DOWNSTREAM_MINUTES.k3s} minutes (${lastK3s})`);
   evidence.push(`K3s ${DOWNSTREAM_K3S} on ${o.instanceId} Ready after ${Math.round((Date.now() - started) / 1000)} s: ${nodes.split('\n')[0]}`);
 
-  const token = c.token();
+  const token = await c.token();
   const created = rancherSend(c.url, c.caFile, token, 'POST', '/v3/clusters', JSON.stringify({ type: 'cluster', name: o.clusterName }));
   const clusterId = parse<{ id?: string }>(created)?.id;
   if (created.status !== 201 || !clusterId) throw new StepFailed(`POST ${c.url}/v3/clusters answered ${created.status} without a cluster id`);
@@ -368,7 +368,7 @@ export async function waitDownstreamUp(
 ): Promise<DownstreamCheck> {
   const minutes = o.minutes ?? DOWNSTREAM_MINUTES.active;
   const started = Date.now();
-  const token = c.token();
+  const token = await c.token();
   let first: string | undefined;
   let last = '';
   const up = await waitUntil(minutes * 60_000, c.interrupted, () => {

@@ -276,7 +276,7 @@ export interface MigrateContext extends Stoppable {
   readonly url: string;
   readonly caFile: string;
   /** admin's token on the docker Rancher (the restore brings it along: it is in Rancher's datastore). */
-  readonly token: () => string;
+  readonly token: () => string | Promise<string>;
   readonly aws: Aws;
   readonly region: string;
   readonly io: IoHost;
@@ -295,7 +295,7 @@ function must(answer: RancherAnswer, what: string, ok: (status: number) => boole
  * run's bucket; waited for until the operator names its file, which must then be in the bucket. The file's name.
  */
 export async function backupOnDocker(c: MigrateContext, support: MigrateSupport, evidence: (line: string) => void): Promise<string> {
-  const token = c.token();
+  const token = await c.token();
   const names = migrationSecrets(c.runId);
   const send = (method: 'POST' | 'PUT', path: string, body: unknown) => rancherSend(c.url, c.caFile, token, method, path, JSON.stringify(body));
   const get = (path: string) => rancherGet(c.url, c.caFile, token, path);

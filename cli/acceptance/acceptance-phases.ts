@@ -12,7 +12,8 @@ import { createDownstreamInstance, downstreamDir, importDownstream, writeDownstr
 import { migrateDirs, migrateDocker, prepareMigration, readMigrateSupport } from './acceptance-migrate';
 import { type AcceptanceRun, describeCluster, STANDBY_KUBECONFIG } from './acceptance-run';
 import { Aws } from '../shared/aws';
-import { Kubectl } from '../shared/kubectl';
+import { kubeApiFor } from '../shared/kube-api-for';
+import type { KubeApi } from '../shared/kube/kube-api';
 import { Interrupted } from '../shared/poll';
 import { run as runTool, runAsync } from '../shared/process';
 import { rancherGet, rancherLogin } from '../shared/rancher-api';
@@ -107,7 +108,8 @@ async function proveDeploy(run: AcceptanceRun): Promise<void> {
   if (cluster) {
     // Every namespace the module creates must be new: the teardown then removes only what the run made.
     const namespaces = moduleNamespaces(json!);
-    const before = clusterNamespaces(run.kubectl());
+    const kube = await run.kube();
+    const before = await clusterNamespaces(kube);
     if (before === undefined) throw new StepFailed(`${describeCluster(cluster)} did not list its namespaces. Nothing was applied`);
     const taken = namespaces.filter((n) => before.includes(n));
     if (taken.length > 0)
@@ -116,7 +118,7 @@ async function proveDeploy(run: AcceptanceRun): Promise<void> {
       );
     evidence('deploy', `none of the namespaces the module creates (${namespaces.join(', ')}) existed in ${describeCluster(cluster)}`);
     update({ namespaces, namespacesBefore: before });
-    report.versions['kubernetes (your cluster)'] = describeVersions(nodeVersions(run.kubectl()));
+    report.versions['kubernetes (your cluster)'] = describeVersions(await nodeVersions(kube));
   }
   update({ applied: true });
   let applied;
@@ -165,8 +167,8 @@ async function provePing(run: AcceptanceRun): Promise<void> {
   );
 }
 
-function proveLogin(run: AcceptanceRun): void {
-  for (const line of firstLogin(run.terraform, run.readCa, run.url, run.caFile)) run.evidence('login', line);
+async function proveLogin(run: AcceptanceRun): Promise<void> {
+  for (const line of await firstLogin(run.terraform, run.readCa, run.url, run.caFile)) run.evidence('login', line);
 }
 
 /** terraform plan right after the apply: nothing to change, neither a resource nor a root output. */
@@ -218,7 +220,7 @@ async function proveDownstream(run: AcceptanceRun): Promise<void> {
   update({ downstream: { ...run.current.downstream!, instanceId } });
   evidence('downstream', `terraform apply of the run's downstream module (${dir}): instance ${instanceId}, tagged ${RUN_TAG}=${runId}`);
   let why = '';
-  if (!existsSync(caFile) && !run.readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
+  if (!existsSync(caFile) && !(await run.readCa(caFile, (w) => (why = w)))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
   const lines = await importDownstream(run.downstream, {
     instanceId,
     clusterName: `${name}-downstream`,
@@ -235,8 +237,8 @@ async function proveDownstream(run: AcceptanceRun): Promise<void> {
  */
 async function whileProbed(run: AcceptanceRun, phase: 'upgrade' | 'roll' | 'rotate', work: () => Promise<void>): Promise<void> {
   let why = '';
-  if (!run.readCa(run.caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read to probe it: ${why}`);
-  await measured(phase, rancherProbe({ url: run.url, caFile: run.caFile, kubectl: run.kubectl() }), work, {
+  if (!(await run.readCa(run.caFile, (w) => (why = w)))) throw new StepFailed(`Rancher's CA could not be read to probe it: ${why}`);
+  await measured(phase, rancherProbe({ url: run.url, caFile: run.caFile, kube: await run.kube() }), work, {
     clock: run.options.clock ?? runClock(),
     record: (availability) => {
       (run.report.availability ??= []).push(availability);
@@ -253,7 +255,7 @@ function proveUpgrade(run: AcceptanceRun): Promise<void> {
 async function upgrade(run: AcceptanceRun): Promise<void> {
   const { evidence, options } = run;
   const { moduleDir, outdir } = run.plan;
-  const before = nodeVersions(run.kubectl());
+  const before = await nodeVersions(await run.kube());
   evidence('upgrade', `before: ${describeVersions(before)}`);
   run.writeSettings(UPGRADE.to);
   await step(options.io, 'synth', `the deployment synthesized at ${UPGRADE.to}`, () =>
@@ -268,7 +270,7 @@ async function upgrade(run: AcceptanceRun): Promise<void> {
       output: terraformOutput(options.io),
     }),
   );
-  const after = nodeVersions(run.kubectl());
+  const after = await nodeVersions(await run.kube());
   evidence('upgrade', `after the apply: ${describeVersions(after)}`);
   const behind =
     after === undefined ? ['(the node list did not answer)'] : after.filter((n) => n.version !== UPGRADE.to).map((n) => `${n.name} ${n.version}`);
@@ -321,7 +323,7 @@ async function rotateAll(run: AcceptanceRun): Promise<void> {
 async function proveBackup(run: AcceptanceRun): Promise<void> {
   // Not in the module: the teardown of a k8s-ha run deletes it itself (the cluster stays).
   if (run.plan.cluster) run.update({ backupCreated: true });
-  for (const line of await takeBackup(run.kubectl(), run.plan.aws, run.terraform, { interrupted: run.interrupted })) run.evidence('backup', line);
+  for (const line of await takeBackup(await run.kube(), run.plan.aws, run.terraform, { interrupted: run.interrupted })) run.evidence('backup', line);
 }
 
 function proveMetrics(run: AcceptanceRun): Promise<void> {
@@ -420,7 +422,7 @@ async function standbyBackup(run: AcceptanceRun, standbyModule: string, adopt: b
   if (typeof config !== 'string') throw new StepFailed(`the standby's module (${standbyModule}) has no kubeconfig output`);
   const file = join(run.plan.runDir, STANDBY_KUBECONFIG);
   writeFileSync(file, config, { mode: 0o600 });
-  return takeBackup(new Kubectl(file), new Aws(standbyRegionOf(run.plan.base)!), terraform, { interrupted: run.interrupted, adopt });
+  return takeBackup(await kubeApiFor(file), new Aws(standbyRegionOf(run.plan.base)!), terraform, { interrupted: run.interrupted, adopt });
 }
 
 /** docker's Rancher moved onto an rke-ha deployment at the same hostname; admin's password and the downstream cluster came along. */
@@ -430,7 +432,7 @@ async function proveMigrate(run: AcceptanceRun): Promise<void> {
   const support = readMigrateSupport(run.current.migrate!.support);
   if (!support) throw new StepFailed("the migration's module has no outputs (its apply did not finish)");
   let why = '';
-  if (!existsSync(caFile) && !run.readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
+  if (!existsSync(caFile) && !(await run.readCa(caFile, (w) => (why = w)))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
   // Read while the docker deployment's state holds it (the phase retires it), kept in memory only.
   const password = terraform.outputJson('rancher_admin_password');
   if (typeof password !== 'string' || password === '') throw new StepFailed('the docker deployment has no rancher_admin_password output');
@@ -475,21 +477,28 @@ async function proveBreak(run: AcceptanceRun): Promise<void> {
     for (const line of await stopHost(run.plan.aws, run.terraform, run.interrupted)) run.evidence('break', line);
     return;
   }
-  const k = run.kubectl();
-  k.call(['-n', 'cattle-system', 'scale', 'deployment', 'rancher', '--replicas=0']);
-  const replicas = k.tryCall(['-n', 'cattle-system', 'get', 'deployment', 'rancher', '-o', 'jsonpath={.spec.replicas}']);
-  if (!replicas.ok || replicas.stdout.trim() !== '0')
-    throw new StepFailed(`Rancher was not scaled to zero (spec.replicas ${replicas.stdout.trim() || 'unknown'})`);
+  const kube = await run.kube();
+  await kube.deployments.scale('cattle-system', 'rancher', 0);
+  let replicas: number | undefined;
+  try {
+    replicas = await kube.deployments.replicas('cattle-system', 'rancher');
+  } catch {
+    // Unknown: said below.
+  }
+  if (replicas !== 0) throw new StepFailed(`Rancher was not scaled to zero (spec.replicas ${replicas ?? 'unknown'})`);
   run.evidence(
     'break',
-    'kubectl -n cattle-system scale deployment rancher --replicas=0: spec.replicas 0; the teardown runs against a deployment whose Rancher is down',
+    "cattle-system/rancher's scale set to 0 replicas (as kubectl scale does): spec.replicas 0; the teardown runs against a deployment whose Rancher is down",
   );
 }
 
 /** The cluster's namespaces; undefined when it did not answer. */
-export function clusterNamespaces(k: Kubectl): string[] | undefined {
-  const listed = k.tryCall(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}']);
-  return listed.ok ? listed.stdout.split(/\s+/).filter(Boolean) : undefined;
+export async function clusterNamespaces(kube: Pick<KubeApi, 'namespaces'>): Promise<string[] | undefined> {
+  try {
+    return await kube.namespaces.names();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The namespaces a k8s-ha module creates: its namespace resources and the Helm releases that create theirs. */
@@ -563,12 +572,12 @@ async function runTerraform(moduleDir: string, args: readonly string[], stoppabl
  * (`/v1-public/login`, `/v3-public/...?action=login` where that is missing), then the token it returned reads the
  * user it belongs to. Password and token go to curl on its standard input, never on its command line.
  */
-function firstLogin(terraform: Terraform, readCa: CaReader, url: string, caFile: string): string[] {
+async function firstLogin(terraform: Terraform, readCa: CaReader, url: string, caFile: string): Promise<string[]> {
   const password = terraform.outputJson('rancher_admin_password');
   if (typeof password !== 'string' || password === '')
     throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
   let why = '';
-  if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
+  if (!existsSync(caFile) && !(await readCa(caFile, (w) => (why = w)))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
   const login = rancherLogin(url, caFile, 'admin', password);
   const me = rancherGet(url, caFile, login.token, '/v3/users?me=true');
   const users = usernames(me.body);
@@ -608,13 +617,12 @@ function usernames(body: string): string[] {
 }
 
 /** Each node's name and kubelet version, or undefined when the API did not answer. */
-function nodeVersions(kubectl: Kubectl): { name: string; version: string }[] | undefined {
-  const result = kubectl.tryCall(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion}{"\\n"}{end}']);
-  if (!result.ok) return undefined;
-  return result.stdout
-    .split('\n')
-    .filter((l) => l.includes('='))
-    .map((l) => ({ name: l.slice(0, l.indexOf('=')), version: l.slice(l.indexOf('=') + 1).trim() }));
+async function nodeVersions(kube: KubeApi): Promise<{ name: string; version: string }[] | undefined> {
+  try {
+    return await kube.nodes.versions();
+  } catch {
+    return undefined;
+  }
 }
 
 const describeVersions = (nodes: { name: string; version: string }[] | undefined) =>

@@ -1,4 +1,4 @@
-import type { Kubectl } from '../shared/kubectl';
+import type { KubeApi } from '../shared/kube/kube-api';
 import { pollPause } from '../shared/poll';
 import { runAsync } from '../shared/process';
 import { StepFailed } from '../shared/throwaway';
@@ -44,7 +44,7 @@ export const AVAILABILITY_BUDGET = {
   longestGapMs: 30_000,
   /** Between two probes. */
   intervalMs: 5_000,
-  /** Each probe's own bound (curl --max-time, kubectl's timeout). */
+  /** Each probe's own bound (curl --max-time, the /readyz request's). */
   probeTimeoutMs: 4_000,
   /**
    * Every stretch of this length (one starting at each probe): it fails when more than one of its probes went
@@ -252,11 +252,14 @@ export class Prober {
   }
 }
 
-/** The real probes: curl with Rancher's CA to `<url>/ping` (pong), kubectl's `get --raw /readyz` (ok), side by side. */
+/**
+ * The real probes: curl with Rancher's CA to `<url>/ping` (pong), and the API server's `/readyz` through the client
+ * (200, which `kubectl get --raw /readyz` prints as `ok`; no answer within the bound is none), side by side.
+ */
 export function rancherProbe(o: {
   readonly url: string;
   readonly caFile: string;
-  readonly kubectl: Kubectl;
+  readonly kube: Pick<KubeApi, 'ready'>;
 }): () => Promise<{ ping: boolean; api: boolean }> {
   const seconds = String(AVAILABILITY_BUDGET.probeTimeoutMs / 1000);
   return async () => {
@@ -264,9 +267,9 @@ export function rancherProbe(o: {
       runAsync('curl', ['--silent', '--max-time', seconds, '--cacert', o.caFile, `${o.url}/ping`], {
         timeoutMs: AVAILABILITY_BUDGET.probeTimeoutMs + 2_000,
       }),
-      o.kubectl.tryCallAsync(['get', '--raw', '/readyz', `--request-timeout=${seconds}s`], { timeoutMs: AVAILABILITY_BUDGET.probeTimeoutMs + 2_000 }),
+      o.kube.ready(AVAILABILITY_BUDGET.probeTimeoutMs).catch(() => false),
     ]);
-    return { ping: ping.code === 0 && ping.stdout.trim() === 'pong', api: api.ok && api.stdout.trim() === 'ok' };
+    return { ping: ping.code === 0 && ping.stdout.trim() === 'pong', api };
   };
 }
 

@@ -55,7 +55,7 @@ const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
     "with standby.region in --settings (and --hosted-zone: the record the failover moves): the primary's servers stopped, the failover command, the downstream cluster Active against the standby, RTO (budget 30 minutes) and RPO (budget: the backup interval) in the report; the servers started, the failback command, Rancher and the downstream cluster again",
   migrate:
     "docker only, when --only names it: a backup of the docker Rancher (Rancher Backups in its local cluster, rancher-resource-set-full, encrypted, to the run's bucket), the docker deployment retired, an rke-ha deployment (K3s) restoring it at the same hostname with the same CA, and the downstream cluster Active there under the same cluster id",
-  break: 'Rancher scaled to zero with kubectl: the teardown must not need a working Rancher',
+  break: 'Rancher scaled to zero: the teardown must not need a working Rancher',
   teardown: 'the teardown command (no typed confirmation), from that broken state',
   sweep:
     "nothing is still tagged with the run's id (the Resource Groups Tagging API), and no IAM role, user, instance profile or policy of its name carries the tag",
@@ -67,7 +67,7 @@ const STACK_MEANING: Readonly<Record<string, Partial<Record<AcceptancePhase, str
     deploy:
       'synth and one terraform apply of a throwaway k8s-ha deployment onto the cluster you named (cert-manager, Rancher, rancher-backup, their AWS pieces), timed step by step',
     ping: "Rancher answers pong on https://<name>.<your zone>/ping (the run's own Route53 record), trusted with its own CA",
-    break: "Rancher scaled to zero with kubectl in the run's cattle-system: the teardown must not need a working Rancher",
+    break: "Rancher scaled to zero in the run's cattle-system: the teardown must not need a working Rancher",
     teardown:
       "terraform destroy of the run's module with your cluster reachable (the teardown command leaves a cluster's releases to it), from that broken state; the one-time Backup object first. Your cluster stays",
   },

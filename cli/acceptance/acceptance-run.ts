@@ -16,13 +16,14 @@ import type { Clock } from './acceptance-probes';
 import type { Aws } from '../shared/aws';
 import type { DrillEntry, FailbackEntry, FailoverEntry, RollEntry, RotateEntry, TeardownEntry } from '../shared/command-entries';
 import type { FailoverPhaseRecord } from './acceptance-failover';
-import { Kubectl } from '../shared/kubectl';
+import { kubeApiFor, kubeApiOn } from '../shared/kube-api-for';
+import type { KubeApi } from '../shared/kube/kube-api';
 import { run } from '../shared/process';
 import { rancherLogin } from '../shared/rancher-api';
 import { StateFile } from '../shared/state-file';
 import { Terraform } from '../shared/terraform';
 import type { IoHost } from '../shared/io/io-host';
-import { type CaReader, type ModuleJson, StepFailed, type Stoppable } from '../shared/throwaway';
+import { type CaReader, type ModuleJson, rancherCa, StepFailed, type Stoppable } from '../shared/throwaway';
 import { acceptancePhaseRunner } from './acceptance-progress';
 import { readableError } from '../shared/tool-output';
 
@@ -173,9 +174,12 @@ export interface AcceptanceRun {
   readonly update: (change: Partial<RunRecord>) => void;
   readonly evidence: (phase: AcceptancePhase, line: string) => void;
   readonly interrupted: () => boolean;
-  /** The cluster Rancher runs in: rke-ha's own (its kubeconfig output), k8s-ha's the one named; the docker host has none. */
-  readonly kubectl: () => Kubectl;
-  readonly readCa: CaReader;
+  /**
+   * The Kubernetes API of the cluster Rancher runs in, through the client: rke-ha's own (its kubeconfig output),
+   * k8s-ha's the one named (its context); the docker host has none.
+   */
+  readonly kube: () => Promise<KubeApi>;
+  readonly readCa: (caFile: string, why: (text: string) => void) => Promise<boolean>;
   /**
    * The downstream cluster Active with its agent connected, looked at until it is (a bounded poll): the check after
    * a phase that replaced or restored Rancher's servers, with the time it took in the report. Nothing to look at
@@ -268,14 +272,17 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
   const phase = acceptancePhaseRunner({ io, phases: plan.phases, interrupted, results: report.phases, enter: (p) => update({ phase: p }) });
   const terraform = new Terraform(moduleDir);
   const [kubeconfig, caFile] = RUN_SECRETS.map((file) => join(runDir, file));
-  const kubectl = (): Kubectl => {
-    if (cluster) return new Kubectl(cluster.kubeconfig, cluster.context);
+  // One client for the run, once its kubeconfig is there (the user's is theirs: never removed; the run's own is).
+  let api: KubeApi | undefined;
+  const kube = async (): Promise<KubeApi> => {
+    if (api) return api;
+    if (cluster) return (api = await kubeApiOn({ kubeconfig: cluster.kubeconfig, context: cluster.context }));
     if (stack === 'docker') throw new StepFailed('the docker host has no Kubernetes API of its own to reach');
     writeKubeconfig(terraform, kubeconfig, self.url);
-    return new Kubectl(kubeconfig);
+    return (api = await kubeApiFor(kubeconfig));
   };
-  const readCa: CaReader =
-    stack === 'docker' ? (file, why) => rancherCacerts(self.url, file, why) : (file, why) => rancherCaByKubectl(kubectl(), file, why);
+  const readCa = async (file: string, why: (text: string) => void): Promise<boolean> =>
+    stack === 'docker' ? rancherCacerts(self.url, file, why) : rancherCa(await kube(), file, why);
   // The downstream cluster's calls to Rancher: admin's token from one login, kept for the run (a login token lives
   // for hours; Rancher's replaced or restarted servers keep it: it is in Rancher's datastore).
   const downstream: DownstreamContext = {
@@ -286,7 +293,7 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
     aws: plan.aws,
     interrupted,
     stop: halt.signal,
-    token: () => (self.adminToken ??= loginToken(terraform, readCa, self.url, caFile)),
+    token: async () => (self.adminToken ??= await loginToken(terraform, readCa, self.url, caFile)),
   };
   const checkDownstream = async (after: AcceptancePhase, label: string = after) => {
     const clusterId = current.downstream?.clusterId;
@@ -341,7 +348,7 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
     update,
     evidence,
     interrupted,
-    kubectl,
+    kube,
     readCa,
     checkDownstream,
     budgetRanOut: () => budgetRanOut,
@@ -401,12 +408,12 @@ function rancherCacerts(url: string, caFile: string, why: (text: string) => void
 }
 
 /** admin's login token (the rancher_admin_password output), with Rancher's CA read first when the run has none yet. */
-function loginToken(terraform: Terraform, readCa: CaReader, url: string, caFile: string): string {
+async function loginToken(terraform: Terraform, readCa: CaReader, url: string, caFile: string): Promise<string> {
   const password = terraform.outputJson('rancher_admin_password');
   if (typeof password !== 'string' || password === '')
     throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
   let why = '';
-  if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
+  if (!existsSync(caFile) && !(await readCa(caFile, (w) => (why = w)))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
   return rancherLogin(url, caFile, 'admin', password).token;
 }
 
@@ -417,19 +424,4 @@ function projectVersion(packageFile: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Rancher's own CA (the `cattle-system/tls-rancher` Secret's tls.crt) into `caFile` through kubectl, as the acceptance
- * run's other cluster calls still go (the drill's reads it through the client: throwaway.ts rancherCa); false (and
- * why) while the Secret holds none.
- */
-function rancherCaByKubectl(kubectl: Kubectl, caFile: string, why: (text: string) => void): boolean {
-  const secret = kubectl.tryCall(['-n', 'cattle-system', 'get', 'secret', 'tls-rancher', '-o', 'jsonpath={.data.tls\\.crt}']);
-  if (!secret.ok || secret.stdout.trim() === '') {
-    why(`no CA in cattle-system/tls-rancher yet (${readableError(secret.stderr, 300) || 'empty'})`);
-    return false;
-  }
-  writeFileSync(caFile, Buffer.from(secret.stdout.trim(), 'base64'));
-  return true;
 }

@@ -38,7 +38,7 @@ import {
   tearDownMigrateTarget,
   useMigrateSecrets,
 } from './acceptance-migrate';
-import { BACKUP_NAME } from './acceptance-backup';
+import { BACKUP_NAME, BACKUPS } from './acceptance-backup';
 import { clusterNamespaces, type PhasesOutcome, runPhases } from './acceptance-phases';
 import {
   type AcceptanceCommands,
@@ -58,7 +58,7 @@ import { Aws } from '../shared/aws';
 import type { DrillEntry } from '../shared/command-entries';
 import { DEPLOYMENT_TAG } from '../../lib/common/deployment-record-format';
 import { DOLLARS_PER_HOUR } from '../shared/hourly-cost';
-import { Kubectl } from '../shared/kubectl';
+import { kubeApiOn } from '../shared/kube-api-for';
 import { yieldFor } from '../shared/poll';
 import type { IoHost } from '../shared/io/io-host';
 import { runAsync } from '../shared/process';
@@ -344,7 +344,7 @@ async function lookAround(options: AcceptanceOptions, choice: Choice): Promise<R
     );
   const cluster = stack === 'k8s-ha' ? { kubeconfig: options.kubeconfig!, context: options.context } : undefined;
   if (cluster && !options.dryRun) {
-    const refusal = clusterRefusal(new Kubectl(cluster.kubeconfig, cluster.context), describeCluster(cluster));
+    const refusal = await clusterRefusal(cluster, describeCluster(cluster));
     if (refusal) return refused(io, refusal.code, `${refusal.text} Nothing was changed.`);
   }
   const runDir = join(options.root, runId);
@@ -792,12 +792,17 @@ async function tearDownDrillLeft(record: RunRecord, drill: DrillEntry, io: IoHos
 async function destroyOnCluster(record: RunRecord, io: IoHost): Promise<number> {
   let code = 0;
   if (record.backupCreated && record.cluster) {
-    const k = new Kubectl(record.cluster.kubeconfig, record.cluster.context);
-    const deleted = k.tryCall(['delete', 'backups.resources.cattle.io', BACKUP_NAME, '--ignore-not-found']);
-    // Gone with its CRD already (a destroy that ran before) is fine too. Otherwise the destroy still runs: the
-    // bucket, the IAM user and the DNS record need no cluster, and the sweep then lists what is left.
-    if (!deleted.ok && !/doesn't have a resource type/.test(deleted.stderr)) {
-      io.error('ACCEPTANCE_BACKUP_NOT_DELETED', `The Backup ${BACKUP_NAME} the run created was not deleted: ${readableError(deleted.stderr, 300)}`);
+    // None (NotFound), or gone with its CRD already (a destroy that ran before: the same 404), is fine too. Otherwise
+    // the destroy still runs: the bucket, the IAM user and the DNS record need no cluster, and the sweep then lists
+    // what is left.
+    try {
+      const kube = await kubeApiOn(record.cluster);
+      await kube.clusterObjects.delete(BACKUPS, BACKUP_NAME);
+    } catch (error) {
+      io.error(
+        'ACCEPTANCE_BACKUP_NOT_DELETED',
+        `The Backup ${BACKUP_NAME} the run created was not deleted: ${readableError((error as Error).message, 300)}`,
+      );
       code = 1;
     }
   }
@@ -840,15 +845,18 @@ function clusterOptionsProblem(stack: AcceptanceStack, options: AcceptanceOption
 }
 
 /** Why the run must not install onto this cluster: it has a Rancher already (cattle-system), or it does not answer. */
-function clusterRefusal(k: Kubectl, which: string): Refusal | undefined {
-  const found = k.tryCall(['get', 'namespace', 'cattle-system', '-o', 'name']);
-  if (found.ok)
+async function clusterRefusal(cluster: { kubeconfig: string; context?: string }, which: string): Promise<Refusal | undefined> {
+  let found: boolean;
+  try {
+    found = await (await kubeApiOn(cluster)).namespaces.exists('cattle-system');
+  } catch (error) {
+    return { code: 'ACCEPTANCE_CLUSTER_UNREACHABLE', text: `${which} did not answer (${readableError((error as Error).message, 300)}).` };
+  }
+  if (found)
     return {
       code: 'ACCEPTANCE_CLUSTER_HAS_RANCHER',
       text: `${which} has a namespace cattle-system: a Rancher is installed there already. The acceptance run installs its own and removes it afterwards, which would take that one's namespace along: use a cluster without Rancher.`,
     };
-  if (!/NotFound/.test(found.stderr))
-    return { code: 'ACCEPTANCE_CLUSTER_UNREACHABLE', text: `${which} did not answer (${readableError(found.stderr, 300)}).` };
   return undefined;
 }
 
@@ -949,7 +957,7 @@ async function sweepAll(aws: Aws, record: RunRecord): Promise<{ leftovers?: Left
     );
   }
   if (record.cluster && record.applied) {
-    const present = clusterNamespaces(new Kubectl(record.cluster.kubeconfig, record.cluster.context));
+    const present = await kubeApiOn(record.cluster).then(clusterNamespaces, () => undefined);
     if (present === undefined)
       problems.push(`${describeCluster(record.cluster)} did not list its namespaces: look for ${(record.namespaces ?? []).join(', ')} there`);
     else {

@@ -1,13 +1,16 @@
-import { BACKUP_NAME, backupProgress, FAILED_LOOKS, takeBackup } from '../../../cli/acceptance/acceptance-backup';
+import { BACKUP_NAME, BACKUPS, backupProgress, FAILED_LOOKS, takeBackup } from '../../../cli/acceptance/acceptance-backup';
 import type { Aws } from '../../../cli/shared/aws';
-import type { Kubectl } from '../../../cli/shared/kubectl';
+import type { ClusterObjectsRef } from '../../../cli/shared/kube/custom-objects';
+import type { KubeApi } from '../../../cli/shared/kube/kube-api';
 import type { Terraform } from '../../../cli/shared/terraform';
 import { StepFailed } from '../../../cli/shared/throwaway';
 
 /**
- * The acceptance run's one-time Backup against a stand-in cluster with rancher-backup's operator in it, as
- * rancher/backup-restore-operator (pkg/controllers/backup/controller.go) and the API server behave:
- * - a create of a Backup whose name exists answers AlreadyExists (409), a get of a missing one NotFound;
+ * The acceptance run's one-time Backup against a stand-in cluster (the client layer's clusterObjects) with
+ * rancher-backup's operator in it, as rancher/backup-restore-operator (pkg/controllers/backup/controller.go) and the
+ * API server behave:
+ * - a create of a Backup whose name exists is refused AlreadyExists (409), a read of a missing one is none (404);
+ * - a create keeps no status (the CRD's status subresource: the API server drops it), and answers the object stored;
  * - the operator, some looks after the Backup exists, either writes `status.filename` (`<name>-<kube-system uid>-<time>.tar.gz.enc`
  *   with an encryption config) and uploads the file, or sets the `Reconciling` condition True with reason `Error`
  *   and the error as its message (Ready's message "Retrying") and retries the same error from then on.
@@ -46,43 +49,36 @@ function cluster(c: Cluster) {
           : {};
     if (ended && written && !bucket.includes(`rancher/${FILE}`)) bucket.push(`rancher/${FILE}`);
     b.looksLeft -= 1;
-    return JSON.stringify({ kind: 'Backup', metadata: { name: BACKUP_NAME }, status });
+    return { kind: 'Backup', metadata: { name: BACKUP_NAME }, status };
   };
-  const answer = (args: readonly string[], input?: string): { ok: boolean; stdout: string; stderr: string } => {
-    const line = args.join(' ');
-    calls.push(line);
-    if (line === 'get backups.resources.cattle.io rancher-aws-scheduled -o json')
-      return {
-        ok: true,
-        stdout: JSON.stringify({ spec: { resourceSetName: 'rancher-resource-set-full', schedule: '0 */6 * * *', retentionCount: 28 } }),
-        stderr: '',
-      };
-    if (line === 'create -f - -o name') {
-      const made = JSON.parse(input!) as { metadata: { name: string }; spec: Record<string, unknown> };
-      expect(made.spec.schedule).toBeUndefined();
-      if (c.backup)
-        return {
-          ok: false,
-          stdout: '',
-          stderr: `Error from server (AlreadyExists): error when creating "STDIN": backups.resources.cattle.io "${BACKUP_NAME}" already exists\n`,
-        };
-      c.backup = { looksLeft: 2, ends: 'written' };
-      return { ok: true, stdout: `backup.resources.cattle.io/${made.metadata.name}\n`, stderr: '' };
-    }
-    if (line === `get backups.resources.cattle.io ${BACKUP_NAME} -o json`)
-      return c.backup
-        ? { ok: true, stdout: backupJson(), stderr: '' }
-        : { ok: false, stdout: '', stderr: `Error from server (NotFound): backups.resources.cattle.io "${BACKUP_NAME}" not found\n` };
-    throw new Error(`unexpected kubectl ${line}`);
-  };
-  const kubectl = {
-    tryCall: (args: readonly string[], o: { input?: string } = {}) => answer(args, o.input),
-    call: (args: readonly string[], o: { input?: string } = {}) => {
-      const r = answer(args, o.input);
-      if (!r.ok) throw new Error(r.stderr);
-      return r.stdout;
+  const backups = (ref: ClusterObjectsRef) => expect(ref).toEqual(BACKUPS);
+  const kube: Pick<KubeApi, 'clusterObjects'> = {
+    clusterObjects: {
+      read: async (ref, name) => {
+        backups(ref);
+        calls.push(`read ${name}`);
+        if (name === 'rancher-aws-scheduled')
+          return { spec: { resourceSetName: 'rancher-resource-set-full', schedule: '0 */6 * * *', retentionCount: 28 } };
+        if (name === BACKUP_NAME) return c.backup ? backupJson() : undefined;
+        throw new Error(`unexpected read of ${name}`);
+      },
+      create: async (ref, body) => {
+        backups(ref);
+        calls.push('create');
+        const made = body as { metadata: { name: string }; spec: Record<string, unknown> };
+        expect(made.spec.schedule).toBeUndefined();
+        if (c.backup)
+          throw new Error(
+            `Creating backups.resources.cattle.io ${BACKUP_NAME}: the API server refused it (409 AlreadyExists): backups.resources.cattle.io "${BACKUP_NAME}" already exists`,
+          );
+        c.backup = { looksLeft: 2, ends: 'written' };
+        return { ...made, status: undefined };
+      },
+      delete: async () => {
+        throw new Error('the run deletes no Backup here');
+      },
     },
-  } as unknown as Kubectl;
+  };
   const aws = {
     sdk: async () => ({
       clients: {},
@@ -94,8 +90,8 @@ function cluster(c: Cluster) {
   } as unknown as Aws;
   const terraform = { outputJson: (name: string) => (name === 'rancher_backup_bucket' ? BUCKET : undefined) } as unknown as Terraform;
   const creates = () => calls.filter((l) => l.startsWith('create')).length;
-  const looks = () => calls.filter((l) => l === `get backups.resources.cattle.io ${BACKUP_NAME} -o json`).length;
-  return { take: (adopt?: boolean) => takeBackup(kubectl, aws, terraform, { interrupted: () => false, adopt }), creates, looks };
+  const looks = () => calls.filter((l) => l === `read ${BACKUP_NAME}`).length;
+  return { take: (adopt?: boolean) => takeBackup(kube, aws, terraform, { interrupted: () => false, adopt }), creates, looks };
 }
 
 describe("the acceptance run's one-time Backup", () => {

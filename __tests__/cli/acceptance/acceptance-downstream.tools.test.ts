@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ACCEPTANCE_PHASES } from '../../../cli/acceptance/acceptance-report';
 import { acceptanceSettings } from '../../../cli/acceptance/acceptance-settings';
 import { acceptanceRancher, PASSWORD, type Rancher, TOKEN } from '../../helpers/acceptance-rancher';
-import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
+import { awsOf, FakeCloud, stateOf, worldKubeconfig } from '../../helpers/fake-cloud';
 import { fakeCluster, serverInstances } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
@@ -69,6 +69,8 @@ async function world(change?: (w: any) => void, stack = 'docker'): Promise<{ c: 
     acceptance: { applyState, applyAws: awsOf(applyState), events: [] },
   });
   r.dir = c.dir;
+  // rke-ha's kubeconfig, once applied, names the world's Kubernetes API (Rancher's CA, the probes, the roll's Leases).
+  if (stack === 'rke-ha') c.update((w) => (w.acceptance.applyState.outputs.kubeconfig.value = worldKubeconfig(c.dir)));
   if (change) c.update(change);
   copyFileSync(join(c.dir, 'module', 'cdk.tf.json'), join(c.dir, `acceptance.${stack}.cdk.tf.json`));
   mkdirSync(join(c.dir, 'docs'));

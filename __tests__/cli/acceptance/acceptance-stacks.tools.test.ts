@@ -49,15 +49,18 @@ describe('npm run acceptance: k8s-ha, docker, --with rotate', () => {
     expect(report.passed).toBe(true);
     expect(report.versions['kubernetes (your cluster)']).toBe('ip-10-9-0-1 v1.34.2+eks');
     expect(report.notProven.join(' ')).toContain('rancher-cleanup');
-    // Every kubectl call went to the user's file and context (the fake refuses others); the destroy, not the
-    // teardown command, removed the module; the run's Backup object went first.
+    // No kubectl (none on PATH): every request of the Kubernetes API went on the user's file's context (the fake refuses
+    // others; its current context is another cluster); the destroy, not the teardown command, removed the module;
+    // the run's Backup object went first.
     const w = c.world();
-    expect(
-      c
-        .calls()
-        .filter((call) => call.startsWith('kubectl'))
-        .every((call) => call.includes(`--kubeconfig ${kubeconfig} --context user-admin`)),
-    ).toBe(true);
+    expect(c.calls().filter((call) => call.startsWith('kubectl'))).toEqual([]);
+    expect(c.calls()).toEqual(
+      expect.arrayContaining([
+        'kube-api GET /api/v1/namespaces as get namespaces -o json',
+        'kube-api DELETE /apis/resources.cattle.io/v1/backups/rancher-aws-acceptance as delete backups.resources.cattle.io/rancher-aws-acceptance --wait=false',
+      ]),
+    );
+    expect(readFileSync(kubeconfig, 'utf8')).toContain('current-context: fake-world');
     expect(c.calls()).toContain('terraform apply -destroy -refresh=false -auto-approve -input=false');
     expect(w.acceptance.backupDeleted).toBe(true);
     expect(w.state.resources).toEqual([]);
@@ -79,7 +82,8 @@ describe('npm run acceptance: k8s-ha, docker, --with rotate', () => {
     expect(said(result.out, 'ACCEPTANCE_CLUSTER_HAS_RANCHER')).toContain('user-kubeconfig.yaml');
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
     expect(c.calls().filter((call) => !/^aws (sts|resourcegroupstaggingapi) /.test(call))).toEqual([
-      `kubectl --kubeconfig ${join(c.dir, 'user-kubeconfig.yaml')} --context user-admin --request-timeout=30s get namespace cattle-system -o name`,
+      // On the user's kubeconfig's context: the stub refuses a request on any other.
+      'kube-api GET /api/v1/namespaces/cattle-system as get namespace cattle-system -o json',
     ]);
   });
 

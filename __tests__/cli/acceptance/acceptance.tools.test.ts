@@ -124,8 +124,17 @@ describe('npm run acceptance', () => {
     ]);
     expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
     expect(c.calls()).toContain(
-      'kubectl --kubeconfig ' + join(runDir(c), 'kubeconfig.yaml') + ' --request-timeout=30s -n cattle-system scale deployment rancher --replicas=0',
+      'kube-api PATCH /apis/apps/v1/namespaces/cattle-system/deployments/rancher/scale as -n cattle-system scale deployment rancher --replicas=0',
     );
+    // kubectl only for the roll's drains: the run's own calls to the cluster are requests of its API.
+    expect(
+      new Set(
+        c
+          .calls()
+          .filter((call) => call.startsWith('kubectl'))
+          .map((call) => call.split(' ')[4]),
+      ),
+    ).toEqual(new Set(['drain']));
     const markdown = readFileSync(join(runDir(c), 'report.md'), 'utf8');
     for (const heading of [
       '## Versions',

@@ -15,15 +15,16 @@
 //   events                CloudTrail events of the run's principal ({ EventSource, EventName })
 //   iam                   IAM the Tagging API does not list, left in the account: { kind: role|user|instance-profile|
 //                         policy, name, tagged } (`zzzzzz` in a name is the run's id; tagged: false, not the run's tag)
-//   kubelet               what every Node reports (the roll's cluster; k8s-ha: the user's)
+//   kubelet               what every Node reports (the roll's cluster: its `cluster.kubelet`; k8s-ha: the user's)
+//   backups               the clusters (deployment, standby, user) holding the run's one-time Backup
 //   cluster               k8s-ha: the user's cluster, { kubeconfig, context, namespaces (the user's own), rancherMade
-//                         (Rancher ran there: its run-time namespaces stay) }; every kubectl call must name that file
-//                         and context, every terraform call carry them as TF_VAR_kubeconfig_path/_context
+//                         (Rancher ran there: its run-time namespaces stay) }; every request of its API must come
+//                         on that file's context, every terraform call carry them as TF_VAR_kubeconfig_path/_context
 //   stopped               docker: the host was stopped (ec2 stop-instances)
 //   stoppedInstances      the instances stopped and not started again (ec2 stop-instances, start-instances)
 // world.failover (rke-ha with a standby, helpers/acceptance-standby-world.ts): what curl meets in the failover phase
 //   (failoverRoute); primaryAnswers: the primary's /ping answers with its instances stopped
-//   clusterDown           k8s-ha: the user's cluster does not answer (every kubectl call to it fails)
+//   clusterDown           k8s-ha: the user's cluster does not answer (every request of its API goes unanswered)
 //   downstream            the run's downstream module (acceptance.out/<run id>/downstream), as its terraform calls
 //                         leave it: { state (resources, outputs), destroyed (how many destroys), commands (SSM),
 //                         agent (what the applied manifest told the agent: its CA checksum and server; lastAgent
@@ -491,6 +492,16 @@ function clusterAnswers(ctx, { counted }) {
   return servers.filter((s) => s.ready && !out.includes(s.name)).length * 2 > servers.length;
 }
 
+/** The clusters the acceptance run reaches, by the kubeconfig of its request (stub-server.js names each world cluster's). */
+const USER_CLUSTER = "(the fake world's user kubeconfig)";
+const STANDBY_CLUSTER = "(the fake world's standby kubeconfig)";
+
+/**
+ * The acceptance run's requests of the Kubernetes API (cli/acceptance/ through the client; stub-server.js KUBE_ROUTES
+ * runs each as the kubectl call it stands for): the deployment's cluster (rke-ha), the standby's (the failover
+ * phase's Backup) or the user's (k8s-ha: its kubeconfig's context, whose token names `user`; the request of any
+ * other is refused). A Backup exists once created in that cluster (`backups`), until deleted.
+ */
 function kubectl(ctx) {
   const { world, args } = ctx;
   const kubeconfig = args[args.indexOf('--kubeconfig') + 1] ?? '';
@@ -498,12 +509,12 @@ function kubectl(ctx) {
   if (kubeconfig.includes('/drill/') || kubeconfig === "(the fake world's drill kubeconfig)") return false;
   const a = world.acceptance;
   const c = a.cluster;
-  const context = args.includes('--context') ? args[args.indexOf('--context') + 1] : undefined;
-  if (c && (kubeconfig !== c.kubeconfig || context !== c.context))
-    ctx.finish(1, '', `fake acceptance: kubectl without the user's kubeconfig and context: ${args.join(' ')}\n`);
+  if (c && kubeconfig !== USER_CLUSTER) ctx.finish(1, '', `fake acceptance: kubectl without the user's kubeconfig and context: ${args.join(' ')}\n`);
+  const where = kubeconfig === STANDBY_CLUSTER ? 'standby' : c ? 'user' : 'deployment';
+  // A request has no process of its own to hold a signal for: the hook sends it to the run (stub-server.js kubeCaller).
   if (phaseHooks(ctx) || (c && a.clusterDown)) ctx.finish(1, '', 'Unable to connect to the server: injected failure\n');
   const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
-  if (/^get --raw \/readyz --request-timeout=\d+s$/.test(rest)) {
+  if (rest === 'get --raw /readyz') {
     if (clusterAnswers(ctx, { counted: true })) ctx.finish(0, 'ok');
     ctx.finish(
       1,
@@ -511,32 +522,67 @@ function kubectl(ctx) {
       'Error from server (InternalServerError): an error on the server ("[-]etcd failed: reason withheld\\nreadyz check failed") has prevented the request from succeeding\n',
     );
   }
-  if (c && rest === 'get namespace cattle-system -o name') {
-    if (namespaces(world).includes('cattle-system')) ctx.finish(0, 'namespace/cattle-system\n');
-    ctx.finish(1, '', 'Error from server (NotFound): namespaces "cattle-system" not found\n');
+  const namespace = /^get namespace (\S+) -o json$/.exec(rest)?.[1];
+  if (c && namespace) {
+    if (namespaces(world).includes(namespace)) ctx.finish(0, JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }));
+    ctx.finish(1, '', `Error from server (NotFound): namespaces "${namespace}" not found\n`);
   }
-  if (c && rest === 'get namespaces -o jsonpath={.items[*].metadata.name}') ctx.finish(0, namespaces(world).join(' '));
-  if (c && rest === 'delete backups.resources.cattle.io rancher-aws-acceptance --ignore-not-found') {
-    a.backupDeleted = true;
-    ctx.finish(0, 'backup.resources.cattle.io "rancher-aws-acceptance" deleted\n');
-  }
-  if (rest === '-n cattle-system get secret tls-rancher -o jsonpath={.data.tls\\.crt}')
-    ctx.finish(0, Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n').toString('base64'));
-  if (rest.startsWith('get nodes -o jsonpath=')) ctx.finish(0, world.cluster.servers.map((s) => `${s.node}=${a.kubelet}\n`).join(''));
+  if (c && rest === 'get namespaces -o json')
+    ctx.finish(
+      0,
+      JSON.stringify({ apiVersion: 'v1', kind: 'NamespaceList', metadata: {}, items: namespaces(world).map((name) => ({ metadata: { name } })) }),
+    );
+  if (rest === '-n cattle-system get secret tls-rancher -o json')
+    ctx.finish(
+      0,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'tls-rancher', namespace: 'cattle-system' },
+        type: 'kubernetes.io/tls',
+        data: { 'tls.crt': Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n').toString('base64') },
+      }),
+    );
+  // The user's Nodes (k8s-ha) as its API lists them; the deployment's are the roll's cluster (fake-roll.js), their
+  // kubelets at the world's version.
+  if (c && rest === 'get nodes -o json')
+    ctx.finish(
+      0,
+      JSON.stringify({
+        items: world.cluster.servers.map((s) => ({ metadata: { name: s.node }, status: { nodeInfo: { kubeletVersion: a.kubelet } } })),
+      }),
+    );
+  if (rest === 'get nodes -o json' && a.kubelet !== undefined) world.cluster.kubelet = a.kubelet;
   if (rest === 'get backups.resources.cattle.io rancher-aws-scheduled -o json')
     ctx.finish(
       0,
-      JSON.stringify({ spec: { resourceSetName: 'rancher-resource-set-full', schedule: '0 */6 * * *', retentionCount: 28, storageLocation: {} } }),
+      JSON.stringify({
+        apiVersion: 'resources.cattle.io/v1',
+        kind: 'Backup',
+        metadata: { name: 'rancher-aws-scheduled' },
+        spec: { resourceSetName: 'rancher-resource-set-full', schedule: '0 */6 * * *', retentionCount: 28, storageLocation: {} },
+      }),
     );
-  if (rest === 'create -f - -o name') {
-    const backup = JSON.parse(readFileSync(0, 'utf8'));
+  a.backups ??= {};
+  // A create of the run's Backup; any other (a roll's Lease) is the roll's cluster's. The request's body is a file the
+  // stub server keeps for the call, read again by the stub that takes it.
+  const created = rest === 'create -f - -o json' ? JSON.parse(readFileSync(0, 'utf8')) : undefined;
+  if (created?.kind === 'Backup') {
+    const backup = created;
     if (backup.spec.schedule !== undefined) ctx.finish(1, '', 'fake acceptance: a one-time Backup has no schedule\n');
+    if (backup.status !== undefined) ctx.finish(1, '', 'fake acceptance: a created Backup keeps no status (its status subresource)\n');
+    if (a.backups[where])
+      ctx.finish(
+        1,
+        '',
+        `Error from server (AlreadyExists): error when creating "STDIN": backups.resources.cattle.io "${backup.metadata.name}" already exists\n`,
+      );
+    a.backups[where] = true;
     const file = `${backup.metadata.name}-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-25T12-00-00Z.tar.gz.enc`;
     a.backupFile = file;
     // The failover phase's one-time Backup is the standby's (its kubeconfig, STANDBY_KUBECONFIG of
     // cli/acceptance/acceptance-run.ts): the operator there writes to the standby's own bucket (its state's output).
-    const standby = /\/standby-kubeconfig\.yaml$/.test(kubeconfig);
-    const bucket = (standby ? world.drill.state : world.state).outputs.rancher_backup_bucket.value;
+    const bucket = (where === 'standby' ? world.drill.state : world.state).outputs.rancher_backup_bucket.value;
     // Its body is the world's archive (world.drill.backupFile), which the drill downloads through S3 GetObject.
     world.aws.buckets[bucket].objects.push({
       key: `rancher/${file}`,
@@ -547,19 +593,36 @@ function kubectl(ctx) {
       size: 1200,
       ...(world.drill?.backupFile ? { body: world.drill.backupFile } : {}),
     });
-    ctx.finish(0, `backup.resources.cattle.io/${backup.metadata.name}\n`);
+    ctx.finish(0, JSON.stringify({ ...backup, metadata: { ...backup.metadata, uid: `uid-${where}`, resourceVersion: '1' } }));
   }
-  // The run's one-time Backup as the API gives it (the operator's status: its file once uploaded).
-  if (rest === 'get backups.resources.cattle.io rancher-aws-acceptance -o json')
+  // The run's one-time Backup as the API gives it (the operator's status: its file once uploaded), once created there.
+  if (rest === 'get backups.resources.cattle.io rancher-aws-acceptance -o json') {
+    if (!a.backups[where]) ctx.finish(1, '', 'Error from server (NotFound): backups.resources.cattle.io "rancher-aws-acceptance" not found\n');
     ctx.finish(
       0,
       JSON.stringify({ kind: 'Backup', metadata: { name: 'rancher-aws-acceptance' }, status: a.backupFile ? { filename: a.backupFile } : {} }),
     );
+  }
+  if (rest === 'delete backups.resources.cattle.io/rancher-aws-acceptance --wait=false') {
+    if (!a.backups[where]) ctx.finish(1, '', 'Error from server (NotFound): backups.resources.cattle.io "rancher-aws-acceptance" not found\n');
+    delete a.backups[where];
+    a.backupDeleted = true;
+    ctx.finish(0, 'backup.resources.cattle.io "rancher-aws-acceptance" deleted\n');
+  }
   if (rest === '-n cattle-system scale deployment rancher --replicas=0') {
     a.rancherReplicas = 0;
     ctx.finish(0, 'deployment.apps/rancher scaled\n');
   }
-  if (rest === '-n cattle-system get deployment rancher -o jsonpath={.spec.replicas}') ctx.finish(0, String(a.rancherReplicas ?? 3));
+  if (rest === '-n cattle-system get deployment rancher -o json')
+    ctx.finish(
+      0,
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'rancher', namespace: 'cattle-system' },
+        spec: { replicas: a.rancherReplicas ?? 3 },
+      }),
+    );
   return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, ctx.finish, ctx.save, { lock: ctx.lock, reload: ctx.reload });
 }
 

@@ -214,7 +214,12 @@ function nodeJson(world, s) {
   return {
     metadata: { name: s.node, labels, annotations, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
     spec: s.cordoned ? { unschedulable: true } : {},
-    status: { addresses: nodeAddresses(world, s), conditions },
+    // The version its kubelet reports, where the world says one (`cluster.kubelet`: the acceptance run's reads it).
+    status: {
+      addresses: nodeAddresses(world, s),
+      conditions,
+      ...(world.cluster.kubelet ? { nodeInfo: { kubeletVersion: world.cluster.kubelet } } : {}),
+    },
   };
 }
 

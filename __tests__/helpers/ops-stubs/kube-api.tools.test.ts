@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
+import { setHeaderOptions } from '@kubernetes/client-node';
 import { kubeFailure, KubeRefused, KubeUnanswered } from '../../../cli/shared/kube/errors';
 import { kubeApi } from '../../../cli/shared/kube/kube-api';
 import type { LeaseWrite } from '../../../cli/shared/kube/leases';
@@ -217,5 +219,133 @@ describe("the fake cloud's Kubernetes API: a drill's throwaway", () => {
     writeFileSync(kubeconfig, worldKubeconfig(c.dir), { mode: 0o600 });
     const production = kubeApi({ kubeconfig, requestTimeoutMs: 30_000 });
     await expect(production.selfAccess({ verb: '*', resource: '*' })).rejects.toMatchObject({ status: { code: 501 } });
+  });
+});
+
+describe("the fake cloud's Kubernetes API: an acceptance run's", () => {
+  const BACKUPS = { group: 'resources.cattle.io', version: 'v1', plural: 'backups' };
+  const backup = {
+    apiVersion: 'resources.cattle.io/v1',
+    kind: 'Backup',
+    metadata: { name: 'rancher-aws-acceptance' },
+    spec: { resourceSetName: 'x' },
+  };
+  let c: FakeCloud;
+  const apiOn = (cluster?: 'user' | 'standby', context?: string) => {
+    const kubeconfig = join(c.dir, `kubeconfig-${cluster ?? 'deployment'}`);
+    writeFileSync(kubeconfig, worldKubeconfig(c.dir, cluster, context), { mode: 0o600 });
+    return kubeApi({ kubeconfig, context, requestTimeoutMs: 30_000 });
+  };
+  /** A request the client layer does not send as it is (another Content-Type), through its own client. */
+  const refusal = (request: Promise<unknown>) =>
+    request.then(
+      () => undefined,
+      (error: unknown) => kubeFailure(error, 'the request', 'the fake API', true),
+    );
+  beforeEach(() => {
+    const world = structuredClone(WORLD) as any;
+    world.state.outputs.rancher_backup_bucket = { value: 'acc-backups' };
+    world.aws.buckets['acc-backups'] = { exists: true, guarded: true, objects: [] };
+    world.cluster.servers.push(
+      { name: 'server-1', node: 'ip-10-0-0-11', ready: true, member: true, nodePresent: true },
+      { name: 'server-2', node: 'ip-10-0-0-12', ready: true, member: true, nodePresent: true },
+    );
+    c = new FakeCloud({} as any, { ...world, acceptance: { kubelet: 'v1.35.7+rke2r1' } });
+  });
+  afterEach(() => {
+    expect(c.violations()).toBe('');
+    c.remove();
+  });
+
+  it('/readyz: 200 while a majority of the servers serve, else 500 with the failed check (text/plain, not a Status)', async () => {
+    const api = apiOn();
+    expect(await api.ready(4_000)).toBe(true);
+    // One server of one, down (no majority serves).
+    c.update((world) => {
+      world.cluster.servers = world.cluster.servers.slice(0, 1);
+      world.cluster.servers[0].ready = false;
+    });
+    expect(await api.ready(4_000)).toBe(false);
+    const { port } = new URL(api.client.server);
+    const token = /token: (\S+)/.exec(worldKubeconfig(c.dir))![1];
+    const raw = await new Promise<{ status?: number; type?: string; body: string }>((done, fail) =>
+      httpsGet(`https://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${token}` }, rejectUnauthorized: false }, (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => done({ status: response.statusCode, type: response.headers['content-type'], body }));
+      }).on('error', fail),
+    );
+    expect(raw).toEqual({ status: 500, type: 'text/plain; charset=utf-8', body: '[-]etcd failed: reason withheld\nreadyz check failed\n' });
+    expect(c.calls().slice(0, 1)).toEqual(['kube-api GET /readyz as get --raw /readyz']);
+  });
+
+  it('the one-time Backup: none (404), created without the status it was sent (the status subresource), refused again (409), read, deleted, then none to delete (404)', async () => {
+    const api = apiOn();
+    expect(await api.clusterObjects.read(BACKUPS, 'rancher-aws-scheduled')).toMatchObject({ spec: { schedule: '0 */6 * * *' } });
+    expect(await api.clusterObjects.read(BACKUPS, 'rancher-aws-acceptance')).toBeUndefined();
+    const created = await api.clusterObjects.create(BACKUPS, { ...backup, status: { filename: 'forged.tar.gz' } } as typeof backup);
+    expect(created).toMatchObject({ metadata: { name: 'rancher-aws-acceptance', uid: 'uid-deployment' }, spec: { resourceSetName: 'x' } });
+    expect(created).not.toHaveProperty('status');
+    await expect(api.clusterObjects.create(BACKUPS, backup)).rejects.toMatchObject({ status: { code: 409, reason: 'AlreadyExists' } });
+    expect(await api.clusterObjects.read(BACKUPS, 'rancher-aws-acceptance')).toMatchObject({
+      status: { filename: expect.stringMatching(/^rancher-aws-acceptance-.*\.tar\.gz\.enc$/) },
+    });
+    expect(c.world().aws.buckets['acc-backups'].objects).toHaveLength(1);
+    // The standby's cluster holds none of the deployment's.
+    expect(await apiOn('standby').clusterObjects.read(BACKUPS, 'rancher-aws-acceptance')).toBeUndefined();
+    expect(await api.clusterObjects.delete(BACKUPS, 'rancher-aws-acceptance')).toBe(true);
+    expect(await api.clusterObjects.delete(BACKUPS, 'rancher-aws-acceptance')).toBe(false);
+    expect(c.calls()).toEqual(
+      expect.arrayContaining([
+        'kube-api POST /apis/resources.cattle.io/v1/backups as create -f - -o json',
+        'kube-api DELETE /apis/resources.cattle.io/v1/backups/rancher-aws-acceptance as delete backups.resources.cattle.io/rancher-aws-acceptance --wait=false',
+      ]),
+    );
+  });
+
+  it('a Backup with no name is 422 Invalid, and one sent as YAML 415, before the world is asked', async () => {
+    const api = apiOn();
+    await expect(api.clusterObjects.create(BACKUPS, { ...backup, metadata: {} })).rejects.toMatchObject({ status: { code: 422, reason: 'Invalid' } });
+    const yaml = await refusal(
+      api.client.custom.createClusterCustomObject({ ...BACKUPS, body: backup }, setHeaderOptions('Content-Type', 'application/yaml')),
+    );
+    expect(yaml).toMatchObject({ status: { code: 415, reason: 'UnsupportedMediaType' } });
+    expect(c.calls()).toEqual([]);
+  });
+
+  it("Rancher's Deployment scaled by a merge patch of its scale subresource; a negative count 422, a JSON patch not modelled (501), another type 415", async () => {
+    const api = apiOn();
+    expect(await api.deployments.replicas('cattle-system', 'rancher')).toBe(3);
+    await api.deployments.scale('cattle-system', 'rancher', 0);
+    expect(c.world().acceptance.rancherReplicas).toBe(0);
+    expect(await api.deployments.replicas('cattle-system', 'rancher')).toBe(0);
+    await expect(api.deployments.scale('cattle-system', 'rancher', -1)).rejects.toMatchObject({ status: { code: 422, reason: 'Invalid' } });
+    const patch = (type: string, body: unknown) =>
+      refusal(
+        api.client.apps.patchNamespacedDeploymentScale({ namespace: 'cattle-system', name: 'rancher', body }, setHeaderOptions('Content-Type', type)),
+      );
+    expect(await patch('application/json-patch+json', [{ op: 'replace', path: '/spec/replicas', value: 1 }])).toMatchObject({
+      status: { code: 501 },
+    });
+    expect(await patch('text/plain', { spec: { replicas: 1 } })).toMatchObject({ status: { code: 415, reason: 'UnsupportedMediaType' } });
+    expect(c.world().acceptance.rancherReplicas).toBe(0);
+    expect(c.calls()).toContain(
+      'kube-api PATCH /apis/apps/v1/namespaces/cattle-system/deployments/rancher/scale as -n cattle-system scale deployment rancher --replicas=0',
+    );
+  });
+
+  it("k8s-ha: the user's cluster on their kubeconfig's context (its Namespaces, its Nodes' kubelets); the same file's current context is refused", async () => {
+    c.update((world) => (world.acceptance = { ...world.acceptance, cluster: { context: 'user-admin', namespaces: ['default', 'kube-system'] } }));
+    const user = apiOn('user', 'user-admin');
+    expect(await user.namespaces.names()).toEqual(['default', 'kube-system']);
+    expect(await user.namespaces.exists('kube-system')).toBe(true);
+    expect(await user.namespaces.exists('cattle-system')).toBe(false);
+    expect(await user.nodes.versions()).toEqual(
+      ['ip-10-0-0-10', 'ip-10-0-0-11', 'ip-10-0-0-12'].map((name) => ({ name, version: 'v1.35.7+rke2r1' })),
+    );
+    const current = kubeApi({ kubeconfig: join(c.dir, 'kubeconfig-user'), requestTimeoutMs: 30_000 });
+    await expect(current.namespaces.names()).rejects.toMatchObject({
+      status: { code: 501, message: expect.stringContaining("without the user's kubeconfig") },
+    });
   });
 });

@@ -282,10 +282,12 @@ function callerEnvironment(tool, args, env, dir) {
  * it (the caller dies at once, and the call goes on to its end: the bash stub, orphaned, reads an answer nobody takes).
  * Any other signal reaches a caller that may forward it to the call (a SIGINT to its children), which a process of
  * its own would receive mid-call and this server cannot: those calls are delegated, and a kill here is a mistake.
+ * A request of the Kubernetes API (`request`) has no process of its own to forward a signal to: any signal of its
+ * caller is sent from here. No caller known (a pid not above 0: -1 would be every process) is always a mistake.
  */
-function callerKill(ppid, refuse) {
+function callerKill(ppid, refuse, request = false) {
   return (pid, signal) => {
-    if (pid !== ppid || signal !== 'SIGKILL') return refuse(`process.kill(${pid}, ${signal})`)();
+    if (!(ppid > 0) || pid !== ppid || (signal !== 'SIGKILL' && !request)) return refuse(`process.kill(${pid}, ${signal})`)();
     process.kill(pid, signal);
     return true;
   };
@@ -296,7 +298,7 @@ function callerKill(ppid, refuse) {
  * given, is what the world's call log says of it instead of its tool and arguments (a request of the Kubernetes API
  * below, run as the kubectl call it stands for).
  */
-function run({ files, pid, cwd, dir, tool, args, ppid, env, logged }) {
+function run({ files, pid, cwd, dir, tool, args, ppid, env, logged, request = false }) {
   // A measurement's tally (FAKE_CLOUD_CALL_TALLY, a file): the tool of each call, kube-api for a request of the API.
   if (process.env.FAKE_CLOUD_CALL_TALLY) fs.appendFileSync(process.env.FAKE_CLOUD_CALL_TALLY, `${logged?.tool ?? tool}\n`);
   const exitHandlers = [];
@@ -321,7 +323,7 @@ function run({ files, pid, cwd, dir, tool, args, ppid, env, logged }) {
       if (event !== 'exit') refuse(`process.on('${event}')`)();
       exitHandlers.push(handler);
     },
-    kill: callerKill(ppid, refuse),
+    kill: callerKill(ppid, refuse, request),
     stubServerWorld: (file) => worldByKey(file, keysOfText),
     stubServerLogged: logged,
   };
@@ -421,9 +423,11 @@ function parse(buffer) {
 // request: { body, contentType }); a route may answer itself instead (a refusal the API server makes before any
 // object is read), and may say what the API server answers on success (from the call's arguments and the path's
 // parts) where the kubectl call prints no object.
-// The kubectl calls are those the roll, the rotations and the drill made before they went through the client, so the
-// stub's model of each (fake-roll.js and fake-drill.js kubectl) and the world's hooks keyed on them hold for both.
-// A route's fourth element, where given, says that a non-zero exit is an answer all the same (`auth can-i`'s `no`).
+// The kubectl calls are those the roll, the rotations, the drill and the acceptance run made before they went through
+// the client, so the stub's model of each (fake-roll.js, fake-drill.js and fake-acceptance.js kubectl) and the world's
+// hooks keyed on them hold for both.
+// A route's fourth element, where given, says that a non-zero exit is an answer all the same (`auth can-i`'s `no`);
+// its answer may then be the whole answer (`{ answer }`: a status, a text and its Content-Type).
 const KUBE_ROUTES = [
   // Leases (coordination.k8s.io/v1): the restart protocol's (cli/shared/lease.ts).
   [/^GET \/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/, (ns, name) => ['-n', ns, 'get', 'lease', name, '-o', 'json']],
@@ -474,7 +478,111 @@ const KUBE_ROUTES = [
       details: { name, group: 'management.cattle.io', kind: plural },
     }),
   ],
+  // The acceptance run's (cli/acceptance/): the API server's /readyz (its availability probe), the Namespaces (the
+  // k8s-ha run's checks and sweep), the Nodes' kubelet versions (the list above), the one-time Backup
+  // (resources.cattle.io/v1, cluster-scoped: read, created, deleted at the teardown) and Rancher's Deployment scaled
+  // to zero (the break phase).
+  [
+    /^GET \/readyz$/,
+    () => ['get', '--raw', '/readyz'],
+    readyzOf,
+    (code, _out, err) => code === 0 || /^Error from server \(InternalServerError\)/.test(err),
+  ],
+  [/^GET \/api\/v1\/namespaces$/, () => ['get', 'namespaces', '-o', 'json']],
+  [/^GET \/api\/v1\/namespaces\/([^/]+)$/, (name) => ['get', 'namespace', name, '-o', 'json']],
+  [/^GET \/apis\/resources\.cattle\.io\/v1\/backups\/([^/]+)$/, (name) => ['get', 'backups.resources.cattle.io', name, '-o', 'json']],
+  [/^POST \/apis\/resources\.cattle\.io\/v1\/backups$/, (request) => backupCreateOf(request)],
+  [
+    /^DELETE \/apis\/resources\.cattle\.io\/v1\/backups\/([^/]+)$/,
+    (name) => ['delete', `backups.resources.cattle.io/${name}`, '--wait=false'],
+    (_, name) => ({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name, group: 'resources.cattle.io', kind: 'backups' },
+    }),
+  ],
+  [/^GET \/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)$/, (ns, name) => ['-n', ns, 'get', 'deployment', name, '-o', 'json']],
+  [
+    /^PATCH \/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)\/scale$/,
+    scaleOf,
+    // kubectl prints `deployment.apps/NAME scaled`; the API server answers the Scale as stored.
+    (args, ns, name) => ({
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: { name, namespace: ns },
+      spec: { replicas: Number(args[args.length - 1].slice('--replicas='.length)) },
+    }),
+  ],
 ];
+
+/**
+ * The API server's /readyz as `kubectl get --raw /readyz` stands for it: 200 `ok`, or 500 with the checks' lines
+ * (kubectl's `an error on the server ("...")`), each as text/plain, not a Status (k8s.io/apiserver
+ * pkg/server/healthz/healthz.go: handleRootHealth writes `ok`, or the failed checks and `readyz check failed` through
+ * http.Error, which sets `text/plain; charset=utf-8`).
+ */
+function readyzOf(args, out, { code, err }) {
+  const type = 'text/plain; charset=utf-8';
+  if (code === 0) return { answer: { status: 200, text: out, type } };
+  const lines = (/an error on the server \("(.*)"\) has prevented/s.exec(err)?.[1] ?? 'readyz check failed').replaceAll('\\n', '\n');
+  return { answer: { status: 500, text: `${lines}\n`, type } };
+}
+
+/**
+ * A Backup created (rancher-backup's CRD, resources.cattle.io/v1, cluster-scoped) as `kubectl create -f - -o json` of
+ * its body, after what the API server does first: a body of another type than JSON 415 (decoded); one with no name
+ * 422 Invalid (apimachinery pkg/api/validation ValidateObjectMeta: `name or generateName is required`; the
+ * acceptance run never asks a generated one); its `status` dropped, the CRD serving the status subresource
+ * (apiextensions-apiserver pkg/registry/customresource/strategy.go PrepareForCreate: with the subresource enabled, a
+ * create keeps no status; rancher/backup-restore-operator's CRD enables it), so the stub stores it without one.
+ */
+function backupCreateOf(request) {
+  const { refused, object } = decoded(request);
+  if (refused) return refused;
+  if (!object?.metadata?.name)
+    return status(422, 'Invalid', 'Backup.resources.cattle.io "" is invalid: metadata.name: Required value: name or generateName is required');
+  if (object.status !== undefined) {
+    const { status: _dropped, ...kept } = object;
+    request.body = JSON.stringify(kept);
+  }
+  return ['create', '-f', '-', '-o', 'json'];
+}
+
+/**
+ * The merge patch `kubectl scale deployment NAME --replicas=N` sends to the scale subresource, `spec.replicas` alone
+ * (kubernetes/kubectl v0.35.7 pkg/scale/scale.go ScaleSimple, no precondition), as that call; 415 for a patch type the
+ * API server does not take there, 400 for a body that is not JSON, 422 for replicas that are not a whole number of 0
+ * or more (kubernetes pkg/apis/autoscaling/validation ValidateScale: `must be greater than or equal to 0`). Any other
+ * patch of the scale is none the fake world models: 501.
+ */
+function scaleOf(ns, name, { body, contentType }) {
+  const type = (contentType ?? '').split(';')[0].trim();
+  if (!['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'].includes(type))
+    return status(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${type || 'none'})`,
+    );
+  let patch;
+  try {
+    patch = JSON.parse(body);
+  } catch {
+    return status(400, 'BadRequest', 'the body of the request was in an unknown format');
+  }
+  const keys = (o) => (o && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o) : []);
+  if (type === 'application/json-patch+json' || keys(patch).join() !== 'spec' || keys(patch.spec).join() !== 'replicas')
+    return { status: 501, text: `fake Kubernetes API: a patch of ${ns}/${name}'s scale the fake world does not model: ${body}` };
+  const { replicas } = patch.spec;
+  if (!Number.isInteger(replicas) || replicas < 0)
+    return status(
+      422,
+      'Invalid',
+      `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+    );
+  return ['-n', ns, 'scale', 'deployment', name, `--replicas=${replicas}`];
+}
 
 /**
  * The body of a POST or PUT as the API server reads it: by its Content-Type, JSON here (k8s.io/apiserver
@@ -594,6 +702,30 @@ const REASON_CODES = {
   ServiceUnavailable: 503,
   Timeout: 504,
 };
+/**
+ * The CLI run that sent a request of the world's Kubernetes API: the one run of the world alive (fake-cloud.ts
+ * registers each run's pid in `<world>/callers`; the client sends nothing for it), its environment naming the world
+ * (a pid reused since is not it), never this server's own test process (an in-process run's). -1 when there is not
+ * exactly one.
+ */
+function kubeCaller(dir) {
+  let pids;
+  try {
+    pids = fs.readdirSync(join(dir, 'callers')).map((file) => Number(fs.readFileSync(join(dir, 'callers', file), 'utf8').trim()));
+  } catch {
+    return -1;
+  }
+  const alive = [...new Set(pids)].filter((pid) => {
+    if (!(pid > 0) || pid === process.ppid || pid === process.pid) return false;
+    try {
+      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`FAKE_WORLD=${dir}`);
+    } catch {
+      return false;
+    }
+  });
+  return alive.length === 1 ? alive[0] : -1;
+}
+
 let kubeCalls = 0;
 /** One request of the fake world's Kubernetes API: its status and body, or undefined for a connection to drop. */
 function kubeAnswer(method, url, authorization, body, contentType) {
@@ -608,11 +740,13 @@ function kubeAnswer(method, url, authorization, body, contentType) {
   );
   if (!route) return { status: 501, text: `fake Kubernetes API: the fake world does not serve ${method} ${path}` };
   const parts = route[0].slice(1).map(decodeURIComponent);
-  const args = route[1](...parts, { body, contentType });
+  const request = { body, contentType };
+  const args = route[1](...parts, request);
   // A refusal of the route's own (a Content-Type the API server does not take), before the world is asked.
   if (!Array.isArray(args)) return args;
   const files = join(dir, `.kube.${process.pid}.${++kubeCalls}`);
-  if (method === 'POST' || method === 'PUT') fs.writeFileSync(`${files}.in`, body);
+  // The body as the route left it (a create's status dropped: backupCreateOf).
+  if (method === 'POST' || method === 'PUT') fs.writeFileSync(`${files}.in`, request.body);
   let code;
   let out;
   let err;
@@ -624,8 +758,10 @@ function kubeAnswer(method, url, authorization, body, contentType) {
       dir,
       tool: 'kubectl',
       args: ['--kubeconfig', cluster ? `(the fake world's ${cluster} kubeconfig)` : '(the fake world kubeconfig)', '--request-timeout=30s', ...args],
-      // No caller's process to signal: a stub that would send one is a violation (callerKill).
-      ppid: -1,
+      // The run that sent it, for a hook that signals it (an acceptance run's signalAt); none known, a hook that
+      // would signal is a violation (callerKill).
+      ppid: kubeCaller(dir),
+      request: true,
       env: {},
       logged: { tool: 'kube-api', args: [method, path, 'as', ...args] },
     });
@@ -635,8 +771,9 @@ function kubeAnswer(method, url, authorization, body, contentType) {
     for (const file of ['in', 'out', 'err']) fs.rmSync(`${files}.${file}`, { force: true });
   }
   // A call that answers with its exit code (`kubectl auth can-i` exits 1 for `no`) has answered all the same.
-  if (code === 0 || route[3]?.(code, out)) {
-    const answered = route[2]?.(args, ...parts, out);
+  if (code === 0 || route[3]?.(code, out, err)) {
+    const answered = route[2]?.(args, ...parts, out, { code, err });
+    if (answered?.answer) return answered.answer;
     return answered ? { status: method === 'POST' ? 201 : 200, body: answered } : { status: method === 'POST' ? 201 : 200, text: out };
   }
   // kubectl's lines for an API it could not reach (refused, or any other failure to connect): no answer.
@@ -684,7 +821,7 @@ const kubeServer = (
       return;
     }
     const text = answer.body ? JSON.stringify(answer.body) : answer.text;
-    response.writeHead(answer.status, { 'Content-Type': answer.body || answer.status < 300 ? 'application/json' : 'text/plain' });
+    response.writeHead(answer.status, { 'Content-Type': answer.type ?? (answer.body || answer.status < 300 ? 'application/json' : 'text/plain') });
     response.end(text);
   });
 });

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import {
   AdmissionregistrationV1Api,
+  AppsV1Api,
   AuthorizationV1Api,
   BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  Health,
   KubeConfig,
   ServerConfiguration,
   createConfiguration,
@@ -34,10 +36,14 @@ export interface KubeClient {
   readonly coordination: CoordinationV1Api;
   readonly batch: BatchV1Api;
   readonly admission: AdmissionregistrationV1Api;
+  /** Deployments and their scale subresource (the acceptance run's break phase). */
+  readonly apps: AppsV1Api;
   /** What the kubeconfig's user may do (SelfSubjectAccessReviews). */
   readonly authorization: AuthorizationV1Api;
   /** Objects of a CustomResourceDefinition (the upgrade controller's Plans), by group, version and plural. */
   readonly custom: CustomObjectsApi;
+  /** The API server's own health endpoints (/readyz), on the same kubeconfig and context. */
+  readonly health: Health;
 }
 
 /**
@@ -97,7 +103,9 @@ export function kubeClient(settings: KubeSettings): KubeClient {
     coordination: new CoordinationV1Api(configuration),
     batch: new BatchV1Api(configuration),
     admission: new AdmissionregistrationV1Api(configuration),
+    apps: new AppsV1Api(configuration),
     authorization: new AuthorizationV1Api(configuration),
     custom: new CustomObjectsApi(configuration),
+    health: new Health(config),
   };
 }

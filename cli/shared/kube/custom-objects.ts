@@ -35,12 +35,26 @@ export interface ClusterObjectsRef {
 }
 
 /**
- * Creates a cluster-scoped custom object (`kubectl create -f -` of one object): refused with AlreadyExists when one
- * of its name exists; a create, never an apply, so nothing of the body is kept in an annotation.
+ * A cluster-scoped custom object as the API serves it (its JSON, unchecked), or undefined on the API server's 404:
+ * none of that name, or its CRD not installed (the same 404, as readCustomObject says).
  */
-export async function createClusterObject(client: KubeClient, ref: ClusterObjectsRef, body: { metadata?: { name?: string } }): Promise<void> {
+export async function readClusterObject(client: KubeClient, ref: ClusterObjectsRef, name: string): Promise<unknown> {
   try {
-    await client.custom.createClusterCustomObject({ ...ref, body });
+    return (await client.custom.getClusterCustomObject({ ...ref, name })) as unknown;
+  } catch (error) {
+    if (kubeStatus(error)?.code === 404) return undefined;
+    throw kubeFailure(error, `Reading ${ref.plural}.${ref.group} ${name}`, client.server, false);
+  }
+}
+
+/**
+ * Creates a cluster-scoped custom object (`kubectl create -f -` of one object): refused with AlreadyExists when one
+ * of its name exists; a create, never an apply, so nothing of the body is kept in an annotation. The object as the
+ * API server stored it.
+ */
+export async function createClusterObject(client: KubeClient, ref: ClusterObjectsRef, body: { metadata?: { name?: string } }): Promise<unknown> {
+  try {
+    return (await client.custom.createClusterCustomObject({ ...ref, body })) as unknown;
   } catch (error) {
     throw kubeFailure(error, `Creating ${ref.plural}.${ref.group} ${body.metadata?.name ?? ''}`, client.server, true);
   }

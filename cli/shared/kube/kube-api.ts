@@ -2,9 +2,19 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { selfAccess, type AccessAnswer, type AccessAsked } from './access';
 import { kubeClient, type KubeClient, type KubeSettings } from './client';
 import { readConfigMap } from './config-maps';
-import { createClusterObject, deleteClusterObject, readCustomObject, type ClusterObjectsRef, type CustomObjectRef } from './custom-objects';
+import {
+  createClusterObject,
+  deleteClusterObject,
+  readClusterObject,
+  readCustomObject,
+  type ClusterObjectsRef,
+  type CustomObjectRef,
+} from './custom-objects';
+import { deploymentReplicas, scaleDeployment } from './deployments';
+import { apiReady } from './health';
 import { createLease, readLease, replaceLease, type LeaseApi } from './leases';
-import { deleteNode, nodesIfAnswered, setUnschedulable } from './nodes';
+import { namespaceExists, namespaceNames } from './namespaces';
+import { deleteNode, kubeletVersions, nodesIfAnswered, setUnschedulable } from './nodes';
 import { createSecret, deleteSecret, readSecretData } from './secrets';
 import type { NodeStatus } from '../kubectl';
 
@@ -26,6 +36,8 @@ export interface KubeApi {
     readonly setUnschedulable: (name: string, unschedulable: boolean) => Promise<boolean>;
     /** Its deletion asked (`--wait=false`); false when there was none. */
     readonly delete: (name: string) => Promise<boolean>;
+    /** Each Node's name and kubelet version (nodes.ts kubeletVersions). */
+    readonly versions: () => Promise<{ name: string; version: string }[]>;
   };
   /** A ConfigMap's data (config-maps.ts); undefined when there is none. */
   readonly configMapData: (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;
@@ -39,12 +51,27 @@ export interface KubeApi {
   readonly createSecret: (namespace: string, secret: V1Secret) => Promise<void>;
   /** Cluster-scoped custom objects (custom-objects.ts: Rancher's Users and GlobalRoleBindings, the drill's). */
   readonly clusterObjects: {
-    readonly create: (ref: ClusterObjectsRef, body: { metadata?: { name?: string } }) => Promise<void>;
+    /** Its JSON; undefined when there is none (or no such CRD). */
+    readonly read: (ref: ClusterObjectsRef, name: string) => Promise<unknown>;
+    /** The object as stored. */
+    readonly create: (ref: ClusterObjectsRef, body: { metadata?: { name?: string } }) => Promise<unknown>;
     /** Its deletion asked; false when there was none. */
     readonly delete: (ref: ClusterObjectsRef, name: string) => Promise<boolean>;
   };
   /** Whether the kubeconfig's user may do something (access.ts: `kubectl auth can-i`'s SelfSubjectAccessReview). */
   readonly selfAccess: (asked: AccessAsked) => Promise<AccessAnswer>;
+  /** The Namespaces (namespaces.ts): every name; whether one exists. */
+  readonly namespaces: {
+    readonly names: () => Promise<string[]>;
+    readonly exists: (name: string) => Promise<boolean>;
+  };
+  /** A Deployment's replicas (deployments.ts): set through its scale subresource; read (undefined: no such Deployment). */
+  readonly deployments: {
+    readonly scale: (namespace: string, name: string, replicas: number) => Promise<void>;
+    readonly replicas: (namespace: string, name: string) => Promise<number | undefined>;
+  };
+  /** Whether the API server's /readyz answered 200 within `timeoutMs` (health.ts). */
+  readonly ready: (timeoutMs: number) => Promise<boolean>;
 }
 
 export function kubeApi(settings: KubeSettings): KubeApi {
@@ -62,6 +89,7 @@ export function kubeApi(settings: KubeSettings): KubeApi {
       list: () => nodesIfAnswered(client),
       setUnschedulable: (name, unschedulable) => setUnschedulable(client, name, unschedulable),
       delete: (name) => deleteNode(client, name),
+      versions: () => kubeletVersions(client),
     },
     configMapData,
     customObject: (ref) => readCustomObject(client, ref),
@@ -69,9 +97,16 @@ export function kubeApi(settings: KubeSettings): KubeApi {
     secretData: (namespace, name) => readSecretData(client, namespace, name),
     createSecret: (namespace, secret) => createSecret(client, namespace, secret),
     clusterObjects: {
+      read: (ref, name) => readClusterObject(client, ref, name),
       create: (ref, body) => createClusterObject(client, ref, body),
       delete: (ref, name) => deleteClusterObject(client, ref, name),
     },
     selfAccess: (asked) => selfAccess(client, asked),
+    namespaces: { names: () => namespaceNames(client), exists: (name) => namespaceExists(client, name) },
+    deployments: {
+      scale: (namespace, name, replicas) => scaleDeployment(client, namespace, name, replicas),
+      replicas: (namespace, name) => deploymentReplicas(client, namespace, name),
+    },
+    ready: (timeoutMs) => apiReady(client, timeoutMs),
   };
 }

@@ -74,3 +74,15 @@ export async function deleteNode(client: KubeClient, name: string): Promise<bool
     throw kubeFailure(error, `Deleting Node ${name}`, client.server, true);
   }
 }
+
+/** Each Node's name and the version its kubelet reports (`status.nodeInfo.kubeletVersion`), in the API's order. */
+export async function kubeletVersions(client: KubeClient): Promise<{ name: string; version: string }[]> {
+  try {
+    return (await client.core.listNode()).items.map((node) => ({
+      name: node.metadata?.name ?? '',
+      version: node.status?.nodeInfo?.kubeletVersion ?? '',
+    }));
+  } catch (error) {
+    throw kubeFailure(error, 'Listing the Nodes', client.server, false);
+  }
+}
