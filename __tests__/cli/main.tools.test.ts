@@ -31,6 +31,8 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
     // the backup schedule allows.
     'lib/alarms/schedule-window.ts',
     'lib/common/deployment-record-format.ts',
+    // The regions and the default one (data, no imports): the standby's check of ARNs in production's region.
+    'lib/config/aws-regions.ts',
     'lib/config/backup-file.ts',
     // The five-field cron parser (no imports; the settings field built on it, with zod, is cron-expression.ts).
     'lib/config/cron.ts',
