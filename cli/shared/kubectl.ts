@@ -1,4 +1,4 @@
-import { CommandFailed, run, runAsync } from './process';
+import { runAsync } from './process';
 
 /** The parts of a Node the roll reads. */
 export interface NodeStatus {
@@ -40,7 +40,7 @@ export interface NodeObject extends KubeObject {
   };
 }
 
-/** `kubectl` with the deployment's kubeconfig (and a context of it), a request timeout on every call, and JSON output. */
+/** `kubectl` with the deployment's kubeconfig (and a context of it) and a request timeout on every call. */
 export class Kubectl {
   constructor(
     readonly kubeconfig: string,
@@ -51,41 +51,13 @@ export class Kubectl {
     return ['--kubeconfig', this.kubeconfig, ...(this.context ? ['--context', this.context] : []), '--request-timeout=30s', ...args];
   }
 
-  /** Runs kubectl; throws CommandFailed unless it succeeded. */
-  call(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): string {
-    const result = run('kubectl', this.args(args), { input: options.input, timeoutMs: options.timeoutMs ?? 120_000 });
-    if (result.code !== 0) throw new CommandFailed(`kubectl ${args.join(' ')}`, result);
-    return result.stdout;
-  }
-
-  /** Like call, but undefined instead of an error (a read that may fail while a server restarts). */
-  tryCall(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): { ok: boolean; stdout: string; stderr: string } {
-    const result = run('kubectl', this.args(args), { input: options.input, timeoutMs: options.timeoutMs ?? 120_000 });
-    return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr };
-  }
-
-  /** Like tryCall, without blocking this process (a drain: the roll renews its Leases meanwhile). */
+  /**
+   * Runs kubectl without blocking this process (a drain: the roll renews its Leases meanwhile); ok false instead of an
+   * error. The one call left on kubectl (docs/design-notes.md): every plain API call goes through the client (kube/).
+   */
   async tryCallAsync(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<{ ok: boolean; stdout: string; stderr: string }> {
     const result = await runAsync('kubectl', this.args(args), { timeoutMs: options.timeoutMs ?? 120_000 });
     return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr };
-  }
-
-  /**
-   * One object as JSON; undefined when it does not exist (NotFound), or when
-   * its kind is not known to the API server (a CRD not installed).
-   */
-  object<T = KubeObject>(namespace: string, kind: string, name: string): T | undefined {
-    const result = this.tryCall(['-n', namespace, 'get', kind, name, '-o', 'json']);
-    if (result.ok) return JSON.parse(result.stdout) as T;
-    if (/NotFound|doesn't have a resource type|the server could not find the requested resource/.test(result.stderr)) return undefined;
-    throw new Error(`kubectl -n ${namespace} get ${kind} ${name} failed: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
-  }
-
-  /** Every Node, or undefined when the API did not answer. */
-  nodes(): NodeStatus[] | undefined {
-    const result = this.tryCall(['get', 'nodes', '-o', 'json']);
-    if (!result.ok) return undefined;
-    return (JSON.parse(result.stdout).items ?? []).map(nodeStatus);
   }
 }
 

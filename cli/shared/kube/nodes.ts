@@ -5,7 +5,7 @@ import { KubeRefused, KubeUnanswered, KubeUnreachable, kubeFailure, kubeStatus }
 
 /**
  * Every Node, as the roll reads it (`nodeStatus`: InternalIPs, Ready, RKE2's EtcdIsVoter, cordoned, being deleted,
- * labels, annotations): the same reading as `Kubectl.nodes()`, from the client's objects.
+ * labels, annotations), from the client's objects as from `kubectl get nodes -o json`.
  */
 export async function listNodes(client: KubeClient): Promise<NodeStatus[]> {
   try {
@@ -30,7 +30,7 @@ export async function listNodes(client: KubeClient): Promise<NodeStatus[]> {
 
 /**
  * Every Node, or undefined when the API server could not be reached, did not answer or refused the list: what a
- * `kubectl get nodes -o json` that failed was to `Kubectl.nodes()`, a look the roll and the rotations wait through
+ * `kubectl get nodes -o json` that failed was to the roll, a look the roll and the rotations wait through
  * (a server restarting) or stop on.
  */
 export async function nodesIfAnswered(client: KubeClient): Promise<NodeStatus[] | undefined> {
