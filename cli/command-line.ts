@@ -207,7 +207,7 @@ function failoverCommand(): Command {
   const command = new Command('failover')
     .summary('move production to its standby region')
     .description("restore the copy's newest backup in standby.region, check its CA, move the records there; report in ./failover.out/")
-    .argument('[stack]', "production's stack (rke-ha)")
+    .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
     .option('--primary-lost', 'fail over although the primary answers /ping')
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))

@@ -1,0 +1,101 @@
+import { dnsTargetKind } from '../../lib/dns/private/dns-target';
+import type { StateResource } from './terraform';
+
+// The hostname's record moved to another target keeping the type that target needs (k8s-ha's LoadBalancerRecord,
+// lib/dns/load-balancer-record.ts: an AWS load balancer's hostname an A alias, an IPv4 address an A record, any other
+// hostname a CNAME). The failover and the failback of k8s-ha (docs/failover.md); rke-ha's records stay aliases to its
+// NLB (cli/shared/aws/records.ts, moveAliasRecords).
+
+/** A record set as Route 53's ChangeResourceRecordSets takes it (Route 53 API Reference, ResourceRecordSet). */
+export interface RecordSet {
+  readonly Name: string;
+  readonly Type: 'A' | 'AAAA' | 'CNAME';
+  readonly AliasTarget?: { readonly HostedZoneId: string; readonly DNSName: string; readonly EvaluateTargetHealth: boolean };
+  readonly ResourceRecords?: readonly { readonly Value: string }[];
+  readonly TTL?: number;
+}
+
+/** One change of a batch. */
+export interface RecordChange {
+  readonly Action: 'DELETE' | 'UPSERT';
+  readonly ResourceRecordSet: RecordSet;
+}
+
+/** Where a record leads: an AWS load balancer (with its canonical hosted zone), an IPv4 address, or another name. */
+export type RecordTarget =
+  | { readonly kind: 'alias'; readonly dnsName: string; readonly zoneId: string }
+  | { readonly kind: 'A'; readonly address: string }
+  | { readonly kind: 'CNAME'; readonly dnsName: string };
+
+/** The TTL k8s-ha's A and CNAME records have (LoadBalancerRecord's default). */
+export const RECORD_TTL = 60;
+
+/**
+ * The record a target needs, as k8s-ha's stack decides it at plan time (lib/dns/private/dns-target.ts): the canonical
+ * zone is asked for only when the target is an AWS load balancer's hostname; undefined when it is and none is known.
+ */
+export function targetOf(target: string, aliasZoneId: string | undefined): RecordTarget | undefined {
+  const kind = dnsTargetKind(target);
+  if (kind === 'nlb' || kind === 'elb') return aliasZoneId ? { kind: 'alias', dnsName: target.toLowerCase(), zoneId: aliasZoneId } : undefined;
+  return kind === 'ipv4' ? { kind: 'A', address: target } : { kind: 'CNAME', dnsName: target.toLowerCase() };
+}
+
+/** The record set of `host` that leads to `target`. */
+export function recordSetFor(host: string, target: RecordTarget): RecordSet {
+  if (target.kind === 'alias')
+    return { Name: host, Type: 'A', AliasTarget: { HostedZoneId: target.zoneId, DNSName: target.dnsName, EvaluateTargetHealth: true } };
+  return {
+    Name: host,
+    Type: target.kind,
+    TTL: RECORD_TTL,
+    ResourceRecords: [{ Value: target.kind === 'A' ? target.address : target.dnsName }],
+  };
+}
+
+/** A list of the state's nested block (written as a list; a missing one empty). */
+const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? (value as Record<string, unknown>[]) : []);
+
+/**
+ * An aws_route53_record of the state as the record set Route 53 holds (the provider's attributes: `alias` a list of
+ * one block, `records` the values, `ttl`), or undefined for a type the move does not handle.
+ */
+export function recordSetOfState(resource: StateResource): RecordSet | undefined {
+  const a = resource.attributes;
+  const type = a.type;
+  if (type !== 'A' && type !== 'AAAA' && type !== 'CNAME') return undefined;
+  const name = String(a.name).replace(/\.$/, '');
+  const alias = list(a.alias)[0];
+  if (alias)
+    return {
+      Name: name,
+      Type: type,
+      AliasTarget: {
+        HostedZoneId: String(alias.zone_id),
+        DNSName: String(alias.name).replace(/\.$/, ''),
+        EvaluateTargetHealth: alias.evaluate_target_health === true,
+      },
+    };
+  const values = Array.isArray(a.records) ? (a.records as unknown[]).map((v) => ({ Value: String(v) })) : [];
+  return { Name: name, Type: type, TTL: typeof a.ttl === 'number' ? a.ttl : Number(a.ttl), ResourceRecords: values };
+}
+
+/**
+ * One change batch that makes `wanted` the only record of its name among A, AAAA and CNAME: every other one of
+ * `current` deleted first, with its values exactly as they are (Route 53 deletes a record set only when every value
+ * matches), then `wanted` upserted. One batch: Route 53 applies all of it or none (API Reference,
+ * ChangeResourceRecordSets), so the name never leads nowhere, and a CNAME is never refused for a record beside it
+ * (a CNAME coexists with no other record of its name, RFC 1912 section 2.4; Route 53 answers InvalidChangeBatch,
+ * "RRSet of type CNAME ... conflicts with other records with the same DNS name", aws/aws-sdk-java#1996), nor an A
+ * for a CNAME.
+ */
+export function recordMove(current: readonly RecordSet[], wanted: RecordSet): RecordChange[] {
+  const name = (s: RecordSet) => s.Name.replace(/\.$/, '').toLowerCase();
+  const others = current.filter((s) => name(s) === name(wanted) && s.Type !== wanted.Type);
+  return [...others.map((s) => ({ Action: 'DELETE' as const, ResourceRecordSet: s })), { Action: 'UPSERT' as const, ResourceRecordSet: wanted }];
+}
+
+/** A record set in a line of the report: `CNAME rancher.example.com -> lb.example.net`. */
+export function describeRecordSet(set: RecordSet): string {
+  const to = set.AliasTarget ? `${set.AliasTarget.DNSName} (alias)` : (set.ResourceRecords ?? []).map((r) => r.Value).join(', ');
+  return `${set.Type} ${set.Name} -> ${to}`;
+}
