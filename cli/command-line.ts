@@ -220,7 +220,7 @@ function failbackCommand(): Command {
   const command = new Command('failback')
     .summary('move production back after a failover')
     .description("after a failover: back to production's region, standby torn down; report in ./failback.out/")
-    .argument('[stack]', "production's stack (rke-ha)")
+    .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
     .option('--keep-standby', 'leave the standby up')
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))

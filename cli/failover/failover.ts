@@ -12,7 +12,7 @@ import {
   recordSetOfState,
   type RecordSet,
   type RecordTarget,
-  targetOf,
+  ingressTargetOfState,
 } from '../shared/hostname-record';
 import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
@@ -85,8 +85,6 @@ export interface FailoverRecord extends FailoverOutcome {
   /** Once moved: the CA checked and the records moved, for the report of a rerun that only waits. */
   readonly ca?: FailoverReport['ca'];
   readonly records?: readonly string[];
-  /** k8s-ha: the record set the move wrote, which a failback deletes (its values must match, hostname-record.ts). */
-  readonly written?: RecordSet;
 }
 
 /** The report (`<root>/report-<time>.json`, and in --json's messages). */
@@ -469,31 +467,16 @@ function nlbTargetOf(state: ModuleState): RecordTarget {
   return { kind: 'alias', dnsName: lb.dnsName, zoneId: lb.zoneId };
 }
 
-/**
- * k8s-ha's standby: the address its stack would point the record at (its output, the ingress Service's load balancer
- * or `dns.target`), with an AWS load balancer's canonical zone from the stack's own lookup of it (the
- * aws_lb_hosted_zone_id or aws_elb_hosted_zone_id data source of lib/dns/load-balancer-record.ts). The same address as
- * production's is refused: the standby would be production's own cluster.
- */
+/** k8s-ha's standby: where its record would lead (hostname-record.ts); production's own target refused. */
 function ingressTargetOf(state: ModuleState, production: ProductionDeployment): RecordTarget {
-  const address = INGRESS_TARGET_OUTPUTS.map((o) => stringAttribute(state.outputs[o]?.value)).find((v) => v);
-  if (!address) throw new StepFailed(`the standby's state has no ${INGRESS_TARGET_OUTPUTS.join(' or ')} output: apply it with this version`);
+  const { address, target, problem } = ingressTargetOfState(state);
+  if (!target) throw new StepFailed(`the standby's state holds ${problem}`);
   if (production.ingressTarget?.toLowerCase() === address.toLowerCase())
     throw new StepFailed(
       `the standby's ingress target ${address} is production's: standby.k8sHa.access reaches production's cluster. The record was not moved`,
     );
-  const zone = state.resources
-    .filter((x) => x.mode === 'data' && (x.type === 'aws_lb_hosted_zone_id' || x.type === 'aws_elb_hosted_zone_id'))
-    .map((x) => stringAttribute(x.attributes.id))
-    .find((v) => v);
-  const target = targetOf(address, zone);
-  if (!target)
-    throw new StepFailed(`the standby's ingress target ${address} is an AWS load balancer, and its state holds no canonical hosted zone for it`);
   return target;
 }
-
-/** The outputs naming k8s-ha's ingress target, the newer first. */
-const INGRESS_TARGET_OUTPUTS = ['ingress_target', 'dns_target'] as const;
 
 /** The report as one message, and what the primary left. */
 function describe(io: IoHost, report: FailoverReport, moved: boolean, production: ProductionDeployment, stack: string): void {

@@ -1,5 +1,5 @@
 import { dnsTargetKind } from '../../lib/dns/private/dns-target';
-import type { StateResource } from './terraform';
+import { type ModuleState, type StateResource, stringAttribute } from './terraform';
 
 // The hostname's record moved to another target keeping the type that target needs (k8s-ha's LoadBalancerRecord,
 // lib/dns/load-balancer-record.ts: an AWS load balancer's hostname an A alias, an IPv4 address an A record, any other
@@ -98,4 +98,26 @@ export function recordMove(current: readonly RecordSet[], wanted: RecordSet): Re
 export function describeRecordSet(set: RecordSet): string {
   const to = set.AliasTarget ? `${set.AliasTarget.DNSName} (alias)` : (set.ResourceRecords ?? []).map((r) => r.Value).join(', ');
   return `${set.Type} ${set.Name} -> ${to}`;
+}
+
+/** The outputs naming k8s-ha's ingress target (where its record leads), the newer first. */
+export const INGRESS_TARGET_OUTPUTS = ['ingress_target', 'dns_target'] as const;
+
+/**
+ * Where a k8s-ha deployment's record would lead, from its state: the address its stack outputs (the ingress Service's
+ * load balancer, or `dns.target`), with an AWS load balancer's canonical zone from the stack's own lookup of it (the
+ * aws_lb_hosted_zone_id or aws_elb_hosted_zone_id data source of lib/dns/load-balancer-record.ts). A reason instead
+ * when the state holds no address, or no zone for a load balancer's.
+ */
+export function ingressTargetOfState(state: ModuleState): { readonly address: string; readonly target?: RecordTarget; readonly problem?: string } {
+  const address = INGRESS_TARGET_OUTPUTS.map((o) => stringAttribute(state.outputs[o]?.value)).find((v) => v);
+  if (!address) return { address: '', problem: `no ${INGRESS_TARGET_OUTPUTS.join(' or ')} output (apply it with this version)` };
+  const zone = state.resources
+    .filter((x) => x.mode === 'data' && (x.type === 'aws_lb_hosted_zone_id' || x.type === 'aws_elb_hosted_zone_id'))
+    .map((x) => stringAttribute(x.attributes.id))
+    .find((v) => v);
+  const target = targetOf(address, zone);
+  return target
+    ? { address, target }
+    : { address, problem: `its ingress target ${address} is an AWS load balancer, and no canonical hosted zone for it` };
 }
