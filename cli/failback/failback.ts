@@ -19,7 +19,15 @@ import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { stringAttribute, Terraform, terraformBinary, type ModuleState } from '../shared/terraform';
 import { readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
-import { describeRecordSet, ingressTargetOfState, recordMove, recordSetFor, type RecordSet, type RecordTarget } from '../shared/hostname-record';
+import {
+  aliasZoneLike,
+  describeRecordSet,
+  ingressTargetOfState,
+  recordMove,
+  recordSetFor,
+  type RecordSet,
+  type RecordTarget,
+} from '../shared/hostname-record';
 import { readableError } from '../shared/tool-output';
 import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldRecord, type PlannedChange } from './failback-settings';
 
@@ -519,7 +527,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       );
     await terraform(r, ['apply', '-input=false', plan], restoring);
   });
-  const target = productionTarget(new Terraform(production.dir).pull(), options.stack);
+  const target = productionTarget(new Terraform(production.dir).pull(), options.stack, held[0]?.set);
   const at = target.kind === 'A' ? target.address : target.dnsName;
   report.production.loadBalancer = at;
   await r.phase('check', () =>
@@ -575,10 +583,14 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   });
 }
 
-/** Where production's records lead once applied: rke-ha's NLB, or k8s-ha's ingress target (hostname-record.ts). */
-function productionTarget(state: ModuleState, stack: string): RecordTarget {
+/**
+ * Where production's records lead once applied: rke-ha's NLB, or k8s-ha's ingress target (hostname-record.ts), an
+ * AWS load balancer's canonical zone from the alias its state held (applied without its record, it looks none up),
+ * with no CNAME in place of an alias: the record goes back of the type the state held.
+ */
+function productionTarget(state: ModuleState, stack: string, held: RecordSet | undefined): RecordTarget {
   if (stack === 'k8s-ha') {
-    const { target, problem } = ingressTargetOfState(state);
+    const { target, problem } = ingressTargetOfState(state, { zone: (address) => aliasZoneLike(address, held), cname: held?.Type === 'CNAME' });
     if (!target) throw new StepFailed(`production's state holds ${problem}`);
     return target;
   }

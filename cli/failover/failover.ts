@@ -13,6 +13,7 @@ import {
   type RecordSet,
   type RecordTarget,
   ingressTargetOfState,
+  isApex,
 } from '../shared/hostname-record';
 import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
@@ -399,7 +400,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     ),
   );
   const state = new Terraform(moduleDir).pull();
-  const target = options.stack === 'k8s-ha' ? ingressTargetOf(state, production) : nlbTargetOf(state);
+  const target = options.stack === 'k8s-ha' ? ingressTargetOf(state, production, !isApex(host, r.settings.hostedZone)) : nlbTargetOf(state);
   const at = target.kind === 'A' ? target.address : target.dnsName;
   Object.assign(report.standby, { loadBalancer: at });
   await r.phase('check', () =>
@@ -467,9 +468,13 @@ function nlbTargetOf(state: ModuleState): RecordTarget {
   return { kind: 'alias', dnsName: lb.dnsName, zoneId: lb.zoneId };
 }
 
-/** k8s-ha's standby: where its record would lead (hostname-record.ts); production's own target refused. */
-function ingressTargetOf(state: ModuleState, production: ProductionDeployment): RecordTarget {
-  const { address, target, problem } = ingressTargetOfState(state);
+/**
+ * k8s-ha's standby: where its record would lead (hostname-record.ts). Made without its record, its state looks up no
+ * canonical zone: an AWS load balancer's name gets a CNAME (below the zone's apex; at the apex it is refused, the record
+ * not moved). Production's own target refused.
+ */
+function ingressTargetOf(state: ModuleState, production: ProductionDeployment, cname: boolean): RecordTarget {
+  const { address, target, problem } = ingressTargetOfState(state, { cname });
   if (!target) throw new StepFailed(`the standby's state holds ${problem}`);
   if (production.ingressTarget?.toLowerCase() === address.toLowerCase())
     throw new StepFailed(

@@ -1,4 +1,4 @@
-import { dnsTargetKind } from '../../lib/dns/private/dns-target';
+import { dnsTargetKind, loadBalancerRegion } from '../../lib/dns/private/dns-target';
 import { type ModuleState, type StateResource, stringAttribute } from './terraform';
 
 // The hostname's record moved to another target keeping the type that target needs (k8s-ha's LoadBalancerRecord,
@@ -31,13 +31,27 @@ export type RecordTarget =
 export const RECORD_TTL = 60;
 
 /**
- * The record a target needs, as k8s-ha's stack decides it at plan time (lib/dns/private/dns-target.ts): the canonical
- * zone is asked for only when the target is an AWS load balancer's hostname; undefined when it is and none is known.
+ * The record a target needs, as k8s-ha's stack decides it at plan time (lib/dns/private/dns-target.ts). An AWS load
+ * balancer's hostname takes an A alias when its canonical zone is known; else, with `cname`, a CNAME to the same name
+ * (a deployment without its record, `dns.hostnameRecord: false`, looks no zone up), and undefined without.
  */
-export function targetOf(target: string, aliasZoneId: string | undefined): RecordTarget | undefined {
+export function targetOf(target: string, aliasZoneId: string | undefined, cname = false): RecordTarget | undefined {
   const kind = dnsTargetKind(target);
-  if (kind === 'nlb' || kind === 'elb') return aliasZoneId ? { kind: 'alias', dnsName: target.toLowerCase(), zoneId: aliasZoneId } : undefined;
+  if ((kind === 'nlb' || kind === 'elb') && aliasZoneId) return { kind: 'alias', dnsName: target.toLowerCase(), zoneId: aliasZoneId };
+  if ((kind === 'nlb' || kind === 'elb') && !cname) return undefined;
   return kind === 'ipv4' ? { kind: 'A', address: target } : { kind: 'CNAME', dnsName: target.toLowerCase() };
+}
+
+/**
+ * The canonical zone of an alias `held` for a load balancer of the same kind and region as `target` (the zone is one
+ * per kind and region, lib/dns/load-balancer-record.ts), or undefined.
+ */
+export function aliasZoneLike(target: string, held: RecordSet | undefined): string | undefined {
+  const alias = held?.AliasTarget;
+  if (!alias) return undefined;
+  const region = loadBalancerRegion(target);
+  const same = dnsTargetKind(target) === dnsTargetKind(alias.DNSName) && region === loadBalancerRegion(alias.DNSName);
+  return same && region !== undefined ? alias.HostedZoneId : undefined;
 }
 
 /** The record set of `host` that leads to `target`. */
@@ -106,18 +120,30 @@ export const INGRESS_TARGET_OUTPUTS = ['ingress_target', 'dns_target'] as const;
 /**
  * Where a k8s-ha deployment's record would lead, from its state: the address its stack outputs (the ingress Service's
  * load balancer, or `dns.target`), with an AWS load balancer's canonical zone from the stack's own lookup of it (the
- * aws_lb_hosted_zone_id or aws_elb_hosted_zone_id data source of lib/dns/load-balancer-record.ts). A reason instead
- * when the state holds no address, or no zone for a load balancer's.
+ * aws_lb_hosted_zone_id or aws_elb_hosted_zone_id data source of lib/dns/load-balancer-record.ts, there only while it
+ * makes the record), else `zone`; without a zone, a CNAME when `cname` allows it. A reason instead when the state holds
+ * no address, or a load balancer's without a zone and no CNAME allowed.
  */
-export function ingressTargetOfState(state: ModuleState): { readonly address: string; readonly target?: RecordTarget; readonly problem?: string } {
-  const address = INGRESS_TARGET_OUTPUTS.map((o) => stringAttribute(state.outputs[o]?.value)).find((v) => v);
+export function ingressTargetOfState(
+  state: ModuleState,
+  o: { readonly zone?: (address: string) => string | undefined; readonly cname: boolean },
+): { readonly address: string; readonly target?: RecordTarget; readonly problem?: string } {
+  const address = INGRESS_TARGET_OUTPUTS.map((x) => stringAttribute(state.outputs[x]?.value)).find((v) => v);
   if (!address) return { address: '', problem: `no ${INGRESS_TARGET_OUTPUTS.join(' or ')} output (apply it with this version)` };
-  const zone = state.resources
-    .filter((x) => x.mode === 'data' && (x.type === 'aws_lb_hosted_zone_id' || x.type === 'aws_elb_hosted_zone_id'))
-    .map((x) => stringAttribute(x.attributes.id))
-    .find((v) => v);
-  const target = targetOf(address, zone);
+  const zone =
+    state.resources
+      .filter((x) => x.mode === 'data' && (x.type === 'aws_lb_hosted_zone_id' || x.type === 'aws_elb_hosted_zone_id'))
+      .map((x) => stringAttribute(x.attributes.id))
+      .find((v) => v) ?? o.zone?.(address);
+  const target = targetOf(address, zone, o.cname);
   return target
     ? { address, target }
-    : { address, problem: `its ingress target ${address} is an AWS load balancer, and no canonical hosted zone for it` };
+    : {
+        address,
+        problem: `an ingress target ${address} of an AWS load balancer, no canonical hosted zone for it, and a hostname a CNAME cannot have`,
+      };
 }
+
+/** The hostname is its hosted zone's apex, where Route 53 takes no CNAME. */
+export const isApex = (host: string, hostedZone: unknown): boolean =>
+  typeof hostedZone === 'string' && host.replace(/\.$/, '').toLowerCase() === hostedZone.replace(/\.$/, '').toLowerCase();

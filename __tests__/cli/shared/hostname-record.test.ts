@@ -1,4 +1,4 @@
-import { recordMove, recordSetFor, recordSetOfState, targetOf } from '../../../cli/shared/hostname-record';
+import { aliasZoneLike, isApex, recordMove, recordSetFor, recordSetOfState, targetOf } from '../../../cli/shared/hostname-record';
 import type { StateResource } from '../../../cli/shared/terraform';
 
 const HOST = 'rancher.example.com';
@@ -18,6 +18,18 @@ describe("k8s-ha's hostname record moved to another target", () => {
     expect(targetOf(NLB, undefined)).toBeUndefined();
     expect(targetOf('203.0.113.7', undefined)).toEqual({ kind: 'A', address: '203.0.113.7' });
     expect(targetOf('Lb.Example.Net', undefined)).toEqual({ kind: 'CNAME', dnsName: 'lb.example.net' });
+    // A load balancer's name without its canonical zone (a standby made without its record looks none up): a CNAME, where allowed.
+    expect(targetOf(NLB, undefined, true)).toEqual({ kind: 'CNAME', dnsName: NLB });
+    expect(isApex('Example.com.', 'example.com')).toBe(true);
+    expect(isApex(HOST, 'example.com')).toBe(false);
+  });
+
+  it("takes an alias's canonical zone for a load balancer of the same kind and region only", () => {
+    const held = recordSetFor(HOST, { kind: 'alias', dnsName: 'prod-nlb-9f.elb.eu-west-1.amazonaws.com', zoneId: 'Z2IFOLAFXWLO4F' });
+    expect(aliasZoneLike('prod-nlb-aa.elb.eu-west-1.amazonaws.com', held)).toBe('Z2IFOLAFXWLO4F');
+    expect(aliasZoneLike(NLB, held)).toBeUndefined();
+    expect(aliasZoneLike('a1-123.eu-west-1.elb.amazonaws.com', held)).toBeUndefined();
+    expect(aliasZoneLike('prod-nlb-aa.elb.eu-west-1.amazonaws.com', recordSetFor(HOST, { kind: 'A', address: '198.51.100.1' }))).toBeUndefined();
   });
 
   it('reads the record sets production’s state holds, alias or values', () => {
