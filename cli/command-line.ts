@@ -185,7 +185,7 @@ function drillCommand(): Command {
     .description(
       "restore production's newest Rancher backup into a throwaway deployment (rke-ha), check it, time it, report (./drill.out/report-*.json) and tear the throwaway down, also on failure",
     )
-    .argument('[stack]', "production's stack (rke-ha)")
+    .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
     .option('--keep', 'leave the throwaway up (tear it down later with --teardown)')
     .option('--teardown', 'only tear down the throwaway an earlier drill left')
     .addOption(valued('--name <name>', byDefault("the throwaway's name", "production's first 10 characters + -drill")))
