@@ -291,7 +291,7 @@ async function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord
   const chosen = options.etcd
     ? await etcdSource(aws, production, settings, options.stack)
     : options.standby
-      ? await standbySource(aws, production, settings, options.settingsPath)
+      ? await standbySource(aws, production, settings, options.settingsPath, options.stack)
       : await backupSource(aws, production);
   if ('refused' in chosen) {
     io.error(chosen.why, `${chosen.refused} Nothing was changed.`);
@@ -488,8 +488,14 @@ async function backupSource(aws: Aws, production: ProductionDeployment): Promise
  * `--standby`: the newest backup in the standby's copy, no older than `backups.schedule` allows (the lookup a failover
  * makes too: cli/shared/standby.ts).
  */
-function standbySource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, settingsPath: string): Promise<Source> {
-  return standbyBackup(aws, production, settings, settingsPath, DRILL_STANDBY);
+function standbySource(
+  aws: Aws,
+  production: ProductionDeployment,
+  settings: Record<string, unknown>,
+  settingsPath: string,
+  stack: string,
+): Promise<Source> {
+  return standbyBackup(aws, production, settings, settingsPath, DRILL_STANDBY, stack);
 }
 
 /**

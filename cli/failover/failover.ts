@@ -123,7 +123,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
     io.error('FAILOVER_SETTINGS_UNREADABLE', `${(error as Error).message} Nothing was changed.`);
     return 2;
   }
-  const noStandby = standbySettingsProblem(settings, options.settingsPath, FAILOVER_STANDBY);
+  const noStandby = standbySettingsProblem(settings, options.settingsPath, FAILOVER_STANDBY, options.stack);
   if (noStandby) {
     io.error(noStandby.code, `${noStandby.message} Nothing was changed.`);
     return 2;
@@ -273,7 +273,7 @@ async function planFailover(
   }
   // The standby's copy is listed through the SDK (cli/shared/standby.ts), with the failover's clients when it is given them.
   const aws = new Aws(o.region, options.clients?.(o.region));
-  const found = await standbyBackup(aws, production, settings, options.settingsPath, FAILOVER_STANDBY);
+  const found = await standbyBackup(aws, production, settings, options.settingsPath, FAILOVER_STANDBY, options.stack);
   if ('refused' in found) {
     io.error(found.why, `${found.refused} Nothing was changed.`);
     return found.code;
