@@ -170,7 +170,9 @@ export async function failback(options: FailbackOptions): Promise<number> {
     const standby =
       earlier.standby === 'torn down'
         ? ' the standby deployment is torn down, its backups kept.'
-        : ` the standby deployment was left up (${failoverModule}): remove it with \`npm run teardown -- --dir ${failoverModule} --keep-snapshots\`.`;
+        : options.stack === 'k8s-ha'
+          ? ` the standby deployment was left up on your cluster (${failoverModule}): destroy it there as docs/k8s-ha.md says.`
+          : ` the standby deployment was left up (${failoverModule}): remove it with \`npm run teardown -- --dir ${failoverModule} --keep-snapshots\`.`;
     io.result(
       'FAILBACK_ALREADY_DONE',
       `The failback of ${earlier.startedAt} is done: the hostname leads to the primary;${standby} Nothing was changed.`,

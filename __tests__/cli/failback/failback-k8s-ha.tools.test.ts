@@ -51,5 +51,9 @@ describe('npm run failback -- k8s-ha', () => {
     expect(said(done.out, 'FAILBACK_REPORT')).toContain("teardown: skipped: k8s-ha: the standby's cluster is yours");
     expect(said(done.out, 'FAILBACK_STANDBY_LEFT')).toContain('docs/k8s-ha.md');
     expect(codesOf(done.out)).not.toContain('TEARDOWN_RESULT');
+    // A rerun: done, and the way out named again (not the teardown command, which refuses k8s-ha).
+    const again = failbackK8s(c, '--yes');
+    expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
+    expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('docs/k8s-ha.md');
   });
 });
