@@ -136,8 +136,8 @@ export const K8S_HA_FIELDS = {
        */
       target: dnsTarget,
       /**
-       * `false`: no Route53 record for `hostname`; `/ping` is probed at the ingress load balancer (a [failover](failover.md)'s
-       * standby). Needs `rancher.bootstrap.enabled: false`, not `acme`.
+       * `false` (a [failover](failover.md)'s standby): no Route53 record for `hostname`, `/ping` probed at the ingress load
+       * balancer. Needs `rancher.bootstrap.enabled: false`, not `acme`.
        */
       hostnameRecord: z.boolean().default(true),
     })
