@@ -72,8 +72,8 @@ export function rancherOnRkeProps(settings: Settings, inputs: DeploymentVariable
     architecture: requiredArchitecture(settings.rkeHa),
     existingNetwork: rkeExistingNetwork(existingNetwork),
     instanceType,
-    // The file's top-level `standby` is rke-ha's alone so far (docs/standby.md).
-    standby: settings.standby,
+    // The file's `standby.k8sHa` is k8s-ha's standby cluster, which the failover reads (docs/standby.md).
+    standby: { region: settings.standby.region },
   };
 }
 
@@ -94,7 +94,10 @@ export function rancherOnDockerProps(settings: Settings, inputs: DeploymentVaria
 /** RancherOnExistingCluster's props from the settings: the deployment's and `k8sHa`'s but `access` (the stack's providers). */
 export function rancherOnExistingClusterProps(settings: Settings, inputs: DeploymentVariables): RancherOnExistingClusterProps {
   const { access: _access, ...k8sHa } = settings.k8sHa;
-  return { ...deploymentProps(settings), ...k8sHa, hostname: inputs.hostname, hostedZone: inputs.zoneName };
+  // k8s-ha keeps a standby only with a cluster there to fail over onto (standby.k8sHa: the failover's, not the stack's);
+  // without one the stack refuses its plan (app/stacks/k8s-ha.ts).
+  const standby = settings.standby.k8sHa?.access === undefined ? {} : { region: settings.standby.region };
+  return { ...deploymentProps(settings), ...k8sHa, standby, hostname: inputs.hostname, hostedZone: inputs.zoneName };
 }
 
 /** `rkeHa.existingNetwork`'s ids as the props' VPC and subnets. */

@@ -185,7 +185,7 @@ function drillCommand(): Command {
     .description(
       "restore production's newest Rancher backup into a throwaway deployment (rke-ha), check it, time it, report (./drill.out/report-*.json) and tear the throwaway down, also on failure",
     )
-    .argument('[stack]', "production's stack (rke-ha)")
+    .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
     .option('--keep', 'leave the throwaway up (tear it down later with --teardown)')
     .option('--teardown', 'only tear down the throwaway an earlier drill left')
     .addOption(valued('--name <name>', byDefault("the throwaway's name", "production's first 10 characters + -drill")))
@@ -207,7 +207,7 @@ function failoverCommand(): Command {
   const command = new Command('failover')
     .summary('move production to its standby region')
     .description("restore the copy's newest backup in standby.region, check its CA, move the records there; report in ./failover.out/")
-    .argument('[stack]', "production's stack (rke-ha)")
+    .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
     .option('--primary-lost', 'fail over although the primary answers /ping')
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
@@ -220,7 +220,7 @@ function failbackCommand(): Command {
   const command = new Command('failback')
     .summary('move production back after a failover')
     .description("after a failover: back to production's region, standby torn down; report in ./failback.out/")
-    .argument('[stack]', "production's stack (rke-ha)")
+    .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
     .option('--keep-standby', 'leave the standby up')
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))

@@ -238,7 +238,7 @@ function unconfirmedSection(): string[] {
         .filter(([, artifact]) => artifact !== undefined && artifact.sources.length < CONFIRMING_RECORDS)
         .map(
           ([architecture, artifact]) =>
-            `| the SHA-256 of \`${artifact!.file}\` of ${version}, from one record (${artifact!.sources.join('; ')}) | \`versions.${distribution}\` ${version} on ${architecture} servers${distribution === 'rke2' ? ' (not the RHEL family, which installs RKE2 from RPMs, unless egress is closed)' : ''} | warning, none when \`versions.releaseSums\` carries the same sum (read from the release's \`sha256sum-${architecture}.txt\`) | the servers refuse any other file and never start; the report's line for the file |`,
+            `| the SHA-256 of \`${artifact!.file}\` of ${version}, from one record (${artifact!.sources.join('; ')}) | \`versions.${distribution}\` ${version} on ${architecture} servers${distribution === 'rke2' ? ' (not RHEL-family servers with egress: they install RPMs)' : ''} | warning, unless \`versions.releaseSums\` carries it (from \`sha256sum-${architecture}.txt\`) | any other file stops the servers; the report's line for it |`,
         ),
     ),
   );

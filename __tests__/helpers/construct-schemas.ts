@@ -15,9 +15,12 @@ export const CONSTRUCTS: [string, ZodObject, string[], 'rkeHa' | 'k8sHa' | 'dock
 export const SECTION_OF = new Map(CONSTRUCTS.map(([, schema, , section]) => [schema, section]));
 /**
  * Top-level sections of the settings file a construct takes as props of its own, after its section's fields:
- * RancherOnRke's `standby` (lib/config/standby-schema.ts; rke-ha alone replicates).
+ * `standby` (lib/config/standby-schema.ts; rke-ha and k8s-ha replicate), but its file-only `k8sHa`.
  */
-export const FILE_SECTIONS_OF: Readonly<Record<string, readonly string[]>> = { RancherOnRke: ['standby'] };
+export const FILE_SECTIONS_OF: Readonly<Record<string, readonly string[]>> = {
+  RancherOnRke: ['standby'],
+  RancherOnExistingCluster: ['standby'],
+};
 
 /**
  * The problems a schema refuses `input` (settings-file form) with, as a person reads them (field and message): a

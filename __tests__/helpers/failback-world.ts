@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SYNTH_STUB, type FakeCloud } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { IN_BACKUP, RANCHER_CA, UID } from './drill-world';
-import { CA_MEMBER, failover, failoverWorld, PRODUCTION_LB, RECORDED, SETTINGS } from './failover-world';
+import { CA_MEMBER, failover, failoverK8s, failoverWorld, k8sFailoverWorld, K8S_SETTINGS, PRODUCTION_LB, RECORDED, SETTINGS } from './failover-world';
 import { inWorld } from './in-world';
 import { synthSettings } from './variants';
 import { failbackSettings } from '../../cli/failback/failback-settings';
@@ -30,13 +30,23 @@ const PRODUCTION_LB_ZONE = 'Z2IFOLAFXWLO4F';
 export const expectedFailback = failbackSettings(SETTINGS, { file: FAILBACK_FILE });
 const failbackJson = synthSettings('rke-ha', expectedFailback as never).json;
 
-export function failbackWorld(change?: (w: any) => void, options: { caMember?: boolean; failedOver?: boolean } = {}): FakeCloud {
-  const c = failoverWorld((w) => {
+/** k8s-ha's failback settings (its record held out by k8sHa.dns.hostnameRecord). */
+export const expectedK8sFailback = failbackSettings(K8S_SETTINGS, { file: FAILBACK_FILE }, 'k8s-ha');
+
+/**
+ * `k8sTarget`: the failback of k8s-ha after k8sFailoverWorld's failover to that target. Production's state is the rke-ha
+ * world's with k8s-ha's record (failover-world.ts), so the failback's synth writes production's rke-ha module as the
+ * stand-in for its own (what a failback synthesizes is production's configuration of its state; the settings it was
+ * given are failbackSettings of k8s-ha's, checked apart).
+ */
+export function failbackWorld(change?: (w: any) => void, options: { caMember?: boolean; failedOver?: boolean; k8sTarget?: string } = {}): FakeCloud {
+  const production = (w: any) => {
     const lb = w.state.resources.find((r: any) => r.type === 'aws_lb');
     Object.assign(lb.instances[0].attributes, { dns_name: PRODUCTION_LB, zone_id: PRODUCTION_LB_ZONE });
-  });
+  };
+  const c = options.k8sTarget ? k8sFailoverWorld(options.k8sTarget, production) : failoverWorld(production);
   if (options.failedOver !== false) {
-    const failedOver = failover(c, '--yes');
+    const failedOver = (options.k8sTarget ? failoverK8s : failover)(c, '--yes');
     if (failedOver.code !== 0) throw new Error(`the failover before the failback failed: ${failedOver.out}${failedOver.err}`);
   }
   const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
@@ -47,9 +57,11 @@ export function failbackWorld(change?: (w: any) => void, options: { caMember?: b
     if (w.drill.state) {
       // The standby's backup bucket under the name its output gives: the one its teardown must keep.
       const own = w.drill.state.resources.find((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('rancher-backups_'));
-      const name = own.instances[0].attributes.bucket;
-      w.drill.state = JSON.parse(JSON.stringify(w.drill.state).split(name).join(STANDBY_BUCKET));
-      delete w.aws.buckets[name];
+      const name = own?.instances[0].attributes.bucket;
+      if (name) {
+        w.drill.state = JSON.parse(JSON.stringify(w.drill.state).split(name).join(STANDBY_BUCKET));
+        delete w.aws.buckets[name];
+      }
       Object.assign(w.drill.state.outputs, {
         rancher_backup_bucket: { value: STANDBY_BUCKET },
         rancher_backup_encryption_config: { value: STANDBY_CONFIG, sensitive: true },
@@ -64,7 +76,10 @@ export function failbackWorld(change?: (w: any) => void, options: { caMember?: b
         { key: `rancher-aws/record-ca/ca=${RECORDED}`, version: 'f2', lastModified: minutesAgo(90), size: 60 },
       ],
     };
-    w.failback = { dir: join(c.dir, 'failback.out', 'cdktf.out', 'stacks', 'rke-ha'), encryptionConfig: STANDBY_CONFIG };
+    w.failback = {
+      dir: join(c.dir, 'failback.out', 'cdktf.out', 'stacks', options.k8sTarget ? 'k8s-ha' : 'rke-ha'),
+      encryptionConfig: STANDBY_CONFIG,
+    };
     change?.(w);
   });
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(failbackJson, null, 1));
@@ -74,6 +89,10 @@ export function failbackWorld(change?: (w: any) => void, options: { caMember?: b
 /** The failback as users run it, on a PATH of the terraform and curl stubs and node only: AWS through the SDK alone. */
 export const failback = (c: FakeCloud, ...extra: string[]) =>
   c.run(['failback', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
+
+/** The failback of k8s-ha, as users run it. */
+export const failbackK8s = (c: FakeCloud, ...extra: string[]) =>
+  c.run(['failback', 'k8s-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
 
 /**
  * The failback driven as a function in this process, as a library user (or the acceptance run) calls it, from the

@@ -90,3 +90,73 @@ export const failover = (c: FakeCloud, ...extra: string[]) =>
 /** Where Route 53's A record of the hostname points now. */
 export const aliasOf = (c: FakeCloud, type = 'A'): string | undefined =>
   c.world().aws.route53.zones[PRODUCTION_ZONE].records.find((r: any) => r.Type === type)?.AliasTarget?.DNSName;
+
+/**
+ * `npm run failover -- k8s-ha` in the same world: production's state holds k8s-ha's one record of the hostname (an A
+ * alias to its ingress NLB, `dns_target` naming it), the settings name the standby's cluster (standby.k8sHa), and the
+ * standby's apply leaves a k8s-ha state whose ingress target is `target`: another name (the record becomes a CNAME)
+ * or an IPv4 address (an A record). curl meets the standby at that target (ops-stubs/fake-drill.js, failoverCurl).
+ */
+export const K8S_SETTINGS = {
+  ...SETTINGS,
+  k8sHa: { access: { kubeconfig: { path: '~/.kube/config', context: 'prod' } } },
+  standby: { region: STANDBY_REGION, k8sHa: { access: { kubeconfig: { path: '~/.kube/standby' } } } },
+};
+export const expectedK8sStandby = standbySettings(K8S_SETTINGS, {
+  name: 'rancher-sb',
+  region: STANDBY_REGION,
+  file: STANDBY_NEWEST,
+  bucket: COPY,
+  productionName: 'rancher',
+  stack: 'k8s-ha',
+});
+/** The standby's module: k8s-ha's synth of its settings (no record of its own: `dns.hostnameRecord: false`). */
+const k8sStandbyJson = synthSettings('k8s-ha', expectedK8sStandby as never).json;
+
+export function k8sFailoverWorld(target: string, change?: (w: any) => void): FakeCloud {
+  const c = failoverWorld((w) => {
+    const records = w.state.resources.filter((r: any) => r.type === 'aws_route53_record');
+    w.state.resources = w.state.resources.filter((r: any) => !records.slice(1).includes(r));
+    Object.assign(records[0], { name: 'dns_alias_0A1B2C' });
+    records[0].instances[0].index_key = 0;
+    Object.assign(records[0].instances[0].attributes, {
+      alias: [{ name: PRODUCTION_LB, zone_id: 'Z2IFOLAFXWLO4F', evaluate_target_health: true }],
+      records: null,
+      ttl: null,
+    });
+    w.state.outputs.dns_target = { value: PRODUCTION_LB };
+    const zone = w.aws.route53.zones[PRODUCTION_ZONE];
+    zone.records = zone.records.filter((r: any) => r.Type === 'A');
+    const state = withoutLongValues(stateOf(k8sStandbyJson, 'drill', STANDBY_REGION));
+    state.outputs = {
+      rancher_url: { value: `https://${HOSTNAME}` },
+      dns_target: { value: target },
+      rancher_backup_bucket: { value: 'rancher-sb-backups' },
+    };
+    w.drill.applyState = state;
+    w.drill.applyAws = awsOf(state);
+    w.drill.synthStack = 'k8s-ha';
+    change?.(w);
+  });
+  writeFileSync(
+    join(c.dir, 'rancher.yaml'),
+    [
+      'name: rancher',
+      'region: eu-west-1',
+      `hostname: ${HOSTNAME}`,
+      'hostedZone: example.com',
+      'k8sHa:\n  access:\n    kubeconfig:\n      path: ~/.kube/config\n      context: prod',
+      `standby:\n  region: ${STANDBY_REGION}\n  k8sHa:\n    access:\n      kubeconfig:\n        path: ~/.kube/standby`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(k8sStandbyJson, null, 1));
+  return c;
+}
+
+/** The failover of k8s-ha, as users run it. */
+export const failoverK8s = (c: FakeCloud, ...extra: string[]) =>
+  c.run(['failover', 'k8s-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
+
+/** Route 53's record sets of the hostname now. */
+export const recordsOf = (c: FakeCloud): any[] => c.world().aws.route53.zones[PRODUCTION_ZONE].records.filter((r: any) => r.Name === `${HOSTNAME}.`);

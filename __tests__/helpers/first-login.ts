@@ -24,8 +24,10 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
   );
   expect(pings).toHaveLength(1);
   const [[pingName, ping]] = pings;
-  // Rancher's name, as the probe reached it: the hostname variable, or the wildcard name of an Elastic IP.
-  expect(`${provider.api_url}/ping`).toBe(ping.url);
+  // Rancher's name, as the probe reached it: the hostname variable, or the wildcard name of an Elastic IP; probed at a
+  // load balancer under the name (no record leads the name there yet: hostnameRecord false), the name is its Host.
+  const host = (ping.request_headers as Record<string, string> | undefined)?.Host;
+  expect(`${provider.api_url}/ping`).toBe(host === undefined ? ping.url : `https://${host}/ping`);
   expect(provider.api_url).toMatch(
     /^https:\/\/(\$\{var\.rancher_hostname\}|\$\{replace\(aws_eip\.[^}]+\.public_ip, "\.", "-"\)\}\.(sslip|nip)\.io)$/,
   );
@@ -41,6 +43,12 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
     expect(pin).toMatchObject({ input: ping.ca_cert_pem, lifecycle: { ignore_changes: ['input'] } });
     expect(Object.keys(pin).sort()).toEqual(['//', 'input', 'lifecycle']);
     expect(provider.ca_certs).toBe(`\${terraform_data.${pinName}.input}`);
+  } else if (host !== undefined) {
+    // Probed at the load balancer, TLS unverified there (the certificate names the hostname): the provider, unused
+    // until the name leads here, trusts the CA read from the cluster (RancherReadiness's caCertPem), or the system roots.
+    expect(pins).toEqual([]);
+    expect(ping.insecure).toBe(true);
+    expect(String(provider.ca_certs)).toMatch(/^(\$\{data\.kubernetes_secret_v1\.[^.]+\.data\["tls\.crt"\]\}|)$/);
   } else {
     expect(pins).toEqual([]);
     // No CA: the system roots, written as an empty ca_certs so RANCHER_CA_CERTS cannot add one.

@@ -264,6 +264,17 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
     settings: { rancher: { tls: { mode: 'rancher' } }, k8sHa: { ingress: { className: 'traefik' } } },
   },
   { name: 'k8s-ha proxy, air gap', stack: K8S_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP } },
+  {
+    name: 'k8s-ha standby in a second region',
+    stack: K8S_HA_STACK,
+    settings: { standby: { region: 'us-west-2', k8sHa: { access: { kubeconfig: { path: '~/.kube/config', context: 'standby' } } } } },
+  },
+  // What a failover makes on the standby cluster: no record of the hostname (production's state owns it).
+  {
+    name: "k8s-ha without the hostname's record (a failover's standby)",
+    stack: K8S_HA_STACK,
+    settings: { k8sHa: { dns: { hostnameRecord: false } }, rancher: { bootstrap: { enabled: false } } },
+  },
   // Two `removed` blocks in one stack (the bootstrap and cert-manager forgotten).
   {
     name: 'k8s-ha SSO platform: no first-login bootstrap, cert-manager present',

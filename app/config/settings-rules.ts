@@ -28,7 +28,7 @@ import {
   dockerWildcardRules,
   type DockerValues,
 } from '../../lib/config/docker-rules';
-import { apexRecordRule, eksCredentialRule, ingressControllerMatchRule, type K8sHaValues } from '../../lib/config/k8s-ha-rules';
+import { apexRecordRule, eksCredentialRule, hostnameRecordRule, ingressControllerMatchRule, type K8sHaValues } from '../../lib/config/k8s-ha-rules';
 import {
   dualStackRules,
   etcdScheduleRule,
@@ -41,11 +41,12 @@ import {
   rkeVersionRules,
   rkeWildcardRule,
   serverCredentialRule,
-  standbyRegionRule,
   tlsIngressRule,
   type RkeValues,
 } from '../../lib/config/rke-ha-rules';
 import type { SectionName } from '../../lib/config/setting-names';
+import { standbyRegionRule } from '../../lib/config/standby-rules';
+import { standbyClusterRule } from './standby-cluster-rules';
 import { backendPartitionProblem } from '../backend/backend-partition';
 import type { settingsFields } from './settings-schema';
 
@@ -154,6 +155,7 @@ const SETTINGS_RULES: readonly FileRule[] = [
   bootstrapRules,
   // rke-ha from a settings file gets `servers` credentials instead of an EKS identity (app/from-settings.ts).
   k8sHa(eksCredentialRule),
+  k8sHa(hostnameRecordRule),
   rkeHa(rkeCombinationRules),
   docker(dockerCombinationRule),
   existingNetworks,
@@ -163,7 +165,9 @@ const SETTINGS_RULES: readonly FileRule[] = [
   rkeHa(dualStackRules),
   rkeHa(operatingSystemRule),
   rkeHa(imagePartitionRule),
-  rkeHa(standbyRegionRule),
+  // Both stacks' standby (rke-ha, k8s-ha) is the file's top-level `standby`: its region is checked once.
+  runs((s, problem) => standbyRegionRule(s, problem, (prop) => prop), standbyRegionRule),
+  standbyClusterRule,
   backendPartition,
 ];
 
@@ -182,7 +186,13 @@ export const REPLACED_CONSTRUCT_RULES: ReadonlyMap<unknown, string> = new Map<un
 ]);
 
 /** The rules only the file has: they span its sections, which no construct sees. */
-const FILE_ONLY_RULES: ReadonlySet<unknown> = new Set<unknown>([hostnameLength, existingNetworks, dockerSshOverIpv6, backendPartition]);
+const FILE_ONLY_RULES: ReadonlySet<unknown> = new Set<unknown>([
+  hostnameLength,
+  existingNetworks,
+  dockerSshOverIpv6,
+  standbyClusterRule,
+  backendPartition,
+]);
 
 /** The construct rules the file runs, each as it is or through its section (rkeHa, k8sHa, docker). */
 export function constructRulesOfFile(): unknown[] {

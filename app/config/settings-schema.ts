@@ -4,7 +4,7 @@ import { deploymentFields } from '../../lib/config/deployment-schema';
 import { rulesOver } from '../../lib/config/rules-over';
 import { dockerSchema, k8sHaSchema, rkeHaSchema } from './section-schemas';
 import { settingsRules } from './settings-rules';
-import { standbySchema } from '../../lib/config/standby-schema';
+import { standbySettingsSchema } from '../../lib/config/standby-schema';
 import { tagsSchema } from './tags-schema';
 
 export { SECURITY_GROUP_INBOUND_RULES } from '../../lib/config/deployment-rules';
@@ -36,8 +36,8 @@ export const settingsFields = z.strictObject({
   tags: tagsSchema,
   backend: backendSchema,
   ...sections,
-  /** A cold standby's data in a second region (rke-ha; docs/standby.md). */
-  standby: standbySchema,
+  /** A cold standby's data in a second region (rke-ha, k8s-ha; docs/standby.md). */
+  standby: standbySettingsSchema,
   rkeHa: rkeHaSchema,
   k8sHa: k8sHaSchema,
   docker: dockerSchema,

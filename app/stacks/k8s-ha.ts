@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
@@ -8,6 +8,7 @@ import { RancherOnExistingCluster } from '../../lib/deployments/rancher-on-exist
 import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';
 import { ExistingClusterAccess } from '../../lib/existing-cluster/existing-cluster-access';
 import { rancherBackupOutputs } from '../../lib/rancher/private/backup-outputs';
+import { TerraformData } from '../../lib/common/terraform-data';
 
 export const K8S_HA_STACK = 'k8s-ha';
 
@@ -20,6 +21,7 @@ export class K8sHaStack extends TerraformStack {
     const { access } = settings.k8sHa;
     new ExistingClusterAccess(this, 'cluster-access', access.kubeconfig ? { kubeconfig: access.kubeconfig } : { variables: true });
     const rancher = new RancherOnExistingCluster(this, IN_PLACE_ID, rancherOnExistingClusterProps(settings, inputs));
+    standbyClusterNamed(this, settings.standby);
 
     rancherOutputs(this, rancher, settings.backend);
     rancherBackupOutputs(this, rancher.rancherBackups);
@@ -33,4 +35,25 @@ export class K8sHaStack extends TerraformStack {
       description: 'alias (AWS load balancer), A (IPv4 address) or CNAME (other hostname)',
     });
   }
+}
+
+/**
+ * `standby.region` without `standby.k8sHa.access` is an rke-ha standby to the settings file, which every stack shares:
+ * this stack, which would have no cluster to fail over onto, refuses its plan instead (before any change). The
+ * condition reads a local: Terraform refuses one that refers to nothing.
+ */
+function standbyClusterNamed(stack: TerraformStack, standby: Settings['standby']): void {
+  if (standby.region === undefined || standby.k8sHa?.access !== undefined) return;
+  const named = new TerraformLocal(stack, 'standby_cluster_named', false);
+  const refusal = new TerraformData(stack, 'standby_cluster', {
+    lifecycle: {
+      precondition: [
+        {
+          condition: `\${${named.fqn}}`,
+          errorMessage: `standby.region ${standby.region} names no standby cluster for k8s-ha: standby.k8sHa.access is unset (it has no default: ~/.kube/config is production's cluster). Set standby.k8sHa.access (kubeconfig: { path, context } or variables: true) to the cluster in ${standby.region} a failover installs Rancher onto, or remove standby.region (docs/standby.md).`,
+        },
+      ],
+    },
+  });
+  refusal.overrideLogicalId('standby_cluster');
 }

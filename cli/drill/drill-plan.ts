@@ -67,7 +67,7 @@ export function drillPlan(props: {
     lines.push(`  ${skipped ? '(skipped: --keep) ' : ''}${p}: ${MEANINGS[kind][p]}`);
   }
   lines.push(
-    `  What it creates: a second ${props.stack} deployment with production's versions and sizes: a VPC with its subnets and NAT gateway, a network load balancer, the servers with their volumes, KMS keys, S3 buckets, IAM roles and instance profiles, SSM parameters, log groups; in its cluster cert-manager, rancher-backup and Rancher. No Route53 record.`,
+    `  What it creates: a throwaway rke-ha deployment with production's versions and sizes: a VPC with its subnets and NAT gateway, a network load balancer, the servers with their volumes, KMS keys, S3 buckets, IAM roles and instance profiles, SSM parameters, log groups; in its cluster cert-manager, rancher-backup and Rancher. No Route53 record.`,
     `  How long: about an hour from apply to teardown, up to two (docs/drill.md, "How long").`,
     `  Cost: about ${low}-${high} with the default sizes (docs/cost.md's rke-ha month, by the hour); production's larger servers cost more for that time.`,
     `  Before it creates anything the drill reads production's state (terraform state pull in its module: no refresh, no lock, no write), checks that the settings file is production's, and lists ${props.standby ? "the standby's copy" : "production's bucket"}${props.etcd ? " (and reads the snapshot's first byte)" : ''}; a dry run does none of it.`,

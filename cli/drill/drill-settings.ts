@@ -80,6 +80,11 @@ export function throwawaySettings(production: Record<string, unknown>, choice: T
   rkeHa.etcdSnapshots = { ...section(rkeHa.etcdSnapshots), objectLock: false };
   if (rkeHa.datastore !== undefined) rkeHa.datastore = { ...section(rkeHa.datastore), deletionProtection: false };
   settings.rkeHa = rkeHa;
+  // A k8s-ha production's cluster settings are not the throwaway's (always rke-ha), nor its EKS ways for the backup
+  // writer, which rke-ha takes as `servers` anyway (and which, without k8sHa.eks, the settings refuse).
+  delete settings.k8sHa;
+  const credentials = section(settings.backups).credentials;
+  if (credentials === 'irsa' || credentials === 'pod-identity') settings.backups = { ...section(settings.backups), credentials: 'servers' };
   if (settings.docker !== undefined) {
     const docker = section(settings.docker);
     delete docker.existingNetwork;

@@ -109,6 +109,9 @@ export interface DrillRecord {
   readonly tokenParameter?: string;
 }
 
+/** The throwaway's stack, whatever production's (a k8s-ha backup is restored into rke-ha too). */
+const THROWAWAY_STACK = 'rke-ha';
+
 /** The Terraform variable a restore of an encrypted backup reads (rancher-backups.ts names it at the stack level). */
 const RESTORE_VARIABLE = 'rancher_backup_restore_encryption_config';
 
@@ -150,12 +153,16 @@ async function drillSteps(given: DrillOptions): Promise<number> {
   const record = new StateFile<DrillRecord>(join(options.root, 'drill.json'));
   const earlier = await finishEarlierDrill(options, record);
   if (earlier !== undefined) return earlier;
-  if (options.stack !== 'rke-ha') {
+  // k8s-ha's backup is restored into the same throwaway rke-ha deployment (rancher-backup restores into a cluster of
+  // another distribution: docs/development/standby-trust.md, "k8s-ha"); its etcd is the user's cluster's, not ours.
+  if ((options.stack !== 'rke-ha' && options.stack !== 'k8s-ha') || (options.stack === 'k8s-ha' && options.etcd)) {
     io.error(
       'DRILL_STACK_NOT_RKE_HA',
       options.stack === 'docker'
         ? 'The docker stack has no Rancher backups to restore: its data volume has EBS snapshots instead (docs/docker.md).'
-        : 'A drill builds a throwaway rke-ha deployment; a k8s-ha deployment runs on a cluster of yours, and the drill has no second cluster to restore into. Restore its backup into an rke-ha deployment by hand (docs/backups.md, "Migrate to a new deployment").',
+        : options.stack === 'k8s-ha'
+          ? "--etcd: a k8s-ha deployment's etcd is its cluster's, whose snapshots this product does not keep. Drill its Rancher backup (without --etcd). Nothing was changed."
+          : `${options.stack}: a drill restores rke-ha's or k8s-ha's Rancher backup into a throwaway rke-ha deployment (docs/drill.md).`,
     );
     return 2;
   }
@@ -180,7 +187,7 @@ async function drillSteps(given: DrillOptions): Promise<number> {
 async function finishEarlierDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Promise<number | undefined> {
   const { io } = options;
   const previous = record.read();
-  if (previous && (!previous.done || leftInState(previous.moduleDir, previous.stack) > 0)) {
+  if (previous && (!previous.done || leftInState(previous.moduleDir, THROWAWAY_STACK) > 0)) {
     if (previous.keep && !options.teardownOnly) {
       io.error(
         'DRILL_KEPT_THROWAWAY_UP',
@@ -284,7 +291,7 @@ async function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord
   const chosen = options.etcd
     ? await etcdSource(aws, production, settings, options.stack)
     : options.standby
-      ? await standbySource(aws, production, settings, options.settingsPath)
+      ? await standbySource(aws, production, settings, options.settingsPath, options.stack)
       : await backupSource(aws, production);
   if ('refused' in chosen) {
     io.error(chosen.why, `${chosen.refused} Nothing was changed.`);
@@ -292,7 +299,7 @@ async function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord
   }
   const { backup, file, snapshot, standby } = chosen;
   const outdir = join(options.root, 'cdktf.out');
-  const moduleDir = join(outdir, 'stacks', options.stack);
+  const moduleDir = join(outdir, 'stacks', THROWAWAY_STACK);
   const settingsFile = join(options.root, 'settings.json');
   // What the drill does, stated before it starts: one message.
   io.info(
@@ -315,7 +322,7 @@ async function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord
 
   // The folder of the last throwaway, torn down: its empty state and its teardown record would be taken for the new
   // one's (the teardown resumes from its record), so it goes; one whose state still holds resources stays.
-  const left = leftInState(moduleDir, options.stack);
+  const left = leftInState(moduleDir, THROWAWAY_STACK);
   if (left > 0) {
     io.error(
       'DRILL_EARLIER_RESOURCES_LEFT',
@@ -481,8 +488,14 @@ async function backupSource(aws: Aws, production: ProductionDeployment): Promise
  * `--standby`: the newest backup in the standby's copy, no older than `backups.schedule` allows (the lookup a failover
  * makes too: cli/shared/standby.ts).
  */
-function standbySource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, settingsPath: string): Promise<Source> {
-  return standbyBackup(aws, production, settings, settingsPath, DRILL_STANDBY);
+function standbySource(
+  aws: Aws,
+  production: ProductionDeployment,
+  settings: Record<string, unknown>,
+  settingsPath: string,
+  stack: string,
+): Promise<Source> {
+  return standbyBackup(aws, production, settings, settingsPath, DRILL_STANDBY, stack);
 }
 
 /**

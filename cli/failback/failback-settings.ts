@@ -1,4 +1,5 @@
 import { relative, resolve } from 'node:path';
+import { type RecordSet, recordSetOfState } from '../shared/hostname-record';
 import type { ModuleState } from '../shared/terraform';
 import type { ModuleJson } from '../shared/throwaway';
 
@@ -23,10 +24,16 @@ export interface FailbackChoice {
  *   checked (a record in the configuration) nor delete it (the record in the state, not in the configuration): the
  *   records are held out of it by `removed` blocks (heldOut), moved once the check passed, then imported back.
  */
-export function failbackSettings(production: Record<string, unknown>, choice: FailbackChoice): Record<string, unknown> {
+export function failbackSettings(production: Record<string, unknown>, choice: FailbackChoice, stack = 'rke-ha'): Record<string, unknown> {
   const settings = section(production);
   settings.rancher = { ...section(settings.rancher), bootstrap: { enabled: false } };
   settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file } };
+  if (stack === 'k8s-ha') {
+    // k8s-ha's one record, held out the same way (its `dns.hostnameRecord`).
+    const k8sHa = section(settings.k8sHa);
+    settings.k8sHa = { ...k8sHa, dns: { ...section(k8sHa.dns), hostnameRecord: false } };
+    return settings;
+  }
   const rkeHa = section(settings.rkeHa);
   rkeHa.loadBalancer = { ...section(rkeHa.loadBalancer), hostnameRecord: false };
   settings.rkeHa = rkeHa;
@@ -38,16 +45,27 @@ export interface HeldRecord {
   readonly address: string;
   readonly zoneId: string;
   readonly name: string;
-  readonly type: 'A' | 'AAAA';
+  readonly type: 'A' | 'AAAA' | 'CNAME';
+  /** k8s-ha: the record set as the state holds it (an alias, an address, or a name). */
+  readonly set?: RecordSet;
 }
 
-/** The hostname's A and AAAA records in production's state, by address (the failover moved them; Terraform still owns them). */
-export function hostnameRecords(state: ModuleState, host: string): HeldRecord[] {
+/**
+ * The hostname's A and AAAA records in production's state, by address (the failover moved them; Terraform still owns
+ * them); k8s-ha's one record also a CNAME, with its record set.
+ */
+export function hostnameRecords(state: ModuleState, host: string, stack = 'rke-ha'): HeldRecord[] {
+  const types = stack === 'k8s-ha' ? ['A', 'AAAA', 'CNAME'] : ['A', 'AAAA'];
   return state.resources
     .filter((r) => r.mode === 'managed' && r.type === 'aws_route53_record')
-    .map((r) => ({ address: r.address, a: r.attributes }))
-    .filter(({ a }) => String(a.name).replace(/\.$/, '') === host && (a.type === 'A' || a.type === 'AAAA'))
-    .map(({ address, a }) => ({ address, zoneId: String(a.zone_id), name: host, type: a.type as 'A' | 'AAAA' }));
+    .filter((r) => String(r.attributes.name).replace(/\.$/, '') === host && types.includes(String(r.attributes.type)))
+    .map((r) => ({
+      address: r.address,
+      zoneId: String(r.attributes.zone_id),
+      name: host,
+      type: r.attributes.type as HeldRecord['type'],
+      ...(stack === 'k8s-ha' ? { set: recordSetOfState(r) } : {}),
+    }));
 }
 
 /** A `removed` block (Terraform 1.7+): the resource leaves the state, and its remote object stays (`destroy = false`). */

@@ -19,6 +19,15 @@ import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { stringAttribute, Terraform, terraformBinary, type ModuleState } from '../shared/terraform';
 import { readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
+import {
+  aliasZoneLike,
+  describeRecordSet,
+  ingressTargetOfState,
+  recordMove,
+  recordSetFor,
+  type RecordSet,
+  type RecordTarget,
+} from '../shared/hostname-record';
 import { readableError } from '../shared/tool-output';
 import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldRecord, type PlannedChange } from './failback-settings';
 
@@ -75,6 +84,8 @@ export interface FailbackRecord {
   readonly expectedCa: string;
   /** The hostname's records production's state held before the apply (which forgets them). */
   readonly held: readonly HeldRecord[];
+  /** k8s-ha: the record set the failover wrote, which the move back replaces. */
+  readonly written?: RecordSet;
   readonly phase: FailbackPhase;
   readonly moved: boolean;
   /**
@@ -112,10 +123,10 @@ interface Planned {
 
 export async function failback(options: FailbackOptions): Promise<number> {
   const { io } = options;
-  if (options.stack !== 'rke-ha') {
+  if (options.stack !== 'rke-ha' && options.stack !== 'k8s-ha') {
     io.error(
       'FAILBACK_STACK_NOT_RKE_HA',
-      `A failback returns rke-ha from its standby region; ${options.stack} keeps no standby (docs/standby.md). Nothing was changed.`,
+      `A failback returns rke-ha or k8s-ha from its standby region; ${options.stack} keeps no standby (docs/standby.md). Nothing was changed.`,
     );
     return 2;
   }
@@ -144,8 +155,8 @@ export async function failback(options: FailbackOptions): Promise<number> {
         `  refused unless ${join(options.failoverRoot, FAILOVER_RECORD)} records a failover done, production's state is readable, its region's EC2 answers, and the standby's newest backup is fresh enough for backups.schedule and carries the CA the agents need`,
         `  that backup copied into production's own backup bucket; production applied to its own state from ${moduleDir}, restoring it, the hostname's records held out of the apply (forgotten, never deleted nor moved; the plan is refused if it deletes anything)`,
         `  then: the CA the primary serves checked against the standby's record at its load balancer; the records moved back (Route 53 UPSERT, until INSYNC); /ping on the hostname; the records imported back into production's state; RTO and RPO reported`,
-        options.keepStandby
-          ? `  the standby deployment (${failoverModule}) left up (--keep-standby), named with the command that removes it`
+        options.keepStandby || options.stack === 'k8s-ha'
+          ? `  the standby deployment (${failoverModule}) left up (${options.keepStandby ? '--keep-standby' : 'k8s-ha: on your cluster, which the teardown command does not remove from'}), named with the way to remove it`
           : `  last, once the records are moved and /ping answers from the primary: teardown of the standby deployment (${failoverModule}) as \`npm run teardown -- --dir ${failoverModule} --keep-snapshots --yes\` does it: its backup bucket and key kept, guarded (--keep-standby leaves it up)`,
       ].join('\n'),
       { region, standbyModule: failoverModule },
@@ -159,7 +170,9 @@ export async function failback(options: FailbackOptions): Promise<number> {
     const standby =
       earlier.standby === 'torn down'
         ? ' the standby deployment is torn down, its backups kept.'
-        : ` the standby deployment was left up (${failoverModule}): remove it with \`npm run teardown -- --dir ${failoverModule} --keep-snapshots\`.`;
+        : options.stack === 'k8s-ha'
+          ? ` the standby deployment was left up on your cluster (${failoverModule}): destroy it there as docs/k8s-ha.md says.`
+          : ` the standby deployment was left up (${failoverModule}): remove it with \`npm run teardown -- --dir ${failoverModule} --keep-snapshots\`.`;
     io.result(
       'FAILBACK_ALREADY_DONE',
       `The failback of ${earlier.startedAt} is done: the hostname leads to the primary;${standby} Nothing was changed.`,
@@ -220,7 +233,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
   const now = new Date().toISOString();
   const reportFile = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);
   writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
-  describe(io, report, current.standby);
+  describe(io, report, current.standby, options.stack);
   const exitCode = outcome === 'interrupted' ? 130 : report.passed ? 0 : 1;
   io.result(
     'FAILBACK_RESULT',
@@ -337,11 +350,18 @@ async function planFailback(
         1,
       );
     const host = new URL(production.url).host;
-    const held = hostnameRecords(new Terraform(production.dir).pull(), host);
+    const held = hostnameRecords(new Terraform(production.dir).pull(), host, options.stack);
     if (held.length === 0)
       return refuse(
         'FAILBACK_NO_RECORD',
-        `Production's state holds no A or AAAA record of ${host}: nothing to move back (DNS round robin is not failed back).`,
+        `Production's state holds no ${options.stack === 'k8s-ha' ? 'A or CNAME' : 'A or AAAA'} record of ${host}: nothing to move back (DNS round robin is not failed back).`,
+        2,
+      );
+    // k8s-ha: the record the failover wrote (perhaps of another type than production's), which the move deletes.
+    if (options.stack === 'k8s-ha' && !standby.written)
+      return refuse(
+        'FAILBACK_NO_RECORD',
+        `${join(options.failoverRoot, FAILOVER_RECORD)} does not name the record set the failover wrote for ${host}: the move back could not replace it. Point the record at production by hand (docs/failover.md).`,
         2,
       );
     record = {
@@ -351,6 +371,7 @@ async function planFailback(
       rpoMinutes: age,
       expectedCa: cas[0],
       held,
+      ...(standby.written ? { written: standby.written } : {}),
       phase: 'copy',
       moved: false,
     };
@@ -364,8 +385,8 @@ async function planFailback(
       `  copied into production's bucket, then production applied to its own state, restoring it; ${record.held.map((h) => h.address).join(', ')} held out of the apply (forgotten, not deleted)`,
       `  the CA agents trust: ${record.expectedCa}`,
       `  then: ${host}'s records moved back to production's load balancer once it serves that CA, and imported back into its state`,
-      options.keepStandby
-        ? `  the standby deployment ${standby.name} (${o.failoverModule}) left up (--keep-standby)`
+      options.keepStandby || options.stack === 'k8s-ha'
+        ? `  the standby deployment ${standby.name} (${o.failoverModule}) left up (${options.keepStandby ? '--keep-standby' : 'k8s-ha'})`
         : `  last, once /ping answers from the primary: the standby deployment ${standby.name} (${o.failoverModule}) torn down as \`npm run teardown -- --keep-snapshots\` does it, its backup bucket and key kept`,
     ].join('\n'),
     { backup: record.backup.key, rpoMinutes: record.rpoMinutes, region: production.region },
@@ -403,8 +424,14 @@ async function runPhases(r: Run): Promise<void> {
     report.rtoSeconds = Math.round((Date.now() - Date.parse(r.record().startedAt)) / 1000);
   });
   await r.phase('adopt', () => adopt(r));
-  if (options.keepStandby) {
-    report.phases.push({ phase: 'teardown', status: 'skipped', detail: '--keep-standby' });
+  if (options.keepStandby || options.stack === 'k8s-ha') {
+    // k8s-ha's standby is Rancher on a cluster of the person's, which the teardown command refuses (it would leave
+    // the cluster and remove nothing of its own): it stays, and the report names how to remove it.
+    report.phases.push({
+      phase: 'teardown',
+      status: 'skipped',
+      detail: options.keepStandby ? '--keep-standby' : "k8s-ha: the standby's cluster is yours",
+    });
     r.setStandby('kept');
   } else if (r.record().standby === 'torn down') report.phases.push({ phase: 'teardown', status: 'skipped', detail: 'torn down by an earlier run' });
   else await r.phase('teardown', () => tearDownStandby(r));
@@ -472,7 +499,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   });
   await r.phase('synth', async () => {
     const settingsFile = join(options.root, 'settings.json');
-    writeFileSync(settingsFile, `${JSON.stringify(failbackSettings(r.settings, { file: r.record().file }), null, 2)}\n`);
+    writeFileSync(settingsFile, `${JSON.stringify(failbackSettings(r.settings, { file: r.record().file }, options.stack), null, 2)}\n`);
     await synthesize({ ...options, settingsFile, outdir: join(options.root, 'cdktf.out'), what: "production's failback" });
     const json = readModuleJson(moduleDir);
     const productionJson = readModuleJson(production.dir);
@@ -502,15 +529,14 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       );
     await terraform(r, ['apply', '-input=false', plan], restoring);
   });
-  const lbAttributes = managed(new Terraform(production.dir).pull(), 'aws_lb')[0]?.attributes;
-  const lb = { dnsName: stringAttribute(lbAttributes?.dns_name), zoneId: stringAttribute(lbAttributes?.zone_id) };
-  if (!lb.dnsName || !lb.zoneId) throw new StepFailed("production's state holds no load balancer with a DNS name and zone");
-  report.production.loadBalancer = lb.dnsName;
+  const target = productionTarget(new Terraform(production.dir).pull(), options.stack, held[0]?.set);
+  const at = target.kind === 'A' ? target.address : target.dnsName;
+  report.production.loadBalancer = at;
   await r.phase('check', () =>
     checkServedCa({
       ...options,
       url,
-      loadBalancer: lb.dnsName!,
+      loadBalancer: at,
       expected: report.ca.expected,
       caFile,
       who: 'the primary',
@@ -519,21 +545,61 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     }),
   );
   await r.phase('move', async () => {
-    const records = held.map((h) => ({ zoneId: h.zoneId, name: h.name, type: h.type, target: { dnsName: lb.dnsName!, zoneId: lb.zoneId! } }));
-    const moved = await (
-      await sdkSide()
-    ).moveAliasRecords(
-      r.clients.of(production.region),
-      records,
-      { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted },
-      () => {
+    const sdk = await sdkSide();
+    const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted };
+    let moved: { changeIds: string[]; inSync: boolean };
+    if (options.stack === 'k8s-ha') {
+      // Production's record written back of the type its state holds (the adopt imports it at that address), at its
+      // target now; the failover's record deleted in the same batch where its type differs (hostname-record.ts).
+      const [own] = held;
+      const wanted = recordSetFor(own.name, target);
+      if (wanted.Type !== own.type)
+        throw new StepFailed(
+          `production's ingress target ${at} needs a ${wanted.Type} record, and its state held ${own.address} (${own.type}): the record was not moved. Point it by hand, then apply production (docs/failover.md)`,
+        );
+      const written = r.record().written!;
+      moved = await sdk.changeRecordSets(
+        r.clients.of(production.region),
+        [{ zoneId: own.zoneId, changes: recordMove([written], wanted) }],
+        budget,
+        () => {
+          report.records = [`${describeRecordSet(wanted)} in ${own.zoneId}`];
+          r.setMoved();
+        },
+      );
+    } else {
+      if (target.kind !== 'alias') throw new StepFailed("production's load balancer is not an NLB");
+      const records = held.map((h) => ({
+        zoneId: h.zoneId,
+        name: h.name,
+        type: h.type as 'A' | 'AAAA',
+        target: { dnsName: target.dnsName, zoneId: target.zoneId },
+      }));
+      moved = await sdk.moveAliasRecords(r.clients.of(production.region), records, budget, () => {
         report.records = records.map((rec) => `${rec.type} ${rec.name} in ${rec.zoneId} -> ${rec.target.dnsName}`);
         r.setMoved();
-      },
-    );
+      });
+    }
     if (!moved.inSync)
       throw new StepFailed(`Route 53 did not report ${moved.changeIds.join(', ')} INSYNC within ${options.syncMinutes ?? 10} minutes`);
   });
+}
+
+/**
+ * Where production's records lead once applied: rke-ha's NLB, or k8s-ha's ingress target (hostname-record.ts), an
+ * AWS load balancer's canonical zone from the alias its state held (applied without its record, it looks none up),
+ * with no CNAME in place of an alias: the record goes back of the type the state held.
+ */
+function productionTarget(state: ModuleState, stack: string, held: RecordSet | undefined): RecordTarget {
+  if (stack === 'k8s-ha') {
+    const { target, problem } = ingressTargetOfState(state, { zone: (address) => aliasZoneLike(address, held), cname: held?.Type === 'CNAME' });
+    if (!target) throw new StepFailed(`production's state holds ${problem}`);
+    return target;
+  }
+  const lbAttributes = managed(state, 'aws_lb')[0]?.attributes;
+  const lb = { dnsName: stringAttribute(lbAttributes?.dns_name), zoneId: stringAttribute(lbAttributes?.zone_id) };
+  if (!lb.dnsName || !lb.zoneId) throw new StepFailed("production's state holds no load balancer with a DNS name and zone");
+  return { kind: 'alias', dnsName: lb.dnsName, zoneId: lb.zoneId };
 }
 
 /** A terraform command in `cwd`, stopped with SIGINT on a signal (terraform saves its state); an interruption throws. */
@@ -570,11 +636,12 @@ async function terraform(r: Run, args: readonly string[], env?: Readonly<Record<
  * its load balancer, instead of failing to create them.
  */
 async function adopt(r: Run): Promise<void> {
+  // By the instance's address (k8s-ha's record is counted: `...[0]`).
   const inState = new Set(
     new Terraform(r.production.dir)
       .pull()
       .resources.filter((x) => x.mode === 'managed')
-      .map((x) => `${x.type}.${x.name}`),
+      .map((x) => x.address),
   );
   for (const h of r.record().held.filter((x) => !inState.has(x.address))) {
     const result = await runTerraform(r, r.production.dir, ['import', '-input=false', h.address, `${h.zoneId}_${h.name}_${h.type}`]);
@@ -586,7 +653,7 @@ async function adopt(r: Run): Promise<void> {
 }
 
 /** The report as one message, and what is left: the standby deployment, where --keep-standby kept it. */
-function describe(io: IoHost, report: FailbackReport, standby: FailbackRecord['standby']): void {
+function describe(io: IoHost, report: FailbackReport, standby: FailbackRecord['standby'], stack: string): void {
   io.info(
     'FAILBACK_REPORT',
     [
@@ -600,7 +667,12 @@ function describe(io: IoHost, report: FailbackReport, standby: FailbackRecord['s
       ...report.records.map((r) => `  moved: ${r}`),
     ].join('\n'),
   );
-  if (standby === 'kept')
+  if (standby === 'kept' && stack === 'k8s-ha')
+    io.warn(
+      'FAILBACK_STANDBY_LEFT',
+      `Left up in ${report.standby.region}: Rancher of the standby ${report.standby.name} on your cluster there (${report.standby.module}), no longer serving. The teardown command does not remove a k8s-ha deployment: destroy it in that folder as docs/k8s-ha.md says (its backup bucket's prevent_destroy: take the bucket out of the state to keep the standby's backups).`,
+    );
+  else if (standby === 'kept')
     io.warn(
       'FAILBACK_STANDBY_LEFT',
       `Left up in ${report.standby.region} (--keep-standby): the standby deployment ${report.standby.name} (${report.standby.module}), no longer serving. Its backup bucket holds the standby's backups (data): remove the deployment with \`npm run teardown -- --dir ${report.standby.module} --keep-snapshots\`, which keeps that bucket and its key guarded (docs/teardown.md); delete the bucket by hand once you no longer need those backups.`,

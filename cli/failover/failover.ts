@@ -5,6 +5,16 @@ import { Aws } from '../shared/aws';
 import { backupHoldsMember, recordedCas } from '../shared/backup-ca';
 import type { ClientsOfRegion } from '../shared/aws/clients';
 import type { AliasRecordChange } from '../shared/aws/records';
+import {
+  describeRecordSet,
+  recordMove,
+  recordSetFor,
+  recordSetOfState,
+  type RecordSet,
+  type RecordTarget,
+  ingressTargetOfState,
+  isApex,
+} from '../shared/hostname-record';
 import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
 import { phaseStarted, spannedPhaseRunner } from '../shared/phase-spans';
@@ -16,10 +26,10 @@ import { type ChosenBackup, standbyBackup, standbyRegionOf, standbySettingsProbl
 import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
-import { stringAttribute, Terraform } from '../shared/terraform';
+import { type ModuleState, stringAttribute, Terraform } from '../shared/terraform';
 import { initAndApply, localModuleProblems, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
-import { caMemberOf, failoverScopeProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
+import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
@@ -99,10 +109,10 @@ export { caChecksum } from '../shared/served-ca';
 
 export async function failover(options: FailoverOptions): Promise<number> {
   const { io } = options;
-  if (options.stack !== 'rke-ha') {
+  if (options.stack !== 'rke-ha' && options.stack !== 'k8s-ha') {
     io.error(
       'FAILOVER_STACK_NOT_RKE_HA',
-      `A failover stands rke-ha up in its standby region; ${options.stack} keeps no standby (docs/standby.md). Nothing was changed.`,
+      `A failover stands rke-ha or k8s-ha up in its standby region; ${options.stack} keeps no standby (docs/standby.md). Nothing was changed.`,
     );
     return 2;
   }
@@ -113,14 +123,19 @@ export async function failover(options: FailoverOptions): Promise<number> {
     io.error('FAILOVER_SETTINGS_UNREADABLE', `${(error as Error).message} Nothing was changed.`);
     return 2;
   }
-  const noStandby = standbySettingsProblem(settings, options.settingsPath, FAILOVER_STANDBY);
+  const noStandby = standbySettingsProblem(settings, options.settingsPath, FAILOVER_STANDBY, options.stack);
   if (noStandby) {
     io.error(noStandby.code, `${noStandby.message} Nothing was changed.`);
     return 2;
   }
-  const scope = failoverScopeProblem(settings);
+  const scope = failoverScopeProblem(settings, options.stack);
   if (scope) {
     io.error('FAILOVER_NOT_SUPPORTED', `${scope} Nothing was changed.`);
+    return 2;
+  }
+  const cluster = options.stack === 'k8s-ha' ? standbyClusterProblem(settings) : undefined;
+  if (cluster) {
+    io.error(cluster.code, `${cluster.message} Nothing was changed.`);
     return 2;
   }
   const region = standbyRegionOf(settings)!;
@@ -138,8 +153,8 @@ export async function failover(options: FailoverOptions): Promise<number> {
       [
         `Failover of ${productionName} (${options.stack}, module ${options.productionDir}) to its standby region ${region}:`,
         `  refused while https://<hostname>/ping answers pong (unless --primary-lost), without a backup in the standby's copy fresh enough for backups.schedule, or one without the CA the agents need`,
-        `  standby deployment: ${name} in ${region}, the same hostname and rancher.tls (TF_VAR_tls_* as for production), no Route53 record of its own; module and state kept in ${moduleDir}`,
-        `  then: the CA it serves checked against the backup's record at its load balancer; the hostname's records moved there (Route 53 UPSERT, until INSYNC); /ping on the hostname; RTO and RPO reported`,
+        `  standby deployment: ${name} in ${region}${options.stack === 'k8s-ha' ? ' on the cluster standby.k8sHa.access reaches' : ''}, the same hostname and rancher.tls (TF_VAR_tls_* as for production), no Route53 record of its own; module and state kept in ${moduleDir}`,
+        `  then: the CA it serves checked against the backup's record at its ${options.stack === 'k8s-ha' ? 'ingress target' : 'load balancer'}; the hostname's records moved there (${options.stack === 'k8s-ha' ? 'one Route 53 change batch, the record type the target needs' : 'Route 53 UPSERT'}, until INSYNC); /ping on the hostname; RTO and RPO reported`,
       ].join('\n'),
       { production: productionName, region, standby: name },
     );
@@ -210,7 +225,8 @@ export async function failover(options: FailoverOptions): Promise<number> {
       moduleDir,
       clients,
       current,
-      setMoved: () => record.write((current = { ...current, moved: true, ca: report.ca, records: report.records })),
+      setMoved: (written) =>
+        record.write((current = { ...current, moved: true, ca: report.ca, records: report.records, ...(written ? { written } : {}) })),
     });
   } catch (error) {
     outcome = error instanceof Interrupted || options.interrupted() ? 'interrupted' : 'failed';
@@ -222,7 +238,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
   if (report.passed) record.write((current = { ...current, done: true }));
   const file = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  describe(io, report, current.moved, production);
+  describe(io, report, current.moved, production, options.stack);
   const exitCode = outcome === 'interrupted' ? 130 : report.passed ? 0 : 1;
   io.result(
     'FAILOVER_RESULT',
@@ -257,7 +273,7 @@ async function planFailover(
   }
   // The standby's copy is listed through the SDK (cli/shared/standby.ts), with the failover's clients when it is given them.
   const aws = new Aws(o.region, options.clients?.(o.region));
-  const found = await standbyBackup(aws, production, settings, options.settingsPath, FAILOVER_STANDBY);
+  const found = await standbyBackup(aws, production, settings, options.settingsPath, FAILOVER_STANDBY, options.stack);
   if ('refused' in found) {
     io.error(found.why, `${found.refused} Nothing was changed.`);
     return found.code;
@@ -333,7 +349,7 @@ interface Run {
   readonly moduleDir: string;
   readonly clients: { of: ClientsOfRegion };
   readonly current: FailoverRecord;
-  readonly setMoved: () => void;
+  readonly setMoved: (written?: RecordSet) => void;
 }
 
 async function runPhases(r: Run): Promise<void> {
@@ -362,6 +378,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       file: current.file,
       bucket: current.backup.bucket,
       productionName: production.name,
+      stack: options.stack,
     });
     writeFileSync(settingsFile, `${JSON.stringify(standby, null, 2)}\n`);
     await synthesize({ ...options, settingsFile, outdir, what: 'the standby deployment' });
@@ -382,17 +399,15 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       }),
     ),
   );
-  const terraform = new Terraform(moduleDir);
-  const state = terraform.pull();
-  const lbAttributes = managed(state, 'aws_lb')[0]?.attributes;
-  const lb = { dnsName: stringAttribute(lbAttributes?.dns_name), zoneId: stringAttribute(lbAttributes?.zone_id) };
-  if (!lb.dnsName || !lb.zoneId) throw new StepFailed("the standby's state holds no load balancer with a DNS name and zone");
-  Object.assign(report.standby, { loadBalancer: lb.dnsName });
+  const state = new Terraform(moduleDir).pull();
+  const target = options.stack === 'k8s-ha' ? ingressTargetOf(state, production, !isApex(host, r.settings.hostedZone)) : nlbTargetOf(state);
+  const at = target.kind === 'A' ? target.address : target.dnsName;
+  Object.assign(report.standby, { loadBalancer: at });
   await r.phase('check', () =>
     checkServedCa({
       ...options,
       url,
-      loadBalancer: lb.dnsName!,
+      loadBalancer: at,
       expected: report.ca.expected!,
       caFile,
       who: 'the standby',
@@ -402,30 +417,74 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   );
   await r.phase('move', async () => {
     // Production's state, read again (a pull: no lock, no write): the records it owns, which the move points elsewhere.
-    const records: AliasRecordChange[] = managed(new Terraform(production.dir).pull(), 'aws_route53_record')
-      .map((resource) => resource.attributes)
-      .filter((a) => String(a.name).replace(/\.$/, '') === host && (a.type === 'A' || a.type === 'AAAA'))
-      .map((a) => ({ zoneId: String(a.zone_id), name: host, type: a.type as 'A' | 'AAAA', target: { dnsName: lb.dnsName!, zoneId: lb.zoneId! } }));
-    if (records.length === 0)
-      throw new StepFailed(`production's state holds no A record of ${host}: nothing to move (DNS round robin is not failed over)`);
-    const moved = await (
-      await sdkSide()
-    ).moveAliasRecords(
-      r.clients.of(production.region),
-      records,
-      { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted },
-      () => {
+    const owned = managed(new Terraform(production.dir).pull(), 'aws_route53_record').filter(
+      (a) => String(a.attributes.name).replace(/\.$/, '') === host,
+    );
+    const sdk = await sdkSide();
+    const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted };
+    let moved: { changeIds: string[]; inSync: boolean };
+    if (options.stack === 'k8s-ha') {
+      // k8s-ha's one record, of the type the standby's target needs: an A alias, an A, or a CNAME (the others of the
+      // name deleted in the same batch, hostname-record.ts).
+      const current = owned.map(recordSetOfState).filter((x) => x !== undefined);
+      const zoneId = owned.find((x) => recordSetOfState(x) !== undefined)?.attributes.zone_id;
+      if (current.length === 0 || typeof zoneId !== 'string')
+        throw new StepFailed(`production's state holds no A or CNAME record of ${host}: nothing to move`);
+      const wanted = recordSetFor(host, target);
+      moved = await sdk.changeRecordSets(r.clients.of(production.region), [{ zoneId, changes: recordMove(current, wanted) }], budget, () => {
+        report.records = [
+          `${describeRecordSet(wanted)} in ${zoneId}${current.some((c) => c.Type !== wanted.Type) ? ` (replacing ${current.map(describeRecordSet).join('; ')})` : ''}`,
+        ];
+        r.setMoved(wanted);
+      });
+    } else {
+      if (target.kind !== 'alias') throw new StepFailed("the standby's load balancer is not an NLB");
+      const records: AliasRecordChange[] = owned
+        .map((resource) => resource.attributes)
+        .filter((a) => a.type === 'A' || a.type === 'AAAA')
+        .map((a) => ({
+          zoneId: String(a.zone_id),
+          name: host,
+          type: a.type as 'A' | 'AAAA',
+          target: { dnsName: target.dnsName, zoneId: target.zoneId },
+        }));
+      if (records.length === 0)
+        throw new StepFailed(`production's state holds no A record of ${host}: nothing to move (DNS round robin is not failed over)`);
+      moved = await sdk.moveAliasRecords(r.clients.of(production.region), records, budget, () => {
         report.records = records.map((rec) => `${rec.type} ${rec.name} in ${rec.zoneId} -> ${rec.target.dnsName}`);
         r.setMoved();
-      },
-    );
+      });
+    }
     if (!moved.inSync)
       throw new StepFailed(`Route 53 did not report ${moved.changeIds.join(', ')} INSYNC within ${options.syncMinutes ?? 10} minutes`);
   });
 }
 
+/** rke-ha's standby: its NLB, an alias target. */
+function nlbTargetOf(state: ModuleState): RecordTarget {
+  const lbAttributes = managed(state, 'aws_lb')[0]?.attributes;
+  const lb = { dnsName: stringAttribute(lbAttributes?.dns_name), zoneId: stringAttribute(lbAttributes?.zone_id) };
+  if (!lb.dnsName || !lb.zoneId) throw new StepFailed("the standby's state holds no load balancer with a DNS name and zone");
+  return { kind: 'alias', dnsName: lb.dnsName, zoneId: lb.zoneId };
+}
+
+/**
+ * k8s-ha's standby: where its record would lead (hostname-record.ts). Made without its record, its state looks up no
+ * canonical zone: an AWS load balancer's name gets a CNAME (below the zone's apex; at the apex it is refused, the record
+ * not moved). Production's own target refused.
+ */
+function ingressTargetOf(state: ModuleState, production: ProductionDeployment, cname: boolean): RecordTarget {
+  const { address, target, problem } = ingressTargetOfState(state, { cname });
+  if (!target) throw new StepFailed(`the standby's state holds ${problem}`);
+  if (production.ingressTarget?.toLowerCase() === address.toLowerCase())
+    throw new StepFailed(
+      `the standby's ingress target ${address} is production's: standby.k8sHa.access reaches production's cluster. The record was not moved`,
+    );
+  return target;
+}
+
 /** The report as one message, and what the primary left. */
-function describe(io: IoHost, report: FailoverReport, moved: boolean, production: ProductionDeployment): void {
+function describe(io: IoHost, report: FailoverReport, moved: boolean, production: ProductionDeployment, stack: string): void {
   io.info(
     'FAILOVER_REPORT',
     [
@@ -442,6 +501,6 @@ function describe(io: IoHost, report: FailoverReport, moved: boolean, production
   if (moved)
     io.warn(
       'FAILOVER_PRIMARY_LEFT',
-      `Left in ${production.region}: production's module and state (${production.dir}) untouched, its servers as the region left them, and its state still owning ${new URL(report.production.url!).host}'s record, which now points at the standby. Do not deploy the primary (cdktf deploy rke-ha) until the failback: its apply would move the record back to it.`,
+      `Left in ${production.region}: production's module and state (${production.dir}) untouched, its servers as the region left them, and its state still owning ${new URL(report.production.url!).host}'s record, which now points at the standby. Do not deploy the primary (cdktf deploy ${stack}) until the failback: its apply would move the record back to it.`,
     );
 }

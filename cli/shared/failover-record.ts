@@ -1,3 +1,5 @@
+import type { RecordSet } from './hostname-record';
+
 // What a failover records in its folder (`failover.out/failover.json`, cli/failover/failover.ts) that a failback reads
 // (cli/failback/failback.ts): where the standby is, and whether the hostname moved there for good.
 
@@ -17,4 +19,6 @@ export interface FailoverOutcome {
   readonly moved: boolean;
   /** Rancher answered on the hostname after the move: the standby serves production. */
   readonly done?: boolean;
+  /** k8s-ha: the record set the move wrote, which a failback deletes (its values must match, hostname-record.ts). */
+  readonly written?: RecordSet;
 }

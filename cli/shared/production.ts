@@ -25,6 +25,8 @@ export interface ProductionDeployment {
   readonly joinToken: string | undefined;
   /** The distribution of an rke-ha deployment, as its record has it. */
   readonly distribution: string | undefined;
+  /** k8s-ha: where its record leads (the `ingress_target` output, or `dns_target` before it). */
+  readonly ingressTarget?: string;
   /** The private addresses of production's servers: each the name of one of its Nodes. */
   readonly serverAddresses: readonly string[];
 }
@@ -68,6 +70,7 @@ export function productionDeployment(dir: string, command: ProductionReader): Pr
     backupEncryptionConfig: output('rancher_backup_encryption_config'),
     joinToken: output('join_token'),
     distribution: deployment.distribution,
+    ingressTarget: output('ingress_target') ?? output('dns_target'),
     serverAddresses: serversOf(state, deployment).map((s) => s.privateIp),
   };
 }

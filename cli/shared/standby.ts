@@ -81,6 +81,8 @@ export function standbySettingsProblem(
   settings: Record<string, unknown>,
   settingsPath: string,
   use: StandbyUse = DRILL_STANDBY,
+  /** What starts in the standby region: k8s-ha's failover starts no server there, so no image of its own. @default 'rke-ha' */
+  stack = 'rke-ha',
 ): { readonly code: string; readonly message: string } | undefined {
   const region = standbyRegionOf(settings);
   if (!region)
@@ -89,7 +91,7 @@ export function standbySettingsProblem(
       message: `${use.lead}: ${settingsPath} sets no standby.region (production keeps no copy of its backups in a second region). Set standby.region to a region of the same partition and deploy (docs/standby.md), ${use.instead}.`,
     };
   const amiId = (settings.rkeHa as { amiId?: unknown } | undefined)?.amiId;
-  if (typeof amiId === 'string')
+  if (typeof amiId === 'string' && stack === 'rke-ha')
     return {
       code: `${use.prefix}_STANDBY_IMAGE_PINNED`,
       message: `${use.lead}: rkeHa.amiId ${amiId} is an image of production's region, and EC2 launches an image only in its own: ${use.starts.replace('<region>', region)} cannot start from it. ${use.prefix === 'DRILL' ? 'Drill without --standby; a' : 'A'} standby of a pinned image is not supported yet (docs/standby.md).`,
@@ -200,13 +202,15 @@ export async function standbyBackup(
   settings: Record<string, unknown>,
   settingsPath: string,
   use: StandbyUse = DRILL_STANDBY,
+  /** Production's stack, which its deploy command and alarm names carry. @default 'rke-ha' */
+  stack = 'rke-ha',
 ): Promise<ChosenBackup | BackupRefused> {
   const region = aws.region;
   const copy = production.backupCopy;
   if (!copy || (copy.region !== undefined && copy.region !== region))
     return {
       why: `${use.prefix}_STANDBY_NOT_APPLIED`,
-      refused: `${use.lead}: ${settingsPath} sets standby.region ${region}, and production's state replicates its backup bucket ${production.backupBucket ?? '(none)'} ${copy ? `to ${copy.region} (s3://${copy.bucket})` : 'nowhere'}: deploy production with this standby.region first (npm run cdktf -- deploy rke-ha; docs/standby.md).`,
+      refused: `${use.lead}: ${settingsPath} sets standby.region ${region}, and production's state replicates its backup bucket ${production.backupBucket ?? '(none)'} ${copy ? `to ${copy.region} (s3://${copy.bucket})` : 'nowhere'}: deploy production with this standby.region first (npm run cdktf -- deploy ${stack}; docs/standby.md).`,
       code: 2,
     };
   const backup = await newestBackup(aws, copy.bucket);
@@ -221,7 +225,7 @@ export async function standbyBackup(
   if (age > allowed.minutes)
     return {
       why: `${use.prefix}_STANDBY_BACKUP_STALE`,
-      refused: `${use.lead}: the standby's newest backup s3://${copy.bucket}/${backup.key} (${backup.lastModified}) is ${age} minutes old: a failover now would lose that much (the RPO), more than backups.schedule "${allowed.schedule}" allows (${allowed.minutes} minutes: its longest gap and replication's 15). Production's backups stopped (backups.enabled, the rancher-backup operator), or replication lags or fails (the alarms ${production.name}-rke-ha-standby-rancher-backups-failed and -lag; docs/standby.md, "When the alarm fires"): fix that, then ${use.again}.`,
+      refused: `${use.lead}: the standby's newest backup s3://${copy.bucket}/${backup.key} (${backup.lastModified}) is ${age} minutes old: a failover now would lose that much (the RPO), more than backups.schedule "${allowed.schedule}" allows (${allowed.minutes} minutes: its longest gap and replication's 15). Production's backups stopped (backups.enabled, the rancher-backup operator), or replication lags or fails (the alarms ${production.name}-${stack}-standby-rancher-backups-failed and -lag; docs/standby.md, "When the alarm fires"): fix that, then ${use.again}.`,
       code: 1,
     };
   const file = backup.key.slice(BACKUP_PREFIX.length);

@@ -28,13 +28,10 @@ export const backupsSchema = z
     forceDestroyBucket: z.boolean().default(false),
     /**
      * What the operator writes with. `servers` (rke-ha): hour-long credentials of a backup role, which the servers
-     * obtain with their instance role and hand to the operator alone (no IAM user, no long-lived key). `accessKey`:
-     * an IAM user with an access key in Terraform state, as earlier versions had (what an existing deployment keeps until its
-     * servers are rolled: docs/backups.md, "Credentials"). `irsa` and `pod-identity` (k8s-ha on EKS, with
-     * `k8sHa.eks.clusterName`): a role the operator's service account gets from EKS, through IAM roles for service
-     * accounts or EKS Pod Identity, no IAM user and no key. k8s-ha takes `servers` as `accessKey` (its nodes are not
-     * the stack's); rke-ha takes `irsa` and `pod-identity` as `servers` (its cluster is not EKS; `servers` is its
-     * keyless way).
+     * obtain and hand to the operator alone (no IAM user, no key). `accessKey`: an IAM user with an access key in
+     * Terraform state (what an existing deployment keeps until its servers are rolled: docs/backups.md, "Credentials").
+     * `irsa`, `pod-identity` (k8s-ha on EKS, with `k8sHa.eks.clusterName`): a role EKS gives the operator's service
+     * account, no key. k8s-ha takes `servers` as `accessKey`; rke-ha takes `irsa` and `pod-identity` as `servers`.
      */
     credentials: z.enum(['servers', 'accessKey', 'irsa', 'pod-identity']).default('servers'),
     /**
@@ -71,10 +68,9 @@ export const backupsSchema = z
          */
         unrecordedSource: z.boolean().default(false),
         /**
-         * The restore is a drill's (`npm run drill` sets it): no pod may start in the namespaces of the Deployments the
-         * backup carries while it runs, and before Rancher is installed every credential it brought (cloud
-         * credentials, `cattle-global-data`, node-driver Secrets of `fleet-default`) is deleted. Never for a
-         * migration: the migrated Rancher needs them.
+         * A drill's restore (`npm run drill` sets it): the backup's Deployments' namespaces start no pod while it runs,
+         * and every credential it brought (cloud credentials, `cattle-global-data`, node-driver Secrets of
+         * `fleet-default`) is deleted before Rancher is installed. Never for a migration, which needs them.
          */
         disarm: z.boolean().default(false),
       })

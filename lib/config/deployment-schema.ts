@@ -60,8 +60,8 @@ export const deploymentFields = {
   dns: dnsSchema,
   /**
    * Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). IPv6 networks
-   * only with `rkeHa.dualStack`. Blocks inside the ranges reserved for documentation (192.0.2.0/24, 198.51.100.0/24,
-   * 203.0.113.0/24, 2001:db8::/32) are refused: no one administers from them. rke-ha's plan warns when a list
+   * only with `rkeHa.dualStack`. Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+   * 2001:db8::/32) are refused. rke-ha's plan warns when a list
    * leaves out the planning machine's IPv4 address (variable `check_deployer_address`).
    */
   adminCidrs: z
@@ -98,8 +98,8 @@ export const deploymentFields = {
       /**
        * SHA-256 sums of release files this project records none for, per version: `"<version>": { "<file>": "<sha256>" }`,
        * the file `rke2.linux-amd64.tar.gz`, `rke2.linux-arm64.tar.gz`, `k3s` or `k3s-arm64`, each sum read from the
-       * release's `sha256sum-<arch>.txt` and checked by you (docs/day-2.md, "Sums of a new release"). The servers check
-       * the file against it as against a recorded sum; one that contradicts a recorded sum is refused.
+       * release's `sha256sum-<arch>.txt` and checked by you (docs/day-2.md, "Sums of a new release"). One that
+       * contradicts a recorded sum is refused.
        */
       releaseSums: z
         .record(
@@ -153,9 +153,9 @@ export const rancherOnRkeSchema = withRules(
   propsName('rkeHa'),
 );
 
-/** RancherOnExistingCluster's props: the deployment's fields but the AWS side's (dns, adminCidrs, vpc), and `k8sHa`'s. */
+/** RancherOnExistingCluster's props: the deployment's fields but the AWS side's (dns, adminCidrs, vpc), `k8sHa`'s and `standby`. */
 export const rancherOnExistingClusterSchema = withRules(
-  z.strictObject({ ...withoutAwsFields, ...K8S_HA_FIELDS }),
+  z.strictObject({ ...withoutAwsFields, ...K8S_HA_FIELDS, ...STANDBY_FIELDS }),
   RANCHER_ON_EXISTING_CLUSTER_RULES,
   propsName('k8sHa'),
 );

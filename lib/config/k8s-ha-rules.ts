@@ -14,11 +14,15 @@ import {
   type Rule,
 } from './deployment-rules';
 import type { K8S_HA_FIELDS } from './k8s-ha-schema';
+import type { STANDBY_FIELDS } from './standby-schema';
+import { standbyRegionRule } from './standby-rules';
 
 /** RancherOnExistingCluster's rules that span its props, over its flat props (`dns` is its record's: `dns.target`). */
 
 /** RancherOnExistingCluster's props, as its schema completes them: the AWS side's fields (dns, adminCidrs, vpc) are not among them. */
-export type K8sHaValues = Omit<CommonValues, 'dns' | 'adminCidrs' | 'vpc'> & z.output<z.ZodObject<typeof K8S_HA_FIELDS>>;
+export type K8sHaValues = Omit<CommonValues, 'dns' | 'adminCidrs' | 'vpc'> &
+  z.output<z.ZodObject<typeof K8S_HA_FIELDS>> &
+  z.output<z.ZodObject<typeof STANDBY_FIELDS>>;
 type K8sHaRule = Rule<K8sHaValues>;
 
 /** The record at the zone's apex (hostname, hostedZone, dns.target). */
@@ -93,6 +97,24 @@ export const ingressControllerMatchRule: K8sHaRule = (p, problem, name) => {
   );
 };
 
+/**
+ * Without the hostname's record (`dns.hostnameRecord` false: a failover's standby, whose record production's state
+ * owns until the failover moves it), nothing may go by the name before the record moves: `/ping` is probed at the
+ * ingress load balancer under the name instead. As rke-ha's `loadBalancer.hostnameRecord` (rke-ha-rules.ts), but the
+ * TLS mode: k8s-ha's `external` ends TLS at the cluster owner's load balancer, no ACM certificate validated by a record.
+ */
+export const hostnameRecordRule: K8sHaRule = (p, problem) => {
+  if (p.dns?.hostnameRecord !== false) return;
+  const why = (what: string, fix: string) =>
+    problem(['dns', 'hostnameRecord'], `false leaves Rancher's name without a record until it is moved, and ${what}; ${fix}`, false);
+  // HTTP-01 is answered at the name, which leads elsewhere until the record moves: the certificate gate would wait
+  // out its budget (certificateMinutes) for a certificate cert-manager cannot get.
+  if (p.rancher?.tls?.issuer === 'acme' && p.rancher.tls.mode !== 'external')
+    why("rancher.tls.issuer acme proves the name to Let's Encrypt through it (HTTP-01)", 'use issuer rancher, ca or blank with it');
+  if (p.rancher?.bootstrap?.enabled !== false)
+    why('the first login (rancher.bootstrap) reaches Rancher by that name', 'set rancher.bootstrap.enabled: false with it');
+};
+
 /** RancherOnExistingCluster's rules, in the order their problems are reported. */
 export const RANCHER_ON_EXISTING_CLUSTER_RULES: readonly K8sHaRule[] = [
   hostnameRules,
@@ -105,4 +127,6 @@ export const RANCHER_ON_EXISTING_CLUSTER_RULES: readonly K8sHaRule[] = [
   rancherTlsRules,
   bootstrapRules,
   eksCredentialRule,
+  hostnameRecordRule,
+  standbyRegionRule,
 ];

@@ -12,6 +12,15 @@ const K8S_SERVICE_NAME = /^(?=.{1,63}$)[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const IPV4 = /^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$/;
 
+/** The ingress load balancer's hostname or IPv4 address (`dns.target`), production's or the standby's. */
+export const dnsTarget = z
+  .string()
+  // All digits and dots is an address, never a name (no top-level domain is numeric).
+  .refine((v) => (/^[0-9.]+$/.test(v) ? IPV4.test(v) : FQDN.test(v)), {
+    message: 'expected a lower-case DNS name (e.g. a load balancer hostname) or an IPv4 address',
+  })
+  .optional();
+
 /**
  * A kubeconfig path that means the same on every machine: `~/...` (the home
  * of whoever runs Terraform) or relative to the stack directory. An absolute
@@ -26,7 +35,11 @@ const kubeconfigPath = z
   })
   .refine((p) => !/^~[^/\\]/.test(p), { message: "expected ~/... (another user's home, ~name/..., is not expanded by Terraform)" });
 
-const accessSchema = z
+/**
+ * How Terraform reaches a cluster, without a default: production's (`k8sHa.access`) defaults to `~/.kube/config`;
+ * the standby's (`standby.k8sHa.access`) has none, since that default is production's cluster.
+ */
+export const k8sAccessSchema = z
   .strictObject({
     /** A kubeconfig file on the machine running Terraform, and optionally one of its contexts. */
     kubeconfig: z
@@ -38,8 +51,7 @@ const accessSchema = z
       })
       .optional(),
     /**
-     * `true`: API server URL, CA and credentials (token, or client certificate
-     * and key) come from Terraform variables, the secret ones sensitive.
+     * `true`: the API server URL, CA and credentials (token, or client certificate and key) are Terraform variables.
      */
     variables: z.boolean().optional(),
   })
@@ -59,8 +71,7 @@ const accessSchema = z
         input: access,
       });
     }
-  })
-  .prefault({ kubeconfig: {} });
+  });
 
 /**
  * The `k8sHa` section's fields: the RancherOnK8S stack (Rancher onto a cluster that already exists), and
@@ -68,7 +79,7 @@ const accessSchema = z
  */
 export const K8S_HA_FIELDS = {
   /** How Terraform reaches the cluster. Default: `~/.kube/config`, its current context. */
-  access: accessSchema,
+  access: k8sAccessSchema.prefault({ kubeconfig: {} }),
   certManager: z
     .strictObject({
       /** `false` when the cluster already runs cert-manager (then checked for at plan time, never installed or removed). */
@@ -78,8 +89,8 @@ export const K8S_HA_FIELDS = {
   ingress: z
     .strictObject({
       /**
-       * IngressClass of the cluster's ingress controller; must exist (checked at plan time). A running deployment keeps the
-       * class its Rancher ingress has, or moves from an ingress-nginx class to a Traefik one (docs/day-2.md, "Off ingress-nginx").
+       * IngressClass of the cluster's ingress controller (checked at plan time). A running deployment keeps its class, or
+       * moves from an ingress-nginx class to a Traefik one (docs/day-2.md, "Off ingress-nginx").
        */
       className: z
         .string()
@@ -107,10 +118,7 @@ export const K8S_HA_FIELDS = {
     .prefault({}),
   eks: z
     .strictObject({
-      /**
-       * The EKS cluster's name, for `backups.credentials` `irsa` or `pod-identity` (the operator's role trusts that
-       * cluster's OIDC issuer, or its Pod Identity association names it). Unset: the cluster is not taken for EKS.
-       */
+      /** The EKS cluster's name, for `backups.credentials` `irsa` or `pod-identity`. Unset: not taken for EKS. */
       clusterName: z
         .string()
         .regex(EKS_CLUSTER_NAME, {
@@ -126,13 +134,12 @@ export const K8S_HA_FIELDS = {
        * Load balancer hostname or IPv4 address the Rancher record points at.
        * Unset: read from the ingress Service at plan time (`ingress_target` variable).
        */
-      target: z
-        .string()
-        // All digits and dots is an address, never a name (no top-level domain is numeric).
-        .refine((v) => (/^[0-9.]+$/.test(v) ? IPV4.test(v) : FQDN.test(v)), {
-          message: 'expected a lower-case DNS name (e.g. a load balancer hostname) or an IPv4 address',
-        })
-        .optional(),
+      target: dnsTarget,
+      /**
+       * `false` (a [failover](failover.md)'s standby): no Route53 record for `hostname`, `/ping` probed at the ingress load
+       * balancer. Needs `rancher.bootstrap.enabled: false`, not `acme`.
+       */
+      hostnameRecord: z.boolean().default(true),
     })
     .prefault({}),
 };

@@ -25,6 +25,7 @@ import { partitionOf } from './aws-regions';
 import { effectiveIngressController, type RKE_HA_FIELDS } from './rke-ha-schema';
 import type { STANDBY_FIELDS } from './standby-schema';
 import { rhelFamily, type ServerOperatingSystem } from './sections';
+import { standbyRegionRule } from './standby-rules';
 import { tlsIngressProblem } from './tls-schema';
 import {
   RANCHER_KUBERNETES_RANGE,
@@ -261,30 +262,6 @@ export const imagePartitionRule: RkeRule = (p, problem, name) => {
     `${os} images are not published in ${p.region} (partition ${partitionOf(p.region)}) as far as any source shows, so the image lookup would find nothing; pin an image of yours there (${name('amiId')}), or use ubuntu-24.04 (docs/design-notes.md "Partitions")`,
     os,
   );
-};
-
-/**
- * The standby in another region of the deployment's partition (standby.region, region): the deployment's own region
- * is the failure domain the standby is for, and S3 replicates between the regions of one partition only (each
- * partition is its own AWS: its accounts, IAM and keys are known nowhere else). A region the schema does not know is
- * refused by the field's own check.
- */
-export const standbyRegionRule: RkeRule = (p, problem) => {
-  const standby = p.standby?.region;
-  if (!str(standby) || !str(p.region)) return;
-  if (standby === p.region) {
-    problem(
-      ['standby', 'region'],
-      `is the deployment's own region (region ${p.region}): a standby there is lost with it; name another region of partition ${partitionOf(p.region)}, or remove standby.region`,
-      standby,
-    );
-  } else if (partitionOf(standby) !== partitionOf(p.region)) {
-    problem(
-      ['standby', 'region'],
-      `is in partition ${partitionOf(standby)}, and the deployment's region ${p.region} in ${partitionOf(p.region)}: S3 replicates within one partition only; name a region of ${partitionOf(p.region)}, or remove standby.region`,
-      standby,
-    );
-  }
 };
 
 /** RancherOnRke's rules, in the order their problems are reported. */

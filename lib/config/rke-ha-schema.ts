@@ -20,9 +20,8 @@ export const RKE_HA_FIELDS = {
    */
   nodeCount: oneOfNumbers([1, 2, 3], 'expected 1, 2 or 3').optional(),
   /**
-   * Let one apply remove more than one server (going below etcd quorum), for
-   * a deliberate shrink from 3 servers to 1 after the extra members were taken
-   * out of etcd one at a time (docs/day-2.md, "Day 2"). rke2 only.
+   * Let one apply remove more than one server (below etcd quorum): a shrink from 3 to 1 after the extra members left
+   * etcd one at a time (docs/day-2.md, "Day 2"). rke2 only.
    */
   allowQuorumLoss: z.boolean().default(false),
   /**
@@ -74,9 +73,9 @@ export const RKE_HA_FIELDS = {
   /** With privateNodes: one NAT gateway per zone (the default), or a single one (cheaper, one zone's outage cuts egress). */
   natGateways: z.enum(['per-zone', 'single']).optional(),
   /**
-   * IPv4 and IPv6 (dual-stack): an Amazon-provided IPv6 block on the VPC and subnets (an existing network must have
-   * them), dual-stack load balancers with AAAA records beside the A records, an IPv6 address per server, and the
-   * cluster's pods and services in both families. Only when the cluster is created: see
+   * IPv4 and IPv6: an Amazon-provided IPv6 block on the VPC and subnets (an existing network must have them),
+   * dual-stack load balancers with AAAA records, an IPv6 address per server, pods and services in both families.
+   * Only when the cluster is created: see
    * [IPv6 (dual-stack)](rke-ha.md#ipv6-dual-stack).
    */
   dualStack: z.boolean().default(false),
@@ -143,8 +142,8 @@ export const RKE_HA_FIELDS = {
   ingressMigration: z.enum(INGRESS_MIGRATION_STEPS).optional(),
   /**
    * `cis`: RKE2's CIS hardening profile (rke2 only): the `profile` setting, the etcd user and group, the kernel
-   * parameters, and Pod Security `restricted` enforced outside the namespaces Rancher and the deployment's charts
-   * need exempted (docs/security.md, "CIS profile"). Unset: RKE2's defaults, Pod Security `privileged`.
+   * parameters, Pod Security `restricted` outside the namespaces that need exemption (docs/security.md, "CIS
+   * profile"). Unset: RKE2's defaults, Pod Security `privileged`.
    */
   profile: z.enum(['cis']).optional(),
   etcdSnapshots: z

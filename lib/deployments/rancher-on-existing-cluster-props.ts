@@ -1,4 +1,5 @@
 import type { DeploymentProps } from './props';
+import type { StandbyProps } from './rancher-on-rke-props';
 
 /**
  * Rancher onto a cluster that exists: the deployment's props (DeploymentProps) and the cluster as far as this
@@ -37,5 +38,17 @@ export interface RancherOnExistingClusterProps extends DeploymentProps {
   readonly dns?: {
     /** Load balancer hostname or IPv4 address for the record. @default read from the ingress Service at plan time */
     readonly target?: string;
+    /**
+     * `false`: no Route53 record for the hostname; `/ping` is probed at the ingress load balancer with the hostname as
+     * Host (TLS not verified there), and something else points the name at it (a failover's standby moves production's
+     * record to `dnsTarget`). Needs no first login and an issuer other than `acme`. @default true
+     */
+    readonly hostnameRecord?: boolean;
   };
+  /**
+   * A cold standby's data in a second region (docs/standby.md): Rancher's backup bucket replicates to a bucket there,
+   * under a KMS key of that region, with an alarm when replication fails or lags (with `alarms`). Nothing runs there
+   * (the cluster a failover installs onto is the user's). @default no standby
+   */
+  readonly standby?: StandbyProps;
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DeploymentAlarms } from '../alarms/deployment-alarms';
 import { UNREACHABLE_IPV4_PATTERN } from '../dns/private/dns-target';
 import { LoadBalancerRecord } from '../dns/load-balancer-record';
+import { targetRecordType } from '../dns/private/target-record-type';
 import { ClusterPreflight } from '../existing-cluster/cluster-preflight';
 import { IngressClassGuard, INGRESS_NGINX_CONTROLLER } from '../existing-cluster/ingress-class-guard';
 import { IngressLoadBalancer } from '../existing-cluster/ingress-load-balancer';
@@ -25,6 +26,7 @@ import { requireTerraformVersion } from '../common/terraform-version';
 import { requireProps, resolveProps } from './private/resolve-props';
 import { deploymentPrefix } from './private/stack-level-names';
 import { RancherOnCluster } from './rancher-on-cluster';
+import { StandbyReplication } from '../standby/standby-replication';
 import { deploymentInstallationProps, RancherInstallation } from './private/rancher-installation';
 
 /**
@@ -52,14 +54,16 @@ export class RancherOnExistingCluster extends RancherOnCluster {
   readonly adminPassword?: string;
   /** The admin API token of the first-login bootstrap (sensitive); unset with `rancher.bootstrap.enabled: false`. */
   readonly adminToken?: string;
-  /** The ingress load balancer (hostname or address) the Rancher record points at. */
+  /** The ingress load balancer (hostname or address) the Rancher record points at (or would, with `dns.hostnameRecord` false). */
   readonly dnsTarget: string;
-  /** `alias` (AWS load balancer), `A` (IPv4 address) or `CNAME` (other hostname). */
+  /** `alias` (AWS load balancer), `A` (IPv4 address) or `CNAME` (other hostname): the record `dnsTarget` needs. */
   readonly dnsRecordType: string;
   /** Rancher's backups: the bucket (kept with backups off) and the encryption configuration (docs/backups.md). */
   readonly rancherBackups: RancherBackups;
   /** The alarms and their SNS topic (`alarms.enabled`): what AWS sees of this deployment (docs/k8s-ha.md). */
   readonly alarms?: DeploymentAlarms;
+  /** The standby's copy of the backups in its region (`standby.region`; docs/standby.md). */
+  private readonly standby?: StandbyReplication;
   /** What addHelmChart and addManifest install after: Rancher answering `/ping`. */
   protected readonly rancherReady: ITerraformDependable;
 
@@ -70,13 +74,14 @@ export class RancherOnExistingCluster extends RancherOnCluster {
     const entry = this.addIngressEntry(d, props, preflight);
     const installed = this.installRancher(d, props, certificates, preflight, entry);
     this.rancherBackups = installed.installation.backups;
+    if (d.props.standby.region) this.standby = this.addStandby(d, d.props.standby.region);
     // Rancher answering /ping through its name, and the first login, under the chart upgrade rules.
     const { ready, firstLogin } = installed.installation.awaitAnswer({
       charts: installed.charts,
       rancherPreconditions: installed.rancherPreconditions,
     });
     this.rancherReady = ready.ping;
-    if (d.props.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping);
+    if (d.props.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping, this.standby);
 
     this.url = ready.url;
     this.bootstrapPassword = installed.installation.server.bootstrapPassword;
@@ -147,13 +152,18 @@ export class RancherOnExistingCluster extends RancherOnCluster {
   private addIngressEntry(d: ExistingClusterDeployment, given: RancherOnExistingClusterProps, preflight: ClusterPreflight): ExistingClusterEntry {
     const { props, ingressPlan } = d;
     const ingress = new IngressLoadBalancer(this, 'ingress', { service: ingressPlan.service, target: props.dns.target });
-    const dns = new LoadBalancerRecord(this, 'dns', { zoneName: given.hostedZone, recordName: given.hostname, target: ingress.address });
+    // No record (a failover's standby: the failover moves production's record here once the CA served here is checked):
+    // the record it would need is still told (dnsTarget, dnsRecordType), and /ping is probed at the load balancer.
+    const dns: ExistingClusterEntry['dns'] =
+      props.dns.hostnameRecord === false
+        ? unrecordedTarget(new Construct(this, 'dns'), ingress.address)
+        : new LoadBalancerRecord(this, 'dns', { zoneName: given.hostedZone, recordName: given.hostname, target: ingress.address });
     const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: preflight.gates, registry: props.airGap.systemDefaultRegistry });
     const ingressReady = gates.gate('ingress-ready', {
       check: { kind: 'admission', ingressClass: ingressPlan.className },
       minutes: props.timeouts.ingressMinutes,
     });
-    return { dns, gates, ingressReady };
+    return { dns, gates, ingressReady, ...(props.dns.hostnameRecord === false ? { probeAt: dns.target } : {}) };
   }
 
   /**
@@ -192,6 +202,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       // With cert-manager installed, Rancher's wait on the preflight goes through it.
       rancherAfter: [...(props.certManager.install ? [] : preflight.gates), entry.ingressReady],
       hostnameRouting: entry.dns.records,
+      ...(entry.probeAt === undefined ? {} : { probeAt: entry.probeAt }),
       gates: entry.gates,
     });
     // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
@@ -223,6 +234,30 @@ export class RancherOnExistingCluster extends RancherOnCluster {
   }
 
   /**
+   * The standby (docs/standby.md): Rancher's backup bucket replicated to a copy in `region`, guarded as its source,
+   * under the same construct ids as RancherOnRke's (`standby`, `rancher-backups`). k8s-ha launches nothing: the
+   * cluster a failover installs onto is the user's (`standby.k8sHa`), so no instance type is looked up there.
+   */
+  private addStandby(d: ExistingClusterDeployment, region: string): StandbyReplication {
+    const { props } = d;
+    const name = deploymentPrefix(this, props.name);
+    return new StandbyReplication(this, 'standby', {
+      name,
+      region: props.region,
+      standbyRegion: region,
+      launches: {},
+      buckets: [
+        {
+          id: 'rancher-backups',
+          source: this.rancherBackups.bucket,
+          namePrefix: `${name}-backups-sb-`,
+          forceDestroy: props.backups.forceDestroyBucket,
+        },
+      ],
+    });
+  }
+
+  /**
    * What AWS sees: /ping through the stack's record (unless it leads to a private address, which Route53's checkers
    * cannot reach) and the backups' freshness. The cluster, its nodes and its load balancer are not this stack's.
    */
@@ -232,6 +267,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
     entry: ExistingClusterEntry,
     installed: ExistingClusterRancher,
     answered: ITerraformDependable,
+    standby: StandbyReplication | undefined,
   ): DeploymentAlarms {
     const { props } = d;
     const unreachable = new TerraformLocal(this, 'unreachable-ipv4-pattern', UNREACHABLE_IPV4_PATTERN);
@@ -245,9 +281,16 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       const writer = { bucket: installed.installation.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: props.backups.schedule };
       alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
     }
+    for (const id of standby?.copies.keys() ?? []) alarms.alarmOnReplication(id, standby!.metrics(id));
     alarms.addPingCheck(given.hostname, `\${!can(regex(${unreachable.fqn}, ${entry.dns.target}))}`);
     return alarms;
   }
+}
+
+/** The record a target needs, without the record (`dns.hostnameRecord` false). */
+function unrecordedTarget(scope: Construct, target: string): ExistingClusterEntry['dns'] {
+  const { target: lowered, recordType } = targetRecordType(scope, target);
+  return { target: lowered.asString, recordType: recordType.asString, records: [] };
 }
 
 /**
@@ -270,7 +313,10 @@ interface ExistingClusterDeployment {
 }
 
 interface ExistingClusterEntry {
-  readonly dns: LoadBalancerRecord;
+  /** Rancher's record (LoadBalancerRecord), or without it the target and the record it needs. */
+  readonly dns: Pick<LoadBalancerRecord, 'target' | 'recordType' | 'records'>;
+  /** Where `/ping` is probed under the hostname when no record leads the name here (`dns.hostnameRecord` false). */
+  readonly probeAt?: string;
   readonly gates: ReadinessGates;
   readonly ingressReady: ITerraformDependable;
 }

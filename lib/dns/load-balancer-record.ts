@@ -3,9 +3,9 @@ import { DataAwsElbHostedZoneId } from '@cdktn/provider-aws/lib/data-aws-elb-hos
 import { DataAwsLbHostedZoneId } from '@cdktn/provider-aws/lib/data-aws-lb-hosted-zone-id';
 import { DataAwsRoute53Zone } from '@cdktn/provider-aws/lib/data-aws-route53-zone';
 import { Route53Record } from '@cdktn/provider-aws/lib/route53-record';
-import { TerraformLocal, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ELB_HOSTNAME_PATTERN, IPV4_PATTERN, NLB_HOSTNAME_PATTERN } from './private/dns-target';
+import { targetRecordType } from './private/target-record-type';
 
 /** A record's name and zone, and the target it points at. */
 export interface LoadBalancerRecordProps {
@@ -52,21 +52,7 @@ export class LoadBalancerRecord extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerRecordProps) {
     super(scope, id);
     const ttl = props.ttl ?? 60;
-    const target = new TerraformLocal(this, 'target', `\${lower(${props.target})}`);
-    const t = target.fqn;
-    // The patterns are locals of their own: readable in the module, and cdktf mis-renders
-    // a reference that follows a `{n}` quantifier inside the same expression.
-    const pattern = (patternId: string, text: string) => new TerraformLocal(this, patternId, text).fqn;
-    const nlbPattern = pattern('nlb-pattern', NLB_HOSTNAME_PATTERN);
-    const elbPattern = pattern('elb-pattern', ELB_HOSTNAME_PATTERN);
-    const ipv4Pattern = pattern('ipv4-pattern', IPV4_PATTERN);
-    const nlbRegion = new TerraformLocal(this, 'nlb-region', `\${try(regex(${nlbPattern}, ${t})[0], null)}`);
-    const elbRegion = new TerraformLocal(this, 'elb-region', `\${try(regex(${elbPattern}, ${t})[0], null)}`);
-    const recordType = new TerraformLocal(
-      this,
-      'record-type',
-      `\${${nlbRegion.fqn} != null || ${elbRegion.fqn} != null ? "alias" : can(regex(${ipv4Pattern}, ${t})) ? "A" : "CNAME"}`,
-    );
+    const { target, recordType, nlbRegion, elbRegion } = targetRecordType(this, props.target);
     const when = (condition: string) => Token.asNumber(`\${${condition} ? 1 : 0}`);
 
     const nlbZone = new DataAwsLbHostedZoneId(this, 'nlb-zone-id', {

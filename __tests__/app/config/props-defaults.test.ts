@@ -54,8 +54,9 @@ const SECTION: Record<string, string> = {
 /** Shared sections a construct's props redeclare with fewer fields, by the path their place would otherwise give. */
 const NARROWED: Record<string, string> = {
   'docker.rancher': 'rancher',
-  // RancherOnRke's alone so far, at the file's top level (app/from-settings.ts).
+  // At the file's top level, but its file-only `k8sHa` (app/from-settings.ts).
   'rkeHa.standby': 'standby',
+  'k8sHa.standby': 'standby',
 };
 
 /**
@@ -96,8 +97,11 @@ function propMembers(): { readonly path: string; readonly member: ts.PropertySig
   return out;
 }
 
-/** Settings of the file only: the state backend, the tags every resource gets (a stack's), how the app reaches an existing cluster (the stack configures the providers). */
-const FILE_ONLY = ['backend', 'tags', 'k8sHa.access'];
+/**
+ * Settings of the file only: the state backend, the tags every resource gets (a stack's), how the app reaches an
+ * existing cluster (the stack configures the providers), and the standby cluster of k8s-ha (the failover's to read).
+ */
+const FILE_ONLY = ['backend', 'tags', 'k8sHa.access', 'standby.k8sHa'];
 /** Props no settings file gives: the app's `deployer_arns` variable. */
 const PROPS_ONLY = ['deployerArns'];
 

@@ -19,6 +19,10 @@ const VALUES = { rancher_hostname: 'rancher.acme.io', route53_zone_name: 'acme.i
 const DOMAIN = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' } as const;
 /** The stack variant with a standby (its copies' access logging and Object Lock on, as its sources'). */
 const STANDBY_VARIANT = 'rke-ha standby in a second region, snapshots with access logging and Object Lock';
+/** k8s-ha's: Rancher's backup bucket copied to a second region (a standby cluster named for the failover). */
+const K8S_STANDBY_VARIANT = 'k8s-ha standby in a second region';
+/** k8s-ha as a failover's standby: no record of the hostname, /ping probed at the ingress load balancer. */
+const K8S_NO_RECORD_VARIANT = "k8s-ha without the hostname's record (a failover's standby)";
 /**
  * Rancher answers with the server-url the first login set (check rancher_server_url compares it); checkip answers
  * with an address inside the variants' admin_cidrs (10.8.0.0/24; check deployer_address_in_admin_cidrs).
@@ -108,6 +112,15 @@ describeWithTerraform('an unchanged deployment plans empty after its first apply
 
   it("rke-ha with standby.region (the copies, their key, log bucket and lag alarms in a second region's provider): the second plan exits 0", () => {
     write(synthSettings('rke-ha', { ...DOMAIN, ...variantSettings(STANDBY_VARIANT) }).json, dir);
+    terraformOk(dir, 'init', '-input=false');
+    apply(dir);
+    const second = plan(dir);
+    expect(outcome(second)).toEqual({ status: 0, output: '' });
+    expect(checkWarnings(second.output)).toEqual([]);
+  });
+
+  it.each([K8S_STANDBY_VARIANT, K8S_NO_RECORD_VARIANT])('%s: the second plan exits 0 with no check warning', (variant) => {
+    write(synthSettings('k8s-ha', { ...DOMAIN, ...variantSettings(variant) }).json, dir);
     terraformOk(dir, 'init', '-input=false');
     apply(dir);
     const second = plan(dir);

@@ -64,6 +64,14 @@ describe("the throwaway deployment's settings", () => {
     expect(Object.keys(synthSettings('rke-ha', s).json.resource?.aws_s3_bucket_replication_configuration ?? {})).toEqual([]);
   });
 
+  it("leave a k8s-ha production's clusters out: the throwaway is rke-ha on its own servers, valid for the app", () => {
+    const k8s = { ...PRODUCTION, backups: { credentials: 'irsa' }, k8sHa: { access: { variables: true }, eks: { clusterName: 'prod' } } };
+    const throwaway = throwawaySettings({ ...k8s, standby: { region: 'us-west-2', k8sHa: { access: { variables: true } } } }, choice());
+    expect('k8sHa' in throwaway || 'standby' in throwaway).toBe(false);
+    expect(throwaway.backups).toMatchObject({ credentials: 'servers' });
+    expect(settingsProblems(throwaway as never)).toEqual([]);
+  });
+
   it("default to production's name with -drill, within the 16 characters a name may have", () => {
     expect(defaultThrowawayName('rancher')).toBe('rancher-drill');
     expect(defaultThrowawayName('platform-rancher')).toBe('platform-r-drill');

@@ -144,3 +144,29 @@ describe('npm run drill -- rke-ha --standby', () => {
     for (const c of [none, empty, stale, etcd]) expectNothingCreated(c);
   });
 });
+
+describe('npm run drill -- k8s-ha --standby', () => {
+  it("restores k8s-ha's replicated backup into the same throwaway rke-ha deployment in the standby region, never its standby cluster", async () => {
+    const c = standbyWorld();
+    // Production's settings name its cluster and the standby's: neither is the throwaway's (always rke-ha, its own VPC).
+    const settings = readFileSync(join(c.dir, 'rancher.yaml'), 'utf8');
+    writeFileSync(
+      join(c.dir, 'rancher.yaml'),
+      `${settings}k8sHa:\n  access:\n    kubeconfig:\n      context: prod\n`.replace(
+        'standby:\n',
+        'standby:\n  k8sHa:\n    access:\n      kubeconfig:\n        path: ~/.kube/standby\n',
+      ),
+    );
+    const result = await drillHere(c, { standby: true, stack: 'k8s-ha' });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'))).toEqual(expectedStandbySettings);
+    const report = reportOf(c);
+    expect(report).toMatchObject({
+      stack: 'k8s-ha',
+      backup: { bucket: COPY, key: `rancher/${STANDBY_NEWEST}` },
+      standby: { region: STANDBY_REGION },
+    });
+    expect(statuses(report)).toMatchObject({ apply: 'passed', compare: 'passed', teardown: 'passed' });
+    expect(existsSync(join(c.dir, 'drill.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'))).toBe(true);
+  });
+});

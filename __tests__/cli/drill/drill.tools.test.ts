@@ -225,13 +225,13 @@ describe('npm run drill', () => {
     expect(c.calls().some((call) => call.startsWith('synth') || call.startsWith('terraform init'))).toBe(false);
   });
 
-  it('refuses the docker and k8s-ha stacks, which it builds no throwaway for', () => {
+  it("refuses docker, which has no Rancher backup, and k8s-ha with --etcd, whose etcd is its cluster's", () => {
     const c = world();
-    for (const stack of ['docker', 'k8s-ha']) {
-      const result = c.run(['drill', stack, '--dir', 'module'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
+    for (const args of [['docker'], ['k8s-ha', '--etcd']]) {
+      const result = c.run(['drill', ...args, '--dir', 'module'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
       expect(result.code).toBe(2);
       expect(codesOf(result.out)).toEqual(['DRILL_STACK_NOT_RKE_HA']);
-      expect(said(result.out, 'DRILL_STACK_NOT_RKE_HA')).toContain(stack === 'docker' ? 'docs/docker.md' : 'docs/backups.md');
+      expect(said(result.out, 'DRILL_STACK_NOT_RKE_HA')).toContain(args[0] === 'docker' ? 'docs/docker.md' : 'without --etcd');
     }
   });
 });

@@ -74,6 +74,33 @@ describe("the failback's module", () => {
     ]);
     expect(hostnameRecords(state, 'other.example.com')).toEqual([]);
   });
+
+  it('k8s-ha: holds its one record out by k8sHa.dns.hostnameRecord, and takes a CNAME with its values as the state has them', () => {
+    const k8s = failbackSettings({ ...PRODUCTION, k8sHa: { dns: { target: 'lb.example.net' } } }, CHOICE, 'k8s-ha');
+    expect(k8s).toMatchObject({
+      k8sHa: { dns: { target: 'lb.example.net', hostnameRecord: false } },
+      backups: { restoreFrom: { file: CHOICE.file } },
+    });
+    expect('rkeHa' in k8s).toBe(false);
+    const cname = {
+      address: 'aws_route53_record.dns_cname_0A1B2C[0]',
+      mode: 'managed' as const,
+      type: 'aws_route53_record',
+      name: 'dns_cname_0A1B2C',
+      attributes: { name: 'rancher.example.com', type: 'CNAME', zone_id: 'Z0', records: ['lb.example.net'], ttl: 60, alias: [] },
+    };
+    const held = { outputs: {}, resources: [cname] };
+    expect(hostnameRecords(held, 'rancher.example.com')).toEqual([]);
+    expect(hostnameRecords(held, 'rancher.example.com', 'k8s-ha')).toEqual([
+      {
+        address: cname.address,
+        zoneId: 'Z0',
+        name: 'rancher.example.com',
+        type: 'CNAME',
+        set: { Name: 'rancher.example.com', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'lb.example.net' }] },
+      },
+    ]);
+  });
 });
 
 describe("the failback's plan", () => {

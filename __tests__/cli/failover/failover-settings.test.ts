@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { caChecksum } from '../../../cli/failover/failover';
-import { caMemberOf, failoverScopeProblem, FAILOVER_TAG, standbyName, standbySettings } from '../../../cli/failover/failover-settings';
+import {
+  caMemberOf,
+  failoverScopeProblem,
+  FAILOVER_TAG,
+  standbyClusterProblem,
+  standbyName,
+  standbySettings,
+} from '../../../cli/failover/failover-settings';
 
 const PRODUCTION = {
   name: 'rancher',
@@ -63,5 +70,85 @@ describe("a failover's standby settings", () => {
     const expected = createHash('sha256').update(`${pem}\n`).digest('hex');
     expect(caChecksum(pem)).toBe(expected);
     expect(caChecksum(`\n${pem}\n\n`)).toBe(expected);
+  });
+});
+
+const K8S_PRODUCTION = {
+  name: 'rancher',
+  region: 'eu-west-1',
+  hostname: 'rancher.example.com',
+  hostedZone: 'example.com',
+  rancher: { tls: { mode: 'ingress', issuer: 'rancher' } },
+  backups: { credentials: 'irsa' },
+  k8sHa: {
+    access: { kubeconfig: { path: '~/.kube/prod', context: 'prod' } },
+    ingress: { className: 'nginx', service: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } },
+    certManager: { install: false },
+    eks: { clusterName: 'prod' },
+    dns: { target: 'prod-nlb-1a.elb.eu-west-1.amazonaws.com' },
+  },
+  standby: { region: 'us-west-2', k8sHa: { access: { kubeconfig: { path: '~/.kube/standby' } }, eks: { clusterName: 'standby' } } },
+};
+
+describe("k8s-ha's standby settings", () => {
+  it("run on the standby's cluster, with production's ingress and cert-manager, and none of production's cluster name or record target", () => {
+    const standby = standbySettings(K8S_PRODUCTION, { ...CHOICE, stack: 'k8s-ha' });
+    expect(standby).toMatchObject({
+      name: 'rancher-sb',
+      region: 'us-west-2',
+      rancher: { bootstrap: { enabled: false } },
+      backups: { credentials: 'irsa', enabled: true, restoreFrom: { file: 'b.tar.gz.enc', bucket: 'copy' } },
+    });
+    expect(standby.k8sHa).toEqual({
+      access: { kubeconfig: { path: '~/.kube/standby' } },
+      ingress: K8S_PRODUCTION.k8sHa.ingress,
+      certManager: { install: false },
+      eks: { clusterName: 'standby' },
+      dns: { hostnameRecord: false },
+    });
+    expect('standby' in standby || 'rkeHa' in standby).toBe(false);
+  });
+
+  it("take the standby's ingress and record target where it names them", () => {
+    const ingress = { className: 'traefik' };
+    const own = { access: { variables: true }, ingress, dns: { target: '203.0.113.7' } };
+    const standby = standbySettings({ ...K8S_PRODUCTION, standby: { region: 'us-west-2', k8sHa: own } }, { ...CHOICE, stack: 'k8s-ha' });
+    expect(standby.k8sHa).toMatchObject({ access: { variables: true }, ingress, dns: { target: '203.0.113.7', hostnameRecord: false } });
+    expect((standby.k8sHa as Record<string, unknown>).eks).toBeUndefined();
+  });
+
+  it.each([
+    [{ standby: { region: 'us-west-2' } }, 'FAILOVER_NO_STANDBY_CLUSTER', 'standby.k8sHa.access'],
+    [
+      { k8sHa: { access: { kubeconfig: { path: '~/.kube/config' } } }, standby: { region: 'us-west-2', k8sHa: { access: { kubeconfig: {} } } } },
+      'FAILOVER_STANDBY_CLUSTER_IS_PRODUCTIONS',
+      '~/.kube/config (its current context)',
+    ],
+    [
+      { standby: { region: 'us-west-2', k8sHa: { access: { kubeconfig: { path: '~/.kube/prod', context: 'prod' } } } } },
+      'FAILOVER_STANDBY_CLUSTER_IS_PRODUCTIONS',
+      '~/.kube/prod, context prod',
+    ],
+    [
+      { backups: { credentials: 'pod-identity' }, standby: { region: 'us-west-2', k8sHa: { access: { variables: true } } } },
+      'FAILOVER_STANDBY_NO_EKS_CLUSTER',
+      'backups.credentials pod-identity',
+    ],
+  ])('refuse a standby cluster that cannot be made correct: %j', (change, code, named) => {
+    const problem = standbyClusterProblem({ ...K8S_PRODUCTION, ...change });
+    expect(problem?.code).toBe(code);
+    expect(problem?.message).toContain(named);
+  });
+
+  it('accept another cluster, and accessKey credentials without an EKS cluster', () => {
+    expect(standbyClusterProblem(K8S_PRODUCTION)).toBeUndefined();
+    const standby = { region: 'us-west-2', k8sHa: { access: { variables: true } } };
+    expect(standbyClusterProblem({ ...K8S_PRODUCTION, backups: { credentials: 'accessKey' }, standby })).toBeUndefined();
+  });
+
+  it("refuse external TLS (the load balancer's certificate is the user's), and not a DNS-round-robin setting it does not use", () => {
+    expect(failoverScopeProblem({ rancher: { tls: { mode: 'external' } } }, 'k8s-ha')).toContain("the standby's cluster does not have");
+    expect(failoverScopeProblem({ rancher: { tls: { issuer: 'acme' } } }, 'k8s-ha')).toContain('rancher.tls.issuer acme');
+    expect(failoverScopeProblem({ rkeHa: { loadBalancer: { type: 'dns' } } }, 'k8s-ha')).toBeUndefined();
   });
 });

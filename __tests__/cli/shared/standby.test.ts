@@ -35,6 +35,14 @@ describe("production's settings in the standby region", () => {
     expect(standbySettingsProblem(settings({ secretsManagerSecret: third }), 'rancher.yaml', FAILOVER)).toBeUndefined();
   });
 
+  it("refuses a pinned image where rke-ha starts in the standby region, not for k8s-ha's failover, which starts no server there", () => {
+    const pinned = { name: 'rancher', region: 'eu-west-1', standby: { region: 'us-west-2' }, rkeHa: { amiId: 'ami-0123456789abcdef0' } };
+    expect(standbySettingsProblem(pinned, 'rancher.yaml', FAILOVER)?.code).toBe('FAILOVER_STANDBY_IMAGE_PINNED');
+    expect(standbySettingsProblem(pinned, 'rancher.yaml', FAILOVER, 'k8s-ha')).toBeUndefined();
+    // The drill's throwaway is rke-ha whatever production's stack.
+    expect(standbySettingsProblem(pinned, 'rancher.yaml')?.code).toBe('DRILL_STANDBY_IMAGE_PINNED');
+  });
+
   it('carries the region-neutral sections as they are: proxy, registries, VPC endpoints and flow logs', () => {
     const neutral = {
       name: 'rancher',

@@ -31,4 +31,28 @@ describe('the fake Route 53', () => {
         ),
     ).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
   });
+
+  it('refuses a CNAME beside another record of its name, and an A beside a CNAME, until a delete in the same batch', async () => {
+    const fake = new FakeAws();
+    const a = { Name: 'rancher.example.com', Type: 'A' as const, TTL: 60, ResourceRecords: [{ Value: '198.51.100.1' }] };
+    const cname = { Name: 'rancher.example.com', Type: 'CNAME' as const, TTL: 60, ResourceRecords: [{ Value: 'lb.example.net' }] };
+    fake.route53.zones.Z1 = { records: [{ ...a, Name: 'rancher.example.com.' }] };
+    const send = (changes: any[]) =>
+      fake.clients().route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: 'Z1', ChangeBatch: { Changes: changes } }));
+    await expect(send([{ Action: 'UPSERT', ResourceRecordSet: cname }])).rejects.toThrow(/RRSet of type CNAME .* conflicts/);
+    // A delete must name the record as it is.
+    await expect(
+      send([
+        { Action: 'DELETE', ResourceRecordSet: { ...a, TTL: 300 } },
+        { Action: 'UPSERT', ResourceRecordSet: cname },
+      ]),
+    ).rejects.toThrow(/do not match the current values/);
+    expect(fake.route53.zones.Z1.records.map((r) => r.Type)).toEqual(['A']);
+    await send([
+      { Action: 'DELETE', ResourceRecordSet: a },
+      { Action: 'UPSERT', ResourceRecordSet: cname },
+    ]);
+    expect(fake.route53.zones.Z1.records.map((r) => r.Type)).toEqual(['CNAME']);
+    await expect(send([{ Action: 'UPSERT', ResourceRecordSet: a }])).rejects.toThrow(/RRSet of type A .* conflicts/);
+  });
 });

@@ -69,8 +69,24 @@ export class FakeRoute53 {
               message: `[Tried to delete resource record set [name='${name}', type='${set.Type}'] but it was not found]`,
               ...meta,
             });
+          // A delete names the record as it is: every value, the TTL, the alias (ChangeResourceRecordSets, Action DELETE).
+          if (JSON.stringify(comparable(records[at])) !== JSON.stringify(comparable(record)))
+            throw new InvalidChangeBatch({
+              message: `[Tried to delete resource record set [name='${name}', type='${set.Type}'] but the values provided do not match the current values]`,
+              ...meta,
+            });
           records.splice(at, 1);
         } else throw new InvalidInput({ message: `Invalid Action ${String(change.Action)}`, ...meta });
+        // A CNAME coexists with no other record of its name (RFC 1912 section 2.4); Route 53 refuses the change that
+        // would make them meet, whatever its Action (aws/aws-sdk-java#1996: an UPSERT of a CNAME over an A).
+        if (change.Action !== 'DELETE') {
+          const clash = records.find((r) => r.Name === name && r.Type !== record.Type && (r.Type === 'CNAME' || record.Type === 'CNAME'));
+          if (clash)
+            throw new InvalidChangeBatch({
+              message: `RRSet of type ${record.Type} with DNS name ${name} is not permitted as it conflicts with other records with the same DNS name in zone`,
+              ...meta,
+            });
+        }
       }
       zone.records = records;
       const id = `C${String(Object.keys(this.changes).length + 1).padStart(12, '0')}`;
@@ -98,6 +114,12 @@ export class FakeRoute53 {
     return this.zones[zoneId]?.records.find((r) => r.Name === fqdn(name) && r.Type === type);
   }
 }
+
+/** What a DELETE must match of a record: its alias or its values and TTL (names and alias targets fully qualified). */
+const comparable = (r: FakeRecord) =>
+  r.AliasTarget
+    ? { alias: { ...r.AliasTarget, DNSName: fqdn(r.AliasTarget.DNSName) } }
+    : { ttl: r.TTL, values: (r.ResourceRecords ?? []).map((v) => v.Value.replace(/\.$/, '').toLowerCase()).sort() };
 
 /** A name fully qualified, as Route 53 keeps and answers it. */
 const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`).toLowerCase();

@@ -361,7 +361,12 @@ function failoverCurl(ctx) {
   const f = world.failover;
   const url = new URL(args[args.length - 1]);
   const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-  const lb = (world.drill.state?.resources ?? []).find((r) => r.type === 'aws_lb')?.instances[0].attributes.dns_name;
+  // The standby's address: rke-ha's NLB, or k8s-ha's ingress target (its output).
+  const outputs = world.drill.state?.outputs ?? {};
+  const lb =
+    (world.drill.state?.resources ?? []).find((r) => r.type === 'aws_lb')?.instances[0].attributes.dns_name ??
+    outputs.ingress_target?.value ??
+    outputs.dns_target?.value;
   const connect = option('--connect-to');
   let target;
   if (connect) {
@@ -371,8 +376,10 @@ function failoverCurl(ctx) {
     target = lb && to === lb ? 'standby' : world.failback && to === productionLb ? 'primary' : 'nowhere';
   } else {
     const zones = Object.values(world.aws.route53?.zones ?? {});
-    const a = zones.flatMap((z) => z.records).find((r) => r.Name === `${url.hostname}.` && r.Type === 'A');
-    target = a && lb && a.AliasTarget?.DNSName === `${lb}.` ? 'standby' : 'primary';
+    // The name's A record (an alias, or an address) or CNAME, as a resolver follows it.
+    const set = zones.flatMap((z) => z.records).find((r) => r.Name === `${url.hostname}.` && (r.Type === 'A' || r.Type === 'CNAME'));
+    const to = set?.AliasTarget?.DNSName ?? set?.ResourceRecords?.[0]?.Value;
+    target = to && lb && to.replace(/\.$/, '') === lb ? 'standby' : 'primary';
   }
   const refused = () => ctx.finish(7, '', `curl: (7) Failed to connect to ${url.hostname} port 443: Connection refused\n`);
   if (target === 'nowhere') refused();

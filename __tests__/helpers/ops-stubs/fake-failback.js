@@ -108,8 +108,9 @@ function importRecord(ctx) {
   const [zoneId, name, type] = id.split('_');
   const record = world.aws.route53.zones[zoneId]?.records.find((r) => r.Name === `${name}.` && r.Type === type);
   if (!record) ctx.finish(1, '', `Error: Cannot import non-existent remote object\n`);
-  if (world.state.resources.some((r) => key(r) === address)) ctx.finish(1, '', `Error: Resource already managed by Terraform\n`);
-  const [rtype, rname] = [address.slice(0, address.indexOf('.')), address.slice(address.indexOf('.') + 1)];
+  // An instance's address names a counted one by its index (k8s-ha's `aws_route53_record.<name>[0]`).
+  const [, rtype, rname, index] = /^([^.]+)\.([^[]+)(?:\[(\d+)\])?$/.exec(address);
+  if (world.state.resources.some((r) => key(r) === `${rtype}.${rname}`)) ctx.finish(1, '', `Error: Resource already managed by Terraform\n`);
   world.state.resources.push({
     mode: 'managed',
     type: rtype,
@@ -117,12 +118,15 @@ function importRecord(ctx) {
     provider: 'provider["registry.terraform.io/hashicorp/aws"]',
     instances: [
       {
+        ...(index === undefined ? {} : { index_key: Number(index) }),
         attributes: {
           id,
           name,
           type,
           zone_id: zoneId,
-          alias: [{ name: record.AliasTarget.DNSName, zone_id: record.AliasTarget.HostedZoneId, evaluate_target_health: true }],
+          ...(record.AliasTarget
+            ? { alias: [{ name: record.AliasTarget.DNSName, zone_id: record.AliasTarget.HostedZoneId, evaluate_target_health: true }] }
+            : { alias: [], records: record.ResourceRecords.map((r) => r.Value), ttl: record.TTL }),
         },
       },
     ],

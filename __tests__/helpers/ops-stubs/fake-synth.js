@@ -27,7 +27,9 @@ if (world.drill.synthFails) {
   process.exit(3);
 }
 copyFileSync(process.env.RANCHER_CONFIG, join(dir, 'drill-settings-seen.json'));
-const folder = join(process.env.CDKTF_OUTDIR, 'stacks', 'rke-ha');
+// The stack of the module (world.drill.synthStack: a k8s-ha failover's standby), as the real synth writes every stack.
+const stack = world.drill.synthStack ?? 'rke-ha';
+const folder = join(process.env.CDKTF_OUTDIR, 'stacks', stack);
 mkdirSync(folder, { recursive: true });
 copyFileSync(join(dir, 'throwaway.cdk.tf.json'), join(folder, 'cdk.tf.json'));
-process.stdout.write('Synthesized rke-ha.\n');
+process.stdout.write(`Synthesized ${stack}.\n`);

@@ -67,3 +67,109 @@ describe('standby.region', () => {
     );
   });
 });
+
+// standby.k8sHa: the cluster in the standby region a failover of k8s-ha installs Rancher onto (docs/standby.md).
+describe('standby.k8sHa', () => {
+  const REGION = { region: 'eu-west-1' };
+  const CLUSTER = { access: { kubeconfig: { path: '~/.kube/standby' } } };
+  const standbyProblems = (standby: Record<string, unknown>, more: Record<string, unknown> = {}) =>
+    problemsOf({ ...REGION, ...more, standby: { region: 'eu-central-1', ...standby } });
+
+  it("takes k8sHa's access, ingress, EKS name and record target, with access given", () => {
+    expect(
+      standbyProblems({
+        k8sHa: {
+          access: { kubeconfig: { path: '~/.kube/config', context: 'standby' } },
+          ingress: { className: 'nginx', service: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } },
+          eks: { clusterName: 'standby-eks' },
+          dns: { target: '203.0.113.9' },
+        },
+      }),
+    ).toEqual([]);
+    expect(standbyProblems({ k8sHa: { access: { variables: true } } }, { k8sHa: { access: { variables: true } } })).toEqual([]);
+  });
+
+  it('refuses a standby cluster without standby.region, naming the fix', () => {
+    expect(problemsOf({ ...REGION, standby: { k8sHa: CLUSTER } })).toEqual([
+      {
+        field: 'standby.k8sHa',
+        value: expect.anything(),
+        message: expect.stringMatching(/standby\.region is unset.*set standby\.region to its region, or remove standby\.k8sHa/),
+      },
+    ]);
+  });
+
+  it("refuses one without access: it has no default (~/.kube/config is production's)", () => {
+    expect(standbyProblems({ k8sHa: { ingress: { className: 'traefik' } } })).toEqual([
+      {
+        field: 'standby.k8sHa.access',
+        value: undefined,
+        message: expect.stringMatching(
+          /is required with standby\.region eu-central-1: it has no default \(~\/\.kube\/config is production's cluster\); set kubeconfig: \{ path, context \}/,
+        ),
+      },
+    ]);
+  });
+
+  it("refuses production's own kubeconfig and context, defaults included, and takes another context of the same file", () => {
+    const same = (standby: unknown, production?: unknown) =>
+      standbyProblems(
+        { k8sHa: { access: { kubeconfig: standby } } },
+        production === undefined ? {} : { k8sHa: { access: { kubeconfig: production } } },
+      );
+    expect(same({})).toEqual([
+      {
+        field: 'standby.k8sHa.access.kubeconfig',
+        value: { path: '~/.kube/config' },
+        message: expect.stringMatching(
+          /is k8sHa\.access's kubeconfig ~\/\.kube\/config, its current context: production's cluster.*name the cluster in eu-central-1/,
+        ),
+      },
+    ]);
+    expect(same({ path: '~/prod.yaml', context: 'prod' }, { path: '~/prod.yaml', context: 'prod' }).map((p) => p.message)).toEqual([
+      expect.stringContaining("is k8sHa.access's kubeconfig ~/prod.yaml, context prod"),
+    ]);
+    expect(same({ path: '~/prod.yaml', context: 'standby' }, { path: '~/prod.yaml', context: 'prod' })).toEqual([]);
+    expect(same({ context: 'standby' })).toEqual([]);
+  });
+
+  it("holds the standby cluster's EKS name and ingress to k8sHa's rules, in its own words", () => {
+    expect(standbyProblems({ k8sHa: CLUSTER }, { backups: { credentials: 'irsa' }, k8sHa: { eks: { clusterName: 'prod' } } })).toEqual([
+      {
+        field: 'standby.k8sHa.eks.clusterName',
+        value: undefined,
+        message: expect.stringContaining('is required with backups.credentials irsa'),
+      },
+    ]);
+    expect(
+      standbyProblems({ k8sHa: { ...CLUSTER, ingress: { className: 'nginx', service: { namespace: 'traefik', name: 'traefik' } } } }).map(
+        (p) => p.field,
+      ),
+    ).toEqual(['standby.k8sHa.ingress.service']);
+    expect(
+      standbyProblems({ k8sHa: { ...CLUSTER, dns: { target: 'ingress.example.net' } } }, { hostname: 'example.com', hostedZone: 'example.com' }).map(
+        (p) => `${p.field}: ${p.message}`,
+      ),
+    ).toEqual([expect.stringMatching(/^standby\.k8sHa\.dns\.target: makes the k8s-ha record .* a CNAME/)]);
+  });
+
+  it("refuses unknown fields, and a hostnameRecord (a standby never records the name: the failover moves production's)", () => {
+    expect(standbyProblems({ k8sHa: { ...CLUSTER, acess: {} } }).map((p) => p.field)).toEqual(['standby.k8sHa.acess']);
+    expect(standbyProblems({ k8sHa: { ...CLUSTER, dns: { hostnameRecord: false } } }).map((p) => p.field)).toEqual([
+      'standby.k8sHa.dns.hostnameRecord',
+    ]);
+  });
+
+  it("is not among RancherOnRke's props (k8s-ha's alone), which refuse it naming the field", () => {
+    const stack = new TerraformStack(unsynthesizedApp(), 'rke-ha');
+    configureBaseProviders(stack, { region: 'eu-west-1' });
+    expect(
+      () =>
+        new RancherOnRke(stack, 'rancher', {
+          region: 'eu-west-1',
+          adminCidrs: ['10.8.0.0/24'],
+          standby: { region: 'eu-central-1', k8sHa: CLUSTER } as never,
+        }),
+    ).toThrow(/standby\.k8sHa: unknown prop; known here: region/);
+  });
+});

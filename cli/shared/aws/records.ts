@@ -1,4 +1,5 @@
 import { ChangeResourceRecordSetsCommand, GetChangeCommand } from '@aws-sdk/client-route-53';
+import type { RecordChange } from '../hostname-record';
 import type { AwsClients } from './clients';
 import { waitFor, type WaitBudget } from './wait';
 
@@ -25,28 +26,49 @@ export async function moveAliasRecords(
   submitted: () => void = () => undefined,
 ): Promise<{ readonly changeIds: string[]; readonly inSync: boolean }> {
   const zones = [...new Set(records.map((r) => r.zoneId))];
+  const batches = zones.map((zoneId) => ({
+    zoneId,
+    changes: records
+      .filter((r) => r.zoneId === zoneId)
+      .map((r) => ({
+        Action: 'UPSERT' as const,
+        ResourceRecordSet: {
+          Name: r.name,
+          Type: r.type,
+          AliasTarget: { HostedZoneId: r.target.zoneId, DNSName: r.target.dnsName, EvaluateTargetHealth: true },
+        },
+      })),
+  }));
+  return changeRecordSets(clients, batches, budget, submitted);
+}
+
+/**
+ * Each batch of changes submitted in its zone as one ChangeResourceRecordSets (all of it or none), then each change
+ * followed with GetChange until INSYNC, as moveAliasRecords does: k8s-ha's record moved to a target of another type
+ * (cli/shared/hostname-record.ts, recordMove).
+ */
+export async function changeRecordSets(
+  clients: AwsClients,
+  batches: readonly { readonly zoneId: string; readonly changes: readonly RecordChange[] }[],
+  budget: WaitBudget,
+  submitted: () => void = () => undefined,
+): Promise<{ readonly changeIds: string[]; readonly inSync: boolean }> {
   const changeIds: string[] = [];
-  for (const zone of zones) {
+  for (const { zoneId, changes } of batches) {
     const changed = await clients.route53.send(
       new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zone,
+        HostedZoneId: zoneId,
         ChangeBatch: {
           Comment: 'rancher-ha-aws failover',
-          Changes: records
-            .filter((r) => r.zoneId === zone)
-            .map((r) => ({
-              Action: 'UPSERT' as const,
-              ResourceRecordSet: {
-                Name: r.name,
-                Type: r.type,
-                AliasTarget: { HostedZoneId: r.target.zoneId, DNSName: r.target.dnsName, EvaluateTargetHealth: true },
-              },
-            })),
+          Changes: changes.map(({ Action, ResourceRecordSet: { ResourceRecords, ...set } }) => ({
+            Action,
+            ResourceRecordSet: { ...set, ...(ResourceRecords ? { ResourceRecords: [...ResourceRecords] } : {}) },
+          })),
         },
       }),
     );
     const id = changed.ChangeInfo?.Id;
-    if (!id) throw new Error(`Route 53 answered ChangeResourceRecordSets in zone ${zone} without a change id.`);
+    if (!id) throw new Error(`Route 53 answered ChangeResourceRecordSets in zone ${zoneId} without a change id.`);
     changeIds.push(id);
   }
   submitted();

@@ -12,7 +12,7 @@ export { keyState } from './kms-keys';
 export { metricData } from './metric-data';
 export { copyObject, downloadObject, listObjects, objectUnreadable } from './objects';
 export { deleteParameter, readSecureParameter, writeSecureParameter } from './parameters';
-export { moveAliasRecords } from './records';
+export { changeRecordSets, moveAliasRecords } from './records';
 export { invocationResult, listInvocations, sendShellCommand } from './server-commands';
 export { regionAnswers } from './region-probe';
 export { taggedIam } from './tagged-iam';

@@ -23,7 +23,7 @@ describe('k8sHa settings', () => {
       certManager: { install: true },
       ingress: { service: {} },
       eks: {},
-      dns: {},
+      dns: { hostnameRecord: true },
     });
     expect(DEFAULT_KUBECONFIG_PATH).toBe('~/.kube/config');
   });
@@ -134,6 +134,7 @@ describe('k8sHa settings', () => {
       'k8sHa.ingress.service.name',
       'k8sHa.eks.clusterName',
       'k8sHa.dns.target',
+      'k8sHa.dns.hostnameRecord',
     ]);
   });
 });
