@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SYNTH_STUB, type FakeCloud } from './fake-cloud';
+import { SYNTH_STUB, worldKubeconfig, type FakeCloud } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { IN_BACKUP, RANCHER_CA, UID } from './drill-world';
 import { CA_MEMBER, failover, failoverK8s, failoverWorld, k8sFailoverWorld, K8S_SETTINGS, PRODUCTION_LB, RECORDED, SETTINGS } from './failover-world';
@@ -83,6 +83,11 @@ export function failbackWorld(change?: (w: any) => void, options: { caMember?: b
     change?.(w);
   });
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(failbackJson, null, 1));
+  if (options.k8sTarget) {
+    // The standby's cluster as its settings name it (`~/.kube/standby`, k8sFailoverWorld), under the runs' HOME.
+    mkdirSync(join(c.dir, 'home', '.kube'), { recursive: true });
+    writeFileSync(join(c.dir, 'home', '.kube', 'standby'), worldKubeconfig(c.dir, 'standby'));
+  }
   return c;
 }
 
@@ -92,7 +97,10 @@ export const failback = (c: FakeCloud, ...extra: string[]) =>
 
 /** The failback of k8s-ha, as users run it. */
 export const failbackK8s = (c: FakeCloud, ...extra: string[]) =>
-  c.run(['failback', 'k8s-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
+  c.run(['failback', 'k8s-ha', '--dir', 'module', ...extra], {
+    env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB, HOME: join(c.dir, 'home') },
+    tools: ['terraform', 'curl'],
+  });
 
 /**
  * The failback driven as a function in this process, as a library user (or the acceptance run) calls it, from the

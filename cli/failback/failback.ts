@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_RECORD_FOLDER } from '../../lib/rancher/ca-record';
 import { Aws } from '../shared/aws';
@@ -29,6 +29,8 @@ import {
   type RecordTarget,
 } from '../shared/hostname-record';
 import { readableError } from '../shared/tool-output';
+import { RANCHER_DEPLOYMENT, scaleByHand, standbyKubeconfig } from './standby-rancher';
+import { kubeApiOn } from '../shared/kube-api-for';
 import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldRecord, type PlannedChange } from './failback-settings';
 
 // `npm run failback -- rke-ha` (docs/failover.md, "Failback"): after a failover, production applied again in its own
@@ -155,9 +157,11 @@ export async function failback(options: FailbackOptions): Promise<number> {
         `  refused unless ${join(options.failoverRoot, FAILOVER_RECORD)} records a failover done, production's state is readable, its region's EC2 answers, and the standby's newest backup is fresh enough for backups.schedule and carries the CA the agents need`,
         `  that backup copied into production's own backup bucket; production applied to its own state from ${moduleDir}, restoring it, the hostname's records held out of the apply (forgotten, never deleted nor moved; the plan is refused if it deletes anything)`,
         `  then: the CA the primary serves checked against the standby's record at its load balancer; the records moved back (Route 53 UPSERT, until INSYNC); /ping on the hostname; the records imported back into production's state; RTO and RPO reported`,
-        options.keepStandby || options.stack === 'k8s-ha'
-          ? `  the standby deployment (${failoverModule}) left up (${options.keepStandby ? '--keep-standby' : 'k8s-ha: on your cluster, which the teardown command does not remove from'}), named with the way to remove it`
-          : `  last, once the records are moved and /ping answers from the primary: teardown of the standby deployment (${failoverModule}) as \`npm run teardown -- --dir ${failoverModule} --keep-snapshots --yes\` does it: its backup bucket and key kept, guarded (--keep-standby leaves it up)`,
+        options.keepStandby
+          ? `  the standby deployment (${failoverModule}) left up (--keep-standby), named with the way to remove it`
+          : options.stack === 'k8s-ha'
+            ? `  last, once the records are moved and /ping answers from the primary: the standby's Rancher stopped on your cluster there (Deployment cattle-system/rancher scaled to 0, with the kubeconfig and context its settings name) and left installed (the teardown command does not remove a k8s-ha deployment), named with the way to remove it (--keep-standby leaves it running)`
+            : `  last, once the records are moved and /ping answers from the primary: teardown of the standby deployment (${failoverModule}) as \`npm run teardown -- --dir ${failoverModule} --keep-snapshots --yes\` does it: its backup bucket and key kept, guarded (--keep-standby leaves it up)`,
       ].join('\n'),
       { region, standbyModule: failoverModule },
     );
@@ -171,7 +175,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
       earlier.standby === 'torn down'
         ? ' the standby deployment is torn down, its backups kept.'
         : options.stack === 'k8s-ha'
-          ? ` the standby deployment was left up on your cluster (${failoverModule}): destroy it there as docs/k8s-ha.md says.`
+          ? ` the standby deployment was left on your cluster (${failoverModule}), its Rancher stopped unless that run had --keep-standby: destroy it there as docs/k8s-ha.md says.`
           : ` the standby deployment was left up (${failoverModule}): remove it with \`npm run teardown -- --dir ${failoverModule} --keep-snapshots\`.`;
     io.result(
       'FAILBACK_ALREADY_DONE',
@@ -385,9 +389,11 @@ async function planFailback(
       `  copied into production's bucket, then production applied to its own state, restoring it; ${record.held.map((h) => h.address).join(', ')} held out of the apply (forgotten, not deleted)`,
       `  the CA agents trust: ${record.expectedCa}`,
       `  then: ${host}'s records moved back to production's load balancer once it serves that CA, and imported back into its state`,
-      options.keepStandby || options.stack === 'k8s-ha'
-        ? `  the standby deployment ${standby.name} (${o.failoverModule}) left up (${options.keepStandby ? '--keep-standby' : 'k8s-ha'})`
-        : `  last, once /ping answers from the primary: the standby deployment ${standby.name} (${o.failoverModule}) torn down as \`npm run teardown -- --keep-snapshots\` does it, its backup bucket and key kept`,
+      options.keepStandby
+        ? `  the standby deployment ${standby.name} (${o.failoverModule}) left up (--keep-standby)`
+        : options.stack === 'k8s-ha'
+          ? `  last, once /ping answers from the primary: the standby ${standby.name}'s Rancher stopped on your cluster (cattle-system/rancher scaled to 0), left installed`
+          : `  last, once /ping answers from the primary: the standby deployment ${standby.name} (${o.failoverModule}) torn down as \`npm run teardown -- --keep-snapshots\` does it, its backup bucket and key kept`,
     ].join('\n'),
     { backup: record.backup.key, rpoMinutes: record.rpoMinutes, region: production.region },
   );
@@ -424,17 +430,49 @@ async function runPhases(r: Run): Promise<void> {
     report.rtoSeconds = Math.round((Date.now() - Date.parse(r.record().startedAt)) / 1000);
   });
   await r.phase('adopt', () => adopt(r));
-  if (options.keepStandby || options.stack === 'k8s-ha') {
+  if (options.keepStandby) {
+    report.phases.push({ phase: 'teardown', status: 'skipped', detail: '--keep-standby' });
+    r.setStandby('kept');
+  } else if (options.stack === 'k8s-ha') {
     // k8s-ha's standby is Rancher on a cluster of the person's, which the teardown command refuses (it would leave
-    // the cluster and remove nothing of its own): it stays, and the report names how to remove it.
-    report.phases.push({
-      phase: 'teardown',
-      status: 'skipped',
-      detail: options.keepStandby ? '--keep-standby' : "k8s-ha: the standby's cluster is yours",
-    });
+    // the cluster and remove nothing of its own): it stays installed, stopped, and the report names how to remove it.
+    const detail = await r.phase('teardown', () => stopStandbyRancher(r));
+    // The phase runner recorded it passed; what was done is its detail.
+    report.phases.splice(-1, 1, { ...report.phases[report.phases.length - 1], detail });
     r.setStandby('kept');
   } else if (r.record().standby === 'torn down') report.phases.push({ phase: 'teardown', status: 'skipped', detail: 'torn down by an earlier run' });
   else await r.phase('teardown', () => tearDownStandby(r));
+}
+
+/**
+ * k8s-ha: the standby's Rancher scaled to zero on its cluster (standby-rancher.ts), once production answered on the
+ * hostname in this run, with the kubeconfig and context the standby's apply used. A Deployment already gone counts as
+ * stopped; `access.variables` (no kubeconfig to read) and a cluster that does not answer fail the phase, production
+ * serving: the message names the command that stops it by hand, and a rerun tries again.
+ */
+async function stopStandbyRancher(r: Run): Promise<string> {
+  const { options, report } = r;
+  if (!r.record().moved || report.rtoSeconds === undefined)
+    throw new StepFailed(
+      `Rancher of the standby ${report.standby.name} is not stopped: production has not answered /ping on the hostname in this run`,
+    );
+  const settings = JSON.parse(readFileSync(join(options.failoverRoot, 'settings.json'), 'utf8')) as Record<string, unknown>;
+  const access = standbyKubeconfig(settings, report.standby.module);
+  const { namespace, name } = RANCHER_DEPLOYMENT;
+  const stillRuns = (why: string) =>
+    new StepFailed(
+      `Rancher of the standby ${report.standby.name} still runs on its cluster: ${why}. Production serves; stop the standby's before it acts for the downstream clusters beside production's (run the failback again, or: ${scaleByHand(access)}).`,
+    );
+  if (!access) throw stillRuns('its settings reach the cluster through Terraform variables (k8sHa.access.variables), which this command cannot read');
+  try {
+    const kube = await kubeApiOn(access);
+    const replicas = await kube.deployments.replicas(namespace, name);
+    if (replicas === undefined) return `no Deployment ${namespace}/${name} on the standby's cluster (removed)`;
+    if (replicas !== 0) await kube.deployments.scale(namespace, name, 0);
+    return `Rancher scaled from ${replicas} to 0 on the standby's cluster (${namespace}/${name})`;
+  } catch (error) {
+    throw stillRuns((error as Error).message);
+  }
 }
 
 /**
@@ -670,7 +708,7 @@ function describe(io: IoHost, report: FailbackReport, standby: FailbackRecord['s
   if (standby === 'kept' && stack === 'k8s-ha')
     io.warn(
       'FAILBACK_STANDBY_LEFT',
-      `Left up in ${report.standby.region}: Rancher of the standby ${report.standby.name} on your cluster there (${report.standby.module}), no longer serving. The teardown command does not remove a k8s-ha deployment: destroy it in that folder as docs/k8s-ha.md says (its backup bucket's prevent_destroy: take the bucket out of the state to keep the standby's backups).`,
+      `Left in ${report.standby.region}: Rancher of the standby ${report.standby.name} on your cluster there (${report.standby.module}), no longer serving${report.phases.some((p) => p.phase === 'teardown' && p.status === 'passed') ? ', scaled to 0' : ''}. The teardown command does not remove a k8s-ha deployment: destroy it in that folder as docs/k8s-ha.md says (its backup bucket's prevent_destroy: take the bucket out of the state to keep the standby's backups).`,
     );
   else if (standby === 'kept')
     io.warn(

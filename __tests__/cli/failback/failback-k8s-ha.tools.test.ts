@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
@@ -47,13 +47,36 @@ describe('npm run failback -- k8s-ha', () => {
         .state.resources.filter((r: any) => r.type === 'aws_route53_record')
         .map((r: any) => r.name),
     ).toEqual(['dns_alias_0A1B2C']);
-    // The teardown command does not remove Rancher from the user's cluster: the standby stays, and the way out is named.
-    expect(said(done.out, 'FAILBACK_REPORT')).toContain("teardown: skipped: k8s-ha: the standby's cluster is yours");
-    expect(said(done.out, 'FAILBACK_STANDBY_LEFT')).toContain('docs/k8s-ha.md');
+    // The teardown command does not remove Rancher from the user's cluster: the standby stays, stopped (its Deployment
+    // scaled to zero through the kubeconfig and context its settings name), and the way out is named.
+    expect(c.world().failover.standbyRancher).toBe(0);
+    expect(said(done.out, 'FAILBACK_REPORT')).toMatch(/teardown: passed \(\d+ s\): Rancher scaled from 3 to 0 on the standby's cluster/);
+    expect(said(done.out, 'FAILBACK_STANDBY_LEFT')).toMatch(/no longer serving, scaled to 0\. .*docs\/k8s-ha\.md/);
     expect(codesOf(done.out)).not.toContain('TEARDOWN_RESULT');
     // A rerun: done, and the way out named again (not the teardown command, which refuses k8s-ha).
     const again = failbackK8s(c, '--yes');
     expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
     expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('docs/k8s-ha.md');
+  });
+
+  it("a standby's cluster that does not answer: production serves, the failback fails naming the command that stops the standby's Rancher, and a rerun stops it", () => {
+    const c = failbackWorld(undefined, { k8sTarget: STANDBY_INGRESS });
+    clouds.push(c);
+    // The kubeconfig leads nowhere (port 9, discard: closed here), as a cluster whose API server is down.
+    const file = join(c.dir, 'home', '.kube', 'standby');
+    const reachable = readFileSync(file, 'utf8');
+    writeFileSync(file, reachable.replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:9'));
+    const failed = failbackK8s(c, '--yes');
+    expect(failed.code).toBe(1);
+    expect(said(failed.out + failed.err, 'FAILBACK_PHASE_FAILED')).toMatch(
+      /still runs on its cluster: .*Production serves; .*kubectl --kubeconfig \S+\/home\/\.kube\/standby -n cattle-system scale deployment rancher --replicas=0/,
+    );
+    expect(recordsOf(c)[0]).toMatchObject({ Type: 'A', AliasTarget: { DNSName: `${PRODUCTION_LB}.` } });
+    expect(c.world().failover.standbyRancher).toBeUndefined();
+    // The cluster back: the rerun goes on from the move, and stops it.
+    writeFileSync(file, reachable);
+    const again = failbackK8s(c, '--yes');
+    expect({ code: again.code, result: said(again.out, 'FAILBACK_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('PASSED') });
+    expect(c.world().failover.standbyRancher).toBe(0);
   });
 });

@@ -27,7 +27,9 @@
 //   etcd.stopped     instances stopped
 // A failover (world.failover set: helpers/failover-world.ts): { primary: 'pong' | 'down', primaryCa, servedCa,
 //                    nameDown }: what curl meets at the hostname, which leads where Route 53's A record points
-//                    (failoverCurl); nameDown: the standby does not answer by the name yet.
+//                    (failoverCurl); nameDown: the standby does not answer by the name yet. standbyRancher: the
+//                    replicas of Rancher's Deployment on a k8s-ha standby's cluster (3, the chart's default, until
+//                    scaled; 'gone': no such Deployment), reached with the world's standby kubeconfig (standbyKubectl).
 // Rancher's API (curl with --write-out): /v1-public/login for the drill's user, /v3/<kind> in pages of 3 with its
 // token, /v3/settings/server-url. A password or token on a command line is a violation.
 // Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (the drill user's Rancher login),
@@ -141,6 +143,33 @@ const PASSWORDS = 'cattle-local-user-passwords';
 const notFound = (ctx, what) => ctx.finish(1, '', `Error from server (NotFound): ${what} not found\n`);
 
 /**
+ * A k8s-ha standby's cluster after a failover (the person's, in the standby region): Rancher's Deployment read and
+ * scaled, as the failback stops it. kubectl's words for each: `get deployment -o json` the object, or NotFound;
+ * `scale` prints `deployment.apps/NAME scaled` (the API server answers the Scale as stored: stub-server.js).
+ */
+function standbyKubectl(ctx) {
+  const { world, args } = ctx;
+  const f = world.failover;
+  if (!f) ctx.finish(1, '', 'fake drill: a standby cluster without a failover\n');
+  const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
+  const replicas = f.standbyRancher ?? 3;
+  if (rest === '-n cattle-system get deployment rancher -o json') {
+    if (replicas === 'gone') notFound(ctx, 'deployments.apps "rancher"');
+    ctx.finish(
+      0,
+      JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'rancher', namespace: 'cattle-system' }, spec: { replicas } }),
+    );
+  }
+  const scaled = /^-n cattle-system scale deployment rancher --replicas=(\d+)$/.exec(rest);
+  if (scaled) {
+    if (replicas === 'gone') notFound(ctx, 'deployments.apps "rancher"');
+    f.standbyRancher = Number(scaled[1]);
+    ctx.finish(0, 'deployment.apps/rancher scaled\n');
+  }
+  ctx.finish(1, '', `fake drill: unexpected kubectl on the standby's cluster: ${rest}\n`);
+}
+
+/**
  * The drill's calls on its throwaway. They come as requests of the world's Kubernetes API (stub-server.js KUBE_ROUTES),
  * each run as the kubectl call it stands for, through the throwaway's kubeconfig (the world's drill cluster); a
  * kubectl process must hold the throwaway's kubeconfig file.
@@ -148,6 +177,7 @@ const notFound = (ctx, what) => ctx.finish(1, '', `Error from server (NotFound):
 function kubectl(ctx) {
   const { world, args } = ctx;
   const kubeconfig = args[args.indexOf('--kubeconfig') + 1];
+  if (kubeconfig === "(the fake world's standby kubeconfig)") return standbyKubectl(ctx);
   const expected = world.drill.state?.outputs?.kubeconfig?.value;
   const throughApi = kubeconfig === "(the fake world's drill kubeconfig)";
   if (!expected || !(throughApi || (existsSync(kubeconfig) && readFileSync(kubeconfig, 'utf8') === expected)))

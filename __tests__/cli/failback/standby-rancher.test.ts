@@ -1,0 +1,24 @@
+import { scaleByHand, standbyKubeconfig } from '../../../cli/failback/standby-rancher';
+
+const MODULE = '/work/failover.out/cdktf.out/stacks/k8s-ha';
+const access = (value: unknown) => ({ k8sHa: { access: value } });
+
+describe("the k8s-ha standby's cluster, as its apply reached it", () => {
+  it('reads the kubeconfig where Terraform did: ~/ in the home of whoever runs it, a relative path from the module folder, with the context named', () => {
+    expect(standbyKubeconfig(access({ kubeconfig: { path: '~/.kube/standby', context: 'dr' } }), MODULE, '/home/ops')).toEqual({
+      kubeconfig: '/home/ops/.kube/standby',
+      context: 'dr',
+    });
+    expect(standbyKubeconfig(access({ kubeconfig: { path: '../../../kube/standby.yaml' } }), MODULE, '/home/ops')).toEqual({
+      kubeconfig: '/work/failover.out/kube/standby.yaml',
+    });
+  });
+
+  it('has none when the cluster was reached through Terraform variables, and says how to stop Rancher by hand either way', () => {
+    expect(standbyKubeconfig(access({ variables: true }), MODULE)).toBeUndefined();
+    expect(scaleByHand(undefined)).toBe('kubectl -n cattle-system scale deployment rancher --replicas=0');
+    expect(scaleByHand({ kubeconfig: '/home/ops/.kube/standby', context: 'dr' })).toBe(
+      'kubectl --kubeconfig /home/ops/.kube/standby --context dr -n cattle-system scale deployment rancher --replicas=0',
+    );
+  });
+});
