@@ -447,8 +447,9 @@ async function runPhases(r: Run): Promise<void> {
 /**
  * k8s-ha: the standby's Rancher scaled to zero on its cluster (standby-rancher.ts), once production answered on the
  * hostname in this run, with the kubeconfig and context the standby's apply used. A Deployment already gone counts as
- * stopped; `access.variables` (no kubeconfig to read) and a cluster that does not answer fail the phase, production
- * serving: the message names the command that stops it by hand, and a rerun tries again.
+ * stopped. A cluster that does not answer fails the phase, production serving: the message names the command that
+ * stops it by hand, and a rerun tries again. With `access.variables` there is no kubeconfig to read: a warning names
+ * that command, for the person.
  */
 async function stopStandbyRancher(r: Run): Promise<string> {
   const { options, report } = r;
@@ -460,10 +461,15 @@ async function stopStandbyRancher(r: Run): Promise<string> {
   const access = standbyKubeconfig(settings, report.standby.module);
   const { namespace, name } = RANCHER_DEPLOYMENT;
   const stillRuns = (why: string) =>
-    new StepFailed(
-      `Rancher of the standby ${report.standby.name} still runs on its cluster: ${why}. Production serves; stop the standby's before it acts for the downstream clusters beside production's (run the failback again, or: ${scaleByHand(access)}).`,
+    `Rancher of the standby ${report.standby.name} still runs on its cluster: ${why}. Production serves; stop the standby's before it acts for the downstream clusters beside production's:`;
+  if (!access) {
+    // Its address and credentials were in the failover's environment only: said, for the person to do, not retried.
+    options.io.warn(
+      'FAILBACK_STANDBY_RUNNING',
+      `${stillRuns('its settings reach the cluster through Terraform variables (k8sHa.access.variables), which this command cannot read')} ${scaleByHand(undefined)} with the standby cluster's credentials.`,
     );
-  if (!access) throw stillRuns('its settings reach the cluster through Terraform variables (k8sHa.access.variables), which this command cannot read');
+    return `not stopped: the standby's cluster is reached through Terraform variables; ${scaleByHand(undefined)} by hand`;
+  }
   try {
     const kube = await kubeApiOn(access);
     const replicas = await kube.deployments.replicas(namespace, name);
@@ -471,7 +477,9 @@ async function stopStandbyRancher(r: Run): Promise<string> {
     if (replicas !== 0) await kube.deployments.scale(namespace, name, 0);
     return `Rancher scaled from ${replicas} to 0 on the standby's cluster (${namespace}/${name})`;
   } catch (error) {
-    throw stillRuns((error as Error).message);
+    throw new StepFailed(
+      `${stillRuns((error as Error).message)} run the failback again, or ${scaleByHand(access)} (a cluster that is gone: run it again with --keep-standby).`,
+    );
   }
 }
 

@@ -79,4 +79,16 @@ describe('npm run failback -- k8s-ha', () => {
     expect({ code: again.code, result: said(again.out, 'FAILBACK_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('PASSED') });
     expect(c.world().failover.standbyRancher).toBe(0);
   });
+
+  it("a standby's cluster reached through Terraform variables: no kubeconfig to read, so the failback passes and a warning names the command to stop its Rancher", () => {
+    const c = failbackWorld(undefined, { k8sTarget: STANDBY_INGRESS });
+    clouds.push(c);
+    const file = join(c.dir, 'failover.out', 'settings.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...settings, k8sHa: { ...settings.k8sHa, access: { variables: true } } }));
+    const done = failbackK8s(c, '--yes');
+    expect({ code: done.code, result: said(done.out, 'FAILBACK_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('PASSED') });
+    expect(said(done.out, 'FAILBACK_STANDBY_RUNNING')).toContain('kubectl -n cattle-system scale deployment rancher --replicas=0');
+    expect(c.world().failover.standbyRancher).toBeUndefined();
+  });
 });
