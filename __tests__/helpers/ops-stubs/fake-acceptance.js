@@ -609,20 +609,7 @@ function kubectl(ctx) {
     a.backupDeleted = true;
     ctx.finish(0, 'backup.resources.cattle.io "rancher-aws-acceptance" deleted\n');
   }
-  if (rest === '-n cattle-system scale deployment rancher --replicas=0') {
-    a.rancherReplicas = 0;
-    ctx.finish(0, 'deployment.apps/rancher scaled\n');
-  }
-  if (rest === '-n cattle-system get deployment rancher -o json')
-    ctx.finish(
-      0,
-      JSON.stringify({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'rancher', namespace: 'cattle-system' },
-        spec: { replicas: a.rancherReplicas ?? 3 },
-      }),
-    );
+  require('./rancher-deployment.js').rancherDeployment(ctx, rest, a, 'rancherReplicas');
   return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, ctx.finish, ctx.save, { lock: ctx.lock, reload: ctx.reload });
 }
 

@@ -144,28 +144,14 @@ const notFound = (ctx, what) => ctx.finish(1, '', `Error from server (NotFound):
 
 /**
  * A k8s-ha standby's cluster after a failover (the person's, in the standby region): Rancher's Deployment read and
- * scaled, as the failback stops it. kubectl's words for each: `get deployment -o json` the object, or NotFound;
- * `scale` prints `deployment.apps/NAME scaled` (the API server answers the Scale as stored: stub-server.js).
+ * scaled, as the failback stops it (rancher-deployment.js).
  */
 function standbyKubectl(ctx) {
   const { world, args } = ctx;
   const f = world.failover;
   if (!f) ctx.finish(1, '', 'fake drill: a standby cluster without a failover\n');
   const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
-  const replicas = f.standbyRancher ?? 3;
-  if (rest === '-n cattle-system get deployment rancher -o json') {
-    if (replicas === 'gone') notFound(ctx, 'deployments.apps "rancher"');
-    ctx.finish(
-      0,
-      JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'rancher', namespace: 'cattle-system' }, spec: { replicas } }),
-    );
-  }
-  const scaled = /^-n cattle-system scale deployment rancher --replicas=(\d+)$/.exec(rest);
-  if (scaled) {
-    if (replicas === 'gone') notFound(ctx, 'deployments.apps "rancher"');
-    f.standbyRancher = Number(scaled[1]);
-    ctx.finish(0, 'deployment.apps/rancher scaled\n');
-  }
+  require('./rancher-deployment.js').rancherDeployment(ctx, rest, f, 'standbyRancher');
   ctx.finish(1, '', `fake drill: unexpected kubectl on the standby's cluster: ${rest}\n`);
 }
 
