@@ -26,7 +26,7 @@ import { requireTerraformVersion } from '../common/terraform-version';
 import { requireProps, resolveProps } from './private/resolve-props';
 import { deploymentPrefix } from './private/stack-level-names';
 import { RancherOnCluster } from './rancher-on-cluster';
-import { StandbyReplication } from '../standby/standby-replication';
+import { rancherBackupsCopy, StandbyReplication } from '../standby/standby-replication';
 import { deploymentInstallationProps, RancherInstallation } from './private/rancher-installation';
 
 /**
@@ -246,14 +246,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       region: props.region,
       standbyRegion: region,
       launches: {},
-      buckets: [
-        {
-          id: 'rancher-backups',
-          source: this.rancherBackups.bucket,
-          namePrefix: `${name}-backups-sb-`,
-          forceDestroy: props.backups.forceDestroyBucket,
-        },
-      ],
+      buckets: [rancherBackupsCopy(this.rancherBackups.bucket, name, props.backups.forceDestroyBucket)],
     });
   }
 

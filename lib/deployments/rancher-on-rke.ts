@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { SettingsError } from '../config/errors';
 import type { ProxySettings } from '../config/sections';
 import { DeploymentAlarms, deploymentAlarmName } from '../alarms/deployment-alarms';
-import { StandbyReplication } from '../standby/standby-replication';
+import { rancherBackupsCopy, StandbyReplication } from '../standby/standby-replication';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import {
   BACKUP_CREDENTIALS_METRIC,
@@ -492,7 +492,7 @@ export class RancherOnRke extends RancherOnCluster {
       // The servers, K3s' too. Not K3s' datastore class: docs/design-notes.md, "A standby in a second region".
       launches: { servers: { instanceType: d.props.instanceType, setting: 'instanceType' } },
       buckets: [
-        { id: 'rancher-backups', source: rancher.backups.bucket, namePrefix: `${d.name}-backups-sb-`, forceDestroy: backups.forceDestroyBucket },
+        rancherBackupsCopy(rancher.backups.bucket, d.name, backups.forceDestroyBucket),
         ...(state.snapshots && plan
           ? [
               {

@@ -39,6 +39,15 @@ export interface ReplicatedBucket {
   readonly accessLogging?: boolean;
 }
 
+/**
+ * Rancher's backup bucket as every stack's standby copies it: the copy's id (`rancher-backups`, a Terraform address
+ * both rke-ha and k8s-ha keep) and name prefix (`<deployment prefix>-backups-sb-`), destroyed with its source's rule.
+ * Its objects are SSE-S3 (Rancher encrypts the backups themselves), so no source key.
+ */
+export function rancherBackupsCopy(source: SnapshotBucket, name: string, forceDestroy: boolean): ReplicatedBucket {
+  return { id: 'rancher-backups', source, namePrefix: `${name}-backups-sb-`, forceDestroy };
+}
+
 /** Where the standby is and what it keeps. */
 export interface StandbyReplicationProps {
   /** The deployment's prefix (`<name>-<stack id>`): the role is named after it. */
