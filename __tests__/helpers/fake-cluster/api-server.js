@@ -218,7 +218,9 @@ async function handleApi(address, req, res) {
   const url = new URL(req.url, 'https://x');
   const p = url.pathname.replace(/\/$/, '') || '/';
   const user = authenticate(req);
-  requests.push({ address, method: req.method, path: p, query: url.search, user: user?.name });
+  // The connection it came on (the client's end of it): whether a client opens one a request or keeps one.
+  const connection = `${req.socket.remoteAddress} ${req.socket.remotePort}`;
+  requests.push({ address, method: req.method, path: p, query: url.search, user: user?.name, connection });
   if (!user) return send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
   if (!user.groups.includes('system:masters'))
     return send(res, 403, status(403, 'Forbidden', `User "${user.name}" cannot ${req.method.toLowerCase()} path "${p}"`));

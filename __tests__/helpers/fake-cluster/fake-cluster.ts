@@ -244,8 +244,8 @@ export class FakeCluster {
     return this.call('POST', '/etcd', { endpoints, cacert, cert, key });
   }
 
-  /** Every request the API and supervisors got since the last `clearRequests`. */
-  requests(): Promise<{ address: string; method: string; path: string; query?: string; user?: string }[]> {
+  /** Every request the API and supervisors got since the last `clearRequests` (an API request with the client's address and port: its connection). */
+  requests(): Promise<{ address: string; method: string; path: string; query?: string; user?: string; connection?: string }[]> {
     return this.call('GET', '/requests');
   }
 

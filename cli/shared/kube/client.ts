@@ -12,6 +12,7 @@ import {
   ServerConfiguration,
   createConfiguration,
   type Middleware,
+  type RequestContext,
 } from '@kubernetes/client-node';
 
 /** How the operations reach the cluster: the deployment's kubeconfig, as `Kubectl` takes it. */
@@ -61,6 +62,30 @@ function timeout(ms: number): Middleware {
 }
 
 /**
+ * A kubeconfig whose requests share one connection pool for the client's life. client-node 2.0's
+ * `applySecurityAuthentication` gives every request a new undici Agent (its `createDispatcher` keeps none), so each
+ * request opened its own TCP connection and TLS handshake and left the one before idle until the server closed it;
+ * client-go keeps one transport per TLS configuration and reuses its connections (k8s.io/client-go transport/cache.go).
+ * The Agent made for the first request to a cluster as a user is given to every later one: the same endpoint and TLS
+ * material (a client's context is fixed before its first request). The credentials' headers (a bearer token, one an
+ * exec plugin refreshes) are still applied to each request; an Agent made and not kept has dispatched nothing and holds
+ * no socket. undici closes a connection idle for 4 s and unreferences it meanwhile, so a command's exit never waits on one.
+ */
+class PooledKubeConfig extends KubeConfig {
+  private readonly pools = new Map<string, NonNullable<ReturnType<RequestContext['getDispatcher']>>>();
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const made = context.getDispatcher();
+    if (made === undefined) return;
+    const key = JSON.stringify([this.getCurrentCluster()?.server, this.getCurrentUser()?.name]);
+    const kept = this.pools.get(key);
+    if (kept === undefined) this.pools.set(key, made);
+    else context.setDispatcher(kept);
+  }
+}
+
+/**
  * The clients for the deployment's kubeconfig: its cluster, its user's credentials (a bearer token or a client
  * certificate, as kubectl reads them) and its CA, from the context named or the current one.
  */
@@ -72,7 +97,7 @@ export function kubeClient(settings: KubeSettings): KubeClient {
     throw new Error(
       `The kubeconfig ${settings.kubeconfig} does not exist: write it with \`terraform output -raw kubeconfig > ${settings.kubeconfig}\`.`,
     );
-  const config = new KubeConfig();
+  const config = new PooledKubeConfig();
   config.loadFromFile(settings.kubeconfig);
   if (settings.context !== undefined) {
     if (config.getContextObject(settings.context) === null)

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubeClient } from '../../../../cli/shared/kube/client';
+import { apiReady } from '../../../../cli/shared/kube/health';
 import { KubeRefused, KubeUnanswered, KubeUnreachable } from '../../../../cli/shared/kube/errors';
 import { listNodes } from '../../../../cli/shared/kube/nodes';
 import { FakeCluster } from '../../../helpers/fake-cluster/fake-cluster';
@@ -91,6 +92,20 @@ describe('the client from the deployment kubeconfig', () => {
     );
     expect(() => kubeClient({ kubeconfig: join(cluster.dir, 'none') })).toThrow(/does not exist: write it with `terraform output -raw kubeconfig/);
     expect(() => kubeClient({ kubeconfig: path, requestTimeoutMs: 0 })).toThrow('requestTimeoutMs is 0: give a number of milliseconds above 0');
+  });
+
+  it("keeps one connection for a client's requests, its health check's among them, as client-go does; another client opens its own", async () => {
+    const client = kubeClient({ kubeconfig: cluster.kubeconfig() });
+    expect(await apiReady(client, 5_000)).toBe(true);
+    for (let i = 0; i < 4; i++) expect((await listNodes(client)).length).toBe(2);
+    const first = await cluster.requests();
+    expect(first.map((r) => r.path)).toEqual(['/readyz', ...Array(4).fill('/api/v1/nodes')]);
+    // Two at most: Health reads the status of /readyz and leaves its body, so the next request may find that
+    // connection still busy and open a second; then both are reused. A new connection a request would be five.
+    expect(new Set(first.map((r) => r.connection)).size).toBeLessThanOrEqual(2);
+    await listNodes(kubeClient({ kubeconfig: cluster.kubeconfig() }));
+    const [other] = (await cluster.requests()).slice(first.length);
+    expect(other.connection).not.toBe(first[0].connection);
   });
 
   it('a transient 5xx is reported with its code and the server words, not retried; the next call is answered', async () => {
