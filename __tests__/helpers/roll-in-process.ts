@@ -1,11 +1,10 @@
-import { delimiter, join } from 'node:path';
 import { parseCommandLine } from '../../cli/command-line';
 import { roll as rollCommand } from '../../cli/roll/roll';
 import { IoHost } from '../../cli/shared/io/io-host';
 import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
-import { useTerraformBinary } from '../../cli/shared/terraform';
 import type { FakeCloud } from './fake-cloud';
 import { inProcessAwsOf } from './fake-aws-endpoint/in-process';
+import { inWorld } from './in-world';
 
 /**
  * `rancher-ha-aws roll --dir module <extra>` of a fake cloud (roll-world.ts), driven as a function in this process:
@@ -25,34 +24,26 @@ export async function roll(c: FakeCloud, ...extra: string[]): Promise<{ code: nu
   const o = parsed.run.options;
   let out = '';
   const io = new IoHost(new PlainRenderer({ write: (text: string) => (out += text) }));
-  const saved = { PATH: process.env.PATH, FAKE_WORLD: process.env.FAKE_WORLD, RANCHER_HA_AWS_POLL_MS: process.env.RANCHER_HA_AWS_POLL_MS };
-  const before = process.cwd();
-  // As the fake cloud runs the CLI (fake-cloud.ts env): the stubs first on PATH, the world named, no pause between looks.
-  Object.assign(process.env, { PATH: `${c.bin}${delimiter}${saved.PATH}`, FAKE_WORLD: c.dir, RANCHER_HA_AWS_POLL_MS: '0' });
-  useTerraformBinary(join(c.bin, 'terraform'));
-  process.chdir(c.dir);
-  const aws = inProcessAwsOf(c);
-  try {
-    const code = await rollCommand({
-      dir: c.moduleDir,
-      label: c.moduleDir,
-      deployment: o.deployment,
-      all: o.all === true,
-      server: o.server,
-      newImage: o.newImage === true,
-      dryRun: o.dryRun === true,
-      waitMinutes: o.waitMinutes,
-      takeOver: o.takeOver === true,
-      aws: aws.of,
-      io,
-    });
-    return { code, out, err: '', io };
-  } finally {
-    io.close();
-    aws.close();
-    process.chdir(before);
-    for (const [name, value] of Object.entries(saved))
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-  }
+  const { result: code } = await inWorld(c, {}, async () => {
+    const aws = inProcessAwsOf(c);
+    try {
+      return await rollCommand({
+        dir: c.moduleDir,
+        label: c.moduleDir,
+        deployment: o.deployment,
+        all: o.all === true,
+        server: o.server,
+        newImage: o.newImage === true,
+        dryRun: o.dryRun === true,
+        waitMinutes: o.waitMinutes,
+        takeOver: o.takeOver === true,
+        aws: aws.of,
+        io,
+      });
+    } finally {
+      io.close();
+      aws.close();
+    }
+  });
+  return { code, out, err: '', io };
 }

@@ -1,11 +1,10 @@
-import { delimiter, join } from 'node:path';
 import { IoHost } from '../../cli/shared/io/io-host';
 import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
-import { useTerraformBinary } from '../../cli/shared/terraform';
 import { rotate, type RotateSettings } from '../../cli/rotate/rotate';
 import { rotateEncryptionKey } from '../../cli/rotate/rotate-encryption';
 import { inProcessAwsOf } from './fake-aws-endpoint/in-process';
 import type { FakeCloud } from './fake-cloud';
+import { inWorld } from './in-world';
 
 // A rotation driven as a function in jest's process, as cli/main.ts calls it (the RotateEntry's options, on an I/O
 // host writing plain lines), against a fake cloud's world: terraform stays the stub process (first on PATH, with
@@ -27,7 +26,7 @@ export interface InProcessRun {
 
 /**
  * `rotate --dir module <rotation>` of the world, in this process, from the world's folder (where the token file goes
- * by default), with the stubs first on PATH and no poll waits, as FakeCloud.run starts the CLI.
+ * by default), with the stubs first on PATH and no poll waits, as FakeCloud.run starts the CLI (in-world.ts).
  */
 export async function rotateInProcess(
   c: FakeCloud,
@@ -36,42 +35,16 @@ export async function rotateInProcess(
 ): Promise<InProcessRun> {
   let out = '';
   const io = new IoHost(new PlainRenderer({ write: (text: string) => (out += text) }));
-  const saved = {
-    PATH: process.env.PATH,
-    FAKE_WORLD: process.env.FAKE_WORLD,
-    POLL: process.env.RANCHER_HA_AWS_POLL_MS,
-  };
-  const before = process.cwd();
-  const aws = inProcessAwsOf(c);
-  useTerraformBinary(join(c.bin, 'terraform'));
-  process.env.PATH = `${c.bin}${delimiter}${saved.PATH}`;
-  process.env.FAKE_WORLD = c.dir;
-  process.env.RANCHER_HA_AWS_POLL_MS = '0';
-  process.chdir(c.dir);
-  let code: number;
-  try {
-    const options = {
-      dir: c.moduleDir,
-      label: c.moduleDir,
-      rotation,
-      interrupted: () => false,
-      ...settings,
-      aws: aws.of,
-      io,
-    };
-    code = await (rotation === 'encryption-key' ? rotateEncryptionKey : rotate)(options);
-  } finally {
-    io.close();
-    aws.close();
-    process.chdir(before);
-    for (const [name, value] of [
-      ['PATH', saved.PATH],
-      ['FAKE_WORLD', saved.FAKE_WORLD],
-      ['RANCHER_HA_AWS_POLL_MS', saved.POLL],
-    ] as const)
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-  }
+  const { result: code } = await inWorld(c, {}, async () => {
+    const aws = inProcessAwsOf(c);
+    try {
+      const options = { dir: c.moduleDir, label: c.moduleDir, rotation, interrupted: () => false, ...settings, aws: aws.of, io };
+      return await (rotation === 'encryption-key' ? rotateEncryptionKey : rotate)(options);
+    } finally {
+      io.close();
+      aws.close();
+    }
+  });
   return { code, out, err: '', io, report: { command: 'rotate', rotation, exitCode: code, ...io.report() } };
 }
 

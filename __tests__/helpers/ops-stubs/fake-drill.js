@@ -432,8 +432,9 @@ function rancherApi(ctx) {
       world.drill.login !== 'refused' && world.drill.user && body.username === 'rancher-ha-aws-drill' && body.password === world.drill.user.password;
     if (body.type !== 'localProvider') violation(ctx, 'the v1 login without its provider type');
     if (!ok) answer(401, { type: 'error', status: 401, message: 'authentication failed' });
-    // The login phase's signal comes during the login (its other calls are requests of the Kubernetes API, which
-    // have no caller to signal), before its answer: the drill has it before the phase ends, as when it came earlier.
+    // The login phase's signal comes during the login (its other calls, requests of the Kubernetes API, are not
+    // among the calls that send it: stub-server.js DRILL_SIGNAL_CALLS), before its answer: the drill has it before the
+    // phase ends, as when it came earlier.
     const signal = signalFor(ctx, 'login');
     if (signal) signalCaller(signal)();
     answer(201, { token: TOKEN });

@@ -41,7 +41,7 @@ const DRILL_SIGNAL_CALLS = {
   apply: (tool, args) => tool === 'terraform' && args[0] === 'apply',
   teardown: (tool, args) => tool === 'terraform' && args[0] === 'apply',
   ping: (tool) => tool === 'curl',
-  // Rancher's login of the drill's user (its kubectl calls are requests of the world's Kubernetes API: no caller to signal).
+  // Rancher's login of the drill's user (the phase's requests of the world's Kubernetes API do not send it).
   login: (tool, args) => tool === 'curl' && String(args[args.length - 1]).endsWith('/v1-public/login'),
   compare: (tool, args) => tool === 'aws' && args[0] === 's3api' && args[1] === 'get-object',
   restore: (tool, args) => tool === 'aws' && args[0] === 'ssm' && args[1] === 'send-command',
