@@ -64,7 +64,7 @@ function timeout(ms: number): Middleware {
 /**
  * A kubeconfig whose requests share one connection pool for the client's life. client-node 2.0's
  * `applySecurityAuthentication` gives every request a new undici Agent (its `createDispatcher` keeps none), so each
- * request opened its own TCP connection and TLS handshake and left the one before idle until the server closed it;
+ * request opened its own TCP connection and TLS handshake and left the one before idle until it timed out;
  * client-go keeps one transport per TLS configuration and reuses its connections (k8s.io/client-go transport/cache.go).
  * The Agent made for the first request to a cluster as a user is given to every later one: the same endpoint and TLS
  * material (a client's context is fixed before its first request). The credentials' headers (a bearer token, one an
