@@ -202,7 +202,7 @@ export function restartLeaseAnswer(result: Extract<LockResult, { held: false }>)
  * whose holder stopped renewing it is taken even with a server out (the
  * server stays named as out). With `restoredVersion` (restoredLeaseVersion),
  * a Lease still at the version the restore put back is taken whatever it
- * marks, and its mark cleared.
+ * marks, and its mark cleared (a resumed roll's own Lease keeps it).
  */
 export async function acquire(
   api: LeaseApi,
@@ -227,9 +227,9 @@ export async function acquire(
     // A take-over is for a Lease with a server out whose holder stopped renewing it (a roll's machine lost): never
     // for a holder that is alive.
     const abandoned = verdict === 'held-out' && lapsed(lease, now.getTime());
-    // Put back by a restore: not written since the restore recorded its version (any write moves it on).
-    const restored =
-      (verdict === 'held-out' || verdict === 'held') && options.restoredVersion !== undefined && lease.resourceVersion === options.restoredVersion;
+    // Put back by a restore: not written since the restore recorded its version (any write moves it on). Whatever its
+    // verdict, a server it marks out is not out of this cluster, so a take-over does not keep the mark.
+    const restored = options.restoredVersion !== undefined && lease.resourceVersion === options.restoredVersion;
     const taking = verdict === 'free' || verdict === 'stale' || verdict === 'mine' || restored || (options.takeOver === true && abandoned);
     if (!taking)
       return {

@@ -88,6 +88,21 @@ describe('acquire: the Lease a take writes', () => {
     });
   });
 
+  it('where there is no Lease, the create holds it at once: nothing read, nothing replaced', async () => {
+    const { kubectl, calls } = recording(new MemoryLeases());
+    expect(await acquire(kubectl, ME, NOW, RESTART_LEASE)).toEqual({ held: true });
+    expect(calls.map(([name]) => name)).toEqual(['create']);
+  });
+
+  it('a Lease renewed exactly its duration ago is still held; a millisecond more and it is stale (as client-go: expired only after renewTime + duration)', async () => {
+    const at = (msAgo: number) => withLease(OTHER, new Date(NOW.getTime() - msAgo).toISOString());
+    const edge = at(3600_000);
+    expect(await acquire(edge.asApi(), ME, NOW, RESTART_LEASE)).toMatchObject({ held: false, holder: OTHER, fresh: true });
+    expect(held(edge).spec.holderIdentity).toBe(OTHER);
+    const past = at(3600_001);
+    expect(await acquire(past.asApi(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
+  });
+
   it('a stale Lease taken starts afresh: new acquire time, no server out', async () => {
     const leases = withLease(OTHER, STALE);
     expect(await acquire(leases.asApi(), ME, NOW, RESTART_LEASE)).toEqual({ held: true });
@@ -191,6 +206,11 @@ describe('acquire and readLease: the API calls and the API server errors', () =>
     await expect(readLease(forbidden.kubectl, RESTART_LEASE)).rejects.toThrow(
       /Could not read the lock \(Lease kube-system\/rancher-aws-server-restart\): .*Forbidden/,
     );
+    // The client layer's error is kept as the cause (a caller tells KubeUnanswered from KubeRefused by it).
+    await expect(readLease(forbidden.kubectl, RESTART_LEASE)).rejects.toHaveProperty(
+      'cause.message',
+      expect.stringMatching(/^Reading Lease .*Forbidden/),
+    );
   });
 
   it('a create refused for any reason but AlreadyExists stops with the error, without reading or writing the Lease', async () => {
@@ -200,6 +220,10 @@ describe('acquire and readLease: the API calls and the API server errors', () =>
     );
     await expect(acquire(kubectl, ME, NOW, RESTART_LEASE)).rejects.toThrow(/Could not create the lock .*Forbidden/);
     expect(calls).toHaveLength(1);
+    await expect(acquire(kubectl, ME, NOW, RESTART_LEASE)).rejects.toHaveProperty(
+      'cause.message',
+      expect.stringMatching(/^Creating Lease .*Forbidden/),
+    );
   });
 
   it('of two takers racing for a stale Lease, the one whose write conflicts reads again and does not hold it', async () => {
@@ -304,6 +328,29 @@ describe('renew and markOut: rewrites of the Lease we hold', () => {
     await expect(renew(kubectl, ME, NOW, RESTART_LEASE)).rejects.toThrow(
       /Could not write the lock \(Lease kube-system\/rancher-aws-server-restart\): .*Forbidden/,
     );
+    await expect(renew(kubectl, ME, NOW, RESTART_LEASE)).rejects.toHaveProperty(
+      'cause.message',
+      expect.stringMatching(/^Replacing Lease .*Forbidden/),
+    );
+  });
+
+  it('a Lease served without a resourceVersion is never written unconditionally: acquire, renew and release stop with the refusal', async () => {
+    // Only a broken server or proxy serves one so; read as it is, every write would carry an empty version.
+    for (const holder of [OTHER, ME]) {
+      const leases = withLease(holder, holder === ME ? FRESH : STALE);
+      const { kubectl } = recording(leases, (call) =>
+        call === 'read'
+          ? async () => ({ ...(await leases.asApi().read('kube-system', RESTART_LEASE.name))!, resourceVersion: undefined })
+          : undefined,
+      );
+      const refusal = /Could not write the lock .*no resourceVersion given/;
+      if (holder === OTHER) await expect(acquire(kubectl, ME, NOW, RESTART_LEASE)).rejects.toThrow(refusal);
+      else {
+        await expect(renew(kubectl, ME, NOW, RESTART_LEASE)).rejects.toThrow(refusal);
+        await expect(release(kubectl, ME, RESTART_LEASE)).rejects.toThrow(refusal);
+      }
+      expect(leases.writes).toBe(0);
+    }
   });
 });
 
@@ -381,8 +428,13 @@ describe('after a restore from a snapshot', () => {
   });
 
   it("a Lease still at the restore's version is taken whatever it marks, the mark cleared (a take-over too), held or not; one written since is not, whatever its renewTime", async () => {
-    for (const takeOver of [false, true]) {
-      const before = withLease(OTHER, STALE, '10.0.1.10');
+    // A free Lease that still marks a server keeps the mark under a take-over (above), but not when the restore put it back.
+    for (const [holder, takeOver] of [
+      [OTHER, false],
+      [OTHER, true],
+      ['', true],
+    ] as const) {
+      const before = withLease(holder, STALE, '10.0.1.10');
       const version = before.get(RESTART_LEASE.name).metadata.resourceVersion;
       expect(await acquire(before.asApi(), ME, NOW, RESTART_LEASE, { restoredVersion: version, takeOver })).toEqual({ held: true });
       expect(held(before).spec.holderIdentity).toBe(ME);
