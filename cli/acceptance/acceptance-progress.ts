@@ -1,7 +1,7 @@
 import type { IoHost } from '../shared/io/io-host';
 import type { Span } from '../shared/io/span';
 import { spannedPhaseRunner } from '../shared/phase-spans';
-import type { TimedPhase } from '../shared/throwaway';
+import type { PhaseRun, TimedPhase } from '../shared/throwaway';
 import { ACCEPTANCE_PHASES, type AcceptancePhase } from './acceptance-report';
 
 // An acceptance run's progress as spans (cli/shared/io/): each phase is phase n of m among the phases the run takes
@@ -49,7 +49,7 @@ export function acceptancePhaseRunner(o: {
   readonly interrupted: () => boolean;
   readonly results: TimedPhase<AcceptancePhase>[];
   readonly enter: (phase: AcceptancePhase) => void;
-}): <T>(name: AcceptancePhase, step: () => Promise<T> | T) => Promise<T> {
+}): PhaseRun<AcceptancePhase> {
   return spannedPhaseRunner({ ...o, prefix: 'ACCEPTANCE', begin: (name) => beginPhase(o.io, name, o.phases) });
 }
 

@@ -23,7 +23,7 @@ import { rancherLogin } from '../shared/rancher-api';
 import { StateFile } from '../shared/state-file';
 import { Terraform } from '../shared/terraform';
 import type { IoHost } from '../shared/io/io-host';
-import { type CaReader, type ModuleJson, rancherCa, StepFailed, type Stoppable } from '../shared/throwaway';
+import { type CaReader, type ModuleJson, type PhaseRun, rancherCa, StepFailed, type Stoppable } from '../shared/throwaway';
 import { acceptancePhaseRunner } from './acceptance-progress';
 import { readableError } from '../shared/tool-output';
 
@@ -169,7 +169,7 @@ export interface AcceptanceRun {
   readonly stoppable: Stoppable;
   readonly downstream: DownstreamContext;
   /** One phase run, timed and recorded in the report (phaseRunner). */
-  readonly phase: <T>(name: AcceptancePhase, step: () => Promise<T> | T) => Promise<T>;
+  readonly phase: PhaseRun<AcceptancePhase>;
   readonly writeSettings: (kubernetes?: string) => void;
   readonly update: (change: Partial<RunRecord>) => void;
   readonly evidence: (phase: AcceptancePhase, line: string) => void;

@@ -13,7 +13,16 @@ import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { run } from '../shared/process';
 import { Terraform } from '../shared/terraform';
 import { readableError } from '../shared/tool-output';
-import { initAndApply, localModuleProblems, rancherCa, readModuleJson, StepFailed, synthesize, waitForPing } from '../shared/throwaway';
+import {
+  initAndApply,
+  localModuleProblems,
+  type PhaseRun,
+  rancherCa,
+  readModuleJson,
+  StepFailed,
+  synthesize,
+  waitForPing,
+} from '../shared/throwaway';
 
 // The drill's phases (docs/drill.md, "What it does"), one function each: synth and apply of the throwaway, then either
 // the Rancher backup's (ping, login, compare) or, with --etcd, the snapshot's (restore, ping, compare). Each takes
@@ -38,7 +47,7 @@ export interface DrillRun {
   readonly throwaway: Record<string, unknown>;
   readonly update: (change: Partial<DrillRecord>) => void;
   /** One phase run, timed and recorded in the report (phaseRunner). */
-  readonly phase: <T>(name: DrillPhase, step: () => Promise<T> | T) => Promise<T>;
+  readonly phase: PhaseRun<DrillPhase>;
 }
 
 /** The throwaway synthesized and applied, then the backup's or the snapshot's phases, until one fails or a signal comes. */

@@ -1,6 +1,7 @@
 import type { IoHost } from '../shared/io/io-host';
 import type { Span } from '../shared/io/span';
 import { spannedPhaseRunner } from '../shared/phase-spans';
+import type { PhaseRun } from '../shared/throwaway';
 import { DRILL_PHASES, ETCD_PHASES, type DrillPhase, type PhaseResult } from './drill-report';
 
 /** What each phase is doing, as the status line says it after the phase's name and place (phase n of m). */
@@ -47,6 +48,6 @@ export function drillPhaseRunner(o: {
   readonly interrupted: () => boolean;
   readonly results: PhaseResult[];
   readonly enter: (phase: DrillPhase) => void;
-}): <T>(name: DrillPhase, step: () => Promise<T> | T) => Promise<T> {
+}): PhaseRun<DrillPhase> {
   return spannedPhaseRunner({ ...o, prefix: 'DRILL', begin: (name) => beginPhase(o.io, name, o.etcd) });
 }

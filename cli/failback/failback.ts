@@ -18,7 +18,7 @@ import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shar
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { stringAttribute, Terraform, terraformBinary, type ModuleState } from '../shared/terraform';
-import { readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
+import { type PhaseRun, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import {
   aliasZoneLike,
   describeRecordSet,
@@ -411,7 +411,7 @@ interface Run {
   readonly settings: Record<string, unknown>;
   readonly production: ProductionDeployment;
   readonly report: FailbackReport;
-  readonly phase: <T>(name: FailbackPhase, step: () => Promise<T> | T) => Promise<T>;
+  readonly phase: PhaseRun<FailbackPhase>;
   readonly moduleDir: string;
   readonly clients: { of: ClientsOfRegion };
   readonly record: () => FailbackRecord;
@@ -436,9 +436,7 @@ async function runPhases(r: Run): Promise<void> {
   } else if (options.stack === 'k8s-ha') {
     // k8s-ha's standby is Rancher on a cluster of the person's, which the teardown command refuses (it would leave
     // the cluster and remove nothing of its own): it stays installed, stopped, and the report names how to remove it.
-    const detail = await r.phase('teardown', () => stopStandbyRancher(r));
-    // The phase runner recorded it passed; what was done is its detail.
-    report.phases.splice(-1, 1, { ...report.phases[report.phases.length - 1], detail });
+    await r.phase('teardown', async (phase) => phase.detail(await stopStandbyRancher(r)));
     r.setStandby('kept');
   } else if (r.record().standby === 'torn down') report.phases.push({ phase: 'teardown', status: 'skipped', detail: 'torn down by an earlier run' });
   else await r.phase('teardown', () => tearDownStandby(r));

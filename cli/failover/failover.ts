@@ -27,7 +27,7 @@ import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shar
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { type ModuleState, stringAttribute, Terraform } from '../shared/terraform';
-import { initAndApply, localModuleProblems, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
+import { initAndApply, localModuleProblems, type PhaseRun, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 
@@ -345,7 +345,7 @@ interface Run {
   readonly settings: Record<string, unknown>;
   readonly production: ProductionDeployment;
   readonly report: FailoverReport;
-  readonly phase: <T>(name: FailoverPhase, step: () => Promise<T> | T) => Promise<T>;
+  readonly phase: PhaseRun<FailoverPhase>;
   readonly moduleDir: string;
   readonly clients: { of: ClientsOfRegion };
   readonly current: FailoverRecord;

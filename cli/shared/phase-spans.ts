@@ -1,6 +1,6 @@
 import type { IoHost } from './io/io-host';
 import type { Span } from './io/span';
-import { phaseRunner, type TimedPhase } from './throwaway';
+import { phaseRunner, type PhaseRun, type TimedPhase } from './throwaway';
 
 /**
  * A report's phase runner (phaseRunner: each phase timed and recorded) with each phase a span on the I/O host: begun
@@ -15,7 +15,7 @@ export function spannedPhaseRunner<P extends string>(o: {
   readonly interrupted: () => boolean;
   readonly results: TimedPhase<P>[];
   readonly enter: (phase: P) => void;
-}): <T>(name: P, step: () => Promise<T> | T) => Promise<T> {
+}): PhaseRun<P> {
   let span: Span | undefined;
   const run = phaseRunner<P>({
     interrupted: o.interrupted,

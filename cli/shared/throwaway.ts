@@ -34,9 +34,18 @@ export interface TimedPhase<P extends string> {
   readonly detail?: string;
 }
 
+/** What a step may add to its own record: a line on what it did, where passing alone does not say it. */
+export interface PhaseRecord {
+  detail(text: string): void;
+}
+
+/** A phase runner: runs one step as the named phase, and gives its value. */
+export type PhaseRun<P extends string> = <T>(name: P, step: (record: PhaseRecord) => Promise<T> | T) => Promise<T>;
+
 /**
- * Runs the steps of a report one after another: each is timed and recorded as passed, failed or interrupted; a
- * signal that came during the last (synchronous) command is seen before the next step starts.
+ * Runs the steps of a report one after another: each is timed and recorded as passed (with the detail the step gave,
+ * if any), failed or interrupted; a signal that came during the last (synchronous) command is seen before the next
+ * step starts.
  */
 export function phaseRunner<P extends string>(options: {
   readonly interrupted: () => boolean;
@@ -44,7 +53,7 @@ export function phaseRunner<P extends string>(options: {
   /** Called as a step starts (the record a rerun reads). */
   readonly enter: (phase: P) => void;
   readonly log: (line: string) => void;
-}): <T>(name: P, step: () => Promise<T> | T) => Promise<T> {
+}): PhaseRun<P> {
   return async (name, step) => {
     // A signal that came during the last (synchronous) command is handled on the event loop: let it run first.
     await yieldFor(0);
@@ -52,9 +61,10 @@ export function phaseRunner<P extends string>(options: {
     options.enter(name);
     const started = Date.now();
     const seconds = () => Math.round((Date.now() - started) / 1000);
+    let passedDetail: string | undefined;
     try {
-      const value = await step();
-      options.results.push({ phase: name, status: 'passed', seconds: seconds() });
+      const value = await step({ detail: (text) => (passedDetail = text) });
+      options.results.push({ phase: name, status: 'passed', seconds: seconds(), ...(passedDetail === undefined ? {} : { detail: passedDetail }) });
       return value;
     } catch (error) {
       const interrupted = error instanceof Interrupted || options.interrupted();
