@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SettingsInput } from '../../app/config/settings-schema';
 import { nodeBinary } from './node-versions';
@@ -47,7 +47,9 @@ export function installPrevious(): string {
     if (npm.status !== 0) throw new Error(`npm could not install cdktf 0.21.0 and its bindings:\n${npm.stdout}${npm.stderr}`);
     for (const name of LINKED) {
       mkdirSync(dirname(join(scratch, 'node_modules', name)), { recursive: true });
-      symlinkSync(join(MODULES, name), join(scratch, 'node_modules', name));
+      // To the folder itself: a worktree whose node_modules links to another checkout's shares this cache with it, and
+      // a link through the worktree's path would dangle once the worktree is removed.
+      symlinkSync(join(realpathSync(MODULES), name), join(scratch, 'node_modules', name));
     }
     try {
       renameSync(scratch, CACHE);
