@@ -71,10 +71,9 @@ export class MemoryLeases {
       read: async (_namespace, name) => this.read(name),
       create: async (write) => (this.leases.has(write.name) ? { created: false } : { created: true, lease: this.store(write) }),
       replace: async (write, resourceVersion) => {
-        // As the client layer does (kube/leases.ts replaceLease), before any request: the API server would refuse it
-        // too (a Lease's update strategy allows no unconditional update: 422, resourceVersion must be specified).
-        if (resourceVersion === '')
-          throw new Error(`Replacing Lease ${write.namespace}/${write.name}: no resourceVersion given; a Lease is written only at the version read.`);
+        // Refused as the client layer refuses it (kube/leases.ts replaceLease), before any request: the API server would
+        // refuse it too (a Lease's update strategy allows no unconditional update: 422, resourceVersion must be specified).
+        if (resourceVersion === '') throw new Error(`memory-leases: a replace of ${write.name} without a resourceVersion`);
         const held = this.leases.get(write.name);
         if (!held) return { written: false, reason: 'NotFound', message: `leases.coordination.k8s.io "${write.name}" not found` };
         if (resourceVersion !== String(held.version))

@@ -80,7 +80,8 @@ export interface LeaseView {
   readonly durationSeconds: number;
   /** The server that is out, when one is. */
   readonly out?: string;
-  readonly resourceVersion?: string;
+  /** '' when the API server gave none (kube/leases.ts leaseOf): a replace at it is refused before any request. */
+  readonly resourceVersion: string;
 }
 
 /**
@@ -244,7 +245,7 @@ export async function acquire(
     // that a take-over keeps the server that is out named (it is still out).
     const out = verdict === 'mine' || (options.takeOver && !restored) ? lease.out : undefined;
     const write = written(lock, now, { holder, out, acquired: verdict === 'mine' ? lease.acquired : undefined });
-    if (await replaceAt(api, lock, write, lease.resourceVersion ?? '')) return { held: true };
+    if (await replaceAt(api, lock, write, lease.resourceVersion)) return { held: true };
     // Conflict: someone wrote it since we read it; read again.
   }
   return { held: false, holder: 'another taker (it wrote the Lease first)', renewed: '' };
@@ -269,8 +270,7 @@ async function rewrite(
       throw new LeaseLost(
         `The lock (${named(lock)}) is no longer ours: ${lease ? `${lease.holder || 'nobody'} holds it now` : 'it was deleted'}. Stopping here, without another step.`,
       );
-    if (await replaceAt(api, lock, written(lock, now, { holder, out: out(lease.out), acquired: lease.acquired }), lease.resourceVersion ?? ''))
-      return;
+    if (await replaceAt(api, lock, written(lock, now, { holder, out: out(lease.out), acquired: lease.acquired }), lease.resourceVersion)) return;
   }
   throw new Error(`Could not renew the lock (${named(lock)}): it kept changing under us.`);
 }
@@ -296,6 +296,6 @@ export async function release(api: LeaseApi, holder: string, lock: LeaseLock = R
     if (lease === undefined || lease.holder !== holder) return;
     // No holder and a one-second duration, as client-go's leader election releases: a reader of the older rule
     // (servers not yet rolled onto this version's scripts) sees it stale, so free, at once.
-    if (await replaceAt(api, lock, written(lock, new Date(), { holder: '', seconds: 1 }), lease.resourceVersion ?? '')) return;
+    if (await replaceAt(api, lock, written(lock, new Date(), { holder: '', seconds: 1 }), lease.resourceVersion)) return;
   }
 }
