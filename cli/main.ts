@@ -5,7 +5,7 @@ import { moduleFolder, STACKS } from './shared/module-folder';
 import { requireTools, ToolMissing } from './shared/process';
 import { acceptance } from './acceptance/acceptance';
 import { COMMAND_NAMES, type CommandLine, parseCommandLine, UsageError } from './command-line';
-import type { AcceptanceCommands } from './acceptance/acceptance-run';
+import type { AcceptanceCommands, AcceptanceOptions } from './acceptance/acceptance-run';
 import { drill } from './drill/drill';
 import { failback } from './failback/failback';
 import { failover } from './failover/failover';
@@ -273,44 +273,50 @@ const ACCEPTANCE_COMMANDS: AcceptanceCommands = {
 };
 
 const runAcceptance: Runner = async (line) => {
-  const o = line.options;
-  if (line.stack === undefined && o.teardownRun === undefined) throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
+  if (line.stack === undefined && line.options.teardownRun === undefined)
+    throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
   // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
   // AWS through the SDK alone (STS, the Tagging API, IAM, CloudTrail, CloudWatch, SSM, EC2, S3, RDS): no AWS CLI;
   // Kubernetes through its client: kubectl only for rke-ha's roll (its drain).
-  if (o.dryRun !== true) terraformAndTools(line, line.stack === 'rke-ha' ? ['kubectl', 'curl'] : ['curl']);
+  if (line.options.dryRun !== true) terraformAndTools(line, line.stack === 'rke-ha' ? ['kubectl', 'curl'] : ['curl']);
   // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
   const stopping = stopOnSignals('the acceptance run; its deployment is torn down', '`npm run acceptance -- --teardown-run <run id>` finishes it');
-  const path = (file: string | undefined) => (file === undefined ? undefined : resolve(file));
-  return onIoHost(line, { command: 'acceptance' }, (io) =>
-    acceptance({
-      stack: line.stack ?? 'rke-ha',
-      region: o.region,
-      name: o.name,
-      settingsPath: path(o.settings),
-      root: resolve('acceptance.out'),
-      synthScript: synthScript(),
-      policyFile: resolve('docs', 'deployer-policy.json'),
-      packageFile: resolve('package.json'),
-      only: o.only,
-      with: o.with,
-      skip: o.skip,
-      yes: o.yes === true,
-      dryRun: o.dryRun === true,
-      budgetMinutes: o.budgetMinutes,
-      teardownRun: o.teardownRun,
-      kubeconfig: path(o.kubeconfig),
-      context: o.context,
-      hostedZone: o.hostedZone,
-      pingMinutes: o.waitMinutes,
-      downstreamMinutes: o.downstreamMinutes,
-      ask: askOnTerminal,
-      stop: stopping,
-      commands: ACCEPTANCE_COMMANDS,
-      io,
-    }),
-  );
+  return onIoHost(line, { command: 'acceptance' }, (io) => acceptance(acceptanceOptions(line, { stop: stopping, io })));
 };
+
+/**
+ * The acceptance run's options as its command line gives them, in the working folder; `stop` and `io` are the
+ * process's (the tools tests drive the run in their own process with their own, and the fake cloud's AWS clients).
+ */
+export function acceptanceOptions(line: CommandLine, own: Pick<AcceptanceOptions, 'stop' | 'io' | 'aws'>): AcceptanceOptions {
+  const o = line.options;
+  const path = (file: string | undefined) => (file === undefined ? undefined : resolve(file));
+  return {
+    stack: line.stack ?? 'rke-ha',
+    region: o.region,
+    name: o.name,
+    settingsPath: path(o.settings),
+    root: resolve('acceptance.out'),
+    synthScript: synthScript(),
+    policyFile: resolve('docs', 'deployer-policy.json'),
+    packageFile: resolve('package.json'),
+    only: o.only,
+    with: o.with,
+    skip: o.skip,
+    yes: o.yes === true,
+    dryRun: o.dryRun === true,
+    budgetMinutes: o.budgetMinutes,
+    teardownRun: o.teardownRun,
+    kubeconfig: path(o.kubeconfig),
+    context: o.context,
+    hostedZone: o.hostedZone,
+    pingMinutes: o.waitMinutes,
+    downstreamMinutes: o.downstreamMinutes,
+    ask: askOnTerminal,
+    commands: ACCEPTANCE_COMMANDS,
+    ...own,
+  };
+}
 
 /** Each command's runner: its checks of the command line, the tools it needs, its signal handling, then the command. */
 const RUNNERS: Readonly<Record<string, Runner>> = {

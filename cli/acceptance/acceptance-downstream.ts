@@ -312,12 +312,12 @@ export async function importDownstream(
   evidence.push(`K3s ${DOWNSTREAM_K3S} on ${o.instanceId} Ready after ${Math.round((Date.now() - started) / 1000)} s: ${nodes.split('\n')[0]}`);
 
   const token = await c.token();
-  const created = rancherSend(c.url, c.caFile, token, 'POST', '/v3/clusters', JSON.stringify({ type: 'cluster', name: o.clusterName }));
+  const created = await rancherSend(c.url, c.caFile, token, 'POST', '/v3/clusters', JSON.stringify({ type: 'cluster', name: o.clusterName }));
   const clusterId = parse<{ id?: string }>(created)?.id;
   if (created.status !== 201 || !clusterId) throw new StepFailed(`POST ${c.url}/v3/clusters answered ${created.status} without a cluster id`);
   o.onCluster(clusterId);
   evidence.push(`POST /v3/clusters ${o.clusterName}: 201, ${clusterId}`);
-  const made = rancherSend(
+  const made = await rancherSend(
     c.url,
     c.caFile,
     token,
@@ -327,8 +327,8 @@ export async function importDownstream(
   );
   if (made.status !== 201) throw new StepFailed(`POST ${c.url}/v3/clusterregistrationtokens answered ${made.status}`);
   // Rancher's controller fills in the manifest's URL after the token is made (and only with server-url set).
-  const manifestUrl = await waitUntil(DOWNSTREAM_MINUTES.token * 60_000, c.interrupted, () => {
-    const got = rancherGet(c.url, c.caFile, token, `/v3/clusterregistrationtokens?clusterId=${clusterId}`);
+  const manifestUrl = await waitUntil(DOWNSTREAM_MINUTES.token * 60_000, c.interrupted, async () => {
+    const got = await rancherGet(c.url, c.caFile, token, `/v3/clusterregistrationtokens?clusterId=${clusterId}`);
     const url = parse<{ data?: { manifestUrl?: string }[] }>(got)?.data?.find((t) => t.manifestUrl)?.manifestUrl;
     return got.status === 200 && url ? url : undefined;
   });
@@ -371,8 +371,8 @@ export async function waitDownstreamUp(
   const token = await c.token();
   let first: string | undefined;
   let last = '';
-  const up = await waitUntil(minutes * 60_000, c.interrupted, () => {
-    const got = rancherGet(c.url, c.caFile, token, `/v3/clusters/${o.clusterId}`);
+  const up = await waitUntil(minutes * 60_000, c.interrupted, async () => {
+    const got = await rancherGet(c.url, c.caFile, token, `/v3/clusters/${o.clusterId}`);
     const health = got.status === 200 ? clusterHealth(got.body) : undefined;
     last = health ? describeHealth(health) : `GET /v3/clusters/${o.clusterId} answered ${got.status}`;
     first ??= last;

@@ -181,11 +181,19 @@ export function migrateSupportModule(o: { readonly name: string; readonly runId:
   };
 }
 
+/** The variables useMigrateSecrets sets, which the run puts back as they were when it ends (acceptance.ts). */
+export const MIGRATE_SECRET_VARIABLES = [
+  'TF_VAR_tls_ca_certificate_pem',
+  'TF_VAR_tls_ca_private_key_pem',
+  'TF_VAR_rancher_backup_restore_encryption_config',
+] as const;
+
 /** The environment every terraform of both deployments needs: the shared CA, and the backup's EncryptionConfiguration. */
 export function useMigrateSecrets(support: MigrateSupport): void {
-  process.env.TF_VAR_tls_ca_certificate_pem = support.caCertificate;
-  process.env.TF_VAR_tls_ca_private_key_pem = support.caPrivateKey;
-  process.env.TF_VAR_rancher_backup_restore_encryption_config = support.encryptionConfig;
+  const [certificate, key, encryption] = MIGRATE_SECRET_VARIABLES;
+  process.env[certificate] = support.caCertificate;
+  process.env[key] = support.caPrivateKey;
+  process.env[encryption] = support.encryptionConfig;
 }
 
 /** The shared module's outputs, from its state; undefined when it holds none (never applied, or destroyed). */
@@ -283,7 +291,12 @@ export interface MigrateContext extends Stoppable {
 }
 
 /** A call through Rancher's API that must answer 2xx, else the step fails with what it answered. */
-function must(answer: RancherAnswer, what: string, ok: (status: number) => boolean = (s) => s >= 200 && s < 300): RancherAnswer {
+async function must(
+  request: Promise<RancherAnswer>,
+  what: string,
+  ok: (status: number) => boolean = (s) => s >= 200 && s < 300,
+): Promise<RancherAnswer> {
+  const answer = await request;
   if (!ok(answer.status)) throw new StepFailed(`${what} answered ${answer.status}: ${readableError(answer.body, 300)}`);
   return answer;
 }
@@ -302,7 +315,7 @@ export async function backupOnDocker(c: MigrateContext, support: MigrateSupport,
   // As the UI's app install does: one install action of the chart repository with both charts, the CRDs first
   // (the body is ChartInstallAction of rancher/rancher pkg/api/steve/catalog/types/rest.go, read at a recent commit).
   // Through the API rather than a helm binary: whether the rancher/rancher image carries one is not known here.
-  must(
+  await must(
     send('POST', '/v1/catalog.cattle.io.clusterrepos/rancher-charts?action=install', {
       charts: ['rancher-backup-crd', 'rancher-backup'].map((chartName) => ({
         chartName,
@@ -322,8 +335,8 @@ export async function backupOnDocker(c: MigrateContext, support: MigrateSupport,
   );
   // The chart makes the full resource set; the Backup is refused until it exists.
   let last = '';
-  const installed = await waitUntil(MIGRATE_MINUTES.operator * 60_000, c.interrupted, () => {
-    const found = get(`${LOCAL}/apis/resources.cattle.io/v1/resourcesets/rancher-resource-set-full`);
+  const installed = await waitUntil(MIGRATE_MINUTES.operator * 60_000, c.interrupted, async () => {
+    const found = await get(`${LOCAL}/apis/resources.cattle.io/v1/resourcesets/rancher-resource-set-full`);
     last = `${found.status}`;
     return found.status === 200 ? true : undefined;
   });
@@ -343,9 +356,9 @@ export async function backupOnDocker(c: MigrateContext, support: MigrateSupport,
       // Made already by an earlier try of the phase: the same content.
       (s) => (s >= 200 && s < 300) || s === 409,
     );
-  secret(names.credentials, { accessKey: support.accessKeyId, secretKey: support.secretAccessKey });
-  secret(names.encryption, { [ENCRYPTION_KEY]: support.encryptionConfig });
-  must(
+  await secret(names.credentials, { accessKey: support.accessKeyId, secretKey: support.secretAccessKey });
+  await secret(names.encryption, { [ENCRYPTION_KEY]: support.encryptionConfig });
+  await must(
     send('POST', `${LOCAL}/apis/resources.cattle.io/v1/backups`, {
       apiVersion: 'resources.cattle.io/v1',
       kind: 'Backup',
@@ -370,8 +383,8 @@ export async function backupOnDocker(c: MigrateContext, support: MigrateSupport,
     `the Backup ${MIGRATION_BACKUP}`,
   );
   let status = '';
-  const file = await waitUntil(MIGRATE_MINUTES.backup * 60_000, c.interrupted, () => {
-    const found = get(`${LOCAL}/apis/resources.cattle.io/v1/backups/${MIGRATION_BACKUP}`);
+  const file = await waitUntil(MIGRATE_MINUTES.backup * 60_000, c.interrupted, async () => {
+    const found = await get(`${LOCAL}/apis/resources.cattle.io/v1/backups/${MIGRATION_BACKUP}`);
     try {
       const body = JSON.parse(found.body) as { status?: { filename?: string; conditions?: { type?: string; message?: string }[] } };
       const ready = body.status?.conditions?.find((x) => x.type === 'Ready')?.message;

@@ -11,7 +11,7 @@ import { describeTarget, measured, PROBE_TARGETS, rancherProbe, runClock } from 
 import { createDownstreamInstance, downstreamDir, importDownstream, writeDownstreamModule } from './acceptance-downstream';
 import { migrateDirs, migrateDocker, prepareMigration, readMigrateSupport } from './acceptance-migrate';
 import { type AcceptanceRun, describeCluster, STANDBY_KUBECONFIG } from './acceptance-run';
-import { Aws } from '../shared/aws';
+import type { Aws } from '../shared/aws';
 import { kubeApiFor } from '../shared/kube-api-for';
 import type { KubeApi } from '../shared/kube/kube-api';
 import { Interrupted } from '../shared/poll';
@@ -367,49 +367,43 @@ async function proveDrill(run: AcceptanceRun): Promise<void> {
   await run.checkDownstream('drill');
 }
 
-/** The SDK's side, loaded once a phase reaches AWS through it (scripts/build.js bundles it apart). */
-const sdkSide = () => import('../shared/aws/sdk-side');
-
 /**
  * rke-ha with a standby: the primary's instances stopped (EC2 StopInstances), failover, the downstream cluster against
  * the standby, RTO and RPO against their budgets, the instances started, failback (cli/acceptance/acceptance-failover.ts).
  */
 async function proveFailover(run: AcceptanceRun): Promise<void> {
   const { options, plan } = run;
-  const clients = (await sdkSide()).clientsByRegion();
-  try {
-    await failoverPhase({
-      stack: plan.stack,
-      productionDir: plan.moduleDir,
-      settingsFile: run.settingsFile,
-      settings: JSON.parse(readFileSync(run.settingsFile, 'utf8')) as Record<string, unknown>,
-      standbyRegion: standbyRegionOf(plan.base)!,
-      runDir: plan.runDir,
-      synthScript: options.synthScript,
-      pingMinutes: options.pingMinutes,
-      instanceIds: () =>
-        managed(run.terraform.pull(), 'aws_instance')
-          .map((r) => stringAttribute(r.attributes.id))
-          .filter((id): id is string => id !== undefined),
-      clients: clients.of(plan.region),
-      commands: options.commands,
-      standbyBackup: (failoverRoot, adopt) => standbyBackup(run, join(failoverRoot, 'cdktf.out', 'stacks', plan.stack), adopt),
-      record: () => run.current.failover,
-      update: (failover) => run.update({ failover }),
-      checkDownstream: (label) => run.checkDownstream('failover', label),
-      rancherAnswers: async () => {
-        await waitForPing(run.readCa, run.url, run.caFile, options.pingMinutes ?? 10, run.interrupted);
-        return `${run.url}/ping answered pong from ${plan.region} after the failback, verified with Rancher's CA`;
-      },
-      figures: (figures) => (run.report.failover = figures),
-      evidence: (line) => run.evidence('failover', line),
-      interrupted: run.interrupted,
-      stop: run.halt,
-      io: options.io,
-    });
-  } finally {
-    clients.destroy();
-  }
+  // The run's clients of the primary's region (the caller's, when it gave them: AcceptanceOptions.aws).
+  const { clients } = await plan.aws.sdk();
+  await failoverPhase({
+    stack: plan.stack,
+    productionDir: plan.moduleDir,
+    settingsFile: run.settingsFile,
+    settings: JSON.parse(readFileSync(run.settingsFile, 'utf8')) as Record<string, unknown>,
+    standbyRegion: standbyRegionOf(plan.base)!,
+    runDir: plan.runDir,
+    synthScript: options.synthScript,
+    pingMinutes: options.pingMinutes,
+    instanceIds: () =>
+      managed(run.terraform.pull(), 'aws_instance')
+        .map((r) => stringAttribute(r.attributes.id))
+        .filter((id): id is string => id !== undefined),
+    clients,
+    commands: options.commands,
+    standbyBackup: (failoverRoot, adopt) => standbyBackup(run, join(failoverRoot, 'cdktf.out', 'stacks', plan.stack), adopt),
+    record: () => run.current.failover,
+    update: (failover) => run.update({ failover }),
+    checkDownstream: (label) => run.checkDownstream('failover', label),
+    rancherAnswers: async () => {
+      await waitForPing(run.readCa, run.url, run.caFile, options.pingMinutes ?? 10, run.interrupted);
+      return `${run.url}/ping answered pong from ${plan.region} after the failback, verified with Rancher's CA`;
+    },
+    figures: (figures) => (run.report.failover = figures),
+    evidence: (line) => run.evidence('failover', line),
+    interrupted: run.interrupted,
+    stop: run.halt,
+    io: options.io,
+  });
 }
 
 /**
@@ -422,7 +416,7 @@ async function standbyBackup(run: AcceptanceRun, standbyModule: string, adopt: b
   if (typeof config !== 'string') throw new StepFailed(`the standby's module (${standbyModule}) has no kubeconfig output`);
   const file = join(run.plan.runDir, STANDBY_KUBECONFIG);
   writeFileSync(file, config, { mode: 0o600 });
-  return takeBackup(await kubeApiFor(file), new Aws(standbyRegionOf(run.plan.base)!), terraform, { interrupted: run.interrupted, adopt });
+  return takeBackup(await kubeApiFor(file), run.plan.awsIn(standbyRegionOf(run.plan.base)!), terraform, { interrupted: run.interrupted, adopt });
 }
 
 /** docker's Rancher moved onto an rke-ha deployment at the same hostname; admin's password and the downstream cluster came along. */
@@ -461,7 +455,7 @@ async function proveMigrate(run: AcceptanceRun): Promise<void> {
   });
   // The restored admin, with the docker Rancher's password: its users came along (whether its login tokens did
   // is not the run's to assume, so the looks below use this login's).
-  const login = rancherLogin(url, caFile, 'admin', password);
+  const login = await rancherLogin(url, caFile, 'admin', password);
   run.adminToken = login.token;
   run.evidence(
     'migrate',
@@ -578,8 +572,8 @@ async function firstLogin(terraform: Terraform, readCa: CaReader, url: string, c
     throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
   let why = '';
   if (!existsSync(caFile) && !(await readCa(caFile, (w) => (why = w)))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
-  const login = rancherLogin(url, caFile, 'admin', password);
-  const me = rancherGet(url, caFile, login.token, '/v3/users?me=true');
+  const login = await rancherLogin(url, caFile, 'admin', password);
+  const me = await rancherGet(url, caFile, login.token, '/v3/users?me=true');
   const users = usernames(me.body);
   if (me.status !== 200 || !users.includes('admin'))
     throw new StepFailed(`the login's token did not read admin's user (${url}/v3/users?me=true answered ${me.status})`);

@@ -13,12 +13,13 @@ import {
 } from './acceptance-downstream';
 import type { MigrateRecord } from './acceptance-migrate';
 import type { Clock } from './acceptance-probes';
-import type { Aws } from '../shared/aws';
+import type { Aws, AwsByRegion } from '../shared/aws';
+import type { ClientsOfRegion } from '../shared/aws/clients';
 import type { DrillEntry, FailbackEntry, FailoverEntry, RollEntry, RotateEntry, TeardownEntry } from '../shared/command-entries';
 import type { FailoverPhaseRecord } from './acceptance-failover';
 import { kubeApiFor, kubeApiOn } from '../shared/kube-api-for';
 import type { KubeApi } from '../shared/kube/kube-api';
-import { run } from '../shared/process';
+import { runAsync } from '../shared/process';
 import { rancherLogin } from '../shared/rancher-api';
 import { StateFile } from '../shared/state-file';
 import { Terraform } from '../shared/terraform';
@@ -76,6 +77,11 @@ export interface AcceptanceOptions {
   readonly stop?: AbortSignal;
   /** The commands the run runs as a person would (cli/main.ts gives them: cli/shared/command-entries.ts). */
   readonly commands: AcceptanceCommands;
+  /**
+   * The AWS SDK clients by region, for the run and the commands it runs (the tests' fake cloud behind the SDK, when
+   * the run is driven in their process). @default each region's from the standard settings
+   */
+  readonly aws?: ClientsOfRegion;
   /** Where the run tells everything (cli/shared/io/): the command line's host; the commands it runs tell through it too. */
   readonly io: IoHost;
   /** The run's clock, which the availability probes of the upgrade, roll and rotate phases keep time by. @default the wall clock */
@@ -91,6 +97,20 @@ export interface AcceptanceCommands {
   readonly failover: FailoverEntry;
   readonly failback: FailbackEntry;
   readonly teardown: TeardownEntry;
+}
+
+/** The commands with the caller's AWS clients bound: each reaches AWS through them, as the run does. */
+export function withClients(commands: AcceptanceCommands, aws: ClientsOfRegion | undefined): AcceptanceCommands {
+  if (aws === undefined) return commands;
+  return {
+    roll: (o) => commands.roll({ ...o, aws }),
+    rotate: (o) => commands.rotate({ ...o, aws }),
+    rotateEncryptionKey: (o) => commands.rotateEncryptionKey({ ...o, aws }),
+    drill: (o) => commands.drill({ ...o, aws }),
+    failover: (o) => commands.failover({ ...o, clients: aws }),
+    failback: (o) => commands.failback({ ...o, clients: aws }),
+    teardown: (o) => commands.teardown({ ...o, aws }),
+  };
 }
 
 /** What a run keeps in `<root>/<run id>/run.json`: enough for `--teardown-run <run id>` to find what it left. */
@@ -132,7 +152,10 @@ export interface RunPlan {
   readonly upgrade: boolean;
   readonly runId: string;
   readonly name: string;
+  /** AWS in the run's region. */
   readonly aws: Aws;
+  /** AWS by region (the standby's, the sweep's, CloudTrail's): the run's region gives `aws`. */
+  readonly awsIn: AwsByRegion;
   /** Who runs it (sts get-caller-identity): the principal whose CloudTrail events the report reads. */
   readonly identity?: { readonly Arn?: string; readonly Account?: string };
   /** k8s-ha: the cluster named on the command line. */
@@ -370,12 +393,16 @@ export const reportFiles = (runDir: string) => {
 };
 export type ReportFiles = ReturnType<typeof reportFiles>;
 
+/** The variables useCluster sets, which the run puts back as they were when it ends (acceptance.ts). */
+export const CLUSTER_VARIABLES = ['TF_VAR_kubeconfig_path', 'TF_VAR_kubeconfig_context'] as const;
+
 /** k8s-ha: the Terraform variables that reach the cluster, in this process's environment (every terraform inherits it). */
 export function useCluster(record: RunRecord): void {
   if (!record.cluster) return;
-  process.env.TF_VAR_kubeconfig_path = record.cluster.kubeconfig;
-  if (record.cluster.context) process.env.TF_VAR_kubeconfig_context = record.cluster.context;
-  else delete process.env.TF_VAR_kubeconfig_context;
+  const [path, context] = CLUSTER_VARIABLES;
+  process.env[path] = record.cluster.kubeconfig;
+  if (record.cluster.context) process.env[context] = record.cluster.context;
+  else delete process.env[context];
 }
 
 export const describeCluster = (cluster: { kubeconfig: string; context?: string }) =>
@@ -393,12 +420,14 @@ function writeKubeconfig(terraform: Terraform, file: string, url: string): void 
  * Rancher's own CA on the docker host, as the stack's readiness gate reads it: `/cacerts` without verification, once
  * (trust on first use: the CA does not exist before Rancher starts), then every call verifies against it.
  */
-function rancherCacerts(url: string, caFile: string, why: (text: string) => void): boolean {
+async function rancherCacerts(url: string, caFile: string, why: (text: string) => void): Promise<boolean> {
   if (!url) {
     why('the deployment has no rancher_url output');
     return false;
   }
-  const got = run('curl', ['--silent', '--show-error', '--fail', '--max-time', '20', '--insecure', `${url}/cacerts`], { timeoutMs: 60_000 });
+  const got = await runAsync('curl', ['--silent', '--show-error', '--fail', '--max-time', '20', '--insecure', `${url}/cacerts`], {
+    timeoutMs: 60_000,
+  });
   if (got.code !== 0 || !got.stdout.includes('BEGIN CERTIFICATE')) {
     why(got.code === 0 ? `${url}/cacerts answered no certificate` : readableError(got.stderr, 300));
     return false;
@@ -414,7 +443,7 @@ async function loginToken(terraform: Terraform, readCa: CaReader, url: string, c
     throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
   let why = '';
   if (!existsSync(caFile) && !(await readCa(caFile, (w) => (why = w)))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
-  return rancherLogin(url, caFile, 'admin', password).token;
+  return (await rancherLogin(url, caFile, 'admin', password)).token;
 }
 
 /** The project's version (package.json of the checkout). */

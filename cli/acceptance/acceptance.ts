@@ -32,6 +32,7 @@ import {
 import { DOWNSTREAM_DOLLARS_PER_HOUR, DOWNSTREAM_MINUTES, DOWNSTREAM_PLAN, tearDownDownstream } from './acceptance-downstream';
 import {
   MIGRATE_PLAN,
+  MIGRATE_SECRET_VARIABLES,
   type MigrateRecord,
   readMigrateSupport,
   tearDownMigrateSupport,
@@ -49,12 +50,14 @@ import {
   RUN_SECRETS,
   type RunPlan,
   type RunRecord,
+  CLUSTER_VARIABLES,
   startRun,
   useCluster,
+  withClients,
 } from './acceptance-run';
 import { initShown, terraformOutput } from './terraform-output';
 import { beginPhase, phaseStopped, step } from './acceptance-progress';
-import { Aws } from '../shared/aws';
+import { type Aws, type AwsByRegion, awsByRegion } from '../shared/aws';
 import type { DrillEntry } from '../shared/command-entries';
 import { DEPLOYMENT_TAG } from '../../lib/common/deployment-record-format';
 import { DOLLARS_PER_HOUR } from '../shared/hourly-cost';
@@ -67,7 +70,7 @@ import { standbyRegionOf } from '../shared/standby';
 import { StateFile } from '../shared/state-file';
 import { Terraform, terraformBinary } from '../shared/terraform';
 import { RESTORE_VARIABLE } from '../shared/failover-record';
-import { withEnvironment } from '../shared/scoped-environment';
+import { keepingEnvironment, withEnvironment } from '../shared/scoped-environment';
 import { leftInState, readModuleJson } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
 
@@ -196,12 +199,18 @@ export function chosenPhases(
  * checks and the statement before anything is created (planRun), the run's folder and clock (startRun), its phases
  * (runPhases), and its close: teardown, sweep and report (endRun).
  */
-export async function acceptance(options: AcceptanceOptions): Promise<number> {
-  if (options.teardownRun !== undefined) return tearDownEarlierRun(options);
-  const plan = await planRun(options);
-  if (typeof plan === 'number') return plan;
-  const run = startRun(options, plan);
-  return endRun(run, await runPhases(run));
+export async function acceptance(given: AcceptanceOptions): Promise<number> {
+  // The commands the run runs reach AWS through the caller's clients too, when it gave them.
+  const options = { ...given, commands: withClients(given.commands, given.aws) };
+  // The cluster's and the migration's Terraform variables (the CA's private key among them) end with the run: a
+  // caller in the same process (a library user, the tests) never inherits them.
+  return keepingEnvironment([...CLUSTER_VARIABLES, ...MIGRATE_SECRET_VARIABLES], async () => {
+    if (options.teardownRun !== undefined) return tearDownEarlierRun(options);
+    const plan = await planRun(options);
+    if (typeof plan === 'number') return plan;
+    const run = startRun(options, plan);
+    return endRun(run, await runPhases(run));
+  });
 }
 
 /** What the command line and the settings file chose, checked before anything else is asked. */
@@ -329,7 +338,8 @@ async function lookAround(options: AcceptanceOptions, choice: Choice): Promise<R
   const { stack, region } = choice;
   const runId = newRunId();
   const name = options.name ?? acceptanceName(runId);
-  const aws = new Aws(region);
+  const awsIn = awsByRegion(options.aws);
+  const aws = awsIn(region);
   // A dry run asks nothing of AWS or of a cluster: it needs no credentials, and says what the run checks first.
   // Whoever runs it: the principal whose CloudTrail events the report compares with the deployer policy.
   const sdk = options.dryRun ? undefined : await aws.sdk();
@@ -358,6 +368,7 @@ async function lookAround(options: AcceptanceOptions, choice: Choice): Promise<R
     runId,
     name,
     aws,
+    awsIn,
     identity,
     cluster,
     budgetMinutes: options.budgetMinutes ?? DEFAULT_BUDGET_MINUTES,
@@ -460,7 +471,7 @@ async function endRun(started: AcceptanceRun, phasesOutcome: PhasesOutcome): Pro
     record: started.record,
     current: started.current,
     report,
-    aws: plan.aws,
+    awsIn: plan.awsIn,
     phases: plan.phases,
     broken,
     finished: outcome === 'passed',
@@ -501,7 +512,8 @@ async function closeRun(o: {
   readonly record: StateFile<RunRecord>;
   readonly current: RunRecord;
   readonly report: AcceptanceReport;
-  readonly aws: Aws;
+  /** AWS by region, the run's own first (sweepRegions, eventRegions). */
+  readonly awsIn: AwsByRegion;
   readonly phases: ReadonlySet<AcceptancePhase>;
   readonly broken: boolean;
   /** Whether the run went through its phases without a failure or a stop (else the report fails, whatever passed). */
@@ -541,7 +553,7 @@ async function closeRun(o: {
   const teardownStarted = Date.now();
   let code: number;
   try {
-    code = await tearDownRun(current, o.commands, io, (change) => update({ migrate: { ...current.migrate!, ...change } }));
+    code = await tearDownRun(current, o.commands, o.awsIn, io, (change) => update({ migrate: { ...current.migrate!, ...change } }));
   } catch (error) {
     io.error('ACCEPTANCE_TEARDOWN_STOPPED', `The teardown of ${current.name} stopped: ${(error as Error).message}`);
     code = 1;
@@ -567,7 +579,7 @@ async function closeRun(o: {
   update({ phase: 'sweep' });
   const sweepSpan = beginPhase(io, 'sweep', o.phases);
   const sweepStarted = Date.now();
-  const swept = await sweepAll(o.aws, current);
+  const swept = await sweepAll(o.awsIn, current);
   report.leftovers = swept.leftovers;
   const stillThere = (swept.leftovers ?? []).filter((l) => l.state === 'left');
   const sweepDetail =
@@ -586,7 +598,7 @@ async function closeRun(o: {
   else phaseStopped(io, false, `sweep: ${sweepDetail ?? 'the Tagging API was not read'}`);
   sweepSpan.stop();
   for (const line of swept.evidence) evidence('sweep', line);
-  if (current.applied && o.policyFile) report.awsActions = await awsActions(o.aws, o.principal, report.startedAt, o.policyFile);
+  if (current.applied && o.policyFile) report.awsActions = await awsActions(o.awsIn, current.region, o.principal, report.startedAt, o.policyFile);
   markSkipped();
   report.finishedAt = new Date().toISOString();
   report.passed = o.finished && report.phases.every((p) => p.status === 'passed' || (p.status === 'skipped' && !o.phases.has(p.phase)));
@@ -667,7 +679,7 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
     record,
     current: found,
     report,
-    aws: new Aws(found.region),
+    awsIn: awsByRegion(options.aws),
     // What the earlier run took is what it reported; the others were not reached.
     phases: new Set([...report.phases.map((p) => p.phase), 'teardown', 'sweep']),
     broken: report.phases.some((p) => p.phase === 'break' && p.status === 'passed'),
@@ -694,6 +706,7 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
 async function tearDownRun(
   record: RunRecord,
   commands: AcceptanceCommands,
+  awsIn: AwsByRegion,
   io: IoHost,
   updateMigrate: (change: Partial<MigrateRecord>) => void,
 ): Promise<number> {
@@ -707,7 +720,7 @@ async function tearDownRun(
     : 0;
   const target = record.migrate
     ? await step(io, 'migration target', "the migration's rke-ha deployment torn down", () =>
-        tearDownMigrateTarget(record.migrate!, record.name, new Aws(record.region), updateMigrate, commands.teardown, io),
+        tearDownMigrateTarget(record.migrate!, record.name, awsIn(record.region), updateMigrate, commands.teardown, io),
       )
     : 0;
   // The failover phase's standby (its own module and state in the failover's folder), before the primary.
@@ -923,7 +936,7 @@ export function sweepRegions(record: Pick<RunRecord, 'region' | 'moduleDir'>): s
   return [...new Set([record.region, ...named])];
 }
 
-async function sweepAll(aws: Aws, record: RunRecord): Promise<{ leftovers?: Leftover[]; problems: string[]; evidence: string[] }> {
+async function sweepAll(awsIn: AwsByRegion, record: RunRecord): Promise<{ leftovers?: Leftover[]; problems: string[]; evidence: string[] }> {
   const problems: string[] = [];
   const evidence: string[] = [];
   let leftovers: Leftover[] | undefined;
@@ -933,7 +946,7 @@ async function sweepAll(aws: Aws, record: RunRecord): Promise<{ leftovers?: Left
     try {
       const seen = new Set((leftovers ?? []).map((l) => l.arn));
       // An ARN without a region (S3's) is listed in every region asked: kept once.
-      const found = (await sweep(region === aws.region ? aws : new Aws(region), record.runId)).filter((l) => !seen.has(l.arn));
+      const found = (await sweep(awsIn(region), record.runId)).filter((l) => !seen.has(l.arn));
       leftovers = [...(leftovers ?? []), ...found];
       const left = found.filter((l) => l.state === 'left').length;
       evidence.push(
@@ -946,7 +959,7 @@ async function sweepAll(aws: Aws, record: RunRecord): Promise<{ leftovers?: Left
     }
   }
   try {
-    const iam = await iamLeftovers(aws, record.name, record.runId);
+    const iam = await iamLeftovers(awsIn(record.region), record.name, record.runId);
     leftovers = [...(leftovers ?? []), ...iam];
     evidence.push(
       `aws iam list-roles, list-users --path-prefix /rancher-ha-aws/, list-instance-profiles, list-policies --scope Local: ${iam.length} named ${record.name}-* and tagged ${RUN_TAG}=${record.runId}`,
@@ -977,18 +990,23 @@ async function sweepAll(aws: Aws, record: RunRecord): Promise<{ leftovers?: Left
  * The actions the run's principal used (CloudTrail's event history, management events, from the run's start until
  * now) against docs/deployer-policy.json; or why they could not be read.
  */
-async function awsActions(aws: Aws, principalArn: string | undefined, since: string, policyFile: string): Promise<AcceptanceReport['awsActions']> {
+async function awsActions(
+  awsIn: AwsByRegion,
+  runRegion: string,
+  principalArn: string | undefined,
+  since: string,
+  policyFile: string,
+): Promise<AcceptanceReport['awsActions']> {
   // CloudTrail names an assumed role's caller by its session name, a user by the user's name: the ARN's last part.
   const user = principalArn?.split('/').pop();
   if (!user) return { source: 'CloudTrail', unavailable: 'the caller identity was not known' };
   const used = new Set<string>();
-  const regions = eventRegions(aws.region);
-  const runRegion = aws;
+  const regions = eventRegions(runRegion);
   const until = new Date();
   try {
     for (const region of regions) {
       // Each region's own event history, every page (50 events a page, NextToken until the last).
-      const { side, clients } = await (region === runRegion.region ? runRegion : new Aws(region)).sdk();
+      const { side, clients } = await awsIn(region).sdk();
       for (const e of await side.eventsBy(clients, user, new Date(since), until)) used.add(iamAction(e.source, e.name));
     }
   } catch (error) {

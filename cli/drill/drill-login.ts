@@ -99,9 +99,9 @@ export async function drillLogin(kube: KubeApi, url: string, caFile: string, int
   let last = '';
   let login: RancherLogin | undefined;
   try {
-    login = await waitUntil(LOGIN_MINUTES * 60_000, interrupted, () => {
+    login = await waitUntil(LOGIN_MINUTES * 60_000, interrupted, async () => {
       try {
-        return rancherLogin(url, caFile, DRILL_USER, password);
+        return await rancherLogin(url, caFile, DRILL_USER, password);
       } catch (error) {
         if (!(error instanceof StepFailed)) throw error;
         last = error.message;
@@ -130,12 +130,12 @@ const MAX_PAGES = 100;
  * The ids in one of Rancher's v3 collections as the logged-in user sees them, every page (`pagination.next`);
  * undefined and why when Rancher did not answer with a collection.
  */
-export function rancherIds(url: string, caFile: string, token: string, collection: string): { ids?: string[]; problem?: string } {
+export async function rancherIds(url: string, caFile: string, token: string, collection: string): Promise<{ ids?: string[]; problem?: string }> {
   const ids: string[] = [];
   let path: string | undefined = `/v3/${collection}`;
   for (let page = 0; path !== undefined; page++) {
     if (page === MAX_PAGES) return { problem: `${collection}: more than ${MAX_PAGES} pages` };
-    const answer = rancherGet(url, caFile, token, path);
+    const answer = await rancherGet(url, caFile, token, path);
     let body: { data?: { id?: unknown }[]; pagination?: { next?: unknown } };
     try {
       body = JSON.parse(answer.body) as typeof body;
@@ -151,8 +151,8 @@ export function rancherIds(url: string, caFile: string, token: string, collectio
 }
 
 /** Rancher's `server-url` setting through its API; undefined when it does not answer it. */
-export function rancherServerUrl(url: string, caFile: string, token: string): string | undefined {
-  const answer = rancherGet(url, caFile, token, '/v3/settings/server-url');
+export async function rancherServerUrl(url: string, caFile: string, token: string): Promise<string | undefined> {
+  const answer = await rancherGet(url, caFile, token, '/v3/settings/server-url');
   if (answer.status !== 200) return undefined;
   try {
     const value = (JSON.parse(answer.body) as { value?: unknown }).value;

@@ -10,7 +10,7 @@ import type { DrillPlan, DrillRecord, DrillRunOptions } from './drill';
 import { kubeApiFor } from '../shared/kube-api-for';
 import type { KubeApi } from '../shared/kube/kube-api';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
-import { run } from '../shared/process';
+import { runAsync } from '../shared/process';
 import { Terraform } from '../shared/terraform';
 import { readableError } from '../shared/tool-output';
 import {
@@ -181,7 +181,7 @@ async function compareWithBackup({ options, plan, report }: DrillRun, url: strin
     const contents = await readBackupFile(download);
     for (const kind of COUNTED) {
       const collection = API_COLLECTIONS[kind];
-      const listed = rancherIds(url, caFile, token, collection);
+      const listed = await rancherIds(url, caFile, token, collection);
       // The drill's own user is not the backup's.
       const restored = listed.ids?.filter((id) => !(collection === 'users' && id === DRILL_USER)).length;
       const inBackup = contents.objects.get(kind) ?? 0;
@@ -193,7 +193,7 @@ async function compareWithBackup({ options, plan, report }: DrillRun, url: strin
         note: listed.problem ?? `Rancher's API, /v3/${collection}`,
       });
     }
-    const serverUrl = rancherServerUrl(url, caFile, token);
+    const serverUrl = await rancherServerUrl(url, caFile, token);
     report.comparisons.push({
       what: 'setting server-url',
       backup: production.url,
@@ -231,8 +231,8 @@ async function pingRestored(restored: EtcdRestored, production: ProductionDeploy
     `${production.url}/ping`,
   ];
   let last = '';
-  const answered = await waitUntil((options.pingMinutes ?? 10) * 60_000, options.interrupted, () => {
-    const ping = run('curl', args, { timeoutMs: 60_000 });
+  const answered = await waitUntil((options.pingMinutes ?? 10) * 60_000, options.interrupted, async () => {
+    const ping = await runAsync('curl', args, { timeoutMs: 60_000 });
     if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
     last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
     return undefined;

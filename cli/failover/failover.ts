@@ -19,7 +19,7 @@ import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
 import { phaseStarted, spannedPhaseRunner } from '../shared/phase-spans';
 import { Interrupted } from '../shared/poll';
-import { run } from '../shared/process';
+import { runAsync } from '../shared/process';
 import { productionDeployment, type ProductionDeployment } from '../shared/production';
 import { readProductionSettings } from '../shared/settings-file';
 import { type ChosenBackup, standbyBackup, standbyRegionOf, standbySettingsProblem, type StandbyUse } from '../shared/standby';
@@ -300,7 +300,7 @@ async function planFailover(
     return 1;
   }
   const host = new URL(production.url).host;
-  const primary = run('curl', ['--silent', '--max-time', '10', '--insecure', `${production.url}/ping`], { timeoutMs: 30_000 });
+  const primary = await runAsync('curl', ['--silent', '--max-time', '10', '--insecure', `${production.url}/ping`], { timeoutMs: 30_000 });
   // Any pong counts, verified or not: a primary that still answers is refused unless the person says it is lost.
   if (primary.code === 0 && primary.stdout.trim() === 'pong') {
     if (!options.primaryLost) {

@@ -1,4 +1,4 @@
-import type { AwsClients } from './aws/clients';
+import type { AwsClients, ClientsOfRegion } from './aws/clients';
 
 /** The SDK's side (cli/shared/aws/sdk-side.ts), loaded at the first SDK call: bundled apart from main.js (scripts/build.js). */
 type SdkSide = typeof import('./aws/sdk-side');
@@ -25,6 +25,19 @@ export class Aws {
     this.made ??= sdkSide().then((side) => ({ side, clients: this.clients ?? new side.AwsClients({ region: this.region }) }));
     return this.made;
   }
+}
+
+/** One command's AWS by region: each region's made once, so its clients (and their connections) serve every call there. */
+export type AwsByRegion = (region: string) => Aws;
+
+/** `of`: the caller's clients by region (the tests' fake cloud behind the SDK); unset, each region's from the standard settings. */
+export function awsByRegion(of?: ClientsOfRegion): AwsByRegion {
+  const made = new Map<string, Aws>();
+  return (region) => {
+    let aws = made.get(region);
+    if (aws === undefined) made.set(region, (aws = new Aws(region, of?.(region))));
+    return aws;
+  };
 }
 
 /** The region of an ARN (arn:partition:service:region:account:...). */

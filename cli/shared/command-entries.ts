@@ -32,6 +32,8 @@ export type RollEntry = (options: {
   readonly server: string;
   readonly interrupted: () => boolean;
   readonly io: IoHost;
+  /** The caller's AWS SDK clients by region (the acceptance run's). */
+  readonly aws?: ClientsOfRegion;
 }) => Promise<number>;
 
 /** `rancher-ha-aws rotate <what>`, one entry for each thing rotated. */
@@ -42,6 +44,7 @@ export type RotateEntry<R extends 'token' | 'encryption-key'> = (options: {
   readonly tokenFile?: string;
   readonly interrupted: () => boolean;
   readonly io: IoHost;
+  readonly aws?: ClientsOfRegion;
 }) => Promise<number>;
 
 /** `rancher-ha-aws drill` against a deployment of the caller's, its throwaway under the caller's folder. */
@@ -56,6 +59,7 @@ export type DrillEntry = (options: {
   readonly interrupted: () => boolean;
   readonly stop?: AbortSignal;
   readonly io: IoHost;
+  readonly aws?: ClientsOfRegion;
 }) => Promise<number>;
 
 /** `rancher-ha-aws failover` of a deployment of the caller's (the acceptance run's), without its typed confirmation. */
@@ -70,6 +74,8 @@ export type FailoverEntry = (options: {
   readonly interrupted: () => boolean;
   readonly stop?: AbortSignal;
   readonly io: IoHost;
+  /** The caller's AWS SDK clients by region (the acceptance run's). */
+  readonly clients?: ClientsOfRegion;
 }) => Promise<number>;
 
 /** `rancher-ha-aws failback` after the caller's failover (its folder), without its typed confirmation. */
@@ -87,4 +93,6 @@ export type FailbackEntry = (options: {
   readonly interrupted: () => boolean;
   readonly stop?: AbortSignal;
   readonly io: IoHost;
+  /** The caller's AWS SDK clients by region (the acceptance run's). */
+  readonly clients?: ClientsOfRegion;
 }) => Promise<number>;

@@ -1,10 +1,12 @@
-import { run } from './process';
+import { runAsync } from './process';
 import { StepFailed } from './throwaway';
 import { readableError } from './tool-output';
 
 // Rancher's HTTP API as the operations reach it, shared by the acceptance run's first login and the drill's login
 // into its restored throwaway: curl, Rancher's CA verified (never --insecure: a password goes over it), and every
 // secret (password, token) on curl's standard input, never on its command line, which every local user can read.
+// Each call waits without blocking this process: the run's probes and Lease renewals go on meanwhile, and a Rancher
+// of the same process (the tests') answers.
 
 /** What Rancher answered: the HTTP status and the body. */
 export interface RancherAnswer {
@@ -13,11 +15,15 @@ export interface RancherAnswer {
 }
 
 /** One curl call to Rancher; `input` is its standard input. Throws StepFailed when curl itself fails (no answer). */
-function request(caFile: string, args: readonly string[], input: string): RancherAnswer {
-  const result = run('curl', ['--silent', '--show-error', '--max-time', '30', '--cacert', caFile, '--write-out', '\n%{http_code}', ...args], {
-    input,
-    timeoutMs: 60_000,
-  });
+async function request(caFile: string, args: readonly string[], input: string): Promise<RancherAnswer> {
+  const result = await runAsync(
+    'curl',
+    ['--silent', '--show-error', '--max-time', '30', '--cacert', caFile, '--write-out', '\n%{http_code}', ...args],
+    {
+      input,
+      timeoutMs: 60_000,
+    },
+  );
   if (result.code !== 0) throw new StepFailed(`curl ${args[args.length - 1]}: ${readableError(result.stderr, 300)}`);
   const lines = result.stdout.split('\n');
   return { status: Number(lines.pop()), body: lines.join('\n') };
@@ -35,14 +41,14 @@ export interface RancherLogin {
  * where that answers 404 (Rancher before the v1 login API). Throws StepFailed unless Rancher answered 2xx with a
  * token.
  */
-export function rancherLogin(url: string, caFile: string, username: string, password: string): RancherLogin {
+export async function rancherLogin(url: string, caFile: string, username: string, password: string): Promise<RancherLogin> {
   const body = (type?: string) => JSON.stringify({ ...(type ? { type } : {}), username, password, responseType: 'json' });
   const post = ['--request', 'POST', '--header', 'Content-Type: application/json', '--data-binary', '@-'];
   let endpoint = '/v1-public/login';
-  let login = request(caFile, [...post, `${url}${endpoint}`], body('localProvider'));
+  let login = await request(caFile, [...post, `${url}${endpoint}`], body('localProvider'));
   if (login.status === 404) {
     endpoint = '/v3-public/localProviders/local?action=login';
-    login = request(caFile, [...post, `${url}${endpoint}`], body());
+    login = await request(caFile, [...post, `${url}${endpoint}`], body());
   }
   if (login.status < 200 || login.status >= 300) throw new StepFailed(`the login of ${username} on ${url}${endpoint} answered ${login.status}`);
   let token: unknown;
@@ -56,7 +62,7 @@ export function rancherLogin(url: string, caFile: string, username: string, pass
 }
 
 /** GET `path` (from `/`) with a login's token, sent as a header through curl's standard input. */
-export function rancherGet(url: string, caFile: string, token: string, path: string): RancherAnswer {
+export function rancherGet(url: string, caFile: string, token: string, path: string): Promise<RancherAnswer> {
   return request(caFile, ['--config', '-', `${url}${path}`], `header = "Authorization: Bearer ${token}"\n`);
 }
 
@@ -64,7 +70,14 @@ export function rancherGet(url: string, caFile: string, token: string, path: str
  * POST (or another method) `path` with a JSON body and a login's token: the header and the body both through curl's
  * standard input (its --config file), never on its command line.
  */
-export function rancherSend(url: string, caFile: string, token: string, method: 'POST' | 'PUT' | 'DELETE', path: string, body = ''): RancherAnswer {
+export function rancherSend(
+  url: string,
+  caFile: string,
+  token: string,
+  method: 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body = '',
+): Promise<RancherAnswer> {
   const config = [
     `header = "Authorization: Bearer ${token}"`,
     'header = "Content-Type: application/json"',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { RECORDED_CA } from '../../lib/rancher/ca-record';
 import { waitUntil } from './poll';
-import { run } from './process';
+import { runAsync } from './process';
 import { StepFailed } from './throwaway';
 import { readableError } from './tool-output';
 
@@ -34,8 +34,8 @@ export interface PingBudget {
 export async function answersPong(budget: PingBudget, args: readonly string[], url: string, what: string): Promise<void> {
   let last = '';
   const minutes = budget.pingMinutes ?? 15;
-  const ok = await waitUntil(minutes * 60_000, budget.interrupted, () => {
-    const ping = run('curl', ['--silent', '--show-error', '--max-time', '20', ...args, `${url}/ping`], { timeoutMs: 60_000 });
+  const ok = await waitUntil(minutes * 60_000, budget.interrupted, async () => {
+    const ping = await runAsync('curl', ['--silent', '--show-error', '--max-time', '20', ...args, `${url}/ping`], { timeoutMs: 60_000 });
     if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
     last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
     return undefined;
@@ -72,7 +72,9 @@ export async function checkServedCa(check: ServedCaCheck): Promise<void> {
   const at = ['--connect-to', `${host}:443:${check.loadBalancer}:443`];
   await answersPong(check, [...at, '--insecure'], url, `${url}/ping at ${who}'s load balancer ${check.loadBalancer}`);
   rmSync(check.caFile, { force: true });
-  const got = run('curl', ['--silent', '--show-error', '--max-time', '20', '--insecure', ...at, `${url}/v3/settings/cacerts`], { timeoutMs: 60_000 });
+  const got = await runAsync('curl', ['--silent', '--show-error', '--max-time', '20', '--insecure', ...at, `${url}/v3/settings/cacerts`], {
+    timeoutMs: 60_000,
+  });
   const served = publishedCa(got.stdout);
   if (served === undefined)
     throw new StepFailed(`${who}'s /v3/settings/cacerts did not answer JSON (${readableError(got.stderr || got.stdout, 200)}): ${check.left}`);
@@ -88,7 +90,7 @@ export async function checkServedCa(check: ServedCaCheck): Promise<void> {
       `${who} serves the CA ${servedAs}, and the backups' record says agents trust ${expected}: they would refuse it. ${check.left}`,
     );
   if (served.trim() !== '') writeFileSync(check.caFile, `${served.trim()}\n`);
-  const verified = run('curl', ['--silent', '--show-error', '--max-time', '20', ...trustOf(check.caFile), ...at, `${url}/ping`], {
+  const verified = await runAsync('curl', ['--silent', '--show-error', '--max-time', '20', ...trustOf(check.caFile), ...at, `${url}/ping`], {
     timeoutMs: 60_000,
   });
   if (verified.code !== 0 || verified.stdout.trim() !== 'pong')

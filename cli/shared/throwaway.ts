@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { KubeApi } from './kube/kube-api';
 import { Interrupted, waitUntil, yieldFor } from './poll';
-import { run, runAsync, type RunResult } from './process';
+import { runAsync, type RunResult } from './process';
 import { terraformBinary } from './terraform';
 import { readableError } from './tool-output';
 
@@ -157,7 +157,7 @@ export async function waitForPing(readCa: CaReader, url: string, caFile: string,
   let last = '';
   const answered = await waitUntil(minutes * 60_000, interrupted, async () => {
     if (!(await readCa(caFile, (why) => (last = why)))) return undefined;
-    const ping = run('curl', ['--silent', '--show-error', '--max-time', '20', '--cacert', caFile, `${url}/ping`], { timeoutMs: 60_000 });
+    const ping = await runAsync('curl', ['--silent', '--show-error', '--max-time', '20', '--cacert', caFile, `${url}/ping`], { timeoutMs: 60_000 });
     if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
     last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
     return undefined;

@@ -10,6 +10,7 @@ import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { said } from '../../helpers/plain-output';
+import { acceptInProcess } from '../../helpers/acceptance-in-process';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -81,9 +82,7 @@ async function world(change?: (w: any) => void, stack = 'docker'): Promise<{ c: 
 }
 
 const accept = (c: FakeCloud, ...extra: string[]) =>
-  c.runAsync(['acceptance', 'docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream', ...extra], {
-    env: { RANCHER_HA_AWS_SYNTH: SYNTH },
-  });
+  acceptInProcess(c, 'docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream', ...extra);
 
 describe('the acceptance run’s downstream cluster', () => {
   it('the fake world orders the phases as the run does', () => {
@@ -152,13 +151,16 @@ describe('the acceptance run’s downstream cluster', () => {
 
   it('killed (kill -9) during the downstream apply: --teardown-run destroys the instance it left, the sweep is clean', async () => {
     const { c } = await world((w) => (w.acceptance.downstreamKillAt = 'apply'));
-    const first = await accept(c);
+    // The bundled CLI: the kill ends its process, not jest's.
+    const first = await c.runAsync(['acceptance', 'docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream'], {
+      env: { RANCHER_HA_AWS_SYNTH: SYNTH },
+    });
     expect(first.code).toBeNull();
     const record = JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
     expect(record).toMatchObject({ phase: 'downstream', done: false, downstream: { dir: join(runDir(c), 'downstream') } });
     // The apply ran to its end after the kill: the instance is there, tagged with the run.
     expect(c.world().acceptance.downstream.state.outputs.instance_id.value).toBe(DOWNSTREAM_INSTANCE);
-    const torn = await c.runAsync(['acceptance', '--teardown-run', record.runId], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
+    const torn = await acceptInProcess(c, '--teardown-run', record.runId);
     if (torn.code !== 0) console.log(torn.out.slice(-4000));
     expect(torn.code).toBe(0);
     const w = c.world();
@@ -172,9 +174,18 @@ describe('the acceptance run’s downstream cluster', () => {
       (w) => (w.acceptance.rancherCaFrom = { phase: 'upgrade', ca: '-----BEGIN CERTIFICATE-----\nanother-ca\n-----END CERTIFICATE-----\n' }),
       'rke-ha',
     );
-    const result = await c.runAsync(
-      ['acceptance', 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream,upgrade', '--downstream-minutes', '1'],
-      { env: { RANCHER_HA_AWS_SYNTH: SYNTH } },
+    const result = await acceptInProcess(
+      c,
+      'rke-ha',
+      '--region',
+      REGION,
+      '--yes',
+      '--wait-minutes',
+      '1',
+      '--only',
+      'downstream,upgrade',
+      '--downstream-minutes',
+      '1',
     );
     expect(result.code).toBe(1);
     const report = reportOf(c);

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { RTO_BUDGET_SECONDS } from '../../../cli/acceptance/acceptance-failover';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { COPY, FAILBACK_FILE, PRODUCTION_LB, STANDBY_FILE, standbyBucket, ZONE_ID } from '../../helpers/acceptance-standby-world';
-import { accept, checkEveryRun, world, ZONE } from '../../helpers/acceptance-world';
-import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { checkEveryRun, world, ZONE } from '../../helpers/acceptance-world';
+import { type FakeCloud, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { STANDBY_LB } from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
+import { acceptRkeHa } from '../../helpers/acceptance-in-process';
 
 // The CLI reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -19,9 +20,9 @@ useFakeAwsEndpoint();
 
 checkEveryRun();
 
-const failover = (c: Parameters<typeof accept>[0]) => {
+const failover = (c: FakeCloud) => {
   writeFileSync(join(c.dir, 'standby.yaml'), 'standby:\n  region: us-west-2\n');
-  return accept(c, '--settings', 'standby.yaml', '--hosted-zone', ZONE, '--only', 'failover');
+  return acceptRkeHa(c, '--settings', 'standby.yaml', '--hosted-zone', ZONE, '--only', 'failover');
 };
 /** Where Route 53's A record of the hostname points now (the world's zone). */
 const aliasOf = (c: { world(): any }) =>
@@ -35,7 +36,7 @@ describe('npm run acceptance: the failover phase', () => {
     const { c } = await world(undefined, 'rke-ha', { standby: true });
     expect(aliasOf(c)).toBe(PRODUCTION_LB);
     const result = await failover(c);
-    if (result.code !== 0) console.log(result.err.slice(-6000));
+    if (result.code !== 0) console.log(result.out.slice(-6000));
     expect(result.code).toBe(0);
     const report = reportOf(c);
     expect(statuses(report)).toMatchObject({ deploy: 'passed', failover: 'passed', teardown: 'passed', sweep: 'passed' });

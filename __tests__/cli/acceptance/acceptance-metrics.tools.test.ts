@@ -10,6 +10,7 @@ import { fakeCluster, serverInstances } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { acceptInProcess } from '../../helpers/acceptance-in-process';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -21,7 +22,6 @@ useFakeAwsEndpoint();
 
 const REGION = 'eu-west-1';
 const PLACEHOLDER = 'zzzzzz';
-const SYNTH = join(__dirname, '..', '..', 'helpers', 'ops-stubs', 'fake-acceptance-synth.js');
 // Without the upgrade phase the run deploys UPGRADE.to (its sum is recorded).
 const JSON_OF: any = synthSettings(
   'rke-ha',
@@ -66,9 +66,7 @@ async function world(change?: (w: any) => void): Promise<FakeCloud> {
 }
 
 const accept = (c: FakeCloud, ...extra: string[]) =>
-  c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'metrics', ...extra], {
-    env: { RANCHER_HA_AWS_SYNTH: SYNTH },
-  });
+  acceptInProcess(c, 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'metrics', ...extra);
 const rows = (report: any) => report.metrics.map((m: any) => [m.server, m.metric, m.arrived ? m.value : 'never']);
 const SERVERS = ['server-0', 'server-1', 'server-2'];
 const ALL = (value: (server: string, metric: string) => number | string) =>

@@ -9,6 +9,7 @@ import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { codesOf, said } from '../../helpers/plain-output';
+import { acceptInProcess } from '../../helpers/acceptance-in-process';
 
 // The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -76,11 +77,10 @@ async function world(change?: (w: any) => void): Promise<{ c: FakeCloud; r: Ranc
   return { c, r };
 }
 
-const accept = (c: FakeCloud, ...extra: string[]) =>
-  c.runAsync(
-    ['acceptance', 'docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream,migrate', '--hosted-zone', ZONE, ...extra],
-    { env: { RANCHER_HA_AWS_SYNTH: SYNTH } },
-  );
+const MIGRATE_RUN = ['docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream,migrate', '--hosted-zone', ZONE];
+const accept = (c: FakeCloud, ...extra: string[]) => acceptInProcess(c, ...MIGRATE_RUN, ...extra);
+/** The bundled CLI, for a run its world kills: kill -9 ends that process, not jest's. */
+const acceptKilled = (c: FakeCloud) => c.runAsync(['acceptance', ...MIGRATE_RUN], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
 const recordOf = (c: FakeCloud): any => JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
 /** Everything the run left in the fake world: the modules' states (the target's, once applied) and the backup. */
 const nothingLeft = (c: FakeCloud) => {
@@ -236,7 +236,7 @@ describe("the acceptance run's docker → rke-ha migration", () => {
 
   it('killed (kill -9) during the rke-ha apply, the docker deployment already retired: --teardown-run tears down what is left, the sweep is clean', async () => {
     const { c } = await world((w) => (w.acceptance.migrateKillAt = 'target'));
-    const first = await accept(c);
+    const first = await acceptKilled(c);
     expect(first.code).toBeNull();
     const record = recordOf(c);
     expect(record).toMatchObject({ phase: 'migrate', done: false, migrate: { dockerRetired: true, file: MIGRATION_FILE } });
@@ -247,7 +247,7 @@ describe("the acceptance run's docker → rke-ha migration", () => {
     const again = await accept(c);
     expect(again.code).toBe(2);
     expect(again.out).toContain(`--teardown-run ${record.runId}`);
-    const torn = await c.runAsync(['acceptance', '--teardown-run', record.runId], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
+    const torn = await acceptInProcess(c, '--teardown-run', record.runId);
     if (torn.code !== 0) console.log(torn.out.slice(-4000));
     expect(torn.code).toBe(0);
     nothingLeft(c);
@@ -256,13 +256,13 @@ describe("the acceptance run's docker → rke-ha migration", () => {
 
   it('killed (kill -9) as the phase starts, the docker deployment standing: --teardown-run destroys it with the run CA, then the rest', async () => {
     const { c } = await world((w) => (w.acceptance.signalAt = { phase: 'migrate', signal: 'SIGKILL' }));
-    const first = await accept(c);
+    const first = await acceptKilled(c);
     expect(first.code).toBeNull();
     const record = recordOf(c);
     expect(record).toMatchObject({ phase: 'migrate', done: false });
     expect(record.migrate.dockerRetired).toBeUndefined();
     expect(c.world().state.resources.length).toBeGreaterThan(0);
-    const torn = await c.runAsync(['acceptance', '--teardown-run', record.runId], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
+    const torn = await acceptInProcess(c, '--teardown-run', record.runId);
     if (torn.code !== 0) console.log(torn.out.slice(-4000));
     expect(torn.code).toBe(0);
     const w = c.world();
@@ -274,12 +274,12 @@ describe("the acceptance run's docker → rke-ha migration", () => {
 
   it('killed (kill -9) during the apply of its CA, bucket and writer, before the docker deployment: --teardown-run destroys them', async () => {
     const { c } = await world((w) => (w.acceptance.migrateKillAt = 'support'));
-    const first = await accept(c);
+    const first = await acceptKilled(c);
     expect(first.code).toBeNull();
     const record = recordOf(c);
     expect(record).toMatchObject({ phase: 'deploy', applied: false, migrate: { support: join(runDir(c), 'migrate', 'support') } });
     expect(c.world().acceptance.migrate.support.resources.length).toBeGreaterThan(0);
-    const torn = await c.runAsync(['acceptance', '--teardown-run', record.runId], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
+    const torn = await acceptInProcess(c, '--teardown-run', record.runId);
     if (torn.code !== 0) console.log(torn.out.slice(-4000));
     expect(torn.code).toBe(0);
     const w = c.world();

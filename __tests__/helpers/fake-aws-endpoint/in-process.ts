@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import type { DeserializeHandler, DeserializeHandlerArguments, MetadataBearer, Pluggable } from '@smithy/types';
 import { AwsClients, type ClientsOfRegion } from '../../../cli/shared/aws/clients';
@@ -11,7 +12,7 @@ import { accessKeyOfWorld } from './world-key';
 // own `answer` (server.ts) reads in this process. The same wire reading and writing and the same hand-over of SSM's
 // Run Command and parameter calls and RDS's snapshots to the world's stubs (world-stubs.ts) as for a bundled CLI,
 // so an in-process run and a process run see one world logic. The stubs' caller is this process: a world whose stubs
-// signal or kill their caller (`killAt`, `signalAt`, `signalDuringDrain`, `killAfterApply`) needs the bundled CLI instead.
+// signal or kill their caller (signalHooks) needs the bundled CLI instead.
 
 /** The run number this process registers as the stubs' caller (the fake cloud numbers its CLI runs from 1). */
 const IN_PROCESS_RUN = 0;
@@ -28,6 +29,7 @@ function worldEndpoint(): Pluggable<object, MetadataBearer> {
         (_next: DeserializeHandler<any, any>) => async (args: DeserializeHandlerArguments<any>) => {
           const request = args.request as {
             method: string;
+            hostname: string;
             path: string;
             query?: Record<string, string | string[] | null>;
             headers: Record<string, string>;
@@ -36,18 +38,24 @@ function worldEndpoint(): Pluggable<object, MetadataBearer> {
           const query = new URLSearchParams();
           for (const [key, value] of Object.entries(request.query ?? {}))
             for (const v of Array.isArray(value) ? value : [value]) query.append(key, v ?? '');
-          const url = `${request.path}${query.size > 0 ? `?${query}` : ''}`;
+          // S3 takes a bucket in the host (virtual-hosted style, what the SDK sends for a name DNS can carry when it
+          // resolves S3's own endpoint) as in the path (path style, what it sends to a custom endpoint: the HTTP
+          // server's). The endpoint reads it from the path.
+          const bucket = /^([a-z0-9][a-z0-9-]*)\.s3[.-]/.exec(request.hostname)?.[1];
+          const url = `${bucket ? `/${bucket}` : ''}${request.path}${query.size > 0 ? `?${query}` : ''}`;
           const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
           // Decoded as bytes: the SDK's JSON body is a Uint8Array that warns when read through string methods.
           const body =
             request.body === undefined ? '' : typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
           const reply = await answer(request.method, url, headers, body);
-          // A Uint8Array of this realm: the SDK's body collector takes one as it is (jest's Buffer is another realm's).
+          // A stream, as the SDK's Node.js HTTP handler gives every body (an object's, GetObject's, is read as one), of a
+          // Uint8Array of this realm: the SDK's body collector takes its chunks as they are (jest's Buffer is another realm's).
+          const bytes = Uint8Array.from(typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body);
           return {
             response: {
               statusCode: reply.status,
               headers: { ...reply.headers, 'x-amzn-requestid': 'fake-request' },
-              body: Uint8Array.from(typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body),
+              body: Readable.from([bytes]),
             },
           };
         },
@@ -58,15 +66,35 @@ function worldEndpoint(): Pluggable<object, MetadataBearer> {
 }
 
 /**
+ * The world's hooks set that make a stub kill or signal its caller (fake-roll.js, fake-drill.js, fake-synth.js,
+ * fake-failback.js, fake-acceptance.js, fake-acceptance-synth.js): in this process, the caller is jest's worker.
+ */
+function signalHooks(world: any): string[] {
+  const hooks = {
+    'cluster.killAt': world.cluster?.killAt,
+    'cluster.signalAt': world.cluster?.signalAt,
+    'cluster.signalDuringDrain': world.cluster?.signalDuringDrain,
+    'cluster.ctrlCDuringDrain': world.cluster?.ctrlCDuringDrain,
+    killAfterApply: world.killAfterApply,
+    'drill.signalAt': world.drill?.signalAt,
+    'acceptance.signalAt': world.acceptance?.signalAt,
+    'acceptance.downstreamKillAt': world.acceptance?.downstreamKillAt,
+    'acceptance.migrateKillAt': world.acceptance?.migrateKillAt,
+  };
+  return Object.entries(hooks)
+    .filter(([, hook]) => hook !== undefined && hook !== false)
+    .map(([name]) => name);
+}
+
+/**
  * The world's AWS for a command in this process: its clients by region (made on first use), and `close`, which
  * destroys them and puts back the environment it set. This process is registered as the stubs' caller, and the stub
  * server's port is named for the endpoint's hand-over (world-stubs.ts runStub).
  */
 export function inProcessAwsOf(c: FakeCloud): { readonly of: ClientsOfRegion; close(): void } {
-  const world = c.world();
-  const cluster = world.cluster ?? {};
-  if ([cluster.killAt, cluster.signalAt, cluster.signalDuringDrain, world.killAfterApply].some((hook) => hook !== undefined))
-    throw new Error("This world kills or signals the stubs' caller: run the bundled CLI (FakeCloud.run), not jest's process.");
+  const hooks = signalHooks(c.world());
+  if (hooks.length > 0)
+    throw new Error(`This world kills or signals the stubs' caller (${hooks.join(', ')}): run the bundled CLI (FakeCloud.run), not jest's process.`);
   mkdirSync(join(c.dir, 'callers'), { recursive: true });
   writeFileSync(join(c.dir, 'callers', String(IN_PROCESS_RUN)), `${process.pid}\n`);
   const savedPort = process.env.FAKE_STUB_SERVER_PORT;
