@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCEPTANCE_PHASES, NOT_APPLICABLE } from '../../../cli/acceptance/acceptance-report';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
-import { accept, checkEveryRun, expectTornDown, REGION, world, ZONE } from '../../helpers/acceptance-world';
+import { accept, checkEveryRun, expectTornDown, K8S_HA, REGION, world, ZONE } from '../../helpers/acceptance-world';
 import { FIRST_KEY, tokenWith } from '../../helpers/roll-world';
 import { OLD, secretOf } from '../../helpers/rotate-world';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
@@ -22,21 +22,7 @@ describe('npm run acceptance: k8s-ha, docker, --with rotate', () => {
   it('k8s-ha onto the cluster you name: the phases that apply pass, the others say why not; only what the run made goes, your namespaces stay', async () => {
     const { c } = await world(undefined, 'k8s-ha');
     const kubeconfig = join(c.dir, 'user-kubeconfig.yaml');
-    const result = await acceptInProcess(
-      c,
-      'k8s-ha',
-      '--region',
-      REGION,
-      '--yes',
-      '--wait-minutes',
-      '1',
-      '--kubeconfig',
-      'user-kubeconfig.yaml',
-      '--context',
-      'user-admin',
-      '--hosted-zone',
-      ZONE,
-    );
+    const result = await acceptInProcess(c, 'k8s-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...K8S_HA);
     if (result.code !== 0) console.log(result.out.slice(-6000));
     expect(result.code).toBe(0);
     const report = reportOf(c);
@@ -71,19 +57,7 @@ describe('npm run acceptance: k8s-ha, docker, --with rotate', () => {
 
   it('k8s-ha refuses a cluster that has a Rancher already (cattle-system) before anything is created', async () => {
     const { c } = await world((w) => w.acceptance.cluster.namespaces.push('cattle-system'), 'k8s-ha');
-    const result = await acceptInProcess(
-      c,
-      'k8s-ha',
-      '--region',
-      REGION,
-      '--yes',
-      '--kubeconfig',
-      'user-kubeconfig.yaml',
-      '--context',
-      'user-admin',
-      '--hosted-zone',
-      ZONE,
-    );
+    const result = await acceptInProcess(c, 'k8s-ha', '--region', REGION, '--yes', ...K8S_HA);
     expect(result.code).toBe(2);
     expect(codesOf(result.out)).toEqual(['ACCEPTANCE_CLUSTER_HAS_RANCHER']);
     expect(said(result.out, 'ACCEPTANCE_CLUSTER_HAS_RANCHER')).toContain('user-kubeconfig.yaml');
