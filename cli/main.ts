@@ -273,12 +273,12 @@ const ACCEPTANCE_COMMANDS: AcceptanceCommands = {
 };
 
 const runAcceptance: Runner = async (line) => {
-  if (line.stack === undefined && line.options.teardownRun === undefined)
-    throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
+  const o = line.options;
+  if (line.stack === undefined && o.teardownRun === undefined) throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
   // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
   // AWS through the SDK alone (STS, the Tagging API, IAM, CloudTrail, CloudWatch, SSM, EC2, S3, RDS): no AWS CLI;
   // Kubernetes through its client: kubectl only for rke-ha's roll (its drain).
-  if (line.options.dryRun !== true) terraformAndTools(line, line.stack === 'rke-ha' ? ['kubectl', 'curl'] : ['curl']);
+  if (o.dryRun !== true) terraformAndTools(line, line.stack === 'rke-ha' ? ['kubectl', 'curl'] : ['curl']);
   // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
   const stopping = stopOnSignals('the acceptance run; its deployment is torn down', '`npm run acceptance -- --teardown-run <run id>` finishes it');
   return onIoHost(line, { command: 'acceptance' }, (io) => acceptance(acceptanceOptions(line, { stop: stopping, io })));

@@ -22,16 +22,8 @@ import { inWorld } from './in-world';
  * leave nothing of its own in this process's environment (its Terraform variables hold the migration's CA key).
  */
 export async function acceptInProcess(c: FakeCloud, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return runInProcess(c, ['acceptance', ...args]);
-}
-
-/** An rke-ha run as `accept` gives it (acceptance-world.ts), in this process. */
-export const acceptRkeHa = (c: FakeCloud, ...extra: string[]) =>
-  acceptInProcess(c, 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...extra);
-
-async function runInProcess(c: FakeCloud, words: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  const parsed = parseCommandLine(words);
-  if (!('run' in parsed) || parsed.run.command !== 'acceptance') throw new Error(`${words.join(' ')}: not an acceptance command line`);
+  const parsed = parseCommandLine(['acceptance', ...args]);
+  if (!('run' in parsed)) throw new Error(`acceptance ${args.join(' ')}: not a run of the command (${JSON.stringify(parsed)})`);
   const line = parsed.run;
   let lines = '';
   const io = new IoHost(new PlainRenderer({ write: (text: string) => (lines += text) }));
@@ -49,3 +41,7 @@ async function runInProcess(c: FakeCloud, words: readonly string[]): Promise<{ c
   if (line.options.json !== true) return { code, out: lines, err: '' };
   return { code, out: `${JSON.stringify({ command: 'acceptance', exitCode: code, ...io.report() }, null, 2)}\n`, err: lines };
 }
+
+/** An rke-ha run as `accept` gives it (acceptance-world.ts), in this process. */
+export const acceptRkeHa = (c: FakeCloud, ...extra: string[]) =>
+  acceptInProcess(c, 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...extra);

@@ -1,7 +1,8 @@
 /**
  * The acceptance run's world, shared by its tools files (cli/acceptance/acceptance*.tools.test.ts, split by what
  * they prove so jest runs them side by side): `npm run acceptance -- <stack>` as a person runs it (`accept`: the
- * bundled CLI; acceptance-in-process.ts drives the same run in jest's process), with terraform and kubectl stubbed and AWS the fake AWS endpoint, whose calls of the run's own the stubs answer
+ * bundled CLI; acceptance-in-process.ts drives the same run in jest's process), with terraform and kubectl stubbed
+ * and AWS the fake AWS endpoint, whose calls of the run's own the stubs answer
  * (fake-aws-endpoint/world-stubs.ts; no aws on PATH) (ops-stubs/fake-cloud.js with fake-acceptance.js, the roll's cluster of
  * fake-roll.js and the drill's throwaway of fake-drill.js), the app's synth stubbed (fake-acceptance-synth.js, writing
  * real synths each file makes once), and Rancher a local HTTP server of the test that /ping, /cacerts (docker) and the

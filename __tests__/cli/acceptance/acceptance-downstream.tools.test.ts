@@ -81,8 +81,8 @@ async function world(change?: (w: any) => void, stack = 'docker'): Promise<{ c: 
   return { c, r };
 }
 
-const accept = (c: FakeCloud, ...extra: string[]) =>
-  acceptInProcess(c, 'docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream', ...extra);
+const DOWNSTREAM_RUN = ['docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream'];
+const accept = (c: FakeCloud, ...extra: string[]) => acceptInProcess(c, ...DOWNSTREAM_RUN, ...extra);
 
 describe('the acceptance run’s downstream cluster', () => {
   it('the fake world orders the phases as the run does', () => {
@@ -152,9 +152,7 @@ describe('the acceptance run’s downstream cluster', () => {
   it('killed (kill -9) during the downstream apply: --teardown-run destroys the instance it left, the sweep is clean', async () => {
     const { c } = await world((w) => (w.acceptance.downstreamKillAt = 'apply'));
     // The bundled CLI: the kill ends its process, not jest's.
-    const first = await c.runAsync(['acceptance', 'docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream'], {
-      env: { RANCHER_HA_AWS_SYNTH: SYNTH },
-    });
+    const first = await c.runAsync(['acceptance', ...DOWNSTREAM_RUN], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
     expect(first.code).toBeNull();
     const record = JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
     expect(record).toMatchObject({ phase: 'downstream', done: false, downstream: { dir: join(runDir(c), 'downstream') } });
