@@ -71,7 +71,7 @@ export async function takeBackup(
   terraform: Terraform,
   options: TakeBackupOptions,
 ): Promise<string[]> {
-  const bucket = terraform.outputJson('rancher_backup_bucket');
+  const bucket = await terraform.outputJson('rancher_backup_bucket');
   if (typeof bucket !== 'string') throw new StepFailed('the deployment has no rancher_backup_bucket output (backups.enabled)');
   const backups = kube.clusterObjects;
   const adopted = options.adopt ? await existingBackup(kube) : undefined;

@@ -276,7 +276,7 @@ export async function createDownstreamInstance(
     if (c.interrupted()) throw new Interrupted();
     if (result.code !== 0) throw new StepFailed(`terraform ${args[0]} of the downstream instance failed (exit ${result.code})`);
   }
-  const id = new Terraform(dir).outputJson('instance_id');
+  const id = await new Terraform(dir).outputJson('instance_id');
   if (typeof id !== 'string' || id === '') throw new StepFailed('the downstream module has no instance_id output');
   return id;
 }

@@ -81,7 +81,7 @@ export interface FailoverPhaseOptions {
   readonly synthScript: string;
   readonly pingMinutes?: number;
   /** The deployment's instances (its state): what a lost region takes down. */
-  readonly instanceIds: () => readonly string[];
+  readonly instanceIds: () => Promise<readonly string[]>;
   /** SDK clients of the primary's region. */
   readonly clients: AwsClients;
   /** How long to wait for each instance to stop or start. @default 10 minutes */
@@ -136,7 +136,7 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
   const budget = { budgetMs: o.instanceBudgetMs ?? 10 * 60_000, pauseMs: o.pauseMs, interrupted: o.interrupted };
   if (current.failedOver) o.evidence(`the failover passed in an earlier run of this phase (${current.root}): not run again`);
   else {
-    const ids = current.stopped ?? o.instanceIds();
+    const ids = current.stopped ?? (await o.instanceIds());
     if (ids.length === 0) throw new StepFailed("the deployment's state holds no instance to stop");
     save({ stopped: ids });
     for (const id of ids) {

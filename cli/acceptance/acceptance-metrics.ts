@@ -231,7 +231,7 @@ export interface MetricsContext {
 export async function metricsPhase(c: MetricsContext): Promise<void> {
   const namespace = metricNamespace(c.json);
   if (!namespace) throw new StepFailed('the deployment has no RestartHeld alarm (alarms off?): the servers send their metrics only with alarms on');
-  const state = c.terraform.pull();
+  const state = await c.terraform.pull();
   const servers = serversOf(state, readDeploymentRecord(state));
   if (servers.length === 0) throw new StepFailed("the state holds none of the deployment's servers");
   const region = c.aws.region;

@@ -197,19 +197,21 @@ export function useMigrateSecrets(support: MigrateSupport): void {
 }
 
 /** The shared module's outputs, from its state; undefined when it holds none (never applied, or destroyed). */
-export function readMigrateSupport(dir: string): MigrateSupport | undefined {
+export async function readMigrateSupport(dir: string): Promise<MigrateSupport | undefined> {
   if (!existsSync(join(dir, 'main.tf.json')) || !existsSync(join(dir, '.terraform'))) return undefined;
   const t = new Terraform(dir);
-  const value = (name: string): string | undefined => {
+  const value = async (name: string): Promise<string | undefined> => {
     try {
-      const v = t.outputJson(name);
+      const v = await t.outputJson(name);
       return typeof v === 'string' && v !== '' ? v : undefined;
     } catch {
       return undefined;
     }
   };
   const names = ['ca_certificate_pem', 'ca_private_key_pem', 'encryption_config', 'bucket', 'access_key_id', 'secret_access_key'];
-  const [caCertificate, caPrivateKey, encryptionConfig, bucket, accessKeyId, secretAccessKey] = names.map(value);
+  const values: (string | undefined)[] = [];
+  for (const name of names) values.push(await value(name));
+  const [caCertificate, caPrivateKey, encryptionConfig, bucket, accessKeyId, secretAccessKey] = values;
   if (!caCertificate || !caPrivateKey || !encryptionConfig || !bucket || !accessKeyId || !secretAccessKey) return undefined;
   return { caCertificate, caPrivateKey, encryptionConfig, bucket, accessKeyId, secretAccessKey };
 }
@@ -240,7 +242,7 @@ export async function prepareMigration(
     if (result.code !== 0)
       throw new StepFailed(`terraform ${args[0]} of the migration's CA, bucket and writer failed (exit ${result.code}) in ${dir}`);
   }
-  const support = readMigrateSupport(dir);
+  const support = await readMigrateSupport(dir);
   if (!support) throw new StepFailed(`the migration's module in ${dir} has not every output it should (CA, key, bucket, writer)`);
   useMigrateSecrets(support);
   return support;
@@ -518,7 +520,7 @@ export async function migrateDocker(p: MigratePhase): Promise<void> {
   p.evidence(
     `rke-ha (distribution k3s) applied with backups.restoreFrom ${file} of s3://${p.support.bucket}: the restore ran before Rancher was installed`,
   );
-  const url = String(new Terraform(dirs.target).outputJson('rancher_url') ?? '');
+  const url = String((await new Terraform(dirs.target).outputJson('rancher_url')) ?? '');
   if (url !== p.url) throw new StepFailed(`the rke-ha deployment answers at ${url || '(no rancher_url)'}, not at the docker deployment's ${p.url}`);
   // The run's CA is what both deployments serve: trusted as it is, not read from the new Rancher.
   const trust: CaReader = (caFile) => {
@@ -556,7 +558,7 @@ export async function tearDownMigrateTarget(
         return 1;
       }
     }
-    const state = new Terraform(record.target).pull();
+    const state = await new Terraform(record.target).pull();
     const fromState = state.resources
       .filter((r) => r.mode === 'managed' && r.type === 'aws_db_instance')
       .map((r) => r.attributes as { skip_final_snapshot?: boolean; final_snapshot_identifier?: string })

@@ -65,7 +65,7 @@ const PHASE_STEPS: Readonly<Record<ChosenPhase, (run: AcceptanceRun) => Promise<
 export async function runPhases(run: AcceptanceRun): Promise<PhasesOutcome> {
   try {
     await run.phase('deploy', () => proveDeploy(run));
-    run.url = String(run.terraform.outputJson('rancher_url') ?? '');
+    run.url = String((await run.terraform.outputJson('rancher_url')) ?? '');
     for (const phase of CHOSEN_PHASES) if (run.plan.phases.has(phase)) await run.phase(phase, () => PHASE_STEPS[phase as ChosenPhase](run));
     return 'passed';
   } catch (error) {
@@ -149,7 +149,7 @@ async function proveDeploy(run: AcceptanceRun): Promise<void> {
   // The facts docs/settings.md marks unconfirmed (an image name in a partition, a sum from one record), as seen.
   try {
     const k3s = report.versions.k3s;
-    report.seen = seenArtifacts(terraform.pull(), k3s !== undefined ? { k3s } : { rke2: report.versions.rke2 });
+    report.seen = seenArtifacts(await terraform.pull(), k3s !== undefined ? { k3s } : { rke2: report.versions.rke2 });
     for (const line of describeSeen(report.seen)) evidence('deploy', line);
   } catch (error) {
     report.seen = { unavailable: readableError(String((error as Error).message ?? error)) };
@@ -185,7 +185,7 @@ async function proveSecondPlan(run: AcceptanceRun): Promise<void> {
     }
     if (planned.code !== 2) throw new StepFailed(`terraform plan failed (exit ${planned.code}): ${readableError(planned.stderr, 600)}`);
     // Exit 2: something changes, a resource or a root output (an output alone makes the plan not empty).
-    const shown = terraform.showPlan(planFile) as ReturnType<Terraform['showPlan']> & {
+    const shown = (await terraform.showPlan(planFile)) as Awaited<ReturnType<Terraform['showPlan']>> & {
       readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
     };
     const resources = (shown.resource_changes ?? [])
@@ -287,7 +287,7 @@ function proveRoll(run: AcceptanceRun): Promise<void> {
 async function rollEach(run: AcceptanceRun): Promise<void> {
   const { evidence, interrupted } = run;
   const { io } = run.options;
-  for (const server of serverNames(run.terraform)) {
+  for (const server of await serverNames(run.terraform)) {
     // The roll tells through the run's host: its spans nest in the phase's, its messages keep their ROLL_ codes.
     const { code, texts: lines } = await toldDuring(io, () =>
       run.options.commands.roll({ dir: run.plan.moduleDir, label: `the acceptance deployment ${run.plan.name}`, server, interrupted, io }),
@@ -305,7 +305,7 @@ function proveRotate(run: AcceptanceRun): Promise<void> {
 }
 
 async function rotateAll(run: AcceptanceRun): Promise<void> {
-  const server = serverNames(run.terraform)[0];
+  const server = (await serverNames(run.terraform))[0];
   const label = `the acceptance deployment ${run.plan.name}`;
   await rotatePhase({
     dir: run.plan.moduleDir,
@@ -384,8 +384,8 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
     runDir: plan.runDir,
     synthScript: options.synthScript,
     pingMinutes: options.pingMinutes,
-    instanceIds: () =>
-      managed(run.terraform.pull(), 'aws_instance')
+    instanceIds: async () =>
+      managed(await run.terraform.pull(), 'aws_instance')
         .map((r) => stringAttribute(r.attributes.id))
         .filter((id): id is string => id !== undefined),
     clients,
@@ -412,7 +412,7 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
  */
 async function standbyBackup(run: AcceptanceRun, standbyModule: string, adopt: boolean): Promise<string[]> {
   const terraform = new Terraform(standbyModule);
-  const config = terraform.outputJson('kubeconfig');
+  const config = await terraform.outputJson('kubeconfig');
   if (typeof config !== 'string') throw new StepFailed(`the standby's module (${standbyModule}) has no kubeconfig output`);
   const file = join(run.plan.runDir, STANDBY_KUBECONFIG);
   writeFileSync(file, config, { mode: 0o600 });
@@ -423,12 +423,12 @@ async function standbyBackup(run: AcceptanceRun, standbyModule: string, adopt: b
 async function proveMigrate(run: AcceptanceRun): Promise<void> {
   const { caFile, options, terraform, url } = run;
   const { name, runId, region, runDir, moduleDir } = run.plan;
-  const support = readMigrateSupport(run.current.migrate!.support);
+  const support = await readMigrateSupport(run.current.migrate!.support);
   if (!support) throw new StepFailed("the migration's module has no outputs (its apply did not finish)");
   let why = '';
   if (!existsSync(caFile) && !(await run.readCa(caFile, (w) => (why = w)))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
   // Read while the docker deployment's state holds it (the phase retires it), kept in memory only.
-  const password = terraform.outputJson('rancher_admin_password');
+  const password = await terraform.outputJson('rancher_admin_password');
   if (typeof password !== 'string' || password === '') throw new StepFailed('the docker deployment has no rancher_admin_password output');
   await migrateDocker({
     ...run.stoppable,
@@ -567,7 +567,7 @@ async function runTerraform(moduleDir: string, args: readonly string[], stoppabl
  * user it belongs to. Password and token go to curl on its standard input, never on its command line.
  */
 async function firstLogin(terraform: Terraform, readCa: CaReader, url: string, caFile: string): Promise<string[]> {
-  const password = terraform.outputJson('rancher_admin_password');
+  const password = await terraform.outputJson('rancher_admin_password');
   if (typeof password !== 'string' || password === '')
     throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
   let why = '';
@@ -585,7 +585,7 @@ async function firstLogin(terraform: Terraform, readCa: CaReader, url: string, c
 
 /** docker's break: its host stopped, and seen stopped (Rancher with it: the teardown must not need it). */
 async function stopHost(aws: Aws, terraform: Terraform, interrupted: () => boolean): Promise<string[]> {
-  const id = terraform.outputJson('instance_id');
+  const id = await terraform.outputJson('instance_id');
   if (typeof id !== 'string' || id === '') throw new StepFailed('the deployment has no instance_id output');
   const { side, clients } = await aws.sdk();
   // StopInstances, then DescribeInstances once a poll until EC2 says stopped.
@@ -595,8 +595,8 @@ async function stopHost(aws: Aws, terraform: Terraform, interrupted: () => boole
 }
 
 /** The deployment's servers, from its servers_pending_replacement output (rke-ha's three when it has none). */
-function serverNames(terraform: Terraform): string[] {
-  const pending = terraform.outputJson('servers_pending_replacement');
+async function serverNames(terraform: Terraform): Promise<string[]> {
+  const pending = await terraform.outputJson('servers_pending_replacement');
   const names = pending && typeof pending === 'object' ? Object.keys(pending as object).sort() : [];
   return names.length > 0 ? names : ['server-0', 'server-1', 'server-2'];
 }

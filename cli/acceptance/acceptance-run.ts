@@ -301,7 +301,7 @@ export function startRun(options: AcceptanceOptions, plan: RunPlan): AcceptanceR
     if (api) return api;
     if (cluster) return (api = await kubeApiOn({ kubeconfig: cluster.kubeconfig, context: cluster.context }));
     if (stack === 'docker') throw new StepFailed('the docker host has no Kubernetes API of its own to reach');
-    writeKubeconfig(terraform, kubeconfig, self.url);
+    await writeKubeconfig(terraform, kubeconfig, self.url);
     return (api = await kubeApiFor(kubeconfig));
   };
   const readCa = async (file: string, why: (text: string) => void): Promise<boolean> =>
@@ -409,9 +409,9 @@ export const describeCluster = (cluster: { kubeconfig: string; context?: string 
   `the cluster of ${cluster.kubeconfig}${cluster.context ? ` (context ${cluster.context})` : ' (its current context)'}`;
 
 /** The deployment's cluster-admin kubeconfig (its sensitive output) into the run's folder, mode 0600. */
-function writeKubeconfig(terraform: Terraform, file: string, url: string): void {
+async function writeKubeconfig(terraform: Terraform, file: string, url: string): Promise<void> {
   if (existsSync(file)) return;
-  const config = terraform.outputJson('kubeconfig');
+  const config = await terraform.outputJson('kubeconfig');
   if (typeof config !== 'string' || !url) throw new StepFailed('the deployment has no rancher_url or kubeconfig output');
   writeFileSync(file, config, { mode: 0o600 });
 }
@@ -438,7 +438,7 @@ async function rancherCacerts(url: string, caFile: string, why: (text: string) =
 
 /** admin's login token (the rancher_admin_password output), with Rancher's CA read first when the run has none yet. */
 async function loginToken(terraform: Terraform, readCa: CaReader, url: string, caFile: string): Promise<string> {
-  const password = terraform.outputJson('rancher_admin_password');
+  const password = await terraform.outputJson('rancher_admin_password');
   if (typeof password !== 'string' || password === '')
     throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
   let why = '';

@@ -711,7 +711,7 @@ async function tearDownRun(
   updateMigrate: (change: Partial<MigrateRecord>) => void,
 ): Promise<number> {
   // The migration's CA and backup key, which both deployments' destroys ask for as variables.
-  const support = record.migrate ? readMigrateSupport(record.migrate.support) : undefined;
+  const support = record.migrate ? await readMigrateSupport(record.migrate.support) : undefined;
   if (support) useMigrateSecrets(support);
   // The downstream instance first (its own module and state): its agent then stops dialling a Rancher about to go.
   // Each part a step of the teardown's span: the status line names the one running.
@@ -777,7 +777,7 @@ async function tearDownStandby(record: RunRecord, commands: AcceptanceCommands, 
   // (RESTORE_VARIABLE, production's output), and terraform refuses a destroy too without a required variable's value
   // (hashicorp/terraform v1.11, "No value for required variable"). The failover and the failback set it for their own
   // steps only, and a --teardown-run is a new process: production's, read from its state, for this teardown alone.
-  const config = record.applied ? new Terraform(record.moduleDir).outputJson('rancher_backup_encryption_config') : undefined;
+  const config = record.applied ? await new Terraform(record.moduleDir).outputJson('rancher_backup_encryption_config') : undefined;
   return withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: typeof config === 'string' ? config : undefined }, () =>
     commands.teardown({ dir, label: `the standby of the acceptance deployment ${record.name}`, keepSnapshots: false, yes: true, io }),
   );

@@ -57,7 +57,7 @@ export async function runDrillPhases(drilled: DrillRun): Promise<DrillOutcome> {
     await drilled.phase('synth', () => synthThrowaway(drilled));
     const terraform = new Terraform(plan.moduleDir);
     await drilled.phase('apply', () => applyThrowaway(drilled));
-    const url = String(terraform.outputJson('rancher_url') ?? '');
+    const url = String((await terraform.outputJson('rancher_url')) ?? '');
     report.throwaway = { ...report.throwaway, url };
     if (plan.snapshot) await proveSnapshot(drilled, plan.snapshot, terraform, url);
     else await proveBackup(drilled, terraform, url);
@@ -94,7 +94,7 @@ async function applyThrowaway({ options, plan, update }: DrillRun): Promise<void
 async function proveSnapshot(drilled: DrillRun, snapshot: EtcdSnapshot, terraform: Terraform, url: string): Promise<void> {
   const { options, plan, report, update } = drilled;
   const { production } = plan;
-  const restored = await drilled.phase('restore', () =>
+  const restored = await drilled.phase('restore', async () =>
     restoreEtcd({
       aws: plan.aws,
       interrupted: options.interrupted,
@@ -104,7 +104,7 @@ async function proveSnapshot(drilled: DrillRun, snapshot: EtcdSnapshot, terrafor
       snapshot,
       token: production.joinToken!,
       productionAddresses: production.serverAddresses,
-      throwaway: terraform.pull(),
+      throwaway: await terraform.pull(),
       willWrite: (parameter) => update({ tokenParameter: parameter }),
       tags: { ...stringTags(drilled.throwaway.tags), [DEPLOYMENT_TAG]: `${plan.name}-${options.stack}` },
     }),
@@ -130,7 +130,7 @@ async function proveBackup(drilled: DrillRun, terraform: Terraform, url: string)
   // The Kubernetes client on the throwaway's kubeconfig (loaded apart from main.js, kube-api-for.ts), once written.
   let kube: KubeApi | undefined;
   await drilled.phase('ping', async () => {
-    const config = terraform.outputJson('kubeconfig');
+    const config = await terraform.outputJson('kubeconfig');
     if (typeof config !== 'string' || !url) throw new DrillFailed('the throwaway has no rancher_url or kubeconfig output');
     writeFileSync(kubeconfig, config, { mode: 0o600 });
     const api = (kube = await kubeApiFor(kubeconfig));

@@ -267,7 +267,7 @@ function stateDryRun(options: DrillRunOptions): number {
  */
 async function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Promise<DrillPlan | number> {
   const { io } = options;
-  const production = productionDeployment(options.productionDir, 'drill');
+  const production = await productionDeployment(options.productionDir, 'drill');
   const settings = readProductionSettings(options.settingsPath);
   const problem = settingsMismatch(settings, production, options.settingsPath);
   if (problem) {
@@ -561,7 +561,7 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
   if (drilled.tokenParameter) {
     // A drill stopped mid-restore (killed) leaves production's token there: it goes first.
     try {
-      const production = productionDeployment(drilled.productionDir, 'drill');
+      const production = await productionDeployment(drilled.productionDir, 'drill');
       await deleteTokenParameter(new Aws(production.region, aws?.(production.region)), drilled.tokenParameter);
     } catch (error) {
       io.error(
@@ -577,7 +577,7 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
   }
   if (!process.env[`TF_VAR_${RESTORE_VARIABLE}`]) {
     try {
-      const production = productionDeployment(drilled.productionDir, 'drill');
+      const production = await productionDeployment(drilled.productionDir, 'drill');
       if (production.backupEncryptionConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
     } catch (error) {
       io.warn(
@@ -601,7 +601,7 @@ async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, 
       return 1;
     }
   }
-  const state = new Terraform(drilled.moduleDir).pull();
+  const state = await new Terraform(drilled.moduleDir).pull();
   const productionStores = new Set(drilled.productionBuckets);
   const shared = storesOf(state, readDeploymentRecord(state)).stores.filter(
     (s) => productionStores.has(s.id) || (s.arn !== undefined && productionStores.has(s.arn)),

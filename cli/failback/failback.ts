@@ -9,7 +9,7 @@ import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
 import { phaseStarted, spannedPhaseRunner } from '../shared/phase-spans';
 import { Interrupted } from '../shared/poll';
-import { run, runAsync } from '../shared/process';
+import { runAsync } from '../shared/process';
 import { productionDeployment, type ProductionDeployment } from '../shared/production';
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { readProductionSettings } from '../shared/settings-file';
@@ -266,7 +266,7 @@ async function planFailback(
   }
   let production: ProductionDeployment;
   try {
-    production = productionDeployment(options.productionDir, 'failback');
+    production = await productionDeployment(options.productionDir, 'failback');
   } catch (error) {
     io.error('FAILBACK_PRODUCTION_UNREADABLE', `Production's state: ${(error as Error).message} Nothing was changed.`);
     return 2;
@@ -300,7 +300,7 @@ async function planFailback(
   let standbyState: ModuleState = { outputs: {}, resources: [] };
   if (!o.earlier?.moved)
     try {
-      standbyState = new Terraform(o.failoverModule).pull();
+      standbyState = await new Terraform(o.failoverModule).pull();
     } catch (error) {
       return refuse('FAILBACK_STANDBY_UNREADABLE', `The standby's state: ${(error as Error).message}`, 2);
     }
@@ -354,7 +354,7 @@ async function planFailback(
         1,
       );
     const host = new URL(production.url).host;
-    const held = hostnameRecords(new Terraform(production.dir).pull(), host, options.stack);
+    const held = hostnameRecords(await new Terraform(production.dir).pull(), host, options.stack);
     if (held.length === 0)
       return refuse(
         'FAILBACK_NO_RECORD',
@@ -553,7 +553,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     if (!json || !productionJson) throw new StepFailed(`no cdk.tf.json in ${json ? production.dir : moduleDir}`);
     if (json.resource?.aws_route53_record)
       throw new StepFailed("the failback's module has a Route53 record: it would move the name before the check");
-    const safe = heldOut(json, new Terraform(production.dir).pull(), { productionDir: production.dir, productionJson, moduleDir });
+    const safe = heldOut(json, await new Terraform(production.dir).pull(), { productionDir: production.dir, productionJson, moduleDir });
     writeFileSync(join(moduleDir, 'cdk.tf.json'), `${JSON.stringify(safe, null, 2)}\n`);
   });
   // The restore's variable (the standby's encryption configuration, a secret) in the environment of the plan and the
@@ -566,7 +566,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       ['plan', '-input=false', `-out=${plan}`],
     ])
       await terraform(r, args, restoring);
-    const shown = run(terraformBinary(), ['show', '-json', plan], { cwd: moduleDir, timeoutMs: 300_000 });
+    const shown = await runAsync(terraformBinary(), ['show', '-json', plan], { cwd: moduleDir, timeoutMs: 300_000 });
     if (shown.code !== 0) throw new StepFailed(`terraform show -json ${plan} failed: ${readableError(shown.stderr)}`);
     const changes = ((JSON.parse(shown.stdout) as { resource_changes?: PlannedChange[] }).resource_changes ?? []) as PlannedChange[];
     const problems = planProblems(changes);
@@ -576,7 +576,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       );
     await terraform(r, ['apply', '-input=false', plan], restoring);
   });
-  const target = productionTarget(new Terraform(production.dir).pull(), options.stack, held[0]?.set);
+  const target = productionTarget(await new Terraform(production.dir).pull(), options.stack, held[0]?.set);
   const at = target.kind === 'A' ? target.address : target.dnsName;
   report.production.loadBalancer = at;
   await r.phase('check', () =>
@@ -684,12 +684,7 @@ async function terraform(r: Run, args: readonly string[], env?: Readonly<Record<
  */
 async function adopt(r: Run): Promise<void> {
   // By the instance's address (k8s-ha's record is counted: `...[0]`).
-  const inState = new Set(
-    new Terraform(r.production.dir)
-      .pull()
-      .resources.filter((x) => x.mode === 'managed')
-      .map((x) => x.address),
-  );
+  const inState = new Set((await new Terraform(r.production.dir).pull()).resources.filter((x) => x.mode === 'managed').map((x) => x.address));
   for (const h of r.record().held.filter((x) => !inState.has(x.address))) {
     const result = await runTerraform(r, r.production.dir, ['import', '-input=false', h.address, `${h.zoneId}_${h.name}_${h.type}`]);
     if (result.code !== 0)

@@ -175,7 +175,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
   // wait for it is left.
   const planned = earlier?.moved
     ? {
-        production: productionDeployment(options.productionDir, 'failover'),
+        production: await productionDeployment(options.productionDir, 'failover'),
         chosen: undefined,
         expectedCa: undefined,
         clients: { of: () => undefined as never, destroy: () => undefined },
@@ -259,7 +259,7 @@ async function planFailover(
   { production: ProductionDeployment; chosen: ChosenBackup; expectedCa: string; clients: { of: ClientsOfRegion; destroy(): void } } | number
 > {
   const { io } = options;
-  const production = productionDeployment(options.productionDir, 'failover');
+  const production = await productionDeployment(options.productionDir, 'failover');
   if (production.name !== o.productionName) {
     io.error(
       'FAILOVER_SETTINGS_NOT_PRODUCTIONS',
@@ -399,7 +399,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       }),
     ),
   );
-  const state = new Terraform(moduleDir).pull();
+  const state = await new Terraform(moduleDir).pull();
   const target = options.stack === 'k8s-ha' ? ingressTargetOf(state, production, !isApex(host, r.settings.hostedZone)) : nlbTargetOf(state);
   const at = target.kind === 'A' ? target.address : target.dnsName;
   Object.assign(report.standby, { loadBalancer: at });
@@ -417,7 +417,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   );
   await r.phase('move', async () => {
     // Production's state, read again (a pull: no lock, no write): the records it owns, which the move points elsewhere.
-    const owned = managed(new Terraform(production.dir).pull(), 'aws_route53_record').filter(
+    const owned = managed(await new Terraform(production.dir).pull(), 'aws_route53_record').filter(
       (a) => String(a.attributes.name).replace(/\.$/, '') === host,
     );
     const sdk = await sdkSide();

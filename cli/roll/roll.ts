@@ -138,9 +138,9 @@ class StopDrained extends Stop {}
  * then every server rolled under both Leases (rollUnderLeases).
  */
 export async function roll(options: RollOptions): Promise<number> {
-  const target = readTarget(options);
+  const target = await readTarget(options);
   if (typeof target === 'number') return target;
-  const plan = planRoll(options, target);
+  const plan = await planRoll(options, target);
   if (typeof plan === 'number') return plan;
   const held = await takeLock(options, target, plan);
   if (typeof held === 'number') return held;
@@ -160,11 +160,11 @@ interface RollTarget {
 }
 
 /** The deployment to roll, or the exit code of a refusal: no servers of its own, or RKE2 with fewer than three. */
-function readTarget(options: RollOptions): RollTarget | number {
+async function readTarget(options: RollOptions): Promise<RollTarget | number> {
   const { io } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
-  const applied = appliedDeployment(terraform, options.dir, options.deployment, 'roll', io.lines('ROLL_NO_DEPLOYMENT', 'error'));
+  const applied = await appliedDeployment(terraform, options.dir, options.deployment, 'roll', io.lines('ROLL_NO_DEPLOYMENT', 'error'));
   if (!applied) return 2;
   const { state, deployment } = applied;
   const name = deployment.name ?? options.label;
@@ -205,7 +205,7 @@ interface RollPlan {
 }
 
 /** The servers chosen and the plan stated; or the exit code when nothing is to be done or it is refused. */
-function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
+async function planRoll(options: RollOptions, target: RollTarget): Promise<RollPlan | number> {
   const { io } = options;
   const { terraform, file, state, deployment, name, servers, k3s } = target;
   const previous = file.read();
@@ -221,7 +221,7 @@ function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
     return 2;
   }
 
-  const chosen = previous ? previous.servers : chooseServers(options, servers, terraform, state);
+  const chosen = previous ? previous.servers : await chooseServers(options, servers, terraform, state);
   if (typeof chosen === 'string') {
     io.error('ROLL_SERVERS_REFUSED', chosen);
     return 2;
@@ -563,14 +563,14 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
   return error.exit;
 }
 
-function chooseServers(options: RollOptions, servers: Server[], terraform: Terraform, state: ModuleState): string[] | string {
+async function chooseServers(options: RollOptions, servers: Server[], terraform: Terraform, state: ModuleState): Promise<string[] | string> {
   const names = servers.map((s) => s.name);
   if (options.server !== undefined) {
     if (!names.includes(options.server)) return `--server ${options.server}: no such server; the servers are ${names.join(', ')}.`;
     return [options.server];
   }
   if (options.all || options.newImage) return names;
-  const pending = (state.outputs.servers_pending_replacement?.value ?? terraform.outputJson('servers_pending_replacement')) as
+  const pending = (state.outputs.servers_pending_replacement?.value ?? (await terraform.outputJson('servers_pending_replacement'))) as
     Record<string, unknown[]> | undefined;
   if (pending === undefined) return 'The output servers_pending_replacement is not in the state; apply once, or use --all or --server.';
   return names.filter((n) => Array.isArray(pending[n]) && pending[n].length > 0);
@@ -654,7 +654,7 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
 async function disableRollsOldTimers(c: StepContext, replacing: string | undefined): Promise<void> {
   const transition = await disableOldTimers(
     { ...c, log: transitionLog(c.io), operation: 'roll' },
-    serversOf(c.terraform.pull(), c.deployment),
+    serversOf(await c.terraform.pull(), c.deployment),
     replacing,
   );
   c.save({ stoppedTimers: [...new Set([...(c.record.stoppedTimers ?? []), ...transition.disabled])] });
@@ -671,7 +671,7 @@ const transitionLog =
 async function enableRollsTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'io'>, record: RollRecord): Promise<void> {
   const left = (record.stoppedTimers ?? []).filter((name) => record.done[name] !== 'rejoin');
   if (left.length > 0)
-    await enableDisabledTimers({ ...c, log: transitionLog(c.io), operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment), left);
+    await enableDisabledTimers({ ...c, log: transitionLog(c.io), operation: 'roll' }, serversOf(await c.terraform.pull(), c.deployment), left);
 }
 
 /** What holdRestartLease needs of the roll. */
@@ -729,7 +729,7 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$
 /** A healthy server other than the one about to go (instance ids as the state has them now). */
 async function healthyPeer(c: StepContext, what: string): Promise<Server> {
   const nodes = (await c.kube.nodes.list()) ?? [];
-  const peer = serversOf(c.terraform.pull(), c.deployment).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
+  const peer = serversOf(await c.terraform.pull(), c.deployment).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
   if (!peer) throw new Stop('ROLL_NO_HEALTHY_PEER', `No other healthy server to ${what} on; ${c.server.name} was not touched.`);
   return peer;
 }
@@ -793,7 +793,7 @@ async function requireMembersAreServers(c: StepContext): Promise<void> {
 }
 
 async function datastoreSnapshot(c: StepContext): Promise<void> {
-  const state = c.terraform.pull();
+  const state = await c.terraform.pull();
   const db = inState(state, c.deployment.databases)[0];
   if (!db) throw new Stop('ROLL_NO_DATASTORE', 'K3s without a datastore in the state; nothing was touched.');
   const identifier = String(db.attributes.identifier);
@@ -880,7 +880,7 @@ async function removeNode(c: StepContext): Promise<void> {
 
 async function replace(c: StepContext): Promise<void> {
   const before = c.record.replacedFrom[c.server.name];
-  const current = serversOf(c.terraform.pull(), c.deployment).find((s) => s.name === c.server.name);
+  const current = serversOf(await c.terraform.pull(), c.deployment).find((s) => s.name === c.server.name);
   if (before !== undefined && current && current.instanceId !== before) {
     c.io.info('ROLL_ALREADY_REPLACED', `  ${c.server.name} was already replaced (${before} → ${current.instanceId}) by the interrupted run.`);
     return;
@@ -943,7 +943,7 @@ async function preflight(c: StepContext): Promise<void> {
         'ROLL_PLAN_FAILED',
         `terraform plan -replace=${c.server.address} failed (exit ${planned.code}); ${c.server.name} was not touched. Fix what Terraform says, then run the roll again.`,
       );
-    refuseOtherChanges(
+    await refuseOtherChanges(
       c.terraform,
       planFile,
       c.server.address,
@@ -991,8 +991,8 @@ const terraformOutput = (io: IoHost) => io.lines('ROLL_TERRAFORM_OUTPUT');
 const rollPlanFile = (dir: string) => resolve(dirname(stateFilePath(dir, 'roll')), 'roll.tfplan');
 
 /** Stops (exit 2) when the saved plan changes anything beyond replacing `address` and what follows it. */
-function refuseOtherChanges(terraform: Terraform, planFile: string, address: string, what: string, advice: string): void {
-  const others = unexpectedChanges(terraform.showPlan(planFile), [address]);
+async function refuseOtherChanges(terraform: Terraform, planFile: string, address: string, what: string, advice: string): Promise<void> {
+  const others = unexpectedChanges(await terraform.showPlan(planFile), [address]);
   if (others.length === 0) return;
   throw new Stop(
     'ROLL_PLAN_CHANGES_MORE',
@@ -1008,7 +1008,7 @@ async function replaceExactly(io: IoHost, terraform: Terraform, address: string,
   try {
     const planned = await terraform.planReplace([address], planFile, BUDGETS.applyMs, terraformOutput(io));
     if (planned.code !== 0) return planned;
-    refuseOtherChanges(terraform, planFile, address, what, advice);
+    await refuseOtherChanges(terraform, planFile, address, what, advice);
     return await terraform.applyPlan(planFile, BUDGETS.applyMs, terraformOutput(io));
   } finally {
     rmSync(planFile, { force: true });

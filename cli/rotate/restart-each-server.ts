@@ -43,11 +43,11 @@ import { upgradeInFlight } from '../shared/upgrade-state';
  * once the reason is told (exit 2): no state, another kind of deployment, or no servers of its own. `rotates` says
  * what the rotation changes, for that message.
  */
-export function rotatedDeployment(
+export async function rotatedDeployment(
   options: { readonly dir: string; readonly deployment?: string; readonly label: string; readonly io: IoHost },
   rotates: string,
-): { readonly state: ModuleState; readonly deployment: Deployment; readonly name: string; readonly servers: Server[] } | undefined {
-  const applied = appliedDeployment(
+): Promise<{ readonly state: ModuleState; readonly deployment: Deployment; readonly name: string; readonly servers: Server[] } | undefined> {
+  const applied = await appliedDeployment(
     new Terraform(options.dir),
     options.dir,
     options.deployment,

@@ -125,7 +125,7 @@ type Context = UnderLease;
 export async function rotateEncryptionKey(options: RotateOptions): Promise<number> {
   const { io } = options;
   const file = new StateFile<RotateEncryptionRecord>(stateFilePath(options.dir, 'rotate'));
-  const found = rotatedDeployment(options, "the secrets-encryption key of rke-ha's RKE2 servers");
+  const found = await rotatedDeployment(options, "the secrets-encryption key of rke-ha's RKE2 servers");
   if (!found) return 2;
   const { state, deployment, name, servers } = found;
   if (deployment.distribution === 'k3s') {

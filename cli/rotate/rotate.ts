@@ -165,7 +165,7 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$
 export async function rotate(options: RotateOptions): Promise<number> {
   const { io } = options;
   const file = new StateFile<RotateRecord>(stateFilePath(options.dir, 'rotate'));
-  const found = rotatedDeployment(options, "the cluster token of rke-ha's RKE2 or K3s servers");
+  const found = await rotatedDeployment(options, "the cluster token of rke-ha's RKE2 or K3s servers");
   if (!found) return 2;
   const { state, deployment, name, servers } = found;
   const parameter = tokenParameterOf(state);

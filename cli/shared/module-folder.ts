@@ -122,14 +122,14 @@ export class ChoiceNeeded extends Error {}
  * undefined, with the reason said, when nothing was applied from the folder or it holds several deployments and none
  * was named.
  */
-export function appliedDeployment(
-  terraform: { pull(): ModuleState },
+export async function appliedDeployment(
+  terraform: { pull(): Promise<ModuleState> },
   dir: string,
   wanted: string | undefined,
   verb: string,
   log: (line: string) => void,
-): { readonly state: ModuleState; readonly deployment: Deployment } | undefined {
-  const state = terraform.pull();
+): Promise<{ readonly state: ModuleState; readonly deployment: Deployment } | undefined> {
+  const state = await terraform.pull();
   if (state.resources.length === 0) {
     log(`No Terraform state in ${dir}: nothing was applied from this module (or its backend is another one). Nothing to ${verb}.`);
     return undefined;

@@ -178,6 +178,13 @@ export function output(command: string, args: readonly string[], options: RunOpt
   return result.stdout;
 }
 
+/** `output`, without blocking the process (`runAsync`). */
+export async function outputAsync(command: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+  const result = await runAsync(command, args, options);
+  if (result.code !== 0) throw new CommandFailed(`${command} ${args.join(' ')}`, result);
+  return result.stdout;
+}
+
 /** A command the operation needs is not installed. */
 export class ToolMissing extends Error {
   constructor(readonly tool: string) {

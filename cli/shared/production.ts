@@ -47,8 +47,8 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
  * buckets, URL and key from the stack's outputs, the standby's copy from the backup bucket's replication. The one
  * place the drill, the failover and the failback look them up; `command` is the one running, which its messages name.
  */
-export function productionDeployment(dir: string, command: ProductionReader): ProductionDeployment {
-  const state = new Terraform(dir).pull();
+export async function productionDeployment(dir: string, command: ProductionReader): Promise<ProductionDeployment> {
+  const state = await new Terraform(dir).pull();
   if (!state.resources.some((r) => r.mode === 'managed'))
     throw new Error(`${dir} holds no deployment (its state is empty): ${NEEDS_PRODUCTION[command]}. Name production's module (its stack, or --dir).`);
   // The deployment's record (issue 33.1): its name and region whatever the construct's id.

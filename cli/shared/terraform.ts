@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { output, run, runAsync, RunResult } from './process';
+import { output, outputAsync, runAsync, RunResult } from './process';
 import { readableError } from './tool-output';
 
 /** One resource instance of `terraform state pull`, with its address. */
@@ -130,9 +130,13 @@ export const OVERRIDE_FILE = 'zz_rancher_ha_aws_teardown_override.tf.json';
 export class Terraform {
   constructor(readonly dir: string) {}
 
-  /** The state as Terraform holds it (local or remote backend alike): no provider, no refresh. */
-  pull(): ModuleState {
-    const result = run(terraformBinary(), ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 });
+  /**
+   * The state as Terraform holds it (local or remote backend alike): no provider, no refresh. Asynchronous, as every
+   * read here: a remote backend answers in seconds, during which a Lease keeper, an acceptance run's probes and the
+   * progress line go on.
+   */
+  async pull(): Promise<ModuleState> {
+    const result = await runAsync(terraformBinary(), ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 });
     if (result.code !== 0) {
       const uninitialized = notInitialized(result.stderr, this.dir);
       if (uninitialized !== undefined) throw new Error(uninitialized);
@@ -191,8 +195,8 @@ export class Terraform {
   }
 
   /** A saved plan as JSON (`terraform show -json`): its resource_changes and the configuration's references. */
-  showPlan(planFile: string): SavedPlan {
-    return JSON.parse(output(terraformBinary(), ['show', '-json', planFile], { cwd: this.dir, timeoutMs: 300_000 })) as SavedPlan;
+  async showPlan(planFile: string): Promise<SavedPlan> {
+    return JSON.parse(await outputAsync(terraformBinary(), ['show', '-json', planFile], { cwd: this.dir, timeoutMs: 300_000 })) as SavedPlan;
   }
 
   /** Applies exactly a saved plan (Terraform refuses one the state moved past since it was made). */
@@ -201,8 +205,8 @@ export class Terraform {
   }
 
   /** The value of one output (from the state: no refresh). */
-  outputJson(name: string): unknown {
-    const result = run(terraformBinary(), ['output', '-json', name], { cwd: this.dir, timeoutMs: 120_000 });
+  async outputJson(name: string): Promise<unknown> {
+    const result = await runAsync(terraformBinary(), ['output', '-json', name], { cwd: this.dir, timeoutMs: 120_000 });
     if (result.code !== 0) return undefined;
     return JSON.parse(result.stdout);
   }

@@ -290,7 +290,7 @@ async function readTarget(options: TeardownRun): Promise<Target | number> {
     io.info('TEARDOWN_EARLIER_RECORD_RETIRED', `An earlier teardown of ${previous.name} finished; its record is kept as ${retire(file, previous)}.`);
     previous = undefined;
   }
-  const state = terraform.pull();
+  const state = await terraform.pull();
   const leftInState = state.resources.some((r) => r.mode === 'managed');
   const pendingStores = previous && !previous.keepSnapshots ? previous.stores.filter((s) => !previous.deleted.includes(s.id)) : [];
   if (!leftInState && pendingStores.length === 0) {

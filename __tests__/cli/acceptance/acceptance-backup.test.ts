@@ -88,7 +88,7 @@ function cluster(c: Cluster) {
       },
     }),
   } as unknown as Aws;
-  const terraform = { outputJson: (name: string) => (name === 'rancher_backup_bucket' ? BUCKET : undefined) } as unknown as Terraform;
+  const terraform = { outputJson: async (name: string) => (name === 'rancher_backup_bucket' ? BUCKET : undefined) } as unknown as Terraform;
   const creates = () => calls.filter((l) => l.startsWith('create')).length;
   const looks = () => calls.filter((l) => l === `read ${BACKUP_NAME}`).length;
   return { take: (adopt?: boolean) => takeBackup(kube, aws, terraform, { interrupted: () => false, adopt }), creates, looks };

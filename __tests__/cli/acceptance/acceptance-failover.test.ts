@@ -100,7 +100,7 @@ function phaseWorld(c: Case = {}) {
       standbyRegion: 'us-west-2',
       runDir: dir,
       synthScript: 'synth.js',
-      instanceIds: () => SERVERS,
+      instanceIds: async () => SERVERS,
       clients: aws.clients(),
       pauseMs: 0,
       commands: { failover, failback },

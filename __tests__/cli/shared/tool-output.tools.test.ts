@@ -45,13 +45,11 @@ describe('terraform errors in the operations messages', () => {
 
   // Terraform's own text, passed on whole, made one line of 981 characters in a command's output (d0e353c): the
   // next step is all a person needs.
-  it('terraform state pull (every teardown, roll and rotate starts with it) in a folder never initialized: a short line with the next step', () => {
-    let message = '';
-    try {
-      new Terraform(dir).pull();
-    } catch (error) {
-      message = (error as Error).message;
-    }
+  it('terraform state pull (every teardown, roll and rotate starts with it) in a folder never initialized: a short line with the next step', async () => {
+    const message = await new Terraform(dir).pull().then(
+      () => '',
+      (error: Error) => error.message,
+    );
     expect(paragraphs(['state', 'pull']).join(' ')).toContain('Initial configuration of the requested backend "local"');
     expect(message).toBe(
       `${dir} was never initialized: run \`terraform -chdir=${dir} init\` (it installs the providers and connects the state backend), then this command again.`,
@@ -59,14 +57,14 @@ describe('terraform errors in the operations messages', () => {
     expect(message.length - dir.length * 2).toBeLessThan(200);
   });
 
-  it('terraform state pull after the backend block changed: -migrate-state or -reconfigure named', () => {
+  it('terraform state pull after the backend block changed: -migrate-state or -reconfigure named', async () => {
     const changed = mkdtempSync(join(tmpdir(), 'ops-terraform-changed-'));
     try {
       const backend = (path: string) => JSON.stringify({ terraform: { backend: { local: { path } } } });
       writeFileSync(join(changed, 'cdk.tf.json'), backend('a.tfstate'));
       expect(spawnSync('terraform', ['init', '-input=false', '-no-color'], { cwd: changed, encoding: 'utf8' }).status).toBe(0);
       writeFileSync(join(changed, 'cdk.tf.json'), backend('b.tfstate'));
-      expect(() => new Terraform(changed).pull()).toThrow(
+      await expect(new Terraform(changed).pull()).rejects.toThrow(
         `${changed}: its backend settings changed since \`terraform init\` ran there: run \`terraform -chdir=${changed} init -migrate-state\` (or -reconfigure to start from the new backend's state), then this command again.`,
       );
     } finally {
