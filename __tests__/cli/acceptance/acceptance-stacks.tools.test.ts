@@ -2,16 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCEPTANCE_PHASES, NOT_APPLICABLE } from '../../../cli/acceptance/acceptance-report';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
-import { accept, checkEveryRun, expectTornDown, K8S_HA, REGION, world, ZONE } from '../../helpers/acceptance-world';
+import { checkEveryRun, expectTornDown, K8S_HA, REGION, world, ZONE } from '../../helpers/acceptance-world';
 import { FIRST_KEY, tokenWith } from '../../helpers/roll-world';
 import { OLD, secretOf } from '../../helpers/rotate-world';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
-import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { codesOf, said } from '../../helpers/plain-output';
-import { acceptInProcess } from '../../helpers/acceptance-in-process';
-
-// The CLI's teardown reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
-useFakeAwsEndpoint();
+import { acceptInProcess, acceptRkeHa } from '../../helpers/acceptance-in-process';
 
 // The acceptance run of the other stacks (k8s-ha onto the user's cluster, docker's one host) and the optional
 // rotations (helpers/acceptance-world.ts).
@@ -107,9 +103,7 @@ describe('npm run acceptance: k8s-ha, docker, --with rotate', () => {
         s.enc = { stage: 'start', active: FIRST_KEY };
       }
     });
-    // The bundled CLI: the availability probes beside the rotations reach the test's Rancher (a server of jest's
-    // process), which the rotations' synchronous calls would hold unanswered in this one.
-    const result = await accept(c, '--only', 'rotate', '--with', 'rotate');
+    const result = await acceptRkeHa(c, '--only', 'rotate', '--with', 'rotate');
     if (result.code !== 0) console.log(result.out.slice(-6000));
     expect(result.code).toBe(0);
     const report = reportOf(c);
