@@ -102,7 +102,13 @@ export interface FailbackRecord {
 export interface FailbackReport {
   readonly version: 1;
   readonly production: { readonly name: string; readonly region: string; readonly module: string; readonly url?: string; loadBalancer?: string };
-  readonly standby: { readonly name: string; readonly region: string; readonly module: string };
+  readonly standby: {
+    readonly name: string;
+    readonly region: string;
+    readonly module: string;
+    /** k8s-ha: this run scaled the standby's Rancher to zero replicas on its cluster (the closing warning says so). */
+    scaledToZero?: boolean;
+  };
   readonly backup: FailbackRecord['backup'];
   /** The backup's age when the failback began: the standby's data lost. */
   readonly rpoMinutes: number;
@@ -442,9 +448,6 @@ async function runPhases(r: Run): Promise<void> {
   else await r.phase('teardown', () => tearDownStandby(r));
 }
 
-/** How the teardown phase's detail begins when this run stopped the standby's Rancher: what the closing warning reads. */
-const SCALED_TO_ZERO = 'Rancher scaled';
-
 /**
  * k8s-ha: the standby's Rancher scaled to zero on its cluster (standby-rancher.ts), once production answered on the
  * hostname in this run, with the kubeconfig and context the standby's apply used. A Deployment already gone counts as
@@ -476,7 +479,8 @@ async function stopStandbyRancher(r: Run): Promise<string> {
     const replicas = await kube.deployments.replicas(namespace, name);
     if (replicas === undefined) return `no Deployment ${namespace}/${name} on the standby's cluster (removed)`;
     if (replicas !== 0) await kube.deployments.scale(namespace, name, 0);
-    return `${SCALED_TO_ZERO} from ${replicas} to 0 on the standby's cluster (${namespace}/${name})`;
+    report.standby.scaledToZero = true;
+    return `Rancher scaled from ${replicas} to 0 on the standby's cluster (${namespace}/${name})`;
   } catch (error) {
     throw new StepFailed(
       `${stillRuns((error as Error).message)} run the failback again, or ${scaleByHand(access)} (a cluster that is gone: run it again with --keep-standby).`,
@@ -712,7 +716,7 @@ function describe(io: IoHost, report: FailbackReport, standby: FailbackRecord['s
   if (standby === 'kept' && stack === 'k8s-ha')
     io.warn(
       'FAILBACK_STANDBY_LEFT',
-      `Left in ${report.standby.region}: Rancher of the standby ${report.standby.name} on your cluster there (${report.standby.module}), no longer serving${report.phases.some((p) => p.phase === 'teardown' && p.detail?.startsWith(SCALED_TO_ZERO)) ? ', scaled to 0' : ''}. The teardown command does not remove a k8s-ha deployment: destroy it in that folder as docs/k8s-ha.md says (its backup bucket's prevent_destroy: take the bucket out of the state to keep the standby's backups).`,
+      `Left in ${report.standby.region}: Rancher of the standby ${report.standby.name} on your cluster there (${report.standby.module}), no longer serving${report.standby.scaledToZero ? ', scaled to 0' : ''}. The teardown command does not remove a k8s-ha deployment: destroy it in that folder as docs/k8s-ha.md says (its backup bucket's prevent_destroy: take the bucket out of the state to keep the standby's backups).`,
     );
   else if (standby === 'kept')
     io.warn(
