@@ -10,7 +10,7 @@ import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import type { IoHost } from '../shared/io/io-host';
 import { runAsync } from '../shared/process';
 import { type RancherAnswer, rancherGet, rancherSend } from '../shared/rancher-api';
-import { Terraform, terraformBinary } from '../shared/terraform';
+import { type ModuleState, Terraform, terraformBinary } from '../shared/terraform';
 import type { TeardownEntry } from '../shared/command-entries';
 import {
   type CaReader,
@@ -196,22 +196,24 @@ export function useMigrateSecrets(support: MigrateSupport): void {
   process.env[encryption] = support.encryptionConfig;
 }
 
-/** The shared module's outputs, from its state; undefined when it holds none (never applied, or destroyed). */
+/**
+ * The shared module's outputs, from its state (one `state pull`, whose outputs hold the sensitive values too); undefined
+ * when it holds none (never applied, or destroyed) or cannot be read.
+ */
 export async function readMigrateSupport(dir: string): Promise<MigrateSupport | undefined> {
   if (!existsSync(join(dir, 'main.tf.json')) || !existsSync(join(dir, '.terraform'))) return undefined;
-  const t = new Terraform(dir);
-  const value = async (name: string): Promise<string | undefined> => {
-    try {
-      const v = await t.outputJson(name);
-      return typeof v === 'string' && v !== '' ? v : undefined;
-    } catch {
-      return undefined;
-    }
+  let outputs: ModuleState['outputs'];
+  try {
+    outputs = (await new Terraform(dir).pull()).outputs;
+  } catch {
+    return undefined;
+  }
+  const value = (name: string): string | undefined => {
+    const v = outputs[name]?.value;
+    return typeof v === 'string' && v !== '' ? v : undefined;
   };
   const names = ['ca_certificate_pem', 'ca_private_key_pem', 'encryption_config', 'bucket', 'access_key_id', 'secret_access_key'];
-  const values: (string | undefined)[] = [];
-  for (const name of names) values.push(await value(name));
-  const [caCertificate, caPrivateKey, encryptionConfig, bucket, accessKeyId, secretAccessKey] = values;
+  const [caCertificate, caPrivateKey, encryptionConfig, bucket, accessKeyId, secretAccessKey] = names.map(value);
   if (!caCertificate || !caPrivateKey || !encryptionConfig || !bucket || !accessKeyId || !secretAccessKey) return undefined;
   return { caCertificate, caPrivateKey, encryptionConfig, bucket, accessKeyId, secretAccessKey };
 }

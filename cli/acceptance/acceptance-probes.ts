@@ -7,8 +7,8 @@ import { StepFailed } from '../shared/throwaway';
 // while the upgrade, roll and rotate phases restart servers, the run asks Rancher's /ping through the load balancer (trusted with Rancher's CA)
 // and the Kubernetes API's /readyz every few seconds, and reports per phase what answered, the longest gap and when it
 // began. The probes run in this process beside the phase: its steps that wait (Terraform's reads and applies, the
-// drain, SSM waits) are asynchronous, as the roll's Lease keeper needs them to be; a stretch the run could not probe at all is reported as
-// such, and counts against the budget like a gap (nothing shows Rancher answered then).
+// drain, SSM waits) are asynchronous, as the roll's Lease keeper needs them to be; a stretch the run could not probe
+// at all is reported as such, and counts against the budget like a gap (nothing shows Rancher answered then).
 
 /** When time is read and how the run waits: the wall clock, or a test's. */
 export interface Clock {

@@ -201,11 +201,11 @@ function migrateSupportTerraform(ctx) {
     }
     ctx.finish(0, `Apply complete! Resources: ${m.support.resources.length} added, 0 changed, 0 destroyed.\n`);
   }
-  if (command === 'output') {
-    const name = args.filter((x) => !x.startsWith('-'))[1];
-    const value = m.support?.outputs?.[name];
-    if (value === undefined) ctx.finish(1, '', `Error: Output "${name}" not found\n`);
-    ctx.finish(0, JSON.stringify(value));
+  if (command === 'state' && args[1] === 'pull') {
+    // As Terraform's state file: each output's value (a sensitive one too) under `value`.
+    const outputs = Object.fromEntries(Object.entries(m.support?.outputs ?? {}).map(([name, value]) => [name, { value, type: 'string' }]));
+    const resources = (m.support?.resources ?? []).map(({ type, name }) => ({ mode: 'managed', type, name, instances: [{ attributes: {} }] }));
+    ctx.finish(0, JSON.stringify({ version: 4, resources, outputs }));
   }
   ctx.finish(1, '', `fake acceptance: terraform ${args.join(' ')} in the migration module\n`);
 }
