@@ -349,7 +349,7 @@ export interface Checked {
   /** For a pin compared within its line: the line (`1.36`) and the newer lines upstream has, not counted. */
   readonly line?: string;
   readonly newer?: readonly NewerLine[];
-  /** For a shipped component: where its version was read (`RKE2 v1.36.3+rke2r1: chart rke2-traefik 40.1.009, ...`). */
+  /** For a shipped component: where its version was read (`RKE2 v1.36.3+rke2r1 ships chart rke2-traefik 40.1.009, image ...`). */
   readonly via?: string;
   /** Why upstream could not say (unreachable, an error status, no answer in time, an answer not understood). */
   readonly problem?: string;
