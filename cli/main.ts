@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { moduleFolder, STACKS } from './shared/module-folder';
 import { requireTools } from './shared/process';
 import { acceptance } from './acceptance/acceptance';
 import { COMMAND_NAMES, type CommandLine, parseCommandLine, UsageError } from './command-line';
 import { failureCode, failureOf } from './shared/io/failure';
+import { askOnTerminal } from './shared/io/ask';
+
+export { askOnTerminal } from './shared/io/ask';
 import type { AcceptanceCommands, AcceptanceOptions } from './acceptance/acceptance-run';
 import { drill } from './drill/drill';
 import { failback } from './failback/failback';
@@ -22,27 +24,6 @@ import { teardown } from './teardown/teardown';
 
 /** The command a command line names, where it names one this CLI has. */
 const commandOf = (args: readonly string[]) => args.find((a) => !a.startsWith('-') && COMMAND_NAMES.includes(a));
-
-/**
- * One line from the terminal, or undefined when standard input is not one. Read through node's own stream: once
- * `process.stdin` exists, node has made a terminal's descriptor non-blocking, and a synchronous read of it fails
- * with EAGAIN until a key is pressed. End of input (Ctrl-D) answers the empty line.
- */
-export async function askOnTerminal(question: string): Promise<string | undefined> {
-  if (!process.stdin.isTTY) return undefined;
-  // Asked where the person sees it: standard output redirected (a --json report to a file) must not take the question.
-  const output = process.stdout.isTTY ? process.stdout : process.stderr;
-  const terminal = createInterface({ input: process.stdin, output, terminal: true });
-  try {
-    return await new Promise<string>((answer) => {
-      terminal.once('close', () => answer(''));
-      terminal.question(question, answer);
-    });
-  } finally {
-    // Hands the terminal back as it was (line mode) and lets go of standard input, so node can exit when done.
-    terminal.close();
-  }
-}
 
 /** What each command's runner gets: the parsed command line and where its report goes. */
 type Runner = (line: CommandLine, log: (line: string) => void) => Promise<number>;
