@@ -16,8 +16,9 @@ import { standbySettings } from '../../cli/failover/failover-settings';
  * - the copy holds the CA record (`rancher-aws/record-ca/ca=rancher-ca-<sum of RANCHER_CA>`), and the backup the
  *   fake hands out carries `secrets.#v1/cattle-system/tls-rancher.json`;
  * - the standby's module is a real synth of standbySettings, its apply creates a state whose NLB is STANDBY_LB;
- * - world.failover: what curl meets (ops-stubs/fake-drill.js, failoverCurl): the primary's /ping (`pong` or
- *   `down`) and the CA the standby publishes; the name leads where Route 53's A record points.
+ * - world.failover: what curl meets (ops-stubs/fake-drill.js, failoverCurl): the primary's /ping at the hostname and
+ *   at its NLB PRODUCTION_LB (`pong`, `down` or `other`; `primaryByName` at the hostname alone) and the CA the standby
+ *   publishes; the name leads where Route 53's A record points.
  */
 export const HOSTNAME = 'rancher.example.com';
 export const PRODUCTION_ZONE = 'Z0PRODUCTIONZONE';
@@ -56,6 +57,10 @@ export function failoverWorld(change?: (w: any) => void, options: { caMember?: b
       instances: [{ ...record.instances[0], attributes: { ...record.instances[0].attributes, type: 'AAAA' } }],
     });
     w.aws.route53 = { zones: { [PRODUCTION_ZONE]: { records: records(PRODUCTION_LB, 'Z2IFOLAFXWLO4F') } }, changes: {} };
+    // Production's NLB, which the failover probes directly besides the hostname (its state's, and its output).
+    const productionLb = w.state.resources.find((r: any) => r.type === 'aws_lb');
+    Object.assign(productionLb.instances[0].attributes, { dns_name: PRODUCTION_LB, zone_id: 'Z2IFOLAFXWLO4F' });
+    w.state.outputs.load_balancer_dns_name = { value: PRODUCTION_LB };
     w.aws.buckets[COPY].objects.push({
       key: `rancher-aws/record-ca/ca=${RECORDED}`,
       version: 's4',
