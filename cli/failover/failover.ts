@@ -426,10 +426,14 @@ async function decidePrimary(
   const summary = { verdict, probes, seconds, targets, why };
   const asked = `${probes} probes of ${url}/ping over ${seconds} s at ${targets.join(' and ')}`;
   if (probed.interrupted) {
-    io.error('FAILOVER_PRIMARY_UNKNOWN', `Interrupted while probing the primary (${why}): its state is not known. Nothing was changed.`, {
-      exitCode: 130,
-      ...summary,
-    });
+    io.error(
+      'FAILOVER_PRIMARY_UNKNOWN',
+      `The probes of the primary were interrupted (${why}): whether it serves is not known. Nothing was changed.`,
+      {
+        exitCode: 130,
+        ...summary,
+      },
+    );
     return 130;
   }
   if (verdict === 'down') {

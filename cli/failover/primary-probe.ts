@@ -137,8 +137,7 @@ export async function probePrimary(o: ProbeOptions): Promise<PrimaryProbes> {
   let probes = 0;
   for (let n = 1; n <= Math.max(1, o.schedule.count); n++) {
     if (n > 1) await pause(o.schedule.intervalMs);
-    if (o.interrupted())
-      return { verdict: 'unknown', probes, targets: names, seconds: seconds(), why: 'the probes were interrupted', interrupted: true };
+    if (o.interrupted()) return { verdict: 'unknown', probes, targets: names, seconds: seconds(), why: `before probe ${n}`, interrupted: true };
     probes = n;
     for (const target of targets) {
       const outcome = probeOutcome(await probe(target));
@@ -148,7 +147,7 @@ export async function probePrimary(o: ProbeOptions): Promise<PrimaryProbes> {
           probes,
           targets: names,
           seconds: seconds(),
-          why: `the probes were interrupted (probe ${n} at ${target.name}: ${outcome.kind === 'pong' ? 'pong' : outcome.detail})`,
+          why: `during probe ${n} at ${target.name}, which ${outcome.kind === 'pong' ? 'answered pong' : `came to: ${outcome.detail}`}`,
           interrupted: true,
         };
       if (outcome.kind === 'pong')

@@ -2,7 +2,17 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { checkEveryDrill, COPY, OLDER, STANDBY_NEWEST, STANDBY_REGION, UID } from '../../helpers/drill-world';
-import { aliasOf, expectedStandby, failover, failoverWorld, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import {
+  aliasOf,
+  expectedStandby,
+  failover,
+  failoverHere,
+  failoverWorld,
+  HOSTNAME,
+  PRODUCTION_LB,
+  RECORDED,
+  STANDBY_LB,
+} from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
 
 // `npm run failover -- rke-ha` against the fake cloud (helpers/failover-world.ts): production in eu-west-1, its copy
@@ -151,13 +161,13 @@ describe('npm run failover -- rke-ha', () => {
     expectNothingChanged(noCa);
   });
 
-  it('--backup chooses another backup of the copy, a backup file there or refused; a record from before the apply chooses again, one from after keeps its backup', () => {
+  it('--backup chooses another backup of the copy, a backup file there or refused; a record from before the apply chooses again, one from after keeps its backup', async () => {
     const c = failoverWorld();
-    const notBackup = failover(c, '--backup', 'rancher/notes.txt');
+    const notBackup = await failoverHere(c, { backup: 'rancher/notes.txt' });
     expect({ code: notBackup.code, codes: codesOf(notBackup.out) }).toEqual({ code: 2, codes: ['FAILOVER_BACKUP_NOT_A_BACKUP'] });
     expect(said(notBackup.out, 'FAILOVER_BACKUP_NOT_A_BACKUP')).toContain('--backup rancher/notes.txt is not a backup file of this deployment');
     const missing = `rancher-aws-scheduled-${UID}-2026-01-01T00-00-00Z.tar.gz.enc`;
-    const notThere = failover(c, '--backup', missing);
+    const notThere = await failoverHere(c, { backup: missing });
     expect({ code: notThere.code, codes: codesOf(notThere.out) }).toEqual({ code: 2, codes: ['FAILOVER_BACKUP_NOT_IN_COPY'] });
     expect(said(notThere.out, 'FAILOVER_BACKUP_NOT_IN_COPY')).toContain(
       `s3://${COPY}/rancher/${missing} is not in the standby's copy (2 backup files there`,
@@ -166,7 +176,7 @@ describe('npm run failover -- rke-ha', () => {
     expect(probesOf(c)).toEqual({ byName: 0, atLb: 0 });
 
     // The older backup (26 hours): stated with the copy's newest, its age warned.
-    const older = failover(c, '--backup', `rancher/${OLDER}`);
+    const older = await failoverHere(c, { backup: `rancher/${OLDER}` });
     expect(codesOf(older.out)).toEqual(['FAILOVER_PRIMARY_DOWN', 'FAILOVER_BACKUP_OLD', 'FAILOVER_PLAN', 'FAILOVER_NO_TERMINAL']);
     expect(said(older.out, 'FAILOVER_PLAN')).toMatch(
       new RegExp(
@@ -189,37 +199,47 @@ describe('npm run failover -- rke-ha', () => {
     };
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'failover.json'), JSON.stringify(recorded));
-    const again = failover(c);
+    const again = await failoverHere(c);
     expect(said(again.out, 'FAILOVER_PLAN')).toMatch(
       new RegExp(`backup: s3://${COPY}/rancher/${STANDBY_NEWEST} \\(\\S+\\), 12\\d minutes old now: the data lost \\(RPO\\)$`, 'm'),
     );
     // Once the apply began with it: kept (its age now, not the recorded 5), and --backup naming another refused.
     writeFileSync(join(folder, 'failover.json'), JSON.stringify({ ...recorded, phase: 'apply' }));
-    const kept = failover(c);
+    const kept = await failoverHere(c);
     expect(said(kept.out, 'FAILOVER_PLAN')).toMatch(new RegExp(`backup: s3://${COPY}/rancher/${OLDER} \\(\\S+\\), 15[67]\\d minutes old now`));
-    const other = failover(c, '--backup', STANDBY_NEWEST);
+    const other = await failoverHere(c, { backup: STANDBY_NEWEST });
     expect({ code: other.code, codes: codesOf(other.out) }).toEqual({ code: 2, codes: ['FAILOVER_BACKUP_RECORDED'] });
     expect(said(other.out, 'FAILOVER_BACKUP_RECORDED')).toContain(`the standby's apply began with s3://${COPY}/rancher/${OLDER}`);
     expectNothingChanged(c);
   });
 
-  it('the primary asked at its load balancer too: serving there though its name does not answer is refused; answers that are not pong leave it unknown, never down', () => {
+  it('the primary asked at its load balancer too: serving there though its name does not answer is refused; an answer that is not pong, or a signal while probing, leaves it unknown, never down', async () => {
     const c = failoverWorld((w) => Object.assign(w.failover, { primary: 'pong', primaryByName: 'down' }));
-    const serving = failover(c, '--yes');
+    const serving = await failoverHere(c, { yes: true });
     expect({ code: serving.code, codes: codesOf(serving.out) }).toEqual({ code: 1, codes: ['FAILOVER_PRIMARY_ANSWERS'] });
     expect(said(serving.out, 'FAILOVER_PRIMARY_ANSWERS')).toContain(`production's load balancer ${PRODUCTION_LB} answered pong (probe 1)`);
     expect(probesOf(c)).toEqual({ byName: 1, atLb: 1 });
 
     // Something answers at both, not Rancher: not known after that round; refused without --primary-lost.
     c.update((w) => Object.assign(w.failover, { primary: 'other', primaryByName: undefined }));
-    const unknown = failover(c, '--yes');
+    const unknown = await failoverHere(c, { yes: true });
     expect({ code: unknown.code, codes: codesOf(unknown.out) }).toEqual({ code: 1, codes: ['FAILOVER_PRIMARY_UNKNOWN'] });
     expect(said(unknown.out, 'FAILOVER_PRIMARY_UNKNOWN')).toContain(
       "probe 1 at the hostname rancher.example.com: answered HTTP 404 '404 page not found'",
     );
     expect(probesOf(c)).toEqual({ byName: 2, atLb: 2 });
-    const lost = failover(c, '--primary-lost');
+    const lost = await failoverHere(c, { primaryLost: true });
     expect(codesOf(lost.out)).toEqual(['FAILOVER_PRIMARY_UNKNOWN_LOST', 'FAILOVER_PLAN', 'FAILOVER_NO_TERMINAL']);
+
+    // Down so far, and a signal during the third probe: unknown, exit 130, not a failover of a primary not shown down.
+    c.update((w) => (w.failover.primary = 'down'));
+    const before = probesOf(c).byName + probesOf(c).atLb;
+    const stopped = await failoverHere(c, { yes: true, interrupted: () => probesOf(c).byName + probesOf(c).atLb >= before + 5 });
+    expect({ code: stopped.code, codes: codesOf(stopped.out) }).toEqual({ code: 130, codes: ['FAILOVER_PRIMARY_UNKNOWN'] });
+    expect(said(stopped.out, 'FAILOVER_PRIMARY_UNKNOWN')).toContain(
+      'The probes of the primary were interrupted (during probe 3 at the hostname rancher.example.com, which came to: curl: (7)',
+    );
+    expect(probesOf(c).byName + probesOf(c).atLb).toBe(before + 5);
     expectNothingChanged(c);
   });
 
