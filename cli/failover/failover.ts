@@ -311,6 +311,8 @@ async function planFailover(
   const chosen = await chooseBackup(options, settings, aws, production, o.earlier, o.region);
   if (typeof chosen === 'number') return chosen;
   const rpo = chosen.standby!.rpoMinutes;
+  /** The backup the standby's apply began with (chooseBackup keeps it). */
+  const recorded = o.earlier !== undefined && o.earlier.phase !== 'synth';
   // The CA agents trust, as the backups' record names it, and the backup carrying it (trust page, step 4).
   const cas = await recordedCas(aws, chosen.backup.bucket);
   if (cas.length !== 1) {
@@ -334,7 +336,13 @@ async function planFailover(
   if (rpo > chosen.standby!.allowedMinutes)
     io.warn(
       'FAILOVER_BACKUP_OLD',
-      `s3://${chosen.backup.bucket}/${chosen.backup.key} is ${rpo} minutes old, more than backups.schedule "${allowedAgeMinutes(settings).schedule}" lets the copy's newest be (${chosen.standby!.allowedMinutes} minutes: its longest gap and replication's 15): the failover loses that much (the RPO).${chosen.standby!.newest ? '' : ` Production's backups stopped, or replication lagged (the alarms ${production.name}-${options.stack}-standby-rancher-backups-failed and -lag).`}`,
+      `s3://${chosen.backup.bucket}/${chosen.backup.key} is ${rpo} minutes old, more than backups.schedule "${allowedAgeMinutes(settings).schedule}" lets the copy's newest be (${chosen.standby!.allowedMinutes} minutes: its longest gap and replication's 15): the failover loses that much (the RPO).${
+        recorded
+          ? " It is the backup the standby's apply began with, which a rerun keeps."
+          : chosen.standby!.newest
+            ? ''
+            : ` Production's backups stopped, or replication lagged (the alarms ${production.name}-${options.stack}-standby-rancher-backups-failed and -lag).`
+      }`,
       { rpoMinutes: rpo, allowedMinutes: chosen.standby!.allowedMinutes },
     );
   io.info(
@@ -342,7 +350,7 @@ async function planFailover(
     [
       `Failover of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}) to ${o.region}:`,
       `  primary: ${primary.verdict} (${primary.probes} probes over ${primary.seconds} s at ${primary.targets.join(' and ')}: ${primary.why})`,
-      `  backup: s3://${chosen.backup.bucket}/${chosen.backup.key} (${chosen.backup.lastModified}), ${rpo} minutes old now: the data lost (RPO)${chosen.standby!.newest ? `; chosen with --backup (the copy's newest: ${chosen.standby!.newest})` : ''}${o.earlier && !chosen.standby!.newest && o.earlier.phase !== 'synth' ? "; the one the standby's apply began with" : ''}`,
+      `  backup: s3://${chosen.backup.bucket}/${chosen.backup.key} (${chosen.backup.lastModified}), ${rpo} minutes old now: the data lost (RPO)${chosen.standby!.newest ? `; chosen with --backup (the copy's newest: ${chosen.standby!.newest})` : ''}${recorded ? "; the one the standby's apply began with" : ''}`,
       `  standby deployment: ${o.name} in ${o.region}, ${host} with the same rancher.tls; module and state kept in ${o.moduleDir}`,
       `  the CA agents trust: ${cas[0]}`,
       `  then: ${host}'s records in production's hosted zone moved to the standby's load balancer once it serves that CA`,

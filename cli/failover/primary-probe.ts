@@ -67,7 +67,7 @@ export interface ProbeTarget {
 
 /** The targets of `url`: the hostname, and production's load balancer (`--connect-to`) when it is known. */
 export function probeTargets(url: string, loadBalancer: string | undefined): ProbeTarget[] {
-  const host = new URL(url).host;
+  const host = new URL(url).hostname;
   return [
     { name: `the hostname ${host}`, args: [] },
     ...(loadBalancer ? [{ name: `production's load balancer ${loadBalancer}`, args: ['--connect-to', `${host}:443:${loadBalancer}:443`] }] : []),

@@ -95,6 +95,7 @@ describe('npm run failover -- rke-ha', () => {
     expect(waiting.code).toBe(1);
     expect(said(waiting.out, 'FAILOVER_PLAN')).toContain(`rancher/${STANDBY_NEWEST} (`);
     expect(said(waiting.out, 'FAILOVER_PLAN')).toMatch(/, 30[0-4]\d minutes old now: the data lost \(RPO\); the one the standby's apply began with/);
+    expect(said(waiting.out, 'FAILOVER_BACKUP_OLD')).toContain("It is the backup the standby's apply began with, which a rerun keeps.");
     expect(aliasOf(c)).toBe(`${STANDBY_LB}.`);
     expect(said(waiting.out, 'FAILOVER_PHASE_FAILED')).toContain(`https://${HOSTNAME}/ping did not answer pong within 1 minutes`);
     expect(JSON.parse(readFileSync(join(c.dir, 'failover.out', 'failover.json'), 'utf8'))).toMatchObject({ moved: true });
