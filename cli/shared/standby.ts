@@ -9,8 +9,9 @@ import { managed } from './module-folder';
 import { stringAttribute, type ModuleState } from './terraform';
 
 // `drill --standby` (docs/drill.md, "With --standby") and `failover` (docs/failover.md): where production's standby
-// keeps its copy of Rancher's backups, its newest backup there, and whether that copy is fresh enough to use. The
-// commands decide and state; this file reads and judges.
+// keeps its copy of Rancher's backups, its newest backup there (or the one a failover's --backup names), and its age
+// against the schedule: the RPO, which the drill refuses past the schedule and a failover only reports. The commands
+// decide and state; this file reads and judges.
 
 /** The standby's copy of production's backup bucket, as production's state holds its replication (lib/standby). */
 export interface StandbyCopy {
