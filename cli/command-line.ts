@@ -33,6 +33,7 @@ export interface CommandOptions {
   readonly etcd?: true;
   readonly standby?: true;
   readonly primaryLost?: true;
+  readonly backup?: string;
   readonly keepStandby?: true;
   readonly region?: string;
   readonly settings?: string;
@@ -207,9 +208,10 @@ function drillCommand(): Command {
 function failoverCommand(): Command {
   const command = new Command('failover')
     .summary('move production to its standby region')
-    .description("restore the copy's newest backup in standby.region, check its CA, move the records there; report in ./failover.out/")
+    .description("restore the copy's newest backup in standby.region, check its CA, move the records; report in ./failover.out/")
     .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
     .option('--primary-lost', 'fail over although the primary answers /ping')
+    .addOption(valued('--backup <key>', 'instead of the newest'))
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
     .option('--json', 'the final report as JSON on standard output, progress on standard error')

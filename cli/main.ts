@@ -218,6 +218,7 @@ const runFailover: Runner = async (line) => {
       synthScript: synthScript(),
       dryRun,
       primaryLost: line.options.primaryLost === true,
+      backup: line.options.backup,
       yes: line.options.yes === true,
       ask: askOnTerminal,
       pingMinutes: line.options.waitMinutes,
