@@ -28,7 +28,7 @@ STAMP=/var/lib/rancher/rancher-aws/boot-document-applied
 log() { echo "rancher-aws-boot-loader: $*" >&2; }
 
 if [ -e "$STAMP" ]; then
-  log "applied already ($(<"$STAMP")): nothing to do"
+  log "applied already: $(<"$STAMP")"
   exit 0
 fi
 
@@ -69,19 +69,23 @@ for k, v in headers.items():
 # fetch: one attempt at the document, into $work/document; 0 when S3 answered 200 with the expected SHA-256, else
 # the reason in $reason.
 fetch() {
-  local role creds config status actual
+  local role creds config status actual body
   reason="no instance role in the instance metadata yet"
   role=$(imds meta-data/iam/security-credentials/) || return 1
   reason="no credentials of $role yet"
   creds=$(imds "meta-data/iam/security-credentials/$role") || return 1
   reason="could not sign the request"
   config=$(signed_get <<<"$creds") || return 1
+  rm -f "$work/document"
   status=$(printf '%s\n' "$config" | curl -s --config - --connect-timeout 5 --max-time 60 -o "$work/document" -w '%{http_code}' "$url") || status=000
   if [ "$status" != 200 ]; then
     # 000: no connection (an endpoint or route still coming up); 5xx: S3's own or KMS's behind it (503 SlowDown);
     # 403: the role's grant still propagating (IAM is eventually consistent), or RequestTimeTooSkewed (this clock).
-    # S3's answer names the code, and for RequestTimeTooSkewed both times (within its first 500 bytes).
-    reason="GET $url: HTTP $status $(head -c 500 "$work/document" 2>/dev/null | tr -d '\n' || true)"
+    # Of S3's answer only its code and message: a SignatureDoesNotMatch carries the canonical request, the session
+    # token in it, and these lines reach the console.
+    reason="GET $url: HTTP $status"
+    body=$(cat "$work/document" 2>/dev/null) || body=""
+    [[ $body =~ \<Code\>([^<]*).*\<Message\>([^<]*) ]] && reason+=" ${BASH_REMATCH[1]}: ${BASH_REMATCH[2]}"
     return 1
   fi
   actual=$(sha256sum "$work/document")

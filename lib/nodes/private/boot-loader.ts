@@ -63,7 +63,7 @@ function bootLoaderUnit(props: BootLoaderProps): { path: string; owner: string; 
   const content = [
     fixed([
       '[Unit]',
-      'Description=rancher-aws boot loader (until the boot document is applied)',
+      'Description=rancher-aws boot loader',
       'Wants=network-online.target',
       'After=network-online.target time-sync.target',
       `ConditionPathExists=!${BOOT_APPLIED_STAMP}`,
