@@ -256,12 +256,12 @@ describe('the servers boot loader', () => {
       expect(box.calls().filter((c) => !c.startsWith('imds-'))).toEqual([`s3-get ${KEY}`, ...commands]);
     });
 
-    it('is refused by S3 when its signature is for another region (the stand-in checks it), and gives up', () => {
+    it('is refused by S3 when its signature is for another region (the stand-in checks it), and says so without the token', () => {
       const box = sandbox();
       const served = relocated(document, box.path('root'));
       const wrongRegion = renderLoader(loader, served.text).replace(/(\n {6}ExecStart=\S+ \S+ )eu-west-1 /, '$1us-east-1 ');
       expect(wrongRegion).toContain(' us-east-1 ');
-      // Three attempts (the loader's budget as tests shorten it): the stand-in's own check runs a dozen processes a call.
+      // Three attempts (the test's bound; the loader has none): the stand-in's own check runs a dozen processes a call.
       const run = boot(box, wrongRegion, served.text, { BOOT_FETCH_ATTEMPTS: '3' });
       expect(run.status).not.toBe(0);
       expect(run.output).toContain(
