@@ -5,7 +5,8 @@ import { runBounded } from '../helpers/subprocess';
 
 // The real build behind `npm run roll|rotate|...` in a checkout (scripts/build.js checkoutCli, the decision counted in
 // builds in checkout-cli.test.ts): its stamp holds what the three esbuild builds read (the entry's, the SDK side's and
-// the Kubernetes client's metafiles), a second run builds nothing, and the CLI it keeps answers.
+// the Kubernetes client's metafiles), a second run builds nothing, and the CLI it keeps answers, --version included (the
+// build the package's bin gets, scripts/build.js buildCli).
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script of this repository, without types
 const { checkoutCli } = require('../../scripts/build.js') as { checkoutCli(out: string): Promise<{ cli: string; built: boolean }> };
@@ -43,5 +44,16 @@ describe('scripts/build.js checkoutCli, with esbuild', () => {
     expect(await checkoutCli(out)).toEqual({ cli: first.cli, built: false });
     const help = runBounded(process.execPath, [first.cli, 'roll', '--help']);
     expect({ code: help.status, first: help.stdout.split('\n')[0] }).toEqual({ code: 0, first: 'Usage: rancher-ha-aws roll [options] [stack]' });
+  });
+
+  it("--version: package.json's version, carried by the bundle (it runs from a folder with no package.json above it)", () => {
+    const cli = join(dir, '.ops-cli', 'main.js');
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const run = runBounded(process.execPath, [cli, flag], { cwd: dir });
+      expect({ code: run.status, out: run.stdout, err: run.stderr }).toEqual({ code: 0, out: `${version}\n`, err: '' });
+    }
+    // The constant alone: none of package.json's other fields rides along.
+    expect(readFileSync(cli, 'utf8')).not.toContain('Rancher server in high availability on AWS, as CDKTF');
   });
 });
