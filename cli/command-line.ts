@@ -8,6 +8,7 @@ import { BUDGETS } from './roll/roll';
 import { ROTATE_BUDGETS, ROTATIONS } from './rotate/rotate';
 import { UsageError } from './shared/io/failure';
 import { STACKS } from './shared/module-folder';
+import { TOOL } from './shared/tool-version';
 
 /** A mistake on the command line: exit code 2, one line naming it and where the options are listed. */
 export { UsageError } from './shared/io/failure';
@@ -285,6 +286,7 @@ function program(out: (text: string) => void, width: number | undefined): Comman
   const root = new Command('rancher-ha-aws')
     .usage('<command> [<stack>] [options]')
     .description("Operations of a rancher-ha-aws deployment; `rancher-ha-aws <command> --help` prints one command's part.")
+    .version(TOOL.version)
     .helpCommand(false);
   for (const declare of COMMANDS) root.addCommand(declare());
   for (const command of [root, ...root.commands]) {
@@ -330,7 +332,7 @@ export function parseCommandLine(args: readonly string[], width?: number): Parse
     root.parse(args, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    if (error.code === 'commander.helpDisplayed') return { help: printed, code: 0 };
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return { help: printed, code: 0 };
     // No command named: the whole help, and the exit code of a command-line mistake.
     if (error.code === 'commander.help') return { help: printed, code: 2 };
     throw new UsageError(inOneLine(error));

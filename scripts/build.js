@@ -16,13 +16,14 @@
 //            package, the few plain-string modules of lib/ it shares with
 //            the constructs): dist/cli/main.js, the package's
 //            `rancher-ha-aws` binary. `npm run roll|teardown|drill` in a
-//            checkout and the tests build it into node_modules/.cache/cli.
+//            checkout runs it from dist/.ops-cli, built there only when one
+//            of its inputs changed (checkoutCli), as the app is.
 //
 // The shell scripts lib/ imports as text are inlined by both, so nothing reads
 // a file beside the code at construct time.
 const { spawnSync } = require('node:child_process');
-const { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
-const { dirname, join, relative } = require('node:path');
+const { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { dirname, join, relative, resolve } = require('node:path');
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
@@ -50,15 +51,30 @@ const externalModules = {
 
 const inputsFile = (out) => join(out, 'inputs.json');
 
+/**
+ * Each file (a path from `base`) as [size, mtime in ms], what a freshness check compares; with `missing`, a file
+ * that is not there as null (it must still be missing), else its absence is an error.
+ */
+const statsOf = (base, files, { missing = false } = {}) =>
+  Object.fromEntries(
+    [...new Set(files)].sort().map((file) => {
+      const stat = statSync(join(base, file), { throwIfNoEntry: !missing });
+      return [file, stat === undefined ? null : [stat.size, stat.mtimeMs]];
+    }),
+  );
+
+/** Whether every file of `stats` (paths from `base`) is as recorded: the same size and mtime, or still missing. */
+const unchanged = (base, stats) =>
+  Object.entries(stats).every(([file, recorded]) => {
+    const stat = statSync(join(base, file), { throwIfNoEntry: false });
+    return recorded === null ? stat === undefined : stat !== undefined && stat.size === recorded[0] && stat.mtimeMs === recorded[1];
+  });
+
 /** Whether the bundle in `out` was built from exactly the files on disk now. */
 function appIsFresh(out) {
   if (!existsSync(join(out, 'main.js')) || !existsSync(inputsFile(out))) return false;
   try {
-    const inputs = JSON.parse(readFileSync(inputsFile(out), 'utf8'));
-    return Object.entries(inputs).every(([file, [size, mtimeMs]]) => {
-      const stat = statSync(join(root, file), { throwIfNoEntry: false });
-      return stat !== undefined && stat.size === size && stat.mtimeMs === mtimeMs;
-    });
+    return unchanged(root, JSON.parse(readFileSync(inputsFile(out), 'utf8')));
   } catch {
     return false;
   }
@@ -80,13 +96,7 @@ async function buildApp(out = APP_DIR) {
     metafile: true,
   });
   // Inputs as paths from the project root, with the build script itself and the lockfile (package versions).
-  const files = [...Object.keys(result.metafile.inputs), 'scripts/build.js', 'package-lock.json'];
-  const inputs = Object.fromEntries(
-    [...new Set(files)].sort().map((file) => {
-      const stat = statSync(join(root, file));
-      return [file, [stat.size, stat.mtimeMs]];
-    }),
-  );
+  const inputs = statsOf(root, [...Object.keys(result.metafile.inputs), 'scripts/build.js', 'package-lock.json']);
   writeFileSync(inputsFile(out), `${JSON.stringify(inputs, null, 1)}\n`);
   return { main };
 }
@@ -151,23 +161,30 @@ function declarations(check) {
 }
 
 const CLI_DIR = join(dist, 'cli');
-const CLI_CACHE_DIR = join(root, 'node_modules', '.cache', 'cli');
+/** Where `npm run <command>` in a checkout keeps the CLI it runs: under dist/, the checkout's own (as the declarations). */
+const CHECKOUT_CLI_DIR = join(dist, '.ops-cli');
 
 /**
- * The operations CLI bundled into `out`/main.js (dist/cli unless told; a few milliseconds), executable: npm makes a
- * package's bin executable when it installs it, a checkout's build does it here.
+ * The operations CLI bundled into `out`/main.js (dist/cli unless told), executable: npm makes a package's bin
+ * executable when it installs it, a checkout's build does it here. Resolves to its path and the files esbuild read
+ * (paths from the project root, as its metafiles name them).
  */
 async function buildCli(out = CLI_DIR) {
   const cli = join(out, 'main.js');
-  await esbuild().build({
-    ...COMMON,
-    entryPoints: [join(root, 'cli', 'main.ts')],
-    bundle: true,
-    outfile: cli,
-    plugins: [cliApart],
-    // import() of a file apart becomes a require() of it at the same point: a plain CommonJS load beside main.js.
-    supported: { 'dynamic-import': false },
-  });
+  const inputs = [];
+  const read = (result) => inputs.push(...Object.keys(result.metafile.inputs));
+  read(
+    await esbuild().build({
+      ...COMMON,
+      entryPoints: [join(root, 'cli', 'main.ts')],
+      bundle: true,
+      outfile: cli,
+      plugins: [cliApart],
+      // import() of a file apart becomes a require() of it at the same point: a plain CommonJS load beside main.js.
+      supported: { 'dynamic-import': false },
+      metafile: true,
+    }),
+  );
   for (const file of new Set(Object.values(CLI_APART))) {
     const sources = Object.keys(CLI_APART).filter((source) => CLI_APART[source] === file);
     // Two modules in one file: an entry that exports what each does (their shared exports are the same bindings).
@@ -182,10 +199,100 @@ async function buildCli(out = CLI_DIR) {
               loader: 'ts',
             },
           };
-    await esbuild().build({ ...COMMON, ...entry, bundle: true, outfile: join(out, file), ...(file === 'kube-api.js' ? {} : SDK_MODULES) });
+    read(
+      await esbuild().build({
+        ...COMMON,
+        ...entry,
+        bundle: true,
+        outfile: join(out, file),
+        metafile: true,
+        ...(file === 'kube-api.js' ? {} : SDK_MODULES),
+      }),
+    );
   }
   chmodSync(cli, 0o755);
-  return { cli };
+  // A stdin entry (its source file named after the output, under cli/) is no file: the build script writes it.
+  const written = Object.values(CLI_APART).map((file) => `cli/${file}`);
+  return { cli, inputs: inputs.filter((input) => !written.includes(input)) };
+}
+
+/**
+ * What decides a checkout's CLI beside the files esbuild reads: how it is built, the packages' versions (the lockfile,
+ * and npm's record of what node_modules holds, which every install, update and `npm ci` rewrites) and package.json
+ * (the version the CLI carries, the dependencies).
+ */
+const CLI_BUILD_FILES = ['scripts/build.js', 'scripts/esbuild-options.js', 'package-lock.json', 'package.json', 'node_modules/.package-lock.json'];
+const STAMP = 'stamp.json';
+const MTIME_SLACK_MS = 2000;
+
+/**
+ * What stands for an input in the stamp: the file itself, but a package's file its package's package.json. The CLI
+ * reads about 4,400 files of 72 packages; a stat of each took about 60 ms of CPU a run (a --help takes about 70), a
+ * stat of each package's package.json a few. A package's files change with its version, which npm's record above and
+ * the package.json show; an edit by hand inside node_modules is not seen (remove dist/.ops-cli).
+ */
+const stampedAs = (file) => {
+  const at = file.lastIndexOf('node_modules/');
+  if (at === -1) return file;
+  const [scope, name] = file.slice(at + 'node_modules/'.length).split('/');
+  return `${file.slice(0, at)}node_modules/${scope.startsWith('@') ? `${scope}/${name}` : scope}/package.json`;
+};
+
+/**
+ * Whether the CLI in `out` was built from exactly the files on disk now: every input of its last build (esbuild's
+ * metafiles; a package's by its package.json) and CLI_BUILD_FILES with the sizes and mtimes recorded then, and its own
+ * files as it wrote them (one missing or changed, it is built again).
+ */
+function cliIsFresh(out) {
+  try {
+    const stamp = JSON.parse(readFileSync(join(out, STAMP), 'utf8'));
+    return Object.keys(stamp.outputs).includes('main.js') && unchanged(out, stamp.outputs) && unchanged(root, stamp.inputs);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The operations CLI as `npm run roll|rotate|...` runs it from a checkout: `out`/main.js (dist/.ops-cli unless told),
+ * built by `build` only when it is not fresh (cliIsFresh). A stale CLI never runs: a build goes to a folder of its own,
+ * its stamp is written, then it takes the place of the old one, so a run at the same moment sees the old CLI with
+ * its stamp, none, or the new one with its stamp. Resolves to the path of main.js and whether it was built.
+ */
+async function checkoutCli(out = CHECKOUT_CLI_DIR, { build = buildCli, buildFiles = CLI_BUILD_FILES } = {}) {
+  const cli = join(out, 'main.js');
+  if (cliIsFresh(out)) return { cli, built: false };
+  mkdirSync(dirname(out), { recursive: true });
+  const next = `${out}.${process.pid}.next`;
+  rmSync(next, { recursive: true, force: true });
+  try {
+    const started = Date.now();
+    const { inputs } = await build(next);
+    // Inputs as paths from the project root (a file outside it too: `..` paths), the CLI's own files from its folder.
+    const fromRoot = (files) => files.map((file) => relative(root, resolve(root, file)));
+    // A build file that is not there (no npm record in a node_modules made otherwise) is recorded as missing.
+    const read = { ...statsOf(root, fromRoot(buildFiles), { missing: true }), ...statsOf(root, fromRoot(inputs.map(stampedAs))) };
+    // A file written while the build ran (or just before: file systems with coarse times) may have been read before
+    // the change: recorded as never matching, so the next run builds again.
+    for (const [file, stat] of Object.entries(read)) if (stat !== null && stat[1] >= started - MTIME_SLACK_MS) read[file] = [-1, -1];
+    const stamp = { inputs: read, outputs: statsOf(next, readdirSync(next)) };
+    writeFileSync(join(next, STAMP), `${JSON.stringify(stamp, null, 1)}\n`);
+    const old = `${out}.${process.pid}.old`;
+    try {
+      renameSync(out, old);
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+    try {
+      renameSync(next, out);
+    } catch (error) {
+      // Another run put its build, from the same files, in place between the two renames: it is as fresh as this one.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    }
+    rmSync(old, { recursive: true, force: true });
+  } finally {
+    rmSync(next, { recursive: true, force: true });
+  }
+  return { cli, built: true };
 }
 
 /**
@@ -222,7 +329,7 @@ const cliApart = {
   },
 };
 
-module.exports = { buildApp, buildLibrary, buildCli, appIsFresh, CLI_CACHE_DIR, cliApart };
+module.exports = { buildApp, buildLibrary, buildCli, appIsFresh, checkoutCli, cliIsFresh, stampedAs, CHECKOUT_CLI_DIR, CLI_BUILD_FILES, cliApart };
 
 // node scripts/build.js [app|library|cli|all] [out]
 if (require.main === module) {

@@ -75,6 +75,77 @@ function nodeRefusal(cliPackage, version = process.versions.node) {
   return undefined;
 }
 
+/** The commands that run Terraform's init, plan and apply: their failures are the ones cdktn-cli 0.24 crashes on. */
+const TERRAFORM_COMMANDS = new Set(['deploy', 'apply', 'diff', 'plan', 'destroy']);
+
+/** The command an argument list names (its first word that is not an option), or undefined. */
+const commandOf = (args) => args.find((arg) => !arg.startsWith('-'));
+
+// Lines of the CLI's standard error that start its crash (open-constructs/cdk-terrain#361, "Crash on failed deploy",
+// open). Read in cdktn-cli 0.24.0's bundle/bin/cdktn.js: yargs' fail handler writes the error's message and stack,
+// then "Collecting Debug Information..." and awaits that collection, while the same rejection, unhandled, ends the
+// process (Node.js prints its own report: `node:internal/process/promises:...`, the source line, the error again,
+// `Node.js v22...`). A Terraform failure's message is `terraform init failed with exit code N` (init) or nothing
+// (`undefined` twice: the apply's and the destroy's rejection carries no Error), the rejection's reason then
+// `Invoking Terraform CLI failed with exit code N`. An error the CLI types as external (a plan that failed) is one
+// line, `External Error: Stack failed to plan: <stack>. Please check the logs for more information.`, and no crash.
+// Terraform's own error reached standard output before any of these.
+const FAILURE_STARTS = [/^\s+at \S/, /^Collecting Debug Information\.\.\.$/, /^node:internal\//, /^Node\.js v\d/, /^External Error: /];
+// A line that may open the crash (its message, the stack's first line): held until the next line says which.
+const MAY_OPEN_FAILURE = [/^undefined$/, /failed with exit code \d+$/, /^[\w.]*(Error|Exception|Rejection)\b/];
+
+/**
+ * Standard error of the CLI, line by line, to `write`, up to its failure (FAILURE_STARTS): from the error's message
+ * on, the lines are dropped and kept for `end()`, which says whether the CLI failed so and what its text held.
+ */
+function failureFilter(write) {
+  let partial = '';
+  let held = [];
+  let failure;
+  const line = (text) => {
+    if (failure) return failure.push(text);
+    if (FAILURE_STARTS.some((start) => start.test(text))) {
+      failure = [...held, text];
+      held = [];
+      return;
+    }
+    if (MAY_OPEN_FAILURE.some((opens) => opens.test(text))) return held.push(text);
+    for (const kept of held.splice(0)) write(`${kept}\n`);
+    write(`${text}\n`);
+  };
+  return {
+    push(chunk) {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const text of lines) line(text);
+    },
+    end() {
+      if (partial !== '') line(partial);
+      partial = '';
+      if (!failure) for (const kept of held.splice(0)) write(`${kept}\n`);
+      return failure ? { failed: true, text: failure.join('\n') } : { failed: false };
+    },
+  };
+}
+
+/**
+ * The one line a failed `command` ends with, from the failure's text: the step that failed (Terraform's error is
+ * above it, on standard output) and what to do.
+ */
+function failureLine(command, text) {
+  const plan = command === 'diff' || command === 'plan' || /Stack failed to plan/.test(text);
+  if (/terraform init failed with exit code \d+/.test(text))
+    return "terraform init failed (Terraform's error above): fix what it names (a provider it could not download, the backend, the configuration), then run the same command again.";
+  if (!/Invoking Terraform CLI failed with exit code \d+|^External Error: Stack failed to/m.test(text)) {
+    const message = text.split('\n').find((line) => line.trim() !== '' && line !== 'undefined' && !FAILURE_STARTS.some((s) => s.test(line)));
+    return `${CLI.package} stopped with an error of its own${message ? ` (${message.trim()})` : ''}: RANCHER_DEBUG=1 shows its trace.`;
+  }
+  if (plan) return "terraform plan failed (Terraform's error above): fix what it names, then run the same command again.";
+  if (command === 'destroy')
+    return "terraform destroy stopped (Terraform's error above): fix what it names and run it again, or `npm run teardown -- <stack>`, which destroys from any state (docs/teardown.md).";
+  return 'Terraform stopped (its error above); what it made is in the state: fix what it names and run the same command again, which goes on from there (docs/deploy.md, "My first apply failed").';
+}
+
 function main() {
   const chosen = terraformBinary(process.env);
   if (chosen.refused) {
@@ -92,10 +163,20 @@ function main() {
   // The CLI's bundle carries localforage, which probes globalThis.localStorage when it loads; from Node.js 25 Web
   // Storage is on by default and that probe prints an ExperimentalWarning (no --localstorage-file) on every command.
   // Off, the probe finds no localStorage, as on 22 and 24 where it is off by default; 22.19 and later know the flag.
-  const child = spawn(process.execPath, ['--no-experimental-webstorage', cli, ...process.argv.slice(2)], {
-    stdio: 'inherit',
+  const args = process.argv.slice(2);
+  const command = commandOf(args);
+  // A command that runs Terraform gets its standard error read (failureFilter), the rest as it is: standard input and
+  // output stay the terminal's, so the CLI's progress and its approval prompt are as they were. RANCHER_DEBUG shows all.
+  const filtered = TERRAFORM_COMMANDS.has(command) && !process.env.RANCHER_DEBUG;
+  const child = spawn(process.execPath, ['--no-experimental-webstorage', cli, ...args], {
+    stdio: ['inherit', 'inherit', filtered ? 'pipe' : 'inherit'],
     env: { ...process.env, CHECKPOINT_DISABLE: '1', ...(chosen.binary ? { TERRAFORM_BINARY_NAME: chosen.binary } : {}) },
   });
+  const stderr = filtered ? failureFilter((text) => process.stderr.write(text)) : undefined;
+  if (stderr) {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => stderr.push(chunk));
+  }
   // A terminal's Ctrl-C reaches the CLI too (same process group), which stops Terraform in its own way: this
   // process waits for it. A SIGTERM sent to this process alone is passed on.
   process.on('SIGINT', () => {});
@@ -104,7 +185,10 @@ function main() {
     process.stderr.write(`rancher-ha-aws: the CLI (cdktn-cli) did not start (${error.message}): run \`npm ci\` first.\n`);
     process.exit(1);
   });
-  child.on('exit', (code, signal) => {
+  // 'close': the child has exited and its standard error is read to the end.
+  child.on('close', (code, signal) => {
+    const ended = stderr?.end();
+    if (ended?.failed) process.stderr.write(`rancher-ha-aws: ${failureLine(command, ended.text)}\n`);
     if (signal) {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);
@@ -112,6 +196,6 @@ function main() {
   });
 }
 
-module.exports = { nodeRefusal };
+module.exports = { nodeRefusal, failureFilter, failureLine };
 
 if (require.main === module) main();

@@ -31,7 +31,7 @@ export function commandsReference(): string {
     "<!-- Generated from the commands' declarations (cli/command-line.ts) by `npm run docs:commands`; do not edit by hand: a test compares. -->",
     '',
     "Each command's `--help` (shared options at the end): `npm run <command> -- <arguments>` here,",
-    '`npx rancher-ha-aws <command> <arguments>` from the installed package.',
+    '`npx rancher-ha-aws <command> <arguments>` from the installed package (`--version`: which one).',
     '',
     COMMAND_NAMES.map((c) => `[\`${c}\`](#${c})`).join(' · '),
     '',

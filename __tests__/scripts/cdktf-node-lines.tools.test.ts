@@ -97,15 +97,30 @@ describe.each(LINES)('npm run cdktf on Node.js %s, through cdktn-cli', (line) =>
     for (const path of Object.keys(first)) expect({ path, text: here[path] }).toEqual({ path, text: first[path] });
   });
 
-  it("deploy docker: Terraform is initialised in the stack's folder and stops at the provider download (no registry here)", () => {
+  it("deploy docker: Terraform is initialised in the stack's folder and stops at the provider download (no registry here), ending with Terraform's error and one line, no crash", () => {
     const deploy = wrapper(node, ['deploy', 'docker', '--skip-synth', '--output', out(), '--auto-approve']);
     const output = `${deploy.stdout}${deploy.stderr}`;
-    expect(deploy.code).not.toBe(0);
+    expect(deploy.code).toBe(1);
     expect(output).toContain('Initializing provider plugins...');
     expect(output).toContain(PROVIDER_DOWNLOAD_ERROR);
-    expect(output).toContain('terraform init failed');
     expect(existsSync(join(out(), 'stacks', 'docker', '.terraform'))).toBe(true);
     expect(output).not.toMatch(/ExperimentalWarning|node-pty/);
+    // cdktn-cli's crash after the failed init (open-constructs/cdk-terrain#361: its stack, "Collecting Debug
+    // Information...", Node.js's report) is the wrapper's one line (scripts/cdktf.js); Terraform's error box ends
+    // standard output.
+    expect(deploy.stderr).toMatch(/^rancher-ha-aws: terraform init failed \(Terraform's error above\): fix what it names .*\n$/);
+    expect(deploy.stderr.split('\n')).toHaveLength(2);
+    const stdout = deploy.stdout
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .trimEnd()
+      .split('\n');
+    expect(stdout.at(-1)).toBe('╵');
+    expect(
+      stdout
+        .slice(-12)
+        .join(' ')
+        .replace(/[│\s]+/g, ' '),
+    ).toContain('was not found in any of the search locations');
   });
 });
 
