@@ -101,10 +101,22 @@ interface Drill {
 }
 const drills: Drill[] = [];
 
-export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' | 'standby' = 'backup'): FakeCloud {
+/**
+ * `productionBackend`: production's state backend as its module names it (`{ s3: { bucket, key, region } }`, the
+ * backend docs/deploy.md recommends) in place of the synthesized local file: the stub reads the state there, and a
+ * lost region's backend is not read (ops-stubs/region-loss.js).
+ */
+export function world(
+  change?: (w: any) => void,
+  mode: 'backup' | 'etcd' | 'standby' = 'backup',
+  options: { productionBackend?: Record<string, unknown> } = {},
+): FakeCloud {
   const etcd = mode === 'etcd';
   const standby = mode === 'standby';
-  const json = standby ? productionStandbyJson : productionJson;
+  const synthesized = standby ? productionStandbyJson : productionJson;
+  const json = options.productionBackend
+    ? ({ ...synthesized, terraform: { ...synthesized.terraform, backend: options.productionBackend } } as typeof synthesized)
+    : synthesized;
   const state = withoutLongValues(stateOf(json));
   if (standby) backupReplication(state);
   state.outputs.rancher_url = { value: PRODUCTION_URL };

@@ -45,8 +45,13 @@ const records = (dnsName: string, zoneId: string) =>
     AliasTarget: { HostedZoneId: zoneId, DNSName: `${dnsName}.`, EvaluateTargetHealth: true },
   }));
 
-export function failoverWorld(change?: (w: any) => void, options: { caMember?: boolean } = {}): FakeCloud {
-  const c = world((w) => {
+/** `productionBackend`: production's state backend (drill-world.ts world), for the region-loss world's S3 backend. */
+export function failoverWorld(
+  change?: (w: any) => void,
+  options: { caMember?: boolean; productionBackend?: Record<string, unknown> } = {},
+): FakeCloud {
+  const standbyWorld = (build: (w: any) => void) => world(build, 'standby', { productionBackend: options.productionBackend });
+  const c = standbyWorld((w) => {
     // Production's records of the hostname, in its state (resolved, as Terraform stores them).
     const record = w.state.resources.find((r: any) => r.type === 'aws_route53_record');
     Object.assign(record.instances[0].attributes, { name: HOSTNAME, zone_id: PRODUCTION_ZONE, type: 'A' });
@@ -74,7 +79,7 @@ export function failoverWorld(change?: (w: any) => void, options: { caMember?: b
     for (const o of w.aws.buckets[COPY]?.objects ?? []) if (o.key.endsWith('.tar.gz.enc')) o.body = w.drill.backupFile;
     w.failover = { primary: 'down', servedCa: RANCHER_CA };
     change?.(w);
-  }, 'standby');
+  });
   writeFileSync(
     join(c.dir, 'rancher.yaml'),
     `name: rancher\nregion: eu-west-1\nhostname: ${HOSTNAME}\nhostedZone: example.com\nstandby:\n  region: ${STANDBY_REGION}\n`,
@@ -113,8 +118,13 @@ export const expectedK8sStandby = standbySettings(K8S_SETTINGS, {
 /** The standby's module: k8s-ha's synth of its settings (no record of its own: `dns.hostnameRecord: false`). */
 const k8sStandbyJson = synthSettings('k8s-ha', expectedK8sStandby as never).json;
 
-export function k8sFailoverWorld(target: string, change?: (w: any) => void): FakeCloud {
-  const c = failoverWorld((w) => {
+export function k8sFailoverWorld(
+  target: string,
+  change?: (w: any) => void,
+  options: { productionBackend?: Record<string, unknown> } = {},
+): FakeCloud {
+  const k8sWorld = (build: (w: any) => void) => failoverWorld(build, options);
+  const c = k8sWorld((w) => {
     const records = w.state.resources.filter((r: any) => r.type === 'aws_route53_record');
     w.state.resources = w.state.resources.filter((r: any) => !records.slice(1).includes(r));
     Object.assign(records[0], { name: 'dns_alias_0A1B2C' });
