@@ -5,6 +5,7 @@ import { awsOf } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { COPY, IN_BACKUP, RANCHER_CA, STANDBY_NEWEST, STANDBY_REGION, world } from './drill-world';
 import { synthSettings } from './variants';
+import type { TerraformJson } from './synth';
 import { caChecksum } from '../../cli/failover/failover';
 import { standbySettings } from '../../cli/failover/failover-settings';
 
@@ -35,7 +36,7 @@ export const expectedStandby = standbySettings(SETTINGS, {
   bucket: COPY,
   productionName: 'rancher',
 });
-const standbyJson = synthSettings('rke-ha', expectedStandby as never).json;
+const rke2StandbyJson = synthSettings('rke-ha', expectedStandby as never).json;
 
 /** The hostname's records as Route 53 and production's state hold them, aliased to `dnsName`. */
 const records = (dnsName: string, zoneId: string) =>
@@ -45,12 +46,33 @@ const records = (dnsName: string, zoneId: string) =>
     AliasTarget: { HostedZoneId: zoneId, DNSName: `${dnsName}.`, EvaluateTargetHealth: true },
   }));
 
-/** `productionBackend`: production's state backend (drill-world.ts world), for the region-loss world's S3 backend. */
+let k3sModules: { production: TerraformJson; standby: TerraformJson } | undefined;
+/** Production and its standby with `rkeHa.distribution: k3s`, synthesized once a file, when a case asks. */
+function k3s(): { production: TerraformJson; standby: TerraformJson } {
+  const settings = { ...SETTINGS, rkeHa: { distribution: 'k3s' } };
+  const production = { name: 'rancher', region: 'eu-west-1', standby: { region: STANDBY_REGION }, rkeHa: { distribution: 'k3s' } };
+  const standby = standbySettings(settings, {
+    name: 'rancher-sb',
+    region: STANDBY_REGION,
+    file: STANDBY_NEWEST,
+    bucket: COPY,
+    productionName: 'rancher',
+  });
+  return (k3sModules ??= { production: synthSettings('rke-ha', production as never).json, standby: synthSettings('rke-ha', standby as never).json });
+}
+
+/**
+ * `productionBackend`: production's state backend (drill-world.ts world), for the region-loss world's S3 backend;
+ * `k3s`: production and its standby with `rkeHa.distribution: k3s` (its settings file says so).
+ */
 export function failoverWorld(
   change?: (w: any) => void,
-  options: { caMember?: boolean; productionBackend?: Record<string, unknown> } = {},
+  options: { caMember?: boolean; productionBackend?: Record<string, unknown>; k3s?: boolean } = {},
 ): FakeCloud {
-  const standbyWorld = (build: (w: any) => void) => world(build, 'standby', { productionBackend: options.productionBackend });
+  const modules = options.k3s ? k3s() : undefined;
+  const standbyJson = modules?.standby ?? rke2StandbyJson;
+  const standbyWorld = (build: (w: any) => void) =>
+    world(build, 'standby', { productionBackend: options.productionBackend, productionJson: modules?.production });
   const c = standbyWorld((w) => {
     // Production's records of the hostname, in its state (resolved, as Terraform stores them).
     const record = w.state.resources.find((r: any) => r.type === 'aws_route53_record');
@@ -82,7 +104,7 @@ export function failoverWorld(
   });
   writeFileSync(
     join(c.dir, 'rancher.yaml'),
-    `name: rancher\nregion: eu-west-1\nhostname: ${HOSTNAME}\nhostedZone: example.com\nstandby:\n  region: ${STANDBY_REGION}\n`,
+    `name: rancher\nregion: eu-west-1\nhostname: ${HOSTNAME}\nhostedZone: example.com\nstandby:\n  region: ${STANDBY_REGION}\n${options.k3s ? 'rkeHa:\n  distribution: k3s\n' : ''}`,
   );
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(standbyJson, null, 1));
   return c;

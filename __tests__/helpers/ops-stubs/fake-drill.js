@@ -93,7 +93,8 @@ function terraform(ctx) {
     if (!(args[0] === 'state' && args[1] === 'pull') && args[0] !== 'output')
       ctx.finish(1, '', `fake drill: production's folder must not see: ${ctx.line}\n`);
     // Its state in an S3 backend of a lost region (world.aws.regionLoss): not there to read (region-loss.js).
-    const lost = regionLoss.stateUnreachable(world.aws?.regionLoss, JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8')));
+    const loss = world.aws?.regionLoss;
+    const lost = loss && regionLoss.stateUnreachable(loss, JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8')));
     if (lost) ctx.finish(1, '', lost);
     return false;
   }
@@ -118,11 +119,14 @@ function terraform(ctx) {
     // A region lost (world.aws.regionLoss): what the module reads or creates through a lost endpoint fails, each as
     // Terraform reports it (region-loss.js); the apply stops with nothing created (Terraform would have made what
     // needs none of them first: not modelled).
-    const denied = regionLoss.deniedResources(
-      world.aws?.regionLoss,
-      JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8')),
-      new Set((world.state?.resources ?? []).map((r) => `${r.type}.${r.name}`)),
-    );
+    const loss = world.aws?.regionLoss;
+    const denied = !loss
+      ? []
+      : regionLoss.deniedResources(
+          loss,
+          JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8')),
+          new Set((world.state?.resources ?? []).map((r) => `${r.type}.${r.name}`)),
+        );
     if (denied.length > 0) ctx.finish(1, '', `${denied.map((d) => d.message).join('\n\n')}\n`);
     if (world.drill.applyFails) {
       create(ctx, 0.5);
