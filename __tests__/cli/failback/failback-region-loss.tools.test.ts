@@ -3,19 +3,25 @@ import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { aliasOf, failover, STANDBY_LB } from '../../helpers/failover-world';
-import { failback, failbackWorld } from '../../helpers/failback-world';
+import { failback, failbackK8s, failbackWorld } from '../../helpers/failback-world';
 import { codesOf } from '../../helpers/plain-output';
 import { awsCallsByRegion, loseRegion, REGION_LOST } from '../../helpers/region-loss-world';
 
 // The failback after a failover run in the region-loss world (helpers/region-loss-world.ts): eu-west-1 lost during the
 // failover, answering again before the failback (failback-world.ts `regionLoss`), then eu-west-1 lost a second time.
-// One cycle is run once for the file (a failover, a failback, a second failover) and its cases read it. A case the
-// product does not pass yet is `test.failing`, its assertion what issue 91's "What must hold" asks for.
+// One cycle of rke-ha is run once for the file (a failover, a failback, a second failover) and its cases read it;
+// k8s-ha's failback once. A case the product does not pass yet is `test.failing`, its assertion what issue 91's
+// "What must hold" asks for.
 
 useFakeAwsEndpoint();
 
-const cycle: { failback?: { code: number; codes: string[] }; calls?: string[]; rpoMinutes?: number; again?: { code: number; codes: string[] }; movedAgain?: string } =
-  {};
+const cycle: {
+  failback?: { code: number; codes: string[] };
+  calls?: string[];
+  rpoMinutes?: number;
+  again?: { code: number; codes: string[] };
+  movedAgain?: string;
+} = {};
 let c: FakeCloud;
 
 beforeAll(() => {
@@ -64,5 +70,22 @@ describe('npm run failback -- rke-ha after a failover with eu-west-1 lost', () =
   test.failing('failover, failback, then eu-west-1 lost again: the second failover moves the name to the standby again', () => {
     expect({ code: cycle.again!.code, done: cycle.again!.codes.filter((code) => code === 'FAILOVER_ALREADY_DONE') }).toEqual({ code: 0, done: [] });
     expect(cycle.movedAgain).toBe(`${STANDBY_LB}.`);
+  });
+});
+
+describe('npm run failback -- k8s-ha after a failover with eu-west-1 lost', () => {
+  test("the region back, the failback passes: production's record back, the standby's Rancher scaled to 0", () => {
+    const k8s = failbackWorld(undefined, { regionLoss: REGION_LOST, k8sTarget: 'k8s-sb-nlb-1a2b3c.elb.us-west-2.amazonaws.com' });
+    try {
+      const back = failbackK8s(k8s, '--yes');
+      expect({ code: back.code, result: codesOf(back.out).filter((code) => code === 'FAILBACK_RESULT') }).toEqual({
+        code: 0,
+        result: ['FAILBACK_RESULT'],
+      });
+      expect(k8s.world().failover.standbyRancher).toBe(0);
+      expect(k8s.violations()).toBe('');
+    } finally {
+      k8s.remove();
+    }
   });
 });
