@@ -4,6 +4,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetChangeCommand } from '@aws-sdk/client-route-53';
 import { AWS_CALLS } from '../../../cli/shared/aws/calls';
 import { FakeAws } from './fake-aws';
+import { load, save } from '../fake-cloud-aws';
 import { pageOf } from './paging';
 
 describe('the fake AWS behind the SDK clients', () => {
@@ -58,6 +59,38 @@ describe('the fake AWS behind the SDK clients', () => {
     await expect(fake.clients({ region: 'us-west-2', maxAttempts: 1 }).route53.send(new GetChangeCommand({ Id: 'C1' }))).rejects.toMatchObject({
       message: 'connect ETIMEDOUT route53.amazonaws.com:443',
     });
+  });
+
+  it("loaded from a fake cloud's world, keeps its loss and replication rule: a write is copied with its date, what was there is not", () => {
+    const aws = {
+      lbs: {},
+      dbs: {},
+      keys: {},
+      logGroups: {},
+      regionLoss: { region: 'eu-west-1' },
+      buckets: {
+        source: {
+          exists: true,
+          guarded: true,
+          replication: { destination: 'copy', deleteMarkers: true },
+          objects: [{ key: 'record', version: 's1', lastModified: '2026-11-01T00:00:00.000Z', size: 4 }] as any[],
+        },
+        copy: { exists: true, guarded: true, objects: [] as any[] },
+      },
+    };
+    const fake = new FakeAws();
+    load(fake, aws, 'us-west-2');
+    expect(fake.regionLoss).toEqual({ region: 'eu-west-1' });
+    fake.s3.handlers.CopyObject({ Bucket: 'source', Key: 'backup', CopySource: 'source/record' });
+    save(fake, aws);
+    // The replica written back with the fields the world's readers use (its date, its size), the source marked.
+    expect(aws.buckets.copy.objects).toEqual([
+      { key: 'backup', version: 'v1', lastModified: expect.stringMatching(/^2026-11-01T/), size: 4, replicationStatus: 'REPLICA' },
+    ]);
+    expect(aws.buckets.source.objects.map((o) => [o.key, o.replicationStatus])).toEqual([
+      ['record', undefined],
+      ['backup', 'COMPLETED'],
+    ]);
   });
 
   it('pages every list at its own small size whatever the caller asked, with opaque tokens it checks', () => {
