@@ -21,9 +21,8 @@ import {
 // primary times out), and for a us-east-1 primary the global control planes with it (IAM, Route 53's API, S3's bucket
 // configuration). A case the product does not pass yet is `test.failing`, its assertion the behaviour issue 91's
 // "What must hold" asks for, with the item that fixes it; the plain cases hold what passes. The failovers run as
-// users run them (the bundled CLI, AWS through the fake AWS endpoint). rke-ha's cases run RKE2 (what the failover
-// calls does not depend on the distribution: the standby's module is synthesized from production's settings, and
-// its apply is the stub's), k8s-ha's the person's standby cluster.
+// users run them (the bundled CLI, AWS through the fake AWS endpoint). rke-ha's cases run RKE2, and K3s once (the
+// failover's calls are the same; its standby's module adds the datastore), k8s-ha's the person's standby cluster.
 
 useFakeAwsEndpoint();
 checkEveryDrill();
@@ -164,6 +163,17 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
       expect({ code: run.code, refused: codesOf(run.out).filter((code) => code.includes('NOT_RECORDED')) }).toEqual({ code: 0, refused: [] });
     },
   );
+});
+
+describe('npm run failover -- rke-ha (K3s) with eu-west-1 lost', () => {
+  test("production's state a local file: it passes, with the same calls as RKE2's; its standby's apply adds RDS in us-west-2", () => {
+    const c = failoverWorld(loseRegion(), { k3s: true });
+    const run = failover(c, '--yes');
+    expect({ code: run.code, result: codesOf(run.out).at(-1) }).toEqual({ code: 0, result: 'FAILOVER_RESULT' });
+    expect(awsCallsByRegion(c)).toEqual(lost.calls);
+    const apply = applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha'));
+    expect(apply.filter((call) => !lost.apply!.includes(call))).toEqual(['us-west-2 RDS']);
+  });
 });
 
 describe('npm run failover -- k8s-ha with eu-west-1 lost', () => {
