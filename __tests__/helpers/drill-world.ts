@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB, withoutLongValues, worldKubeconfig } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { synthSettings } from './variants';
+import type { TerraformJson } from './synth';
 import { etcdThrowawaySettings, throwawaySettings } from '../../cli/drill/drill-settings';
 import { drill as drillCommand, type DrillSettings } from '../../cli/drill/drill';
 import { IoHost } from '../../cli/shared/io/io-host';
@@ -101,10 +102,23 @@ interface Drill {
 }
 const drills: Drill[] = [];
 
-export function world(change?: (w: any) => void, mode: 'backup' | 'etcd' | 'standby' = 'backup'): FakeCloud {
+/**
+ * `productionBackend`: production's state backend as its module names it (`{ s3: { bucket, key, region } }`, the
+ * backend docs/deploy.md recommends) in place of the synthesized local file: the stub reads the state there, and a
+ * lost region's backend is not read (ops-stubs/region-loss.js). `productionJson`: production's module, synthesized of
+ * other settings than PRODUCTION_SETTINGS (failover-world.ts's K3s).
+ */
+export function world(
+  change?: (w: any) => void,
+  mode: 'backup' | 'etcd' | 'standby' = 'backup',
+  options: { productionBackend?: Record<string, unknown>; productionJson?: TerraformJson } = {},
+): FakeCloud {
   const etcd = mode === 'etcd';
   const standby = mode === 'standby';
-  const json = standby ? productionStandbyJson : productionJson;
+  const synthesized = options.productionJson ?? (standby ? productionStandbyJson : productionJson);
+  const json = options.productionBackend
+    ? ({ ...synthesized, terraform: { ...synthesized.terraform, backend: options.productionBackend } } as typeof synthesized)
+    : synthesized;
   const state = withoutLongValues(stateOf(json));
   if (standby) backupReplication(state);
   state.outputs.rancher_url = { value: PRODUCTION_URL };

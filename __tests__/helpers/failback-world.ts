@@ -39,10 +39,18 @@ export const expectedK8sFailback = failbackSettings(K8S_SETTINGS, { file: FAILBA
  * stand-in for its own (what a failback synthesizes is production's configuration of its state; the settings it was
  * given are failbackSettings of k8s-ha's, checked apart).
  */
-export function failbackWorld(change?: (w: any) => void, options: { caMember?: boolean; failedOver?: boolean; k8sTarget?: string } = {}): FakeCloud {
+/**
+ * `regionLoss`: the failover before the failback runs with production's region lost (region-loss-world.ts), which
+ * answers again before the failback (the primary's return).
+ */
+export function failbackWorld(
+  change?: (w: any) => void,
+  options: { caMember?: boolean; failedOver?: boolean; k8sTarget?: string; regionLoss?: { region: string; controlPlanes?: boolean } } = {},
+): FakeCloud {
   const production = (w: any) => {
     const lb = w.state.resources.find((r: any) => r.type === 'aws_lb');
     Object.assign(lb.instances[0].attributes, { dns_name: PRODUCTION_LB, zone_id: PRODUCTION_LB_ZONE });
+    if (options.regionLoss) w.aws.regionLoss = options.regionLoss;
   };
   const c = options.k8sTarget ? k8sFailoverWorld(options.k8sTarget, production) : failoverWorld(production);
   if (options.failedOver !== false) {
@@ -52,6 +60,7 @@ export function failbackWorld(change?: (w: any) => void, options: { caMember?: b
   const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
   c.update((w) => {
     // The primary's region is back; what it serves once restored.
+    delete w.aws.regionLoss;
     w.failover.primary = 'pong';
     w.failover.primaryCa = RANCHER_CA;
     if (w.drill.state) {

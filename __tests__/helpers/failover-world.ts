@@ -10,6 +10,7 @@ import { IoHost } from '../../cli/shared/io/io-host';
 import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
 import { awsOfWorldWithStubs } from './fake-cloud-aws-stubs';
 import { inWorld } from './in-world';
+import type { TerraformJson } from './synth';
 import { standbySettings } from '../../cli/failover/failover-settings';
 
 /**
@@ -40,7 +41,7 @@ export const expectedStandby = standbySettings(SETTINGS, {
   bucket: COPY,
   productionName: 'rancher',
 });
-const standbyJson = synthSettings('rke-ha', expectedStandby as never).json;
+const rke2StandbyJson = synthSettings('rke-ha', expectedStandby as never).json;
 
 /** The hostname's records as Route 53 and production's state hold them, aliased to `dnsName`. */
 const records = (dnsName: string, zoneId: string) =>
@@ -50,8 +51,34 @@ const records = (dnsName: string, zoneId: string) =>
     AliasTarget: { HostedZoneId: zoneId, DNSName: `${dnsName}.`, EvaluateTargetHealth: true },
   }));
 
-export function failoverWorld(change?: (w: any) => void, options: { caMember?: boolean } = {}): FakeCloud {
-  const c = world((w) => {
+let k3sModules: { production: TerraformJson; standby: TerraformJson } | undefined;
+/** Production and its standby with `rkeHa.distribution: k3s`, synthesized once a file, when a case asks. */
+function k3s(): { production: TerraformJson; standby: TerraformJson } {
+  const settings = { ...SETTINGS, rkeHa: { distribution: 'k3s' } };
+  const production = { name: 'rancher', region: 'eu-west-1', standby: { region: STANDBY_REGION }, rkeHa: { distribution: 'k3s' } };
+  const standby = standbySettings(settings, {
+    name: 'rancher-sb',
+    region: STANDBY_REGION,
+    file: STANDBY_NEWEST,
+    bucket: COPY,
+    productionName: 'rancher',
+  });
+  return (k3sModules ??= { production: synthSettings('rke-ha', production as never).json, standby: synthSettings('rke-ha', standby as never).json });
+}
+
+/**
+ * `productionBackend`: production's state backend (drill-world.ts world), for the region-loss world's S3 backend;
+ * `k3s`: production and its standby with `rkeHa.distribution: k3s` (its settings file says so).
+ */
+export function failoverWorld(
+  change?: (w: any) => void,
+  options: { caMember?: boolean; productionBackend?: Record<string, unknown>; k3s?: boolean } = {},
+): FakeCloud {
+  const modules = options.k3s ? k3s() : undefined;
+  const standbyJson = modules?.standby ?? rke2StandbyJson;
+  const standbyWorld = (build: (w: any) => void) =>
+    world(build, 'standby', { productionBackend: options.productionBackend, productionJson: modules?.production });
+  const c = standbyWorld((w) => {
     // Production's records of the hostname, in its state (resolved, as Terraform stores them).
     const record = w.state.resources.find((r: any) => r.type === 'aws_route53_record');
     Object.assign(record.instances[0].attributes, { name: HOSTNAME, zone_id: PRODUCTION_ZONE, type: 'A' });
@@ -83,10 +110,10 @@ export function failoverWorld(change?: (w: any) => void, options: { caMember?: b
     for (const o of w.aws.buckets[COPY]?.objects ?? []) if (o.key.endsWith('.tar.gz.enc')) o.body = w.drill.backupFile;
     w.failover = { primary: 'down', servedCa: RANCHER_CA };
     change?.(w);
-  }, 'standby');
+  });
   writeFileSync(
     join(c.dir, 'rancher.yaml'),
-    `name: rancher\nregion: eu-west-1\nhostname: ${HOSTNAME}\nhostedZone: example.com\nstandby:\n  region: ${STANDBY_REGION}\n`,
+    `name: rancher\nregion: eu-west-1\nhostname: ${HOSTNAME}\nhostedZone: example.com\nstandby:\n  region: ${STANDBY_REGION}\n${options.k3s ? 'rkeHa:\n  distribution: k3s\n' : ''}`,
   );
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(standbyJson, null, 1));
   return c;
@@ -147,8 +174,13 @@ export const expectedK8sStandby = standbySettings(K8S_SETTINGS, {
 /** The standby's module: k8s-ha's synth of its settings (no record of its own: `dns.hostnameRecord: false`). */
 const k8sStandbyJson = synthSettings('k8s-ha', expectedK8sStandby as never).json;
 
-export function k8sFailoverWorld(target: string, change?: (w: any) => void): FakeCloud {
-  const c = failoverWorld((w) => {
+export function k8sFailoverWorld(
+  target: string,
+  change?: (w: any) => void,
+  options: { productionBackend?: Record<string, unknown> } = {},
+): FakeCloud {
+  const k8sWorld = (build: (w: any) => void) => failoverWorld(build, options);
+  const c = k8sWorld((w) => {
     const records = w.state.resources.filter((r: any) => r.type === 'aws_route53_record');
     w.state.resources = w.state.resources.filter((r: any) => !records.slice(1).includes(r));
     Object.assign(records[0], { name: 'dns_alias_0A1B2C' });

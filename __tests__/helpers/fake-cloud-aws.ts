@@ -50,6 +50,12 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
           appendFileSync(join(cloud.dir, 'calls.jsonl'), `${JSON.stringify({ tool: line[0], args: line.slice(1) })}\n`);
           try {
             return await next(args);
+          } catch (error) {
+            // A call a lost region left unanswered (world.aws.regionLoss): listed apart, with the endpoint's region.
+            if ((error as { $unreachable?: boolean }).$unreachable)
+              for (const refused of fake.refused.splice(0))
+                appendFileSync(join(cloud.dir, 'refused.jsonl'), `${JSON.stringify({ client: region, ...refused })}\n`);
+            throw error;
           } finally {
             cloud.update((world) => save(fake, world.aws));
             const calls = readFileSync(join(cloud.dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
@@ -65,6 +71,8 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
 
 /** The fake set to the world's AWS objects (fake-cloud.ts awsOf: load balancers, databases, buckets, keys, log groups, snapshots). */
 export function load(fake: FakeAws, aws: any, region: string): void {
+  // A region lost (fake-aws/README.md, "A region lost"): the world's switch, read before every call.
+  fake.regionLoss = aws.regionLoss;
   fake.elbv2.loadBalancers.clear();
   for (const [arn, lb] of Object.entries<any>(aws.lbs)) fake.elbv2.loadBalancers.set(arn, { 'deletion_protection.enabled': String(lb.protection) });
   fake.rds.instances.clear();
@@ -78,11 +86,22 @@ export function load(fake: FakeAws, aws: any, region: string): void {
   for (const [name, b] of Object.entries<any>(aws.buckets)) {
     if (!b.exists) continue;
     const bucket = fake.s3.createBucket(name);
+    // Its replication rule (fake-aws/README.md, "S3 replication"): the world's objects are there already (not copied
+    // again); what a call writes from now on is.
+    if (b.replication) bucket.replication = b.replication;
     for (const o of b.objects) {
       // An object's body: the world's file for it (`body`, a path: the drill's backup), else `size` bytes of nothing;
       // its date the world's, which the drill picks the newest by.
       const body = o.body ? readFileSync(o.body) : Buffer.alloc(o.size ?? 0);
-      bucket.versions.push({ key: o.key, versionId: o.version, deleteMarker: false, body, modified: new Date(o.lastModified ?? 0) });
+      bucket.versions.push({
+        key: o.key,
+        versionId: o.version,
+        deleteMarker: o.deleteMarker === true,
+        body,
+        modified: new Date(o.lastModified ?? 0),
+        ...(o.sse ? { sse: o.sse } : {}),
+        ...(o.replicationStatus ? { replicationStatus: o.replicationStatus } : {}),
+      });
       if (o.locked) bucket.locked.add(o.key);
       // A key the caller's identity may not decrypt (the drill's --etcd: production's snapshot key): GetObject and
       // CopyObject of it are AccessDenied.
@@ -131,11 +150,20 @@ export function save(fake: FakeAws, aws: any): void {
     else {
       // An object the world holds keeps what the fake does not model (its date and size, which the drill reads).
       const held = new Map<string, any>(b.objects.map((o: any) => [`${o.key} ${o.version}`, o]));
+      // A replica a call's write made: the world's fields of its source version (its date, size, body file), as
+      // S3 keeps them (the same version id and modification time).
+      const sources = Object.values<any>(aws.buckets).filter((x) => x.replication?.destination === name);
+      const sourceOf = (v: { key: string; versionId: string }) =>
+        sources.flatMap((x) => x.objects).find((o: any) => o.key === v.key && o.version === v.versionId);
       b.objects = bucket.versions.map((v) => ({
-        ...held.get(`${v.key} ${v.versionId}`),
+        ...(held.get(`${v.key} ${v.versionId}`) ??
+          (v.replicationStatus === 'REPLICA' ? { ...sourceOf(v), lastModified: v.modified.toISOString(), size: v.body.length } : {})),
         key: v.key,
         version: v.versionId,
         ...(bucket.locked.has(v.key) ? { locked: true } : {}),
+        ...(v.deleteMarker ? { deleteMarker: true } : {}),
+        ...(v.sse ? { sse: v.sse } : {}),
+        ...(v.replicationStatus ? { replicationStatus: v.replicationStatus } : {}),
       }));
     }
   }

@@ -13,7 +13,7 @@ import { invocationResult, sendShellCommand } from '../../../cli/shared/aws/serv
 import { taggedIam } from '../../../cli/shared/aws/tagged-iam';
 import { resourcesTagged } from '../../../cli/shared/aws/tagged-resources';
 import { RUN_TAG } from '../../../cli/acceptance/acceptance-settings';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeCloud, REGION, useFakeAwsEndpoint } from '../fake-cloud';
 import { accessKeyOfWorld } from './world-key';
@@ -116,6 +116,33 @@ describe('the fake AWS endpoint, reached by the SDK over HTTP', () => {
     });
     await expect(deleteBucket(clients, 'rancher-locked')).rejects.toMatchObject({ name: 'BucketNotEmpty', $metadata: { httpStatusCode: 409 } });
     expect(cloud.world().aws.buckets['rancher-locked']).toMatchObject({ exists: true, objects: [{ key: 'held', locked: true }] });
+  });
+
+  it("answers nothing for a lost region (the connection dropped, retried by the SDK, then thrown); S3's bucket configuration goes with us-east-1", async () => {
+    cloud.update((w) => (w.aws.regionLoss = { region: REGION }));
+    // The SDK's words for a connection its Node.js handler saw dropped (a TimeoutError, transient: retried).
+    await expect(keyState(clients, 'key-1')).rejects.toMatchObject({
+      message: expect.stringMatching(/TimeoutError: socket hang up/),
+      $metadata: { attempts: 5 },
+    });
+    const west = new AwsClients({ region: 'us-west-2', retryDelayMs: 0 });
+    try {
+      expect(await keyState(west, 'key-west')).toBe('Enabled');
+      // A us-east-1 primary's loss (the control planes with it): a bucket's deletion refused from any region.
+      cloud.update((w) => (w.aws.regionLoss = { region: REGION, controlPlanes: true }));
+      await expect(deleteBucket(west, 'rancher-locked')).rejects.toMatchObject({ message: expect.stringMatching(/socket hang up/) });
+    } finally {
+      west.destroy();
+    }
+    const refused = readFileSync(join(cloud.dir, 'refused.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(refused.map((r) => `${r.client} ${r.call} ${r.region}`)).toEqual([
+      ...Array(5).fill(`${REGION} KMS DescribeKey ${REGION}`),
+      ...Array(5).fill('us-west-2 S3 DeleteBucket us-west-2'),
+    ]);
+    expect(cloud.world().aws.buckets['rancher-locked'].exists).toBe(true);
   });
 
   it('schedules a key deletion in its own region only (JSON 1.1, a date in epoch seconds; NotFoundException elsewhere)', async () => {

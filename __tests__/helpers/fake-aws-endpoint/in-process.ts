@@ -48,6 +48,8 @@ function worldEndpoint(): Pluggable<object, MetadataBearer> {
           const body =
             request.body === undefined ? '' : typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
           const reply = await answer(request.method, url, headers, body);
+          // A lost region's endpoint: no answer, the error Node.js gives a dropped connection (transient to the SDK).
+          if (reply.unreachable) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $unreachable: true });
           // A stream, as the SDK's Node.js HTTP handler gives every body (an object's, GetObject's, is read as one), of a
           // Uint8Array of this realm: the SDK's body collector takes its chunks as they are (jest's Buffer is another realm's).
           const bytes = Uint8Array.from(typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body);

@@ -4,10 +4,16 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { FakeAws } from '../fake-aws/fake-aws';
 import { load, loggedInput, save, unguardedData } from '../fake-cloud-aws';
-import { updateKeptWorld } from '../world-file';
+import { updateKeptWorld, worldLocked, worldSeen } from '../world-file';
 import { runOfAccessKey, worldOfAccessKey } from './world-key';
 import { NotReadable, readCall, writeError, writeOutput, type WireAnswer, type WireCall } from './wire';
 import { answeredByStubs, callerOf, cliArgs, cliInput, runStub, stubError, withDates } from './world-stubs';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stub of this repository, without types
+const { unreachable, endpointRegion } = require('../ops-stubs/region-loss.js') as {
+  unreachable(loss: unknown, service: string, command: string, region: string): boolean;
+  endpointRegion(service: string, region: string): string;
+};
 
 // The fake AWS over HTTP, for the bundled CLI run as a process (the tools tier's end-to-end runs: a drill or an
 // acceptance run that tears down, a signal, a kill). The CLI's real SDK clients reach it through AWS_ENDPOINT_URL,
@@ -32,8 +38,18 @@ export async function answer(method: string, url: string, headers: Record<string
   }
   const dir = worldOfAccessKey(call.accessKeyId);
   const name = `${call.service} ${call.command}`;
-  if (answeredByStubs(dir, name, call.input)) return answerByStub(dir, call);
   const line = ['aws-sdk', call.region, name, loggedInput(name, call.input)];
+  // A region lost (world.aws.regionLoss; fake-aws/README.md, "A region lost"): its endpoints do not answer, whoever
+  // would (the fake or the stubs). The call is logged as made, and apart as refused with its endpoint's region.
+  if (unreachable(worldSeen(dir).aws?.regionLoss, call.service, call.command, call.region)) {
+    worldLocked(dir, () => {
+      appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool: line[0], args: line.slice(1) })}\n`);
+      const refused = { client: call.region, call: name, region: endpointRegion(call.service, call.region) };
+      appendFileSync(join(dir, 'refused.jsonl'), `${JSON.stringify(refused)}\n`);
+    });
+    return { status: 0, headers: {}, body: '', unreachable: true };
+  }
+  if (answeredByStubs(dir, name, call.input)) return answerByStub(dir, call);
   let written: WireAnswer | undefined;
   let streamed: Record<string, any> | undefined;
   let signal: NodeJS.Signals | undefined;
@@ -101,6 +117,9 @@ if (require.main === module) {
       answer(request.method ?? 'GET', request.url ?? '/', request.headers as Record<string, string>, Buffer.concat(chunks).toString('utf8'))
         .catch((error: Error): WireAnswer => ({ status: 500, headers: {}, body: `fake AWS endpoint: ${error.stack}` }))
         .then((reply) => {
+          // No answer from a lost region: the connection dropped, as an endpoint that is gone leaves it (the SDK's
+          // Node.js handler reports ECONNRESET, a transient error it retries).
+          if (reply.unreachable) return void request.socket.destroy();
           response.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': 'fake-request' });
           response.end(reply.body);
         });

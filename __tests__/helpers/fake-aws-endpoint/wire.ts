@@ -35,6 +35,8 @@ export interface WireAnswer {
   readonly headers: Record<string, string>;
   /** An object's bytes (S3 GetObject) as they are; every other answer is text. */
   readonly body: string | Buffer;
+  /** No answer at all: the endpoint's region is lost (server.ts drops the connection; in-process.ts throws as Node.js does). */
+  readonly unreachable?: true;
 }
 
 /** A request the server does not read: answered 501 with the reason. */
@@ -254,7 +256,14 @@ export function writeOutput(call: WireCall, output: Record<string, any>): WireAn
       const bytes = data.Body as Buffer;
       return {
         status: call.input.Range ? 206 : 200,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length), 'x-amz-version-id': String(data.VersionId) },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-length': String(bytes.length),
+          'x-amz-version-id': String(data.VersionId),
+          // The object's encryption and replication status, as S3 answers them (S3 API Reference, GetObject: Response Syntax).
+          ...(data.ServerSideEncryption ? { 'x-amz-server-side-encryption': String(data.ServerSideEncryption) } : {}),
+          ...(data.ReplicationStatus ? { 'x-amz-replication-status': String(data.ReplicationStatus) } : {}),
+        },
         body: bytes,
       };
     }

@@ -14,6 +14,39 @@ import { FakeS3 } from './fake-s3';
 import { FakeSsm } from './fake-ssm';
 import { FakeTagging } from './fake-tagging';
 
+/** The one rule of a lost region, shared with the stubs (ops-stubs/region-loss.js; README.md, "A region lost"). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stub of this repository, without types
+const { unreachable, endpointHost } = require('../ops-stubs/region-loss.js') as {
+  unreachable(loss: RegionLoss | undefined, service: string, command: string, region: string): boolean;
+  endpointHost(service: string, region: string): string;
+};
+
+/** A region lost: every endpoint of `region` unanswered; with `controlPlanes` (implied by us-east-1) IAM, Route 53 and S3's bucket configuration too. */
+export interface RegionLoss {
+  readonly region: string;
+  readonly controlPlanes?: boolean;
+}
+
+/**
+ * The region of an AWS endpoint by its host, as the SDK resolves it (`s3.eu-west-1.amazonaws.com`,
+ * `bucket.s3.eu-west-1.amazonaws.com`, `sts.eu-west-1.amazonaws.com`); a host without one (`iam.amazonaws.com`,
+ * `route53.amazonaws.com`) is a global service's, served from us-east-1.
+ */
+export const regionOfHost = (host: string | undefined): string =>
+  /(?:^|[.-])([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com$/.exec(host ?? '')?.[1] ?? 'us-east-1';
+
+/**
+ * The error the SDK's Node.js HTTP handler gives for an endpoint that does not answer (a connection timed out): no
+ * status, no request id, transient to the retry strategy (its name and code), so retried, then thrown.
+ */
+export function unreachableError(service: string, region: string): Error {
+  return Object.assign(new Error(`connect ETIMEDOUT ${endpointHost(service, region)}:443`), {
+    name: 'TimeoutError',
+    code: 'ETIMEDOUT',
+    $unreachable: true,
+  });
+}
+
 /** Each service's throttling error code, as AWS sends it (the SDK's retry strategy knows them all as throttling). */
 const THROTTLING: Readonly<Record<string, { code: string; status: number }>> = {
   S3: { code: 'SlowDown', status: 503 },
@@ -53,6 +86,10 @@ export class FakeAws {
   readonly route53 = new FakeRoute53();
   identity = { Arn: 'arn:aws:iam::111122223333:user/operator', Account: '111122223333', UserId: 'AIDAFAKEOPERATOR' };
   readonly calls: FakeCall[] = [];
+  /** A region lost (README.md, "A region lost"): its calls are not answered. */
+  regionLoss: RegionLoss | undefined;
+  /** The calls a lost region left unanswered, each attempt, with the region of the endpoint they went to. */
+  readonly refused: { readonly call: string; readonly region: string }[] = [];
   private readonly throttled = new Map<string, number>();
 
   private readonly services: Readonly<Record<string, { handlers: Record<string, (input: any) => object> }>> = {
@@ -92,7 +129,9 @@ export class FakeAws {
     applyToStack: (stack) => {
       stack.add(
         (_next: DeserializeHandler<any, any>, context: HandlerExecutionContext) => async (args: DeserializeHandlerArguments<any>) => {
-          const output = this.answer(sdkCall(String(context.clientName), String(context.commandName)), args.input as Record<string, any>);
+          // The region of the endpoint the SDK resolved for the call: where it would go (a lost region's does not answer).
+          const region = regionOfHost((args.request as { hostname?: string } | undefined)?.hostname);
+          const output = this.answer(sdkCall(String(context.clientName), String(context.commandName)), args.input as Record<string, any>, region);
           return { output: { ...output, $metadata: { httpStatusCode: 200 } }, response: { statusCode: 200, headers: {} } };
         },
         { step: 'deserialize', name: 'fakeAws', priority: 'high' },
@@ -111,10 +150,17 @@ export class FakeAws {
     });
   }
 
-  /** Answers `call` (`S3 DeleteBucket`) as the plugin does: recorded, throttled when told, else the service's handler. */
-  answer(call: string, input: Record<string, any>): object {
+  /**
+   * Answers `call` (`S3 DeleteBucket`) as the plugin does: recorded, unanswered when its endpoint's region (`region`)
+   * is lost, throttled when told, else the service's handler.
+   */
+  answer(call: string, input: Record<string, any>, region?: string): object {
     this.calls.push({ call, input });
     const [service, command] = call.split(' ');
+    if (region !== undefined && unreachable(this.regionLoss, service, command, region)) {
+      this.refused.push({ call, region });
+      throw unreachableError(service, region);
+    }
     const left = this.throttled.get(call) ?? 0;
     if (left > 0) {
       this.throttled.set(call, left - 1);

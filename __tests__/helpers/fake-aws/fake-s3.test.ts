@@ -65,4 +65,41 @@ describe('the fake S3', () => {
     expect(s3.handlers.ListObjectsV2({ Bucket: 'b', ContinuationToken: undefined }).Contents.map((o) => o.Key)).toEqual(['a', 'c']);
     expect(() => s3.handlers.GetObject({ Bucket: 'b', Key: 'b' })).toThrow(expect.objectContaining({ name: 'NoSuchKey' }));
   });
+
+  it('replicates only what is written after the rule, keeping version, date and encryption type; delete markers as the rule says', () => {
+    const s3 = new FakeS3(() => 1000);
+    s3.createBucket('source');
+    s3.createBucket('copy');
+    s3.put('source', 'record', 'written before the rule');
+    s3.setReplication('source', { destination: 'copy', deleteMarkers: false });
+    s3.put('source', 'backup-1', 'sse-s3');
+    s3.put('source', 'backup-2', 'sse-kms', 'aws:kms');
+    s3.deleteKey('source', 'backup-1');
+    const copy = s3.buckets.get('copy')!.versions;
+    // The record written before the rule is not there; the delete marker was not replicated (DeleteMarkerReplication off).
+    expect(copy.map((v) => [v.key, v.versionId, v.replicationStatus, v.sse ?? 'AES256'])).toEqual([
+      ['backup-1', 'v2', 'REPLICA', 'AES256'],
+      ['backup-2', 'v3', 'REPLICA', 'aws:kms'],
+    ]);
+    expect(copy[0].modified).toEqual(s3.buckets.get('source')!.versions[1].modified);
+    expect(s3.handlers.GetObject({ Bucket: 'copy', Key: 'backup-1' })).toMatchObject({
+      ServerSideEncryption: 'AES256',
+      ReplicationStatus: 'REPLICA',
+    });
+    expect(s3.handlers.GetObject({ Bucket: 'source', Key: 'backup-2' })).toMatchObject({
+      ServerSideEncryption: 'aws:kms',
+      ReplicationStatus: 'COMPLETED',
+    });
+    // With DeleteMarkerReplication on, a delete marker goes too (a version deleted by its id never does); a copy into
+    // the source is a write, replicated; Batch Replication copies what the rule did not, once (the record, and the
+    // delete marker of backup-1 now that the rule replicates them).
+    s3.setReplication('source', { destination: 'copy', deleteMarkers: true });
+    s3.deleteKey('source', 'backup-2');
+    s3.handlers.CopyObject({ Bucket: 'source', Key: 'backup-3', CopySource: 'copy/backup-1' });
+    s3.handlers.DeleteObjects({ Bucket: 'source', Delete: { Objects: [{ Key: 'backup-3', VersionId: 'v7' }] } });
+    expect(s3.handlers.ListObjectsV2({ Bucket: 'copy' }).Contents.map((o) => o.Key)).toEqual(['backup-1', 'backup-3']);
+    expect(s3.batchReplicate('source')).toBe(2);
+    expect(s3.handlers.ListObjectsV2({ Bucket: 'copy' }).Contents.map((o) => o.Key)).toEqual(['backup-3', 'record']);
+    expect(s3.batchReplicate('source')).toBe(0);
+  });
 });

@@ -18,6 +18,19 @@ interface Version {
   readonly deleteMarker: boolean;
   readonly body: Buffer;
   readonly modified: Date;
+  /** Its server-side encryption type (`AES256`: SSE-S3, `aws:kms`: SSE-KMS); undefined is the bucket's default, SSE-S3. */
+  readonly sse?: 'AES256' | 'aws:kms';
+  /** A replicated source version (`COMPLETED`), or a replica (`REPLICA`): S3's x-amz-replication-status. */
+  readonly replicationStatus?: 'COMPLETED' | 'REPLICA';
+}
+
+/**
+ * A bucket's replication rule (PutBucketReplication, one rule of the whole bucket): where it copies, and whether delete
+ * markers go too (the rule's DeleteMarkerReplication). What S3 does with it: README.md, "S3 replication".
+ */
+export interface Replication {
+  readonly destination: string;
+  readonly deleteMarkers: boolean;
 }
 
 interface Bucket {
@@ -27,6 +40,8 @@ interface Bucket {
   readonly locked: Set<string>;
   /** Keys whose GetObject the caller may not do (a KMS key it cannot use): AccessDenied. */
   readonly unreadable: Set<string>;
+  /** Its replication rule, from the moment it is set: only what is written after it is copied. */
+  replication?: Replication;
 }
 
 const meta = { $metadata: {} };
@@ -48,22 +63,71 @@ export class FakeS3 {
     return bucket;
   }
 
-  /** Writes a new version of a key (a versioned bucket keeps the older ones). */
-  put(bucket: string, key: string, body: string | Buffer = ''): string {
+  /**
+   * Writes a new version of a key (a versioned bucket keeps the older ones), encrypted as `sse` says (the bucket's
+   * default, SSE-S3, when not), and replicated when the bucket has a rule (replicate).
+   */
+  put(bucket: string, key: string, body: string | Buffer = '', sse?: Version['sse']): string {
     const versionId = `v${++this.versionIds}`;
-    this.bucket(bucket).versions.push({
+    const version: Version = {
       key,
       versionId,
       deleteMarker: false,
       body: Buffer.from(body),
       modified: new Date(Date.UTC(2026, 10, 1) + this.versionIds * 1000),
-    });
+      ...(sse ? { sse } : {}),
+    };
+    this.bucket(bucket).versions.push(version);
+    this.replicate(bucket, version);
     return versionId;
   }
 
-  /** Deletes a key without a version id: a delete marker becomes its current version. */
+  /** Deletes a key without a version id: a delete marker becomes its current version (replicated if the rule says so). */
   deleteKey(bucket: string, key: string): void {
-    this.bucket(bucket).versions.push({ key, versionId: `v${++this.versionIds}`, deleteMarker: true, body: Buffer.alloc(0), modified: new Date() });
+    const marker: Version = { key, versionId: `v${++this.versionIds}`, deleteMarker: true, body: Buffer.alloc(0), modified: new Date() };
+    this.bucket(bucket).versions.push(marker);
+    this.replicate(bucket, marker);
+  }
+
+  /**
+   * Sets a bucket's replication rule (PutBucketReplication). S3 refuses it unless both buckets are versioned (all the
+   * fake's are) and the destination exists. From then on, each new version is copied; the versions already there
+   * are not (only S3 Batch Replication copies them: batchReplicate).
+   */
+  setReplication(bucket: string, rule: Replication): void {
+    this.bucket(rule.destination);
+    this.bucket(bucket).replication = rule;
+  }
+
+  /**
+   * S3 Batch Replication of a bucket: every version its rule has not copied (the objects written before the rule;
+   * delete markers only when the rule replicates them), copied now as live replication would have.
+   */
+  batchReplicate(bucket: string): number {
+    const source = this.bucket(bucket);
+    if (!source.replication) throw new Error(`the fake S3: ${bucket} has no replication rule to batch-replicate by`);
+    const waiting = source.versions.filter((v) => v.replicationStatus === undefined);
+    for (const v of waiting) this.replicate(bucket, v);
+    return waiting.length;
+  }
+
+  /**
+   * Live replication of one new version of `bucket` (S3 User Guide, "What does Amazon S3 replicate?" and "Replicating
+   * delete markers between buckets"): to the rule's destination, with the same key, version id, modification time and
+   * body; the replica keeps its source's encryption type (an SSE-S3 object's replica is SSE-S3, an SSE-KMS one's
+   * SSE-KMS under the rule's replica key: "Replicating encrypted objects"); a delete marker only when the rule's
+   * DeleteMarkerReplication is Enabled; a replica is not replicated again (no chaining). Copied at once: the fake has
+   * no replication lag (Replication Time Control's 15 minutes are the product's own allowance).
+   */
+  private replicate(bucket: string, version: Version): void {
+    const rule = this.bucket(bucket).replication;
+    if (!rule || version.replicationStatus === 'REPLICA') return;
+    if (version.deleteMarker && !rule.deleteMarkers) return;
+    // Marked on both sides (the fake's own record for a delete marker, which S3 gives no status): a replica is never
+    // replicated again, and Batch Replication takes only what is not marked.
+    const source = this.bucket(bucket).versions;
+    source[source.indexOf(version)] = { ...version, replicationStatus: 'COMPLETED' };
+    this.bucket(rule.destination).versions.push({ ...version, replicationStatus: 'REPLICA' });
   }
 
   readonly handlers = {
@@ -139,7 +203,13 @@ export class FakeS3 {
       if (!found) throw new NoSuchKey({ message: 'The specified key does not exist.', ...meta });
       const range = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');
       const body = range ? found.body.subarray(Number(range[1]), Number(range[2]) + 1) : found.body;
-      return { Body: Readable.from([body]), ContentLength: body.length, VersionId: found.versionId };
+      return {
+        Body: Readable.from([body]),
+        ContentLength: body.length,
+        VersionId: found.versionId,
+        ServerSideEncryption: found.sse ?? 'AES256',
+        ...(found.replicationStatus ? { ReplicationStatus: found.replicationStatus } : {}),
+      };
     },
     CopyObject: (input: CopyObjectCommandInput) => {
       const [sourceBucket, ...rest] = (input.CopySource ?? '').split('/');
@@ -148,7 +218,8 @@ export class FakeS3 {
       if (source.unreadable.has(sourceKey)) throw s3Error('AccessDenied', 'Access Denied', 403);
       const found = this.currentObjects(source).find((v) => v.key === sourceKey);
       if (!found) throw new NoSuchKey({ message: 'The specified key does not exist.', ...meta });
-      const versionId = this.put(input.Bucket!, input.Key!, found.body);
+      // A copy is a new write: encrypted as the request says (else the bucket's default), replicated if the target replicates.
+      const versionId = this.put(input.Bucket!, input.Key!, found.body, input.ServerSideEncryption as Version['sse']);
       return { VersionId: versionId, ServerSideEncryption: input.ServerSideEncryption, CopyObjectResult: { LastModified: new Date() } };
     },
   };

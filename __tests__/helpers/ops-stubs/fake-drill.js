@@ -41,6 +41,7 @@
 const callerPid = () => Number(process.env.FAKE_CALLER_PID || process.ppid);
 const { copyFileSync, existsSync, mkdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
+const regionLoss = require('./region-loss.js');
 
 const VARIABLE = 'rancher_backup_restore_encryption_config';
 
@@ -92,6 +93,10 @@ function terraform(ctx) {
     // Production is only ever read.
     if (!(args[0] === 'state' && args[1] === 'pull') && args[0] !== 'output')
       ctx.finish(1, '', `fake drill: production's folder must not see: ${ctx.line}\n`);
+    // Its state in an S3 backend of a lost region (world.aws.regionLoss): not there to read (region-loss.js).
+    const loss = world.aws?.regionLoss;
+    const lost = loss && regionLoss.stateUnreachable(loss, JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8')));
+    if (lost) ctx.finish(1, '', lost);
     return false;
   }
   const [command] = args;
@@ -112,6 +117,18 @@ function terraform(ctx) {
   }
   if (command === 'apply') {
     requireVariables(ctx);
+    // A region lost (world.aws.regionLoss): what the module reads or creates through a lost endpoint fails, each as
+    // Terraform reports it (region-loss.js); the apply stops with nothing created (Terraform would have made what
+    // needs none of them first: not modelled).
+    const loss = world.aws?.regionLoss;
+    const denied = !loss
+      ? []
+      : regionLoss.deniedResources(
+          loss,
+          JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8')),
+          new Set((world.state?.resources ?? []).map((r) => `${r.type}.${r.name}`)),
+        );
+    if (denied.length > 0) ctx.finish(1, '', `${denied.map((d) => d.message).join('\n\n')}\n`);
     if (world.drill.applyFails) {
       create(ctx, 0.5);
       ctx.finish(1, '', 'Error: job rancher-aws-migration-restore failed: the Restore did not complete\n');
@@ -408,6 +425,10 @@ function failoverCurl(ctx) {
   const refused = () => ctx.finish(7, '', `curl: (7) Failed to connect to ${url.hostname} port 443: Connection refused\n`);
   const status = (code) => (option('--write-out') === '\n%{http_code}' ? `\n${code}` : '');
   if (target === 'nowhere') refused();
+  // The primary's region lost (world.aws.regionLoss): its load balancer does not answer at all; curl gives up at its
+  // --max-time (exit 28, curl(1) EXIT CODES: "Operation timeout").
+  if (target === 'primary' && world.aws?.regionLoss)
+    ctx.finish(28, '', `curl: (28) Connection timed out after ${Number(option('--max-time') ?? 300) * 1000} milliseconds\n`);
   const primary = target === 'primary' && !connect && f.primaryByName !== undefined ? f.primaryByName : f.primary;
   if (target === 'primary' && primary === 'other') ctx.finish(0, `404 page not found${status(404)}`);
   if (target === 'primary' && primary !== 'pong') refused();

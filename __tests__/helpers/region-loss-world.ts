@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FakeCloud } from './fake-cloud';
+import type { RegionLoss } from './fake-aws/fake-aws';
+import { FakeS3 } from './fake-aws/fake-s3';
+import { RANCHER_CA } from './drill-world';
+
+/**
+ * The region-loss world (DESIGN §23, issue 91 item 7): the failover's, failback's and drill's worlds
+ * (failover-world.ts, failback-world.ts, drill-world.ts) with production's region lost as an outage loses it, not
+ * with its instances stopped and the rest answering. The switch is `world.aws.regionLoss` (`loseRegion`); what it
+ * denies is one rule (ops-stubs/region-loss.js, fake-aws/README.md "A region lost"):
+ * - every AWS call whose endpoint is in the lost region gets no answer (the fake AWS and its endpoint drop it; the
+ *   SDK retries a connection error, then reports it): S3, KMS, EC2, ELBv2, SSM, STS's regional endpoint...;
+ * - `terraform state pull` of production's module whose backend is S3 in that region fails as Terraform's S3 backend
+ *   fails (the world's `productionBackend`: STATE_BACKEND, the backend docs/deploy.md recommends);
+ * - the standby's `terraform apply` fails on every resource or data source it would reach through the lost region;
+ * - curl to the primary times out (exit 28), not a polite refusal;
+ * - with `controlPlanes` (CONTROL_PLANES_LOST: what a us-east-1 primary loses besides its own region, in this world
+ *   whose production is synthesized in eu-west-1) us-east-1 is lost too, and with it IAM's and Route 53's APIs and
+ *   S3's bucket configuration, from every region.
+ * `primaryReturns` is the world event of the primary's servers answering again after a failover.
+ */
+
+/** Production's region (eu-west-1) lost. */
+export const REGION_LOST: RegionLoss = { region: 'eu-west-1' };
+/** Production's region lost, and us-east-1 with the global control planes: a us-east-1 primary's loss. */
+export const CONTROL_PLANES_LOST: RegionLoss = { region: 'eu-west-1', controlPlanes: true };
+/** Production's state in an S3 backend in its own region, as a user following docs/deploy.md keeps it. */
+export const STATE_BACKEND = {
+  s3: { bucket: 'rancher-terraform-state', key: 'rancher/rke-ha.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+};
+
+/** Sets the world's region loss (a `change` of the world builders). */
+export const loseRegion =
+  (loss: RegionLoss = REGION_LOST, then?: (w: any) => void) =>
+  (w: any): void => {
+    w.aws.regionLoss = loss;
+    then?.(w);
+  };
+
+/**
+ * The world event: the primary's region answers again after a failover, and production's servers, which nothing
+ * stopped, boot as they were: its Rancher answers /ping at its load balancer with production's CA, and (unless
+ * something fenced it) runs its controllers on the downstream clusters beside the standby's. What the world counts
+ * as fenced: production's Rancher scaled to 0 or its servers stopped before the loss took them (world.failover.fenced,
+ * which a stub of the failover's fencing will set); the marker production's servers are to honour on their return
+ * (issue 91 item 3) has no form yet for the world to read.
+ */
+export function primaryReturns(c: FakeCloud): void {
+  c.update((w) => {
+    delete w.aws.regionLoss;
+    w.failover.primaryCa = RANCHER_CA;
+    w.failover.primary = w.failover.fenced ? 'down' : 'pong';
+    w.failover.primaryReturned = true;
+  });
+}
+
+/** Whether the primary's Rancher acts (answers and runs its controllers) while the hostname leads to the standby. */
+export function bothRanchersAct(c: FakeCloud, standbyLb: string): boolean {
+  const w = c.world();
+  const leadsToStandby = Object.values<any>(w.aws.route53.zones)
+    .flatMap((z) => z.records)
+    .some((r) => r.AliasTarget?.DNSName === `${standbyLb}.` || r.ResourceRecords?.[0]?.Value === standbyLb);
+  return leadsToStandby && w.failover.primary === 'pong' && !w.failover.fenced;
+}
+
+/** The calls the lost region left unanswered (each attempt), as `<endpoint region> <Client> <Command>`. */
+export function refusedCalls(c: FakeCloud): string[] {
+  const file = join(c.dir, 'refused.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .map((r) => `${r.region} ${r.call}`);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stub of this repository, without types
+const { endpointRegion, moduleCalls } = require('./ops-stubs/region-loss.js') as {
+  endpointRegion(service: string, region: string): string;
+  moduleCalls(config: unknown): string[];
+};
+
+/**
+ * Every AWS call of the world's log (the CLI's SDK calls, answered or refused), once each, as `<endpoint region>
+ * <Client> <Command>`: the region is the endpoint's (IAM's and Route 53's APIs are us-east-1's, whatever region the
+ * client names), and Terraform's state reads of production are S3 GetObject calls in its backend's region.
+ */
+export function awsCallsByRegion(c: FakeCloud): string[] {
+  const lines = readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+  const calls = new Set<string>();
+  const backend = JSON.parse(readFileSync(join(c.moduleDir, 'cdk.tf.json'), 'utf8')).terraform?.backend?.s3;
+  for (const l of lines) {
+    if (l.tool === 'aws-sdk') {
+      const [region, call] = l.args as [string, string];
+      calls.add(`${endpointRegion(call.split(' ')[0], region)} ${call}`);
+    }
+    if (l.tool === 'terraform' && l.cwd === c.moduleDir && backend) calls.add(`${backend.region} S3 GetObject (terraform ${l.args.join(' ')})`);
+  }
+  return [...calls].sort();
+}
+
+/** What the standby's apply (its module, `dir`'s cdk.tf.json) calls to create it, by region and service (region-loss.js moduleCalls). */
+export const applyCallsOf = (moduleDir: string): string[] => moduleCalls(JSON.parse(readFileSync(join(moduleDir, 'cdk.tf.json'), 'utf8')));
+
+/**
+ * The keys S3 replication puts in a copy (fake-aws/fake-s3.ts, its replication as S3 does it): `before` written to
+ * the source, then the replication rule made, then `after` written. Only what came after the rule is copied.
+ */
+export function replicatedKeys(before: readonly string[], after: readonly string[]): string[] {
+  const s3 = new FakeS3(() => 1000);
+  s3.createBucket('source');
+  s3.createBucket('copy');
+  for (const key of before) s3.put('source', key);
+  s3.setReplication('source', { destination: 'copy', deleteMarkers: true });
+  for (const key of after) s3.put('source', key);
+  return s3.buckets.get('copy')!.versions.map((v) => v.key);
+}
