@@ -6,6 +6,7 @@ import { synthDefaultsBefore } from '../../helpers/previous-toolchain';
 import type { TerraformJson } from '../../helpers/synth';
 import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
 import { synthSettings, variantSettings, type StackName } from '../../helpers/variants';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { PREVIOUS_DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { STANDBY_ENCRYPTION_KEY, STANDBY_FACTS_KEY } from '../../../lib/standby/standby-facts-keys';
 
@@ -124,6 +125,14 @@ describeWithTerraform('an unchanged deployment plans empty after its first apply
     const second = plan(dir);
     expect(outcome(second)).toEqual({ status: 0, output: '' });
     expect(checkWarnings(second.output)).toEqual([]);
+  });
+
+  it.each<[StackName, SettingsInput]>([
+    ['rke-ha', { standby: { region: 'us-west-2' } }],
+    ['k8s-ha', variantSettings(K8S_STANDBY_VARIANT)],
+  ])('%s turning standby.region on: the plan adds the standby and its facts, replaces and destroys nothing; the next is empty', (stack, standby) => {
+    appliedIn(stack);
+    turnStandbyOn(dir, stack, standby);
   });
 
   it.each([K8S_STANDBY_VARIANT, K8S_NO_RECORD_VARIANT])('%s: the second plan exits 0 with no check warning', (variant) => {
@@ -248,42 +257,29 @@ describeWithTerraform("rke-ha from the previous release's defaults to this relea
 });
 
 /**
- * A running deployment that turns `standby.region` on (issue 91, item 4's day 2): through Terraform core, the plan
- * adds the standby (its copies, and the facts and EncryptionConfiguration a failover reads there) and changes the rest
- * in place, replacing and destroying nothing; after that apply the plan is empty and the facts' check warns of nothing.
- * Which arguments would make the AWS provider replace a resource is the model's (standby-facts.test.ts, plannedChange).
+ * A running deployment in `dir` that turns `standby.region` on (issue 91, item 4's day 2), through Terraform core: the
+ * plan adds the standby (its copies, and the facts and EncryptionConfiguration a failover reads there) and changes the
+ * rest in place, replacing and destroying nothing; after that apply the plan is empty and no check warns. Which
+ * arguments would make the AWS provider replace a resource is the model's (standby-facts.test.ts, plannedChange).
  */
-describeWithTerraform.each([
-  ['rke-ha', { standby: { region: 'us-west-2' } }],
-  ['k8s-ha', { standby: { region: 'us-west-2', k8sHa: { access: { kubeconfig: { path: '~/.kube/config', context: 'standby' } } } } }],
-] as const)('%s turning standby.region on, through Terraform core', (stack, standby) => {
-  const folder = moduleFolder(`standby-on-${stack}-`, () => synthSettings(stack, DOMAIN).json);
-  const actions = (output: string) => {
-    const said = (action: RegExp) => [...output.matchAll(new RegExp(`^  # (\\S+) (?:${action.source})`, 'gm'))].map((m) => m[1]);
-    return { created: said(/will be created/), replaced: said(/must be replaced|will be replaced/), destroyed: said(/will be destroyed/) };
-  };
-
-  it('plans the standby and its facts as additions, replaces and destroys nothing, and is applied', () => {
-    write(synthSettings(stack, { ...DOMAIN, ...standby }).json, folder());
-    const planned = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=standby.tfplan');
-    expect(planned.status).toBe(2);
-    const change = actions(planned.output);
-    expect({ replaced: change.replaced, destroyed: change.destroyed }).toEqual({ replaced: [], destroyed: [] });
-    for (const part of [
-      'aws_s3_object__standby_facts_object_',
-      'aws_s3_object__standby_facts_backup-encryption_',
-      'aws_ssm_parameter__standby_facts_pointer_',
-    ])
-      expect(change.created.filter((address) => address.includes(part))).toHaveLength(1);
-    applySaved(folder(), 'standby.tfplan');
-  });
-
-  it('after that apply the plan is empty, with no check warning', () => {
-    const after = plan(folder());
-    expect(outcome(after)).toEqual({ status: 0, output: '' });
-    expect(checkWarnings(after.output)).toEqual([]);
-  });
-});
+function turnStandbyOn(dir: string, stack: StackName, standby: SettingsInput): void {
+  write(synthSettings(stack, { ...DOMAIN, ...standby }).json, dir);
+  const planned = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', '-out=standby.tfplan');
+  expect(planned.status).toBe(2);
+  const said = (action: string) => [...planned.output.matchAll(new RegExp(`^  # (\\S+) ${action}`, 'gm'))].map((m) => m[1]);
+  expect(said('(?:must be replaced|will be replaced|will be destroyed)')).toEqual([]);
+  const created = said('will be created');
+  for (const part of [
+    'aws_s3_object__standby_facts_object_',
+    'aws_s3_object__standby_facts_backup-encryption_',
+    'aws_ssm_parameter__standby_facts_pointer_',
+  ])
+    expect(created.filter((address) => address.includes(part))).toHaveLength(1);
+  applySaved(dir, 'standby.tfplan');
+  const after = plan(dir);
+  expect(outcome(after)).toEqual({ status: 0, output: '' });
+  expect(checkWarnings(after.output)).toEqual([]);
+}
 
 describeWithTerraform("the standby facts' check, as Terraform evaluates it", () => {
   // The copy's listing as S3 would answer it with the facts gone (deleted, or hidden by a replicated delete marker).

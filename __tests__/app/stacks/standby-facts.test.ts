@@ -213,12 +213,21 @@ describe.each(VARIANTS)('the standby facts of %s', (_name, stack, input, expecte
       expect([...closure].some((address) => address.startsWith('data.http.rancher-readiness_ping_'))).toBe(true);
     }
     if (expected.ca) expect(closure).toContain(`aws_s3_object.${caName}`);
-    // Nothing of production waits for the facts: they are written last, and a failed write holds nothing up.
+    // Nothing of production waits for the facts: they are written last, and a failed write holds nothing up. Nothing
+    // refers to them but their check's listing (so nothing waits for them further along either).
     const factsAddress = `aws_s3_object.${factsName}`;
-    const waiting = Object.entries(json.resource)
-      .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
-      .filter((address) => dependencyClosure(json, address).has(factsAddress));
-    expect(waiting).toEqual([]);
+    const blocks: [string, unknown][] = [
+      ...Object.entries(json.resource).flatMap(([type, byName]) =>
+        Object.entries(byName).map(([name, block]): [string, unknown] => [`${type}.${name}`, block]),
+      ),
+      ...Object.entries(json.data ?? {}).flatMap(([type, byName]) =>
+        Object.entries(byName).map(([name, block]): [string, unknown] => [`data.${type}.${name}`, block]),
+      ),
+      ...Object.entries(json.output ?? {}).map(([name, block]): [string, unknown] => [`output.${name}`, block]),
+      ...Object.entries(json.locals ?? {}).map(([name, block]): [string, unknown] => [`local.${name}`, block]),
+    ];
+    const referring = blocks.filter(([, block]) => new RegExp(`${factsAddress}\\b`).test(JSON.stringify(block))).map(([address]) => address);
+    expect(referring).toEqual([`data.aws_s3_objects.${one(json, 'aws_s3_objects', 'standby_facts_listing_', 'data')[0]}`]);
   });
 
   it("keeps the backups' EncryptionConfiguration beside them, SSE-KMS under a key of the standby region, never as a literal", () => {
