@@ -63,7 +63,7 @@ export interface StandbyFactsProps {
 }
 
 /**
- * What a failover reads, kept in the standby region at every apply of production (design DESIGN.md 21; docs/standby.md):
+ * What a failover reads, kept in the standby region at every apply of production (issue 91; docs/development/standby-facts.md):
  * production's facts as one JSON object in the standby's copy of the backup bucket (`STANDBY_FACTS_KEY`, SSE-S3: nothing
  * secret in it), and the backups' EncryptionConfiguration beside it (`STANDBY_ENCRYPTION_KEY`), SSE-KMS under the copies'
  * key, which the identities deploying production may use for it, through S3 there, for that bucket only. Terraform
