@@ -51,6 +51,10 @@ export const RESTORE_DONE_LITERAL =
 export const APPLIED_RECORD_LITERAL =
   /^resource\.aws_ssm_parameter\.applied_(rancher-version_[0-9A-F]{8}\.value=2\.\d+\.\d+|restore-snapshot-id_[0-9A-F]{8}\.value=(none|snap-[0-9a-f]+))$/;
 
+/** Where a standby's copy keeps production's facts for a failover (StandbyFacts' pointer): a bucket and a key, not secrets. */
+export const STANDBY_FACTS_POINTER_LITERAL =
+  /^resource\.aws_ssm_parameter\.standby_facts_pointer_[0-9A-F]{8}\.value=s3:\/\/\$\{aws_s3_bucket\.standby_rancher-backups_bucket_[0-9A-F]{8}\.id\}\/rancher-aws\/standby\/facts\.json$/;
+
 /**
  * The literals found that are not secrets: the markers, and the K3s datastore
  * URL (a template whose password is the generated one, a reference; the rest
@@ -63,6 +67,7 @@ export function notSecret(literal: string): boolean {
     API_CERTIFICATE_END_LITERAL.test(literal) ||
     RESTORE_DONE_LITERAL.test(literal) ||
     APPLIED_RECORD_LITERAL.test(literal) ||
+    STANDBY_FACTS_POINTER_LITERAL.test(literal) ||
     /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(
       literal,
     )

@@ -273,6 +273,14 @@ export function applyOrder(before: object, after: object): ApplyOrder {
 }
 
 /**
+ * `expression` evaluated offline (one `terraform console` run) beside `locals`, Terraform JSON-syntax values of any
+ * shape (objects whose strings are templates, as a synthesized module's locals are), decoded from JSON.
+ */
+export function evaluateWithLocals(locals: Record<string, unknown>, expression: string, variables: Record<string, string> = {}): unknown {
+  return consoleJson({ 'main.tf.json': JSON.stringify({ locals }) }, expression, variables);
+}
+
+/**
  * Evaluates Terraform JSON-syntax values offline with one `terraform console` run: each value a string as a
  * synthesized module holds it (a template, or one `${...}` interpolation that stands for its value), given as a
  * local of a `.tf.json` file, so the quotes inside interpolations need no re-escaping. Returns each value decoded

@@ -194,6 +194,13 @@ export class StackKey implements IStackKey {
     this.policy.putStatement([...this.statements]);
   }
 
+  /** Adds `statement`, whose sid the policy has not yet (one construct per use), to the key's policy. */
+  grant(statement: DataAwsIamPolicyDocumentStatement): void {
+    if (this.statements.some((s) => s.sid === statement.sid)) throw new Error(`the key ${this.key.node.path} grants ${statement.sid} already`);
+    this.statements.push(statement);
+    this.policy.putStatement([...this.statements]);
+  }
+
   /**
    * Adds `statement`, which is for the one topic `topicArn` (its only condition names it), to the key's policy. A
    * second topic granted the same use is merged into that statement's condition (one statement per use, as the

@@ -24,7 +24,7 @@ import { existingIngressPlan } from '../config/private/existing-ingress-plan';
 import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requireProps, resolveProps } from './private/resolve-props';
-import { deploymentPrefix } from './private/stack-level-names';
+import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 import { RancherOnCluster } from './rancher-on-cluster';
 import { rancherBackupsCopy, StandbyReplication } from '../standby/standby-replication';
 import { deploymentInstallationProps, RancherInstallation } from './private/rancher-installation';
@@ -81,6 +81,21 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       rancherPreconditions: installed.rancherPreconditions,
     });
     this.rancherReady = ready.ping;
+    // What a failover reads of production, kept in the standby region (lib/standby/standby-facts.ts): after the backups'
+    // record, which the answer's wait makes.
+    const backups = installed.installation.backups;
+    this.standby?.recordFacts({
+      name: d.props.name,
+      kind: 'k8s-ha',
+      sourceBucket: backups.bucket.name,
+      hostname: props.hostname,
+      ...(entry.dns.records.length ? { hostedZone: props.hostedZone, records: entry.dns.records } : {}),
+      ingress: { target: entry.dns.target, recordType: entry.dns.recordType },
+      ...(backups.record ? { record: backups.record } : {}),
+      ...(backups.encryptionConfig ? { encryptionConfig: backups.encryptionConfig } : {}),
+      parameterPath: deploymentParameterPath(this, d.props.name),
+      stackLevelName: stackLevelName(this, 'standby_facts'),
+    });
     if (d.props.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping, this.standby);
 
     this.url = ready.url;

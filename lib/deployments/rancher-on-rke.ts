@@ -28,6 +28,7 @@ import { rancherOnRkeSchema, type ResolvedRancherOnRkeProps } from '../config/de
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { RoundRobinRecords } from '../dns/round-robin-records';
+import type { Route53Record } from '@cdktn/provider-aws/lib/route53-record';
 import { PublicAddress } from '../network/public-address';
 import { BootParameters } from '../nodes/boot-parameters';
 import { BackupRole } from '../rancher/backup-writer';
@@ -224,7 +225,24 @@ export class RancherOnRke extends RancherOnCluster {
         guard.condition(condition);
     }
     this.rancherBackups = rancher.backups;
-    if (d.props.standby.region) this.standby = this.addStandby(d, d.props.standby.region, state, boot, rancher);
+    if (d.props.standby.region) {
+      this.standby = this.addStandby(d, d.props.standby.region, state, boot, rancher);
+      // What a failover reads of production, kept in the standby region (lib/standby/standby-facts.ts).
+      this.standby.recordFacts({
+        name: d.props.name,
+        kind: 'rke-ha',
+        distribution: d.cluster.distribution,
+        sourceBucket: rancher.backups.bucket.name,
+        hostname: entry.hostname,
+        ...(dns.records ? { hostedZone: requiredName(props.hostedZone), records: dns.records } : {}),
+        ...(dns.aliasTarget ? { loadBalancer: { dnsName: dns.aliasTarget.dnsName, zoneId: dns.aliasTarget.zoneId } } : {}),
+        ...(rancher.backups.record ? { record: rancher.backups.record } : {}),
+        ...(rancher.backups.encryptionConfig ? { encryptionConfig: rancher.backups.encryptionConfig } : {}),
+        deployerArns: props.deployerArns ?? [],
+        parameterPath: deploymentParameterPath(this, d.props.name),
+        stackLevelName: stackLevelName(this, 'standby_facts'),
+      });
+    }
     this.rancherReady = rancher.ready.ping;
     this.metricNamespace = restartMetricNamespace(d.name);
 
@@ -767,6 +785,7 @@ export class RancherOnRke extends RancherOnCluster {
     // them; or, for a wildcard name (which the service answers from the name itself, at once), the balancer with
     // its addresses and listeners.
     let hostnameRouting: ITerraformDependable[];
+    let records: Route53Record[] | undefined;
     if (d.wildcard && nlb) {
       if (tls.atLoadBalancer)
         throw new Error('TLS at the load balancer needs a Route53 zone for its certificate (the settings refuse dns.mode wildcard with it)');
@@ -828,8 +847,10 @@ export class RancherOnRke extends RancherOnCluster {
         ? new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget, ...(d.network.dualStack ? { ipv6: true } : {}) }).records
         : roundRobin!.records;
       hostnameRouting = [...dnsRecords, ...publicListeners];
+      records = dnsRecords;
     }
     return {
+      ...(records ? { records } : {}),
       aliasTarget,
       albTargets,
       hostnameRouting,
@@ -1195,6 +1216,8 @@ interface Servers {
 }
 
 interface RancherDns {
+  /** Rancher's records in the hosted zone; none without a Route53 record of the name. */
+  readonly records?: readonly Route53Record[];
   /** The load balancer Rancher's alias record points at (the NLB, or the ALB with TLS at the load balancer). */
   readonly aliasTarget?: { readonly dnsName: string; readonly zoneId: string };
   /** The ALB's targets, listeners and rules: `/ping` goes through them. */

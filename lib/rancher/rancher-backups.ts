@@ -228,6 +228,8 @@ export class RancherBackups extends Construct {
   readonly restored: ITerraformDependable[] = [];
   /** The Helm releases: the CRDs' chart, then the operator's (none while backups are off). */
   readonly releases: readonly Release[] = [];
+  /** The record of what the backups are written with, and of the CA agents trust (`scheduleAfter`; none while backups are off). */
+  record?: BackupRecord;
   private readonly props: RancherBackupsProps;
   private readonly resolved: ResolvedBackups;
   private readonly jobs?: BackupObjectJobs;
@@ -420,14 +422,14 @@ export class RancherBackups extends Construct {
     const agentCa: AgentCaSource | undefined =
       choice?.kind === 'rancher' ? (rancherCaCertificate === undefined ? undefined : { kind: 'rancher', certificate: rancherCaCertificate }) : choice;
     // Before the first backup: every backup's time is then after the record's, for a restore to rely on it.
-    const record = new BackupRecord(this, 'record', {
+    const record = (this.record = new BackupRecord(this, 'record', {
       bucket: this.bucket.name,
       rancherVersion: this.props.rancherVersion,
       hostname: this.props.hostname,
       encryptionConfig: this.encryptionConfig,
       dependsOn,
       ...(agentCa ? { agentCa } : {}),
-    });
+    }));
     const first = this.jobs.apply('first-backup', {
       object: backupObject({ name: FIRST_BACKUP, location: this.location }),
       minutes,

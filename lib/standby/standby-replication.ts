@@ -1,6 +1,7 @@
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { S3BucketReplicationConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-replication-configuration';
 import { Construct } from 'constructs';
 import { PARTITION_DNS_SUFFIXES, partitionOf } from '../config/aws-regions';
@@ -10,12 +11,16 @@ import { regionProvider } from '../common/providers';
 import { accountAdministersStatement, StackKey } from '../common/stack-key';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { instanceTypeOffered, type StandbyInstanceType } from './instance-type-offered';
+import { StandbyFacts, type StandbyFactsProps } from './standby-facts';
 import { REPLICATION_TIME_MINUTES } from './replication-time';
 
 export { REPLICATION_TIME_MINUTES };
 
 /** The id of the one replication rule of each source bucket: the `RuleId` dimension of its metrics. */
 export const REPLICATION_RULE_ID = 'standby';
+
+/** The id of the copy of Rancher's backup bucket (a Terraform address), where the standby facts are kept too. */
+export const RANCHER_BACKUPS_COPY = 'rancher-backups';
 
 /** One of the deployment's buckets the standby keeps a copy of. */
 export interface ReplicatedBucket {
@@ -45,7 +50,7 @@ export interface ReplicatedBucket {
  * Its objects are SSE-S3 (Rancher encrypts the backups themselves), so no source key.
  */
 export function rancherBackupsCopy(source: SnapshotBucket, name: string, forceDestroy: boolean): ReplicatedBucket {
-  return { id: 'rancher-backups', source, namePrefix: `${name}-backups-sb-`, forceDestroy };
+  return { id: RANCHER_BACKUPS_COPY, source, namePrefix: `${name}-backups-sb-`, forceDestroy };
 }
 
 /** Where the standby is and what it keeps. */
@@ -74,8 +79,9 @@ const s3Endpoint = (region: string) => `s3.${region}.${PARTITION_DNS_SUFFIXES[pa
  * guarded as the source is (SnapshotBucket: private, TLS only, versioned, `prevent_destroy` unless forced, the same
  * lifetimes, Object Lock and access logging), encrypted under a KMS key of that region, filled by S3 replication with Replication Time Control and
  * its metrics, delete markers included. One IAM role, which S3 assumes, reads the sources' versions and writes the
- * copies, for these buckets and keys only. Nothing else of this construct is in the standby region (the lag alarms
- * are DeploymentAlarms') but a read: whether the region offers the instance types a failover launches there.
+ * copies, for these buckets and keys only. Besides, in the standby region: a read of whether the region offers the
+ * instance types a failover launches there, and (`recordFacts`) what a failover reads of production (StandbyFacts);
+ * the lag alarms are DeploymentAlarms'.
  *
  * Delete markers are replicated: a copy then shows what the source shows, and what RKE2's and the operator's
  * retention delete there is a noncurrent version in both, kept `noncurrentDays`, so the copy's storage stays the
@@ -91,7 +97,11 @@ export class StandbyReplication extends Construct {
   readonly role: IamRole;
   /** The replication configurations, by the copy's id. */
   readonly replications: ReadonlyMap<string, S3BucketReplicationConfigurationA>;
+  /** Production's facts and the backups' EncryptionConfiguration in the copy of Rancher's backups (`recordFacts`). */
+  facts?: StandbyFacts;
   private readonly props: StandbyReplicationProps;
+  /** The standby region's AWS provider. */
+  private readonly provider: AwsProvider;
 
   constructor(scope: Construct, id: string, props: StandbyReplicationProps) {
     super(scope, id);
@@ -103,7 +113,7 @@ export class StandbyReplication extends Construct {
         `StandbyReplication ${this.node.path}: standbyRegion ${props.standbyRegion} is not in the partition of ${props.region} (${partitionOf(props.region)}); S3 replicates within one partition`,
       );
     this.props = props;
-    const provider = regionProvider(this, props.standbyRegion);
+    const provider = (this.provider = regionProvider(this, props.standbyRegion));
     for (const [what, launched] of Object.entries(props.launches))
       instanceTypeOffered(this, `${what}-instance-type`, { ...launched, provider, region: props.standbyRegion, regionSetting: 'standby.region' });
     const copies = new Map<string, SnapshotBucket>();
@@ -226,6 +236,25 @@ export class StandbyReplication extends Construct {
       );
     }
     this.replications = replications;
+  }
+
+  /**
+   * Writes what a failover reads into the copy of Rancher's backups (`rancher-backups`), directly in the standby region
+   * (StandbyFacts, construct id `facts`): once, after the records exist (RancherBackups.scheduleAfter).
+   */
+  recordFacts(props: Omit<StandbyFactsProps, 'region' | 'standbyRegion' | 'provider' | 'copy' | 'key'>): StandbyFacts {
+    if (this.facts) throw new Error(`StandbyReplication ${this.node.path}: its facts are recorded already`);
+    const copy = this.copies.get(RANCHER_BACKUPS_COPY);
+    if (!copy) throw new Error(`StandbyReplication ${this.node.path}: no copy ${RANCHER_BACKUPS_COPY}, where the facts are kept`);
+    this.facts = new StandbyFacts(this, 'facts', {
+      ...props,
+      region: this.props.region,
+      standbyRegion: this.props.standbyRegion,
+      provider: this.provider,
+      copy,
+      key: this.key,
+    });
+    return this.facts;
   }
 
   /**

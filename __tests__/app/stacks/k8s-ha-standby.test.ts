@@ -70,7 +70,7 @@ describe.each(VARIANTS)('the standby of k8s-ha (%s)', (_name, input, expected) =
     ref('aws_iam_role', roleName, 'arn'),
   ];
 
-  it('keeps only the copy, its guards, its key and the lag alarms in the standby region, and looks up no instance type there', () => {
+  it("keeps only the copy, its guards, its key, production's facts and the lag alarms in the standby region, and looks up no instance type there", () => {
     expect((json.provider as any).aws).toContainEqual(expect.objectContaining({ alias: 'us_west_2', region: 'us-west-2' }));
     const there: string[] = [];
     for (const section of ['resource', 'data'] as const)
@@ -90,6 +90,11 @@ describe.each(VARIANTS)('the standby of k8s-ha (%s)', (_name, input, expected) =
         'aws_s3_bucket_public_access_block.standby_rancher-backups_public-access',
         'aws_s3_bucket_server_side_encryption_configuration.standby_rancher-backups_encryption',
         'aws_s3_bucket_versioning.standby_rancher-backups_versioning',
+        // What a failover reads of production (StandbyFacts): the facts, the EncryptionConfiguration, where they are, the check's listing.
+        'aws_s3_object.standby_facts_backup-encryption',
+        'aws_s3_object.standby_facts_object',
+        'aws_s3_objects.standby_facts_listing',
+        'aws_ssm_parameter.standby_facts_pointer',
       ].sort(),
     );
     expect(dataSources(json, 'aws_ec2_instance_type_offerings')).toEqual({});
@@ -134,7 +139,8 @@ describe.each(VARIANTS)('the standby of k8s-ha (%s)', (_name, input, expected) =
       lifecycle: { prevent_destroy: true },
     });
     const policy = policyOf(json, key.policy);
-    expect(policy.statement.map((s: any) => s.sid)).toEqual(['AccountAdministers', 'S3ReplicationWrites']);
+    // With the EncryptionConfiguration of the standby facts it encrypts (standby-facts.test.ts).
+    expect(policy.statement.map((s: any) => s.sid)).toEqual(['AccountAdministers', 'S3ReplicationWrites', 'DeployersUseStandbyFacts']);
     expect(statement(policy, 'S3ReplicationWrites')).toMatchObject({
       principals: [{ type: 'AWS', identifiers: [roleArn] }],
       actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],

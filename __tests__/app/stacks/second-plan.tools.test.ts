@@ -6,7 +6,9 @@ import { synthDefaultsBefore } from '../../helpers/previous-toolchain';
 import type { TerraformJson } from '../../helpers/synth';
 import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
 import { synthSettings, variantSettings, type StackName } from '../../helpers/variants';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { PREVIOUS_DEFAULT_VERSIONS } from '../../../lib/config/versions';
+import { STANDBY_ENCRYPTION_KEY, STANDBY_FACTS_KEY } from '../../../lib/standby/standby-facts-keys';
 
 /**
  * apply -> plan -> plan of the default stacks through Terraform core (1.11, offline), each moved onto Terraform's
@@ -27,7 +29,13 @@ const K8S_NO_RECORD_VARIANT = "k8s-ha without the hostname's record (a failover'
  * Rancher answers with the server-url the first login set (check rancher_server_url compares it); checkip answers
  * with an address inside the variants' admin_cidrs (10.8.0.0/24; check deployer_address_in_admin_cidrs).
  */
-const KNOWN = { 'rancher2_bootstrap.url': 'https://rancher.acme.io', 'data.http.response_body': '10.8.0.5\n', 'data.http.status_code': 200 };
+const KNOWN = {
+  'rancher2_bootstrap.url': 'https://rancher.acme.io',
+  'data.http.response_body': '10.8.0.5\n',
+  'data.http.status_code': 200,
+  // The standby's copy lists what production's apply wrote there (check standby_facts reads the listing).
+  'data.aws_s3_objects.keys': [STANDBY_FACTS_KEY, STANDBY_ENCRYPTION_KEY],
+};
 
 const write = (json: TerraformJson, dir: string, known: Record<string, unknown> = KNOWN) =>
   writeBuiltinModule(dir, builtinModule(json, known), VALUES);
@@ -117,6 +125,14 @@ describeWithTerraform('an unchanged deployment plans empty after its first apply
     const second = plan(dir);
     expect(outcome(second)).toEqual({ status: 0, output: '' });
     expect(checkWarnings(second.output)).toEqual([]);
+  });
+
+  it.each<[StackName, SettingsInput]>([
+    ['rke-ha', { standby: { region: 'us-west-2' } }],
+    ['k8s-ha', variantSettings(K8S_STANDBY_VARIANT)],
+  ])('%s turning standby.region on: the plan adds the standby and its facts, replaces and destroys nothing; the next is empty', (stack, standby) => {
+    appliedIn(stack);
+    turnStandbyOn(dir, stack, standby);
   });
 
   it.each([K8S_STANDBY_VARIANT, K8S_NO_RECORD_VARIANT])('%s: the second plan exits 0 with no check warning', (variant) => {
@@ -234,6 +250,97 @@ describeWithTerraform("rke-ha from the previous release's defaults to this relea
   });
 
   it('after both applies the plan is empty', () => {
+    const after = plan(folder());
+    expect(outcome(after)).toEqual({ status: 0, output: '' });
+    expect(checkWarnings(after.output)).toEqual([]);
+  });
+});
+
+/**
+ * A running deployment in `dir` that turns `standby.region` on (issue 91, item 4's day 2), through Terraform core: the
+ * plan adds the standby (its copies, and the facts and EncryptionConfiguration a failover reads there) and changes the
+ * rest in place, replacing and destroying nothing; after that apply the plan is empty and no check warns. Which
+ * arguments would make the AWS provider replace a resource is the model's (standby-facts.test.ts, plannedChange).
+ */
+function turnStandbyOn(dir: string, stack: StackName, standby: SettingsInput): void {
+  write(synthSettings(stack, { ...DOMAIN, ...standby }).json, dir);
+  const planned = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', '-out=standby.tfplan');
+  expect(planned.status).toBe(2);
+  const said = (action: string) => [...planned.output.matchAll(new RegExp(`^  # (\\S+) ${action}`, 'gm'))].map((m) => m[1]);
+  expect(said('(?:must be replaced|will be replaced|will be destroyed)')).toEqual([]);
+  const created = said('will be created');
+  for (const part of [
+    'aws_s3_object__standby_facts_object_',
+    'aws_s3_object__standby_facts_backup-encryption_',
+    'aws_ssm_parameter__standby_facts_pointer_',
+  ])
+    expect(created.filter((address) => address.includes(part))).toHaveLength(1);
+  applySaved(dir, 'standby.tfplan');
+  const after = plan(dir);
+  expect(outcome(after)).toEqual({ status: 0, output: '' });
+  expect(checkWarnings(after.output)).toEqual([]);
+}
+
+describeWithTerraform("the standby facts' check, as Terraform evaluates it", () => {
+  // The copy's listing as S3 would answer it with the facts gone (deleted, or hidden by a replicated delete marker).
+  const lacking = { ...KNOWN, 'data.aws_s3_objects.keys': [STANDBY_ENCRYPTION_KEY] };
+  const folder = moduleFolder('standby-facts-check-', () => synthSettings('k8s-ha', { ...DOMAIN, ...variantSettings(K8S_STANDBY_VARIANT) }).json, {
+    known: lacking,
+  });
+
+  it("warns at each plan, naming the copy and what it lacks, while the copy's listing lacks the facts", () => {
+    const planned = plan(folder());
+    expect(checkWarnings(planned.output)).toEqual(['standby_facts#0']);
+    expect(planned.output.replace(/\s+/g, ' ')).toMatch(
+      /The standby's copy s3:\/\/\S+\/rancher-aws\/standby\/ \(us-west-2\) lacks rancher-aws\/standby\/facts\.json, production's facts/,
+    );
+  });
+});
+
+/**
+ * The module a deployment with a standby was made with before the standby facts (0.5.0's layout, the base of issue
+ * 91), rebuilt from this one: without the facts' blocks (`standby_facts*`: the objects, the parameter, the listing,
+ * the session lookup, the local and the check) and the copies' key's grant to the deployers. Compared block by block
+ * with a synth of 522699e8 when this was written: those were the only differences, for rke-ha's and k8s-ha's standby.
+ */
+function beforeTheFacts(json: TerraformJson): TerraformJson {
+  const old = JSON.parse(JSON.stringify(json)) as TerraformJson & { data: Record<string, Record<string, any>>; check?: Record<string, unknown> };
+  for (const section of [old.resource, old.data])
+    for (const [type, byName] of Object.entries(section)) {
+      for (const name of Object.keys(byName)) if (name.startsWith('standby_facts_')) delete byName[name];
+      if (Object.keys(byName).length === 0) delete section[type];
+    }
+  delete old.locals!.standby_facts;
+  delete old.check!.standby_facts;
+  for (const document of Object.values(old.data.aws_iam_policy_document))
+    document.statement = document.statement.filter((s: { sid?: string }) => s.sid !== 'DeployersUseStandbyFacts');
+  return old;
+}
+
+describeWithTerraform('k8s-ha with a standby made before the standby facts, through Terraform core', () => {
+  const now = () => synthSettings('k8s-ha', { ...DOMAIN, ...variantSettings(K8S_STANDBY_VARIANT) }).json;
+  const folder = moduleFolder('before-facts-', () => beforeTheFacts(now()));
+
+  it("the plan creates the facts, updates the copies' key in place, and replaces and destroys nothing", () => {
+    write(now(), folder());
+    const planned = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=facts.tfplan');
+    expect(planned.status).toBe(2);
+    const said = (action: string) => [...planned.output.matchAll(new RegExp(`^  # (\\S+) ${action}`, 'gm'))].map((m) => m[1]);
+    expect(said('(?:must be replaced|will be replaced|will be destroyed)')).toEqual([]);
+    expect(said('will be updated in-place').filter((address) => !/^terraform_data\.aws_kms_key__standby_key_/.test(address))).toEqual([]);
+    expect(
+      said('will be created')
+        .map((address) => address.replace(/_[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual([
+      'terraform_data.aws_s3_object__standby_facts_backup-encryption',
+      'terraform_data.aws_s3_object__standby_facts_object',
+      'terraform_data.aws_ssm_parameter__standby_facts_pointer',
+    ]);
+    applySaved(folder(), 'facts.tfplan');
+  });
+
+  it('after that apply the plan is empty, with no check warning', () => {
     const after = plan(folder());
     expect(outcome(after)).toEqual({ status: 0, output: '' });
     expect(checkWarnings(after.output)).toEqual([]);

@@ -38,7 +38,7 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
   const [roleName] = one(json, 'aws_iam_role', 'standby_role_');
   const roleArn = ref('aws_iam_role', roleName, 'arn');
 
-  it("has an AWS provider for the standby's region, and only the copies, their guards, their key, the lag alarms' topic and the offerings read use it", () => {
+  it("has an AWS provider for the standby's region, and only the copies, their guards, their key, production's facts, the lag alarms' topic and the offerings read use it", () => {
     const providers = (json.provider as any).aws as any[];
     expect(providers).toContainEqual(expect.objectContaining({ alias: 'us_west_2', region: 'us-west-2' }));
     const there: string[] = [];
@@ -68,6 +68,11 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
         `aws_kms_key.${keyName}`,
         `aws_iam_policy_document.${key.policy.match(/document\.([^.]+)\.json/)[1]}`,
         `aws_ec2_instance_type_offerings.${one(json, 'aws_ec2_instance_type_offerings', 'standby_servers-instance-type_', 'data')[0]}`,
+        // What a failover reads of production (StandbyFacts): the facts, the EncryptionConfiguration, its key, the check's listing.
+        ...['aws_s3_object.standby_facts_backup-encryption_', 'aws_s3_object.standby_facts_object_', 'aws_ssm_parameter.standby_facts_pointer_'].map(
+          (prefix) => `${prefix.split('.')[0]}.${one(json, prefix.split('.')[0], prefix.split('.')[1])[0]}`,
+        ),
+        `aws_s3_objects.${one(json, 'aws_s3_objects', 'standby_facts_listing_', 'data')[0]}`,
       ].sort(),
     );
   });
@@ -134,7 +139,8 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
   it("has a key of the standby's region that the account administers and only replication, through S3 there, for the copies, encrypts with", () => {
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } });
     const policy = policyOf(json, key.policy);
-    expect(policy.statement.map((s: any) => s.sid)).toEqual(['AccountAdministers', 'S3ReplicationWrites']);
+    // With the EncryptionConfiguration of the standby facts it encrypts (standby-facts.test.ts).
+    expect(policy.statement.map((s: any) => s.sid)).toEqual(['AccountAdministers', 'S3ReplicationWrites', 'DeployersUseStandbyFacts']);
     expect(statement(policy, 'S3ReplicationWrites')).toEqual({
       sid: 'S3ReplicationWrites',
       principals: [{ type: 'AWS', identifiers: [roleArn] }],
@@ -381,11 +387,13 @@ describe.each([
 
   it("conditions each key's use on S3's endpoint of the key's region in the partition, and lets the partition's S3 assume the role", () => {
     const [, key] = one(json, 'aws_kms_key', 'standby_key_');
-    expect(statement(policyOf(json, key.policy), 'S3ReplicationWrites').condition[0]).toEqual({
-      test: 'StringEquals',
-      variable: 'kms:ViaService',
-      values: [`s3.${standbyRegion}.${suffix}`],
-    });
+    // Replication's writes, and the deployers' use of the standby facts' EncryptionConfiguration (standby-facts.test.ts).
+    for (const sid of ['S3ReplicationWrites', 'DeployersUseStandbyFacts'])
+      expect(statement(policyOf(json, key.policy), sid).condition[0]).toEqual({
+        test: 'StringEquals',
+        variable: 'kms:ViaService',
+        values: [`s3.${standbyRegion}.${suffix}`],
+      });
     const [, stackKey] = one(json, 'aws_kms_key', 'boot-parameters_key_');
     expect(statement(policyOf(json, stackKey.policy), 'S3ReplicationReads').condition[0]).toEqual({
       test: 'StringEquals',

@@ -1,0 +1,20 @@
+// Where production keeps, in the standby region, what a failover reads (lib/standby/standby-facts.ts), apart from the
+// construct that writes them: the operations CLI reads them too, and must not bundle the constructs.
+
+/** The folder of the standby's copy of Rancher's backup bucket that production's Terraform writes into. */
+export const STANDBY_FACTS_FOLDER = 'rancher-aws/standby/';
+
+/** Production's facts (JSON, SSE-S3; docs/development/standby-facts.md gives its fields). */
+export const STANDBY_FACTS_KEY = `${STANDBY_FACTS_FOLDER}facts.json`;
+
+/** The backups' EncryptionConfiguration (YAML, SSE-KMS under the standby region's facts key). */
+export const STANDBY_ENCRYPTION_KEY = `${STANDBY_FACTS_FOLDER}backup-encryption.yaml`;
+
+/** The facts document's `format`: a reader refuses another (a new field keeps it; a changed or removed one moves it). */
+export const STANDBY_FACTS_FORMAT = 1;
+
+/**
+ * The SSM parameter of the standby region, after the deployment's path (`/<name>/<stack id>`), whose value is
+ * `s3://<copy>/<STANDBY_FACTS_KEY>`: the copy's name has a random suffix, the parameter's name only the settings'.
+ */
+export const STANDBY_FACTS_PARAMETER = '/standby-facts';
