@@ -105,6 +105,14 @@ describe('docs stay in step with the settings schema', () => {
     }
   });
 
+  it("the README and docs/deploy.md's needs name the oldest Node.js release package.json's engines take", () => {
+    const engines = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const oldest = /^\^(\d+\.\d+)\.0\b/.exec(engines)![1];
+    expect(readme).toContain(`${oldest} or later`);
+    const needs = readFileSync(join(root, 'docs', 'deploy.md'), 'utf8').split('\n```')[0];
+    expect(needs).toMatch(new RegExp(`Needs Node\\.js ${oldest.replace('.', '\\.')} or later`));
+  });
+
   it('README links every page of docs/ (nothing is only findable by browsing the folder)', () => {
     const pages = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md') || f.endsWith('.json'));
     expect(pages.filter((page) => !readme.includes(`(docs/${page}`))).toEqual([]);
