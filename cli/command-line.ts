@@ -6,10 +6,11 @@ import { DEFAULT_BUDGET_MINUTES } from './acceptance/acceptance';
 import { DOWNSTREAM_MINUTES } from './acceptance/acceptance-downstream';
 import { BUDGETS } from './roll/roll';
 import { ROTATE_BUDGETS, ROTATIONS } from './rotate/rotate';
+import { UsageError } from './shared/io/failure';
 import { STACKS } from './shared/module-folder';
 
 /** A mistake on the command line: exit code 2, one line naming it and where the options are listed. */
-export class UsageError extends Error {}
+export { UsageError } from './shared/io/failure';
 
 /** Every option any command takes, as commander names it (camelCase); each command declares its own. */
 export interface CommandOptions {
@@ -32,6 +33,7 @@ export interface CommandOptions {
   readonly etcd?: true;
   readonly standby?: true;
   readonly primaryLost?: true;
+  readonly backup?: string;
   readonly keepStandby?: true;
   readonly region?: string;
   readonly settings?: string;
@@ -206,9 +208,10 @@ function drillCommand(): Command {
 function failoverCommand(): Command {
   const command = new Command('failover')
     .summary('move production to its standby region')
-    .description("restore the copy's newest backup in standby.region, check its CA, move the records there; report in ./failover.out/")
+    .description("restore the copy's newest backup in standby.region, check its CA, move the records; report in ./failover.out/")
     .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
     .option('--primary-lost', 'fail over although the primary answers /ping')
+    .addOption(valued('--backup <key>', 'instead of the newest'))
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
     .option('--json', 'the final report as JSON on standard output, progress on standard error')
@@ -235,7 +238,7 @@ function acceptanceCommand(): Command {
     .summary("prove a throwaway deployment's whole life in your account")
     .usage('[options] <stack> --region <region> | --teardown-run <run id>')
     .description(
-      "prove a throwaway deployment's whole life in your account (rke-ha, k8s-ha, docker): deploy (timed), /ping, first login, an empty second plan, a downstream cluster imported (Active after each later phase), a Kubernetes upgrade, a roll of every server, a backup and a drill restore (rke-ha; each stack skips what does not apply to it, saying why), the teardown from a broken state, a sweep for anything left tagged with the run's id (and its IAM); a report (./acceptance.out/<run id>/report.md and .json). Torn down on any failure, signal or overrun.",
+      "prove a throwaway deployment's whole life in your account (rke-ha, k8s-ha, docker): a timed deploy, the phases --only lists (a stack skips those that do not apply), a teardown from a broken state, a sweep; a report in ./acceptance.out/<run id>/. Torn down on any failure, signal or overrun.",
     )
     .argument('[stack]', `${STACKS.join(', ')}`)
     .addOption(valued('--region <region>', 'required: where it runs (never a default)'))
@@ -333,7 +336,39 @@ export function parseCommandLine(args: readonly string[], width?: number): Parse
     throw new UsageError(inOneLine(error));
   }
   if (run === undefined) throw new UsageError('Name a command.');
+  const missing = stackWordProblem(run);
+  if (missing) throw new UsageError(missing);
   return { run };
+}
+
+/**
+ * The stacks each command acts on, named when its stack word is missing or is no stack. A stack the command does not
+ * act on (roll k8s-ha, drill docker) is the command's own refusal, with its reason.
+ */
+export const COMMAND_STACKS: Readonly<Record<string, readonly string[]>> = {
+  teardown: STACKS,
+  roll: ['rke-ha'],
+  rotate: ['rke-ha'],
+  drill: ['rke-ha', 'k8s-ha'],
+  failover: ['rke-ha', 'k8s-ha'],
+  failback: ['rke-ha', 'k8s-ha'],
+  acceptance: STACKS,
+};
+
+/** The stack word missing (and no --dir, or for acceptance no --teardown-run), or a word that is no stack: the same mistake in every command, told in one round. */
+function stackWordProblem(run: CommandLine): string | undefined {
+  const named = COMMAND_STACKS[run.command].join(', ');
+  const orDir = run.command === 'acceptance' ? ' (or --teardown-run <run id>)' : ' or the module folder with --dir <folder>';
+  if (run.stack === undefined) {
+    if (run.options.dir !== undefined || run.options.teardownRun !== undefined) return undefined;
+    if (run.command === 'rotate' && run.what === undefined)
+      return `rotate: name the stack (${named}) and what to rotate (${ROTATIONS.join(' or ')}): \`rotate rke-ha ${ROTATIONS[0]}\`.`;
+    return `${run.command}: name the stack (${named})${orDir}.`;
+  }
+  // rotate's one word may be a misspelled rotation rather than a stack: its runner tells the two apart.
+  if (run.command === 'rotate' && run.what === undefined) return undefined;
+  if (!(STACKS as readonly string[]).includes(run.stack)) return `${run.command}: '${run.stack}' is not a stack: name ${named}${orDir}.`;
+  return undefined;
 }
 
 /** Commander's message on one line: `error: ` taken off, the suggestion after it, the commands named where one is unknown. */

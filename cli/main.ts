@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { moduleFolder, STACKS } from './shared/module-folder';
-import { requireTools, ToolMissing } from './shared/process';
+import { requireTools } from './shared/process';
 import { acceptance } from './acceptance/acceptance';
 import { COMMAND_NAMES, type CommandLine, parseCommandLine, UsageError } from './command-line';
+import { failureCode, failureOf } from './shared/io/failure';
+import { askOnTerminal } from './shared/io/ask';
+
+export { askOnTerminal } from './shared/io/ask';
 import type { AcceptanceCommands, AcceptanceOptions } from './acceptance/acceptance-run';
 import { drill } from './drill/drill';
 import { failback } from './failback/failback';
@@ -21,27 +24,6 @@ import { teardown } from './teardown/teardown';
 
 /** The command a command line names, where it names one this CLI has. */
 const commandOf = (args: readonly string[]) => args.find((a) => !a.startsWith('-') && COMMAND_NAMES.includes(a));
-
-/**
- * One line from the terminal, or undefined when standard input is not one. Read through node's own stream: once
- * `process.stdin` exists, node has made a terminal's descriptor non-blocking, and a synchronous read of it fails
- * with EAGAIN until a key is pressed. End of input (Ctrl-D) answers the empty line.
- */
-export async function askOnTerminal(question: string): Promise<string | undefined> {
-  if (!process.stdin.isTTY) return undefined;
-  // Asked where the person sees it: standard output redirected (a --json report to a file) must not take the question.
-  const output = process.stdout.isTTY ? process.stdout : process.stderr;
-  const terminal = createInterface({ input: process.stdin, output, terminal: true });
-  try {
-    return await new Promise<string>((answer) => {
-      terminal.once('close', () => answer(''));
-      terminal.question(question, answer);
-    });
-  } finally {
-    // Hands the terminal back as it was (line mode) and lets go of standard input, so node can exit when done.
-    terminal.close();
-  }
-}
 
 /** What each command's runner gets: the parsed command line and where its report goes. */
 type Runner = (line: CommandLine, log: (line: string) => void) => Promise<number>;
@@ -84,7 +66,9 @@ const runTeardown: Runner = async (line) => {
 
 /**
  * Runs a command on the I/O host: on a terminal or in plain lines; with --json, the progress on standard error and
- * standard output holding the report alone (`head` first, then the exit code and the host's report).
+ * standard output holding the report alone (`head` first, then the exit code and the host's report). With --json, a
+ * failure thrown in the run is its one error-level message in the report (failure.ts), as a refusal is; without, it is
+ * the CLI's one line on standard error (`main`).
  */
 async function onIoHost(line: CommandLine, head: Readonly<Record<string, unknown>>, run: (io: IoHost) => Promise<number>): Promise<number> {
   const json = line.options.json === true;
@@ -93,10 +77,21 @@ async function onIoHost(line: CommandLine, head: Readonly<Record<string, unknown
   try {
     code = await run(io);
     return code;
+  } catch (error) {
+    if (!json) throw error;
+    code = reportFailure(io, line.command, error);
+    return code;
   } finally {
     io.close();
     if (json) process.stdout.write(`${JSON.stringify({ ...head, exitCode: code ?? 1, ...io.report() }, null, 2)}\n`);
   }
+}
+
+/** A thrown failure told as the run's error-level message, with its code and data; its exit code. */
+function reportFailure(io: IoHost, command: string | undefined, error: unknown): number {
+  const failure = failureOf(error);
+  io.error(failureCode(command, failure), failure.text, { ...failure.data, exitCode: failure.exitCode });
+  return failure.exitCode;
 }
 
 const runRoll: Runner = async (line) => {
@@ -169,7 +164,6 @@ const runRotate: Runner = async (line) => {
 const synthScript = () => process.env.RANCHER_HA_AWS_SYNTH || resolve('scripts', 'synth.js');
 
 const runDrill: Runner = async (line) => {
-  if (line.stack === undefined && line.options.dir === undefined) throw new UsageError('drill: name the stack of production (rke-ha).');
   // A dry run runs no tool and needs no synthesized module: anyone reads the plan first (it says what is missing).
   const dryRun = line.options.dryRun === true;
   const dir = dryRun
@@ -204,8 +198,7 @@ const runDrill: Runner = async (line) => {
  * Production's module folder for the failover and the failback: a dry run runs no tool and needs no synthesized
  * module (anyone reads the plan first); a run needs the module and curl (AWS through the SDK).
  */
-function productionModule(line: CommandLine, command: 'failover' | 'failback'): string {
-  if (line.stack === undefined && line.options.dir === undefined) throw new UsageError(`${command}: name the stack of production (rke-ha).`);
+function productionModule(line: CommandLine): string {
   return line.options.dryRun === true
     ? resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'))
     : moduleAndTools(line, ['curl']);
@@ -213,7 +206,7 @@ function productionModule(line: CommandLine, command: 'failover' | 'failback'): 
 
 const runFailover: Runner = async (line) => {
   const dryRun = line.options.dryRun === true;
-  const dir = productionModule(line, 'failover');
+  const dir = productionModule(line);
   // The synth or apply in flight is stopped with SIGINT (terraform saves its state); a rerun continues.
   const stopping = stopOnSignals('the failover once terraform has saved its state', 'run the failover again to continue');
   return onIoHost(line, { command: 'failover' }, (io) =>
@@ -225,6 +218,7 @@ const runFailover: Runner = async (line) => {
       synthScript: synthScript(),
       dryRun,
       primaryLost: line.options.primaryLost === true,
+      backup: line.options.backup,
       yes: line.options.yes === true,
       ask: askOnTerminal,
       pingMinutes: line.options.waitMinutes,
@@ -237,7 +231,7 @@ const runFailover: Runner = async (line) => {
 
 const runFailback: Runner = async (line) => {
   const dryRun = line.options.dryRun === true;
-  const dir = productionModule(line, 'failback');
+  const dir = productionModule(line);
   // The terraform command in flight is stopped with SIGINT (it saves its state); a rerun continues.
   const stopping = stopOnSignals('the failback once terraform has saved its state', 'run the failback again to continue');
   return onIoHost(line, { command: 'failback' }, (io) =>
@@ -274,7 +268,6 @@ const ACCEPTANCE_COMMANDS: AcceptanceCommands = {
 
 const runAcceptance: Runner = async (line) => {
   const o = line.options;
-  if (line.stack === undefined && o.teardownRun === undefined) throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
   // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
   // AWS through the SDK alone (STS, the Tagging API, IAM, CloudTrail, CloudWatch, SSM, EC2, S3, RDS): no AWS CLI;
   // Kubernetes through its client: kubectl only for rke-ha's roll (its drain).
@@ -344,29 +337,23 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-/** The exit code of a failure, its one line on standard error: 2 for the command line, 1 for everything else. */
+/**
+ * A failure before a command's run began (the command line, the module folder, a tool missing) or thrown in a run
+ * without --json: its one line on standard error (ToolMissing names each tool on a line of its own, with where to get
+ * it) and its exit code (failure.ts). With --json, standard output holds a report of that one error-level message too.
+ */
 function failed(error: unknown, args: readonly string[]): number {
-  if (error instanceof UsageError) {
-    const command = commandOf(args);
-    process.stderr.write(`rancher-ha-aws: ${error.message} \`rancher-ha-aws ${command ? `${command} ` : ''}--help\` lists the options.\n`);
-    return 2;
+  const command = commandOf(args);
+  const failure = failureOf(error);
+  const help = failure.kind === 'USAGE' ? ` \`rancher-ha-aws ${command ? `${command} ` : ''}--help\` lists the options.` : '';
+  process.stderr.write(`rancher-ha-aws: ${failure.text}${help}\n`);
+  if (args.includes('--json')) {
+    const io = new IoHost({ message: () => undefined, status: () => undefined, close: () => undefined });
+    reportFailure(io, command, error);
+    process.stdout.write(`${JSON.stringify({ command: command ?? null, exitCode: failure.exitCode, ...io.report() }, null, 2)}\n`);
   }
-  // ToolMissing names each tool on a line of its own, with where to get it; every other failure is one line.
-  if (error instanceof ToolMissing) {
-    process.stderr.write(`rancher-ha-aws: ${error.message}\n`);
-    return 1;
-  }
-  process.stderr.write(`rancher-ha-aws: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
-  return 1;
+  return failure.exitCode;
 }
-
-/** A message on one line: a tool's own message may span several. */
-const oneLine = (message: string) =>
-  message
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .join(' ');
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(

@@ -2,6 +2,7 @@
 // prints for `--help`, so the page and the command cannot disagree. `npm run docs:commands` writes it;
 // __tests__/scripts/commands-reference.test.ts fails when it is stale.
 import { COMMAND_NAMES, helpOf, MODULE_HELP } from '../cli/command-line';
+import { FAILURE_KINDS } from '../cli/shared/io/failure';
 
 /** The page's width for the help: as a terminal 100 columns wide prints it. */
 export const REFERENCE_WIDTH = 100;
@@ -16,15 +17,21 @@ function pageHelp(command: string): string {
   return (shared === -1 ? help : help.slice(0, shared)).replace(/^ {2}-h, --help .*\n/m, '').trimEnd();
 }
 
+/** The failure kinds that exit with this code, as the page lists them. */
+const kindsExiting = (exit: 1 | 2) =>
+  Object.entries(FAILURE_KINDS)
+    .filter(([, [code]]) => code === exit)
+    .map(([kind]) => `\`${kind}\``)
+    .join(', ');
+
 export function commandsReference(): string {
   return [
     '# Operations commands',
     '',
     "<!-- Generated from the commands' declarations (cli/command-line.ts) by `npm run docs:commands`; do not edit by hand: a test compares. -->",
     '',
-    'Each command as `--help` prints it (the options all share: at the end). Run from this repository as',
-    '`npm run <command> -- <arguments>`, from the installed package as `npx rancher-ha-aws <command> <arguments>`. Tasks:',
-    '[teardown](teardown.md), [roll](roll.md), [rotate](rotate.md), [backups](backups.md), [drill](drill.md), [acceptance](acceptance.md).',
+    "Each command's `--help` (shared options at the end): `npm run <command> -- <arguments>` here,",
+    '`npx rancher-ha-aws <command> <arguments>` from the installed package.',
     '',
     COMMAND_NAMES.map((c) => `[\`${c}\`](#${c})`).join(' · '),
     '',
@@ -36,6 +43,12 @@ export function commandsReference(): string {
     '```text',
     MODULE_HELP,
     '```',
+    '',
+    '## Exit codes',
+    '',
+    '0 done; 2 a command-line mistake, or refused (nothing changed); 1 failed; 3 (roll, rotate) Lease held; 130',
+    'interrupted. Under `--json` a failure is one error message, a refusal coded its own way, else',
+    '`<COMMAND>_<KIND>` (`CLI_` unnamed): ' + ([2, 1] as const).map((exit) => `exit ${exit} ${kindsExiting(exit)}`).join('; ') + '.',
     '',
   ].join('\n');
 }

@@ -1,12 +1,14 @@
-// npm run pins [-- --check]: every pin with its release day as recorded, and with --check how far each is behind
-// upstream. The component, chart and image pins are lib/config/pins.ts's (the table the code reads); the providers
-// and the toolchain are package.json's (the versions npm installs), with the Terraform provider each binding wraps.
-// docs/development.md, "Bumping a pin".
+// npm run pins [-- --check [--strict]]: every pin with its release day as recorded, and with --check how far each is
+// behind upstream: Rancher, RKE2, K3s, cert-manager and Traefik (read from RKE2 at its pinned tag) within their pinned
+// line, newer lines apart and capped by what the pinned Rancher accepts. The component, chart and image pins are
+// lib/config/pins.ts's (the table the code reads); the providers and the toolchain are package.json's (the versions
+// npm installs), with the Terraform provider each binding wraps. docs/development.md, "Bumping a pin".
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { PINS, type Pin, type PinUpstream } from '../lib/config/pins';
+import { PINS, SHIPPED, type Pin, type PinKey, type PinUpstream } from '../lib/config/pins';
 import { distributionOf } from '../lib/config/release-sums';
+import { RANCHER_KUBERNETES_RANGE, rancherLine } from '../lib/config/versions';
 import { recordRelease } from './record-release';
 
 /** A pin as `npm run pins` shows it. */
@@ -16,6 +18,13 @@ export interface ListedPin extends Pin {
   readonly binds?: string;
   /** Why it stays below upstream's newest (HELD), for a toolchain package that cannot move. */
   readonly held?: string;
+  /** Its key in lib/config/pins.ts's PINS, for the table's own pins. */
+  readonly key?: PinKey;
+  /**
+   * For a component shipped inside a pinned release (SHIPPED): which release, the chart and the image it is read from.
+   * Its `version` says so until `--check` reads the version the release ships.
+   */
+  readonly shipped?: { readonly by: string; readonly tag: string; readonly chart: string; readonly image: string };
 }
 
 const KINDS: Readonly<Record<keyof typeof PINS, ListedPin['kind']>> = {
@@ -83,9 +92,17 @@ export const HELD: Readonly<Record<string, Hold>> = {
 export const heldBecause = (name: string, hold: Hold): string =>
   `${name} ${hold.from} is held back: ${hold.blockedBy.map((b) => `${b.package} ${b.version} declares peer ${name} ${b.peer}`).join('; ')}`;
 
-/** Every pin: lib/config/pins.ts's, then package.json's providers and toolchain, then the Node.js lines `engines` names. */
+/** Every pin: lib/config/pins.ts's (its pins, then what RKE2 ships), then package.json's providers and toolchain, then the Node.js lines `engines` names. */
 export function listPins(root: string): ListedPin[] {
-  const own = (Object.keys(PINS) as (keyof typeof PINS)[]).map((key): ListedPin => ({ ...PINS[key], kind: KINDS[key] }));
+  const own = (Object.keys(PINS) as PinKey[]).map((key): ListedPin => ({ ...PINS[key], kind: KINDS[key], key }));
+  const shipped = Object.values(SHIPPED).map((s): ListedPin => ({
+    kind: 'component',
+    name: s.name,
+    version: `as ${PINS[s.in].name} ${PINS[s.in].version} ships it`,
+    source: s.source,
+    upstream: s.upstream,
+    shipped: { by: PINS[s.in].name, tag: PINS[s.in].version, chart: s.chart, image: s.image },
+  }));
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     devDependencies?: Record<string, string>;
     dependencies?: Record<string, string>;
@@ -127,7 +144,7 @@ export function listPins(root: string): ListedPin[] {
             upstream: { kind: 'github', repository: 'nodejs/node' },
           },
         ];
-  return [...own, ...providers, ...toolchain, ...node];
+  return [...own, ...shipped, ...providers, ...toolchain, ...node];
 }
 
 /** The listing: one line a pin (kind, name, version, release day, what a binding wraps), then where each was read. */
@@ -235,17 +252,111 @@ export function releasesIn(upstream: PinUpstream, body: string): string[] {
   }
 }
 
+// ---- the pinned line, newer lines, and what RKE2 ships ------------------------------------------------------------
+
+/** A version's line, its major and minor: `1.36` of v1.36.3+rke2r1, `2.15` of 2.15.2, `3.7` of v3.7.8. */
+export function lineOf(version: string): string | undefined {
+  const parts = versionParts(version);
+  return parts === undefined ? undefined : `${parts[0]}.${parts[1]}`;
+}
+
+/** A newer line than the pinned one: its newest release, and what keeps it from being taken (a Rancher that refuses it). */
+export interface NewerLine {
+  readonly line: string;
+  readonly newest: string;
+  readonly note: string;
+}
+
+/** The newest release of the pinned version's line, and the newest of each newer line (lowest line first). */
+export function linesAbove(
+  pinned: string,
+  versions: readonly string[],
+): { readonly inLine?: string; readonly newer: readonly { line: string; newest: string; minor: number }[] } {
+  const own = versionParts(pinned);
+  if (own === undefined) return { newer: [] };
+  const inLine = newestOf(versions.filter((v) => lineOf(v) === lineOf(pinned)));
+  const newer = new Map<string, { line: string; newest: string; minor: number }>();
+  for (const version of versions) {
+    const parts = versionParts(version);
+    if (parts === undefined || compare(parts.slice(0, 2), own.slice(0, 2)) <= 0) continue;
+    const line = `${parts[0]}.${parts[1]}`;
+    const seen = newer.get(line);
+    if (seen === undefined || compare(parts, versionParts(seen.newest)!) > 0) newer.set(line, { line, newest: version, minor: parts[1] });
+  }
+  return { inLine, newer: [...newer.values()].sort((a, b) => compare(versionParts(a.newest)!, versionParts(b.newest)!)) };
+}
+
+/**
+ * The highest Kubernetes minor a chart's `kubeVersion` admits, from its upper bound (Helm reads it as a semver range):
+ * `< 1.37.0-0` admits 1.36 at most, `<1.34` 1.33, `<= 1.36.9` 1.36; undefined without an upper bound.
+ */
+export function highestKubernetesMinor(kubeVersion: string): number | undefined {
+  const m = /<(=?)\s*v?1\.(\d+)(?:\.(\d+))?/.exec(kubeVersion);
+  if (m === null) return undefined;
+  const minor = Number(m[2]);
+  return m[1] === '=' || Number(m[3] ?? 0) > 0 ? minor : minor - 1;
+}
+
+/**
+ * A chart version's `kubeVersion` in a Helm repository's index: `helm repo index` writes each chart's Chart.yaml
+ * metadata into its entry (Helm's repo.ChartVersion embeds chart.Metadata), so the entry carries it.
+ */
+export function kubeVersionIn(body: string, chart: string, version: string): string | undefined {
+  const index = parseYaml(body) as { entries?: Record<string, { version?: unknown; kubeVersion?: unknown }[]> };
+  const entry = index?.entries?.[chart]?.find((e) => e.version === version);
+  return typeof entry?.kubeVersion === 'string' ? entry.kubeVersion : undefined;
+}
+
+/**
+ * Where RKE2 records, at a release's tag, the charts it ships (`charts/chart_versions.yaml`: `charts[]` with `version`
+ * and `filename`, which its Dockerfile's charts stage builds) and the images they run (`scripts/build-images`, the
+ * lists of the air-gap image archives). The tag's `+` is `%2B`, as the release addresses spell it.
+ */
+export function rke2Files(tag: string): { readonly charts: string; readonly images: string } {
+  const base = `https://raw.githubusercontent.com/rancher/rke2/${tag.replace(/\+/g, '%2B')}`;
+  return { charts: `${base}/charts/chart_versions.yaml`, images: `${base}/scripts/build-images` };
+}
+
+/** The version chart_versions.yaml gives `chart` (its entry whose filename is `/charts/<chart>.yaml`, not `<chart>-crd`). */
+export function chartVersionIn(body: string, chart: string): string | undefined {
+  const manifest = parseYaml(body) as { charts?: { version?: unknown; filename?: unknown }[] };
+  if (!Array.isArray(manifest?.charts)) throw new Error('the file lists no charts');
+  const entry = manifest.charts.find((c) => typeof c.filename === 'string' && c.filename.split('/').pop() === `${chart}.yaml`);
+  return entry === undefined ? undefined : String(entry.version);
+}
+
+/** The versions build-images lists `image` at: `rancher/hardened-traefik:v3.7.8-build20260717` → v3.7.8. */
+export function imageVersionsIn(body: string, image: string): string[] {
+  const escaped = image.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const found = [...body.matchAll(new RegExp(`(?:^|[\\s/])${escaped}:(v?\\d+\\.\\d+\\.\\d+)(?:-build\\d+)?(?=\\s|$)`, 'gm'))].map((m) => m[1]);
+  return [...new Set(found)];
+}
+
+// ---- --check ----------------------------------------------------------------------------------------------------
+
+/** The pins compared within their line (security fixes ship as patches of a line): newer lines are said apart. */
+export const LINE_WATCHED: readonly PinKey[] = ['rancher', 'rke2', 'k3s', 'certManager'];
+
+/** Whether a pin is compared within its line: the table's LINE_WATCHED, and what a pinned release ships (Traefik). */
+export const watchesLine = (pin: ListedPin): boolean => (pin.key !== undefined && LINE_WATCHED.includes(pin.key)) || pin.shipped !== undefined;
+
 /** A pin's line in `--check`. */
 export interface Checked {
   readonly pin: ListedPin;
+  /** The newest release: of the pinned line, for a pin compared within its line. */
   readonly newest?: string;
   readonly behind?: ReturnType<typeof behind>;
+  /** For a pin compared within its line: the line (`1.36`) and the newer lines upstream has, not counted. */
+  readonly line?: string;
+  readonly newer?: readonly NewerLine[];
+  /** For a shipped component: where its version was read (`RKE2 v1.36.3+rke2r1 ships chart rke2-traefik 40.1.009, image ...`). */
+  readonly via?: string;
   /** Why upstream could not say (unreachable, an error status, no answer in time, an answer not understood). */
   readonly problem?: string;
   /**
-   * For a `@cdktf/provider-<name>` binding (CDKTF's archived line): the maintained line's binding of the same provider
-   * (`@cdktn/provider-<name>`'s latest on the registry) and how far the provider this one binds is behind the one it
-   * binds; `problem` when the registry could not say (a 404: it serves no such binding).
+   * For a provider binding: the maintained line's binding of the same provider (`@cdktn/provider-<name>`'s latest on
+   * the registry) and how far the provider this one binds is behind the one it binds; `problem` when the registry
+   * could not say (a 404: it serves no such binding; no answer).
    */
   readonly maintained?: {
     readonly package: string;
@@ -284,22 +395,51 @@ export async function checkPins(
       return { problem: `${url}: ${why}`, url };
     }
   };
+  /** An answer's body, or why there is none (no answer, a status other than 200). */
+  const read = async (address: string): Promise<{ body?: string; problem?: string; url: string }> => {
+    const { answer, problem, url } = await ask(address);
+    if (problem !== undefined) return { problem, url };
+    return answer!.status === 200 ? { body: answer!.body, url } : { problem: `${url}: HTTP ${answer!.status}`, url };
+  };
+  let rancherCap: Promise<{ readonly highest: number; readonly why: string }> | undefined;
   return Promise.all(
     pins.map(async (pin): Promise<Checked> => {
       const own = await checkOne(pin);
-      const maintainedName = /^@cdktf\/provider-(.+)$/.exec(pin.name)?.[1];
-      if (maintainedName === undefined || pin.binds === undefined) return own;
-      return { ...own, maintained: await maintainedLine(`@cdktn/provider-${maintainedName}`, pin.binds) };
+      const bindingName = /^@cdkt[fn]\/provider-(.+)$/.exec(pin.name)?.[1];
+      if (bindingName === undefined || pin.binds === undefined) return own;
+      return { ...own, maintained: await maintainedLine(`@cdktn/provider-${bindingName}`, pin.binds) };
     }),
   );
 
+  /**
+   * The highest Kubernetes minor the pinned Rancher accepts: its chart's kubeVersion as the stable index gives it for
+   * the pinned version, or, when the index cannot say, the range lib/config/versions.ts records from that chart.
+   */
+  function rancherAccepts(): Promise<{ readonly highest: number; readonly why: string }> {
+    rancherCap ??= (async () => {
+      const { body } = await read(upstreamUrl(PINS.rancher.upstream));
+      try {
+        const kubeVersion = body === undefined ? undefined : kubeVersionIn(body, PINS.rancher.upstream.chart, PINS.rancher.version);
+        const highest = kubeVersion === undefined ? undefined : highestKubernetesMinor(kubeVersion);
+        if (highest !== undefined) return { highest, why: `its chart's kubeVersion ${kubeVersion}` };
+      } catch {
+        // An index that does not parse is said on Rancher's own row; the recorded range stands in here.
+      }
+      const range = RANCHER_KUBERNETES_RANGE[rancherLine(PINS.rancher.version)!];
+      return {
+        highest: range.maxExclusive - 1,
+        why: `its chart's kubeVersion, as lib/config/versions.ts records it: below 1.${range.maxExclusive}; the index did not say`,
+      };
+    })();
+    return rancherCap;
+  }
+
   /** The maintained binding of the provider `binds` names (`hashicorp/aws 6.25.0`), from its npm document. */
   async function maintainedLine(name: string, binds: string): Promise<NonNullable<Checked['maintained']>> {
-    const { answer, problem, url } = await ask(upstreamUrl({ kind: 'npm', package: name }));
+    const { body, problem, url } = await read(upstreamUrl({ kind: 'npm', package: name }));
     if (problem !== undefined) return { package: name, problem };
-    if (answer!.status !== 200) return { package: name, problem: `${url}: HTTP ${answer!.status}` };
     try {
-      const document = JSON.parse(answer!.body) as {
+      const document = JSON.parse(body!) as {
         'dist-tags'?: { latest?: string };
         versions?: Record<string, { cdktf?: { provider?: { name?: string; version?: string } } }>;
       };
@@ -314,17 +454,45 @@ export async function checkPins(
     }
   }
 
-  async function checkOne(pin: ListedPin): Promise<Checked> {
-    const { answer: asked, problem, url } = await ask(upstreamUrl(pin.upstream));
-    if (problem !== undefined) return { pin, problem };
-    const answer = asked!;
-    if (answer.status !== 200) return { pin, problem: `${url}: HTTP ${answer.status}` };
+  /** What the pinned release ships of a component: its version as the release's image list names it, and the chart's. */
+  async function shippedVersion(shipped: NonNullable<ListedPin['shipped']>): Promise<{ version?: string; via?: string; problem?: string }> {
+    const files = rke2Files(shipped.tag);
+    const [charts, images] = await Promise.all([read(files.charts), read(files.images)]);
+    if (charts.problem !== undefined) return { problem: charts.problem };
+    if (images.problem !== undefined) return { problem: images.problem };
+    let chart: string | undefined;
+    try {
+      chart = chartVersionIn(charts.body!, shipped.chart);
+    } catch (error) {
+      return { problem: `${charts.url}: ${(error as Error).message}` };
+    }
+    if (chart === undefined) return { problem: `${charts.url}: ${shipped.by} ${shipped.tag} ships no chart ${shipped.chart}` };
+    const versions = imageVersionsIn(images.body!, shipped.image);
+    if (versions.length !== 1)
+      return {
+        problem: `${images.url}: ${versions.length === 0 ? `no image ${shipped.image}` : `${shipped.image} at ${versions.join(' and ')}`}`,
+      };
+    return { version: versions[0], via: `${shipped.by} ${shipped.tag} ships chart ${shipped.chart} ${chart}, image ${shipped.image} ${versions[0]}` };
+  }
+
+  async function checkOne(listed: ListedPin): Promise<Checked> {
+    let pin = listed;
+    let via: string | undefined;
+    if (listed.shipped !== undefined) {
+      const shipped = await shippedVersion(listed.shipped);
+      if (shipped.problem !== undefined) return { pin, problem: shipped.problem };
+      pin = { ...listed, version: shipped.version! };
+      via = shipped.via;
+    }
+    const { body, problem, url } = await read(upstreamUrl(pin.upstream));
+    if (problem !== undefined) return { pin, via, problem };
     let versions: string[];
     try {
-      versions = releasesIn(pin.upstream, answer.body);
+      versions = releasesIn(pin.upstream, body!);
     } catch (error) {
-      return { pin, problem: `${url}: ${(error as Error).message}` };
+      return { pin, via, problem: `${url}: ${(error as Error).message}` };
     }
+    if (watchesLine(pin)) return { ...(await withinLine(pin, versions, url)), via };
     // A chart kept for an older Rancher line (sameMajor) is compared within its own major only.
     const major = pin.upstream.kind === 'helm' && pin.upstream.sameMajor === true ? versionParts(pin.version)?.[0] : undefined;
     const newest = newestOf(versions, major);
@@ -337,6 +505,32 @@ export async function checkPins(
     }
     return { pin, newest, behind: behind(pin.version, newest) };
   }
+
+  /** A pin compared within its line; each newer line said with what keeps it (for RKE2 and K3s, the pinned Rancher). */
+  async function withinLine(pin: ListedPin, versions: readonly string[], url: string): Promise<Checked> {
+    const line = lineOf(pin.version)!;
+    const { inLine, newer } = linesAbove(pin.version, versions);
+    if (inLine === undefined) return { pin, line, problem: `${url}: no release of ${line} listed` };
+    const kubernetes = pin.key === 'rke2' || pin.key === 'k3s';
+    const cap = kubernetes && newer.length > 0 ? await rancherAccepts() : undefined;
+    const rancher = `Rancher ${PINS.rancher.version}`;
+    return {
+      pin,
+      line,
+      newest: inLine,
+      behind: behind(pin.version, inLine),
+      newer: newer.map(({ line: newerLine, newest, minor }) => ({
+        line: newerLine,
+        newest,
+        note:
+          cap === undefined
+            ? 'a newer line'
+            : minor > cap.highest
+              ? `not yet accepted by ${rancher} (${cap.why})`
+              : `a newer line ${rancher} accepts (${cap.why})`,
+      })),
+    };
+  }
 }
 
 /** The majors of a range such as `20 || 22 || 24` (or `>=20`), undefined for a version. */
@@ -345,9 +539,6 @@ export function majorsOf(range: string): number[] | undefined {
   const majors = [...range.matchAll(/(?<![.\d])(\d+)/g)].map((m) => Number(m[1]));
   return majors.length > 0 ? majors : undefined;
 }
-
-/** The pins whose patch releases carry security fixes: a patch behind is named (and fails `--strict`). */
-export const PATCH_WATCHED: readonly string[] = [PINS.rancher.name, PINS.rke2.name, PINS.k3s.name, PINS.certManager.name];
 
 /** A pin behind only by the release its hold names (HELD) or later: said, with why, and not counted. */
 function isHeld(c: Checked): boolean {
@@ -361,9 +552,13 @@ function isHeld(c: Checked): boolean {
   );
 }
 
+const names = (list: readonly Checked[]) => list.map((c) => c.pin.name).join(', ');
+
 /**
- * The report of --check, and its exit status: 1 when a pin is a minor or more behind (a held one aside), when a binding
- * is behind the maintained line, or (`strict`) when a watched pin is a patch behind; 2 when only some source could not say.
+ * The report of --check, and its exit status: 1 when a pin not compared within its line is a minor or more behind (a
+ * held one aside), when a binding is behind the maintained line, or (`strict`) when a pin compared within its line is a
+ * patch behind there or a maintained binding could not be read; 2 when only some source could not say. Newer lines of
+ * the pins compared within their line are said apart and never counted.
  */
 export function formatCheck(
   checked: readonly Checked[],
@@ -375,9 +570,7 @@ export function formatCheck(
     c.problem !== undefined ? 'unknown' : c.newest!,
     c.problem !== undefined
       ? `could not ask: ${c.problem}`
-      : c.behind === undefined
-        ? 'up to date'
-        : `${c.behind.text}${isHeld(c) ? ' (held back)' : ''}`,
+      : `${c.behind === undefined ? 'up to date' : `${c.behind.text}${isHeld(c) ? ' (held back)' : ''}`}${c.line !== undefined ? ` within ${c.line}` : ''}`,
   ]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) =>
@@ -386,49 +579,60 @@ export function formatCheck(
       .join('  ')
       .trimEnd(),
   );
-  const far = checked.filter((c) => (c.behind?.level === 'major' || c.behind?.level === 'minor') && !isHeld(c));
-  // Security fixes ship as patches: a patch behind on these is said on its own (and fails --strict).
-  const patches = checked.filter((c) => PATCH_WATCHED.includes(c.pin.name) && (c.behind?.level === 'patch' || c.behind?.level === 'revision'));
+  const far = checked.filter((c) => c.line === undefined && (c.behind?.level === 'major' || c.behind?.level === 'minor') && !isHeld(c));
+  // Security fixes ship as patches of a line: behind within the pinned line is said on its own (and fails --strict).
+  const patches = checked.filter((c) => c.line !== undefined && c.behind !== undefined);
   const bindings = checked.filter((c) => c.maintained?.behind !== undefined);
+  const unreadBindings = checked.filter((c) => c.maintained?.problem !== undefined);
   const maintainedLines = checked
     .filter((c) => c.maintained !== undefined)
     .map((c) => {
       const m = c.maintained!;
-      if (m.problem !== undefined) return `  ${c.pin.name} (binds ${c.pin.binds}): the maintained line could not say: ${m.problem}`;
+      if (m.problem !== undefined) return `  ${c.pin.name} (binds ${c.pin.binds}): the maintained line could not be read: ${m.problem}`;
       return `  ${c.pin.name} (binds ${c.pin.binds}): ${m.package} ${m.version} binds ${m.binds}${m.behind ? `: ${m.behind.text}` : ', no newer provider'}`;
     });
+  const newerLines = checked.flatMap((c) => (c.newer ?? []).map((n) => `  ${c.pin.name} ${n.line} (${n.newest}): ${n.note}`));
+  const shipped = checked.filter((c) => c.via !== undefined).map((c) => `  ${c.pin.name}: ${c.via}`);
   const held = checked.filter(isHeld).map((c) => `  ${c.pin.held}`);
   const unknown = checked.filter((c) => c.problem !== undefined);
   const summary = [
     ...(patches.length > 0
-      ? [`${patches.length} a patch behind (security fixes ship as patches): ${patches.map((c) => c.pin.name).join(', ')}`]
+      ? [
+          `${patches.length} pin${patches.length === 1 ? ' is' : 's are'} behind within ${patches.length === 1 ? 'its' : 'their'} line (security fixes ship as patches; fails --strict): ${names(patches)}`,
+        ]
       : []),
     ...(bindings.length > 0
+      ? [`${bindings.length} binding${bindings.length === 1 ? ' is' : 's are'} behind the maintained line (@cdktn): ${names(bindings)}`]
+      : []),
+    ...(unreadBindings.length > 0
       ? [
-          `${bindings.length} binding${bindings.length === 1 ? ' is' : 's are'} behind the maintained line (@cdktn): ${bindings.map((c) => c.pin.name).join(', ')}`,
+          `${unreadBindings.length} binding${unreadBindings.length === 1 ? "'s" : "s'"} maintained line could not be read (fails --strict): ${names(unreadBindings)}`,
         ]
       : []),
     far.length > 0
-      ? `${far.length} pin${far.length === 1 ? ' is' : 's are'} a minor or more behind: ${far.map((c) => c.pin.name).join(', ')}`
-      : 'no pin is a minor or more behind',
-    ...(unknown.length > 0
-      ? [`${unknown.length} source${unknown.length === 1 ? '' : 's'} could not say: ${unknown.map((c) => c.pin.name).join(', ')}`]
-      : []),
+      ? `${far.length} pin${far.length === 1 ? ' is' : 's are'} a minor or more behind: ${names(far)}`
+      : `no pin is a minor or more behind${newerLines.length > 0 ? ' (the newer lines above aside)' : ''}`,
+    ...(unknown.length > 0 ? [`${unknown.length} source${unknown.length === 1 ? '' : 's'} could not say: ${names(unknown)}`] : []),
   ];
+  const strictFails = options.strict === true && (patches.length > 0 || unreadBindings.length > 0);
   return {
     text:
       [
         ...lines,
+        ...(shipped.length > 0 ? ['', 'Shipped inside a pinned release:', ...shipped] : []),
+        ...(newerLines.length > 0 ? ['', 'Newer lines (not counted):', ...newerLines] : []),
         ...(maintainedLines.length > 0 ? ['', 'Bindings against the maintained line (CDK Terrain, @cdktn):', ...maintainedLines] : []),
         '',
         ...summary,
         ...(held.length > 0 ? ['', 'Held back (not counted):', ...held] : []),
       ].join('\n') + '\n',
-    status: far.length > 0 || bindings.length > 0 || (options.strict === true && patches.length > 0) ? 1 : unknown.length > 0 ? 2 : 0,
+    status: far.length > 0 || bindings.length > 0 || strictFails ? 1 : unknown.length > 0 ? 2 : 0,
   };
 }
 
-/** The command: `npm run pins [-- --check [--strict] [--mirror <url>] [--timeout-ms <n>]]`. */
+const USAGE = 'usage: npm run pins [-- --check [--strict] | --record <rke2|k3s> <version>] [--mirror <url>] [--timeout-ms <milliseconds>]';
+
+/** The command: `npm run pins [-- --check [--strict] [--mirror <url>] [--timeout-ms <n>]]`; a usage mistake exits 2. */
 export async function main(argv: readonly string[], root: string, write: (text: string) => void): Promise<number> {
   const option = (name: string) => {
     const i = argv.indexOf(name);
@@ -441,10 +645,13 @@ export async function main(argv: readonly string[], root: string, write: (text: 
       !['--mirror', '--timeout-ms'].includes(argv[i - 1]),
   );
   if (unknown.length > 0) {
-    write(
-      `pins: unknown option ${unknown[0]}; usage: npm run pins [-- --check [--strict] | --record <rke2|k3s> <version>] [--mirror <url>] [--timeout-ms <milliseconds>]\n`,
-    );
-    return 64;
+    write(`pins: unknown option ${unknown[0]}; ${USAGE}\n`);
+    return 2;
+  }
+  // --strict judges what --check finds: alone it would pass without asking anything.
+  if (argv.includes('--strict') && !argv.includes('--check')) {
+    write(`pins: --strict applies to --check only: run npm run pins -- --check --strict; ${USAGE}\n`);
+    return 2;
   }
   if (argv.includes('--record')) {
     const [distribution, version] = argv.slice(argv.indexOf('--record') + 1);
@@ -452,7 +659,7 @@ export async function main(argv: readonly string[], root: string, write: (text: 
       write(
         `pins: --record takes rke2 or k3s and a release of it, such as --record rke2 v1.36.5+rke2r1 (given: ${argv.slice(argv.indexOf('--record') + 1).join(' ') || 'nothing'})\n`,
       );
-      return 64;
+      return 2;
     }
     const outcome = await recordRelease(distribution, version, httpFetch, {
       mirror: option('--mirror') ?? process.env.RANCHER_PINS_MIRROR ?? undefined,
@@ -475,7 +682,7 @@ export async function main(argv: readonly string[], root: string, write: (text: 
   const timeoutMs = timeout === undefined ? undefined : Number(timeout);
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
     write(`pins: --timeout-ms ${timeout} is not a whole number of milliseconds above 0\n`);
-    return 64;
+    return 2;
   }
   const mirror = option('--mirror') ?? process.env.RANCHER_PINS_MIRROR;
   const report = formatCheck(await checkPins(pins, { mirror: mirror || undefined, timeoutMs }), { strict: argv.includes('--strict') });

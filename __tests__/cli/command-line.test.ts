@@ -1,4 +1,4 @@
-import { COMMAND_NAMES, type CommandLine, helpOf, parseCommandLine } from '../../cli/command-line';
+import { COMMAND_NAMES, COMMAND_STACKS, type CommandLine, helpOf, parseCommandLine, UsageError } from '../../cli/command-line';
 
 /** The command line a run gets, or the test fails naming what was parsed instead. */
 function run(args: readonly string[]): CommandLine {
@@ -75,9 +75,26 @@ describe('the operations command line, as the commands declare it', () => {
   it('reads one word after rotate as the stack unless it is a rotation or --dir gives the module (the rotation left out is said to be missing)', () => {
     expect(run(['rotate', 'rke-ha', '--dry-run'])).toMatchObject({ stack: 'rke-ha', what: undefined });
     expect(run(['rotate', 'encryption-key', '--dir', 'module'])).toMatchObject({ stack: undefined, what: 'encryption-key' });
-    expect(run(['rotate', 'token'])).toMatchObject({ stack: undefined, what: 'token' });
+    // The rotation without the stack or --dir: the stack word is missing (below).
+    expect(() => run(['rotate', 'token'])).toThrow('rotate: name the stack (rke-ha) or the module folder with --dir <folder>.');
     // Not refused by the parser: the rotate runner names the choices in its own words (command-line.tools).
     expect(run(['rotate', '--dir', 'module', 'certificates'])).toMatchObject({ stack: undefined, what: 'certificates' });
+  });
+
+  // Once exit 1 for roll and teardown and 2 for the rest, naming rke-ha alone for drill, failover and failback, and
+  // rotate told only the rotation was missing (the stack came a second round).
+  it.each(COMMAND_NAMES)('%s without its stack word: a usage error (exit 2) naming every stack it takes, in one round', (command) => {
+    const refusal = () => parseCommandLine(command === 'acceptance' ? [command, '--region', 'eu-west-1'] : [command]);
+    expect(refusal).toThrow(UsageError);
+    expect(refusal).toThrow(`${command}: name the stack (${COMMAND_STACKS[command].join(', ')})`);
+    if (command === 'rotate') expect(refusal).toThrow('and what to rotate (token or encryption-key): `rotate rke-ha token`.');
+    expect(() => parseCommandLine([command, 'rke', ...(command === 'rotate' ? ['token'] : [])])).toThrow(`${command}: 'rke' is not a stack: name`);
+  });
+
+  it('takes --dir, or --teardown-run for acceptance, in place of the stack word', () => {
+    expect(run(['roll', '--dir', 'module']).stack).toBeUndefined();
+    expect(run(['acceptance', '--teardown-run', 'r1']).stack).toBeUndefined();
+    expect(COMMAND_STACKS).toMatchObject({ drill: ['rke-ha', 'k8s-ha'], failover: ['rke-ha', 'k8s-ha'], teardown: ['rke-ha', 'k8s-ha', 'docker'] });
   });
 
   it('answers --help and -h with the one command, no command with the whole help and exit code 2', () => {

@@ -78,6 +78,54 @@ it.each([
   });
 });
 
+/** The --json report on standard output: its one error-level message, and that there is exactly one. */
+function oneError(out: string): { code: string; text: string; data?: Record<string, unknown> } {
+  const report = JSON.parse(out) as { exitCode: number; messages: { level: string; code: string; text: string; data?: Record<string, unknown> }[] };
+  const errors = report.messages.filter((m) => m.level === 'error');
+  expect(errors).toHaveLength(1);
+  return errors[0];
+}
+
+// --json once printed nothing on standard output for a mistake on the command line or a failure before the run, and
+// `"messages": []` for one thrown in it (a pipeline saw exit 1 and no reason): each is now its one coded message.
+describe('--json: every failure is exactly one error-level message with a stable code', () => {
+  it('a missing stack word (exit 2), before any run', () => {
+    const result = world.run(['roll', '--json']);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.err);
+    expect(oneError(result.out)).toMatchObject({ code: 'ROLL_USAGE', data: { exitCode: 2 } });
+    expect(JSON.parse(result.out)).toMatchObject({ command: 'roll', exitCode: 2 });
+  });
+
+  it('a module never synthesized (exit 1), naming the folder', () => {
+    const result = world.run(['drill', 'rke-ha', '--json'], { cwd: '/' });
+    expect(result.code).toBe(1);
+    expectOneCleanLine(result.err);
+    expect(oneError(result.out)).toMatchObject({ code: 'DRILL_NO_MODULE', data: { folder: '/cdktf.out/stacks/rke-ha', exitCode: 1 } });
+  });
+
+  it.each([
+    ['teardown', ['teardown', '--dir', 'module', '--yes', '--json']],
+    ['roll', ['roll', '--dir', 'module', '--dry-run', '--json']],
+  ])('%s: a terraform that fails in the run (exit 1), with the command that failed', (command, args) => {
+    world.update((w) => {
+      w.failures = { 'terraform state pull': 1 };
+      w.failureMessages = { 'terraform state pull': 'Error: Failed to load state\n\nthe backend answered 403\n' };
+    });
+    const result = world.run(args, { env: { RANCHER_CONFIG: '/nonexistent/rancher.yaml' } });
+    world.update((w) => {
+      w.failures = {};
+    });
+    expect(result.code).toBe(1);
+    const error = oneError(result.out);
+    expect(error).toMatchObject({
+      code: `${command.toUpperCase()}_TERRAFORM_FAILED`,
+      data: { command: 'terraform state pull', commandExitCode: 1, exitCode: 1 },
+    });
+    expect(error.text).toContain('the backend answered 403');
+  });
+});
+
 it('an unknown command: one line naming the commands and the nearest', () => {
   const result = world.run(['tear-down']);
   expect(result.code).toBe(2);

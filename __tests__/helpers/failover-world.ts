@@ -5,7 +5,11 @@ import { awsOf } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { COPY, IN_BACKUP, RANCHER_CA, STANDBY_NEWEST, STANDBY_REGION, world } from './drill-world';
 import { synthSettings } from './variants';
-import { caChecksum } from '../../cli/failover/failover';
+import { caChecksum, failover as failoverCommand, type FailoverOptions } from '../../cli/failover/failover';
+import { IoHost } from '../../cli/shared/io/io-host';
+import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
+import { awsOfWorldWithStubs } from './fake-cloud-aws-stubs';
+import { inWorld } from './in-world';
 import { standbySettings } from '../../cli/failover/failover-settings';
 
 /**
@@ -16,8 +20,9 @@ import { standbySettings } from '../../cli/failover/failover-settings';
  * - the copy holds the CA record (`rancher-aws/record-ca/ca=rancher-ca-<sum of RANCHER_CA>`), and the backup the
  *   fake hands out carries `secrets.#v1/cattle-system/tls-rancher.json`;
  * - the standby's module is a real synth of standbySettings, its apply creates a state whose NLB is STANDBY_LB;
- * - world.failover: what curl meets (ops-stubs/fake-drill.js, failoverCurl): the primary's /ping (`pong` or
- *   `down`) and the CA the standby publishes; the name leads where Route 53's A record points.
+ * - world.failover: what curl meets (ops-stubs/fake-drill.js, failoverCurl): the primary's /ping at the hostname and
+ *   at its NLB PRODUCTION_LB (`pong`, `down` or `other`; `primaryByName` at the hostname alone) and the CA the standby
+ *   publishes; the name leads where Route 53's A record points.
  */
 export const HOSTNAME = 'rancher.example.com';
 export const PRODUCTION_ZONE = 'Z0PRODUCTIONZONE';
@@ -56,6 +61,10 @@ export function failoverWorld(change?: (w: any) => void, options: { caMember?: b
       instances: [{ ...record.instances[0], attributes: { ...record.instances[0].attributes, type: 'AAAA' } }],
     });
     w.aws.route53 = { zones: { [PRODUCTION_ZONE]: { records: records(PRODUCTION_LB, 'Z2IFOLAFXWLO4F') } }, changes: {} };
+    // Production's NLB, which the failover probes directly besides the hostname (its state's, and its output).
+    const productionLb = w.state.resources.find((r: any) => r.type === 'aws_lb');
+    Object.assign(productionLb.instances[0].attributes, { dns_name: PRODUCTION_LB, zone_id: 'Z2IFOLAFXWLO4F' });
+    w.state.outputs.load_balancer_dns_name = { value: PRODUCTION_LB };
     w.aws.buckets[COPY].objects.push({
       key: `rancher-aws/record-ca/ca=${RECORDED}`,
       version: 's4',
@@ -86,6 +95,31 @@ export function failoverWorld(change?: (w: any) => void, options: { caMember?: b
 /** The failover as users run it, on a PATH of the terraform and curl stubs and node only: AWS through the SDK alone. */
 export const failover = (c: FakeCloud, ...extra: string[]) =>
   c.run(['failover', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
+
+/**
+ * The failover of rke-ha as a function in this process (as drill-world.ts drillHere): AWS the fake behind the SDK's
+ * clients, terraform and curl the world's stubs, no terminal to confirm on (a run without `yes` stops after its plan),
+ * the primary probed 7 times with no pause between them unless `options` say otherwise.
+ */
+export async function failoverHere(c: FakeCloud, options: Partial<Omit<FailoverOptions, 'io'>> = {}): Promise<{ code: number; out: string }> {
+  let out = '';
+  const io = new IoHost(new PlainRenderer({ write: (text: string) => (out += text) }));
+  const { result: code } = await inWorld(c, {}, () =>
+    failoverCommand({
+      stack: 'rke-ha',
+      productionDir: c.moduleDir,
+      settingsPath: join(c.dir, 'rancher.yaml'),
+      root: join(c.dir, 'failover.out'),
+      synthScript: SYNTH_STUB,
+      interrupted: () => false,
+      clients: awsOfWorldWithStubs(c),
+      probes: { count: 7, intervalMs: 0 },
+      ...options,
+      io,
+    }),
+  );
+  return { code, out };
+}
 
 /** Where Route 53's A record of the hostname points now. */
 export const aliasOf = (c: FakeCloud, type = 'A'): string | undefined =>

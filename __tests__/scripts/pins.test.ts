@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PINS } from '../../lib/config/pins';
+import { PINS, SHIPPED } from '../../lib/config/pins';
 import { DEFAULT_VERSIONS, PREVIOUS_DEFAULT_VERSIONS, RANCHER_BACKUP_CHARTS } from '../../lib/config/versions';
 import { recordedRelease } from '../../lib/config/release-sums';
 import { SYSTEM_UPGRADE_CONTROLLER } from '../../lib/kubernetes/private/upgrade-plan';
 import {
   behind,
+  chartVersionIn,
   checkPins,
   formatCheck,
   formatList,
   HELD,
+  highestKubernetesMinor,
+  imageVersionsIn,
+  linesAbove,
   listPins,
   majorsOf,
   newestOf,
@@ -18,7 +22,18 @@ import {
   viaMirror,
   type Fetch,
 } from '../../scripts/pins';
-import { answerKey, bindingDocument, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
+import {
+  answerKey,
+  bindingDocument,
+  githubReleases,
+  helmIndex,
+  npmDocument,
+  rancherIndex,
+  rke2BuildImages,
+  rke2ChartVersions,
+  rke2FileKeys,
+  type Answers,
+} from '../helpers/pins-upstream';
 
 const ROOT = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -67,6 +82,12 @@ describe('npm run pins: the listing', () => {
     }
     expect(pins.find((p) => p.name === 'typescript')?.version).toBe(pkg.devDependencies.typescript);
     expect(pins.at(-1)).toMatchObject({ name: 'node (engines)', version: pkg.engines.node });
+    // Traefik is no pin of its own: it is listed right after the table's, as the pinned RKE2 ships it.
+    expect(pins[Object.keys(PINS).length]).toMatchObject({
+      name: SHIPPED.traefik.name,
+      version: `as RKE2 ${PINS.rke2.version} ships it`,
+      shipped: { tag: PINS.rke2.version, chart: 'rke2-traefik', image: 'rancher/hardened-traefik' },
+    });
   });
 
   it('prints one line a pin with its day as recorded, or "not recorded", and then where each was read', () => {
@@ -175,12 +196,22 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     PINS.rancherBackup.name,
     PINS.rancherBackupPrevious.name,
     PINS.k3s.name,
+    SHIPPED.traefik.name,
     '@cdktf/provider-tls',
+    '@cdktn/provider-aws',
     'typescript',
     'node (engines)',
   ];
   const pins = listPins(ROOT).filter((p) => names.includes(p.name));
   const TLS_BINDS = pins.find((p) => p.name === '@cdktf/provider-tls')!.binds!.split(' ')[1];
+  const AWS_BINDS = pins.find((p) => p.name === '@cdktn/provider-aws')!.binds!.split(' ')[1];
+  /** The pinned RKE2's line and patch: the issue's answers are its patch + 2 (v1.36.5) and the next line's .1 (v1.37.1). */
+  const [, K8S_MINOR, RKE2_PATCH] = versionParts(PINS.rke2.version)!;
+  const rke2 = (minor: number, patch: number) => `v1.${minor}.${patch}+rke2r1`;
+  const RKE2_FILES = rke2FileKeys(PINS.rke2.version);
+  /** What RKE2 v1.36.3+rke2r1 ships (its charts/chart_versions.yaml and scripts/build-images at the tag). */
+  const TRAEFIK_CHART = '40.1.009';
+  const TRAEFIK = 'v3.7.8';
   /** A fetch answering from `answers`, counting the requests; 'hang' rejects as an aborted request would at its deadline. */
   const served = (answers: Answers) => {
     const asked: string[] = [];
@@ -195,7 +226,11 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
   };
   const ok = (body: string) => ({ status: 200, body });
   const current: Answers = {
-    [answerKey(PINS.rancher.upstream)]: ok(helmIndex('rancher', [PINS.rancher.version, '2.14.3', '2.16.0-rc1'])),
+    [answerKey(PINS.rancher.upstream)]: ok(rancherIndex([PINS.rancher.version, '2.14.3', '2.16.0-rc1'])),
+    [RKE2_FILES.charts]: ok(rke2ChartVersions(TRAEFIK_CHART)),
+    [RKE2_FILES.images]: ok(rke2BuildImages([`${TRAEFIK}-build20260717`])),
+    // Traefik tags its lines' patches side by side (v2.11 goes on beside v3).
+    [answerKey(SHIPPED.traefik.upstream)]: ok(githubReleases([TRAEFIK, 'v2.11.40', 'v3.7.0'], ['v3.8.0-rc1'])),
     [answerKey(PINS.rke2.upstream)]: ok(githubReleases(['v1.35.10+rke2r1', PINS.rke2.version], ['v1.37.0-rc1+rke2r1'])),
     [answerKey(PINS.certManager.upstream)]: ok(helmIndex('cert-manager', [PINS.certManager.version])),
     // rancherBackupPrevious and rancherBackup share the index: the 2.14 chart is compared within its major.
@@ -206,32 +241,120 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     [answerKey({ kind: 'npm', package: '@cdktf/provider-tls' })]: ok(npmDocument('@cdktf/provider-tls', pkg.devDependencies['@cdktf/provider-tls'])),
     // The maintained line's binding of the same provider, at the version this one binds: not behind.
     [answerKey({ kind: 'npm', package: '@cdktn/provider-tls' })]: ok(bindingDocument('@cdktn/provider-tls', '23.0.0', 'hashicorp/tls', TLS_BINDS)),
+    // A maintained binding is its own maintained line: its latest binds the provider it binds.
+    [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: ok(
+      bindingDocument('@cdktn/provider-aws', pkg.devDependencies['@cdktn/provider-aws'], 'hashicorp/aws', AWS_BINDS),
+    ),
     [answerKey({ kind: 'npm', package: 'typescript' })]: ok(npmDocument('typescript', pkg.devDependencies.typescript, '7.1.0-dev.1')),
     // Node.js tags every line's releases; engines names lines, compared by major.
     [answerKey({ kind: 'github', repository: 'nodejs/node' })]: ok(githubReleases([`v${Math.max(...majorsOf(pkg.engines.node)!)}.9.0`, 'v20.19.5'])),
   };
 
-  it('every pin up to date: each named with its newest, exit 0', async () => {
+  it('every pin up to date: each named with its newest (of its line, for the five compared there), exit 0 with --strict too', async () => {
     const { fetch } = served(current);
-    const report = formatCheck(await checkPins(pins, { fetch }));
+    const checked = await checkPins(pins, { fetch });
+    const report = formatCheck(checked);
     expect(report.status).toBe(0);
-    expect(report.text).toContain('no pin is a minor or more behind');
-    expect(report.text).toMatch(
-      new RegExp(`^RKE2 +${PINS.rke2.version.replace(/[.+]/g, '\\$&')} +${PINS.rke2.version.replace(/[.+]/g, '\\$&')} +up to date$`, 'm'),
+    expect(formatCheck(checked, { strict: true }).status).toBe(0);
+    expect(report.text).toContain('no pin is a minor or more behind\n');
+    const v = (version: string) => version.replace(/[.+]/g, '\\$&');
+    expect(report.text).toMatch(new RegExp(`^RKE2 +${v(PINS.rke2.version)} +${v(PINS.rke2.version)} +up to date within 1\\.${K8S_MINOR}$`, 'm'));
+    expect(report.text).toMatch(/^typescript +\S+ +\S+ +up to date$/m);
+    // Traefik: the version RKE2 ships at the pinned tag, compared within its own line.
+    expect(report.text).toMatch(new RegExp(`^Traefik \\(in RKE2\\) +${v(TRAEFIK)} +${v(TRAEFIK)} +up to date within 3\\.7$`, 'm'));
+    expect(report.text).toContain(
+      `\nShipped inside a pinned release:\n  Traefik (in RKE2): RKE2 ${PINS.rke2.version} ships chart rke2-traefik ${TRAEFIK_CHART}, image rancher/hardened-traefik ${TRAEFIK}\n`,
     );
+    expect(report.text).toContain(`  @cdktn/provider-aws (binds hashicorp/aws ${AWS_BINDS}): @cdktn/provider-aws `);
   });
 
-  it('a patch behind is said and passes; a minor behind fails the check, named in the summary', async () => {
+  it("the issue's answers: RKE2 a newer patch and a newer line: the patches said within 1.36, the line apart as not yet accepted by Rancher", async () => {
+    const offered = [rke2(K8S_MINOR + 1, 1), rke2(K8S_MINOR, RKE2_PATCH + 2), PINS.rke2.version];
     const { fetch } = served({
       ...current,
-      [answerKey(PINS.rke2.upstream)]: ok(githubReleases(['v1.37.1+rke2r1', 'v1.36.9+rke2r1', PINS.rke2.version])),
-      [answerKey(PINS.certManager.upstream)]: ok(helmIndex('cert-manager', ['v1.21.9', PINS.certManager.version])),
+      [answerKey(PINS.rke2.upstream)]: ok(githubReleases(offered, [rke2(K8S_MINOR + 2, 0).replace('+', '-rc1+')])),
     });
-    const report = formatCheck(await checkPins(pins, { fetch }));
-    expect(report.text).toMatch(/^RKE2 +\S+ +v1\.37\.1\+rke2r1 +1 minor behind$/m);
-    expect(report.text).toMatch(/^cert-manager \(chart cert-manager\) +\S+ +v1\.21\.9 +\d+ patch(es)? behind$/m);
-    expect(report.text).toContain('1 pin is a minor or more behind: RKE2');
-    expect(report.status).toBe(1);
+    const checked = await checkPins(pins, { fetch });
+    const report = formatCheck(checked);
+    expect(report.text).toMatch(new RegExp(`^RKE2 +\\S+ +${offered[1].replace(/[.+]/g, '\\$&')} +2 patches behind within 1\\.${K8S_MINOR}$`, 'm'));
+    expect(report.text).toContain(
+      `\nNewer lines (not counted):\n  RKE2 1.${K8S_MINOR + 1} (${offered[0]}): not yet accepted by Rancher ${PINS.rancher.version} (its chart's kubeVersion < 1.37.0-0)\n`,
+    );
+    expect(report.text).not.toContain('minor behind');
+    expect(report.text).toContain('1 pin is behind within its line (security fixes ship as patches; fails --strict): RKE2\n');
+    expect(report.text).toContain('no pin is a minor or more behind (the newer lines above aside)');
+    expect(report.status).toBe(0);
+    expect(formatCheck(checked, { strict: true }).status).toBe(1);
+  });
+
+  it("the cap is the pinned Rancher's kubeVersion as its chart index says it; without one there, the range versions.ts records", async () => {
+    const offered = githubReleases([rke2(K8S_MINOR + 1, 1), PINS.rke2.version]);
+    const wider = served({
+      ...current,
+      [answerKey(PINS.rke2.upstream)]: ok(offered),
+      [answerKey(PINS.rancher.upstream)]: ok(helmIndex('rancher', [PINS.rancher.version], {}, { [PINS.rancher.version]: '>= 1.34.0-0 < 1.38.0-0' })),
+    });
+    expect(formatCheck(await checkPins(pins, { fetch: wider.fetch })).text).toContain(
+      `  RKE2 1.${K8S_MINOR + 1} (${rke2(K8S_MINOR + 1, 1)}): a newer line Rancher ${PINS.rancher.version} accepts (its chart's kubeVersion >= 1.34.0-0 < 1.38.0-0)\n`,
+    );
+    const silent = served({
+      ...current,
+      [answerKey(PINS.rke2.upstream)]: ok(offered),
+      [answerKey(PINS.rancher.upstream)]: ok(helmIndex('rancher', [PINS.rancher.version])),
+    });
+    expect(formatCheck(await checkPins(pins, { fetch: silent.fetch })).text).toContain(
+      `: not yet accepted by Rancher ${PINS.rancher.version} (its chart's kubeVersion, as lib/config/versions.ts records it: below 1.37; the index did not say)\n`,
+    );
+    expect(highestKubernetesMinor('< 1.37.0-0')).toBe(36);
+    expect(highestKubernetesMinor('<1.34')).toBe(33);
+    expect(highestKubernetesMinor('>= 1.34.0-0 <= 1.36.9')).toBe(36);
+    expect(highestKubernetesMinor('>= 1.25.0-0')).toBeUndefined();
+  });
+
+  it("Traefik behind within its line: said with the newest of its line (a newer line apart), fails --strict; RKE2's records unreadable: said", async () => {
+    const { fetch } = served({
+      ...current,
+      [answerKey(SHIPPED.traefik.upstream)]: ok(githubReleases(['v3.8.0', 'v2.11.41', 'v3.7.11', 'v3.7.10', TRAEFIK])),
+    });
+    const checked = await checkPins(pins, { fetch });
+    const report = formatCheck(checked);
+    expect(report.text).toMatch(/^Traefik \(in RKE2\) +v3\.7\.8 +v3\.7\.11 +3 patches behind within 3\.7$/m);
+    expect(report.text).toContain('  Traefik (in RKE2) 3.8 (v3.8.0): a newer line\n');
+    expect(report.text).toContain('1 pin is behind within its line (security fixes ship as patches; fails --strict): Traefik (in RKE2)');
+    expect([report.status, formatCheck(checked, { strict: true }).status]).toEqual([0, 1]);
+
+    const noChart = served({ ...current, [RKE2_FILES.charts]: ok(rke2ChartVersions(undefined)) });
+    expect(formatCheck(await checkPins(pins, { fetch: noChart.fetch })).text).toMatch(
+      new RegExp(
+        `^Traefik \\(in RKE2\\) .* +unknown +could not ask: https://raw\\.githubusercontent\\.com/rancher/rke2/v1\\.${K8S_MINOR}\\.${RKE2_PATCH}%2Brke2r1/charts/chart_versions\\.yaml: RKE2 \\S+ ships no chart rke2-traefik$`,
+        'm',
+      ),
+    );
+    const noImage = served({ ...current, [RKE2_FILES.images]: ok(rke2BuildImages([])) });
+    expect(formatCheck(await checkPins(pins, { fetch: noImage.fetch })).text).toMatch(
+      /could not ask: \S+\/scripts\/build-images: no image rancher\/hardened-traefik$/m,
+    );
+    const missing = served({ ...current, [RKE2_FILES.images]: { status: 404, body: '404: Not Found' } });
+    const unread = formatCheck(await checkPins(pins, { fetch: missing.fetch }));
+    expect(unread.text).toMatch(/^Traefik \(in RKE2\) .*could not ask: \S+\/scripts\/build-images: HTTP 404$/m);
+    expect(unread.status).toBe(2);
+  });
+
+  it("RKE2's records read as RKE2 writes them: the chart itself, not its CRD chart; the image's version without its build", () => {
+    const manifest =
+      'charts:\n  - version: 2.0.0\n    filename: /charts/rke2-traefik-crd.yaml\n  - version: 40.1.009\n    filename: /charts/rke2-traefik.yaml\n';
+    expect(chartVersionIn(manifest, 'rke2-traefik')).toBe('40.1.009');
+    expect(chartVersionIn(manifest, 'rke2-coredns')).toBeUndefined();
+    expect(() => chartVersionIn('{}', 'rke2-traefik')).toThrow('lists no charts');
+    expect(imageVersionsIn(rke2BuildImages(['v3.7.8-build20260717']), 'rancher/hardened-traefik')).toEqual(['v3.7.8']);
+    expect(imageVersionsIn('    ${REGISTRY}/rancher/hardened-traefik-hub:v3.20.8\n', 'rancher/hardened-traefik')).toEqual([]);
+    expect(linesAbove('v3.7.8', ['v3.8.1', 'v3.7.9', 'v2.11.40', 'v3.8.0', 'v4.0.0'])).toEqual({
+      inLine: 'v3.7.9',
+      newer: [
+        { line: '3.8', newest: 'v3.8.1', minor: 8 },
+        { line: '4.0', newest: 'v4.0.0', minor: 0 },
+      ],
+    });
   });
 
   it('a source that answers 500 or not in time is said, the others still checked; exit 2 when nothing is behind', async () => {
@@ -245,7 +368,7 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
       /^RKE2 +\S+ +unknown +could not ask: https:\/\/api\.github\.com\/repos\/rancher\/rke2\/releases\?per_page=100: HTTP 500$/m,
     );
     expect(report.text).toMatch(/could not ask: https:\/\/charts\.jetstack\.io\/index\.yaml: no answer within 50 ms$/m);
-    expect(report.text).toMatch(/^Rancher \(chart rancher\) .* up to date$/m);
+    expect(report.text).toMatch(/^Rancher \(chart rancher\) .* up to date within 2\.15$/m);
     expect(report.text).toContain('2 sources could not say: RKE2, cert-manager (chart cert-manager)');
     expect(report.status).toBe(2);
     // One request per address: the two rancher-backup pins share an index.
@@ -278,19 +401,42 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     expect(report.text).toContain('1 binding is behind the maintained line (@cdktn): @cdktf/provider-tls');
     expect(report.status).toBe(1);
     expect(asked.filter((url) => url.endsWith('@cdktn%2Fprovider-tls'))).toHaveLength(1);
-    // This registry serves no @cdktn binding of some providers (helm, kubernetes, tls, http): a 404 is said, not counted.
+  });
+
+  it('a maintained binding the registry does not serve (404) or that does not answer: said; it fails --strict, not the plain check', async () => {
+    // This registry serves no @cdktn binding of some providers (helm, kubernetes, tls, http).
     const { fetch: without } = served({
       ...current,
       [answerKey({ kind: 'npm', package: '@cdktn/provider-tls' })]: { status: 404, body: 'Not Found' },
     });
-    const missing = formatCheck(await checkPins(pins, { fetch: without }));
+    const checked = await checkPins(pins, { fetch: without });
+    const missing = formatCheck(checked);
     expect(missing.text).toMatch(
-      /^ {2}@cdktf\/provider-tls \(binds hashicorp\/tls \S+\): the maintained line could not say: .*@cdktn%2Fprovider-tls: HTTP 404$/m,
+      /^ {2}@cdktf\/provider-tls \(binds hashicorp\/tls \S+\): the maintained line could not be read: .*@cdktn%2Fprovider-tls: HTTP 404$/m,
     );
-    expect(missing.status).toBe(0);
+    expect(missing.text).toContain("1 binding's maintained line could not be read (fails --strict): @cdktf/provider-tls\n");
+    expect([missing.status, formatCheck(checked, { strict: true }).status]).toEqual([0, 1]);
+    const { fetch: silent } = served({ ...current, [answerKey({ kind: 'npm', package: '@cdktn/provider-tls' })]: 'hang' });
+    const unanswered = formatCheck(await checkPins(pins, { fetch: silent, timeoutMs: 50 }), { strict: true });
+    expect(unanswered.text).toMatch(/the maintained line could not be read: \S+@cdktn%2Fprovider-tls: no answer within 50 ms$/m);
+    expect(unanswered.status).toBe(1);
   });
 
-  it('a patch behind on Rancher, RKE2, K3s or cert-manager is named and passes; with --strict it fails the check', async () => {
+  it('a maintained (@cdktn) binding whose latest binds a newer provider than the pinned one binds: behind, exit 1', async () => {
+    const { fetch } = served({
+      ...current,
+      [answerKey({ kind: 'npm', package: '@cdktn/provider-aws' })]: ok(bindingDocument('@cdktn/provider-aws', '25.7.1', 'hashicorp/aws', '6.68.0')),
+    });
+    const report = formatCheck(await checkPins(pins, { fetch }));
+    expect(report.text).toMatch(/^@cdktn\/provider-aws +\S+ +25\.7\.1 +\d+ patch(es)? behind$/m);
+    expect(report.text).toContain(
+      `  @cdktn/provider-aws (binds hashicorp/aws ${AWS_BINDS}): @cdktn/provider-aws 25.7.1 binds hashicorp/aws 6.68.0: `,
+    );
+    expect(report.text).toContain('1 binding is behind the maintained line (@cdktn): @cdktn/provider-aws');
+    expect(report.status).toBe(1);
+  });
+
+  it('a patch behind on Rancher, RKE2, K3s, cert-manager or Traefik is named and passes; with --strict it fails the check', async () => {
     const answers = {
       ...current,
       [answerKey(PINS.k3s.upstream)]: ok(githubReleases(['v1.36.99+k3s1', PINS.k3s.version])),
@@ -298,7 +444,7 @@ describe('npm run pins -- --check, against recorded answers (no network)', () =>
     };
     const checked = await checkPins(pins, { fetch: served(answers).fetch });
     const report = formatCheck(checked);
-    expect(report.text).toContain('1 a patch behind (security fixes ship as patches): K3s');
+    expect(report.text).toContain('1 pin is behind within its line (security fixes ship as patches; fails --strict): K3s\n');
     expect(report.status).toBe(0);
     // The 2.14 backup chart a patch behind is no watched pin: said in its row, not in the summary, not failing --strict.
     expect(report.text).toMatch(/^rancher-backup and rancher-backup-crd charts \(Rancher 2\.14\) .* patch(es)? behind$/m);

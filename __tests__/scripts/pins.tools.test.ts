@@ -1,9 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PINS, type PinUpstream } from '../../lib/config/pins';
-import { listPins, majorsOf, type ListedPin } from '../../scripts/pins';
-import { answerKey, bindingDocument, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
+import { PINS, SHIPPED, type PinUpstream } from '../../lib/config/pins';
+import { listPins, majorsOf, versionParts, type ListedPin } from '../../scripts/pins';
+import {
+  answerKey,
+  bindingDocument,
+  githubReleases,
+  helmIndex,
+  npmDocument,
+  rancherIndex,
+  rke2BuildImages,
+  rke2ChartVersions,
+  rke2FileKeys,
+  type Answers,
+} from '../helpers/pins-upstream';
 import { runBounded, runBoundedAsync } from '../helpers/subprocess';
 
 /**
@@ -15,9 +26,16 @@ const ROOT = join(__dirname, '..', '..');
 const PINS_JS = join(ROOT, 'scripts', 'pins.js');
 const pins = listPins(ROOT);
 
+/** What the pinned RKE2 ships at its tag (rancher/rke2 v1.36.3+rke2r1: charts/chart_versions.yaml, scripts/build-images). */
+const TRAEFIK_CHART = '40.1.009';
+const TRAEFIK = 'v3.7.8';
+const RKE2_FILES = rke2FileKeys(PINS.rke2.version);
+
 /** The answer that makes a pin up to date: its own version listed as upstream lists it (the newest there). */
 function answerFor(pin: ListedPin, others: readonly ListedPin[]): string {
   const upstream: PinUpstream = pin.upstream;
+  if (pin.shipped !== undefined) return githubReleases([TRAEFIK, 'v2.11.40']);
+  if (answerKey(upstream) === answerKey(PINS.rancher.upstream)) return rancherIndex([pin.version]);
   switch (upstream.kind) {
     case 'github':
       // engines' lines ("20 || 22 || 24") as Node.js tags their releases.
@@ -33,18 +51,24 @@ function answerFor(pin: ListedPin, others: readonly ListedPin[]): string {
   }
 }
 
-/** The maintained line's (@cdktn) document of each @cdktf binding, binding the same provider version: none behind. */
+/**
+ * The maintained line's (@cdktn) document of each binding, binding the same provider version: none behind. An @cdktn
+ * binding is its own maintained line: its document says its own version is the latest.
+ */
 const maintained = pins
-  .filter((p) => p.name.startsWith('@cdktf/provider-') && p.binds !== undefined)
+  .filter((p) => /^@cdkt[fn]\/provider-/.test(p.name) && p.binds !== undefined)
   .map((p) => {
     const name = p.name.replace('@cdktf/', '@cdktn/');
     const [provider, version] = p.binds!.split(' ');
-    return [answerKey({ kind: 'npm', package: name }), { status: 200, body: bindingDocument(name, '1.0.0', provider, version) }] as const;
+    const latest = name === p.name ? p.version : '1.0.0';
+    return [answerKey({ kind: 'npm', package: name }), { status: 200, body: bindingDocument(name, latest, provider, version) }] as const;
   });
 
 const upToDate: Answers = {
   ...Object.fromEntries(pins.map((p) => [answerKey(p.upstream), { status: 200, body: answerFor(p, pins) }])),
   ...Object.fromEntries(maintained),
+  [RKE2_FILES.charts]: { status: 200, body: rke2ChartVersions(TRAEFIK_CHART) },
+  [RKE2_FILES.images]: { status: 200, body: rke2BuildImages([`${TRAEFIK}-build20260717`]) },
 };
 
 describe('npm run pins', () => {
@@ -86,33 +110,69 @@ describe('npm run pins', () => {
   it('--check with every source answering its own version: every pin up to date, one request an address, exit 0', async () => {
     const run = await check();
     expect(run.stderr).toBe('');
-    expect(run.stdout).toContain('no pin is a minor or more behind');
+    expect(run.stdout).toContain('no pin is a minor or more behind\n');
     expect(run.stdout).not.toContain('could not ask');
+    expect(run.stdout).toMatch(/^Traefik \(in RKE2\) +v3\.7\.8 +v3\.7\.8 +up to date within 3\.7$/m);
     expect(run.status).toBe(0);
-    expect(requests.sort()).toEqual([...new Set([...pins.map((p) => answerKey(p.upstream)), ...maintained.map(([key]) => key)])].sort());
+    expect(requests.sort()).toEqual(
+      [...new Set([...pins.map((p) => answerKey(p.upstream)), ...maintained.map(([key]) => key), RKE2_FILES.charts, RKE2_FILES.images])].sort(),
+    );
   });
 
   it('--check --strict with K3s a patch behind upstream fails (exit 1) naming it; without --strict it is said and passes', async () => {
     answers = { ...upToDate, [answerKey(PINS.k3s.upstream)]: { status: 200, body: githubReleases(['v1.36.99+k3s1', PINS.k3s.version]) } };
     const strict = await check('--strict');
-    expect(strict.stdout).toContain('1 a patch behind (security fixes ship as patches): K3s');
+    expect(strict.stdout).toContain('1 pin is behind within its line (security fixes ship as patches; fails --strict): K3s\n');
     expect(strict.status).toBe(1);
     expect((await check()).status).toBe(0);
   });
 
-  it('--check with a newer minor of RKE2 and a newer patch of cert-manager upstream: exits 1, naming RKE2', async () => {
+  it("--check --strict with the issue's answers: RKE2 v1.36.5 and v1.37.1 offered, Rancher 2.15 refusing 1.37, the kubernetes binding 404: exit 1", async () => {
+    // At the pinned v1.36.3+rke2r1 these are the issue's answers: v1.36.5+rke2r1 (stable upstream) and v1.37.1+rke2r1.
+    const [, minor, patch] = versionParts(PINS.rke2.version)!;
+    const offered = [`v1.${minor + 1}.1+rke2r1`, `v1.${minor}.${patch + 2}+rke2r1`, PINS.rke2.version];
     answers = {
       ...upToDate,
-      [answerKey(PINS.rke2.upstream)]: {
-        status: 200,
-        body: githubReleases(['v1.37.1+rke2r1', 'v1.36.5+rke2r1', PINS.rke2.version], ['v1.38.0-rc1+rke2r1']),
-      },
-      [answerKey(PINS.certManager.upstream)]: { status: 200, body: helmIndex('cert-manager', ['v1.21.5', PINS.certManager.version]) },
+      [answerKey(PINS.rke2.upstream)]: { status: 200, body: githubReleases(offered, [`v1.${minor + 1}.2-rc1+rke2r1`]) },
+      [answerKey({ kind: 'npm', package: '@cdktn/provider-kubernetes' })]: { status: 404, body: '{"error":"Not found"}' },
     };
-    const run = await check();
-    expect(run.stdout).toMatch(/^RKE2 +\S+ +v1\.37\.1\+rke2r1 +1 minor behind$/m);
-    expect(run.stdout).toMatch(/^cert-manager \(chart cert-manager\) +\S+ +v1\.21\.5 +\d+ patch(es)? behind$/m);
-    expect(run.stdout).toContain('1 pin is a minor or more behind: RKE2');
+    const strict = await check('--strict');
+    expect(strict.stderr).toBe('');
+    const line = (start: string) => strict.stdout.split('\n').find((l) => l.startsWith(start));
+    expect(line('RKE2 ')).toMatch(
+      new RegExp(
+        `^RKE2 +${PINS.rke2.version.replace(/[.+]/g, '\\$&')} +${offered[1].replace(/[.+]/g, '\\$&')} +2 patches behind within 1\\.${minor}$`,
+      ),
+    );
+    expect(strict.stdout).toContain(
+      `\nNewer lines (not counted):\n  RKE2 1.${minor + 1} (${offered[0]}): not yet accepted by Rancher ${PINS.rancher.version} (its chart's kubeVersion < 1.37.0-0)\n`,
+    );
+    expect(line('  @cdktf/provider-kubernetes ')).toMatch(
+      /^ {2}@cdktf\/provider-kubernetes \(binds hashicorp\/kubernetes \S+\): the maintained line could not be read: http:\/\/127\.0\.0\.1:\d+\/registry\.npmjs\.org\/@cdktn%2Fprovider-kubernetes: HTTP 404$/,
+    );
+    expect(strict.stdout).toContain('\n1 pin is behind within its line (security fixes ship as patches; fails --strict): RKE2\n');
+    expect(strict.stdout).toContain("\n1 binding's maintained line could not be read (fails --strict): @cdktf/provider-kubernetes\n");
+    expect(strict.stdout).toContain('\nno pin is a minor or more behind (the newer lines above aside)\n');
+    expect(strict.stdout).not.toContain('minor behind');
+    expect(strict.status).toBe(1);
+    // Without --strict: the same lines, and neither counts.
+    const plain = await check();
+    expect(plain.stdout).toBe(strict.stdout);
+    expect(plain.status).toBe(0);
+  });
+
+  it('--check --strict with Traefik behind within its line (RKE2 ships v3.7.8, Traefik has v3.7.11): fails naming it', async () => {
+    answers = {
+      ...upToDate,
+      [answerKey(SHIPPED.traefik.upstream)]: { status: 200, body: githubReleases(['v3.8.0', 'v3.7.11', 'v2.11.41', TRAEFIK], ['v3.8.1-rc1']) },
+    };
+    const run = await check('--strict');
+    expect(run.stdout).toMatch(/^Traefik \(in RKE2\) +v3\.7\.8 +v3\.7\.11 +3 patches behind within 3\.7$/m);
+    expect(run.stdout).toContain(
+      `\nShipped inside a pinned release:\n  Traefik (in RKE2): RKE2 ${PINS.rke2.version} ships chart rke2-traefik ${TRAEFIK_CHART}, image rancher/hardened-traefik ${TRAEFIK}\n`,
+    );
+    expect(run.stdout).toContain('  Traefik (in RKE2) 3.8 (v3.8.0): a newer line\n');
+    expect(run.stdout).toContain('1 pin is behind within its line (security fixes ship as patches; fails --strict): Traefik (in RKE2)\n');
     expect(run.status).toBe(1);
   });
 
@@ -128,7 +188,7 @@ describe('npm run pins', () => {
       /^Rancher \(chart rancher\) +\S+ +unknown +could not ask: http:\/\/127\.0\.0\.1:\d+\/releases\.rancher\.com\/server-charts\/stable\/index\.yaml: HTTP 500$/m,
     );
     expect(run.stdout).toMatch(/^K3s +\S+ +unknown +could not ask: .*k3s-io\/k3s\/releases\?per_page=100: no answer within 400 ms$/m);
-    expect(run.stdout).toMatch(/^RKE2 +.* up to date$/m);
+    expect(run.stdout).toMatch(/^RKE2 +.* up to date within 1\.\d+$/m);
     expect(run.stdout).toContain('2 sources could not say');
     expect(run.status).toBe(2);
   });
@@ -212,18 +272,24 @@ describe('npm run pins', () => {
       expect(run.stdout).toContain(`  the release ${VERSION} records no digest of rke2.linux-arm64.tar.gz\n`);
     });
 
-    it('a distribution or version it does not take: said, exit 64, nothing asked', async () => {
+    it('a distribution or version it does not take: said, exit 2, nothing asked', async () => {
       const run = await record('k3s', VERSION);
-      expect([run.status, run.stdout]).toEqual([64, expect.stringContaining('--record takes rke2 or k3s and a release of it')]);
+      expect([run.status, run.stdout]).toEqual([2, expect.stringContaining('--record takes rke2 or k3s and a release of it')]);
       expect(requests).toEqual([]);
     });
   });
 
-  it('an unknown option or a bad deadline: said, exit 64, nothing asked', () => {
+  it('a usage mistake (an unknown option, a bad deadline, --strict without --check): said, exit 2, nothing asked', () => {
     const unknown = runBounded(process.execPath, [PINS_JS, '--chek'], { cwd: ROOT });
-    expect([unknown.status, unknown.stdout]).toEqual([64, expect.stringContaining('unknown option --chek')]);
+    expect([unknown.status, unknown.stdout]).toEqual([2, expect.stringContaining('unknown option --chek')]);
     const bad = runBounded(process.execPath, [PINS_JS, '--check', '--timeout-ms', 'soon'], { cwd: ROOT });
-    expect([bad.status, bad.stdout]).toEqual([64, expect.stringContaining('--timeout-ms soon is not a whole number')]);
+    expect([bad.status, bad.stdout]).toEqual([2, expect.stringContaining('--timeout-ms soon is not a whole number')]);
+    // --strict judges what --check finds: alone it used to list the pins and pass, as if checked.
+    const strictAlone = runBounded(process.execPath, [PINS_JS, '--strict'], { cwd: ROOT, env: { ...process.env, RANCHER_PINS_MIRROR: mirror } });
+    expect([strictAlone.status, strictAlone.stdout]).toEqual([
+      2,
+      'pins: --strict applies to --check only: run npm run pins -- --check --strict; usage: npm run pins [-- --check [--strict] | --record <rke2|k3s> <version>] [--mirror <url>] [--timeout-ms <milliseconds>]\n',
+    ]);
     expect(requests).toEqual([]);
   });
 });

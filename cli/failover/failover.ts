@@ -19,10 +19,18 @@ import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
 import { phaseStarted, spannedPhaseRunner } from '../shared/phase-spans';
 import { Interrupted } from '../shared/poll';
-import { runAsync } from '../shared/process';
 import { productionDeployment, type ProductionDeployment } from '../shared/production';
 import { readProductionSettings } from '../shared/settings-file';
-import { type ChosenBackup, standbyBackup, standbyRegionOf, standbySettingsProblem, type StandbyUse } from '../shared/standby';
+import {
+  ageMinutes,
+  allowedAgeMinutes,
+  backupKeyOf,
+  type ChosenBackup,
+  standbyBackup,
+  standbyRegionOf,
+  standbySettingsProblem,
+  type StandbyUse,
+} from '../shared/standby';
 import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
@@ -30,6 +38,7 @@ import { type ModuleState, stringAttribute, Terraform } from '../shared/terrafor
 import { initAndApply, localModuleProblems, type PhaseRun, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
+import { defaultProbeSchedule, type PrimaryProbes, probePrimary, type ProbeSchedule } from './primary-probe';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
@@ -60,8 +69,12 @@ export interface FailoverOptions {
   readonly root: string;
   readonly synthScript: string;
   readonly dryRun?: boolean;
-  /** The person says the primary is lost: proceed although its /ping answers. @default false */
+  /** The person says the primary is lost: proceed although its /ping answers, or the probes could not tell. @default false */
   readonly primaryLost?: boolean;
+  /** A backup of the standby's copy by key (`rancher/<file>`, or the file), instead of its newest. @default the newest */
+  readonly backup?: string;
+  /** The probes of the primary: how many, how far apart. @default 7, 10 s apart (primary-probe.ts) */
+  readonly probes?: ProbeSchedule;
   /** No typed confirmation (pipelines). @default false */
   readonly yes?: boolean;
   readonly ask?: (question: string) => Promise<string | undefined> | string | undefined;
@@ -77,11 +90,15 @@ export interface FailoverOptions {
   readonly clients?: ClientsOfRegion;
 }
 
-/** What a failover keeps between runs (`<root>/failover.json`): a rerun continues with the same backup. */
+/**
+ * What a failover keeps between runs (`<root>/failover.json`): a rerun continues with the same backup once the
+ * standby's apply began with it (its module restores that file), and chooses again before.
+ */
 export interface FailoverRecord extends FailoverOutcome {
   readonly backup: ChosenBackup['backup'];
   readonly file: string;
-  readonly rpoMinutes: number;
+  /** The backup's age the run that moved the records reported (the data lost); before the move each run reports its age then. */
+  readonly rpoMinutes?: number;
   readonly phase: FailoverPhase;
   /** Once moved: the CA checked and the records moved, for the report of a rerun that only waits. */
   readonly ca?: FailoverReport['ca'];
@@ -94,8 +111,10 @@ export interface FailoverReport {
   readonly production: { readonly name: string; readonly region: string; readonly module: string; readonly url?: string };
   readonly standby: { readonly name: string; readonly region: string; readonly module: string; readonly loadBalancer?: string };
   readonly backup: ChosenBackup['backup'];
-  /** The backup's age when the failover began: the data lost. */
+  /** The backup's age when this run decided (once moved: as the run that moved decided): the data lost. */
   readonly rpoMinutes: number;
+  /** What the probes of the primary found (this run's, before the move). */
+  readonly primary?: Pick<PrimaryProbes, 'verdict' | 'probes' | 'seconds' | 'targets' | 'why'>;
   /** Seconds from the command's start to Rancher answering pong on the hostname. */
   rtoSeconds?: number;
   readonly ca: { expected?: string; served?: string };
@@ -152,7 +171,8 @@ export async function failover(options: FailoverOptions): Promise<number> {
       'FAILOVER_PLAN',
       [
         `Failover of ${productionName} (${options.stack}, module ${options.productionDir}) to its standby region ${region}:`,
-        `  refused while https://<hostname>/ping answers pong (unless --primary-lost), without a backup in the standby's copy fresh enough for backups.schedule, or one without the CA the agents need`,
+        `  the primary probed ${(options.probes ?? defaultProbeSchedule()).count} times over a minute at the hostname and at its load balancer: refused while it answers pong or the probes cannot tell (unless --primary-lost)`,
+        `  backup: ${options.backup ? `${options.backup} (--backup)` : "the copy's newest"}, whatever its age (its age is the RPO, warned past backups.schedule); refused without the CA the agents need`,
         `  standby deployment: ${name} in ${region}${options.stack === 'k8s-ha' ? ' on the cluster standby.k8sHa.access reaches' : ''}, the same hostname and rancher.tls (TF_VAR_tls_* as for production), no Route53 record of its own; module and state kept in ${moduleDir}`,
         `  then: the CA it serves checked against the backup's record at its ${options.stack === 'k8s-ha' ? 'ingress target' : 'load balancer'}; the hostname's records moved there (${options.stack === 'k8s-ha' ? 'one Route 53 change batch, the record type the target needs' : 'Route 53 UPSERT'}, until INSYNC); /ping on the hostname; RTO and RPO reported`,
       ].join('\n'),
@@ -178,22 +198,17 @@ export async function failover(options: FailoverOptions): Promise<number> {
         production: await productionDeployment(options.productionDir, 'failover'),
         chosen: undefined,
         expectedCa: undefined,
+        primary: undefined,
         clients: { of: () => undefined as never, destroy: () => undefined },
       }
     : await planFailover(options, settings, { region, name, productionName, earlier, moduleDir });
   if (typeof planned === 'number') return planned;
-  const { production, chosen, expectedCa, clients } = planned;
+  const { production, chosen, expectedCa, clients, primary } = planned;
   const now = new Date().toISOString();
-  let current: FailoverRecord = earlier ?? {
-    startedAt: now,
-    region,
-    name,
-    backup: chosen!.backup,
-    file: chosen!.file,
-    rpoMinutes: chosen!.standby!.rpoMinutes,
-    phase: 'synth',
-    moved: false,
-  };
+  // Before the move the backup is this run's choice (the recorded one once the apply began with it: planFailover).
+  let current: FailoverRecord = earlier
+    ? { ...earlier, ...(chosen ? { backup: chosen.backup, file: chosen.file } : {}) }
+    : { startedAt: now, region, name, backup: chosen!.backup, file: chosen!.file, phase: 'synth', moved: false };
   mkdirSync(options.root, { recursive: true });
   record.write(current);
   const report: FailoverReport = {
@@ -201,7 +216,9 @@ export async function failover(options: FailoverOptions): Promise<number> {
     production: { name: production.name, region: production.region, module: production.dir, ...(production.url ? { url: production.url } : {}) },
     standby: { name, region, module: moduleDir },
     backup: current.backup,
-    rpoMinutes: current.rpoMinutes,
+    // Its age now; once moved, as the move recorded it (a record from before it: its age now).
+    rpoMinutes: chosen?.standby?.rpoMinutes ?? current.rpoMinutes ?? ageMinutes(current.backup.lastModified, Date.now()),
+    ...(primary ? { primary } : {}),
     ca: current.ca ?? { expected: expectedCa },
     records: [...(current.records ?? [])],
     phases: [],
@@ -225,8 +242,19 @@ export async function failover(options: FailoverOptions): Promise<number> {
       moduleDir,
       clients,
       current,
-      setMoved: (written) =>
-        record.write((current = { ...current, moved: true, ca: report.ca, records: report.records, ...(written ? { written } : {}) })),
+      setMoved: (written) => {
+        // The RPO the run that moved reported stays the failover's: from then on the standby takes the writes.
+        record.write(
+          (current = {
+            ...current,
+            moved: true,
+            rpoMinutes: report.rpoMinutes,
+            ca: report.ca,
+            records: report.records,
+            ...(written ? { written } : {}),
+          }),
+        );
+      },
     });
   } catch (error) {
     outcome = error instanceof Interrupted || options.interrupted() ? 'interrupted' : 'failed';
@@ -250,13 +278,20 @@ export async function failover(options: FailoverOptions): Promise<number> {
   return exitCode;
 }
 
-/** Production, the backup and the CA it must carry, the primary asked, what it does stated and confirmed; or an exit code. */
+/** Production, the backup and the CA it must carry, the primary probed, what it does stated and confirmed; or an exit code. */
 async function planFailover(
   options: FailoverOptions,
   settings: Record<string, unknown>,
   o: { region: string; name: string; productionName: string; earlier: FailoverRecord | undefined; moduleDir: string },
 ): Promise<
-  { production: ProductionDeployment; chosen: ChosenBackup; expectedCa: string; clients: { of: ClientsOfRegion; destroy(): void } } | number
+  | {
+      production: ProductionDeployment;
+      chosen: ChosenBackup;
+      expectedCa: string;
+      primary: FailoverReport['primary'];
+      clients: { of: ClientsOfRegion; destroy(): void };
+    }
+  | number
 > {
   const { io } = options;
   const production = await productionDeployment(options.productionDir, 'failover');
@@ -273,15 +308,11 @@ async function planFailover(
   }
   // The standby's copy is listed through the SDK (cli/shared/standby.ts), with the failover's clients when it is given them.
   const aws = new Aws(o.region, options.clients?.(o.region));
-  const found = await standbyBackup(aws, production, settings, options.settingsPath, FAILOVER_STANDBY, options.stack);
-  if ('refused' in found) {
-    io.error(found.why, `${found.refused} Nothing was changed.`);
-    return found.code;
-  }
-  // A rerun continues with the backup it began with (the standby's restore is of that file).
-  const chosen: ChosenBackup = o.earlier
-    ? { backup: o.earlier.backup, file: o.earlier.file, standby: { ...found.standby!, rpoMinutes: o.earlier.rpoMinutes } }
-    : found;
+  const chosen = await chooseBackup(options, settings, aws, production, o.earlier, o.region);
+  if (typeof chosen === 'number') return chosen;
+  const rpo = chosen.standby!.rpoMinutes;
+  /** The backup the standby's apply began with (chooseBackup keeps it). */
+  const recorded = o.earlier !== undefined && o.earlier.phase !== 'synth';
   // The CA agents trust, as the backups' record names it, and the backup carrying it (trust page, step 4).
   const cas = await recordedCas(aws, chosen.backup.bucket);
   if (cas.length !== 1) {
@@ -300,28 +331,31 @@ async function planFailover(
     return 1;
   }
   const host = new URL(production.url).host;
-  const primary = await runAsync('curl', ['--silent', '--max-time', '10', '--insecure', `${production.url}/ping`], { timeoutMs: 30_000 });
-  // Any pong counts, verified or not: a primary that still answers is refused unless the person says it is lost.
-  if (primary.code === 0 && primary.stdout.trim() === 'pong') {
-    if (!options.primaryLost) {
-      io.error(
-        'FAILOVER_PRIMARY_ANSWERS',
-        `${production.url}/ping answers pong: the primary in ${production.region} still serves. A failover now would move its users to a copy up to ${chosen.standby!.rpoMinutes} minutes old. If it is lost all the same (it answers, but cannot be used), run again with --primary-lost. Nothing was changed.`,
-      );
-      return 1;
-    }
-    io.warn('FAILOVER_PRIMARY_ANSWERS_LOST', `${production.url}/ping answers pong, and --primary-lost says it is lost: proceeding.`);
-  }
+  const primary = await decidePrimary(options, production, rpo);
+  if (typeof primary === 'number') return primary;
+  if (rpo > chosen.standby!.allowedMinutes)
+    io.warn(
+      'FAILOVER_BACKUP_OLD',
+      `s3://${chosen.backup.bucket}/${chosen.backup.key} is ${rpo} minutes old, more than backups.schedule "${allowedAgeMinutes(settings).schedule}" lets the copy's newest be (${chosen.standby!.allowedMinutes} minutes: its longest gap and replication's 15): the failover loses that much (the RPO).${
+        recorded
+          ? " It is the backup the standby's apply began with, which a rerun keeps."
+          : chosen.standby!.newest
+            ? ''
+            : ` Production's backups stopped, or replication lagged (the alarms ${production.name}-${options.stack}-standby-rancher-backups-failed and -lag).`
+      }`,
+      { rpoMinutes: rpo, allowedMinutes: chosen.standby!.allowedMinutes },
+    );
   io.info(
     'FAILOVER_PLAN',
     [
       `Failover of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}) to ${o.region}:`,
-      `  backup: s3://${chosen.backup.bucket}/${chosen.backup.key} (${chosen.backup.lastModified}), ${chosen.standby!.rpoMinutes} minutes old: the data lost (RPO)`,
+      `  primary: ${primary.verdict} (${primary.probes} probes over ${primary.seconds} s at ${primary.targets.join(' and ')}: ${primary.why})`,
+      `  backup: s3://${chosen.backup.bucket}/${chosen.backup.key} (${chosen.backup.lastModified}), ${rpo} minutes old now: the data lost (RPO)${chosen.standby!.newest ? `; chosen with --backup (the copy's newest: ${chosen.standby!.newest})` : ''}${recorded ? "; the one the standby's apply began with" : ''}`,
       `  standby deployment: ${o.name} in ${o.region}, ${host} with the same rancher.tls; module and state kept in ${o.moduleDir}`,
       `  the CA agents trust: ${cas[0]}`,
       `  then: ${host}'s records in production's hosted zone moved to the standby's load balancer once it serves that CA`,
     ].join('\n'),
-    { backup: chosen.backup.key, rpoMinutes: chosen.standby!.rpoMinutes, region: o.region, standby: o.name },
+    { backup: chosen.backup.key, rpoMinutes: rpo, region: o.region, standby: o.name, primary: primary.verdict },
   );
   if (!options.yes) {
     const answer = await options.ask?.(`Type the hostname (${host}) to fail it over to ${o.region}: `);
@@ -337,7 +371,104 @@ async function planFailover(
     }
   }
   const clients = options.clients ? { of: options.clients, destroy: () => undefined } : (await sdkSide()).clientsByRegion();
-  return { production, chosen, expectedCa: cas[0], clients };
+  return { production, chosen, expectedCa: cas[0], primary, clients };
+}
+
+/**
+ * The backup this run restores: the one the standby's apply began with, once it began (the standby's module restores
+ * that file; `--backup` naming another is refused), else the copy's newest or the one `--backup` names. Its age now
+ * either way: the RPO of a rerun is not its first run's.
+ */
+async function chooseBackup(
+  options: FailoverOptions,
+  settings: Record<string, unknown>,
+  aws: Aws,
+  production: ProductionDeployment,
+  earlier: FailoverRecord | undefined,
+  region: string,
+): Promise<ChosenBackup | number> {
+  const { io } = options;
+  if (earlier && earlier.phase !== 'synth') {
+    const given = options.backup === undefined ? undefined : (backupKeyOf(options.backup) ?? options.backup);
+    if (given !== undefined && given !== earlier.backup.key) {
+      io.error(
+        'FAILOVER_BACKUP_RECORDED',
+        `--backup ${options.backup}: the standby's apply began with s3://${earlier.backup.bucket}/${earlier.backup.key} (${join(options.root, FAILOVER_RECORD)}), and its module restores that file; a rerun continues with it. To restore another, tear the standby down first (npm run teardown -- --dir ${join(options.root, 'cdktf.out', 'stacks', options.stack)}) and remove ${join(options.root, FAILOVER_RECORD)}. Nothing was changed.`,
+      );
+      return 2;
+    }
+    const allowed = allowedAgeMinutes(settings);
+    return {
+      backup: earlier.backup,
+      file: earlier.file,
+      standby: { region, rpoMinutes: ageMinutes(earlier.backup.lastModified, Date.now()), allowedMinutes: allowed.minutes },
+    };
+  }
+  const found = await standbyBackup(aws, production, settings, options.settingsPath, FAILOVER_STANDBY, options.stack, options.backup);
+  if ('refused' in found) {
+    io.error(found.why, `${found.refused} Nothing was changed.`);
+    return found.code;
+  }
+  return found;
+}
+
+/**
+ * The primary probed (primary-probe.ts) and what that allows: `down` goes on; `serving` and `unknown` stop unless the
+ * person says it is lost (`--primary-lost`); an interrupted probing stops (130). The report's summary, or an exit code.
+ */
+async function decidePrimary(
+  options: FailoverOptions,
+  production: ProductionDeployment,
+  rpo: number,
+): Promise<NonNullable<FailoverReport['primary']> | number> {
+  const { io } = options;
+  const url = production.url!;
+  const probed = await probePrimary({
+    url,
+    loadBalancer: production.loadBalancer,
+    schedule: options.probes ?? defaultProbeSchedule(),
+    interrupted: options.interrupted,
+    stop: options.stop,
+  });
+  const { verdict, probes, seconds, targets, why } = probed;
+  const summary = { verdict, probes, seconds, targets, why };
+  const asked = `${probes} probes of ${url}/ping over ${seconds} s at ${targets.join(' and ')}`;
+  if (probed.interrupted) {
+    io.error(
+      'FAILOVER_PRIMARY_UNKNOWN',
+      `The probes of the primary were interrupted (${why}): whether it serves is not known. Nothing was changed.`,
+      {
+        exitCode: 130,
+        ...summary,
+      },
+    );
+    return 130;
+  }
+  if (verdict === 'down') {
+    io.info('FAILOVER_PRIMARY_DOWN', `The primary in ${production.region} is down: ${asked}, none answered (last: ${why}).`, summary);
+    return summary;
+  }
+  if (options.primaryLost) {
+    io.warn(
+      verdict === 'serving' ? 'FAILOVER_PRIMARY_ANSWERS_LOST' : 'FAILOVER_PRIMARY_UNKNOWN_LOST',
+      `${verdict === 'serving' ? `The primary answers (${why})` : `Whether the primary serves is not known (${why})`}, and --primary-lost says it is lost: proceeding.`,
+      summary,
+    );
+    return summary;
+  }
+  if (verdict === 'serving')
+    io.error(
+      'FAILOVER_PRIMARY_ANSWERS',
+      `${url}/ping answers pong: the primary in ${production.region} still serves (${why}). A failover now would move its users to a copy ${rpo} minutes old. If it is lost all the same (it answers, but cannot be used), run again with --primary-lost. Nothing was changed.`,
+      summary,
+    );
+  else
+    io.error(
+      'FAILOVER_PRIMARY_UNKNOWN',
+      `Whether the primary in ${production.region} serves is not known: ${asked}, and ${why}. A failover goes on by itself only when every probe fails at both. Look at the primary; if it is lost, run again with --primary-lost. Nothing was changed.`,
+      summary,
+    );
+  return 1;
 }
 
 interface Run {

@@ -14,15 +14,26 @@ export const STACKS = ['rke-ha', 'k8s-ha', 'docker'] as const;
 export function moduleFolder(stack: string | undefined, dir: string | undefined, cwd = process.cwd()): string {
   if (dir !== undefined) {
     const folder = resolve(cwd, dir);
-    if (!isModule(folder)) throw new Error(`--dir ${dir}: no synthesized module there (no cdk.tf.json or cdk.tf in ${folder}).`);
+    if (!isModule(folder)) throw new ModuleMissing(`--dir ${dir}: no synthesized module there (no cdk.tf.json or cdk.tf in ${folder}).`, folder);
     return folder;
   }
   if (stack === undefined) throw new Error(`Name the stack (${STACKS.join(', ')}) or the module folder with --dir <folder>.`);
   if (!(STACKS as readonly string[]).includes(stack))
     throw new Error(`Unknown stack '${stack}': the stacks are ${STACKS.join(', ')} (or give --dir <folder>).`);
   const folder = resolve(cwd, 'cdktf.out', 'stacks', stack);
-  if (!isModule(folder)) throw new Error(`${folder} holds no synthesized module: run \`npm run synth\` first (or give --dir <folder>).`);
+  if (!isModule(folder))
+    throw new ModuleMissing(`${folder} holds no synthesized module: run \`npm run synth\` first (or give --dir <folder>).`, folder);
   return folder;
+}
+
+/** The folder a command acts on holds no synthesized module (a failure, exit 1: synthesize, or name the right folder). */
+export class ModuleMissing extends Error {
+  constructor(
+    message: string,
+    readonly folder: string,
+  ) {
+    super(message);
+  }
 }
 
 function isModule(folder: string): boolean {

@@ -1,5 +1,5 @@
 import type { Aws } from './aws';
-import { readDeploymentRecord } from './module-folder';
+import { managed, readDeploymentRecord } from './module-folder';
 import { serversOf } from './servers';
 import { Terraform } from './terraform';
 import { standbyCopyOf, type StandbyCopy } from './standby';
@@ -27,6 +27,11 @@ export interface ProductionDeployment {
   readonly distribution: string | undefined;
   /** k8s-ha: where its record leads (the `ingress_target` output, or `dns_target` before it). */
   readonly ingressTarget?: string;
+  /**
+   * Where the hostname's record leads, asked directly (the failover's probes of the primary): rke-ha's load balancer
+   * (its `load_balancer_dns_name` output, or its `aws_lb`'s DNS name), k8s-ha's ingress target.
+   */
+  readonly loadBalancer?: string;
   /** The private addresses of production's servers: each the name of one of its Nodes. */
   readonly serverAddresses: readonly string[];
 }
@@ -71,6 +76,8 @@ export async function productionDeployment(dir: string, command: ProductionReade
     joinToken: output('join_token'),
     distribution: deployment.distribution,
     ingressTarget: output('ingress_target') ?? output('dns_target'),
+    loadBalancer:
+      output('load_balancer_dns_name') ?? text(managed(state, 'aws_lb')[0]?.attributes.dns_name) ?? output('ingress_target') ?? output('dns_target'),
     serverAddresses: serversOf(state, deployment).map((s) => s.privateIp),
   };
 }

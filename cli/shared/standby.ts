@@ -9,8 +9,9 @@ import { managed } from './module-folder';
 import { stringAttribute, type ModuleState } from './terraform';
 
 // `drill --standby` (docs/drill.md, "With --standby") and `failover` (docs/failover.md): where production's standby
-// keeps its copy of Rancher's backups, its newest backup there, and whether that copy is fresh enough to use. The
-// commands decide and state; this file reads and judges.
+// keeps its copy of Rancher's backups, its newest backup there (or the one a failover's --backup names), and its age
+// against the schedule: the RPO, which the drill refuses past the schedule and a failover only reports. The commands
+// decide and state; this file reads and judges.
 
 /** The standby's copy of production's backup bucket, as production's state holds its replication (lib/standby). */
 export interface StandbyCopy {
@@ -59,6 +60,12 @@ export interface StandbyUse {
   readonly instead: string;
   /** What the person runs again once the copy is fresh. */
   readonly again: string;
+  /**
+   * A copy older than `backups.schedule` allows is refused: the drill's (saying the copy is stale is its job). A
+   * failover restores the newest whatever its age: the age is the RPO it reports (docs/design-notes.md, "A standby in
+   * a second region"). @default false
+   */
+  readonly refusesStale?: boolean;
   /** Who would start in the standby region from a pinned image. */
   readonly starts: string;
 }
@@ -69,6 +76,7 @@ export const DRILL_STANDBY: StandbyUse = {
   lead: '--standby',
   instead: 'or drill without --standby',
   again: 'drill',
+  refusesStale: true,
   starts: 'the throwaway in <region> (and a deployment there)',
 };
 
@@ -165,7 +173,11 @@ export interface ChosenBackup {
   readonly backup: { readonly bucket: string; readonly key: string; readonly lastModified: string; readonly bytes: number };
   /** The file's name, without its folder. */
   readonly file: string;
-  readonly standby?: { readonly region: string; readonly rpoMinutes: number; readonly allowedMinutes: number };
+  /**
+   * From a standby's copy: its age now (the RPO), what the schedule allows, and (a backup chosen by key) the copy's
+   * newest when it is another.
+   */
+  readonly standby?: { readonly region: string; readonly rpoMinutes: number; readonly allowedMinutes: number; readonly newest?: string };
 }
 
 /** Why no backup can be used: the message, its exit code (2 the settings or the deployment, 1 the data), its code. */
@@ -190,11 +202,42 @@ export function notDecryptable(file: string, production: ProductionDeployment, p
   };
 }
 
+/** A backup's key as the person gives it (`rancher/<file>`, or the file alone) in the operator's folder; undefined when it is not a backup file's. */
+export function backupKeyOf(given: string): string | undefined {
+  const key = given.startsWith(BACKUP_PREFIX) ? given : given.includes('/') ? undefined : `${BACKUP_PREFIX}${given}`;
+  return key !== undefined && BACKUP_FILE.test(key.slice(BACKUP_PREFIX.length)) ? key : undefined;
+}
+
+/** The key the person chose, checked: a backup file's in the operator's folder, and in the copy's listing. */
+function chosenIn(
+  listed: readonly { key: string; lastModified: string; bytes: number }[],
+  given: string,
+  copy: string,
+  prefix: StandbyUse['prefix'],
+): { key: string; lastModified: string; bytes: number } | BackupRefused {
+  const key = backupKeyOf(given);
+  if (key === undefined)
+    return {
+      why: `${prefix}_BACKUP_NOT_A_BACKUP`,
+      refused: `--backup ${given} is not a backup file of this deployment: the rancher-backup operator writes them in s3://${copy}/${BACKUP_PREFIX} as <Backup name>-<cluster uid>-<time>.tar.gz(.enc). Name one of those (the file, or its key rancher/<file>).`,
+      code: 2,
+    };
+  const found = listed.find((o) => o.key === key);
+  if (!found)
+    return {
+      why: `${prefix}_BACKUP_NOT_IN_COPY`,
+      refused: `--backup ${given}: s3://${copy}/${key} is not in the standby's copy (${listed.length} backup files there${listed[0] ? `, the newest ${listed[0].key}` : ''}). Name a backup the copy holds (aws s3 ls s3://${copy}/${BACKUP_PREFIX}).`,
+      code: 2,
+    };
+  return found;
+}
+
 /**
  * The newest backup in the standby's copy of production's backup bucket (in the standby region, `aws.region`, named
- * by production's state: its replication), which production's state can decrypt, no older than `backups.schedule`
- * allows. The copy holds SSE-S3 objects as the source does (docs/standby.md): a deployment's backup writer reads them
- * without the standby's key; the backup itself is decrypted with production's rancher_backup_encryption_config.
+ * by production's state: its replication), or the one `choose` names there, which production's state can decrypt;
+ * its age now is the RPO. A use that `refusesStale` (the drill) refuses one older than `backups.schedule` allows. The
+ * copy holds SSE-S3 objects as the source does (docs/standby.md): a deployment's backup writer reads them without the
+ * standby's key; the backup itself is decrypted with production's rancher_backup_encryption_config.
  */
 export async function standbyBackup(
   aws: Aws,
@@ -204,6 +247,8 @@ export async function standbyBackup(
   use: StandbyUse = DRILL_STANDBY,
   /** Production's stack, which its deploy command and alarm names carry. @default 'rke-ha' */
   stack = 'rke-ha',
+  /** A backup of the copy by key (`failover --backup`), instead of the newest. @default the newest */
+  choose?: string,
 ): Promise<ChosenBackup | BackupRefused> {
   const region = aws.region;
   const copy = production.backupCopy;
@@ -213,16 +258,19 @@ export async function standbyBackup(
       refused: `${use.lead}: ${settingsPath} sets standby.region ${region}, and production's state replicates its backup bucket ${production.backupBucket ?? '(none)'} ${copy ? `to ${copy.region} (s3://${copy.bucket})` : 'nowhere'}: deploy production with this standby.region first (npm run cdktf -- deploy ${stack}; docs/standby.md).`,
       code: 2,
     };
-  const backup = await newestBackup(aws, copy.bucket);
+  const listed = await backupsIn(aws, copy.bucket);
+  const newest = listed[0];
   const allowed = allowedAgeMinutes(settings);
-  if (!backup)
+  if (!newest)
     return {
       why: `${use.prefix}_NO_STANDBY_BACKUP`,
       refused: `${use.lead}: no backup in s3://${copy.bucket}/${BACKUP_PREFIX}, the standby's copy in ${region}: S3 copies only what is written after the standby was applied, so the next backup (backups.schedule "${allowed.schedule}") is the first there. Wait for it, or copy the earlier ones with S3 Batch Replication (docs/standby.md).`,
       code: 1,
     };
+  const backup = choose === undefined ? newest : chosenIn(listed, choose, copy.bucket, use.prefix);
+  if ('refused' in backup) return backup;
   const age = ageMinutes(backup.lastModified, Date.now());
-  if (age > allowed.minutes)
+  if (use.refusesStale && age > allowed.minutes)
     return {
       why: `${use.prefix}_STANDBY_BACKUP_STALE`,
       refused: `${use.lead}: the standby's newest backup s3://${copy.bucket}/${backup.key} (${backup.lastModified}) is ${age} minutes old: a failover now would lose that much (the RPO), more than backups.schedule "${allowed.schedule}" allows (${allowed.minutes} minutes: its longest gap and replication's 15). Production's backups stopped (backups.enabled, the rancher-backup operator), or replication lags or fails (the alarms ${production.name}-${stack}-standby-rancher-backups-failed and -lag; docs/standby.md, "When the alarm fires"): fix that, then ${use.again}.`,
@@ -232,5 +280,18 @@ export async function standbyBackup(
   const undecryptable = notDecryptable(file, production, use.prefix);
   if (undecryptable) return undecryptable;
   const { key, lastModified, bytes } = backup;
-  return { backup: { bucket: copy.bucket, key, lastModified, bytes }, file, standby: { region, rpoMinutes: age, allowedMinutes: allowed.minutes } };
+  return {
+    backup: { bucket: copy.bucket, key, lastModified, bytes },
+    file,
+    standby: { region, rpoMinutes: age, allowedMinutes: allowed.minutes, ...(key !== newest.key ? { newest: newest.key } : {}) },
+  };
+}
+
+/** The operator's backup files in a bucket, newest first (every page of the listing). */
+async function backupsIn(aws: Aws, bucket: string): Promise<{ key: string; lastModified: string; bytes: number }[]> {
+  const { side, clients } = await aws.sdk();
+  return (await side.listObjects(clients, bucket, BACKUP_PREFIX))
+    .filter((o) => o.lastModified !== undefined && BACKUP_FILE.test(o.key.slice(BACKUP_PREFIX.length)))
+    .sort((a, b) => b.lastModified!.getTime() - a.lastModified!.getTime())
+    .map((o) => ({ key: o.key, lastModified: o.lastModified!.toISOString(), bytes: o.size }));
 }

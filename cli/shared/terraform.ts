@@ -105,6 +105,27 @@ function executableFile(file: string): boolean {
  * (hashicorp/terraform, internal/command/meta_backend.go, "Backend initialization required"), which one line of the
  * operations' output made unreadable. Undefined for any other failure.
  */
+/** A module folder whose state Terraform cannot read before `init` runs there (or again, its backend changed). */
+export class NotInitialized extends Error {
+  constructor(
+    message: string,
+    readonly folder: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A Terraform command that failed, in its words (Terraform's own error kept in the message). */
+export class TerraformFailed extends Error {
+  constructor(
+    message: string,
+    readonly command: string,
+    readonly exitCode: number | null,
+  ) {
+    super(message);
+  }
+}
+
 export function notInitialized(stderr: string, dir: string): string | undefined {
   const text = readableError(stderr);
   if (!/Backend initialization required|please run "(terraform|tofu) init"|Module not installed|Required plugins are not installed/i.test(text))
@@ -139,8 +160,8 @@ export class Terraform {
     const result = await runAsync(terraformBinary(), ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 });
     if (result.code !== 0) {
       const uninitialized = notInitialized(result.stderr, this.dir);
-      if (uninitialized !== undefined) throw new Error(uninitialized);
-      throw new Error(`terraform state pull failed in ${this.dir}: ${readableError(result.stderr)}`);
+      if (uninitialized !== undefined) throw new NotInitialized(uninitialized, this.dir);
+      throw new TerraformFailed(`terraform state pull failed in ${this.dir}: ${readableError(result.stderr)}`, 'terraform state pull', result.code);
     }
     const text = result.stdout.trim();
     if (text === '') return { resources: [], outputs: {} };

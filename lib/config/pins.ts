@@ -109,3 +109,40 @@ export const PINS = {
 } as const satisfies Readonly<Record<string, Pin>>;
 
 export type PinKey = keyof typeof PINS;
+
+/**
+ * A component the stacks run that is not pinned on its own: it comes inside a pinned release, and its version is the
+ * one that release ships at its tag. `npm run pins -- --check` reads it there and compares it with its own upstream.
+ */
+export interface ShippedComponent {
+  readonly name: string;
+  /** The pin whose release ships it. */
+  readonly in: 'rke2';
+  /** Its chart as the release's `charts/chart_versions.yaml` names it (the file whose basename is `<chart>.yaml`). */
+  readonly chart: string;
+  /** The image the chart runs, as the release's `scripts/build-images` lists it: `<image>:<version>-build<date>`. */
+  readonly image: string;
+  readonly source: string;
+  readonly upstream: PinUpstream;
+}
+
+/**
+ * Traefik, RKE2's default ingress controller from 1.36 (rancher/rke2#9786): it carries its own CVEs, fixed in its own
+ * patches. RKE2 records at each tag the chart version of rke2-traefik in `charts/chart_versions.yaml` (v1.36.3+rke2r1:
+ * 40.1.009, beside rke2-traefik-crd at the same version), and the images its charts run in `scripts/build-images`
+ * (v1.36.3+rke2r1: rancher/hardened-traefik v3.7.8-build20260717), which its `scripts/validate-charts` holds to the
+ * images the charts of chart_versions.yaml render (the air-gap check). The chart's own `appVersion` is not what runs:
+ * rke2-charts' 40.1.009 says v3.7.1 and sets the image tag to v3.7.8-build20260717 in its values (rancher/rke2-charts,
+ * assets/rke2-traefik/rke2-traefik-40.1.009.tgz). K3s ships its own Traefik chart, which this does not read.
+ */
+export const SHIPPED = {
+  traefik: {
+    name: 'Traefik (in RKE2)',
+    in: 'rke2',
+    chart: 'rke2-traefik',
+    image: 'rancher/hardened-traefik',
+    source:
+      "rancher/rke2 at the pinned tag: charts/chart_versions.yaml (the rke2-traefik chart's version) and scripts/build-images (the rancher/hardened-traefik image it runs, whose tag is Traefik's version); read by --check",
+    upstream: { kind: 'github', repository: 'traefik/traefik' },
+  },
+} as const satisfies Readonly<Record<string, ShippedComponent>>;

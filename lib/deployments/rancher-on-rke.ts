@@ -565,7 +565,7 @@ export class RancherOnRke extends RancherOnCluster {
     });
     // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
     snapshots?.encryptWith(parameters.key.arn);
-    bootBucket.encryptWith(parameters.key.arn);
+    bootBucket.encryptWith(parameters.key.arn, parameters.deployerArns);
     // The alarms count new snapshots through EventBridge: the bucket's one notification configuration sends them there too.
     const snapshotEvents =
       snapshots && (eventsTopic || alarmsOn)
@@ -706,6 +706,7 @@ export class RancherOnRke extends RancherOnCluster {
             kmsKeyArn: boot.parameters.key.arn,
             key: bootDocumentKey(i),
             proxyEnvironment: common.proxyEnvironment,
+            writeAfter: boot.bootBucket.guards,
           },
           userData: userData({
             role: i === 0 ? 'init' : 'join',

@@ -1,5 +1,6 @@
 #!/bin/bash
-# The Kubernetes servers' first boot, as their user data runs it (cloud-init runcmd, once per instance):
+# The Kubernetes servers' first boot, as their user data starts it (a systemd unit, rancher-aws-boot-loader.service,
+# written and enabled by cloud-init; it runs again after a reboot until it has succeeded once):
 #   rancher-aws-boot-loader URL REGION SHA256
 # fetches this server's boot document from the deployment's boot bucket (URL: https://<bucket regional domain>/<key>)
 # with the instance role, checks it against SHA256 (carried by the user data, so the user data changes whenever the
@@ -12,13 +13,24 @@
 # host and x-amz-date up to 7.85 (RHEL 9 ships 7.76.1), and S3 wants x-amz-content-sha256 and the session token
 # signed. Credentials reach curl on stdin (--config -), never on its command line. A proxy, when the servers have
 # one, comes from HTTPS_PROXY / NO_PROXY in the environment, as for every curl of the servers.
-# Budget (tests shorten it): BOOT_FETCH_ATTEMPTS (10, 2 s apart doubling to at most 30 s: about 3 minutes).
+#
+# A brownout is waited out: every failure to read the document (no role or credentials yet, no connection, S3's or
+# KMS's 5xx, a 403 while a grant propagates or the clock is not synced yet, a document whose SHA-256 is not this
+# server's) is retried, 2 s after the first and doubling to at most every 60 s, for as long as it takes; each one's
+# reason is one line on stderr, which the unit sends to the console (aws ec2 get-console-output). After 30 minutes it
+# says so once. A document it refuses exits 78 (no retry changes those bytes); a command of the document that fails
+# exits 1 (the unit runs the loader again a minute later). Once applied, STAMP records it: never applied twice.
 set -euo pipefail
 
 url=$1 region=$2 expected=$3
 IMDS=http://169.254.169.254/latest
-attempts=${BOOT_FETCH_ATTEMPTS:-10}
+STAMP=/var/lib/rancher/rancher-aws/boot-document-applied
 log() { echo "rancher-aws-boot-loader: $*" >&2; }
+
+if [ -e "$STAMP" ]; then
+  log "applied already: $(<"$STAMP")"
+  exit 0
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -54,44 +66,56 @@ for k, v in headers.items():
         print("header = \"%s: %s\"" % (k, v))' "$url" "$region"
 }
 
-# fetch: one attempt at the document, into $work/document; 0 when S3 answered 200.
+# fetch: one attempt at the document, into $work/document; 0 when S3 answered 200 with the expected SHA-256, else
+# the reason in $reason.
 fetch() {
-  local role creds config status
-  role=$(imds meta-data/iam/security-credentials/) || { log "no instance role in the instance metadata yet"; return 1; }
-  creds=$(imds "meta-data/iam/security-credentials/$role") || { log "no credentials of $role yet"; return 1; }
+  local role creds config status actual body
+  reason="no instance role in the instance metadata yet"
+  role=$(imds meta-data/iam/security-credentials/) || return 1
+  reason="no credentials of $role yet"
+  creds=$(imds "meta-data/iam/security-credentials/$role") || return 1
+  reason="could not sign the request"
   config=$(signed_get <<<"$creds") || return 1
+  rm -f "$work/document"
   status=$(printf '%s\n' "$config" | curl -s --config - --connect-timeout 5 --max-time 60 -o "$work/document" -w '%{http_code}' "$url") || status=000
-  [ "$status" = 200 ] && return 0
-  # 000: no connection (an endpoint or route still coming up); 5xx and 503 SlowDown: S3's own; 403: the role's
-  # grant still propagating (IAM is eventually consistent). All retried, within the budget.
-  log "GET $url: HTTP $status $(head -c 300 "$work/document" 2>/dev/null | tr -d '\n' || true)"
+  if [ "$status" != 200 ]; then
+    # 000: no connection (an endpoint or route still coming up); 5xx: S3's own or KMS's behind it (503 SlowDown);
+    # 403: the role's grant still propagating (IAM is eventually consistent), or RequestTimeTooSkewed (this clock).
+    # Of S3's answer only its code and message: a SignatureDoesNotMatch carries the canonical request, the session
+    # token in it, and these lines reach the console.
+    reason="GET $url: HTTP $status"
+    body=$(cat "$work/document" 2>/dev/null) || body=""
+    [[ $body =~ \<Code\>([^<]*).*\<Message\>([^<]*) ]] && reason+=" ${BASH_REMATCH[1]}: ${BASH_REMATCH[2]}"
+    return 1
+  fi
+  actual=$(sha256sum "$work/document")
+  actual=${actual%% *}
+  [ "$actual" = "$expected" ] && return 0
+  # An object written again after this server was made: it stays refused unless the object is written back.
+  reason="the boot document's SHA-256 is $actual, this server's user data expects $expected: refusing it"
   return 1
 }
 
-n=1 delay=2
+# 2 s after the first attempt, doubling to every 60 s; said once when the pauses reach 30 minutes. Tests bound the
+# attempts (BOOT_FETCH_ATTEMPTS: the loader exits 1 after that many).
+n=1 delay=2 waited=0
 until fetch; do
-  if [ "$n" -ge "$attempts" ]; then
-    log "giving up after $n attempts: this server's boot document could not be read; nothing was applied"
-    exit 1
-  fi
-  n=$((n + 1))
+  log "attempt $n: $reason; nothing applied yet, next attempt in $delay s"
+  [ "$n" != "${BOOT_FETCH_ATTEMPTS:-}" ] || exit 1
   sleep "$delay"
-  delay=$((delay * 2 > 30 ? 30 : delay * 2))
+  waited=$((waited + delay))
+  [ "$waited" -lt 1800 ] || [ "$((waited - delay))" -ge 1800 ] || log "not applied after 30 minutes: trying every 60 s until it is (docs/recover.md)"
+  n=$((n + 1)) delay=$((delay * 2 > 60 ? 60 : delay * 2))
 done
 
-actual=$(sha256sum "$work/document")
-actual=${actual%% *}
-if [ "$actual" != "$expected" ]; then
-  log "the boot document's SHA-256 is $actual, this server's user data expects $expected: refusing it, nothing was applied"
-  exit 1
-fi
-
 # The document as cloud-init would apply it: every file checked before any is written, then written (its folder
-# made as cloud-init makes it, 0755), then the commands run in order, stopping at the first that fails.
+# made as cloud-init makes it, 0755), then the commands run in order, stopping at the first that fails. A refusal
+# exits 78: the same bytes are refused however often they are read (the unit does not run the loader again for it).
 python3 -c 'import grp, os, pwd, re, subprocess, sys, tempfile, yaml
 text = open(sys.argv[1], encoding="utf-8").read()
 def refuse(why):
-    sys.exit("rancher-aws-boot-loader: refusing the boot document: %s; nothing was applied" % why)
+    print("rancher-aws-boot-loader: refusing the boot document: %s; nothing was applied" % why, file=sys.stderr)
+    sys.exit(78)
 if not text.startswith("#cloud-config\n"):
     refuse("it is not a #cloud-config document")
 doc = yaml.safe_load(text)
@@ -131,4 +155,6 @@ for f in files:
 for c in commands:
     if subprocess.run(c).returncode != 0:
         sys.exit("rancher-aws-boot-loader: %s failed" % " ".join(c))' "$work/document"
-log "applied $url ($expected)"
+mkdir -p "${STAMP%/*}"
+echo "$expected $(date -u +%FT%TZ)" >"$STAMP"
+log "applied $url ($expected) after $n attempts"

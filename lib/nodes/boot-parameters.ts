@@ -68,6 +68,11 @@ export class BootParameters extends Construct {
   readonly parameters: readonly SsmParameter[];
   /** The KMS key that encrypts them (and grows by grants: `StackKey`). */
   readonly key: StackKey;
+  /**
+   * The identities that run Terraform (a Terraform list): the role or user behind the session running it now, and
+   * `deployerArns`. The boot bucket lets only them write (BootBucket `encryptWith`).
+   */
+  readonly deployerArns: string[];
 
   constructor(scope: Construct, id: string, props: BootParametersProps) {
     super(scope, id);
@@ -81,6 +86,7 @@ export class BootParameters extends Construct {
     const deployer = new DataAwsIamSessionContext(this, 'deployer', { arn: account.arn });
     // The deploying identity and the deployer_arns: they plan and apply, and restore snapshots.
     const deployers = Fn.concat([[deployer.issuerArn], props.deployerArns ?? []]);
+    this.deployerArns = deployers;
     const viaSsm = { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region.region}.${partition.dnsSuffix}`] };
     const statement: DataAwsIamPolicyDocumentStatement[] = [
       accountAdministersStatement(this),

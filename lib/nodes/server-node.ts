@@ -123,6 +123,11 @@ export interface BootStore {
   readonly key: string;
   /** HTTPS_PROXY / NO_PROXY of the servers, for the loader's request. @default none */
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
+  /**
+   * What the object is written after: the bucket's policy (BootBucket `guards`), which says who may write it and
+   * under which key, so that an apply by a new deploying identity lets it in before it writes. @default nothing
+   */
+  readonly writeAfter?: readonly ITerraformDependable[];
 }
 
 /**
@@ -168,6 +173,7 @@ export class ServerNode extends Construct {
         serverSideEncryption: 'aws:kms',
         kmsKeyId: store.kmsKeyArn,
         bucketKeyEnabled: true,
+        dependsOn: store.writeAfter?.length ? [...store.writeAfter] : undefined,
       });
       userDataText = bootLoaderUserData({
         url: `https://${store.regionalDomainName}/${store.key}`,

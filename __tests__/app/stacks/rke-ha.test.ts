@@ -396,6 +396,35 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     });
   });
 
+  it("lets only the deployers write the boot documents, under the stack's key, and writes them so after the bucket's policy", () => {
+    const [keyName, key] = only(json, 'aws_kms_key');
+    const [bucketName] = only(json, 'aws_s3_bucket', (name) => name.startsWith('boot-documents_'));
+    const [policyName, bucketPolicy] = only(json, 'aws_s3_bucket_policy', (name) => name.startsWith('boot-documents_'));
+    const documentOf = (reference: string) =>
+      dataSources(json, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(reference)![1]];
+    const denied = Object.fromEntries(documentOf(bucketPolicy.policy).statement.map((st: any) => [st.sid, st]));
+    const keyArn = `\${aws_kms_key.${keyName}.arn}`;
+    expect(denied.DenyWritesNotSseKms.condition).toEqual([
+      { test: 'StringNotEquals', variable: 's3:x-amz-server-side-encryption', values: ['aws:kms'] },
+    ]);
+    expect(denied.DenyWritesUnderAnotherKey.condition).toEqual([
+      { test: 'StringNotEquals', variable: 's3:x-amz-server-side-encryption-aws-kms-key-id', values: [keyArn] },
+    ]);
+    // The writers are the identities the key lets encrypt there: the one running Terraform, and deployer_arns.
+    const keyWriters = documentOf(key.policy).statement.find((st: any) => st.sid === 'DeployersWriteBootDocuments').principals[0].identifiers;
+    expect(keyWriters).toMatch(/^\$\{concat\(\[data\.aws_iam_session_context\.[^.]+\.issuer_arn\], var\.deployer_arns\)\}$/);
+    expect(denied.DenyWritesByOthers.condition).toEqual([{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: keyWriters }]);
+    for (const sid of ['DenyWritesNotSseKms', 'DenyWritesUnderAnotherKey', 'DenyWritesByOthers'])
+      expect(denied[sid].resources).toEqual([`\${aws_s3_bucket.${bucketName}.arn}/*`]);
+    // Terraform's own writes pass: SSE-KMS under that key, after the policy that says so.
+    const objects = Object.entries<any>(resources(json, 'aws_s3_object')).filter(([name]) => /^server-\d_boot-document_/.test(name));
+    expect(objects).toHaveLength(3);
+    for (const [, object] of objects) {
+      expect(object).toMatchObject({ server_side_encryption: 'aws:kms', kms_key_id: keyArn });
+      expect(object.depends_on).toContain(`aws_s3_bucket_policy.${policyName}`);
+    }
+  });
+
   it('sends snapshot events to the topic the key policy lets S3 use the key for, and outputs it', () => {
     const withEvents = synth(asDay2({ rkeHa: { etcdSnapshots: { eventNotifications: true, accessLogging: true, objectLock: true } } })).json;
     const [topicName, topic] = only(withEvents, 'aws_sns_topic', (name) => name.startsWith('etcd-snapshot-events'));

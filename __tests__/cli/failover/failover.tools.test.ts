@@ -1,8 +1,18 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
-import { checkEveryDrill, COPY, STANDBY_NEWEST, STANDBY_REGION } from '../../helpers/drill-world';
-import { aliasOf, expectedStandby, failover, failoverWorld, HOSTNAME, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import { checkEveryDrill, COPY, OLDER, STANDBY_NEWEST, STANDBY_REGION, UID } from '../../helpers/drill-world';
+import {
+  aliasOf,
+  expectedStandby,
+  failover,
+  failoverHere,
+  failoverWorld,
+  HOSTNAME,
+  PRODUCTION_LB,
+  RECORDED,
+  STANDBY_LB,
+} from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
 
 // `npm run failover -- rke-ha` against the fake cloud (helpers/failover-world.ts): production in eu-west-1, its copy
@@ -17,6 +27,23 @@ const PRODUCTION_ALIAS = 'rancher-nlb-9f8e7d.elb.eu-west-1.amazonaws.com.';
 function expectNothingChanged(c: ReturnType<typeof failoverWorld>): void {
   expect(c.calls().filter((call) => call.startsWith('synth') || call.startsWith('terraform init') || call.includes('Route53'))).toEqual([]);
   expect(aliasOf(c)).toBe(PRODUCTION_ALIAS);
+}
+/** The probes of the primary's /ping: at the hostname, and at production's NLB (--connect-to). */
+const probesOf = (c: ReturnType<typeof failoverWorld>) => {
+  const pings = c.calls().filter((call) => call.startsWith('curl') && call.endsWith(`https://${HOSTNAME}/ping`) && call.includes('%{http_code}'));
+  return { byName: pings.filter((p) => !p.includes('--connect-to')).length, atLb: pings.filter((p) => p.includes(`:${PRODUCTION_LB}:443`)).length };
+};
+const DAY = 86_400_000;
+/**
+ * Two days pass after a run whose apply began: the record's start and backup are that much older (a rerun reads its
+ * backup from the record alone; checkEveryDrill holds the copy as it was).
+ */
+function twoDaysLater(c: ReturnType<typeof failoverWorld>): void {
+  const file = join(c.dir, 'failover.out', 'failover.json');
+  const record = JSON.parse(readFileSync(file, 'utf8'));
+  record.startedAt = new Date(Date.parse(record.startedAt) - 2 * DAY).toISOString();
+  record.backup.lastModified = new Date(Date.parse(record.backup.lastModified) - 2 * DAY).toISOString();
+  writeFileSync(file, JSON.stringify(record));
 }
 /** The newest report. */
 const reportOf = (c: ReturnType<typeof failoverWorld>): any => {
@@ -42,6 +69,8 @@ describe('npm run failover -- rke-ha', () => {
     const refused = failover(c, '--yes');
     expect({ code: refused.code, codes: codesOf(refused.out) }).toEqual({ code: 1, codes: ['FAILOVER_PRIMARY_ANSWERS'] });
     expect(said(refused.out, 'FAILOVER_PRIMARY_ANSWERS')).toContain('--primary-lost');
+    // One pong shows it serving: the first probe, at the hostname, is the last.
+    expect(probesOf(c)).toEqual({ byName: 1, atLb: 0 });
     expectNothingChanged(c);
 
     // A signal during the apply: terraform is stopped with SIGINT (it saves its state), the record stays, exit 130.
@@ -53,10 +82,20 @@ describe('npm run failover -- rke-ha', () => {
     expect(aliasOf(c)).toBe(PRODUCTION_ALIAS);
     expect(JSON.parse(readFileSync(join(c.dir, 'failover.out', 'failover.json'), 'utf8'))).toMatchObject({ phase: 'apply', moved: false });
 
+    // Two days later a rerun decides again: the primary still serves (refused without --primary-lost), and the
+    // recorded backup's age is now's, not the first run's.
+    twoDaysLater(c);
+    const later = failover(c, '--yes');
+    expect({ code: later.code, codes: codesOf(later.out) }).toEqual({ code: 1, codes: ['FAILOVER_PRIMARY_ANSWERS'] });
+    expect(said(later.out, 'FAILOVER_PRIMARY_ANSWERS')).toMatch(/a copy 30[0-4]\d minutes old/);
+
     // The rerun moves the records, but Rancher does not answer by the name within the budget: exit 1, moved.
     c.update((w) => (w.failover.nameDown = true));
     const waiting = failover(c, '--yes', '--primary-lost', '--wait-minutes', '1');
     expect(waiting.code).toBe(1);
+    expect(said(waiting.out, 'FAILOVER_PLAN')).toContain(`rancher/${STANDBY_NEWEST} (`);
+    expect(said(waiting.out, 'FAILOVER_PLAN')).toMatch(/, 30[0-4]\d minutes old now: the data lost \(RPO\); the one the standby's apply began with/);
+    expect(said(waiting.out, 'FAILOVER_BACKUP_OLD')).toContain("It is the backup the standby's apply began with, which a rerun keeps.");
     expect(aliasOf(c)).toBe(`${STANDBY_LB}.`);
     expect(said(waiting.out, 'FAILOVER_PHASE_FAILED')).toContain(`https://${HOSTNAME}/ping did not answer pong within 1 minutes`);
     expect(JSON.parse(readFileSync(join(c.dir, 'failover.out', 'failover.json'), 'utf8'))).toMatchObject({ moved: true });
@@ -86,8 +125,9 @@ describe('npm run failover -- rke-ha', () => {
     const report = reportOf(c);
     expect(report.passed).toBe(true);
     expect(report.ca).toEqual({ expected: RECORDED, served: RECORDED });
-    expect(report.rpoMinutes).toBeGreaterThanOrEqual(120);
-    expect(report.rpoMinutes).toBeLessThan(125);
+    // The RPO the run that moved reported: two days and two hours.
+    expect(report.rpoMinutes).toBeGreaterThanOrEqual(2 * 1440 + 120);
+    expect(report.rpoMinutes).toBeLessThan(2 * 1440 + 125);
     expect(typeof report.rtoSeconds).toBe('number');
     const result = json.messages.find((m: any) => m.code === 'FAILOVER_RESULT');
     expect(result.data).toMatchObject({ passed: true, moved: true, rpoMinutes: report.rpoMinutes, rtoSeconds: report.rtoSeconds });
@@ -97,12 +137,22 @@ describe('npm run failover -- rke-ha', () => {
     expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILOVER_ALREADY_DONE'] });
   });
 
-  it('refuses a copy whose newest backup is older than the schedule allows, or lacks the CA agents need: nothing changed', () => {
+  it("restores the copy's newest whatever its age, its age the RPO, warned past the schedule, once 7 probes at the hostname and the NLB found the primary down; refuses a copy without the CA agents need", () => {
     const stale = failoverWorld((w) => {
       for (const o of w.aws.buckets[COPY].objects) o.lastModified = new Date(Date.parse(o.lastModified) - 5 * 3_600_000).toISOString();
     });
-    const old = failover(stale, '--yes');
-    expect({ code: old.code, codes: codesOf(old.out) }).toEqual({ code: 1, codes: ['FAILOVER_STANDBY_BACKUP_STALE'] });
+    // No terminal to confirm on: everything is decided and stated, nothing changed.
+    const old = failover(stale);
+    expect({ code: old.code, codes: codesOf(old.out) }).toEqual({
+      code: 2,
+      codes: ['FAILOVER_PRIMARY_DOWN', 'FAILOVER_BACKUP_OLD', 'FAILOVER_PLAN', 'FAILOVER_NO_TERMINAL'],
+    });
+    expect(said(old.out, 'FAILOVER_BACKUP_OLD')).toMatch(
+      new RegExp(`s3://${COPY}/rancher/${STANDBY_NEWEST} is 42\\d minutes old, more than backups.schedule "0 \\*/6 \\* \\* \\*" lets`),
+    );
+    expect(said(old.out, 'FAILOVER_PLAN')).toMatch(/primary: down \(7 probes over \d+ s at the hostname .* and production's load balancer /);
+    expect(said(old.out, 'FAILOVER_PLAN')).toMatch(new RegExp(`backup: s3://${COPY}/rancher/${STANDBY_NEWEST} \\(\\S+\\), 42\\d minutes old now`));
+    expect(probesOf(stale)).toEqual({ byName: 7, atLb: 7 });
     expectNothingChanged(stale);
 
     const noCa = failoverWorld(undefined, { caMember: false });
@@ -110,6 +160,88 @@ describe('npm run failover -- rke-ha', () => {
     expect({ code: without.code, codes: codesOf(without.out) }).toEqual({ code: 1, codes: ['FAILOVER_BACKUP_WITHOUT_CA'] });
     expect(said(without.out, 'FAILOVER_BACKUP_WITHOUT_CA')).toContain('secrets.#v1/cattle-system/tls-rancher.json');
     expectNothingChanged(noCa);
+  });
+
+  it('--backup chooses another backup of the copy, a backup file there or refused; a record from before the apply chooses again, one from after keeps its backup', async () => {
+    const c = failoverWorld();
+    const notBackup = await failoverHere(c, { backup: 'rancher/notes.txt' });
+    expect({ code: notBackup.code, codes: codesOf(notBackup.out) }).toEqual({ code: 2, codes: ['FAILOVER_BACKUP_NOT_A_BACKUP'] });
+    expect(said(notBackup.out, 'FAILOVER_BACKUP_NOT_A_BACKUP')).toContain('--backup rancher/notes.txt is not a backup file of this deployment');
+    const missing = `rancher-aws-scheduled-${UID}-2026-01-01T00-00-00Z.tar.gz.enc`;
+    const notThere = await failoverHere(c, { backup: missing });
+    expect({ code: notThere.code, codes: codesOf(notThere.out) }).toEqual({ code: 2, codes: ['FAILOVER_BACKUP_NOT_IN_COPY'] });
+    expect(said(notThere.out, 'FAILOVER_BACKUP_NOT_IN_COPY')).toContain(
+      `s3://${COPY}/rancher/${missing} is not in the standby's copy (2 backup files there`,
+    );
+    // Refused before the primary is probed.
+    expect(probesOf(c)).toEqual({ byName: 0, atLb: 0 });
+
+    // The older backup (26 hours): stated with the copy's newest, its age warned.
+    const older = await failoverHere(c, { backup: `rancher/${OLDER}` });
+    expect(codesOf(older.out)).toEqual(['FAILOVER_PRIMARY_DOWN', 'FAILOVER_BACKUP_OLD', 'FAILOVER_PLAN', 'FAILOVER_NO_TERMINAL']);
+    expect(said(older.out, 'FAILOVER_PLAN')).toMatch(
+      new RegExp(
+        `backup: s3://${COPY}/rancher/${OLDER} \\(\\S+\\), 15[67]\\d minutes old now: the data lost \\(RPO\\); chosen with --backup \\(the copy's newest: rancher/${STANDBY_NEWEST}\\)`,
+      ),
+    );
+    expect(said(older.out, 'FAILOVER_BACKUP_OLD')).not.toContain("Production's backups stopped");
+
+    // A record of a run stopped before its apply (its synth): this run chooses again, the newest.
+    const folder = join(c.dir, 'failover.out');
+    const recorded = {
+      startedAt: new Date().toISOString(),
+      region: STANDBY_REGION,
+      name: 'rancher-sb',
+      backup: { bucket: COPY, key: `rancher/${OLDER}`, lastModified: new Date(Date.now() - 26 * 3_600_000).toISOString(), bytes: 1000 },
+      file: OLDER,
+      rpoMinutes: 5,
+      phase: 'synth',
+      moved: false,
+    };
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'failover.json'), JSON.stringify(recorded));
+    const again = await failoverHere(c);
+    expect(said(again.out, 'FAILOVER_PLAN')).toMatch(
+      new RegExp(`backup: s3://${COPY}/rancher/${STANDBY_NEWEST} \\(\\S+\\), 12\\d minutes old now: the data lost \\(RPO\\)$`, 'm'),
+    );
+    // Once the apply began with it: kept (its age now, not the recorded 5), and --backup naming another refused.
+    writeFileSync(join(folder, 'failover.json'), JSON.stringify({ ...recorded, phase: 'apply' }));
+    const kept = await failoverHere(c);
+    expect(said(kept.out, 'FAILOVER_PLAN')).toMatch(new RegExp(`backup: s3://${COPY}/rancher/${OLDER} \\(\\S+\\), 15[67]\\d minutes old now`));
+    const other = await failoverHere(c, { backup: STANDBY_NEWEST });
+    expect({ code: other.code, codes: codesOf(other.out) }).toEqual({ code: 2, codes: ['FAILOVER_BACKUP_RECORDED'] });
+    expect(said(other.out, 'FAILOVER_BACKUP_RECORDED')).toContain(`the standby's apply began with s3://${COPY}/rancher/${OLDER}`);
+    expectNothingChanged(c);
+  });
+
+  it('the primary asked at its load balancer too: serving there though its name does not answer is refused; an answer that is not pong, or a signal while probing, leaves it unknown, never down', async () => {
+    const c = failoverWorld((w) => Object.assign(w.failover, { primary: 'pong', primaryByName: 'down' }));
+    const serving = await failoverHere(c, { yes: true });
+    expect({ code: serving.code, codes: codesOf(serving.out) }).toEqual({ code: 1, codes: ['FAILOVER_PRIMARY_ANSWERS'] });
+    expect(said(serving.out, 'FAILOVER_PRIMARY_ANSWERS')).toContain(`production's load balancer ${PRODUCTION_LB} answered pong (probe 1)`);
+    expect(probesOf(c)).toEqual({ byName: 1, atLb: 1 });
+
+    // Something answers at both, not Rancher: not known after that round; refused without --primary-lost.
+    c.update((w) => Object.assign(w.failover, { primary: 'other', primaryByName: undefined }));
+    const unknown = await failoverHere(c, { yes: true });
+    expect({ code: unknown.code, codes: codesOf(unknown.out) }).toEqual({ code: 1, codes: ['FAILOVER_PRIMARY_UNKNOWN'] });
+    expect(said(unknown.out, 'FAILOVER_PRIMARY_UNKNOWN')).toContain(
+      "probe 1 at the hostname rancher.example.com: answered HTTP 404 '404 page not found'",
+    );
+    expect(probesOf(c)).toEqual({ byName: 2, atLb: 2 });
+    const lost = await failoverHere(c, { primaryLost: true });
+    expect(codesOf(lost.out)).toEqual(['FAILOVER_PRIMARY_UNKNOWN_LOST', 'FAILOVER_PLAN', 'FAILOVER_NO_TERMINAL']);
+
+    // Down so far, and a signal during the third probe: unknown, exit 130, not a failover of a primary not shown down.
+    c.update((w) => (w.failover.primary = 'down'));
+    const before = probesOf(c).byName + probesOf(c).atLb;
+    const stopped = await failoverHere(c, { yes: true, interrupted: () => probesOf(c).byName + probesOf(c).atLb >= before + 5 });
+    expect({ code: stopped.code, codes: codesOf(stopped.out) }).toEqual({ code: 130, codes: ['FAILOVER_PRIMARY_UNKNOWN'] });
+    expect(said(stopped.out, 'FAILOVER_PRIMARY_UNKNOWN')).toContain(
+      'The probes of the primary were interrupted (during probe 3 at the hostname rancher.example.com, which came to: curl: (7)',
+    );
+    expect(probesOf(c).byName + probesOf(c).atLb).toBe(before + 5);
+    expectNothingChanged(c);
   });
 
   it('a standby that serves another CA: the record is not moved, both CAs named, exit 1', () => {

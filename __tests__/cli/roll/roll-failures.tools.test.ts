@@ -1,8 +1,9 @@
 import { holderOf } from '../../helpers/fake-cloud';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { stateFilePath } from '../../../cli/shared/state-file';
 import { checkEveryCluster, cluster, mutating, roll as rollAsProcess } from '../../helpers/roll-world';
 import { roll } from '../../helpers/roll-in-process';
 import { codesOf, said } from '../../helpers/plain-output';
@@ -202,6 +203,18 @@ describe('roll: failures on the way, interruptions, resume', () => {
       expect(c.violations()).toBe('');
     },
   );
+  // The second signal leaves at once (process.exit): the cluster-admin kubeconfig the roll wrote was left on disk.
+  it('SIGINT twice during the drain: the roll leaves at once, and the cluster-admin kubeconfig it wrote goes with it', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.signalDuringDrain = ['SIGINT', 'SIGINT'];
+    });
+    const folder = dirname(stateFilePath(join(c.dir, 'module'), 'roll'));
+    const first = rollAsProcess(c, '--server', 'server-1');
+    expect(first.code).toBe(130);
+    expect(readdirSync(folder).filter((f) => f.startsWith('kubeconfig-'))).toEqual([]);
+    expect(rollAsProcess(c)).toSucceed();
+    expect(c.violations()).toBe('');
+  });
   it("Ctrl-C in a terminal during the drain (SIGINT to the roll's process group): the drain is not killed, the roll stops after it with 130", () => {
     const c = cluster('three', (world) => {
       world.cluster.ctrlCDuringDrain = true;

@@ -78,7 +78,7 @@ describe('the Terraform binary the operations run', () => {
       return 'run' in parsed ? parsed.run.options : undefined;
     };
     expect(options(['teardown', 'rke-ha', '--terraform-binary', '/usr/local/bin/tofu'])?.terraformBinary).toBe('/usr/local/bin/tofu');
-    expect(options(['acceptance', '--terraform-binary=tofu'])?.terraformBinary).toBe('tofu');
+    expect(options(['acceptance', 'rke-ha', '--terraform-binary=tofu'])?.terraformBinary).toBe('tofu');
     expect(() => parseCommandLine(['drill', '--terraform-binary'])).toThrow("Option '--terraform-binary <path or name>' argument missing.");
   });
 });

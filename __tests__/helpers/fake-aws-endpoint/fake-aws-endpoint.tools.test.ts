@@ -56,7 +56,7 @@ beforeEach(() => {
     },
   });
   Object.assign(process.env, cloud.awsEnvironment(), { RANCHER_HA_AWS_POLL_MS: '0' });
-  clients = new AwsClients({ region: REGION, retryDelayMs: 0 });
+  clients = new AwsClients({ region: REGION, retryDelayMs: 0, credentials: worldCredentials() });
 });
 
 afterEach(() => {
@@ -66,6 +66,12 @@ afterEach(() => {
   expect(cloud.violations()).toBe('');
   cloud.remove();
 });
+
+/**
+ * The key that names this case's world (and a run of it), given to the clients: the SDK's default chain is read once
+ * per process (cli/shared/aws/clients.ts, the run's credentials), and each case here has a world of its own.
+ */
+const worldCredentials = (run?: number) => ({ accessKeyId: accessKeyOfWorld(cloud.dir, run), secretAccessKey: 'fake-secret' });
 
 const sdkCalls = () => cloud.calls().filter((c) => c.startsWith('aws-sdk '));
 
@@ -118,7 +124,7 @@ describe('the fake AWS endpoint, reached by the SDK over HTTP', () => {
     expect(cloud.world().aws.keys['key-1']).toMatchObject({ state: 'PendingDeletion', window: 30 });
     expect(await scheduleKeyDeletion(clients, 'key-1', 30)).toEqual({ state: 'already-pending' });
     expect(await scheduleKeyDeletion(clients, 'key-west', 30)).toEqual({ state: 'gone' });
-    const west = new AwsClients({ region: 'us-west-2', retryDelayMs: 0 });
+    const west = new AwsClients({ region: 'us-west-2', retryDelayMs: 0, credentials: worldCredentials() });
     try {
       expect((await scheduleKeyDeletion(west, 'key-west', 7)).state).toBe('scheduled');
     } finally {
@@ -157,8 +163,7 @@ describe("SSM Run Command, handed to the world's stubs (world-stubs.ts)", () => 
   // A roll's world (ops-stubs/fake-roll.js) with one server: a command's first look is InProgress, the second its end.
   const world = { roll: {}, cluster: { servers: [{ name: 'server-0', instance: 'i-0', ready: true, member: true, nodePresent: true }] } };
   const asRun = (run: number | undefined) => {
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: accessKeyOfWorld(cloud.dir, run) });
-    return new AwsClients({ region: REGION, retryDelayMs: 0 });
+    return new AwsClients({ region: REGION, retryDelayMs: 0, credentials: worldCredentials(run) });
   };
 
   it("sends the command in the CLI's words to the stub for the run that sent it, and reads its looks back as SSM answers them", async () => {
@@ -224,8 +229,7 @@ describe("an acceptance world: the run's own calls, handed to its stubs (world-s
     cloud.update(acceptanceWorld);
     mkdirSync(join(cloud.dir, 'callers'), { recursive: true });
     writeFileSync(join(cloud.dir, 'callers', '7'), String(process.pid));
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: accessKeyOfWorld(cloud.dir, 7) });
-    const run = new AwsClients({ region: REGION, retryDelayMs: 0 });
+    const run = new AwsClients({ region: REGION, retryDelayMs: 0, credentials: worldCredentials(7) });
     try {
       expect(await callerIdentity(run)).toEqual({ arn: 'arn:aws:sts::123456789012:assumed-role/deployer/alice', account: '123456789012' });
       const tag = { key: RUN_TAG, value: 'zzzzzz' };

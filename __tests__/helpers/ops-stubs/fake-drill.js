@@ -25,9 +25,10 @@
 //                    (helpers/drill-world.ts marks the snapshots unreadable for the fake AWS)
 //   etcd.restore     'ok' or 'fails' (the script on the first server exits 1); etcd.restored: what it prints
 //   etcd.stopped     instances stopped
-// A failover (world.failover set: helpers/failover-world.ts): { primary: 'pong' | 'down', primaryCa, servedCa,
-//                    nameDown }: what curl meets at the hostname, which leads where Route 53's A record points
-//                    (failoverCurl); nameDown: the standby does not answer by the name yet. standbyRancher: the
+// A failover (world.failover set: helpers/failover-world.ts): { primary: 'pong' | 'down' | 'other', primaryByName,
+//                    primaryCa, servedCa, nameDown }: what curl meets at the hostname, which leads where Route 53's A
+//                    record points, and at production's load balancer (failoverCurl); primaryByName: the primary at
+//                    the hostname only, when it differs; nameDown: the standby does not answer by the name yet. standbyRancher: the
 //                    replicas of Rancher's Deployment on a k8s-ha standby's cluster (3, the chart's default, until
 //                    scaled; 'gone': no such Deployment), reached with the world's standby kubeconfig (standbyKubectl).
 // Rancher's API (curl with --write-out): /v1-public/login for the drill's user, /v3/<kind> in pages of 3 with its
@@ -365,9 +366,13 @@ function curl(ctx) {
 }
 
 /**
- * A failover's curl (world.failover: { primary: 'pong' | 'down', primaryCa, servedCa }). The hostname leads where Route 53's A
- * record points (world.aws.route53), or with --connect-to to the address named: production's NLB answers /ping when
- * `primary` is 'pong'; the standby's (its state's aws_lb dns_name, once applied) answers /ping and
+ * A failover's curl (world.failover: { primary: 'pong' | 'down' | 'other', primaryByName, primaryCa, servedCa }). The
+ * hostname leads where Route 53's A record points (world.aws.route53), or with --connect-to to the address named
+ * (production's load balancer: its state's aws_lb dns_name or its output naming it): production answers /ping with pong
+ * when `primary` is 'pong' (`primaryByName` instead at the hostname, when set); 'down' refuses the connection (curl exit 7,
+ * as curl's man page "EXIT CODES" has it); 'other' answers with what is not Rancher (a default backend's 404). With
+ * --write-out '\n%{http_code}' the status follows the body on a line of its own, as curl writes it. The standby's (its
+ * state's aws_lb dns_name, once applied) answers /ping and
  * /v3/settings/cacerts ({ value: servedCa }). Verification as curl does it: without --insecure the served chain must
  * verify against --cacert (a certificate signed by servedCa verifies against servedCa alone; production's against
  * its own CA), or against the system roots when servedCa is empty (a public certificate).
@@ -388,8 +393,11 @@ function failoverCurl(ctx) {
   if (connect) {
     const [host, port, to] = connect.split(':');
     if (host !== url.hostname || port !== '443') violation(ctx, `--connect-to ${connect} is not for ${url.hostname}:443`);
-    const productionLb = (world.state?.resources ?? []).find((r) => r.type === 'aws_lb')?.instances[0].attributes.dns_name;
-    target = lb && to === lb ? 'standby' : world.failback && to === productionLb ? 'primary' : 'nowhere';
+    const productionLb =
+      (world.state?.resources ?? []).find((r) => r.type === 'aws_lb')?.instances[0].attributes.dns_name ??
+      world.state?.outputs?.load_balancer_dns_name?.value ??
+      world.state?.outputs?.dns_target?.value;
+    target = lb && to === lb ? 'standby' : to === productionLb ? 'primary' : 'nowhere';
   } else {
     const zones = Object.values(world.aws.route53?.zones ?? {});
     // The name's A record (an alias, or an address) or CNAME, as a resolver follows it.
@@ -398,8 +406,11 @@ function failoverCurl(ctx) {
     target = to && lb && to.replace(/\.$/, '') === lb ? 'standby' : 'primary';
   }
   const refused = () => ctx.finish(7, '', `curl: (7) Failed to connect to ${url.hostname} port 443: Connection refused\n`);
+  const status = (code) => (option('--write-out') === '\n%{http_code}' ? `\n${code}` : '');
   if (target === 'nowhere') refused();
-  if (target === 'primary' && f.primary !== 'pong') refused();
+  const primary = target === 'primary' && !connect && f.primaryByName !== undefined ? f.primaryByName : f.primary;
+  if (target === 'primary' && primary === 'other') ctx.finish(0, `404 page not found${status(404)}`);
+  if (target === 'primary' && primary !== 'pong') refused();
   // nameDown: the name's answers not there yet (resolvers still holding the old record's answer past its TTL).
   if (target === 'standby' && !connect && f.nameDown) refused();
   const issuer = target === 'primary' ? (f.primaryCa ?? '') : f.servedCa;
@@ -411,8 +422,8 @@ function failoverCurl(ctx) {
   }
   if (url.pathname === '/v3/settings/cacerts')
     ctx.finish(0, JSON.stringify({ type: 'setting', id: 'cacerts', value: target === 'standby' ? f.servedCa : (f.primaryCa ?? '') }));
-  if (url.pathname === '/ping') ctx.finish(0, 'pong');
-  ctx.finish(0, '404 page not found');
+  if (url.pathname === '/ping') ctx.finish(0, `pong${status(200)}`);
+  ctx.finish(0, `404 page not found${status(404)}`);
 }
 
 const TOKEN = 'token-drill1:the-secret-part';

@@ -230,6 +230,11 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
   if (!cluster.apiUp) finish(1, '', 'The connection to the server rancher.example.com:6443 was refused\n');
   const ns = args[0] === '-n' ? args.splice(0, 2)[1] : undefined;
   const [verb, kind, name] = args;
+  if (cluster.signalsAtNextCalls?.length > 0) {
+    const signal = cluster.signalsAtNextCalls.shift();
+    save();
+    process.kill(callerPid(), signal);
+  }
   if (verb === 'get' && kind === 'nodes') {
     tick(world);
     finish(0, JSON.stringify({ items: cluster.servers.filter((s) => s.nodePresent).map((s) => nodeJson(world, s)) }));
@@ -268,8 +273,12 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
     }
     // A Ctrl-C (SIGINT to the roll) or a pipeline's SIGTERM while the drain runs.
     if (cluster.signalDuringDrain) {
-      const signal = cluster.signalDuringDrain;
+      // One signal, or several (a person pressing Ctrl-C again): the first here, each next one at the next kubectl
+      // call, once the caller has handled the one before (two sent at once would reach it as one: a pending signal
+      // is not queued twice).
+      const [signal, ...later] = [].concat(cluster.signalDuringDrain);
       delete cluster.signalDuringDrain;
+      if (later.length > 0) cluster.signalsAtNextCalls = later;
       finish(0, `node/${kind} drained\n`, '', () => process.kill(callerPid(), signal));
     }
     finish(0, `node/${kind} drained\n`);

@@ -13,12 +13,16 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, MetadataBearer, Pluggable, RetryStrategyV2 } from '@smithy/types';
 import { ConfiguredRetryStrategy, StandardRetryStrategy } from '@smithy/core/retry';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { askOnTerminal } from '../io/ask';
+import { awsHttpsAgent } from '../proxy';
+import { TOOL } from '../tool-version';
 import { onlyListedCalls } from './only-listed-calls';
 
 /** How every client reaches AWS: one set of settings for all of them. */
 export interface AwsSettings {
   readonly region: string;
-  /** A profile of ~/.aws/config (SSO included); unset, the SDK's default chain: environment, profile, SSO, instance role. */
+  /** A profile of ~/.aws/config (SSO included); unset, the SDK's default chain: environment, AWS_PROFILE, SSO, instance role. */
   readonly profile?: string;
   /** Attempts per call, the first included (throttling and transient errors are retried, with backoff). */
   readonly maxAttempts?: number;
@@ -30,6 +34,37 @@ export interface AwsSettings {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** SDK plugins added to every client's middleware stack (the tests' fake cloud is one). */
   readonly plugins?: readonly Pluggable<object, MetadataBearer>[];
+}
+
+/** The SDK's default chain, one per profile for the whole run: every client of every region shares it. */
+const runCredentials = new Map<string | undefined, AwsCredentialIdentityProvider>();
+
+/**
+ * The run's credentials: the SDK's default chain (environment, SSO, web identity, profiles with their roles and
+ * credential_process, the instance's role), made once and shared by every client, so a role is assumed, an SSO token
+ * read or an MFA code asked for once per run, not once per client (the chain memoizes what it resolved and refreshes
+ * it before it expires). A role whose profile names an mfa_serial gets its code from the terminal; its STS calls go
+ * through the same proxy and carry the same user agent as the rest.
+ */
+function credentialsOfRun(profile: string | undefined): AwsCredentialIdentityProvider {
+  let provider = runCredentials.get(profile);
+  if (provider === undefined) {
+    const httpsAgent = awsHttpsAgent();
+    provider = defaultProvider({
+      ...(profile === undefined ? {} : { profile }),
+      mfaCodeProvider: async (serial: string) => {
+        const code = (await askOnTerminal(`MFA code for ${serial}: `))?.trim();
+        if (!code)
+          throw new Error(
+            `The profile's role needs an MFA code from ${serial}, and no terminal is there to ask for it: run the command on a terminal, or give credentials that need none (a profile already signed in, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY with AWS_SESSION_TOKEN).`,
+          );
+        return code;
+      },
+      clientConfig: { customUserAgent: [[TOOL.name, TOOL.version]], ...(httpsAgent ? { requestHandler: { httpsAgent } } : {}) },
+    });
+    runCredentials.set(profile, provider);
+  }
+  return provider;
 }
 
 /** What a setting left unset is. */
@@ -57,12 +92,18 @@ export class AwsClients {
     const requestTimeout = settings.requestTimeoutMs ?? AWS_DEFAULTS.requestTimeoutMs;
     if (!Number.isFinite(requestTimeout) || requestTimeout <= 0)
       throw new Error(`requestTimeoutMs is ${requestTimeout}: give a number of milliseconds above 0 (an AWS request is abandoned after it).`);
+    const httpsAgent = awsHttpsAgent();
     this.config = {
       region: settings.region,
-      ...(settings.profile === undefined ? {} : { profile: settings.profile }),
-      ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
+      credentials: settings.credentials ?? credentialsOfRun(settings.profile),
       retryStrategy: retryStrategy(settings),
-      requestHandler: { requestTimeout, connectionTimeout: Math.min(requestTimeout, AWS_DEFAULTS.connectionTimeoutMs) },
+      requestHandler: {
+        requestTimeout,
+        connectionTimeout: Math.min(requestTimeout, AWS_DEFAULTS.connectionTimeoutMs),
+        ...(httpsAgent ? { httpsAgent } : {}),
+      },
+      // `rancher-ha-aws/<version>` in every call's user agent (CloudTrail's userAgent field names the tool).
+      customUserAgent: [[TOOL.name, TOOL.version]],
     };
   }
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { AgentOptions } from 'node:https';
 import {
   AdmissionregistrationV1Api,
   AppsV1Api,
@@ -11,9 +12,12 @@ import {
   KubeConfig,
   ServerConfiguration,
   createConfiguration,
+  type Cluster,
   type Middleware,
   type RequestContext,
 } from '@kubernetes/client-node';
+import { proxyFor } from '../proxy';
+import { TOOL } from '../tool-version';
 
 /** How the operations reach the cluster: the deployment's kubeconfig, as `Kubectl` takes it. */
 export interface KubeSettings {
@@ -55,6 +59,8 @@ function timeout(ms: number): Middleware {
   return {
     pre: async (context) => {
       context.setSignal(AbortSignal.timeout(ms));
+      // The tool in the API server's audit log (its userAgent field), as kubectl names itself there.
+      context.setHeaderParam('User-Agent', `${TOOL.name}/${TOOL.version}`);
       return context;
     },
     post: async (response) => response,
@@ -82,6 +88,17 @@ class PooledKubeConfig extends KubeConfig {
     const kept = this.pools.get(key);
     if (kept === undefined) this.pools.set(key, made);
     else context.setDispatcher(kept);
+  }
+
+  /**
+   * A corporate proxy as kubectl reaches the API server through one (client-go's transport: the kubeconfig's
+   * proxy-url, else HTTPS_PROXY and NO_PROXY from the environment): where the kubeconfig names none and the
+   * environment's applies to the server, client-node's own proxy path (undici's ProxyAgent, the TLS of the cluster
+   * kept for the tunnelled connection) is given it.
+   */
+  override createDispatcherOptions(cluster: Cluster | null, agentOptions: AgentOptions): ReturnType<KubeConfig['createDispatcherOptions']> {
+    const proxy = cluster !== null && !cluster.proxyUrl ? proxyFor(cluster.server) : undefined;
+    return super.createDispatcherOptions(proxy === undefined ? cluster : { ...cluster!, proxyUrl: proxy }, agentOptions);
   }
 }
 

@@ -1,13 +1,7 @@
 import { ApiException } from '@kubernetes/client-node';
+import { KubeRefused, type KubeStatus, KubeUnanswered, KubeUnreachable } from './failures';
 
-/** The API server's answer to a refused call: apimachinery's Status (its HTTP code, reason and message). */
-export interface KubeStatus {
-  readonly code: number;
-  /** `NotFound`, `AlreadyExists`, `Conflict`, `Invalid`, `Forbidden`, `InternalError`... (apimachinery's StatusReason) */
-  readonly reason: string;
-  /** The apiserver's own words (an admission webhook's denial is in them). */
-  readonly message: string;
-}
+export { KubeRefused, type KubeStatus, KubeUnanswered, KubeUnreachable } from './failures';
 
 /** The Status the API server answered with, or undefined when the error is not an answer of the server. */
 export function kubeStatus(error: unknown): KubeStatus | undefined {
@@ -27,47 +21,6 @@ export function kubeStatus(error: unknown): KubeStatus | undefined {
     reason: typeof status.reason === 'string' && status.reason !== '' ? status.reason : `HTTP ${code}`,
     message: typeof status.message === 'string' ? status.message : typeof body === 'string' && body !== '' ? body : `HTTP ${code}`,
   };
-}
-
-/** The API server refused the call: its Status, in its words. */
-export class KubeRefused extends Error {
-  constructor(
-    readonly what: string,
-    readonly status: KubeStatus,
-  ) {
-    super(`${what}: the API server refused it (${status.code} ${status.reason}): ${status.message}`);
-  }
-}
-
-/** No connection to the API server could be made: nothing was sent, so nothing was changed. */
-export class KubeUnreachable extends Error {
-  constructor(
-    readonly what: string,
-    readonly server: string,
-    cause: string,
-  ) {
-    super(
-      `${what}: the API server ${server} could not be reached (${cause}); nothing was sent. Is the cluster up, and the kubeconfig's server right?`,
-    );
-  }
-}
-
-/**
- * The request was sent and no answer came (the timeout, or the connection dropped): a write may have been applied
- * all the same. Never retried blindly: the caller reads the object again and judges by what it finds (a Lease's
- * holder and renewTime, a resourceVersion moved on).
- */
-export class KubeUnanswered extends Error {
-  constructor(
-    readonly what: string,
-    readonly server: string,
-    readonly mayHaveApplied: boolean,
-    cause: string,
-  ) {
-    super(
-      `${what}: no answer from ${server} (${cause}).${mayHaveApplied ? ' The write may have been applied: read the object again before writing it.' : ''}`,
-    );
-  }
 }
 
 /** The codes of a connection that was never made: the request did not leave this machine. */
