@@ -105,6 +105,29 @@ describe('docs stay in step with the settings schema', () => {
     }
   });
 
+  it("the README and docs/deploy.md's needs name the oldest Node.js release package.json's engines take", () => {
+    const engines = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const oldest = /^\^(\d+\.\d+)\.0\b/.exec(engines)![1];
+    expect(readme).toContain(`${oldest} or later`);
+    const needs = readFileSync(join(root, 'docs', 'deploy.md'), 'utf8').split('\n```')[0];
+    expect(needs.replace(/\[Node\.js\]\([^)]*\)/, 'Node.js')).toMatch(new RegExp(`Needs Node\\.js ${oldest.replace('.', '\\.')} or later`));
+  });
+
+  // An RDS restore is a new instance with a new endpoint: the page's swap reads the output the stack declares, moves
+  // Terraform's state to the restored instance (the servers' endpoint parameter follows it) and ends in the record.
+  it("docs/recover.md's K3s datastore restore uses what the product has and ends in rancher-aws-restore --record-only", () => {
+    const recover = readFileSync(join(root, 'docs', 'recover.md'), 'utf8');
+    const k3s = recover
+      .slice(recover.indexOf('**K3s** servers keep no state'), recover.indexOf('**Going back to before an upgrade**'))
+      .replace(/[ \n]+/g, ' ');
+    expect(readFileSync(join(root, 'app', 'stacks', 'rke-ha.ts'), 'utf8')).toContain("new TerraformOutput(this, 'datastore_address'");
+    const steps = ['terraform output -raw datastore_address', 'terraform state rm "$DB" && terraform import "$DB" "$NEW"', 'systemctl start k3s'];
+    const at = steps.map((step) => k3s.indexOf(step));
+    expect(at.every((i, n) => i >= 0 && (n === 0 || i > at[n - 1]))).toBe(true);
+    expect(k3s.indexOf('rancher-aws-restore --record-only')).toBeGreaterThan(at[2]);
+    expect(readFileSync(join(root, 'lib', 'kubernetes', 'k3s-restore.sh'), 'utf8')).toContain('--record-only) record_only=true');
+  });
+
   it('README links every page of docs/ (nothing is only findable by browsing the folder)', () => {
     const pages = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md') || f.endsWith('.json'));
     expect(pages.filter((page) => !readme.includes(`(docs/${page}`))).toEqual([]);

@@ -19,7 +19,7 @@ const region = awsRegion.optional();
  */
 export const standbySchema = z
   .strictObject({
-    /** A region of the deployment's partition, not its own, where the backups replicate (docs/standby.md). Unset: no standby. */
+    /** A region of the deployment's partition, not its own, where the backups replicate (docs/standby.md); not with backups off or `dns.mode: wildcard`. Unset: no standby. */
     region,
   })
   .prefault({});

@@ -4,7 +4,8 @@ import { K8S_HA_STACK, RKE_HA_STACK, synthSettings } from '../../helpers/variant
 /**
  * Every Helm release the stacks upgrade (Rancher, cert-manager, the backup charts) is read before it changes: a
  * `kubernetes_resources` list of its pending revision Secrets, and a precondition on the release that stops the plan
- * while Helm's newest revision is pending (lib/rancher/private/pending-release.ts; the plan itself,
+ * while Helm's newest revision is pending-upgrade or pending-rollback, and a check that warns while it is
+ * pending-install (lib/rancher/private/pending-release.ts; the plan itself,
  * __tests__/lib/rancher/pending-release.tools.test.ts).
  */
 const BASE = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
@@ -52,8 +53,13 @@ describe.each([
       const reads = [...last.condition.matchAll(/data\.kubernetes_resources\.([A-Za-z0-9_-]+)\.objects/g)].map((m) => m[1]);
       const [pending, after] = reads;
       const objects = `try(data.kubernetes_resources.${pending}.objects, [])`;
-      // None pending, or a revision after the newest pending one (Helm's newest is then not pending).
-      expect(last.condition).toBe(`\${length(${objects}) == 0 || length(try(data.kubernetes_resources.${after}.objects, [])) > 0}`);
+      // None pending, or a revision after the newest pending one (Helm's newest is then not pending), or the newest
+      // pending-install, which its replacement clears (the check below names it).
+      const newest = `max(concat([-1], [for o in ${objects} : tonumber(o.metadata.labels.version)])...)`;
+      const status = `join("", [for o in ${objects} : o.metadata.labels.status if tonumber(o.metadata.labels.version) == ${newest}])`;
+      expect(last.condition).toBe(
+        `\${length(${objects}) == 0 || length(try(data.kubernetes_resources.${after}.objects, [])) > 0 || ${status} == "pending-install"}`,
+      );
       expect(pendingReads(json)[pending].label_selector).toBe(
         `owner=helm,name=${release.name},status in (pending-install,pending-upgrade,pending-rollback)`,
       );
@@ -64,6 +70,25 @@ describe.each([
       expect(last.error_message).toContain(`helm rollback ${release.name} <revision> -n `);
       expect(last.error_message).toContain('rancher/rancher#53134');
     }
+  });
+
+  it("warns of every release left pending-install in one assertion, naming each release's address", () => {
+    const check = Object.entries((json as { check?: Record<string, { assert: { condition: string; error_message: string }[] }> }).check!).find(
+      ([name]) => name.endsWith('helm_releases_installed'),
+    )![1];
+    expect(check.assert).toHaveLength(1);
+    const [{ condition, error_message: message }] = check.assert;
+    for (const [address, release] of Object.entries(resources(json, 'helm_release')).filter(([, r]: [string, any]) => r.chart in NAMESPACES) as [
+      string,
+      any,
+    ][]) {
+      expect(message).toContain(
+        `the release ${release.name} of namespace ${NAMESPACES[release.name]} at revision %d (Terraform address helm_release.${address})`,
+      );
+    }
+    expect(condition.match(/!= "pending-install"/g)).toHaveLength(releasesOf(json).length);
+    expect(message).toContain('terraform apply -replace=<that address> uninstalls it and installs it afresh');
+    expect(message).not.toContain('helm rollback');
   });
 
   it('reads after what the chart record reads after (the cluster exists), never after a gate that changes', () => {

@@ -160,10 +160,13 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
       // Traefik's read timeout bounded (zero reopens CVE-2024-28869), on both entry points.
       expect(values.match(/readTimeout: '600s'/g)).toHaveLength(2);
       expect(values).not.toContain("readTimeout: '0s'");
+      // HTTP/3 off on both (GHSA-7ghq-v6jf-g56c: no read timeout there in the pinned Traefik), and no UDP reaches it.
+      expect(values.match(/http3:(\\n|\n) +enabled: false/g)).toHaveLength(2);
       // Behind the ALB, Traefik keeps an idle connection longer than the ALB's hour (else a reused one can get a 502).
       if (v.alb) expect(values).toContain("idleTimeout: '3660s'");
       else expect(values).not.toContain('idleTimeout');
     }
+    expect(Object.values(resources(json, 'aws_lb_listener')).filter((l) => /UDP|QUIC/.test(String(l.protocol)))).toEqual([]);
     const idle = Object.values(resources(json, 'aws_lb_listener'))
       .filter((l) => l.protocol === 'TCP')
       .map((l) => [l.port, l.tcp_idle_timeout_seconds]);

@@ -1,3 +1,4 @@
+import { RancherOnExistingCluster } from '../../../lib/deployments/rancher-on-existing-cluster';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import { settingsProblems, unsynthesizedApp } from '../../helpers/synth';
 import { TerraformStack } from 'cdktf';
@@ -57,6 +58,53 @@ describe('standby.region', () => {
 
   it('refuses unknown fields of the section', () => {
     expect(problemsOf({ standby: { regoin: 'us-west-2' } }).map((p) => p.field)).toEqual(['standby.regoin']);
+  });
+
+  // A failover restores the copy's newest Rancher backup and moves the hostname's record (docs/failover.md): a standby
+  // is refused where neither can happen, with every other problem of the file.
+  it('refuses a standby with backups off or a wildcard name, naming both fields and the ways out, all at once', () => {
+    expect(problemsOf({ region: 'eu-west-1', standby: { region: 'eu-west-1' }, backups: { enabled: false }, dns: { mode: 'wildcard' } })).toEqual([
+      {
+        field: 'standby.region',
+        value: 'eu-west-1',
+        message: expect.stringMatching(/names a standby, and backups\.enabled is false: .*set backups\.enabled: true, or remove standby\.region$/),
+      },
+      {
+        field: 'standby.region',
+        value: 'eu-west-1',
+        message: expect.stringMatching(
+          /names a standby, and dns\.mode wildcard names Rancher <a-b-c-d>\.sslip\.io.* cannot move .*remove standby\.region, or set dns\.mode: route53/,
+        ),
+      },
+      { field: 'standby.region', value: 'eu-west-1', message: expect.stringMatching(/is the deployment's own region/) },
+    ]);
+    expect(problemsOf({ region: 'eu-west-1', standby: { region: 'eu-central-1' }, dns: { mode: 'route53' }, backups: { enabled: true } })).toEqual(
+      [],
+    );
+    // Without a standby, either is a deployment of its own.
+    expect(problemsOf({ region: 'eu-west-1', backups: { enabled: false }, dns: { mode: 'wildcard' } })).toEqual([]);
+  });
+
+  it("is refused with backups off or a wildcard name by both constructs' own props, in their words", () => {
+    const stack = new TerraformStack(unsynthesizedApp(), 'rke-ha');
+    configureBaseProviders(stack, { region: 'eu-west-1' });
+    const standby = { region: 'eu-central-1' };
+    expect(
+      () => new RancherOnRke(stack, 'wildcard', { region: 'eu-west-1', adminCidrs: ['10.8.0.0/24'], dns: { mode: 'wildcard' }, standby }),
+    ).toThrow(/standby\.region[^\n]*names a standby, and dns\.mode wildcard/);
+    expect(
+      () => new RancherOnRke(stack, 'no-backups', { region: 'eu-west-1', adminCidrs: ['10.8.0.0/24'], backups: { enabled: false }, standby }),
+    ).toThrow(/standby\.region[^\n]*names a standby, and backups\.enabled is false/);
+    expect(
+      () =>
+        new RancherOnExistingCluster(stack, 'existing', {
+          hostname: 'rancher.acme.io',
+          hostedZone: 'acme.io',
+          region: 'eu-west-1',
+          backups: { enabled: false },
+          standby,
+        }),
+    ).toThrow(/standby\.region[^\n]*names a standby, and backups\.enabled is false/);
   });
 
   it("is refused by RancherOnRke's own props in their words (standby.region), as the settings file refuses it", () => {

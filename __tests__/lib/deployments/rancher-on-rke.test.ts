@@ -95,6 +95,7 @@ describe("RancherOnRke in a library user's stack", () => {
     expect(Object.keys((json as unknown as { check: Record<string, unknown> }).check).sort()).toEqual([
       'rancher_api_serving_certificate',
       'rancher_cluster_certificates',
+      'rancher_helm_releases_installed',
       'rancher_rancher_server_url',
       'rancher_servers_up_to_date',
     ]);

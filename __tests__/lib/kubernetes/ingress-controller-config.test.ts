@@ -6,6 +6,7 @@ import {
   rancherServersTransportAnnotation,
   traefikBridgeIngress,
   traefikChartConfig,
+  TRAEFIK_HTTP3_FIXED_IN,
   TRAEFIK_READ_TIMEOUT_SECONDS,
 } from '../../../lib/kubernetes/private/ingress-controller-config';
 
@@ -69,11 +70,14 @@ describe('packagedIngress', () => {
 describe('traefikChartConfig', () => {
   const valuesOf = (config: Record<string, unknown>) => parse((config as { spec: { valuesContent: string } }).spec.valuesContent);
   const READ_TIMEOUT = { respondingTimeouts: { readTimeout: '600s' } };
+  const HTTP3_OFF = { enabled: false };
 
   it('bounds the read timeout of the web and websecure entry points at ten minutes, as a duration string the chart renders', () => {
     const config = traefikChartConfig('rke2-traefik') as { metadata: Record<string, string>; spec: { valuesContent: string } };
     expect(config.metadata).toEqual({ name: 'rke2-traefik', namespace: 'kube-system' });
-    expect(valuesOf(config)).toEqual({ ports: { web: { transport: READ_TIMEOUT }, websecure: { transport: READ_TIMEOUT } } });
+    expect(valuesOf(config)).toEqual({
+      ports: { web: { http3: HTTP3_OFF, transport: READ_TIMEOUT }, websecure: { http3: HTTP3_OFF, transport: READ_TIMEOUT } },
+    });
     expect(TRAEFIK_READ_TIMEOUT_SECONDS).toBe(600);
   });
 
@@ -93,17 +97,34 @@ describe('traefikChartConfig', () => {
     }
   });
 
+  // GHSA-7ghq-v6jf-g56c: an HTTP/3 entry point applies no respondingTimeouts (Traefik 3.0.0 to 3.7.11, 2.8.2 to 2.11.55);
+  // the pinned RKE2 ships v3.7.8. Said in the values, so no default of RKE2's or K3s' own turns it on.
+  it('keeps HTTP/3 off on both entry points, whatever else it sets, until a pinned Traefik applies the read timeout there', () => {
+    expect(TRAEFIK_HTTP3_FIXED_IN).toEqual({ 'v2.11': '2.11.56', 'v3.7': '3.7.12' });
+    const variants = [
+      traefikChartConfig('rke2-traefik'),
+      traefikChartConfig('traefik', { hostPorts: { web: 8000, websecure: 8443 } }),
+      traefikChartConfig('rke2-traefik', { behindLoadBalancer: { trustedIPs: ['10.0.0.0/20'], idleTimeoutSeconds: 3660 } }),
+      traefikChartConfig('rke2-traefik', { extraObjects: [rancherServersTransport('cattle-system', undefined)] }),
+    ];
+    for (const config of variants) {
+      const { ports } = valuesOf(config);
+      expect([ports.web.http3, ports.websecure.http3]).toEqual([HTTP3_OFF, HTTP3_OFF]);
+    }
+  });
+
   it("behind a load balancer: web trusts X-Forwarded-* from the balancer's networks only, and outlasts its idle timeout", () => {
     const values = valuesOf(
       traefikChartConfig('rke2-traefik', { behindLoadBalancer: { trustedIPs: ['10.0.0.0/20', '10.0.16.0/20'], idleTimeoutSeconds: 3660 } }),
     );
     expect(values.ports.web).toEqual({
       forwardedHeaders: { trustedIPs: ['10.0.0.0/20', '10.0.16.0/20'] },
+      http3: HTTP3_OFF,
       transport: { respondingTimeouts: { readTimeout: '600s', idleTimeout: '3660s' } },
     });
     // Nothing trusted by default, and never everyone: no insecure mode, no 0.0.0.0/0.
     expect(values.ports.web.forwardedHeaders).not.toHaveProperty('insecure');
-    expect(values.ports.websecure).toEqual({ transport: READ_TIMEOUT });
+    expect(values.ports.websecure).toEqual({ http3: HTTP3_OFF, transport: READ_TIMEOUT });
   });
 
   it('refuses to trust forwarded headers from no network (an empty list would be the chart default: trust nobody)', () => {

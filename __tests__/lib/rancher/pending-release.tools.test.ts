@@ -71,25 +71,32 @@ const state = (objects: unknown[]) => ({
 describeWithTerraform('a Rancher release Helm left pending stops the plan (terraform plan against a stand-in cluster)', () => {
   let json: TerraformJson;
   let dir: string;
-  let selectors: { pending: string; after: string };
+  /** Every read's selector, the other releases' too (their records: none). */
+  let allSelectors: string[];
   beforeAll(() => {
     json = synthSettings(RKE_HA_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com' }).json;
     const release = Object.values(resources(json, 'helm_release')).find((r: any) => r.name === 'rancher') as any;
     const guard = release.lifecycle.precondition.at(-1) as { condition: string; error_message: string };
+    // Every release's pending-install warning, one assertion (the others' reads find nothing: no file, no objects).
+    const check = Object.entries(
+      (json as { check?: unknown }).check as Record<string, { assert: { condition: string; error_message: string }[] }>,
+    ).find(([name]) => name.endsWith('helm_releases_installed'))![1].assert[0];
     const reads = dataSources(json, 'kubernetes_resources');
-    const names = [...new Set([...guard.condition.matchAll(/data\.kubernetes_resources\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]))];
+    const readsOf = (text: string) => [...text.matchAll(/data\.kubernetes_resources\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]);
+    const names = [...new Set(readsOf(guard.condition))];
     const rewrite = (text: string) =>
       text.replace(/data\.kubernetes_resources\.([A-Za-z0-9_-]+)\.objects/g, 'data.terraform_remote_state.$1.outputs.objects');
-    const pendingName = names.find((n) => reads[n].label_selector.includes('status in'))!;
-    const afterName = names.find((n) => n !== pendingName)!;
-    selectors = { pending: reads[pendingName].label_selector, after: reads[afterName].label_selector };
     const remote = (selector: string) => ({ backend: 'local', config: { path: `stand-ins/\${sha256("${rewrite(selector)}")}.tfstate` } });
+    const allReads = [...new Set(readsOf(check.condition))];
+    expect(allReads).toEqual(expect.arrayContaining(names));
+    allSelectors = allReads.map((n) => reads[n].label_selector);
     dir = mkdtempSync(join(tmpdir(), 'pending-release-'));
     mkdirSync(join(dir, 'stand-ins'));
     writeFileSync(
       join(dir, 'main.tf.json'),
       JSON.stringify({
-        data: { terraform_remote_state: { [pendingName]: remote(selectors.pending), [afterName]: remote(selectors.after) } },
+        data: { terraform_remote_state: Object.fromEntries(allReads.map((n) => [n, remote(reads[n].label_selector)])) },
+        check: { installed: { assert: [{ condition: rewrite(check.condition), error_message: rewrite(check.error_message) }] } },
         resource: {
           terraform_data: {
             rancher: {
@@ -112,17 +119,19 @@ describeWithTerraform('a Rancher release Helm left pending stops the plan (terra
         join(dir, 'stand-ins', `${sha256(selector)}.tfstate`),
         JSON.stringify(state(objects.filter((o) => matches(selector, o.metadata.labels)))),
       );
-    answer(selectors.pending);
     // The second read asks for one revision by number: every number it could ask for is answered.
-    for (let version = 0; version <= revisions.length + 1; version++) answer(selectors.after.replace(/\$\{.*\}$/, String(version)));
+    for (const selector of allSelectors)
+      if (!/\$\{/.test(selector)) answer(selector);
+      else for (let version = 0; version <= revisions.length + 1; version++) answer(selector.replace(/\$\{.*\}$/, String(version)));
     const result = terraformIn(dir, 'plan', '-input=false', '-json');
-    const errors = result.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line))
-      .filter((m) => m.type === 'diagnostic' && m.diagnostic.severity === 'error')
-      .map((m) => `${m.diagnostic.summary}: ${m.diagnostic.detail}`);
-    return { status: result.status, errors };
+    const diagnostics = (severity: string) =>
+      result.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line))
+        .filter((m) => m.type === 'diagnostic' && m.diagnostic.severity === severity)
+        .map((m) => `${m.diagnostic.summary}: ${m.diagnostic.detail}`);
+    return { status: result.status, errors: diagnostics('error'), warnings: diagnostics('warning') };
   };
 
   it('stops at a pending-upgrade newest revision, with the state, the cause and the commands that clear it', () => {
@@ -141,8 +150,22 @@ describeWithTerraform('a Rancher release Helm left pending stops the plan (terra
     expect(error).toContain('kubectl -n cattle-system delete secret sh.helm.release.v1.rancher.v3');
   });
 
-  it('stops at pending-install and pending-rollback too', () => {
-    expect(plan([{ version: 1, status: 'pending-install' }]).errors[0]).toContain('is pending-install at revision 1:');
+  // A first install left pending-install has no revision to roll back to (helm v3.18.4 rollback.go: "release has no 0
+  // version"); its replacement (helm uninstall, then install) clears it, so the plan goes on and a warning names it.
+  it('lets a pending-install through, since its replacement clears it, warning with the replacement and no rollback', () => {
+    const { status, errors, warnings } = plan([{ version: 1, status: 'pending-install' }]);
+    expect({ status, errors }).toEqual({ status: 0, errors: [] });
+    expect(warnings).toHaveLength(1);
+    const [warning] = warnings;
+    expect(warning).toMatch(
+      /^Check block assertion failed: Helm left pending-install the release rancher of namespace cattle-system at revision 1 \(Terraform address helm_release\.rancher_release_[0-9A-F]+\): /,
+    );
+    expect(warning).toContain('terraform apply -replace=<that address> uninstalls it and installs it afresh');
+    expect(warning).toContain('helm uninstall <release> -n <namespace>');
+    expect(warning).not.toMatch(/rollback (rancher|<)/);
+  });
+
+  it('stops at pending-rollback too, without the pending-install warning', () => {
     expect(
       plan([
         { version: 1, status: 'deployed' },
@@ -150,6 +173,12 @@ describeWithTerraform('a Rancher release Helm left pending stops the plan (terra
         { version: 3, status: 'pending-rollback' },
       ]).errors[0],
     ).toContain('is pending-rollback at revision 3:');
+    expect(
+      plan([
+        { version: 1, status: 'deployed' },
+        { version: 2, status: 'pending-upgrade' },
+      ]).warnings,
+    ).toEqual([]);
   });
 
   it('goes ahead once a later revision follows the pending one (helm rollback leaves the old record pending), and with none pending', () => {
@@ -159,13 +188,20 @@ describeWithTerraform('a Rancher release Helm left pending stops the plan (terra
       { version: 3, status: 'pending-upgrade' },
       { version: 4, status: 'deployed' },
     ]);
-    expect(rolledBack).toEqual({ status: 0, errors: [] });
-    expect(plan([{ version: 1, status: 'deployed' }])).toEqual({ status: 0, errors: [] });
+    expect(rolledBack).toEqual({ status: 0, errors: [], warnings: [] });
+    expect(plan([{ version: 1, status: 'deployed' }])).toEqual({ status: 0, errors: [], warnings: [] });
     expect(
       plan([
         { version: 1, status: 'superseded' },
         { version: 2, status: 'failed' },
       ]),
-    ).toEqual({ status: 0, errors: [] });
+    ).toEqual({ status: 0, errors: [], warnings: [] });
+    // A pending-install superseded by an install after it (helm uninstall --keep-history, then install) is over too.
+    expect(
+      plan([
+        { version: 1, status: 'pending-install' },
+        { version: 2, status: 'deployed' },
+      ]),
+    ).toEqual({ status: 0, errors: [], warnings: [] });
   });
 });

@@ -19,7 +19,8 @@ import type { AgentCaChoice } from '../../rancher/restore-preflight';
 import type { RancherReadiness } from '../../rancher/rancher-readiness';
 import { RancherServer } from '../../rancher/rancher-server';
 import { guardChartUpgrades } from '../../rancher/private/chart-upgrades';
-import { guardPendingRelease, PendingRelease } from '../../rancher/private/pending-release';
+import { guardPendingRelease, PendingRelease, pendingInstallCheck } from '../../rancher/private/pending-release';
+import { addCheck } from '../../common/private/check';
 import { rancherServerSettings } from '../../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../../rancher/tls-secrets';
 import type { CertificateVariables } from '../../tls/certificate-variables';
@@ -233,10 +234,12 @@ export class RancherInstallation extends Construct {
   }
 
   /**
-   * Every release this installation upgrades is read before it changes: one whose newest revision Helm left pending
-   * stops the plan with the command that clears it (PendingRelease), instead of an apply that fails on Helm's "another
-   * operation is in progress" after the releases before it changed. The reads wait for what the chart record's read
-   * waits for (the cluster exists), so a first apply reads at apply time, before the releases are installed.
+   * Every release this installation upgrades is read before it changes: one whose newest revision Helm left
+   * pending-upgrade or pending-rollback stops the plan with the command that clears it (PendingRelease), instead of an
+   * apply that fails on Helm's "another operation is in progress" after the releases before it changed; one left
+   * pending-install (nothing to roll back to) is let through, since its replacement clears it, with a warning (check
+   * `helm_releases_installed`) naming that replacement. The reads wait for what the chart record's read waits for (the
+   * cluster exists), so a first apply reads at apply time, before the releases are installed.
    */
   private guardPendingReleases(readAfter: readonly ITerraformDependable[]): void {
     const releases: { release: Release; namespace: string }[] = [
@@ -245,10 +248,13 @@ export class RancherInstallation extends Construct {
       { release: this.server.release, namespace: RANCHER_NAMESPACE },
     ];
     const scope = new Construct(this.deployment, 'pending-releases');
-    for (const { release, namespace } of releases) {
+    const installs = releases.map(({ release, namespace }) => {
       const name = release.nameInput!;
-      guardPendingRelease(release, new PendingRelease(scope, name, { release: name, namespace, readAfter }));
-    }
+      const guard = new PendingRelease(scope, name, { release: name, namespace, readAfter });
+      guardPendingRelease(release, guard);
+      return guard.installCheck(`${release.terraformResourceType}.${release.friendlyUniqueId}`);
+    });
+    addCheck(this.deployment, stackLevelName(this.deployment, 'helm_releases_installed'), [pendingInstallCheck(installs)]);
   }
 }
 

@@ -89,7 +89,19 @@ export interface TraefikChartOptions {
 export const TRAEFIK_READ_TIMEOUT_SECONDS = 600;
 
 /**
- * Traefik's values, one HelmChartConfig per chart: the read timeout of the web entry points bounded
+ * HTTP/3 stays off on both entry points, said in Traefik's values rather than left to the chart's default (off in
+ * traefik-helm-chart v40.1.0 `values.yaml`, `ports.<name>.http3.enabled`, which `_podtemplate.tpl` renders as
+ * `--entryPoints.<name>.http3`), so neither RKE2's nor K3s' own values turn it on: an HTTP/3 entry point applies no
+ * `respondingTimeouts` (the read deadline is set on a TCP connection, which a QUIC stream has not), so a slow body
+ * holds a request and an upstream connection for ever (GHSA-7ghq-v6jf-g56c, CVE-2026-88012: Traefik 2.8.2 to 2.11.55
+ * and 3.0.0 to 3.7.11, fixed in 2.11.56 and 3.7.12). The pinned RKE2 (v1.36.3+rke2r1) ships Traefik v3.7.8. No
+ * setting turns it on, and the load balancer forwards no UDP; lift this only with a pinned Traefik at or past
+ * `TRAEFIK_HTTP3_FIXED_IN` (docs/development/traefik-read-timeout.md).
+ */
+export const TRAEFIK_HTTP3_FIXED_IN = { 'v2.11': '2.11.56', 'v3.7': '3.7.12' } as const;
+
+/**
+ * Traefik's values, one HelmChartConfig per chart: HTTP/3 off (`TRAEFIK_HTTP3_FIXED_IN`); the read timeout of the web entry points bounded
  * (`TRAEFIK_READ_TIMEOUT_SECONDS`, Traefik 3's default is 60 s); the idle timeout of keep-alive connections between
  * requests stays (Traefik's 180 s), unless a load balancer in front keeps them longer. Value names as rke2-charts'
  * rke2-traefik 40.1.009 and 41.2.001 (traefik-helm-chart 40.x/41.x `values.yaml`; `_podtemplate.tpl` renders
@@ -106,12 +118,16 @@ export function traefikChartConfig(chart: string, options: TraefikChartOptions =
     '  web:',
     ...hostPort(options.hostPorts?.web),
     ...(behind ? ['    forwardedHeaders:', '      trustedIPs:', ...behind.trustedIPs.map((cidr) => `        - ${cidr}`)] : []),
+    '    http3:',
+    '      enabled: false',
     '    transport:',
     '      respondingTimeouts:',
     `        readTimeout: '${TRAEFIK_READ_TIMEOUT_SECONDS}s'`,
     ...(behind ? [`        idleTimeout: '${behind.idleTimeoutSeconds}s'`] : []),
     '  websecure:',
     ...hostPort(options.hostPorts?.websecure),
+    '    http3:',
+    '      enabled: false',
     '    transport:',
     '      respondingTimeouts:',
     `        readTimeout: '${TRAEFIK_READ_TIMEOUT_SECONDS}s'`,

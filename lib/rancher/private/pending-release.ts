@@ -3,6 +3,7 @@ import { DataKubernetesResources } from '@cdktf/provider-kubernetes/lib/data-kub
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { GuardCondition } from '../../common/deployment-guard';
+import type { CheckAssertion } from '../../common/private/check';
 
 /**
  * The statuses of a Helm operation that began and has not recorded its end (helm v3.18.4 and v3.20.2
@@ -37,8 +38,15 @@ export interface PendingReleaseProps {
  * after the other and prunes the oldest, `Storage.removeLeastRecent`).
  */
 export class PendingRelease extends Construct {
-  /** True when the release can be upgraded: its newest revision is not pending (a Terraform expression, `${...}`). */
+  /**
+   * The release's precondition: its newest revision is not pending-upgrade nor pending-rollback (a Terraform
+   * expression, `${...}`). A pending-install passes: see `installCheck`.
+   */
   readonly condition: GuardCondition;
+  /** The newest pending revision's status, "" when none is pending or a later revision follows it (an expression). */
+  private readonly stuckStatus: string;
+  private readonly newestPending: string;
+  private readonly props: PendingReleaseProps;
 
   constructor(scope: Construct, id: string, props: PendingReleaseProps) {
     super(scope, id);
@@ -64,8 +72,12 @@ export class PendingRelease extends Construct {
     // "" when none is pending: Terraform evaluates the message with the condition, and a null cannot be interpolated.
     const status = `join("", [for o in ${objects} : o.metadata.labels.status if tonumber(o.metadata.labels.version) == ${newestPending}])`;
     const { release, namespace } = props;
+    const clear = `length(${objects}) == 0 || length(try(${next.fqn}.objects, [])) > 0`;
+    this.props = props;
+    this.newestPending = newestPending;
+    this.stuckStatus = `(${clear} ? "" : ${status})`;
     this.condition = {
-      condition: `\${length(${objects}) == 0 || length(try(${next.fqn}.objects, [])) > 0}`,
+      condition: `\${${clear} || ${status} == "pending-install"}`,
       errorMessage:
         `The Helm release "${release}" in namespace ${namespace} is \${${status}} at revision \${${newestPending}}: a Helm operation ` +
         `began and never recorded its end (the run was stopped, or Helm's write of its record, Secret ` +
@@ -77,6 +89,51 @@ export class PendingRelease extends Construct {
         `the one before). Then apply again. docs/upgrade.md, "A Helm release stuck pending".`,
     };
   }
+
+  /**
+   * A check (a warning, never a refusal) for a newest revision left pending-install: an install that began and never
+   * recorded its end, with no deployed revision before it, so nothing to roll back to (helm v3.18.4
+   * `pkg/action/rollback.go`: "release has no <n> version"). Helm refuses to install the name again ("cannot re-use a
+   * name that is still in use", `pkg/action/install.go` availableName, even with the provider's `replace`, which takes
+   * over only a failed or uninstalled release) and to upgrade it ("another operation ... is in progress"), but
+   * uninstalls it (`pkg/action/uninstall.go`: any status but uninstalled). So the release's replacement, an uninstall
+   * then an install, clears it, and the precondition lets it through (`condition`); whichever else Terraform planned
+   * (the upgrade of a release its state holds, the install of one it does not: helm provider 3.1.1 keeps no state of
+   * a failed create) fails in Helm before changing anything, and this names the way out. `address` is the release's
+   * Terraform address.
+   */
+  installCheck(address: string): PendingInstallPart {
+    const { release, namespace } = this.props;
+    return {
+      holds: `${this.stuckStatus} != "pending-install"`,
+      names: `format("the release ${release} of namespace ${namespace} at revision %d (Terraform address ${address})", ${this.newestPending})`,
+    };
+  }
+}
+
+/** One release's part of the pending-install check: bare expressions, whether it holds and what names the release. */
+export interface PendingInstallPart {
+  readonly holds: string;
+  /** A string expression naming the release, its namespace, the pending revision and its Terraform address. */
+  readonly names: string;
+}
+
+/**
+ * The releases' pending-install parts as one assertion: one warning names every release left pending-install, and a
+ * first plan, whose reads wait for the apply, reports one assertion known after apply, not one a release.
+ */
+export function pendingInstallCheck(parts: readonly PendingInstallPart[]): CheckAssertion {
+  const stuck = parts.map((p) => `(${p.holds}) ? "" : ${p.names}`).join(', ');
+  return {
+    condition: `\${${parts.map((p) => `(${p.holds})`).join(' && ')}}`,
+    errorMessage:
+      `Helm left pending-install \${join("; ", compact([${stuck}]))}: an install that began and never recorded its end, ` +
+      `with no revision to roll back to. Helm refuses to install the name again ("cannot re-use a name that is still ` +
+      `in use") and to upgrade it ("another operation (install/upgrade/rollback) is in progress"), but uninstalls it. ` +
+      `Unless a helm or terraform run is still at work on this cluster, replace it: terraform apply -replace=<that ` +
+      `address> uninstalls it and installs it afresh; if terraform state list does not name the address, run helm ` +
+      `uninstall <release> -n <namespace>, then apply again. docs/upgrade.md, "A Helm release stuck pending".`,
+  };
 }
 
 /** Adds the guard's condition after a release's own preconditions: checked before the release changes. */
