@@ -564,21 +564,22 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   // apply alone: never on a command line, never in this process's own environment.
   const restoring = r.standbyConfig ? { [`TF_VAR_${RESTORE_VARIABLE}`]: r.standbyConfig } : undefined;
   await r.phase('apply', async () => {
-    const plan = 'failback.tfplan';
-    for (const args of [
-      ['init', '-input=false'],
-      ['plan', '-input=false', `-out=${plan}`],
-    ])
-      await terraform(r, args, restoring);
-    const shown = await runAsync(terraformBinary(), ['show', '-json', plan], { cwd: moduleDir, timeoutMs: 300_000 });
-    if (shown.code !== 0) throw new StepFailed(`terraform show -json ${plan} failed: ${readableError(shown.stderr)}`);
-    const changes = ((JSON.parse(shown.stdout) as { resource_changes?: PlannedChange[] }).resource_changes ?? []) as PlannedChange[];
-    const problems = planProblems(changes);
-    if (problems.length > 0)
-      throw new StepFailed(
-        `the plan of production's failback is refused, nothing was applied: ${problems.join('; ')}. Its plan is ${join(moduleDir, plan)}.`,
-      );
-    await terraform(r, ['apply', '-input=false', plan], restoring);
+    await terraform(r, ['init', '-input=false'], restoring);
+    // The restore (its Job waits until the operator completed that Restore of that file), then a second plan and
+    // apply: the restore prunes what the standby's backup lacks, production's own Secrets of the operator's namespace
+    // among them, and Terraform puts back what its state holds (docs/backups.md's in-place restore, "apply again").
+    for (const plan of ['failback.tfplan', 'failback-after.tfplan']) {
+      await terraform(r, ['plan', '-input=false', `-out=${plan}`], restoring);
+      const shown = await runAsync(terraformBinary(), ['show', '-json', plan], { cwd: moduleDir, timeoutMs: 300_000 });
+      if (shown.code !== 0) throw new StepFailed(`terraform show -json ${plan} failed: ${readableError(shown.stderr)}`);
+      const changes = ((JSON.parse(shown.stdout) as { resource_changes?: PlannedChange[] }).resource_changes ?? []) as PlannedChange[];
+      const problems = planProblems(changes);
+      if (problems.length > 0)
+        throw new StepFailed(
+          `the plan of production's failback is refused, nothing ${plan === 'failback.tfplan' ? '' : 'more '}was applied: ${problems.join('; ')}. Its plan is ${join(moduleDir, plan)}.`,
+        );
+      await terraform(r, ['apply', '-input=false', plan], restoring);
+    }
   });
   const target = productionTarget(await new Terraform(production.dir).pull(), options.stack, held[0]?.set);
   const at = target.kind === 'A' ? target.address : target.dnsName;

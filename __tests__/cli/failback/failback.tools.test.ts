@@ -160,7 +160,7 @@ describe('npm run failback -- rke-ha', () => {
     });
     // Restored from production's own bucket (the operator reads a bucket of its own region only), where the standby's
     // backup was copied first, under its key, with that bucket's default encryption.
-    expect((expectedFailback as any).backups.restoreFrom).toEqual({ file: FAILBACK_FILE });
+    expect((expectedFailback as any).backups.restoreFrom).toEqual({ file: FAILBACK_FILE, inPlace: true, unrecordedSource: true });
     // Copied before each run's plan (a rerun copies again, the same bytes): the plan's restore reads it there.
     const all = c.calls();
     const copied = all.filter((call) => call.includes('S3 CopyObject'));
@@ -220,6 +220,24 @@ describe('npm run failback -- rke-ha', () => {
     expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
     expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('the standby deployment is torn down, its backups kept');
     expect(c.calls()).toHaveLength(callsBefore);
+  });
+
+  it("restores the standby's file on production's running cluster as its own Restore, prune on, with the standby's key: a completed Restore there never stands for it", () => {
+    // Production was itself migrated (or failed back before): a Restore of the migration's name completed there.
+    const MIGRATED = `rancher-aws-scheduled-0a1b2c3d-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-01-05T06-00-00Z.tar.gz.enc`;
+    const c = made(failbackWorld((w) => (w.failback.restores = { 'rancher-aws-migration': { file: MIGRATED, completed: true } })));
+    const done = failback(c, '--yes', '--keep-standby');
+    expect({ code: done.code, err: done.err }).toEqual({ code: 0, err: '' });
+    const f = c.world().failback;
+    // The operator ran a Restore of the standby's file: one of its own, in place, pruning what the backup lacks.
+    expect(f.restored).toEqual({ name: expect.stringMatching(/^rancher-aws-restore-[0-9a-f]{10}$/), file: FAILBACK_FILE, prune: true });
+    expect(f.restores['rancher-aws-migration']).toEqual({ file: MIGRATED, completed: true });
+    // Production's plan accepted the standby's file with the standby's configuration (its record names production's).
+    expect((expectedFailback as any).backups.restoreFrom).toMatchObject({ file: FAILBACK_FILE, inPlace: true, unrecordedSource: true });
+    // The prune took production's own Secrets too: an apply after the restore put back what Terraform manages.
+    expect(f.secretsPruned).toBeUndefined();
+    const applies = failbackCalls(c).filter((call) => /^terraform apply -input=false failback/.test(call));
+    expect(applies).toEqual(['terraform apply -input=false failback.tfplan', 'terraform apply -input=false failback-after.tfplan']);
   });
 
   it('--keep-standby: the standby stays up, named with the teardown that removes it, and the dry run says so', () => {
