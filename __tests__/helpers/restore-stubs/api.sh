@@ -103,8 +103,16 @@ kubectl() {
       printf '%s' "$input" >"$W/applied"
       ;;
     "get restores.resources.cattle.io $NAME -o jsonpath="*)
-      IFS='|' read -r generation observed finished file <"$W/restore"
-      echo "$generation|$observed|True|Completed||$finished|$file"
+      if [ -s "$W/restore" ]; then
+        IFS='|' read -r generation observed finished file <"$W/restore"
+        case "$*" in
+          *'jsonpath={.status.restoreCompletionTs}|{.spec.backupFilename}') echo "$finished|$file" ;;
+          *) echo "$generation|$observed|True|Completed||$finished|$file" ;;
+        esac
+      else
+        echo "Error from server (NotFound): restores.resources.cattle.io \"$NAME\" not found"
+        out=1
+      fi
       ;;
     *" get secrets "* | "get secrets "*)
       if [ -n "$all" ]; then list_secrets -A "$type" "$format"; else list_secrets "$ns" "$type" "$format"; fi
