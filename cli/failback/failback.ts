@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_RECORD_FOLDER } from '../../lib/rancher/ca-record';
 import { Aws } from '../shared/aws';
@@ -14,7 +14,7 @@ import { productionDeployment, type ProductionDeployment } from '../shared/produ
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { readProductionSettings } from '../shared/settings-file';
 import { ageMinutes, allowedAgeMinutes, BACKUP_PREFIX, newestBackup, standbyRegionOf } from '../shared/standby';
-import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
+import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE, retireFailoverRecord } from '../shared/failover-record';
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { stringAttribute, Terraform, terraformBinary, type ModuleState } from '../shared/terraform';
@@ -79,6 +79,8 @@ export interface FailbackOptions {
 /** What a failback keeps between runs (`<root>/failback.json`): a rerun continues with the same backup and records. */
 export interface FailbackRecord {
   readonly startedAt: string;
+  /** The start of the failover this failback returns from (its record's `startedAt`), whose record it retires once done. */
+  readonly failover?: string;
   readonly backup: { readonly bucket: string; readonly key: string; readonly lastModified: string };
   readonly file: string;
   readonly rpoMinutes: number;
@@ -175,8 +177,18 @@ export async function failback(options: FailbackOptions): Promise<number> {
     return 0;
   }
   const file = new StateFile<FailbackRecord>(join(options.root, 'failback.json'));
-  const earlier = file.read();
+  const failoverRecord = () => new StateFile<FailoverOutcome>(join(options.failoverRoot, FAILOVER_RECORD)).read();
+  let earlier = file.read();
+  // A failover begun after this failback was: a new cycle. The finished failback's record is kept under its start,
+  // and this failback starts anew (failover -> failback -> failover -> failback).
+  const newer = earlier?.done ? failoverRecord() : undefined;
+  if (earlier?.done && newer && Date.parse(newer.startedAt) > Date.parse(earlier.startedAt)) {
+    renameSync(file.path, join(options.root, `failback-${earlier.startedAt.replace(/[:.]/g, '-')}.json`));
+    earlier = undefined;
+  }
   if (earlier?.done) {
+    // Killed between its end and the failover record's retirement: retired now.
+    if (earlier.failover) retireFailoverRecord(options.failoverRoot, earlier.failover, failoverRecord);
     const standby =
       earlier.standby === 'torn down'
         ? ' the standby deployment is torn down, its backups kept.'
@@ -239,7 +251,11 @@ export async function failback(options: FailbackOptions): Promise<number> {
     clients.destroy();
   }
   report.passed = outcome === 'passed';
-  if (report.passed) file.write((current = { ...current, done: true }));
+  if (report.passed) {
+    file.write((current = { ...current, done: true }));
+    // The failover's record retired (kept beside it under its start): the next failover is a new one, not "done".
+    if (current.failover) retireFailoverRecord(options.failoverRoot, current.failover, failoverRecord);
+  }
   const now = new Date().toISOString();
   const reportFile = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);
   writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
@@ -376,6 +392,7 @@ async function planFailback(
       );
     record = {
       startedAt: new Date().toISOString(),
+      failover: standby.startedAt,
       backup: { bucket, key: newest.key, lastModified: newest.lastModified },
       file: fileName,
       rpoMinutes: age,

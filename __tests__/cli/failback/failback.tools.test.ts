@@ -1,12 +1,13 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
-import { aliasOf, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import { aliasOf, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
 import { expectedFailback, failback, failbackHere, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
+import { inPlaceRestoreName } from '../../../lib/rancher/backup-objects';
 
 // `npm run failback -- rke-ha` against the fake cloud (helpers/failback-world.ts): a failover to us-west-2 run to its
 // end first, then the failback to eu-west-1, its terraform acting on production's state as Terraform would
@@ -238,6 +239,52 @@ describe('npm run failback -- rke-ha', () => {
     expect(f.secretsPruned).toBeUndefined();
     const applies = failbackCalls(c).filter((call) => /^terraform apply -input=false failback/.test(call));
     expect(applies).toEqual(['terraform apply -input=false failback.tfplan', 'terraform apply -input=false failback-after.tfplan']);
+  });
+
+  it('failover -> failback -> failover -> failback: the done failback retires the failover record, so the next failover is a new one, and so is its failback', () => {
+    const c = made(failbackWorld());
+    const first = failback(c, '--yes', '--keep-standby');
+    expect(first.code).toBe(0);
+    const root = join(c.dir, 'failover.out');
+    const started = JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8')).failover;
+    expect(existsSync(join(root, 'failover.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(root, `failover-${started.replace(/[:.]/g, '-')}.json`), 'utf8'))).toMatchObject({ done: true });
+    // The primary lost again: a failover, not "already done".
+    c.update((w) => (w.failover.primary = 'down'));
+    const again = failover(c, '--yes');
+    expect(codesOf(again.out)).not.toContain('FAILOVER_ALREADY_DONE');
+    expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: '' });
+    expect(live(c)).toEqual([STANDBY, STANDBY]);
+    // The standby's newer backup, then the failback of that failover: a new one, restoring that file as its own Restore.
+    const NEWER = FAILBACK_FILE.replace('22-00-00Z', '23-00-00Z');
+    c.update((w) => {
+      w.failover.primary = 'pong';
+      // The standby applied again: its outputs as failbackWorld gives them (the fake's apply writes its own).
+      Object.assign(w.drill.state.outputs, {
+        rancher_backup_bucket: { value: STANDBY_BUCKET },
+        rancher_backup_encryption_config: { value: STANDBY_CONFIG, sensitive: true },
+      });
+      w.aws.buckets[STANDBY_BUCKET].objects.push({
+        key: `rancher/${NEWER}`,
+        version: 'f3',
+        lastModified: new Date().toISOString(),
+        size: 1300,
+        body: w.drill.backupFile,
+      });
+    });
+    // The failback's synth (a stand-in: the module synthesized once for FAILBACK_FILE) renders that file's restore.
+    const module = join(c.dir, 'throwaway.cdk.tf.json');
+    const rendered = readFileSync(module, 'utf8');
+    writeFileSync(module, rendered.split(FAILBACK_FILE).join(NEWER).split(inPlaceRestoreName(FAILBACK_FILE)).join(inPlaceRestoreName(NEWER)));
+    const back = failback(c, '--yes', '--keep-standby');
+    expect(codesOf(back.out)).not.toContain('FAILBACK_ALREADY_DONE');
+    expect({ code: back.code, err: back.err }).toEqual({ code: 0, err: '' });
+    expect(live(c)).toEqual([PRIMARY, PRIMARY]);
+    const f = c.world().failback;
+    expect(f.restored).toEqual({ name: inPlaceRestoreName(NEWER), file: NEWER, prune: true });
+    expect(Object.keys(f.restores)).toHaveLength(2);
+    // The first failback's record kept beside the new one.
+    expect(readdirSync(join(c.dir, 'failback.out')).filter((n) => /^failback-.*\.json$/.test(n))).toHaveLength(1);
   });
 
   it('--keep-standby: the standby stays up, named with the teardown that removes it, and the dry run says so', () => {
