@@ -178,6 +178,12 @@ export async function failback(options: FailbackOptions): Promise<number> {
   }
   const file = new StateFile<FailbackRecord>(join(options.root, 'failback.json'));
   const failoverRecord = () => new StateFile<FailoverOutcome>(join(options.failoverRoot, FAILOVER_RECORD)).read();
+  // The failover a failback returns from: the one it names, or (a record written before it named one) the one that
+  // began before it.
+  const retire = (record: FailbackRecord) => {
+    const from = record.failover ?? failoverRecord()?.startedAt;
+    if (from !== undefined && Date.parse(from) <= Date.parse(record.startedAt)) retireFailoverRecord(options.failoverRoot, from, failoverRecord);
+  };
   let earlier = file.read();
   // A failover begun after this failback was: a new cycle. The finished failback's record is kept under its start,
   // and this failback starts anew (failover -> failback -> failover -> failback).
@@ -188,7 +194,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
   }
   if (earlier?.done) {
     // Killed between its end and the failover record's retirement: retired now.
-    if (earlier.failover) retireFailoverRecord(options.failoverRoot, earlier.failover, failoverRecord);
+    retire(earlier);
     const standby =
       earlier.standby === 'torn down'
         ? ' the standby deployment is torn down, its backups kept.'
@@ -254,7 +260,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
   if (report.passed) {
     file.write((current = { ...current, done: true }));
     // The failover's record retired (kept beside it under its start): the next failover is a new one, not "done".
-    if (current.failover) retireFailoverRecord(options.failoverRoot, current.failover, failoverRecord);
+    retire(current);
   }
   const now = new Date().toISOString();
   const reportFile = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);

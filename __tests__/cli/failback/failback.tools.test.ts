@@ -149,6 +149,10 @@ describe('npm run failback -- rke-ha', () => {
     expect(said(stopped.out, 'FAILBACK_PHASE_INTERRUPTED')).toBe('apply: interrupted by a signal');
     expect(live(c)).toEqual([STANDBY, STANDBY]);
     expect(recordsInState(c)).toEqual(['A', 'AAAA']);
+    // A record written before failbacks named their failover: the one that began before it is the one retired.
+    const recordFile = join(c.dir, 'failback.out', 'failback.json');
+    const { failover: _named, ...unnamed } = JSON.parse(readFileSync(recordFile, 'utf8'));
+    writeFileSync(recordFile, JSON.stringify(unnamed));
 
     const done = failback(c, '--yes', '--json');
     expect(done.code).toBe(0);
@@ -220,6 +224,7 @@ describe('npm run failback -- rke-ha', () => {
     const again = failback(c, '--yes');
     expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
     expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('the standby deployment is torn down, its backups kept');
+    expect(existsSync(join(c.dir, 'failover.out', 'failover.json'))).toBe(false);
     expect(c.calls()).toHaveLength(callsBefore);
   });
 
