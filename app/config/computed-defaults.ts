@@ -85,6 +85,7 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
   'backups.restoreFrom.newHostname': { cases: [{ value: () => restoreFromDefaults().newHostname }] },
   'backups.restoreFrom.unrecordedSource': { cases: [{ value: () => restoreFromDefaults().unrecordedSource }] },
   'backups.restoreFrom.disarm': { cases: [{ value: () => restoreFromDefaults().disarm }] },
+  'backups.restoreFrom.inPlace': { cases: [{ value: () => restoreFromDefaults().inPlace }] },
   'rkeHa.nodeCount': {
     cases: [
       { when: 'rke2', value: (d) => clusterPlan(rkeProps(d, { distribution: 'rke2' })).nodeCount },

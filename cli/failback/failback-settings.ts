@@ -18,7 +18,11 @@ export interface FailbackChoice {
  * Production's settings as the failback applies them: unchanged but for
  * - `backups.restoreFrom` naming the standby's backup in production's own bucket, where the failback copied it
  *   (production's objects come back as the standby left them). Not the standby's bucket: the rancher-backup operator
- *   reads its storage location in the deployment's own region, and the standby's bucket is in another;
+ *   reads its storage location in the deployment's own region, and the standby's bucket is in another. `inPlace`:
+ *   production's cluster runs, so the restore is Rancher's in-place one, a Restore object of its own (the operator
+ *   runs each once) with prune on (what was deleted on the standby does not come back). `unrecordedSource`: the
+ *   record beside the backups in production's bucket is production's (its key), and the file is the standby's,
+ *   encrypted with the standby's key, which the restore is given: the plan checks only that the file is there;
  * - `rancher.bootstrap.enabled: false` (the restore brings Rancher's users; the settings refuse a first login with it);
  * - `rkeHa.loadBalancer.hostnameRecord: false`: the apply must neither point the name at the primary before its CA is
  *   checked (a record in the configuration) nor delete it (the record in the state, not in the configuration): the
@@ -27,7 +31,7 @@ export interface FailbackChoice {
 export function failbackSettings(production: Record<string, unknown>, choice: FailbackChoice, stack = 'rke-ha'): Record<string, unknown> {
   const settings = section(production);
   settings.rancher = { ...section(settings.rancher), bootstrap: { enabled: false } };
-  settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file } };
+  settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file, inPlace: true, unrecordedSource: true } };
   if (stack === 'k8s-ha') {
     // k8s-ha's one record, held out the same way (its `dns.hostnameRecord`).
     const k8sHa = section(settings.k8sHa);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_RECORD_FOLDER } from '../../lib/rancher/ca-record';
 import { Aws } from '../shared/aws';
@@ -14,7 +14,7 @@ import { productionDeployment, type ProductionDeployment } from '../shared/produ
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { readProductionSettings } from '../shared/settings-file';
 import { ageMinutes, allowedAgeMinutes, BACKUP_PREFIX, newestBackup, standbyRegionOf } from '../shared/standby';
-import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
+import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE, retireFailoverRecord } from '../shared/failover-record';
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { stringAttribute, Terraform, terraformBinary, type ModuleState } from '../shared/terraform';
@@ -79,6 +79,8 @@ export interface FailbackOptions {
 /** What a failback keeps between runs (`<root>/failback.json`): a rerun continues with the same backup and records. */
 export interface FailbackRecord {
   readonly startedAt: string;
+  /** The start of the failover this failback returns from (its record's `startedAt`), whose record it retires once done. */
+  readonly failover?: string;
   readonly backup: { readonly bucket: string; readonly key: string; readonly lastModified: string };
   readonly file: string;
   readonly rpoMinutes: number;
@@ -175,8 +177,24 @@ export async function failback(options: FailbackOptions): Promise<number> {
     return 0;
   }
   const file = new StateFile<FailbackRecord>(join(options.root, 'failback.json'));
-  const earlier = file.read();
+  const failoverRecord = () => new StateFile<FailoverOutcome>(join(options.failoverRoot, FAILOVER_RECORD)).read();
+  // The failover a failback returns from: the one it names, or (a record written before it named one) the one that
+  // began before it.
+  const retire = (record: FailbackRecord) => {
+    const from = record.failover ?? failoverRecord()?.startedAt;
+    if (from !== undefined && Date.parse(from) <= Date.parse(record.startedAt)) retireFailoverRecord(options.failoverRoot, from, failoverRecord);
+  };
+  let earlier = file.read();
+  // A failover begun after this failback was: a new cycle. The finished failback's record is kept under its start,
+  // and this failback starts anew (failover -> failback -> failover -> failback).
+  const newer = earlier?.done ? failoverRecord() : undefined;
+  if (earlier?.done && newer && Date.parse(newer.startedAt) > Date.parse(earlier.startedAt)) {
+    renameSync(file.path, join(options.root, `failback-${earlier.startedAt.replace(/[:.]/g, '-')}.json`));
+    earlier = undefined;
+  }
   if (earlier?.done) {
+    // Killed between its end and the failover record's retirement: retired now.
+    retire(earlier);
     const standby =
       earlier.standby === 'torn down'
         ? ' the standby deployment is torn down, its backups kept.'
@@ -239,7 +257,11 @@ export async function failback(options: FailbackOptions): Promise<number> {
     clients.destroy();
   }
   report.passed = outcome === 'passed';
-  if (report.passed) file.write((current = { ...current, done: true }));
+  if (report.passed) {
+    file.write((current = { ...current, done: true }));
+    // The failover's record retired (kept beside it under its start): the next failover is a new one, not "done".
+    retire(current);
+  }
   const now = new Date().toISOString();
   const reportFile = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);
   writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
@@ -376,6 +398,7 @@ async function planFailback(
       );
     record = {
       startedAt: new Date().toISOString(),
+      failover: standby.startedAt,
       backup: { bucket, key: newest.key, lastModified: newest.lastModified },
       file: fileName,
       rpoMinutes: age,
@@ -564,21 +587,22 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   // apply alone: never on a command line, never in this process's own environment.
   const restoring = r.standbyConfig ? { [`TF_VAR_${RESTORE_VARIABLE}`]: r.standbyConfig } : undefined;
   await r.phase('apply', async () => {
-    const plan = 'failback.tfplan';
-    for (const args of [
-      ['init', '-input=false'],
-      ['plan', '-input=false', `-out=${plan}`],
-    ])
-      await terraform(r, args, restoring);
-    const shown = await runAsync(terraformBinary(), ['show', '-json', plan], { cwd: moduleDir, timeoutMs: 300_000 });
-    if (shown.code !== 0) throw new StepFailed(`terraform show -json ${plan} failed: ${readableError(shown.stderr)}`);
-    const changes = ((JSON.parse(shown.stdout) as { resource_changes?: PlannedChange[] }).resource_changes ?? []) as PlannedChange[];
-    const problems = planProblems(changes);
-    if (problems.length > 0)
-      throw new StepFailed(
-        `the plan of production's failback is refused, nothing was applied: ${problems.join('; ')}. Its plan is ${join(moduleDir, plan)}.`,
-      );
-    await terraform(r, ['apply', '-input=false', plan], restoring);
+    await terraform(r, ['init', '-input=false'], restoring);
+    // The restore (its Job waits until the operator completed that Restore of that file), then a second plan and
+    // apply: the restore prunes what the standby's backup lacks, production's own Secrets of the operator's namespace
+    // among them, and Terraform puts back what its state holds (docs/backups.md's in-place restore, "apply again").
+    for (const plan of ['failback.tfplan', 'failback-after.tfplan']) {
+      await terraform(r, ['plan', '-input=false', `-out=${plan}`], restoring);
+      const shown = await runAsync(terraformBinary(), ['show', '-json', plan], { cwd: moduleDir, timeoutMs: 300_000 });
+      if (shown.code !== 0) throw new StepFailed(`terraform show -json ${plan} failed: ${readableError(shown.stderr)}`);
+      const changes = ((JSON.parse(shown.stdout) as { resource_changes?: PlannedChange[] }).resource_changes ?? []) as PlannedChange[];
+      const problems = planProblems(changes);
+      if (problems.length > 0)
+        throw new StepFailed(
+          `the plan of production's failback is refused, nothing ${plan === 'failback.tfplan' ? '' : 'more '}was applied: ${problems.join('; ')}. Its plan is ${join(moduleDir, plan)}.`,
+        );
+      await terraform(r, ['apply', '-input=false', plan], restoring);
+    }
   });
   const target = productionTarget(await new Terraform(production.dir).pull(), options.stack, held[0]?.set);
   const at = target.kind === 'A' ? target.address : target.dnsName;

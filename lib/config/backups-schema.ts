@@ -73,6 +73,8 @@ export const backupsSchema = z
          * `fleet-default`) is deleted before Rancher is installed. Never for a migration, which needs them.
          */
         disarm: z.boolean().default(false),
+        /** Set by `npm run failback` (in-place, prune on). */
+        inPlace: z.boolean().default(false),
       })
       .optional(),
   })

@@ -167,6 +167,8 @@ export interface BackupsSettings {
         unrecordedSource: boolean;
         /** A drill's restore: restored pods held, restored credentials deleted. */
         disarm: boolean;
+        /** A restore onto the running deployment (the failback's): its own Restore object, prune on. */
+        inPlace: boolean;
       }
     | undefined;
 }

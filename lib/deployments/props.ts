@@ -246,6 +246,8 @@ export interface BackupsProps {
     readonly unrecordedSource?: boolean;
     /** A drill's restore: hold the restored Deployments' pods and delete every restored credential before Rancher starts. @default false */
     readonly disarm?: boolean;
+    /** A restore onto this deployment's running cluster (a failback): a Restore object of its own per file, prune on. @default false */
+    readonly inPlace?: boolean;
   };
 }
 

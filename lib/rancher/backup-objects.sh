@@ -10,11 +10,14 @@
 # current spec: status.observedGeneration equal to metadata.generation and the
 # Ready condition True with the message "Completed" (a one-time Backup once its
 # file is uploaded; a recurring one once it has taken its first backup or taken
-# in a changed schedule; a Restore once every resource is restored). A Restore
-# runs once: the operator (v10.0.8) leaves one with status.restoreCompletionTs
-# alone, so a finished Restore whose spec this Job changed is done too (its
-# generation is never observed). Until then the operator's last error (the
-# Reconciling condition) is reported.
+# in a changed schedule; a Restore once every resource is restored, its
+# status.restoreCompletionTs set, and its spec.backupFilename the file this
+# Job's object names). A Restore runs once: the operator (v10.0.8, v11) leaves
+# one with status.restoreCompletionTs alone. So a Restore found finished before
+# the apply is not applied again: done when it names this Job's file (a Job
+# run again, its text changed), and the Job fails at once when it names
+# another (nothing of this file would be restored under that name). Until then
+# the operator's last error (the Reconciling condition) is reported.
 #
 # With STALE_SECRETS, once the object is done: the Secrets of SECRETS_NAMESPACE
 # whose names match that regular expression, except those in KEEP_SECRETS, are
@@ -55,21 +58,47 @@ applied() {
   return 1
 }
 
+# The file a Restore object names (its spec.backupFilename, as the object's JSON writes it); empty for a Backup.
+wanted_file() {
+  [[ $OBJECT =~ \"backupFilename\":\"([^\"]*)\" ]] && printf '%s' "${BASH_REMATCH[1]}"
+}
+
+# Before the apply, for a Restore: finished with this file (0), with another (2), or not finished or not there (1).
+restored_before() {
+  local out finished file wanted
+  wanted=$(wanted_file)
+  [ -n "$wanted" ] || return 1
+  out=$(kubectl get "$RESOURCE" "$NAME" -o jsonpath='{.status.restoreCompletionTs}|{.spec.backupFilename}' 2>/dev/null) || return 1
+  IFS='|' read -r finished file <<<"$out"
+  [ -n "$finished" ] || return 1
+  if [ "$file" = "$wanted" ]; then
+    STATUS="$wanted restored at $finished (found finished: not applied again)"
+    log "$STATUS"
+    return 0
+  fi
+  STATUS="restored ${file:-a file} at $finished under this name, and not $wanted: the operator runs a Restore once and takes no later change (give the restore a Restore object of its own)"
+  log "$STATUS"
+  return 2
+}
+
+# Done, not yet (1), or never (2: a Restore that finished with another spec, which the operator will not run again).
 completed() {
-  local out generation observed ready message error finished
-  if ! out=$(kubectl get "$RESOURCE" "$NAME" -o jsonpath='{.metadata.generation}|{.status.observedGeneration}|{.status.conditions[?(@.type=="Ready")].status}|{.status.conditions[?(@.type=="Ready")].message}|{.status.conditions[?(@.type=="Reconciling")].message}|{.status.restoreCompletionTs}' 2>&1); then
+  local out generation observed ready message error finished file wanted
+  if ! out=$(kubectl get "$RESOURCE" "$NAME" -o jsonpath='{.metadata.generation}|{.status.observedGeneration}|{.status.conditions[?(@.type=="Ready")].status}|{.status.conditions[?(@.type=="Ready")].message}|{.status.conditions[?(@.type=="Reconciling")].message}|{.status.restoreCompletionTs}|{.spec.backupFilename}' 2>&1); then
     STATUS="cannot read it: ${out//$'\n'/ }"
     log "$STATUS"
     return 1
   fi
-  IFS='|' read -r generation observed ready message error finished <<<"$out"
-  if [ -n "$generation" ] && [ "$observed" = "$generation" ] && [ "$ready" = True ] && [ "$message" = Completed ]; then
-    STATUS="completed (generation $generation)"
+  IFS='|' read -r generation observed ready message error finished file <<<"$out"
+  wanted=$(wanted_file)
+  if [ -n "$wanted" ] && [ -n "$finished" ] && { [ "$observed" != "$generation" ] || [ "$file" != "$wanted" ]; }; then
+    STATUS="restored ${file:-a file} at $finished under this name, and not $wanted: the operator runs a Restore once and takes no later change (give the restore a Restore object of its own)"
     log "$STATUS"
-    return 0
+    return 2
   fi
-  if [ -n "$finished" ] && [ "$ready" = True ] && [ "$message" = Completed ]; then
-    STATUS="restored at $finished (a Restore runs once: the operator takes no later change)"
+  if [ -n "$generation" ] && [ "$observed" = "$generation" ] && [ "$ready" = True ] && [ "$message" = Completed ] &&
+    { [ -z "$wanted" ] || { [ -n "$finished" ] && [ "$file" = "$wanted" ]; }; }; then
+    STATUS="completed (generation $generation${wanted:+: $wanted restored at $finished})"
     log "$STATUS"
     return 0
   fi
@@ -116,16 +145,27 @@ if [ -n "${DISARM:-}" ]; then
     WAITED=$((WAITED + INTERVAL))
   done
 fi
-until applied; do
-  budget_left || exit 1
-  sleep "$INTERVAL"
-  WAITED=$((WAITED + INTERVAL))
-done
-until completed; do
-  budget_left || exit 1
-  sleep "$INTERVAL"
-  WAITED=$((WAITED + INTERVAL))
-done
+never() {
+  echo "$RESOURCE/$NAME: $STATUS" >&2
+  report_failure "$RESOURCE/$NAME: $STATUS"
+  exit 1
+}
+restored_before
+before=$?
+[ "$before" -eq 2 ] && never
+if [ "$before" -ne 0 ]; then
+  until applied; do
+    budget_left || exit 1
+    sleep "$INTERVAL"
+    WAITED=$((WAITED + INTERVAL))
+  done
+  until completed; do
+    [ $? -eq 2 ] && never
+    budget_left || exit 1
+    sleep "$INTERVAL"
+    WAITED=$((WAITED + INTERVAL))
+  done
+fi
 if [ -n "${STALE_SECRETS:-}" ]; then
   until stale_secrets_removed; do
     budget_left || exit 1

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The objects of the rancher-backup operator this project writes, as plain
  * data (checked in the tests against the CRDs of the pinned chart): the
@@ -43,6 +45,13 @@ export const SCHEDULED_BACKUP = 'rancher-aws-scheduled';
 export const FIRST_BACKUP = 'rancher-aws-first';
 /** The Restore a first apply with `backups.restoreFrom` runs before Rancher is installed. */
 export const MIGRATION_RESTORE = 'rancher-aws-migration';
+/**
+ * The prefix of an in-place Restore (`backups.restoreFrom.inPlace`, the failback's): `<prefix>-<10 hex digits of the
+ * file name's SHA-256>`, an object of its own per file. The operator runs a Restore once (rancher/backup-restore-operator
+ * v10.0.8 and v11: its Restore handler returns at once for an object whose status has a completion time), so a restore
+ * under a name that already completed would restore nothing.
+ */
+export const IN_PLACE_RESTORE = 'rancher-aws-restore';
 
 const API_VERSION = 'resources.cattle.io/v1';
 
@@ -112,19 +121,27 @@ export function backupObject(props: {
   };
 }
 
+/** The in-place Restore's name for a file (IN_PLACE_RESTORE). */
+export function inPlaceRestoreName(file: string): string {
+  return `${IN_PLACE_RESTORE}-${createHash('sha256').update(file).digest('hex').slice(0, 10)}`;
+}
+
 /**
  * The Restore of Rancher's migration procedure: into a cluster with the operator and without Rancher, `prune`
- * off (nothing there to prune). An encrypted file (`.enc`) is read with the EncryptionConfiguration of the
- * deployment that wrote it (`secrets.restoreEncryption`).
+ * off (nothing there to prune), named MIGRATION_RESTORE (unchanged since the first deployments: its Job is not run
+ * again). `inPlace` (a failback onto production's running cluster): Rancher's in-place restore, `prune` on, so what
+ * was deleted since the cluster's own data was written does not come back, under a name of its own per file. An
+ * encrypted file (`.enc`) is read with the EncryptionConfiguration of the deployment that wrote it
+ * (`secrets.restoreEncryption`).
  */
-export function restoreObject(props: { readonly file: string; readonly location: BackupLocation }): OperatorObject {
+export function restoreObject(props: { readonly file: string; readonly location: BackupLocation; readonly inPlace?: boolean }): OperatorObject {
   return {
     apiVersion: API_VERSION,
     kind: 'Restore',
-    metadata: { name: MIGRATION_RESTORE },
+    metadata: { name: props.inPlace ? inPlaceRestoreName(props.file) : MIGRATION_RESTORE },
     spec: {
       backupFilename: props.file,
-      prune: false,
+      prune: props.inPlace === true,
       ...(props.file.endsWith('.enc') ? { encryptionConfigSecretName: props.location.secrets.restoreEncryption } : {}),
       storageLocation: s3Location(props.location),
     },

@@ -85,6 +85,11 @@ export interface RancherBackupsProps {
     readonly unrecordedSource?: boolean;
     /** A drill's restore: restored credentials deleted before Rancher starts. @default false */
     readonly disarm?: boolean;
+    /**
+     * A restore onto this deployment's running cluster (a failback): Rancher's in-place restore, a Restore object of
+     * its own per file, prune on. @default false
+     */
+    readonly inPlace?: boolean;
   };
   /** The stack's region: the bucket's, which the operator reaches at `s3.<region>.<the partition's DNS suffix>`. */
   readonly region: string;
@@ -179,6 +184,10 @@ function resolveProps(path: string, props: RancherBackupsProps): ResolvedBackups
     );
   const bucketProblem = from?.bucket !== undefined && literal(from.bucket) ? s3BucketNameProblem(from.bucket, { dots: false }) : undefined;
   if (bucketProblem) refuse(`restoreFrom.bucket "${from!.bucket}": ${bucketProblem} (the operator reaches it by virtual host over TLS)`);
+  if (from?.disarm && from.inPlace)
+    refuse(
+      "restoreFrom.disarm (a drill's restore into a throwaway) and restoreFrom.inPlace (a restore onto this running deployment) exclude each other",
+    );
   if (props.role && props.eks) refuse("role (the servers') and eks (EKS's) are two ways to give the operator credentials; give one");
   return {
     enabled: props.enabled ?? true,
@@ -194,6 +203,7 @@ function resolveProps(path: string, props: RancherBackupsProps): ResolvedBackups
             newHostname: from.newHostname ?? false,
             unrecordedSource: from.unrecordedSource ?? false,
             disarm: from.disarm ?? false,
+            inPlace: from.inPlace ?? false,
           },
         }
       : {}),
@@ -396,7 +406,7 @@ export class RancherBackups extends Construct {
         );
       }
       const restore = this.jobs.apply('migration-restore', {
-        object: restoreObject({ file, location: source }),
+        object: restoreObject({ file, location: source, inPlace: s.restoreFrom.inPlace }),
         minutes,
         // The old deployment's Secrets come back under their own suffix: its writer's key (still valid while that
         // deployment stands, when it had one) and its encryption configuration. This deployment's are kept.

@@ -240,6 +240,7 @@ describe('fieldPaths', () => {
       'backups.restoreFrom.newHostname',
       'backups.restoreFrom.unrecordedSource',
       'backups.restoreFrom.disarm',
+      'backups.restoreFrom.inPlace',
       'alarms.enabled',
       'alarms.email',
       'standby.region',

@@ -1,12 +1,13 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
-import { aliasOf, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import { aliasOf, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
 import { expectedFailback, failback, failbackHere, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
+import { inPlaceRestoreName } from '../../../lib/rancher/backup-objects';
 
 // `npm run failback -- rke-ha` against the fake cloud (helpers/failback-world.ts): a failover to us-west-2 run to its
 // end first, then the failback to eu-west-1, its terraform acting on production's state as Terraform would
@@ -148,6 +149,10 @@ describe('npm run failback -- rke-ha', () => {
     expect(said(stopped.out, 'FAILBACK_PHASE_INTERRUPTED')).toBe('apply: interrupted by a signal');
     expect(live(c)).toEqual([STANDBY, STANDBY]);
     expect(recordsInState(c)).toEqual(['A', 'AAAA']);
+    // A record written before failbacks named their failover: the one that began before it is the one retired.
+    const recordFile = join(c.dir, 'failback.out', 'failback.json');
+    const { failover: _named, ...unnamed } = JSON.parse(readFileSync(recordFile, 'utf8'));
+    writeFileSync(recordFile, JSON.stringify(unnamed));
 
     const done = failback(c, '--yes', '--json');
     expect(done.code).toBe(0);
@@ -160,7 +165,7 @@ describe('npm run failback -- rke-ha', () => {
     });
     // Restored from production's own bucket (the operator reads a bucket of its own region only), where the standby's
     // backup was copied first, under its key, with that bucket's default encryption.
-    expect((expectedFailback as any).backups.restoreFrom).toEqual({ file: FAILBACK_FILE });
+    expect((expectedFailback as any).backups.restoreFrom).toEqual({ file: FAILBACK_FILE, inPlace: true, unrecordedSource: true });
     // Copied before each run's plan (a rerun copies again, the same bytes): the plan's restore reads it there.
     const all = c.calls();
     const copied = all.filter((call) => call.includes('S3 CopyObject'));
@@ -219,7 +224,72 @@ describe('npm run failback -- rke-ha', () => {
     const again = failback(c, '--yes');
     expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
     expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('the standby deployment is torn down, its backups kept');
+    expect(existsSync(join(c.dir, 'failover.out', 'failover.json'))).toBe(false);
     expect(c.calls()).toHaveLength(callsBefore);
+  });
+
+  it("restores the standby's file on production's running cluster as its own Restore, prune on, with the standby's key: a completed Restore there never stands for it", () => {
+    // Production was itself migrated (or failed back before): a Restore of the migration's name completed there.
+    const MIGRATED = `rancher-aws-scheduled-0a1b2c3d-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-01-05T06-00-00Z.tar.gz.enc`;
+    const c = made(failbackWorld((w) => (w.failback.restores = { 'rancher-aws-migration': { file: MIGRATED, completed: true } })));
+    const done = failback(c, '--yes', '--keep-standby');
+    expect({ code: done.code, err: done.err }).toEqual({ code: 0, err: '' });
+    const f = c.world().failback;
+    // The operator ran a Restore of the standby's file: one of its own, in place, pruning what the backup lacks.
+    expect(f.restored).toEqual({ name: expect.stringMatching(/^rancher-aws-restore-[0-9a-f]{10}$/), file: FAILBACK_FILE, prune: true });
+    expect(f.restores['rancher-aws-migration']).toEqual({ file: MIGRATED, completed: true });
+    // Production's plan accepted the standby's file with the standby's configuration (its record names production's).
+    expect((expectedFailback as any).backups.restoreFrom).toMatchObject({ file: FAILBACK_FILE, inPlace: true, unrecordedSource: true });
+    // The prune took production's own Secrets too: an apply after the restore put back what Terraform manages.
+    expect(f.secretsPruned).toBeUndefined();
+    const applies = failbackCalls(c).filter((call) => /^terraform apply -input=false failback/.test(call));
+    expect(applies).toEqual(['terraform apply -input=false failback.tfplan', 'terraform apply -input=false failback-after.tfplan']);
+  });
+
+  it('failover -> failback -> failover -> failback: the done failback retires the failover record, so the next failover is a new one, and so is its failback', () => {
+    const c = made(failbackWorld());
+    const first = failback(c, '--yes', '--keep-standby');
+    expect(first.code).toBe(0);
+    const root = join(c.dir, 'failover.out');
+    const started = JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8')).failover;
+    expect(existsSync(join(root, 'failover.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(root, `failover-${started.replace(/[:.]/g, '-')}.json`), 'utf8'))).toMatchObject({ done: true });
+    // The primary lost again: a failover, not "already done".
+    c.update((w) => (w.failover.primary = 'down'));
+    const again = failover(c, '--yes');
+    expect(codesOf(again.out)).not.toContain('FAILOVER_ALREADY_DONE');
+    expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: '' });
+    expect(live(c)).toEqual([STANDBY, STANDBY]);
+    // The standby's newer backup, then the failback of that failover: a new one, restoring that file as its own Restore.
+    const NEWER = FAILBACK_FILE.replace('22-00-00Z', '23-00-00Z');
+    c.update((w) => {
+      w.failover.primary = 'pong';
+      // The standby applied again: its outputs as failbackWorld gives them (the fake's apply writes its own).
+      Object.assign(w.drill.state.outputs, {
+        rancher_backup_bucket: { value: STANDBY_BUCKET },
+        rancher_backup_encryption_config: { value: STANDBY_CONFIG, sensitive: true },
+      });
+      w.aws.buckets[STANDBY_BUCKET].objects.push({
+        key: `rancher/${NEWER}`,
+        version: 'f3',
+        lastModified: new Date().toISOString(),
+        size: 1300,
+        body: w.drill.backupFile,
+      });
+    });
+    // The failback's synth (a stand-in: the module synthesized once for FAILBACK_FILE) renders that file's restore.
+    const module = join(c.dir, 'throwaway.cdk.tf.json');
+    const rendered = readFileSync(module, 'utf8');
+    writeFileSync(module, rendered.split(FAILBACK_FILE).join(NEWER).split(inPlaceRestoreName(FAILBACK_FILE)).join(inPlaceRestoreName(NEWER)));
+    const back = failback(c, '--yes', '--keep-standby');
+    expect(codesOf(back.out)).not.toContain('FAILBACK_ALREADY_DONE');
+    expect({ code: back.code, err: back.err }).toEqual({ code: 0, err: '' });
+    expect(live(c)).toEqual([PRIMARY, PRIMARY]);
+    const f = c.world().failback;
+    expect(f.restored).toEqual({ name: inPlaceRestoreName(NEWER), file: NEWER, prune: true });
+    expect(Object.keys(f.restores)).toHaveLength(2);
+    // The first failback's record kept beside the new one.
+    expect(readdirSync(join(c.dir, 'failback.out')).filter((n) => /^failback-.*\.json$/.test(n))).toHaveLength(1);
   });
 
   it('--keep-standby: the standby stays up, named with the teardown that removes it, and the dry run says so', () => {

@@ -4,7 +4,17 @@
 //                    its backend names production's state file
 //   encryptionConfig what TF_VAR_rancher_backup_restore_encryption_config must be in its plan and apply (the standby's)
 //   plan             kept by the stub: the changes of the last saved plan
-//   restored         set by an apply: production restored from the standby's backup
+//   restored         set by an apply whose Restore the operator ran: { name, file, prune } (the object the module's
+//                    restore Job applies, read from its helm_release); unset when the operator ran none
+//   restores         production's cluster's Restore objects by name ({ file, completed }): the operator runs each
+//                    once (rancher/backup-restore-operator v10.0.8 and v11, pkg/controllers/restore/controller.go:
+//                    OnRestoreChange returns at once when the object's status has a restore completion time), so an
+//                    apply of a name that completed restores nothing; its Job (lib/rancher/backup-objects.sh) counts a
+//                    Restore done only when that object completed the file it names, and fails otherwise
+//   secretsPruned    set by a restore with prune on: the operator deleted what of the resource set the backup lacks,
+//                    production's own suffixed Secrets in cattle-resources-system among them (the chart's
+//                    rancher-resource-set-full takes every Secret of the cattle- namespaces); cleared by a later apply
+//                    that restores nothing, as Terraform creates the Secrets its state holds and the cluster lost
 //   recordsDeleted, recordCreated   set by an apply that deleted a record of the state, or created one
 // Terraform as it treats this module (hashicorp/terraform v1.11.4, checked with terraform_data and a `removed` block:
 // `terraform show -json` says "forget" for it): a managed resource of the state that the configuration has is kept
@@ -47,8 +57,46 @@ function recordOf(world, attributes) {
   return zone && zone.records.findIndex((r) => r.Name === `${String(attributes.name).replace(/\.$/, '')}.` && r.Type === attributes.type);
 }
 
+/**
+ * The Restore the module's restore Job applies (its helm_release's values carry the object as the Job's OBJECT): its
+ * name, file and prune, read from the rendered text (the file name and the object's name are literals there).
+ */
+function restoreOf() {
+  const config = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
+  const release = Object.entries(config.resource?.helm_release ?? {}).find(([name]) => name.includes('migration-restore'))?.[1];
+  if (!release) return undefined;
+  const text = String(release.values?.[0] ?? '').replace(/\\+/g, '');
+  const name = /"kind":"Restore","metadata":\{"name":"([a-z0-9-]+)"/.exec(text)?.[1];
+  // A file name as the operator writes them (the Job's script also holds the field's name, in a pattern).
+  const file = /"backupFilename":"([a-z0-9][-.a-z0-9]*-\d{4}-\d{2}-\d{2}T[-0-9Z]+\.tar\.gz(?:\.enc)?)"/.exec(text)?.[1];
+  const prune = /"prune":(true|false)/.exec(text)?.[1] === 'true';
+  return name && file ? { name, file, prune } : undefined;
+}
+
+/** The rancher-backup operator and the restore Job on production's cluster, as the apply runs the Job (header). */
+function operator(ctx) {
+  const f = ctx.world.failback;
+  const restore = restoreOf();
+  if (!restore) return;
+  f.restores ??= {};
+  const earlier = f.restores[restore.name];
+  if (earlier?.completed) {
+    if (earlier.file === restore.file) return;
+    ctx.finish(
+      1,
+      '',
+      `Error: job failed: restores.resources.cattle.io/${restore.name}: restored ${earlier.file} under this name, and not ${restore.file}: the operator runs a Restore once\n`,
+    );
+  }
+  f.restores[restore.name] = { file: restore.file, completed: true };
+  f.restored = restore;
+  if (restore.prune) f.secretsPruned = true;
+  return true;
+}
+
 function apply(ctx) {
   const { world } = ctx;
+  if (!operator(ctx)) delete world.failback.secretsPruned;
   for (const c of world.failback.plan) {
     const [action] = c.change.actions;
     const at = world.state.resources.findIndex((r) => key(r) === c.address);
@@ -72,7 +120,6 @@ function apply(ctx) {
       if (c.type === 'aws_route53_record') world.failback.recordCreated = c.address;
     }
   }
-  world.failback.restored = true;
   delete world.failback.plan;
 }
 
@@ -95,6 +142,16 @@ function restorable(ctx) {
     );
   if (!(world.aws.buckets[own]?.objects ?? []).some((o) => o.key === `rancher/${restore.file}`))
     ctx.finish(1, '', `Error: Resource precondition failed: backups.restoreFrom.file: ${restore.file} is not in ${own}/rancher/\n`);
+  // The record beside the backups (lib/rancher/restore-preflight.ts): the restore bucket is production's, whose record
+  // names production's encryption; an encrypted file restored with another configuration is refused, unless the
+  // source is unrecorded (then only the file is checked).
+  const own_config = world.state.outputs.rancher_backup_encryption_config?.value;
+  if (restore.file.endsWith('.enc') && !restore.unrecordedSource && process.env[`TF_VAR_${VARIABLE}`] !== own_config)
+    ctx.finish(
+      1,
+      '',
+      `Error: Resource postcondition failed: ${VARIABLE}: not the EncryptionConfiguration the deployment of s3://${own}/ encrypts its backups with.\n`,
+    );
 }
 
 /**

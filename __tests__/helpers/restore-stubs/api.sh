@@ -9,6 +9,11 @@
 # any of production's credentials is in the cluster is the harm guarded against, recorded in W/ran.
 # RESTORED_SECRETS and RESTORED_DEPLOYMENTS (arrays) are what the Restore's apply creates; REFUSE_DELETE names a
 # Secret (namespace/name) whose deletion the API refuses every time.
+# The operator runs a Restore once (rancher/backup-restore-operator v10.0.8 pkg/controllers/restore/controller.go:
+# its handler returns at once for an object whose status has a restore completion time, and sets the observed
+# generation only when it completes): the first apply of the object restores and completes it (W/restore:
+# `generation|observed|completion time|spec's file`); a later apply of another spec moves the generation and the
+# spec's file, and restores nothing.
 LOAD_CALLS=${LOAD_CALLS:-2}
 # Calls are counted in a file: the scripts call kubectl in command substitutions (subshells).
 echo 0 >"$W/call"
@@ -82,12 +87,33 @@ kubectl() {
       fi
       ;;
     "apply -f -")
-      cat >"$W/applied"
-      printf '%s\n' "${RESTORED_SECRETS[@]}" >>"$W/secrets"
-      printf '%s\n' "${RESTORED_DEPLOYMENTS[@]}" >"$W/deployments"
-      echo "restore.resources.cattle.io/${NAME:?} created"
+      input=$(cat)
+      local file="" generation observed finished
+      [[ $input =~ \"backupFilename\":\"([^\"]*)\" ]] && file=${BASH_REMATCH[1]}
+      if [ -s "$W/restore" ]; then
+        IFS='|' read -r generation observed finished _ <"$W/restore"
+        [ "$input" = "$(cat "$W/applied")" ] || echo "$((generation + 1))|$observed|$finished|$file" >"$W/restore"
+        echo "restore.resources.cattle.io/${NAME:?} configured"
+      else
+        printf '%s\n' "${RESTORED_SECRETS[@]}" >>"$W/secrets"
+        printf '%s\n' "${RESTORED_DEPLOYMENTS[@]}" >"$W/deployments"
+        echo "1|1|2026-11-25T10:00:00Z|$file" >"$W/restore"
+        echo "restore.resources.cattle.io/${NAME:?} created"
+      fi
+      printf '%s' "$input" >"$W/applied"
       ;;
-    "get restores.resources.cattle.io $NAME -o jsonpath="*) echo "1|1|True|Completed||2026-11-25T10:00:00Z" ;;
+    "get restores.resources.cattle.io $NAME -o jsonpath="*)
+      if [ -s "$W/restore" ]; then
+        IFS='|' read -r generation observed finished file <"$W/restore"
+        case "$*" in
+          *'jsonpath={.status.restoreCompletionTs}|{.spec.backupFilename}') echo "$finished|$file" ;;
+          *) echo "$generation|$observed|True|Completed||$finished|$file" ;;
+        esac
+      else
+        echo "Error from server (NotFound): restores.resources.cattle.io \"$NAME\" not found"
+        out=1
+      fi
+      ;;
     *" get secrets "* | "get secrets "*)
       if [ -n "$all" ]; then list_secrets -A "$type" "$format"; else list_secrets "$ns" "$type" "$format"; fi
       ;;

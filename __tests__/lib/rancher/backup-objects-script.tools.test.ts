@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backupObject, FIRST_BACKUP, SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
+import { backupObject, FIRST_BACKUP, MIGRATION_RESTORE, restoreObject, SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
 
 const SCRIPT_PATH = join(__dirname, '../../../lib/rancher/backup-objects.sh');
 /** Sourced first, as the gate chart's Jobs run it (gate-chart.ts, chartJob). */
@@ -39,6 +39,8 @@ function run(scenario: string, env: Record<string, string> = {}) {
     // Defaults: the CRD is served and the operator never gets to it.
     'apply() { echo "backup.resources.cattle.io/rancher-aws-first created"; }',
     'status() { echo "1||||"; }',
+    // Before the apply, a Restore's completion and file: none there.
+    'before() { echo "Error from server (NotFound)"; return 1; }',
     'secrets() { printf "%s\\n" $SECRETS; }',
     'remove() { echo "secret \\"$1\\" deleted"; }',
     scenario,
@@ -50,7 +52,8 @@ function run(scenario: string, env: Record<string, string> = {}) {
     // The Secrets of the namespace (list, delete), for a Job that removes the stale ones.
     '    "-n cattle-resources-system get secrets -o jsonpath="*) secrets ;;',
     '    "-n cattle-resources-system delete secret "*) remove "$5" ;;',
-    `    "get "*".resources.cattle.io rancher-aws-first -o jsonpath="*) status ;;`,
+    '    "get "*".resources.cattle.io $NAME -o jsonpath={.status.restoreCompletionTs}|{.spec.backupFilename}") before ;;',
+    '    "get "*".resources.cattle.io $NAME -o jsonpath="*) status ;;',
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
     '  esac',
     '}',
@@ -165,13 +168,51 @@ describe('backup-objects.sh (apply a Backup or Restore, wait until the operator 
     expect(r.out).toContain('cannot read it: Unable to connect to the server: EOF');
   });
 
-  it('takes a finished Restore whose spec it changed for done: the operator never runs a Restore twice (restoreCompletionTs)', () => {
-    const r = run('status() { echo "2|1|True|Completed||2026-11-20T10:00:00Z"; }', { RESOURCE: 'restores.resources.cattle.io' });
-    expect(r.status).toBe(0);
-    expect(r.out).toContain('restored at 2026-11-20T10:00:00Z');
-    expect(r.slept).toBe(0);
-    // A Backup has no completion time: an unobserved generation is not done.
-    expect(run('status() { echo "2|1|True|Completed|"; }', { DEADLINE_SECONDS: '20' }).status).toBe(1);
+  describe('a Restore (the operator runs one once: its handler returns for an object with status.restoreCompletionTs)', () => {
+    const location = {
+      bucket: 'b',
+      region: 'eu-west-1',
+      dnsSuffix: 'amazonaws.com',
+      secrets: { credentials: 'c', encryption: 'e', restoreEncryption: 'r' },
+    };
+    const FILE = 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-27T22-00-00Z.tar.gz.enc';
+    const OLD = 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-10-01T06-00-00Z.tar.gz.enc';
+    const restore = (file: string) => ({
+      RESOURCE: 'restores.resources.cattle.io',
+      NAME: MIGRATION_RESTORE,
+      OBJECT: JSON.stringify(restoreObject({ file, location })),
+    });
+    const restoreRun = (line: string, env: Record<string, string> = {}) => run(`status() { echo "${line}"; }`, { ...restore(FILE), ...env });
+
+    it('is done once the operator completed that object of that file: generation observed, completion time set, the file it names', () => {
+      const r = restoreRun(`1|1|True|Completed||2026-11-28T10:00:00Z|${FILE}`);
+      expect(r.status).toBe(0);
+      expect(r.out).toContain(`completed (generation 1: ${FILE} restored at 2026-11-28T10:00:00Z)`);
+    });
+
+    it('fails at once, applying nothing, where a Restore of that name completed before with another file (the old stand-in took it for done)', () => {
+      const r = run(`before() { echo "2026-10-01T07:00:00Z|${OLD}"; }`, restore(FILE));
+      expect(r.status).toBe(1);
+      expect(r.calls).not.toContain('kubectl apply');
+      expect(r.err).toContain(`restored ${OLD} at 2026-10-01T07:00:00Z under this name, and not ${FILE}: the operator runs a Restore once`);
+      // Read before the apply failed: the apply changed a finished Restore's spec (generation 2, never observed).
+      const after = restoreRun(`2|1|True|Completed||2026-10-01T07:00:00Z|${FILE}`);
+      expect(after.status).toBe(1);
+      expect(after.calls.match(/^kubectl get .* -o jsonpath=\{\.metadata/gm)).toHaveLength(1);
+      expect(after.err).toContain(`and not ${FILE}: the operator runs a Restore once and takes no later change`);
+    });
+
+    it('takes a Restore found finished with its own file for done, applying nothing (its Job run again)', () => {
+      const r = run(`before() { echo "2026-10-01T07:00:00Z|${FILE}"; }`, restore(FILE));
+      expect(r.status).toBe(0);
+      expect(r.calls).not.toContain('kubectl apply');
+      expect(r.out).toContain(`${FILE} restored at 2026-10-01T07:00:00Z (found finished: not applied again)`);
+    });
+
+    it('is not done while Completed lacks a completion time or another file is named (a Backup needs neither)', () => {
+      expect(restoreRun(`1|1|True|Completed|||${FILE}`, { DEADLINE_SECONDS: '20' }).status).toBe(1);
+      expect(run('status() { echo "2|1|True|Completed|"; }', { DEADLINE_SECONDS: '20' }).status).toBe(1);
+    });
   });
 
   describe('with STALE_SECRETS (a migration restore): deletes the Secrets a restore brought along, once the object is done', () => {

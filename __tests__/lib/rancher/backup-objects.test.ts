@@ -5,6 +5,7 @@ import {
   ENCRYPTION_KEY_NAME,
   encryptionConfiguration,
   FIRST_BACKUP,
+  inPlaceRestoreName,
   MIGRATION_RESTORE,
   restoreObject,
   RESOURCE_SET,
@@ -31,6 +32,7 @@ describe('Backup and Restore objects, checked against the CRDs of the pinned cha
     ['the first (one-time) Backup', first],
     ['the migration Restore', restore],
     ['a Restore of an unencrypted file', restoreObject({ file: FILE, location })],
+    ['an in-place Restore (a failback)', restoreObject({ file: `${FILE}.enc`, location, inPlace: true })],
   ])('%s fits its CRD', (_, object) => {
     expect(backupObjectProblems(object)).toEqual([]);
   });
@@ -81,6 +83,19 @@ describe('Backup and Restore objects, checked against the CRDs of the pinned cha
       expect.objectContaining({ backupFilename: `${FILE}.enc`, prune: false, encryptionConfigSecretName: secrets.restoreEncryption }),
     );
     expect(restoreObject({ file: FILE, location }).spec).not.toHaveProperty('encryptionConfigSecretName');
+  });
+
+  it('restores in place (a failback) as Rancher does over a running Rancher: prune on, an object of its own per file', () => {
+    const inPlace = restoreObject({ file: `${FILE}.enc`, location, inPlace: true });
+    expect(inPlace.spec).toEqual(
+      expect.objectContaining({ backupFilename: `${FILE}.enc`, prune: true, encryptionConfigSecretName: secrets.restoreEncryption }),
+    );
+    // The operator runs a Restore once: another file is another object, never the migration's.
+    const name = inPlace.metadata.name;
+    expect(name).toMatch(/^rancher-aws-restore-[0-9a-f]{10}$/);
+    expect(name).toBe(inPlaceRestoreName(`${FILE}.enc`));
+    expect(restoreObject({ file: FILE.replace('06-00-00Z', '12-00-00Z'), location, inPlace: true }).metadata.name).not.toBe(name);
+    expect(name).not.toBe(MIGRATION_RESTORE);
   });
 
   it("names every Secret this project gives the operator with one pattern, whatever the deployment's suffix, and nothing else", () => {

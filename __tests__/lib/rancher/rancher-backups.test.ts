@@ -91,6 +91,10 @@ describe("RancherBackups' own props (a library user's, no settings file)", () =>
     [{ readerAccounts: ['111122223333', '111122223333'] }, 'readerAccounts lists 111122223333 twice'],
     [{ restoreFrom: { file: `rancher/${RESTORE_FILE}` } }, `restoreFrom.file "rancher/${RESTORE_FILE}" is not a file name`],
     [{ restoreFrom: { file: RESTORE_FILE, bucket: 'old.backups' } }, 'restoreFrom.bucket "old.backups": expected an S3 bucket name'],
+    [
+      { restoreFrom: { file: RESTORE_FILE, disarm: true, inPlace: true } },
+      "restoreFrom.disarm (a drill's restore into a throwaway) and restoreFrom.inPlace",
+    ],
   ] as [Partial<RancherBackupsProps>, string][])('refuses %j in its props words', (props, message) => {
     expect(() => build(props)).toThrow(`RancherBackups test/rancher-backups: ${message}`);
   });

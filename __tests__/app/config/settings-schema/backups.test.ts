@@ -25,6 +25,7 @@ describe('backups settings', () => {
       newHostname: false,
       unrecordedSource: false,
       disarm: false,
+      inPlace: false,
     });
   });
 
