@@ -159,15 +159,18 @@ const CLI_CACHE_DIR = join(root, 'node_modules', '.cache', 'cli');
  */
 async function buildCli(out = CLI_DIR) {
   const cli = join(out, 'main.js');
-  await esbuild().build({
+  const metafiles = [];
+  const main = await esbuild().build({
     ...COMMON,
     entryPoints: [join(root, 'cli', 'main.ts')],
     bundle: true,
     outfile: cli,
+    metafile: true,
     plugins: [cliApart],
     // import() of a file apart becomes a require() of it at the same point: a plain CommonJS load beside main.js.
     supported: { 'dynamic-import': false },
   });
+  metafiles.push(main.metafile);
   for (const file of new Set(Object.values(CLI_APART))) {
     const sources = Object.keys(CLI_APART).filter((source) => CLI_APART[source] === file);
     // Two modules in one file: an entry that exports what each does (their shared exports are the same bindings).
@@ -182,8 +185,11 @@ async function buildCli(out = CLI_DIR) {
               loader: 'ts',
             },
           };
-    await esbuild().build({ ...COMMON, ...entry, bundle: true, outfile: join(out, file), ...(file === 'kube-api.js' ? {} : SDK_MODULES) });
+    const apart = { ...COMMON, ...entry, bundle: true, outfile: join(out, file), metafile: true, ...(file === 'kube-api.js' ? {} : SDK_MODULES) };
+    metafiles.push((await esbuild().build(apart)).metafile);
   }
+  // The third-party packages in the three files, with their versions, beside them (scripts/cli-sbom.js).
+  require('./cli-sbom').writeCliSbom(out, metafiles, root);
   chmodSync(cli, 0o755);
   return { cli };
 }
