@@ -5,19 +5,23 @@
 // advisory database by hand, each with its affected ranges as the database's OSV records write them (`introduced`,
 // then `fixed` or `last_affected`), and the table records the day that was done (`checked`). Every installed copy whose
 // version is inside an advisory of either source is reported; each one found must be named in docs/security.md.
+// The packages esbuild bundles into the operations CLI (dist/cli) are development packages to the lockfile, but they
+// reach every user of the CLI inside its files: they are checked as a closure of their own, read from the bundle's
+// SBOM (scripts/cli-sbom.js), and a copy inside an advisory fails as one the library installs does.
 //
-//   node scripts/advisories.js [--registry URL] [--table-only] [--max-age DAYS]
+//   node scripts/advisories.js [--registry URL] [--table-only] [--max-age DAYS] [--sbom FILE]
 //     asks URL (default: npm's configured registry, npm_config_registry, else https://registry.npmjs.org/) for the
 //     advisories of every installed package and version (POST /-/npm/v1/security/advisories/bulk, as npm audit does),
-//     then reports. Exit 1: a copy in what the packed library installs for its users (yaml, zod and what they pull), a
-//     copy docs/security.md does not name, an advisory the registry reports that the table lacks, or a table checked
-//     more than DAYS days ago (30 unless given); 2: nothing of that, but the registry could not be asked (no answer,
+//     then reports. Exit 1: a copy in what the packed library installs for its users (yaml, zod and what they pull) or
+//     bundles into its CLI (the SBOM: FILE, else the checkout's dist/.ops-cli/sbom.cdx.json, built first
+//     when its inputs changed), a copy docs/security.md does not name, an advisory the
+//     registry reports that the table lacks, or a table checked more than DAYS days ago (30 unless given); 2: nothing of that, but the registry could not be asked (no answer,
 //     or an answer other than the advisories, such as 405): the table alone was checked; 0: none of these.
 //     --table-only: the table alone, the registry not asked (0 when nothing fails).
 'use strict';
 
 const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, relative } = require('node:path');
 const { gzipSync } = require('node:zlib');
 
 const ROOT = join(__dirname, '..');
@@ -226,29 +230,83 @@ function namedInSecurityDoc(text) {
 }
 
 /**
- * The report's lines and the problems that fail it: a copy users install, a copy docs/security.md does not name, and
- * with `registry` (the bulk endpoint's answer) an advisory it reports that the table lacks, and with `today` a table
- * checked more than `maxAgeDays` days before.
+ * Every package bundled into the CLI (`bundled`: `{ name, version, path }` from its SBOM, scripts/cli-sbom.js
+ * readCliSbom) inside an advisory of the table or of the registry's answer (`registry`), as `triage` reports an
+ * installed copy, with `cli: true` (and `fromRegistry` where only the registry names it).
  */
-function report(lock, table, securityDoc, { registry, today, maxAgeDays = 30 } = {}) {
+function triageBundled(bundled, table, registry) {
+  const hits = new Map();
+  const hit = (id, pkg, severity, fromRegistry) => {
+    const key = `${id} ${pkg.path}`;
+    if (!hits.has(key))
+      hits.set(key, {
+        id,
+        package: pkg.name,
+        version: pkg.version,
+        severity,
+        path: pkg.path,
+        runtime: false,
+        bundled: false,
+        cli: true,
+        fromRegistry,
+      });
+  };
+  for (const pkg of bundled) {
+    for (const advisory of table.advisories)
+      if (advisory.package === pkg.name && advisory.ranges.some((range) => affects(range, pkg.version)))
+        hit(advisory.id, pkg, advisory.severity, false);
+    for (const advisory of registry?.[pkg.name] ?? [])
+      if (satisfies(pkg.version, advisory.vulnerable_versions ?? '*')) hit(bulkId(advisory), pkg, advisory.severity ?? 'unrecorded', true);
+  }
+  return [...hits.values()];
+}
+
+/**
+ * The report's lines and the problems that fail it: a copy users install, a package bundled into the CLI (`bundled`,
+ * from its SBOM), a copy docs/security.md does not name, and with `registry` (the bulk endpoint's answer) an advisory
+ * it reports that the table lacks, and with `today` a table checked more than `maxAgeDays` days before.
+ */
+function report(lock, table, securityDoc, { registry, today, maxAgeDays = 30, bundled } = {}) {
+  // A bundled package's lockfile copy is reported once, marked bundled into the CLI: the SBOM's paths are the
+  // lockfile's. yaml is both, installed for the library's users and bundled into the CLI.
+  const inCli = new Set((bundled ?? []).map((pkg) => pkg.path));
+  const mark = (hit) => (inCli.has(hit.path) ? { ...hit, cli: true } : hit);
   const fromTable = triage(lock, table);
   const fromRegistry = registry === undefined ? [] : triageBulk(lock, registry);
+  const fromCli = bundled === undefined ? [] : triageBundled(bundled, table, registry);
   const inTable = new Set(table.advisories.map((advisory) => advisory.id));
   const seen = new Set(fromTable.map((hit) => `${hit.id} ${hit.path}`));
-  const hits = [...fromTable, ...fromRegistry.filter((hit) => !seen.has(`${hit.id} ${hit.path}`))].sort(
+  const fromLock = [...fromTable, ...fromRegistry.filter((hit) => !seen.has(`${hit.id} ${hit.path}`))].map(mark);
+  const inLock = new Set(fromLock.map((hit) => `${hit.id} ${hit.path}`));
+  const hits = [...fromLock, ...fromCli.filter((hit) => !inLock.has(`${hit.id} ${hit.path}`))].sort(
     (a, b) => a.id.localeCompare(b.id) || a.path.localeCompare(b.path),
   );
   const named = namedInSecurityDoc(securityDoc);
+  const reach = (hit) =>
+    hit.runtime
+      ? `INSTALLED BY THE PACKED LIBRARY FOR ITS USERS${hit.cli ? ', AND BUNDLED INTO THE CLI' : ''}`
+      : hit.cli
+        ? 'BUNDLED INTO THE CLI FOR ITS USERS'
+        : 'not installed by the packed library';
   const lines = hits.map(
-    (hit) =>
-      `${hit.id} ${hit.package}@${hit.version} (${hit.severity}) ${hit.path}${hit.bundled ? ', bundled' : ''}: ${hit.runtime ? 'INSTALLED BY THE PACKED LIBRARY FOR ITS USERS' : 'not installed by the packed library'}`,
+    (hit) => `${hit.id} ${hit.package}@${hit.version} (${hit.severity}) ${hit.path}${hit.bundled ? ', bundled' : ''}: ${reach(hit)}`,
   );
   const problems = [
     ...hits.filter((hit) => hit.runtime).map((hit) => `${hit.id} ${hit.package}@${hit.version} is installed for the library's users (${hit.path})`),
+    ...hits
+      .filter((hit) => hit.cli && !hit.runtime)
+      .map(
+        (hit) =>
+          `${hit.id} ${hit.package}@${hit.version} is bundled into the CLI for its users (${hit.path}): move it past the advisory (an exact devDependency, or the package that pulls it) and build again`,
+      ),
     ...[...new Set(hits.map((hit) => hit.id))].filter((id) => !named.has(id)).map((id) => `${id} is found but not named in docs/security.md`),
-    ...[...new Set(fromRegistry.filter((hit) => !inTable.has(hit.id)).map((hit) => `${hit.id} (${hit.package}@${hit.version})`))].map(
-      (what) => `${what} is reported by the registry but not in scripts/advisories.json: add it with its ranges and source`,
-    ),
+    ...[
+      ...new Set(
+        [...fromRegistry, ...fromCli.filter((hit) => hit.fromRegistry)]
+          .filter((hit) => !inTable.has(hit.id))
+          .map((hit) => `${hit.id} (${hit.package}@${hit.version})`),
+      ),
+    ].map((what) => `${what} is reported by the registry but not in scripts/advisories.json: add it with its ranges and source`),
   ];
   if (today !== undefined) {
     const age = daysSince(table.checked, today);
@@ -261,7 +319,8 @@ function report(lock, table, securityDoc, { registry, today, maxAgeDays = 30 } =
   lines.push(
     `${hits.length} installed copies inside ${new Set(hits.map((hit) => hit.id)).size} advisories: the table's ${table.advisories.length} (checked ${table.checked})` +
       `${registry === undefined ? '' : ` and the registry's ${Object.values(registry).flat().length}`}; ` +
-      `${hits.filter((hit) => hit.runtime).length} in what the packed library installs for its users (${runtime.join(', ')}).`,
+      `${hits.filter((hit) => hit.runtime).length} in what the packed library installs for its users (${runtime.join(', ')})` +
+      `${bundled === undefined ? '' : `; ${hits.filter((hit) => hit.cli).length} in the ${new Set(bundled.map((pkg) => `${pkg.name}@${pkg.version}`)).size} packages bundled into the CLI (its SBOM)`}.`,
   );
   return { hits, lines, problems };
 }
@@ -278,23 +337,47 @@ function options(argv, env) {
     registry: value('--registry') ?? env.npm_config_registry ?? 'https://registry.npmjs.org/',
     tableOnly: argv.includes('--table-only'),
     maxAgeDays: Number(maxAge),
+    sbom: value('--sbom'),
   };
+}
+
+/**
+ * The packages bundled into the CLI, from the SBOM `file`, else from the checkout's build of the CLI (dist/.ops-cli,
+ * where `npm run roll|teardown|drill` runs it: scripts/build.js checkoutCli builds it first when any of its inputs,
+ * package-lock.json among them, changed since).
+ */
+async function cliBundled(root, file) {
+  const { readCliSbom, SBOM_FILE } = require('./cli-sbom');
+  if (file !== undefined) return { file, bundled: readCliSbom(readFileSync(file, 'utf8')) };
+  const { checkoutCli, CHECKOUT_CLI_DIR } = require('./build');
+  await checkoutCli();
+  const built = join(CHECKOUT_CLI_DIR, SBOM_FILE);
+  return { file: built, bundled: readCliSbom(readFileSync(built, 'utf8')) };
 }
 
 /** Runs the command: prints the report, the problems and whether the registry was asked; resolves to the exit code. */
 async function main(argv, env, root = ROOT, today = new Date().toISOString().slice(0, 10)) {
   const read = (path) => readFileSync(join(root, path), 'utf8');
   const lock = JSON.parse(read('package-lock.json'));
-  const { registry, tableOnly, maxAgeDays } = options(argv, env);
+  const { registry, tableOnly, maxAgeDays, sbom } = options(argv, env);
   const asked = tableOnly ? { unasked: 'not asked (--table-only)' } : await askRegistry(registry, lock);
   let result;
+  let cli;
   try {
-    result = report(lock, JSON.parse(read('scripts/advisories.json')), read('docs/security.md'), { registry: asked.answer, today, maxAgeDays });
+    cli = await cliBundled(root, sbom);
+    result = report(lock, JSON.parse(read('scripts/advisories.json')), read('docs/security.md'), {
+      registry: asked.answer,
+      today,
+      maxAgeDays,
+      bundled: cli.bundled,
+    });
   } catch (error) {
     process.stderr.write(`${error.message}\n`);
     return 1;
   }
   const { lines, problems } = result;
+  const sbomPath = relative(root, cli.file);
+  lines.push(`The CLI's bundled packages were read from ${sbomPath.startsWith('..') ? cli.file : sbomPath}.`);
   lines.push(
     asked.answer !== undefined
       ? `The registry answered (${asked.url}): its advisories for every installed package are in this report.`
@@ -310,7 +393,20 @@ async function main(argv, env, root = ROOT, today = new Date().toISOString().sli
   return asked.answer !== undefined || tableOnly ? 0 : 2;
 }
 
-module.exports = { affects, askRegistry, bulkRequest, compare, main, namedInSecurityDoc, report, runtimeClosure, satisfies, triage, triageBulk };
+module.exports = {
+  affects,
+  askRegistry,
+  bulkRequest,
+  compare,
+  main,
+  namedInSecurityDoc,
+  report,
+  runtimeClosure,
+  satisfies,
+  triage,
+  triageBulk,
+  triageBundled,
+};
 
 if (require.main === module) {
   main(process.argv.slice(2), process.env).then(

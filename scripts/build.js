@@ -172,7 +172,11 @@ const CHECKOUT_CLI_DIR = join(dist, '.ops-cli');
 async function buildCli(out = CLI_DIR) {
   const cli = join(out, 'main.js');
   const inputs = [];
-  const read = (result) => inputs.push(...Object.keys(result.metafile.inputs));
+  const metafiles = [];
+  const read = (result) => {
+    inputs.push(...Object.keys(result.metafile.inputs));
+    metafiles.push(result.metafile);
+  };
   read(
     await esbuild().build({
       ...COMMON,
@@ -210,6 +214,8 @@ async function buildCli(out = CLI_DIR) {
       }),
     );
   }
+  // The third-party packages in the three files, with their versions, beside them (scripts/cli-sbom.js).
+  require('./cli-sbom').writeCliSbom(out, metafiles, root);
   chmodSync(cli, 0o755);
   // A stdin entry (its source file named after the output, under cli/) is no file: the build script writes it.
   const written = Object.values(CLI_APART).map((file) => `cli/${file}`);

@@ -9,15 +9,17 @@
 //      new, empty "## Unreleased" (<date> today's, or SOURCE_DATE_EPOCH's);
 //   3. writes release/<version>/: the packed library (`npm pack`), each stack's synthesized HCL module as a tarball
 //      (the stack's folder as `npm run synth:hcl` leaves it: cdk.tf, metadata.json, assets/, and the
-//      .terraform.lock.hcl `terraform providers lock` makes of it, from the registry or --provider-mirror), and
-//      SHA256SUMS over them, so a pipeline can take a module of a release without Node.js (`sha256sum -c SHA256SUMS`).
+//      .terraform.lock.hcl `terraform providers lock` makes of it, from the registry or --provider-mirror), the SBOM
+//      of the packages bundled into the CLI (rancher-ha-aws-<version>-cli.cdx.json: dist/cli/sbom.cdx.json as the
+//      pack's build wrote it, the copy inside the tarball), and SHA256SUMS over them, so a pipeline can take a module
+//      of a release without Node.js (`sha256sum -c SHA256SUMS`) and a scanner can read the CLI's packages unpacked.
 // With --dry-run it does all of it with the new version, prints the files and their sums, and then puts package.json,
 // package-lock.json and CHANGELOG.md back and deletes the files: nothing changes. The commit and the tag are yours
 // (it prints the commands); it publishes nothing.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } = require('node:fs');
+const { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, relative, resolve } = require('node:path');
 const { gzipSync } = require('node:zlib');
@@ -298,7 +300,10 @@ function release(args, log) {
     // The modules first: a module whose providers cannot be locked stops the release before the library's slower build.
     const modules = moduleArchives(staging, version, options.settings, options.providerMirror);
     const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', staging, '--json', '--silent'], { env: packEnv })).map((p) => p.filename);
-    const files = [packed, ...modules];
+    // The CLI's SBOM, as the pack's build (prepack: scripts/build.js cli) wrote it into dist/cli and the tarball.
+    const sbom = `rancher-ha-aws-${version}-cli.cdx.json`;
+    copyFileSync(join(ROOT, 'dist', 'cli', 'sbom.cdx.json'), join(staging, sbom));
+    const files = [packed, ...modules, sbom];
     const sums = files.map(
       (file) =>
         `${createHash('sha256')

@@ -189,11 +189,13 @@ describe('examples/platform-app, built from the packed library', () => {
       ]),
     );
     // main.js, and the SDK side (the teardown's AWS side with it) and the Kubernetes client it loads only when a run
-    // reaches them (scripts/build.js).
+    // reaches them (scripts/build.js), and their SBOM.
     expect(files.filter((f) => !f.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f))).toEqual([
       'dist/cli/aws-sdk.js',
       'dist/cli/kube-api.js',
       'dist/cli/main.js',
+      // The packages bundled into those three, with their versions (scripts/cli-sbom.js; docs/security.md).
+      'dist/cli/sbom.cdx.json',
     ]);
     // The CLI is a program beside the library, not one of its modules.
     expect(files.filter((f) => f.startsWith('dist/lib/ops/'))).toEqual([]);

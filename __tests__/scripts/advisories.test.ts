@@ -40,6 +40,13 @@ interface Hit {
   readonly path: string;
   readonly runtime: boolean;
   readonly bundled: boolean;
+  readonly cli?: boolean;
+}
+/** A package bundled into the CLI, as scripts/cli-sbom.js readCliSbom gives it from the SBOM. */
+interface Bundled {
+  readonly name: string;
+  readonly version: string;
+  readonly path: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -52,7 +59,7 @@ const script = require('../../scripts/advisories.js') as {
     lock: Lock,
     table: Table,
     securityDoc: string,
-    options?: { registry?: Bulk; today?: string; maxAgeDays?: number },
+    options?: { registry?: Bulk; today?: string; maxAgeDays?: number; bundled?: readonly Bundled[] },
   ): { hits: Hit[]; lines: string[]; problems: string[] };
   runtimeClosure(lock: Lock): string[];
   satisfies(version: string, range: string): boolean;
@@ -111,6 +118,28 @@ describe('the committed lockfile against the committed table', () => {
         stale: [],
       });
     }
+  });
+
+  it('finds the 2026 advisories of undici and jsonpath-plus outside the copies the CLI bundles, and inside a version before their fixes', () => {
+    // The lockfile's copies of what the CLI bundles (the tools tier reads the built SBOM: __tests__/scripts/cli-sbom.tools.test.ts).
+    const copy = (name: string) => ({ name, version: lock.packages[`node_modules/${name}`]!.version!, path: `node_modules/${name}` });
+    const bundled = ['undici', 'jsonpath-plus', 'ws', 'commander', '@kubernetes/client-node'].map(copy);
+    const { problems } = script.report(lock, table, securityDoc, { bundled });
+    expect(problems).toEqual([]);
+    for (const name of ['undici', 'jsonpath-plus'])
+      expect(table.advisories.filter((advisory) => advisory.package === name).length).toBeGreaterThan(0);
+    const old = script.report(lock, table, securityDoc, {
+      bundled: [
+        { name: 'undici', version: '8.4.0', path: 'node_modules/undici' },
+        { name: 'jsonpath-plus', version: '10.2.0', path: 'node_modules/jsonpath-plus' },
+      ],
+    });
+    expect(old.hits.map((hit) => `${hit.id} ${hit.package}@${hit.version} ${hit.cli}`)).toEqual([
+      'GHSA-35p6-xmwp-9g52 undici@8.4.0 true',
+      'GHSA-4cwx-7wf7-3272 undici@8.4.0 true',
+      'GHSA-pppg-cpfq-h7wr jsonpath-plus@10.2.0 true',
+    ]);
+    expect(old.problems.filter((problem) => problem.includes('is bundled into the CLI for its users'))).toHaveLength(3);
   });
 
   it('holds each advisory once, with its ranges, severity and source', () => {
@@ -188,6 +217,44 @@ describe('what reaches users', () => {
     expect(problems).toEqual([
       "GHSA-2222-3333-4444 b@2.0.0 is installed for the library's users (node_modules/a/node_modules/b)",
       'GHSA-2222-3333-4444 is found but not named in docs/security.md',
+    ]);
+  });
+
+  it('fails on a package bundled into the CLI inside an advisory, reported once as bundled into the CLI for its users, not as its development copy', () => {
+    // `b@1` is a development package to the lockfile, and the CLI's bundle carries it; `e` is bundled too, outside any advisory.
+    const bundled = [
+      { name: 'b', version: '1.0.0', path: 'node_modules/b' },
+      { name: 'e', version: '3.0.0', path: 'node_modules/e' },
+    ];
+    const doc = '# Security\n\n## Dependency advisories\n\nGHSA-2222-3333-4444, GHSA-5555-6666-7777\n';
+    const { hits, lines, problems } = script.report(synthetic, syntheticTable, doc, { bundled });
+    expect(hits.map((hit) => [hit.id, hit.path, hit.runtime, hit.cli === true])).toEqual([
+      ['GHSA-2222-3333-4444', 'node_modules/a/node_modules/b', true, false],
+      ['GHSA-2222-3333-4444', 'node_modules/b', false, true],
+      ['GHSA-5555-6666-7777', 'node_modules/tool/node_modules/d', false, false],
+    ]);
+    expect(lines).toContain('GHSA-2222-3333-4444 b@1.0.0 (high) node_modules/b: BUNDLED INTO THE CLI FOR ITS USERS');
+    expect(lines.at(-1)).toMatch(/; 1 in the 2 packages bundled into the CLI \(its SBOM\)\.$/);
+    expect(problems).toEqual([
+      "GHSA-2222-3333-4444 b@2.0.0 is installed for the library's users (node_modules/a/node_modules/b)",
+      'GHSA-2222-3333-4444 b@1.0.0 is bundled into the CLI for its users (node_modules/b): move it past the advisory (an exact devDependency, or the package that pulls it) and build again',
+    ]);
+    // Without the SBOM the same copy is a development package, which fails nothing.
+    expect(script.report(synthetic, syntheticTable, doc).problems).toEqual([problems[0]]);
+  });
+
+  it("checks the bundled packages against the registry's answer as well, by name and version, even where the lockfile has no such copy", () => {
+    const answer: Bulk = {
+      e: [{ id: 7, url: 'https://github.com/advisories/GHSA-8888-9999-cccc', title: 'e', severity: 'moderate', vulnerable_versions: '<3.0.1' }],
+    };
+    const { hits, problems } = script.report(synthetic, { advisories: [] }, '# S\n## Dependency advisories\n\nGHSA-8888-9999-cccc\n', {
+      registry: answer,
+      bundled: [{ name: 'e', version: '3.0.0', path: 'node_modules/e' }],
+    });
+    expect(hits.map((hit) => [hit.id, hit.package, hit.cli])).toEqual([['GHSA-8888-9999-cccc', 'e', true]]);
+    expect(problems).toEqual([
+      'GHSA-8888-9999-cccc e@3.0.0 is bundled into the CLI for its users (node_modules/e): move it past the advisory (an exact devDependency, or the package that pulls it) and build again',
+      'GHSA-8888-9999-cccc (e@3.0.0) is reported by the registry but not in scripts/advisories.json: add it with its ranges and source',
     ]);
   });
 

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { opsCli } from '../helpers/fake-cloud';
 import { runBoundedAsync } from '../helpers/subprocess';
 
 // scripts/advisories.js as run, against registries on loopback (never the network): one that answers the bulk
@@ -45,7 +47,10 @@ async function registry(known: Bulk, status = 200): Promise<{ url: string; asked
   return { url: `http://127.0.0.1:${port}/`, asked, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-const run = (...args: string[]) => runBoundedAsync(process.execPath, [SCRIPT, ...args], { env: { ...process.env, npm_config_registry: '' } });
+/** The SBOM of the tier's build of the CLI (global setup): the script would otherwise build the checkout's own. */
+const SBOM = () => ['--sbom', join(dirname(opsCli()), 'sbom.cdx.json')];
+const run = (...args: string[]) =>
+  runBoundedAsync(process.execPath, [SCRIPT, ...args, ...SBOM()], { env: { ...process.env, npm_config_registry: '' } });
 
 const LODASH = {
   id: 1112453,
@@ -91,6 +96,27 @@ describe('scripts/advisories.js against a registry', () => {
     }
   });
 
+  it('an advisory on a package bundled into the CLI (undici, a development package to the lockfile): fails (exit 1), reported as bundled for its users', async () => {
+    const undici = {
+      id: 2,
+      url: 'https://github.com/advisories/GHSA-3333-4444-5555',
+      title: 'new',
+      severity: 'high',
+      vulnerable_versions: '<99.0.0',
+    };
+    const fake = await registry({ undici: [undici] });
+    try {
+      const r = await run('--registry', fake.url, ...AGE);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/^GHSA-3333-4444-5555 undici@[\d.]+ \(high\) node_modules\/undici: BUNDLED INTO THE CLI FOR ITS USERS$/m);
+      expect(r.stdout).toMatch(/; 1 in the \d+ packages bundled into the CLI \(its SBOM\)\.$/m);
+      expect(r.stdout).toContain(`The CLI's bundled packages were read from `);
+      expect(r.stderr).toMatch(/^GHSA-3333-4444-5555 undici@[\d.]+ is bundled into the CLI for its users \(node_modules\/undici\)/m);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('a registry that refuses the query (405): says plainly it could not ask, reports from the table, exit 2', async () => {
     const fake = await registry({}, 405);
     try {
@@ -117,11 +143,18 @@ describe('scripts/advisories.js against a registry', () => {
     const fine = await run('--table-only', ...AGE);
     expect(fine.status).toBe(0);
     expect(fine.stdout).toContain('The registry was not asked (--table-only)');
-    // The table was checked on 2026-11-26; every day after it is more than 0 days later.
+    // A table checked before today is more than 0 days old; on the day it was checked it is 0 days old, within the limit.
+    const { checked } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scripts', 'advisories.json'), 'utf8')) as { checked: string };
     const stale = await run('--table-only', '--max-age', '0');
-    expect(stale.status).toBe(1);
-    expect(stale.stderr).toMatch(
-      /^scripts\/advisories\.json is stale: checked 2026-11-26, \d+ days ago \(more than 0\): check the GitHub advisory database/m,
-    );
+    if (checked === new Date().toISOString().slice(0, 10)) expect(stale.status).toBe(0);
+    else {
+      expect(stale.status).toBe(1);
+      expect(stale.stderr).toMatch(
+        new RegExp(
+          `^scripts/advisories\\.json is stale: checked ${checked}, \\d+ days ago \\(more than 0\\): check the GitHub advisory database`,
+          'm',
+        ),
+      );
+    }
   });
 });

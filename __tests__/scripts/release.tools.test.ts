@@ -196,12 +196,16 @@ describe('npm run release', () => {
     const result = release(NEXT, '--dry-run', '--provider-mirror', mirror);
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toContain(`Dry run: release ${NEXT} (package.json ${before} -> ${NEXT}`);
-    for (const file of [`rancher-ha-aws-${NEXT}.tgz`, ...['rke-ha', 'k8s-ha', 'docker'].map((s) => `rancher-ha-aws-${NEXT}-${s}-module.tar.gz`)])
+    for (const file of [
+      `rancher-ha-aws-${NEXT}.tgz`,
+      ...['rke-ha', 'k8s-ha', 'docker'].map((s) => `rancher-ha-aws-${NEXT}-${s}-module.tar.gz`),
+      `rancher-ha-aws-${NEXT}-cli.cdx.json`,
+    ])
       expect(result.out).toMatch(new RegExp(`  [0-9a-f]{64}  ${file.replace(/\./g, '\\.')}\\n`));
     expect(git('status', '--porcelain', '--ignored')).not.toMatch(/release\/|package\.json|CHANGELOG/);
     expect(version()).toBe(before);
     dryRun = { sums: sumsOf(result.out), declarations: cachedDeclarations() };
-    expect(dryRun.sums).toHaveLength(4);
+    expect(dryRun.sums).toHaveLength(5);
   });
 
   it('builds nothing from a library that does not type-check, though other builds skip that check (lint makes it)', () => {
@@ -348,13 +352,14 @@ describe('npm run release', () => {
     const out = join(clone, 'release', NEXT);
     expect(readdirSync(out).sort()).toEqual([
       'SHA256SUMS',
+      `rancher-ha-aws-${NEXT}-cli.cdx.json`,
       `rancher-ha-aws-${NEXT}-docker-module.tar.gz`,
       `rancher-ha-aws-${NEXT}-k8s-ha-module.tar.gz`,
       `rancher-ha-aws-${NEXT}-rke-ha-module.tar.gz`,
       `rancher-ha-aws-${NEXT}.tgz`,
     ]);
     // The sums as a pipeline checks them, with coreutils.
-    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' }).trim().split('\n')).toHaveLength(4);
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' }).trim().split('\n')).toHaveLength(5);
     // The files are the bytes the dry run promised, the library's declarations among them: its build (--incremental,
     // scripts/build.js) checked and emitted again only what changed since the dry run's whole build (lib/synth/
     // version.ts, there and back through the type error's case, and the few declarations that import it).
@@ -395,6 +400,10 @@ describe('npm run release', () => {
     // The packed library says the version released.
     const packed = execFileSync('tar', ['-xzOf', join(out, `rancher-ha-aws-${NEXT}.tgz`), 'package/package.json'], { encoding: 'utf8' });
     expect((JSON.parse(packed) as { version: string }).version).toBe(NEXT);
+    // The SBOM beside the sums is the one the tarball ships in dist/cli, naming the version released.
+    const sbom = execFileSync('tar', ['-xzOf', join(out, `rancher-ha-aws-${NEXT}.tgz`), 'package/dist/cli/sbom.cdx.json'], { encoding: 'utf8' });
+    expect(readFileSync(join(out, `rancher-ha-aws-${NEXT}-cli.cdx.json`), 'utf8')).toBe(sbom);
+    expect((JSON.parse(sbom) as { metadata: { component: { version: string } } }).metadata.component.version).toBe(NEXT);
     // A second release of the same version is refused.
     git('add', '-A', ':!unpacked');
     git('commit', '-qm', `Release ${NEXT}`);
