@@ -40,7 +40,7 @@ describe('scripts/build.js checkoutCli, with esbuild', () => {
     expect(
       inputs.filter((file) => file.includes('node_modules/') && !file.endsWith('/package.json') && !file.endsWith('/.package-lock.json')),
     ).toEqual([]);
-    expect(Object.keys(stamp.outputs).sort()).toEqual(['aws-sdk.js', 'kube-api.js', 'main.js']);
+    expect(Object.keys(stamp.outputs).sort()).toEqual(['aws-sdk.js', 'kube-api.js', 'main.js', 'sbom.cdx.json']);
     expect(await checkoutCli(out)).toEqual({ cli: first.cli, built: false });
     const help = runBounded(process.execPath, [first.cli, 'roll', '--help']);
     expect({ code: help.status, first: help.stdout.split('\n')[0] }).toEqual({ code: 0, first: 'Usage: rancher-ha-aws roll [options] [stack]' });
