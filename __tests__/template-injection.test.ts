@@ -98,6 +98,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'backups.restoreFrom.newHostname': null,
   'backups.restoreFrom.unrecordedSource': null,
   'backups.restoreFrom.disarm': null,
+  'backups.restoreFrom.inPlace': null,
   'alarms.enabled': null,
   'alarms.email': (p) => `ops+${p}@example.com`,
   'rkeHa.nodeCount': null,

@@ -6,7 +6,7 @@ export { RancherServer, type RancherServerProps } from './rancher-server';
 export { RancherTlsSecrets, type RancherTlsSecretsProps } from './tls-secrets';
 export { FirstLogin, type FirstLoginProps } from './first-login';
 export { RancherBackups, type RancherBackupsProps } from './rancher-backups';
-export type { AgentCaChoice } from './restore-preflight';
+export type { AgentCaChoice, BackupRecordObjects } from './restore-preflight';
 export { BackupRole, type BackupRoleProps, type BackupWriterProps } from './backup-writer';
 export { BackupServiceAccountRole, type BackupServiceAccountRoleProps, type EksIdentityMechanism } from './backup-service-account-role';
 export type { ClusterAccess } from '../kubernetes/cluster-access';

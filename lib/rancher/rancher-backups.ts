@@ -39,7 +39,7 @@ import {
 import { BACKUP_CREDENTIALS_PORT } from '../kubernetes/private/server-units';
 import { BackupWriter, type BackupRole } from './backup-writer';
 import { BackupServiceAccountRole, POD_IDENTITY_AGENT_ADDRESS, type EksIdentityMechanism } from './backup-service-account-role';
-import { BackupRecord, RECORD_FOLDER, RestorePreflight, type AgentCaChoice, type AgentCaSource } from './restore-preflight';
+import { BackupRecord, RECORD_FOLDER, RestorePreflight, type AgentCaChoice, type AgentCaSource, type BackupRecordObjects } from './restore-preflight';
 
 /** The Terraform variable of the user's CA certificate, as the preflight's message names it (CERTIFICATE_VARIABLES). */
 const CA_CERTIFICATE_VARIABLE = CERTIFICATE_VARIABLES.caCertificate;
@@ -239,7 +239,7 @@ export class RancherBackups extends Construct {
   /** The Helm releases: the CRDs' chart, then the operator's (none while backups are off). */
   readonly releases: readonly Release[] = [];
   /** The record of what the backups are written with, and of the CA agents trust (`scheduleAfter`; none while backups are off). */
-  record?: BackupRecord;
+  record?: BackupRecordObjects;
   private readonly props: RancherBackupsProps;
   private readonly resolved: ResolvedBackups;
   private readonly jobs?: BackupObjectJobs;

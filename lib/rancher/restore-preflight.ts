@@ -110,6 +110,14 @@ export function newestBackupPhrase(keys: string): string {
   return `[for s in [sort(${stamped})] : length(s) == 0 ? "it holds no backup" : "the newest there is ${'$'}{split("|", s[length(s) - 1])[1]}"][0]`;
 }
 
+/** The objects of a deployment's backup record, as another construct reads them (the standby's facts). */
+export interface BackupRecordObjects {
+  /** The record: an object whose key holds the fields, beside the backups. */
+  readonly object: S3Object;
+  /** The record of the CA agents trust, where one is recorded. */
+  readonly caObject?: S3Object;
+}
+
 export interface BackupRecordProps {
   /** The backup bucket (a reference). */
   readonly bucket: string;
@@ -132,7 +140,7 @@ export interface BackupRecordProps {
  * not have been. Written by Terraform (not the operator's writer), outside the operator's folder, so retention never
  * counts or deletes it; kept by `teardown --keep-snapshots` with the bucket.
  */
-export class BackupRecord extends Construct {
+export class BackupRecord extends Construct implements BackupRecordObjects {
   readonly object: S3Object;
   /** The record of the CA agents trust (with `agentCa`). */
   readonly caObject?: S3Object;

@@ -12,7 +12,7 @@ import { addCheck } from '../common/private/check';
 import type { StackKey } from '../common/stack-key';
 import { literal } from '../common/terraform-template';
 import type { SnapshotBucket } from '../kubernetes/snapshot-bucket';
-import type { BackupRecord } from '../rancher/restore-preflight';
+import type { BackupRecordObjects } from '../rancher/restore-preflight';
 import { STANDBY_ENCRYPTION_KEY, STANDBY_FACTS_FOLDER, STANDBY_FACTS_FORMAT, STANDBY_FACTS_KEY, STANDBY_FACTS_PARAMETER } from './standby-facts-keys';
 
 export { STANDBY_ENCRYPTION_KEY, STANDBY_FACTS_FOLDER, STANDBY_FACTS_FORMAT, STANDBY_FACTS_KEY, STANDBY_FACTS_PARAMETER };
@@ -48,7 +48,7 @@ export interface StandbyFactsProps {
   /** k8s-ha: the ingress load balancer's hostname or address and the record it needs (`alias`, `A`, `CNAME`). @default none */
   readonly ingress?: { readonly target: string; readonly recordType: string };
   /** The record beside the backups (and of the CA agents trust); none while backups are off. @default none */
-  readonly record?: BackupRecord;
+  readonly record?: BackupRecordObjects;
   /** The backups' EncryptionConfiguration (sensitive, a reference); none while backups are off. @default none */
   readonly encryptionConfig?: string;
   /** IAM roles or users besides the one running Terraform that deploy production and so may fail it over. @default [] */
