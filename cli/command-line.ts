@@ -367,8 +367,9 @@ function stackWordProblem(run: CommandLine): string | undefined {
       return `rotate: name the stack (${named}) and what to rotate (${ROTATIONS.join(' or ')}): \`rotate rke-ha ${ROTATIONS[0]}\`.`;
     return `${run.command}: name the stack (${named})${orDir}.`;
   }
-  // rotate's one word may be a misspelled rotation rather than a stack: its runner tells the two apart.
-  if (run.command === 'rotate' && run.what === undefined) return undefined;
+  // rotate's one word may be a misspelled rotation rather than a stack: its runner tells the two apart. The acceptance
+  // run refuses a word that is no stack itself, coded as its other refusals (ACCEPTANCE_STACK_UNKNOWN, exit 2).
+  if ((run.command === 'rotate' && run.what === undefined) || run.command === 'acceptance') return undefined;
   if (!(STACKS as readonly string[]).includes(run.stack)) return `${run.command}: '${run.stack}' is not a stack: name ${named}${orDir}.`;
   return undefined;
 }

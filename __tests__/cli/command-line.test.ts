@@ -88,7 +88,9 @@ describe('the operations command line, as the commands declare it', () => {
     expect(refusal).toThrow(UsageError);
     expect(refusal).toThrow(`${command}: name the stack (${COMMAND_STACKS[command].join(', ')})`);
     if (command === 'rotate') expect(refusal).toThrow('and what to rotate (token or encryption-key): `rotate rke-ha token`.');
-    expect(() => parseCommandLine([command, 'rke', ...(command === 'rotate' ? ['token'] : [])])).toThrow(`${command}: 'rke' is not a stack: name`);
+    // The acceptance run refuses a word that is no stack itself (ACCEPTANCE_STACK_UNKNOWN, acceptance.tools).
+    if (command !== 'acceptance')
+      expect(() => parseCommandLine([command, 'rke', ...(command === 'rotate' ? ['token'] : [])])).toThrow(`${command}: 'rke' is not a stack: name`);
   });
 
   it('takes --dir, or --teardown-run for acceptance, in place of the stack word', () => {

@@ -236,8 +236,10 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         expect(statSync(backupKeyFile).mode & 0o777).toBe(0o600);
         expect(report).toContain(`the encryption configuration of Rancher's backups in ${backupKeyFile}`);
         // The records a migration's preflight reads beside the backups (the record, and the CA agents trust) stay with
-        // them: forgotten, never destroyed.
-        expect(records).toHaveLength(2);
+        // them, and with a standby what a failover reads in the copy (its facts and the backups' EncryptionConfiguration):
+        // forgotten, never destroyed.
+        expect(records).toHaveLength(variant.includes('standby') ? 4 : 2);
+        if (variant.includes('standby')) expect(records.filter((address: string) => /\.standby_facts_/.test(address))).toHaveLength(2);
         const rm = c.calls().find((call) => call.startsWith('terraform state rm ') && call.includes('aws_s3_bucket.'));
         expect(rm?.split(' ')).toEqual(expect.arrayContaining(records));
         expect(bootDocuments).toHaveLength(servers);
@@ -569,7 +571,7 @@ describe('teardown', () => {
 
   it('refuses clearly: unknown stack, no synthesized module, missing Terraform, nothing in the state; needs no AWS CLI', async () => {
     const c = cloud(variant, { apiUp: true });
-    expect(c.run(['teardown', 'rke-hq']).err).toContain("Unknown stack 'rke-hq'");
+    expect(c.run(['teardown', 'rke-hq']).err).toContain("teardown: 'rke-hq' is not a stack: name rke-ha, k8s-ha, docker");
     expect(c.run(['teardown', 'rke-ha']).err).toContain('holds no synthesized module: run `npm run synth` first');
     const missing = c.run(['teardown', '--dir', 'module', '--yes'], { tools: [] });
     expect(missing.code).toBe(1);
