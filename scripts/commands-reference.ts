@@ -20,7 +20,7 @@ function pageHelp(command: string): string {
 /** The failure kinds that exit with this code, as the page lists them. */
 const kindsExiting = (exit: 1 | 2) =>
   Object.entries(FAILURE_KINDS)
-    .filter(([, [code]]) => code === exit)
+    .filter(([, code]) => code === exit)
     .map(([kind]) => `\`${kind}\``)
     .join(', ');
 

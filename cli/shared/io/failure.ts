@@ -23,24 +23,31 @@ export interface Failure {
 }
 
 /**
- * Each kind of failure, its exit code and what it means: the one table (docs/commands.md shows it, generated). A
- * refusal a command decides itself (a cluster not healthy, a name typed wrong) is its own coded message, not a kind here.
+ * Each kind of failure and its exit code: the one table (docs/commands.md lists it, generated). A refusal a command
+ * decides itself (a cluster not healthy, a name typed wrong) is its own coded message, not a kind here. What each kind
+ * carries in its data is in failureOf below.
  */
 export const FAILURE_KINDS = {
-  USAGE: [2, 'the command line'],
-  CHOICE_NEEDED: [2, 'which deployment: --deployment'],
-  TOOL_MISSING: [1, 'a program not on PATH'],
-  NO_MODULE: [1, 'no synthesized module there'],
-  NOT_INITIALIZED: [1, '`terraform init` needed there'],
-  NO_CREDENTIALS: [1, 'no AWS credentials'],
-  AWS_FAILED: [1, 'an AWS call (`name`, `httpStatusCode`, `requestId`)'],
-  KUBERNETES_REFUSED: [1, 'a Kubernetes call refused'],
-  KUBERNETES_UNREACHABLE: [1, 'the API server unreachable'],
-  KUBERNETES_UNANSWERED: [1, 'a Kubernetes call unanswered'],
-  TERRAFORM_FAILED: [1, 'a Terraform command'],
-  COMMAND_FAILED: [1, 'another program'],
-  FAILED: [1, 'anything else'],
-} as const satisfies Record<string, readonly [1 | 2, string]>;
+  /** A mistake on the command line. */
+  USAGE: 2,
+  /** Which deployment of the module: --deployment. */
+  CHOICE_NEEDED: 2,
+  TOOL_MISSING: 1,
+  /** No synthesized module in the folder. */
+  NO_MODULE: 1,
+  /** `terraform init` needed in the folder. */
+  NOT_INITIALIZED: 1,
+  NO_CREDENTIALS: 1,
+  AWS_FAILED: 1,
+  KUBERNETES_REFUSED: 1,
+  KUBERNETES_UNREACHABLE: 1,
+  KUBERNETES_UNANSWERED: 1,
+  TERRAFORM_FAILED: 1,
+  /** Another program the command runs. */
+  COMMAND_FAILED: 1,
+  /** Anything else, in its own words. */
+  FAILED: 1,
+} as const satisfies Record<string, 1 | 2>;
 
 export type FailureKind = keyof typeof FAILURE_KINDS;
 
@@ -48,7 +55,7 @@ export type FailureKind = keyof typeof FAILURE_KINDS;
 const fail = (kind: FailureKind, text: string, data?: Readonly<Record<string, unknown>>): Failure => ({
   kind,
   text,
-  exitCode: FAILURE_KINDS[kind][0],
+  exitCode: FAILURE_KINDS[kind],
   ...(data ? { data } : {}),
 });
 
