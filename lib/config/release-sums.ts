@@ -179,6 +179,14 @@ export function releaseFileUrl(distribution: Distribution, version: string, file
   return `${base}/${version.replace(/\+/g, '%2B')}/${file}`;
 }
 
+/**
+ * The release's own list of its files' SHA-256 sums (`<sum>  <file>` lines), published with every RKE2 and K3s release
+ * beside the files it lists: RKE2's install.sh reads it (`verify_tarball`), K3s' (`download_hash`).
+ */
+export function releaseSumsFileName(architecture: Architecture): string {
+  return `sha256sum-${architecture}.txt`;
+}
+
 /** The release file that carries the distribution, as upstream names it (the installers' own names for it). */
 export function releaseFileName(distribution: Distribution, architecture: Architecture): string {
   if (distribution === 'rke2') return `rke2.linux-${architecture}.tar.gz`;

@@ -235,7 +235,7 @@ REFUSALS_BEFORE_GIVING_UP=${REFUSALS_BEFORE_GIVING_UP:-3}
 # run then fails and the unit downloads it again after its restart delay; the REFUSALS_BEFORE_GIVING_UP-th refusal
 # of the same file exits 78, which stops the unit.
 fetch_verified() {
-  local url=$1 expected=$2 out=$3 version=$4 actual name=${1##*/} count=0 counts=$UNVERIFIED_MARKER.count
+  local url=$1 expected=$2 out=$3 version=$4 actual name=${1##*/} count
   # A version the project records no sum for: nothing to check against, so nothing is downloaded, and no rerun helps.
   [ -n "$expected" ] || refuse_unverified "$name of $version: no SHA-256 is recorded for it" 78
   retry "$DOWNLOAD_ATTEMPTS" 10 curl -sfL --connect-timeout 10 --speed-limit "$DOWNLOAD_SPEED_LIMIT" \
@@ -247,15 +247,11 @@ fetch_verified() {
   actual=$(sha256sum "$out")
   actual=${actual%% *}
   if [ "$actual" = "$expected" ]; then
-    rm -f "$out.type" "$counts/$name"
+    rm -f "$out.type" "$UNVERIFIED_MARKER.count/$name"
     if [ -f "$UNVERIFIED_MARKER" ] && grep -q "^refusing $name of " "$UNVERIFIED_MARKER"; then rm -f "$UNVERIFIED_MARKER"; fi
     return 0
   fi
-  [ ! -f "$counts/$name" ] || count=$(<"$counts/$name")
-  [[ $count =~ ^[0-9]+$ ]] || count=0
-  count=$((count + 1))
-  install -D -m 0600 /dev/null "$counts/$name"
-  echo "$count" >"$counts/$name"
+  count=$(refusal_count "$name")
   local what
   what=$(body_description "$out" "$(<"$out.type")")
   rm -f "$out" "$out.type"
@@ -263,6 +259,50 @@ fetch_verified() {
     refuse_unverified "$name of $version from $url: its SHA-256 is $actual, the recorded sum is $expected ($what; refusal $count of $REFUSALS_BEFORE_GIVING_UP, giving up)" 78
   fi
   refuse_unverified "$name of $version from $url: its SHA-256 is $actual, the recorded sum is $expected ($what; refusal $count of $REFUSALS_BEFORE_GIVING_UP, the next run downloads it again)" 1
+}
+
+# refusal_count NAME: one more refusal of the file NAME, recorded beside the marker (<marker>.count/NAME); prints how
+# many there have been.
+refusal_count() {
+  local file=$UNVERIFIED_MARKER.count/$1 count=0
+  [ ! -f "$file" ] || count=$(<"$file")
+  [[ $count =~ ^[0-9]+$ ]] || count=0
+  count=$((count + 1))
+  install -D -m 0600 /dev/null "$file"
+  echo "$count" >"$file"
+  echo "$count"
+}
+
+# check_release_sums URL FILE SHA256 VERSION: the release's own sums file (URL, sha256sum-<arch>.txt, published with
+# the release) must name SHA256, the recorded sum of FILE, as a second record of it (release-files.ts: from upstream
+# only; an air gap's mirror is no second origin, and passes no URL). A sums file that cannot be downloaded fails the
+# run (the unit tries again). One that names another sum, or none for FILE (a proxy's page, a release re-published), is
+# refused as a differing body is, naming both sums: the unit downloads it again, and the REFUSALS_BEFORE_GIVING_UP-th
+# refusal exits 78.
+check_release_sums() {
+  local url=$1 file=$2 expected=$3 version=$4 sums listed count
+  # No URL (a mirror) or no recorded sum (fetch_verified refuses that next, saying so): nothing to compare.
+  [ -n "$url" ] && [ -n "$expected" ] || return 0
+  sums=$(mktemp)
+  retry "$DOWNLOAD_ATTEMPTS" 10 curl -sfL --connect-timeout 10 --speed-limit "$DOWNLOAD_SPEED_LIMIT" \
+    --speed-time "$DOWNLOAD_SPEED_SECONDS" --max-time "$DOWNLOAD_MAX_SECONDS" -o "$sums" "$url" || {
+    rm -f "$sums"
+    log "could not download $url, the release's own sums (no answer, or too slow); the next run tries again"
+    return 1
+  }
+  # `<sum>  <file>`, or `<sum> *<file>` (sha256sum's binary mode).
+  listed=$(awk -v f="$file" '$2 == f || $2 == "*" f { print tolower($1); exit }' "$sums")
+  rm -f "$sums"
+  if [ "$listed" = "$expected" ]; then
+    rm -f "$UNVERIFIED_MARKER.count/${url##*/}"
+    return 0
+  fi
+  count=$(refusal_count "${url##*/}")
+  local what="${listed:-no sum} for $file of $version in $url, the release's own sums, where the recorded sum is $expected"
+  if [ "$count" -ge "$REFUSALS_BEFORE_GIVING_UP" ]; then
+    refuse_unverified "$file of $version: two records disagree: $what (refusal $count of $REFUSALS_BEFORE_GIVING_UP, giving up)" 78
+  fi
+  refuse_unverified "$file of $version: two records disagree: $what (refusal $count of $REFUSALS_BEFORE_GIVING_UP, the next run downloads it again)" 1
 }
 
 # body_description FILE TYPE: what a refused body was, for the journal: its size, its content type and, when it is

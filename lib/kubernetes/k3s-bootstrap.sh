@@ -10,6 +10,7 @@
 #   K3S_VERSION       exact K3s release to install
 #   K3S_INSTALL_URL, K3S_INSTALL_SHA256    the installer script and its recorded sum
 #   K3S_ARTIFACT_URL, K3S_ARTIFACT_SHA256  the release's binary and its recorded sum
+#   K3S_RELEASE_SUMS_URL                   the release's own sums file (none behind a mirror)
 #   HTTP_PROXY, HTTPS_PROXY, NO_PROXY  when a proxy is configured (exported)
 #   SELINUX_POLICY_FROM_IMAGE  true on the RHEL family behind closed egress: k3s-selinux from the image
 #                     (no repository is reachable), the installer's RPM step skipped
@@ -40,7 +41,7 @@ API_PORT=6443
 INIT_PROBE_SECONDS=20
 
 # install_k3s: the installer and the binary, each checked against its recorded sum before anything runs
-# (fetch_verified); the binary is placed where the installer looks, and the installer runs without downloading it
+# (fetch_verified), and that sum against the release's own sums file (check_release_sums); the binary is placed where the installer looks, and the installer runs without downloading it
 # (INSTALL_K3S_SKIP_DOWNLOAD=binary: it still writes the unit and, on the RHEL family, installs k3s-selinux with dnf).
 # Behind closed egress the image must carry k3s-selinux: the installer's RPM step is skipped, and with it the label
 # it gives the binary, which is given here instead.
@@ -52,6 +53,7 @@ install_k3s() {
   fi
   dir=$(mktemp -d)
   fetch_verified "$K3S_INSTALL_URL" "$K3S_INSTALL_SHA256" "$dir/install.sh" "$K3S_VERSION"
+  check_release_sums "${K3S_RELEASE_SUMS_URL:-}" "${K3S_ARTIFACT_URL##*/}" "$K3S_ARTIFACT_SHA256" "$K3S_VERSION"
   fetch_verified "$K3S_ARTIFACT_URL" "$K3S_ARTIFACT_SHA256" "$dir/k3s" "$K3S_VERSION"
   install -D -m 0755 "$dir/k3s" /usr/local/bin/k3s
   env INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true INSTALL_K3S_SKIP_DOWNLOAD=binary "${skip[@]}" sh "$dir/install.sh"

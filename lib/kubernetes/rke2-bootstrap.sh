@@ -11,6 +11,7 @@
 #   RKE2_VERSION      exact RKE2 release to install
 #   RKE2_INSTALL_URL, RKE2_INSTALL_SHA256    the installer script and its recorded sum
 #   RKE2_ARTIFACT_URL, RKE2_ARTIFACT_SHA256  the release tarball and its recorded sum
+#   RKE2_RELEASE_SUMS_URL                    the release's own sums file (none behind a mirror)
 #   RKE2_INSTALL_METHOD  rpm on the RHEL family with egress (signed packages instead of the tarball)
 #   RKE2_RPM_CHANNELS the RPM channels tried in turn for the version (latest stable, or testing for a release
 #                     candidate): a release is in latest before it is promoted to stable
@@ -76,7 +77,7 @@ stranded() {
 }
 
 # install_rke2: the installer and the release tarball, each checked against its recorded sum before anything
-# runs (fetch_verified). The installer then installs from that folder (INSTALL_RKE2_ARTIFACT_PATH: it downloads
+# runs (fetch_verified), and that sum against the release's own sums file (check_release_sums). The installer then installs from that folder (INSTALL_RKE2_ARTIFACT_PATH: it downloads
 # nothing, and checks the tarball again against a sums file holding the recorded sum, not one from the same origin).
 # The RHEL family's RPM method installs packages dnf checks against Rancher's signing key, from the first channel
 # of RKE2_RPM_CHANNELS that carries the version: the host preparation checked that key and gives dnf only it
@@ -99,6 +100,7 @@ install_rke2() {
     log "no RPM channel of ${RKE2_RPM_CHANNELS:-stable} installed RKE2 $RKE2_VERSION; the next run tries again"
     return 1
   fi
+  check_release_sums "${RKE2_RELEASE_SUMS_URL:-}" "$file" "$RKE2_ARTIFACT_SHA256" "$RKE2_VERSION"
   fetch_verified "$RKE2_ARTIFACT_URL" "$RKE2_ARTIFACT_SHA256" "$dir/$file" "$RKE2_VERSION"
   # rke2.linux-<arch>.tar.gz: the installer reads sha256sum-<arch>.txt.
   printf '%s  %s\n' "$RKE2_ARTIFACT_SHA256" "$file" >"$dir/sha256sum-${file:11:-7}.txt"

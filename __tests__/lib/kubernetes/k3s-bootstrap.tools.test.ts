@@ -18,7 +18,10 @@ const RELEASE = {
   K3S_INSTALL_SHA256: sha256(INSTALLER_STUB),
   K3S_ARTIFACT_URL: 'https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s',
   K3S_ARTIFACT_SHA256: sha256(BINARY_TEXT),
+  K3S_RELEASE_SUMS_URL: 'https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/sha256sum-amd64.txt',
 };
+/** The release's own sums file as K3s publishes it: `<sum>  <file>` for each of its files. */
+const RELEASE_SUMS = (file: string, sum: string) => `${sha256('images')}  k3s-airgap-images-amd64.tar\n${sum}  ${file}\n`;
 const INSTALLED = 'installer INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_DOWNLOAD=binary INSTALL_K3S_SKIP_START=true INSTALL_K3S_VERSION=v1.35.7+k3s1 ';
 const UNVERIFIED = 'var/lib/rancher/rancher-aws/unverified-artifact';
 
@@ -44,7 +47,7 @@ function node(i: number, options: { initialized?: boolean; env?: Record<string, 
     STATE_ATTEMPTS: '2',
     ...options.env,
   });
-  b.release({ 'install.sh': INSTALLER_STUB, k3s: BINARY_TEXT });
+  b.release({ 'install.sh': INSTALLER_STUB, k3s: BINARY_TEXT, 'sha256sum-amd64.txt': RELEASE_SUMS('k3s', sha256(BINARY_TEXT)) });
   b.install(ENDPOINT_SCRIPT, 'rancher-aws-datastore-endpoint');
   b.parameter('token', 'K10abc::server:s3cret').parameter('datastore-endpoint', ENDPOINT);
   for (const name of ['server-ca-cert', 'server-ca-key', 'client-ca-cert', 'client-ca-key']) b.parameter(name, `${name}\n`);
@@ -160,10 +163,26 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       expect(b.run({ file: SCRIPT }).status).toBe(0);
       expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([
         `download ${RELEASE.K3S_INSTALL_URL}`,
+        `download ${RELEASE.K3S_RELEASE_SUMS_URL}`,
         `download ${RELEASE.K3S_ARTIFACT_URL}`,
       ]);
       expect(b.read('usr/local/bin/k3s')).toBe(BINARY_TEXT);
       expect(b.calls()).toContain(INSTALLED);
+    });
+
+    it("the release's own sums file names another sum for the binary: refused naming both, nothing downloaded, placed or run", () => {
+      const b = node(0);
+      const other = sha256('a binary published again under the same tag\n');
+      b.release({ 'sha256sum-amd64.txt': RELEASE_SUMS('k3s', other) });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(1);
+      expect(b.read(UNVERIFIED)).toBe(
+        `refusing k3s of v1.35.7+k3s1: two records disagree: ${other} for k3s of v1.35.7+k3s1 in ${RELEASE.K3S_RELEASE_SUMS_URL}, ` +
+          `the release's own sums, where the recorded sum is ${RELEASE.K3S_ARTIFACT_SHA256} (refusal 1 of 3, the next run downloads it again); nothing was installed\n`,
+      );
+      expect(b.calls()).not.toContain(`download ${RELEASE.K3S_ARTIFACT_URL}`);
+      expect(b.exists('usr/local/bin/k3s')).toBe(false);
+      expect(started(b)).toBe(false);
     });
 
     it('a changed binary is refused (one journal line, the marker and the metric, nothing placed or run), and the third refusal stops the boot for good (78)', () => {
@@ -188,14 +207,19 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       const version = 'v1.35.7+k3s1';
       const lines = Object.fromEntries(releaseEnvironment('k3s', version, 'arm64', undefined, { [version]: { 'k3s-arm64': sha256(BINARY_TEXT) } }));
       expect(lines.K3S_ARTIFACT_URL).toBe('https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s-arm64');
-      const env = { K3S_ARTIFACT_URL: lines.K3S_ARTIFACT_URL, K3S_ARTIFACT_SHA256: lines.K3S_ARTIFACT_SHA256 };
+      const env = {
+        K3S_ARTIFACT_URL: lines.K3S_ARTIFACT_URL,
+        K3S_ARTIFACT_SHA256: lines.K3S_ARTIFACT_SHA256,
+        K3S_RELEASE_SUMS_URL: lines.K3S_RELEASE_SUMS_URL,
+      };
+      const armSums = { 'sha256sum-arm64.txt': RELEASE_SUMS('k3s-arm64', sha256(BINARY_TEXT)) };
       const good = node(0, { env });
-      good.release({ 'k3s-arm64': BINARY_TEXT });
+      good.release({ 'k3s-arm64': BINARY_TEXT, ...armSums });
       expect(good.run({ file: SCRIPT }).status).toBe(0);
       expect(good.read('usr/local/bin/k3s')).toBe(BINARY_TEXT);
       expect(good.calls()).toContain(INSTALLED);
       const bad = node(0, { env });
-      bad.release({ 'k3s-arm64': 'another arm64 build\n' });
+      bad.release({ 'k3s-arm64': 'another arm64 build\n', ...armSums });
       const r = bad.run({ file: SCRIPT });
       expect(r.status).toBe(1);
       expect(r.output).toContain(

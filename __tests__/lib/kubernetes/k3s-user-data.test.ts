@@ -88,6 +88,7 @@ describe('k3sUserData (defaults)', () => {
         'K3S_INSTALL_SHA256="ed01f89fd977bf20ac1516bbebf8370bf3ddbaa55dac8aba610956a4c78cc00b"',
         'K3S_ARTIFACT_URL="https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s"',
         'K3S_ARTIFACT_SHA256="5fc25309c53031e0cf03f7ee85f6f60969381ff3649039ffda19e30f5c26947a"',
+        'K3S_RELEASE_SUMS_URL="https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/sha256sum-amd64.txt"',
         '',
       ].join('\n'),
     );

@@ -113,7 +113,7 @@ describe('K3s servers on the RHEL family', () => {
     // The installer's k3s-selinux comes from Rancher's RPM repository: the bootstrap checks its key against this first.
     expect(at(list, '/etc/rancher/bootstrap.env')!.content).toBe(
       at(ubuntu, '/etc/rancher/bootstrap.env')!.content.replace(
-        /^(K3S_ARTIFACT_SHA256=.*\n)/m,
+        /^(K3S_RELEASE_SUMS_URL=.*\n)/m,
         `$1K3S_RPM_KEY_FINGERPRINT="${RANCHER_RPM_KEY_FINGERPRINT}"\n`,
       ),
     );

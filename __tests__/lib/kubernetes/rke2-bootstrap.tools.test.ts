@@ -26,7 +26,11 @@ const RELEASE = {
   RKE2_INSTALL_SHA256: sha256(INSTALLER_STUB),
   RKE2_ARTIFACT_URL: `https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/${TARBALL}`,
   RKE2_ARTIFACT_SHA256: sha256(TARBALL_TEXT),
+  RKE2_RELEASE_SUMS_URL: 'https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/sha256sum-amd64.txt',
 };
+/** The release's own sums file as RKE2 publishes it: `<sum>  <file>` for each of its files. */
+const RELEASE_SUMS = (tarballSum: string) =>
+  `${sha256('images')}  rke2-images.linux-amd64.tar.zst\n${tarballSum}  ${TARBALL}\n${sha256('other')}  rke2.linux-amd64\n`;
 
 /** Server `i` of three (or a lone server with `count: 1`), with its parameters in SSM. */
 function node(i: number, options: { initialized?: boolean; count?: number; env?: Record<string, string> } = {}): NodeSandbox {
@@ -51,7 +55,7 @@ function node(i: number, options: { initialized?: boolean; count?: number; env?:
   for (const name of ['server-ca-cert', 'client-ca-cert']) b.parameter(name, CA.replace('server-ca', name));
   for (const name of ['server-ca-key', 'client-ca-key']) b.parameter(name, `-----BEGIN EC PRIVATE KEY-----\n${name}\n-----END EC PRIVATE KEY-----\n`);
   if (options.initialized) b.parameter('cluster-initialized', 'true');
-  b.release({ 'install.sh': INSTALLER_STUB, [TARBALL]: TARBALL_TEXT });
+  b.release({ 'install.sh': INSTALLER_STUB, [TARBALL]: TARBALL_TEXT, 'sha256sum-amd64.txt': RELEASE_SUMS(sha256(TARBALL_TEXT)) });
   boxes.push(b);
   return b;
 }
@@ -240,6 +244,7 @@ describe('rke2-bootstrap.sh', () => {
       expect(b.run({ file: SCRIPT }).status).toBe(0);
       expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([
         `download ${RELEASE.RKE2_INSTALL_URL}`,
+        `download ${RELEASE.RKE2_RELEASE_SUMS_URL}`,
         `download ${RELEASE.RKE2_ARTIFACT_URL}`,
       ]);
       // The folder holds the tarball and a sums file with the recorded sum (not one fetched from the same origin).
@@ -283,6 +288,60 @@ describe('rke2-bootstrap.sh', () => {
         expect(b.exists(MARKER)).toBe(false);
       },
     );
+
+    describe("the release's own sums file, a second record of the tarball's sum", () => {
+      it('names another sum: each run refuses with both sums, nothing downloaded or installed; the third refusal stops the boot (78)', () => {
+        const b = node(0, { env: { RESTART_METRIC_NAMESPACE: 'RancherHA/prod-rke-ha' } });
+        const republished = sha256('a tarball published again under the same tag\n');
+        b.release({ 'sha256sum-amd64.txt': RELEASE_SUMS(republished) });
+        const refused =
+          `refusing ${TARBALL} of v1.35.7+rke2r1: two records disagree: ${republished} for ${TARBALL} of v1.35.7+rke2r1 in ` +
+          `${RELEASE.RKE2_RELEASE_SUMS_URL}, the release's own sums, where the recorded sum is ${RELEASE.RKE2_ARTIFACT_SHA256}`;
+        for (const n of [1, 2]) {
+          const again = b.run({ file: SCRIPT });
+          expect(again.status).toBe(1);
+          expect(again.output).toContain(`${refused} (refusal ${n} of 3, the next run downloads it again); nothing was installed`);
+        }
+        const r = b.run({ file: SCRIPT });
+        expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+        expect(b.read(UNVERIFIED)).toBe(`${refused} (refusal 3 of 3, giving up); nothing was installed\n`);
+        expect(b.calls().filter((c) => c === 'metric RancherHA/prod-rke-ha UnverifiedArtifact 1')).toHaveLength(3);
+        expect(b.calls()).not.toContain(`download ${RELEASE.RKE2_ARTIFACT_URL}`);
+        expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
+        expect(started(b)).toBe(false);
+      });
+
+      it("names no sum for the tarball (a proxy's page in its place): refused as a disagreement, and a later good run clears the count and the marker", () => {
+        const b = node(0);
+        b.write('download-body/sha256sum-amd64.txt', '<html>Blocked by policy</html>\n');
+        const r = b.run({ file: SCRIPT });
+        expect(r.status).toBe(1);
+        expect(r.output).toContain(`refusing ${TARBALL} of v1.35.7+rke2r1: two records disagree: no sum for ${TARBALL}`);
+        b.remove('download-body/sha256sum-amd64.txt');
+        expect(b.run({ file: SCRIPT }).status).toBe(0);
+        expect(installed(b)).toBe(true);
+        expect(b.exists(UNVERIFIED)).toBe(false);
+        expect(b.exists(`${UNVERIFIED}.count/sha256sum-amd64.txt`)).toBe(false);
+      });
+
+      it('cannot be downloaded: the run fails after the bounded tries with a status the unit retries, nothing installed', () => {
+        const b = node(0);
+        b.write('download-errors/sha256sum-amd64.txt', '9');
+        const r = b.run({ file: SCRIPT });
+        expect(r.status).toBe(1);
+        expect(b.calls().filter((c) => c === `download ${RELEASE.RKE2_RELEASE_SUMS_URL}`)).toHaveLength(5);
+        expect(r.output).toContain(`could not download ${RELEASE.RKE2_RELEASE_SUMS_URL}, the release's own sums`);
+        expect(b.exists(UNVERIFIED)).toBe(false);
+        expect(installed(b)).toBe(false);
+      });
+
+      it('is named by the user data from upstream only: behind a mirror (an air gap, no second origin) the recorded sum alone', () => {
+        const mirror = Object.fromEntries(releaseEnvironment('rke2', 'v1.35.7+rke2r1', undefined, 'https://mirror.internal/rke2/install.sh'));
+        expect(mirror.RKE2_RELEASE_SUMS_URL).toBeUndefined();
+        const upstream = Object.fromEntries(releaseEnvironment('rke2', 'v1.35.7+rke2r1', 'arm64'));
+        expect(upstream.RKE2_RELEASE_SUMS_URL).toBe(RELEASE.RKE2_RELEASE_SUMS_URL.replace('amd64', 'arm64'));
+      });
+    });
 
     it('a version the project records no sum for: refused before anything is downloaded', () => {
       const b = node(0, { env: { RKE2_ARTIFACT_SHA256: '' } });
@@ -381,6 +440,8 @@ describe('rke2-bootstrap.sh', () => {
       const mirror = {
         RKE2_INSTALL_URL: 'https://mirror.internal/rke2/install.sh',
         RKE2_ARTIFACT_URL: `https://mirror.internal/rke2/v1.35.7%2Brke2r1/${TARBALL}`,
+        // No second record behind a mirror (releaseEnvironment gives none: the case above).
+        RKE2_RELEASE_SUMS_URL: '',
       };
       const good = node(0, { env: mirror });
       expect(good.run({ file: SCRIPT }).status).toBe(0);
@@ -441,6 +502,7 @@ describe('rke2-bootstrap.sh', () => {
       expect(b.run({ file: SCRIPT }).status).toBe(0);
       expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([
         `download ${RELEASE.RKE2_INSTALL_URL}`,
+        `download ${RELEASE.RKE2_RELEASE_SUMS_URL}`,
         `download ${RELEASE.RKE2_ARTIFACT_URL}`,
       ]);
       expect(b.calls()).toContain(`artifacts install.sh ${TARBALL} sha256sum-amd64.txt ${RELEASE.RKE2_ARTIFACT_SHA256}  ${TARBALL}`);

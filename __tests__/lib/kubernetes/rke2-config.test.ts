@@ -74,6 +74,8 @@ describe('rke2Config', () => {
       ['RKE2_INSTALL_SHA256', '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a'],
       ['RKE2_ARTIFACT_URL', 'https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/rke2.linux-amd64.tar.gz'],
       ['RKE2_ARTIFACT_SHA256', '7a29a6fbf512903a6a4611a289bcb3bdf01ddeea9df1a09b1bd1f210f3d6948a'],
+      // The release's own sums, a second record the boot compares (not behind a mirror: below).
+      ['RKE2_RELEASE_SUMS_URL', 'https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/sha256sum-amd64.txt'],
     ]);
   });
 
@@ -96,6 +98,7 @@ describe('rke2Config', () => {
       RKE2_INSTALL_SHA256: pinned.sha256,
       RKE2_ARTIFACT_URL: 'https://github.com/rancher/rke2/releases/download/v1.35.8%2Brke2r1/rke2.linux-amd64.tar.gz',
       RKE2_ARTIFACT_SHA256: 'a'.repeat(64),
+      RKE2_RELEASE_SUMS_URL: 'https://github.com/rancher/rke2/releases/download/v1.35.8%2Brke2r1/sha256sum-amd64.txt',
     });
     // Not for another architecture, nor another version.
     expect(Object.fromEntries(releaseEnvironment('rke2', 'v1.35.8+rke2r1', 'arm64', undefined, supplied)).RKE2_ARTIFACT_SHA256).toBe('');

@@ -4,6 +4,7 @@ import {
   releaseFileSum,
   releaseFileUrl,
   releaseInstaller,
+  releaseSumsFileName,
   type Distribution,
   type SuppliedSums,
 } from '../../config/release-sums';
@@ -23,6 +24,11 @@ const PREFIX: Readonly<Record<Distribution, string>> = { rke2: 'RKE2', k3s: 'K3S
  * record the operator's (`versions.releaseSums`, `supplied`): a mirror must serve the same bytes. The settings refuse
  * a version whose release file has neither (missingReleaseSums); should one get here, its sum is empty and the
  * servers refuse to install it (fetch_verified).
+ *
+ * From upstream (no mirror), the release's own sums file (`sha256sum-<arch>.txt`, published with the release) is a
+ * second record the servers read at boot (`<PREFIX>_RELEASE_SUMS_URL`, cluster-lib.sh check_release_sums): the
+ * recorded sum rests on one public record for most releases (release-sums.ts), and the release itself must agree
+ * with it. Behind a mirror (an air gap) there is no second, independent origin: the recorded sum alone, as before.
  */
 export function releaseEnvironment(
   distribution: Distribution,
@@ -43,5 +49,8 @@ export function releaseEnvironment(
     [`${prefix}_INSTALL_SHA256`, installer.sha256],
     [`${prefix}_ARTIFACT_URL`, releaseFileUrl(distribution, version, file, folder)],
     [`${prefix}_ARTIFACT_SHA256`, artifact?.sha256 ?? ''],
+    ...(folder === undefined
+      ? [[`${prefix}_RELEASE_SUMS_URL`, releaseFileUrl(distribution, version, releaseSumsFileName(arch))] as [string, string]]
+      : []),
   ];
 }
