@@ -91,7 +91,8 @@ export function failbackWorld(
     };
     change?.(w);
   });
-  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(failbackJson, null, 1));
+  // The failback's synth (fake-synth.js: into failback.out/); the failover's stays throwaway.cdk.tf.json.
+  writeFileSync(join(c.dir, 'failback.cdk.tf.json'), JSON.stringify(failbackJson, null, 1));
   if (options.k8sTarget) {
     // The standby's cluster as its settings name it (`~/.kube/standby`, k8sFailoverWorld), under the runs' HOME.
     mkdirSync(join(c.dir, 'home', '.kube'), { recursive: true });

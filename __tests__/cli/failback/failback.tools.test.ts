@@ -278,7 +278,7 @@ describe('npm run failback -- rke-ha', () => {
       });
     });
     // The failback's synth (a stand-in: the module synthesized once for FAILBACK_FILE) renders that file's restore.
-    const module = join(c.dir, 'throwaway.cdk.tf.json');
+    const module = join(c.dir, 'failback.cdk.tf.json');
     const rendered = readFileSync(module, 'utf8');
     writeFileSync(module, rendered.split(FAILBACK_FILE).join(NEWER).split(inPlaceRestoreName(FAILBACK_FILE)).join(inPlaceRestoreName(NEWER)));
     const back = failback(c, '--yes', '--keep-standby');
