@@ -9,6 +9,7 @@
 // waits (bounded) for the drill to stop it, as a long synth would be stopped.
 'use strict';
 const { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
 const { join } = require('node:path');
 
 const dir = process.env.FAKE_WORLD;
@@ -35,6 +36,14 @@ const stack = world.drill.synthStack ?? 'rke-ha';
 const folder = join(process.env.CDKTF_OUTDIR, 'stacks', stack);
 mkdirSync(folder, { recursive: true });
 const failback = join(dir, 'failback.cdk.tf.json');
-const source = /\/failback\.out(\/|$)/.test(process.env.CDKTF_OUTDIR) && existsSync(failback) ? failback : join(dir, 'throwaway.cdk.tf.json');
-copyFileSync(source, join(folder, 'cdk.tf.json'));
+if (/\/failback\.out(\/|$)/.test(process.env.CDKTF_OUTDIR) && existsSync(failback)) {
+  // The failback's module was synthesized once for world.failback.moduleFile: its restore (the file and the Restore's
+  // name, lib/rancher/backup-objects.ts inPlaceRestoreName) rendered for the file these settings restore instead.
+  const file = JSON.parse(readFileSync(process.env.RANCHER_CONFIG, 'utf8')).backups?.restoreFrom?.file;
+  const made = world.failback?.moduleFile;
+  const restoreName = (f) => `rancher-aws-restore-${createHash('sha256').update(f).digest('hex').slice(0, 10)}`;
+  const text = readFileSync(failback, 'utf8');
+  const rendered = file && made && file !== made ? text.split(made).join(file).split(restoreName(made)).join(restoreName(file)) : text;
+  writeFileSync(join(folder, 'cdk.tf.json'), rendered);
+} else copyFileSync(join(dir, 'throwaway.cdk.tf.json'), join(folder, 'cdk.tf.json'));
 process.stdout.write(`Synthesized ${stack}.\n`);
