@@ -36,6 +36,8 @@ export interface CommandOptions {
   readonly primaryLost?: true;
   readonly backup?: string;
   readonly keepStandby?: true;
+  /** `--no-quiesce` (commander: false; true otherwise). */
+  readonly quiesce?: boolean;
   readonly region?: string;
   readonly settings?: string;
   readonly kubeconfig?: string;
@@ -226,6 +228,7 @@ function failbackCommand(): Command {
     .description("after a failover: back to production's region, standby torn down; report in ./failback.out/")
     .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
     .option('--keep-standby', 'leave the standby up')
+    .option('--no-quiesce', "standby's newest scheduled backup, not stopped")
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))
     .option('--json', 'the final report as JSON on standard output, progress on standard error')

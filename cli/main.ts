@@ -244,6 +244,7 @@ const runFailback: Runner = async (line) => {
       synthScript: synthScript(),
       dryRun,
       keepStandby: line.options.keepStandby === true,
+      quiesce: line.options.quiesce !== false,
       teardown,
       yes: line.options.yes === true,
       ask: askOnTerminal,

@@ -72,6 +72,8 @@ export function failbackWorld(
         delete w.aws.buckets[name];
       }
       Object.assign(w.drill.state.outputs, {
+        // rke-ha's standby: its cluster-admin kubeconfig names the world's standby cluster (fake-drill.js standbyKubectl).
+        ...(options.k8sTarget ? {} : { kubeconfig: { value: worldKubeconfig(c.dir, 'standby'), sensitive: true } }),
         rancher_backup_bucket: { value: STANDBY_BUCKET },
         rancher_backup_encryption_config: { value: STANDBY_CONFIG, sensitive: true },
       });
@@ -81,17 +83,21 @@ export function failbackWorld(
       exists: true,
       guarded: true,
       objects: [
-        { key: `rancher/${FAILBACK_FILE}`, version: 'f1', lastModified: minutesAgo(30), size: 1300, body: w.drill.backupFile },
+        // A scheduled backup, taken while the standby's Rancher ran (fake-drill.js standbyBackups: what it wrote since is not in it).
+        { key: `rancher/${FAILBACK_FILE}`, version: 'f1', lastModified: minutesAgo(30), size: 1300, body: w.drill.backupFile, rancherReplicas: 3 },
         { key: `rancher-aws/record-ca/ca=${RECORDED}`, version: 'f2', lastModified: minutesAgo(90), size: 60 },
       ],
     };
     w.failback = {
       dir: join(c.dir, 'failback.out', 'cdktf.out', 'stacks', options.k8sTarget ? 'k8s-ha' : 'rke-ha'),
       encryptionConfig: STANDBY_CONFIG,
+      // The file the failback's module was synthesized for (failback.cdk.tf.json): the synth stub renders another's.
+      moduleFile: FAILBACK_FILE,
     };
     change?.(w);
   });
-  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(failbackJson, null, 1));
+  // The failback's synth (fake-synth.js: into failback.out/); the failover's stays throwaway.cdk.tf.json.
+  writeFileSync(join(c.dir, 'failback.cdk.tf.json'), JSON.stringify(failbackJson, null, 1));
   if (options.k8sTarget) {
     // The standby's cluster as its settings name it (`~/.kube/standby`, k8sFailoverWorld), under the runs' HOME.
     mkdirSync(join(c.dir, 'home', '.kube'), { recursive: true });

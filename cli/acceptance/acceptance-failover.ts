@@ -11,9 +11,9 @@ import { toldDuring } from './acceptance-progress';
 
 // The acceptance run's failover phase (docs/acceptance.md): a failover rehearsed, not hoped for. The primary's servers
 // stopped as a lost region leaves them, the failover command, the downstream cluster Active against the standby, RTO
-// and RPO held to their budgets, the servers started again (the region back), a one-time backup in the standby (the
-// failback restores the standby's newest backup and refuses without one: its scheduled ones may be hours away), the
-// failback, Rancher and the downstream cluster again. Each step is recorded in the run's record before the next: a second run of the phase
+// and RPO held to their budgets, the servers started again (the region back), the failback (the product's own: it
+// stops the standby's Rancher and backs it up itself, no step of the run's before it), Rancher and the downstream
+// cluster again. Each step is recorded in the run's record before the next: a second run of the phase
 // over the same record continues where the first stopped and never fails over twice.
 
 // The SDK's side, loaded when the phase runs: the CLI's main bundle carries no SDK (scripts/build.js).
@@ -32,13 +32,6 @@ export interface FailoverPhaseRecord {
   readonly stopped?: readonly string[];
   /** The failover ended passing, with its report's figures. */
   readonly failedOver?: Figures;
-  /**
-   * The one-time Backup in the standby was about to be created (recorded first: a run of the phase again adopts the
-   * Backup of that name instead of creating it twice).
-   */
-  readonly standbyBackupStarted?: true;
-  /** The one-time backup in the standby was written, with what the run saw of it (taken once: the failback's). */
-  readonly standbyBackup?: readonly string[];
   /** The failback ended passing, with its report's figures. */
   readonly failedBack?: Figures;
 }
@@ -90,12 +83,6 @@ export interface FailoverPhaseOptions {
   readonly commands: { readonly failover: FailoverEntry; readonly failback: FailbackEntry };
   readonly record: () => FailoverPhaseRecord | undefined;
   readonly update: (record: FailoverPhaseRecord) => void;
-  /**
-   * A one-time backup in the standby deployment (its module in the failover's folder, `failoverRoot`), waited for
-   * until it is in the standby's bucket: what was seen of it. It throws when it fails or does not complete in time.
-   * `adopt`: an earlier run of the phase went to create it; the Backup found under its name is that one.
-   */
-  readonly standbyBackup: (failoverRoot: string, adopt: boolean) => Promise<string[]>;
   /** The downstream cluster Active with its agent connected (the run's check, against the hostname). */
   readonly checkDownstream: (label: string) => Promise<void>;
   /** Rancher's /ping on the hostname, trusted with its CA. */
@@ -186,22 +173,6 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
       if (!running) throw new StepFailed(`the primary's instance ${id} did not start within ${budget.budgetMs / 60_000} minutes (${state})`);
     }
     o.evidence(`EC2 StartInstances of the primary's ${current.stopped?.length ?? 0} instances: running, the region back`);
-    if (current.standbyBackup) o.evidence(`the standby's one-time backup was taken in an earlier run of this phase: not taken again`);
-    else {
-      let lines: string[];
-      const adopt = current.standbyBackupStarted === true;
-      save({ standbyBackupStarted: true });
-      try {
-        lines = await o.standbyBackup(current.root, adopt);
-      } catch (error) {
-        if (error instanceof Interrupted) throw error;
-        throw new StepFailed(
-          `the one-time backup in the standby (${o.standbyRegion}), which the failback restores from, failed: ${(error as Error).message}. The hostname still points to the standby; the teardown removes both deployments.`,
-        );
-      }
-      save({ standbyBackup: lines });
-    }
-    for (const line of current.standbyBackup!) o.evidence(`standby (${o.standbyRegion}): ${line}`);
     await command(o, 'failback', () =>
       o.commands.failback({
         stack: o.stack,

@@ -10,9 +10,8 @@ import { takeBackup } from './acceptance-backup';
 import { describeTarget, measured, PROBE_TARGETS, rancherProbe, runClock } from './acceptance-probes';
 import { createDownstreamInstance, downstreamDir, importDownstream, writeDownstreamModule } from './acceptance-downstream';
 import { migrateDirs, migrateDocker, prepareMigration, readMigrateSupport } from './acceptance-migrate';
-import { type AcceptanceRun, describeCluster, STANDBY_KUBECONFIG } from './acceptance-run';
+import { type AcceptanceRun, describeCluster } from './acceptance-run';
 import type { Aws } from '../shared/aws';
-import { kubeApiFor } from '../shared/kube-api-for';
 import type { KubeApi } from '../shared/kube/kube-api';
 import { Interrupted } from '../shared/poll';
 import { run as runTool, runAsync } from '../shared/process';
@@ -390,7 +389,6 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
         .filter((id): id is string => id !== undefined),
     clients,
     commands: options.commands,
-    standbyBackup: (failoverRoot, adopt) => standbyBackup(run, join(failoverRoot, 'cdktf.out', 'stacks', plan.stack), adopt),
     record: () => run.current.failover,
     update: (failover) => run.update({ failover }),
     checkDownstream: (label) => run.checkDownstream('failover', label),
@@ -404,19 +402,6 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
     stop: run.halt,
     io: options.io,
   });
-}
-
-/**
- * The one-time backup (takeBackup) in the standby deployment, through its own cluster-admin kubeconfig (its output:
- * the server is its load balancer) and its region's S3: the newest in its bucket, the one the failback restores.
- */
-async function standbyBackup(run: AcceptanceRun, standbyModule: string, adopt: boolean): Promise<string[]> {
-  const terraform = new Terraform(standbyModule);
-  const config = await terraform.outputJson('kubeconfig');
-  if (typeof config !== 'string') throw new StepFailed(`the standby's module (${standbyModule}) has no kubeconfig output`);
-  const file = join(run.plan.runDir, STANDBY_KUBECONFIG);
-  writeFileSync(file, config, { mode: 0o600 });
-  return takeBackup(await kubeApiFor(file), run.plan.awsIn(standbyRegionOf(run.plan.base)!), terraform, { interrupted: run.interrupted, adopt });
 }
 
 /** docker's Rancher moved onto an rke-ha deployment at the same hostname; admin's password and the downstream cluster came along. */

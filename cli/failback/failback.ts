@@ -32,6 +32,7 @@ import { readableError } from '../shared/tool-output';
 import { RANCHER_DEPLOYMENT, scaleByHand, standbyKubeconfig } from './standby-rancher';
 import { kubeApiOn } from '../shared/kube-api-for';
 import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldRecord, type PlannedChange } from './failback-settings';
+import { quiesceBackupName, quiesceStandby, stoppedStandby, type QuiesceRecord } from './quiesce';
 
 // `npm run failback -- rke-ha` (docs/failover.md, "Failback"): after a failover, production applied again in its own
 // region restoring the standby's newest backup, checked at its load balancer, then the hostname's records moved back
@@ -43,7 +44,7 @@ import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldReco
 const sdkSide = () => import('../shared/aws/sdk-side');
 
 /** The failback's phases, in order. */
-export const FAILBACK_PHASES = ['copy', 'synth', 'apply', 'check', 'move', 'ping', 'adopt', 'teardown'] as const;
+export const FAILBACK_PHASES = ['quiesce', 'copy', 'synth', 'apply', 'check', 'move', 'ping', 'adopt', 'teardown'] as const;
 export type FailbackPhase = (typeof FAILBACK_PHASES)[number];
 
 export interface FailbackOptions {
@@ -61,6 +62,12 @@ export interface FailbackOptions {
   readonly yes?: boolean;
   /** Leave the standby deployment up (`--keep-standby`): the failback ends without its teardown. @default false */
   readonly keepStandby?: boolean;
+  /**
+   * Stop the standby's Rancher and restore a Backup taken then (quiesce.ts, RPO 0); false (`--no-quiesce`): restore
+   * the standby's newest scheduled backup, its Rancher running until the end (a standby cluster this command cannot
+   * reach). @default true
+   */
+  readonly quiesce?: boolean;
   /** The teardown command, which takes the standby down once production serves (cli/main.ts gives it). */
   readonly teardown: TeardownEntry;
   readonly ask?: (question: string) => Promise<string | undefined> | string | undefined;
@@ -81,9 +88,12 @@ export interface FailbackRecord {
   readonly startedAt: string;
   /** The start of the failover this failback returns from (its record's `startedAt`), whose record it retires once done. */
   readonly failover?: string;
-  readonly backup: { readonly bucket: string; readonly key: string; readonly lastModified: string };
-  readonly file: string;
-  readonly rpoMinutes: number;
+  /** The backup restored: chosen at the start (`--no-quiesce`), or the quiesce's (absent until it is taken). */
+  readonly backup?: { readonly bucket: string; readonly key: string; readonly lastModified: string };
+  readonly file?: string;
+  readonly rpoMinutes?: number;
+  /** The standby stopped and backed up first (quiesce.ts); absent with `--no-quiesce`. */
+  readonly quiesce?: QuiesceRecord;
   /** The CA agents trust, as the standby's backups record it. */
   readonly expectedCa: string;
   /** The hostname's records production's state held before the apply (which forgets them). */
@@ -111,9 +121,9 @@ export interface FailbackReport {
     /** k8s-ha: this run scaled the standby's Rancher to zero replicas on its cluster (the closing warning says so). */
     scaledToZero?: boolean;
   };
-  readonly backup: FailbackRecord['backup'];
-  /** The backup's age when the failback began: the standby's data lost. */
-  readonly rpoMinutes: number;
+  backup?: FailbackRecord['backup'];
+  /** The backup's age when the failback began: the standby's data lost (0: taken once the standby stopped writing). */
+  rpoMinutes?: number;
   /** Seconds from the failback's first start to Rancher answering pong on the hostname from the primary. */
   rtoSeconds?: number;
   readonly ca: { expected: string; served?: string };
@@ -162,7 +172,10 @@ export async function failback(options: FailbackOptions): Promise<number> {
       'FAILBACK_PLAN',
       [
         `Failback of ${String(settings.name ?? 'rancher')} (${options.stack}, module ${options.productionDir}) from its standby in ${region}:`,
-        `  refused unless ${join(options.failoverRoot, FAILOVER_RECORD)} records a failover done, production's state is readable, its region's EC2 answers, and the standby's newest backup is fresh enough for backups.schedule and carries the CA the agents need`,
+        `  refused unless ${join(options.failoverRoot, FAILOVER_RECORD)} records a failover done, production's state is readable, its region's EC2 answers${options.quiesce === false ? ", and the standby's newest backup is fresh enough for backups.schedule and carries the CA the agents need" : ''}`,
+        options.quiesce === false
+          ? "  the standby's Rancher left running until the end (--no-quiesce): what it writes after its newest backup is lost (the RPO)"
+          : '  first the standby stops writing: its Rancher (cattle-system/rancher) scaled to 0 on its cluster, a planned outage until production answers; then a one-time Backup taken there, which must carry the CA the agents need: the backup restored, nothing lost (RPO 0)',
         `  that backup copied into production's own backup bucket; production applied to its own state from ${moduleDir}, restoring it, the hostname's records held out of the apply (forgotten, never deleted nor moved; the plan is refused if it deletes anything)`,
         `  then: the CA the primary serves checked against the standby's record at its load balancer; the records moved back (Route 53 UPSERT, until INSYNC); /ping on the hostname; the records imported back into production's state; RTO and RPO reported`,
         options.keepStandby
@@ -192,6 +205,9 @@ export async function failback(options: FailbackOptions): Promise<number> {
     renameSync(file.path, join(options.root, `failback-${earlier.startedAt.replace(/[:.]/g, '-')}.json`));
     earlier = undefined;
   }
+  // --no-quiesce after a quiesce that took no backup (a standby cluster it could not reach): planned anew, from the
+  // standby's newest scheduled backup.
+  if (options.quiesce === false && earlier?.quiesce && !earlier.backup && !earlier.moved) earlier = undefined;
   if (earlier?.done) {
     // Killed between its end and the failover record's retirement: retired now.
     retire(earlier);
@@ -249,6 +265,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
       standbyConfig: planned.standbyConfig,
       setMoved: () => file.write((current = { ...current, moved: true })),
       setStandby: (standby) => file.write((current = { ...current, standby })),
+      update: (change) => file.write((current = { ...current, ...change })),
     });
   } catch (error) {
     outcome = error instanceof Interrupted || options.interrupted() ? 'interrupted' : 'failed';
@@ -271,7 +288,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
     'FAILBACK_RESULT',
     report.passed
       ? `PASSED: ${report.production.url} answers from ${production.region} again${current.standby === 'torn down' ? `; the standby ${standby.name} is torn down, its backups kept` : ''}. RTO ${report.rtoSeconds} s, RPO ${report.rpoMinutes} min. Report: ${reportFile}`
-      : `${outcome === 'interrupted' ? 'INTERRUPTED' : 'FAILED'}${current.moved ? '' : ': the hostname still leads to the standby'}; run the failback again to continue. Report: ${reportFile}`,
+      : `${outcome === 'interrupted' ? 'INTERRUPTED' : 'FAILED'}${current.moved ? '' : ': the hostname still leads to the standby'}; run the failback again to continue.${stoppedStandby(current)} Report: ${reportFile}`,
     { passed: report.passed, report: reportFile, exitCode, rtoSeconds: report.rtoSeconds, rpoMinutes: report.rpoMinutes, moved: current.moved },
   );
   return exitCode;
@@ -333,7 +350,7 @@ async function planFailback(
       return refuse('FAILBACK_STANDBY_UNREADABLE', `The standby's state: ${(error as Error).message}`, 2);
     }
   const output = (key: string) => stringAttribute(standbyState.outputs[key]?.value);
-  const bucket = o.earlier?.moved ? o.earlier.backup.bucket : output('rancher_backup_bucket');
+  const bucket = o.earlier?.moved ? o.earlier.backup!.bucket : output('rancher_backup_bucket');
   if (!bucket)
     return refuse(
       'FAILBACK_STANDBY_NO_BACKUPS',
@@ -345,28 +362,35 @@ async function planFailback(
   let record: FailbackRecord;
   if (o.earlier) record = o.earlier;
   else {
-    const newest = await newestBackup(aws, bucket);
-    const allowed = allowedAgeMinutes(settings);
-    if (!newest)
-      return refuse(
-        'FAILBACK_NO_STANDBY_BACKUP',
-        `No backup in s3://${bucket}/${BACKUP_PREFIX}, the standby's own: its next one (backups.schedule "${allowed.schedule}") is the first there. Wait for it.`,
-        1,
-      );
-    const age = ageMinutes(newest.lastModified, Date.now());
-    if (age > allowed.minutes)
-      return refuse(
-        'FAILBACK_STANDBY_BACKUP_STALE',
-        `The standby's newest backup s3://${bucket}/${newest.key} (${newest.lastModified}) is ${age} minutes old: a failback now would lose that much (the RPO), more than backups.schedule "${allowed.schedule}" allows (${allowed.minutes} minutes: its longest gap and 15). The standby's backups stopped (backups.enabled, the rancher-backup operator in ${o.region}): fix that, then fail back.`,
-        1,
-      );
-    const fileName = newest.key.slice(BACKUP_PREFIX.length);
-    if (fileName.endsWith('.enc') && !output('rancher_backup_encryption_config'))
-      return refuse(
-        'FAILBACK_BACKUP_NOT_DECRYPTABLE',
-        `${fileName} is encrypted, and the standby's state has no rancher_backup_encryption_config output to decrypt it with.`,
-        2,
-      );
+    // By default the backup is the one the standby takes once its Rancher stopped (the quiesce phase, quiesce.ts):
+    // none is chosen here. With --no-quiesce, its newest scheduled one, held to the schedule's age (its Rancher writes
+    // on, so a backup older than that is the sign of backups that stopped).
+    let chosen: { readonly key: string; readonly lastModified: string; readonly fileName: string; readonly age: number } | undefined;
+    if (options.quiesce === false) {
+      const newest = await newestBackup(aws, bucket);
+      const allowed = allowedAgeMinutes(settings);
+      if (!newest)
+        return refuse(
+          'FAILBACK_NO_STANDBY_BACKUP',
+          `No backup in s3://${bucket}/${BACKUP_PREFIX}, the standby's own: its next one (backups.schedule "${allowed.schedule}") is the first there. Wait for it.`,
+          1,
+        );
+      const age = ageMinutes(newest.lastModified, Date.now());
+      if (age > allowed.minutes)
+        return refuse(
+          'FAILBACK_STANDBY_BACKUP_STALE',
+          `The standby's newest backup s3://${bucket}/${newest.key} (${newest.lastModified}) is ${age} minutes old: a failback now would lose that much (the RPO), more than backups.schedule "${allowed.schedule}" allows (${allowed.minutes} minutes: its longest gap and 15). The standby's backups stopped (backups.enabled, the rancher-backup operator in ${o.region}): fix that, then fail back.`,
+          1,
+        );
+      const fileName = newest.key.slice(BACKUP_PREFIX.length);
+      if (fileName.endsWith('.enc') && !output('rancher_backup_encryption_config'))
+        return refuse(
+          'FAILBACK_BACKUP_NOT_DECRYPTABLE',
+          `${fileName} is encrypted, and the standby's state has no rancher_backup_encryption_config output to decrypt it with.`,
+          2,
+        );
+      chosen = { key: newest.key, lastModified: newest.lastModified, fileName, age };
+    }
     const cas = await recordedCas(aws, bucket);
     if (cas.length !== 1)
       return refuse(
@@ -375,10 +399,10 @@ async function planFailback(
         1,
       );
     const member = caMemberOf(settings);
-    if (member && !(await backupHoldsMember(aws, { bucket, key: newest.key }, member.file, options.root)))
+    if (chosen && member && !(await backupHoldsMember(aws, { bucket, key: chosen.key }, member.file, options.root)))
       return refuse(
         'FAILBACK_BACKUP_WITHOUT_CA',
-        `s3://${bucket}/${newest.key} holds no ${member.file} (${member.what}): restored from it, the primary would serve another CA and every downstream agent would refuse it. Check the standby's backups (the rancher-resource-set-full ResourceSet), then fail back from one that has it.`,
+        `s3://${bucket}/${chosen.key} holds no ${member.file} (${member.what}): restored from it, the primary would serve another CA and every downstream agent would refuse it. Check the standby's backups (the rancher-resource-set-full ResourceSet), then fail back from one that has it.`,
         1,
       );
     const host = new URL(production.url).host;
@@ -396,16 +420,17 @@ async function planFailback(
         `${join(options.failoverRoot, FAILOVER_RECORD)} does not name the record set the failover wrote for ${host}: the move back could not replace it. Point the record at production by hand (docs/failover.md).`,
         2,
       );
+    const startedAt = new Date().toISOString();
     record = {
-      startedAt: new Date().toISOString(),
+      startedAt,
       failover: standby.startedAt,
-      backup: { bucket, key: newest.key, lastModified: newest.lastModified },
-      file: fileName,
-      rpoMinutes: age,
+      ...(chosen
+        ? { backup: { bucket, key: chosen.key, lastModified: chosen.lastModified }, file: chosen.fileName, rpoMinutes: chosen.age }
+        : { quiesce: { backupName: quiesceBackupName(startedAt), bucket } }),
       expectedCa: cas[0],
       held,
       ...(standby.written ? { written: standby.written } : {}),
-      phase: 'copy',
+      phase: chosen ? 'copy' : 'quiesce',
       moved: false,
     };
   }
@@ -414,7 +439,9 @@ async function planFailback(
     'FAILBACK_PLAN',
     [
       `Failback of ${production.name} (${options.stack}) from ${standby.name} in ${o.region} to ${production.region} (module ${production.dir}):`,
-      `  backup: s3://${record.backup.bucket}/${record.backup.key} (${record.backup.lastModified}), ${record.rpoMinutes} minutes old: the data lost (RPO)`,
+      record.backup
+        ? `  backup: s3://${record.backup.bucket}/${record.backup.key} (${record.backup.lastModified}), ${record.rpoMinutes} minutes old: the data lost (RPO)`
+        : `  first the standby stops writing: its Rancher (cattle-system/rancher) scaled to 0 on its cluster, nothing serves until production answers (a planned outage); then a one-time Backup ${record.quiesce!.backupName} there, the backup restored: nothing lost (RPO 0)`,
       `  copied into production's bucket, then production applied to its own state, restoring it; ${record.held.map((h) => h.address).join(', ')} held out of the apply (forgotten, not deleted)`,
       `  the CA agents trust: ${record.expectedCa}`,
       `  then: ${host}'s records moved back to production's load balancer once it serves that CA, and imported back into its state`,
@@ -424,7 +451,7 @@ async function planFailback(
           ? `  last, once /ping answers from the primary: the standby ${standby.name}'s Rancher stopped on your cluster (cattle-system/rancher scaled to 0), left installed`
           : `  last, once /ping answers from the primary: the standby deployment ${standby.name} (${o.failoverModule}) torn down as \`npm run teardown -- --keep-snapshots\` does it, its backup bucket and key kept`,
     ].join('\n'),
-    { backup: record.backup.key, rpoMinutes: record.rpoMinutes, region: production.region },
+    { backup: record.backup?.key ?? record.quiesce?.backupName, rpoMinutes: record.rpoMinutes ?? 0, region: production.region },
   );
   if (!options.yes) {
     const answer = await options.ask?.(`Type the hostname (${host}) to fail it back to ${production.region}: `);
@@ -447,6 +474,7 @@ interface Run {
   readonly standbyConfig: string | undefined;
   readonly setMoved: () => void;
   readonly setStandby: (standby: 'torn down' | 'kept') => void;
+  readonly update: (change: Partial<FailbackRecord>) => void;
 }
 
 async function runPhases(r: Run): Promise<void> {
@@ -501,8 +529,10 @@ async function stopStandbyRancher(r: Run): Promise<string> {
     const kube = await kubeApiOn(access);
     const replicas = await kube.deployments.replicas(namespace, name);
     if (replicas === undefined) return `no Deployment ${namespace}/${name} on the standby's cluster (removed)`;
-    if (replicas !== 0) await kube.deployments.scale(namespace, name, 0);
     report.standby.scaledToZero = true;
+    // Stopped by the quiesce: checked still at 0 (scaled again if someone started it since).
+    if (replicas === 0) return `Rancher still at 0 replicas on the standby's cluster (${namespace}/${name})`;
+    await kube.deployments.scale(namespace, name, 0);
     return `Rancher scaled from ${replicas} to 0 on the standby's cluster (${namespace}/${name})`;
   } catch (error) {
     throw new StepFailed(
@@ -563,17 +593,40 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   const { options, production, report, moduleDir } = r;
   const held = r.record().held;
   const url = production.url!;
+  // The standby stops writing and backs up first: that backup is the one restored (RPO 0).
+  const quiesce = r.record().quiesce;
+  if (!quiesce) report.phases.push({ phase: 'quiesce', status: 'skipped', detail: '--no-quiesce' });
+  else
+    await r.phase('quiesce', async (phase) => {
+      const quiesced = await quiesceStandby({
+        stack: options.stack,
+        module: report.standby.module,
+        failoverRoot: options.failoverRoot,
+        root: options.root,
+        region: report.standby.region,
+        settings: r.settings,
+        standbyConfig: r.standbyConfig,
+        ...(options.clients ? { clients: options.clients } : {}),
+        interrupted: options.interrupted,
+        record: () => r.record().quiesce!,
+        save: (change) => r.update({ quiesce: { ...r.record().quiesce!, ...change } }),
+      });
+      r.update({ backup: quiesced.backup, file: quiesced.file, rpoMinutes: 0 });
+      report.backup = quiesced.backup;
+      report.rpoMinutes = 0;
+      phase.detail(quiesced.detail);
+    });
   // The standby's backup into production's own bucket, under the same key: the rancher-backup operator reads a
   // storage location in its deployment's region only (lib/rancher/backup-objects.ts: the endpoint is
   // s3.<region>.<suffix>), and the standby's bucket is in the other region. The copy takes production's bucket's
   // default encryption (its key); a rerun copies it again, the same bytes.
   await r.phase('copy', async () => {
-    const { bucket, key } = r.record().backup;
+    const { bucket, key } = r.record().backup!;
     await (await sdkSide()).copyObject(r.clients.of(production.region), { bucket, key }, { bucket: production.backupBucket!, key }, 'bucket default');
   });
   await r.phase('synth', async () => {
     const settingsFile = join(options.root, 'settings.json');
-    writeFileSync(settingsFile, `${JSON.stringify(failbackSettings(r.settings, { file: r.record().file }, options.stack), null, 2)}\n`);
+    writeFileSync(settingsFile, `${JSON.stringify(failbackSettings(r.settings, { file: r.record().file! }, options.stack), null, 2)}\n`);
     await synthesize({ ...options, settingsFile, outdir: join(options.root, 'cdktf.out'), what: "production's failback" });
     const json = readModuleJson(moduleDir);
     const productionJson = readModuleJson(production.dir);
@@ -729,7 +782,9 @@ function describe(io: IoHost, report: FailbackReport, standby: FailbackRecord['s
     [
       `Failback of ${report.production.name} from ${report.standby.name} (${report.standby.region}) to ${report.production.region}:`,
       ...report.phases.map((p) => `  ${p.phase}: ${p.status}${p.seconds !== undefined ? ` (${p.seconds} s)` : ''}${p.detail ? `: ${p.detail}` : ''}`),
-      `  backup restored: s3://${report.backup.bucket}/${report.backup.key}; data lost (RPO): ${report.rpoMinutes} minutes`,
+      report.backup
+        ? `  backup restored: s3://${report.backup.bucket}/${report.backup.key}; data lost (RPO): ${report.rpoMinutes} minutes`
+        : '  backup restored: none yet (the standby was not backed up)',
       report.rtoSeconds !== undefined
         ? `  recovery (RTO, from the failback's start to pong on ${report.production.url}): ${report.rtoSeconds} s`
         : '  recovery (RTO): not reached',

@@ -32,7 +32,12 @@ describe('npm run failback -- k8s-ha', () => {
 
     const done = failbackK8s(c, '--yes');
     expect({ code: done.code, result: said(done.out, 'FAILBACK_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('PASSED') });
-    expect(JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'))).toEqual(expectedK8sFailback);
+    // Restoring the one-time Backup the standby took once its Rancher stopped (the quiesce).
+    const restoreFrom = { ...(expectedK8sFailback as any).backups.restoreFrom, file: expect.stringMatching(/^rancher-aws-failback-\d{8}t\d{6}-.*\.tar\.gz\.enc$/) };
+    expect(JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'))).toEqual({
+      ...expectedK8sFailback,
+      backups: { ...(expectedK8sFailback as any).backups, restoreFrom },
+    });
     expect(expectedK8sFailback).toMatchObject({ k8sHa: { dns: { hostnameRecord: false } }, backups: { restoreFrom: { file: FAILBACK_FILE } } });
     // One batch: the failover's CNAME deleted, production's alias back; then imported where production's state held it.
     expect(recordsOf(c)).toEqual([
@@ -48,9 +53,11 @@ describe('npm run failback -- k8s-ha', () => {
         .map((r: any) => r.name),
     ).toEqual(['dns_alias_0A1B2C']);
     // The teardown command does not remove Rancher from the user's cluster: the standby stays, stopped (its Deployment
-    // scaled to zero through the kubeconfig and context its settings name), and the way out is named.
+    // scaled to zero first, through the kubeconfig and context its settings name, and found still at 0 at the end),
+    // and the way out is named.
     expect(c.world().failover.standbyRancher).toBe(0);
-    expect(said(done.out, 'FAILBACK_REPORT')).toMatch(/teardown: passed \(\d+ s\): Rancher scaled from 3 to 0 on the standby's cluster/);
+    expect(said(done.out, 'FAILBACK_REPORT')).toMatch(/quiesce: passed \(\d+ s\): Rancher scaled from 3 to 0 on the standby's cluster/);
+    expect(said(done.out, 'FAILBACK_REPORT')).toMatch(/teardown: passed \(\d+ s\): Rancher still at 0 replicas on the standby's cluster/);
     expect(said(done.out, 'FAILBACK_STANDBY_LEFT')).toMatch(/no longer serving, scaled to 0\. .*docs\/k8s-ha\.md/);
     expect(codesOf(done.out)).not.toContain('TEARDOWN_RESULT');
     // A rerun: done, and the way out named again (not the teardown command, which refuses k8s-ha).
@@ -59,7 +66,7 @@ describe('npm run failback -- k8s-ha', () => {
     expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('docs/k8s-ha.md');
   });
 
-  it("a standby's cluster that does not answer: production serves, the failback fails naming the command that stops the standby's Rancher, and a rerun stops it", () => {
+  it("a standby's cluster that does not answer: the failback stops at its quiesce, the hostname at the standby, and a rerun stops its Rancher and goes on", () => {
     const c = failbackWorld(undefined, { k8sTarget: STANDBY_INGRESS });
     clouds.push(c);
     // The kubeconfig leads nowhere (port 9, discard: closed here), as a cluster whose API server is down.
@@ -68,25 +75,29 @@ describe('npm run failback -- k8s-ha', () => {
     writeFileSync(file, reachable.replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:9'));
     const failed = failbackK8s(c, '--yes');
     expect(failed.code).toBe(1);
-    expect(said(failed.out + failed.err, 'FAILBACK_PHASE_FAILED')).toMatch(
-      /still runs on its cluster: .*Production serves; .*kubectl --kubeconfig \S+\/home\/\.kube\/standby -n cattle-system scale deployment rancher --replicas=0/,
-    );
-    expect(recordsOf(c)[0]).toMatchObject({ Type: 'A', AliasTarget: { DNSName: `${PRODUCTION_LB}.` } });
+    expect(said(failed.out + failed.err, 'FAILBACK_PHASE_FAILED')).toMatch(/^quiesce: the standby's Rancher could not be stopped: /);
+    expect(recordsOf(c)[0]).toMatchObject({ Type: 'CNAME', ResourceRecords: [{ Value: STANDBY_INGRESS }] });
     expect(c.world().failover.standbyRancher).toBeUndefined();
-    // The cluster back: the rerun goes on from the move, and stops it.
+    expect(c.calls().filter((call) => call.startsWith('terraform apply'))).toHaveLength(1);
+    // The cluster back: the rerun stops it, backs it up and fails back.
     writeFileSync(file, reachable);
     const again = failbackK8s(c, '--yes');
     expect({ code: again.code, result: said(again.out, 'FAILBACK_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('PASSED') });
     expect(c.world().failover.standbyRancher).toBe(0);
   });
 
-  it("a standby's cluster reached through Terraform variables: no kubeconfig to read, so the failback passes and a warning names the command to stop its Rancher", () => {
+  it("a standby's cluster reached through Terraform variables: no kubeconfig to read, so the quiesce says how to go on; --no-quiesce passes and a warning names the command to stop its Rancher", () => {
     const c = failbackWorld(undefined, { k8sTarget: STANDBY_INGRESS });
     clouds.push(c);
     const file = join(c.dir, 'failover.out', 'settings.json');
     const settings = JSON.parse(readFileSync(file, 'utf8'));
     writeFileSync(file, JSON.stringify({ ...settings, k8sHa: { ...settings.k8sHa, access: { variables: true } } }));
-    const done = failbackK8s(c, '--yes');
+    const stopped = failbackK8s(c, '--yes');
+    expect(stopped.code).toBe(1);
+    expect(said(stopped.out, 'FAILBACK_PHASE_FAILED')).toMatch(/Terraform variables .*run the failback again with --no-quiesce/);
+    expect(recordsOf(c)[0]).toMatchObject({ Type: 'CNAME' });
+    // The standby's newest scheduled backup restored, its Rancher running until the end.
+    const done = failbackK8s(c, '--yes', '--no-quiesce');
     expect({ code: done.code, result: said(done.out, 'FAILBACK_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('PASSED') });
     expect(said(done.out, 'FAILBACK_STANDBY_RUNNING')).toContain('kubectl -n cattle-system scale deployment rancher --replicas=0');
     // The closing warning does not say it was stopped: the phase passed, but nothing was scaled.

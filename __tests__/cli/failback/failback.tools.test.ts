@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { useFakeAwsEndpoint, worldKubeconfig } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
 import { aliasOf, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
@@ -111,19 +111,19 @@ describe('npm run failback -- rke-ha', () => {
     expect(destroys(c)).toEqual([]);
   });
 
-  it("refuses a standby backup older than the schedule allows, or one without the agents' CA: nothing changed", () => {
+  it("--no-quiesce: refuses a standby backup older than the schedule allows, or one without the agents' CA: nothing changed", () => {
     const stale = made(
       failbackWorld((w) => {
         for (const o of w.aws.buckets[STANDBY_BUCKET].objects) o.lastModified = new Date(Date.parse(o.lastModified) - 8 * 3_600_000).toISOString();
       }),
     );
-    const old = failback(stale, '--yes');
+    const old = failback(stale, '--yes', '--no-quiesce');
     expect({ code: old.code, codes: codesOf(old.out) }).toEqual({ code: 1, codes: ['FAILBACK_STANDBY_BACKUP_STALE'] });
     expect(said(old.out, 'FAILBACK_STANDBY_BACKUP_STALE')).toContain(`s3://${STANDBY_BUCKET}/rancher/${FAILBACK_FILE}`);
     expectNothingChanged(stale);
 
     const noCa = made(failbackWorld(undefined, { caMember: false }));
-    const without = failback(noCa, '--yes');
+    const without = failback(noCa, '--yes', '--no-quiesce');
     expect({ code: without.code, codes: codesOf(without.out) }).toEqual({ code: 1, codes: ['FAILBACK_BACKUP_WITHOUT_CA'] });
     expectNothingChanged(noCa);
   });
@@ -139,12 +139,23 @@ describe('npm run failback -- rke-ha', () => {
     expect(c.calls().filter((call) => call.includes('Route53 ChangeResourceRecordSets'))).toHaveLength(1);
     // Production's state forgot them (failback.out/failback.json holds them for the rerun): Route 53 still has them.
     expect(recordsInState(c)).toEqual([]);
-    expect(reportOf(c).phases.map((p: any) => `${p.phase} ${p.status}`)).toEqual(['copy passed', 'synth passed', 'apply passed', 'check failed']);
+    expect(reportOf(c).phases.map((p: any) => `${p.phase} ${p.status}`)).toEqual([
+      'quiesce passed',
+      'copy passed',
+      'synth passed',
+      'apply passed',
+      'check failed',
+    ]);
+    // The hostname leads to a standby whose Rancher this failback stopped: the result says so, and the two ways on.
+    expect(said(result.out, 'FAILBACK_RESULT')).toMatch(
+      /whose Rancher this failback stopped.*Run the failback again to continue, or start the standby's Rancher again: kubectl --kubeconfig <\(terraform -chdir=\S+ output -raw kubeconfig\) -n cattle-system scale deployment rancher --replicas=3\./,
+    );
   });
 
   it('restores the standby into production with the records held out, is resumed after a SIGINT, moves them back once the CA is checked, hands them back to its state', () => {
     const c = made(failbackWorld((w) => (w.drill.signalAt = { phase: 'apply', signal: 'SIGINT' })));
-    const stopped = failback(c, '--yes');
+    // The scheduled backup (--no-quiesce): the copy, the restore and the records are those of the quiesced path too.
+    const stopped = failback(c, '--yes', '--no-quiesce');
     expect(stopped.code).toBe(130);
     expect(said(stopped.out, 'FAILBACK_PHASE_INTERRUPTED')).toBe('apply: interrupted by a signal');
     expect(live(c)).toEqual([STANDBY, STANDBY]);
@@ -154,7 +165,7 @@ describe('npm run failback -- rke-ha', () => {
     const { failover: _named, ...unnamed } = JSON.parse(readFileSync(recordFile, 'utf8'));
     writeFileSync(recordFile, JSON.stringify(unnamed));
 
-    const done = failback(c, '--yes', '--json');
+    const done = failback(c, '--yes', '--json', '--no-quiesce');
     expect(done.code).toBe(0);
     const json = JSON.parse(done.out);
     // Production's settings as applied: restoring the standby's newest backup, no record in the configuration.
@@ -232,7 +243,7 @@ describe('npm run failback -- rke-ha', () => {
     // Production was itself migrated (or failed back before): a Restore of the migration's name completed there.
     const MIGRATED = `rancher-aws-scheduled-0a1b2c3d-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-01-05T06-00-00Z.tar.gz.enc`;
     const c = made(failbackWorld((w) => (w.failback.restores = { 'rancher-aws-migration': { file: MIGRATED, completed: true } })));
-    const done = failback(c, '--yes', '--keep-standby');
+    const done = failback(c, '--yes', '--keep-standby', '--no-quiesce');
     expect({ code: done.code, err: done.err }).toEqual({ code: 0, err: '' });
     const f = c.world().failback;
     // The operator ran a Restore of the standby's file: one of its own, in place, pruning what the backup lacks.
@@ -266,6 +277,7 @@ describe('npm run failback -- rke-ha', () => {
       w.failover.primary = 'pong';
       // The standby applied again: its outputs as failbackWorld gives them (the fake's apply writes its own).
       Object.assign(w.drill.state.outputs, {
+        kubeconfig: { value: worldKubeconfig(c.dir, 'standby'), sensitive: true },
         rancher_backup_bucket: { value: STANDBY_BUCKET },
         rancher_backup_encryption_config: { value: STANDBY_CONFIG, sensitive: true },
       });
@@ -278,10 +290,10 @@ describe('npm run failback -- rke-ha', () => {
       });
     });
     // The failback's synth (a stand-in: the module synthesized once for FAILBACK_FILE) renders that file's restore.
-    const module = join(c.dir, 'throwaway.cdk.tf.json');
+    const module = join(c.dir, 'failback.cdk.tf.json');
     const rendered = readFileSync(module, 'utf8');
     writeFileSync(module, rendered.split(FAILBACK_FILE).join(NEWER).split(inPlaceRestoreName(FAILBACK_FILE)).join(inPlaceRestoreName(NEWER)));
-    const back = failback(c, '--yes', '--keep-standby');
+    const back = failback(c, '--yes', '--keep-standby', '--no-quiesce');
     expect(codesOf(back.out)).not.toContain('FAILBACK_ALREADY_DONE');
     expect({ code: back.code, err: back.err }).toEqual({ code: 0, err: '' });
     expect(live(c)).toEqual([PRIMARY, PRIMARY]);
@@ -312,6 +324,48 @@ describe('npm run failback -- rke-ha', () => {
     expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
     expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('npm run teardown -- --dir');
     expect(destroys(c)).toEqual([]);
+  });
+
+  it("killed (kill -9) once the standby's Rancher stopped, then once its Backup was created: each rerun goes on, never scales or creates twice, and restores that Backup's file", () => {
+    const c = made(failbackWorld((w) => (w.drill.signalAt = { phase: 'quiesce-scale', signal: 'SIGKILL' })));
+    const record = () => JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8'));
+    expect(failback(c, '--yes').code).toBeNull();
+    expect(c.world().failover.standbyRancher).toBe(0);
+    expect(record()).toMatchObject({ phase: 'quiesce', quiesce: { stoppedFrom: 3 } });
+    expect(live(c)).toEqual([STANDBY, STANDBY]);
+    c.update((w) => (w.drill.signalAt = { phase: 'quiesce-backup', signal: 'SIGKILL' }));
+    expect(failback(c, '--yes').code).toBeNull();
+    const name = record().quiesce.backupName;
+    expect(name).toMatch(/^rancher-aws-failback-\d{8}t\d{6}$/);
+    expect(Object.keys(c.world().failover.backups)).toEqual([name]);
+    expect(record().quiesce).toMatchObject({ backupStarted: true });
+
+    const rerun = failback(c, '--yes');
+    expect({ code: rerun.code, result: said(rerun.out, 'FAILBACK_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('RPO 0 min') });
+    expect(c.calls().filter((call) => call.includes('scale deployment rancher'))).toHaveLength(1);
+    expect(c.calls().filter((call) => call.includes('POST /apis/resources.cattle.io/v1/backups'))).toHaveLength(1);
+    expect(said(rerun.out, 'FAILBACK_REPORT')).toContain(`quiesce: passed`);
+    expect(said(rerun.out, 'FAILBACK_REPORT')).toContain(`${name} (created by an earlier run of this phase) adopted`);
+    const f = c.world().failback;
+    expect(f.restored.file).toMatch(new RegExp(`^${name}-`));
+    expect(f.writesLost).toBe(false);
+    expect(live(c)).toEqual([PRIMARY, PRIMARY]);
+  });
+
+  it("the standby's Backup failing (its operator's error): the failback stops at its quiesce, the hostname at the standby whose Rancher it stopped, and says the two ways on", () => {
+    const c = made(failbackWorld((w) => (w.failover.backupFails = 'failed to check if s3 bucket exists: AccessDenied')));
+    const failed = failback(c, '--yes');
+    expect(failed.code).toBe(1);
+    expect(said(failed.out, 'FAILBACK_PHASE_FAILED')).toMatch(
+      /^quiesce: the Backup rancher-aws-failback-\d{8}t\d{6} failed, as its operator reports it: failed to check if s3 bucket exists: AccessDenied$/,
+    );
+    expect(said(failed.out, 'FAILBACK_RESULT')).toMatch(
+      /^FAILED: the hostname still leads to the standby; .*whose Rancher this failback stopped.*Run the failback again to continue, or start the standby's Rancher again: kubectl .* scale deployment rancher --replicas=3\./,
+    );
+    expect(c.world().failover.standbyRancher).toBe(0);
+    expect(live(c)).toEqual([STANDBY, STANDBY]);
+    expect(failbackCalls(c)).toEqual([]);
+    expect(c.calls().filter((call) => call.includes('S3 CopyObject'))).toEqual([]);
   });
 
   it('killed (kill -9) once the records moved back: the rerun checks /ping again, then tears the standby down, without restoring again', () => {

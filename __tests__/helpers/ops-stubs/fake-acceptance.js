@@ -580,8 +580,9 @@ function kubectl(ctx) {
     a.backups[where] = true;
     const file = `${backup.metadata.name}-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-25T12-00-00Z.tar.gz.enc`;
     a.backupFile = file;
-    // The failover phase's one-time Backup is the standby's (its kubeconfig, STANDBY_KUBECONFIG of
-    // cli/acceptance/acceptance-run.ts): the operator there writes to the standby's own bucket (its state's output).
+    a.backupFiles = { ...a.backupFiles, [where]: file };
+    // The failback's one-time Backup (its quiesce) is the standby's (its state's kubeconfig output): the operator
+    // there writes to the standby's own bucket (its state's output).
     const bucket = (where === 'standby' ? world.drill.state : world.state).outputs.rancher_backup_bucket.value;
     // Its body is the world's archive (world.drill.backupFile), which the drill downloads through S3 GetObject.
     world.aws.buckets[bucket].objects.push({
@@ -595,13 +596,13 @@ function kubectl(ctx) {
     });
     ctx.finish(0, JSON.stringify({ ...backup, metadata: { ...backup.metadata, uid: `uid-${where}`, resourceVersion: '1' } }));
   }
-  // The run's one-time Backup as the API gives it (the operator's status: its file once uploaded), once created there.
-  if (rest === 'get backups.resources.cattle.io rancher-aws-acceptance -o json') {
-    if (!a.backups[where]) ctx.finish(1, '', 'Error from server (NotFound): backups.resources.cattle.io "rancher-aws-acceptance" not found\n');
-    ctx.finish(
-      0,
-      JSON.stringify({ kind: 'Backup', metadata: { name: 'rancher-aws-acceptance' }, status: a.backupFile ? { filename: a.backupFile } : {} }),
-    );
+  // The one-time Backup of that cluster (the run's; the failback's in the standby) as the API gives it (the operator's
+  // status: its file once uploaded), once created there.
+  const oneTime = /^get backups\.resources\.cattle\.io (\S+) -o json$/.exec(rest)?.[1];
+  if (oneTime) {
+    if (!a.backups[where]) ctx.finish(1, '', `Error from server (NotFound): backups.resources.cattle.io "${oneTime}" not found\n`);
+    const file = a.backupFiles?.[where] ?? a.backupFile;
+    ctx.finish(0, JSON.stringify({ kind: 'Backup', metadata: { name: oneTime }, status: file ? { filename: file } : {} }));
   }
   if (rest === 'delete backups.resources.cattle.io/rancher-aws-acceptance --wait=false') {
     if (!a.backups[where]) ctx.finish(1, '', 'Error from server (NotFound): backups.resources.cattle.io "rancher-aws-acceptance" not found\n');
@@ -609,7 +610,8 @@ function kubectl(ctx) {
     a.backupDeleted = true;
     ctx.finish(0, 'backup.resources.cattle.io "rancher-aws-acceptance" deleted\n');
   }
-  require('./rancher-deployment.js').rancherDeployment(ctx, rest, a, 'rancherReplicas');
+  // Rancher's Deployment of that cluster: the standby's is the failback's to stop (its quiesce), apart from the deployment's.
+  require('./rancher-deployment.js').rancherDeployment(ctx, rest, a, where === 'standby' ? 'standbyRancherReplicas' : 'rancherReplicas');
   return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, ctx.finish, ctx.save, { lock: ctx.lock, reload: ctx.reload });
 }
 

@@ -161,16 +161,113 @@ const PASSWORDS = 'cattle-local-user-passwords';
 const notFound = (ctx, what) => ctx.finish(1, '', `Error from server (NotFound): ${what} not found\n`);
 
 /**
- * A k8s-ha standby's cluster after a failover (the person's, in the standby region): Rancher's Deployment read and
- * scaled, as the failback stops it (rancher-deployment.js).
+ * The standby's cluster after a failover (rke-ha's, through its state's kubeconfig output; k8s-ha's, the person's,
+ * through the kubeconfig its settings name), in the standby region: Rancher's Deployment read and scaled, as the
+ * failback stops it (rancher-deployment.js), and rancher-backup's operator (standbyBackups).
  */
 function standbyKubectl(ctx) {
   const { world, args } = ctx;
   const f = world.failover;
   if (!f) ctx.finish(1, '', 'fake drill: a standby cluster without a failover\n');
   const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
+  // world.drill.signalAt { phase: 'quiesce-scale', signal }: the scale to 0 done, the failback is sent `signal`.
+  const scaleSignal = rest === '-n cattle-system scale deployment rancher --replicas=0' ? signalFor(ctx, 'quiesce-scale') : undefined;
+  if (scaleSignal) {
+    f.standbyRancher = 0;
+    ctx.finish(0, 'deployment.apps/rancher scaled\n', '', signalCaller(scaleSignal));
+  }
   require('./rancher-deployment.js').rancherDeployment(ctx, rest, f, 'standbyRancher');
+  standbyBackups(ctx, rest);
   ctx.finish(1, '', `fake drill: unexpected kubectl on the standby's cluster: ${rest}\n`);
+}
+
+/**
+ * rancher-backup's operator on the standby's cluster (rancher/backup-restore-operator, pkg/controllers/backup/
+ * controller.go), its Backups (resources.cattle.io/v1, cluster-scoped) as the API server keeps them
+ * (world.failover.backups by name): the scheduled one (`rancher-aws-scheduled`, the chart's values of
+ * lib/rancher/backup-objects.ts: an encryption config, so `.tar.gz.enc` files); a create of a name that exists is
+ * AlreadyExists; the operator acts on a created Backup once, at the first look after its create (never before: the
+ * file does not exist until the Backup does): it uploads the file to the standby's bucket (its state's
+ * rancher_backup_bucket) under `rancher/<name>-<kube-system uid>-<time>.tar.gz.enc` and names it in
+ * `status.filename`; with world.failover.backupFails (the operator's error, e.g. AccessDenied on the bucket) it sets
+ * the Reconciling condition True with reason Error and that message instead, on every retry. The file holds what the
+ * standby held when the operator ran: `rancherReplicas`, Rancher's replicas then, is kept on the object, so a restore
+ * of a file taken while Rancher ran (and wrote after it) is told from one taken once it stopped (fake-failback.js
+ * `writesLost`).
+ */
+function standbyBackups(ctx, rest) {
+  const { world } = ctx;
+  const f = world.failover;
+  f.backups ??= {};
+  const notFound = (name) => ctx.finish(1, '', `Error from server (NotFound): backups.resources.cattle.io "${name}" not found\n`);
+  if (rest === 'get backups.resources.cattle.io rancher-aws-scheduled -o json')
+    ctx.finish(
+      0,
+      JSON.stringify({
+        apiVersion: 'resources.cattle.io/v1',
+        kind: 'Backup',
+        metadata: { name: 'rancher-aws-scheduled' },
+        spec: {
+          resourceSetName: 'rancher-resource-set-full',
+          schedule: '0 */6 * * *',
+          retentionCount: 28,
+          encryptionConfigSecretName: 'backup-encryption',
+          storageLocation: { s3: { bucketName: world.drill.state?.outputs?.rancher_backup_bucket?.value, folder: 'rancher' } },
+        },
+      }),
+    );
+  if (rest === 'create -f - -o json') {
+    const backup = JSON.parse(readFileSync(0, 'utf8'));
+    if (backup.kind !== 'Backup') ctx.finish(1, '', `fake drill: unexpected create on the standby's cluster: ${backup.kind}\n`);
+    if (backup.spec?.schedule !== undefined) ctx.finish(1, '', 'fake drill: a one-time Backup has no schedule\n');
+    const name = backup.metadata.name;
+    if (f.backups[name])
+      ctx.finish(1, '', `Error from server (AlreadyExists): error when creating "STDIN": backups.resources.cattle.io "${name}" already exists\n`);
+    f.backups[name] = { spec: backup.spec };
+    // world.drill.signalAt { phase: 'quiesce-backup', signal }: the Backup created, the failback is sent `signal`.
+    const signal = signalFor(ctx, 'quiesce-backup');
+    ctx.finish(
+      0,
+      JSON.stringify({ ...backup, metadata: { ...backup.metadata, uid: `uid-${name}`, resourceVersion: '1' } }),
+      '',
+      signal ? signalCaller(signal) : undefined,
+    );
+  }
+  const read = /^get backups\.resources\.cattle\.io (\S+) -o json$/.exec(rest)?.[1];
+  if (read) {
+    const backup = f.backups[read];
+    if (!backup) notFound(read);
+    if (!backup.status) {
+      if (f.backupFails)
+        backup.status = {
+          conditions: [
+            { type: 'Reconciling', status: 'True', reason: 'Error', message: f.backupFails },
+            { type: 'Ready', status: 'Unknown', message: 'Retrying' },
+          ],
+        };
+      else {
+        const now = new Date();
+        const file = `${read}-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-${now
+          .toISOString()
+          .replace(/:/g, '-')
+          .replace(/\.\d+Z$/, 'Z')}.tar.gz.enc`;
+        const bucket = world.drill.state.outputs.rancher_backup_bucket.value;
+        world.aws.buckets[bucket].objects.push({
+          key: `rancher/${file}`,
+          version: `b${Object.keys(f.backups).length}`,
+          lastModified: now.toISOString(),
+          size: 1400,
+          ...(world.drill.backupFile ? { body: world.drill.backupFile } : {}),
+          rancherReplicas: f.standbyRancher ?? 3,
+        });
+        backup.status = { filename: file, conditions: [{ type: 'Ready', status: 'True', message: 'Completed' }] };
+      }
+    }
+    ctx.finish(
+      0,
+      JSON.stringify({ apiVersion: 'resources.cattle.io/v1', kind: 'Backup', metadata: { name: read }, spec: backup.spec, status: backup.status }),
+    );
+  }
 }
 
 /**

@@ -11,6 +11,8 @@
 //                    OnRestoreChange returns at once when the object's status has a restore completion time), so an
 //                    apply of a name that completed restores nothing; its Job (lib/rancher/backup-objects.sh) counts a
 //                    Restore done only when that object completed the file it names, and fails otherwise
+//   writesLost       set by a restore: whether the standby's Rancher ran when its file was taken (the object's
+//                    rancherReplicas, fake-drill.js standbyBackups; a file that says nothing of it: lost)
 //   secretsPruned    set by a restore with prune on: the operator deleted what of the resource set the backup lacks,
 //                    production's own suffixed Secrets in cattle-resources-system among them (the chart's
 //                    rancher-resource-set-full takes every Secret of the cattle- namespaces); cleared by a later apply
@@ -90,6 +92,12 @@ function operator(ctx) {
   }
   f.restores[restore.name] = { file: restore.file, completed: true };
   f.restored = restore;
+  // What the file holds (fake-drill.js standbyBackups): taken while the standby's Rancher ran, it lacks what Rancher
+  // wrote after it, and those writes are lost to the restore.
+  const taken = Object.values(ctx.world.aws.buckets)
+    .flatMap((b) => b.objects ?? [])
+    .find((o) => o.key === `rancher/${restore.file}` && o.rancherReplicas !== undefined);
+  f.writesLost = taken ? taken.rancherReplicas !== 0 && taken.rancherReplicas !== 'gone' : true;
   if (restore.prune) f.secretsPruned = true;
   return true;
 }
