@@ -12,6 +12,7 @@ import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
 import { inWorld } from './in-world';
 import { teardown } from '../../cli/teardown/teardown';
 import { awsOfWorldWithStubs } from './fake-cloud-aws-stubs';
+import { FAILOVER_FENCE_PARAMETER } from '../../lib/standby/standby-facts-keys';
 
 /**
  * The drill's world, shared by its tools files (cli/drill/drill*.tools.test.ts, split so jest runs them side by side).
@@ -329,9 +330,13 @@ export function expectProductionOnlyRead(c: FakeCloud): void {
     expect(call.input.ServerSideEncryption).toBe('AES256');
     expect([BUCKET, ETCD_BUCKET, COPY]).not.toContain(call.input.Bucket);
   }
-  // The token's parameter: a SecureString under a key, its value never in the log (fake-cloud-aws.ts loggedInput).
-  for (const call of sdk.filter((c) => c.call === 'SSM PutParameter'))
+  // The token's parameter: a SecureString under a key, its value never in the log (fake-cloud-aws.ts loggedInput). The
+  // failover's fence (cli/failover/fence.ts): a String, nothing secret, in the standby region only.
+  const fence = (c: { input: any }) => String(c.input.Name).endsWith(FAILOVER_FENCE_PARAMETER);
+  for (const call of sdk.filter((c) => c.call === 'SSM PutParameter' && !fence(c)))
     expect(call.input).toMatchObject({ Type: 'SecureString', Value: '(not logged)' });
+  for (const call of sdk.filter((c) => c.call === 'SSM PutParameter' && fence(c)))
+    expect(call).toMatchObject({ region: STANDBY_REGION, input: { Type: 'String' } });
   // The failover (failover-world.ts) reads this world too: the drill's own checks follow.
   if (c.world().failover) return;
   // --standby: every AWS call in the standby region (production's is not read).

@@ -57,7 +57,7 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
                 appendFileSync(join(cloud.dir, 'refused.jsonl'), `${JSON.stringify({ client: region, ...refused })}\n`);
             throw error;
           } finally {
-            cloud.update((world) => save(fake, world.aws));
+            cloud.update((world) => save(fake, world.aws, region));
             const calls = readFileSync(join(cloud.dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
             for (const text of unguardedData(cloud.world().aws))
               appendFileSync(join(cloud.dir, 'violations'), `${calls} ${line.join(' ')}: ${text}\n`);
@@ -122,16 +122,18 @@ export function load(fake: FakeAws, aws: any, region: string): void {
     fake.route53.changes = aws.route53.changes ??= {};
     if (aws.route53.pendingLooks !== undefined) fake.route53.pendingLooks = aws.route53.pendingLooks;
   }
-  // SSM parameters (the drill's token parameter): the world's, by name.
+  // SSM parameters (the drill's token parameter, the failover's fence): the world's, by name. A parameter is regional
+  // (SSM API Reference: a parameter lives in the Region it was written in): one with `region` is found there only.
   fake.ssm.parameters.clear();
-  for (const [name, p] of Object.entries<any>(aws.parameters ?? {})) fake.ssm.parameters.set(name, { ...p, tags: [...p.tags] });
+  for (const [name, p] of Object.entries<any>(aws.parameters ?? {}))
+    if (p.region === undefined || p.region === region) fake.ssm.parameters.set(name, { ...p, tags: [...p.tags] });
   fake.ec2.snapshots.length = 0;
   for (const [volumeId, ids] of Object.entries<string[]>(aws.volumes ?? {}))
     for (const id of ids) fake.ec2.snapshots.push({ id, volumeId, owner: fake.ec2.account });
 }
 
 /** The world's AWS objects set to the fake's, in place (what the fake does not model, such as a bucket's guards, stays). */
-export function save(fake: FakeAws, aws: any): void {
+export function save(fake: FakeAws, aws: any, region?: string): void {
   for (const [arn, lb] of Object.entries<any>(aws.lbs)) {
     const attributes = fake.elbv2.loadBalancers.get(arn);
     if (attributes) lb.protection = attributes['deletion_protection.enabled'] === 'true';
@@ -174,7 +176,15 @@ export function save(fake: FakeAws, aws: any): void {
     if (key.deletionDate) k.window = Math.round((key.deletionDate.getTime() - fake.kms.now.getTime()) / DAY);
   }
   for (const [name, g] of Object.entries<any>(aws.logGroups)) g.exists = fake.logs.groups.has(name);
-  if (aws.parameters !== undefined || fake.ssm.parameters.size > 0) aws.parameters = Object.fromEntries(fake.ssm.parameters);
+  if (aws.parameters !== undefined || fake.ssm.parameters.size > 0) {
+    // Another region's parameters stay as they were; one this call created outside the world's region is that region's.
+    const elsewhere = Object.entries<any>(aws.parameters ?? {}).filter(([, p]) => p.region !== undefined && p.region !== region);
+    const here = [...fake.ssm.parameters].map(([name, p]: [string, any]) => [
+      name,
+      p.region === undefined && !(name in (aws.parameters ?? {})) && region !== undefined && region !== REGION ? { ...p, region } : p,
+    ]);
+    aws.parameters = Object.fromEntries([...elsewhere, ...here]);
+  }
 }
 
 /**

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { FakeCloud } from './fake-cloud';
 import type { RegionLoss } from './fake-aws/fake-aws';
 import { FakeS3 } from './fake-aws/fake-s3';
-import { RANCHER_CA } from './drill-world';
+import { fenceParameterName } from '../../cli/failover/fence';
+import { RANCHER_CA, STANDBY_REGION } from './drill-world';
 
 /**
  * The region-loss world (DESIGN §23, issue 91 item 7): the failover's, failback's and drill's worlds
@@ -44,16 +45,29 @@ export const loseRegion =
  * stopped, boot as they were: its Rancher answers /ping at its load balancer with production's CA, and (unless
  * something fenced it) runs its controllers on the downstream clusters beside the standby's. What the world counts
  * as fenced: production's Rancher scaled to 0 or its servers stopped before the loss took them (world.failover.fenced,
- * which a stub of the failover's fencing will set); the marker production's servers are to honour on their return
- * (issue 91 item 3) has no form yet for the world to read.
+ * which a stub of the failover's fencing will set), or the fence the failover left in the standby region (the world's
+ * SSM there holds what it wrote: cli/failover/fence.ts), which production's returning servers read as their guard
+ * does (fenceSeen): while it is there they keep Rancher at 0 replicas, so its /ping does not answer.
  */
-export function primaryReturns(c: FakeCloud): void {
+export function primaryReturns(c: FakeCloud, production: { name: string; stack: string } = { name: 'rancher', stack: 'rke-ha' }): void {
   c.update((w) => {
     delete w.aws.regionLoss;
     w.failover.primaryCa = RANCHER_CA;
+    if (fenceSeen(w, fenceParameterName(production.name, production.stack), STANDBY_REGION) === 'set') w.failover.fenced = true;
     w.failover.primary = w.failover.fenced ? 'down' : 'pong';
     w.failover.primaryReturned = true;
   });
+}
+
+/**
+ * What production's servers' guard (lib/kubernetes/failover-fence.sh) reads of the fence in the standby region, in
+ * the world: `set` (the parameter is there: Rancher kept at 0), `absent` (SSM answers ParameterNotFound: Rancher as
+ * the chart runs it), `unknown` (the standby region does not answer: Rancher left as it is).
+ */
+export function fenceSeen(w: any, parameter: string, region: string): 'set' | 'absent' | 'unknown' {
+  if (w.aws.regionLoss?.region === region) return 'unknown';
+  const p = w.aws.parameters?.[parameter];
+  return p !== undefined && p.region === region ? 'set' : 'absent';
 }
 
 /** Whether the primary's Rancher acts (answers and runs its controllers) while the hostname leads to the standby. */

@@ -33,6 +33,7 @@ import { RANCHER_DEPLOYMENT, scaleByHand, standbyKubeconfig } from './standby-ra
 import { kubeApiOn } from '../shared/kube-api-for';
 import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldRecord, type PlannedChange } from './failback-settings';
 import { quiesceBackupName, quiesceStandby, stoppedStandby, type QuiesceRecord } from './quiesce';
+import { fenceParameterName, lowerFence } from '../failover/fence';
 
 // `npm run failback -- rke-ha` (docs/failover.md, "Failback"): after a failover, production applied again in its own
 // region restoring the standby's newest backup, checked at its load balancer, then the hostname's records moved back
@@ -640,6 +641,13 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   // apply alone: never on a command line, never in this process's own environment.
   const restoring = r.standbyConfig ? { [`TF_VAR_${RESTORE_VARIABLE}`]: r.standbyConfig } : undefined;
   await r.phase('apply', async () => {
+    // The failover's fence down first (cli/failover/fence.ts): production's servers keep Rancher at 0 replicas while
+    // it stands, and this apply needs Rancher answering (its release, its /ping, then the CA check).
+    const lowered = await lowerFence(r.clients.of(report.standby.region), { productionName: production.name, stack: options.stack });
+    options.io.info(
+      'FAILBACK_FENCE_DOWN',
+      `${fenceParameterName(production.name, options.stack)} in ${report.standby.region} ${lowered ? 'deleted' : 'was gone already'}: production's servers let Rancher run again, and its plan may change the hostname's records.`,
+    );
     await terraform(r, ['init', '-input=false'], restoring);
     // The restore (its Job waits until the operator completed that Restore of that file), then a second plan and
     // apply: the restore prunes what the standby's backup lacks, production's own Secrets of the operator's namespace

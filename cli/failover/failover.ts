@@ -39,6 +39,7 @@ import { initAndApply, localModuleProblems, type PhaseRun, readModuleJson, StepF
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 import { defaultProbeSchedule, type PrimaryProbes, probePrimary, type ProbeSchedule } from './primary-probe';
+import { fenceParameterName, raiseFence } from './fence';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
@@ -554,6 +555,18 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     const sdk = await sdkSide();
     const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted };
     let moved: { changeIds: string[]; inSync: boolean };
+    // The marker production honours (fence.ts), in the standby region, once the records are known and before they move.
+    const fence = () =>
+      raiseFence(r.clients.of(current.region), {
+        productionName: production.name,
+        stack: options.stack,
+        marker: {
+          since: new Date().toISOString(),
+          standby: { name: current.name, region: current.region },
+          backup: { bucket: current.backup.bucket, key: current.backup.key },
+        },
+        io: options.io,
+      });
     if (options.stack === 'k8s-ha') {
       // k8s-ha's one record, of the type the standby's target needs: an A alias, an A, or a CNAME (the others of the
       // name deleted in the same batch, hostname-record.ts).
@@ -562,6 +575,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       if (current.length === 0 || typeof zoneId !== 'string')
         throw new StepFailed(`production's state holds no A or CNAME record of ${host}: nothing to move`);
       const wanted = recordSetFor(host, target);
+      await fence();
       moved = await sdk.changeRecordSets(r.clients.of(production.region), [{ zoneId, changes: recordMove(current, wanted) }], budget, () => {
         report.records = [
           `${describeRecordSet(wanted)} in ${zoneId}${current.some((c) => c.Type !== wanted.Type) ? ` (replacing ${current.map(describeRecordSet).join('; ')})` : ''}`,
@@ -581,6 +595,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
         }));
       if (records.length === 0)
         throw new StepFailed(`production's state holds no A record of ${host}: nothing to move (DNS round robin is not failed over)`);
+      await fence();
       moved = await sdk.moveAliasRecords(r.clients.of(production.region), records, budget, () => {
         report.records = records.map((rec) => `${rec.type} ${rec.name} in ${rec.zoneId} -> ${rec.target.dnsName}`);
         r.setMoved();
@@ -632,6 +647,6 @@ function describe(io: IoHost, report: FailoverReport, moved: boolean, production
   if (moved)
     io.warn(
       'FAILOVER_PRIMARY_LEFT',
-      `Left in ${production.region}: production's module and state (${production.dir}) untouched, its servers as the region left them, and its state still owning ${new URL(report.production.url!).host}'s record, which now points at the standby. Do not deploy the primary (cdktf deploy ${stack}) until the failback: its apply would move the record back to it.`,
+      `Left in ${production.region}: production's module and state (${production.dir}) untouched, its servers as the region left them, and its state still owning ${new URL(report.production.url!).host}'s record, which now points at the standby. The fence in ${report.standby.region} (${fenceParameterName(production.name, stack)}) holds until the failback removes it: production's plan refuses to change the record${stack === 'rke-ha' ? ", and production's servers keep Rancher at 0 replicas when the region returns" : "; production's cluster is yours: scale its Rancher to 0 (kubectl -n cattle-system scale deployment rancher --replicas=0) when it answers again"} (docs/failover.md).`,
     );
 }

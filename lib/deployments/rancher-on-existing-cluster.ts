@@ -27,6 +27,7 @@ import { requireProps, resolveProps } from './private/resolve-props';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 import { RancherOnCluster } from './rancher-on-cluster';
 import { rancherBackupsCopy, StandbyReplication } from '../standby/standby-replication';
+import { honourFailoverFence } from '../standby/failover-fence';
 import { deploymentInstallationProps, RancherInstallation } from './private/rancher-installation';
 
 /**
@@ -96,6 +97,13 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       parameterPath: deploymentParameterPath(this, d.props.name),
       stackLevelName: stackLevelName(this, 'standby_facts'),
     });
+    // The failover's fence honoured: no plan moves the record back while it stands (lib/standby/failover-fence.ts).
+    if (d.props.standby.region && entry.dns.records.length)
+      honourFailoverFence(this, {
+        standbyRegion: d.props.standby.region,
+        parameterPath: deploymentParameterPath(this, d.props.name),
+        records: entry.dns.records,
+      });
     if (d.props.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping, this.standby);
 
     this.url = ready.url;

@@ -7,6 +7,7 @@ import { SettingsError } from '../config/errors';
 import type { ProxySettings } from '../config/sections';
 import { DeploymentAlarms, deploymentAlarmName } from '../alarms/deployment-alarms';
 import { rancherBackupsCopy, StandbyReplication } from '../standby/standby-replication';
+import { FAILOVER_FENCE_PARAMETER, honourFailoverFence } from '../standby/failover-fence';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import {
   BACKUP_CREDENTIALS_METRIC,
@@ -242,6 +243,15 @@ export class RancherOnRke extends RancherOnCluster {
         parameterPath: deploymentParameterPath(this, d.props.name),
         stackLevelName: stackLevelName(this, 'standby_facts'),
       });
+      // The failover's fence honoured: no plan moves the records back while it stands (lib/standby/failover-fence.ts).
+      if (dns.records)
+        honourFailoverFence(this, {
+          standbyRegion: d.props.standby.region,
+          parameterPath: deploymentParameterPath(this, d.props.name),
+          records: dns.records,
+          // The servers' guard finds the fence through it (lib/kubernetes/failover-fence.sh).
+          servers: true,
+        });
     }
     this.rancherReady = rancher.ready.ping;
     this.metricNamespace = restartMetricNamespace(d.name);
@@ -536,6 +546,10 @@ export class RancherOnRke extends RancherOnCluster {
     const eventsTopic = d.backups.etcdSnapshots?.eventsTopic;
     const alarmsOn = d.props.alarms.enabled;
     const parameterPath = deploymentParameterPath(this, d.props.name);
+    // The failover's fence the servers honour (lib/kubernetes/failover-fence.sh), in the standby region: they may read it there.
+    const failoverFence = d.props.standby.region
+      ? { parameter: `${parameterPath}${FAILOVER_FENCE_PARAMETER}`, region: d.props.standby.region }
+      : undefined;
     // Each server's boot document (the #cloud-config its user data held before 0.6.0), read by its loader.
     const bootBucket = new BootBucket(this, 'boot-documents', { namePrefix: `${d.name}-boot-` });
     const bootKeys = Array.from({ length: d.cluster.nodeCount }, (_, i) => bootDocumentKey(i));
@@ -547,6 +561,7 @@ export class RancherOnRke extends RancherOnCluster {
       metricNamespace: alarmsOn ? restartMetricNamespace(d.name) : undefined,
       reportPath: `${parameterPath}/${API_CERTIFICATE_END_PATH}`,
       registryCredentials: d.props.airGap.registryCredentials,
+      ...(failoverFence ? { failoverFence } : {}),
     });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
     // The secure form: a joining server checks that the cluster it reaches serves this CA (the hash is over

@@ -43,6 +43,11 @@ export interface NodeRoleProps {
    */
   readonly registryCredentials?: Readonly<RegistryCredentialsSettings>;
   /**
+   * The failover's fence the servers read (`standby.region`; lib/kubernetes/failover-fence.sh): `ssm:GetParameter` on
+   * that one parameter, in the standby region only. @default none
+   */
+  readonly failoverFence?: { readonly parameter: string; readonly region: string };
+  /**
    * The data volume the node snapshots before it starts another Rancher version on it (the Docker host):
    * `ec2:CreateSnapshot` of that volume only, into a snapshot that carries the tag `tagKey: tagValue` as it is
    * created, and `ec2:CreateTags` only as part of that creation. @default none
@@ -91,6 +96,11 @@ export class NodeRole extends Construct {
     if (props.reportPath) {
       const reports = `arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${props.reportPath}/*`;
       statements.push({ sid: 'Reports', actions: ['ssm:PutParameter'], resources: [reports] });
+    }
+    if (props.failoverFence) {
+      const { parameter, region: where } = props.failoverFence;
+      const fence = `arn:${partition.partition}:ssm:${where}:${account.accountId}:parameter${parameter}`;
+      statements.push({ sid: 'FailoverFence', actions: ['ssm:GetParameter'], resources: [fence] });
     }
     if (props.bootDocumentArns?.length) {
       statements.push({ sid: 'BootDocuments', actions: ['s3:GetObject'], resources: [...props.bootDocumentArns] });

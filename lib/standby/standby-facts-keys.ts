@@ -18,3 +18,17 @@ export const STANDBY_FACTS_FORMAT = 1;
  * `s3://<copy>/<STANDBY_FACTS_KEY>`: the copy's name has a random suffix, the parameter's name only the settings'.
  */
 export const STANDBY_FACTS_PARAMETER = '/standby-facts';
+
+/**
+ * The SSM parameter of the standby region, after the deployment's path (`/<name>/<stack id>`), that a failover writes
+ * before it moves the hostname's records and a failback deletes (cli/failover/fence.ts): while it exists production's
+ * plan refuses to change the records (lib/standby/failover-fence.ts) and production's servers keep Rancher at 0
+ * replicas (lib/kubernetes/failover-fence.sh). A String of JSON (when, the standby, the backup restored): nothing secret.
+ */
+export const FAILOVER_FENCE_PARAMETER = '/failover-fence';
+
+/**
+ * The SSM parameter of production's own region, after the deployment's path, that names the standby region (a String)
+ * where production's servers look for the fence (lib/kubernetes/failover-fence.sh reads both names as written here).
+ */
+export const FAILOVER_FENCE_REGION_PARAMETER = '/failover-fence-region';

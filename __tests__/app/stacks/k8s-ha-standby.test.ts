@@ -95,6 +95,8 @@ describe.each(VARIANTS)('the standby of k8s-ha (%s)', (_name, input, expected) =
         'aws_s3_object.standby_facts_object',
         'aws_s3_objects.standby_facts_listing',
         'aws_ssm_parameter.standby_facts_pointer',
+        // The failover's fence, which production's record honours (lib/standby/failover-fence.ts).
+        'aws_ssm_parameters_by_path.failover-fence_listing',
       ].sort(),
     );
     expect(dataSources(json, 'aws_ec2_instance_type_offerings')).toEqual({});

@@ -73,6 +73,8 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
           (prefix) => `${prefix.split('.')[0]}.${one(json, prefix.split('.')[0], prefix.split('.')[1])[0]}`,
         ),
         `aws_s3_objects.${one(json, 'aws_s3_objects', 'standby_facts_listing_', 'data')[0]}`,
+        // The failover's fence, which production's records honour (lib/standby/failover-fence.ts).
+        `aws_ssm_parameters_by_path.${one(json, 'aws_ssm_parameters_by_path', 'failover-fence_listing_', 'data')[0]}`,
       ].sort(),
     );
   });

@@ -22,11 +22,14 @@ const cycle: {
   writesLost?: boolean;
   again?: { code: number; codes: string[] };
   movedAgain?: string;
+  fence?: { before: unknown; after: unknown };
 } = {};
 let c: FakeCloud;
 
 beforeAll(() => {
   c = failbackWorld(undefined, { regionLoss: REGION_LOST });
+  const fence = () => c.world().aws.parameters?.['/rancher/rke-ha/failover-fence'];
+  const before = fence();
   const back = failback(c, '--yes');
   const folder = join(c.dir, 'failback.out');
   const report = readdirSync(folder).find((f) => f.startsWith('report-'));
@@ -35,6 +38,7 @@ beforeAll(() => {
     calls: awsCallsByRegion(c),
     rpoMinutes: report ? JSON.parse(readFileSync(join(folder, report), 'utf8')).rpoMinutes : undefined,
     writesLost: c.world().failback.writesLost,
+    fence: { before, after: fence() },
   });
   // The primary region lost again: the second failover of the cycle.
   c.update(loseRegion());
@@ -60,7 +64,12 @@ describe('npm run failback -- rke-ha after a failover with eu-west-1 lost', () =
       'us-west-2 ElasticLoadBalancingV2 ModifyLoadBalancerAttributes',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
+      'us-west-2 SSM DeleteParameter',
+      'us-west-2 SSM PutParameter',
     ]);
+    // The failover's fence (cli/failover/fence.ts), in us-west-2 after the failover, is gone after the failback.
+    expect(cycle.fence).toEqual({ before: expect.objectContaining({ region: 'us-west-2', type: 'String' }), after: undefined });
+    expect(cycle.failback!.codes).toContain('FAILBACK_FENCE_DOWN');
   });
 
   // issue 91 item 5: the standby stops writing and takes a one-time backup that the failback restores.

@@ -41,7 +41,10 @@ describe('npm run failover -- k8s-ha', () => {
     );
     const record = JSON.parse(readFileSync(join(c.dir, 'failover.out', 'failover.json'), 'utf8'));
     expect(record).toMatchObject({ moved: true, done: true, written: { Type: 'CNAME', ResourceRecords: [{ Value: 'ingress-sb.example.net' }] } });
-    expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain('cdktf deploy k8s-ha');
+    expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain(
+      'The fence in us-west-2 (/rancher/k8s-ha/failover-fence) holds until the failback removes it',
+    );
+    expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain('kubectl -n cattle-system scale deployment rancher --replicas=0');
   });
 
   it('moves the record to an address as an A record, and refuses a standby without a cluster of its own before anything changes', () => {

@@ -46,6 +46,7 @@ const lost: {
   apply?: string[];
   bothAct?: boolean;
   standbyBackend?: Record<string, any>;
+  fence?: any;
 } = {};
 
 beforeAll(() => {
@@ -59,7 +60,8 @@ beforeAll(() => {
     apply: applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha')),
     standbyBackend: JSON.parse(readFileSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'), 'utf8')).terraform.backend,
   });
-  // The world event: the region answers again; production's servers, which nothing stopped, serve once more.
+  lost.fence = c.world().aws.parameters?.['/rancher/rke-ha/failover-fence'];
+  // The world event: the region answers again; production's servers, which nothing stopped, boot as they were.
   primaryReturns(c);
   lost.bothAct = bothRanchersAct(c, STANDBY_LB);
 });
@@ -73,6 +75,7 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
       'us-east-1 Route53 GetChange',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
+      'us-west-2 SSM PutParameter',
     ]);
     expect(lost.refused).toEqual([]);
     // What the standby's apply calls to create it (its module's resources, by region and service).
@@ -103,8 +106,11 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     },
   );
 
-  // issue 91: fails until 3 (fencing: a marker in the standby region that production's returning servers honour)
-  test.failing("the primary's servers come back after the failover: production's Rancher does not act beside the standby", () => {
+  // issue 91 item 3: failed until the failover left its fence in us-west-2 (cli/failover/fence.ts), which production's
+  // returning servers honour (lib/kubernetes/failover-fence.sh: Rancher kept at 0 replicas).
+  test("the primary's servers come back after the failover: production's Rancher does not act beside the standby", () => {
+    expect(lost.fence).toMatchObject({ region: 'us-west-2', type: 'String' });
+    expect(JSON.parse(lost.fence.value)).toMatchObject({ standby: { name: 'rancher-sb', region: 'us-west-2' }, backup: { bucket: COPY } });
     expect(lost.bothAct).toBe(false);
   });
 
@@ -189,6 +195,7 @@ describe('npm run failover -- k8s-ha with eu-west-1 lost', () => {
       'us-east-1 Route53 GetChange',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
+      'us-west-2 SSM PutParameter',
     ]);
   });
 

@@ -131,7 +131,9 @@ describe('npm run failover -- rke-ha', () => {
     expect(typeof report.rtoSeconds).toBe('number');
     const result = json.messages.find((m: any) => m.code === 'FAILOVER_RESULT');
     expect(result.data).toMatchObject({ passed: true, moved: true, rpoMinutes: report.rpoMinutes, rtoSeconds: report.rtoSeconds });
-    expect(json.messages.find((m: any) => m.code === 'FAILOVER_PRIMARY_LEFT').text).toContain('would move the record back');
+    expect(json.messages.find((m: any) => m.code === 'FAILOVER_PRIMARY_LEFT').text).toContain(
+      "The fence in us-west-2 (/rancher/rke-ha/failover-fence) holds until the failback removes it: production's plan refuses to change the record",
+    );
     // A rerun says it is done and changes nothing.
     const again = failover(c, '--yes');
     expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILOVER_ALREADY_DONE'] });

@@ -31,7 +31,7 @@ const meta = { $metadata: {} };
 export class FakeSsm {
   /** Managed instances (registered agents) and what their scripts answer. */
   readonly instances = new Map<string, Script>();
-  readonly parameters = new Map<string, { value: string; version: number; keyId?: string; tags: { Key: string; Value: string }[] }>();
+  readonly parameters = new Map<string, { value: string; version: number; type?: string; keyId?: string; tags: { Key: string; Value: string }[] }>();
   private readonly invocations: Invocation[] = [];
   private commands = 0;
   /** Looks for which a new invocation does not exist yet, then looks for which it is InProgress. */
@@ -100,6 +100,8 @@ export class FakeSsm {
       this.parameters.set(name, {
         value: input.Value ?? '',
         version,
+        // The type it was created with (SecureString when not given: the project's other writers' kind).
+        type: input.Type ?? existing?.type ?? 'SecureString',
         ...(input.KeyId ? { keyId: input.KeyId } : {}),
         tags: existing?.tags ?? [...(input.Tags ?? [])].map((t) => ({ Key: t.Key!, Value: t.Value! })),
       });
@@ -108,12 +110,13 @@ export class FakeSsm {
     GetParameter: (input: GetParameterCommandInput) => {
       const found = this.parameters.get(input.Name ?? '');
       if (!found) throw new ParameterNotFound({ message: '', ...meta });
-      // Without WithDecryption, a SecureString's value is its ciphertext, never the secret.
+      // Without WithDecryption, a SecureString's value is its ciphertext, never the secret; a String's is its value.
+      const type = found.type ?? 'SecureString';
       return {
         Parameter: {
           Name: input.Name,
-          Type: 'SecureString',
-          Value: input.WithDecryption ? found.value : `AQICAH-ciphertext-${found.version}`,
+          Type: type,
+          Value: input.WithDecryption || type !== 'SecureString' ? found.value : `AQICAH-ciphertext-${found.version}`,
           Version: found.version,
         },
       };

@@ -51,6 +51,30 @@ export async function writeSecureParameter(clients: AwsClients, p: SecureParamet
   return put.Version ?? 0;
 }
 
+/**
+ * Creates a String parameter (nothing secret in it) unless it exists: `kept` when SSM answers that it does
+ * (PutParameter without Overwrite: ParameterAlreadyExists), its value then the first writer's.
+ */
+export async function createStringParameter(
+  clients: AwsClients,
+  p: { readonly name: string; readonly value: string; readonly description?: string },
+): Promise<'created' | 'kept'> {
+  try {
+    await clients.ssm.send(
+      new PutParameterCommand({
+        Name: p.name,
+        Value: p.value,
+        Type: 'String',
+        ...(p.description !== undefined ? { Description: p.description } : {}),
+      }),
+    );
+    return 'created';
+  } catch (error) {
+    if (isAwsError(error, 'ParameterAlreadyExists')) return 'kept';
+    throw error;
+  }
+}
+
 /** Deletes a parameter; false when it was already gone. */
 export async function deleteParameter(clients: AwsClients, name: string): Promise<boolean> {
   try {

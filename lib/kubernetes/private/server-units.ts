@@ -2,6 +2,7 @@ import { rootFile, serverScriptFile, type WriteFile } from '../../nodes/private/
 import BACKUP_CREDENTIALS from '../backup-credentials.sh';
 import CERT_RENEWAL from '../cert-renewal.sh';
 import CLUSTER_LIB from '../cluster-lib.sh';
+import FAILOVER_FENCE from '../failover-fence.sh';
 import { BACKUP_CREDENTIALS_UNIT, CERT_RENEWAL_PATH, CERT_RENEWAL_UNIT } from '../object-names';
 
 /** The distributions whose servers get these units. */
@@ -182,6 +183,44 @@ function backupCredentialsUnits(distribution: ServerDistribution): WriteFile[] {
   ];
 }
 
+/** Production's side of the failover's fence (failover-fence.sh): its script, and the unit its timer runs. */
+export const FAILOVER_FENCE_PATH = '/usr/local/sbin/rancher-aws-failover-fence';
+export const FAILOVER_FENCE_UNIT = 'rancher-aws-failover-fence';
+
+/**
+ * The failover's fence honoured (failover-fence.sh): a timer runs the script a few seconds after boot and every 30
+ * seconds after, on every server (each run is idempotent). On every server whatever the settings: where the fence is
+ * comes from an SSM parameter production's apply writes with `standby.region`, so turning a standby on or off leaves
+ * the servers' boot documents as they are (no server goes stale for it).
+ */
+function failoverFenceUnits(distribution: ServerDistribution): WriteFile[] {
+  const unit = (suffix: string, lines: string[]) => rootFile(unitPath(`${FAILOVER_FENCE_UNIT}${suffix}`), '0644', [...lines, ''].join('\n'));
+  return [
+    serverScriptFile(FAILOVER_FENCE_PATH, FAILOVER_FENCE),
+    unit('.service', [
+      '[Unit]',
+      "Description=rancher-aws failover fence: Rancher kept at 0 replicas while the standby region holds the failover's fence",
+      '',
+      '[Service]',
+      'Type=oneshot',
+      `ExecStart=${FAILOVER_FENCE_PATH} ${distribution}`,
+      'TimeoutStartSec=120',
+    ]),
+    unit('.timer', [
+      '[Unit]',
+      `Description=Runs ${FAILOVER_FENCE_UNIT} at boot and every 30 seconds`,
+      '',
+      '[Timer]',
+      'OnBootSec=10s',
+      'OnUnitActiveSec=30s',
+      'AccuracySec=1s',
+      '',
+      '[Install]',
+      'WantedBy=timers.target',
+    ]),
+  ];
+}
+
 /**
  * What every RKE2 or K3s server gets beside its bootstrap script: the units
  * that run the bootstrap until it succeeds and renew the certificates, and the
@@ -198,12 +237,14 @@ export function serverUnits(
       serverScriptFile(CERT_RENEWAL_PATH, CERT_RENEWAL),
       ...certRenewalUnits(distribution),
       ...(backups ? backupCredentialsUnits(distribution) : []),
+      ...failoverFenceUnits(distribution),
       rootFile(unitPath(`${BOOTSTRAP_UNIT}.service`), '0644', bootstrapUnit(bootstrapScript)),
     ],
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', `${CERT_RENEWAL_UNIT}.timer`],
       ...(backups ? [['systemctl', 'enable', '--now', `${BACKUP_CREDENTIALS_UNIT}-refresh.timer`, `${BACKUP_CREDENTIALS_UNIT}.socket`]] : []),
+      ['systemctl', 'enable', '--now', `${FAILOVER_FENCE_UNIT}.timer`],
       ['systemctl', 'enable', '--now', '--no-block', `${BOOTSTRAP_UNIT}.service`],
     ],
   };
