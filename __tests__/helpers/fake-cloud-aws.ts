@@ -57,7 +57,7 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
                 appendFileSync(join(cloud.dir, 'refused.jsonl'), `${JSON.stringify({ client: region, ...refused })}\n`);
             throw error;
           } finally {
-            cloud.update((world) => save(fake, world.aws));
+            cloud.update((world) => save(fake, world.aws, region));
             const calls = readFileSync(join(cloud.dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
             for (const text of unguardedData(cloud.world().aws))
               appendFileSync(join(cloud.dir, 'violations'), `${calls} ${line.join(' ')}: ${text}\n`);
@@ -90,9 +90,9 @@ export function load(fake: FakeAws, aws: any, region: string): void {
     // again); what a call writes from now on is.
     if (b.replication) bucket.replication = b.replication;
     for (const o of b.objects) {
-      // An object's body: the world's file for it (`body`, a path: the drill's backup), else `size` bytes of nothing;
-      // its date the world's, which the drill picks the newest by.
-      const body = o.body ? readFileSync(o.body) : Buffer.alloc(o.size ?? 0);
+      // An object's body: the world's file for it (`body`, a path: the drill's backup), or its text (`text`: production's
+      // standby facts), else `size` bytes of nothing; its date the world's, which the drill picks the newest by.
+      const body = o.body ? readFileSync(o.body) : o.text !== undefined ? Buffer.from(o.text) : Buffer.alloc(o.size ?? 0);
       bucket.versions.push({
         key: o.key,
         versionId: o.version,
@@ -100,6 +100,7 @@ export function load(fake: FakeAws, aws: any, region: string): void {
         body,
         modified: new Date(o.lastModified ?? 0),
         ...(o.sse ? { sse: o.sse } : {}),
+        ...(o.kmsKey ? { kmsKeyId: o.kmsKey } : {}),
         ...(o.replicationStatus ? { replicationStatus: o.replicationStatus } : {}),
       });
       if (o.locked) bucket.locked.add(o.key);
@@ -113,7 +114,12 @@ export function load(fake: FakeAws, aws: any, region: string): void {
   // "Regions"). A key without `region` is the deployment's (a standby's key names the standby's region).
   for (const [id, k] of Object.entries<any>(aws.keys))
     if ((k.region ?? REGION) === region)
-      fake.kms.keys.set(id, { state: k.state, ...(k.window ? { deletionDate: new Date(fake.kms.now.getTime() + k.window * DAY) } : {}) });
+      fake.kms.keys.set(id, {
+        state: k.state,
+        ...(k.window ? { deletionDate: new Date(fake.kms.now.getTime() + k.window * DAY) } : {}),
+        // Who the key's policy lets use it (fake-kms.ts mayDecrypt); unset, not modelled.
+        ...(k.users ? { users: k.users } : {}),
+      });
   fake.logs.groups.clear();
   for (const [name, g] of Object.entries<any>(aws.logGroups)) if (g.exists) fake.logs.groups.add(name);
   // Route 53's zones and changes: the world's own objects (global, whatever the region), changed in place.
@@ -122,16 +128,18 @@ export function load(fake: FakeAws, aws: any, region: string): void {
     fake.route53.changes = aws.route53.changes ??= {};
     if (aws.route53.pendingLooks !== undefined) fake.route53.pendingLooks = aws.route53.pendingLooks;
   }
-  // SSM parameters (the drill's token parameter): the world's, by name.
+  // SSM parameters (the drill's token parameter, production's standby facts): the world's, by name. Parameter Store
+  // is regional: one with a `region` is there alone (the standby's facts' pointer), one without in every region.
   fake.ssm.parameters.clear();
-  for (const [name, p] of Object.entries<any>(aws.parameters ?? {})) fake.ssm.parameters.set(name, { ...p, tags: [...p.tags] });
+  for (const [name, p] of Object.entries<any>(aws.parameters ?? {}))
+    if ((p.region ?? region) === region) fake.ssm.parameters.set(name, { ...p, tags: [...p.tags] });
   fake.ec2.snapshots.length = 0;
   for (const [volumeId, ids] of Object.entries<string[]>(aws.volumes ?? {}))
     for (const id of ids) fake.ec2.snapshots.push({ id, volumeId, owner: fake.ec2.account });
 }
 
 /** The world's AWS objects set to the fake's, in place (what the fake does not model, such as a bucket's guards, stays). */
-export function save(fake: FakeAws, aws: any): void {
+export function save(fake: FakeAws, aws: any, region?: string): void {
   for (const [arn, lb] of Object.entries<any>(aws.lbs)) {
     const attributes = fake.elbv2.loadBalancers.get(arn);
     if (attributes) lb.protection = attributes['deletion_protection.enabled'] === 'true';
@@ -174,7 +182,11 @@ export function save(fake: FakeAws, aws: any): void {
     if (key.deletionDate) k.window = Math.round((key.deletionDate.getTime() - fake.kms.now.getTime()) / DAY);
   }
   for (const [name, g] of Object.entries<any>(aws.logGroups)) g.exists = fake.logs.groups.has(name);
-  if (aws.parameters !== undefined || fake.ssm.parameters.size > 0) aws.parameters = Object.fromEntries(fake.ssm.parameters);
+  if (aws.parameters !== undefined || fake.ssm.parameters.size > 0) {
+    // Another region's parameters were not loaded (load): kept as they were.
+    const elsewhere = Object.entries<any>(aws.parameters ?? {}).filter(([, p]) => p.region !== undefined && p.region !== region);
+    aws.parameters = { ...Object.fromEntries(elsewhere), ...Object.fromEntries(fake.ssm.parameters) };
+  }
 }
 
 /**

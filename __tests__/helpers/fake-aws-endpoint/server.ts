@@ -79,7 +79,7 @@ export async function answer(method: string, url: string, headers: Record<string
       // Not an AWS error (a call the fake does not model): a 501 the CLI reports, never a kind answer.
       written = e.$metadata ? writeError(call, e) : { status: 501, headers: {}, body: `fake AWS endpoint: ${e.message}` };
     }
-    save(fake, world.aws);
+    save(fake, world.aws, call.region);
     const calls = readFileSync(join(dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
     for (const text of unguardedData(world.aws)) appendFileSync(join(dir, 'violations'), `${calls} ${line.join(' ')}: ${text}\n`);
   });

@@ -31,7 +31,10 @@ const meta = { $metadata: {} };
 export class FakeSsm {
   /** Managed instances (registered agents) and what their scripts answer. */
   readonly instances = new Map<string, Script>();
-  readonly parameters = new Map<string, { value: string; version: number; keyId?: string; tags: { Key: string; Value: string }[] }>();
+  readonly parameters = new Map<
+    string,
+    { value: string; version: number; keyId?: string; type?: string; region?: string; tags: { Key: string; Value: string }[] }
+  >();
   private readonly invocations: Invocation[] = [];
   private commands = 0;
   /** Looks for which a new invocation does not exist yet, then looks for which it is InProgress. */
@@ -101,6 +104,8 @@ export class FakeSsm {
         value: input.Value ?? '',
         version,
         ...(input.KeyId ? { keyId: input.KeyId } : {}),
+        // An overwrite without a type keeps the parameter's (PutParameter: Type is required only to create one).
+        ...(input.Type ? { type: input.Type } : existing?.type ? { type: existing.type } : {}),
         tags: existing?.tags ?? [...(input.Tags ?? [])].map((t) => ({ Key: t.Key!, Value: t.Value! })),
       });
       return { Version: version, Tier: input.Tier ?? 'Standard' };
@@ -108,12 +113,14 @@ export class FakeSsm {
     GetParameter: (input: GetParameterCommandInput) => {
       const found = this.parameters.get(input.Name ?? '');
       if (!found) throw new ParameterNotFound({ message: '', ...meta });
-      // Without WithDecryption, a SecureString's value is its ciphertext, never the secret.
+      // Without WithDecryption, a SecureString's value is its ciphertext, never the secret; a String's is its value
+      // (SSM API Reference, GetParameter: WithDecryption is ignored for String and StringList). Untyped: SecureString.
+      const type = found.type ?? 'SecureString';
       return {
         Parameter: {
           Name: input.Name,
-          Type: 'SecureString',
-          Value: input.WithDecryption ? found.value : `AQICAH-ciphertext-${found.version}`,
+          Type: type,
+          Value: input.WithDecryption || type !== 'SecureString' ? found.value : `AQICAH-ciphertext-${found.version}`,
           Version: found.version,
         },
       };
