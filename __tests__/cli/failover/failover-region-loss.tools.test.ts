@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { SYNTH_STUB, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { BUCKET, checkEveryDrill, COPY, OLDER, STANDBY_NEWEST } from '../../helpers/drill-world';
 import { failover, failoverK8s, failoverWorld, k8sFailoverWorld, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
 import { codesOf } from '../../helpers/plain-output';
@@ -118,7 +118,8 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
   // production's facts in the standby region instead (cli/shared/standby-facts.ts).
   test("production's state in an S3 backend in eu-west-1: the failover reads nothing from it, and passes", () => {
     const c = failoverWorld(loseRegion(), { productionBackend: STATE_BACKEND });
-    const run = failover(c, '--yes');
+    // Run where production's module is not (no --dir, no cdktf.out/stacks/rke-ha): the failover does not need it.
+    const run = c.run(['failover', 'rke-ha', '--yes'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
     expect(awsCallsByRegion(c).filter((call) => call.startsWith('eu-west-1'))).toEqual([]);
     expect(run.code).toBe(0);
   });
