@@ -77,7 +77,7 @@ export async function readStandbyFacts(
   const noFacts = (what: string, error: unknown) =>
     refused(
       'NO_STANDBY_FACTS',
-      `${what} in ${region} (${(error as Error).name}): production's facts, which a failover reads there instead of production's state`,
+      `${what} in ${region} (${(error as Error).name}): production's facts, read there instead of production's state (in the region a failover is for)`,
     );
 
   let location: string;
@@ -109,7 +109,7 @@ export async function readStandbyFacts(
     return refused(
       'STANDBY_FACTS_FORMAT',
       `${location} is in format ${isObject(document) ? JSON.stringify(document.format) : '(none)'}, and this version reads format ${STANDBY_FACTS_FORMAT}`,
-      `Fail over with the version of rancher-ha-aws that applied production, or apply production with this one`,
+      `Use the version of rancher-ha-aws that applied production, or apply production with this one`,
     );
   const facts = factsOf(document);
   if (typeof facts === 'string') return refused('STANDBY_FACTS_INVALID', `${location}: ${facts}`);
@@ -135,7 +135,7 @@ export async function readStandbyFacts(
       return refused(
         'NO_STANDBY_FACTS',
         `s3://${copy}/${facts.encryptionKey}, the backups' EncryptionConfiguration, cannot be read in ${region} (${(error as Error).name}): the copies' key lets the identities that deploy production decrypt it (the one that applied it last, and deployer_arns), through S3 there`,
-        `Fail over as one of them, or add yours to deployer_arns and apply production while its region answers (docs/failover.md)`,
+        `Run as one of them, or add yours to deployer_arns and apply production while its region answers (docs/failover.md)`,
       );
     }
   }
