@@ -206,7 +206,10 @@ function productionModule(line: CommandLine): string {
 
 const runFailover: Runner = async (line) => {
   const dryRun = line.options.dryRun === true;
-  const dir = productionModule(line);
+  // Production's module folder is only named in the report: the failover reads production's facts in the standby
+  // region (failover/production-facts.ts), so a machine without the module fails over too.
+  const dir = resolve(line.options.dir ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'));
+  if (!dryRun) terraformAndTools(line, ['curl']);
   // The synth or apply in flight is stopped with SIGINT (terraform saves its state); a rerun continues.
   const stopping = stopOnSignals('the failover once terraform has saved its state', 'run the failover again to continue');
   return onIoHost(line, { command: 'failover' }, (io) =>

@@ -11,6 +11,7 @@ import { STANDBY_CONFIG } from './failback-world';
 import { IN_BACKUP, STANDBY_REGION, UID } from './drill-world';
 import type { TerraformJson } from './synth';
 import { synthSettings } from './variants';
+import { heldAsApplied, putStandbyFacts } from './standby-facts-world';
 
 /**
  * The acceptance world of an rke-ha run with `standby.region` and `--hosted-zone` (acceptance-world.ts, option
@@ -101,6 +102,10 @@ export function withStandby(w: any, url: string, servedCa: string): void {
   ).instances[0].attributes;
   replication.bucket = backupBucket;
   replication.rule[0].destination[0].bucket = `arn:aws:s3:::${COPY}`;
+  // What production's standby facts read of its state, as Terraform holds it (standby-facts-world.ts).
+  heldAsApplied(state, { bucket: backupBucket, copy: COPY, ca: `rancher-ca-${caChecksum(servedCa)}`, hostname: host });
+  // Parameter Store's parameters of the run's apply (its standby facts' pointer) land here.
+  w.aws.parameters ??= {};
   state.outputs.rancher_backup_encryption_config = { value: FAKE_BACKUP_ENCRYPTION_CONFIG, sensitive: true };
   // The hostname's records in production's state, as Terraform stores them (resolved).
   const record = state.resources.find((r: any) => r.type === 'aws_route53_record');
@@ -146,6 +151,20 @@ export function seedStandby(x: any, dir: string, servedCa: string): void {
     objects: [{ key: `rancher/${STANDBY_FILE}`, version: 's1', lastModified: minutesAgo(30), size: 1100, body: backup }, caRecord(servedCa, 's2')],
   };
   x.drill.backupFile = backup;
+}
+
+/**
+ * Production's facts in the standby region, as the deploy's apply writes them (standby-facts-world.ts) from its state
+ * and `json`, its module: its URL the local Rancher's (HTTP, where the module's is `https://<hostname>`), its records
+ * both the A and the AAAA this world's state holds (a dual-stack module's local names both; this module is
+ * single-stack).
+ */
+export function seedStandbyFacts(x: any, json: TerraformJson): void {
+  const state = x.acceptance.applyState;
+  const records = state.resources.filter((r: any) => r.type === 'aws_route53_record').map((r: any) => r.instances[0].attributes);
+  putStandbyFacts({ state, aws: x.acceptance.applyAws }, json, {
+    document: { url: state.outputs.rancher_url.value, dns: { hostedZone: ZONE, records } },
+  });
 }
 
 /** The standby's and the failback's modules, where the synth stub (fake-acceptance-synth.js) copies them from. */

@@ -23,7 +23,7 @@ import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, withoutLongVa
 import { fakeCluster, serverInstances } from './roll-world';
 import type { TerraformJson } from './synth';
 import { synthSettings } from './variants';
-import { seedStandby, standbyRunSettings, withStandby, writeStandbyModules } from './acceptance-standby-world';
+import { seedStandby, seedStandbyFacts, standbyRunSettings, withStandby, writeStandbyModules } from './acceptance-standby-world';
 
 // The CA the local Rancher serves (its record in the standby's copy names it).
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stub of this repository, without types
@@ -176,7 +176,10 @@ export async function world(
     // The drill's throwaway, or with a standby the standby (its one-time Backup: the failover phase's).
     x.drill.applyState.outputs.kubeconfig.value = worldKubeconfig(c.dir, options.standby ? 'standby' : 'drill');
     if (x.acceptance.cluster) x.acceptance.cluster.kubeconfig = join(c.dir, 'user-kubeconfig.yaml');
-    if (options.standby) seedStandby(x, c.dir, DEFAULT_CA);
+    if (options.standby) {
+      seedStandby(x, c.dir, DEFAULT_CA);
+      seedStandbyFacts(x, json);
+    }
     change?.(x);
   });
   // k8s-ha: the user's kubeconfig names their cluster in its context `user-admin` (K8S_HA's --context), not its current one.

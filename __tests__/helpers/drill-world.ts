@@ -13,6 +13,8 @@ import { inWorld } from './in-world';
 import { teardown } from '../../cli/teardown/teardown';
 import { awsOfWorldWithStubs } from './fake-cloud-aws-stubs';
 import { FAILOVER_FENCE_PARAMETER } from '../../lib/standby/standby-facts-keys';
+import { caChecksum } from '../../cli/shared/served-ca';
+import { heldAsApplied, putStandbyFacts } from './standby-facts-world';
 
 /**
  * The drill's world, shared by its tools files (cli/drill/drill*.tools.test.ts, split so jest runs them side by side).
@@ -63,6 +65,16 @@ function backupReplication(state: any): any {
   replication.bucket = BUCKET;
   replication.rule[0].destination[0].bucket = `arn:aws:s3:::${COPY}`;
   return replication;
+}
+/**
+ * `--standby`: production's state as Terraform holds it where the standby facts read it (standby-facts-world.ts): its
+ * backup bucket and the copy under the world's names, its NLB's name and zone, and the records beside the backups
+ * resolved (the backup record, and the CA record of RANCHER_CA: rancher-ca-<its checksum>).
+ */
+function standbyState(state: any): void {
+  heldAsApplied(state, { bucket: BUCKET, copy: COPY, ca: `rancher-ca-${caChecksum(RANCHER_CA)}`, hostname: new URL(PRODUCTION_URL).host });
+  const lb = state.resources.find((r: any) => r.type === 'aws_lb').instances[0].attributes;
+  Object.assign(lb, { dns_name: 'rancher-rke-ha-0a1b2c.elb.eu-west-1.amazonaws.com', zone_id: 'Z2IFOLAFXWLO4F' });
 }
 /** The standby region's key that encrypts the copies, by ARN, as production's state names it. */
 export const STANDBY_KEY: string = backupReplication(stateOf(productionStandbyJson)).rule[0].destination[0].encryption_configuration[0]
@@ -121,7 +133,10 @@ export function world(
     ? ({ ...synthesized, terraform: { ...synthesized.terraform, backend: options.productionBackend } } as typeof synthesized)
     : synthesized;
   const state = withoutLongValues(stateOf(json));
-  if (standby) backupReplication(state);
+  if (standby) {
+    backupReplication(state);
+    standbyState(state);
+  }
   state.outputs.rancher_url = { value: PRODUCTION_URL };
   state.outputs.rancher_backup_bucket = { value: BUCKET };
   state.outputs.etcd_snapshot_bucket = { value: ETCD_BUCKET };
@@ -201,6 +216,9 @@ export function world(
     for (const name of [BUCKET, COPY])
       for (const o of x.aws.buckets[name]?.objects ?? []) if (o.key.endsWith('.tar.gz.enc')) o.body = x.drill.backupFile;
     change?.(x);
+    // --standby: production's facts in the standby region, as its apply wrote them (`drill.standbyFacts`: false for
+    // none, or the fields a world of another stack's production gives: standby-facts-world.ts).
+    if (standby && x.drill.standbyFacts !== false) putStandbyFacts(x, json, x.drill.standbyFacts ?? {});
     // KMS refuses production's snapshot key to the caller: S3 answers AccessDenied to its reads and copies.
     if (x.drill.etcd?.denied) for (const o of x.aws.buckets[ETCD_BUCKET].objects) o.unreadable = true;
     // The compare phase's first AWS call is its backup's download, through the SDK: the fake AWS endpoint signals the

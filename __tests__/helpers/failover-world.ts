@@ -88,6 +88,16 @@ export function failoverWorld(
       instances: [{ ...record.instances[0], attributes: { ...record.instances[0].attributes, type: 'AAAA' } }],
     });
     w.aws.route53 = { zones: { [PRODUCTION_ZONE]: { records: records(PRODUCTION_LB, 'Z2IFOLAFXWLO4F') } }, changes: {} };
+    // Production's facts list both records (standby-facts-world.ts): the AAAA one stands for a dual-stack module's,
+    // whose facts' local names both (lib/standby/standby-facts.ts), this world's module being single-stack.
+    w.drill.standbyFacts = {
+      document: {
+        dns: {
+          hostedZone: 'example.com',
+          records: w.state.resources.filter((r: any) => r.type === 'aws_route53_record').map((r: any) => r.instances[0].attributes),
+        },
+      },
+    };
     // Production's NLB, which the failover probes directly besides the hostname (its state's, and its output).
     const productionLb = w.state.resources.find((r: any) => r.type === 'aws_lb');
     Object.assign(productionLb.instances[0].attributes, { dns_name: PRODUCTION_LB, zone_id: 'Z2IFOLAFXWLO4F' });
@@ -191,6 +201,18 @@ export function k8sFailoverWorld(
       ttl: null,
     });
     w.state.outputs.dns_target = { value: PRODUCTION_LB };
+    // Production's facts as k8s-ha's apply writes them (standby-facts-world.ts): this world's production module is
+    // rke-ha's, so the fields that differ are k8s-ha's, from the state above.
+    w.drill.standbyFacts = {
+      stack: 'k8s-ha',
+      document: {
+        kind: 'k8s-ha',
+        distribution: null,
+        loadBalancer: null,
+        ingress: { target: PRODUCTION_LB, recordType: 'alias' },
+        dns: { hostedZone: 'example.com', records: records[0].instances.map((i: any) => i.attributes) },
+      },
+    };
     const zone = w.aws.route53.zones[PRODUCTION_ZONE];
     zone.records = zone.records.filter((r: any) => r.Type === 'A');
     const state = withoutLongValues(stateOf(k8sStandbyJson, 'drill', STANDBY_REGION));

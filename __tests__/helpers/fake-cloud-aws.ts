@@ -90,9 +90,9 @@ export function load(fake: FakeAws, aws: any, region: string): void {
     // again); what a call writes from now on is.
     if (b.replication) bucket.replication = b.replication;
     for (const o of b.objects) {
-      // An object's body: the world's file for it (`body`, a path: the drill's backup), else `size` bytes of nothing;
-      // its date the world's, which the drill picks the newest by.
-      const body = o.body ? readFileSync(o.body) : Buffer.alloc(o.size ?? 0);
+      // An object's body: the world's file for it (`body`, a path: the drill's backup), or its text (`text`: production's
+      // standby facts), else `size` bytes of nothing; its date the world's, which the drill picks the newest by.
+      const body = o.body ? readFileSync(o.body) : o.text !== undefined ? Buffer.from(o.text) : Buffer.alloc(o.size ?? 0);
       bucket.versions.push({
         key: o.key,
         versionId: o.version,
@@ -100,6 +100,7 @@ export function load(fake: FakeAws, aws: any, region: string): void {
         body,
         modified: new Date(o.lastModified ?? 0),
         ...(o.sse ? { sse: o.sse } : {}),
+        ...(o.kmsKey ? { kmsKeyId: o.kmsKey } : {}),
         ...(o.replicationStatus ? { replicationStatus: o.replicationStatus } : {}),
       });
       if (o.locked) bucket.locked.add(o.key);
@@ -113,7 +114,12 @@ export function load(fake: FakeAws, aws: any, region: string): void {
   // "Regions"). A key without `region` is the deployment's (a standby's key names the standby's region).
   for (const [id, k] of Object.entries<any>(aws.keys))
     if ((k.region ?? REGION) === region)
-      fake.kms.keys.set(id, { state: k.state, ...(k.window ? { deletionDate: new Date(fake.kms.now.getTime() + k.window * DAY) } : {}) });
+      fake.kms.keys.set(id, {
+        state: k.state,
+        ...(k.window ? { deletionDate: new Date(fake.kms.now.getTime() + k.window * DAY) } : {}),
+        // Who the key's policy lets use it (fake-kms.ts mayDecrypt); unset, not modelled.
+        ...(k.users ? { users: k.users } : {}),
+      });
   fake.logs.groups.clear();
   for (const [name, g] of Object.entries<any>(aws.logGroups)) if (g.exists) fake.logs.groups.add(name);
   // Route 53's zones and changes: the world's own objects (global, whatever the region), changed in place.

@@ -7,6 +7,7 @@ import { deleteTokenParameter, newestSnapshot, snapshotFolder, snapshotUnreadabl
 import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases';
 import { drillPlan } from './drill-plan';
 import { productionDeployment, type ProductionDeployment } from '../shared/production';
+import { readStandbyFacts } from '../shared/standby-facts';
 import {
   DRILL_PHASES,
   ETCD_NOT_PROVEN,
@@ -267,8 +268,22 @@ function stateDryRun(options: DrillRunOptions): number {
  */
 async function planDrill(options: DrillRunOptions, record: StateFile<DrillRecord>): Promise<DrillPlan | number> {
   const { io } = options;
-  const production = await productionDeployment(options.productionDir, 'drill');
   const settings = readProductionSettings(options.settingsPath);
+  // --standby rehearses the failover: production as its facts in the standby region give it, never its state, whose
+  // backend is in the region a failover is for (cli/shared/standby-facts.ts). Without standby.region, refused below.
+  const standbyRegion = options.standby ? standbyRegionOf(settings) : undefined;
+  const facts = standbyRegion
+    ? await readStandbyFacts(
+        new Aws(standbyRegion, options.aws?.(standbyRegion)),
+        { name: productionNameOf(settings), stack: options.stack, productionDir: options.productionDir },
+        { prefix: 'DRILL', lead: '--standby' },
+      )
+    : undefined;
+  if (facts && 'refused' in facts) {
+    io.error(facts.why, `${facts.refused} Nothing was changed.`);
+    return facts.code;
+  }
+  const production = facts ? facts.production : await productionDeployment(options.productionDir, 'drill');
   const problem = settingsMismatch(settings, production, options.settingsPath);
   if (problem) {
     io.error('DRILL_SETTINGS_NOT_PRODUCTIONS', problem);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_RECORD_FOLDER } from '../../lib/rancher/ca-record';
 import { Aws } from '../shared/aws';
-import { backupHoldsMember, recordedCas } from '../shared/backup-ca';
+import { backupHoldsMember } from '../shared/backup-ca';
 import type { ClientsOfRegion } from '../shared/aws/clients';
 import type { AliasRecordChange } from '../shared/aws/records';
 import {
@@ -19,7 +19,7 @@ import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
 import { phaseStarted, spannedPhaseRunner } from '../shared/phase-spans';
 import { Interrupted } from '../shared/poll';
-import { productionDeployment, type ProductionDeployment } from '../shared/production';
+import type { ProductionDeployment } from '../shared/production';
 import { readProductionSettings } from '../shared/settings-file';
 import {
   ageMinutes,
@@ -40,6 +40,7 @@ import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 import { defaultProbeSchedule, type PrimaryProbes, probePrimary, type ProbeSchedule } from './primary-probe';
 import { fenceParameterName, raiseFence } from './fence';
+import { failoverProduction, type FailoverProduction } from './production-facts';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
@@ -63,7 +64,10 @@ const FAILOVER_STANDBY: StandbyUse = {
 
 export interface FailoverOptions {
   readonly stack: string;
-  /** Production's module folder: read (`terraform state pull`), never changed. */
+  /**
+   * Production's module folder, named in the report: never read (its state's backend is in the region a failover is
+   * for); production's facts are read in the standby region (production-facts.ts).
+   */
   readonly productionDir: string;
   readonly settingsPath: string;
   /** The failover's folder: its record, the standby's settings, module and state (kept: the standby is production now). */
@@ -194,9 +198,11 @@ export async function failover(options: FailoverOptions): Promise<number> {
   }
   // Moved, not answered yet: the name leads to the standby now (its /ping is no longer the primary's), so only the
   // wait for it is left.
-  const planned = earlier?.moved
+  const moved = earlier?.moved ? await failoverProduction(options, region, productionName) : undefined;
+  if (typeof moved === 'number') return moved;
+  const planned = moved
     ? {
-        production: await productionDeployment(options.productionDir, 'failover'),
+        production: moved,
         chosen: undefined,
         expectedCa: undefined,
         primary: undefined,
@@ -286,7 +292,7 @@ async function planFailover(
   o: { region: string; name: string; productionName: string; earlier: FailoverRecord | undefined; moduleDir: string },
 ): Promise<
   | {
-      production: ProductionDeployment;
+      production: FailoverProduction;
       chosen: ChosenBackup;
       expectedCa: string;
       primary: FailoverReport['primary'];
@@ -295,18 +301,9 @@ async function planFailover(
   | number
 > {
   const { io } = options;
-  const production = await productionDeployment(options.productionDir, 'failover');
-  if (production.name !== o.productionName) {
-    io.error(
-      'FAILOVER_SETTINGS_NOT_PRODUCTIONS',
-      `The settings file ${options.settingsPath} names ${o.productionName}, and ${production.dir} holds ${production.name}: set RANCHER_CONFIG to production's settings file. Nothing was changed.`,
-    );
-    return 2;
-  }
-  if (!production.url) {
-    io.error('FAILOVER_NO_URL', `${production.dir} has no rancher_url output: apply production with this version first. Nothing was changed.`);
-    return 2;
-  }
+  // Production's facts, in the standby region (its name, kind and standby region checked against the settings there).
+  const production = await failoverProduction(options, o.region, o.productionName);
+  if (typeof production === 'number') return production;
   // The standby's copy is listed through the SDK (cli/shared/standby.ts), with the failover's clients when it is given them.
   const aws = new Aws(o.region, options.clients?.(o.region));
   const chosen = await chooseBackup(options, settings, aws, production, o.earlier, o.region);
@@ -314,12 +311,13 @@ async function planFailover(
   const rpo = chosen.standby!.rpoMinutes;
   /** The backup the standby's apply began with (chooseBackup keeps it). */
   const recorded = o.earlier !== undefined && o.earlier.phase !== 'synth';
-  // The CA agents trust, as the backups' record names it, and the backup carrying it (trust page, step 4).
-  const cas = await recordedCas(aws, chosen.backup.bucket);
+  // The CA agents trust, as production's facts name its record (written by production's apply into the standby region,
+  // whatever replication copied), and the backup carrying it (trust page, step 4).
+  const cas = production.facts.caRecord ? [production.facts.caRecord.ca] : [];
   if (cas.length !== 1) {
     io.error(
       'FAILOVER_CA_NOT_RECORDED',
-      `s3://${chosen.backup.bucket}/${CA_RECORD_FOLDER} holds ${cas.length} records of the CA agents trust: the failover checks the standby against exactly one (apply production with this version to write it). Nothing was changed.`,
+      `${production.facts.location} names no record of the CA agents trust (${CA_RECORD_FOLDER}): the failover checks the standby against exactly one (apply production with this version to write it). Nothing was changed.`,
     );
     return 1;
   }
@@ -349,7 +347,7 @@ async function planFailover(
   io.info(
     'FAILOVER_PLAN',
     [
-      `Failover of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}) to ${o.region}:`,
+      `Failover of ${production.name} (${options.stack}, ${production.region}, its facts ${production.facts.location}) to ${o.region}:`,
       `  primary: ${primary.verdict} (${primary.probes} probes over ${primary.seconds} s at ${primary.targets.join(' and ')}: ${primary.why})`,
       `  backup: s3://${chosen.backup.bucket}/${chosen.backup.key} (${chosen.backup.lastModified}), ${rpo} minutes old now: the data lost (RPO)${chosen.standby!.newest ? `; chosen with --backup (the copy's newest: ${chosen.standby!.newest})` : ''}${recorded ? "; the one the standby's apply began with" : ''}`,
       `  standby deployment: ${o.name} in ${o.region}, ${host} with the same rancher.tls; module and state kept in ${o.moduleDir}`,
@@ -475,7 +473,7 @@ async function decidePrimary(
 interface Run {
   readonly options: FailoverOptions;
   readonly settings: Record<string, unknown>;
-  readonly production: ProductionDeployment;
+  readonly production: FailoverProduction;
   readonly report: FailoverReport;
   readonly phase: PhaseRun<FailoverPhase>;
   readonly moduleDir: string;
@@ -548,10 +546,8 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     }),
   );
   await r.phase('move', async () => {
-    // Production's state, read again (a pull: no lock, no write): the records it owns, which the move points elsewhere.
-    const owned = managed(await new Terraform(production.dir).pull(), 'aws_route53_record').filter(
-      (a) => String(a.attributes.name).replace(/\.$/, '') === host,
-    );
+    // The records production's state owns, as its facts in the standby region hold them: the move points them elsewhere.
+    const owned = production.facts.records.filter((a) => String(a.attributes.name).replace(/\.$/, '') === host);
     const sdk = await sdkSide();
     const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted };
     let moved: { changeIds: string[]; inSync: boolean };

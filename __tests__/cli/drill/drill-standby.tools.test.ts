@@ -11,7 +11,6 @@ import {
   expectTornDown,
   record,
   reportOf,
-  ETCD_BUCKET,
   STANDBY_KEY,
   STANDBY_NEWEST,
   STANDBY_REGION,
@@ -69,13 +68,22 @@ describe('npm run drill -- rke-ha --standby', () => {
     // Production's region is not called: every AWS call of the drill and of its teardown went to the standby's, and
     // through the SDK (no AWS CLI process).
     expect(callsOf(c, 'aws')).toEqual([]);
-    expect(callsOf(c, 'aws-sdk').filter((call) => call.args[1] === 'S3 GetObject')).toHaveLength(1);
+    // Production's facts (the parameter, the document and the EncryptionConfiguration beside it: cli/shared/standby-facts.ts),
+    // then the backup: the copy's objects read, nothing of production's state.
+    const gets = callsOf(c, 'aws-sdk').filter((call) => call.args[1] === 'S3 GetObject' || call.args[1] === 'SSM GetParameter');
+    expect(gets.map((call) => `${call.args[1]} ${JSON.parse(call.args[2]).Key ?? JSON.parse(call.args[2]).Name}`)).toEqual([
+      'SSM GetParameter /rancher/rke-ha/standby-facts',
+      'S3 GetObject rancher-aws/standby/facts.json',
+      'S3 GetObject rancher-aws/standby/backup-encryption.yaml',
+      `S3 GetObject rancher/${STANDBY_NEWEST}`,
+    ]);
     expect([...new Set(callsOf(c, 'aws-sdk').map((call) => call.args[0]))]).toEqual([STANDBY_REGION]);
     // Production's bucket is not even listed, through the CLI or the SDK.
     expect(c.calls().filter((call) => call.includes(BUCKET))).toEqual([]);
-    // What the teardown refuses to find in the throwaway's state: production's buckets, the copy and its key.
+    // What the teardown refuses to find in the throwaway's state: production's backup bucket, the copy and its key, as
+    // production's facts name them (its etcd snapshot bucket, in production's region, is not among them).
     expect(STANDBY_KEY).toMatch(/^arn:aws:kms:us-west-2:/);
-    expect(record(c).productionBuckets).toEqual([BUCKET, ETCD_BUCKET, COPY, STANDBY_KEY]);
+    expect(record(c).productionBuckets).toEqual([BUCKET, COPY, STANDBY_KEY]);
     expectTornDown(c);
   });
 
@@ -108,11 +116,11 @@ describe('npm run drill -- rke-ha --standby', () => {
     const pinned = none.run(['drill', 'rke-ha', '--dir', 'module', '--standby', '--dry-run'], { tools: [] });
     expect({ code: pinned.code, codes: codesOf(pinned.out) }).toEqual({ code: 2, codes: ['DRILL_STANDBY_IMAGE_PINNED'] });
     expect(said(pinned.out, 'DRILL_STANDBY_IMAGE_PINNED')).toContain('rkeHa.amiId ami-0123456789abcdef0');
-    // The settings name a standby production's state does not have yet.
+    // The settings name a standby production was not applied with: no facts of it in the standby region.
     writeFileSync(join(none.dir, 'rancher.yaml'), `name: rancher\nregion: eu-west-1\nstandby:\n  region: ${STANDBY_REGION}\n`);
     const unapplied = await drillHere(none, { standby: true });
-    expect({ code: unapplied.code, codes: codesOf(unapplied.out) }).toEqual({ code: 2, codes: ['DRILL_STANDBY_NOT_APPLIED'] });
-    expect(said(unapplied.out, 'DRILL_STANDBY_NOT_APPLIED')).toContain(`standby.region ${STANDBY_REGION}`);
+    expect({ code: unapplied.code, codes: codesOf(unapplied.out) }).toEqual({ code: 2, codes: ['DRILL_NO_STANDBY_FACTS'] });
+    expect(said(unapplied.out, 'DRILL_NO_STANDBY_FACTS')).toContain(`standby.region ${STANDBY_REGION}`);
 
     // An empty copy: S3 copies only what came after the standby.
     const empty = standbyWorld((w) => (w.aws.buckets[COPY].objects = []));
@@ -147,7 +155,14 @@ describe('npm run drill -- rke-ha --standby', () => {
 
 describe('npm run drill -- k8s-ha --standby', () => {
   it("restores k8s-ha's replicated backup into the same throwaway rke-ha deployment in the standby region, never its standby cluster", async () => {
-    const c = standbyWorld();
+    // Production's facts as k8s-ha's apply writes them (the world's production module is rke-ha's: standby-facts-world.ts).
+    const c = standbyWorld((w) => {
+      const target = 'rancher-ingress-0a1b.elb.eu-west-1.amazonaws.com';
+      w.drill.standbyFacts = {
+        stack: 'k8s-ha',
+        document: { kind: 'k8s-ha', distribution: null, loadBalancer: null, ingress: { target, recordType: 'alias' } },
+      };
+    });
     // Production's settings name its cluster and the standby's: neither is the throwaway's (always rke-ha, its own VPC).
     const settings = readFileSync(join(c.dir, 'rancher.yaml'), 'utf8');
     writeFileSync(

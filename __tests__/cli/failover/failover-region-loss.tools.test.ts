@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { SYNTH_STUB, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { BUCKET, checkEveryDrill, COPY, OLDER, STANDBY_NEWEST } from '../../helpers/drill-world';
 import { failover, failoverK8s, failoverWorld, k8sFailoverWorld, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
 import { codesOf } from '../../helpers/plain-output';
@@ -75,6 +75,7 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
       'us-east-1 Route53 GetChange',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
+      'us-west-2 SSM GetParameter',
       'us-west-2 SSM PutParameter',
     ]);
     expect(lost.refused).toEqual([]);
@@ -119,10 +120,12 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     expect(lost.standbyBackend).toMatchObject({ s3: { region: 'us-west-2' } });
   });
 
-  // issue 91: fails until 1 (production's facts kept in the standby region; its state backend not read by the failover)
-  test.failing("production's state in an S3 backend in eu-west-1: the failover reads nothing from it, and passes", () => {
+  // issue 91 item 1: failed (production's state pulled from its backend in the lost region) until the failover read
+  // production's facts in the standby region instead (cli/shared/standby-facts.ts).
+  test("production's state in an S3 backend in eu-west-1: the failover reads nothing from it, and passes", () => {
     const c = failoverWorld(loseRegion(), { productionBackend: STATE_BACKEND });
-    const run = failover(c, '--yes');
+    // Run where production's module is not (no --dir, no cdktf.out/stacks/rke-ha): the failover does not need it.
+    const run = c.run(['failover', 'rke-ha', '--yes'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
     expect(awsCallsByRegion(c).filter((call) => call.startsWith('eu-west-1'))).toEqual([]);
     expect(run.code).toBe(0);
   });
@@ -147,29 +150,27 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     expect(codesOf(run.out)).toContain('FAILOVER_BACKUP_OLD');
   });
 
-  // issue 91: fails until 4 (the records reach the copy whenever the replication rule is made or changed)
-  test.failing(
-    'a standby added to a running deployment: the records written before its replication rule reach the copy, and the failover passes',
-    () => {
-      const ca = `rancher-aws/record-ca/ca=${RECORDED}`;
-      const record = 'rancher-aws/record/rancher=2.15.2/hostname=rancher.example.com/encryption=0a1b';
-      // Production's first apply wrote the records and its first backup; standby.region came later, with its rule; the
-      // backups since were copied (S3 replication as fake-s3.ts models it: only what is written after the rule).
-      const copied = replicatedKeys([ca, record, `rancher/${OLDER}`], [`rancher/${STANDBY_NEWEST}`, 'rancher/notes.txt']);
-      expect(copied).toEqual([`rancher/${STANDBY_NEWEST}`, 'rancher/notes.txt']);
-      const c = failoverWorld(
-        loseRegion(undefined, (w) => {
-          w.aws.buckets[BUCKET].objects.push(
-            { key: ca, version: 'v4', lastModified: '2026-11-01T00:00:00.000Z', size: 60 },
-            { key: record, version: 'v5', lastModified: '2026-11-01T00:00:00.000Z', size: 60 },
-          );
-          w.aws.buckets[COPY].objects = w.aws.buckets[COPY].objects.filter((o: any) => copied.includes(o.key));
-        }),
-      );
-      const run = failover(c, '--yes');
-      expect({ code: run.code, refused: codesOf(run.out).filter((code) => code.includes('NOT_RECORDED')) }).toEqual({ code: 0, refused: [] });
-    },
-  );
+  // issue 91 item 4: failed (FAILOVER_CA_NOT_RECORDED: the CA record never replicated) until the failover read the
+  // records from production's facts, which production's apply writes into the copy whatever the rule's age.
+  test('a standby added to a running deployment: the records written before its replication rule reach the copy, and the failover passes', () => {
+    const ca = `rancher-aws/record-ca/ca=${RECORDED}`;
+    const record = 'rancher-aws/record/rancher=2.15.2/hostname=rancher.example.com/encryption=0a1b';
+    // Production's first apply wrote the records and its first backup; standby.region came later, with its rule; the
+    // backups since were copied (S3 replication as fake-s3.ts models it: only what is written after the rule).
+    const copied = replicatedKeys([ca, record, `rancher/${OLDER}`], [`rancher/${STANDBY_NEWEST}`, 'rancher/notes.txt']);
+    expect(copied).toEqual([`rancher/${STANDBY_NEWEST}`, 'rancher/notes.txt']);
+    const c = failoverWorld(
+      loseRegion(undefined, (w) => {
+        w.aws.buckets[BUCKET].objects.push(
+          { key: ca, version: 'v4', lastModified: '2026-11-01T00:00:00.000Z', size: 60 },
+          { key: record, version: 'v5', lastModified: '2026-11-01T00:00:00.000Z', size: 60 },
+        );
+        w.aws.buckets[COPY].objects = w.aws.buckets[COPY].objects.filter((o: any) => copied.includes(o.key));
+      }),
+    );
+    const run = failover(c, '--yes');
+    expect({ code: run.code, refused: codesOf(run.out).filter((code) => code.includes('NOT_RECORDED')) }).toEqual({ code: 0, refused: [] });
+  });
 });
 
 describe('npm run failover -- rke-ha (K3s) with eu-west-1 lost', () => {
@@ -195,12 +196,14 @@ describe('npm run failover -- k8s-ha with eu-west-1 lost', () => {
       'us-east-1 Route53 GetChange',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
+      'us-west-2 SSM GetParameter',
       'us-west-2 SSM PutParameter',
     ]);
   });
 
-  // issue 91: fails until 1 (production's facts kept in the standby region; its state backend not read by the failover)
-  test.failing("production's state in an S3 backend in eu-west-1: the failover reads nothing from it, and passes", () => {
+  // issue 91 item 1: failed (production's state pulled from its backend in the lost region) until the failover read
+  // production's facts in the standby region instead (cli/shared/standby-facts.ts).
+  test("production's state in an S3 backend in eu-west-1: the failover reads nothing from it, and passes", () => {
     const c = k8sFailoverWorld(TARGET, loseRegion(), { productionBackend: STATE_BACKEND });
     const run = failoverK8s(c, '--yes');
     expect(awsCallsByRegion(c).filter((call) => call.startsWith('eu-west-1'))).toEqual([]);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { FAKE_BACKUP_ENCRYPTION_CONFIG, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { checkEveryDrill, COPY, OLDER, STANDBY_NEWEST, STANDBY_REGION, UID } from '../../helpers/drill-world';
 import {
   aliasOf,
@@ -56,6 +56,31 @@ const reportOf = (c: ReturnType<typeof failoverWorld>): any => {
 };
 
 describe('npm run failover -- rke-ha', () => {
+  it("refuses without production's facts in the standby region, or when the copies' key does not let the caller decrypt its EncryptionConfiguration: exit 2, before any probe", async () => {
+    // Production applied without them (an older version): no parameter, no objects in the copy.
+    const none = failoverWorld((w) => (w.drill.standbyFacts = false));
+    const missing = await failoverHere(none);
+    expect({ code: missing.code, codes: codesOf(missing.out) }).toEqual({ code: 2, codes: ['FAILOVER_NO_STANDBY_FACTS'] });
+    expect(said(missing.out, 'FAILOVER_NO_STANDBY_FACTS')).toContain(
+      `no readable SSM parameter /rancher/rke-ha/standby-facts in ${STANDBY_REGION} (ParameterNotFound)`,
+    );
+    expect(said(missing.out, 'FAILOVER_NO_STANDBY_FACTS')).toContain("its plan's check standby_facts says when the copy lacks them");
+    // The caller is none of production's deployers: the copies' key (fake-kms.ts users) does not let it decrypt.
+    const stranger = failoverWorld((w) => {
+      for (const key of Object.values<any>(w.aws.keys))
+        if (key.region === STANDBY_REGION) key.users = ['arn:aws:iam::111122223333:role/not-a-deployer'];
+    });
+    const denied = await failoverHere(stranger);
+    expect({ code: denied.code, codes: codesOf(denied.out) }).toEqual({ code: 2, codes: ['FAILOVER_NO_STANDBY_FACTS'] });
+    expect(said(denied.out, 'FAILOVER_NO_STANDBY_FACTS')).toContain(`s3://${COPY}/rancher-aws/standby/backup-encryption.yaml`);
+    expect(said(denied.out, 'FAILOVER_NO_STANDBY_FACTS')).toContain('(AccessDenied)');
+    expect(denied.out).not.toContain(FAKE_BACKUP_ENCRYPTION_CONFIG.trim());
+    for (const c of [none, stranger]) {
+      expect(probesOf(c)).toEqual({ byName: 0, atLb: 0 });
+      expectNothingChanged(c);
+    }
+  });
+
   it('dry run: reads the settings file only, states the plan, changes nothing', () => {
     const c = failoverWorld();
     const dry = c.run(['failover', 'rke-ha', '--dir', 'module', '--dry-run'], { tools: [] });

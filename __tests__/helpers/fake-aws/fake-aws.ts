@@ -56,6 +56,9 @@ const THROTTLING: Readonly<Record<string, { code: string; status: number }>> = {
   STS: { code: 'Throttling', status: 400 },
 };
 
+/** Who calls the fake AWS (STS GetCallerIdentity's answer): a user of the fake's account. */
+export const FAKE_CALLER = 'arn:aws:iam::111122223333:user/operator';
+
 /** One call the clients made, as the fake received it (throttled ones included). */
 export interface FakeCall {
   readonly call: string;
@@ -73,7 +76,11 @@ export class FakeAws {
   /** Items per page of every paginated list, whatever the caller asked for: small, so every list pages. */
   pageSize = 2;
   readonly ssm = new FakeSsm(() => this.pageSize);
-  readonly s3 = new FakeS3(() => this.pageSize);
+  // S3 decrypts an SSE-KMS object for the caller only when KMS lets the caller (README.md, S3 GetObject).
+  readonly s3 = new FakeS3(
+    () => this.pageSize,
+    (key) => this.kms.mayDecrypt(key, this.identity.Arn),
+  );
   readonly rds = new FakeRds();
   readonly ec2 = new FakeEc2(() => this.pageSize);
   readonly elbv2 = new FakeElbv2();
@@ -84,7 +91,7 @@ export class FakeAws {
   readonly iam = new FakeIam(() => this.pageSize);
   readonly cloudtrail = new FakeCloudTrail(() => this.pageSize);
   readonly route53 = new FakeRoute53();
-  identity = { Arn: 'arn:aws:iam::111122223333:user/operator', Account: '111122223333', UserId: 'AIDAFAKEOPERATOR' };
+  identity = { Arn: FAKE_CALLER, Account: '111122223333', UserId: 'AIDAFAKEOPERATOR' };
   readonly calls: FakeCall[] = [];
   /** A region lost (README.md, "A region lost"): its calls are not answered. */
   regionLoss: RegionLoss | undefined;

@@ -11,12 +11,27 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /** KMS keys' state and scheduled deletion, in memory (README.md beside this file). */
 export class FakeKms {
-  readonly keys = new Map<string, { state: string; deletionDate?: Date }>();
+  /**
+   * `users`: the principals the key's policy lets use it (kms:Decrypt); unset, the fake does not model its policy and
+   * lets every caller (the account's IAM policies decide, as a key policy that delegates to IAM does).
+   */
+  readonly keys = new Map<string, { state: string; deletionDate?: Date; users?: readonly string[] }>();
   /** The fake's now (KMS counts the pending window from the request). */
   now = new Date(Date.UTC(2026, 10, 27));
 
   addKey(id: string, state = 'Enabled'): void {
     this.keys.set(id, { state });
+  }
+
+  /**
+   * Whether `principal` may decrypt under the key `id` (an id or ARN) in this region: the key is here and Enabled, and
+   * its policy names the principal. A key's policy is its only gate when it grants no IAM delegation (AWS KMS Developer
+   * Guide, "Key policies in AWS KMS": no IAM policy gives access to a key whose policy does not allow it), as the
+   * standby's copies' key (lib/standby/standby-facts.ts, statement DeployersUseStandbyFacts) does.
+   */
+  mayDecrypt(id: string, principal: string): boolean {
+    const found = this.keys.get(id.replace(/^arn:aws:kms:[^:]+:\d+:key\//, ''));
+    return found !== undefined && found.state === 'Enabled' && (found.users === undefined || found.users.includes(principal));
   }
 
   readonly handlers = {

@@ -102,4 +102,18 @@ describe('the fake S3', () => {
     expect(s3.handlers.ListObjectsV2({ Bucket: 'copy' }).Contents.map((o) => o.Key)).toEqual(['backup-3', 'record']);
     expect(s3.batchReplicate('source')).toBe(0);
   });
+
+  it('answers AccessDenied to a GetObject of an SSE-KMS object whose key does not let the caller decrypt; SSE-S3 objects need no key', async () => {
+    const s3 = new FakeS3(
+      () => 2,
+      (key) => key === 'mine',
+    );
+    s3.createBucket('b');
+    s3.put('b', 'open', 'facts', 'AES256');
+    s3.put('b', 'theirs', 'secret', 'aws:kms', 'theirs');
+    s3.put('b', 'mine', 'secret', 'aws:kms', 'mine');
+    expect(s3.handlers.GetObject({ Bucket: 'b', Key: 'open' }).ServerSideEncryption).toBe('AES256');
+    expect(() => s3.handlers.GetObject({ Bucket: 'b', Key: 'theirs' })).toThrow(expect.objectContaining({ name: 'AccessDenied' }));
+    expect(s3.handlers.GetObject({ Bucket: 'b', Key: 'mine' })).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'mine' });
+  });
 });

@@ -20,6 +20,8 @@ interface Version {
   readonly modified: Date;
   /** Its server-side encryption type (`AES256`: SSE-S3, `aws:kms`: SSE-KMS); undefined is the bucket's default, SSE-S3. */
   readonly sse?: 'AES256' | 'aws:kms';
+  /** An SSE-KMS version's key (id or ARN): S3 decrypts it through KMS for the caller at each GetObject. */
+  readonly kmsKeyId?: string;
   /** A replicated source version (`COMPLETED`), or a replica (`REPLICA`): S3's x-amz-replication-status. */
   readonly replicationStatus?: 'COMPLETED' | 'REPLICA';
 }
@@ -55,7 +57,15 @@ export class FakeS3 {
   readonly buckets = new Map<string, Bucket>();
   private versionIds = 0;
 
-  constructor(private readonly page: () => number) {}
+  /**
+   * `decrypts`: whether the caller may decrypt under a KMS key (FakeKms.mayDecrypt for the caller); unset, every caller
+   * may. S3 decrypts an SSE-KMS object with the caller's own kms:Decrypt and answers AccessDenied when KMS refuses it
+   * (S3 User Guide, "Protecting data with server-side encryption using AWS KMS keys": a GetObject needs kms:Decrypt).
+   */
+  constructor(
+    private readonly page: () => number,
+    private readonly decrypts?: (keyId: string) => boolean,
+  ) {}
 
   createBucket(name: string): Bucket {
     const bucket: Bucket = { versions: [], locked: new Set(), unreadable: new Set() };
@@ -65,9 +75,9 @@ export class FakeS3 {
 
   /**
    * Writes a new version of a key (a versioned bucket keeps the older ones), encrypted as `sse` says (the bucket's
-   * default, SSE-S3, when not), and replicated when the bucket has a rule (replicate).
+   * default, SSE-S3, when not; an SSE-KMS one under `kmsKeyId`), and replicated when the bucket has a rule (replicate).
    */
-  put(bucket: string, key: string, body: string | Buffer = '', sse?: Version['sse']): string {
+  put(bucket: string, key: string, body: string | Buffer = '', sse?: Version['sse'], kmsKeyId?: string): string {
     const versionId = `v${++this.versionIds}`;
     const version: Version = {
       key,
@@ -76,6 +86,7 @@ export class FakeS3 {
       body: Buffer.from(body),
       modified: new Date(Date.UTC(2026, 10, 1) + this.versionIds * 1000),
       ...(sse ? { sse } : {}),
+      ...(kmsKeyId ? { kmsKeyId } : {}),
     };
     this.bucket(bucket).versions.push(version);
     this.replicate(bucket, version);
@@ -201,6 +212,8 @@ export class FakeS3 {
       if (bucket.unreadable.has(input.Key!)) throw s3Error('AccessDenied', 'Access Denied', 403);
       const found = this.currentObjects(bucket).find((v) => v.key === input.Key);
       if (!found) throw new NoSuchKey({ message: 'The specified key does not exist.', ...meta });
+      if (found.sse === 'aws:kms' && found.kmsKeyId !== undefined && this.decrypts && !this.decrypts(found.kmsKeyId))
+        throw s3Error('AccessDenied', `User is not authorized to perform: kms:Decrypt on resource: ${found.kmsKeyId}`, 403);
       const range = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');
       const body = range ? found.body.subarray(Number(range[1]), Number(range[2]) + 1) : found.body;
       return {
@@ -208,6 +221,7 @@ export class FakeS3 {
         ContentLength: body.length,
         VersionId: found.versionId,
         ServerSideEncryption: found.sse ?? 'AES256',
+        ...(found.kmsKeyId ? { SSEKMSKeyId: found.kmsKeyId } : {}),
         ...(found.replicationStatus ? { ReplicationStatus: found.replicationStatus } : {}),
       };
     },

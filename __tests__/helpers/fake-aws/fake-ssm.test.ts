@@ -40,4 +40,12 @@ describe('the fake SSM', () => {
     ssm.handlers.DeleteParameter({ Name: '/p' });
     expect(() => ssm.handlers.DeleteParameter({ Name: '/p' })).toThrow(expect.objectContaining({ name: 'ParameterNotFound' }));
   });
+
+  it("answers a String parameter's value whether or not decryption is asked for", () => {
+    const ssm = new FakeSsm(() => 2);
+    ssm.handlers.PutParameter({ Name: '/s', Value: 's3://copy/facts.json', Type: 'String' });
+    expect(ssm.handlers.GetParameter({ Name: '/s' }).Parameter).toMatchObject({ Type: 'String', Value: 's3://copy/facts.json' });
+    ssm.handlers.PutParameter({ Name: '/s', Value: 's3://other/facts.json', Overwrite: true });
+    expect(ssm.handlers.GetParameter({ Name: '/s' }).Parameter).toMatchObject({ Type: 'String', Value: 's3://other/facts.json' });
+  });
 });

@@ -31,7 +31,10 @@ const meta = { $metadata: {} };
 export class FakeSsm {
   /** Managed instances (registered agents) and what their scripts answer. */
   readonly instances = new Map<string, Script>();
-  readonly parameters = new Map<string, { value: string; version: number; type?: string; keyId?: string; tags: { Key: string; Value: string }[] }>();
+  readonly parameters = new Map<
+    string,
+    { value: string; version: number; keyId?: string; type?: string; region?: string; tags: { Key: string; Value: string }[] }
+  >();
   private readonly invocations: Invocation[] = [];
   private commands = 0;
   /** Looks for which a new invocation does not exist yet, then looks for which it is InProgress. */
@@ -100,7 +103,8 @@ export class FakeSsm {
       this.parameters.set(name, {
         value: input.Value ?? '',
         version,
-        // The type it was created with (SecureString when not given: the project's other writers' kind).
+        // The type it was created with (SecureString when not given: the project's other writers' kind); an overwrite
+        // without a type keeps the parameter's (PutParameter: Type is required only to create one).
         type: input.Type ?? existing?.type ?? 'SecureString',
         ...(input.KeyId ? { keyId: input.KeyId } : {}),
         tags: existing?.tags ?? [...(input.Tags ?? [])].map((t) => ({ Key: t.Key!, Value: t.Value! })),
@@ -110,7 +114,8 @@ export class FakeSsm {
     GetParameter: (input: GetParameterCommandInput) => {
       const found = this.parameters.get(input.Name ?? '');
       if (!found) throw new ParameterNotFound({ message: '', ...meta });
-      // Without WithDecryption, a SecureString's value is its ciphertext, never the secret; a String's is its value.
+      // Without WithDecryption, a SecureString's value is its ciphertext, never the secret; a String's is its value
+      // (SSM API Reference, GetParameter: WithDecryption is ignored for String and StringList). Untyped: SecureString.
       const type = found.type ?? 'SecureString';
       return {
         Parameter: {
