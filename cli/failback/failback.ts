@@ -316,7 +316,10 @@ async function planFailback(
     io.error(code, `${text} Nothing was changed.`);
     return exitCode;
   };
-  const primary = await (await sdkSide()).regionAnswers(clients.of(production.region));
+  const primary = await (await sdkSide()).regionAnswers(clients.of(production.region)).catch((error: unknown) => {
+    clients.destroy();
+    throw error;
+  });
   if (!primary.answers)
     return refuse(
       'FAILBACK_PRIMARY_REGION_DOWN',
