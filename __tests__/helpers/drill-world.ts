@@ -349,7 +349,7 @@ export function expectProductionOnlyRead(c: FakeCloud): void {
     expect([BUCKET, ETCD_BUCKET, COPY]).not.toContain(call.input.Bucket);
   }
   // The token's parameter: a SecureString under a key, its value never in the log (fake-cloud-aws.ts loggedInput). The
-  // failover's fence (cli/failover/fence.ts): a String, nothing secret, in the standby region only.
+  // failover's fence (cli/shared/fence.ts): a String, nothing secret, in the standby region only.
   const fence = (c: { input: any }) => String(c.input.Name).endsWith(FAILOVER_FENCE_PARAMETER);
   for (const call of sdk.filter((c) => c.call === 'SSM PutParameter' && !fence(c)))
     expect(call.input).toMatchObject({ Type: 'SecureString', Value: '(not logged)' });

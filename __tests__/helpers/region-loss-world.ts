@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FakeCloud } from './fake-cloud';
 import type { RegionLoss } from './fake-aws/fake-aws';
 import { FakeS3 } from './fake-aws/fake-s3';
-import { fenceParameterName } from '../../cli/failover/fence';
+import { fenceParameterName } from '../../cli/shared/fence';
 import { RANCHER_CA, STANDBY_REGION } from './drill-world';
 
 /**
@@ -46,7 +46,7 @@ export const loseRegion =
  * something fenced it) runs its controllers on the downstream clusters beside the standby's. What the world counts
  * as fenced: production's Rancher scaled to 0 or its servers stopped before the loss took them (world.failover.fenced,
  * which a stub of the failover's fencing will set), or the fence the failover left in the standby region (the world's
- * SSM there holds what it wrote: cli/failover/fence.ts), which production's returning servers read as their guard
+ * SSM there holds what it wrote: cli/shared/fence.ts), which production's returning servers read as their guard
  * does (fenceSeen): while it is there they keep Rancher at 0 replicas, so its /ping does not answer.
  */
 export function primaryReturns(c: FakeCloud, production: { name: string; stack: string } = { name: 'rancher', stack: 'rke-ha' }): void {

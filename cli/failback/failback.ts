@@ -33,7 +33,7 @@ import { RANCHER_DEPLOYMENT, scaleByHand, standbyKubeconfig } from './standby-ra
 import { kubeApiOn } from '../shared/kube-api-for';
 import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldRecord, type PlannedChange } from './failback-settings';
 import { quiesceBackupName, quiesceStandby, stoppedStandby, type QuiesceRecord } from './quiesce';
-import { fenceParameterName, lowerFence } from '../failover/fence';
+import { fenceParameterName, lowerFence } from '../shared/fence';
 
 // `npm run failback -- rke-ha` (docs/failover.md, "Failback"): after a failover, production applied again in its own
 // region restoring the standby's newest backup, checked at its load balancer, then the hostname's records moved back
@@ -334,7 +334,10 @@ async function planFailback(
     io.error(code, `${text} Nothing was changed.`);
     return exitCode;
   };
-  const primary = await (await sdkSide()).regionAnswers(clients.of(production.region));
+  const primary = await (await sdkSide()).regionAnswers(clients.of(production.region)).catch((error: unknown) => {
+    clients.destroy();
+    throw error;
+  });
   if (!primary.answers)
     return refuse(
       'FAILBACK_PRIMARY_REGION_DOWN',
@@ -641,7 +644,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   // apply alone: never on a command line, never in this process's own environment.
   const restoring = r.standbyConfig ? { [`TF_VAR_${RESTORE_VARIABLE}`]: r.standbyConfig } : undefined;
   await r.phase('apply', async () => {
-    // The failover's fence down first (cli/failover/fence.ts): production's servers keep Rancher at 0 replicas while
+    // The failover's fence down first (cli/shared/fence.ts): production's servers keep Rancher at 0 replicas while
     // it stands, and this apply needs Rancher answering (its release, its /ping, then the CA check).
     const lowered = await lowerFence(r.clients.of(report.standby.region), { productionName: production.name, stack: options.stack });
     options.io.info(

@@ -31,7 +31,7 @@ import {
   standbySettingsProblem,
   type StandbyUse,
 } from '../shared/standby';
-import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shared/failover-record';
+import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE, withZoneMoved } from '../shared/failover-record';
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { type ModuleState, stringAttribute, Terraform } from '../shared/terraform';
@@ -39,8 +39,9 @@ import { initAndApply, localModuleProblems, type PhaseRun, readModuleJson, StepF
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 import { defaultProbeSchedule, type PrimaryProbes, probePrimary, type ProbeSchedule } from './primary-probe';
-import { fenceParameterName, raiseFence } from './fence';
+import { fenceParameterName, raiseFence } from '../shared/fence';
 import { failoverProduction, type FailoverProduction } from './production-facts';
+import { primaryOfPartialMove } from './partial-move';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
@@ -262,6 +263,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
           }),
         );
       },
+      zoneMoved: (zoneId) => record.write((current = withZoneMoved(current, zoneId))),
     });
   } catch (error) {
     outcome = error instanceof Interrupted || options.interrupted() ? 'interrupted' : 'failed';
@@ -330,7 +332,7 @@ async function planFailover(
     return 1;
   }
   const host = new URL(production.url).host;
-  const primary = await decidePrimary(options, production, rpo);
+  const primary = primaryOfPartialMove(o.earlier) ?? (await decidePrimary(options, production, rpo));
   if (typeof primary === 'number') return primary;
   if (rpo > chosen.standby!.allowedMinutes)
     io.warn(
@@ -480,6 +482,8 @@ interface Run {
   readonly clients: { of: ClientsOfRegion };
   readonly current: FailoverRecord;
   readonly setMoved: (written?: RecordSet) => void;
+  /** A hosted zone's batch accepted (the record lists it at once: a rerun knows the name leads there to the standby). */
+  readonly zoneMoved: (zoneId: string) => void;
 }
 
 async function runPhases(r: Run): Promise<void> {
@@ -549,7 +553,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     // The records production's state owns, as its facts in the standby region hold them: the move points them elsewhere.
     const owned = production.facts.records.filter((a) => String(a.attributes.name).replace(/\.$/, '') === host);
     const sdk = await sdkSide();
-    const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted };
+    const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted, zoneMoved: r.zoneMoved };
     let moved: { changeIds: string[]; inSync: boolean };
     // The marker production honours (fence.ts), in the standby region, once the records are known and before they move.
     const fence = () =>

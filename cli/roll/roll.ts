@@ -29,6 +29,7 @@ import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { onServer } from '../shared/server-command';
+import { bootLoaderGaveUp, LOADER_LOOK_EVERY } from './boot-loader-state';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { ModuleState, Terraform } from '../shared/terraform';
 import { disableOldTimers, enableDisabledTimers, TIMER_BUDGETS, type TransitionCode } from '../shared/renewal-transition';
@@ -902,9 +903,16 @@ async function replace(c: StepContext): Promise<void> {
 
 async function rejoin(c: StepContext): Promise<void> {
   let upgrade: string | undefined;
+  let looks = 0;
+  let gaveUp: { instanceId: string; reason: string } | undefined;
   const healthy = await waitUntil(c.rejoinMs, c.interrupted, async () => {
     const nodes = await c.kube.nodes.list();
     if (nodes === undefined) return undefined;
+    // Not registered yet: every few looks, whether its boot loader gave up (boot-loader-state.ts), which ends the wait.
+    if (!nodeOf(nodes, c.server) && ++looks % LOADER_LOOK_EVERY === 0) {
+      gaveUp = await replacementLoaderGaveUp(c);
+      if (gaveUp) return false;
+    }
     if (!c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s))) return undefined;
     // The upgrade controller runs its Plan on the new Node too (cordoned while it does): wait for that as well. An
     // upgrade held up on the other servers (the roll's Lease holds their Jobs) is the next server's preflight's.
@@ -913,6 +921,14 @@ async function rejoin(c: StepContext): Promise<void> {
     upgrade = await upgradeInFlight(c.kube, others);
     return undefined;
   });
+  if (gaveUp) {
+    // Replaced again at the next run: the same server stays the one out (its member removed, the lock held).
+    c.save({ done: { ...c.record.done, [c.server.name]: 'remove' }, replacedFrom: { ...c.record.replacedFrom, [c.server.name]: gaveUp.instanceId } });
+    throw new Stop(
+      'ROLL_BOOT_LOADER_GAVE_UP',
+      `The new ${c.server.name} (${gaveUp.instanceId}) will never join: its boot loader gave up (${gaveUp.reason}). The other servers are at quorum; ${c.server.name} is out of the cluster. Fix what it names (docs/recover.md, "A server whose boot loader has not succeeded"), apply nothing else, then run the roll again: it replaces ${c.server.name} again before the next server.`,
+    );
+  }
   if (!healthy && upgrade !== undefined) {
     throw new Stop(
       'ROLL_REJOIN_UPGRADE_PENDING',
@@ -930,6 +946,14 @@ async function rejoin(c: StepContext): Promise<void> {
       `The new ${c.server.name} did not become healthy within ${c.rejoinMs / 60_000} minutes: ${state}. The other servers are at quorum. Look at /var/log/cloud-init-output.log on it (aws ssm start-session), then run the roll again: it waits for this server before the next.`,
     );
   }
+}
+
+/** The replacement's instance (the state's, after the apply) and its loader's refusal, when it gave up. */
+async function replacementLoaderGaveUp(c: StepContext): Promise<{ instanceId: string; reason: string } | undefined> {
+  const instanceId = serversOf(await c.terraform.pull(), c.deployment).find((s) => s.name === c.server.name)?.instanceId;
+  if (instanceId === undefined) return undefined;
+  const reason = await bootLoaderGaveUp(c, instanceId);
+  return reason === undefined ? undefined : { instanceId, reason };
 }
 
 /** Before a server is touched: no upgrade in flight, and a plan that replaces that server and changes nothing else. */

@@ -19,8 +19,13 @@ export interface FailoverOutcome {
   /** The standby's region, and its deployment's `name`. */
   readonly region: string;
   readonly name: string;
-  /** The hostname's records were moved to the standby. */
+  /** The hostname's records were moved to the standby (in every zone that holds them). */
   readonly moved: boolean;
+  /**
+   * The hosted zones whose change batch Route 53 accepted, each as it did (cli/shared/aws/records.ts, ZoneMoved): a
+   * move interrupted between zones lists the ones the name already leads to the standby in, before `moved`.
+   */
+  readonly zonesMoved?: readonly string[];
   /** Rancher answered on the hostname after the move: the standby serves production. */
   readonly done?: boolean;
   /** k8s-ha: the record set the move wrote, which a failback deletes (its values must match, hostname-record.ts). */
@@ -43,4 +48,10 @@ export function retireFailoverRecord(root: string, startedAt: string, read: () =
   if (!existsSync(file) || read()?.startedAt !== startedAt) return false;
   renameSync(file, retiredFailoverRecord(root, startedAt));
   return true;
+}
+
+/** The record with `zoneId` added to the zones moved (once). */
+export function withZoneMoved<R extends FailoverOutcome>(record: R, zoneId: string): R {
+  const zones = record.zonesMoved ?? [];
+  return zones.includes(zoneId) ? record : { ...record, zonesMoved: [...zones, zoneId] };
 }

@@ -1,3 +1,4 @@
+import { endReadsInFlightOn } from './in-flight';
 import { shieldChildrenFromSignals } from './process';
 
 // How a command hears SIGINT and SIGTERM (cli/main.ts installs one of these per command). Either way commands start
@@ -25,11 +26,13 @@ export function stopAfterStep(again: string): () => boolean {
 
 /**
  * For the commands that build a throwaway (drill, acceptance): the first SIGINT or SIGTERM aborts the returned
- * signal (the command in flight is stopped, then the throwaway is torn down); the third leaves at once.
+ * signal (the command in flight is stopped, then the throwaway is torn down); the third leaves at once. The AWS and
+ * Kubernetes reads in flight then end with it (in-flight.ts); the writes in flight finish.
  */
 export function stopOnSignals(stopping: string, finish: string): AbortSignal {
   shieldChildrenFromSignals();
   const controller = new AbortController();
+  endReadsInFlightOn(controller.signal);
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
     signals++;

@@ -3,6 +3,7 @@ import { longestGapMinutes } from '../../lib/alarms/schedule-window';
 import { REPLICATION_TIME_MINUTES } from '../../lib/standby/replication-time';
 import { BACKUP_FILE } from '../../lib/config/backup-file';
 import { DEFAULT_REGION } from '../../lib/config/aws-regions';
+import { standbyRegionRule } from '../../lib/config/standby-rules';
 import { arnRegion, type Aws } from './aws';
 import { newestObject, type ProductionDeployment } from './production';
 import { managed } from './module-folder';
@@ -98,6 +99,12 @@ export function standbySettingsProblem(
       code: `${use.prefix}_NO_STANDBY`,
       message: `${use.lead}: ${settingsPath} sets no standby.region (production keeps no copy of its backups in a second region). Set standby.region to a region of the same partition and deploy (docs/standby.md), ${use.instead}.`,
     };
+  const refused = standbyRegionRefused(settings, region);
+  if (refused)
+    return {
+      code: `${use.prefix}_STANDBY_REGION_REFUSED`,
+      message: `${use.lead}: ${settingsPath} sets standby.region ${region}, which ${refused} (the synth refuses these settings the same way).`,
+    };
   const amiId = (settings.rkeHa as { amiId?: unknown } | undefined)?.amiId;
   if (typeof amiId === 'string' && stack === 'rke-ha')
     return {
@@ -111,6 +118,19 @@ export function standbySettingsProblem(
       message: `${use.lead}: ${regionBound.field} ${regionBound.value} names an object of ${regionBound.region}, production's region: ${use.starts.replace('<region>', region)} would read it there at every boot, and a failover is for that region lost. ${regionBound.fix} (docs/standby.md, "Production's settings there").`,
     };
   return undefined;
+}
+
+/**
+ * The synth's refusal of a standby region (lib/config/standby-rules.ts, its words): production's own region, or one of
+ * another partition. Read from the settings file, as the synth reads it, so a dry run refuses what the synth would,
+ * not only the run that reaches production's state. The rule's other refusals (backups off, a wildcard name) leave
+ * production without a copy to restore or a record to move, which the runs refuse on their own.
+ */
+function standbyRegionRefused(settings: Record<string, unknown>, standbyRegion: string): string | undefined {
+  let refused: string | undefined;
+  const region = typeof settings.region === 'string' ? settings.region : DEFAULT_REGION;
+  standbyRegionRule({ region, standby: { region: standbyRegion } }, (_path, message) => (refused ??= message), String);
+  return refused;
 }
 
 /**

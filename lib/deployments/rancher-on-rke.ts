@@ -244,14 +244,15 @@ export class RancherOnRke extends RancherOnCluster {
         stackLevelName: stackLevelName(this, 'standby_facts'),
       });
       // The failover's fence honoured: no plan moves the records back while it stands (lib/standby/failover-fence.ts).
-      if (dns.records)
-        honourFailoverFence(this, {
-          standbyRegion: d.props.standby.region,
-          parameterPath: deploymentParameterPath(this, d.props.name),
-          records: dns.records,
-          // The servers' guard finds the fence through it (lib/kubernetes/failover-fence.sh).
-          servers: true,
-        });
+      // Also without records of the hostname (the failback's module holds them out): the servers' guard reads the
+      // fence's region whatever the records, and a module without it would forget (not delete) that parameter.
+      honourFailoverFence(this, {
+        standbyRegion: d.props.standby.region,
+        parameterPath: deploymentParameterPath(this, d.props.name),
+        records: dns.records ?? [],
+        // The servers' guard finds the fence through it (lib/kubernetes/failover-fence.sh).
+        servers: true,
+      });
     }
     this.rancherReady = rancher.ready.ping;
     this.metricNamespace = restartMetricNamespace(d.name);

@@ -32,7 +32,7 @@ export interface FailoverFenceProps {
 /**
  * Production honours the failover's fence at plan time (issue 91 item 3; docs/development/standby-trust.md, "The fence"): while the
  * SSM parameter a failover writes in the standby region before it moves the hostname's records exists
- * (cli/failover/fence.ts), every record of the hostname carries a precondition that fails, so no plan of production
+ * (cli/shared/fence.ts), every record of the hostname carries a precondition that fails, so no plan of production
  * moves them back to it beside the standby; the failback deletes the parameter. The parameters below the deployment's
  * path are listed through the standby region's provider (`aws_ssm_parameters_by_path`, which answers an empty list
  * where there are none, so the plan reads it whether or not a failover ever ran), names only, nothing decrypted: the

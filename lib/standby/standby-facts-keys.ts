@@ -21,7 +21,7 @@ export const STANDBY_FACTS_PARAMETER = '/standby-facts';
 
 /**
  * The SSM parameter of the standby region, after the deployment's path (`/<name>/<stack id>`), that a failover writes
- * before it moves the hostname's records and a failback deletes (cli/failover/fence.ts): while it exists production's
+ * before it moves the hostname's records and a failback deletes (cli/shared/fence.ts): while it exists production's
  * plan refuses to change the records (lib/standby/failover-fence.ts) and production's servers keep Rancher at 0
  * replicas (lib/kubernetes/failover-fence.sh). A String of JSON (when, the standby, the backup restored): nothing secret.
  */

@@ -65,12 +65,12 @@ describe('npm run failback -- rke-ha after a failover with eu-west-1 lost', () =
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
       // SSM in the standby region: the failover's read of production's facts (cli/shared/standby-facts.ts), its fence
-      // put by the failover and deleted by the failback (cli/failover/fence.ts).
+      // put by the failover and deleted by the failback (cli/shared/fence.ts).
       'us-west-2 SSM DeleteParameter',
       'us-west-2 SSM GetParameter',
       'us-west-2 SSM PutParameter',
     ]);
-    // The failover's fence (cli/failover/fence.ts), in us-west-2 after the failover, is gone after the failback.
+    // The failover's fence (cli/shared/fence.ts), in us-west-2 after the failover, is gone after the failback.
     expect(cycle.fence).toEqual({ before: expect.objectContaining({ region: 'us-west-2', type: 'String' }), after: undefined });
     expect(cycle.failback!.codes).toContain('FAILBACK_FENCE_DOWN');
   });

@@ -107,7 +107,7 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     },
   );
 
-  // issue 91 item 3: failed until the failover left its fence in us-west-2 (cli/failover/fence.ts), which production's
+  // issue 91 item 3: failed until the failover left its fence in us-west-2 (cli/shared/fence.ts), which production's
   // returning servers honour (lib/kubernetes/failover-fence.sh: Rancher kept at 0 replicas).
   test("the primary's servers come back after the failover: production's Rancher does not act beside the standby", () => {
     expect(lost.fence).toMatchObject({ region: 'us-west-2', type: 'String' });

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { caChecksum } from '../../../cli/failover/failover';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { caChecksum, failover } from '../../../cli/failover/failover';
+import { IoHost } from '../../../cli/shared/io/io-host';
+import { PlainRenderer } from '../../../cli/shared/io/plain-renderer';
+import { scratchFolder } from '../../helpers/scratch';
 import {
   caMemberOf,
   failoverScopeProblem,
@@ -150,5 +155,36 @@ describe("k8s-ha's standby settings", () => {
     expect(failoverScopeProblem({ rancher: { tls: { mode: 'external' } } }, 'k8s-ha')).toContain("the standby's cluster does not have");
     expect(failoverScopeProblem({ rancher: { tls: { issuer: 'acme' } } }, 'k8s-ha')).toContain('rancher.tls.issuer acme');
     expect(failoverScopeProblem({ rkeHa: { loadBalancer: { type: 'dns' } } }, 'k8s-ha')).toBeUndefined();
+  });
+});
+
+// The failover's dry run reads the settings file only (failover.tools: no call, no state): it refuses what the synth
+// refuses of those settings (lib/config/standby-rules.ts), with the code the run itself stops with, instead of planning it.
+
+async function dryRun(settings: string): Promise<{ code: number; io: IoHost }> {
+  const dir = scratchFolder('failover-dry-run-');
+  writeFileSync(join(dir, 'rancher.yaml'), settings);
+  const io = new IoHost(new PlainRenderer({ write: () => undefined }));
+  const code = await failover({
+    stack: 'rke-ha',
+    productionDir: join(dir, 'module'),
+    settingsPath: join(dir, 'rancher.yaml'),
+    root: join(dir, 'failover.out'),
+    synthScript: join(dir, 'no-synth.js'),
+    dryRun: true,
+    interrupted: () => false,
+    io,
+  });
+  return { code, io };
+}
+
+describe('failover --dry-run', () => {
+  it.each([
+    ["production's own region", 'eu-west-1', "is the deployment's own region"],
+    ['another partition', 'cn-north-1', 'S3 replicates within one partition only'],
+  ])('refuses a standby in %s as the synth and the run do, planning nothing', async (_what, standby, words) => {
+    const { code, io } = await dryRun(`name: rancher\nregion: eu-west-1\nstandby:\n  region: ${standby}\n`);
+    expect({ code, codes: io.codes() }).toEqual({ code: 2, codes: ['FAILOVER_STANDBY_REGION_REFUSED'] });
+    expect(io.messages[0].text).toContain(words);
   });
 });

@@ -62,6 +62,29 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(codesOf(other.out)).toContain('ROLL_LOCK_HELD');
     expect(c.violations()).toBe('');
   });
+  it("the new server's boot loader gives up (a refused document): named with its reason at its first look, not after the wait; a rerun replaces that server again", async () => {
+    const c = cluster('three', (world) => {
+      world.cluster.loaderRefuses = 'server-0';
+      world.cluster.loaderRefusal = 'it has bootcmd, and this loader applies only write_files and runcmd';
+    });
+    const result = await roll(c);
+    expect(result.code).toBe(1);
+    expect(said(result.out, 'ROLL_BOOT_LOADER_GAVE_UP')).toMatch(
+      /^The new server-0 \(server-0-i-1\) will never join: its boot loader gave up \(rancher-aws-boot-loader: refusing the boot document: it has bootcmd/,
+    );
+    // One look at the loader (the sixth look at the Nodes), where the wait had 150 looks left.
+    expect(c.calls().filter((call) => call.includes('systemctl show rancher-aws-boot-loader.service')).length).toBe(1);
+    expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
+    expect(holderOf(c.world().lease)).toBeDefined(); // held: server-0 is out
+    // Once fixed, the rerun replaces server-0 again before the next server.
+    c.update((world) => {
+      delete world.cluster.loaderRefuses;
+    });
+    const rerun = await roll(c);
+    expect(rerun.code).toBe(0);
+    expect(c.world().replaced).toEqual(['server-0', 'server-0', 'server-1', 'server-2']);
+    expect(c.violations()).toBe('');
+  });
   it('a second server goes NotReady during the drain (an AWS reboot): its Node is not deleted; the roll stops with it drained and marked out, and a rerun once the other is back removes it and finishes', async () => {
     const c = cluster('three', (world) => {
       world.cluster.rebootDuringDrain = { server: 'server-1', looks: 1000 };

@@ -43,6 +43,23 @@ describe("production's settings in the standby region", () => {
     expect(standbySettingsProblem(pinned, 'rancher.yaml')?.code).toBe('DRILL_STANDBY_IMAGE_PINNED');
   });
 
+  it.each([
+    ["production's own region", 'eu-west-1', "is the deployment's own region (region eu-west-1)"],
+    [
+      'a region of another partition',
+      'cn-north-1',
+      "is in partition aws-cn, and the deployment's region eu-west-1 in aws: S3 replicates within one partition only",
+    ],
+  ])('refuses a standby in %s as the synth does, before any state is read (the dry runs too)', (_what, standby, words) => {
+    const problem = standbySettingsProblem({ name: 'rancher', region: 'eu-west-1', standby: { region: standby } }, 'rancher.yaml', FAILOVER);
+    expect(problem?.code).toBe('FAILOVER_STANDBY_REGION_REFUSED');
+    expect(problem?.message).toContain(`failover: rancher.yaml sets standby.region ${standby}, which ${words}`);
+    // The same words as the settings' rule, which the synth runs (lib/config/standby-rules.ts).
+    expect(problem?.message).toContain('or remove standby.region');
+    // No region set: production is in the default region, us-east-1.
+    expect(standbySettingsProblem({ standby: { region: 'us-east-1' } }, 'rancher.yaml')?.code).toBe('DRILL_STANDBY_REGION_REFUSED');
+  });
+
   it('carries the region-neutral sections as they are: proxy, registries, VPC endpoints and flow logs', () => {
     const neutral = {
       name: 'rancher',

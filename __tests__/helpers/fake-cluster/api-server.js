@@ -33,7 +33,7 @@
 //   calling webhook NAME: failed to call webhook: Post ...: no endpoints available for service ...", as
 //   rancher-webhook's configurations do when its pods cannot run, rancher/webhook#365);
 // - faults: a write that commits and then the connection drops or the answer never comes (a timeout after the
-//   commit), a transient 5xx, a dropped request, another actor's write right after a read, a listener down;
+//   commit), a transient 5xx, a dropped request, a request never answered, another actor's write right after a read, a listener down;
 // - authentication by client certificate as well as by the bearer token: the API asks for a client certificate at
 //   the TLS handshake without requiring one (kube-apiserver's secure serving sets Go's RequestClientCert when a
 //   client CA is configured), and its x509 authenticator verifies the chain against the client CA (pki/ca.crt: the
@@ -255,6 +255,8 @@ async function handleApi(address, req, res) {
   const verb = { GET: name ? 'get' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[req.method];
   const fault = verb && faultFor(verb, r, name ?? (verb === 'create' ? safeName(body) : undefined), address);
   if (fault?.action === 'drop') return req.socket.destroy();
+  // No answer at all: the request stays open until the client ends it (its timeout, or its caller's abort).
+  if (fault?.action === 'hang') return undefined;
   if (fault?.action === 'status')
     return send(res, fault.code ?? 500, status(fault.code ?? 500, fault.reason ?? 'InternalError', fault.message ?? 'etcdserver: request timed out'));
   const dryRun = url.searchParams.get('dryRun') === 'All';

@@ -32,9 +32,10 @@ export interface Fault {
   /**
    * commit-then-drop / commit-then-hang: the write is stored, the answer lost; drop: nothing done; status: answered
    * with `code`; answer-then-write: a read answered, then `write` stored (another actor's write between a read and
-   * the reader's conditional write).
+   * the reader's conditional write); hang: no answer at all, nothing done (an API server whose etcd does not answer
+   * keeps the request open until the client's own timeout ends it).
    */
-  readonly action: 'commit-then-drop' | 'commit-then-hang' | 'drop' | 'status' | 'answer-then-write';
+  readonly action: 'commit-then-drop' | 'commit-then-hang' | 'drop' | 'status' | 'answer-then-write' | 'hang';
   readonly write?: KubeObject;
   readonly code?: number;
   readonly reason?: string;

@@ -485,6 +485,10 @@ function apply(world, flags, finish) {
     attributes.id = `${s.name}-i-${s.generation}`;
     s.instance = attributes.id;
     s.joining = world.cluster.joinAfter ?? 2;
+    // `cluster.loaderRefuses`: the new instance's boot loader refuses its document (lib/nodes/boot-loader.sh exits 78,
+    // which its unit does not restart): nothing is applied, the server never joins; its SSM agent runs all the same.
+    s.loaderRefused = world.cluster.loaderRefuses === s.name ? world.cluster.loaderRefusal : undefined;
+    if (s.loaderRefused !== undefined) delete s.joining;
     // The new instance boots this version's user data: its cert-renewal.sh, its timer enabled. It reads the token
     // parameter at boot (rke2-bootstrap.sh fetch_to token): a token the cluster does not hold never joins.
     if (world.cluster.token !== undefined) {
@@ -544,7 +548,14 @@ function aws(world, args, option, finish, awsError) {
   if (service === 'ssm' && operation === 'send-command') {
     const target = server(world, (s) => s.instance === option('--instance-ids'));
     // The SSM agent is a service of its own: a server whose rke2-server restarts (or failed to start) still answers.
-    if (!target || (!target.ready && target.tokenRestart === undefined && target.encRestart === undefined && target.startFailed === undefined))
+    if (
+      !target ||
+      (!target.ready &&
+        target.tokenRestart === undefined &&
+        target.encRestart === undefined &&
+        target.startFailed === undefined &&
+        target.loaderRefused === undefined)
+    )
       awsError('InvalidInstanceId', 'Instances not in a valid state for account');
     const commands = JSON.parse(option('--parameters')).commands;
     const id = `cmd-${(cluster.commands ?? []).length + 1}`;
@@ -647,6 +658,18 @@ function aws(world, args, option, finish, awsError) {
         s.timerStarts = (s.timerStarts ?? 0) + 1;
       }
       finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: `renewal-timer=${s.timerDisabled ? 'off' : 'enabled'}\n` }));
+    }
+    // The roll's look at a new server's boot loader (cli/roll/boot-loader-state.ts): `systemctl show` prints each
+    // property asked as NAME=VALUE (systemctl(1)); a unit whose main process exited with a status its
+    // RestartPreventExitStatus names is not restarted and stays failed (systemd.service(5)), the loader's reason the
+    // last line it wrote to the unit's journal. A loader still retrying is active, its status 0.
+    if (command.commands[0].startsWith('systemctl show rancher-aws-boot-loader.service')) {
+      const s = server(world, (x) => x.instance === command.instance);
+      const output =
+        s.loaderRefused === undefined
+          ? 'ActiveState=active\nExecMainStatus=0\n'
+          : `ActiveState=failed\nExecMainStatus=78\nrancher-aws-boot-loader: refusing the boot document: ${s.loaderRefused}; nothing was applied\n`;
+      finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: output, StandardErrorContent: '' }));
     }
     if (command.commands[0].includes('https://127.0.0.1:2379/v3/cluster/member/list')) {
       finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: JSON.stringify(memberList(world)), StandardErrorContent: '' }));

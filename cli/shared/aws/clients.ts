@@ -18,6 +18,7 @@ import { askOnTerminal } from '../io/ask';
 import { awsHttpsAgent } from '../proxy';
 import { TOOL } from '../tool-version';
 import { onlyListedCalls } from './only-listed-calls';
+import { callOptions, endReadsOnStop } from './reads-on-stop';
 
 /** How every client reaches AWS: one set of settings for all of them. */
 export interface AwsSettings {
@@ -162,6 +163,10 @@ export class AwsClients {
     if (found) return found as C;
     const client = make();
     client.middlewareStack.use(onlyListedCalls);
+    // Every call gets its own abort signal while the command can still stop (reads-on-stop.ts): paginators send through this too.
+    const send = (client as unknown as { send: (command: unknown, ...rest: unknown[]) => Promise<unknown> }).send.bind(client);
+    Object.assign(client, { send: (command: unknown, options?: unknown, ...rest: unknown[]) => send(command, callOptions(options), ...rest) });
+    client.middlewareStack.use(endReadsOnStop);
     for (const plugin of this.settings.plugins ?? []) client.middlewareStack.use(plugin);
     this.made.set(name, client);
     return client;

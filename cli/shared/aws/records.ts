@@ -13,6 +13,19 @@ export interface AliasRecordChange {
 }
 
 /**
+ * Told as each zone's batch is accepted, before the next zone's is sent: from then on that zone's records lead to the
+ * target. A move over several hosted zones (a public and a private zone of the name) interrupted between two zones
+ * has moved the first only; the caller records each zone as it moves, so a rerun knows which zones the name already
+ * leads to the target in (`submitted` is told once, after the last).
+ */
+export type ZoneMoved = (zoneId: string, changeId: string) => void;
+
+/** The wait for INSYNC, and who is told of each zone moved. */
+export interface MoveBudget extends WaitBudget {
+  readonly zoneMoved?: ZoneMoved;
+}
+
+/**
  * Points each record at its target in one change batch per zone (UPSERT: Route 53 creates the record or replaces it,
  * Route 53 API Reference, ChangeResourceRecordSets, Action), then follows each change with GetChange until Route 53
  * says INSYNC: its authoritative servers answer with it (GetChange, ChangeInfo Status: PENDING, then INSYNC). The ids
@@ -21,7 +34,7 @@ export interface AliasRecordChange {
 export async function moveAliasRecords(
   clients: AwsClients,
   records: readonly AliasRecordChange[],
-  budget: WaitBudget,
+  budget: MoveBudget,
   /** Called once every batch was accepted, before the wait for INSYNC (the records have moved: a rerun must know). */
   submitted: () => void = () => undefined,
 ): Promise<{ readonly changeIds: string[]; readonly inSync: boolean }> {
@@ -50,7 +63,7 @@ export async function moveAliasRecords(
 export async function changeRecordSets(
   clients: AwsClients,
   batches: readonly { readonly zoneId: string; readonly changes: readonly RecordChange[] }[],
-  budget: WaitBudget,
+  budget: MoveBudget,
   submitted: () => void = () => undefined,
 ): Promise<{ readonly changeIds: string[]; readonly inSync: boolean }> {
   const changeIds: string[] = [];
@@ -70,6 +83,7 @@ export async function changeRecordSets(
     const id = changed.ChangeInfo?.Id;
     if (!id) throw new Error(`Route 53 answered ChangeResourceRecordSets in zone ${zoneId} without a change id.`);
     changeIds.push(id);
+    budget.zoneMoved?.(zoneId, id);
   }
   submitted();
   let inSync = true;

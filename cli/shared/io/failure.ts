@@ -2,6 +2,7 @@ import { CommandFailed, ToolMissing } from '../process';
 import { NotInitialized, TerraformFailed } from '../terraform';
 import { ChoiceNeeded, ModuleMissing } from '../module-folder';
 import { KubeRefused, KubeUnanswered, KubeUnreachable } from '../kube/failures';
+import { stopped } from '../in-flight';
 
 /**
  * A command's failure as one coded message: what `--json` carries when a command stops on something thrown (a module
@@ -103,6 +104,10 @@ export function failureOf(error: unknown): Failure {
     });
   if (error instanceof Error && error.name === 'CredentialsProviderError')
     return fail('NO_CREDENTIALS', NO_CREDENTIALS_TEXT, { name: error.name, sdk: oneLine(error.message) });
+  // A read ended by the command's stop (cli/shared/in-flight.ts): the SDK's AbortError, which its retry middleware
+  // gives $metadata too; not an answer of AWS's.
+  if (error instanceof Error && error.name === 'AbortError' && stopped())
+    return fail('FAILED', 'Stopped by a signal: the AWS or Kubernetes call in flight was ended; run the command again to continue.');
   if (isServiceError(error)) {
     const status = error.$metadata?.httpStatusCode;
     return fail('AWS_FAILED', oneLine(`AWS answered ${error.name}${status ? ` (HTTP ${status})` : ''}: ${error.message}`), {

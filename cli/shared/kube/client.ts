@@ -12,10 +12,12 @@ import {
   KubeConfig,
   ServerConfiguration,
   createConfiguration,
+  HttpMethod,
   type Cluster,
   type Middleware,
   type RequestContext,
 } from '@kubernetes/client-node';
+import { readStop } from '../in-flight';
 import { proxyFor } from '../proxy';
 import { TOOL } from '../tool-version';
 
@@ -58,7 +60,9 @@ export interface KubeClient {
 function timeout(ms: number): Middleware {
   return {
     pre: async (context) => {
-      context.setSignal(AbortSignal.timeout(ms));
+      // A GET in flight also ends with the command's stop (in-flight.ts); a write finishes.
+      const stop = context.getHttpMethod() === HttpMethod.GET ? readStop() : undefined;
+      context.setSignal(stop ? AbortSignal.any([AbortSignal.timeout(ms), stop]) : AbortSignal.timeout(ms));
       // The tool in the API server's audit log (its userAgent field), as kubectl names itself there.
       context.setHeaderParam('User-Agent', `${TOOL.name}/${TOOL.version}`);
       return context;

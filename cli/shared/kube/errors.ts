@@ -1,4 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
+import { stopped } from '../in-flight';
 import { KubeRefused, type KubeStatus, KubeUnanswered, KubeUnreachable } from './failures';
 
 export { KubeRefused, type KubeStatus, KubeUnanswered, KubeUnreachable } from './failures';
@@ -42,6 +43,7 @@ export function kubeFailure(error: unknown, what: string, server: string, write:
   if (status) return new KubeRefused(what, status);
   // Read by name, not instanceof: the abort is a DOMException, and fetch's errors may come from another realm.
   const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  if (name === 'AbortError' && stopped()) return new KubeUnanswered(what, server, write, 'the command was stopped by a signal');
   if (name === 'TimeoutError' || name === 'AbortError') return new KubeUnanswered(what, server, write, 'the request timed out');
   const cause = rootCause(error);
   if (cause.code !== undefined && NOT_SENT.has(cause.code)) return new KubeUnreachable(what, server, `${cause.code}: ${cause.message}`);

@@ -1,4 +1,8 @@
-import { DescribeInstanceInformationCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DescribeInstanceInformationCommand, GetCommandInvocationCommand, GetParameterCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
+import { endReadsInFlightOn } from '../../../../cli/shared/in-flight';
+import { failureOf } from '../../../../cli/shared/io/failure';
 import { AWS_DEFAULTS, AwsClients, clientsByRegion } from '../../../../cli/shared/aws/clients';
 import { UnlistedAwsCall } from '../../../../cli/shared/aws/only-listed-calls';
 import { FakeAws } from '../../../helpers/fake-aws/fake-aws';
@@ -77,5 +81,67 @@ describe('the clients of each region', () => {
     expect((await east.ssm.send(new GetParameterCommand({ Name: '/p', WithDecryption: true }))).Parameter?.Value).toBe('v');
     regions.destroy();
     expect(regions.of('eu-west-1')).not.toBe(west);
+  });
+});
+
+describe("a command's stop reaching the AWS calls in flight (cli/shared/in-flight.ts)", () => {
+  /**
+   * An endpoint that reads each request whole and never answers (an AWS endpoint in a brownout, as the SDK's Node.js
+   * handler meets it): each request held by its X-Amz-Target (SSM's JSON protocol), answered only when the test says.
+   */
+  async function silentEndpoint() {
+    const held: { target: string; res: ServerResponse }[] = [];
+    const waiting: { n: number; done: () => void }[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        held.push({ target: String(req.headers['x-amz-target']), res });
+        for (const w of waiting.filter((x) => held.length >= x.n)) w.done();
+      });
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const arrived = (n: number) => new Promise<void>((done) => (held.length >= n ? done() : waiting.push({ n, done })));
+    const answer = (target: string, body: object) => {
+      // The newest one held (the ended read's connection is gone).
+      const found = [...held].reverse().find((h) => h.target === target && !h.res.headersSent)!;
+      found.res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+    };
+    return { held, arrived, answer, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  }
+
+  it('ends a read in flight on the first signal, not retried; lets a write in flight finish; leaves the calls after it alone', async () => {
+    const endpoint = await silentEndpoint();
+    const stop = new AbortController();
+    process.env.AWS_ENDPOINT_URL = endpoint.url;
+    endReadsInFlightOn(stop.signal);
+    const clients = new AwsClients({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }, retryDelayMs: 0 });
+    try {
+      const read = clients.ssm.send(new GetCommandInvocationCommand({ CommandId: 'c-1', InstanceId: 'i-1' })).catch((error: unknown) => error);
+      const write = clients.ssm.send(new SendCommandCommand({ InstanceIds: ['i-1'], DocumentName: 'AWS-RunShellScript' }));
+      await endpoint.arrived(2);
+      stop.abort();
+      const ended = await read;
+      expect(ended).toMatchObject({ name: 'AbortError' });
+      expect(failureOf(ended)).toMatchObject({ kind: 'FAILED', text: expect.stringContaining('Stopped by a signal') });
+      // The write was not ended: it finishes with AWS's answer (its outcome is what a command records).
+      endpoint.answer('AmazonSSM.SendCommand', { Command: { CommandId: 'c-2' } });
+      expect((await write).Command?.CommandId).toBe('c-2');
+      // A read after the stop is the command's own stop (its teardown): it runs.
+      const after = clients.ssm.send(new GetCommandInvocationCommand({ CommandId: 'c-2', InstanceId: 'i-1' }));
+      await endpoint.arrived(3);
+      endpoint.answer('AmazonSSM.GetCommandInvocation', { Status: 'Success' });
+      expect((await after).Status).toBe('Success');
+      // The ended read was sent once: no retry after the signal.
+      expect(endpoint.held.map((h) => h.target)).toEqual([
+        'AmazonSSM.GetCommandInvocation',
+        'AmazonSSM.SendCommand',
+        'AmazonSSM.GetCommandInvocation',
+      ]);
+    } finally {
+      endReadsInFlightOn(undefined);
+      delete process.env.AWS_ENDPOINT_URL;
+      clients.destroy();
+      endpoint.close();
+    }
   });
 });

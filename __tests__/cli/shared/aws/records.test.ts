@@ -36,6 +36,18 @@ describe("moving the hostname's alias records", () => {
     expect(fake.count('Route53 GetChange')).toBe(1);
   });
 
+  it('tells each zone as Route 53 accepts its batch: a move stopped between zones names the zones it moved, and never says all', async () => {
+    const { fake, clients } = cloud(0);
+    const told: string[] = [];
+    let submitted = 0;
+    // The name in two zones; the second answers NoSuchHostedZone (deleted meanwhile), as a move stopped there.
+    const twoZones = [...both, { ...both[0], zoneId: 'ZNOTTHERE' }];
+    const moving = moveAliasRecords(clients, twoZones, { budgetMs: 1, pauseMs: 0, zoneMoved: (zone) => told.push(zone) }, () => submitted++);
+    await expect(moving).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
+    expect({ told, submitted }).toEqual({ told: [ZONE], submitted: 0 });
+    expect(fake.route53.record(ZONE, 'rancher.example.com', 'A')?.AliasTarget?.DNSName).toBe(`${STANDBY.dnsName}.`);
+  });
+
   it('fails as Route 53 does on a zone that is not there, changing nothing', async () => {
     const { fake, clients } = cloud(0);
     await expect(moveAliasRecords(clients, [{ ...both[0], zoneId: 'ZNOTTHERE' }], { budgetMs: 1, pauseMs: 0 })).rejects.toMatchObject({

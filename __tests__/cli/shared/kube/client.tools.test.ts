@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { endReadsInFlightOn } from '../../../../cli/shared/in-flight';
 import { kubeClient } from '../../../../cli/shared/kube/client';
 import { apiReady } from '../../../../cli/shared/kube/health';
 import { KubeRefused, KubeUnanswered, KubeUnreachable } from '../../../../cli/shared/kube/errors';
@@ -133,6 +134,25 @@ describe('the client from the deployment kubeconfig', () => {
     expect(dropped).toBeInstanceOf(KubeUnanswered);
     expect(dropped).toMatchObject({ mayHaveApplied: false });
     expect(dropped?.message).not.toContain('may have been applied');
+  });
+
+  it("a read in flight ends with the command's stop (Ctrl-C) instead of its timeout, said as stopped", async () => {
+    const client = kubeClient({ kubeconfig: cluster.kubeconfig(), requestTimeoutMs: 600_000 });
+    await cluster.fault({ verb: 'list', resource: 'nodes', action: 'hang', times: 1 });
+    const stop = new AbortController();
+    endReadsInFlightOn(stop.signal);
+    try {
+      const listing = failure(listNodes(client));
+      // Once the server holds the request (its log has it): a bounded number of looks, no pause.
+      for (let look = 0; look < 200 && !(await cluster.requests()).some((r) => r.path === '/api/v1/nodes'); look++);
+      stop.abort();
+      const ended = await listing;
+      expect(ended).toBeInstanceOf(KubeUnanswered);
+      expect(ended).toMatchObject({ mayHaveApplied: false });
+      expect(ended?.message).toContain('the command was stopped by a signal');
+    } finally {
+      endReadsInFlightOn(undefined);
+    }
   });
 
   it('a server that is down is reported as unreachable (nothing sent), well within the timeout', async () => {

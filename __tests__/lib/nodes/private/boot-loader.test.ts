@@ -8,6 +8,7 @@ import {
   systemdQuoted,
 } from '../../../../lib/nodes/private/boot-loader';
 import { compressedUpperBound } from '../../../../lib/nodes/server-node';
+import { BOOT_LOADER_UNIT as ROLL_READS, LOADER_GAVE_UP_STATUS, loaderGaveUp } from '../../../../cli/roll/boot-loader-state';
 
 const PROXY: [string, string][] = [
   ['HTTP_PROXY', 'http://proxy.internal:3128'],
@@ -48,6 +49,8 @@ describe('bootLoaderUserData', () => {
     // Not a oneshot: a reboot in a brownout does not hold multi-user.target while the loader retries.
     expect(unit).toContain('\nType=simple\n');
     expect(unit).toContain('\nRestart=on-failure\nRestartSec=60s\nRestartPreventExitStatus=78\n');
+    // The unit and the status the roll reads to name a replacement whose loader gave up (cli/roll/boot-loader-state.ts).
+    expect({ unit: ROLL_READS, status: LOADER_GAVE_UP_STATUS }).toEqual({ unit: BOOT_LOADER_UNIT, status: 78 });
     // What `aws ec2 get-console-output` shows.
     expect(unit).toContain('\nStandardOutput=journal+console\nStandardError=journal+console\n');
   });
@@ -104,5 +107,20 @@ describe('loaderProxyEnvironment', () => {
       ['NO_PROXY', '169.254.169.254,*'],
     ]);
     expect(loaderProxyEnvironment([], 'eu-west-1')).toEqual([]);
+  });
+});
+
+describe("the roll's reading of a new server's loader (systemctl show, then the journal's last refusal)", () => {
+  it('names a loader that gave up, with its reason; not one still retrying or applied', () => {
+    const refused = 'rancher-aws-boot-loader: refusing the boot document: it is not a mapping; nothing was applied';
+    expect(loaderGaveUp(`ActiveState=failed\nExecMainStatus=78\n${refused}\n`)).toBe(refused);
+    expect(loaderGaveUp('ActiveState=failed\nExecMainStatus=78\n')).toContain('exited 78');
+    // Retrying (active, or activating between two runs), applied (exit 0), a command of the document failing (exit 1, restarted).
+    for (const output of [
+      'ActiveState=active\nExecMainStatus=0\n',
+      'ActiveState=activating\nExecMainStatus=1\n',
+      'ActiveState=failed\nExecMainStatus=1\n',
+    ])
+      expect(loaderGaveUp(output)).toBeUndefined();
   });
 });

@@ -1,8 +1,8 @@
-import { fenceParameterName, lowerFence, raiseFence } from '../../../cli/failover/fence';
+import { fenceParameterName, lowerFence, raiseFence } from '../../../cli/shared/fence';
 import { IoHost } from '../../../cli/shared/io/io-host';
 import { FakeAws } from '../../helpers/fake-aws/fake-aws';
 
-// The failover's fence (cli/failover/fence.ts) against the fake SSM (fake-aws/README.md, Parameter Store): written once
+// The failover's fence (cli/shared/fence.ts) against the fake SSM (fake-aws/README.md, Parameter Store): written once
 // as a String in the client's region, kept by a rerun, deleted by the failback, a second delete harmless.
 
 const MARKER = {

@@ -1,6 +1,6 @@
 import { FAILOVER_FENCE_PARAMETER } from '../../lib/standby/standby-facts-keys';
-import type { AwsClients } from '../shared/aws/clients';
-import type { IoHost } from '../shared/io/io-host';
+import type { AwsClients } from './aws/clients';
+import type { IoHost } from './io/io-host';
 
 // The failover's fence (issue 91 item 3; docs/development/standby-trust.md, "The fence"): before the hostname's records move, a marker
 // in the standby region, an SSM parameter `/<production name>/<stack>/failover-fence` that production honours while
