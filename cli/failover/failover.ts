@@ -35,10 +35,11 @@ import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE } from '../shar
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { type ModuleState, stringAttribute, Terraform } from '../shared/terraform';
-import { initAndApply, localModuleProblems, type PhaseRun, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
+import { initAndApply, type PhaseRun, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 import { defaultProbeSchedule, type PrimaryProbes, probePrimary, type ProbeSchedule } from './primary-probe';
+import { standbyModuleProblems, standbyStateOf } from './pilot-light';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
@@ -73,6 +74,8 @@ export interface FailoverOptions {
   readonly primaryLost?: boolean;
   /** A backup of the standby's copy by key (`rancher/<file>`, or the file), instead of its newest. @default the newest */
   readonly backup?: string;
+  /** The standby's state a local file in `root`, not the standby region's bucket (pilot-light.ts). @default false */
+  readonly localState?: boolean;
   /** The probes of the primary: how many, how far apart. @default 7, 10 s apart (primary-probe.ts) */
   readonly probes?: ProbeSchedule;
   /** No typed confirmation (pipelines). @default false */
@@ -503,6 +506,8 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   const url = production.url!;
   const host = new URL(url).host;
   await r.phase('synth', async () => {
+    // Its state in the standby region's bucket that production's apply made (pilot-light.ts).
+    const state = await standbyStateOf(options, r.clients.of(current.region), production.name, current.region);
     const standby = standbySettings(r.settings, {
       name: current.name,
       region: current.region,
@@ -510,11 +515,12 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       bucket: current.backup.bucket,
       productionName: production.name,
       stack: options.stack,
+      state,
     });
     writeFileSync(settingsFile, `${JSON.stringify(standby, null, 2)}\n`);
     await synthesize({ ...options, settingsFile, outdir, what: 'the standby deployment' });
     const json = readModuleJson(moduleDir);
-    const problems = json ? localModuleProblems(json, moduleDir, options.root) : [`no ${join(moduleDir, 'cdk.tf.json')}`];
+    const problems = json ? standbyModuleProblems(json, moduleDir, options.root, state, current.region) : [`no ${join(moduleDir, 'cdk.tf.json')}`];
     if (problems.length > 0) throw new StepFailed(`the synthesized standby is not safe to apply beside production: ${problems.join('; ')}`);
   });
   // The restore's variable (production's encryption configuration, a secret) for the apply's terraform alone, through

@@ -18,3 +18,13 @@ export const STANDBY_FACTS_FORMAT = 1;
  * `s3://<copy>/<STANDBY_FACTS_KEY>`: the copy's name has a random suffix, the parameter's name only the settings'.
  */
 export const STANDBY_FACTS_PARAMETER = '/standby-facts';
+
+/**
+ * The SSM parameter of the standby region, after the deployment's path, whose value is the name of the bucket there
+ * that holds the standby deployment's Terraform state (lib/standby/standby-state.ts): a failover's standby is
+ * production from then on, and its state must outlive the machine that ran it and the primary region both.
+ */
+export const STANDBY_STATE_PARAMETER = '/standby-state';
+
+/** The standby's state object in that bucket (the S3 backend's default key, `<stack>` replaced). */
+export const STANDBY_STATE_KEY = 'rancher/<stack>.tfstate';

@@ -58,6 +58,7 @@ describe('npm run failback -- rke-ha after a failover with eu-west-1 lost', () =
       'us-west-2 ElasticLoadBalancingV2 ModifyLoadBalancerAttributes',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
+      'us-west-2 SSM GetParameter',
     ]);
   });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
-import { aliasOf, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import { aliasOf, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB, standbyModuleJson } from '../../helpers/failover-world';
 import { expectedFailback, failback, failbackHere, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
@@ -256,7 +256,12 @@ describe('npm run failback -- rke-ha', () => {
     expect(JSON.parse(readFileSync(join(root, `failover-${started.replace(/[:.]/g, '-')}.json`), 'utf8'))).toMatchObject({ done: true });
     // The primary lost again: a failover, not "already done".
     c.update((w) => (w.failover.primary = 'down'));
+    // The world's synth hands out the standby's module for this failover (its backend the standby's state bucket), then the failback's again.
+    const module = join(c.dir, 'throwaway.cdk.tf.json');
+    const failbackModule = readFileSync(module, 'utf8');
+    writeFileSync(module, JSON.stringify(standbyModuleJson()));
     const again = failover(c, '--yes');
+    writeFileSync(module, failbackModule);
     expect(codesOf(again.out)).not.toContain('FAILOVER_ALREADY_DONE');
     expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: '' });
     expect(live(c)).toEqual([STANDBY, STANDBY]);
@@ -278,7 +283,6 @@ describe('npm run failback -- rke-ha', () => {
       });
     });
     // The failback's synth (a stand-in: the module synthesized once for FAILBACK_FILE) renders that file's restore.
-    const module = join(c.dir, 'throwaway.cdk.tf.json');
     const rendered = readFileSync(module, 'utf8');
     writeFileSync(module, rendered.split(FAILBACK_FILE).join(NEWER).split(inPlaceRestoreName(FAILBACK_FILE)).join(inPlaceRestoreName(NEWER)));
     const back = failback(c, '--yes', '--keep-standby');

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { BUCKET, checkEveryDrill, COPY, OLDER, STANDBY_NEWEST } from '../../helpers/drill-world';
-import { failover, failoverK8s, failoverWorld, k8sFailoverWorld, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import { failover, failoverK8s, failoverWorld, k8sFailoverWorld, RECORDED, STANDBY_LB, STANDBY_STATE_BUCKET } from '../../helpers/failover-world';
 import { codesOf } from '../../helpers/plain-output';
 import {
   applyCallsOf,
@@ -57,7 +57,12 @@ beforeAll(() => {
     calls: awsCallsByRegion(c),
     refused: refusedCalls(c),
     apply: applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha')),
-    standbyBackend: JSON.parse(readFileSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'), 'utf8')).terraform.backend,
+    // The backend the failover asked the standby's synth for (the world's synth keeps the settings it was given) and
+    // the one of the module it applied.
+    standbyBackend: {
+      asked: JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8')).backend,
+      applied: JSON.parse(readFileSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'), 'utf8')).terraform.backend,
+    },
   });
   // The world event: the region answers again; production's servers, which nothing stopped, serve once more.
   primaryReturns(c);
@@ -73,6 +78,7 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
       'us-east-1 Route53 GetChange',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
+      'us-west-2 SSM GetParameter',
     ]);
     expect(lost.refused).toEqual([]);
     // What the standby's apply calls to create it (its module's resources, by region and service).
@@ -108,9 +114,12 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     expect(lost.bothAct).toBe(false);
   });
 
-  // issue 91: fails until 6 (the standby, production now, keeps its state in a backend in the standby region)
-  test.failing("after the failover the standby's state is in a backend in us-west-2, not a local folder on the machine that ran it", () => {
-    expect(lost.standbyBackend).toMatchObject({ s3: { region: 'us-west-2' } });
+  // issue 91 item 6: failed until production's apply kept a bucket for the standby's state in us-west-2 (lib/standby/standby-state.ts).
+  test("after the failover the standby's state is in a backend in us-west-2, not a local folder on the machine that ran it", () => {
+    expect(lost.standbyBackend).toEqual({
+      asked: { type: 's3', bucket: STANDBY_STATE_BUCKET, key: 'rancher/<stack>.tfstate', region: 'us-west-2' },
+      applied: { s3: { bucket: STANDBY_STATE_BUCKET, key: 'rancher/rke-ha.tfstate', region: 'us-west-2', encrypt: true, use_lockfile: true } },
+    });
   });
 
   // issue 91: fails until 1 (production's facts kept in the standby region; its state backend not read by the failover)
@@ -189,6 +198,7 @@ describe('npm run failover -- k8s-ha with eu-west-1 lost', () => {
       'us-east-1 Route53 GetChange',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
+      'us-west-2 SSM GetParameter',
     ]);
   });
 
