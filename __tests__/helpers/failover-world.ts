@@ -132,6 +132,10 @@ export function failoverWorld(
   return c;
 }
 
+/** `failover --prepare` as users run it after a deploy: the standby's pilot light applied (pilot-light.ts). */
+export const prepare = (c: FakeCloud, stack = 'rke-ha') =>
+  c.run(['failover', stack, '--dir', 'module', '--prepare'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
+
 /** The failover as users run it, on a PATH of the terraform and curl stubs and node only: AWS through the SDK alone. */
 export const failover = (c: FakeCloud, ...extra: string[]) =>
   c.run(['failover', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });

@@ -79,7 +79,7 @@ export function refusedCalls(c: FakeCloud): string[] {
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stub of this repository, without types
 const { endpointRegion, moduleCalls } = require('./ops-stubs/region-loss.js') as {
   endpointRegion(service: string, region: string): string;
-  moduleCalls(config: unknown): string[];
+  moduleCalls(config: unknown, created?: ReadonlySet<string>): string[];
 };
 
 /**
@@ -104,8 +104,16 @@ export function awsCallsByRegion(c: FakeCloud): string[] {
   return [...calls].sort();
 }
 
-/** What the standby's apply (its module, `dir`'s cdk.tf.json) calls to create it, by region and service (region-loss.js moduleCalls). */
-export const applyCallsOf = (moduleDir: string): string[] => moduleCalls(JSON.parse(readFileSync(join(moduleDir, 'cdk.tf.json'), 'utf8')));
+/**
+ * What the standby's apply (its module, `dir`'s cdk.tf.json) calls to create it, by region and service (region-loss.js
+ * moduleCalls): what `held` names (the addresses its state held before, a prepared pilot light's) it does not create.
+ */
+export const applyCallsOf = (moduleDir: string, held: ReadonlySet<string> = new Set()): string[] =>
+  moduleCalls(JSON.parse(readFileSync(join(moduleDir, 'cdk.tf.json'), 'utf8')), held);
+
+/** The managed resources the standby's state holds now (`type.name`): after a prepare, its pilot light. */
+export const standbyHeld = (c: FakeCloud): Set<string> =>
+  new Set((c.world().drill.state?.resources ?? []).filter((r: any) => r.mode === 'managed').map((r: any) => `${r.type}.${r.name}`));
 
 /**
  * The keys S3 replication puts in a copy (fake-aws/fake-s3.ts, its replication as S3 does it): `before` written to

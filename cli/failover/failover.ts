@@ -39,7 +39,8 @@ import { initAndApply, type PhaseRun, readModuleJson, StepFailed, synthesize, ty
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 import { defaultProbeSchedule, type PrimaryProbes, probePrimary, type ProbeSchedule } from './primary-probe';
-import { standbyModuleProblems, standbyStateOf } from './pilot-light';
+import { failoverApplyArgs, standbyModuleProblems, standbyStateOf } from './pilot-light';
+import { prepareStandby } from './prepare';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
@@ -74,6 +75,8 @@ export interface FailoverOptions {
   readonly primaryLost?: boolean;
   /** A backup of the standby's copy by key (`rancher/<file>`, or the file), instead of its newest. @default the newest */
   readonly backup?: string;
+  /** Apply the standby's pilot light ahead of an outage (prepare.ts) instead of failing over. @default false */
+  readonly prepare?: boolean;
   /** The standby's state a local file in `root`, not the standby region's bucket (pilot-light.ts). @default false */
   readonly localState?: boolean;
   /** The probes of the primary: how many, how far apart. @default 7, 10 s apart (primary-probe.ts) */
@@ -169,6 +172,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
     return 2;
   }
   const moduleDir = join(options.root, 'cdktf.out', 'stacks', options.stack);
+  if (options.prepare) return prepareStandby(options, settings, { region, name, productionName, moduleDir });
   if (options.dryRun) {
     io.info(
       'FAILOVER_PLAN',
@@ -526,10 +530,11 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   // The restore's variable (production's encryption configuration, a secret) for the apply's terraform alone, through
   // its environment: never on a command line, and gone from this process once the apply ended.
   await r.phase('apply', () =>
-    withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: production.backupEncryptionConfig }, () =>
+    withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: production.backupEncryptionConfig }, async () =>
       initAndApply(moduleDir, {
         ...options,
-        apply: ['apply', '-auto-approve', '-input=false'],
+        // Prepared (pilot-light.ts): what is left, reading nothing of the pilot light (no control-plane read either).
+        apply: await failoverApplyArgs(moduleDir, options),
         applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
         failed: 'the standby deployment is not complete (run the failover again to continue)',
         output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
