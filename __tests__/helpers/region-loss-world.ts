@@ -83,14 +83,15 @@ const { endpointRegion, moduleCalls } = require('./ops-stubs/region-loss.js') as
 };
 
 /**
- * Every AWS call of the world's log (the CLI's SDK calls, answered or refused), once each, as `<endpoint region>
+ * Every AWS call of the world's log from its `since`th (the CLI's SDK calls, answered or refused), once each, as `<endpoint region>
  * <Client> <Command>`: the region is the endpoint's (IAM's and Route 53's APIs are us-east-1's, whatever region the
  * client names), and Terraform's state reads of production are S3 GetObject calls in its backend's region.
  */
-export function awsCallsByRegion(c: FakeCloud): string[] {
+export function awsCallsByRegion(c: FakeCloud, since = 0): string[] {
   const lines = readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
+    .slice(since)
     .map((l) => JSON.parse(l));
   const calls = new Set<string>();
   const backend = JSON.parse(readFileSync(join(c.moduleDir, 'cdk.tf.json'), 'utf8')).terraform?.backend?.s3;
@@ -103,6 +104,9 @@ export function awsCallsByRegion(c: FakeCloud): string[] {
   }
   return [...calls].sort();
 }
+
+/** How many calls the world's log holds now: `awsCallsByRegion(c, since)` leaves them out (a prepare's, before the loss). */
+export const callsSoFar = (c: FakeCloud): number => readFileSync(join(c.dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
 
 /**
  * What the standby's apply (its module, `dir`'s cdk.tf.json) calls to create it, by region and service (region-loss.js

@@ -1,6 +1,8 @@
-import { STANDBY_STATE_PARAMETER } from '../../lib/standby/standby-facts-keys';
+import { STANDBY_STATE_PARAMETER, STANDBY_TARGET_PARAMETER } from '../../lib/standby/standby-facts-keys';
 import type { AwsClients } from '../shared/aws/clients';
 import type { IoHost } from '../shared/io/io-host';
+import { managed } from '../shared/module-folder';
+import { type ModuleState, stringAttribute } from '../shared/terraform';
 import { initAndApply, localModuleProblems, type ModuleJson, readModuleJson } from '../shared/throwaway';
 
 // The standby's pilot light (docs/failover.md, issue 91 items 1 and 6): what of the standby deployment exists in the
@@ -168,4 +170,22 @@ export async function failoverApplyArgs(
     `The standby's state holds no pilot light: this apply makes its IAM roles, S3 buckets and Route 53 health check too, through control planes served from us-east-1 (lost with a us-east-1 primary). Prepare after each deploy of production: npm run failover -- ${options.stack} --prepare (docs/failover.md).`,
   );
   return apply;
+}
+
+/** The SSM parameter (standby region) naming the standby's load balancer, which production's failover record leads to. */
+export const standbyTargetParameter = (productionName: string, stack: string): string => `/${productionName}/${stack}${STANDBY_TARGET_PARAMETER}`;
+
+/** What the parameter holds: an alias target (rke-ha's NLB), as production's failover record of the hostname needs it. */
+export interface StandbyTarget {
+  readonly dnsName: string;
+  readonly zoneId: string;
+  readonly type: 'alias';
+}
+
+/** The standby's NLB as its state holds it once prepared, or undefined (k8s-ha: the ingress is the person's cluster's). */
+export function standbyTargetOf(state: ModuleState): StandbyTarget | undefined {
+  const lb = managed(state, 'aws_lb')[0]?.attributes;
+  const dnsName = stringAttribute(lb?.dns_name);
+  const zoneId = stringAttribute(lb?.zone_id);
+  return dnsName && zoneId ? { dnsName, zoneId, type: 'alias' } : undefined;
 }

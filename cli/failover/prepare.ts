@@ -4,10 +4,19 @@ import { FAILOVER_RECORD, RESTORE_VARIABLE } from '../shared/failover-record';
 import { Interrupted } from '../shared/poll';
 import { productionDeployment } from '../shared/production';
 import { withEnvironment } from '../shared/scoped-environment';
+import { Terraform } from '../shared/terraform';
 import { initAndApply, readModuleJson, StepFailed, synthesize } from '../shared/throwaway';
 import type { FailoverOptions } from './failover';
 import { standbySettings } from './failover-settings';
-import { PREPARED_FILE, pilotLightProblems, pilotLightTargets, standbyModuleProblems, standbyStateParameter } from './pilot-light';
+import {
+  PREPARED_FILE,
+  pilotLightProblems,
+  pilotLightTargets,
+  standbyModuleProblems,
+  standbyStateParameter,
+  standbyTargetOf,
+  standbyTargetParameter,
+} from './pilot-light';
 
 // `npm run failover -- <stack> --prepare` (docs/failover.md): the standby's pilot light applied ahead of the outage,
 // after each deploy of production. The standby's module synthesized as the failover synthesizes it (standbySettings),
@@ -100,6 +109,23 @@ export async function prepareStandby(options: FailoverOptions, settings: Record<
         output: io.lines('FAILOVER_TERRAFORM_OUTPUT'),
       }),
     );
+    // Where production's failover record of the hostname leads (read at its next plan): the NLB just made.
+    const target = options.stack === 'rke-ha' ? standbyTargetOf(await new Terraform(p.moduleDir).pull()) : undefined;
+    if (options.stack === 'rke-ha' && !target) throw new StepFailed("the standby's state holds no load balancer with a DNS name and zone");
+    if (target) {
+      const name = standbyTargetParameter(production.name, options.stack);
+      await sdk.writeStringParameter(
+        clients.of(p.region),
+        name,
+        JSON.stringify(target),
+        `The standby's load balancer, ${production.name}'s failover target (docs/failover.md)`,
+      );
+      io.info(
+        'FAILOVER_STANDBY_TARGET',
+        `${name} (${p.region}): ${target.dnsName} in ${target.zoneId}, the alias production's failover record leads to.`,
+        { ...target, parameter: name },
+      );
+    }
     io.result(
       'FAILOVER_PREPARED',
       `The pilot light of ${production.name}'s standby is up in ${p.region} (${targets.length} targets: IAM, S3 buckets, the Route 53 health check, the load balancer; state in s3://${state.bucket}). A failover now makes only what runs there. Prepare again after each deploy of production.`,

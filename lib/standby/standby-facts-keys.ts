@@ -28,3 +28,10 @@ export const STANDBY_STATE_PARAMETER = '/standby-state';
 
 /** The standby's state object in that bucket (the S3 backend's default key, `<stack>` replaced). */
 export const STANDBY_STATE_KEY = 'rancher/<stack>.tfstate';
+
+/**
+ * The SSM parameter of the standby region, after the deployment's path, that `failover --prepare` writes once the
+ * standby's load balancer exists: JSON `{ "dnsName", "zoneId", "type": "alias" }`, the target production's failover
+ * record of the hostname leads to (read at production's next plan).
+ */
+export const STANDBY_TARGET_PARAMETER = '/standby-target';

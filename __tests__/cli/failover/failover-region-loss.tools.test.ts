@@ -17,6 +17,7 @@ import {
   applyCallsOf,
   awsCallsByRegion,
   bothRanchersAct,
+  callsSoFar,
   CONTROL_PLANES_LOST,
   loseRegion,
   primaryReturns,
@@ -65,12 +66,13 @@ beforeAll(() => {
   const prepared = prepare(c);
   if (prepared.code !== 0) throw new Error(`the prepare failed: ${prepared.out}${prepared.err}`);
   lost.held = standbyHeld(c);
+  const since = callsSoFar(c);
   c.update(loseRegion());
   const run = failover(c, '--yes');
   Object.assign(lost, {
     code: run.code,
     codes: codesOf(run.out),
-    calls: awsCallsByRegion(c),
+    calls: awsCallsByRegion(c, since),
     refused: refusedCalls(c),
     apply: applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha'), lost.held),
     // The backend the failover asked the standby's synth for (the world's synth keeps the settings it was given) and
@@ -194,10 +196,11 @@ describe('npm run failover -- rke-ha (K3s) with eu-west-1 lost', () => {
     const c = failoverWorld(undefined, { k3s: true });
     expect(prepare(c).code).toBe(0);
     const held = standbyHeld(c);
+    const since = callsSoFar(c);
     c.update(loseRegion());
     const run = failover(c, '--yes');
     expect({ code: run.code, result: codesOf(run.out).at(-1) }).toEqual({ code: 0, result: 'FAILOVER_RESULT' });
-    expect(awsCallsByRegion(c)).toEqual(lost.calls);
+    expect(awsCallsByRegion(c, since)).toEqual(lost.calls);
     const apply = applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha'), held);
     expect(apply.filter((call) => !lost.apply!.includes(call))).toEqual(['us-west-2 RDS']);
   });

@@ -13,6 +13,7 @@ import {
   PRODUCTION_LB,
   RECORDED,
   STANDBY_LB,
+  STANDBY_LB_ZONE,
 } from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { standbyHeld } from '../../helpers/region-loss-world';
@@ -188,6 +189,13 @@ describe('npm run failover -- rke-ha', () => {
     );
     expect(held.filter((type) => /^(aws_instance|aws_launch_template|helm_release|kubernetes_)/.test(type))).toEqual([]);
     expect(existsSync(join(c.dir, 'failover.out', 'failover.json'))).toBe(false);
+    // Where production's failover record is to lead: the NLB just made, in the standby region's parameter.
+    expect(JSON.parse(c.world().aws.parameters['/rancher/rke-ha/standby-target'].value)).toEqual({
+      dnsName: STANDBY_LB,
+      zoneId: STANDBY_LB_ZONE,
+      type: 'alias',
+    });
+    expect(codesOf(prepared.out)).toContain('FAILOVER_STANDBY_TARGET');
 
     const run = failover(c, '--yes');
     expect({ code: run.code, warned: codesOf(run.out).filter((code) => code === 'FAILOVER_NOT_PREPARED') }).toEqual({ code: 0, warned: [] });
