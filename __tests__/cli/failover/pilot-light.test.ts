@@ -1,5 +1,12 @@
 import { standbySettings } from '../../../cli/failover/failover-settings';
-import { PREPARED_FILE, pilotLightProblems, pilotLightTargets, targetClosure } from '../../../cli/failover/pilot-light';
+import {
+  holdsPilotLight,
+  PREPARED_FILE,
+  pilotLightProblems,
+  pilotLightTargets,
+  standbyModuleProblems,
+  targetClosure,
+} from '../../../cli/failover/pilot-light';
 import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
 import { K8S_HA_STACK, RKE_HA_STACK, synthSettings, type StackName } from '../../helpers/variants';
 
@@ -54,5 +61,31 @@ describe.each([RKE_HA_STACK, K8S_HA_STACK] as const)("the pilot light of %s's st
     );
     expect(text).not.toContain(PREPARED_FILE);
     expect(text).not.toContain(`var.${RESTORE_VARIABLE}`);
+  });
+});
+
+describe("the standby's module, checked before it is applied beside production", () => {
+  const module = (backend: Record<string, unknown>, resource: Record<string, unknown> = {}) => ({ terraform: { backend }, resource }) as never;
+  const state = { bucket: 'rancher-rke-ha-state-sb-1' };
+
+  it("takes the standby region's state bucket, and nothing else, as its S3 backend; a local file only in the failover's folder", () => {
+    const s3 = { bucket: state.bucket, key: 'rancher/rke-ha.tfstate', region: 'us-west-2', encrypt: true, use_lockfile: true };
+    expect(standbyModuleProblems(module({ s3 }), '/f/cdktf.out/stacks/rke-ha', '/f', state, 'us-west-2')).toEqual([]);
+    expect(standbyModuleProblems(module({ s3: { ...s3, region: 'eu-west-1' } }), '/f/m', '/f', state, 'us-west-2')).toEqual([
+      'its state backend is not the bucket rancher-rke-ha-state-sb-1 in us-west-2',
+    ]);
+    expect(standbyModuleProblems(module({ s3: { ...s3, bucket: 'other' } }), '/f/m', '/f', state, 'us-west-2')).toHaveLength(1);
+    expect(standbyModuleProblems(module({ s3 }, { aws_route53_record: {} }), '/f/m', '/f', state, 'us-west-2')).toEqual(['it has a Route53 record']);
+    expect(standbyModuleProblems(module({ s3 }), '/f/m', '/f', 'local', 'us-west-2')).toEqual(['its state backend is not a local file']);
+  });
+
+  it('counts as prepared only with every target of its pilot light in the state', () => {
+    const json = {
+      provider: { aws: [{ region: 'us-west-2' }] },
+      resource: { aws_iam_role: { r: {} }, aws_lb: { lb: {} }, aws_instance: { s: {} } },
+    } as never;
+    expect(pilotLightTargets(json)).toEqual(['aws_iam_role.r', 'aws_lb.lb']);
+    expect(holdsPilotLight(json, new Set(['aws_iam_role.r', 'aws_lb.lb']))).toBe(true);
+    expect(holdsPilotLight(json, new Set(['aws_iam_role.r']))).toBe(false);
   });
 });
