@@ -34,6 +34,8 @@ export interface CommandOptions {
   readonly etcd?: true;
   readonly standby?: true;
   readonly primaryLost?: true;
+  readonly prepare?: true;
+  readonly localState?: true;
   readonly backup?: string;
   readonly keepStandby?: true;
   /** `--no-quiesce` (commander: false; true otherwise). */
@@ -213,7 +215,9 @@ function failoverCommand(): Command {
     .summary('move production to its standby region')
     .description("restore the copy's newest backup in standby.region, check its CA, move the records; report in ./failover.out/")
     .argument('[stack]', "production's stack (rke-ha, k8s-ha)")
+    .option('--prepare', 'apply the pilot light only (each deploy)')
     .option('--primary-lost', 'fail over although the primary answers /ping')
+    .option('--local-state', "the standby's state in a local file")
     .addOption(valued('--backup <key>', 'instead of the newest'))
     .addOption(yes())
     .addOption(valued('--wait-minutes <n>', byDefault('budget for each /ping', 15), minutes(1, 240)))

@@ -221,6 +221,8 @@ const runFailover: Runner = async (line) => {
       synthScript: synthScript(),
       dryRun,
       primaryLost: line.options.primaryLost === true,
+      prepare: line.options.prepare === true,
+      localState: line.options.localState === true,
       backup: line.options.backup,
       yes: line.options.yes === true,
       ask: askOnTerminal,

@@ -62,6 +62,9 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
     'lib/rancher/ca-record.ts',
     // Replication Time Control's 15 minutes (no imports): `drill --standby` allows a copy that much beyond the schedule.
     'lib/standby/replication-time.ts',
+    // Where production keeps the standby's facts, state bucket and failover target (strings, no imports): the
+    // failover's state backend and its prepare (cli/failover/pilot-light.ts).
+    'lib/standby/standby-facts-keys.ts',
   ]);
   // Beyond them, the two libraries it bundles: yaml, and commander (its command line); and package.json's version
   // (--version: esbuild keeps that one property).

@@ -63,6 +63,8 @@ function standbyModules(): { failover: TerraformJson; failback: TerraformJson } 
       file: STANDBY_FILE,
       bucket: COPY,
       productionName: `acc-${PLACEHOLDER}`,
+      // The acceptance world's production names no state bucket: the failover keeps the standby's state beside it.
+      state: 'local',
     }) as never,
   ).json;
   const failback = synthSettings('rke-ha', failbackSettings(settings, { file: FAILBACK_FILE }) as never).json;

@@ -349,9 +349,10 @@ export function expectProductionOnlyRead(c: FakeCloud): void {
     expect([BUCKET, ETCD_BUCKET, COPY]).not.toContain(call.input.Bucket);
   }
   // The token's parameter: a SecureString under a key, its value never in the log (fake-cloud-aws.ts loggedInput). The
-  // failover's fence (cli/shared/fence.ts): a String, nothing secret, in the standby region only.
+  // failover's fence (cli/shared/fence.ts): a String, nothing secret, in the standby region only. (A failover's
+  // prepare writes the standby's load balancer, nothing secret, as a String.)
   const fence = (c: { input: any }) => String(c.input.Name).endsWith(FAILOVER_FENCE_PARAMETER);
-  for (const call of sdk.filter((c) => c.call === 'SSM PutParameter' && !fence(c)))
+  for (const call of sdk.filter((c) => c.call === 'SSM PutParameter' && !fence(c) && !String(c.input.Name).endsWith('/standby-target')))
     expect(call.input).toMatchObject({ Type: 'SecureString', Value: '(not logged)' });
   for (const call of sdk.filter((c) => c.call === 'SSM PutParameter' && fence(c)))
     expect(call).toMatchObject({ region: STANDBY_REGION, input: { Type: 'String' } });

@@ -33,6 +33,8 @@ export const PRODUCTION_LB = 'rancher-nlb-9f8e7d.elb.eu-west-1.amazonaws.com';
 export const SETTINGS = { name: 'rancher', region: 'eu-west-1', hostname: HOSTNAME, hostedZone: 'example.com', standby: { region: STANDBY_REGION } };
 export const CA_MEMBER = 'secrets.#v1/cattle-system/tls-rancher.json';
 export const RECORDED = `rancher-ca-${caChecksum(RANCHER_CA)}`;
+/** The bucket production's apply made for the standby's state in us-west-2 (lib/standby/standby-state.ts), as its parameter names it. */
+export const STANDBY_STATE_BUCKET = 'rancher-rke-ha-state-sb-0a1b2c';
 
 export const expectedStandby = standbySettings(SETTINGS, {
   name: 'rancher-sb',
@@ -40,8 +42,11 @@ export const expectedStandby = standbySettings(SETTINGS, {
   file: STANDBY_NEWEST,
   bucket: COPY,
   productionName: 'rancher',
+  state: { bucket: STANDBY_STATE_BUCKET },
 });
 const rke2StandbyJson = synthSettings('rke-ha', expectedStandby as never).json;
+/** The standby's module the world's synth hands out (rke-ha, RKE2), for a world whose synth stood for another since. */
+export const standbyModuleJson = (): TerraformJson => rke2StandbyJson;
 
 /** The hostname's records as Route 53 and production's state hold them, aliased to `dnsName`. */
 const records = (dnsName: string, zoneId: string) =>
@@ -62,6 +67,7 @@ function k3s(): { production: TerraformJson; standby: TerraformJson } {
     file: STANDBY_NEWEST,
     bucket: COPY,
     productionName: 'rancher',
+    state: { bucket: STANDBY_STATE_BUCKET },
   });
   return (k3sModules ??= { production: synthSettings('rke-ha', production as never).json, standby: synthSettings('rke-ha', standby as never).json });
 }
@@ -119,6 +125,13 @@ export function failoverWorld(
     // The copy's backups are that archive, read through the SDK (S3 GetObject of the fake AWS).
     for (const o of w.aws.buckets[COPY]?.objects ?? []) if (o.key.endsWith('.tar.gz.enc')) o.body = w.drill.backupFile;
     w.failover = { primary: 'down', servedCa: RANCHER_CA };
+    // Production's apply named the standby's state bucket in us-west-2 (both stacks' parameters: k8s-ha's world is this one).
+    w.aws.parameters = {
+      ...w.aws.parameters,
+      ...Object.fromEntries(
+        ['rke-ha', 'k8s-ha'].map((stack) => [`/rancher/${stack}/standby-state`, { value: STANDBY_STATE_BUCKET, version: 1, tags: [] }]),
+      ),
+    };
     change?.(w);
   });
   writeFileSync(
@@ -128,6 +141,10 @@ export function failoverWorld(
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(standbyJson, null, 1));
   return c;
 }
+
+/** `failover --prepare` as users run it after a deploy: the standby's pilot light applied (pilot-light.ts). */
+export const prepare = (c: FakeCloud, stack = 'rke-ha') =>
+  c.run(['failover', stack, '--dir', 'module', '--prepare'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
 
 /** The failover as users run it, on a PATH of the terraform and curl stubs and node only: AWS through the SDK alone. */
 export const failover = (c: FakeCloud, ...extra: string[]) =>
@@ -180,6 +197,7 @@ export const expectedK8sStandby = standbySettings(K8S_SETTINGS, {
   bucket: COPY,
   productionName: 'rancher',
   stack: 'k8s-ha',
+  state: { bucket: STANDBY_STATE_BUCKET },
 });
 /** The standby's module: k8s-ha's synth of its settings (no record of its own: `dns.hostnameRecord: false`). */
 const k8sStandbyJson = synthSettings('k8s-ha', expectedK8sStandby as never).json;

@@ -93,18 +93,19 @@ export function refusedCalls(c: FakeCloud): string[] {
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stub of this repository, without types
 const { endpointRegion, moduleCalls } = require('./ops-stubs/region-loss.js') as {
   endpointRegion(service: string, region: string): string;
-  moduleCalls(config: unknown): string[];
+  moduleCalls(config: unknown, created?: ReadonlySet<string>): string[];
 };
 
 /**
- * Every AWS call of the world's log (the CLI's SDK calls, answered or refused), once each, as `<endpoint region>
+ * Every AWS call of the world's log from its `since`th (the CLI's SDK calls, answered or refused), once each, as `<endpoint region>
  * <Client> <Command>`: the region is the endpoint's (IAM's and Route 53's APIs are us-east-1's, whatever region the
  * client names), and Terraform's state reads of production are S3 GetObject calls in its backend's region.
  */
-export function awsCallsByRegion(c: FakeCloud): string[] {
+export function awsCallsByRegion(c: FakeCloud, since = 0): string[] {
   const lines = readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
+    .slice(since)
     .map((l) => JSON.parse(l));
   const calls = new Set<string>();
   const backend = JSON.parse(readFileSync(join(c.moduleDir, 'cdk.tf.json'), 'utf8')).terraform?.backend?.s3;
@@ -118,8 +119,19 @@ export function awsCallsByRegion(c: FakeCloud): string[] {
   return [...calls].sort();
 }
 
-/** What the standby's apply (its module, `dir`'s cdk.tf.json) calls to create it, by region and service (region-loss.js moduleCalls). */
-export const applyCallsOf = (moduleDir: string): string[] => moduleCalls(JSON.parse(readFileSync(join(moduleDir, 'cdk.tf.json'), 'utf8')));
+/** How many calls the world's log holds now: `awsCallsByRegion(c, since)` leaves them out (a prepare's, before the loss). */
+export const callsSoFar = (c: FakeCloud): number => readFileSync(join(c.dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+
+/**
+ * What the standby's apply (its module, `dir`'s cdk.tf.json) calls to create it, by region and service (region-loss.js
+ * moduleCalls): what `held` names (the addresses its state held before, a prepared pilot light's) it does not create.
+ */
+export const applyCallsOf = (moduleDir: string, held: ReadonlySet<string> = new Set()): string[] =>
+  moduleCalls(JSON.parse(readFileSync(join(moduleDir, 'cdk.tf.json'), 'utf8')), held);
+
+/** The managed resources the standby's state holds now (`type.name`): after a prepare, its pilot light. */
+export const standbyHeld = (c: FakeCloud): Set<string> =>
+  new Set((c.world().drill.state?.resources ?? []).filter((r: any) => r.mode === 'managed').map((r: any) => `${r.type}.${r.name}`));
 
 /**
  * The keys S3 replication puts in a copy (fake-aws/fake-s3.ts, its replication as S3 does it): `before` written to

@@ -1,4 +1,5 @@
 import { nameProblem } from '../../lib/config/resource-names';
+import { STANDBY_STATE_KEY } from '../../lib/standby/standby-facts-keys';
 import { THROWAWAY_STATE } from '../shared/throwaway';
 
 // The standby deployment a failover applies (docs/failover.md): production's settings in the standby region, with
@@ -47,13 +48,20 @@ export interface StandbyChoice {
   readonly productionName: string;
   /** @default 'rke-ha' */
   readonly stack?: string;
+  /**
+   * Where the standby's state is kept: the bucket production's apply made for it in the standby region
+   * (lib/standby/standby-state.ts; an S3 backend there, `use_lockfile`), or `local` (a file beside its module, in the
+   * failover's folder) only when asked for.
+   */
+  readonly state: { readonly bucket: string } | 'local';
 }
 
 /**
  * Production's settings as the standby's: the same hostname, hosted zone, TLS choice, versions, sizes and backups,
  * and apart from those:
- * - the standby region, its own `name` (IAM names are global) and a local state beside its module, in the failover's
- *   folder: it is production from now until a failback (docs/failover.md);
+ * - the standby region, its own `name` (IAM names are global) and its state in the standby region's state bucket
+ *   (`choice.state`; a local file in the failover's folder when asked for): it is production from now until a
+ *   failback (docs/failover.md);
  * - no Route53 record of the hostname (`rkeHa.loadBalancer.hostnameRecord: false`): production's state owns it, and
  *   the failover moves it once the standby's CA is checked; so no first login by the name either (the restore brings
  *   production's users);
@@ -66,7 +74,10 @@ export function standbySettings(production: Record<string, unknown>, choice: Sta
   const settings = section(production);
   settings.name = choice.name;
   settings.region = choice.region;
-  settings.backend = { type: 'local', path: THROWAWAY_STATE };
+  settings.backend =
+    choice.state === 'local'
+      ? { type: 'local', path: THROWAWAY_STATE }
+      : { type: 's3', bucket: choice.state.bucket, key: STANDBY_STATE_KEY, region: choice.region };
   settings.tags = { ...section(settings.tags), [FAILOVER_TAG]: choice.productionName };
   const rancher = section(settings.rancher);
   settings.rancher = { ...rancher, bootstrap: { enabled: false } };

@@ -35,13 +35,15 @@ import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE, withZoneMoved 
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { type ModuleState, stringAttribute, Terraform } from '../shared/terraform';
-import { initAndApply, localModuleProblems, type PhaseRun, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
+import { initAndApply, type PhaseRun, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 import { defaultProbeSchedule, type PrimaryProbes, probePrimary, type ProbeSchedule } from './primary-probe';
 import { fenceParameterName, raiseFence } from '../shared/fence';
 import { failoverProduction, type FailoverProduction } from './production-facts';
 import { primaryOfPartialMove } from './partial-move';
+import { failoverApplyArgs, standbyModuleProblems, standbyStateOf } from './pilot-light';
+import { prepareStandby } from './prepare';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
@@ -79,6 +81,10 @@ export interface FailoverOptions {
   readonly primaryLost?: boolean;
   /** A backup of the standby's copy by key (`rancher/<file>`, or the file), instead of its newest. @default the newest */
   readonly backup?: string;
+  /** Apply the standby's pilot light ahead of an outage (prepare.ts) instead of failing over. @default false */
+  readonly prepare?: boolean;
+  /** The standby's state a local file in `root`, not the standby region's bucket (pilot-light.ts). @default false */
+  readonly localState?: boolean;
   /** The probes of the primary: how many, how far apart. @default 7, 10 s apart (primary-probe.ts) */
   readonly probes?: ProbeSchedule;
   /** No typed confirmation (pipelines). @default false */
@@ -172,6 +178,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
     return 2;
   }
   const moduleDir = join(options.root, 'cdktf.out', 'stacks', options.stack);
+  if (options.prepare) return prepareStandby(options, settings, { region, name, productionName, moduleDir });
   if (options.dryRun) {
     io.info(
       'FAILOVER_PLAN',
@@ -506,6 +513,8 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   const url = production.url!;
   const host = new URL(url).host;
   await r.phase('synth', async () => {
+    // Its state in the standby region's bucket that production's apply made (pilot-light.ts).
+    const state = await standbyStateOf(options, r.clients.of(current.region), production.name, current.region);
     const standby = standbySettings(r.settings, {
       name: current.name,
       region: current.region,
@@ -513,20 +522,22 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       bucket: current.backup.bucket,
       productionName: production.name,
       stack: options.stack,
+      state,
     });
     writeFileSync(settingsFile, `${JSON.stringify(standby, null, 2)}\n`);
     await synthesize({ ...options, settingsFile, outdir, what: 'the standby deployment' });
     const json = readModuleJson(moduleDir);
-    const problems = json ? localModuleProblems(json, moduleDir, options.root) : [`no ${join(moduleDir, 'cdk.tf.json')}`];
+    const problems = json ? standbyModuleProblems(json, moduleDir, options.root, state, current.region) : [`no ${join(moduleDir, 'cdk.tf.json')}`];
     if (problems.length > 0) throw new StepFailed(`the synthesized standby is not safe to apply beside production: ${problems.join('; ')}`);
   });
   // The restore's variable (production's encryption configuration, a secret) for the apply's terraform alone, through
   // its environment: never on a command line, and gone from this process once the apply ended.
   await r.phase('apply', () =>
-    withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: production.backupEncryptionConfig }, () =>
+    withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: production.backupEncryptionConfig }, async () =>
       initAndApply(moduleDir, {
         ...options,
-        apply: ['apply', '-auto-approve', '-input=false'],
+        // Prepared (pilot-light.ts): what is left, reading nothing of the pilot light (no control-plane read either).
+        apply: await failoverApplyArgs(moduleDir, options),
         applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
         failed: 'the standby deployment is not complete (run the failover again to continue)',
         output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),

@@ -246,9 +246,10 @@ export class DeploymentAlarms extends Construct {
    * Route53's checkers get no 2xx or 3xx from `what` for SUSTAINED_MINUTES (a health check's status,
    * healthCheckStatusMetric): `<name>-<check>-health-check`, in the metric's region.
    */
-  alarmOnHealthCheck(check: string, metric: Metric, what: string, count?: number): CloudwatchMetricAlarm {
+  alarmOnHealthCheck(check: string, metric: Metric, what: string, count?: number, dependsOn?: ITerraformDependable[]): CloudwatchMetricAlarm {
     return this.addAlarm(`health-check-${check}`, {
       count,
+      dependsOn,
       alarmName: `${this.props.name}-${check}-health-check`,
       alarmDescription: `Route53's health checkers get no 2xx or 3xx answer from ${what}; docs/day-2.md "Alarms"`,
       metric,
@@ -261,9 +262,11 @@ export class DeploymentAlarms extends Construct {
   /**
    * A Route53 HTTPS health check on `https://<hostname>/ping` (construct `ping-check`) and its alarm. `when`: a
    * Terraform condition (`${...}`, known at plan time) under which both exist (`count`), for a name that may lead
-   * somewhere Route53's checkers cannot reach (a private address).
+   * somewhere Route53's checkers cannot reach (a private address). `waitFor`: what the check and its alarm wait for
+   * instead of the alarms' `dependsOn` (`[]`: nothing, for a name whose record is another deployment's until moved, which
+   * answers meanwhile: a failover's standby makes them ahead of the outage, docs/failover.md).
    */
-  addPingCheck(hostname: string, when?: string): Route53HealthCheck {
+  addPingCheck(hostname: string, when?: string, waitFor?: ITerraformDependable[]): Route53HealthCheck {
     const count = when === undefined ? undefined : Token.asNumber(`\${${when.replace(/^\$\{(.*)\}$/s, '$1')} ? 1 : 0}`);
     const check = new Route53HealthCheck(this, 'ping-check', {
       count,
@@ -275,11 +278,11 @@ export class DeploymentAlarms extends Construct {
       requestInterval: HEALTH_CHECK_INTERVAL_SECONDS,
       failureThreshold: HEALTH_CHECK_FAILURE_THRESHOLD,
       tags: { Name: `${this.props.name}-ping` },
-      dependsOn: this.props.dependsOn,
+      dependsOn: waitFor ?? this.props.dependsOn,
     });
     // With a count, the check is a list of zero or one: an expression, as a token so it is not escaped as text.
     const id = count === undefined ? check.id : Token.asString(Token.asAny(`\${one(${check.fqn}[*].id)}`));
-    this.alarmOnHealthCheck('ping', healthCheckStatusMetric(id, this.props.region), `https://${hostname}/ping`, count);
+    this.alarmOnHealthCheck('ping', healthCheckStatusMetric(id, this.props.region), `https://${hostname}/ping`, count, waitFor);
     return check;
   }
 

@@ -298,7 +298,12 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
     }
     for (const id of standby?.copies.keys() ?? []) alarms.alarmOnReplication(id, standby!.metrics(id));
-    alarms.addPingCheck(given.hostname, `\${!can(regex(${unreachable.fqn}, ${entry.dns.target}))}`);
+    // Without the hostname's record (a failover's standby) the name leads to production until moved: its check waits for nothing.
+    alarms.addPingCheck(
+      given.hostname,
+      `\${!can(regex(${unreachable.fqn}, ${entry.dns.target}))}`,
+      props.dns.hostnameRecord === false ? [] : undefined,
+    );
     return alarms;
   }
 }

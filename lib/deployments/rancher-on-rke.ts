@@ -1157,7 +1157,9 @@ export class RancherOnRke extends RancherOnCluster {
     // DNS round robin has a check per node already; otherwise one on the name, wherever it leads. A wildcard
     // name keeps its promise of no Route53 at all: the NLB's checks stand in (docs/day-2.md, "Alarms").
     const { roundRobin } = dns;
-    if (!roundRobin?.healthChecks.length && !wildcard) alarms.addPingCheck(hostname);
+    // Without the hostname's record (a failover's standby) the name leads to production until moved: its check waits for nothing.
+    if (!roundRobin?.healthChecks.length && !wildcard)
+      alarms.addPingCheck(hostname, undefined, props.loadBalancer.hostnameRecord === false ? [] : undefined);
     roundRobin?.healthChecks.forEach((_check, i) =>
       alarms.alarmOnHealthCheck(`server-${i}`, roundRobin.metricHealthCheckStatus(i, props.region), `/ping on ${name}-server-${i}'s Elastic IP`),
     );

@@ -32,3 +32,20 @@ export const FAILOVER_FENCE_PARAMETER = '/failover-fence';
  * where production's servers look for the fence (lib/kubernetes/failover-fence.sh reads both names as written here).
  */
 export const FAILOVER_FENCE_REGION_PARAMETER = '/failover-fence-region';
+
+/**
+ * The SSM parameter of the standby region, after the deployment's path, whose value is the name of the bucket there
+ * that holds the standby deployment's Terraform state (lib/standby/standby-state.ts): a failover's standby is
+ * production from then on, and its state must outlive the machine that ran it and the primary region both.
+ */
+export const STANDBY_STATE_PARAMETER = '/standby-state';
+
+/** The standby's state object in that bucket (the S3 backend's default key, `<stack>` replaced). */
+export const STANDBY_STATE_KEY = 'rancher/<stack>.tfstate';
+
+/**
+ * The SSM parameter of the standby region, after the deployment's path, that `failover --prepare` writes once the
+ * standby's load balancer exists: JSON `{ "dnsName", "zoneId", "type": "alias" }`, the target production's failover
+ * record of the hostname leads to (read at production's next plan).
+ */
+export const STANDBY_TARGET_PARAMETER = '/standby-target';

@@ -12,6 +12,7 @@ import { accountAdministersStatement, StackKey } from '../common/stack-key';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { instanceTypeOffered, type StandbyInstanceType } from './instance-type-offered';
 import { StandbyFacts, type StandbyFactsProps } from './standby-facts';
+import { StandbyState } from './standby-state';
 import { REPLICATION_TIME_MINUTES } from './replication-time';
 
 export { REPLICATION_TIME_MINUTES };
@@ -99,6 +100,8 @@ export class StandbyReplication extends Construct {
   readonly replications: ReadonlyMap<string, S3BucketReplicationConfigurationA>;
   /** Production's facts and the backups' EncryptionConfiguration in the copy of Rancher's backups (`recordFacts`). */
   facts?: StandbyFacts;
+  /** The bucket of the standby deployment's own state, named in a parameter there (with the facts). */
+  state?: StandbyState;
   private readonly props: StandbyReplicationProps;
   /** The standby region's AWS provider. */
   private readonly provider: AwsProvider;
@@ -240,7 +243,9 @@ export class StandbyReplication extends Construct {
 
   /**
    * Writes what a failover reads into the copy of Rancher's backups (`rancher-backups`), directly in the standby region
-   * (StandbyFacts, construct id `facts`): once, after the records exist (RancherBackups.scheduleAfter).
+   * (StandbyFacts, construct id `facts`): once, after the records exist (RancherBackups.scheduleAfter). With them, the
+   * bucket of the standby deployment's state and its parameter (StandbyState, construct id `state`), destroyed as that
+   * copy is.
    */
   recordFacts(props: Omit<StandbyFactsProps, 'region' | 'standbyRegion' | 'provider' | 'copy' | 'key'>): StandbyFacts {
     if (this.facts) throw new Error(`StandbyReplication ${this.node.path}: its facts are recorded already`);
@@ -253,6 +258,14 @@ export class StandbyReplication extends Construct {
       provider: this.provider,
       copy,
       key: this.key,
+    });
+    const forceDestroy = this.props.buckets.find((b) => b.id === RANCHER_BACKUPS_COPY)!.forceDestroy;
+    this.state = new StandbyState(this, 'state', {
+      name: this.props.name,
+      standbyRegion: this.props.standbyRegion,
+      provider: this.provider,
+      forceDestroy,
+      parameterPath: props.parameterPath,
     });
     return this.facts;
   }

@@ -97,6 +97,18 @@ describe.each(VARIANTS)('the standby of k8s-ha (%s)', (_name, input, expected) =
         'aws_ssm_parameter.standby_facts_pointer',
         // The failover's fence, which production's record honours (lib/standby/failover-fence.ts).
         'aws_ssm_parameters_by_path.failover-fence_listing',
+        // The bucket of the standby deployment's state, guarded as the copy, and where it is (StandbyState).
+        ...[
+          'aws_iam_policy_document.standby_state_bucket_tls-only',
+          'aws_s3_bucket.standby_state_bucket',
+          'aws_s3_bucket_lifecycle_configuration.standby_state_bucket_lifecycle',
+          'aws_s3_bucket_ownership_controls.standby_state_bucket_ownership',
+          'aws_s3_bucket_policy.standby_state_bucket_policy',
+          'aws_s3_bucket_public_access_block.standby_state_bucket_public-access',
+          'aws_s3_bucket_server_side_encryption_configuration.standby_state_bucket_encryption',
+          'aws_s3_bucket_versioning.standby_state_bucket_versioning',
+          'aws_ssm_parameter.standby_state_pointer',
+        ],
       ].sort(),
     );
     expect(dataSources(json, 'aws_ec2_instance_type_offerings')).toEqual({});

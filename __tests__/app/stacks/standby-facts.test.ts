@@ -4,6 +4,7 @@ import {
   STANDBY_FACTS_FORMAT,
   STANDBY_FACTS_KEY,
   STANDBY_FACTS_PARAMETER,
+  STANDBY_STATE_PARAMETER,
 } from '../../../lib/standby/standby-facts-keys';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { plannedChange } from '../../helpers/replacement';
@@ -140,6 +141,29 @@ describe.each(VARIANTS)('the standby facts of %s', (_name, stack, input, expecte
       name: `/rancher/${stack}${STANDBY_FACTS_PARAMETER}`,
       type: 'String',
       value: `s3://\${aws_s3_bucket.${copyName}.id}/${STANDBY_FACTS_KEY}`,
+    });
+  });
+
+  it("keeps a bucket for the standby deployment's state in the standby region, guarded as the copy, named in a parameter there", () => {
+    const [stateName, bucket] = one(json, 'aws_s3_bucket', 'standby_state_bucket_');
+    const [, copy] = one(json, 'aws_s3_bucket', 'standby_rancher-backups_bucket_');
+    expect(bucket).toMatchObject({ provider: 'aws.us_west_2', bucket_prefix: `rancher-${stack}-state-sb-`, lifecycle: copy.lifecycle });
+    const of = (type: string) => one(json, type, 'standby_state_bucket_')[1];
+    const versioning = of('aws_s3_bucket_versioning');
+    expect(versioning.versioning_configuration).toEqual({ status: 'Enabled' });
+    expect(of('aws_s3_bucket_server_side_encryption_configuration').rule[0].apply_server_side_encryption_by_default).toEqual({
+      sse_algorithm: 'AES256',
+    });
+    expect(of('aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+    expect(JSON.stringify(policyOf(json, of('aws_s3_bucket_policy').policy))).toContain('aws:SecureTransport');
+    const [, pointer] = one(json, 'aws_ssm_parameter', 'standby_state_pointer_');
+    expect({ ...pointer, '//': undefined, description: undefined }).toEqual({
+      '//': undefined,
+      description: undefined,
+      provider: 'aws.us_west_2',
+      name: `/rancher/${stack}${STANDBY_STATE_PARAMETER}`,
+      type: 'String',
+      value: ref('aws_s3_bucket', stateName, 'id'),
     });
   });
 

@@ -46,7 +46,8 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
       for (const [type, byName] of Object.entries((json as any)[section] ?? {}))
         for (const [name, body] of Object.entries(byName as Record<string, any>))
           if (body.provider === 'aws.us_west_2') there.push(`${type}.${name}`);
-    const expectedThere = copies.flatMap((id) => [
+    // The copies, and the bucket of the standby deployment's state (StandbyState, its SnapshotBucket `bucket`).
+    const expectedThere = [...copies, 'state_bucket'].flatMap((id) => [
       ...[
         'aws_s3_bucket',
         'aws_s3_bucket_public_access_block',
@@ -69,9 +70,12 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
         `aws_iam_policy_document.${key.policy.match(/document\.([^.]+)\.json/)[1]}`,
         `aws_ec2_instance_type_offerings.${one(json, 'aws_ec2_instance_type_offerings', 'standby_servers-instance-type_', 'data')[0]}`,
         // What a failover reads of production (StandbyFacts): the facts, the EncryptionConfiguration, its key, the check's listing.
-        ...['aws_s3_object.standby_facts_backup-encryption_', 'aws_s3_object.standby_facts_object_', 'aws_ssm_parameter.standby_facts_pointer_'].map(
-          (prefix) => `${prefix.split('.')[0]}.${one(json, prefix.split('.')[0], prefix.split('.')[1])[0]}`,
-        ),
+        ...[
+          'aws_s3_object.standby_facts_backup-encryption_',
+          'aws_s3_object.standby_facts_object_',
+          'aws_ssm_parameter.standby_facts_pointer_',
+          'aws_ssm_parameter.standby_state_pointer_',
+        ].map((prefix) => `${prefix.split('.')[0]}.${one(json, prefix.split('.')[0], prefix.split('.')[1])[0]}`),
         `aws_s3_objects.${one(json, 'aws_s3_objects', 'standby_facts_listing_', 'data')[0]}`,
         // The failover's fence, which production's records honour (lib/standby/failover-fence.ts).
         `aws_ssm_parameters_by_path.${one(json, 'aws_ssm_parameters_by_path', 'failover-fence_listing_', 'data')[0]}`,

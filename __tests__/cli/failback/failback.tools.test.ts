@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { useFakeAwsEndpoint, worldKubeconfig } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
-import { aliasOf, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import { aliasOf, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB, standbyModuleJson } from '../../helpers/failover-world';
 import { expectedFailback, failback, failbackHere, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
@@ -267,7 +267,12 @@ describe('npm run failback -- rke-ha', () => {
     expect(JSON.parse(readFileSync(join(root, `failover-${started.replace(/[:.]/g, '-')}.json`), 'utf8'))).toMatchObject({ done: true });
     // The primary lost again: a failover, not "already done".
     c.update((w) => (w.failover.primary = 'down'));
+    // The world's synth hands out the standby's module for this failover (its backend the standby's state bucket), then the one before again.
+    const standbyModule = join(c.dir, 'throwaway.cdk.tf.json');
+    const before = readFileSync(standbyModule, 'utf8');
+    writeFileSync(standbyModule, JSON.stringify(standbyModuleJson()));
     const again = failover(c, '--yes');
+    writeFileSync(standbyModule, before);
     expect(codesOf(again.out)).not.toContain('FAILOVER_ALREADY_DONE');
     expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: '' });
     expect(live(c)).toEqual([STANDBY, STANDBY]);

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { checkEveryDrill, COPY, STANDBY_NEWEST, STANDBY_REGION } from '../../helpers/drill-world';
-import { expectedK8sStandby, failoverK8s, HOSTNAME, k8sFailoverWorld, recordsOf } from '../../helpers/failover-world';
+import { expectedK8sStandby, failoverK8s, HOSTNAME, k8sFailoverWorld, prepare, recordsOf } from '../../helpers/failover-world';
+import { standbyHeld } from '../../helpers/region-loss-world';
 import { codesOf, said } from '../../helpers/plain-output';
 
 // `npm run failover -- k8s-ha` against the fake cloud (helpers/failover-world.ts, k8sFailoverWorld): production's
@@ -45,6 +46,24 @@ describe('npm run failover -- k8s-ha', () => {
       'The fence in us-west-2 (/rancher/k8s-ha/failover-fence) holds until the failback removes it',
     );
     expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain('kubectl -n cattle-system scale deployment rancher --replicas=0');
+  });
+
+  it('--prepare: the pilot light of k8s-ha (its IAM, bucket and health check; nothing in the cluster, no load balancer to name); the failover applies the rest without a refresh', () => {
+    const c = k8sFailoverWorld('ingress-sb.example.net');
+    const prepared = prepare(c, 'k8s-ha');
+    expect({ code: prepared.code, result: codesOf(prepared.out).at(-1) }).toEqual({ code: 0, result: 'FAILOVER_PREPARED' });
+    const held = [...standbyHeld(c)].map((a) => a.split('.')[0]);
+    expect(held).toEqual(expect.arrayContaining(['aws_s3_bucket', 'aws_s3_bucket_policy', 'aws_route53_health_check']));
+    expect(held.filter((type) => /^(helm_release|kubernetes_|rancher2_)/.test(type))).toEqual([]);
+    expect(c.world().aws.parameters['/rancher/k8s-ha/standby-target']).toBeUndefined();
+    const done = failoverK8s(c, '--yes');
+    expect({ code: done.code, warned: codesOf(done.out).filter((code) => code === 'FAILOVER_NOT_PREPARED') }).toEqual({ code: 0, warned: [] });
+    expect(
+      c
+        .calls()
+        .filter((call) => call.startsWith('terraform apply'))
+        .at(-1),
+    ).toBe('terraform apply -auto-approve -input=false -refresh=false');
   });
 
   it('moves the record to an address as an A record, and refuses a standby without a cluster of its own before anything changes', () => {

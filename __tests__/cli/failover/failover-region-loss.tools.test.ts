@@ -2,17 +2,28 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYNTH_STUB, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { BUCKET, checkEveryDrill, COPY, OLDER, STANDBY_NEWEST } from '../../helpers/drill-world';
-import { failover, failoverK8s, failoverWorld, k8sFailoverWorld, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import {
+  failover,
+  failoverK8s,
+  failoverWorld,
+  k8sFailoverWorld,
+  prepare,
+  RECORDED,
+  STANDBY_LB,
+  STANDBY_STATE_BUCKET,
+} from '../../helpers/failover-world';
 import { codesOf } from '../../helpers/plain-output';
 import {
   applyCallsOf,
   awsCallsByRegion,
   bothRanchersAct,
+  callsSoFar,
   CONTROL_PLANES_LOST,
   loseRegion,
   primaryReturns,
   refusedCalls,
   replicatedKeys,
+  standbyHeld,
   STATE_BACKEND,
 } from '../../helpers/region-loss-world';
 
@@ -47,18 +58,30 @@ const lost: {
   bothAct?: boolean;
   standbyBackend?: Record<string, any>;
   fence?: any;
+  held?: Set<string>;
 } = {};
 
 beforeAll(() => {
-  const c = failoverWorld(loseRegion());
+  // Deployed, then prepared (the pilot light, made while every region answers), then the region lost.
+  const c = failoverWorld();
+  const prepared = prepare(c);
+  if (prepared.code !== 0) throw new Error(`the prepare failed: ${prepared.out}${prepared.err}`);
+  lost.held = standbyHeld(c);
+  const since = callsSoFar(c);
+  c.update(loseRegion());
   const run = failover(c, '--yes');
   Object.assign(lost, {
     code: run.code,
     codes: codesOf(run.out),
-    calls: awsCallsByRegion(c),
+    calls: awsCallsByRegion(c, since),
     refused: refusedCalls(c),
-    apply: applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha')),
-    standbyBackend: JSON.parse(readFileSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'), 'utf8')).terraform.backend,
+    apply: applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha'), lost.held),
+    // The backend the failover asked the standby's synth for (the world's synth keeps the settings it was given) and
+    // the one of the module it applied.
+    standbyBackend: {
+      asked: JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8')).backend,
+      applied: JSON.parse(readFileSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'), 'utf8')).terraform.backend,
+    },
   });
   lost.fence = c.world().aws.parameters?.['/rancher/rke-ha/failover-fence'];
   // The world event: the region answers again; production's servers, which nothing stopped, boot as they were.
@@ -79,33 +102,29 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
       'us-west-2 SSM PutParameter',
     ]);
     expect(lost.refused).toEqual([]);
-    // What the standby's apply calls to create it (its module's resources, by region and service).
+    // What the standby's apply calls to create what the pilot light left (its module's resources, by region and
+    // service): in us-west-2 alone, none through a control plane (the keys came with the policies and buckets naming them).
     expect(lost.apply).toEqual([
-      'us-east-1 CloudWatch',
-      'us-east-1 IAM API (control plane in us-east-1)',
-      'us-east-1 KMS',
-      'us-east-1 Route53 API (control plane in us-east-1)',
-      'us-east-1 SNS',
       'us-west-2 CloudWatch',
       'us-west-2 EC2',
       'us-west-2 ElasticLoadBalancingV2',
-      'us-west-2 KMS',
       'us-west-2 S3',
-      'us-west-2 S3 bucket configuration (control plane in us-east-1)',
       'us-west-2 SNS',
       'us-west-2 SQS',
       'us-west-2 SSM',
     ]);
   });
 
-  // issue 91: fails until 1 (a pilot light made at deploy time; the name moved through a data-plane mechanism)
-  test.failing(
-    'it makes no call to a global control plane: no Route 53 change, and its apply creates nothing through IAM or S3 bucket configuration',
-    () => {
-      expect(lost.calls!.filter((c) => c.includes('Route53 Change'))).toEqual([]);
-      expect(lost.apply!.filter((c) => c.includes('control plane'))).toEqual([]);
-    },
-  );
+  // issue 91 item 1: failed until the pilot light was made at deploy time (failover --prepare, pilot-light.ts).
+  test('its apply creates nothing through IAM, S3 bucket configuration or Route 53: the pilot light made them before the outage', () => {
+    expect(lost.apply!.filter((c) => c.includes('control plane'))).toEqual([]);
+    expect(lost.codes).not.toContain('FAILOVER_NOT_PREPARED');
+  });
+
+  // issue 91: fails until 1 (the name moved through a data-plane mechanism prepared ahead: dns-failover)
+  test.failing('it makes no call to a global control plane: no Route 53 change', () => {
+    expect(lost.calls!.filter((c) => c.includes('Route53 Change'))).toEqual([]);
+  });
 
   // issue 91 item 3: failed until the failover left its fence in us-west-2 (cli/shared/fence.ts), which production's
   // returning servers honour (lib/kubernetes/failover-fence.sh: Rancher kept at 0 replicas).
@@ -115,9 +134,12 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     expect(lost.bothAct).toBe(false);
   });
 
-  // issue 91: fails until 6 (the standby, production now, keeps its state in a backend in the standby region)
-  test.failing("after the failover the standby's state is in a backend in us-west-2, not a local folder on the machine that ran it", () => {
-    expect(lost.standbyBackend).toMatchObject({ s3: { region: 'us-west-2' } });
+  // issue 91 item 6: failed until production's apply kept a bucket for the standby's state in us-west-2 (lib/standby/standby-state.ts).
+  test("after the failover the standby's state is in a backend in us-west-2, not a local folder on the machine that ran it", () => {
+    expect(lost.standbyBackend).toEqual({
+      asked: { type: 's3', bucket: STANDBY_STATE_BUCKET, key: 'rancher/<stack>.tfstate', region: 'us-west-2' },
+      applied: { s3: { bucket: STANDBY_STATE_BUCKET, key: 'rancher/rke-ha.tfstate', region: 'us-west-2', encrypt: true, use_lockfile: true } },
+    });
   });
 
   // issue 91 item 1: failed (production's state pulled from its backend in the lost region) until the failover read
@@ -130,9 +152,11 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     expect(run.code).toBe(0);
   });
 
-  // issue 91: fails until 1 (no IAM, S3 bucket configuration or Route 53 change call at failover: the pilot light)
+  // issue 91: fails until 1 (the pilot light prepared, its apply passes; the move's Route 53 change is dns-failover's)
   test.failing('a us-east-1 primary (the global control planes lost with it): the standby comes up and the name moves', () => {
-    const c = failoverWorld(loseRegion(CONTROL_PLANES_LOST));
+    const c = failoverWorld();
+    expect(prepare(c).code).toBe(0);
+    c.update(loseRegion(CONTROL_PLANES_LOST));
     const run = failover(c, '--yes');
     expect({ code: run.code, failed: codesOf(run.out).filter((code) => code.endsWith('_FAILED')) }).toEqual({ code: 0, failed: [] });
   });
@@ -175,11 +199,15 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
 
 describe('npm run failover -- rke-ha (K3s) with eu-west-1 lost', () => {
   test("production's state a local file: it passes, with the same calls as RKE2's; its standby's apply adds RDS in us-west-2", () => {
-    const c = failoverWorld(loseRegion(), { k3s: true });
+    const c = failoverWorld(undefined, { k3s: true });
+    expect(prepare(c).code).toBe(0);
+    const held = standbyHeld(c);
+    const since = callsSoFar(c);
+    c.update(loseRegion());
     const run = failover(c, '--yes');
     expect({ code: run.code, result: codesOf(run.out).at(-1) }).toEqual({ code: 0, result: 'FAILOVER_RESULT' });
-    expect(awsCallsByRegion(c)).toEqual(lost.calls);
-    const apply = applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha'));
+    expect(awsCallsByRegion(c, since)).toEqual(lost.calls);
+    const apply = applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha'), held);
     expect(apply.filter((call) => !lost.apply!.includes(call))).toEqual(['us-west-2 RDS']);
   });
 });

@@ -24,7 +24,14 @@ const PRODUCTION = {
   rkeHa: { sshKeyName: 'ops', existingNetwork: { vpcId: 'vpc-1' }, loadBalancer: { deletionProtection: true }, instanceType: 'm7i.xlarge' },
   backups: { schedule: '0 */4 * * *' },
 };
-const CHOICE = { name: 'rancher-sb', region: 'us-west-2', file: 'b.tar.gz.enc', bucket: 'copy', productionName: 'rancher' };
+const CHOICE = {
+  name: 'rancher-sb',
+  region: 'us-west-2',
+  file: 'b.tar.gz.enc',
+  bucket: 'copy',
+  productionName: 'rancher',
+  state: { bucket: 'rancher-rke-ha-state-sb-1' },
+} as const;
 
 describe("a failover's standby settings", () => {
   it("keep production's hostname, zone, TLS, versions and schedule; change only what it must not share", () => {
@@ -32,7 +39,8 @@ describe("a failover's standby settings", () => {
       ...PRODUCTION,
       name: 'rancher-sb',
       region: 'us-west-2',
-      backend: { type: 'local', path: 'terraform.<stack>.tfstate' },
+      // Its state in the standby region's bucket that production's apply made (lib/standby/standby-state.ts).
+      backend: { type: 's3', bucket: 'rancher-rke-ha-state-sb-1', key: 'rancher/<stack>.tfstate', region: 'us-west-2' },
       tags: { [FAILOVER_TAG]: 'rancher' },
       standby: undefined,
       rancher: { ...PRODUCTION.rancher, bootstrap: { enabled: false } },
@@ -42,6 +50,10 @@ describe("a failover's standby settings", () => {
     });
     expect('standby' in standbySettings(PRODUCTION, CHOICE)).toBe(false);
     expect(PRODUCTION.rkeHa.sshKeyName).toBe('ops');
+  });
+
+  it('keep its state in a local file only when asked for', () => {
+    expect(standbySettings(PRODUCTION, { ...CHOICE, state: 'local' }).backend).toEqual({ type: 'local', path: 'terraform.<stack>.tfstate' });
   });
 
   it('name the standby within the 16 characters the name setting allows', () => {

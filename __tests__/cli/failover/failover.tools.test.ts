@@ -9,11 +9,15 @@ import {
   failoverHere,
   failoverWorld,
   HOSTNAME,
+  prepare,
   PRODUCTION_LB,
   RECORDED,
   STANDBY_LB,
+  STANDBY_LB_ZONE,
 } from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
+import { standbyHeld } from '../../helpers/region-loss-world';
+import { PREPARED_FILE } from '../../../cli/failover/pilot-light';
 
 // `npm run failover -- rke-ha` against the fake cloud (helpers/failover-world.ts): production in eu-west-1, its copy
 // and the standby in us-west-2, the hostname's records in Route 53 (changes PENDING for a look before INSYNC).
@@ -187,6 +191,61 @@ describe('npm run failover -- rke-ha', () => {
     expect({ code: without.code, codes: codesOf(without.out) }).toEqual({ code: 1, codes: ['FAILOVER_BACKUP_WITHOUT_CA'] });
     expect(said(without.out, 'FAILOVER_BACKUP_WITHOUT_CA')).toContain('secrets.#v1/cattle-system/tls-rancher.json');
     expectNothingChanged(noCa);
+  });
+
+  it("--prepare applies the pilot light ahead (the failover's module, a restore file of its own, -target: no server); a failover then applies the rest without refreshing it, and one without it is warned", async () => {
+    const none = failoverWorld((w) => delete w.aws.parameters['/rancher/rke-ha/standby-state']);
+    const refused = await failoverHere(none, { prepare: true });
+    expect({ code: refused.code, codes: codesOf(refused.out) }).toEqual({ code: 2, codes: ['FAILOVER_PREPARE_NO_STATE_BUCKET'] });
+
+    const c = failoverWorld();
+    const prepared = prepare(c);
+    expect({ code: prepared.code, result: codesOf(prepared.out).at(-1) }).toEqual({ code: 0, result: 'FAILOVER_PREPARED' });
+    // The settings the failover gives its synth, but for the restore file, which no targeted resource names.
+    const seen = JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'));
+    expect(seen).toEqual({
+      ...expectedStandby,
+      backups: { ...(expectedStandby.backups as object), restoreFrom: { file: PREPARED_FILE, bucket: COPY } },
+    });
+    const applies = c.calls().filter((call) => call.startsWith('terraform apply'));
+    expect(applies).toHaveLength(1);
+    expect(applies[0]).toMatch(/^terraform apply -auto-approve -input=false( -target=\S+)+$/);
+    const held = [...standbyHeld(c)].map((a) => a.split('.')[0]);
+    expect(held).toEqual(
+      expect.arrayContaining(['aws_iam_role', 'aws_iam_instance_profile', 'aws_s3_bucket_policy', 'aws_route53_health_check', 'aws_lb']),
+    );
+    expect(held.filter((type) => /^(aws_instance|aws_launch_template|helm_release|kubernetes_)/.test(type))).toEqual([]);
+    expect(existsSync(join(c.dir, 'failover.out', 'failover.json'))).toBe(false);
+    // Where production's failover record is to lead: the NLB just made, in the standby region's parameter.
+    expect(JSON.parse(c.world().aws.parameters['/rancher/rke-ha/standby-target'].value)).toEqual({
+      dnsName: STANDBY_LB,
+      zoneId: STANDBY_LB_ZONE,
+      type: 'alias',
+    });
+    expect(codesOf(prepared.out)).toContain('FAILOVER_STANDBY_TARGET');
+
+    const run = failover(c, '--yes');
+    expect({ code: run.code, warned: codesOf(run.out).filter((code) => code === 'FAILOVER_NOT_PREPARED') }).toEqual({ code: 0, warned: [] });
+    expect(
+      c
+        .calls()
+        .filter((call) => call.startsWith('terraform apply'))
+        .at(-1),
+    ).toBe('terraform apply -auto-approve -input=false -refresh=false');
+
+    const unprepared = failoverWorld();
+    const old = failover(unprepared, '--yes');
+    expect({ code: old.code, warned: codesOf(old.out).filter((code) => code === 'FAILOVER_NOT_PREPARED') }).toEqual({
+      code: 0,
+      warned: ['FAILOVER_NOT_PREPARED'],
+    });
+    expect(said(old.out, 'FAILOVER_NOT_PREPARED')).toContain('npm run failover -- rke-ha --prepare');
+    expect(
+      unprepared
+        .calls()
+        .filter((call) => call.startsWith('terraform apply'))
+        .at(-1),
+    ).toBe('terraform apply -auto-approve -input=false');
   });
 
   it('--backup chooses another backup of the copy, a backup file there or refused; a record from before the apply chooses again, one from after keeps its backup', async () => {

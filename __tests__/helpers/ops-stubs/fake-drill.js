@@ -42,6 +42,7 @@ const callerPid = () => Number(process.env.FAKE_CALLER_PID || process.ppid);
 const { copyFileSync, existsSync, mkdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const regionLoss = require('./region-loss.js');
+const { targetClosure, targetsOf } = require('./terraform-target.js');
 
 const VARIABLE = 'rancher_backup_restore_encryption_config';
 
@@ -66,12 +67,25 @@ function requireVariables(ctx) {
   }
 }
 
-/** The throwaway's resources up to `fraction` of a complete apply: in its state, and their objects in AWS. */
-function create(ctx, fraction) {
+/**
+ * The throwaway's resources up to `fraction` of a complete apply: in its state, and their objects in AWS. With
+ * `targeted` (the addresses a `-target` apply plans, terraform-target.js), what the state held and those alone.
+ */
+function create(ctx, fraction, targeted) {
   const { world } = ctx;
   const full = world.drill.applyState;
   const count = Math.ceil(full.resources.length * fraction);
-  world.state = { ...full, resources: full.resources.slice(0, count), outputs: fraction === 1 ? full.outputs : {} };
+  const held = new Set((world.state?.resources ?? []).map((r) => `${r.mode === 'data' ? 'data.' : ''}${r.type}.${r.name}`));
+  world.state = targeted
+    ? {
+        ...full,
+        resources: full.resources.filter((r) => {
+          const address = `${r.mode === 'data' ? 'data.' : ''}${r.type}.${r.name}`;
+          return held.has(address) || targeted.has(address);
+        }),
+        outputs: world.state?.outputs ?? {},
+      }
+    : { ...full, resources: full.resources.slice(0, count), outputs: fraction === 1 ? full.outputs : {} };
   const ids = new Set(
     world.state.resources.flatMap((r) => ['arn', 'bucket', 'key_id', 'identifier', 'name', 'id'].map((k) => r.instances[0].attributes[k])),
   );
@@ -132,6 +146,12 @@ function terraform(ctx) {
     if (world.drill.applyFails) {
       create(ctx, 0.5);
       ctx.finish(1, '', 'Error: job rancher-aws-migration-restore failed: the Restore did not complete\n');
+    }
+    // A targeted apply (the standby's pilot light): the targets and what they depend on, as Terraform plans them.
+    const targets = targetsOf(args);
+    if (targets.length > 0) {
+      create(ctx, 1, targetClosure(JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8')), targets));
+      ctx.finish(0, 'Warning: Resource targeting is in effect\n\nApply complete!\n');
     }
     const signal = signalFor(ctx, 'apply');
     if (!signal) {

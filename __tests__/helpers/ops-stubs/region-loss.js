@@ -141,9 +141,10 @@ function deniedResources(loss, config, created = new Set()) {
 
 /**
  * The AWS services and regions an apply of a module (cdk.tf.json) calls to create its resources, one entry per
- * resource type: the region of its endpoint (the control planes': us-east-1) and the service and first call.
+ * resource type: the region of its endpoint (the control planes': us-east-1) and the service and first call. What
+ * the state holds already (`created`, addresses: a prepared pilot light) is not created again.
  */
-function moduleCalls(config) {
+function moduleCalls(config, created = new Set()) {
   const providers = [].concat(config.provider?.aws ?? []);
   const regionOf = (provider) => {
     const alias = provider ? String(provider).replace(/^aws\./, '') : undefined;
@@ -152,7 +153,8 @@ function moduleCalls(config) {
   const calls = new Set();
   for (const [type, byName] of Object.entries(config.resource ?? {})) {
     if (!type.startsWith('aws_')) continue;
-    for (const body of Object.values(byName)) {
+    for (const [name, body] of Object.entries(byName)) {
+      if (created.has(`${type}.${name}`)) continue;
       const plane = controlPlaneOfResource(type);
       const region = plane && plane.service !== 'S3' ? 'us-east-1' : regionOf(body.provider);
       calls.add(

@@ -85,3 +85,11 @@ export async function deleteParameter(clients: AwsClients, name: string): Promis
     throw error;
   }
 }
+
+/** Writes a String parameter (nothing secret), replacing its value; the version SSM gave it. */
+export async function writeStringParameter(clients: AwsClients, name: string, value: string, description: string): Promise<number> {
+  const put = await clients.ssm.send(
+    new PutParameterCommand({ Name: name, Value: value, Type: 'String', Description: description, Overwrite: true }),
+  );
+  return put.Version ?? 0;
+}

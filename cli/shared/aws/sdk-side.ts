@@ -11,7 +11,7 @@ export { instanceState, startInstance, stopInstance } from './instances';
 export { keyState } from './kms-keys';
 export { metricData } from './metric-data';
 export { copyObject, downloadObject, listObjects, objectUnreadable } from './objects';
-export { createStringParameter, deleteParameter, readSecureParameter, writeSecureParameter } from './parameters';
+export { createStringParameter, deleteParameter, readSecureParameter, writeSecureParameter, writeStringParameter } from './parameters';
 export { changeRecordSets, moveAliasRecords } from './records';
 export { readObjectText } from './standby-object';
 export { readParameter } from './standby-parameter';
