@@ -121,7 +121,11 @@ export function load(fake: FakeAws, aws: any, region: string): void {
     fake.route53.zones = aws.route53.zones;
     fake.route53.changes = aws.route53.changes ??= {};
     if (aws.route53.pendingLooks !== undefined) fake.route53.pendingLooks = aws.route53.pendingLooks;
+    fake.route53.healthChecks = aws.route53.healthChecks ?? {};
   }
+  // CloudWatch's alarms (failover routing's): the world's own, in place, answered in the call's region.
+  fake.cloudwatch.alarms = aws.alarms ??= {};
+  fake.cloudwatch.region = region;
   // SSM parameters (the drill's token parameter): the world's, by name.
   fake.ssm.parameters.clear();
   for (const [name, p] of Object.entries<any>(aws.parameters ?? {})) fake.ssm.parameters.set(name, { ...p, tags: [...p.tags] });
@@ -174,6 +178,7 @@ export function save(fake: FakeAws, aws: any): void {
     if (key.deletionDate) k.window = Math.round((key.deletionDate.getTime() - fake.kms.now.getTime()) / DAY);
   }
   for (const [name, g] of Object.entries<any>(aws.logGroups)) g.exists = fake.logs.groups.has(name);
+  aws.alarms = fake.cloudwatch.alarms;
   if (aws.parameters !== undefined || fake.ssm.parameters.size > 0) aws.parameters = Object.fromEntries(fake.ssm.parameters);
 }
 

@@ -96,6 +96,15 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       parameterPath: deploymentParameterPath(this, d.props.name),
       stackLevelName: stackLevelName(this, 'standby_facts'),
     });
+    // The name moved by a metric at failover (lib/standby/standby-dns.ts); held out (the failback's apply), the alarm
+    // and its health check stay.
+    if (entry.dns.records.length || d.props.dns.hostnameRecord === false)
+      this.standby?.routeFailover({
+        deployment: deploymentPrefix(this, d.props.name),
+        parameterPath: deploymentParameterPath(this, d.props.name),
+        records: entry.dns.records,
+        stackLevelName: stackLevelName(this, 'standby_dns'),
+      });
     if (d.props.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping, this.standby);
 
     this.url = ready.url;

@@ -242,6 +242,16 @@ export class RancherOnRke extends RancherOnCluster {
         parameterPath: deploymentParameterPath(this, d.props.name),
         stackLevelName: stackLevelName(this, 'standby_facts'),
       });
+      // The name moved by a metric at failover (lib/standby/standby-dns.ts): the alias records, not DNS round robin's.
+      // Held out (the failback's apply), the alarm and its health check stay.
+      const heldOut = d.props.loadBalancer.hostnameRecord === false;
+      if (dns.aliasTarget && (dns.records || heldOut))
+        this.standby.routeFailover({
+          deployment: d.name,
+          parameterPath: deploymentParameterPath(this, d.props.name),
+          records: dns.records ?? [],
+          stackLevelName: stackLevelName(this, 'standby_dns'),
+        });
     }
     this.rancherReady = rancher.ready.ping;
     this.metricNamespace = restartMetricNamespace(d.name);

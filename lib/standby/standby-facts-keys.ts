@@ -18,3 +18,24 @@ export const STANDBY_FACTS_FORMAT = 1;
  * `s3://<copy>/<STANDBY_FACTS_KEY>`: the copy's name has a random suffix, the parameter's name only the settings'.
  */
 export const STANDBY_FACTS_PARAMETER = '/standby-facts';
+
+/**
+ * The SSM parameter of the standby region, after the deployment's path, that names where the standby's load balancer
+ * answers (written by the pilot light, which makes it ahead of the outage): JSON `{ "dnsName", "zoneId", "type":
+ * "alias" }` or `{ "target", "type": "A" | "CNAME" }`. Production's plan reads it for the hostname's SECONDARY records.
+ */
+export const STANDBY_TARGET_PARAMETER = '/standby-target';
+
+/**
+ * The custom metric the failover writes in the standby region (1: failed over; the failback writes 0), in the
+ * deployment's own namespace (`RancherHA/<name>-<stack id>`, as its servers' metrics). Its alarm
+ * (`failedOverAlarmName`) is the one a Route 53 health check follows: the hostname's PRIMARY records answer while it is
+ * not in ALARM (lib/standby/standby-dns.ts).
+ */
+export const FAILED_OVER_METRIC = 'FailedOver';
+
+/** The namespace of FAILED_OVER_METRIC of the deployment `<name>-<stack id>`. */
+export const failedOverNamespace = (deploymentPrefix: string): string => `RancherHA/${deploymentPrefix}`;
+
+/** The alarm on FAILED_OVER_METRIC of the deployment `<name>-<stack id>`, in the standby region. */
+export const failedOverAlarmName = (deploymentPrefix: string): string => `${deploymentPrefix}-failed-over`;

@@ -11,6 +11,7 @@ import { regionProvider } from '../common/providers';
 import { accountAdministersStatement, StackKey } from '../common/stack-key';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { instanceTypeOffered, type StandbyInstanceType } from './instance-type-offered';
+import { StandbyDns, type StandbyDnsProps } from './standby-dns';
 import { StandbyFacts, type StandbyFactsProps } from './standby-facts';
 import { REPLICATION_TIME_MINUTES } from './replication-time';
 
@@ -99,6 +100,8 @@ export class StandbyReplication extends Construct {
   readonly replications: ReadonlyMap<string, S3BucketReplicationConfigurationA>;
   /** Production's facts and the backups' EncryptionConfiguration in the copy of Rancher's backups (`recordFacts`). */
   facts?: StandbyFacts;
+  /** The hostname's failover routing, moved by a metric of the standby region (`routeFailover`). */
+  dns?: StandbyDns;
   private readonly props: StandbyReplicationProps;
   /** The standby region's AWS provider. */
   private readonly provider: AwsProvider;
@@ -255,6 +258,16 @@ export class StandbyReplication extends Construct {
       key: this.key,
     });
     return this.facts;
+  }
+
+  /**
+   * Production's records of its hostname made failover routing that a metric of the standby region moves (StandbyDns,
+   * construct id `dns`): the failover moves the name without Route 53's control plane.
+   */
+  routeFailover(props: Omit<StandbyDnsProps, 'standbyRegion' | 'provider'>): StandbyDns {
+    if (this.dns) throw new Error(`StandbyReplication ${this.node.path}: its failover routing is made already`);
+    this.dns = new StandbyDns(this, 'dns', { ...props, standbyRegion: this.props.standbyRegion, provider: this.provider });
+    return this.dns;
   }
 
   /**

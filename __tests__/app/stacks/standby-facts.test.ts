@@ -328,7 +328,20 @@ describe('standby facts on day 2: a running deployment that turns standby.region
         .filter(([name, block]) => JSON.stringify(after.resource[type]?.[name]) !== JSON.stringify(block))
         .map(([name]) => `${type}.${name}`),
     );
-    // The one block that changes: the deployment's record lists the copies among its stores (an update in place).
-    expect(changed).toEqual(['terraform_data.deployment-record']);
+    // What changes in place: the deployment's record lists the copies among its stores; the hostname's records become
+    // failover routing (lib/standby/standby-dns.ts), which the provider updates in one batch (replacement.ts: only
+    // their name and zone force a new record): a set identifier, the PRIMARY role, the health check, no target health.
+    const records = changed.filter((c) => c.startsWith('aws_route53_record.'));
+    expect(changed.filter((c) => !records.includes(c))).toEqual(['terraform_data.deployment-record']);
+    expect(records.length).toBe(stack === K8S_HA_STACK ? 3 : 1);
+    for (const address of records) {
+      const [type, name] = address.split('.');
+      const { set_identifier, failover_routing_policy, health_check_id, alias, ...rest } = after.resource[type][name];
+      const { alias: oldAlias, ...oldRest } = before.resource[type][name];
+      expect(rest).toEqual(oldRest);
+      expect({ set_identifier, failover_routing_policy }).toEqual({ set_identifier: 'primary', failover_routing_policy: { type: 'PRIMARY' } });
+      expect(health_check_id).toMatch(/^\$\{aws_route53_health_check\.standby_dns_health-check_\w+\.id\}$/);
+      expect(alias).toEqual(oldAlias === undefined ? undefined : { ...oldAlias, evaluate_target_health: false });
+    }
   });
 });

@@ -2,7 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { BUCKET, checkEveryDrill, COPY, OLDER, STANDBY_NEWEST } from '../../helpers/drill-world';
-import { failover, failoverK8s, failoverWorld, k8sFailoverWorld, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import {
+  aliasOf,
+  FAILED_OVER_ALARM,
+  failover,
+  failoverK8s,
+  failoverWorld,
+  k8sFailoverWorld,
+  RECORDED,
+  STANDBY_LB,
+} from '../../helpers/failover-world';
 import { codesOf } from '../../helpers/plain-output';
 import {
   applyCallsOf,
@@ -46,6 +55,7 @@ const lost: {
   apply?: string[];
   bothAct?: boolean;
   standbyBackend?: Record<string, any>;
+  moved?: { alarm?: string; answer?: string };
 } = {};
 
 beforeAll(() => {
@@ -58,6 +68,7 @@ beforeAll(() => {
     refused: refusedCalls(c),
     apply: applyCallsOf(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha')),
     standbyBackend: JSON.parse(readFileSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'), 'utf8')).terraform.backend,
+    moved: { alarm: c.world().aws.alarms[FAILED_OVER_ALARM]?.state, answer: aliasOf(c) },
   });
   // The world event: the region answers again; production's servers, which nothing stopped, serve once more.
   primaryReturns(c);
@@ -65,12 +76,13 @@ beforeAll(() => {
 });
 
 describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
-  test("production's state a local file: it passes, its SDK calls in us-west-2 and to Route 53's API", () => {
+  test("production's state a local file: it passes, its SDK calls in us-west-2 alone", () => {
     expect({ code: lost.code, result: lost.codes!.at(-1) }).toEqual({ code: 0, result: 'FAILOVER_RESULT' });
-    // Every AWS call the failover made itself, by the endpoint's region (issue 91's closing note wants this list).
+    // Every AWS call the failover made itself, by the endpoint's region (issue 91's closing note wants this list): the
+    // name moved by the failover routing's metric (CloudWatch there), no Route 53 call.
     expect(lost.calls).toEqual([
-      'us-east-1 Route53 ChangeResourceRecordSets',
-      'us-east-1 Route53 GetChange',
+      'us-west-2 CloudWatch DescribeAlarms',
+      'us-west-2 CloudWatch PutMetricData',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
     ]);
@@ -94,14 +106,17 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     ]);
   });
 
-  // issue 91: fails until 1 (a pilot light made at deploy time; the name moved through a data-plane mechanism)
-  test.failing(
-    'it makes no call to a global control plane: no Route 53 change, and its apply creates nothing through IAM or S3 bucket configuration',
-    () => {
-      expect(lost.calls!.filter((c) => c.includes('Route53 Change'))).toEqual([]);
-      expect(lost.apply!.filter((c) => c.includes('control plane'))).toEqual([]);
-    },
-  );
+  // issue 91 item 1, the DNS half: failed while the failover moved the name with ChangeResourceRecordSets.
+  test("it makes no call to a global control plane: no Route 53 change, the name moved by its failover routing's metric in us-west-2", () => {
+    expect(lost.calls!.filter((c) => c.includes('Route53'))).toEqual([]);
+    // The name leads to the standby through Route 53's answer alone: the PRIMARY's health check follows the alarm.
+    expect(lost.moved).toEqual({ alarm: 'ALARM', answer: `${STANDBY_LB}.` });
+  });
+
+  // issue 91: fails until 1 (a pilot light made at deploy time: the standby's apply creates nothing through a control plane)
+  test.failing('its apply creates nothing through IAM or S3 bucket configuration', () => {
+    expect(lost.apply!.filter((c) => c.includes('control plane'))).toEqual([]);
+  });
 
   // issue 91: fails until 3 (fencing: a marker in the standby region that production's returning servers honour)
   test.failing("the primary's servers come back after the failover: production's Rancher does not act beside the standby", () => {
@@ -180,13 +195,13 @@ describe('npm run failover -- rke-ha (K3s) with eu-west-1 lost', () => {
 describe('npm run failover -- k8s-ha with eu-west-1 lost', () => {
   const TARGET = 'k8s-sb-ingress-0a1b.elb.us-west-2.amazonaws.com';
 
-  test("production's state a local file: it passes, its SDK calls in us-west-2 and to Route 53's API", () => {
-    const c = k8sFailoverWorld(TARGET, loseRegion());
+  test("production's state a local file: it passes, its SDK calls in us-west-2 alone (the name moved by the failover routing's metric)", () => {
+    const c = k8sFailoverWorld(TARGET, loseRegion(), { failoverRouting: true });
     const run = failoverK8s(c, '--yes');
     expect({ code: run.code, result: codesOf(run.out).at(-1) }).toEqual({ code: 0, result: 'FAILOVER_RESULT' });
     expect(awsCallsByRegion(c)).toEqual([
-      'us-east-1 Route53 ChangeResourceRecordSets',
-      'us-east-1 Route53 GetChange',
+      'us-west-2 CloudWatch DescribeAlarms',
+      'us-west-2 CloudWatch PutMetricData',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
     ]);
