@@ -109,8 +109,13 @@ export function withStandby(w: any, url: string, servedCa: string): void {
   // Parameter Store's parameters of the run's apply (its standby facts' pointer) land here.
   w.aws.parameters ??= {};
   state.outputs.rancher_backup_encryption_config = { value: FAKE_BACKUP_ENCRYPTION_CONFIG, sensitive: true };
-  // The hostname's records in production's state, as Terraform stores them (resolved).
+  // The hostname's records in production's state, as Terraform stores them (resolved): simple records, as a production
+  // applied before failover routing holds them (its failover moves them through Route 53's API; failover routing's
+  // own path is failover-world.ts's).
+  state.resources = state.resources.filter((r: any) => !String(r.name).startsWith('standby_dns_secondary-'));
   const record = state.resources.find((r: any) => r.type === 'aws_route53_record');
+  const { set_identifier: _s, failover_routing_policy: _f, health_check_id: _h, ...simple } = record.instances[0].attributes;
+  record.instances[0].attributes = simple;
   Object.assign(record.instances[0].attributes, { name: host, zone_id: ZONE_ID, type: 'A' });
   state.resources.push({
     ...record,

@@ -167,8 +167,15 @@ export function builtinModule(json: TerraformJson, known: Record<string, unknown
     for (const name of names) {
       const key = builtinName(type, name);
       const outputs: Record<string, any> = {};
-      // A data source's attribute given in `known` as `data.<type>.<attribute>` (checkip's answer), else a stand-in.
-      const value = (attribute: string) => (`data.${type}.${attribute}` in known ? known[`data.${type}.${attribute}`] : standIn(attribute, key));
+      // A data source's attribute given in `known` as `data.<type>[<name prefix>].<attribute>` (one data source of the
+      // type) or `data.<type>.<attribute>` (checkip's answer), else a stand-in.
+      const own = Object.keys(known).find((k) => k.startsWith(`data.${type}[`) && name.startsWith(k.slice(`data.${type}[`.length, k.indexOf(']'))));
+      const value = (attribute: string) =>
+        own && `${own.slice(0, own.indexOf(']') + 1)}.${attribute}` in known
+          ? known[`${own.slice(0, own.indexOf(']') + 1)}.${attribute}`]
+          : `data.${type}.${attribute}` in known
+            ? known[`data.${type}.${attribute}`]
+            : standIn(attribute, key);
       for (const path of dataPaths.get(key) ?? []) place(outputs, path, key, value);
       standIns[`stand-ins/${key}.tfstate`] = {
         version: 4,

@@ -45,14 +45,23 @@ export const expectedK8sFailback = failbackSettings(K8S_SETTINGS, { file: FAILBA
  */
 export function failbackWorld(
   change?: (w: any) => void,
-  options: { caMember?: boolean; failedOver?: boolean; k8sTarget?: string; regionLoss?: { region: string; controlPlanes?: boolean } } = {},
+  options: {
+    caMember?: boolean;
+    failedOver?: boolean;
+    k8sTarget?: string;
+    regionLoss?: { region: string; controlPlanes?: boolean };
+    /** Production's records failover routing (failover-world.ts routeFailover): moved by the metric both ways. @default simple records */
+    failoverRouting?: boolean;
+  } = {},
 ): FakeCloud {
   const production = (w: any) => {
     const lb = w.state.resources.find((r: any) => r.type === 'aws_lb');
     Object.assign(lb.instances[0].attributes, { dns_name: PRODUCTION_LB, zone_id: PRODUCTION_LB_ZONE });
     if (options.regionLoss) w.aws.regionLoss = options.regionLoss;
   };
-  const c = options.k8sTarget ? k8sFailoverWorld(options.k8sTarget, production) : failoverWorld(production);
+  const c = options.k8sTarget
+    ? k8sFailoverWorld(options.k8sTarget, production, { failoverRouting: options.failoverRouting })
+    : failoverWorld(production, { failoverRouting: options.failoverRouting ? undefined : false });
   if (options.failedOver !== false) {
     const failedOver = (options.k8sTarget ? failoverK8s : failover)(c, '--yes');
     if (failedOver.code !== 0) throw new Error(`the failover before the failback failed: ${failedOver.out}${failedOver.err}`);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYNTH_STUB, stateOf, withoutLongValues, type FakeCloud } from './fake-cloud';
 import { awsOf } from './fake-cloud';
@@ -12,6 +12,7 @@ import { awsOfWorldWithStubs } from './fake-cloud-aws-stubs';
 import { inWorld } from './in-world';
 import type { TerraformJson } from './synth';
 import { standbySettings } from '../../cli/failover/failover-settings';
+import { FAILED_OVER_METRIC, failedOverAlarmName, failedOverNamespace } from '../../lib/standby/standby-facts-keys';
 
 /**
  * `npm run failover -- rke-ha` in the drill's standby world (drill-world.ts, mode 'standby'): production in eu-west-1
@@ -72,13 +73,103 @@ function k3s(): { production: TerraformJson; standby: TerraformJson } {
   return (k3sModules ??= { production: synthSettings('rke-ha', production as never).json, standby: synthSettings('rke-ha', standby as never).json });
 }
 
+/** The health check of production's PRIMARY records, and the alarm of the standby region it follows. */
+export const HEALTH_CHECK = 'hc-0a1b2c3d-failover';
+export const FAILED_OVER_ALARM = failedOverAlarmName('rancher-rke-ha');
+
+/**
+ * Production's records of the hostname as production applied with a standby makes them (lib/standby/standby-dns.ts):
+ * each A and AAAA record PRIMARY on HEALTH_CHECK (its alias's evaluate_target_health false), a SECONDARY of the same
+ * name and type aliased to `standby` (the standby-target parameter's load balancer), in the state and in Route 53; the
+ * health check on FAILED_OVER_ALARM in the standby region, which nothing has written to yet (INSUFFICIENT_DATA).
+ */
+export function routeFailover(w: any, standby: { dnsName: string; zoneId: string; secondary?: false }, stack = 'rke-ha'): void {
+  w.state.resources = w.state.resources.filter((r: any) => !String(r.name).startsWith('standby_dns_secondary-'));
+  const primaries = w.state.resources.filter((r: any) => r.type === 'aws_route53_record' && r.instances[0].attributes.name === HOSTNAME);
+  // The SECONDARY records under the names production's module gives them (StandbyDns: `secondary-<i>-alias`, i the
+  // record's place, A before AAAA), so the facts the module's local makes of the state hold them too.
+  const module = w.drill?.productionDir ? JSON.parse(readFileSync(join(w.drill.productionDir, 'cdk.tf.json'), 'utf8')) : undefined;
+  const secondaryName = (type: string) => {
+    const prefix = `standby_dns_secondary-${type === 'AAAA' ? 1 : 0}-alias_`;
+    return (
+      Object.keys(module?.resource?.aws_route53_record ?? {}).find((n) => n.startsWith(prefix)) ?? `standby_dns_secondary-${type.toLowerCase()}-alias`
+    );
+  };
+  for (const r of primaries) {
+    const a = r.instances[0].attributes;
+    Object.assign(a, { set_identifier: 'primary', failover_routing_policy: [{ type: 'PRIMARY' }], health_check_id: HEALTH_CHECK });
+    if (a.alias?.[0]) a.alias = [{ ...a.alias[0], evaluate_target_health: false }];
+    if (standby.secondary === false) continue;
+    w.state.resources.push({
+      ...r,
+      name: secondaryName(a.type),
+      instances: [
+        {
+          ...r.instances[0],
+          attributes: {
+            ...a,
+            set_identifier: 'standby',
+            failover_routing_policy: [{ type: 'SECONDARY' }],
+            health_check_id: '',
+            alias: [{ name: standby.dnsName, zone_id: standby.zoneId, evaluate_target_health: false }],
+          },
+        },
+      ],
+    });
+  }
+  const zone = w.aws.route53.zones[PRODUCTION_ZONE];
+  zone.records = zone.records.flatMap((r: any) =>
+    r.Name === `${HOSTNAME}.` && r.AliasTarget
+      ? [
+          {
+            ...r,
+            AliasTarget: { ...r.AliasTarget, EvaluateTargetHealth: false },
+            Failover: 'PRIMARY',
+            SetIdentifier: 'primary',
+            HealthCheckId: HEALTH_CHECK,
+          },
+          ...(standby.secondary === false
+            ? []
+            : [
+                {
+                  ...r,
+                  AliasTarget: { HostedZoneId: standby.zoneId, DNSName: `${standby.dnsName}.`, EvaluateTargetHealth: false },
+                  Failover: 'SECONDARY',
+                  SetIdentifier: 'standby',
+                },
+              ]),
+        ]
+      : [r],
+  );
+  const alarm = failedOverAlarmName(`rancher-${stack}`);
+  w.aws.route53.healthChecks = { [HEALTH_CHECK]: { alarmName: alarm, alarmRegion: STANDBY_REGION, insufficientDataHealthStatus: 'LastKnownStatus' } };
+  w.aws.alarms = {
+    ...w.aws.alarms,
+    [alarm]: {
+      region: STANDBY_REGION,
+      namespace: failedOverNamespace(`rancher-${stack}`),
+      metricName: FAILED_OVER_METRIC,
+      threshold: 1,
+      state: 'INSUFFICIENT_DATA',
+    },
+  };
+}
+
 /**
  * `productionBackend`: production's state backend (drill-world.ts world), for the region-loss world's S3 backend;
- * `k3s`: production and its standby with `rkeHa.distribution: k3s` (its settings file says so).
+ * `k3s`: production and its standby with `rkeHa.distribution: k3s` (its settings file says so); `failoverRouting`:
+ * production's records failover routing to that load balancer (routeFailover, after `change`; the default STANDBY_LB;
+ * `secondary: false`, no SECONDARY: the standby-target parameter absent when production was applied),
+ * or false for simple records (a production applied before that version: the failover moves them through Route 53's API).
  */
 export function failoverWorld(
   change?: (w: any) => void,
-  options: { caMember?: boolean; productionBackend?: Record<string, unknown>; k3s?: boolean } = {},
+  options: {
+    caMember?: boolean;
+    productionBackend?: Record<string, unknown>;
+    k3s?: boolean;
+    failoverRouting?: false | { dnsName: string; zoneId: string; stack?: string; secondary?: false };
+  } = {},
 ): FakeCloud {
   const modules = options.k3s ? k3s() : undefined;
   const standbyJson = modules?.standby ?? rke2StandbyJson;
@@ -133,6 +224,25 @@ export function failoverWorld(
       ),
     };
     change?.(w);
+    const routing = options.failoverRouting ?? { dnsName: STANDBY_LB, zoneId: STANDBY_LB_ZONE };
+    if (routing) routeFailover(w, routing, routing.stack);
+    else {
+      // As production's state held them before failover routing: simple records, no secondary.
+      w.state.resources = w.state.resources.filter((r: any) => !String(r.name).startsWith('standby_dns_secondary-'));
+      for (const r of w.state.resources.filter((x: any) => x.type === 'aws_route53_record')) {
+        const { set_identifier: _s, failover_routing_policy: _f, health_check_id: _h, ...simple } = r.instances[0].attributes;
+        r.instances[0].attributes = simple;
+      }
+    }
+    // Production's facts list its records of the hostname as its apply left them: the PRIMARY ones, then their
+    // SECONDARY ones (lib/deployments/rancher-on-rke.ts), as the state now holds them.
+    const named = (r: any) => r.type === 'aws_route53_record' && r.instances[0]?.attributes.name === HOSTNAME;
+    const secondary = (r: any) => (String(r.name).startsWith('standby_dns_secondary-') ? 1 : 0);
+    if (w.drill.standbyFacts?.document?.dns)
+      w.drill.standbyFacts.document.dns.records = w.state.resources
+        .filter(named)
+        .sort((a: any, b: any) => secondary(a) - secondary(b))
+        .map((r: any) => r.instances[0].attributes);
   });
   writeFileSync(
     join(c.dir, 'rancher.yaml'),
@@ -175,9 +285,13 @@ export async function failoverHere(c: FakeCloud, options: Partial<Omit<FailoverO
   return { code, out };
 }
 
-/** Where Route 53's A record of the hostname points now. */
-export const aliasOf = (c: FakeCloud, type = 'A'): string | undefined =>
-  c.world().aws.route53.zones[PRODUCTION_ZONE].records.find((r: any) => r.Type === type)?.AliasTarget?.DNSName;
+/** Where Route 53's A record of the hostname leads now, as a resolver gets it (failover routing followed). */
+export const aliasOf = (c: FakeCloud, type = 'A'): string | undefined => {
+  const { route53, alarms } = c.world().aws;
+  return (answer(route53.zones, route53.healthChecks, alarms, HOSTNAME, type) as any)?.AliasTarget?.DNSName;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { answer } = require('./ops-stubs/route53-answer.js') as { answer: (...args: unknown[]) => unknown };
 
 /**
  * `npm run failover -- k8s-ha` in the same world: production's state holds k8s-ha's one record of the hostname (an A
@@ -205,9 +319,12 @@ const k8sStandbyJson = synthSettings('k8s-ha', expectedK8sStandby as never).json
 export function k8sFailoverWorld(
   target: string,
   change?: (w: any) => void,
-  options: { productionBackend?: Record<string, unknown> } = {},
+  options: { productionBackend?: Record<string, unknown>; failoverRouting?: boolean } = {},
 ): FakeCloud {
-  const k8sWorld = (build: (w: any) => void) => failoverWorld(build, options);
+  // Simple records unless asked (the record's type follows the target's here; failover routing keeps the A alias, its
+  // SECONDARY aliased to the target: an AWS load balancer's name).
+  const routing = options.failoverRouting ? { dnsName: target, zoneId: STANDBY_LB_ZONE, stack: 'k8s-ha' } : false;
+  const k8sWorld = (build: (w: any) => void) => failoverWorld(build, { productionBackend: options.productionBackend, failoverRouting: routing });
   const c = k8sWorld((w) => {
     const records = w.state.resources.filter((r: any) => r.type === 'aws_route53_record');
     w.state.resources = w.state.resources.filter((r: any) => !records.slice(1).includes(r));

@@ -127,7 +127,11 @@ export function load(fake: FakeAws, aws: any, region: string): void {
     fake.route53.zones = aws.route53.zones;
     fake.route53.changes = aws.route53.changes ??= {};
     if (aws.route53.pendingLooks !== undefined) fake.route53.pendingLooks = aws.route53.pendingLooks;
+    fake.route53.healthChecks = aws.route53.healthChecks ?? {};
   }
+  // CloudWatch's alarms (failover routing's): the world's own, in place, answered in the call's region.
+  fake.cloudwatch.alarms = aws.alarms ??= {};
+  fake.cloudwatch.region = region;
   // SSM parameters (the drill's token parameter, the failover's fence): the world's, by name. A parameter is regional
   // (SSM API Reference: a parameter lives in the Region it was written in): one with `region` is found there only.
   fake.ssm.parameters.clear();
@@ -182,6 +186,7 @@ export function save(fake: FakeAws, aws: any, region?: string): void {
     if (key.deletionDate) k.window = Math.round((key.deletionDate.getTime() - fake.kms.now.getTime()) / DAY);
   }
   for (const [name, g] of Object.entries<any>(aws.logGroups)) g.exists = fake.logs.groups.has(name);
+  aws.alarms = fake.cloudwatch.alarms;
   if (aws.parameters !== undefined || fake.ssm.parameters.size > 0) {
     // Another region's parameters stay as they were; one this call created outside the world's region is that region's.
     const elsewhere = Object.entries<any>(aws.parameters ?? {}).filter(([, p]) => p.region !== undefined && p.region !== region);

@@ -55,6 +55,10 @@ export const APPLIED_RECORD_LITERAL =
 export const STANDBY_FACTS_POINTER_LITERAL =
   /^resource\.aws_ssm_parameter\.standby_facts_pointer_[0-9A-F]{8}\.value=s3:\/\/\$\{aws_s3_bucket\.standby_rancher-backups_bucket_[0-9A-F]{8}\.id\}\/rancher-aws\/standby\/facts\.json$/;
 
+/** Where production's servers find the failover's fence (FailoverFence's servers-region): a region's name, not a secret. */
+export const FENCE_REGION_LITERAL =
+  /^resource\.aws_ssm_parameter\.failover-fence_servers-region_[0-9A-F]{8}\.value=[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
 /**
  * The literals found that are not secrets: the markers, and the K3s datastore
  * URL (a template whose password is the generated one, a reference; the rest
@@ -68,6 +72,7 @@ export function notSecret(literal: string): boolean {
     RESTORE_DONE_LITERAL.test(literal) ||
     APPLIED_RECORD_LITERAL.test(literal) ||
     STANDBY_FACTS_POINTER_LITERAL.test(literal) ||
+    FENCE_REGION_LITERAL.test(literal) ||
     /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(
       literal,
     )

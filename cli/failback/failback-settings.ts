@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { type RecordSet, recordSetOfState } from '../shared/hostname-record';
-import type { ModuleState } from '../shared/terraform';
+import type { ModuleState, StateResource } from '../shared/terraform';
 import type { ModuleJson } from '../shared/throwaway';
 
 // What `npm run failback -- rke-ha` applies (docs/failover.md, "Failback"): production's own settings restoring the
@@ -52,6 +52,8 @@ export interface HeldRecord {
   readonly type: 'A' | 'AAAA' | 'CNAME';
   /** k8s-ha: the record set as the state holds it (an alias, an address, or a name). */
   readonly set?: RecordSet;
+  /** Failover routing (lib/standby/standby-dns.ts): the record's role and set identifier, which its import id ends with. */
+  readonly failover?: { readonly role: string; readonly setIdentifier: string };
 }
 
 /**
@@ -69,7 +71,14 @@ export function hostnameRecords(state: ModuleState, host: string, stack = 'rke-h
       name: host,
       type: r.attributes.type as HeldRecord['type'],
       ...(stack === 'k8s-ha' ? { set: recordSetOfState(r) } : {}),
+      ...failoverOf(r),
     }));
+}
+
+/** A failover record's role and set identifier (the provider's `failover_routing_policy`, a list of one block). */
+function failoverOf(r: StateResource): Pick<HeldRecord, 'failover'> {
+  const policy = Array.isArray(r.attributes.failover_routing_policy) ? (r.attributes.failover_routing_policy[0] as { type?: unknown }) : undefined;
+  return typeof policy?.type === 'string' ? { failover: { role: policy.type, setIdentifier: String(r.attributes.set_identifier ?? '') } } : {};
 }
 
 /** A `removed` block (Terraform 1.7+): the resource leaves the state, and its remote object stays (`destroy = false`). */

@@ -15,6 +15,7 @@ import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { readProductionSettings } from '../shared/settings-file';
 import { ageMinutes, allowedAgeMinutes, BACKUP_PREFIX, newestBackup, standbyRegionOf } from '../shared/standby';
 import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE, retireFailoverRecord } from '../shared/failover-record';
+import { failedOverMetric, globalMoveWarning, moveByMetric } from '../shared/dns-move';
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { stringAttribute, Terraform, terraformBinary, type ModuleState } from '../shared/terraform';
@@ -178,7 +179,7 @@ export async function failback(options: FailbackOptions): Promise<number> {
           ? "  the standby's Rancher left running until the end (--no-quiesce): what it writes after its newest backup is lost (the RPO)"
           : '  first the standby stops writing: its Rancher (cattle-system/rancher) scaled to 0 on its cluster, a planned outage until production answers; then a one-time Backup taken there, which must carry the CA the agents need: the backup restored, nothing lost (RPO 0)',
         `  that backup copied into production's own backup bucket; production applied to its own state from ${moduleDir}, restoring it, the hostname's records held out of the apply (forgotten, never deleted nor moved; the plan is refused if it deletes anything)`,
-        `  then: the CA the primary serves checked against the standby's record at its load balancer; the records moved back (Route 53 UPSERT, until INSYNC); /ping on the hostname; the records imported back into production's state; RTO and RPO reported`,
+        `  then: the CA the primary serves checked against the standby's record at its load balancer; the name moved back (failover routing: its alarm's metric set back to 0 in the standby region, until the alarm is OK; records applied before it: Route 53 UPSERT, until INSYNC); /ping on the hostname; the records imported back into production's state; RTO and RPO reported`,
         options.keepStandby
           ? `  the standby deployment (${failoverModule}) left up (--keep-standby), named with the way to remove it`
           : options.stack === 'k8s-ha'
@@ -668,7 +669,8 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       await terraform(r, ['apply', '-input=false', plan], restoring);
     }
   });
-  const target = productionTarget(await new Terraform(production.dir).pull(), options.stack, held[0]?.set);
+  // The PRIMARY record's where the records are failover routing (the SECONDARY leads to the standby).
+  const target = productionTarget(await new Terraform(production.dir).pull(), options.stack, held.find((h) => h.failover?.role !== 'SECONDARY')?.set);
   const at = target.kind === 'A' ? target.address : target.dnsName;
   report.production.loadBalancer = at;
   await r.phase('check', () =>
@@ -684,6 +686,28 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     }),
   );
   await r.phase('move', async () => {
+    if (held.some((h) => h.failover?.role === 'PRIMARY')) {
+      // Failover routing (cli/shared/dns-move.ts): the metric set back in the standby region, the PRIMARY records
+      // answer again once the alarm is OK; no Route 53 call.
+      const metric = failedOverMetric(production.name, options.stack);
+      const region = report.standby.region;
+      await moveByMetric({
+        clients: r.clients.of(region),
+        metric,
+        to: 'primary',
+        region,
+        minutes: options.syncMinutes ?? 10,
+        interrupted: options.interrupted,
+        written: () => {
+          report.records = [
+            `${new URL(url).host}: ${metric.namespace} ${metric.metricName} 0 in ${region}, its alarm ${metric.alarmName} OK: the PRIMARY records (to ${at}) answer again`,
+          ];
+          r.setMoved();
+        },
+      });
+      return;
+    }
+    options.io.warn('FAILBACK_MOVE_GLOBAL', globalMoveWarning('failback', options.stack));
     const sdk = await sdkSide();
     const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted };
     let moved: { changeIds: string[]; inSync: boolean };
@@ -778,7 +802,9 @@ async function adopt(r: Run): Promise<void> {
   // By the instance's address (k8s-ha's record is counted: `...[0]`).
   const inState = new Set((await new Terraform(r.production.dir).pull()).resources.filter((x) => x.mode === 'managed').map((x) => x.address));
   for (const h of r.record().held.filter((x) => !inState.has(x.address))) {
-    const result = await runTerraform(r, r.production.dir, ['import', '-input=false', h.address, `${h.zoneId}_${h.name}_${h.type}`]);
+    // A failover record's id ends with its set identifier (terraform-provider-aws, aws_route53_record's import id).
+    const id = `${h.zoneId}_${h.name}_${h.type}${h.failover ? `_${h.failover.setIdentifier}` : ''}`;
+    const result = await runTerraform(r, r.production.dir, ['import', '-input=false', h.address, id]);
     if (result.code !== 0)
       throw new StepFailed(
         `terraform import ${h.address} failed in ${r.production.dir} (exit ${result.code}): the record leads to the primary but production's state does not hold it yet (run the failback again)`,

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_RECORD_FOLDER } from '../../lib/rancher/ca-record';
+import { STANDBY_TARGET_PARAMETER } from '../../lib/standby/standby-facts-keys';
 import { Aws } from '../shared/aws';
 import { backupHoldsMember } from '../shared/backup-ca';
 import type { ClientsOfRegion } from '../shared/aws/clients';
@@ -37,6 +38,7 @@ import { withEnvironment } from '../shared/scoped-environment';
 import { type ModuleState, stringAttribute, Terraform } from '../shared/terraform';
 import { initAndApply, type PhaseRun, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
+import { failedOverMetric, failoverRouted, globalMoveWarning, moveByMetric, secondaryProblem } from '../shared/dns-move';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 import { defaultProbeSchedule, type PrimaryProbes, probePrimary, type ProbeSchedule } from './primary-probe';
 import { fenceParameterName, raiseFence } from '../shared/fence';
@@ -92,7 +94,7 @@ export interface FailoverOptions {
   readonly ask?: (question: string) => Promise<string | undefined> | string | undefined;
   /** Budget for the standby's and then the hostname's /ping, each. @default 15 */
   readonly pingMinutes?: number;
-  /** Budget for Route 53 to report the change INSYNC. @default 10 */
+  /** Budget for the failover routing's alarm to reach ALARM (or, records without it, Route 53 to report INSYNC). @default 10 */
   readonly syncMinutes?: number;
   readonly applyTimeoutMs?: number;
   readonly interrupted: () => boolean;
@@ -187,7 +189,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
         `  the primary probed ${(options.probes ?? defaultProbeSchedule()).count} times over a minute at the hostname and at its load balancer: refused while it answers pong or the probes cannot tell (unless --primary-lost)`,
         `  backup: ${options.backup ? `${options.backup} (--backup)` : "the copy's newest"}, whatever its age (its age is the RPO, warned past backups.schedule); refused without the CA the agents need`,
         `  standby deployment: ${name} in ${region}${options.stack === 'k8s-ha' ? ' on the cluster standby.k8sHa.access reaches' : ''}, the same hostname and rancher.tls (TF_VAR_tls_* as for production), no Route53 record of its own; module and state kept in ${moduleDir}`,
-        `  then: the CA it serves checked against the backup's record at its ${options.stack === 'k8s-ha' ? 'ingress target' : 'load balancer'}; the hostname's records moved there (${options.stack === 'k8s-ha' ? 'one Route 53 change batch, the record type the target needs' : 'Route 53 UPSERT'}, until INSYNC); /ping on the hostname; RTO and RPO reported`,
+        `  then: the CA it serves checked against the backup's record at its ${options.stack === 'k8s-ha' ? 'ingress target' : 'load balancer'}; the hostname moved there (failover routing: its alarm's metric set in ${region}, until the alarm is in ALARM; records applied before it: ${options.stack === 'k8s-ha' ? 'one Route 53 change batch, the record type the target needs' : 'Route 53 UPSERT'}, until INSYNC); /ping on the hostname; RTO and RPO reported`,
       ].join('\n'),
       { production: productionName, region, standby: name },
     );
@@ -563,9 +565,6 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   await r.phase('move', async () => {
     // The records production's state owns, as its facts in the standby region hold them: the move points them elsewhere.
     const owned = production.facts.records.filter((a) => String(a.attributes.name).replace(/\.$/, '') === host);
-    const sdk = await sdkSide();
-    const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted, zoneMoved: r.zoneMoved };
-    let moved: { changeIds: string[]; inSync: boolean };
     // The marker production honours (fence.ts), in the standby region, once the records are known and before they move.
     const fence = () =>
       raiseFence(r.clients.of(current.region), {
@@ -578,6 +577,33 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
         },
         io: options.io,
       });
+    if (failoverRouted(owned)) {
+      // Failover routing (dns-move.ts): the metric of the standby region moves the name; no Route 53 call.
+      const parameter = `/${production.name}/${options.stack}${STANDBY_TARGET_PARAMETER}`;
+      const problem = secondaryProblem(owned, target, host, `${parameter} (${current.region})`);
+      if (problem) throw new StepFailed(problem);
+      await fence();
+      const metric = failedOverMetric(production.name, options.stack);
+      await moveByMetric({
+        clients: r.clients.of(current.region),
+        metric,
+        to: 'standby',
+        region: current.region,
+        minutes: options.syncMinutes ?? 10,
+        interrupted: options.interrupted,
+        written: () => {
+          report.records = [
+            `${host}: ${metric.namespace} ${metric.metricName} 1 in ${current.region}, its alarm ${metric.alarmName} in ALARM: the PRIMARY records' health check unhealthy, the SECONDARY ones (to ${at}) answer`,
+          ];
+          r.setMoved();
+        },
+      });
+      return;
+    }
+    options.io.warn('FAILOVER_MOVE_GLOBAL', globalMoveWarning('failover', options.stack));
+    const sdk = await sdkSide();
+    const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted, zoneMoved: r.zoneMoved };
+    let moved: { changeIds: string[]; inSync: boolean };
     if (options.stack === 'k8s-ha') {
       // k8s-ha's one record, of the type the standby's target needs: an A alias, an A, or a CNAME (the others of the
       // name deleted in the same batch, hostname-record.ts).

@@ -82,6 +82,20 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       rancherPreconditions: installed.rancherPreconditions,
     });
     this.rancherReady = ready.ping;
+    // The name moved by a metric at failover (lib/standby/standby-dns.ts); held out (the failback's apply), the alarm
+    // and its health check stay.
+    const routed =
+      entry.dns.records.length || d.props.dns.hostnameRecord === false
+        ? this.standby?.routeFailover({
+            deployment: deploymentPrefix(this, d.props.name),
+            parameterPath: deploymentParameterPath(this, d.props.name),
+            records: entry.dns.records,
+            stackLevelName: stackLevelName(this, 'standby_dns'),
+          })
+        : undefined;
+    // The hostname's record, the SECONDARY ones with it: what the facts tell a failover (which checks the SECONDARY
+    // leads to the standby it built) and what the fence holds.
+    const records = [...entry.dns.records, ...(routed?.secondaries ?? [])];
     // What a failover reads of production, kept in the standby region (lib/standby/standby-facts.ts): after the backups'
     // record, which the answer's wait makes.
     const backups = installed.installation.backups;
@@ -90,7 +104,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       kind: 'k8s-ha',
       sourceBucket: backups.bucket.name,
       hostname: props.hostname,
-      ...(entry.dns.records.length ? { hostedZone: props.hostedZone, records: entry.dns.records } : {}),
+      ...(entry.dns.records.length ? { hostedZone: props.hostedZone, records } : {}),
       ingress: { target: entry.dns.target, recordType: entry.dns.recordType },
       ...(backups.record ? { record: backups.record } : {}),
       ...(backups.encryptionConfig ? { encryptionConfig: backups.encryptionConfig } : {}),
@@ -102,7 +116,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       honourFailoverFence(this, {
         standbyRegion: d.props.standby.region,
         parameterPath: deploymentParameterPath(this, d.props.name),
-        records: entry.dns.records,
+        records,
       });
     if (d.props.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping, this.standby);
 

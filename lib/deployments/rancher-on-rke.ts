@@ -228,6 +228,21 @@ export class RancherOnRke extends RancherOnCluster {
     this.rancherBackups = rancher.backups;
     if (d.props.standby.region) {
       this.standby = this.addStandby(d, d.props.standby.region, state, boot, rancher);
+      // The name moved by a metric at failover (lib/standby/standby-dns.ts): the alias records, not DNS round robin's.
+      // Held out (the failback's apply), the alarm and its health check stay.
+      const heldOut = d.props.loadBalancer.hostnameRecord === false;
+      const routed =
+        dns.aliasTarget && (dns.records || heldOut)
+          ? this.standby.routeFailover({
+              deployment: d.name,
+              parameterPath: deploymentParameterPath(this, d.props.name),
+              records: dns.records ?? [],
+              stackLevelName: stackLevelName(this, 'standby_dns'),
+            })
+          : undefined;
+      // The hostname's records, the SECONDARY ones with them: what the facts tell a failover (which checks the
+      // SECONDARY leads to the standby it built) and what the fence holds.
+      const records = [...(dns.records ?? []), ...(routed?.secondaries ?? [])];
       // What a failover reads of production, kept in the standby region (lib/standby/standby-facts.ts).
       this.standby.recordFacts({
         name: d.props.name,
@@ -235,7 +250,7 @@ export class RancherOnRke extends RancherOnCluster {
         distribution: d.cluster.distribution,
         sourceBucket: rancher.backups.bucket.name,
         hostname: entry.hostname,
-        ...(dns.records ? { hostedZone: requiredName(props.hostedZone), records: dns.records } : {}),
+        ...(dns.records ? { hostedZone: requiredName(props.hostedZone), records } : {}),
         ...(dns.aliasTarget ? { loadBalancer: { dnsName: dns.aliasTarget.dnsName, zoneId: dns.aliasTarget.zoneId } } : {}),
         ...(rancher.backups.record ? { record: rancher.backups.record } : {}),
         ...(rancher.backups.encryptionConfig ? { encryptionConfig: rancher.backups.encryptionConfig } : {}),
@@ -249,7 +264,7 @@ export class RancherOnRke extends RancherOnCluster {
       honourFailoverFence(this, {
         standbyRegion: d.props.standby.region,
         parameterPath: deploymentParameterPath(this, d.props.name),
-        records: dns.records ?? [],
+        records,
         // The servers' guard finds the fence through it (lib/kubernetes/failover-fence.sh).
         servers: true,
       });

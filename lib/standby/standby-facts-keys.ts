@@ -49,3 +49,17 @@ export const STANDBY_STATE_KEY = 'rancher/<stack>.tfstate';
  * record of the hostname leads to (read at production's next plan).
  */
 export const STANDBY_TARGET_PARAMETER = '/standby-target';
+
+/**
+ * The custom metric the failover writes in the standby region (1: failed over; the failback writes 0), in the
+ * deployment's own namespace (`RancherHA/<name>-<stack id>`, as its servers' metrics). Its alarm
+ * (`failedOverAlarmName`) is the one a Route 53 health check follows: the hostname's PRIMARY records answer while it is
+ * not in ALARM (lib/standby/standby-dns.ts).
+ */
+export const FAILED_OVER_METRIC = 'FailedOver';
+
+/** The namespace of FAILED_OVER_METRIC of the deployment `<name>-<stack id>`. */
+export const failedOverNamespace = (deploymentPrefix: string): string => `RancherHA/${deploymentPrefix}`;
+
+/** The alarm on FAILED_OVER_METRIC of the deployment `<name>-<stack id>`, in the standby region. */
+export const failedOverAlarmName = (deploymentPrefix: string): string => `${deploymentPrefix}-failed-over`;

@@ -11,6 +11,7 @@ import { regionProvider } from '../common/providers';
 import { accountAdministersStatement, StackKey } from '../common/stack-key';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { instanceTypeOffered, type StandbyInstanceType } from './instance-type-offered';
+import { StandbyDns, type StandbyDnsProps } from './standby-dns';
 import { StandbyFacts, type StandbyFactsProps } from './standby-facts';
 import { StandbyState } from './standby-state';
 import { REPLICATION_TIME_MINUTES } from './replication-time';
@@ -102,6 +103,8 @@ export class StandbyReplication extends Construct {
   facts?: StandbyFacts;
   /** The bucket of the standby deployment's own state, named in a parameter there (with the facts). */
   state?: StandbyState;
+  /** The hostname's failover routing, moved by a metric of the standby region (`routeFailover`). */
+  dns?: StandbyDns;
   private readonly props: StandbyReplicationProps;
   /** The standby region's AWS provider. */
   private readonly provider: AwsProvider;
@@ -268,6 +271,16 @@ export class StandbyReplication extends Construct {
       parameterPath: props.parameterPath,
     });
     return this.facts;
+  }
+
+  /**
+   * Production's records of its hostname made failover routing that a metric of the standby region moves (StandbyDns,
+   * construct id `dns`): the failover moves the name without Route 53's control plane.
+   */
+  routeFailover(props: Omit<StandbyDnsProps, 'standbyRegion' | 'provider'>): StandbyDns {
+    if (this.dns) throw new Error(`StandbyReplication ${this.node.path}: its failover routing is made already`);
+    this.dns = new StandbyDns(this, 'dns', { ...props, standbyRegion: this.props.standbyRegion, provider: this.provider });
+    return this.dns;
   }
 
   /**

@@ -109,10 +109,13 @@ describe.each(VARIANTS)('the standby of k8s-ha (%s)', (_name, input, expected) =
           'aws_s3_bucket_versioning.standby_state_bucket_versioning',
           'aws_ssm_parameter.standby_state_pointer',
         ],
+        // The hostname's failover routing (StandbyDns): the alarm the failover drives, the standby-target's read.
+        'aws_cloudwatch_metric_alarm.standby_dns_alarm',
+        'aws_ssm_parameters_by_path.standby_dns_parameters',
       ].sort(),
     );
     expect(dataSources(json, 'aws_ec2_instance_type_offerings')).toEqual({});
-    expect(there.filter((a) => a.startsWith('aws_cloudwatch_metric_alarm.')).length).toBe(expected.alarms ? 1 : 0);
+    expect(there.filter((a) => a.startsWith('aws_cloudwatch_metric_alarm.alarms_')).length).toBe(expected.alarms ? 1 : 0);
   });
 
   it('guards the copy as its source: prevent_destroy, public access blocked, versioned, TLS only, the same lifetimes', () => {
@@ -260,7 +263,8 @@ describe("the k8s-ha standby's addresses", () => {
       ['resource'].flatMap((section) =>
         Object.entries((json as any)[section] ?? {}).flatMap(([type, byName]) =>
           Object.keys(byName as object)
-            .filter((name) => /^(standby_|alarms_standby-rancher-backups-)/.test(name))
+            // Not the secondary records: one per record, and k8s-ha has three kinds of it (counted) where rke-ha has one.
+            .filter((name) => /^(standby_|alarms_standby-rancher-backups-)/.test(name) && !name.startsWith('standby_dns_secondary-'))
             .map((name) => `${type}.${name.replace(/_[0-9A-F]{8}$/, '')}`),
         ),
       );

@@ -20,7 +20,9 @@ import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, buildStack, synthSettings, RKE_HA_
 
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input).json;
 const ref = (type: string, name: string, attr: string) => `\${${type}.${name}.${attr}}`;
-const alarms = (json: TerraformJson) => resources(json, 'aws_cloudwatch_metric_alarm');
+/** The deployment's alarms: not the failover's switch (lib/standby/standby-dns.ts), which notifies no one and lives in the standby region. */
+const alarms = (json: TerraformJson) =>
+  Object.fromEntries(Object.entries(resources(json, 'aws_cloudwatch_metric_alarm')).filter(([name]) => !name.startsWith('standby_dns_')));
 const named = (json: TerraformJson, prefix: string) => Object.entries(alarms(json)).filter(([name]) => name.startsWith(prefix));
 const topicRef = (json: TerraformJson, id: string) => {
   const name = Object.keys(resources(json, 'aws_sns_topic')).find((n) => n.startsWith(`alarms_${id}_`));

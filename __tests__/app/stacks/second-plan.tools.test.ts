@@ -29,12 +29,17 @@ const K8S_NO_RECORD_VARIANT = "k8s-ha without the hostname's record (a failover'
  * Rancher answers with the server-url the first login set (check rancher_server_url compares it); checkip answers
  * with an address inside the variants' admin_cidrs (10.8.0.0/24; check deployer_address_in_admin_cidrs).
  */
+const STANDBY_TARGET = JSON.stringify({ type: 'alias', dnsName: 'rancher-sb-0a1b.elb.us-west-2.amazonaws.com', zoneId: 'Z18D5FSROUN65G' });
 const KNOWN = {
   'rancher2_bootstrap.url': 'https://rancher.acme.io',
   'data.http.response_body': '10.8.0.5\n',
   'data.http.status_code': 200,
   // The standby's copy lists what production's apply wrote there (check standby_facts reads the listing).
   'data.aws_s3_objects.keys': [STANDBY_FACTS_KEY, STANDBY_ENCRYPTION_KEY],
+  // The standby region's parameters under the deployment's path: where the standby's load balancer answers (the pilot
+  // light writes it), so production's failover routing has its SECONDARY records and check standby_dns holds.
+  'data.aws_ssm_parameters_by_path[standby_dns_parameters_].names': ['/rancher/rke-ha/standby-target', '/rancher/k8s-ha/standby-target'],
+  'data.aws_ssm_parameters_by_path[standby_dns_parameters_].values': [STANDBY_TARGET, STANDBY_TARGET],
 };
 
 const write = (json: TerraformJson, dir: string, known: Record<string, unknown> = KNOWN) =>
@@ -280,6 +285,26 @@ function turnStandbyOn(dir: string, stack: StackName, standby: SettingsInput): v
   expect(outcome(after)).toEqual({ status: 0, output: '' });
   expect(checkWarnings(after.output)).toEqual([]);
 }
+
+describeWithTerraform("the failover routing's check, as Terraform evaluates it", () => {
+  // The standby region holds no standby-target parameter yet (the standby's load balancer not made ahead).
+  const none: typeof KNOWN = {
+    ...KNOWN,
+    'data.aws_ssm_parameters_by_path[standby_dns_parameters_].names': [],
+    'data.aws_ssm_parameters_by_path[standby_dns_parameters_].values': [],
+  };
+  const folder = moduleFolder('standby-dns-check-', () => synthSettings('k8s-ha', { ...DOMAIN, ...variantSettings(K8S_STANDBY_VARIANT) }).json, {
+    known: none,
+    applied: false,
+  });
+
+  it('warns at each plan that the failover cannot move the name yet, and plans no SECONDARY record', () => {
+    const planned = plan(folder());
+    expect(checkWarnings(planned.output)).toEqual(['standby_dns#0']);
+    expect(planned.output.replace(/\s+/g, ' ')).toContain('/rancher/k8s-ha/standby-target');
+    expect(planned.output).not.toMatch(/standby_dns_secondary-\S+ will be created/);
+  });
+});
 
 describeWithTerraform("the standby facts' check, as Terraform evaluates it", () => {
   // The copy's listing as S3 would answer it with the facts gone (deleted, or hidden by a replicated delete marker).

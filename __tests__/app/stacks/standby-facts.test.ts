@@ -168,7 +168,20 @@ describe.each(VARIANTS)('the standby facts of %s', (_name, stack, input, expecte
   });
 
   it('holds production’s facts: name, kind, regions, hostname and URL, zone and records, load balancer, buckets, the two records', () => {
-    const records = expected.records.map((prefix) => `aws_route53_record.${one(json, 'aws_route53_record', prefix)[0]}[*]`);
+    // Production's records of the hostname, and the SECONDARY ones of its failover routing (lib/standby/standby-dns.ts),
+    // which the failover checks lead to the standby it built.
+    // In the order StandbyDns makes them: per record, the alias one first (the module's keys are sorted).
+    const order = (n: string) => {
+      const [, i, kind] = /secondary-(\d+)-(\w+?)_/.exec(n)!;
+      return Number(i) * 2 + (kind === 'alias' ? 0 : 1);
+    };
+    const secondaries = Object.keys(json.resource.aws_route53_record ?? {})
+      .filter((n) => n.startsWith('standby_dns_secondary-'))
+      .sort((a, b) => order(a) - order(b));
+    const records = [
+      ...expected.records.map((prefix) => `aws_route53_record.${one(json, 'aws_route53_record', prefix)[0]}[*]`),
+      ...secondaries.map((n) => `aws_route53_record.${n}[*]`),
+    ];
     expect(document).toEqual({
       format: STANDBY_FACTS_FORMAT,
       name: 'rancher',
@@ -352,15 +365,22 @@ describe('standby facts on day 2: a running deployment that turns standby.region
         .filter(([name, block]) => JSON.stringify(after.resource[type]?.[name]) !== JSON.stringify(block))
         .map(([name]) => `${type}.${name}`),
     );
-    // The one block that changes: the deployment's record lists the copies among its stores (an update in place).
-    // Besides, the hostname's records gain the failover fence's precondition (lib/standby/failover-fence.ts): a
-    // condition, not an argument, so Terraform plans no change of them.
-    const withoutLifecycle = (block: any) => JSON.stringify({ ...block, lifecycle: undefined });
-    const records = changed.filter((address) => address.startsWith('aws_route53_record.'));
+    // What changes in place: the deployment's record lists the copies among its stores; the hostname's records become
+    // failover routing (lib/standby/standby-dns.ts), which the provider updates in one batch (replacement.ts: only
+    // their name and zone force a new record): a set identifier, the PRIMARY role, the health check, no target health.
+    // Besides, they gain the failover fence's precondition (lib/standby/failover-fence.ts): a condition, not an
+    // argument, so Terraform plans no change for it.
+    const records = changed.filter((c) => c.startsWith('aws_route53_record.'));
+    expect(changed.filter((c) => !records.includes(c))).toEqual(['terraform_data.deployment-record']);
+    expect(records.length).toBe(stack === K8S_HA_STACK ? 3 : 1);
     for (const address of records) {
       const [type, name] = address.split('.');
-      expect(withoutLifecycle(after.resource[type][name])).toBe(withoutLifecycle(before.resource[type][name]));
+      const { set_identifier, failover_routing_policy, health_check_id, alias, lifecycle: _after, ...rest } = after.resource[type][name];
+      const { alias: oldAlias, lifecycle: _before, ...oldRest } = before.resource[type][name];
+      expect(rest).toEqual(oldRest);
+      expect({ set_identifier, failover_routing_policy }).toEqual({ set_identifier: 'primary', failover_routing_policy: { type: 'PRIMARY' } });
+      expect(health_check_id).toMatch(/^\$\{aws_route53_health_check\.standby_dns_health-check_\w+\.id\}$/);
+      expect(alias).toEqual(oldAlias === undefined ? undefined : { ...oldAlias, evaluate_target_health: false });
     }
-    expect(changed.filter((address) => !records.includes(address))).toEqual(['terraform_data.deployment-record']);
   });
 });

@@ -27,7 +27,7 @@ const cycle: {
 let c: FakeCloud;
 
 beforeAll(() => {
-  c = failbackWorld(undefined, { regionLoss: REGION_LOST });
+  c = failbackWorld(undefined, { regionLoss: REGION_LOST, failoverRouting: true });
   const fence = () => c.world().aws.parameters?.['/rancher/rke-ha/failover-fence'];
   const before = fence();
   const back = failback(c, '--yes');
@@ -55,12 +55,13 @@ describe('npm run failback -- rke-ha after a failover with eu-west-1 lost', () =
   test('the region back, the failback passes: production restored from the standby, the records moved back', () => {
     expect({ code: cycle.failback!.code, result: cycle.failback!.codes.at(-1) }).toEqual({ code: 0, result: 'FAILBACK_RESULT' });
     // The AWS calls of the failover and the failback, by the endpoint's region: the failback's in eu-west-1 come once
-    // the region answers again (it asks EC2 there first, and copies the standby's backup into production's bucket).
+    // the region answers again (it asks EC2 there first, and copies the standby's backup into production's bucket). The
+    // name moved both ways by the failover routing's metric in us-west-2: no Route 53 call.
     expect(cycle.calls).toEqual([
       'eu-west-1 EC2 DescribeInstances',
       'eu-west-1 S3 CopyObject',
-      'us-east-1 Route53 ChangeResourceRecordSets',
-      'us-east-1 Route53 GetChange',
+      'us-west-2 CloudWatch DescribeAlarms',
+      'us-west-2 CloudWatch PutMetricData',
       'us-west-2 ElasticLoadBalancingV2 ModifyLoadBalancerAttributes',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',

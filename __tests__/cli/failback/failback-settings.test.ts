@@ -27,7 +27,18 @@ const state: ModuleState = {
       mode: 'managed' as const,
       type,
       name,
-      attributes: type === 'aws_route53_record' ? { name: 'rancher.example.com', type: 'A', zone_id: 'Z0PRODUCTIONZONE' } : {},
+      // Production's hostname records with a standby: failover routing (lib/standby/standby-dns.ts), PRIMARY and SECONDARY.
+      attributes:
+        type === 'aws_route53_record'
+          ? {
+              name: 'rancher.example.com',
+              type: 'A',
+              zone_id: 'Z0PRODUCTIONZONE',
+              ...(name.startsWith('standby_dns_secondary-')
+                ? { set_identifier: 'standby', failover_routing_policy: [{ type: 'SECONDARY' }] }
+                : { set_identifier: 'primary', failover_routing_policy: [{ type: 'PRIMARY' }] }),
+            }
+          : {},
     })),
   ),
 };
@@ -42,9 +53,12 @@ describe("the failback's module", () => {
       moduleDir: '/p/failback.out/cdktf.out/stacks/rke-ha',
     }) as any;
     const removed = safe.removed.map((r: any) => r.from).sort();
-    // What the synthesized failback leaves out of production's module: the record, and the first login the restore replaces.
+    // What the synthesized failback leaves out of production's module: the records (the PRIMARY and its SECONDARY
+    // forms), and the first login the restore replaces. The failover routing's alarm and health check stay configured.
     expect(removed).toEqual([
       expect.stringMatching(/^aws_route53_record\.dns_record_/),
+      expect.stringMatching(/^aws_route53_record\.standby_dns_secondary-0-a_/),
+      expect.stringMatching(/^aws_route53_record\.standby_dns_secondary-0-alias_/),
       expect.stringMatching(/^rancher2_bootstrap\.first-login_bootstrap_/),
       expect.stringMatching(/^terraform_data\.first-login_trusted-ca_/),
     ]);
@@ -68,9 +82,20 @@ describe("the failback's module", () => {
     expect(safe.terraform?.backend).toEqual({ local: { path: '../../../../cdktf.out/stacks/rke-ha/terraform.rke-ha.tfstate' } });
   });
 
-  it("finds the hostname's A and AAAA records in production's state", () => {
+  it("finds the hostname's A and AAAA records in production's state, with their failover role and set identifier (their import id's end)", () => {
+    const held = { zoneId: 'Z0PRODUCTIONZONE', name: 'rancher.example.com', type: 'A' };
     expect(hostnameRecords(state, 'rancher.example.com')).toEqual([
-      { address: expect.stringMatching(/^aws_route53_record\./), zoneId: 'Z0PRODUCTIONZONE', name: 'rancher.example.com', type: 'A' },
+      { ...held, address: expect.stringMatching(/^aws_route53_record\.dns_record_/), failover: { role: 'PRIMARY', setIdentifier: 'primary' } },
+      {
+        ...held,
+        address: expect.stringMatching(/^aws_route53_record\.standby_dns_secondary-0-a_/),
+        failover: { role: 'SECONDARY', setIdentifier: 'standby' },
+      },
+      {
+        ...held,
+        address: expect.stringMatching(/^aws_route53_record\.standby_dns_secondary-0-alias_/),
+        failover: { role: 'SECONDARY', setIdentifier: 'standby' },
+      },
     ]);
     expect(hostnameRecords(state, 'other.example.com')).toEqual([]);
   });

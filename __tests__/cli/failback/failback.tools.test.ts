@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { useFakeAwsEndpoint, worldKubeconfig } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, STANDBY_REGION } from '../../helpers/drill-world';
-import { aliasOf, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB, standbyModuleJson } from '../../helpers/failover-world';
+import { aliasOf, FAILED_OVER_ALARM, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB, standbyModuleJson } from '../../helpers/failover-world';
 import { expectedFailback, failback, failbackHere, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
@@ -80,6 +80,25 @@ function expectStandbyDataKept(c: FakeCloud): void {
 }
 
 describe('npm run failback -- rke-ha', () => {
+  it('failover routing: the name moved back by the metric (0 in us-west-2, its alarm OK), no Route 53 call; the records held out imported back with their set identifiers', () => {
+    const c = made(failbackWorld(undefined, { failoverRouting: true }));
+    expect(live(c)).toEqual([STANDBY, STANDBY]);
+    const done = failback(c, '--yes');
+    expect(done.code).toBe(0);
+    expect(live(c)).toEqual([PRIMARY, PRIMARY]);
+    expect(c.calls().filter((call) => call.includes('Route53'))).toEqual([]);
+    expect(failbackCalls(c).filter((call) => call.includes('us-west-2 CloudWatch PutMetricData'))).toHaveLength(1);
+    expect(c.world().aws.alarms[FAILED_OVER_ALARM].state).toBe('OK');
+    expect(said(done.out, 'FAILBACK_REPORT')).toContain('FailedOver 0 in us-west-2, its alarm rancher-rke-ha-failed-over OK');
+    // The PRIMARY and SECONDARY records, forgotten by the failback's apply, imported by the provider's four-part id.
+    const ids = failbackCalls(c)
+      .filter((call) => call.startsWith('terraform import'))
+      .map((call) => call.split(' ').at(-1))
+      .sort();
+    expect(ids).toEqual(['AAAA', 'A'].flatMap((type) => ['primary', 'standby'].map((set) => `Z0PRODUCTIONZONE_${HOSTNAME}_${type}_${set}`)));
+    expect(recordsInState(c)).toEqual(['A', 'A', 'AAAA', 'AAAA']);
+  });
+
   it('dry run: reads the settings file only, states the plan, changes nothing', () => {
     const c = made(failbackWorld(undefined, { failedOver: false }));
     const dry = c.run(['failback', 'rke-ha', '--dir', 'module', '--dry-run'], { tools: [] });

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { SYNTH_STUB, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { BUCKET, checkEveryDrill, COPY, OLDER, STANDBY_NEWEST } from '../../helpers/drill-world';
 import {
+  aliasOf,
+  FAILED_OVER_ALARM,
   failover,
   failoverK8s,
   failoverWorld,
@@ -59,6 +61,7 @@ const lost: {
   standbyBackend?: Record<string, any>;
   fence?: any;
   held?: Set<string>;
+  moved?: { alarm?: string; answer?: string };
 } = {};
 
 beforeAll(() => {
@@ -82,6 +85,7 @@ beforeAll(() => {
       asked: JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8')).backend,
       applied: JSON.parse(readFileSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'), 'utf8')).terraform.backend,
     },
+    moved: { alarm: c.world().aws.alarms[FAILED_OVER_ALARM]?.state, answer: aliasOf(c) },
   });
   lost.fence = c.world().aws.parameters?.['/rancher/rke-ha/failover-fence'];
   // The world event: the region answers again; production's servers, which nothing stopped, boot as they were.
@@ -90,12 +94,13 @@ beforeAll(() => {
 });
 
 describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
-  test("production's state a local file: it passes, its SDK calls in us-west-2 and to Route 53's API", () => {
+  test("production's state a local file: it passes, its SDK calls in us-west-2 alone", () => {
     expect({ code: lost.code, result: lost.codes!.at(-1) }).toEqual({ code: 0, result: 'FAILOVER_RESULT' });
-    // Every AWS call the failover made itself, by the endpoint's region (issue 91's closing note wants this list).
+    // Every AWS call the failover made itself, by the endpoint's region (issue 91's closing note wants this list): the
+    // name moved by the failover routing's metric (CloudWatch there), no Route 53 call.
     expect(lost.calls).toEqual([
-      'us-east-1 Route53 ChangeResourceRecordSets',
-      'us-east-1 Route53 GetChange',
+      'us-west-2 CloudWatch DescribeAlarms',
+      'us-west-2 CloudWatch PutMetricData',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
       'us-west-2 SSM GetParameter',
@@ -115,15 +120,17 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     ]);
   });
 
+  // issue 91 item 1, the DNS half: failed while the failover moved the name with ChangeResourceRecordSets.
+  test("it makes no call to a global control plane: no Route 53 change, the name moved by its failover routing's metric in us-west-2", () => {
+    expect(lost.calls!.filter((c) => c.includes('Route53'))).toEqual([]);
+    // The name leads to the standby through Route 53's answer alone: the PRIMARY's health check follows the alarm.
+    expect(lost.moved).toEqual({ alarm: 'ALARM', answer: `${STANDBY_LB}.` });
+  });
+
   // issue 91 item 1: failed until the pilot light was made at deploy time (failover --prepare, pilot-light.ts).
   test('its apply creates nothing through IAM, S3 bucket configuration or Route 53: the pilot light made them before the outage', () => {
     expect(lost.apply!.filter((c) => c.includes('control plane'))).toEqual([]);
     expect(lost.codes).not.toContain('FAILOVER_NOT_PREPARED');
-  });
-
-  // issue 91: fails until 1 (the name moved through a data-plane mechanism prepared ahead: dns-failover)
-  test.failing('it makes no call to a global control plane: no Route 53 change', () => {
-    expect(lost.calls!.filter((c) => c.includes('Route53 Change'))).toEqual([]);
   });
 
   // issue 91 item 3: failed until the failover left its fence in us-west-2 (cli/shared/fence.ts), which production's
@@ -152,8 +159,9 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
     expect(run.code).toBe(0);
   });
 
-  // issue 91: fails until 1 (the pilot light prepared, its apply passes; the move's Route 53 change is dns-failover's)
-  test.failing('a us-east-1 primary (the global control planes lost with it): the standby comes up and the name moves', () => {
+  // issue 91 item 1: failed until the pilot light (made before the outage) and the name's failover routing (moved by a
+  // metric of the standby region) were both there: no IAM, S3 bucket configuration or Route 53 change at failover.
+  test('a us-east-1 primary (the global control planes lost with it): the standby comes up and the name moves', () => {
     const c = failoverWorld();
     expect(prepare(c).code).toBe(0);
     c.update(loseRegion(CONTROL_PLANES_LOST));
@@ -215,13 +223,13 @@ describe('npm run failover -- rke-ha (K3s) with eu-west-1 lost', () => {
 describe('npm run failover -- k8s-ha with eu-west-1 lost', () => {
   const TARGET = 'k8s-sb-ingress-0a1b.elb.us-west-2.amazonaws.com';
 
-  test("production's state a local file: it passes, its SDK calls in us-west-2 and to Route 53's API", () => {
-    const c = k8sFailoverWorld(TARGET, loseRegion());
+  test("production's state a local file: it passes, its SDK calls in us-west-2 alone (the name moved by the failover routing's metric)", () => {
+    const c = k8sFailoverWorld(TARGET, loseRegion(), { failoverRouting: true });
     const run = failoverK8s(c, '--yes');
     expect({ code: run.code, result: codesOf(run.out).at(-1) }).toEqual({ code: 0, result: 'FAILOVER_RESULT' });
     expect(awsCallsByRegion(c)).toEqual([
-      'us-east-1 Route53 ChangeResourceRecordSets',
-      'us-east-1 Route53 GetChange',
+      'us-west-2 CloudWatch DescribeAlarms',
+      'us-west-2 CloudWatch PutMetricData',
       'us-west-2 S3 GetObject',
       'us-west-2 S3 ListObjectsV2',
       'us-west-2 SSM GetParameter',

@@ -27,9 +27,13 @@ useFakeAwsEndpoint();
 checkEveryDrill();
 
 const PRODUCTION_ALIAS = 'rancher-nlb-9f8e7d.elb.eu-west-1.amazonaws.com.';
-/** Nothing was created: no synth, no terraform outside production's folder, no Route 53 change. */
+/** Nothing was created: no synth, no terraform outside production's folder, no Route 53 change, no metric written. */
 function expectNothingChanged(c: ReturnType<typeof failoverWorld>): void {
-  expect(c.calls().filter((call) => call.startsWith('synth') || call.startsWith('terraform init') || call.includes('Route53'))).toEqual([]);
+  expect(
+    c
+      .calls()
+      .filter((call) => call.startsWith('synth') || call.startsWith('terraform init') || call.includes('Route53') || call.includes('PutMetricData')),
+  ).toEqual([]);
   expect(aliasOf(c)).toBe(PRODUCTION_ALIAS);
 }
 /** The probes of the primary's /ping: at the hostname, and at production's NLB (--connect-to). */
@@ -144,11 +148,16 @@ describe('npm run failover -- rke-ha', () => {
       rkeHa: { loadBalancer: { hostnameRecord: false } },
       backups: { restoreFrom: { bucket: COPY, file: STANDBY_NEWEST } },
     });
-    // Both records (A and AAAA) now alias the standby's NLB, Route 53's change followed to INSYNC.
+    // Both names (A and AAAA) answer the standby's NLB: the failover routing's metric written once in us-west-2, its
+    // alarm followed to ALARM (one look while CloudWatch evaluates), the PRIMARY's health check unhealthy; no Route 53 call.
     expect(aliasOf(c)).toBe(`${STANDBY_LB}.`);
     expect(aliasOf(c, 'AAAA')).toBe(`${STANDBY_LB}.`);
-    expect(c.calls().filter((call) => call.includes('Route53 ChangeResourceRecordSets')).length).toBe(1);
-    expect(c.calls().filter((call) => call.includes('Route53 GetChange')).length).toBe(2);
+    expect(c.calls().filter((call) => call.includes('Route53'))).toEqual([]);
+    expect(c.calls().filter((call) => call.includes('us-west-2 CloudWatch PutMetricData')).length).toBe(1);
+    expect(c.calls().filter((call) => call.includes('us-west-2 CloudWatch DescribeAlarms')).length).toBe(2);
+    expect(json.messages.find((m: any) => m.code === 'FAILOVER_REPORT').text).toContain(
+      'FailedOver 1 in us-west-2, its alarm rancher-rke-ha-failed-over in ALARM',
+    );
     expect(json.messages.filter((m: any) => m.code === 'FAILOVER_PHASE_STARTED').map((m: any) => m.data.phase)).toEqual(['ping']);
     expect(c.calls().filter((call) => call.startsWith('terraform apply -auto-approve'))).toHaveLength(2);
     const report = reportOf(c);
@@ -328,6 +337,25 @@ describe('npm run failover -- rke-ha', () => {
     );
     expect(probesOf(c).byName + probesOf(c).atLb).toBe(before + 5);
     expectNothingChanged(c);
+  });
+
+  it("records applied before failover routing move through Route 53's API, warned; failover records without a SECONDARY are refused before the metric", () => {
+    const simple = failoverWorld(undefined, { failoverRouting: false });
+    const moved = failover(simple, '--yes');
+    expect({ code: moved.code, result: said(moved.out, 'FAILOVER_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('PASSED') });
+    expect(aliasOf(simple)).toBe(`${STANDBY_LB}.`);
+    expect(simple.calls().filter((call) => call.includes('Route53 ChangeResourceRecordSets')).length).toBe(1);
+    expect(simple.calls().filter((call) => call.includes('CloudWatch'))).toEqual([]);
+    expect(said(moved.out, 'FAILOVER_MOVE_GLOBAL')).toContain('Apply production with this version');
+
+    // The standby-target parameter was absent when production was applied: PRIMARY records, no SECONDARY.
+    const alone = failoverWorld(undefined, { failoverRouting: { dnsName: STANDBY_LB, zoneId: 'Z1H1FL5HABSF5', secondary: false } });
+    const refused = failover(alone, '--yes');
+    expect(refused.code).toBe(1);
+    expect(said(refused.out, 'FAILOVER_PHASE_FAILED')).toContain('have no SECONDARY record');
+    expect(said(refused.out, 'FAILOVER_PHASE_FAILED')).toContain('/rancher/rke-ha/standby-target (us-west-2)');
+    expect(alone.calls().filter((call) => call.includes('PutMetricData') || call.includes('Route53'))).toEqual([]);
+    expect(aliasOf(alone)).toBe(PRODUCTION_ALIAS);
   });
 
   it('a standby that serves another CA: the record is not moved, both CAs named, exit 1', () => {

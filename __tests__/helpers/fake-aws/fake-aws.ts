@@ -90,7 +90,8 @@ export class FakeAws {
   readonly tagging = new FakeTagging(() => this.pageSize);
   readonly iam = new FakeIam(() => this.pageSize);
   readonly cloudtrail = new FakeCloudTrail(() => this.pageSize);
-  readonly route53 = new FakeRoute53();
+  /** Route 53's health checks follow CloudWatch's alarms (failover routing). */
+  readonly route53 = Object.assign(new FakeRoute53(), { alarms: () => this.cloudwatch.alarms });
   identity = { Arn: FAKE_CALLER, Account: '111122223333', UserId: 'AIDAFAKEOPERATOR' };
   readonly calls: FakeCall[] = [];
   /** A region lost (README.md, "A region lost"): its calls are not answered. */

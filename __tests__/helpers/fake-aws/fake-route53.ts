@@ -16,7 +16,24 @@ export interface FakeRecord {
   readonly AliasTarget?: { readonly HostedZoneId: string; readonly DNSName: string; readonly EvaluateTargetHealth: boolean };
   readonly ResourceRecords?: readonly { readonly Value: string }[];
   readonly TTL?: number;
+  /** Failover routing: the record's role, its set identifier and its health check (ResourceRecordSet). */
+  readonly Failover?: 'PRIMARY' | 'SECONDARY';
+  readonly SetIdentifier?: string;
+  readonly HealthCheckId?: string;
 }
+
+/** A health check on a CloudWatch alarm (HealthCheckConfig, Type CLOUDWATCH_METRIC), as the world keeps it. */
+export interface FakeHealthCheck {
+  readonly alarmName: string;
+  readonly alarmRegion: string;
+  readonly insufficientDataHealthStatus?: 'Healthy' | 'Unhealthy' | 'LastKnownStatus';
+}
+
+/** The one rule of what Route 53 answers, shared with the stubs (ops-stubs/route53-answer.js). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { answer } = require('../ops-stubs/route53-answer.js') as {
+  answer: (zones: unknown, healthChecks: unknown, alarms: unknown, name: string, type: string) => FakeRecord | undefined;
+};
 
 /** Route 53's hosted zones and changes (README.md, "Route 53"). Plain objects: the fake cloud keeps them in its world. */
 export class FakeRoute53 {
@@ -26,6 +43,10 @@ export class FakeRoute53 {
   changes: Record<string, { pendingLooks: number; submittedAt: string }> = {};
   /** How many GetChange looks a new change answers PENDING before INSYNC. */
   pendingLooks = 1;
+  /** Health checks by id: the ones on an alarm (failover routing's). */
+  healthChecks: Record<string, FakeHealthCheck> = {};
+  /** CloudWatch's alarms of every region, which the health checks follow (the fake AWS gives its CloudWatch's). */
+  alarms: () => Record<string, { region?: string; state: string; lastData?: string }> = () => ({});
 
   readonly handlers = {
     ChangeResourceRecordSets: (input: ChangeResourceRecordSetsCommandInput) => {
@@ -40,7 +61,9 @@ export class FakeRoute53 {
       for (const change of changes) {
         const set = change.ResourceRecordSet!;
         const name = fqdn(String(set.Name));
-        const at = records.findIndex((r) => r.Name === name && r.Type === set.Type);
+        // A record set is its name, type and set identifier (ChangeResourceRecordSets: UPSERT updates the set whose
+        // Name, Type and SetIdentifier match).
+        const at = records.findIndex((r) => r.Name === name && r.Type === set.Type && r.SetIdentifier === set.SetIdentifier);
         const alias = set.AliasTarget;
         if (alias && (set.ResourceRecords?.length || set.TTL !== undefined))
           throw new InvalidChangeBatch({ message: `Alias record ${name} ${set.Type} cannot have ResourceRecords or a TTL`, ...meta });
@@ -52,7 +75,12 @@ export class FakeRoute53 {
           ...(alias
             ? { AliasTarget: { HostedZoneId: alias.HostedZoneId!, DNSName: fqdn(alias.DNSName!), EvaluateTargetHealth: alias.EvaluateTargetHealth! } }
             : { ResourceRecords: (set.ResourceRecords ?? []).map((r) => ({ Value: String(r.Value) })), TTL: set.TTL }),
+          ...(set.Failover ? { Failover: set.Failover as FakeRecord['Failover'] } : {}),
+          ...(set.SetIdentifier ? { SetIdentifier: set.SetIdentifier } : {}),
+          ...(set.HealthCheckId ? { HealthCheckId: set.HealthCheckId } : {}),
         };
+        if (Boolean(set.Failover) !== Boolean(set.SetIdentifier))
+          throw new InvalidInput({ message: `Invalid request: a failover record set of ${name} needs both Failover and SetIdentifier`, ...meta });
         if (change.Action === 'CREATE') {
           if (at >= 0)
             throw new InvalidChangeBatch({
@@ -80,6 +108,14 @@ export class FakeRoute53 {
         // A CNAME coexists with no other record of its name (RFC 1912 section 2.4); Route 53 refuses the change that
         // would make them meet, whatever its Action (aws/aws-sdk-java#1996: an UPSERT of a CNAME over an A).
         if (change.Action !== 'DELETE') {
+          // A name and type are either one simple record set or sets of one routing policy (Route 53 Developer Guide,
+          // "Choosing a routing policy": records of a name and type share one policy); the fake's words.
+          const mixed = records.find((r) => r.Name === name && r.Type === record.Type && Boolean(r.SetIdentifier) !== Boolean(record.SetIdentifier));
+          if (mixed)
+            throw new InvalidChangeBatch({
+              message: `[RRSet with DNS name ${name}, type ${record.Type}${record.SetIdentifier ? `, SetIdentifier ${record.SetIdentifier}` : ''} cannot be created as ${record.SetIdentifier ? 'a non-failover' : 'a failover'} set exists with the same name and type.]`,
+              ...meta,
+            });
           const clash = records.find((r) => r.Name === name && r.Type !== record.Type && (r.Type === 'CNAME' || record.Type === 'CNAME'));
           if (clash)
             throw new InvalidChangeBatch({
@@ -108,6 +144,11 @@ export class FakeRoute53 {
       return { ChangeInfo: { Id: `/change/${id}`, Status: pending ? 'PENDING' : 'INSYNC', SubmittedAt: new Date(change.submittedAt) } };
     },
   };
+
+  /** The record a resolver gets for `name` and `type`: failover routing followed (ops-stubs/route53-answer.js). */
+  answer(name: string, type: string): FakeRecord | undefined {
+    return answer(this.zones, this.healthChecks, this.alarms(), name, type);
+  }
 
   /** The record of `name` and `type` in a zone, or undefined. */
   record(zoneId: string, name: string, type: string): FakeRecord | undefined {

@@ -501,7 +501,7 @@ function curl(ctx) {
 
 /**
  * A failover's curl (world.failover: { primary: 'pong' | 'down' | 'other', primaryByName, primaryCa, servedCa }). The
- * hostname leads where Route 53's A record points (world.aws.route53), or with --connect-to to the address named
+ * hostname leads where Route 53's A record answers (world.aws.route53, failover routing followed), or with --connect-to to the address named
  * (production's load balancer: its state's aws_lb dns_name or its output naming it): production answers /ping with pong
  * when `primary` is 'pong' (`primaryByName` instead at the hostname, when set); 'down' refuses the connection (curl exit 7,
  * as curl's man page "EXIT CODES" has it); 'other' answers with what is not Rancher (a default backend's 404). With
@@ -533,9 +533,11 @@ function failoverCurl(ctx) {
       world.state?.outputs?.dns_target?.value;
     target = lb && to === lb ? 'standby' : to === productionLb ? 'primary' : 'nowhere';
   } else {
-    const zones = Object.values(world.aws.route53?.zones ?? {});
-    // The name's A record (an alias, or an address) or CNAME, as a resolver follows it.
-    const set = zones.flatMap((z) => z.records).find((r) => r.Name === `${url.hostname}.` && (r.Type === 'A' || r.Type === 'CNAME'));
+    const r53 = world.aws.route53 ?? {};
+    // The name's A record (an alias, or an address) or CNAME, as a resolver gets it: failover routing followed
+    // (route53-answer.js: the SECONDARY while the PRIMARY's health check, on its alarm, is unhealthy).
+    const answered = (type) => require('./route53-answer.js').answer(r53.zones, r53.healthChecks, world.aws.alarms, url.hostname, type);
+    const set = answered('A') ?? answered('CNAME');
     const to = set?.AliasTarget?.DNSName ?? set?.ResourceRecords?.[0]?.Value;
     target = to && lb && to.replace(/\.$/, '') === lb ? 'standby' : 'primary';
   }

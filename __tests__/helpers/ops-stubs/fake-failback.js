@@ -24,8 +24,8 @@
 // remote object stays), any other is deleted, and a resource only the configuration has is created. A deleted
 // aws_route53_record deletes its record in Route 53 (world.aws.route53); a created one is an UPSERT to the
 // configuration's alias (allow_overwrite aside): the live record moved before any check.
-// In production's folder, `terraform import <address> <zone>_<name>_<type>` (terraform-provider-aws, aws_route53_record
-// import id) puts the record as Route 53 holds it into production's state. world.drill.signalAt { phase: 'adopt',
+// In production's folder, `terraform import <address> <zone>_<name>_<type>[_<set identifier>]` (terraform-provider-aws,
+// aws_route53_record import id) puts the record as Route 53 holds it into production's state. world.drill.signalAt { phase: 'adopt',
 // signal }: the first import, once done, sends `signal` to the failback (a kill after the records moved back).
 'use strict';
 const { readFileSync } = require('node:fs');
@@ -56,7 +56,15 @@ function changesOf(world) {
 
 function recordOf(world, attributes) {
   const zone = world.aws.route53.zones[attributes.zone_id];
-  return zone && zone.records.findIndex((r) => r.Name === `${String(attributes.name).replace(/\.$/, '')}.` && r.Type === attributes.type);
+  return (
+    zone &&
+    zone.records.findIndex(
+      (r) =>
+        r.Name === `${String(attributes.name).replace(/\.$/, '')}.` &&
+        r.Type === attributes.type &&
+        (r.SetIdentifier ?? '') === (attributes.set_identifier ?? ''),
+    )
+  );
 }
 
 /**
@@ -170,8 +178,10 @@ function importRecord(ctx) {
   const { world, args } = ctx;
   const f = world.failback;
   const [address, id] = args.filter((a) => !a.startsWith('-')).slice(1);
-  const [zoneId, name, type] = id.split('_');
-  const record = world.aws.route53.zones[zoneId]?.records.find((r) => r.Name === `${name}.` && r.Type === type);
+  // A failover record's id ends with its set identifier (`<zone>_<name>_<type>_<set identifier>`).
+  const [zoneId, name, type, ...set] = id.split('_');
+  const setIdentifier = set.length ? set.join('_') : undefined;
+  const record = world.aws.route53.zones[zoneId]?.records.find((r) => r.Name === `${name}.` && r.Type === type && r.SetIdentifier === setIdentifier);
   if (!record) ctx.finish(1, '', `Error: Cannot import non-existent remote object\n`);
   // An instance's address names a counted one by its index (k8s-ha's `aws_route53_record.<name>[0]`).
   const [, rtype, rname, index] = /^([^.]+)\.([^[]+)(?:\[(\d+)\])?$/.exec(address);
@@ -192,6 +202,13 @@ function importRecord(ctx) {
           ...(record.AliasTarget
             ? { alias: [{ name: record.AliasTarget.DNSName, zone_id: record.AliasTarget.HostedZoneId, evaluate_target_health: true }] }
             : { alias: [], records: record.ResourceRecords.map((r) => r.Value), ttl: record.TTL }),
+          ...(record.Failover
+            ? {
+                failover_routing_policy: [{ type: record.Failover }],
+                set_identifier: record.SetIdentifier,
+                health_check_id: record.HealthCheckId ?? '',
+              }
+            : {}),
         },
       },
     ],

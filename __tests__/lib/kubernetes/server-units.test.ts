@@ -33,10 +33,11 @@ describe('serverUnits', () => {
     expect(readFileSync(join(ROOT, 'lib/kubernetes/cert-renewal.sh'), 'utf8')).toContain('PEER_DIR=$(mktemp -d -p "${RUNTIME_DIRECTORY:-');
   });
 
-  it('enables the timer and starts the bootstrap without waiting for it (cloud-init goes on)', () => {
+  it('enables the timers (the renewal, the failover fence) and starts the bootstrap without waiting for it (cloud-init goes on)', () => {
     expect(units('rke2').runcmd).toEqual([
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'rancher-aws-cert-renewal.timer'],
+      ['systemctl', 'enable', '--now', 'rancher-aws-failover-fence.timer'],
       ['systemctl', 'enable', '--now', '--no-block', 'rancher-aws-bootstrap.service'],
     ]);
   });

@@ -58,6 +58,10 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   // failover: the hostname's records moved to the standby's load balancer, and the change followed until INSYNC
   'Route53 ChangeResourceRecordSets': ['route53:ChangeResourceRecordSets'],
   'Route53 GetChange': ['route53:GetChange'],
+  // failover and failback: the hostname moved by the metric its failover routing's alarm watches (standby region), and
+  // that alarm followed until it says so (cli/shared/dns-move.ts)
+  'CloudWatch PutMetricData': ['cloudwatch:PutMetricData'],
+  'CloudWatch DescribeAlarms': ['cloudwatch:DescribeAlarms'],
 };
 
 /** The table key of an SDK command sent by a client (`SSMClient`, `SendCommandCommand`: `SSM SendCommand`). */

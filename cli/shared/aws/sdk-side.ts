@@ -5,6 +5,7 @@
 // each client is made, Route 53's as records move).
 export { AwsClients, clientsByRegion } from './clients';
 export { eventsBy } from './cloudtrail-events';
+export { writeFailedOver } from './failover-metric';
 export { createDbSnapshot, dbSnapshotStatus, deleteDbSnapshot } from './db-snapshots';
 export { callerIdentity } from './identity';
 export { instanceState, startInstance, stopInstance } from './instances';
