@@ -1,3 +1,4 @@
+import { outageRole } from './acceptance-outage';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -352,6 +353,9 @@ async function lookAround(options: AcceptanceOptions, choice: Choice): Promise<R
       'ACCEPTANCE_NAME_TAKEN',
       `${name} is the name of an existing deployment in ${region}: ${existing.length} resources are tagged ${DEPLOYMENT_TAG}=${name}-${stack} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}). An acceptance run never touches another deployment: choose another --name. Nothing was changed.`,
     );
+  // The failover runs with credentials that deny the primary's region: a role to assume for them, or nothing starts.
+  const outage = choice.phases.has('failover') && !options.dryRun ? outageRole(options.outageRole, identity?.Arn) : undefined;
+  if (outage && 'refusal' in outage) return refused(io, 'ACCEPTANCE_OUTAGE_NO_ROLE', outage.refusal);
   const cluster = stack === 'k8s-ha' ? { kubeconfig: options.kubeconfig!, context: options.context } : undefined;
   if (cluster && !options.dryRun) {
     const refusal = await clusterRefusal(cluster, describeCluster(cluster));
@@ -370,6 +374,7 @@ async function lookAround(options: AcceptanceOptions, choice: Choice): Promise<R
     aws,
     awsIn,
     identity,
+    ...(outage ? { outageRole: outage.role } : {}),
     cluster,
     budgetMinutes: options.budgetMinutes ?? DEFAULT_BUDGET_MINUTES,
     runDir,
