@@ -85,9 +85,12 @@ describe('npm run acceptance: the failover phase', () => {
     expect(c.world().acceptance.stoppedInstances).toEqual([]);
     // The outage (issue 91 item 7): one session, of the caller's own role, its policy denying the primary's region;
     // the failover's SDK calls made with it, each to eu-west-1 refused AccessDenied, and the failover passed all the same.
+    // Two sessions of the caller's own role, each denying the primary's region: the check before anything was
+    // created (the shortest STS gives, no call made with it), then the failover's.
     const sessions = Object.entries<any>(c.world().aws.sessions);
     expect(sessions).toEqual([
-      [expect.stringMatching(/SESSION1$/), expect.objectContaining({ role: OUTAGE_ROLE, deniedRegions: ['eu-west-1'], seconds: 3600 })],
+      [expect.stringMatching(/SESSION1$/), expect.objectContaining({ role: OUTAGE_ROLE, deniedRegions: ['eu-west-1'], seconds: 900 })],
+      [expect.stringMatching(/SESSION2$/), expect.objectContaining({ role: OUTAGE_ROLE, deniedRegions: ['eu-west-1'], seconds: 3600 })],
     ]);
     const made = lines(c, 'session-calls.jsonl');
     expect(made.length).toBeGreaterThan(0);
@@ -105,6 +108,23 @@ describe('npm run acceptance: the failover phase', () => {
     expect(report.evidence.failover).toContainEqual(expect.stringContaining('denies every AWS call requested in eu-west-1 (aws:RequestedRegion)'));
     // The run's environment is its own again after the failover (the session's key put back).
     expect(process.env.AWS_SESSION_TOKEN).not.toBe('fake-session-token');
+  });
+
+  it("refuses a role the caller may not assume (its trust policy) before anything is created: coded, with STS's words", async () => {
+    const { c } = await world((w) => (w.aws.untrusted = [OUTAGE_ROLE]), 'rke-ha', { standby: true });
+    const result = await failover(c);
+    expect(result.code).toBe(2);
+    expect(said(result.out, 'ACCEPTANCE_OUTAGE_ROLE_REFUSED')).toContain(`not authorized to perform: sts:AssumeRole on resource: ${OUTAGE_ROLE}`);
+    expect(c.world().aws.sessions).toBeUndefined();
+    // Nothing created: no terraform ran.
+    expect(c.calls().filter((l) => l.startsWith('terraform '))).toEqual([]);
+  });
+
+  it('refuses --outage-role without the failover phase', async () => {
+    const { c } = await world(undefined, 'rke-ha');
+    const result = await acceptRkeHa(c, '--only', 'ping', '--outage-role', OUTAGE_ROLE);
+    expect(result.code).toBe(2);
+    expect(codesOf(result.out)).toContain('ACCEPTANCE_OUTAGE_ROLE_NOT_USED');
   });
 
   it('refuses a caller that is an IAM user, without --outage-role, before anything is created: coded, nothing assumed', async () => {

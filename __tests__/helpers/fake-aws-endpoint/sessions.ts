@@ -41,8 +41,17 @@ const bucketConfiguration = (service: string, command: string) => service === 'S
 export const requestedRegion = (service: string, command: string, region: string) =>
   bucketConfiguration(service, command) ? 'us-east-1' : endpointRegion(service, region);
 
-/** STS AssumeRole: the session recorded in the world, its credentials answered. */
+/**
+ * STS AssumeRole: the session recorded in the world, its credentials answered; refused AccessDenied (403) for a role
+ * in world.aws.untrusted, whose trust policy does not allow the caller (STS API Reference, AssumeRole, Errors).
+ */
 export function assumeRole(dir: string, call: WireCall): WireAnswer {
+  if ((worldSeen(dir).aws?.untrusted ?? []).includes(call.input.RoleArn))
+    return writeError(call, {
+      name: 'AccessDenied',
+      message: `User: arn:aws:sts::123456789012:assumed-role/deployer/alice is not authorized to perform: sts:AssumeRole on resource: ${call.input.RoleArn}`,
+      $metadata: { httpStatusCode: 403 },
+    });
   let accessKeyId = '';
   updateKeptWorld(dir, (world) => {
     const sessions = (world.aws.sessions ??= {});
