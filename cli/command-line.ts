@@ -45,6 +45,7 @@ export interface CommandOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly hostedZone?: string;
+  readonly outageRole?: string;
   readonly only?: readonly string[];
   readonly with?: readonly string[];
   readonly skip?: readonly string[];
@@ -258,6 +259,12 @@ function acceptanceCommand(): Command {
       valued(
         '--hosted-zone <zone>',
         "k8s-ha, docker's migrate, rke-ha's failover: a public Route53 zone of yours for the run's record <name>.<zone>",
+      ),
+    )
+    .addOption(
+      valued(
+        '--outage-role <arn>',
+        byDefault("rke-ha's failover: the role whose credentials, the primary's region denied, the failover runs with", 'your own assumed role'),
       ),
     )
     .addOption(

@@ -309,6 +309,7 @@ export function acceptanceOptions(line: CommandLine, own: Pick<AcceptanceOptions
     kubeconfig: path(o.kubeconfig),
     context: o.context,
     hostedZone: o.hostedZone,
+    outageRole: o.outageRole,
     pingMinutes: o.waitMinutes,
     downstreamMinutes: o.downstreamMinutes,
     ask: askOnTerminal,

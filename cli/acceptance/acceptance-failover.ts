@@ -1,12 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { longestGapMinutes } from '../../lib/alarms/schedule-window';
 import { DEFAULT_BACKUP_SCHEDULE } from '../../lib/config/backup-file';
-import type { AwsClients } from '../shared/aws/clients';
+import type { AwsClients, ClientsOfRegion } from '../shared/aws/clients';
 import type { FailbackEntry, FailoverEntry } from '../shared/command-entries';
 import type { IoHost } from '../shared/io/io-host';
 import { Interrupted } from '../shared/poll';
+import { keepingEnvironment } from '../shared/scoped-environment';
 import { StepFailed } from '../shared/throwaway';
+import { OUTAGE_SECONDS, outagePolicy, outageReach } from './acceptance-outage';
 import { toldDuring } from './acceptance-progress';
 
 // The acceptance run's failover phase (docs/acceptance.md): a failover rehearsed, not hoped for. The primary's servers
@@ -81,6 +83,12 @@ export interface FailoverPhaseOptions {
   readonly instanceBudgetMs?: number;
   readonly pauseMs?: number;
   readonly commands: { readonly failover: FailoverEntry; readonly failback: FailbackEntry };
+  /**
+   * The primary's region denied to the failover command (acceptance-outage.ts): it runs with `role`'s temporary
+   * credentials whose session policy denies `region`, given through its environment and its SDK clients (of the
+   * run's settings, `clientsOf`: the SDK's defaults when not given). The rest of the run keeps its own credentials.
+   */
+  readonly outage?: { readonly role: string; readonly region: string; readonly clientsOf?: ClientsOfRegion };
   readonly record: () => FailoverPhaseRecord | undefined;
   readonly update: (record: FailoverPhaseRecord) => void;
   /** The downstream cluster Active with its agent connected (the run's check, against the hostname). */
@@ -132,18 +140,21 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
     }
     o.evidence(`EC2 StopInstances of the primary's ${ids.length} instances (${ids.join(', ')}): stopped, as a lost region leaves them`);
     await command(o, 'failover', () =>
-      o.commands.failover({
-        stack: o.stack,
-        productionDir: o.productionDir,
-        settingsPath: o.settingsFile,
-        root: current.root,
-        synthScript: o.synthScript,
-        yes: true,
-        pingMinutes: o.pingMinutes,
-        interrupted: o.interrupted,
-        stop: o.stop,
-        io: o.io,
-      }),
+      asOutage(o, (clients) =>
+        o.commands.failover({
+          stack: o.stack,
+          productionDir: o.productionDir,
+          settingsPath: o.settingsFile,
+          root: current.root,
+          synthScript: o.synthScript,
+          yes: true,
+          pingMinutes: o.pingMinutes,
+          interrupted: o.interrupted,
+          stop: o.stop,
+          io: o.io,
+          ...(clients ? { clients } : {}),
+        }),
+      ),
     );
     save({ failedOver: figuresOf(current.root, 'failover') });
   }
@@ -198,6 +209,48 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
   o.evidence(await o.rancherAnswers());
   await o.checkDownstream('failback');
   if (broken.length > 0) throw new StepFailed(`the failover broke its budgets: ${broken.join('; ')}`);
+}
+
+/** The variables the SDK and Terraform take credentials from: the profile unset, so that the keys are the ones used. */
+const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'] as const;
+
+/**
+ * Runs the failover under the outage (o.outage): the role's credentials with the primary's region denied, in this
+ * process's environment for the commands it starts (Terraform) and in SDK clients of their own (the run's are made
+ * once per process from its own credentials), both put back as they were after it. Without o.outage, as it is.
+ */
+async function asOutage(o: FailoverPhaseOptions, run: (clients: ClientsOfRegion | undefined) => Promise<number>): Promise<number> {
+  if (!o.outage) return run(undefined);
+  const { role, region, clientsOf } = o.outage;
+  const sdk = await sdkSide();
+  const sessionName = `rancher-aws-outage-${basename(o.runDir)}`.slice(0, 64);
+  const credentials = await sdk.assumeRoleWithPolicy(o.clients, {
+    roleArn: role,
+    sessionName,
+    policy: outagePolicy(region),
+    seconds: OUTAGE_SECONDS,
+  });
+  o.evidence(
+    `the failover ran with ${role}'s temporary credentials (session ${sessionName}, ${OUTAGE_SECONDS / 60} minutes), whose session policy denies ${outageReach(region)} (aws:RequestedRegion): the rest of the run keeps its own`,
+  );
+  const made = new Map<string, AwsClients>();
+  const clients: ClientsOfRegion = (r) => {
+    let found = made.get(r);
+    if (found === undefined)
+      made.set(r, (found = clientsOf ? clientsOf(r).withCredentials(credentials) : new sdk.AwsClients({ region: r, credentials })));
+    return found;
+  };
+  try {
+    return await keepingEnvironment(CREDENTIAL_VARIABLES, () => {
+      delete process.env.AWS_PROFILE;
+      process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+      process.env.AWS_SESSION_TOKEN = credentials.sessionToken;
+      return run(clients);
+    });
+  } finally {
+    for (const c of made.values()) c.destroy();
+  }
 }
 
 /** One command of the phase, as a person runs it: its exit code in the evidence; anything but 0 fails the phase. */

@@ -374,6 +374,7 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
   const { options, plan } = run;
   // The run's clients of the primary's region (the caller's, when it gave them: AcceptanceOptions.aws).
   const { clients } = await plan.aws.sdk();
+  if (plan.outageRole === undefined) throw new StepFailed('the run chose no role for the failover to assume (--outage-role)');
   await failoverPhase({
     stack: plan.stack,
     productionDir: plan.moduleDir,
@@ -389,6 +390,8 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
         .filter((id): id is string => id !== undefined),
     clients,
     commands: options.commands,
+    // The primary's region denied to the failover command alone (acceptance-outage.ts; the role chosen before the run).
+    outage: { role: plan.outageRole!, region: plan.region, clientsOf: options.aws },
     record: () => run.current.failover,
     update: (failover) => run.update({ failover }),
     checkDownstream: (label) => run.checkDownstream('failover', label),

@@ -52,7 +52,7 @@ const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
     "each server's own metrics read back from CloudWatch (RestartHeld 0, CertificateDaysLeft over the alarm's 30, BackupCredentialsFailed 0 after a refresh): the services their timers run, started once through SSM, one server at a time",
   drill: 'the drill command restores that backup into a second throwaway deployment, checks it and tears it down',
   failover:
-    "with standby.region in --settings (and --hosted-zone: the record the failover moves): the primary's servers stopped, the failover command, the downstream cluster Active against the standby, RTO (budget 30 minutes) and RPO (budget: the backup interval) in the report; the servers started, the failback command, Rancher and the downstream cluster again",
+    "with standby.region in --settings (and --hosted-zone: the record the failover moves): the primary's servers stopped, the failover command with credentials that deny the primary's region (--outage-role, or your own assumed role), the downstream cluster Active against the standby, RTO (budget 30 minutes) and RPO (budget: the backup interval) in the report; the servers started, the failback command, Rancher and the downstream cluster again",
   migrate:
     "docker only, when --only names it: a backup of the docker Rancher (Rancher Backups in its local cluster, rancher-resource-set-full, encrypted, to the run's bucket), the docker deployment retired, an rke-ha deployment (K3s) restoring it at the same hostname with the same CA, and the downstream cluster Active there under the same cluster id",
   break: 'Rancher scaled to zero: the teardown must not need a working Rancher',

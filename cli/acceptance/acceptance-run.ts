@@ -72,6 +72,8 @@ export interface AcceptanceOptions {
   readonly context?: string;
   /** k8s-ha: the public Route53 zone (yours) that gets the run's own record, `<name>.<zone>`. */
   readonly hostedZone?: string;
+  /** rke-ha's failover phase: the role the failover's credentials are of. @default the caller's own, when it is an assumed role */
+  readonly outageRole?: string;
   readonly ask: (question: string) => Promise<string | undefined> | string | undefined;
   /** Aborted on the first signal: the command in flight is stopped, then the teardown runs. */
   readonly stop?: AbortSignal;
@@ -107,7 +109,8 @@ export function withClients(commands: AcceptanceCommands, aws: ClientsOfRegion |
     rotate: (o) => commands.rotate({ ...o, aws }),
     rotateEncryptionKey: (o) => commands.rotateEncryptionKey({ ...o, aws }),
     drill: (o) => commands.drill({ ...o, aws }),
-    failover: (o) => commands.failover({ ...o, clients: aws }),
+    // The failover's own clients when the run gives it some (its outage: acceptance-outage.ts), else the run's.
+    failover: (o) => commands.failover({ ...o, clients: o.clients ?? aws }),
     failback: (o) => commands.failback({ ...o, clients: aws }),
     teardown: (o) => commands.teardown({ ...o, aws }),
   };
@@ -158,6 +161,8 @@ export interface RunPlan {
   readonly awsIn: AwsByRegion;
   /** Who runs it (sts get-caller-identity): the principal whose CloudTrail events the report reads. */
   readonly identity?: { readonly Arn?: string; readonly Account?: string };
+  /** The failover phase: the role whose credentials, the primary's region denied, the failover runs with (acceptance-outage.ts). */
+  readonly outageRole?: string;
   /** k8s-ha: the cluster named on the command line. */
   readonly cluster?: { readonly kubeconfig: string; readonly context?: string };
   readonly budgetMinutes: number;

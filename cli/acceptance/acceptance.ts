@@ -1,3 +1,4 @@
+import { outagePolicy, outageRole } from './acceptance-outage';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -322,6 +323,12 @@ function choose(options: AcceptanceOptions): Choice | number {
           'ACCEPTANCE_HOSTED_ZONE_NOT_USED',
           '--hosted-zone is for rke-ha only with its failover phase (standby.region in --settings). Nothing was changed.',
         );
+  if (options.outageRole !== undefined && !phases.has('failover'))
+    return refused(
+      io,
+      'ACCEPTANCE_OUTAGE_ROLE_NOT_USED',
+      '--outage-role is for rke-ha with its failover phase (standby.region in --settings). Nothing was changed.',
+    );
   const upgrade = stack === 'rke-ha' && phases.has('upgrade');
   const sumProblem = upgradeSumProblem(base, upgrade, options.settingsPath);
   // A dry run states the plan even then (and ends with the refusal): anyone can read it before anything else.
@@ -352,6 +359,30 @@ async function lookAround(options: AcceptanceOptions, choice: Choice): Promise<R
       'ACCEPTANCE_NAME_TAKEN',
       `${name} is the name of an existing deployment in ${region}: ${existing.length} resources are tagged ${DEPLOYMENT_TAG}=${name}-${stack} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}). An acceptance run never touches another deployment: choose another --name. Nothing was changed.`,
     );
+  // The failover runs with credentials that deny the primary's region: a role to assume for them, or nothing starts.
+  const outage = choice.phases.has('failover') && !options.dryRun ? outageRole(options.outageRole, identity?.Arn) : undefined;
+  if (outage && 'refusal' in outage) return refused(io, 'ACCEPTANCE_OUTAGE_NO_ROLE', outage.refusal);
+  // Assumed once now, for the shortest session STS gives (15 minutes), so that a role the caller may not assume (its
+  // trust policy) is refused before anything is created, not hours later with the primary's servers stopped.
+  if (sdk && outage && 'role' in outage) {
+    const why = await sdk.side
+      .assumeRoleWithPolicy(sdk.clients, {
+        roleArn: outage.role,
+        sessionName: `rancher-aws-outage-check-${runId}`,
+        policy: outagePolicy(region),
+        seconds: 900,
+      })
+      .then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+    if (why !== undefined)
+      return refused(
+        io,
+        'ACCEPTANCE_OUTAGE_ROLE_REFUSED',
+        `The failover phase runs the failover with ${outage.role}'s credentials, and STS AssumeRole of it was refused: ${why}. Let ${identity?.Arn ?? 'you'} assume it (its trust policy; yours when it is your own role), name another with --outage-role <arn>, or leave the phase out with --skip failover. Nothing was changed.`,
+      );
+  }
   const cluster = stack === 'k8s-ha' ? { kubeconfig: options.kubeconfig!, context: options.context } : undefined;
   if (cluster && !options.dryRun) {
     const refusal = await clusterRefusal(cluster, describeCluster(cluster));
@@ -370,6 +401,7 @@ async function lookAround(options: AcceptanceOptions, choice: Choice): Promise<R
     aws,
     awsIn,
     identity,
+    ...(outage ? { outageRole: outage.role } : {}),
     cluster,
     budgetMinutes: options.budgetMinutes ?? DEFAULT_BUDGET_MINUTES,
     runDir,

@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type FailoverFigures, failoverPhase, type FailoverPhaseRecord, RTO_BUDGET_SECONDS } from '../../../cli/acceptance/acceptance-failover';
+import { OUTAGE_SECONDS, outagePolicy, outageReach, outageRole, roleOfCaller } from '../../../cli/acceptance/acceptance-outage';
+import type { ClientsOfRegion } from '../../../cli/shared/aws/clients';
 import type { FailbackEntry, FailoverEntry } from '../../../cli/shared/command-entries';
 import { IoHost } from '../../../cli/shared/io/io-host';
 import { StateFile } from '../../../cli/shared/state-file';
@@ -35,6 +37,8 @@ function writeReport(
 }
 
 interface Case {
+  /** The failover run under the outage: this role's credentials, eu-west-1 (the primary's) denied. */
+  readonly outageRole?: string;
   readonly rtoSeconds?: number;
   readonly rpoMinutes?: number;
   /** The failback's end: its exit code, or a kill (it throws, as the process would end there). */
@@ -57,11 +61,18 @@ function phaseWorld(c: Case = {}) {
   /** The standby's bucket: the keys of its backups, oldest first. */
   const standbyBucket: string[] = [];
   const evidence: string[] = [];
+  /** What each command was given to reach AWS with: its environment's keys, and its SDK clients' (undefined: none given). */
+  const credentials: Record<string, unknown> = {};
+  const credentialsSeen = async (clients: ClientsOfRegion | undefined) => ({
+    env: { key: process.env.AWS_ACCESS_KEY_ID, token: process.env.AWS_SESSION_TOKEN, profile: process.env.AWS_PROFILE },
+    clients: clients && (await clients('us-west-2').s3.config.credentials()).accessKeyId,
+  });
   let figures: FailoverFigures | undefined;
   const state = (id: string) => aws.ec2.instances.get(id)!.state;
   const failover: FailoverEntry = async (o) => {
     if (record.read()?.failover?.failedOver === undefined && seen.failovers > 0) throw new Error('a second failover');
     seen.failovers += 1;
+    credentials.failover = await credentialsSeen(o.clients);
     seen.stoppedAtFailover = SERVERS.filter((id) => state(id) === 'stopped');
     writeReport(o.root, {
       passed: true,
@@ -73,6 +84,7 @@ function phaseWorld(c: Case = {}) {
   };
   const failback: FailbackEntry = async (o) => {
     seen.failbacks += 1;
+    credentials.failback = await credentialsSeen(o.clients);
     // The run's teardown removes the standby whole (its buckets too): the failback leaves it up for that.
     expect(o.keepStandby).toBe(true);
     seen.runningAtFailback = SERVERS.filter((id) => state(id) === 'running');
@@ -97,6 +109,7 @@ function phaseWorld(c: Case = {}) {
       clients: aws.clients(),
       pauseMs: 0,
       commands: { failover, failback },
+      ...(c.outageRole ? { outage: { role: c.outageRole, region: 'eu-west-1', clientsOf: (region: string) => aws.clients({ region }) } } : {}),
       record: () => record.read()?.failover,
       update: (failover) => record.write({ ...record.read(), failover }),
       checkDownstream: async (label) => void seen.downstream.push(label),
@@ -106,7 +119,7 @@ function phaseWorld(c: Case = {}) {
       interrupted: () => false,
       io: new IoHost({ message: () => undefined, status: () => undefined, close: () => undefined }),
     });
-  return { aws, record, seen, evidence, standbyBucket, run, figures: () => figures };
+  return { aws, record, seen, evidence, credentials, standbyBucket, run, figures: () => figures };
 }
 
 describe("the acceptance run's failover phase", () => {
@@ -158,6 +171,59 @@ describe("the acceptance run's failover phase", () => {
     expect(w.figures()?.breaches).toEqual(['RPO 95 min is over its budget of 60 min (backups.schedule "0 */1 * * *")']);
     // The hostname is back on the primary before the phase fails: the teardown finds the run as it began.
     expect(w.seen.failbacks).toBe(1);
+  });
+
+  it("runs the failover alone with the outage role's credentials, the primary's region denied by their session policy; the failback with the run's own", async () => {
+    const before = { ...process.env };
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDRUNOWN';
+    process.env.AWS_PROFILE = 'operator';
+    delete process.env.AWS_SESSION_TOKEN;
+    try {
+      const w = phaseWorld({ outageRole: 'arn:aws:iam::111122223333:role/deployer' });
+      await w.run();
+      expect(w.aws.sessions).toEqual([
+        {
+          RoleArn: 'arn:aws:iam::111122223333:role/deployer',
+          RoleSessionName: `rancher-aws-outage-${basename(dir)}`,
+          Policy: outagePolicy('eu-west-1'),
+          DurationSeconds: OUTAGE_SECONDS,
+        },
+      ]);
+      // The session policy allows what the role allows and denies every action requested in the primary's region.
+      expect(JSON.parse(outagePolicy('eu-west-1')).Statement).toEqual([
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        expect.objectContaining({ Effect: 'Deny', Action: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }),
+      ]);
+      expect(w.credentials).toEqual({
+        // The failover: the session's keys in its environment (the profile unset, so that they are the ones used) and in its clients.
+        failover: { env: { key: 'ASIAFAKESESSION1', token: 'fake-session-token-1', profile: undefined }, clients: 'ASIAFAKESESSION1' },
+        // The failback: the run's own environment, no clients of the phase's.
+        failback: { env: { key: 'AKIDRUNOWN', token: undefined, profile: 'operator' }, clients: undefined },
+      });
+      expect(w.evidence).toContainEqual(
+        expect.stringContaining('whose session policy denies every AWS call requested in eu-west-1 (aws:RequestedRegion)'),
+      );
+      // The run's environment after the phase is as it was.
+      expect([process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SESSION_TOKEN, process.env.AWS_PROFILE]).toEqual(['AKIDRUNOWN', undefined, 'operator']);
+    } finally {
+      for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[key];
+      Object.assign(process.env, before);
+    }
+  });
+
+  it("chooses the outage's role: --outage-role, else the caller's own assumed role; an IAM user without one is refused", () => {
+    expect(roleOfCaller('arn:aws:sts::123456789012:assumed-role/deployer/alice')).toBe('arn:aws:iam::123456789012:role/deployer');
+    expect(roleOfCaller('arn:aws-cn:sts::123456789012:assumed-role/deployer/alice')).toBe('arn:aws-cn:iam::123456789012:role/deployer');
+    expect(roleOfCaller('arn:aws:iam::123456789012:user/alice')).toBeUndefined();
+    expect(outageRole('arn:aws:iam::123456789012:role/other', 'arn:aws:sts::123456789012:assumed-role/deployer/alice')).toEqual({
+      role: 'arn:aws:iam::123456789012:role/other',
+    });
+    expect(outageRole(undefined, 'arn:aws:sts::123456789012:assumed-role/deployer/alice')).toEqual({
+      role: 'arn:aws:iam::123456789012:role/deployer',
+    });
+    expect(outageRole(undefined, 'arn:aws:iam::123456789012:user/alice')).toEqual({ refusal: expect.stringContaining('--outage-role <arn>') });
+    // A us-east-1 primary: the same deny takes the APIs signed there.
+    expect(outageReach('us-east-1')).toContain("IAM, Route 53's API and S3's bucket configuration");
   });
 
   it('fails the phase when the RTO is over 30 minutes', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RTO_BUDGET_SECONDS } from '../../../cli/acceptance/acceptance-failover';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
@@ -20,10 +20,20 @@ useFakeAwsEndpoint();
 
 checkEveryRun();
 
+/** The role the failover's credentials are of by default: the caller's own (the world's caller is `assumed-role/deployer/alice`). */
+const OUTAGE_ROLE = 'arn:aws:iam::123456789012:role/deployer';
 const failover = (c: FakeCloud) => {
   writeFileSync(join(c.dir, 'standby.yaml'), 'standby:\n  region: us-west-2\n');
   return acceptRkeHa(c, '--settings', 'standby.yaml', '--hosted-zone', ZONE, '--only', 'failover');
 };
+/** A JSON-lines file of the world's (calls.jsonl, session-calls.jsonl: each call made with an STS session's key). */
+const lines = (c: FakeCloud, file: string) =>
+  existsSync(join(c.dir, file))
+    ? readFileSync(join(c.dir, file), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 /** Where Route 53's A record of the hostname points now (the world's zone). */
 const aliasOf = (c: { world(): any }) =>
   c
@@ -73,6 +83,58 @@ describe('npm run acceptance: the failover phase', () => {
     expect(aliasOf(c)).toBe(PRODUCTION_LB);
     // Every instance stopped was started again.
     expect(c.world().acceptance.stoppedInstances).toEqual([]);
+    // The outage (issue 91 item 7): one session, of the caller's own role, its policy denying the primary's region;
+    // the failover's SDK calls made with it, each to eu-west-1 refused AccessDenied, and the failover passed all the same.
+    // Two sessions of the caller's own role, each denying the primary's region: the check before anything was
+    // created (the shortest STS gives, no call made with it), then the failover's.
+    const sessions = Object.entries<any>(c.world().aws.sessions);
+    expect(sessions).toEqual([
+      [expect.stringMatching(/SESSION1$/), expect.objectContaining({ role: OUTAGE_ROLE, deniedRegions: ['eu-west-1'], seconds: 900 })],
+      [expect.stringMatching(/SESSION2$/), expect.objectContaining({ role: OUTAGE_ROLE, deniedRegions: ['eu-west-1'], seconds: 3600 })],
+    ]);
+    const made = lines(c, 'session-calls.jsonl');
+    expect(made.length).toBeGreaterThan(0);
+    // None of them reached eu-west-1: in this world the failover makes none there (those it made would be denied).
+    expect(made.filter((m: any) => m.region === 'eu-west-1' && !m.denied)).toEqual([]);
+    // The stop of the primary's instances before, their start and the failback after, ran with the run's own
+    // credentials: every call of the session falls between the last StopInstances and the first StartInstances.
+    const calls = c.calls();
+    const stopped = calls.length - 1 - [...calls].reverse().findIndex((l) => l.includes(' ec2 stop-instances '));
+    const started = calls.findIndex((l) => l.includes(' ec2 start-instances '));
+    expect(stopped).toBeLessThan(calls.length);
+    expect(made.every((m: any) => m.at > stopped && m.at < started)).toBe(true);
+    // The run's evidence says so.
+    expect(report.evidence.failover).toContainEqual(expect.stringContaining(`the failover ran with ${OUTAGE_ROLE}'s temporary credentials`));
+    expect(report.evidence.failover).toContainEqual(expect.stringContaining('denies every AWS call requested in eu-west-1 (aws:RequestedRegion)'));
+    // The run's environment is its own again after the failover (the session's key put back).
+    expect(process.env.AWS_SESSION_TOKEN).not.toBe('fake-session-token');
+  });
+
+  it("refuses a role the caller may not assume (its trust policy) before anything is created: coded, with STS's words", async () => {
+    const { c } = await world((w) => (w.aws.untrusted = [OUTAGE_ROLE]), 'rke-ha', { standby: true });
+    const result = await failover(c);
+    expect(result.code).toBe(2);
+    expect(said(result.out, 'ACCEPTANCE_OUTAGE_ROLE_REFUSED')).toContain(`not authorized to perform: sts:AssumeRole on resource: ${OUTAGE_ROLE}`);
+    expect(c.world().aws.sessions).toBeUndefined();
+    // Nothing created: no terraform ran.
+    expect(c.calls().filter((l) => l.startsWith('terraform '))).toEqual([]);
+  });
+
+  it('refuses --outage-role without the failover phase', async () => {
+    const { c } = await world(undefined, 'rke-ha');
+    const result = await acceptRkeHa(c, '--only', 'ping', '--outage-role', OUTAGE_ROLE);
+    expect(result.code).toBe(2);
+    expect(codesOf(result.out)).toContain('ACCEPTANCE_OUTAGE_ROLE_NOT_USED');
+  });
+
+  it('refuses a caller that is an IAM user, without --outage-role, before anything is created: coded, nothing assumed', async () => {
+    const { c } = await world((w) => (w.acceptance.caller = 'arn:aws:iam::123456789012:user/alice'), 'rke-ha', { standby: true });
+    const result = await failover(c);
+    expect(result.code).toBe(2);
+    expect(codesOf(result.out)).toContain('ACCEPTANCE_OUTAGE_NO_ROLE');
+    expect(said(result.out, 'ACCEPTANCE_OUTAGE_NO_ROLE')).toContain('arn:aws:iam::123456789012:user/alice is not an assumed role');
+    expect(c.world().aws.sessions).toBeUndefined();
+    expect(lines(c, 'calls.jsonl').map((l: any) => l.args[1])).not.toContain('STS AssumeRole');
   });
 
   it('refuses to fail over while the primary still answers with its instances stopped: the record never moves, the phase failed, nothing left', async () => {

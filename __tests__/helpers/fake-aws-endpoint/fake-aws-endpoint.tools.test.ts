@@ -12,6 +12,8 @@ import { deleteLogGroup } from '../../../cli/shared/aws/log-groups';
 import { invocationResult, sendShellCommand } from '../../../cli/shared/aws/server-commands';
 import { taggedIam } from '../../../cli/shared/aws/tagged-iam';
 import { resourcesTagged } from '../../../cli/shared/aws/tagged-resources';
+import { assumeRoleWithPolicy } from '../../../cli/shared/aws/outage-credentials';
+import { outagePolicy } from '../../../cli/acceptance/acceptance-outage';
 import { RUN_TAG } from '../../../cli/acceptance/acceptance-settings';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -158,6 +160,40 @@ describe('the fake AWS endpoint, reached by the SDK over HTTP', () => {
       west.destroy();
     }
     expect(cloud.world().aws.keys['key-west']).toMatchObject({ state: 'PendingDeletion', window: 7 });
+  });
+
+  it("STS AssumeRole with a session policy denying a region: the session's calls requested there refused AccessDenied, elsewhere answered; a us-east-1 deny takes IAM too", async () => {
+    const role = 'arn:aws:iam::123456789012:role/deployer';
+    const session = (region: string) =>
+      assumeRoleWithPolicy(clients, { roleArn: role, sessionName: 'outage', policy: outagePolicy(region), seconds: 3600 });
+    const lost = await session(REGION);
+    const here = clients.withCredentials(lost);
+    const west = new AwsClients({ region: 'us-west-2', retryDelayMs: 0, credentials: lost });
+    const east = await session('us-east-1');
+    const eastHere = clients.withCredentials(east);
+    try {
+      // An explicit deny in the session policy: refused once (not retried), nothing done; the run's own key still answered.
+      await expect(keyState(here, 'key-1')).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+      expect(await keyState(west, 'key-west')).toBe('Enabled');
+      expect(await keyState(clients, 'key-1')).toBe('Enabled');
+      // us-east-1 denied: IAM's API is requested there whatever region the client names; the client's own region answers.
+      await expect(taggedIam(eastHere, { namePrefix: 'x-', userPath: '/x/', tag: { key: 'k', value: 'v' } })).rejects.toMatchObject({
+        name: 'AccessDenied',
+      });
+      expect(await keyState(eastHere, 'key-1')).toBe('Enabled');
+    } finally {
+      for (const c of [here, west, eastHere]) c.destroy();
+    }
+    const made = readFileSync(join(cloud.dir, 'session-calls.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(made.map((m) => [m.client, m.call, m.region, m.denied])).toEqual([
+      [REGION, 'KMS DescribeKey', REGION, true],
+      ['us-west-2', 'KMS DescribeKey', 'us-west-2', false],
+      [REGION, 'IAM ListRoles', 'us-east-1', true],
+      [REGION, 'KMS DescribeKey', REGION, false],
+    ]);
   });
 
   it("deletes a log group, and reads CloudWatch Logs' ResourceNotFoundException for one already gone", async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { FakeAws } from '../fake-aws/fake-aws';
 import { load, loggedInput, save, unguardedData } from '../fake-cloud-aws';
 import { updateKeptWorld, worldLocked, worldSeen } from '../world-file';
+import { assumeRole, deniedBySession } from './sessions';
 import { runOfAccessKey, worldOfAccessKey } from './world-key';
 import { NotReadable, readCall, writeError, writeOutput, type WireAnswer, type WireCall } from './wire';
 import { answeredByStubs, callerOf, cliArgs, cliInput, runStub, stubError, withDates } from './world-stubs';
@@ -49,6 +50,10 @@ export async function answer(method: string, url: string, headers: Record<string
     });
     return { status: 0, headers: {}, body: '', unreachable: true };
   }
+  // STS sessions with a session policy (sessions.ts): AssumeRole answered here, each call of a session checked against its deny.
+  if (name === 'STS AssumeRole') return assumeRole(dir, call);
+  const denied = deniedBySession(dir, call, name, line);
+  if (denied) return denied;
   if (answeredByStubs(dir, name, call.input)) return answerByStub(dir, call);
   let written: WireAnswer | undefined;
   let streamed: Record<string, any> | undefined;

@@ -94,6 +94,8 @@ export class FakeAws {
   readonly route53 = Object.assign(new FakeRoute53(), { alarms: () => this.cloudwatch.alarms });
   identity = { Arn: FAKE_CALLER, Account: '111122223333', UserId: 'AIDAFAKEOPERATOR' };
   readonly calls: FakeCall[] = [];
+  /** STS AssumeRole's requests, in order (RoleArn, RoleSessionName, Policy, DurationSeconds). */
+  readonly sessions: Record<string, any>[] = [];
   /** A region lost (README.md, "A region lost"): its calls are not answered. */
   regionLoss: RegionLoss | undefined;
   /** The calls a lost region left unanswered, each attempt, with the region of the endpoint they went to. */
@@ -113,7 +115,23 @@ export class FakeAws {
     CloudWatchLogs: this.logs,
     CloudWatch: this.cloudwatch,
     Route53: this.route53,
-    STS: { handlers: { GetCallerIdentity: () => ({ ...this.identity }) } },
+    STS: {
+      handlers: {
+        GetCallerIdentity: () => ({ ...this.identity }),
+        // A role's session (README.md, "STS sessions"): the request kept, credentials of its own answered.
+        AssumeRole: (input) => {
+          this.sessions.push(input);
+          return {
+            Credentials: {
+              AccessKeyId: `ASIAFAKESESSION${this.sessions.length}`,
+              SecretAccessKey: 'fake-session-secret',
+              SessionToken: `fake-session-token-${this.sessions.length}`,
+              Expiration: new Date(Date.now() + (input.DurationSeconds ?? 3600) * 1000),
+            },
+          };
+        },
+      },
+    },
   };
 
   /** The next `times` calls of `call` (`SSM GetCommandInvocation`) fail with the service's throttling error. */

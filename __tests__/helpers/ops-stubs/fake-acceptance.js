@@ -625,8 +625,13 @@ function aws(ctx) {
   // Calls to the downstream instance are answered here (the process exits); the roll's go on to fake-roll.js.
   if (service === 'ssm' && downstreamSsm(ctx, operation) === false) return false;
   if (!option('--region')) ctx.finish(252, '', 'You must specify a region.\n');
+  // An assumed role's session unless the world says another caller (a.caller: an IAM user's ARN, as STS
+  // GetCallerIdentity names a user: arn:aws:iam::<account>:user/<name>).
   if (service === 'sts' && operation === 'get-caller-identity')
-    ctx.finish(0, JSON.stringify({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/deployer/alice', UserId: 'AROA:alice' }));
+    ctx.finish(
+      0,
+      JSON.stringify({ Account: '123456789012', Arn: a.caller ?? 'arn:aws:sts::123456789012:assumed-role/deployer/alice', UserId: 'AROA:alice' }),
+    );
   const backup = migrateBackup(ctx);
   if (service === 's3api' && operation === 'list-objects-v2' && option('--bucket') === a.migrate?.support?.outputs?.bucket) {
     const prefix = option('--prefix') ?? '';

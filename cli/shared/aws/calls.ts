@@ -37,6 +37,8 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   'SSM ListCommandInvocations': ['ssm:ListCommandInvocations'],
   // acceptance: who runs it (no permission needed), a name already taken, the sweep, CloudTrail's event history
   'STS GetCallerIdentity': [],
+  // acceptance: the failover phase's credentials, the primary region denied by their session policy
+  'STS AssumeRole': ['sts:AssumeRole'],
   'ResourceGroupsTaggingAPI GetResources': ['tag:GetResources'],
   'KMS DescribeKey': ['kms:DescribeKey'],
   'EC2 DescribeInstances': ['ec2:DescribeInstances'],

@@ -149,6 +149,11 @@ export class AwsClients {
     return this.client('Route53', () => new Route53Client(this.config));
   }
 
+  /** Clients of the same settings (region, retries, plugins) signing with other credentials. */
+  withCredentials(credentials: NonNullable<AwsSettings['credentials']>): AwsClients {
+    return new AwsClients({ ...this.settings, credentials });
+  }
+
   /** Closes the clients' connections (a command that ends should not wait for idle sockets). */
   destroy(): void {
     for (const client of this.made.values()) client.destroy();

@@ -14,6 +14,7 @@ export { metricData } from './metric-data';
 export { copyObject, downloadObject, listObjects, objectUnreadable } from './objects';
 export { createStringParameter, deleteParameter, readSecureParameter, writeSecureParameter, writeStringParameter } from './parameters';
 export { changeRecordSets, moveAliasRecords } from './records';
+export { assumeRoleWithPolicy } from './outage-credentials';
 export { readObjectText } from './standby-object';
 export { readParameter } from './standby-parameter';
 export { invocationResult, listInvocations, sendShellCommand } from './server-commands';
