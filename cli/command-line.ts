@@ -261,12 +261,7 @@ function acceptanceCommand(): Command {
         "k8s-ha, docker's migrate, rke-ha's failover: a public Route53 zone of yours for the run's record <name>.<zone>",
       ),
     )
-    .addOption(
-      valued(
-        '--outage-role <arn>',
-        byDefault("rke-ha's failover: the role whose credentials, the primary's region denied, the failover runs with", 'your own assumed role'),
-      ),
-    )
+    .addOption(valued('--outage-role <arn>', byDefault("rke-ha's failover: the role it runs as, the primary's region denied", 'your own')))
     .addOption(
       phases(
         'only these, comma-separated: ping, login, second-plan, downstream, upgrade, roll, rotate, backup, metrics, drill, failover, break, and migrate (docker to rke-ha; only when named, with downstream)',
