@@ -33,7 +33,10 @@ describe('npm run failback -- k8s-ha', () => {
     const done = failbackK8s(c, '--yes');
     expect({ code: done.code, result: said(done.out, 'FAILBACK_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('PASSED') });
     // Restoring the one-time Backup the standby took once its Rancher stopped (the quiesce).
-    const restoreFrom = { ...(expectedK8sFailback as any).backups.restoreFrom, file: expect.stringMatching(/^rancher-aws-failback-\d{8}t\d{6}-.*\.tar\.gz\.enc$/) };
+    const restoreFrom = {
+      ...(expectedK8sFailback as any).backups.restoreFrom,
+      file: expect.stringMatching(/^rancher-aws-failback-\d{8}t\d{6}-.*\.tar\.gz\.enc$/),
+    };
     expect(JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'))).toEqual({
       ...expectedK8sFailback,
       backups: { ...(expectedK8sFailback as any).backups, restoreFrom },
