@@ -45,6 +45,8 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
     'lib/config/release-sums.ts',
     // The `name` setting's rules (no imports): the drill refuses a throwaway name they refuse, in its dry run too.
     'lib/config/resource-names.ts',
+    // The standby region's refusal (imports aws-regions only): the failover's dry run refuses what the synth would.
+    'lib/config/standby-region.ts',
     'lib/config/versions.ts',
     // What a record target is (an AWS load balancer's name and region, an IPv4 address, another name): k8s-ha's failover
     // and failback write the record type the stack would (cli/shared/hostname-record.ts).

@@ -3,7 +3,7 @@ import { longestGapMinutes } from '../../lib/alarms/schedule-window';
 import { REPLICATION_TIME_MINUTES } from '../../lib/standby/replication-time';
 import { BACKUP_FILE } from '../../lib/config/backup-file';
 import { DEFAULT_REGION } from '../../lib/config/aws-regions';
-import { standbyRegionRule } from '../../lib/config/standby-rules';
+import { standbyRegionProblem } from '../../lib/config/standby-region';
 import { arnRegion, type Aws } from './aws';
 import { newestObject, type ProductionDeployment } from './production';
 import { managed } from './module-folder';
@@ -121,16 +121,14 @@ export function standbySettingsProblem(
 }
 
 /**
- * The synth's refusal of a standby region (lib/config/standby-rules.ts, its words): production's own region, or one of
+ * The synth's refusal of a standby region (lib/config/standby-region.ts, which its rule says too): production's own region, or one of
  * another partition. Read from the settings file, as the synth reads it, so a dry run refuses what the synth would,
  * not only the run that reaches production's state. The rule's other refusals (backups off, a wildcard name) leave
  * production without a copy to restore or a record to move, which the runs refuse on their own.
  */
 function standbyRegionRefused(settings: Record<string, unknown>, standbyRegion: string): string | undefined {
-  let refused: string | undefined;
   const region = typeof settings.region === 'string' ? settings.region : DEFAULT_REGION;
-  standbyRegionRule({ region, standby: { region: standbyRegion } }, (_path, message) => (refused ??= message), String);
-  return refused;
+  return standbyRegionProblem(region, standbyRegion);
 }
 
 /**

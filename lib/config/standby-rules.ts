@@ -1,4 +1,4 @@
-import { partitionOf } from './aws-regions';
+import { standbyRegionProblem } from './standby-region';
 import { str, type Rule } from './deployment-rules';
 import { OWN_DOMAIN, wildcardNameOf } from './dns-schema';
 
@@ -42,17 +42,6 @@ export const standbyRegionRule: Rule<StandbyValues> = (p, problem) => {
     );
   }
   if (!str(p.region)) return;
-  if (standby === p.region) {
-    problem(
-      ['standby', 'region'],
-      `is the deployment's own region (region ${p.region}): a standby there is lost with it; name another region of partition ${partitionOf(p.region)}, or remove standby.region`,
-      standby,
-    );
-  } else if (partitionOf(standby) !== partitionOf(p.region)) {
-    problem(
-      ['standby', 'region'],
-      `is in partition ${partitionOf(standby)}, and the deployment's region ${p.region} in ${partitionOf(p.region)}: S3 replicates within one partition only; name a region of ${partitionOf(p.region)}, or remove standby.region`,
-      standby,
-    );
-  }
+  const region = standbyRegionProblem(p.region, standby);
+  if (region) problem(['standby', 'region'], region, standby);
 };

@@ -46,7 +46,12 @@ export interface NodeRoleProps {
    * The failover's fence the servers read (`standby.region`; lib/kubernetes/failover-fence.sh): `ssm:GetParameter` on
    * that one parameter, in the standby region only. @default none
    */
-  readonly failoverFence?: { readonly parameter: string; readonly region: string };
+  readonly failoverFence?: {
+    /** The fence's SSM parameter name (`/<name>/<stack>/failover-fence`). */
+    readonly parameter: string;
+    /** The standby region, where the fence is. */
+    readonly region: string;
+  };
   /**
    * The data volume the node snapshots before it starts another Rancher version on it (the Docker host):
    * `ec2:CreateSnapshot` of that volume only, into a snapshot that carries the tag `tagKey: tagValue` as it is

@@ -108,7 +108,9 @@ function runInstall(p: Profile, env: string): string[] {
   try {
     // The recorded sums name the real files; the sandbox's stand-ins get theirs.
     b.write('etc/bootstrap.env', `${env}${prefix}_INSTALL_SHA256="${sha256(INSTALLER)}"\n${prefix}_ARTIFACT_SHA256="${sha256(FILE_TEXT)}"\n`);
-    b.release({ 'install.sh': INSTALLER, [artifact]: FILE_TEXT });
+    // The release's own sums file (from upstream, check_release_sums) naming the stand-in's sum as the recorded one.
+    const sums = value(`${prefix}_RELEASE_SUMS_URL`).split('/').pop();
+    b.release({ 'install.sh': INSTALLER, [artifact]: FILE_TEXT, ...(sums ? { [sums]: `${sha256(FILE_TEXT)}  ${artifact}\n` } : {}) });
     b.write('rpms', 'container-selinux\nrke2-selinux\nk3s-selinux\n');
     const r = b.run({ source: `${installFunction(p.distribution)}\ninstall_${p.distribution}` });
     if (r.status !== 0) throw new Error(`${JSON.stringify(p)}: exit ${r.status}\n${r.output}`);
@@ -121,7 +123,12 @@ function runInstall(p: Profile, env: string): string[] {
 /** The sandbox's record (downloads, installer calls, rpm queries, relabels) as one table cell. */
 function describe_(calls: string[], { distribution, os }: Profile): string {
   const hosts = [...new Set(calls.filter((c) => c.startsWith('download ')).map((c) => new URL(c.slice(9)).host))];
-  const files = calls.filter((c) => c.startsWith('download ')).map((c) => decodeURIComponent(c.slice(9).split('/').pop()!));
+  // What is installed, each checked against its recorded sum (the release's sums file, read first as a second record
+  // of the artifact's sum, is no file installed: docs/security.md says it).
+  const files = calls
+    .filter((c) => c.startsWith('download '))
+    .map((c) => decodeURIComponent(c.slice(9).split('/').pop()!))
+    .filter((f) => !/^sha256sum-[a-z0-9]+\.txt$/.test(f));
   const installer = calls.find((c) => c.startsWith('installer '))!;
   const words: string[] = [`verified ${files.map((f) => `\`${f}\``).join(' + ')} from ${hosts.join(', ')}`];
   if (/INSTALL_RKE2_METHOD=rpm/.test(installer))

@@ -34,6 +34,7 @@ describe('rke2UserData', () => {
         'RKE2_INSTALL_SHA256="2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a"',
         'RKE2_ARTIFACT_URL="https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/rke2.linux-amd64.tar.gz"',
         'RKE2_ARTIFACT_SHA256="7a29a6fbf512903a6a4611a289bcb3bdf01ddeea9df1a09b1bd1f210f3d6948a"',
+        'RKE2_RELEASE_SUMS_URL="https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/sha256sum-amd64.txt"',
         '',
       ].join('\n'),
     );
@@ -48,7 +49,7 @@ describe('rke2UserData on the RHEL family', () => {
       (f: { path: string }) => f.path === '/etc/rancher/bootstrap.env',
     );
     expect(env.content).toContain(
-      'RKE2_ARTIFACT_SHA256="7a29a6fbf512903a6a4611a289bcb3bdf01ddeea9df1a09b1bd1f210f3d6948a"\nRKE2_INSTALL_METHOD="rpm"\n',
+      'RKE2_RELEASE_SUMS_URL="https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/sha256sum-amd64.txt"\nRKE2_INSTALL_METHOD="rpm"\n',
     );
   });
 
@@ -71,7 +72,7 @@ describe('rke2UserData with a registry login', () => {
   it('adds where the login is to the env file, after everything it held before, and bash sources it', () => {
     const env = parse(userData).write_files.find((f: { path: string }) => f.path === '/etc/rancher/bootstrap.env');
     expect(env.content).toMatch(
-      /RKE2_ARTIFACT_SHA256="[0-9a-f]{64}"\nREGISTRY_HOST="registry.internal:5000"\nREGISTRY_STORE="secretsmanager"\nREGISTRY_SECRET="arn:aws:secretsmanager:eu-west-1:210987654321:secret:login-AbC123"\n$/,
+      /RKE2_RELEASE_SUMS_URL="[^"]+\/sha256sum-amd64\.txt"\nREGISTRY_HOST="registry.internal:5000"\nREGISTRY_STORE="secretsmanager"\nREGISTRY_SECRET="arn:aws:secretsmanager:eu-west-1:210987654321:secret:login-AbC123"\n$/,
     );
     expect(runValidator('bash', ['-c', 'set -a; . "$0"; set +a; printf %s "$REGISTRY_SECRET"'], env.content, 'env.sh')).toEqual({
       status: 0,

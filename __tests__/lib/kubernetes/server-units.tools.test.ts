@@ -32,6 +32,8 @@ describe('serverUnits', () => {
       'rancher-aws-bootstrap.service',
       'rancher-aws-cert-renewal.service',
       'rancher-aws-cert-renewal.timer',
+      'rancher-aws-failover-fence.service',
+      'rancher-aws-failover-fence.timer',
     ]);
     expect(verify(files)).toEqual({ status: 0, output: '' });
   });

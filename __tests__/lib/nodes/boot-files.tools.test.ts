@@ -33,6 +33,8 @@ describe('boot-lib.sh', () => {
       'put_metric',
       'put_server_metric',
       'fetch_verified',
+      'refusal_count',
+      'check_release_sums',
       'body_description',
       'refuse_unverified',
       'selinux_policy_from_image',
