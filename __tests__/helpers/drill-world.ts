@@ -12,7 +12,7 @@ import { PlainRenderer } from '../../cli/shared/io/plain-renderer';
 import { inWorld } from './in-world';
 import { teardown } from '../../cli/teardown/teardown';
 import { awsOfWorldWithStubs } from './fake-cloud-aws-stubs';
-import { FAILOVER_FENCE_PARAMETER } from '../../lib/standby/standby-facts-keys';
+import { FAILOVER_FENCE_PARAMETER, STANDBY_TARGET_PARAMETER } from '../../lib/standby/standby-facts-keys';
 import { caChecksum } from '../../cli/shared/served-ca';
 import { heldAsApplied, putStandbyFacts } from './standby-facts-world';
 
@@ -352,7 +352,7 @@ export function expectProductionOnlyRead(c: FakeCloud): void {
   // failover's fence (cli/shared/fence.ts): a String, nothing secret, in the standby region only. (A failover's
   // prepare writes the standby's load balancer, nothing secret, as a String.)
   const fence = (c: { input: any }) => String(c.input.Name).endsWith(FAILOVER_FENCE_PARAMETER);
-  for (const call of sdk.filter((c) => c.call === 'SSM PutParameter' && !fence(c) && !String(c.input.Name).endsWith('/standby-target')))
+  for (const call of sdk.filter((c) => c.call === 'SSM PutParameter' && !fence(c) && !String(c.input.Name).endsWith(STANDBY_TARGET_PARAMETER)))
     expect(call.input).toMatchObject({ Type: 'SecureString', Value: '(not logged)' });
   for (const call of sdk.filter((c) => c.call === 'SSM PutParameter' && fence(c)))
     expect(call).toMatchObject({ region: STANDBY_REGION, input: { Type: 'String' } });
