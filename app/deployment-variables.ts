@@ -1,5 +1,5 @@
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
-import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
+import { type IResolvable, TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dnsNameCondition } from '../lib/dns/private/dns-target';
 import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
@@ -43,6 +43,7 @@ export class DeploymentVariables extends Construct {
   private readonly name?: { readonly hostname: string; readonly zoneName: string };
   private readonly admin?: string[];
   private readonly deployers?: string[];
+  private readonly readsSession?: IResolvable;
 
   /**
    * @param options.adminAccess declare `admin_cidrs` (stacks that open admin
@@ -83,12 +84,19 @@ export class DeploymentVariables extends Construct {
       if (options.deployerAddressCheck) deployerAddressCheck(this, scope);
     }
     this.deployers = deployerArnsVariable(scope);
+    this.readsSession = readDeployerSessionVariable(scope);
   }
 
   /** `deployer_arns`: the other identities that run Terraform on this stack (a Terraform list). */
   get deployerArns(): string[] {
     if (!this.deployers) throw new Error('this stack declared no admin access (adminAccess: false)');
     return this.deployers;
+  }
+
+  /** `read_deployer_session`: whether each plan reads the identity running it from IAM (a Terraform boolean). */
+  get readsDeployerSession(): IResolvable {
+    if (!this.readsSession) throw new Error('this stack declared no admin access (adminAccess: false)');
+    return this.readsSession;
   }
 
   /** Rancher's name (`rancher_hostname`); only with a Route53 name. */
@@ -340,4 +348,19 @@ function deployerArnsVariable(scope: Construct): string[] {
     ],
   });
   return deployers.listValue;
+}
+
+/**
+ * `read_deployer_session`: whether each plan reads the identity running it (aws_iam_session_context: IAM's GetRole for
+ * an assumed role, a call to IAM's control plane in us-east-1). The failover sets it false for its standby, with the
+ * identity its pilot light read in `deployer_arns` (cli/failover/pilot-light.ts).
+ */
+function readDeployerSessionVariable(scope: Construct): IResolvable {
+  return new TerraformVariable(scope, 'read_deployer_session', {
+    type: 'bool',
+    description:
+      "Whether each plan reads the identity running Terraform from IAM (an assumed role: GetRole) and lets it use the boot parameters' key; false lists every deployer in deployer_arns instead (a failover's standby: no IAM call).",
+    default: true,
+    nullable: false,
+  }).booleanValue;
 }

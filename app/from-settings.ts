@@ -45,6 +45,7 @@ export function awsDeploymentProps(settings: Settings, inputs: DeploymentVariabl
     ...publicNameProps(settings, inputs),
     adminCidrs: inputs.adminCidrs,
     deployerArns: inputs.deployerArns,
+    readsDeployerSession: inputs.readsDeployerSession,
   };
 }
 

@@ -186,7 +186,7 @@ describe('DeploymentVariables (route53Name: false, a name derived from an addres
   const { json, inputs } = synth({ dns: { mode: 'wildcard' } }, { route53Name: false });
 
   it('declares no hostname or zone variable: nothing for a pipeline to pass, nothing to look up', () => {
-    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'deployer_arns']);
+    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'deployer_arns', 'read_deployer_session']);
   });
 
   it('throws when the hostname or zone is asked for', () => {

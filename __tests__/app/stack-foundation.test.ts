@@ -42,7 +42,13 @@ describe('stackFoundation (defaults)', () => {
   });
 
   it('declares the hostname, zone, admin CIDR and deployer variables, required where the settings leave them out', () => {
-    expect(Object.keys(json.variable ?? {}).sort()).toEqual(['admin_cidrs', 'deployer_arns', 'rancher_hostname', 'route53_zone_name']);
+    expect(Object.keys(json.variable ?? {}).sort()).toEqual([
+      'admin_cidrs',
+      'deployer_arns',
+      'rancher_hostname',
+      'read_deployer_session',
+      'route53_zone_name',
+    ]);
     expect(json.variable!.deployer_arns.default).toEqual([]);
     expect(json.variable!.rancher_hostname).not.toHaveProperty('default');
     expect(json.variable!.route53_zone_name).not.toHaveProperty('default');

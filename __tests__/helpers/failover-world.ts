@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SYNTH_STUB, stateOf, withoutLongValues, type FakeCloud } from './fake-cloud';
+import { DEPLOYER_SESSION, SYNTH_STUB, stateOf, withoutLongValues, type FakeCloud } from './fake-cloud';
 import { awsOf } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { COPY, IN_BACKUP, RANCHER_CA, STANDBY_NEWEST, STANDBY_REGION, world } from './drill-world';
@@ -216,6 +216,8 @@ export function failoverWorld(
     // The copy's backups are that archive, read through the SDK (S3 GetObject of the fake AWS).
     for (const o of w.aws.buckets[COPY]?.objects ?? []) if (o.key.endsWith('.tar.gz.enc')) o.body = w.drill.backupFile;
     w.failover = { primary: 'down', servedCa: RANCHER_CA };
+    // Whoever fails over does it through a role's session (SSO, a pipeline): what the standby's plan reads of IAM.
+    w.aws.caller = DEPLOYER_SESSION;
     // Production's apply named the standby's state bucket in us-west-2 (both stacks' parameters: k8s-ha's world is this one).
     w.aws.parameters = {
       ...w.aws.parameters,

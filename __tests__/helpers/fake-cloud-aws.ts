@@ -73,6 +73,8 @@ function worldPlugin(cloud: FakeCloud, fake: FakeAws, region: string): Pluggable
 export function load(fake: FakeAws, aws: any, region: string): void {
   // A region lost (fake-aws/README.md, "A region lost"): the world's switch, read before every call.
   fake.regionLoss = aws.regionLoss;
+  // Who calls (STS GetCallerIdentity, and the principal a key policy is checked against): the world's, if it says.
+  if (aws.caller) fake.identity = { ...fake.identity, Arn: aws.caller, Account: String(aws.caller).split(':')[4] };
   fake.elbv2.loadBalancers.clear();
   for (const [arn, lb] of Object.entries<any>(aws.lbs)) fake.elbv2.loadBalancers.set(arn, { 'deletion_protection.enabled': String(lb.protection) });
   fake.rds.instances.clear();

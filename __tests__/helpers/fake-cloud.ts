@@ -34,6 +34,12 @@ export const SYNTH_STUB = join(__dirname, 'ops-stubs', 'fake-synth.js');
 export { REGION } from './world-file';
 import { REGION } from './world-file';
 const ACCOUNT = '123456789012';
+/**
+ * Who runs the operations in a world that says so (world.aws.caller): a session of an assumed role, as SSO and
+ * pipelines give it, and that role (with a path, which the session's ARN does not carry).
+ */
+export const DEPLOYER_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/rancher-deployer/operator`;
+export const DEPLOYER_ROLE = `arn:aws:iam::${ACCOUNT}:role/ops/rancher-deployer`;
 
 // The servers end with their standard input: at the end of the test file that started them, rather than with the jest
 // worker (a worker runs many test files, and their servers would otherwise stay up side by side until it exits).
@@ -206,6 +212,8 @@ function baseAttributes(type: string, name: string, prefix = 'rancher', region =
   if (type === 'aws_ebs_volume') a.id = `vol-${short}`;
   if (type === 'aws_db_instance') Object.assign(a, { identifier: `rancher-${short}` });
   if (type === 'random_id') a.hex = '0a1b2c3d';
+  // The identity running Terraform as the data source reads it for the world's caller (DEPLOYER_SESSION): the role.
+  if (type === 'aws_iam_session_context') a.issuer_arn = DEPLOYER_ROLE;
   if (type === 'aws_lb') a.arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/${short}/0123`;
   if (type === 'aws_cloudwatch_log_group') a.name = `/rancher/${short}`;
   return a;

@@ -54,7 +54,7 @@ export function putStandbyFacts(w: { state: any; aws: any }, json: TerraformJson
     const keyId = managed(state, 'aws_kms_key').find((k) => k.arn === backups.encryption!.kmsKeyArn)?.key_id;
     if (!keyId || !w.aws.keys[keyId]) throw new Error(`the world: no KMS key ${backups.encryption.kmsKeyArn} of production's state in the world`);
     // (A world's change may have named other users: a caller the policy does not let decrypt.)
-    w.aws.keys[keyId].users ??= [FAKE_CALLER];
+    w.aws.keys[keyId].users ??= [w.aws.caller ?? FAKE_CALLER];
     // What Terraform writes into the object is the configuration production's state outputs (the same value).
     const config = String(state.outputs.rancher_backup_encryption_config?.value ?? '');
     copy.objects.push({

@@ -539,7 +539,10 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       initAndApply(moduleDir, {
         ...options,
         // Prepared (pilot-light.ts): what is left, reading nothing of the pilot light (no control-plane read either).
-        apply: await failoverApplyArgs(moduleDir, options),
+        apply: await failoverApplyArgs(moduleDir, {
+          ...options,
+          caller: async () => (await (await sdkSide()).callerIdentity(r.clients.of(current.region))).arn,
+        }),
         applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
         failed: 'the standby deployment is not complete (run the failover again to continue)',
         output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),

@@ -4,6 +4,7 @@ import type { IoHost } from '../shared/io/io-host';
 import { managed } from '../shared/module-folder';
 import { type ModuleState, stringAttribute } from '../shared/terraform';
 import { initAndApply, localModuleProblems, type ModuleJson, readModuleJson } from '../shared/throwaway';
+import { preparedDeployerArgs, type StateResource } from './prepared-deployer';
 
 // The standby's pilot light (docs/failover.md, issue 91 items 1 and 6): what of the standby deployment exists in the
 // standby region before the outage, so the failover needs neither the lost region nor a global control plane.
@@ -149,7 +150,14 @@ export const holdsPilotLight = (json: Module, addresses: ReadonlySet<string>): b
  */
 export async function failoverApplyArgs(
   moduleDir: string,
-  options: { readonly io: IoHost; readonly stack: string; readonly interrupted: () => boolean; readonly stop?: AbortSignal },
+  options: {
+    readonly io: IoHost;
+    readonly stack: string;
+    readonly interrupted: () => boolean;
+    readonly stop?: AbortSignal;
+    /** Who runs the failover (STS GetCallerIdentity's ARN, in the standby region). */
+    readonly caller: () => Promise<string>;
+  },
 ): Promise<string[]> {
   const pulled = await initAndApply(moduleDir, {
     ...options,
@@ -160,11 +168,13 @@ export async function failoverApplyArgs(
     output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
   });
   const text = pulled.stdout.trim();
-  const resources = text ? ((JSON.parse(text) as { resources?: { mode: string; type: string; name: string }[] }).resources ?? []) : [];
+  const resources = text ? ((JSON.parse(text) as { resources?: (StateResource & { readonly name: string })[] }).resources ?? []) : [];
   const held = new Set(resources.filter((r) => r.mode === 'managed').map((r) => `${r.type}.${r.name}`));
   const json = readModuleJson(moduleDir);
   const apply = ['apply', '-auto-approve', '-input=false'];
-  if (json && holdsPilotLight(json as never, held)) return [...apply, '-refresh=false'];
+  // Prepared: the identity the pilot light read stands in for IAM's answer (prepared-deployer.ts).
+  if (json && holdsPilotLight(json as never, held))
+    return [...apply, '-refresh=false', ...(await preparedDeployerArgs({ ...options, module: json as never, resources }))];
   options.io.warn(
     'FAILOVER_NOT_PREPARED',
     `The standby's state holds no pilot light: this apply makes its IAM roles, S3 buckets and Route 53 health check too, through control planes served from us-east-1 (lost with a us-east-1 primary). Prepare after each deploy of production: npm run failover -- ${options.stack} --prepare (docs/failover.md).`,

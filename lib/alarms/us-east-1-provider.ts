@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ROUTE53_METRICS_REGION } from '../dns/route53-metrics';
-import { withFullSource } from '../common/provider-source';
+import { providerBeside } from '../common/providers';
 
 // Where Route53's metrics are is Route53's own fact (lib/dns/route53-metrics.ts); what lives there is the alarms'.
 export { ROUTE53_METRICS_REGION, ROUTE53_REGIONS, route53MetricsRegion } from '../dns/route53-metrics';
@@ -18,7 +18,7 @@ export const regionAlias = (region: string): string => region.replace(/-/g, '_')
  * its partition, route53MetricsRegion): the one already there under the
  * alias regionAlias(region) (a library user's own), or a new one (id
  * `aws-<region>`) with the default provider's tags, so what it creates is
- * tagged like the rest. Only what must live there uses it: the alarms on
+ * tagged like the rest (providerBeside). Only what must live there uses it: the alarms on
  * Route53 health checks (their metrics exist nowhere else) and the topic and
  * key they notify (an alarm notifies a topic of its own region only).
  */
@@ -35,9 +35,7 @@ export function route53MetricsProvider(scope: Construct, region: string): AwsPro
     }
     return existing;
   }
-  const main = providers.find((p) => p.alias === undefined);
-  const defaultTags = main?.defaultTags;
-  return withFullSource(new AwsProvider(stack, `aws-${region}`, { alias, region, ...(defaultTags ? { defaultTags } : {}) }));
+  return providerBeside(stack, region, alias);
 }
 
 /** The us-east-1 provider (route53MetricsProvider of the commercial partition). */

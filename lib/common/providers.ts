@@ -52,6 +52,25 @@ export function regionProvider(scope: Construct, region: string): AwsProvider {
       );
     return existing;
   }
-  const defaultTags = providers.find((p) => p.alias === undefined)?.defaultTags;
-  return withFullSource(new AwsProvider(stack, `aws-${region}`, { alias, region, ...(defaultTags ? { defaultTags } : {}) }));
+  return providerBeside(stack, region, alias);
+}
+
+/**
+ * A new AWS provider for `region` (id `aws-<region>`, `alias`) beside the stack's default one, with its default tags,
+ * so what it creates is tagged like the rest, and its STS calls in the default provider's region: the credentials'
+ * check Terraform's configuration of every AWS provider makes (GetCallerIdentity; aws-sdk-go-base sends it to
+ * `sts_region` when set) then needs no endpoint of `region`, and a plan that changes nothing there (a failover's
+ * standby, prepared, while us-east-1 does not answer) calls nothing there.
+ */
+export function providerBeside(stack: TerraformStack, region: string, alias: string): AwsProvider {
+  const main = defaultAwsProvider(stack);
+  const defaultTags = main?.defaultTags;
+  return withFullSource(
+    new AwsProvider(stack, `aws-${region}`, {
+      alias,
+      region,
+      ...(main?.region !== undefined ? { stsRegion: main.region } : {}),
+      ...(defaultTags ? { defaultTags } : {}),
+    }),
+  );
 }

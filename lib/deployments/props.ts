@@ -12,6 +12,7 @@
  * (it shapes resource names, user data or the chart values at synth).
  */
 
+import type { IResolvable } from 'cdktf';
 import type { TlsIssuer, TlsMode } from '../config/sections';
 
 export type { TlsIssuer, TlsMode };
@@ -315,6 +316,12 @@ export interface AwsDeploymentProps extends CommonDeploymentProps, PublicNamePro
    * (every plan reads them back). May be a Terraform reference. @default []
    */
   readonly deployerArns?: readonly string[];
+  /**
+   * Whether each plan reads the identity running Terraform (an IAM call for an assumed role: GetRole, served from
+   * us-east-1) and lets it use the boot parameters' key beside `deployerArns`. False where a plan must make no IAM
+   * call (a failover's standby), with every deployer in `deployerArns`. May be a Terraform reference. @default true
+   */
+  readonly readsDeployerSession?: boolean | IResolvable;
   /** Flow logs and endpoints of the VPC the construct creates. @default no flow logs, no endpoints */
   readonly vpc?: VpcProps;
 }

@@ -291,6 +291,7 @@ export class RancherOnDocker extends RancherDeployment {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
       deployerArns: given.deployerArns ? [...given.deployerArns] : undefined,
+      readsDeployerSession: given.readsDeployerSession,
       values: {
         'bootstrap-password': password.result,
         ...Object.fromEntries([...naming.certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),

@@ -587,6 +587,7 @@ export class RancherOnRke extends RancherOnCluster {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
       deployerArns: given.deployerArns ? [...given.deployerArns] : undefined,
+      readsDeployerSession: given.readsDeployerSession,
       snapshotBucketArn: snapshots?.arn,
       bootBucketArn: bootBucket.bucket.arn,
       // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).

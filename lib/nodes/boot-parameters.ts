@@ -1,7 +1,7 @@
 import type { DataAwsIamPolicyDocumentStatement } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsIamSessionContext } from '@cdktn/provider-aws/lib/data-aws-iam-session-context';
 import { SsmParameter } from '@cdktn/provider-aws/lib/ssm-parameter';
-import { Fn } from 'cdktf';
+import { Fn, type IResolvable, ref, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
 import { accountAdministersStatement, StackKey } from '../common/stack-key';
@@ -21,6 +21,13 @@ export interface BootParametersProps {
    * them back on every refresh. @default []
    */
   readonly deployerArns?: string[];
+  /**
+   * Whether the plan reads the identity running Terraform (`aws_iam_session_context`) and adds it to the deployers.
+   * For an assumed role that read is IAM's GetRole, served by IAM's control plane in us-east-1: false (or a Terraform
+   * boolean that is false) for a plan that must make no IAM call, a failover's standby, whose deployers are then all
+   * in `deployerArns`. @default true
+   */
+  readonly readsDeployerSession?: boolean | IResolvable;
   /**
    * The etcd snapshot bucket, when its objects are encrypted with this key: the
    * node role may then use the key through S3, for that bucket only.
@@ -82,10 +89,8 @@ export class BootParameters extends Construct {
     const partition = stackPartition(this);
     const account = stackAccount(this);
     const region = stackRegion(this);
-    // The role or user behind the session running Terraform (an assumed-role session ARN changes every time).
-    const deployer = new DataAwsIamSessionContext(this, 'deployer', { arn: account.arn });
     // The deploying identity and the deployer_arns: they plan and apply, and restore snapshots.
-    const deployers = Fn.concat([[deployer.issuerArn], props.deployerArns ?? []]);
+    const deployers = Fn.concat([this.sessionDeployer(account.arn, props.readsDeployerSession ?? true), props.deployerArns ?? []]);
     this.deployerArns = deployers;
     const viaSsm = { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region.region}.${partition.dnsSuffix}`] };
     const statement: DataAwsIamPolicyDocumentStatement[] = [
@@ -177,5 +182,16 @@ export class BootParameters extends Construct {
           ...(props.rotatedByCommand?.includes(name) ? { lifecycle: { ignoreChanges: ['value'] } } : {}),
         }),
     );
+  }
+
+  /**
+   * The role or user behind the session running Terraform (an assumed-role session ARN changes every time), as a
+   * list: empty when not read. A Terraform boolean counts the read (`[*]` gives the empty list when it is not made).
+   */
+  private sessionDeployer(sessionArn: string, reads: boolean | IResolvable): string[] {
+    if (reads === false) return [];
+    if (reads === true) return [new DataAwsIamSessionContext(this, 'deployer', { arn: sessionArn }).issuerArn];
+    const deployer = new DataAwsIamSessionContext(this, 'deployer', { arn: sessionArn, count: Token.asNumber(Fn.conditional(reads, 1, 0)) });
+    return Token.asList(ref(`data.${deployer.terraformResourceType}.${deployer.friendlyUniqueId}[*].issuer_arn`, TerraformStack.of(this)));
   }
 }

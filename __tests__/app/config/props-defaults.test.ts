@@ -103,7 +103,7 @@ function propMembers(): { readonly path: string; readonly member: ts.PropertySig
  */
 const FILE_ONLY = ['backend', 'tags', 'k8sHa.access', 'standby.k8sHa'];
 /** Props no settings file gives: the app's `deployer_arns` variable. */
-const PROPS_ONLY = ['deployerArns'];
+const PROPS_ONLY = ['deployerArns', 'readsDeployerSession'];
 
 /**
  * One declaration per setting, held by test where generating it would be worse (docs/development.md, "One
@@ -163,6 +163,8 @@ const RESOLVED_ELSEWHERE: Record<string, (defaults: Settings) => unknown> = {
   ...Object.fromEntries(Object.entries(COMPUTED_DEFAULTS).map(([path, computed]) => [path, computed.cases[0].value])),
   // Not a settings field (the app's `deployer_arns` variable): none besides the identity running Terraform.
   deployerArns: () => [],
+  // Not a settings field (the app's `read_deployer_session` variable): each plan reads the identity running it.
+  readsDeployerSession: () => true,
 };
 
 const valueAt = (value: unknown, path: string) =>

@@ -706,7 +706,13 @@ describe('docker stack: outputs and portability', () => {
 
   it("declares admin_cidrs, and looks up the deployer's address, only when SSH opens an admin port", () => {
     const withoutSsh = synth({ adminCidrs: ['10.8.0.0/24'] }).json;
-    expect(Object.keys(withoutSsh.variable!).sort()).toEqual(['deployer_arns', 'instance_type', 'rancher_hostname', 'route53_zone_name']);
+    expect(Object.keys(withoutSsh.variable!).sort()).toEqual([
+      'deployer_arns',
+      'instance_type',
+      'rancher_hostname',
+      'read_deployer_session',
+      'route53_zone_name',
+    ]);
     expect(Object.keys(dataSources(withoutSsh, 'http')).filter((name) => name.includes('deployer'))).toEqual([]);
     const withSsh = synth({ docker: { sshKeyName: 'ops' } }).json;
     expect(withSsh.variable!.admin_cidrs).toBeDefined();

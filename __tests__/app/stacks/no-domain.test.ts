@@ -40,7 +40,7 @@ describe('rke-ha without a domain', () => {
 
   it('has no Route53 record, zone lookup, hostname or zone variable', () => {
     expect(route53(json)).toEqual([]);
-    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'check_deployer_address', 'deployer_arns', 'instance_type']);
+    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'check_deployer_address', 'deployer_arns', 'instance_type', 'read_deployer_session']);
   });
 
   it('puts one Elastic IP per public subnet on the NLB, keyed by zone index', () => {
@@ -142,7 +142,7 @@ describe('docker without a domain', () => {
 
   it("names Rancher after the host's existing Elastic IP: no record, no zone, no hostname or zone variables", () => {
     expect(route53(json)).toEqual([]);
-    expect(Object.keys(json.variable!)).toEqual(['deployer_arns', 'instance_type']);
+    expect(Object.keys(json.variable!)).toEqual(['deployer_arns', 'instance_type', 'read_deployer_session']);
     const [, ping] = Object.entries(dataSources(json, 'http')).find(([, d]) => String(d.url).endsWith('/ping'))!;
     expect(ping.url).toBe(`https://${name}/ping`);
     // Known when the address is: the association (not a record) is what makes the name lead to the host, through its open ports.

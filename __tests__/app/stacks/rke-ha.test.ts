@@ -412,7 +412,8 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     ]);
     // The writers are the identities the key lets encrypt there: the one running Terraform, and deployer_arns.
     const keyWriters = documentOf(key.policy).statement.find((st: any) => st.sid === 'DeployersWriteBootDocuments').principals[0].identifiers;
-    expect(keyWriters).toMatch(/^\$\{concat\(\[data\.aws_iam_session_context\.[^.]+\.issuer_arn\], var\.deployer_arns\)\}$/);
+    // The identity running Terraform unless `read_deployer_session` is false (a failover's standby: no IAM call).
+    expect(keyWriters).toMatch(/^\$\{concat\(data\.aws_iam_session_context\.[^.]+\[\*\]\.issuer_arn, var\.deployer_arns\)\}$/);
     expect(denied.DenyWritesByOthers.condition).toEqual([{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: keyWriters }]);
     for (const sid of ['DenyWritesNotSseKms', 'DenyWritesUnderAnotherKey', 'DenyWritesByOthers'])
       expect(denied[sid].resources).toEqual([`\${aws_s3_bucket.${bucketName}.arn}/*`]);

@@ -17,6 +17,8 @@ import { STANDBY_ENCRYPTION_KEY, STANDBY_FACTS_KEY } from '../../../lib/standby/
  * that alarms on drift reads it. Before the API certificate check read the servers' reports, rke-ha exited 2 here
  * (its check-scoped tls_certificate planned as a Read every time).
  */
+/** The role whose session applies the module (aws_iam_session_context's answer). */
+const DEPLOYER_ROLE = 'arn:aws:iam::123456789012:role/ops/rancher-deployer';
 const VALUES = { rancher_hostname: 'rancher.acme.io', route53_zone_name: 'acme.io' };
 const DOMAIN = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' } as const;
 /** The stack variant with a standby (its copies' access logging and Object Lock on, as its sources'). */
@@ -34,6 +36,8 @@ const KNOWN = {
   'rancher2_bootstrap.url': 'https://rancher.acme.io',
   'data.http.response_body': '10.8.0.5\n',
   'data.http.status_code': 200,
+  // The role behind the session that applies (aws_iam_session_context), as the failover gives it back (prepared-deployer.ts).
+  'data.aws_iam_session_context.issuer_arn': DEPLOYER_ROLE,
   // The standby's copy lists what production's apply wrote there (check standby_facts reads the listing).
   'data.aws_s3_objects.keys': [STANDBY_FACTS_KEY, STANDBY_ENCRYPTION_KEY],
   // The standby region's parameters under the deployment's path: where the standby's load balancer answers (the pilot
@@ -147,6 +151,23 @@ describeWithTerraform('an unchanged deployment plans empty after its first apply
     const second = plan(dir);
     expect(outcome(second)).toEqual({ status: 0, output: '' });
     expect(checkWarnings(second.output)).toEqual([]);
+  });
+
+  // issue 91 item 1: the failover's plan of a prepared standby reads no IAM (cli/failover/prepared-deployer.ts). What
+  // Terraform core shows here: the read's count on the variable and the list's splat are valid, and the plan with the
+  // read off changes nothing. (The key policy's principals are a policy document's input, which the stand-ins do not
+  // evaluate: the synth test of BootParameters holds that expression.)
+  it('rke-ha planned as a failover plans it (read_deployer_session false, the deployer in deployer_arns): it changes nothing', () => {
+    appliedIn('rke-ha');
+    const asFailover = terraformIn(
+      dir,
+      'plan',
+      '-detailed-exitcode',
+      '-input=false',
+      '-var=read_deployer_session=false',
+      `-var=deployer_arns=${JSON.stringify([DEPLOYER_ROLE])}`,
+    );
+    expect(outcome(asFailover)).toEqual({ status: 0, output: '' });
   });
 
   it("rke-ha: a server's report of its certificate's end (the parameter's value, ignored after creation) changes no plan", () => {

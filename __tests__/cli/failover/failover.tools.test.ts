@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAKE_BACKUP_ENCRYPTION_CONFIG, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
+import { DEPLOYER_ROLE, FAKE_BACKUP_ENCRYPTION_CONFIG, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { checkEveryDrill, COPY, OLDER, STANDBY_NEWEST, STANDBY_REGION, UID } from '../../helpers/drill-world';
 import {
   aliasOf,
@@ -240,7 +240,10 @@ describe('npm run failover -- rke-ha', () => {
         .calls()
         .filter((call) => call.startsWith('terraform apply'))
         .at(-1),
-    ).toBe('terraform apply -auto-approve -input=false -refresh=false');
+    ).toBe(
+      // The deployer the prepare's apply read, given back: the plan reads no IAM (prepared-deployer.ts).
+      `terraform apply -auto-approve -input=false -refresh=false -var=read_deployer_session=false -var=deployer_arns=["${DEPLOYER_ROLE}"]`,
+    );
 
     const unprepared = failoverWorld();
     const old = failover(unprepared, '--yes');

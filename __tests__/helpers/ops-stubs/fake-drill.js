@@ -141,6 +141,7 @@ function terraform(ctx) {
           loss,
           JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8')),
           new Set((world.state?.resources ?? []).map((r) => `${r.type}.${r.name}`)),
+          { args, env: process.env },
         );
     if (denied.length > 0) ctx.finish(1, '', `${denied.map((d) => d.message).join('\n\n')}\n`);
     if (world.drill.applyFails) {

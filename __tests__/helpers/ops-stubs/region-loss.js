@@ -70,8 +70,46 @@ function controlPlaneOfResource(type) {
   return undefined;
 }
 
-/** Data sources the AWS provider computes without a call (a policy document, the partition, the region's name). */
-const LOCAL_DATA = new Set(['aws_iam_policy_document', 'aws_partition', 'aws_region']);
+/**
+ * Data sources the AWS provider computes without a call (a policy document, the partition, the region's name, a
+ * service's principal: terraform-provider-aws builds each from its configuration and its endpoints' data).
+ */
+const LOCAL_DATA = new Set(['aws_iam_policy_document', 'aws_partition', 'aws_region', 'aws_service_principal']);
+
+/**
+ * The call a data source's read makes, and whether it is a control plane's of us-east-1. aws_iam_session_context of
+ * an assumed role (the world's callers are: SSO and pipeline roles) looks the role up with IAM's GetRole to learn its
+ * path (terraform-provider-aws, internal/service/iam session_context_data_source.go); the other IAM and Route 53 data
+ * sources read those services' APIs, served from us-east-1 (the control planes above).
+ */
+function dataSourceCall(type) {
+  if (type === 'aws_iam_session_context') return { service: 'IAM', command: 'GetRole', plane: true };
+  if (type === 'aws_caller_identity') return { service: 'STS', command: 'GetCallerIdentity', plane: false };
+  if (type.startsWith('aws_iam_')) return { service: 'IAM', command: 'Get', plane: true };
+  if (type.startsWith('aws_route53_')) return { service: 'Route53', command: 'List', plane: true };
+  return { service: serviceOf(type), command: 'Describe', plane: false };
+}
+
+/** A variable's value as Terraform takes it: `-var=name=value` on the command line, else TF_VAR_name, else its default. */
+function variableValue(config, name, args, env) {
+  const given = args.map((a) => /^-var=([^=]+)=(.*)$/s.exec(a)).find((m) => m && m[1] === name);
+  if (given) return given[2];
+  if (env[`TF_VAR_${name}`] !== undefined) return env[`TF_VAR_${name}`];
+  const fallback = config.variable?.[name]?.default;
+  return fallback === undefined ? undefined : String(fallback);
+}
+
+/**
+ * How many instances a block's `count` makes: a literal, or the one form the modules put on a variable
+ * (`${var.x ? 1 : 0}`, a read turned off: BootParameters' deployer); any other expression counts as one, the unkind side.
+ */
+function countOf(config, body, args, env) {
+  if (body.count === undefined) return 1;
+  if (typeof body.count === 'number') return body.count;
+  const onVariable = /^\$\{var\.([A-Za-z0-9_]+) \? 1 : 0\}$/.exec(String(body.count));
+  if (onVariable) return variableValue(config, onVariable[1], args, env) === 'false' ? 0 : 1;
+  return 1;
+}
 
 /** The AWS service behind a resource type, by its prefix (the AWS provider's resource names). */
 const SERVICES = [
@@ -99,27 +137,47 @@ const firstCall = (type) => ({ service: serviceOf(type), command: 'Create' });
  * each with Terraform's error for it; the control planes' first. A resource goes through its provider's region
  * (`provider` names an alias; else the default provider's). Empty when nothing is denied.
  */
-function deniedResources(loss, config, created = new Set()) {
+function deniedResources(loss, config, created = new Set(), { args = [], env = {} } = {}) {
   if (!loss) return [];
   const providers = [].concat(config.provider?.aws ?? []);
-  const regionOf = (provider) => {
+  const providerOf = (provider) => {
     const alias = provider ? String(provider).replace(/^aws\./, '') : undefined;
-    return providers.find((p) => (alias ? p.alias === alias : p.alias === undefined))?.region;
+    return providers.find((p) => (alias ? p.alias === alias : p.alias === undefined));
   };
+  const regionOf = (provider) => providerOf(provider)?.region;
   const regions = lostRegions(loss);
   const denied = [];
-  // A data source is read at every plan, through its provider's region (a few are computed by the provider alone).
+  // Terraform configures every provider a block uses, and the AWS provider's configuration checks the credentials
+  // with STS GetCallerIdentity in `sts_region`, else its region (aws-sdk-go-base: GetAwsAccountIDAndPartition, stsClient).
+  const used = new Set(
+    [config.resource, config.data].flatMap((section) =>
+      Object.entries(section ?? {})
+        .filter(([type]) => type.startsWith('aws_'))
+        .flatMap(([, byName]) => Object.values(byName).map((body) => providerOf(body.provider))),
+    ),
+  );
+  for (const p of used) {
+    const region = p?.sts_region ?? p?.region;
+    if (!p || !regions.includes(region)) continue;
+    const address = `provider["registry.terraform.io/hashicorp/aws"]${p.alias ? `.${p.alias}` : ''}`;
+    denied.push({
+      address,
+      plane: false,
+      message: `Error: validating provider credentials: retrieving caller identity from STS: ${goSdkUnreachable('STS', 'GetCallerIdentity', region, 25)}\n\n  with ${address}`,
+    });
+  }
+  // A data source is read at every plan (unless its count makes none), through its provider's region or the control
+  // plane it reads; a few are computed by the provider alone.
   for (const [type, byName] of Object.entries(config.data ?? {})) {
     if (!type.startsWith('aws_') || LOCAL_DATA.has(type)) continue;
+    const call = dataSourceCall(type);
     for (const [name, body] of Object.entries(byName)) {
-      const region = regionOf(body.provider);
-      if (!regions.includes(region)) continue;
+      if (countOf(config, body, args, env) === 0) continue;
+      const onPlane = call.plane && controlPlanesLost(loss);
+      const region = call.plane ? 'us-east-1' : regionOf(body.provider);
+      if (!onPlane && !(regions.includes(region) && !call.plane)) continue;
       const address = `data.${type}.${name}`;
-      denied.push({
-        address,
-        plane: false,
-        message: `Error: reading ${address}: ${goSdkUnreachable(type.split('_')[1].toUpperCase(), 'Describe', region, 25)}`,
-      });
+      denied.push({ address, plane: onPlane, message: `Error: reading ${address}: ${goSdkUnreachable(call.service, call.command, region, 25)}` });
     }
   }
   for (const [type, byName] of Object.entries(config.resource ?? {})) {

@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Password } from '@cdktn/provider-random/lib/password';
 import { RandomProvider } from '@cdktn/provider-random/lib/provider';
-import { LocalBackend, type TerraformStack } from 'cdktf';
+import { type IResolvable, LocalBackend, type TerraformStack, TerraformVariable } from 'cdktf';
 import { KEY_ADMINISTRATION_ACTIONS } from '../../../lib/common/stack-key';
 import { BootParameters } from '../../../lib/nodes/boot-parameters';
 import { dataSources, ref, resources, synthConstruct } from '../../helpers/synth';
@@ -117,6 +117,30 @@ describe('BootParameters', () => {
         }),
     ).json;
     expect(sid(withOthers, 'DeployersThroughSsm').principals[0].identifiers).toMatch(/\], \["arn:aws:iam::1:role\/pipeline"\]\)\}$/);
+  });
+
+  // issue 91 item 1: a failover's plan of its standby makes no IAM call (cli/failover/prepared-deployer.ts).
+  it('reads the identity running Terraform unless told not to: false reads nothing, a Terraform boolean counts the read', () => {
+    const deployers = (readsDeployerSession: (stack: TerraformStack) => boolean | IResolvable) => {
+      const made = synth(
+        (stack) =>
+          new BootParameters(stack, 'boot', {
+            prefix: '/r',
+            values: {},
+            readerRoleArn: 'arn:aws:iam::1:role/r',
+            deployerArns: ['arn:aws:iam::1:role/pipeline'],
+            readsDeployerSession: readsDeployerSession(stack),
+          }),
+      ).json;
+      return { identifiers: sid(made, 'DeployersThroughSsm').principals[0].identifiers, reads: dataSources(made, 'aws_iam_session_context') };
+    };
+    const off = deployers(() => false);
+    expect(off).toEqual({ identifiers: '${concat([], ["arn:aws:iam::1:role/pipeline"])}', reads: {} });
+    const counted = deployers((stack) => new TerraformVariable(stack, 'read_deployer_session', { type: 'bool', default: true }).booleanValue);
+    const [name, read] = Object.entries(counted.reads)[0] as [string, any];
+    expect(read.count).toBe('${var.read_deployer_session ? 1 : 0}');
+    // The splat is the empty list when the read is not made (an index would be an error there).
+    expect(counted.identifiers).toBe(`\${concat(data.aws_iam_session_context.${name}[*].issuer_arn, ["arn:aws:iam::1:role/pipeline"])}`);
   });
 
   it('lets the node role use the key through S3 for the snapshot bucket only, when given one', () => {

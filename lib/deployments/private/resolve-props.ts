@@ -21,8 +21,8 @@ type SectionValues = Record<string, unknown>;
 /** The schema a construct checks its props with (lib/config/deployment-schema.ts). */
 type ConstructSchema = typeof rancherOnRkeSchema | typeof rancherOnExistingClusterSchema | typeof rancherOnDockerSchema;
 
-/** Props no settings file has (the app's `deployer_arns` variable). */
-const PROPS_ONLY = ['deployerArns'];
+/** Props no settings file has (the app's `deployer_arns` and `read_deployer_session` variables). */
+const PROPS_ONLY = ['deployerArns', 'readsDeployerSession'];
 
 /**
  * A construct's props checked and completed with its own schema, which holds
@@ -87,6 +87,7 @@ export function resolveProps<S extends ConstructSchema>(
   // RancherOnExistingCluster has no dns: its name is always the one given.
   problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
   problems.push(...deployerProblems((props as { readonly deployerArns?: unknown }).deployerArns));
+  problems.push(...sessionProblems((props as { readonly readsDeployerSession?: unknown }).readsDeployerSession));
   if (section === 'rkeHa') problems.push(...pinnedImageProblems(own));
   if (!result.success || problems.length > 0) {
     // The messages name the props as the props do already; an existing network's paths are of its settings-file form.
@@ -245,6 +246,12 @@ function deployerProblems(arns: unknown): { field: string; message: string; valu
   return [
     { field: 'deployerArns', message: 'expected a list of IAM role or user ARNs, such as arn:aws:iam::123456789012:role/deployer', value: arns },
   ];
+}
+
+/** `readsDeployerSession`, which no settings file has: a boolean, or a Terraform reference. */
+function sessionProblems(reads: unknown): { field: string; message: string; value?: unknown }[] {
+  if (reads === undefined || typeof reads === 'boolean' || Token.isUnresolved(reads)) return [];
+  return [{ field: 'readsDeployerSession', message: 'expected true or false (or a Terraform boolean)', value: reads }];
 }
 
 /**
