@@ -91,8 +91,6 @@ export interface RtoModel {
   readonly phases: Readonly<Record<RtoPhase, { readonly expectedSeconds: number; readonly worstSeconds: number }>>;
   readonly expectedSeconds: number;
   readonly worstSeconds: number;
-  /** The terms by worst figure, largest first. */
-  readonly dominant: readonly RtoTerm[];
   /**
    * Where a wait of the failover gives up before AWS's documented time is over (the move's SYNC_MINUTES under the
    * alarm's evaluation, the ping's PING_MINUTES under the health check and the TTL): a failover would fail where AWS
@@ -289,7 +287,6 @@ export function rtoModel(stack: RtoStack, timeouts: Partial<RtoTimeouts> = {}): 
     phases,
     expectedSeconds: total((p) => p.expectedSeconds),
     worstSeconds: total((p) => p.worstSeconds),
-    dominant: [...terms].sort((a, b) => b.worstSeconds - a.worstSeconds),
     budgetProblems: budgetProblems(phases),
   };
 }
@@ -322,7 +319,7 @@ export function timeoutsOf(settings: Record<string, unknown>): Partial<RtoTimeou
   const given = settings.timeouts;
   if (given === null || typeof given !== 'object') return {};
   return Object.fromEntries(
-    Object.entries(given).filter(([key, value]) => key in TIMEOUT_DEFAULTS && typeof value === 'number' && Number.isFinite(value)),
+    Object.entries(given).filter(([key, value]) => Object.hasOwn(TIMEOUT_DEFAULTS, key) && typeof value === 'number' && Number.isFinite(value)),
   );
 }
 

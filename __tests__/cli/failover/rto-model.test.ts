@@ -80,7 +80,7 @@ describe('the failover RTO model', () => {
     expect(rtoStackOf('rke-ha', { rkeHa: { distribution: 'k3s' } })).toBe('rke-ha K3s');
     expect(rtoStackOf('rke-ha', {})).toBe('rke-ha RKE2');
     expect(rtoStackOf('k8s-ha', { rkeHa: { distribution: 'k3s' } })).toBe('k8s-ha');
-    expect(timeoutsOf({ timeouts: { apiMinutes: 30, pingMinutes: '5', other: 1 } })).toEqual({ apiMinutes: 30 });
+    expect(timeoutsOf({ timeouts: { apiMinutes: 30, pingMinutes: '5', other: 1, toString: 2 } })).toEqual({ apiMinutes: 30 });
     const line = rtoPlanLine('k8s-ha');
     const model = rtoModel('k8s-ha');
     expect(line).toContain(`about ${inMinutes(model.expectedSeconds)} minutes; at most ${inMinutes(model.worstSeconds)} before a wait gives up`);
