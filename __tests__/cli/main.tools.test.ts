@@ -31,6 +31,9 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
     // the backup schedule allows.
     'lib/alarms/schedule-window.ts',
     'lib/common/deployment-record-format.ts',
+    // The http readiness probes' retry timing (no imports): the failover's RTO model (cli/failover/rto-model.ts) sums
+    // their worst case.
+    'lib/common/private/http-retry.ts',
     // Terraform's string escaping (no imports), which dns-target.ts's plan-time expressions use.
     'lib/common/terraform-template.ts',
     // The regions and the default one (data, no imports): the standby's check of ARNs in production's region.
@@ -48,9 +51,13 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
     // The standby region's refusal (imports aws-regions only): the failover's dry run refuses what the synth would.
     'lib/config/standby-region.ts',
     'lib/config/versions.ts',
+    // The deploy's wait budgets (data, no imports): the schema's `timeouts.*` defaults and the gates', which the RTO model sums.
+    'lib/config/wait-budgets.ts',
     // What a record target is (an AWS load balancer's name and region, an IPv4 address, another name): k8s-ha's failover
     // and failback write the record type the stack would (cli/shared/hostname-record.ts).
     'lib/dns/private/dns-target.ts',
+    // k8s-ha's record TTL (data, no imports): the RTO model's wait for resolvers.
+    'lib/dns/record-ttl.ts',
     'lib/kubernetes/cert-renewal.sh',
     'lib/kubernetes/object-names.ts',
     // The servers' metric names and the certificate alarm's threshold (a type import only): the acceptance run's metrics phase reads them back.

@@ -38,14 +38,15 @@ import { withEnvironment } from '../shared/scoped-environment';
 import { type ModuleState, stringAttribute, Terraform } from '../shared/terraform';
 import { initAndApply, type PhaseRun, readModuleJson, StepFailed, synthesize, type TimedPhase } from '../shared/throwaway';
 import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
-import { failedOverMetric, failoverRouted, globalMoveWarning, moveByMetric, secondaryProblem } from '../shared/dns-move';
+import { failedOverMetric, failoverRouted, globalMoveWarning, moveByMetric, secondaryProblem, SYNC_MINUTES } from '../shared/dns-move';
 import { caMemberOf, failoverScopeProblem, standbyClusterProblem, standbyName, standbyNameProblem, standbySettings } from './failover-settings';
 import { defaultProbeSchedule, type PrimaryProbes, probePrimary, type ProbeSchedule } from './primary-probe';
 import { fenceParameterName, raiseFence } from '../shared/fence';
 import { failoverProduction, type FailoverProduction } from './production-facts';
 import { primaryOfPartialMove } from './partial-move';
-import { failoverApplyArgs, standbyModuleProblems, standbyStateOf } from './pilot-light';
+import { FAILOVER_APPLY_TIMEOUT_MS, failoverApplyArgs, standbyModuleProblems, standbyStateOf } from './pilot-light';
 import { prepareStandby } from './prepare';
+import { rtoPlanLine, rtoStackOf, timeoutsOf } from './rto-model';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
 // newest backup of the standby's copy, under the same hostname, checked at its load balancer, then the hostname's
@@ -190,6 +191,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
         `  backup: ${options.backup ? `${options.backup} (--backup)` : "the copy's newest"}, whatever its age (its age is the RPO, warned past backups.schedule); refused without the CA the agents need`,
         `  standby deployment: ${name} in ${region}${options.stack === 'k8s-ha' ? ' on the cluster standby.k8sHa.access reaches' : ''}, the same hostname and rancher.tls (TF_VAR_tls_* as for production), no Route53 record of its own; module and state kept in ${moduleDir}`,
         `  then: the CA it serves checked against the backup's record at its ${options.stack === 'k8s-ha' ? 'ingress target' : 'load balancer'}; the hostname moved there (failover routing: its alarm's metric set in ${region}, until the alarm is in ALARM; records applied before it: ${options.stack === 'k8s-ha' ? 'one Route 53 change batch, the record type the target needs' : 'Route 53 UPSERT'}, until INSYNC); /ping on the hostname; RTO and RPO reported`,
+        rtoPlanLine(rtoStackOf(options.stack, settings), timeoutsOf(settings)),
       ].join('\n'),
       { production: productionName, region, standby: name },
     );
@@ -543,7 +545,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
           ...options,
           caller: async () => (await (await sdkSide()).callerIdentity(r.clients.of(current.region))).arn,
         }),
-        applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
+        applyTimeoutMs: options.applyTimeoutMs ?? FAILOVER_APPLY_TIMEOUT_MS,
         failed: 'the standby deployment is not complete (run the failover again to continue)',
         output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
       }),
@@ -592,7 +594,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
         metric,
         to: 'standby',
         region: current.region,
-        minutes: options.syncMinutes ?? 10,
+        minutes: options.syncMinutes ?? SYNC_MINUTES,
         interrupted: options.interrupted,
         written: () => {
           report.records = [
@@ -605,7 +607,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     }
     options.io.warn('FAILOVER_MOVE_GLOBAL', globalMoveWarning('failover', options.stack));
     const sdk = await sdkSide();
-    const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted, zoneMoved: r.zoneMoved };
+    const budget = { budgetMs: (options.syncMinutes ?? SYNC_MINUTES) * 60_000, interrupted: options.interrupted, zoneMoved: r.zoneMoved };
     let moved: { changeIds: string[]; inSync: boolean };
     if (options.stack === 'k8s-ha') {
       // k8s-ha's one record, of the type the standby's target needs: an A alias, an A, or a CNAME (the others of the
@@ -642,7 +644,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       });
     }
     if (!moved.inSync)
-      throw new StepFailed(`Route 53 did not report ${moved.changeIds.join(', ')} INSYNC within ${options.syncMinutes ?? 10} minutes`);
+      throw new StepFailed(`Route 53 did not report ${moved.changeIds.join(', ')} INSYNC within ${options.syncMinutes ?? SYNC_MINUTES} minutes`);
   });
 }
 

@@ -12,6 +12,12 @@ import { preparedDeployerArgs, type StateResource } from './prepared-deployer';
 /** The SDK's side, loaded at the first SDK call (scripts/build.js bundles it apart). */
 const sdkSide = () => import('../shared/aws/sdk-side');
 
+/** The longest the standby's `terraform apply` may take before the failover gives up (a rerun continues it). */
+export const FAILOVER_APPLY_TIMEOUT_MS = 10_800_000;
+
+/** The longest the read of the standby's state (`terraform state pull`, before the failover's apply) may take. */
+export const STATE_PULL_TIMEOUT_MS = 300_000;
+
 /** The SSM parameter (standby region) naming the bucket of the standby's state: production's apply writes it (lib/standby/standby-state.ts). */
 export const standbyStateParameter = (productionName: string, stack: string): string => `/${productionName}/${stack}${STANDBY_STATE_PARAMETER}`;
 
@@ -163,7 +169,7 @@ export async function failoverApplyArgs(
     ...options,
     apply: ['state', 'pull'],
     capture: true,
-    applyTimeoutMs: 300_000,
+    applyTimeoutMs: STATE_PULL_TIMEOUT_MS,
     failed: "the standby's state could not be read",
     output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
   });

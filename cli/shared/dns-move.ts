@@ -12,6 +12,9 @@ import { StepFailed } from './throwaway';
 // has simple records, which the move changes with ChangeResourceRecordSets as before (served from us-east-1: AWS,
 // "Fault Isolation Boundaries", Appendix A), with a warning.
 
+/** The default budget of the move's wait (the alarm in ALARM or OK; records without failover routing: INSYNC), in minutes. */
+export const SYNC_MINUTES = 10;
+
 /** The SDK's side, loaded at the move only. */
 const sdkSide = () => import('./aws/sdk-side');
 

@@ -24,6 +24,11 @@ function publishedCa(body: string): string | undefined {
 /** curl's trust for the hostname: the CA the deployment published (saved by checkServedCa), or the public roots. */
 export const trustOf = (caFile: string): string[] => (existsSync(caFile) ? ['--cacert', caFile] : []);
 
+/** The default budget of a wait for /ping, in minutes (a number of looks: POLL_INTERVAL_MS apart, each curl up to PING_CURL_SECONDS). */
+export const PING_MINUTES = 15;
+/** curl's time limit for one look at /ping or the published CA, in seconds (`--max-time`). */
+export const PING_CURL_SECONDS = 20;
+
 /** How long to wait for /ping, and how to be stopped. */
 export interface PingBudget {
   readonly pingMinutes?: number;
@@ -33,9 +38,11 @@ export interface PingBudget {
 /** Waits (bounded: pingMinutes, 15 by default) until `<url>/ping` answers pong with these curl options. */
 export async function answersPong(budget: PingBudget, args: readonly string[], url: string, what: string): Promise<void> {
   let last = '';
-  const minutes = budget.pingMinutes ?? 15;
+  const minutes = budget.pingMinutes ?? PING_MINUTES;
   const ok = await waitUntil(minutes * 60_000, budget.interrupted, async () => {
-    const ping = await runAsync('curl', ['--silent', '--show-error', '--max-time', '20', ...args, `${url}/ping`], { timeoutMs: 60_000 });
+    const ping = await runAsync('curl', ['--silent', '--show-error', '--max-time', String(PING_CURL_SECONDS), ...args, `${url}/ping`], {
+      timeoutMs: 60_000,
+    });
     if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
     last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
     return undefined;
@@ -72,9 +79,13 @@ export async function checkServedCa(check: ServedCaCheck): Promise<void> {
   const at = ['--connect-to', `${host}:443:${check.loadBalancer}:443`];
   await answersPong(check, [...at, '--insecure'], url, `${url}/ping at ${who}'s load balancer ${check.loadBalancer}`);
   rmSync(check.caFile, { force: true });
-  const got = await runAsync('curl', ['--silent', '--show-error', '--max-time', '20', '--insecure', ...at, `${url}/v3/settings/cacerts`], {
-    timeoutMs: 60_000,
-  });
+  const got = await runAsync(
+    'curl',
+    ['--silent', '--show-error', '--max-time', String(PING_CURL_SECONDS), '--insecure', ...at, `${url}/v3/settings/cacerts`],
+    {
+      timeoutMs: 60_000,
+    },
+  );
   const served = publishedCa(got.stdout);
   if (served === undefined)
     throw new StepFailed(`${who}'s /v3/settings/cacerts did not answer JSON (${readableError(got.stderr || got.stdout, 200)}): ${check.left}`);
@@ -90,9 +101,13 @@ export async function checkServedCa(check: ServedCaCheck): Promise<void> {
       `${who} serves the CA ${servedAs}, and the backups' record says agents trust ${expected}: they would refuse it. ${check.left}`,
     );
   if (served.trim() !== '') writeFileSync(check.caFile, `${served.trim()}\n`);
-  const verified = await runAsync('curl', ['--silent', '--show-error', '--max-time', '20', ...trustOf(check.caFile), ...at, `${url}/ping`], {
-    timeoutMs: 60_000,
-  });
+  const verified = await runAsync(
+    'curl',
+    ['--silent', '--show-error', '--max-time', String(PING_CURL_SECONDS), ...trustOf(check.caFile), ...at, `${url}/ping`],
+    {
+      timeoutMs: 60_000,
+    },
+  );
   if (verified.code !== 0 || verified.stdout.trim() !== 'pong')
     throw new StepFailed(
       `${who}'s certificate for ${host} does not verify against ${served.trim() ? 'the CA it publishes' : 'the public roots'} (${readableError(verified.stderr, 300)}): ${check.left}`,

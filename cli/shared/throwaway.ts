@@ -82,11 +82,16 @@ export interface Stoppable {
   readonly stop?: AbortSignal;
 }
 
+/** The longest the app's synth may take (a local process). */
+export const SYNTH_TIMEOUT_MS = 900_000;
+/** The longest `terraform init` may take (providers downloaded or found in the plugin cache). */
+export const INIT_TIMEOUT_MS = 900_000;
+
 /** The app's synth (`synthScript`) of `settingsFile` into `outdir`. */
 export async function synthesize(options: Stoppable & { synthScript: string; settingsFile: string; outdir: string; what: string }): Promise<void> {
   const result = await runAsync(process.execPath, [options.synthScript], {
     env: { RANCHER_CONFIG: options.settingsFile, CDKTF_OUTDIR: options.outdir },
-    timeoutMs: 900_000,
+    timeoutMs: SYNTH_TIMEOUT_MS,
     stop: options.stop,
   });
   if (options.interrupted()) throw new Interrupted();
@@ -114,7 +119,7 @@ export async function initAndApply(
     const init = args[0] === 'init';
     const result = await runAsync(terraformBinary(), args, {
       cwd: moduleDir,
-      timeoutMs: init ? 900_000 : options.applyTimeoutMs,
+      timeoutMs: init ? INIT_TIMEOUT_MS : options.applyTimeoutMs,
       ...(options.output && (init || !options.capture) ? { onLine: options.output } : { inherit: init || !options.capture }),
       stop: options.stop,
       stopSignal: 'SIGINT',

@@ -6,6 +6,7 @@ import { Route53Record } from '@cdktn/provider-aws/lib/route53-record';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { targetRecordType } from './private/target-record-type';
+import { LOAD_BALANCER_RECORD_TTL_SECONDS } from './record-ttl';
 
 /** A record's name and zone, and the target it points at. */
 export interface LoadBalancerRecordProps {
@@ -51,7 +52,7 @@ export class LoadBalancerRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerRecordProps) {
     super(scope, id);
-    const ttl = props.ttl ?? 60;
+    const ttl = props.ttl ?? LOAD_BALANCER_RECORD_TTL_SECONDS;
     const { target, recordType, nlbRegion, elbRegion } = targetRecordType(this, props.target);
     const when = (condition: string) => Token.asNumber(`\${${condition} ? 1 : 0}`);
 

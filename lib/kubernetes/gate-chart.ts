@@ -7,6 +7,7 @@ import { Fn, TerraformAsset, AssetType, TerraformLocal, TerraformStack, type ITe
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { literal, splitReferences } from '../common/terraform-template';
+import { HELM_GRACE_MINUTES, JOB_GRACE_SECONDS, PROVIDER_GRACE_MINUTES } from '../config/wait-budgets';
 import JOB_FAILURE from './job-failure.sh';
 
 /**
@@ -114,12 +115,8 @@ export interface ChartJobProps {
   readonly backoffLimit: number;
 }
 
-/** Seconds the Job allows beyond the script's own budget, so the script reports before it is killed. */
-export const JOB_GRACE_SECONDS = 60;
-/** Minutes Helm's wait allows beyond the Job's budget (the Job's deadline, a pod start, an image pull). */
-export const HELM_GRACE_MINUTES = 5;
-/** Minutes the provider's own deadline allows beyond Helm's, for the uninstall of a failed Job (`atomic`). */
-export const PROVIDER_GRACE_MINUTES = 5;
+// The graces live in lib/config/wait-budgets.ts, where the CLI's RTO model reads them too.
+export { HELM_GRACE_MINUTES, JOB_GRACE_SECONDS, PROVIDER_GRACE_MINUTES };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -37,6 +37,7 @@ import {
   type SecretNames,
 } from './backup-objects';
 import { BACKUP_CREDENTIALS_PORT } from '../kubernetes/private/server-units';
+import { BACKUP_WAIT_MINUTES } from '../config/wait-budgets';
 import { BackupWriter, type BackupRole } from './backup-writer';
 import { BackupServiceAccountRole, POD_IDENTITY_AGENT_ADDRESS, type EksIdentityMechanism } from './backup-service-account-role';
 import { BackupRecord, RECORD_FOLDER, RestorePreflight, type AgentCaChoice, type AgentCaSource, type BackupRecordObjects } from './restore-preflight';
@@ -207,7 +208,7 @@ function resolveProps(path: string, props: RancherBackupsProps): ResolvedBackups
           },
         }
       : {}),
-    minutes: props.minutes ?? 15,
+    minutes: props.minutes ?? BACKUP_WAIT_MINUTES,
   };
 }
 

@@ -7,7 +7,14 @@ import { TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { addCheck } from '../common/private/check';
 import { hclString, literal } from '../common/terraform-template';
-import { FAILED_OVER_METRIC, failedOverAlarmName, failedOverNamespace, STANDBY_TARGET_PARAMETER } from './standby-facts-keys';
+import {
+  FAILED_OVER_ALARM_EVALUATION_PERIODS,
+  FAILED_OVER_ALARM_PERIOD_SECONDS,
+  FAILED_OVER_METRIC,
+  failedOverAlarmName,
+  failedOverNamespace,
+  STANDBY_TARGET_PARAMETER,
+} from './standby-facts-keys';
 
 /** The set identifiers of the hostname's failover records. */
 export const PRIMARY_SET_ID = 'primary';
@@ -71,8 +78,8 @@ export class StandbyDns extends Construct {
       namespace: literal(failedOverNamespace(props.deployment)),
       metricName: FAILED_OVER_METRIC,
       statistic: 'Maximum',
-      period: 60,
-      evaluationPeriods: 1,
+      period: FAILED_OVER_ALARM_PERIOD_SECONDS,
+      evaluationPeriods: FAILED_OVER_ALARM_EVALUATION_PERIODS,
       threshold: 1,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       treatMissingData: 'ignore',

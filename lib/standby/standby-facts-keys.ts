@@ -58,6 +58,10 @@ export const STANDBY_TARGET_PARAMETER = '/standby-target';
  */
 export const FAILED_OVER_METRIC = 'FailedOver';
 
+/** The period of the alarm on FAILED_OVER_METRIC, in seconds, and the periods it evaluates (lib/standby/standby-dns.ts). */
+export const FAILED_OVER_ALARM_PERIOD_SECONDS = 60;
+export const FAILED_OVER_ALARM_EVALUATION_PERIODS = 1;
+
 /** The namespace of FAILED_OVER_METRIC of the deployment `<name>-<stack id>`. */
 export const failedOverNamespace = (deploymentPrefix: string): string => `RancherHA/${deploymentPrefix}`;
 

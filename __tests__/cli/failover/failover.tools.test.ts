@@ -18,6 +18,7 @@ import {
 import { codesOf, said } from '../../helpers/plain-output';
 import { standbyHeld } from '../../helpers/region-loss-world';
 import { PREPARED_FILE } from '../../../cli/failover/pilot-light';
+import { rtoPlanLine } from '../../../cli/failover/rto-model';
 
 // `npm run failover -- rke-ha` against the fake cloud (helpers/failover-world.ts): production in eu-west-1, its copy
 // and the standby in us-west-2, the hostname's records in Route 53 (changes PENDING for a look before INSYNC).
@@ -94,6 +95,8 @@ describe('npm run failover -- rke-ha', () => {
     const dry = c.run(['failover', 'rke-ha', '--dir', 'module', '--dry-run'], { tools: [] });
     expect({ code: dry.code, codes: codesOf(dry.out) }).toEqual({ code: 0, codes: ['FAILOVER_PLAN', 'FAILOVER_DRY_RUN'] });
     expect(said(dry.out, 'FAILOVER_PLAN')).toContain(`standby deployment: rancher-sb in ${STANDBY_REGION}`);
+    // The modelled RTO (rto-model.ts), with the settings' timeouts.
+    expect(said(dry.out, 'FAILOVER_PLAN')).toContain(rtoPlanLine('rke-ha RKE2').trim());
     expect(c.calls()).toEqual([]);
   });
 

@@ -18,6 +18,7 @@ import { askOnTerminal } from '../io/ask';
 import { awsHttpsAgent } from '../proxy';
 import { TOOL } from '../tool-version';
 import { onlyListedCalls } from './only-listed-calls';
+import { AWS_DEFAULTS } from './aws-defaults';
 import { callOptions, endReadsOnStop } from './reads-on-stop';
 
 /** How every client reaches AWS: one set of settings for all of them. */
@@ -68,8 +69,8 @@ function credentialsOfRun(profile: string | undefined): AwsCredentialIdentityPro
   return provider;
 }
 
-/** What a setting left unset is. */
-export const AWS_DEFAULTS = { maxAttempts: 5, requestTimeoutMs: 60_000, connectionTimeoutMs: 10_000 } as const;
+/** What a setting left unset is (aws-defaults.ts). */
+export { AWS_DEFAULTS };
 
 /** The retry strategy every client shares: the SDK's standard one (throttling, transient and 5xx errors, a retry quota). */
 export function retryStrategy(settings: AwsSettings): RetryStrategyV2 {
