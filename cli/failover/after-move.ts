@@ -42,12 +42,15 @@ export interface ImportedCluster {
 /** What the report says of them: the clusters (none: an empty list) and the step, or why they could not be listed. */
 export type ImportedClusters = { readonly clusters: readonly ImportedCluster[]; readonly step: string } | { readonly unlisted: string };
 
-/** Where the standby's rancher-backup writes: its own bucket, in the standby region alone. */
+/** Where the standby's rancher-backup writes: its own bucket, in the standby region. */
 export interface StandbyBackups {
   readonly bucket?: string;
   readonly region: string;
-  /** Always false: the standby's settings drop `standby` (failover-settings.ts standbySettings), so nothing replicates its bucket. */
-  readonly secondRegion: false;
+  /**
+   * The region its settings replicate the bucket to (their `standby.region`), or false: none. A failover's standby
+   * settings drop `standby` (failover-settings.ts standbySettings: the primary region may be the one lost), so false.
+   */
+  readonly secondRegion: string | false;
 }
 
 const record = (value: unknown): Record<string, unknown> =>
@@ -104,13 +107,26 @@ export async function afterTheMove(o: {
   } catch (error) {
     stateProblem = readableError((error as Error).message, 300);
   }
+  // The settings the standby was synthesized from (the failover's synth phase wrote them).
+  let settings: Record<string, unknown> | undefined;
+  let settingsProblem = '';
+  try {
+    settings = record(JSON.parse(readFileSync(join(o.root, 'settings.json'), 'utf8')));
+  } catch (error) {
+    settingsProblem = readableError((error as Error).message, 300);
+  }
   const bucket = stringAttribute(state?.outputs.rancher_backup_bucket?.value);
-  const standbyBackups: StandbyBackups = { ...(bucket ? { bucket } : {}), region: o.region, secondRegion: false };
+  const second = record(settings?.standby).region;
+  const standbyBackups: StandbyBackups = {
+    ...(bucket ? { bucket } : {}),
+    region: o.region,
+    secondRegion: typeof second === 'string' ? second : false,
+  };
   let written: string | undefined;
   try {
     const importedClusters = await listImportedClusters(async () => {
       if (o.stack === 'k8s-ha') {
-        const settings = JSON.parse(readFileSync(join(o.root, 'settings.json'), 'utf8')) as Record<string, unknown>;
+        if (!settings) throw new Error(`the standby's settings could not be read: ${settingsProblem}`);
         const access = standbyKubeconfig(settings, o.moduleDir);
         if (!access)
           throw new Error("the standby's cluster is reached through Terraform variables (k8sHa.access.variables), which this command cannot read");
@@ -136,9 +152,11 @@ export function afterMoveLines(imported: ImportedClusters | undefined, backups: 
     lines.push(
       `  imported RKE2/K3s clusters needing the system-agent step: ${imported.clusters.map((c) => `${c.name}${c.displayName ? ` (${c.displayName})` : ''}`).join(', ')}; on each: ${imported.step}`,
     );
-  if (backups)
+  const where = backups && `  the standby's backups: ${backups.bucket ? `s3://${backups.bucket}` : 'its backup bucket'} in ${backups.region}`;
+  if (backups?.secondRegion) lines.push(`${where}, replicated to ${backups.secondRegion} (its settings' standby.region)`);
+  else if (backups)
     lines.push(
-      `  the standby's backups: ${backups.bucket ? `s3://${backups.bucket}` : 'its backup bucket'} in ${backups.region} only, no copy in a second region (the standby has no standby of its own); fail back once the primary region answers, or copy them to another region yourself (docs/failover.md)`,
+      `${where} only, no copy in a second region (the standby has no standby of its own); fail back once the primary region answers, or copy them to another region yourself (docs/failover.md)`,
     );
   return lines;
 }

@@ -53,5 +53,9 @@ describe("the failover's report after the move", () => {
       "  the standby's backups: its backup bucket in us-west-2 only, no copy in a second region (the standby has no standby of its own); fail back once the primary region answers, or copy them to another region yourself (docs/failover.md)",
     ]);
     expect(afterMoveLines(undefined, undefined)).toEqual([]);
+    // Settings that replicated it (a standby with `standby.region` of its own): said so, no advice.
+    expect(afterMoveLines(undefined, { ...backups, secondRegion: 'eu-central-1' })).toEqual([
+      "  the standby's backups: s3://rancher-sb-backups in us-west-2, replicated to eu-central-1 (its settings' standby.region)",
+    ]);
   });
 });
