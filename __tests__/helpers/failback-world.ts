@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYNTH_STUB, worldKubeconfig, type FakeCloud } from './fake-cloud';
 import { writeBackup } from './backup-file';
@@ -107,11 +107,6 @@ export function failbackWorld(
   });
   // The failback's synth (fake-synth.js: into failback.out/); the failover's stays throwaway.cdk.tf.json.
   writeFileSync(join(c.dir, 'failback.cdk.tf.json'), JSON.stringify(failbackJson, null, 1));
-  if (options.k8sTarget) {
-    // The standby's cluster as its settings name it (`~/.kube/standby`, k8sFailoverWorld), under the runs' HOME.
-    mkdirSync(join(c.dir, 'home', '.kube'), { recursive: true });
-    writeFileSync(join(c.dir, 'home', '.kube', 'standby'), worldKubeconfig(c.dir, 'standby'));
-  }
   return c;
 }
 

@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEPLOYER_SESSION, SYNTH_STUB, stateOf, withoutLongValues, type FakeCloud } from './fake-cloud';
+import { DEPLOYER_SESSION, SYNTH_STUB, stateOf, withoutLongValues, worldKubeconfig, type FakeCloud } from './fake-cloud';
 import { awsOf } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { COPY, IN_BACKUP, RANCHER_CA, STANDBY_NEWEST, STANDBY_REGION, world } from './drill-world';
@@ -246,6 +246,16 @@ export function failoverWorld(
         .sort((a: any, b: any) => secondary(a) - secondary(b))
         .map((r: any) => r.instances[0].attributes);
   });
+  c.update((w) => {
+    if (w.drill.synthStack === 'k8s-ha') return;
+    // rke-ha's standby: its cluster-admin kubeconfig output names the world's standby cluster (fake-drill.js
+    // standbyKubectl), and its backup bucket output the bucket its state holds.
+    const own = w.drill.applyState.resources.find((r: any) => r.type === 'aws_s3_bucket' && String(r.name).startsWith('rancher-backups_'));
+    Object.assign(w.drill.applyState.outputs, {
+      kubeconfig: { value: worldKubeconfig(c.dir, 'standby'), sensitive: true },
+      ...(own ? { rancher_backup_bucket: { value: own.instances[0].attributes.bucket } } : {}),
+    });
+  });
   writeFileSync(
     join(c.dir, 'rancher.yaml'),
     `name: rancher\nregion: eu-west-1\nhostname: ${HOSTNAME}\nhostedZone: example.com\nstandby:\n  region: ${STANDBY_REGION}\n${options.k3s ? 'rkeHa:\n  distribution: k3s\n' : ''}`,
@@ -376,12 +386,18 @@ export function k8sFailoverWorld(
     ].join('\n'),
   );
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(k8sStandbyJson, null, 1));
+  // The standby's cluster as its settings name it (`~/.kube/standby`), under the runs' HOME (failoverK8s).
+  mkdirSync(join(c.dir, 'home', '.kube'), { recursive: true });
+  writeFileSync(join(c.dir, 'home', '.kube', 'standby'), worldKubeconfig(c.dir, 'standby'));
   return c;
 }
 
 /** The failover of k8s-ha, as users run it. */
 export const failoverK8s = (c: FakeCloud, ...extra: string[]) =>
-  c.run(['failover', 'k8s-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB }, tools: ['terraform', 'curl'] });
+  c.run(['failover', 'k8s-ha', '--dir', 'module', ...extra], {
+    env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB, HOME: join(c.dir, 'home') },
+    tools: ['terraform', 'curl'],
+  });
 
 /** Route 53's record sets of the hostname now. */
 export const recordsOf = (c: FakeCloud): any[] => c.world().aws.route53.zones[PRODUCTION_ZONE].records.filter((r: any) => r.Name === `${HOSTNAME}.`);

@@ -46,6 +46,7 @@ import { failoverProduction, type FailoverProduction } from './production-facts'
 import { primaryOfPartialMove } from './partial-move';
 import { FAILOVER_APPLY_TIMEOUT_MS, failoverApplyArgs, standbyModuleProblems, standbyStateOf } from './pilot-light';
 import { prepareStandby } from './prepare';
+import { afterMoveLines, afterTheMove, type ImportedClusters, type StandbyBackups } from './after-move';
 import { rtoPlanLine, rtoStackOf, timeoutsOf } from './rto-model';
 
 // `npm run failover -- rke-ha` (docs/failover.md): production's deployment stood up in its standby region from the
@@ -136,6 +137,10 @@ export interface FailoverReport {
   records: string[];
   readonly phases: TimedPhase<FailoverPhase>[];
   passed?: boolean;
+  /** Once moved: the imported RKE2/K3s clusters whose system-agent needs the person's step, or why they could not be listed (after-move.ts). */
+  importedClusters?: ImportedClusters;
+  /** Once moved: where the standby's own backups go (its bucket, in the standby region alone). */
+  standbyBackups?: StandbyBackups;
 }
 
 /** Where the failover's tests and callers have always found it (cli/shared/served-ca.ts). */
@@ -282,6 +287,9 @@ export async function failover(options: FailoverOptions): Promise<number> {
   } finally {
     clients.destroy();
   }
+  // The standby is production now: what it leaves to the person, read without failing the failover (after-move.ts).
+  if (current.moved && outcome !== 'interrupted')
+    Object.assign(report, await afterTheMove({ stack: options.stack, moduleDir, root: options.root, region: current.region }));
   report.passed = outcome === 'passed';
   if (report.passed) record.write((current = { ...current, done: true }));
   const file = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);
@@ -683,6 +691,7 @@ function describe(io: IoHost, report: FailoverReport, moved: boolean, production
         ? `  recovery (RTO, from the command's start to pong on ${report.production.url}): ${report.rtoSeconds} s`
         : '  recovery (RTO): not reached',
       `  CA: recorded ${report.ca.expected ?? '(unknown)'}, served ${report.ca.served ?? '(not asked)'}`,
+      ...afterMoveLines(report.importedClusters, report.standbyBackups),
       ...report.records.map((r) => `  moved: ${r}`),
     ].join('\n'),
   );

@@ -62,6 +62,9 @@ function cluster(c: Cluster) {
         if (name === BACKUP_NAME) return c.backup ? backupJson() : undefined;
         throw new Error(`unexpected read of ${name}`);
       },
+      list: async () => {
+        throw new Error('unexpected list');
+      },
       create: async (ref, body) => {
         backups(ref);
         calls.push('create');

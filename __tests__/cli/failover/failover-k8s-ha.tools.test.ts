@@ -5,6 +5,7 @@ import { checkEveryDrill, COPY, STANDBY_NEWEST, STANDBY_REGION } from '../../hel
 import { expectedK8sStandby, failoverK8s, HOSTNAME, k8sFailoverWorld, prepare, recordsOf } from '../../helpers/failover-world';
 import { standbyHeld } from '../../helpers/region-loss-world';
 import { codesOf, said } from '../../helpers/plain-output';
+import { MANAGEMENT_CLUSTERS } from '../../helpers/management-clusters';
 
 // `npm run failover -- k8s-ha` against the fake cloud (helpers/failover-world.ts, k8sFailoverWorld): production's
 // record an A alias to its ingress NLB; the standby on the cluster standby.k8sHa names, its ingress target another
@@ -21,7 +22,8 @@ const PRODUCTION_RECORD = {
 
 describe('npm run failover -- k8s-ha', () => {
   it("restores on the standby's cluster, checks its CA at its ingress target, and replaces the A alias with the CNAME that target needs", () => {
-    const c = k8sFailoverWorld('ingress-sb.example.net');
+    // The restore brings an imported K3s cluster (known by its provider label) beside `local`.
+    const c = k8sFailoverWorld('ingress-sb.example.net', (w) => (w.failover.clusters = MANAGEMENT_CLUSTERS.slice(0, 4)));
     const dry = c.run(['failover', 'k8s-ha', '--dir', 'module', '--dry-run'], { tools: [] });
     expect({ code: dry.code, codes: codesOf(dry.out) }).toEqual({ code: 0, codes: ['FAILOVER_PLAN', 'FAILOVER_DRY_RUN'] });
     expect(said(dry.out, 'FAILOVER_PLAN')).toContain('on the cluster standby.k8sHa.access reaches');
@@ -46,6 +48,11 @@ describe('npm run failover -- k8s-ha', () => {
       'The fence in us-west-2 (/rancher/k8s-ha/failover-fence) holds until the failback removes it',
     );
     expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain('kubectl -n cattle-system scale deployment rancher --replicas=0');
+    // Listed through the kubeconfig standby.k8sHa names (the person's), and its backups in its own bucket there.
+    expect(said(done.out, 'FAILOVER_REPORT')).toContain(
+      'imported RKE2/K3s clusters needing the system-agent step: c-7xk2p (edge-rke2), c-q9w4r (edge-k3s); on each: kubectl',
+    );
+    expect(said(done.out, 'FAILOVER_REPORT')).toContain("the standby's backups: s3://rancher-sb-backups in us-west-2 only");
   });
 
   it('--prepare: the pilot light of k8s-ha (its IAM, bucket and health check; nothing in the cluster, no load balancer to name); the failover applies the rest without a refresh', () => {

@@ -17,6 +17,8 @@ import {
 } from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { standbyHeld } from '../../helpers/region-loss-world';
+import { MANAGEMENT_CLUSTERS, NEEDING_THE_STEP } from '../../helpers/management-clusters';
+import { SYSTEM_AGENT_STEP } from '../../../cli/failover/after-move';
 import { PREPARED_FILE } from '../../../cli/failover/pilot-light';
 import { rtoPlanLine } from '../../../cli/failover/rto-model';
 
@@ -125,10 +127,23 @@ describe('npm run failover -- rke-ha', () => {
     expect({ code: later.code, codes: codesOf(later.out) }).toEqual({ code: 1, codes: ['FAILOVER_PRIMARY_ANSWERS'] });
     expect(said(later.out, 'FAILOVER_PRIMARY_ANSWERS')).toMatch(/a copy 30[0-4]\d minutes old/);
 
-    // The rerun moves the records, but Rancher does not answer by the name within the budget: exit 1, moved.
-    c.update((w) => (w.failover.nameDown = true));
+    // The rerun moves the records, but Rancher does not answer by the name within the budget: exit 1, moved. The
+    // restore brought Rancher's management Clusters: the report names the imported RKE2/K3s ones with the step.
+    c.update((w) => Object.assign(w.failover, { nameDown: true, clusters: MANAGEMENT_CLUSTERS }));
     const waiting = failover(c, '--yes', '--primary-lost', '--wait-minutes', '1');
     expect(waiting.code).toBe(1);
+    // Its backups go to its own bucket (the state's output), in the standby region alone.
+    const standbyBucket = c.world().drill.state.outputs.rancher_backup_bucket.value;
+    expect(reportOf(c)).toMatchObject({
+      importedClusters: { clusters: NEEDING_THE_STEP, step: SYSTEM_AGENT_STEP },
+      standbyBackups: { bucket: standbyBucket, region: STANDBY_REGION, secondRegion: false },
+    });
+    expect(said(waiting.out, 'FAILOVER_REPORT')).toContain(
+      `imported RKE2/K3s clusters needing the system-agent step: c-7xk2p (edge-rke2), c-q9w4r (edge-k3s); on each: ${SYSTEM_AGENT_STEP}`,
+    );
+    expect(said(waiting.out, 'FAILOVER_REPORT')).toContain(
+      `the standby's backups: s3://${standbyBucket} in us-west-2 only, no copy in a second region`,
+    );
     expect(said(waiting.out, 'FAILOVER_PLAN')).toContain(`rancher/${STANDBY_NEWEST} (`);
     expect(said(waiting.out, 'FAILOVER_PLAN')).toMatch(/, 30[0-4]\d minutes old now: the data lost \(RPO\); the one the standby's apply began with/);
     expect(said(waiting.out, 'FAILOVER_BACKUP_OLD')).toContain("It is the backup the standby's apply began with, which a rerun keeps.");
@@ -136,8 +151,9 @@ describe('npm run failover -- rke-ha', () => {
     expect(said(waiting.out, 'FAILOVER_PHASE_FAILED')).toContain(`https://${HOSTNAME}/ping did not answer pong within 1 minutes`);
     expect(JSON.parse(readFileSync(join(c.dir, 'failover.out', 'failover.json'), 'utf8'))).toMatchObject({ moved: true });
 
-    // Then only the wait is left (the name leads to the standby now: no primary check, no second move).
-    c.update((w) => (w.failover.nameDown = false));
+    // Then only the wait is left (the name leads to the standby now: no primary check, no second move). The list of
+    // the clusters refused this time: said in the report, the failover passes all the same.
+    c.update((w) => Object.assign(w.failover, { nameDown: false, clustersRefused: 'Forbidden' }));
     const lost = failover(c, '--yes', '--json');
     expect(waiting.out).toContain('FAILOVER_PRIMARY_ANSWERS_LOST');
     const json = JSON.parse(lost.out);
@@ -165,6 +181,8 @@ describe('npm run failover -- rke-ha', () => {
     expect(c.calls().filter((call) => call.startsWith('terraform apply -auto-approve'))).toHaveLength(2);
     const report = reportOf(c);
     expect(report.passed).toBe(true);
+    expect(report.importedClusters.unlisted).toContain('cannot list resource "clusters" in API group "management.cattle.io"');
+    expect(json.messages.find((m: any) => m.code === 'FAILOVER_REPORT').text).toContain('imported RKE2/K3s clusters: could not list (');
     expect(report.ca).toEqual({ expected: RECORDED, served: RECORDED });
     // The RPO the run that moved reported: two days and two hours.
     expect(report.rpoMinutes).toBeGreaterThanOrEqual(2 * 1440 + 120);
@@ -353,6 +371,8 @@ describe('npm run failover -- rke-ha', () => {
     expect(simple.calls().filter((call) => call.includes('Route53 ChangeResourceRecordSets')).length).toBe(1);
     expect(simple.calls().filter((call) => call.includes('CloudWatch'))).toEqual([]);
     expect(said(moved.out, 'FAILOVER_MOVE_GLOBAL')).toContain('Apply production with this version');
+    // Rancher restored with its `local` cluster alone: none needs the step.
+    expect(said(moved.out, 'FAILOVER_REPORT')).toContain('imported RKE2/K3s clusters: none needs the system-agent step');
 
     // The standby-target parameter was absent when production was applied: PRIMARY records, no SECONDARY.
     const alone = failoverWorld(undefined, { failoverRouting: { dnsName: STANDBY_LB, zoneId: 'Z1H1FL5HABSF5', secondary: false } });

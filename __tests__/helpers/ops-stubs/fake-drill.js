@@ -31,6 +31,8 @@
 //                    the hostname only, when it differs; nameDown: the standby does not answer by the name yet. standbyRancher: the
 //                    replicas of Rancher's Deployment on a k8s-ha standby's cluster (3, the chart's default, until
 //                    scaled; 'gone': no such Deployment), reached with the world's standby kubeconfig (standbyKubectl).
+//                    clusters: Rancher's management Clusters there once restored (`local` alone when unset);
+//                    clustersRefused: 'Forbidden' or 'NotServed', their list refused (standbyClusters).
 // Rancher's API (curl with --write-out): /v1-public/login for the drill's user, /v3/<kind> in pages of 3 with its
 // token, /v3/settings/server-url. A password or token on a command line is a violation.
 // Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (the drill user's Rancher login),
@@ -199,7 +201,29 @@ function standbyKubectl(ctx) {
   }
   require('./rancher-deployment.js').rancherDeployment(ctx, rest, f, 'standbyRancher');
   standbyBackups(ctx, rest);
+  standbyClusters(ctx, rest);
   ctx.finish(1, '', `fake drill: unexpected kubectl on the standby's cluster: ${rest}\n`);
+}
+
+/**
+ * Rancher's management Clusters (clusters.management.cattle.io/v3, cluster-scoped) on the standby's cluster, as the
+ * restore brought them back: world.failover.clusters, the objects (unset: `local` alone, which every Rancher has), listed
+ * as the API server answers a list, kind ClusterList with the items. world.failover.clustersRefused: the list refused
+ * by the API server's authorizer (403 Forbidden, its message as the RBAC authorizer words it); 'NotServed': no Rancher
+ * CRDs on the cluster (kubectl's "doesn't have a resource type", the API server's 404).
+ */
+function standbyClusters(ctx, rest) {
+  const f = ctx.world.failover;
+  if (rest !== 'get clusters.management.cattle.io -o json') return;
+  if (f.clustersRefused === 'NotServed') ctx.finish(1, '', 'error: the server doesn\'t have a resource type "clusters.management.cattle.io"\n');
+  if (f.clustersRefused)
+    ctx.finish(
+      1,
+      '',
+      `Error from server (Forbidden): clusters.management.cattle.io is forbidden: User "system:serviceaccount:default:limited" cannot list resource "clusters" in API group "management.cattle.io" at the cluster scope\n`,
+    );
+  const items = f.clusters ?? [{ apiVersion: 'management.cattle.io/v3', kind: 'Cluster', metadata: { name: 'local' }, status: { driver: 'rke2' } }];
+  ctx.finish(0, JSON.stringify({ apiVersion: 'management.cattle.io/v3', kind: 'ClusterList', metadata: { resourceVersion: '1' }, items }));
 }
 
 /**

@@ -503,6 +503,8 @@ const KUBE_ROUTES = [
       details: { name, group: 'resources.cattle.io', kind: 'backups' },
     }),
   ],
+  // The failover's list of Rancher's management Clusters on the standby's cluster (cli/failover/after-move.ts).
+  [/^GET \/apis\/management\.cattle\.io\/v3\/clusters$/, () => ['get', 'clusters.management.cattle.io', '-o', 'json']],
   [/^GET \/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)$/, (ns, name) => ['-n', ns, 'get', 'deployment', name, '-o', 'json']],
   [
     /^PATCH \/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)\/scale$/,

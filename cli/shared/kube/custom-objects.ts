@@ -48,6 +48,20 @@ export async function readClusterObject(client: KubeClient, ref: ClusterObjectsR
 }
 
 /**
+ * Every cluster-scoped custom object of a kind (`kubectl get <plural>.<group> -o json`'s items, each its JSON,
+ * unchecked), or undefined on the API server's 404: its CRD not installed (nobody serves the resource).
+ */
+export async function listClusterObjects(client: KubeClient, ref: ClusterObjectsRef): Promise<unknown[] | undefined> {
+  try {
+    const list = (await client.custom.listClusterCustomObject({ ...ref })) as { items?: unknown };
+    return Array.isArray(list?.items) ? (list.items as unknown[]) : [];
+  } catch (error) {
+    if (kubeStatus(error)?.code === 404) return undefined;
+    throw kubeFailure(error, `Listing ${ref.plural}.${ref.group}`, client.server, false);
+  }
+}
+
+/**
  * Creates a cluster-scoped custom object (`kubectl create -f -` of one object): refused with AlreadyExists when one
  * of its name exists; a create, never an apply, so nothing of the body is kept in an annotation. The object as the
  * API server stored it.

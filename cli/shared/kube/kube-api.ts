@@ -5,6 +5,7 @@ import { readConfigMap } from './config-maps';
 import {
   createClusterObject,
   deleteClusterObject,
+  listClusterObjects,
   readClusterObject,
   readCustomObject,
   type ClusterObjectsRef,
@@ -53,6 +54,8 @@ export interface KubeApi {
   readonly clusterObjects: {
     /** Its JSON; undefined when there is none (or no such CRD). */
     readonly read: (ref: ClusterObjectsRef, name: string) => Promise<unknown>;
+    /** Every one of the kind; undefined when its CRD is not installed. */
+    readonly list: (ref: ClusterObjectsRef) => Promise<unknown[] | undefined>;
     /** The object as stored. */
     readonly create: (ref: ClusterObjectsRef, body: { metadata?: { name?: string } }) => Promise<unknown>;
     /** Its deletion asked; false when there was none. */
@@ -98,6 +101,7 @@ export function kubeApi(settings: KubeSettings): KubeApi {
     createSecret: (namespace, secret) => createSecret(client, namespace, secret),
     clusterObjects: {
       read: (ref, name) => readClusterObject(client, ref, name),
+      list: (ref) => listClusterObjects(client, ref),
       create: (ref, body) => createClusterObject(client, ref, body),
       delete: (ref, name) => deleteClusterObject(client, ref, name),
     },
