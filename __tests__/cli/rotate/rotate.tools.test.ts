@@ -163,6 +163,29 @@ describe('rotate token: the way through', () => {
   });
 });
 
+describe('rotate token with a standby (standby.region): the token restoring the etcd snapshot copies kept there too', () => {
+  it("writes the new token to its copy in the standby region right after production's parameter, both before `rke2 token rotate`", async () => {
+    const c = cluster('standby', withToken);
+    const result = await rotateTokenIn(c);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    expectRotated(world);
+    const token = parameterOf(world).value;
+    // Production's first, then the copy in us-west-2 (fake-roll.js keeps each parameter in its region), the same token.
+    expect(world.parameterWrites).toEqual([
+      { name: '/rancher/rke-ha/token', secret: secretOf(token) },
+      { name: '/rancher/rke-ha/standby-token', region: 'us-west-2', secret: secretOf(token) },
+    ]);
+    expect(world.parameters['/rancher/rke-ha/standby-token'].value).toBe(token);
+    const calls = c.calls();
+    const puts = calls.flatMap((call, i) => (call.startsWith('aws ssm put-parameter') ? [i] : []));
+    expect(puts.map((i) => /--region (\S+)/.exec(calls[i])![1])).toEqual(['us-east-1', 'us-west-2']);
+    expect(Math.max(...puts)).toBeLessThan(calls.findIndex((call) => /rotate-token\.sh rotate rke2/.test(call)));
+    expect(codesOf(result.out).slice(3, 5)).toEqual(['ROTATE_TOKEN_WRITTEN', 'ROTATE_STANDBY_TOKEN_WRITTEN']);
+    expect(said(result.out, 'ROTATE_PLAN')).toMatch(/^ {2}3\. .*; then to its copy \/rancher\/rke-ha\/standby-token in us-west-2, /m);
+  });
+});
+
 describe('rotate token: one server out at a time, whoever has it out', () => {
   it('a roll holding the restart Lease with its server out: refused (exit 3), nothing written', async () => {
     const c = cluster('three', (world) => {
