@@ -2,6 +2,7 @@
  * The roll tests' fake cluster (split over three test files so jest runs them side by side).
  */
 import { awsOf, FakeCloud, stateOf, useFakeAwsEndpoint, withoutLongValues } from './fake-cloud';
+import { STANDBY_TOKEN_PARAMETER } from '../../lib/standby/standby-facts-keys';
 import type { TerraformJson } from './synth';
 import { synthSettings } from './variants';
 
@@ -27,6 +28,8 @@ const VARIANTS = {
   'k3s-one': { settings: { rkeHa: { distribution: 'k3s', nodeCount: 1 } }, k3s: true },
   // Both address families: every Node lists an IPv4 and an IPv6 InternalIP (fake-roll.js nodeAddresses).
   'dual-stack': { settings: { rkeHa: { dualStack: true } }, k3s: false },
+  // A standby in us-west-2: the token's copy there (lib/standby/etcd-break-glass.ts), which a rotation writes too.
+  standby: { settings: { standby: { region: 'us-west-2' } }, k3s: false },
 } as const;
 
 export function cluster(variant: keyof typeof VARIANTS, change?: (world: any) => void): FakeCloud {
@@ -126,6 +129,22 @@ export function withToken(world: any, secret = 'first0secret0of0the0deployment00
   const r = world.state.resources.find((x: any) => x.type === 'aws_ssm_parameter' && String(x.instances[0].attributes.name).endsWith('/token'));
   const a = r.instances[0].attributes;
   world.parameters = { [a.name]: { name: a.name, value: token, version: 1, keyId: a.key_id, tier: a.tier, description: a.description } };
+  // With a standby, the token's copy in its region (its ARN's), as Terraform wrote it from the parameter above.
+  const copy = world.state.resources.find(
+    (x: any) => x.type === 'aws_ssm_parameter' && String(x.instances[0].attributes.name).endsWith(STANDBY_TOKEN_PARAMETER),
+  );
+  if (copy) {
+    const c = copy.instances[0].attributes;
+    world.parameters[c.name] = {
+      name: c.name,
+      value: token,
+      version: 1,
+      keyId: c.key_id,
+      tier: c.tier,
+      description: c.description,
+      region: String(c.arn).split(':')[3],
+    };
+  }
   world.cluster.token = token;
   for (const s of world.cluster.servers) s.token = { config: token, server: token, startedAfterConfig: true };
 }

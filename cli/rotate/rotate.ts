@@ -24,6 +24,7 @@ import ROTATE_TOKEN_SCRIPT from './rotate-token.sh';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { TRANSITION_PLAN } from '../shared/renewal-transition';
 import { ModuleState } from '../shared/terraform';
+import { STANDBY_TOKEN_PARAMETER } from '../../lib/standby/standby-facts-keys';
 
 export { ROTATE_BUDGETS, Stop } from './restart-each-server';
 
@@ -135,9 +136,10 @@ interface TokenParameter {
   readonly description: string;
 }
 
-function tokenParameterOf(state: ModuleState): TokenParameter | undefined {
+/** The parameter of the state whose name ends with `suffix`, and its region (its ARN's). */
+function parameterOf(state: ModuleState, suffix: string): (TokenParameter & { readonly region?: string }) | undefined {
   const r = state.resources.find(
-    (x) => x.mode === 'managed' && x.type === 'aws_ssm_parameter' && typeof x.attributes.name === 'string' && x.attributes.name.endsWith('/token'),
+    (x) => x.mode === 'managed' && x.type === 'aws_ssm_parameter' && typeof x.attributes.name === 'string' && x.attributes.name.endsWith(suffix),
   );
   if (!r || typeof r.attributes.key_id !== 'string') return undefined;
   return {
@@ -145,7 +147,19 @@ function tokenParameterOf(state: ModuleState): TokenParameter | undefined {
     keyId: r.attributes.key_id,
     tier: String(r.attributes.tier ?? 'Standard'),
     description: String(r.attributes.description ?? ''),
+    region: typeof r.attributes.arn === 'string' ? r.attributes.arn.split(':')[3] || undefined : undefined,
   };
+}
+
+const tokenParameterOf = (state: ModuleState) => parameterOf(state, '/token');
+
+/**
+ * The token's copy in the standby region (lib/standby/etcd-break-glass.ts: rke-ha with RKE2 and `standby.region`),
+ * which a restore of the etcd snapshot copies reads there: the rotation writes it right after production's parameter.
+ */
+function standbyTokenParameterOf(state: ModuleState): (TokenParameter & { readonly region: string }) | undefined {
+  const p = parameterOf(state, STANDBY_TOKEN_PARAMETER);
+  return p?.region ? { ...p, region: p.region } : undefined;
 }
 
 /** A cluster token in its secure form: the CA's hash, the `server` user, the secret part. */
@@ -177,6 +191,7 @@ export async function rotate(options: RotateOptions): Promise<number> {
     );
     return 2;
   }
+  const standby = standbyTokenParameterOf(state);
   const k3s = deployment.distribution === 'k3s';
   const dist = k3s ? 'k3s' : 'rke2';
   const previous = file.read();
@@ -194,7 +209,7 @@ export async function rotate(options: RotateOptions): Promise<number> {
     `Rotation of the cluster token of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`,
     `  1. the servers' restart Lease (kube-system/${RESTART_LEASE.name}) taken, every server Ready${k3s ? '' : ' and an etcd voter'}`,
     `  2. the current token saved to ${tokenFile} (a restore of a snapshot taken before the rotation needs it)`,
-    `  3. a new token written to the parameter ${parameter.name} first: every server that joins from then on uses it`,
+    `  3. a new token written to the parameter ${parameter.name} first: every server that joins from then on uses it${standby ? `; then to its copy ${standby.name} in ${standby.region}, which a restore of the standby's etcd snapshot copies reads` : ''}`,
     `  4. \`${dist} token rotate\` on the first healthy server (the bootstrap data in the ${k3s ? 'datastore' : 'etcd'} re-encrypted with it)`,
     `  5. the new token into every server's /etc/rancher/${dist}/token, before any restart`,
     `  6. each server restarted, one at a time, marked out on the Lease, until Ready${k3s ? '' : ' and an etcd voter'} with every server healthy (${restartMs / 60_000} minutes at most each)`,
@@ -234,7 +249,13 @@ export async function rotate(options: RotateOptions): Promise<number> {
       order: () => servers.map((s) => s.name),
       says: (server) => `${server}: restarted with the new token (marked out on the Lease), then waited for until healthy.`,
     },
-    start: (c, record) => startTokenRotation({ ...c, dist, planSteps }, record, { file, parameter, tokenFile }),
+    start: (c, record) =>
+      startTokenRotation({ ...c, dist, planSteps }, record, {
+        file,
+        parameter,
+        tokenFile,
+        standby: standby && { parameter: standby, aws: new Aws(standby.region, options.aws?.(standby.region)) },
+      }),
     next: async (c) => {
       const step = nextTokenStep(await observe({ ...c, dist, planSteps }));
       return step.kind === 'done' ? 'done' : step;
@@ -260,15 +281,21 @@ export async function rotate(options: RotateOptions): Promise<number> {
   return 0;
 }
 
+/** The token's copy in the standby region and the clients of that region. */
+interface StandbyToken {
+  readonly parameter: TokenParameter & { readonly region: string };
+  readonly aws: Aws;
+}
+
 /**
  * Under the Lease, before the first step: the new token in the parameter before anything uses it (a first run's
- * refusals before, the replaced token saved and the record written first). The version read tells a write not yet
- * done from one done.
+ * refusals before, the replaced token saved and the record written first), then in its standby copy. The version
+ * read tells a write not yet done from one done.
  */
 async function startTokenRotation(
   c: TokenContext,
   record: { current: RotateRecord | undefined },
-  o: { readonly file: StateFile<RotateRecord>; readonly parameter: TokenParameter; readonly tokenFile: string },
+  o: { readonly file: StateFile<RotateRecord>; readonly parameter: TokenParameter; readonly tokenFile: string; readonly standby?: StandbyToken },
 ): Promise<void> {
   const { aws, keeper, io } = c;
   const { file, parameter, tokenFile } = o;
@@ -279,6 +306,8 @@ async function startTokenRotation(
     io.info('ROTATE_TOKEN_ALREADY_WRITTEN', `The parameter ${parameter.name} already holds the new token (version ${current.version}).`, {
       parameter: parameter.name,
     });
+    // A run stopped between the two writes: the copy gets it now, still before `token rotate` (step 4).
+    if (o.standby) await copyToStandby(io, o.standby, current.value);
     return;
   }
   const secure = SECURE_TOKEN.exec(current.value);
@@ -314,9 +343,10 @@ async function startTokenRotation(
   // SDK's own log filter hides SSM's Value); the key, tier and description Terraform gave it, so its next plan sees
   // only the value, which it ignores.
   const { side, clients } = await aws.sdk();
+  const token = `${secure[1]}::server:${newSecret()}`;
   await side.writeSecureParameter(clients, {
     name: parameter.name,
-    value: `${secure[1]}::server:${newSecret()}`,
+    value: token,
     keyId: parameter.keyId,
     tier: parameter.tier as SecureParameter['tier'],
     description: parameter.description,
@@ -325,6 +355,45 @@ async function startTokenRotation(
   io.info('ROTATE_TOKEN_WRITTEN', `The new token is in ${parameter.name}; the previous one is in ${tokenFile}.`, {
     parameter: parameter.name,
     tokenFile,
+  });
+  if (o.standby) await copyToStandby(io, o.standby, token);
+}
+
+/**
+ * The new token into its copy in the standby region, before `token rotate` re-encrypts the bootstrap data with it:
+ * every snapshot the copies receive from then on restores with a token the standby region holds (the earlier ones
+ * with the copy's previous version, which SSM keeps in the parameter's history). Written only when the copy holds
+ * another value; a failure there stops the rotation before any server changes (a rerun writes it, as does an apply).
+ */
+async function copyToStandby(io: IoHost, standby: StandbyToken, token: string): Promise<void> {
+  const { parameter } = standby;
+  try {
+    const { side, clients } = await standby.aws.sdk();
+    const there = await side.readSecureParameter(clients, parameter.name);
+    if (there?.value === token) {
+      io.info('ROTATE_STANDBY_TOKEN_ALREADY_WRITTEN', `Its copy ${parameter.name} in ${parameter.region} already holds the new token.`, {
+        parameter: parameter.name,
+        region: parameter.region,
+      });
+      return;
+    }
+    await side.writeSecureParameter(clients, {
+      name: parameter.name,
+      value: token,
+      keyId: parameter.keyId,
+      tier: parameter.tier as SecureParameter['tier'],
+      description: parameter.description,
+      overwrite: true,
+    });
+  } catch (e) {
+    throw new Stop(
+      'ROTATE_STANDBY_TOKEN_UNWRITTEN',
+      `The new token is in production's parameter, but its copy ${parameter.name} in ${parameter.region} could not be written (${(e as Error).name}: ${(e as Error).message}). The rotation stops here, before any further step; run it again once ${parameter.region} answers (it writes the copy first).`,
+    );
+  }
+  io.info('ROTATE_STANDBY_TOKEN_WRITTEN', `The new token is in its copy ${parameter.name} in ${parameter.region} too.`, {
+    parameter: parameter.name,
+    region: parameter.region,
   });
 }
 

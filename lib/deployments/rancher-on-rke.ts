@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { SettingsError } from '../config/errors';
 import type { ProxySettings } from '../config/sections';
 import { DeploymentAlarms, deploymentAlarmName } from '../alarms/deployment-alarms';
-import { rancherBackupsCopy, StandbyReplication } from '../standby/standby-replication';
+import { ETCD_SNAPSHOTS_COPY, rancherBackupsCopy, StandbyReplication } from '../standby/standby-replication';
 import { FAILOVER_FENCE_PARAMETER, honourFailoverFence } from '../standby/failover-fence';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import {
@@ -258,6 +258,13 @@ export class RancherOnRke extends RancherOnCluster {
         parameterPath: deploymentParameterPath(this, d.props.name),
         stackLevelName: stackLevelName(this, 'standby_facts'),
       });
+      // The etcd snapshot copies restorable without this region: a break-glass role and the token's copy there.
+      if (this.standby.copies.has(ETCD_SNAPSHOTS_COPY))
+        this.standby.breakGlass({
+          token: boot.parameters.parameters.find((p) => p.node.id === 'token')!.value,
+          parameterPath: deploymentParameterPath(this, d.props.name),
+          deployerArns: boot.parameters.deployerArns,
+        });
       // The failover's fence honoured: no plan moves the records back while it stands (lib/standby/failover-fence.ts).
       // Also without records of the hostname (the failback's module holds them out): the servers' guard reads the
       // fence's region whatever the records, and a module without it would forget (not delete) that parameter.
@@ -540,7 +547,7 @@ export class RancherOnRke extends RancherOnCluster {
         ...(state.snapshots && plan
           ? [
               {
-                id: 'etcd-snapshots',
+                id: ETCD_SNAPSHOTS_COPY,
                 source: state.snapshots,
                 sourceKey: boot.parameters.key,
                 namePrefix: `${d.name}-etcd-sb-`,

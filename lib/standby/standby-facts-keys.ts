@@ -67,3 +67,11 @@ export const failedOverNamespace = (deploymentPrefix: string): string => `Ranche
 
 /** The alarm on FAILED_OVER_METRIC of the deployment `<name>-<stack id>`, in the standby region. */
 export const failedOverAlarmName = (deploymentPrefix: string): string => `${deploymentPrefix}-failed-over`;
+
+/**
+ * The SSM SecureString of the standby region, after the deployment's path, that holds the cluster token production's
+ * etcd snapshots restore with (lib/standby/etcd-break-glass.ts): Terraform writes it from production's token
+ * parameter, `rotate token` writes the new token there right after production's. Not `<path>/token`: that is the
+ * boot parameter a failover's standby deployment makes in the same region under the same path.
+ */
+export const STANDBY_TOKEN_PARAMETER = '/standby-token';

@@ -14,6 +14,7 @@ import { instanceTypeOffered, type StandbyInstanceType } from './instance-type-o
 import { StandbyDns, type StandbyDnsProps } from './standby-dns';
 import { StandbyFacts, type StandbyFactsProps } from './standby-facts';
 import { StandbyState } from './standby-state';
+import { EtcdBreakGlass, type EtcdBreakGlassProps } from './etcd-break-glass';
 import { REPLICATION_TIME_MINUTES } from './replication-time';
 
 export { REPLICATION_TIME_MINUTES };
@@ -23,6 +24,9 @@ export const REPLICATION_RULE_ID = 'standby';
 
 /** The id of the copy of Rancher's backup bucket (a Terraform address), where the standby facts are kept too. */
 export const RANCHER_BACKUPS_COPY = 'rancher-backups';
+
+/** The id of the copy of the etcd snapshot bucket (rke-ha with RKE2): a Terraform address. */
+export const ETCD_SNAPSHOTS_COPY = 'etcd-snapshots';
 
 /** One of the deployment's buckets the standby keeps a copy of. */
 export interface ReplicatedBucket {
@@ -105,6 +109,8 @@ export class StandbyReplication extends Construct {
   state?: StandbyState;
   /** The hostname's failover routing, moved by a metric of the standby region (`routeFailover`). */
   dns?: StandbyDns;
+  /** The role and the token's copy that restore the etcd snapshot copies without production's region (`breakGlass`). */
+  breakGlassAccess?: EtcdBreakGlass;
   private readonly props: StandbyReplicationProps;
   /** The standby region's AWS provider. */
   private readonly provider: AwsProvider;
@@ -271,6 +277,25 @@ export class StandbyReplication extends Construct {
       parameterPath: props.parameterPath,
     });
     return this.facts;
+  }
+
+  /**
+   * The etcd snapshot copy (`etcd-snapshots`) made restorable without production's region (EtcdBreakGlass, construct
+   * id `break-glass`): a role that reads it and the cluster token's copy in the standby region.
+   */
+  breakGlass(props: Pick<EtcdBreakGlassProps, 'token' | 'parameterPath' | 'deployerArns'>): EtcdBreakGlass {
+    if (this.breakGlassAccess) throw new Error(`StandbyReplication ${this.node.path}: its break-glass role is made already`);
+    const copy = this.copies.get(ETCD_SNAPSHOTS_COPY);
+    if (!copy) throw new Error(`StandbyReplication ${this.node.path}: no copy ${ETCD_SNAPSHOTS_COPY}, which the break-glass role reads`);
+    this.breakGlassAccess = new EtcdBreakGlass(this, 'break-glass', {
+      ...props,
+      name: this.props.name,
+      standbyRegion: this.props.standbyRegion,
+      provider: this.provider,
+      copy,
+      key: this.key,
+    });
+    return this.breakGlassAccess;
   }
 
   /**

@@ -394,6 +394,54 @@ describeWithTerraform('k8s-ha with a standby made before the standby facts, thro
 });
 
 /**
+ * The module an rke-ha deployment with a standby was made with before the etcd break-glass role (issue 91 item 6),
+ * rebuilt from this one: without the role, its policy, the token's copy and their documents (`standby_break-glass_*`)
+ * and the copies' key's three statements for them.
+ */
+function beforeTheBreakGlass(json: TerraformJson): TerraformJson {
+  const old = JSON.parse(JSON.stringify(json)) as TerraformJson & { data: Record<string, Record<string, any>> };
+  for (const section of [old.resource, old.data])
+    for (const [type, byName] of Object.entries(section)) {
+      for (const name of Object.keys(byName)) if (name.startsWith('standby_break-glass_')) delete byName[name];
+      if (Object.keys(byName).length === 0) delete section[type];
+    }
+  const added = ['BreakGlassReadsEtcdCopy', 'BreakGlassReadsToken', 'DeployersWriteToken'];
+  for (const document of Object.values(old.data.aws_iam_policy_document))
+    document.statement = document.statement.filter((s: { sid?: string }) => !added.includes(s.sid ?? ''));
+  return old;
+}
+
+describeWithTerraform('rke-ha with a standby made before the etcd break-glass role, through Terraform core', () => {
+  const now = () => synthSettings('rke-ha', { ...DOMAIN, ...variantSettings(STANDBY_VARIANT) }).json;
+  const folder = moduleFolder('before-break-glass-', () => beforeTheBreakGlass(now()));
+
+  it("the plan creates the role, its policy and the token's copy, updates the copies' key in place, and replaces and destroys nothing", () => {
+    write(now(), folder());
+    const planned = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=break-glass.tfplan');
+    expect(planned.status).toBe(2);
+    const said = (action: string) => [...planned.output.matchAll(new RegExp(`^  # (\\S+) ${action}`, 'gm'))].map((m) => m[1]);
+    expect(said('(?:must be replaced|will be replaced|will be destroyed)')).toEqual([]);
+    expect(said('will be updated in-place').filter((address) => !/^terraform_data\.aws_kms_key__standby_key_/.test(address))).toEqual([]);
+    expect(
+      said('will be created')
+        .map((address) => address.replace(/_[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual([
+      'terraform_data.aws_iam_role__standby_break-glass_role',
+      'terraform_data.aws_iam_role_policy__standby_break-glass_role-policy',
+      'terraform_data.aws_ssm_parameter__standby_break-glass_token',
+    ]);
+    applySaved(folder(), 'break-glass.tfplan');
+  });
+
+  it('after that apply the plan is empty, with no check warning', () => {
+    const after = plan(folder());
+    expect(outcome(after)).toEqual({ status: 0, output: '' });
+    expect(checkWarnings(after.output)).toEqual([]);
+  });
+});
+
+/**
  * The module a deployment was made with before the servers' user data became a loader, rebuilt from this one: each
  * instance's user data and each record of it the boot document itself, without the boot bucket, its objects and their
  * grants. For the default stack this is 40d51f4's synthesized JSON exactly, but for the metadata comments (compared

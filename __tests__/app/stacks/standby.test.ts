@@ -77,6 +77,8 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
           'aws_ssm_parameter.standby_state_pointer_',
         ].map((prefix) => `${prefix.split('.')[0]}.${one(json, prefix.split('.')[0], prefix.split('.')[1])[0]}`),
         `aws_s3_objects.${one(json, 'aws_s3_objects', 'standby_facts_listing_', 'data')[0]}`,
+        // RKE2's cluster token kept there for a restore of the etcd snapshot copies (EtcdBreakGlass).
+        ...(expected.snapshots ? [`aws_ssm_parameter.${one(json, 'aws_ssm_parameter', 'standby_break-glass_token_')[0]}`] : []),
         // The failover's fence, which production's records honour (lib/standby/failover-fence.ts).
         `aws_ssm_parameters_by_path.${one(json, 'aws_ssm_parameters_by_path', 'failover-fence_listing_', 'data')[0]}`,
         // The hostname's failover routing (StandbyDns): the alarm the failover drives, the standby-target's read.
@@ -149,7 +151,13 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } });
     const policy = policyOf(json, key.policy);
     // With the EncryptionConfiguration of the standby facts it encrypts (standby-facts.test.ts).
-    expect(policy.statement.map((s: any) => s.sid)).toEqual(['AccountAdministers', 'S3ReplicationWrites', 'DeployersUseStandbyFacts']);
+    // With the break-glass role's reads and the deployers' writes of the token's copy, with RKE2 (below).
+    expect(policy.statement.map((s: any) => s.sid)).toEqual([
+      'AccountAdministers',
+      'S3ReplicationWrites',
+      'DeployersUseStandbyFacts',
+      ...(expected.snapshots ? ['BreakGlassReadsEtcdCopy', 'BreakGlassReadsToken', 'DeployersWriteToken'] : []),
+    ]);
     expect(statement(policy, 'S3ReplicationWrites')).toEqual({
       sid: 'S3ReplicationWrites',
       principals: [{ type: 'AWS', identifiers: [roleArn] }],
@@ -239,6 +247,99 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
     }
     // No wildcard resource, no action outside S3 replication's and KMS's.
     for (const s of policy.statement) for (const resource of s.resources) expect(resource).not.toBe('*');
+  });
+
+  describe("the etcd snapshot copies restorable without the deployment's region (EtcdBreakGlass)", () => {
+    const made = Object.keys(resources(json, 'aws_iam_role')).filter((n) => n.startsWith('standby_break-glass_'));
+    if (!expected.snapshots) {
+      it('K3s (no etcd snapshot copy): no break-glass role, no token copy', () => {
+        expect(made).toEqual([]);
+        expect(Object.keys(resources(json, 'aws_ssm_parameter')).filter((n) => n.startsWith('standby_break-glass_'))).toEqual([]);
+      });
+      return;
+    }
+    const [breakName, breakRole] = one(json, 'aws_iam_role', 'standby_break-glass_role_');
+    const breakArn = ref('aws_iam_role', breakName, 'arn');
+    const copy = ref('aws_s3_bucket', copyBucket('etcd-snapshots'), 'arn');
+    const keyArn = ref('aws_kms_key', keyName, 'arn');
+    const parameterArn = expect.stringMatching(
+      /^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:ssm:us-west-2:\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:parameter\/rancher\/rke-ha\/standby-token$/,
+    );
+    const viaS3 = { test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.us-west-2.amazonaws.com'] };
+    const viaSsm = { test: 'StringEquals', variable: 'kms:ViaService', values: ['ssm.us-west-2.amazonaws.com'] };
+    const ofCopy = { test: 'StringLike', variable: 'kms:EncryptionContext:aws:s3:arn', values: [copy, `${copy}/*`] };
+    const ofParameter = { test: 'StringEquals', variable: 'kms:EncryptionContext:PARAMETER_ARN', values: [parameterArn] };
+
+    it('a named role, made by production (IAM is global), that the account trusts (its IAM policies decide), no wildcard principal', () => {
+      expect(breakRole).toMatchObject({ name: 'rancher-rke-ha-etcd-break-glass', path: '/rancher-ha-aws/', max_session_duration: 3600 });
+      expect(breakRole.provider).toBeUndefined();
+      expect(policyOf(json, breakRole.assume_role_policy).statement).toEqual([
+        {
+          actions: ['sts:AssumeRole'],
+          principals: [
+            {
+              type: 'AWS',
+              identifiers: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{data\.aws_caller_identity\.[^}]+\}:root$/)],
+            },
+          ],
+        },
+      ]);
+    });
+
+    it("may only list and read the etcd copy, decrypt it through S3 there, and read the token's copy: exact actions and resources", () => {
+      const [, rolePolicy] = one(json, 'aws_iam_role_policy', 'standby_break-glass_role-policy_');
+      expect(rolePolicy.role).toBe(ref('aws_iam_role', breakName, 'id'));
+      expect(policyOf(json, rolePolicy.policy).statement).toEqual([
+        { sid: 'ListEtcdCopy', actions: ['s3:ListBucket'], resources: [copy] },
+        { sid: 'ReadEtcdCopy', actions: ['s3:GetObject'], resources: [`${copy}/*`] },
+        { sid: 'DecryptEtcdCopy', actions: ['kms:Decrypt'], resources: [keyArn], condition: [viaS3, ofCopy] },
+        { sid: 'ReadToken', actions: ['ssm:GetParameter'], resources: [parameterArn] },
+        { sid: 'DecryptToken', actions: ['kms:Decrypt'], resources: [keyArn], condition: [viaSsm, ofParameter] },
+      ]);
+    });
+
+    it("the copies' key lets it decrypt the etcd copy through S3 and the token through SSM there, and the deployers write the token", () => {
+      const policy = policyOf(json, key.policy);
+      expect(statement(policy, 'BreakGlassReadsEtcdCopy')).toEqual({
+        sid: 'BreakGlassReadsEtcdCopy',
+        principals: [{ type: 'AWS', identifiers: [breakArn] }],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        condition: [viaS3, ofCopy],
+      });
+      expect(statement(policy, 'BreakGlassReadsToken')).toEqual({
+        sid: 'BreakGlassReadsToken',
+        principals: [{ type: 'AWS', identifiers: [breakArn] }],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        condition: [viaSsm, ofParameter],
+      });
+      // The deployers as the boot parameters' key names them (the identity running Terraform and deployer_arns).
+      const deployers = statement(policyOf(json, one(json, 'aws_kms_key', 'boot-parameters_key_')[1].policy), 'DeployersThroughSsm').principals;
+      expect(statement(policy, 'DeployersWriteToken')).toEqual({
+        sid: 'DeployersWriteToken',
+        principals: deployers,
+        actions: ['kms:Encrypt', 'kms:Decrypt'],
+        resources: ['*'],
+        condition: [viaSsm, ofParameter],
+      });
+    });
+
+    it("keeps the token in an SSM SecureString of the standby region, under the copies' key, from production's parameter as refreshed", () => {
+      const [tokenName] = one(json, 'aws_ssm_parameter', 'boot-parameters_token_');
+      const [, parameter] = one(json, 'aws_ssm_parameter', 'standby_break-glass_token_');
+      expect({ ...parameter, '//': undefined, description: undefined }).toEqual({
+        '//': undefined,
+        description: undefined,
+        provider: 'aws.us_west_2',
+        name: '/rancher/rke-ha/standby-token',
+        type: 'SecureString',
+        key_id: keyArn,
+        tier: 'Standard',
+        // Production's parameter's value, which a refresh reads after `rotate token` (no ignore_changes here).
+        value: ref('aws_ssm_parameter', tokenName, 'value'),
+      });
+    });
   });
 
   it.each(copies)(

@@ -1,7 +1,7 @@
 import { codesOf, said } from '../../helpers/plain-output';
 import { checkEveryCluster, cluster, withToken } from '../../helpers/roll-world';
 import { rotateTokenIn } from '../../helpers/rotate-in-process';
-import { expectRotated, rotateToken } from '../../helpers/rotate-world';
+import { expectRotated, parameterOf, rotateToken, secretOf } from '../../helpers/rotate-world';
 
 // `rotate <stack> token` stopped at its steps (kill -9, a restart that does not come back), then run again, against
 // the fake cluster with its token modelled (helpers/rotate-world.ts). After every test the fake's invariant (never two
@@ -36,6 +36,34 @@ describe('rotate token: killed (kill -9) at any step, then run again: finishes b
     expect(world.cluster.rotations).toEqual(['server-0']);
     expect(world.cluster.tokenRestarts.map((r: any) => r.server)).toEqual(servers);
     expect(world.cluster.tokenRestarts.every((r: any) => r.whole)).toBe(true);
+  });
+});
+
+describe('rotate token with a standby: killed between the two writes', () => {
+  it("killed right after production's parameter took the new token: the rerun writes the copy in the standby region before `token rotate`, production's parameter once", () => {
+    const c = cluster('standby', (world) => {
+      withToken(world);
+      world.cluster.killAt = 'put-parameter';
+    });
+    expect(rotateToken(c).code).not.toBe(0);
+    const stopped = c.world();
+    // The copy still holds the old token, and no server was asked to rotate.
+    expect(stopped.parameters['/rancher/rke-ha/standby-token'].version).toBe(1);
+    expect(stopped.cluster.rotations).toBeUndefined();
+    const again = rotateToken(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    expect(codesOf(again.out)).toEqual(expect.arrayContaining(['ROTATE_TOKEN_ALREADY_WRITTEN', 'ROTATE_STANDBY_TOKEN_WRITTEN']));
+    const world = c.world();
+    expectRotated(world);
+    const token = parameterOf(world).value;
+    expect(world.parameterWrites).toEqual([
+      { name: '/rancher/rke-ha/token', secret: secretOf(token) },
+      { name: '/rancher/rke-ha/standby-token', region: 'us-west-2', secret: secretOf(token) },
+    ]);
+    const calls = c.calls();
+    const copied = calls.findIndex((call) => call.startsWith('aws ssm put-parameter') && call.includes('us-west-2'));
+    expect(copied).toBeGreaterThan(-1);
+    expect(copied).toBeLessThan(calls.findIndex((call) => /rotate-token\.sh rotate rke2/.test(call)));
   });
 });
 

@@ -163,6 +163,57 @@ describe('rotate token: the way through', () => {
   });
 });
 
+describe('rotate token with a standby (standby.region): the token restoring the etcd snapshot copies kept there too', () => {
+  it("writes the new token to its copy in the standby region right after production's parameter, both before `rke2 token rotate`", async () => {
+    const c = cluster('standby', withToken);
+    const result = await rotateTokenIn(c);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    expectRotated(world);
+    const token = parameterOf(world).value;
+    // Production's first, then the copy in us-west-2 (fake-roll.js keeps each parameter in its region), the same token.
+    expect(world.parameterWrites).toEqual([
+      { name: '/rancher/rke-ha/token', secret: secretOf(token) },
+      { name: '/rancher/rke-ha/standby-token', region: 'us-west-2', secret: secretOf(token) },
+    ]);
+    expect(world.parameters['/rancher/rke-ha/standby-token'].value).toBe(token);
+    const calls = c.calls();
+    const puts = calls.flatMap((call, i) => (call.startsWith('aws ssm put-parameter') ? [i] : []));
+    expect(puts.map((i) => /--region (\S+)/.exec(calls[i])![1])).toEqual(['us-east-1', 'us-west-2']);
+    expect(Math.max(...puts)).toBeLessThan(calls.findIndex((call) => /rotate-token\.sh rotate rke2/.test(call)));
+    expect(codesOf(result.out).slice(3, 5)).toEqual(['ROTATE_TOKEN_WRITTEN', 'ROTATE_STANDBY_TOKEN_WRITTEN']);
+    expect(said(result.out, 'ROTATE_PLAN')).toMatch(/^ {2}3\. .*; then to its copy \/rancher\/rke-ha\/standby-token in us-west-2, /m);
+  });
+
+  it("the standby region not answering: stopped after production's write, before `token rotate` (no server touched); once it answers, a rerun writes the copy and finishes", async () => {
+    const c = cluster('standby', (world) => {
+      withToken(world);
+      // Every endpoint of us-west-2 drops its connections (fake-aws/README.md, "A region lost").
+      world.aws.regionLoss = { region: 'us-west-2' };
+    });
+    const first = await rotateTokenIn(c);
+    expect(first.code).toBe(1);
+    expect(codesOf(first.out).at(-1)).toBe('ROTATE_STANDBY_TOKEN_UNWRITTEN');
+    expect(said(first.out, 'ROTATE_STANDBY_TOKEN_UNWRITTEN')).toMatch(
+      /^The new token is in production's parameter, but its copy \/rancher\/rke-ha\/standby-token in us-west-2 could not be written/,
+    );
+    let world = c.world();
+    expect(world.parameterWrites).toEqual([{ name: '/rancher/rke-ha/token', secret: secretOf(parameterOf(world).value) }]);
+    expect(c.calls().some((call) => /rotate-token\.sh (rotate|config|restart) /.test(call))).toBe(false);
+    expect(holderOf(world.restartLease)).toBeUndefined();
+    c.update((w) => delete w.aws.regionLoss);
+    const again = await rotateTokenIn(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    world = c.world();
+    expectRotated(world);
+    const token = parameterOf(world).value;
+    expect(world.parameterWrites).toEqual([
+      { name: '/rancher/rke-ha/token', secret: secretOf(token) },
+      { name: '/rancher/rke-ha/standby-token', region: 'us-west-2', secret: secretOf(token) },
+    ]);
+  });
+});
+
 describe('rotate token: one server out at a time, whoever has it out', () => {
   it('a roll holding the restart Lease with its server out: refused (exit 3), nothing written', async () => {
     const c = cluster('three', (world) => {

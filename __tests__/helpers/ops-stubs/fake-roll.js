@@ -700,9 +700,12 @@ function aws(world, args, option, finish, awsError) {
       }),
     );
   }
-  // The deployment's parameters (world.parameters: name -> { name, value, version, keyId }), as SSM keeps them.
+  // The deployment's parameters (world.parameters: name -> { name, value, version, keyId, region? }), as SSM keeps
+  // them: each in its own region (a parameter exists only in the Region it was created in, SSM User Guide, "AWS Systems
+  // Manager Parameter Store"), so a call to another region does not find it. Without `region`, any (the older worlds).
+  const regional = (p) => (p && (!p.region || p.region === option('--region')) ? p : undefined);
   if (service === 'ssm' && operation === 'get-parameter') {
-    const p = world.parameters?.[option('--name')];
+    const p = regional(world.parameters?.[option('--name')]);
     if (!p) awsError('ParameterNotFound', `Parameter ${option('--name')} not found.`);
     if (!args.includes('--with-decryption')) finish(0, JSON.stringify({ Parameter: { Name: p.name, Value: '(encrypted)', Version: p.version } }));
     finish(0, JSON.stringify({ Parameter: { Name: p.name, Type: 'SecureString', Value: p.value, Version: p.version } }));
@@ -710,15 +713,18 @@ function aws(world, args, option, finish, awsError) {
   if (service === 'ssm' && operation === 'put-parameter') {
     if (option('--cli-input-json') !== 'file:///dev/stdin') finish(1, '', 'fake aws: a parameter value passed as an argument\n');
     const input = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
-    const p = world.parameters?.[input.Name];
-    if (!p) finish(1, '', `fake aws: unexpected put-parameter ${input.Name}\n`);
+    const p = regional(world.parameters?.[input.Name]);
+    if (!p) finish(1, '', `fake aws: unexpected put-parameter ${input.Name} in ${option('--region')}\n`);
     if (!input.Overwrite) awsError('ParameterAlreadyExists', 'The parameter already exists.');
     // Overwritten without its key, SSM would encrypt with the account's aws/ssm key: the deployment's key is named.
     if (input.KeyId !== p.keyId || input.Tier !== p.tier || input.Description !== p.description)
       finish(1, '', `fake aws: put-parameter ${input.Name} with another key, tier or description than Terraform's\n`);
     p.value = input.Value;
     p.version++;
-    world.parameterWrites = [...(world.parameterWrites ?? []), { name: p.name, secret: secretOf(p.value) }];
+    world.parameterWrites = [
+      ...(world.parameterWrites ?? []),
+      { name: p.name, ...(p.region ? { region: p.region } : {}), secret: secretOf(p.value) },
+    ];
     killIfAsked(world, 'put-parameter', finish, JSON.stringify({ Version: p.version, Tier: p.tier }));
     finish(0, JSON.stringify({ Version: p.version, Tier: p.tier }));
   }
