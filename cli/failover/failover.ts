@@ -148,6 +148,8 @@ export { caChecksum } from '../shared/served-ca';
 
 export async function failover(options: FailoverOptions): Promise<number> {
   const { io } = options;
+  // The RTO runs from here (issue 91, "Numbers": from the failover's start), the primary's probing included.
+  const began = new Date().toISOString();
   if (options.stack !== 'rke-ha' && options.stack !== 'k8s-ha') {
     io.error(
       'FAILOVER_STACK_NOT_RKE_HA',
@@ -232,7 +234,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
   // Before the move the backup is this run's choice (the recorded one once the apply began with it: planFailover).
   let current: FailoverRecord = earlier
     ? { ...earlier, ...(chosen ? { backup: chosen.backup, file: chosen.file } : {}) }
-    : { startedAt: now, region, name, backup: chosen!.backup, file: chosen!.file, phase: 'synth', moved: false };
+    : { startedAt: began, region, name, backup: chosen!.backup, file: chosen!.file, phase: 'synth', moved: false };
   mkdirSync(options.root, { recursive: true });
   record.write(current);
   const report: FailoverReport = {
