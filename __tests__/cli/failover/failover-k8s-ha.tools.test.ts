@@ -46,6 +46,8 @@ describe('npm run failover -- k8s-ha', () => {
       'The fence in us-west-2 (/rancher/k8s-ha/failover-fence) holds until the failback removes it',
     );
     expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain('kubectl -n cattle-system scale deployment rancher --replicas=0');
+    // Its record made before failover routing, changed by the move: it leads to the standby now.
+    expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain(`its state still owning ${HOSTNAME}'s record, which now points at the standby`);
   });
 
   it('--prepare: the pilot light of k8s-ha (its IAM, bucket and health check; nothing in the cluster, no load balancer to name); the failover applies the rest without a refresh', () => {
