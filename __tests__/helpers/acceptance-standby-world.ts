@@ -4,6 +4,7 @@ import { acceptanceSettings } from '../../cli/acceptance/acceptance-settings';
 import { failbackSettings } from '../../cli/failback/failback-settings';
 import { caChecksum } from '../../cli/failover/failover';
 import { standbyName, standbySettings } from '../../cli/failover/failover-settings';
+import { standbyStateParameter } from '../../cli/failover/pilot-light';
 import { writeBackup } from './backup-file';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, stateOf, withoutLongValues } from './fake-cloud';
 import { CA_MEMBER, STANDBY_LB, STANDBY_LB_ZONE } from './failover-world';
@@ -25,7 +26,11 @@ import { heldAsApplied, putStandbyFacts } from './standby-facts-world';
  *   failover reads from production's rancher_url output: the records the failover moves are those of that name;
  * - the standby's apply (the failover's folder: fake-drill.js's throwaway) makes the standby's state, its NLB
  *   STANDBY_LB; world.failover says what curl meets (fake-acceptance.js curl, as fake-drill.js failoverCurl);
- * - the synth stub writes the standby's and the failback's modules (failover.cdk.tf.json, failback.cdk.tf.json).
+ * - production's apply names the standby's state bucket in STANDBY_REGION (SSM `/<name>/rke-ha/standby-state`, as
+ *   lib/standby/standby-state.ts does): the failover phase's --prepare applies the pilot light into it, and the
+ *   failover finds it there;
+ * - the synth stub writes the standby's and the failback's modules (failover.cdk.tf.json, failback.cdk.tf.json; the
+ *   standby's with that bucket as its backend, for the prepare and the failover alike).
  * The drill's throwaway (world.drill.applyState) is the standby here: a case runs the failover phase without the drill.
  * The standby's state keeps the placeholder run id (fake-drill.js applies world.drill.applyState as it is).
  */
@@ -41,6 +46,8 @@ const PRODUCTION_LB_ZONE = 'Z2IFOLAFXWLO4F';
 export const PRODUCTION_LB = 'acc-nlb-9f8e7d.elb.eu-west-1.amazonaws.com';
 /** The standby's copy of the run's backup bucket. */
 export const COPY = `acc-${PLACEHOLDER}-rke-ha-backups-sb-0a1b2c`;
+/** The bucket production's apply made for the standby's state in STANDBY_REGION, as its parameter names it. */
+export const STANDBY_STATE_BUCKET = `acc-${PLACEHOLDER}-rke-ha-state-sb-0a1b2c`;
 /** The copy's newest backup: the one the failover restores (its RPO: 30 minutes). */
 export const STANDBY_FILE = `rancher-aws-scheduled-${UID}-2026-11-28T06-00-00Z.tar.gz.enc`;
 /** The file the standby's one-time Backup writes (fake-acceptance.js names it so in any cluster). */
@@ -63,8 +70,8 @@ function standbyModules(): { failover: TerraformJson; failback: TerraformJson } 
       file: STANDBY_FILE,
       bucket: COPY,
       productionName: `acc-${PLACEHOLDER}`,
-      // The acceptance world's production names no state bucket: the failover keeps the standby's state beside it.
-      state: 'local',
+      stack: 'rke-ha',
+      state: { bucket: STANDBY_STATE_BUCKET },
     }) as never,
   ).json;
   const failback = synthSettings('rke-ha', failbackSettings(settings, { file: FAILBACK_FILE }) as never).json;
@@ -108,6 +115,8 @@ export function withStandby(w: any, url: string, servedCa: string): void {
   heldAsApplied(state, { bucket: backupBucket, copy: COPY, ca: `rancher-ca-${caChecksum(servedCa)}`, hostname: host });
   // Parameter Store's parameters of the run's apply (its standby facts' pointer) land here.
   w.aws.parameters ??= {};
+  // The run's apply names the standby's state bucket (its placeholder replaced with the run's id at the apply).
+  const statePointer = standbyStateParameter(`acc-${PLACEHOLDER}`, 'rke-ha');
   state.outputs.rancher_backup_encryption_config = { value: FAKE_BACKUP_ENCRYPTION_CONFIG, sensitive: true };
   // The hostname's records in production's state, as Terraform stores them (resolved): simple records, as a production
   // applied before failover routing holds them (its failover moves them through Route 53's API; failover routing's
@@ -127,6 +136,10 @@ export function withStandby(w: any, url: string, servedCa: string): void {
   lb.zone_id = PRODUCTION_LB_ZONE;
   w.aws.route53 = { zones: { [ZONE_ID]: { records: records(host, lb.dns_name, PRODUCTION_LB_ZONE) } }, changes: {} };
   w.acceptance.applyAws = awsOf(state);
+  w.acceptance.applyAws.parameters = {
+    ...w.acceptance.applyAws.parameters,
+    [statePointer]: { value: STANDBY_STATE_BUCKET, version: 1, type: 'String', region: STANDBY_REGION, tags: [] },
+  };
   // The standby's apply: its state with the NLB the record moves to.
   const standby = withoutLongValues(stateOf(standbyModules().failover, 'drill', STANDBY_REGION));
   Object.assign(standby.resources.find((r: any) => r.type === 'aws_lb').instances[0].attributes, { dns_name: STANDBY_LB, zone_id: STANDBY_LB_ZONE });

@@ -11,12 +11,14 @@ import { StepFailed } from '../shared/throwaway';
 import { OUTAGE_SECONDS, outagePolicy, outageReach } from './acceptance-outage';
 import { toldDuring } from './acceptance-progress';
 
-// The acceptance run's failover phase (docs/acceptance.md): a failover rehearsed, not hoped for. The primary's servers
-// stopped as a lost region leaves them, the failover command, the downstream cluster Active against the standby, RTO
-// and RPO held to their budgets, the servers started again (the region back), the failback (the product's own: it
-// stops the standby's Rancher and backs it up itself, no step of the run's before it), Rancher and the downstream
-// cluster again. Each step is recorded in the run's record before the next: a second run of the phase
-// over the same record continues where the first stopped and never fails over twice.
+// The acceptance run's failover phase (docs/acceptance.md): a failover rehearsed, not hoped for. The standby's pilot
+// light prepared as docs/failover.md has it after each deploy (the failover command's --prepare, with the run's own
+// credentials, the primary's region up), the primary's servers stopped as a lost region leaves them, the failover
+// command, the downstream cluster Active against the standby, RTO and RPO held to their budgets, the servers started
+// again (the region back), the failback (the product's own: it stops the standby's Rancher and backs it up itself, no
+// step of the run's before it), Rancher and the downstream cluster again. Each step is recorded in the run's record
+// before the next: a second run of the phase over the same record continues where the first stopped and never fails
+// over twice.
 
 // The SDK's side, loaded when the phase runs: the CLI's main bundle carries no SDK (scripts/build.js).
 const sdkSide = () => import('../shared/aws/sdk-side');
@@ -30,6 +32,8 @@ export interface FailoverPhaseRecord {
   readonly root: string;
   /** The failback's folder. */
   readonly failbackRoot: string;
+  /** The failover command's --prepare passed (in `root`, as the failover's own folder): the pilot light is up. */
+  readonly prepared?: boolean;
   /** The primary's instances the phase stopped (recorded before the stop; started again before the failback). */
   readonly stopped?: readonly string[];
   /** The failover ended passing, with its report's figures. */
@@ -131,6 +135,29 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
   const budget = { budgetMs: o.instanceBudgetMs ?? 10 * 60_000, pauseMs: o.pauseMs, interrupted: o.interrupted };
   if (current.failedOver) o.evidence(`the failover passed in an earlier run of this phase (${current.root}): not run again`);
   else {
+    // The pilot light first, in the failover's folder (its module and state are the failover's), once: a record with
+    // the servers stopped is past it (and the prepare refuses once the failover's record exists).
+    if (!current.prepared && !current.stopped) {
+      await command(
+        o,
+        'failover',
+        () =>
+          o.commands.failover({
+            stack: o.stack,
+            productionDir: o.productionDir,
+            settingsPath: o.settingsFile,
+            root: current.root,
+            synthScript: o.synthScript,
+            yes: true,
+            prepare: true,
+            interrupted: o.interrupted,
+            stop: o.stop,
+            io: o.io,
+          }),
+        '--prepare',
+      );
+      save({ prepared: true });
+    }
     const ids = current.stopped ?? (await o.instanceIds());
     if (ids.length === 0) throw new StepFailed("the deployment's state holds no instance to stop");
     save({ stopped: ids });
@@ -254,11 +281,12 @@ async function asOutage(o: FailoverPhaseOptions, run: (clients: ClientsOfRegion 
 }
 
 /** One command of the phase, as a person runs it: its exit code in the evidence; anything but 0 fails the phase. */
-async function command(o: FailoverPhaseOptions, what: 'failover' | 'failback', run: () => Promise<number>): Promise<void> {
+async function command(o: FailoverPhaseOptions, what: 'failover' | 'failback', run: () => Promise<number>, option = '--yes'): Promise<void> {
   const { code, texts } = await toldDuring(o.io, run);
   if (o.interrupted()) throw new Interrupted();
-  o.evidence(`rancher-ha-aws ${what} rke-ha --yes: exit ${code}`);
-  if (code !== 0) throw new StepFailed(`the ${what} ended with exit ${code}: ${texts[texts.length - 1] ?? ''}`);
+  o.evidence(`rancher-ha-aws ${what} ${o.stack} ${option}: exit ${code}`);
+  if (code !== 0)
+    throw new StepFailed(`the ${what}${option === '--yes' ? '' : ` ${option}`} ended with exit ${code}: ${texts[texts.length - 1] ?? ''}`);
 }
 
 /**

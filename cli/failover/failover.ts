@@ -119,7 +119,16 @@ export interface FailoverRecord extends FailoverOutcome {
   /** Once moved: the CA checked and the records moved, for the report of a rerun that only waits. */
   readonly ca?: FailoverReport['ca'];
   readonly records?: readonly string[];
+  /**
+   * Once moved: how. `metric`: failover routing's alarm (cli/shared/dns-move.ts), production's records unchanged;
+   * `records`: a Route 53 change of records made before failover routing (FAILOVER_MOVE_GLOBAL), which now lead to
+   * the standby. Absent in a record written before it was kept: production's facts say which then.
+   */
+  readonly movedBy?: MovedBy;
 }
+
+/** How the failover moved the hostname (FailoverRecord.movedBy). */
+type MovedBy = 'metric' | 'records';
 
 /** The report (`<root>/report-<time>.json`, and in --json's messages). */
 export interface FailoverReport {
@@ -268,12 +277,13 @@ export async function failover(options: FailoverOptions): Promise<number> {
       moduleDir,
       clients,
       current,
-      setMoved: (written) => {
+      setMoved: (by, written) => {
         // The RPO the run that moved reported stays the failover's: from then on the standby takes the writes.
         record.write(
           (current = {
             ...current,
             moved: true,
+            movedBy: by,
             rpoMinutes: report.rpoMinutes,
             ca: report.ca,
             records: report.records,
@@ -296,7 +306,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
   if (report.passed) record.write((current = { ...current, done: true }));
   const file = join(options.root, `report-${now.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  describe(io, report, current.moved, production, options.stack);
+  describe(io, report, current, production, options.stack);
   const exitCode = outcome === 'interrupted' ? 130 : report.passed ? 0 : 1;
   io.result(
     'FAILOVER_RESULT',
@@ -502,7 +512,7 @@ interface Run {
   readonly moduleDir: string;
   readonly clients: { of: ClientsOfRegion };
   readonly current: FailoverRecord;
-  readonly setMoved: (written?: RecordSet) => void;
+  readonly setMoved: (by: MovedBy, written?: RecordSet) => void;
   /** A hosted zone's batch accepted (the record lists it at once: a rerun knows the name leads there to the standby). */
   readonly zoneMoved: (zoneId: string) => void;
 }
@@ -610,7 +620,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
           report.records = [
             `${host}: ${metric.namespace} ${metric.metricName} 1 in ${current.region}, its alarm ${metric.alarmName} in ALARM: the PRIMARY records' health check unhealthy, the SECONDARY ones (to ${at}) answer`,
           ];
-          r.setMoved();
+          r.setMoved('metric');
         },
       });
       return;
@@ -632,7 +642,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
         report.records = [
           `${describeRecordSet(wanted)} in ${zoneId}${current.some((c) => c.Type !== wanted.Type) ? ` (replacing ${current.map(describeRecordSet).join('; ')})` : ''}`,
         ];
-        r.setMoved(wanted);
+        r.setMoved('records', wanted);
       });
     } else {
       if (target.kind !== 'alias') throw new StepFailed("the standby's load balancer is not an NLB");
@@ -650,7 +660,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       await fence();
       moved = await sdk.moveAliasRecords(r.clients.of(production.region), records, budget, () => {
         report.records = records.map((rec) => `${rec.type} ${rec.name} in ${rec.zoneId} -> ${rec.target.dnsName}`);
-        r.setMoved();
+        r.setMoved('records');
       });
     }
     if (!moved.inSync)
@@ -681,8 +691,12 @@ function ingressTargetOf(state: ModuleState, production: ProductionDeployment, c
   return target;
 }
 
-/** The report as one message, and what the primary left. */
-function describe(io: IoHost, report: FailoverReport, moved: boolean, production: ProductionDeployment, stack: string): void {
+/**
+ * The report as one message, and what the primary left. What production's state owns of the hostname depends on how
+ * the name moved (the record's `movedBy`): by failover routing its records are as production's apply left them, and
+ * the SECONDARY leads to the standby; by a Route 53 change (records made before failover routing) they lead there.
+ */
+function describe(io: IoHost, report: FailoverReport, current: FailoverRecord, production: FailoverProduction, stack: string): void {
   io.info(
     'FAILOVER_REPORT',
     [
@@ -697,9 +711,16 @@ function describe(io: IoHost, report: FailoverReport, moved: boolean, production
       ...report.records.map((r) => `  moved: ${r}`),
     ].join('\n'),
   );
-  if (moved)
-    io.warn(
-      'FAILOVER_PRIMARY_LEFT',
-      `Left in ${production.region}: production's module and state (${production.dir}) untouched, its servers as the region left them, and its state still owning ${new URL(report.production.url!).host}'s record, which now points at the standby. The fence in ${report.standby.region} (${fenceParameterName(production.name, stack)}) holds until the failback removes it: production's plan refuses to change the record${stack === 'rke-ha' ? ", and production's servers keep Rancher at 0 replicas when the region returns" : "; production's cluster is yours: scale its Rancher to 0 (kubectl -n cattle-system scale deployment rancher --replicas=0) when it answers again"} (docs/failover.md).`,
-    );
+  if (!current.moved) return;
+  const host = new URL(report.production.url!).host;
+  const byMetric = (current.movedBy ?? (failoverRouted(production.facts.records) ? 'metric' : 'records')) === 'metric';
+  // The records way moved one record set per type (rke-ha's A and AAAA with dual stack), each a line of the report.
+  const plural = byMetric || report.records.length > 1;
+  const records = byMetric
+    ? `its state still owning ${host}'s records, unchanged: failover routing, whose PRIMARY stays unhealthy while the alarm ${failedOverMetric(production.name, stack).alarmName} in ${report.standby.region} is in ALARM, so the SECONDARY, which leads to the standby, answers`
+    : `its state still owning ${host}'s record${plural ? 's, which now point' : ', which now points'} at the standby (moved by a Route 53 change: made before failover routing)`;
+  io.warn(
+    'FAILOVER_PRIMARY_LEFT',
+    `Left in ${production.region}: production's module and state (${production.dir}) untouched, its servers as the region left them, and ${records}. The fence in ${report.standby.region} (${fenceParameterName(production.name, stack)}) holds until the failback removes it: production's plan refuses to change the record${plural ? 's' : ''}${stack === 'rke-ha' ? ", and production's servers keep Rancher at 0 replicas when the region returns" : "; production's cluster is yours: scale its Rancher to 0 (kubectl -n cattle-system scale deployment rancher --replicas=0) when it answers again"} (docs/failover.md).`,
+  );
 }

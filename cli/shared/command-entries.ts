@@ -70,6 +70,8 @@ export type FailoverEntry = (options: {
   readonly root: string;
   readonly synthScript: string;
   readonly yes: boolean;
+  /** `--prepare`: the standby's pilot light applied ahead, no failover (cli/failover/prepare.ts). */
+  readonly prepare?: boolean;
   readonly pingMinutes?: number;
   readonly interrupted: () => boolean;
   readonly stop?: AbortSignal;

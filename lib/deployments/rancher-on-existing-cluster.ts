@@ -117,6 +117,8 @@ export class RancherOnExistingCluster extends RancherOnCluster {
         standbyRegion: d.props.standby.region,
         parameterPath: deploymentParameterPath(this, d.props.name),
         records,
+        // The failover routing's listing of the same path: read once.
+        ...(routed?.listing ? { listing: routed.listing } : {}),
       });
     if (d.props.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping, this.standby);
 

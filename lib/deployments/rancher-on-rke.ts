@@ -272,6 +272,8 @@ export class RancherOnRke extends RancherOnCluster {
         standbyRegion: d.props.standby.region,
         parameterPath: deploymentParameterPath(this, d.props.name),
         records,
+        // The failover routing's listing of the same path: read once.
+        ...(routed?.listing ? { listing: routed.listing } : {}),
         // The servers' guard finds the fence through it (lib/kubernetes/failover-fence.sh).
         servers: true,
       });

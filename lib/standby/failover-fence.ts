@@ -22,6 +22,13 @@ export interface FailoverFenceProps {
   /** Production's records of the hostname, which a failover moves (each may have a count of 0 or 1). */
   readonly records: readonly Route53Record[];
   /**
+   * A listing of `parameterPath` in the standby region that the module reads already (StandbyDns's, with failover
+   * routing): the fence reads its names, so the path is listed once. It lists that path through `provider`, not
+   * recursively.
+   * @default the fence lists the path itself (construct id `listing`)
+   */
+  readonly listing?: DataAwsSsmParametersByPath;
+  /**
    * Production's servers honour the fence too (rke-ha: lib/kubernetes/failover-fence.sh): the standby region named
    * for them in production's region, under the path their role reads (`<parameterPath>/failover-fence-region`).
    * @default false
@@ -34,13 +41,14 @@ export interface FailoverFenceProps {
  * SSM parameter a failover writes in the standby region before it moves the hostname's records exists
  * (cli/shared/fence.ts), every record of the hostname carries a precondition that fails, so no plan of production
  * moves them back to it beside the standby; the failback deletes the parameter. The parameters below the deployment's
- * path are listed through the standby region's provider (`aws_ssm_parameters_by_path`, which answers an empty list
+ * path are listed through the standby region's provider, once: the failover routing's listing where there is one
+ * (lib/standby/standby-dns.ts), else the fence's own (`aws_ssm_parameters_by_path`, which answers an empty list
  * where there are none, so the plan reads it whether or not a failover ever ran), names only, nothing decrypted: the
  * identity applying production needs `ssm:GetParametersByPath` there (docs/deployer-policy.json). Read at plan time
  * (its arguments are literals), so an unchanged deployment still plans empty.
  */
 export class FailoverFence extends Construct {
-  /** The listing of the deployment's path in the standby region. */
+  /** The listing of the deployment's path in the standby region (the one given, or the fence's own). */
   readonly listing: DataAwsSsmParametersByPath;
   /** The fence's name. */
   readonly parameter: string;
@@ -52,12 +60,20 @@ export class FailoverFence extends Construct {
   constructor(scope: Construct, id: string, props: FailoverFenceProps) {
     super(scope, id);
     this.parameter = `${props.parameterPath}${FAILOVER_FENCE_PARAMETER}`;
-    this.listing = new DataAwsSsmParametersByPath(this, 'listing', {
-      provider: props.provider,
-      path: props.parameterPath,
-      recursive: false,
-      withDecryption: false,
-    });
+    const given = props.listing;
+    if (given && (given.provider !== props.provider || given.pathInput !== props.parameterPath || given.recursiveInput === true))
+      throw new Error(
+        `FailoverFence ${this.node.path}: the listing given (${given.node.path}) must list ${props.parameterPath} through the ` +
+          `standby region's provider, not recursively`,
+      );
+    this.listing =
+      props.listing ??
+      new DataAwsSsmParametersByPath(this, 'listing', {
+        provider: props.provider,
+        path: props.parameterPath,
+        recursive: false,
+        withDecryption: false,
+      });
     this.precondition = {
       condition: `\${!contains(${this.listing.fqn}.names, ${JSON.stringify(this.parameter)})}`,
       errorMessage:
@@ -82,11 +98,12 @@ export class FailoverFence extends Construct {
 
 /**
  * A deployment with a standby honours the fence on its records of the hostname (construct id `failover-fence`): the
- * standby region's provider, the deployment's parameter path, the stack's id.
+ * standby region's provider, the deployment's parameter path, the stack's id; the failover routing's listing of that
+ * path when there is one (`listing`).
  */
 export function honourFailoverFence(
   scope: Construct,
-  props: Pick<FailoverFenceProps, 'standbyRegion' | 'parameterPath' | 'records' | 'servers'>,
+  props: Pick<FailoverFenceProps, 'standbyRegion' | 'parameterPath' | 'records' | 'servers' | 'listing'>,
 ): FailoverFence {
   return new FailoverFence(scope, 'failover-fence', {
     ...props,

@@ -65,6 +65,12 @@ export class StandbyDns extends Construct {
   readonly healthCheck: Route53HealthCheck;
   /** The SECONDARY records (counted: none while the parameter is absent or names a target of another type). */
   readonly secondaries: Route53Record[] = [];
+  /**
+   * The listing of `parameterPath` in the standby region (names and values, directly below it), where the SECONDARY's
+   * target is read; none without records. The failover's fence reads the same listing (lib/standby/failover-fence.ts):
+   * one read of the path, not two.
+   */
+  readonly listing?: DataAwsSsmParametersByPath;
 
   constructor(scope: Construct, id: string, props: StandbyDnsProps) {
     super(scope, id);
@@ -98,8 +104,15 @@ export class StandbyDns extends Construct {
     if (props.records.length === 0) return;
     const parameter = `${props.parameterPath}${STANDBY_TARGET_PARAMETER}`;
     // A path read, which finds nothing (not an error) while the parameter is absent; its values are sensitive in the
-    // provider's schema (SecureStrings), this one a String of nothing secret.
-    const parameters = new DataAwsSsmParametersByPath(this, 'parameters', { provider, path: props.parameterPath, withDecryption: false });
+    // provider's schema (SecureStrings), this one a String of nothing secret. Not recursive: the parameters directly
+    // below the path, which is all the fence looks for too.
+    const parameters = new DataAwsSsmParametersByPath(this, 'parameters', {
+      provider,
+      path: props.parameterPath,
+      recursive: false,
+      withDecryption: false,
+    });
+    this.listing = parameters;
     const target = new TerraformLocal(
       this,
       'target',

@@ -95,8 +95,6 @@ describe.each(VARIANTS)('the standby of k8s-ha (%s)', (_name, input, expected) =
         'aws_s3_object.standby_facts_object',
         'aws_s3_objects.standby_facts_listing',
         'aws_ssm_parameter.standby_facts_pointer',
-        // The failover's fence, which production's record honours (lib/standby/failover-fence.ts).
-        'aws_ssm_parameters_by_path.failover-fence_listing',
         // The bucket of the standby deployment's state, guarded as the copy, and where it is (StandbyState).
         ...[
           'aws_iam_policy_document.standby_state_bucket_tls-only',
@@ -109,7 +107,8 @@ describe.each(VARIANTS)('the standby of k8s-ha (%s)', (_name, input, expected) =
           'aws_s3_bucket_versioning.standby_state_bucket_versioning',
           'aws_ssm_parameter.standby_state_pointer',
         ],
-        // The hostname's failover routing (StandbyDns): the alarm the failover drives, the standby-target's read.
+        // The hostname's failover routing (StandbyDns): the alarm the failover drives, the standby-target's read, which
+        // is also the listing the failover's fence reads (lib/standby/failover-fence.ts).
         'aws_cloudwatch_metric_alarm.standby_dns_alarm',
         'aws_ssm_parameters_by_path.standby_dns_parameters',
       ].sort(),

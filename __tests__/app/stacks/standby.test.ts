@@ -79,9 +79,8 @@ describe.each(VARIANTS)('the standby of rke-ha (%s)', (_name, input, expected) =
         `aws_s3_objects.${one(json, 'aws_s3_objects', 'standby_facts_listing_', 'data')[0]}`,
         // RKE2's cluster token kept there for a restore of the etcd snapshot copies (EtcdBreakGlass).
         ...(expected.snapshots ? [`aws_ssm_parameter.${one(json, 'aws_ssm_parameter', 'standby_break-glass_token_')[0]}`] : []),
-        // The failover's fence, which production's records honour (lib/standby/failover-fence.ts).
-        `aws_ssm_parameters_by_path.${one(json, 'aws_ssm_parameters_by_path', 'failover-fence_listing_', 'data')[0]}`,
-        // The hostname's failover routing (StandbyDns): the alarm the failover drives, the standby-target's read.
+        // The hostname's failover routing (StandbyDns): the alarm the failover drives, the standby-target's read, which
+        // is also the listing the failover's fence reads (lib/standby/failover-fence.ts).
         `aws_cloudwatch_metric_alarm.${one(json, 'aws_cloudwatch_metric_alarm', 'standby_dns_alarm_')[0]}`,
         `aws_ssm_parameters_by_path.${one(json, 'aws_ssm_parameters_by_path', 'standby_dns_parameters_', 'data')[0]}`,
       ].sort(),

@@ -17,6 +17,8 @@ import { FakeAws } from '../../helpers/fake-aws/fake-aws';
  *   `report-<time>.json` in its folder (FailoverReport, FailbackReport: passed, rtoSeconds, rpoMinutes) and returns
  *   its exit code; the failover, as its own record makes it (FAILOVER_ALREADY_DONE), changes nothing when run again
  *   after it passed. Each stand-in counts its runs and says whether the primary's instances were stopped then.
+ *   The failover's --prepare, as cli/failover/prepare.ts: the pilot light applied, no report written; refused (exit 2)
+ *   once a failover ran (its record in the folder: FAILOVER_PREPARE_DURING_FAILOVER).
  *   The failback, as cli/failback/failback.ts does (its quiesce), stops the standby's Rancher and takes its own
  *   one-time backup in the standby's bucket, then restores it (its report's backup, RPO 0): the phase takes none.
  * The run's record is a real StateFile (run.json): the second run of the phase reads what the first wrote.
@@ -44,6 +46,8 @@ interface Case {
   /** The failback's end: its exit code, or a kill (it throws, as the process would end there). */
   readonly failback?: 'passes' | 'killed';
   readonly schedule?: string;
+  /** The prepare's exit code. @default 0 */
+  readonly prepareExit?: number;
 }
 
 function phaseWorld(c: Case = {}) {
@@ -51,6 +55,8 @@ function phaseWorld(c: Case = {}) {
   for (const id of SERVERS) aws.ec2.addInstance(id);
   const record = new StateFile<{ failover?: FailoverPhaseRecord }>(join(dir, 'run.json'));
   const seen = {
+    prepares: 0,
+    runningAtPrepare: [] as string[],
     failovers: 0,
     failbacks: 0,
     stoppedAtFailover: [] as string[],
@@ -70,6 +76,12 @@ function phaseWorld(c: Case = {}) {
   let figures: FailoverFigures | undefined;
   const state = (id: string) => aws.ec2.instances.get(id)!.state;
   const failover: FailoverEntry = async (o) => {
+    if (o.prepare) {
+      seen.prepares += 1;
+      credentials.prepare = await credentialsSeen(o.clients);
+      seen.runningAtPrepare = SERVERS.filter((id) => state(id) === 'running');
+      return seen.failovers > 0 ? 2 : (c.prepareExit ?? 0);
+    }
     if (record.read()?.failover?.failedOver === undefined && seen.failovers > 0) throw new Error('a second failover');
     seen.failovers += 1;
     credentials.failover = await credentialsSeen(o.clients);
@@ -127,6 +139,9 @@ describe("the acceptance run's failover phase", () => {
     const w = phaseWorld();
     await w.run();
     expect(w.seen).toEqual({
+      // The pilot light first (docs/failover.md, after each deploy), the primary's servers still running.
+      prepares: 1,
+      runningAtPrepare: SERVERS,
       failovers: 1,
       failbacks: 1,
       stoppedAtFailover: SERVERS,
@@ -157,10 +172,14 @@ describe("the acceptance run's failover phase", () => {
       'failover to us-west-2: RTO 1260 s (budget 1800 s), RPO 42 min (budget 360 min, the longest gap of backups.schedule "0 */6 * * *")',
     );
     expect(w.record.read()?.failover).toMatchObject({
+      prepared: true,
       stopped: SERVERS,
       failedOver: { rtoSeconds: 1260, rpoMinutes: 42 },
       failedBack: { rtoSeconds: 1500 },
     });
+    const prepared = w.evidence.indexOf('rancher-ha-aws failover rke-ha --prepare: exit 0');
+    expect(prepared).toBeGreaterThanOrEqual(0);
+    expect(prepared).toBeLessThan(w.evidence.findIndex((line) => line.startsWith('EC2 StopInstances')));
   });
 
   it('fails the phase when the RPO is over the backup interval, naming the figure and the budget, after failing back all the same', async () => {
@@ -195,6 +214,8 @@ describe("the acceptance run's failover phase", () => {
         expect.objectContaining({ Effect: 'Deny', Action: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }),
       ]);
       expect(w.credentials).toEqual({
+        // The prepare, long before an outage: the run's own.
+        prepare: { env: { key: 'AKIDRUNOWN', token: undefined, profile: 'operator' }, clients: undefined },
         // The failover: the session's keys in its environment (the profile unset, so that they are the ones used) and in its clients.
         failover: { env: { key: 'ASIAFAKESESSION1', token: 'fake-session-token-1', profile: undefined }, clients: 'ASIAFAKESESSION1' },
         // The failback: the run's own environment, no clients of the phase's.
@@ -226,6 +247,15 @@ describe("the acceptance run's failover phase", () => {
     expect(outageReach('us-east-1')).toContain("IAM, Route 53's API and S3's bucket configuration");
   });
 
+  it('fails the phase when the prepare fails: nothing stopped, no failover, not recorded as prepared', async () => {
+    const w = phaseWorld({ prepareExit: 1 });
+    await expect(w.run()).rejects.toThrow('the failover --prepare ended with exit 1');
+    expect(w.aws.count('EC2 StopInstances')).toBe(0);
+    expect({ prepares: w.seen.prepares, failovers: w.seen.failovers }).toEqual({ prepares: 1, failovers: 0 });
+    expect(w.record.read()?.failover?.prepared).toBeUndefined();
+    expect(w.evidence).toContain('rancher-ha-aws failover rke-ha --prepare: exit 1');
+  });
+
   it('fails the phase when the RTO is over 30 minutes', async () => {
     const w = phaseWorld({ rtoSeconds: 2400 });
     await expect(w.run()).rejects.toThrow('RTO 2400 s is over its budget of 1800 s');
@@ -237,6 +267,7 @@ describe("the acceptance run's failover phase", () => {
     expect(w.record.read()?.failover).toMatchObject({ stopped: SERVERS, failedOver: { rtoSeconds: 1260, rpoMinutes: 42 } });
     expect(w.record.read()?.failover?.failedBack).toBeUndefined();
     await w.run();
+    expect(w.seen.prepares).toBe(1);
     expect(w.seen.failovers).toBe(1);
     expect(w.seen.failbacks).toBe(2);
     expect(w.aws.count('EC2 StopInstances')).toBe(3);

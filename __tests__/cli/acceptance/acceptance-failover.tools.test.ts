@@ -5,7 +5,7 @@ import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { COPY, PRODUCTION_LB, STANDBY_FILE, standbyBucket, ZONE_ID } from '../../helpers/acceptance-standby-world';
 import { checkEveryRun, world, ZONE } from '../../helpers/acceptance-world';
 import { type FakeCloud, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
-import { STANDBY_LB } from '../../helpers/failover-world';
+import { STANDBY_LB, STANDBY_LB_ZONE } from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { acceptRkeHa } from '../../helpers/acceptance-in-process';
 
@@ -13,9 +13,10 @@ import { acceptRkeHa } from '../../helpers/acceptance-in-process';
 useFakeAwsEndpoint();
 
 // The acceptance run's failover phase end to end (cli/acceptance/acceptance-failover.ts), rke-ha with standby.region
-// and --hosted-zone, in the acceptance world with its standby (helpers/acceptance-standby-world.ts): the primary's
-// instances stopped, the failover command, RTO and RPO, the instances started, the failback command (which stops the
-// standby's Rancher and backs it up itself: no step of the run's before it), Rancher again. --only failover: the deploy it needs, then the phase (the downstream cluster,
+// and --hosted-zone, in the acceptance world with its standby (helpers/acceptance-standby-world.ts): the standby's
+// pilot light prepared (the failover command's --prepare), the primary's instances stopped, the failover command, RTO
+// and RPO, the instances started, the failback command (which stops the standby's Rancher and backs it up itself: no
+// step of the run's before it), Rancher again. --only failover: the deploy it needs, then the phase (the downstream cluster,
 // not chosen, is not checked: acceptance-failover.test.ts checks that it is, against the standby and after the failback).
 
 checkEveryRun();
@@ -72,10 +73,37 @@ describe('npm run acceptance: the failover phase', () => {
     expect(run.failover).toEqual({
       root: join(runDir(c), 'failover'),
       failbackRoot: join(runDir(c), 'failback'),
+      prepared: true,
       stopped: ['i-server-0_instance', 'i-server-1_instance', 'i-server-2_instance'],
       failedOver: { rtoSeconds: report.failover.rtoSeconds, rpoMinutes: 30, backup: `s3://${copy}/rancher/${STANDBY_FILE}` },
       failedBack: { rtoSeconds: report.failover.failbackRtoSeconds, rpoMinutes: 0, backup: failbackBackup },
     });
+    // The pilot light prepared first, as docs/failover.md has it after each deploy: the failover command's --prepare
+    // (cli/failover/prepare.ts), in the failover's folder, with the run's own credentials. Its targeted apply and the
+    // standby-target it writes come before the primary's servers stop; the failover's apply then makes the rest
+    // without refreshing what the prepare made (the state holds the pilot light: pilot-light.ts, failoverApplyArgs).
+    const calls = c.calls();
+    const at = (matches: (line: string) => boolean) => calls.findIndex(matches);
+    const standbyApplies = calls.filter((l) => l.startsWith('terraform apply -auto-approve -input=false') && !l.endsWith(' -json'));
+    expect(standbyApplies).toEqual([
+      expect.stringMatching(/^terraform apply -auto-approve -input=false( -target=\S+)+$/),
+      'terraform apply -auto-approve -input=false -refresh=false',
+    ]);
+    const order = [
+      at((l) => l === standbyApplies[0]),
+      at((l) => l.startsWith('aws-sdk us-west-2 SSM PutParameter {"Name":"/acc-') && l.includes('/rke-ha/standby-target"')),
+      at((l) => l.includes(' ec2 stop-instances ')),
+      at((l) => l === standbyApplies[1]),
+    ];
+    expect(order.every((index, i) => index >= 0 && (i === 0 || index > order[i - 1]))).toBe(true);
+    expect(JSON.parse(c.world().aws.parameters[`/acc-${run.runId}/rke-ha/standby-target`].value)).toEqual({
+      dnsName: STANDBY_LB,
+      zoneId: STANDBY_LB_ZONE,
+      type: 'alias',
+    });
+    expect(codesOf(result.out)).toEqual(expect.arrayContaining(['FAILOVER_STANDBY_TARGET', 'FAILOVER_PREPARED']));
+    expect(codesOf(result.out).filter((code) => code === 'FAILOVER_NOT_PREPARED' || code === 'FAILOVER_STATE_LOCAL')).toEqual([]);
+    expect(report.evidence.failover).toContain('rancher-ha-aws failover rke-ha --prepare: exit 0');
     // The failover moved the record to the standby's load balancer; the failback moved it back to the primary's.
     expect(said(result.out, 'FAILOVER_REPORT')).toContain(`-> ${STANDBY_LB}`);
     expect(codesOf(result.out)).toEqual(expect.arrayContaining(['FAILOVER_RESULT', 'FAILBACK_RESULT']));
@@ -98,7 +126,6 @@ describe('npm run acceptance: the failover phase', () => {
     expect(made.filter((m: any) => m.region === 'eu-west-1' && !m.denied)).toEqual([]);
     // The stop of the primary's instances before, their start and the failback after, ran with the run's own
     // credentials: every call of the session falls between the last StopInstances and the first StartInstances.
-    const calls = c.calls();
     const stopped = calls.length - 1 - [...calls].reverse().findIndex((l) => l.includes(' ec2 stop-instances '));
     const started = calls.findIndex((l) => l.includes(' ec2 start-instances '));
     expect(stopped).toBeLessThan(calls.length);

@@ -53,6 +53,8 @@ describe('npm run failover -- k8s-ha', () => {
       'imported RKE2/K3s clusters needing the system-agent step: c-7xk2p (edge-rke2), c-q9w4r (edge-k3s); on each: kubectl',
     );
     expect(said(done.out, 'FAILOVER_REPORT')).toContain("the standby's backups: s3://rancher-sb-backups in us-west-2 only");
+    // Its record made before failover routing, changed by the move: it leads to the standby now.
+    expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain(`its state still owning ${HOSTNAME}'s record, which now points at the standby`);
   });
 
   it('--prepare: the pilot light of k8s-ha (its IAM, bucket and health check; nothing in the cluster, no load balancer to name); the failover applies the rest without a refresh', () => {

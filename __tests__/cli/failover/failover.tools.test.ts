@@ -149,7 +149,11 @@ describe('npm run failover -- rke-ha', () => {
     expect(said(waiting.out, 'FAILOVER_BACKUP_OLD')).toContain("It is the backup the standby's apply began with, which a rerun keeps.");
     expect(aliasOf(c)).toBe(`${STANDBY_LB}.`);
     expect(said(waiting.out, 'FAILOVER_PHASE_FAILED')).toContain(`https://${HOSTNAME}/ping did not answer pong within 1 minutes`);
-    expect(JSON.parse(readFileSync(join(c.dir, 'failover.out', 'failover.json'), 'utf8'))).toMatchObject({ moved: true });
+    const movedRecord = JSON.parse(readFileSync(join(c.dir, 'failover.out', 'failover.json'), 'utf8'));
+    expect(movedRecord).toMatchObject({ moved: true, movedBy: 'metric' });
+    // A record from before the run kept how it moved: the rerun tells it from production's facts (PRIMARY records).
+    delete movedRecord.movedBy;
+    writeFileSync(join(c.dir, 'failover.out', 'failover.json'), JSON.stringify(movedRecord));
 
     // Then only the wait is left (the name leads to the standby now: no primary check, no second move). The list of
     // the clusters refused this time: said in the report, the failover passes all the same.
@@ -190,8 +194,14 @@ describe('npm run failover -- rke-ha', () => {
     expect(typeof report.rtoSeconds).toBe('number');
     const result = json.messages.find((m: any) => m.code === 'FAILOVER_RESULT');
     expect(result.data).toMatchObject({ passed: true, moved: true, rpoMinutes: report.rpoMinutes, rtoSeconds: report.rtoSeconds });
-    expect(json.messages.find((m: any) => m.code === 'FAILOVER_PRIMARY_LEFT').text).toContain(
-      "The fence in us-west-2 (/rancher/rke-ha/failover-fence) holds until the failback removes it: production's plan refuses to change the record",
+    // Failover routing moved the name: production's records as its apply left them, the SECONDARY to the standby.
+    const left = json.messages.find((m: any) => m.code === 'FAILOVER_PRIMARY_LEFT').text;
+    expect(left).toContain(
+      "its state still owning rancher.example.com's records, unchanged: failover routing, whose PRIMARY stays unhealthy while the alarm rancher-rke-ha-failed-over in us-west-2 is in ALARM, so the SECONDARY, which leads to the standby, answers.",
+    );
+    expect(left).not.toContain('now point');
+    expect(left).toContain(
+      "The fence in us-west-2 (/rancher/rke-ha/failover-fence) holds until the failback removes it: production's plan refuses to change the records",
     );
     // A rerun says it is done and changes nothing.
     const again = failover(c, '--yes');
@@ -373,6 +383,12 @@ describe('npm run failover -- rke-ha', () => {
     expect(said(moved.out, 'FAILOVER_MOVE_GLOBAL')).toContain('Apply production with this version');
     // Rancher restored with its `local` cluster alone: none needs the step.
     expect(said(moved.out, 'FAILOVER_REPORT')).toContain('imported RKE2/K3s clusters: none needs the system-agent step');
+    // These records (A and AAAA) were changed: they lead to the standby now.
+    expect(said(moved.out, 'FAILOVER_PRIMARY_LEFT')).toContain(
+      "its state still owning rancher.example.com's records, which now point at the standby (moved by a Route 53 change: made before failover routing).",
+    );
+    expect(said(moved.out, 'FAILOVER_PRIMARY_LEFT')).not.toContain('failover routing, whose PRIMARY');
+    expect(JSON.parse(readFileSync(join(simple.dir, 'failover.out', 'failover.json'), 'utf8'))).toMatchObject({ moved: true, movedBy: 'records' });
 
     // The standby-target parameter was absent when production was applied: PRIMARY records, no SECONDARY.
     const alone = failoverWorld(undefined, { failoverRouting: { dnsName: STANDBY_LB, zoneId: 'Z1H1FL5HABSF5', secondary: false } });

@@ -11,7 +11,8 @@ import { RKE_HA_STACK, RKE_HA_TLS_VARIANTS, synthSettings } from '../../helpers/
 
 describe("the fence's precondition, evaluated by terraform", () => {
   const json = synthSettings(RKE_HA_STACK, { rancher: { tls: RKE_HA_TLS_VARIANTS['ingress+rancher'] }, standby: { region: 'us-west-2' } }).json;
-  const [listing] = Object.keys(dataSources(json, 'aws_ssm_parameters_by_path')).filter((name) => name.startsWith('failover-fence_'));
+  // The failover routing's listing of the path, which the fence reads (lib/standby/standby-dns.ts).
+  const [listing] = Object.keys(dataSources(json, 'aws_ssm_parameters_by_path')).filter((name) => name.startsWith('standby_dns_parameters_'));
   const [, record] = Object.entries(resources(json, 'aws_route53_record')).find(([name]) => name.startsWith('dns_record_'))!;
   const { condition } = (record.lifecycle.precondition as { condition: string }[]).find((p) => p.condition.includes(listing))!;
   const when = (names: string[]) =>

@@ -79,7 +79,7 @@ describe('failover routing of the hostname with a standby', () => {
       }
     }
     // The standby's target, read at plan time in the standby region from a path (absent: no secondary, a warning).
-    // StandbyDns's own listing (the failover fence lists the same path for its precondition: lib/standby/failover-fence.ts).
+    // StandbyDns's own listing, which the failover fence reads for its precondition (lib/standby/failover-fence.ts).
     const parameters = Object.entries((json.data as Resources).aws_ssm_parameters_by_path)
       .filter(([name, p]) => p.provider && name.startsWith('standby_dns_'))
       .map(([, p]) => p);
