@@ -344,20 +344,26 @@ async function startTokenRotation(
   // only the value, which it ignores.
   const { side, clients } = await aws.sdk();
   const token = `${secure[1]}::server:${newSecret()}`;
-  await side.writeSecureParameter(clients, {
-    name: parameter.name,
-    value: token,
-    keyId: parameter.keyId,
-    tier: parameter.tier as SecureParameter['tier'],
-    description: parameter.description,
-    overwrite: true,
-  });
+  await side.writeSecureParameter(clients, asWritten(parameter, token));
   io.info('ROTATE_TOKEN_WRITTEN', `The new token is in ${parameter.name}; the previous one is in ${tokenFile}.`, {
     parameter: parameter.name,
     tokenFile,
   });
   if (o.standby) await copyToStandby(io, o.standby, token);
 }
+
+/** The token as a parameter Terraform made holds it: its key, tier and description kept, the value alone new. */
+const asWritten = (
+  parameter: { readonly name: string; readonly keyId: string; readonly tier?: string; readonly description?: string },
+  token: string,
+): SecureParameter => ({
+  name: parameter.name,
+  value: token,
+  keyId: parameter.keyId,
+  tier: parameter.tier as SecureParameter['tier'],
+  description: parameter.description,
+  overwrite: true,
+});
 
 /**
  * The new token into its copy in the standby region, before `token rotate` re-encrypts the bootstrap data with it:
@@ -377,14 +383,7 @@ async function copyToStandby(io: IoHost, standby: StandbyToken, token: string): 
       });
       return;
     }
-    await side.writeSecureParameter(clients, {
-      name: parameter.name,
-      value: token,
-      keyId: parameter.keyId,
-      tier: parameter.tier as SecureParameter['tier'],
-      description: parameter.description,
-      overwrite: true,
-    });
+    await side.writeSecureParameter(clients, asWritten(parameter, token));
   } catch (e) {
     throw new Stop(
       'ROTATE_STANDBY_TOKEN_UNWRITTEN',

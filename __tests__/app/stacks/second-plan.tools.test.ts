@@ -363,13 +363,17 @@ function beforeTheFacts(json: TerraformJson): TerraformJson {
   return old;
 }
 
-describeWithTerraform('k8s-ha with a standby made before the standby facts, through Terraform core', () => {
-  const now = () => synthSettings('k8s-ha', { ...DOMAIN, ...variantSettings(K8S_STANDBY_VARIANT) }).json;
-  const folder = moduleFolder('before-facts-', () => beforeTheFacts(now()));
+/**
+ * A deployment made before a change, upgraded through Terraform core: `before` rebuilt from today's module (`now`),
+ * applied; the plan of `now` creates exactly `created` (addresses without their hash), updates nothing in place but the
+ * copies' key (its policy gains statements) and replaces and destroys nothing; after that apply the plan is empty.
+ */
+function upgradedInPlace(prefix: string, now: () => TerraformJson, before: (json: TerraformJson) => TerraformJson, created: string[]): void {
+  const folder = moduleFolder(prefix, () => before(now()));
 
-  it("the plan creates the facts, updates the copies' key in place, and replaces and destroys nothing", () => {
+  it(`the plan creates ${created.length} resources, updates the copies' key in place, and replaces and destroys nothing`, () => {
     write(now(), folder());
-    const planned = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=facts.tfplan');
+    const planned = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=upgrade.tfplan');
     expect(planned.status).toBe(2);
     const said = (action: string) => [...planned.output.matchAll(new RegExp(`^  # (\\S+) ${action}`, 'gm'))].map((m) => m[1]);
     expect(said('(?:must be replaced|will be replaced|will be destroyed)')).toEqual([]);
@@ -378,12 +382,8 @@ describeWithTerraform('k8s-ha with a standby made before the standby facts, thro
       said('will be created')
         .map((address) => address.replace(/_[0-9A-F]{8}$/, ''))
         .sort(),
-    ).toEqual([
-      'terraform_data.aws_s3_object__standby_facts_backup-encryption',
-      'terraform_data.aws_s3_object__standby_facts_object',
-      'terraform_data.aws_ssm_parameter__standby_facts_pointer',
-    ]);
-    applySaved(folder(), 'facts.tfplan');
+    ).toEqual(created);
+    applySaved(folder(), 'upgrade.tfplan');
   });
 
   it('after that apply the plan is empty, with no check warning', () => {
@@ -391,6 +391,14 @@ describeWithTerraform('k8s-ha with a standby made before the standby facts, thro
     expect(outcome(after)).toEqual({ status: 0, output: '' });
     expect(checkWarnings(after.output)).toEqual([]);
   });
+}
+
+describeWithTerraform('k8s-ha with a standby made before the standby facts, through Terraform core', () => {
+  upgradedInPlace('before-facts-', () => synthSettings('k8s-ha', { ...DOMAIN, ...variantSettings(K8S_STANDBY_VARIANT) }).json, beforeTheFacts, [
+    'terraform_data.aws_s3_object__standby_facts_backup-encryption',
+    'terraform_data.aws_s3_object__standby_facts_object',
+    'terraform_data.aws_ssm_parameter__standby_facts_pointer',
+  ]);
 });
 
 /**
@@ -412,33 +420,17 @@ function beforeTheBreakGlass(json: TerraformJson): TerraformJson {
 }
 
 describeWithTerraform('rke-ha with a standby made before the etcd break-glass role, through Terraform core', () => {
-  const now = () => synthSettings('rke-ha', { ...DOMAIN, ...variantSettings(STANDBY_VARIANT) }).json;
-  const folder = moduleFolder('before-break-glass-', () => beforeTheBreakGlass(now()));
-
-  it("the plan creates the role, its policy and the token's copy, updates the copies' key in place, and replaces and destroys nothing", () => {
-    write(now(), folder());
-    const planned = terraformIn(folder(), 'plan', '-detailed-exitcode', '-input=false', '-out=break-glass.tfplan');
-    expect(planned.status).toBe(2);
-    const said = (action: string) => [...planned.output.matchAll(new RegExp(`^  # (\\S+) ${action}`, 'gm'))].map((m) => m[1]);
-    expect(said('(?:must be replaced|will be replaced|will be destroyed)')).toEqual([]);
-    expect(said('will be updated in-place').filter((address) => !/^terraform_data\.aws_kms_key__standby_key_/.test(address))).toEqual([]);
-    expect(
-      said('will be created')
-        .map((address) => address.replace(/_[0-9A-F]{8}$/, ''))
-        .sort(),
-    ).toEqual([
+  // The role, its policy and the token's copy.
+  upgradedInPlace(
+    'before-break-glass-',
+    () => synthSettings('rke-ha', { ...DOMAIN, ...variantSettings(STANDBY_VARIANT) }).json,
+    beforeTheBreakGlass,
+    [
       'terraform_data.aws_iam_role__standby_break-glass_role',
       'terraform_data.aws_iam_role_policy__standby_break-glass_role-policy',
       'terraform_data.aws_ssm_parameter__standby_break-glass_token',
-    ]);
-    applySaved(folder(), 'break-glass.tfplan');
-  });
-
-  it('after that apply the plan is empty, with no check warning', () => {
-    const after = plan(folder());
-    expect(outcome(after)).toEqual({ status: 0, output: '' });
-    expect(checkWarnings(after.output)).toEqual([]);
-  });
+    ],
+  );
 });
 
 /**
