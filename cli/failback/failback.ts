@@ -30,7 +30,7 @@ import {
   type RecordTarget,
 } from '../shared/hostname-record';
 import { readableError } from '../shared/tool-output';
-import { RANCHER_DEPLOYMENT, scaleByHand, standbyKubeconfig } from './standby-rancher';
+import { RANCHER_DEPLOYMENT, scaleByHand, standbyKubeconfig } from '../shared/standby-rancher';
 import { kubeApiOn } from '../shared/kube-api-for';
 import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldRecord, type PlannedChange } from './failback-settings';
 import { quiesceBackupName, quiesceStandby, stoppedStandby, type QuiesceRecord } from './quiesce';

@@ -10,7 +10,7 @@ import { takeOneTimeBackup } from '../shared/one-time-backup';
 import { Terraform } from '../shared/terraform';
 import { StepFailed } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
-import { RANCHER_DEPLOYMENT, scaleByHand, standbyKubeconfig } from './standby-rancher';
+import { RANCHER_DEPLOYMENT, scaleByHand, standbyKubeconfig } from '../shared/standby-rancher';
 
 // The failback's first phase (docs/failover.md, "Failback"): the standby stops writing, then backs up, and that backup
 // is the one production restores, so a planned failback loses nothing (RPO 0). Rancher's Deployment on the standby's

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { standbyKubeconfig } from '../failback/standby-rancher';
+import { standbyKubeconfig } from '../shared/standby-rancher';
 import type { KubeApi } from '../shared/kube/kube-api';
 import { kubeApiFor, kubeApiOn } from '../shared/kube-api-for';
 import { writeKubeconfig } from '../shared/kubeconfig';

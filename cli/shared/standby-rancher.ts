@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { KubeSettings } from '../shared/kube/client';
+import type { KubeSettings } from './kube/client';
 
 // k8s-ha's standby after a failback (docs/failover.md, "Failback"): Rancher restored from production's backup on the
 // person's cluster, which the failback does not remove (the teardown command refuses k8s-ha). Left running, its

@@ -1,4 +1,4 @@
-import { scaleByHand, standbyKubeconfig } from '../../../cli/failback/standby-rancher';
+import { scaleByHand, standbyKubeconfig } from '../../../cli/shared/standby-rancher';
 
 const MODULE = '/work/failover.out/cdktf.out/stacks/k8s-ha';
 const access = (value: unknown) => ({ k8sHa: { access: value } });
