@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RTO_BUDGET_SECONDS } from '../../../cli/acceptance/acceptance-failover';
+import { RUN_TAG } from '../../../cli/acceptance/acceptance-settings';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { COPY, PRODUCTION_LB, STANDBY_FILE, standbyBucket, ZONE_ID } from '../../helpers/acceptance-standby-world';
 import { checkEveryRun, world, ZONE } from '../../helpers/acceptance-world';
@@ -114,11 +115,27 @@ describe('npm run acceptance: the failover phase', () => {
     ];
     expect(order.every((index, i) => index >= 0 && (i === 0 || index > order[i - 1]))).toBe(true);
     expect(report.evidence.failover).toContainEqual(expect.stringMatching(/^terraform apply of production \(.*\) after the prepare/));
-    expect(JSON.parse(c.world().aws.parameters[`/acc-${run.runId}/rke-ha/standby-target`].value)).toEqual({
-      dnsName: STANDBY_LB,
-      zoneId: STANDBY_LB_ZONE,
-      type: 'alias',
+    // The standby-target as the prepare wrote it, tagged as the run's resources are (the run's tag from its settings,
+    // production's deployment tag): the run's teardown of production deleted it in the standby region (teardown.ts,
+    // operationsParameters), and the sweep, which looks there for what carries the run's tag, found nothing left.
+    const target = `/acc-${run.runId}/rke-ha/standby-target`;
+    const input = (call: string, line: (l: string) => boolean) => {
+      const found = calls.find((l) => l.startsWith(`aws-sdk us-west-2 SSM ${call} `) && line(l));
+      return found && JSON.parse(found.slice(found.indexOf('{')));
+    };
+    // (Its value is not logged: the prepare says it, and production's SECONDARY records below lead there.)
+    expect(input('PutParameter', (l) => l.includes(`"Name":"${target}"`))).toMatchObject({ Type: 'String', Overwrite: true });
+    expect(said(result.out, 'FAILOVER_STANDBY_TARGET')).toContain(`${target} (us-west-2): ${STANDBY_LB} in ${STANDBY_LB_ZONE}`);
+    expect(input('AddTagsToResource', (l) => l.includes(`"ResourceId":"${target}"`))).toMatchObject({
+      ResourceType: 'Parameter',
+      Tags: expect.arrayContaining([
+        { Key: RUN_TAG, Value: run.runId },
+        { Key: 'rancher-aws:deployment', Value: `acc-${run.runId}-rke-ha` },
+      ]),
     });
+    expect(input('DeleteParameter', (l) => l.includes(`"Name":"${target}"`))).toBeDefined();
+    expect(c.world().aws.parameters[target]).toBeUndefined();
+    expect(report.evidence.sweep).toContainEqual(expect.stringMatching(new RegExp(`Values=${run.runId} in us-west-2: 0 resources`)));
     expect(codesOf(result.out)).toEqual(expect.arrayContaining(['FAILOVER_STANDBY_TARGET', 'FAILOVER_PREPARED']));
     expect(codesOf(result.out).filter((code) => code === 'FAILOVER_NOT_PREPARED' || code === 'FAILOVER_STATE_LOCAL')).toEqual([]);
     expect(report.evidence.failover).toContain('rancher-ha-aws failover rke-ha --prepare: exit 0');

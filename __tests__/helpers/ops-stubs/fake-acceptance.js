@@ -772,6 +772,11 @@ function aws(ctx) {
         .filter((r) => r.mode === 'managed' && /^arn:aws:/.test(r.instances[0].attributes.arn ?? ''))
         .map((r) => r.instances[0].attributes.arn),
       ...(a.leftovers ?? []),
+      // SSM parameters carrying the tag asked for (the Tagging API lists Parameter Store parameters: "Services that
+      // support the Resource Groups Tagging API"), in their own region (ARN arn:aws:ssm:<region>:<account>:parameter/<name>).
+      ...Object.entries(world.aws.parameters ?? {})
+        .filter(([, p]) => (p.tags ?? []).some((t) => `Key=${t.Key},Values=${t.Value}` === filter))
+        .map(([name, p]) => `arn:aws:ssm:${p.region ?? 'eu-west-1'}:123456789012:parameter${name}`),
       // A final DB snapshot carries the deployment's tags (copy_tags_to_snapshot): the run's too.
       ...(world.aws.finalDbSnapshots ?? []).map((id) => `arn:aws:rds:eu-west-1:123456789012:snapshot:${id}`),
     ];
