@@ -4,10 +4,11 @@ import { acceptanceSettings } from '../../cli/acceptance/acceptance-settings';
 import { failbackSettings } from '../../cli/failback/failback-settings';
 import { caChecksum } from '../../cli/failover/failover';
 import { standbyName, standbySettings } from '../../cli/failover/failover-settings';
-import { standbyStateParameter } from '../../cli/failover/pilot-light';
+import { standbyStateParameter, standbyTargetParameter } from '../../cli/failover/pilot-light';
+import { FAILED_OVER_METRIC, failedOverAlarmName, failedOverNamespace } from '../../lib/standby/standby-facts-keys';
 import { writeBackup } from './backup-file';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, stateOf, withoutLongValues } from './fake-cloud';
-import { CA_MEMBER, STANDBY_LB, STANDBY_LB_ZONE } from './failover-world';
+import { CA_MEMBER, HEALTH_CHECK, STANDBY_LB, STANDBY_LB_ZONE } from './failover-world';
 import { STANDBY_CONFIG } from './failback-world';
 import { IN_BACKUP, STANDBY_REGION, UID } from './drill-world';
 import type { TerraformJson } from './synth';
@@ -22,7 +23,10 @@ import { heldAsApplied, putStandbyFacts } from './standby-facts-world';
  *   replication of production's state) with a backup 30 minutes old that carries the CA's Secret, and the record of
  *   the CA Rancher serves (`rancher-aws/record-ca/ca=rancher-ca-<sum>`, as production's apply writes it);
  * - production's state owns the hostname's A and AAAA records in ZONE_ID, and Route 53 (world.aws.route53) holds them,
- *   aliased to production's load balancer. The hostname is the local Rancher's host (127.0.0.1:<port>), which the
+ *   aliased to production's load balancer; each complete apply of production makes them failover routing as its
+ *   module does (fake-acceptance.js routeHostname): PRIMARY on a health check of the failed-over alarm in
+ *   STANDBY_REGION, with a SECONDARY to the standby's load balancer only once the prepare wrote the standby-target (the
+ *   failover phase's second apply of production). The hostname is the local Rancher's host (127.0.0.1:<port>), which the
  *   failover reads from production's rancher_url output: the records the failover moves are those of that name;
  * - the standby's apply (the failover's folder: fake-drill.js's throwaway) makes the standby's state, its NLB
  *   STANDBY_LB; world.failover says what curl meets (fake-acceptance.js curl, as fake-drill.js failoverCurl);
@@ -118,9 +122,8 @@ export function withStandby(w: any, url: string, servedCa: string): void {
   // The run's apply names the standby's state bucket (its placeholder replaced with the run's id at the apply).
   const statePointer = standbyStateParameter(`acc-${PLACEHOLDER}`, 'rke-ha');
   state.outputs.rancher_backup_encryption_config = { value: FAKE_BACKUP_ENCRYPTION_CONFIG, sensitive: true };
-  // The hostname's records in production's state, as Terraform stores them (resolved): simple records, as a production
-  // applied before failover routing holds them (its failover moves them through Route 53's API; failover routing's
-  // own path is failover-world.ts's).
+  // The hostname's records in production's state, as Terraform stores them (resolved): an A and an AAAA record (a
+  // dual-stack module's), made failover routing at each complete apply (fake-acceptance.js routeHostname).
   state.resources = state.resources.filter((r: any) => !String(r.name).startsWith('standby_dns_secondary-'));
   const record = state.resources.find((r: any) => r.type === 'aws_route53_record');
   const { set_identifier: _s, failover_routing_policy: _f, health_check_id: _h, ...simple } = record.instances[0].attributes;
@@ -156,7 +159,21 @@ export function withStandby(w: any, url: string, servedCa: string): void {
   // The standby's apply writes the record of the CA it serves, as production's does (the failback checks the primary against it).
   w.drill.applyAws.buckets[ownBucket].objects.push(caRecord(servedCa, 's9'));
   // primaryAnswers: the primary's /ping answers with its instances stopped (what answers is not the instances the run stops).
-  w.failover = {};
+  // routing: what production's module makes with standby.region (fake-acceptance.js routeHostname, at each complete
+  // apply of production): the hostname's records PRIMARY on this health check of the alarm in the standby region, and
+  // SECONDARY ones to the load balancer the standby-target parameter names once the prepare wrote it.
+  const deployment = `acc-${PLACEHOLDER}-rke-ha`;
+  w.failover = {
+    routing: {
+      targetParameter: standbyTargetParameter(`acc-${PLACEHOLDER}`, 'rke-ha'),
+      region: STANDBY_REGION,
+      zoneId: ZONE_ID,
+      healthCheck: HEALTH_CHECK,
+      alarm: failedOverAlarmName(deployment),
+      namespace: failedOverNamespace(deployment),
+      metricName: FAILED_OVER_METRIC,
+    },
+  };
   // The failback's module acts on production's state (fake-failback.js); its restore is decrypted with the standby's configuration.
   w.failback = { encryptionConfig: STANDBY_CONFIG };
 }

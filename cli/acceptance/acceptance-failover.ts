@@ -13,7 +13,8 @@ import { toldDuring } from './acceptance-progress';
 
 // The acceptance run's failover phase (docs/acceptance.md): a failover rehearsed, not hoped for. The standby's pilot
 // light prepared as docs/failover.md has it after each deploy (the failover command's --prepare, with the run's own
-// credentials, the primary's region up), the primary's servers stopped as a lost region leaves them, the failover
+// credentials, the primary's region up), production applied again (its plan reads the standby-target the prepare
+// wrote: the SECONDARY records of the hostname, without which the failover by the metric is refused), the primary's servers stopped as a lost region leaves them, the failover
 // command, the downstream cluster Active against the standby, RTO and RPO held to their budgets, the servers started
 // again (the region back), the failback (the product's own: it stops the standby's Rancher and backs it up itself, no
 // step of the run's before it), Rancher and the downstream cluster again. Each step is recorded in the run's record
@@ -34,6 +35,8 @@ export interface FailoverPhaseRecord {
   readonly failbackRoot: string;
   /** The failover command's --prepare passed (in `root`, as the failover's own folder): the pilot light is up. */
   readonly prepared?: boolean;
+  /** Production applied after the prepare: its plan read the standby-target, its SECONDARY records lead to the standby. */
+  readonly productionApplied?: boolean;
   /** The primary's instances the phase stopped (recorded before the stop; started again before the failback). */
   readonly stopped?: readonly string[];
   /** The failover ended passing, with its report's figures. */
@@ -87,6 +90,12 @@ export interface FailoverPhaseOptions {
   readonly instanceBudgetMs?: number;
   readonly pauseMs?: number;
   readonly commands: { readonly failover: FailoverEntry; readonly failback: FailbackEntry };
+  /**
+   * Production's apply in its module folder, as the run's deploy applies it (acceptance-phases.ts): after the first
+   * prepare its plan reads the standby-target parameter and makes the hostname's SECONDARY records (docs/failover.md:
+   * deploy, prepare, deploy again). Throws StepFailed when it fails.
+   */
+  readonly applyProduction: () => Promise<void>;
   /**
    * The primary's region denied to the failover command (acceptance-outage.ts): it runs with `role`'s temporary
    * credentials whose session policy denies `region`, given through its environment and its SDK clients (of the
@@ -157,6 +166,16 @@ export async function failoverPhase(o: FailoverPhaseOptions): Promise<void> {
         '--prepare',
       );
       save({ prepared: true });
+    }
+    // Production again, as a person does after the first prepare: its plan reads the standby-target just written and
+    // makes the SECONDARY records the failover's metric moves the name to. Once, and not on a record past the stop.
+    if (!current.productionApplied && !current.stopped) {
+      await o.applyProduction();
+      if (o.interrupted()) throw new Interrupted();
+      save({ productionApplied: true });
+      o.evidence(
+        `terraform apply of production (${o.productionDir}) after the prepare: its plan reads the standby-target for the hostname's SECONDARY records`,
+      );
     }
     const ids = current.stopped ?? (await o.instanceIds());
     if (ids.length === 0) throw new StepFailed("the deployment's state holds no instance to stop");

@@ -390,6 +390,18 @@ async function proveFailover(run: AcceptanceRun): Promise<void> {
         .filter((id): id is string => id !== undefined),
     clients,
     commands: options.commands,
+    // Production applied as the deploy applies it (its module and settings as the run left them), after the prepare.
+    applyProduction: async () => {
+      await step(options.io, 'apply', "terraform apply of production after the standby's prepare", () =>
+        initAndApply(plan.moduleDir, {
+          ...run.stoppable,
+          apply: ['apply', '-auto-approve', '-input=false'],
+          applyTimeoutMs: 10_800_000,
+          failed: "production's apply after the standby's prepare did not complete",
+          output: terraformOutput(options.io),
+        }),
+      );
+    },
     // The primary's region denied to the failover command alone (acceptance-outage.ts; the role chosen before the run).
     outage: { role: plan.outageRole!, region: plan.region, clientsOf: options.aws },
     record: () => run.current.failover,

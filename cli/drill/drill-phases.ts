@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEPLOYMENT_TAG } from '../../lib/common/deployment-record-format';
+import { operationTags } from '../shared/settings-file';
 import { readBackupFile } from '../shared/backup-archive';
 import { compareRestored, restoreEtcd, type EtcdRestored, type EtcdSnapshot } from './drill-etcd';
 import { API_COLLECTIONS, DRILL_USER, drillLogin, rancherIds, rancherServerUrl, removeDrillUser } from './drill-login';
@@ -106,7 +106,7 @@ async function proveSnapshot(drilled: DrillRun, snapshot: EtcdSnapshot, terrafor
       productionAddresses: production.serverAddresses,
       throwaway: await terraform.pull(),
       willWrite: (parameter) => update({ tokenParameter: parameter }),
-      tags: { ...stringTags(drilled.throwaway.tags), [DEPLOYMENT_TAG]: `${plan.name}-${options.stack}` },
+      tags: operationTags(drilled.throwaway.tags, `${plan.name}-${options.stack}`),
     }),
   );
   await drilled.phase('ping', () => pingRestored(restored, production, url, options));
@@ -278,10 +278,4 @@ export function throwawayProblems(moduleDir: string, production: ProductionDeplo
     if (resources.aws_security_group_rule) problems.push('it has aws_security_group_rule resources, which this check does not read');
   }
   return problems;
-}
-
-/** A settings file's `tags` section as tags (string values only; anything else is no tag the stacks would write). */
-function stringTags(tags: unknown): Record<string, string> {
-  if (!tags || typeof tags !== 'object') return {};
-  return Object.fromEntries(Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FAILOVER_RECORD, RESTORE_VARIABLE } from '../shared/failover-record';
 import { Interrupted } from '../shared/poll';
 import { productionDeployment } from '../shared/production';
+import { operationTags } from '../shared/settings-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { Terraform } from '../shared/terraform';
 import { initAndApply, readModuleJson, StepFailed, synthesize } from '../shared/throwaway';
@@ -119,6 +120,9 @@ export async function prepareStandby(options: FailoverOptions, settings: Record<
         name,
         JSON.stringify(target),
         `The standby's load balancer, ${production.name}'s failover target (docs/failover.md)`,
+        // Tagged as production's resources are (its settings' tags, its deployment tag): the teardown deletes it,
+        // and a sweep by those tags finds it if left.
+        operationTags(settings.tags, `${production.name}-${options.stack}`),
       );
       io.info(
         'FAILOVER_STANDBY_TARGET',

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { DEPLOYMENT_TAG } from '../../lib/common/deployment-record-format';
 
 // Production's settings file, as the drill and the acceptance run (`--settings`) read it to shape a throwaway.
 
@@ -32,4 +33,15 @@ export function readProductionSettings(path: string): Record<string, unknown> {
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`The settings file ${path} does not hold a mapping of settings.`);
   return value as Record<string, unknown>;
+}
+
+/**
+ * The tags of what an operations command writes itself beside a deployment (an SSM parameter, no Terraform resource):
+ * the settings file's `tags` section (string values only, as the stacks' providers put them in `default_tags`) and
+ * DEPLOYMENT_TAG naming the deployment (`<name>-<stack>`), as its Terraform resources carry them: found by the same
+ * tags (the acceptance run's sweep looks for its run's).
+ */
+export function operationTags(tags: unknown, deployment: string): Record<string, string> {
+  const own = !tags || typeof tags !== 'object' ? [] : Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return { ...Object.fromEntries(own), [DEPLOYMENT_TAG]: deployment };
 }

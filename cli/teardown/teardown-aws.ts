@@ -4,10 +4,11 @@ import { liftDeletionProtection } from '../shared/aws/databases';
 import { scheduleKeyDeletion } from '../shared/aws/kms-keys';
 import { liftLoadBalancerProtection } from '../shared/aws/load-balancers';
 import { deleteLogGroup } from '../shared/aws/log-groups';
+import { deleteParameter } from '../shared/aws/parameters';
 import type { IoHost } from '../shared/io/io-host';
 import type { StateFile } from '../shared/state-file';
 import type { Store } from '../shared/stores';
-import type { TeardownPlan, TeardownRecord } from './teardown';
+import type { OperationsParameter, TeardownPlan, TeardownRecord } from './teardown';
 
 // The teardown's steps in AWS, through the SDK (cli/shared/aws/), and the clients it makes. teardown.ts loads this
 // module with import() once it reaches AWS, and scripts/build.js bundles it with the SDK side (aws-sdk.js) apart from
@@ -27,6 +28,37 @@ export async function liftGuards(clients: AwsClients, plan: Pick<TeardownPlan, '
     if (lifted === undefined)
       throw new Error(`RDS still reports deletion protection on ${db.identifier} after 5 minutes; nothing was destroyed. Run the teardown again.`);
   }
+}
+
+/**
+ * Deletes the parameters operations commands wrote beside the deployment (OperationsParameter), each in its region
+ * (the standby's) through SSM DeleteParameter, one already gone counting as deleted; each recorded as it goes, and
+ * said (`TEARDOWN_PARAMETER_DELETED`, or `..._GONE`). Throws when SSM refuses: the record says which are left.
+ */
+export async function deleteParameters(
+  aws: ClientsOfRegion,
+  record: TeardownRecord,
+  io: IoHost,
+  file: StateFile<TeardownRecord>,
+): Promise<TeardownRecord> {
+  let current = record;
+  const left = (current.parameters ?? []).filter((p: OperationsParameter) => !(current.parametersDeleted ?? []).includes(p.name));
+  for (const p of left) {
+    const deleted = await deleteParameter(aws(p.region), p.name);
+    current = {
+      ...current,
+      parametersDeleted: [...(current.parametersDeleted ?? []), p.name],
+      ...(deleted ? {} : { parametersGone: [...(current.parametersGone ?? []), p.name] }),
+    };
+    file.write(current);
+    if (deleted)
+      io.info('TEARDOWN_PARAMETER_DELETED', `SSM parameter ${p.name} (${p.region}): deleted (failover --prepare wrote it).`, {
+        parameter: p.name,
+        region: p.region,
+      });
+    else io.info('TEARDOWN_PARAMETER_GONE', `SSM parameter ${p.name} (${p.region}): gone already.`, { parameter: p.name, region: p.region });
+  }
+  return current;
 }
 
 /** What a store's span says it does, by kind. */

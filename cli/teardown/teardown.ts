@@ -2,7 +2,9 @@ import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ClientsOfRegion } from '../shared/aws/clients';
 import { IoHost } from '../shared/io/io-host';
-import { ChoiceNeeded, type Deployment, inState, readDeploymentRecords } from '../shared/module-folder';
+import { STANDBY_STATE_PARAMETER, STANDBY_TARGET_PARAMETER } from '../../lib/standby/standby-facts-keys';
+import { arnRegion } from '../shared/aws';
+import { ChoiceNeeded, type Deployment, inState, managed, readDeploymentRecords } from '../shared/module-folder';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { type Store, storesOf } from '../shared/stores';
 import { ModuleState, stringAttribute, Terraform } from '../shared/terraform';
@@ -59,7 +61,22 @@ export interface TeardownRecord {
   readonly backupEncryptionFile?: string;
   /** The deployment as the first run read it (a teardown.json of an older version has none). */
   readonly deployment?: Deployment;
+  /** The parameters operations commands wrote beside the deployment, which the destroy does not know (recorded before it). */
+  readonly parameters?: readonly OperationsParameter[];
+  /** Those deleted so far, or found gone (also in parametersGone), by name. */
+  readonly parametersDeleted?: readonly string[];
+  readonly parametersGone?: readonly string[];
   readonly done: boolean;
+}
+
+/**
+ * An SSM parameter an operations command wrote beside the deployment, not Terraform: `failover --prepare`'s
+ * `<path>/standby-target` in the standby region (the standby's load balancer, which production's plan reads for the
+ * hostname's SECONDARY records). Named after production's own `<path>/standby-state` there, which its state holds.
+ */
+export interface OperationsParameter {
+  readonly name: string;
+  readonly region: string;
 }
 
 /** Terraform providers whose resources live in the cluster, which goes away with the servers. */
@@ -76,6 +93,8 @@ export interface TeardownPlan {
   readonly dataVolumes: readonly string[];
   /** Managed resources terraform destroys. */
   readonly destroyCount: number;
+  /** Parameters operations commands wrote beside the deployment: deleted after the destroy, whatever is kept. */
+  readonly parameters: readonly OperationsParameter[];
 }
 
 /** Works out the plan from the state: which resources are forgotten, which guards are lifted, which stores stay. */
@@ -104,8 +123,37 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
     databases,
     dataVolumes,
     destroyCount: live.filter((r) => !forgotten.has(r.address)).length,
+    parameters: operationsParameters(state),
   };
 }
+
+/**
+ * The parameters operations commands write beside a deployment with a standby (OperationsParameter): beside each
+ * `<path>/standby-state` production's state holds, in its region (its ARN's, else its `region`), `<path>/standby-target`.
+ */
+export function operationsParameters(state: ModuleState): OperationsParameter[] {
+  return managed(state, 'aws_ssm_parameter').flatMap((r) => {
+    const name = stringAttribute(r.attributes.name);
+    const arn = stringAttribute(r.attributes.arn);
+    const region = (arn && arnRegion(arn)) ?? stringAttribute(r.attributes.region);
+    if (!name?.endsWith(STANDBY_STATE_PARAMETER) || !region) return [];
+    return [{ name: `${name.slice(0, -STANDBY_STATE_PARAMETER.length)}${STANDBY_TARGET_PARAMETER}`, region }];
+  });
+}
+
+/** The parameters a record names that are not deleted yet. */
+function parametersLeft(record: Pick<TeardownRecord, 'parameters' | 'parametersDeleted'>): OperationsParameter[] {
+  return (record.parameters ?? []).filter((p) => !(record.parametersDeleted ?? []).includes(p.name));
+}
+
+/** The parameters this run deletes: those an interrupted run recorded and did not delete, and the plan's. */
+function parametersOfRun(plan: TeardownPlan, record: TeardownRecord | undefined): OperationsParameter[] {
+  const known = new Map((record ? parametersLeft(record) : []).map((p) => [p.name, p]));
+  for (const p of plan.parameters) known.set(p.name, p);
+  return [...known.values()];
+}
+
+const describeParameter = (p: OperationsParameter) => `SSM parameter ${p.name} (${p.region}), written by failover --prepare`;
 
 /** The override file that lets the destroy delete the load balancers and the datastore once AWS deletion protection is off. */
 export function preventDestroyOverride(plan: TeardownPlan): Record<string, unknown> | undefined {
@@ -145,6 +193,10 @@ export function describeTeardown(plan: TeardownPlan, keep: boolean, record: Tear
         `Lift RDS deletion protection of ${d.identifier} (aws rds modify-db-instance); the destroy deletes it after a final snapshot ${d.finalSnapshot ?? '(none: skip_final_snapshot)'}.`,
     ),
     `terraform apply -destroy -refresh=false: destroys the ${plan.destroyCount} remaining resources without reading the cluster, Rancher or any data source.`,
+    ...parametersOfRun(plan, record).map(
+      (p) =>
+        `Delete the ${describeParameter(p)}: the standby's load balancer, which only this deployment's plan reads (with --keep-snapshots too; a new deployment's prepare writes it again).`,
+    ),
     stores.length === 0
       ? 'No snapshot bucket, flow-log store or KMS key to keep or delete.'
       : keep
@@ -185,7 +237,7 @@ export async function teardown(given: TeardownOptions): Promise<number> {
 }
 
 /** A step of the run, as its status line names it. */
-type StepName = 'forget' | 'guards' | 'destroy' | 'stores';
+type StepName = 'forget' | 'guards' | 'destroy' | 'parameters' | 'stores';
 
 /** The steps this run takes, in order, each with what the status line says it does: step n of m among them. */
 function stepsOf(t: Target, record: TeardownRecord): { readonly name: StepName; readonly doing: string }[] {
@@ -193,10 +245,12 @@ function stepsOf(t: Target, record: TeardownRecord): { readonly name: StepName; 
   const forgotten = plan.forgetInCluster.length + plan.forgetStores.length;
   const guards = plan.loadBalancers.length + plan.databases.length;
   const stores = record.stores.filter((s) => !record.deleted.includes(s.id)).length;
+  const parameters = parametersLeft(record).length;
   const steps: { name: StepName; doing: string; runs: boolean }[] = [
     { name: 'forget', doing: `terraform state rm of ${forgotten} resources (nothing changes in AWS)`, runs: forgotten > 0 },
     { name: 'guards', doing: `AWS deletion protection lifted (${guards} load balancers and databases)`, runs: guards > 0 },
     { name: 'destroy', doing: `terraform apply -destroy of ${plan.destroyCount} resources`, runs: t.leftInState && plan.destroyCount > 0 },
+    { name: 'parameters', doing: `${parameters} SSM parameters of failover --prepare deleted`, runs: parameters > 0 },
     { name: 'stores', doing: `${stores} stores deleted on purpose, one after the other`, runs: !t.keep && stores > 0 },
   ];
   return steps.filter((s) => s.runs).map(({ name, doing }) => ({ name, doing }));
@@ -293,7 +347,7 @@ async function readTarget(options: TeardownRun): Promise<Target | number> {
   const state = await terraform.pull();
   const leftInState = state.resources.some((r) => r.mode === 'managed');
   const pendingStores = previous && !previous.keepSnapshots ? previous.stores.filter((s) => !previous.deleted.includes(s.id)) : [];
-  if (!leftInState && pendingStores.length === 0) {
+  if (!leftInState && pendingStores.length === 0 && (previous ? parametersLeft(previous) : []).length === 0) {
     if (!previous) {
       io.result('TEARDOWN_NOTHING_LEFT', `Nothing left to tear down in ${options.label} (the state holds no resource).`, { exitCode: 0 });
       return 0;
@@ -429,6 +483,8 @@ function recordRun(t: Target, saved: Saved): TeardownRecord {
     tokenFile: saved.tokenFile ?? previous?.tokenFile,
     backupEncryptionFile: saved.backupEncryptionFile ?? previous?.backupEncryptionFile,
     deployment: t.deployment,
+    parameters: [...(previous?.parameters ?? []).filter((p) => previous?.parametersDeleted?.includes(p.name)), ...parametersOfRun(plan, previous)],
+    parametersDeleted: previous?.parametersDeleted ?? [],
     done: false,
   };
   t.file.write(record);
@@ -474,6 +530,11 @@ async function finishTeardown(options: TeardownRun, t: Target, recorded: Teardow
   const { io } = options;
   const { keep, file } = t;
   let record = recorded;
+  if (parametersLeft(record).length > 0) {
+    const after = await step('parameters', async () => (await awsSide()).deleteParameters(aws, record, io, file));
+    if ('stopped' in after) return after.stopped;
+    record = after;
+  }
   if (!keep) {
     const deleted = await step('stores', async () => {
       const after = await (await awsSide()).deleteStores(aws, record, io, file, () => options.stop?.aborted === true);
@@ -485,7 +546,7 @@ async function finishTeardown(options: TeardownRun, t: Target, recorded: Teardow
     if ('stopped' in deleted) return deleted.stopped;
     record = deleted;
   }
-  record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) };
+  record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) && parametersLeft(record).length === 0 };
   file.write(record);
   // Retired once finished: a later deployment applied in this folder is torn down from its own state, never this record.
   await report(record, io, aws, record.done ? retire(file, record) : undefined);
@@ -672,6 +733,9 @@ async function report(record: TeardownRecord, io: IoHost, aws?: ClientsOfRegion,
   for (const s of kept) log(`  Kept: ${describeStore(s)}${s.arn ? ` (${s.arn})` : ''}, region ${s.region ?? record.region}, with its guards.`);
   for (const s of deleted)
     log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
+  for (const p of record.parameters ?? [])
+    if (record.parametersDeleted?.includes(p.name))
+      log(`  ${record.parametersGone?.includes(p.name) ? 'Gone already' : 'Deleted'}: the ${describeParameter(p)} (the standby's load balancer).`);
   for (const snapshot of record.finalDbSnapshots) log(`  Kept: the datastore's final RDS snapshot ${snapshot}, region ${record.region}.`);
   for (const volume of record.dataVolumes) {
     const ids = (aws ? await (await awsSide()).snapshotsOfVolume(aws(record.region), volume) : []).join(', ');

@@ -48,6 +48,8 @@ interface Case {
   readonly schedule?: string;
   /** The prepare's exit code. @default 0 */
   readonly prepareExit?: number;
+  /** Production's apply after the prepare fails (StepFailed, as initAndApply throws). */
+  readonly productionApplyFails?: boolean;
 }
 
 function phaseWorld(c: Case = {}) {
@@ -57,6 +59,8 @@ function phaseWorld(c: Case = {}) {
   const seen = {
     prepares: 0,
     runningAtPrepare: [] as string[],
+    /** Production's applies after the prepare, and the prepares before each. */
+    productionApplies: [] as { preparesBefore: number; running: string[] }[],
     failovers: 0,
     failbacks: 0,
     stoppedAtFailover: [] as string[],
@@ -121,6 +125,11 @@ function phaseWorld(c: Case = {}) {
       clients: aws.clients(),
       pauseMs: 0,
       commands: { failover, failback },
+      applyProduction: async () => {
+        seen.productionApplies.push({ preparesBefore: seen.prepares, running: SERVERS.filter((id) => state(id) === 'running') });
+        if (c.productionApplyFails)
+          throw new StepFailed("terraform apply failed (exit 1): production's apply after the standby's prepare did not complete");
+      },
       ...(c.outageRole ? { outage: { role: c.outageRole, region: 'eu-west-1', clientsOf: (region: string) => aws.clients({ region }) } } : {}),
       record: () => record.read()?.failover,
       update: (failover) => record.write({ ...record.read(), failover }),
@@ -142,6 +151,9 @@ describe("the acceptance run's failover phase", () => {
       // The pilot light first (docs/failover.md, after each deploy), the primary's servers still running.
       prepares: 1,
       runningAtPrepare: SERVERS,
+      // Production applied again after the prepare (its plan reads the standby-target: the SECONDARY records), once,
+      // the primary's servers still running.
+      productionApplies: [{ preparesBefore: 1, running: SERVERS }],
       failovers: 1,
       failbacks: 1,
       stoppedAtFailover: SERVERS,
@@ -173,13 +185,16 @@ describe("the acceptance run's failover phase", () => {
     );
     expect(w.record.read()?.failover).toMatchObject({
       prepared: true,
+      productionApplied: true,
       stopped: SERVERS,
       failedOver: { rtoSeconds: 1260, rpoMinutes: 42 },
       failedBack: { rtoSeconds: 1500 },
     });
     const prepared = w.evidence.indexOf('rancher-ha-aws failover rke-ha --prepare: exit 0');
     expect(prepared).toBeGreaterThanOrEqual(0);
-    expect(prepared).toBeLessThan(w.evidence.findIndex((line) => line.startsWith('EC2 StopInstances')));
+    const applied = w.evidence.findIndex((line) => line.startsWith('terraform apply of production'));
+    expect(prepared).toBeLessThan(applied);
+    expect(applied).toBeLessThan(w.evidence.findIndex((line) => line.startsWith('EC2 StopInstances')));
   });
 
   it('fails the phase when the RPO is over the backup interval, naming the figure and the budget, after failing back all the same', async () => {
@@ -253,7 +268,25 @@ describe("the acceptance run's failover phase", () => {
     expect(w.aws.count('EC2 StopInstances')).toBe(0);
     expect({ prepares: w.seen.prepares, failovers: w.seen.failovers }).toEqual({ prepares: 1, failovers: 0 });
     expect(w.record.read()?.failover?.prepared).toBeUndefined();
+    expect(w.seen.productionApplies).toEqual([]);
     expect(w.evidence).toContain('rancher-ha-aws failover rke-ha --prepare: exit 1');
+  });
+
+  it("fails the phase when production's apply after the prepare fails: nothing stopped, no failover, not recorded; run again, it applies again and goes on", async () => {
+    const w = phaseWorld({ productionApplyFails: true });
+    await expect(w.run()).rejects.toThrow("production's apply after the standby's prepare did not complete");
+    expect(w.aws.count('EC2 StopInstances')).toBe(0);
+    expect(w.seen.failovers).toBe(0);
+    expect(w.record.read()?.failover).toMatchObject({ prepared: true });
+    expect(w.record.read()?.failover?.productionApplied).toBeUndefined();
+    const again = phaseWorld();
+    await again.run();
+    // The second run's world is new, its record the first's: the prepare is not repeated, production's apply is.
+    expect({ prepares: again.seen.prepares, applies: again.seen.productionApplies.length, failovers: again.seen.failovers }).toEqual({
+      prepares: 0,
+      applies: 1,
+      failovers: 1,
+    });
   });
 
   it('fails the phase when the RTO is over 30 minutes', async () => {
@@ -268,6 +301,7 @@ describe("the acceptance run's failover phase", () => {
     expect(w.record.read()?.failover?.failedBack).toBeUndefined();
     await w.run();
     expect(w.seen.prepares).toBe(1);
+    expect(w.seen.productionApplies).toHaveLength(1);
     expect(w.seen.failovers).toBe(1);
     expect(w.seen.failbacks).toBe(2);
     expect(w.aws.count('EC2 StopInstances')).toBe(3);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RTO_BUDGET_SECONDS } from '../../../cli/acceptance/acceptance-failover';
+import { RUN_TAG } from '../../../cli/acceptance/acceptance-settings';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 import { COPY, PRODUCTION_LB, STANDBY_FILE, standbyBucket, ZONE_ID } from '../../helpers/acceptance-standby-world';
 import { checkEveryRun, world, ZONE } from '../../helpers/acceptance-world';
@@ -8,6 +9,8 @@ import { type FakeCloud, useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import { STANDBY_LB, STANDBY_LB_ZONE } from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { acceptRkeHa } from '../../helpers/acceptance-in-process';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { answer } = require('../../helpers/ops-stubs/route53-answer.js');
 
 // The CLI reaches AWS through the SDK: its runs here reach the fake AWS over HTTP (fake-aws-endpoint/).
 useFakeAwsEndpoint();
@@ -35,12 +38,18 @@ const lines = (c: FakeCloud, file: string) =>
         .filter(Boolean)
         .map((l) => JSON.parse(l))
     : [];
-/** Where Route 53's A record of the hostname points now (the world's zone). */
-const aliasOf = (c: { world(): any }) =>
+/** Where the hostname's A record leads now, as Route 53 answers it (failover routing: by the health check's alarm). */
+const aliasOf = (c: { world(): any }) => {
+  const w = c.world();
+  const host = w.aws.route53.zones[ZONE_ID].records.find((r: any) => r.Type === 'A').Name;
+  return answer(w.aws.route53.zones, w.aws.route53.healthChecks, w.aws.alarms, host, 'A')?.AliasTarget.DNSName.replace(/\.$/, '');
+};
+/** Production's records of the hostname in Route 53: each type and failover role, and where it leads. */
+const recordsOf = (c: { world(): any }) =>
   c
     .world()
-    .aws.route53.zones[ZONE_ID].records.find((r: any) => r.Type === 'A')
-    ?.AliasTarget.DNSName.replace(/\.$/, '');
+    .aws.route53.zones[ZONE_ID].records.filter((r: any) => ['A', 'AAAA'].includes(r.Type))
+    .map((r: any) => `${r.Type} ${r.Failover ?? 'simple'} -> ${r.AliasTarget.DNSName.replace(/\.$/, '')}`);
 
 describe('npm run acceptance: the failover phase', () => {
   it('stops the primary, fails over to the standby, reports RTO, RPO and the backups restored, fails back: the record back at the primary, nothing left', async () => {
@@ -74,6 +83,7 @@ describe('npm run acceptance: the failover phase', () => {
       root: join(runDir(c), 'failover'),
       failbackRoot: join(runDir(c), 'failback'),
       prepared: true,
+      productionApplied: true,
       stopped: ['i-server-0_instance', 'i-server-1_instance', 'i-server-2_instance'],
       failedOver: { rtoSeconds: report.failover.rtoSeconds, rpoMinutes: 30, backup: `s3://${copy}/rancher/${STANDBY_FILE}` },
       failedBack: { rtoSeconds: report.failover.failbackRtoSeconds, rpoMinutes: 0, backup: failbackBackup },
@@ -82,30 +92,65 @@ describe('npm run acceptance: the failover phase', () => {
     // (cli/failover/prepare.ts), in the failover's folder, with the run's own credentials. Its targeted apply and the
     // standby-target it writes come before the primary's servers stop; the failover's apply then makes the rest
     // without refreshing what the prepare made (the state holds the pilot light: pilot-light.ts, failoverApplyArgs).
+    // Then production applied again in its own folder, as docs/failover.md's first deploy has it (deploy, prepare,
+    // deploy again): its plan reads the standby-target and makes the SECONDARY records, before the servers stop.
     const calls = c.calls();
+    const cwds = lines(c, 'calls.jsonl').map((l: any) => l.cwd);
     const at = (matches: (line: string) => boolean) => calls.findIndex(matches);
-    const standbyApplies = calls.filter((l) => l.startsWith('terraform apply -auto-approve -input=false') && !l.endsWith(' -json'));
-    expect(standbyApplies).toEqual([
+    const productionDir = join(runDir(c), 'cdktf.out', 'stacks', 'rke-ha');
+    const applies = calls
+      .map((l, i) => ({ l, i, production: cwds[i] === productionDir }))
+      .filter(({ l }) => l.startsWith('terraform apply -auto-approve -input=false') && !l.endsWith(' -json'));
+    expect(applies.map(({ l, production }) => (production ? `production: ${l}` : l))).toEqual([
       expect.stringMatching(/^terraform apply -auto-approve -input=false( -target=\S+)+$/),
+      'production: terraform apply -auto-approve -input=false',
       'terraform apply -auto-approve -input=false -refresh=false',
     ]);
     const order = [
-      at((l) => l === standbyApplies[0]),
+      applies[0].i,
       at((l) => l.startsWith('aws-sdk us-west-2 SSM PutParameter {"Name":"/acc-') && l.includes('/rke-ha/standby-target"')),
+      applies[1].i,
       at((l) => l.includes(' ec2 stop-instances ')),
-      at((l) => l === standbyApplies[1]),
+      applies[2].i,
     ];
     expect(order.every((index, i) => index >= 0 && (i === 0 || index > order[i - 1]))).toBe(true);
-    expect(JSON.parse(c.world().aws.parameters[`/acc-${run.runId}/rke-ha/standby-target`].value)).toEqual({
-      dnsName: STANDBY_LB,
-      zoneId: STANDBY_LB_ZONE,
-      type: 'alias',
+    expect(report.evidence.failover).toContainEqual(expect.stringMatching(/^terraform apply of production \(.*\) after the prepare/));
+    // The standby-target as the prepare wrote it, tagged as the run's resources are (the run's tag from its settings,
+    // production's deployment tag): the run's teardown of production deleted it in the standby region (teardown.ts,
+    // operationsParameters), and the sweep, which looks there for what carries the run's tag, found nothing left.
+    const target = `/acc-${run.runId}/rke-ha/standby-target`;
+    const input = (call: string, line: (l: string) => boolean) => {
+      const found = calls.find((l) => l.startsWith(`aws-sdk us-west-2 SSM ${call} `) && line(l));
+      return found && JSON.parse(found.slice(found.indexOf('{')));
+    };
+    // (Its value is not logged: the prepare says it, and production's SECONDARY records below lead there.)
+    expect(input('PutParameter', (l) => l.includes(`"Name":"${target}"`))).toMatchObject({ Type: 'String', Overwrite: true });
+    expect(said(result.out, 'FAILOVER_STANDBY_TARGET')).toContain(`${target} (us-west-2): ${STANDBY_LB} in ${STANDBY_LB_ZONE}`);
+    expect(input('AddTagsToResource', (l) => l.includes(`"ResourceId":"${target}"`))).toMatchObject({
+      ResourceType: 'Parameter',
+      Tags: expect.arrayContaining([
+        { Key: RUN_TAG, Value: run.runId },
+        { Key: 'rancher-aws:deployment', Value: `acc-${run.runId}-rke-ha` },
+      ]),
     });
+    expect(input('DeleteParameter', (l) => l.includes(`"Name":"${target}"`))).toBeDefined();
+    expect(c.world().aws.parameters[target]).toBeUndefined();
+    expect(report.evidence.sweep).toContainEqual(expect.stringMatching(new RegExp(`Values=${run.runId} in us-west-2: 0 resources`)));
     expect(codesOf(result.out)).toEqual(expect.arrayContaining(['FAILOVER_STANDBY_TARGET', 'FAILOVER_PREPARED']));
     expect(codesOf(result.out).filter((code) => code === 'FAILOVER_NOT_PREPARED' || code === 'FAILOVER_STATE_LOCAL')).toEqual([]);
     expect(report.evidence.failover).toContain('rancher-ha-aws failover rke-ha --prepare: exit 0');
-    // The failover moved the record to the standby's load balancer; the failback moved it back to the primary's.
-    expect(said(result.out, 'FAILOVER_REPORT')).toContain(`-> ${STANDBY_LB}`);
+    // Production's records failover routing, each PRIMARY with its SECONDARY to the standby's load balancer (the
+    // second apply read the standby-target): the failover moved the name by the metric of the standby region, no
+    // Route 53 change; the failback moved it back the same way.
+    expect(recordsOf(c)).toEqual([
+      `A PRIMARY -> ${PRODUCTION_LB}`,
+      `A SECONDARY -> ${STANDBY_LB}`,
+      `AAAA PRIMARY -> ${PRODUCTION_LB}`,
+      `AAAA SECONDARY -> ${STANDBY_LB}`,
+    ]);
+    expect(said(result.out, 'FAILOVER_REPORT')).toContain(`the SECONDARY ones (to ${STANDBY_LB}) answer`);
+    expect(codesOf(result.out).filter((code) => code === 'FAILOVER_MOVE_GLOBAL' || code === 'FAILBACK_MOVE_GLOBAL')).toEqual([]);
+    expect(Object.keys(c.world().aws.route53.changes)).toEqual([]);
     expect(codesOf(result.out)).toEqual(expect.arrayContaining(['FAILOVER_RESULT', 'FAILBACK_RESULT']));
     expect(said(result.out, 'FAILBACK_RESULT')).toMatch(/^PASSED/);
     expect(aliasOf(c)).toBe(PRODUCTION_LB);

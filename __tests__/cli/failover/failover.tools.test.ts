@@ -263,6 +263,9 @@ describe('npm run failover -- rke-ha', () => {
       type: 'alias',
     });
     expect(codesOf(prepared.out)).toContain('FAILOVER_STANDBY_TARGET');
+    // Tagged as production's resources are (its settings' tags: none here; its deployment tag), set after the write
+    // (SSM takes no tags with Overwrite): found by tag, and deleted by production's teardown (teardown.tools.test.ts).
+    expect(c.world().aws.parameters['/rancher/rke-ha/standby-target'].tags).toEqual([{ Key: 'rancher-aws:deployment', Value: 'rancher-rke-ha' }]);
 
     const run = failover(c, '--yes');
     expect({ code: run.code, warned: codesOf(run.out).filter((code) => code === 'FAILOVER_NOT_PREPARED') }).toEqual({ code: 0, warned: [] });

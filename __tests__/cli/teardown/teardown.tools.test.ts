@@ -44,10 +44,29 @@ function synth(variant: string): TerraformJson {
   return synths.get(variant)!;
 }
 
+/** The standby's load balancer, as `failover --prepare` writes it in the standby region (cli/failover/prepare.ts). */
+const STANDBY_TARGET = '/rancher/rke-ha/standby-target';
+/** Another deployment's, beside it in that region: not the teardown's. */
+const OTHER_TARGET = '/other/rke-ha/standby-target';
+
 function cloud(variant: string, cluster: { apiUp: boolean }, change?: (world: any) => void): FakeCloud {
   const json = synth(variant);
   const state = stateOf(json);
-  const world = { state, aws: awsOf(state), cluster };
+  const world: any = { state, aws: awsOf(state), cluster };
+  // With a standby, what the prepare wrote beside production in the standby region, tagged as it tags it.
+  if (variant.includes('standby'))
+    world.aws.parameters = Object.fromEntries(
+      [STANDBY_TARGET, OTHER_TARGET].map((name) => [
+        name,
+        {
+          value: JSON.stringify({ dnsName: 'rancher-sb-nlb-0a1b2c.elb.us-west-2.amazonaws.com', zoneId: 'Z1H1FL5HABSF5', type: 'alias' }),
+          version: 1,
+          type: 'String',
+          region: 'us-west-2',
+          tags: [{ Key: 'rancher-aws:deployment', Value: `${name.split('/')[1]}-rke-ha` }],
+        },
+      ]),
+    );
   change?.(world);
   return track(new FakeCloud(json, world));
 }
@@ -105,7 +124,7 @@ const reportOf = (io: IoHost) =>
 const stepsOf = (io: IoHost) =>
   io
     .report()
-    .spans.filter((s) => ['forget', 'guards', 'destroy', 'stores'].includes(s.label))
+    .spans.filter((s) => ['forget', 'guards', 'destroy', 'parameters', 'stores'].includes(s.label))
     .map((s) => `${s.label} ${s.position?.n}/${s.position?.m} ${s.outcome}`);
 const numbered = (...steps: string[]) => steps.map((step, i) => `${step} ${i + 1}/${steps.length} done`);
 
@@ -187,7 +206,25 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       expect(reportOf(result.io)).toMatchObject({ name: 'rancher', done: true, kept: [], exitCode: 0 });
       // Each step a span, step n of m among those this run takes; each store one of its own within the last, a
       // bucket's end saying how many versions it deleted; terraform's destroy as lines of the host's.
-      expect(stepsOf(result.io)).toEqual(numbered('forget', ...(guarded ? ['guards'] : []), 'destroy', ...(buckets.length > 0 ? ['stores'] : [])));
+      expect(stepsOf(result.io)).toEqual(
+        numbered(
+          'forget',
+          ...(guarded ? ['guards'] : []),
+          'destroy',
+          ...(variant.includes('standby') ? ['parameters'] : []),
+          ...(buckets.length > 0 ? ['stores'] : []),
+        ),
+      );
+      // With a standby, the standby-target the prepare wrote (which the destroy does not know) deleted in its region
+      // after the destroy, and said; another deployment's beside it stays.
+      if (variant.includes('standby')) {
+        const deletedAt = calls.findIndex((call) => call.startsWith(`aws-sdk us-west-2 SSM DeleteParameter {"Name":"${STANDBY_TARGET}"`));
+        expect(deletedAt).toBeGreaterThan(destroyAt);
+        expect(Object.keys(world.aws.parameters)).toEqual([OTHER_TARGET]);
+        expect(said(result.out, 'TEARDOWN_REPORT')).toContain(
+          `Deleted: the SSM parameter ${STANDBY_TARGET} (us-west-2), written by failover --prepare (the standby's load balancer).`,
+        );
+      }
       const deleted = result.io.messages.filter((m) => m.code === 'TEARDOWN_STORE_DELETED').map((m) => m.data!);
       expect(deleted.filter((d) => d.kind === 'bucket').map((d) => [d.store, d.versionsDeleted])).toEqual(
         expect.arrayContaining(buckets.map((name) => [name, versions[name]])),
@@ -212,8 +249,10 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       expect(world.state.resources).toEqual([]);
       const report = said(result.out, 'TEARDOWN_REPORT');
       expect(reportOf(result.io)).toMatchObject({ done: true, deleted: [] });
-      // No store is deleted: no step for them, no store's span.
-      expect(stepsOf(result.io).at(-1)).toMatch(/^destroy /);
+      // No store is deleted: no step for them, no store's span. The standby-target is no store: deleted all the same
+      // (only this deployment's plan reads it; a new one's prepare writes it again).
+      expect(stepsOf(result.io).at(-1)).toMatch(variant.includes('standby') ? /^parameters / : /^destroy /);
+      if (variant.includes('standby')) expect(Object.keys(world.aws.parameters)).toEqual([OTHER_TARGET]);
       expect(codesOf(result.out)).not.toContain('TEARDOWN_STORE_STARTED');
       for (const [name, bucket] of Object.entries(before.buckets) as [string, any][]) {
         expect(world.aws.buckets[name]).toEqual(bucket); // exists, guarded, every snapshot, its key
@@ -361,6 +400,23 @@ describe('teardown', () => {
     expect(existsSync(join(folder, 'teardown.json'))).toBe(false);
     // A third run has no record left to report: nothing left, alone.
     expect(codesOf((await teardown(c)).out)).toEqual(['TEARDOWN_NOTHING_LEFT']);
+  });
+
+  it("with a standby whose region does not answer after the destroy: stopped in the step parameters, not finished; a rerun deletes the prepare's standby-target and finishes", async () => {
+    const c = cloud('rke-ha (RKE2, standby in us-west-2)', { apiUp: true }, (w) => (w.aws.regionLoss = { region: 'us-west-2' }));
+    const first = await teardown(c, { keepSnapshots: true });
+    expect(first.code).toBe(1);
+    expect(said(first.out, 'TEARDOWN_FAILED')).toContain('The teardown stopped in its step parameters');
+    expect(c.world().state.resources).toEqual([]);
+    expect(Object.keys(c.world().aws.parameters)).toEqual([STANDBY_TARGET, OTHER_TARGET]);
+    // The region back: the state holds nothing, the stores are kept, and the record still names the parameter.
+    c.update((w) => delete w.aws.regionLoss);
+    const second = await teardown(c);
+    expect(second).toSucceed();
+    expect(codesOf(second.out)).toContain('TEARDOWN_PARAMETER_DELETED');
+    expect(Object.keys(c.world().aws.parameters)).toEqual([OTHER_TARGET]);
+    expect(reportOf(second.io)).toMatchObject({ done: true, deleted: [] });
+    expect(said(second.out, 'TEARDOWN_REPORT')).toContain(`Deleted: the SSM parameter ${STANDBY_TARGET} (us-west-2)`);
   });
 
   it('after an interruption with --keep-snapshots, a rerun without it still keeps the data', async () => {

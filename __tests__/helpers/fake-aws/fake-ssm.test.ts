@@ -48,4 +48,28 @@ describe('the fake SSM', () => {
     ssm.handlers.PutParameter({ Name: '/s', Value: 's3://other/facts.json', Overwrite: true });
     expect(ssm.handlers.GetParameter({ Name: '/s' }).Parameter).toMatchObject({ Type: 'String', Value: 's3://other/facts.json' });
   });
+
+  it('tags an existing parameter with AddTagsToResource: each key added or its value overwritten; a missing one or another type refused', () => {
+    const ssm = new FakeSsm(() => 2);
+    ssm.handlers.PutParameter({ Name: '/t', Value: 'x', Type: 'String', Tags: [{ Key: 'a', Value: '1' }] });
+    ssm.handlers.PutParameter({ Name: '/t', Value: 'y', Overwrite: true });
+    ssm.handlers.AddTagsToResource({
+      ResourceType: 'Parameter',
+      ResourceId: '/t',
+      Tags: [
+        { Key: 'a', Value: '2' },
+        { Key: 'b', Value: '3' },
+      ],
+    });
+    expect(ssm.parameters.get('/t')?.tags).toEqual([
+      { Key: 'a', Value: '2' },
+      { Key: 'b', Value: '3' },
+    ]);
+    expect(() => ssm.handlers.AddTagsToResource({ ResourceType: 'Parameter', ResourceId: '/none', Tags: [] })).toThrow(
+      expect.objectContaining({ name: 'InvalidResourceId' }),
+    );
+    expect(() => ssm.handlers.AddTagsToResource({ ResourceType: 'Document', ResourceId: '/t', Tags: [] })).toThrow(
+      expect.objectContaining({ name: 'InvalidResourceType' }),
+    );
+  });
 });

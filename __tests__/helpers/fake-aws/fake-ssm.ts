@@ -1,5 +1,7 @@
 import {
   InvalidDocument,
+  InvalidResourceId,
+  InvalidResourceType,
   InvalidInstanceId,
   InvocationDoesNotExist,
   ParameterAlreadyExists,
@@ -11,6 +13,7 @@ import {
   type PutParameterCommandInput,
   type SendCommandCommandInput,
   type DeleteParameterCommandInput,
+  type AddTagsToResourceCommandInput,
 } from '@aws-sdk/client-ssm';
 import { pageOf, pageSize } from './paging';
 
@@ -128,6 +131,14 @@ export class FakeSsm {
     },
     DeleteParameter: (input: DeleteParameterCommandInput) => {
       if (!this.parameters.delete(input.Name ?? '')) throw new ParameterNotFound({ message: '', ...meta });
+      return {};
+    },
+    // Each tag added, or its key's value overwritten (SSM API Reference, AddTagsToResource); parameters only here.
+    AddTagsToResource: (input: AddTagsToResourceCommandInput) => {
+      if (input.ResourceType !== 'Parameter') throw new InvalidResourceType({ message: 'The resource type is not valid.', ...meta });
+      const found = this.parameters.get(input.ResourceId ?? '');
+      if (!found) throw new InvalidResourceId({ message: 'The resource ID is not valid. Verify the ID and try again.', ...meta });
+      for (const tag of input.Tags ?? []) found.tags = [...found.tags.filter((t) => t.Key !== tag.Key), { Key: tag.Key!, Value: tag.Value! }];
       return {};
     },
   };

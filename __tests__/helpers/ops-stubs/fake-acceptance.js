@@ -23,7 +23,9 @@
 //   stopped               docker: the host was stopped (ec2 stop-instances)
 //   stoppedInstances      the instances stopped and not started again (ec2 stop-instances, start-instances)
 // world.failover (rke-ha with a standby, helpers/acceptance-standby-world.ts): what curl meets in the failover phase
-//   (failoverRoute); primaryAnswers: the primary's /ping answers with its instances stopped
+//   (failoverRoute: the name as Route 53 answers it, route53-answer.js); primaryAnswers: the primary's /ping answers
+//   with its instances stopped; routing: the names production's failover records use (routeHostname, at each
+//   complete apply of production: PRIMARY records, and SECONDARY ones once the standby-target parameter is there)
 //   clusterDown           k8s-ha: the user's cluster does not answer (every request of its API goes unanswered)
 //   downstream            the run's downstream module (acceptance.out/<run id>/downstream), as its terraform calls
 //                         leave it: { state (resources, outputs), destroyed (how many destroys), commands (SSM),
@@ -345,6 +347,105 @@ function create(ctx, runId, fraction) {
   }
 }
 
+/**
+ * Production's records of the hostname as its module makes them with standby.region (lib/standby/standby-dns.ts), at
+ * each complete apply of the standby world's production (world.failover.routing: its names, `zzzzzz` for the run id):
+ * each A and AAAA record PRIMARY on the health check of the failed-over alarm in the standby region (its alias's
+ * evaluate_target_health false), and a SECONDARY of the same name and type aliased to the load balancer the standby
+ * region's `/<name>/rke-ha/standby-target` names when the apply's plan finds it there (the prepare writes it); none
+ * without it (the module's count is 0). In production's state, in Route 53 and in production's standby facts (their
+ * dns.records, which the apply writes from the state), as helpers/failover-world.ts routeFailover builds them for
+ * the failover's own world. The alarm, once there, keeps its state (an apply changes no metric's data).
+ */
+function routeHostname(ctx, runId) {
+  const { world } = ctx;
+  const routing = withRunId(world.failover.routing, runId);
+  const got = world.aws.parameters?.[routing.targetParameter];
+  const target = got && (got.region ?? routing.region) === routing.region ? JSON.parse(got.value) : undefined;
+  const module = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
+  // The SECONDARY records under the names production's module gives them (`secondary-<i>-alias`, A before AAAA).
+  const secondaryName = (type) =>
+    Object.keys(module.resource?.aws_route53_record ?? {}).find((n) => n.startsWith(`standby_dns_secondary-${type === 'AAAA' ? 1 : 0}-alias_`)) ??
+    `standby_dns_secondary-${type.toLowerCase()}-alias`;
+  const state = world.state;
+  state.resources = state.resources.filter((r) => !String(r.name).startsWith('standby_dns_secondary-'));
+  const primaries = state.resources.filter((r) => r.type === 'aws_route53_record' && ['A', 'AAAA'].includes(r.instances[0].attributes.type));
+  for (const r of primaries) {
+    const a = r.instances[0].attributes;
+    Object.assign(a, { set_identifier: 'primary', failover_routing_policy: [{ type: 'PRIMARY' }], health_check_id: routing.healthCheck });
+    if (a.alias?.[0]) a.alias = [{ ...a.alias[0], evaluate_target_health: false }];
+    if (!target) continue;
+    state.resources.push({
+      ...r,
+      name: secondaryName(a.type),
+      instances: [
+        {
+          ...r.instances[0],
+          attributes: {
+            ...a,
+            set_identifier: 'standby',
+            failover_routing_policy: [{ type: 'SECONDARY' }],
+            health_check_id: '',
+            alias: [{ name: target.dnsName, zone_id: target.zoneId, evaluate_target_health: false }],
+          },
+        },
+      ],
+    });
+  }
+  const hosts = new Set(primaries.map((r) => `${String(r.instances[0].attributes.name).replace(/\.$/, '')}.`));
+  const zone = world.aws.route53.zones[routing.zoneId];
+  zone.records = zone.records
+    .filter((r) => !(hosts.has(r.Name) && r.Failover === 'SECONDARY'))
+    .flatMap((r) =>
+      hosts.has(r.Name) && r.AliasTarget
+        ? [
+            {
+              ...r,
+              AliasTarget: { ...r.AliasTarget, EvaluateTargetHealth: false },
+              Failover: 'PRIMARY',
+              SetIdentifier: 'primary',
+              HealthCheckId: routing.healthCheck,
+            },
+            ...(target
+              ? [
+                  {
+                    Name: r.Name,
+                    Type: r.Type,
+                    AliasTarget: { HostedZoneId: target.zoneId, DNSName: `${target.dnsName}.`, EvaluateTargetHealth: false },
+                    Failover: 'SECONDARY',
+                    SetIdentifier: 'standby',
+                  },
+                ]
+              : []),
+          ]
+        : [r],
+    );
+  world.aws.route53.healthChecks = {
+    [routing.healthCheck]: { alarmName: routing.alarm, alarmRegion: routing.region, insufficientDataHealthStatus: 'LastKnownStatus' },
+  };
+  world.aws.alarms ??= {};
+  world.aws.alarms[routing.alarm] ??= {
+    region: routing.region,
+    namespace: routing.namespace,
+    metricName: routing.metricName,
+    threshold: 1,
+    state: 'INSUFFICIENT_DATA',
+  };
+  // The facts production's apply writes in the standby region: its records of the hostname, PRIMARY ones first.
+  const named = state.resources.filter(
+    (r) => r.type === 'aws_route53_record' && hosts.has(`${String(r.instances[0].attributes.name).replace(/\.$/, '')}.`),
+  );
+  const secondary = (r) => (String(r.name).startsWith('standby_dns_secondary-') ? 1 : 0);
+  for (const bucket of Object.values(world.aws.buckets))
+    for (const o of bucket.objects ?? [])
+      if (o.key === 'rancher-aws/standby/facts.json' && o.text) {
+        const document = JSON.parse(o.text);
+        document.dns.records = named.sort((x, y) => secondary(x) - secondary(y)).map((r) => r.instances[0].attributes);
+        o.text = JSON.stringify(document);
+        o.size = o.text.length;
+      }
+}
+
 /** The events of `terraform apply -json`: a start and a complete per resource, a second apart, in state order. */
 function applyEvents(state) {
   const lines = [];
@@ -426,6 +527,7 @@ function terraform(ctx) {
     const signal = a.signalAt?.phase === 'deploy' ? a.signalAt.signal : undefined;
     const applied = () => {
       create(ctx, runId, 1);
+      if (world.failover?.routing) routeHostname(ctx, runId);
       a.kubelet = settingsVersion() ?? a.kubelet;
       if (c) c.rancherMade = true;
       ctx.finish(0, applyEvents(world.state));
@@ -450,9 +552,10 @@ function terraform(ctx) {
   // The docker deployment retired by the migration: its Rancher answers no more.
   if (args.includes('-destroy') && a.migrate) a.migrate.rancher = 'down';
   if (command === 'apply' && args.includes('-auto-approve') && !args.includes('-destroy')) {
-    // The upgrade: the stack's gate upgrades every server in place.
+    // The upgrade: the stack's gate upgrades every server in place. With a standby, its plan reads the standby-target.
     a.kubelet = settingsVersion() ?? a.kubelet;
     world.state.serial += 1;
+    if (world.failover?.routing) routeHostname(ctx, runId);
     ctx.finish(0, 'Apply complete! Resources: 3 added, 2 changed, 3 destroyed.\n');
   }
   if (command === 'plan' && args.includes('-detailed-exitcode')) {
@@ -669,6 +772,11 @@ function aws(ctx) {
         .filter((r) => r.mode === 'managed' && /^arn:aws:/.test(r.instances[0].attributes.arn ?? ''))
         .map((r) => r.instances[0].attributes.arn),
       ...(a.leftovers ?? []),
+      // SSM parameters carrying the tag asked for (the Tagging API lists Parameter Store parameters: "Services that
+      // support the Resource Groups Tagging API"), in their own region (ARN arn:aws:ssm:<region>:<account>:parameter/<name>).
+      ...Object.entries(world.aws.parameters ?? {})
+        .filter(([, p]) => (p.tags ?? []).some((t) => `Key=${t.Key},Values=${t.Value}` === filter))
+        .map(([name, p]) => `arn:aws:ssm:${p.region ?? 'eu-west-1'}:123456789012:parameter${name}`),
       // A final DB snapshot carries the deployment's tags (copy_tags_to_snapshot): the run's too.
       ...(world.aws.finalDbSnapshots ?? []).map((id) => `arn:aws:rds:eu-west-1:123456789012:snapshot:${id}`),
     ];
@@ -768,9 +876,10 @@ function failoverRoute(ctx, url) {
   const at = args.indexOf('--connect-to');
   const host = new URL(url).host;
   const standbyLb = (world.drill.state?.resources ?? []).find((r) => r.type === 'aws_lb')?.instances[0].attributes.dns_name;
-  const aliased = Object.values(world.aws.route53?.zones ?? {})
-    .flatMap((z) => z.records)
-    .find((r) => r.Name === `${host}.` && r.Type === 'A')
+  // Where the name leads as Route 53 answers it (failover routing: the PRIMARY or SECONDARY by its health check).
+  const r53 = world.aws.route53 ?? {};
+  const aliased = require('./route53-answer.js')
+    .answer(r53.zones, r53.healthChecks, world.aws.alarms, host, 'A')
     ?.AliasTarget?.DNSName?.replace(/\.$/, '');
   const lb = at >= 0 ? args[at + 1].split(':').slice(-2)[0] : aliased;
   const answers =

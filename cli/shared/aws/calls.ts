@@ -32,6 +32,8 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   'S3 CopyObject': ['s3:GetObject', 's3:PutObject'],
   'SSM PutParameter': ['ssm:PutParameter'],
   'SSM DeleteParameter': ['ssm:DeleteParameter'],
+  // failover --prepare: the standby-target's tags (SSM takes none with PutParameter's Overwrite); teardown deletes it
+  'SSM AddTagsToResource': ['ssm:AddTagsToResource'],
   // rotate token: the cluster token read, and the new one written, in the deployment's own parameter
   'SSM GetParameter': ['ssm:GetParameter'],
   'SSM ListCommandInvocations': ['ssm:ListCommandInvocations'],

@@ -1,4 +1,4 @@
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type ParameterTier } from '@aws-sdk/client-ssm';
+import { AddTagsToResourceCommand, DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type ParameterTier } from '@aws-sdk/client-ssm';
 import type { AwsClients } from './clients';
 import { isAwsError } from './errors';
 
@@ -86,10 +86,26 @@ export async function deleteParameter(clients: AwsClients, name: string): Promis
   }
 }
 
-/** Writes a String parameter (nothing secret), replacing its value; the version SSM gave it. */
-export async function writeStringParameter(clients: AwsClients, name: string, value: string, description: string): Promise<number> {
+/**
+ * Writes a String parameter (nothing secret), replacing its value, then sets `tags` on it; the version SSM gave it.
+ * SSM takes tags with PutParameter only when it creates a parameter, never with Overwrite (SSM API Reference,
+ * PutParameter: Tags): they go with AddTagsToResource, which adds each key or overwrites its value, so a parameter
+ * written untagged (by an earlier version, or a run stopped between the two calls) gets them at the next write.
+ */
+export async function writeStringParameter(
+  clients: AwsClients,
+  name: string,
+  value: string,
+  description: string,
+  tags: Readonly<Record<string, string>> = {},
+): Promise<number> {
   const put = await clients.ssm.send(
     new PutParameterCommand({ Name: name, Value: value, Type: 'String', Description: description, Overwrite: true }),
   );
+  const list = Object.entries(tags);
+  if (list.length > 0)
+    await clients.ssm.send(
+      new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: name, Tags: list.map(([Key, Value]) => ({ Key, Value })) }),
+    );
   return put.Version ?? 0;
 }
