@@ -276,10 +276,13 @@ describe('npm run failback -- rke-ha', () => {
     expect(applies).toEqual(['terraform apply -input=false failback.tfplan', 'terraform apply -input=false failback-after.tfplan']);
   });
 
-  it('failover -> failback -> failover -> failback: the done failback retires the failover record, so the next failover is a new one, and so is its failback', () => {
+  it('failover -> failback --keep-standby -> failover -> failback: the done failback retires the failover record, so the next failover is a new one (its kept standby started again), and so is its failback', () => {
     const c = made(failbackWorld());
     const first = failback(c, '--yes', '--keep-standby');
     expect(first.code).toBe(0);
+    // The kept standby's Rancher as the quiesce left it: stopped, so it acts for no downstream cluster beside production's.
+    expect(c.world().failover.standbyRancher).toBe(0);
+    expect(c.world().aws.parameters['/rancher/rke-ha/failover-fence']).toBeUndefined();
     const root = join(c.dir, 'failover.out');
     const started = JSON.parse(readFileSync(join(c.dir, 'failback.out', 'failback.json'), 'utf8')).failover;
     expect(existsSync(join(root, 'failover.json'))).toBe(false);
@@ -290,11 +293,24 @@ describe('npm run failback -- rke-ha', () => {
     const standbyModule = join(c.dir, 'throwaway.cdk.tf.json');
     const before = readFileSync(standbyModule, 'utf8');
     writeFileSync(standbyModule, JSON.stringify(standbyModuleJson()));
-    const again = failover(c, '--yes');
+    // Killed (kill -9) once the kept standby's Rancher is scaled back up: the rerun goes on without a second scale.
+    c.update((w) => (w.drill.signalAt = { phase: 'failover-scale', signal: 'SIGKILL' }));
+    // A minute's wait for /ping at most (a standby that never answers fails in 6 looks, not 90).
+    const killed = failover(c, '--yes', '--wait-minutes', '1');
+    expect({ code: killed.code, standbyRancher: c.world().failover.standbyRancher }).toEqual({ code: null, standbyRancher: 3 });
+    const again = failover(c, '--yes', '--wait-minutes', '1');
     writeFileSync(standbyModule, before);
     expect(codesOf(again.out)).not.toContain('FAILOVER_ALREADY_DONE');
     expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: '' });
     expect(live(c)).toEqual([STANDBY, STANDBY]);
+    // The standby's apply left the release as it was (Helm not run): the failover started its Rancher, once.
+    const scales = c.calls().filter((call) => /scale deployment rancher --replicas=[1-9]/.test(call));
+    expect(scales).toHaveLength(1);
+    expect(said(again.out, 'FAILOVER_REPORT')).toContain('apply: passed');
+    expect(said(again.out, 'FAILOVER_REPORT')).toContain("Rancher at 3 replicas on the standby's cluster");
+    expect(c.world().failover.standbyRancher).toBe(3);
+    // The fence raised again by this failover, for its failback to lower.
+    expect(c.world().aws.parameters['/rancher/rke-ha/failover-fence']).toEqual(expect.objectContaining({ region: STANDBY_REGION }));
     // The standby's newer backup, then the failback of that failover: a new one, restoring that file as its own Restore.
     const NEWER = FAILBACK_FILE.replace('22-00-00Z', '23-00-00Z');
     c.update((w) => {
