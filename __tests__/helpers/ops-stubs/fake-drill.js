@@ -108,6 +108,30 @@ function create(ctx, fraction, targeted) {
   }
 }
 
+/**
+ * A failover's standby (world.failover): rancher-backup's operator on the standby's cluster, as the apply's restore Job
+ * meets it (fake-failback.js restoreOf: the Restore the module renders). world.failover.restores: that cluster's
+ * Restore objects by name ({ file, completed }). The operator runs a Restore once (rancher/backup-restore-operator
+ * v10.0.8 and v11, OnRestoreChange returns for an object with a restore completion time), and the Job
+ * (lib/rancher/backup-objects.sh) fails at once on a completed Restore of its name that names another file: a standby
+ * a failback kept holds the first failover's. A targeted apply (the pilot light) runs no Job.
+ */
+function standbyRestore(ctx, targets) {
+  const f = ctx.world.failover;
+  if (!f || targets.length > 0) return;
+  const restore = require(join(__dirname, 'fake-failback.js')).restoreOf();
+  if (!restore) return;
+  f.restores ??= {};
+  const earlier = f.restores[restore.name];
+  if (earlier?.completed && earlier.file !== restore.file)
+    ctx.finish(
+      1,
+      '',
+      `Error: job failed: restores.resources.cattle.io/${restore.name}: restored ${earlier.file} under this name, and not ${restore.file}: the operator runs a Restore once (give the restore a Restore object of its own)\n`,
+    );
+  f.restores[restore.name] = { file: restore.file, completed: true };
+}
+
 function terraform(ctx) {
   const { world, args } = ctx;
   // A failback (helpers/failback-world.ts): its module acts on production's state, and imports records back into it.
@@ -140,6 +164,8 @@ function terraform(ctx) {
     // The cluster goes with the throwaway, and whatever the drill made in it (its user, left by a killed drill).
     delete world.drill.user;
     delete world.drill.binding;
+    // rke-ha's standby: its cluster goes, and its Restore objects with it (k8s-ha's is the person's: they stay).
+    if (world.failover && world.drill.synthStack !== 'k8s-ha') delete world.failover.restores;
     ctx.destroy(args);
   }
   if (command === 'apply') {
@@ -157,6 +183,7 @@ function terraform(ctx) {
           { args, env: process.env },
         );
     if (denied.length > 0) ctx.finish(1, '', `${denied.map((d) => d.message).join('\n\n')}\n`);
+    standbyRestore(ctx, targetsOf(args));
     if (world.drill.applyFails) {
       create(ctx, 0.5);
       ctx.finish(1, '', 'Error: job rancher-aws-migration-restore failed: the Restore did not complete\n');
