@@ -106,18 +106,21 @@ export async function quiesceStandby(q: QuiesceOptions): Promise<Quiesced> {
 
 /**
  * The standby's cluster: rke-ha's through the cluster-admin kubeconfig its state outputs (written for this process,
- * removed at its exit), k8s-ha's through the kubeconfig and context its settings name (standby-rancher.ts).
+ * removed at its exit), k8s-ha's through the kubeconfig and context its settings name (standby-rancher.ts);
+ * 'variables' where its settings reach it through Terraform variables (k8sHa.access.variables), which no command can
+ * read. The failover reaches it the same way (cli/failover/kept-standby.ts).
  */
-async function standbyCluster(q: QuiesceOptions): Promise<{ kube: KubeApi; byHand: (replicas: number) => string }> {
+export async function standbyClusterOf(q: {
+  readonly stack: string;
+  readonly module: string;
+  readonly failoverRoot: string;
+}): Promise<{ kube: KubeApi; byHand: (replicas: number) => string } | 'variables'> {
   const kubectl = (where: string, replicas: number) =>
     `kubectl ${where}-n ${RANCHER_DEPLOYMENT.namespace} scale deployment ${RANCHER_DEPLOYMENT.name} --replicas=${replicas}`;
   if (q.stack === 'k8s-ha') {
     const settings = JSON.parse(readFileSync(join(q.failoverRoot, 'settings.json'), 'utf8')) as Record<string, unknown>;
     const access = standbyKubeconfig(settings, q.module);
-    if (!access)
-      throw new StepFailed(
-        `the standby's cluster is reached through Terraform variables (k8sHa.access.variables), which this command cannot read: stop its Rancher yourself (${scaleByHand(undefined)}) and run the failback again with --no-quiesce, which restores the standby's newest scheduled backup`,
-      );
+    if (!access) return 'variables';
     return { kube: await kubeApiOn(access), byHand: (n) => scaleByHand(access).replace('--replicas=0', `--replicas=${n}`) };
   }
   let file: string;
@@ -128,6 +131,16 @@ async function standbyCluster(q: QuiesceOptions): Promise<{ kube: KubeApi; byHan
   }
   const kubeconfig = `<(terraform -chdir=${q.module} output -raw kubeconfig)`;
   return { kube: await kubeApiFor(file), byHand: (n) => kubectl(`--kubeconfig ${kubeconfig} `, n) };
+}
+
+/** The standby's cluster for the quiesce: one it cannot reach stops the failback, naming the way on. */
+async function standbyCluster(q: QuiesceOptions): Promise<{ kube: KubeApi; byHand: (replicas: number) => string }> {
+  const cluster = await standbyClusterOf(q);
+  if (cluster === 'variables')
+    throw new StepFailed(
+      `the standby's cluster is reached through Terraform variables (k8sHa.access.variables), which this command cannot read: stop its Rancher yourself (${scaleByHand(undefined)}) and run the failback again with --no-quiesce, which restores the standby's newest scheduled backup`,
+    );
+  return cluster;
 }
 
 /**

@@ -46,6 +46,7 @@ import { failoverProduction, type FailoverProduction } from './production-facts'
 import { primaryOfPartialMove } from './partial-move';
 import { FAILOVER_APPLY_TIMEOUT_MS, failoverApplyArgs, standbyModuleProblems, standbyStateOf } from './pilot-light';
 import { prepareStandby } from './prepare';
+import { startKeptStandby } from './kept-standby';
 import { afterMoveLines, afterTheMove, type ImportedClusters, type StandbyBackups } from './after-move';
 import { rtoPlanLine, rtoStackOf, timeoutsOf } from './rto-model';
 
@@ -556,8 +557,8 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   });
   // The restore's variable (production's encryption configuration, a secret) for the apply's terraform alone, through
   // its environment: never on a command line, and gone from this process once the apply ended.
-  await r.phase('apply', () =>
-    withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: production.backupEncryptionConfig }, async () =>
+  await r.phase('apply', async (phase) => {
+    await withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: production.backupEncryptionConfig }, async () =>
       initAndApply(moduleDir, {
         ...options,
         // Prepared (pilot-light.ts): what is left, reading nothing of the pilot light (no control-plane read either).
@@ -569,8 +570,12 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
         failed: 'the standby deployment is not complete (run the failover again to continue)',
         output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
       }),
-    ),
-  );
+    );
+    // A standby a failback kept has Rancher at 0 replicas, which its apply leaves so: started again (kept-standby.ts).
+    const started = await startKeptStandby({ stack: options.stack, module: moduleDir, root: options.root });
+    if (started.warning) options.io.warn('FAILOVER_STANDBY_RANCHER_UNCHECKED', started.warning);
+    phase.detail(started.detail);
+  });
   const state = await new Terraform(moduleDir).pull();
   const target = options.stack === 'k8s-ha' ? ingressTargetOf(state, production, !isApex(host, r.settings.hostedZone)) : nlbTargetOf(state);
   const at = target.kind === 'A' ? target.address : target.dnsName;

@@ -36,3 +36,12 @@ export function scaleByHand(access: KubeSettings | undefined): string {
   const where = access ? `--kubeconfig ${access.kubeconfig}${access.context ? ` --context ${access.context}` : ''} ` : '';
   return `kubectl ${where}-n ${RANCHER_DEPLOYMENT.namespace} scale deployment ${RANCHER_DEPLOYMENT.name} --replicas=0`;
 }
+
+/** The chart's `replicas` when the settings give none (lib/config/deployment-schema.ts, `rancher.replicas`). */
+export const DEFAULT_RANCHER_REPLICAS = 3;
+
+/** The replicas the standby's module gives Rancher's chart: its settings' `rancher.replicas`, else the default. */
+export function chartReplicas(settings: Record<string, unknown>): number {
+  const replicas = section(settings.rancher).replicas;
+  return typeof replicas === 'number' && Number.isInteger(replicas) && replicas > 0 ? replicas : DEFAULT_RANCHER_REPLICAS;
+}

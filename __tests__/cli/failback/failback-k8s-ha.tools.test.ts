@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { expectedK8sFailback, failbackK8s, failbackWorld, FAILBACK_FILE } from '../../helpers/failback-world';
-import { HOSTNAME, PRODUCTION_LB, recordsOf } from '../../helpers/failover-world';
+import { failoverK8s, HOSTNAME, PRODUCTION_LB, recordsOf } from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
 
 // `npm run failback -- k8s-ha` against the fake cloud (helpers/failback-world.ts, k8sTarget): the k8s-ha failover run
@@ -67,6 +67,14 @@ describe('npm run failback -- k8s-ha', () => {
     const again = failbackK8s(c, '--yes');
     expect({ code: again.code, codes: codesOf(again.out) }).toEqual({ code: 0, codes: ['FAILBACK_ALREADY_DONE'] });
     expect(said(again.out, 'FAILBACK_ALREADY_DONE')).toContain('docs/k8s-ha.md');
+
+    // The primary lost again: the next failover applies the standby's module again on that cluster, its Rancher
+    // release unchanged (Helm does not run, the Deployment stays at 0), and starts the Rancher the failback stopped.
+    c.update((w) => (w.failover.primary = 'down'));
+    const over = failoverK8s(c, '--yes', '--wait-minutes', '1');
+    expect({ code: over.code, standbyRancher: c.world().failover.standbyRancher }).toEqual({ code: 0, standbyRancher: 3 });
+    expect(said(over.out, 'FAILOVER_REPORT')).toMatch(/apply: passed \(\d+ s\): Rancher scaled from 0 to 3 replicas on the standby's cluster/);
+    expect(recordsOf(c)).toEqual([{ Name: `${HOSTNAME}.`, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: STANDBY_INGRESS }] }]);
   });
 
   it("a standby's cluster that does not answer: the failback stops at its quiesce, the hostname at the standby, and a rerun stops its Rancher and goes on", () => {

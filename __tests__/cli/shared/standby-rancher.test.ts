@@ -1,4 +1,5 @@
-import { scaleByHand, standbyKubeconfig } from '../../../cli/shared/standby-rancher';
+import { chartReplicas, DEFAULT_RANCHER_REPLICAS, scaleByHand, standbyKubeconfig } from '../../../cli/shared/standby-rancher';
+import { deploymentFields } from '../../../lib/config/deployment-schema';
 
 const MODULE = '/work/failover.out/cdktf.out/stacks/k8s-ha';
 const access = (value: unknown) => ({ k8sHa: { access: value } });
@@ -20,5 +21,14 @@ describe("the k8s-ha standby's cluster, as its apply reached it", () => {
     expect(scaleByHand({ kubeconfig: '/home/ops/.kube/standby', context: 'dr' })).toBe(
       'kubectl --kubeconfig /home/ops/.kube/standby --context dr -n cattle-system scale deployment rancher --replicas=0',
     );
+  });
+});
+
+describe("the replicas the standby's chart is given (a failover starts a kept standby's Rancher to them)", () => {
+  it("are the settings' rancher.replicas, else the schema's default", () => {
+    expect(chartReplicas({ rancher: { replicas: 5 } })).toBe(5);
+    expect(chartReplicas({ rancher: {} })).toBe(DEFAULT_RANCHER_REPLICAS);
+    expect(chartReplicas({})).toBe(DEFAULT_RANCHER_REPLICAS);
+    expect(deploymentFields.rancher.parse({}).replicas).toBe(DEFAULT_RANCHER_REPLICAS);
   });
 });

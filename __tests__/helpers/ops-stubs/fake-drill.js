@@ -30,7 +30,9 @@
 //                    record points, and at production's load balancer (failoverCurl); primaryByName: the primary at
 //                    the hostname only, when it differs; nameDown: the standby does not answer by the name yet. standbyRancher: the
 //                    replicas of Rancher's Deployment on a k8s-ha standby's cluster (3, the chart's default, until
-//                    scaled; 'gone': no such Deployment), reached with the world's standby kubeconfig (standbyKubectl).
+//                    scaled; 'gone': no such Deployment), reached with the world's standby kubeconfig (standbyKubectl);
+//                    unset again when an apply installs the Rancher release, kept when the state held it (create);
+//                    while 0 or 'gone' the standby answers no /ping (failoverCurl).
 //                    clusters: Rancher's management Clusters there once restored (`local` alone when unset);
 //                    clustersRefused: 'Forbidden' or 'NotServed', their list refused (standbyClusters).
 // Rancher's API (curl with --write-out): /v1-public/login for the drill's user, /v3/<kind> in pages of 3 with its
@@ -88,6 +90,15 @@ function create(ctx, fraction, targeted) {
         outputs: world.state?.outputs ?? {},
       }
     : { ...full, resources: full.resources.slice(0, count), outputs: fraction === 1 ? full.outputs : {} };
+  // A failover's standby (world.failover): Rancher's Deployment is the chart's, made with its replicas (3, the
+  // chart's default: standbyRancher unset) when this apply installs the Rancher release. A release the state held
+  // already is unchanged (the same module applied again: a standby a failback kept), so Terraform plans no change of
+  // it, Helm does not run and the Deployment stays as the cluster holds it: a quiesce's 0 replicas stay (Helm 3 would
+  // patch them back on an upgrade, its three-way merge reading the live object, helm.sh FAQ "Improved Upgrade
+  // Strategy"; the helm provider's plan compares the release Helm stored, never the live Deployment).
+  const rancherRelease = (r) => r.mode === 'managed' && r.type === 'helm_release' && String(r.name).startsWith('rancher_release');
+  if (world.failover && !held.has(`helm_release.${full.resources.find(rancherRelease)?.name}`) && world.state.resources.some(rancherRelease))
+    delete world.failover.standbyRancher;
   const ids = new Set(
     world.state.resources.flatMap((r) => ['arn', 'bucket', 'key_id', 'identifier', 'name', 'id'].map((k) => r.instances[0].attributes[k])),
   );
@@ -95,6 +106,30 @@ function create(ctx, fraction, targeted) {
     if (Array.isArray(objects)) continue;
     for (const [id, object] of Object.entries(objects)) if (ids.has(id)) world.aws[kind][id] = object;
   }
+}
+
+/**
+ * A failover's standby (world.failover): rancher-backup's operator on the standby's cluster, as the apply's restore Job
+ * meets it (fake-failback.js restoreOf: the Restore the module renders). world.failover.restores: that cluster's
+ * Restore objects by name ({ file, completed }). The operator runs a Restore once (rancher/backup-restore-operator
+ * v10.0.8 and v11, OnRestoreChange returns for an object with a restore completion time), and the Job
+ * (lib/rancher/backup-objects.sh) fails at once on a completed Restore of its name that names another file: a standby
+ * a failback kept holds the first failover's. A targeted apply (the pilot light) runs no Job.
+ */
+function standbyRestore(ctx, targets) {
+  const f = ctx.world.failover;
+  if (!f || targets.length > 0) return;
+  const restore = require(join(__dirname, 'fake-failback.js')).restoreOf();
+  if (!restore) return;
+  f.restores ??= {};
+  const earlier = f.restores[restore.name];
+  if (earlier?.completed && earlier.file !== restore.file)
+    ctx.finish(
+      1,
+      '',
+      `Error: job failed: restores.resources.cattle.io/${restore.name}: restored ${earlier.file} under this name, and not ${restore.file}: the operator runs a Restore once (give the restore a Restore object of its own)\n`,
+    );
+  f.restores[restore.name] = { file: restore.file, completed: true };
 }
 
 function terraform(ctx) {
@@ -129,6 +164,8 @@ function terraform(ctx) {
     // The cluster goes with the throwaway, and whatever the drill made in it (its user, left by a killed drill).
     delete world.drill.user;
     delete world.drill.binding;
+    // rke-ha's standby: its cluster goes, and its Restore objects with it (k8s-ha's is the person's: they stay).
+    if (world.failover && world.drill.synthStack !== 'k8s-ha') delete world.failover.restores;
     ctx.destroy(args);
   }
   if (command === 'apply') {
@@ -146,6 +183,7 @@ function terraform(ctx) {
           { args, env: process.env },
         );
     if (denied.length > 0) ctx.finish(1, '', `${denied.map((d) => d.message).join('\n\n')}\n`);
+    standbyRestore(ctx, targetsOf(args));
     if (world.drill.applyFails) {
       create(ctx, 0.5);
       ctx.finish(1, '', 'Error: job rancher-aws-migration-restore failed: the Restore did not complete\n');
@@ -198,6 +236,12 @@ function standbyKubectl(ctx) {
   if (scaleSignal) {
     f.standbyRancher = 0;
     ctx.finish(0, 'deployment.apps/rancher scaled\n', '', signalCaller(scaleSignal));
+  }
+  // world.drill.signalAt { phase: 'failover-scale', signal }: the failover's scale of a kept standby's Rancher back up done, the failover is sent `signal`.
+  const startSignal = /^-n cattle-system scale deployment rancher --replicas=[1-9]\d*$/.test(rest) ? signalFor(ctx, 'failover-scale') : undefined;
+  if (startSignal) {
+    f.standbyRancher = Number(rest.split('=').pop());
+    ctx.finish(0, 'deployment.apps/rancher scaled\n', '', signalCaller(startSignal));
   }
   require('./rancher-deployment.js').rancherDeployment(ctx, rest, f, 'standbyRancher');
   standbyBackups(ctx, rest);
@@ -578,6 +622,15 @@ function failoverCurl(ctx) {
   if (target === 'primary' && primary !== 'pong') refused();
   // nameDown: the name's answers not there yet (resolvers still holding the old record's answer past its TTL).
   if (target === 'standby' && !connect && f.nameDown) refused();
+  // The standby's Rancher at 0 replicas (standbyRancher, a failback's quiesce) or gone: Traefik, the ingress
+  // controller of the standby's module (its Ingress's class), builds no router for an Ingress whose Service has no
+  // endpoints (providers.kubernetesIngress.allowEmptyServices, false by default; traefik/traefik issue 9242): the
+  // hostname gets Traefik's own default certificate, which no CA verifies, and 404 to every path (curl without --fail
+  // exits 0 with the page).
+  if (target === 'standby' && (f.standbyRancher === 0 || f.standbyRancher === 'gone')) {
+    if (!args.includes('--insecure')) ctx.finish(60, '', 'curl: (60) SSL certificate problem: self-signed certificate\n');
+    ctx.finish(0, `404 page not found${status(404)}`);
+  }
   const issuer = target === 'primary' ? (f.primaryCa ?? '') : f.servedCa;
   const cacert = option('--cacert');
   if (!args.includes('--insecure')) {

@@ -270,4 +270,4 @@ function terraform(ctx) {
   return true;
 }
 
-module.exports = { terraform, importRecord };
+module.exports = { terraform, importRecord, restoreOf };
