@@ -1,16 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Aws } from '../shared/aws';
 import type { ClientsOfRegion } from '../shared/aws/clients';
 import { backupHoldsMember, caMemberOf } from '../shared/backup-ca';
 import type { KubeApi } from '../shared/kube/kube-api';
-import { kubeApiFor, kubeApiOn } from '../shared/kube-api-for';
-import { writeKubeconfig } from '../shared/kubeconfig';
 import { takeOneTimeBackup } from '../shared/one-time-backup';
-import { Terraform } from '../shared/terraform';
 import { StepFailed } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
-import { RANCHER_DEPLOYMENT, scaleByHand, standbyKubeconfig } from '../shared/standby-rancher';
+import { standbyClusterOf } from '../shared/standby-cluster';
+import { RANCHER_DEPLOYMENT, scaleByHand } from '../shared/standby-rancher';
 
 // The failback's first phase (docs/failover.md, "Failback"): the standby stops writing, then backs up, and that backup
 // is the one production restores, so a planned failback loses nothing (RPO 0). Rancher's Deployment on the standby's
@@ -102,35 +98,6 @@ export async function quiesceStandby(q: QuiesceOptions): Promise<Quiesced> {
     file: taken.file,
     detail: said.join('; '),
   };
-}
-
-/**
- * The standby's cluster: rke-ha's through the cluster-admin kubeconfig its state outputs (written for this process,
- * removed at its exit), k8s-ha's through the kubeconfig and context its settings name (standby-rancher.ts);
- * 'variables' where its settings reach it through Terraform variables (k8sHa.access.variables), which no command can
- * read. The failover reaches it the same way (cli/failover/kept-standby.ts).
- */
-export async function standbyClusterOf(q: {
-  readonly stack: string;
-  readonly module: string;
-  readonly failoverRoot: string;
-}): Promise<{ kube: KubeApi; byHand: (replicas: number) => string } | 'variables'> {
-  const kubectl = (where: string, replicas: number) =>
-    `kubectl ${where}-n ${RANCHER_DEPLOYMENT.namespace} scale deployment ${RANCHER_DEPLOYMENT.name} --replicas=${replicas}`;
-  if (q.stack === 'k8s-ha') {
-    const settings = JSON.parse(readFileSync(join(q.failoverRoot, 'settings.json'), 'utf8')) as Record<string, unknown>;
-    const access = standbyKubeconfig(settings, q.module);
-    if (!access) return 'variables';
-    return { kube: await kubeApiOn(access), byHand: (n) => scaleByHand(access).replace('--replicas=0', `--replicas=${n}`) };
-  }
-  let file: string;
-  try {
-    file = writeKubeconfig(q.module, await new Terraform(q.module).pull());
-  } catch (error) {
-    throw new StepFailed(`the standby's cluster: ${(error as Error).message}`);
-  }
-  const kubeconfig = `<(terraform -chdir=${q.module} output -raw kubeconfig)`;
-  return { kube: await kubeApiFor(file), byHand: (n) => kubectl(`--kubeconfig ${kubeconfig} `, n) };
 }
 
 /** The standby's cluster for the quiesce: one it cannot reach stops the failback, naming the way on. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { standbyClusterOf } from '../failback/quiesce';
+import { standbyClusterOf } from '../shared/standby-cluster';
 import { chartReplicas, RANCHER_DEPLOYMENT } from '../shared/standby-rancher';
 import { StepFailed } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
