@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,10 @@ describe('scripts/run-bundle.js: the app bundle run with V8 code cache', () => {
 });
 
 describe('the app bundle through scripts/run-bundle.js', () => {
+  it('is ASCII, so V8 holds its source one byte a character (scripts/build.js, asciiOnly)', () => {
+    expect(isAscii(readFileSync(compiledMain()))).toBe(true);
+  });
+
   it('writes byte-identical stacks with and without its code cache', () => {
     const main = compiledMain();
     const work = mkdtempSync(join(tmpdir(), 'rancher-run-bundle-app-'));

@@ -205,7 +205,8 @@ function withoutNulls(value: unknown, path: readonly string[] | undefined): unkn
 }
 
 export function parseSettings(data: unknown, source: string, baseDir = process.cwd()): Settings {
-  const result = settingsSchema.safeParse(data, { reportInput: true });
+  // jitless: one parse a synth; zod's compiled fast path (new Function on a schema's first parse) costs more than it saves.
+  const result = settingsSchema.safeParse(data, { reportInput: true, jitless: true });
   if (result.success) {
     const problems = certificateFileProblems(result.data, baseDir);
     if (problems.length > 0) throw new SettingsError(source, problems);

@@ -7,6 +7,7 @@ import { TerraformData } from '../common/terraform-data';
 import { literal } from '../common/terraform-template';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import { bootLoaderUserData } from './private/boot-loader';
+import { oneTokenText } from './private/one-token-text';
 
 /** EC2's limit on user data, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16_384;
@@ -158,7 +159,8 @@ export class ServerNode extends Construct {
     super(scope, id);
     this.props = props;
     // The plain text as a local of its own: readable in the synthesized module, compressed or hashed where it is used.
-    const document = new TerraformLocal(this, 'user-data', props.userData).asString;
+    // One token: cdktf's own split of 60 KB of shell at its braces costs milliseconds a resolve (one-token-text.ts).
+    const document = new TerraformLocal(this, 'user-data', oneTokenText(props.userData)).asString;
     let userData = document;
     let userDataText = props.userData;
     let bootDocument: S3Object | undefined;

@@ -80,7 +80,8 @@ export function resolveProps<S extends ConstructSchema>(
   };
   const input: Record<string, unknown> = {};
   for (const key of Object.keys(schema.shape)) if (fields[key] !== undefined) input[key] = fields[key];
-  const result = schema.safeParse(input, { reportInput: true });
+  // jitless: one parse a synth; zod's compiled fast path (new Function on a schema's first parse) costs more than it saves.
+  const result = schema.safeParse(input, { reportInput: true, jitless: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input, unknownNestedProp(schema)));
   problems.unshift(...unknownProblems(schema, unknown), ...adapted, ...notTakenProblems(section, given));
   if (wrapped) problems.unshift(wrapperProblem(section, wrapped));
