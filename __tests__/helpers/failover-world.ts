@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEPLOYER_SESSION, SYNTH_STUB, stateOf, withoutLongValues, worldKubeconfig, type FakeCloud } from './fake-cloud';
-import { awsOf } from './fake-cloud';
+import { awsOf, DEPLOYER_SESSION, SYNTH_STUB, stateOf, withoutLongValues, worldKubeconfig, type FakeCloud } from './fake-cloud';
 import { writeBackup } from './backup-file';
 import { COPY, IN_BACKUP, RANCHER_CA, STANDBY_NEWEST, STANDBY_REGION, world } from './drill-world';
 import { synthSettings } from './variants';
@@ -13,6 +12,14 @@ import { inWorld } from './in-world';
 import type { TerraformJson } from './synth';
 import { standbySettings } from '../../cli/failover/failover-settings';
 import { FAILED_OVER_METRIC, failedOverAlarmName, failedOverNamespace } from '../../lib/standby/standby-facts-keys';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stub of this repository, without types
+const { routeStateRecords } = require('./ops-stubs/failover-routing.js') as {
+  routeStateRecords(
+    state: any,
+    o: { primary: (attributes: any) => boolean; healthCheck: string; target?: { dnsName: string; zoneId: string }; module?: any },
+  ): any[];
+};
 
 /**
  * `npm run failover -- rke-ha` in the drill's standby world (drill-world.ts, mode 'standby'): production in eu-west-1
@@ -84,39 +91,15 @@ export const FAILED_OVER_ALARM = failedOverAlarmName('rancher-rke-ha');
  * health check on FAILED_OVER_ALARM in the standby region, which nothing has written to yet (INSUFFICIENT_DATA).
  */
 export function routeFailover(w: any, standby: { dnsName: string; zoneId: string; secondary?: false }, stack = 'rke-ha'): void {
-  w.state.resources = w.state.resources.filter((r: any) => !String(r.name).startsWith('standby_dns_secondary-'));
-  const primaries = w.state.resources.filter((r: any) => r.type === 'aws_route53_record' && r.instances[0].attributes.name === HOSTNAME);
-  // The SECONDARY records under the names production's module gives them (StandbyDns: `secondary-<i>-alias`, i the
-  // record's place, A before AAAA), so the facts the module's local makes of the state hold them too.
+  // The SECONDARY records under the names production's module gives them, so the facts the module's local makes of the
+  // state hold them too.
   const module = w.drill?.productionDir ? JSON.parse(readFileSync(join(w.drill.productionDir, 'cdk.tf.json'), 'utf8')) : undefined;
-  const secondaryName = (type: string) => {
-    const prefix = `standby_dns_secondary-${type === 'AAAA' ? 1 : 0}-alias_`;
-    return (
-      Object.keys(module?.resource?.aws_route53_record ?? {}).find((n) => n.startsWith(prefix)) ?? `standby_dns_secondary-${type.toLowerCase()}-alias`
-    );
-  };
-  for (const r of primaries) {
-    const a = r.instances[0].attributes;
-    Object.assign(a, { set_identifier: 'primary', failover_routing_policy: [{ type: 'PRIMARY' }], health_check_id: HEALTH_CHECK });
-    if (a.alias?.[0]) a.alias = [{ ...a.alias[0], evaluate_target_health: false }];
-    if (standby.secondary === false) continue;
-    w.state.resources.push({
-      ...r,
-      name: secondaryName(a.type),
-      instances: [
-        {
-          ...r.instances[0],
-          attributes: {
-            ...a,
-            set_identifier: 'standby',
-            failover_routing_policy: [{ type: 'SECONDARY' }],
-            health_check_id: '',
-            alias: [{ name: standby.dnsName, zone_id: standby.zoneId, evaluate_target_health: false }],
-          },
-        },
-      ],
-    });
-  }
+  routeStateRecords(w.state, {
+    primary: (a: any) => a.name === HOSTNAME,
+    healthCheck: HEALTH_CHECK,
+    target: standby.secondary === false ? undefined : standby,
+    module,
+  });
   const zone = w.aws.route53.zones[PRODUCTION_ZONE];
   zone.records = zone.records.flatMap((r: any) =>
     r.Name === `${HOSTNAME}.` && r.AliasTarget

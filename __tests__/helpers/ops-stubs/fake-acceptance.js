@@ -56,6 +56,7 @@ const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 const { current, RUN_ID_PLACEHOLDER } = require('./fake-acceptance-phase.js');
+const { routeStateRecords } = require('./failover-routing.js');
 const MODULE = /acceptance\.out\/([a-z0-9]+)\/cdktf\.out\/stacks\/[a-z0-9-]+$/;
 const DOWNSTREAM = /acceptance\.out\/([a-z0-9]+)\/downstream$/;
 const MIGRATE_SUPPORT = /acceptance\.out\/([a-z0-9]+)\/migrate\/support$/;
@@ -363,35 +364,12 @@ function routeHostname(ctx, runId) {
   const got = world.aws.parameters?.[routing.targetParameter];
   const target = got && (got.region ?? routing.region) === routing.region ? JSON.parse(got.value) : undefined;
   const module = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
-  // The SECONDARY records under the names production's module gives them (`secondary-<i>-alias`, A before AAAA).
-  const secondaryName = (type) =>
-    Object.keys(module.resource?.aws_route53_record ?? {}).find((n) => n.startsWith(`standby_dns_secondary-${type === 'AAAA' ? 1 : 0}-alias_`)) ??
-    `standby_dns_secondary-${type.toLowerCase()}-alias`;
-  const state = world.state;
-  state.resources = state.resources.filter((r) => !String(r.name).startsWith('standby_dns_secondary-'));
-  const primaries = state.resources.filter((r) => r.type === 'aws_route53_record' && ['A', 'AAAA'].includes(r.instances[0].attributes.type));
-  for (const r of primaries) {
-    const a = r.instances[0].attributes;
-    Object.assign(a, { set_identifier: 'primary', failover_routing_policy: [{ type: 'PRIMARY' }], health_check_id: routing.healthCheck });
-    if (a.alias?.[0]) a.alias = [{ ...a.alias[0], evaluate_target_health: false }];
-    if (!target) continue;
-    state.resources.push({
-      ...r,
-      name: secondaryName(a.type),
-      instances: [
-        {
-          ...r.instances[0],
-          attributes: {
-            ...a,
-            set_identifier: 'standby',
-            failover_routing_policy: [{ type: 'SECONDARY' }],
-            health_check_id: '',
-            alias: [{ name: target.dnsName, zone_id: target.zoneId, evaluate_target_health: false }],
-          },
-        },
-      ],
-    });
-  }
+  const primaries = routeStateRecords(world.state, {
+    primary: (a) => ['A', 'AAAA'].includes(a.type),
+    healthCheck: routing.healthCheck,
+    target,
+    module,
+  });
   const hosts = new Set(primaries.map((r) => `${String(r.instances[0].attributes.name).replace(/\.$/, '')}.`));
   const zone = world.aws.route53.zones[routing.zoneId];
   zone.records = zone.records
@@ -432,7 +410,7 @@ function routeHostname(ctx, runId) {
     state: 'INSUFFICIENT_DATA',
   };
   // The facts production's apply writes in the standby region: its records of the hostname, PRIMARY ones first.
-  const named = state.resources.filter(
+  const named = world.state.resources.filter(
     (r) => r.type === 'aws_route53_record' && hosts.has(`${String(r.instances[0].attributes.name).replace(/\.$/, '')}.`),
   );
   const secondary = (r) => (String(r.name).startsWith('standby_dns_secondary-') ? 1 : 0);
