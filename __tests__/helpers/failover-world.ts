@@ -53,8 +53,6 @@ export const expectedStandby = standbySettings(SETTINGS, {
   state: { bucket: STANDBY_STATE_BUCKET },
 });
 const rke2StandbyJson = synthSettings('rke-ha', expectedStandby as never).json;
-/** The standby's module the world's synth hands out (rke-ha, RKE2), for a world whose synth stood for another since. */
-export const standbyModuleJson = (): TerraformJson => rke2StandbyJson;
 
 /** The hostname's records as Route 53 and production's state hold them, aliased to `dnsName`. */
 const records = (dnsName: string, zoneId: string) =>

@@ -54,6 +54,11 @@ export interface StandbyChoice {
    * failover's folder) only when asked for.
    */
   readonly state: { readonly bucket: string } | 'local';
+  /**
+   * The standby's cluster restored a backup before (a standby a failback kept: in-place-restore.ts): Rancher's
+   * in-place restore, prune on, instead of the migration's. @default false
+   */
+  readonly inPlace?: boolean;
 }
 
 /**
@@ -68,7 +73,7 @@ export interface StandbyChoice {
  * - its own network (an existing VPC and a key pair are production region's), no standby of its own (the primary
  *   region may be the one lost);
  * - `backups.restoreFrom` naming the file in the copy: production's objects come back as they were (no `disarm`:
- *   this deployment takes over production's credentials).
+ *   this deployment takes over production's credentials); in place (`inPlace`) on a cluster that restored before.
  */
 export function standbySettings(production: Record<string, unknown>, choice: StandbyChoice): Record<string, unknown> {
   const settings = section(production);
@@ -81,7 +86,11 @@ export function standbySettings(production: Record<string, unknown>, choice: Sta
   settings.tags = { ...section(settings.tags), [FAILOVER_TAG]: choice.productionName };
   const rancher = section(settings.rancher);
   settings.rancher = { ...rancher, bootstrap: { enabled: false } };
-  settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file, bucket: choice.bucket } };
+  settings.backups = {
+    ...section(settings.backups),
+    enabled: true,
+    restoreFrom: { file: choice.file, bucket: choice.bucket, ...(choice.inPlace ? { inPlace: true } : {}) },
+  };
   delete settings.standby;
   if (choice.stack === 'k8s-ha') {
     settings.k8sHa = standbyK8sHa(production);

@@ -47,6 +47,7 @@ import { primaryOfPartialMove } from './partial-move';
 import { FAILOVER_APPLY_TIMEOUT_MS, failoverApplyArgs, standbyModuleProblems, standbyStateOf } from './pilot-light';
 import { prepareStandby } from './prepare';
 import { startKeptStandby } from './kept-standby';
+import { replacingPruned, restoredBefore } from './in-place-restore';
 import { afterMoveLines, afterTheMove, type ImportedClusters, type StandbyBackups } from './after-move';
 import { rtoPlanLine, rtoStackOf, timeoutsOf } from './rto-model';
 
@@ -126,6 +127,11 @@ export interface FailoverRecord extends FailoverOutcome {
    * the standby. Absent in a record written before it was kept: production's facts say which then.
    */
   readonly movedBy?: MovedBy;
+  /**
+   * The standby restores in place (its cluster restored a backup before: in-place-restore.ts), decided at the synth of
+   * the run that began the failover. Absent until then.
+   */
+  readonly inPlace?: boolean;
 }
 
 /** How the failover moved the hostname (FailoverRecord.movedBy). */
@@ -293,6 +299,7 @@ export async function failover(options: FailoverOptions): Promise<number> {
         );
       },
       zoneMoved: (zoneId) => record.write((current = withZoneMoved(current, zoneId))),
+      inPlaceDecided: (inPlace) => record.write((current = { ...current, inPlace })),
     });
   } catch (error) {
     outcome = error instanceof Interrupted || options.interrupted() ? 'interrupted' : 'failed';
@@ -516,6 +523,8 @@ interface Run {
   readonly setMoved: (by: MovedBy, written?: RecordSet) => void;
   /** A hosted zone's batch accepted (the record lists it at once: a rerun knows the name leads there to the standby). */
   readonly zoneMoved: (zoneId: string) => void;
+  /** How the standby restores, decided (the record keeps it for a rerun). */
+  readonly inPlaceDecided: (inPlace: boolean) => void;
 }
 
 async function runPhases(r: Run): Promise<void> {
@@ -537,9 +546,13 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   const outdir = join(options.root, 'cdktf.out');
   const url = production.url!;
   const host = new URL(url).host;
-  await r.phase('synth', async () => {
+  let inPlace = current.inPlace;
+  await r.phase('synth', async (phase) => {
     // Its state in the standby region's bucket that production's apply made (pilot-light.ts).
     const state = await standbyStateOf(options, r.clients.of(current.region), production.name, current.region);
+    // Decided once per failover (a rerun keeps its module): a standby a failback kept restores in place.
+    if (inPlace === undefined) r.inPlaceDecided((inPlace = await restoredBefore({ ...options, moduleDir })));
+    if (inPlace) phase.detail("Rancher's in-place restore: the standby's cluster restored a backup before (a failback kept it)");
     const standby = standbySettings(r.settings, {
       name: current.name,
       region: current.region,
@@ -548,6 +561,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       productionName: production.name,
       stack: options.stack,
       state,
+      inPlace,
     });
     writeFileSync(settingsFile, `${JSON.stringify(standby, null, 2)}\n`);
     await synthesize({ ...options, settingsFile, outdir, what: 'the standby deployment' });
@@ -558,19 +572,22 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
   // The restore's variable (production's encryption configuration, a secret) for the apply's terraform alone, through
   // its environment: never on a command line, and gone from this process once the apply ended.
   await r.phase('apply', async (phase) => {
-    await withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: production.backupEncryptionConfig }, async () =>
-      initAndApply(moduleDir, {
+    await withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: production.backupEncryptionConfig }, async () => {
+      // Prepared (pilot-light.ts): what is left, reading nothing of the pilot light (no control-plane read either).
+      const apply = await failoverApplyArgs(moduleDir, {
         ...options,
-        // Prepared (pilot-light.ts): what is left, reading nothing of the pilot light (no control-plane read either).
-        apply: await failoverApplyArgs(moduleDir, {
+        caller: async () => (await (await sdkSide()).callerIdentity(r.clients.of(current.region))).arn,
+      });
+      // In place, a second apply: the restore pruned the standby's own Secrets, which Terraform makes again (in-place-restore.ts).
+      for (const args of inPlace ? [apply, replacingPruned(apply, readModuleJson(moduleDir) ?? {})] : [apply])
+        await initAndApply(moduleDir, {
           ...options,
-          caller: async () => (await (await sdkSide()).callerIdentity(r.clients.of(current.region))).arn,
-        }),
-        applyTimeoutMs: options.applyTimeoutMs ?? FAILOVER_APPLY_TIMEOUT_MS,
-        failed: 'the standby deployment is not complete (run the failover again to continue)',
-        output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
-      }),
-    );
+          apply: args,
+          applyTimeoutMs: options.applyTimeoutMs ?? FAILOVER_APPLY_TIMEOUT_MS,
+          failed: 'the standby deployment is not complete (run the failover again to continue)',
+          output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
+        });
+    });
     // A standby a failback kept has Rancher at 0 replicas, which its apply leaves so: started again (kept-standby.ts).
     const started = await startKeptStandby({ stack: options.stack, module: moduleDir, root: options.root });
     if (started.warning) options.io.warn('FAILOVER_STANDBY_RANCHER_UNCHECKED', started.warning);

@@ -37,6 +37,9 @@ export function retiredFailoverRecord(root: string, startedAt: string): string {
   return join(root, `failover-${startedAt.replace(/[:.]/g, '-')}.json`);
 }
 
+/** The file names retiredFailoverRecord gives. */
+export const RETIRED_FAILOVER_RECORD = /^failover-\d{4}-\d{2}-\d{2}T[-0-9]+Z\.json$/;
+
 /**
  * The failover record of the failover that started at `startedAt` retired once its failback is done: renamed to
  * retiredFailoverRecord (kept for the person), so that a later failover does not take it for its own finished run

@@ -75,6 +75,14 @@ describe('npm run failback -- k8s-ha', () => {
     expect({ code: over.code, standbyRancher: c.world().failover.standbyRancher }).toEqual({ code: 0, standbyRancher: 3 });
     expect(said(over.out, 'FAILOVER_REPORT')).toMatch(/apply: passed \(\d+ s\): Rancher scaled from 0 to 3 replicas on the standby's cluster/);
     expect(recordsOf(c)).toEqual([{ Name: `${HOSTNAME}.`, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: STANDBY_INGRESS }] }]);
+    // That cluster restored a backup before: in place this time, and the Secrets the prune takes replaced by a second apply.
+    expect(JSON.parse(readFileSync(join(c.dir, 'failover.out', 'settings.json'), 'utf8')).backups.restoreFrom).toMatchObject({ inPlace: true });
+    expect(
+      c
+        .calls()
+        .filter((call) => call.startsWith('terraform apply'))
+        .at(-1),
+    ).toMatch(/-refresh=false.* -replace=kubernetes_secret_v1\./);
   });
 
   it("a standby's cluster that does not answer: the failback stops at its quiesce, the hostname at the standby, and a rerun stops its Rancher and goes on", () => {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { useFakeAwsEndpoint, worldKubeconfig } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
 import { BUCKET, COPY, STANDBY_NEWEST, STANDBY_REGION } from '../../helpers/drill-world';
-import { aliasOf, FAILED_OVER_ALARM, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB, standbyModuleJson } from '../../helpers/failover-world';
+import { aliasOf, expectedStandby, FAILED_OVER_ALARM, failover, HOSTNAME, PRODUCTION_LB, RECORDED, STANDBY_LB } from '../../helpers/failover-world';
+import { synthSettings } from '../../helpers/variants';
 import { expectedFailback, failback, failbackHere, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { codesOf, said } from '../../helpers/plain-output';
 import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
@@ -58,6 +59,13 @@ const reportOf = (c: FakeCloud): any => {
   return JSON.parse(readFileSync(join(folder, file), 'utf8'));
 };
 const STANDBY = `${STANDBY_LB}.`;
+/** The standby's module restoring in place (a standby a failback kept), synthesized once, for `file`. */
+let inPlaceModule: string | undefined;
+function inPlaceStandby(file: string): string {
+  const backups = { ...(expectedStandby.backups as object), restoreFrom: { file: STANDBY_NEWEST, bucket: COPY, inPlace: true } };
+  inPlaceModule ??= JSON.stringify(synthSettings('rke-ha', { ...expectedStandby, backups } as never).json);
+  return inPlaceModule.split(STANDBY_NEWEST).join(file).split(inPlaceRestoreName(STANDBY_NEWEST)).join(inPlaceRestoreName(file));
+}
 const PRIMARY = `${PRODUCTION_LB}.`;
 /** The standby's deployment, as the failover named it. */
 const STANDBY_NAME = 'rancher-sb';
@@ -289,10 +297,11 @@ describe('npm run failback -- rke-ha', () => {
     expect(JSON.parse(readFileSync(join(root, `failover-${started.replace(/[:.]/g, '-')}.json`), 'utf8'))).toMatchObject({ done: true });
     // The primary lost again: a failover, not "already done".
     c.update((w) => (w.failover.primary = 'down'));
-    // The world's synth hands out the standby's module for this failover (its backend the standby's state bucket), then the one before again.
+    // The world's synth hands out the standby's module for this failover (its backend the standby's state bucket) as the
+    // failover's settings render it on a kept standby (in place), then the one before again.
     const standbyModule = join(c.dir, 'throwaway.cdk.tf.json');
     const before = readFileSync(standbyModule, 'utf8');
-    writeFileSync(standbyModule, JSON.stringify(standbyModuleJson()));
+    writeFileSync(standbyModule, inPlaceStandby(STANDBY_NEWEST));
     // Killed (kill -9) once the kept standby's Rancher is scaled back up: the rerun goes on without a second scale.
     c.update((w) => (w.drill.signalAt = { phase: 'failover-scale', signal: 'SIGKILL' }));
     // A minute's wait for /ping at most (a standby that never answers fails in 6 looks, not 90).
@@ -311,8 +320,12 @@ describe('npm run failback -- rke-ha', () => {
     expect(c.world().failover.standbyRancher).toBe(3);
     // The fence raised again by this failover, for its failback to lower.
     expect(c.world().aws.parameters['/rancher/rke-ha/failover-fence']).toEqual(expect.objectContaining({ region: STANDBY_REGION }));
-    // The world's synth rendered the same file for both failovers: its Restore, completed by the first, is done.
-    expect(c.world().failover.restores).toEqual({ 'rancher-aws-migration': { file: STANDBY_NEWEST, completed: true } });
+    // The same file for both failovers, each its own Restore: the first's a migration, the kept standby's in place.
+    expect(c.world().failover.restores).toEqual({
+      'rancher-aws-migration': { file: STANDBY_NEWEST, completed: true, prune: false },
+      [inPlaceRestoreName(STANDBY_NEWEST)]: { file: STANDBY_NEWEST, completed: true, prune: true },
+    });
+    expect(c.world().failover.secretsPruned).toBeUndefined();
     // The standby's newer backup, then the failback of that failover: a new one, restoring that file as its own Restore.
     const NEWER = FAILBACK_FILE.replace('22-00-00Z', '23-00-00Z');
     c.update((w) => {
@@ -346,33 +359,36 @@ describe('npm run failback -- rke-ha', () => {
     expect(readdirSync(join(c.dir, 'failback.out')).filter((n) => /^failback-.*\.json$/.test(n))).toHaveLength(1);
   });
 
-  // Found with the kept standby's replicas, not fixed (docs/development/standby-trust.md, "A kept standby at the next
-  // failover"): the kept standby's cluster holds the first failover's completed Restore under rancher-aws-migration,
-  // and the next failover's module restores the copy's newer backup under that name, which the operator never runs
-  // (fake-drill.js standbyRestore), so its restore Job fails the apply.
-  test.failing(
-    "failover -> failback --keep-standby -> failover of the copy's newer backup: the kept standby restores that file as a Restore of its own",
-    () => {
-      const c = made(failbackWorld());
-      expect(failback(c, '--yes', '--keep-standby').code).toBe(0);
-      const NEWER = STANDBY_NEWEST.replace('2026-11-23T00-00-00Z', '2026-11-28T00-00-00Z');
-      c.update((w) => {
-        w.failover.primary = 'down';
-        w.aws.buckets[COPY].objects.push({
-          key: `rancher/${NEWER}`,
-          version: 's9',
-          lastModified: new Date().toISOString(),
-          size: 1100,
-          body: w.drill.backupFile,
-        });
+  // The kept standby's cluster holds the first failover's completed Restore under rancher-aws-migration, which the
+  // operator never runs again (fake-drill.js standbyRestore): the next failover restores in place
+  // (cli/failover/in-place-restore.ts; docs/development/standby-trust.md, "A kept standby at the next failover").
+  it("failover -> failback --keep-standby -> failover of the copy's newer backup: the kept standby restores it in place, a Restore of its own with prune on, and its pruned Secrets are made again", () => {
+    const c = made(failbackWorld());
+    expect(failback(c, '--yes', '--keep-standby').code).toBe(0);
+    const NEWER = STANDBY_NEWEST.replace('2026-11-23T00-00-00Z', '2026-11-28T00-00-00Z');
+    c.update((w) => {
+      w.failover.primary = 'down';
+      w.aws.buckets[COPY].objects.push({
+        key: `rancher/${NEWER}`,
+        version: 's9',
+        lastModified: new Date().toISOString(),
+        size: 1100,
+        body: w.drill.backupFile,
       });
-      // The world's synth renders the standby's module for that file.
-      writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(standbyModuleJson()).split(STANDBY_NEWEST).join(NEWER));
-      const again = failover(c, '--yes', '--wait-minutes', '1');
-      expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: '' });
-      expect(Object.values(c.world().failover.restores)).toContainEqual({ file: NEWER, completed: true });
-    },
-  );
+    });
+    // The world's synth hands out the standby's module as the failover's settings render it: in place, the newer file.
+    writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), inPlaceStandby(NEWER));
+    const again = failover(c, '--yes', '--wait-minutes', '1');
+    expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: '' });
+    const settings = JSON.parse(readFileSync(join(c.dir, 'failover.out', 'settings.json'), 'utf8'));
+    expect(settings.backups.restoreFrom).toEqual({ file: NEWER, bucket: COPY, inPlace: true });
+    const w = c.world();
+    expect(w.failover.restores[inPlaceRestoreName(NEWER)]).toEqual({ file: NEWER, completed: true, prune: true });
+    // Pruned by that restore, replaced by the second apply (the state alone would leave them gone).
+    expect(w.failover.secretsPruned).toBeUndefined();
+    const applies = c.calls().filter((call) => /^terraform apply/.test(call) && !call.includes('-destroy'));
+    expect(applies.at(-1)).toMatch(/-refresh=false.*-replace=kubernetes_secret_v1\.rancher-backups_encryption_/);
+  });
 
   it('--keep-standby: the standby stays up, named with the teardown that removes it, and the dry run says so', () => {
     const dry = made(failbackWorld(undefined, { failedOver: false }));

@@ -111,14 +111,25 @@ function create(ctx, fraction, targeted) {
 /**
  * A failover's standby (world.failover): rancher-backup's operator on the standby's cluster, as the apply's restore Job
  * meets it (fake-failback.js restoreOf: the Restore the module renders). world.failover.restores: that cluster's
- * Restore objects by name ({ file, completed }). The operator runs a Restore once (rancher/backup-restore-operator
+ * Restore objects by name ({ file, completed, prune }). The operator runs a Restore once (rancher/backup-restore-operator
  * v10.0.8 and v11, OnRestoreChange returns for an object with a restore completion time), and the Job
  * (lib/rancher/backup-objects.sh) fails at once on a completed Restore of its name that names another file: a standby
  * a failback kept holds the first failover's. A targeted apply (the pilot light) runs no Job.
+ * world.failover.secretsPruned: the module's Secrets of the operator's namespace that a Restore with prune on deleted
+ * (the chart's full resource set takes every Secret of the cattle- namespaces Helm does not own, rancher-backup chart
+ * files/default/sensitive-resourceset-contents/rancher.yaml; production's file holds none of the standby's suffixed
+ * ones). Terraform makes one again only when its plan sees it gone: a refresh (an apply without -refresh=false), or a
+ * -replace of it (the kubernetes provider's delete of a Secret already gone succeeds); the state alone does not.
  */
 function standbyRestore(ctx, targets) {
   const f = ctx.world.failover;
   if (!f || targets.length > 0) return;
+  const { args } = ctx;
+  if (f.secretsPruned) {
+    const replaced = new Set(args.filter((a) => a.startsWith('-replace=')).map((a) => a.slice('-replace='.length)));
+    f.secretsPruned = args.includes('-refresh=false') ? f.secretsPruned.filter((address) => !replaced.has(address)) : [];
+    if (f.secretsPruned.length === 0) delete f.secretsPruned;
+  }
   const restore = require(join(__dirname, 'fake-failback.js')).restoreOf();
   if (!restore) return;
   f.restores ??= {};
@@ -129,7 +140,17 @@ function standbyRestore(ctx, targets) {
       '',
       `Error: job failed: restores.resources.cattle.io/${restore.name}: restored ${earlier.file} under this name, and not ${restore.file}: the operator runs a Restore once (give the restore a Restore object of its own)\n`,
     );
-  f.restores[restore.name] = { file: restore.file, completed: true };
+  if (earlier?.completed) return;
+  f.restores[restore.name] = { file: restore.file, completed: true, prune: restore.prune };
+  if (restore.prune) f.secretsPruned = backupSecrets();
+}
+
+/** The module's Secrets of the operator's namespace (lib/rancher/backup-objects.ts SECRET_BASES, with the suffix). */
+function backupSecrets() {
+  const config = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
+  return Object.entries(config.resource?.kubernetes_secret_v1 ?? {})
+    .filter(([, body]) => /^rancher-aws-(backup|restore)-[a-z0-9]+-\$\{random_id\./.test(String(body.metadata?.name)))
+    .map(([name]) => `kubernetes_secret_v1.${name}`);
 }
 
 function terraform(ctx) {
