@@ -78,6 +78,14 @@ const CONTROL_PLANE = /^aws_(iam_[a-z_]+|s3_bucket|s3_bucket_[a-z_]+|route53_hea
 const RUNNING =
   /^(aws_instance|aws_launch_template|aws_autoscaling_[a-z_]+|aws_db_instance|helm_release|kubernetes_[a-z0-9_]+|rancher2_[a-z_]+|data\.http)\./;
 
+/**
+ * The one running resource the pilot light makes all the same: K3s' datastore (lib/database/external-datastore.ts),
+ * which AWS takes minutes to create (the failover's RTO, docs/development/standby-rto.md) and which needs nothing that
+ * runs (its subnets, subnet group, security group and password; the servers' rule into it comes with the servers).
+ * Empty, it waits for the failover's servers; it costs its hours at rest (docs/cost.md).
+ */
+const AHEAD = 'aws_db_instance';
+
 type Blocks = Record<string, Record<string, Record<string, unknown>>>;
 interface Module {
   readonly resource?: Blocks;
@@ -120,8 +128,8 @@ export function targetClosure(json: Module, targets: readonly string[]): Set<str
 /**
  * The pilot light's targets in the standby's module: every resource made through a global control plane (IAM, S3
  * buckets and their configuration, Route 53 health checks), every resource of another region than the standby's (the
- * health check's alarm, topic and key in us-east-1: lost with a us-east-1 primary), and the load balancer the DNS move
- * leads to (rke-ha's NLB). What they depend on comes with them (targetClosure).
+ * health check's alarm, topic and key in us-east-1: lost with a us-east-1 primary), the load balancer the DNS move
+ * leads to (rke-ha's NLB), and K3s' datastore (AHEAD). What they depend on comes with them (targetClosure).
  */
 export function pilotLightTargets(json: Module): string[] {
   const aws = json.provider?.aws ?? [];
@@ -134,19 +142,32 @@ export function pilotLightTargets(json: Module): string[] {
   const targets: string[] = [];
   for (const [type, byName] of Object.entries(json.resource ?? {}))
     for (const [name, body] of Object.entries(byName))
-      if (CONTROL_PLANE.test(type) || type === 'aws_lb' || (type.startsWith('aws_') && elsewhere(body.provider))) targets.push(`${type}.${name}`);
+      if (CONTROL_PLANE.test(type) || type === 'aws_lb' || type === AHEAD || (type.startsWith('aws_') && elsewhere(body.provider)))
+        targets.push(`${type}.${name}`);
   return targets.sort();
 }
 
-/** Why the pilot light of this module cannot be applied ahead: what of the running deployment its targets would bring. */
+/**
+ * Why the pilot light of this module cannot be applied ahead: what of the running deployment its targets would bring,
+ * K3s' datastore (AHEAD) the one exception.
+ */
 export function pilotLightProblems(json: Module): string[] {
-  const reached = [...targetClosure(json, pilotLightTargets(json))].filter((a) => RUNNING.test(a)).sort();
+  const reached = [...targetClosure(json, pilotLightTargets(json))].filter((a) => RUNNING.test(a) && !a.startsWith(`${AHEAD}.`)).sort();
   return reached.length ? [`its targets bring ${reached.slice(0, 5).join(', ')}${reached.length > 5 ? ` and ${reached.length - 5} more` : ''}`] : [];
 }
 
-/** Whether the standby's state holds its whole pilot light (a prepared standby; a failover's rerun holds more). */
+/** K3s' datastore among the pilot light's targets (AHEAD): the prepare makes it, so the failover's apply finds it. */
+export const datastoreAhead = (targets: readonly string[]): boolean => targets.some((t) => t.startsWith(`${AHEAD}.`));
+
+/**
+ * Whether the standby's state holds its pilot light (a prepared standby; a failover's rerun holds more), enough for
+ * an apply with `-refresh=false`: every target but K3s' datastore, which such an apply creates reading no control
+ * plane (a standby prepared before the prepare made it: the failover makes it, as it did then).
+ */
 export const holdsPilotLight = (json: Module, addresses: ReadonlySet<string>): boolean =>
-  pilotLightTargets(json).every((target) => addresses.has(target) || [...addresses].some((a) => a.startsWith(`${target}[`)));
+  pilotLightTargets(json)
+    .filter((target) => !datastoreAhead([target]))
+    .every((target) => addresses.has(target) || [...addresses].some((a) => a.startsWith(`${target}[`)));
 
 /**
  * The failover's `terraform apply` arguments: with the pilot light in the standby's state (prepared), `-refresh=false`,

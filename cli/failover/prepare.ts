@@ -10,6 +10,7 @@ import { initAndApply, readModuleJson, StepFailed, synthesize } from '../shared/
 import type { FailoverOptions } from './failover';
 import { standbySettings } from './failover-settings';
 import {
+  datastoreAhead,
   PREPARED_FILE,
   pilotLightProblems,
   pilotLightTargets,
@@ -18,12 +19,14 @@ import {
   standbyTargetOf,
   standbyTargetParameter,
 } from './pilot-light';
+import { rtoStackOf } from './rto-model';
 
 // `npm run failover -- <stack> --prepare` (docs/failover.md): the standby's pilot light applied ahead of the outage,
 // after each deploy of production. The standby's module synthesized as the failover synthesizes it (standbySettings),
 // and of it, with `-target`, what a failover could not make in the outage: whatever goes through a global control
 // plane (IAM, S3 buckets and their configuration, Route 53 health checks), whatever lives outside the standby region,
-// and the load balancer the name moves to, with what they depend on and nothing that runs (pilot-light.ts).
+// and the load balancer the name moves to; and K3s' datastore, which it could make but too slowly for its RTO; with
+// what they depend on and nothing else that runs (pilot-light.ts).
 
 /** The SDK's side, loaded at the first SDK call (scripts/build.js bundles it apart). */
 const sdkSide = () => import('../shared/aws/sdk-side');
@@ -45,7 +48,7 @@ export async function prepareStandby(options: FailoverOptions, settings: Record<
       [
         `The pilot light of ${p.productionName}'s standby (${options.stack}) in ${p.region}, for a failover that needs no global control plane:`,
         `  the standby's module synthesized as the failover synthesizes it, its state in the bucket ${parameter} names (${p.region})`,
-        '  applied of it (-target): its IAM roles, policies and instance profiles, S3 buckets and their configuration, Route 53 health check, what it keeps outside the standby region, and its load balancer; no server',
+        `  applied of it (-target): its IAM roles, policies and instance profiles, S3 buckets and their configuration, Route 53 health check, what it keeps outside the standby region, and its load balancer${rtoStackOf(options.stack, settings) === 'rke-ha K3s' ? ", and K3s' datastore (RDS, empty until a failover)" : ''}; no server`,
       ].join('\n'),
     );
     io.result('FAILOVER_DRY_RUN', 'Dry run: nothing was read but the settings file, and nothing was changed.', { exitCode: 0 });
@@ -132,7 +135,7 @@ export async function prepareStandby(options: FailoverOptions, settings: Record<
     }
     io.result(
       'FAILOVER_PREPARED',
-      `The pilot light of ${production.name}'s standby is up in ${p.region} (${targets.length} targets: IAM, S3 buckets, the Route 53 health check, the load balancer; state in s3://${state.bucket}). A failover now makes only what runs there. Prepare again after each deploy of production.`,
+      `The pilot light of ${production.name}'s standby is up in ${p.region} (${targets.length} targets: IAM, S3 buckets, the Route 53 health check, the load balancer${datastoreAhead(targets) ? ", K3s' datastore" : ''}; state in s3://${state.bucket}). A failover now makes only what runs there. Prepare again after each deploy of production.`,
       { exitCode: 0, targets: targets.length, bucket: state.bucket },
     );
     return 0;

@@ -62,7 +62,6 @@ export const ESTIMATES = {
   synthSeconds: 60,
   initSeconds: 40,
   instanceRunningSeconds: 60,
-  dbInstanceAvailableSeconds: 600,
   rke2FirstServerSeconds: 240,
   k3sFirstServerSeconds: 120,
   serverJoinSeconds: 90,
@@ -196,12 +195,14 @@ function applyTerms(stack: RtoStack, t: RtoTimeouts): RtoTerm[] {
   const terms: RtoTerm[] = [];
   const add = (what: string, expectedSeconds: number, worstSeconds: number, source: string) =>
     terms.push({ phase: 'apply', what, expectedSeconds, worstSeconds, source });
+  // Made by the prepare (the pilot light, pilot-light.ts AHEAD), not by the failover: expected 0. Its worst stays the
+  // create timeout, for a standby prepared before the pilot light made it, whose failover still makes it.
   if (stack === 'rke-ha K3s')
     add(
-      "K3s' datastore: the RDS instance made and available",
-      ESTIMATES.dbInstanceAvailableSeconds,
+      "K3s' datastore: the pilot light's RDS instance, found available",
+      0,
       AWS_TIMES.dbInstanceCreateTimeoutSeconds,
-      "the AWS provider's default create timeout of aws_db_instance (the pilot light makes no datastore)",
+      "made by the prepare (pilotLightTargets, pilot-light.ts); the AWS provider's default create timeout of aws_db_instance where a standby was prepared before it and the failover makes it",
     );
   if (stack !== 'k8s-ha') {
     const servers = stack === 'rke-ha RKE2' ? 3 : 2;
