@@ -21,7 +21,7 @@ import { managed } from '../shared/module-folder';
 import { phaseStarted, spannedPhaseRunner } from '../shared/phase-spans';
 import { Interrupted } from '../shared/poll';
 import type { ProductionDeployment } from '../shared/production';
-import { readProductionSettings } from '../shared/settings-file';
+import { operationTags, readProductionSettings } from '../shared/settings-file';
 import {
   ageMinutes,
   allowedAgeMinutes,
@@ -623,6 +623,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
           backup: { bucket: current.backup.bucket, key: current.backup.key },
         },
         io: options.io,
+        tags: operationTags(r.settings.tags, `${production.name}-${options.stack}`),
       });
     if (failoverRouted(owned)) {
       // Failover routing (dns-move.ts): the metric of the standby region moves the name; no Route 53 call.

@@ -30,7 +30,14 @@ export interface FenceMarker {
  */
 export async function raiseFence(
   standbyClients: AwsClients,
-  o: { readonly productionName: string; readonly stack: string; readonly marker: FenceMarker; readonly io: IoHost },
+  o: {
+    readonly productionName: string;
+    readonly stack: string;
+    readonly marker: FenceMarker;
+    readonly io: IoHost;
+    /** Production's resources' tags (operationTags): a sweep by them finds a fence a failback never lowered. */
+    readonly tags?: Readonly<Record<string, string>>;
+  },
 ): Promise<'created' | 'kept'> {
   const name = fenceParameterName(o.productionName, o.stack);
   const written = await (
@@ -39,6 +46,7 @@ export async function raiseFence(
     name,
     value: JSON.stringify(o.marker),
     description: `${o.productionName} failed over to ${o.marker.standby.name} in ${o.marker.standby.region}: production keeps Rancher stopped and its records unchanged while this exists (docs/failover.md)`,
+    ...(o.tags ? { tags: o.tags } : {}),
   });
   o.io.info(
     'FAILOVER_FENCE',

@@ -140,6 +140,8 @@ describe('npm run failover -- rke-ha with eu-west-1 lost', () => {
   test("the primary's servers come back after the failover: production's Rancher does not act beside the standby", () => {
     expect(lost.fence).toMatchObject({ region: 'us-west-2', type: 'String' });
     expect(JSON.parse(lost.fence.value)).toMatchObject({ standby: { name: 'rancher-sb', region: 'us-west-2' }, backup: { bucket: COPY } });
+    // Tagged as production's resources are: a sweep by its deployment tag finds a fence no failback lowered.
+    expect(lost.fence.tags).toContainEqual({ Key: 'rancher-aws:deployment', Value: 'rancher-rke-ha' });
     expect(lost.bothAct).toBe(false);
   });
 

@@ -53,12 +53,14 @@ export async function writeSecureParameter(clients: AwsClients, p: SecureParamet
 
 /**
  * Creates a String parameter (nothing secret in it) unless it exists: `kept` when SSM answers that it does
- * (PutParameter without Overwrite: ParameterAlreadyExists), its value then the first writer's.
+ * (PutParameter without Overwrite: ParameterAlreadyExists), its value and tags then the first writer's. `tags` go
+ * with the create (PutParameter takes Tags when it creates a parameter).
  */
 export async function createStringParameter(
   clients: AwsClients,
-  p: { readonly name: string; readonly value: string; readonly description?: string },
+  p: { readonly name: string; readonly value: string; readonly description?: string; readonly tags?: Readonly<Record<string, string>> },
 ): Promise<'created' | 'kept'> {
+  const tags = Object.entries(p.tags ?? {});
   try {
     await clients.ssm.send(
       new PutParameterCommand({
@@ -66,6 +68,7 @@ export async function createStringParameter(
         Value: p.value,
         Type: 'String',
         ...(p.description !== undefined ? { Description: p.description } : {}),
+        ...(tags.length > 0 ? { Tags: tags.map(([Key, Value]) => ({ Key, Value })) } : {}),
       }),
     );
     return 'created';
