@@ -15,7 +15,7 @@ import { answersPong, checkServedCa, trustOf } from '../shared/served-ca';
 import { readProductionSettings } from '../shared/settings-file';
 import { ageMinutes, allowedAgeMinutes, BACKUP_PREFIX, newestBackup, standbyRegionOf } from '../shared/standby';
 import { FAILOVER_RECORD, type FailoverOutcome, RESTORE_VARIABLE, retireFailoverRecord } from '../shared/failover-record';
-import { failedOverMetric, globalMoveWarning, moveByMetric } from '../shared/dns-move';
+import { failedOverMetric, globalMoveWarning, moveByMetric, SYNC_MINUTES } from '../shared/dns-move';
 import { StateFile } from '../shared/state-file';
 import { withEnvironment } from '../shared/scoped-environment';
 import { stringAttribute, Terraform, terraformBinary, type ModuleState } from '../shared/terraform';
@@ -35,6 +35,9 @@ import { kubeApiOn } from '../shared/kube-api-for';
 import { failbackSettings, heldOut, hostnameRecords, planProblems, type HeldRecord, type PlannedChange } from './failback-settings';
 import { quiesceBackupName, quiesceStandby, stoppedStandby, type QuiesceRecord } from './quiesce';
 import { fenceParameterName, lowerFence } from '../shared/fence';
+
+/** The longest production's `terraform apply` (each of the failback's two) may take before the failback gives up (a rerun continues it). */
+const FAILBACK_APPLY_TIMEOUT_MS = 10_800_000;
 
 // `npm run failback -- rke-ha` (docs/failover.md, "Failback"): after a failover, production applied again in its own
 // region restoring the standby's newest backup, checked at its load balancer, then the hostname's records moved back
@@ -696,7 +699,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
         metric,
         to: 'primary',
         region,
-        minutes: options.syncMinutes ?? 10,
+        minutes: options.syncMinutes ?? SYNC_MINUTES,
         interrupted: options.interrupted,
         written: () => {
           report.records = [
@@ -709,7 +712,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
     }
     options.io.warn('FAILBACK_MOVE_GLOBAL', globalMoveWarning('failback', options.stack));
     const sdk = await sdkSide();
-    const budget = { budgetMs: (options.syncMinutes ?? 10) * 60_000, interrupted: options.interrupted };
+    const budget = { budgetMs: (options.syncMinutes ?? SYNC_MINUTES) * 60_000, interrupted: options.interrupted };
     let moved: { changeIds: string[]; inSync: boolean };
     if (options.stack === 'k8s-ha') {
       // Production's record written back of the type its state holds (the adopt imports it at that address), at its
@@ -744,7 +747,7 @@ async function beforeTheMove(r: Run, caFile: string): Promise<void> {
       });
     }
     if (!moved.inSync)
-      throw new StepFailed(`Route 53 did not report ${moved.changeIds.join(', ')} INSYNC within ${options.syncMinutes ?? 10} minutes`);
+      throw new StepFailed(`Route 53 did not report ${moved.changeIds.join(', ')} INSYNC within ${options.syncMinutes ?? SYNC_MINUTES} minutes`);
   });
 }
 
@@ -775,7 +778,7 @@ async function runTerraform(
   const result = await runAsync(terraformBinary(), args, {
     cwd,
     ...(env ? { env } : {}),
-    timeoutMs: args[0] === 'apply' ? (r.options.applyTimeoutMs ?? 10_800_000) : 900_000,
+    timeoutMs: args[0] === 'apply' ? (r.options.applyTimeoutMs ?? FAILBACK_APPLY_TIMEOUT_MS) : 900_000,
     onLine: r.options.io.lines('FAILBACK_TERRAFORM_OUTPUT'),
     stop: r.options.stop,
     stopSignal: 'SIGINT',
