@@ -1,9 +1,10 @@
 // Runs the app bundle (dist/app/main.js) as `require` would, with V8's code cache kept beside it: the bundle is
 // 7 MB, and parsing it and compiling the functions a synth calls is about 80 of the 620 ms of CPU a synth takes; the
-// synth went over its budget of 2.5 times the bench skeleton without it (bench/README.md, 2026-11-25). Node 22's
-// module.enableCompileCache does this for every module and is the stock way once the project leaves Node 20, which
-// has only vm.Script's cachedData. The cache is written once after a successful run (so it holds the functions the
-// synth compiled, not only the top level) and read by the next runs.
+// synth went over its budget of 2.5 times the bench skeleton without it (bench/README.md, 2026-11-25). The cache is
+// written once after a successful run, so it holds the functions the synth compiled, not only the top level: Node's
+// module.enableCompileCache writes a module's cache when it compiles it, before esbuild's lazily compiled module
+// functions run, and measured 10% more instructions than this on a warm synth (bench/README.md, "Tried: Node's
+// compile cache" of 2026-11-29).
 const { createHash } = require('node:crypto');
 const { readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
