@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { SECRET_BASES } from '../../lib/rancher/backup-objects';
 import type { IoHost } from '../shared/io/io-host';
-import { initAndApply, type ModuleJson, readModuleJson, type Stoppable } from '../shared/throwaway';
+import { type ModuleJson, readModuleJson, type Stoppable } from '../shared/throwaway';
 import { RETIRED_FAILOVER_RECORD } from '../shared/failover-record';
-import { STATE_PULL_TIMEOUT_MS } from './pilot-light';
+import { standbyStateResources } from './pilot-light';
 import type { StateResource } from './prepared-deployer';
 
 // A failover onto a standby whose cluster restored a backup before (issue 91 item 5: failover, failback, failover,
@@ -37,16 +37,7 @@ export const restoredIn = (resources: readonly (StateResource & { readonly name:
  */
 export async function restoredBefore(o: Stoppable & { readonly io: IoHost; readonly root: string; readonly moduleDir: string }): Promise<boolean> {
   if (!failedBackBefore(o.root) || !readModuleJson(o.moduleDir)) return false;
-  const pulled = await initAndApply(o.moduleDir, {
-    ...o,
-    apply: ['state', 'pull'],
-    capture: true,
-    applyTimeoutMs: STATE_PULL_TIMEOUT_MS,
-    failed: "the standby's state could not be read",
-    output: o.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
-  });
-  const text = pulled.stdout.trim();
-  return restoredIn(text ? ((JSON.parse(text) as { resources?: (StateResource & { readonly name: string })[] }).resources ?? []) : []);
+  return restoredIn(await standbyStateResources(o.moduleDir, o));
 }
 
 /** The module's Secrets an in-place restore prunes: the operator's namespace's, named by SECRET_BASES and the suffix. */

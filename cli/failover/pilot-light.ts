@@ -169,6 +169,23 @@ export const holdsPilotLight = (json: Module, addresses: ReadonlySet<string>): b
     .filter((target) => !datastoreAhead([target]))
     .every((target) => addresses.has(target) || [...addresses].some((a) => a.startsWith(`${target}[`)));
 
+/** The resources of the standby's state, read through its module (`terraform init`, `terraform state pull`). */
+export async function standbyStateResources(
+  moduleDir: string,
+  options: { readonly io: IoHost; readonly interrupted: () => boolean; readonly stop?: AbortSignal },
+): Promise<(StateResource & { readonly name: string })[]> {
+  const pulled = await initAndApply(moduleDir, {
+    ...options,
+    apply: ['state', 'pull'],
+    capture: true,
+    applyTimeoutMs: STATE_PULL_TIMEOUT_MS,
+    failed: "the standby's state could not be read",
+    output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
+  });
+  const text = pulled.stdout.trim();
+  return text ? ((JSON.parse(text) as { resources?: (StateResource & { readonly name: string })[] }).resources ?? []) : [];
+}
+
 /**
  * The failover's `terraform apply` arguments: with the pilot light in the standby's state (prepared), `-refresh=false`,
  * so the apply creates what is left and reads none of what is there (a refresh of an IAM role or a bucket's policy is
@@ -186,16 +203,7 @@ export async function failoverApplyArgs(
     readonly caller: () => Promise<string>;
   },
 ): Promise<string[]> {
-  const pulled = await initAndApply(moduleDir, {
-    ...options,
-    apply: ['state', 'pull'],
-    capture: true,
-    applyTimeoutMs: STATE_PULL_TIMEOUT_MS,
-    failed: "the standby's state could not be read",
-    output: options.io.lines('FAILOVER_TERRAFORM_OUTPUT'),
-  });
-  const text = pulled.stdout.trim();
-  const resources = text ? ((JSON.parse(text) as { resources?: (StateResource & { readonly name: string })[] }).resources ?? []) : [];
+  const resources = await standbyStateResources(moduleDir, options);
   const held = new Set(resources.filter((r) => r.mode === 'managed').map((r) => `${r.type}.${r.name}`));
   const json = readModuleJson(moduleDir);
   const apply = ['apply', '-auto-approve', '-input=false'];
