@@ -17,6 +17,7 @@ import { stackAccount, stackPartition } from '../common/aws-context';
 import { escapeTemplate } from '../common/terraform-template';
 import { PINS } from '../config/pins';
 import FAILOVER_FENCE from '../kubernetes/failover-fence.sh';
+import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { imageRef } from '../kubernetes/image-ref';
 import { SHELL_IMAGE } from '../kubernetes/readiness-gates';
 import type { ChartProxy } from '../network/chart-proxy';
@@ -110,6 +111,8 @@ export class FailoverFenceGuard extends Construct {
     const namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: FENCE_GUARD_NAME, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
       dependsOn: props.dependsOn,
+      // Rancher's namespace controller marks every namespace of its cluster (cluster-writes.ts).
+      lifecycle: { ignoreChanges: annotationPaths(RANCHER_NAMESPACE_ANNOTATIONS) },
     });
     const ns = namespace.metadata.name;
 
@@ -123,6 +126,8 @@ export class FailoverFenceGuard extends Construct {
       const secret = new SecretV1(this, 'credentials', {
         metadata: { name: `${FENCE_GUARD_NAME}-aws`, namespace: ns },
         data: { AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret },
+        // Stamped by Rancher should someone move the namespace into a project (cluster-writes.ts).
+        lifecycle: { ignoreChanges: annotationPaths(RANCHER_SECRET_ANNOTATIONS) },
       });
       const fromSecret = (name: string) => ({ name, valueFrom: { secretKeyRef: { name: secret.metadata.name, key: name } } });
       credentials = { secret, env: [fromSecret('AWS_ACCESS_KEY_ID'), fromSecret('AWS_SECRET_ACCESS_KEY')] };
