@@ -161,10 +161,13 @@ export class FailoverFenceGuard extends Construct {
         );
     }
 
-    const account_ = new ServiceAccountV1(this, 'service-account', {
+    const serviceAccount = new ServiceAccountV1(this, 'service-account', {
       metadata: { name: FENCE_GUARD_NAME, namespace: ns, annotations },
       automountServiceAccountToken: true,
     });
+    // What the decision's kubectl calls need: get (its read, and annotate's and scale's lookups), patch (annotate), and
+    // patch on the scale subresource (kubectl's scale command patches it blindly when given no precondition:
+    // k8s.io/kubectl pkg/cmd/scale/scale.go).
     const role = new RoleV1(this, 'rancher-role', {
       metadata: { name: FENCE_GUARD_NAME, namespace: props.rancherNamespace },
       rule: [{ apiGroups: ['apps'], resources: ['deployments', 'deployments/scale'], resourceNames: ['rancher'], verbs: ['get', 'patch'] }],
@@ -173,7 +176,7 @@ export class FailoverFenceGuard extends Construct {
     const binding = new RoleBindingV1(this, 'rancher-role-binding', {
       metadata: { name: FENCE_GUARD_NAME, namespace: props.rancherNamespace },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
-      subject: [{ kind: 'ServiceAccount', name: account_.metadata.name, namespace: ns }],
+      subject: [{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: ns }],
     });
 
     const env = [
@@ -221,7 +224,7 @@ export class FailoverFenceGuard extends Construct {
             template: {
               metadata: { labels },
               spec: {
-                serviceAccountName: account_.metadata.name,
+                serviceAccountName: serviceAccount.metadata.name,
                 restartPolicy: 'Never',
                 securityContext: { runAsNonRoot: true, runAsUser: '1000', seccompProfile: { type: 'RuntimeDefault' } },
                 initContainer: [
@@ -237,7 +240,7 @@ export class FailoverFenceGuard extends Construct {
           },
         },
       },
-      dependsOn: [binding, account_, ...needs],
+      dependsOn: [binding, serviceAccount, ...needs],
     });
   }
 }
