@@ -36,6 +36,7 @@ const KINDS: Readonly<Record<keyof typeof PINS, ListedPin['kind']>> = {
   rancherBackupPrevious: 'chart',
   systemUpgradeController: 'image',
   kubectl: 'image',
+  awsCli: 'image',
   rancher2Provider: 'provider',
 };
 
@@ -213,6 +214,9 @@ export function upstreamUrl(upstream: PinUpstream): string {
   switch (upstream.kind) {
     case 'github':
       return `https://api.github.com/repos/${upstream.repository}/releases?per_page=100`;
+    case 'github-tags':
+      // Every tag at once ("List matching references" of `tags/`): the tags listing pages by name, not by version.
+      return `https://api.github.com/repos/${upstream.repository}/git/matching-refs/tags/`;
     case 'helm':
       return `${upstream.repository.replace(/\/$/, '')}/index.yaml`;
     case 'npm':
@@ -235,6 +239,13 @@ export function releasesIn(upstream: PinUpstream, body: string): string[] {
       const releases = JSON.parse(body) as { tag_name?: unknown; draft?: unknown; prerelease?: unknown }[];
       if (!Array.isArray(releases)) throw new Error('the answer is not a list of releases');
       return releases.filter((r) => r.draft !== true && r.prerelease !== true && typeof r.tag_name === 'string').map((r) => r.tag_name as string);
+    }
+    case 'github-tags': {
+      // GitHub's REST API, "List matching references": `ref` per reference, `refs/tags/<tag>` (versionParts leaves
+      // names that are no version out).
+      const refs = JSON.parse(body) as { ref?: unknown }[];
+      if (!Array.isArray(refs)) throw new Error('the answer is not a list of references');
+      return refs.filter((r) => typeof r.ref === 'string' && r.ref.startsWith('refs/tags/')).map((r) => (r.ref as string).slice('refs/tags/'.length));
     }
     case 'helm': {
       // A Helm repository's index.yaml: entries.<chart>[].version.

@@ -308,6 +308,13 @@ export const expectedK8sStandby = standbySettings(K8S_SETTINGS, {
 });
 /** The standby's module: k8s-ha's synth of its settings (no record of its own: `dns.hostnameRecord: false`). */
 const k8sStandbyJson = synthSettings('k8s-ha', expectedK8sStandby as never).json;
+let k8sGuard: any[] | undefined;
+/**
+ * What production's k8s-ha apply leaves in its cluster to honour the fence (lib/standby/fence-guard.ts): the guard's
+ * CronJob, as the state of k8s-ha's synth of these settings holds it (none when the synth makes none). Synthesized once.
+ */
+const k8sProductionGuard = (): any[] =>
+  (k8sGuard ??= stateOf(synthSettings('k8s-ha', K8S_SETTINGS as never).json).resources.filter((r: any) => r.type === 'kubernetes_cron_job_v1'));
 
 export function k8sFailoverWorld(
   target: string,
@@ -329,6 +336,7 @@ export function k8sFailoverWorld(
       ttl: null,
     });
     w.state.outputs.dns_target = { value: PRODUCTION_LB };
+    w.state.resources.push(...structuredClone(k8sProductionGuard()));
     // Production's facts as k8s-ha's apply writes them (standby-facts-world.ts): this world's production module is
     // rke-ha's, so the fields that differ are k8s-ha's, from the state above.
     w.drill.standbyFacts = {

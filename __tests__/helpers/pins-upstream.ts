@@ -84,6 +84,16 @@ export function bindingDocument(name: string, latest: string, provider: string, 
 }
 
 /** The key of an upstream's answer: the address the check asks, without the scheme. */
+/**
+ * GitHub's "List matching references" answer for `tags/`: a reference per tag (`refs/tags/<tag>`, its commit), in the
+ * names' order, as git sorts refs (aws/aws-cli's 1.x and 2.x tags interleaved: the order says nothing of versions).
+ */
+export function githubTags(tags: readonly string[]): string {
+  return JSON.stringify(
+    [...tags].sort().map((tag, i) => ({ ref: `refs/tags/${tag}`, object: { sha: String(i).padStart(40, '0'), type: 'commit' } })),
+  );
+}
+
 export const answerKey = (upstream: PinUpstream): string => upstreamUrl(upstream).replace(/^https:\/\//, '');
 
 /** The Rancher chart's index with `versions`, each 2.15 release saying `< 1.37.0-0` and each 2.14 `< 1.36.0-0`, as its Chart.yaml does. */

@@ -4,6 +4,7 @@ import type { FakeCloud } from './fake-cloud';
 import type { RegionLoss } from './fake-aws/fake-aws';
 import { FakeS3 } from './fake-aws/fake-s3';
 import { fenceParameterName } from '../../cli/shared/fence';
+import { FENCE_GUARD_NAME } from '../../lib/standby/fence-guard';
 import { RANCHER_CA, STANDBY_REGION } from './drill-world';
 
 /**
@@ -53,10 +54,23 @@ export function primaryReturns(c: FakeCloud, production: { name: string; stack: 
   c.update((w) => {
     delete w.aws.regionLoss;
     w.failover.primaryCa = RANCHER_CA;
-    if (fenceSeen(w, fenceParameterName(production.name, production.stack), STANDBY_REGION) === 'set') w.failover.fenced = true;
+    if (guarded(w, production.stack) && fenceSeen(w, fenceParameterName(production.name, production.stack), STANDBY_REGION) === 'set')
+      w.failover.fenced = true;
     w.failover.primary = w.failover.fenced ? 'down' : 'pong';
     w.failover.primaryReturned = true;
   });
+}
+
+/**
+ * Whether production has a guard that reads the fence: rke-ha's servers run failover-fence.sh whatever the settings;
+ * k8s-ha's cluster is the person's, where only the CronJob production's apply made (lib/standby/fence-guard.ts, in
+ * production's state) honours it, every minute (a period before it acts, as the servers' timer has).
+ */
+function guarded(w: any, stack: string): boolean {
+  if (stack !== 'k8s-ha') return true;
+  return (w.state?.resources ?? []).some(
+    (r: any) => r.type === 'kubernetes_cron_job_v1' && r.instances.some((i: any) => i.attributes.metadata?.[0]?.name === FENCE_GUARD_NAME),
+  );
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   majorsOf,
   newestOf,
   releasesIn,
+  upstreamUrl,
   versionParts,
   viaMirror,
   type Fetch,
@@ -26,6 +27,7 @@ import {
   answerKey,
   bindingDocument,
   githubReleases,
+  githubTags,
   helmIndex,
   npmDocument,
   rancherIndex,
@@ -168,6 +170,15 @@ describe('upstream answers read as upstream gives them', () => {
     expect(() => releasesIn({ kind: 'github', repository: 'rancher/rke2' }, '{"message":"API rate limit exceeded"}')).toThrow(
       'not a list of releases',
     );
+  });
+
+  it('GitHub tags (aws/aws-cli tags its releases and publishes none): every tag at once, the newest by version, not by name', () => {
+    const upstream = { kind: 'github-tags', repository: 'aws/aws-cli' } as const;
+    expect(upstreamUrl(upstream)).toBe('https://api.github.com/repos/aws/aws-cli/git/matching-refs/tags/');
+    const tags = releasesIn(upstream, githubTags(['1.45.55', '2.36.7', '2.9.9', 'nightly']));
+    expect([...tags].sort()).toEqual(['1.45.55', '2.36.7', '2.9.9', 'nightly']);
+    expect(newestOf(tags)).toBe('2.36.7');
+    expect(() => releasesIn(upstream, '{"message":"Not Found"}')).toThrow('not a list of references');
   });
 
   it("Helm: the chart's entries of the index, not another chart's", () => {

@@ -7,6 +7,7 @@ import {
   answerKey,
   bindingDocument,
   githubReleases,
+  githubTags,
   helmIndex,
   npmDocument,
   rancherIndex,
@@ -40,6 +41,9 @@ function answerFor(pin: ListedPin, others: readonly ListedPin[]): string {
     case 'github':
       // engines' lines ("20 || 22 || 24") as Node.js tags their releases.
       return githubReleases(majorsOf(pin.version)?.map((major) => `v${major}.9.0`) ?? [pin.version]);
+    case 'github-tags':
+      // The other major's newer-looking tags beside it (aws/aws-cli's 1.x line): only versions count, not names.
+      return githubTags(['1.99.0', pin.version, 'nightly']);
     case 'helm':
       // Every pin that reads this index: the rancher-backup charts share one.
       return helmIndex(

@@ -11,6 +11,8 @@
 export type PinUpstream =
   /** A GitHub repository's releases (`/repos/<repository>/releases`): tags, drafts and pre-releases left out. */
   | { readonly kind: 'github'; readonly repository: string }
+  /** A GitHub repository's tags (`/repos/<repository>/git/matching-refs/tags/`): one that tags releases without publishing them. */
+  | { readonly kind: 'github-tags'; readonly repository: string }
   /**
    * A Helm repository's `index.yaml`: the chart's versions, pre-releases left out; with `sameMajor`, only those of the
    * pinned major (a chart kept for an older Rancher line, whose next major is the next line's).
@@ -97,6 +99,14 @@ export const PINS = {
     source:
       "rancher/kubectl v1.36.2, the newest tag public records pull (v1.36.3 answered 404 where one tried); within Kubernetes' one-minor skew of servers on 1.35 and 1.36, which the controller's own default (v1.30.3) is not",
     upstream: { kind: 'github', repository: 'rancher/kubectl' },
+  },
+  awsCli: {
+    name: "AWS CLI of k8s-ha's failover fence guard (image amazon/aws-cli)",
+    version: '2.36.7',
+    released: '2026-07-23',
+    source:
+      "aws/aws-cli tag 2.36.7 (commit 73fb33bb, 2026-07-23), the newest of the snapshot read 2026-11-29; amazon/aws-cli tags its image with the CLI's version (the repository's docker/Dockerfile). aws/aws-cli publishes tags, not GitHub releases (aws/aws-cli#5471)",
+    upstream: { kind: 'github-tags', repository: 'aws/aws-cli' },
   },
   rancher2Provider: {
     name: 'Terraform provider rancher/rancher2 (first login, rancher2_bootstrap)',

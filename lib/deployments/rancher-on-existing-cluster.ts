@@ -28,6 +28,7 @@ import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './pri
 import { RancherOnCluster } from './rancher-on-cluster';
 import { rancherBackupsCopy, StandbyReplication } from '../standby/standby-replication';
 import { honourFailoverFence } from '../standby/failover-fence';
+import { FailoverFenceGuard } from '../standby/fence-guard';
 import { deploymentInstallationProps, RancherInstallation } from './private/rancher-installation';
 
 /**
@@ -120,6 +121,8 @@ export class RancherOnExistingCluster extends RancherOnCluster {
         // The failover routing's listing of the same path: read once.
         ...(routed?.listing ? { listing: routed.listing } : {}),
       });
+    // Production's cluster honours it too when the region returns: Rancher kept at 0 replicas while it stands.
+    if (d.props.standby.region) this.addFenceGuard(d, d.props.standby.region, preflight, installed);
     if (d.props.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping, this.standby);
 
     this.url = ready.url;
@@ -286,6 +289,31 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       standbyRegion: region,
       launches: {},
       buckets: [rancherBackupsCopy(this.rancherBackups.bucket, name, props.backups.forceDestroyBucket)],
+    });
+  }
+
+  /**
+   * The failover fence's guard in production's cluster (lib/standby/fence-guard.ts): a CronJob that keeps Rancher at 0
+   * replicas while the fence stands in the standby region, as rke-ha's servers do. Its AWS identity follows
+   * `backups.credentials` (a role EKS hands its service account, or an IAM user's key) but is its own: it may read the
+   * fence and nothing else, and exists with backups off.
+   */
+  private addFenceGuard(d: ExistingClusterDeployment, region: string, preflight: ClusterPreflight, installed: ExistingClusterRancher): void {
+    const { props } = d;
+    const credentials = props.backups.credentials;
+    const clusterName = props.eks.clusterName;
+    new FailoverFenceGuard(this, 'failover-fence-guard', {
+      name: deploymentPrefix(this, props.name),
+      standbyRegion: region,
+      parameterPath: deploymentParameterPath(this, props.name),
+      identity:
+        (credentials === 'irsa' || credentials === 'pod-identity') && clusterName !== undefined
+          ? { kind: 'eks', clusterName, mechanism: credentials }
+          : { kind: 'accessKey' },
+      registry: props.airGap.systemDefaultRegistry,
+      proxy: d.proxy,
+      rancherNamespace: installed.installation.namespace.name,
+      dependsOn: preflight.gates,
     });
   }
 

@@ -17,6 +17,7 @@
 # Every server runs it; each step is idempotent (annotate before scaling down, scale up before removing the
 # annotation), so runs on several servers at once, or a run stopped halfway, end where one run would.
 # Scaling a Deployment restarts no server: this takes no part in the restart protocol (standby-trust.md says why).
+# k8s-ha's guard (a CronJob in production's cluster: lib/standby/fence-guard.ts) runs this script's decision as well.
 set -euo pipefail
 
 set -a
@@ -86,6 +87,8 @@ case $status in
   3) FENCE=absent ;;
   *) exit 0 ;;
 esac
+# The decision, from here to the end, with rancher_state and the names above: k8s-ha's guard runs the same text
+# (lib/standby/fence-guard.ts, fenceDecision), its FENCE read by the AWS CLI in a pod instead.
 [ "$FENCE" != unknown ] || exit 0
 status=0
 rancher_state || status=$?

@@ -32,6 +32,66 @@ export interface BackupServiceAccountRoleProps extends Pick<BackupWriterProps, '
   readonly serviceAccount: string;
 }
 
+/** Who a role trusts: one service account of one EKS cluster, through IRSA or Pod Identity. */
+export interface ServiceAccountTrustProps {
+  readonly clusterName: string;
+  readonly mechanism: EksIdentityMechanism;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** The trust statement's sid. */
+  readonly sid: string;
+}
+
+/**
+ * The trust of a role that only `namespace/serviceAccount` of the EKS cluster may assume, and the cluster read at plan
+ * time (construct ids `cluster` and, for IRSA, `oidc-provider`, under `scope`). `irsa`: the cluster's IAM OIDC
+ * provider, `sts:AssumeRoleWithWebIdentity` with the token's `sub` the service account and its `aud` STS.
+ * `pod-identity`: EKS's Pod Identity service, the session tags EKS sets required to name this cluster, namespace and
+ * service account (without them any association of the account could name the role).
+ */
+export function serviceAccountTrust(
+  scope: Construct,
+  props: ServiceAccountTrustProps,
+): { readonly cluster: DataAwsEksCluster; readonly statement: DataAwsIamPolicyDocumentStatement[] } {
+  const cluster = new DataAwsEksCluster(scope, 'cluster', { name: props.clusterName });
+  const subject = `system:serviceaccount:${props.namespace}:${props.serviceAccount}`;
+  if (props.mechanism === 'irsa') {
+    const issuer = cluster.identity.get(0).oidc.get(0).issuer;
+    const provider = new DataAwsIamOpenidConnectProvider(scope, 'oidc-provider', { url: issuer });
+    // The condition keys are the issuer without its scheme (IAM's key for an OIDC provider's claims).
+    const claim = (name: string) => `${Fn.replace(issuer, 'https://', '')}:${name}`;
+    return {
+      cluster,
+      statement: [
+        {
+          sid: props.sid,
+          actions: ['sts:AssumeRoleWithWebIdentity'],
+          principals: [{ type: 'Federated', identifiers: [provider.arn] }],
+          condition: [
+            { test: 'StringEquals', variable: claim('sub'), values: [subject] },
+            { test: 'StringEquals', variable: claim('aud'), values: [IRSA_AUDIENCE] },
+          ],
+        },
+      ],
+    };
+  }
+  return {
+    cluster,
+    statement: [
+      {
+        sid: props.sid,
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }],
+        condition: [
+          { test: 'StringEquals', variable: 'aws:RequestTag/eks-cluster-arn', values: [cluster.arn] },
+          { test: 'StringEquals', variable: 'aws:RequestTag/kubernetes-namespace', values: [props.namespace] },
+          { test: 'StringEquals', variable: 'aws:RequestTag/kubernetes-service-account', values: [props.serviceAccount] },
+        ],
+      },
+    ],
+  };
+}
+
 /**
  * The identity the rancher-backup operator writes with on EKS (`backups.credentials: irsa | pod-identity`): a role
  * holding the writer's grants (list the bucket, read, write and delete current objects under the backups' folder),
@@ -57,40 +117,7 @@ export class BackupServiceAccountRole extends Construct {
   constructor(scope: Construct, id: string, props: BackupServiceAccountRoleProps) {
     super(scope, id);
     this.mechanism = props.mechanism;
-    const cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName });
-    const subject = `system:serviceaccount:${props.namespace}:${props.serviceAccount}`;
-    let statement: DataAwsIamPolicyDocumentStatement[];
-    if (props.mechanism === 'irsa') {
-      const issuer = cluster.identity.get(0).oidc.get(0).issuer;
-      const provider = new DataAwsIamOpenidConnectProvider(this, 'oidc-provider', { url: issuer });
-      // The condition keys are the issuer without its scheme (IAM's key for an OIDC provider's claims).
-      const claim = (name: string) => `${Fn.replace(issuer, 'https://', '')}:${name}`;
-      statement = [
-        {
-          sid: 'OperatorServiceAccount',
-          actions: ['sts:AssumeRoleWithWebIdentity'],
-          principals: [{ type: 'Federated', identifiers: [provider.arn] }],
-          condition: [
-            { test: 'StringEquals', variable: claim('sub'), values: [subject] },
-            { test: 'StringEquals', variable: claim('aud'), values: [IRSA_AUDIENCE] },
-          ],
-        },
-      ];
-    } else {
-      statement = [
-        {
-          sid: 'OperatorServiceAccount',
-          actions: ['sts:AssumeRole', 'sts:TagSession'],
-          principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }],
-          // Without these, any Pod Identity association of the account could name this role.
-          condition: [
-            { test: 'StringEquals', variable: 'aws:RequestTag/eks-cluster-arn', values: [cluster.arn] },
-            { test: 'StringEquals', variable: 'aws:RequestTag/kubernetes-namespace', values: [props.namespace] },
-            { test: 'StringEquals', variable: 'aws:RequestTag/kubernetes-service-account', values: [props.serviceAccount] },
-          ],
-        },
-      ];
-    }
+    const { cluster, statement } = serviceAccountTrust(this, { ...props, sid: 'OperatorServiceAccount' });
     const trust = new DataAwsIamPolicyDocument(this, 'trust', { statement });
     this.role = new IamRole(this, 'role', {
       name: `${props.name}-rancher-backup`,

@@ -2,6 +2,7 @@ import type { SettingsInput } from '../../../app/config/settings-schema';
 import { HELM_RELEASE_RECORD_PREFIX } from '../../../lib/kubernetes/cluster-writes';
 import { GATES_NAMESPACE } from '../../../lib/kubernetes/readiness-gates';
 import { SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';
+import { FENCE_GUARD_NAME } from '../../../lib/standby/fence-guard';
 import { BACKUP_NAMESPACE } from '../../../lib/rancher/backup-objects';
 import { RANCHER_NAMESPACE } from '../../../lib/rancher/namespace';
 import { gates } from '../../helpers/gates';
@@ -24,7 +25,7 @@ function expectedIgnores(type: string, resource: Record<string, any>): string[] 
   switch (type) {
     case 'kubernetes_namespace_v1':
       if (name === RANCHER_NAMESPACE || name === BACKUP_NAMESPACE) return 'all labels and annotations';
-      if (name === GATES_NAMESPACE || name === SYSTEM_UPGRADE_NAMESPACE) return NAMESPACE_WRITES;
+      if (name === GATES_NAMESPACE || name === SYSTEM_UPGRADE_NAMESPACE || name === FENCE_GUARD_NAME) return NAMESPACE_WRITES;
       break;
     case 'kubernetes_secret_v1':
       return SECRET_WRITES;
@@ -37,6 +38,7 @@ function expectedIgnores(type: string, resource: Record<string, any>): string[] 
     case 'kubernetes_job_v1':
     case 'kubernetes_config_map_v1':
     case 'kubernetes_deployment_v1':
+    case 'kubernetes_cron_job_v1': // the CronJob controller writes its status only, which the provider does not read
     case 'helm_release':
     case 'kubernetes_env': // only the env entries it names (server-side apply, its own field manager)
       return [];
@@ -51,6 +53,8 @@ const VARIANTS: [string, StackName, SettingsInput][] = [
   ['rke-ha k3s', RKE_HA_STACK, { rkeHa: { distribution: 'k3s' } }],
   ['k8s-ha defaults', K8S_HA_STACK, {}],
   ['k8s-ha CA issuer', K8S_HA_STACK, { rancher: { tls: { issuer: 'ca' } } }],
+  // The failover fence's guard (lib/standby/fence-guard.ts): its namespace, Secret and CronJob.
+  ['k8s-ha standby', K8S_HA_STACK, { standby: { region: 'us-west-2', k8sHa: { access: { kubeconfig: { path: '~/.kube/standby' } } } } }],
 ];
 
 const inCluster = (json: TerraformJson) =>

@@ -4,6 +4,11 @@ import type { SettingsInput } from '../../../app/config/settings-schema';
 import { configureBaseProviders, regionProvider } from '../../../lib/common/providers';
 import { FailoverFence } from '../../../lib/standby/failover-fence';
 import { FAILOVER_FENCE_PARAMETER, FAILOVER_FENCE_REGION_PARAMETER } from '../../../lib/standby/standby-facts-keys';
+import { FENCE_GUARD_SCRIPT } from '../../../lib/standby/fence-guard';
+import { PINS } from '../../../lib/config/pins';
+import { imageRef } from '../../../lib/kubernetes/image-ref';
+import { SHELL_IMAGE } from '../../../lib/kubernetes/readiness-gates';
+import { restrictedViolations } from '../../helpers/pod-security';
 import { dataSources, resources, unsynthesizedApp, type TerraformJson } from '../../helpers/synth';
 import { K8S_HA_STACK, RKE_HA_STACK, RKE_HA_TLS_VARIANTS, synthSettings, type StackName } from '../../helpers/variants';
 
@@ -149,5 +154,167 @@ describe("the fence's props: a listing given is read instead of its own", () => 
       expect(() => new FailoverFence(stack, `fence-${id}`, { ...props, listing: given })).toThrow(
         /FailoverFence rke-ha\/fence-[a-z]+: the listing given \(rke-ha\/[a-z-]+\) must list \/rancher\/rke-ha through the standby region's provider, not recursively/,
       );
+  });
+});
+
+// k8s-ha's guard in production's cluster (lib/standby/fence-guard.ts): with a standby, a CronJob that keeps Rancher at
+// 0 replicas while the fence stands, with an identity of its own that may read the fence and nothing else.
+describe("k8s-ha's fence guard (fence-guard.ts)", () => {
+  const guardOf = (json: TerraformJson, type: string) =>
+    Object.entries(resources(json, type))
+      .filter(([name]) => name.startsWith('failover-fence-guard_'))
+      .map(([, r]) => r);
+  /** The synthesized pod spec (the provider's snake_case blocks) as a manifest's (camelCase, plural lists). */
+  const podSpec = (spec: any): any => {
+    const lists: Record<string, string> = { init_container: 'initContainers', container: 'containers', volume: 'volumes' };
+    const camel = (key: string) => lists[key] ?? key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (Array.isArray(spec)) return spec.map(podSpec);
+    if (spec && typeof spec === 'object') return Object.fromEntries(Object.entries(spec).map(([k, v]) => [camel(k), podSpec(v)]));
+    return spec;
+  };
+  const podOf = (json: TerraformJson) => guardOf(json, 'kubernetes_cron_job_v1')[0].spec.job_template.spec.template.spec;
+  const ARN =
+    /^arn:\$\{data\.aws_partition\.[^}]+\}:ssm:us-west-2:\$\{data\.aws_caller_identity\.[^}]+\}:parameter\/rancher\/k8s-ha\/failover-fence$/;
+  const grantOf = (json: TerraformJson, policy: string) =>
+    dataSources(json, 'aws_iam_policy_document')[/^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(policy)![1]].statement;
+
+  it('with a standby: every minute, one run at a time, a small history, the fence read in the standby region', () => {
+    const [cron] = guardOf(synth(K8S_HA_STACK, {}), 'kubernetes_cron_job_v1');
+    expect(cron.spec).toMatchObject({
+      schedule: '* * * * *',
+      concurrency_policy: 'Forbid',
+      starting_deadline_seconds: 50,
+      successful_jobs_history_limit: 1,
+      failed_jobs_history_limit: 1,
+      job_template: { spec: { backoff_limit: 0, active_deadline_seconds: 110 } },
+    });
+    const pod = podOf(synth(K8S_HA_STACK, {}));
+    expect(pod.init_container.map((c: any) => [c.name, c.image])).toEqual([['read', `amazon/aws-cli:${PINS.awsCli.version}`]]);
+    expect(pod.container.map((c: any) => [c.name, c.image])).toEqual([['guard', imageRef(SHELL_IMAGE)]]);
+    for (const c of [...pod.init_container, ...pod.container]) {
+      expect(c.env.slice(0, 4)).toEqual([
+        { name: 'HOME', value: '/tmp' },
+        { name: 'FENCE_PARAMETER', value: `/rancher/k8s-ha${FAILOVER_FENCE_PARAMETER}` },
+        { name: 'FENCE_REGION', value: 'us-west-2' },
+        { name: 'FENCE_STATE', value: '/fence/state' },
+      ]);
+      expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } });
+      expect(c.security_context).toEqual({ allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ['ALL'] } });
+    }
+    expect(pod.security_context).toEqual({ run_as_non_root: true, run_as_user: '1000', seccomp_profile: { type: 'RuntimeDefault' } });
+    // Admitted where Pod Security's restricted level is enforced (its namespace says so).
+    expect(restrictedViolations(podSpec(pod))).toEqual([]);
+    // The scripts as written, escaped for Terraform once (`$${` arrives as `${`).
+    expect(pod.container[0].command).toEqual(['bash', '-c', FENCE_GUARD_SCRIPT.replace(/\$\{/g, () => '$${')]);
+  });
+
+  it('with a standby: may get and patch cattle-system/rancher and its scale, nothing else', () => {
+    const json = synth(K8S_HA_STACK, {});
+    const [role] = guardOf(json, 'kubernetes_role_v1');
+    expect(role.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.rancher-namespace_[0-9A-F]{8}\.metadata\[0\]\.name\}$/);
+    expect(role.rule).toEqual([
+      { api_groups: ['apps'], resources: ['deployments', 'deployments/scale'], resource_names: ['rancher'], verbs: ['get', 'patch'] },
+    ]);
+    const [binding] = guardOf(json, 'kubernetes_role_binding_v1');
+    expect(binding.subject).toEqual([
+      {
+        kind: 'ServiceAccount',
+        name: expect.stringContaining('failover-fence-guard_service-account_'),
+        namespace: expect.stringContaining('failover-fence-guard_namespace_'),
+      },
+    ]);
+  });
+
+  it('with a standby and an access key (backups.credentials servers, accessKey): an IAM user of its own that may GetParameter the fence alone', () => {
+    const json = synth(K8S_HA_STACK, {});
+    const [user] = guardOf(json, 'aws_iam_user');
+    expect(user).toMatchObject({ name: 'rancher-k8s-ha-failover-fence', path: '/rancher-ha-aws/' });
+    const [policy] = guardOf(json, 'aws_iam_user_policy');
+    expect(grantOf(json, policy.policy)).toEqual([{ sid: 'FailoverFence', actions: ['ssm:GetParameter'], resources: [expect.stringMatching(ARN)] }]);
+    // Its key reaches the reader alone, from a Secret of the guard's namespace.
+    const [secret] = guardOf(json, 'kubernetes_secret_v1');
+    expect(Object.keys(secret.data)).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+    const pod = podOf(json);
+    expect(pod.init_container[0].env.slice(4).map((e: any) => e.name)).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+    expect(pod.container[0].env).toHaveLength(4);
+  });
+
+  // irsa with a registry of the air gap (both images from there), pod-identity behind a proxy (the reader's way to SSM).
+  describe.each([
+    ['irsa', 'sts:AssumeRoleWithWebIdentity', { airGap: { systemDefaultRegistry: 'registry.internal:5000' } }],
+    ['pod-identity', 'sts:AssumeRole', { proxy: { http: 'http://proxy.internal:3128' } }],
+  ] as const)('with a standby and backups.credentials %s', (mechanism, assume, extra) => {
+    const json = synthSettings(K8S_HA_STACK, {
+      ...extra,
+      backups: { credentials: mechanism },
+      k8sHa: { eks: { clusterName: 'prod-eks' } },
+      standby: { ...K8S_STANDBY, k8sHa: { ...K8S_STANDBY.k8sHa, eks: { clusterName: 'standby-eks' } } },
+    }).json;
+
+    it("a role of its own, trusted for the guard's service account alone, that may GetParameter the fence alone; no user, no key", () => {
+      expect(guardOf(json, 'aws_iam_user')).toEqual([]);
+      expect(guardOf(json, 'kubernetes_secret_v1')).toEqual([]);
+      const [role] = guardOf(json, 'aws_iam_role');
+      expect(role.name).toBe('rancher-k8s-ha-failover-fence');
+      const [trust] = grantOf(json, role.assume_role_policy);
+      expect(trust.actions[0]).toBe(assume);
+      const subject = 'system:serviceaccount:rancher-aws-failover-fence:rancher-aws-failover-fence';
+      const conditions = trust.condition.map((c: any) => c.values[0]);
+      if (mechanism === 'irsa') expect(conditions).toContain(subject);
+      else
+        expect(conditions).toEqual([
+          expect.stringContaining('failover-fence-guard_cluster_'),
+          'rancher-aws-failover-fence',
+          'rancher-aws-failover-fence',
+        ]);
+      const [policy] = guardOf(json, 'aws_iam_role_policy');
+      expect(grantOf(json, policy.policy)).toEqual([
+        { sid: 'FailoverFence', actions: ['ssm:GetParameter'], resources: [expect.stringMatching(ARN)] },
+      ]);
+      const [account] = guardOf(json, 'kubernetes_service_account_v1');
+      const associations = guardOf(json, 'aws_eks_pod_identity_association');
+      if (mechanism === 'irsa') {
+        expect(account.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': expect.stringContaining('failover-fence-guard_role_') });
+        expect(associations).toEqual([]);
+      } else {
+        expect(account.metadata.annotations).toEqual({});
+        expect(associations).toEqual([
+          expect.objectContaining({
+            namespace: 'rancher-aws-failover-fence',
+            service_account: 'rancher-aws-failover-fence',
+            cluster_name: expect.any(String),
+          }),
+        ]);
+      }
+    });
+
+    it(
+      mechanism === 'irsa'
+        ? 'both images from the registry of the air gap'
+        : "the reader reaches SSM through the proxy; kubectl's calls stay in the cluster",
+      () => {
+        const pod = podOf(json);
+        const images = [...pod.init_container, ...pod.container].map((c: any) => c.image);
+        const extras = (c: any) => c.env.slice(4);
+        if (mechanism === 'irsa') {
+          expect(images).toEqual([`registry.internal:5000/amazon/aws-cli:${PINS.awsCli.version}`, `registry.internal:5000/${imageRef(SHELL_IMAGE)}`]);
+          expect(extras(pod.init_container[0])).toEqual([]);
+        } else {
+          expect(extras(pod.init_container[0])).toEqual([
+            { name: 'HTTPS_PROXY', value: 'http://proxy.internal:3128' },
+            { name: 'NO_PROXY', value: expect.stringContaining('10.0.0.0/8') },
+          ]);
+          expect(extras(pod.container[0])).toEqual([]);
+        }
+      },
+    );
+  });
+
+  it('without a standby: nothing of it', () => {
+    const json = synthSettings(K8S_HA_STACK, {}).json;
+    expect(Object.values(json.resource).flatMap((byName) => Object.keys(byName).filter((name) => name.startsWith('failover-fence-guard_')))).toEqual(
+      [],
+    );
+    expect(resources(json, 'kubernetes_cron_job_v1')).toEqual({});
   });
 });

@@ -47,7 +47,13 @@ describe('npm run failover -- k8s-ha', () => {
     expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain(
       'The fence in us-west-2 (/rancher/k8s-ha/failover-fence) holds until the failback removes it',
     );
-    expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain('kubectl -n cattle-system scale deployment rancher --replicas=0');
+    // The guard production's apply left in its cluster (lib/standby/fence-guard.ts); the kubectl line for one applied before it.
+    expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain(
+      "the guard in production's cluster (the CronJob rancher-aws-failover-fence/rancher-aws-failover-fence) keeps Rancher at 0 replicas when it answers again",
+    );
+    expect(said(done.out, 'FAILOVER_PRIMARY_LEFT')).toContain(
+      'a production applied before 0.5.0 has none: scale its Rancher to 0 (kubectl -n cattle-system scale deployment rancher --replicas=0)',
+    );
     // Listed through the kubeconfig standby.k8sHa names (the person's), and its backups in its own bucket there.
     expect(said(done.out, 'FAILOVER_REPORT')).toContain(
       'imported RKE2/K3s clusters needing the system-agent step: c-7xk2p (edge-rke2), c-q9w4r (edge-k3s); on each: kubectl',

@@ -238,13 +238,30 @@ describe('npm run failover -- rke-ha (K3s) with eu-west-1 lost', () => {
 describe('npm run failover -- k8s-ha with eu-west-1 lost', () => {
   const TARGET = 'k8s-sb-ingress-0a1b.elb.us-west-2.amazonaws.com';
 
-  test("production's state a local file: it passes, its SDK calls in us-west-2 alone (the name moved by the failover routing's metric)", () => {
+  /** One failover of k8s-ha in a eu-west-1 loss, the name moved by the failover routing's metric, then the primary's return. */
+  const routed: { code?: number | null; result?: string; calls?: string[]; fence?: any; bothAct?: boolean } = {};
+  beforeAll(() => {
     const c = k8sFailoverWorld(TARGET, loseRegion(), { failoverRouting: true });
     const run = failoverK8s(c, '--yes');
-    expect({ code: run.code, result: codesOf(run.out).at(-1) }).toEqual({ code: 0, result: 'FAILOVER_RESULT' });
+    Object.assign(routed, { code: run.code, result: codesOf(run.out).at(-1), calls: awsCallsByRegion(c) });
+    routed.fence = c.world().aws.parameters?.['/rancher/k8s-ha/failover-fence'];
+    // The world event: the region answers again; production's cluster runs what production's apply left in it.
+    primaryReturns(c, { name: 'rancher', stack: 'k8s-ha' });
+    routed.bothAct = bothRanchersAct(c, TARGET);
+  });
+
+  test("production's state a local file: it passes, its SDK calls in us-west-2 alone (the name moved by the failover routing's metric)", () => {
+    expect({ code: routed.code, result: routed.result }).toEqual({ code: 0, result: 'FAILOVER_RESULT' });
     // rke-ha's calls, listed in its first case: k8s-ha's failover reads and writes the same, in the same region, but
     // for STS (k8s-ha's standby has no boot parameters' key naming who applies it).
-    expect(awsCallsByRegion(c)).toEqual(lost.calls!.filter((call) => !call.includes(' STS ')));
+    expect(routed.calls).toEqual(lost.calls!.filter((call) => !call.includes(' STS ')));
+  });
+
+  // issue 91 item 3: failed (production's cluster is the person's, and nothing of production's read the fence there)
+  // until production's apply left its guard in the cluster (lib/standby/fence-guard.ts, a CronJob reading the fence).
+  test("the primary's cluster comes back after the failover: production's Rancher does not act beside the standby", () => {
+    expect(routed.fence).toMatchObject({ region: 'us-west-2' });
+    expect(routed.bothAct).toBe(false);
   });
 
   // issue 91 item 1: failed (production's state pulled from its backend in the lost region) until the failover read
