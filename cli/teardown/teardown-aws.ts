@@ -20,13 +20,15 @@ export { snapshotsOfVolume } from '../shared/aws/ebs-snapshots';
 
 /**
  * AWS deletion protection of the load balancers and the datastore lifted before the destroy, which the providers
- * refuse while it is on; RDS is waited for until it reports it off (bounded). One already gone (deleted by hand, an
+ * refuse while it is on; RDS is waited for until it reports it off (bounded). Each in its own region (its ARN's), else
+ * the deployment's: a standby's module (its pilot light) holds resources of the standby's region and of us-east-1, and
+ * an endpoint of another region answers NotFound, which would read as gone. One already gone (deleted by hand, an
  * earlier run) is nothing to lift.
  */
-export async function liftGuards(clients: AwsClients, plan: Pick<TeardownPlan, 'loadBalancers' | 'databases'>): Promise<void> {
-  for (const lb of plan.loadBalancers) await liftLoadBalancerProtection(clients, lb.arn);
+export async function liftGuards(aws: ClientsOfRegion, plan: Pick<TeardownPlan, 'loadBalancers' | 'databases'>, region: string): Promise<void> {
+  for (const lb of plan.loadBalancers) await liftLoadBalancerProtection(aws(lb.region ?? region), lb.arn);
   for (const db of plan.databases) {
-    const lifted = await liftDeletionProtection(clients, db.identifier, { budgetMs: 300_000 });
+    const lifted = await liftDeletionProtection(aws(db.region ?? region), db.identifier, { budgetMs: 300_000 });
     if (lifted === undefined)
       throw new Error(`RDS still reports deletion protection on ${db.identifier} after 5 minutes; nothing was destroyed. Run the teardown again.`);
   }

@@ -9,7 +9,7 @@ import { ChoiceNeeded, type Deployment, inState, managed, readDeploymentRecords 
 import { withEnvironment } from '../shared/scoped-environment';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { type Store, storesOf } from '../shared/stores';
-import { ModuleState, stringAttribute, Terraform } from '../shared/terraform';
+import { ModuleState, type StateResource, stringAttribute, Terraform } from '../shared/terraform';
 
 /** A teardown tells through an I/O host: the command line's, or the drill's or acceptance run's, whose status line then holds its steps. */
 export type TeardownOptions = TeardownSettings & { readonly io: IoHost };
@@ -119,8 +119,9 @@ export interface TeardownPlan {
   /** Store resources (buckets with their guards, log groups, keys) taken out of the state before the destroy. */
   readonly forgetStores: readonly string[];
   readonly stores: readonly Store[];
-  readonly loadBalancers: readonly { address: string; arn: string }[];
-  readonly databases: readonly { address: string; identifier: string; finalSnapshot?: string }[];
+  /** Each with its region where the state says it (its ARN's): a standby's module holds resources of several regions. */
+  readonly loadBalancers: readonly { address: string; arn: string; region?: string }[];
+  readonly databases: readonly { address: string; identifier: string; finalSnapshot?: string; region?: string }[];
   readonly dataVolumes: readonly string[];
   /** Managed resources terraform destroys. */
   readonly destroyCount: number;
@@ -137,14 +138,21 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
   // cluster goes with the servers.
   const forgetInCluster = live.filter((r) => IN_CLUSTER.test(r.type)).map((r) => r.address);
   const { stores, resources: storeResources } = storesOf(state, deployment);
+  const regionOf = (r: StateResource) => {
+    const arn = stringAttribute(r.attributes.arn);
+    const region = (arn && arnRegion(arn)) ?? stringAttribute(r.attributes.region);
+    return region ? { region } : {};
+  };
   const loadBalancers = inState(state, deployment.loadBalancers).map((r) => ({
     address: r.address,
     arn: String(r.attributes.arn ?? r.attributes.id),
+    ...regionOf(r),
   }));
   const databases = inState(state, deployment.databases).map((r) => ({
     address: r.address,
     identifier: String(r.attributes.identifier ?? r.attributes.id),
     finalSnapshot: r.attributes.skip_final_snapshot ? undefined : stringAttribute(r.attributes.final_snapshot_identifier),
+    ...regionOf(r),
   }));
   const dataVolumes = inState(state, deployment.dataVolumes).map((r) => String(r.attributes.id));
   const forgotten = new Set([...forgetInCluster, ...storeResources.map((r) => r.address)]);
@@ -634,7 +642,7 @@ async function destroyModule(options: TeardownRun, t: Target, aws: ClientsOfRegi
   const stopped = (r: unknown) => (typeof r === 'object' && r !== null && 'stopped' in r ? (r as { stopped: number }).stopped : undefined);
   const forgot = await step('forget', () => terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]));
   if (stopped(forgot) !== undefined) return stopped(forgot)!;
-  const lifted = await step('guards', async () => (await awsSide()).liftGuards(aws(t.region), plan));
+  const lifted = await step('guards', async () => (await awsSide()).liftGuards(aws, plan, t.region));
   if (stopped(lifted) !== undefined) return stopped(lifted)!;
 
   // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)

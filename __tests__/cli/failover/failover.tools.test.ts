@@ -310,6 +310,16 @@ describe('npm run failover -- rke-ha', () => {
       expect.not.objectContaining({ default: expect.anything() }),
     );
     expect(c.calls()).toContain('terraform apply -destroy -refresh=false -auto-approve -input=false');
+    // Its region is the standby's, though its state lists the /ping check's alarm in us-east-1 first (no deployment
+    // record in a pilot light: the region its ARNs name most), and its load balancer's protection is lifted there,
+    // where ELB finds it (an endpoint of another region answers LoadBalancerNotFound, which reads as gone).
+    expect(said(removed.out, 'TEARDOWN_PLAN')).toMatch(new RegExp(`^Teardown of rke-ha \\(\\S+, ${STANDBY_REGION}, module `));
+    expect(
+      c
+        .calls()
+        .filter((call) => call.includes('ModifyLoadBalancerAttributes'))
+        .map((call) => call.split(' ')[1]),
+    ).toEqual([STANDBY_REGION]);
     // Nothing of it left in its state, its load balancer's deletion protection lifted first (the destroy refuses it on).
     expect(standbyHeld(c).size).toBe(0);
   });

@@ -507,6 +507,44 @@ describe('teardown', () => {
       expect(said(last.out, 'TEARDOWN_REPORT')).toContain(`Deleted: S3 bucket ${STANDBY_STATE_BUCKET}.`);
     });
 
+    it('a standby state that cannot be read (access denied): nothing shows it is empty, so its bucket stays too, said so', async () => {
+      const c = cloud(standby, { apiUp: true }, (w) => {
+        withStandbyState(stateText(PILOT_LIGHT))(w);
+        w.aws.buckets[STANDBY_STATE_BUCKET].objects.at(-1).unreadable = true;
+      });
+      const result = await teardown(c);
+      expect(result.code).toBe(1);
+      expect(result.io.messages.find((m) => m.code === 'TEARDOWN_STANDBY_STANDS')?.data).toMatchObject({
+        bucket: STANDBY_STATE_BUCKET,
+        unread: expect.stringContaining('AccessDenied'),
+      });
+      expect(said(result.out, 'TEARDOWN_STANDBY_STANDS')).toContain(`could not be read`);
+      expect(said(result.out, 'TEARDOWN_STANDBY_STANDS')).toContain(`If it holds any, remove them with \`${COMMAND}\``);
+      expect(c.world().aws.buckets[STANDBY_STATE_BUCKET]).toMatchObject({ exists: true, guarded: true });
+      expect(reportOf(result.io)).toMatchObject({ done: false, kept: [STANDBY_STATE_BUCKET] });
+    });
+
+    it("lifts each guard in its own region (a standby's module holds the standby region's and us-east-1's), not the deployment's", async () => {
+      const arn = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/sb-load-balancer_lb/0123';
+      const c = cloud(standby, { apiUp: true }, (w) => {
+        w.aws.lbs[arn] = { protection: true };
+        w.aws.dbs['rancher-sb-datastore'] = { protection: true, region: 'us-west-2' };
+      });
+      const { liftGuards } = await import('../../../cli/teardown/teardown-aws');
+      const plan = {
+        loadBalancers: [{ address: 'aws_lb.sb', arn, region: 'us-west-2' }],
+        databases: [{ address: 'aws_db_instance.sb', identifier: 'rancher-sb-datastore', region: 'us-west-2' }],
+      };
+      await liftGuards(awsOfWorld(c).of, plan, REGION);
+      expect([c.world().aws.lbs[arn].protection, c.world().aws.dbs['rancher-sb-datastore'].protection]).toEqual([false, false]);
+      expect(
+        c
+          .calls()
+          .filter((call) => /ModifyLoadBalancerAttributes|ModifyDBInstance/.test(call))
+          .map((call) => call.split(' ')[1]),
+      ).toEqual(['us-west-2', 'us-west-2']);
+    });
+
     it('with --keep-snapshots: kept as the other stores, finished, and the standing standby named with its command', async () => {
       const c = cloud(standby, { apiUp: false }, withStandbyState(stateText([{ type: 'aws_instance', instances: 3 }])));
       const result = await teardown(c, { keepSnapshots: true });
