@@ -75,15 +75,21 @@ export function load(fake: FakeAws, aws: any, region: string): void {
   fake.regionLoss = aws.regionLoss;
   // Who calls (STS GetCallerIdentity, and the principal a key policy is checked against): the world's, if it says.
   if (aws.caller) fake.identity = { ...fake.identity, Arn: aws.caller, Account: String(aws.caller).split(':')[4] };
+  // Elastic Load Balancing and RDS are regional: an endpoint answers for the load balancers (their ARN's region) and
+  // the DB instances (the world's `region`, else the world's own) of its region only, and a request naming one of
+  // another region is answered LoadBalancerNotFound / DBInstanceNotFound (AWS General Reference, "Service endpoints":
+  // a regional service's endpoint serves that region's resources).
   fake.elbv2.loadBalancers.clear();
-  for (const [arn, lb] of Object.entries<any>(aws.lbs)) fake.elbv2.loadBalancers.set(arn, { 'deletion_protection.enabled': String(lb.protection) });
+  for (const [arn, lb] of Object.entries<any>(aws.lbs))
+    if ((arn.split(':')[3] || REGION) === region) fake.elbv2.loadBalancers.set(arn, { 'deletion_protection.enabled': String(lb.protection) });
   fake.rds.instances.clear();
   for (const [id, db] of Object.entries<any>(aws.dbs))
-    fake.rds.instances.set(id, {
-      deletionProtection: db.protection,
-      pendingLooks: db.pending?.looks ?? 0,
-      ...(db.pending ? { pendingValue: db.pending.value } : {}),
-    });
+    if ((db.region ?? REGION) === region)
+      fake.rds.instances.set(id, {
+        deletionProtection: db.protection,
+        pendingLooks: db.pending?.looks ?? 0,
+        ...(db.pending ? { pendingValue: db.pending.value } : {}),
+      });
   fake.s3.buckets.clear();
   for (const [name, b] of Object.entries<any>(aws.buckets)) {
     if (!b.exists) continue;

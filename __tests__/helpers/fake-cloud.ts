@@ -214,7 +214,8 @@ function baseAttributes(type: string, name: string, prefix = 'rancher', region =
   if (type === 'random_id') a.hex = '0a1b2c3d';
   // The identity running Terraform as the data source reads it for the world's caller (DEPLOYER_SESSION): the role.
   if (type === 'aws_iam_session_context') a.issuer_arn = DEPLOYER_ROLE;
-  if (type === 'aws_lb') a.arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/${short}/0123`;
+  // In its provider's region, as every ARN here (a standby's load balancer is in the standby's region).
+  if (type === 'aws_lb') a.arn = `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:loadbalancer/net/${short}/0123`;
   if (type === 'aws_cloudwatch_log_group') a.name = `/rancher/${short}`;
   return a;
 }
@@ -304,7 +305,11 @@ export function awsOf(state: any): any {
   const aws: any = { lbs: {}, dbs: {}, buckets: {}, keys: {}, logGroups: {}, volumes: {}, finalDbSnapshots: [] };
   const of = (type: string) => state.resources.filter((r: any) => r.mode === 'managed' && r.type === type).map((r: any) => r.instances[0].attributes);
   for (const lb of of('aws_lb')) aws.lbs[lb.arn] = { protection: lb.enable_deletion_protection === true };
-  for (const db of of('aws_db_instance')) aws.dbs[db.identifier] = { protection: db.deletion_protection === true };
+  // RDS finds an instance in its own region only (as KMS a key, below): one of another region than the world's says which.
+  for (const db of of('aws_db_instance')) {
+    const region = String(db.arn).split(':')[3];
+    aws.dbs[db.identifier] = { protection: db.deletion_protection === true, ...(region && region !== REGION ? { region } : {}) };
+  }
   // KMS finds a key in its own region only: a key of another region than the world's says which (its ARN's).
   for (const k of of('aws_kms_key')) {
     const region = String(k.arn).split(':')[3];

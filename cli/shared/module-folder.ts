@@ -209,13 +209,18 @@ function fromAddresses(state: ModuleState): Deployment[] {
   });
 }
 
-/** The region of any ARN in the state. */
+/**
+ * The region most of the state's ARNs name (the first seen of those named as often): the module's own. A module
+ * holds resources of other regions too, through aliased providers (a standby's pilot light: the `/ping` check's alarm,
+ * topic and key in us-east-1, which its state lists first), so the first ARN's region is not the module's.
+ */
 function regionFromArns(state: ModuleState): string | undefined {
+  const counts = new Map<string, number>();
   for (const r of state.resources) {
-    const arn = r.attributes.arn;
-    if (typeof arn === 'string' && arnRegion(arn)) return arnRegion(arn);
+    const region = typeof r.attributes.arn === 'string' ? arnRegion(r.attributes.arn) : undefined;
+    if (region) counts.set(region, (counts.get(region) ?? 0) + 1);
   }
-  return undefined;
+  return [...counts].reduce<[string, number] | undefined>((best, entry) => (best === undefined || entry[1] > best[1] ? entry : best), undefined)?.[0];
 }
 
 /** The managed resources of one type. */

@@ -2,12 +2,14 @@ import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ClientsOfRegion } from '../shared/aws/clients';
 import { IoHost } from '../shared/io/io-host';
-import { STANDBY_STATE_PARAMETER, STANDBY_TARGET_PARAMETER } from '../../lib/standby/standby-facts-keys';
+import { STANDBY_STATE_KEY, STANDBY_STATE_PARAMETER, STANDBY_TARGET_PARAMETER } from '../../lib/standby/standby-facts-keys';
 import { arnRegion } from '../shared/aws';
+import { RESTORE_VARIABLE } from '../shared/failover-record';
 import { ChoiceNeeded, type Deployment, inState, managed, readDeploymentRecords } from '../shared/module-folder';
+import { withEnvironment } from '../shared/scoped-environment';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { type Store, storesOf } from '../shared/stores';
-import { ModuleState, stringAttribute, Terraform } from '../shared/terraform';
+import { ModuleState, type StateResource, stringAttribute, Terraform } from '../shared/terraform';
 
 /** A teardown tells through an I/O host: the command line's, or the drill's or acceptance run's, whose status line then holds its steps. */
 export type TeardownOptions = TeardownSettings & { readonly io: IoHost };
@@ -66,7 +68,36 @@ export interface TeardownRecord {
   /** Those deleted so far, or found gone (also in parametersGone), by name. */
   readonly parametersDeleted?: readonly string[];
   readonly parametersGone?: readonly string[];
+  /** The standby states production's state named (recorded before the destroy takes their pointers): read at each run. */
+  readonly standbyStates?: readonly StandbyStateRef[];
   readonly done: boolean;
+}
+
+/**
+ * Where the Terraform state of a standby deployment is: the bucket production's apply made in the standby region
+ * (lib/standby/standby-state.ts, a store of production's), named by `<path>/standby-state` there, and the key the
+ * standby's S3 backend uses in it (STANDBY_STATE_KEY). `failover --prepare` keeps the pilot light's state there, and a
+ * failover its standby's.
+ */
+export interface StandbyStateRef {
+  readonly bucket: string;
+  readonly region: string;
+  readonly key: string;
+  /** The stack whose standby it is: its module is `failover.out/cdktf.out/stacks/<stack>` where the prepare ran. */
+  readonly stack: string;
+}
+
+/**
+ * What a standby's state held when this run read it: how many managed resource instances, whether servers among them
+ * (a standby that runs: a failover's, kept by a failback) and an RDS datastore (K3s' pilot light); or why it could
+ * not be read (then nothing tells that it describes nothing: its bucket stays too).
+ */
+export type StandbyFinding = { readonly resources: number; readonly servers: boolean; readonly datastore: boolean } | { readonly unread: string };
+
+/** A standby state this run keeps its bucket for: one that still describes resources, or that could not be read. */
+export interface StandingStandby {
+  readonly ref: StandbyStateRef;
+  readonly finding: StandbyFinding;
 }
 
 /**
@@ -88,13 +119,16 @@ export interface TeardownPlan {
   /** Store resources (buckets with their guards, log groups, keys) taken out of the state before the destroy. */
   readonly forgetStores: readonly string[];
   readonly stores: readonly Store[];
-  readonly loadBalancers: readonly { address: string; arn: string }[];
-  readonly databases: readonly { address: string; identifier: string; finalSnapshot?: string }[];
+  /** Each with its region where the state says it (its ARN's): a standby's module holds resources of several regions. */
+  readonly loadBalancers: readonly { address: string; arn: string; region?: string }[];
+  readonly databases: readonly { address: string; identifier: string; finalSnapshot?: string; region?: string }[];
   readonly dataVolumes: readonly string[];
   /** Managed resources terraform destroys. */
   readonly destroyCount: number;
   /** Parameters operations commands wrote beside the deployment: deleted after the destroy, whatever is kept. */
   readonly parameters: readonly OperationsParameter[];
+  /** The standby states the state names (StandbyStateRef): read before the plan is told, their bucket kept while one describes resources. */
+  readonly standbyStates: readonly StandbyStateRef[];
 }
 
 /** Works out the plan from the state: which resources are forgotten, which guards are lifted, which stores stay. */
@@ -104,14 +138,21 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
   // cluster goes with the servers.
   const forgetInCluster = live.filter((r) => IN_CLUSTER.test(r.type)).map((r) => r.address);
   const { stores, resources: storeResources } = storesOf(state, deployment);
+  const regionOf = (r: StateResource) => {
+    const arn = stringAttribute(r.attributes.arn);
+    const region = (arn && arnRegion(arn)) ?? stringAttribute(r.attributes.region);
+    return region ? { region } : {};
+  };
   const loadBalancers = inState(state, deployment.loadBalancers).map((r) => ({
     address: r.address,
     arn: String(r.attributes.arn ?? r.attributes.id),
+    ...regionOf(r),
   }));
   const databases = inState(state, deployment.databases).map((r) => ({
     address: r.address,
     identifier: String(r.attributes.identifier ?? r.attributes.id),
     finalSnapshot: r.attributes.skip_final_snapshot ? undefined : stringAttribute(r.attributes.final_snapshot_identifier),
+    ...regionOf(r),
   }));
   const dataVolumes = inState(state, deployment.dataVolumes).map((r) => String(r.attributes.id));
   const forgotten = new Set([...forgetInCluster, ...storeResources.map((r) => r.address)]);
@@ -124,7 +165,54 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
     dataVolumes,
     destroyCount: live.filter((r) => !forgotten.has(r.address)).length,
     parameters: operationsParameters(state),
+    standbyStates: standbyStatesOf(state),
   };
+}
+
+/** The standby states production's state names: each `<path>/standby-state` parameter's value (a bucket), in its region. */
+export function standbyStatesOf(state: ModuleState): StandbyStateRef[] {
+  return managed(state, 'aws_ssm_parameter').flatMap((r) => {
+    const name = stringAttribute(r.attributes.name);
+    const bucket = stringAttribute(r.attributes.value);
+    const arn = stringAttribute(r.attributes.arn);
+    const region = (arn && arnRegion(arn)) ?? stringAttribute(r.attributes.region);
+    if (!name?.endsWith(STANDBY_STATE_PARAMETER) || !bucket || !region) return [];
+    const stack = name.slice(0, -STANDBY_STATE_PARAMETER.length).split('/').at(-1) ?? '';
+    return [{ bucket, region, key: STANDBY_STATE_KEY.replace('<stack>', stack), stack }];
+  });
+}
+
+/** The standby states a run reads: those an earlier run recorded and the state's, whose bucket is not deleted yet. */
+function standbyStatesOfRun(plan: TeardownPlan, record: TeardownRecord | undefined): StandbyStateRef[] {
+  const known = new Map((record?.standbyStates ?? []).map((s) => [s.bucket, s]));
+  for (const s of plan.standbyStates) known.set(s.bucket, s);
+  return [...known.values()].filter((s) => !record?.deleted.includes(s.bucket));
+}
+
+/** Whether a finding keeps the bucket: resources there, or a state that could not be read. */
+export const stands = (finding: StandbyFinding): boolean => 'unread' in finding || finding.resources > 0;
+
+/**
+ * The command that removes what a standby's state describes, run where `failover --prepare` (or the failover) ran:
+ * the teardown of the standby's module. A standby that runs keeps its backups (`--keep-snapshots`, as the failback
+ * tears it down); a pilot light's stores hold nothing yet and go with it.
+ */
+export function standbyTeardownCommand(s: StandingStandby): string {
+  const running = !('unread' in s.finding) && s.finding.servers;
+  return `npm run teardown -- --dir failover.out/cdktf.out/stacks/${s.ref.stack}${running ? ' --keep-snapshots' : ''}`;
+}
+
+/** How the removal is asked for: a state that could not be read may hold nothing. */
+const removeWords = (s: StandingStandby): string => ('unread' in s.finding ? 'If it holds any, remove them' : 'Remove them');
+
+/** What a standing standby's state holds, in words. */
+function describeStanding(s: StandingStandby): string {
+  const where = `s3://${s.ref.bucket}/${s.ref.key} (${s.ref.region})`;
+  if ('unread' in s.finding) return `the standby's state ${where} could not be read (${s.finding.unread}): nothing shows it describes nothing`;
+  const what = s.finding.servers
+    ? "a standby deployment that runs (a failover's, kept by a failback)"
+    : `the pilot light of failover --prepare${s.finding.datastore ? ", K3s' deletion-protected RDS datastore among them" : ''}`;
+  return `the standby's state ${where} still holds ${s.finding.resources} resources, ${what}`;
 }
 
 /**
@@ -178,8 +266,15 @@ export function storesOfRun(plan: TeardownPlan, record: TeardownRecord | undefin
 }
 
 /** The steps in words, numbered as they are taken, as --dry-run prints them and the run follows them. */
-export function describeTeardown(plan: TeardownPlan, keep: boolean, record: TeardownRecord | undefined): string[] {
-  const stores = storesOfRun(plan, record);
+export function describeTeardown(
+  plan: TeardownPlan,
+  keep: boolean,
+  record: TeardownRecord | undefined,
+  standing: readonly StandingStandby[] = [],
+): string[] {
+  const held = new Set(standing.map((s) => s.ref.bucket));
+  const all = storesOfRun(plan, record);
+  const stores = keep ? all : all.filter((s) => !held.has(s.id));
   const steps = [
     plan.forgetInCluster.length
       ? `Forget ${plan.forgetInCluster.length} in-cluster resources (terraform state rm; the cluster goes with the servers): ${plan.forgetInCluster.join(', ')}`
@@ -202,6 +297,10 @@ export function describeTeardown(plan: TeardownPlan, keep: boolean, record: Tear
       : keep
         ? `Keep, with every guard: ${stores.map(describeStore).join('; ')}.`
         : `Delete on purpose, after everything else: ${stores.map(describeStore).join('; ')} (each bucket's versions, then the bucket; the KMS key is scheduled for deletion in 30 days, and only once no bucket encrypted with it is left).`,
+    ...standing.map(
+      (s) =>
+        `${keep ? 'Kept as the other stores' : `Keep the S3 bucket ${s.ref.bucket}, guarded, not deleted`}: ${describeStanding(s)}. ${removeWords(s)} first with \`${standbyTeardownCommand(s)}\` where the prepare ran${keep ? '' : ', then run this teardown again: it deletes the bucket'}.`,
+    ),
   ];
   return steps.map((step, i) => `${i + 1}. ${step}`);
 }
@@ -216,18 +315,20 @@ const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kin
  */
 export async function teardown(given: TeardownOptions): Promise<number> {
   const options: TeardownRun = given;
-  const target = await readTarget(options);
-  if (typeof target === 'number') return target;
-  const saves = await confirmTeardown(options, target);
-  if (typeof saves === 'number') return saves;
-  const saved = writeSaves(saves, options.io);
-  if (typeof saved === 'number') return saved;
-  const record = recordRun(target, saved);
-  // Made once here, per region, and only now: nothing before this point reaches AWS.
-  const made = options.aws === undefined ? (await awsSide()).clientsByRegion() : undefined;
-  const aws = options.aws ?? made!.of;
-  const step = stepRunner(options, target, stepsOf(target, record));
+  // Made once, per region, when the teardown first reaches AWS (a standby's state read for the plan, or the steps),
+  // and closed when it ends: a dry run or a refusal of a deployment without a standby never loads the SDK.
+  let made: { readonly of: ClientsOfRegion; destroy(): void } | undefined;
+  const awsOf = async (): Promise<ClientsOfRegion> => options.aws ?? (made ??= (await awsSide()).clientsByRegion()).of;
   try {
+    const target = await readTarget(options, awsOf);
+    if (typeof target === 'number') return target;
+    const saves = await confirmTeardown(options, target);
+    if (typeof saves === 'number') return saves;
+    const saved = writeSaves(saves, options.io);
+    if (typeof saved === 'number') return saved;
+    const record = recordRun(target, saved);
+    const aws = await awsOf();
+    const step = stepRunner(options, target, stepsOf(target, record));
     const destroyed = await destroyModule(options, target, aws, step);
     if (destroyed !== 0) return destroyed;
     return await finishTeardown(options, target, record, aws, step);
@@ -244,7 +345,8 @@ function stepsOf(t: Target, record: TeardownRecord): { readonly name: StepName; 
   const { plan } = t;
   const forgotten = plan.forgetInCluster.length + plan.forgetStores.length;
   const guards = plan.loadBalancers.length + plan.databases.length;
-  const stores = record.stores.filter((s) => !record.deleted.includes(s.id)).length;
+  const held = new Set(t.standing.map((s) => s.ref.bucket));
+  const stores = record.stores.filter((s) => !record.deleted.includes(s.id) && !held.has(s.id)).length;
   const parameters = parametersLeft(record).length;
   const steps: { name: StepName; doing: string; runs: boolean }[] = [
     { name: 'forget', doing: `terraform state rm of ${forgotten} resources (nothing changes in AWS)`, runs: forgotten > 0 },
@@ -331,10 +433,13 @@ interface Target {
   readonly name: string;
   readonly what: string;
   readonly region: string;
+  /** The standby states this run reads (StandbyStateRef), and those that keep their bucket (StandingStandby). */
+  readonly standbyStates: readonly StandbyStateRef[];
+  readonly standing: readonly StandingStandby[];
 }
 
 /** The state read, the deployment chosen and the plan worked out; the exit code when the teardown ends here. */
-async function readTarget(options: TeardownRun): Promise<Target | number> {
+async function readTarget(options: TeardownRun, awsOf: () => Promise<ClientsOfRegion>): Promise<Target | number> {
   const { io } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
@@ -388,7 +493,45 @@ async function readTarget(options: TeardownRun): Promise<Target | number> {
   const { name, what } = confirmationName(deployment, previous, options.dir);
   const region = previous?.region ?? deployment.region;
   if (!region) throw new Error('The region of the deployment is not in the state (no deployment record, no ARN); nothing was changed.');
-  return { terraform, file, previous, state, leftInState, deployment, plan, keep, name, what, region };
+  const standbyStates = standbyStatesOfRun(plan, previous);
+  const standing = await readStandbys(io, standbyStates, awsOf, keep);
+  return { terraform, file, previous, state, leftInState, deployment, plan, keep, name, what, region, standbyStates, standing };
+}
+
+/**
+ * Each standby state read (S3 GetObject in its region: nothing is changed): one that still describes resources (the
+ * pilot light `failover --prepare` made, a standby a failback kept) or that cannot be read keeps its bucket, which
+ * would otherwise be deleted as one of production's stores while what it tracks stands, untracked, in the standby
+ * region. Said before the plan (`TEARDOWN_STANDBY_STANDS`), with the command that removes them.
+ */
+async function readStandbys(
+  io: IoHost,
+  refs: readonly StandbyStateRef[],
+  awsOf: () => Promise<ClientsOfRegion>,
+  keep: boolean,
+): Promise<StandingStandby[]> {
+  if (refs.length === 0) return [];
+  const [side, aws] = [await awsSide(), await awsOf()];
+  const standing: StandingStandby[] = [];
+  for (const ref of refs) {
+    const s = { ref, finding: await side.readStandbyState(aws(ref.region), ref.bucket, ref.key) };
+    if (!stands(s.finding)) continue;
+    standing.push(s);
+    const command = standbyTeardownCommand(s);
+    io.warn(
+      'TEARDOWN_STANDBY_STANDS',
+      `${capitalize(describeStanding(s))}. Its bucket ${ref.bucket} is ${keep ? 'kept (--keep-snapshots)' : 'kept with its guards, not deleted'}, so that they stay tracked. ` +
+        `${removeWords(s)} with \`${command}\` where \`failover --prepare\` ran${keep ? ', then delete the bucket by hand' : ', then run this teardown again: it deletes the bucket'}.`,
+      {
+        bucket: ref.bucket,
+        region: ref.region,
+        key: ref.key,
+        ...('unread' in s.finding ? { unread: s.finding.unread } : { resources: s.finding.resources }),
+        command,
+      },
+    );
+  }
+  return standing;
 }
 
 /**
@@ -400,7 +543,7 @@ async function confirmTeardown(options: TeardownRun, t: Target): Promise<OutputS
   const { name, keep, previous } = t;
   // Compared before anything changes: the state holds the only copy of what is saved, and the destroy takes it along.
   const saves = keep ? planSaves(t.state, name, previous, options.tokenFile) : [];
-  const steps = describeTeardown(t.plan, keep, previous);
+  const steps = describeTeardown(t.plan, keep, previous, t.standing);
   io.info(
     'TEARDOWN_PLAN',
     [`Teardown of ${name} (${options.label}, ${t.region}, module ${options.dir}):`, ...[...describeSaves(saves), ...steps].map((l) => `  ${l}`)].join(
@@ -485,6 +628,7 @@ function recordRun(t: Target, saved: Saved): TeardownRecord {
     deployment: t.deployment,
     parameters: [...(previous?.parameters ?? []).filter((p) => previous?.parametersDeleted?.includes(p.name)), ...parametersOfRun(plan, previous)],
     parametersDeleted: previous?.parametersDeleted ?? [],
+    standbyStates: t.standbyStates,
     done: false,
   };
   t.file.write(record);
@@ -498,7 +642,7 @@ async function destroyModule(options: TeardownRun, t: Target, aws: ClientsOfRegi
   const stopped = (r: unknown) => (typeof r === 'object' && r !== null && 'stopped' in r ? (r as { stopped: number }).stopped : undefined);
   const forgot = await step('forget', () => terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]));
   if (stopped(forgot) !== undefined) return stopped(forgot)!;
-  const lifted = await step('guards', async () => (await awsSide()).liftGuards(aws(t.region), plan));
+  const lifted = await step('guards', async () => (await awsSide()).liftGuards(aws, plan, t.region));
   if (stopped(lifted) !== undefined) return stopped(lifted)!;
 
   // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)
@@ -506,8 +650,11 @@ async function destroyModule(options: TeardownRun, t: Target, aws: ClientsOfRegi
   const destroyed = await step('destroy', async () => {
     terraform.writeOverride(preventDestroyOverride(plan));
     try {
-      // Terraform's own lines through the host: above a terminal's status line, off standard output with --json.
-      const result = await terraform.destroy(options.destroyTimeoutMs ?? 3_600_000, io.lines('TEARDOWN_TERRAFORM_OUTPUT'), options.stop);
+      // Terraform's own lines through the host: above a terminal's status line, off standard output with --json. With
+      // the restore's variable set for it alone, unless the caller gave it (RESTORE_STAND_IN).
+      const result = await withEnvironment({ [`TF_VAR_${RESTORE_VARIABLE}`]: process.env[`TF_VAR_${RESTORE_VARIABLE}`] ?? RESTORE_STAND_IN }, () =>
+        terraform.destroy(options.destroyTimeoutMs ?? 3_600_000, io.lines('TEARDOWN_TERRAFORM_OUTPUT'), options.stop),
+      );
       if (result.code === 0) return 0;
       if (options.stop?.aborted) return interrupted(io, t, 'during the destroy (terraform stopped and saved its state)');
       io.error(
@@ -525,6 +672,18 @@ async function destroyModule(options: TeardownRun, t: Target, aws: ClientsOfRegi
   return typeof destroyed === 'number' ? destroyed : destroyed.stopped;
 }
 
+/**
+ * What the destroy is given for the restore's variable (RESTORE_VARIABLE) when the caller's environment has none. A
+ * module that restores an encrypted backup (a failover's standby, its pilot light made by `failover --prepare`, a
+ * drill's throwaway) declares it without a default, and Terraform asks for a variable without a default in a destroy
+ * too (hashicorp/terraform v1.11: "No value for required variable", with `-input=false` an error) and checks its
+ * validation (the text must name an EncryptionConfiguration); the value itself reaches only the restore's preflight
+ * reads and its in-cluster Secret, which a destroy without refresh neither reads nor plans (the Secret is forgotten
+ * first). Terraform ignores a `TF_VAR_` of a variable the module does not declare. So the teardown of such a module
+ * needs nothing of the deployment the backup came from, which may be gone already.
+ */
+export const RESTORE_STAND_IN = "kind: EncryptionConfiguration # the teardown's stand-in: a destroy restores nothing\n";
+
 /** The stores deleted (without --keep-snapshots), the record finished and reported; the exit code. */
 async function finishTeardown(options: TeardownRun, t: Target, recorded: TeardownRecord, aws: ClientsOfRegion, step: StepRun): Promise<number> {
   const { io } = options;
@@ -537,7 +696,9 @@ async function finishTeardown(options: TeardownRun, t: Target, recorded: Teardow
   }
   if (!keep) {
     const deleted = await step('stores', async () => {
-      const after = await (await awsSide()).deleteStores(aws, record, io, file, () => options.stop?.aborted === true);
+      // A standby's state that still describes resources keeps its bucket (readStandbys): not begun, not deleted.
+      const held = new Set(t.standing.map((s) => s.ref.bucket));
+      const after = await (await awsSide()).deleteStores(aws, record, io, file, () => options.stop?.aborted === true, held);
       // A signal came: the stores not begun are left, recorded, for a rerun.
       const left = after.stores.some((s) => !after.deleted.includes(s.id));
       return options.stop?.aborted && left ? interrupted(io, t, 'while deleting the stores') : after;
@@ -549,7 +710,7 @@ async function finishTeardown(options: TeardownRun, t: Target, recorded: Teardow
   record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) && parametersLeft(record).length === 0 };
   file.write(record);
   // Retired once finished: a later deployment applied in this folder is torn down from its own state, never this record.
-  await report(record, io, aws, record.done ? retire(file, record) : undefined);
+  await report(record, io, aws, record.done ? retire(file, record) : undefined, t.standing);
   return record.done ? 0 : 1;
 }
 
@@ -724,7 +885,13 @@ function theDeployment(state: ModuleState, wanted: string | undefined): Deployme
 }
 
 /** The report at the end, one message (`TEARDOWN_REPORT`): finished or not, what was kept and where, what was deleted. */
-async function report(record: TeardownRecord, io: IoHost, aws?: ClientsOfRegion, retired?: string): Promise<void> {
+async function report(
+  record: TeardownRecord,
+  io: IoHost,
+  aws?: ClientsOfRegion,
+  retired?: string,
+  standing: readonly StandingStandby[] = [],
+): Promise<void> {
   const lines: string[] = [];
   const log = (line: string) => lines.push(line);
   const kept = record.stores.filter((s) => !record.deleted.includes(s.id));
@@ -747,6 +914,10 @@ async function report(record: TeardownRecord, io: IoHost, aws?: ClientsOfRegion,
   ] as const) {
     if (path) log(existsSync(path) ? `  Kept: ${what} in ${path}.` : `  Not kept: ${what} was saved to ${path}, which is no longer there.`);
   }
+  for (const s of standing)
+    log(
+      `  Standing: ${describeStanding(s)}; its bucket ${s.ref.bucket} is kept. ${removeWords(s)} with \`${standbyTeardownCommand(s)}\`${record.keepSnapshots ? '' : ', then run this teardown again'}.`,
+    );
   if (kept.some((s) => s.kind === 'bucket'))
     log('  A kept bucket is deleted by hand later: empty its versions, then `aws s3 rb`; then schedule its key for deletion.');
   if (retired) log(`  This teardown's record is kept as ${retired}.`);
@@ -755,6 +926,7 @@ async function report(record: TeardownRecord, io: IoHost, aws?: ClientsOfRegion,
     done: record.done,
     kept: kept.map((s) => s.id),
     deleted: deleted.map((s) => s.id),
+    ...(standing.length > 0 ? { standing: standing.map((s) => s.ref.bucket) } : {}),
     exitCode: record.done ? 0 : 1,
   });
 }

@@ -20,6 +20,7 @@ import { standbyHeld } from '../../helpers/region-loss-world';
 import { MANAGEMENT_CLUSTERS, NEEDING_THE_STEP } from '../../helpers/management-clusters';
 import { SYSTEM_AGENT_STEP } from '../../../cli/failover/after-move';
 import { PREPARED_FILE } from '../../../cli/failover/pilot-light';
+import { RESTORE_VARIABLE } from '../../../cli/shared/failover-record';
 import { rtoPlanLine } from '../../../cli/failover/rto-model';
 
 // `npm run failover -- rke-ha` against the fake cloud (helpers/failover-world.ts): production in eu-west-1, its copy
@@ -292,6 +293,35 @@ describe('npm run failover -- rke-ha', () => {
         .filter((call) => call.startsWith('terraform apply'))
         .at(-1),
     ).toBe('terraform apply -auto-approve -input=false');
+  });
+
+  it("a pilot light is removed by the command production's teardown names (TEARDOWN_STANDBY_STANDS), where the prepare ran, with no restore variable given", () => {
+    const c = failoverWorld();
+    expect(prepare(c).code).toBe(0);
+    expect(standbyHeld(c).size).toBeGreaterThan(0);
+    expect(process.env.TF_VAR_rancher_backup_restore_encryption_config).toBeUndefined();
+    // `npm run teardown -- --dir failover.out/cdktf.out/stacks/rke-ha` as users run it (the bundled CLI), with --yes.
+    const removed = c.run(['teardown', '--dir', 'failover.out/cdktf.out/stacks/rke-ha', '--yes'], { tools: ['terraform'] });
+    expect({ code: removed.code, err: removed.err, result: codesOf(removed.out).at(-1) }).toEqual({ code: 0, err: '', result: 'TEARDOWN_REPORT' });
+    // The module requires the restore's variable (its prepared file is encrypted), which a destroy asks for too:
+    // the teardown gave its stand-in, which its validation passes.
+    expect(JSON.parse(readFileSync(join(c.dir, 'failover.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'), 'utf8')).variable).toHaveProperty(
+      [RESTORE_VARIABLE],
+      expect.not.objectContaining({ default: expect.anything() }),
+    );
+    expect(c.calls()).toContain('terraform apply -destroy -refresh=false -auto-approve -input=false');
+    // Its region is the standby's, though its state lists the /ping check's alarm in us-east-1 first (no deployment
+    // record in a pilot light: the region its ARNs name most), and its load balancer's protection is lifted there,
+    // where ELB finds it (an endpoint of another region answers LoadBalancerNotFound, which reads as gone).
+    expect(said(removed.out, 'TEARDOWN_PLAN')).toMatch(new RegExp(`^Teardown of rke-ha \\(\\S+, ${STANDBY_REGION}, module `));
+    expect(
+      c
+        .calls()
+        .filter((call) => call.includes('ModifyLoadBalancerAttributes'))
+        .map((call) => call.split(' ')[1]),
+    ).toEqual([STANDBY_REGION]);
+    // Nothing of it left in its state, its load balancer's deletion protection lifted first (the destroy refuses it on).
+    expect(standbyHeld(c).size).toBe(0);
   });
 
   it('--backup chooses another backup of the copy, a backup file there or refused; a record from before the apply chooses again, one from after keeps its backup', async () => {

@@ -48,6 +48,11 @@ function synth(variant: string): TerraformJson {
 const STANDBY_TARGET = '/rancher/rke-ha/standby-target';
 /** Another deployment's, beside it in that region: not the teardown's. */
 const OTHER_TARGET = '/other/rke-ha/standby-target';
+/** Production's copy of the cluster token there (lib/standby/etcd-break-glass.ts), which Terraform and `rotate token` write. */
+const STANDBY_TOKEN = '/rancher/rke-ha/standby-token';
+/** The bucket of the standby's state (lib/standby/standby-state.ts) as the fake state names it, and its backend's key. */
+const STANDBY_STATE_BUCKET = 'rancher-standby_state_bucket-0a1b';
+const STANDBY_STATE_KEY = 'rancher/rke-ha.tfstate';
 
 function cloud(variant: string, cluster: { apiUp: boolean }, change?: (world: any) => void): FakeCloud {
   const json = synth(variant);
@@ -67,6 +72,9 @@ function cloud(variant: string, cluster: { apiUp: boolean }, change?: (world: an
         },
       ]),
     );
+  // And the token's copy production's apply wrote there (a SecureString under the standby's key).
+  if (variant.includes('standby'))
+    world.aws.parameters[STANDBY_TOKEN] = { value: 'K10-the-cluster-token', version: 2, type: 'SecureString', region: 'us-west-2', tags: [] };
   change?.(world);
   return track(new FakeCloud(json, world));
 }
@@ -216,7 +224,8 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         ),
       );
       // With a standby, the standby-target the prepare wrote (which the destroy does not know) deleted in its region
-      // after the destroy, and said; another deployment's beside it stays.
+      // after the destroy, and said; another deployment's beside it stays. The token's copy is the module's: the
+      // destroy deleted it.
       if (variant.includes('standby')) {
         const deletedAt = calls.findIndex((call) => call.startsWith(`aws-sdk us-west-2 SSM DeleteParameter {"Name":"${STANDBY_TARGET}"`));
         expect(deletedAt).toBeGreaterThan(destroyAt);
@@ -250,7 +259,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       const report = said(result.out, 'TEARDOWN_REPORT');
       expect(reportOf(result.io)).toMatchObject({ done: true, deleted: [] });
       // No store is deleted: no step for them, no store's span. The standby-target is no store: deleted all the same
-      // (only this deployment's plan reads it; a new one's prepare writes it again).
+      // (only this deployment's plan reads it; a new one's prepare writes it again); the token's copy by the destroy.
       expect(stepsOf(result.io).at(-1)).toMatch(variant.includes('standby') ? /^parameters / : /^destroy /);
       if (variant.includes('standby')) expect(Object.keys(world.aws.parameters)).toEqual([OTHER_TARGET]);
       expect(codesOf(result.out)).not.toContain('TEARDOWN_STORE_STARTED');
@@ -417,6 +426,138 @@ describe('teardown', () => {
     expect(Object.keys(c.world().aws.parameters)).toEqual([OTHER_TARGET]);
     expect(reportOf(second.io)).toMatchObject({ done: true, deleted: [] });
     expect(said(second.out, 'TEARDOWN_REPORT')).toContain(`Deleted: the SSM parameter ${STANDBY_TARGET} (us-west-2)`);
+  });
+
+  describe("a standby's state in the bucket production keeps for it (failover --prepare's pilot light)", () => {
+    const standby = 'rke-ha (RKE2, standby in us-west-2)';
+    /** The standby's state as its S3 backend holds it: Terraform's format v4, `resources` managed and data. */
+    const stateText = (resources: { type: string; instances: number }[]) =>
+      JSON.stringify({
+        version: 4,
+        serial: 7,
+        resources: [
+          ...resources.map((r, i) => ({
+            mode: 'managed',
+            type: r.type,
+            name: `r${i}`,
+            instances: Array.from({ length: r.instances }, () => ({ attributes: {} })),
+          })),
+          { mode: 'data', type: 'aws_iam_policy_document', name: 'trust', instances: [{ attributes: {} }] },
+        ],
+      });
+    /** The pilot light of a K3s standby: its NLB, IAM (a role with two instances of a policy), and its RDS datastore. */
+    const PILOT_LIGHT = [
+      { type: 'aws_lb', instances: 1 },
+      { type: 'aws_iam_role_policy', instances: 2 },
+      { type: 'aws_db_instance', instances: 1 },
+    ];
+    const withStandbyState = (text: string) => (w: any) =>
+      w.aws.buckets[STANDBY_STATE_BUCKET].objects.push({ key: STANDBY_STATE_KEY, version: 'sv1', lastModified: new Date(0).toISOString(), text });
+    const COMMAND = 'npm run teardown -- --dir failover.out/cdktf.out/stacks/rke-ha';
+
+    it('still holding the pilot light: the dry run says so; the teardown keeps its bucket guarded, names the count and the command, is not finished; once the standby is torn down, a rerun deletes it', async () => {
+      const c = cloud(standby, { apiUp: true }, withStandbyState(stateText(PILOT_LIGHT)));
+      expect(Object.keys(c.world().aws.buckets)).toContain(STANDBY_STATE_BUCKET);
+      const others = Object.keys(c.world().aws.buckets).filter((name) => name !== STANDBY_STATE_BUCKET);
+      // The dry run reads the standby's state (in its region) and says what the run will do with it.
+      const dry = await teardown(c, { dryRun: true, yes: false });
+      expect(codesOf(dry.out)).toEqual(['TEARDOWN_STANDBY_STANDS', 'TEARDOWN_PLAN', 'TEARDOWN_DRY_RUN']);
+      expect(c.calls()).toEqual([
+        'terraform state pull',
+        `aws-sdk us-west-2 S3 GetObject ${JSON.stringify({ Bucket: STANDBY_STATE_BUCKET, Key: STANDBY_STATE_KEY })}`,
+      ]);
+      const plan = said(dry.out, 'TEARDOWN_PLAN');
+      expect(plan).toContain(
+        `Keep the S3 bucket ${STANDBY_STATE_BUCKET}, guarded, not deleted: the standby's state s3://${STANDBY_STATE_BUCKET}/${STANDBY_STATE_KEY} (us-west-2) still holds 4 resources, the pilot light of failover --prepare, K3s' deletion-protected RDS datastore among them. Remove them first with \`${COMMAND}\``,
+      );
+      expect(plan.split('Delete on purpose')[1].split('\n')[0]).not.toContain(STANDBY_STATE_BUCKET);
+
+      const first = await teardown(c);
+      expect(first.code).toBe(1);
+      const warning = first.io.messages.find((m) => m.code === 'TEARDOWN_STANDBY_STANDS')!;
+      expect(warning).toMatchObject({ level: 'warn', data: { bucket: STANDBY_STATE_BUCKET, region: 'us-west-2', resources: 4, command: COMMAND } });
+      expect(said(first.out, 'TEARDOWN_STANDBY_STANDS')).toContain('then run this teardown again: it deletes the bucket');
+      const world = c.world();
+      // The standby's state and its guards stay (forgotten by production's state, as a kept store is), nothing else.
+      expect(world.aws.buckets[STANDBY_STATE_BUCKET]).toMatchObject({ exists: true, guarded: true });
+      expect(world.aws.buckets[STANDBY_STATE_BUCKET].objects.map((o: any) => o.key)).toContain(STANDBY_STATE_KEY);
+      expect(sdkCallAt(c.calls(), 'S3 DeleteBucket', STANDBY_STATE_BUCKET)).toBe(-1);
+      expect(c.calls().some((call) => call.includes('DeleteObjects') && call.includes(STANDBY_STATE_BUCKET))).toBe(false);
+      for (const name of others) expect(world.aws.buckets[name].exists).toBe(false);
+      expect(world.state.resources).toEqual([]);
+      expect(reportOf(first.io)).toMatchObject({ done: false, kept: [STANDBY_STATE_BUCKET], exitCode: 1 });
+      expect(said(first.out, 'TEARDOWN_REPORT')).toContain(
+        `Standing: the standby's state s3://${STANDBY_STATE_BUCKET}/${STANDBY_STATE_KEY} (us-west-2) still holds 4 resources`,
+      );
+      expect(said(first.out, 'TEARDOWN_REPORT')).toContain(`Remove them with \`${COMMAND}\`, then run this teardown again.`);
+
+      // A rerun while it stands: read again, kept again, still not finished.
+      const again = await teardown(c);
+      expect({ code: again.code, stands: codesOf(again.out).includes('TEARDOWN_STANDBY_STANDS') }).toEqual({ code: 1, stands: true });
+      expect(c.world().aws.buckets[STANDBY_STATE_BUCKET].exists).toBe(true);
+
+      // The standby torn down: its backend's state holds no resource (as Terraform leaves it after a destroy).
+      c.update((w) => (w.aws.buckets[STANDBY_STATE_BUCKET].objects.find((o: any) => o.key === STANDBY_STATE_KEY).text = stateText([])));
+      const last = await teardown(c);
+      expect(last).toSucceed();
+      expect(codesOf(last.out)).not.toContain('TEARDOWN_STANDBY_STANDS');
+      expect(c.world().aws.buckets[STANDBY_STATE_BUCKET].exists).toBe(false);
+      expect(reportOf(last.io)).toMatchObject({ done: true, kept: [], exitCode: 0 });
+      expect(reportOf(last.io)!.deleted).toContain(STANDBY_STATE_BUCKET);
+      expect(said(last.out, 'TEARDOWN_REPORT')).toContain(`Deleted: S3 bucket ${STANDBY_STATE_BUCKET}.`);
+    });
+
+    it('a standby state that cannot be read (access denied): nothing shows it is empty, so its bucket stays too, said so', async () => {
+      const c = cloud(standby, { apiUp: true }, (w) => {
+        withStandbyState(stateText(PILOT_LIGHT))(w);
+        w.aws.buckets[STANDBY_STATE_BUCKET].objects.at(-1).unreadable = true;
+      });
+      const result = await teardown(c);
+      expect(result.code).toBe(1);
+      expect(result.io.messages.find((m) => m.code === 'TEARDOWN_STANDBY_STANDS')?.data).toMatchObject({
+        bucket: STANDBY_STATE_BUCKET,
+        unread: expect.stringContaining('AccessDenied'),
+      });
+      expect(said(result.out, 'TEARDOWN_STANDBY_STANDS')).toContain(`could not be read`);
+      expect(said(result.out, 'TEARDOWN_STANDBY_STANDS')).toContain(`If it holds any, remove them with \`${COMMAND}\``);
+      expect(c.world().aws.buckets[STANDBY_STATE_BUCKET]).toMatchObject({ exists: true, guarded: true });
+      expect(reportOf(result.io)).toMatchObject({ done: false, kept: [STANDBY_STATE_BUCKET] });
+    });
+
+    it("lifts each guard in its own region (a standby's module holds the standby region's and us-east-1's), not the deployment's", async () => {
+      const arn = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/sb-load-balancer_lb/0123';
+      const c = cloud(standby, { apiUp: true }, (w) => {
+        w.aws.lbs[arn] = { protection: true };
+        w.aws.dbs['rancher-sb-datastore'] = { protection: true, region: 'us-west-2' };
+      });
+      const { liftGuards } = await import('../../../cli/teardown/teardown-aws');
+      const plan = {
+        loadBalancers: [{ address: 'aws_lb.sb', arn, region: 'us-west-2' }],
+        databases: [{ address: 'aws_db_instance.sb', identifier: 'rancher-sb-datastore', region: 'us-west-2' }],
+      };
+      await liftGuards(awsOfWorld(c).of, plan, REGION);
+      expect([c.world().aws.lbs[arn].protection, c.world().aws.dbs['rancher-sb-datastore'].protection]).toEqual([false, false]);
+      expect(
+        c
+          .calls()
+          .filter((call) => /ModifyLoadBalancerAttributes|ModifyDBInstance/.test(call))
+          .map((call) => call.split(' ')[1]),
+      ).toEqual(['us-west-2', 'us-west-2']);
+    });
+
+    it('with --keep-snapshots: kept as the other stores, finished, and the standing standby named with its command', async () => {
+      const c = cloud(standby, { apiUp: false }, withStandbyState(stateText([{ type: 'aws_instance', instances: 3 }])));
+      const result = await teardown(c, { keepSnapshots: true });
+      expect(result).toSucceed();
+      // A standby that runs (a failover's, kept by a failback): its backups are data, kept by its own teardown too.
+      expect(result.io.messages.find((m) => m.code === 'TEARDOWN_STANDBY_STANDS')).toMatchObject({
+        level: 'warn',
+        data: { resources: 3, command: `${COMMAND} --keep-snapshots` },
+      });
+      expect(said(result.out, 'TEARDOWN_STANDBY_STANDS')).toContain('is kept (--keep-snapshots)');
+      expect(said(result.out, 'TEARDOWN_REPORT')).toContain(`Remove them with \`${COMMAND} --keep-snapshots\`.`);
+      expect(c.world().aws.buckets[STANDBY_STATE_BUCKET]).toMatchObject({ exists: true, guarded: true });
+    });
   });
 
   it('after an interruption with --keep-snapshots, a rerun without it still keeps the data', async () => {

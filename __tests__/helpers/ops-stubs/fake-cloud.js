@@ -459,6 +459,12 @@ function deleteResource(r) {
   }
   if (r.type === 'aws_kms_key' && aws.keys[a.key_id]) aws.keys[a.key_id].state = 'PendingDeletion';
   if (r.type === 'aws_cloudwatch_log_group' && aws.logGroups[a.name]) aws.logGroups[a.name].exists = false;
+  // A parameter of the module's (production's copy of the cluster token in the standby region, `standby-token`) is
+  // deleted in its provider's region, its ARN's (terraform-provider-aws' aws_ssm_parameter deletes with SSM
+  // DeleteParameter, whatever wrote its value since: `rotate token` overwrites it); the world's parameters without a
+  // region are the world's region's (world-file.ts REGION), and one the world does not hold is nothing to delete.
+  const parameter = r.type === 'aws_ssm_parameter' && aws.parameters?.[a.name];
+  if (parameter && (parameter.region ?? 'eu-west-1') === String(a.arn ?? '').split(':')[3]) delete aws.parameters[a.name];
   if (r.type === 'aws_ebs_volume' && aws.volumes?.[a.id]) aws.volumes[a.id].push(`snap-final-${a.id}`);
   if (r.type === 'aws_instance' && world.cluster?.servers) {
     const server = world.cluster.servers.find((s) => s.instance === a.id);

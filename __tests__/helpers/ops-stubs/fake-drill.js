@@ -59,14 +59,21 @@ function signalFor(ctx, phase) {
 }
 const signalCaller = (signal) => () => process.kill(callerPid(), signal);
 
-/** Variables without a default must be given, in an apply as in a destroy (and -input=false asks nobody). */
-function requireVariables(ctx) {
+/**
+ * Variables without a default must be given, in an apply as in a destroy (and -input=false asks nobody). An apply
+ * restores with the restore's variable, so it must be production's configuration; a destroy only checks the
+ * variable's validation (the module's: it names an EncryptionConfiguration) and reads the value nowhere (terraform
+ * v1.11, tried: a destroy without the variable fails, with any value its validation passes it destroys).
+ */
+function requireVariables(ctx, destroy = false) {
   const config = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
   for (const [name, body] of Object.entries(config.variable ?? {})) {
     if (body.default !== undefined) continue;
     const value = process.env[`TF_VAR_${name}`];
     if (value === undefined) ctx.finish(1, '', `Error: No value for required variable\n\nThe root module input variable "${name}" is not set.\n`);
-    if (name === VARIABLE && value !== ctx.world.drill.encryptionConfig)
+    if (name === VARIABLE && destroy && !value.includes('EncryptionConfiguration'))
+      ctx.finish(1, '', `Error: Invalid value for variable\n\nExpected the YAML of an EncryptionConfiguration.\n`);
+    if (name === VARIABLE && !destroy && value !== ctx.world.drill.encryptionConfig)
       ctx.finish(1, '', `Error: Invalid value for variable ${name}: not the configuration of production's backups\n`);
   }
 }
@@ -178,7 +185,7 @@ function terraform(ctx) {
   }
   if (!existsSync(join(process.cwd(), '.terraform'))) ctx.finish(1, '', 'Error: Backend initialization required, please run "terraform init"\n');
   if (command === 'apply' && args.includes('-destroy')) {
-    requireVariables(ctx);
+    requireVariables(ctx, true);
     // The teardown goes on: a signal reaches the drill once the destroy is done (a SIGKILL ends it, not the destroy).
     const signal = signalFor(ctx, 'teardown');
     if (signal) signalCaller(signal)();
