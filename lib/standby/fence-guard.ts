@@ -187,7 +187,7 @@ export class FailoverFenceGuard extends Construct {
     ];
     const proxy = props.proxy
       ? [
-          { name: 'HTTPS_PROXY', value: props.proxy.https ?? props.proxy.url },
+          { name: 'HTTPS_PROXY', value: props.proxy.url },
           { name: 'NO_PROXY', value: props.proxy.noProxy.join(',') },
         ]
       : [];
