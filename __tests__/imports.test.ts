@@ -125,3 +125,38 @@ describe("the library's tests", () => {
     expect(intoApp.map(({ file, specifier }) => `${file}: ${specifier}`)).toEqual([]);
   });
 });
+
+describe("the app's entry", () => {
+  // app/main.ts loads cdktf and the stacks with require() in synth(), after skipTokenTraces() and once the settings are
+  // valid. cdktf makes tokens at its modules' top level, and a token's trace taken before skipTokenTraces() is
+  // formatted at once: V8 then indexes the lines of the whole 7 MB bundle, 2% of a synth's instructions
+  // (bench/README.md, 2026-11-29, "cuts on the synth path"). A static import that reaches cdktf would load it first.
+  const runtimeImports = (file: string): string[] =>
+    [...readFileSync(join(ROOT, file), 'utf8').matchAll(/^(?:import|export)\s+(?!type\b)(?:[^;]*?\bfrom\s+)?'([^']+)'/gm)].map((m) => m[1]);
+  const asSource = (file: string, specifier: string): string | undefined => {
+    const path = posix.join(posix.dirname(file), specifier);
+    return [`${path}.ts`, `${path}/index.ts`].find((candidate) => files.includes(candidate));
+  };
+  /** The files and packages `entry` loads when it is evaluated: its static imports, followed through the tree. */
+  function loadedBy(entry: string): { files: string[]; packages: string[] } {
+    const seen = new Set([entry]);
+    const packages = new Set<string>();
+    for (const file of seen)
+      for (const specifier of runtimeImports(file)) {
+        if (!specifier.startsWith('.')) packages.add(specifier);
+        else {
+          const source = asSource(file, specifier);
+          if (source) seen.add(source);
+        }
+      }
+    return { files: [...seen], packages: [...packages] };
+  }
+
+  it('loads no cdktf before main() runs (the scan follows static imports, not require())', () => {
+    const loaded = loadedBy('app/main.ts');
+    expect(loaded.files).toEqual(expect.arrayContaining(['app/config/load.ts', 'lib/synth/output-format.ts', 'lib/config/errors.ts']));
+    expect(loaded.packages).toEqual(expect.arrayContaining(['yaml', 'zod']));
+    expect(loadedBy('app/stacks/rke-ha.ts').packages).toContain('cdktf');
+    expect(loaded.packages.filter((name) => /^@?cdkt[fn]\b/.test(name))).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@ import { SettingsError, SettingsFileError } from '../lib/config/errors';
 import { EXIT_CODES, type ExitCode } from './config/exit-codes';
 import { readSettings, type LoadedSettings } from './config/load';
 import { STACK_IDS } from '../lib/config/resource-names';
-import { takeOutputFormat, type OutputFormat } from '../lib/synth/stack-output';
+import { takeOutputFormat, type OutputFormat } from '../lib/synth/output-format';
 
 /** One message on stderr and the exit code: a person's mistake never shows a stack trace. */
 function fail(code: ExitCode, message: string): ExitCode {

@@ -5,20 +5,23 @@
 // module.enableCompileCache writes a module's cache when it compiles it, before esbuild's lazily compiled module
 // functions run, and measured 10% more instructions than this on a warm synth (bench/README.md, "Tried: Node's
 // compile cache" of 2026-11-29).
-const { createHash } = require('node:crypto');
 const { readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { dirname } = require('node:path');
 const { Script } = require('node:vm');
+const { crc32 } = require('node:zlib');
 
 /**
- * What the cache was made from: a hash of the bundle's text and this Node. V8 checks its own version and flags, but
- * of the source only its length, so the key must name the source itself: an edited bundle of the same length would
- * otherwise run the old code. The text is read anyway to compile it; hashing it costs a few milliseconds.
+ * What the cache was made from: a CRC-32 of the bundle's bytes, their length, and this Node. V8 checks its own version
+ * and flags, but of the source only its length, so the key must name the source itself: an edited bundle of the same
+ * length would otherwise run the old code. A checksum is what that takes (an accidental edit, not an adversary: whoever
+ * can write the bundle can write its cache beside it), and it is what Node's own compile cache keys a module's cache
+ * by (src/compile_cache.cc: zlib's crc32 of the source). A SHA-256 of the 7 MB text was 6% of a warm synth's
+ * instructions (bench/README.md, 2026-11-29, "cuts on the synth path").
  */
-function cacheKey(source) {
-  const hash = createHash('sha256').update(source).digest('hex');
-  return Buffer.from(`rancher-ha-aws code cache ${hash} ${process.version} ${process.arch}\n`);
+function cacheKey(bytes) {
+  const sum = crc32(bytes).toString(16).padStart(8, '0');
+  return Buffer.from(`rancher-ha-aws code cache crc32 ${sum} ${bytes.length} ${process.version} ${process.arch}\n`);
 }
 
 /** The cached data stored for `key` at `cache`, or undefined (none, unreadable, or made from something else). */
@@ -32,6 +35,21 @@ function readCache(cache, key) {
 }
 
 /**
+ * The bundle compiled, with the cache stored for it if there is one, and that cache's key. A function of its own so
+ * that what V8 has taken is garbage once it returns, not held by runBundle's frame for the whole synth: the bundle's
+ * bytes, its text before wrapping (V8 compiles a copy, with the wrapper) and the cache's bytes, 7.4, 7.4 and 5.3 MB of
+ * live heap and external memory that V8's collector marked and counted against its limits: 4% of a warm synth's
+ * instructions (bench/README.md, 2026-11-29, "cuts on the synth path").
+ */
+function compile(bundle, cache) {
+  const bytes = readFileSync(bundle);
+  const key = cacheKey(bytes);
+  const cachedData = readCache(cache, key);
+  const script = new Script(wrap(bytes.toString('utf8')), { filename: bundle, cachedData });
+  return { script, key, offered: cachedData !== undefined };
+}
+
+/**
  * Runs `bundle` (a CommonJS file) and returns what became of its code cache: `used` (V8 accepted it), `written`
  * (there was none, or V8 refused it, and the run succeeded), `unchanged` (none usable, and the run failed or the
  * folder is not writable: nothing is written, the next run tries again). A cache is only ever an optimisation:
@@ -39,14 +57,11 @@ function readCache(cache, key) {
  */
 function runBundle(bundle) {
   const cache = `${bundle}.v8cache`;
-  const source = readFileSync(bundle, 'utf8');
-  const key = cacheKey(source);
-  const cachedData = readCache(cache, key);
-  const script = new Script(wrap(source), { filename: bundle, cachedData });
+  const { script, key, offered } = compile(bundle, cache);
   const bundleModule = { exports: {}, filename: bundle, id: bundle, loaded: false };
   script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, dirname(bundle));
   bundleModule.loaded = true;
-  if (cachedData && !script.cachedDataRejected) return 'used';
+  if (offered && !script.cachedDataRejected) return 'used';
   // A failed run compiled only the way to its error: its cache would serve the next, successful run poorly.
   if (process.exitCode !== undefined && process.exitCode !== 0) return 'unchanged';
   const partial = `${cache}.${process.pid}`;

@@ -5,9 +5,9 @@ import { BindingSchema } from './block-schema';
 import { terraformJsonToHcl } from './hcl';
 import { moduleReadme } from './module-readme';
 import { VERSION } from './version';
+import type { OutputFormat } from './output-format';
 
-/** The two forms a stack folder can hold; exactly one of them after a synth. */
-export type OutputFormat = 'json' | 'hcl';
+export { takeOutputFormat, type OutputFormat } from './output-format';
 
 export const STACK_FILE: Readonly<Record<OutputFormat, string>> = { json: 'cdk.tf.json', hcl: 'cdk.tf' };
 /** cdktf's stack metadata beside an HCL stack (the CLI reads it; JSON stacks carry it inside). */
@@ -15,18 +15,6 @@ const METADATA_FILE = 'metadata.json';
 /** What the module is, for whoever receives an HCL folder (module-readme.ts). */
 const README_FILE = 'README.md';
 const MANIFEST_FILE = 'manifest.json';
-
-/**
- * The format `cdktf synth` asked for, read before the App exists. `--hcl`
- * reaches the app as SYNTH_HCL_OUTPUT; it is removed so that cdktf always
- * writes JSON, which `writeStackOutput` then turns into HCL itself: cdktf
- * 0.21's own HCL renderer writes invalid Terraform (see docs/design-notes.md).
- */
-export function takeOutputFormat(env: NodeJS.ProcessEnv = process.env): OutputFormat {
-  const requested = env.SYNTH_HCL_OUTPUT;
-  delete env.SYNTH_HCL_OUTPUT;
-  return requested === 'true' || requested === '1' ? 'hcl' : 'json';
-}
 
 /** One stack's folder after `writeStackOutput`: what a pipeline runs `terraform init` and `plan` in. */
 export interface StackOutput {
