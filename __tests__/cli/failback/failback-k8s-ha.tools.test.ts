@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFakeAwsEndpoint } from '../../helpers/fake-cloud';
 import type { FakeCloud } from '../../helpers/fake-cloud';
-import { expectedK8sFailback, failbackK8s, failbackWorld, FAILBACK_FILE } from '../../helpers/failback-world';
+import { expectedK8sFailback, failbackK8s, failbackWorld, FAILBACK_FILE, STANDBY_BUCKET, STANDBY_CONFIG } from '../../helpers/failback-world';
 import { failoverK8s, HOSTNAME, PRODUCTION_LB, recordsOf } from '../../helpers/failover-world';
 import { codesOf, said } from '../../helpers/plain-output';
 
@@ -83,6 +83,22 @@ describe('npm run failback -- k8s-ha', () => {
         .filter((call) => call.startsWith('terraform apply'))
         .at(-1),
     ).toMatch(/-refresh=false.* -replace=kubernetes_secret_v1\./);
+    // And back again (failover, failback, failover, failback): a failback of its own, the name at production's alias.
+    c.update((w) => {
+      w.failover.primary = 'pong';
+      // The standby applied again: its outputs as failbackWorld gives them (the fake's apply writes its own).
+      Object.assign(w.drill.state.outputs, {
+        rancher_backup_bucket: { value: STANDBY_BUCKET },
+        rancher_backup_encryption_config: { value: STANDBY_CONFIG, sensitive: true },
+      });
+    });
+    const back = failbackK8s(c, '--yes');
+    expect(codesOf(back.out)).not.toContain('FAILBACK_ALREADY_DONE');
+    expect({ code: back.code, result: said(back.out, 'FAILBACK_RESULT') }).toMatchObject({ code: 0, result: expect.stringContaining('PASSED') });
+    expect(recordsOf(c)).toEqual([
+      { Name: `${HOSTNAME}.`, Type: 'A', AliasTarget: { HostedZoneId: 'Z2IFOLAFXWLO4F', DNSName: `${PRODUCTION_LB}.`, EvaluateTargetHealth: true } },
+    ]);
+    expect(c.world().failover.standbyRancher).toBe(0);
   });
 
   it("a standby's cluster that does not answer: the failback stops at its quiesce, the hostname at the standby, and a rerun stops its Rancher and goes on", () => {
