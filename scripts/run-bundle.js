@@ -35,21 +35,6 @@ function readCache(cache, key) {
 }
 
 /**
- * The bundle compiled, with the cache stored for it if there is one, and that cache's key. A function of its own so
- * that what V8 has taken is garbage once it returns, not held by runBundle's frame for the whole synth: the bundle's
- * bytes, its text before wrapping (V8 compiles a copy, with the wrapper) and the cache's bytes, 7.4, 7.4 and 5.3 MB of
- * live heap and external memory that V8's collector marked and counted against its limits: 4% of a warm synth's
- * instructions (bench/README.md, 2026-11-29, "cuts on the synth path").
- */
-function compile(bundle, cache) {
-  const bytes = readFileSync(bundle);
-  const key = cacheKey(bytes);
-  const cachedData = readCache(cache, key);
-  const script = new Script(wrap(bytes.toString('utf8')), { filename: bundle, cachedData });
-  return { script, key, offered: cachedData !== undefined };
-}
-
-/**
  * Runs `bundle` (a CommonJS file) and returns what became of its code cache: `used` (V8 accepted it), `written`
  * (there was none, or V8 refused it, and the run succeeded), `unchanged` (none usable, and the run failed or the
  * folder is not writable: nothing is written, the next run tries again). A cache is only ever an optimisation:
@@ -57,11 +42,15 @@ function compile(bundle, cache) {
  */
 function runBundle(bundle) {
   const cache = `${bundle}.v8cache`;
-  const { script, key, offered } = compile(bundle, cache);
+  const bytes = readFileSync(bundle);
+  const key = cacheKey(bytes);
+  const source = bytes.toString('utf8');
+  const cachedData = readCache(cache, key);
+  const script = new Script(wrap(source), { filename: bundle, cachedData });
   const bundleModule = { exports: {}, filename: bundle, id: bundle, loaded: false };
   script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, dirname(bundle));
   bundleModule.loaded = true;
-  if (offered && !script.cachedDataRejected) return 'used';
+  if (cachedData && !script.cachedDataRejected) return 'used';
   // A failed run compiled only the way to its error: its cache would serve the next, successful run poorly.
   if (process.exitCode !== undefined && process.exitCode !== 0) return 'unchanged';
   const partial = `${cache}.${process.pid}`;
