@@ -131,6 +131,12 @@ export interface TeardownPlan {
   readonly standbyStates: readonly StandbyStateRef[];
 }
 
+/** A resource's region as its state says it: its ARN's, else its `region` attribute (provider 6's per-resource region). */
+function resourceRegion(r: StateResource): string | undefined {
+  const arn = stringAttribute(r.attributes.arn);
+  return (arn && arnRegion(arn)) ?? stringAttribute(r.attributes.region);
+}
+
 /** Works out the plan from the state: which resources are forgotten, which guards are lifted, which stores stay. */
 export function planTeardown(state: ModuleState, deployment: Deployment): TeardownPlan {
   const live = state.resources.filter((r) => r.mode === 'managed');
@@ -139,8 +145,7 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
   const forgetInCluster = live.filter((r) => IN_CLUSTER.test(r.type)).map((r) => r.address);
   const { stores, resources: storeResources } = storesOf(state, deployment);
   const regionOf = (r: StateResource) => {
-    const arn = stringAttribute(r.attributes.arn);
-    const region = (arn && arnRegion(arn)) ?? stringAttribute(r.attributes.region);
+    const region = resourceRegion(r);
     return region ? { region } : {};
   };
   const loadBalancers = inState(state, deployment.loadBalancers).map((r) => ({
@@ -174,8 +179,7 @@ export function standbyStatesOf(state: ModuleState): StandbyStateRef[] {
   return managed(state, 'aws_ssm_parameter').flatMap((r) => {
     const name = stringAttribute(r.attributes.name);
     const bucket = stringAttribute(r.attributes.value);
-    const arn = stringAttribute(r.attributes.arn);
-    const region = (arn && arnRegion(arn)) ?? stringAttribute(r.attributes.region);
+    const region = resourceRegion(r);
     if (!name?.endsWith(STANDBY_STATE_PARAMETER) || !bucket || !region) return [];
     const stack = name.slice(0, -STANDBY_STATE_PARAMETER.length).split('/').at(-1) ?? '';
     return [{ bucket, region, key: STANDBY_STATE_KEY.replace('<stack>', stack), stack }];
@@ -222,8 +226,7 @@ function describeStanding(s: StandingStandby): string {
 export function operationsParameters(state: ModuleState): OperationsParameter[] {
   return managed(state, 'aws_ssm_parameter').flatMap((r) => {
     const name = stringAttribute(r.attributes.name);
-    const arn = stringAttribute(r.attributes.arn);
-    const region = (arn && arnRegion(arn)) ?? stringAttribute(r.attributes.region);
+    const region = resourceRegion(r);
     if (!name?.endsWith(STANDBY_STATE_PARAMETER) || !region) return [];
     return [{ name: `${name.slice(0, -STANDBY_STATE_PARAMETER.length)}${STANDBY_TARGET_PARAMETER}`, region }];
   });
