@@ -238,7 +238,7 @@ function unconfirmedSection(): string[] {
         .filter(([, artifact]) => artifact !== undefined && artifact.sources.length < CONFIRMING_RECORDS)
         .map(
           ([architecture, artifact]) =>
-            `| the SHA-256 of \`${artifact!.file}\` of ${version}, from one record (${artifact!.sources.join('; ')}) | \`versions.${distribution}\` ${version} on ${architecture} servers${distribution === 'rke2' ? ' (not RHEL-family servers with egress: they install RPMs)' : ''} | warning, unless \`versions.releaseSums\` carries it (from \`sha256sum-${architecture}.txt\`) | any other file stops the servers; the report's line for it |`,
+            `| the SHA-256 of \`${artifact!.file}\` of ${version}, from one record (${artifact!.sources.join('; ')}) | \`versions.${distribution}\` ${version} on ${architecture} servers${distribution === 'rke2' ? ' (not RHEL-family servers with egress: they install RPMs)' : ''} | warning, unless in \`versions.releaseSums\` | servers refuse another file; the report's sums line |`,
         ),
     ),
   );
@@ -249,7 +249,7 @@ function unconfirmedSection(): string[] {
   return [
     '## Unconfirmed here',
     '',
-    'What the settings accept that could not be confirmed where this project is built (no cloud is reachable there). Each is said at synth, and the acceptance run\'s report ("Images and sums seen") records what a real account showed, so one run settles it.',
+    'What the settings accept that could not be confirmed where this project is built (no cloud is reachable there). Each is said at synth (a sum you supply is one you read in the release\'s `sha256sum-<arch>.txt`), and the acceptance run\'s report ("Images and sums seen") records what a real account showed, so one run settles it.',
     '',
     '| fact | when it applies | at synth | what settles it |',
     '|---|---|---|---|',

@@ -59,9 +59,9 @@ export const PINS = {
   },
   k3s: {
     name: 'K3s',
-    version: 'v1.36.3+k3s1',
+    version: 'v1.36.5+k3s1',
     source:
-      'k3s-io/k3s release v1.36.3+k3s1; K3s stable channel names v1.36.5+k3s1, whose binary sums no repository the index names records (versions.ts)',
+      "k3s-io/k3s release v1.36.5+k3s1, the release K3s' stable channel names in public records of 2026-10 (its release day not read here); its amd64 binary's sum in a named public repository (release-sums.ts)",
     upstream: { kind: 'github', repository: 'k3s-io/k3s' },
   },
   certManager: {

@@ -135,8 +135,22 @@ export const RECORDED_SUMS: Readonly<Record<Distribution, Readonly<Record<string
     },
   },
   k3s: {
-    // The default. Both binaries' sums from KornaKube's manifest; the amd64 one is also pinned in several public
-    // repositories the index does not name (build files and upgrade scripts of v1.36.3+k3s1).
+    // The default. The amd64 binary's sum is pinned, beside the installer's at its tag, by three repositories of one
+    // publisher (this one cited; also CyberCTF/unguard and CyberCTF/kubernetes-goat provision/k3s.sh) and by several
+    // public build scripts the index does not name: one record. No public record of k3s-arm64's sum at this release was
+    // found, so arm64 K3s servers on it need a supplied one (the settings' refusal names v1.36.3+k3s1 as the way out).
+    'v1.36.5+k3s1': {
+      installer: K3S_INSTALLER,
+      artifacts: {
+        amd64: {
+          file: 'k3s',
+          sha256: 'd73847bcd3c5fccef0115b372e2f9a91f3032dc84bbf71518a4617565294d313',
+          sources: ['CyberCTF/bad-pods provision/k3s.sh@dcb3a486fc9457fbc269c3c9186a00579aea5586'],
+        },
+      },
+    },
+    // The default before v1.36.5 (in no release): both binaries' sums from KornaKube's manifest; the amd64 one is also
+    // pinned in several public repositories the index does not name (build files and upgrade scripts of v1.36.3+k3s1).
     'v1.36.3+k3s1': {
       installer: K3S_INSTALLER,
       artifacts: {

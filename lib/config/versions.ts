@@ -18,12 +18,13 @@ import { PINS } from './pins';
  *   the line RKE2's `stable` channel names (v1.36.5+rke2r1 since 2026-10-05, as public records of the channel say; the
  *   stored rancher/rke2 snapshot, 6ce1a801 of 2026-08-21, ends at v1.36.3 and its channels.yaml still names v1.35.7;
  *   K3s' stable is v1.36.5+k3s1 in public records; v1.37.1 exists but needs Rancher 2.16).
- *   Not v1.36.5 itself: the servers install only a release file whose SHA-256 is recorded (release-sums.ts), and no
- *   public source reachable here records the sum of v1.36.5's `rke2.linux-<arch>.tar.gz`; v1.36.5+k3s1's binary sum is
- *   pinned only in repositories the index does not name, so it cannot be cited. v1.36.3 is the newest 1.36 patch whose
- *   tarball and binary sums, both architectures, are read in a named public repository at a commit (RKE2's amd64
- *   tarball and K3s' amd64 binary also in records the index does not name, so one record each is cited and the synth
- *   warns), and whose RKE2 installer was read at its tag here. From RKE2 1.36 new
+ *   RKE2 stays on v1.36.3: the servers install only a release file whose SHA-256 is recorded (release-sums.ts), and
+ *   no public source reachable here records the sum of v1.36.4's or v1.36.5's `rke2.linux-<arch>.tar.gz`; v1.36.3 is
+ *   the newest 1.36 patch whose tarball sums, both architectures, are read in a named public repository at a commit,
+ *   and whose installer was read at its tag here. K3s is on v1.36.5, whose amd64 binary's sum a named public
+ *   repository pins (one record, so the synth warns); no record of its arm64 sum was found, so arm64 K3s servers on
+ *   the default need a supplied sum or `versions.k3s: v1.36.3+k3s1`, whose sums are recorded for both. Every boot also
+ *   checks the file against the release's own sums file where it can reach the release. From RKE2 1.36 new
  *   clusters default to Traefik (rancher/rke2#9786), as rke-ha's already do; ingress-nginx still ships in 1.36
  *   (RKE2_INGRESS_NGINX_LAST_MINOR).
  * - cert-manager: the newest v1.21 patch in a public record.

@@ -9,6 +9,7 @@ import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { synthSettings, RKE_HA_STACK } from '../../helpers/variants';
 import { gate } from '../../helpers/gates';
 import { patchAbove, testReleaseSums } from '../../helpers/release-sums';
+import { recordedRelease } from '../../../lib/config/release-sums';
 
 /**
  * In-place upgrades, on before/after pairs of synthesized modules: a version
@@ -243,5 +244,39 @@ describe.each([
   it("the ingress: Traefik stays Traefik (0.4's default for RKE2, and K3s'), Rancher's ingress class unchanged through both applies", () => {
     const ingressClass = (json: TerraformJson) => /"ingressClassName" = "(\w+)"/.exec(release(json, 'rancher').values[0])?.[1];
     expect([ingressClass(made), ingressClass(charts), ingressClass(now)]).toEqual(['traefik', 'traefik', 'traefik']);
+  });
+});
+
+/**
+ * K3s' default moved within its line, v1.36.3+k3s1 → v1.36.5+k3s1 (issue 92, item 7): a deployment that ran the earlier
+ * patch, by the earlier default or named in its settings, upgrades in place on its next apply.
+ */
+describe('K3s: from v1.36.3+k3s1, the default before, to the default', () => {
+  const FROM = 'v1.36.3+k3s1';
+  const before = synth({ ...K3S, versions: { k3s: FROM } });
+  const after = synth(K3S);
+  const change = plannedChange(before, after);
+
+  it('is a later patch of the same line', () => {
+    expect(DEFAULT_VERSIONS.k3s).not.toBe(FROM);
+    expect(DEFAULT_VERSIONS.k3s.split('.').slice(0, 2)).toEqual(FROM.split('.').slice(0, 2));
+  });
+
+  it('replaces and destroys no instance, no AWS resource at all; the Plan takes the servers to the default one at a time', () => {
+    expect(change.destroyed).toEqual([]);
+    expect(change.replaced.filter((address) => !address.startsWith('kubernetes_') && !address.startsWith('helm_release.'))).toEqual([]);
+    expect(Object.keys(resources(after, 'aws_instance'))).toEqual(Object.keys(resources(before, 'aws_instance')));
+    const [, gate] = job(after, 'kubernetes-upgraded');
+    expect(env(job(before, 'kubernetes-upgraded')[1]).VERSION).toBe(FROM);
+    expect(JSON.parse(env(gate).PLAN).spec).toMatchObject({
+      version: DEFAULT_VERSIONS.k3s,
+      concurrency: 1,
+      cordon: true,
+      upgrade: { image: 'rancher/k3s-upgrade' },
+    });
+    for (const instance of Object.values(resources(after, 'aws_instance'))) {
+      expect(instance.lifecycle.ignore_changes).toContain('user_data_base64');
+      expect(userDataOf(after, instance)).toContain(`K3S_ARTIFACT_SHA256="${recordedRelease('k3s', DEFAULT_VERSIONS.k3s)!.artifacts.amd64!.sha256}"`);
+    }
   });
 });

@@ -2,6 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { compressedUpperBound, USER_DATA_LIMIT_BYTES } from '../../../lib/nodes/server-node';
 import { resources, settingsProblems, userDataOf, userDataSentOf, type TerraformJson } from '../../helpers/synth';
 import { RKE_HA_STACK, synthSettings } from '../../helpers/variants';
+import { testReleaseSums } from '../../helpers/release-sums';
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 
 /**
  * The servers' user data is a loader whose size no setting but the proxy's changes (ServerNode `bootStore`): every
@@ -16,6 +18,8 @@ const SITE = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: [
 const REGISTRY = 'registry.acme.io:5000';
 const LARGEST_SHARED = {
   ...SITE,
+  // The K3s default's arm64 binary has no recorded sum: supplied, as an operator on Graviton would.
+  versions: { releaseSums: testReleaseSums(DEFAULT_VERSIONS.k3s) },
   alarms: { email: 'ops@acme.io' },
   rancher: { auditLog: { enabled: true, destination: 'hostPath' } },
   proxy: {

@@ -37,9 +37,17 @@ describe('the Kubernetes pins are checked where a distribution is installed', ()
 
 describe('the release file the servers install has a SHA-256, recorded or supplied, wherever a distribution is installed', () => {
   const NEW_PATCH = { versions: { rke2: 'v1.35.8+rke2r1' } };
-  it('K3s: its version and its binary, per architecture (no k3s-arm64 sum is recorded for v1.35.7+k3s1, one is for the pin)', () => {
+  it('K3s: its version and its binary, per architecture (no k3s-arm64 sum is recorded for v1.35.7+k3s1 or the pin, one is for v1.36.3+k3s1)', () => {
     expect(problems(rancherOnRkeSchema, { rkeHa: { distribution: 'k3s' } })).toEqual([]);
-    expect(problems(rancherOnRkeSchema, { rkeHa: { distribution: 'k3s', architecture: 'arm64', instanceType: 'm7g.xlarge' } })).toEqual([]);
+    expect(problems(rancherOnRkeSchema, { rkeHa: { distribution: 'k3s', architecture: 'arm64', instanceType: 'm7g.xlarge' } })).toEqual([
+      expect.stringMatching(/^versions\.k3s: v1\.36\.5\+k3s1 has no SHA-256 of k3s-arm64 for architecture arm64, .*records it for v1\.36\.3\+k3s1/),
+    ]);
+    expect(
+      problems(rancherOnRkeSchema, {
+        rkeHa: { distribution: 'k3s', architecture: 'arm64', instanceType: 'm7g.xlarge' },
+        versions: { k3s: 'v1.36.3+k3s1' },
+      }),
+    ).toEqual([]);
     expect(
       problems(rancherOnRkeSchema, {
         rkeHa: { distribution: 'k3s', architecture: 'arm64', instanceType: 'm7g.xlarge' },

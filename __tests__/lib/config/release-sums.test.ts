@@ -95,6 +95,13 @@ describe('which release file a setting means, and whether it has a sum', () => {
     expect(missingReleaseSums('k3s', 'v1.35.8+k3s1', 'amd64')).toContain('no SHA-256 of k3s');
     expect(missingReleaseSums('k3s', 'v1.35.8+k3s1', 'amd64', { 'v1.35.8+k3s1': { k3s: 'a'.repeat(64) } })).toBeUndefined();
   });
+
+  it("the K3s default's arm64 binary has no recorded sum: its refusal names the patch of the line whose sums are recorded, and a supplied sum", () => {
+    expect(missingReleaseSums('k3s', 'v1.36.5+k3s1', 'amd64')).toBeUndefined();
+    const refusal = missingReleaseSums('k3s', 'v1.36.5+k3s1', 'arm64')!;
+    expect(refusal).toContain('this project records it for v1.36.3+k3s1');
+    expect(refusal).toContain('versions.releaseSums: { "v1.36.5+k3s1": { "k3s-arm64": <sha256> } }');
+  });
 });
 
 describe('suppliedSumProblems', () => {

@@ -537,8 +537,13 @@ describe('RancherOnRke on a pinned Graviton image without architecture', () => {
     expect(() =>
       platformStack({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge', distribution: 'k3s', versions: { k3s: 'v1.35.7+k3s1' } }),
     ).toThrow(/versions\.k3s: v1\.35\.7\+k3s1 has no SHA-256 of k3s-arm64 for instanceType m7g\.xlarge \(arm64\)/);
-    // The pinned K3s has one.
-    expect(() => platformStack({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge', distribution: 'k3s' })).not.toThrow();
+    // Nor does the default's (v1.36.5+k3s1): the refusal names the patch whose sums are recorded, which passes.
+    expect(() => platformStack({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge', distribution: 'k3s' })).toThrow(
+      /versions\.k3s: v1\.36\.5\+k3s1 has no SHA-256 of k3s-arm64 .*this project records it for v1\.36\.3\+k3s1/,
+    );
+    expect(() =>
+      platformStack({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge', distribution: 'k3s', versions: { k3s: 'v1.36.3+k3s1' } }),
+    ).not.toThrow();
   });
 
   it('keeps the amd64 release for a pinned image on an x86_64 type, with no warning about the architecture', () => {
