@@ -21,7 +21,7 @@ import type { LeaseApi } from '../shared/kube/leases';
 import type { IoHost } from '../shared/io/io-host';
 import type { Span } from '../shared/io/span';
 import { disableOldTimers, enableDisabledTimers, type TransitionCode } from '../shared/renewal-transition';
-import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
+import { Interrupted, LookBudget, pollPause, waitUntil, yieldFor } from '../shared/poll';
 import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { appliedDeployment, type Deployment } from '../shared/module-folder';
@@ -502,12 +502,12 @@ async function askRestart(c: UnderLease, s: Server, ask: () => Promise<void>): P
  * back (`backHere`: started after its change, the cluster whole from there): the restart seen through, not assumed.
  */
 async function seenBack(c: UnderLease, backHere: () => Promise<boolean>): Promise<boolean> {
-  const looks = Math.max(1, Math.ceil(c.restartMs / POLL_INTERVAL_MS));
-  for (let look = 0; look < looks; look++) {
+  const looks = new LookBudget(c.restartMs);
+  while (looks.next()) {
     if (c.interrupted()) throw new Interrupted();
     const nodes = await c.kube.nodes.list();
     if (nodes && c.servers.every((x) => isHealthy(nodeOf(nodes, x), c.k3s)) && (await backHere())) return true;
-    if (look + 1 < looks) await yieldFor(pollPause());
+    if (looks.more()) await yieldFor(pollPause());
   }
   return false;
 }

@@ -1,5 +1,5 @@
 import { markOut, RESTART_LEASE } from '../shared/lease';
-import { Interrupted, POLL_INTERVAL_MS, pollPause, yieldFor } from '../shared/poll';
+import { Interrupted, LookBudget, pollPause, yieldFor } from '../shared/poll';
 import { onServer } from '../shared/server-command';
 import type { Server } from '../shared/servers';
 import ROTATE_ENCRYPTION_SCRIPT from './rotate-encryption.sh';
@@ -342,8 +342,8 @@ async function runStep(c: Context, step: Exclude<EncryptionStep, { kind: 'done' 
         },
         async () => {
           const s = server(step.server);
-          const looks = Math.max(1, Math.ceil(REENCRYPT_BUDGET_MS / POLL_INTERVAL_MS));
-          for (let look = 0; look < looks; look++) {
+          const looks = new LookBudget(REENCRYPT_BUDGET_MS);
+          while (looks.next()) {
             if (c.interrupted()) throw new Interrupted();
             c.keeper.check();
             await c.kube.nodes.list();
@@ -354,7 +354,7 @@ async function runStep(c: Context, step: Exclude<EncryptionStep, { kind: 'done' 
                 text: `${step.server}: reencrypt_finished, every Secret under the new key`,
                 data: { server: step.server },
               };
-            if (look + 1 < looks) await yieldFor(pollPause());
+            if (looks.more()) await yieldFor(pollPause());
           }
           throw new Stop(
             'ROTATE_REENCRYPT_TIMEOUT',

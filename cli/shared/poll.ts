@@ -13,17 +13,51 @@ export function pollPause(): number {
 }
 
 /**
- * Polls `check` until it returns a value (not undefined) or the budget is
- * spent. The budget is a number of looks (budget / POLL_INTERVAL_MS), so it
- * is the same number of looks when a test shortens the pause; each check has
- * a time limit of its own. Returns undefined when the budget ran out.
+ * A wait's budget: at most one look per POLL_INTERVAL_MS of it and, where the pause is the real one, no look started
+ * once that much time has passed on the clock. A look can be slow (a curl that hangs to its own limit, a call that
+ * times out), so the count alone would let a wait of "15 minutes" run three times as long; the clock alone would make
+ * the tests, which shorten the pause (RANCHER_HA_AWS_POLL_MS), count the machine's speed instead of looks. The first
+ * look always runs.
+ */
+export class LookBudget {
+  /** How many looks the budget allows. */
+  readonly looks: number;
+  private readonly deadline: number | undefined;
+  private taken = 0;
+
+  constructor(
+    budgetMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.looks = Math.max(1, Math.ceil(budgetMs / POLL_INTERVAL_MS));
+    this.deadline = process.env.RANCHER_HA_AWS_POLL_MS === undefined ? now() + budgetMs : undefined;
+  }
+
+  /** Whether another look may start (and counts it). */
+  next(): boolean {
+    if (this.taken >= this.looks) return false;
+    if (this.taken > 0 && this.deadline !== undefined && this.now() >= this.deadline) return false;
+    this.taken++;
+    return true;
+  }
+
+  /** Whether a look would follow the one just taken (so a pause before it is worth taking). */
+  more(): boolean {
+    return this.taken < this.looks && (this.deadline === undefined || this.now() < this.deadline);
+  }
+}
+
+/**
+ * Polls `check` until it returns a value (not undefined) or the budget is spent (LookBudget: a number of looks, and
+ * the clock where the pause is the real one); each check has a time limit of its own. Returns undefined when the
+ * budget ran out.
  */
 export function pollUntil<T>(budgetMs: number, check: () => T | undefined): T | undefined {
-  const attempts = Math.max(1, Math.ceil(budgetMs / POLL_INTERVAL_MS));
-  for (let attempt = 0; attempt < attempts; attempt++) {
+  const budget = new LookBudget(budgetMs);
+  while (budget.next()) {
     const value = check();
     if (value !== undefined) return value;
-    if (attempt + 1 < attempts) pause(pollPause());
+    if (budget.more()) pause(pollPause());
   }
   return undefined;
 }
@@ -42,12 +76,12 @@ export async function waitUntil<T>(
   interrupted: () => boolean,
   check: () => T | undefined | Promise<T | undefined>,
 ): Promise<T | undefined> {
-  const attempts = Math.max(1, Math.ceil(budgetMs / POLL_INTERVAL_MS));
-  for (let attempt = 0; attempt < attempts; attempt++) {
+  const budget = new LookBudget(budgetMs);
+  while (budget.next()) {
     if (interrupted()) throw new Interrupted();
     const value = await check();
     if (value !== undefined) return value;
-    if (attempt + 1 < attempts) await yieldFor(pollPause());
+    if (budget.more()) await yieldFor(pollPause());
   }
   return undefined;
 }

@@ -24,7 +24,7 @@ function publishedCa(body: string): string | undefined {
 /** curl's trust for the hostname: the CA the deployment published (saved by checkServedCa), or the public roots. */
 export const trustOf = (caFile: string): string[] => (existsSync(caFile) ? ['--cacert', caFile] : []);
 
-/** The default budget of a wait for /ping, in minutes (a number of looks: POLL_INTERVAL_MS apart, each curl up to PING_CURL_SECONDS). */
+/** The default budget of a wait for /ping, in minutes (LookBudget: that many minutes' looks, none started after them). */
 export const PING_MINUTES = 15;
 /** curl's time limit for one look at /ping or the published CA, in seconds (`--max-time`). */
 export const PING_CURL_SECONDS = 20;

@@ -1,8 +1,8 @@
-import { Interrupted, POLL_INTERVAL_MS, pollPause, yieldFor } from '../poll';
+import { Interrupted, LookBudget, pollPause, yieldFor } from '../poll';
 
 /** How long to keep looking at something AWS is still doing, and how to be stopped. */
 export interface WaitBudget {
-  /** The budget: a number of looks, one per POLL_INTERVAL_MS of it (as the CLI's other waits count). */
+  /** The budget: a number of looks, one per POLL_INTERVAL_MS of it, and that much time (LookBudget, as the CLI's other waits). */
   readonly budgetMs: number;
   /** The pause between two looks; unset, the CLI's (pollPause()). */
   readonly pauseMs?: number;
@@ -12,12 +12,12 @@ export interface WaitBudget {
 
 /** Looks (async) until `look` answers a value or the budget is spent (then undefined). */
 export async function waitFor<T>(budget: WaitBudget, look: () => Promise<T | undefined>): Promise<T | undefined> {
-  const looks = Math.max(1, Math.ceil(budget.budgetMs / POLL_INTERVAL_MS));
-  for (let n = 0; n < looks; n++) {
+  const looks = new LookBudget(budget.budgetMs);
+  while (looks.next()) {
     if (budget.interrupted?.()) throw new Interrupted();
     const value = await look();
     if (value !== undefined) return value;
-    if (n + 1 < looks) await yieldFor(budget.pauseMs ?? pollPause());
+    if (looks.more()) await yieldFor(budget.pauseMs ?? pollPause());
   }
   return undefined;
 }
