@@ -2,7 +2,8 @@ import { isAbsolute, relative } from 'node:path';
 import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import { DEFAULT_SETTINGS_FILE } from './config/load';
 import { varPlaceholder } from '../lib/synth/module-readme';
-import { STACK_FILE, type OutputFormat, type StackOutput } from '../lib/synth/stack-output';
+import type { OutputFormat } from '../lib/synth/output-format';
+import { STACK_FILE, type StackOutput } from '../lib/synth/stack-output';
 import { VERSION } from '../lib/synth/version';
 
 /** A path as the person who ran the synth would type it. */

@@ -7,7 +7,7 @@ import { SettingsError, type SettingsProblem } from '../../lib/config/errors';
 import { parseSettings } from '../../app/config/load';
 import type { Settings, SettingsInput } from '../../app/config/settings-schema';
 import type { BindingSchema } from '../../lib/synth/block-schema';
-import type { OutputFormat } from '../../lib/synth/stack-output';
+import type { OutputFormat } from '../../lib/synth/output-format';
 import { BOOT_LOADER_PATH } from '../../lib/nodes/private/boot-loader';
 
 /*

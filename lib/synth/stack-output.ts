@@ -7,8 +7,6 @@ import { moduleReadme } from './module-readme';
 import { VERSION } from './version';
 import type { OutputFormat } from './output-format';
 
-export { takeOutputFormat, type OutputFormat } from './output-format';
-
 export const STACK_FILE: Readonly<Record<OutputFormat, string>> = { json: 'cdk.tf.json', hcl: 'cdk.tf' };
 /** cdktf's stack metadata beside an HCL stack (the CLI reads it; JSON stacks carry it inside). */
 const METADATA_FILE = 'metadata.json';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Vpc } from '@cdktn/provider-aws/lib/vpc';
 import { App, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
-import { takeOutputFormat, writeStackOutput, type OutputFormat } from '../../../lib/synth/stack-output';
+import { takeOutputFormat, type OutputFormat } from '../../../lib/synth/output-format';
+import { writeStackOutput } from '../../../lib/synth/stack-output';
 
 describe('takeOutputFormat', () => {
   it.each([
