@@ -21,7 +21,7 @@ import type { LeaseApi } from '../shared/kube/leases';
 import type { IoHost } from '../shared/io/io-host';
 import type { Span } from '../shared/io/span';
 import { disableOldTimers, enableDisabledTimers, type TransitionCode } from '../shared/renewal-transition';
-import { Interrupted, LookBudget, pollPause, waitUntil, yieldFor } from '../shared/poll';
+import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { cordonedServers, isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { appliedDeployment, type Deployment } from '../shared/module-folder';
@@ -502,14 +502,11 @@ async function askRestart(c: UnderLease, s: Server, ask: () => Promise<void>): P
  * back (`backHere`: started after its change, the cluster whole from there): the restart seen through, not assumed.
  */
 async function seenBack(c: UnderLease, backHere: () => Promise<boolean>): Promise<boolean> {
-  const looks = new LookBudget(c.restartMs);
-  while (looks.next()) {
-    if (c.interrupted()) throw new Interrupted();
+  const back = await waitUntil(c.restartMs, c.interrupted, async () => {
     const nodes = await c.kube.nodes.list();
-    if (nodes && c.servers.every((x) => isHealthy(nodeOf(nodes, x), c.k3s)) && (await backHere())) return true;
-    if (looks.more()) await yieldFor(pollPause());
-  }
-  return false;
+    return nodes && c.servers.every((x) => isHealthy(nodeOf(nodes, x), c.k3s)) && (await backHere()) ? true : undefined;
+  });
+  return back === true;
 }
 
 /** The systemd unit of the servers' Kubernetes. */

@@ -1,5 +1,5 @@
 import { markOut, RESTART_LEASE } from '../shared/lease';
-import { Interrupted, LookBudget, pollPause, yieldFor } from '../shared/poll';
+import { waitUntil } from '../shared/poll';
 import { onServer } from '../shared/server-command';
 import type { Server } from '../shared/servers';
 import ROTATE_ENCRYPTION_SCRIPT from './rotate-encryption.sh';
@@ -342,20 +342,18 @@ async function runStep(c: Context, step: Exclude<EncryptionStep, { kind: 'done' 
         },
         async () => {
           const s = server(step.server);
-          const looks = new LookBudget(REENCRYPT_BUDGET_MS);
-          while (looks.next()) {
-            if (c.interrupted()) throw new Interrupted();
+          const finished = await waitUntil(REENCRYPT_BUDGET_MS, c.interrupted, async () => {
             c.keeper.check();
             await c.kube.nodes.list();
             const status = await statusOf(c, s);
-            if (status.stage === 'reencrypt_finished' && status.active !== record.keyBefore)
-              return {
-                code: 'ROTATE_REENCRYPTED',
-                text: `${step.server}: reencrypt_finished, every Secret under the new key`,
-                data: { server: step.server },
-              };
-            if (looks.more()) await yieldFor(pollPause());
-          }
+            return status.stage === 'reencrypt_finished' && status.active !== record.keyBefore ? true : undefined;
+          });
+          if (finished)
+            return {
+              code: 'ROTATE_REENCRYPTED',
+              text: `${step.server}: reencrypt_finished, every Secret under the new key`,
+              data: { server: step.server },
+            };
           throw new Stop(
             'ROTATE_REENCRYPT_TIMEOUT',
             `${step.server} has not reported reencrypt_finished after ${REENCRYPT_BUDGET_MS / 60_000} minutes: no server was restarted. Look at its journal (journalctl -u rke2-server) and the events of the re-encryption (kubectl get events -A --field-selector reason=SecretsUpdateError), then run the rotation again: it waits again and never rotates twice.`,

@@ -69,19 +69,20 @@ export class Interrupted extends Error {}
  * pollUntil for the roll: the pause between looks yields to the event loop,
  * so a SIGINT or SIGTERM is seen while waiting (a synchronous pause would hold
  * the signal until the wait ended); `interrupted` is asked before every look. A look may be asynchronous (an SDK
- * call).
+ * call). `pauseMs`, unset, is the CLI's pause (pollPause()).
  */
 export async function waitUntil<T>(
   budgetMs: number,
   interrupted: () => boolean,
   check: () => T | undefined | Promise<T | undefined>,
+  pauseMs?: number,
 ): Promise<T | undefined> {
   const budget = new LookBudget(budgetMs);
   while (budget.next()) {
     if (interrupted()) throw new Interrupted();
     const value = await check();
     if (value !== undefined) return value;
-    if (budget.more()) await yieldFor(pollPause());
+    if (budget.more()) await yieldFor(pauseMs ?? pollPause());
   }
   return undefined;
 }

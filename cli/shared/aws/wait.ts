@@ -1,4 +1,4 @@
-import { Interrupted, LookBudget, pollPause, yieldFor } from '../poll';
+import { waitUntil } from '../poll';
 
 /** How long to keep looking at something AWS is still doing, and how to be stopped. */
 export interface WaitBudget {
@@ -11,13 +11,6 @@ export interface WaitBudget {
 }
 
 /** Looks (async) until `look` answers a value or the budget is spent (then undefined). */
-export async function waitFor<T>(budget: WaitBudget, look: () => Promise<T | undefined>): Promise<T | undefined> {
-  const looks = new LookBudget(budget.budgetMs);
-  while (looks.next()) {
-    if (budget.interrupted?.()) throw new Interrupted();
-    const value = await look();
-    if (value !== undefined) return value;
-    if (looks.more()) await yieldFor(budget.pauseMs ?? pollPause());
-  }
-  return undefined;
+export function waitFor<T>(budget: WaitBudget, look: () => Promise<T | undefined>): Promise<T | undefined> {
+  return waitUntil(budget.budgetMs, () => budget.interrupted?.() ?? false, look, budget.pauseMs);
 }
